@@ -1,0 +1,105 @@
+package io.taps;
+
+import io.taps.endpoint.LocalEndpoint;
+import io.taps.endpoint.RemoteEndpoint;
+import io.taps.properties.ConnectionProperties;
+import io.taps.properties.ConnectionState;
+import io.taps.properties.Property;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A Connection: a flow of Messages between a local and a remote endpoint over one established
+ * protocol stack (RFC 9622 §3, §7–§10; checklist O-05).
+ *
+ * <p>All operations are asynchronous and may be called from any thread. Each outcome arrives both
+ * as an event to the {@link ConnectionEventHandler} and as the completion of the returned
+ * {@link CompletionStage}; an operation that can no longer produce an event (the connection is
+ * already Closed) fails its stage with a {@link TransportServicesException} and emits nothing.
+ * Configuration errors detectable at once (an unknown property name, a read-only property) are
+ * thrown synchronously (RFC 9622 Appendix A.2).
+ */
+public interface Connection {
+
+    /** Completes with this Connection when it is Ready, or exceptionally on EstablishmentError. */
+    CompletionStage<Connection> ready();
+
+    /**
+     * Completes when the Connection reaches Closed: normally after Closed, exceptionally with the
+     * error of a ConnectionError or EstablishmentError.
+     */
+    CompletionStage<Void> closed();
+
+    /**
+     * Sets the handler for this Connection's events. Events that were already delivered are not
+     * replayed; to miss none, pass the handler to {@code Preconnection.initiate(handler)} or set
+     * it inside {@link ListenerEventHandler#connectionReceived}.
+     */
+    void setEventHandler(ConnectionEventHandler handler);
+
+    /** Send (§9.2, A-18): sends a complete Message with its own context; completes on Sent. */
+    CompletionStage<MessageContext> send(Message message);
+
+    /** Sends the UTF-8 bytes of {@code text} as one Message. */
+    default CompletionStage<MessageContext> send(String text) {
+        return send(Message.of(text));
+    }
+
+    /** Sends a copy of {@code data} as one Message. */
+    default CompletionStage<MessageContext> send(byte[] data) {
+        return send(Message.of(data));
+    }
+
+    /**
+     * Send with an explicit context and end-of-message flag (§9.2.3, A-19): data sent with the
+     * same context forms one Message until {@code endOfMessage} is true. Exactly one of Sent,
+     * Expired or SendError follows for every call.
+     */
+    CompletionStage<MessageContext> send(Message message, MessageContext context, boolean endOfMessage);
+
+    /** Receive (§9.3.1, A-21) with the default limits: completes with the next Message or part. */
+    CompletionStage<Message> receive();
+
+    /**
+     * Receive (§9.3.1, A-21): completes with the next complete Message, or with a part of at least
+     * {@code minIncompleteLength} and at most {@code maxLength} bytes. Each call is answered by
+     * exactly one Received, ReceivedPartial or ReceiveError event, in call order.
+     */
+    CompletionStage<Message> receive(int minIncompleteLength, int maxLength);
+
+    /**
+     * Close (§10, A-23): sends what is queued, then ends the connection gracefully; Closed follows
+     * once the peer has closed too, or when the close timeout ({@code _taps.closeTimeout}) ends.
+     */
+    void close();
+
+    /** Abort (§10, A-24): drops pending data, resets the connection, then ConnectionError. */
+    void abort();
+
+    /** GetProperties (§8, A-17): a snapshot of every Connection Property and the Selection Properties as Booleans (C-22). */
+    ConnectionProperties getProperties();
+
+    /**
+     * SetProperty (§8, A-16): changes a Connection Property. A failure is thrown as a
+     * {@link TransportServicesException} and never terminates the Connection (CP-X1).
+     */
+    void setProperty(String name, Object value);
+
+    /** Typed form of {@link #setProperty(String, Object)}. */
+    <T> void setProperty(Property<T> property, T value);
+
+    /** The connection's state (§11, E-20). */
+    ConnectionState state();
+
+    /** The chosen protocol stack, for example {@code "TLS/TCP"}; empty while establishing. */
+    Optional<String> protocolStack();
+
+    /** The remote endpoint, resolved to the address in use once established. */
+    Optional<RemoteEndpoint> remoteEndpoint();
+
+    /** The local endpoint in use once established. */
+    Optional<LocalEndpoint> localEndpoint();
+
+    /** The ALPN protocol negotiated by a secure stack, if any. */
+    Optional<String> negotiatedApplicationProtocol();
+}

@@ -1,0 +1,43 @@
+package io.taps;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A Listener: waits for Connections from remote endpoints on a local endpoint (RFC 9622 §7.2,
+ * checklist O-06, A-11, M-29..M-31).
+ *
+ * <p>Stopping a Listener never affects the Connections it already delivered.
+ */
+public interface Listener extends AutoCloseable {
+
+    /** Completes when the Listener is bound and accepting, exceptionally on a ListenError (E-04). */
+    CompletionStage<Listener> ready();
+
+    /** The bound local addresses; empty until {@link #ready()} completes. */
+    List<InetSocketAddress> localAddresses();
+
+    /** The bound port (the first address's), for ephemeral-port listeners; -1 until bound. */
+    int port();
+
+    /** The chosen protocol stack, for example {@code "TCP"} or {@code "UDP"}. */
+    String protocolStack();
+
+    /**
+     * SetNewConnectionLimit (§7.2, A-11): how many more Connections may be delivered; every
+     * ConnectionReceived counts it down and delivery pauses at 0 until it is raised.
+     * {@link Long#MAX_VALUE} means unlimited (the default).
+     */
+    void setNewConnectionLimit(long limit);
+
+    /** The remaining new-connection count. */
+    long newConnectionLimit();
+
+    /** Stop (§7.2): stops accepting; Stopped follows. Delivered Connections stay open. */
+    CompletionStage<Void> stop();
+
+    /** Same as {@link #stop()}, waiting (bounded) for it to finish. */
+    @Override
+    void close();
+}

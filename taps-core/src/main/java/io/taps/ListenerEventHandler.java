@@ -1,0 +1,23 @@
+package io.taps;
+
+/**
+ * Receives the events of a {@link Listener} (RFC 9622 §7.2, checklist E-03..E-05). Only
+ * {@link #connectionReceived} must be implemented, so a lambda is enough for a simple server.
+ *
+ * <p>{@code connectionReceived} runs before any other event of the new Connection, so it is the
+ * place to call {@link Connection#setEventHandler} or to issue the first {@code receive}.
+ */
+@FunctionalInterface
+public interface ListenerEventHandler {
+
+    /** ConnectionReceived (E-03): a new established Connection from a remote endpoint. */
+    void connectionReceived(Connection connection);
+
+    /** EstablishmentError on the Listener (E-04, the drafts' ListenError), e.g. port in use. */
+    default void establishmentError(Listener listener, TransportServicesException error) {
+    }
+
+    /** Stopped (E-05): the Listener stopped and will deliver no further Connections. */
+    default void stopped(Listener listener) {
+    }
+}

@@ -1,0 +1,128 @@
+package io.taps;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A Message: an ordered unit of bytes sent or received on a {@link Connection} (RFC 9622 §9.1,
+ * checklist C-12, O-08), together with the {@link MessageContext} it travels with.
+ *
+ * <p>A Message is immutable: its bytes are copied in when it is created from a caller's array or
+ * buffer and handed out as copies or read-only views, so no party can change data another party
+ * already holds (accepted data is never corrupted). A received Message may be one part of a larger
+ * Message ({@code ReceivedPartial}, RFC 9622 §9.3.2.2); {@link #endOfMessage()} tells whether it
+ * ends that Message.
+ */
+public final class Message {
+    private static final byte[] EMPTY = new byte[0];
+
+    private final byte[] data;
+    private final MessageContext context;
+    private final boolean endOfMessage;
+
+    private Message(byte[] data, MessageContext context, boolean endOfMessage) {
+        this.data = data;
+        this.context = context;
+        this.endOfMessage = endOfMessage;
+    }
+
+    /** A complete Message with a copy of {@code data} and a fresh default {@link MessageContext}. */
+    public static Message of(byte[] data) {
+        return new Message(data.clone(), MessageContext.create(), true);
+    }
+
+    /** A complete Message with the UTF-8 bytes of {@code text}. */
+    public static Message of(String text) {
+        return new Message(text.getBytes(StandardCharsets.UTF_8), MessageContext.create(), true);
+    }
+
+    /** A complete Message with a copy of the remaining bytes of {@code buffer} (its position is not moved). */
+    public static Message of(ByteBuffer buffer) {
+        ByteBuffer view = buffer.duplicate();
+        byte[] copy = new byte[view.remaining()];
+        view.get(copy);
+        return new Message(copy, MessageContext.create(), true);
+    }
+
+    /** An empty complete Message, for example a Final message that only ends the stream. */
+    public static Message empty() {
+        return new Message(EMPTY, MessageContext.create(), true);
+    }
+
+    static {
+        // The receive path makes one copy from the network buffer into an array it never shares;
+        // adopting that array avoids a second copy without making a mutable Message public.
+        io.taps.internal.MessageAccess.install(new io.taps.internal.MessageAccess() {
+            @Override
+            public Message adopt(byte[] ownedData, MessageContext context, boolean endOfMessage) {
+                return new Message(ownedData, context, endOfMessage);
+            }
+
+            @Override
+            public byte[] array(Message message) {
+                return message.data;
+            }
+        });
+    }
+
+    /** The same bytes with another context, for example to send with Message Properties. */
+    public Message withContext(MessageContext newContext) {
+        return new Message(data, Objects.requireNonNull(newContext, "context"), endOfMessage);
+    }
+
+    /**
+     * The same bytes marked as a partial ({@code false}) or final ({@code true}) part of the
+     * Message its context identifies; parts sent with one context form one Message (A-19).
+     */
+    public Message withEndOfMessage(boolean end) {
+        return new Message(data, context, end);
+    }
+
+    /** The number of bytes. */
+    public int length() {
+        return data.length;
+    }
+
+    /** A copy of the bytes. */
+    public byte[] bytes() {
+        return data.clone();
+    }
+
+    /** A read-only view of the bytes. */
+    public ByteBuffer asByteBuffer() {
+        return ByteBuffer.wrap(data).asReadOnlyBuffer();
+    }
+
+    /** The bytes decoded as UTF-8. */
+    public String asString() {
+        return new String(data, StandardCharsets.UTF_8);
+    }
+
+    /** The bytes decoded with {@code charset}. */
+    public String asString(Charset charset) {
+        return new String(data, charset);
+    }
+
+    /** The context this Message was sent or received with. */
+    public MessageContext context() {
+        return context;
+    }
+
+    /** Whether this data ends its Message; false for a ReceivedPartial that more data follows. */
+    public boolean endOfMessage() {
+        return endOfMessage;
+    }
+
+    /** Whether both messages carry the same bytes (contexts are not compared). */
+    public boolean contentEquals(Message other) {
+        return Arrays.equals(data, other.data);
+    }
+
+    @Override
+    public String toString() {
+        return "Message[" + data.length + " bytes" + (endOfMessage ? "" : ", partial") + "]";
+    }
+}

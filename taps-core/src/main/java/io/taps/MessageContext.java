@@ -1,0 +1,91 @@
+package io.taps;
+
+import io.taps.endpoint.LocalEndpoint;
+import io.taps.endpoint.RemoteEndpoint;
+import io.taps.properties.MessageProperties;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The context a {@link Message} is sent or received with (RFC 9622 §9.1.1, checklist O-07, A-22):
+ * its Message Properties on the send side, and on the receive side the endpoints it came from and
+ * went to and whether it is the peer's last message (RM-03) or arrived as 0-RTT early data (RM-02).
+ *
+ * <p>A MessageContext is immutable, so changing it after a send cannot affect that send (A-22).
+ * Its identity matters: every event about a send carries the very context object given to
+ * {@code send} (E-23), and partial sends with the same context form one Message (A-19). Use
+ * {@link #create()} or {@link #of(MessageProperties)} for each new Message.
+ */
+public final class MessageContext {
+    private final MessageProperties properties;
+    private final RemoteEndpoint remoteEndpoint;
+    private final LocalEndpoint localEndpoint;
+    private final boolean finalMessage;
+    private final boolean earlyData;
+
+    private MessageContext(MessageProperties properties, RemoteEndpoint remoteEndpoint,
+            LocalEndpoint localEndpoint, boolean finalMessage, boolean earlyData) {
+        this.properties = Objects.requireNonNull(properties, "properties");
+        this.remoteEndpoint = remoteEndpoint;
+        this.localEndpoint = localEndpoint;
+        this.finalMessage = finalMessage;
+        this.earlyData = earlyData;
+    }
+
+    /** A new context with no Message Properties set: the connection's defaults apply (MP-X3). */
+    public static MessageContext create() {
+        return new MessageContext(MessageProperties.empty(), null, null, false, false);
+    }
+
+    /** A new context carrying {@code properties} for the Message sent with it. */
+    public static MessageContext of(MessageProperties properties) {
+        return new MessageContext(properties, null, null, false, false);
+    }
+
+    /** A context for received data; taps builds these, applications read them. */
+    public static MessageContext received(RemoteEndpoint from, LocalEndpoint to, boolean finalMessage) {
+        return new MessageContext(MessageProperties.empty(), from, to, finalMessage, false);
+    }
+
+    /** A new context with the same endpoints and {@code newProperties}. */
+    public MessageContext withProperties(MessageProperties newProperties) {
+        return new MessageContext(newProperties, remoteEndpoint, localEndpoint, finalMessage, earlyData);
+    }
+
+    /** The Message Properties given for this Message (only the explicitly set ones). */
+    public MessageProperties properties() {
+        return properties;
+    }
+
+    /** The endpoint a received Message came from (RFC 9622 §9.1.1 GetRemoteEndpoint). */
+    public Optional<RemoteEndpoint> remoteEndpoint() {
+        return Optional.ofNullable(remoteEndpoint);
+    }
+
+    /** The local endpoint a received Message arrived on (RFC 9622 §9.1.1 GetLocalEndpoint). */
+    public Optional<LocalEndpoint> localEndpoint() {
+        return Optional.ofNullable(localEndpoint);
+    }
+
+    /** Whether this received Message is the peer's last one (RFC 9622 §9.3.3.3, RM-03). */
+    public boolean isFinal() {
+        return finalMessage;
+    }
+
+    /** Whether this received Message arrived as 0-RTT early data (RFC 9622 §9.3.3.2, RM-02). */
+    public boolean isEarlyData() {
+        return earlyData;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder text = new StringBuilder("MessageContext[").append(properties);
+        if (remoteEndpoint != null) {
+            text.append(", from ").append(remoteEndpoint);
+        }
+        if (finalMessage) {
+            text.append(", final");
+        }
+        return text.append(']').toString();
+    }
+}

@@ -1,0 +1,174 @@
+package io.taps;
+
+import io.taps.endpoint.LocalEndpoint;
+import io.taps.endpoint.RemoteEndpoint;
+import io.taps.internal.Engine;
+import io.taps.internal.PreconnectionSpec;
+import io.taps.properties.TransportProperties;
+import io.taps.security.SecurityParameters;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A Preconnection: the endpoints, Transport Properties and Security Parameters from which
+ * Connections and Listeners are made (RFC 9622 §6, checklist O-01, A-01).
+ *
+ * <p>A Preconnection is reusable and may be changed at any time; {@link #initiate} and
+ * {@link #listen} take a deep snapshot, so later changes never affect a Connection or Listener
+ * already created (O-01, M-02). Without {@link #setSecurityParameters security parameters} a
+ * Preconnection uses no security ({@link SecurityParameters#disabled()}); give
+ * {@code SecurityParameters.builder().build()} for TLS with certificate and hostname verification.
+ * It is safe to use from several threads.
+ */
+public final class Preconnection {
+    private final Engine engine;
+    private final List<LocalEndpoint> locals = new ArrayList<>();
+    private final List<RemoteEndpoint> remotes = new ArrayList<>();
+    private TransportProperties properties;
+    private SecurityParameters security;
+
+    private Preconnection(Engine engine, Builder builder) {
+        this.engine = engine;
+        this.locals.addAll(builder.locals);
+        this.remotes.addAll(builder.remotes);
+        this.properties = builder.properties;
+        this.security = builder.security;
+    }
+
+    static Builder builder(Engine engine) {
+        return new Builder(engine);
+    }
+
+    /** Initiate (§7.1, A-09): starts establishment and returns the Connection at once. */
+    public Connection initiate() {
+        return initiate(null, new ConnectionEventHandler() { });
+    }
+
+    /** Initiate with a handler that sees every event of the new Connection, Ready included. */
+    public Connection initiate(ConnectionEventHandler handler) {
+        return initiate(null, handler);
+    }
+
+    /**
+     * Initiate with an establishment timeout (A-09): if the Connection is not Ready within
+     * {@code timeout}, EstablishmentError follows with reason Timeout. Without one, the
+     * {@code connTimeout} property bounds establishment when set, else 30 seconds.
+     */
+    public Connection initiate(Duration timeout, ConnectionEventHandler handler) {
+        return engine.initiate(snapshot(), timeout, Objects.requireNonNull(handler, "handler"), null);
+    }
+
+    /**
+     * InitiateWithSend (§9.2.5, A-10): initiates and sends {@code message} as the first Message.
+     * A failure caused by establishment is reported only as EstablishmentError.
+     */
+    public Connection initiateWithSend(Message message, ConnectionEventHandler handler) {
+        return engine.initiate(snapshot(), null, Objects.requireNonNull(handler, "handler"),
+                Objects.requireNonNull(message, "message"));
+    }
+
+    /** Listen (§7.2, A-11): starts a Listener on the local endpoints; ConnectionReceived follows. */
+    public Listener listen(ListenerEventHandler handler) {
+        return engine.listen(snapshot(), Objects.requireNonNull(handler, "handler"));
+    }
+
+    /** Adds remote endpoints; several mean equivalent services (O-02). */
+    public synchronized Preconnection addRemote(RemoteEndpoint... endpoints) {
+        remotes.addAll(List.of(endpoints));
+        return this;
+    }
+
+    /** Adds local endpoints. */
+    public synchronized Preconnection addLocal(LocalEndpoint... endpoints) {
+        locals.addAll(List.of(endpoints));
+        return this;
+    }
+
+    /** Replaces the Transport Properties. */
+    public synchronized Preconnection setTransportProperties(TransportProperties newProperties) {
+        this.properties = Objects.requireNonNull(newProperties, "properties");
+        return this;
+    }
+
+    /** Sets one property by its RFC name (C-20), e.g. {@code setProperty("reliability", "require")}. */
+    public synchronized Preconnection setProperty(String name, Object value) {
+        this.properties = properties.toBuilder().set(name, value).build();
+        return this;
+    }
+
+    /** Replaces the Security Parameters. */
+    public synchronized Preconnection setSecurityParameters(SecurityParameters newSecurity) {
+        this.security = Objects.requireNonNull(newSecurity, "security");
+        return this;
+    }
+
+    public synchronized List<RemoteEndpoint> remoteEndpoints() {
+        return List.copyOf(remotes);
+    }
+
+    public synchronized List<LocalEndpoint> localEndpoints() {
+        return List.copyOf(locals);
+    }
+
+    public synchronized TransportProperties transportProperties() {
+        return properties;
+    }
+
+    public synchronized SecurityParameters securityParameters() {
+        return security;
+    }
+
+    private synchronized PreconnectionSpec snapshot() {
+        return new PreconnectionSpec(locals, remotes, properties, security);
+    }
+
+    @Override
+    public synchronized String toString() {
+        return "Preconnection[remote=" + remotes + ", local=" + locals + ", " + properties + ", " + security + "]";
+    }
+
+    /** Builds a {@link Preconnection}; get one from {@link TransportServices#preconnection()}. */
+    public static final class Builder {
+        private final Engine engine;
+        private final List<LocalEndpoint> locals = new ArrayList<>();
+        private final List<RemoteEndpoint> remotes = new ArrayList<>();
+        private TransportProperties properties = TransportProperties.defaults();
+        private SecurityParameters security = SecurityParameters.disabled();
+
+        private Builder(Engine engine) {
+            this.engine = engine;
+        }
+
+        public Builder remote(RemoteEndpoint... endpoints) {
+            remotes.addAll(List.of(endpoints));
+            return this;
+        }
+
+        public Builder remotes(Collection<RemoteEndpoint> endpoints) {
+            remotes.addAll(endpoints);
+            return this;
+        }
+
+        public Builder local(LocalEndpoint... endpoints) {
+            locals.addAll(List.of(endpoints));
+            return this;
+        }
+
+        public Builder properties(TransportProperties newProperties) {
+            this.properties = Objects.requireNonNull(newProperties, "properties");
+            return this;
+        }
+
+        public Builder security(SecurityParameters newSecurity) {
+            this.security = Objects.requireNonNull(newSecurity, "security");
+            return this;
+        }
+
+        public Preconnection build() {
+            return new Preconnection(engine, this);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.taps.internal;
+
+import io.taps.Message;
+import io.taps.MessageContext;
+
+/**
+ * Lets taps' own protocol code build a {@link Message} around an array it owns, and read a
+ * Message's bytes without a defensive copy, while the public API only ever hands out copies.
+ */
+public abstract class MessageAccess {
+    private static volatile MessageAccess instance;
+
+    /** Called once by {@link Message}'s static initializer. */
+    public static void install(MessageAccess access) {
+        instance = access;
+    }
+
+    public static MessageAccess get() {
+        MessageAccess access = instance;
+        if (access == null) {
+            // Loading Message runs its static initializer, which installs the accessor.
+            Message.empty();
+            access = instance;
+        }
+        return access;
+    }
+
+    /** A Message around {@code ownedData}; the caller must never touch the array again. */
+    public abstract Message adopt(byte[] ownedData, MessageContext context, boolean endOfMessage);
+
+    /** The Message's backing array; read it, never write it. */
+    public abstract byte[] array(Message message);
+}

@@ -1,0 +1,93 @@
+package io.taps.internal.conn;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers one connection's (or listener's) events strictly one after another and in the order
+ * they were raised, and nothing after the terminal event (RFC 9622 §11, checklist E-21).
+ *
+ * <p>Without an application executor, events run inline on the event loop that raised them, which
+ * is already serial. With one, they are queued and drained by one task at a time, so the
+ * executor may be a pool (for example virtual threads) without reordering events. An exception
+ * thrown by application code is logged and never reaches the protocol code.
+ */
+public final class EventDispatcher {
+    private static final Logger log = LoggerFactory.getLogger(EventDispatcher.class);
+
+    private final Executor executor;
+    private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
+    private boolean draining;
+    private boolean terminated;
+
+    public EventDispatcher(Executor executor) {
+        this.executor = executor;
+    }
+
+    /** Raises an event unless a terminal event was already raised; returns whether it was raised. */
+    public boolean emit(Runnable event) {
+        synchronized (this) {
+            if (terminated) {
+                return false;
+            }
+        }
+        dispatch(event);
+        return true;
+    }
+
+    /** Raises the terminal event: Closed, ConnectionError or EstablishmentError. */
+    public boolean emitTerminal(Runnable event) {
+        synchronized (this) {
+            if (terminated) {
+                return false;
+            }
+            terminated = true;
+        }
+        dispatch(event);
+        return true;
+    }
+
+    public synchronized boolean isTerminated() {
+        return terminated;
+    }
+
+    private void dispatch(Runnable event) {
+        if (executor == null) {
+            runSafely(event);
+            return;
+        }
+        boolean startDrain;
+        synchronized (this) {
+            queue.add(event);
+            startDrain = !draining;
+            draining = true;
+        }
+        if (startDrain) {
+            executor.execute(this::drain);
+        }
+    }
+
+    private void drain() {
+        while (true) {
+            Runnable next;
+            synchronized (this) {
+                next = queue.poll();
+                if (next == null) {
+                    draining = false;
+                    return;
+                }
+            }
+            runSafely(next);
+        }
+    }
+
+    private static void runSafely(Runnable event) {
+        try {
+            event.run();
+        } catch (RuntimeException | Error failure) {
+            log.warn("An application event handler threw; the connection is unaffected", failure);
+        }
+    }
+}

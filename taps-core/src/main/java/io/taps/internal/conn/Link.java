@@ -1,0 +1,60 @@
+package io.taps.internal.conn;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+
+/**
+ * What a {@link TapsConnection} needs from the protocol stack it won: a way to write bytes and to
+ * end, close or reset the flow. A byte-stream link is a TCP or TLS channel; a datagram link is a
+ * connected UDP channel, or one remote's share of a UDP listener's socket.
+ */
+public interface Link {
+
+    EventLoop eventLoop();
+
+    ByteBufAllocator alloc();
+
+    /** Whether the top protocol is a byte stream (TCP, TLS) rather than datagrams (UDP). */
+    boolean byteStream();
+
+    /** Whether more can be written without growing Netty's outbound buffer past its watermark. */
+    boolean isWritable();
+
+    /** Writes one unit (a stream chunk, or a whole datagram) without flushing. */
+    ChannelFuture write(ByteBuf data);
+
+    void flush();
+
+    /** Ends the sending direction (TCP FIN after a TLS close_notify); datagram links do nothing. */
+    void shutdownOutput(Runnable whenDone);
+
+    /** Closes the flow; {@code whenClosed} runs on the event loop once it is closed. */
+    void close(Runnable whenClosed);
+
+    /** Closes the flow abruptly (TCP RST). */
+    void reset();
+
+    /** Stops or resumes reading, for receive-side backpressure; a shared UDP socket ignores it. */
+    void setReading(boolean read);
+
+    InetSocketAddress localAddress();
+
+    InetSocketAddress remoteAddress();
+
+    /** The largest message one write may carry, or -1 when unlimited (byte streams). */
+    int maxMessageSize();
+
+    /** The ALPN protocol the handshake agreed on, for secure links. */
+    default Optional<String> applicationProtocol() {
+        return Optional.empty();
+    }
+
+    /** Applies a socket-level option for a Connection Property; false when the link cannot. */
+    default boolean applyOption(io.taps.properties.Property<?> property, Object value) {
+        return false;
+    }
+}

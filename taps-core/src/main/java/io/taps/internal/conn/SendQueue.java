@@ -1,0 +1,85 @@
+package io.taps.internal.conn;
+
+import io.taps.MessageContext;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The messages taps holds back because the stack is not Ready or not writable (design Q-8).
+ *
+ * <p>{@code msgPriority} reorders only messages still in this queue, and only where the
+ * specification allows it: a message that requires ordering ({@code msgOrdered}) never overtakes
+ * an earlier one that also requires it, parts of one Message stay in order, a Message whose first
+ * part was written is finished before any other (a byte stream cannot interleave Messages), and a
+ * Final message goes last. Lower {@code msgPriority} values go first; ties keep submission order.
+ * Queues are short-lived and short, so a linear scan is cheaper than a heap with these rules.
+ */
+final class SendQueue {
+    private final List<PendingSend> entries = new ArrayList<>();
+    private long bytes;
+
+    void add(PendingSend send) {
+        entries.add(send);
+        bytes += send.size();
+    }
+
+    boolean isEmpty() {
+        return entries.isEmpty();
+    }
+
+    long bytes() {
+        return bytes;
+    }
+
+    boolean remove(PendingSend send) {
+        if (entries.remove(send)) {
+            bytes -= send.size();
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Removes and returns the next message to write, or null when nothing may go yet.
+     *
+     * @param openMessage the context of a Message partly written already, or null
+     */
+    PendingSend pollNext(MessageContext openMessage) {
+        PendingSend best = null;
+        boolean orderedSeen = false;
+        Map<MessageContext, Boolean> contextsSeen = new IdentityHashMap<>();
+        for (PendingSend candidate : entries) {
+            boolean laterPartOfSeenMessage = contextsSeen.put(candidate.context, Boolean.TRUE) != null;
+            boolean blockedByOrder = candidate.ordered && orderedSeen;
+            if (candidate.ordered) {
+                orderedSeen = true;
+            }
+            if (laterPartOfSeenMessage || blockedByOrder) {
+                continue;
+            }
+            if (openMessage != null && candidate.context != openMessage) {
+                continue;
+            }
+            if (candidate.isFinal && entries.size() > 1) {
+                continue;
+            }
+            if (best == null || candidate.priority < best.priority) {
+                best = candidate;
+            }
+        }
+        if (best != null) {
+            remove(best);
+        }
+        return best;
+    }
+
+    /** Removes every entry, for Abort or failure; the caller reports each one. */
+    List<PendingSend> drainAll() {
+        List<PendingSend> all = new ArrayList<>(entries);
+        entries.clear();
+        bytes = 0;
+        return all;
+    }
+}

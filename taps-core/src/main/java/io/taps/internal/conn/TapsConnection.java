@@ -1,0 +1,865 @@
+package io.taps.internal.conn;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
+import io.taps.Connection;
+import io.taps.ConnectionEventHandler;
+import io.taps.ErrorReason;
+import io.taps.Message;
+import io.taps.MessageContext;
+import io.taps.TransportServicesException;
+import io.taps.endpoint.LocalEndpoint;
+import io.taps.endpoint.RemoteEndpoint;
+import io.taps.internal.MessageAccess;
+import io.taps.internal.selection.ConnectionPropertiesSnapshots;
+import io.taps.properties.ConnectionProperties;
+import io.taps.properties.ConnectionState;
+import io.taps.properties.Direction;
+import io.taps.properties.Limit;
+import io.taps.properties.MessageProperties;
+import io.taps.properties.Preference;
+import io.taps.properties.Property;
+import io.taps.properties.PropertyKind;
+import io.taps.properties.Role;
+import io.taps.properties.Timeout;
+import io.taps.properties.TransportProperties;
+import io.taps.spi.StackCapabilities;
+import io.taps.spi.Support;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Connection of RFC 9622 on a Netty event loop: its state machine (§11, E-20), its send queue
+ * and receive queue, and the delivery of its events in order (E-21).
+ *
+ * <p>Everything that changes state runs on the connection's one event loop, chosen when it is
+ * created; public methods called from other threads hop onto it. The same object serves actively
+ * opened connections (established by an establisher that calls {@link #establish}) and connections
+ * a Listener received ({@link #establishPassive}).
+ */
+public final class TapsConnection implements Connection {
+    private static final MessageAccess MESSAGES = MessageAccess.get();
+    /** Receive buffering above which reading pauses, so a slow reader pushes back on the peer. */
+    private static final long RECEIVE_HIGH_WATER = 1 << 20;
+    private static final long RECEIVE_LOW_WATER = RECEIVE_HIGH_WATER / 2;
+    /** Datagrams a shared UDP socket may buffer for one remote before dropping (UDP is lossy). */
+    private static final long DATAGRAM_BUFFER_LIMIT = 4L << 20;
+
+    private final EventLoop loop;
+    private final EventDispatcher events;
+    private final TransportProperties properties;
+    private final Role role;
+    private final CompletableFuture<Connection> readyFuture = new CompletableFuture<>();
+    private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
+    private final Map<Property<?>, Object> connectionValues = new ConcurrentHashMap<>();
+    private final SendQueue sendQueue = new SendQueue();
+    private final InboundQueue inbound = new InboundQueue();
+    private final ArrayDeque<ReceiveRequest> receiveRequests = new ArrayDeque<>();
+    private volatile ConnectionEventHandler handler;
+    private volatile ConnectionState state = ConnectionState.ESTABLISHING;
+    private volatile StackCapabilities stack;
+    private volatile Link link;
+    private volatile MessageProperties messageDefaults;
+    private volatile boolean finalSent;
+    private volatile boolean inputEnded;
+    private long sendSequence;
+    private int writesInFlight;
+    private MessageContext openMessage;
+    private boolean closeRequested;
+    private boolean outputShutdown;
+    private boolean streamEndDelivered;
+    private boolean partialDelivered;
+    private boolean reading = true;
+    private Throwable failureCause;
+    private ScheduledFuture<?> closeTimer;
+    private Runnable establishmentCanceller;
+    private Runnable onTerminated;
+
+    public TapsConnection(EventLoop loop, Executor eventExecutor, TransportProperties properties, Role role,
+            ConnectionEventHandler handler) {
+        this.loop = loop;
+        this.events = new EventDispatcher(eventExecutor);
+        this.properties = properties;
+        this.role = role;
+        this.handler = handler;
+        this.messageDefaults = properties.messageDefaults();
+        for (Property<?> property : Property.ofKind(PropertyKind.CONNECTION)) {
+            connectionValues.put(property, properties.get(property));
+        }
+    }
+
+    public EventLoop eventLoop() {
+        return loop;
+    }
+
+    public TransportProperties transportProperties() {
+        return properties;
+    }
+
+    /** Lets the establisher stop its attempts when the application closes or aborts early. */
+    public void onEstablishmentCancel(Runnable canceller) {
+        this.establishmentCanceller = canceller;
+    }
+
+    /** Runs once when the connection reaches Closed, e.g. to let a Listener forget it. */
+    public void onTerminated(Runnable callback) {
+        this.onTerminated = callback;
+    }
+
+    // ---------------------------------------------------------------- establishment
+
+    /** Adopts the winning link and raises Ready (E-01); called on the event loop. */
+    public void establish(Link winner, StackCapabilities chosenStack) {
+        adopt(winner, chosenStack);
+        events.emit(() -> {
+            handler.ready(this);
+            readyFuture.complete(this);
+        });
+        writeQueued();
+    }
+
+    /**
+     * Adopts a link a Listener accepted. The Listener raises ConnectionReceived itself, so no
+     * Ready is raised here; {@link #ready()} still completes for code that waits on it.
+     */
+    public void establishPassive(Link accepted, StackCapabilities chosenStack) {
+        adopt(accepted, chosenStack);
+        readyFuture.complete(this);
+    }
+
+    private void adopt(Link winner, StackCapabilities chosenStack) {
+        this.link = winner;
+        this.stack = chosenStack;
+        this.state = ConnectionState.ESTABLISHED;
+        this.establishmentCanceller = null;
+        for (Map.Entry<Property<?>, Object> entry : connectionValues.entrySet()) {
+            winner.applyOption(entry.getKey(), entry.getValue());
+        }
+        if (closeRequested) {
+            // Close was called while establishing and the attempt could not be stopped in time.
+            closeRequested = false;
+            close();
+        }
+    }
+
+    /** EstablishmentError (E-02): establishment failed; the connection is now Closed. */
+    public void failEstablishment(TransportServicesException error) {
+        runOnLoop(() -> {
+            if (state == ConnectionState.CLOSED) {
+                return;
+            }
+            state = ConnectionState.CLOSED;
+            // sends queued before Ready fail with the establishment, without their own SendError.
+            for (PendingSend pending : sendQueue.drainAll()) {
+                pending.cancelExpiry();
+                pending.future.completeExceptionally(error);
+            }
+            failReceivesSilently(error);
+            inbound.releaseAll();
+            events.emitTerminal(() -> {
+                handler.establishmentError(this, error);
+                readyFuture.completeExceptionally(error);
+                closedFuture.completeExceptionally(error);
+            });
+            terminated();
+        });
+    }
+
+    // ---------------------------------------------------------------- public API
+
+    @Override
+    public CompletionStage<Connection> ready() {
+        return readyFuture.minimalCompletionStage();
+    }
+
+    @Override
+    public CompletionStage<Void> closed() {
+        return closedFuture.minimalCompletionStage();
+    }
+
+    @Override
+    public void setEventHandler(ConnectionEventHandler newHandler) {
+        this.handler = Objects.requireNonNull(newHandler, "handler");
+    }
+
+    @Override
+    public CompletionStage<MessageContext> send(Message message) {
+        return send(message, message.context(), message.endOfMessage());
+    }
+
+    @Override
+    public CompletionStage<MessageContext> send(Message message, MessageContext context, boolean endOfMessage) {
+        Objects.requireNonNull(message, "message");
+        Objects.requireNonNull(context, "context");
+        CompletableFuture<MessageContext> future = new CompletableFuture<>();
+        if (loop.inEventLoop()) {
+            submitSend(message, context, endOfMessage, future);
+        } else {
+            loop.execute(() -> submitSend(message, context, endOfMessage, future));
+        }
+        return future;
+    }
+
+    @Override
+    public CompletionStage<Message> receive() {
+        return receive(ReceiveRequest.UNSPECIFIED, Integer.MAX_VALUE);
+    }
+
+    @Override
+    public CompletionStage<Message> receive(int minIncompleteLength, int maxLength) {
+        if (maxLength < 1 || (minIncompleteLength < 0 && minIncompleteLength != ReceiveRequest.UNSPECIFIED)) {
+            throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
+                    "receive needs maxLength >= 1 and minIncompleteLength >= 0, got min=" + minIncompleteLength
+                            + " max=" + maxLength);
+        }
+        CompletableFuture<Message> future = new CompletableFuture<>();
+        runOnLoop(() -> {
+            if (events.isTerminated()) {
+                future.completeExceptionally(closedError("receive"));
+                return;
+            }
+            receiveRequests.add(new ReceiveRequest(minIncompleteLength, maxLength, future));
+            deliverReceived();
+        });
+        return future;
+    }
+
+    @Override
+    public void close() {
+        runOnLoop(this::startClose);
+    }
+
+    @Override
+    public void abort() {
+        runOnLoop(this::doAbort);
+    }
+
+    @Override
+    public ConnectionProperties getProperties() {
+        Map<Property<?>, Object> values = new LinkedHashMap<>(connectionValues);
+        values.put(Property.CONN_STATE, state);
+        values.put(Property.CAN_SEND, canSend());
+        values.put(Property.CAN_RECEIVE, canReceive());
+        Link current = link;
+        int max = current == null ? -1 : current.maxMessageSize();
+        Limit sendMax = max < 0 ? Limit.UNLIMITED : Limit.of(canSend() ? max : 0);
+        values.put(Property.SEND_MSG_MAX_LEN, canSend() ? sendMax : Limit.of(0));
+        values.put(Property.RECV_MSG_MAX_LEN, canReceive() ? (max < 0 ? Limit.UNLIMITED : Limit.of(max)) : Limit.of(0));
+        values.put(Property.SINGULAR_TRANSMISSION_MSG_MAX_LEN, sendMax);
+        StackCapabilities chosen = stack;
+        if (chosen == null) {
+            for (Property<?> selection : Property.ofKind(PropertyKind.SELECTION)) {
+                values.put(selection, properties.get(selection, role));
+            }
+            return ConnectionProperties.of(values);
+        }
+        return ConnectionPropertiesSnapshots.forEstablished(properties, role, chosen, values);
+    }
+
+    @Override
+    public void setProperty(String name, Object value) {
+        Property<?> property = Property.byName(name);
+        applyProperty(property, value);
+    }
+
+    @Override
+    public <T> void setProperty(Property<T> property, T value) {
+        applyProperty(property, value);
+    }
+
+    private void applyProperty(Property<?> property, Object rawValue) {
+        switch (property.kind()) {
+            case SELECTION:
+                throw new TransportServicesException(ErrorReason.INVALID_PROPERTY, "selection property '"
+                        + property.name() + "' is fixed once the connection is initiated (RFC 9622 §6.2, C-03)");
+            case CONNECTION_READ_ONLY:
+                throw new TransportServicesException(ErrorReason.INVALID_PROPERTY,
+                        "connection property '" + property.name() + "' is read-only (RFC 9622 §8.1.11)");
+            case MESSAGE: {
+                Object value = property.convert(rawValue);
+                messageDefaults = messageDefaults.toBuilder().set(property.name(), value).build();
+                return;
+            }
+            default:
+                break;
+        }
+        Object value = property.convert(rawValue);
+        Optional<String> namespace = property.namespace();
+        StackCapabilities chosen = stack;
+        if (namespace.isPresent() && "tcp".equals(namespace.get()) && chosen != null
+                && !chosen.name().endsWith("TCP")) {
+            throw new TransportServicesException(ErrorReason.PROPERTY_NOT_APPLICABLE, "'" + property.name()
+                    + "' applies to TCP, but this connection uses " + chosen.name() + " (CP-X1)");
+        }
+        connectionValues.put(property, value);
+        runOnLoop(() -> {
+            Link current = link;
+            if (current != null) {
+                current.applyOption(property, value);
+            }
+            if (property == Property.SEND_QUEUE_LIMIT) {
+                writeQueued();
+            }
+        });
+    }
+
+    @Override
+    public ConnectionState state() {
+        return state;
+    }
+
+    @Override
+    public Optional<String> protocolStack() {
+        StackCapabilities chosen = stack;
+        return chosen == null ? Optional.empty() : Optional.of(chosen.name());
+    }
+
+    @Override
+    public Optional<RemoteEndpoint> remoteEndpoint() {
+        Link current = link;
+        return current == null ? Optional.empty() : Optional.of(RemoteEndpoint.of(current.remoteAddress()));
+    }
+
+    @Override
+    public Optional<LocalEndpoint> localEndpoint() {
+        Link current = link;
+        if (current == null) {
+            return Optional.empty();
+        }
+        InetSocketAddress local = current.localAddress();
+        return Optional.of(LocalEndpoint.ofAddress(local.getAddress(), local.getPort()));
+    }
+
+    @Override
+    public Optional<String> negotiatedApplicationProtocol() {
+        Link current = link;
+        return current == null ? Optional.empty() : current.applicationProtocol();
+    }
+
+    @Override
+    public String toString() {
+        return "Connection[" + state + ", " + protocolStack().orElse("establishing") + ", "
+                + remoteEndpoint().map(Object::toString).orElse("-") + "]";
+    }
+
+    // ---------------------------------------------------------------- sending
+
+    private boolean canSend() {
+        return !finalSent && !closeRequested && state != ConnectionState.CLOSED
+                && properties.get(Property.DIRECTION) != Direction.UNIDIRECTIONAL_RECEIVE;
+    }
+
+    private boolean canReceive() {
+        return !inputEnded && state != ConnectionState.CLOSED
+                && properties.get(Property.DIRECTION) != Direction.UNIDIRECTIONAL_SEND;
+    }
+
+    private void submitSend(Message message, MessageContext context, boolean endOfMessage,
+            CompletableFuture<MessageContext> future) {
+        if (events.isTerminated()) {
+            future.completeExceptionally(closedError("send"));
+            return;
+        }
+        MessageProperties effective = context.properties().withDefaults(messageDefaults);
+        TransportServicesException refusal = refuseSend(message, effective);
+        if (refusal != null) {
+            sendError(context, future, refusal);
+            return;
+        }
+        boolean isFinal = effective.get(Property.FINAL) && endOfMessage;
+        boolean ordered = effective.explicit(Property.MSG_ORDERED).orElseGet(this::orderedByDefault);
+        PendingSend pending = new PendingSend(message, context, endOfMessage, sendSequence++,
+                effective.get(Property.MSG_PRIORITY), ordered, isFinal, future);
+        if (isFinal) {
+            finalSent = true;
+        }
+        Limit queueLimit = (Limit) connectionValues.get(Property.SEND_QUEUE_LIMIT);
+        boolean mustQueue = state != ConnectionState.ESTABLISHED || !sendQueue.isEmpty() || !link.isWritable()
+                || (openMessage != null && openMessage != context);
+        if (!mustQueue) {
+            write(pending);
+            return;
+        }
+        if (!queueLimit.allows(sendQueue.bytes() + pending.size())) {
+            if (isFinal) {
+                finalSent = false;
+            }
+            sendError(context, future, new TransportServicesException(ErrorReason.SEND_QUEUE_FULL,
+                    "send queue holds " + sendQueue.bytes() + " bytes; adding " + pending.size()
+                            + " would pass _taps.sendQueueLimit=" + queueLimit));
+            return;
+        }
+        Timeout lifetime = effective.get(Property.MSG_LIFETIME);
+        if (!lifetime.isNone()) {
+            pending.expiry = loop.schedule(() -> expire(pending), lifetime.duration().toNanos(), TimeUnit.NANOSECONDS);
+        }
+        sendQueue.add(pending);
+    }
+
+    /** Checks a send against the connection's state and properties (E-13, MP-X1, MP-04, MP-05). */
+    private TransportServicesException refuseSend(Message message, MessageProperties effective) {
+        if (finalSent) {
+            return new TransportServicesException(ErrorReason.FINAL_MESSAGE_SENT,
+                    "a Final message was already sent on this connection (RFC 9622 §9.1.3.5)");
+        }
+        if (closeRequested || state == ConnectionState.CLOSING || state == ConnectionState.CLOSED) {
+            return new TransportServicesException(ErrorReason.CONNECTION_CLOSED, "the connection is closing");
+        }
+        if (properties.get(Property.DIRECTION) == Direction.UNIDIRECTIONAL_RECEIVE) {
+            return new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
+                    "the connection's direction is unidirectional receive, so it cannot send");
+        }
+        Link current = link;
+        if (current != null && current.maxMessageSize() >= 0 && message.length() > current.maxMessageSize()) {
+            return new TransportServicesException(ErrorReason.MESSAGE_TOO_LARGE, "message of " + message.length()
+                    + " bytes exceeds sendMsgMaxLen " + current.maxMessageSize() + " of " + stack.name());
+        }
+        StackCapabilities chosen = stack;
+        if (chosen != null) {
+            boolean reliable = chosen.support(Property.RELIABILITY) == Support.ALWAYS;
+            Optional<Boolean> askedReliable = effective.explicit(Property.MSG_RELIABLE);
+            if (askedReliable.isPresent() && askedReliable.get() != reliable
+                    && chosen.support(Property.PER_MSG_RELIABILITY) == Support.NEVER) {
+                return new TransportServicesException(ErrorReason.INVALID_MESSAGE_PROPERTIES, "msgReliable="
+                        + askedReliable.get() + " needs per-message reliability, which " + chosen.name()
+                        + " does not offer (RFC 9622 §9.1.3.7)");
+            }
+            if (!current.byteStream() && !effective.get(Property.SAFELY_REPLAYABLE)) {
+                return new TransportServicesException(ErrorReason.INVALID_MESSAGE_PROPERTIES, chosen.name()
+                        + " may duplicate messages, so every message must be safelyReplayable (RFC 9622 §9.1.3.4);"
+                        + " use TransportProperties.unreliableDatagram() or set safelyReplayable");
+            }
+        }
+        return null;
+    }
+
+    private boolean orderedByDefault() {
+        StackCapabilities chosen = stack;
+        return chosen == null || chosen.support(Property.PRESERVE_ORDER) == Support.ALWAYS;
+    }
+
+    private void write(PendingSend pending) {
+        pending.cancelExpiry();
+        openMessage = pending.endOfMessage ? null : pending.context;
+        ByteBuf data = Unpooled.wrappedBuffer(MESSAGES.array(pending.message));
+        writesInFlight++;
+        ChannelFuture written = link.write(data);
+        link.flush();
+        written.addListener(result -> {
+            writesInFlight--;
+            if (result.isSuccess()) {
+                events.emit(() -> {
+                    handler.sent(this, pending.context);
+                    pending.future.complete(pending.context);
+                });
+                if (pending.isFinal) {
+                    link.shutdownOutput(() -> { });
+                    outputShutdown = true;
+                }
+            } else {
+                sendError(pending.context, pending.future, new TransportServicesException(
+                        ErrorReason.PROTOCOL_FAILED, "the stack failed to send the message", result.cause()));
+            }
+            continueClosing();
+        });
+    }
+
+    /** Writes queued messages while the stack accepts them; runs when Ready or writable again. */
+    public void writeQueued() {
+        while (state == ConnectionState.ESTABLISHED || state == ConnectionState.CLOSING) {
+            if (link == null || !link.isWritable()) {
+                return;
+            }
+            PendingSend next = sendQueue.pollNext(openMessage);
+            if (next == null) {
+                break;
+            }
+            write(next);
+        }
+        continueClosing();
+    }
+
+    private void expire(PendingSend pending) {
+        if (sendQueue.remove(pending)) {
+            pending.expiry = null;
+            if (pending.isFinal) {
+                finalSent = false;
+            }
+            events.emit(() -> {
+                handler.expired(this, pending.context);
+                pending.future.completeExceptionally(new TransportServicesException(ErrorReason.TIMEOUT,
+                        "msgLifetime ended before the message could be sent (Expired, RFC 9622 §9.2.2.2)"));
+            });
+            continueClosing();
+        }
+    }
+
+    private void sendError(MessageContext context, CompletableFuture<MessageContext> future,
+            TransportServicesException error) {
+        boolean raised = events.emit(() -> {
+            handler.sendError(this, context, error);
+            future.completeExceptionally(error);
+        });
+        if (!raised) {
+            future.completeExceptionally(error);
+        }
+    }
+
+    // ---------------------------------------------------------------- receiving (called by the stack)
+
+    /** Stream bytes arrived; takes ownership of {@code data}. */
+    public void onStreamData(ByteBuf data) {
+        if (events.isTerminated()) {
+            data.release();
+            return;
+        }
+        inbound.add(new InboundQueue.Unit(data, null, false));
+        deliverReceived();
+    }
+
+    /** A datagram arrived from {@code sender}; takes ownership of {@code data}. */
+    public void onDatagram(ByteBuf data, InetSocketAddress sender) {
+        if (events.isTerminated() || (link != null && !link.byteStream() && inbound.bytes() > DATAGRAM_BUFFER_LIMIT)) {
+            data.release();
+            return;
+        }
+        inbound.add(new InboundQueue.Unit(data, receivedContext(sender, false), true));
+        deliverReceived();
+    }
+
+    /** The peer ended its sending direction (TCP FIN): end of the stream Message, no Closed (RFC 9623 §10.1). */
+    public void onInputShutdown() {
+        if (inputEnded) {
+            return;
+        }
+        inputEnded = true;
+        inbound.add(new InboundQueue.Unit(Unpooled.EMPTY_BUFFER, receivedContext(null, true), true));
+        deliverReceived();
+        if (closeRequested) {
+            continueClosing();
+        }
+    }
+
+    /** The channel is gone: finishes a close, or reports the loss as ConnectionError. */
+    public void onLinkClosed() {
+        if (events.isTerminated()) {
+            return;
+        }
+        if (closeRequested && failureCause == null) {
+            finishClosed();
+            return;
+        }
+        Throwable cause = failureCause;
+        TransportServicesException error = cause instanceof TransportServicesException
+                ? (TransportServicesException) cause
+                : new TransportServicesException(ErrorReason.CONNECTION_ABORTED,
+                        cause == null ? "the peer closed the connection" : "the connection failed: " + cause, cause);
+        failWithConnectionError(error);
+    }
+
+    /** A failure the stack reported; soft errors are passed on, hard ones end the connection later. */
+    public void onLinkException(Throwable cause) {
+        if (cause instanceof java.net.PortUnreachableException) {
+            Preference notify = properties.get(Property.SOFT_ERROR_NOTIFY);
+            if (notify == Preference.REQUIRE || notify == Preference.PREFER) {
+                TransportServicesException soft = new TransportServicesException(ErrorReason.PROTOCOL_FAILED,
+                        "ICMP port unreachable from the remote endpoint", cause);
+                events.emit(() -> handler.softError(this, soft));
+            }
+            return;
+        }
+        if (failureCause == null) {
+            failureCause = cause;
+        }
+    }
+
+    private MessageContext receivedContext(InetSocketAddress sender, boolean isFinal) {
+        Link current = link;
+        InetSocketAddress from = sender != null ? sender : current == null ? null : current.remoteAddress();
+        InetSocketAddress to = current == null ? null : current.localAddress();
+        return MessageContext.received(from == null ? null : RemoteEndpoint.of(from),
+                to == null ? null : LocalEndpoint.ofAddress(to.getAddress(), to.getPort()), isFinal);
+    }
+
+    /** Matches buffered data with outstanding Receive calls, one event per call. */
+    private void deliverReceived() {
+        while (!receiveRequests.isEmpty() && !events.isTerminated()) {
+            ReceiveRequest request = receiveRequests.peek();
+            Message delivered;
+            if (link == null || link.byteStream()) {
+                if (streamEndDelivered) {
+                    receiveRequests.poll();
+                    TransportServicesException error = new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
+                            "the peer ended the stream; no further messages will arrive");
+                    events.emit(() -> {
+                        handler.receiveError(this, MessageContext.create(), error);
+                        request.future.completeExceptionally(error);
+                    });
+                    continue;
+                }
+                delivered = takeStreamMessage(request);
+            } else {
+                delivered = takeDatagramMessage(request);
+            }
+            if (delivered == null) {
+                break;
+            }
+            receiveRequests.poll();
+            boolean complete = delivered.endOfMessage() && !partialDelivered;
+            partialDelivered = !delivered.endOfMessage();
+            Message message = delivered;
+            events.emit(() -> {
+                if (complete) {
+                    handler.received(this, message);
+                } else {
+                    handler.receivedPartial(this, message);
+                }
+                request.future.complete(message);
+            });
+        }
+        updateReading();
+    }
+
+    private Message takeStreamMessage(ReceiveRequest request) {
+        long available = inbound.streamBytesAvailable();
+        boolean end = inbound.endOfStreamQueued();
+        int wanted = request.minIncompleteLength == ReceiveRequest.UNSPECIFIED ? 1
+                : Math.max(1, Math.min(request.minIncompleteLength, request.maxLength));
+        if (available < wanted && !end) {
+            return null;
+        }
+        int length = (int) Math.min(available, request.maxLength);
+        byte[] bytes = inbound.takeStreamBytes(length);
+        boolean endOfMessage = end && length == available;
+        MessageContext context;
+        if (endOfMessage) {
+            context = inbound.takeEndOfStream();
+            streamEndDelivered = true;
+        } else {
+            context = receivedContext(null, false);
+        }
+        return MESSAGES.adopt(bytes, context, endOfMessage);
+    }
+
+    private Message takeDatagramMessage(ReceiveRequest request) {
+        InboundQueue.Unit head = inbound.peek();
+        if (head == null) {
+            return null;
+        }
+        MessageContext context = head.context;
+        int remaining = head.data.readableBytes();
+        byte[] bytes = inbound.takeFromHead(request.maxLength);
+        return MESSAGES.adopt(bytes, context, bytes.length == remaining);
+    }
+
+    private void updateReading() {
+        Link current = link;
+        if (current == null) {
+            return;
+        }
+        if (reading && inbound.bytes() > RECEIVE_HIGH_WATER) {
+            reading = false;
+            current.setReading(false);
+        } else if (!reading && inbound.bytes() < RECEIVE_LOW_WATER) {
+            reading = true;
+            current.setReading(true);
+        }
+    }
+
+    // ---------------------------------------------------------------- closing
+
+    private void startClose() {
+        if (events.isTerminated() || closeRequested) {
+            return;
+        }
+        closeRequested = true;
+        if (state == ConnectionState.ESTABLISHING) {
+            cancelEstablishment();
+            if (state == ConnectionState.ESTABLISHED) {
+                return; // the attempt won while being cancelled; adopt() closes it
+            }
+            for (PendingSend pending : sendQueue.drainAll()) {
+                pending.cancelExpiry();
+                sendError(pending.context, pending.future, new TransportServicesException(
+                        ErrorReason.CONNECTION_CLOSED, "the connection was closed before it was established"));
+            }
+            finishClosed();
+            return;
+        }
+        state = ConnectionState.CLOSING;
+        Timeout closeTimeout = (Timeout) connectionValues.get(Property.CLOSE_TIMEOUT);
+        if (!closeTimeout.isNone()) {
+            closeTimer = loop.schedule(this::closeTimedOut, closeTimeout.duration().toNanos(), TimeUnit.NANOSECONDS);
+        }
+        writeQueued();
+    }
+
+    /** Once everything queued was written: FIN (after close_notify on TLS), then wait for the peer's FIN. */
+    private void continueClosing() {
+        if (!closeRequested || events.isTerminated() || state != ConnectionState.CLOSING) {
+            return;
+        }
+        if (!sendQueue.isEmpty() || writesInFlight > 0) {
+            return;
+        }
+        Link current = link;
+        if (!outputShutdown) {
+            outputShutdown = true;
+            current.shutdownOutput(this::continueClosing);
+            return;
+        }
+        if (inputEnded || !current.byteStream()) {
+            current.close(() -> { });
+        }
+    }
+
+    private void closeTimedOut() {
+        if (events.isTerminated()) {
+            return;
+        }
+        for (PendingSend pending : sendQueue.drainAll()) {
+            pending.cancelExpiry();
+            sendError(pending.context, pending.future, new TransportServicesException(ErrorReason.TIMEOUT,
+                    "the close timeout ended before the message could be sent"));
+        }
+        Link current = link;
+        if (current != null) {
+            current.close(() -> { });
+        } else {
+            finishClosed();
+        }
+    }
+
+    private void finishClosed() {
+        if (events.isTerminated()) {
+            return;
+        }
+        state = ConnectionState.CLOSED;
+        if (closeTimer != null) {
+            closeTimer.cancel(false);
+        }
+        failPendingReceives(new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
+                "the connection closed before a message arrived for this receive"));
+        inbound.releaseAll();
+        events.emitTerminal(() -> {
+            handler.closed(this);
+            closedFuture.complete(null);
+        });
+        terminated();
+    }
+
+    private void doAbort() {
+        if (events.isTerminated()) {
+            return;
+        }
+        if (state == ConnectionState.ESTABLISHING) {
+            cancelEstablishment();
+        }
+        Link current = link;
+        if (current != null) {
+            current.reset();
+        }
+        failWithConnectionError(new TransportServicesException(ErrorReason.LOCAL_ABORT,
+                "the application aborted the connection (RFC 9622 §10)"));
+    }
+
+    private void failWithConnectionError(TransportServicesException error) {
+        state = ConnectionState.CLOSED;
+        if (closeTimer != null) {
+            closeTimer.cancel(false);
+        }
+        for (PendingSend pending : sendQueue.drainAll()) {
+            pending.cancelExpiry();
+            sendError(pending.context, pending.future, error);
+        }
+        failPendingReceives(error);
+        inbound.releaseAll();
+        Link current = link;
+        if (current != null) {
+            current.close(() -> { });
+        }
+        events.emitTerminal(() -> {
+            handler.connectionError(this, error);
+            readyFuture.completeExceptionally(error);
+            closedFuture.completeExceptionally(error);
+        });
+        terminated();
+    }
+
+    private void cancelEstablishment() {
+        Runnable canceller = establishmentCanceller;
+        establishmentCanceller = null;
+        if (canceller != null) {
+            canceller.run();
+        }
+    }
+
+    private void failPendingReceives(TransportServicesException error) {
+        ReceiveRequest request;
+        while ((request = receiveRequests.poll()) != null) {
+            ReceiveRequest failed = request;
+            events.emit(() -> {
+                handler.receiveError(this, MessageContext.create(), error);
+                failed.future.completeExceptionally(error);
+            });
+        }
+    }
+
+    private void failReceivesSilently(TransportServicesException error) {
+        ReceiveRequest request;
+        while ((request = receiveRequests.poll()) != null) {
+            request.future.completeExceptionally(error);
+        }
+    }
+
+    private void terminated() {
+        Runnable callback = onTerminated;
+        onTerminated = null;
+        if (callback != null) {
+            callback.run();
+        }
+    }
+
+    private TransportServicesException closedError(String action) {
+        return new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
+                "cannot " + action + ": the connection is already " + state);
+    }
+
+    private void runOnLoop(Runnable task) {
+        if (loop.inEventLoop()) {
+            task.run();
+        } else {
+            loop.execute(task);
+        }
+    }
+
+    /**
+     * Raises an event through this connection's dispatcher, so that a Listener's
+     * ConnectionReceived comes before any event of the connection itself.
+     */
+    public void emitFirst(Runnable event) {
+        events.emit(event);
+    }
+
+    /** Used by Listener-side code to list connections still open. */
+    public boolean isTerminated() {
+        return events.isTerminated();
+    }
+
+    static List<Property<?>> connectionPropertiesInOrder() {
+        return Property.ofKind(PropertyKind.CONNECTION);
+    }
+}

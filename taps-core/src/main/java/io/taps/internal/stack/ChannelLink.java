@@ -1,0 +1,176 @@
+package io.taps.internal.stack;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
+import io.taps.internal.conn.Link;
+import io.taps.internal.security.TlsHandlers;
+import io.taps.properties.CapacityProfile;
+import io.taps.properties.Property;
+import io.taps.properties.Timeout;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+
+/** A {@link Link} over one Netty channel: a TCP or TLS connection, or a connected UDP socket. */
+public final class ChannelLink implements Link {
+    /** Largest UDP payloads: 65535 minus the IPv4 header (20) and the UDP header (8); IPv6 payload length excludes its own header. */
+    static final int MAX_UDP_PAYLOAD_IPV4 = 65_507;
+    static final int MAX_UDP_PAYLOAD_IPV6 = 65_527;
+
+    private final Channel channel;
+    private final StackKind kind;
+    private final SslHandler ssl;
+
+    public ChannelLink(Channel channel, StackKind kind) {
+        this.channel = channel;
+        this.kind = kind;
+        this.ssl = channel.pipeline().get(SslHandler.class);
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    @Override
+    public EventLoop eventLoop() {
+        return channel.eventLoop();
+    }
+
+    @Override
+    public ByteBufAllocator alloc() {
+        return channel.alloc();
+    }
+
+    @Override
+    public boolean byteStream() {
+        return !kind.datagram();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return channel.isWritable();
+    }
+
+    @Override
+    public ChannelFuture write(ByteBuf data) {
+        return channel.write(data);
+    }
+
+    @Override
+    public void flush() {
+        channel.flush();
+    }
+
+    @Override
+    public void shutdownOutput(Runnable whenDone) {
+        if (!(channel instanceof DuplexChannel) || !channel.isActive()) {
+            whenDone.run();
+            return;
+        }
+        DuplexChannel duplex = (DuplexChannel) channel;
+        if (ssl != null) {
+            // close_notify first, so a TLS peer sees a clean end rather than a truncation.
+            ssl.closeOutbound().addListener(sent -> duplex.shutdownOutput().addListener(done -> whenDone.run()));
+        } else {
+            duplex.shutdownOutput().addListener(done -> whenDone.run());
+        }
+    }
+
+    @Override
+    public void close(Runnable whenClosed) {
+        channel.close().addListener(closed -> whenClosed.run());
+    }
+
+    @Override
+    public void reset() {
+        if (channel.isActive() && !kind.datagram()) {
+            // SO_LINGER 0 makes close() send RST and drop unsent data: Abort, not Close (RFC 9623 §10.1).
+            try {
+                channel.config().setOption(ChannelOption.SO_LINGER, 0);
+            } catch (RuntimeException unsupported) {
+                // The channel closes either way; only the RST is lost.
+            }
+        }
+        channel.close();
+    }
+
+    @Override
+    public void setReading(boolean read) {
+        channel.config().setAutoRead(read);
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return (InetSocketAddress) channel.remoteAddress();
+    }
+
+    @Override
+    public int maxMessageSize() {
+        if (!kind.datagram()) {
+            return -1;
+        }
+        InetSocketAddress remote = remoteAddress();
+        return remote != null && remote.getAddress() instanceof Inet6Address ? MAX_UDP_PAYLOAD_IPV6 : MAX_UDP_PAYLOAD_IPV4;
+    }
+
+    @Override
+    public Optional<String> applicationProtocol() {
+        return ssl == null ? Optional.empty() : TlsHandlers.negotiatedAlpn(ssl);
+    }
+
+    @Override
+    public boolean applyOption(Property<?> property, Object value) {
+        return SocketOptions.apply(channel, kind, property, value);
+    }
+
+    /** Maps Connection Properties to socket options where the platform offers them (RFC 9622 §8.1). */
+    static final class SocketOptions {
+        private SocketOptions() {
+        }
+
+        static boolean apply(Channel channel, StackKind kind, Property<?> property, Object value) {
+            try {
+                if (property == Property.CONN_CAPACITY_PROFILE) {
+                    // DSCP sits in the upper six bits of the TOS / traffic class byte (RFC 2474).
+                    return channel.config().setOption(ChannelOption.IP_TOS, ((CapacityProfile) value).dscp() << 2);
+                }
+                if (kind.datagram()) {
+                    return false;
+                }
+                if (property == Property.KEEP_ALIVE_TIMEOUT) {
+                    Timeout idle = (Timeout) value;
+                    boolean set = channel.config().setOption(ChannelOption.SO_KEEPALIVE, !idle.isNone());
+                    if (!idle.isNone() && channel.config().getOptions().containsKey(EpollChannelOption.TCP_KEEPIDLE)) {
+                        set &= channel.config().setOption(EpollChannelOption.TCP_KEEPIDLE,
+                                (int) Math.max(1, idle.duration().getSeconds()));
+                    }
+                    return set;
+                }
+                if (property == Property.CONN_TIMEOUT || property == Property.TCP_USER_TIMEOUT_VALUE) {
+                    // TCP_USER_TIMEOUT exists only on the native epoll transport.
+                    Timeout timeout = (Timeout) value;
+                    if (!timeout.isNone() && channel.config().getOptions().containsKey(EpollChannelOption.TCP_USER_TIMEOUT)) {
+                        return channel.config().setOption(EpollChannelOption.TCP_USER_TIMEOUT,
+                                (int) Math.min(Integer.MAX_VALUE, timeout.duration().toMillis()));
+                    }
+                    return false;
+                }
+                return false;
+            } catch (RuntimeException | LinkageError unsupported) {
+                return false;
+            }
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package io.taps.internal.stack;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.taps.internal.conn.TapsConnection;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+
+/**
+ * The last handler of every taps pipeline. Before its channel is adopted by a Connection it
+ * reports the attempt's outcome (whole stack ready: TCP connected, TLS handshake done); after
+ * adoption it feeds the Connection. Data that arrives between the stack becoming ready and the
+ * adoption is held, so a server that speaks first loses nothing.
+ */
+public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
+
+    /** Receives the outcome of one establishment attempt, on the channel's event loop. */
+    public interface AttemptObserver {
+        void stackReady(Channel channel, ConnectionHandler handler);
+
+        void stackFailed(Channel channel, Throwable cause);
+    }
+
+    private final AttemptObserver observer;
+    private final boolean waitsForTls;
+    private final ArrayDeque<Object> held = new ArrayDeque<>();
+    private TapsConnection connection;
+    private boolean reported;
+    private boolean inputShutdownHeld;
+    private boolean inactiveHeld;
+    private boolean discarded;
+
+    public ConnectionHandler(AttemptObserver observer, boolean waitsForTls) {
+        this.observer = observer;
+        this.waitsForTls = waitsForTls;
+    }
+
+    /** Hands the channel to its Connection and replays anything that arrived before. */
+    public void bind(TapsConnection owner) {
+        this.connection = owner;
+        Object message;
+        while ((message = held.poll()) != null) {
+            forward(message);
+        }
+        if (inputShutdownHeld) {
+            owner.onInputShutdown();
+        }
+        if (inactiveHeld) {
+            owner.onLinkClosed();
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        if (!waitsForTls) {
+            report(ctx.channel(), null);
+        }
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof SslHandshakeCompletionEvent) {
+            SslHandshakeCompletionEvent handshake = (SslHandshakeCompletionEvent) event;
+            report(ctx.channel(), handshake.isSuccess() ? null : handshake.cause());
+        } else if (event == ChannelInputShutdownEvent.INSTANCE) {
+            if (connection != null) {
+                connection.onInputShutdown();
+            } else {
+                inputShutdownHeld = true;
+            }
+        }
+        super.userEventTriggered(ctx, event);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object message) {
+        if (connection != null) {
+            forward(message);
+        } else if (reported && !discarded) {
+            held.add(message);
+        } else {
+            ReferenceCountUtil.release(message);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (connection != null && ctx.channel().isWritable()) {
+            connection.writeQueued();
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (connection != null) {
+            connection.onLinkClosed();
+        } else if (!reported) {
+            report(ctx.channel(), new java.nio.channels.ClosedChannelException());
+        } else {
+            inactiveHeld = true;
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (connection != null) {
+            connection.onLinkException(cause);
+        } else if (!reported) {
+            report(ctx.channel(), cause);
+            ctx.close();
+        }
+    }
+
+    private void report(Channel channel, Throwable failure) {
+        if (reported) {
+            return;
+        }
+        reported = true;
+        if (failure == null) {
+            observer.stackReady(channel, this);
+        } else {
+            observer.stackFailed(channel, failure);
+        }
+    }
+
+    private void forward(Object message) {
+        if (message instanceof DatagramPacket) {
+            DatagramPacket packet = (DatagramPacket) message;
+            InetSocketAddress sender = packet.sender();
+            connection.onDatagram(packet.content(), sender);
+        } else if (message instanceof ByteBuf) {
+            connection.onStreamData((ByteBuf) message);
+        } else {
+            ReferenceCountUtil.release(message);
+        }
+    }
+
+    /** Releases held data of an attempt that lost or was cancelled; its channel is being closed. */
+    public void discard() {
+        if (connection != null) {
+            return;
+        }
+        discarded = true;
+        Object message;
+        while ((message = held.poll()) != null) {
+            ReferenceCountUtil.release(message);
+        }
+    }
+}

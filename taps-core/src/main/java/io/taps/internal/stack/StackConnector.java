@@ -1,0 +1,177 @@
+package io.taps.internal.stack;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.taps.ErrorReason;
+import io.taps.TransportServicesException;
+import io.taps.internal.security.SslContexts;
+import io.taps.internal.security.TlsHandlers;
+import io.taps.internal.transport.IoTransport;
+import io.taps.properties.Preference;
+import io.taps.properties.Property;
+import io.taps.properties.TransportProperties;
+import io.taps.security.SecurityParameters;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Opens one attempt: one protocol stack to one resolved address, on its own Netty channel, and
+ * reports success only when the whole stack is ready (RFC 9623 §4.4.1, M-25: TCP connected, TLS
+ * handshake complete; UDP as soon as the socket is connected, which sends nothing, M-04).
+ */
+public final class StackConnector {
+    /** Netty's outbound buffer stays between these bounds; taps' own queue holds the rest (bounded). */
+    static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
+
+    private final IoTransport transport;
+    private final SslContexts sslContexts;
+
+    public StackConnector(IoTransport transport, SslContexts sslContexts) {
+        this.transport = transport;
+        this.sslContexts = sslContexts;
+    }
+
+    /** One running attempt; its future completes on the attempt's event loop. */
+    public static final class Attempt {
+        private final CompletableFuture<Attempt> outcome = new CompletableFuture<>();
+        private final StackKind kind;
+        private final InetSocketAddress remote;
+        private volatile Channel channel;
+        private volatile ConnectionHandler handler;
+
+        Attempt(StackKind kind, InetSocketAddress remote) {
+            this.kind = kind;
+            this.remote = remote;
+        }
+
+        public CompletableFuture<Attempt> outcome() {
+            return outcome;
+        }
+
+        public Channel channel() {
+            return channel;
+        }
+
+        public ConnectionHandler handler() {
+            return handler;
+        }
+
+        public StackKind kind() {
+            return kind;
+        }
+
+        public InetSocketAddress remote() {
+            return remote;
+        }
+
+        /** Stops a running or losing attempt and frees its channel. */
+        public void cancel() {
+            outcome.completeExceptionally(new TransportServicesException(ErrorReason.ESTABLISHMENT_FAILED,
+                    "attempt to " + remote + " cancelled"));
+            ConnectionHandler current = handler;
+            if (current != null) {
+                current.discard();
+            }
+            Channel open = channel;
+            if (open != null) {
+                open.close();
+            }
+        }
+    }
+
+    /**
+     * Starts an attempt on {@code loop}. {@code peerName} is the name TLS verifies and sends as SNI
+     * (the endpoint's host name, else the address literal).
+     */
+    public Attempt connect(EventLoop loop, StackKind kind, InetSocketAddress remote, InetSocketAddress local,
+            String peerName, SecurityParameters security, TransportProperties properties, Duration timeout) {
+        Attempt attempt = new Attempt(kind, remote);
+        SslContext sslContext = kind.secure() ? sslContexts.forClient(security) : null;
+        ConnectionHandler.AttemptObserver observer = new ConnectionHandler.AttemptObserver() {
+            @Override
+            public void stackReady(Channel channel, ConnectionHandler handler) {
+                attempt.handler = handler;
+                if (!attempt.outcome.complete(attempt)) {
+                    handler.discard();
+                    channel.close();
+                }
+            }
+
+            @Override
+            public void stackFailed(Channel channel, Throwable cause) {
+                attempt.outcome.completeExceptionally(classify(kind, remote, cause));
+                channel.close();
+            }
+        };
+        Bootstrap bootstrap = new Bootstrap().group(loop);
+        if (kind.datagram()) {
+            bootstrap.channel(transport.datagramChannel());
+        } else {
+            bootstrap.channel(transport.socketChannel())
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    .option(ChannelOption.SO_KEEPALIVE, wantsKeepAlive(properties))
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+        }
+        bootstrap.option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
+        bootstrap.handler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel channel) {
+                attempt.channel = channel;
+                ConnectionHandler handler = new ConnectionHandler(observer, sslContext != null);
+                attempt.handler = handler;
+                if (sslContext != null) {
+                    SslHandler ssl = TlsHandlers.newClientHandler(sslContext, channel.alloc(), security, peerName,
+                            remote.getPort(), timeout);
+                    channel.pipeline().addLast("tls", ssl);
+                }
+                channel.pipeline().addLast("taps", handler);
+            }
+        });
+        ChannelFuture connecting = local == null ? bootstrap.connect(remote) : bootstrap.connect(remote, local);
+        attempt.channel = connecting.channel();
+        connecting.addListener(done -> {
+            if (!done.isSuccess()) {
+                attempt.outcome.completeExceptionally(classify(kind, remote, done.cause()));
+            }
+        });
+        return attempt;
+    }
+
+    static boolean wantsKeepAlive(TransportProperties properties) {
+        Preference keepAlive = properties.get(Property.KEEP_ALIVE);
+        return keepAlive == Preference.REQUIRE || keepAlive == Preference.PREFER
+                || !properties.get(Property.KEEP_ALIVE_TIMEOUT).isNone();
+    }
+
+    /** Turns a Netty or JDK failure into a typed error naming the attempt. */
+    static TransportServicesException classify(StackKind kind, InetSocketAddress remote, Throwable cause) {
+        if (cause instanceof TransportServicesException) {
+            return (TransportServicesException) cause;
+        }
+        String target = kind.capabilities().name() + " to " + remote;
+        if (cause instanceof ConnectTimeoutException) {
+            return new TransportServicesException(ErrorReason.TIMEOUT, target + " timed out", cause);
+        }
+        if (cause instanceof ConnectException || cause instanceof NoRouteToHostException) {
+            return new TransportServicesException(ErrorReason.ESTABLISHMENT_FAILED,
+                    target + " failed: " + cause.getMessage(), cause);
+        }
+        if (kind.secure()) {
+            TransportServicesException security = TlsHandlers.classify(cause);
+            return new TransportServicesException(security.reason(), target + ": " + security.getMessage(), cause);
+        }
+        return new TransportServicesException(ErrorReason.ESTABLISHMENT_FAILED, target + " failed: " + cause, cause);
+    }
+}

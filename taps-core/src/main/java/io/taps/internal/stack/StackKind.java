@@ -1,0 +1,39 @@
+package io.taps.internal.stack;
+
+import io.taps.internal.selection.BuiltInStacks;
+import io.taps.spi.StackCapabilities;
+
+/** The protocol stacks taps-core builds Netty pipelines for, with their declared capabilities. */
+public enum StackKind {
+    TCP(BuiltInStacks.TCP),
+    TLS_TCP(BuiltInStacks.TLS_TCP),
+    UDP(BuiltInStacks.UDP);
+
+    private final StackCapabilities capabilities;
+
+    StackKind(StackCapabilities capabilities) {
+        this.capabilities = capabilities;
+    }
+
+    public StackCapabilities capabilities() {
+        return capabilities;
+    }
+
+    public boolean secure() {
+        return this == TLS_TCP;
+    }
+
+    public boolean datagram() {
+        return this == UDP;
+    }
+
+    /** The kind whose capabilities these are. */
+    public static StackKind of(StackCapabilities capabilities) {
+        for (StackKind kind : values()) {
+            if (kind.capabilities.name().equals(capabilities.name())) {
+                return kind;
+            }
+        }
+        throw new IllegalArgumentException("no pipeline for stack " + capabilities.name());
+    }
+}
