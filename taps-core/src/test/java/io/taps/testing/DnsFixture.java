@@ -161,6 +161,11 @@ public final class DnsFixture implements AutoCloseable {
                 .mapToInt(e -> e.getValue().get()).sum();
     }
 
+    /** Queries of any name and type that arrived so far. */
+    public int totalQueryCount() {
+        return counts.values().stream().mapToInt(AtomicInteger::get).sum();
+    }
+
     private static String key(String name) {
         String n = name.toLowerCase(Locale.ROOT);
         return n.endsWith(".") ? n.substring(0, n.length() - 1) : n;

@@ -120,6 +120,13 @@ public final class EndpointResolver implements AutoCloseable {
             // A machine without a hosts file simply has no entries; that is not a misconfiguration.
             return HostsFileEntriesProvider.parser().parseSilently();
         }
+        java.nio.file.Path file = config.hostsFile().get();
+        // Netty's parser treats a missing file as empty; an explicitly named file that is not
+        // there is a typo worth reporting rather than a silent fall-through to DNS.
+        if (!java.nio.file.Files.isRegularFile(file) || !java.nio.file.Files.isReadable(file)) {
+            throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
+                    "cannot read hosts file " + file + ": not a readable file");
+        }
         try {
             return HostsFileEntriesProvider.parser().parse(config.hostsFile().get().toFile(),
                     StandardCharsets.UTF_8);
@@ -387,7 +394,9 @@ public final class EndpointResolver implements AutoCloseable {
                         return CompletableFuture.failedFuture(failure("could not resolve interface "
                                 + scope + " for " + a.getHostAddress() + ": no such interface", null));
                     }
-                    addr = Inet6Address.getByAddress(null, v6.getAddress(), nif);
+                    // The numeric zone, because the NetworkInterface overload insists that the
+                    // interface already has a link-local address, which a peer's zone need not.
+                    addr = Inet6Address.getByAddress(null, v6.getAddress(), nif.getIndex());
                 } catch (SocketException | UnknownHostException e) {
                     return CompletableFuture.failedFuture(failure("could not resolve interface "
                             + scope + " for " + a.getHostAddress() + ": " + e.getMessage(), e));

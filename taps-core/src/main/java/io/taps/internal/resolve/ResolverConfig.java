@@ -113,7 +113,10 @@ public final class ResolverConfig {
                 + ", searchDomains=" + (searchDomains == null ? "platform" : searchDomains) + '}';
     }
 
-    /** Builds a {@link ResolverConfig}; values are checked as they are set. Not thread-safe. */
+    /**
+     * Builds a {@link ResolverConfig} (RFC 9622 §6.1 late resolution, C-11, M-75); values are checked
+     * as they are set. Not thread-safe.
+     */
     public static final class Builder {
         private final List<InetSocketAddress> nameServers = new ArrayList<>();
         private boolean useHostsFile = true;
