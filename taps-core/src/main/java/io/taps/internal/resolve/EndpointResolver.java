@@ -1,0 +1,424 @@
+package io.taps.internal.resolve;
+
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.resolver.HostsFileEntriesProvider;
+import io.netty.resolver.InetNameResolver;
+import io.netty.resolver.ResolvedAddressTypes;
+import io.netty.resolver.dns.DnsNameResolverBuilder;
+import io.netty.resolver.dns.DnsServerAddressStreamProvider;
+import io.netty.resolver.dns.DnsServerAddressStreamProviders;
+import io.netty.resolver.dns.SequentialDnsServerAddressStreamProvider;
+import io.taps.ErrorReason;
+import io.taps.TransportServicesException;
+import io.taps.endpoint.LocalEndpoint;
+import io.taps.endpoint.RemoteEndpoint;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.StandardProtocolFamily;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Resolves {@link RemoteEndpoint}s and {@link LocalEndpoint}s into socket addresses, late and
+ * asynchronously as RFC 9622 §6.1 and C-11 require (RFC 9623 §4.2 candidate gathering; checklist
+ * C-11, A-02, EP-01, EP-02, M-75).
+ *
+ * <p><b>Order of sources for a host name.</b> (1) The hosts file, when enabled: a name found there
+ * never goes to DNS, even when the file lists only one family, because an administrator who pins a
+ * name expects exactly those addresses. (2) {@code localhost} and {@code *.localhost} always mean
+ * loopback (RFC 6761 §6.3) and never go to DNS. (3) DNS through Netty's resolver: AAAA and A are
+ * queried in parallel on two single-family resolvers so that each family succeeds or fails on its
+ * own.
+ *
+ * <p><b>Failure rule.</b> {@link #resolve(RemoteEndpoint)} waits for both families. A family whose
+ * query fails (NXDOMAIN, no records, or no answer within {@link ResolverConfig#queryTimeout()}) is
+ * left out; the stage fails with {@link ErrorReason#RESOLUTION_FAILED} only when neither family
+ * produced an address. Racing code that wants to start on the first family (Happy Eyeballs
+ * resolution delay) uses {@link #resolve(RemoteEndpoint, StandardProtocolFamily)} per family.
+ *
+ * <p><b>Ordering and cap.</b> Addresses are interleaved IPv6 first, then IPv4, alternating (the
+ * RFC 8305 §4 default with a first-family count of 1), duplicates removed, and the list cut at
+ * {@link ResolverConfig#maxAddressesPerHost()} after interleaving so that both families survive
+ * the cut.
+ *
+ * <p>Resolution never blocks the calling thread or the event loop; stages complete on the event
+ * loop. The constructor reads the hosts file and so must not run on an event loop.
+ */
+public final class EndpointResolver implements AutoCloseable {
+
+    private final ResolverConfig config;
+    private final InetNameResolver ipv4;
+    private final InetNameResolver ipv6;
+    private final Map<String, List<InetAddress>> hostsV4;
+    private final Map<String, List<InetAddress>> hostsV6;
+    private volatile boolean closed;
+
+    public EndpointResolver(EventLoop eventLoop,
+            ChannelFactory<? extends DatagramChannel> datagramChannelFactory, ResolverConfig config) {
+        this(eventLoop, datagramChannelFactory, null, config);
+    }
+
+    /**
+     * @param socketChannelFactory used for the TCP retry of truncated answers; {@code null} keeps
+     *     resolution UDP-only
+     */
+    public EndpointResolver(EventLoop eventLoop,
+            ChannelFactory<? extends DatagramChannel> datagramChannelFactory,
+            ChannelFactory<? extends SocketChannel> socketChannelFactory, ResolverConfig config) {
+        Objects.requireNonNull(eventLoop, "eventLoop");
+        Objects.requireNonNull(datagramChannelFactory, "datagramChannelFactory");
+        this.config = Objects.requireNonNull(config, "config");
+
+        HostsFileEntriesProvider hosts = config.useHostsFile() ? readHostsFile(config) : null;
+        this.hostsV4 = hosts == null ? Map.of() : hosts.ipv4Entries();
+        this.hostsV6 = hosts == null ? Map.of() : hosts.ipv6Entries();
+
+        DnsServerAddressStreamProvider servers = config.nameServers().isEmpty()
+                ? DnsServerAddressStreamProviders.platformDefault()
+                : new SequentialDnsServerAddressStreamProvider(config.nameServers());
+        DnsNameResolverBuilder builder = new DnsNameResolverBuilder(eventLoop)
+                .datagramChannelFactory(datagramChannelFactory)
+                .nameServerProvider(servers)
+                .queryTimeoutMillis(Math.max(1, config.queryTimeout().toMillis()))
+                // The hosts file was consulted already, with the never-to-DNS rule Netty lacks.
+                .hostsFileEntriesResolver((name, types) -> null)
+                .recursionDesired(true)
+                .completeOncePreferredResolved(false);
+        if (socketChannelFactory != null) {
+            builder.socketChannelFactory(socketChannelFactory);
+        }
+        config.searchDomains().ifPresent(domains -> builder.searchDomains(domains));
+        this.ipv4 = builder.copy().resolvedAddressTypes(ResolvedAddressTypes.IPV4_ONLY).build();
+        try {
+            this.ipv6 = builder.copy().resolvedAddressTypes(ResolvedAddressTypes.IPV6_ONLY).build();
+        } catch (RuntimeException e) {
+            ipv4.close();
+            throw e;
+        }
+    }
+
+    private static HostsFileEntriesProvider readHostsFile(ResolverConfig config) {
+        if (config.hostsFile().isEmpty()) {
+            // A machine without a hosts file simply has no entries; that is not a misconfiguration.
+            return HostsFileEntriesProvider.parser().parseSilently();
+        }
+        java.nio.file.Path file = config.hostsFile().get();
+        // Netty's parser treats a missing file as empty; an explicitly named file that is not
+        // there is a typo worth reporting rather than a silent fall-through to DNS.
+        if (!java.nio.file.Files.isRegularFile(file) || !java.nio.file.Files.isReadable(file)) {
+            throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
+                    "cannot read hosts file " + file + ": not a readable file");
+        }
+        try {
+            return HostsFileEntriesProvider.parser().parse(config.hostsFile().get().toFile(),
+                    StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
+                    "cannot read hosts file " + config.hostsFile().get() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The configuration this resolver was built with. */
+    public ResolverConfig config() {
+        return config;
+    }
+
+    /**
+     * The addresses to try for a remote endpoint, in connection order. An IP address is returned
+     * at once without DNS (scoped to the endpoint's interface when it is link-local, EP-02); a
+     * host name goes through the hosts file and DNS as described on the class. The port is
+     * {@link RemoteEndpoint#effectivePort()}.
+     *
+     * <p>Fails with {@link ErrorReason#RESOLUTION_FAILED} when the name yields no address or the
+     * interface does not exist, and with {@link ErrorReason#INVALID_CONFIGURATION} when the endpoint
+     * has no port.
+     */
+    public CompletionStage<List<InetSocketAddress>> resolve(RemoteEndpoint remote) {
+        return resolve(remote, null);
+    }
+
+    /**
+     * Like {@link #resolve(RemoteEndpoint)}, restricted to one address family; an empty list means
+     * the family has no addresses where the other might. This is the per-family stream that Happy
+     * Eyeballs racing (resolution delay) consumes. A family of {@code null} means both.
+     */
+    public CompletionStage<List<InetSocketAddress>> resolve(RemoteEndpoint remote,
+            StandardProtocolFamily family) {
+        Objects.requireNonNull(remote, "remote");
+        int port = remote.effectivePort();
+        if (port == 0) {
+            return CompletableFuture.failedFuture(new TransportServicesException(
+                    ErrorReason.INVALID_CONFIGURATION, "remote endpoint " + remote
+                    + " has no port and no known service"));
+        }
+        String scope = remote.interfaceName().orElse(null);
+        if (remote.ipAddress().isPresent()) {
+            InetAddress ip = remote.ipAddress().get();
+            if (!matches(ip, family)) {
+                return CompletableFuture.completedFuture(List.of());
+            }
+            return withPort(List.of(ip), port, scope);
+        }
+        String name = remote.hostName().orElseThrow();
+        return resolveName(name, family).thenCompose(addresses -> withPort(addresses, port, scope));
+    }
+
+    /**
+     * The addresses to bind a local endpoint to (EP-01, EP-02). An IP address is used as it is; a
+     * host name is resolved like a remote one and, when an interface is also given, narrowed to
+     * that interface's addresses; an interface alone gives all of its addresses; nothing gives the
+     * wildcard address (one dual-stack socket address, so that a listener binds once). The port is
+     * {@link LocalEndpoint#effectivePort()}, 0 meaning ephemeral. A multicast group is joined after
+     * binding and does not change the bind address.
+     *
+     * <p>Fails with {@link ErrorReason#RESOLUTION_FAILED} naming the interface when it does not
+     * exist or has no address, or the host name when it cannot be resolved.
+     */
+    public CompletionStage<List<InetSocketAddress>> resolve(LocalEndpoint local) {
+        Objects.requireNonNull(local, "local");
+        int port = local.effectivePort();
+        String ifName = local.interfaceName().orElse(null);
+        if (local.ipAddress().isPresent()) {
+            return withPort(List.of(local.ipAddress().get()), port, ifName);
+        }
+        if (local.hostName().isPresent()) {
+            String name = local.hostName().get();
+            return resolveName(name, null).thenCompose(addresses -> {
+                if (ifName == null) {
+                    return withPort(addresses, port, null);
+                }
+                List<InetAddress> onInterface;
+                try {
+                    onInterface = interfaceAddresses(ifName);
+                } catch (TransportServicesException e) {
+                    return CompletableFuture.failedFuture(e);
+                }
+                List<InetAddress> kept = new ArrayList<>();
+                for (InetAddress a : addresses) {
+                    for (InetAddress b : onInterface) {
+                        if (java.util.Arrays.equals(a.getAddress(), b.getAddress())) {
+                            kept.add(b);
+                        }
+                    }
+                }
+                if (kept.isEmpty()) {
+                    return CompletableFuture.failedFuture(failure("could not resolve " + name
+                            + ": none of " + addresses + " is on interface " + ifName, null));
+                }
+                return withPort(kept, port, null);
+            });
+        }
+        if (ifName != null) {
+            try {
+                return withPort(interleave(interfaceAddresses(ifName)), port, null);
+            } catch (TransportServicesException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        return CompletableFuture.completedFuture(List.of(new InetSocketAddress(port)));
+    }
+
+    private static List<InetAddress> interfaceAddresses(String ifName) {
+        NetworkInterface nif;
+        try {
+            nif = NetworkInterface.getByName(ifName);
+        } catch (SocketException e) {
+            throw failure("could not resolve interface " + ifName + ": " + e.getMessage(), e);
+        }
+        if (nif == null) {
+            throw failure("could not resolve interface " + ifName + ": no such interface", null);
+        }
+        List<InetAddress> addresses = Collections.list(nif.getInetAddresses());
+        if (addresses.isEmpty()) {
+            throw failure("could not resolve interface " + ifName + ": it has no IP address", null);
+        }
+        return addresses;
+    }
+
+    /** Host name to addresses, hosts file first; the family filter is {@code null} for both. */
+    private CompletionStage<List<InetAddress>> resolveName(String name, StandardProtocolFamily family) {
+        if (closed) {
+            return CompletableFuture.failedFuture(failure("could not resolve " + name
+                    + ": the resolver is closed", null));
+        }
+        String key = normalize(name);
+        List<InetAddress> v6 = hostsV6.getOrDefault(key, List.of());
+        List<InetAddress> v4 = hostsV4.getOrDefault(key, List.of());
+        if (v6.isEmpty() && v4.isEmpty() && (key.equals("localhost") || key.endsWith(".localhost"))) {
+            v6 = List.of(io.netty.util.NetUtil.LOCALHOST6);
+            v4 = List.of(io.netty.util.NetUtil.LOCALHOST4);
+        }
+        if (!v6.isEmpty() || !v4.isEmpty()) {
+            return CompletableFuture.completedFuture(cap(interleave(
+                    family == StandardProtocolFamily.INET ? List.of() : v6,
+                    family == StandardProtocolFamily.INET6 ? List.of() : v4)));
+        }
+        if (family == StandardProtocolFamily.INET6) {
+            return query(ipv6, name).thenApply(this::cap);
+        }
+        if (family == StandardProtocolFamily.INET) {
+            return query(ipv4, name).thenApply(this::cap);
+        }
+        CompletableFuture<List<InetAddress>> aaaa = query(ipv6, name);
+        CompletableFuture<List<InetAddress>> a = query(ipv4, name);
+        return aaaa.handle((r, e) -> r == null ? List.<InetAddress>of() : r)
+                .thenCombine(a.handle((r, e) -> r == null ? List.<InetAddress>of() : r),
+                        (six, four) -> cap(interleave(six, four)))
+                .thenCompose(result -> {
+                    if (!result.isEmpty()) {
+                        return CompletableFuture.completedFuture(result);
+                    }
+                    Throwable why6 = causeOf(aaaa);
+                    Throwable why4 = causeOf(a);
+                    TransportServicesException failure = failure("could not resolve " + name + ": A: "
+                            + describe(why4) + "; AAAA: " + describe(why6), why4);
+                    if (why6 != null) {
+                        failure.addSuppressed(why6);
+                    }
+                    return CompletableFuture.failedFuture(failure);
+                });
+    }
+
+    private static CompletableFuture<List<InetAddress>> query(InetNameResolver resolver, String name) {
+        CompletableFuture<List<InetAddress>> result = new CompletableFuture<>();
+        resolver.resolveAll(name).addListener(f -> {
+            if (f.isSuccess()) {
+                @SuppressWarnings("unchecked")
+                List<InetAddress> addresses = (List<InetAddress>) f.getNow();
+                result.complete(addresses);
+            } else {
+                result.completeExceptionally(f.cause());
+            }
+        });
+        return result.exceptionallyCompose(e -> CompletableFuture.failedFuture(
+                failure("could not resolve " + name + ": " + describe(e), e)));
+    }
+
+    private static Throwable causeOf(CompletableFuture<?> future) {
+        try {
+            future.join();
+            return null;
+        } catch (java.util.concurrent.CompletionException e) {
+            Throwable t = e.getCause();
+            // Unwrap our own wrapper so the message names Netty's reason, not ours twice.
+            return t instanceof TransportServicesException && t.getCause() != null ? t.getCause() : t;
+        } catch (java.util.concurrent.CancellationException e) {
+            return e;
+        }
+    }
+
+    private static String describe(Throwable t) {
+        if (t == null) {
+            return "no addresses";
+        }
+        if (t instanceof UnknownHostException && t.getMessage() != null) {
+            return t.getMessage();
+        }
+        String message = t.getMessage();
+        return message == null ? t.getClass().getSimpleName() : message;
+    }
+
+    private static boolean matches(InetAddress ip, StandardProtocolFamily family) {
+        return family == null
+                || (family == StandardProtocolFamily.INET && ip instanceof Inet4Address)
+                || (family == StandardProtocolFamily.INET6 && ip instanceof Inet6Address);
+    }
+
+    private static String normalize(String name) {
+        String n = name.toLowerCase(Locale.ROOT);
+        return n.endsWith(".") ? n.substring(0, n.length() - 1) : n;
+    }
+
+    private List<InetAddress> cap(List<InetAddress> addresses) {
+        int max = config.maxAddressesPerHost();
+        return addresses.size() <= max ? addresses : List.copyOf(addresses.subList(0, max));
+    }
+
+    /** Splits by family, then interleaves IPv6 first; duplicates go. */
+    static List<InetAddress> interleave(List<InetAddress> mixed) {
+        List<InetAddress> six = new ArrayList<>();
+        List<InetAddress> four = new ArrayList<>();
+        for (InetAddress a : mixed) {
+            (a instanceof Inet6Address ? six : four).add(a);
+        }
+        return interleave(six, four);
+    }
+
+    /** RFC 8305 §4 interleaving with a first-family count of 1: v6, v4, v6, v4, ... then the rest. */
+    static List<InetAddress> interleave(List<InetAddress> six, List<InetAddress> four) {
+        LinkedHashSet<InetAddress> out = new LinkedHashSet<>();
+        int n = Math.max(six.size(), four.size());
+        for (int i = 0; i < n; i++) {
+            if (i < six.size()) {
+                out.add(six.get(i));
+            }
+            if (i < four.size()) {
+                out.add(four.get(i));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * Attaches the port, and the interface as scope zone to link-local IPv6 addresses, since
+     * without a zone the kernel cannot tell which link {@code fe80::1} is on (EP-02).
+     */
+    private static CompletionStage<List<InetSocketAddress>> withPort(List<InetAddress> addresses,
+            int port, String scope) {
+        List<InetSocketAddress> out = new ArrayList<>(addresses.size());
+        for (InetAddress a : addresses) {
+            InetAddress addr = a;
+            if (scope != null && a instanceof Inet6Address v6 && v6.getScopedInterface() == null
+                    && v6.getScopeId() == 0 && (v6.isLinkLocalAddress() || v6.isMulticastAddress())) {
+                try {
+                    NetworkInterface nif = NetworkInterface.getByName(scope);
+                    if (nif == null) {
+                        return CompletableFuture.failedFuture(failure("could not resolve interface "
+                                + scope + " for " + a.getHostAddress() + ": no such interface", null));
+                    }
+                    // The numeric zone, because the NetworkInterface overload insists that the
+                    // interface already has a link-local address, which a peer's zone need not.
+                    addr = Inet6Address.getByAddress(null, v6.getAddress(), nif.getIndex());
+                } catch (SocketException | UnknownHostException e) {
+                    return CompletableFuture.failedFuture(failure("could not resolve interface "
+                            + scope + " for " + a.getHostAddress() + ": " + e.getMessage(), e));
+                }
+            }
+            out.add(new InetSocketAddress(addr, port));
+        }
+        return CompletableFuture.completedFuture(List.copyOf(out));
+    }
+
+    private static TransportServicesException failure(String message, Throwable cause) {
+        return new TransportServicesException(ErrorReason.RESOLUTION_FAILED, message, cause);
+    }
+
+    /** Closes the DNS channels; pending and later resolutions fail with RESOLUTION_FAILED. */
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            ipv4.close();
+        } finally {
+            ipv6.close();
+        }
+    }
+}
