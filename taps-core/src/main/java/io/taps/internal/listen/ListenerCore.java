@@ -41,6 +41,7 @@ abstract class ListenerCore implements Listener {
     private long remaining = Long.MAX_VALUE;
     private long active;
     private boolean stopping;
+    private volatile java.util.function.Consumer<TapsConnection> tracker = connection -> { };
 
     ListenerCore(StackKind stack, TransportProperties properties, ListenerEventHandler handler, Executor eventExecutor) {
         this.stack = stack;
@@ -69,6 +70,15 @@ abstract class ListenerCore implements Listener {
             readyFuture.completeExceptionally(error);
             stoppedFuture.completeExceptionally(error);
         });
+    }
+
+    /** Local endpoint resolution failed before anything could be bound (E-04). */
+    public final void bindFailedByResolution(Throwable failure) {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        bindFailed(cause instanceof TransportServicesException ? (TransportServicesException) cause
+                : new TransportServicesException(ErrorReason.RESOLUTION_FAILED,
+                        "cannot resolve the local endpoint: " + cause, cause));
     }
 
     /** A new established Connection; delivered now or held while the countdown is at 0. */
@@ -100,7 +110,13 @@ abstract class ListenerCore implements Listener {
         }
     }
 
+    /** Lets the owning system see every delivered Connection, so that shutting it down closes them. */
+    public final void trackWith(java.util.function.Consumer<TapsConnection> newTracker) {
+        this.tracker = newTracker;
+    }
+
     private void deliver(TapsConnection connection) {
+        tracker.accept(connection);
         connection.onTerminated(this::connectionEnded);
         connection.emitFirst(() -> handler.connectionReceived(connection));
     }

@@ -1,0 +1,216 @@
+package io.taps.internal;
+
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.EventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ReflectiveChannelFactory;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.taps.Connection;
+import io.taps.ConnectionEventHandler;
+import io.taps.ErrorReason;
+import io.taps.Listener;
+import io.taps.ListenerEventHandler;
+import io.taps.Message;
+import io.taps.TransportServicesException;
+import io.taps.endpoint.LocalEndpoint;
+import io.taps.internal.conn.TapsConnection;
+import io.taps.internal.establish.Establishment;
+import io.taps.internal.listen.DatagramListener;
+import io.taps.internal.listen.StreamListener;
+import io.taps.internal.resolve.EndpointResolver;
+import io.taps.internal.resolve.ResolverConfig;
+import io.taps.internal.security.SslContexts;
+import io.taps.internal.security.TlsProvider;
+import io.taps.internal.establish.StackSelection;
+import io.taps.internal.stack.StackConnector;
+import io.taps.internal.stack.StackKind;
+import io.taps.internal.transport.IoTransport;
+import io.taps.properties.Property;
+import io.taps.properties.Role;
+import io.taps.properties.Timeout;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The running Transport Services system behind {@code TransportServices}: event loops, resolver,
+ * TLS contexts, and the bookkeeping that lets close() end everything it created.
+ */
+public final class Engine implements AutoCloseable {
+    /** Establishment bound when neither initiate(timeout) nor connTimeout gives one. */
+    static final Duration DEFAULT_ESTABLISHMENT_TIMEOUT = Duration.ofSeconds(30);
+
+    private final EngineConfig config;
+    private final IoTransport transport;
+    private final MultiThreadIoEventLoopGroup group;
+    private final EndpointResolver resolver;
+    private final SslContexts sslContexts = new SslContexts();
+    private final StackConnector connector;
+    private final Set<TapsConnection> connections = ConcurrentHashMap.newKeySet();
+    private final Set<Listener> listeners = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    public Engine(EngineConfig config) {
+        this.config = config;
+        this.transport = IoTransport.choose(config.nativeTransport());
+        this.group = new MultiThreadIoEventLoopGroup(config.eventLoopThreads(),
+                new DefaultThreadFactory("taps-" + transport.displayName(), true), transport.ioHandlerFactory());
+        ResolverConfig.Builder resolverConfig = ResolverConfig.builder().nameServers(config.nameServers());
+        if (config.hostsFile() != null) {
+            resolverConfig.hostsFile(config.hostsFile());
+        }
+        ChannelFactory<? extends DatagramChannel> datagrams = new ReflectiveChannelFactory<>(transport.datagramChannel());
+        ChannelFactory<? extends SocketChannel> sockets = new ReflectiveChannelFactory<>(transport.socketChannel());
+        this.resolver = new EndpointResolver(group.next(), datagrams, sockets, resolverConfig.build());
+        this.connector = new StackConnector(transport, sslContexts);
+    }
+
+    public String ioTransportName() {
+        return transport.displayName();
+    }
+
+    public String tlsProviderName() {
+        return TlsProvider.describe();
+    }
+
+    /** Initiate and InitiateWithSend (RFC 9622 §7.1, §9.2.5). */
+    public Connection initiate(PreconnectionSpec spec, Duration timeout, ConnectionEventHandler handler, Message first) {
+        ensureOpen();
+        if (spec.remotes().isEmpty()) {
+            throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
+                    "Initiate needs at least one RemoteEndpoint (RFC 9622 §7.1, O-02)");
+        }
+        for (LocalEndpoint local : spec.locals()) {
+            if (local.isMulticast()) {
+                throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
+                        "a multicast group as local endpoint receives only: use Listen, not Initiate (RFC 9623 §10.5)");
+            }
+        }
+        StackKind stack = StackSelection.choose(spec, Role.INITIATE);
+        EventLoop loop = group.next();
+        TapsConnection connection = new TapsConnection(loop, config.eventExecutor(), spec.properties(), Role.INITIATE,
+                handler);
+        track(connection);
+        if (first != null) {
+            connection.send(first);
+        }
+        Duration bound = timeout != null ? timeout : establishmentTimeout(spec);
+        new Establishment(connection, spec, stack, resolver, connector, bound).start();
+        return connection;
+    }
+
+    /** Listen (RFC 9622 §7.2). */
+    public Listener listen(PreconnectionSpec spec, ListenerEventHandler handler) {
+        ensureOpen();
+        if (spec.locals().isEmpty()) {
+            throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
+                    "Listen needs at least one LocalEndpoint, e.g. LocalEndpoint.ofPort(0) (RFC 9622 §7.2, O-02)");
+        }
+        StackKind stack = StackSelection.choose(spec, Role.LISTEN);
+        SslContext sslContext = stack.secure() ? sslContexts.forServer(spec.security()) : null;
+        Listener listener;
+        if (stack.datagram()) {
+            DatagramListener udp = new DatagramListener(stack, spec.properties(), handler, config.eventExecutor(),
+                    group, transport);
+            resolveLocals(spec.locals()).whenComplete((addresses, failure) -> {
+                if (failure != null) {
+                    udp.bindFailedByResolution(failure);
+                } else {
+                    udp.bind(addresses);
+                }
+            });
+            udp.trackWith(this::track);
+            listener = udp;
+        } else {
+            StreamListener tcp = new StreamListener(stack, spec.properties(), handler, config.eventExecutor(), group,
+                    transport, sslContext);
+            resolveLocals(spec.locals()).whenComplete((addresses, failure) -> {
+                if (failure != null) {
+                    tcp.bindFailedByResolution(failure);
+                } else {
+                    tcp.bind(addresses);
+                }
+            });
+            tcp.trackWith(this::track);
+            listener = tcp;
+        }
+        listeners.add(listener);
+        listener.ready().exceptionally(failure -> {
+            listeners.remove(listener);
+            return null;
+        });
+        return listener;
+    }
+
+    private CompletableFuture<List<InetSocketAddress>> resolveLocals(List<LocalEndpoint> locals) {
+        List<CompletableFuture<List<InetSocketAddress>>> lookups = new ArrayList<>();
+        for (LocalEndpoint local : locals) {
+            lookups.add(resolver.resolve(local).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(lookups.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            List<InetSocketAddress> all = new ArrayList<>();
+            for (CompletableFuture<List<InetSocketAddress>> lookup : lookups) {
+                for (InetSocketAddress address : lookup.join()) {
+                    if (!all.contains(address)) {
+                        all.add(address);
+                    }
+                }
+            }
+            return all;
+        });
+    }
+
+    private static Duration establishmentTimeout(PreconnectionSpec spec) {
+        Timeout connTimeout = spec.properties().get(Property.CONN_TIMEOUT);
+        return connTimeout.isNone() ? DEFAULT_ESTABLISHMENT_TIMEOUT : connTimeout.duration();
+    }
+
+    private void track(TapsConnection connection) {
+        connections.add(connection);
+        connection.closed().whenComplete((ok, failure) -> connections.remove(connection));
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
+                    "this TransportServices is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        long deadline = System.nanoTime() + config.shutdown().toNanos();
+        List<CompletableFuture<?>> endings = new ArrayList<>();
+        for (Listener listener : listeners) {
+            endings.add(listener.stop().toCompletableFuture());
+        }
+        for (TapsConnection connection : connections) {
+            endings.add(connection.closed().toCompletableFuture());
+            connection.abort();
+        }
+        try {
+            CompletableFuture.allOf(endings.toArray(CompletableFuture[]::new))
+                    .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        } catch (Exception ignored) {
+            // Errors were reported as events; shutdown goes on regardless.
+        }
+        resolver.close();
+        long remaining = Math.max(0, deadline - System.nanoTime());
+        group.shutdownGracefully(0, Math.max(100, TimeUnit.NANOSECONDS.toMillis(remaining)), TimeUnit.MILLISECONDS)
+                .awaitUninterruptibly(Math.max(100, TimeUnit.NANOSECONDS.toMillis(remaining)) + 100, TimeUnit.MILLISECONDS);
+    }
+}

@@ -1,0 +1,73 @@
+package io.taps.internal.establish;
+
+import io.taps.ErrorReason;
+import io.taps.TransportServicesException;
+import io.taps.internal.PreconnectionSpec;
+import io.taps.internal.selection.CandidateSelector;
+import io.taps.internal.selection.RankedStack;
+import io.taps.internal.selection.SecurityMode;
+import io.taps.internal.stack.StackKind;
+import io.taps.properties.Property;
+import io.taps.properties.Role;
+import io.taps.security.SecurityLevel;
+import io.taps.spi.StackCapabilities;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Chooses the protocol stacks a Preconnection may use, before anything is sent (SEL-04): the
+ * property-driven selection of {@link CandidateSelector} plus the rules that depend on the
+ * Preconnection as a whole rather than on one property.
+ */
+public final class StackSelection {
+    private StackSelection() {
+    }
+
+    /** Every eligible stack, best first; throws NoCandidates or InvalidConfiguration. */
+    public static List<StackKind> rank(PreconnectionSpec spec, Role role) {
+        List<StackCapabilities> available = new ArrayList<>();
+        List<String> removed = new ArrayList<>();
+        for (StackKind kind : StackKind.values()) {
+            // RFC 9622 §9.1.3.4: a stack that may duplicate messages is chosen only when the
+            // application marked its messages safelyReplayable in the Transport Properties.
+            if (kind.datagram() && !spec.properties().messageDefaults().get(Property.SAFELY_REPLAYABLE)) {
+                removed.add(kind.capabilities().name() + " removed because messages are not safelyReplayable"
+                        + " (RFC 9622 §9.1.3.4; use TransportProperties.unreliableDatagram() or safelyReplayable(true))");
+                continue;
+            }
+            available.add(kind.capabilities());
+        }
+        List<RankedStack> ranked;
+        try {
+            ranked = CandidateSelector.select(spec.properties(), role, securityMode(spec.security().level()), false,
+                    available);
+        } catch (TransportServicesException noneLeft) {
+            if (noneLeft.reason() == ErrorReason.NO_CANDIDATES && !removed.isEmpty()) {
+                throw new TransportServicesException(ErrorReason.NO_CANDIDATES,
+                        noneLeft.getMessage() + "; " + String.join("; ", removed), noneLeft);
+            }
+            throw noneLeft;
+        }
+        List<StackKind> kinds = new ArrayList<>();
+        for (RankedStack candidate : ranked) {
+            kinds.add(StackKind.of(candidate.stack()));
+        }
+        return kinds;
+    }
+
+    /** The best stack; racing between several comes with the racing engine. */
+    public static StackKind choose(PreconnectionSpec spec, Role role) {
+        return rank(spec, role).get(0);
+    }
+
+    static SecurityMode securityMode(SecurityLevel level) {
+        switch (level) {
+            case REQUIRED:
+                return SecurityMode.REQUIRED;
+            case OPPORTUNISTIC:
+                return SecurityMode.OPPORTUNISTIC;
+            default:
+                return SecurityMode.DISABLED;
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package io.taps.internal.listen;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.DatagramPacket;
+import io.taps.internal.conn.Link;
+import io.taps.internal.conn.TapsConnection;
+import io.taps.properties.CapacityProfile;
+import io.taps.properties.Property;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+
+/**
+ * One remote endpoint's share of a UDP Listener's socket: the "virtual connection" of RFC 9623
+ * §4.7.2 (M-31). Writes go to that remote as datagrams; closing it only forgets the remote.
+ */
+final class DatagramPeerLink implements Link {
+    private final Channel channel;
+    private final InetSocketAddress remote;
+    private final DatagramListener owner;
+    private TapsConnection connection;
+    private boolean closed;
+
+    DatagramPeerLink(Channel channel, InetSocketAddress remote, DatagramListener owner) {
+        this.channel = channel;
+        this.remote = remote;
+        this.owner = owner;
+    }
+
+    void attach(TapsConnection attached) {
+        this.connection = attached;
+    }
+
+    @Override
+    public EventLoop eventLoop() {
+        return channel.eventLoop();
+    }
+
+    @Override
+    public ByteBufAllocator alloc() {
+        return channel.alloc();
+    }
+
+    @Override
+    public boolean byteStream() {
+        return false;
+    }
+
+    @Override
+    public boolean isWritable() {
+        return channel.isWritable();
+    }
+
+    @Override
+    public ChannelFuture write(ByteBuf data) {
+        return channel.write(new DatagramPacket(data, remote));
+    }
+
+    @Override
+    public void flush() {
+        channel.flush();
+    }
+
+    @Override
+    public void shutdownOutput(Runnable whenDone) {
+        whenDone.run();
+    }
+
+    @Override
+    public void close(Runnable whenClosed) {
+        if (!closed) {
+            closed = true;
+            owner.forget(remote, connection);
+            // Reported from a later task, as a channel's close would be, so the connection's own
+            // close logic is never re-entered.
+            channel.eventLoop().execute(() -> {
+                whenClosed.run();
+                connection.onLinkClosed();
+            });
+        }
+    }
+
+    @Override
+    public void reset() {
+        close(() -> { });
+    }
+
+    @Override
+    public void setReading(boolean read) {
+        // The socket is shared by every remote; a slow reader's datagrams are bounded in the connection instead.
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return remote;
+    }
+
+    @Override
+    public int maxMessageSize() {
+        return remote.getAddress() instanceof Inet6Address ? 65_527 : 65_507;
+    }
+
+    @Override
+    public boolean applyOption(Property<?> property, Object value) {
+        if (property == Property.CONN_CAPACITY_PROFILE) {
+            return channel.config().setOption(ChannelOption.IP_TOS, ((CapacityProfile) value).dscp() << 2);
+        }
+        return false;
+    }
+}

@@ -1,0 +1,155 @@
+package io.taps.internal.listen;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.ssl.SslContext;
+import io.taps.ConnectionEventHandler;
+import io.taps.ErrorReason;
+import io.taps.ListenerEventHandler;
+import io.taps.TransportServicesException;
+import io.taps.internal.conn.TapsConnection;
+import io.taps.internal.security.TlsHandlers;
+import io.taps.internal.stack.ChannelLink;
+import io.taps.internal.stack.ConnectionHandler;
+import io.taps.internal.stack.StackKind;
+import io.taps.internal.transport.IoTransport;
+import io.taps.properties.Preference;
+import io.taps.properties.Property;
+import io.taps.properties.Role;
+import io.taps.properties.TransportProperties;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Listener for connected stacks, TCP and TLS/TCP (RFC 9623 §4.7.1, M-30): every inbound
+ * handshake that completes (TCP accepted, TLS handshake done) becomes a new Connection.
+ */
+public final class StreamListener extends ListenerCore {
+    private static final Logger log = LoggerFactory.getLogger(StreamListener.class);
+    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
+
+    private final EventLoopGroup group;
+    private final IoTransport transport;
+    private final SslContext sslContext;
+    private final Executor eventExecutor;
+    private final List<Channel> serverChannels = new CopyOnWriteArrayList<>();
+
+    public StreamListener(StackKind stack, TransportProperties properties, ListenerEventHandler handler,
+            Executor eventExecutor, EventLoopGroup group, IoTransport transport, SslContext sslContext) {
+        super(stack, properties, handler, eventExecutor);
+        this.group = group;
+        this.transport = transport;
+        this.sslContext = sslContext;
+        this.eventExecutor = eventExecutor;
+    }
+
+    /** Binds every address in turn; a port chosen by the first ephemeral bind is reused for the rest. */
+    public void bind(List<InetSocketAddress> addresses) {
+        ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(transport.serverSocketChannel())
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .childOption(ChannelOption.SO_KEEPALIVE, keepAlive(properties))
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel channel) {
+                        if (sslContext != null) {
+                            channel.pipeline().addLast("tls", TlsHandlers.newServerHandler(sslContext, channel.alloc()));
+                        }
+                        channel.pipeline().addLast("taps", new ConnectionHandler(acceptObserver(), sslContext != null));
+                    }
+                });
+        bindNext(bootstrap, addresses, 0, new ArrayList<>(), new AtomicInteger(0));
+    }
+
+    private void bindNext(ServerBootstrap bootstrap, List<InetSocketAddress> addresses, int index,
+            List<InetSocketAddress> boundSoFar, AtomicInteger chosenPort) {
+        if (index == addresses.size()) {
+            bound(boundSoFar);
+            return;
+        }
+        InetSocketAddress requested = addresses.get(index);
+        InetSocketAddress target = requested.getPort() == 0 && chosenPort.get() != 0
+                ? new InetSocketAddress(requested.getAddress(), chosenPort.get()) : requested;
+        ChannelFuture binding = bootstrap.bind(target);
+        binding.addListener(done -> {
+            if (!done.isSuccess()) {
+                serverChannels.forEach(Channel::close);
+                bindFailed(new TransportServicesException(ErrorReason.LISTEN_FAILED,
+                        "cannot listen on " + target + ": " + done.cause().getMessage(), done.cause()));
+                return;
+            }
+            Channel server = binding.channel();
+            serverChannels.add(server);
+            InetSocketAddress local = (InetSocketAddress) server.localAddress();
+            chosenPort.compareAndSet(0, local.getPort());
+            boundSoFar.add(local);
+            if (isStopping()) {
+                server.close();
+            }
+            bindNext(bootstrap, addresses, index + 1, boundSoFar, chosenPort);
+        });
+    }
+
+    private ConnectionHandler.AttemptObserver acceptObserver() {
+        return new ConnectionHandler.AttemptObserver() {
+            @Override
+            public void stackReady(Channel channel, ConnectionHandler handler) {
+                TapsConnection connection = new TapsConnection(channel.eventLoop(), eventExecutor, properties,
+                        Role.LISTEN, new ConnectionEventHandler() { });
+                handler.bind(connection);
+                connection.establishPassive(new ChannelLink(channel, stack), stack.capabilities());
+                offer(connection);
+            }
+
+            @Override
+            public void stackFailed(Channel channel, Throwable cause) {
+                // A client that fails the TLS handshake never becomes a Connection; nobody to tell but the log.
+                log.debug("Inbound {} handshake from {} failed: {}", stack.capabilities().name(),
+                        channel.remoteAddress(), cause.toString());
+                channel.close();
+            }
+        };
+    }
+
+    private static boolean keepAlive(TransportProperties properties) {
+        Preference keepAlive = properties.get(Property.KEEP_ALIVE);
+        return keepAlive == Preference.REQUIRE || keepAlive == Preference.PREFER;
+    }
+
+    @Override
+    protected void setAccepting(boolean accept) {
+        // With autoRead off the server socket stops accepting; the kernel's backlog holds new clients.
+        for (Channel server : serverChannels) {
+            server.config().setAutoRead(accept);
+        }
+    }
+
+    @Override
+    protected void closeSockets(Runnable whenClosed) {
+        List<Channel> channels = List.copyOf(serverChannels);
+        if (channels.isEmpty()) {
+            whenClosed.run();
+            return;
+        }
+        AtomicInteger open = new AtomicInteger(channels.size());
+        for (Channel server : channels) {
+            server.close().addListener(closed -> {
+                if (open.decrementAndGet() == 0) {
+                    whenClosed.run();
+                }
+            });
+        }
+    }
+}
