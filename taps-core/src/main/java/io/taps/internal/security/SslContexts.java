@@ -1,0 +1,259 @@
+package io.taps.internal.security;
+
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.IdentityCipherSuiteFilter;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.taps.ErrorReason;
+import io.taps.TransportServicesException;
+import io.taps.security.Identity;
+import io.taps.security.SecurityLevel;
+import io.taps.security.SecurityParameters;
+import io.taps.security.TlsVersion;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+
+/**
+ * Builds and caches Netty {@link SslContext}s from {@link SecurityParameters} (RFC 9622 §6.3;
+ * checklist O-04, SEC-01..SEC-06, SEC-10, SEC-11, SEC-13, Q-17, Q-18).
+ *
+ * <p>Contexts are cached by (parameters value, side, provider): creating a BoringSSL context costs
+ * milliseconds and each context owns the TLS session cache, so reusing one context per configuration
+ * is what makes session resumption work across connections. The cache is a small LRU; an evicted
+ * context is released by Netty once no connection uses it.
+ *
+ * <p>Mapping: identities and the identity challenge callback become an {@link IdentityKeyManager};
+ * trust anchors, verification, pinning and the trust callback a {@link TapsTrustManager}; ALPN an
+ * {@link ApplicationProtocolConfig}; allowed versions, cipher suites, session cache settings and client
+ * authentication the matching builder options. BoringSSL is used unless an identity's key cannot be
+ * exported ({@code getEncoded() == null}, e.g. a hardware-held key), which only JSSE can drive through
+ * the key's own provider; such contexts are built on the JDK provider.
+ */
+public final class SslContexts {
+    private static final int MAX_CACHED_CONTEXTS = 64;
+
+    private static final Map<Key, SslContext> CACHE = new LinkedHashMap<>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Key, SslContext> eldest) {
+            return size() > MAX_CACHED_CONTEXTS;
+        }
+    };
+
+    private SslContexts() {
+    }
+
+    /** The client context for {@code params} on {@link TlsProvider#preferred()}. */
+    public static SslContext forClient(SecurityParameters params) {
+        return forClient(params, TlsProvider.preferred());
+    }
+
+    /** The client context for {@code params} on {@code provider}. */
+    public static SslContext forClient(SecurityParameters params, SslProvider provider) {
+        return get(params, false, provider);
+    }
+
+    /**
+     * The server context for {@code params} on {@link TlsProvider#preferred()}.
+     *
+     * @throws TransportServicesException INVALID_CONFIGURATION when no identity is configured
+     */
+    public static SslContext forServer(SecurityParameters params) {
+        return forServer(params, TlsProvider.preferred());
+    }
+
+    /** The server context for {@code params} on {@code provider}. */
+    public static SslContext forServer(SecurityParameters params, SslProvider provider) {
+        return get(params, true, provider);
+    }
+
+    /** How many contexts are cached (for the actuator endpoint and tests). */
+    public static int cacheSize() {
+        synchronized (CACHE) {
+            return CACHE.size();
+        }
+    }
+
+    private static SslContext get(SecurityParameters params, boolean server, SslProvider provider) {
+        Objects.requireNonNull(params, "params");
+        Objects.requireNonNull(provider, "provider");
+        if (params.level() == SecurityLevel.DISABLED) {
+            throw invalid("security is disabled for these parameters; no TLS context can be built");
+        }
+        SslProvider effective = effectiveProvider(params, provider);
+        Key key = new Key(params, server, effective);
+        synchronized (CACHE) {
+            SslContext cached = CACHE.get(key);
+            if (cached != null) {
+                return cached;
+            }
+        }
+        // Built outside the lock because it can take milliseconds; a racing duplicate is dropped.
+        SslContext built = build(params, server, effective);
+        synchronized (CACHE) {
+            SslContext raced = CACHE.putIfAbsent(key, built);
+            return raced != null ? raced : built;
+        }
+    }
+
+    private static SslProvider effectiveProvider(SecurityParameters params, SslProvider requested) {
+        if (requested == SslProvider.JDK) {
+            return SslProvider.JDK;
+        }
+        if (!OpenSsl.isAvailable()) {
+            return SslProvider.JDK;
+        }
+        for (Identity id : params.identities()) {
+            if (id.privateKey().getEncoded() == null) {
+                return SslProvider.JDK;
+            }
+        }
+        if (!params.identities().isEmpty() || params.identityChallengeCallback().isPresent()) {
+            if (!OpenSsl.supportsKeyManagerFactory()) {
+                return SslProvider.JDK;
+            }
+        }
+        return requested == SslProvider.OPENSSL_REFCNT ? SslProvider.OPENSSL : requested;
+    }
+
+    private static SslContext build(SecurityParameters params, boolean server, SslProvider provider) {
+        if (server && params.identities().isEmpty()) {
+            throw invalid("a server (Listener) needs at least one identity (SEC-02)");
+        }
+        IdentityKeyManager keyManager = params.identities().isEmpty() && params.identityChallengeCallback().isEmpty()
+                ? null : new IdentityKeyManager(params.identities(), params.identityChallengeCallback().orElse(null));
+        SslContextBuilder b = server ? SslContextBuilder.forServer(keyManager) : SslContextBuilder.forClient();
+        if (!server && keyManager != null) {
+            b.keyManager(keyManager);
+        }
+        b.sslProvider(provider);
+        b.trustManager(new TapsTrustManager(params));
+        b.protocols(protocols(params.allowedProtocols()));
+        if (!params.cipherSuites().isEmpty()) {
+            checkCiphers(params.cipherSuites(), provider);
+            // Exactly the configured suites: a silently substituted default would defeat SEC-05.
+            b.ciphers(params.cipherSuites(), IdentityCipherSuiteFilter.INSTANCE);
+        }
+        params.maxCachedSessions().ifPresent(b::sessionCacheSize);
+        params.cachedSessionLifetime().ifPresent(d -> b.sessionTimeout(d.getSeconds()));
+        if (server) {
+            b.clientAuth(toNetty(params.clientAuthentication()));
+        } else {
+            // Netty 4.2 verifies hostnames by default; taps decides per parameters instead. The
+            // handler sets it again per connection (TlsHandlers), this is the context-wide default.
+            b.endpointIdentificationAlgorithm(hostnameVerification(params) ? "HTTPS" : null);
+        }
+        if (!params.alpn().isEmpty()) {
+            b.applicationProtocolConfig(alpnConfig(params.alpn(), server, provider));
+        }
+        try {
+            return b.build();
+        } catch (SSLException | RuntimeException e) {
+            throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
+                    "cannot build " + (server ? "server" : "client") + " TLS context on "
+                            + TlsProvider.describe(provider) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether hostnames are verified: only meaningful when the chain itself is verified or judged. */
+    static boolean hostnameVerification(SecurityParameters params) {
+        return params.verifyHostname()
+                && (params.verifyCertificate() || params.trustVerificationCallback().isPresent());
+    }
+
+    private static ApplicationProtocolConfig alpnConfig(List<String> alpn, boolean server, SslProvider provider) {
+        if (provider == SslProvider.JDK) {
+            // JSSE can enforce ALPN in the handshake: a server without a common protocol sends
+            // no_application_protocol (RFC 7301 §3.2), a client refuses an unoffered selection.
+            return new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                    server ? ApplicationProtocolConfig.SelectorFailureBehavior.FATAL_ALERT
+                            : ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                    ApplicationProtocolConfig.SelectedListenerFailureBehavior.FATAL_ALERT, alpn);
+        }
+        // Netty's BoringSSL binding supports only NO_ADVERTISE/ACCEPT: a server without a common
+        // protocol answers without ALPN, and TlsHandlers.handshake(...) fails such a client connection.
+        // BoringSSL itself rejects a server selection the client did not offer.
+        return new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn);
+    }
+
+    private static String[] protocols(Set<TlsVersion> allowed) {
+        List<String> names = new ArrayList<>();
+        // newest first: providers treat the list as a set, but logs read better this way
+        if (allowed.contains(TlsVersion.TLS_1_3)) {
+            names.add(TlsVersion.TLS_1_3.protocolName());
+        }
+        if (allowed.contains(TlsVersion.TLS_1_2)) {
+            names.add(TlsVersion.TLS_1_2.protocolName());
+        }
+        return names.toArray(new String[0]);
+    }
+
+    private static void checkCiphers(List<String> suites, SslProvider provider) {
+        Set<String> jdkSupported;
+        try {
+            jdkSupported = Set.of(SSLContext.getDefault().getSupportedSSLParameters().getCipherSuites());
+        } catch (NoSuchAlgorithmException e) {
+            throw invalid("no default SSLContext to check cipher suites against: " + e.getMessage());
+        }
+        for (String s : suites) {
+            boolean known = provider == SslProvider.JDK ? jdkSupported.contains(s) : OpenSsl.isCipherSuiteAvailable(s);
+            if (!known) {
+                throw invalid("cipher suite '" + s + "' is not supported by " + TlsProvider.describe(provider));
+            }
+        }
+    }
+
+    private static ClientAuth toNetty(io.taps.security.ClientAuthentication auth) {
+        switch (auth) {
+            case OPTIONAL:
+                return ClientAuth.OPTIONAL;
+            case REQUIRE:
+                return ClientAuth.REQUIRE;
+            default:
+                return ClientAuth.NONE;
+        }
+    }
+
+    private static TransportServicesException invalid(String message) {
+        return new TransportServicesException(ErrorReason.INVALID_CONFIGURATION, message);
+    }
+
+    private static final class Key {
+        private final SecurityParameters params;
+        private final boolean server;
+        private final SslProvider provider;
+
+        Key(SecurityParameters params, boolean server, SslProvider provider) {
+            this.params = params;
+            this.server = server;
+            this.provider = provider;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof Key)) {
+                return false;
+            }
+            Key k = (Key) o;
+            return server == k.server && provider == k.provider && params.equals(k.params);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(params, server, provider);
+        }
+    }
+}

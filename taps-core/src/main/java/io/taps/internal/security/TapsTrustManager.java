@@ -1,0 +1,213 @@
+package io.taps.internal.security;
+
+import io.taps.ErrorReason;
+import io.taps.TransportServicesException;
+import io.taps.security.SecurityParameters;
+import io.taps.security.TrustDecision;
+import io.taps.security.TrustVerificationCallback;
+import io.taps.security.TrustVerificationRequest;
+import java.net.Socket;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.util.Arrays;
+import java.util.List;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+/**
+ * Verifies the peer's chain for one {@link SecurityParameters} value (RFC 9622 §6.3; checklist
+ * SEC-03, SEC-10, SEC-13, Q-17): the platform PKIX verification (system store or the configured
+ * anchors, plus hostname verification when the engine asks for it), then pinning, then the trust
+ * verification callback, which has the last word.
+ *
+ * <p>With {@code verifyCertificate(false)} and no callback every chain is accepted; this is the
+ * opportunistic mode (SEC-09) and must never be the default (SEC-15: NEATPy's mistake).
+ */
+final class TapsTrustManager extends X509ExtendedTrustManager {
+    private final X509ExtendedTrustManager platform;
+    private final boolean verifyCertificate;
+    private final List<X509Certificate> pins;
+    private final TrustVerificationCallback callback;
+
+    TapsTrustManager(SecurityParameters params) {
+        this.platform = platformTrustManager(params.trustAnchors());
+        this.verifyCertificate = params.verifyCertificate();
+        this.pins = params.pinnedServerCertificates();
+        this.callback = params.trustVerificationCallback().orElse(null);
+    }
+
+    private static X509ExtendedTrustManager platformTrustManager(List<X509Certificate> anchors) {
+        try {
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            if (anchors.isEmpty()) {
+                tmf.init((KeyStore) null); // the system trust store (SEC-13)
+            } else {
+                KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+                ks.load(null, null);
+                for (int i = 0; i < anchors.size(); i++) {
+                    ks.setCertificateEntry("anchor-" + i, anchors.get(i));
+                }
+                tmf.init(ks);
+            }
+            for (TrustManager tm : tmf.getTrustManagers()) {
+                if (tm instanceof X509ExtendedTrustManager) {
+                    return (X509ExtendedTrustManager) tm;
+                }
+            }
+            throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
+                    "the platform offers no X509ExtendedTrustManager");
+        } catch (GeneralSecurityException | java.io.IOException e) {
+            throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
+                    "cannot initialise trust anchors: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+            throws CertificateException {
+        verify(chain, authType, engine, true);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+            throws CertificateException {
+        verify(chain, authType, engine, false);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+            throws CertificateException {
+        verify(chain, authType, null, true);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+            throws CertificateException {
+        verify(chain, authType, null, false);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+        verify(chain, authType, null, true);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+        verify(chain, authType, null, false);
+    }
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+        // A server sends these as certificate_authorities; with verification off it accepts anyone.
+        return verifyCertificate ? platform.getAcceptedIssuers() : new X509Certificate[0];
+    }
+
+    private void verify(X509Certificate[] chain, String authType, SSLEngine engine, boolean peerIsServer)
+            throws CertificateException {
+        if (chain == null || chain.length == 0) {
+            throw new TapsCertificateException(TapsCertificateException.Kind.UNTRUSTED, "peer sent no certificate",
+                    null);
+        }
+        if (peerIsServer && !pins.isEmpty() && !containsPin(chain)) {
+            throw new TapsCertificateException(TapsCertificateException.Kind.PIN_MISMATCH,
+                    "no pinned certificate in the chain of " + subject(chain), null);
+        }
+        if (callback == null && !verifyCertificate) {
+            return;
+        }
+        CertificateException failure = null;
+        if (verifyCertificate || callback != null) {
+            try {
+                platformCheck(chain, authType, engine, peerIsServer);
+            } catch (CertificateException e) {
+                failure = e;
+            }
+        }
+        if (callback == null) {
+            if (failure != null) {
+                throw failure;
+            }
+            return;
+        }
+        TrustVerificationRequest request = new TrustVerificationRequest(Arrays.asList(chain),
+                authType == null ? "UNKNOWN" : authType, engine == null ? null : engine.getPeerHost(),
+                failure == null && verifyCertificate, failure);
+        TrustDecision decision;
+        try {
+            decision = callback.verify(request);
+        } catch (RuntimeException e) {
+            throw new TapsCertificateException(TapsCertificateException.Kind.REJECTED_BY_CALLBACK,
+                    "callback threw " + e, e);
+        }
+        if (decision != TrustDecision.ACCEPT) {
+            throw new TapsCertificateException(TapsCertificateException.Kind.REJECTED_BY_CALLBACK,
+                    subject(chain) + (failure == null ? "" : " (default verification: " + failure.getMessage() + ")"),
+                    failure);
+        }
+    }
+
+    private void platformCheck(X509Certificate[] chain, String authType, SSLEngine engine, boolean peerIsServer)
+            throws CertificateException {
+        String auth = authType == null || authType.isEmpty() ? "UNKNOWN" : authType;
+        // The engine is always passed when there is one: it carries the hostname to verify, and
+        // dropping it would silently skip hostname verification (fail closed instead).
+        try {
+            if (peerIsServer) {
+                if (engine != null) {
+                    platform.checkServerTrusted(chain, auth, engine);
+                } else {
+                    platform.checkServerTrusted(chain, auth);
+                }
+            } else {
+                if (engine != null) {
+                    platform.checkClientTrusted(chain, auth, engine);
+                } else {
+                    platform.checkClientTrusted(chain, auth);
+                }
+            }
+        } catch (CertificateException e) {
+            throw explain(e, chain, auth, engine, peerIsServer);
+        }
+    }
+
+    /** Tells a hostname mismatch apart from an untrusted chain by re-checking without the name. */
+    private CertificateException explain(CertificateException e, X509Certificate[] chain, String auth,
+            SSLEngine engine, boolean peerIsServer) {
+        if (peerIsServer && engine != null && hostnameChecked(engine)) {
+            try {
+                platform.checkServerTrusted(chain, auth);
+                return new TapsCertificateException(TapsCertificateException.Kind.HOSTNAME_MISMATCH,
+                        "certificate of " + subject(chain) + " does not match '" + engine.getPeerHost() + "': "
+                                + e.getMessage(), e);
+            } catch (CertificateException untrusted) {
+                // the chain itself is bad; report that, which is the more fundamental problem
+            }
+        }
+        return new TapsCertificateException(TapsCertificateException.Kind.UNTRUSTED,
+                subject(chain) + ": " + e.getMessage(), e);
+    }
+
+    private static boolean hostnameChecked(SSLEngine engine) {
+        SSLParameters p = engine.getSSLParameters();
+        String alg = p == null ? null : p.getEndpointIdentificationAlgorithm();
+        return alg != null && !alg.isEmpty();
+    }
+
+    private boolean containsPin(X509Certificate[] chain) {
+        for (X509Certificate c : chain) {
+            if (pins.contains(c)) { // X509Certificate.equals compares the DER encoding
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String subject(X509Certificate[] chain) {
+        return chain[0].getSubjectX500Principal().getName();
+    }
+}

@@ -1,0 +1,40 @@
+package io.taps.internal.security;
+
+import io.netty.pkitesting.CertificateBuilder;
+import io.netty.pkitesting.X509Bundle;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+/** Certificates for the TLS tests, generated once per JVM (never stored on disk). */
+final class TestPki {
+    static final X509Bundle ROOT;
+    static final X509Bundle SERVER;
+    static final X509Bundle OTHER_ROOT;
+    static final X509Bundle SERVER_FROM_OTHER;
+    static final X509Bundle SELF_SIGNED_SERVER;
+    static final X509Bundle CLIENT;
+
+    static {
+        try {
+            Instant now = Instant.now();
+            CertificateBuilder base = new CertificateBuilder()
+                    .notBefore(now.minus(1, ChronoUnit.DAYS))
+                    .notAfter(now.plus(1, ChronoUnit.DAYS))
+                    .ecp256();
+            ROOT = base.copy().subject("CN=taps test root").setIsCertificateAuthority(true).buildSelfSigned();
+            SERVER = base.copy().subject("CN=localhost").addSanDnsName("localhost").addSanIpAddress("127.0.0.1")
+                    .addSanIpAddress("::1").addExtendedKeyUsageServerAuth().buildIssuedBy(ROOT);
+            OTHER_ROOT = base.copy().subject("CN=untrusted root").setIsCertificateAuthority(true).buildSelfSigned();
+            SERVER_FROM_OTHER = base.copy().subject("CN=localhost").addSanDnsName("localhost")
+                    .addSanIpAddress("127.0.0.1").addExtendedKeyUsageServerAuth().buildIssuedBy(OTHER_ROOT);
+            SELF_SIGNED_SERVER = base.copy().subject("CN=localhost").addSanDnsName("localhost")
+                    .addSanIpAddress("127.0.0.1").setIsCertificateAuthority(true).buildSelfSigned();
+            CLIENT = base.copy().subject("CN=taps test client").addExtendedKeyUsageClientAuth().buildIssuedBy(ROOT);
+        } catch (Exception e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private TestPki() {
+    }
+}
