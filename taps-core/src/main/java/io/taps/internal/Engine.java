@@ -52,7 +52,6 @@ public final class Engine implements AutoCloseable {
     private final IoTransport transport;
     private final MultiThreadIoEventLoopGroup group;
     private final EndpointResolver resolver;
-    private final SslContexts sslContexts = new SslContexts();
     private final StackConnector connector;
     private final Set<TapsConnection> connections = ConcurrentHashMap.newKeySet();
     private final Set<Listener> listeners = ConcurrentHashMap.newKeySet();
@@ -70,7 +69,7 @@ public final class Engine implements AutoCloseable {
         ChannelFactory<? extends DatagramChannel> datagrams = new ReflectiveChannelFactory<>(transport.datagramChannel());
         ChannelFactory<? extends SocketChannel> sockets = new ReflectiveChannelFactory<>(transport.socketChannel());
         this.resolver = new EndpointResolver(group.next(), datagrams, sockets, resolverConfig.build());
-        this.connector = new StackConnector(transport, sslContexts);
+        this.connector = new StackConnector(transport);
     }
 
     public String ioTransportName() {
@@ -115,7 +114,7 @@ public final class Engine implements AutoCloseable {
                     "Listen needs at least one LocalEndpoint, e.g. LocalEndpoint.ofPort(0) (RFC 9622 §7.2, O-02)");
         }
         StackKind stack = StackSelection.choose(spec, Role.LISTEN);
-        SslContext sslContext = stack.secure() ? sslContexts.forServer(spec.security()) : null;
+        SslContext sslContext = stack.secure() ? SslContexts.forServer(spec.security()) : null;
         Listener listener;
         if (stack.datagram()) {
             DatagramListener udp = new DatagramListener(stack, spec.properties(), handler, config.eventExecutor(),
@@ -131,7 +130,7 @@ public final class Engine implements AutoCloseable {
             listener = udp;
         } else {
             StreamListener tcp = new StreamListener(stack, spec.properties(), handler, config.eventExecutor(), group,
-                    transport, sslContext);
+                    transport, sslContext, spec.security());
             resolveLocals(spec.locals()).whenComplete((addresses, failure) -> {
                 if (failure != null) {
                     tcp.bindFailedByResolution(failure);

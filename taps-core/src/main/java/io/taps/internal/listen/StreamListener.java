@@ -8,12 +8,14 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.taps.ConnectionEventHandler;
 import io.taps.ErrorReason;
 import io.taps.ListenerEventHandler;
 import io.taps.TransportServicesException;
 import io.taps.internal.conn.TapsConnection;
 import io.taps.internal.security.TlsHandlers;
+import io.taps.security.SecurityParameters;
 import io.taps.internal.stack.ChannelLink;
 import io.taps.internal.stack.ConnectionHandler;
 import io.taps.internal.stack.StackKind;
@@ -42,15 +44,18 @@ public final class StreamListener extends ListenerCore {
     private final EventLoopGroup group;
     private final IoTransport transport;
     private final SslContext sslContext;
+    private final SecurityParameters security;
     private final Executor eventExecutor;
     private final List<Channel> serverChannels = new CopyOnWriteArrayList<>();
 
     public StreamListener(StackKind stack, TransportProperties properties, ListenerEventHandler handler,
-            Executor eventExecutor, EventLoopGroup group, IoTransport transport, SslContext sslContext) {
+            Executor eventExecutor, EventLoopGroup group, IoTransport transport, SslContext sslContext,
+            SecurityParameters security) {
         super(stack, properties, handler, eventExecutor);
         this.group = group;
         this.transport = transport;
         this.sslContext = sslContext;
+        this.security = security;
         this.eventExecutor = eventExecutor;
     }
 
@@ -64,10 +69,16 @@ public final class StreamListener extends ListenerCore {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel channel) {
+                        ConnectionHandler handler = new ConnectionHandler(acceptObserver(), sslContext != null);
                         if (sslContext != null) {
-                            channel.pipeline().addLast("tls", TlsHandlers.newServerHandler(sslContext, channel.alloc()));
+                            SslHandler ssl = TlsHandlers.newServerHandler(sslContext, channel.alloc());
+                            channel.pipeline().addLast("tls", ssl);
+                            channel.pipeline().addLast("taps", handler);
+                            TlsHandlers.handshake(ssl, security)
+                                    .whenComplete((alpn, failure) -> handler.reportHandshake(channel, failure));
+                        } else {
+                            channel.pipeline().addLast("taps", handler);
                         }
-                        channel.pipeline().addLast("taps", new ConnectionHandler(acceptObserver(), sslContext != null));
                     }
                 });
         bindNext(bootstrap, addresses, 0, new ArrayList<>(), new AtomicInteger(0));

@@ -6,7 +6,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.taps.internal.conn.TapsConnection;
 import java.net.InetSocketAddress;
@@ -66,10 +65,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
-        if (event instanceof SslHandshakeCompletionEvent) {
-            SslHandshakeCompletionEvent handshake = (SslHandshakeCompletionEvent) event;
-            report(ctx.channel(), handshake.isSuccess() ? null : handshake.cause());
-        } else if (event == ChannelInputShutdownEvent.INSTANCE) {
+        if (event == ChannelInputShutdownEvent.INSTANCE) {
             if (connection != null) {
                 connection.onInputShutdown();
             } else {
@@ -83,10 +79,10 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object message) {
         if (connection != null) {
             forward(message);
-        } else if (reported && !discarded) {
-            held.add(message);
-        } else {
+        } else if (discarded) {
             ReferenceCountUtil.release(message);
+        } else {
+            held.add(message);
         }
     }
 
@@ -120,6 +116,14 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Reports the outcome of the TLS handshake, as taps defines it (TLS done and, for a client that
+     * asked for ALPN, a protocol agreed); for secure stacks this, not channelActive, means ready.
+     */
+    public void reportHandshake(Channel channel, Throwable failure) {
+        report(channel, failure);
+    }
+
     private void report(Channel channel, Throwable failure) {
         if (reported) {
             return;
@@ -128,6 +132,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         if (failure == null) {
             observer.stackReady(channel, this);
         } else {
+            discard();
             observer.stackFailed(channel, failure);
         }
     }

@@ -35,11 +35,9 @@ public final class StackConnector {
     static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
 
     private final IoTransport transport;
-    private final SslContexts sslContexts;
 
-    public StackConnector(IoTransport transport, SslContexts sslContexts) {
+    public StackConnector(IoTransport transport) {
         this.transport = transport;
-        this.sslContexts = sslContexts;
     }
 
     /** One running attempt; its future completes on the attempt's event loop. */
@@ -97,7 +95,7 @@ public final class StackConnector {
     public Attempt connect(EventLoop loop, StackKind kind, InetSocketAddress remote, InetSocketAddress local,
             String peerName, SecurityParameters security, TransportProperties properties, Duration timeout) {
         Attempt attempt = new Attempt(kind, remote);
-        SslContext sslContext = kind.secure() ? sslContexts.forClient(security) : null;
+        SslContext sslContext = kind.secure() ? SslContexts.forClient(security) : null;
         ConnectionHandler.AttemptObserver observer = new ConnectionHandler.AttemptObserver() {
             @Override
             public void stackReady(Channel channel, ConnectionHandler handler) {
@@ -135,8 +133,12 @@ public final class StackConnector {
                     SslHandler ssl = TlsHandlers.newClientHandler(sslContext, channel.alloc(), security, peerName,
                             remote.getPort(), timeout);
                     channel.pipeline().addLast("tls", ssl);
+                    channel.pipeline().addLast("taps", handler);
+                    TlsHandlers.handshake(ssl, security)
+                            .whenComplete((alpn, failure) -> handler.reportHandshake(channel, failure));
+                } else {
+                    channel.pipeline().addLast("taps", handler);
                 }
-                channel.pipeline().addLast("taps", handler);
             }
         });
         ChannelFuture connecting = local == null ? bootstrap.connect(remote) : bootstrap.connect(remote, local);
