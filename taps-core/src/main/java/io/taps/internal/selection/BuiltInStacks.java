@@ -1,0 +1,90 @@
+package io.taps.internal.selection;
+
+import static io.taps.properties.Property.ACTIVE_READ_BEFORE_SEND;
+import static io.taps.properties.Property.ADVERTISES_ALTADDR;
+import static io.taps.properties.Property.CONGESTION_CONTROL;
+import static io.taps.properties.Property.FULL_CHECKSUM_RECV;
+import static io.taps.properties.Property.FULL_CHECKSUM_SEND;
+import static io.taps.properties.Property.KEEP_ALIVE;
+import static io.taps.properties.Property.MULTIPATH;
+import static io.taps.properties.Property.MULTISTREAMING;
+import static io.taps.properties.Property.PER_MSG_RELIABILITY;
+import static io.taps.properties.Property.PRESERVE_MSG_BOUNDARIES;
+import static io.taps.properties.Property.PRESERVE_ORDER;
+import static io.taps.properties.Property.RELIABILITY;
+import static io.taps.properties.Property.SOFT_ERROR_NOTIFY;
+import static io.taps.properties.Property.USE_TEMPORARY_LOCAL_ADDRESS;
+import static io.taps.properties.Property.ZERO_RTT_MSG;
+
+import io.taps.spi.StackCapabilities;
+import io.taps.spi.Support;
+import java.util.List;
+
+/**
+ * The stacks taps-core offers on Netty (Q-15), with the Selection Properties (RFC 9622 §6.2) each
+ * one honestly provides today on Linux, so that a Require the implementation cannot meet fails with
+ * NoCandidates at configuration time (SEL-04a) instead of silently degrading.
+ *
+ * <p>What is deliberately NEVER: TCP Fast Open and TLS 1.3 early data (not wired up; JSSE has no
+ * 0-RTT), MPTCP (not exposed by the JDK), TCP soft errors (the kernel does not surface ICMP for TCP
+ * sockets through Netty), multistreaming and per-message reliability (no SCTP or QUIC here).
+ */
+public final class BuiltInStacks {
+    /** Plain TCP: reliable, ordered, congestion-controlled byte stream. */
+    public static final StackCapabilities TCP = tcpLike("TCP", false);
+
+    /** TLS over TCP: TCP's capabilities plus security (C-08). */
+    public static final StackCapabilities TLS_TCP = tcpLike("TLS/TCP", true);
+
+    /**
+     * UDP: unreliable datagrams. The first datagram needs no handshake, so 0-RTT is always
+     * available; a connected UDP socket reports ICMP port unreachable, hence optional soft errors.
+     */
+    public static final StackCapabilities UDP = StackCapabilities.builder("UDP").secure(false).byteStream(false)
+            .support(RELIABILITY, Support.NEVER)
+            .support(PRESERVE_MSG_BOUNDARIES, Support.ALWAYS)
+            .support(PER_MSG_RELIABILITY, Support.NEVER)
+            .support(PRESERVE_ORDER, Support.NEVER)
+            .support(ZERO_RTT_MSG, Support.ALWAYS)
+            .support(MULTISTREAMING, Support.NEVER)
+            .support(FULL_CHECKSUM_SEND, Support.ALWAYS)
+            .support(FULL_CHECKSUM_RECV, Support.ALWAYS)
+            .support(CONGESTION_CONTROL, Support.NEVER)
+            .support(KEEP_ALIVE, Support.NEVER)
+            .support(USE_TEMPORARY_LOCAL_ADDRESS, Support.OPTIONAL)
+            .support(MULTIPATH, Support.NEVER)
+            .support(ADVERTISES_ALTADDR, Support.NEVER)
+            .support(SOFT_ERROR_NOTIFY, Support.OPTIONAL)
+            .support(ACTIVE_READ_BEFORE_SEND, Support.OPTIONAL)
+            .build();
+
+    private static final List<StackCapabilities> ALL = List.of(TCP, TLS_TCP, UDP);
+
+    private BuiltInStacks() {
+    }
+
+    private static StackCapabilities tcpLike(String name, boolean secure) {
+        return StackCapabilities.builder(name).secure(secure).byteStream(true)
+                .support(RELIABILITY, Support.ALWAYS)
+                .support(PRESERVE_MSG_BOUNDARIES, Support.NEVER)
+                .support(PER_MSG_RELIABILITY, Support.NEVER)
+                .support(PRESERVE_ORDER, Support.ALWAYS)
+                .support(ZERO_RTT_MSG, Support.NEVER)
+                .support(MULTISTREAMING, Support.NEVER)
+                .support(FULL_CHECKSUM_SEND, Support.ALWAYS)
+                .support(FULL_CHECKSUM_RECV, Support.ALWAYS)
+                .support(CONGESTION_CONTROL, Support.ALWAYS)
+                .support(KEEP_ALIVE, Support.OPTIONAL)
+                .support(USE_TEMPORARY_LOCAL_ADDRESS, Support.OPTIONAL)
+                .support(MULTIPATH, Support.NEVER)
+                .support(ADVERTISES_ALTADDR, Support.NEVER)
+                .support(SOFT_ERROR_NOTIFY, Support.NEVER)
+                .support(ACTIVE_READ_BEFORE_SEND, Support.OPTIONAL)
+                .build();
+    }
+
+    /** TCP, TLS/TCP, UDP, in this order (the input order breaks ranking ties, C-18). */
+    public static List<StackCapabilities> all() {
+        return ALL;
+    }
+}
