@@ -11,9 +11,9 @@ import java.util.Map;
  *
  * <p>{@code msgPriority} reorders only messages still in this queue, and only where the
  * specification allows it: a message that requires ordering ({@code msgOrdered}) never overtakes
- * an earlier one that also requires it, parts of one Message stay in order, a Message whose first
- * part was written is finished before any other (a byte stream cannot interleave Messages), and a
- * Final message goes last. Lower {@code msgPriority} values go first; ties keep submission order.
+ * an earlier one that also requires it, parts of one Message stay in order, and a Final message
+ * goes last. (Without a framer a byte stream carries no message boundaries, so interleaving the
+ * parts of different Messages changes nothing the peer can observe.) Lower {@code msgPriority} values go first; ties keep submission order.
  * Queues are short-lived and short, so a linear scan is cheaper than a heap with these rules.
  */
 final class SendQueue {
@@ -41,12 +41,8 @@ final class SendQueue {
         return false;
     }
 
-    /**
-     * Removes and returns the next message to write, or null when nothing may go yet.
-     *
-     * @param openMessage the context of a Message partly written already, or null
-     */
-    PendingSend pollNext(MessageContext openMessage) {
+    /** Removes and returns the next message to write, or null when nothing may go yet. */
+    PendingSend pollNext() {
         PendingSend best = null;
         boolean orderedSeen = false;
         Map<MessageContext, Boolean> contextsSeen = new IdentityHashMap<>();
@@ -57,9 +53,6 @@ final class SendQueue {
                 orderedSeen = true;
             }
             if (laterPartOfSeenMessage || blockedByOrder) {
-                continue;
-            }
-            if (openMessage != null && candidate.context != openMessage) {
                 continue;
             }
             if (candidate.isFinal && entries.size() > 1) {

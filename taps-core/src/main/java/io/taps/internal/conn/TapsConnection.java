@@ -77,7 +77,6 @@ public final class TapsConnection implements Connection {
     private volatile boolean inputEnded;
     private long sendSequence;
     private int writesInFlight;
-    private MessageContext openMessage;
     private boolean closeRequested;
     private boolean outputShutdown;
     private boolean streamEndDelivered;
@@ -374,7 +373,7 @@ public final class TapsConnection implements Connection {
             return;
         }
         MessageProperties effective = context.properties().withDefaults(messageDefaults);
-        TransportServicesException refusal = refuseSend(message, effective);
+        TransportServicesException refusal = refuseSend(message, effective, endOfMessage);
         if (refusal != null) {
             sendError(context, future, refusal);
             return;
@@ -387,8 +386,7 @@ public final class TapsConnection implements Connection {
             finalSent = true;
         }
         Limit queueLimit = (Limit) connectionValues.get(Property.SEND_QUEUE_LIMIT);
-        boolean mustQueue = state != ConnectionState.ESTABLISHED || !sendQueue.isEmpty() || !link.isWritable()
-                || (openMessage != null && openMessage != context);
+        boolean mustQueue = state != ConnectionState.ESTABLISHED || !sendQueue.isEmpty() || !link.isWritable();
         if (!mustQueue) {
             write(pending);
             return;
@@ -410,7 +408,7 @@ public final class TapsConnection implements Connection {
     }
 
     /** Checks a send against the connection's state and properties (E-13, MP-X1, MP-04, MP-05). */
-    private TransportServicesException refuseSend(Message message, MessageProperties effective) {
+    private TransportServicesException refuseSend(Message message, MessageProperties effective, boolean endOfMessage) {
         if (finalSent) {
             return new TransportServicesException(ErrorReason.FINAL_MESSAGE_SENT,
                     "a Final message was already sent on this connection (RFC 9622 §9.1.3.5)");
@@ -437,6 +435,10 @@ public final class TapsConnection implements Connection {
                         + askedReliable.get() + " needs per-message reliability, which " + chosen.name()
                         + " does not offer (RFC 9622 §9.1.3.7)");
             }
+            if (!current.byteStream() && !endOfMessage) {
+                return new TransportServicesException(ErrorReason.INVALID_MESSAGE_PROPERTIES, "partial sends need a"
+                        + " byte-stream stack; on " + chosen.name() + " every send is one whole datagram (RFC 9622 §9.2.3)");
+            }
             if (!current.byteStream() && !effective.get(Property.SAFELY_REPLAYABLE)) {
                 return new TransportServicesException(ErrorReason.INVALID_MESSAGE_PROPERTIES, chosen.name()
                         + " may duplicate messages, so every message must be safelyReplayable (RFC 9622 §9.1.3.4);"
@@ -453,7 +455,6 @@ public final class TapsConnection implements Connection {
 
     private void write(PendingSend pending) {
         pending.cancelExpiry();
-        openMessage = pending.endOfMessage ? null : pending.context;
         ByteBuf data = Unpooled.wrappedBuffer(MESSAGES.array(pending.message));
         writesInFlight++;
         ChannelFuture written = link.write(data);
@@ -483,7 +484,7 @@ public final class TapsConnection implements Connection {
             if (link == null || !link.isWritable()) {
                 return;
             }
-            PendingSend next = sendQueue.pollNext(openMessage);
+            PendingSend next = sendQueue.pollNext();
             if (next == null) {
                 break;
             }

@@ -1,5 +1,6 @@
 package io.taps.internal.security;
 
+import io.taps.testing.TestPki;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 

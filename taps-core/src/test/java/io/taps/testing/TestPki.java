@@ -1,4 +1,4 @@
-package io.taps.internal.security;
+package io.taps.testing;
 
 import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
@@ -6,13 +6,13 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
 /** Certificates for the TLS tests, generated once per JVM (never stored on disk). */
-final class TestPki {
-    static final X509Bundle ROOT;
-    static final X509Bundle SERVER;
-    static final X509Bundle OTHER_ROOT;
-    static final X509Bundle SERVER_FROM_OTHER;
-    static final X509Bundle SELF_SIGNED_SERVER;
-    static final X509Bundle CLIENT;
+public final class TestPki {
+    public static final X509Bundle ROOT;
+    public static final X509Bundle SERVER;
+    public static final X509Bundle OTHER_ROOT;
+    public static final X509Bundle SERVER_FROM_OTHER;
+    public static final X509Bundle SELF_SIGNED_SERVER;
+    public static final X509Bundle CLIENT;
 
     static {
         try {

@@ -1,0 +1,95 @@
+package io.taps.testing;
+
+import io.taps.Connection;
+import io.taps.ConnectionEventHandler;
+import io.taps.Message;
+import io.taps.MessageContext;
+import io.taps.TransportServicesException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** Records every event of a Connection, in the order delivered, for assertions on RFC 9622 §11 order. */
+public final class RecordingHandler implements ConnectionEventHandler {
+    private final List<String> events = new CopyOnWriteArrayList<>();
+    private final List<Message> received = new CopyOnWriteArrayList<>();
+    private final List<TransportServicesException> errors = new CopyOnWriteArrayList<>();
+    public final CompletableFuture<Void> terminal = new CompletableFuture<>();
+
+    public List<String> events() {
+        return new ArrayList<>(events);
+    }
+
+    public List<Message> received() {
+        return new ArrayList<>(received);
+    }
+
+    public List<TransportServicesException> errors() {
+        return new ArrayList<>(errors);
+    }
+
+    @Override
+    public void ready(Connection connection) {
+        events.add("Ready");
+    }
+
+    @Override
+    public void establishmentError(Connection connection, TransportServicesException error) {
+        events.add("EstablishmentError:" + error.reason().rfcName());
+        errors.add(error);
+        terminal.complete(null);
+    }
+
+    @Override
+    public void connectionError(Connection connection, TransportServicesException error) {
+        events.add("ConnectionError:" + error.reason().rfcName());
+        errors.add(error);
+        terminal.complete(null);
+    }
+
+    @Override
+    public void closed(Connection connection) {
+        events.add("Closed");
+        terminal.complete(null);
+    }
+
+    @Override
+    public void sent(Connection connection, MessageContext context) {
+        events.add("Sent");
+    }
+
+    @Override
+    public void expired(Connection connection, MessageContext context) {
+        events.add("Expired");
+    }
+
+    @Override
+    public void sendError(Connection connection, MessageContext context, TransportServicesException error) {
+        events.add("SendError:" + error.reason().rfcName());
+        errors.add(error);
+    }
+
+    @Override
+    public void received(Connection connection, Message message) {
+        events.add("Received");
+        received.add(message);
+    }
+
+    @Override
+    public void receivedPartial(Connection connection, Message message) {
+        events.add(message.endOfMessage() ? "ReceivedPartial(end)" : "ReceivedPartial");
+        received.add(message);
+    }
+
+    @Override
+    public void receiveError(Connection connection, MessageContext context, TransportServicesException error) {
+        events.add("ReceiveError:" + error.reason().rfcName());
+        errors.add(error);
+    }
+
+    @Override
+    public void softError(Connection connection, TransportServicesException error) {
+        events.add("SoftError");
+    }
+}
