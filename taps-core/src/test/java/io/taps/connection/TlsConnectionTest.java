@@ -1,0 +1,122 @@
+package io.taps.connection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.pkitesting.X509Bundle;
+import io.taps.Connection;
+import io.taps.ErrorReason;
+import io.taps.Listener;
+import io.taps.Message;
+import io.taps.TransportServices;
+import io.taps.TransportServicesException;
+import io.taps.endpoint.LocalEndpoint;
+import io.taps.endpoint.RemoteEndpoint;
+import io.taps.security.Identity;
+import io.taps.security.SecurityParameters;
+import io.taps.testing.Await;
+import io.taps.testing.RecordingHandler;
+import io.taps.testing.TestPki;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** TLS/TCP with generated certificates over real loopback sockets (RFC 9622 §6.3, C-08, M-25, Q-4, Q-17). */
+class TlsConnectionTest {
+    static TransportServices taps;
+
+    @BeforeAll
+    static void start() {
+        taps = TransportServices.builder().eventLoopThreads(2).build();
+    }
+
+    @AfterAll
+    static void stop() {
+        taps.close();
+    }
+
+    static SecurityParameters server(X509Bundle bundle) {
+        return SecurityParameters.builder()
+                .identity(Identity.of(bundle.getKeyPair().getPrivate(), bundle.getCertificatePath()))
+                .alpn("echo/1").build();
+    }
+
+    static SecurityParameters client() {
+        return SecurityParameters.builder().trustAnchors(TestPki.ROOT.getCertificate()).alpn("echo/1").build();
+    }
+
+    static Listener tlsEcho(X509Bundle bundle, String address) {
+        Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress(address, 0)).security(server(bundle))
+                .build().listen(Echo::serve);
+        Await.result(listener.ready());
+        assertThat(listener.protocolStack()).isEqualTo("TLS/TCP");
+        return listener;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"127.0.0.1", "::1"})
+    void echoesOverTlsWithVerifiedCertificateAndAlpn_M25(String address) {
+        try (Listener listener = tlsEcho(TestPki.SERVER, address)) {
+            RecordingHandler events = new RecordingHandler();
+            Connection client = taps.preconnection().remote(RemoteEndpoint.ofHost("localhost", listener.port())
+                            .toBuilder().build())
+                    .security(client()).build().initiate(events);
+            Await.result(client.ready());
+            assertThat(client.protocolStack()).contains("TLS/TCP");
+            assertThat(client.negotiatedApplicationProtocol()).contains("echo/1");
+            Await.result(client.send("over tls"));
+            StringBuilder echoed = new StringBuilder();
+            while (echoed.length() < "over tls".length()) {
+                echoed.append(Await.result(client.receive()).asString());
+            }
+            assertThat(echoed).hasToString("over tls");
+            client.close();
+            Await.result(client.closed());
+            assertThat(events.events()).startsWith("Ready", "Sent").endsWith("Closed");
+        }
+    }
+
+    @Test
+    void untrustedCertificateFailsEstablishmentAndNeverFallsBackToCleartext_C08() {
+        AtomicInteger cleartextConnections = new AtomicInteger();
+        try (Listener tls = tlsEcho(TestPki.SERVER_FROM_OTHER, "127.0.0.1");
+                Listener plain = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
+                        .listen(connection -> cleartextConnections.incrementAndGet())) {
+            Await.result(plain.ready());
+            RecordingHandler events = new RecordingHandler();
+            Connection client = taps.preconnection()
+                    .remote(RemoteEndpoint.ofHost("localhost", tls.port()), RemoteEndpoint.ofHost("localhost", plain.port()))
+                    .security(client()).build().initiate(events);
+            Throwable failure = Await.failure(client.ready());
+            assertThat(failure).isInstanceOf(TransportServicesException.class);
+            assertThat(((TransportServicesException) failure).causes())
+                    .anySatisfy(cause -> assertThat(cause.getMessage()).containsIgnoringCase("untrusted"));
+            assertThat(events.events()).hasSize(1).first().asString().startsWith("EstablishmentError");
+            // The second endpoint speaks cleartext only: the secure attempt failed there too, and nothing
+            // ever became a cleartext Connection.
+            assertThat(cleartextConnections).hasValue(0);
+        }
+    }
+
+    @Test
+    void hostnameMismatchFailsWithSecurityFailed() {
+        try (Listener listener = tlsEcho(TestPki.SERVER, "127.0.0.1")) {
+            Connection client = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
+                    .security(client().toBuilder().serverName("other.test").build()).build().initiate();
+            TransportServicesException failure = (TransportServicesException) Await.failure(client.ready());
+            assertThat(failure.reason()).isEqualTo(ErrorReason.SECURITY_FAILED);
+        }
+    }
+
+    @Test
+    void listenerWithoutIdentityIsAConfigurationError() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> taps.preconnection()
+                        .local(LocalEndpoint.ofPort(0)).security(SecurityParameters.builder().build()).build()
+                        .listen(connection -> { }))
+                .isInstanceOf(TransportServicesException.class)
+                .extracting(e -> ((TransportServicesException) e).reason())
+                .isEqualTo(ErrorReason.INVALID_CONFIGURATION);
+    }
+}
