@@ -60,8 +60,8 @@ class TlsConnectionTest {
     void echoesOverTlsWithVerifiedCertificateAndAlpn_M25(String address) {
         try (Listener listener = tlsEcho(TestPki.SERVER, address)) {
             RecordingHandler events = new RecordingHandler();
-            Connection client = taps.preconnection().remote(RemoteEndpoint.ofHost("localhost", listener.port())
-                            .toBuilder().build())
+            // The certificate names 127.0.0.1 and ::1 as IP SANs: hostname verification checks the literal.
+            Connection client = taps.preconnection().remote(RemoteEndpoint.ofAddress(address, listener.port()))
                     .security(client()).build().initiate(events);
             Await.result(client.ready());
             assertThat(client.protocolStack()).contains("TLS/TCP");
@@ -79,24 +79,35 @@ class TlsConnectionTest {
     }
 
     @Test
-    void untrustedCertificateFailsEstablishmentAndNeverFallsBackToCleartext_C08() {
-        AtomicInteger cleartextConnections = new AtomicInteger();
-        try (Listener tls = tlsEcho(TestPki.SERVER_FROM_OTHER, "127.0.0.1");
-                Listener plain = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
-                        .listen(connection -> cleartextConnections.incrementAndGet())) {
+    void untrustedCertificateFailsEstablishmentWithSecurityFailed_C08() {
+        try (Listener tls = tlsEcho(TestPki.SERVER_FROM_OTHER, "127.0.0.1")) {
+            RecordingHandler events = new RecordingHandler();
+            Connection client = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", tls.port()))
+                    .security(client()).build().initiate(events);
+            TransportServicesException failure = (TransportServicesException) Await.failure(client.ready());
+            assertThat(failure.reason()).isEqualTo(ErrorReason.SECURITY_FAILED);
+            assertThat(failure.getMessage()).containsIgnoringCase("untrusted");
+            assertThat(events.events()).containsExactly("EstablishmentError:SecurityFailed");
+            assertThat(client.protocolStack()).isEmpty();
+        }
+    }
+
+    @Test
+    void secureConnectionToACleartextServerFailsAndIsNeverRetriedInCleartext_C08_M74() {
+        AtomicInteger received = new AtomicInteger();
+        try (Listener plain = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
+                .listen(connection -> {
+                    received.incrementAndGet();
+                    Echo.serve(connection);
+                })) {
             Await.result(plain.ready());
             RecordingHandler events = new RecordingHandler();
-            Connection client = taps.preconnection()
-                    .remote(RemoteEndpoint.ofHost("localhost", tls.port()), RemoteEndpoint.ofHost("localhost", plain.port()))
+            Connection client = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", plain.port()))
                     .security(client()).build().initiate(events);
-            Throwable failure = Await.failure(client.ready());
-            assertThat(failure).isInstanceOf(TransportServicesException.class);
-            assertThat(((TransportServicesException) failure).causes())
-                    .anySatisfy(cause -> assertThat(cause.getMessage()).containsIgnoringCase("untrusted"));
+            Await.failure(client.ready());
             assertThat(events.events()).hasSize(1).first().asString().startsWith("EstablishmentError");
-            // The second endpoint speaks cleartext only: the secure attempt failed there too, and nothing
-            // ever became a cleartext Connection.
-            assertThat(cleartextConnections).hasValue(0);
+            // Exactly one TCP connection reached the server: the TLS attempt. No second, cleartext one.
+            assertThat(received).hasValue(1);
         }
     }
 

@@ -102,6 +102,7 @@ class UdpConnectionTest {
             Await.result(client.send(new byte[65_507]));
             assertThat(Await.result(client.receive()).length()).isEqualTo(65_507);
             client.abort();
+            Await.failure(client.closed());
             assertThat(events.events()).last().isEqualTo("ConnectionError:LocalAbort");
         }
     }

@@ -13,6 +13,7 @@ import io.taps.ErrorReason;
 import io.taps.ListenerEventHandler;
 import io.taps.TransportServicesException;
 import io.taps.internal.conn.TapsConnection;
+import io.taps.internal.stack.StackConnector;
 import io.taps.internal.stack.StackKind;
 import io.taps.internal.transport.IoTransport;
 import io.taps.properties.Role;
@@ -55,6 +56,7 @@ public final class DatagramListener extends ListenerCore {
         }
         Bootstrap bootstrap = new Bootstrap().group(group).channel(transport.datagramChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, StackConnector.DATAGRAM_RECEIVE_BUFFERS)
                 .handler(new Demultiplexer());
         ChannelFuture binding = bootstrap.bind(addresses.get(0));
         binding.addListener(done -> {

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
@@ -33,6 +34,12 @@ import java.util.concurrent.CompletableFuture;
 public final class StackConnector {
     /** Netty's outbound buffer stays between these bounds; taps' own queue holds the rest (bounded). */
     static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
+
+    /**
+     * Netty reads datagrams into 2 KiB buffers by default and silently cuts off the rest; taps must
+     * receive every datagram whole, up to the largest UDP payload.
+     */
+    public static final FixedRecvByteBufAllocator DATAGRAM_RECEIVE_BUFFERS = new FixedRecvByteBufAllocator(65_536);
 
     private final IoTransport transport;
 
@@ -114,7 +121,8 @@ public final class StackConnector {
         };
         Bootstrap bootstrap = new Bootstrap().group(loop);
         if (kind.datagram()) {
-            bootstrap.channel(transport.datagramChannel());
+            bootstrap.channel(transport.datagramChannel())
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, DATAGRAM_RECEIVE_BUFFERS);
         } else {
             bootstrap.channel(transport.socketChannel())
                     .option(ChannelOption.TCP_NODELAY, true)
