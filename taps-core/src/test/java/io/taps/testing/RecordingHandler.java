@@ -11,7 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Records every event of a Connection, in the order delivered, for assertions on RFC 9622 §11 order. */
-public final class RecordingHandler implements ConnectionEventHandler {
+public class RecordingHandler implements ConnectionEventHandler {
     private final List<String> events = new CopyOnWriteArrayList<>();
     private final List<Message> received = new CopyOnWriteArrayList<>();
     private final List<TransportServicesException> errors = new CopyOnWriteArrayList<>();

@@ -127,7 +127,13 @@ public final class TapsConnection implements Connection {
             handler.ready(this);
             readyFuture.complete(this);
         });
-        writeQueued();
+        if (closeRequested) {
+            // Close was called while establishing with data queued: deliver it, then close.
+            closeRequested = false;
+            startClose();
+        } else {
+            writeQueued();
+        }
     }
 
     /**
@@ -146,11 +152,6 @@ public final class TapsConnection implements Connection {
         this.establishmentCanceller = null;
         for (Map.Entry<Property<?>, Object> entry : connectionValues.entrySet()) {
             winner.applyOption(entry.getKey(), entry.getValue());
-        }
-        if (closeRequested) {
-            // Close was called while establishing and the attempt could not be stopped in time.
-            closeRequested = false;
-            close();
         }
     }
 
@@ -260,9 +261,7 @@ public final class TapsConnection implements Connection {
         values.put(Property.SINGULAR_TRANSMISSION_MSG_MAX_LEN, sendMax);
         StackCapabilities chosen = stack;
         if (chosen == null) {
-            for (Property<?> selection : Property.ofKind(PropertyKind.SELECTION)) {
-                values.put(selection, properties.get(selection, role));
-            }
+            // Selection Properties read as Booleans only once a stack provides them (C-22).
             return ConnectionProperties.of(values);
         }
         return ConnectionPropertiesSnapshots.forEstablished(properties, role, chosen, values);
@@ -546,6 +545,12 @@ public final class TapsConnection implements Connection {
         if (inputEnded) {
             return;
         }
+        if (failureCause != null) {
+            // With half-closure allowed, Netty reports a read error (a peer's RST) as input shutdown.
+            failWithConnectionError(new TransportServicesException(ErrorReason.CONNECTION_ABORTED,
+                    "the connection was reset: " + failureCause, failureCause));
+            return;
+        }
         inputEnded = true;
         inbound.add(new InboundQueue.Unit(Unpooled.EMPTY_BUFFER, receivedContext(null, true), true));
         deliverReceived();
@@ -688,15 +693,11 @@ public final class TapsConnection implements Connection {
         }
         closeRequested = true;
         if (state == ConnectionState.ESTABLISHING) {
+            if (!sendQueue.isEmpty()) {
+                // Queued data is delivered first: establishment goes on and establish() closes afterwards.
+                return;
+            }
             cancelEstablishment();
-            if (state == ConnectionState.ESTABLISHED) {
-                return; // the attempt won while being cancelled; adopt() closes it
-            }
-            for (PendingSend pending : sendQueue.drainAll()) {
-                pending.cancelExpiry();
-                sendError(pending.context, pending.future, new TransportServicesException(
-                        ErrorReason.CONNECTION_CLOSED, "the connection was closed before it was established"));
-            }
             finishClosed();
             return;
         }
