@@ -136,6 +136,51 @@ class EstablishmentErrorsTest {
         }
     }
 
+    @Test
+    void completionStagesCompleteEvenWhenEventHandlersThrow_E22() {
+        io.taps.ConnectionEventHandler throwing = new io.taps.ConnectionEventHandler() {
+            @Override
+            public void ready(Connection connection) {
+                throw new IllegalStateException("application bug in ready");
+            }
+
+            @Override
+            public void establishmentError(Connection connection, TransportServicesException error) {
+                throw new IllegalStateException("application bug in establishmentError");
+            }
+
+            @Override
+            public void sent(Connection connection, io.taps.MessageContext context) {
+                throw new IllegalStateException("application bug in sent");
+            }
+
+            @Override
+            public void receivedPartial(Connection connection, io.taps.Message message) {
+                throw new IllegalStateException("application bug in receivedPartial");
+            }
+
+            @Override
+            public void closed(Connection connection) {
+                throw new IllegalStateException("application bug in closed");
+            }
+        };
+        Connection unresolved = taps.preconnection().remote(RemoteEndpoint.ofHost("nxdomain.taps.test", 443))
+                .build().initiate(throwing);
+        assertThat(((TransportServicesException) Await.failure(unresolved.ready())).reason())
+                .isEqualTo(ErrorReason.RESOLUTION_FAILED);
+        Await.failure(unresolved.closed());
+
+        try (Listener listener = tcpListener(new CopyOnWriteArrayList<>())) {
+            Connection client = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
+                    .build().initiate(throwing);
+            Await.result(client.ready());
+            Await.result(client.send("x"));
+            assertThat(Await.result(client.receive()).asString()).isEqualTo("x");
+            client.close();
+            Await.result(client.closed());
+        }
+    }
+
     // ------------------------------------------------------------ connection refused (ERR-04)
 
     @Test
