@@ -49,6 +49,30 @@ public final class EventDispatcher {
         return true;
     }
 
+    /**
+     * Raises an event that calls the application's handler and then completes taps' own futures
+     * for it; the futures complete even when the handler throws, so that {@code ready()},
+     * {@code closed()} or a send's stage never hang on an application bug (E-22).
+     */
+    public boolean emit(Runnable handlerCall, Runnable completion) {
+        return emit(handlerThen(handlerCall, completion));
+    }
+
+    /** {@link #emitTerminal(Runnable)} with the same guarantee as {@link #emit(Runnable, Runnable)}. */
+    public boolean emitTerminal(Runnable handlerCall, Runnable completion) {
+        return emitTerminal(handlerThen(handlerCall, completion));
+    }
+
+    private static Runnable handlerThen(Runnable handlerCall, Runnable completion) {
+        return () -> {
+            try {
+                handlerCall.run();
+            } finally {
+                completion.run();
+            }
+        };
+    }
+
     public synchronized boolean isTerminated() {
         return terminated;
     }

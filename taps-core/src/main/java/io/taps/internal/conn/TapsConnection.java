@@ -123,8 +123,7 @@ public final class TapsConnection implements Connection {
     /** Adopts the winning link and raises Ready (E-01); called on the event loop. */
     public void establish(Link winner, StackCapabilities chosenStack) {
         adopt(winner, chosenStack);
-        events.emit(() -> {
-            handler.ready(this);
+        events.emit(() -> handler.ready(this), () -> {
             readyFuture.complete(this);
         });
         if (closeRequested) {
@@ -169,8 +168,7 @@ public final class TapsConnection implements Connection {
             }
             failReceivesSilently(error);
             inbound.releaseAll();
-            events.emitTerminal(() -> {
-                handler.establishmentError(this, error);
+            events.emitTerminal(() -> handler.establishmentError(this, error), () -> {
                 readyFuture.completeExceptionally(error);
                 closedFuture.completeExceptionally(error);
             });
@@ -461,8 +459,7 @@ public final class TapsConnection implements Connection {
         written.addListener(result -> {
             writesInFlight--;
             if (result.isSuccess()) {
-                events.emit(() -> {
-                    handler.sent(this, pending.context);
+                events.emit(() -> handler.sent(this, pending.context), () -> {
                     pending.future.complete(pending.context);
                 });
                 if (pending.isFinal) {
@@ -498,8 +495,7 @@ public final class TapsConnection implements Connection {
             if (pending.isFinal) {
                 finalSent = false;
             }
-            events.emit(() -> {
-                handler.expired(this, pending.context);
+            events.emit(() -> handler.expired(this, pending.context), () -> {
                 pending.future.completeExceptionally(new TransportServicesException(ErrorReason.TIMEOUT,
                         "msgLifetime ended before the message could be sent (Expired, RFC 9622 §9.2.2.2)"));
             });
@@ -509,8 +505,7 @@ public final class TapsConnection implements Connection {
 
     private void sendError(MessageContext context, CompletableFuture<MessageContext> future,
             TransportServicesException error) {
-        boolean raised = events.emit(() -> {
-            handler.sendError(this, context, error);
+        boolean raised = events.emit(() -> handler.sendError(this, context, error), () -> {
             future.completeExceptionally(error);
         });
         if (!raised) {
@@ -610,8 +605,7 @@ public final class TapsConnection implements Connection {
                     receiveRequests.poll();
                     TransportServicesException error = new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
                             "the peer ended the stream; no further messages will arrive");
-                    events.emit(() -> {
-                        handler.receiveError(this, MessageContext.create(), error);
+                    events.emit(() -> handler.receiveError(this, MessageContext.create(), error), () -> {
                         request.future.completeExceptionally(error);
                     });
                     continue;
@@ -633,8 +627,7 @@ public final class TapsConnection implements Connection {
                 } else {
                     handler.receivedPartial(this, message);
                 }
-                request.future.complete(message);
-            });
+            }, () -> request.future.complete(message));
         }
         updateReading();
     }
@@ -756,8 +749,7 @@ public final class TapsConnection implements Connection {
         failPendingReceives(new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
                 "the connection closed before a message arrived for this receive"));
         inbound.releaseAll();
-        events.emitTerminal(() -> {
-            handler.closed(this);
+        events.emitTerminal(() -> handler.closed(this), () -> {
             closedFuture.complete(null);
         });
         terminated();
@@ -793,8 +785,7 @@ public final class TapsConnection implements Connection {
         if (current != null) {
             current.close(() -> { });
         }
-        events.emitTerminal(() -> {
-            handler.connectionError(this, error);
+        events.emitTerminal(() -> handler.connectionError(this, error), () -> {
             readyFuture.completeExceptionally(error);
             closedFuture.completeExceptionally(error);
         });
@@ -813,8 +804,7 @@ public final class TapsConnection implements Connection {
         ReceiveRequest request;
         while ((request = receiveRequests.poll()) != null) {
             ReceiveRequest failed = request;
-            events.emit(() -> {
-                handler.receiveError(this, MessageContext.create(), error);
+            events.emit(() -> handler.receiveError(this, MessageContext.create(), error), () -> {
                 failed.future.completeExceptionally(error);
             });
         }

@@ -159,12 +159,16 @@ public final class Establishment {
         if (finished) {
             return;
         }
-        failures.add(new TransportServicesException(ErrorReason.TIMEOUT,
-                "no candidate became ready within " + timeout.toMillis() + " ms"));
-        if (current != null) {
-            current.cancel();
+        TransportServicesException expired = new TransportServicesException(ErrorReason.TIMEOUT,
+                "no candidate became ready within " + timeout.toMillis() + " ms");
+        failures.add(expired);
+        StackConnector.Attempt running = current;
+        // Finish first: cancelling completes the attempt's outcome synchronously on this loop, and
+        // that "cancelled" failure must not count as a cause nor turn Timeout into EstablishmentFailed.
+        fail(expired);
+        if (running != null) {
+            running.cancel();
         }
-        fail(failures.get(failures.size() - 1));
     }
 
     private void cancel() {

@@ -65,8 +65,7 @@ abstract class ListenerCore implements Listener {
 
     /** ListenError (E-04): binding failed; the Listener is finished. */
     protected final void bindFailed(TransportServicesException error) {
-        events.emitTerminal(() -> {
-            handler.establishmentError(this, error);
+        events.emitTerminal(() -> handler.establishmentError(this, error), () -> {
             readyFuture.completeExceptionally(error);
             stoppedFuture.completeExceptionally(error);
         });
@@ -204,10 +203,7 @@ abstract class ListenerCore implements Listener {
         }
         // Accepted but never delivered: nobody owns them, so they must not stay open.
         undelivered.forEach(Connection::abort);
-        closeSockets(() -> events.emitTerminal(() -> {
-            handler.stopped(this);
-            stoppedFuture.complete(null);
-        }));
+        closeSockets(() -> events.emitTerminal(() -> handler.stopped(this), () -> stoppedFuture.complete(null)));
         return stoppedFuture.minimalCompletionStage();
     }
 

@@ -1,0 +1,375 @@
+package io.taps.connection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.taps.Connection;
+import io.taps.ErrorReason;
+import io.taps.Listener;
+import io.taps.Preconnection;
+import io.taps.TransportServices;
+import io.taps.TransportServicesException;
+import io.taps.endpoint.LocalEndpoint;
+import io.taps.endpoint.RemoteEndpoint;
+import io.taps.properties.ConnectionProperties;
+import io.taps.properties.Preference;
+import io.taps.properties.Property;
+import io.taps.properties.Timeout;
+import io.taps.properties.TransportProperties;
+import io.taps.security.SecurityParameters;
+import io.taps.testing.Await;
+import io.taps.testing.DnsFixture;
+import io.taps.testing.RecordingHandler;
+import io.taps.testing.TestPki;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Establishment failures and configuration errors (RFC 9622 §7.1, §6; RFC 9623 App. C): what is
+ * detectable at once is thrown (E-22), everything else arrives as EstablishmentError (E-02) with
+ * the reason of ERR-01..ERR-12. Names resolve only against {@link DnsFixture}, never the machine's
+ * resolver, and a temporary hosts file keeps the system's hosts file out.
+ */
+class EstablishmentErrorsTest {
+    static DnsFixture dns;
+    static Path hostsFile;
+    static TransportServices taps;
+
+    @BeforeAll
+    static void start() throws Exception {
+        dns = DnsFixture.start();
+        dns.a("loopback.taps.test", "127.0.0.1").aaaa("loopback.taps.test");
+        hostsFile = Files.createTempFile("taps-hosts", ".txt");
+        Files.writeString(hostsFile, "# empty hosts file for EstablishmentErrorsTest\n");
+        taps = TransportServices.builder().eventLoopThreads(2).nameServers(List.of(dns.address()))
+                .hostsFile(hostsFile).build();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        taps.close();
+        dns.close();
+        Files.deleteIfExists(hostsFile);
+    }
+
+    static ErrorReason thrownReason(ThrowingCallable call) {
+        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(call);
+        assertThat(thrown).isInstanceOf(TransportServicesException.class);
+        return ((TransportServicesException) thrown).reason();
+    }
+
+    static Listener tcpListener(List<Connection> accepted) {
+        Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
+                .listen(connection -> {
+                    accepted.add(connection);
+                    Echo.serve(connection);
+                });
+        Await.result(listener.ready());
+        return listener;
+    }
+
+    // ------------------------------------------------------------ missing endpoints (O-02, ERR-01)
+
+    @Test
+    void initiateWithoutRemoteEndpointThrowsInvalidConfiguration_O02_ERR01() {
+        Preconnection pre = taps.preconnection().build();
+        assertThat(thrownReason(pre::initiate)).isEqualTo(ErrorReason.INVALID_CONFIGURATION);
+        assertThat(thrownReason(() -> pre.initiate(new RecordingHandler())))
+                .isEqualTo(ErrorReason.INVALID_CONFIGURATION);
+    }
+
+    @Test
+    void listenWithoutLocalEndpointThrowsInvalidConfiguration_O02_ERR01() {
+        Preconnection pre = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", 9)).build();
+        assertThat(thrownReason(() -> pre.listen(connection -> { }))).isEqualTo(ErrorReason.INVALID_CONFIGURATION);
+    }
+
+    // ------------------------------------------------------------ resolution (E-02, ERR-03)
+
+    @Test
+    void unresolvableHostNameFailsWithResolutionFailed_E02_ERR03() {
+        RecordingHandler events = new RecordingHandler();
+        Connection client = taps.preconnection().remote(RemoteEndpoint.ofHost("nxdomain.taps.test", 443)).build()
+                .initiate(events);
+        Throwable failure = Await.failure(client.ready());
+        assertThat(failure).isInstanceOf(TransportServicesException.class);
+        assertThat(((TransportServicesException) failure).reason()).isEqualTo(ErrorReason.RESOLUTION_FAILED);
+        Await.result(events.terminal);
+        assertThat(events.events()).containsExactly("EstablishmentError:ResolutionFailed");
+        assertThat(events.errors()).singleElement().extracting(TransportServicesException::reason)
+                .isEqualTo(ErrorReason.RESOLUTION_FAILED);
+        assertThat(dns.queryCount("nxdomain.taps.test")).as("the fixture was asked").isPositive();
+        Await.failure(client.closed());
+    }
+
+    @Test
+    void hostNameResolvedByTheFixtureConnectsToATapsListener_E01() {
+        List<Connection> accepted = new CopyOnWriteArrayList<>();
+        try (Listener listener = tcpListener(accepted)) {
+            RecordingHandler events = new RecordingHandler();
+            Connection client = taps.preconnection()
+                    .remote(RemoteEndpoint.ofHost("loopback.taps.test", listener.port())).build().initiate(events);
+            Await.result(client.ready());
+            assertThat(client.remoteEndpoint().orElseThrow().ipAddress())
+                    .contains(InetAddress.getLoopbackAddress());
+            Await.result(client.send("resolved"));
+            assertThat(Await.result(client.receive()).asString()).isEqualTo("resolved");
+            assertThat(accepted).hasSize(1);
+            assertThat(dns.queryCount("loopback.taps.test")).isPositive();
+            client.close();
+            Await.result(client.closed());
+            assertThat(events.events()).startsWith("Ready");
+        }
+    }
+
+    @Test
+    void completionStagesCompleteEvenWhenEventHandlersThrow_E22() {
+        io.taps.ConnectionEventHandler throwing = new io.taps.ConnectionEventHandler() {
+            @Override
+            public void ready(Connection connection) {
+                throw new IllegalStateException("application bug in ready");
+            }
+
+            @Override
+            public void establishmentError(Connection connection, TransportServicesException error) {
+                throw new IllegalStateException("application bug in establishmentError");
+            }
+
+            @Override
+            public void sent(Connection connection, io.taps.MessageContext context) {
+                throw new IllegalStateException("application bug in sent");
+            }
+
+            @Override
+            public void receivedPartial(Connection connection, io.taps.Message message) {
+                throw new IllegalStateException("application bug in receivedPartial");
+            }
+
+            @Override
+            public void closed(Connection connection) {
+                throw new IllegalStateException("application bug in closed");
+            }
+        };
+        Connection unresolved = taps.preconnection().remote(RemoteEndpoint.ofHost("nxdomain.taps.test", 443))
+                .build().initiate(throwing);
+        assertThat(((TransportServicesException) Await.failure(unresolved.ready())).reason())
+                .isEqualTo(ErrorReason.RESOLUTION_FAILED);
+        Await.failure(unresolved.closed());
+
+        try (Listener listener = tcpListener(new CopyOnWriteArrayList<>())) {
+            Connection client = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
+                    .build().initiate(throwing);
+            Await.result(client.ready());
+            Await.result(client.send("x"));
+            assertThat(Await.result(client.receive()).asString()).isEqualTo("x");
+            client.close();
+            Await.result(client.closed());
+        }
+    }
+
+    // ------------------------------------------------------------ connection refused (ERR-04)
+
+    @Test
+    void refusedConnectionFailsWithEstablishmentFailedNamingTheAddress_E02_ERR04() throws Exception {
+        int port;
+        try (ServerSocket closedAgain = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            port = closedAgain.getLocalPort();
+        }
+        RecordingHandler events = new RecordingHandler();
+        Connection client = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", port)).build()
+                .initiate(events);
+        TransportServicesException failure = (TransportServicesException) Await.failure(client.ready());
+        assertThat(failure.reason()).isEqualTo(ErrorReason.ESTABLISHMENT_FAILED);
+        assertThat(failure.causes()).isNotEmpty();
+        assertThat(failure.causes()).anySatisfy(cause ->
+                assertThat(cause.toString()).contains("127.0.0.1").contains(String.valueOf(port)));
+        Await.result(events.terminal);
+        assertThat(events.events()).containsExactly("EstablishmentError:EstablishmentFailed");
+    }
+
+    // ------------------------------------------------------------ timeout (A-09, ERR-12)
+
+    @Test
+    void initiateTimeoutAgainstAServerThatNeverAnswersTheTlsHandshake_A09_ERR12() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            silent.setSoTimeout(10_000);
+            CompletableFuture<Socket> accepted = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return silent.accept(); // accepts, reads nothing, answers nothing
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            RecordingHandler events = new RecordingHandler();
+            long started = System.nanoTime();
+            Connection client = taps.preconnection()
+                    .remote(RemoteEndpoint.ofAddress("127.0.0.1", silent.getLocalPort()))
+                    .security(SecurityParameters.builder().trustAnchors(TestPki.ROOT.getCertificate()).build())
+                    .build().initiate(Duration.ofMillis(300), events);
+            TransportServicesException failure = (TransportServicesException) Await.failure(client.ready());
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            assertThat(failure.reason()).as("%s, causes %s", failure, failure.causes())
+                    .isEqualTo(ErrorReason.TIMEOUT);
+            assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(250)).isLessThan(Duration.ofSeconds(5));
+            Await.result(events.terminal);
+            assertThat(events.events()).containsExactly("EstablishmentError:Timeout");
+            try (Socket peer = Await.result(accepted)) {
+                assertThat(peer.isConnected()).as("the TCP part did connect; TLS never finished").isTrue();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ NoCandidates (SEL-04, ERR-02)
+
+    @Test
+    void messageBoundariesOnReliableTransportWithoutFramerIsNoCandidatesBeforeAnyPacket_SEL04_ERR02()
+            throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            Preconnection pre = taps.preconnection()
+                    .remote(RemoteEndpoint.ofAddress("127.0.0.1", server.getLocalPort()))
+                    .properties(TransportProperties.builder().reliability(Preference.REQUIRE)
+                            .preserveMsgBoundaries(Preference.REQUIRE).build())
+                    .build();
+            assertThat(thrownReason(pre::initiate)).isEqualTo(ErrorReason.NO_CANDIDATES);
+            // Nothing was sent: the server's backlog stays empty (the kernel would have completed
+            // the handshake of any SYN, so a connect attempt would be accepted here).
+            server.setSoTimeout(300);
+            assertThatThrownBy(server::accept).isInstanceOf(SocketTimeoutException.class);
+        }
+    }
+
+    @Test
+    void requiredSecurityWithReliabilityProhibitedIsNoCandidatesNeverCleartextUdp_SEL04_C08() throws Exception {
+        try (DatagramSocket peer = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
+            Preconnection pre = taps.preconnection()
+                    .remote(RemoteEndpoint.ofAddress("127.0.0.1", peer.getLocalPort()))
+                    // unreliableDatagram would pick UDP without security; TLS needs reliability.
+                    .properties(TransportProperties.unreliableDatagram().toBuilder()
+                            .reliability(Preference.PROHIBIT).build())
+                    .security(SecurityParameters.builder().trustAnchors(TestPki.ROOT.getCertificate()).build())
+                    .build();
+            assertThat(thrownReason(pre::initiate)).isEqualTo(ErrorReason.NO_CANDIDATES);
+            assertThat(thrownReason(() -> pre.initiateWithSend(io.taps.Message.of("secret"),
+                    new RecordingHandler()))).isEqualTo(ErrorReason.NO_CANDIDATES);
+            peer.setSoTimeout(300);
+            assertThatThrownBy(() -> peer.receive(new DatagramPacket(new byte[64], 64)))
+                    .as("no cleartext datagram left the host").isInstanceOf(SocketTimeoutException.class);
+        }
+    }
+
+    @Test
+    void perMsgReliabilityRequiredWithReliabilityProhibitedIsInvalidConfiguration_SEL04_ERR01() {
+        Preconnection pre = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", 9))
+                .properties(TransportProperties.unreliableDatagram().toBuilder()
+                        .reliability(Preference.PROHIBIT).perMsgReliability(Preference.REQUIRE).build())
+                .build();
+        assertThat(thrownReason(pre::initiate)).isEqualTo(ErrorReason.INVALID_CONFIGURATION);
+    }
+
+    // ------------------------------------------------------------ endpoint and property validation
+
+    @Test
+    void badPortOrHostNameInRemoteEndpointIsInvalidConfigurationAtBuild_O02_ERR01() {
+        assertThat(thrownReason(() -> RemoteEndpoint.ofAddress("127.0.0.1", 65_536)))
+                .isEqualTo(ErrorReason.INVALID_CONFIGURATION);
+        assertThat(thrownReason(() -> RemoteEndpoint.ofHost("example.test", -1)))
+                .isEqualTo(ErrorReason.INVALID_CONFIGURATION);
+        assertThat(thrownReason(() -> RemoteEndpoint.builder().withHostName("bad host!").withPort(80).build()))
+                .isEqualTo(ErrorReason.INVALID_CONFIGURATION);
+        assertThat(thrownReason(() -> RemoteEndpoint.ofHost("", 80))).isEqualTo(ErrorReason.INVALID_CONFIGURATION);
+        assertThat(thrownReason(() -> RemoteEndpoint.ofHost("a..b", 80))).isEqualTo(ErrorReason.INVALID_CONFIGURATION);
+        assertThat(dns.queryCount("bad host!")).as("validation never asks DNS").isZero();
+    }
+
+    @Test
+    void unknownPropertyOrWrongValueTypeOnSetPropertyIsInvalidProperty_O03() {
+        Preconnection pre = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", 9)).build();
+        TransportProperties before = pre.transportProperties();
+        assertThat(thrownReason(() -> pre.setProperty("reliabilty-typo-xyz", "require")))
+                .isEqualTo(ErrorReason.INVALID_PROPERTY);
+        assertThat(thrownReason(() -> pre.setProperty("reliability", 42))).isEqualTo(ErrorReason.INVALID_PROPERTY);
+        assertThat(thrownReason(() -> pre.setProperty("connPriority", "high")))
+                .isEqualTo(ErrorReason.INVALID_PROPERTY);
+        assertThat(pre.transportProperties()).as("a rejected set changes nothing").isEqualTo(before);
+    }
+
+    // ------------------------------------------------------------ deep copy (O-01)
+
+    @Test
+    void preconnectionChangesAfterInitiateDoNotAffectTheConnection_O01() {
+        List<Connection> accepted = new CopyOnWriteArrayList<>();
+        try (Listener listener = tcpListener(accepted);
+                Listener other = tcpListener(new CopyOnWriteArrayList<>())) {
+            RemoteEndpoint original = RemoteEndpoint.ofAddress("127.0.0.1", listener.port());
+            Preconnection pre = taps.preconnection().remote(original)
+                    .properties(TransportProperties.builder().connPriority(7)
+                            .connTimeout(Duration.ofSeconds(9)).build())
+                    .build();
+            Connection client = pre.initiate();
+            // Mutated at once, while the Connection is still establishing.
+            pre.setProperty("connPriority", 1);
+            pre.setTransportProperties(TransportProperties.builder().connPriority(2)
+                    .connTimeout(Duration.ofSeconds(1)).build());
+            pre.addRemote(RemoteEndpoint.ofAddress("127.0.0.1", other.port()));
+            Await.result(client.ready());
+            ConnectionProperties first = client.getProperties();
+            assertThat(first.get(Property.CONN_PRIORITY)).isEqualTo(7);
+            assertThat(first.get(Property.CONN_TIMEOUT)).isEqualTo(Timeout.of(Duration.ofSeconds(9)));
+
+            pre.setProperty("connPriority", 3);
+            pre.setProperty("keepAlive", "require");
+            pre.setTransportProperties(TransportProperties.unreliableDatagram());
+            pre.addRemote(RemoteEndpoint.ofAddress("127.0.0.1", other.port()));
+            ConnectionProperties second = client.getProperties();
+            assertThat(second.asMap()).isEqualTo(first.asMap());
+            assertThat(client.remoteEndpoint().orElseThrow().port()).hasValue(listener.port());
+            assertThat(accepted).hasSize(1);
+            // The Preconnection itself did change and is reusable with its new contents.
+            assertThat(pre.remoteEndpoints()).hasSize(3);
+            client.abort();
+        }
+    }
+
+    @Test
+    void preconnectionChangesAfterListenDoNotAffectTheListenerOrItsConnections_O01() {
+        List<Connection> accepted = new CopyOnWriteArrayList<>();
+        Preconnection pre = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0))
+                .properties(TransportProperties.builder().connPriority(7).build()).build();
+        try (Listener listener = pre.listen(connection -> {
+            accepted.add(connection);
+            Echo.serve(connection);
+        })) {
+            Await.result(listener.ready());
+            pre.setProperty("connPriority", 1);
+            pre.setTransportProperties(TransportProperties.unreliableDatagram().toBuilder().connPriority(2).build());
+            pre.setSecurityParameters(SecurityParameters.builder().trustAnchors(TestPki.ROOT.getCertificate()).build());
+            pre.addLocal(LocalEndpoint.ofAddress("::1", 0));
+            Connection client = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
+                    .build().initiate();
+            Await.result(client.ready());
+            Await.result(client.send("plain tcp still"));
+            assertThat(Await.result(client.receive()).asString()).isEqualTo("plain tcp still");
+            assertThat(listener.protocolStack()).isEqualTo("TCP");
+            assertThat(listener.localAddresses()).hasSize(1);
+            assertThat(accepted).singleElement().satisfies(passive -> {
+                assertThat(passive.getProperties().get(Property.CONN_PRIORITY)).isEqualTo(7);
+                assertThat(passive.protocolStack()).contains("TCP");
+            });
+            client.abort();
+        }
+    }
+}
