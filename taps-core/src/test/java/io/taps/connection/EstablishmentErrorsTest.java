@@ -337,7 +337,8 @@ class EstablishmentErrorsTest {
             ConnectionProperties second = client.getProperties();
             assertThat(second.asMap()).isEqualTo(first.asMap());
             assertThat(client.remoteEndpoint().orElseThrow().port()).hasValue(listener.port());
-            assertThat(accepted).hasSize(1);
+            // The server side learns of the connection on its own event loop, possibly a moment later.
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> accepted.size() == 1);
             // The Preconnection itself did change and is reusable with its new contents.
             assertThat(pre.remoteEndpoints()).hasSize(3);
             client.abort();
