@@ -149,6 +149,37 @@ class UdpConnectionTest {
     }
 
     @Test
+    void icmpPortUnreachableIsASoftErrorWhenAskedAndNeverEndsTheConnection_E09_SP17() throws Exception {
+        int closedPort;
+        try (java.net.DatagramSocket probe = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = probe.getLocalPort();
+        }
+        RecordingHandler notified = new RecordingHandler();
+        RecordingHandler silent = new RecordingHandler();
+        Connection asking = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", closedPort))
+                .properties(TransportProperties.unreliableDatagram().toBuilder()
+                        .softErrorNotify(io.taps.properties.Preference.REQUIRE).build())
+                .build().initiate(notified);
+        Connection notAsking = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", closedPort))
+                .properties(TransportProperties.unreliableDatagram()).build().initiate(silent);
+        Await.result(asking.ready());
+        Await.result(notAsking.ready());
+        for (int attempt = 0; attempt < 50 && !notified.events().contains("SoftError"); attempt++) {
+            Await.result(asking.send("anyone there?"));
+            Await.result(notAsking.send("anyone there?"));
+            Thread.sleep(20);
+        }
+        assertThat(notified.events()).contains("SoftError");
+        assertThat(silent.events()).doesNotContain("SoftError");
+        // A soft error is a notification only (RFC 9622 §8.3.1): both connections stay usable.
+        assertThat(asking.state()).isEqualTo(io.taps.properties.ConnectionState.ESTABLISHED);
+        assertThat(notAsking.state()).isEqualTo(io.taps.properties.ConnectionState.ESTABLISHED);
+        Await.result(asking.send("still sending"));
+        asking.abort();
+        notAsking.abort();
+    }
+
+    @Test
     void listenerStopKeepsDeliveredConnections() {
         List<Connection> accepted = new CopyOnWriteArrayList<>();
         Listener listener = udpEcho("127.0.0.1", accepted);
