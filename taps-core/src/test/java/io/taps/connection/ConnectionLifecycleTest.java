@@ -1,5 +1,6 @@
 package io.taps.connection;
 
+import io.taps.testing.TapsTestSupport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -36,7 +37,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,17 +44,11 @@ import org.junit.jupiter.api.Test;
  * Abort, Final, msgLifetime, msgPriority, backpressure, Receive limits, SetProperty and
  * GetProperties.
  */
-class ConnectionLifecycleTest {
-    static TransportServices taps;
+class ConnectionLifecycleTest extends TapsTestSupport {
 
-    @BeforeAll
-    static void start() {
-        taps = TransportServices.builder().eventLoopThreads(2).build();
-    }
 
     @AfterAll
     static void stop() {
-        taps.close();
         slowSystems.forEach(TransportServices::close);
         dnsFixtures.forEach(io.taps.testing.DnsFixture::close);
     }

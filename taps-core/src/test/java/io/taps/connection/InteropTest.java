@@ -1,12 +1,12 @@
 package io.taps.connection;
 
+import io.taps.testing.TapsTestSupport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.pkitesting.X509Bundle;
 import io.taps.Connection;
 import io.taps.Listener;
 import io.taps.Message;
-import io.taps.TransportServices;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
 import io.taps.properties.TransportProperties;
@@ -48,14 +48,12 @@ import org.junit.jupiter.api.Test;
  * Interoperability with plain JDK sockets (C-17): taps speaks ordinary TCP, UDP and TLS on the wire,
  * so a peer that knows nothing of taps exchanges exactly the same bytes with it.
  */
-class InteropTest {
+class InteropTest extends TapsTestSupport {
     private static final int TIMEOUT_MS = 10_000;
-    static TransportServices taps;
     static ExecutorService peers;
 
     @BeforeAll
     static void start() {
-        taps = TransportServices.builder().eventLoopThreads(2).build();
         peers = Executors.newCachedThreadPool();
     }
 

@@ -1,5 +1,6 @@
 package io.taps.connection;
 
+import io.taps.testing.TapsTestSupport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -29,8 +30,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,20 +37,11 @@ import org.junit.jupiter.api.Test;
  * M-30, Q-12): ListenError, the new-connection countdown, Stop, ephemeral and wildcard binding, the
  * concurrent-connection cap, and the properties of passively opened Connections.
  */
-class ListenerTest {
+class ListenerTest extends TapsTestSupport {
     /** How long a "nothing more is delivered" observation lasts; never an assertion on timing. */
     private static final Duration HOLD = Duration.ofMillis(300);
-    static TransportServices taps;
 
-    @BeforeAll
-    static void start() {
-        taps = TransportServices.builder().eventLoopThreads(2).build();
-    }
 
-    @AfterAll
-    static void stop() {
-        taps.close();
-    }
 
     /** Counts every listener event and echoes on every received Connection. */
     static final class Events implements ListenerEventHandler {

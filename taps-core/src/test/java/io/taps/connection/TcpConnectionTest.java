@@ -1,12 +1,12 @@
 package io.taps.connection;
 
+import io.taps.testing.TapsTestSupport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.taps.Connection;
 import io.taps.Listener;
 import io.taps.Message;
-import io.taps.TransportServices;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
 import io.taps.properties.ConnectionState;
@@ -14,24 +14,13 @@ import io.taps.testing.Await;
 import io.taps.testing.RecordingHandler;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** TCP echo over real loopback sockets, IPv4 and IPv6, with every event in RFC 9622 order (E-21). */
-class TcpConnectionTest {
-    static TransportServices taps;
+class TcpConnectionTest extends TapsTestSupport {
 
-    @BeforeAll
-    static void start() {
-        taps = TransportServices.builder().eventLoopThreads(2).build();
-    }
 
-    @AfterAll
-    static void stop() {
-        taps.close();
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"127.0.0.1", "::1"})

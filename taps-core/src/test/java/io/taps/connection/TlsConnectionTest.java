@@ -1,5 +1,6 @@
 package io.taps.connection;
 
+import io.taps.testing.TapsTestSupport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.pkitesting.X509Bundle;
@@ -17,25 +18,14 @@ import io.taps.testing.Await;
 import io.taps.testing.RecordingHandler;
 import io.taps.testing.TestPki;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** TLS/TCP with generated certificates over real loopback sockets (RFC 9622 §6.3, C-08, M-25, Q-4, Q-17). */
-class TlsConnectionTest {
-    static TransportServices taps;
+class TlsConnectionTest extends TapsTestSupport {
 
-    @BeforeAll
-    static void start() {
-        taps = TransportServices.builder().eventLoopThreads(2).build();
-    }
 
-    @AfterAll
-    static void stop() {
-        taps.close();
-    }
 
     static SecurityParameters server(X509Bundle bundle) {
         return SecurityParameters.builder()

@@ -1,5 +1,6 @@
 package io.taps.connection;
 
+import io.taps.testing.TapsTestSupport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -20,25 +21,14 @@ import io.taps.testing.RecordingHandler;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** UDP connections and the UDP listener (RFC 9623 §4.6, §4.7.2, §10.3; M-04, M-31). */
-class UdpConnectionTest {
-    static TransportServices taps;
+class UdpConnectionTest extends TapsTestSupport {
 
-    @BeforeAll
-    static void start() {
-        taps = TransportServices.builder().eventLoopThreads(2).build();
-    }
 
-    @AfterAll
-    static void stop() {
-        taps.close();
-    }
 
     static Listener udpEcho(String address, List<Connection> accepted) {
         Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress(address, 0))

@@ -4,14 +4,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramPacket;
 import io.taps.internal.conn.Link;
 import io.taps.internal.conn.TapsConnection;
-import io.taps.properties.CapacityProfile;
+import io.taps.internal.stack.ChannelLink;
+import io.taps.internal.stack.StackKind;
 import io.taps.properties.Property;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 
 /**
@@ -106,14 +105,11 @@ final class DatagramPeerLink implements Link {
 
     @Override
     public int maxMessageSize() {
-        return remote.getAddress() instanceof Inet6Address ? 65_527 : 65_507;
+        return ChannelLink.maxUdpPayload(remote);
     }
 
     @Override
     public boolean applyOption(Property<?> property, Object value) {
-        if (property == Property.CONN_CAPACITY_PROFILE) {
-            return channel.config().setOption(ChannelOption.IP_TOS, ((CapacityProfile) value).dscp() << 2);
-        }
-        return false;
+        return ChannelLink.SocketOptions.apply(channel, StackKind.UDP, property, value);
     }
 }

@@ -118,10 +118,11 @@ public final class ChannelLink implements Link {
 
     @Override
     public int maxMessageSize() {
-        if (!kind.datagram()) {
-            return -1;
-        }
-        InetSocketAddress remote = remoteAddress();
+        return kind.datagram() ? maxUdpPayload(remoteAddress()) : -1;
+    }
+
+    /** The largest UDP payload towards {@code remote} (RO-05 sendMsgMaxLen of a datagram stack). */
+    public static int maxUdpPayload(InetSocketAddress remote) {
         return remote != null && remote.getAddress() instanceof Inet6Address ? MAX_UDP_PAYLOAD_IPV6 : MAX_UDP_PAYLOAD_IPV4;
     }
 
@@ -136,11 +137,11 @@ public final class ChannelLink implements Link {
     }
 
     /** Maps Connection Properties to socket options where the platform offers them (RFC 9622 §8.1). */
-    static final class SocketOptions {
+    public static final class SocketOptions {
         private SocketOptions() {
         }
 
-        static boolean apply(Channel channel, StackKind kind, Property<?> property, Object value) {
+        public static boolean apply(Channel channel, StackKind kind, Property<?> property, Object value) {
             try {
                 if (property == Property.CONN_CAPACITY_PROFILE) {
                     // DSCP sits in the upper six bits of the TOS / traffic class byte (RFC 2474).
