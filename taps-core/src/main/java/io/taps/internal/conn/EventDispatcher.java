@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
  * they were raised, and nothing after the terminal event (RFC 9622 §11, checklist E-21).
  *
  * <p>Without an application executor, events run inline on the event loop that raised them, which
- * is already serial. With one, they are queued and drained by one task at a time, so the
+ * is already serial; re-entrant events are queued behind the running one. With one, they are queued and drained by one task at a time, so the
  * executor may be a pool (for example virtual threads) without reordering events. An exception
  * thrown by application code is logged and never reaches the protocol code.
  */
@@ -77,18 +77,24 @@ public final class EventDispatcher {
         return terminated;
     }
 
+    /**
+     * Queues the event and drains the queue unless a drain is already running. Inline on the event
+     * loop this is a trampoline: an event raised by a handler (say, Received raised by a receive()
+     * called inside a Received handler) runs after that handler returns, never nested inside it.
+     */
     private void dispatch(Runnable event) {
-        if (executor == null) {
-            runSafely(event);
-            return;
-        }
         boolean startDrain;
         synchronized (this) {
             queue.add(event);
             startDrain = !draining;
             draining = true;
         }
-        if (startDrain) {
+        if (!startDrain) {
+            return;
+        }
+        if (executor == null) {
+            drain();
+        } else {
             executor.execute(this::drain);
         }
     }

@@ -77,7 +77,7 @@ public final class TapsConnection implements Connection {
     private volatile boolean inputEnded;
     private long sendSequence;
     private int writesInFlight;
-    private boolean closeRequested;
+    private volatile boolean closeRequested;
     private boolean outputShutdown;
     private boolean streamEndDelivered;
     private boolean partialDelivered;
