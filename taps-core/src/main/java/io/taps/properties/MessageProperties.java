@@ -95,6 +95,10 @@ public final class MessageProperties {
         if (defaults.values.isEmpty()) {
             return this;
         }
+        if (values.isEmpty()) {
+            // The common send without per-message properties: no merge, no allocation.
+            return defaults;
+        }
         Map<Property<?>, Object> merged = new HashMap<>(defaults.values);
         merged.putAll(values);
         return ofValidated(merged);

@@ -102,6 +102,44 @@ class TlsConnectionTest extends TapsTestSupport {
     }
 
     @Test
+    void mutualTlsPresentsTheClientIdentityAndAServerRequiringOneRefusesClientsWithout_SEC02() {
+        AtomicInteger delivered = new AtomicInteger();
+        SecurityParameters requiringClients = server(TestPki.SERVER).toBuilder()
+                .clientAuthentication(io.taps.security.ClientAuthentication.REQUIRE)
+                .trustAnchors(TestPki.ROOT.getCertificate()).build();
+        try (Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0))
+                .security(requiringClients).build().listen(connection -> {
+                    delivered.incrementAndGet();
+                    Echo.serve(connection);
+                })) {
+            Await.result(listener.ready());
+            Identity clientIdentity = Identity.of(TestPki.CLIENT.getKeyPair().getPrivate(),
+                    TestPki.CLIENT.getCertificatePath());
+            Connection withIdentity = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
+                    .security(client().toBuilder().identity(clientIdentity).build()).build().initiate();
+            Await.result(withIdentity.send("mutual"));
+            StringBuilder echoed = new StringBuilder();
+            while (echoed.length() < "mutual".length()) {
+                echoed.append(Await.result(withIdentity.receive()).asString());
+            }
+            assertThat(echoed).hasToString("mutual");
+            withIdentity.close();
+            Await.result(withIdentity.closed());
+
+            // Without an identity the server rejects the handshake. Under TLS 1.3 the client may finish
+            // its side first, so it ends either in EstablishmentError or in ConnectionError; never in a
+            // delivered, usable connection.
+            RecordingHandler events = new RecordingHandler();
+            Connection anonymous = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
+                    .security(client()).build().initiate(events);
+            anonymous.receive();
+            Await.result(events.terminal);
+            assertThat(events.events()).last().asString().matches("EstablishmentError:.*|ConnectionError:.*");
+            assertThat(delivered).hasValue(1);
+        }
+    }
+
+    @Test
     void hostnameMismatchFailsWithSecurityFailed() {
         try (Listener listener = tlsEcho(TestPki.SERVER, "127.0.0.1")) {
             Connection client = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
