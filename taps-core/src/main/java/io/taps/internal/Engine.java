@@ -186,6 +186,13 @@ public final class Engine implements AutoCloseable {
 
     @Override
     public void close() {
+        for (io.netty.util.concurrent.EventExecutor loop : group) {
+            if (loop.inEventLoop()) {
+                // Closing waits for connections whose events run on this very thread: it could never finish.
+                throw new IllegalStateException("TransportServices.close() blocks and must not be called from a"
+                        + " taps event handler running on a taps event loop; call it from another thread");
+            }
+        }
         if (closed) {
             return;
         }
