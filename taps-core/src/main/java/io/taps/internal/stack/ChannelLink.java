@@ -152,8 +152,13 @@ public final class ChannelLink implements Link {
                 }
                 if (property == Property.KEEP_ALIVE_TIMEOUT) {
                     Timeout idle = (Timeout) value;
-                    boolean set = channel.config().setOption(ChannelOption.SO_KEEPALIVE, !idle.isNone());
-                    if (!idle.isNone() && channel.config().getOptions().containsKey(EpollChannelOption.TCP_KEEPIDLE)) {
+                    if (idle.isNone()) {
+                        // No timeout says nothing about keep-alive itself: the keepAlive selection
+                        // property already decided SO_KEEPALIVE when the socket was opened.
+                        return false;
+                    }
+                    boolean set = channel.config().setOption(ChannelOption.SO_KEEPALIVE, true);
+                    if (channel.config().getOptions().containsKey(EpollChannelOption.TCP_KEEPIDLE)) {
                         set &= channel.config().setOption(EpollChannelOption.TCP_KEEPIDLE,
                                 (int) Math.max(1, idle.duration().getSeconds()));
                     }

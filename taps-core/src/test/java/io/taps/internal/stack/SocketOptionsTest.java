@@ -1,0 +1,45 @@
+package io.taps.internal.stack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.taps.internal.transport.IoTransport;
+import io.taps.properties.Property;
+import io.taps.properties.Timeout;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Connection Properties mapped to socket options on a real TCP socket (RFC 9622 §8.1.4, CP-04). */
+class SocketOptionsTest {
+
+    @Test
+    void anUnsetKeepAliveTimeoutLeavesKeepAliveAsTheSelectionPropertyChoseIt() throws Exception {
+        IoTransport transport = IoTransport.choose(true);
+        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Channel channel = new Bootstrap().group(group).channel(transport.socketChannel())
+                    .option(ChannelOption.SO_KEEPALIVE, true).handler(new ChannelInboundHandlerAdapter())
+                    .connect(server.getLocalSocketAddress()).sync().channel();
+            try {
+                assertThat(ChannelLink.SocketOptions.apply(channel, StackKind.TCP, Property.KEEP_ALIVE_TIMEOUT,
+                        Timeout.NONE)).isFalse();
+                assertThat(channel.config().getOption(ChannelOption.SO_KEEPALIVE)).isTrue();
+
+                channel.config().setOption(ChannelOption.SO_KEEPALIVE, false);
+                assertThat(ChannelLink.SocketOptions.apply(channel, StackKind.TCP, Property.KEEP_ALIVE_TIMEOUT,
+                        Timeout.of(Duration.ofSeconds(30)))).isTrue();
+                assertThat(channel.config().getOption(ChannelOption.SO_KEEPALIVE)).isTrue();
+            } finally {
+                channel.close().sync();
+            }
+        } finally {
+            group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
+        }
+    }
+}
