@@ -197,7 +197,7 @@ public final class Engine implements AutoCloseable {
             return;
         }
         closed = true;
-        long deadline = System.nanoTime() + config.shutdown().toNanos();
+        long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
         List<CompletableFuture<?>> endings = new ArrayList<>();
         for (Listener listener : listeners) {
             endings.add(listener.stop().toCompletableFuture());

@@ -30,7 +30,6 @@ import io.taps.spi.Support;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -527,7 +526,7 @@ public final class TapsConnection implements Connection {
 
     /** A datagram arrived from {@code sender}; takes ownership of {@code data}. */
     public void onDatagram(ByteBuf data, InetSocketAddress sender) {
-        if (events.isTerminated() || (link != null && !link.byteStream() && inbound.bytes() > DATAGRAM_BUFFER_LIMIT)) {
+        if (events.isTerminated() || inbound.bytes() > DATAGRAM_BUFFER_LIMIT) {
             data.release();
             return;
         }
@@ -844,14 +843,5 @@ public final class TapsConnection implements Connection {
      */
     public void emitFirst(Runnable event) {
         events.emit(event);
-    }
-
-    /** Used by Listener-side code to list connections still open. */
-    public boolean isTerminated() {
-        return events.isTerminated();
-    }
-
-    static List<Property<?>> connectionPropertiesInOrder() {
-        return Property.ofKind(PropertyKind.CONNECTION);
     }
 }

@@ -6,7 +6,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.taps.ConnectionEventHandler;
@@ -15,15 +14,14 @@ import io.taps.ListenerEventHandler;
 import io.taps.TransportServicesException;
 import io.taps.internal.conn.TapsConnection;
 import io.taps.internal.security.TlsHandlers;
-import io.taps.security.SecurityParameters;
 import io.taps.internal.stack.ChannelLink;
 import io.taps.internal.stack.ConnectionHandler;
+import io.taps.internal.stack.StackConnector;
 import io.taps.internal.stack.StackKind;
 import io.taps.internal.transport.IoTransport;
-import io.taps.properties.Preference;
-import io.taps.properties.Property;
 import io.taps.properties.Role;
 import io.taps.properties.TransportProperties;
+import io.taps.security.SecurityParameters;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +37,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class StreamListener extends ListenerCore {
     private static final Logger log = LoggerFactory.getLogger(StreamListener.class);
-    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
 
     private final EventLoopGroup group;
     private final IoTransport transport;
@@ -64,8 +61,8 @@ public final class StreamListener extends ListenerCore {
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(transport.serverSocketChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                .childOption(ChannelOption.SO_KEEPALIVE, keepAlive(properties))
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, StackConnector.WATER_MARK)
+                .childOption(ChannelOption.SO_KEEPALIVE, StackConnector.wantsKeepAlive(properties))
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel channel) {
@@ -132,11 +129,6 @@ public final class StreamListener extends ListenerCore {
                 channel.close();
             }
         };
-    }
-
-    private static boolean keepAlive(TransportProperties properties) {
-        Preference keepAlive = properties.get(Property.KEEP_ALIVE);
-        return keepAlive == Preference.REQUIRE || keepAlive == Preference.PREFER;
     }
 
     @Override

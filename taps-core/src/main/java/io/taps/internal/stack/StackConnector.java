@@ -33,7 +33,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class StackConnector {
     /** Netty's outbound buffer stays between these bounds; taps' own queue holds the rest (bounded). */
-    static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
+    public static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
 
     /**
      * Netty reads datagrams into 2 KiB buffers by default and silently cuts off the rest; taps must
@@ -159,7 +159,8 @@ public final class StackConnector {
         return attempt;
     }
 
-    static boolean wantsKeepAlive(TransportProperties properties) {
+    /** SO_KEEPALIVE for a new TCP socket: asked for by {@code keepAlive} or implied by a {@code keepAliveTimeout}. */
+    public static boolean wantsKeepAlive(TransportProperties properties) {
         Preference keepAlive = properties.get(Property.KEEP_ALIVE);
         return keepAlive == Preference.REQUIRE || keepAlive == Preference.PREFER
                 || !properties.get(Property.KEEP_ALIVE_TIMEOUT).isNone();
