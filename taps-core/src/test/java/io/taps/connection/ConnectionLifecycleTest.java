@@ -174,18 +174,28 @@ class ConnectionLifecycleTest extends TapsTestSupport {
     }
 
     @Test
-    void sendAfterCloseIsRefusedAndNothingFollowsClosed_E13_E21() {
-        try (Listener listener = echoListener()) {
+    void sendAfterCloseIsRefusedAndNothingFollowsClosed_E13_E21() throws Exception {
+        CompletableFuture<Void> peerMayClose = new CompletableFuture<>();
+        // The peer answers our FIN only when told to, so the connection is reliably still Closing below.
+        try (PlainTcpPeer peer = PlainTcpPeer.start(socket -> {
+            PlainTcpPeer.readToEnd(socket.getInputStream());
+            peerMayClose.get();
+            socket.shutdownOutput();
+        })) {
             RecordingHandler events = new RecordingHandler();
-            Connection client = connect(listener.port(), events);
+            Connection client = connect(peer.port(), events);
             Await.result(client.ready());
             client.close();
             Throwable whileClosing = Await.failure(client.send("after close"));
             assertThat(reasonOf(whileClosing)).isEqualTo(ErrorReason.CONNECTION_CLOSED);
+            assertThat(client.state()).isEqualTo(ConnectionState.CLOSING);
+            peerMayClose.complete(null);
             Await.result(client.closed());
             Throwable afterClosed = Await.failure(client.send("after closed"));
             assertThat(reasonOf(afterClosed)).isEqualTo(ErrorReason.CONNECTION_CLOSED);
             assertThat(events.events()).containsExactly("Ready", "SendError:ConnectionClosed", "Closed");
+        } finally {
+            peerMayClose.complete(null);
         }
     }
 
