@@ -19,6 +19,7 @@ import io.taps.endpoint.LocalEndpoint;
 import io.taps.internal.conn.TapsConnection;
 import io.taps.internal.establish.Establishment;
 import io.taps.internal.listen.DatagramListener;
+import io.taps.internal.listen.ListenerCore;
 import io.taps.internal.listen.StreamListener;
 import io.taps.internal.resolve.EndpointResolver;
 import io.taps.internal.resolve.ResolverConfig;
@@ -115,32 +116,19 @@ public final class Engine implements AutoCloseable {
         }
         StackKind stack = StackSelection.choose(spec, Role.LISTEN);
         SslContext sslContext = stack.secure() ? SslContexts.forServer(spec.security()) : null;
-        Listener listener;
-        if (stack.datagram()) {
-            DatagramListener udp = new DatagramListener(stack, spec.properties(), handler, config.eventExecutor(),
-                    group, transport);
-            resolveLocals(spec.locals()).whenComplete((addresses, failure) -> {
-                if (failure != null) {
-                    udp.bindFailedByResolution(failure);
-                } else {
-                    udp.bind(addresses);
-                }
-            });
-            udp.trackWith(this::track);
-            listener = udp;
-        } else {
-            StreamListener tcp = new StreamListener(stack, spec.properties(), handler, config.eventExecutor(), group,
-                    transport, sslContext, spec.security());
-            resolveLocals(spec.locals()).whenComplete((addresses, failure) -> {
-                if (failure != null) {
-                    tcp.bindFailedByResolution(failure);
-                } else {
-                    tcp.bind(addresses);
-                }
-            });
-            tcp.trackWith(this::track);
-            listener = tcp;
-        }
+        ListenerCore listener = stack.datagram()
+                ? new DatagramListener(stack, spec.properties(), handler, config.eventExecutor(), group, transport)
+                : new StreamListener(stack, spec.properties(), handler, config.eventExecutor(), group, transport,
+                        sslContext, spec.security());
+        // Tracking starts before binding, so not even the first accepted Connection escapes close().
+        listener.trackWith(this::track);
+        resolveLocals(spec.locals()).whenComplete((addresses, failure) -> {
+            if (failure != null) {
+                listener.bindFailedByResolution(failure);
+            } else {
+                listener.bind(addresses);
+            }
+        });
         listeners.add(listener);
         listener.ready().exceptionally(failure -> {
             listeners.remove(listener);

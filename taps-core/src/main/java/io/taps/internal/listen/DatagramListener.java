@@ -48,6 +48,7 @@ public final class DatagramListener extends ListenerCore {
         this.eventExecutor = eventExecutor;
     }
 
+    @Override
     public void bind(List<InetSocketAddress> addresses) {
         if (addresses.size() != 1) {
             bindFailed(new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,

@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * <p>When the countdown reaches 0, connections already accepted by the socket are held, not
  * dropped, and delivered as soon as the limit is raised.
  */
-abstract class ListenerCore implements Listener {
+public abstract class ListenerCore implements Listener {
     protected final StackKind stack;
     protected final TransportProperties properties;
     protected final ListenerEventHandler handler;
@@ -51,6 +51,9 @@ abstract class ListenerCore implements Listener {
         Limit cap = properties.get(Property.MAX_CONCURRENT_CONNECTIONS);
         this.concurrencyCap = cap.isUnlimited() ? Long.MAX_VALUE : cap.value();
     }
+
+    /** Binds the resolved local addresses; ready() or a ListenError (E-04) follows. */
+    public abstract void bind(List<InetSocketAddress> addresses);
 
     /** Pauses ({@code false}) or resumes accepting new remote endpoints. */
     protected abstract void setAccepting(boolean accept);

@@ -57,6 +57,7 @@ public final class StreamListener extends ListenerCore {
     }
 
     /** Binds every address in turn; a port chosen by the first ephemeral bind is reused for the rest. */
+    @Override
     public void bind(List<InetSocketAddress> addresses) {
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(transport.serverSocketChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
