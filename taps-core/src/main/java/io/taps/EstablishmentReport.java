@@ -152,7 +152,8 @@ public final class EstablishmentReport {
         if (address == null) {
             return "?";
         }
-        String host = address.getAddress() == null ? address.getHostString() : address.getAddress().getHostAddress();
+        String host = address.getAddress() == null ? address.getHostString()
+                : io.netty.util.NetUtil.toAddressString(address.getAddress());
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
@@ -266,8 +267,11 @@ public final class EstablishmentReport {
             startOffset.ifPresent(start -> out.append(" start +").append(start.toMillis()).append(" ms"));
             duration.ifPresent(d -> out.append(" took ").append(d.toMillis()).append(" ms"));
             out.append(": ").append(candidate.describe());
-            reason.ifPresent(r -> out.append(" [").append(r.rfcName()).append(']'));
-            message.ifPresent(m -> out.append(' ').append(m));
+            if (message.isPresent()) {
+                out.append(" -- ").append(message.get());
+            } else {
+                reason.ifPresent(r -> out.append(" -- ").append(r.rfcName()));
+            }
             if (earlyData) {
                 out.append(" (early data sent)");
             }
