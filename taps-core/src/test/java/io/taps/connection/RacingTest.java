@@ -336,6 +336,26 @@ class RacingTest {
         }
     }
 
+    /** The path level: interface=lo Required binds each attempt to an address of lo; pvd is noted, not applied. */
+    @Test
+    void interfacePreferenceBuildsThePathLevel() {
+        try (Listener listener = tcpEcho()) {
+            Connection connection = taps.preconnection().remote(RemoteEndpoint.ofHost(DUAL, listener.port()))
+                    .properties(TransportProperties.builder().interfacePreference("lo", Preference.REQUIRE)
+                            .pvdPreference("example.pvd", Preference.PREFER).build())
+                    .build().initiate();
+            Await.result(connection.ready());
+            EstablishmentReport report = connection.establishmentReport();
+            System.out.println(report);
+            assertThat(report.tree()).extracting(EstablishmentReport.PathBranch::path)
+                    .contains("lo 127.0.0.1", "lo ::1");
+            assertThat(report.winner().orElseThrow().path()).isEqualTo("lo 127.0.0.1");
+            assertThat(connection.localEndpoint().orElseThrow().ipAddress()).contains(InetAddress.getLoopbackAddress());
+            assertThat(report.notes()).anySatisfy(note -> assertThat(note).contains("pvd"));
+            connection.abort();
+        }
+    }
+
     static int freePort() throws Exception {
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             return probe.getLocalPort();

@@ -35,7 +35,7 @@ public record LocalPath(InetAddress address, int port, String interfaceName) {
         if (address == null) {
             return port == 0 ? "default (chosen by the OS)" : "any address, port " + port;
         }
-        String host = address.getHostAddress();
+        String host = io.netty.util.NetUtil.toAddressString(address);
         return (interfaceName == null ? "" : interfaceName + " ") + host + (port == 0 ? "" : " port " + port);
     }
 }
