@@ -356,6 +356,24 @@ class RacingTest {
         }
     }
 
+    /** TransportServices.Builder.racing: the configured attempt delay is the one the race uses. */
+    @Test
+    void configuredAttemptDelayIsUsed() {
+        try (TransportServices slow = TransportServices.builder().eventLoopThreads(1)
+                .nameServers(List.of(dns.address())).hostsFile(hostsFile)
+                .racing(io.taps.RacingConfig.builder().connectionAttemptDelay(Duration.ofMillis(600)).build()).build();
+                Listener listener = tcpEcho(); Blackhole hole = Blackhole.drop("::1", listener.port())) {
+            Connection connection = slow.preconnection().remote(RemoteEndpoint.ofHost(DUAL, listener.port())).build()
+                    .initiate();
+            Await.result(connection.ready());
+            List<Attempt> started = connection.establishmentReport().startedAttempts();
+            assertThat(millis(started.get(1)) - millis(started.get(0))).isBetween(595L, 2000L);
+            connection.abort();
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TransportServices.builder().racing(null))
+                .isInstanceOf(TransportServicesException.class);
+    }
+
     static int freePort() throws Exception {
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             return probe.getLocalPort();
