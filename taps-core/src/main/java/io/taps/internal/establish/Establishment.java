@@ -94,7 +94,7 @@ public final class Establishment {
         this.racer = new Racer<>(clock, this::startAttempt, racing, target, new Racer.Listener<>() {
             @Override
             public void won(Leaf leaf, ChannelAttempt attempt) {
-                publish();
+                // The report was published by changed() just before.
                 StackConnector.Attempt won = attempt.attempt;
                 won.handler().bind(connection);
                 connection.establish(new ChannelLink(won.channel(), leaf.stack()), leaf.stack().capabilities());
@@ -102,7 +102,6 @@ public final class Establishment {
 
             @Override
             public void failed(TransportServicesException error) {
-                publish();
                 connection.failEstablishment(error);
             }
 
