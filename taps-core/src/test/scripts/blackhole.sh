@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # Blackholes TCP connection attempts to a loopback address and port for racing tests
-# (RFC 9623 §4.3, Happy Eyeballs). Only the project's own nftables table is touched:
-#   inet taps_test_blackhole, chain output (hook output: loopback traffic passes it once).
+# (RFC 9623 §4.3, Happy Eyeballs). Only the project's own nftables tables are touched:
+#   inet taps_test_blackhole_<owner pid>, chain output (hook output: loopback traffic passes it once).
+# One table per test JVM (TAPS_BLACKHOLE_OWNER, default: the parent process), so two test runs on one
+# machine never remove each other's rules.
 #
 #   blackhole.sh add <::1|127.0.0.1> <port>   drop SYNs to that address and port on lo
 #   blackhole.sh remove <port>                remove the rules for that port
-#   blackhole.sh cleanup                      delete the whole table (stale rules of an earlier run)
+#   blackhole.sh cleanup                      delete this owner's table
+#   blackhole.sh cleanup-stale                delete the tables of owners that no longer run
 #
 # Only loopback addresses are accepted: nothing here can affect traffic that leaves the machine.
 set -euo pipefail
-TABLE=taps_test_blackhole
+PREFIX=taps_test_blackhole_
+OWNER="${TAPS_BLACKHOLE_OWNER:-$PPID}"
+[[ "$OWNER" =~ ^[0-9]+$ ]] || { echo "bad owner $OWNER" >&2; exit 2; }
+TABLE="$PREFIX$OWNER"
 
 ensure_table() {
     nft add table inet "$TABLE"
@@ -43,8 +49,16 @@ case "${1:-}" in
     cleanup)
         nft delete table inet "$TABLE" 2>/dev/null || true
         ;;
+    cleanup-stale)
+        for table in $(nft list tables inet | sed -n "s/^table inet \($PREFIX[0-9]*\)$/\1/p"); do
+            pid="${table#"$PREFIX"}"
+            if [ ! -d "/proc/$pid" ]; then
+                nft delete table inet "$table" 2>/dev/null || true
+            fi
+        done
+        ;;
     *)
-        echo "usage: $0 add <::1|127.x.y.z> <port> | remove <port> | cleanup" >&2
+        echo "usage: $0 add <::1|127.x.y.z> <port> | remove <port> | cleanup | cleanup-stale" >&2
         exit 2
         ;;
 esac

@@ -12,10 +12,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Real blackholes for racing tests (RFC 9623 §4.3): an nftables rule in the project's own table
- * {@code inet taps_test_blackhole} drops TCP SYNs to a loopback address and port, so a connect
- * there gets no answer at all. Managed by {@code src/test/scripts/blackhole.sh}; stale tables are
- * deleted before the first use, each rule is removed by {@link #close()}, and the table is deleted
- * at JVM exit. Tests that need it are skipped (loudly) when not running as root or without nft.
+ * {@code inet taps_test_blackhole_<pid>} (one per test JVM) drops TCP SYNs to a loopback address
+ * and port, so a connect there gets no answer at all. Managed by
+ * {@code src/test/scripts/blackhole.sh}; tables of JVMs that no longer run are deleted before the
+ * first use, each rule is removed by {@link #close()}, and this JVM's table is deleted at exit. Tests that need it are skipped (loudly) when not running as root or without nft.
  */
 public final class Blackhole implements AutoCloseable {
     private static final Path SCRIPT = Path.of("src/test/scripts/blackhole.sh").toAbsolutePath();
@@ -39,6 +39,7 @@ public final class Blackhole implements AutoCloseable {
         }
         assumeTrue(root && nft, "blackhole tests need root and nft");
         if (!prepared) {
+            run("cleanup-stale");
             run("cleanup");
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
@@ -78,7 +79,9 @@ public final class Blackhole implements AutoCloseable {
         command.add(SCRIPT.toString());
         command.addAll(List.of(args));
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            builder.environment().put("TAPS_BLACKHOLE_OWNER", Long.toString(ProcessHandle.current().pid()));
+            Process process = builder.start();
             if (!process.waitFor(20, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 throw new IllegalStateException("blackhole.sh " + String.join(" ", args) + " hung");
