@@ -57,6 +57,8 @@ class RacingTest {
         dns.aaaa(DUAL, "::1").a(DUAL, "127.0.0.1");
         dns.aaaa("slow-aaaa.race.test", "::1").a("slow-aaaa.race.test", "127.0.0.1")
                 .delay("slow-aaaa.race.test", DnsRecordType.AAAA, Duration.ofMillis(1500));
+        dns.aaaa("late-aaaa.race.test", "::1").a("late-aaaa.race.test", "127.0.0.1")
+                .delay("late-aaaa.race.test", DnsRecordType.AAAA, Duration.ofMillis(400));
         dns.aaaa("cached.race.test", "::1").a("cached.race.test", "127.0.0.1")
                 .ttl("cached.race.test", Duration.ofSeconds(60));
         dns.aaaa("uncached.race.test", "::1").a("uncached.race.test", "127.0.0.1")
@@ -163,6 +165,31 @@ class RacingTest {
             assertThat(millis(started.get(0))).isGreaterThanOrEqualTo(a.elapsed().toMillis() + 45)
                     .isLessThan(1500L);
             assertThat(report.resolutions()).noneMatch(r -> r.family().equals("AAAA"));
+            connection.abort();
+        }
+    }
+
+    /** HEv3: an AAAA answer arriving after racing began on IPv4 joins the running race. */
+    @Test
+    void lateAaaaAnswerJoinsTheRunningRace() {
+        Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("::1", 0)).build().listen(Echo::serve);
+        Await.result(listener.ready());
+        try (listener; Blackhole hole = Blackhole.drop("127.0.0.1", listener.port())) {
+            Connection connection = taps.preconnection()
+                    .remote(RemoteEndpoint.ofHost("late-aaaa.race.test", listener.port())).build().initiate();
+            Await.result(connection.ready());
+            EstablishmentReport report = connection.establishmentReport();
+            System.out.println(report);
+            List<Attempt> started = report.startedAttempts();
+            assertThat(started).extracting(RacingTest::host).containsExactly("127.0.0.1", "0:0:0:0:0:0:0:1");
+            assertThat(started.get(0).outcome()).isEqualTo(Outcome.CANCELLED);
+            assertThat(started.get(1).outcome()).isEqualTo(Outcome.SUCCEEDED);
+            EstablishmentReport.Resolution aaaa = report.resolutions().stream()
+                    .filter(r -> r.family().equals("AAAA")).findFirst().orElseThrow();
+            assertThat(millis(started.get(0))).isLessThan(aaaa.elapsed().toMillis());
+            // The IPv6 leaf started when its answer came (the stagger since the IPv4 start was over).
+            assertThat(millis(started.get(1))).isGreaterThanOrEqualTo(aaaa.elapsed().toMillis())
+                    .isGreaterThanOrEqualTo(millis(started.get(0)) + 245);
             connection.abort();
         }
     }
