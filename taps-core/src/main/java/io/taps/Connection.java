@@ -100,6 +100,14 @@ public interface Connection {
     /** The local endpoint in use once established. */
     Optional<LocalEndpoint> localEndpoint();
 
+    /**
+     * How this Connection was established (RFC 9623 §4.1–§4.3): the candidate tree, every attempt
+     * with its start offset, duration and outcome, and the winner. While establishing, the report
+     * so far; for a Connection a Listener accepted, a report without attempts whose winner is the
+     * accepted stack.
+     */
+    EstablishmentReport establishmentReport();
+
     /** The ALPN protocol negotiated by a secure stack, if any. */
     Optional<String> negotiatedApplicationProtocol();
 }

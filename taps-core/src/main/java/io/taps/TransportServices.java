@@ -76,6 +76,7 @@ public final class TransportServices implements AutoCloseable {
         private Path hostsFile;
         private Executor eventExecutor;
         private Duration shutdownTimeout = Duration.ofSeconds(5);
+        private RacingConfig racing = RacingConfig.defaults();
 
         private Builder() {
         }
@@ -126,9 +127,21 @@ public final class TransportServices implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The timers and limits of candidate racing (RFC 9623 §4.3, Q-2, M-72); defaults to
+         * {@link RacingConfig#defaults()}.
+         */
+        public Builder racing(RacingConfig config) {
+            if (config == null) {
+                throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION, "racing must not be null");
+            }
+            this.racing = config;
+            return this;
+        }
+
         public TransportServices build() {
             return new TransportServices(new EngineConfig(eventLoopThreads, nativeTransport, nameServers,
-                    hostsFile, eventExecutor, shutdownTimeout));
+                    hostsFile, eventExecutor, shutdownTimeout, racing));
         }
     }
 }

@@ -18,6 +18,7 @@ import io.taps.TransportServicesException;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.internal.conn.TapsConnection;
 import io.taps.internal.establish.Establishment;
+import io.taps.internal.gather.CandidateHistory;
 import io.taps.internal.listen.DatagramListener;
 import io.taps.internal.listen.ListenerCore;
 import io.taps.internal.listen.StreamListener;
@@ -57,13 +58,15 @@ public final class Engine implements AutoCloseable {
     private final Set<TapsConnection> connections = ConcurrentHashMap.newKeySet();
     private final Set<Listener> listeners = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
+    private volatile CandidateHistory history = CandidateHistory.NONE;
 
     public Engine(EngineConfig config) {
         this.config = config;
         this.transport = IoTransport.choose(config.nativeTransport());
         this.group = new MultiThreadIoEventLoopGroup(config.eventLoopThreads(),
                 new DefaultThreadFactory("taps-" + transport.displayName(), true), transport.ioHandlerFactory());
-        ResolverConfig.Builder resolverConfig = ResolverConfig.builder().nameServers(config.nameServers());
+        ResolverConfig.Builder resolverConfig = ResolverConfig.builder().nameServers(config.nameServers())
+                .maxAddressesPerHost(config.racing().maxAddressesPerHost());
         if (config.hostsFile() != null) {
             resolverConfig.hostsFile(config.hostsFile());
         }
@@ -71,6 +74,11 @@ public final class Engine implements AutoCloseable {
         ChannelFactory<? extends SocketChannel> sockets = new ReflectiveChannelFactory<>(transport.socketChannel());
         this.resolver = new EndpointResolver(group.next(), datagrams, sockets, resolverConfig.build());
         this.connector = new StackConnector(transport);
+    }
+
+    /** The ranking by past experience the candidate tree uses (the performance cache sets it). */
+    public void candidateHistory(CandidateHistory ranking) {
+        this.history = java.util.Objects.requireNonNull(ranking, "ranking");
     }
 
     public String ioTransportName() {
@@ -94,7 +102,7 @@ public final class Engine implements AutoCloseable {
                         "a multicast group as local endpoint receives only: use Listen, not Initiate (RFC 9623 §10.5)");
             }
         }
-        StackKind stack = StackSelection.choose(spec, Role.INITIATE);
+        List<StackKind> stacks = StackSelection.raceable(spec, Role.INITIATE);
         EventLoop loop = group.next();
         TapsConnection connection = new TapsConnection(loop, config.eventExecutor(), spec.properties(), Role.INITIATE,
                 handler);
@@ -103,7 +111,7 @@ public final class Engine implements AutoCloseable {
             connection.send(first);
         }
         Duration bound = timeout != null ? timeout : establishmentTimeout(spec);
-        new Establishment(connection, spec, stack, resolver, connector, bound).start();
+        new Establishment(connection, spec, stacks, resolver, connector, bound, config.racing(), history).start();
         return connection;
     }
 

@@ -7,6 +7,7 @@ import io.netty.channel.EventLoop;
 import io.taps.Connection;
 import io.taps.ConnectionEventHandler;
 import io.taps.ErrorReason;
+import io.taps.EstablishmentReport;
 import io.taps.Message;
 import io.taps.MessageContext;
 import io.taps.TransportServicesException;
@@ -84,6 +85,7 @@ public final class TapsConnection implements Connection {
     private Throwable failureCause;
     private ScheduledFuture<?> closeTimer;
     private Runnable establishmentCanceller;
+    private volatile EstablishmentReport establishmentReport = EstablishmentReport.empty();
     private Runnable onTerminated;
 
     public TapsConnection(EventLoop loop, Executor eventExecutor, TransportProperties properties, Role role,
@@ -110,6 +112,16 @@ public final class TapsConnection implements Connection {
     /** Lets the establisher stop its attempts when the application closes or aborts early. */
     public void onEstablishmentCancel(Runnable canceller) {
         this.establishmentCanceller = canceller;
+    }
+
+    /** The establishment report so far (RFC 9623 §4); the establisher updates it on the event loop. */
+    public void establishmentReport(EstablishmentReport report) {
+        this.establishmentReport = report;
+    }
+
+    @Override
+    public EstablishmentReport establishmentReport() {
+        return establishmentReport;
     }
 
     /** Runs once when the connection reaches Closed, e.g. to let a Listener forget it. */
@@ -139,6 +151,7 @@ public final class TapsConnection implements Connection {
      * Ready is raised here; {@link #ready()} still completes for code that waits on it.
      */
     public void establishPassive(Link accepted, StackCapabilities chosenStack) {
+        establishmentReport = EstablishmentReport.accepted(chosenStack.name(), accepted.remoteAddress());
         adopt(accepted, chosenStack);
         readyFuture.complete(this);
     }

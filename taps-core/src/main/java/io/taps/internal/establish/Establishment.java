@@ -2,240 +2,347 @@ package io.taps.internal.establish;
 
 import io.netty.channel.EventLoop;
 import io.taps.ErrorReason;
+import io.taps.EstablishmentReport;
+import io.taps.RacingConfig;
 import io.taps.TransportServicesException;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
 import io.taps.internal.PreconnectionSpec;
 import io.taps.internal.conn.TapsConnection;
+import io.taps.internal.gather.CandidateHistory;
+import io.taps.internal.gather.CandidateTree;
+import io.taps.internal.gather.Leaf;
+import io.taps.internal.gather.LocalPath;
+import io.taps.internal.gather.PathGatherer;
+import io.taps.internal.race.AttemptStarter;
+import io.taps.internal.race.EventLoopRaceClock;
+import io.taps.internal.race.RaceClock;
+import io.taps.internal.race.Racer;
 import io.taps.internal.resolve.EndpointResolver;
 import io.taps.internal.stack.ChannelLink;
 import io.taps.internal.stack.StackConnector;
 import io.taps.internal.stack.StackKind;
+import io.taps.properties.Property;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletionException;
 
 /**
- * Establishes one actively opened Connection (RFC 9623 §4): resolves the remote endpoints, then
- * tries the chosen stack on each resolved address in turn, starting the next attempt at once when
- * one fails, until one whole stack is ready or the establishment timeout ends.
+ * Establishes one actively opened Connection (RFC 9623 §4; design.md Q-2): gathers the candidate
+ * tree (paths from the LocalEndpoints and the {@code interface} property, the stacks selection
+ * allows equally, the resolved remote addresses) and races its leaves with {@link Racer}.
  *
- * <p>This is the simple, sequential form of candidate racing; the racing engine replaces the
- * attempt loop behind the same entry point. Every attempt has its own channel, and the winner is
- * handed to the Connection on the event loop that owns it.
+ * <p>Resolution follows Happy Eyeballs v3: AAAA and A are asked separately. Racing starts when AAAA
+ * answers, or when A answers and AAAA has not answered within the resolution delay; addresses
+ * answered later join the race. A name neither family resolves adds a ResolutionFailed cause.
+ *
+ * <p>Every attempt is its own Netty channel ({@link StackConnector}); only the winner is bound to
+ * the Connection, the others are closed. Everything runs on the connection's event loop; nothing
+ * blocks.
  */
 public final class Establishment {
     private final TapsConnection connection;
     private final PreconnectionSpec spec;
-    private final StackKind stack;
+    private final List<StackKind> stacks;
     private final EndpointResolver resolver;
     private final StackConnector connector;
     private final Duration timeout;
+    private final RacingConfig racing;
+    private final CandidateHistory history;
     private final EventLoop loop;
-    private final List<Throwable> failures = new ArrayList<>();
-    private final List<Candidate> candidates = new ArrayList<>();
-    private StackConnector.Attempt current;
-    private ScheduledFuture<?> timer;
-    private boolean finished;
-    private int next;
+    private final RaceClock clock;
+    private final Racer<ChannelAttempt> racer;
+    private final List<RemoteState> remotes = new ArrayList<>();
+    private final List<EstablishmentReport.Resolution> resolutions = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
+    private List<LocalPath> paths = List.of();
+    private CandidateTree tree;
 
-    /** One resolved address and the name TLS verifies for it. */
-    private record Candidate(InetSocketAddress address, String peerName) {
+    /** A running attempt: one channel. */
+    static final class ChannelAttempt implements AttemptStarter.Running {
+        final StackConnector.Attempt attempt;
+
+        ChannelAttempt(StackConnector.Attempt attempt) {
+            this.attempt = attempt;
+        }
+
+        @Override
+        public void cancel() {
+            attempt.cancel();
+        }
     }
 
-    public Establishment(TapsConnection connection, PreconnectionSpec spec, StackKind stack,
-            EndpointResolver resolver, StackConnector connector, Duration timeout) {
+    public Establishment(TapsConnection connection, PreconnectionSpec spec, List<StackKind> stacks,
+            EndpointResolver resolver, StackConnector connector, Duration timeout, RacingConfig racing,
+            CandidateHistory history) {
         this.connection = connection;
         this.spec = spec;
-        this.stack = stack;
+        this.stacks = List.copyOf(stacks);
         this.resolver = resolver;
         this.connector = connector;
         this.timeout = timeout;
+        this.racing = racing;
+        this.history = history;
         this.loop = connection.eventLoop();
+        this.clock = new EventLoopRaceClock(loop);
+        String target = describeStacks() + " to " + spec.remotes();
+        this.racer = new Racer<>(clock, this::startAttempt, racing, target, new Racer.Listener<>() {
+            @Override
+            public void won(Leaf leaf, ChannelAttempt attempt) {
+                // The report was published by changed() just before.
+                StackConnector.Attempt won = attempt.attempt;
+                won.handler().bind(connection);
+                connection.establish(new ChannelLink(won.channel(), leaf.stack()), leaf.stack().capabilities());
+            }
+
+            @Override
+            public void failed(TransportServicesException error) {
+                connection.failEstablishment(error);
+            }
+
+            @Override
+            public void changed() {
+                publish();
+            }
+        });
+    }
+
+    private String describeStacks() {
+        List<String> names = new ArrayList<>();
+        stacks.forEach(kind -> names.add(kind.capabilities().name()));
+        return String.join(" or ", names);
     }
 
     /** Starts establishment; its outcome reaches the Connection as Ready or EstablishmentError. */
     public void start() {
         loop.execute(() -> {
-            connection.onEstablishmentCancel(this::cancel);
-            timer = loop.schedule(this::timedOut, timeout.toNanos(), TimeUnit.NANOSECONDS);
-            resolveAll().whenComplete((resolved, failure) -> loop.execute(() -> {
-                if (finished) {
+            connection.onEstablishmentCancel(racer::cancel);
+            racer.start(timeout);
+            if (!spec.properties().get(Property.PVD).isEmpty()) {
+                notes.add("pvd " + spec.properties().get(Property.PVD) + " not applied: Linux offers no Provisioning"
+                        + " Domain API to the JVM (RFC 9622 §6.2.12), so no path was pruned");
+            }
+            publish();
+            resolveLocals().whenComplete((locals, failure) -> loop.execute(() -> {
+                if (racer.finished()) {
                     return;
                 }
-                if (failure != null) {
-                    fail(unwrap(failure));
+                try {
+                    if (failure != null) {
+                        throw unwrap(failure);
+                    }
+                    paths = PathGatherer.paths(locals, spec.properties().get(Property.INTERFACE),
+                            PathGatherer.system());
+                } catch (Throwable error) {
+                    racer.addFailure(error);
+                    racer.noMoreLeaves();
                     return;
                 }
-                candidates.addAll(resolved);
-                startNextAttempt();
+                resolveRemotes();
             }));
         });
     }
 
-    private CompletionStage<List<Candidate>> resolveAll() {
-        List<CompletableFuture<List<Candidate>>> lookups = new ArrayList<>();
-        for (RemoteEndpoint remote : spec.remotes()) {
-            String peerName = remote.hostName()
-                    .orElseGet(() -> remote.ipAddress().map(InetAddress::getHostAddress).orElse(null));
-            lookups.add(resolver.resolve(remote).toCompletableFuture().thenApply(addresses -> {
-                List<Candidate> forRemote = new ArrayList<>();
-                for (InetSocketAddress address : addresses) {
-                    forRemote.add(new Candidate(address, peerName));
-                }
-                return forRemote;
-            }).exceptionally(failure -> {
-                synchronized (failures) {
-                    failures.add(unwrap(failure));
-                }
-                return List.of();
-            }));
+    private CompletableFuture<List<InetSocketAddress>> resolveLocals() {
+        List<CompletableFuture<List<InetSocketAddress>>> lookups = new ArrayList<>();
+        for (LocalEndpoint local : spec.locals()) {
+            lookups.add(resolver.resolve(local).toCompletableFuture());
         }
         return CompletableFuture.allOf(lookups.toArray(CompletableFuture[]::new)).thenApply(done -> {
-            List<Candidate> all = new ArrayList<>();
-            lookups.forEach(lookup -> all.addAll(lookup.join()));
+            List<InetSocketAddress> all = new ArrayList<>();
+            lookups.forEach(lookup -> lookup.join().forEach(address -> {
+                if (!all.contains(address)) {
+                    all.add(address);
+                }
+            }));
             return all;
         });
     }
 
-    private void startNextAttempt() {
-        if (finished) {
+    // ------------------------------------------------------------------ resolution (HEv3)
+
+    /** The resolution state of one RemoteEndpoint. */
+    private final class RemoteState {
+        final RemoteEndpoint remote;
+        final String peerName;
+        final List<InetSocketAddress> v6 = new ArrayList<>();
+        final List<InetSocketAddress> v4 = new ArrayList<>();
+        boolean v6Done;
+        boolean v4Done;
+        boolean v4Released;
+        RaceClock.Timer resolutionDelay;
+        Throwable v6Failure;
+        Throwable v4Failure;
+
+        RemoteState(RemoteEndpoint remote) {
+            this.remote = remote;
+            this.peerName = remote.hostName()
+                    .orElseGet(() -> remote.ipAddress().map(InetAddress::getHostAddress).orElse(null));
+        }
+
+        boolean done() {
+            return v6Done && v4Done && v4Released;
+        }
+
+        List<InetSocketAddress> usable() {
+            List<InetSocketAddress> out = new ArrayList<>(v6);
+            if (v4Released) {
+                out.addAll(v4);
+            }
+            return out;
+        }
+    }
+
+    private void resolveRemotes() {
+        for (RemoteEndpoint remote : spec.remotes()) {
+            remotes.add(new RemoteState(remote));
+        }
+        for (RemoteState state : remotes) {
+            if (state.remote.hostName().isEmpty()) {
+                resolver.resolve(state.remote).whenComplete((addresses, failure) -> onLoop(() -> {
+                    state.v6Done = true;
+                    state.v4Done = true;
+                    state.v4Released = true;
+                    if (failure != null) {
+                        state.v6Failure = unwrap(failure);
+                    } else {
+                        state.v6.addAll(addresses);
+                    }
+                    resolutionChanged(state);
+                }));
+                continue;
+            }
+            String name = state.remote.hostName().get();
+            long origin = racer.originNanos();
+            resolver.resolve(state.remote, StandardProtocolFamily.INET6).whenComplete((addresses, failure) -> onLoop(() -> {
+                record(name, "AAAA", addresses, failure, origin);
+                state.v6Done = true;
+                if (failure != null) {
+                    state.v6Failure = unwrap(failure);
+                } else {
+                    state.v6.addAll(addresses);
+                }
+                if (state.v4Done) {
+                    release(state);
+                }
+                resolutionChanged(state);
+            }));
+            resolver.resolve(state.remote, StandardProtocolFamily.INET).whenComplete((addresses, failure) -> onLoop(() -> {
+                record(name, "A", addresses, failure, origin);
+                state.v4Done = true;
+                if (failure != null) {
+                    state.v4Failure = unwrap(failure);
+                } else {
+                    state.v4.addAll(addresses);
+                }
+                if (state.v6Done || state.v4.isEmpty()) {
+                    release(state);
+                } else {
+                    // HEv3 Resolution Delay: give AAAA a moment before racing IPv4 alone.
+                    state.resolutionDelay = clock.schedule(() -> {
+                        state.resolutionDelay = null;
+                        release(state);
+                        resolutionChanged(state);
+                    }, racing.resolutionDelay().toNanos());
+                }
+                resolutionChanged(state);
+            }));
+        }
+    }
+
+    private void release(RemoteState state) {
+        state.v4Released = true;
+        if (state.resolutionDelay != null) {
+            state.resolutionDelay.cancel();
+            state.resolutionDelay = null;
+        }
+    }
+
+    private void record(String name, String family, List<InetSocketAddress> addresses, Throwable failure,
+            long origin) {
+        resolutions.add(new EstablishmentReport.Resolution(name, family, addresses == null ? 0 : addresses.size(),
+                Duration.ofNanos(clock.nanoTime() - origin), failure == null ? null : unwrap(failure).getMessage()));
+    }
+
+    private void resolutionChanged(RemoteState changed) {
+        if (racer.finished()) {
             return;
         }
-        if (next >= candidates.size()) {
-            fail(null);
-            return;
+        if (changed.v6Done && changed.v4Done && changed.v6.isEmpty() && changed.v4.isEmpty()) {
+            racer.addFailure(resolutionFailure(changed));
         }
-        Candidate candidate = candidates.get(next++);
-        InetSocketAddress local = localAddressFor(candidate.address());
-        StackConnector.Attempt attempt = connector.connect(loop, stack, candidate.address(), local,
-                candidate.peerName(), spec.security(), spec.properties(), timeout);
-        current = attempt;
-        attempt.outcome().whenComplete((won, failure) -> {
-            if (!loop.inEventLoop()) {
-                loop.execute(() -> settle(attempt, won, failure));
+        List<CandidateTree.Target> targets = new ArrayList<>();
+        boolean allDone = true;
+        for (RemoteState state : remotes) {
+            targets.add(new CandidateTree.Target(state.peerName, state.usable()));
+            allDone &= state.done();
+        }
+        tree = CandidateTree.build(paths, stacks, spec.security().alpn(), targets, history, racing.maxLeaves(),
+                racing.maxAddressesPerHost());
+        racer.offer(tree.leaves());
+        if (allDone) {
+            racer.noMoreLeaves();
+        }
+        publish();
+    }
+
+    private static Throwable resolutionFailure(RemoteState state) {
+        if (state.remote.hostName().isEmpty()) {
+            return state.v6Failure;
+        }
+        String name = state.remote.hostName().get();
+        Throwable v4 = state.v4Failure;
+        Throwable v6 = state.v6Failure;
+        TransportServicesException failure = new TransportServicesException(ErrorReason.RESOLUTION_FAILED,
+                "could not resolve " + name + ": A: " + (v4 == null ? "no addresses" : v4.getMessage())
+                        + "; AAAA: " + (v6 == null ? "no addresses" : v6.getMessage()),
+                v4 != null ? v4 : v6);
+        if (v4 != null && v6 != null) {
+            failure.addSuppressed(v6);
+        }
+        return failure;
+    }
+
+    // ------------------------------------------------------------------ attempts
+
+    private ChannelAttempt startAttempt(Leaf leaf, AttemptStarter.Callbacks callbacks) {
+        StackConnector.Attempt attempt = connector.connect(loop, leaf.stack(), leaf.remote(),
+                leaf.path().bindAddress(), leaf.peerName(), spec.security(), spec.properties(), timeout);
+        ChannelAttempt running = new ChannelAttempt(attempt);
+        attempt.outcome().whenComplete((won, failure) -> onLoop(() -> {
+            if (failure != null) {
+                callbacks.failed(failure);
             } else {
-                settle(attempt, won, failure);
+                callbacks.succeeded();
             }
-        });
+        }));
+        return running;
     }
 
-    private void settle(StackConnector.Attempt attempt, StackConnector.Attempt won, Throwable failure) {
-        if (finished || attempt != current) {
-            if (won != null) {
-                attempt.cancel();
-            }
-            return;
-        }
-        if (failure != null) {
-            failures.add(unwrap(failure));
-            startNextAttempt();
-            return;
-        }
-        finished = true;
-        timer.cancel(false);
-        won.handler().bind(connection);
-        connection.establish(new ChannelLink(won.channel(), stack), stack.capabilities());
-    }
-
-    private InetSocketAddress localAddressFor(InetSocketAddress remote) {
-        for (LocalEndpoint local : spec.locals()) {
-            InetAddress address = local.ipAddress().orElse(null);
-            if (address == null || address.getClass() == remote.getAddress().getClass()) {
-                return address == null ? new InetSocketAddress(local.effectivePort())
-                        : new InetSocketAddress(address, local.effectivePort());
-            }
-        }
-        return null;
-    }
-
-    private void timedOut() {
-        if (finished) {
-            return;
-        }
-        TransportServicesException expired = new TransportServicesException(ErrorReason.TIMEOUT,
-                "no candidate became ready within " + timeout.toMillis() + " ms");
-        failures.add(expired);
-        StackConnector.Attempt running = current;
-        // Finish first: cancelling completes the attempt's outcome synchronously on this loop, and
-        // that "cancelled" failure must not count as a cause nor turn Timeout into EstablishmentFailed.
-        fail(expired);
-        if (running != null) {
-            running.cancel();
-        }
-    }
-
-    private void cancel() {
-        if (finished) {
-            return;
-        }
-        finished = true;
-        if (timer != null) {
-            timer.cancel(false);
-        }
-        if (current != null) {
-            current.cancel();
-        }
-    }
-
-    private void fail(Throwable decisive) {
-        if (finished) {
-            return;
-        }
-        finished = true;
-        if (timer != null) {
-            timer.cancel(false);
-        }
-        connection.failEstablishment(summarize(decisive));
-    }
-
-    /**
-     * One EstablishmentError carrying every cause (M-26). Its reason is the causes' common reason
-     * when they agree (every address refused, or a certificate problem), EstablishmentFailed
-     * otherwise, and Timeout when the deadline ended it.
-     */
-    private TransportServicesException summarize(Throwable decisive) {
-        List<Throwable> all = new ArrayList<>(failures);
-        ErrorReason reason;
-        if (decisive instanceof TransportServicesException && ((TransportServicesException) decisive).reason() == ErrorReason.TIMEOUT) {
-            reason = ErrorReason.TIMEOUT;
+    private void onLoop(Runnable task) {
+        if (loop.inEventLoop()) {
+            task.run();
         } else {
-            reason = commonReason(all);
+            loop.execute(task);
         }
-        String detail = all.isEmpty() ? "no address to try" : all.size() + " attempt(s) failed, first: "
-                + all.get(0).getMessage();
-        TransportServicesException error = new TransportServicesException(reason,
-                "could not establish " + stack.capabilities().name() + " to " + spec.remotes() + ": " + detail,
-                all.isEmpty() ? null : all.get(0));
-        for (int i = 1; i < all.size(); i++) {
-            error.addSuppressed(all.get(i));
-        }
-        return error;
     }
 
-    private static ErrorReason commonReason(List<Throwable> failures) {
-        ErrorReason common = null;
-        for (Throwable failure : failures) {
-            ErrorReason reason = failure instanceof TransportServicesException
-                    ? ((TransportServicesException) failure).reason() : ErrorReason.ESTABLISHMENT_FAILED;
-            if (common == null) {
-                common = reason;
-            } else if (common != reason) {
-                return ErrorReason.ESTABLISHMENT_FAILED;
-            }
-        }
-        return common == null ? ErrorReason.ESTABLISHMENT_FAILED : common;
+    /** Hands the report so far to the Connection. */
+    private void publish() {
+        List<EstablishmentReport.Attempt> attempts = racer.report();
+        EstablishmentReport.Candidate winner = racer.winner().map(Leaf::toCandidate).orElse(null);
+        connection.establishmentReport(new EstablishmentReport(tree == null ? List.of() : tree.toReport(),
+                resolutions, attempts, winner, notes, racer.finished(), racer.elapsed()));
     }
 
     private static Throwable unwrap(Throwable failure) {
         Throwable cause = failure;
-        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+        while (cause instanceof CompletionException && cause.getCause() != null) {
             cause = cause.getCause();
         }
         return cause;

@@ -25,6 +25,33 @@ public final class StackSelection {
 
     /** Every eligible stack, best first; throws NoCandidates or InvalidConfiguration. */
     public static List<StackKind> rank(PreconnectionSpec spec, Role role) {
+        List<StackKind> kinds = new ArrayList<>();
+        for (RankedStack candidate : ranked(spec, role)) {
+            kinds.add(StackKind.of(candidate.stack()));
+        }
+        return kinds;
+    }
+
+    /**
+     * The stacks an Initiate races (RFC 9623 §4.1.3, design.md Q-2): the best stack and every stack
+     * the Selection Properties rank equally (same Prefer and Avoid counts), in selection order, but
+     * only those with the best stack's security (C-08, Q-17): a secure and a cleartext stack never
+     * race, so a secure request never ends on a cleartext connection.
+     */
+    public static List<StackKind> raceable(PreconnectionSpec spec, Role role) {
+        List<RankedStack> ranked = ranked(spec, role);
+        RankedStack best = ranked.get(0);
+        List<StackKind> kinds = new ArrayList<>();
+        for (RankedStack candidate : ranked) {
+            if (candidate.preferScore() == best.preferScore() && candidate.avoidScore() == best.avoidScore()
+                    && candidate.stack().secure() == best.stack().secure()) {
+                kinds.add(StackKind.of(candidate.stack()));
+            }
+        }
+        return kinds;
+    }
+
+    private static List<RankedStack> ranked(PreconnectionSpec spec, Role role) {
         List<StackCapabilities> available = new ArrayList<>();
         List<String> removed = new ArrayList<>();
         for (StackKind kind : StackKind.values()) {
@@ -48,14 +75,10 @@ public final class StackSelection {
             }
             throw noneLeft;
         }
-        List<StackKind> kinds = new ArrayList<>();
-        for (RankedStack candidate : ranked) {
-            kinds.add(StackKind.of(candidate.stack()));
-        }
-        return kinds;
+        return ranked;
     }
 
-    /** The best stack; racing between several comes with the racing engine. */
+    /** The best stack (a Listener uses one). */
     public static StackKind choose(PreconnectionSpec spec, Role role) {
         return rank(spec, role).get(0);
     }

@@ -9,7 +9,6 @@ import io.netty.resolver.InetNameResolver;
 import io.netty.resolver.ResolvedAddressTypes;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.netty.resolver.dns.DnsServerAddressStreamProvider;
-import io.netty.resolver.dns.DnsServerAddressStreamProviders;
 import io.netty.resolver.dns.SequentialDnsServerAddressStreamProvider;
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
@@ -69,6 +68,7 @@ public final class EndpointResolver implements AutoCloseable {
     private final InetNameResolver ipv6;
     private final Map<String, List<InetAddress>> hostsV4;
     private final Map<String, List<InetAddress>> hostsV6;
+    private final boolean noNameServer;
     private volatile boolean closed;
 
     public EndpointResolver(EventLoop eventLoop,
@@ -91,9 +91,14 @@ public final class EndpointResolver implements AutoCloseable {
         this.hostsV4 = hosts == null ? Map.of() : hosts.ipv4Entries();
         this.hostsV6 = hosts == null ? Map.of() : hosts.ipv6Entries();
 
-        DnsServerAddressStreamProvider servers = config.nameServers().isEmpty()
-                ? DnsServerAddressStreamProviders.platformDefault()
-                : new SequentialDnsServerAddressStreamProvider(config.nameServers());
+        List<InetSocketAddress> configured = config.nameServers().isEmpty()
+                ? systemNameServers(config.resolvConf().orElse(java.nio.file.Path.of("/etc/resolv.conf")))
+                : config.nameServers();
+        this.noNameServer = configured.isEmpty();
+        // Netty's platform default falls back to public servers when resolv.conf names none; taps
+        // asks only servers someone configured. Without any, the placeholder below is never asked.
+        DnsServerAddressStreamProvider servers = new SequentialDnsServerAddressStreamProvider(configured.isEmpty()
+                ? List.of(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 53)) : configured);
         DnsNameResolverBuilder builder = new DnsNameResolverBuilder(eventLoop)
                 .datagramChannelFactory(datagramChannelFactory)
                 .nameServerProvider(servers)
@@ -113,6 +118,34 @@ public final class EndpointResolver implements AutoCloseable {
             ipv4.close();
             throw e;
         }
+    }
+
+    /**
+     * The {@code nameserver} lines of a resolv.conf (resolv.conf(5)); a missing file has none. A
+     * server given as {@code address%zone} keeps its zone.
+     */
+    static List<InetSocketAddress> systemNameServers(java.nio.file.Path resolvConf) {
+        List<InetSocketAddress> out = new ArrayList<>();
+        List<String> lines;
+        try {
+            lines = java.nio.file.Files.readAllLines(resolvConf, StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            return out;
+        }
+        for (String line : lines) {
+            String[] words = line.trim().split("\\s+");
+            if (words.length >= 2 && words[0].equals("nameserver")
+                    && io.netty.util.NetUtil.isValidIpV4Address(words[1].split("%")[0])
+                    || words.length >= 2 && words[0].equals("nameserver")
+                    && io.netty.util.NetUtil.isValidIpV6Address(words[1])) {
+                try {
+                    out.add(new InetSocketAddress(InetAddress.getByName(words[1]), 53));
+                } catch (UnknownHostException ignored) {
+                    // not an address literal after all: skip it like the C library does
+                }
+            }
+        }
+        return out;
     }
 
     private static HostsFileEntriesProvider readHostsFile(ResolverConfig config) {
@@ -297,7 +330,12 @@ public final class EndpointResolver implements AutoCloseable {
                 });
     }
 
-    private static CompletableFuture<List<InetAddress>> query(InetNameResolver resolver, String name) {
+    private CompletableFuture<List<InetAddress>> query(InetNameResolver resolver, String name) {
+        if (noNameServer) {
+            return CompletableFuture.failedFuture(failure("could not resolve " + name + ": it is not in the hosts"
+                    + " file and no DNS server is configured (" + config.resolvConf().map(Object::toString)
+                    .orElse("/etc/resolv.conf") + " names none); taps does not fall back to public DNS servers", null));
+        }
         CompletableFuture<List<InetAddress>> result = new CompletableFuture<>();
         resolver.resolveAll(name).addListener(f -> {
             if (f.isSuccess()) {

@@ -31,8 +31,10 @@ public final class ResolverConfig {
     private final int maxAddressesPerHost;
     private final Path hostsFile;
     private final List<String> searchDomains;
+    private final Path resolvConf;
 
     private ResolverConfig(Builder b) {
+        this.resolvConf = b.resolvConf;
         this.nameServers = List.copyOf(b.nameServers);
         this.useHostsFile = b.useHostsFile;
         this.queryTimeout = b.queryTimeout;
@@ -58,6 +60,7 @@ public final class ResolverConfig {
         b.maxAddressesPerHost = maxAddressesPerHost;
         b.hostsFile = hostsFile;
         b.searchDomains = searchDomains;
+        b.resolvConf = resolvConf;
         return b;
     }
 
@@ -86,6 +89,15 @@ public final class ResolverConfig {
         return Optional.ofNullable(hostsFile);
     }
 
+    /**
+     * Where the platform's name servers are read when {@link #nameServers()} is empty; empty means
+     * {@code /etc/resolv.conf}. When that file names no server, names outside the hosts file fail
+     * with ResolutionFailed: taps never falls back to public DNS servers nobody configured.
+     */
+    public Optional<Path> resolvConf() {
+        return Optional.ofNullable(resolvConf);
+    }
+
     /** Search domains for unqualified names; empty means the platform's (resolv.conf). */
     public Optional<List<String>> searchDomains() {
         return Optional.ofNullable(searchDomains);
@@ -96,13 +108,13 @@ public final class ResolverConfig {
         return o instanceof ResolverConfig c && nameServers.equals(c.nameServers)
                 && useHostsFile == c.useHostsFile && queryTimeout.equals(c.queryTimeout)
                 && maxAddressesPerHost == c.maxAddressesPerHost && Objects.equals(hostsFile, c.hostsFile)
-                && Objects.equals(searchDomains, c.searchDomains);
+                && Objects.equals(searchDomains, c.searchDomains) && Objects.equals(resolvConf, c.resolvConf);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(nameServers, useHostsFile, queryTimeout, maxAddressesPerHost, hostsFile,
-                searchDomains);
+                searchDomains, resolvConf);
     }
 
     @Override
@@ -124,6 +136,7 @@ public final class ResolverConfig {
         private int maxAddressesPerHost = 16;
         private Path hostsFile;
         private List<String> searchDomains;
+        private Path resolvConf;
 
         private Builder() {
         }
@@ -174,6 +187,12 @@ public final class ResolverConfig {
         /** The hosts file to read instead of the platform's; {@code null} restores the platform's. */
         public Builder hostsFile(Path file) {
             this.hostsFile = file;
+            return this;
+        }
+
+        /** The resolv.conf to read name servers from when none are given; {@code null} means /etc/resolv.conf. */
+        public Builder resolvConf(Path file) {
+            this.resolvConf = file;
             return this;
         }
 

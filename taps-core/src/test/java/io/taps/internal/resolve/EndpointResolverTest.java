@@ -376,4 +376,34 @@ class EndpointResolverTest {
         InetAddress v4a = NetUtil.createInetAddressFromIpAddressString("127.0.0.1");
         assertThat(EndpointResolver.interleave(List.of(v4a, v6a, v6b, v4a))).containsExactly(v6a, v4a, v6b);
     }
+
+    /**
+     * A machine with no DNS server configured (issue 3): hosts file names, localhost and literals
+     * still resolve; any other name fails with ResolutionFailed at once, and no public server that
+     * nobody configured is asked (Netty's platform default would fall back to them).
+     */
+    @Test
+    void withoutAnyConfiguredDnsServerOnlyHostsFileAndLiteralsResolve() throws Exception {
+        Path emptyResolvConf = tmp.resolve("resolv.conf");
+        Files.writeString(emptyResolvConf, "# no nameserver lines\nsearch example.test\n");
+        EndpointResolver r = resolver(ResolverConfig.builder().resolvConf(emptyResolvConf)
+                .hostsFile(hostsFile("127.0.0.5 pinned.test\n")).build());
+        assertThat(await(r.resolve(RemoteEndpoint.ofHost("pinned.test", 80)))).containsExactly(sa("127.0.0.5", 80));
+        assertThat(await(r.resolve(RemoteEndpoint.ofHost("localhost", 80)))).contains(sa("127.0.0.1", 80));
+        assertThat(await(r.resolve(RemoteEndpoint.ofAddress("::1", 80)))).containsExactly(sa("::1", 80));
+        TransportServicesException e = failure(r.resolve(RemoteEndpoint.ofHost("elsewhere.test", 80)));
+        assertThat(e.reason()).isEqualTo(ErrorReason.RESOLUTION_FAILED);
+        assertThat(e.getMessage()).contains("no DNS server is configured", emptyResolvConf.toString());
+        assertThat(dns.totalQueryCount()).isZero();
+    }
+
+    @Test
+    void resolvConfNameServersAreRead() throws Exception {
+        Path resolvConf = tmp.resolve("resolv.conf");
+        Files.writeString(resolvConf, "nameserver 10.255.0.53\n# nameserver 10.0.0.1\nnameserver ::1\n"
+                + "nameserver not-an-address\noptions ndots:1\n");
+        assertThat(EndpointResolver.systemNameServers(resolvConf)).containsExactly(sa("10.255.0.53", 53),
+                sa("::1", 53));
+        assertThat(EndpointResolver.systemNameServers(tmp.resolve("missing"))).isEmpty();
+    }
 }

@@ -1,0 +1,202 @@
+package io.taps.internal.gather;
+
+import io.taps.EstablishmentReport;
+import io.taps.internal.stack.StackKind;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The candidate tree of RFC 9623 §4.1, immutable: path (local address or the OS's choice), then
+ * protocol stack (with its ALPN list), then resolved remote address. {@link #leaves()} is the race
+ * order: the tree walked depth first, each level in rank order.
+ *
+ * <p>Ranking (RFC 9623 §4.1.3, design.md Q-2): paths come in the order given (LocalEndpoints, then
+ * interface Prefer before neutral before Avoid); stacks in the order given (the Require/Prohibit
+ * filter and Prefer/Avoid counts of the selection); addresses first by the {@link CandidateHistory},
+ * then RFC 6724 destination precedence (its default policy table), then address families
+ * interleaved with a first-family count of 1 (RFC 8305 §4, HEv3). Bounds (M-72, Q-19): at most
+ * {@code maxAddressesPerHost} addresses per host name and {@code maxLeaves} leaves in all.
+ */
+public final class CandidateTree {
+    private final List<PathNode> paths;
+    private final List<Leaf> leaves;
+
+    private CandidateTree(List<PathNode> paths, List<Leaf> leaves) {
+        this.paths = List.copyOf(paths);
+        this.leaves = List.copyOf(leaves);
+    }
+
+    /** A path branch. */
+    public record PathNode(LocalPath path, List<StackNode> stacks) {
+        /** Copies the list. */
+        public PathNode {
+            stacks = List.copyOf(stacks);
+        }
+    }
+
+    /** A protocol branch with its address leaves, in race order. */
+    public record StackNode(StackKind stack, List<String> alpn, List<Leaf> leaves) {
+        /** Copies the lists. */
+        public StackNode {
+            alpn = List.copyOf(alpn);
+            leaves = List.copyOf(leaves);
+        }
+    }
+
+    /** The addresses one remote endpoint resolved to, and the name TLS verifies for them. */
+    public record Target(String peerName, List<InetSocketAddress> addresses) {
+        /** Copies the list. */
+        public Target {
+            addresses = List.copyOf(addresses);
+        }
+    }
+
+    public List<PathNode> paths() {
+        return paths;
+    }
+
+    /** Every leaf in race order, at most {@code maxLeaves}. */
+    public List<Leaf> leaves() {
+        return leaves;
+    }
+
+    /** The report's view of the tree. */
+    public List<EstablishmentReport.PathBranch> toReport() {
+        List<EstablishmentReport.PathBranch> out = new ArrayList<>();
+        for (PathNode path : paths) {
+            List<EstablishmentReport.StackBranch> stacks = new ArrayList<>();
+            for (StackNode stack : path.stacks()) {
+                List<InetSocketAddress> addresses = new ArrayList<>();
+                stack.leaves().forEach(leaf -> addresses.add(leaf.remote()));
+                stacks.add(new EstablishmentReport.StackBranch(stack.stack().capabilities().name(), stack.alpn(),
+                        addresses));
+            }
+            out.add(new EstablishmentReport.PathBranch(path.path().describe(), stacks));
+        }
+        return out;
+    }
+
+    /**
+     * Builds the tree.
+     *
+     * @param paths the local paths, best first (at least one)
+     * @param stacks the protocol stacks, best first
+     * @param alpn the ALPN protocols of secure stacks
+     * @param targets the resolved remote endpoints in the order the application gave them
+     * @param history the ranking by past experience
+     * @param maxLeaves the most leaves in all
+     * @param maxAddressesPerHost the most addresses kept per remote endpoint
+     */
+    public static CandidateTree build(List<LocalPath> paths, List<StackKind> stacks, List<String> alpn,
+            List<Target> targets, CandidateHistory history, int maxLeaves, int maxAddressesPerHost) {
+        Objects.requireNonNull(history, "history");
+        // (address, peer name) pairs, each host capped, then all together ordered.
+        List<InetSocketAddress> addresses = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (Target target : targets) {
+            List<InetSocketAddress> ordered = order(target.addresses());
+            for (InetSocketAddress address : ordered.subList(0, Math.min(maxAddressesPerHost, ordered.size()))) {
+                if (!addresses.contains(address)) {
+                    addresses.add(address);
+                    names.add(target.peerName());
+                }
+            }
+        }
+        List<InetSocketAddress> order = order(addresses);
+        List<PathNode> pathNodes = new ArrayList<>();
+        List<Leaf> all = new ArrayList<>();
+        for (LocalPath path : paths) {
+            List<StackNode> stackNodes = new ArrayList<>();
+            for (StackKind stack : stacks) {
+                List<String> offered = stack.secure() ? alpn : List.of();
+                List<Leaf> leaves = new ArrayList<>();
+                for (InetSocketAddress address : order) {
+                    if (path.matches(address) && all.size() + leaves.size() < maxLeaves) {
+                        leaves.add(new Leaf(path, stack, offered, address, names.get(addresses.indexOf(address))));
+                    }
+                }
+                // Stable: equal history keeps the RFC 6724 / interleaved order.
+                leaves.sort(Comparator.comparingInt(history::rank));
+                all.addAll(leaves);
+                stackNodes.add(new StackNode(stack, offered, leaves));
+            }
+            pathNodes.add(new PathNode(path, stackNodes));
+        }
+        return new CandidateTree(pathNodes, all);
+    }
+
+    /**
+     * RFC 6724 §6 Rule 6 (precedence of the default policy table, stable otherwise), then the
+     * families interleaved starting with the first address's family (RFC 8305 §4, first-family
+     * count 1); duplicates go.
+     */
+    public static List<InetSocketAddress> order(List<InetSocketAddress> addresses) {
+        List<InetSocketAddress> sorted = new ArrayList<>(new LinkedHashSet<>(addresses));
+        sorted.sort(Comparator.comparingInt((InetSocketAddress a) -> precedence(a.getAddress())).reversed());
+        if (sorted.isEmpty()) {
+            return List.of();
+        }
+        boolean firstIsV6 = sorted.get(0).getAddress() instanceof Inet6Address;
+        List<InetSocketAddress> first = new ArrayList<>();
+        List<InetSocketAddress> second = new ArrayList<>();
+        for (InetSocketAddress a : sorted) {
+            ((a.getAddress() instanceof Inet6Address) == firstIsV6 ? first : second).add(a);
+        }
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (int i = 0; i < Math.max(first.size(), second.size()); i++) {
+            if (i < first.size()) {
+                out.add(first.get(i));
+            }
+            if (i < second.size()) {
+                out.add(second.get(i));
+            }
+        }
+        return out;
+    }
+
+    /** The precedence column of RFC 6724 §2.1's default policy table. */
+    static int precedence(InetAddress address) {
+        if (address == null) {
+            return 40;
+        }
+        if (address instanceof Inet4Address) {
+            return 35; // ::ffff:0:0/96
+        }
+        byte[] b = address.getAddress();
+        if (address.isLoopbackAddress()) {
+            return 50; // ::1/128
+        }
+        int first = b[0] & 0xff;
+        int second = b[1] & 0xff;
+        if (first == 0x20 && second == 0x02) {
+            return 30; // 2002::/16 6to4
+        }
+        if (first == 0x20 && second == 0x01 && b[2] == 0 && b[3] == 0) {
+            return 5; // 2001::/32 Teredo
+        }
+        if ((first & 0xfe) == 0xfc) {
+            return 3; // fc00::/7 ULA
+        }
+        if (first == 0x3f && second == 0xfe) {
+            return 1; // 3ffe::/16 6bone
+        }
+        if (first == 0xfe && (second & 0xc0) == 0xc0) {
+            return 1; // fec0::/10 site-local
+        }
+        boolean zero96 = true;
+        for (int i = 0; i < 12; i++) {
+            zero96 &= b[i] == 0;
+        }
+        if (zero96) {
+            return 1; // ::/96 IPv4-compatible
+        }
+        return 40; // ::/0
+    }
+}

@@ -1,0 +1,28 @@
+package io.taps.internal.gather;
+
+import io.taps.EstablishmentReport;
+import io.taps.internal.stack.StackKind;
+import java.net.InetSocketAddress;
+import java.util.List;
+
+/**
+ * A leaf of the candidate tree (RFC 9623 §4.1): one path, one protocol stack with its ALPN list,
+ * one resolved remote address. One leaf is one connection attempt.
+ *
+ * @param path the local path
+ * @param stack the protocol stack
+ * @param alpn the ALPN protocols offered (all in one handshake, so they do not multiply leaves)
+ * @param remote the resolved remote address
+ * @param peerName the name TLS verifies and sends as SNI
+ */
+public record Leaf(LocalPath path, StackKind stack, List<String> alpn, InetSocketAddress remote, String peerName) {
+    /** Copies the ALPN list. */
+    public Leaf {
+        alpn = List.copyOf(alpn);
+    }
+
+    /** The report's view of this leaf. */
+    public EstablishmentReport.Candidate toCandidate() {
+        return new EstablishmentReport.Candidate(path.describe(), stack.capabilities().name(), alpn, remote, peerName);
+    }
+}

@@ -1,0 +1,434 @@
+package io.taps.internal.race;
+
+import io.taps.ErrorReason;
+import io.taps.EstablishmentReport;
+import io.taps.RacingConfig;
+import io.taps.TransportServicesException;
+import io.taps.internal.gather.Leaf;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The racing engine (RFC 9623 §4.3, RFC 8305 §5, HEv3 "Connection Attempts"; design.md Q-2):
+ * staggered attempts over the leaves of the candidate tree in race order.
+ *
+ * <ul>
+ *   <li>The first leaf starts as soon as there is one. Each further leaf starts one delay after
+ *       the previous start: {@link RacingConfig#pathDelay()} when the two leaves differ in path,
+ *       else {@link RacingConfig#protocolDelay()} when they differ in stack, else
+ *       {@link RacingConfig#connectionAttemptDelay()} (all clamped).</li>
+ *   <li>When an attempt fails, the next leaf starts at once.</li>
+ *   <li>Leaves may arrive late (a slow AAAA answer, HEv3): {@link #offer} replaces the order of the
+ *       leaves not yet started.</li>
+ *   <li>The first attempt whose whole stack is ready wins; every other running attempt is
+ *       cancelled. At most {@link RacingConfig#maxLeaves()} attempts start.</li>
+ *   <li>The timeout cancels everything and fails with Timeout carrying every cause so far; when
+ *       every leaf failed and no more can come, one EstablishmentError carries every cause (M-26).</li>
+ * </ul>
+ *
+ * <p>Not thread-safe: every method and callback runs on the thread of the {@link RaceClock} (the
+ * connection's event loop). Nothing blocks.
+ *
+ * @param <H> the running attempt type of the {@link AttemptStarter}
+ */
+public final class Racer<H extends AttemptStarter.Running> {
+    /** What the owner of a race learns. */
+    public interface Listener<H> {
+        /** {@code leaf} won; its attempt is now the owner's. */
+        void won(Leaf leaf, H attempt);
+
+        /** The race failed; every attempt has ended. */
+        void failed(TransportServicesException error);
+
+        /** Something the report shows changed (an attempt started or ended). */
+        default void changed() {
+        }
+    }
+
+    /** One started attempt. */
+    private final class Record implements AttemptStarter.Callbacks {
+        final Leaf leaf;
+        final long startNanos;
+        long endNanos = -1;
+        EstablishmentReport.Outcome outcome = EstablishmentReport.Outcome.RUNNING;
+        Throwable cause;
+        H handle;
+        boolean starting = true;
+        boolean succeededWhileStarting;
+
+        Record(Leaf leaf, long startNanos) {
+            this.leaf = leaf;
+            this.startNanos = startNanos;
+        }
+
+        @Override
+        public void succeeded() {
+            if (starting) {
+                succeededWhileStarting = true;
+                return;
+            }
+            onSuccess(this);
+        }
+
+        @Override
+        public void failed(Throwable failure) {
+            onFailure(this, failure);
+        }
+    }
+
+    private final RaceClock clock;
+    private final AttemptStarter<H> starter;
+    private final RacingConfig config;
+    private final Listener<H> listener;
+    private final String target;
+    private final List<Record> records = new ArrayList<>();
+    private final List<Record> running = new ArrayList<>();
+    private final List<Throwable> failures = new ArrayList<>();
+    private List<Leaf> pending = List.of();
+    private RaceClock.Timer nextStart;
+    private RaceClock.Timer deadline;
+    private long originNanos;
+    private long endNanos = -1;
+    private Duration timeout;
+    private Record winner;
+    private boolean moreLeavesMayCome = true;
+    private boolean started;
+    private boolean finished;
+
+    /**
+     * @param target what is being established, for error messages
+     */
+    public Racer(RaceClock clock, AttemptStarter<H> starter, RacingConfig config, String target,
+            Listener<H> listener) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.starter = Objects.requireNonNull(starter, "starter");
+        this.config = Objects.requireNonNull(config, "config");
+        this.target = target;
+        this.listener = Objects.requireNonNull(listener, "listener");
+    }
+
+    /** Starts the clock: the timeout runs from now, and start offsets count from now. */
+    public void start(Duration timeout) {
+        if (started) {
+            throw new IllegalStateException("already started");
+        }
+        started = true;
+        this.timeout = timeout;
+        originNanos = clock.nanoTime();
+        deadline = clock.schedule(this::timedOut, timeout.toNanos());
+    }
+
+    /** The time the race started, on the race clock. */
+    public long originNanos() {
+        return originNanos;
+    }
+
+    /**
+     * The current race order of every leaf; those already started are skipped. Starts the first at
+     * once when nothing is running.
+     */
+    public void offer(List<Leaf> leaves) {
+        if (finished) {
+            return;
+        }
+        List<Leaf> next = new ArrayList<>();
+        for (Leaf leaf : leaves) {
+            if (!wasStarted(leaf) && !next.contains(leaf)) {
+                next.add(leaf);
+            }
+        }
+        pending = next;
+        rearm();
+    }
+
+    /** A failure outside any attempt (e.g. a name that did not resolve); it joins the causes. */
+    public void addFailure(Throwable cause) {
+        if (!finished) {
+            failures.add(unwrap(cause));
+        }
+    }
+
+    /** No more leaves will be offered; the race fails once every started attempt failed. */
+    public void noMoreLeaves() {
+        moreLeavesMayCome = false;
+        if (!finished && running.isEmpty() && pending.isEmpty()) {
+            fail(null);
+        }
+    }
+
+    /** Stops the race and cancels every attempt (the application closed or aborted). */
+    public void cancel() {
+        if (finished) {
+            return;
+        }
+        finish();
+        cancelRunning(ErrorReason.ESTABLISHMENT_FAILED, "establishment cancelled by the application");
+        listener.changed();
+    }
+
+    public boolean finished() {
+        return finished;
+    }
+
+    /** The winning leaf, once there is one. */
+    public Optional<Leaf> winner() {
+        return winner == null ? Optional.empty() : Optional.of(winner.leaf);
+    }
+
+    /** Elapsed time from the start to the end of the race, or to now while it runs. */
+    public Duration elapsed() {
+        long end = endNanos >= 0 ? endNanos : clock.nanoTime();
+        return Duration.ofNanos(Math.max(0, end - originNanos));
+    }
+
+    /** Started attempts in start order, then the leaves never started. */
+    public List<EstablishmentReport.Attempt> report() {
+        List<EstablishmentReport.Attempt> out = new ArrayList<>();
+        long now = clock.nanoTime();
+        for (Record r : records) {
+            Optional<Duration> duration = r.endNanos < 0 ? (finished ? Optional.empty()
+                    : Optional.of(Duration.ofNanos(now - r.startNanos)))
+                    : Optional.of(Duration.ofNanos(r.endNanos - r.startNanos));
+            if (r.outcome == EstablishmentReport.Outcome.RUNNING) {
+                duration = Optional.empty();
+            }
+            Optional<ErrorReason> reason = Optional.empty();
+            Optional<String> message = Optional.empty();
+            if (r.cause != null) {
+                reason = Optional.of(reasonOf(r.cause));
+                message = Optional.ofNullable(r.cause.getMessage());
+            }
+            out.add(new EstablishmentReport.Attempt(r.leaf.toCandidate(),
+                    Optional.of(Duration.ofNanos(r.startNanos - originNanos)), duration, r.outcome, reason, message,
+                    false));
+        }
+        for (Leaf leaf : pending) {
+            out.add(new EstablishmentReport.Attempt(leaf.toCandidate(), Optional.empty(), Optional.empty(),
+                    EstablishmentReport.Outcome.NOT_STARTED, Optional.empty(), Optional.empty(), false));
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ the loop
+
+    private boolean wasStarted(Leaf leaf) {
+        for (Record r : records) {
+            if (r.leaf.equals(leaf)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** (Re)schedules the next start: now when nothing runs, else one delay after the last start. */
+    private void rearm() {
+        if (nextStart != null) {
+            nextStart.cancel();
+            nextStart = null;
+        }
+        if (finished) {
+            return;
+        }
+        if (records.size() >= config.maxLeaves()) {
+            pending = List.of();
+        }
+        if (pending.isEmpty()) {
+            if (running.isEmpty() && !moreLeavesMayCome) {
+                fail(null);
+            }
+            return;
+        }
+        if (running.isEmpty()) {
+            startNext();
+            return;
+        }
+        Record last = records.get(records.size() - 1);
+        long due = last.startNanos + delay(last.leaf, pending.get(0)).toNanos();
+        long wait = Math.max(0, due - clock.nanoTime());
+        nextStart = clock.schedule(() -> {
+            nextStart = null;
+            startNext();
+        }, wait);
+    }
+
+    private void startNext() {
+        if (finished || pending.isEmpty()) {
+            rearm();
+            return;
+        }
+        Leaf leaf = pending.get(0);
+        pending = List.copyOf(pending.subList(1, pending.size()));
+        Record record = new Record(leaf, clock.nanoTime());
+        records.add(record);
+        running.add(record);
+        H handle;
+        try {
+            handle = starter.start(leaf, record);
+        } catch (RuntimeException e) {
+            record.starting = false;
+            onFailure(record, e);
+            return;
+        }
+        record.handle = handle;
+        record.starting = false;
+        listener.changed();
+        if (record.succeededWhileStarting) {
+            onSuccess(record);
+            return;
+        }
+        if (record.outcome == EstablishmentReport.Outcome.RUNNING) {
+            rearm();
+        }
+    }
+
+    /** The stagger before {@code next} after {@code previous} started (RFC 9623 §4.3, Q-2). */
+    Duration delay(Leaf previous, Leaf next) {
+        if (!previous.path().equals(next.path())) {
+            return config.pathDelay();
+        }
+        if (previous.stack() != next.stack() || !previous.alpn().equals(next.alpn())) {
+            return config.protocolDelay();
+        }
+        return config.connectionAttemptDelay();
+    }
+
+    private void onFailure(Record record, Throwable failure) {
+        if (finished || record.outcome != EstablishmentReport.Outcome.RUNNING) {
+            return;
+        }
+        Throwable cause = unwrap(failure);
+        record.outcome = EstablishmentReport.Outcome.FAILED;
+        record.cause = cause;
+        record.endNanos = clock.nanoTime();
+        running.remove(record);
+        failures.add(cause);
+        listener.changed();
+        if (record.starting) {
+            // Reported before start() returned: startNext goes on from here.
+            record.starting = false;
+        }
+        // The next attempt starts at once when one fails (RFC 8305 §5).
+        if (nextStart != null) {
+            nextStart.cancel();
+            nextStart = null;
+        }
+        if (!pending.isEmpty() && records.size() < config.maxLeaves()) {
+            startNext();
+        } else {
+            rearm();
+        }
+    }
+
+    private void onSuccess(Record record) {
+        if (finished || record.outcome != EstablishmentReport.Outcome.RUNNING) {
+            if (record.handle != null) {
+                record.handle.cancel();
+            }
+            return;
+        }
+        record.outcome = EstablishmentReport.Outcome.SUCCEEDED;
+        record.endNanos = clock.nanoTime();
+        running.remove(record);
+        winner = record;
+        finish();
+        cancelRunning(ErrorReason.ESTABLISHMENT_FAILED, "another candidate won: " + record.leaf.toCandidate().describe());
+        listener.changed();
+        listener.won(record.leaf, record.handle);
+    }
+
+    private void timedOut() {
+        deadline = null;
+        if (finished) {
+            return;
+        }
+        TransportServicesException expired = new TransportServicesException(ErrorReason.TIMEOUT,
+                "no candidate became ready within " + timeout.toMillis() + " ms");
+        failures.add(expired);
+        fail(expired);
+    }
+
+    private void fail(Throwable decisive) {
+        if (finished) {
+            return;
+        }
+        finish();
+        cancelRunning(decisive instanceof TransportServicesException t ? t.reason() : ErrorReason.ESTABLISHMENT_FAILED,
+                decisive == null ? "establishment failed" : decisive.getMessage());
+        listener.changed();
+        listener.failed(summarize(decisive));
+    }
+
+    private void finish() {
+        finished = true;
+        endNanos = clock.nanoTime();
+        if (nextStart != null) {
+            nextStart.cancel();
+            nextStart = null;
+        }
+        if (deadline != null) {
+            deadline.cancel();
+            deadline = null;
+        }
+    }
+
+    /** Marks every running attempt CANCELLED first, so its own cancellation callback is ignored. */
+    private void cancelRunning(ErrorReason reason, String why) {
+        List<Record> losers = new ArrayList<>(running);
+        running.clear();
+        for (Record r : losers) {
+            r.outcome = EstablishmentReport.Outcome.CANCELLED;
+            r.endNanos = clock.nanoTime();
+            r.cause = new TransportServicesException(reason, "cancelled: " + why);
+        }
+        for (Record r : losers) {
+            if (r.handle != null) {
+                r.handle.cancel();
+            }
+        }
+    }
+
+    /**
+     * One EstablishmentError carrying every cause (M-26): the causes' common reason when they agree
+     * (every address refused, or a certificate problem), EstablishmentFailed otherwise, Timeout when
+     * the deadline ended it.
+     */
+    private TransportServicesException summarize(Throwable decisive) {
+        List<Throwable> all = new ArrayList<>(failures);
+        ErrorReason reason = decisive instanceof TransportServicesException t && t.reason() == ErrorReason.TIMEOUT
+                ? ErrorReason.TIMEOUT : commonReason(all);
+        String detail = all.isEmpty() ? "no address to try" : all.size() + " attempt(s) failed, first: "
+                + all.get(0).getMessage();
+        TransportServicesException error = new TransportServicesException(reason,
+                "could not establish " + target + ": " + detail, all.isEmpty() ? null : all.get(0));
+        for (int i = 1; i < all.size(); i++) {
+            error.addSuppressed(all.get(i));
+        }
+        return error;
+    }
+
+    private static ErrorReason commonReason(List<Throwable> failures) {
+        Map<ErrorReason, Integer> seen = new LinkedHashMap<>();
+        for (Throwable failure : failures) {
+            seen.merge(reasonOf(failure), 1, Integer::sum);
+        }
+        return seen.size() == 1 ? seen.keySet().iterator().next() : ErrorReason.ESTABLISHMENT_FAILED;
+    }
+
+    private static ErrorReason reasonOf(Throwable failure) {
+        return failure instanceof TransportServicesException t ? t.reason() : ErrorReason.ESTABLISHMENT_FAILED;
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        Throwable cause = failure;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+}
