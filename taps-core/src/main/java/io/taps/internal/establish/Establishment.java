@@ -115,7 +115,7 @@ public final class Establishment {
         Candidate candidate = candidates.get(next++);
         InetSocketAddress local = localAddressFor(candidate.address());
         StackConnector.Attempt attempt = connector.connect(loop, stack, candidate.address(), local,
-                candidate.peerName(), spec.security(), spec.properties(), timeout);
+                candidate.peerName(), spec.security(), spec.properties(), timeout, spec.framers());
         current = attempt;
         attempt.outcome().whenComplete((won, failure) -> {
             if (!loop.inEventLoop()) {
