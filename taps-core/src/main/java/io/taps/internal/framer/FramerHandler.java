@@ -61,6 +61,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
     private int depth;
     private boolean flushNeeded;
     private long progress;
+    private Runnable handoff;
     private MessageContext receivedContext;
 
     FramerHandler(FramerStack stack, Framer framer) {
@@ -88,6 +89,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         } finally {
             exit();
         }
+        runHandoff();
         if (!failed && !passthrough) {
             process();
         }
@@ -135,8 +137,13 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         if (message instanceof ByteBuf) {
             receive((ByteBuf) message);
         } else if (message instanceof FramedMessage) {
-            // The Messages of the framer below form this framer's byte stream.
             FramedMessage framed = (FramedMessage) message;
+            if (passthrough && !failed && !stopped) {
+                // Stepped aside: the Messages of the framer below pass unchanged.
+                context.fireChannelRead(framed);
+                return;
+            }
+            // The Messages of the framer below form this framer's byte stream.
             receive(framed.content());
         } else {
             context.fireChannelRead(message);
@@ -190,6 +197,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
                     framerThrew("handleReceivedData", thrown);
                     break;
                 }
+                runHandoff();
                 if (inputEnded && endBefore && progress == before && available == availableBefore) {
                     endChecked = true;
                 }
@@ -508,23 +516,42 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         FramerHandler added = new FramerHandler(stack, below);
         stack.insertBelow(this, added);
         ctx.pipeline().addBefore(ctx.name(), stack.nextName(), added);
-        // Bytes this framer has not consumed belong to the new framer now (STARTTLS-style).
+        // Bytes this framer has not consumed belong to the new framer now (STARTTLS-style). They
+        // are handed over once the framer's current call returns, so that what the new framer
+        // delivers meets this framer in its new mode (e.g. passthrough).
         ArrayDeque<ByteBuf> rest = new ArrayDeque<>(input);
         input.clear();
         available = 0;
         progress++;
-        if (stack.started()) {
-            added.start();
-        }
         boolean ended = inputEnded;
-        for (ByteBuf buffer : rest) {
-            added.receive(buffer);
-        }
-        if (ended) {
-            added.inputEnded = true;
-            if (added.started) {
-                added.process();
+        Runnable previous = handoff;
+        handoff = () -> {
+            if (previous != null) {
+                previous.run();
             }
+            if (stack.started()) {
+                added.start();
+            }
+            for (ByteBuf buffer : rest) {
+                added.receive(buffer);
+            }
+            if (ended && !added.inputEnded) {
+                added.inputEnded = true;
+                if (added.started) {
+                    added.process();
+                }
+            }
+        };
+        if (depth == 0) {
+            runHandoff();
+        }
+    }
+
+    private void runHandoff() {
+        Runnable pending = handoff;
+        handoff = null;
+        if (pending != null) {
+            pending.run();
         }
     }
 
@@ -587,6 +614,11 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
 
     private String framerName() {
         return framer.getClass().getSimpleName();
+    }
+
+    /** Received bytes this framer holds unparsed (for tests of memory bounds). */
+    long buffered() {
+        return available;
     }
 
     @Override
