@@ -149,7 +149,8 @@ public final class TapsConnection implements Connection {
 
     private void adopt(Link winner, StackCapabilities chosenStack) {
         this.link = winner;
-        this.stack = chosenStack;
+        // with framers, a byte stream preserves message boundaries, as selection assumed.
+        this.stack = winner.framed() ? chosenStack.withFramer() : chosenStack;
         this.state = ConnectionState.ESTABLISHED;
         this.establishmentCanceller = null;
         for (Map.Entry<Property<?>, Object> entry : connectionValues.entrySet()) {
@@ -690,7 +691,8 @@ public final class TapsConnection implements Connection {
     /** A framing failure is raised once nothing delivered before it is left to receive. */
     private boolean framingErrorDue() {
         InboundQueue.Unit head = inbound.peek();
-        return head == null || head.endOfStream;
+        // An unfinished Message before the failure can never be completed: it is dropped.
+        return head == null || head.endOfStream || (inbound.headMessage() & 1) == 0;
     }
 
     /**
@@ -708,12 +710,11 @@ public final class TapsConnection implements Connection {
             if (framingError != null) {
                 return null;
             }
-            if (streamEndDelivered) {
-                return END_OF_STREAM;
-            }
-            inbound.takeEndOfStream();
+            // The peer's FIN between Messages: an empty final Message, as on an unframed stream
+            // (RFC 9622 §9.3.3.3); receives after it get ReceiveError.
+            MessageContext end = inbound.takeEndOfStream();
             streamEndDelivered = true;
-            return END_OF_STREAM;
+            return MESSAGES.adopt(new byte[0], end, true);
         }
         long packed = inbound.headMessage();
         long queued = packed >>> 1;
