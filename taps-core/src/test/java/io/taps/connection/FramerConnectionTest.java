@@ -252,6 +252,28 @@ class FramerConnectionTest extends TapsTestSupport {
     }
 
     @Test
+    void messageLargerThanTheReceiveMaxLengthArrivesInParts() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Void> peer = rawPeer(server, new byte[] {0, 0, 0, 5, 'h', 'e', 'l', 'l', 'o',
+                    0, 0, 0, 2, 'o', 'k'});
+            RecordingHandler events = new RecordingHandler();
+            Connection connection = framed(LengthPrefixFramer.factory(4))
+                    .remote(RemoteEndpoint.ofAddress("127.0.0.1", server.getLocalPort())).build().initiate(events);
+            Message first = Await.result(connection.receive(1, 3));
+            assertThat(first.asString()).isEqualTo("hel");
+            assertThat(first.endOfMessage()).isFalse();
+            Message rest = Await.result(connection.receive());
+            assertThat(rest.asString()).isEqualTo("lo");
+            assertThat(rest.endOfMessage()).isTrue();
+            Message next = Await.result(connection.receive());
+            assertThat(next.asString()).isEqualTo("ok");
+            assertThat(events.events()).containsSubsequence("ReceivedPartial", "ReceivedPartial(end)", "Received");
+            connection.abort();
+            Await.result(peer);
+        }
+    }
+
+    @Test
     void cleanFinAfterWholeFramesEndsTheMessagesWithoutError() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             CompletableFuture<Void> peer = rawPeer(server, new byte[] {0, 0, 0, 1, 'x'});
