@@ -39,6 +39,8 @@ import java.util.concurrent.ScheduledExecutorService;
 final class FramerHandler extends ChannelDuplexHandler implements FramerContext {
     /** Unparsed input above which taps fails the Connection whatever the framer does. */
     static final long MAX_UNPARSED = 64L << 20;
+    /** Consecutive framer calls that consume nothing after which taps gives up on the framer. */
+    static final int MAX_IDLE_CALLS = 100_000;
 
     private final FramerStack stack;
     private final Framer framer;
@@ -186,6 +188,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         }
         processing = true;
         enter();
+        int idle = 0;
         try {
             while (!failed && !passthrough && !stopped && earmark == 0 && (available > 0 || inputEnded && !endChecked)) {
                 long before = progress;
@@ -202,6 +205,13 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
                     endChecked = true;
                 }
                 if (progress == before && available == availableBefore) {
+                    break;
+                }
+                // Progress without consuming input (e.g. empty Messages) must end some time.
+                idle = available < availableBefore ? 0 : idle + 1;
+                if (idle > MAX_IDLE_CALLS) {
+                    failConnection(ErrorReason.DEFRAMING_FAILED, "the framer " + framerName() + " was called "
+                            + idle + " times without consuming input");
                     break;
                 }
             }
@@ -360,7 +370,6 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             data.release();
             return;
         }
-        progress++;
         fireUp(data, messageContext, endOfMessage);
     }
 

@@ -201,4 +201,28 @@ class FramerChainTest {
             });
         }
     }
+
+    @Test
+    void framerThatNeverConsumesIsStoppedWithDeframingFailed() {
+        Framer spinning = new Framer() {
+            @Override
+            public void newSentMessage(FramerContext context, ByteBuf data, MessageContext messageContext,
+                    boolean endOfMessage) {
+                context.send(data);
+            }
+
+            @Override
+            public void handleReceivedData(FramerContext context) {
+                context.deliverAndAdvanceReceiveCursor(context.receivedContext(), 0, true);
+            }
+        };
+        try (FramerHarness harness = new FramerHarness(() -> spinning).start()) {
+            harness.feed("x".getBytes());
+            assertThat(harness.failures).singleElement().satisfies(e -> {
+                assertThat(e.reason()).isEqualTo(ErrorReason.DEFRAMING_FAILED);
+                assertThat(e.getMessage()).contains("without consuming input");
+            });
+            harness.parts.clear();
+        }
+    }
 }
