@@ -164,6 +164,32 @@ class FramerConnectionTest extends TapsTestSupport {
     }
 
     @Test
+    void firstFramerAddedFramesFirstOnTheWire_M54() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<byte[]> wire = CompletableFuture.supplyAsync(() -> {
+                try (Socket socket = server.accept()) {
+                    socket.setSoTimeout(TIMEOUT_MS);
+                    byte[] bytes = new byte[5];
+                    new DataInputStream(socket.getInputStream()).readFully(bytes);
+                    return bytes;
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, peers);
+            Preconnection pre = taps.preconnection()
+                    .remote(RemoteEndpoint.ofAddress("127.0.0.1", server.getLocalPort())).build();
+            pre.addFramer(TlvFramer.factory(1, 1));
+            pre.addFramer(LengthPrefixFramer.factory(1));
+            assertThat(pre.framers()).hasSize(2);
+            Connection connection = pre.initiate();
+            connection.send(Message.of("hi"), TlvFramer.withType(MessageContext.create(), 3), true);
+            // TLV (added first, nearest the application) frames first; the length prefix wraps its output.
+            assertThat(Await.result(wire)).containsExactly(4, 3, 2, 'h', 'i');
+            connection.abort();
+        }
+    }
+
+    @Test
     void plainSocketClientToFramedListener() throws Exception {
         try (Listener listener = framed(LengthPrefixFramer.factory(4)).local(LocalEndpoint.ofAddress("127.0.0.1", 0))
                 .build().listen(Echo::serve);

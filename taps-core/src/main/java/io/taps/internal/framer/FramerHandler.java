@@ -170,7 +170,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
                 earmarkContext = null;
             }
         }
-        if (!data.isReadable()) {
+        if (!data.isReadable() || failed || stopped) {
             data.release();
         } else {
             input.add(data);
