@@ -427,6 +427,64 @@ class FramerConnectionTest extends TapsTestSupport {
         }
     }
 
+    /**
+     * STARTTLS-like: exchanges a cleartext greeting ("HI\n" from the client, "OK\n" from the
+     * server), then puts a 2-byte length-prefix framer below itself and steps aside.
+     */
+    static final class UpgradeFramer implements Framer {
+        @Override
+        public void start(FramerContext context) {
+            if (context.role() == io.taps.properties.Role.INITIATE) {
+                context.send(Unpooled.copiedBuffer("HI\n", StandardCharsets.US_ASCII));
+            }
+        }
+
+        @Override
+        public void newSentMessage(FramerContext context, ByteBuf data, MessageContext messageContext,
+                boolean endOfMessage) {
+            context.send(data);
+        }
+
+        @Override
+        public void handleReceivedData(FramerContext context) {
+            ByteBuf greeting = context.parse(3, 3);
+            if (greeting == null) {
+                return;
+            }
+            String expected = context.role() == io.taps.properties.Role.INITIATE ? "OK\n" : "HI\n";
+            if (!greeting.toString(StandardCharsets.US_ASCII).equals(expected)) {
+                context.failConnection(ErrorReason.PROTOCOL_FAILED, "unexpected greeting");
+                return;
+            }
+            context.advanceReceiveCursor(3);
+            if (context.role() == io.taps.properties.Role.LISTEN) {
+                context.send(Unpooled.copiedBuffer("OK\n", StandardCharsets.US_ASCII));
+            }
+            context.prependFramer(LengthPrefixFramer.factory(2).newFramer());
+            context.startPassthrough();
+            context.makeConnectionReady();
+        }
+    }
+
+    @Test
+    void prependFramerAfterAGreetingThenPassthrough() {
+        try (Listener listener = framed(UpgradeFramer::new).local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
+                .listen(Echo::serve)) {
+            Await.result(listener.ready());
+            Connection connection = framed(UpgradeFramer::new)
+                    .remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port())).build().initiate();
+            for (int i = 0; i < 10; i++) {
+                connection.send("upgraded " + i);
+            }
+            for (int i = 0; i < 10; i++) {
+                Message echoed = Await.result(connection.receive());
+                assertThat(echoed.asString()).isEqualTo("upgraded " + i);
+                assertThat(echoed.endOfMessage()).isTrue();
+            }
+            connection.abort();
+        }
+    }
+
     /** Rejects the candidate whose port is {@code rejected}. */
     static FramerFactory rejecting(int rejected) {
         return () -> new Framer() {
