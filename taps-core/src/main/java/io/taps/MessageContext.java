@@ -3,6 +3,9 @@ package io.taps;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
 import io.taps.properties.MessageProperties;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -15,6 +18,10 @@ import java.util.Optional;
  * Its identity matters: every event about a send carries the very context object given to
  * {@code send} (E-23), and partial sends with the same context form one Message (A-19). Use
  * {@link #create()} or {@link #of(MessageProperties)} for each new Message.
+ *
+ * <p>Framer values (RFC 9623 §6, framing meta-data such as a TLV message type): a framer reads
+ * values the application put on a sent Message's context, and puts values on the contexts of the
+ * Messages it delivers; {@link #withFramerValue} returns a new context, this one never changes.
  */
 public final class MessageContext {
     private final MessageProperties properties;
@@ -22,14 +29,21 @@ public final class MessageContext {
     private final LocalEndpoint localEndpoint;
     private final boolean finalMessage;
     private final boolean earlyData;
+    private final Map<String, Object> framerValues;
 
     private MessageContext(MessageProperties properties, RemoteEndpoint remoteEndpoint,
             LocalEndpoint localEndpoint, boolean finalMessage, boolean earlyData) {
+        this(properties, remoteEndpoint, localEndpoint, finalMessage, earlyData, Map.of());
+    }
+
+    private MessageContext(MessageProperties properties, RemoteEndpoint remoteEndpoint,
+            LocalEndpoint localEndpoint, boolean finalMessage, boolean earlyData, Map<String, Object> framerValues) {
         this.properties = Objects.requireNonNull(properties, "properties");
         this.remoteEndpoint = remoteEndpoint;
         this.localEndpoint = localEndpoint;
         this.finalMessage = finalMessage;
         this.earlyData = earlyData;
+        this.framerValues = framerValues;
     }
 
     /** A new context with no Message Properties set: the connection's defaults apply (MP-X3). */
@@ -49,7 +63,41 @@ public final class MessageContext {
 
     /** A new context with the same endpoints and {@code newProperties}. */
     public MessageContext withProperties(MessageProperties newProperties) {
-        return new MessageContext(newProperties, remoteEndpoint, localEndpoint, finalMessage, earlyData);
+        return new MessageContext(newProperties, remoteEndpoint, localEndpoint, finalMessage, earlyData, framerValues);
+    }
+
+    /**
+     * A new context with the framer value {@code key} set to {@code value} (RFC 9623 §6; e.g.
+     * {@code TlvFramer.TYPE}); keys are namespaced by the framer that defines them.
+     */
+    public MessageContext withFramerValue(String key, Object value) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
+        Map<String, Object> values;
+        if (framerValues.isEmpty()) {
+            values = Map.of(key, value);
+        } else {
+            HashMap<String, Object> copy = new HashMap<>(framerValues);
+            copy.put(key, value);
+            values = Collections.unmodifiableMap(copy);
+        }
+        return new MessageContext(properties, remoteEndpoint, localEndpoint, finalMessage, earlyData, values);
+    }
+
+    /** The framer value {@code key}, if a framer or the application set one (RFC 9623 §6). */
+    public Optional<Object> framerValue(String key) {
+        return Optional.ofNullable(framerValues.get(key));
+    }
+
+    /** The framer value {@code key} as a {@code type}; empty when unset or of another type. */
+    public <T> Optional<T> framerValue(String key, Class<T> type) {
+        Object value = framerValues.get(key);
+        return type.isInstance(value) ? Optional.of(type.cast(value)) : Optional.empty();
+    }
+
+    /** Every framer value of this context, unmodifiable. */
+    public Map<String, Object> framerValues() {
+        return framerValues;
     }
 
     /** The Message Properties given for this Message (only the explicitly set ones). */
@@ -85,6 +133,9 @@ public final class MessageContext {
         }
         if (finalMessage) {
             text.append(", final");
+        }
+        if (!framerValues.isEmpty()) {
+            text.append(", ").append(framerValues);
         }
         return text.append(']').toString();
     }

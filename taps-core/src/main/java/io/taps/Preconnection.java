@@ -2,6 +2,7 @@ package io.taps;
 
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
+import io.taps.framer.FramerFactory;
 import io.taps.internal.Engine;
 import io.taps.internal.PreconnectionSpec;
 import io.taps.properties.TransportProperties;
@@ -22,6 +23,15 @@ import java.util.Objects;
  * Preconnection uses no security ({@link SecurityParameters#disabled()}); give
  * {@code SecurityParameters.builder().build()} for TLS with certificate and hostname verification.
  * It is safe to use from several threads.
+ *
+ * <p>Message Framers ({@link #addFramer}, RFC 9622 §9.1.2.1) are kept in the order added; the
+ * first one added is nearest the application (it frames a sent Message first and sees received
+ * data last), each later one sits below the previous, nearest the network last. Each Connection,
+ * each establishment attempt and each Connection a Listener accepts gets its own instances (Q-13).
+ * With a framer, byte-stream stacks count as preserving message boundaries during selection (Q-3).
+ * Framers apply to byte-stream stacks (TCP, TLS/TCP) only: a datagram stack already preserves
+ * boundaries, so a Connection or Listener that ends up on UDP sends and receives its Messages as
+ * plain datagrams and creates no framer.
  */
 public final class Preconnection {
     private final Engine engine;
@@ -29,6 +39,7 @@ public final class Preconnection {
     private final List<RemoteEndpoint> remotes = new ArrayList<>();
     private TransportProperties properties;
     private SecurityParameters security;
+    private final List<FramerFactory> framers = new ArrayList<>();
 
     private Preconnection(Engine engine, Builder builder) {
         this.engine = engine;
@@ -36,6 +47,7 @@ public final class Preconnection {
         this.remotes.addAll(builder.remotes);
         this.properties = builder.properties;
         this.security = builder.security;
+        this.framers.addAll(builder.framers);
     }
 
     static Builder builder(Engine engine) {
@@ -105,6 +117,20 @@ public final class Preconnection {
         return this;
     }
 
+    /**
+     * Preconnection.AddFramer (RFC 9622 §7.1, §9.1.2.1): adds a Message Framer below those added
+     * before (nearer the network); the first one added stays nearest the application.
+     */
+    public synchronized Preconnection addFramer(FramerFactory framer) {
+        framers.add(Objects.requireNonNull(framer, "framer"));
+        return this;
+    }
+
+    /** The framer factories in the order added (first nearest the application). */
+    public synchronized List<FramerFactory> framers() {
+        return List.copyOf(framers);
+    }
+
     public synchronized List<RemoteEndpoint> remoteEndpoints() {
         return List.copyOf(remotes);
     }
@@ -122,12 +148,13 @@ public final class Preconnection {
     }
 
     private synchronized PreconnectionSpec snapshot() {
-        return new PreconnectionSpec(locals, remotes, properties, security);
+        return new PreconnectionSpec(locals, remotes, properties, security, framers);
     }
 
     @Override
     public synchronized String toString() {
-        return "Preconnection[remote=" + remotes + ", local=" + locals + ", " + properties + ", " + security + "]";
+        return "Preconnection[remote=" + remotes + ", local=" + locals + ", " + properties + ", " + security
+                + (framers.isEmpty() ? "" : ", " + framers.size() + " framer(s)") + "]";
     }
 
     /** Builds a {@link Preconnection}; get one from {@link TransportServices#preconnection()}. */
@@ -137,6 +164,7 @@ public final class Preconnection {
         private final List<RemoteEndpoint> remotes = new ArrayList<>();
         private TransportProperties properties = TransportProperties.defaults();
         private SecurityParameters security = SecurityParameters.disabled();
+        private final List<FramerFactory> framers = new ArrayList<>();
 
         private Builder(Engine engine) {
             this.engine = engine;
@@ -164,6 +192,17 @@ public final class Preconnection {
 
         public Builder security(SecurityParameters newSecurity) {
             this.security = Objects.requireNonNull(newSecurity, "security");
+            return this;
+        }
+
+        /**
+         * Adds Message Framers in order (RFC 9622 §9.1.2.1, see {@link Preconnection#addFramer}):
+         * the first given (of the first call) is nearest the application.
+         */
+        public Builder framer(FramerFactory... factories) {
+            for (FramerFactory factory : factories) {
+                framers.add(Objects.requireNonNull(factory, "framer"));
+            }
             return this;
         }
 

@@ -127,7 +127,7 @@ public final class Engine implements AutoCloseable {
         ListenerCore listener = stack.datagram()
                 ? new DatagramListener(stack, spec.properties(), handler, config.eventExecutor(), group, transport)
                 : new StreamListener(stack, spec.properties(), handler, config.eventExecutor(), group, transport,
-                        sslContext, spec.security());
+                        sslContext, spec.security(), spec.framers());
         // Tracking starts before binding, so not even the first accepted Connection escapes close().
         listener.trackWith(this::track);
         resolveLocals(spec.locals()).whenComplete((addresses, failure) -> {

@@ -18,11 +18,18 @@ final class InboundQueue {
         final ByteBuf data;
         final MessageContext context;
         final boolean endOfMessage;
+        /** The empty marker of the peer's FIN. */
+        final boolean endOfStream;
 
         Unit(ByteBuf data, MessageContext context, boolean endOfMessage) {
+            this(data, context, endOfMessage, false);
+        }
+
+        Unit(ByteBuf data, MessageContext context, boolean endOfMessage, boolean endOfStream) {
             this.data = data;
             this.context = context;
             this.endOfMessage = endOfMessage;
+            this.endOfStream = endOfStream;
         }
     }
 
@@ -33,7 +40,7 @@ final class InboundQueue {
     void add(Unit unit) {
         units.add(unit);
         bytes += unit.data.readableBytes();
-        if (unit.endOfMessage && unit.data.readableBytes() == 0) {
+        if (unit.endOfStream) {
             endOfStreamQueued = true;
         }
     }
@@ -99,6 +106,73 @@ final class InboundQueue {
             units.poll();
             head.data.release();
         }
+        return out;
+    }
+
+    /**
+     * Framed receive: the bytes queued for the Message at the head (up to and including the first
+     * unit that ends a Message, or the FIN marker), and whether its end is queued ({@code [bytes,
+     * complete ? 1 : 0]} packed as bytes * 2 + complete).
+     */
+    long headMessage() {
+        long total = 0;
+        for (Unit unit : units) {
+            total += unit.data.readableBytes();
+            if (unit.endOfMessage) {
+                return total * 2 + 1;
+            }
+        }
+        return total * 2;
+    }
+
+    /** Whether the unit that ends the head Message is the FIN marker. */
+    boolean headMessageEndsStream() {
+        for (Unit unit : units) {
+            if (unit.endOfMessage) {
+                return unit.endOfStream;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Copies {@code length} bytes of the head Message into a new array, releasing consumed units;
+     * with {@code throughEnd} it also consumes the unit that ends the Message (the caller checked
+     * that {@code length} is exactly what is queued for it).
+     */
+    byte[] takeMessageBytes(int length, boolean throughEnd) {
+        byte[] out = new byte[length];
+        int offset = 0;
+        while (true) {
+            Unit head = units.peek();
+            if (head == null) {
+                break;
+            }
+            int chunk = Math.min(length - offset, head.data.readableBytes());
+            if (chunk > 0) {
+                head.data.readBytes(out, offset, chunk);
+                offset += chunk;
+            }
+            if (head.data.isReadable()) {
+                break;
+            }
+            if (head.endOfMessage) {
+                if (throughEnd) {
+                    units.poll();
+                    head.data.release();
+                    if (head.endOfStream) {
+                        endOfStreamQueued = false;
+                    }
+                }
+                break;
+            }
+            units.poll();
+            head.data.release();
+            if (offset == length && !throughEnd) {
+                break;
+            }
+        }
+        bytes -= length;
         return out;
     }
 

@@ -29,6 +29,19 @@ public interface Link {
 
     void flush();
 
+    /**
+     * Writes (a part of) one Message without flushing: through the framers when the link has
+     * them ({@link #framed()}), else as plain bytes like {@link #write}.
+     */
+    default ChannelFuture writeMessage(ByteBuf data, io.taps.MessageContext context, boolean endOfMessage) {
+        return write(data);
+    }
+
+    /** Whether Message Framers run on this link (RFC 9623 §6): received data then arrives as framed Messages. */
+    default boolean framed() {
+        return false;
+    }
+
     /** Ends the sending direction (TCP FIN after a TLS close_notify); datagram links do nothing. */
     void shutdownOutput(Runnable whenDone);
 

@@ -57,6 +57,8 @@ public final class TapsConnection implements Connection {
     private static final long RECEIVE_LOW_WATER = RECEIVE_HIGH_WATER / 2;
     /** Datagrams a shared UDP socket may buffer for one remote before dropping (UDP is lossy). */
     private static final long DATAGRAM_BUFFER_LIMIT = 4L << 20;
+    /** Marks "the stream ended and no Message is in progress" in the framed receive path. */
+    private static final Message END_OF_STREAM = Message.empty();
 
     private final EventLoop loop;
     private final EventDispatcher events;
@@ -83,6 +85,8 @@ public final class TapsConnection implements Connection {
     private boolean partialDelivered;
     private boolean reading = true;
     private Throwable failureCause;
+    /** A framer's failConnection after Ready: raised once the Messages delivered before it are received. */
+    private TransportServicesException framingError;
     private ScheduledFuture<?> closeTimer;
     private Runnable establishmentCanceller;
     private volatile EstablishmentReport establishmentReport = EstablishmentReport.empty();
@@ -158,7 +162,8 @@ public final class TapsConnection implements Connection {
 
     private void adopt(Link winner, StackCapabilities chosenStack) {
         this.link = winner;
-        this.stack = chosenStack;
+        // with framers, a byte stream preserves message boundaries, as selection assumed.
+        this.stack = winner.framed() ? chosenStack.withFramer() : chosenStack;
         this.state = ConnectionState.ESTABLISHED;
         this.establishmentCanceller = null;
         for (Map.Entry<Property<?>, Object> entry : connectionValues.entrySet()) {
@@ -466,7 +471,7 @@ public final class TapsConnection implements Connection {
         pending.cancelExpiry();
         ByteBuf data = Unpooled.wrappedBuffer(MESSAGES.array(pending.message));
         writesInFlight++;
-        ChannelFuture written = link.write(data);
+        ChannelFuture written = link.writeMessage(data, pending.context, pending.endOfMessage);
         link.flush();
         written.addListener(result -> {
             writesInFlight--;
@@ -479,8 +484,11 @@ public final class TapsConnection implements Connection {
                     outputShutdown = true;
                 }
             } else {
-                sendError(pending.context, pending.future, new TransportServicesException(
-                        ErrorReason.PROTOCOL_FAILED, "the stack failed to send the message", result.cause()));
+                Throwable cause = result.cause();
+                sendError(pending.context, pending.future, cause instanceof TransportServicesException
+                        ? (TransportServicesException) cause
+                        : new TransportServicesException(ErrorReason.PROTOCOL_FAILED,
+                                "the stack failed to send the message", cause));
             }
             continueClosing();
         });
@@ -537,6 +545,35 @@ public final class TapsConnection implements Connection {
         deliverReceived();
     }
 
+    /**
+     * A framer delivered (part of) a Message (RFC 9623 §6.3); takes ownership of {@code data}.
+     * Parts of one Message arrive in order, the last with {@code endOfMessage}.
+     */
+    public void onFramedMessage(ByteBuf data, MessageContext context, boolean endOfMessage) {
+        if (events.isTerminated() || framingError != null) {
+            data.release();
+            return;
+        }
+        if (!data.isReadable() && !endOfMessage) {
+            data.release();
+            return;
+        }
+        inbound.add(new InboundQueue.Unit(data, context, endOfMessage));
+        deliverReceived();
+    }
+
+    /**
+     * A framer failed the Connection after Ready (RFC 9623 §6.1 FailConnection): the Messages it
+     * delivered before are still received; then the Connection ends with ConnectionError.
+     */
+    public void onFramingError(TransportServicesException error) {
+        if (events.isTerminated() || framingError != null) {
+            return;
+        }
+        framingError = error;
+        deliverReceived();
+    }
+
     /** A datagram arrived from {@code sender}; takes ownership of {@code data}. */
     public void onDatagram(ByteBuf data, InetSocketAddress sender) {
         if (events.isTerminated() || inbound.bytes() > DATAGRAM_BUFFER_LIMIT) {
@@ -552,6 +589,11 @@ public final class TapsConnection implements Connection {
         if (inputEnded) {
             return;
         }
+        if (framingError != null) {
+            inputEnded = true;
+            deliverReceived();
+            return;
+        }
         if (failureCause != null) {
             // With half-closure allowed, Netty reports a read error (a peer's RST) as input shutdown.
             failWithConnectionError(new TransportServicesException(ErrorReason.CONNECTION_ABORTED,
@@ -559,7 +601,7 @@ public final class TapsConnection implements Connection {
             return;
         }
         inputEnded = true;
-        inbound.add(new InboundQueue.Unit(Unpooled.EMPTY_BUFFER, receivedContext(null, true), true));
+        inbound.add(new InboundQueue.Unit(Unpooled.EMPTY_BUFFER, receivedContext(null, true), true, true));
         deliverReceived();
         if (closeRequested) {
             continueClosing();
@@ -612,7 +654,18 @@ public final class TapsConnection implements Connection {
         while (!receiveRequests.isEmpty() && !events.isTerminated()) {
             ReceiveRequest request = receiveRequests.peek();
             Message delivered;
-            if (link == null || link.byteStream()) {
+            if (link != null && link.framed()) {
+                delivered = takeFramedMessage(request);
+                if (delivered == END_OF_STREAM) {
+                    receiveRequests.poll();
+                    TransportServicesException error = new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
+                            "the peer ended the stream; no further messages will arrive");
+                    events.emit(() -> handler.receiveError(this, MessageContext.create(), error), () -> {
+                        request.future.completeExceptionally(error);
+                    });
+                    continue;
+                }
+            } else if (link == null || link.byteStream()) {
                 if (streamEndDelivered) {
                     receiveRequests.poll();
                     TransportServicesException error = new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
@@ -641,7 +694,65 @@ public final class TapsConnection implements Connection {
                 }
             }, () -> request.future.complete(message));
         }
+        if (framingError != null && !events.isTerminated() && framingErrorDue()) {
+            failWithConnectionError(framingError);
+            return;
+        }
         updateReading();
+    }
+
+    /** A framing failure is raised once nothing delivered before it is left to receive. */
+    private boolean framingErrorDue() {
+        InboundQueue.Unit head = inbound.peek();
+        // An unfinished Message before the failure can never be completed: it is dropped.
+        return head == null || head.endOfStream || (inbound.headMessage() & 1) == 0;
+    }
+
+    /**
+     * The next Message (or part) of a framed link: a whole Message when its end is queued and it
+     * fits {@code maxLength}; else a part once {@code minIncompleteLength} bytes of it are queued
+     * (unspecified: the smaller of maxLength and the receive high-water mark, so an earmarked huge
+     * Message is never held whole).
+     */
+    private Message takeFramedMessage(ReceiveRequest request) {
+        InboundQueue.Unit head = inbound.peek();
+        if (head == null) {
+            return streamEndDelivered && framingError == null ? END_OF_STREAM : null;
+        }
+        if (head.endOfStream && !partialDelivered) {
+            if (framingError != null) {
+                return null;
+            }
+            // The peer's FIN between Messages: an empty final Message, as on an unframed stream
+            // (RFC 9622 §9.3.3.3); receives after it get ReceiveError.
+            MessageContext end = inbound.takeEndOfStream();
+            streamEndDelivered = true;
+            return MESSAGES.adopt(new byte[0], end, true);
+        }
+        long packed = inbound.headMessage();
+        long queued = packed >>> 1;
+        boolean complete = (packed & 1) != 0;
+        MessageContext context = head.context != null ? head.context : receivedContext(null, false);
+        if (complete && queued <= request.maxLength) {
+            boolean endsStream = lastUnitEndsStream();
+            byte[] bytes = inbound.takeMessageBytes((int) queued, true);
+            if (endsStream) {
+                streamEndDelivered = true;
+            }
+            return MESSAGES.adopt(bytes, context, true);
+        }
+        long wanted = request.minIncompleteLength == ReceiveRequest.UNSPECIFIED
+                ? Math.min(request.maxLength, RECEIVE_HIGH_WATER)
+                : Math.max(1, Math.min(request.minIncompleteLength, request.maxLength));
+        if (queued < wanted) {
+            return null;
+        }
+        int length = (int) Math.min(queued, request.maxLength);
+        return MESSAGES.adopt(inbound.takeMessageBytes(length, false), context, false);
+    }
+
+    private boolean lastUnitEndsStream() {
+        return inbound.endOfStreamQueued() && inbound.headMessageEndsStream();
     }
 
     private Message takeStreamMessage(ReceiveRequest request) {

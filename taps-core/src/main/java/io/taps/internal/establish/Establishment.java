@@ -312,7 +312,8 @@ public final class Establishment {
 
     private ChannelAttempt startAttempt(Leaf leaf, AttemptStarter.Callbacks callbacks) {
         StackConnector.Attempt attempt = connector.connect(loop, leaf.stack(), leaf.remote(),
-                leaf.path().bindAddress(), leaf.peerName(), spec.security(), spec.properties(), timeout);
+                leaf.path().bindAddress(), leaf.peerName(), spec.security(), spec.properties(), timeout,
+                spec.framers());
         ChannelAttempt running = new ChannelAttempt(attempt);
         attempt.outcome().whenComplete((won, failure) -> onLoop(() -> {
             if (failure != null) {

@@ -66,8 +66,9 @@ public final class StackSelection {
         }
         List<RankedStack> ranked;
         try {
-            ranked = CandidateSelector.select(spec.properties(), role, securityMode(spec.security().level()), false,
-                    available);
+            // with a framer, a byte-stream stack counts as preserving message boundaries.
+            ranked = CandidateSelector.select(spec.properties(), role, securityMode(spec.security().level()),
+                    !spec.framers().isEmpty(), available);
         } catch (TransportServicesException noneLeft) {
             if (noneLeft.reason() == ErrorReason.NO_CANDIDATES && !removed.isEmpty()) {
                 throw new TransportServicesException(ErrorReason.NO_CANDIDATES,

@@ -12,7 +12,9 @@ import io.taps.ConnectionEventHandler;
 import io.taps.ErrorReason;
 import io.taps.ListenerEventHandler;
 import io.taps.TransportServicesException;
+import io.taps.framer.FramerFactory;
 import io.taps.internal.conn.TapsConnection;
+import io.taps.internal.framer.FramerStack;
 import io.taps.internal.security.TlsHandlers;
 import io.taps.internal.stack.ChannelLink;
 import io.taps.internal.stack.ConnectionHandler;
@@ -44,11 +46,13 @@ public final class StreamListener extends ListenerCore {
     private final SecurityParameters security;
     private final Executor eventExecutor;
     private final List<Channel> serverChannels = new CopyOnWriteArrayList<>();
+    private final List<FramerFactory> framers;
 
     public StreamListener(StackKind stack, TransportProperties properties, ListenerEventHandler handler,
             Executor eventExecutor, EventLoopGroup group, IoTransport transport, SslContext sslContext,
-            SecurityParameters security) {
+            SecurityParameters security, List<FramerFactory> framers) {
         super(stack, properties, handler, eventExecutor);
+        this.framers = List.copyOf(framers);
         this.group = group;
         this.transport = transport;
         this.sslContext = sslContext;
@@ -67,15 +71,20 @@ public final class StreamListener extends ListenerCore {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel channel) {
-                        ConnectionHandler handler = new ConnectionHandler(acceptObserver(), sslContext != null);
+                        SslHandler ssl = null;
                         if (sslContext != null) {
-                            SslHandler ssl = TlsHandlers.newServerHandler(sslContext, channel.alloc());
+                            ssl = TlsHandlers.newServerHandler(sslContext, channel.alloc());
                             channel.pipeline().addLast("tls", ssl);
-                            channel.pipeline().addLast("taps", handler);
+                        }
+                        // One new framer instance per accepted connection; ConnectionReceived
+                        // waits until every framer is ready.
+                        FramerStack framerStack = FramerStack.install(channel.pipeline(), framers, Role.LISTEN);
+                        ConnectionHandler handler = new ConnectionHandler(acceptObserver(), sslContext != null,
+                                framerStack);
+                        channel.pipeline().addLast("taps", handler);
+                        if (ssl != null) {
                             TlsHandlers.handshake(ssl, security)
                                     .whenComplete((alpn, failure) -> handler.reportHandshake(channel, failure));
-                        } else {
-                            channel.pipeline().addLast("taps", handler);
                         }
                     }
                 });
@@ -125,7 +134,7 @@ public final class StreamListener extends ListenerCore {
             @Override
             public void stackFailed(Channel channel, Throwable cause) {
                 // A client that fails the TLS handshake never becomes a Connection; nobody to tell but the log.
-                log.debug("Inbound {} handshake from {} failed: {}", stack.capabilities().name(),
+                log.debug("Inbound {} handshake or framer start from {} failed: {}", stack.capabilities().name(),
                         channel.remoteAddress(), cause.toString());
                 channel.close();
             }

@@ -27,11 +27,24 @@ public final class ChannelLink implements Link {
     private final Channel channel;
     private final StackKind kind;
     private final SslHandler ssl;
+    private final boolean framed;
 
     public ChannelLink(Channel channel, StackKind kind) {
         this.channel = channel;
         this.kind = kind;
         this.ssl = channel.pipeline().get(SslHandler.class);
+        this.framed = channel.pipeline().get("framer-0") != null;
+    }
+
+    @Override
+    public boolean framed() {
+        return framed;
+    }
+
+    @Override
+    public ChannelFuture writeMessage(ByteBuf data, io.taps.MessageContext context, boolean endOfMessage) {
+        return framed ? channel.write(new io.taps.internal.framer.FramedMessage(data, context, endOfMessage))
+                : channel.write(data);
     }
 
     public Channel channel() {

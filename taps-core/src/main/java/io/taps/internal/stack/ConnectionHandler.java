@@ -7,7 +7,11 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
+import io.taps.TransportServicesException;
 import io.taps.internal.conn.TapsConnection;
+import io.taps.internal.framer.FramedMessage;
+import io.taps.internal.framer.FramerStack;
+import io.taps.internal.framer.FramingSignal;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 
@@ -16,6 +20,11 @@ import java.util.ArrayDeque;
  * reports the attempt's outcome (whole stack ready: TCP connected, TLS handshake done); after
  * adoption it feeds the Connection. Data that arrives between the stack becoming ready and the
  * adoption is held, so a server that speaks first loses nothing.
+ *
+ * <p>With framers (RFC 9623 §6, Q-4) the stack is ready only once the transport is ready and then
+ * every framer called makeConnectionReady; a framer's failConnection before that fails the attempt.
+ * After adoption it feeds the Connection framed Messages and the framers' close and failure
+ * signals, in the order the framers produced them.
  */
 public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
@@ -28,6 +37,8 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private final AttemptObserver observer;
     private final boolean waitsForTls;
+    private final FramerStack framers;
+    private boolean framersStarted;
     private final ArrayDeque<Object> held = new ArrayDeque<>();
     private TapsConnection connection;
     private boolean reported;
@@ -36,8 +47,14 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private boolean discarded;
 
     public ConnectionHandler(AttemptObserver observer, boolean waitsForTls) {
+        this(observer, waitsForTls, null);
+    }
+
+    /** {@code framers} (nullable) are started once the transport is ready and must all be ready too. */
+    public ConnectionHandler(AttemptObserver observer, boolean waitsForTls, FramerStack framers) {
         this.observer = observer;
         this.waitsForTls = waitsForTls;
+        this.framers = framers;
     }
 
     /** Hands the channel to its Connection and replays anything that arrived before. */
@@ -128,6 +145,22 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         if (reported) {
             return;
         }
+        if (failure == null && framers != null) {
+            if (!framersStarted) {
+                framersStarted = true;
+                framers.start(() -> finish(channel, null), error -> {
+                    finish(channel, error);
+                });
+            }
+            return;
+        }
+        finish(channel, failure);
+    }
+
+    private void finish(Channel channel, Throwable failure) {
+        if (reported) {
+            return;
+        }
         reported = true;
         if (failure == null) {
             observer.stackReady(channel, this);
@@ -142,6 +175,16 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             DatagramPacket packet = (DatagramPacket) message;
             InetSocketAddress sender = packet.sender();
             connection.onDatagram(packet.content(), sender);
+        } else if (message instanceof FramedMessage) {
+            FramedMessage framed = (FramedMessage) message;
+            connection.onFramedMessage(framed.content(), framed.context(), framed.endOfMessage());
+        } else if (message instanceof FramingSignal) {
+            TransportServicesException error = ((FramingSignal) message).error();
+            if (error == null) {
+                connection.close();
+            } else {
+                connection.onFramingError(error);
+            }
         } else if (message instanceof ByteBuf) {
             connection.onStreamData((ByteBuf) message);
         } else {

@@ -13,23 +13,28 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
+import io.taps.framer.FramerFactory;
+import io.taps.internal.framer.FramerStack;
 import io.taps.internal.security.SslContexts;
 import io.taps.internal.security.TlsHandlers;
 import io.taps.internal.transport.IoTransport;
 import io.taps.properties.Preference;
 import io.taps.properties.Property;
+import io.taps.properties.Role;
 import io.taps.properties.TransportProperties;
 import io.taps.security.SecurityParameters;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * Opens one attempt: one protocol stack to one resolved address, on its own Netty channel, and
  * reports success only when the whole stack is ready (RFC 9623 §4.4.1, M-25: TCP connected, TLS
- * handshake complete; UDP as soon as the socket is connected, which sends nothing, M-04).
+ * handshake complete; UDP as soon as the socket is connected, which sends nothing, M-04) and,
+ * on byte-stream stacks, every framer has called makeConnectionReady (RFC 9623 §6.1, Q-4).
  */
 public final class StackConnector {
     /** Netty's outbound buffer stays between these bounds; taps' own queue holds the rest (bounded). */
@@ -97,10 +102,14 @@ public final class StackConnector {
 
     /**
      * Starts an attempt on {@code loop}. {@code peerName} is the name TLS verifies and sends as SNI
-     * (the endpoint's host name, else the address literal).
+     * (the endpoint's host name, else the address literal). {@code framers} (the Preconnection's,
+     * first nearest the application) get new instances on this attempt's channel, between TLS and
+     * taps; datagram stacks take none (they preserve boundaries themselves). A framer that fails
+     * the connection before it is ready fails this attempt with the framer's error.
      */
     public Attempt connect(EventLoop loop, StackKind kind, InetSocketAddress remote, InetSocketAddress local,
-            String peerName, SecurityParameters security, TransportProperties properties, Duration timeout) {
+            String peerName, SecurityParameters security, TransportProperties properties, Duration timeout,
+            List<FramerFactory> framers) {
         Attempt attempt = new Attempt(kind, remote);
         SslContext sslContext = kind.secure() ? SslContexts.forClient(security) : null;
         ConnectionHandler.AttemptObserver observer = new ConnectionHandler.AttemptObserver() {
@@ -135,17 +144,20 @@ public final class StackConnector {
             @Override
             protected void initChannel(Channel channel) {
                 attempt.channel = channel;
-                ConnectionHandler handler = new ConnectionHandler(observer, sslContext != null);
-                attempt.handler = handler;
+                SslHandler ssl = null;
                 if (sslContext != null) {
-                    SslHandler ssl = TlsHandlers.newClientHandler(sslContext, channel.alloc(), security, peerName,
+                    ssl = TlsHandlers.newClientHandler(sslContext, channel.alloc(), security, peerName,
                             remote.getPort(), timeout);
                     channel.pipeline().addLast("tls", ssl);
-                    channel.pipeline().addLast("taps", handler);
+                }
+                FramerStack framerStack = kind.datagram() ? null
+                        : FramerStack.install(channel.pipeline(), framers, Role.INITIATE);
+                ConnectionHandler handler = new ConnectionHandler(observer, sslContext != null, framerStack);
+                attempt.handler = handler;
+                channel.pipeline().addLast("taps", handler);
+                if (ssl != null) {
                     TlsHandlers.handshake(ssl, security)
                             .whenComplete((alpn, failure) -> handler.reportHandshake(channel, failure));
-                } else {
-                    channel.pipeline().addLast("taps", handler);
                 }
             }
         });

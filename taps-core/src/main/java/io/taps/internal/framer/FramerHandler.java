@@ -1,0 +1,637 @@
+package io.taps.internal.framer;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.taps.ErrorReason;
+import io.taps.MessageContext;
+import io.taps.TransportServicesException;
+import io.taps.endpoint.LocalEndpoint;
+import io.taps.endpoint.RemoteEndpoint;
+import io.taps.framer.Framer;
+import io.taps.framer.FramerContext;
+import io.taps.properties.Role;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * Runs one {@link Framer} in a channel pipeline (RFC 9623 §6) and is its {@link FramerContext}.
+ *
+ * <p>Receive side: network buffers (or the Messages of the framer below, taken as a byte stream)
+ * are kept as a queue of buffers, never merged; {@link #parse} returns read-only views,
+ * deliveries are retained slices of those buffers (a composite of slices when a Message spans
+ * buffers), so no payload byte is copied. Earmarked bytes go up as they arrive. Send side: the
+ * buffers a framer sends for one Message are written as one composite with the Message's promise.
+ *
+ * <p>Memory: the unparsed input is bounded by the framer's own limit (the built-in framers fail
+ * the Connection past their maxMessageSize before buffering more) and, as a last resort, by
+ * {@link #MAX_UNPARSED}.
+ */
+final class FramerHandler extends ChannelDuplexHandler implements FramerContext {
+    /** Unparsed input above which taps fails the Connection whatever the framer does. */
+    static final long MAX_UNPARSED = 64L << 20;
+    /** Consecutive framer calls that consume nothing after which taps gives up on the framer. */
+    static final int MAX_IDLE_CALLS = 100_000;
+
+    private final FramerStack stack;
+    private final Framer framer;
+    private final ArrayDeque<ByteBuf> input = new ArrayDeque<>();
+    private final ArrayList<ByteBuf> collected = new ArrayList<>(2);
+    private ChannelHandlerContext ctx;
+    private long available;
+    private long earmark;
+    private MessageContext earmarkContext;
+    private boolean earmarkEnd;
+    private boolean started;
+    private boolean ready;
+    private boolean passthrough;
+    private boolean failed;
+    private boolean stopped;
+    private boolean inputEnded;
+    private boolean endChecked;
+    private boolean collecting;
+    private boolean processing;
+    private int depth;
+    private boolean flushNeeded;
+    private long progress;
+    private Runnable handoff;
+    private MessageContext receivedContext;
+
+    FramerHandler(FramerStack stack, Framer framer) {
+        this.stack = stack;
+        this.framer = framer;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext context) {
+        this.ctx = context;
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    void start() {
+        if (started || failed) {
+            return;
+        }
+        started = true;
+        enter();
+        try {
+            framer.start(this);
+        } catch (Throwable thrown) {
+            framerThrew("start", thrown);
+        } finally {
+            exit();
+        }
+        runHandoff();
+        if (!failed && !passthrough) {
+            process();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext context) throws Exception {
+        stop();
+        super.channelInactive(context);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext context) {
+        stop();
+        releaseInput();
+    }
+
+    private void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        if (started) {
+            try {
+                framer.stop(this);
+            } catch (Throwable ignored) {
+                // The flow is gone; a framer failing to clean up cannot change that.
+            }
+        }
+        releaseInput();
+    }
+
+    private void releaseInput() {
+        ByteBuf buffer;
+        while ((buffer = input.poll()) != null) {
+            buffer.release();
+        }
+        available = 0;
+    }
+
+    // ------------------------------------------------------------------ receive side
+
+    @Override
+    public void channelRead(ChannelHandlerContext context, Object message) {
+        if (message instanceof ByteBuf) {
+            receive((ByteBuf) message);
+        } else if (message instanceof FramedMessage) {
+            FramedMessage framed = (FramedMessage) message;
+            if (passthrough && !failed && !stopped) {
+                // Stepped aside: the Messages of the framer below pass unchanged.
+                context.fireChannelRead(framed);
+                return;
+            }
+            // The Messages of the framer below form this framer's byte stream.
+            receive(framed.content());
+        } else {
+            context.fireChannelRead(message);
+        }
+    }
+
+    private void receive(ByteBuf data) {
+        if (failed || stopped) {
+            data.release();
+            return;
+        }
+        if (passthrough) {
+            ctx.fireChannelRead(data);
+            return;
+        }
+        if (earmark > 0 && data.isReadable()) {
+            int now = (int) Math.min(earmark, data.readableBytes());
+            ByteBuf piece = data.readRetainedSlice(now);
+            earmark -= now;
+            fireUp(piece, earmarkContext, earmark == 0 && earmarkEnd);
+            if (earmark == 0) {
+                earmarkContext = null;
+            }
+        }
+        if (!data.isReadable() || failed || stopped) {
+            data.release();
+        } else {
+            input.add(data);
+            available += data.readableBytes();
+        }
+        if (started) {
+            process();
+        }
+    }
+
+    /** Calls the framer while it makes progress on the bytes at the cursor. */
+    private void process() {
+        if (processing) {
+            return;
+        }
+        processing = true;
+        enter();
+        int idle = 0;
+        try {
+            while (!failed && !passthrough && !stopped && earmark == 0 && (available > 0 || inputEnded && !endChecked)) {
+                long before = progress;
+                long availableBefore = available;
+                boolean endBefore = inputEnded;
+                try {
+                    framer.handleReceivedData(this);
+                } catch (Throwable thrown) {
+                    framerThrew("handleReceivedData", thrown);
+                    break;
+                }
+                runHandoff();
+                if (inputEnded && endBefore && progress == before && available == availableBefore) {
+                    endChecked = true;
+                }
+                if (progress == before && available == availableBefore) {
+                    break;
+                }
+                // Progress without consuming input (e.g. empty Messages) must end some time.
+                idle = available < availableBefore ? 0 : idle + 1;
+                if (idle > MAX_IDLE_CALLS) {
+                    failConnection(ErrorReason.DEFRAMING_FAILED, "the framer " + framerName() + " was called "
+                            + idle + " times without consuming input");
+                    break;
+                }
+            }
+            if (!failed && !passthrough && !stopped && available > MAX_UNPARSED) {
+                failConnection(ErrorReason.MESSAGE_TOO_LARGE, "the framer " + framerName() + " left " + available
+                        + " received bytes unparsed, more than taps' limit of " + MAX_UNPARSED);
+            }
+            if (inputEnded && !failed && !passthrough && !stopped && (available > 0 || earmark > 0)) {
+                failConnection(ErrorReason.DEFRAMING_FAILED, truncation());
+            }
+        } finally {
+            processing = false;
+            exit();
+        }
+    }
+
+    private String truncation() {
+        if (earmark > 0) {
+            return "the peer ended the stream inside a Message: " + earmark + " bytes of it never arrived (framer "
+                    + framerName() + ")";
+        }
+        return "the peer ended the stream inside a frame: " + available + " bytes of an incomplete frame are left"
+                + " (framer " + framerName() + ")";
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext context, Object event) throws Exception {
+        if (event == ChannelInputShutdownEvent.INSTANCE && !inputEnded) {
+            inputEnded = true;
+            if (started && !passthrough && !failed) {
+                process();
+                if (!processing && earmark > 0 && !failed) {
+                    failConnection(ErrorReason.DEFRAMING_FAILED, truncation());
+                }
+            }
+        }
+        super.userEventTriggered(context, event);
+    }
+
+    private void fireUp(ByteBuf data, MessageContext context, boolean endOfMessage) {
+        ctx.fireChannelRead(new FramedMessage(data, context, endOfMessage));
+    }
+
+    @Override
+    public ByteBuf parse(int minimumIncompleteLength, int maximumLength) {
+        checkNotEarmarked("parse");
+        if (minimumIncompleteLength < 0 || maximumLength < minimumIncompleteLength) {
+            throw new IllegalArgumentException("parse needs 0 <= minimum <= maximum, got " + minimumIncompleteLength
+                    + ", " + maximumLength);
+        }
+        if (available < minimumIncompleteLength) {
+            return null;
+        }
+        int length = (int) Math.min(available, maximumLength);
+        if (length == 0) {
+            return Unpooled.EMPTY_BUFFER;
+        }
+        ByteBuf head = input.peek();
+        if (head.readableBytes() >= length) {
+            if (head.isReadOnly()) {
+                return head.slice(head.readerIndex(), length);
+            }
+            ByteBuf view = head.asReadOnly();
+            return view.writerIndex(view.readerIndex() + length);
+        }
+        // Spans buffers: a read-only composite of unretained slices; nothing is copied or retained.
+        CompositeByteBuf spanning = Unpooled.compositeBuffer(Math.max(2, input.size()));
+        int remaining = length;
+        for (ByteBuf buffer : input) {
+            int part = Math.min(remaining, buffer.readableBytes());
+            spanning.addComponent(true, buffer.slice(buffer.readerIndex(), part));
+            remaining -= part;
+            if (remaining == 0) {
+                break;
+            }
+        }
+        return spanning.asReadOnly();
+    }
+
+    @Override
+    public int readableBytes() {
+        return (int) Math.min(Integer.MAX_VALUE, available);
+    }
+
+    @Override
+    public void advanceReceiveCursor(int length) {
+        checkNotEarmarked("advanceReceiveCursor");
+        if (length < 0 || length > available) {
+            throw new IllegalArgumentException("cannot advance the receive cursor by " + length + ": " + available
+                    + " bytes are available");
+        }
+        int remaining = length;
+        while (remaining > 0) {
+            ByteBuf head = input.peek();
+            int part = Math.min(remaining, head.readableBytes());
+            head.skipBytes(part);
+            remaining -= part;
+            if (!head.isReadable()) {
+                input.poll().release();
+            }
+        }
+        available -= length;
+        progress++;
+    }
+
+    @Override
+    public void deliverAndAdvanceReceiveCursor(MessageContext messageContext, long length, boolean endOfMessage) {
+        checkNotEarmarked("deliverAndAdvanceReceiveCursor");
+        if (length < 0) {
+            throw new IllegalArgumentException("cannot deliver a negative length: " + length);
+        }
+        int now = (int) Math.min(length, available);
+        progress++;
+        if (now < length) {
+            earmark = length - now;
+            earmarkContext = messageContext;
+            earmarkEnd = endOfMessage;
+        }
+        if (now > 0 || length == 0) {
+            ByteBuf piece = take(now);
+            fireUp(piece, messageContext, endOfMessage && now == length);
+        }
+    }
+
+    /** Removes {@code length} bytes at the cursor as retained slices (a composite when they span buffers). */
+    private ByteBuf take(int length) {
+        if (length == 0) {
+            return Unpooled.EMPTY_BUFFER;
+        }
+        available -= length;
+        ByteBuf head = input.peek();
+        if (head.readableBytes() >= length) {
+            ByteBuf slice = head.readRetainedSlice(length);
+            if (!head.isReadable()) {
+                input.poll().release();
+            }
+            return slice;
+        }
+        CompositeByteBuf spanning = ctx.alloc().compositeBuffer(Math.max(2, input.size()));
+        int remaining = length;
+        while (remaining > 0) {
+            head = input.peek();
+            int part = Math.min(remaining, head.readableBytes());
+            spanning.addComponent(true, head.readRetainedSlice(part));
+            remaining -= part;
+            if (!head.isReadable()) {
+                input.poll().release();
+            }
+        }
+        return spanning;
+    }
+
+    @Override
+    public void deliver(MessageContext messageContext, ByteBuf data, boolean endOfMessage) {
+        if (failed || stopped) {
+            data.release();
+            return;
+        }
+        fireUp(data, messageContext, endOfMessage);
+    }
+
+    private void checkNotEarmarked(String call) {
+        if (earmark > 0) {
+            throw new IllegalStateException(call + " while " + earmark + " earmarked bytes are still to arrive");
+        }
+    }
+
+    @Override
+    public MessageContext receivedContext() {
+        MessageContext context = receivedContext;
+        if (context == null) {
+            context = MessageContext.received(remoteEndpoint().orElse(null), localEndpoint().orElse(null), false);
+            receivedContext = context;
+        }
+        return context;
+    }
+
+    @Override
+    public boolean inputEnded() {
+        return inputEnded;
+    }
+
+    // ------------------------------------------------------------------ send side
+
+    @Override
+    public void write(ChannelHandlerContext context, Object message, ChannelPromise promise) {
+        if (!(message instanceof FramedMessage)) {
+            context.write(message, promise);
+            return;
+        }
+        FramedMessage outbound = (FramedMessage) message;
+        if (passthrough) {
+            if (stack.isLowest(this)) {
+                context.write(outbound.content(), promise);
+            } else {
+                context.write(outbound, promise);
+            }
+            return;
+        }
+        if (failed || stopped) {
+            outbound.release();
+            promise.setFailure(new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
+                    "the framer " + framerName() + " has failed or stopped"));
+            return;
+        }
+        collecting = true;
+        try {
+            framer.newSentMessage(this, outbound.content(), outbound.context(), outbound.endOfMessage());
+        } catch (Throwable thrown) {
+            collecting = false;
+            for (ByteBuf buffer : collected) {
+                ReferenceCountUtil.safeRelease(buffer);
+            }
+            collected.clear();
+            promise.setFailure(thrown instanceof TransportServicesException ? thrown
+                    : new TransportServicesException(ErrorReason.PROTOCOL_FAILED,
+                            "the framer " + framerName() + " failed to frame the message: " + thrown, thrown));
+            return;
+        }
+        collecting = false;
+        int count = collected.size();
+        if (count == 0) {
+            // Held by the framer (e.g. a part of a Message it frames whole); accepted, so Sent.
+            promise.setSuccess();
+            return;
+        }
+        ByteBuf framed;
+        if (count == 1) {
+            framed = collected.get(0);
+        } else {
+            CompositeByteBuf composite = context.alloc().compositeBuffer(count);
+            for (ByteBuf buffer : collected) {
+                composite.addComponent(true, buffer);
+            }
+            framed = composite;
+        }
+        collected.clear();
+        writeDown(framed, outbound.context(), outbound.endOfMessage(), promise);
+    }
+
+    private void writeDown(ByteBuf data, MessageContext context, boolean endOfMessage, ChannelPromise promise) {
+        if (stack.isLowest(this)) {
+            ctx.write(data, promise);
+        } else {
+            ctx.write(new FramedMessage(data, context, endOfMessage), promise);
+        }
+    }
+
+    @Override
+    public void send(ByteBuf data) {
+        if (collecting) {
+            collected.add(data);
+            return;
+        }
+        if (failed || stopped) {
+            data.release();
+            return;
+        }
+        writeDown(data, MessageContext.create(), true, ctx.newPromise());
+        if (depth > 0) {
+            flushNeeded = true;
+        } else {
+            ctx.flush();
+        }
+    }
+
+    // ------------------------------------------------------------------ control
+
+    @Override
+    public void makeConnectionReady() {
+        if (!ready) {
+            ready = true;
+            stack.handlerReady();
+        }
+    }
+
+    @Override
+    public void makeConnectionClosed() {
+        if (failed) {
+            return;
+        }
+        if (!stack.outcomeReported()) {
+            failConnection(ErrorReason.ESTABLISHMENT_FAILED, "the framer " + framerName()
+                    + " closed the connection before it was ready");
+            return;
+        }
+        ctx.fireChannelRead(FramingSignal.CLOSE);
+    }
+
+    @Override
+    public void failConnection(TransportServicesException error) {
+        if (failed) {
+            return;
+        }
+        failed = true;
+        releaseInput();
+        earmark = 0;
+        if (!stack.failBeforeReady(error)) {
+            ctx.fireChannelRead(FramingSignal.failure(error));
+        }
+    }
+
+    private void framerThrew(String event, Throwable thrown) {
+        failConnection(thrown instanceof TransportServicesException ? (TransportServicesException) thrown
+                : new TransportServicesException(ErrorReason.DEFRAMING_FAILED,
+                        "the framer " + framerName() + " threw in " + event + ": " + thrown, thrown));
+    }
+
+    @Override
+    public void prependFramer(Framer below) {
+        FramerHandler added = new FramerHandler(stack, below);
+        stack.insertBelow(this, added);
+        ctx.pipeline().addBefore(ctx.name(), stack.nextName(), added);
+        // Bytes this framer has not consumed belong to the new framer now (STARTTLS-style). They
+        // are handed over once the framer's current call returns, so that what the new framer
+        // delivers meets this framer in its new mode (e.g. passthrough).
+        ArrayDeque<ByteBuf> rest = new ArrayDeque<>(input);
+        input.clear();
+        available = 0;
+        progress++;
+        boolean ended = inputEnded;
+        Runnable previous = handoff;
+        handoff = () -> {
+            if (previous != null) {
+                previous.run();
+            }
+            if (stack.started()) {
+                added.start();
+            }
+            for (ByteBuf buffer : rest) {
+                added.receive(buffer);
+            }
+            if (ended && !added.inputEnded) {
+                added.inputEnded = true;
+                if (added.started) {
+                    added.process();
+                }
+            }
+        };
+        if (depth == 0) {
+            runHandoff();
+        }
+    }
+
+    private void runHandoff() {
+        Runnable pending = handoff;
+        handoff = null;
+        if (pending != null) {
+            pending.run();
+        }
+    }
+
+    @Override
+    public void startPassthrough() {
+        if (passthrough) {
+            return;
+        }
+        passthrough = true;
+        progress++;
+        ByteBuf buffer;
+        while ((buffer = input.poll()) != null) {
+            ctx.fireChannelRead(buffer);
+        }
+        available = 0;
+    }
+
+    @Override
+    public ByteBufAllocator alloc() {
+        return ctx.alloc();
+    }
+
+    @Override
+    public ScheduledExecutorService executor() {
+        return ctx.executor();
+    }
+
+    @Override
+    public Role role() {
+        return stack.role();
+    }
+
+    @Override
+    public Optional<RemoteEndpoint> remoteEndpoint() {
+        Object address = ctx.channel().remoteAddress();
+        return address instanceof InetSocketAddress ? Optional.of(RemoteEndpoint.of((InetSocketAddress) address))
+                : Optional.empty();
+    }
+
+    @Override
+    public Optional<LocalEndpoint> localEndpoint() {
+        Object address = ctx.channel().localAddress();
+        if (!(address instanceof InetSocketAddress)) {
+            return Optional.empty();
+        }
+        InetSocketAddress local = (InetSocketAddress) address;
+        return Optional.of(LocalEndpoint.ofAddress(local.getAddress(), local.getPort()));
+    }
+
+    private void enter() {
+        depth++;
+    }
+
+    private void exit() {
+        if (--depth == 0 && flushNeeded) {
+            flushNeeded = false;
+            ctx.flush();
+        }
+    }
+
+    private String framerName() {
+        return framer.getClass().getSimpleName();
+    }
+
+    /** Received bytes this framer holds unparsed (for tests of memory bounds). */
+    long buffered() {
+        return available;
+    }
+
+    @Override
+    public String toString() {
+        return "FramerHandler[" + framerName() + "]";
+    }
+}

@@ -1,0 +1,134 @@
+package io.taps.internal.framer;
+
+import io.netty.channel.ChannelPipeline;
+import io.taps.ErrorReason;
+import io.taps.TransportServicesException;
+import io.taps.framer.Framer;
+import io.taps.framer.FramerFactory;
+import io.taps.properties.Role;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The framers of one channel (one establishment attempt or one accepted connection), RFC 9623 §6,
+ * Q-4, Q-13: one {@link FramerHandler} per framer between the transport ({@code tls}, or the
+ * socket) and the {@code taps} handler. The first framer of the Preconnection sits nearest the
+ * application (it frames first and parses last), the last one nearest the network.
+ *
+ * <p>It starts the framers once the transport is ready and reports the outcome once: ready when
+ * every framer called makeConnectionReady, failed when one called failConnection (or threw)
+ * before that.
+ */
+public final class FramerStack {
+    private final Role role;
+    /** Index 0 is nearest the application; the last one is nearest the network. */
+    private final List<FramerHandler> handlers = new ArrayList<>();
+    private Runnable onReady;
+    private Consumer<TransportServicesException> onFailed;
+    private boolean starting;
+    private boolean started;
+    private boolean outcomeReported;
+    private int notReady;
+    private int names;
+
+    private FramerStack(Role role) {
+        this.role = role;
+    }
+
+    /**
+     * Adds one handler per framer at the end of {@code pipeline} (call it after the transport's
+     * handlers and before {@code taps}); null when there are no framers. Every factory is asked
+     * for a new framer (Q-13).
+     */
+    public static FramerStack install(ChannelPipeline pipeline, List<FramerFactory> factories, Role role) {
+        if (factories == null || factories.isEmpty()) {
+            return null;
+        }
+        FramerStack stack = new FramerStack(role);
+        for (FramerFactory factory : factories) {
+            Framer framer = factory.newFramer();
+            if (framer == null) {
+                throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
+                        "the FramerFactory " + factory + " returned no framer");
+            }
+            stack.handlers.add(new FramerHandler(stack, framer));
+        }
+        for (int i = stack.handlers.size() - 1; i >= 0; i--) {
+            pipeline.addLast(stack.nextName(), stack.handlers.get(i));
+        }
+        return stack;
+    }
+
+    Role role() {
+        return role;
+    }
+
+    String nextName() {
+        return "framer-" + names++;
+    }
+
+    boolean isLowest(FramerHandler handler) {
+        return handlers.get(handlers.size() - 1) == handler;
+    }
+
+    boolean outcomeReported() {
+        return outcomeReported;
+    }
+
+    boolean started() {
+        return started;
+    }
+
+    /** Records {@code added} directly below {@code above} and starts it if the stack runs. */
+    void insertBelow(FramerHandler above, FramerHandler added) {
+        handlers.add(handlers.indexOf(above) + 1, added);
+        if (!outcomeReported) {
+            notReady++;
+        }
+    }
+
+    /**
+     * Starts every framer, nearest the network first, now that the transport is ready; exactly
+     * one of the callbacks runs, perhaps before this returns.
+     */
+    public void start(Runnable whenReady, Consumer<TransportServicesException> whenFailed) {
+        this.onReady = whenReady;
+        this.onFailed = whenFailed;
+        this.started = true;
+        this.starting = true;
+        notReady += handlers.size();
+        List<FramerHandler> initial = List.copyOf(handlers);
+        for (int i = initial.size() - 1; i >= 0 && !outcomeReported; i--) {
+            initial.get(i).start();
+        }
+        starting = false;
+        checkReady();
+    }
+
+    void handlerReady() {
+        if (!outcomeReported) {
+            notReady--;
+            checkReady();
+        }
+    }
+
+    private void checkReady() {
+        if (!starting && !outcomeReported && notReady == 0) {
+            outcomeReported = true;
+            onReady.run();
+        }
+    }
+
+    /** A failure before Ready rejects the candidate; true when it was reported that way. */
+    boolean failBeforeReady(TransportServicesException error) {
+        if (outcomeReported) {
+            return false;
+        }
+        outcomeReported = true;
+        if (onFailed != null) {
+            onFailed.accept(error);
+        }
+        return true;
+    }
+}

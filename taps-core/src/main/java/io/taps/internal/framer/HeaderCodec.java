@@ -1,0 +1,128 @@
+package io.taps.internal.framer;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.taps.ErrorReason;
+import io.taps.TransportServicesException;
+import io.taps.framer.FramerContext;
+
+/**
+ * What the length-prefix and TLV framers share (RFC 9623 §6.2, §6.3): reading and writing
+ * big- or little-endian unsigned header fields of 1, 2, 4 or 8 bytes, and holding the parts of a
+ * partially sent Message (as a composite, never copied) until its end gives the length.
+ */
+public final class HeaderCodec {
+    private final int fieldBytes;
+    private final boolean littleEndian;
+    private final long maxMessageSize;
+    private CompositeByteBuf parts;
+
+    public HeaderCodec(int fieldBytes, boolean littleEndian, long maxMessageSize) {
+        checkWidth(fieldBytes, "length");
+        this.fieldBytes = fieldBytes;
+        this.littleEndian = littleEndian;
+        this.maxMessageSize = Math.min(maxMessageSize, largest(fieldBytes));
+    }
+
+    /** Rejects widths other than 1, 2, 4 and 8 bytes. */
+    public static void checkWidth(int bytes, String field) {
+        if (bytes != 1 && bytes != 2 && bytes != 4 && bytes != 8) {
+            throw new IllegalArgumentException("the " + field + " field must be 1, 2, 4 or 8 bytes, not " + bytes);
+        }
+    }
+
+    /** The largest value a field of {@code bytes} can carry. */
+    public static long largest(int bytes) {
+        return bytes == 8 ? Long.MAX_VALUE : (1L << (8 * bytes)) - 1;
+    }
+
+    /** The effective limit: the configured maximum, capped by what the length field can express. */
+    public long maxMessageSize() {
+        return maxMessageSize;
+    }
+
+    /** Reads an unsigned field of {@code bytes} at {@code index}; an 8-byte field above 2^63-1 reads negative. */
+    public static long read(ByteBuf buffer, int index, int bytes, boolean littleEndian) {
+        switch (bytes) {
+            case 1:
+                return buffer.getUnsignedByte(index);
+            case 2:
+                return littleEndian ? buffer.getUnsignedShortLE(index) : buffer.getUnsignedShort(index);
+            case 4:
+                return littleEndian ? buffer.getUnsignedIntLE(index) : buffer.getUnsignedInt(index);
+            default:
+                return littleEndian ? buffer.getLongLE(index) : buffer.getLong(index);
+        }
+    }
+
+    public static void write(ByteBuf buffer, long value, int bytes, boolean littleEndian) {
+        switch (bytes) {
+            case 1:
+                buffer.writeByte((int) value);
+                break;
+            case 2:
+                if (littleEndian) {
+                    buffer.writeShortLE((int) value);
+                } else {
+                    buffer.writeShort((int) value);
+                }
+                break;
+            case 4:
+                if (littleEndian) {
+                    buffer.writeIntLE((int) value);
+                } else {
+                    buffer.writeInt((int) value);
+                }
+                break;
+            default:
+                if (littleEndian) {
+                    buffer.writeLongLE(value);
+                } else {
+                    buffer.writeLong(value);
+                }
+        }
+    }
+
+    public long readLength(ByteBuf buffer, int index) {
+        return read(buffer, index, fieldBytes, littleEndian);
+    }
+
+    public void writeLength(ByteBuf buffer, long length) {
+        write(buffer, length, fieldBytes, littleEndian);
+    }
+
+    /**
+     * Collects {@code data} as (part of) a sent Message; returns the whole Message's bytes once
+     * {@code endOfMessage} (the parts as one composite, never copied), else null. Throws
+     * MessageTooLarge past the limit, releasing what it held.
+     */
+    public ByteBuf collect(FramerContext context, ByteBuf data, boolean endOfMessage, String framer) {
+        long total = (parts == null ? 0 : parts.readableBytes()) + (long) data.readableBytes();
+        if (total > maxMessageSize) {
+            data.release();
+            releaseParts();
+            throw new TransportServicesException(ErrorReason.MESSAGE_TOO_LARGE, "a message of " + total
+                    + " bytes is larger than the " + framer + "'s maximum of " + maxMessageSize + " bytes");
+        }
+        if (parts == null) {
+            if (endOfMessage) {
+                return data;
+            }
+            parts = context.alloc().compositeBuffer(Integer.MAX_VALUE);
+        }
+        parts.addComponent(true, data);
+        if (!endOfMessage) {
+            return null;
+        }
+        ByteBuf whole = parts;
+        parts = null;
+        return whole;
+    }
+
+    public void releaseParts() {
+        if (parts != null) {
+            parts.release();
+            parts = null;
+        }
+    }
+}
