@@ -292,6 +292,35 @@ class RacingTest {
         }
     }
 
+    /**
+     * Prefer only orders stacks (RFC 9622 §6.2): when the preferred stack does not answer, the
+     * lower-ranked stack that meets every requirement starts one protocol delay later and wins.
+     */
+    @Test
+    void lowerRankedStackIsTriedWhenThePreferredOneDoesNotAnswer() {
+        Listener udpEcho = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0))
+                .properties(TransportProperties.unreliableDatagram()).build().listen(Echo::serve);
+        Await.result(udpEcho.ready());
+        try (udpEcho; Blackhole hole = Blackhole.drop("127.0.0.1", udpEcho.port())) {
+            TransportProperties preferReliable = TransportProperties.builder().reliability(Preference.PREFER)
+                    .preserveOrder(Preference.NO_PREFERENCE).congestionControl(Preference.NO_PREFERENCE)
+                    .set("safelyReplayable", true).build();
+            Connection connection = taps.preconnection()
+                    .remote(RemoteEndpoint.ofAddress("127.0.0.1", udpEcho.port())).properties(preferReliable).build()
+                    .initiate();
+            Await.result(connection.ready());
+            EstablishmentReport report = connection.establishmentReport();
+            List<Attempt> started = report.startedAttempts();
+            assertThat(started).extracting(attempt -> attempt.candidate().stack()).containsExactly("TCP", "UDP");
+            assertThat(started.get(0).outcome()).isEqualTo(Outcome.CANCELLED);
+            assertThat(started.get(1).outcome()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(millis(started.get(1)) - millis(started.get(0))).isBetween(245L, 1500L);
+            assertThat(connection.protocolStack()).contains("UDP");
+            assertThat(echo(connection, "fallback")).isEqualTo("fallback");
+            connection.abort();
+        }
+    }
+
     /** M-45: a message that is not safely replayable waits for Ready and reaches only the winner. */
     @Test
     void notReplayableFirstMessageNeverReachesALosingAttempt() throws Exception {

@@ -33,18 +33,19 @@ public final class StackSelection {
     }
 
     /**
-     * The stacks an Initiate races (RFC 9623 §4.1.3, design.md Q-2): the best stack and every stack
-     * the Selection Properties rank equally (same Prefer and Avoid counts), in selection order, but
-     * only those with the best stack's security (C-08, Q-17): a secure and a cleartext stack never
-     * race, so a secure request never ends on a cleartext connection.
+     * The stacks an Initiate races (RFC 9623 §4.1.3, design.md Q-2), best first: every eligible
+     * stack with the best stack's security. Prefer and Avoid only order them (RFC 9622 §6.2: a
+     * preference is never a reason to fail when a stack that meets every requirement is left), so a
+     * lower-ranked stack is tried after the better ones, one protocol delay later or as soon as
+     * they have failed. A secure and a cleartext stack never race (C-08, Q-17), so a secure request
+     * never ends on a cleartext connection.
      */
     public static List<StackKind> raceable(PreconnectionSpec spec, Role role) {
         List<RankedStack> ranked = ranked(spec, role);
-        RankedStack best = ranked.get(0);
+        boolean secure = ranked.get(0).stack().secure();
         List<StackKind> kinds = new ArrayList<>();
         for (RankedStack candidate : ranked) {
-            if (candidate.preferScore() == best.preferScore() && candidate.avoidScore() == best.avoidScore()
-                    && candidate.stack().secure() == best.stack().secure()) {
+            if (candidate.stack().secure() == secure) {
                 kinds.add(StackKind.of(candidate.stack()));
             }
         }
