@@ -649,6 +649,15 @@ public final class TapsConnection implements Connection {
                 to == null ? null : LocalEndpoint.ofAddress(to.getAddress(), to.getPort()), isFinal);
     }
 
+    /** A Receive after the peer's end of stream was delivered gets ReceiveError, never a hang. */
+    private void refuseReceiveAfterStreamEnd(ReceiveRequest request) {
+        TransportServicesException error = new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
+                "the peer ended the stream; no further messages will arrive");
+        events.emit(() -> handler.receiveError(this, MessageContext.create(), error), () -> {
+            request.future.completeExceptionally(error);
+        });
+    }
+
     /** Matches buffered data with outstanding Receive calls, one event per call. */
     private void deliverReceived() {
         while (!receiveRequests.isEmpty() && !events.isTerminated()) {
@@ -657,22 +666,12 @@ public final class TapsConnection implements Connection {
             if (link != null && link.framed()) {
                 delivered = takeFramedMessage(request);
                 if (delivered == END_OF_STREAM) {
-                    receiveRequests.poll();
-                    TransportServicesException error = new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
-                            "the peer ended the stream; no further messages will arrive");
-                    events.emit(() -> handler.receiveError(this, MessageContext.create(), error), () -> {
-                        request.future.completeExceptionally(error);
-                    });
+                    refuseReceiveAfterStreamEnd(receiveRequests.poll());
                     continue;
                 }
             } else if (link == null || link.byteStream()) {
                 if (streamEndDelivered) {
-                    receiveRequests.poll();
-                    TransportServicesException error = new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
-                            "the peer ended the stream; no further messages will arrive");
-                    events.emit(() -> handler.receiveError(this, MessageContext.create(), error), () -> {
-                        request.future.completeExceptionally(error);
-                    });
+                    refuseReceiveAfterStreamEnd(receiveRequests.poll());
                     continue;
                 }
                 delivered = takeStreamMessage(request);
