@@ -46,6 +46,10 @@ public abstract class ConnectClose {
         } finally {
             server.close();
         }
+        if (server.resumedSessions() > 0) {
+            throw new IllegalStateException(server.resumedSessions() + " of " + server.handshakes()
+                    + " TLS handshakes resumed a session; the figure must count full handshakes only");
+        }
     }
 
     /** TLS handshakes the server completed: every operation must have made one full handshake. */

@@ -29,15 +29,17 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
-import io.netty.handler.ssl.OpenSslSessionContext;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.internal.tcnative.SSL;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLEngine;
 
 /**
  * The raw Netty half of every benchmark: the servers both sides talk to (always raw Netty, so the
@@ -136,14 +138,12 @@ public final class NettyFixture {
     public static final class Server implements AutoCloseable {
         private final EventLoopGroup group;
         private final Channel channel;
-        private final AtomicLong handshakes;
-        private final SslContext tls;
+        private final HandshakeCounter handshakes;
 
-        private Server(EventLoopGroup group, Channel channel, AtomicLong handshakes, SslContext tls) {
+        private Server(EventLoopGroup group, Channel channel, HandshakeCounter handshakes) {
             this.group = group;
             this.channel = channel;
             this.handshakes = handshakes;
-            this.tls = tls;
         }
 
         public int port() {
@@ -156,15 +156,12 @@ public final class NettyFixture {
 
         /** TLS handshakes the server completed successfully (0 for a cleartext server). */
         public long handshakes() {
-            return handshakes.get();
+            return handshakes.full.get() + handshakes.resumed.get();
         }
 
-        /** Sessions the server's TLS context resumed (BoringSSL's count; 0 for cleartext or the JDK provider). */
+        /** Of those, the handshakes that resumed a session (detected with BoringSSL only; 0 on the JDK provider). */
         public long resumedSessions() {
-            if (tls != null && tls.sessionContext() instanceof OpenSslSessionContext) {
-                return ((OpenSslSessionContext) tls.sessionContext()).stats().hits();
-            }
-            return 0;
+            return handshakes.resumed.get();
         }
 
         @Override
@@ -199,25 +196,25 @@ public final class NettyFixture {
         Channel channel = new Bootstrap().group(group).channel(datagramChannel())
                 .handler(new UdpEcho())
                 .bind(HOST, 0).syncUninterruptibly().channel();
-        return new Server(group, channel, new AtomicLong(), null);
+        return new Server(group, channel, new HandshakeCounter());
     }
 
     private static Server tcpServer(SslContext tls, Consumer<ChannelPipeline> application) {
         EventLoopGroup group = group(1);
-        AtomicLong handshakes = new AtomicLong();
+        HandshakeCounter handshakes = new HandshakeCounter();
         Channel channel = new ServerBootstrap().group(group).channel(serverSocketChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         if (tls != null) {
-                            ch.pipeline().addLast(tls.newHandler(ch.alloc()), new HandshakeCounter(handshakes));
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc()), handshakes);
                         }
                         application.accept(ch.pipeline());
                     }
                 })
                 .bind(HOST, 0).syncUninterruptibly().channel();
-        return new Server(group, channel, handshakes, tls);
+        return new Server(group, channel, handshakes);
     }
 
     @ChannelHandler.Sharable
@@ -263,17 +260,19 @@ public final class NettyFixture {
         }
     }
 
+    /** Counts a server's successful TLS handshakes, full and resumed. */
+    @ChannelHandler.Sharable
     private static final class HandshakeCounter extends ChannelInboundHandlerAdapter {
-        private final AtomicLong handshakes;
-
-        HandshakeCounter(AtomicLong handshakes) {
-            this.handshakes = handshakes;
-        }
+        final AtomicLong full = new AtomicLong();
+        final AtomicLong resumed = new AtomicLong();
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof SslHandshakeCompletionEvent && ((SslHandshakeCompletionEvent) evt).isSuccess()) {
-                handshakes.incrementAndGet();
+                SSLEngine engine = ctx.pipeline().get(SslHandler.class).engine();
+                boolean reused = engine instanceof ReferenceCountedOpenSslEngine
+                        && SSL.isSessionReused(((ReferenceCountedOpenSslEngine) engine).sslPointer());
+                (reused ? resumed : full).incrementAndGet();
             }
             ctx.fireUserEventTriggered(evt);
         }

@@ -20,8 +20,11 @@ import javax.net.ssl.SSLException;
  *
  * <p>The provider follows taps' rule (BoringSSL when netty-tcnative loads, unless
  * {@code -Dtaps.tls.provider=jdk}). Both clients verify the chain and the name 127.0.0.1. Every
- * handshake is a full one: the server keeps no session cache and issues no usable ticket (see
- * {@link #serverContext()}), so neither client can resume, whatever its own cache does.
+ * handshake must be a full one: the server keeps no session cache, Netty's BoringSSL clients (raw and
+ * taps' alike) keep none by default, and the server counts resumed handshakes
+ * ({@link NettyFixture.Server#resumedSessions()}) so that the handshake benchmark and its test fail if
+ * one ever happens. taps' {@code maxCachedSessions} is not used to turn the client cache off: Netty
+ * reads a cache size of 0 as "the provider's default".
  */
 public final class Tls {
     private static final X509Bundle ROOT;
@@ -49,7 +52,7 @@ public final class Tls {
         return !forcedJdk && OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
     }
 
-    /** The raw server's context: TLS 1.3 only, no session cache, no session tickets. */
+    /** The raw server's context: TLS 1.3 only, no server-side session cache. */
     public static SslContext serverContext() {
         try {
             SslContext context = SslContextBuilder
