@@ -14,7 +14,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Figures 4 and 5 (handshakes): connections per second, each established, closed and closed by the
- * peer in turn. {@code stack} TCP is connect + close (taps with whatever racing its default
+ * peer in turn. {@code workload} TCP is connect + close (taps with whatever racing its default
  * Preconnection does); TLS adds a full TLS 1.3 handshake (the server never resumes a session).
  */
 @BenchmarkMode(Mode.Throughput)
@@ -27,22 +27,22 @@ public class Connect {
     @State(Scope.Benchmark)
     public static class Taps extends ConnectClose.Taps {
         @Param({"TCP", "TLS"})
-        public String stack;
+        public String workload;
 
         @Override
         protected boolean tls() {
-            return "TLS".equals(stack);
+            return "TLS".equals(workload);
         }
     }
 
     @State(Scope.Benchmark)
     public static class Netty extends ConnectClose.Netty {
         @Param({"TCP", "TLS"})
-        public String stack;
+        public String workload;
 
         @Override
         protected boolean tls() {
-            return "TLS".equals(stack);
+            return "TLS".equals(workload);
         }
     }
 

@@ -7,7 +7,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * One client connection that keeps {@code window} operations outstanding; the JMH state behind the
+ * One client connection that keeps a window of operations outstanding; the JMH state behind the
  * bulk, request/response and pipelined benchmarks, with a taps ({@link TapsFlow}) and a raw Netty
  * ({@link NettyFlow}) implementation that differ only in the client library.
  *
@@ -19,33 +19,30 @@ import org.openjdk.jmh.annotations.TearDown;
  */
 public abstract class Flow {
     private final Semaphore completions = new Semaphore(0);
-    private final Workload workload;
-    private final int window;
+    private Workload workload;
     private NettyFixture.Server server;
     private volatile Throwable failure;
     private volatile boolean closing;
 
-    /** A flow of {@code workload}; {@code null} when a JMH parameter chooses it (override {@link #workload()}). */
-    protected Flow(Workload workload, int window) {
-        this.workload = workload;
-        this.window = window;
-    }
-
-    /** The kinds of traffic, each with the raw Netty server it runs against. */
+    /** The kinds of traffic, each with its window and the raw Netty server it runs against. */
     public enum Workload {
-        /** 64 KiB chunks to a discarding TCP server; a completion is a finished write. */
-        BULK(64 * 1024),
-        /** 64 B requests echoed by a TCP server speaking the 4-byte length-prefix format. */
-        TCP(NettyFixture.PAYLOAD),
-        /** The same over TLS 1.3. */
-        TLS(NettyFixture.PAYLOAD),
-        /** 64 B datagrams echoed by a UDP server. */
-        UDP(NettyFixture.PAYLOAD);
+        /** Figure 1: 64 KiB chunks to a discarding TCP server, 16 writes (1 MiB) in flight; a completion is a finished write. */
+        BULK(64 * 1024, 16),
+        /** Figure 3: 64 B requests echoed by a TCP server speaking the 4-byte length-prefix format, 64 outstanding. */
+        PIPELINED(NettyFixture.PAYLOAD, 64),
+        /** Figure 2: the same, 1 outstanding. */
+        TCP(NettyFixture.PAYLOAD, 1),
+        /** Figure 5: the same over TLS 1.3. */
+        TLS(NettyFixture.PAYLOAD, 1),
+        /** Figure 6: 64 B datagrams echoed by a UDP server, 1 outstanding. */
+        UDP(NettyFixture.PAYLOAD, 1);
 
         private final int unitBytes;
+        private final int window;
 
-        Workload(int unitBytes) {
+        Workload(int unitBytes, int window) {
             this.unitBytes = unitBytes;
+            this.window = window;
         }
 
         /** Application bytes per operation (the payload, without any framing). */
@@ -53,31 +50,46 @@ public abstract class Flow {
             return unitBytes;
         }
 
+        /** Operations outstanding. */
+        public int window() {
+            return window;
+        }
+
+        /** Whether the flow runs over TLS. */
+        public boolean secure() {
+            return this == TLS;
+        }
+
+        /** Whether messages travel in the 4-byte length-prefix format over a TCP (or TLS) stream. */
+        public boolean framed() {
+            return this == TCP || this == PIPELINED || this == TLS;
+        }
+
         NettyFixture.Server startServer() {
-            switch (this) {
-                case BULK:
-                    return NettyFixture.discardServer(null);
-                case TCP:
-                    return NettyFixture.framedEchoServer(null);
-                case TLS:
-                    return NettyFixture.framedEchoServer(Tls.serverContext());
-                default:
-                    return NettyFixture.udpEchoServer();
+            if (this == BULK) {
+                return NettyFixture.discardServer(null);
             }
+            if (this == UDP) {
+                return NettyFixture.udpEchoServer();
+            }
+            return NettyFixture.framedEchoServer(secure() ? Tls.serverContext() : null);
         }
     }
 
+    /** The workload, chosen by the JMH parameter of the concrete state. */
+    protected abstract Workload workload();
+
     @Setup(Level.Trial)
     public void setup() {
-        Workload chosen = workload();
-        server = chosen.startServer();
+        workload = workload();
+        server = workload.startServer();
         try {
-            open(chosen, server);
+            open(workload, server);
         } catch (RuntimeException e) {
             server.close();
             throw e;
         }
-        for (int i = 1; i < window; i++) {
+        for (int i = 1; i < workload.window(); i++) {
             send();
         }
     }
@@ -95,7 +107,7 @@ public abstract class Flow {
     public void tearDown() throws InterruptedException {
         try {
             // What is still outstanding completes before the connection closes, so no error is logged.
-            completions.tryAcquire(window - 1, TapsFixture.TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            completions.tryAcquire(workload.window() - 1, TapsFixture.TIMEOUT_SECONDS, TimeUnit.SECONDS);
             closing = true;
             closeClient();
         } finally {
@@ -128,10 +140,5 @@ public abstract class Flow {
         if (failure == null && !closing) {
             failure = cause;
         }
-    }
-
-    /** The workload of this flow. */
-    protected Workload workload() {
-        return workload;
     }
 }

@@ -230,10 +230,16 @@ public final class NettyFixture {
         }
     }
 
-    private static final class Echo extends ChannelInboundHandlerAdapter {
+    /** Writes back what it reads, flushing once per read burst. */
+    private static class Echo extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ctx.write(msg, ctx.voidPromise());
+            ctx.write(reply(msg), ctx.voidPromise());
+        }
+
+        /** What goes back for {@code msg}: the same frame. */
+        Object reply(Object msg) {
+            return msg;
         }
 
         @Override
@@ -247,16 +253,17 @@ public final class NettyFixture {
         }
     }
 
-    private static final class UdpEcho extends ChannelInboundHandlerAdapter {
+    /** Echoes each datagram to its sender. */
+    private static final class UdpEcho extends Echo {
         @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        Object reply(Object msg) {
             DatagramPacket packet = (DatagramPacket) msg;
-            ctx.write(new DatagramPacket(packet.content(), packet.sender()), ctx.voidPromise());
+            return new DatagramPacket(packet.content(), packet.sender());
         }
 
         @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            ctx.flush();
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // A datagram socket outlives a failed send (e.g. ICMP port unreachable): keep serving.
         }
     }
 

@@ -16,7 +16,7 @@ import java.util.function.Consumer;
  * requests go through {@code LengthFieldPrepender}/{@code LengthFieldBasedFrameDecoder} (4-byte
  * big-endian length), TLS through an {@code SslHandler} on the same provider taps uses.
  */
-public class NettyFlow extends Flow {
+public abstract class NettyFlow extends Flow {
     private EventLoopGroup group;
     private Channel channel;
     private byte[] request;
@@ -29,22 +29,17 @@ public class NettyFlow extends Flow {
         }
     };
 
-    public NettyFlow(Workload workload, int window) {
-        super(workload, window);
-    }
-
     @Override
     protected void open(Workload workload, NettyFixture.Server server) {
         group = NettyFixture.group(1);
         request = NettyFixture.pattern(workload.unitBytes());
         completesOnWrite = workload == Workload.BULK;
-        boolean tls = workload == Workload.TLS;
-        boolean framed = workload == Workload.TCP || tls;
+        boolean tls = workload.secure();
         Consumer<Channel> init = ch -> {
             if (tls) {
                 ch.pipeline().addLast(NettyFixture.clientTls(Tls.clientContext(), ch, server));
             }
-            if (framed) {
+            if (workload.framed()) {
                 NettyFixture.addLengthPrefixCodec(ch.pipeline());
             }
             ch.pipeline().addLast(new Responses());

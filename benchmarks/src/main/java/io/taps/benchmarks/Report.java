@@ -26,7 +26,7 @@ public final class Report {
     private static final double GBIT = 1e9;
 
     /** One row: which benchmark pair, which parameter, and how a JMH result becomes the cell's number. */
-    private record Row(String figure, String unit, String benchmark, String stack, String mode, Metric metric,
+    private record Row(String figure, String unit, String benchmark, String workload, String mode, Metric metric,
             boolean higherIsBetter) {
     }
 
@@ -47,13 +47,13 @@ public final class Report {
     }
 
     private static final List<Row> ROWS = List.of(
-            new Row("1 bulk TCP, 1 connection, 64 KiB writes", "Gbit/s", "Bulk", null, "thrpt",
+            new Row("1 bulk TCP, 1 connection, 64 KiB writes", "Gbit/s", "Throughput", "BULK", "thrpt",
                     scaled(Flow.Workload.BULK.unitBytes() * 8.0 / GBIT), true),
             new Row("2 TCP 64 B request/response, length prefix, 1 outstanding", "round trips/s", "RequestResponse",
                     "TCP", "sample", PER_SECOND_FROM_MEAN_US, true),
             new Row("2   latency p50", "µs", "RequestResponse", "TCP", "sample", percentile("50.0"), false),
             new Row("2   latency p99", "µs", "RequestResponse", "TCP", "sample", percentile("99.0"), false),
-            new Row("3 TCP 64 B request/response, 64 outstanding", "messages/s", "Pipelined", null, "thrpt", SCORE, true),
+            new Row("3 TCP 64 B request/response, 64 outstanding", "messages/s", "Throughput", "PIPELINED", "thrpt", SCORE, true),
             new Row("4 TCP connect + close", "connections/s", "Connect", "TCP", "thrpt", SCORE, true),
             new Row("5 TLS 1.3 64 B request/response, 1 outstanding", "round trips/s", "RequestResponse", "TLS",
                     "sample", PER_SECOND_FROM_MEAN_US, true),
@@ -158,7 +158,7 @@ public final class Report {
         List<Double> values = new ArrayList<>();
         for (List<Map<String, Object>> round : rounds) {
             for (Map<String, Object> result : round) {
-                if (name.equals(result.get("benchmark")) && Objects.equals(row.stack(), path(result, "params", "stack"))
+                if (name.equals(result.get("benchmark")) && Objects.equals(row.workload(), path(result, "params", "workload"))
                         && (row.mode() == null || row.mode().equals(result.get("mode")))) {
                     double value = row.metric().applyAsDouble(result);
                     if (!Double.isNaN(value)) {

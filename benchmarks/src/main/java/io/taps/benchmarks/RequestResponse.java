@@ -14,7 +14,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Figures 2, 5 (request/response) and 6, and the allocation figure 8: one 64 B request outstanding
- * on one connection, echoed by a raw Netty server. {@code stack} is TCP (4-byte length prefix), TLS
+ * on one connection, echoed by a raw Netty server. {@code workload} is TCP (4-byte length prefix), TLS
  * (TLS 1.3, the same framing) or UDP (one datagram each way).
  *
  * <p>Sampled time per round trip: the report shows round trips/s (1/mean) and the p50/p99 latency.
@@ -29,30 +29,22 @@ public class RequestResponse {
     @State(Scope.Benchmark)
     public static class Taps extends TapsFlow {
         @Param({"TCP", "TLS", "UDP"})
-        public String stack;
-
-        public Taps() {
-            super(null, 1);
-        }
+        public String workload;
 
         @Override
         protected Workload workload() {
-            return Workload.valueOf(stack);
+            return Workload.valueOf(workload);
         }
     }
 
     @State(Scope.Benchmark)
     public static class Netty extends NettyFlow {
         @Param({"TCP", "TLS", "UDP"})
-        public String stack;
-
-        public Netty() {
-            super(null, 1);
-        }
+        public String workload;
 
         @Override
         protected Workload workload() {
-            return Workload.valueOf(stack);
+            return Workload.valueOf(workload);
         }
     }
 

@@ -13,7 +13,7 @@ import io.taps.TransportServicesException;
  * {@link ConnectionEventHandler} (no per-message completion stage is chained), each send a new
  * {@link Message} made from the application's byte array, as an application would.
  */
-public class TapsFlow extends Flow {
+public abstract class TapsFlow extends Flow {
     private TransportServices taps;
     private Connection connection;
     private byte[] request;
@@ -21,36 +21,25 @@ public class TapsFlow extends Flow {
     private int responseBytes;
     private int pendingBytes;
 
-    public TapsFlow(Workload workload, int window) {
-        super(workload, window);
-    }
-
     @Override
     protected void open(Workload workload, NettyFixture.Server server) {
         taps = TapsFixture.create();
         byte[] payload = NettyFixture.pattern(workload.unitBytes());
         Preconnection preconnection;
-        switch (workload) {
-            case BULK:
-                preconnection = TapsFixture.tcp(taps, server);
-                request = payload;
-                break;
-            case TCP:
-            case TLS:
-                // FRAMER: when LengthPrefixFramer lands, add LengthPrefixFramer.factory(4) to the
-                // Preconnection, send the bare payload (request = payload) and take whole messages
-                // (responseBytes = payload.length, receive() instead of receive(n, n) in receiveNext).
-                // Until then the frame is built here and read back as a fixed-size part of the stream.
-                preconnection = workload == Workload.TCP ? TapsFixture.tcp(taps, server) : TapsFixture.tls(taps, server);
-                request = NettyFixture.lengthPrefixed(payload);
-                responseBytes = request.length;
-                break;
-            default:
-                preconnection = TapsFixture.udp(taps, server);
-                request = payload;
-                responseBytes = payload.length;
-                break;
+        if (workload == Workload.UDP) {
+            preconnection = TapsFixture.udp(taps, server);
+        } else {
+            preconnection = workload.secure() ? TapsFixture.tls(taps, server) : TapsFixture.tcp(taps, server);
         }
+        request = payload;
+        if (workload.framed()) {
+            // FRAMER: when LengthPrefixFramer lands, add LengthPrefixFramer.factory(4) to the
+            // Preconnection (TapsFixture.tcp/tls), drop this block (send the bare payload) and set
+            // responseBytes = payload.length; receiveNext can then call receive() for whole messages.
+            // Until then the frame is built here and read back as a fixed-size part of the stream.
+            request = NettyFixture.lengthPrefixed(payload);
+        }
+        responseBytes = workload == Workload.BULK ? 0 : request.length;
         try {
             connection = TapsFixture.open(preconnection, new Events());
         } catch (RuntimeException e) {

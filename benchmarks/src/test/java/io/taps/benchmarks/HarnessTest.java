@@ -3,18 +3,35 @@ package io.taps.benchmarks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.taps.TransportServices;
+import java.lang.reflect.Field;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.openjdk.jmh.annotations.Param;
 
 /**
- * Runs every benchmark state outside JMH: setup, a few operations, teardown. A broken harness fails
- * here in seconds instead of in a 15-minute run; nothing about timing is asserted.
+ * Runs every benchmark state outside JMH, for every value of its {@code @Param}: setup, a few
+ * operations, teardown. A broken harness fails here in seconds instead of in a 15-minute run;
+ * nothing about timing is asserted.
  */
 @Timeout(30)
 class HarnessTest {
     private static final int OPERATIONS = 20;
+
+    /** Every JMH state class of the suite; each has a {@code @Param String workload}. */
+    private static final List<Class<?>> STATES = List.of(Throughput.Taps.class, Throughput.Netty.class,
+            RequestResponse.Taps.class, RequestResponse.Netty.class, Connect.Taps.class, Connect.Netty.class);
+
+    static Stream<Arguments> states() {
+        return STATES.stream().flatMap(type -> Arrays.stream(workloadField(type).getAnnotation(Param.class).value())
+                .map(workload -> Arguments.of(type.getEnclosingClass().getSimpleName() + "." + type.getSimpleName(),
+                        workload)));
+    }
 
     @Test
     void rawSideUsesTheTransportAndTlsProviderTapsUses() {
@@ -24,38 +41,27 @@ class HarnessTest {
         }
     }
 
-    @Test
-    void bulk() throws Exception {
-        run(new Bulk.Taps());
-        run(new Bulk.Netty());
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("states")
+    void setupOperationsTeardown(String name, String workload) throws Exception {
+        Class<?> type = STATES.stream()
+                .filter(t -> name.equals(t.getEnclosingClass().getSimpleName() + "." + t.getSimpleName()))
+                .findFirst().orElseThrow();
+        Object state = type.getConstructor().newInstance();
+        workloadField(type).set(state, workload);
+        if (state instanceof Flow) {
+            run((Flow) state);
+        } else {
+            run((ConnectClose) state, workload.equals("TLS"));
+        }
     }
 
-    @Test
-    void pipelined() throws Exception {
-        run(new Pipelined.Taps());
-        run(new Pipelined.Netty());
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"TCP", "TLS", "UDP"})
-    void requestResponse(String stack) throws Exception {
-        RequestResponse.Taps taps = new RequestResponse.Taps();
-        taps.stack = stack;
-        run(taps);
-        RequestResponse.Netty netty = new RequestResponse.Netty();
-        netty.stack = stack;
-        run(netty);
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"TCP", "TLS"})
-    void connect(String stack) {
-        Connect.Taps taps = new Connect.Taps();
-        taps.stack = stack;
-        run(taps, stack.equals("TLS"));
-        Connect.Netty netty = new Connect.Netty();
-        netty.stack = stack;
-        run(netty, stack.equals("TLS"));
+    private static Field workloadField(Class<?> type) {
+        try {
+            return type.getField("workload");
+        } catch (NoSuchFieldException e) {
+            throw new AssertionError(type + " has no public @Param field 'workload'", e);
+        }
     }
 
     private static void run(Flow flow) throws InterruptedException {
