@@ -24,6 +24,10 @@ JAR="$ROOT/benchmarks/target/benchmarks.jar"
 OUT=${BENCH_OUT:-"$ROOT/benchmarks/target/results"}
 ROUNDS=${BENCH_ROUNDS:-3}
 CPUS=${BENCH_CPUS-1}
+if [ -n "$CPUS" ] && ! command -v taskset > /dev/null; then
+  echo "taskset not found: running unpinned" >&2
+  CPUS=
+fi
 MODE=full
 case "${1:-}" in
   --smoke) MODE=smoke ;;

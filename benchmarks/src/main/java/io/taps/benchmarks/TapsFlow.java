@@ -33,9 +33,10 @@ public abstract class TapsFlow extends Flow {
         }
         request = payload;
         if (workload.framed()) {
-            // FRAMER: when LengthPrefixFramer lands, add LengthPrefixFramer.factory(4) to the
-            // Preconnection (TapsFixture.tcp/tls), drop this block (send the bare payload) and set
-            // responseBytes = payload.length; receiveNext can then call receive() for whole messages.
+            // FRAMER: when LengthPrefixFramer lands: give the Preconnection above
+            // LengthPrefixFramer.factory(4) (for framed workloads only; BULK shares TapsFixture.tcp),
+            // replace the next line by nothing (send the bare payload), and keep responseBytes below
+            // (it becomes payload.length; each response is then one whole Message).
             // Until then the frame is built here and read back as a fixed-size part of the stream.
             request = NettyFixture.lengthPrefixed(payload);
         }
@@ -71,6 +72,9 @@ public abstract class TapsFlow extends Flow {
 
     /** Counts responses (whole ones, even if a part boundary ever split one) and, for bulk, Sent events. */
     private void received(Connection c, Message message) {
+        if (responseBytes == 0) {
+            return;
+        }
         pendingBytes += message.length();
         while (pendingBytes >= responseBytes) {
             pendingBytes -= responseBytes;
