@@ -62,7 +62,7 @@ jmh() {
   fi
   # -jvmArgsAppend replaces the @Fork defaults of the classes with the same heap/GC plus the JDK's flags.
   timeout "$limit" "${pin[@]}" "$JAVA" $JVM_FLAGS -jar "$JAR" -foe true -to 60s \
-    -jvmArgsAppend "$JVM_FLAGS" -rf json -rff "$result" "$@"
+    -jvmArgsAppend "$JVM_FLAGS" -prof io.taps.benchmarks.LatencyProfiler -rf json -rff "$result" "$@"
 }
 
 if [ "$MODE" = smoke ]; then
@@ -82,7 +82,7 @@ else
     FILES+=("$OUT/round-$round.json")
   done
   echo "Allocation run ($(( $(date +%s) - START )) s elapsed) ..."
-  jmh 300 "$OUT/alloc.json" -f 1 -wi 1 -w 2s -i 3 -r 2s -bm thrpt -prof gc RequestResponse > "$OUT/alloc.log" 2>&1 \
+  jmh 300 "$OUT/alloc.json" -f 1 -wi 1 -w 2s -i 3 -r 2s -prof gc -p workload=TCP,TLS,UDP Flows > "$OUT/alloc.log" 2>&1 \
     || { tail -50 "$OUT/alloc.log"; echo "allocation run FAILED (log: $OUT/alloc.log)" >&2; exit 1; }
   ALLOC=("$OUT/alloc.json")
 fi

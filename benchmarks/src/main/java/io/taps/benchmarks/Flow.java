@@ -7,19 +7,35 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * One client connection that keeps a window of operations outstanding; the JMH state behind the
- * bulk, request/response and pipelined benchmarks, with a taps ({@link TapsFlow}) and a raw Netty
+ * One client connection and a closed loop of operations on it: the JMH state behind the bulk,
+ * request/response and pipelined benchmarks, with a taps ({@link TapsFlow}) and a raw Netty
  * ({@link NettyFlow}) implementation that differ only in the client library.
  *
- * <p>An operation sends one unit (a request, or a bulk chunk) and waits for one completion (a
- * response, or for bulk the completion of a write). Setup sends {@code window - 1} units first, so
- * {@code window} stay outstanding: window 1 is request/response, 64 is pipelining, and for bulk the
- * window bounds the data in flight (well inside taps' send queue limit, so no SendQueueFull). Both
- * sides hand completions from the event loop to the benchmark thread the same way (a semaphore).
+ * <p>A JMH invocation is a batch of {@link #BATCH} operations driven by the client's event loop:
+ * the benchmark thread sends the first {@code window} units (requests, or bulk chunks), and every
+ * completion (a response, or for bulk a finished write) sends the next one from the completion
+ * handler itself, until the batch is done and the benchmark thread is woken. So the loop runs as
+ * an event-driven application would, the hand-off between the benchmark thread and the event loop
+ * costs once per batch instead of once per operation, and the number measured is the library's.
+ * Window 1 is request/response, 64 is pipelining; for bulk the window bounds the data in flight
+ * (well inside taps' send queue limit, so no SendQueueFull).
+ *
+ * <p>Every request's round-trip time goes into {@link Latency#ROUND_TRIPS}, which
+ * {@link LatencyProfiler} turns into p50/p99 results.
  */
 public abstract class Flow {
-    private final Semaphore completions = new Semaphore(0);
+    /** Operations per JMH invocation (the benchmarks' {@code @OperationsPerInvocation}). */
+    public static final int BATCH = 2048;
+
+    private final Semaphore batchDone = new Semaphore(0);
     private Workload workload;
+    /** Send times of the outstanding requests, oldest at {@code oldest}; responses come in order. */
+    private long[] sentAt;
+    private int oldest;
+    private int next;
+    /** Counters of the running batch, written by the benchmark thread before it starts, then by the event loop. */
+    private int toSend;
+    private int toComplete;
     private NettyFixture.Server server;
     private volatile Throwable failure;
     private volatile boolean closing;
@@ -89,25 +105,38 @@ public abstract class Flow {
             server.close();
             throw e;
         }
-        for (int i = 1; i < workload.window(); i++) {
-            send();
-        }
+        sentAt = new long[workload.window()];
     }
 
-    /** One operation: send one unit and wait for one completion. */
-    public void operation() throws InterruptedException {
-        send();
-        if (!completions.tryAcquire(TapsFixture.TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            throw new IllegalStateException(getClass().getSimpleName() + ": nothing completed in "
-                    + TapsFixture.TIMEOUT_SECONDS + " s", failure);
+    /** One JMH invocation: {@link #BATCH} operations. */
+    public void batch() throws InterruptedException {
+        batch(BATCH);
+    }
+
+    /** Runs {@code operations} operations (at least the window) and waits until the last completes. */
+    public void batch(int operations) throws InterruptedException {
+        int window = workload.window();
+        // Everything the event loop reads is written before the first send hands over to it.
+        toComplete = operations;
+        toSend = operations - window;
+        oldest = 0;
+        next = 0;
+        long now = System.nanoTime();
+        for (int i = 0; i < window; i++) {
+            sentAt[i] = now;
+        }
+        for (int i = 0; i < window; i++) {
+            send();
+        }
+        if (!batchDone.tryAcquire(TapsFixture.TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(getClass().getSimpleName() + ": a batch of " + operations
+                    + " did not complete in " + TapsFixture.TIMEOUT_SECONDS + " s", failure);
         }
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() throws InterruptedException {
+    public void tearDown() {
         try {
-            // What is still outstanding completes before the connection closes, so no error is logged.
-            completions.tryAcquire(workload.window() - 1, TapsFixture.TIMEOUT_SECONDS, TimeUnit.SECONDS);
             closing = true;
             closeClient();
         } finally {
@@ -121,15 +150,30 @@ public abstract class Flow {
     /** Connects the client to {@code server} and prepares it for {@code workload}. */
     protected abstract void open(Workload workload, NettyFixture.Server server);
 
-    /** Sends one unit without waiting; called on the benchmark thread. */
+    /** Sends one unit without waiting; called on the benchmark thread or the client's event loop. */
     protected abstract void send();
 
     /** Closes the client connection and its resources. */
     protected abstract void closeClient();
 
-    /** Called by the client's event loop for each completion. */
+    /**
+     * Called on the client's event loop for each completion: records the round trip, then sends the
+     * next unit from right here, or ends the batch.
+     */
     protected final void completed() {
-        completions.release();
+        int window = sentAt.length;
+        Latency.ROUND_TRIPS.record(System.nanoTime() - sentAt[oldest]);
+        oldest = (oldest + 1) % window;
+        if (--toComplete == 0) {
+            batchDone.release();
+            return;
+        }
+        if (toSend > 0) {
+            toSend--;
+            sentAt[next] = System.nanoTime();
+            next = (next + 1) % window;
+            send();
+        }
     }
 
     /**

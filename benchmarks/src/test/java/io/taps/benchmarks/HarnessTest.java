@@ -24,8 +24,8 @@ class HarnessTest {
     private static final int OPERATIONS = 20;
 
     /** Every JMH state class of the suite; each has a {@code @Param String workload}. */
-    private static final List<Class<?>> STATES = List.of(Throughput.Taps.class, Throughput.Netty.class,
-            RequestResponse.Taps.class, RequestResponse.Netty.class, Connect.Taps.class, Connect.Netty.class);
+    private static final List<Class<?>> STATES = List.of(Flows.Taps.class, Flows.Netty.class,
+            Connect.Taps.class, Connect.Netty.class);
 
     static Stream<Arguments> states() {
         return STATES.stream().flatMap(type -> Arrays.stream(workloadField(type).getAnnotation(Param.class).value())
@@ -67,9 +67,10 @@ class HarnessTest {
     private static void run(Flow flow) throws InterruptedException {
         flow.setup();
         try {
-            for (int i = 0; i < OPERATIONS; i++) {
-                flow.operation();
-            }
+            long before = Latency.ROUND_TRIPS.count();
+            flow.batch(100);
+            flow.batch(100);
+            assertThat(Latency.ROUND_TRIPS.count() - before).isEqualTo(200);
         } finally {
             flow.tearDown();
         }

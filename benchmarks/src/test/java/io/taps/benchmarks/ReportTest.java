@@ -14,27 +14,27 @@ class ReportTest {
         return (List<Map<String, Object>>) new Report.Json(json).value();
     }
 
-    private static String result(String side, String workload, String mode, double score, double p50, double alloc) {
-        return "{\"benchmark\": \"io.taps.benchmarks.RequestResponse." + side + "\", \"mode\": \"" + mode + "\","
+    private static String result(String side, String workload, double score, double p50, double alloc) {
+        return "{\"benchmark\": \"io.taps.benchmarks.Flows." + side + "\", \"mode\": \"thrpt\","
                 + " \"jdkVersion\": \"17\", \"vmName\": \"VM\", \"vmVersion\": \"1\","
                 + " \"params\": {\"workload\": \"" + workload + "\"},"
-                + " \"primaryMetric\": {\"score\": " + score + ", \"scoreError\": \"NaN\", \"scoreUnit\": \"us/op\","
-                + " \"scorePercentiles\": {\"50.0\": " + p50 + ", \"99.0\": 1.5e2}},"
-                + " \"secondaryMetrics\": {\"gc.alloc.rate.norm\": {\"score\": " + alloc + "}}}";
+                + " \"primaryMetric\": {\"score\": " + score + ", \"scoreError\": \"NaN\", \"scoreUnit\": \"ops/s\"},"
+                + " \"secondaryMetrics\": {\"rtt.p50\": {\"score\": " + p50 + "}, \"rtt.p99\": {\"score\": 1.5e2},"
+                + " \"gc.alloc.rate.norm\": {\"score\": " + alloc + "}}}";
     }
 
     @Test
     void pairsSidesTakesMediansAndOrientsRatios() {
-        List<Map<String, Object>> round1 = parse("[" + result("taps", "TCP", "sample", 20.0, 10, 200) + ", "
-                + result("netty", "TCP", "sample", 10.0, 5, 100) + "]");
-        List<Map<String, Object>> round2 = parse("[" + result("taps", "TCP", "sample", 40.0, 30, 200) + ", "
-                + result("netty", "TCP", "sample", 10.0, 5, 100) + "]");
-        List<Map<String, Object>> round3 = parse("[" + result("taps", "TCP", "sample", 25.0, 20, 200) + ", "
-                + result("netty", "TCP", "sample", 10.0, 5, 100) + "]");
+        List<Map<String, Object>> round1 = parse("[" + result("taps", "TCP", 40_000, 10, 200) + ", "
+                + result("netty", "TCP", 100_000, 5, 100) + "]");
+        List<Map<String, Object>> round2 = parse("[" + result("taps", "TCP", 20_000, 30, 200) + ", "
+                + result("netty", "TCP", 100_000, 5, 100) + "]");
+        List<Map<String, Object>> round3 = parse("[" + result("taps", "TCP", 50_000, 20, 200) + ", "
+                + result("netty", "TCP", 100_000, 5, 100) + "]");
 
         String table = Report.render("title", List.of(round1, round2, round3));
 
-        // median mean 25 us -> 40,000 round trips/s against 100,000: taps at 0.40 of raw
+        // median 40,000 round trips/s against 100,000: taps at 0.40 of raw
         assertThat(table).contains("| 2 TCP 64 B request/response, length prefix, 1 outstanding | round trips/s | 40,000 | 100,000 | 0.40 |");
         // latency: lower is better, so the ratio is raw/taps
         assertThat(table).contains("| 2   latency p50 | µs | 20.0 | 5.00 | 0.25 |");
