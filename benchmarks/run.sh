@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the taps-vs-raw-Netty benchmark suite and prints one table (figure, unit, taps, raw Netty, ratio).
 #
-#   ./benchmarks/run.sh           full run, bounded to about 13 minutes on 2 cores
+#   ./benchmarks/run.sh           full run, about 12 minutes on 2 cores (under 15)
 #   ./benchmarks/run.sh --smoke   every benchmark once for ~1 s, no warm-up (well under a minute):
 #                                 checks that the harness works; the numbers mean nothing
 #
