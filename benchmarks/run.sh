@@ -3,7 +3,8 @@
 #
 #   ./benchmarks/run.sh           full run, about 12 minutes on 2 cores (under 15)
 #   ./benchmarks/run.sh --smoke   every benchmark once for ~1 s, no warm-up (well under a minute):
-#                                 checks that the harness works; the numbers mean nothing
+#                                 checks that the harness works (every benchmark runs and every
+#                                 cell of the table gets a value); asserts nothing about timing
 #
 # Full run: BENCH_ROUNDS rounds (default 3) of the whole suite, each benchmark 2 x 2 s warm-up and
 # 4 x 2 s measurement in one fresh JVM; taps and raw Netty of a pair run back to back in every
@@ -88,5 +89,6 @@ else
 fi
 
 echo
-"$JAVA" $JVM_FLAGS -cp "$JAR" io.taps.benchmarks.Report --title "$TITLE" "${FILES[@]}" "${ALLOC[@]}"
+# --check: a cell without a result (a benchmark or profiler that produced nothing) fails the run.
+"$JAVA" $JVM_FLAGS -cp "$JAR" io.taps.benchmarks.Report --check --title "$TITLE" "${FILES[@]}" "${ALLOC[@]}"
 echo "command: ./benchmarks/run.sh${1:+ $1}   elapsed: $(( $(date +%s) - START )) s   results: $OUT"

@@ -20,7 +20,8 @@ import java.util.stream.Stream;
  * unit, taps, raw Netty, and their ratio. Several files (rounds of the same suite) are merged: each
  * cell is the median over the rounds that have it. Needs only a JDK (a small JSON reader is built in).
  *
- * <p>Usage: {@code java -cp benchmarks.jar io.taps.benchmarks.Report [--title TEXT] result.json...}
+ * <p>Usage: {@code java -cp benchmarks.jar io.taps.benchmarks.Report [--title TEXT] [--check] result.json...};
+ * with {@code --check} it exits with status 1 when a cell has no result (a broken harness).
  */
 public final class Report {
     private static final double GBIT = 1e9;
@@ -46,6 +47,9 @@ public final class Report {
         return result -> SCORE.applyAsDouble(result) * factor;
     }
 
+    /** The benchmark name of a figure whose benchmarks do not exist yet. */
+    private static final String PENDING = "(QUIC has not landed)";
+
     private static final List<Row> ROWS = List.of(
             new Row("1 bulk TCP, 1 connection, 64 KiB writes", "Gbit/s", "Flows", "BULK", "thrpt",
                     scaled(Flow.Workload.BULK.unitBytes() * 8.0 / GBIT), true),
@@ -65,7 +69,7 @@ public final class Report {
                     "thrpt", SCORE, true),
             new Row("6   latency p50", "µs", "Flows", "UDP", "thrpt", latency("p50"), false),
             new Row("6   latency p99", "µs", "Flows", "UDP", "thrpt", latency("p99"), false),
-            new Row("7 QUIC stream echo", "-", "(QUIC has not landed)", null, null, SCORE, true),
+            new Row("7 QUIC stream echo", "-", PENDING, null, null, SCORE, true),
             new Row("8 allocation per TCP round trip", "B/op", "Flows", "TCP", null, ALLOCATION, false),
             new Row("8 allocation per TLS round trip", "B/op", "Flows", "TLS", null, ALLOCATION, false),
             new Row("8 allocation per UDP round trip", "B/op", "Flows", "UDP", null, ALLOCATION, false));
@@ -75,16 +79,19 @@ public final class Report {
 
     public static void main(String[] args) throws IOException {
         String title = null;
+        boolean check = false;
         List<Path> files = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--title") && i + 1 < args.length) {
                 title = args[++i];
+            } else if (args[i].equals("--check")) {
+                check = true;
             } else {
                 files.add(Path.of(args[i]));
             }
         }
         if (files.isEmpty()) {
-            System.err.println("usage: Report [--title TEXT] result.json...");
+            System.err.println("usage: Report [--title TEXT] [--check] result.json...");
             System.exit(2);
         }
         List<List<Map<String, Object>>> rounds = new ArrayList<>();
@@ -92,6 +99,24 @@ public final class Report {
             rounds.add(read(file));
         }
         System.out.print(render(title, rounds));
+        List<String> missing = missing(rounds);
+        if (check && !missing.isEmpty()) {
+            System.err.println("no result for: " + String.join("; ", missing));
+            System.exit(1);
+        }
+    }
+
+    /** The cells (row and side) that no result file fills, apart from figures still pending. */
+    static List<String> missing(List<List<Map<String, Object>>> rounds) {
+        List<String> missing = new ArrayList<>();
+        for (Row row : ROWS) {
+            for (String side : List.of("taps", "netty")) {
+                if (!row.benchmark().equals(PENDING) && median(row, side, rounds) == null) {
+                    missing.add(row.figure().trim() + " (" + side + ")");
+                }
+            }
+        }
+        return missing;
     }
 
     /** The JMH results in one JSON file. */
