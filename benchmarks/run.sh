@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Runs the taps-vs-raw-Netty benchmark suite and prints one table (figure, unit, taps, raw Netty, ratio).
+#
+#   ./benchmarks/run.sh           full run, about 12 minutes on 2 cores (under 15)
+#   ./benchmarks/run.sh --smoke   every benchmark once for ~1 s, no warm-up (well under a minute):
+#                                 checks that the harness works (every benchmark runs and every
+#                                 cell of the table gets a value); asserts nothing about timing
+#
+# Full run: BENCH_ROUNDS rounds (default 3) of the whole suite, each benchmark 2 x 2 s warm-up and
+# 4 x 2 s measurement in one fresh JVM; taps and raw Netty of a pair run back to back in every
+# round, and each cell is the median over the rounds. The whole run is pinned to one CPU
+# (taskset -c "$BENCH_CPUS", default 1) as shared/docs/platform-notes.md recommends for A/B
+# comparisons: on 2 vCPUs the scheduler otherwise picks same-CPU or cross-CPU placement per run and
+# latency becomes bimodal. Set BENCH_CPUS= (empty) to run unpinned. Then a shorter run with JMH's GC
+# profiler gives the allocation figure (gc.alloc.rate.norm, B/op).
+#
+# Needs only a JDK (JAVA_HOME or java on the PATH); builds benchmarks/target/benchmarks.jar with the
+# Maven Wrapper when it is missing or older than the sources. JSON results go to
+# benchmarks/target/results/ (BENCH_OUT to change).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+JAR="$ROOT/benchmarks/target/benchmarks.jar"
+OUT=${BENCH_OUT:-"$ROOT/benchmarks/target/results"}
+ROUNDS=${BENCH_ROUNDS:-3}
+CPUS=${BENCH_CPUS-1}
+if [ -n "$CPUS" ] && ! command -v taskset > /dev/null; then
+  echo "taskset not found: running unpinned" >&2
+  CPUS=
+fi
+MODE=full
+case "${1:-}" in
+  --smoke) MODE=smoke ;;
+  "") ;;
+  *) echo "usage: $0 [--smoke]" >&2; exit 2 ;;
+esac
+
+JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+JAVA_MAJOR=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p')
+JVM_FLAGS="-Xms1g -Xmx1g -XX:+UseParallelGC"
+if [ "${JAVA_MAJOR%%.*}" -ge 22 ]; then
+  # As the jdk22-plus profile of the build: Netty's natives and Unsafe without warnings.
+  JVM_FLAGS="$JVM_FLAGS --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow"
+fi
+
+if [ ! -f "$JAR" ] || [ -n "$(find benchmarks/src benchmarks/pom.xml taps-core/src taps-core/pom.xml pom.xml -newer "$JAR" -print -quit)" ]; then
+  echo "Building $JAR ..."
+  ./mvnw -q -B -pl benchmarks -am package -DskipTests
+fi
+
+mkdir -p "$OUT"
+rm -f "$OUT"/*.json
+START=$(date +%s)
+
+# jmh TIMEOUT_SECONDS RESULT_FILE JMH_ARGS...: one JMH run, bounded, on the chosen CPUs.
+jmh() {
+  local limit=$1 result=$2
+  shift 2
+  local pin=()
+  if [ "$MODE" = full ] && [ -n "$CPUS" ]; then
+    pin=(taskset -c "$CPUS")
+  fi
+  # -jvmArgsAppend replaces the @Fork defaults of the classes with the same heap/GC plus the JDK's flags.
+  timeout "$limit" "${pin[@]}" "$JAVA" $JVM_FLAGS -jar "$JAR" -foe true -to 60s \
+    -jvmArgsAppend "$JVM_FLAGS" -prof io.taps.benchmarks.LatencyProfiler -rf json -rff "$result" "$@"
+}
+
+if [ "$MODE" = smoke ]; then
+  TITLE="taps benchmarks, SMOKE run (1 x 1 s per benchmark, no warm-up, unpinned, GC profiler on): smoke numbers, not measurements"
+  jmh 300 "$OUT/smoke.json" -f 1 -wi 0 -i 1 -r 1s -prof gc > "$OUT/smoke.log" 2>&1 \
+    || { tail -50 "$OUT/smoke.log"; echo "smoke run FAILED (log: $OUT/smoke.log)" >&2; exit 1; }
+  FILES=("$OUT/smoke.json")
+  ALLOC=()
+else
+  pinning=${CPUS:+pinned to CPU $CPUS (taskset)}
+  TITLE="taps benchmarks, full run: $ROUNDS rounds x (2 x 2 s warm-up, 4 x 2 s measurement, 1 fork), ${pinning:-unpinned}; allocation from a separate -prof gc run"
+  FILES=()
+  for round in $(seq 1 "$ROUNDS"); do
+    echo "Round $round of $ROUNDS ($(( $(date +%s) - START )) s elapsed) ..."
+    jmh 600 "$OUT/round-$round.json" -f 1 -wi 2 -w 2s -i 4 -r 2s > "$OUT/round-$round.log" 2>&1 \
+      || { tail -50 "$OUT/round-$round.log"; echo "round $round FAILED (log: $OUT/round-$round.log)" >&2; exit 1; }
+    FILES+=("$OUT/round-$round.json")
+  done
+  echo "Allocation run ($(( $(date +%s) - START )) s elapsed) ..."
+  jmh 300 "$OUT/alloc.json" -f 1 -wi 1 -w 2s -i 3 -r 2s -prof gc -p workload=TCP,TLS,UDP Flows > "$OUT/alloc.log" 2>&1 \
+    || { tail -50 "$OUT/alloc.log"; echo "allocation run FAILED (log: $OUT/alloc.log)" >&2; exit 1; }
+  ALLOC=("$OUT/alloc.json")
+fi
+
+echo
+# --check: a cell without a result (a benchmark or profiler that produced nothing) fails the run.
+"$JAVA" $JVM_FLAGS -cp "$JAR" io.taps.benchmarks.Report --check --title "$TITLE" "${FILES[@]}" "${ALLOC[@]}"
+echo "command: ./benchmarks/run.sh${1:+ $1}   elapsed: $(( $(date +%s) - START )) s   results: $OUT"

@@ -1,0 +1,93 @@
+package io.taps.benchmarks;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.ReferenceCountUtil;
+import java.util.function.Consumer;
+
+/**
+ * The raw Netty client of a {@link Flow}: one channel on its own one-thread event loop; each send
+ * copies the application's byte array into a pooled buffer and writes and flushes it. TCP and TLS
+ * requests go through {@code LengthFieldPrepender}/{@code LengthFieldBasedFrameDecoder} (4-byte
+ * big-endian length), TLS through an {@code SslHandler} on the same provider taps uses.
+ */
+public abstract class NettyFlow extends Flow {
+    private EventLoopGroup group;
+    private Channel channel;
+    private byte[] request;
+    private boolean completesOnWrite;
+    private final ChannelFutureListener writeDone = future -> {
+        if (future.isSuccess()) {
+            completed();
+        } else {
+            failed(future.cause());
+        }
+    };
+
+    @Override
+    protected void open(Workload workload, NettyFixture.Server server) {
+        group = NettyFixture.group(1);
+        request = NettyFixture.pattern(workload.unitBytes());
+        completesOnWrite = workload == Workload.BULK;
+        boolean tls = workload.secure();
+        Consumer<Channel> init = ch -> {
+            if (tls) {
+                ch.pipeline().addLast(NettyFixture.clientTls(Tls.clientContext(), ch, server));
+            }
+            if (workload.framed()) {
+                NettyFixture.addLengthPrefixCodec(ch.pipeline());
+            }
+            ch.pipeline().addLast(new Responses());
+        };
+        Bootstrap bootstrap = workload == Workload.UDP ? NettyFixture.udpClient(group, init)
+                : NettyFixture.tcpClient(group, init);
+        try {
+            channel = bootstrap.connect(server.address()).syncUninterruptibly().channel();
+            if (tls) {
+                NettyFixture.handshake(channel);
+            }
+        } catch (RuntimeException e) {
+            NettyFixture.shutdown(group);
+            throw e;
+        }
+    }
+
+    @Override
+    protected void send() {
+        ByteBuf buffer = NettyFixture.copy(channel.alloc(), request);
+        if (completesOnWrite) {
+            channel.writeAndFlush(buffer).addListener(writeDone);
+        } else {
+            channel.writeAndFlush(buffer, channel.voidPromise());
+        }
+    }
+
+    @Override
+    protected void closeClient() {
+        try {
+            channel.close().syncUninterruptibly();
+        } finally {
+            NettyFixture.shutdown(group);
+        }
+    }
+
+    /** Counts each decoded frame or datagram as one response. */
+    private final class Responses extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ReferenceCountUtil.release(msg);
+            completed();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            failed(cause);
+            ctx.close();
+        }
+    }
+}

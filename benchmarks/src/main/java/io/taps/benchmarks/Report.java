@@ -1,0 +1,411 @@
+package io.taps.benchmarks;
+
+import io.taps.TransportServices;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Stream;
+
+/**
+ * Reads JMH JSON result files ({@code -rf json}) and prints the one table of the suite: figure,
+ * unit, taps, raw Netty, and their ratio. Several files (rounds of the same suite) are merged: each
+ * cell is the median over the rounds that have it. Needs only a JDK (a small JSON reader is built in).
+ *
+ * <p>Usage: {@code java -cp benchmarks.jar io.taps.benchmarks.Report [--title TEXT] [--check] result.json...};
+ * with {@code --check} it exits with status 1 when a cell has no result (a broken harness).
+ */
+public final class Report {
+    private static final double GBIT = 1e9;
+
+    /** One row: which benchmark pair, which parameter, and how a JMH result becomes the cell's number. */
+    private record Row(String figure, String unit, String benchmark, String workload, String mode, Metric metric,
+            boolean higherIsBetter) {
+    }
+
+    /** How a value is read from one JMH result object. */
+    private interface Metric extends ToDoubleFunction<Map<String, Object>> {
+    }
+
+    private static final Metric SCORE = result -> number(path(result, "primaryMetric", "score"));
+    private static final Metric ALLOCATION = result -> number(path(result, "secondaryMetrics", "gc.alloc.rate.norm", "score"));
+
+    /** A round-trip percentile added by {@link LatencyProfiler}, in µs. */
+    private static Metric latency(String which) {
+        return result -> number(path(result, "secondaryMetrics", "rtt." + which, "score"));
+    }
+
+    private static Metric scaled(double factor) {
+        return result -> SCORE.applyAsDouble(result) * factor;
+    }
+
+    /** The benchmark name of a figure whose benchmarks do not exist yet. */
+    private static final String PENDING = "(QUIC has not landed)";
+
+    private static final List<Row> ROWS = List.of(
+            new Row("1 bulk TCP, 1 connection, 64 KiB writes", "Gbit/s", "Flows", "BULK", "thrpt",
+                    scaled(Flow.Workload.BULK.unitBytes() * 8.0 / GBIT), true),
+            new Row("2 TCP 64 B request/response, length prefix, 1 outstanding", "round trips/s", "Flows",
+                    "TCP", "thrpt", SCORE, true),
+            new Row("2   latency p50", "µs", "Flows", "TCP", "thrpt", latency("p50"), false),
+            new Row("2   latency p99", "µs", "Flows", "TCP", "thrpt", latency("p99"), false),
+            new Row("3 TCP 64 B request/response, 64 outstanding", "messages/s", "Flows", "PIPELINED", "thrpt", SCORE, true),
+            new Row("4 TCP connect + close", "connections/s", "Connect", "TCP", "thrpt", SCORE, true),
+            new Row("5 TLS 1.3 64 B request/response, 1 outstanding", "round trips/s", "Flows", "TLS",
+                    "thrpt", SCORE, true),
+            new Row("5   latency p50", "µs", "Flows", "TLS", "thrpt", latency("p50"), false),
+            new Row("5   latency p99", "µs", "Flows", "TLS", "thrpt", latency("p99"), false),
+            new Row("5 TLS 1.3 full handshakes (connect + handshake + close)", "handshakes/s", "Connect", "TLS",
+                    "thrpt", SCORE, true),
+            new Row("6 UDP 64 B request/response, 1 outstanding", "round trips/s", "Flows", "UDP",
+                    "thrpt", SCORE, true),
+            new Row("6   latency p50", "µs", "Flows", "UDP", "thrpt", latency("p50"), false),
+            new Row("6   latency p99", "µs", "Flows", "UDP", "thrpt", latency("p99"), false),
+            new Row("7 QUIC stream echo", "-", PENDING, null, null, SCORE, true),
+            new Row("8 allocation per TCP round trip", "B/op", "Flows", "TCP", null, ALLOCATION, false),
+            new Row("8 allocation per TLS round trip", "B/op", "Flows", "TLS", null, ALLOCATION, false),
+            new Row("8 allocation per UDP round trip", "B/op", "Flows", "UDP", null, ALLOCATION, false));
+
+    private Report() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        String title = null;
+        boolean check = false;
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--title") && i + 1 < args.length) {
+                title = args[++i];
+            } else if (args[i].equals("--check")) {
+                check = true;
+            } else {
+                files.add(Path.of(args[i]));
+            }
+        }
+        if (files.isEmpty()) {
+            System.err.println("usage: Report [--title TEXT] [--check] result.json...");
+            System.exit(2);
+        }
+        List<List<Map<String, Object>>> rounds = new ArrayList<>();
+        for (Path file : files) {
+            rounds.add(read(file));
+        }
+        System.out.print(render(title, rounds));
+        List<String> missing = missing(rounds);
+        if (check && !missing.isEmpty()) {
+            System.err.println("no result for: " + String.join("; ", missing));
+            System.exit(1);
+        }
+    }
+
+    /** The cells (row and side) that no result file fills, apart from figures still pending. */
+    static List<String> missing(List<List<Map<String, Object>>> rounds) {
+        List<String> missing = new ArrayList<>();
+        for (Row row : ROWS) {
+            for (String side : List.of("taps", "netty")) {
+                if (!row.benchmark().equals(PENDING) && median(row, side, rounds) == null) {
+                    missing.add(row.figure().trim() + " (" + side + ")");
+                }
+            }
+        }
+        return missing;
+    }
+
+    /** The JMH results in one JSON file. */
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> read(Path file) throws IOException {
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        Object parsed = new Json(text).value();
+        return parsed == null ? List.of() : (List<Map<String, Object>>) parsed;
+    }
+
+    /** The header and table for the results of one or more rounds. */
+    static String render(String title, List<List<Map<String, Object>>> rounds) {
+        StringBuilder out = new StringBuilder();
+        if (title != null) {
+            out.append(title).append("\n\n");
+        }
+        out.append(machine(rounds)).append("\n\n");
+        out.append("| figure | unit | taps | raw Netty | taps vs raw |\n");
+        out.append("|---|---|---:|---:|---:|\n");
+        for (Row row : ROWS) {
+            Double taps = median(row, "taps", rounds);
+            Double raw = median(row, "netty", rounds);
+            out.append("| ").append(row.figure()).append(" | ").append(row.unit()).append(" | ")
+                    .append(format(taps)).append(" | ").append(format(raw)).append(" | ")
+                    .append(ratio(row, taps, raw)).append(" |\n");
+        }
+        out.append('\n')
+                .append("taps vs raw: taps relative to raw Netty, > 1 means taps is better (rates: taps/raw; ")
+                .append("latencies and B/op: raw/taps).\n")
+                .append("Server in every figure: the same raw Netty server (echo or discard) for both clients, ")
+                .append("so the client library is what is compared.\n");
+        if (rounds.size() > 1) {
+            out.append("Each cell: the median over the result files that have it.\n");
+        }
+        return out.toString();
+    }
+
+    private static String machine(List<List<Map<String, Object>>> rounds) {
+        Map<String, Object> any = rounds.stream().flatMap(List::stream).findFirst().orElse(Map.of());
+        String jdk = any.isEmpty() ? System.getProperty("java.version")
+                : path(any, "jdkVersion") + " (" + path(any, "vmName") + " " + path(any, "vmVersion") + ")";
+        String taps;
+        try (TransportServices services = TapsFixture.create()) {
+            taps = "I/O " + services.ioTransport() + ", TLS " + services.tlsProvider();
+        } catch (RuntimeException e) {
+            taps = "taps unavailable: " + e.getMessage();
+        }
+        return "machine: " + Runtime.getRuntime().availableProcessors() + " CPUs (" + cpuModel() + "), "
+                + System.getProperty("os.name") + " " + System.getProperty("os.version") + ", JDK " + jdk
+                + "\ntaps and raw Netty: " + taps;
+    }
+
+    private static String cpuModel() {
+        try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .findFirst().orElse(System.getProperty("os.arch"));
+        } catch (IOException | RuntimeException e) {
+            return System.getProperty("os.arch");
+        }
+    }
+
+    private static Double median(Row row, String side, List<List<Map<String, Object>>> rounds) {
+        String name = "io.taps.benchmarks." + row.benchmark() + "." + side;
+        List<Double> values = new ArrayList<>();
+        for (List<Map<String, Object>> round : rounds) {
+            for (Map<String, Object> result : round) {
+                if (name.equals(result.get("benchmark")) && Objects.equals(row.workload(), path(result, "params", "workload"))
+                        && (row.mode() == null || row.mode().equals(result.get("mode")))) {
+                    double value = row.metric().applyAsDouble(result);
+                    if (!Double.isNaN(value)) {
+                        values.add(value);
+                        break;
+                    }
+                }
+            }
+        }
+        if (values.isEmpty()) {
+            return null;
+        }
+        Collections.sort(values);
+        int n = values.size();
+        return n % 2 == 1 ? values.get(n / 2) : (values.get(n / 2 - 1) + values.get(n / 2)) / 2;
+    }
+
+    private static String ratio(Row row, Double taps, Double raw) {
+        if (taps == null || raw == null) {
+            return "-";
+        }
+        double numerator = row.higherIsBetter() ? taps : raw;
+        double denominator = row.higherIsBetter() ? raw : taps;
+        if (denominator <= 0) {
+            return "-";
+        }
+        return String.format(Locale.ROOT, "%.2f", numerator / denominator);
+    }
+
+    static String format(Double value) {
+        if (value == null) {
+            return "-";
+        }
+        double v = value;
+        if (Math.abs(v) >= 100) {
+            return String.format(Locale.ROOT, "%,.0f", v);
+        }
+        if (Math.abs(v) >= 10) {
+            return String.format(Locale.ROOT, "%.1f", v);
+        }
+        return String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    /** The value at a path of object keys, or null. */
+    @SuppressWarnings("unchecked")
+    static Object path(Map<String, Object> object, String... keys) {
+        Object current = object;
+        for (String key : keys) {
+            if (!(current instanceof Map)) {
+                return null;
+            }
+            current = ((Map<String, Object>) current).get(key);
+        }
+        return current;
+    }
+
+    /** A JSON number as a double; JMH writes NaN and infinities as strings. Absent is NaN. */
+    static double number(Object value) {
+        if (value instanceof Number) {
+            return ((Number) value).doubleValue();
+        }
+        if (value instanceof String) {
+            try {
+                return Double.parseDouble((String) value);
+            } catch (NumberFormatException e) {
+                return Double.NaN;
+            }
+        }
+        return Double.NaN;
+    }
+
+    /** A minimal JSON reader: objects (insertion-ordered maps), arrays, strings, numbers, true/false/null. */
+    static final class Json {
+        private final String text;
+        private int at;
+
+        Json(String text) {
+            this.text = text;
+        }
+
+        Object value() {
+            skipSpace();
+            if (at >= text.length()) {
+                return null;
+            }
+            char c = text.charAt(at);
+            switch (c) {
+                case '{':
+                    return object();
+                case '[':
+                    return array();
+                case '"':
+                    return string();
+                case 't':
+                    return literal("true", Boolean.TRUE);
+                case 'f':
+                    return literal("false", Boolean.FALSE);
+                case 'n':
+                    return literal("null", null);
+                default:
+                    return number();
+            }
+        }
+
+        private Map<String, Object> object() {
+            Map<String, Object> map = new LinkedHashMap<>();
+            at++;
+            skipSpace();
+            if (peek() == '}') {
+                at++;
+                return map;
+            }
+            while (true) {
+                skipSpace();
+                String key = string();
+                skipSpace();
+                expect(':');
+                map.put(key, value());
+                skipSpace();
+                if (peek() == ',') {
+                    at++;
+                } else {
+                    expect('}');
+                    return map;
+                }
+            }
+        }
+
+        private List<Object> array() {
+            List<Object> list = new ArrayList<>();
+            at++;
+            skipSpace();
+            if (peek() == ']') {
+                at++;
+                return list;
+            }
+            while (true) {
+                list.add(value());
+                skipSpace();
+                if (peek() == ',') {
+                    at++;
+                } else {
+                    expect(']');
+                    return list;
+                }
+            }
+        }
+
+        private String string() {
+            expect('"');
+            StringBuilder s = new StringBuilder();
+            while (true) {
+                char c = text.charAt(at++);
+                if (c == '"') {
+                    return s.toString();
+                }
+                if (c != '\\') {
+                    s.append(c);
+                    continue;
+                }
+                char e = text.charAt(at++);
+                switch (e) {
+                    case 'n':
+                        s.append('\n');
+                        break;
+                    case 't':
+                        s.append('\t');
+                        break;
+                    case 'r':
+                        s.append('\r');
+                        break;
+                    case 'b':
+                        s.append('\b');
+                        break;
+                    case 'f':
+                        s.append('\f');
+                        break;
+                    case 'u':
+                        s.append((char) Integer.parseInt(text.substring(at, at + 4), 16));
+                        at += 4;
+                        break;
+                    default:
+                        s.append(e);
+                        break;
+                }
+            }
+        }
+
+        private Double number() {
+            int start = at;
+            while (at < text.length() && "+-0123456789.eE".indexOf(text.charAt(at)) >= 0) {
+                at++;
+            }
+            if (start == at) {
+                throw new IllegalArgumentException("unexpected '" + text.charAt(at) + "' at " + at);
+            }
+            return Double.valueOf(text.substring(start, at));
+        }
+
+        private Object literal(String word, Object value) {
+            if (!text.startsWith(word, at)) {
+                throw new IllegalArgumentException("expected " + word + " at " + at);
+            }
+            at += word.length();
+            return value;
+        }
+
+        private void expect(char c) {
+            if (peek() != c) {
+                throw new IllegalArgumentException("expected '" + c + "' at " + at);
+            }
+            at++;
+        }
+
+        private char peek() {
+            return at < text.length() ? text.charAt(at) : '\0';
+        }
+
+        private void skipSpace() {
+            while (at < text.length() && Character.isWhitespace(text.charAt(at))) {
+                at++;
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.taps.benchmarks;
+
+import io.taps.Connection;
+import io.taps.ConnectionEventHandler;
+import io.taps.Preconnection;
+import io.taps.TransportServices;
+import io.taps.endpoint.RemoteEndpoint;
+import io.taps.properties.TransportProperties;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The taps half of every benchmark: one {@link TransportServices} with one event loop thread (the
+ * raw Netty clients get one too) and Preconnections to the raw Netty servers of {@link NettyFixture},
+ * built only through taps' public API.
+ */
+public final class TapsFixture {
+    /** A handler for Connections whose events the benchmark does not need. */
+    public static final ConnectionEventHandler NO_EVENTS = new ConnectionEventHandler() { };
+
+    /** How long any setup or teardown step may wait before the benchmark fails instead of hanging. */
+    public static final long TIMEOUT_SECONDS = 10;
+
+    private TapsFixture() {
+    }
+
+    /** A Transport Services system for the client side, on one event loop thread. */
+    public static TransportServices create() {
+        return TransportServices.builder().eventLoopThreads(1).build();
+    }
+
+    /** Plain TCP (reliable, in-order stream, no security) to {@code server}. */
+    public static Preconnection tcp(TransportServices taps, NettyFixture.Server server) {
+        return to(taps, server).properties(TransportProperties.reliableInorderStream()).build();
+    }
+
+    /** TLS 1.3 over TCP to {@code server}, verifying its certificate against the benchmark root. */
+    public static Preconnection tls(TransportServices taps, NettyFixture.Server server) {
+        return to(taps, server).properties(TransportProperties.reliableInorderStream())
+                .security(Tls.tapsClient()).build();
+    }
+
+    /** UDP ({@code unreliableDatagram}: messages are safely replayable, as taps requires for UDP) to {@code server}. */
+    public static Preconnection udp(TransportServices taps, NettyFixture.Server server) {
+        return to(taps, server).properties(TransportProperties.unreliableDatagram()).build();
+    }
+
+    private static Preconnection.Builder to(TransportServices taps, NettyFixture.Server server) {
+        return taps.preconnection().remote(RemoteEndpoint.ofAddress(NettyFixture.HOST, server.port()));
+    }
+
+    /** Initiates and waits until the Connection is Ready. */
+    public static Connection open(Preconnection preconnection, ConnectionEventHandler handler) {
+        Connection connection = preconnection.initiate(handler);
+        await(connection.ready());
+        return connection;
+    }
+
+    /** Closes gracefully and waits for Closed. */
+    public static void close(Connection connection) {
+        connection.close();
+        await(connection.closed());
+    }
+
+    /** The stage's result, waiting at most {@link #TIMEOUT_SECONDS}. */
+    public static <T> T await(CompletionStage<T> stage) {
+        try {
+            return stage.toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("taps operation did not complete: " + e, e);
+        }
+    }
+}

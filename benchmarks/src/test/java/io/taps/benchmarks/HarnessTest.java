@@ -1,0 +1,92 @@
+package io.taps.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.taps.TransportServices;
+import java.lang.reflect.Field;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.openjdk.jmh.annotations.Param;
+
+/**
+ * Runs every benchmark state outside JMH, for every value of its {@code @Param}: setup, a few
+ * operations, teardown. A broken harness fails here in seconds instead of in a 15-minute run;
+ * nothing about timing is asserted.
+ */
+@Timeout(30)
+class HarnessTest {
+    private static final int OPERATIONS = 20;
+
+    /** Every JMH state class of the suite; each has a {@code @Param String workload}. */
+    private static final List<Class<?>> STATES = List.of(Flows.Taps.class, Flows.Netty.class,
+            Connect.Taps.class, Connect.Netty.class);
+
+    static Stream<Arguments> states() {
+        return STATES.stream().flatMap(type -> Arrays.stream(workloadField(type).getAnnotation(Param.class).value())
+                .map(workload -> Arguments.of(type.getEnclosingClass().getSimpleName() + "." + type.getSimpleName(),
+                        workload)));
+    }
+
+    @Test
+    void rawSideUsesTheTransportAndTlsProviderTapsUses() {
+        try (TransportServices taps = TapsFixture.create()) {
+            assertThat(NettyFixture.transportName()).isEqualTo(taps.ioTransport());
+            assertThat(Tls.provider().name().equals("JDK")).isEqualTo(taps.tlsProvider().startsWith("JDK"));
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("states")
+    void setupOperationsTeardown(String name, String workload) throws Exception {
+        Class<?> type = STATES.stream()
+                .filter(t -> name.equals(t.getEnclosingClass().getSimpleName() + "." + t.getSimpleName()))
+                .findFirst().orElseThrow();
+        Object state = type.getConstructor().newInstance();
+        workloadField(type).set(state, workload);
+        if (state instanceof Flow) {
+            run((Flow) state);
+        } else {
+            run((ConnectClose) state, workload.equals("TLS"));
+        }
+    }
+
+    private static Field workloadField(Class<?> type) {
+        try {
+            return type.getField("workload");
+        } catch (NoSuchFieldException e) {
+            throw new AssertionError(type + " has no public @Param field 'workload'", e);
+        }
+    }
+
+    private static void run(Flow flow) throws InterruptedException {
+        flow.setup();
+        try {
+            long before = Latency.ROUND_TRIPS.count();
+            flow.batch(100);
+            flow.batch(100);
+            assertThat(Latency.ROUND_TRIPS.count() - before).isEqualTo(200);
+        } finally {
+            flow.tearDown();
+        }
+    }
+
+    private static void run(ConnectClose connections, boolean tls) {
+        connections.setup();
+        try {
+            for (int i = 0; i < OPERATIONS; i++) {
+                connections.connectAndClose();
+            }
+            // Every operation made exactly one full handshake: none failed, none was resumed.
+            assertThat(connections.serverHandshakes()).isEqualTo(tls ? OPERATIONS : 0);
+            assertThat(connections.serverResumptions()).isZero();
+        } finally {
+            connections.tearDown();
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.taps.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The report reads JMH's JSON, pairs taps with raw Netty, takes medians and orients the ratio. */
+class ReportTest {
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> parse(String json) {
+        return (List<Map<String, Object>>) new Report.Json(json).value();
+    }
+
+    private static String result(String side, String workload, double score, double p50, double alloc) {
+        return "{\"benchmark\": \"io.taps.benchmarks.Flows." + side + "\", \"mode\": \"thrpt\","
+                + " \"jdkVersion\": \"17\", \"vmName\": \"VM\", \"vmVersion\": \"1\","
+                + " \"params\": {\"workload\": \"" + workload + "\"},"
+                + " \"primaryMetric\": {\"score\": " + score + ", \"scoreError\": \"NaN\", \"scoreUnit\": \"ops/s\"},"
+                + " \"secondaryMetrics\": {\"rtt.p50\": {\"score\": " + p50 + "}, \"rtt.p99\": {\"score\": 1.5e2},"
+                + " \"gc.alloc.rate.norm\": {\"score\": " + alloc + "}}}";
+    }
+
+    @Test
+    void pairsSidesTakesMediansAndOrientsRatios() {
+        List<Map<String, Object>> round1 = parse("[" + result("taps", "TCP", 40_000, 10, 200) + ", "
+                + result("netty", "TCP", 100_000, 5, 100) + "]");
+        List<Map<String, Object>> round2 = parse("[" + result("taps", "TCP", 20_000, 30, 200) + ", "
+                + result("netty", "TCP", 100_000, 5, 100) + "]");
+        List<Map<String, Object>> round3 = parse("[" + result("taps", "TCP", 50_000, 20, 200) + ", "
+                + result("netty", "TCP", 100_000, 5, 100) + "]");
+
+        String table = Report.render("title", List.of(round1, round2, round3));
+
+        // median 40,000 round trips/s against 100,000: taps at 0.40 of raw
+        assertThat(table).contains("| 2 TCP 64 B request/response, length prefix, 1 outstanding | round trips/s | 40,000 | 100,000 | 0.40 |");
+        // latency: lower is better, so the ratio is raw/taps
+        assertThat(table).contains("| 2   latency p50 | µs | 20.0 | 5.00 | 0.25 |");
+        assertThat(table).contains("| 8 allocation per TCP round trip | B/op | 200 | 100 | 0.50 |");
+        assertThat(table).contains("| 1 bulk TCP, 1 connection, 64 KiB writes | Gbit/s | - | - | - |");
+        // what --check reports: every cell without a result, apart from the pending QUIC figure
+        assertThat(Report.missing(List.of(round1))).contains("1 bulk TCP, 1 connection, 64 KiB writes (taps)")
+                .doesNotContain("2 TCP 64 B request/response, length prefix, 1 outstanding (taps)")
+                .noneMatch(cell -> cell.contains("QUIC"));
+    }
+
+    @Test
+    void readsStringsEscapesAndLiterals() {
+        Object value = new Report.Json("{\"a\": [true, false, null, -1.5e-3], \"b\": \"x\\\"\\u00b5\"}").value();
+        assertThat(value).isEqualTo(Map.of("a", java.util.Arrays.asList(true, false, null, -1.5e-3), "b", "x\"µ"));
+    }
+}
