@@ -109,18 +109,6 @@ public final class NettyFixture {
         return bytes;
     }
 
-    /** {@code payload} with its 4-byte big-endian length in front: one frame of the length-prefix format. */
-    public static byte[] lengthPrefixed(byte[] payload) {
-        byte[] frame = new byte[LENGTH_FIELD + payload.length];
-        int n = payload.length;
-        frame[0] = (byte) (n >>> 24);
-        frame[1] = (byte) (n >>> 16);
-        frame[2] = (byte) (n >>> 8);
-        frame[3] = (byte) n;
-        System.arraycopy(payload, 0, frame, LENGTH_FIELD, n);
-        return frame;
-    }
-
     /** A pooled buffer holding a copy of {@code bytes}: what an application sending a byte[] does with Netty. */
     public static ByteBuf copy(ByteBufAllocator alloc, byte[] bytes) {
         return alloc.buffer(bytes.length).writeBytes(bytes);

@@ -7,6 +7,7 @@ import io.taps.MessageContext;
 import io.taps.Preconnection;
 import io.taps.TransportServices;
 import io.taps.TransportServicesException;
+import io.taps.framer.lengthprefix.LengthPrefixFramer;
 
 /**
  * The taps client of a {@link Flow}: one Connection, events taken through a
@@ -33,12 +34,9 @@ public abstract class TapsFlow extends Flow {
         }
         request = payload;
         if (workload.framed()) {
-            // FRAMER: when LengthPrefixFramer lands: give the Preconnection above
-            // LengthPrefixFramer.factory(4) (for framed workloads only; BULK shares TapsFixture.tcp),
-            // replace the next line by nothing (send the bare payload), and keep responseBytes below
-            // (it becomes payload.length; each response is then one whole Message).
-            // Until then the frame is built here and read back as a fixed-size part of the stream.
-            request = NettyFixture.lengthPrefixed(payload);
+            // The length-prefix framer turns each 64 B payload into a 4-byte-prefixed frame and
+            // each received frame back into one whole Message, as LengthFieldPrepender/Decoder do.
+            preconnection.addFramer(LengthPrefixFramer.factory(4));
         }
         responseBytes = workload == Workload.BULK ? 0 : request.length;
         try {
