@@ -390,7 +390,7 @@ public final class SecurityParameters {
             return this;
         }
 
-        /** Sets the TLS session cache size (SEC-06); 0 disables caching in the provider. */
+        /** Sets the TLS session cache size (SEC-06); 0 keeps no session, so no handshake resumes one. */
         public Builder maxCachedSessions(int max) {
             if (max < 0) {
                 throw invalid("maxCachedSessions must be >= 0, got " + max);

@@ -91,6 +91,7 @@ public final class TapsConnection implements Connection {
     private Runnable establishmentCanceller;
     private volatile EstablishmentReport establishmentReport = EstablishmentReport.empty();
     private Runnable onTerminated;
+    private MessageContext linkContext;
 
     public TapsConnection(EventLoop loop, Executor eventExecutor, TransportProperties properties, Role role,
             ConnectionEventHandler handler) {
@@ -642,6 +643,19 @@ public final class TapsConnection implements Connection {
     }
 
     private MessageContext receivedContext(InetSocketAddress sender, boolean isFinal) {
+        if (sender == null && !isFinal && link != null) {
+            // A connected link's endpoints never change: one immutable context serves every Message.
+            MessageContext shared = linkContext;
+            if (shared == null) {
+                shared = newReceivedContext(null, false);
+                linkContext = shared;
+            }
+            return shared;
+        }
+        return newReceivedContext(sender, isFinal);
+    }
+
+    private MessageContext newReceivedContext(InetSocketAddress sender, boolean isFinal) {
         Link current = link;
         InetSocketAddress from = sender != null ? sender : current == null ? null : current.remoteAddress();
         InetSocketAddress to = current == null ? null : current.localAddress();

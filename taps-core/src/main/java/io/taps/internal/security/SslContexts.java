@@ -4,6 +4,7 @@ import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.IdentityCipherSuiteFilter;
 import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -92,6 +93,11 @@ public final class SslContexts {
             throw invalid("security is disabled for these parameters; no TLS context can be built");
         }
         SslProvider effective = effectiveProvider(params, provider);
+        if (sessionCacheDisabled(params) && effective == SslProvider.JDK && !server) {
+            // JSSE has no switch for its client session cache (a size of 0 means unlimited), and
+            // the cache lives in the context: a context per connection is the only way to never resume.
+            return build(params, false, effective);
+        }
         Key key = new Key(params, server, effective);
         synchronized (CACHE) {
             SslContext cached = CACHE.get(key);
@@ -145,7 +151,12 @@ public final class SslContexts {
             // Exactly the configured suites: a silently substituted default would defeat SEC-05.
             b.ciphers(params.cipherSuites(), IdentityCipherSuiteFilter.INSTANCE);
         }
-        params.maxCachedSessions().ifPresent(b::sessionCacheSize);
+        // Providers read a cache size of 0 as "their default"; 0 means no cache here (SEC-06).
+        params.maxCachedSessions().ifPresent(size -> {
+            if (size > 0) {
+                b.sessionCacheSize(size);
+            }
+        });
         params.cachedSessionLifetime().ifPresent(d -> b.sessionTimeout(d.getSeconds()));
         if (server) {
             b.clientAuth(toNetty(params.clientAuthentication()));
@@ -158,12 +169,21 @@ public final class SslContexts {
             b.applicationProtocolConfig(alpnConfig(params.alpn(), server, provider));
         }
         try {
-            return b.build();
+            SslContext context = b.build();
+            if (sessionCacheDisabled(params) && context.sessionContext() instanceof OpenSslSessionContext) {
+                ((OpenSslSessionContext) context.sessionContext()).setSessionCacheEnabled(false);
+            }
+            return context;
         } catch (SSLException | RuntimeException e) {
             throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
                     "cannot build " + (server ? "server" : "client") + " TLS context on "
                             + TlsProvider.describe(provider) + ": " + e.getMessage(), e);
         }
+    }
+
+    /** {@code maxCachedSessions(0)}: no TLS session is kept, so no handshake resumes one (SEC-06). */
+    static boolean sessionCacheDisabled(SecurityParameters params) {
+        return params.maxCachedSessions().orElse(-1) == 0;
     }
 
     /** Whether hostnames are verified: only meaningful when the chain itself is verified or judged. */

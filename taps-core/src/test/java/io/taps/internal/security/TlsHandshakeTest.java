@@ -18,6 +18,7 @@ import io.taps.security.TlsVersion;
 import io.taps.security.TrustDecision;
 import io.taps.security.TrustVerificationRequest;
 import io.netty.pkitesting.X509Bundle;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -354,4 +355,39 @@ class TlsHandshakeTest {
         assertThat(SslContexts.forServer(server, p)).isSameAs(SslContexts.forServer(server, p));
     }
 
+
+    /**
+     * SEC-06: sessions are cached and resumed by default, and {@code maxCachedSessions(0)} means no
+     * handshake ever resumes one (providers read a cache size of 0 as "default"). The server is
+     * BoringSSL on both runs because only its engine tells whether a handshake resumed.
+     */
+    @ParameterizedTest
+    @EnumSource(value = SslProvider.class, names = {"OPENSSL", "JDK"})
+    void sessionsResumeUnlessMaxCachedSessionsIsZero(SslProvider p) throws Exception {
+        assumeTrue(OpenSsl.isAvailable(), "the server needs BoringSSL to report resumption");
+        SslContext serverContext = SslContexts.forServer(serverParams(TestPki.SERVER).build(), SslProvider.OPENSSL);
+        try (TlsPeers.Server s = peers.server(serverContext)) {
+            // A lifetime of its own gives each run client contexts no other test has used.
+            SecurityParameters.Builder client = clientParams().cachedSessionLifetime(Duration.ofSeconds(600 + p.ordinal()));
+            assertThat(secondHandshakeResumed(s, p, client.build())).isTrue();
+            assertThat(secondHandshakeResumed(s, p, client.maxCachedSessions(0).build())).isFalse();
+        }
+    }
+
+    private static boolean secondHandshakeResumed(TlsPeers.Server s, SslProvider p, SecurityParameters client)
+            throws Exception {
+        boolean resumed = false;
+        for (int i = 0; i < 2; i++) {
+            // A context per connection, as StackConnector asks for one per attempt.
+            try (TlsPeers.Client c = peers.client(SslContexts.forClient(client, p), client, "localhost", s.port())) {
+                c.awaitHandshake();
+                // The echo makes sure the TLS 1.3 session ticket arrived before the connection closes.
+                assertThat(c.echo(new byte[] {1, 2, 3})).containsExactly(1, 2, 3);
+                TlsPeers.Outcome outcome = s.nextHandshake();
+                assertThat(outcome.cause).isNull();
+                resumed = outcome.resumed;
+            }
+        }
+        return resumed;
+    }
 }

@@ -14,6 +14,8 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.internal.tcnative.SSL;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -35,9 +37,12 @@ final class TlsPeers implements AutoCloseable {
     /** A server handshake outcome: null cause means success. */
     static final class Outcome {
         final Throwable cause;
+        /** Whether the handshake resumed a session; only a BoringSSL server can tell (false otherwise). */
+        final boolean resumed;
 
-        Outcome(Throwable cause) {
+        Outcome(Throwable cause, boolean resumed) {
             this.cause = cause;
+            this.resumed = resumed;
         }
     }
 
@@ -62,7 +67,7 @@ final class TlsPeers implements AutoCloseable {
                                     c.close();
                                 }
                             });
-                            ssl.handshakeFuture().addListener(f -> handshakes.add(new Outcome(f.cause())));
+                            ssl.handshakeFuture().addListener(f -> handshakes.add(new Outcome(f.cause(), f.isSuccess() && resumed(ssl))));
                         }
                     });
             channel = b.bind(bindAddress, 0).sync().channel();
@@ -70,6 +75,11 @@ final class TlsPeers implements AutoCloseable {
 
         int port() {
             return ((InetSocketAddress) channel.localAddress()).getPort();
+        }
+
+        private boolean resumed(SslHandler ssl) {
+            return ssl.engine() instanceof ReferenceCountedOpenSslEngine
+                    && SSL.isSessionReused(((ReferenceCountedOpenSslEngine) ssl.engine()).sslPointer());
         }
 
         Outcome nextHandshake() throws InterruptedException {
