@@ -60,10 +60,9 @@ public final class LengthPrefixFramer implements Framer {
         if (whole == null) {
             return;
         }
-        ByteBuf header = context.alloc().buffer(prefixBytes, prefixBytes);
+        ByteBuf header = HeaderCodec.newHeader(context, prefixBytes, whole);
         codec.writeLength(header, whole.readableBytes());
-        context.send(header);
-        context.send(whole);
+        HeaderCodec.sendFrame(context, header, whole);
     }
 
     @Override

@@ -76,11 +76,10 @@ public final class TlvFramer implements Framer {
         if (whole == null) {
             return;
         }
-        ByteBuf header = context.alloc().buffer(typeBytes + lengthBytes, typeBytes + lengthBytes);
+        ByteBuf header = HeaderCodec.newHeader(context, typeBytes + lengthBytes, whole);
         HeaderCodec.write(header, type, typeBytes, false);
         codec.writeLength(header, whole.readableBytes());
-        context.send(header);
-        context.send(whole);
+        HeaderCodec.sendFrame(context, header, whole);
     }
 
     @Override

@@ -24,6 +24,37 @@ public final class HeaderCodec {
         this.maxMessageSize = Math.min(maxMessageSize, largest(fieldBytes));
     }
 
+    /**
+     * Heap payloads up to this size are written together with their header into one pooled direct
+     * buffer. Sockets write only direct memory (epoll and NIO alike copy a heap buffer into a
+     * direct one first), so that is the single copy the write needs anyway, made a step earlier;
+     * it saves the composite and the transport's temporary buffer. Direct payloads and larger
+     * ones go out as header plus the original buffer, never copied by the framer.
+     */
+    public static final int SMALL_HEAP_PAYLOAD = 2048;
+
+    /** The buffer to write a frame's {@code headerBytes} into, with room for the payload when {@link #sendFrame} coalesces. */
+    public static ByteBuf newHeader(FramerContext context, int headerBytes, ByteBuf payload) {
+        return coalesces(payload) ? context.alloc().directBuffer(headerBytes + payload.readableBytes())
+                : context.alloc().buffer(headerBytes, headerBytes);
+    }
+
+    /** Sends a header made by {@link #newHeader} and its payload; takes ownership of both. */
+    public static void sendFrame(FramerContext context, ByteBuf header, ByteBuf payload) {
+        if (coalesces(payload)) {
+            header.writeBytes(payload);
+            payload.release();
+            context.send(header);
+        } else {
+            context.send(header);
+            context.send(payload);
+        }
+    }
+
+    private static boolean coalesces(ByteBuf payload) {
+        return !payload.isDirect() && payload.readableBytes() <= SMALL_HEAP_PAYLOAD;
+    }
+
     /** Rejects widths other than 1, 2, 4 and 8 bytes. */
     public static void checkWidth(int bytes, String field) {
         if (bytes != 1 && bytes != 2 && bytes != 4 && bytes != 8) {

@@ -123,7 +123,7 @@ class LengthPrefixFramerTest {
     @Test
     void sendsHeaderPlusTheOriginalBytesWithoutCopying_M50() {
         try (FramerHarness harness = new FramerHarness(LengthPrefixFramer.factory(4)).start()) {
-            byte[] payload = bytes(64, 9);
+            byte[] payload = bytes(HeaderCodec.SMALL_HEAP_PAYLOAD + 1, 9);
             harness.send(payload, MessageContext.create(), true);
             Object written = harness.channel.readOutbound();
             assertThat(written).isInstanceOf(CompositeByteBuf.class);
@@ -136,6 +136,23 @@ class LengthPrefixFramerTest {
             composite.readBytes(all);
             composite.release();
             assertThat(all).isEqualTo(frame(4, false, payload));
+        }
+    }
+
+    /** A small heap payload goes out with its header in one direct buffer: the one copy the socket needs anyway. */
+    @Test
+    void smallHeapPayloadIsWrittenWithItsHeaderAsOneDirectBuffer() {
+        try (FramerHarness harness = new FramerHarness(LengthPrefixFramer.factory(4)).start()) {
+            byte[] payload = bytes(64, 9);
+            harness.send(payload, MessageContext.create(), true);
+            ByteBuf written = harness.channel.readOutbound();
+            assertThat(written).isNotInstanceOf(CompositeByteBuf.class);
+            assertThat(written.isDirect()).isTrue();
+            byte[] all = new byte[written.readableBytes()];
+            written.readBytes(all);
+            written.release();
+            assertThat(all).isEqualTo(frame(4, false, payload));
+            assertThat((Object) harness.channel.readOutbound()).isNull();
         }
     }
 
