@@ -34,6 +34,16 @@ public final class Message {
         return new Message(data.clone(), MessageContext.create(), true);
     }
 
+    /**
+     * A complete Message around {@code data} itself, without the copy {@link #of(byte[])} makes:
+     * for large or many messages where that copy matters. The caller hands the array over and must
+     * not change it afterwards: taps may still be writing it after {@code send} returns, and a
+     * change would break the immutability every other factory guarantees.
+     */
+    public static Message wrap(byte[] data) {
+        return new Message(Objects.requireNonNull(data, "data"), MessageContext.create(), true);
+    }
+
     /** A complete Message with the UTF-8 bytes of {@code text}. */
     public static Message of(String text) {
         return new Message(text.getBytes(StandardCharsets.UTF_8), MessageContext.create(), true);

@@ -52,7 +52,9 @@ public abstract class TapsFlow extends Flow {
 
     @Override
     protected void send() {
-        connection.send(Message.of(request));
+        // wrap, not of: the application hands its array over, as the raw client's single copy into
+        // a direct buffer does; Message.of would add a defensive copy per send.
+        connection.send(Message.wrap(request));
     }
 
     @Override
