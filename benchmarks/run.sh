@@ -6,8 +6,10 @@
 #                                 checks that the harness works (every benchmark runs and every
 #                                 cell of the table gets a value); asserts nothing about timing
 #
-# Full run: BENCH_ROUNDS rounds (default 3) of the whole suite, each benchmark 2 x 2 s warm-up and
-# 4 x 2 s measurement in one fresh JVM; taps and raw Netty of a pair run back to back in every
+# Full run: BENCH_ROUNDS rounds (default 3) of the whole suite, each benchmark 3 x 3 s warm-up and
+# 4 x 1.5 s measurement in one fresh JVM (taps has more code for the JIT to settle than a raw Netty
+# client: with 4 s of warm-up, connect + close measured C2 still compiling and read 0.56 of raw
+# Netty, 0.92 once warm); taps and raw Netty of a pair run back to back in every
 # round, and each cell is the median over the rounds. The whole run is pinned to one CPU
 # (taskset -c "$BENCH_CPUS", default 1) as shared/docs/platform-notes.md recommends for A/B
 # comparisons: on 2 vCPUs the scheduler otherwise picks same-CPU or cross-CPU placement per run and
@@ -74,16 +76,16 @@ if [ "$MODE" = smoke ]; then
   ALLOC=()
 else
   pinning=${CPUS:+pinned to CPU $CPUS (taskset)}
-  TITLE="taps benchmarks, full run: $ROUNDS rounds x (2 x 2 s warm-up, 4 x 2 s measurement, 1 fork), ${pinning:-unpinned}; allocation from a separate -prof gc run"
+  TITLE="taps benchmarks, full run: $ROUNDS rounds x (3 x 3 s warm-up, 4 x 1.5 s measurement, 1 fork), ${pinning:-unpinned}; allocation from a separate -prof gc run"
   FILES=()
   for round in $(seq 1 "$ROUNDS"); do
     echo "Round $round of $ROUNDS ($(( $(date +%s) - START )) s elapsed) ..."
-    jmh 600 "$OUT/round-$round.json" -f 1 -wi 2 -w 2s -i 4 -r 2s > "$OUT/round-$round.log" 2>&1 \
+    jmh 600 "$OUT/round-$round.json" -f 1 -wi 3 -w 3s -i 4 -r 1500ms > "$OUT/round-$round.log" 2>&1 \
       || { tail -50 "$OUT/round-$round.log"; echo "round $round FAILED (log: $OUT/round-$round.log)" >&2; exit 1; }
     FILES+=("$OUT/round-$round.json")
   done
   echo "Allocation run ($(( $(date +%s) - START )) s elapsed) ..."
-  jmh 300 "$OUT/alloc.json" -f 1 -wi 1 -w 2s -i 3 -r 2s -prof gc -p workload=TCP,TLS,UDP Flows > "$OUT/alloc.log" 2>&1 \
+  jmh 300 "$OUT/alloc.json" -f 1 -wi 2 -w 3s -i 3 -r 2s -prof gc -p workload=TCP,TLS,UDP Flows > "$OUT/alloc.log" 2>&1 \
     || { tail -50 "$OUT/alloc.log"; echo "allocation run FAILED (log: $OUT/alloc.log)" >&2; exit 1; }
   ALLOC=("$OUT/alloc.json")
 fi

@@ -5,7 +5,6 @@ import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
-import io.netty.util.NetUtil;
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
 import io.taps.security.SecurityParameters;
@@ -21,9 +20,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import javax.net.ssl.SNIServerName;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLParameters;
 
 /**
  * Creates the per-connection {@link SslHandler}s of taps' TLS stacks and turns handshake failures into
@@ -62,15 +58,10 @@ public final class TlsHandlers {
         if (name.startsWith("[") && name.endsWith("]")) {
             name = name.substring(1, name.length() - 1);
         }
-        boolean ipLiteral = NetUtil.isValidIpV4Address(name) || NetUtil.isValidIpV6Address(name);
+        // The context already carries this parameters' hostname verification (SslContexts), and
+        // neither provider sends an IP literal as SNI, so the engine needs no per-connection
+        // SSLParameters: setting them costs BoringSSL a cipher-suite round trip per handshake.
         SslHandler handler = ctx.newHandler(alloc, name, port);
-        SSLEngine engine = handler.engine();
-        SSLParameters sslParams = engine.getSSLParameters();
-        sslParams.setEndpointIdentificationAlgorithm(SslContexts.hostnameVerification(params) ? "HTTPS" : null);
-        if (ipLiteral) {
-            sslParams.setServerNames(List.<SNIServerName>of());
-        }
-        engine.setSSLParameters(sslParams);
         if (handshakeTimeout != null) {
             handler.setHandshakeTimeoutMillis(Math.max(1, handshakeTimeout.toMillis()));
         }
