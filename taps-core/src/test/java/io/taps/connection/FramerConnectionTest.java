@@ -578,6 +578,41 @@ class FramerConnectionTest extends TapsTestSupport {
         }
     }
 
+    /**
+     * A peer that connects to a framed listener and never completes the framer's handshake must not
+     * be held forever: the accepted channel is closed after the listener's connTimeout (else the
+     * TLS handshake timeout). Before the fix the half-open inbound connection, its channel and its
+     * framer were kept until the peer went away.
+     */
+    @Test
+    void listenerClosesAPeerThatNeverCompletesTheFramerHandshake() throws Exception {
+        List<Connection> received = new CopyOnWriteArrayList<>();
+        try (Listener listener = framed(LengthPrefixFramer.factory(4), HelloFramer::new)
+                .properties(TransportProperties.builder().connTimeout(Duration.ofMillis(300)).build())
+                .local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build().listen(received::add)) {
+            Await.result(listener.ready());
+            try (Socket silent = new Socket()) {
+                silent.connect(new InetSocketAddress("127.0.0.1", listener.port()), TIMEOUT_MS);
+                silent.setSoTimeout(5_000);
+                DataInputStream in = new DataInputStream(silent.getInputStream());
+                byte[] hello = new byte[6];
+                in.readFully(hello);
+                assertThat(new String(hello, StandardCharsets.US_ASCII)).isEqualTo("HELLO\n");
+                // Never answer HELLO: the listener gives up and closes its side.
+                long start = System.nanoTime();
+                int next;
+                try {
+                    next = in.read();
+                } catch (java.net.SocketException reset) {
+                    next = -1;
+                }
+                assertThat(next).isEqualTo(-1);
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+                assertThat(received).isEmpty();
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ TLV, selection, UDP
 
     @Test
