@@ -121,7 +121,10 @@ public final class Establishment {
     /** Starts establishment; its outcome reaches the Connection as Ready or EstablishmentError. */
     public void start() {
         loop.execute(() -> {
-            connection.onEstablishmentCancel(racer::cancel);
+            if (!connection.onEstablishmentCancel(racer::cancel)) {
+                // Closed or aborted before this task ran: nothing to establish.
+                return;
+            }
             racer.start(timeout);
             if (!spec.properties().get(Property.PVD).isEmpty()) {
                 notes.add("pvd " + spec.properties().get(Property.PVD) + " not applied: Linux offers no Provisioning"
