@@ -96,8 +96,11 @@ public final class Establishment {
             public void won(Leaf leaf, ChannelAttempt attempt) {
                 // The report was published by changed() just before.
                 StackConnector.Attempt won = attempt.attempt;
-                won.handler().bind(connection);
+                // Adopt first, then replay what the handler held: held framed Messages (a framer
+                // delivers them before every framer is ready) need the framed link to be received
+                // as Messages, and a held close must come after Ready, not before it.
                 connection.establish(new ChannelLink(won.channel(), leaf.stack()), leaf.stack().capabilities());
+                won.handler().bind(connection);
             }
 
             @Override

@@ -156,8 +156,10 @@ public final class StreamListener extends ListenerCore {
             public void stackReady(Channel channel, ConnectionHandler handler) {
                 TapsConnection connection = new TapsConnection(channel.eventLoop(), eventExecutor, properties,
                         Role.LISTEN, new ConnectionEventHandler() { });
-                handler.bind(connection);
+                // Adopt first, then replay what the handler held (see Establishment: held framed
+                // Messages need the framed link).
                 connection.establishPassive(new ChannelLink(channel, stack), stack.capabilities());
+                handler.bind(connection);
                 offer(connection);
             }
 
