@@ -159,7 +159,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             receive((ByteBuf) message, RAW);
         } else if (message instanceof FramedMessage) {
             FramedMessage framed = (FramedMessage) message;
-            if (passthrough && !failed && !stopped) {
+            if (passthrough && !failed && !stopped && earmark == 0) {
                 // Stepped aside: the Messages of the framer below pass unchanged.
                 context.fireChannelRead(framed);
                 return;
@@ -176,10 +176,8 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             data.release();
             return;
         }
-        if (passthrough) {
-            fireRest(data, origin);
-            return;
-        }
+        // The earmark is served before passthrough: a framer may deliver a Message longer than what
+        // arrived and step aside in the same call; those bytes still end that Message.
         if (earmark > 0 && data.isReadable()) {
             int now = (int) Math.min(earmark, data.readableBytes());
             ByteBuf piece = data.readRetainedSlice(now);
@@ -191,6 +189,9 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         }
         if (!data.isReadable() || failed || stopped) {
             data.release();
+        } else if (passthrough) {
+            fireRest(data, origin);
+            return;
         } else {
             input.add(data);
             origins.add(origin);

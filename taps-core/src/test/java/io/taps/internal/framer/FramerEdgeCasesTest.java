@@ -166,4 +166,42 @@ class FramerEdgeCasesTest {
             assertThat(harness.messages()).hasSize(1);
         }
     }
+
+    /**
+     * A framer that delivers a Message longer than what arrived (an earmark) and steps aside in the
+     * same call: the earmarked bytes are still that Message, ending it; only what follows is raw.
+     * Before the fix passthrough took them raw, so the Message never ended.
+     */
+    @Test
+    void earmarkedBytesStillEndTheirMessageAfterStartPassthrough() {
+        Framer lastFramedThenRaw = new Framer() {
+            @Override
+            public void newSentMessage(FramerContext context, ByteBuf data, MessageContext messageContext,
+                    boolean endOfMessage) {
+                context.send(data);
+            }
+
+            @Override
+            public void handleReceivedData(FramerContext context) {
+                ByteBuf header = context.parse(1, 1);
+                if (header == null) {
+                    return;
+                }
+                int length = header.getByte(header.readerIndex());
+                context.advanceReceiveCursor(1);
+                context.deliverAndAdvanceReceiveCursor(context.receivedContext(), length, true);
+                context.startPassthrough();
+            }
+        };
+        try (FramerHarness harness = new FramerHarness(() -> lastFramedThenRaw).start()) {
+            harness.feed(new byte[] {4, 'a', 'b'});
+            harness.feed(new byte[] {'c', 'd', 'r', 'a', 'w'});
+            assertThat(harness.messages()).extracting(m -> new String(m.bytes(), StandardCharsets.US_ASCII))
+                    .containsExactly("abcd");
+            assertThat(harness.parts).last().satisfies(p -> {
+                assertThat(new String(p.bytes(), StandardCharsets.US_ASCII)).isEqualTo("raw");
+                assertThat(p.context()).isNull();
+            });
+        }
+    }
 }
