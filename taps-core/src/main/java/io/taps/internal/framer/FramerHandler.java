@@ -453,6 +453,17 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             return;
         }
         collecting = false;
+        if (failed || stopped) {
+            // The framer failed the Connection (or the flow ended) while framing this Message:
+            // nothing goes to the network after FailConnection, and the Message is not Sent.
+            for (ByteBuf buffer : collected) {
+                ReferenceCountUtil.safeRelease(buffer);
+            }
+            collected.clear();
+            promise.setFailure(new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
+                    "the framer " + framerName() + " has failed or stopped"));
+            return;
+        }
         int count = collected.size();
         if (count == 0) {
             // Held by the framer (e.g. a part of a Message it frames whole); accepted, so Sent.

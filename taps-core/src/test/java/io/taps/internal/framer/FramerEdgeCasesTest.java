@@ -204,4 +204,31 @@ class FramerEdgeCasesTest {
             });
         }
     }
+
+    /**
+     * A framer that fails the Connection while framing a Message and then sends its bytes anyway:
+     * nothing may reach the network after FailConnection and the send is not Sent. Before the fix
+     * the collected bytes were written and the send succeeded.
+     */
+    @Test
+    void bytesSentAfterFailConnectionInNewSentMessageAreNotWritten() {
+        Framer failing = new Framer() {
+            @Override
+            public void newSentMessage(FramerContext context, ByteBuf data, MessageContext messageContext,
+                    boolean endOfMessage) {
+                context.failConnection(ErrorReason.PROTOCOL_FAILED, "cannot frame this");
+                context.send(data);
+            }
+
+            @Override
+            public void handleReceivedData(FramerContext context) {
+            }
+        };
+        try (FramerHarness harness = new FramerHarness(() -> failing).start()) {
+            io.netty.channel.ChannelFuture sent = harness.send("secret".getBytes(), MessageContext.create(), true);
+            assertThat(harness.written()).isEmpty();
+            assertThat(sent.isSuccess()).isFalse();
+            assertThat(harness.failures).hasSize(1);
+        }
+    }
 }
