@@ -578,6 +578,79 @@ class FramerConnectionTest extends TapsTestSupport {
         }
     }
 
+    /**
+     * Messages a framer delivers before every framer is ready are held until the Connection adopts
+     * the channel. A Receive issued before Ready must get them as the framer's Messages: before the
+     * fix they were replayed before the link was set, so the Connection took them through its
+     * unframed byte-stream path, which spun the event loop forever (Ready never came).
+     */
+    @Test
+    void messagesHeldBeforeReadyKeepTheirBoundariesForAnEarlyReceive() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Void> peer = CompletableFuture.runAsync(() -> {
+                try (Socket socket = server.accept()) {
+                    socket.setSoTimeout(TIMEOUT_MS);
+                    DataInputStream in = new DataInputStream(socket.getInputStream());
+                    in.readFully(new byte[6]);
+                    java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+                    all.writeBytes("HELLO\n".getBytes(StandardCharsets.US_ASCII));
+                    all.writeBytes(new byte[] {0, 0, 0, 3, 'o', 'n', 'e', 0, 0, 0, 3, 't', 'w', 'o'});
+                    // One write: the greeting and both Messages arrive together, before Ready.
+                    socket.getOutputStream().write(all.toByteArray());
+                    socket.getOutputStream().flush();
+                    in.read();
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, peers);
+            Connection connection = framed(LengthPrefixFramer.factory(4), HelloFramer::new)
+                    .remote(RemoteEndpoint.ofAddress("127.0.0.1", server.getLocalPort())).build().initiate();
+            CompletableFuture<Message> first = connection.receive().toCompletableFuture();
+            CompletableFuture<Message> second = connection.receive().toCompletableFuture();
+            Await.result(connection.ready());
+            assertThat(new String(Await.result(first).bytes(), StandardCharsets.US_ASCII)).isEqualTo("one");
+            assertThat(Await.result(first).endOfMessage()).isTrue();
+            assertThat(new String(Await.result(second).bytes(), StandardCharsets.US_ASCII)).isEqualTo("two");
+            connection.abort();
+            peer.exceptionally(ignored -> null).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * A peer that connects to a framed listener and never completes the framer's handshake must not
+     * be held forever: the accepted channel is closed after the listener's connTimeout (else the
+     * TLS handshake timeout). Before the fix the half-open inbound connection, its channel and its
+     * framer were kept until the peer went away.
+     */
+    @Test
+    void listenerClosesAPeerThatNeverCompletesTheFramerHandshake() throws Exception {
+        List<Connection> received = new CopyOnWriteArrayList<>();
+        try (Listener listener = framed(LengthPrefixFramer.factory(4), HelloFramer::new)
+                .properties(TransportProperties.builder().connTimeout(Duration.ofMillis(300)).build())
+                .local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build().listen(received::add)) {
+            Await.result(listener.ready());
+            try (Socket silent = new Socket()) {
+                silent.connect(new InetSocketAddress("127.0.0.1", listener.port()), TIMEOUT_MS);
+                silent.setSoTimeout(5_000);
+                DataInputStream in = new DataInputStream(silent.getInputStream());
+                byte[] hello = new byte[6];
+                in.readFully(hello);
+                assertThat(new String(hello, StandardCharsets.US_ASCII)).isEqualTo("HELLO\n");
+                // Never answer HELLO: the listener gives up and closes its side.
+                long start = System.nanoTime();
+                int next;
+                try {
+                    next = in.read();
+                } catch (java.net.SocketException reset) {
+                    next = -1;
+                }
+                assertThat(next).isEqualTo(-1);
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+                assertThat(received).isEmpty();
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ TLV, selection, UDP
 
     @Test

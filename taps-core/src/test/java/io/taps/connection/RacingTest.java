@@ -435,4 +435,41 @@ class RacingTest {
             return probe.getLocalPort();
         }
     }
+
+    /**
+     * An abort issued on the connection's own event loop right after initiate (an application whose
+     * events run on the loop, initiating from a callback) runs before the establishment's first
+     * task. The establishment must not start attempts afterwards: before the fix it raced anyway,
+     * opened a socket to the peer and adopted it into the aborted Connection (Ready after
+     * ConnectionError, a channel nobody would close).
+     */
+    @Test
+    void abortBeforeTheEstablishmentTaskRanStartsNoAttempt() throws Exception {
+        try (TransportServices sameLoop = TransportServices.builder().eventLoopThreads(1)
+                .eventExecutor(Runnable::run).build();
+                ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            server.setSoTimeout(10_000);
+            RemoteEndpoint remote = RemoteEndpoint.ofAddress("127.0.0.1", server.getLocalPort());
+            Connection first = sameLoop.preconnection().remote(remote).build().initiate();
+            Socket accepted = server.accept();
+            RecordingHandler events = new RecordingHandler();
+            java.util.concurrent.CompletableFuture<Connection> second = new java.util.concurrent.CompletableFuture<>();
+            // ready() completes on the event loop here (direct event executor).
+            first.ready().thenAccept(ready -> {
+                Connection aborted = sameLoop.preconnection().remote(remote).build().initiate(events);
+                aborted.abort();
+                second.complete(aborted);
+            });
+            Connection aborted = Await.result(second);
+            Await.result(events.terminal);
+            server.setSoTimeout(1_000);
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(server::accept))
+                    .as("no attempt may connect for an aborted Connection")
+                    .isInstanceOf(java.net.SocketTimeoutException.class);
+            assertThat(events.events()).doesNotContain("Ready");
+            assertThat(aborted.establishmentReport().attempts()).isEmpty();
+            accepted.close();
+            first.abort();
+        }
+    }
 }

@@ -266,6 +266,29 @@ class RacerTest {
         assertThat(failed).hasSize(1);
     }
 
+    /**
+     * Once maxLeaves attempts started, no late leaf can ever start: when they have all failed the
+     * race must fail at once with their causes, not wait for noMoreLeaves (a slow AAAA answer) and
+     * end as a Timeout.
+     */
+    @Test
+    void maxLeavesReachedAndAllFailedFailsWithoutWaitingForLateLeaves() {
+        Racer<Fake> racer = racer(RacingConfig.builder().maxLeaves(2).build());
+        racer.offer(FOUR.subList(0, 2));
+        clock.advanceMillis(300);
+        assertThat(started).hasSize(2);
+        started.get(0).fail("a");
+        started.get(1).fail("b");
+        assertThat(failed).hasSize(1);
+        assertThat(failed.get(0).reason()).isEqualTo(ErrorReason.ESTABLISHMENT_FAILED);
+        // A late answer changes nothing, and the deadline finds nothing left to do.
+        racer.offer(FOUR);
+        racer.noMoreLeaves();
+        clock.advanceMillis(60_000);
+        assertThat(started).hasSize(2);
+        assertThat(failed).hasSize(1);
+    }
+
     @Test
     void timeoutCancelsEverythingAndCarriesTheCauses() {
         Racer<Fake> racer = new Racer<>(clock, (leaf, callbacks) -> {

@@ -114,9 +114,18 @@ public final class TapsConnection implements Connection {
         return properties;
     }
 
-    /** Lets the establisher stop its attempts when the application closes or aborts early. */
-    public void onEstablishmentCancel(Runnable canceller) {
+    /**
+     * Lets the establisher stop its attempts when the application closes or aborts early; called
+     * on the event loop. False when the Connection already ended (an abort or close that ran on
+     * the loop before the establisher's first task found no canceller): the establisher must then
+     * start nothing, or it would open attempts and adopt a winner into a closed Connection.
+     */
+    public boolean onEstablishmentCancel(Runnable canceller) {
+        if (state != ConnectionState.ESTABLISHING || events.isTerminated()) {
+            return false;
+        }
         this.establishmentCanceller = canceller;
+        return true;
     }
 
     /** The establishment report so far (RFC 9623 §4); the establisher updates it on the event loop. */

@@ -96,8 +96,11 @@ public final class Establishment {
             public void won(Leaf leaf, ChannelAttempt attempt) {
                 // The report was published by changed() just before.
                 StackConnector.Attempt won = attempt.attempt;
-                won.handler().bind(connection);
+                // Adopt first, then replay what the handler held: held framed Messages (a framer
+                // delivers them before every framer is ready) need the framed link to be received
+                // as Messages, and a held close must come after Ready, not before it.
                 connection.establish(new ChannelLink(won.channel(), leaf.stack()), leaf.stack().capabilities());
+                won.handler().bind(connection);
             }
 
             @Override
@@ -121,7 +124,10 @@ public final class Establishment {
     /** Starts establishment; its outcome reaches the Connection as Ready or EstablishmentError. */
     public void start() {
         loop.execute(() -> {
-            connection.onEstablishmentCancel(racer::cancel);
+            if (!connection.onEstablishmentCancel(racer::cancel)) {
+                // Closed or aborted before this task ran: nothing to establish.
+                return;
+            }
             racer.start(timeout);
             if (!spec.properties().get(Property.PVD).isEmpty()) {
                 notes.add("pvd " + spec.properties().get(Property.PVD) + " not applied: Linux offers no Provisioning"

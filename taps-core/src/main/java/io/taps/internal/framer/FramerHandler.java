@@ -45,6 +45,13 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
     private final FramerStack stack;
     private final Framer framer;
     private final ArrayDeque<ByteBuf> input = new ArrayDeque<>();
+    /**
+     * Where each buffer of {@link #input} came from, in step with it: {@link #RAW} for network
+     * bytes, else the Message of the framer below it was (part of). startPassthrough hands the
+     * buffered rest up as those Messages; as raw bytes their boundaries were lost (they merged with
+     * each other and with the next Message).
+     */
+    private final ArrayDeque<Origin> origins = new ArrayDeque<>();
     private final ArrayList<ByteBuf> collected = new ArrayList<>(2);
     private ChannelHandlerContext ctx;
     private long available;
@@ -65,6 +72,12 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
     private long progress;
     private Runnable handoff;
     private MessageContext receivedContext;
+
+    /** The Message of the framer below that a buffered input buffer belongs to. */
+    private record Origin(MessageContext context, boolean endOfMessage) {
+    }
+
+    private static final Origin RAW = new Origin(null, false);
 
     FramerHandler(FramerStack stack, Framer framer) {
         this.stack = stack;
@@ -126,10 +139,16 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
 
     private void releaseInput() {
         ByteBuf buffer;
-        while ((buffer = input.poll()) != null) {
+        while ((buffer = pollInput()) != null) {
             buffer.release();
         }
         available = 0;
+    }
+
+    /** Removes the head of the input with its origin. */
+    private ByteBuf pollInput() {
+        origins.poll();
+        return input.poll();
     }
 
     // ------------------------------------------------------------------ receive side
@@ -137,30 +156,28 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
     @Override
     public void channelRead(ChannelHandlerContext context, Object message) {
         if (message instanceof ByteBuf) {
-            receive((ByteBuf) message);
+            receive((ByteBuf) message, RAW);
         } else if (message instanceof FramedMessage) {
             FramedMessage framed = (FramedMessage) message;
-            if (passthrough && !failed && !stopped) {
+            if (passthrough && !failed && !stopped && earmark == 0) {
                 // Stepped aside: the Messages of the framer below pass unchanged.
                 context.fireChannelRead(framed);
                 return;
             }
             // The Messages of the framer below form this framer's byte stream.
-            receive(framed.content());
+            receive(framed.content(), new Origin(framed.context(), framed.endOfMessage()));
         } else {
             context.fireChannelRead(message);
         }
     }
 
-    private void receive(ByteBuf data) {
+    private void receive(ByteBuf data, Origin origin) {
         if (failed || stopped) {
             data.release();
             return;
         }
-        if (passthrough) {
-            ctx.fireChannelRead(data);
-            return;
-        }
+        // The earmark is served before passthrough: a framer may deliver a Message longer than what
+        // arrived and step aside in the same call; those bytes still end that Message.
         if (earmark > 0 && data.isReadable()) {
             int now = (int) Math.min(earmark, data.readableBytes());
             ByteBuf piece = data.readRetainedSlice(now);
@@ -172,8 +189,12 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         }
         if (!data.isReadable() || failed || stopped) {
             data.release();
+        } else if (passthrough) {
+            fireRest(data, origin);
+            return;
         } else {
             input.add(data);
+            origins.add(origin);
             available += data.readableBytes();
         }
         if (started) {
@@ -310,7 +331,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             head.skipBytes(part);
             remaining -= part;
             if (!head.isReadable()) {
-                input.poll().release();
+                pollInput().release();
             }
         }
         available -= length;
@@ -346,7 +367,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         if (head.readableBytes() >= length) {
             ByteBuf slice = head.readRetainedSlice(length);
             if (!head.isReadable()) {
-                input.poll().release();
+                pollInput().release();
             }
             return slice;
         }
@@ -358,7 +379,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             spanning.addComponent(true, head.readRetainedSlice(part));
             remaining -= part;
             if (!head.isReadable()) {
-                input.poll().release();
+                pollInput().release();
             }
         }
         return spanning;
@@ -432,6 +453,17 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             return;
         }
         collecting = false;
+        if (failed || stopped) {
+            // The framer failed the Connection (or the flow ended) while framing this Message:
+            // nothing goes to the network after FailConnection, and the Message is not Sent.
+            for (ByteBuf buffer : collected) {
+                ReferenceCountUtil.safeRelease(buffer);
+            }
+            collected.clear();
+            promise.setFailure(new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
+                    "the framer " + framerName() + " has failed or stopped"));
+            return;
+        }
         int count = collected.size();
         if (count == 0) {
             // Held by the framer (e.g. a part of a Message it frames whole); accepted, so Sent.
@@ -530,6 +562,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         // delivers meets this framer in its new mode (e.g. passthrough).
         ArrayDeque<ByteBuf> rest = new ArrayDeque<>(input);
         input.clear();
+        origins.clear();
         available = 0;
         progress++;
         boolean ended = inputEnded;
@@ -542,7 +575,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
                 added.start();
             }
             for (ByteBuf buffer : rest) {
-                added.receive(buffer);
+                added.receive(buffer, RAW);
             }
             if (ended && !added.inputEnded) {
                 added.inputEnded = true;
@@ -572,10 +605,21 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         passthrough = true;
         progress++;
         ByteBuf buffer;
-        while ((buffer = input.poll()) != null) {
-            ctx.fireChannelRead(buffer);
+        while (!input.isEmpty()) {
+            Origin origin = origins.poll();
+            buffer = input.poll();
+            fireRest(buffer, origin);
         }
         available = 0;
+    }
+
+    /** Passes up input this framer stepped aside from: raw bytes as such, parts of lower Messages as those. */
+    private void fireRest(ByteBuf data, Origin origin) {
+        if (origin == RAW) {
+            ctx.fireChannelRead(data);
+        } else {
+            ctx.fireChannelRead(new FramedMessage(data, origin.context(), origin.endOfMessage()));
+        }
     }
 
     @Override

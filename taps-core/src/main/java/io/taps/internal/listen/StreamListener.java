@@ -21,14 +21,19 @@ import io.taps.internal.stack.ConnectionHandler;
 import io.taps.internal.stack.StackConnector;
 import io.taps.internal.stack.StackKind;
 import io.taps.internal.transport.IoTransport;
+import io.taps.properties.Property;
 import io.taps.properties.Role;
+import io.taps.properties.Timeout;
 import io.taps.properties.TransportProperties;
 import io.taps.security.SecurityParameters;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +44,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class StreamListener extends ListenerCore {
     private static final Logger log = LoggerFactory.getLogger(StreamListener.class);
+    /** SslHandler's default handshake timeout, which also bounds an inbound framer handshake. */
+    static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
     private final EventLoopGroup group;
     private final IoTransport transport;
@@ -82,6 +89,20 @@ public final class StreamListener extends ListenerCore {
                         ConnectionHandler handler = new ConnectionHandler(acceptObserver(), sslContext != null,
                                 framerStack);
                         channel.pipeline().addLast("taps", handler);
+                        if (framerStack != null) {
+                            // A peer that never completes the framers' handshake must not hold an
+                            // accepted channel forever: TLS alone is bounded by SslHandler's
+                            // handshake timeout, framers had no bound at all. The same bound covers
+                            // the whole inbound establishment (TLS + framers), from accept on.
+                            Duration limit = handshakeTimeout();
+                            ScheduledFuture<?> expiry = channel.eventLoop().schedule(() -> handler.reportHandshake(
+                                    channel, new TransportServicesException(ErrorReason.TIMEOUT,
+                                            "inbound connection not ready (TLS handshake and framers) within "
+                                                    + limit.toMillis() + " ms")),
+                                    limit.toNanos(), TimeUnit.NANOSECONDS);
+                            channel.closeFuture().addListener(closed -> expiry.cancel(false));
+                            handler.whenReported(() -> expiry.cancel(false));
+                        }
                         if (ssl != null) {
                             TlsHandlers.handshake(ssl, security)
                                     .whenComplete((alpn, failure) -> handler.reportHandshake(channel, failure));
@@ -120,14 +141,25 @@ public final class StreamListener extends ListenerCore {
         });
     }
 
+    /**
+     * How long an accepted connection may take to become ready (TLS handshake and framers): the
+     * listener's connTimeout when set, else SslHandler's default handshake timeout (10 s).
+     */
+    private Duration handshakeTimeout() {
+        Timeout connTimeout = properties.get(Property.CONN_TIMEOUT);
+        return connTimeout.isNone() ? DEFAULT_HANDSHAKE_TIMEOUT : connTimeout.duration();
+    }
+
     private ConnectionHandler.AttemptObserver acceptObserver() {
         return new ConnectionHandler.AttemptObserver() {
             @Override
             public void stackReady(Channel channel, ConnectionHandler handler) {
                 TapsConnection connection = new TapsConnection(channel.eventLoop(), eventExecutor, properties,
                         Role.LISTEN, new ConnectionEventHandler() { });
-                handler.bind(connection);
+                // Adopt first, then replay what the handler held (see Establishment: held framed
+                // Messages need the framed link).
                 connection.establishPassive(new ChannelLink(channel, stack), stack.capabilities());
+                handler.bind(connection);
                 offer(connection);
             }
 

@@ -237,6 +237,9 @@ public final class Racer<H extends AttemptStarter.Running> {
         }
         if (records.size() >= config.maxLeaves()) {
             pending = List.of();
+            // No leaf can start any more, so late leaves would be dropped: once the started ones
+            // have failed the race must fail now, not wait for noMoreLeaves (or the timeout).
+            moreLeavesMayCome = false;
         }
         if (pending.isEmpty()) {
             if (running.isEmpty() && !moreLeavesMayCome) {

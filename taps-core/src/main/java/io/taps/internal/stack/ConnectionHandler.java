@@ -42,6 +42,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Object> held = new ArrayDeque<>();
     private TapsConnection connection;
     private boolean reported;
+    private Runnable onReported;
     private boolean inputShutdownHeld;
     private boolean inactiveHeld;
     private boolean discarded;
@@ -157,11 +158,24 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         finish(channel, failure);
     }
 
+    /** Runs {@code task} once the attempt's outcome has been reported (at once if it already was). */
+    public void whenReported(Runnable task) {
+        if (reported) {
+            task.run();
+        } else {
+            onReported = task;
+        }
+    }
+
     private void finish(Channel channel, Throwable failure) {
         if (reported) {
             return;
         }
         reported = true;
+        if (onReported != null) {
+            onReported.run();
+            onReported = null;
+        }
         if (failure == null) {
             observer.stackReady(channel, this);
         } else {
