@@ -450,16 +450,19 @@ class RacingTest {
                 ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             server.setSoTimeout(10_000);
             RemoteEndpoint remote = RemoteEndpoint.ofAddress("127.0.0.1", server.getLocalPort());
-            Connection first = sameLoop.preconnection().remote(remote).build().initiate();
-            Socket accepted = server.accept();
             RecordingHandler events = new RecordingHandler();
             java.util.concurrent.CompletableFuture<Connection> second = new java.util.concurrent.CompletableFuture<>();
-            // ready() completes on the event loop here (direct event executor).
-            first.ready().thenAccept(ready -> {
-                Connection aborted = sameLoop.preconnection().remote(remote).build().initiate(events);
-                aborted.abort();
-                second.complete(aborted);
+            // The Ready event runs on the event loop (direct event executor); a ready() stage could
+            // already be complete when chained and then run its action on the test thread instead.
+            Connection first = sameLoop.preconnection().remote(remote).build().initiate(new io.taps.ConnectionEventHandler() {
+                @Override
+                public void ready(Connection ready) {
+                    Connection aborted = sameLoop.preconnection().remote(remote).build().initiate(events);
+                    aborted.abort();
+                    second.complete(aborted);
+                }
             });
+            Socket accepted = server.accept();
             Connection aborted = Await.result(second);
             Await.result(events.terminal);
             server.setSoTimeout(1_000);
