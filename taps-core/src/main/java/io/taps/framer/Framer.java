@@ -23,7 +23,8 @@ import io.taps.MessageContext;
  *   <li>Stop: {@link #stop}, when the Connection's flow is gone.</li>
  *   <li>NewSentMessage (§6.2): {@link #newSentMessage}; the framer passes the framed bytes to
  *       {@link FramerContext#send}, normally a small header buffer plus the original data itself,
- *       which is never copied (M-50).</li>
+ *       not a copy (M-50). (The built-in framers copy only heap payloads of at most 2 KiB, into
+ *       the direct buffer the socket write needs anyway.)</li>
  *   <li>HandleReceivedData (§6.3): {@link #handleReceivedData}; the framer inspects bytes with
  *       {@link FramerContext#parse}, skips headers with {@link FramerContext#advanceReceiveCursor}
  *       and hands Messages up with {@link FramerContext#deliverAndAdvanceReceiveCursor} or
@@ -53,11 +54,18 @@ public interface Framer {
      * it) or releases it. Throwing a {@link io.taps.TransportServicesException} refuses this
      * send (SendError with its reason) without harming the Connection.
      *
+     * <p>The default passes the bytes on unchanged, for framers that act only on received data
+     * (a greeting or handshake before Ready, a framer that later steps aside).
+     *
+     * @param context the calls this framer can make
      * @param data the Message's bytes, a read-only view the framer now owns
-     * @param context the MessageContext the application sent the Message with (framer values included)
+     * @param messageContext the MessageContext the application sent the Message with (framer values included)
      * @param endOfMessage false for a partial send that more parts with the same context follow
      */
-    void newSentMessage(FramerContext context, ByteBuf data, MessageContext messageContext, boolean endOfMessage);
+    default void newSentMessage(FramerContext context, ByteBuf data, MessageContext messageContext,
+            boolean endOfMessage) {
+        context.send(data);
+    }
 
     /**
      * HandleReceivedData (RFC 9623 §6.3): new bytes are at the receive cursor, or the input ended

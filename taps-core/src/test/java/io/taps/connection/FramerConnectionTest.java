@@ -368,11 +368,6 @@ class FramerConnectionTest extends TapsTestSupport {
             context.send(Unpooled.copiedBuffer("HELLO\n", StandardCharsets.US_ASCII));
         }
 
-        @Override
-        public void newSentMessage(FramerContext context, ByteBuf data, MessageContext messageContext,
-                boolean endOfMessage) {
-            context.send(data);
-        }
 
         @Override
         public void handleReceivedData(FramerContext context) {
@@ -439,11 +434,6 @@ class FramerConnectionTest extends TapsTestSupport {
             }
         }
 
-        @Override
-        public void newSentMessage(FramerContext context, ByteBuf data, MessageContext messageContext,
-                boolean endOfMessage) {
-            context.send(data);
-        }
 
         @Override
         public void handleReceivedData(FramerContext context) {
@@ -497,11 +487,6 @@ class FramerConnectionTest extends TapsTestSupport {
                 }
             }
 
-            @Override
-            public void newSentMessage(FramerContext context, ByteBuf data, MessageContext messageContext,
-                    boolean endOfMessage) {
-                context.send(data);
-            }
 
             @Override
             public void handleReceivedData(FramerContext context) {

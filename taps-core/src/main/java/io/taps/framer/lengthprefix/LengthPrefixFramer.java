@@ -11,7 +11,8 @@ import io.taps.internal.framer.HeaderCodec;
 /**
  * The length-prefix Message Framer (RFC 9623 §6.2 and §6.3, M-53): every Message is sent as an
  * unsigned length field of 1, 2, 4 or 8 bytes (big-endian unless {@link Builder#littleEndian()})
- * followed by the Message's bytes, which are never copied.
+ * followed by the Message's bytes, which are not copied: only a heap payload of at most 2 KiB
+ * is written with its header into one direct buffer, the one copy the socket write makes anyway.
  *
  * <p>Receiving: the framer parses the length field, advances past it and delivers the body with
  * DeliverAndAdvanceReceiveCursor, so a large Message is handed up as it arrives and never held

@@ -14,7 +14,8 @@ import java.util.OptionalLong;
  * The type-length-value Message Framer (RFC 9623 §6.2 and §6.3; the TLV framer of the PyTAPS
  * example and of the NEATPy framer experiment, M-53): every Message is sent as an unsigned type
  * field, an unsigned length field (each 1, 2, 4 or 8 bytes, big-endian) and the Message's bytes,
- * which are never copied.
+ * which are not copied (a heap payload of at most 2 KiB goes into one direct buffer with its
+ * header: the one copy the socket write makes anyway).
  *
  * <p>The message type travels in the MessageContext as the framer value {@link #TYPE} (a
  * {@code Long}): set it on a sent Message with {@link #withType}, read it on a received one with

@@ -27,11 +27,6 @@ class FramerChainTest {
             context.send(Unpooled.copiedBuffer("HI\n", StandardCharsets.US_ASCII));
         }
 
-        @Override
-        public void newSentMessage(FramerContext context, ByteBuf data, MessageContext messageContext,
-                boolean endOfMessage) {
-            context.send(data);
-        }
 
         @Override
         public void handleReceivedData(FramerContext context) {
@@ -111,11 +106,6 @@ class FramerChainTest {
                     lateContext[0] = context;
                 }
 
-                @Override
-                public void newSentMessage(FramerContext context, ByteBuf data, MessageContext messageContext,
-                        boolean endOfMessage) {
-                    context.send(data);
-                }
 
                 @Override
                 public void handleReceivedData(FramerContext context) {
@@ -161,11 +151,6 @@ class FramerChainTest {
     @Test
     void makeConnectionClosedAfterReadySignalsAGracefulClose() {
         Framer closing = new Framer() {
-            @Override
-            public void newSentMessage(FramerContext context, ByteBuf data, MessageContext messageContext,
-                    boolean endOfMessage) {
-                context.send(data);
-            }
 
             @Override
             public void handleReceivedData(FramerContext context) {
@@ -182,11 +167,6 @@ class FramerChainTest {
     @Test
     void framerThatThrowsFailsTheConnectionWithDeframingFailed() {
         Framer throwing = new Framer() {
-            @Override
-            public void newSentMessage(FramerContext context, ByteBuf data, MessageContext messageContext,
-                    boolean endOfMessage) {
-                context.send(data);
-            }
 
             @Override
             public void handleReceivedData(FramerContext context) {
@@ -205,11 +185,6 @@ class FramerChainTest {
     @Test
     void framerThatNeverConsumesIsStoppedWithDeframingFailed() {
         Framer spinning = new Framer() {
-            @Override
-            public void newSentMessage(FramerContext context, ByteBuf data, MessageContext messageContext,
-                    boolean endOfMessage) {
-                context.send(data);
-            }
 
             @Override
             public void handleReceivedData(FramerContext context) {

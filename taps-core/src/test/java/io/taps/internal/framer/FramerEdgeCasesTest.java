@@ -24,11 +24,6 @@ class FramerEdgeCasesTest {
         public void start(FramerContext context) {
         }
 
-        @Override
-        public void newSentMessage(FramerContext context, ByteBuf data, MessageContext messageContext,
-                boolean endOfMessage) {
-            context.send(data);
-        }
 
         @Override
         public void handleReceivedData(FramerContext context) {
@@ -85,11 +80,6 @@ class FramerEdgeCasesTest {
     @Test
     void framerThrowingAfterAnEarmarkedDeliveryFailsOnceAndDropsTheRest() {
         Framer throwing = new Framer() {
-            @Override
-            public void newSentMessage(FramerContext context, ByteBuf data, MessageContext messageContext,
-                    boolean endOfMessage) {
-                context.send(data);
-            }
 
             @Override
             public void handleReceivedData(FramerContext context) {
@@ -115,11 +105,6 @@ class FramerEdgeCasesTest {
                 context.makeConnectionReady();
             }
 
-            @Override
-            public void newSentMessage(FramerContext context, ByteBuf data, MessageContext messageContext,
-                    boolean endOfMessage) {
-                context.send(data);
-            }
 
             @Override
             public void handleReceivedData(FramerContext context) {
@@ -146,11 +131,6 @@ class FramerEdgeCasesTest {
                 context.makeConnectionReady();
             }
 
-            @Override
-            public void newSentMessage(FramerContext context, ByteBuf data, MessageContext messageContext,
-                    boolean endOfMessage) {
-                context.send(data);
-            }
 
             @Override
             public void handleReceivedData(FramerContext context) {
@@ -175,11 +155,6 @@ class FramerEdgeCasesTest {
     @Test
     void earmarkedBytesStillEndTheirMessageAfterStartPassthrough() {
         Framer lastFramedThenRaw = new Framer() {
-            @Override
-            public void newSentMessage(FramerContext context, ByteBuf data, MessageContext messageContext,
-                    boolean endOfMessage) {
-                context.send(data);
-            }
 
             @Override
             public void handleReceivedData(FramerContext context) {
