@@ -19,6 +19,7 @@ import io.taps.properties.TransportProperties;
 import io.taps.security.SecurityParameters;
 import io.taps.testing.Await;
 import io.taps.testing.DnsFixture;
+import io.taps.testing.IsolatedResolution;
 import io.taps.testing.RecordingHandler;
 import io.taps.testing.TestPki;
 import java.net.DatagramPacket;
@@ -27,8 +28,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -45,25 +44,22 @@ import org.junit.jupiter.api.Test;
  * resolver, and a temporary hosts file keeps the system's hosts file out.
  */
 class EstablishmentErrorsTest {
+    static IsolatedResolution names;
     static DnsFixture dns;
-    static Path hostsFile;
     static TransportServices taps;
 
     @BeforeAll
     static void start() throws Exception {
-        dns = DnsFixture.start();
+        names = IsolatedResolution.start();
+        dns = names.dns();
         dns.a("loopback.taps.test", "127.0.0.1").aaaa("loopback.taps.test");
-        hostsFile = Files.createTempFile("taps-hosts", ".txt");
-        Files.writeString(hostsFile, "# empty hosts file for EstablishmentErrorsTest\n");
-        taps = TransportServices.builder().eventLoopThreads(2).nameServers(List.of(dns.address()))
-                .hostsFile(hostsFile).build();
+        taps = names.transportServices().eventLoopThreads(2).build();
     }
 
     @AfterAll
     static void stop() throws Exception {
         taps.close();
-        dns.close();
-        Files.deleteIfExists(hostsFile);
+        names.close();
     }
 
     static ErrorReason thrownReason(ThrowingCallable call) {

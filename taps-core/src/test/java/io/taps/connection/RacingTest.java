@@ -22,6 +22,7 @@ import io.taps.security.SecurityParameters;
 import io.taps.testing.Await;
 import io.taps.testing.Blackhole;
 import io.taps.testing.DnsFixture;
+import io.taps.testing.IsolatedResolution;
 import io.taps.testing.RecordingHandler;
 import io.taps.testing.TestPki;
 import java.io.ByteArrayOutputStream;
@@ -31,8 +32,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -47,13 +46,14 @@ import org.junit.jupiter.api.Test;
  */
 class RacingTest {
     static final String DUAL = "dual.race.test";
+    static IsolatedResolution names;
     static DnsFixture dns;
-    static Path hostsFile;
     static TransportServices taps;
 
     @BeforeAll
     static void start() throws Exception {
-        dns = DnsFixture.start();
+        names = IsolatedResolution.start();
+        dns = names.dns();
         dns.aaaa(DUAL, "::1").a(DUAL, "127.0.0.1");
         dns.aaaa("slow-aaaa.race.test", "::1").a("slow-aaaa.race.test", "127.0.0.1")
                 .delay("slow-aaaa.race.test", DnsRecordType.AAAA, Duration.ofMillis(1500));
@@ -63,17 +63,13 @@ class RacingTest {
                 .ttl("cached.race.test", Duration.ofSeconds(60));
         dns.aaaa("uncached.race.test", "::1").a("uncached.race.test", "127.0.0.1")
                 .ttl("uncached.race.test", Duration.ZERO);
-        hostsFile = Files.createTempFile("taps-hosts", ".txt");
-        Files.writeString(hostsFile, "# empty hosts file for RacingTest\n");
-        taps = TransportServices.builder().eventLoopThreads(2).nameServers(List.of(dns.address()))
-                .hostsFile(hostsFile).build();
+        taps = names.transportServices().eventLoopThreads(2).build();
     }
 
     @AfterAll
     static void stop() throws Exception {
         taps.close();
-        dns.close();
-        Files.deleteIfExists(hostsFile);
+        names.close();
     }
 
     static Listener tcpEcho() {
@@ -415,8 +411,7 @@ class RacingTest {
     /** TransportServices.Builder.racing: the configured attempt delay is the one the race uses. */
     @Test
     void configuredAttemptDelayIsUsed() {
-        try (TransportServices slow = TransportServices.builder().eventLoopThreads(1)
-                .nameServers(List.of(dns.address())).hostsFile(hostsFile)
+        try (TransportServices slow = names.transportServices().eventLoopThreads(1)
                 .racing(io.taps.RacingConfig.builder().connectionAttemptDelay(Duration.ofMillis(600)).build()).build();
                 Listener listener = tcpEcho(); Blackhole hole = Blackhole.drop("::1", listener.port())) {
             Connection connection = slow.preconnection().remote(RemoteEndpoint.ofHost(DUAL, listener.port())).build()
