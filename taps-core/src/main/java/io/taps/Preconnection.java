@@ -40,6 +40,8 @@ public final class Preconnection {
     private TransportProperties properties;
     private SecurityParameters security;
     private final List<FramerFactory> framers = new ArrayList<>();
+    /** The last snapshot; immutable, so reused until a setter changes this Preconnection. */
+    private PreconnectionSpec snapshot;
 
     private Preconnection(Engine engine, Builder builder) {
         this.engine = engine;
@@ -90,30 +92,35 @@ public final class Preconnection {
     /** Adds remote endpoints; several mean equivalent services (O-02). */
     public synchronized Preconnection addRemote(RemoteEndpoint... endpoints) {
         remotes.addAll(List.of(endpoints));
+        snapshot = null;
         return this;
     }
 
     /** Adds local endpoints. */
     public synchronized Preconnection addLocal(LocalEndpoint... endpoints) {
         locals.addAll(List.of(endpoints));
+        snapshot = null;
         return this;
     }
 
     /** Replaces the Transport Properties. */
     public synchronized Preconnection setTransportProperties(TransportProperties newProperties) {
         this.properties = Objects.requireNonNull(newProperties, "properties");
+        snapshot = null;
         return this;
     }
 
     /** Sets one property by its RFC name (C-20), e.g. {@code setProperty("reliability", "require")}. */
     public synchronized Preconnection setProperty(String name, Object value) {
         this.properties = properties.toBuilder().set(name, value).build();
+        snapshot = null;
         return this;
     }
 
     /** Replaces the Security Parameters. */
     public synchronized Preconnection setSecurityParameters(SecurityParameters newSecurity) {
         this.security = Objects.requireNonNull(newSecurity, "security");
+        snapshot = null;
         return this;
     }
 
@@ -123,6 +130,7 @@ public final class Preconnection {
      */
     public synchronized Preconnection addFramer(FramerFactory framer) {
         framers.add(Objects.requireNonNull(framer, "framer"));
+        snapshot = null;
         return this;
     }
 
@@ -148,7 +156,10 @@ public final class Preconnection {
     }
 
     private synchronized PreconnectionSpec snapshot() {
-        return new PreconnectionSpec(locals, remotes, properties, security, framers);
+        if (snapshot == null) {
+            snapshot = new PreconnectionSpec(locals, remotes, properties, security, framers);
+        }
+        return snapshot;
     }
 
     @Override

@@ -341,6 +341,34 @@ class EstablishmentErrorsTest {
         }
     }
 
+    /**
+     * The snapshot (and the stack selection made from it) is reused while the Preconnection is
+     * unchanged; every setter ends that reuse, so the next Initiate sees the change.
+     */
+    @Test
+    void everyChangeReachesTheNextInitiate() {
+        List<Connection> accepted = new CopyOnWriteArrayList<>();
+        try (Listener listener = tcpListener(accepted)) {
+            Preconnection pre = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
+                    .build();
+            Connection first = pre.initiate();
+            Connection second = pre.initiate();
+            Await.result(first.ready());
+            Await.result(second.ready());
+            assertThat(second.protocolStack()).contains("TCP");
+            // No stack both preserves boundaries and is reliable without a framer: NoCandidates now.
+            pre.setProperty("preserveMsgBoundaries", "require");
+            assertThat(thrownReason(pre::initiate)).isEqualTo(ErrorReason.NO_CANDIDATES);
+            pre.addFramer(io.taps.framer.lengthprefix.LengthPrefixFramer.factory(4));
+            Connection framed = pre.initiate();
+            Await.result(framed.ready());
+            assertThat(framed.protocolStack()).as("the framer makes TCP eligible again").contains("TCP");
+            framed.abort();
+            first.abort();
+            second.abort();
+        }
+    }
+
     @Test
     void preconnectionChangesAfterListenDoNotAffectTheListenerOrItsConnections_O01() {
         List<Connection> accepted = new CopyOnWriteArrayList<>();

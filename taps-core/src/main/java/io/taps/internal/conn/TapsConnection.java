@@ -66,7 +66,8 @@ public final class TapsConnection implements Connection {
     private final Role role;
     private final CompletableFuture<Connection> readyFuture = new CompletableFuture<>();
     private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
-    private final Map<Property<?>, Object> connectionValues = new ConcurrentHashMap<>();
+    // Sized for every Connection Property at once, so filling it never resizes.
+    private final Map<Property<?>, Object> connectionValues = new ConcurrentHashMap<>(128);
     private final SendQueue sendQueue = new SendQueue();
     private final InboundQueue inbound = new InboundQueue();
     private final ArrayDeque<ReceiveRequest> receiveRequests = new ArrayDeque<>();
@@ -177,7 +178,11 @@ public final class TapsConnection implements Connection {
         this.state = ConnectionState.ESTABLISHED;
         this.establishmentCanceller = null;
         for (Map.Entry<Property<?>, Object> entry : connectionValues.entrySet()) {
-            winner.applyOption(entry.getKey(), entry.getValue());
+            // A new socket already has the defaults (TOS 0, no user timeout); setting them again
+            // would cost a system call per property and connection.
+            if (!entry.getValue().equals(entry.getKey().defaultValue())) {
+                winner.applyOption(entry.getKey(), entry.getValue());
+            }
         }
     }
 
