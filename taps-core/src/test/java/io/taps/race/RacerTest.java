@@ -61,11 +61,16 @@ class RacerTest {
     long origin;
 
     Racer<Fake> racer(RacingConfig config) {
-        Racer<Fake> racer = new Racer<>(clock, (leaf, callbacks) -> {
+        return racer(config, Duration.ofSeconds(30), (leaf, callbacks) -> {
             Fake fake = new Fake(leaf, callbacks);
             started.add(fake);
             return fake;
-        }, config, "test", new Racer.Listener<>() {
+        });
+    }
+
+    /** A started race whose attempts come from {@code starter}; wins and failures are recorded. */
+    Racer<Fake> racer(RacingConfig config, Duration timeout, AttemptStarter<Fake> starter) {
+        Racer<Fake> racer = new Racer<>(clock, starter, config, "test", new Racer.Listener<>() {
             @Override
             public void won(Leaf leaf, Fake attempt) {
                 won.add(leaf);
@@ -77,7 +82,7 @@ class RacerTest {
             }
         });
         origin = clock.nanoTime();
-        racer.start(Duration.ofSeconds(30));
+        racer.start(timeout);
         return racer;
     }
 
@@ -291,23 +296,11 @@ class RacerTest {
 
     @Test
     void timeoutCancelsEverythingAndCarriesTheCauses() {
-        Racer<Fake> racer = new Racer<>(clock, (leaf, callbacks) -> {
+        Racer<Fake> racer = racer(RacingConfig.defaults(), Duration.ofMillis(600), (leaf, callbacks) -> {
             Fake fake = new Fake(leaf, callbacks);
             started.add(fake);
             return fake;
-        }, RacingConfig.defaults(), "test", new Racer.Listener<>() {
-            @Override
-            public void won(Leaf leaf, Fake attempt) {
-                won.add(leaf);
-            }
-
-            @Override
-            public void failed(TransportServicesException error) {
-                failed.add(error);
-            }
         });
-        origin = clock.nanoTime();
-        racer.start(Duration.ofMillis(600));
         racer.offer(FOUR);
         clock.advanceMillis(100);
         started.get(0).fail("refused");
@@ -339,28 +332,14 @@ class RacerTest {
 
     @Test
     void anAttemptThatFailsWhileStartingHandsOverAtOnce() {
-        List<Long> starts = new ArrayList<>();
-        Racer<Fake> racer = new Racer<>(clock, (leaf, callbacks) -> {
-            starts.add(clock.nanoTime());
+        Racer<Fake> racer = racer(RacingConfig.defaults(), Duration.ofSeconds(5), (leaf, callbacks) -> {
             Fake fake = new Fake(leaf, callbacks);
             started.add(fake);
             if (started.size() < 3) {
                 fake.fail("no route");
             }
             return fake;
-        }, RacingConfig.defaults(), "test", new Racer.Listener<>() {
-            @Override
-            public void won(Leaf leaf, Fake attempt) {
-                won.add(leaf);
-            }
-
-            @Override
-            public void failed(TransportServicesException error) {
-                failed.add(error);
-            }
         });
-        origin = clock.nanoTime();
-        racer.start(Duration.ofSeconds(5));
         racer.offer(FOUR);
         assertThat(startTimes()).containsExactly(0L, 0L, 0L);
         started.get(2).succeed();
