@@ -35,6 +35,10 @@ public final class TransportServices implements AutoCloseable {
         this.engine = new Engine(config);
     }
 
+    private TransportServices(EngineConfig config, io.taps.internal.cache.PerformanceCache performance) {
+        this.engine = new Engine(config, performance);
+    }
+
     /** A system with default settings. */
     public static TransportServices create() {
         return builder().build();
@@ -60,6 +64,14 @@ public final class TransportServices implements AutoCloseable {
     }
 
     /**
+     * The cached state of this system (RFC 9623 §9; M-64..M-67): the performance cache, the DNS
+     * answers and the TLS sessions, for monitoring and {@link CachedState#clear() clearing}.
+     */
+    public CachedState cachedState() {
+        return engine.cachedState();
+    }
+
+    /**
      * Closes every Connection and Listener made from this system, then stops its event loops,
      * waiting at most the shutdown timeout.
      */
@@ -77,8 +89,38 @@ public final class TransportServices implements AutoCloseable {
         private Executor eventExecutor;
         private Duration shutdownTimeout = Duration.ofSeconds(5);
         private RacingConfig racing = RacingConfig.defaults();
+        private int performanceCacheSize = io.taps.internal.cache.PerformanceCache.DEFAULT_MAX_ENTRIES;
+        private Duration performanceHalfLife = io.taps.internal.cache.PerformanceCache.DEFAULT_HALF_LIFE;
 
         private Builder() {
+        }
+
+        /**
+         * The most (remote address, local network) entries the performance cache keeps (RFC 9623
+         * §9.2, Q-18); default 4096, the least recently updated go first; 0 turns the cache off (races
+         * are then ordered without experience).
+         */
+        public Builder performanceCacheSize(int entries) {
+            if (entries < 0) {
+                throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
+                        "performanceCacheSize must not be negative, was " + entries);
+            }
+            this.performanceCacheSize = entries;
+            return this;
+        }
+
+        /**
+         * How fast the performance cache forgets (RFC 9623 §9.2, Q-18): success and failure counts
+         * halve once per half-life; default 10 minutes. An address that went unanswered once ranks
+         * last for one half-life, one that failed for two.
+         */
+        public Builder performanceHalfLife(Duration halfLife) {
+            if (halfLife == null || halfLife.isNegative() || halfLife.isZero()) {
+                throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
+                        "performanceHalfLife must be positive, was " + halfLife);
+            }
+            this.performanceHalfLife = halfLife;
+            return this;
         }
 
         /** Event loop threads; defaults to the number of processors. */
@@ -141,7 +183,8 @@ public final class TransportServices implements AutoCloseable {
 
         public TransportServices build() {
             return new TransportServices(new EngineConfig(eventLoopThreads, nativeTransport, nameServers,
-                    hostsFile, eventExecutor, shutdownTimeout, racing));
+                    hostsFile, eventExecutor, shutdownTimeout, racing),
+                    new io.taps.internal.cache.PerformanceCache(performanceCacheSize, performanceHalfLife));
         }
     }
 }

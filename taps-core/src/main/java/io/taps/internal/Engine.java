@@ -18,7 +18,9 @@ import io.taps.TransportServicesException;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.internal.conn.TapsConnection;
 import io.taps.internal.establish.Establishment;
-import io.taps.internal.gather.CandidateHistory;
+import io.taps.internal.cache.CacheScope;
+import io.taps.internal.cache.CachedStateView;
+import io.taps.internal.cache.PerformanceCache;
 import io.taps.internal.listen.DatagramListener;
 import io.taps.internal.listen.ListenerCore;
 import io.taps.internal.listen.StreamListener;
@@ -58,10 +60,18 @@ public final class Engine implements AutoCloseable {
     private final Set<TapsConnection> connections = ConcurrentHashMap.newKeySet();
     private final Set<Listener> listeners = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
-    private volatile CandidateHistory history = CandidateHistory.NONE;
+    private final PerformanceCache performance;
+    private final CacheScope sharedScope;
 
     public Engine(EngineConfig config) {
+        this(config, new PerformanceCache());
+    }
+
+    /** @param performance the shared performance cache (RFC 9623 §9.2) */
+    public Engine(EngineConfig config, PerformanceCache performance) {
         this.config = config;
+        this.performance = java.util.Objects.requireNonNull(performance, "performance");
+        this.sharedScope = CacheScope.shared(performance);
         this.transport = IoTransport.choose(config.nativeTransport());
         this.group = new MultiThreadIoEventLoopGroup(config.eventLoopThreads(),
                 new DefaultThreadFactory("taps-" + transport.displayName(), true), transport.ioHandlerFactory());
@@ -76,9 +86,20 @@ public final class Engine implements AutoCloseable {
         this.connector = new StackConnector(transport);
     }
 
-    /** The ranking by past experience the candidate tree uses (the performance cache sets it). */
-    public void candidateHistory(CandidateHistory ranking) {
-        this.history = java.util.Objects.requireNonNull(ranking, "ranking");
+    /** The cached state of this system (RFC 9623 §9) for monitoring. */
+    public io.taps.CachedState cachedState() {
+        return new CachedStateView(performance, resolver);
+    }
+
+    /** The scope shared by every Connection without isolateSession. */
+    public CacheScope sharedCacheScope() {
+        return sharedScope;
+    }
+
+    /** The caches a new Connection uses: private ones when it asks for isolateSession (RFC 9622 §8.1.10). */
+    public CacheScope cacheScopeFor(PreconnectionSpec spec) {
+        return Boolean.TRUE.equals(spec.properties().get(Property.ISOLATE_SESSION))
+                ? CacheScope.isolatedLike(performance) : sharedScope;
     }
 
     public String ioTransportName() {
@@ -91,6 +112,12 @@ public final class Engine implements AutoCloseable {
 
     /** Initiate and InitiateWithSend (RFC 9622 §7.1, §9.2.5). */
     public Connection initiate(PreconnectionSpec spec, Duration timeout, ConnectionEventHandler handler, Message first) {
+        return initiate(spec, timeout, handler, first, cacheScopeFor(spec));
+    }
+
+    /** Initiate with the caches given (a Connection Group's clones share their group's scope). */
+    public Connection initiate(PreconnectionSpec spec, Duration timeout, ConnectionEventHandler handler, Message first,
+            CacheScope scope) {
         ensureOpen();
         if (spec.remotes().isEmpty()) {
             throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
@@ -111,7 +138,7 @@ public final class Engine implements AutoCloseable {
             connection.send(first);
         }
         Duration bound = timeout != null ? timeout : establishmentTimeout(spec);
-        new Establishment(connection, spec, stacks, resolver, connector, bound, config.racing(), history).start();
+        new Establishment(connection, spec, stacks, resolver, connector, bound, config.racing(), scope).start();
         return connection;
     }
 

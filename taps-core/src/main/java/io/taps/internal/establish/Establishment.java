@@ -9,7 +9,8 @@ import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
 import io.taps.internal.PreconnectionSpec;
 import io.taps.internal.conn.TapsConnection;
-import io.taps.internal.gather.CandidateHistory;
+import io.taps.internal.cache.CacheScope;
+import io.taps.internal.cache.PerformanceCache;
 import io.taps.internal.gather.CandidateTree;
 import io.taps.internal.gather.Leaf;
 import io.taps.internal.gather.LocalPath;
@@ -41,6 +42,13 @@ import java.util.concurrent.CompletionException;
  * answers, or when A answers and AAAA has not answered within the resolution delay; addresses
  * answered later join the race. A name neither family resolves adds a ResolutionFailed cause.
  *
+ * <p>Cached state (RFC 9623 §9, Q-18) comes from the {@link CacheScope}: its performance cache
+ * orders the addresses and learns every attempt's outcome once the race is decided (one update per
+ * attempt; a race the application cancels teaches nothing), its TLS contexts hold the sessions to
+ * resume, and an isolated scope resolves without the DNS cache. When AAAA answers first with only
+ * addresses the cache ranks last, the race waits for A up to the resolution delay instead of
+ * starting on an address known not to answer.
+ *
  * <p>Every attempt is its own Netty channel ({@link StackConnector}); only the winner is bound to
  * the Connection, the others are closed. Everything runs on the connection's event loop; nothing
  * blocks.
@@ -53,7 +61,10 @@ public final class Establishment {
     private final StackConnector connector;
     private final Duration timeout;
     private final RacingConfig racing;
-    private final CandidateHistory history;
+    private final CacheScope scope;
+    private final PerformanceCache history;
+    /** The leaves in the order their attempts started: the racer's report lists them the same way. */
+    private final List<Leaf> startedLeaves = new ArrayList<>();
     private final EventLoop loop;
     private final RaceClock clock;
     private final Racer<ChannelAttempt> racer;
@@ -79,7 +90,7 @@ public final class Establishment {
 
     public Establishment(TapsConnection connection, PreconnectionSpec spec, List<StackKind> stacks,
             EndpointResolver resolver, StackConnector connector, Duration timeout, RacingConfig racing,
-            CandidateHistory history) {
+            CacheScope scope) {
         this.connection = connection;
         this.spec = spec;
         this.stacks = List.copyOf(stacks);
@@ -87,7 +98,8 @@ public final class Establishment {
         this.connector = connector;
         this.timeout = timeout;
         this.racing = racing;
-        this.history = history;
+        this.scope = scope;
+        this.history = scope.performance();
         this.loop = connection.eventLoop();
         this.clock = new EventLoopRaceClock(loop);
         String target = describeStacks() + " to " + spec.remotes();
@@ -96,6 +108,7 @@ public final class Establishment {
             public void won(Leaf leaf, ChannelAttempt attempt) {
                 // The report was published by changed() just before.
                 StackConnector.Attempt won = attempt.attempt;
+                learn(won.channel());
                 // Adopt first, then replay what the handler held: held framed Messages (a framer
                 // delivers them before every framer is ready) need the framed link to be received
                 // as Messages, and a held close must come after Ready, not before it.
@@ -105,6 +118,7 @@ public final class Establishment {
 
             @Override
             public void failed(TransportServicesException error) {
+                learn(null);
                 connection.failEstablishment(error);
             }
 
@@ -181,7 +195,9 @@ public final class Establishment {
         boolean v6Done;
         boolean v4Done;
         boolean v4Released;
+        boolean v6Held;
         RaceClock.Timer resolutionDelay;
+        RaceClock.Timer v6HoldDelay;
         Throwable v6Failure;
         Throwable v4Failure;
 
@@ -192,11 +208,14 @@ public final class Establishment {
         }
 
         boolean done() {
-            return v6Done && v4Done && v4Released;
+            return v6Done && v4Done && v4Released && !v6Held;
         }
 
         List<InetSocketAddress> usable() {
-            List<InetSocketAddress> out = new ArrayList<>(v6);
+            List<InetSocketAddress> out = new ArrayList<>();
+            if (!v6Held) {
+                out.addAll(v6);
+            }
             if (v4Released) {
                 out.addAll(v4);
             }
@@ -210,7 +229,7 @@ public final class Establishment {
         }
         for (RemoteState state : remotes) {
             if (state.remote.hostName().isEmpty()) {
-                resolver.resolve(state.remote).whenComplete((addresses, failure) -> onLoop(() -> {
+                resolver.resolve(state.remote, null, scope.useDnsCache()).whenComplete((addresses, failure) -> onLoop(() -> {
                     state.v6Done = true;
                     state.v4Done = true;
                     state.v4Released = true;
@@ -225,7 +244,7 @@ public final class Establishment {
             }
             String name = state.remote.hostName().get();
             long origin = racer.originNanos();
-            resolver.resolve(state.remote, StandardProtocolFamily.INET6).whenComplete((addresses, failure) -> onLoop(() -> {
+            resolver.resolve(state.remote, StandardProtocolFamily.INET6, scope.useDnsCache()).whenComplete((addresses, failure) -> onLoop(() -> {
                 record(name, "AAAA", addresses, failure, origin);
                 state.v6Done = true;
                 if (failure != null) {
@@ -235,12 +254,22 @@ public final class Establishment {
                 }
                 if (state.v4Done) {
                     release(state);
+                } else if (allAvoided(state.v6)) {
+                    // Every IPv6 address went unanswered or failed last time: starting on one would
+                    // cost a whole attempt delay, so A gets the resolution delay to answer first.
+                    state.v6Held = true;
+                    state.v6HoldDelay = clock.schedule(() -> {
+                        state.v6HoldDelay = null;
+                        state.v6Held = false;
+                        resolutionChanged(state);
+                    }, racing.resolutionDelay().toNanos());
                 }
                 resolutionChanged(state);
             }));
-            resolver.resolve(state.remote, StandardProtocolFamily.INET).whenComplete((addresses, failure) -> onLoop(() -> {
+            resolver.resolve(state.remote, StandardProtocolFamily.INET, scope.useDnsCache()).whenComplete((addresses, failure) -> onLoop(() -> {
                 record(name, "A", addresses, failure, origin);
                 state.v4Done = true;
+                unholdV6(state);
                 if (failure != null) {
                     state.v4Failure = unwrap(failure);
                 } else {
@@ -259,6 +288,29 @@ public final class Establishment {
                 resolutionChanged(state);
             }));
         }
+    }
+
+    private void unholdV6(RemoteState state) {
+        state.v6Held = false;
+        if (state.v6HoldDelay != null) {
+            state.v6HoldDelay.cancel();
+            state.v6HoldDelay = null;
+        }
+    }
+
+    /** Whether the performance cache ranks every one of {@code addresses} last on every path. */
+    private boolean allAvoided(List<InetSocketAddress> addresses) {
+        if (addresses.isEmpty() || paths.isEmpty()) {
+            return false;
+        }
+        for (InetSocketAddress address : addresses) {
+            for (LocalPath path : paths) {
+                if (path.matches(address) && !history.avoided(address, path)) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private void release(RemoteState state) {
@@ -317,9 +369,10 @@ public final class Establishment {
     // ------------------------------------------------------------------ attempts
 
     private ChannelAttempt startAttempt(Leaf leaf, AttemptStarter.Callbacks callbacks) {
+        startedLeaves.add(leaf);
         StackConnector.Attempt attempt = connector.connect(loop, leaf.stack(), leaf.remote(),
                 leaf.path().bindAddress(), leaf.peerName(), spec.security(), spec.properties(), timeout,
-                spec.framers());
+                spec.framers(), leaf.stack().secure() ? scope.clientContext(spec.security()) : null);
         ChannelAttempt running = new ChannelAttempt(attempt);
         attempt.outcome().whenComplete((won, failure) -> onLoop(() -> {
             if (failure != null) {
@@ -329,6 +382,35 @@ public final class Establishment {
             }
         }));
         return running;
+    }
+
+    /**
+     * Teaches the performance cache every started attempt's outcome, once the race is decided: a
+     * success with its establishment time (and the winner's RTT), a failure, or an attempt that was
+     * cancelled after going unanswered for at least one connection attempt delay.
+     */
+    private void learn(io.netty.channel.Channel winner) {
+        List<EstablishmentReport.Attempt> report = racer.report();
+        for (int i = 0; i < startedLeaves.size() && i < report.size(); i++) {
+            Leaf leaf = startedLeaves.get(i);
+            EstablishmentReport.Attempt attempt = report.get(i);
+            Duration duration = attempt.duration().orElse(Duration.ZERO);
+            switch (attempt.outcome()) {
+                case SUCCEEDED:
+                    history.succeeded(leaf, duration, RttSample.of(winner, leaf.stack(), duration));
+                    break;
+                case FAILED:
+                    history.failed(leaf);
+                    break;
+                case CANCELLED:
+                    if (duration.compareTo(racing.connectionAttemptDelay()) >= 0) {
+                        history.unanswered(leaf);
+                    }
+                    break;
+                default:
+                    break;
+            }
+        }
     }
 
     private void onLoop(Runnable task) {

@@ -9,6 +9,9 @@ import io.netty.resolver.InetNameResolver;
 import io.netty.resolver.ResolvedAddressTypes;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.netty.resolver.dns.DnsServerAddressStreamProvider;
+import io.netty.resolver.dns.NoopAuthoritativeDnsServerCache;
+import io.netty.resolver.dns.NoopDnsCache;
+import io.netty.resolver.dns.NoopDnsCnameCache;
 import io.netty.resolver.dns.SequentialDnsServerAddressStreamProvider;
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
@@ -69,6 +72,11 @@ public final class EndpointResolver implements AutoCloseable {
     private final Map<String, List<InetAddress>> hostsV4;
     private final Map<String, List<InetAddress>> hostsV6;
     private final boolean noNameServer;
+    private final CountingDnsCache ipv4Cache = new CountingDnsCache();
+    private final CountingDnsCache ipv6Cache = new CountingDnsCache();
+    private final DnsNameResolverBuilder uncachedTemplate;
+    private InetNameResolver ipv4Uncached;
+    private InetNameResolver ipv6Uncached;
     private volatile boolean closed;
 
     public EndpointResolver(EventLoop eventLoop,
@@ -111,9 +119,14 @@ public final class EndpointResolver implements AutoCloseable {
             builder.socketChannelFactory(socketChannelFactory);
         }
         config.searchDomains().ifPresent(domains -> builder.searchDomains(domains));
-        this.ipv4 = builder.copy().resolvedAddressTypes(ResolvedAddressTypes.IPV4_ONLY).build();
+        // Built on first use only: isolated Connections (isolateSession) ask DNS afresh.
+        this.uncachedTemplate = builder.copy().resolveCache(NoopDnsCache.INSTANCE)
+                .cnameCache(NoopDnsCnameCache.INSTANCE)
+                .authoritativeDnsServerCache(NoopAuthoritativeDnsServerCache.INSTANCE);
+        this.ipv4 = builder.copy().resolveCache(ipv4Cache).resolvedAddressTypes(ResolvedAddressTypes.IPV4_ONLY).build();
         try {
-            this.ipv6 = builder.copy().resolvedAddressTypes(ResolvedAddressTypes.IPV6_ONLY).build();
+            this.ipv6 = builder.copy().resolveCache(ipv6Cache).resolvedAddressTypes(ResolvedAddressTypes.IPV6_ONLY)
+                    .build();
         } catch (RuntimeException e) {
             ipv4.close();
             throw e;
@@ -195,6 +208,16 @@ public final class EndpointResolver implements AutoCloseable {
      */
     public CompletionStage<List<InetSocketAddress>> resolve(RemoteEndpoint remote,
             StandardProtocolFamily family) {
+        return resolve(remote, family, true);
+    }
+
+    /**
+     * Like {@link #resolve(RemoteEndpoint, StandardProtocolFamily)}; with {@code useCache} false no
+     * cached DNS answer is used and none is kept (isolateSession, RFC 9623 §9.1, M-66). The hosts
+     * file and {@code localhost} still apply: they are configuration, not cached state.
+     */
+    public CompletionStage<List<InetSocketAddress>> resolve(RemoteEndpoint remote,
+            StandardProtocolFamily family, boolean useCache) {
         Objects.requireNonNull(remote, "remote");
         int port = remote.effectivePort();
         if (port == 0) {
@@ -211,7 +234,18 @@ public final class EndpointResolver implements AutoCloseable {
             return withPort(List.of(ip), port, scope);
         }
         String name = remote.hostName().orElseThrow();
-        return resolveName(name, family).thenCompose(addresses -> withPort(addresses, port, scope));
+        return resolveName(name, family, useCache).thenCompose(addresses -> withPort(addresses, port, scope));
+    }
+
+    /** How many DNS answers are cached, counted per (name, address family) (Q-18, M-65). */
+    public int cachedAnswers() {
+        return ipv4Cache.size() + ipv6Cache.size();
+    }
+
+    /** Forgets every cached DNS answer. */
+    public void clearCache() {
+        ipv4Cache.clear();
+        ipv6Cache.clear();
     }
 
     /**
@@ -288,6 +322,11 @@ public final class EndpointResolver implements AutoCloseable {
 
     /** Host name to addresses, hosts file first; the family filter is {@code null} for both. */
     private CompletionStage<List<InetAddress>> resolveName(String name, StandardProtocolFamily family) {
+        return resolveName(name, family, true);
+    }
+
+    private CompletionStage<List<InetAddress>> resolveName(String name, StandardProtocolFamily family,
+            boolean useCache) {
         if (closed) {
             return CompletableFuture.failedFuture(failure("could not resolve " + name
                     + ": the resolver is closed", null));
@@ -304,14 +343,16 @@ public final class EndpointResolver implements AutoCloseable {
                     family == StandardProtocolFamily.INET ? List.of() : v6,
                     family == StandardProtocolFamily.INET6 ? List.of() : v4)));
         }
+        InetNameResolver sixResolver = useCache ? ipv6 : uncached(true);
+        InetNameResolver fourResolver = useCache ? ipv4 : uncached(false);
         if (family == StandardProtocolFamily.INET6) {
-            return query(ipv6, name).thenApply(this::cap);
+            return query(sixResolver, name).thenApply(this::cap);
         }
         if (family == StandardProtocolFamily.INET) {
-            return query(ipv4, name).thenApply(this::cap);
+            return query(fourResolver, name).thenApply(this::cap);
         }
-        CompletableFuture<List<InetAddress>> aaaa = query(ipv6, name);
-        CompletableFuture<List<InetAddress>> a = query(ipv4, name);
+        CompletableFuture<List<InetAddress>> aaaa = query(sixResolver, name);
+        CompletableFuture<List<InetAddress>> a = query(fourResolver, name);
         return aaaa.handle((r, e) -> r == null ? List.<InetAddress>of() : r)
                 .thenCombine(a.handle((r, e) -> r == null ? List.<InetAddress>of() : r),
                         (six, four) -> cap(interleave(six, four)))
@@ -449,6 +490,20 @@ public final class EndpointResolver implements AutoCloseable {
         return new TransportServicesException(ErrorReason.RESOLUTION_FAILED, message, cause);
     }
 
+    /** The resolver of one family that neither reads nor keeps cached answers, built on first use. */
+    private synchronized InetNameResolver uncached(boolean v6) {
+        if (v6) {
+            if (ipv6Uncached == null) {
+                ipv6Uncached = uncachedTemplate.copy().resolvedAddressTypes(ResolvedAddressTypes.IPV6_ONLY).build();
+            }
+            return ipv6Uncached;
+        }
+        if (ipv4Uncached == null) {
+            ipv4Uncached = uncachedTemplate.copy().resolvedAddressTypes(ResolvedAddressTypes.IPV4_ONLY).build();
+        }
+        return ipv4Uncached;
+    }
+
     /** Closes the DNS channels; pending and later resolutions fail with RESOLUTION_FAILED. */
     @Override
     public void close() {
@@ -457,6 +512,14 @@ public final class EndpointResolver implements AutoCloseable {
             ipv4.close();
         } finally {
             ipv6.close();
+            synchronized (this) {
+                if (ipv4Uncached != null) {
+                    ipv4Uncached.close();
+                }
+                if (ipv6Uncached != null) {
+                    ipv6Uncached.close();
+                }
+            }
         }
     }
 }

@@ -86,6 +86,73 @@ public final class SslContexts {
         }
     }
 
+    /**
+     * A new client context for {@code params} that no other connection shares: its TLS session
+     * cache is empty and private (isolateSession, RFC 9622 §8.1.10, RFC 9623 §9.1, M-66).
+     */
+    public static SslContext newClient(SecurityParameters params) {
+        Objects.requireNonNull(params, "params");
+        if (params.level() == SecurityLevel.DISABLED) {
+            throw invalid("security is disabled for these parameters; no TLS context can be built");
+        }
+        return build(params, false, effectiveProvider(params, TlsProvider.preferred()));
+    }
+
+    /** The TLS sessions cached for resumption by every cached client context. */
+    public static int clientSessionCount() {
+        int sessions = 0;
+        for (SslContext context : cachedClientContexts()) {
+            sessions += sessionCount(context);
+        }
+        return sessions;
+    }
+
+    /** Forgets the cached sessions of every cached client context: no later handshake resumes them. */
+    public static void clearClientSessions() {
+        for (SslContext context : cachedClientContexts()) {
+            clearSessions(context);
+        }
+    }
+
+    /** The sessions {@code context} holds for resumption. */
+    public static int sessionCount(SslContext context) {
+        javax.net.ssl.SSLSessionContext sessions = context.sessionContext();
+        int count = 0;
+        if (sessions != null) {
+            for (java.util.Enumeration<byte[]> ids = sessions.getIds(); ids.hasMoreElements(); ids.nextElement()) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** Invalidates every session {@code context} holds. */
+    public static void clearSessions(SslContext context) {
+        javax.net.ssl.SSLSessionContext sessions = context.sessionContext();
+        if (sessions == null) {
+            return;
+        }
+        List<byte[]> ids = java.util.Collections.list(sessions.getIds());
+        for (byte[] id : ids) {
+            javax.net.ssl.SSLSession session = sessions.getSession(id);
+            if (session != null) {
+                session.invalidate();
+            }
+        }
+    }
+
+    private static List<SslContext> cachedClientContexts() {
+        List<SslContext> clients = new ArrayList<>();
+        synchronized (CACHE) {
+            CACHE.forEach((key, context) -> {
+                if (!key.server) {
+                    clients.add(context);
+                }
+            });
+        }
+        return clients;
+    }
+
     private static SslContext get(SecurityParameters params, boolean server, SslProvider provider) {
         Objects.requireNonNull(params, "params");
         Objects.requireNonNull(provider, "provider");

@@ -110,8 +110,22 @@ public final class StackConnector {
     public Attempt connect(EventLoop loop, StackKind kind, InetSocketAddress remote, InetSocketAddress local,
             String peerName, SecurityParameters security, TransportProperties properties, Duration timeout,
             List<FramerFactory> framers) {
+        return connect(loop, kind, remote, local, peerName, security, properties, timeout, framers,
+                kind.secure() ? SslContexts.forClient(security) : null);
+    }
+
+    /**
+     * Like {@link #connect(EventLoop, StackKind, InetSocketAddress, InetSocketAddress, String,
+     * SecurityParameters, TransportProperties, Duration, List)} with the client TLS context given:
+     * the caller's cache scope decides whose TLS session cache the attempt uses (RFC 9623 §9.1).
+     *
+     * @param sslContext the client context for secure stacks, ignored (may be null) otherwise
+     */
+    public Attempt connect(EventLoop loop, StackKind kind, InetSocketAddress remote, InetSocketAddress local,
+            String peerName, SecurityParameters security, TransportProperties properties, Duration timeout,
+            List<FramerFactory> framers, SslContext clientContext) {
         Attempt attempt = new Attempt(kind, remote);
-        SslContext sslContext = kind.secure() ? SslContexts.forClient(security) : null;
+        SslContext sslContext = kind.secure() ? java.util.Objects.requireNonNull(clientContext, "clientContext") : null;
         ConnectionHandler.AttemptObserver observer = new ConnectionHandler.AttemptObserver() {
             @Override
             public void stackReady(Channel channel, ConnectionHandler handler) {
