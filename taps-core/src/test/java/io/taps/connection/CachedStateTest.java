@@ -48,6 +48,8 @@ class CachedStateTest {
         names = IsolatedResolution.start();
         dns = names.dns();
         dns.aaaa(DUAL, "::1").a(DUAL, "127.0.0.1").ttl(DUAL, Duration.ofSeconds(60));
+        dns.a("zero-ttl.cache.test", "127.0.0.1").ttl("zero-ttl.cache.test", Duration.ZERO);
+        dns.a("short-ttl.cache.test", "127.0.0.1").ttl("short-ttl.cache.test", Duration.ofSeconds(1));
         dns.aaaa("fresh.cache.test", "::1").a("fresh.cache.test", "127.0.0.1")
                 .ttl("fresh.cache.test", Duration.ofSeconds(60));
     }
@@ -190,6 +192,19 @@ class CachedStateTest {
         reportOf(connect(name, true));
         assertThat(dns.queryCount(name)).as("an isolated Connection asks DNS afresh").isEqualTo(afterFirst + 2);
         assertThat(taps.cachedState().dnsEntries()).isEqualTo(2);
+    }
+
+    @Test
+    void dnsAnswersCountOnlyWhileTheirTtlLasts() {
+        reportOf(connect("zero-ttl.cache.test", false));
+        assertThat(taps.cachedState().dnsEntries()).as("a TTL of 0 is not cached").isZero();
+        reportOf(connect("short-ttl.cache.test", false));
+        assertThat(taps.cachedState().dnsEntries()).as("the A answer, for one second").isEqualTo(1);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                .until(() -> taps.cachedState().dnsEntries() == 0);
+        int queries = dns.queryCount("short-ttl.cache.test");
+        reportOf(connect("short-ttl.cache.test", false));
+        assertThat(dns.queryCount("short-ttl.cache.test")).as("expired: asked again").isGreaterThan(queries);
     }
 
     @Test

@@ -61,6 +61,11 @@ import java.util.concurrent.CompletionStage;
  * {@link ResolverConfig#maxAddressesPerHost()} after interleaving so that both families survive
  * the cut.
  *
+ * <p><b>Cache.</b> DNS answers are kept for their TTL by Netty's {@code DefaultDnsCache}, one per
+ * family, counted by {@link CountingDnsCache} ({@link #cachedAnswers()}, RFC 9623 §9.1, M-65).
+ * {@link #resolve(RemoteEndpoint, StandardProtocolFamily, boolean)} without the cache uses
+ * resolvers with Netty's no-op caches, built on first use (isolateSession, M-66).
+ *
  * <p>Resolution never blocks the calling thread or the event loop; stages complete on the event
  * loop. The constructor reads the hosts file and so must not run on an event loop.
  */
