@@ -145,6 +145,19 @@ public final class ChannelLink implements Link {
     }
 
     @Override
+    public Optional<java.time.Duration> smoothedRtt() {
+        try {
+            if (channel instanceof io.netty.channel.epoll.EpollSocketChannel && channel.isOpen()) {
+                long micros = ((io.netty.channel.epoll.EpollSocketChannel) channel).tcpInfo().rtt();
+                return Optional.of(java.time.Duration.ofNanos(micros * 1000));
+            }
+        } catch (RuntimeException | LinkageError closedOrUnavailable) {
+            // The socket closed meanwhile, or epoll is not loaded: the RTT is unknown.
+        }
+        return Optional.empty();
+    }
+
+    @Override
     public boolean applyOption(Property<?> property, Object value) {
         return SocketOptions.apply(channel, kind, property, value);
     }

@@ -1,0 +1,178 @@
+package io.taps.internal.group;
+
+import io.taps.Connection;
+import io.taps.ConnectionGroup;
+import io.taps.ErrorReason;
+import io.taps.TransportServicesException;
+import io.taps.internal.conn.TapsConnection;
+import io.taps.properties.ConnectionProperties;
+import io.taps.properties.ConnectionState;
+import io.taps.properties.Limit;
+import io.taps.properties.Property;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The Connection Group of RFC 9622 §7.4 (C-09): its members in creation order, the entangled
+ * Connection Properties (every one but {@code connPriority}), the {@link CloneSupport} of the stack
+ * its first member won, and an opaque cache scope for {@code isolateSession} (CP-10, C-10).
+ *
+ * <p>Membership changes (a clone joins, a member reaches Closed) and entangled property changes
+ * are rare, so they take this object's lock; nothing here is on a per-Message path.
+ */
+public final class TapsConnectionGroup implements ConnectionGroup {
+    private static final AtomicLong NEXT_NUMBER = new AtomicLong(1);
+
+    private final long number = NEXT_NUMBER.getAndIncrement();
+    private final String id = "g-" + number;
+    private final List<TapsConnection> members = new CopyOnWriteArrayList<>();
+    private final Map<Property<?>, Object> shared = new LinkedHashMap<>();
+    private volatile CloneSupport cloneSupport;
+    private volatile Object cacheScope;
+    private volatile Consumer<TapsConnection> tracker = member -> { };
+
+    /** A group of one: {@code first} and its current Connection Property values. */
+    public TapsConnectionGroup(TapsConnection first, Map<Property<?>, Object> values) {
+        members.add(first);
+        values.forEach((property, value) -> {
+            if (property != Property.CONN_PRIORITY) {
+                shared.put(property, value);
+            }
+        });
+    }
+
+    /** Creation order of groups, for listings. */
+    public long number() {
+        return number;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public List<Connection> connections() {
+        List<Connection> live = new ArrayList<>(members.size());
+        for (TapsConnection member : members) {
+            if (member.state() != ConnectionState.CLOSED) {
+                live.add(member);
+            }
+        }
+        return List.copyOf(live);
+    }
+
+    @Override
+    public void close() {
+        for (TapsConnection member : members) {
+            member.close();
+        }
+    }
+
+    @Override
+    public void abort() {
+        for (TapsConnection member : members) {
+            member.abort();
+        }
+    }
+
+    @Override
+    public synchronized ConnectionProperties sharedProperties() {
+        return ConnectionProperties.of(shared);
+    }
+
+    @Override
+    public Optional<String> protocolStack() {
+        for (TapsConnection member : members) {
+            Optional<String> stack = member.protocolStack();
+            if (stack.isPresent()) {
+                return stack;
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public boolean multiplexed() {
+        CloneSupport support = cloneSupport;
+        return support != null && support.multiplexed();
+    }
+
+    /** How clones of this group are made; null while none of its members won a cloneable stack. */
+    public CloneSupport cloneSupport() {
+        return cloneSupport;
+    }
+
+    /** Set by the member that adopted a cloneable stack (the first one; clones keep it). */
+    public void cloneSupport(CloneSupport support) {
+        this.cloneSupport = support;
+    }
+
+    /**
+     * The opaque cache scope of the group (CP-10 {@code isolateSession}): whoever builds private
+     * caches stores its scope here; clones share it because they share the group.
+     */
+    public Object cacheScope() {
+        return cacheScope;
+    }
+
+    public void cacheScope(Object scope) {
+        this.cacheScope = scope;
+    }
+
+    /** Lets the owning system see clones as they join, as it sees initiated and accepted Connections. */
+    public void trackWith(Consumer<TapsConnection> newTracker) {
+        this.tracker = newTracker;
+    }
+
+    /**
+     * Adds {@code clone} unless the group is full ({@code groupConnLimit}, CP-09); returns the
+     * refusal, or null when the clone joined.
+     */
+    public TransportServicesException admit(TapsConnection clone) {
+        synchronized (this) {
+            Limit limit = (Limit) shared.get(Property.GROUP_CONN_LIMIT);
+            int live = connections().size();
+            if (limit != null && !limit.allows(live + 1L)) {
+                return new TransportServicesException(ErrorReason.NOT_CLONEABLE, "group " + id + " already has "
+                        + live + " connections and groupConnLimit is " + limit + " (RFC 9622 §8.1.9)");
+            }
+            members.add(clone);
+        }
+        tracker.accept(clone);
+        return null;
+    }
+
+    /**
+     * SetProperty on a member (RFC 9622 §7.4, A-16): an entangled property changes on every member,
+     * {@code origin} first; {@code connPriority} never comes here.
+     */
+    public void entangle(TapsConnection origin, Property<?> property, Object value) {
+        synchronized (this) {
+            shared.put(property, value);
+            // Stored on every member under the lock, so concurrent changes leave all members agreeing.
+            origin.storeProperty(property, value);
+            for (TapsConnection member : members) {
+                if (member != origin) {
+                    member.storeProperty(property, value);
+                }
+            }
+        }
+    }
+
+    /** A member reached Closed: it leaves the group. */
+    public void memberEnded(TapsConnection member) {
+        members.remove(member);
+    }
+
+    @Override
+    public String toString() {
+        return "ConnectionGroup[" + id + ", " + connections().size() + " connections]";
+    }
+}
