@@ -331,7 +331,7 @@ class ConnectionGroupTest extends TapsTestSupport {
                     .until(() -> events.events().contains("CloneError:NotCloneable"));
             assertThat(refused.state()).isEqualTo(ConnectionState.CLOSED);
             assertThat(original.groupedConnections()).containsExactly(original, clone);
-            assertThat(accepted).hasSize(2);
+            Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> accepted.size() == 2);
 
             // Raising the limit lets the group grow again.
             clone.setProperty(Property.GROUP_CONN_LIMIT, Limit.UNLIMITED);

@@ -129,7 +129,7 @@ public final class TapsConnection implements Connection {
             connectionValues.put(property, properties.get(property));
         }
         this.eventExecutor = eventExecutor;
-        this.group = new TapsConnectionGroup(this, connectionValues);
+        this.group = new TapsConnectionGroup(this);
     }
 
     public EventLoop eventLoop() {
@@ -433,6 +433,11 @@ public final class TapsConnection implements Connection {
     public void cloneable(CloneSupport support, List<FramerFactory> framers) {
         this.framerFactories = List.copyOf(framers);
         group.cloneSupport(support);
+    }
+
+    /** This Connection's Connection Property values (a live, unmodifiable view). */
+    public Map<Property<?>, Object> connectionValues() {
+        return java.util.Collections.unmodifiableMap(connectionValues);
     }
 
     /** The group as its internal type, for the establishers and the system's bookkeeping. */

@@ -30,21 +30,31 @@ public final class TapsConnectionGroup implements ConnectionGroup {
     private static final AtomicLong NEXT_NUMBER = new AtomicLong(1);
 
     private final long number = NEXT_NUMBER.getAndIncrement();
-    private final String id = "g-" + number;
+    private final TapsConnection first;
     private final List<TapsConnection> members = new CopyOnWriteArrayList<>();
-    private final Map<Property<?>, Object> shared = new LinkedHashMap<>();
+    /** The entangled values; copied from the first member only when first needed (most groups never are). */
+    private Map<Property<?>, Object> shared;
     private volatile CloneSupport cloneSupport;
     private volatile Object cacheScope;
     private volatile Consumer<TapsConnection> tracker = member -> { };
 
-    /** A group of one: {@code first} and its current Connection Property values. */
-    public TapsConnectionGroup(TapsConnection first, Map<Property<?>, Object> values) {
+    /** A group of one. */
+    public TapsConnectionGroup(TapsConnection first) {
+        this.first = first;
         members.add(first);
-        values.forEach((property, value) -> {
-            if (property != Property.CONN_PRIORITY) {
-                shared.put(property, value);
-            }
-        });
+    }
+
+    /**
+     * The entangled values. Until the first entangled change every member holds the first
+     * member's values (clones copy them), so a lazy copy of them is exact.
+     */
+    private Map<Property<?>, Object> shared() {
+        assert Thread.holdsLock(this);
+        if (shared == null) {
+            shared = new LinkedHashMap<>(first.connectionValues());
+            shared.remove(Property.CONN_PRIORITY);
+        }
+        return shared;
     }
 
     /** Creation order of groups, for listings. */
@@ -54,7 +64,7 @@ public final class TapsConnectionGroup implements ConnectionGroup {
 
     @Override
     public String id() {
-        return id;
+        return "g-" + number;
     }
 
     @Override
@@ -84,7 +94,7 @@ public final class TapsConnectionGroup implements ConnectionGroup {
 
     @Override
     public synchronized ConnectionProperties sharedProperties() {
-        return ConnectionProperties.of(shared);
+        return ConnectionProperties.of(shared());
     }
 
     @Override
@@ -137,10 +147,10 @@ public final class TapsConnectionGroup implements ConnectionGroup {
      */
     public TransportServicesException admit(TapsConnection clone) {
         synchronized (this) {
-            Limit limit = (Limit) shared.get(Property.GROUP_CONN_LIMIT);
+            Limit limit = (Limit) shared().get(Property.GROUP_CONN_LIMIT);
             int live = connections().size();
             if (limit != null && !limit.allows(live + 1L)) {
-                return new TransportServicesException(ErrorReason.NOT_CLONEABLE, "group " + id + " already has "
+                return new TransportServicesException(ErrorReason.NOT_CLONEABLE, "group " + id() + " already has "
                         + live + " connections and groupConnLimit is " + limit + " (RFC 9622 §8.1.9)");
             }
             members.add(clone);
@@ -155,7 +165,7 @@ public final class TapsConnectionGroup implements ConnectionGroup {
      */
     public void entangle(TapsConnection origin, Property<?> property, Object value) {
         synchronized (this) {
-            shared.put(property, value);
+            shared().put(property, value);
             // Stored on every member under the lock, so concurrent changes leave all members agreeing.
             origin.storeProperty(property, value);
             for (TapsConnection member : members) {
@@ -173,6 +183,6 @@ public final class TapsConnectionGroup implements ConnectionGroup {
 
     @Override
     public String toString() {
-        return "ConnectionGroup[" + id + ", " + connections().size() + " connections]";
+        return "ConnectionGroup[" + id() + ", " + connections().size() + " connections]";
     }
 }
