@@ -249,6 +249,28 @@ class ConnectionGroupTest extends TapsTestSupport {
         }
     }
 
+    /** An entangled change reaches each member's socket, not only its property map (CP-03 on TCP_USER_TIMEOUT). */
+    @Test
+    void anEntangledChangeIsAppliedToEveryMembersSocket() {
+        org.junit.jupiter.api.Assumptions.assumeTrue("epoll".equals(taps.ioTransport()),
+                "TCP_USER_TIMEOUT is set through the epoll transport only");
+        List<Connection> accepted = new CopyOnWriteArrayList<>();
+        try (Listener listener = tcpEcho(accepted)) {
+            Connection original = tcpClient(listener.port(), new RecordingHandler());
+            Connection clone = original.clone();
+            Await.result(clone.ready());
+            original.setProperty(Property.CONN_TIMEOUT, Timeout.of(Duration.ofSeconds(42)));
+            for (Connection member : List.of(original, clone)) {
+                io.netty.channel.Channel channel = ((io.taps.internal.stack.ChannelLink)
+                        ((io.taps.internal.conn.TapsConnection) member).link()).channel();
+                Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() ->
+                        channel.config().getOption(io.netty.channel.epoll.EpollChannelOption.TCP_USER_TIMEOUT) == 42_000);
+            }
+            original.closeGroup();
+            Await.result(clone.closed());
+        }
+    }
+
     @Test
     void cloneRefusesADifferentSelectionProperty() {
         List<Connection> accepted = new CopyOnWriteArrayList<>();

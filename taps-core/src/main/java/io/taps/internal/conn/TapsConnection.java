@@ -435,6 +435,11 @@ public final class TapsConnection implements Connection {
         group.cloneSupport(support);
     }
 
+    /** The adopted link, or null while establishing (for internal tests and monitoring). */
+    public Link link() {
+        return link;
+    }
+
     /** This Connection's Connection Property values (a live, unmodifiable view). */
     public Map<Property<?>, Object> connectionValues() {
         return java.util.Collections.unmodifiableMap(connectionValues);

@@ -193,7 +193,9 @@ public final class ChannelLink implements Link {
                 if (property == Property.CONN_TIMEOUT || property == Property.TCP_USER_TIMEOUT_VALUE) {
                     // TCP_USER_TIMEOUT exists only on the native epoll transport.
                     Timeout timeout = (Timeout) value;
-                    if (!timeout.isNone() && channel.config().getOptions().containsKey(EpollChannelOption.TCP_USER_TIMEOUT)) {
+                    // Netty's epoll config sets TCP_USER_TIMEOUT but does not list it in getOptions(),
+                    // so the config's type, not the option list, says whether it can be set.
+                    if (!timeout.isNone() && channel.config() instanceof io.netty.channel.epoll.EpollSocketChannelConfig) {
                         return channel.config().setOption(EpollChannelOption.TCP_USER_TIMEOUT,
                                 (int) Math.min(Integer.MAX_VALUE, timeout.duration().toMillis()));
                     }
