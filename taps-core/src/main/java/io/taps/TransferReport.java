@@ -8,8 +8,9 @@ import java.util.Optional;
 /**
  * The data transfer report of one Connection: how much application data it carried, for how long,
  * and the smoothed round-trip time where the stack knows it. RFC 9622 defines no such report; this
- * is the "data transfer report" the project asked for, in the spirit of the statistics RFC 9623 §9
- * and RFC 9621 §3.5 (checklist C-19) want a system to expose. Immutable.
+ * is the project's "data transfer report", carrying the per-connection figures that RFC 9623 §9
+ * (cached state and performance caches, e.g. RTT) and RFC 9621 §3.5 (monitoring and statistics,
+ * checklist C-19) refer to. Immutable.
  *
  * <p>Bytes and Messages are application payload: Message bytes as the application sent them and as
  * they arrived after the framers (framer headers and TLS records are not counted).
