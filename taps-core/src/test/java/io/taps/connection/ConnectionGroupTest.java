@@ -271,6 +271,46 @@ class ConnectionGroupTest extends TapsTestSupport {
         }
     }
 
+    /**
+     * The seam a multistream stack uses for passive members (RFC 9622 §7.4: a new stream a peer
+     * opened joins the group): the joining Connection takes the group's entangled values and
+     * groupConnLimit applies.
+     */
+    @Test
+    void aPassiveConnectionCanJoinAGroupAndTakesItsEntangledValues() {
+        List<Connection> accepted = new CopyOnWriteArrayList<>();
+        try (Listener listener = tcpEcho(accepted)) {
+            Connection first = tcpClient(listener.port(), new RecordingHandler());
+            Connection second = tcpClient(listener.port(), new RecordingHandler());
+            Connection third = tcpClient(listener.port(), new RecordingHandler());
+            Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> accepted.size() == 3);
+            io.taps.internal.conn.TapsConnection host = (io.taps.internal.conn.TapsConnection) accepted.get(0);
+            io.taps.internal.conn.TapsConnection joining = (io.taps.internal.conn.TapsConnection) accepted.get(1);
+            host.setProperty(Property.CONN_TIMEOUT, Timeout.of(Duration.ofSeconds(9)));
+            host.setProperty(Property.GROUP_CONN_LIMIT, Limit.of(2));
+            joining.setProperty(Property.CONN_PRIORITY, 4);
+
+            assertThat(joining.joinGroup(host.connectionGroup())).isNull();
+            assertThat(joining.group()).isSameAs(host.group());
+            assertThat(host.groupedConnections()).containsExactly(host, joining);
+            assertThat(joining.getProperties().get(Property.CONN_TIMEOUT)).isEqualTo(Timeout.of(Duration.ofSeconds(9)));
+            assertThat(joining.getProperties().get(Property.CONN_PRIORITY)).as("not entangled").isEqualTo(4);
+            assertThat(taps.connectionGroups()).filteredOn(group -> group.connections().contains(joining))
+                    .as("listed once, in the group it joined").containsExactly(host.group());
+
+            io.taps.internal.conn.TapsConnection full = (io.taps.internal.conn.TapsConnection) accepted.get(2);
+            TransportServicesException refused = full.joinGroup(host.connectionGroup());
+            assertThat(refused).isNotNull();
+            assertThat(refused.reason()).isEqualTo(ErrorReason.NOT_CLONEABLE);
+            assertThat(full.group()).isNotSameAs(host.group());
+
+            for (Connection client : List.of(first, second, third)) {
+                client.close();
+                Await.result(client.closed());
+            }
+        }
+    }
+
     @Test
     void cloneRefusesADifferentSelectionProperty() {
         List<Connection> accepted = new CopyOnWriteArrayList<>();

@@ -498,14 +498,13 @@ public final class TapsConnection implements Connection {
         Timeout connTimeout = (Timeout) clone.connectionValues.get(Property.CONN_TIMEOUT);
         Duration timeout = connTimeout.isNone() ? DEFAULT_CLONE_TIMEOUT : connTimeout.duration();
         TapsConnectionGroup joined = group;
-        TransportServicesException refused = joined.admit(clone);
+        TransportServicesException refused = clone.joinGroup(joined);
         CloneRequest request = new CloneRequest(this, clone, clone.framerFactories, timeout);
         if (refused != null) {
             // Never raised before clone() returns, so the caller has the clone in hand first.
             loop.execute(() -> request.failed(refused));
             return clone;
         }
-        clone.group = joined;
         entangledOverrides.forEach((property, value) -> joined.entangle(clone, property, value));
         // Before Ready the clone waits for the original (RFC 9622 leaves it open; Q-16).
         readyFuture.whenComplete((ready, failure) -> loop.execute(() -> openClone(request, failure)));
@@ -543,6 +542,20 @@ public final class TapsConnection implements Connection {
                     : new TransportServicesException(ErrorReason.ESTABLISHMENT_FAILED,
                             "opening the clone failed: " + failure, failure));
         }
+    }
+
+    /**
+     * Moves this Connection into {@code target} (RFC 9622 §7.4): a clone, or a passive member such
+     * as a new stream a peer opened on a multistream connection. It takes the group's entangled
+     * property values. Returns the refusal when the group is full ({@code groupConnLimit}, CP-09),
+     * else null.
+     */
+    public TransportServicesException joinGroup(TapsConnectionGroup target) {
+        TransportServicesException refused = target.admit(this);
+        if (refused == null) {
+            this.group = target;
+        }
+        return refused;
     }
 
     /** CloneError (RFC 9622 §7.4, E-08) on this Connection, unless it can no longer raise events. */

@@ -142,8 +142,9 @@ public final class TapsConnectionGroup implements ConnectionGroup {
     }
 
     /**
-     * Adds {@code clone} unless the group is full ({@code groupConnLimit}, CP-09); returns the
-     * refusal, or null when the clone joined.
+     * Adds {@code clone} (or a passive member) unless the group is full ({@code groupConnLimit},
+     * CP-09), giving it the group's entangled values; returns the refusal, or null when it joined.
+     * Use {@code TapsConnection.joinGroup}, which also points the Connection at this group.
      */
     public TransportServicesException admit(TapsConnection clone) {
         synchronized (this) {
@@ -152,6 +153,13 @@ public final class TapsConnectionGroup implements ConnectionGroup {
             if (limit != null && !limit.allows(live + 1L)) {
                 return new TransportServicesException(ErrorReason.NOT_CLONEABLE, "group " + id() + " already has "
                         + live + " connections and groupConnLimit is " + limit + " (RFC 9622 §8.1.9)");
+            }
+            // A member shares the group's entangled values (a clone already holds them).
+            Map<Property<?>, Object> current = clone.connectionValues();
+            for (Map.Entry<Property<?>, Object> entry : shared().entrySet()) {
+                if (!entry.getValue().equals(current.get(entry.getKey()))) {
+                    clone.storeProperty(entry.getKey(), entry.getValue());
+                }
             }
             members.add(clone);
         }
