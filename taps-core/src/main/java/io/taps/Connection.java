@@ -2,9 +2,12 @@ package io.taps;
 
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
+import io.taps.framer.FramerFactory;
 import io.taps.properties.ConnectionProperties;
 import io.taps.properties.ConnectionState;
 import io.taps.properties.Property;
+import io.taps.properties.TransportProperties;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
@@ -110,4 +113,54 @@ public interface Connection {
 
     /** The ALPN protocol negotiated by a secure stack, if any. */
     Optional<String> negotiatedApplicationProtocol();
+
+    /**
+     * Clone (RFC 9622 §7.4, A-13; design.md Q-16): a new Connection in this Connection's group,
+     * with the same framers (new instances) and the same properties. On TCP and TLS/TCP it is a new
+     * transport connection to the address this Connection uses, with the same stack and security
+     * (same TLS configuration and server name): no new race and no new resolution. On UDP it is a
+     * new connected socket to the same remote. The clone raises its own Ready or EstablishmentError;
+     * a failure also raises CloneError on this Connection (when it can still raise events).
+     *
+     * <p>Called before this Connection is Ready, the clone waits and is opened once it is Ready
+     * (and fails with {@link ErrorReason#NOT_CLONEABLE} if it never is). A Connection that is
+     * closing or Closed, a Connection a Listener accepted, a stack that cannot be cloned and a full
+     * group ({@code groupConnLimit}) make the clone fail with {@code NOT_CLONEABLE}. The clone's
+     * events go to this Connection's current event handler until it gets its own.
+     */
+    Connection clone();
+
+    /** Clone with {@code overrides} (see {@link #clone(FramerFactory, TransportProperties)}). */
+    Connection clone(TransportProperties overrides);
+
+    /**
+     * Clone with a framer and properties (RFC 9622 §7.4): a non-null {@code framer} replaces this
+     * Connection's framers for the clone, null keeps them. {@code overrides} (nullable) may carry
+     * Connection Properties and default Message Properties: {@code connPriority} and Message
+     * Properties apply to the clone only; every other Connection Property is entangled, so a value
+     * given here becomes the whole group's. A Selection Property that differs from this
+     * Connection's is refused at once with {@link ErrorReason#INVALID_PROPERTY}: the stack is fixed.
+     */
+    Connection clone(FramerFactory framer, TransportProperties overrides);
+
+    /** The Connection Group this Connection belongs to (RFC 9622 §7.4); a group of one unless cloned. */
+    ConnectionGroup group();
+
+    /** GetGroupedConnections (RFC 9622 §7.4, A-14): the members of this Connection's group not yet Closed, this one included. */
+    default List<Connection> groupedConnections() {
+        return group().connections();
+    }
+
+    /** CloseGroup (RFC 9622 §10, A-25): Close on every member of the group. */
+    default void closeGroup() {
+        group().close();
+    }
+
+    /** AbortGroup (RFC 9622 §10, A-25): Abort on every member of the group. */
+    default void abortGroup() {
+        group().abort();
+    }
+
+    /** The data transfer report so far (bytes, Messages, RTT, duration); callable from any thread. */
+    TransferReport transferReport();
 }

@@ -62,4 +62,13 @@ public interface ConnectionEventHandler {
     /** PathChange (§8.3.2, E-10): the path or the local endpoints of the connection changed. */
     default void pathChange(Connection connection) {
     }
+
+    /**
+     * CloneError (RFC 9622 §7.4, E-08): a Clone of this Connection failed, for example because its
+     * stack cannot be cloned, {@code groupConnLimit} is reached or the new transport connection
+     * could not be opened. {@code connection} is the Connection whose Clone was called; the clone
+     * itself raises EstablishmentError with the same reason.
+     */
+    default void cloneError(Connection connection, TransportServicesException error) {
+    }
 }

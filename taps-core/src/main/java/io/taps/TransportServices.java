@@ -72,6 +72,23 @@ public final class TransportServices implements AutoCloseable {
     }
 
     /**
+     * Every Connection Group (RFC 9622 §7.4) of this system with a member not yet Closed, oldest
+     * first: a group of one for each Connection never cloned. A group leaves this list when its
+     * last member is Closed. A snapshot, for monitoring (C-19).
+     */
+    public List<ConnectionGroup> connectionGroups() {
+        return engine.connectionGroups();
+    }
+
+    /**
+     * Every Connection of this system not yet Closed (initiated, cloned, or delivered by a
+     * Listener), grouped by Connection Group, oldest group first. A snapshot, for monitoring (C-19).
+     */
+    public List<Connection> connections() {
+        return engine.liveConnections();
+    }
+
+    /**
      * Closes every Connection and Listener made from this system, then stops its event loops,
      * waiting at most the shutdown timeout.
      */

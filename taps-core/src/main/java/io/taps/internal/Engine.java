@@ -10,6 +10,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.taps.Connection;
 import io.taps.ConnectionEventHandler;
+import io.taps.ConnectionGroup;
 import io.taps.ErrorReason;
 import io.taps.Listener;
 import io.taps.ListenerEventHandler;
@@ -21,6 +22,7 @@ import io.taps.internal.establish.Establishment;
 import io.taps.internal.cache.CacheScope;
 import io.taps.internal.cache.CachedStateView;
 import io.taps.internal.cache.PerformanceCache;
+import io.taps.internal.group.TapsConnectionGroup;
 import io.taps.internal.listen.DatagramListener;
 import io.taps.internal.listen.ListenerCore;
 import io.taps.internal.listen.StreamListener;
@@ -134,6 +136,8 @@ public final class Engine implements AutoCloseable {
         TapsConnection connection = new TapsConnection(loop, config.eventExecutor(), spec.properties(), Role.INITIATE,
                 handler);
         track(connection);
+        // Clones share the group, so an isolateSession group keeps one private scope (CP-10).
+        connection.connectionGroup().cacheScope(scope);
         if (first != null) {
             connection.send(first);
         }
@@ -196,8 +200,31 @@ public final class Engine implements AutoCloseable {
     }
 
     private void track(TapsConnection connection) {
+        // Clones join through the group, so they are tracked like the Connection they came from.
+        connection.connectionGroup().trackWith(this::track);
         connections.add(connection);
         connection.closed().whenComplete((ok, failure) -> connections.remove(connection));
+    }
+
+    /** Every Connection not yet Closed, oldest group first (for TransportServices and the actuator). */
+    public List<Connection> liveConnections() {
+        List<Connection> live = new ArrayList<>();
+        for (ConnectionGroup group : connectionGroups()) {
+            live.addAll(group.connections());
+        }
+        return live;
+    }
+
+    /** Every group with a member not yet Closed, in the order the groups were created (RFC 9622 §7.4). */
+    public List<ConnectionGroup> connectionGroups() {
+        java.util.Map<Long, TapsConnectionGroup> groups = new java.util.TreeMap<>();
+        for (TapsConnection connection : connections) {
+            TapsConnectionGroup group = connection.connectionGroup();
+            if (!groups.containsKey(group.number()) && !group.connections().isEmpty()) {
+                groups.put(group.number(), group);
+            }
+        }
+        return List.copyOf(groups.values());
     }
 
     private void ensureOpen() {

@@ -92,4 +92,10 @@ public class RecordingHandler implements ConnectionEventHandler {
     public void softError(Connection connection, TransportServicesException error) {
         events.add("SoftError");
     }
+
+    @Override
+    public void cloneError(Connection connection, TransportServicesException error) {
+        events.add("CloneError:" + error.reason().rfcName());
+        errors.add(error);
+    }
 }

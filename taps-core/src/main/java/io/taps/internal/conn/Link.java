@@ -70,4 +70,12 @@ public interface Link {
     default boolean applyOption(io.taps.properties.Property<?> property, Object value) {
         return false;
     }
+
+    /**
+     * The transport's smoothed round-trip time, where the stack knows it (TCP on epoll:
+     * {@code tcpi_rtt}); empty otherwise. Called from any thread, never per Message.
+     */
+    default Optional<java.time.Duration> smoothedRtt() {
+        return Optional.empty();
+    }
 }

@@ -6,14 +6,20 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.taps.Connection;
 import io.taps.ConnectionEventHandler;
+import io.taps.ConnectionGroup;
 import io.taps.ErrorReason;
 import io.taps.EstablishmentReport;
 import io.taps.Message;
 import io.taps.MessageContext;
+import io.taps.TransferReport;
 import io.taps.TransportServicesException;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
+import io.taps.framer.FramerFactory;
 import io.taps.internal.MessageAccess;
+import io.taps.internal.group.CloneRequest;
+import io.taps.internal.group.CloneSupport;
+import io.taps.internal.group.TapsConnectionGroup;
 import io.taps.internal.selection.ConnectionPropertiesSnapshots;
 import io.taps.properties.ConnectionProperties;
 import io.taps.properties.ConnectionState;
@@ -29,7 +35,10 @@ import io.taps.properties.TransportProperties;
 import io.taps.spi.StackCapabilities;
 import io.taps.spi.Support;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -93,6 +102,20 @@ public final class TapsConnection implements Connection {
     private volatile EstablishmentReport establishmentReport = EstablishmentReport.empty();
     private Runnable onTerminated;
     private MessageContext linkContext;
+    // Connection groups and the transfer report (RFC 9622 §7.4): counters are plain fields written
+    // on the event loop only, so counting costs nothing per Message (TransferReport documents that a
+    // report taken on another thread may lag).
+    private final Executor eventExecutor;
+    private volatile TapsConnectionGroup group;
+    private volatile List<FramerFactory> framerFactories = List.of();
+    private long bytesSent;
+    private long bytesReceived;
+    private long messagesSent;
+    private long messagesReceived;
+    private volatile long readyNanos;
+    private volatile Instant readyAt;
+    private volatile long closedNanos;
+    private volatile Duration lastRtt;
 
     public TapsConnection(EventLoop loop, Executor eventExecutor, TransportProperties properties, Role role,
             ConnectionEventHandler handler) {
@@ -105,6 +128,8 @@ public final class TapsConnection implements Connection {
         for (Property<?> property : Property.ofKind(PropertyKind.CONNECTION)) {
             connectionValues.put(property, properties.get(property));
         }
+        this.eventExecutor = eventExecutor;
+        this.group = new TapsConnectionGroup(this);
     }
 
     public EventLoop eventLoop() {
@@ -177,6 +202,8 @@ public final class TapsConnection implements Connection {
         this.stack = winner.framed() ? chosenStack.withFramer() : chosenStack;
         this.state = ConnectionState.ESTABLISHED;
         this.establishmentCanceller = null;
+        this.readyAt = Instant.now();
+        this.readyNanos = System.nanoTime();
         for (Map.Entry<Property<?>, Object> entry : connectionValues.entrySet()) {
             // A new socket already has the defaults (TOS 0, no user timeout); setting them again
             // would cost a system call per property and connection.
@@ -332,6 +359,16 @@ public final class TapsConnection implements Connection {
             throw new TransportServicesException(ErrorReason.PROPERTY_NOT_APPLICABLE, "'" + property.name()
                     + "' applies to TCP, but this connection uses " + chosen.name() + " (CP-X1)");
         }
+        if (property != Property.CONN_PRIORITY) {
+            // Entangled (RFC 9622 §7.4): the group stores it on every member, this one included.
+            group.entangle(this, property, value);
+        } else {
+            storeProperty(property, value);
+        }
+    }
+
+    /** Stores a Connection Property value and applies it to the link; the group calls it for entangled ones. */
+    public void storeProperty(Property<?> property, Object value) {
         connectionValues.put(property, value);
         runOnLoop(() -> {
             Link current = link;
@@ -381,6 +418,177 @@ public final class TapsConnection implements Connection {
     public String toString() {
         return "Connection[" + state + ", " + protocolStack().orElse("establishing") + ", "
                 + remoteEndpoint().map(Object::toString).orElse("-") + "]";
+    }
+
+    // ---------------------------------------------------------------- groups, Clone, transfer report
+
+    /** Establishment bound of a clone when connTimeout is not set (as for Initiate). */
+    private static final Duration DEFAULT_CLONE_TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * Makes this Connection cloneable (RFC 9622 §7.4): the establisher that adopted the winner
+     * hands over how its stack makes more Connections of the group, and the framer factories the
+     * clones get new instances of. Without it, Clone fails with NotCloneable.
+     */
+    public void cloneable(CloneSupport support, List<FramerFactory> framers) {
+        this.framerFactories = List.copyOf(framers);
+        group.cloneSupport(support);
+    }
+
+    /** The adopted link, or null while establishing (for internal tests and monitoring). */
+    public Link link() {
+        return link;
+    }
+
+    /** This Connection's Connection Property values (a live, unmodifiable view). */
+    public Map<Property<?>, Object> connectionValues() {
+        return java.util.Collections.unmodifiableMap(connectionValues);
+    }
+
+    /** The group as its internal type, for the establishers and the system's bookkeeping. */
+    public TapsConnectionGroup connectionGroup() {
+        return group;
+    }
+
+    @Override
+    public ConnectionGroup group() {
+        return group;
+    }
+
+    @Override
+    public Connection clone() {
+        return clone(null, null);
+    }
+
+    @Override
+    public Connection clone(TransportProperties overrides) {
+        return clone(null, overrides);
+    }
+
+    @Override
+    public Connection clone(FramerFactory framer, TransportProperties overrides) {
+        Map<Property<?>, Object> overridden = overrides == null ? Map.of() : overrides.explicitValues();
+        for (Map.Entry<Property<?>, Object> entry : overridden.entrySet()) {
+            Property<?> property = entry.getKey();
+            if (property.kind() == PropertyKind.SELECTION
+                    && !Objects.equals(property.convert(entry.getValue()), properties.get(property))) {
+                throw new TransportServicesException(ErrorReason.INVALID_PROPERTY, "selection property '"
+                        + property.name() + "' cannot change on Clone: the clone uses this connection's protocol"
+                        + " stack (RFC 9622 §7.4)");
+            }
+        }
+        TapsConnection clone = new TapsConnection(loop, eventExecutor, properties, Role.INITIATE, handler);
+        // Property is copied as it is now, connPriority included (RFC 9622 §7.4), then the overrides.
+        clone.connectionValues.putAll(connectionValues);
+        MessageProperties cloneDefaults = messageDefaults;
+        Map<Property<?>, Object> entangledOverrides = new LinkedHashMap<>();
+        for (Map.Entry<Property<?>, Object> entry : overridden.entrySet()) {
+            Property<?> property = entry.getKey();
+            if (property.kind() == PropertyKind.MESSAGE) {
+                cloneDefaults = cloneDefaults.toBuilder().set(property.name(), entry.getValue()).build();
+            } else if (property.kind() == PropertyKind.CONNECTION) {
+                clone.connectionValues.put(property, property.convert(entry.getValue()));
+                if (property != Property.CONN_PRIORITY) {
+                    entangledOverrides.put(property, property.convert(entry.getValue()));
+                }
+            }
+        }
+        clone.messageDefaults = cloneDefaults;
+        clone.framerFactories = framer != null ? List.of(framer) : framerFactories;
+        Timeout connTimeout = (Timeout) clone.connectionValues.get(Property.CONN_TIMEOUT);
+        Duration timeout = connTimeout.isNone() ? DEFAULT_CLONE_TIMEOUT : connTimeout.duration();
+        TapsConnectionGroup joined = group;
+        TransportServicesException refused = clone.joinGroup(joined);
+        CloneRequest request = new CloneRequest(this, clone, clone.framerFactories, timeout);
+        if (refused != null) {
+            // Never raised before clone() returns, so the caller has the clone in hand first.
+            loop.execute(() -> request.failed(refused));
+            return clone;
+        }
+        entangledOverrides.forEach((property, value) -> joined.entangle(clone, property, value));
+        // Before Ready the clone waits for the original (RFC 9622 leaves it open; Q-16).
+        readyFuture.whenComplete((ready, failure) -> loop.execute(() -> openClone(request, failure)));
+        return clone;
+    }
+
+    private void openClone(CloneRequest request, Throwable originalFailure) {
+        if (request.cloned().state() == ConnectionState.CLOSED) {
+            return;
+        }
+        if (originalFailure != null) {
+            request.failed(new TransportServicesException(ErrorReason.NOT_CLONEABLE,
+                    "the original connection never became ready: " + originalFailure.getMessage(), originalFailure));
+            return;
+        }
+        if (closeRequested || state == ConnectionState.CLOSING || state == ConnectionState.CLOSED) {
+            request.failed(new TransportServicesException(ErrorReason.NOT_CLONEABLE,
+                    "the original connection is " + (state == ConnectionState.CLOSED ? "closed" : "closing")
+                            + " (RFC 9622 §7.4)"));
+            return;
+        }
+        CloneSupport support = group.cloneSupport();
+        if (support == null) {
+            request.failed(new TransportServicesException(ErrorReason.NOT_CLONEABLE, (role == Role.LISTEN
+                    ? "a connection a Listener accepted cannot be cloned: its remote port is the peer's"
+                            + " ephemeral port, not a service to connect to"
+                    : "the " + protocolStack().orElse("chosen") + " stack of this connection cannot be cloned")
+                    + " (RFC 9622 §7.4)"));
+            return;
+        }
+        try {
+            support.open(request);
+        } catch (RuntimeException failure) {
+            request.failed(failure instanceof TransportServicesException ? (TransportServicesException) failure
+                    : new TransportServicesException(ErrorReason.ESTABLISHMENT_FAILED,
+                            "opening the clone failed: " + failure, failure));
+        }
+    }
+
+    /**
+     * Moves this Connection into {@code target} (RFC 9622 §7.4): a clone, or a passive member such
+     * as a new stream a peer opened on a multistream connection. It takes the group's entangled
+     * property values. Returns the refusal when the group is full ({@code groupConnLimit}, CP-09),
+     * else null.
+     */
+    public TransportServicesException joinGroup(TapsConnectionGroup target) {
+        TransportServicesException refused = target.admit(this);
+        if (refused == null) {
+            this.group = target;
+        }
+        return refused;
+    }
+
+    /** CloneError (RFC 9622 §7.4, E-08) on this Connection, unless it can no longer raise events. */
+    public void raiseCloneError(TransportServicesException error) {
+        runOnLoop(() -> events.emit(() -> handler.cloneError(this, error)));
+    }
+
+    @Override
+    public TransferReport transferReport() {
+        long ready = readyNanos;
+        long closed = closedNanos;
+        Duration duration = ready == 0 ? Duration.ZERO
+                : Duration.ofNanos(Math.max(0, (closed != 0 ? closed : System.nanoTime()) - ready));
+        Duration rtt = state != ConnectionState.CLOSED ? currentRtt() : lastRtt;
+        return new TransferReport(bytesSent, bytesReceived, messagesSent, messagesReceived, rtt, duration, readyAt);
+    }
+
+    private Duration currentRtt() {
+        Link current = link;
+        Duration rtt = current == null ? null : current.smoothedRtt().orElse(null);
+        if (rtt != null) {
+            lastRtt = rtt;
+        } else {
+            rtt = lastRtt;
+        }
+        return rtt;
+    }
+
+    /** Keeps the last RTT before the transport goes away, for the report after Closed. */
+    private void sampleRtt() {
+        if (link != null) {
+            currentRtt();
+        }
     }
 
     // ---------------------------------------------------------------- sending
@@ -491,6 +699,8 @@ public final class TapsConnection implements Connection {
         written.addListener(result -> {
             writesInFlight--;
             if (result.isSuccess()) {
+                messagesSent++;
+                bytesSent += pending.message.length();
                 events.emit(() -> handler.sent(this, pending.context), () -> {
                     pending.future.complete(pending.context);
                 });
@@ -556,6 +766,7 @@ public final class TapsConnection implements Connection {
             data.release();
             return;
         }
+        bytesReceived += data.readableBytes();
         inbound.add(new InboundQueue.Unit(data, null, false));
         deliverReceived();
     }
@@ -572,6 +783,10 @@ public final class TapsConnection implements Connection {
         if (!data.isReadable() && !endOfMessage) {
             data.release();
             return;
+        }
+        bytesReceived += data.readableBytes();
+        if (endOfMessage) {
+            messagesReceived++;
         }
         inbound.add(new InboundQueue.Unit(data, context, endOfMessage));
         deliverReceived();
@@ -595,6 +810,8 @@ public final class TapsConnection implements Connection {
             data.release();
             return;
         }
+        bytesReceived += data.readableBytes();
+        messagesReceived++;
         inbound.add(new InboundQueue.Unit(data, receivedContext(sender, false), true));
         deliverReceived();
     }
@@ -616,6 +833,10 @@ public final class TapsConnection implements Connection {
             return;
         }
         inputEnded = true;
+        if (link != null && !link.framed()) {
+            // Without a framer the whole stream is one Message (RFC 9622 §9.3); the peer's FIN ends it.
+            messagesReceived++;
+        }
         inbound.add(new InboundQueue.Unit(Unpooled.EMPTY_BUFFER, receivedContext(null, true), true, true));
         deliverReceived();
         if (closeRequested) {
@@ -835,6 +1056,7 @@ public final class TapsConnection implements Connection {
             return;
         }
         closeRequested = true;
+        sampleRtt();
         if (state == ConnectionState.ESTABLISHING) {
             if (!sendQueue.isEmpty()) {
                 // Queued data is delivered first: establishment goes on and establish() closes afterwards.
@@ -914,6 +1136,7 @@ public final class TapsConnection implements Connection {
         }
         Link current = link;
         if (current != null) {
+            sampleRtt();
             current.reset();
         }
         failWithConnectionError(new TransportServicesException(ErrorReason.LOCAL_ABORT,
@@ -968,6 +1191,8 @@ public final class TapsConnection implements Connection {
     }
 
     private void terminated() {
+        closedNanos = System.nanoTime();
+        group.memberEnded(this);
         Runnable callback = onTerminated;
         onTerminated = null;
         if (callback != null) {

@@ -20,6 +20,7 @@ import io.taps.internal.race.EventLoopRaceClock;
 import io.taps.internal.race.RaceClock;
 import io.taps.internal.race.Racer;
 import io.taps.internal.resolve.EndpointResolver;
+import io.taps.internal.stack.ChannelCloneSupport;
 import io.taps.internal.stack.ChannelLink;
 import io.taps.internal.stack.StackConnector;
 import io.taps.internal.stack.StackKind;
@@ -112,6 +113,9 @@ public final class Establishment {
                 // Adopt first, then replay what the handler held: held framed Messages (a framer
                 // delivers them before every framer is ready) need the framed link to be received
                 // as Messages, and a held close must come after Ready, not before it.
+                // Clone (RFC 9622 §7.4, Q-16) reuses this winner's stack, address and security.
+                connection.cloneable(new ChannelCloneSupport(connector, leaf, spec.security(),
+                        leaf.stack().secure() ? scope.clientContext(spec.security()) : null), spec.framers());
                 connection.establish(new ChannelLink(won.channel(), leaf.stack()), leaf.stack().capabilities());
                 won.handler().bind(connection);
             }

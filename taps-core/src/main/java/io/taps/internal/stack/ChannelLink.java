@@ -145,6 +145,19 @@ public final class ChannelLink implements Link {
     }
 
     @Override
+    public Optional<java.time.Duration> smoothedRtt() {
+        try {
+            if (channel instanceof io.netty.channel.epoll.EpollSocketChannel && channel.isOpen()) {
+                long micros = ((io.netty.channel.epoll.EpollSocketChannel) channel).tcpInfo().rtt();
+                return Optional.of(java.time.Duration.ofNanos(micros * 1000));
+            }
+        } catch (RuntimeException | LinkageError closedOrUnavailable) {
+            // The socket closed meanwhile, or epoll is not loaded: the RTT is unknown.
+        }
+        return Optional.empty();
+    }
+
+    @Override
     public boolean applyOption(Property<?> property, Object value) {
         return SocketOptions.apply(channel, kind, property, value);
     }
@@ -180,7 +193,9 @@ public final class ChannelLink implements Link {
                 if (property == Property.CONN_TIMEOUT || property == Property.TCP_USER_TIMEOUT_VALUE) {
                     // TCP_USER_TIMEOUT exists only on the native epoll transport.
                     Timeout timeout = (Timeout) value;
-                    if (!timeout.isNone() && channel.config().getOptions().containsKey(EpollChannelOption.TCP_USER_TIMEOUT)) {
+                    // Netty's epoll config sets TCP_USER_TIMEOUT but does not list it in getOptions(),
+                    // so the config's type, not the option list, says whether it can be set.
+                    if (!timeout.isNone() && channel.config() instanceof io.netty.channel.epoll.EpollSocketChannelConfig) {
                         return channel.config().setOption(EpollChannelOption.TCP_USER_TIMEOUT,
                                 (int) Math.min(Integer.MAX_VALUE, timeout.duration().toMillis()));
                     }

@@ -123,6 +123,33 @@ class TlsSessionResumptionTest {
         assertThat(resumed(TWO, false)).as("the isolated session did not leak into the shared cache").isFalse();
     }
 
+    /** Echoes once so the TLS 1.3 ticket has arrived, then reports whether the server saw a resumption. */
+    boolean exchangeAndCheck(Connection connection) throws Exception {
+        Await.result(connection.ready());
+        Await.result(connection.send("ticket?"));
+        StringBuilder echoed = new StringBuilder();
+        while (echoed.length() < "ticket?".length()) {
+            echoed.append(Await.result(connection.receive()).asString());
+        }
+        TlsPeers.Outcome outcome = server.nextHandshake();
+        assertThat(outcome.cause).isNull();
+        return outcome.resumed;
+    }
+
+    @Test
+    void anIsolatedGroupResumesItsOwnSessionInAClone() throws Exception {
+        Connection original = taps.preconnection().remote(RemoteEndpoint.ofHost(ONE, server.port()))
+                .properties(TransportProperties.builder().isolateSession(true).build())
+                .security(client).build().initiate();
+        assertThat(exchangeAndCheck(original)).as("first isolated connection").isFalse();
+        Connection clone = original.clone();
+        assertThat(exchangeAndCheck(clone)).as("the clone shares the group's private TLS cache").isTrue();
+        original.closeGroup();
+        Await.result(original.closed());
+        Await.result(clone.closed());
+        assertThat(resumed(ONE, false)).as("the group's session did not leak into the shared cache").isFalse();
+    }
+
     @Test
     void clearingTheCachedStateForgetsTheSessions() throws Exception {
         assertThat(resumed(ONE, false)).isFalse();

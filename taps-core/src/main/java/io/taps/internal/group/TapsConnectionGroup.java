@@ -1,0 +1,199 @@
+package io.taps.internal.group;
+
+import io.taps.internal.cache.CacheScope;
+
+import io.taps.Connection;
+import io.taps.ConnectionGroup;
+import io.taps.ErrorReason;
+import io.taps.TransportServicesException;
+import io.taps.internal.conn.TapsConnection;
+import io.taps.properties.ConnectionProperties;
+import io.taps.properties.ConnectionState;
+import io.taps.properties.Limit;
+import io.taps.properties.Property;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The Connection Group of RFC 9622 §7.4 (C-09): its members in creation order, the entangled
+ * Connection Properties (every one but {@code connPriority}), the {@link CloneSupport} of the stack
+ * its first member won, and an opaque cache scope for {@code isolateSession} (CP-10, C-10).
+ *
+ * <p>Membership changes (a clone joins, a member reaches Closed) and entangled property changes
+ * are rare, so they take this object's lock; nothing here is on a per-Message path.
+ */
+public final class TapsConnectionGroup implements ConnectionGroup {
+    private static final AtomicLong NEXT_NUMBER = new AtomicLong(1);
+
+    private final long number = NEXT_NUMBER.getAndIncrement();
+    private final TapsConnection first;
+    private final List<TapsConnection> members = new CopyOnWriteArrayList<>();
+    /** The entangled values; copied from the first member only when first needed (most groups never are). */
+    private Map<Property<?>, Object> shared;
+    private volatile CloneSupport cloneSupport;
+    private volatile CacheScope cacheScope;
+    private volatile Consumer<TapsConnection> tracker = member -> { };
+
+    /** A group of one. */
+    public TapsConnectionGroup(TapsConnection first) {
+        this.first = first;
+        members.add(first);
+    }
+
+    /**
+     * The entangled values. Until the first entangled change every member holds the first
+     * member's values (clones copy them), so a lazy copy of them is exact.
+     */
+    private Map<Property<?>, Object> shared() {
+        assert Thread.holdsLock(this);
+        if (shared == null) {
+            shared = new LinkedHashMap<>(first.connectionValues());
+            shared.remove(Property.CONN_PRIORITY);
+        }
+        return shared;
+    }
+
+    /** Creation order of groups, for listings. */
+    public long number() {
+        return number;
+    }
+
+    @Override
+    public String id() {
+        return "g-" + number;
+    }
+
+    @Override
+    public List<Connection> connections() {
+        List<Connection> live = new ArrayList<>(members.size());
+        for (TapsConnection member : members) {
+            if (member.state() != ConnectionState.CLOSED) {
+                live.add(member);
+            }
+        }
+        return List.copyOf(live);
+    }
+
+    @Override
+    public void close() {
+        for (TapsConnection member : members) {
+            member.close();
+        }
+    }
+
+    @Override
+    public void abort() {
+        for (TapsConnection member : members) {
+            member.abort();
+        }
+    }
+
+    @Override
+    public synchronized ConnectionProperties sharedProperties() {
+        return ConnectionProperties.of(shared());
+    }
+
+    @Override
+    public Optional<String> protocolStack() {
+        for (TapsConnection member : members) {
+            Optional<String> stack = member.protocolStack();
+            if (stack.isPresent()) {
+                return stack;
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public boolean multiplexed() {
+        CloneSupport support = cloneSupport;
+        return support != null && support.multiplexed();
+    }
+
+    /** How clones of this group are made; null while none of its members won a cloneable stack. */
+    public CloneSupport cloneSupport() {
+        return cloneSupport;
+    }
+
+    /** Set by the member that adopted a cloneable stack (the first one; clones keep it). */
+    public void cloneSupport(CloneSupport support) {
+        this.cloneSupport = support;
+    }
+
+    /**
+     * The caches of the group (CP-10 {@code isolateSession}): the scope its first member was
+     * initiated with, private when that asked for isolateSession; clones share it because they
+     * share the group (their clone support holds the same TLS context). Null for accepted groups.
+     */
+    public CacheScope cacheScope() {
+        return cacheScope;
+    }
+
+    public void cacheScope(CacheScope scope) {
+        this.cacheScope = scope;
+    }
+
+    /** Lets the owning system see clones as they join, as it sees initiated and accepted Connections. */
+    public void trackWith(Consumer<TapsConnection> newTracker) {
+        this.tracker = newTracker;
+    }
+
+    /**
+     * Adds {@code clone} (or a passive member) unless the group is full ({@code groupConnLimit},
+     * CP-09), giving it the group's entangled values; returns the refusal, or null when it joined.
+     * Use {@code TapsConnection.joinGroup}, which also points the Connection at this group.
+     */
+    public TransportServicesException admit(TapsConnection clone) {
+        synchronized (this) {
+            Limit limit = (Limit) shared().get(Property.GROUP_CONN_LIMIT);
+            int live = connections().size();
+            if (limit != null && !limit.allows(live + 1L)) {
+                return new TransportServicesException(ErrorReason.NOT_CLONEABLE, "group " + id() + " already has "
+                        + live + " connections and groupConnLimit is " + limit + " (RFC 9622 §8.1.9)");
+            }
+            // A member shares the group's entangled values (a clone already holds them).
+            Map<Property<?>, Object> current = clone.connectionValues();
+            for (Map.Entry<Property<?>, Object> entry : shared().entrySet()) {
+                if (!entry.getValue().equals(current.get(entry.getKey()))) {
+                    clone.storeProperty(entry.getKey(), entry.getValue());
+                }
+            }
+            members.add(clone);
+        }
+        tracker.accept(clone);
+        return null;
+    }
+
+    /**
+     * SetProperty on a member (RFC 9622 §7.4, A-16): an entangled property changes on every member,
+     * {@code origin} first; {@code connPriority} never comes here.
+     */
+    public void entangle(TapsConnection origin, Property<?> property, Object value) {
+        synchronized (this) {
+            shared().put(property, value);
+            // Stored on every member under the lock, so concurrent changes leave all members agreeing.
+            origin.storeProperty(property, value);
+            for (TapsConnection member : members) {
+                if (member != origin) {
+                    member.storeProperty(property, value);
+                }
+            }
+        }
+    }
+
+    /** A member reached Closed: it leaves the group. */
+    public void memberEnded(TapsConnection member) {
+        members.remove(member);
+    }
+
+    @Override
+    public String toString() {
+        return "ConnectionGroup[" + id() + ", " + connections().size() + " connections]";
+    }
+}

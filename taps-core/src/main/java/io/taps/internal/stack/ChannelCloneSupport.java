@@ -1,0 +1,120 @@
+package io.taps.internal.stack;
+
+import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslContext;
+import io.taps.EstablishmentReport;
+import io.taps.TransportServicesException;
+import io.taps.internal.conn.TapsConnection;
+import io.taps.internal.gather.Leaf;
+import io.taps.internal.group.CloneRequest;
+import io.taps.internal.group.CloneSupport;
+import io.taps.security.SecurityParameters;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Clone on TCP, TLS/TCP and UDP (RFC 9622 §7.4, design.md Q-16): a new transport connection to
+ * the address the original won, with the original's stack and security (the same cached
+ * {@code SslContext}, the same server name for SNI and verification): no new race, no new
+ * resolution. UDP opens a new connected socket to the same remote. The local address of the
+ * winning path is kept, its port is not: a second flow cannot reuse the original's 4-tuple.
+ */
+public final class ChannelCloneSupport implements CloneSupport {
+    private final StackConnector connector;
+    private final StackKind kind;
+    private final InetSocketAddress remote;
+    private final InetSocketAddress local;
+    private final String peerName;
+    private final SecurityParameters security;
+    /** The client TLS context the original used: its cache scope's, so an isolated group stays isolated. */
+    private final SslContext clientContext;
+    private final EstablishmentReport.Candidate candidate;
+
+    /**
+     * Clones of the Connection that won {@code leaf}; {@code clientContext} is the TLS context the
+     * original handshake used (null for cleartext stacks), so clones resume its sessions and an
+     * {@code isolateSession} group never touches the shared TLS session cache.
+     */
+    public ChannelCloneSupport(StackConnector connector, Leaf leaf, SecurityParameters security,
+            SslContext clientContext) {
+        this.connector = connector;
+        this.kind = leaf.stack();
+        this.remote = leaf.remote();
+        InetSocketAddress bind = leaf.path().bindAddress();
+        this.local = bind == null || bind.getAddress() == null || bind.getAddress().isAnyLocalAddress()
+                ? null : new InetSocketAddress(bind.getAddress(), 0);
+        this.peerName = leaf.peerName();
+        this.security = security;
+        this.clientContext = clientContext;
+        this.candidate = new EstablishmentReport.Candidate(local == null ? "default (chosen by the OS)"
+                : "clone from " + local.getAddress().getHostAddress(), kind.capabilities().name(), leaf.alpn(),
+                remote, peerName);
+    }
+
+    @Override
+    public boolean multiplexed() {
+        return false;
+    }
+
+    @Override
+    public void open(CloneRequest request) {
+        TapsConnection clone = request.cloned();
+        EventLoop loop = clone.eventLoop();
+        StackConnector.Attempt attempt = connector.connect(loop, kind, remote, local, peerName, security,
+                clone.transportProperties(), request.timeout(), request.framers(), clientContext);
+        if (!clone.onEstablishmentCancel(attempt::cancel)) {
+            attempt.cancel();
+            return;
+        }
+        long started = System.nanoTime();
+        clone.establishmentReport(report(request, EstablishmentReport.Outcome.RUNNING, null, null, false));
+        attempt.outcome().whenComplete((won, failure) -> onLoop(loop, () -> {
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            if (failure != null) {
+                TransportServicesException error = StackConnector.classify(kind, remote, unwrap(failure));
+                clone.establishmentReport(report(request, EstablishmentReport.Outcome.FAILED, took, error, true));
+                if (clone.state() != io.taps.properties.ConnectionState.CLOSED) {
+                    request.failed(error);
+                }
+                return;
+            }
+            clone.establishmentReport(report(request, EstablishmentReport.Outcome.SUCCEEDED, took, null, true));
+            clone.establish(new ChannelLink(won.channel(), kind), kind.capabilities());
+            won.handler().bind(clone);
+        }));
+    }
+
+    /** A report without a race: the one attempt the clone made to the original's winner. */
+    private EstablishmentReport report(CloneRequest request, EstablishmentReport.Outcome outcome, Duration took,
+            TransportServicesException failure, boolean finished) {
+        EstablishmentReport.Attempt only = new EstablishmentReport.Attempt(candidate, Optional.of(Duration.ZERO),
+                Optional.ofNullable(took), outcome, Optional.ofNullable(failure).map(TransportServicesException::reason),
+                Optional.ofNullable(failure).map(Throwable::getMessage), false);
+        List<EstablishmentReport.PathBranch> tree = List.of(new EstablishmentReport.PathBranch(candidate.path(),
+                List.of(new EstablishmentReport.StackBranch(candidate.stack(), candidate.alpn(), List.of(remote)))));
+        return new EstablishmentReport(tree, List.of(), List.of(only),
+                outcome == EstablishmentReport.Outcome.SUCCEEDED ? candidate : null,
+                List.of("clone in group " + request.original().group().id() + ": the original's stack and address,"
+                        + " no race and no resolution (RFC 9622 §7.4)"),
+                finished, took == null ? Duration.ZERO : took);
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        Throwable cause = failure;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    private static void onLoop(EventLoop loop, Runnable task) {
+        if (loop.inEventLoop()) {
+            task.run();
+        } else {
+            loop.execute(task);
+        }
+    }
+}

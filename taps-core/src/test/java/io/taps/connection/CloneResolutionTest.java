@@ -1,0 +1,135 @@
+package io.taps.connection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.handler.codec.dns.DnsRecordType;
+import io.taps.Connection;
+import io.taps.ErrorReason;
+import io.taps.EstablishmentReport;
+import io.taps.Listener;
+import io.taps.TransportServices;
+import io.taps.TransportServicesException;
+import io.taps.endpoint.LocalEndpoint;
+import io.taps.endpoint.RemoteEndpoint;
+import io.taps.properties.ConnectionState;
+import io.taps.testing.Await;
+import io.taps.testing.DnsFixture;
+import io.taps.testing.IsolatedResolution;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Clone with names served by {@link DnsFixture} (RFC 9622 §7.4, design.md Q-16): the clone goes to
+ * the address the original won, with no new resolution and no race; a Clone called before the
+ * original is Ready waits for it.
+ */
+class CloneResolutionTest {
+    static final String DUAL = "dual.clone.test";
+    static final String SLOW = "slow.clone.test";
+    static IsolatedResolution names;
+    static DnsFixture dns;
+    static TransportServices taps;
+
+    @BeforeAll
+    static void start() throws Exception {
+        names = IsolatedResolution.start();
+        dns = names.dns();
+        dns.aaaa(DUAL, "::1").a(DUAL, "127.0.0.1");
+        dns.a(SLOW, "127.0.0.1").delay(SLOW, DnsRecordType.A, Duration.ofMillis(600))
+                .delay(SLOW, DnsRecordType.AAAA, Duration.ofMillis(600));
+        taps = names.transportServices().eventLoopThreads(2).build();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        taps.close();
+        names.close();
+    }
+
+    static Listener echoOnIpv4(List<Connection> accepted) {
+        Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
+                .listen(connection -> {
+                    accepted.add(connection);
+                    Echo.serve(connection);
+                });
+        Await.result(listener.ready());
+        return listener;
+    }
+
+    static String host(EstablishmentReport.Attempt attempt) {
+        return attempt.candidate().remote().getAddress().getHostAddress();
+    }
+
+    @Test
+    void cloneOfANameWithTwoAddressesGoesToTheWinnersAddressWithoutResolvingAgain() {
+        List<Connection> accepted = new CopyOnWriteArrayList<>();
+        try (Listener listener = echoOnIpv4(accepted)) {
+            Connection original = taps.preconnection().remote(RemoteEndpoint.ofHost(DUAL, listener.port())).build()
+                    .initiate();
+            Await.result(original.ready());
+            List<EstablishmentReport.Attempt> raced = original.establishmentReport().startedAttempts();
+            assertThat(raced).as("::1 refused, 127.0.0.1 won").hasSize(2);
+            assertThat(host(raced.get(0))).isEqualTo("0:0:0:0:0:0:0:1");
+            assertThat(host(raced.get(1))).isEqualTo("127.0.0.1");
+            int queries = dns.queryCount(DUAL);
+
+            Connection clone = original.clone();
+            Await.result(clone.ready());
+            EstablishmentReport report = clone.establishmentReport();
+            System.out.println(report);
+            assertThat(report.startedAttempts()).singleElement().satisfies(attempt -> {
+                assertThat(host(attempt)).isEqualTo("127.0.0.1");
+                assertThat(attempt.candidate().remote().getPort()).isEqualTo(listener.port());
+                assertThat(attempt.outcome()).isEqualTo(EstablishmentReport.Outcome.SUCCEEDED);
+            });
+            assertThat(report.resolutions()).isEmpty();
+            assertThat(dns.queryCount(DUAL)).as("no new resolution").isEqualTo(queries);
+            assertThat(clone.remoteEndpoint()).isEqualTo(original.remoteEndpoint());
+            assertThat(ConnectionGroupTest.roundTrip(clone, "via the winner")).isEqualTo("via the winner");
+            original.closeGroup();
+            Await.result(clone.closed());
+            Await.result(original.closed());
+        }
+    }
+
+    @Test
+    void cloneBeforeReadyWaitsForTheOriginal() {
+        List<Connection> accepted = new CopyOnWriteArrayList<>();
+        try (Listener listener = echoOnIpv4(accepted)) {
+            Connection original = taps.preconnection().remote(RemoteEndpoint.ofHost(SLOW, listener.port())).build()
+                    .initiate();
+            Connection clone = original.clone();
+            assertThat(original.state()).as("the name answers only after 600 ms").isEqualTo(ConnectionState.ESTABLISHING);
+            assertThat(original.groupedConnections()).containsExactly(original, clone);
+            Await.result(clone.ready());
+            assertThat(original.state()).isEqualTo(ConnectionState.ESTABLISHED);
+            assertThat(clone.remoteEndpoint()).isEqualTo(original.remoteEndpoint());
+            assertThat(clone.establishmentReport().startedAttempts()).hasSize(1);
+            assertThat(ConnectionGroupTest.roundTrip(clone, "after the original")).isEqualTo("after the original");
+            original.closeGroup();
+            Await.result(clone.closed());
+        }
+    }
+
+    @Test
+    void cloneBeforeReadyFailsWhenTheOriginalNeverBecomesReady() throws Exception {
+        int deadPort;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            deadPort = probe.getLocalPort();
+        }
+        Connection original = taps.preconnection().remote(RemoteEndpoint.ofHost(SLOW, deadPort)).build().initiate();
+        Connection clone = original.clone();
+        assertThat(original.state()).isEqualTo(ConnectionState.ESTABLISHING);
+        Throwable failure = Await.failure(clone.ready());
+        assertThat(((TransportServicesException) failure).reason()).isEqualTo(ErrorReason.NOT_CLONEABLE);
+        assertThat(failure).hasMessageContaining("never became ready");
+        assertThat(Await.failure(original.ready())).isInstanceOf(TransportServicesException.class);
+        assertThat(original.groupedConnections()).isEmpty();
+    }
+}
