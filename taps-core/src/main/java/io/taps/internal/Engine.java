@@ -21,6 +21,9 @@ import io.taps.internal.establish.Establishment;
 import io.taps.internal.gather.CandidateHistory;
 import io.taps.internal.listen.DatagramListener;
 import io.taps.internal.listen.ListenerCore;
+import io.taps.internal.listen.MulticastListener;
+import io.taps.internal.multicast.MulticastReceive;
+import io.taps.internal.multicast.MulticastSend;
 import io.taps.internal.listen.StreamListener;
 import io.taps.internal.resolve.EndpointResolver;
 import io.taps.internal.resolve.ResolverConfig;
@@ -102,6 +105,9 @@ public final class Engine implements AutoCloseable {
                         "a multicast group as local endpoint receives only: use Listen, not Initiate (RFC 9623 §10.5)");
             }
         }
+        if (MulticastSend.requested(spec)) {
+            return initiateMulticast(spec, handler, first);
+        }
         List<StackKind> stacks = StackSelection.raceable(spec, Role.INITIATE);
         EventLoop loop = group.next();
         TapsConnection connection = new TapsConnection(loop, config.eventExecutor(), spec.properties(), Role.INITIATE,
@@ -121,6 +127,9 @@ public final class Engine implements AutoCloseable {
         if (spec.locals().isEmpty()) {
             throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
                     "Listen needs at least one LocalEndpoint, e.g. LocalEndpoint.ofPort(0) (RFC 9622 §7.2, O-02)");
+        }
+        if (MulticastReceive.requested(spec)) {
+            return listenMulticast(spec, handler);
         }
         StackKind stack = StackSelection.choose(spec, Role.LISTEN);
         SslContext sslContext = stack.secure() ? SslContexts.forServer(spec.security()) : null;
@@ -143,6 +152,43 @@ public final class Engine implements AutoCloseable {
             return null;
         });
         return listener;
+    }
+
+    /** Multicast send (RFC 9622 §6.1.1, EP-03): a send-only UDP Connection to the group. */
+    private Connection initiateMulticast(PreconnectionSpec spec, ConnectionEventHandler handler, Message first) {
+        MulticastSend request = MulticastSend.of(spec);
+        requireUdp(spec, Role.INITIATE);
+        TapsConnection connection = new TapsConnection(group.next(), config.eventExecutor(),
+                MulticastSend.sendOnly(spec.properties()), Role.INITIATE, handler);
+        track(connection);
+        if (first != null) {
+            connection.send(first);
+        }
+        request.start(connection, transport);
+        return connection;
+    }
+
+    /** Multicast receive (RFC 9622 §6.1.1, RFC 9623 §10.5, EP-04, Q-14): join, one Connection per sender. */
+    private Listener listenMulticast(PreconnectionSpec spec, ListenerEventHandler handler) {
+        MulticastReceive request = MulticastReceive.of(spec);
+        requireUdp(spec, Role.LISTEN);
+        MulticastListener listener = new MulticastListener(spec.properties(), handler, config.eventExecutor(), group,
+                transport, request);
+        listener.trackWith(this::track);
+        listeners.add(listener);
+        listener.ready().exceptionally(failure -> {
+            listeners.remove(listener);
+            return null;
+        });
+        listener.bind(List.of(request.bindAddress()));
+        return listener;
+    }
+
+    private static void requireUdp(PreconnectionSpec spec, Role role) {
+        if (!StackSelection.rank(spec, role).contains(StackKind.UDP)) {
+            throw new TransportServicesException(ErrorReason.NO_CANDIDATES, "multicast runs only over UDP, which"
+                    + " the transport properties exclude; use TransportProperties.unreliableDatagram() (RFC 9623 §10.5)");
+        }
     }
 
     private CompletableFuture<List<InetSocketAddress>> resolveLocals(List<LocalEndpoint> locals) {

@@ -261,6 +261,12 @@ public final class TapsConnection implements Connection {
                 future.completeExceptionally(closedError("receive"));
                 return;
             }
+            if (properties.get(Property.DIRECTION) == Direction.UNIDIRECTIONAL_SEND) {
+                // A multicast send Connection (EP-03) or one asked to only send never gets data.
+                future.completeExceptionally(new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
+                        "the connection's direction is unidirectional send, so it cannot receive (RFC 9622 §6.2.16)"));
+                return;
+            }
             receiveRequests.add(new ReceiveRequest(minIncompleteLength, maxLength, future));
             deliverReceived();
         });
