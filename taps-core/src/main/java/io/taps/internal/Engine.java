@@ -14,6 +14,7 @@ import io.taps.ErrorReason;
 import io.taps.Listener;
 import io.taps.ListenerEventHandler;
 import io.taps.Message;
+import io.taps.NetworkPath;
 import io.taps.TransportServicesException;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.internal.conn.TapsConnection;
@@ -24,6 +25,8 @@ import io.taps.internal.listen.ListenerCore;
 import io.taps.internal.listen.MulticastListener;
 import io.taps.internal.multicast.MulticastReceive;
 import io.taps.internal.multicast.MulticastSend;
+import io.taps.internal.path.PathChanges;
+import io.taps.internal.path.PathMonitor;
 import io.taps.internal.listen.StreamListener;
 import io.taps.internal.resolve.EndpointResolver;
 import io.taps.internal.resolve.ResolverConfig;
@@ -62,6 +65,7 @@ public final class Engine implements AutoCloseable {
     private final Set<Listener> listeners = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
     private volatile CandidateHistory history = CandidateHistory.NONE;
+    private volatile PathMonitor pathMonitor;
 
     public Engine(EngineConfig config) {
         this.config = config;
@@ -82,6 +86,30 @@ public final class Engine implements AutoCloseable {
     /** The ranking by past experience the candidate tree uses (the performance cache sets it). */
     public void candidateHistory(CandidateHistory ranking) {
         this.history = java.util.Objects.requireNonNull(ranking, "ranking");
+    }
+
+    /**
+     * Starts polling the interfaces every {@code interval} (design.md Q-20, M-58); a zero interval
+     * leaves the monitor off, and {@link #paths()} then reads the interfaces when asked.
+     */
+    public void monitorPaths(Duration interval) {
+        if (!interval.isZero() && pathMonitor == null) {
+            pathMonitor = new PathMonitor(interval, PathMonitor::readSystem, this::pathsChanged);
+        }
+    }
+
+    /** The local interfaces as paths: the monitor's last snapshot, or read now when it is off. */
+    public List<NetworkPath> paths() {
+        PathMonitor monitor = pathMonitor;
+        return monitor != null ? monitor.paths() : List.copyOf(PathMonitor.readSystem().values());
+    }
+
+    /** PathChange (RFC 9622 §8.3.2) to every Connection whose local address is on a changed interface. */
+    private void pathsChanged(PathChanges changes) {
+        for (TapsConnection connection : connections) {
+            connection.localEndpoint().flatMap(LocalEndpoint::ipAddress).filter(changes::affects)
+                    .ifPresent(address -> connection.onPathChange());
+        }
     }
 
     public String ioTransportName() {
@@ -239,6 +267,10 @@ public final class Engine implements AutoCloseable {
             return;
         }
         closed = true;
+        PathMonitor monitor = pathMonitor;
+        if (monitor != null) {
+            monitor.close();
+        }
         long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
         List<CompletableFuture<?>> endings = new ArrayList<>();
         for (Listener listener : listeners) {

@@ -139,6 +139,18 @@ public final class TapsConnection implements Connection {
         return establishmentReport;
     }
 
+    /**
+     * PathChange (RFC 9622 §8.3.2, E-10): an interface this connection's local address is on
+     * changed. Only reported: a lost path may come back, so nothing is closed here (M-59).
+     */
+    public void onPathChange() {
+        runOnLoop(() -> {
+            if (state == ConnectionState.ESTABLISHED || state == ConnectionState.CLOSING) {
+                events.emit(() -> handler.pathChange(this));
+            }
+        });
+    }
+
     /** Runs once when the connection reaches Closed, e.g. to let a Listener forget it. */
     public void onTerminated(Runnable callback) {
         this.onTerminated = callback;
