@@ -96,6 +96,11 @@ public final class MulticastListener extends ListenerCore implements DatagramPee
                 joinedOn = networkInterface;
                 channel = socket;
                 bound(List.of((InetSocketAddress) socket.localAddress()));
+                if (isStopping()) {
+                    // Stopped while joining: closing the socket drops the membership too.
+                    joined = false;
+                    socket.close();
+                }
             });
         });
     }
