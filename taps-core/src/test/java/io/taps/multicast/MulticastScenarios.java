@@ -71,6 +71,10 @@ public final class MulticastScenarios {
             connection.receive().thenAccept(message -> messages.add(message.asString()));
         });
         await(listener.ready());
+        // EP-07: a second Listener on the same group and port (address re-use) receives as well.
+        List<Connection> twinReceived = new CopyOnWriteArrayList<>();
+        Listener twin = taps.preconnection().local(local).properties(DATAGRAM).build().listen(twinReceived::add);
+        await(twin.ready());
         System.out.println("joinedBeforeStop=" + member(group));
 
         List<Connection> senders = new ArrayList<>();
@@ -105,7 +109,12 @@ public final class MulticastScenarios {
         System.out.println("senderCanReceive=" + senders.get(0).getProperties().get(Property.CAN_RECEIVE));
         System.out.println("senderReceive=" + failureReason(senders.get(0).receive()));
 
+        waitUntil(() -> twinReceived.size() >= 2, 5000);
+        System.out.println("twinConnections=" + twinReceived.size());
+
         await(listener.stop());
+        System.out.println("joinedWhileTwinListens=" + member(group));
+        await(twin.stop());
         System.out.println("joinedAfterStop=" + member(group));
         await(senders.get(0).send("after-stop"));
         Thread.sleep(300);

@@ -23,7 +23,7 @@ class MulticastTest {
     }
 
     @Test
-    void anySourceReceiveGivesOneReceiveOnlyConnectionPerSenderAndStopLeavesTheGroup_EP04() {
+    void anySourceReceiveGivesOneReceiveOnlyConnectionPerSenderAndStopLeavesTheGroup_EP04_EP07() {
         NetnsJvm.Result r = run("asm", "239.1.2.3", "5000", "specifier");
         assertThat(r.value("joinedBeforeStop")).as(r.describe()).isEqualTo("true");
         assertThat(r.value("connections")).as(r.describe()).isEqualTo("2");
@@ -34,6 +34,8 @@ class MulticastTest {
         assertThat(r.value("receivedLocal")).isEqualTo("239.1.2.3");
         assertThat(r.value("senderCanReceive")).isEqualTo("false");
         assertThat(r.value("senderReceive")).isEqualTo("INVALID_CONFIGURATION");
+        assertThat(r.value("twinConnections")).as("EP-07 address re-use").isEqualTo("2");
+        assertThat(r.value("joinedWhileTwinListens")).isEqualTo("true");
         assertThat(r.value("joinedAfterStop")).as(r.describe()).isEqualTo("false");
         assertThat(r.value("messagesAfterStop")).isEqualTo("2");
     }

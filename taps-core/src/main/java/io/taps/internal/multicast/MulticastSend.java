@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.unix.IntegerUnixChannelOption;
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
 import io.taps.endpoint.LocalEndpoint;
@@ -35,6 +36,12 @@ import java.net.SocketException;
  */
 public record MulticastSend(InetSocketAddress group, InetSocketAddress bindAddress, String interfaceName,
         Integer hopLimit) {
+
+    /** setsockopt(IPPROTO_IP, IP_MULTICAST_TTL) on Linux. */
+    static final IntegerUnixChannelOption EPOLL_MULTICAST_TTL = new IntegerUnixChannelOption("IP_MULTICAST_TTL", 0, 33);
+    /** setsockopt(IPPROTO_IPV6, IPV6_MULTICAST_HOPS) on Linux. */
+    static final IntegerUnixChannelOption EPOLL_MULTICAST_HOPS =
+            new IntegerUnixChannelOption("IPV6_MULTICAST_HOPS", 41, 18);
 
     /** True when the Preconnection's RemoteEndpoint is a multicast group. */
     public static boolean requested(PreconnectionSpec spec) {
@@ -146,7 +153,14 @@ public record MulticastSend(InetSocketAddress group, InetSocketAddress bindAddre
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, StackConnector.WATER_MARK)
                 .option(ChannelOption.IP_MULTICAST_LOOP_DISABLED, false);
         if (hopLimit != null) {
-            bootstrap.option(ChannelOption.IP_MULTICAST_TTL, hopLimit);
+            if (transport == IoTransport.EPOLL) {
+                // Netty's epoll IP_MULTICAST_TTL sets IP_TTL, which multicast datagrams ignore.
+                bootstrap.option(family == SocketProtocolFamily.INET ? EPOLL_MULTICAST_TTL : EPOLL_MULTICAST_HOPS,
+                        hopLimit);
+            } else {
+                // The JDK maps it to IP_MULTICAST_TTL or IPV6_MULTICAST_HOPS by the socket's family.
+                bootstrap.option(ChannelOption.IP_MULTICAST_TTL, hopLimit);
+            }
         }
         if (outgoing != null) {
             bootstrap.option(ChannelOption.IP_MULTICAST_IF, outgoing);

@@ -34,6 +34,15 @@ class MulticastSendTest {
                 .containsEntry(ChannelOption.IP_MULTICAST_IF, outgoing)
                 .containsEntry(ChannelOption.IP_MULTICAST_LOOP_DISABLED, false);
         assertThat(send.bindAddress()).isNull();
+        // Netty's epoll IP_MULTICAST_TTL would set the unicast IP_TTL: the raw option is used instead.
+        assertThat(send.bootstrap(IoTransport.EPOLL, outgoing).config().options())
+                .containsEntry(MulticastSend.EPOLL_MULTICAST_TTL, 7).doesNotContainKey(ChannelOption.IP_MULTICAST_TTL);
+        MulticastSend v6 = request(RemoteEndpoint.builder().withMulticastGroupIP(InetAddress.getByName("ff1e::1"))
+                .withPort(5000).withHopLimit(9).build(), List.of());
+        assertThat(v6.bootstrap(IoTransport.EPOLL, null).config().options())
+                .containsEntry(MulticastSend.EPOLL_MULTICAST_HOPS, 9);
+        assertThat(v6.bootstrap(IoTransport.NIO, null).config().options())
+                .containsEntry(ChannelOption.IP_MULTICAST_TTL, 9);
     }
 
     @Test
