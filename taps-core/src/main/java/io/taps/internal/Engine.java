@@ -145,7 +145,13 @@ public final class Engine implements AutoCloseable {
             connection.send(first);
         }
         Duration bound = timeout != null ? timeout : establishmentTimeout(spec);
-        new Establishment(connection, spec, stacks, resolver, connector, bound, config.racing(), history).start();
+        Establishment establishment = new Establishment(connection, spec, stacks, resolver, connector, bound,
+                config.racing(), history);
+        PathMonitor monitor = pathMonitor;
+        if (monitor != null) {
+            establishment.interfaces(monitor::upInterfaces);
+        }
+        establishment.start();
         return connection;
     }
 

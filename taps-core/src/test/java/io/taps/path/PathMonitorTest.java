@@ -38,6 +38,10 @@ class PathMonitorTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> reported.size() == 1);
             assertThat(reported.get(0).changed()).containsExactly("eth0");
             assertThat(monitor.paths()).containsExactly(down);
+            assertThat(monitor.upInterfaces()).as("what candidate gathering sees: no down interface").isEmpty();
+            system.set(Map.of("eth0", up));
+            await().atMost(Duration.ofSeconds(5)).until(() -> reported.size() == 2);
+            assertThat(monitor.upInterfaces()).containsEntry("eth0", up.addresses());
             assertThat(threads).containsOnly("taps-path-monitor");
         }
     }

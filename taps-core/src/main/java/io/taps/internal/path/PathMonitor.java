@@ -1,6 +1,7 @@
 package io.taps.internal.path;
 
 import io.taps.NetworkPath;
+import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.time.Duration;
@@ -57,6 +58,20 @@ public final class PathMonitor implements AutoCloseable {
     /** The interfaces as last seen. */
     public List<NetworkPath> paths() {
         return List.copyOf(current.values());
+    }
+
+    /**
+     * The up interfaces of the last snapshot and their addresses, in the shape candidate gathering
+     * takes ({@code PathGatherer.Interfaces}): gathering then makes no system calls.
+     */
+    public Map<String, List<InetAddress>> upInterfaces() {
+        Map<String, List<InetAddress>> up = new LinkedHashMap<>();
+        for (NetworkPath path : current.values()) {
+            if (path.up()) {
+                up.put(path.name(), path.addresses());
+            }
+        }
+        return up;
     }
 
     /** Reads the interfaces once and reports what changed; runs on the monitor thread. */
