@@ -72,6 +72,12 @@ public final class NetnsJvm {
      * waits at most {@code timeout}; a child that overruns is killed and reported with exit -1.
      */
     public static Result run(List<String> setup, Class<?> mainClass, List<String> args, Duration timeout) {
+        return run(setup, List.of(), mainClass, args, timeout);
+    }
+
+    /** {@link #run(List, Class, List, Duration)} with extra JVM flags for the child, e.g. {@code -Dtaps.transport=nio}. */
+    public static Result run(List<String> setup, List<String> jvmFlags, Class<?> mainClass, List<String> args,
+            Duration timeout) {
         assumeAvailable();
         List<String> java = new ArrayList<>();
         java.add(ProcessHandle.current().info().command().orElse(
@@ -82,6 +88,7 @@ public final class NetnsJvm {
                 java.add(flag);
             }
         }
+        java.addAll(jvmFlags);
         java.add("-cp");
         java.add(System.getProperty("java.class.path"));
         java.add(mainClass.getName());

@@ -141,8 +141,7 @@ public record MulticastSend(InetSocketAddress group, InetSocketAddress bindAddre
 
     /**
      * The socket settings of the send Connection: its family, whole-datagram receive buffers, the
-     * hop limit (IP_MULTICAST_TTL, or the IPv6 multicast hop count), the outgoing interface and
-     * loopback of its own datagrams to receivers on this host.
+     * hop limit (IP_MULTICAST_TTL, or the IPv6 multicast hop count) and the outgoing interface.
      */
     Bootstrap bootstrap(IoTransport transport, NetworkInterface outgoing) {
         SocketProtocolFamily family = group.getAddress() instanceof Inet4Address
@@ -150,8 +149,11 @@ public record MulticastSend(InetSocketAddress group, InetSocketAddress bindAddre
         Bootstrap bootstrap = new Bootstrap()
                 .channelFactory(() -> transport.newDatagramChannel(family))
                 .option(ChannelOption.RCVBUF_ALLOCATOR, StackConnector.DATAGRAM_RECEIVE_BUFFERS)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, StackConnector.WATER_MARK)
-                .option(ChannelOption.IP_MULTICAST_LOOP_DISABLED, false);
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, StackConnector.WATER_MARK);
+        // Loopback of own datagrams stays at the Linux default (on). IP_MULTICAST_LOOP_DISABLED is
+        // not set: Netty's NIO channel passes it to IP_MULTICAST_LOOP unchanged, so false turns
+        // loopback off there (seen in a namespace: an IPv6 receiver on the sending host got nothing).
+
         if (hopLimit != null) {
             if (transport == IoTransport.EPOLL) {
                 // Netty's epoll IP_MULTICAST_TTL sets IP_TTL, which multicast datagrams ignore.

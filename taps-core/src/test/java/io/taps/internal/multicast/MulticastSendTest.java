@@ -32,7 +32,7 @@ class MulticastSendTest {
         Bootstrap bootstrap = send.bootstrap(IoTransport.NIO, outgoing);
         assertThat(bootstrap.config().options()).containsEntry(ChannelOption.IP_MULTICAST_TTL, 7)
                 .containsEntry(ChannelOption.IP_MULTICAST_IF, outgoing)
-                .containsEntry(ChannelOption.IP_MULTICAST_LOOP_DISABLED, false);
+                .doesNotContainKey(ChannelOption.IP_MULTICAST_LOOP_DISABLED);
         assertThat(send.bindAddress()).isNull();
         // Netty's epoll IP_MULTICAST_TTL would set the unicast IP_TTL: the raw option is used instead.
         assertThat(send.bootstrap(IoTransport.EPOLL, outgoing).config().options())
