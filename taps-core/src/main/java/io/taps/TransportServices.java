@@ -89,6 +89,15 @@ public final class TransportServices implements AutoCloseable {
     }
 
     /**
+     * The local interfaces as paths (RFC 9623 §4.1.1, RFC 9622 §8.3.2; design.md Q-20): what the
+     * path monitor saw last, or read now when the monitor is off
+     * ({@link Builder#pathMonitorInterval(Duration)} of zero).
+     */
+    public List<NetworkPath> paths() {
+        return engine.paths();
+    }
+
+    /**
      * Closes every Connection and Listener made from this system, then stops its event loops,
      * waiting at most the shutdown timeout.
      */
@@ -108,6 +117,7 @@ public final class TransportServices implements AutoCloseable {
         private RacingConfig racing = RacingConfig.defaults();
         private int performanceCacheSize = io.taps.internal.cache.PerformanceCache.DEFAULT_MAX_ENTRIES;
         private Duration performanceHalfLife = io.taps.internal.cache.PerformanceCache.DEFAULT_HALF_LIFE;
+        private Duration pathMonitorInterval = Duration.ofSeconds(5);
 
         private Builder() {
         }
@@ -198,10 +208,25 @@ public final class TransportServices implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How often the path monitor polls the interfaces to raise PathChange (RFC 9622 §8.3.2,
+         * design.md Q-20); default 5 s, {@link Duration#ZERO} turns the monitor off.
+         */
+        public Builder pathMonitorInterval(Duration interval) {
+            if (interval == null || interval.isNegative()) {
+                throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
+                        "pathMonitorInterval must be zero (off) or positive, was " + interval);
+            }
+            this.pathMonitorInterval = interval;
+            return this;
+        }
+
         public TransportServices build() {
-            return new TransportServices(new EngineConfig(eventLoopThreads, nativeTransport, nameServers,
-                    hostsFile, eventExecutor, shutdownTimeout, racing),
+            TransportServices system = new TransportServices(new EngineConfig(eventLoopThreads, nativeTransport,
+                    nameServers, hostsFile, eventExecutor, shutdownTimeout, racing),
                     new io.taps.internal.cache.PerformanceCache(performanceCacheSize, performanceHalfLife));
+            system.engine.monitorPaths(pathMonitorInterval);
+            return system;
         }
     }
 }

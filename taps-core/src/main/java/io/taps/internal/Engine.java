@@ -15,6 +15,7 @@ import io.taps.ErrorReason;
 import io.taps.Listener;
 import io.taps.ListenerEventHandler;
 import io.taps.Message;
+import io.taps.NetworkPath;
 import io.taps.TransportServicesException;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.internal.conn.TapsConnection;
@@ -25,6 +26,11 @@ import io.taps.internal.cache.PerformanceCache;
 import io.taps.internal.group.TapsConnectionGroup;
 import io.taps.internal.listen.DatagramListener;
 import io.taps.internal.listen.ListenerCore;
+import io.taps.internal.listen.MulticastListener;
+import io.taps.internal.multicast.MulticastReceive;
+import io.taps.internal.multicast.MulticastSend;
+import io.taps.internal.path.PathChanges;
+import io.taps.internal.path.PathMonitor;
 import io.taps.internal.listen.StreamListener;
 import io.taps.internal.resolve.EndpointResolver;
 import io.taps.internal.resolve.ResolverConfig;
@@ -64,6 +70,7 @@ public final class Engine implements AutoCloseable {
     private volatile boolean closed;
     private final PerformanceCache performance;
     private final CacheScope sharedScope;
+    private volatile PathMonitor pathMonitor;
 
     public Engine(EngineConfig config) {
         this(config, new PerformanceCache());
@@ -104,6 +111,30 @@ public final class Engine implements AutoCloseable {
                 ? CacheScope.isolatedLike(performance) : sharedScope;
     }
 
+    /**
+     * Starts polling the interfaces every {@code interval} (design.md Q-20, M-58); a zero interval
+     * leaves the monitor off, and {@link #paths()} then reads the interfaces when asked.
+     */
+    public void monitorPaths(Duration interval) {
+        if (!interval.isZero() && pathMonitor == null) {
+            pathMonitor = new PathMonitor(interval, PathMonitor::readSystem, this::pathsChanged);
+        }
+    }
+
+    /** The local interfaces as paths: the monitor's last snapshot, or read now when it is off. */
+    public List<NetworkPath> paths() {
+        PathMonitor monitor = pathMonitor;
+        return monitor != null ? monitor.paths() : List.copyOf(PathMonitor.readSystem().values());
+    }
+
+    /** PathChange (RFC 9622 §8.3.2) to every Connection whose local address is on a changed interface. */
+    private void pathsChanged(PathChanges changes) {
+        for (TapsConnection connection : connections) {
+            connection.localEndpoint().flatMap(LocalEndpoint::ipAddress).filter(changes::affects)
+                    .ifPresent(address -> connection.onPathChange());
+        }
+    }
+
     public String ioTransportName() {
         return transport.displayName();
     }
@@ -131,6 +162,9 @@ public final class Engine implements AutoCloseable {
                         "a multicast group as local endpoint receives only: use Listen, not Initiate (RFC 9623 §10.5)");
             }
         }
+        if (MulticastSend.requested(spec)) {
+            return initiateMulticast(spec, handler, first);
+        }
         List<StackKind> stacks = StackSelection.raceable(spec, Role.INITIATE);
         EventLoop loop = group.next();
         TapsConnection connection = new TapsConnection(loop, config.eventExecutor(), spec.properties(), Role.INITIATE,
@@ -142,7 +176,13 @@ public final class Engine implements AutoCloseable {
             connection.send(first);
         }
         Duration bound = timeout != null ? timeout : establishmentTimeout(spec);
-        new Establishment(connection, spec, stacks, resolver, connector, bound, config.racing(), scope).start();
+        Establishment establishment = new Establishment(connection, spec, stacks, resolver, connector, bound,
+                config.racing(), scope);
+        PathMonitor monitor = pathMonitor;
+        if (monitor != null) {
+            establishment.interfaces(monitor::upInterfaces);
+        }
+        establishment.start();
         return connection;
     }
 
@@ -152,6 +192,9 @@ public final class Engine implements AutoCloseable {
         if (spec.locals().isEmpty()) {
             throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
                     "Listen needs at least one LocalEndpoint, e.g. LocalEndpoint.ofPort(0) (RFC 9622 §7.2, O-02)");
+        }
+        if (MulticastReceive.requested(spec)) {
+            return listenMulticast(spec, handler);
         }
         StackKind stack = StackSelection.choose(spec, Role.LISTEN);
         SslContext sslContext = stack.secure() ? SslContexts.forServer(spec.security()) : null;
@@ -174,6 +217,43 @@ public final class Engine implements AutoCloseable {
             return null;
         });
         return listener;
+    }
+
+    /** Multicast send (RFC 9622 §6.1.1, EP-03): a send-only UDP Connection to the group. */
+    private Connection initiateMulticast(PreconnectionSpec spec, ConnectionEventHandler handler, Message first) {
+        MulticastSend request = MulticastSend.of(spec);
+        requireUdp(spec, Role.INITIATE);
+        TapsConnection connection = new TapsConnection(group.next(), config.eventExecutor(),
+                MulticastSend.sendOnly(spec.properties()), Role.INITIATE, handler);
+        track(connection);
+        if (first != null) {
+            connection.send(first);
+        }
+        request.start(connection, transport);
+        return connection;
+    }
+
+    /** Multicast receive (RFC 9622 §6.1.1, RFC 9623 §10.5, EP-04, Q-14): join, one Connection per sender. */
+    private Listener listenMulticast(PreconnectionSpec spec, ListenerEventHandler handler) {
+        MulticastReceive request = MulticastReceive.of(spec);
+        requireUdp(spec, Role.LISTEN);
+        MulticastListener listener = new MulticastListener(spec.properties(), handler, config.eventExecutor(), group,
+                transport, request);
+        listener.trackWith(this::track);
+        listeners.add(listener);
+        listener.ready().exceptionally(failure -> {
+            listeners.remove(listener);
+            return null;
+        });
+        listener.bind(List.of(request.bindAddress()));
+        return listener;
+    }
+
+    private static void requireUdp(PreconnectionSpec spec, Role role) {
+        if (!StackSelection.rank(spec, role).contains(StackKind.UDP)) {
+            throw new TransportServicesException(ErrorReason.NO_CANDIDATES, "multicast runs only over UDP, which"
+                    + " the transport properties exclude; use TransportProperties.unreliableDatagram() (RFC 9623 §10.5)");
+        }
     }
 
     private CompletableFuture<List<InetSocketAddress>> resolveLocals(List<LocalEndpoint> locals) {
@@ -247,6 +327,10 @@ public final class Engine implements AutoCloseable {
             return;
         }
         closed = true;
+        PathMonitor monitor = pathMonitor;
+        if (monitor != null) {
+            monitor.close();
+        }
         long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
         List<CompletableFuture<?>> endings = new ArrayList<>();
         for (Listener listener : listeners) {

@@ -164,6 +164,18 @@ public final class TapsConnection implements Connection {
         return establishmentReport;
     }
 
+    /**
+     * PathChange (RFC 9622 §8.3.2, E-10): an interface this connection's local address is on
+     * changed. Only reported: a lost path may come back, so nothing is closed here (M-59).
+     */
+    public void onPathChange() {
+        runOnLoop(() -> {
+            if (state == ConnectionState.ESTABLISHED || state == ConnectionState.CLOSING) {
+                events.emit(() -> handler.pathChange(this));
+            }
+        });
+    }
+
     /** Runs once when the connection reaches Closed, e.g. to let a Listener forget it. */
     public void onTerminated(Runnable callback) {
         this.onTerminated = callback;
@@ -286,6 +298,12 @@ public final class TapsConnection implements Connection {
         runOnLoop(() -> {
             if (events.isTerminated()) {
                 future.completeExceptionally(closedError("receive"));
+                return;
+            }
+            if (properties.get(Property.DIRECTION) == Direction.UNIDIRECTIONAL_SEND) {
+                // A multicast send Connection (EP-03) or one asked to only send never gets data.
+                future.completeExceptionally(new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
+                        "the connection's direction is unidirectional send, so it cannot receive (RFC 9622 §6.2.16)"));
                 return;
             }
             receiveRequests.add(new ReceiveRequest(minIncompleteLength, maxLength, future));

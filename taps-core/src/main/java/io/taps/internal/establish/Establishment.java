@@ -66,6 +66,7 @@ public final class Establishment {
     private final PerformanceCache history;
     /** The leaves in the order their attempts started: the racer's report lists them the same way. */
     private final List<Leaf> startedLeaves = new ArrayList<>();
+    private PathGatherer.Interfaces interfaces = PathGatherer.system();
     private final EventLoop loop;
     private final RaceClock clock;
     private final Racer<ChannelAttempt> racer;
@@ -140,6 +141,16 @@ public final class Establishment {
     }
 
     /** Starts establishment; its outcome reaches the Connection as Ready or EstablishmentError. */
+    /**
+     * Where the interfaces for the {@code interface} property come from: by default read from the
+     * system at gathering time; the path monitor's snapshot when it runs (design.md Q-20), so that
+     * gathering makes no interface system calls on the event loop. Call before {@link #start()}.
+     */
+    public Establishment interfaces(PathGatherer.Interfaces source) {
+        this.interfaces = java.util.Objects.requireNonNull(source, "source");
+        return this;
+    }
+
     public void start() {
         loop.execute(() -> {
             if (!connection.onEstablishmentCancel(racer::cancel)) {
@@ -160,8 +171,7 @@ public final class Establishment {
                     if (failure != null) {
                         throw unwrap(failure);
                     }
-                    paths = PathGatherer.paths(locals, spec.properties().get(Property.INTERFACE),
-                            PathGatherer.system());
+                    paths = PathGatherer.paths(locals, spec.properties().get(Property.INTERFACE), interfaces);
                 } catch (Throwable error) {
                     racer.addFailure(error);
                     racer.noMoreLeaves();
