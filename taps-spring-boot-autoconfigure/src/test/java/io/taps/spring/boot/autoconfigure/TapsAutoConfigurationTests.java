@@ -194,6 +194,23 @@ class TapsAutoConfigurationTests {
     }
 
     @Test
+    void cycleOfBaseProfilesFailsStartUp() {
+        this.contextRunner.withPropertyValues("taps.profiles.a.base=b", "taps.profiles.b.base=a").run(context -> {
+            FailureAnalysis analysis = analysis(context.getStartupFailure());
+            assertThat(analysis.getDescription()).contains(".base").contains("cycle");
+        });
+    }
+
+    @Test
+    void invalidEndpointFailsStartUpNamingTheEndpoint() {
+        this.contextRunner.withPropertyValues("taps.profiles.chat.remote.host=127.0.0.1",
+                "taps.profiles.chat.remote.port=70000").run(context -> {
+                    FailureAnalysis analysis = analysis(context.getStartupFailure());
+                    assertThat(analysis.getDescription()).contains("taps.profiles.chat.remote");
+                });
+    }
+
+    @Test
     void unknownSslBundleFailsStartUp() {
         this.contextRunner.withPropertyValues("taps.profiles.chat.security.ssl-bundle=missing").run(context -> {
             FailureAnalysis analysis = analysis(context.getStartupFailure());
