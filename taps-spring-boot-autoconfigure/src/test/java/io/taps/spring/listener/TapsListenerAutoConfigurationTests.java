@@ -113,6 +113,16 @@ class TapsListenerAutoConfigurationTests {
     }
 
     @Test
+    void listenerWithAnUnknownProfileFailsStartUpListingTheProfiles() {
+        this.contextRunner.withUserConfiguration(UnknownProfile.class).run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).hasMessageContaining("unknown taps profile 'framd'")
+                .hasMessageContaining("framed")
+                .hasMessageContaining("reliable-message");
+        });
+    }
+
+    @Test
     void listenerWithoutAPortFailsStartUp() {
         this.contextRunner.withUserConfiguration(NoPort.class).run(context -> {
             assertThat(context).hasFailed();
@@ -250,6 +260,13 @@ class TapsListenerAutoConfigurationTests {
     static class StrayCallback {
         @TapsConnectionReceived("ecko")
         void received(Connection connection) {
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class UnknownProfile {
+        @TapsListener(id = "typo", profile = "framd", port = "0")
+        void handle(Message message) {
         }
     }
 
