@@ -1,5 +1,6 @@
 package io.taps.spring.listener;
 
+import io.taps.spring.boot.autoconfigure.TapsProperties;
 import java.lang.reflect.Method;
 import org.jspecify.annotations.Nullable;
 
@@ -19,6 +20,11 @@ public final class TapsListenerEndpoint {
 
     TapsListenerEndpoint(String id, String profile, @Nullable String host, @Nullable Integer port, boolean autoStartup,
             Object bean, Method method) {
+        this(id, profile, host, port, autoStartup, bean, method, HandlerMethod.forMessages(bean, method));
+    }
+
+    private TapsListenerEndpoint(String id, String profile, @Nullable String host, @Nullable Integer port,
+            boolean autoStartup, Object bean, Method method, HandlerMethod handler) {
         this.id = id;
         this.profile = profile;
         this.host = host;
@@ -26,7 +32,16 @@ public final class TapsListenerEndpoint {
         this.autoStartup = autoStartup;
         this.bean = bean;
         this.method = method;
-        this.handler = HandlerMethod.forMessages(bean, method);
+        this.handler = handler;
+    }
+
+    /** This endpoint with every non-null value of {@code settings} replacing its own. */
+    TapsListenerEndpoint with(TapsProperties.ListenerSettings settings) {
+        return new TapsListenerEndpoint(this.id, settings.getProfile() != null ? settings.getProfile() : this.profile,
+                settings.getHost() != null ? settings.getHost() : this.host,
+                settings.getPort() != null ? settings.getPort() : this.port,
+                settings.getAutoStartup() != null ? settings.getAutoStartup() : this.autoStartup, this.bean,
+                this.method, this.handler);
     }
 
     /** The listener id. */

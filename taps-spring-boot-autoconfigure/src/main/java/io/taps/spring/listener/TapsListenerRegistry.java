@@ -5,6 +5,7 @@ import io.taps.Preconnection;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.spring.boot.autoconfigure.TapsProfile;
 import io.taps.spring.boot.autoconfigure.TapsProfiles;
+import io.taps.spring.boot.autoconfigure.TapsProperties;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -65,6 +66,7 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
     private final Map<String, List<HandlerMethod>> receivedCallbacks = new ConcurrentHashMap<>();
     private final Map<String, List<HandlerMethod>> closedCallbacks = new ConcurrentHashMap<>();
     private final Map<String, RunningTapsListener> running = new ConcurrentHashMap<>();
+    private Map<String, TapsProperties.ListenerSettings> listenerSettings = Map.of();
     private @Nullable ApplicationContext applicationContext;
     private volatile boolean started;
 
@@ -82,11 +84,21 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
     }
 
     /**
+     * Settings by listener id ({@code taps.listeners.<id>.*}) that replace the annotation's values
+     * of the endpoints registered afterwards; an id no endpoint has fails {@link #start()}.
+     */
+    public void setListenerSettings(Map<String, TapsProperties.ListenerSettings> listenerSettings) {
+        this.listenerSettings = Map.copyOf(listenerSettings);
+    }
+
+    /**
      * Registers an endpoint; after the registry started, an auto-startup endpoint starts at once.
      *
      * @throws IllegalStateException when the id is taken
      */
-    public void register(TapsListenerEndpoint endpoint) {
+    public void register(TapsListenerEndpoint annotated) {
+        TapsProperties.ListenerSettings settings = this.listenerSettings.get(annotated.id());
+        TapsListenerEndpoint endpoint = settings == null ? annotated : annotated.with(settings);
         if (!this.profiles.profiles().containsKey(endpoint.profile())) {
             throw new IllegalStateException("@TapsListener(id = \"" + endpoint.id() + "\") on " + endpoint.method()
                     + " names the unknown taps profile '" + endpoint.profile() + "'; known profiles: "
@@ -156,6 +168,12 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
         for (String id : this.closedCallbacks.keySet()) {
             if (!this.endpoints.containsKey(id)) {
                 unknown.add(id);
+            }
+        }
+        for (String id : this.listenerSettings.keySet()) {
+            if (!this.endpoints.containsKey(id)) {
+                throw new IllegalStateException("taps.listeners." + id + " names no @TapsListener; known ids: "
+                        + this.endpoints.keySet());
             }
         }
         if (!unknown.isEmpty()) {

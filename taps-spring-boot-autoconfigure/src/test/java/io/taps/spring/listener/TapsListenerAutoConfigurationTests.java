@@ -144,6 +144,32 @@ class TapsListenerAutoConfigurationTests {
     }
 
     @Test
+    void listenerSettingsFromPropertiesReplaceTheAnnotationsValues() throws Exception {
+        int free;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            free = probe.getLocalPort();
+        }
+        this.contextRunner.withUserConfiguration(EchoListener.class)
+            .withPropertyValues("taps.listeners.echo.port=" + free, "taps.listeners.echo.profile=reliable-inorder-stream")
+            .run(context -> {
+                RunningTapsListener echo = context.getBean(TapsListenerRegistry.class).listener("echo").orElseThrow();
+                assertThat(echo.port()).isEqualTo(free);
+                assertThat(echo.profile()).isEqualTo("reliable-inorder-stream");
+            });
+    }
+
+    @Test
+    void listenerSettingsForAnUnknownIdFailStartUp() {
+        this.contextRunner.withUserConfiguration(EchoListener.class)
+            .withPropertyValues("taps.listeners.ecoh.port=0")
+            .run(context -> {
+                assertThat(context).hasFailed();
+                assertThat(context.getStartupFailure()).hasStackTraceContaining("taps.listeners.ecoh names no @TapsListener")
+                    .hasStackTraceContaining("echo");
+            });
+    }
+
+    @Test
     void portInUseFailsStartUp() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             this.contextRunner.withUserConfiguration(EchoListener.class)

@@ -65,9 +65,12 @@ public final class TapsListenerAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    TapsListenerRegistry tapsListenerRegistry(TapsProfiles profiles,
+    TapsListenerRegistry tapsListenerRegistry(TapsProfiles profiles, TapsProperties properties,
             @Qualifier(EXECUTOR_BEAN_NAME) Executor executor, TapsListenerErrorHandler errorHandler,
             ObjectProvider<TapsListenerObserver> observers) {
-        return new TapsListenerRegistry(profiles, executor, errorHandler, observers.orderedStream().toList());
+        TapsListenerRegistry registry = new TapsListenerRegistry(profiles, executor, errorHandler,
+                observers.orderedStream().toList());
+        registry.setListenerSettings(properties.getListeners());
+        return registry;
     }
 }

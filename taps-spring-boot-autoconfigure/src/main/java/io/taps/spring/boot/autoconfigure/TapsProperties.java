@@ -44,6 +44,9 @@ public class TapsProperties {
 
     private final Listener listener = new Listener();
 
+    /** Settings per @TapsListener id, overriding the annotation's attributes. */
+    private final Map<String, ListenerSettings> listeners = new LinkedHashMap<>();
+
     /** Named property profiles. Built-in: reliable-inorder-stream, reliable-message, unreliable-datagram, default. */
     private final Map<String, Profile> profiles = new LinkedHashMap<>();
 
@@ -97,6 +100,58 @@ public class TapsProperties {
 
     public Map<String, Profile> getProfiles() {
         return this.profiles;
+    }
+
+    public Map<String, ListenerSettings> getListeners() {
+        return this.listeners;
+    }
+
+    /** Settings of one {@code @TapsListener}, by id; each one set replaces the annotation's attribute. */
+    public static class ListenerSettings {
+
+        /** Property profile of the listener. */
+        private @Nullable String profile;
+
+        /** Local address or host to bind. */
+        private @Nullable String host;
+
+        /** Local port; 0 asks for an ephemeral port. */
+        private @Nullable Integer port;
+
+        /** Whether the listener starts with the application context. */
+        private @Nullable Boolean autoStartup;
+
+        public @Nullable String getProfile() {
+            return this.profile;
+        }
+
+        public void setProfile(@Nullable String profile) {
+            this.profile = profile;
+        }
+
+        public @Nullable String getHost() {
+            return this.host;
+        }
+
+        public void setHost(@Nullable String host) {
+            this.host = host;
+        }
+
+        public @Nullable Integer getPort() {
+            return this.port;
+        }
+
+        public void setPort(@Nullable Integer port) {
+            this.port = port;
+        }
+
+        public @Nullable Boolean getAutoStartup() {
+            return this.autoStartup;
+        }
+
+        public void setAutoStartup(@Nullable Boolean autoStartup) {
+            this.autoStartup = autoStartup;
+        }
     }
 
     /** Candidate racing timers and limits (RFC 9623 §4.3, {@link RacingConfig}). */
