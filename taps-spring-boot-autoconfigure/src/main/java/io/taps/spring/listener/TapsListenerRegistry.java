@@ -2,6 +2,7 @@ package io.taps.spring.listener;
 
 import io.taps.Listener;
 import io.taps.Preconnection;
+import io.taps.TransportServicesException;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.spring.boot.autoconfigure.TapsProfile;
 import io.taps.spring.boot.autoconfigure.TapsProfiles;
@@ -149,7 +150,7 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
 
     @Override
     public void start() {
-        checkCallbacks();
+        checkReferencedIds();
         for (TapsListenerEndpoint endpoint : endpoints()) {
             if (endpoint.autoStartup()) {
                 start(endpoint);
@@ -158,7 +159,7 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
         this.started = true;
     }
 
-    private void checkCallbacks() {
+    private void checkReferencedIds() {
         List<String> unknown = new ArrayList<>();
         for (String id : this.receivedCallbacks.keySet()) {
             if (!this.endpoints.containsKey(id)) {
@@ -194,7 +195,7 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
         return start(endpoint);
     }
 
-    private RunningTapsListener start(TapsListenerEndpoint endpoint) {
+    private synchronized RunningTapsListener start(TapsListenerEndpoint endpoint) {
         RunningTapsListener existing = this.running.get(endpoint.id());
         if (existing != null) {
             return existing;
@@ -208,7 +209,14 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
         RunningTapsListener runningListener = new RunningTapsListener(endpoint, this.executor, this.errorHandler,
                 this.observers, this.receivedCallbacks.getOrDefault(endpoint.id(), List.of()),
                 this.closedCallbacks.getOrDefault(endpoint.id(), List.of()));
-        Listener listener = listening.listen(runningListener.eventHandler());
+        Listener listener;
+        try {
+            listener = listening.listen(runningListener.eventHandler());
+        }
+        catch (TransportServicesException ex) {
+            throw new ApplicationContextException("taps listener '" + endpoint.id() + "' cannot listen on " + local
+                    + " with profile '" + endpoint.profile() + "': " + ex.getMessage(), ex);
+        }
         try {
             listener.ready().toCompletableFuture().get(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         }
