@@ -170,6 +170,18 @@ class TapsListenerAutoConfigurationTests {
     }
 
     @Test
+    void profileNoStackCanServeFailsStartUpNamingTheListener() {
+        // reliable-message without a framer needs a reliable message-preserving stack: none here
+        this.contextRunner.withUserConfiguration(EchoListener.class)
+            .withPropertyValues("taps.listeners.echo.profile=reliable-message")
+            .run(context -> {
+                assertThat(context).hasFailed();
+                assertThat(context.getStartupFailure()).hasStackTraceContaining("taps listener 'echo'")
+                    .hasStackTraceContaining("reliable-message");
+            });
+    }
+
+    @Test
     void portInUseFailsStartUp() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             this.contextRunner.withUserConfiguration(EchoListener.class)
