@@ -213,6 +213,21 @@ class TapsListenerAutoConfigurationTests {
     }
 
     @Test
+    void eventLoopExecutionRunsHandlersInlineOnTheConnectionsEventLoop() {
+        this.contextRunner.withUserConfiguration(EchoListener.class)
+            .withPropertyValues("taps.listener.execution=event-loop")
+            .run(context -> {
+                int port = context.getBean(TapsListenerRegistry.class).listener("echo").orElseThrow().port();
+                try (TapsClient client = new TapsClient()) {
+                    Connection connection = client.connect(port);
+                    assertThat(TapsClient.exchange(connection, "inline")).isEqualTo("inline");
+                    connection.close();
+                }
+                assertThat(context.getBean(EchoListener.class).eventLoop).containsExactly(true);
+            });
+    }
+
+    @Test
     void virtualExecutionNeedsVirtualThreads() {
         this.contextRunner.withUserConfiguration(EchoListener.class)
             .withPropertyValues("taps.listener.execution=virtual")
@@ -251,10 +266,12 @@ class TapsListenerAutoConfigurationTests {
     @Configuration(proxyBeanMethods = false)
     static class EchoListener {
         final List<String> threads = new CopyOnWriteArrayList<>();
+        final List<Boolean> eventLoop = new CopyOnWriteArrayList<>();
 
         @TapsListener(id = "echo", profile = "framed", host = "127.0.0.1", port = "${echo.port:0}")
         Message echo(Message message) {
             this.threads.add(Thread.currentThread().getName());
+            this.eventLoop.add(Thread.currentThread() instanceof io.netty.util.concurrent.FastThreadLocalThread);
             return message;
         }
     }
