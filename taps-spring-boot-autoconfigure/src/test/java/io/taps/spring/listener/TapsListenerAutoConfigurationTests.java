@@ -233,7 +233,13 @@ class TapsListenerAutoConfigurationTests {
             .withPropertyValues("taps.listener.execution=virtual")
             .run(context -> {
                 if (HandlerExecutors.virtualThreadsAvailable()) {
-                    assertThat(context).hasNotFailed();
+                    int port = context.getBean(TapsListenerRegistry.class).listener("echo").orElseThrow().port();
+                    try (TapsClient client = new TapsClient()) {
+                        Connection connection = client.connect(port);
+                        assertThat(TapsClient.exchange(connection, "virtual")).isEqualTo("virtual");
+                        connection.close();
+                    }
+                    assertThat(context.getBean(EchoListener.class).virtual).containsExactly(true);
                 }
                 else {
                     assertThat(context).hasFailed();
@@ -263,15 +269,26 @@ class TapsListenerAutoConfigurationTests {
             });
     }
 
+    private static boolean isVirtual(Thread thread) {
+        try {
+            return (Boolean) Thread.class.getMethod("isVirtual").invoke(thread);
+        }
+        catch (ReflectiveOperationException ex) {
+            return false;
+        }
+    }
+
     @Configuration(proxyBeanMethods = false)
     static class EchoListener {
         final List<String> threads = new CopyOnWriteArrayList<>();
         final List<Boolean> eventLoop = new CopyOnWriteArrayList<>();
+        final List<Boolean> virtual = new CopyOnWriteArrayList<>();
 
         @TapsListener(id = "echo", profile = "framed", host = "127.0.0.1", port = "${echo.port:0}")
         Message echo(Message message) {
             this.threads.add(Thread.currentThread().getName());
             this.eventLoop.add(Thread.currentThread() instanceof io.netty.util.concurrent.FastThreadLocalThread);
+            this.virtual.add(isVirtual(Thread.currentThread()));
             return message;
         }
     }
