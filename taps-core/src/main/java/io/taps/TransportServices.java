@@ -60,6 +60,23 @@ public final class TransportServices implements AutoCloseable {
     }
 
     /**
+     * The Listeners of this system that are bound or still binding (a live, read-only snapshot);
+     * a Listener leaves the list when it is stopped or fails to bind. Not part of RFC 9622: for
+     * monitoring, e.g. an actuator endpoint.
+     */
+    public List<Listener> listeners() {
+        return engine.listeners();
+    }
+
+    /**
+     * The Connections of this system that are not Closed yet, initiated or accepted (a snapshot).
+     * Not part of RFC 9622: for monitoring, e.g. an actuator endpoint.
+     */
+    public List<Connection> connections() {
+        return engine.connections();
+    }
+
+    /**
      * Closes every Connection and Listener made from this system, then stops its event loops,
      * waiting at most the shutdown timeout.
      */
@@ -77,6 +94,7 @@ public final class TransportServices implements AutoCloseable {
         private Executor eventExecutor;
         private Duration shutdownTimeout = Duration.ofSeconds(5);
         private RacingConfig racing = RacingConfig.defaults();
+        private final List<TransportObserver> observers = new java.util.ArrayList<>();
 
         private Builder() {
         }
@@ -139,9 +157,23 @@ public final class TransportServices implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Adds an observer of establishments, messages and errors (for metrics; not part of RFC
+         * 9622). Several may be added; they are called in the order added.
+         */
+        public Builder observer(TransportObserver observer) {
+            if (observer == null) {
+                throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION, "observer must not be null");
+            }
+            this.observers.add(observer);
+            return this;
+        }
+
         public TransportServices build() {
-            return new TransportServices(new EngineConfig(eventLoopThreads, nativeTransport, nameServers,
-                    hostsFile, eventExecutor, shutdownTimeout, racing));
+            TransportServices services = new TransportServices(new EngineConfig(eventLoopThreads, nativeTransport,
+                    nameServers, hostsFile, eventExecutor, shutdownTimeout, racing));
+            services.engine.observer(TransportObserver.composite(observers));
+            return services;
         }
     }
 }

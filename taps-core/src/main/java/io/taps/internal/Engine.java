@@ -14,7 +14,11 @@ import io.taps.ErrorReason;
 import io.taps.Listener;
 import io.taps.ListenerEventHandler;
 import io.taps.Message;
+import io.taps.TransportObserver;
 import io.taps.TransportServicesException;
+import io.taps.EstablishmentResult;
+import io.taps.internal.observe.GuardedObserver;
+import java.util.Optional;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.internal.conn.TapsConnection;
 import io.taps.internal.establish.Establishment;
@@ -59,6 +63,7 @@ public final class Engine implements AutoCloseable {
     private final Set<Listener> listeners = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
     private volatile CandidateHistory history = CandidateHistory.NONE;
+    private volatile TransportObserver observer = TransportObserver.NONE;
 
     public Engine(EngineConfig config) {
         this.config = config;
@@ -79,6 +84,21 @@ public final class Engine implements AutoCloseable {
     /** The ranking by past experience the candidate tree uses (the performance cache sets it). */
     public void candidateHistory(CandidateHistory ranking) {
         this.history = java.util.Objects.requireNonNull(ranking, "ranking");
+    }
+
+    /** The observer of establishments, messages and errors; set once before anything is created. */
+    public void observer(TransportObserver newObserver) {
+        this.observer = GuardedObserver.guard(java.util.Objects.requireNonNull(newObserver, "observer"));
+    }
+
+    /** The Listeners that are bound or binding, in no particular order. */
+    public List<Listener> listeners() {
+        return List.copyOf(listeners);
+    }
+
+    /** The Connections that are not Closed yet (establishing, established or closing). */
+    public List<Connection> connections() {
+        return List.copyOf(connections);
     }
 
     public String ioTransportName() {
@@ -107,6 +127,7 @@ public final class Engine implements AutoCloseable {
         TapsConnection connection = new TapsConnection(loop, config.eventExecutor(), spec.properties(), Role.INITIATE,
                 handler);
         track(connection);
+        observeEstablishment(connection);
         if (first != null) {
             connection.send(first);
         }
@@ -129,7 +150,10 @@ public final class Engine implements AutoCloseable {
                 : new StreamListener(stack, spec.properties(), handler, config.eventExecutor(), group, transport,
                         sslContext, spec.security(), spec.framers());
         // Tracking starts before binding, so not even the first accepted Connection escapes close().
-        listener.trackWith(this::track);
+        listener.trackWith(accepted -> {
+            track(accepted);
+            observeReceived(listener, accepted);
+        });
         resolveLocals(spec.locals()).whenComplete((addresses, failure) -> {
             if (failure != null) {
                 listener.bindFailedByResolution(failure);
@@ -171,6 +195,65 @@ public final class Engine implements AutoCloseable {
     private void track(TapsConnection connection) {
         connections.add(connection);
         connection.closed().whenComplete((ok, failure) -> connections.remove(connection));
+        observeConnection(connection);
+    }
+
+    private void observeEstablishment(TapsConnection connection) {
+        TransportObserver current = observer;
+        if (current == TransportObserver.NONE) {
+            return;
+        }
+        long started = System.nanoTime();
+        current.establishmentStarted(connection);
+        connection.ready().whenComplete((ready, failure) -> {
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            if (failure == null) {
+                current.establishmentFinished(connection, new EstablishmentResult(true, took,
+                        connection.protocolStack(), Optional.empty(), connection.establishmentReport()));
+            } else {
+                ErrorReason reason = reasonOf(failure);
+                current.establishmentFinished(connection, new EstablishmentResult(false, took, Optional.empty(),
+                        Optional.of(reason), connection.establishmentReport()));
+                current.error(connection, TransportObserver.ErrorKind.ESTABLISHMENT, reason);
+            }
+        });
+    }
+
+    private void observeReceived(Listener listener, TapsConnection connection) {
+        TransportObserver current = observer;
+        if (current != TransportObserver.NONE) {
+            current.connectionReceived(listener, connection);
+        }
+    }
+
+    /** Lets the observer see the Connection's messages and its Closed, if it ever was Ready. */
+    private void observeConnection(TapsConnection connection) {
+        TransportObserver current = observer;
+        if (current == TransportObserver.NONE) {
+            return;
+        }
+        connection.observeWith(current);
+        connection.closed().whenComplete((ok, failure) -> {
+            if (connection.ready().toCompletableFuture().isCompletedExceptionally()) {
+                return;
+            }
+            if (failure == null) {
+                current.connectionClosed(connection, Optional.empty());
+            } else {
+                ErrorReason reason = reasonOf(failure);
+                current.error(connection, TransportObserver.ErrorKind.CONNECTION, reason);
+                current.connectionClosed(connection, Optional.of(reason));
+            }
+        });
+    }
+
+    private static ErrorReason reasonOf(Throwable failure) {
+        Throwable cause = failure;
+        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause instanceof TransportServicesException ? ((TransportServicesException) cause).reason()
+                : ErrorReason.PROTOCOL_FAILED;
     }
 
     private void ensureOpen() {

@@ -10,6 +10,7 @@ import io.taps.ErrorReason;
 import io.taps.EstablishmentReport;
 import io.taps.Message;
 import io.taps.MessageContext;
+import io.taps.TransportObserver;
 import io.taps.TransportServicesException;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
@@ -93,6 +94,8 @@ public final class TapsConnection implements Connection {
     private volatile EstablishmentReport establishmentReport = EstablishmentReport.empty();
     private Runnable onTerminated;
     private MessageContext linkContext;
+    /** Set once by the engine before the Connection is handed out; NONE costs one compare per event. */
+    private volatile TransportObserver observer = TransportObserver.NONE;
 
     public TapsConnection(EventLoop loop, Executor eventExecutor, TransportProperties properties, Role role,
             ConnectionEventHandler handler) {
@@ -137,6 +140,11 @@ public final class TapsConnection implements Connection {
     @Override
     public EstablishmentReport establishmentReport() {
         return establishmentReport;
+    }
+
+    /** Lets {@code newObserver} see this Connection's messages and errors (the engine calls it once). */
+    public void observeWith(TransportObserver newObserver) {
+        this.observer = newObserver;
     }
 
     /** Runs once when the connection reaches Closed, e.g. to let a Listener forget it. */
@@ -491,6 +499,10 @@ public final class TapsConnection implements Connection {
         written.addListener(result -> {
             writesInFlight--;
             if (result.isSuccess()) {
+                TransportObserver current = observer;
+                if (current != TransportObserver.NONE) {
+                    current.messageSent(this, pending.message.length());
+                }
                 events.emit(() -> handler.sent(this, pending.context), () -> {
                     pending.future.complete(pending.context);
                 });
@@ -540,6 +552,10 @@ public final class TapsConnection implements Connection {
 
     private void sendError(MessageContext context, CompletableFuture<MessageContext> future,
             TransportServicesException error) {
+        TransportObserver current = observer;
+        if (current != TransportObserver.NONE) {
+            current.error(this, TransportObserver.ErrorKind.SEND, error.reason());
+        }
         boolean raised = events.emit(() -> handler.sendError(this, context, error), () -> {
             future.completeExceptionally(error);
         });
@@ -681,6 +697,7 @@ public final class TapsConnection implements Connection {
     private void refuseReceiveAfterStreamEnd(ReceiveRequest request) {
         TransportServicesException error = new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
                 "the peer ended the stream; no further messages will arrive");
+        observeReceiveError(error);
         events.emit(() -> handler.receiveError(this, MessageContext.create(), error), () -> {
             request.future.completeExceptionally(error);
         });
@@ -712,6 +729,10 @@ public final class TapsConnection implements Connection {
             receiveRequests.poll();
             boolean complete = delivered.endOfMessage() && !partialDelivered;
             partialDelivered = !delivered.endOfMessage();
+            TransportObserver current = observer;
+            if (current != TransportObserver.NONE) {
+                current.messageReceived(this, delivered.length(), delivered.endOfMessage());
+            }
             Message message = delivered;
             events.emit(() -> {
                 if (complete) {
@@ -954,9 +975,17 @@ public final class TapsConnection implements Connection {
         ReceiveRequest request;
         while ((request = receiveRequests.poll()) != null) {
             ReceiveRequest failed = request;
+            observeReceiveError(error);
             events.emit(() -> handler.receiveError(this, MessageContext.create(), error), () -> {
                 failed.future.completeExceptionally(error);
             });
+        }
+    }
+
+    private void observeReceiveError(TransportServicesException error) {
+        TransportObserver current = observer;
+        if (current != TransportObserver.NONE) {
+            current.error(this, TransportObserver.ErrorKind.RECEIVE, error.reason());
         }
     }
 
