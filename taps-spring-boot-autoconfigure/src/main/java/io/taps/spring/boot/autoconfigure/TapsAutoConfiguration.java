@@ -1,6 +1,8 @@
 package io.taps.spring.boot.autoconfigure;
 
+import io.taps.TransportObserver;
 import io.taps.TransportServices;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -18,13 +20,15 @@ public class TapsAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    TransportServices transportServices(TapsProperties properties) {
+    TransportServices transportServices(TapsProperties properties, ObjectProvider<TransportObserver> observers) {
         TransportServices.Builder builder = TransportServices.builder()
                 .nativeTransport(properties.isNativeTransport())
                 .shutdownTimeout(properties.getShutdownTimeout());
         if (properties.getEventLoopThreads() != null) {
             builder.eventLoopThreads(properties.getEventLoopThreads());
         }
+        // Metrics, observations and the actuator see the system through observer beans.
+        observers.orderedStream().forEach(builder::observer);
         return builder.build();
     }
 }
