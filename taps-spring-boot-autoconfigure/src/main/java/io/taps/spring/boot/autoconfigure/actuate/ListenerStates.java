@@ -11,13 +11,17 @@ final class ListenerStates {
     static final String BINDING = "binding";
     static final String FAILED = "failed";
     static final String STOPPED = "stopped";
+    static final String NOT_STARTED = "not-started";
 
     private ListenerStates() {
     }
 
     static String stateOf(ListenerDirectory.DeclaredListener declared) {
         Listener listener = declared.listener();
-        if (!declared.running() || listener == null) {
+        if (listener == null) {
+            return declared.running() ? NOT_STARTED : STOPPED;
+        }
+        if (!declared.running()) {
             return STOPPED;
         }
         CompletableFuture<Listener> ready = listener.ready().toCompletableFuture();

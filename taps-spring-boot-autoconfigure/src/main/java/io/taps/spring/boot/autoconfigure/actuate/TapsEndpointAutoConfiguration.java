@@ -3,6 +3,8 @@ package io.taps.spring.boot.autoconfigure.actuate;
 import io.taps.Listener;
 import io.taps.TransportServices;
 import io.taps.spring.boot.autoconfigure.TapsAutoConfiguration;
+import io.taps.spring.boot.autoconfigure.TapsListenerAutoConfiguration;
+import io.taps.spring.listener.TapsListenerRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -16,7 +18,7 @@ import org.springframework.context.annotation.Bean;
  * The {@code taps} actuator endpoint ({@link TapsEndpoint}), when spring-boot-actuator is present
  * and the endpoint is available ({@code management.endpoints.web.exposure.include=taps}).
  */
-@AutoConfiguration(after = TapsAutoConfiguration.class)
+@AutoConfiguration(after = { TapsAutoConfiguration.class, TapsListenerAutoConfiguration.class })
 @ConditionalOnClass({ TransportServices.class, Endpoint.class, ConditionalOnAvailableEndpoint.class })
 @ConditionalOnAvailableEndpoint(TapsEndpoint.class)
 public final class TapsEndpointAutoConfiguration {
@@ -30,8 +32,11 @@ public final class TapsEndpointAutoConfiguration {
     @Bean
     @ConditionalOnBean(TransportServices.class)
     @ConditionalOnMissingBean
-    ListenerDirectory tapsListenerDirectory(TransportServices services) {
-        return ListenerDirectory.of(services, new ObjectIds<Listener>("listener"));
+    ListenerDirectory tapsListenerDirectory(TransportServices services,
+            ObjectProvider<TapsListenerRegistry> registry) {
+        TapsListenerRegistry listeners = registry.getIfAvailable();
+        return listeners != null ? new RegistryListenerDirectory(listeners)
+                : ListenerDirectory.of(services, new ObjectIds<Listener>("listener"));
     }
 
     @Bean

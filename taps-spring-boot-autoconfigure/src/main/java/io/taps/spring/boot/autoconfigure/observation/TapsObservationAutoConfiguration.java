@@ -11,7 +11,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 /**
- * Micrometer Observations of taps establishments ({@code taps.connection.establish}). Needs an
+ * Micrometer Observations of taps establishments ({@code taps.connection.establish}) and of the
+ * Messages {@code @TapsListener} methods handle ({@code taps.listener.message}). Needs an
  * {@link ObservationRegistry} bean; off with {@code taps.observations.enabled=false} (or Boot's
  * {@code management.observations.enable.taps=false}).
  */
@@ -26,5 +27,12 @@ public final class TapsObservationAutoConfiguration {
     TapsObservationObserver tapsObservationObserver(ObservationRegistry registry,
             ObjectProvider<EstablishmentObservationConvention> convention) {
         return new TapsObservationObserver(registry, convention.getIfAvailable());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    TapsListenerObservations tapsListenerObservations(ObservationRegistry registry,
+            ObjectProvider<ListenerMessageObservationConvention> convention) {
+        return new TapsListenerObservations(registry, convention.getIfAvailable());
     }
 }
