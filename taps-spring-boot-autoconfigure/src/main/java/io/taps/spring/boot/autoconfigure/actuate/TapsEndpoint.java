@@ -124,12 +124,9 @@ public class TapsEndpoint {
         if (address == null) {
             return "?";
         }
+        // Compressed IPv6 ([::1], not [0:0:0:0:0:0:0:1]), as the establishment report prints it.
         String host = address.getAddress() == null ? address.getHostString()
-                : address.getAddress().getHostAddress();
-        int scope = host.indexOf('%');
-        if (scope >= 0) {
-            host = host.substring(0, scope);
-        }
+                : io.netty.util.NetUtil.toAddressString(address.getAddress());
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 }
