@@ -8,6 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.DisposableBean;
 
 /**
  * The executors {@link TapsListener} handlers run on ({@code taps.listener.execution}). Virtual
@@ -24,13 +25,15 @@ public final class HandlerExecutors {
 
     /**
      * The executor for {@code execution}: {@link Execution#EVENT_LOOP} runs inline (in the
-     * connection's event); the others return an {@link ExecutorService} the caller shuts down.
+     * connection's event). As a bean it is shut down with the context ({@link DisposableBean}):
+     * by then the listeners' graceful stop is over, so handlers still running are interrupted
+     * rather than waited for (an {@code ExecutorService.close()} would wait without bound).
      *
      * @throws IllegalStateException for {@link Execution#VIRTUAL} on a JVM without virtual threads
      */
     public static Executor create(Execution execution) {
-        return switch (execution) {
-            case EVENT_LOOP -> Runnable::run;
+        return new Owned(switch (execution) {
+            case EVENT_LOOP -> null;
             case PLATFORM -> platform();
             case VIRTUAL -> {
                 ExecutorService virtual = virtual();
@@ -44,7 +47,33 @@ public final class HandlerExecutors {
                 ExecutorService virtual = virtual();
                 yield virtual != null ? virtual : platform();
             }
-        };
+        });
+    }
+
+    /** An executor that runs inline without a pool, or on a pool it shuts down when destroyed. */
+    private static final class Owned implements Executor, DisposableBean {
+        private final @Nullable ExecutorService pool;
+
+        Owned(@Nullable ExecutorService pool) {
+            this.pool = pool;
+        }
+
+        @Override
+        public void execute(Runnable task) {
+            if (this.pool == null) {
+                task.run();
+            }
+            else {
+                this.pool.execute(task);
+            }
+        }
+
+        @Override
+        public void destroy() {
+            if (this.pool != null) {
+                this.pool.shutdownNow();
+            }
+        }
     }
 
     private static ExecutorService platform() {

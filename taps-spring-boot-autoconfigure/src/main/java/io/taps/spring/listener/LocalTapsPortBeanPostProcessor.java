@@ -1,6 +1,8 @@
 package io.taps.spring.listener;
 
 import java.lang.reflect.Field;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.BeanInstantiationException;
 import org.springframework.beans.BeansException;
@@ -17,6 +19,7 @@ import org.springframework.util.ReflectionUtils;
  * test instances too (Spring's test context injects them through the same step).
  */
 public class LocalTapsPortBeanPostProcessor implements InstantiationAwareBeanPostProcessor, EnvironmentAware {
+    private final Set<Class<?>> withoutPortFields = ConcurrentHashMap.newKeySet();
     private @Nullable Environment environment;
 
     @Override
@@ -27,8 +30,18 @@ public class LocalTapsPortBeanPostProcessor implements InstantiationAwareBeanPos
     @Override
     public PropertyValues postProcessProperties(PropertyValues values, Object bean, String beanName)
             throws BeansException {
-        ReflectionUtils.doWithFields(bean.getClass(), field -> inject(bean, field),
-                field -> AnnotatedElementUtils.hasAnnotation(field, LocalTapsPort.class));
+        Class<?> type = bean.getClass();
+        if (this.withoutPortFields.contains(type)) {
+            return values;
+        }
+        boolean[] found = new boolean[1];
+        ReflectionUtils.doWithFields(type, field -> {
+            found[0] = true;
+            inject(bean, field);
+        }, field -> AnnotatedElementUtils.hasAnnotation(field, LocalTapsPort.class));
+        if (!found[0]) {
+            this.withoutPortFields.add(type);
+        }
         return values;
     }
 

@@ -14,18 +14,25 @@ public class TapsConfigurationException extends TransportServicesException {
     private static final long serialVersionUID = 1L;
 
     private final String key;
+    private final String problem;
     private final String action;
 
     public TapsConfigurationException(ErrorReason reason, String key, String problem, String action,
             @Nullable Throwable cause) {
         super(reason, key + ": " + problem, cause);
         this.key = key;
+        this.problem = problem;
         this.action = action;
     }
 
     /** The full configuration key, for example {@code taps.profiles.chat.framers[0]}. */
     public String key() {
         return this.key;
+    }
+
+    /** What is wrong with the value, without the key. */
+    public String problem() {
+        return this.problem;
     }
 
     /** What to change to fix it. */

@@ -17,7 +17,9 @@ class TapsConfigurationFailureAnalyzer extends AbstractFailureAnalyzer<Transport
     @Override
     protected @Nullable FailureAnalysis analyze(Throwable rootFailure, TransportServicesException cause) {
         if (cause instanceof TapsConfigurationException configuration) {
-            return new FailureAnalysis("Invalid taps configuration: " + configuration.getMessage(),
+            return new FailureAnalysis(
+                    "Invalid taps configuration: " + configuration.key() + ": " + configuration.problem() + " ("
+                            + configuration.reason().rfcName() + ")",
                     configuration.action(), configuration);
         }
         if (cause.reason() == ErrorReason.INVALID_PROPERTY || cause.reason() == ErrorReason.INVALID_CONFIGURATION) {
