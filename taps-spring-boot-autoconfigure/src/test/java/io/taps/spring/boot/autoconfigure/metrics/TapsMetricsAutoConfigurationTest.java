@@ -134,6 +134,13 @@ class TapsMetricsAutoConfigurationTest {
                 });
     }
 
+    @Test
+    void theSwitchesAreDocumentedInTheConfigurationMetadata() throws Exception {
+        String metadata = java.nio.file.Files.readString(
+                java.nio.file.Path.of("target/classes/META-INF/spring-configuration-metadata.json"));
+        assertThat(metadata).contains("\"taps.metrics.enabled\"").contains("\"taps.observations.enabled\"");
+    }
+
     private static double active(MeterRegistry meters, String stack, String role) {
         var gauge = meters.find("taps.connections.active").tags("stack", stack, "role", role).gauge();
         return gauge == null ? -1 : gauge.value();
