@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,7 +26,7 @@ public final class RunningTapsListener {
     private final List<HandlerMethod> closedCallbacks;
     private final Set<ServedConnection> connections = ConcurrentHashMap.newKeySet();
     private volatile @Nullable Listener listener;
-    private volatile @Nullable Runnable drained;
+    private final AtomicReference<@Nullable Runnable> drained = new AtomicReference<>();
 
     RunningTapsListener(TapsListenerEndpoint endpoint, Executor executor, TapsListenerErrorHandler errorHandler,
             List<TapsListenerObserver> observers, List<HandlerMethod> receivedCallbacks,
@@ -174,7 +175,7 @@ public final class RunningTapsListener {
      */
     void stopGracefully(Runnable done) {
         Listener current = this.listener;
-        this.drained = done;
+        this.drained.set(done);
         if (current == null) {
             checkDrained();
             return;
@@ -188,10 +189,12 @@ public final class RunningTapsListener {
     }
 
     private void checkDrained() {
-        Runnable done = this.drained;
-        if (done != null && this.connections.isEmpty()) {
-            this.drained = null;
-            done.run();
+        if (this.connections.isEmpty()) {
+            // Closed events and the stop completion may race here; only one of them runs done.
+            Runnable done = this.drained.getAndSet(null);
+            if (done != null) {
+                done.run();
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package io.taps.spring.listener;
 
+import io.taps.spring.boot.autoconfigure.TapsProfiles;
 import java.lang.reflect.Method;
 import java.util.Map;
 import java.util.Set;
@@ -102,7 +103,7 @@ public class TapsListenerAnnotationBeanPostProcessor
                         + " is outside 0..65535");
             }
         }
-        return new TapsListenerEndpoint(id, profile.isEmpty() ? "default" : profile, host.isEmpty() ? null : host,
+        return new TapsListenerEndpoint(id, profile.isEmpty() ? TapsProfiles.DEFAULT_PROFILE : profile, host.isEmpty() ? null : host,
                 portNumber, autoStartup.isEmpty() ? this.defaultAutoStartup : Boolean.parseBoolean(autoStartup.trim()),
                 bean, method);
     }

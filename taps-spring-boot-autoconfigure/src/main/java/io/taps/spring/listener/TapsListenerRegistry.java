@@ -87,6 +87,11 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
      * @throws IllegalStateException when the id is taken
      */
     public void register(TapsListenerEndpoint endpoint) {
+        if (!this.profiles.profiles().containsKey(endpoint.profile())) {
+            throw new IllegalStateException("@TapsListener(id = \"" + endpoint.id() + "\") on " + endpoint.method()
+                    + " names the unknown taps profile '" + endpoint.profile() + "'; known profiles: "
+                    + this.profiles.names());
+        }
         synchronized (this.endpoints) {
             if (this.endpoints.putIfAbsent(endpoint.id(), endpoint) != null) {
                 throw new IllegalStateException("two @TapsListener endpoints have the id '" + endpoint.id() + "': "

@@ -59,6 +59,24 @@ class TapsListenerAutoConfigurationTests {
     }
 
     @Test
+    void observersAndStartedEventsSeeTheListenerAtWork() {
+        this.contextRunner.withUserConfiguration(EchoListener.class, Observing.class).run(context -> {
+            Observing observing = context.getBean(Observing.class);
+            RunningTapsListener echo = context.getBean(TapsListenerRegistry.class).listener("echo").orElseThrow();
+            assertThat(observing.events).containsExactly("started:echo:" + echo.port());
+            try (TapsClient client = new TapsClient()) {
+                Connection connection = client.connect(echo.port());
+                assertThat(TapsClient.exchange(connection, "seen")).isEqualTo("seen");
+                connection.close();
+                org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(observing.events).containsExactly("started:echo:" + echo.port(),
+                            "received:echo", "handled:echo:seen:ok", "closed:echo:graceful"));
+            }
+        });
+    }
+
+    @Test
     void unsupportedArgumentTypeFailsStartUpNamingTheMethod() {
         this.contextRunner.withUserConfiguration(BadArgument.class).run(context -> {
             assertThat(context).hasFailed();
@@ -91,6 +109,16 @@ class TapsListenerAutoConfigurationTests {
             assertThat(context).hasFailed();
             assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("ecko")
                 .hasMessageContaining("echo");
+        });
+    }
+
+    @Test
+    void listenerWithAnUnknownProfileFailsStartUpListingTheProfiles() {
+        this.contextRunner.withUserConfiguration(UnknownProfile.class).run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).hasMessageContaining("unknown taps profile 'framd'")
+                .hasMessageContaining("framed")
+                .hasMessageContaining("reliable-message");
         });
     }
 
@@ -194,6 +222,34 @@ class TapsListenerAutoConfigurationTests {
     }
 
     @Configuration(proxyBeanMethods = false)
+    static class Observing implements TapsListenerObserver,
+            org.springframework.context.ApplicationListener<TapsListenerStartedEvent> {
+        final List<String> events = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onApplicationEvent(TapsListenerStartedEvent event) {
+            this.events.add("started:" + event.getListener().id() + ":" + event.getListener().port());
+        }
+
+        @Override
+        public void connectionReceived(RunningTapsListener listener, Connection connection) {
+            this.events.add("received:" + listener.id());
+        }
+
+        @Override
+        public void messageHandled(RunningTapsListener listener, Connection connection, Message message, long nanos,
+                @Nullable Throwable error) {
+            this.events.add("handled:" + listener.id() + ":" + message.asString() + ":"
+                    + (error == null && nanos > 0 ? "ok" : String.valueOf(error)));
+        }
+
+        @Override
+        public void connectionClosed(RunningTapsListener listener, Connection connection, @Nullable Throwable error) {
+            this.events.add("closed:" + listener.id() + ":" + (error == null ? "graceful" : error.getMessage()));
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
     static class SecondEcho {
         @TapsListener(id = "echo", profile = "framed", host = "127.0.0.1", port = "0")
         void echo(Message message) {
@@ -204,6 +260,13 @@ class TapsListenerAutoConfigurationTests {
     static class StrayCallback {
         @TapsConnectionReceived("ecko")
         void received(Connection connection) {
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class UnknownProfile {
+        @TapsListener(id = "typo", profile = "framd", port = "0")
+        void handle(Message message) {
         }
     }
 

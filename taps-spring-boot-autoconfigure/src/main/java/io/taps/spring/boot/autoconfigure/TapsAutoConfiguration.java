@@ -74,8 +74,8 @@ public final class TapsAutoConfiguration {
             return builder.build();
         }
         catch (TransportServicesException ex) {
-            throw new TapsConfigurationException(ex.reason(), "taps.racing", ex.getMessage(),
-                    "Fix the taps.racing.* values (delays must not be negative, minimum <= maximum, limits >= 1).", ex);
+            throw TapsConfigurationException.at("taps.racing", ex,
+                    "Fix the taps.racing.* values (delays must not be negative, minimum <= maximum, limits >= 1).");
         }
     }
 

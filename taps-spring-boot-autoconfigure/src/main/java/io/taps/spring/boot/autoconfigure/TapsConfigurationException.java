@@ -25,6 +25,20 @@ public class TapsConfigurationException extends TransportServicesException {
         this.action = action;
     }
 
+    /**
+     * A configuration error at {@code key} caused by {@code cause}, with the cause's message
+     * (without its reason prefix) as the problem.
+     */
+    public static TapsConfigurationException at(String key, TransportServicesException cause, String action) {
+        String message = cause.getMessage();
+        String prefix = cause.reason().rfcName() + ": ";
+        if (message != null && message.startsWith(prefix)) {
+            message = message.substring(prefix.length());
+        }
+        return new TapsConfigurationException(cause.reason(), key, message == null ? cause.toString() : message,
+                action, cause);
+    }
+
     /** The full configuration key, for example {@code taps.profiles.chat.framers[0]}. */
     public String key() {
         return this.key;

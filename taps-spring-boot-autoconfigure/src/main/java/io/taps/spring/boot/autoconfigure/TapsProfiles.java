@@ -354,13 +354,7 @@ public final class TapsProfiles {
         }
 
         private static TapsConfigurationException invalid(String key, TransportServicesException ex, String action) {
-            String message = ex.getMessage();
-            String prefix = ex.reason().rfcName() + ": ";
-            if (message != null && message.startsWith(prefix)) {
-                message = message.substring(prefix.length());
-            }
-            return new TapsConfigurationException(ex.reason(), key, message == null ? ex.toString() : message, action,
-                    ex);
+            return TapsConfigurationException.at(key, ex, action);
         }
     }
 }

@@ -64,7 +64,7 @@ class TapsAutoConfigurationTests {
         this.contextRunner.withPropertyValues("taps.native-transport=true")
             .withUserConfiguration(Customizers.class)
             .run(context -> {
-                assertThat(context.getBean("calls", List.class)).containsExactly("first", "second");
+                assertThat(context.getBean(Customizers.class).calls).containsExactly("first", "second");
                 // the second customizer switched native transport off after the property switched it on
                 assertThat(context.getBean(TransportServices.class).ioTransport()).isEqualTo("nio");
             });
@@ -302,24 +302,21 @@ class TapsAutoConfigurationTests {
 
     @Configuration(proxyBeanMethods = false)
     static class Customizers {
-        @Bean
-        List<String> calls() {
-            return new ArrayList<>();
-        }
+        final List<String> calls = new ArrayList<>();
 
         @Bean
         @Order(2)
-        TransportServicesCustomizer second(List<String> calls) {
+        TransportServicesCustomizer second() {
             return builder -> {
-                calls.add("second");
+                this.calls.add("second");
                 builder.nativeTransport(false);
             };
         }
 
         @Bean
         @Order(1)
-        TransportServicesCustomizer first(List<String> calls) {
-            return builder -> calls.add("first");
+        TransportServicesCustomizer first() {
+            return builder -> this.calls.add("first");
         }
     }
 
