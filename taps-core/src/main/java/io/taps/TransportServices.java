@@ -98,6 +98,15 @@ public final class TransportServices implements AutoCloseable {
     }
 
     /**
+     * The Listeners of this system that are bound or still binding (a live, read-only snapshot);
+     * a Listener leaves the list when it is stopped or fails to bind. Not part of RFC 9622: for
+     * monitoring, e.g. an actuator endpoint.
+     */
+    public List<Listener> listeners() {
+        return engine.listeners();
+    }
+
+    /**
      * Closes every Connection and Listener made from this system, then stops its event loops,
      * waiting at most the shutdown timeout.
      */
@@ -118,6 +127,7 @@ public final class TransportServices implements AutoCloseable {
         private int performanceCacheSize = io.taps.internal.cache.PerformanceCache.DEFAULT_MAX_ENTRIES;
         private Duration performanceHalfLife = io.taps.internal.cache.PerformanceCache.DEFAULT_HALF_LIFE;
         private Duration pathMonitorInterval = Duration.ofSeconds(5);
+        private final List<TransportObserver> observers = new java.util.ArrayList<>();
 
         private Builder() {
         }
@@ -221,10 +231,23 @@ public final class TransportServices implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Adds an observer of establishments, messages and errors (for metrics; not part of RFC
+         * 9622). Several may be added; they are called in the order added.
+         */
+        public Builder observer(TransportObserver observer) {
+            if (observer == null) {
+                throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION, "observer must not be null");
+            }
+            this.observers.add(observer);
+            return this;
+        }
+
         public TransportServices build() {
             TransportServices system = new TransportServices(new EngineConfig(eventLoopThreads, nativeTransport,
                     nameServers, hostsFile, eventExecutor, shutdownTimeout, racing),
                     new io.taps.internal.cache.PerformanceCache(performanceCacheSize, performanceHalfLife));
+            system.engine.observer(TransportObserver.composite(observers));
             system.engine.monitorPaths(pathMonitorInterval);
             return system;
         }

@@ -16,7 +16,11 @@ import io.taps.Listener;
 import io.taps.ListenerEventHandler;
 import io.taps.Message;
 import io.taps.NetworkPath;
+import io.taps.TransportObserver;
 import io.taps.TransportServicesException;
+import io.taps.EstablishmentResult;
+import io.taps.internal.observe.GuardedObserver;
+import java.util.Optional;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.internal.conn.TapsConnection;
 import io.taps.internal.establish.Establishment;
@@ -71,6 +75,7 @@ public final class Engine implements AutoCloseable {
     private final PerformanceCache performance;
     private final CacheScope sharedScope;
     private volatile PathMonitor pathMonitor;
+    private volatile TransportObserver observer = TransportObserver.NONE;
 
     public Engine(EngineConfig config) {
         this(config, new PerformanceCache());
@@ -135,6 +140,16 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /** The observer of establishments, messages and errors; set once before anything is created. */
+    public void observer(TransportObserver newObserver) {
+        this.observer = GuardedObserver.guard(java.util.Objects.requireNonNull(newObserver, "observer"));
+    }
+
+    /** The Listeners that are bound or binding, in no particular order. */
+    public List<Listener> listeners() {
+        return List.copyOf(listeners);
+    }
+
     public String ioTransportName() {
         return transport.displayName();
     }
@@ -172,6 +187,7 @@ public final class Engine implements AutoCloseable {
         track(connection);
         // Clones share the group, so an isolateSession group keeps one private scope (CP-10).
         connection.connectionGroup().cacheScope(scope);
+        observeEstablishment(connection);
         if (first != null) {
             connection.send(first);
         }
@@ -203,7 +219,10 @@ public final class Engine implements AutoCloseable {
                 : new StreamListener(stack, spec.properties(), handler, config.eventExecutor(), group, transport,
                         sslContext, spec.security(), spec.framers());
         // Tracking starts before binding, so not even the first accepted Connection escapes close().
-        listener.trackWith(this::track);
+        listener.trackWith(accepted -> {
+            track(accepted);
+            observeReceived(listener, accepted);
+        });
         resolveLocals(spec.locals()).whenComplete((addresses, failure) -> {
             if (failure != null) {
                 listener.bindFailedByResolution(failure);
@@ -284,6 +303,65 @@ public final class Engine implements AutoCloseable {
         connection.connectionGroup().trackWith(this::track);
         connections.add(connection);
         connection.closed().whenComplete((ok, failure) -> connections.remove(connection));
+        observeConnection(connection);
+    }
+
+    private void observeEstablishment(TapsConnection connection) {
+        TransportObserver current = observer;
+        if (current == TransportObserver.NONE) {
+            return;
+        }
+        long started = System.nanoTime();
+        current.establishmentStarted(connection);
+        connection.ready().whenComplete((ready, failure) -> {
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            if (failure == null) {
+                current.establishmentFinished(connection, new EstablishmentResult(true, took,
+                        connection.protocolStack(), Optional.empty(), connection.establishmentReport()));
+            } else {
+                ErrorReason reason = reasonOf(failure);
+                current.establishmentFinished(connection, new EstablishmentResult(false, took, Optional.empty(),
+                        Optional.of(reason), connection.establishmentReport()));
+                current.error(connection, TransportObserver.ErrorKind.ESTABLISHMENT, reason);
+            }
+        });
+    }
+
+    private void observeReceived(Listener listener, TapsConnection connection) {
+        TransportObserver current = observer;
+        if (current != TransportObserver.NONE) {
+            current.connectionReceived(listener, connection);
+        }
+    }
+
+    /** Lets the observer see the Connection's messages and its Closed, if it ever was Ready. */
+    private void observeConnection(TapsConnection connection) {
+        TransportObserver current = observer;
+        if (current == TransportObserver.NONE) {
+            return;
+        }
+        connection.observeWith(current);
+        connection.closed().whenComplete((ok, failure) -> {
+            if (connection.ready().toCompletableFuture().isCompletedExceptionally()) {
+                return;
+            }
+            if (failure == null) {
+                current.connectionClosed(connection, Optional.empty());
+            } else {
+                ErrorReason reason = reasonOf(failure);
+                current.error(connection, TransportObserver.ErrorKind.CONNECTION, reason);
+                current.connectionClosed(connection, Optional.of(reason));
+            }
+        });
+    }
+
+    private static ErrorReason reasonOf(Throwable failure) {
+        Throwable cause = failure;
+        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause instanceof TransportServicesException ? ((TransportServicesException) cause).reason()
+                : ErrorReason.PROTOCOL_FAILED;
     }
 
     /** Every Connection not yet Closed, oldest group first (for TransportServices and the actuator). */

@@ -12,6 +12,7 @@ import io.taps.EstablishmentReport;
 import io.taps.Message;
 import io.taps.MessageContext;
 import io.taps.TransferReport;
+import io.taps.TransportObserver;
 import io.taps.TransportServicesException;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
@@ -116,6 +117,8 @@ public final class TapsConnection implements Connection {
     private volatile Instant readyAt;
     private volatile long closedNanos;
     private volatile Duration lastRtt;
+    /** Set once by the engine before the Connection is handed out; NONE costs one compare per event. */
+    private volatile TransportObserver observer = TransportObserver.NONE;
 
     public TapsConnection(EventLoop loop, Executor eventExecutor, TransportProperties properties, Role role,
             ConnectionEventHandler handler) {
@@ -174,6 +177,11 @@ public final class TapsConnection implements Connection {
                 events.emit(() -> handler.pathChange(this));
             }
         });
+    }
+
+    /** Lets {@code newObserver} see this Connection's messages and errors (the engine calls it once). */
+    public void observeWith(TransportObserver newObserver) {
+        this.observer = newObserver;
     }
 
     /** Runs once when the connection reaches Closed, e.g. to let a Listener forget it. */
@@ -719,6 +727,10 @@ public final class TapsConnection implements Connection {
             if (result.isSuccess()) {
                 messagesSent++;
                 bytesSent += pending.message.length();
+                TransportObserver current = observer;
+                if (current != TransportObserver.NONE) {
+                    current.messageSent(this, pending.message.length());
+                }
                 events.emit(() -> handler.sent(this, pending.context), () -> {
                     pending.future.complete(pending.context);
                 });
@@ -768,6 +780,10 @@ public final class TapsConnection implements Connection {
 
     private void sendError(MessageContext context, CompletableFuture<MessageContext> future,
             TransportServicesException error) {
+        TransportObserver current = observer;
+        if (current != TransportObserver.NONE) {
+            current.error(this, TransportObserver.ErrorKind.SEND, error.reason());
+        }
         boolean raised = events.emit(() -> handler.sendError(this, context, error), () -> {
             future.completeExceptionally(error);
         });
@@ -920,6 +936,7 @@ public final class TapsConnection implements Connection {
     private void refuseReceiveAfterStreamEnd(ReceiveRequest request) {
         TransportServicesException error = new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
                 "the peer ended the stream; no further messages will arrive");
+        observeReceiveError(error);
         events.emit(() -> handler.receiveError(this, MessageContext.create(), error), () -> {
             request.future.completeExceptionally(error);
         });
@@ -951,6 +968,10 @@ public final class TapsConnection implements Connection {
             receiveRequests.poll();
             boolean complete = delivered.endOfMessage() && !partialDelivered;
             partialDelivered = !delivered.endOfMessage();
+            TransportObserver current = observer;
+            if (current != TransportObserver.NONE) {
+                current.messageReceived(this, delivered.length(), delivered.endOfMessage());
+            }
             Message message = delivered;
             events.emit(() -> {
                 if (complete) {
@@ -1195,9 +1216,17 @@ public final class TapsConnection implements Connection {
         ReceiveRequest request;
         while ((request = receiveRequests.poll()) != null) {
             ReceiveRequest failed = request;
+            observeReceiveError(error);
             events.emit(() -> handler.receiveError(this, MessageContext.create(), error), () -> {
                 failed.future.completeExceptionally(error);
             });
+        }
+    }
+
+    private void observeReceiveError(TransportServicesException error) {
+        TransportObserver current = observer;
+        if (current != TransportObserver.NONE) {
+            current.error(this, TransportObserver.ErrorKind.RECEIVE, error.reason());
         }
     }
 

@@ -61,6 +61,9 @@ final class ServedConnection implements ConnectionEventHandler {
 
     private void handle(Message message) {
         long start = System.nanoTime();
+        for (TapsListenerObserver observer : this.owner.observers()) {
+            observer.messageHandlingStarted(this.owner, this.connection, message);
+        }
         this.owner.endpoint().handler().invoke(this.connection, message).whenComplete((reply, error) -> {
             if (error != null) {
                 Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null

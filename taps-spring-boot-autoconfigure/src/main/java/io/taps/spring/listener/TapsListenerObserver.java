@@ -20,6 +20,13 @@ public interface TapsListenerObserver {
     }
 
     /**
+     * The handler of {@code listener} is about to handle {@code message}, on the thread that runs
+     * it; {@link #messageHandled} follows exactly once.
+     */
+    default void messageHandlingStarted(RunningTapsListener listener, Connection connection, Message message) {
+    }
+
+    /**
      * The handler of {@code listener} finished {@code message} after {@code nanos} nanoseconds,
      * including the reply's Sent; {@code error} is the handler's or the send's exception, else null.
      */

@@ -2,6 +2,7 @@ package io.taps.spring.boot.autoconfigure;
 
 import io.taps.ErrorReason;
 import io.taps.RacingConfig;
+import io.taps.TransportObserver;
 import io.taps.TransportServices;
 import io.taps.TransportServicesException;
 import io.taps.framer.FramerFactory;
@@ -35,7 +36,7 @@ public final class TapsAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     TransportServices transportServices(TapsProperties properties,
-            ObjectProvider<TransportServicesCustomizer> customizers) {
+            ObjectProvider<TransportServicesCustomizer> customizers, ObjectProvider<TransportObserver> observers) {
         TransportServices.Builder builder = TransportServices.builder()
                 .nativeTransport(properties.isNativeTransport())
                 .shutdownTimeout(properties.getShutdownTimeout())
@@ -50,6 +51,8 @@ public final class TapsAutoConfiguration {
             builder.hostsFile(Path.of(properties.getHostsFile()));
         }
         customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
+        // Metrics, observations and the actuator see the system through observer beans.
+        observers.orderedStream().forEach(builder::observer);
         return builder.build();
     }
 
