@@ -73,7 +73,8 @@ public final class Engine implements AutoCloseable {
         ChannelFactory<? extends DatagramChannel> datagrams = new ReflectiveChannelFactory<>(transport.datagramChannel());
         ChannelFactory<? extends SocketChannel> sockets = new ReflectiveChannelFactory<>(transport.socketChannel());
         this.resolver = new EndpointResolver(group.next(), datagrams, sockets, resolverConfig.build());
-        this.connector = new StackConnector(transport);
+        this.connector = new StackConnector(transport, io.taps.internal.quic.QuicAvailability.available()
+                ? new io.taps.internal.quic.QuicConnector(transport, config.eventExecutor(), this::track) : null);
     }
 
     /** The ranking by past experience the candidate tree uses (the performance cache sets it). */
@@ -123,8 +124,11 @@ public final class Engine implements AutoCloseable {
                     "Listen needs at least one LocalEndpoint, e.g. LocalEndpoint.ofPort(0) (RFC 9622 §7.2, O-02)");
         }
         StackKind stack = StackSelection.choose(spec, Role.LISTEN);
-        SslContext sslContext = stack.secure() ? SslContexts.forServer(spec.security()) : null;
-        ListenerCore listener = stack.datagram()
+        SslContext sslContext = stack.secure() && !stack.quic() ? SslContexts.forServer(spec.security()) : null;
+        ListenerCore listener = stack.quic()
+                ? new io.taps.internal.listen.QuicListener(spec.properties(), handler, config.eventExecutor(), group,
+                        transport, spec.security(), spec.framers())
+                : stack.datagram()
                 ? new DatagramListener(stack, spec.properties(), handler, config.eventExecutor(), group, transport)
                 : new StreamListener(stack, spec.properties(), handler, config.eventExecutor(), group, transport,
                         sslContext, spec.security(), spec.framers());

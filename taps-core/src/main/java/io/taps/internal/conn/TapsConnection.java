@@ -139,6 +139,11 @@ public final class TapsConnection implements Connection {
         return establishmentReport;
     }
 
+    /** The link this Connection was established on, or null before establishment. */
+    public Link link() {
+        return link;
+    }
+
     /** Runs once when the connection reaches Closed, e.g. to let a Listener forget it. */
     public void onTerminated(Runnable callback) {
         this.onTerminated = callback;

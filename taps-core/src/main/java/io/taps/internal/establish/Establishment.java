@@ -19,7 +19,6 @@ import io.taps.internal.race.EventLoopRaceClock;
 import io.taps.internal.race.RaceClock;
 import io.taps.internal.race.Racer;
 import io.taps.internal.resolve.EndpointResolver;
-import io.taps.internal.stack.ChannelLink;
 import io.taps.internal.stack.StackConnector;
 import io.taps.internal.stack.StackKind;
 import io.taps.properties.Property;
@@ -99,7 +98,7 @@ public final class Establishment {
                 // Adopt first, then replay what the handler held: held framed Messages (a framer
                 // delivers them before every framer is ready) need the framed link to be received
                 // as Messages, and a held close must come after Ready, not before it.
-                connection.establish(new ChannelLink(won.channel(), leaf.stack()), leaf.stack().capabilities());
+                connection.establish(won.link(), leaf.stack().capabilities());
                 won.handler().bind(connection);
             }
 

@@ -47,9 +47,23 @@ public final class StackConnector {
     public static final FixedRecvByteBufAllocator DATAGRAM_RECEIVE_BUFFERS = new FixedRecvByteBufAllocator(65_536);
 
     private final IoTransport transport;
+    private final QuicAttempts quic;
 
     public StackConnector(IoTransport transport) {
+        this(transport, null);
+    }
+
+    /** {@code quic} starts QUIC attempts; without it QUIC is never attempted. */
+    public StackConnector(IoTransport transport, QuicAttempts quic) {
         this.transport = transport;
+        this.quic = quic;
+    }
+
+    /** Starts QUIC attempts (io.taps.internal.quic), whose Connection is a stream, not the socket. */
+    public interface QuicAttempts {
+        void connect(Attempt attempt, EventLoop loop, InetSocketAddress remote, InetSocketAddress local,
+                String peerName, SecurityParameters security, TransportProperties properties, Duration timeout,
+                List<FramerFactory> framers);
     }
 
     /** One running attempt; its future completes on the attempt's event loop. */
@@ -59,8 +73,10 @@ public final class StackConnector {
         private final InetSocketAddress remote;
         private volatile Channel channel;
         private volatile ConnectionHandler handler;
+        private volatile java.util.function.Supplier<io.taps.internal.conn.Link> linkFactory;
+        private volatile Runnable closer;
 
-        Attempt(StackKind kind, InetSocketAddress remote) {
+        public Attempt(StackKind kind, InetSocketAddress remote) {
             this.kind = kind;
             this.remote = remote;
         }
@@ -85,6 +101,28 @@ public final class StackConnector {
             return remote;
         }
 
+        /** The winning attempt's link for its Connection. */
+        public io.taps.internal.conn.Link link() {
+            java.util.function.Supplier<io.taps.internal.conn.Link> factory = linkFactory;
+            return factory != null ? factory.get() : new ChannelLink(channel, kind);
+        }
+
+        /**
+         * For stacks whose Connection is a stream inside the attempt's socket (QUIC): the stream's
+         * channel and handler, and how to make its link.
+         */
+        public void stream(Channel stream, ConnectionHandler streamHandler,
+                java.util.function.Supplier<io.taps.internal.conn.Link> link) {
+            this.channel = stream;
+            this.handler = streamHandler;
+            this.linkFactory = link;
+        }
+
+        /** What else {@link #cancel()} must close (QUIC: the QUIC connection and its UDP socket). */
+        public void closer(Runnable alsoClose) {
+            this.closer = alsoClose;
+        }
+
         /** Stops a running or losing attempt and frees its channel. */
         public void cancel() {
             outcome.completeExceptionally(new TransportServicesException(ErrorReason.ESTABLISHMENT_FAILED,
@@ -96,6 +134,10 @@ public final class StackConnector {
             Channel open = channel;
             if (open != null) {
                 open.close();
+            }
+            Runnable extra = closer;
+            if (extra != null) {
+                extra.run();
             }
         }
     }
@@ -111,6 +153,15 @@ public final class StackConnector {
             String peerName, SecurityParameters security, TransportProperties properties, Duration timeout,
             List<FramerFactory> framers) {
         Attempt attempt = new Attempt(kind, remote);
+        if (kind.quic()) {
+            if (quic == null) {
+                attempt.outcome.completeExceptionally(new TransportServicesException(ErrorReason.ESTABLISHMENT_FAILED,
+                        "QUIC to " + remote + ": no QUIC support in this engine"));
+            } else {
+                quic.connect(attempt, loop, remote, local, peerName, security, properties, timeout, framers);
+            }
+            return attempt;
+        }
         SslContext sslContext = kind.secure() ? SslContexts.forClient(security) : null;
         ConnectionHandler.AttemptObserver observer = new ConnectionHandler.AttemptObserver() {
             @Override
@@ -179,7 +230,7 @@ public final class StackConnector {
     }
 
     /** Turns a Netty or JDK failure into a typed error naming the attempt. */
-    static TransportServicesException classify(StackKind kind, InetSocketAddress remote, Throwable cause) {
+    public static TransportServicesException classify(StackKind kind, InetSocketAddress remote, Throwable cause) {
         if (cause instanceof TransportServicesException) {
             return (TransportServicesException) cause;
         }

@@ -1,0 +1,142 @@
+package io.taps.internal.quic;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.taps.MessageContext;
+import io.taps.internal.conn.Link;
+import io.taps.internal.framer.FramedMessage;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A {@link Link} over one bidirectional QUIC stream (design.md Q-15, Q-16): a byte stream like
+ * TCP. Close ends the stream with FIN after queued data; Abort resets only this stream
+ * (RESET_STREAM and STOP_SENDING), never the QUIC connection, which its {@link QuicSession} closes
+ * when its last stream is gone.
+ */
+public final class QuicStreamLink implements Link {
+    /** The application error code of a stream reset by Abort (RFC 9000 §19.4; taps defines no others). */
+    static final int ABORT_ERROR_CODE = 0;
+
+    private final QuicStreamChannel stream;
+    private final QuicSession session;
+    private final boolean framed;
+
+    QuicStreamLink(QuicStreamChannel stream, QuicSession session) {
+        this.stream = stream;
+        this.session = session;
+        this.framed = stream.pipeline().get("framer-0") != null;
+    }
+
+    /** The QUIC connection this stream belongs to (for opening sibling streams, Q-16). */
+    public QuicSession session() {
+        return session;
+    }
+
+    /** The QUIC stream id (RFC 9000 §2.1). */
+    public long streamId() {
+        return stream.streamId();
+    }
+
+    /**
+     * The QUIC connection's smoothed round-trip time estimate (RFC 9002 §5.3) on its active path,
+     * empty when the connection is gone; completes on the event loop.
+     */
+    public CompletionStage<Optional<Duration>> smoothedRtt() {
+        return session.smoothedRtt();
+    }
+
+    @Override
+    public boolean framed() {
+        return framed;
+    }
+
+    @Override
+    public EventLoop eventLoop() {
+        return stream.eventLoop();
+    }
+
+    @Override
+    public ByteBufAllocator alloc() {
+        return stream.alloc();
+    }
+
+    @Override
+    public boolean byteStream() {
+        return true;
+    }
+
+    @Override
+    public boolean isWritable() {
+        return stream.isWritable();
+    }
+
+    @Override
+    public ChannelFuture write(ByteBuf data) {
+        return stream.write(data);
+    }
+
+    @Override
+    public ChannelFuture writeMessage(ByteBuf data, MessageContext context, boolean endOfMessage) {
+        return framed ? stream.write(new FramedMessage(data, context, endOfMessage)) : stream.write(data);
+    }
+
+    @Override
+    public void flush() {
+        stream.flush();
+    }
+
+    @Override
+    public void shutdownOutput(Runnable whenDone) {
+        if (!stream.isActive() || stream.isOutputShutdown()) {
+            whenDone.run();
+            return;
+        }
+        stream.shutdownOutput().addListener(done -> whenDone.run());
+    }
+
+    @Override
+    public void close(Runnable whenClosed) {
+        stream.close().addListener(closed -> whenClosed.run());
+    }
+
+    @Override
+    public void reset() {
+        if (stream.isActive()) {
+            // Both directions: RESET_STREAM for ours, STOP_SENDING for the peer's (RFC 9000 §3.5).
+            stream.shutdown(ABORT_ERROR_CODE).addListener(done -> stream.close());
+        } else {
+            stream.close();
+        }
+    }
+
+    @Override
+    public void setReading(boolean read) {
+        stream.config().setAutoRead(read);
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return session.localAddress();
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return session.remoteAddress();
+    }
+
+    @Override
+    public int maxMessageSize() {
+        return -1;
+    }
+
+    @Override
+    public Optional<String> applicationProtocol() {
+        return session.applicationProtocol();
+    }
+}
