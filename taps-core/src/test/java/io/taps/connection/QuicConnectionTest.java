@@ -102,4 +102,180 @@ class QuicConnectionTest extends TapsTestSupport {
             Await.result(client.closed());
         }
     }
+
+    static Listener quicListener(io.taps.ListenerEventHandler handler) {
+        Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0)).properties(quicOnly())
+                .security(server()).build().listen(handler);
+        Await.result(listener.ready());
+        return listener;
+    }
+
+    static byte[] payload(int seed, int length) {
+        byte[] bytes = new byte[length];
+        new Random(seed).nextBytes(bytes);
+        return bytes;
+    }
+
+    static byte[] receiveExactly(Connection connection, int length) {
+        java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
+        while (received.size() < length) {
+            received.writeBytes(Await.result(connection.receive()).bytes());
+        }
+        return received.toByteArray();
+    }
+
+    @org.junit.jupiter.api.Test
+    void hundredConcurrentStreamsOfOneQuicConnectionEachEchoByteExact_Q16() {
+        java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.Set<Integer> peers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        try (Listener listener = quicListener(connection -> {
+            received.incrementAndGet();
+            peers.add(connection.remoteEndpoint().orElseThrow().port().getAsInt());
+            Echo.serve(connection);
+        })) {
+            Connection first = quicClient("127.0.0.1", listener.port()).build().initiate(new RecordingHandler());
+            Await.result(first.ready());
+            io.taps.internal.quic.QuicSession session = io.taps.internal.quic.QuicSession.of(first).orElseThrow();
+            java.util.List<Connection> streams = new java.util.ArrayList<>();
+            streams.add(first);
+            for (int i = 1; i < 100; i++) {
+                streams.add(session.openStream(new RecordingHandler()));
+            }
+            for (int i = 0; i < streams.size(); i++) {
+                Connection stream = streams.get(i);
+                Await.result(stream.ready());
+                assertThat(stream.protocolStack()).contains("QUIC");
+                assertThat(io.taps.internal.quic.QuicSession.of(stream)).containsSame(session);
+                stream.send(Message.of(payload(i, 3_000 + i * 37)));
+            }
+            for (int i = 0; i < streams.size(); i++) {
+                assertThat(receiveExactly(streams.get(i), 3_000 + i * 37)).isEqualTo(payload(i, 3_000 + i * 37));
+            }
+            assertThat(received).hasValue(100);
+            // Every stream is one ConnectionReceived, all from the same client socket (one QUIC connection).
+            assertThat(peers).hasSize(1);
+            streams.forEach(Connection::close);
+            streams.forEach(stream -> Await.result(stream.closed()));
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                    .until(() -> !session.channel().isActive());
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void listenerDeliversEachStreamAsConnectionReceivedWithinNewConnectionLimit() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
+        try (Listener listener = quicListener(connection -> {
+            received.incrementAndGet();
+            Echo.serve(connection);
+        })) {
+            listener.setNewConnectionLimit(2);
+            Connection first = quicClient("127.0.0.1", listener.port()).build().initiate(new RecordingHandler());
+            Await.result(first.ready());
+            io.taps.internal.quic.QuicSession session = io.taps.internal.quic.QuicSession.of(first).orElseThrow();
+            Connection second = session.openStream(new RecordingHandler());
+            Connection third = session.openStream(new RecordingHandler());
+            for (Connection stream : java.util.List.of(first, second, third)) {
+                Await.result(stream.ready());
+                stream.send(Message.of("hello"));
+            }
+            assertThat(new String(receiveExactly(first, 5), StandardCharsets.UTF_8)).isEqualTo("hello");
+            assertThat(new String(receiveExactly(second, 5), StandardCharsets.UTF_8)).isEqualTo("hello");
+            Thread.sleep(300); // the third stream's data has had time to arrive; it must stay held
+            assertThat(received).hasValue(2);
+            assertThat(listener.newConnectionLimit()).isZero();
+            listener.setNewConnectionLimit(1);
+            assertThat(new String(receiveExactly(third, 5), StandardCharsets.UTF_8)).isEqualTo("hello");
+            assertThat(received).hasValue(3);
+            for (Connection stream : java.util.List.of(first, second, third)) {
+                stream.close();
+                Await.result(stream.closed());
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void withoutAlpnQuicIsNoCandidateAndTheReasonSaysSo() {
+        SecurityParameters noAlpn = SecurityParameters.builder().trustAnchors(TestPki.ROOT.getCertificate())
+                .allowedProtocols(TlsVersion.TLS_1_3).build();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> taps.preconnection()
+                        .remote(RemoteEndpoint.ofAddress("127.0.0.1", 4433)).properties(quicOnly()).security(noAlpn)
+                        .build().initiate())
+                .isInstanceOf(io.taps.TransportServicesException.class)
+                .hasMessageContaining("QUIC removed because").hasMessageContaining("ALPN")
+                .extracting(e -> ((io.taps.TransportServicesException) e).reason())
+                .isEqualTo(io.taps.ErrorReason.NO_CANDIDATES);
+    }
+
+    @org.junit.jupiter.api.Test
+    void quicDoesNotRaceTlsTcpWhenTls12IsAllowedButServesARequireAlone_Q17() {
+        SecurityParameters tls12Too = SecurityParameters.builder().identity(Identity.of(
+                        TestPki.SERVER.getKeyPair().getPrivate(), TestPki.SERVER.getCertificatePath()))
+                .alpn(ALPN).build();
+        // No requirement: TLS/TCP (which can meet TLS 1.2 as well) is chosen, QUIC (TLS 1.3 only) stays out.
+        try (Listener tls = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0)).security(tls12Too)
+                .build().listen(Echo::serve)) {
+            Await.result(tls.ready());
+            assertThat(tls.protocolStack()).isEqualTo("TLS/TCP");
+        }
+        // multistreaming=Require leaves QUIC alone, racing nothing: allowed.
+        try (Listener quic = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0)).properties(quicOnly())
+                .security(tls12Too).build().listen(Echo::serve)) {
+            Await.result(quic.ready());
+            assertThat(quic.protocolStack()).isEqualTo("QUIC");
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void untrustedCertificateFailsWithSecurityFailedAsOnTlsTcp_Q17() {
+        SecurityParameters other = SecurityParameters.builder().identity(Identity.of(
+                        TestPki.SERVER_FROM_OTHER.getKeyPair().getPrivate(),
+                        TestPki.SERVER_FROM_OTHER.getCertificatePath()))
+                .allowedProtocols(TlsVersion.TLS_1_3).alpn(ALPN).build();
+        try (Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0))
+                .properties(quicOnly()).security(other).build().listen(Echo::serve)) {
+            Await.result(listener.ready());
+            RecordingHandler events = new RecordingHandler();
+            Connection client = quicClient("127.0.0.1", listener.port()).build().initiate(events);
+            io.taps.TransportServicesException failure = (io.taps.TransportServicesException) Await.failure(
+                    client.ready());
+            assertThat(failure.reason()).isEqualTo(io.taps.ErrorReason.SECURITY_FAILED);
+            assertThat(failure.getMessage()).containsIgnoringCase("untrusted");
+            assertThat(events.events()).containsExactly("EstablishmentError:SecurityFailed");
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void hostnameMismatchFailsWithSecurityFailed_Q17() {
+        try (Listener listener = quicListener(Echo::serve)) {
+            Connection client = quicClient("127.0.0.1", listener.port())
+                    .security(client().toBuilder().serverName("other.test").build()).build().initiate();
+            io.taps.TransportServicesException failure = (io.taps.TransportServicesException) Await.failure(
+                    client.ready());
+            // Same reason as TLS/TCP; BoringSSL's QUIC verify callback reports every rejection as
+            // CERTIFICATE_VERIFY_FAILED, so the wording cannot name the hostname.
+            assertThat(failure.reason()).isEqualTo(io.taps.ErrorReason.SECURITY_FAILED);
+            // The same name without hostname verification connects: the failure was the hostname check.
+            Connection unchecked = quicClient("127.0.0.1", listener.port()).security(client().toBuilder()
+                    .serverName("other.test").verifyHostname(false).build()).build().initiate();
+            Await.result(unchecked.ready());
+            unchecked.close();
+            Await.result(unchecked.closed());
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void smoothedRttComesFromQuicPathStatistics() {
+        try (Listener listener = quicListener(Echo::serve)) {
+            Connection client = quicClient("127.0.0.1", listener.port()).build().initiate(new RecordingHandler());
+            Await.result(client.ready());
+            io.taps.internal.quic.QuicStreamLink link = (io.taps.internal.quic.QuicStreamLink)
+                    ((io.taps.internal.conn.TapsConnection) client).link();
+            java.util.Optional<java.time.Duration> rtt = Await.result(link.smoothedRtt());
+            assertThat(rtt).isPresent();
+            assertThat(rtt.get()).isPositive().isLessThan(java.time.Duration.ofSeconds(1));
+            client.close();
+            Await.result(client.closed());
+            assertThat(Await.result(link.smoothedRtt())).isEmpty();
+        }
+    }
 }

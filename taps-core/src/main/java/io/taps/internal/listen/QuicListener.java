@@ -52,30 +52,31 @@ public final class QuicListener extends ListenerCore {
         this.framers = List.copyOf(framers);
     }
 
-    /** Binds every address in turn; a port chosen by the first ephemeral bind is reused for the rest. */
+    /** Binds every address in turn, each with its own codec; a port chosen by the first ephemeral bind is reused. */
     @Override
     public void bind(List<InetSocketAddress> addresses) {
-        ChannelHandler codec;
-        try {
-            codec = QuicServerSockets.codec(security, properties, eventExecutor, framers, this::accepted);
-        } catch (TransportServicesException invalid) {
-            bindFailed(invalid);
-            return;
-        }
-        Bootstrap bootstrap = new Bootstrap().group(group).channel(transport.datagramChannel()).handler(codec);
-        bindNext(bootstrap, addresses, 0, new ArrayList<>(), new AtomicInteger(0));
+        bindNext(addresses, 0, new ArrayList<>(), new AtomicInteger(0));
     }
 
     private void accepted(TapsConnection connection) {
         offer(connection);
     }
 
-    private void bindNext(Bootstrap bootstrap, List<InetSocketAddress> addresses, int index,
-            List<InetSocketAddress> boundSoFar, AtomicInteger chosenPort) {
+    private void bindNext(List<InetSocketAddress> addresses, int index, List<InetSocketAddress> boundSoFar,
+            AtomicInteger chosenPort) {
         if (index == addresses.size()) {
             bound(boundSoFar);
             return;
         }
+        ChannelHandler codec;
+        try {
+            codec = QuicServerSockets.codec(security, properties, eventExecutor, framers, this::accepted);
+        } catch (TransportServicesException invalid) {
+            sockets.forEach(Channel::close);
+            bindFailed(invalid);
+            return;
+        }
+        Bootstrap bootstrap = new Bootstrap().group(group).channel(transport.datagramChannel()).handler(codec);
         InetSocketAddress requested = addresses.get(index);
         InetSocketAddress target = requested.getPort() == 0 && chosenPort.get() != 0
                 ? new InetSocketAddress(requested.getAddress(), chosenPort.get()) : requested;
@@ -95,7 +96,7 @@ public final class QuicListener extends ListenerCore {
             if (isStopping()) {
                 socket.close();
             }
-            bindNext(bootstrap, addresses, index + 1, boundSoFar, chosenPort);
+            bindNext(addresses, index + 1, boundSoFar, chosenPort);
         });
     }
 

@@ -70,7 +70,8 @@ public final class QuicConnector implements StackConnector.QuicAttempts {
         ChannelHandler codec = QuicTransportSettings.apply(new QuicClientCodecBuilder(), properties)
                 .sslEngineProvider(quic -> sslContext.newEngine(quic.alloc(), serverName, remote.getPort()))
                 .build();
-        Bootstrap bootstrap = new Bootstrap().group(loop).channel(transport.datagramChannel()).handler(codec);
+        Bootstrap bootstrap = new Bootstrap().group(loop).channel(transport.datagramChannel())
+                .handler(QuicServerSockets.withErrorSink(codec));
         InetSocketAddress bindTo = local != null ? local
                 : new InetSocketAddress(remote.getAddress() instanceof Inet6Address ? "::" : "0.0.0.0", 0);
         ChannelFuture binding = bootstrap.bind(bindTo);

@@ -38,8 +38,8 @@ public final class QuicServerSockets {
     }
 
     /**
-     * A new server codec for one Listener (shareable across its sockets is not needed: one per socket
-     * is built by {@link io.netty.bootstrap.Bootstrap} through this handler being the channel's only one).
+     * The handler of a Listener's UDP sockets: a new server codec for one socket (the Listener
+     * builds one per socket), then the error sink.
      */
     public static ChannelHandler codec(SecurityParameters security, TransportProperties properties,
             Executor eventExecutor, List<FramerFactory> framers, Consumer<TapsConnection> accepted) {
@@ -79,6 +79,16 @@ public final class QuicServerSockets {
                         });
                     }
                 });
-        return builder.build();
+        return withErrorSink(builder.build());
+    }
+
+    /** The codec followed by {@link SocketErrorSink}, for a UDP socket's pipeline. */
+    static ChannelHandler withErrorSink(ChannelHandler codec) {
+        return new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel socket) {
+                socket.pipeline().addLast("quic", codec).addLast("errors", SocketErrorSink.INSTANCE);
+            }
+        };
     }
 }
