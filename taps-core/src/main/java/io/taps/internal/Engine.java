@@ -123,7 +123,14 @@ public final class Engine implements AutoCloseable {
             throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
                     "Listen needs at least one LocalEndpoint, e.g. LocalEndpoint.ofPort(0) (RFC 9622 §7.2, O-02)");
         }
-        StackKind stack = StackSelection.choose(spec, Role.LISTEN);
+        List<StackKind> ranked = StackSelection.rank(spec, Role.LISTEN);
+        StackKind stack = ranked.get(0);
+        // QUIC and TLS/TCP both eligible (only possible with identical security, TLS 1.3
+        // only): one Listener on both, TCP and UDP ports of the same number, so a racing client wins with either.
+        boolean dual = ranked.contains(StackKind.QUIC) && ranked.contains(StackKind.TLS_TCP);
+        if (dual) {
+            stack = StackKind.TLS_TCP;
+        }
         SslContext sslContext = stack.secure() && !stack.quic() ? SslContexts.forServer(spec.security()) : null;
         ListenerCore listener = stack.quic()
                 ? new io.taps.internal.listen.QuicListener(spec.properties(), handler, config.eventExecutor(), group,
@@ -132,13 +139,17 @@ public final class Engine implements AutoCloseable {
                 ? new DatagramListener(stack, spec.properties(), handler, config.eventExecutor(), group, transport)
                 : new StreamListener(stack, spec.properties(), handler, config.eventExecutor(), group, transport,
                         sslContext, spec.security(), spec.framers());
+        if (dual) {
+            listener.listenAlsoWithQuic(group, transport, spec.security(), spec.framers(), config.eventExecutor(),
+                    ranked.get(0) == StackKind.QUIC);
+        }
         // Tracking starts before binding, so not even the first accepted Connection escapes close().
         listener.trackWith(this::track);
         resolveLocals(spec.locals()).whenComplete((addresses, failure) -> {
             if (failure != null) {
                 listener.bindFailedByResolution(failure);
             } else {
-                listener.bind(addresses);
+                listener.start(addresses);
             }
         });
         listeners.add(listener);
