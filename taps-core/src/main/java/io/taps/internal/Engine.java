@@ -112,8 +112,19 @@ public final class Engine implements AutoCloseable {
             connection.send(first);
         }
         Duration bound = timeout != null ? timeout : establishmentTimeout(spec);
-        new Establishment(connection, spec, stacks, resolver, connector, bound, config.racing(), history).start();
+        new Establishment(connection, spec, stacks, resolver, connector, bound, config.racing(), history)
+                .earlyData(first != null && mayGoEarly(first, spec) ? first : null).start();
         return connection;
+    }
+
+    /**
+     * Whether an InitiateWithSend message may be sent as 0-RTT early data, which an attacker can
+     * replay: only when it is safelyReplayable (RFC 9622 §9.1.3.4) and not Final.
+     */
+    private static boolean mayGoEarly(Message first, PreconnectionSpec spec) {
+        io.taps.properties.MessageProperties effective = first.context().properties()
+                .withDefaults(spec.properties().messageDefaults());
+        return effective.get(Property.SAFELY_REPLAYABLE) && !effective.get(Property.FINAL);
     }
 
     /** Listen (RFC 9622 §7.2). */

@@ -278,4 +278,58 @@ class QuicConnectionTest extends TapsTestSupport {
             assertThat(Await.result(link.smoothedRtt())).isEmpty();
         }
     }
+
+    static Message replayable(String text) {
+        return Message.of(text).withContext(io.taps.MessageContext.of(
+                io.taps.properties.MessageProperties.builder().safelyReplayable(true).build()));
+    }
+
+    static boolean carriedEarlyData(Connection clientSide) {
+        return ((io.taps.internal.quic.QuicStreamLink) ((io.taps.internal.conn.TapsConnection) clientSide).link())
+                .carriedEarlyData();
+    }
+
+    static <T> T await(io.netty.util.concurrent.Future<T> future) {
+        return future.syncUninterruptibly().getNow();
+    }
+
+    @org.junit.jupiter.api.Test
+    void resumedConnectionSendsASafelyReplayableInitiateWithSendMessageAsZeroRttData_M45() {
+        java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
+        // A client configuration of its own: a fresh context, so a fresh QUIC session cache.
+        SecurityParameters resuming = client().toBuilder().cachedSessionLifetime(java.time.Duration.ofSeconds(301))
+                .build();
+        try (Listener listener = quicListener(connection -> {
+            received.incrementAndGet();
+            Echo.serve(connection);
+        })) {
+            Preconnection preconnection = quicClient("127.0.0.1", listener.port()).security(resuming).build();
+            // First contact: no session ticket yet, so the message waits for the handshake.
+            Connection first = preconnection.initiateWithSend(replayable("first"), new RecordingHandler());
+            assertThat(new String(receiveExactly(first, 5), StandardCharsets.UTF_8)).isEqualTo("first");
+            assertThat(carriedEarlyData(first)).isFalse();
+            first.close();
+            Await.result(first.closed());
+            // Resumed: the safelyReplayable message travels as 0-RTT early data, and Sent follows Ready.
+            RecordingHandler secondEvents = new RecordingHandler();
+            Connection second = preconnection.initiateWithSend(replayable("again"), secondEvents);
+            assertThat(new String(receiveExactly(second, 5), StandardCharsets.UTF_8)).isEqualTo("again");
+            assertThat(carriedEarlyData(second)).isTrue();
+            assertThat(secondEvents.events()).startsWith("Ready", "Sent");
+            // The server accepted the early data: nothing had to be sent again after the handshake.
+            io.netty.handler.codec.quic.QuicConnectionStats stats = await(
+                    io.taps.internal.quic.QuicSession.of(second).orElseThrow().channel().collectStats());
+            assertThat(stats.lost()).isZero();
+            assertThat(stats.streamRetransBytes()).isZero();
+            // A message that is not safelyReplayable never goes early, even with a ticket at hand.
+            Connection third = preconnection.initiateWithSend(Message.of("plain"), new RecordingHandler());
+            assertThat(new String(receiveExactly(third, 5), StandardCharsets.UTF_8)).isEqualTo("plain");
+            assertThat(carriedEarlyData(third)).isFalse();
+            assertThat(received).hasValue(3);
+            for (Connection connection : java.util.List.of(second, third)) {
+                connection.close();
+                Await.result(connection.closed());
+            }
+        }
+    }
 }

@@ -60,6 +60,7 @@ public final class Establishment {
     private final List<EstablishmentReport.Resolution> resolutions = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
     private List<LocalPath> paths = List.of();
+    private io.taps.Message earlyData;
     private CandidateTree tree;
 
     /** A running attempt: one channel. */
@@ -98,6 +99,9 @@ public final class Establishment {
                 // Adopt first, then replay what the handler held: held framed Messages (a framer
                 // delivers them before every framer is ready) need the framed link to be received
                 // as Messages, and a held close must come after Ready, not before it.
+                if (won.sentEarly() != null) {
+                    connection.sentAsEarlyData(won.sentEarly());
+                }
                 connection.establish(won.link(), leaf.stack().capabilities());
                 won.handler().bind(connection);
             }
@@ -118,6 +122,15 @@ public final class Establishment {
         List<String> names = new ArrayList<>();
         stacks.forEach(kind -> names.add(kind.capabilities().name()));
         return String.join(" or ", names);
+    }
+
+    /**
+     * The InitiateWithSend message, when it may go out as 0-RTT early data (safelyReplayable, not
+     * Final; RFC 9622 §9.1.3.4): stacks that can send early data do so. Call before {@link #start}.
+     */
+    public Establishment earlyData(io.taps.Message message) {
+        this.earlyData = message;
+        return this;
     }
 
     /** Starts establishment; its outcome reaches the Connection as Ready or EstablishmentError. */
@@ -318,7 +331,7 @@ public final class Establishment {
     private ChannelAttempt startAttempt(Leaf leaf, AttemptStarter.Callbacks callbacks) {
         StackConnector.Attempt attempt = connector.connect(loop, leaf.stack(), leaf.remote(),
                 leaf.path().bindAddress(), leaf.peerName(), spec.security(), spec.properties(), timeout,
-                spec.framers());
+                spec.framers(), earlyData);
         ChannelAttempt running = new ChannelAttempt(attempt);
         attempt.outcome().whenComplete((won, failure) -> onLoop(() -> {
             if (failure != null) {

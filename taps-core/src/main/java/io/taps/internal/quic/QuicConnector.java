@@ -15,6 +15,9 @@ import io.netty.handler.codec.quic.QuicClientCodecBuilder;
 import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.quic.QuicStreamType;
+import io.netty.handler.codec.quic.SslEarlyDataReadyEvent;
+import io.netty.buffer.Unpooled;
+import io.taps.Message;
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
 import io.taps.framer.FramerFactory;
@@ -58,7 +61,7 @@ public final class QuicConnector implements StackConnector.QuicAttempts {
     @Override
     public void connect(StackConnector.Attempt attempt, EventLoop loop, InetSocketAddress remote,
             InetSocketAddress local, String peerName, SecurityParameters security, TransportProperties properties,
-            Duration timeout, List<FramerFactory> framers) {
+            Duration timeout, List<FramerFactory> framers, Message early) {
         QuicSslContext sslContext;
         try {
             sslContext = QuicSslContexts.forClient(security);
@@ -77,6 +80,9 @@ public final class QuicConnector implements StackConnector.QuicAttempts {
         ChannelFuture binding = bootstrap.bind(bindTo);
         Channel socket = binding.channel();
         attempt.closer(socket::close);
+        // Early data needs the message's bytes as they go on the wire: without framers that is the message.
+        Attempting state = new Attempting(attempt, socket, remote, security, properties, framers,
+                framers.isEmpty() ? early : null);
         binding.addListener(bound -> {
             if (!bound.isSuccess()) {
                 fail(attempt, remote, bound.cause());
@@ -87,7 +93,7 @@ public final class QuicConnector implements StackConnector.QuicAttempts {
                 return;
             }
             QuicChannel.newBootstrap(socket)
-                    .handler(new ChannelInboundHandlerAdapter())
+                    .handler(state)
                     .streamHandler(PeerStreamRefuser.INSTANCE)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
                     .remoteAddress(remote)
@@ -98,55 +104,125 @@ public final class QuicConnector implements StackConnector.QuicAttempts {
                             socket.close();
                             return;
                         }
-                        handshakeDone(attempt, (QuicChannel) connected.getNow(), socket, remote, security,
-                                properties, framers);
+                        state.handshakeDone((QuicChannel) connected.getNow());
                     });
         });
     }
 
-    private void handshakeDone(StackConnector.Attempt attempt, QuicChannel quic, Channel socket,
-            InetSocketAddress remote, SecurityParameters security, TransportProperties properties,
-            List<FramerFactory> framers) {
-        QuicSession session = new QuicSession(quic, socket, eventExecutor, properties, Role.INITIATE, framers,
-                tracker);
-        attempt.closer(session::close);
-        if (attempt.outcome().isDone()) {
-            session.close();
-            return;
-        }
-        if (session.applicationProtocol().isEmpty()) {
-            // BoringSSL cannot refuse a server that selected no protocol; taps requires agreement (SEC-04).
-            attempt.outcome().completeExceptionally(new TransportServicesException(ErrorReason.SECURITY_FAILED,
-                    "QUIC to " + remote + ": ALPN mismatch: none of " + security.alpn() + " was accepted by the peer"));
-            session.close();
-            return;
-        }
-        quic.createStream(QuicStreamType.BIDIRECTIONAL, new ChannelInitializer<QuicStreamChannel>() {
-            @Override
-            protected void initChannel(QuicStreamChannel stream) {
-                ConnectionHandler handler = session.installStream(stream, new ConnectionHandler.AttemptObserver() {
-                    @Override
-                    public void stackReady(Channel ready, ConnectionHandler readyHandler) {
-                        if (!attempt.outcome().complete(attempt)) {
-                            readyHandler.discard();
-                            session.close();
-                        }
-                    }
+    /**
+     * One QUIC attempt after its socket is bound, on the attempt's event loop. Without early data
+     * the first stream is opened once the handshake is done. With a safelyReplayable
+     * InitiateWithSend message and a resumable session, the QUIC connection signals that 0-RTT data
+     * may be sent (SslEarlyDataReadyEvent): the stream is opened at once, the message goes out as
+     * early data (RFC 9001 §4.6.1), and the attempt still wins only when the handshake is done.
+     */
+    private final class Attempting extends ChannelInboundHandlerAdapter {
+        private final StackConnector.Attempt attempt;
+        private final Channel socket;
+        private final InetSocketAddress remote;
+        private final SecurityParameters security;
+        private final TransportProperties properties;
+        private final List<FramerFactory> framers;
+        private final Message early;
+        private QuicSession session;
+        private boolean streamOpened;
+        private boolean streamReady;
+        private boolean handshakeDone;
 
-                    @Override
-                    public void stackFailed(Channel failed, Throwable cause) {
-                        fail(attempt, remote, cause);
-                        session.close();
-                    }
-                });
-                attempt.stream(stream, handler, () -> session.adopt(stream));
+        Attempting(StackConnector.Attempt attempt, Channel socket, InetSocketAddress remote,
+                SecurityParameters security, TransportProperties properties, List<FramerFactory> framers,
+                Message early) {
+            this.attempt = attempt;
+            this.socket = socket;
+            this.remote = remote;
+            this.security = security;
+            this.properties = properties;
+            this.framers = framers;
+            this.early = early;
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+            if (event instanceof SslEarlyDataReadyEvent && early != null && !attempt.outcome().isDone()) {
+                openStream((QuicChannel) ctx.channel(), true);
             }
-        }).addListener(created -> {
-            if (!created.isSuccess()) {
-                fail(attempt, remote, created.cause());
+            super.userEventTriggered(ctx, event);
+        }
+
+        void handshakeDone(QuicChannel quic) {
+            handshakeDone = true;
+            QuicSession current = session(quic);
+            if (attempt.outcome().isDone()) {
+                current.close();
+                return;
+            }
+            if (current.applicationProtocol().isEmpty()) {
+                // BoringSSL cannot refuse a server that selected no protocol; taps requires agreement (SEC-04).
+                attempt.outcome().completeExceptionally(new TransportServicesException(ErrorReason.SECURITY_FAILED,
+                        "QUIC to " + remote + ": ALPN mismatch: none of " + security.alpn()
+                                + " was accepted by the peer"));
+                current.close();
+                return;
+            }
+            if (streamOpened) {
+                maybeWin();
+            } else {
+                openStream(quic, false);
+            }
+        }
+
+        private QuicSession session(QuicChannel quic) {
+            if (session == null) {
+                session = new QuicSession(quic, socket, eventExecutor, properties, Role.INITIATE, framers, tracker);
+                attempt.closer(session::close);
+            }
+            return session;
+        }
+
+        private void openStream(QuicChannel quic, boolean sendEarly) {
+            streamOpened = true;
+            QuicSession owner = session(quic);
+            quic.createStream(QuicStreamType.BIDIRECTIONAL, new ChannelInitializer<QuicStreamChannel>() {
+                @Override
+                protected void initChannel(QuicStreamChannel stream) {
+                    ConnectionHandler handler = owner.installStream(stream, new ConnectionHandler.AttemptObserver() {
+                        @Override
+                        public void stackReady(Channel ready, ConnectionHandler readyHandler) {
+                            streamReady = true;
+                            maybeWin();
+                        }
+
+                        @Override
+                        public void stackFailed(Channel failed, Throwable cause) {
+                            fail(attempt, remote, cause);
+                            owner.close();
+                        }
+                    });
+                    attempt.stream(stream, handler, () -> owner.adopt(stream, sendEarly));
+                }
+            }).addListener(created -> {
+                if (!created.isSuccess()) {
+                    fail(attempt, remote, created.cause());
+                    owner.close();
+                    return;
+                }
+                if (sendEarly) {
+                    QuicStreamChannel stream = (QuicStreamChannel) created.getNow();
+                    stream.writeAndFlush(Unpooled.wrappedBuffer(early.bytes()));
+                    attempt.sentEarly(early);
+                }
+            });
+        }
+
+        private void maybeWin() {
+            if (!streamReady || !handshakeDone) {
+                return;
+            }
+            if (!attempt.outcome().complete(attempt)) {
+                attempt.handler().discard();
                 session.close();
             }
-        });
+        }
     }
 
     private static String serverName(SecurityParameters security, String peerName) {

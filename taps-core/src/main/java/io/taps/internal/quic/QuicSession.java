@@ -210,9 +210,14 @@ public final class QuicSession {
 
     /** Counts {@code stream} as one of this session's Connections and returns its link. */
     QuicStreamLink adopt(QuicStreamChannel stream) {
+        return adopt(stream, false);
+    }
+
+    /** Like {@link #adopt(QuicStreamChannel)}, for a stream whose first message went out as 0-RTT data or not. */
+    QuicStreamLink adopt(QuicStreamChannel stream, boolean carriedEarlyData) {
         openStreams++;
         stream.closeFuture().addListener(closed -> streamClosed());
-        return new QuicStreamLink(stream, this);
+        return new QuicStreamLink(stream, this, carriedEarlyData);
     }
 
     private void streamClosed() {

@@ -26,11 +26,23 @@ public final class QuicStreamLink implements Link {
     private final QuicStreamChannel stream;
     private final QuicSession session;
     private final boolean framed;
+    private final boolean carriedEarlyData;
 
-    QuicStreamLink(QuicStreamChannel stream, QuicSession session) {
+    QuicStreamLink(QuicStreamChannel stream, QuicSession session, boolean carriedEarlyData) {
         this.stream = stream;
         this.session = session;
         this.framed = stream.pipeline().get("framer-0") != null;
+        this.carriedEarlyData = carriedEarlyData;
+    }
+
+    /**
+     * Client side: whether this stream's first message (InitiateWithSend, safelyReplayable) was sent
+     * as 0-RTT early data (RFC 9001 §4.6.1), before the handshake was done. The server side cannot
+     * tell: Netty 4.2.18 exposes no early-data-accepted signal and surfaces the stream after the
+     * handshake completes.
+     */
+    public boolean carriedEarlyData() {
+        return carriedEarlyData;
     }
 
     /** The QUIC connection this stream belongs to (for opening sibling streams, Q-16). */

@@ -61,9 +61,10 @@ public final class StackConnector {
 
     /** Starts QUIC attempts (io.taps.internal.quic), whose Connection is a stream, not the socket. */
     public interface QuicAttempts {
+        /** {@code early} (nullable) is a safelyReplayable InitiateWithSend message to send as 0-RTT data if possible. */
         void connect(Attempt attempt, EventLoop loop, InetSocketAddress remote, InetSocketAddress local,
                 String peerName, SecurityParameters security, TransportProperties properties, Duration timeout,
-                List<FramerFactory> framers);
+                List<FramerFactory> framers, io.taps.Message early);
     }
 
     /** One running attempt; its future completes on the attempt's event loop. */
@@ -75,6 +76,7 @@ public final class StackConnector {
         private volatile ConnectionHandler handler;
         private volatile java.util.function.Supplier<io.taps.internal.conn.Link> linkFactory;
         private volatile Runnable closer;
+        private volatile io.taps.Message sentEarly;
 
         public Attempt(StackKind kind, InetSocketAddress remote) {
             this.kind = kind;
@@ -118,6 +120,16 @@ public final class StackConnector {
             this.linkFactory = link;
         }
 
+        /** Records that {@code message} went out as 0-RTT early data on this attempt. */
+        public void sentEarly(io.taps.Message message) {
+            this.sentEarly = message;
+        }
+
+        /** The message this attempt sent as 0-RTT early data, or null. */
+        public io.taps.Message sentEarly() {
+            return sentEarly;
+        }
+
         /** What else {@link #cancel()} must close (QUIC: the QUIC connection and its UDP socket). */
         public void closer(Runnable alsoClose) {
             this.closer = alsoClose;
@@ -152,13 +164,24 @@ public final class StackConnector {
     public Attempt connect(EventLoop loop, StackKind kind, InetSocketAddress remote, InetSocketAddress local,
             String peerName, SecurityParameters security, TransportProperties properties, Duration timeout,
             List<FramerFactory> framers) {
+        return connect(loop, kind, remote, local, peerName, security, properties, timeout, framers, null);
+    }
+
+    /**
+     * Like {@link #connect(EventLoop, StackKind, InetSocketAddress, InetSocketAddress, String,
+     * SecurityParameters, TransportProperties, Duration, List)}; a stack that can send 0-RTT data
+     * (QUIC with a cached session) sends {@code early} (nullable, safelyReplayable) as early data.
+     */
+    public Attempt connect(EventLoop loop, StackKind kind, InetSocketAddress remote, InetSocketAddress local,
+            String peerName, SecurityParameters security, TransportProperties properties, Duration timeout,
+            List<FramerFactory> framers, io.taps.Message early) {
         Attempt attempt = new Attempt(kind, remote);
         if (kind.quic()) {
             if (quic == null) {
                 attempt.outcome.completeExceptionally(new TransportServicesException(ErrorReason.ESTABLISHMENT_FAILED,
                         "QUIC to " + remote + ": no QUIC support in this engine"));
             } else {
-                quic.connect(attempt, loop, remote, local, peerName, security, properties, timeout, framers);
+                quic.connect(attempt, loop, remote, local, peerName, security, properties, timeout, framers, early);
             }
             return attempt;
         }
