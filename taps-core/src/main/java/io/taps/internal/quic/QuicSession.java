@@ -202,6 +202,7 @@ public final class QuicSession {
     ConnectionHandler installStream(QuicStreamChannel stream, ConnectionHandler.AttemptObserver observer) {
         stream.config().setAllowHalfClosure(true);
         stream.config().setWriteBufferWaterMark(StackConnector.WATER_MARK);
+        stream.pipeline().addLast("quic-reset", StreamResetCloser.INSTANCE);
         FramerStack framerStack = FramerStack.install(stream.pipeline(), framers, role);
         ConnectionHandler handler = new ConnectionHandler(observer, false, framerStack);
         stream.pipeline().addLast("taps", handler);
