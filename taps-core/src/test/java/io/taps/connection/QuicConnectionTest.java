@@ -311,6 +311,10 @@ class QuicConnectionTest extends TapsTestSupport {
             Connection second = preconnection.initiateWithSend(replayable("again"), secondEvents);
             assertThat(new String(receiveExactly(second, 5), StandardCharsets.UTF_8)).isEqualTo("again");
             assertThat(carriedEarlyData(second)).isTrue();
+            assertThat(second.establishmentReport().attempts()).singleElement()
+                    .satisfies(attempt -> assertThat(attempt.earlyData()).isTrue());
+            assertThat(first.establishmentReport().attempts()).singleElement()
+                    .satisfies(attempt -> assertThat(attempt.earlyData()).isFalse());
             assertThat(secondEvents.events()).startsWith("Ready", "Sent");
             // A message that is not safelyReplayable never goes early, even with a ticket at hand.
             Connection third = preconnection.initiateWithSend(Message.of("plain"), new RecordingHandler());

@@ -75,6 +75,11 @@ public final class Establishment {
         public void cancel() {
             attempt.cancel();
         }
+
+        @Override
+        public boolean sentEarlyData() {
+            return attempt.sentEarly() != null;
+        }
     }
 
     public Establishment(TapsConnection connection, PreconnectionSpec spec, List<StackKind> stacks,

@@ -79,6 +79,11 @@ public final class QuicSslContexts {
         if (unusable != null) {
             throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION, "QUIC cannot be used: " + unusable);
         }
+        if (!server && SslContexts.sessionCacheDisabled(params)) {
+            // maxCachedSessions(0), SEC-06: the session cache lives in the context, so a context per
+            // connection is the only way never to resume (and never to send 0-RTT data).
+            return build(params, false);
+        }
         Key key = new Key(params, server);
         synchronized (CACHE) {
             QuicSslContext cached = CACHE.get(key);
