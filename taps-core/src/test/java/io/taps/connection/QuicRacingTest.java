@@ -105,4 +105,22 @@ class QuicRacingTest extends TapsTestSupport {
             Await.result(connection.closed());
         }
     }
+
+    @Test
+    void aClientThatAlsoAllowsTls12NeverRacesQuic_Q17() {
+        try (Listener listener = dualListener()) {
+            io.taps.security.SecurityParameters tls12Too = QuicConnectionTest.client().toBuilder()
+                    .allowedProtocols(io.taps.security.TlsVersion.TLS_1_2, io.taps.security.TlsVersion.TLS_1_3).build();
+            Connection connection = taps.preconnection()
+                    .remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
+                    .properties(TransportProperties.builder().prefer(Property.MULTISTREAMING).build())
+                    .security(tls12Too).build().initiate(new RecordingHandler());
+            Await.result(connection.ready());
+            assertThat(connection.protocolStack()).contains("TLS/TCP");
+            assertThat(connection.establishmentReport().attempts())
+                    .extracting(attempt -> attempt.candidate().stack()).containsOnly("TLS/TCP");
+            connection.close();
+            Await.result(connection.closed());
+        }
+    }
 }

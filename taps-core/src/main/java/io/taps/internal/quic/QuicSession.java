@@ -60,7 +60,7 @@ public final class QuicSession {
     private final InetSocketAddress local;
     private final InetSocketAddress remote;
     private int openStreams;
-    private boolean closing;
+    private volatile boolean closing;
 
     QuicSession(QuicChannel channel, Channel ownedSocket, Executor eventExecutor, TransportProperties properties,
             Role role, List<FramerFactory> framers, Consumer<TapsConnection> tracker) {
