@@ -97,7 +97,8 @@ public final class Engine implements AutoCloseable {
         ChannelFactory<? extends DatagramChannel> datagrams = new ReflectiveChannelFactory<>(transport.datagramChannel());
         ChannelFactory<? extends SocketChannel> sockets = new ReflectiveChannelFactory<>(transport.socketChannel());
         this.resolver = new EndpointResolver(group.next(), datagrams, sockets, resolverConfig.build());
-        this.connector = new StackConnector(transport);
+        this.connector = new StackConnector(transport, io.taps.internal.quic.QuicAvailability.available()
+                ? new io.taps.internal.quic.QuicConnector(transport, config.eventExecutor(), this::track) : null);
     }
 
     /** The cached state of this system (RFC 9623 §9) for monitoring. */
@@ -193,13 +194,23 @@ public final class Engine implements AutoCloseable {
         }
         Duration bound = timeout != null ? timeout : establishmentTimeout(spec);
         Establishment establishment = new Establishment(connection, spec, stacks, resolver, connector, bound,
-                config.racing(), scope);
+                config.racing(), scope).earlyData(first != null && mayGoEarly(first, spec) ? first : null);
         PathMonitor monitor = pathMonitor;
         if (monitor != null) {
             establishment.interfaces(monitor::upInterfaces);
         }
         establishment.start();
         return connection;
+    }
+
+    /**
+     * Whether an InitiateWithSend message may be sent as 0-RTT early data, which an attacker can
+     * replay: only when it is safelyReplayable (RFC 9622 §9.1.3.4) and not Final.
+     */
+    private static boolean mayGoEarly(Message first, PreconnectionSpec spec) {
+        io.taps.properties.MessageProperties effective = first.context().properties()
+                .withDefaults(spec.properties().messageDefaults());
+        return effective.get(Property.SAFELY_REPLAYABLE) && !effective.get(Property.FINAL);
     }
 
     /** Listen (RFC 9622 §7.2). */
@@ -212,12 +223,26 @@ public final class Engine implements AutoCloseable {
         if (MulticastReceive.requested(spec)) {
             return listenMulticast(spec, handler);
         }
-        StackKind stack = StackSelection.choose(spec, Role.LISTEN);
-        SslContext sslContext = stack.secure() ? SslContexts.forServer(spec.security()) : null;
-        ListenerCore listener = stack.datagram()
+        List<StackKind> ranked = StackSelection.rank(spec, Role.LISTEN);
+        StackKind stack = ranked.get(0);
+        // QUIC and TLS/TCP both eligible (only possible with identical security, TLS 1.3
+        // only): one Listener on both, TCP and UDP ports of the same number, so a racing client wins with either.
+        boolean dual = ranked.contains(StackKind.QUIC) && ranked.contains(StackKind.TLS_TCP);
+        if (dual) {
+            stack = StackKind.TLS_TCP;
+        }
+        SslContext sslContext = stack.secure() && !stack.quic() ? SslContexts.forServer(spec.security()) : null;
+        ListenerCore listener = stack.quic()
+                ? new io.taps.internal.listen.QuicListener(spec.properties(), handler, config.eventExecutor(), group,
+                        transport, spec.security(), spec.framers())
+                : stack.datagram()
                 ? new DatagramListener(stack, spec.properties(), handler, config.eventExecutor(), group, transport)
                 : new StreamListener(stack, spec.properties(), handler, config.eventExecutor(), group, transport,
                         sslContext, spec.security(), spec.framers());
+        if (dual) {
+            listener.listenAlsoWithQuic(group, transport, spec.security(), spec.framers(), config.eventExecutor(),
+                    ranked.get(0) == StackKind.QUIC);
+        }
         // Tracking starts before binding, so not even the first accepted Connection escapes close().
         listener.trackWith(accepted -> {
             track(accepted);
@@ -227,7 +252,7 @@ public final class Engine implements AutoCloseable {
             if (failure != null) {
                 listener.bindFailedByResolution(failure);
             } else {
-                listener.bind(addresses);
+                listener.start(addresses);
             }
         });
         listeners.add(listener);

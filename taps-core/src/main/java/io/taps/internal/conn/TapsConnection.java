@@ -85,6 +85,8 @@ public final class TapsConnection implements Connection {
     private volatile ConnectionState state = ConnectionState.ESTABLISHING;
     private volatile StackCapabilities stack;
     private volatile Link link;
+    /** The InitiateWithSend message the stack sent as 0-RTT early data, until its Sent is raised. */
+    private PendingSend sentEarly;
     private volatile MessageProperties messageDefaults;
     private volatile boolean finalSent;
     private volatile boolean inputEnded;
@@ -184,6 +186,11 @@ public final class TapsConnection implements Connection {
         this.observer = newObserver;
     }
 
+    /** The link this Connection was established on, or null before establishment. */
+    public Link link() {
+        return link;
+    }
+
     /** Runs once when the connection reaches Closed, e.g. to let a Listener forget it. */
     public void onTerminated(Runnable callback) {
         this.onTerminated = callback;
@@ -191,12 +198,30 @@ public final class TapsConnection implements Connection {
 
     // ---------------------------------------------------------------- establishment
 
+    /**
+     * 0-RTT (RFC 9622 §7.1 InitiateWithSend, §6.2.5 zeroRttMsg): the winning stack already sent
+     * {@code message}, queued by InitiateWithSend, as early data. It is not written again; its Sent
+     * follows Ready. Call on the event loop before {@link #establish}.
+     */
+    public void sentAsEarlyData(io.taps.Message message) {
+        PendingSend pending = sendQueue.removeMessage(message);
+        if (pending != null) {
+            pending.cancelExpiry();
+            sentEarly = pending;
+        }
+    }
+
     /** Adopts the winning link and raises Ready (E-01); called on the event loop. */
     public void establish(Link winner, StackCapabilities chosenStack) {
         adopt(winner, chosenStack);
         events.emit(() -> handler.ready(this), () -> {
             readyFuture.complete(this);
         });
+        PendingSend early = sentEarly;
+        if (early != null) {
+            sentEarly = null;
+            events.emit(() -> handler.sent(this, early.context), () -> early.future.complete(early.context));
+        }
         if (closeRequested) {
             // Close was called while establishing with data queued: deliver it, then close.
             closeRequested = false;
@@ -459,11 +484,6 @@ public final class TapsConnection implements Connection {
     public void cloneable(CloneSupport support, List<FramerFactory> framers) {
         this.framerFactories = List.copyOf(framers);
         group.cloneSupport(support);
-    }
-
-    /** The adopted link, or null while establishing (for internal tests and monitoring). */
-    public Link link() {
-        return link;
     }
 
     /** This Connection's Connection Property values (a live, unmodifiable view). */

@@ -22,6 +22,10 @@ import io.taps.internal.race.Racer;
 import io.taps.internal.resolve.EndpointResolver;
 import io.taps.internal.stack.ChannelCloneSupport;
 import io.taps.internal.stack.ChannelLink;
+import io.taps.internal.conn.Link;
+import io.taps.internal.group.CloneSupport;
+import io.taps.internal.quic.QuicCloneSupport;
+import io.taps.internal.quic.QuicStreamLink;
 import io.taps.internal.stack.StackConnector;
 import io.taps.internal.stack.StackKind;
 import io.taps.properties.Property;
@@ -74,6 +78,7 @@ public final class Establishment {
     private final List<EstablishmentReport.Resolution> resolutions = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
     private List<LocalPath> paths = List.of();
+    private io.taps.Message earlyData;
     private CandidateTree tree;
 
     /** A running attempt: one channel. */
@@ -87,6 +92,11 @@ public final class Establishment {
         @Override
         public void cancel() {
             attempt.cancel();
+        }
+
+        @Override
+        public boolean sentEarlyData() {
+            return attempt.sentEarly() != null;
         }
     }
 
@@ -115,9 +125,12 @@ public final class Establishment {
                 // delivers them before every framer is ready) need the framed link to be received
                 // as Messages, and a held close must come after Ready, not before it.
                 // Clone (RFC 9622 §7.4, Q-16) reuses this winner's stack, address and security.
-                connection.cloneable(new ChannelCloneSupport(connector, leaf, spec.security(),
-                        leaf.stack().secure() ? scope.clientContext(spec.security()) : null), spec.framers());
-                connection.establish(new ChannelLink(won.channel(), leaf.stack()), leaf.stack().capabilities());
+                Link link = won.link();
+                connection.cloneable(cloneSupport(leaf, link), spec.framers());
+                if (won.sentEarly() != null) {
+                    connection.sentAsEarlyData(won.sentEarly());
+                }
+                connection.establish(link, leaf.stack().capabilities());
                 won.handler().bind(connection);
             }
 
@@ -138,6 +151,27 @@ public final class Establishment {
         List<String> names = new ArrayList<>();
         stacks.forEach(kind -> names.add(kind.capabilities().name()));
         return String.join(" or ", names);
+    }
+
+    /**
+     * The InitiateWithSend message, when it may go out as 0-RTT early data (safelyReplayable, not
+     * Final; RFC 9622 §9.1.3.4): stacks that can send early data do so. Call before {@link #start}.
+     */
+    public Establishment earlyData(io.taps.Message message) {
+        this.earlyData = message;
+        return this;
+    }
+
+    /**
+     * How the winner's group makes clones (RFC 9622 §7.4, Q-16): a new stream of the same QUIC
+     * connection, or a new transport connection with the winner's stack, address and security.
+     */
+    private CloneSupport cloneSupport(Leaf leaf, Link link) {
+        if (link instanceof QuicStreamLink) {
+            return QuicCloneSupport.forWinner(((QuicStreamLink) link).session(), connection, leaf.toCandidate());
+        }
+        return new ChannelCloneSupport(connector, leaf, spec.security(),
+                leaf.stack().secure() ? scope.clientContext(spec.security()) : null);
     }
 
     /** Starts establishment; its outcome reaches the Connection as Ready or EstablishmentError. */
@@ -386,7 +420,8 @@ public final class Establishment {
         startedLeaves.add(leaf);
         StackConnector.Attempt attempt = connector.connect(loop, leaf.stack(), leaf.remote(),
                 leaf.path().bindAddress(), leaf.peerName(), spec.security(), spec.properties(), timeout,
-                spec.framers(), leaf.stack().secure() ? scope.clientContext(spec.security()) : null);
+                spec.framers(), leaf.stack().secure() && !leaf.stack().quic() ? scope.clientContext(spec.security()) : null,
+                earlyData);
         ChannelAttempt running = new ChannelAttempt(attempt);
         attempt.outcome().whenComplete((won, failure) -> onLoop(() -> {
             if (failure != null) {
