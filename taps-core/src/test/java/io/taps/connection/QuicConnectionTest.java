@@ -327,6 +327,35 @@ class QuicConnectionTest extends TapsTestSupport {
         }
     }
 
+    /** One 0-RTT round: sends a safelyReplayable message, checks the echo, closes; whether it went early. */
+    static boolean echoedEarly(Preconnection preconnection, String text) {
+        Connection connection = preconnection.initiateWithSend(replayable(text), new RecordingHandler());
+        assertThat(new String(receiveExactly(connection, text.length()), StandardCharsets.UTF_8)).isEqualTo(text);
+        boolean early = carriedEarlyData(connection);
+        connection.close();
+        Await.result(connection.closed());
+        return early;
+    }
+
+    @org.junit.jupiter.api.Test
+    void isolateSessionNeitherResumesFromNorFeedsTheSharedQuicSessionCache_CP10() {
+        // Parameters of their own: a fresh shared context, so a fresh shared QUIC session cache.
+        SecurityParameters params = client().toBuilder().cachedSessionLifetime(java.time.Duration.ofSeconds(302))
+                .build();
+        try (Listener listener = quicListener(Echo::serve)) {
+            Preconnection shared = quicClient("127.0.0.1", listener.port()).security(params).build();
+            Preconnection isolated = quicClient("127.0.0.1", listener.port()).security(params)
+                    .properties(quicOnly().toBuilder().isolateSession(true).build()).build();
+            // The isolated Connection's session ticket stays in its own scope ...
+            assertThat(echoedEarly(isolated, "isolated first")).isFalse();
+            assertThat(echoedEarly(shared, "shared first")).as("no ticket leaked out of the isolated scope").isFalse();
+            // ... the shared scope resumes with its own ticket ...
+            assertThat(echoedEarly(shared, "shared again")).isTrue();
+            // ... and an isolated Connection never resumes from the shared cache.
+            assertThat(echoedEarly(isolated, "isolated again")).as("no 0-RTT from the shared ticket").isFalse();
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void abortResetsOnlyThatStreamAndTheLastCloseEndsTheQuicConnection_Q16() {
         java.util.List<RecordingHandler> serverEvents = new java.util.concurrent.CopyOnWriteArrayList<>();

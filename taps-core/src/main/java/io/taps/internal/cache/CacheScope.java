@@ -1,6 +1,8 @@
 package io.taps.internal.cache;
 
+import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.ssl.SslContext;
+import io.taps.internal.security.QuicSslContexts;
 import io.taps.internal.security.SslContexts;
 import io.taps.security.SecurityParameters;
 import java.util.Map;
@@ -26,11 +28,13 @@ public final class CacheScope {
     private final PerformanceCache performance;
     private final boolean isolated;
     private final Map<SecurityParameters, SslContext> privateTlsContexts;
+    private final Map<SecurityParameters, QuicSslContext> privateQuicContexts;
 
     private CacheScope(PerformanceCache performance, boolean isolated) {
         this.performance = Objects.requireNonNull(performance, "performance");
         this.isolated = isolated;
         this.privateTlsContexts = isolated ? new ConcurrentHashMap<>() : Map.of();
+        this.privateQuicContexts = isolated ? new ConcurrentHashMap<>() : Map.of();
     }
 
     /** The scope shared by every non-isolated Connection of a TransportServices. */
@@ -77,6 +81,19 @@ public final class CacheScope {
             return SslContexts.newClient(params);
         }
         return privateTlsContexts.computeIfAbsent(params, SslContexts::newClient);
+    }
+
+    /**
+     * The QUIC client TLS context for {@code params}: the process-wide cached one, or in an isolated
+     * scope one of its own, because the QUIC session tickets that resumption and 0-RTT early data
+     * use live in the context (RFC 9001 §4.6).
+     */
+    public QuicSslContext quicClientContext(SecurityParameters params) {
+        if (!isolated || params.maxCachedSessions().orElse(-1) == 0) {
+            // The shared path already gives a context per connection when no session may be kept (SEC-06).
+            return QuicSslContexts.forClient(params);
+        }
+        return privateQuicContexts.computeIfAbsent(params, QuicSslContexts::newClient);
     }
 
     /** The TLS sessions this scope's private contexts hold (0 for the shared scope: see SslContexts). */

@@ -420,7 +420,8 @@ public final class Establishment {
         startedLeaves.add(leaf);
         StackConnector.Attempt attempt = connector.connect(loop, leaf.stack(), leaf.remote(),
                 leaf.path().bindAddress(), leaf.peerName(), spec.security(), spec.properties(), timeout,
-                spec.framers(), leaf.stack().secure() && !leaf.stack().quic() ? scope.clientContext(spec.security()) : null,
+                spec.framers(), !leaf.stack().secure() ? null : leaf.stack().quic()
+                        ? scope.quicClientContext(spec.security()) : scope.clientContext(spec.security()),
                 earlyData);
         ChannelAttempt running = new ChannelAttempt(attempt);
         attempt.outcome().whenComplete((won, failure) -> onLoop(() -> {

@@ -61,10 +61,12 @@ public final class QuicConnector implements StackConnector.QuicAttempts {
     @Override
     public void connect(StackConnector.Attempt attempt, EventLoop loop, InetSocketAddress remote,
             InetSocketAddress local, String peerName, SecurityParameters security, TransportProperties properties,
-            Duration timeout, List<FramerFactory> framers, Message early) {
+            Duration timeout, List<FramerFactory> framers, io.netty.handler.ssl.SslContext clientContext,
+            Message early) {
         QuicSslContext sslContext;
         try {
-            sslContext = QuicSslContexts.forClient(security);
+            sslContext = clientContext instanceof QuicSslContext ? (QuicSslContext) clientContext
+                    : QuicSslContexts.forClient(security);
         } catch (TransportServicesException invalid) {
             attempt.outcome().completeExceptionally(invalid);
             return;

@@ -48,6 +48,19 @@ public final class QuicSslContexts {
     }
 
     /**
+     * A new client context of its own for {@code params} (an isolateSession scope's, CP-10): its QUIC
+     * session cache starts empty and is nobody else's.
+     */
+    public static QuicSslContext newClient(SecurityParameters params) {
+        Objects.requireNonNull(params, "params");
+        String unusable = unusableReason(params);
+        if (unusable != null) {
+            throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION, "QUIC cannot be used: " + unusable);
+        }
+        return build(params, false);
+    }
+
+    /**
      * The server context for {@code params}.
      *
      * @throws TransportServicesException INVALID_CONFIGURATION when no identity is configured

@@ -61,10 +61,14 @@ public final class StackConnector {
 
     /** Starts QUIC attempts (io.taps.internal.quic), whose Connection is a stream, not the socket. */
     public interface QuicAttempts {
-        /** {@code early} (nullable) is a safelyReplayable InitiateWithSend message to send as 0-RTT data if possible. */
+        /**
+         * {@code clientContext} (nullable: the process-wide one) is the QUIC client context of the
+         * caller's cache scope; {@code early} (nullable) is a safelyReplayable InitiateWithSend
+         * message to send as 0-RTT data if possible.
+         */
         void connect(Attempt attempt, EventLoop loop, InetSocketAddress remote, InetSocketAddress local,
                 String peerName, SecurityParameters security, TransportProperties properties, Duration timeout,
-                List<FramerFactory> framers, io.taps.Message early);
+                List<FramerFactory> framers, SslContext clientContext, io.taps.Message early);
     }
 
     /** One running attempt; its future completes on the attempt's event loop. */
@@ -173,7 +177,8 @@ public final class StackConnector {
      * SecurityParameters, TransportProperties, Duration, List)} with the client TLS context given:
      * the caller's cache scope decides whose TLS session cache the attempt uses (RFC 9623 §9.1).
      *
-     * @param clientContext the client context for TLS/TCP, ignored (may be null) otherwise
+     * @param clientContext the client context for TLS/TCP; for QUIC the QUIC client context (a
+     *     {@code QuicSslContext}) or null for the process-wide one; ignored (may be null) otherwise
      */
     public Attempt connect(EventLoop loop, StackKind kind, InetSocketAddress remote, InetSocketAddress local,
             String peerName, SecurityParameters security, TransportProperties properties, Duration timeout,
@@ -195,7 +200,8 @@ public final class StackConnector {
                 attempt.outcome.completeExceptionally(new TransportServicesException(ErrorReason.ESTABLISHMENT_FAILED,
                         "QUIC to " + remote + ": no QUIC support in this engine"));
             } else {
-                quic.connect(attempt, loop, remote, local, peerName, security, properties, timeout, framers, early);
+                quic.connect(attempt, loop, remote, local, peerName, security, properties, timeout, framers,
+                        clientContext, early);
             }
             return attempt;
         }
