@@ -99,8 +99,13 @@ public final class PathScenarios {
         Runtime.getRuntime().halt(0);
     }
 
+    /** Echoes every message; the client's FIN closes this side too, so the client's Close need not time out. */
     private static void echo(Connection connection) {
         connection.receive().thenAccept(message -> {
+            if (message.context().isFinal()) {
+                connection.close();
+                return;
+            }
             connection.send(message.asString());
             echo(connection);
         });
