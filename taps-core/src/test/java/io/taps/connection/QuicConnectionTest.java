@@ -327,6 +327,33 @@ class QuicConnectionTest extends TapsTestSupport {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void stoppingAQuicListenerClosesItsQuicConnectionsSoTheClientLearnsAtOnce() {
+        java.util.List<RecordingHandler> serverEvents = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Listener listener = quicListener(connection -> {
+            RecordingHandler events = new RecordingHandler();
+            connection.setEventHandler(events);
+            serverEvents.add(events);
+            Echo.serve(connection);
+        });
+        RecordingHandler clientEvents = new RecordingHandler();
+        Connection client = quicClient("127.0.0.1", listener.port()).build().initiate(clientEvents);
+        Await.result(client.ready());
+        client.send(Message.of("hi"));
+        assertThat(new String(receiveExactly(client, 2), StandardCharsets.UTF_8)).isEqualTo("hi");
+        io.taps.internal.quic.QuicSession session = io.taps.internal.quic.QuicSession.of(client).orElseThrow();
+
+        Await.result(listener.stop());
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> serverEvents.get(0).terminal.isDone());
+        // The server's QUIC connection sent CONNECTION_CLOSE before its socket went: the client does
+        // not wait for its idle timeout (30 s) to see that the connection is gone.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> clientEvents.terminal.isDone());
+        assertThat(session.channel().isActive()).isFalse();
+        assertThat(clientEvents.events()).last().asString().startsWith("ConnectionError");
+    }
+
     /** One 0-RTT round: sends a safelyReplayable message, checks the echo, closes; whether it went early. */
     static boolean echoedEarly(Preconnection preconnection, String text) {
         Connection connection = preconnection.initiateWithSend(replayable(text), new RecordingHandler());

@@ -37,6 +37,9 @@ final class QuicSockets {
     private final List<FramerFactory> framers;
     private final Consumer<TapsConnection> accepted;
     private final List<Channel> sockets = new CopyOnWriteArrayList<>();
+    /** The open QUIC connections on these sockets. */
+    private final java.util.Set<io.netty.handler.codec.quic.QuicChannel> connections =
+            java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     QuicSockets(EventLoopGroup group, IoTransport transport, SecurityParameters security,
             TransportProperties properties, Executor eventExecutor, List<FramerFactory> framers,
@@ -68,7 +71,7 @@ final class QuicSockets {
         }
         ChannelHandler codec;
         try {
-            codec = QuicServerSockets.codec(security, properties, eventExecutor, framers, accepted);
+            codec = QuicServerSockets.codec(security, properties, eventExecutor, framers, accepted, connections);
         } catch (TransportServicesException invalid) {
             close(() -> result.completeExceptionally(invalid));
             return;
@@ -94,7 +97,11 @@ final class QuicSockets {
         });
     }
 
-    /** Closes every socket (and with it every QUIC connection on it); {@code whenClosed} runs after. */
+    /**
+     * Closes every QUIC connection on the sockets, which tells each client (CONNECTION_CLOSE, RFC
+     * 9000 §10.2) instead of leaving it to its idle timeout, then every socket; {@code whenClosed}
+     * runs after.
+     */
     void close(Runnable whenClosed) {
         List<Channel> channels = List.copyOf(sockets);
         sockets.clear();
@@ -102,6 +109,22 @@ final class QuicSockets {
             whenClosed.run();
             return;
         }
+        List<io.netty.handler.codec.quic.QuicChannel> open = List.copyOf(connections);
+        if (open.isEmpty()) {
+            closeSockets(channels, whenClosed);
+            return;
+        }
+        AtomicInteger closing = new AtomicInteger(open.size());
+        for (io.netty.handler.codec.quic.QuicChannel quic : open) {
+            quic.close().addListener(closed -> {
+                if (closing.decrementAndGet() == 0) {
+                    closeSockets(channels, whenClosed);
+                }
+            });
+        }
+    }
+
+    private static void closeSockets(List<Channel> channels, Runnable whenClosed) {
         AtomicInteger open = new AtomicInteger(channels.size());
         for (Channel socket : channels) {
             socket.close().addListener(closed -> {

@@ -44,6 +44,18 @@ public final class QuicServerSockets {
      */
     public static ChannelHandler codec(SecurityParameters security, TransportProperties properties,
             Executor eventExecutor, List<FramerFactory> framers, Consumer<TapsConnection> accepted) {
+        return codec(security, properties, eventExecutor, framers, accepted, java.util.concurrent.ConcurrentHashMap
+                .newKeySet());
+    }
+
+    /**
+     * Like {@link #codec(SecurityParameters, TransportProperties, Executor, List, Consumer)}; every
+     * QUIC connection of the socket is in {@code live} while it is open, so that the Listener can
+     * close them (CONNECTION_CLOSE to each client, RFC 9000 §10.2) before it closes the socket.
+     */
+    public static ChannelHandler codec(SecurityParameters security, TransportProperties properties,
+            Executor eventExecutor, List<FramerFactory> framers, Consumer<TapsConnection> accepted,
+            java.util.Set<QuicChannel> live) {
         QuicSslContext sslContext = QuicSslContexts.forServer(security);
         QuicServerCodecBuilder builder = QuicTransportSettings.apply(new QuicServerCodecBuilder(), properties)
                 .sslContext(sslContext)
@@ -51,6 +63,13 @@ public final class QuicServerSockets {
                     @Override
                     public boolean isSharable() {
                         return true;
+                    }
+
+                    @Override
+                    public void handlerAdded(io.netty.channel.ChannelHandlerContext ctx) {
+                        QuicChannel quic = (QuicChannel) ctx.channel();
+                        live.add(quic);
+                        quic.closeFuture().addListener(closed -> live.remove(quic));
                     }
                 })
                 .streamHandler(new ChannelInitializer<QuicStreamChannel>() {
