@@ -65,6 +65,22 @@ class QuicRacingTest extends TapsTestSupport {
     }
 
     @Test
+    void dualListenerWhoseUdpPortIsTakenFailsAndFreesItsTcpPort() throws Exception {
+        try (java.net.DatagramSocket squatter = new java.net.DatagramSocket(
+                new java.net.InetSocketAddress("127.0.0.1", 0))) {
+            int port = squatter.getLocalPort();
+            Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", port))
+                    .security(QuicConnectionTest.server()).build().listen(Connection::abort);
+            assertThat(Await.failure(listener.ready())).hasMessageContaining("QUIC");
+            // The TCP socket bound first must be closed again: the port number is free for TCP.
+            try (java.net.ServerSocket tcp = new java.net.ServerSocket()) {
+                tcp.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+                assertThat(tcp.getLocalPort()).isEqualTo(port);
+            }
+        }
+    }
+
+    @Test
     void multistreamingPreferPutsQuicFirstAndQuicWins() {
         try (Listener listener = dualListener()) {
             Connection connection = taps.preconnection()
