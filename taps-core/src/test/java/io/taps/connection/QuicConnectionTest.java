@@ -354,6 +354,20 @@ class QuicConnectionTest extends TapsTestSupport {
         assertThat(clientEvents.events()).last().asString().startsWith("ConnectionError");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"127.0.0.1", "::1"})
+    void localEndpointOfAQuicClientStreamIsTheAddressItSendsFrom(String address) {
+        // Not the wildcard its UDP socket would be bound to: PathChange matches Connections by this address.
+        try (Listener listener = quicEcho(address, false)) {
+            Connection client = quicClient(address, listener.port()).build().initiate(new RecordingHandler());
+            Await.result(client.ready());
+            assertThat(client.localEndpoint().orElseThrow().ipAddress().orElseThrow())
+                    .isEqualTo(listener.localAddresses().get(0).getAddress());
+            client.close();
+            Await.result(client.closed());
+        }
+    }
+
     /** One 0-RTT round: sends a safelyReplayable message, checks the echo, closes; whether it went early. */
     static boolean echoedEarly(Preconnection preconnection, String text) {
         Connection connection = preconnection.initiateWithSend(replayable(text), new RecordingHandler());

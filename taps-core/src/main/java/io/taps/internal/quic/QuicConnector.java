@@ -79,7 +79,9 @@ public final class QuicConnector implements StackConnector.QuicAttempts {
                 .handler(QuicServerSockets.withErrorSink(codec));
         InetSocketAddress bindTo = local != null ? local
                 : new InetSocketAddress(remote.getAddress() instanceof Inet6Address ? "::" : "0.0.0.0", 0);
-        ChannelFuture binding = bootstrap.bind(bindTo);
+        // Connected, so that the kernel picks the source address now: the socket then knows its real
+        // local address (the Connection's LocalEndpoint, and PathChange matching) instead of the wildcard.
+        ChannelFuture binding = bootstrap.connect(remote, bindTo);
         Channel socket = binding.channel();
         attempt.closer(socket::close);
         // Early data needs the message's bytes as they go on the wire: without framers that is the message.
