@@ -260,6 +260,8 @@ public final class Engine implements AutoCloseable {
             listeners.remove(listener);
             return null;
         });
+        // A stopped Listener leaves the list too (TransportServices.listeners()).
+        listener.stopped().whenComplete((done, failure) -> listeners.remove(listener));
         return listener;
     }
 
@@ -289,6 +291,8 @@ public final class Engine implements AutoCloseable {
             listeners.remove(listener);
             return null;
         });
+        // A stopped Listener leaves the list too (TransportServices.listeners()).
+        listener.stopped().whenComplete((done, failure) -> listeners.remove(listener));
         listener.bind(List.of(request.bindAddress()));
         return listener;
     }

@@ -108,6 +108,16 @@ class ListenerTest extends TapsTestSupport {
     // ------------------------------------------------------------------ ListenError (E-04)
 
     @Test
+    void aStoppedListenerLeavesTransportServicesListeners() {
+        Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
+                .listen(Connection::abort);
+        Await.result(listener.ready());
+        assertThat(taps.listeners()).contains(listener);
+        Await.result(listener.stop());
+        await().atMost(Duration.ofSeconds(5)).until(() -> !taps.listeners().contains(listener));
+    }
+
+    @Test
     void secondListenerOnAPortInUseFailsWithListenFailedOnce_E04() {
         Events firstEvents = new Events();
         Events secondEvents = new Events();

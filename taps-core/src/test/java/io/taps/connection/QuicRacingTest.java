@@ -65,6 +65,15 @@ class QuicRacingTest extends TapsTestSupport {
     }
 
     @Test
+    void aStoppedDualListenerLeavesTransportServicesListeners() {
+        Listener listener = dualListener();
+        assertThat(taps.listeners()).contains(listener);
+        Await.result(listener.stop());
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> !taps.listeners().contains(listener));
+    }
+
+    @Test
     void dualListenerWhoseUdpPortIsTakenFailsAndFreesItsTcpPort() throws Exception {
         try (java.net.DatagramSocket squatter = new java.net.DatagramSocket(
                 new java.net.InetSocketAddress("127.0.0.1", 0))) {

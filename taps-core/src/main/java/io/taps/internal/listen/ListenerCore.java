@@ -266,6 +266,11 @@ public abstract class ListenerCore implements Listener {
         return stoppedFuture.minimalCompletionStage();
     }
 
+    /** Completes when the Listener has stopped (Stopped raised) or failed to bind; it does not stop it. */
+    public final CompletionStage<Void> stopped() {
+        return stoppedFuture.minimalCompletionStage();
+    }
+
     protected final synchronized boolean isStopping() {
         return stopping;
     }
