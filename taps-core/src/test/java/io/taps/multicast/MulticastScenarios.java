@@ -35,7 +35,52 @@ public final class MulticastScenarios {
     private MulticastScenarios() {
     }
 
+    /**
+     * Runs one scenario, or several separated by {@code --} (one child JVM for many scenarios): then
+     * every line of the i-th scenario (from 0) is printed as {@code i.key=value}, and a failing
+     * scenario does not stop the others.
+     */
     public static void main(String[] args) throws Exception {
+        List<List<String>> scenarios = new ArrayList<>();
+        scenarios.add(new ArrayList<>());
+        for (String arg : args) {
+            if (arg.equals("--")) {
+                scenarios.add(new ArrayList<>());
+            } else {
+                scenarios.get(scenarios.size() - 1).add(arg);
+            }
+        }
+        java.io.PrintStream stdout = System.out;
+        for (int i = 0; i < scenarios.size(); i++) {
+            if (scenarios.size() > 1) {
+                String prefix = i + ".";
+                System.setOut(new java.io.PrintStream(new java.io.OutputStream() {
+                    private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+
+                    @Override
+                    public synchronized void write(int b) {
+                        line.write(b);
+                        if (b == '\n') {
+                            stdout.print(prefix + line.toString(java.nio.charset.StandardCharsets.UTF_8));
+                            line.reset();
+                        }
+                    }
+                }, true, java.nio.charset.StandardCharsets.UTF_8));
+            }
+            try {
+                run(scenarios.get(i).toArray(new String[0]));
+                System.out.println("done=true");
+            } catch (Exception | AssertionError failed) {
+                System.out.println("failed=" + failed);
+                failed.printStackTrace();
+            }
+            System.out.flush();
+        }
+        stdout.flush();
+        Runtime.getRuntime().halt(0);
+    }
+
+    private static void run(String[] args) throws Exception {
         try (TransportServices taps = TransportServices.builder().eventLoopThreads(2).build()) {
             switch (args[0]) {
                 case "asm" -> asm(taps, args[1], Integer.parseInt(args[2]), args[3], args.length > 4 ? args[4] : null);
@@ -43,9 +88,6 @@ public final class MulticastScenarios {
                 default -> throw new IllegalArgumentException(args[0]);
             }
         }
-        System.out.println("done=true");
-        System.out.flush();
-        Runtime.getRuntime().halt(0);
     }
 
     /**
