@@ -33,6 +33,9 @@ class PathChangeTest {
         assertThat(r.value("pathChangesWhileStable")).isEqualTo("0");
         assertThat(Integer.parseInt(r.value("clientPathChangesAfterLoss"))).as(r.describe()).isPositive();
         assertThat(Integer.parseInt(r.value("serverPathChangesAfterLoss"))).as(r.describe()).isPositive();
+        // A QUIC Connection knows its real local address, so PathChange reaches it as well.
+        assertThat(r.value("quicLocal")).as(r.describe()).isEqualTo("10.77.0.1");
+        assertThat(Integer.parseInt(r.value("quicPathChangesAfterLoss"))).as(r.describe()).isPositive();
         assertThat(r.value("stateDuringLoss")).isEqualTo("ESTABLISHED");
         if (loss.equals("address")) {
             // Without its address the path is really gone: the echo waits in TCP's retransmissions.

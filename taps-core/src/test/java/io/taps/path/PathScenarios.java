@@ -56,6 +56,11 @@ public final class PathScenarios {
                         }
                     });
             await(client.ready());
+            // A QUIC Connection over the same address: its UDP socket must know its real local address.
+            AtomicInteger quicPathChanges = new AtomicInteger();
+            Connection quic = quicClient(taps, quicPathChanges);
+            System.out.println("quicLocal=" + quic.localEndpoint().flatMap(LocalEndpoint::ipAddress)
+                    .map(java.net.InetAddress::getHostAddress).orElse("none"));
             await(client.send("one"));
             System.out.println("before=" + await(client.receive()).asString());
             Thread.sleep(300);
@@ -69,6 +74,9 @@ public final class PathScenarios {
             waitUntil(() -> clientPathChanges.get() >= 1 && serverPathChanges.get() >= 1, 5000);
             System.out.println("clientPathChangesAfterLoss=" + clientPathChanges.get());
             System.out.println("serverPathChangesAfterLoss=" + serverPathChanges.get());
+            waitUntil(() -> quicPathChanges.get() >= 1, 1000);
+            System.out.println("quicPathChangesAfterLoss=" + quicPathChanges.get());
+            quic.abort();
             System.out.println("pathDuringLoss=" + taps.paths().stream().filter(p -> p.name().equals("eth7"))
                     .findFirst().map(NetworkPath::toString).orElse("gone"));
             CompletionStage<?> sentDuringLoss = client.send("two");
@@ -100,6 +108,31 @@ public final class PathScenarios {
     }
 
     /** Echoes every message; the client's FIN closes this side too, so the client's Close need not time out. */
+    /** A QUIC client (multistreaming required) to a QUIC echo Listener on {@link #ADDRESS}, Ready. */
+    private static Connection quicClient(TransportServices taps, AtomicInteger pathChanges) {
+        io.taps.properties.TransportProperties quicOnly = io.taps.properties.TransportProperties.builder()
+                .require(io.taps.properties.Property.MULTISTREAMING).build();
+        io.taps.security.SecurityParameters server = io.taps.security.SecurityParameters.builder()
+                .identity(io.taps.security.Identity.of(io.taps.testing.TestPki.SERVER.getKeyPair().getPrivate(),
+                        io.taps.testing.TestPki.SERVER.getCertificatePath()))
+                .allowedProtocols(io.taps.security.TlsVersion.TLS_1_3).alpn("echo/1").build();
+        io.taps.security.SecurityParameters client = io.taps.security.SecurityParameters.builder()
+                .trustAnchors(io.taps.testing.TestPki.ROOT.getCertificate()).serverName("localhost")
+                .allowedProtocols(io.taps.security.TlsVersion.TLS_1_3).alpn("echo/1").build();
+        Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress(ADDRESS, 0)).properties(quicOnly)
+                .security(server).build().listen(PathScenarios::echo);
+        await(listener.ready());
+        Connection quic = taps.preconnection().remote(RemoteEndpoint.ofAddress(ADDRESS, listener.port()))
+                .properties(quicOnly).security(client).build().initiate(new ConnectionEventHandler() {
+                    @Override
+                    public void pathChange(Connection connection) {
+                        pathChanges.incrementAndGet();
+                    }
+                });
+        await(quic.ready());
+        return quic;
+    }
+
     private static void echo(Connection connection) {
         connection.receive().thenAccept(message -> {
             if (message.context().isFinal()) {
