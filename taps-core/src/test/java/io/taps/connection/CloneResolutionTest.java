@@ -132,4 +132,23 @@ class CloneResolutionTest {
         assertThat(Await.failure(original.ready())).isInstanceOf(TransportServicesException.class);
         assertThat(original.groupedConnections()).isEmpty();
     }
+
+    @Test
+    void cloneBeforeReadyFailsWhenTheOriginalIsClosedWhileEstablishing() {
+        List<Connection> accepted = new CopyOnWriteArrayList<>();
+        try (Listener listener = echoOnIpv4(accepted)) {
+            Connection original = taps.preconnection().remote(RemoteEndpoint.ofHost(SLOW, listener.port())).build()
+                    .initiate();
+            Connection clone = original.clone();
+            assertThat(original.state()).as("the name answers only after 600 ms").isEqualTo(ConnectionState.ESTABLISHING);
+            // Close before Ready with nothing queued: the original goes to Closed without ever being Ready.
+            original.close();
+            Await.result(original.closed());
+            Throwable failure = Await.failure(clone.ready());
+            assertThat(((TransportServicesException) failure).reason()).isEqualTo(ErrorReason.NOT_CLONEABLE);
+            assertThat(clone.state()).isEqualTo(ConnectionState.CLOSED);
+            assertThat(original.groupedConnections()).as("no clone left establishing in the group").isEmpty();
+            assertThat(taps.connections()).doesNotContain(clone);
+        }
+    }
 }

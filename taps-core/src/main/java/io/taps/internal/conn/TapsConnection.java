@@ -507,7 +507,11 @@ public final class TapsConnection implements Connection {
         }
         entangledOverrides.forEach((property, value) -> joined.entangle(clone, property, value));
         // Before Ready the clone waits for the original (RFC 9622 leaves it open; Q-16).
-        readyFuture.whenComplete((ready, failure) -> loop.execute(() -> openClone(request, failure)));
+        // Closed also ends the wait: a Close before Ready completes closed() but never ready().
+        CompletableFuture.anyOf(readyFuture, closedFuture)
+                .whenComplete((ready, failure) -> loop.execute(() -> openClone(request,
+                        failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                                ? failure.getCause() : failure)));
         return clone;
     }
 
