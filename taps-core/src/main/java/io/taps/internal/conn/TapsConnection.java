@@ -509,13 +509,13 @@ public final class TapsConnection implements Connection {
         // Before Ready the clone waits for the original (RFC 9622 leaves it open; Q-16).
         // Closed also ends the wait: a Close before Ready completes closed() but never ready().
         CompletableFuture.anyOf(readyFuture, closedFuture)
-                .whenComplete((ready, failure) -> loop.execute(() -> openClone(request,
+                .whenComplete((ready, failure) -> loop.execute(() -> openClone(request, framer == null,
                         failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                                 ? failure.getCause() : failure)));
         return clone;
     }
 
-    private void openClone(CloneRequest request, Throwable originalFailure) {
+    private void openClone(CloneRequest request, boolean inheritFramers, Throwable originalFailure) {
         if (request.cloned().state() == ConnectionState.CLOSED) {
             return;
         }
@@ -538,6 +538,12 @@ public final class TapsConnection implements Connection {
                     : "the " + protocolStack().orElse("chosen") + " stack of this connection cannot be cloned")
                     + " (RFC 9622 §7.4)"));
             return;
+        }
+        if (inheritFramers) {
+            // Before Ready the original had no framer factories yet (the winner's establisher hands
+            // them over), so a Clone called then takes them now.
+            request.cloned().framerFactories = framerFactories;
+            request = new CloneRequest(this, request.cloned(), framerFactories, request.timeout());
         }
         try {
             support.open(request);
