@@ -82,32 +82,6 @@ class TransferReportTest extends TapsTestSupport {
     }
 
     @Test
-    void aMessageSentInPartsCountsOnce() {
-        List<Connection> accepted = new CopyOnWriteArrayList<>();
-        Preconnection.Builder server = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0))
-                .framer(LengthPrefixFramer.factory(4));
-        try (Listener listener = ConnectionGroupTest.echo(server, accepted)) {
-            Connection connection = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
-                    .framer(LengthPrefixFramer.factory(4)).build().initiate();
-            Await.result(connection.ready());
-            io.taps.MessageContext context = io.taps.MessageContext.create();
-            connection.send(Message.of(bytes(3)), context, false);
-            connection.send(Message.of(bytes(4)), context, false);
-            Await.result(connection.send(Message.of(bytes(5)), context, true));
-            assertThat(Await.result(connection.receive()).length()).as("the echo of the one Message").isEqualTo(12);
-            TransferReport report = connection.transferReport();
-            assertThat(report.bytesSent()).isEqualTo(12);
-            assertThat(report.messagesSent()).as("three parts of one Message").isEqualTo(1);
-            assertThat(report.messagesReceived()).isEqualTo(1);
-            Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> accepted.size() == 1
-                    && accepted.get(0).transferReport().messagesSent() >= 1);
-            assertThat(accepted.get(0).transferReport().messagesReceived()).isEqualTo(1);
-            connection.close();
-            Await.result(connection.closed());
-        }
-    }
-
-    @Test
     void tcpOnEpollReportsTheSmoothedRtt() {
         assumeEpoll();
         List<Connection> accepted = new CopyOnWriteArrayList<>();

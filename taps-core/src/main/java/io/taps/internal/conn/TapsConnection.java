@@ -709,10 +709,7 @@ public final class TapsConnection implements Connection {
         written.addListener(result -> {
             writesInFlight--;
             if (result.isSuccess()) {
-                if (pending.endOfMessage) {
-                    // A Message sent in parts counts once, when its last part is written.
-                    messagesSent++;
-                }
+                messagesSent++;
                 bytesSent += pending.message.length();
                 events.emit(() -> handler.sent(this, pending.context), () -> {
                     pending.future.complete(pending.context);
