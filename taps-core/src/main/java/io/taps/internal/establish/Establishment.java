@@ -114,8 +114,12 @@ public final class Establishment {
                 // delivers them before every framer is ready) need the framed link to be received
                 // as Messages, and a held close must come after Ready, not before it.
                 // Clone (RFC 9622 §7.4, Q-16) reuses this winner's stack, address and security.
-                connection.cloneable(new ChannelCloneSupport(connector, leaf, spec.security(),
-                        leaf.stack().secure() ? scope.clientContext(spec.security()) : null), spec.framers());
+                // The clone's TLS context comes from the scope when a clone opens: building one here
+                // would cost a context per Connection where maxCachedSessions(0) needs fresh ones.
+                java.util.function.Supplier<io.netty.handler.ssl.SslContext> cloneContexts = leaf.stack().secure()
+                        ? () -> scope.clientContext(spec.security()) : null;
+                connection.cloneable(new ChannelCloneSupport(connector, leaf, spec.security(), cloneContexts),
+                        spec.framers());
                 connection.establish(new ChannelLink(won.channel(), leaf.stack()), leaf.stack().capabilities());
                 won.handler().bind(connection);
             }
