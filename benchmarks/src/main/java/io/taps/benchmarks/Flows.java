@@ -50,7 +50,7 @@ public class Flows {
 
     @State(Scope.Benchmark)
     public static class Netty extends NettyFlow {
-        @Param({"BULK", "PIPELINED", "TCP", "TLS", "UDP"})
+        @Param({"BULK", "PIPELINED", "TCP", "TLS", "UDP", "QUIC"})
         public String workload;
 
         @Override
