@@ -6,6 +6,7 @@
 # machine never remove each other's rules.
 #
 #   blackhole.sh add <::1|127.0.0.1> <port>   drop SYNs to that address and port on lo
+#   blackhole.sh add-udp <::1|127.0.0.1> <port>   drop UDP datagrams to that address and port on lo (QUIC)
 #   blackhole.sh remove <port>                remove the rules for that port
 #   blackhole.sh cleanup                      delete this owner's table
 #   blackhole.sh cleanup-stale                delete the tables of owners that no longer run
@@ -23,7 +24,7 @@ ensure_table() {
 }
 
 case "${1:-}" in
-    add)
+    add|add-udp)
         address="${2:?address}"
         port="${3:?port}"
         [[ "$port" =~ ^[0-9]+$ ]] && (( port > 0 && port < 65536 )) || { echo "bad port $port" >&2; exit 2; }
@@ -34,8 +35,13 @@ case "${1:-}" in
             *) echo "only loopback addresses may be blackholed, not $address" >&2; exit 2 ;;
         esac
         ensure_table
-        nft add rule inet "$TABLE" output oif lo "$family" daddr "$address" tcp dport "$port" \
-            tcp flags '&' '(syn|ack)' == syn drop comment "\"taps-$port\""
+        if [ "$1" = add-udp ]; then
+            nft add rule inet "$TABLE" output oif lo "$family" daddr "$address" udp dport "$port" \
+                drop comment "\"taps-$port\""
+        else
+            nft add rule inet "$TABLE" output oif lo "$family" daddr "$address" tcp dport "$port" \
+                tcp flags '&' '(syn|ack)' == syn drop comment "\"taps-$port\""
+        fi
         ;;
     remove)
         port="${2:?port}"

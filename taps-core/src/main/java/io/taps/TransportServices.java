@@ -89,6 +89,24 @@ public final class TransportServices implements AutoCloseable {
     }
 
     /**
+     * The local interfaces as paths (RFC 9623 §4.1.1, RFC 9622 §8.3.2; design.md Q-20): what the
+     * path monitor saw last, or read now when the monitor is off
+     * ({@link Builder#pathMonitorInterval(Duration)} of zero).
+     */
+    public List<NetworkPath> paths() {
+        return engine.paths();
+    }
+
+    /**
+     * The Listeners of this system that are bound or still binding (a live, read-only snapshot);
+     * a Listener leaves the list when it is stopped or fails to bind. Not part of RFC 9622: for
+     * monitoring, e.g. an actuator endpoint.
+     */
+    public List<Listener> listeners() {
+        return engine.listeners();
+    }
+
+    /**
      * Closes every Connection and Listener made from this system, then stops its event loops,
      * waiting at most the shutdown timeout.
      */
@@ -108,6 +126,8 @@ public final class TransportServices implements AutoCloseable {
         private RacingConfig racing = RacingConfig.defaults();
         private int performanceCacheSize = io.taps.internal.cache.PerformanceCache.DEFAULT_MAX_ENTRIES;
         private Duration performanceHalfLife = io.taps.internal.cache.PerformanceCache.DEFAULT_HALF_LIFE;
+        private Duration pathMonitorInterval = Duration.ofSeconds(5);
+        private final List<TransportObserver> observers = new java.util.ArrayList<>();
 
         private Builder() {
         }
@@ -198,10 +218,38 @@ public final class TransportServices implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How often the path monitor polls the interfaces to raise PathChange (RFC 9622 §8.3.2,
+         * design.md Q-20); default 5 s, {@link Duration#ZERO} turns the monitor off.
+         */
+        public Builder pathMonitorInterval(Duration interval) {
+            if (interval == null || interval.isNegative()) {
+                throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
+                        "pathMonitorInterval must be zero (off) or positive, was " + interval);
+            }
+            this.pathMonitorInterval = interval;
+            return this;
+        }
+
+        /**
+         * Adds an observer of establishments, messages and errors (for metrics; not part of RFC
+         * 9622). Several may be added; they are called in the order added.
+         */
+        public Builder observer(TransportObserver observer) {
+            if (observer == null) {
+                throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION, "observer must not be null");
+            }
+            this.observers.add(observer);
+            return this;
+        }
+
         public TransportServices build() {
-            return new TransportServices(new EngineConfig(eventLoopThreads, nativeTransport, nameServers,
-                    hostsFile, eventExecutor, shutdownTimeout, racing),
+            TransportServices system = new TransportServices(new EngineConfig(eventLoopThreads, nativeTransport,
+                    nameServers, hostsFile, eventExecutor, shutdownTimeout, racing),
                     new io.taps.internal.cache.PerformanceCache(performanceCacheSize, performanceHalfLife));
+            system.engine.observer(TransportObserver.composite(observers));
+            system.engine.monitorPaths(pathMonitorInterval);
+            return system;
         }
     }
 }

@@ -1,26 +1,60 @@
 package io.taps.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.taps.Connection;
+import io.taps.endpoint.RemoteEndpoint;
+import io.taps.spring.boot.autoconfigure.TapsProfiles;
+import io.taps.spring.listener.TapsListenerRegistry;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
-/** Boots the real demo and talks to its echo listener with a plain socket (C-17). */
-@SpringBootTest(properties = "demo.echo.port=0")
+/**
+ * Boots the real demo on random ports and checks it from outside: the echo listener over a plain
+ * socket, {@code /actuator/taps} and {@code /actuator/health} over HTTP, a client built only from
+ * the YAML profile and the annotations, and the web page rendered by headless Chromium.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = { "demo.echo.port=0", "demo.chat.port=0", "demo.client.period=300ms" })
 class DemoApplicationTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @LocalServerPort
+    int httpPort;
 
     @Autowired
-    EchoService echo;
+    TapsListenerRegistry listeners;
+
+    @Autowired
+    TapsProfiles profiles;
+
+    @Autowired
+    ChatClient chatClient;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Test
     void echoesOverARealSocket() throws Exception {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), echo.port())) {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), listeners.listener("echo").orElseThrow()
+                .port())) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
             out.write("hello taps".getBytes(StandardCharsets.UTF_8));
@@ -28,5 +62,92 @@ class DemoApplicationTest {
             InputStream in = socket.getInputStream();
             assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("hello taps");
         }
+    }
+
+    @Test
+    void aClientBuiltFromTheYamlProfileChatsWithTheListenerOverTls() throws Exception {
+        int port = listeners.listener("chat").orElseThrow().port();
+        Connection client = profiles.preconnection("chat-client")
+                .remote(RemoteEndpoint.ofHost("taps-demo.localhost", port)).build().initiate();
+        try {
+            client.ready().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(client.protocolStack()).contains("TLS/TCP");
+            assertThat(client.negotiatedApplicationProtocol()).contains("taps-chat");
+            client.send("hi there").toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            byte[] reply = client.receive().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS).bytes();
+            assertThat(new String(reply, StandardCharsets.UTF_8)).isEqualTo("taps-demo heard: hi there");
+        } finally {
+            client.close();
+        }
+        // The demo's own client, from the same profile, talks to it too.
+        await().atMost(WAIT).until(() -> chatClient.lastReply().startsWith("taps-demo heard: hello #"));
+    }
+
+    @Test
+    void actuatorShowsTheListenersAndTheRacedClientConnectionOverHttp() throws Exception {
+        await().atMost(WAIT).until(() -> chatClient.connection() != null
+                && chatClient.connection().ready().toCompletableFuture().isDone());
+        JsonNode taps = JsonMapper.builder().build().readTree(get("/actuator/taps"));
+
+        List<String> ids = new ArrayList<>();
+        taps.get("listeners").forEach(listener -> {
+            ids.add(listener.get("id").asString());
+            assertThat(listener.get("state").asString()).isEqualTo("bound");
+            assertThat(listener.get("port").asInt()).isPositive();
+        });
+        assertThat(ids).containsExactly("echo", "chat");
+        JsonNode client = null;
+        for (JsonNode connection : taps.get("connections")) {
+            if (connection.get("role").asString().equals("initiate")
+                    && connection.get("remote").asString().contains(
+                            Integer.toString(listeners.listener("chat").orElseThrow().port()))) {
+                client = connection;
+            }
+        }
+        assertThat(client).as("the chat client's connection in %s", taps).isNotNull();
+        assertThat(client.get("protocolStack").asString()).isEqualTo("TLS/TCP");
+        List<String> outcomes = new ArrayList<>();
+        client.get("establishment").get("attempts").forEach(attempt -> outcomes.add(attempt.get("outcome").asString()
+                + " " + attempt.get("remote").asString()));
+        // ::1 is tried first and refused (the listener is on 127.0.0.1 only); 127.0.0.1 wins.
+        assertThat(outcomes).hasSize(2);
+        assertThat(outcomes.get(0)).startsWith("FAILED [::1]:");
+        assertThat(outcomes.get(1)).startsWith("SUCCEEDED 127.0.0.1:");
+        assertThat(client.get("establishment").get("winner").asString()).contains("127.0.0.1");
+
+        String selected = get("/actuator/taps/" + client.get("id").asString());
+        assertThat(JsonMapper.builder().build().readTree(selected).get("id").asString())
+                .isEqualTo(client.get("id").asString());
+
+        String all = get("/actuator/taps");
+        assertThat(all).doesNotContain("PRIVATE KEY").doesNotContainIgnoringCase("password")
+                .doesNotContain("BEGIN CERTIFICATE");
+
+        JsonNode health = JsonMapper.builder().build().readTree(get("/actuator/health"));
+        assertThat(health.get("status").asString()).isEqualTo("UP");
+        assertThat(health.get("components").get("taps").get("status").asString()).isEqualTo("UP");
+
+        JsonNode bytesOut = JsonMapper.builder().build().readTree(get("/actuator/metrics/taps.bytes?tag=direction:out"));
+        assertThat(bytesOut.get("measurements").get(0).get("value").asDouble()).isPositive();
+    }
+
+    @Test
+    void thePageShowsListenersAndARacingWaterfallInHeadlessChromium() throws Exception {
+        String chromium = Chromium.require();
+        await().atMost(WAIT).until(() -> chatClient.connection() != null
+                && chatClient.connection().ready().toCompletableFuture().isDone());
+        String dom = Chromium.dumpDom(chromium, "http://localhost:" + httpPort + "/");
+
+        assertThat(dom).contains("data-listener-id=\"echo\"").contains("data-listener-id=\"chat\"");
+        assertThat(dom).contains("class=\"waterfall-row\"").contains("data-outcome=\"SUCCEEDED\"")
+                .contains("data-outcome=\"FAILED\"");
+        assertThat(dom).contains("TLS/TCP");
+    }
+
+    private String get(String path) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + httpPort
+                + path)).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("GET %s", path).isEqualTo(200);
+        return response.body();
     }
 }

@@ -15,7 +15,12 @@ import io.taps.ErrorReason;
 import io.taps.Listener;
 import io.taps.ListenerEventHandler;
 import io.taps.Message;
+import io.taps.NetworkPath;
+import io.taps.TransportObserver;
 import io.taps.TransportServicesException;
+import io.taps.EstablishmentResult;
+import io.taps.internal.observe.GuardedObserver;
+import java.util.Optional;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.internal.conn.TapsConnection;
 import io.taps.internal.establish.Establishment;
@@ -25,6 +30,11 @@ import io.taps.internal.cache.PerformanceCache;
 import io.taps.internal.group.TapsConnectionGroup;
 import io.taps.internal.listen.DatagramListener;
 import io.taps.internal.listen.ListenerCore;
+import io.taps.internal.listen.MulticastListener;
+import io.taps.internal.multicast.MulticastReceive;
+import io.taps.internal.multicast.MulticastSend;
+import io.taps.internal.path.PathChanges;
+import io.taps.internal.path.PathMonitor;
 import io.taps.internal.listen.StreamListener;
 import io.taps.internal.resolve.EndpointResolver;
 import io.taps.internal.resolve.ResolverConfig;
@@ -64,6 +74,8 @@ public final class Engine implements AutoCloseable {
     private volatile boolean closed;
     private final PerformanceCache performance;
     private final CacheScope sharedScope;
+    private volatile PathMonitor pathMonitor;
+    private volatile TransportObserver observer = TransportObserver.NONE;
 
     public Engine(EngineConfig config) {
         this(config, new PerformanceCache());
@@ -85,7 +97,8 @@ public final class Engine implements AutoCloseable {
         ChannelFactory<? extends DatagramChannel> datagrams = new ReflectiveChannelFactory<>(transport.datagramChannel());
         ChannelFactory<? extends SocketChannel> sockets = new ReflectiveChannelFactory<>(transport.socketChannel());
         this.resolver = new EndpointResolver(group.next(), datagrams, sockets, resolverConfig.build());
-        this.connector = new StackConnector(transport);
+        this.connector = new StackConnector(transport, io.taps.internal.quic.QuicAvailability.available()
+                ? new io.taps.internal.quic.QuicConnector(transport, config.eventExecutor(), this::track) : null);
     }
 
     /** The cached state of this system (RFC 9623 §9) for monitoring. */
@@ -102,6 +115,40 @@ public final class Engine implements AutoCloseable {
     public CacheScope cacheScopeFor(PreconnectionSpec spec) {
         return Boolean.TRUE.equals(spec.properties().get(Property.ISOLATE_SESSION))
                 ? CacheScope.isolatedLike(performance) : sharedScope;
+    }
+
+    /**
+     * Starts polling the interfaces every {@code interval} (design.md Q-20, M-58); a zero interval
+     * leaves the monitor off, and {@link #paths()} then reads the interfaces when asked.
+     */
+    public void monitorPaths(Duration interval) {
+        if (!interval.isZero() && pathMonitor == null) {
+            pathMonitor = new PathMonitor(interval, PathMonitor::readSystem, this::pathsChanged);
+        }
+    }
+
+    /** The local interfaces as paths: the monitor's last snapshot, or read now when it is off. */
+    public List<NetworkPath> paths() {
+        PathMonitor monitor = pathMonitor;
+        return monitor != null ? monitor.paths() : List.copyOf(PathMonitor.readSystem().values());
+    }
+
+    /** PathChange (RFC 9622 §8.3.2) to every Connection whose local address is on a changed interface. */
+    private void pathsChanged(PathChanges changes) {
+        for (TapsConnection connection : connections) {
+            connection.localEndpoint().flatMap(LocalEndpoint::ipAddress).filter(changes::affects)
+                    .ifPresent(address -> connection.onPathChange());
+        }
+    }
+
+    /** The observer of establishments, messages and errors; set once before anything is created. */
+    public void observer(TransportObserver newObserver) {
+        this.observer = GuardedObserver.guard(java.util.Objects.requireNonNull(newObserver, "observer"));
+    }
+
+    /** The Listeners that are bound or binding, in no particular order. */
+    public List<Listener> listeners() {
+        return List.copyOf(listeners);
     }
 
     public String ioTransportName() {
@@ -131,6 +178,9 @@ public final class Engine implements AutoCloseable {
                         "a multicast group as local endpoint receives only: use Listen, not Initiate (RFC 9623 §10.5)");
             }
         }
+        if (MulticastSend.requested(spec)) {
+            return initiateMulticast(spec, handler, first);
+        }
         List<StackKind> stacks = StackSelection.raceable(spec, Role.INITIATE);
         EventLoop loop = group.next();
         TapsConnection connection = new TapsConnection(loop, config.eventExecutor(), spec.properties(), Role.INITIATE,
@@ -138,12 +188,29 @@ public final class Engine implements AutoCloseable {
         track(connection);
         // Clones share the group, so an isolateSession group keeps one private scope (CP-10).
         connection.connectionGroup().cacheScope(scope);
+        observeEstablishment(connection);
         if (first != null) {
             connection.send(first);
         }
         Duration bound = timeout != null ? timeout : establishmentTimeout(spec);
-        new Establishment(connection, spec, stacks, resolver, connector, bound, config.racing(), scope).start();
+        Establishment establishment = new Establishment(connection, spec, stacks, resolver, connector, bound,
+                config.racing(), scope).earlyData(first != null && mayGoEarly(first, spec) ? first : null);
+        PathMonitor monitor = pathMonitor;
+        if (monitor != null) {
+            establishment.interfaces(monitor::upInterfaces);
+        }
+        establishment.start();
         return connection;
+    }
+
+    /**
+     * Whether an InitiateWithSend message may be sent as 0-RTT early data, which an attacker can
+     * replay: only when it is safelyReplayable (RFC 9622 §9.1.3.4) and not Final.
+     */
+    private static boolean mayGoEarly(Message first, PreconnectionSpec spec) {
+        io.taps.properties.MessageProperties effective = first.context().properties()
+                .withDefaults(spec.properties().messageDefaults());
+        return effective.get(Property.SAFELY_REPLAYABLE) && !effective.get(Property.FINAL);
     }
 
     /** Listen (RFC 9622 §7.2). */
@@ -153,19 +220,39 @@ public final class Engine implements AutoCloseable {
             throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
                     "Listen needs at least one LocalEndpoint, e.g. LocalEndpoint.ofPort(0) (RFC 9622 §7.2, O-02)");
         }
-        StackKind stack = StackSelection.choose(spec, Role.LISTEN);
-        SslContext sslContext = stack.secure() ? SslContexts.forServer(spec.security()) : null;
-        ListenerCore listener = stack.datagram()
+        if (MulticastReceive.requested(spec)) {
+            return listenMulticast(spec, handler);
+        }
+        List<StackKind> ranked = StackSelection.rank(spec, Role.LISTEN);
+        StackKind stack = ranked.get(0);
+        // QUIC and TLS/TCP both eligible (only possible with identical security, TLS 1.3
+        // only): one Listener on both, TCP and UDP ports of the same number, so a racing client wins with either.
+        boolean dual = ranked.contains(StackKind.QUIC) && ranked.contains(StackKind.TLS_TCP);
+        if (dual) {
+            stack = StackKind.TLS_TCP;
+        }
+        SslContext sslContext = stack.secure() && !stack.quic() ? SslContexts.forServer(spec.security()) : null;
+        ListenerCore listener = stack.quic()
+                ? new io.taps.internal.listen.QuicListener(spec.properties(), handler, config.eventExecutor(), group,
+                        transport, spec.security(), spec.framers())
+                : stack.datagram()
                 ? new DatagramListener(stack, spec.properties(), handler, config.eventExecutor(), group, transport)
                 : new StreamListener(stack, spec.properties(), handler, config.eventExecutor(), group, transport,
                         sslContext, spec.security(), spec.framers());
+        if (dual) {
+            listener.listenAlsoWithQuic(group, transport, spec.security(), spec.framers(), config.eventExecutor(),
+                    ranked.get(0) == StackKind.QUIC);
+        }
         // Tracking starts before binding, so not even the first accepted Connection escapes close().
-        listener.trackWith(this::track);
+        listener.trackWith(accepted -> {
+            track(accepted);
+            observeReceived(listener, accepted);
+        });
         resolveLocals(spec.locals()).whenComplete((addresses, failure) -> {
             if (failure != null) {
                 listener.bindFailedByResolution(failure);
             } else {
-                listener.bind(addresses);
+                listener.start(addresses);
             }
         });
         listeners.add(listener);
@@ -174,6 +261,43 @@ public final class Engine implements AutoCloseable {
             return null;
         });
         return listener;
+    }
+
+    /** Multicast send (RFC 9622 §6.1.1, EP-03): a send-only UDP Connection to the group. */
+    private Connection initiateMulticast(PreconnectionSpec spec, ConnectionEventHandler handler, Message first) {
+        MulticastSend request = MulticastSend.of(spec);
+        requireUdp(spec, Role.INITIATE);
+        TapsConnection connection = new TapsConnection(group.next(), config.eventExecutor(),
+                MulticastSend.sendOnly(spec.properties()), Role.INITIATE, handler);
+        track(connection);
+        if (first != null) {
+            connection.send(first);
+        }
+        request.start(connection, transport);
+        return connection;
+    }
+
+    /** Multicast receive (RFC 9622 §6.1.1, RFC 9623 §10.5, EP-04, Q-14): join, one Connection per sender. */
+    private Listener listenMulticast(PreconnectionSpec spec, ListenerEventHandler handler) {
+        MulticastReceive request = MulticastReceive.of(spec);
+        requireUdp(spec, Role.LISTEN);
+        MulticastListener listener = new MulticastListener(spec.properties(), handler, config.eventExecutor(), group,
+                transport, request);
+        listener.trackWith(this::track);
+        listeners.add(listener);
+        listener.ready().exceptionally(failure -> {
+            listeners.remove(listener);
+            return null;
+        });
+        listener.bind(List.of(request.bindAddress()));
+        return listener;
+    }
+
+    private static void requireUdp(PreconnectionSpec spec, Role role) {
+        if (!StackSelection.rank(spec, role).contains(StackKind.UDP)) {
+            throw new TransportServicesException(ErrorReason.NO_CANDIDATES, "multicast runs only over UDP, which"
+                    + " the transport properties exclude; use TransportProperties.unreliableDatagram() (RFC 9623 §10.5)");
+        }
     }
 
     private CompletableFuture<List<InetSocketAddress>> resolveLocals(List<LocalEndpoint> locals) {
@@ -204,6 +328,65 @@ public final class Engine implements AutoCloseable {
         connection.connectionGroup().trackWith(this::track);
         connections.add(connection);
         connection.closed().whenComplete((ok, failure) -> connections.remove(connection));
+        observeConnection(connection);
+    }
+
+    private void observeEstablishment(TapsConnection connection) {
+        TransportObserver current = observer;
+        if (current == TransportObserver.NONE) {
+            return;
+        }
+        long started = System.nanoTime();
+        current.establishmentStarted(connection);
+        connection.ready().whenComplete((ready, failure) -> {
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            if (failure == null) {
+                current.establishmentFinished(connection, new EstablishmentResult(true, took,
+                        connection.protocolStack(), Optional.empty(), connection.establishmentReport()));
+            } else {
+                ErrorReason reason = reasonOf(failure);
+                current.establishmentFinished(connection, new EstablishmentResult(false, took, Optional.empty(),
+                        Optional.of(reason), connection.establishmentReport()));
+                current.error(connection, TransportObserver.ErrorKind.ESTABLISHMENT, reason);
+            }
+        });
+    }
+
+    private void observeReceived(Listener listener, TapsConnection connection) {
+        TransportObserver current = observer;
+        if (current != TransportObserver.NONE) {
+            current.connectionReceived(listener, connection);
+        }
+    }
+
+    /** Lets the observer see the Connection's messages and its Closed, if it ever was Ready. */
+    private void observeConnection(TapsConnection connection) {
+        TransportObserver current = observer;
+        if (current == TransportObserver.NONE) {
+            return;
+        }
+        connection.observeWith(current);
+        connection.closed().whenComplete((ok, failure) -> {
+            if (connection.ready().toCompletableFuture().isCompletedExceptionally()) {
+                return;
+            }
+            if (failure == null) {
+                current.connectionClosed(connection, Optional.empty());
+            } else {
+                ErrorReason reason = reasonOf(failure);
+                current.error(connection, TransportObserver.ErrorKind.CONNECTION, reason);
+                current.connectionClosed(connection, Optional.of(reason));
+            }
+        });
+    }
+
+    private static ErrorReason reasonOf(Throwable failure) {
+        Throwable cause = failure;
+        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause instanceof TransportServicesException ? ((TransportServicesException) cause).reason()
+                : ErrorReason.PROTOCOL_FAILED;
     }
 
     /** Every Connection not yet Closed, oldest group first (for TransportServices and the actuator). */
@@ -247,6 +430,10 @@ public final class Engine implements AutoCloseable {
             return;
         }
         closed = true;
+        PathMonitor monitor = pathMonitor;
+        if (monitor != null) {
+            monitor.close();
+        }
         long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
         List<CompletableFuture<?>> endings = new ArrayList<>();
         for (Listener listener : listeners) {

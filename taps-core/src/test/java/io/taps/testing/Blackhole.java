@@ -59,6 +59,13 @@ public final class Blackhole implements AutoCloseable {
         return new Blackhole(port);
     }
 
+    /** Drops every UDP datagram (e.g. QUIC) to {@code address} ({@code ::1} or a 127/8 address) on {@code port} until closed. */
+    public static Blackhole dropUdp(String address, int port) {
+        assumeAvailable();
+        run("add-udp", address, Integer.toString(port));
+        return new Blackhole(port);
+    }
+
     /** Adds another dropped address on the same port. */
     public Blackhole also(String address) {
         run("add", address, Integer.toString(port));

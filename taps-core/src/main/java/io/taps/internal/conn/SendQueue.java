@@ -41,6 +41,17 @@ final class SendQueue {
         return false;
     }
 
+    /** Removes and returns the entry sending exactly {@code message} (identity), or null. */
+    PendingSend removeMessage(io.taps.Message message) {
+        for (PendingSend candidate : entries) {
+            if (candidate.message == message) {
+                remove(candidate);
+                return candidate;
+            }
+        }
+        return null;
+    }
+
     /** Removes and returns the next message to write, or null when nothing may go yet. */
     PendingSend pollNext() {
         PendingSend best = null;

@@ -12,6 +12,7 @@ import io.taps.EstablishmentReport;
 import io.taps.Message;
 import io.taps.MessageContext;
 import io.taps.TransferReport;
+import io.taps.TransportObserver;
 import io.taps.TransportServicesException;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
@@ -84,6 +85,8 @@ public final class TapsConnection implements Connection {
     private volatile ConnectionState state = ConnectionState.ESTABLISHING;
     private volatile StackCapabilities stack;
     private volatile Link link;
+    /** The InitiateWithSend message the stack sent as 0-RTT early data, until its Sent is raised. */
+    private PendingSend sentEarly;
     private volatile MessageProperties messageDefaults;
     private volatile boolean finalSent;
     private volatile boolean inputEnded;
@@ -116,6 +119,8 @@ public final class TapsConnection implements Connection {
     private volatile Instant readyAt;
     private volatile long closedNanos;
     private volatile Duration lastRtt;
+    /** Set once by the engine before the Connection is handed out; NONE costs one compare per event. */
+    private volatile TransportObserver observer = TransportObserver.NONE;
 
     public TapsConnection(EventLoop loop, Executor eventExecutor, TransportProperties properties, Role role,
             ConnectionEventHandler handler) {
@@ -164,6 +169,28 @@ public final class TapsConnection implements Connection {
         return establishmentReport;
     }
 
+    /**
+     * PathChange (RFC 9622 §8.3.2, E-10): an interface this connection's local address is on
+     * changed. Only reported: a lost path may come back, so nothing is closed here (M-59).
+     */
+    public void onPathChange() {
+        runOnLoop(() -> {
+            if (state == ConnectionState.ESTABLISHED || state == ConnectionState.CLOSING) {
+                events.emit(() -> handler.pathChange(this));
+            }
+        });
+    }
+
+    /** Lets {@code newObserver} see this Connection's messages and errors (the engine calls it once). */
+    public void observeWith(TransportObserver newObserver) {
+        this.observer = newObserver;
+    }
+
+    /** The link this Connection was established on, or null before establishment. */
+    public Link link() {
+        return link;
+    }
+
     /** Runs once when the connection reaches Closed, e.g. to let a Listener forget it. */
     public void onTerminated(Runnable callback) {
         this.onTerminated = callback;
@@ -171,12 +198,30 @@ public final class TapsConnection implements Connection {
 
     // ---------------------------------------------------------------- establishment
 
+    /**
+     * 0-RTT (RFC 9622 §7.1 InitiateWithSend, §6.2.5 zeroRttMsg): the winning stack already sent
+     * {@code message}, queued by InitiateWithSend, as early data. It is not written again; its Sent
+     * follows Ready. Call on the event loop before {@link #establish}.
+     */
+    public void sentAsEarlyData(io.taps.Message message) {
+        PendingSend pending = sendQueue.removeMessage(message);
+        if (pending != null) {
+            pending.cancelExpiry();
+            sentEarly = pending;
+        }
+    }
+
     /** Adopts the winning link and raises Ready (E-01); called on the event loop. */
     public void establish(Link winner, StackCapabilities chosenStack) {
         adopt(winner, chosenStack);
         events.emit(() -> handler.ready(this), () -> {
             readyFuture.complete(this);
         });
+        PendingSend early = sentEarly;
+        if (early != null) {
+            sentEarly = null;
+            events.emit(() -> handler.sent(this, early.context), () -> early.future.complete(early.context));
+        }
         if (closeRequested) {
             // Close was called while establishing with data queued: deliver it, then close.
             closeRequested = false;
@@ -286,6 +331,12 @@ public final class TapsConnection implements Connection {
         runOnLoop(() -> {
             if (events.isTerminated()) {
                 future.completeExceptionally(closedError("receive"));
+                return;
+            }
+            if (properties.get(Property.DIRECTION) == Direction.UNIDIRECTIONAL_SEND) {
+                // A multicast send Connection (EP-03) or one asked to only send never gets data.
+                future.completeExceptionally(new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
+                        "the connection's direction is unidirectional send, so it cannot receive (RFC 9622 §6.2.16)"));
                 return;
             }
             receiveRequests.add(new ReceiveRequest(minIncompleteLength, maxLength, future));
@@ -433,11 +484,6 @@ public final class TapsConnection implements Connection {
     public void cloneable(CloneSupport support, List<FramerFactory> framers) {
         this.framerFactories = List.copyOf(framers);
         group.cloneSupport(support);
-    }
-
-    /** The adopted link, or null while establishing (for internal tests and monitoring). */
-    public Link link() {
-        return link;
     }
 
     /** This Connection's Connection Property values (a live, unmodifiable view). */
@@ -711,6 +757,10 @@ public final class TapsConnection implements Connection {
             if (result.isSuccess()) {
                 messagesSent++;
                 bytesSent += pending.message.length();
+                TransportObserver current = observer;
+                if (current != TransportObserver.NONE) {
+                    current.messageSent(this, pending.message.length());
+                }
                 events.emit(() -> handler.sent(this, pending.context), () -> {
                     pending.future.complete(pending.context);
                 });
@@ -760,6 +810,10 @@ public final class TapsConnection implements Connection {
 
     private void sendError(MessageContext context, CompletableFuture<MessageContext> future,
             TransportServicesException error) {
+        TransportObserver current = observer;
+        if (current != TransportObserver.NONE) {
+            current.error(this, TransportObserver.ErrorKind.SEND, error.reason());
+        }
         boolean raised = events.emit(() -> handler.sendError(this, context, error), () -> {
             future.completeExceptionally(error);
         });
@@ -912,6 +966,7 @@ public final class TapsConnection implements Connection {
     private void refuseReceiveAfterStreamEnd(ReceiveRequest request) {
         TransportServicesException error = new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
                 "the peer ended the stream; no further messages will arrive");
+        observeReceiveError(error);
         events.emit(() -> handler.receiveError(this, MessageContext.create(), error), () -> {
             request.future.completeExceptionally(error);
         });
@@ -943,6 +998,10 @@ public final class TapsConnection implements Connection {
             receiveRequests.poll();
             boolean complete = delivered.endOfMessage() && !partialDelivered;
             partialDelivered = !delivered.endOfMessage();
+            TransportObserver current = observer;
+            if (current != TransportObserver.NONE) {
+                current.messageReceived(this, delivered.length(), delivered.endOfMessage());
+            }
             Message message = delivered;
             events.emit(() -> {
                 if (complete) {
@@ -1187,9 +1246,17 @@ public final class TapsConnection implements Connection {
         ReceiveRequest request;
         while ((request = receiveRequests.poll()) != null) {
             ReceiveRequest failed = request;
+            observeReceiveError(error);
             events.emit(() -> handler.receiveError(this, MessageContext.create(), error), () -> {
                 failed.future.completeExceptionally(error);
             });
+        }
+    }
+
+    private void observeReceiveError(TransportServicesException error) {
+        TransportObserver current = observer;
+        if (current != TransportObserver.NONE) {
+            current.error(this, TransportObserver.ErrorKind.RECEIVE, error.reason());
         }
     }
 

@@ -22,6 +22,10 @@ import io.taps.internal.race.Racer;
 import io.taps.internal.resolve.EndpointResolver;
 import io.taps.internal.stack.ChannelCloneSupport;
 import io.taps.internal.stack.ChannelLink;
+import io.taps.internal.conn.Link;
+import io.taps.internal.group.CloneSupport;
+import io.taps.internal.quic.QuicCloneSupport;
+import io.taps.internal.quic.QuicStreamLink;
 import io.taps.internal.stack.StackConnector;
 import io.taps.internal.stack.StackKind;
 import io.taps.properties.Property;
@@ -66,6 +70,7 @@ public final class Establishment {
     private final PerformanceCache history;
     /** The leaves in the order their attempts started: the racer's report lists them the same way. */
     private final List<Leaf> startedLeaves = new ArrayList<>();
+    private PathGatherer.Interfaces interfaces = PathGatherer.system();
     private final EventLoop loop;
     private final RaceClock clock;
     private final Racer<ChannelAttempt> racer;
@@ -73,6 +78,7 @@ public final class Establishment {
     private final List<EstablishmentReport.Resolution> resolutions = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
     private List<LocalPath> paths = List.of();
+    private io.taps.Message earlyData;
     private CandidateTree tree;
 
     /** A running attempt: one channel. */
@@ -86,6 +92,11 @@ public final class Establishment {
         @Override
         public void cancel() {
             attempt.cancel();
+        }
+
+        @Override
+        public boolean sentEarlyData() {
+            return attempt.sentEarly() != null;
         }
     }
 
@@ -114,13 +125,12 @@ public final class Establishment {
                 // delivers them before every framer is ready) need the framed link to be received
                 // as Messages, and a held close must come after Ready, not before it.
                 // Clone (RFC 9622 §7.4, Q-16) reuses this winner's stack, address and security.
-                // The clone's TLS context comes from the scope when a clone opens: building one here
-                // would cost a context per Connection where maxCachedSessions(0) needs fresh ones.
-                java.util.function.Supplier<io.netty.handler.ssl.SslContext> cloneContexts = leaf.stack().secure()
-                        ? () -> scope.clientContext(spec.security()) : null;
-                connection.cloneable(new ChannelCloneSupport(connector, leaf, spec.security(), cloneContexts),
-                        spec.framers());
-                connection.establish(new ChannelLink(won.channel(), leaf.stack()), leaf.stack().capabilities());
+                Link link = won.link();
+                connection.cloneable(cloneSupport(leaf, link), spec.framers());
+                if (won.sentEarly() != null) {
+                    connection.sentAsEarlyData(won.sentEarly());
+                }
+                connection.establish(link, leaf.stack().capabilities());
                 won.handler().bind(connection);
             }
 
@@ -143,7 +153,41 @@ public final class Establishment {
         return String.join(" or ", names);
     }
 
+    /**
+     * The InitiateWithSend message, when it may go out as 0-RTT early data (safelyReplayable, not
+     * Final; RFC 9622 §9.1.3.4): stacks that can send early data do so. Call before {@link #start}.
+     */
+    public Establishment earlyData(io.taps.Message message) {
+        this.earlyData = message;
+        return this;
+    }
+
+    /**
+     * How the winner's group makes clones (RFC 9622 §7.4, Q-16): a new stream of the same QUIC
+     * connection, or a new transport connection with the winner's stack, address and security.
+     */
+    private CloneSupport cloneSupport(Leaf leaf, Link link) {
+        if (link instanceof QuicStreamLink) {
+            return QuicCloneSupport.forWinner(((QuicStreamLink) link).session(), connection, leaf.toCandidate());
+        }
+        // The clone's TLS context comes from the scope when a clone opens: building one here
+        // would cost a context per Connection where maxCachedSessions(0) needs fresh ones.
+        java.util.function.Supplier<io.netty.handler.ssl.SslContext> cloneContexts = leaf.stack().secure()
+                ? () -> scope.clientContext(spec.security()) : null;
+        return new ChannelCloneSupport(connector, leaf, spec.security(), cloneContexts);
+    }
+
     /** Starts establishment; its outcome reaches the Connection as Ready or EstablishmentError. */
+    /**
+     * Where the interfaces for the {@code interface} property come from: by default read from the
+     * system at gathering time; the path monitor's snapshot when it runs (design.md Q-20), so that
+     * gathering makes no interface system calls on the event loop. Call before {@link #start()}.
+     */
+    public Establishment interfaces(PathGatherer.Interfaces source) {
+        this.interfaces = java.util.Objects.requireNonNull(source, "source");
+        return this;
+    }
+
     public void start() {
         loop.execute(() -> {
             if (!connection.onEstablishmentCancel(racer::cancel)) {
@@ -164,8 +208,7 @@ public final class Establishment {
                     if (failure != null) {
                         throw unwrap(failure);
                     }
-                    paths = PathGatherer.paths(locals, spec.properties().get(Property.INTERFACE),
-                            PathGatherer.system());
+                    paths = PathGatherer.paths(locals, spec.properties().get(Property.INTERFACE), interfaces);
                 } catch (Throwable error) {
                     racer.addFailure(error);
                     racer.noMoreLeaves();
@@ -380,7 +423,8 @@ public final class Establishment {
         startedLeaves.add(leaf);
         StackConnector.Attempt attempt = connector.connect(loop, leaf.stack(), leaf.remote(),
                 leaf.path().bindAddress(), leaf.peerName(), spec.security(), spec.properties(), timeout,
-                spec.framers(), leaf.stack().secure() ? scope.clientContext(spec.security()) : null);
+                spec.framers(), leaf.stack().secure() && !leaf.stack().quic() ? scope.clientContext(spec.security()) : null,
+                earlyData);
         ChannelAttempt running = new ChannelAttempt(attempt);
         attempt.outcome().whenComplete((won, failure) -> onLoop(() -> {
             if (failure != null) {

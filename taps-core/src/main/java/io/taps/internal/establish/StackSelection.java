@@ -3,6 +3,8 @@ package io.taps.internal.establish;
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
 import io.taps.internal.PreconnectionSpec;
+import io.taps.internal.quic.QuicAvailability;
+import io.taps.internal.security.QuicSslContexts;
 import io.taps.internal.selection.CandidateSelector;
 import io.taps.internal.selection.RankedStack;
 import io.taps.internal.selection.SecurityMode;
@@ -10,6 +12,7 @@ import io.taps.internal.stack.StackKind;
 import io.taps.properties.Property;
 import io.taps.properties.Role;
 import io.taps.security.SecurityLevel;
+import io.taps.security.TlsVersion;
 import io.taps.spi.StackCapabilities;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,6 +66,13 @@ public final class StackSelection {
                         + " (RFC 9622 §9.1.3.4; use TransportProperties.unreliableDatagram() or safelyReplayable(true))");
                 continue;
             }
+            if (kind.quic()) {
+                String unusable = quicUnusable(spec, role);
+                if (unusable != null) {
+                    removed.add("QUIC removed because " + unusable);
+                    continue;
+                }
+            }
             available.add(kind.capabilities());
         }
         List<RankedStack> ranked;
@@ -77,7 +87,44 @@ public final class StackSelection {
             }
             throw noneLeft;
         }
-        return ranked;
+        return withEqualSecurity(ranked, spec);
+    }
+
+    /** Why QUIC cannot serve this Preconnection at all, or null. */
+    private static String quicUnusable(PreconnectionSpec spec, Role role) {
+        if (!QuicAvailability.available()) {
+            return QuicAvailability.unavailableReason();
+        }
+        if (role == Role.RENDEZVOUS) {
+            return "taps offers no QUIC Rendezvous";
+        }
+        if (spec.security().level() == SecurityLevel.DISABLED) {
+            return null; // the selector removes every secure stack and says so
+        }
+        return QuicSslContexts.unusableReason(spec.security());
+    }
+
+    /**
+     * Q-17, only stacks with identical security race: QUIC always negotiates TLS 1.3, TLS/TCP may
+     * negotiate TLS 1.2 when the SecurityParameters allow it. Then a race of the two could end on an
+     * older TLS version than its other branch, so QUIC stays out while TLS/TCP (which meets every
+     * allowed version) is a candidate. With TLS 1.3 as the only allowed version both have identical
+     * security and both stay; when TLS/TCP is not a candidate (e.g. multistreaming=Require) QUIC
+     * alone races nothing and stays.
+     */
+    private static List<RankedStack> withEqualSecurity(List<RankedStack> ranked, PreconnectionSpec spec) {
+        boolean quic = false;
+        boolean tls = false;
+        for (RankedStack candidate : ranked) {
+            quic |= candidate.stack() == StackKind.QUIC.capabilities();
+            tls |= candidate.stack() == StackKind.TLS_TCP.capabilities();
+        }
+        if (!quic || !tls || !spec.security().allowedProtocols().contains(TlsVersion.TLS_1_2)) {
+            return ranked;
+        }
+        List<RankedStack> kept = new ArrayList<>(ranked);
+        kept.removeIf(candidate -> candidate.stack() == StackKind.QUIC.capabilities());
+        return List.copyOf(kept);
     }
 
     /** The best stack (a Listener uses one). */

@@ -33,7 +33,7 @@ import java.util.concurrent.Executor;
  * gives no way to hold them back). After Stop, the socket stays open for the Connections already
  * delivered and closes with the last of them.
  */
-public final class DatagramListener extends ListenerCore {
+public final class DatagramListener extends ListenerCore implements DatagramPeerLink.Owner {
     private final EventLoopGroup group;
     private final IoTransport transport;
     private final Executor eventExecutor;
@@ -71,8 +71,8 @@ public final class DatagramListener extends ListenerCore {
         });
     }
 
-    /** Called on the socket's event loop when a peer's Connection closes. */
-    void forget(InetSocketAddress remote, TapsConnection connection) {
+    @Override
+    public void forget(InetSocketAddress remote, TapsConnection connection) {
         peers.remove(remote, connection);
         closeIfIdle();
     }

@@ -18,13 +18,19 @@ import java.net.InetSocketAddress;
  * §4.7.2 (M-31). Writes go to that remote as datagrams; closing it only forgets the remote.
  */
 final class DatagramPeerLink implements Link {
+    /** The listener that shares its socket among remotes and forgets one when its Connection closes. */
+    interface Owner {
+        /** Called on the socket's event loop when a peer's Connection closes. */
+        void forget(InetSocketAddress remote, TapsConnection connection);
+    }
+
     private final Channel channel;
     private final InetSocketAddress remote;
-    private final DatagramListener owner;
+    private final Owner owner;
     private TapsConnection connection;
     private boolean closed;
 
-    DatagramPeerLink(Channel channel, InetSocketAddress remote, DatagramListener owner) {
+    DatagramPeerLink(Channel channel, InetSocketAddress remote, Owner owner) {
         this.channel = channel;
         this.remote = remote;
         this.owner = owner;

@@ -42,6 +42,11 @@ public abstract class ListenerCore implements Listener {
     private long active;
     private boolean stopping;
     private volatile java.util.function.Consumer<TapsConnection> tracker = connection -> { };
+    /** How often an ephemeral bind is retried when the companion's UDP port of the same number is taken. */
+    private int companionRetries = 3;
+    private List<InetSocketAddress> requested = List.of();
+    private QuicSockets companion;
+    private boolean quicRanksFirst;
 
     ListenerCore(StackKind stack, TransportProperties properties, ListenerEventHandler handler, Executor eventExecutor) {
         this.stack = stack;
@@ -62,8 +67,54 @@ public abstract class ListenerCore implements Listener {
     protected abstract void closeSockets(Runnable whenClosed);
 
     protected final void bound(List<InetSocketAddress> addresses) {
-        this.bound = List.copyOf(addresses);
-        readyFuture.complete(this);
+        if (companion == null) {
+            this.bound = List.copyOf(addresses);
+            readyFuture.complete(this);
+            return;
+        }
+        companion.bind(addresses).whenComplete((alsoBound, failure) -> {
+            if (failure == null) {
+                this.bound = List.copyOf(addresses);
+                if (isStopping()) {
+                    companion.close(() -> { });
+                }
+                readyFuture.complete(this);
+                return;
+            }
+            // The UDP port of the same number is taken: with an ephemeral port, try another number.
+            boolean ephemeral = requested.stream().anyMatch(address -> address.getPort() == 0);
+            if (ephemeral && companionRetries-- > 0) {
+                closeOwnSockets(() -> bind(requested));
+            } else {
+                closeOwnSockets(() -> bindFailed((TransportServicesException) failure));
+            }
+        });
+    }
+
+    /**
+     * Binds {@code addresses} (the Listener's resolved local endpoints) and, with a companion, the
+     * companion's sockets on the same port numbers.
+     */
+    public final void start(List<InetSocketAddress> addresses) {
+        this.requested = List.copyOf(addresses);
+        bind(addresses);
+    }
+
+    /**
+     * Listens with QUIC as well, on UDP ports with the same numbers as this (TLS/TCP) Listener's
+     * TCP ports, delivering every QUIC stream through this Listener's countdown and events
+     * (design.md Q-15, Q-17: used when selection leaves QUIC and TLS/TCP with identical security, so
+     * that a racing client can win with either). Call before {@link #start}.
+     */
+    public final void listenAlsoWithQuic(io.netty.channel.EventLoopGroup group,
+            io.taps.internal.transport.IoTransport transport, io.taps.security.SecurityParameters security,
+            List<io.taps.framer.FramerFactory> framers, Executor eventExecutor, boolean quicRanksFirst) {
+        this.companion = new QuicSockets(group, transport, security, properties, eventExecutor, framers, this::offer);
+        this.quicRanksFirst = quicRanksFirst;
+    }
+
+    private void closeOwnSockets(Runnable then) {
+        closeSockets(then);
     }
 
     /** ListenError (E-04): binding failed; the Listener is finished. */
@@ -190,7 +241,11 @@ public abstract class ListenerCore implements Listener {
 
     @Override
     public String protocolStack() {
-        return stack.capabilities().name();
+        if (companion == null) {
+            return stack.capabilities().name();
+        }
+        String quic = StackKind.QUIC.capabilities().name();
+        return quicRanksFirst ? quic + " + " + stack.capabilities().name() : stack.capabilities().name() + " + " + quic;
     }
 
     @Override
@@ -206,7 +261,8 @@ public abstract class ListenerCore implements Listener {
         }
         // Accepted but never delivered: nobody owns them, so they must not stay open.
         undelivered.forEach(Connection::abort);
-        closeSockets(() -> events.emitTerminal(() -> handler.stopped(this), () -> stoppedFuture.complete(null)));
+        Runnable whenClosed = () -> events.emitTerminal(() -> handler.stopped(this), () -> stoppedFuture.complete(null));
+        closeSockets(companion == null ? whenClosed : () -> companion.close(whenClosed));
         return stoppedFuture.minimalCompletionStage();
     }
 

@@ -20,6 +20,11 @@ public interface AttemptStarter<H extends AttemptStarter.Running> {
     interface Running {
         /** Stops the attempt and frees what it holds; no callback is needed afterwards. */
         void cancel();
+
+        /** Whether the attempt sent application data before it was ready (0-RTT, M-45). */
+        default boolean sentEarlyData() {
+            return false;
+        }
     }
 
     /** How an attempt reports its outcome. */

@@ -206,7 +206,7 @@ public final class Racer<H extends AttemptStarter.Running> {
             }
             out.add(new EstablishmentReport.Attempt(r.leaf.toCandidate(),
                     Optional.of(Duration.ofNanos(r.startNanos - originNanos)), duration, r.outcome, reason, message,
-                    false));
+                    r.handle != null && r.handle.sentEarlyData()));
         }
         for (Leaf leaf : pending) {
             out.add(new EstablishmentReport.Attempt(leaf.toCandidate(), Optional.empty(), Optional.empty(),

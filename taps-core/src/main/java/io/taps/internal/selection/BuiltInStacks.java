@@ -27,7 +27,8 @@ import java.util.List;
  *
  * <p>What is deliberately NEVER: TCP Fast Open and TLS 1.3 early data (not wired up; JSSE has no
  * 0-RTT), MPTCP (not exposed by the JDK), TCP soft errors (the kernel does not surface ICMP for TCP
- * sockets through Netty), multistreaming and per-message reliability (no SCTP or QUIC here).
+ * sockets through Netty), per-message reliability (no SCTP, no QUIC datagrams). Multistreaming is
+ * QUIC's alone.
  */
 public final class BuiltInStacks {
     /** Plain TCP: reliable, ordered, congestion-controlled byte stream. */
@@ -58,7 +59,33 @@ public final class BuiltInStacks {
             .support(ACTIVE_READ_BEFORE_SEND, Support.OPTIONAL)
             .build();
 
-    private static final List<StackCapabilities> ALL = List.of(TCP, TLS_TCP, UDP);
+    /**
+     * QUIC (RFC 9000, design.md Q-15): reliable, congestion-controlled, always secure (TLS 1.3 only,
+     * RFC 9001) and always multistreaming; each stream is a byte stream ordered within itself, so
+     * message boundaries need a framer, exactly as on TCP (Q-3). Session resumption with 0-RTT early
+     * data is possible (RFC 9001 §4.6), hence 0-RTT is optional. Unreliable QUIC datagrams (RFC 9221)
+     * are not wired up, so per-message reliability is never offered. Keep-alive is QUIC's own PING
+     * at the idle timeout, so it is optional; soft errors are not surfaced by the codec.
+     */
+    public static final StackCapabilities QUIC = StackCapabilities.builder("QUIC").secure(true).byteStream(true)
+            .support(RELIABILITY, Support.ALWAYS)
+            .support(PRESERVE_MSG_BOUNDARIES, Support.NEVER)
+            .support(PER_MSG_RELIABILITY, Support.NEVER)
+            .support(PRESERVE_ORDER, Support.ALWAYS)
+            .support(ZERO_RTT_MSG, Support.OPTIONAL)
+            .support(MULTISTREAMING, Support.ALWAYS)
+            .support(FULL_CHECKSUM_SEND, Support.ALWAYS)
+            .support(FULL_CHECKSUM_RECV, Support.ALWAYS)
+            .support(CONGESTION_CONTROL, Support.ALWAYS)
+            .support(KEEP_ALIVE, Support.OPTIONAL)
+            .support(USE_TEMPORARY_LOCAL_ADDRESS, Support.OPTIONAL)
+            .support(MULTIPATH, Support.NEVER)
+            .support(ADVERTISES_ALTADDR, Support.NEVER)
+            .support(SOFT_ERROR_NOTIFY, Support.NEVER)
+            .support(ACTIVE_READ_BEFORE_SEND, Support.OPTIONAL)
+            .build();
+
+    private static final List<StackCapabilities> ALL = List.of(TCP, TLS_TCP, UDP, QUIC);
 
     private BuiltInStacks() {
     }
@@ -83,7 +110,7 @@ public final class BuiltInStacks {
                 .build();
     }
 
-    /** TCP, TLS/TCP, UDP, in this order (the input order breaks ranking ties, C-18). */
+    /** TCP, TLS/TCP, UDP, QUIC, in this order (the input order breaks ranking ties, C-18). */
     public static List<StackCapabilities> all() {
         return ALL;
     }

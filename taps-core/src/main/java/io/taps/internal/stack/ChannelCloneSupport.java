@@ -6,6 +6,7 @@ import io.taps.EstablishmentReport;
 import io.taps.TransportServicesException;
 import io.taps.internal.conn.TapsConnection;
 import io.taps.internal.gather.Leaf;
+import io.taps.internal.group.CloneReport;
 import io.taps.internal.group.CloneRequest;
 import io.taps.internal.group.CloneSupport;
 import io.taps.security.SecurityParameters;
@@ -105,16 +106,8 @@ public final class ChannelCloneSupport implements CloneSupport {
     /** A report without a race: the one attempt the clone made to the original's winner. */
     private EstablishmentReport report(CloneRequest request, EstablishmentReport.Outcome outcome, Duration took,
             TransportServicesException failure, boolean finished) {
-        EstablishmentReport.Attempt only = new EstablishmentReport.Attempt(candidate, Optional.of(Duration.ZERO),
-                Optional.ofNullable(took), outcome, Optional.ofNullable(failure).map(TransportServicesException::reason),
-                Optional.ofNullable(failure).map(Throwable::getMessage), false);
-        List<EstablishmentReport.PathBranch> tree = List.of(new EstablishmentReport.PathBranch(candidate.path(),
-                List.of(new EstablishmentReport.StackBranch(candidate.stack(), candidate.alpn(), List.of(remote)))));
-        return new EstablishmentReport(tree, List.of(), List.of(only),
-                outcome == EstablishmentReport.Outcome.SUCCEEDED ? candidate : null,
-                List.of("clone in group " + request.original().group().id() + ": the original's stack and address,"
-                        + " no race and no resolution (RFC 9622 §7.4)"),
-                finished, took == null ? Duration.ZERO : took);
+        return CloneReport.of(request, candidate, remote, "the original's stack and address", outcome, took,
+                failure, finished);
     }
 
     private static Throwable unwrap(Throwable failure) {

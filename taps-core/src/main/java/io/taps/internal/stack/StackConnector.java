@@ -47,9 +47,24 @@ public final class StackConnector {
     public static final FixedRecvByteBufAllocator DATAGRAM_RECEIVE_BUFFERS = new FixedRecvByteBufAllocator(65_536);
 
     private final IoTransport transport;
+    private final QuicAttempts quic;
 
     public StackConnector(IoTransport transport) {
+        this(transport, null);
+    }
+
+    /** {@code quic} starts QUIC attempts; without it QUIC is never attempted. */
+    public StackConnector(IoTransport transport, QuicAttempts quic) {
         this.transport = transport;
+        this.quic = quic;
+    }
+
+    /** Starts QUIC attempts (io.taps.internal.quic), whose Connection is a stream, not the socket. */
+    public interface QuicAttempts {
+        /** {@code early} (nullable) is a safelyReplayable InitiateWithSend message to send as 0-RTT data if possible. */
+        void connect(Attempt attempt, EventLoop loop, InetSocketAddress remote, InetSocketAddress local,
+                String peerName, SecurityParameters security, TransportProperties properties, Duration timeout,
+                List<FramerFactory> framers, io.taps.Message early);
     }
 
     /** One running attempt; its future completes on the attempt's event loop. */
@@ -59,8 +74,11 @@ public final class StackConnector {
         private final InetSocketAddress remote;
         private volatile Channel channel;
         private volatile ConnectionHandler handler;
+        private volatile java.util.function.Supplier<io.taps.internal.conn.Link> linkFactory;
+        private volatile Runnable closer;
+        private volatile io.taps.Message sentEarly;
 
-        Attempt(StackKind kind, InetSocketAddress remote) {
+        public Attempt(StackKind kind, InetSocketAddress remote) {
             this.kind = kind;
             this.remote = remote;
         }
@@ -85,6 +103,38 @@ public final class StackConnector {
             return remote;
         }
 
+        /** The winning attempt's link for its Connection. */
+        public io.taps.internal.conn.Link link() {
+            java.util.function.Supplier<io.taps.internal.conn.Link> factory = linkFactory;
+            return factory != null ? factory.get() : new ChannelLink(channel, kind);
+        }
+
+        /**
+         * For stacks whose Connection is a stream inside the attempt's socket (QUIC): the stream's
+         * channel and handler, and how to make its link.
+         */
+        public void stream(Channel stream, ConnectionHandler streamHandler,
+                java.util.function.Supplier<io.taps.internal.conn.Link> link) {
+            this.channel = stream;
+            this.handler = streamHandler;
+            this.linkFactory = link;
+        }
+
+        /** Records that {@code message} went out as 0-RTT early data on this attempt. */
+        public void sentEarly(io.taps.Message message) {
+            this.sentEarly = message;
+        }
+
+        /** The message this attempt sent as 0-RTT early data, or null. */
+        public io.taps.Message sentEarly() {
+            return sentEarly;
+        }
+
+        /** What else {@link #cancel()} must close (QUIC: the QUIC connection and its UDP socket). */
+        public void closer(Runnable alsoClose) {
+            this.closer = alsoClose;
+        }
+
         /** Stops a running or losing attempt and frees its channel. */
         public void cancel() {
             outcome.completeExceptionally(new TransportServicesException(ErrorReason.ESTABLISHMENT_FAILED,
@@ -96,6 +146,10 @@ public final class StackConnector {
             Channel open = channel;
             if (open != null) {
                 open.close();
+            }
+            Runnable extra = closer;
+            if (extra != null) {
+                extra.run();
             }
         }
     }
@@ -111,7 +165,7 @@ public final class StackConnector {
             String peerName, SecurityParameters security, TransportProperties properties, Duration timeout,
             List<FramerFactory> framers) {
         return connect(loop, kind, remote, local, peerName, security, properties, timeout, framers,
-                kind.secure() ? SslContexts.forClient(security) : null);
+                kind.secure() && !kind.quic() ? SslContexts.forClient(security) : null, null);
     }
 
     /**
@@ -119,12 +173,32 @@ public final class StackConnector {
      * SecurityParameters, TransportProperties, Duration, List)} with the client TLS context given:
      * the caller's cache scope decides whose TLS session cache the attempt uses (RFC 9623 §9.1).
      *
-     * @param sslContext the client context for secure stacks, ignored (may be null) otherwise
+     * @param clientContext the client context for TLS/TCP, ignored (may be null) otherwise
      */
     public Attempt connect(EventLoop loop, StackKind kind, InetSocketAddress remote, InetSocketAddress local,
             String peerName, SecurityParameters security, TransportProperties properties, Duration timeout,
             List<FramerFactory> framers, SslContext clientContext) {
+        return connect(loop, kind, remote, local, peerName, security, properties, timeout, framers, clientContext,
+                null);
+    }
+
+    /**
+     * The full form: {@code clientContext} as above, and a stack that can send 0-RTT data (QUIC with
+     * a cached session) sends {@code early} (nullable, safelyReplayable) as early data.
+     */
+    public Attempt connect(EventLoop loop, StackKind kind, InetSocketAddress remote, InetSocketAddress local,
+            String peerName, SecurityParameters security, TransportProperties properties, Duration timeout,
+            List<FramerFactory> framers, SslContext clientContext, io.taps.Message early) {
         Attempt attempt = new Attempt(kind, remote);
+        if (kind.quic()) {
+            if (quic == null) {
+                attempt.outcome.completeExceptionally(new TransportServicesException(ErrorReason.ESTABLISHMENT_FAILED,
+                        "QUIC to " + remote + ": no QUIC support in this engine"));
+            } else {
+                quic.connect(attempt, loop, remote, local, peerName, security, properties, timeout, framers, early);
+            }
+            return attempt;
+        }
         SslContext sslContext = kind.secure() ? java.util.Objects.requireNonNull(clientContext, "clientContext") : null;
         ConnectionHandler.AttemptObserver observer = new ConnectionHandler.AttemptObserver() {
             @Override
@@ -193,7 +267,7 @@ public final class StackConnector {
     }
 
     /** Turns a Netty or JDK failure into a typed error naming the attempt. */
-    static TransportServicesException classify(StackKind kind, InetSocketAddress remote, Throwable cause) {
+    public static TransportServicesException classify(StackKind kind, InetSocketAddress remote, Throwable cause) {
         if (cause instanceof TransportServicesException) {
             return (TransportServicesException) cause;
         }

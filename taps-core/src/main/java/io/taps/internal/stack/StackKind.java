@@ -7,7 +7,9 @@ import io.taps.spi.StackCapabilities;
 public enum StackKind {
     TCP(BuiltInStacks.TCP),
     TLS_TCP(BuiltInStacks.TLS_TCP),
-    UDP(BuiltInStacks.UDP);
+    UDP(BuiltInStacks.UDP),
+    /** QUIC (RFC 9000) over UDP via Netty's QUIC codec: each stream is one Connection. */
+    QUIC(BuiltInStacks.QUIC);
 
     private final StackCapabilities capabilities;
 
@@ -20,7 +22,12 @@ public enum StackKind {
     }
 
     public boolean secure() {
-        return this == TLS_TCP;
+        return this == TLS_TCP || this == QUIC;
+    }
+
+    /** Whether the stack is QUIC, whose Connections are streams of a shared QUIC connection. */
+    public boolean quic() {
+        return this == QUIC;
     }
 
     public boolean datagram() {

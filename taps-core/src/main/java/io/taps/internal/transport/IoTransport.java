@@ -10,6 +10,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -68,6 +69,14 @@ public enum IoTransport {
 
     public Class<? extends DatagramChannel> datagramChannel() {
         return datagramChannel;
+    }
+
+    /**
+     * A new datagram channel of one address family: a multicast socket must match its group's
+     * family, which the family-less default channel (dual-stack IPv6 on NIO) does not guarantee.
+     */
+    public DatagramChannel newDatagramChannel(SocketProtocolFamily family) {
+        return this == EPOLL ? new EpollDatagramChannel(family) : new NioDatagramChannel(family);
     }
 
     public String displayName() {

@@ -141,8 +141,9 @@ class CandidateSelectorTest {
     @Test
     void sp01_defaultsRequireReliabilitySoTcpOrTlsDependingOnSecurity() {
         TransportProperties d = TransportProperties.defaults();
-        assertThat(select(d, SecurityMode.OPPORTUNISTIC, false)).containsExactly("TLS/TCP", "TCP");
-        assertThat(select(d, SecurityMode.REQUIRED, false)).containsExactly("TLS/TCP");
+        // QUIC ranks first by the default multistreaming=Prefer (StackSelection narrows it further).
+        assertThat(select(d, SecurityMode.OPPORTUNISTIC, false)).containsExactly("QUIC", "TLS/TCP", "TCP");
+        assertThat(select(d, SecurityMode.REQUIRED, false)).containsExactly("QUIC", "TLS/TCP");
         assertThat(select(d, SecurityMode.DISABLED, false)).containsExactly("TCP");
     }
 
@@ -167,12 +168,12 @@ class CandidateSelectorTest {
         TransportProperties p = neutral().preserveMsgBoundaries(Preference.REQUIRE).build();
         assertThat(select(p, SecurityMode.DISABLED, false)).containsExactly("UDP");
         assertThat(select(p, SecurityMode.DISABLED, true)).containsExactly("TCP", "UDP");
-        assertThat(select(p, SecurityMode.OPPORTUNISTIC, true)).containsExactly("TLS/TCP", "TCP", "UDP");
+        assertThat(select(p, SecurityMode.OPPORTUNISTIC, true)).containsExactly("TLS/TCP", "QUIC", "TCP", "UDP");
         assertThat(failure(TransportProperties.reliableMessage(), SecurityMode.OPPORTUNISTIC))
                 .hasMessageContaining("TCP removed by preserveMsgBoundaries=REQUIRE")
                 .hasMessageContaining("UDP removed by reliability=REQUIRE");
         assertThat(select(TransportProperties.reliableMessage(), SecurityMode.OPPORTUNISTIC, true))
-                .containsExactly("TLS/TCP", "TCP");
+                .containsExactly("QUIC", "TLS/TCP", "TCP");
     }
 
     @Test
@@ -184,11 +185,11 @@ class CandidateSelectorTest {
     @Test
     void sp05_sp17_udpOnlyFeatures() {
         assertThat(select(neutral().zeroRttMsg(Preference.REQUIRE).build(), SecurityMode.OPPORTUNISTIC, false))
-                .containsExactly("UDP");
+                .containsExactly("QUIC", "UDP");
         assertThat(select(neutral().softErrorNotify(Preference.REQUIRE).build(), SecurityMode.OPPORTUNISTIC, false))
                 .containsExactly("UDP");
         assertThat(select(TransportProperties.builder().keepAlive(Preference.REQUIRE).build(),
-                SecurityMode.OPPORTUNISTIC, false)).containsExactly("TLS/TCP", "TCP");
+                SecurityMode.OPPORTUNISTIC, false)).containsExactly("QUIC", "TLS/TCP", "TCP");
     }
 
     @Test
@@ -271,7 +272,7 @@ class CandidateSelectorTest {
         assertThat(failure(p, SecurityMode.OPPORTUNISTIC).reason()).isEqualTo(ErrorReason.INVALID_CONFIGURATION);
         TransportProperties send = neutral().zeroRttMsg(Preference.REQUIRE).direction(Direction.UNIDIRECTIONAL_SEND)
                 .build();
-        assertThat(select(send, SecurityMode.OPPORTUNISTIC, false)).containsExactly("UDP");
+        assertThat(select(send, SecurityMode.OPPORTUNISTIC, false)).containsExactly("QUIC", "UDP");
     }
 
     @Test
@@ -284,7 +285,7 @@ class CandidateSelectorTest {
         assertThat(failure(tooLong, SecurityMode.OPPORTUNISTIC).reason()).isEqualTo(ErrorReason.INVALID_CONFIGURATION);
         TransportProperties fine = TransportProperties.builder().keepAlive(Preference.REQUIRE)
                 .keepAliveTimeout(Duration.ofSeconds(10)).connTimeout(Duration.ofSeconds(30)).build();
-        assertThat(select(fine, SecurityMode.OPPORTUNISTIC, false)).containsExactly("TLS/TCP", "TCP");
+        assertThat(select(fine, SecurityMode.OPPORTUNISTIC, false)).containsExactly("QUIC", "TLS/TCP", "TCP");
     }
 
     @Test
@@ -305,7 +306,7 @@ class CandidateSelectorTest {
     @Test
     void sp14_multipathActiveRanksButNeverFails() {
         TransportProperties p = TransportProperties.builder().multipath(MultipathMode.ACTIVE).build();
-        assertThat(select(p, SecurityMode.OPPORTUNISTIC, false)).containsExactly("TLS/TCP", "TCP");
+        assertThat(select(p, SecurityMode.OPPORTUNISTIC, false)).containsExactly("QUIC", "TLS/TCP", "TCP");
         StackCapabilities mptcp = TCP.toBuilder().support(Property.MULTIPATH, Support.OPTIONAL).build();
         StackCapabilities mptcpNamed = StackCapabilities.builder("MPTCP").byteStream(true)
                 .support(Property.RELIABILITY, Support.ALWAYS).support(Property.PRESERVE_ORDER, Support.ALWAYS)

@@ -1,30 +1,121 @@
 package io.taps.spring.boot.autoconfigure;
 
+import io.taps.ErrorReason;
+import io.taps.RacingConfig;
+import io.taps.TransportObserver;
 import io.taps.TransportServices;
+import io.taps.TransportServicesException;
+import io.taps.framer.FramerFactory;
+import io.taps.spring.framer.TapsFramer;
+import io.taps.spring.framer.TapsFramers;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 
 /**
- * Auto-configuration of the taps {@link TransportServices} (RFC 9622 §3): one system per
- * application, closed with the context. Backs off when the application defines its own.
+ * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} of the
+ * taps Transport Services system (RFC 9622 §3): one {@link TransportServices} per application,
+ * configured from {@code taps.*} and {@link TransportServicesCustomizer} beans and closed with the
+ * context; the named framers ({@link TapsFramers}) and property profiles ({@link TapsProfiles}).
+ * Each bean backs off when the application defines its own.
  */
-@AutoConfiguration
+@AutoConfiguration(afterName = "org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration")
 @ConditionalOnClass(TransportServices.class)
 @EnableConfigurationProperties(TapsProperties.class)
-public class TapsAutoConfiguration {
+public final class TapsAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    TransportServices transportServices(TapsProperties properties) {
+    TransportServices transportServices(TapsProperties properties,
+            ObjectProvider<TransportServicesCustomizer> customizers, ObjectProvider<TransportObserver> observers) {
         TransportServices.Builder builder = TransportServices.builder()
                 .nativeTransport(properties.isNativeTransport())
-                .shutdownTimeout(properties.getShutdownTimeout());
+                .shutdownTimeout(properties.getShutdownTimeout())
+                .racing(racing(properties.getRacing()));
         if (properties.getEventLoopThreads() != null) {
             builder.eventLoopThreads(properties.getEventLoopThreads());
         }
+        if (!properties.getNameServers().isEmpty()) {
+            builder.nameServers(properties.getNameServers().stream().map(TapsAutoConfiguration::nameServer).toList());
+        }
+        if (properties.getHostsFile() != null) {
+            builder.hostsFile(Path.of(properties.getHostsFile()));
+        }
+        customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
+        // Metrics, observations and the actuator see the system through observer beans.
+        observers.orderedStream().forEach(builder::observer);
         return builder.build();
+    }
+
+    private static RacingConfig racing(TapsProperties.Racing racing) {
+        try {
+            RacingConfig.Builder builder = RacingConfig.builder()
+                    .resolutionDelay(racing.getResolutionDelay())
+                    .connectionAttemptDelay(racing.getConnectionAttemptDelay())
+                    .minimumAttemptDelay(racing.getMinimumAttemptDelay())
+                    .maximumAttemptDelay(racing.getMaximumAttemptDelay())
+                    .maxLeaves(racing.getMaxLeaves())
+                    .maxAddressesPerHost(racing.getMaxAddressesPerHost());
+            if (racing.getPathDelay() != null) {
+                builder.pathDelay(racing.getPathDelay());
+            }
+            if (racing.getProtocolDelay() != null) {
+                builder.protocolDelay(racing.getProtocolDelay());
+            }
+            return builder.build();
+        }
+        catch (TransportServicesException ex) {
+            throw TapsConfigurationException.at("taps.racing", ex,
+                    "Fix the taps.racing.* values (delays must not be negative, minimum <= maximum, limits >= 1).");
+        }
+    }
+
+    private static InetSocketAddress nameServer(String hostAndPort) {
+        int colon = hostAndPort.lastIndexOf(':');
+        try {
+            if (colon > 0 && hostAndPort.indexOf(':') == colon) {
+                return new InetSocketAddress(hostAndPort.substring(0, colon),
+                        Integer.parseInt(hostAndPort.substring(colon + 1)));
+            }
+            return new InetSocketAddress(hostAndPort.replace("[", "").replace("]", ""), 53);
+        }
+        catch (RuntimeException ex) {
+            throw new TapsConfigurationException(ErrorReason.INVALID_CONFIGURATION, "taps.name-servers",
+                    "'" + hostAndPort + "' is not host:port", "Write each name server as host:port, e.g. 127.0.0.1:53.",
+                    ex);
+        }
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    TapsFramers tapsFramers(ListableBeanFactory beanFactory) {
+        Map<String, FramerFactory> named = new LinkedHashMap<>();
+        for (String beanName : beanFactory.getBeanNamesForType(FramerFactory.class)) {
+            TapsFramer annotation = beanFactory.findAnnotationOnBean(beanName, TapsFramer.class);
+            if (annotation != null) {
+                FramerFactory previous = named.put(annotation.value(), beanFactory.getBean(beanName, FramerFactory.class));
+                if (previous != null) {
+                    throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
+                            "two FramerFactory beans are annotated @TapsFramer(\"" + annotation.value() + "\")");
+                }
+            }
+        }
+        return new TapsFramers(named);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    TapsProfiles tapsProfiles(TransportServices transportServices, TapsProperties properties, TapsFramers framers,
+            ObjectProvider<SslBundles> sslBundles) {
+        return new TapsProfiles(transportServices, properties, framers, sslBundles.getIfAvailable());
     }
 }

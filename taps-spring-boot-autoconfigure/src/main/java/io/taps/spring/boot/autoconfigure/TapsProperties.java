@@ -1,45 +1,472 @@
 package io.taps.spring.boot.autoconfigure;
 
+import io.taps.RacingConfig;
+import io.taps.security.ClientAuthentication;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Settings of the taps Transport Services system under {@code taps.*} (RFC 9622 §3). Property
- * profiles, listeners and racing timers arrive with the Spring Boot starter issue.
+ * {@link ConfigurationProperties Properties} of the taps Transport Services system under
+ * {@code taps.*} (RFC 9622 §3, §6): the system's event loops and resolver, the racing timers
+ * (RFC 9623 §4.3), the named property profiles ({@code taps.profiles.<name>}, RFC 9622 §6.2 and
+ * Appendix B.2) that Preconnections and {@code @TapsListener}s are built from, and how listener
+ * handlers run.
+ *
+ * <p>Profile maps ({@code selection}, {@code connection}, {@code message}) take RFC 9622 property
+ * names in any spelling taps accepts (C-20: {@code preserve-msg-boundaries},
+ * {@code preserveMsgBoundaries}); they are checked at start-up, and a wrong name or value fails
+ * start-up with the full key (see {@link TapsConfigurationException}).
  */
 @ConfigurationProperties("taps")
 public class TapsProperties {
 
-    /** Event loop threads; defaults to the number of processors. */
-    private Integer eventLoopThreads;
+    /** Number of event loop threads. Defaults to the number of processors. */
+    private @Nullable Integer eventLoopThreads;
 
     /** Whether to use Netty's native epoll transport when it is available. */
     private boolean nativeTransport = true;
 
-    /** How long closing the system waits for connections and event loops to stop. */
+    /** Comma-separated list of DNS servers as host:port. Empty means the platform's servers. */
+    private List<String> nameServers = new ArrayList<>();
+
+    /** Hosts file to honour instead of the system's. */
+    private @Nullable String hostsFile;
+
+    /** How long closing the Transport Services system waits for connections and event loops. */
     private Duration shutdownTimeout = Duration.ofSeconds(5);
 
-    public Integer getEventLoopThreads() {
-        return eventLoopThreads;
+    private final Racing racing = new Racing();
+
+    private final Listener listener = new Listener();
+
+    /** Settings per @TapsListener id, overriding the annotation's attributes. */
+    private final Map<String, ListenerSettings> listeners = new LinkedHashMap<>();
+
+    /** Named property profiles. Built-in: reliable-inorder-stream, reliable-message, unreliable-datagram, default. */
+    private final Map<String, Profile> profiles = new LinkedHashMap<>();
+
+    public @Nullable Integer getEventLoopThreads() {
+        return this.eventLoopThreads;
     }
 
-    public void setEventLoopThreads(Integer eventLoopThreads) {
+    public void setEventLoopThreads(@Nullable Integer eventLoopThreads) {
         this.eventLoopThreads = eventLoopThreads;
     }
 
     public boolean isNativeTransport() {
-        return nativeTransport;
+        return this.nativeTransport;
     }
 
     public void setNativeTransport(boolean nativeTransport) {
         this.nativeTransport = nativeTransport;
     }
 
+    public List<String> getNameServers() {
+        return this.nameServers;
+    }
+
+    public void setNameServers(List<String> nameServers) {
+        this.nameServers = nameServers;
+    }
+
+    public @Nullable String getHostsFile() {
+        return this.hostsFile;
+    }
+
+    public void setHostsFile(@Nullable String hostsFile) {
+        this.hostsFile = hostsFile;
+    }
+
     public Duration getShutdownTimeout() {
-        return shutdownTimeout;
+        return this.shutdownTimeout;
     }
 
     public void setShutdownTimeout(Duration shutdownTimeout) {
         this.shutdownTimeout = shutdownTimeout;
+    }
+
+    public Racing getRacing() {
+        return this.racing;
+    }
+
+    public Listener getListener() {
+        return this.listener;
+    }
+
+    public Map<String, Profile> getProfiles() {
+        return this.profiles;
+    }
+
+    public Map<String, ListenerSettings> getListeners() {
+        return this.listeners;
+    }
+
+    /** Settings of one {@code @TapsListener}, by id; each one set replaces the annotation's attribute. */
+    public static class ListenerSettings {
+
+        /** Property profile of the listener. */
+        private @Nullable String profile;
+
+        /** Local address or host to bind. */
+        private @Nullable String host;
+
+        /** Local port; 0 asks for an ephemeral port. */
+        private @Nullable Integer port;
+
+        /** Whether the listener starts with the application context. */
+        private @Nullable Boolean autoStartup;
+
+        public @Nullable String getProfile() {
+            return this.profile;
+        }
+
+        public void setProfile(@Nullable String profile) {
+            this.profile = profile;
+        }
+
+        public @Nullable String getHost() {
+            return this.host;
+        }
+
+        public void setHost(@Nullable String host) {
+            this.host = host;
+        }
+
+        public @Nullable Integer getPort() {
+            return this.port;
+        }
+
+        public void setPort(@Nullable Integer port) {
+            this.port = port;
+        }
+
+        public @Nullable Boolean getAutoStartup() {
+            return this.autoStartup;
+        }
+
+        public void setAutoStartup(@Nullable Boolean autoStartup) {
+            this.autoStartup = autoStartup;
+        }
+    }
+
+    /** Candidate racing timers and limits (RFC 9623 §4.3, {@link RacingConfig}). */
+    public static class Racing {
+        private static final RacingConfig DEFAULTS = RacingConfig.defaults();
+
+        /** How long to wait for AAAA once A has answered (Happy Eyeballs Resolution Delay). */
+        private Duration resolutionDelay = DEFAULTS.resolutionDelay();
+
+        /** Stagger between attempts that differ in the remote address. */
+        private Duration connectionAttemptDelay = DEFAULTS.connectionAttemptDelay();
+
+        /** Lower bound of every stagger; never below 10ms. */
+        private Duration minimumAttemptDelay = DEFAULTS.minimumAttemptDelay();
+
+        /** Upper bound of every stagger. */
+        private Duration maximumAttemptDelay = DEFAULTS.maximumAttemptDelay();
+
+        /** Stagger between attempts on different local paths. Defaults to the connection attempt delay. */
+        private @Nullable Duration pathDelay;
+
+        /** Stagger between attempts with different protocol stacks. Defaults to the connection attempt delay. */
+        private @Nullable Duration protocolDelay;
+
+        /** Most attempts (leaves of the candidate tree) one establishment may have. */
+        private int maxLeaves = DEFAULTS.maxLeaves();
+
+        /** Most addresses kept per host name. */
+        private int maxAddressesPerHost = DEFAULTS.maxAddressesPerHost();
+
+        public Duration getResolutionDelay() {
+            return this.resolutionDelay;
+        }
+
+        public void setResolutionDelay(Duration resolutionDelay) {
+            this.resolutionDelay = resolutionDelay;
+        }
+
+        public Duration getConnectionAttemptDelay() {
+            return this.connectionAttemptDelay;
+        }
+
+        public void setConnectionAttemptDelay(Duration connectionAttemptDelay) {
+            this.connectionAttemptDelay = connectionAttemptDelay;
+        }
+
+        public Duration getMinimumAttemptDelay() {
+            return this.minimumAttemptDelay;
+        }
+
+        public void setMinimumAttemptDelay(Duration minimumAttemptDelay) {
+            this.minimumAttemptDelay = minimumAttemptDelay;
+        }
+
+        public Duration getMaximumAttemptDelay() {
+            return this.maximumAttemptDelay;
+        }
+
+        public void setMaximumAttemptDelay(Duration maximumAttemptDelay) {
+            this.maximumAttemptDelay = maximumAttemptDelay;
+        }
+
+        public @Nullable Duration getPathDelay() {
+            return this.pathDelay;
+        }
+
+        public void setPathDelay(@Nullable Duration pathDelay) {
+            this.pathDelay = pathDelay;
+        }
+
+        public @Nullable Duration getProtocolDelay() {
+            return this.protocolDelay;
+        }
+
+        public void setProtocolDelay(@Nullable Duration protocolDelay) {
+            this.protocolDelay = protocolDelay;
+        }
+
+        public int getMaxLeaves() {
+            return this.maxLeaves;
+        }
+
+        public void setMaxLeaves(int maxLeaves) {
+            this.maxLeaves = maxLeaves;
+        }
+
+        public int getMaxAddressesPerHost() {
+            return this.maxAddressesPerHost;
+        }
+
+        public void setMaxAddressesPerHost(int maxAddressesPerHost) {
+            this.maxAddressesPerHost = maxAddressesPerHost;
+        }
+    }
+
+    /** How {@code @TapsListener} handler methods run. */
+    public static class Listener {
+
+        /**
+         * Where handler methods run: auto (virtual threads on JDK 21+, else a platform thread pool),
+         * virtual, platform or event-loop (inline in the connection's event; must not block).
+         */
+        private Execution execution = Execution.AUTO;
+
+        /** Whether listeners start with the application context. */
+        private boolean autoStartup = true;
+
+        public Execution getExecution() {
+            return this.execution;
+        }
+
+        public void setExecution(Execution execution) {
+            this.execution = execution;
+        }
+
+        public boolean isAutoStartup() {
+            return this.autoStartup;
+        }
+
+        public void setAutoStartup(boolean autoStartup) {
+            this.autoStartup = autoStartup;
+        }
+    }
+
+    /** Where listener handler methods run. */
+    public enum Execution {
+        /** Virtual threads when the JVM offers them (JDK 21+), else a platform thread pool. */
+        AUTO,
+        /** A virtual thread per handled message; start-up fails on a JVM without virtual threads. */
+        VIRTUAL,
+        /** A cached pool of daemon platform threads. */
+        PLATFORM,
+        /** Inline in the connection's event, on its event loop: the handler must never block. */
+        EVENT_LOOP
+    }
+
+    /** A named property profile: everything a Preconnection needs except what the caller adds. */
+    public static class Profile {
+
+        /** Profile whose values this one starts from (a built-in or another named profile). */
+        private @Nullable String base;
+
+        /** Selection Properties by RFC 9622 name: require, prefer, no-preference, avoid, prohibit, or a value. */
+        private Map<String, String> selection = new LinkedHashMap<>();
+
+        /** Connection Properties by RFC 9622 name, for example conn-timeout: 5s. */
+        private Map<String, String> connection = new LinkedHashMap<>();
+
+        /** Default Message Properties by RFC 9622 name, for example msg-lifetime: 2s. */
+        private Map<String, String> message = new LinkedHashMap<>();
+
+        /** Comma-separated list of framer names, the first nearest the application. */
+        private List<String> framers = new ArrayList<>();
+
+        private final Security security = new Security();
+
+        private final Endpoint local = new Endpoint();
+
+        private final Endpoint remote = new Endpoint();
+
+        public @Nullable String getBase() {
+            return this.base;
+        }
+
+        public void setBase(@Nullable String base) {
+            this.base = base;
+        }
+
+        public Map<String, String> getSelection() {
+            return this.selection;
+        }
+
+        public void setSelection(Map<String, String> selection) {
+            this.selection = selection;
+        }
+
+        public Map<String, String> getConnection() {
+            return this.connection;
+        }
+
+        public void setConnection(Map<String, String> connection) {
+            this.connection = connection;
+        }
+
+        public Map<String, String> getMessage() {
+            return this.message;
+        }
+
+        public void setMessage(Map<String, String> message) {
+            this.message = message;
+        }
+
+        public List<String> getFramers() {
+            return this.framers;
+        }
+
+        public void setFramers(List<String> framers) {
+            this.framers = framers;
+        }
+
+        public Security getSecurity() {
+            return this.security;
+        }
+
+        public Endpoint getLocal() {
+            return this.local;
+        }
+
+        public Endpoint getRemote() {
+            return this.remote;
+        }
+    }
+
+    /** Security Parameters of a profile (RFC 9622 §6.3). */
+    public static class Security {
+
+        /** Whether to use TLS. Implied when an SSL bundle, ALPN or a server name is set. */
+        private @Nullable Boolean enabled;
+
+        /** Name of a spring.ssl.bundle.* bundle: its key store gives the identities, its trust store the trust anchors. */
+        private @Nullable String sslBundle;
+
+        /** Comma-separated list of ALPN protocol names, in preference order. */
+        private List<String> alpn = new ArrayList<>();
+
+        /** Whether a listener asks clients for a certificate. */
+        private @Nullable ClientAuthentication clientAuth;
+
+        /** Server name to send (SNI) and to verify instead of the remote host name. */
+        private @Nullable String serverName;
+
+        public @Nullable Boolean getEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(@Nullable Boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public @Nullable String getSslBundle() {
+            return this.sslBundle;
+        }
+
+        public void setSslBundle(@Nullable String sslBundle) {
+            this.sslBundle = sslBundle;
+        }
+
+        public List<String> getAlpn() {
+            return this.alpn;
+        }
+
+        public void setAlpn(List<String> alpn) {
+            this.alpn = alpn;
+        }
+
+        public @Nullable ClientAuthentication getClientAuth() {
+            return this.clientAuth;
+        }
+
+        public void setClientAuth(@Nullable ClientAuthentication clientAuth) {
+            this.clientAuth = clientAuth;
+        }
+
+        public @Nullable String getServerName() {
+            return this.serverName;
+        }
+
+        public void setServerName(@Nullable String serverName) {
+            this.serverName = serverName;
+        }
+
+        boolean isConfigured() {
+            return this.enabled != null || this.sslBundle != null || !this.alpn.isEmpty() || this.clientAuth != null
+                    || this.serverName != null;
+        }
+    }
+
+    /** A local or remote endpoint of a profile (RFC 9622 §6.1). */
+    public static class Endpoint {
+
+        /** Host name or IP address literal. */
+        private @Nullable String host;
+
+        /** Port; 0 on a local endpoint asks for an ephemeral port. */
+        private @Nullable Integer port;
+
+        /** Network interface name, for example eth0. */
+        private @Nullable String interfaceName;
+
+        public @Nullable String getHost() {
+            return this.host;
+        }
+
+        public void setHost(@Nullable String host) {
+            this.host = host;
+        }
+
+        public @Nullable Integer getPort() {
+            return this.port;
+        }
+
+        public void setPort(@Nullable Integer port) {
+            this.port = port;
+        }
+
+        public @Nullable String getInterfaceName() {
+            return this.interfaceName;
+        }
+
+        public void setInterfaceName(@Nullable String interfaceName) {
+            this.interfaceName = interfaceName;
+        }
+
+        boolean isConfigured() {
+            return this.host != null || this.port != null || this.interfaceName != null;
+        }
     }
 }

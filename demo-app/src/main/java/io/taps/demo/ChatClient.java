@@ -1,0 +1,105 @@
+package io.taps.demo;
+
+import io.taps.Connection;
+import io.taps.Message;
+import io.taps.endpoint.RemoteEndpoint;
+import io.taps.spring.boot.autoconfigure.TapsProfiles;
+import io.taps.spring.listener.TapsListenerRegistry;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * A client built from the YAML profile {@code chat-client}: it connects to the name in the
+ * profile's {@code remote.host} ({@code taps-demo.localhost}, which means both ::1 and 127.0.0.1)
+ * on the chat listener's bound port, so racing (RFC 9623 §4.3) tries ::1 first, fails there (the
+ * listener is on 127.0.0.1 only) and wins on 127.0.0.1: the establishment report the web page
+ * draws as a waterfall. Then it sends a chat line every few seconds and keeps the last reply.
+ */
+@Component
+public class ChatClient implements DisposableBean {
+    private static final Logger log = LoggerFactory.getLogger(ChatClient.class);
+
+    private final TapsProfiles profiles;
+    private final TapsListenerRegistry listeners;
+    private final boolean enabled;
+    private final long periodMillis;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "taps-demo-chat-client");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final AtomicInteger sent = new AtomicInteger();
+    private final AtomicReference<String> lastReply = new AtomicReference<>("");
+    private volatile @Nullable Connection connection;
+
+    public ChatClient(TapsProfiles profiles, TapsListenerRegistry listeners,
+            @Value("${demo.client.enabled:true}") boolean enabled,
+            @Value("${demo.client.period:3s}") java.time.Duration period) {
+        this.profiles = profiles;
+        this.listeners = listeners;
+        this.enabled = enabled;
+        this.periodMillis = period.toMillis();
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    public void connect() {
+        if (!enabled) {
+            return;
+        }
+        String host = profiles.get("chat-client").remoteEndpoint().flatMap(RemoteEndpoint::hostName)
+                .orElse("taps-demo.localhost");
+        int port = listeners.listener("chat").orElseThrow().port();
+        Connection chat = profiles.preconnection("chat-client").remote(RemoteEndpoint.ofHost(host, port)).build()
+                .initiate();
+        this.connection = chat;
+        chat.ready().whenComplete((ready, failure) -> {
+            if (failure != null) {
+                log.warn("chat client could not connect to {}:{}: {}", host, port, failure.getMessage());
+                return;
+            }
+            log.info("chat client connected to {}:{} over {}\n{}", host, port, chat.protocolStack().orElse("?"),
+                    chat.establishmentReport());
+            timer.scheduleWithFixedDelay(this::say, 0, periodMillis, TimeUnit.MILLISECONDS);
+        });
+    }
+
+    private void say() {
+        Connection chat = connection;
+        if (chat == null) {
+            return;
+        }
+        chat.send("hello #" + sent.incrementAndGet()).thenCompose(done -> chat.receive())
+                .thenAccept((Message reply) -> lastReply.set(new String(reply.bytes(), StandardCharsets.UTF_8)));
+    }
+
+    /** The last reply from the chat listener, empty before the first. */
+    public String lastReply() {
+        return lastReply.get();
+    }
+
+    /** The client's Connection once it initiated, for tests. */
+    public @Nullable Connection connection() {
+        return connection;
+    }
+
+    @Override
+    public void destroy() {
+        timer.shutdownNow();
+        Connection chat = connection;
+        if (chat != null) {
+            chat.close();
+        }
+    }
+}

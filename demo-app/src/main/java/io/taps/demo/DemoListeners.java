@@ -1,0 +1,31 @@
+package io.taps.demo;
+
+import io.taps.spring.listener.TapsListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * The demo's two taps listeners, declared only with annotations and YAML profiles
+ * (RFC 9622 §7.2 Listen, §9.3 Receive).
+ */
+@Component
+public class DemoListeners {
+
+    /**
+     * Echo over plain TCP (profile {@code echo}): every chunk of bytes that arrives is sent back;
+     * the client's end of stream ends the Connection.
+     */
+    @TapsListener(id = "echo", profile = "echo", port = "${demo.echo.port:7000}")
+    public byte[] echo(byte[] data) {
+        return data;
+    }
+
+    /**
+     * Chat over TLS with the length-prefix framer (profile {@code chat}): each Message is one chat
+     * line, answered with one reply Message. Bound on 127.0.0.1 only, so a client racing ::1 and
+     * 127.0.0.1 shows a failed attempt before the winner.
+     */
+    @TapsListener(id = "chat", profile = "chat", host = "127.0.0.1", port = "${demo.chat.port:7001}")
+    public String chat(String line) {
+        return "taps-demo heard: " + line;
+    }
+}

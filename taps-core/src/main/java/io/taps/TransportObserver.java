@@ -1,0 +1,89 @@
+package io.taps;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A hook that sees what a {@link TransportServices} does, so that metrics and traces can be
+ * recorded without wrapping application handlers: establishments, accepted and closed
+ * Connections, Messages sent and received, and errors.
+ *
+ * <p>Not part of the RFC 9622 API: RFC 9623 §4.1–§4.3 and §6 leave statistics to the
+ * implementation, and this is where taps offers them. Registered with
+ * {@link TransportServices.Builder#observer(TransportObserver)}; every method has a no-op default.
+ *
+ * <p>Methods are called on the Connection's event loop or the thread that completes an
+ * operation; they must be quick, must not block and should not throw (a thrown exception is
+ * logged and ignored). When no observer is registered, nothing is called and nothing is
+ * allocated on the message paths.
+ */
+public interface TransportObserver {
+
+    /** The observer that does nothing: the default. */
+    TransportObserver NONE = new TransportObserver() {
+    };
+
+    /** Where an error was reported. */
+    enum ErrorKind {
+        /** EstablishmentError (RFC 9622 §7.1, E-02). */
+        ESTABLISHMENT,
+        /** ConnectionError after Ready (§10, E-18). */
+        CONNECTION,
+        /** SendError (§9.2.2.3). */
+        SEND,
+        /** ReceiveError (§9.3.2.3). */
+        RECEIVE
+    }
+
+    /** Initiate (§7.1) was called; candidate gathering and racing start. */
+    default void establishmentStarted(Connection connection) {
+    }
+
+    /** An Initiate ended: Ready or EstablishmentError, with the racing summary. */
+    default void establishmentFinished(Connection connection, EstablishmentResult result) {
+    }
+
+    /** A Listener delivered a new Connection (ConnectionReceived, §7.2). */
+    default void connectionReceived(Listener listener, Connection connection) {
+    }
+
+    /**
+     * A Connection that was Ready (initiated or accepted) reached Closed; {@code error} is the
+     * reason of its ConnectionError, empty after a graceful Closed.
+     */
+    default void connectionClosed(Connection connection, Optional<ErrorReason> error) {
+    }
+
+    /** A Send completed (Sent, §9.2.2.1) with {@code bytes} of data. */
+    default void messageSent(Connection connection, int bytes) {
+    }
+
+    /**
+     * A Received or ReceivedPartial event (§9.3.2) delivered {@code bytes} of data;
+     * {@code endOfMessage} is false for a part.
+     */
+    default void messageReceived(Connection connection, int bytes, boolean endOfMessage) {
+    }
+
+    /** An error event of the given kind. */
+    default void error(Connection connection, ErrorKind kind, ErrorReason reason) {
+    }
+
+    /** One observer that calls each of {@code observers} in order. */
+    static TransportObserver composite(List<TransportObserver> observers) {
+        List<TransportObserver> all = new ArrayList<>();
+        for (TransportObserver observer : observers) {
+            if (observer != NONE) {
+                all.add(io.taps.internal.observe.GuardedObserver.guard(observer));
+            }
+        }
+        if (all.isEmpty()) {
+            return NONE;
+        }
+        if (all.size() == 1) {
+            return all.get(0);
+        }
+        return new io.taps.internal.observe.CompositeObserver(all);
+    }
+}

@@ -1,0 +1,122 @@
+package io.taps.internal.path;
+
+import io.taps.NetworkPath;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Watches the local interfaces (RFC 9623 §7.2, M-58, M-59; design.md Q-20): polls
+ * {@link NetworkInterface} every interval on its own daemon thread, never on an event loop (the
+ * enumeration makes system calls), and hands every non-empty {@link PathChanges} to a listener on
+ * that thread; the listener passes PathChange on to each affected Connection's event loop.
+ *
+ * <p>The monitor only reports. It never closes a Connection: a path that disappears may come back
+ * (a cable replugged, Wi-Fi regained), and the transport decides whether the connection survives.
+ */
+public final class PathMonitor implements AutoCloseable {
+    private final Supplier<Map<String, NetworkPath>> reader;
+    private final Consumer<PathChanges> listener;
+    private final ScheduledExecutorService timer;
+    private volatile Map<String, NetworkPath> current;
+
+    /** Starts polling {@code reader} every {@code interval}; the first snapshot is read now. */
+    public PathMonitor(Duration interval, Supplier<Map<String, NetworkPath>> reader, Consumer<PathChanges> listener) {
+        if (interval.isZero() || interval.isNegative()) {
+            throw new IllegalArgumentException("the path monitor interval must be positive, was " + interval);
+        }
+        this.reader = reader;
+        this.listener = listener;
+        Map<String, NetworkPath> first;
+        try {
+            first = reader.get();
+        } catch (RuntimeException unreadable) {
+            // Start from nothing; the first successful poll reports every interface as appeared.
+            first = Map.of();
+        }
+        this.current = first;
+        this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "taps-path-monitor");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long nanos = interval.toNanos();
+        timer.scheduleWithFixedDelay(this::poll, nanos, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The interfaces as last seen. */
+    public List<NetworkPath> paths() {
+        return List.copyOf(current.values());
+    }
+
+    /**
+     * The up interfaces of the last snapshot and their addresses, in the shape candidate gathering
+     * takes ({@code PathGatherer.Interfaces}): gathering then makes no system calls.
+     */
+    public Map<String, List<InetAddress>> upInterfaces() {
+        Map<String, List<InetAddress>> up = new LinkedHashMap<>();
+        for (NetworkPath path : current.values()) {
+            if (path.up()) {
+                up.put(path.name(), path.addresses());
+            }
+        }
+        return up;
+    }
+
+    /** Reads the interfaces once and reports what changed; runs on the monitor thread. */
+    void poll() {
+        Map<String, NetworkPath> next;
+        try {
+            next = reader.get();
+        } catch (RuntimeException unreadable) {
+            // A failed enumeration says nothing about the paths; the next poll tries again.
+            return;
+        }
+        PathChanges changes = PathChanges.between(current, next);
+        current = next;
+        if (!changes.isEmpty()) {
+            try {
+                listener.accept(changes);
+            } catch (RuntimeException ignored) {
+                // A failing listener must not end the timer (a thrown exception would cancel it).
+            }
+        }
+    }
+
+    /** The system's interfaces now, keyed by name: every interface, up or down, with its addresses. */
+    public static Map<String, NetworkPath> readSystem() {
+        Map<String, NetworkPath> paths = new LinkedHashMap<>();
+        try {
+            java.util.Enumeration<NetworkInterface> all = NetworkInterface.getNetworkInterfaces();
+            for (NetworkInterface nif : all == null ? List.<NetworkInterface>of() : Collections.list(all)) {
+                boolean up;
+                try {
+                    up = nif.isUp();
+                } catch (SocketException vanished) {
+                    continue;
+                }
+                paths.put(nif.getName(), NetworkPath.of(nif.getName(), up, new ArrayList<>(
+                        Collections.list(nif.getInetAddresses()))));
+            }
+        } catch (SocketException e) {
+            throw new IllegalStateException("cannot list network interfaces: " + e.getMessage(), e);
+        }
+        return paths;
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}

@@ -1,0 +1,273 @@
+package io.taps.internal.quic;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicClientCodecBuilder;
+import io.netty.handler.codec.quic.QuicSslContext;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.codec.quic.QuicStreamType;
+import io.netty.handler.codec.quic.SslEarlyDataReadyEvent;
+import io.netty.buffer.Unpooled;
+import io.taps.Message;
+import io.taps.ErrorReason;
+import io.taps.TransportServicesException;
+import io.taps.framer.FramerFactory;
+import io.taps.internal.conn.TapsConnection;
+import io.taps.internal.security.QuicSslContexts;
+import io.taps.internal.security.TlsHandlers;
+import io.taps.internal.stack.ConnectionHandler;
+import io.taps.internal.stack.StackConnector;
+import io.taps.internal.transport.IoTransport;
+import io.taps.properties.Role;
+import io.taps.properties.TransportProperties;
+import io.taps.security.SecurityParameters;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLException;
+
+/**
+ * Starts one QUIC attempt of a race (RFC 9623 §4.4.1, design.md Q-2, Q-15): a UDP socket (epoll or
+ * NIO, per the engine's transport) with Netty's QUIC client codec, a QUIC handshake to one address
+ * with the TLS 1.3 identity and trust checks of the Preconnection's SecurityParameters, then the
+ * first bidirectional stream with new framer instances. The attempt succeeds when the handshake is
+ * done, a common ALPN protocol was agreed, the stream exists and every framer is ready; its
+ * Connection is that stream. A losing or cancelled attempt closes its QUIC connection and socket.
+ */
+public final class QuicConnector implements StackConnector.QuicAttempts {
+    private final IoTransport transport;
+    private final Executor eventExecutor;
+    private final Consumer<TapsConnection> tracker;
+
+    /** {@code tracker} sees every Connection a session opens later (clone), so engine shutdown closes it. */
+    public QuicConnector(IoTransport transport, Executor eventExecutor, Consumer<TapsConnection> tracker) {
+        this.transport = transport;
+        this.eventExecutor = eventExecutor;
+        this.tracker = tracker;
+    }
+
+    @Override
+    public void connect(StackConnector.Attempt attempt, EventLoop loop, InetSocketAddress remote,
+            InetSocketAddress local, String peerName, SecurityParameters security, TransportProperties properties,
+            Duration timeout, List<FramerFactory> framers, Message early) {
+        QuicSslContext sslContext;
+        try {
+            sslContext = QuicSslContexts.forClient(security);
+        } catch (TransportServicesException invalid) {
+            attempt.outcome().completeExceptionally(invalid);
+            return;
+        }
+        String serverName = serverName(security, peerName);
+        ChannelHandler codec = QuicTransportSettings.apply(new QuicClientCodecBuilder(), properties)
+                .sslEngineProvider(quic -> sslContext.newEngine(quic.alloc(), serverName, remote.getPort()))
+                .build();
+        Bootstrap bootstrap = new Bootstrap().group(loop).channel(transport.datagramChannel())
+                .handler(QuicServerSockets.withErrorSink(codec));
+        InetSocketAddress bindTo = local != null ? local
+                : new InetSocketAddress(remote.getAddress() instanceof Inet6Address ? "::" : "0.0.0.0", 0);
+        ChannelFuture binding = bootstrap.bind(bindTo);
+        Channel socket = binding.channel();
+        attempt.closer(socket::close);
+        // Early data needs the message's bytes as they go on the wire: without framers that is the message.
+        Attempting state = new Attempting(attempt, socket, remote, security, properties, framers,
+                framers.isEmpty() ? early : null);
+        binding.addListener(bound -> {
+            if (!bound.isSuccess()) {
+                fail(attempt, remote, bound.cause());
+                return;
+            }
+            if (attempt.outcome().isDone()) {
+                socket.close();
+                return;
+            }
+            QuicChannel.newBootstrap(socket)
+                    .handler(state)
+                    .streamHandler(PeerStreamRefuser.INSTANCE)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
+                    .remoteAddress(remote)
+                    .connect()
+                    .addListener(connected -> {
+                        if (!connected.isSuccess()) {
+                            fail(attempt, remote, connected.cause());
+                            socket.close();
+                            return;
+                        }
+                        state.handshakeDone((QuicChannel) connected.getNow());
+                    });
+        });
+    }
+
+    /**
+     * One QUIC attempt after its socket is bound, on the attempt's event loop. Without early data
+     * the first stream is opened once the handshake is done. With a safelyReplayable
+     * InitiateWithSend message and a resumable session, the QUIC connection signals that 0-RTT data
+     * may be sent (SslEarlyDataReadyEvent): the stream is opened at once, the message goes out as
+     * early data (RFC 9001 §4.6.1), and the attempt still wins only when the handshake is done.
+     */
+    private final class Attempting extends ChannelInboundHandlerAdapter {
+        private final StackConnector.Attempt attempt;
+        private final Channel socket;
+        private final InetSocketAddress remote;
+        private final SecurityParameters security;
+        private final TransportProperties properties;
+        private final List<FramerFactory> framers;
+        private final Message early;
+        private QuicSession session;
+        private boolean streamOpened;
+        private boolean streamReady;
+        private boolean handshakeDone;
+
+        Attempting(StackConnector.Attempt attempt, Channel socket, InetSocketAddress remote,
+                SecurityParameters security, TransportProperties properties, List<FramerFactory> framers,
+                Message early) {
+            this.attempt = attempt;
+            this.socket = socket;
+            this.remote = remote;
+            this.security = security;
+            this.properties = properties;
+            this.framers = framers;
+            this.early = early;
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+            if (event instanceof SslEarlyDataReadyEvent && early != null && !attempt.outcome().isDone()) {
+                openStream((QuicChannel) ctx.channel(), true);
+            }
+            super.userEventTriggered(ctx, event);
+        }
+
+        void handshakeDone(QuicChannel quic) {
+            handshakeDone = true;
+            QuicSession current = session(quic);
+            if (attempt.outcome().isDone()) {
+                current.close();
+                return;
+            }
+            if (current.applicationProtocol().isEmpty()) {
+                // BoringSSL cannot refuse a server that selected no protocol; taps requires agreement (SEC-04).
+                attempt.outcome().completeExceptionally(new TransportServicesException(ErrorReason.SECURITY_FAILED,
+                        "QUIC to " + remote + ": ALPN mismatch: none of " + security.alpn()
+                                + " was accepted by the peer"));
+                current.close();
+                return;
+            }
+            if (streamOpened) {
+                maybeWin();
+            } else {
+                openStream(quic, false);
+            }
+        }
+
+        private QuicSession session(QuicChannel quic) {
+            if (session == null) {
+                session = new QuicSession(quic, socket, eventExecutor, properties, Role.INITIATE, framers, tracker);
+                attempt.closer(session::close);
+            }
+            return session;
+        }
+
+        private void openStream(QuicChannel quic, boolean sendEarly) {
+            streamOpened = true;
+            QuicSession owner = session(quic);
+            quic.createStream(QuicStreamType.BIDIRECTIONAL, new ChannelInitializer<QuicStreamChannel>() {
+                @Override
+                protected void initChannel(QuicStreamChannel stream) {
+                    ConnectionHandler handler = owner.installStream(stream, new ConnectionHandler.AttemptObserver() {
+                        @Override
+                        public void stackReady(Channel ready, ConnectionHandler readyHandler) {
+                            streamReady = true;
+                            maybeWin();
+                        }
+
+                        @Override
+                        public void stackFailed(Channel failed, Throwable cause) {
+                            fail(attempt, remote, cause);
+                            owner.close();
+                        }
+                    });
+                    attempt.stream(stream, handler, () -> owner.adopt(stream, sendEarly));
+                }
+            }).addListener(created -> {
+                if (!created.isSuccess()) {
+                    fail(attempt, remote, created.cause());
+                    owner.close();
+                    return;
+                }
+                if (sendEarly) {
+                    QuicStreamChannel stream = (QuicStreamChannel) created.getNow();
+                    stream.writeAndFlush(Unpooled.wrappedBuffer(early.bytes()));
+                    attempt.sentEarly(early);
+                }
+            });
+        }
+
+        private void maybeWin() {
+            if (!streamReady || !handshakeDone) {
+                return;
+            }
+            if (!attempt.outcome().complete(attempt)) {
+                attempt.handler().discard();
+                session.close();
+            }
+        }
+    }
+
+    private static String serverName(SecurityParameters security, String peerName) {
+        String name = security.serverName().orElse(peerName);
+        if (name != null && name.startsWith("[") && name.endsWith("]")) {
+            name = name.substring(1, name.length() - 1);
+        }
+        return name;
+    }
+
+    private static void fail(StackConnector.Attempt attempt, InetSocketAddress remote, Throwable cause) {
+        attempt.outcome().completeExceptionally(classify(remote, cause));
+    }
+
+    /**
+     * A certificate or TLS failure gets the same reason and wording as on TLS/TCP (Q-17); a handshake
+     * that gets no answer is a timeout; anything else is a failed establishment.
+     */
+    static TransportServicesException classify(InetSocketAddress remote, Throwable cause) {
+        if (cause instanceof TransportServicesException) {
+            return (TransportServicesException) cause;
+        }
+        String target = "QUIC to " + remote;
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof SSLException
+                    || t instanceof java.security.cert.CertificateException) {
+                TransportServicesException security = TlsHandlers.classify(cause);
+                return new TransportServicesException(security.reason(), target + ": " + security.getMessage(), cause);
+            }
+            if (t instanceof ConnectTimeoutException) {
+                return new TransportServicesException(ErrorReason.TIMEOUT, target + " timed out", cause);
+            }
+        }
+        return new TransportServicesException(ErrorReason.ESTABLISHMENT_FAILED, target + " failed: " + cause, cause);
+    }
+
+    /** Streams the server opens towards a client have no Connection to go to yet: they are refused. */
+    @ChannelHandler.Sharable
+    static final class PeerStreamRefuser extends ChannelInboundHandlerAdapter {
+        static final PeerStreamRefuser INSTANCE = new PeerStreamRefuser();
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            ((QuicStreamChannel) ctx.channel()).shutdown(QuicStreamLink.ABORT_ERROR_CODE);
+            ctx.close();
+        }
+    }
+}

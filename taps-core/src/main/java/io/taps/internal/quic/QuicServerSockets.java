@@ -1,0 +1,105 @@
+package io.taps.internal.quic;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicServerCodecBuilder;
+import io.netty.handler.codec.quic.QuicSslContext;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.taps.ConnectionEventHandler;
+import io.taps.framer.FramerFactory;
+import io.taps.TransportServicesException;
+import io.taps.internal.conn.TapsConnection;
+import io.taps.internal.security.QuicSslContexts;
+import io.taps.internal.stack.ConnectionHandler;
+import io.taps.internal.stack.StackKind;
+import io.taps.properties.Role;
+import io.taps.properties.TransportProperties;
+import io.taps.security.SecurityParameters;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The QUIC server codec of a Listener's UDP sockets (RFC 9622 §7.2, design.md Q-15): every
+ * bidirectional stream a client opens becomes one accepted Connection of the client's
+ * {@link QuicSession}, handed to {@code accepted} once its framers are ready.
+ *
+ * <p>No Retry tokens are used (Netty's default token handler): address validation would cost every
+ * handshake a round trip, and amplification is bounded by QUIC's 3× limit (RFC 9000 §8.1).
+ */
+public final class QuicServerSockets {
+    private static final Logger log = LoggerFactory.getLogger(QuicServerSockets.class);
+
+    private QuicServerSockets() {
+    }
+
+    /**
+     * The handler of a Listener's UDP sockets: a new server codec for one socket (the Listener
+     * builds one per socket), then the error sink.
+     */
+    public static ChannelHandler codec(SecurityParameters security, TransportProperties properties,
+            Executor eventExecutor, List<FramerFactory> framers, Consumer<TapsConnection> accepted) {
+        QuicSslContext sslContext = QuicSslContexts.forServer(security);
+        QuicServerCodecBuilder builder = QuicTransportSettings.apply(new QuicServerCodecBuilder(), properties)
+                .sslContext(sslContext)
+                .handler(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public boolean isSharable() {
+                        return true;
+                    }
+                })
+                .streamHandler(new ChannelInitializer<QuicStreamChannel>() {
+                    @Override
+                    protected void initChannel(QuicStreamChannel stream) {
+                        QuicChannel quic = stream.parent();
+                        QuicSession existing = QuicSession.of(quic);
+                        QuicSession session = existing != null ? existing
+                                : new QuicSession(quic, null, eventExecutor, properties, Role.LISTEN, framers,
+                                        connection -> { });
+                        session.installStream(stream, new ConnectionHandler.AttemptObserver() {
+                            @Override
+                            public void stackReady(Channel ready, ConnectionHandler handler) {
+                                TapsConnection connection = new TapsConnection(stream.eventLoop(), eventExecutor,
+                                        properties, Role.LISTEN, new ConnectionEventHandler() { });
+                                // Every stream of one QUIC connection is in one group;
+                                // groupConnLimit bounds the streams a peer may open in it.
+                                TransportServicesException refused = session.joinSessionGroup(connection);
+                                if (refused != null) {
+                                    log.debug("Inbound QUIC stream from {} refused: {}", session.remoteAddress(),
+                                            refused.getMessage());
+                                    stream.shutdownOutput();
+                                    stream.close();
+                                    return;
+                                }
+                                connection.establishPassive(session.adopt(stream), StackKind.QUIC.capabilities());
+                                handler.bind(connection);
+                                accepted.accept(connection);
+                            }
+
+                            @Override
+                            public void stackFailed(Channel failed, Throwable cause) {
+                                log.debug("Inbound QUIC stream from {} failed before it was ready: {}",
+                                        session.remoteAddress(), cause.toString());
+                                failed.close();
+                            }
+                        });
+                    }
+                });
+        return withErrorSink(builder.build());
+    }
+
+    /** The codec followed by {@link SocketErrorSink}, for a UDP socket's pipeline. */
+    static ChannelHandler withErrorSink(ChannelHandler codec) {
+        return new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel socket) {
+                socket.pipeline().addLast("quic", codec).addLast("errors", SocketErrorSink.INSTANCE);
+            }
+        };
+    }
+}

@@ -1,0 +1,201 @@
+package io.taps.internal.quic;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.taps.MessageContext;
+import io.taps.internal.conn.Link;
+import io.taps.internal.framer.FramedMessage;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A {@link Link} over one bidirectional QUIC stream (design.md Q-15, Q-16): a byte stream like
+ * TCP. Close ends the stream with FIN after queued data; Abort resets only this stream
+ * (RESET_STREAM and STOP_SENDING), never the QUIC connection, which its {@link QuicSession} closes
+ * when its last stream is gone.
+ */
+public final class QuicStreamLink implements Link {
+    /** The application error code of a stream reset by Abort (RFC 9000 §19.4; taps defines no others). */
+    static final int ABORT_ERROR_CODE = 0;
+
+    private final QuicStreamChannel stream;
+    private final QuicSession session;
+    private final boolean framed;
+    private final boolean carriedEarlyData;
+    /** RFC 9218 urgency of this stream, from connPriority; quiche's default 3 matches connPriority's 100. */
+    private int urgency = DEFAULT_URGENCY;
+    /** Whether the stream shares bandwidth round-robin with equally urgent ones, from connScheduler. */
+    private boolean incremental = true;
+    private static final int DEFAULT_URGENCY = 3;
+
+    QuicStreamLink(QuicStreamChannel stream, QuicSession session, boolean carriedEarlyData) {
+        this.stream = stream;
+        this.session = session;
+        this.framed = stream.pipeline().get("framer-0") != null;
+        this.carriedEarlyData = carriedEarlyData;
+    }
+
+    /**
+     * Client side: whether this stream's first message (InitiateWithSend, safelyReplayable) was sent
+     * as 0-RTT early data (RFC 9001 §4.6.1), before the handshake was done. The server side cannot
+     * tell: Netty 4.2.18 exposes no early-data-accepted signal and surfaces the stream after the
+     * handshake completes.
+     */
+    public boolean carriedEarlyData() {
+        return carriedEarlyData;
+    }
+
+    /** The QUIC connection this stream belongs to (for opening sibling streams, Q-16). */
+    public QuicSession session() {
+        return session;
+    }
+
+    /** The QUIC stream id (RFC 9000 §2.1). */
+    public long streamId() {
+        return stream.streamId();
+    }
+
+    /**
+     * The QUIC connection's smoothed round-trip time estimate (RFC 9002 §5.3) on its active path,
+     * read now from quiche's path statistics: empty when the connection is gone; completes on the
+     * event loop.
+     */
+    public CompletionStage<Optional<Duration>> collectSmoothedRtt() {
+        return session.collectSmoothedRtt();
+    }
+
+    /**
+     * The last smoothed RTT read from the path statistics (refreshed in the background when older
+     * than a second), for the transfer report: callable from any thread without waiting.
+     */
+    @Override
+    public Optional<Duration> smoothedRtt() {
+        return session.smoothedRtt();
+    }
+
+    /**
+     * connPriority and connScheduler (RFC 9622 §8.1.2, §8.1.5; CP-02, CP-05) on QUIC, the one stack
+     * here that multiplexes a group: quiche sends the streams of lower urgency (RFC 9218) first, and
+     * among equal urgency round-robin when incremental, else one stream after the other.
+     * connPriority 100 (the default) maps to urgency 3 (RFC 9218's default), every 33 more or less
+     * one step, clamped to 0..7; FCFS and Priority scheduling are sequential, the others incremental.
+     */
+    @Override
+    public boolean applyOption(io.taps.properties.Property<?> property, Object value) {
+        if (property == io.taps.properties.Property.CONN_PRIORITY) {
+            urgency = urgencyOf((Integer) value);
+        } else if (property == io.taps.properties.Property.CONN_SCHEDULER) {
+            io.taps.properties.ConnectionScheduler scheduler = (io.taps.properties.ConnectionScheduler) value;
+            incremental = scheduler != io.taps.properties.ConnectionScheduler.FCFS
+                    && scheduler != io.taps.properties.ConnectionScheduler.PRIORITY;
+        } else {
+            return false;
+        }
+        stream.updatePriority(new io.netty.handler.codec.quic.QuicStreamPriority(urgency, incremental));
+        return true;
+    }
+
+    /** The RFC 9218 urgency for a connPriority value (lower is more urgent in both). */
+    static int urgencyOf(int connPriority) {
+        return Math.max(0, Math.min(7, Math.round(connPriority * DEFAULT_URGENCY / 100f)));
+    }
+
+    /** The stream's priority as quiche has it (null until one was set), for tests and monitoring. */
+    public io.netty.handler.codec.quic.QuicStreamPriority priority() {
+        return stream.priority();
+    }
+
+    @Override
+    public boolean framed() {
+        return framed;
+    }
+
+    @Override
+    public EventLoop eventLoop() {
+        return stream.eventLoop();
+    }
+
+    @Override
+    public ByteBufAllocator alloc() {
+        return stream.alloc();
+    }
+
+    @Override
+    public boolean byteStream() {
+        return true;
+    }
+
+    @Override
+    public boolean isWritable() {
+        return stream.isWritable();
+    }
+
+    @Override
+    public ChannelFuture write(ByteBuf data) {
+        return stream.write(data);
+    }
+
+    @Override
+    public ChannelFuture writeMessage(ByteBuf data, MessageContext context, boolean endOfMessage) {
+        return framed ? stream.write(new FramedMessage(data, context, endOfMessage)) : stream.write(data);
+    }
+
+    @Override
+    public void flush() {
+        stream.flush();
+    }
+
+    @Override
+    public void shutdownOutput(Runnable whenDone) {
+        if (!stream.isActive() || stream.isOutputShutdown()) {
+            whenDone.run();
+            return;
+        }
+        stream.shutdownOutput().addListener(done -> whenDone.run());
+    }
+
+    @Override
+    public void close(Runnable whenClosed) {
+        stream.close().addListener(closed -> whenClosed.run());
+    }
+
+    @Override
+    public void reset() {
+        if (stream.isActive()) {
+            // Both directions: RESET_STREAM for ours, STOP_SENDING for the peer's (RFC 9000 §3.5).
+            stream.shutdown(ABORT_ERROR_CODE).addListener(done -> stream.close());
+        } else {
+            stream.close();
+        }
+    }
+
+    @Override
+    public void setReading(boolean read) {
+        stream.config().setAutoRead(read);
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return session.localAddress();
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return session.remoteAddress();
+    }
+
+    @Override
+    public int maxMessageSize() {
+        return -1;
+    }
+
+    @Override
+    public Optional<String> applicationProtocol() {
+        return session.applicationProtocol();
+    }
+}

@@ -1,0 +1,165 @@
+package io.taps.internal.security;
+
+import io.netty.handler.codec.quic.QuicSslContext;
+import io.netty.handler.codec.quic.QuicSslContextBuilder;
+import io.netty.handler.ssl.ClientAuth;
+import io.taps.ErrorReason;
+import io.taps.TransportServicesException;
+import io.taps.security.SecurityLevel;
+import io.taps.security.SecurityParameters;
+import io.taps.security.TlsVersion;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Builds and caches the TLS 1.3 contexts of taps' QUIC stack from {@link SecurityParameters}
+ * (RFC 9622 §6.3, RFC 9001; design.md Q-17, Q-18), with the same identity and trust handling as
+ * TLS/TCP ({@link IdentityKeyManager}, {@link TapsTrustManager}: trust anchors, pinning, the trust
+ * verification callback, hostname verification), so that a QUIC and a TLS/TCP attempt of one race
+ * verify the peer identically.
+ *
+ * <p>Contexts are cached per (parameters, side) because a client context owns the QUIC session
+ * cache: resumption and 0-RTT early data (RFC 9001 §4.6) need the ticket of an earlier connection
+ * made through the same context. Early data is enabled on both sides; the client sends only
+ * messages marked safelyReplayable as early data (RFC 9622 §9.1.3.4, decided by the caller).
+ *
+ * <p>QUIC requires ALPN (RFC 9001 §8.1) and TLS 1.3; callers check both before building (candidate
+ * selection removes QUIC otherwise).
+ */
+public final class QuicSslContexts {
+    private static final int MAX_CACHED_CONTEXTS = 64;
+
+    private static final Map<Key, QuicSslContext> CACHE = new LinkedHashMap<>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Key, QuicSslContext> eldest) {
+            return size() > MAX_CACHED_CONTEXTS;
+        }
+    };
+
+    private QuicSslContexts() {
+    }
+
+    /** The client context for {@code params}. */
+    public static QuicSslContext forClient(SecurityParameters params) {
+        return get(params, false);
+    }
+
+    /**
+     * The server context for {@code params}.
+     *
+     * @throws TransportServicesException INVALID_CONFIGURATION when no identity is configured
+     */
+    public static QuicSslContext forServer(SecurityParameters params) {
+        return get(params, true);
+    }
+
+    /** Why QUIC cannot use these parameters, or {@code null} when it can (ALPN set, TLS 1.3 allowed, security on). */
+    public static String unusableReason(SecurityParameters params) {
+        if (params.level() == SecurityLevel.DISABLED) {
+            return "security is disabled";
+        }
+        if (params.alpn().isEmpty()) {
+            return "the SecurityParameters list no ALPN protocol (QUIC requires ALPN, RFC 9001 §8.1)";
+        }
+        if (!params.allowedProtocols().contains(TlsVersion.TLS_1_3)) {
+            return "TLS 1.3 is not an allowed protocol (QUIC always uses TLS 1.3, RFC 9001)";
+        }
+        if (!params.cipherSuites().isEmpty()) {
+            return "explicit cipher suites are configured, which the QUIC TLS stack cannot restrict (SEC-05)";
+        }
+        return null;
+    }
+
+    private static QuicSslContext get(SecurityParameters params, boolean server) {
+        Objects.requireNonNull(params, "params");
+        String unusable = unusableReason(params);
+        if (unusable != null) {
+            throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION, "QUIC cannot be used: " + unusable);
+        }
+        if (!server && SslContexts.sessionCacheDisabled(params)) {
+            // maxCachedSessions(0), SEC-06: the session cache lives in the context, so a context per
+            // connection is the only way never to resume (and never to send 0-RTT data).
+            return build(params, false);
+        }
+        Key key = new Key(params, server);
+        synchronized (CACHE) {
+            QuicSslContext cached = CACHE.get(key);
+            if (cached != null) {
+                return cached;
+            }
+        }
+        QuicSslContext built = build(params, server);
+        synchronized (CACHE) {
+            QuicSslContext raced = CACHE.putIfAbsent(key, built);
+            return raced != null ? raced : built;
+        }
+    }
+
+    private static QuicSslContext build(SecurityParameters params, boolean server) {
+        if (server && params.identities().isEmpty()) {
+            throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
+                    "a server (Listener) needs at least one identity (SEC-02)");
+        }
+        IdentityKeyManager keyManager = params.identities().isEmpty() && params.identityChallengeCallback().isEmpty()
+                ? null : new IdentityKeyManager(params.identities(), params.identityChallengeCallback().orElse(null));
+        QuicSslContextBuilder b = server ? QuicSslContextBuilder.forServer(keyManager, null)
+                : QuicSslContextBuilder.forClient();
+        if (!server && keyManager != null) {
+            b.keyManager(keyManager, null);
+        }
+        b.trustManager(new TapsTrustManager(params));
+        b.applicationProtocols(params.alpn().toArray(new String[0]));
+        b.earlyData(true);
+        params.maxCachedSessions().ifPresent(size -> {
+            if (size > 0) {
+                b.sessionCacheSize(size);
+            }
+        });
+        params.cachedSessionLifetime().ifPresent(d -> b.sessionTimeout(d.getSeconds()));
+        if (server) {
+            b.clientAuth(toNetty(params.clientAuthentication()));
+        } else {
+            b.endpointIdentificationAlgorithm(SslContexts.hostnameVerification(params) ? "HTTPS" : null);
+        }
+        try {
+            return b.build();
+        } catch (RuntimeException e) {
+            throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
+                    "cannot build " + (server ? "server" : "client") + " QUIC TLS context: " + e.getMessage(), e);
+        }
+    }
+
+    private static ClientAuth toNetty(io.taps.security.ClientAuthentication auth) {
+        switch (auth) {
+            case OPTIONAL:
+                return ClientAuth.OPTIONAL;
+            case REQUIRE:
+                return ClientAuth.REQUIRE;
+            default:
+                return ClientAuth.NONE;
+        }
+    }
+
+    private static final class Key {
+        private final SecurityParameters params;
+        private final boolean server;
+
+        Key(SecurityParameters params, boolean server) {
+            this.params = params;
+            this.server = server;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key && ((Key) o).server == server && ((Key) o).params.equals(params);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(params, server);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package io.taps.path;
+
+import io.taps.Connection;
+import io.taps.ConnectionEventHandler;
+import io.taps.Listener;
+import io.taps.Message;
+import io.taps.NetworkPath;
+import io.taps.TransportServices;
+import io.taps.endpoint.LocalEndpoint;
+import io.taps.endpoint.RemoteEndpoint;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Path-change scenarios run by {@link PathChangeTest} in a child JVM inside a network namespace
+ * holding a veth pair {@code eth7}/{@code wlan7} with 10.77.0.1/24 on {@code eth7}. A TCP
+ * Connection over 10.77.0.1 loses its path (the address is removed, or the link set down), gets
+ * PathChange, stays open, and carries data again once the path is back (M-59). Prints
+ * {@code key=value} lines.
+ */
+public final class PathScenarios {
+    private static final String ADDRESS = "10.77.0.1";
+
+    private PathScenarios() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String loss = args[0];
+        try (TransportServices taps = TransportServices.builder().eventLoopThreads(2)
+                .pathMonitorInterval(Duration.ofMillis(100)).build()) {
+            for (NetworkPath path : taps.paths()) {
+                System.out.println("type." + path.name() + "=" + path.type());
+            }
+            AtomicInteger serverPathChanges = new AtomicInteger();
+            Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress(ADDRESS, 0)).build()
+                    .listen(connection -> {
+                        connection.setEventHandler(new ConnectionEventHandler() {
+                            @Override
+                            public void pathChange(Connection c) {
+                                serverPathChanges.incrementAndGet();
+                            }
+                        });
+                        echo(connection);
+                    });
+            await(listener.ready());
+            AtomicInteger clientPathChanges = new AtomicInteger();
+            Connection client = taps.preconnection().remote(RemoteEndpoint.ofAddress(ADDRESS, listener.port()))
+                    .local(LocalEndpoint.ofAddress(ADDRESS, 0)).build().initiate(new ConnectionEventHandler() {
+                        @Override
+                        public void pathChange(Connection connection) {
+                            clientPathChanges.incrementAndGet();
+                        }
+                    });
+            await(client.ready());
+            await(client.send("one"));
+            System.out.println("before=" + await(client.receive()).asString());
+            Thread.sleep(300);
+            System.out.println("pathChangesWhileStable=" + clientPathChanges.get());
+
+            if ("address".equals(loss)) {
+                ip("addr", "del", ADDRESS + "/24", "dev", "eth7");
+            } else {
+                ip("link", "set", "eth7", "down");
+            }
+            waitUntil(() -> clientPathChanges.get() >= 1 && serverPathChanges.get() >= 1, 5000);
+            System.out.println("clientPathChangesAfterLoss=" + clientPathChanges.get());
+            System.out.println("serverPathChangesAfterLoss=" + serverPathChanges.get());
+            System.out.println("pathDuringLoss=" + taps.paths().stream().filter(p -> p.name().equals("eth7"))
+                    .findFirst().map(NetworkPath::toString).orElse("gone"));
+            CompletionStage<?> sentDuringLoss = client.send("two");
+            CompletionStage<Message> echoed = client.receive();
+            Thread.sleep(500);
+            System.out.println("stateDuringLoss=" + client.state());
+            System.out.println("echoedDuringLoss=" + echoed.toCompletableFuture().isDone());
+
+            int changesBeforeRestore = clientPathChanges.get();
+            if ("address".equals(loss)) {
+                ip("addr", "add", ADDRESS + "/24", "dev", "eth7");
+            } else {
+                ip("link", "set", "eth7", "up");
+            }
+            waitUntil(() -> clientPathChanges.get() > changesBeforeRestore, 5000);
+            System.out.println("pathChangeOnRestore=" + (clientPathChanges.get() > changesBeforeRestore));
+            await(sentDuringLoss);
+            System.out.println("after=" + echoed.toCompletableFuture().get(20, TimeUnit.SECONDS).asString());
+            await(client.send("three"));
+            System.out.println("afterAgain=" + await(client.receive()).asString());
+            System.out.println("stateAfterRestore=" + client.state());
+            client.close();
+            await(client.closed());
+            listener.stop();
+        }
+        System.out.println("done=true");
+        System.out.flush();
+        Runtime.getRuntime().halt(0);
+    }
+
+    private static void echo(Connection connection) {
+        connection.receive().thenAccept(message -> {
+            connection.send(message.asString());
+            echo(connection);
+        });
+    }
+
+    private static void ip(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("ip"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).inheritIO().start();
+        if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new IllegalStateException("failed: " + command);
+        }
+        System.out.println("ran=" + String.join(" ", command));
+    }
+
+    private static <T> T await(CompletionStage<T> stage) {
+        try {
+            return stage.toCompletableFuture().get(20, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("scenario step failed: " + e, e);
+        }
+    }
+
+    private static void waitUntil(BooleanSupplier condition, long millis) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (!condition.getAsBoolean() && System.nanoTime() < end) {
+            Thread.sleep(20);
+        }
+    }
+}

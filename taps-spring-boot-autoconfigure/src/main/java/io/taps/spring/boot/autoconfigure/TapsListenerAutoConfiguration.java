@@ -1,0 +1,76 @@
+package io.taps.spring.boot.autoconfigure;
+
+import io.taps.TransportServices;
+import io.taps.spring.listener.HandlerExecutors;
+import io.taps.spring.listener.LocalTapsPortBeanPostProcessor;
+import io.taps.spring.listener.LoggingTapsListenerErrorHandler;
+import io.taps.spring.listener.TapsListenerAnnotationBeanPostProcessor;
+import io.taps.spring.listener.TapsListenerErrorHandler;
+import io.taps.spring.listener.TapsListenerObserver;
+import io.taps.spring.listener.TapsListenerRegistry;
+import java.util.concurrent.Executor;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Role;
+import org.springframework.core.env.Environment;
+
+/**
+ * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} of
+ * annotation-driven taps Listeners (RFC 9622 §7.2): the {@code @TapsListener} post-processor, the
+ * {@link TapsListenerRegistry} lifecycle, the handler executor ({@code taps.listener.execution}),
+ * the default {@link TapsListenerErrorHandler} and {@code @LocalTapsPort} injection. Taking these
+ * beans over is enough to replace a piece; {@code @EnableTaps} is implied.
+ */
+@AutoConfiguration(after = TapsAutoConfiguration.class)
+@ConditionalOnClass(TransportServices.class)
+@ConditionalOnBean(TapsProfiles.class)
+public final class TapsListenerAutoConfiguration {
+    /** The bean name of the handler executor; define an {@link Executor} with this name to replace it. */
+    public static final String EXECUTOR_BEAN_NAME = "tapsListenerExecutor";
+
+    @Bean(name = TapsListenerAnnotationBeanPostProcessor.BEAN_NAME)
+    @ConditionalOnMissingBean(name = TapsListenerAnnotationBeanPostProcessor.BEAN_NAME)
+    @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+    static TapsListenerAnnotationBeanPostProcessor tapsListenerAnnotationBeanPostProcessor(Environment environment) {
+        TapsListenerAnnotationBeanPostProcessor processor = new TapsListenerAnnotationBeanPostProcessor();
+        processor.setDefaultAutoStartup(
+                environment.getProperty("taps.listener.auto-startup", Boolean.class, Boolean.TRUE));
+        return processor;
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+    static LocalTapsPortBeanPostProcessor localTapsPortBeanPostProcessor() {
+        return new LocalTapsPortBeanPostProcessor();
+    }
+
+    @Bean(name = EXECUTOR_BEAN_NAME)
+    @ConditionalOnMissingBean(name = EXECUTOR_BEAN_NAME)
+    Executor tapsListenerExecutor(TapsProperties properties) {
+        return HandlerExecutors.create(properties.getListener().getExecution());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    TapsListenerErrorHandler tapsListenerErrorHandler() {
+        return new LoggingTapsListenerErrorHandler();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    TapsListenerRegistry tapsListenerRegistry(TapsProfiles profiles, TapsProperties properties,
+            @Qualifier(EXECUTOR_BEAN_NAME) Executor executor, TapsListenerErrorHandler errorHandler,
+            ObjectProvider<TapsListenerObserver> observers) {
+        TapsListenerRegistry registry = new TapsListenerRegistry(profiles, executor, errorHandler,
+                observers.orderedStream().toList());
+        registry.setListenerSettings(properties.getListeners());
+        return registry;
+    }
+}

@@ -1,0 +1,360 @@
+package io.taps.spring.boot.autoconfigure;
+
+import io.taps.ErrorReason;
+import io.taps.Preconnection;
+import io.taps.TransportServices;
+import io.taps.TransportServicesException;
+import io.taps.endpoint.LocalEndpoint;
+import io.taps.framer.FramerFactory;
+import io.taps.properties.Property;
+import io.taps.properties.PropertyKind;
+import io.taps.properties.TransportProperties;
+import io.taps.security.SecurityParameters;
+import io.taps.spring.boot.autoconfigure.TapsProfile.EndpointSettings;
+import io.taps.spring.framer.TapsFramers;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.ssl.NoSuchSslBundleException;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
+
+/**
+ * The named property profiles of {@code taps.profiles.*} (RFC 9622 §6, Appendix B.2), resolved
+ * and checked when the bean is created, so a wrong name or value fails start-up with a
+ * {@link TapsConfigurationException} naming the full key.
+ *
+ * <p>Built-in profiles: {@code default} (every RFC 9622 default), {@code reliable-inorder-stream},
+ * {@code reliable-message} and {@code unreliable-datagram} (RFC 9622 Appendix B.2, the same as
+ * {@link TransportProperties#reliableInorderStream()} and friends). A configured profile starts from
+ * its {@code base} profile, from the built-in of the same name, or else from {@code default}; its
+ * properties are applied on top, and its security, framers and endpoints replace the base's when
+ * given.
+ *
+ * <pre>{@code
+ * Connection c = profiles.preconnection("chat")
+ *     .remote(RemoteEndpoint.ofHost("chat.example", 7000))
+ *     .build()
+ *     .initiate();
+ * }</pre>
+ */
+public final class TapsProfiles {
+    /** The profile {@code @TapsListener} uses when none is named. */
+    public static final String DEFAULT_PROFILE = "default";
+
+    private static final Map<String, Supplier<TransportProperties>> BUILT_IN = builtIns();
+
+    private final TransportServices transportServices;
+    private final Map<String, TapsProfile> profiles;
+
+    public TapsProfiles(TransportServices transportServices, TapsProperties properties, TapsFramers framers,
+            @Nullable SslBundles sslBundles) {
+        this.transportServices = transportServices;
+        this.profiles = Collections.unmodifiableMap(
+                new Resolver(properties.getProfiles(), framers, sslBundles).resolveAll());
+    }
+
+    private static Map<String, Supplier<TransportProperties>> builtIns() {
+        Map<String, Supplier<TransportProperties>> builtIns = new LinkedHashMap<>();
+        builtIns.put(DEFAULT_PROFILE, TransportProperties::defaults);
+        builtIns.put("reliable-inorder-stream", TransportProperties::reliableInorderStream);
+        builtIns.put("reliable-message", TransportProperties::reliableMessage);
+        builtIns.put("unreliable-datagram", TransportProperties::unreliableDatagram);
+        return builtIns;
+    }
+
+    /** The names of the built-in profiles. */
+    public static Set<String> builtInNames() {
+        return BUILT_IN.keySet();
+    }
+
+    /**
+     * A Preconnection builder holding the profile's Transport Properties, Security Parameters,
+     * framers and endpoints; the caller may add endpoints before {@code build()}.
+     *
+     * @throws TransportServicesException ({@link ErrorReason#INVALID_CONFIGURATION}) for an unknown
+     *         profile name, listing the known ones
+     */
+    public Preconnection.Builder preconnection(String profile) {
+        TapsProfile resolved = get(profile);
+        Preconnection.Builder builder = this.transportServices.preconnection()
+                .properties(resolved.transportProperties())
+                .security(resolved.securityParameters())
+                .framer(resolved.framers().toArray(FramerFactory[]::new));
+        resolved.remoteEndpoint().ifPresent(builder::remote);
+        resolved.localEndpoint(null, null).ifPresent(builder::local);
+        return builder;
+    }
+
+    /**
+     * Like {@link #preconnection(String)}, with {@code local} as the only local endpoint instead of
+     * the profile's: what a Listener on a given port is built from.
+     */
+    public Preconnection.Builder preconnection(String profile, LocalEndpoint local) {
+        TapsProfile resolved = get(profile);
+        Preconnection.Builder builder = this.transportServices.preconnection()
+                .properties(resolved.transportProperties())
+                .security(resolved.securityParameters())
+                .framer(resolved.framers().toArray(FramerFactory[]::new))
+                .local(local);
+        resolved.remoteEndpoint().ifPresent(builder::remote);
+        return builder;
+    }
+
+    /** The resolved profile called {@code name}; an unknown name fails listing the known ones. */
+    public TapsProfile get(String name) {
+        TapsProfile profile = this.profiles.get(name);
+        if (profile == null) {
+            throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
+                    "unknown taps profile '" + name + "'; known profiles: " + names());
+        }
+        return profile;
+    }
+
+    /** Every profile name, built-in and configured, sorted. */
+    public Set<String> names() {
+        return Collections.unmodifiableSet(new TreeSet<>(this.profiles.keySet()));
+    }
+
+    /** Every resolved profile by name. */
+    public Map<String, TapsProfile> profiles() {
+        return this.profiles;
+    }
+
+    /** Resolves every profile once, following base chains and reporting the first bad key. */
+    private static final class Resolver {
+        private final Map<String, TapsProperties.Profile> configured;
+        private final TapsFramers framers;
+        private final @Nullable SslBundles sslBundles;
+        private final Map<String, TapsProfile> resolved = new LinkedHashMap<>();
+        private final Set<String> resolving = new HashSet<>();
+
+        Resolver(Map<String, TapsProperties.Profile> configured, TapsFramers framers, @Nullable SslBundles sslBundles) {
+            this.configured = configured;
+            this.framers = framers;
+            this.sslBundles = sslBundles;
+        }
+
+        Map<String, TapsProfile> resolveAll() {
+            for (String name : BUILT_IN.keySet()) {
+                resolve(name, "taps.profiles");
+            }
+            for (String name : this.configured.keySet()) {
+                resolve(name, "taps.profiles");
+            }
+            return this.resolved;
+        }
+
+        private TapsProfile resolve(String name, String referencedFrom) {
+            TapsProfile done = this.resolved.get(name);
+            if (done != null) {
+                return done;
+            }
+            TapsProperties.Profile profile = this.configured.get(name);
+            Supplier<TransportProperties> builtIn = BUILT_IN.get(name);
+            if (profile == null) {
+                if (builtIn == null) {
+                    Set<String> known = new TreeSet<>(BUILT_IN.keySet());
+                    known.addAll(this.configured.keySet());
+                    throw new TapsConfigurationException(ErrorReason.INVALID_CONFIGURATION, referencedFrom,
+                            "unknown taps profile '" + name + "'",
+                            "Name one of the profiles " + known + " or define taps.profiles." + name + ".", null);
+                }
+                TapsProfile base = new TapsProfile(name, builtIn.get(), SecurityParameters.disabled(), List.of(),
+                        List.of(), null, null);
+                this.resolved.put(name, base);
+                return base;
+            }
+            String prefix = "taps.profiles." + name;
+            if (!this.resolving.add(name)) {
+                throw new TapsConfigurationException(ErrorReason.INVALID_CONFIGURATION, prefix + ".base",
+                        "profile '" + name + "' is its own base (a cycle of base profiles)",
+                        "Remove the cycle from the base settings of the taps profiles.", null);
+            }
+            TapsProfile base;
+            if (profile.getBase() != null) {
+                base = resolve(profile.getBase(), prefix + ".base");
+            }
+            else if (builtIn != null) {
+                base = new TapsProfile(name, builtIn.get(), SecurityParameters.disabled(), List.of(), List.of(), null,
+                        null);
+            }
+            else {
+                base = resolve(DEFAULT_PROFILE, prefix);
+            }
+            TransportProperties.Builder properties = base.transportProperties().toBuilder();
+            apply(properties, profile.getSelection(), prefix + ".selection", PropertyKind.SELECTION);
+            apply(properties, profile.getConnection(), prefix + ".connection", PropertyKind.CONNECTION);
+            apply(properties, profile.getMessage(), prefix + ".message", PropertyKind.MESSAGE);
+            SecurityParameters security = profile.getSecurity().isConfigured()
+                    ? security(profile.getSecurity(), prefix + ".security") : base.securityParameters();
+            List<String> framerNames = profile.getFramers().isEmpty() ? base.framerNames() : profile.getFramers();
+            List<FramerFactory> factories = new ArrayList<>();
+            for (int i = 0; i < framerNames.size(); i++) {
+                String framerName = framerNames.get(i);
+                FramerFactory factory = this.framers.find(framerName).orElse(null);
+                if (factory == null) {
+                    throw new TapsConfigurationException(ErrorReason.INVALID_CONFIGURATION,
+                            prefix + ".framers[" + i + "]", "unknown framer '" + framerName + "'",
+                            "Use one of the framers " + this.framers.names()
+                                    + " or declare a FramerFactory bean annotated @TapsFramer(\"" + framerName + "\").",
+                            null);
+                }
+                factories.add(factory);
+            }
+            EndpointSettings local = profile.getLocal().isConfigured() ? settings(profile.getLocal()) : base.local();
+            EndpointSettings remote = profile.getRemote().isConfigured() ? settings(profile.getRemote())
+                    : base.remote();
+            TapsProfile result = new TapsProfile(name, properties.build(), security, framerNames, factories, local,
+                    remote);
+            this.resolving.remove(name);
+            this.resolved.put(name, result);
+            // Endpoints are checked here so a bad host or port fails start-up, not the first use.
+            checkEndpoints(result, prefix);
+            return result;
+        }
+
+        private static EndpointSettings settings(TapsProperties.Endpoint endpoint) {
+            return new EndpointSettings(endpoint.getHost(), endpoint.getPort(), endpoint.getInterfaceName());
+        }
+
+        private static void checkEndpoints(TapsProfile profile, String prefix) {
+            try {
+                profile.localEndpoint(null, null);
+            }
+            catch (TransportServicesException ex) {
+                throw invalid(prefix + ".local", ex, "Fix the local endpoint of the profile.");
+            }
+            try {
+                profile.remoteEndpoint();
+            }
+            catch (TransportServicesException ex) {
+                throw invalid(prefix + ".remote", ex, "Fix the remote endpoint of the profile.");
+            }
+        }
+
+        private static void apply(TransportProperties.Builder builder, Map<String, String> values, String prefix,
+                PropertyKind kind) {
+            Map<String, Map<String, String>> namedPreferences = new LinkedHashMap<>();
+            for (Map.Entry<String, String> entry : values.entrySet()) {
+                String name = entry.getKey();
+                String key = prefix + "." + name;
+                int dot = name.indexOf('.');
+                if (dot > 0 && isNamedPreferences(name.substring(0, dot))) {
+                    // YAML maps such as interface: {wlan0: prefer} arrive flattened as interface.wlan0.
+                    namedPreferences.computeIfAbsent(name.substring(0, dot), n -> new LinkedHashMap<>())
+                        .put(name.substring(dot + 1), entry.getValue());
+                    continue;
+                }
+                set(builder, name, entry.getValue(), key, kind);
+            }
+            namedPreferences.forEach((name, map) -> set(builder, name, map, prefix + "." + name, kind));
+        }
+
+        private static boolean isNamedPreferences(String name) {
+            return Property.find(name).map(p -> p == Property.INTERFACE || p == Property.PVD).orElse(false);
+        }
+
+        private static void set(TransportProperties.Builder builder, String name, Object value, String key,
+                PropertyKind kind) {
+            String section = key.substring(0, key.length() - name.length() - 1);
+            String profilePrefix = section.substring(0, section.lastIndexOf('.'));
+            Property<?> property;
+            try {
+                property = Property.byName(name);
+            }
+            catch (TransportServicesException ex) {
+                throw invalid(key, ex, "Use an RFC 9622 " + kindName(kind) + " name such as "
+                        + Property.ofKind(kind).get(0).name() + " (any case, dashes allowed).");
+            }
+            if (property.kind() != kind) {
+                throw new TapsConfigurationException(ErrorReason.INVALID_PROPERTY, key,
+                        property.name() + " is a " + kindName(property.kind()) + ", not a " + kindName(kind),
+                        "Move it under " + profilePrefix + "." + sectionOf(property.kind()) + ".",
+                        null);
+            }
+            try {
+                builder.set(property.name(), value);
+            }
+            catch (TransportServicesException ex) {
+                throw invalid(key, ex, property.isPreference()
+                        ? "Use one of require, prefer, no-preference, avoid, prohibit."
+                        : "Give a value of the type the property expects.");
+            }
+        }
+
+        private static String kindName(PropertyKind kind) {
+            return switch (kind) {
+                case SELECTION -> "Selection Property";
+                case CONNECTION -> "Connection Property";
+                case CONNECTION_READ_ONLY -> "read-only Connection Property";
+                case MESSAGE -> "Message Property";
+            };
+        }
+
+        private static String sectionOf(PropertyKind kind) {
+            return kind == PropertyKind.SELECTION ? "selection" : kind == PropertyKind.MESSAGE ? "message" : "connection";
+        }
+
+        private SecurityParameters security(TapsProperties.Security settings, String prefix) {
+            boolean enabled = settings.getEnabled() != null ? settings.getEnabled()
+                    : (settings.getSslBundle() != null || !settings.getAlpn().isEmpty() || settings.getServerName() != null
+                            || settings.getClientAuth() != null);
+            if (!enabled) {
+                return SecurityParameters.disabled();
+            }
+            SecurityParameters.Builder builder = SecurityParameters.builder();
+            try {
+                if (settings.getSslBundle() != null) {
+                    SslBundleSecurity.apply(bundle(settings.getSslBundle(), prefix + ".ssl-bundle"), builder);
+                }
+                if (!settings.getAlpn().isEmpty()) {
+                    builder.alpn(settings.getAlpn().toArray(String[]::new));
+                }
+                if (settings.getClientAuth() != null) {
+                    builder.clientAuthentication(settings.getClientAuth());
+                }
+                if (settings.getServerName() != null) {
+                    builder.serverName(settings.getServerName());
+                }
+                return builder.build();
+            }
+            catch (TransportServicesException ex) {
+                if (ex instanceof TapsConfigurationException) {
+                    throw ex;
+                }
+                throw invalid(prefix, ex, "Fix the security settings of the profile.");
+            }
+        }
+
+        private SslBundle bundle(String name, String key) {
+            if (this.sslBundles == null) {
+                throw new TapsConfigurationException(ErrorReason.INVALID_CONFIGURATION, key,
+                        "SSL bundle '" + name + "' is named but no SslBundles bean exists",
+                        "Define spring.ssl.bundle.*." + name + " with Spring Boot's SSL auto-configuration enabled.",
+                        null);
+            }
+            try {
+                return this.sslBundles.getBundle(name);
+            }
+            catch (NoSuchSslBundleException ex) {
+                throw new TapsConfigurationException(ErrorReason.INVALID_CONFIGURATION, key,
+                        "unknown SSL bundle '" + name + "'",
+                        "Define it under spring.ssl.bundle.pem." + name + " or spring.ssl.bundle.jks." + name
+                                + ", or name one of " + new TreeSet<>(this.sslBundles.getBundleNames()) + ".",
+                        ex);
+            }
+        }
+
+        private static TapsConfigurationException invalid(String key, TransportServicesException ex, String action) {
+            return TapsConfigurationException.at(key, ex, action);
+        }
+    }
+}

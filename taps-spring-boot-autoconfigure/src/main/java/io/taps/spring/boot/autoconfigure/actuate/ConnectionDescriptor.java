@@ -1,0 +1,52 @@
+package io.taps.spring.boot.autoconfigure.actuate;
+
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One Connection in the taps endpoint (RFC 9622 §7–§11) with the summary of how it was
+ * established (RFC 9623 §4). Never holds security parameters or key material.
+ *
+ * @param id            stable id while the Connection lives, for {@code /actuator/taps/{id}}
+ * @param state         {@code ESTABLISHING}, {@code ESTABLISHED}, {@code CLOSING} or {@code CLOSED}
+ * @param role          {@code initiate} or {@code listen} (accepted by a Listener)
+ * @param listener      the id of the Listener that accepted it, if any
+ * @param protocolStack the chosen stack; null while establishing
+ * @param local         the local endpoint in use
+ * @param remote        the remote endpoint in use
+ * @param applicationProtocol the negotiated ALPN protocol, if any
+ * @param establishment how it was established
+ */
+public record ConnectionDescriptor(String id, String state, String role, @Nullable String listener,
+        @Nullable String protocolStack, @Nullable String local, @Nullable String remote,
+        @Nullable String applicationProtocol, EstablishmentDescriptor establishment) {
+
+    /**
+     * The establishment report's summary (RFC 9623 §4.1–§4.3).
+     *
+     * @param finished  whether racing is over
+     * @param elapsedMs milliseconds from the first attempt to the outcome (fractional)
+     * @param winner    the winning candidate, described
+     * @param attempts  every started attempt, by start offset
+     * @param notes     remarks of the establisher (for example an unsupported preference)
+     */
+    public record EstablishmentDescriptor(boolean finished, double elapsedMs, @Nullable String winner,
+            List<AttemptDescriptor> attempts, List<String> notes) {
+    }
+
+    /**
+     * One racing attempt, for a waterfall: a bar from {@code startMs} for {@code durationMs}.
+     *
+     * @param stack      the attempt's protocol stack
+     * @param remote     the address it tried, for example {@code [::1]:7000}
+     * @param path       the local path
+     * @param startMs    start offset from the first attempt, in milliseconds (fractional)
+     * @param durationMs how long it ran, in milliseconds; null while running
+     * @param outcome    {@code SUCCEEDED}, {@code FAILED}, {@code CANCELLED} or {@code RUNNING}
+     * @param reason     the RFC 9622 error name of a failed attempt
+     * @param message    what went wrong, if anything
+     */
+    public record AttemptDescriptor(String stack, String remote, String path, double startMs,
+            @Nullable Double durationMs, String outcome, @Nullable String reason, @Nullable String message) {
+    }
+}

@@ -1,0 +1,51 @@
+package io.taps.spring.boot.autoconfigure.actuate;
+
+import io.taps.Listener;
+import io.taps.TransportServices;
+import io.taps.spring.boot.autoconfigure.TapsAutoConfiguration;
+import io.taps.spring.boot.autoconfigure.TapsListenerAutoConfiguration;
+import io.taps.spring.listener.TapsListenerRegistry;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * The {@code taps} actuator endpoint ({@link TapsEndpoint}), when spring-boot-actuator is present
+ * and the endpoint is available ({@code management.endpoints.web.exposure.include=taps}).
+ */
+@AutoConfiguration(after = { TapsAutoConfiguration.class, TapsListenerAutoConfiguration.class })
+@ConditionalOnClass({ TransportServices.class, Endpoint.class, ConditionalOnAvailableEndpoint.class })
+@ConditionalOnAvailableEndpoint(TapsEndpoint.class)
+public final class TapsEndpointAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    ListenerActivity tapsListenerActivity() {
+        return new ListenerActivity();
+    }
+
+    @Bean
+    @ConditionalOnBean(TransportServices.class)
+    @ConditionalOnMissingBean
+    ListenerDirectory tapsListenerDirectory(TransportServices services,
+            ObjectProvider<TapsListenerRegistry> registry) {
+        TapsListenerRegistry listeners = registry.getIfAvailable();
+        return listeners != null ? new RegistryListenerDirectory(listeners)
+                : ListenerDirectory.of(services, new ObjectIds<Listener>("listener"));
+    }
+
+    @Bean
+    @ConditionalOnBean(TransportServices.class)
+    @ConditionalOnMissingBean
+    TapsEndpoint tapsEndpoint(TransportServices services, ObjectProvider<ListenerDirectory> directory,
+            ListenerActivity activity) {
+        return new TapsEndpoint(services,
+                directory.getObject(),
+                activity);
+    }
+}

@@ -1,0 +1,44 @@
+package io.taps.spring.boot.autoconfigure.actuate;
+
+import io.taps.Listener;
+import io.taps.TransportServices;
+import io.taps.spring.boot.autoconfigure.TapsAutoConfiguration;
+import io.taps.spring.boot.autoconfigure.TapsListenerAutoConfiguration;
+import io.taps.spring.listener.TapsListenerRegistry;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * The {@code taps} health indicator ({@link TapsHealthIndicator}): listeners bound or not. Needs
+ * spring-boot-health; off with {@code management.health.taps.enabled=false}.
+ */
+@AutoConfiguration(after = { TapsAutoConfiguration.class, TapsListenerAutoConfiguration.class },
+        beforeName = "org.springframework.boot.health.autoconfigure.registry.HealthContributorRegistryAutoConfiguration")
+@ConditionalOnClass({ TransportServices.class, HealthIndicator.class, ConditionalOnEnabledHealthIndicator.class })
+@ConditionalOnBean(TransportServices.class)
+@ConditionalOnEnabledHealthIndicator("taps")
+public final class TapsHealthContributorAutoConfiguration {
+
+    @Bean
+    @ConditionalOnBean(TransportServices.class)
+    @ConditionalOnMissingBean
+    ListenerDirectory tapsListenerDirectory(TransportServices services,
+            ObjectProvider<TapsListenerRegistry> registry) {
+        TapsListenerRegistry listeners = registry.getIfAvailable();
+        return listeners != null ? new RegistryListenerDirectory(listeners)
+                : ListenerDirectory.of(services, new ObjectIds<Listener>("listener"));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(name = "tapsHealthIndicator")
+    TapsHealthIndicator tapsHealthIndicator(TransportServices services, ObjectProvider<ListenerDirectory> directory) {
+        return new TapsHealthIndicator(
+                directory.getObject());
+    }
+}

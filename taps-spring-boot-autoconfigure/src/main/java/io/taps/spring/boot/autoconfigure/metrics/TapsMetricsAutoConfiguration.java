@@ -1,0 +1,32 @@
+package io.taps.spring.boot.autoconfigure.metrics;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.taps.TransportServices;
+import io.taps.spring.listener.TapsListenerRegistry;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Micrometer meters for taps ({@link TapsMeterObserver}): registered as a core
+ * {@code TransportObserver}, which the auto-configured {@link TransportServices} picks up. Needs
+ * micrometer-core and a {@link MeterRegistry} bean; off with {@code taps.metrics.enabled=false}.
+ */
+@AutoConfiguration(afterName = { "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+        "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration" })
+@ConditionalOnClass({ MeterRegistry.class, TransportServices.class })
+@ConditionalOnBean(MeterRegistry.class)
+@ConditionalOnBooleanProperty(name = "taps.metrics.enabled", matchIfMissing = true)
+public final class TapsMetricsAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    TapsMeterObserver tapsMeterObserver(MeterRegistry registry, ObjectProvider<ConnectionProfiles> profiles,
+            ObjectProvider<TapsListenerRegistry> listeners) {
+        return new TapsMeterObserver(registry, profiles.getIfAvailable(() -> new RegistryConnectionProfiles(listeners)));
+    }
+}

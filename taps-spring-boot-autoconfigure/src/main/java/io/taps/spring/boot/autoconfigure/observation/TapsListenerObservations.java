@@ -1,0 +1,59 @@
+package io.taps.spring.boot.autoconfigure.observation;
+
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.taps.Connection;
+import io.taps.Message;
+import io.taps.spring.listener.RunningTapsListener;
+import io.taps.spring.listener.TapsListenerObserver;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One Observation per Message a {@code @TapsListener} method handles, from the start of the
+ * handler to the reply's Sent (RFC 9622 §9.2.2.1) or the handler's error. A served Connection
+ * handles one Message at a time, so the running Observation is kept per Connection.
+ */
+public final class TapsListenerObservations implements TapsListenerObserver {
+    private final ObservationRegistry registry;
+    private final @Nullable ListenerMessageObservationConvention convention;
+    private final ConcurrentMap<Connection, Observation> running = new ConcurrentHashMap<>();
+
+    public TapsListenerObservations(ObservationRegistry registry,
+            @Nullable ListenerMessageObservationConvention convention) {
+        this.registry = registry;
+        this.convention = convention;
+    }
+
+    @Override
+    public void messageHandlingStarted(RunningTapsListener listener, Connection connection, Message message) {
+        Observation observation = Observation.createNotStarted(convention,
+                DefaultListenerMessageObservationConvention.INSTANCE,
+                () -> new ListenerMessageObservationContext(listener, connection, message), registry);
+        if (!observation.isNoop()) {
+            running.put(connection, observation.start());
+        }
+    }
+
+    @Override
+    public void messageHandled(RunningTapsListener listener, Connection connection, Message message, long nanos,
+            @Nullable Throwable error) {
+        Observation observation = running.remove(connection);
+        if (observation == null) {
+            return;
+        }
+        if (error != null) {
+            observation.error(error);
+        }
+        observation.stop();
+    }
+
+    @Override
+    public void connectionClosed(RunningTapsListener listener, Connection connection, @Nullable Throwable error) {
+        Observation abandoned = running.remove(connection);
+        if (abandoned != null) {
+            abandoned.stop();
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.taps.spring.boot.autoconfigure.observation;
+
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.taps.Connection;
+import io.taps.EstablishmentResult;
+import io.taps.TransportObserver;
+import io.taps.TransportServicesException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Turns each Initiate (RFC 9622 §7.1) into a Micrometer Observation that starts at Initiate and
+ * stops at Ready or EstablishmentError, through the core {@link TransportObserver} hook.
+ */
+public final class TapsObservationObserver implements TransportObserver {
+    private final ObservationRegistry registry;
+    private final @Nullable EstablishmentObservationConvention convention;
+    private final ConcurrentMap<Connection, Observation> running = new ConcurrentHashMap<>();
+
+    public TapsObservationObserver(ObservationRegistry registry,
+            @Nullable EstablishmentObservationConvention convention) {
+        this.registry = registry;
+        this.convention = convention;
+    }
+
+    @Override
+    public void establishmentStarted(Connection connection) {
+        Observation observation = Observation.createNotStarted(convention,
+                DefaultEstablishmentObservationConvention.INSTANCE,
+                () -> new EstablishmentObservationContext(connection), registry);
+        if (!observation.isNoop()) {
+            running.put(connection, observation.start());
+        }
+    }
+
+    @Override
+    public void establishmentFinished(Connection connection, EstablishmentResult result) {
+        Observation observation = running.remove(connection);
+        if (observation == null) {
+            return;
+        }
+        ((EstablishmentObservationContext) observation.getContext()).setResult(result);
+        result.failure().ifPresent(reason -> observation.error(new TransportServicesException(reason,
+                "establishment failed: " + reason.rfcName())));
+        observation.stop();
+    }
+}

@@ -1,0 +1,211 @@
+package io.taps.spring.listener;
+
+import io.taps.Connection;
+import io.taps.Listener;
+import io.taps.ListenerEventHandler;
+import io.taps.TransportServicesException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A started {@link TapsListener} endpoint: the core {@link Listener} (RFC 9622 §7.2) with its id,
+ * profile, bound addresses and the Connections it accepted that are still open. The
+ * {@link TapsListenerRegistry} creates it; the accessors are safe from any thread.
+ */
+public final class RunningTapsListener {
+    private final TapsListenerEndpoint endpoint;
+    private final Executor executor;
+    private final TapsListenerErrorHandler errorHandler;
+    private final List<TapsListenerObserver> observers;
+    private final List<HandlerMethod> receivedCallbacks;
+    private final List<HandlerMethod> closedCallbacks;
+    private final Set<ServedConnection> connections = ConcurrentHashMap.newKeySet();
+    private volatile @Nullable Listener listener;
+    private final AtomicReference<@Nullable Runnable> drained = new AtomicReference<>();
+
+    RunningTapsListener(TapsListenerEndpoint endpoint, Executor executor, TapsListenerErrorHandler errorHandler,
+            List<TapsListenerObserver> observers, List<HandlerMethod> receivedCallbacks,
+            List<HandlerMethod> closedCallbacks) {
+        this.endpoint = endpoint;
+        this.executor = executor;
+        this.errorHandler = errorHandler;
+        this.observers = observers;
+        this.receivedCallbacks = receivedCallbacks;
+        this.closedCallbacks = closedCallbacks;
+    }
+
+    /** The listener id. */
+    public String id() {
+        return this.endpoint.id();
+    }
+
+    /** The property profile name. */
+    public String profile() {
+        return this.endpoint.profile();
+    }
+
+    /** The endpoint this listener serves. */
+    public TapsListenerEndpoint endpoint() {
+        return this.endpoint;
+    }
+
+    /** The core Listener. */
+    public Listener listener() {
+        Listener current = this.listener;
+        if (current == null) {
+            throw new IllegalStateException("taps listener '" + id() + "' is not started");
+        }
+        return current;
+    }
+
+    /** The bound local addresses. */
+    public List<InetSocketAddress> localAddresses() {
+        return listener().localAddresses();
+    }
+
+    /** The bound port. */
+    public int port() {
+        return listener().port();
+    }
+
+    /** The protocol stack the Listener chose, for example {@code TCP}. */
+    public String protocolStack() {
+        return listener().protocolStack();
+    }
+
+    /** The accepted Connections that are still open. */
+    public List<Connection> connections() {
+        return this.connections.stream().map(ServedConnection::connection).toList();
+    }
+
+    /** How many accepted Connections are still open. */
+    public int activeConnections() {
+        return this.connections.size();
+    }
+
+    @Override
+    public String toString() {
+        Listener current = this.listener;
+        return "RunningTapsListener[id=" + id() + ", profile=" + profile() + ", addresses="
+                + (current == null ? "[]" : current.localAddresses()) + ", connections=" + this.connections.size() + "]";
+    }
+
+    // ------------------------------------------------------------------ package-private machinery
+
+    void started(Listener started) {
+        this.listener = started;
+    }
+
+    ListenerEventHandler eventHandler() {
+        return new ListenerEventHandler() {
+            @Override
+            public void connectionReceived(Connection connection) {
+                accept(connection);
+            }
+
+            @Override
+            public void establishmentError(Listener failed, TransportServicesException error) {
+                // Bind failures surface through Listener.ready(); later ones are per-connection.
+            }
+        };
+    }
+
+    private void accept(Connection connection) {
+        ServedConnection served = new ServedConnection(this, connection);
+        this.connections.add(served);
+        connection.setEventHandler(served);
+        for (TapsListenerObserver observer : this.observers) {
+            observer.connectionReceived(this, connection);
+        }
+        this.executor.execute(() -> {
+            for (HandlerMethod callback : this.receivedCallbacks) {
+                runCallback(callback, connection, null);
+            }
+            served.receiveNext();
+        });
+    }
+
+    void closed(ServedConnection served, @Nullable Throwable error) {
+        if (!this.connections.remove(served)) {
+            return;
+        }
+        Connection connection = served.connection();
+        for (TapsListenerObserver observer : this.observers) {
+            observer.connectionClosed(this, connection, error);
+        }
+        if (!this.closedCallbacks.isEmpty()) {
+            this.executor.execute(() -> {
+                for (HandlerMethod callback : this.closedCallbacks) {
+                    runCallback(callback, connection, error);
+                }
+            });
+        }
+        checkDrained();
+    }
+
+    private void runCallback(HandlerMethod callback, Connection connection, @Nullable Throwable error) {
+        try {
+            callback.invokeCallback(connection, error);
+        }
+        catch (Throwable ex) {
+            this.errorHandler.handleError(id(), connection, null, ex);
+        }
+    }
+
+    Executor executor() {
+        return this.executor;
+    }
+
+    TapsListenerErrorHandler errorHandler() {
+        return this.errorHandler;
+    }
+
+    List<TapsListenerObserver> observers() {
+        return this.observers;
+    }
+
+    /**
+     * Graceful stop: stop accepting, let every Connection finish the Message it is handling and
+     * send its reply, then close it; {@code done} runs once every Connection has closed.
+     */
+    void stopGracefully(Runnable done) {
+        Listener current = this.listener;
+        this.drained.set(done);
+        if (current == null) {
+            checkDrained();
+            return;
+        }
+        current.stop().whenComplete((ignored, error) -> {
+            for (ServedConnection served : this.connections) {
+                served.drain();
+            }
+            checkDrained();
+        });
+    }
+
+    private void checkDrained() {
+        if (this.connections.isEmpty()) {
+            // Closed events and the stop completion may race here; only one of them runs done.
+            Runnable done = this.drained.getAndSet(null);
+            if (done != null) {
+                done.run();
+            }
+        }
+    }
+
+    /** Immediate stop: abort what is still open and close the Listener. */
+    void abort() {
+        for (ServedConnection served : this.connections) {
+            served.connection().abort();
+        }
+        Listener current = this.listener;
+        if (current != null) {
+            current.close();
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package io.taps.spring.listener;
+
+import io.taps.Connection;
+import io.taps.ConnectionEventHandler;
+import io.taps.Message;
+import io.taps.MessageContext;
+import io.taps.TransportServicesException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Serves one accepted Connection of a {@link RunningTapsListener}: one Receive outstanding at a
+ * time (RFC 9622 §9.3.1), so Messages are handled strictly in order and the next Receive is issued
+ * only after the handler finished and its reply was Sent; taps' receive backpressure then applies.
+ * The two flags are touched from the event loop and the handler executor, hence the monitor (one
+ * uncontended lock per Message, outside taps-core's hot path).
+ */
+final class ServedConnection implements ConnectionEventHandler {
+    private final RunningTapsListener owner;
+    private final Connection connection;
+    private boolean handling;
+    private boolean draining;
+
+    ServedConnection(RunningTapsListener owner, Connection connection) {
+        this.owner = owner;
+        this.connection = connection;
+    }
+
+    Connection connection() {
+        return this.connection;
+    }
+
+    void receiveNext() {
+        this.connection.receive();
+    }
+
+    @Override
+    public void received(Connection from, Message message) {
+        deliver(message);
+    }
+
+    @Override
+    public void receivedPartial(Connection from, Message message) {
+        deliver(message);
+    }
+
+    private void deliver(Message message) {
+        if (message.length() == 0 && message.context().isFinal()) {
+            // The peer ended its side (FIN) without further data: nothing to handle, end ours.
+            this.connection.close();
+            return;
+        }
+        synchronized (this) {
+            if (this.draining) {
+                // Arrived after shutdown began: not in flight, so not handled.
+                return;
+            }
+            this.handling = true;
+        }
+        this.owner.executor().execute(() -> handle(message));
+    }
+
+    private void handle(Message message) {
+        long start = System.nanoTime();
+        for (TapsListenerObserver observer : this.owner.observers()) {
+            observer.messageHandlingStarted(this.owner, this.connection, message);
+        }
+        this.owner.endpoint().handler().invoke(this.connection, message).whenComplete((reply, error) -> {
+            if (error != null) {
+                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
+                this.owner.errorHandler().handleError(this.owner.id(), this.connection, message, cause);
+                finished(message, start, cause);
+            }
+            else if (reply != null) {
+                this.connection.send(reply).whenComplete((MessageContext sent, Throwable sendError) -> {
+                    if (sendError != null) {
+                        this.owner.errorHandler().handleError(this.owner.id(), this.connection, message, sendError);
+                    }
+                    finished(message, start, sendError);
+                });
+            }
+            else {
+                finished(message, start, null);
+            }
+        });
+    }
+
+    private void finished(Message message, long start, @Nullable Throwable error) {
+        long nanos = System.nanoTime() - start;
+        for (TapsListenerObserver observer : this.owner.observers()) {
+            observer.messageHandled(this.owner, this.connection, message, nanos, error);
+        }
+        boolean close;
+        synchronized (this) {
+            this.handling = false;
+            close = this.draining || message.context().isFinal();
+        }
+        if (close) {
+            this.connection.close();
+        }
+        else {
+            receiveNext();
+        }
+    }
+
+    /** Shutdown began: close now when idle, else after the Message in hand is answered. */
+    void drain() {
+        boolean idle;
+        synchronized (this) {
+            this.draining = true;
+            idle = !this.handling;
+        }
+        if (idle) {
+            this.connection.close();
+        }
+    }
+
+    @Override
+    public void receiveError(Connection from, MessageContext context, TransportServicesException error) {
+        // A Receive after the end of the stream; the Connection is closing anyway.
+        this.connection.close();
+    }
+
+    @Override
+    public void closed(Connection from) {
+        this.owner.closed(this, null);
+    }
+
+    @Override
+    public void connectionError(Connection from, TransportServicesException error) {
+        this.owner.closed(this, error);
+    }
+}

@@ -1,0 +1,36 @@
+package io.taps.spring.listener;
+
+import io.taps.Connection;
+import io.taps.Message;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Observes what {@link TapsListener} endpoints do, for metrics and tracing: every bean of this
+ * type is called, in order, on the thread that handles the Connection. Every method has an empty
+ * default and must be cheap and must not throw.
+ */
+public interface TapsListenerObserver {
+
+    /** A Connection was accepted by {@code listener} (ConnectionReceived, RFC 9622 §7.2). */
+    default void connectionReceived(RunningTapsListener listener, Connection connection) {
+    }
+
+    /** A Connection of {@code listener} ended; {@code error} is null after a graceful close. */
+    default void connectionClosed(RunningTapsListener listener, Connection connection, @Nullable Throwable error) {
+    }
+
+    /**
+     * The handler of {@code listener} is about to handle {@code message}, on the thread that runs
+     * it; {@link #messageHandled} follows exactly once.
+     */
+    default void messageHandlingStarted(RunningTapsListener listener, Connection connection, Message message) {
+    }
+
+    /**
+     * The handler of {@code listener} finished {@code message} after {@code nanos} nanoseconds,
+     * including the reply's Sent; {@code error} is the handler's or the send's exception, else null.
+     */
+    default void messageHandled(RunningTapsListener listener, Connection connection, Message message, long nanos,
+            @Nullable Throwable error) {
+    }
+}

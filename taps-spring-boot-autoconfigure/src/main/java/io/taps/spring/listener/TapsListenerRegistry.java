@@ -1,0 +1,344 @@
+package io.taps.spring.listener;
+
+import io.taps.Listener;
+import io.taps.Preconnection;
+import io.taps.TransportServicesException;
+import io.taps.endpoint.LocalEndpoint;
+import io.taps.spring.boot.autoconfigure.TapsProfile;
+import io.taps.spring.boot.autoconfigure.TapsProfiles;
+import io.taps.spring.boot.autoconfigure.TapsProperties;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationContextAware;
+import org.springframework.context.ApplicationContextException;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.Environment;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.MutablePropertySources;
+import org.springframework.core.env.PropertySource;
+
+/**
+ * Runs the registered {@link TapsListener} endpoints as taps Listeners (RFC 9622 §7.2) and is the
+ * place to list them ({@link #listeners()}). A {@link SmartLifecycle} in phase
+ * {@link #DEFAULT_PHASE} (the web servers' graceful-shutdown phase): it binds every auto-startup
+ * endpoint when the context starts, writes each bound port to the Environment as
+ * {@code local.taps.<id>.port} (and {@code local.taps.port} when there is a single endpoint) in
+ * the {@code server.ports} property source, and publishes a {@link TapsListenerStartedEvent}.
+ *
+ * <p>Stopping is graceful and asynchronous ({@link #stop(Runnable)}): every Listener stops
+ * accepting, every Connection finishes the Message it is handling and sends its reply, then is
+ * closed; the callback runs when all are Closed. Spring's lifecycle processor waits for it at most
+ * {@code spring.lifecycle.timeout-per-shutdown-phase}; whatever is still open when the context is
+ * destroyed is aborted.
+ */
+public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextAware, DisposableBean {
+    /** Stops before the default phase, like the web servers' graceful shutdown. */
+    public static final int DEFAULT_PHASE = SmartLifecycle.DEFAULT_PHASE - 1024;
+
+    private static final Log logger = LogFactory.getLog(TapsListenerRegistry.class);
+    private static final String PORTS_PROPERTY_SOURCE = "server.ports";
+    private static final Duration BIND_TIMEOUT = Duration.ofSeconds(30);
+
+    private final TapsProfiles profiles;
+    private final Executor executor;
+    private final TapsListenerErrorHandler errorHandler;
+    private final List<TapsListenerObserver> observers;
+    private final Map<String, TapsListenerEndpoint> endpoints = new LinkedHashMap<>();
+    private final Map<String, List<HandlerMethod>> receivedCallbacks = new ConcurrentHashMap<>();
+    private final Map<String, List<HandlerMethod>> closedCallbacks = new ConcurrentHashMap<>();
+    private final Map<String, RunningTapsListener> running = new ConcurrentHashMap<>();
+    private Map<String, TapsProperties.ListenerSettings> listenerSettings = Map.of();
+    private @Nullable ApplicationContext applicationContext;
+    private volatile boolean started;
+
+    public TapsListenerRegistry(TapsProfiles profiles, Executor executor, TapsListenerErrorHandler errorHandler,
+            List<TapsListenerObserver> observers) {
+        this.profiles = profiles;
+        this.executor = executor;
+        this.errorHandler = errorHandler;
+        this.observers = List.copyOf(observers);
+    }
+
+    @Override
+    public void setApplicationContext(ApplicationContext applicationContext) {
+        this.applicationContext = applicationContext;
+    }
+
+    /**
+     * Settings by listener id ({@code taps.listeners.<id>.*}) that replace the annotation's values
+     * of the endpoints registered afterwards; an id no endpoint has fails {@link #start()}.
+     */
+    public void setListenerSettings(Map<String, TapsProperties.ListenerSettings> listenerSettings) {
+        this.listenerSettings = Map.copyOf(listenerSettings);
+    }
+
+    /**
+     * Registers an endpoint; after the registry started, an auto-startup endpoint starts at once.
+     *
+     * @throws IllegalStateException when the id is taken
+     */
+    public void register(TapsListenerEndpoint annotated) {
+        TapsProperties.ListenerSettings settings = this.listenerSettings.get(annotated.id());
+        TapsListenerEndpoint endpoint = settings == null ? annotated : annotated.with(settings);
+        if (!this.profiles.profiles().containsKey(endpoint.profile())) {
+            throw new IllegalStateException("@TapsListener(id = \"" + endpoint.id() + "\") on " + endpoint.method()
+                    + " names the unknown taps profile '" + endpoint.profile() + "'; known profiles: "
+                    + this.profiles.names());
+        }
+        synchronized (this.endpoints) {
+            if (this.endpoints.putIfAbsent(endpoint.id(), endpoint) != null) {
+                throw new IllegalStateException("two @TapsListener endpoints have the id '" + endpoint.id() + "': "
+                        + this.endpoints.get(endpoint.id()).method() + " and " + endpoint.method());
+            }
+        }
+        if (this.started && endpoint.autoStartup()) {
+            start(endpoint);
+        }
+    }
+
+    void registerConnectionReceived(String id, HandlerMethod callback) {
+        this.receivedCallbacks.computeIfAbsent(id, key -> Collections.synchronizedList(new ArrayList<>())).add(callback);
+    }
+
+    void registerConnectionClosed(String id, HandlerMethod callback) {
+        this.closedCallbacks.computeIfAbsent(id, key -> Collections.synchronizedList(new ArrayList<>())).add(callback);
+    }
+
+    /** Every registered endpoint, started or not, in registration order. */
+    public Collection<TapsListenerEndpoint> endpoints() {
+        synchronized (this.endpoints) {
+            return List.copyOf(this.endpoints.values());
+        }
+    }
+
+    /** The running listeners with their id, profile, bound addresses and open Connections. */
+    public List<RunningTapsListener> listeners() {
+        List<RunningTapsListener> list = new ArrayList<>();
+        for (TapsListenerEndpoint endpoint : endpoints()) {
+            RunningTapsListener listener = this.running.get(endpoint.id());
+            if (listener != null) {
+                list.add(listener);
+            }
+        }
+        return list;
+    }
+
+    /** The running listener with {@code id}, if started. */
+    public Optional<RunningTapsListener> listener(String id) {
+        return Optional.ofNullable(this.running.get(id));
+    }
+
+    @Override
+    public void start() {
+        checkReferencedIds();
+        for (TapsListenerEndpoint endpoint : endpoints()) {
+            if (endpoint.autoStartup()) {
+                start(endpoint);
+            }
+        }
+        this.started = true;
+    }
+
+    private void checkReferencedIds() {
+        List<String> unknown = new ArrayList<>();
+        for (String id : this.receivedCallbacks.keySet()) {
+            if (!this.endpoints.containsKey(id)) {
+                unknown.add(id);
+            }
+        }
+        for (String id : this.closedCallbacks.keySet()) {
+            if (!this.endpoints.containsKey(id)) {
+                unknown.add(id);
+            }
+        }
+        for (String id : this.listenerSettings.keySet()) {
+            if (!this.endpoints.containsKey(id)) {
+                throw new IllegalStateException("taps.listeners." + id + " names no @TapsListener; known ids: "
+                        + this.endpoints.keySet());
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new IllegalStateException("@TapsConnectionReceived/@TapsConnectionClosed name unknown listener ids "
+                    + unknown + "; known ids: " + this.endpoints.keySet());
+        }
+    }
+
+    /** Starts the listener {@code id} (for endpoints with auto-startup off). */
+    public RunningTapsListener start(String id) {
+        TapsListenerEndpoint endpoint;
+        synchronized (this.endpoints) {
+            endpoint = this.endpoints.get(id);
+        }
+        if (endpoint == null) {
+            throw new IllegalArgumentException("no taps listener '" + id + "'; known ids: " + this.endpoints.keySet());
+        }
+        return start(endpoint);
+    }
+
+    private synchronized RunningTapsListener start(TapsListenerEndpoint endpoint) {
+        RunningTapsListener existing = this.running.get(endpoint.id());
+        if (existing != null) {
+            return existing;
+        }
+        TapsProfile profile = this.profiles.get(endpoint.profile());
+        LocalEndpoint local = profile.localEndpoint(endpoint.host(), endpoint.port())
+            .filter(LocalEndpoint::hasPort)
+            .orElseThrow(() -> new IllegalStateException("taps listener '" + endpoint.id() + "' has no port: set port "
+                    + "on @TapsListener or taps.profiles." + endpoint.profile() + ".local.port (0 for an ephemeral port)"));
+        Preconnection listening = this.profiles.preconnection(endpoint.profile(), local).build();
+        RunningTapsListener runningListener = new RunningTapsListener(endpoint, this.executor, this.errorHandler,
+                this.observers, this.receivedCallbacks.getOrDefault(endpoint.id(), List.of()),
+                this.closedCallbacks.getOrDefault(endpoint.id(), List.of()));
+        Listener listener;
+        try {
+            listener = listening.listen(runningListener.eventHandler());
+        }
+        catch (TransportServicesException ex) {
+            throw new ApplicationContextException("taps listener '" + endpoint.id() + "' cannot listen on " + local
+                    + " with profile '" + endpoint.profile() + "': " + ex.getMessage(), ex);
+        }
+        try {
+            listener.ready().toCompletableFuture().get(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            listener.close();
+            throw new ApplicationContextException("interrupted while starting taps listener '" + endpoint.id() + "'", ex);
+        }
+        catch (ExecutionException | TimeoutException ex) {
+            listener.close();
+            Throwable cause = ex instanceof ExecutionException && ex.getCause() != null ? ex.getCause() : ex;
+            throw new ApplicationContextException("taps listener '" + endpoint.id() + "' could not listen on " + local
+                    + " with profile '" + endpoint.profile() + "': " + cause.getMessage(), cause);
+        }
+        runningListener.started(listener);
+        this.running.put(endpoint.id(), runningListener);
+        publishPort(endpoint.id(), listener.port());
+        if (logger.isInfoEnabled()) {
+            logger.info("taps listener '" + endpoint.id() + "' (profile " + endpoint.profile() + ", "
+                    + listener.protocolStack() + ") listening on " + listener.localAddresses());
+        }
+        if (this.applicationContext != null) {
+            this.applicationContext.publishEvent(new TapsListenerStartedEvent(this, runningListener));
+        }
+        return runningListener;
+    }
+
+    private void publishPort(String id, int port) {
+        if (this.applicationContext == null) {
+            return;
+        }
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put("local.taps." + id + ".port", port);
+        if (endpoints().size() == 1) {
+            values.put("local.taps.port", port);
+        }
+        ApplicationContext context = this.applicationContext;
+        while (context != null) {
+            Environment environment = context.getEnvironment();
+            if (environment instanceof ConfigurableEnvironment configurable) {
+                putPorts(configurable.getPropertySources(), values);
+            }
+            context = context.getParent();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void putPorts(MutablePropertySources sources, Map<String, Object> values) {
+        PropertySource<?> source = sources.get(PORTS_PROPERTY_SOURCE);
+        if (source == null) {
+            source = new MapPropertySource(PORTS_PROPERTY_SOURCE, new ConcurrentHashMap<>());
+            sources.addFirst(source);
+        }
+        ((Map<String, Object>) source.getSource()).putAll(values);
+    }
+
+    @Override
+    public void stop(Runnable callback) {
+        this.started = false;
+        List<RunningTapsListener> listeners = new ArrayList<>(this.running.values());
+        if (listeners.isEmpty()) {
+            callback.run();
+            return;
+        }
+        AtomicInteger remaining = new AtomicInteger(listeners.size());
+        for (RunningTapsListener listener : listeners) {
+            listener.stopGracefully(() -> {
+                this.running.remove(listener.id(), listener);
+                if (remaining.decrementAndGet() == 0) {
+                    callback.run();
+                }
+            });
+        }
+    }
+
+    @Override
+    public void stop() {
+        CountDownLatch done = new CountDownLatch(1);
+        stop(done::countDown);
+        try {
+            if (!done.await(shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                abortAll();
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            abortAll();
+        }
+    }
+
+    private Duration shutdownTimeout() {
+        if (this.applicationContext == null) {
+            return Duration.ofSeconds(30);
+        }
+        String value = this.applicationContext.getEnvironment().getProperty("spring.lifecycle.timeout-per-shutdown-phase");
+        if (value == null) {
+            return Duration.ofSeconds(30);
+        }
+        return org.springframework.boot.convert.DurationStyle.detectAndParse(value);
+    }
+
+    private void abortAll() {
+        for (RunningTapsListener listener : this.running.values()) {
+            listener.abort();
+        }
+        this.running.clear();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return this.started;
+    }
+
+    @Override
+    public int getPhase() {
+        return DEFAULT_PHASE;
+    }
+
+    /** Aborts whatever the graceful stop did not finish in time. */
+    @Override
+    public void destroy() {
+        this.started = false;
+        abortAll();
+    }
+}

@@ -1,0 +1,78 @@
+package io.taps.spring.boot.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.jayway.jsonpath.DocumentContext;
+import com.jayway.jsonpath.JsonPath;
+import io.taps.properties.Preference;
+import io.taps.properties.Property;
+import io.taps.properties.PropertyKind;
+import io.taps.spring.framer.TapsFramers;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Checks the configuration metadata the build generates (the processor's output merged with
+ * {@code additional-spring-configuration-metadata.json}): the generated keys, and hints that list
+ * exactly the property names, preference words, framers and profiles taps knows, so IDE completion
+ * inside {@code taps.profiles.<name>} maps cannot drift from the core's tables.
+ */
+class ConfigurationMetadataTests {
+    private static DocumentContext metadata;
+
+    @BeforeAll
+    static void readMetadata() throws Exception {
+        metadata = JsonPath.parse(Files.readString(Path.of("target/classes/META-INF/spring-configuration-metadata.json")));
+    }
+
+    @Test
+    void generatedPropertiesHaveDescriptions() {
+        List<String> names = metadata.read("$.properties[*].name");
+        assertThat(names).contains("taps.event-loop-threads", "taps.native-transport", "taps.name-servers",
+                "taps.shutdown-timeout", "taps.racing.connection-attempt-delay", "taps.racing.resolution-delay",
+                "taps.racing.max-leaves", "taps.listener.execution", "taps.listener.auto-startup", "taps.profiles",
+                "taps.profiles.*.selection", "taps.profiles.*.framers", "taps.profiles.*.security.ssl-bundle",
+                "taps.profiles.*.local.port");
+        List<String> descriptions = metadata
+            .read("$.properties[?(@.name == 'taps.racing.connection-attempt-delay')].description");
+        assertThat(descriptions).singleElement().asString().contains("Stagger");
+    }
+
+    @Test
+    void selectionHintsListEverySelectionPropertyAndThePreferenceWords() {
+        assertHintKeysCover("taps.profiles.*.selection.keys", PropertyKind.SELECTION);
+        List<String> words = values("taps.profiles.*.selection.values");
+        assertThat(words).containsExactly("require", "prefer", "no-preference", "avoid", "prohibit");
+        assertThat(words).allSatisfy(word -> assertThat(Preference.parse(word)).isNotNull());
+    }
+
+    @Test
+    void connectionAndMessageHintsListEveryWritableProperty() {
+        assertHintKeysCover("taps.profiles.*.connection.keys", PropertyKind.CONNECTION);
+        assertHintKeysCover("taps.profiles.*.message.keys", PropertyKind.MESSAGE);
+    }
+
+    @Test
+    void framerAndProfileHintsMatchTheBuiltIns() {
+        assertThat(values("taps.profiles.*.framers")).containsExactlyInAnyOrderElementsOf(TapsFramers.builtIns().keySet());
+        assertThat(values("taps.profiles.keys")).containsExactlyInAnyOrderElementsOf(TapsProfiles.builtInNames());
+    }
+
+    private static void assertHintKeysCover(String hint, PropertyKind kind) {
+        List<String> keys = values(hint);
+        assertThat(keys).hasSameSizeAs(Property.ofKind(kind));
+        // every hinted spelling resolves to a property of the kind, and every property is hinted
+        assertThat(keys).allSatisfy(key -> assertThat(Property.find(key)).hasValueSatisfying(
+                property -> assertThat(property.kind()).isEqualTo(kind)));
+        List<String> hinted = keys.stream().map(key -> Property.find(key).orElseThrow().name()).distinct().toList();
+        assertThat(hinted).containsExactlyInAnyOrderElementsOf(
+                Property.ofKind(kind).stream().map(Property::name).toList());
+    }
+
+    private static List<String> values(String hint) {
+        return metadata.read("$.hints[?(@.name == '" + hint + "')].values[*].value");
+    }
+}

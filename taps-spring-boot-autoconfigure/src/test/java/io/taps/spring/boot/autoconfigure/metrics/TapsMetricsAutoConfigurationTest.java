@@ -1,0 +1,156 @@
+package io.taps.spring.boot.autoconfigure.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.taps.Connection;
+import io.taps.Listener;
+import io.taps.TransportServices;
+import io.taps.endpoint.RemoteEndpoint;
+import io.taps.spring.boot.autoconfigure.LoopbackEcho;
+import io.taps.spring.boot.autoconfigure.TapsAutoConfiguration;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+class TapsMetricsAutoConfigurationTest {
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(TapsAutoConfiguration.class, TapsMetricsAutoConfiguration.class))
+            .withPropertyValues("taps.event-loop-threads=1");
+
+    @Test
+    void countsConnectionsMessagesBytesAndRacingOfARealLoopbackExchange() {
+        runner.withBean(SimpleMeterRegistry.class, SimpleMeterRegistry::new).run(context -> {
+            assertThat(context).hasSingleBean(TapsMeterObserver.class);
+            TransportServices taps = context.getBean(TransportServices.class);
+            MeterRegistry meters = context.getBean(MeterRegistry.class);
+            Listener listener = LoopbackEcho.listen(taps, null);
+            Connection client = LoopbackEcho.connect(taps, listener, null);
+            String stack = client.protocolStack().orElseThrow();
+            await().atMost(Duration.ofSeconds(10)).until(() -> active(meters, stack, "listen") == 1.0);
+            assertThat(active(meters, stack, "initiate")).isEqualTo(1.0);
+
+            LoopbackEcho.exchange(client, 5, 10, 20);
+            client.close();
+            LoopbackEcho.await(client.closed());
+            await().atMost(Duration.ofSeconds(10)).until(() -> active(meters, stack, "listen") == 0.0);
+
+            assertThat(active(meters, stack, "initiate")).isEqualTo(0.0);
+            assertThat(meters.get("taps.connections").tags("profile", "none", "stack", stack, "role", "initiate")
+                    .counter().count()).isEqualTo(1.0);
+            assertThat(meters.get("taps.connections").tags("role", "listen").counter().count()).isEqualTo(1.0);
+            // Both ends count: 3 echoes of 35 bytes each way; the server's extra Message in is the
+            // client's end of stream (an empty final Message).
+            assertThat(meters.get("taps.bytes").tag("direction", "out").counter().count()).isEqualTo(70.0);
+            assertThat(meters.get("taps.bytes").tag("direction", "in").counter().count()).isEqualTo(70.0);
+            assertThat(meters.get("taps.messages").tag("direction", "out").counter().count()).isEqualTo(6.0);
+            assertThat(meters.get("taps.messages").tag("direction", "in").counter().count()).isEqualTo(7.0);
+            assertThat(meters.get("taps.establishment").tags("outcome", "success", "stack", stack).timer().count())
+                    .isEqualTo(1);
+            assertThat(meters.get("taps.racing.attempts").tag("outcome", "succeeded").counter().count())
+                    .isEqualTo(1.0);
+            assertThat(meters.find("taps.errors").counters()).isEmpty();
+            // Low cardinality: no meter carries an address or a port.
+            meters.getMeters().forEach(meter -> meter.getId().getTags().forEach(tag ->
+                    assertThat(tag.getValue()).doesNotContain("127.0.0.1").doesNotContain(
+                            Integer.toString(listener.port()))));
+        });
+    }
+
+    @Test
+    void aRefusedInitiateIsAFailedEstablishmentAndAnError() {
+        runner.withBean(SimpleMeterRegistry.class, SimpleMeterRegistry::new).run(context -> {
+            int closedPort;
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+                closedPort = socket.getLocalPort();
+            }
+            TransportServices taps = context.getBean(TransportServices.class);
+            MeterRegistry meters = context.getBean(MeterRegistry.class);
+            Connection client = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", closedPort))
+                    .build().initiate();
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> meters.find("taps.errors").tag("kind", "establishment").counter() != null);
+            assertThat(client.ready().toCompletableFuture()).isCompletedExceptionally();
+
+            assertThat(meters.get("taps.establishment").tags("outcome", "failure", "stack", "none").timer().count())
+                    .isEqualTo(1);
+            assertThat(meters.get("taps.racing.attempts").tag("outcome", "failed").counter().count()).isEqualTo(1.0);
+            assertThat(meters.get("taps.errors").tag("kind", "establishment").counter().count()).isEqualTo(1.0);
+            assertThat(meters.find("taps.connections").counters()).isEmpty();
+        });
+    }
+
+    @Test
+    void profilesComeFromAConnectionProfilesBean() {
+        runner.withBean(SimpleMeterRegistry.class, SimpleMeterRegistry::new)
+                .withBean(ConnectionProfiles.class, () -> (connection, listener) -> listener == null ? "client"
+                        : "echo")
+                .run(context -> {
+                    TransportServices taps = context.getBean(TransportServices.class);
+                    MeterRegistry meters = context.getBean(MeterRegistry.class);
+                    Listener listener = LoopbackEcho.listen(taps, null);
+                    LoopbackEcho.connect(taps, listener, null);
+                    await().atMost(Duration.ofSeconds(10))
+                            .until(() -> meters.find("taps.connections").tag("profile", "echo").counter() != null);
+                    assertThat(meters.get("taps.connections").tags("profile", "client", "role", "initiate").counter()
+                            .count()).isEqualTo(1.0);
+                });
+    }
+
+    @Test
+    void backsOffWithoutAMeterRegistry() {
+        runner.run(context -> assertThat(context).doesNotHaveBean(TapsMeterObserver.class)
+                .hasSingleBean(TransportServices.class));
+    }
+
+    @Test
+    void backsOffWithoutMicrometerOnTheClassPath() {
+        runner.withClassLoader(new FilteredClassLoader(MeterRegistry.class))
+                .run(context -> assertThat(context).doesNotHaveBean(TapsMeterObserver.class)
+                        .hasSingleBean(TransportServices.class));
+    }
+
+    @Test
+    void isSwitchedOffByProperty() {
+        runner.withBean(SimpleMeterRegistry.class, SimpleMeterRegistry::new)
+                .withPropertyValues("taps.metrics.enabled=false")
+                .run(context -> assertThat(context).doesNotHaveBean(TapsMeterObserver.class));
+    }
+
+    @Test
+    void backsOffWhenTheApplicationDefinesItsOwnObserver() {
+        runner.withBean(SimpleMeterRegistry.class, SimpleMeterRegistry::new)
+                .withUserConfiguration(OwnObserver.class).run(context -> {
+                    assertThat(context).hasSingleBean(TapsMeterObserver.class);
+                    assertThat(context.getBean(TapsMeterObserver.class)).isSameAs(context.getBean("ownObserver"));
+                });
+    }
+
+    @Test
+    void theSwitchesAreDocumentedInTheConfigurationMetadata() throws Exception {
+        String metadata = java.nio.file.Files.readString(
+                java.nio.file.Path.of("target/classes/META-INF/spring-configuration-metadata.json"));
+        assertThat(metadata).contains("\"taps.metrics.enabled\"").contains("\"taps.observations.enabled\"");
+    }
+
+    private static double active(MeterRegistry meters, String stack, String role) {
+        var gauge = meters.find("taps.connections.active").tags("stack", stack, "role", role).gauge();
+        return gauge == null ? -1 : gauge.value();
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OwnObserver {
+        @Bean
+        TapsMeterObserver ownObserver(MeterRegistry registry) {
+            return new TapsMeterObserver(registry, ConnectionProfiles.NONE);
+        }
+    }
+}
