@@ -2,7 +2,6 @@ package io.taps.spring.boot.autoconfigure.metrics;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.MeterBinder;
 import io.taps.CachedState;
 import io.taps.TransportServices;
 import java.util.function.ToIntFunction;
@@ -15,7 +14,7 @@ import org.springframework.beans.factory.ObjectProvider;
  * {@code dns} cached answers per (name, family), {@code tls} cached TLS client sessions of the
  * process. Read when the registry is scraped, never on a connection's path.
  */
-public final class TapsCacheMeters implements MeterBinder {
+public final class TapsCacheMeters {
     private final ObjectProvider<TransportServices> services;
 
     /**
@@ -26,7 +25,11 @@ public final class TapsCacheMeters implements MeterBinder {
         this.services = services;
     }
 
-    @Override
+    /**
+     * Registers the gauges with {@code registry}. Not a Micrometer {@code MeterBinder}: the
+     * auto-configuration registers them itself, so they exist with any MeterRegistry bean, and
+     * Boot's binder support would register them a second time.
+     */
     public void bindTo(MeterRegistry registry) {
         gauge(registry, "performance", cached -> cached.performance().size());
         gauge(registry, "dns", CachedState::dnsEntries);

@@ -31,7 +31,6 @@ public final class TapsMetricsAutoConfiguration {
         return new TapsMeterObserver(registry, profiles.getIfAvailable(() -> new RegistryConnectionProfiles(listeners)));
     }
 
-    /** Bound here rather than through Boot's MeterBinder support, so it works with any MeterRegistry bean. */
     @Bean
     @ConditionalOnMissingBean
     TapsCacheMeters tapsCacheMeters(MeterRegistry registry, ObjectProvider<TransportServices> services) {
