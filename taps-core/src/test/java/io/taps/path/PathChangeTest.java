@@ -33,6 +33,9 @@ class PathChangeTest {
         assertThat(r.value("pathChangesWhileStable")).isEqualTo("0");
         assertThat(Integer.parseInt(r.value("clientPathChangesAfterLoss"))).as(r.describe()).isPositive();
         assertThat(Integer.parseInt(r.value("serverPathChangesAfterLoss"))).as(r.describe()).isPositive();
+        // The TransportObserver sees every PathChange of both ends (for the Spring taps.path.changes counter).
+        assertThat(Integer.parseInt(r.value("observedPathChangesAfterLoss"))).as(r.describe()).isPositive();
+        assertThat(r.value("observedAtLeastHandlers")).as(r.describe()).isEqualTo("true");
         assertThat(r.value("stateDuringLoss")).isEqualTo("ESTABLISHED");
         if (loss.equals("address")) {
             // Without its address the path is really gone: the echo waits in TCP's retransmissions.

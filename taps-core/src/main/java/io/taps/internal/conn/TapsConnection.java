@@ -177,6 +177,10 @@ public final class TapsConnection implements Connection {
         runOnLoop(() -> {
             if (state == ConnectionState.ESTABLISHED || state == ConnectionState.CLOSING) {
                 events.emit(() -> handler.pathChange(this));
+                TransportObserver current = observer;
+                if (current != TransportObserver.NONE) {
+                    current.pathChange(this);
+                }
             }
         });
     }
