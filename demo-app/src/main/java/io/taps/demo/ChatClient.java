@@ -85,6 +85,11 @@ public class ChatClient implements DisposableBean {
     }
 
     private void connectOverQuic() {
+        // demo.quic.enabled=false (platforms without Netty's QUIC natives) leaves the listener off.
+        if (listeners.listener("chat-quic").isEmpty()) {
+            log.info("QUIC chat listener not running (demo.quic.enabled=false): no QUIC client");
+            return;
+        }
         int port = listeners.listener("chat-quic").orElseThrow().port();
         // The profile's remote endpoint (host only) with the listener's bound port.
         RemoteEndpoint remote = profiles.get("chat-quic-client").remoteEndpoint()

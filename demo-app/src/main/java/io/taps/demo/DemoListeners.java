@@ -34,7 +34,8 @@ public class DemoListeners {
      * is one Connection, and all streams of one QUIC connection form one Connection Group
      * (RFC 9622 §7.4).
      */
-    @TapsListener(id = "chat-quic", profile = "chat-quic", host = "127.0.0.1", port = "${demo.chat-quic.port:7002}")
+    @TapsListener(id = "chat-quic", profile = "chat-quic", host = "127.0.0.1", port = "${demo.chat-quic.port:7002}",
+            autoStartup = "${demo.quic.enabled:true}")
     public String chatOverQuic(String line) {
         return "taps-demo heard over QUIC: " + line;
     }
