@@ -1,5 +1,6 @@
-// Polls /actuator/taps and draws listeners, connection groups (when the endpoint has them) and
-// each connection's racing waterfall from its establishment report.
+// Polls /actuator/taps and draws listeners, connection groups with their members' transfer
+// figures, the cached path statistics, the local paths and each connection's racing waterfall
+// from its establishment report.
 'use strict';
 
 function el(tag, attrs, ...children) {
@@ -27,15 +28,54 @@ function renderListeners(listeners) {
       el('td', {}, l.acceptedConnections))));
 }
 
+function bytes(value) {
+  return value < 1024 ? value + ' B' : (value / 1024).toFixed(1) + ' KiB';
+}
+
+function transferCells(t) {
+  return [el('td', {}, t.messagesSent + ' / ' + bytes(t.bytesSent)),
+    el('td', {}, t.messagesReceived + ' / ' + bytes(t.bytesReceived)),
+    el('td', {}, t.smoothedRttMs == null ? '–' : ms(t.smoothedRttMs)),
+    el('td', {}, (t.durationMs / 1000).toFixed(1) + ' s')];
+}
+
 function renderGroups(groups) {
-  const section = document.getElementById('groups-section');
-  if (!Array.isArray(groups)) {
-    section.hidden = true;
-    return;
-  }
-  section.hidden = false;
-  document.getElementById('groups').replaceChildren(...groups.map(g =>
-      el('pre', { class: 'group' }, JSON.stringify(g, null, 2))));
+  document.getElementById('groups').replaceChildren(...(groups || []).map(g => {
+    const shared = Object.entries(g.sharedProperties || {}).map(([name, value]) => name + '=' + value).join(', ');
+    return el('div', { class: 'group', 'data-group-id': g.id, 'data-multiplexed': String(g.multiplexed),
+        'data-members': String(g.connections.length) },
+      el('h3', {}, g.id + ' · ' + (g.protocolStack || '…') + ' · ' + g.connections.length + ' connection(s)'
+          + (g.multiplexed ? ' · multiplexed' : '')),
+      el('div', { class: 'meta' }, 'shared properties: ' + (shared || 'defaults')),
+      el('table', { class: 'members' },
+        el('thead', {}, el('tr', {}, el('th', {}, 'connection'), el('th', {}, 'role'), el('th', {}, 'state'),
+            el('th', {}, 'remote'), el('th', {}, 'sent (msgs / bytes)'), el('th', {}, 'received (msgs / bytes)'),
+            el('th', {}, 'smoothed RTT'), el('th', {}, 'duration'))),
+        el('tbody', {}, ...g.connections.map(c => el('tr', { class: 'member', 'data-member-id': c.id },
+            el('td', {}, c.id), el('td', {}, c.role), el('td', {}, c.state), el('td', {}, c.remote || '?'),
+            ...transferCells(c.transfer))))));
+  }));
+}
+
+function renderCache(cache) {
+  if (!cache) return;
+  document.getElementById('cache-summary').textContent = 'Performance cache (RFC 9623 §9.2): '
+      + cache.performance.length + ' path(s) · ' + cache.dnsEntries + ' DNS answer(s) · '
+      + cache.tlsSessions + ' TLS session(s) cached';
+  document.querySelector('#path-stats tbody').replaceChildren(...cache.performance.map(p =>
+      el('tr', { class: 'path-stat', 'data-remote': p.remote },
+        el('td', {}, p.remote), el('td', {}, p.localNetwork), el('td', {}, p.successes.toFixed(2)),
+        el('td', {}, p.failures.toFixed(2)),
+        el('td', {}, p.establishmentTimeMs == null ? '–' : ms(p.establishmentTimeMs)),
+        el('td', {}, p.smoothedRttMs == null ? '–' : ms(p.smoothedRttMs)),
+        el('td', {}, new Date(p.lastUpdated).toLocaleTimeString()))));
+}
+
+function renderPaths(paths) {
+  document.querySelector('#paths tbody').replaceChildren(...(paths || []).map(p =>
+      el('tr', { class: 'path', 'data-path-name': p.name, 'data-path-type': p.type },
+        el('td', {}, p.name), el('td', {}, p.type), el('td', {}, p.up ? 'up' : 'down'),
+        el('td', {}, p.addresses.join(', ')))));
 }
 
 function waterfall(establishment) {
@@ -71,9 +111,12 @@ async function refresh() {
     const taps = await response.json();
     document.getElementById('system').textContent =
         'I/O transport ' + taps.system.ioTransport + ' · TLS ' + taps.system.tlsProvider
-        + ' · ' + taps.listeners.length + ' listener(s) · ' + taps.connections.length + ' connection(s)';
+        + ' · ' + taps.listeners.length + ' listener(s) · ' + taps.connections.length + ' connection(s) in '
+        + (taps.groups || []).length + ' group(s)';
     renderListeners(taps.listeners);
     renderGroups(taps.groups);
+    renderCache(taps.cache);
+    renderPaths(taps.paths);
     renderConnections(taps.connections);
   } catch (failure) {
     document.getElementById('system').textContent = 'cannot read /actuator/taps: ' + failure;

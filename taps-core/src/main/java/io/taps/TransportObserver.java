@@ -70,6 +70,14 @@ public interface TransportObserver {
     default void error(Connection connection, ErrorKind kind, ErrorReason reason) {
     }
 
+    /**
+     * PathChange (RFC 9622 §8.3.2, E-10) was raised on {@code connection}: the path monitor saw an
+     * interface of its local address change. Called once per event, like the handler's
+     * {@code pathChange}.
+     */
+    default void pathChange(Connection connection) {
+    }
+
     /** One observer that calls each of {@code observers} in order. */
     static TransportObserver composite(List<TransportObserver> observers) {
         List<TransportObserver> all = new ArrayList<>();

@@ -51,7 +51,9 @@ public abstract class Flow {
         /** Figure 5: the same over TLS 1.3. */
         TLS(NettyFixture.PAYLOAD, 1),
         /** Figure 6: 64 B datagrams echoed by a UDP server, 1 outstanding. */
-        UDP(NettyFixture.PAYLOAD, 1);
+        UDP(NettyFixture.PAYLOAD, 1),
+        /** Figure 7: the framed 64 B request/response of figure 2 on one QUIC stream, 1 outstanding. */
+        QUIC(NettyFixture.PAYLOAD, 1);
 
         private final int unitBytes;
         private final int window;
@@ -78,7 +80,7 @@ public abstract class Flow {
 
         /** Whether messages travel in the 4-byte length-prefix format over a TCP (or TLS) stream. */
         public boolean framed() {
-            return this == TCP || this == PIPELINED || this == TLS;
+            return this == TCP || this == PIPELINED || this == TLS || this == QUIC;
         }
 
         NettyFixture.Server startServer() {
@@ -87,6 +89,9 @@ public abstract class Flow {
             }
             if (this == UDP) {
                 return NettyFixture.udpEchoServer();
+            }
+            if (this == QUIC) {
+                return Quic.echoServer();
             }
             return NettyFixture.framedEchoServer(secure() ? Tls.serverContext() : null);
         }

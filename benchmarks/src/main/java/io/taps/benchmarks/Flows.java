@@ -14,7 +14,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Figures 1, 2, 3, 5 (request/response), 6 and the allocation figure 8: operations per second on
+ * Figures 1, 2, 3, 5 (request/response), 6, 7 and the allocation figure 8: operations per second on
  * one connection, each run as a closed loop on the client's event loop (see {@link Flow}), against
  * a raw Netty server. {@code workload}:
  * <ul>
@@ -23,7 +23,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code PIPELINED}: 64 B requests with a 4-byte length prefix to an echo server, 64
  *       outstanding; an operation is one response, so the score is messages/s;</li>
  *   <li>{@code TCP}, {@code TLS} (TLS 1.3, the same framing), {@code UDP} (one datagram each way):
- *       64 B request/response with 1 outstanding, round trips/s.</li>
+ *       64 B request/response with 1 outstanding, round trips/s;</li>
+ *   <li>{@code QUIC} (figure 7): the framed 64 B request/response on one stream of a QUIC
+ *       connection (TLS 1.3), 1 outstanding, against a raw Netty QUIC echo server.</li>
  * </ul>
  *
  * <p>With {@code -prof io.taps.benchmarks.LatencyProfiler} the results also carry the p50/p99
@@ -39,7 +41,7 @@ public class Flows {
 
     @State(Scope.Benchmark)
     public static class Taps extends TapsFlow {
-        @Param({"BULK", "PIPELINED", "TCP", "TLS", "UDP"})
+        @Param({"BULK", "PIPELINED", "TCP", "TLS", "UDP", "QUIC"})
         public String workload;
 
         @Override
@@ -50,7 +52,7 @@ public class Flows {
 
     @State(Scope.Benchmark)
     public static class Netty extends NettyFlow {
-        @Param({"BULK", "PIPELINED", "TCP", "TLS", "UDP"})
+        @Param({"BULK", "PIPELINED", "TCP", "TLS", "UDP", "QUIC"})
         public String workload;
 
         @Override

@@ -180,11 +180,21 @@ public final class NettyFixture {
 
     /** UDP: sends every datagram back to where it came from. */
     public static Server udpEchoServer() {
+        return udpServer(new UdpEcho());
+    }
+
+    /** A UDP socket on 127.0.0.1 and an ephemeral port whose pipeline is {@code handler}. */
+    static Server udpServer(ChannelHandler handler) {
         EventLoopGroup group = group(1);
         Channel channel = new Bootstrap().group(group).channel(datagramChannel())
-                .handler(new UdpEcho())
+                .handler(handler)
                 .bind(HOST, 0).syncUninterruptibly().channel();
         return new Server(group, channel, new HandshakeCounter());
+    }
+
+    /** A handler that writes back every frame it reads, flushing once per read burst. */
+    static ChannelHandler echo() {
+        return new Echo();
     }
 
     private static Server tcpServer(SslContext tls, Consumer<ChannelPipeline> application) {

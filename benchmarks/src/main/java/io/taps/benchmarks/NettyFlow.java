@@ -6,8 +6,13 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.codec.quic.QuicStreamType;
 import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -19,6 +24,8 @@ import java.util.function.Consumer;
 public abstract class NettyFlow extends Flow {
     private EventLoopGroup group;
     private Channel channel;
+    /** The QUIC connection whose stream {@link #channel} is, for figure 7. */
+    private QuicChannel quic;
     private byte[] request;
     private boolean completesOnWrite;
     private final ChannelFutureListener writeDone = future -> {
@@ -44,6 +51,10 @@ public abstract class NettyFlow extends Flow {
             }
             ch.pipeline().addLast(new Responses());
         };
+        if (workload == Workload.QUIC) {
+            openQuicStream(server, init);
+            return;
+        }
         Bootstrap bootstrap = workload == Workload.UDP ? NettyFixture.udpClient(group, init)
                 : NettyFixture.tcpClient(group, init);
         try {
@@ -54,6 +65,25 @@ public abstract class NettyFlow extends Flow {
         } catch (RuntimeException e) {
             NettyFixture.shutdown(group);
             throw e;
+        }
+    }
+
+    /** Figure 7: a QUIC connection and one bidirectional stream on it, which carries the flow. */
+    private void openQuicStream(NettyFixture.Server server, Consumer<Channel> init) {
+        try {
+            quic = Quic.connect(group, server);
+            channel = quic.createStream(QuicStreamType.BIDIRECTIONAL, new ChannelInitializer<QuicStreamChannel>() {
+                @Override
+                protected void initChannel(QuicStreamChannel ch) {
+                    init.accept(ch);
+                }
+            }).get(TapsFixture.TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            if (quic != null) {
+                quic.parent().close();
+            }
+            NettyFixture.shutdown(group);
+            throw new IllegalStateException("raw QUIC stream setup failed: " + e, e);
         }
     }
 
@@ -71,6 +101,10 @@ public abstract class NettyFlow extends Flow {
     protected void closeClient() {
         try {
             channel.close().syncUninterruptibly();
+            if (quic != null) {
+                quic.close().syncUninterruptibly();
+                quic.parent().close().syncUninterruptibly();
+            }
         } finally {
             NettyFixture.shutdown(group);
         }

@@ -45,6 +45,16 @@ public final class TapsFixture {
         return to(taps, server).properties(TransportProperties.unreliableDatagram()).build();
     }
 
+    /**
+     * QUIC (figure 7): one stream of a QUIC connection, TLS 1.3 with the benchmark ALPN; only QUIC
+     * offers multistreaming, so requiring it selects QUIC without a race.
+     */
+    public static Preconnection quic(TransportServices taps, NettyFixture.Server server) {
+        return to(taps, server).properties(TransportProperties.builder()
+                        .require(io.taps.properties.Property.MULTISTREAMING).build())
+                .security(Tls.tapsClient().toBuilder().alpn(Quic.ALPN).build()).build();
+    }
+
     private static Preconnection.Builder to(TransportServices taps, NettyFixture.Server server) {
         return taps.preconnection().remote(RemoteEndpoint.ofAddress(NettyFixture.HOST, server.port()));
     }

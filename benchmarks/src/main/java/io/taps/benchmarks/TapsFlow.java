@@ -29,6 +29,8 @@ public abstract class TapsFlow extends Flow {
         Preconnection preconnection;
         if (workload == Workload.UDP) {
             preconnection = TapsFixture.udp(taps, server);
+        } else if (workload == Workload.QUIC) {
+            preconnection = TapsFixture.quic(taps, server);
         } else {
             preconnection = workload.secure() ? TapsFixture.tls(taps, server) : TapsFixture.tcp(taps, server);
         }

@@ -80,6 +80,21 @@ public final class Tls {
         }
     }
 
+    /** The server certificate's private key (for QUIC's own TLS context, figure 7). */
+    static java.security.PrivateKey serverKey() {
+        return SERVER.getKeyPair().getPrivate();
+    }
+
+    /** The server certificate followed by its issuer. */
+    static java.security.cert.X509Certificate[] serverCertificatePath() {
+        return SERVER.getCertificatePath();
+    }
+
+    /** The root every benchmark client trusts. */
+    static java.security.cert.X509Certificate rootCertificate() {
+        return ROOT.getCertificate();
+    }
+
     /** The taps client's parameters: TLS 1.3, trusting the benchmark root, certificate and hostname verified. */
     public static SecurityParameters tapsClient() {
         return SecurityParameters.builder().trustAnchors(ROOT.getCertificate())

@@ -26,6 +26,11 @@ import org.springframework.stereotype.Component;
  * on the chat listener's bound port, so racing (RFC 9623 §4.3) tries ::1 first, fails there (the
  * listener is on 127.0.0.1 only) and wins on 127.0.0.1: the establishment report the web page
  * draws as a waterfall. Then it sends a chat line every few seconds and keeps the last reply.
+ *
+ * <p>It also connects over QUIC with the profile {@code chat-quic-client} to the {@code chat-quic}
+ * listener and, once Ready, Clones that Connection (RFC 9622 §7.4): on QUIC the clone is a second
+ * stream of the same QUIC connection, so the page shows one multiplexed Connection Group with two
+ * streams. Both streams chat too.
  */
 @Component
 public class ChatClient implements DisposableBean {
@@ -42,7 +47,10 @@ public class ChatClient implements DisposableBean {
     });
     private final AtomicInteger sent = new AtomicInteger();
     private final AtomicReference<String> lastReply = new AtomicReference<>("");
+    private final AtomicReference<String> lastQuicReply = new AtomicReference<>("");
     private volatile @Nullable Connection connection;
+    private volatile @Nullable Connection quicConnection;
+    private volatile @Nullable Connection quicClone;
 
     public ChatClient(TapsProfiles profiles, TapsListenerRegistry listeners,
             @Value("${demo.client.enabled:true}") boolean enabled,
@@ -73,6 +81,45 @@ public class ChatClient implements DisposableBean {
                     chat.establishmentReport());
             timer.scheduleWithFixedDelay(this::say, 0, periodMillis, TimeUnit.MILLISECONDS);
         });
+        connectOverQuic();
+    }
+
+    private void connectOverQuic() {
+        // demo.quic.enabled=false (platforms without Netty's QUIC natives) leaves the listener off.
+        if (listeners.listener("chat-quic").isEmpty()) {
+            log.info("QUIC chat listener not running (demo.quic.enabled=false): no QUIC client");
+            return;
+        }
+        int port = listeners.listener("chat-quic").orElseThrow().port();
+        // The profile's remote endpoint (host only) with the listener's bound port.
+        RemoteEndpoint remote = profiles.get("chat-quic-client").remoteEndpoint()
+                .map(endpoint -> endpoint.toBuilder().withPort(port).build())
+                .orElse(RemoteEndpoint.ofAddress("127.0.0.1", port));
+        Connection quic = profiles.preconnection("chat-quic-client").remote(remote).build().initiate();
+        this.quicConnection = quic;
+        quic.ready().thenCompose(ready -> {
+            Connection stream = quic.clone();
+            this.quicClone = stream;
+            return stream.ready();
+        }).whenComplete((ready, failure) -> {
+            if (failure != null) {
+                log.warn("chat client could not chat over QUIC on port {}: {}", port, failure.getMessage());
+                return;
+            }
+            log.info("chat client connected over {} with two streams in group {}", quic.protocolStack().orElse("?"),
+                    quic.group().id());
+            timer.scheduleWithFixedDelay(this::sayOverQuic, 0, periodMillis, TimeUnit.MILLISECONDS);
+        });
+    }
+
+    private void sayOverQuic() {
+        for (Connection stream : new Connection[] { quicConnection, quicClone }) {
+            if (stream != null) {
+                stream.send("hello over QUIC #" + sent.incrementAndGet()).thenCompose(done -> stream.receive())
+                        .thenAccept((Message reply) -> lastQuicReply.set(
+                                new String(reply.bytes(), StandardCharsets.UTF_8)));
+            }
+        }
     }
 
     private void say() {
@@ -89,6 +136,22 @@ public class ChatClient implements DisposableBean {
         return lastReply.get();
     }
 
+    /** The last reply over QUIC (either stream), empty before the first. */
+    public String lastQuicReply() {
+        return lastQuicReply.get();
+    }
+
+    /** The QUIC Connection and its clone (a second stream), once made; for tests. */
+    public java.util.List<Connection> quicConnections() {
+        java.util.List<Connection> streams = new java.util.ArrayList<>();
+        for (Connection stream : new Connection[] { quicConnection, quicClone }) {
+            if (stream != null) {
+                streams.add(stream);
+            }
+        }
+        return streams;
+    }
+
     /** The client's Connection once it initiated, for tests. */
     public @Nullable Connection connection() {
         return connection;
@@ -97,9 +160,10 @@ public class ChatClient implements DisposableBean {
     @Override
     public void destroy() {
         timer.shutdownNow();
-        Connection chat = connection;
-        if (chat != null) {
-            chat.close();
+        for (Connection open : new Connection[] { connection, quicClone, quicConnection }) {
+            if (open != null) {
+                open.close();
+            }
         }
     }
 }

@@ -4,7 +4,7 @@ import io.taps.spring.listener.TapsListener;
 import org.springframework.stereotype.Component;
 
 /**
- * The demo's two taps listeners, declared only with annotations and YAML profiles
+ * The demo's taps listeners (echo over TCP, chat over TLS/TCP and over QUIC), declared only with annotations and YAML profiles
  * (RFC 9622 §7.2 Listen, §9.3 Receive).
  */
 @Component
@@ -27,5 +27,16 @@ public class DemoListeners {
     @TapsListener(id = "chat", profile = "chat", host = "127.0.0.1", port = "${demo.chat.port:7001}")
     public String chat(String line) {
         return "taps-demo heard: " + line;
+    }
+
+    /**
+     * The same chat over QUIC (profile {@code chat-quic}, RFC 9000): every stream a client opens
+     * is one Connection, and all streams of one QUIC connection form one Connection Group
+     * (RFC 9622 §7.4).
+     */
+    @TapsListener(id = "chat-quic", profile = "chat-quic", host = "127.0.0.1", port = "${demo.chat-quic.port:7002}",
+            autoStartup = "${demo.quic.enabled:true}")
+    public String chatOverQuic(String line) {
+        return "taps-demo heard over QUIC: " + line;
     }
 }

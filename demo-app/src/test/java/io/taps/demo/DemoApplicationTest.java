@@ -33,7 +33,7 @@ import tools.jackson.databind.json.JsonMapper;
  * the YAML profile and the annotations, and the web page rendered by headless Chromium.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = { "demo.echo.port=0", "demo.chat.port=0", "demo.client.period=300ms" })
+        properties = { "demo.echo.port=0", "demo.chat.port=0", "demo.chat-quic.port=0", "demo.client.period=300ms" })
 class DemoApplicationTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
@@ -95,7 +95,7 @@ class DemoApplicationTest {
             assertThat(listener.get("state").asString()).isEqualTo("bound");
             assertThat(listener.get("port").asInt()).isPositive();
         });
-        assertThat(ids).containsExactly("echo", "chat");
+        assertThat(ids).containsExactlyInAnyOrder("echo", "chat", "chat-quic");
         JsonNode client = null;
         for (JsonNode connection : taps.get("connections")) {
             if (connection.get("role").asString().equals("initiate")
@@ -132,6 +132,65 @@ class DemoApplicationTest {
     }
 
     @Test
+    void actuatorShowsTheQuicClientsTwoStreamsInOneGroupAndTheCacheAndPaths() throws Exception {
+        awaitQuicStreams();
+        JsonNode taps = JsonMapper.builder().build().readTree(get("/actuator/taps"));
+        assertThat(taps.has("groups")).isTrue();
+        assertThat(taps.has("cache")).isTrue();
+        assertThat(taps.has("paths")).isTrue();
+
+        String quicGroup = chatClient.quicConnections().get(0).group().id();
+        JsonNode group = null;
+        for (JsonNode candidate : taps.get("groups")) {
+            if (candidate.get("id").asString().equals(quicGroup)) {
+                group = candidate;
+            }
+        }
+        assertThat(group).as("group %s in %s", quicGroup, taps.get("groups")).isNotNull();
+        assertThat(group.get("protocolStack").asString()).isEqualTo("QUIC");
+        assertThat(group.get("multiplexed").asBoolean()).isTrue();
+        assertThat(group.get("connections").size()).isEqualTo(2);
+        for (JsonNode member : group.get("connections")) {
+            assertThat(member.get("role").asString()).isEqualTo("initiate");
+            assertThat(member.get("transfer").get("messagesSent").asLong()).isPositive();
+            assertThat(member.get("transfer").get("bytesReceived").asLong()).isPositive();
+        }
+        // The server side: both streams of the QUIC connection were accepted into one group too.
+        boolean serverGroup = false;
+        for (JsonNode candidate : taps.get("groups")) {
+            long accepted = 0;
+            for (JsonNode member : candidate.get("connections")) {
+                if ("chat-quic".equals(member.path("listener").asString(""))) {
+                    accepted++;
+                }
+            }
+            serverGroup |= accepted == 2 && candidate.get("multiplexed").asBoolean();
+        }
+        assertThat(serverGroup).as("a server-side QUIC group of two in %s", taps.get("groups")).isTrue();
+
+        // Racing fed the performance cache: the chat listener's address has a success.
+        String chatAddress = "127.0.0.1:" + listeners.listener("chat").orElseThrow().port();
+        boolean cached = false;
+        for (JsonNode statistics : taps.get("cache").get("performance")) {
+            cached |= statistics.get("remote").asString().equals(chatAddress)
+                    && statistics.get("successes").asDouble() > 0;
+        }
+        assertThat(cached).as("%s in %s", chatAddress, taps.get("cache")).isTrue();
+        assertThat(taps.get("cache").get("tlsSessions").asInt()).isGreaterThanOrEqualTo(0);
+
+        boolean loopback = false;
+        for (JsonNode path : taps.get("paths")) {
+            loopback |= path.get("name").asString().equals("lo") && path.get("type").asString().equals("LOOPBACK");
+        }
+        assertThat(loopback).as("lo in %s", taps.get("paths")).isTrue();
+
+        String selected = get("/actuator/taps/" + group.get("connections").get(1).get("id").asString());
+        assertThat(JsonMapper.builder().build().readTree(selected).get("transfer").get("messagesSent").asLong())
+                .isPositive();
+        assertThat(get("/actuator/taps")).doesNotContain("PRIVATE KEY").doesNotContain("BEGIN CERTIFICATE");
+    }
+
+    @Test
     void thePageShowsListenersAndARacingWaterfallInHeadlessChromium() throws Exception {
         String chromium = Chromium.require();
         await().atMost(WAIT).until(() -> chatClient.connection() != null
@@ -142,6 +201,26 @@ class DemoApplicationTest {
         assertThat(dom).contains("class=\"waterfall-row\"").contains("data-outcome=\"SUCCEEDED\"")
                 .contains("data-outcome=\"FAILED\"");
         assertThat(dom).contains("TLS/TCP");
+    }
+
+    @Test
+    void thePageShowsTheQuicGroupPathStatisticsAndPathsInHeadlessChromium() throws Exception {
+        String chromium = Chromium.require();
+        awaitQuicStreams();
+        String dom = Chromium.dumpDom(chromium, "http://localhost:" + httpPort + "/");
+
+        String quicGroup = chatClient.quicConnections().get(0).group().id();
+        assertThat(dom).contains("data-group-id=\"" + quicGroup + "\" data-multiplexed=\"true\" data-members=\"2\"");
+        assertThat(dom).contains("class=\"member\"");
+        assertThat(dom).contains("class=\"path-stat\" data-remote=\"127.0.0.1:"
+                + listeners.listener("chat").orElseThrow().port() + "\"");
+        assertThat(dom).contains("data-path-name=\"lo\" data-path-type=\"LOOPBACK\"");
+    }
+
+    private void awaitQuicStreams() {
+        await().atMost(WAIT).until(() -> chatClient.quicConnections().size() == 2
+                && chatClient.lastQuicReply().startsWith("taps-demo heard over QUIC: ")
+                && chatClient.quicConnections().stream().allMatch(c -> c.transferReport().messagesReceived() > 0));
     }
 
     private String get(String path) throws Exception {

@@ -132,4 +132,49 @@ class CloneResolutionTest {
         assertThat(Await.failure(original.ready())).isInstanceOf(TransportServicesException.class);
         assertThat(original.groupedConnections()).isEmpty();
     }
+
+    @Test
+    void cloneBeforeReadyFailsWhenTheOriginalIsClosedWhileEstablishing() {
+        List<Connection> accepted = new CopyOnWriteArrayList<>();
+        try (Listener listener = echoOnIpv4(accepted)) {
+            Connection original = taps.preconnection().remote(RemoteEndpoint.ofHost(SLOW, listener.port())).build()
+                    .initiate();
+            Connection clone = original.clone();
+            assertThat(original.state()).as("the name answers only after 600 ms").isEqualTo(ConnectionState.ESTABLISHING);
+            // Close before Ready with nothing queued: the original goes to Closed without ever being Ready.
+            original.close();
+            Await.result(original.closed());
+            Throwable failure = Await.failure(clone.ready());
+            assertThat(((TransportServicesException) failure).reason()).isEqualTo(ErrorReason.NOT_CLONEABLE);
+            assertThat(clone.state()).isEqualTo(ConnectionState.CLOSED);
+            assertThat(original.groupedConnections()).as("no clone left establishing in the group").isEmpty();
+            assertThat(taps.connections()).doesNotContain(clone);
+        }
+    }
+
+    @Test
+    void cloneBeforeReadyOfAFramedConnectionGetsTheFramers() {
+        List<Connection> accepted = new CopyOnWriteArrayList<>();
+        try (Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0))
+                .framer(io.taps.framer.lengthprefix.LengthPrefixFramer.factory(4)).build().listen(connection -> {
+                    accepted.add(connection);
+                    Echo.serve(connection);
+                })) {
+            Await.result(listener.ready());
+            Connection original = taps.preconnection().remote(RemoteEndpoint.ofHost(SLOW, listener.port()))
+                    .framer(io.taps.framer.lengthprefix.LengthPrefixFramer.factory(4)).build().initiate();
+            Connection clone = original.clone();
+            assertThat(original.state()).as("the name answers only after 600 ms").isEqualTo(ConnectionState.ESTABLISHING);
+            Await.result(clone.ready());
+            // Two Messages keep their boundaries only if the clone frames them as the original does.
+            clone.send("first");
+            clone.send("second");
+            assertThat(new String(Await.result(clone.receive()).bytes(), java.nio.charset.StandardCharsets.UTF_8))
+                    .isEqualTo("first");
+            assertThat(new String(Await.result(clone.receive()).bytes(), java.nio.charset.StandardCharsets.UTF_8))
+                    .isEqualTo("second");
+            original.closeGroup();
+            Await.result(clone.closed());
+        }
+    }
 }

@@ -93,6 +93,8 @@ class QuicCloneTest extends TapsTestSupport {
             Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> accepted.size() == 2);
             assertThat(accepted.get(1).group()).isSameAs(accepted.get(0).group());
             assertThat(accepted.get(0).groupedConnections()).hasSize(2);
+            // Streams of one QUIC connection share it on the server too, though a server opens none itself.
+            assertThat(accepted.get(0).group().multiplexed()).isTrue();
 
             original.closeGroup();
             Await.result(original.closed());

@@ -36,6 +36,9 @@ class PathChangeTest {
         // A QUIC Connection knows its real local address, so PathChange reaches it as well.
         assertThat(r.value("quicLocal")).as(r.describe()).isEqualTo("10.77.0.1");
         assertThat(Integer.parseInt(r.value("quicPathChangesAfterLoss"))).as(r.describe()).isPositive();
+        // The TransportObserver sees every PathChange of both ends (for the Spring taps.path.changes counter).
+        assertThat(Integer.parseInt(r.value("observedPathChangesAfterLoss"))).as(r.describe()).isPositive();
+        assertThat(r.value("observedAtLeastHandlers")).as(r.describe()).isEqualTo("true");
         assertThat(r.value("stateDuringLoss")).isEqualTo("ESTABLISHED");
         if (loss.equals("address")) {
             // Without its address the path is really gone: the echo waits in TCP's retransmissions.

@@ -5,6 +5,7 @@ import io.taps.ConnectionEventHandler;
 import io.taps.Listener;
 import io.taps.Message;
 import io.taps.NetworkPath;
+import io.taps.TransportObserver;
 import io.taps.TransportServices;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
@@ -30,8 +31,14 @@ public final class PathScenarios {
 
     public static void main(String[] args) throws Exception {
         String loss = args[0];
+        AtomicInteger observedPathChanges = new AtomicInteger();
         try (TransportServices taps = TransportServices.builder().eventLoopThreads(2)
-                .pathMonitorInterval(Duration.ofMillis(100)).build()) {
+                .pathMonitorInterval(Duration.ofMillis(100)).observer(new TransportObserver() {
+                    @Override
+                    public void pathChange(Connection connection) {
+                        observedPathChanges.incrementAndGet();
+                    }
+                }).build()) {
             for (NetworkPath path : taps.paths()) {
                 System.out.println("type." + path.name() + "=" + path.type());
             }
@@ -77,6 +84,11 @@ public final class PathScenarios {
             waitUntil(() -> quicPathChanges.get() >= 1, 1000);
             System.out.println("quicPathChangesAfterLoss=" + quicPathChanges.get());
             quic.abort();
+            // Client and server PathChange events both reach the observer (its counter is read after them).
+            waitUntil(() -> observedPathChanges.get() >= clientPathChanges.get() + serverPathChanges.get(), 2000);
+            System.out.println("observedPathChangesAfterLoss=" + observedPathChanges.get());
+            System.out.println("observedAtLeastHandlers="
+                    + (observedPathChanges.get() >= clientPathChanges.get() + serverPathChanges.get()));
             System.out.println("pathDuringLoss=" + taps.paths().stream().filter(p -> p.name().equals("eth7"))
                     .findFirst().map(NetworkPath::toString).orElse("gone"));
             CompletionStage<?> sentDuringLoss = client.send("two");

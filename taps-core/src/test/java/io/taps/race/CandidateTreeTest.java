@@ -48,6 +48,29 @@ class CandidateTreeTest {
                 "2001:db8:0:0:0:0:0:2", "198.51.100.2", "fd00:0:0:0:0:0:0:1");
     }
 
+    /**
+     * The performance cache changes while a tree is built (it decays and learns on other loops):
+     * each leaf's rank is read once, so the sort sees consistent answers (TimSort rejects a
+     * comparator whose answers change).
+     */
+    @Test
+    void readsEachLeafsRankOnceWhileTheHistoryKeepsChanging() {
+        java.util.Map<Leaf, Integer> calls = new java.util.IdentityHashMap<>();
+        java.util.concurrent.atomic.AtomicInteger drift = new java.util.concurrent.atomic.AtomicInteger();
+        CandidateHistory changing = leaf -> {
+            calls.merge(leaf, 1, Integer::sum);
+            return drift.incrementAndGet() % 7;
+        };
+        List<String> many = new ArrayList<>();
+        for (int i = 1; i <= 40; i++) {
+            many.add("198.51.100." + i);
+        }
+        CandidateTree tree = CandidateTree.build(List.of(LocalPath.DEFAULT), List.of(StackKind.TCP), List.of(),
+                List.of(target(many.toArray(String[]::new))), changing, 64, 64);
+        assertThat(tree.leaves()).hasSize(40);
+        assertThat(calls.values()).as("rank reads per leaf").containsOnly(1);
+    }
+
     @Test
     void historyRanksBeforeAddressOrder() {
         CandidateHistory fasterV4 = leaf -> leaf.remote().getAddress().getHostAddress().equals("198.51.100.2") ? -1 : 0;

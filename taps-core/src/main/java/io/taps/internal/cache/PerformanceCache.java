@@ -185,7 +185,9 @@ public final class PerformanceCache implements CandidateHistory {
     /** Drops the least recently updated eighth (at least one) so the scan runs once per many inserts. */
     private void evictLeastRecentlyUpdated() {
         List<Map.Entry<Key, Entry>> all = new ArrayList<>(entries.entrySet());
-        int target = maxEntries - Math.max(1, maxEntries / 8);
+        // Down to the bound less an eighth; below 8 entries just to the bound, so the entry that was
+        // just updated is never evicted with the rest (a bound of 1 kept nothing).
+        int target = maxEntries - maxEntries / 8;
         if (all.size() <= target) {
             return;
         }

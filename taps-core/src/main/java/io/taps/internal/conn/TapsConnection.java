@@ -177,6 +177,10 @@ public final class TapsConnection implements Connection {
         runOnLoop(() -> {
             if (state == ConnectionState.ESTABLISHED || state == ConnectionState.CLOSING) {
                 events.emit(() -> handler.pathChange(this));
+                TransportObserver current = observer;
+                if (current != TransportObserver.NONE) {
+                    current.pathChange(this);
+                }
             }
         });
     }
@@ -553,11 +557,15 @@ public final class TapsConnection implements Connection {
         }
         entangledOverrides.forEach((property, value) -> joined.entangle(clone, property, value));
         // Before Ready the clone waits for the original (RFC 9622 leaves it open; Q-16).
-        readyFuture.whenComplete((ready, failure) -> loop.execute(() -> openClone(request, failure)));
+        // Closed also ends the wait: a Close before Ready completes closed() but never ready().
+        CompletableFuture.anyOf(readyFuture, closedFuture)
+                .whenComplete((ready, failure) -> loop.execute(() -> openClone(request, framer == null,
+                        failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                                ? failure.getCause() : failure)));
         return clone;
     }
 
-    private void openClone(CloneRequest request, Throwable originalFailure) {
+    private void openClone(CloneRequest request, boolean inheritFramers, Throwable originalFailure) {
         if (request.cloned().state() == ConnectionState.CLOSED) {
             return;
         }
@@ -580,6 +588,12 @@ public final class TapsConnection implements Connection {
                     : "the " + protocolStack().orElse("chosen") + " stack of this connection cannot be cloned")
                     + " (RFC 9622 §7.4)"));
             return;
+        }
+        if (inheritFramers) {
+            // Before Ready the original had no framer factories yet (the winner's establisher hands
+            // them over), so a Clone called then takes them now.
+            request.cloned().framerFactories = framerFactories;
+            request = new CloneRequest(this, request.cloned(), framerFactories, request.timeout());
         }
         try {
             support.open(request);

@@ -170,8 +170,11 @@ public final class Establishment {
         if (link instanceof QuicStreamLink) {
             return QuicCloneSupport.forWinner(((QuicStreamLink) link).session(), connection, leaf.toCandidate());
         }
-        return new ChannelCloneSupport(connector, leaf, spec.security(),
-                leaf.stack().secure() ? scope.clientContext(spec.security()) : null);
+        // The clone's TLS context comes from the scope when a clone opens: building one here
+        // would cost a context per Connection where maxCachedSessions(0) needs fresh ones.
+        java.util.function.Supplier<io.netty.handler.ssl.SslContext> cloneContexts = leaf.stack().secure()
+                ? () -> scope.clientContext(spec.security()) : null;
+        return new ChannelCloneSupport(connector, leaf, spec.security(), cloneContexts);
     }
 
     /** Starts establishment; its outcome reaches the Connection as Ready or EstablishmentError. */

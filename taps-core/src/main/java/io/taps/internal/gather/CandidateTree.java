@@ -122,8 +122,14 @@ public final class CandidateTree {
                         leaves.add(new Leaf(path, stack, offered, address, names.get(addresses.indexOf(address))));
                     }
                 }
-                // Stable: equal history keeps the RFC 6724 / interleaved order.
-                leaves.sort(Comparator.comparingInt(history::rank));
+                // Stable: equal history keeps the RFC 6724 / interleaved order. Each rank is read
+                // once: the cache decays and learns from other loops meanwhile, and a comparator
+                // whose answers change during the sort breaks TimSort's contract.
+                java.util.Map<Leaf, Integer> ranks = new java.util.IdentityHashMap<>();
+                for (Leaf leaf : leaves) {
+                    ranks.put(leaf, history.rank(leaf));
+                }
+                leaves.sort(Comparator.comparingInt(ranks::get));
                 all.addAll(leaves);
                 stackNodes.add(new StackNode(stack, offered, leaves));
             }

@@ -37,6 +37,8 @@ public final class TapsConnectionGroup implements ConnectionGroup {
     /** The entangled values; copied from the first member only when first needed (most groups never are). */
     private Map<Property<?>, Object> shared;
     private volatile CloneSupport cloneSupport;
+    /** Set for the streams of one QUIC connection, whose group may have no clone support (server side). */
+    private volatile boolean sharedTransport;
     private volatile CacheScope cacheScope;
     private volatile Consumer<TapsConnection> tracker = member -> { };
 
@@ -113,7 +115,15 @@ public final class TapsConnectionGroup implements ConnectionGroup {
     @Override
     public boolean multiplexed() {
         CloneSupport support = cloneSupport;
-        return support != null && support.multiplexed();
+        return sharedTransport || support != null && support.multiplexed();
+    }
+
+    /**
+     * Marks the members as streams of one transport connection even where the group has no clone
+     * support: the streams a QUIC server accepted on one QUIC connection (it opens none itself).
+     */
+    public void markSharedTransport() {
+        this.sharedTransport = true;
     }
 
     /** How clones of this group are made; null while none of its members won a cloneable stack. */

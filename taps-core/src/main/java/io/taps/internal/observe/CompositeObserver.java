@@ -64,4 +64,11 @@ public final class CompositeObserver implements TransportObserver {
             observer.error(connection, kind, reason);
         }
     }
+
+    @Override
+    public void pathChange(Connection connection) {
+        for (TransportObserver observer : observers) {
+            observer.pathChange(connection);
+        }
+    }
 }

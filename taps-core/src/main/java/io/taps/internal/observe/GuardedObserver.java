@@ -93,4 +93,13 @@ public final class GuardedObserver implements TransportObserver {
             failed("error", failure);
         }
     }
+
+    @Override
+    public void pathChange(Connection connection) {
+        try {
+            delegate.pathChange(connection);
+        } catch (RuntimeException failure) {
+            failed("pathChange", failure);
+        }
+    }
 }

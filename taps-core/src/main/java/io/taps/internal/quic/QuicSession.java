@@ -224,6 +224,7 @@ public final class QuicSession {
     TransportServicesException joinSessionGroup(TapsConnection member) {
         if (group == null) {
             group = member.connectionGroup();
+            group.markSharedTransport();
             return null;
         }
         return member.connectionGroup() == group ? null : member.joinGroup(group);

@@ -14,7 +14,7 @@ import java.util.function.LongSupplier;
 /**
  * Netty's {@link DefaultDnsCache} (answers kept for their TTL, RFC 9623 §9.1, M-65) plus a count of
  * the names it holds, which Netty's cache does not offer: each cached name remembers until when its
- * longest-lived answer is valid. The count is for monitoring (CachedState); lookups go to Netty's
+ * shortest-lived answer is valid, since Netty drops all of a name's answers then. The count is for monitoring (CachedState); lookups go to Netty's
  * cache unchanged, so a name is counted no longer than Netty keeps it.
  */
 final class CountingDnsCache implements DnsCache {
@@ -57,11 +57,15 @@ final class CountingDnsCache implements DnsCache {
     @Override
     public DnsCacheEntry cache(String hostname, DnsRecord[] additionals, InetAddress address, long originalTtl,
             EventLoop loop) {
+        // Read before Netty schedules its expiry, so the count never outlives Netty's entry.
+        long now = nanoClock.getAsLong();
         DnsCacheEntry entry = delegate.cache(hostname, additionals, address, originalTtl, loop);
         long ttl = Math.max(delegate.minTtl(), Math.min(delegate.maxTtl(), originalTtl));
         if (ttl > 0) {
-            long until = nanoClock.getAsLong() + ttl * 1_000_000_000L;
-            expiries.merge(hostname, until, (a, b) -> a - b >= 0 ? a : b);
+            long until = now + ttl * 1_000_000_000L;
+            // Netty drops all answers of a name when the shortest-lived one expires (it keeps the
+            // earliest expiry scheduled); an expiry already past belongs to answers Netty dropped.
+            expiries.merge(hostname, until, (old, added) -> old - now > 0 && old - added <= 0 ? old : added);
         }
         return entry;
     }

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 
 /**
  * Clone on TCP, TLS/TCP and UDP (RFC 9622 §7.4, design.md Q-16): a new transport connection to
@@ -30,8 +31,12 @@ public final class ChannelCloneSupport implements CloneSupport {
     private final InetSocketAddress local;
     private final String peerName;
     private final SecurityParameters security;
-    /** The client TLS context the original used: its cache scope's, so an isolated group stays isolated. */
-    private final SslContext clientContext;
+    /**
+     * The client TLS context of each clone, from the original's cache scope (so an isolated group
+     * stays isolated); asked per clone, because with maxCachedSessions(0) on JSSE every connection
+     * needs a context of its own (SEC-06).
+     */
+    private final Supplier<SslContext> clientContexts;
     private final EstablishmentReport.Candidate candidate;
 
     /**
@@ -41,6 +46,15 @@ public final class ChannelCloneSupport implements CloneSupport {
      */
     public ChannelCloneSupport(StackConnector connector, Leaf leaf, SecurityParameters security,
             SslContext clientContext) {
+        this(connector, leaf, security, clientContext == null ? null : () -> clientContext);
+    }
+
+    /**
+     * Clones of the Connection that won {@code leaf}; {@code clientContexts} gives the TLS context of
+     * each clone (null for cleartext stacks), e.g. the cache scope's, built only when a clone opens.
+     */
+    public ChannelCloneSupport(StackConnector connector, Leaf leaf, SecurityParameters security,
+            Supplier<SslContext> clientContexts) {
         this.connector = connector;
         this.kind = leaf.stack();
         this.remote = leaf.remote();
@@ -49,7 +63,7 @@ public final class ChannelCloneSupport implements CloneSupport {
                 ? null : new InetSocketAddress(bind.getAddress(), 0);
         this.peerName = leaf.peerName();
         this.security = security;
-        this.clientContext = clientContext;
+        this.clientContexts = clientContexts;
         this.candidate = new EstablishmentReport.Candidate(local == null ? "default (chosen by the OS)"
                 : "clone from " + local.getAddress().getHostAddress(), kind.capabilities().name(), leaf.alpn(),
                 remote, peerName);
@@ -65,7 +79,8 @@ public final class ChannelCloneSupport implements CloneSupport {
         TapsConnection clone = request.cloned();
         EventLoop loop = clone.eventLoop();
         StackConnector.Attempt attempt = connector.connect(loop, kind, remote, local, peerName, security,
-                clone.transportProperties(), request.timeout(), request.framers(), clientContext);
+                clone.transportProperties(), request.timeout(), request.framers(),
+                clientContexts == null ? null : clientContexts.get());
         if (!clone.onEstablishmentCancel(attempt::cancel)) {
             attempt.cancel();
             return;

@@ -160,6 +160,18 @@ class PerformanceCacheTest {
     }
 
     @Test
+    void aCacheOfOneEntryKeepsTheLatestUpdate() {
+        PerformanceCache one = new PerformanceCache(1, HALF_LIFE, now::get);
+        one.failed(leaf("192.0.2.1", 80));
+        now.incrementAndGet();
+        one.failed(leaf("192.0.2.2", 80));
+        assertThat(one.size()).isEqualTo(1);
+        assertThat(one.rank(leaf("192.0.2.2", 80))).as("the newest entry survives eviction")
+                .isEqualTo(PerformanceCache.RANK_BAD);
+        assertThat(one.rank(leaf("192.0.2.1", 80))).isEqualTo(PerformanceCache.RANK_UNKNOWN);
+    }
+
+    @Test
     void concurrentUpdatesFromManyThreadsAreAllCounted() throws Exception {
         Leaf leaf = leaf("192.0.2.1", 80);
         int threads = 4;

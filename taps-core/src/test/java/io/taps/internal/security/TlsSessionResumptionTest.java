@@ -151,6 +151,33 @@ class TlsSessionResumptionTest {
     }
 
     @Test
+    void clonesWithMaxCachedSessionsZeroOnJsseNeverResume() throws Exception {
+        // JSSE cannot switch its client session cache off, so maxCachedSessions(0) needs a context per
+        // connection (SEC-06); a clone must get its own too, not one shared by all clones of the group.
+        String previous = System.getProperty(TlsProvider.PROPERTY);
+        System.setProperty(TlsProvider.PROPERTY, "jdk");
+        try {
+            SecurityParameters noSessions = SecurityParameters.builder().trustAnchors(TestPki.ROOT.getCertificate())
+                    .cachedSessionLifetime(Duration.ofSeconds(LIFETIME.incrementAndGet())).maxCachedSessions(0).build();
+            Connection original = taps.preconnection().remote(RemoteEndpoint.ofHost(ONE, server.port()))
+                    .security(noSessions).build().initiate();
+            assertThat(exchangeAndCheck(original)).isFalse();
+            Connection first = original.clone();
+            assertThat(exchangeAndCheck(first)).as("first clone").isFalse();
+            Connection second = original.clone();
+            assertThat(exchangeAndCheck(second)).as("second clone: no session may have been kept").isFalse();
+            original.closeGroup();
+            Await.result(second.closed());
+        } finally {
+            if (previous == null) {
+                System.clearProperty(TlsProvider.PROPERTY);
+            } else {
+                System.setProperty(TlsProvider.PROPERTY, previous);
+            }
+        }
+    }
+
+    @Test
     void clearingTheCachedStateForgetsTheSessions() throws Exception {
         assertThat(resumed(ONE, false)).isFalse();
         assertThat(taps.cachedState().tlsSessions()).isPositive();

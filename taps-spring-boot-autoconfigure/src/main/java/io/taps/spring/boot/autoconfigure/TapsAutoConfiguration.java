@@ -50,6 +50,7 @@ public final class TapsAutoConfiguration {
         if (properties.getHostsFile() != null) {
             builder.hostsFile(Path.of(properties.getHostsFile()));
         }
+        cacheAndPaths(builder, properties);
         customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
         // Metrics, observations and the actuator see the system through observer beans.
         observers.orderedStream().forEach(builder::observer);
@@ -76,6 +77,24 @@ public final class TapsAutoConfiguration {
         catch (TransportServicesException ex) {
             throw TapsConfigurationException.at("taps.racing", ex,
                     "Fix the taps.racing.* values (delays must not be negative, minimum <= maximum, limits >= 1).");
+        }
+    }
+
+    private static void cacheAndPaths(TransportServices.Builder builder, TapsProperties properties) {
+        configure("taps.cache.performance-size", "Set a size of 0 (ranking off) or more.",
+                () -> builder.performanceCacheSize(properties.getCache().getPerformanceSize()));
+        configure("taps.cache.performance-half-life", "Set a positive duration, e.g. 10m.",
+                () -> builder.performanceHalfLife(properties.getCache().getPerformanceHalfLife()));
+        configure("taps.path-monitor.interval", "Set 0 (monitor off) or a positive duration, e.g. 5s.",
+                () -> builder.pathMonitorInterval(properties.getPathMonitor().getInterval()));
+    }
+
+    private static void configure(String key, String action, Runnable setting) {
+        try {
+            setting.run();
+        }
+        catch (TransportServicesException ex) {
+            throw TapsConfigurationException.at(key, ex, action);
         }
     }
 

@@ -13,7 +13,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * {@link ConfigurationProperties Properties} of the taps Transport Services system under
  * {@code taps.*} (RFC 9622 §3, §6): the system's event loops and resolver, the racing timers
- * (RFC 9623 §4.3), the named property profiles ({@code taps.profiles.<name>}, RFC 9622 §6.2 and
+ * (RFC 9623 §4.3), the performance cache (RFC 9623 §9.2) and path monitor (RFC 9622 §8.3.2), the named property profiles ({@code taps.profiles.<name>}, RFC 9622 §6.2 and
  * Appendix B.2) that Preconnections and {@code @TapsListener}s are built from, and how listener
  * handlers run.
  *
@@ -41,6 +41,10 @@ public class TapsProperties {
     private Duration shutdownTimeout = Duration.ofSeconds(5);
 
     private final Racing racing = new Racing();
+
+    private final Cache cache = new Cache();
+
+    private final PathMonitor pathMonitor = new PathMonitor();
 
     private final Listener listener = new Listener();
 
@@ -94,8 +98,57 @@ public class TapsProperties {
         return this.racing;
     }
 
+    public Cache getCache() {
+        return this.cache;
+    }
+
+    public PathMonitor getPathMonitor() {
+        return this.pathMonitor;
+    }
+
     public Listener getListener() {
         return this.listener;
+    }
+
+    /** The performance cache of past establishments (RFC 9623 §9.2) that orders the next race. */
+    public static class Cache {
+
+        /** Most (remote address, local network) entries the performance cache keeps; 0 turns ranking by experience off. */
+        private int performanceSize = 4096;
+
+        /** How fast the performance cache forgets: success and failure counts halve once per half-life. */
+        private Duration performanceHalfLife = Duration.ofMinutes(10);
+
+        public int getPerformanceSize() {
+            return this.performanceSize;
+        }
+
+        public void setPerformanceSize(int performanceSize) {
+            this.performanceSize = performanceSize;
+        }
+
+        public Duration getPerformanceHalfLife() {
+            return this.performanceHalfLife;
+        }
+
+        public void setPerformanceHalfLife(Duration performanceHalfLife) {
+            this.performanceHalfLife = performanceHalfLife;
+        }
+    }
+
+    /** The path monitor that raises PathChange (RFC 9622 §8.3.2) when local interfaces change. */
+    public static class PathMonitor {
+
+        /** How often the local interfaces are polled; 0 turns the monitor off (paths are then read on demand). */
+        private Duration interval = Duration.ofSeconds(5);
+
+        public Duration getInterval() {
+            return this.interval;
+        }
+
+        public void setInterval(Duration interval) {
+            this.interval = interval;
+        }
     }
 
     public Map<String, Profile> getProfiles() {

@@ -42,6 +42,24 @@ class ConfigurationMetadataTests {
     }
 
     @Test
+    void cacheAndPathMonitorKeysHaveDefaultsAndHints() {
+        List<String> names = metadata.read("$.properties[*].name");
+        assertThat(names).contains("taps.cache.performance-size", "taps.cache.performance-half-life",
+                "taps.path-monitor.interval");
+        List<Object> size = metadata.read("$.properties[?(@.name == 'taps.cache.performance-size')].defaultValue");
+        assertThat(size).containsExactly(4096);
+        List<Object> halfLife = metadata
+            .read("$.properties[?(@.name == 'taps.cache.performance-half-life')].defaultValue");
+        assertThat(halfLife).containsExactly("10m");
+        List<Object> interval = metadata.read("$.properties[?(@.name == 'taps.path-monitor.interval')].defaultValue");
+        assertThat(interval).containsExactly("5s");
+        List<Object> off = metadata.read("$.hints[?(@.name == 'taps.path-monitor.interval')].values[*].value");
+        assertThat(off).contains("0");
+        List<Object> rankingOff = metadata.read("$.hints[?(@.name == 'taps.cache.performance-size')].values[*].value");
+        assertThat(rankingOff).contains(0);
+    }
+
+    @Test
     void selectionHintsListEverySelectionPropertyAndThePreferenceWords() {
         assertHintKeysCover("taps.profiles.*.selection.keys", PropertyKind.SELECTION);
         List<String> words = values("taps.profiles.*.selection.values");

@@ -16,10 +16,28 @@ import org.jspecify.annotations.Nullable;
  * @param remote        the remote endpoint in use
  * @param applicationProtocol the negotiated ALPN protocol, if any
  * @param establishment how it was established
+ * @param transfer      what it has carried so far (its transfer report)
  */
 public record ConnectionDescriptor(String id, String state, String role, @Nullable String listener,
         @Nullable String protocolStack, @Nullable String local, @Nullable String remote,
-        @Nullable String applicationProtocol, EstablishmentDescriptor establishment) {
+        @Nullable String applicationProtocol, EstablishmentDescriptor establishment, TransferDescriptor transfer) {
+
+    /**
+     * The Connection's transfer report ({@code io.taps.TransferReport}; RFC 9621 §3.5 statistics,
+     * checklist C-19): application bytes and Messages each way, the smoothed RTT where the stack
+     * knows it, and how long it has been Ready.
+     *
+     * @param bytesSent        application bytes of every Sent Message
+     * @param bytesReceived    application bytes that arrived, after the framers
+     * @param messagesSent     Sent events
+     * @param messagesReceived complete Messages that arrived
+     * @param smoothedRttMs    the transport's smoothed RTT in milliseconds; null when unknown
+     * @param durationMs       from Ready to Closed (or now), in milliseconds
+     * @param readyAt          when it became Ready (ISO-8601); null before
+     */
+    public record TransferDescriptor(long bytesSent, long bytesReceived, long messagesSent, long messagesReceived,
+            @Nullable Double smoothedRttMs, double durationMs, @Nullable String readyAt) {
+    }
 
     /**
      * The establishment report's summary (RFC 9623 §4.1–§4.3).

@@ -1,26 +1,40 @@
 package io.taps.spring.boot.autoconfigure.actuate;
 
+import io.taps.CachedState;
 import io.taps.Connection;
+import io.taps.ConnectionGroup;
 import io.taps.EstablishmentReport;
 import io.taps.Listener;
+import io.taps.NetworkPath;
+import io.taps.PathStatistics;
+import io.taps.TransferReport;
 import io.taps.TransportServices;
+import io.taps.properties.ConnectionProperties;
+import io.taps.properties.Property;
+import io.taps.properties.PropertyKind;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 
 /**
- * {@code /actuator/taps}: the Transport Services system, its declared Listeners and its live
- * Connections with their establishment reports (RFC 9622 §7, RFC 9623 §4), and
- * {@code /actuator/taps/{id}} for one Connection. Only names, states, addresses and timings are
- * shown: never keys, passwords, certificates or other security parameters.
+ * {@code /actuator/taps}: the Transport Services system, its declared Listeners, its live
+ * Connections with their establishment and transfer reports (RFC 9622 §7, RFC 9623 §4), its
+ * Connection Groups (RFC 9622 §7.4), its cached state (RFC 9623 §9) and its local paths
+ * (RFC 9623 §4.1.1); {@code /actuator/taps/{id}} for one Connection. Only names, states, addresses,
+ * counts and timings are shown: never keys, passwords, certificates, cached sessions or other
+ * security parameters.
  *
- * <p>Each section of {@link TapsDescriptor} is built by its own method here, so further sections
- * (connection groups, path statistics) are added beside them.
+ * <p>Each section of {@link TapsDescriptor} is built by its own method here.
  */
 @Endpoint(id = "taps")
 public class TapsEndpoint {
@@ -38,7 +52,8 @@ public class TapsEndpoint {
     @ReadOperation
     public TapsDescriptor taps() {
         List<ListenerDirectory.DeclaredListener> declared = directory.declaredListeners();
-        return new TapsDescriptor(system(), listeners(declared), connections(declared));
+        return new TapsDescriptor(system(), listeners(declared), connections(declared), groups(declared), cache(),
+                paths());
     }
 
     /** One Connection by its id; 404 when it is unknown or Closed. */
@@ -100,7 +115,68 @@ public class TapsEndpoint {
                 connection.localEndpoint().map(Object::toString).orElse(null),
                 connection.remoteEndpoint().map(Object::toString).orElse(null),
                 connection.negotiatedApplicationProtocol().orElse(null),
-                establishment(connection.establishmentReport()));
+                establishment(connection.establishmentReport()), transfer(connection.transferReport()));
+    }
+
+    private List<GroupDescriptor> groups(List<ListenerDirectory.DeclaredListener> declared) {
+        List<GroupDescriptor> all = new ArrayList<>();
+        for (ConnectionGroup group : services.connectionGroups()) {
+            List<ConnectionDescriptor> members = new ArrayList<>();
+            for (Connection member : group.connections()) {
+                members.add(describe(member, declared));
+            }
+            all.add(new GroupDescriptor(group.id(), group.protocolStack().orElse(null), group.multiplexed(),
+                    nonDefault(group.sharedProperties()), members));
+        }
+        return all;
+    }
+
+    /**
+     * The shared Connection Properties that differ from their RFC 9622 defaults. Every value is a
+     * property value (numbers, timeouts, limits, enums), never a security parameter, which is not a
+     * Connection Property.
+     */
+    private static Map<String, String> nonDefault(ConnectionProperties shared) {
+        Map<String, String> differing = new LinkedHashMap<>();
+        shared.asMap().forEach((name, value) -> {
+            Property<?> property = Property.byName(name);
+            if (property.kind() == PropertyKind.CONNECTION && !Objects.equals(value, property.defaultValue())) {
+                differing.put(name, String.valueOf(value));
+            }
+        });
+        return differing;
+    }
+
+    private CacheDescriptor cache() {
+        CachedState cached = services.cachedState();
+        List<CacheDescriptor.PathStatisticsDescriptor> performance = new ArrayList<>();
+        for (PathStatistics statistics : cached.performance()) {
+            performance.add(new CacheDescriptor.PathStatisticsDescriptor(format(statistics.remote()),
+                    statistics.localNetwork(), statistics.smoothedRtt().map(TapsEndpoint::millis).orElse(null),
+                    statistics.establishmentTime().map(TapsEndpoint::millis).orElse(null), statistics.successes(),
+                    statistics.failures(), statistics.lastUpdated().toString()));
+        }
+        return new CacheDescriptor(performance, cached.dnsEntries(), cached.tlsSessions());
+    }
+
+    private List<PathDescriptor> paths() {
+        List<PathDescriptor> all = new ArrayList<>();
+        for (NetworkPath path : services.paths()) {
+            List<String> addresses = new ArrayList<>();
+            for (InetAddress address : path.addresses()) {
+                addresses.add(io.netty.util.NetUtil.toAddressString(address));
+            }
+            all.add(new PathDescriptor(path.name(), path.type().name(), path.up(), addresses));
+        }
+        all.sort(Comparator.comparing(PathDescriptor::name));
+        return all;
+    }
+
+    private static ConnectionDescriptor.TransferDescriptor transfer(TransferReport report) {
+        return new ConnectionDescriptor.TransferDescriptor(report.bytesSent(), report.bytesReceived(),
+                report.messagesSent(), report.messagesReceived(),
+                report.smoothedRtt().map(TapsEndpoint::millis).orElse(null), millis(report.duration()),
+                report.readyAt().map(Object::toString).orElse(null));
     }
 
     private static ConnectionDescriptor.EstablishmentDescriptor establishment(EstablishmentReport report) {

@@ -35,7 +35,8 @@ import org.jspecify.annotations.Nullable;
  * <li>{@code taps.bytes} (counter, bytes) and {@code taps.messages} (counter): tag
  * {@code direction} ({@code in}|{@code out}); a ReceivedPartial counts as a message in;</li>
  * <li>{@code taps.errors} (counter): tags {@code reason} (the RFC 9622 error name) and
- * {@code kind} ({@code establishment}|{@code connection}|{@code send}|{@code receive}).</li>
+ * {@code kind} ({@code establishment}|{@code connection}|{@code send}|{@code receive});</li>
+ * <li>{@code taps.path.changes} (counter, PathChange events, RFC 9622 §8.3.2): tag {@code stack}.</li>
  * </ul>
  *
  * <p>The message paths only increment pre-registered counters: no lookup, no allocation.
@@ -131,6 +132,12 @@ public final class TapsMeterObserver implements TransportObserver {
         Counter.builder("taps.errors").description("Error events of taps Connections")
                 .tags("reason", reason.rfcName(), "kind", kind.name().toLowerCase(Locale.ROOT)).register(registry)
                 .increment();
+    }
+
+    @Override
+    public void pathChange(Connection connection) {
+        Counter.builder("taps.path.changes").description("PathChange events raised on taps Connections")
+                .tag("stack", connection.protocolStack().orElse("none")).register(registry).increment();
     }
 
     private record ConnectionKey(String profile, String stack, String role) {

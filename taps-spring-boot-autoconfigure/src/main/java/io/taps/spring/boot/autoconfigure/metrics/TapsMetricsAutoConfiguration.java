@@ -13,7 +13,8 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * Micrometer meters for taps ({@link TapsMeterObserver}): registered as a core
- * {@code TransportObserver}, which the auto-configured {@link TransportServices} picks up. Needs
+ * {@code TransportObserver}, which the auto-configured {@link TransportServices} picks up; and the
+ * cache size gauges ({@link TapsCacheMeters}). Needs
  * micrometer-core and a {@link MeterRegistry} bean; off with {@code taps.metrics.enabled=false}.
  */
 @AutoConfiguration(afterName = { "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
@@ -28,5 +29,13 @@ public final class TapsMetricsAutoConfiguration {
     TapsMeterObserver tapsMeterObserver(MeterRegistry registry, ObjectProvider<ConnectionProfiles> profiles,
             ObjectProvider<TapsListenerRegistry> listeners) {
         return new TapsMeterObserver(registry, profiles.getIfAvailable(() -> new RegistryConnectionProfiles(listeners)));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    TapsCacheMeters tapsCacheMeters(MeterRegistry registry, ObjectProvider<TransportServices> services) {
+        TapsCacheMeters meters = new TapsCacheMeters(services);
+        meters.bindTo(registry);
+        return meters;
     }
 }

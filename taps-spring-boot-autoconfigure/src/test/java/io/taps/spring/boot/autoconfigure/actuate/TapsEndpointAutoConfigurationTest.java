@@ -8,6 +8,8 @@ import io.netty.pkitesting.X509Bundle;
 import io.taps.Connection;
 import io.taps.Listener;
 import io.taps.TransportServices;
+import io.taps.properties.Property;
+import io.taps.properties.Timeout;
 import io.taps.security.Identity;
 import io.taps.security.SecurityParameters;
 import io.taps.spring.boot.autoconfigure.LoopbackEcho;
@@ -16,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.Health;
@@ -69,11 +72,106 @@ class TapsEndpointAutoConfigurationTest {
             // Ids are stable between reads, and the selector finds each Connection.
             assertThat(endpoint.taps().connections()).extracting(ConnectionDescriptor::id)
                     .containsExactlyElementsOf(taps1.connections().stream().map(ConnectionDescriptor::id).toList());
-            assertThat(endpoint.connection(initiated.id())).isEqualTo(initiated);
+            // The transfer report's duration grows between reads; everything else is the same.
+            assertThat(endpoint.connection(initiated.id())).usingRecursiveComparison()
+                    .ignoringFields("transfer.durationMs", "transfer.smoothedRttMs").isEqualTo(initiated);
             assertThat(endpoint.connection("c-999")).isNull();
 
             client.abort();
             await().atMost(Duration.ofSeconds(10)).until(() -> endpoint.connection(initiated.id()) == null);
+        });
+    }
+
+    @Test
+    void aCloneShowsTwoConnectionsInOneGroupWithTheSharedPropertiesAndTransferReports() {
+        runner.run(context -> {
+            TransportServices taps = context.getBean(TransportServices.class);
+            TapsEndpoint endpoint = context.getBean(TapsEndpoint.class);
+            Listener listener = LoopbackEcho.listen(taps, null);
+            Connection client = LoopbackEcho.connect(taps, listener, null);
+            Connection clone = client.clone();
+            LoopbackEcho.await(clone.ready());
+            client.setProperty(Property.CONN_TIMEOUT, Timeout.of(Duration.ofSeconds(30)));
+            LoopbackEcho.exchange(client, 3, 5);
+            LoopbackEcho.exchange(clone, 7);
+            // Two initiated Connections in one group, and the two accepted ones in a group each.
+            await().atMost(Duration.ofSeconds(10)).until(() -> endpoint.taps().groups().size() == 3
+                    && endpoint.taps().connections().stream().allMatch(c -> c.transfer().messagesReceived() > 0));
+
+            TapsDescriptor described = endpoint.taps();
+            GroupDescriptor group = described.groups().stream().filter(g -> g.connections().size() == 2)
+                    .findFirst().orElseThrow();
+            assertThat(group.id()).isEqualTo(client.group().id());
+            assertThat(group.protocolStack()).isEqualTo(client.protocolStack().orElseThrow());
+            assertThat(group.multiplexed()).isFalse();
+            assertThat(group.sharedProperties()).containsEntry("connTimeout", "30s").doesNotContainKey("connPriority")
+                    .doesNotContainKey("reliability");
+            assertThat(group.connections()).extracting(ConnectionDescriptor::role).containsOnly("initiate");
+            ConnectionDescriptor original = group.connections().get(0);
+            ConnectionDescriptor cloned = group.connections().get(1);
+            assertThat(original.transfer().bytesSent()).isEqualTo(8);
+            assertThat(original.transfer().messagesSent()).isEqualTo(2);
+            assertThat(original.transfer().bytesReceived()).isEqualTo(8);
+            assertThat(original.transfer().messagesReceived()).isEqualTo(2);
+            assertThat(original.transfer().readyAt()).isNotNull();
+            assertThat(original.transfer().durationMs()).isPositive();
+            assertThat(cloned.transfer().bytesSent()).isEqualTo(7);
+            assertThat(cloned.establishment().notes()).anySatisfy(note -> assertThat(note).contains(group.id()));
+            // The group's members carry the ids of the connections section.
+            assertThat(described.connections()).extracting(ConnectionDescriptor::id)
+                    .contains(original.id(), cloned.id());
+            assertThat(described.groups()).filteredOn(g -> g != group)
+                    .allSatisfy(g -> assertThat(g.connections()).singleElement()
+                            .satisfies(member -> assertThat(member.role()).isEqualTo("listen")));
+
+            // The selector shows one Connection with its transfer report.
+            ConnectionDescriptor selected = endpoint.connection(cloned.id());
+            assertThat(selected).isNotNull();
+            assertThat(selected.transfer().bytesSent()).isEqualTo(7);
+            assertThat(selected.transfer().messagesReceived()).isEqualTo(1);
+
+            clone.close();
+            LoopbackEcho.await(clone.closed());
+            await().atMost(Duration.ofSeconds(10)).until(() -> endpoint.taps().groups().stream()
+                    .filter(g -> g.id().equals(group.id())).allMatch(g -> g.connections().size() == 1));
+        });
+    }
+
+    @Test
+    void theCacheSectionShowsThePathStatisticsOfAConnection() {
+        runner.run(context -> {
+            TransportServices taps = context.getBean(TransportServices.class);
+            TapsEndpoint endpoint = context.getBean(TapsEndpoint.class);
+            assertThat(endpoint.taps().cache().performance()).isEmpty();
+            Listener listener = LoopbackEcho.listen(taps, null);
+            Connection client = LoopbackEcho.connect(taps, listener, null);
+            LoopbackEcho.exchange(client, 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !endpoint.taps().cache().performance().isEmpty());
+
+            CacheDescriptor cache = endpoint.taps().cache();
+            assertThat(cache.performance()).singleElement().satisfies(statistics -> {
+                assertThat(statistics.remote()).isEqualTo("127.0.0.1:" + listener.port());
+                assertThat(statistics.localNetwork()).isNotBlank();
+                assertThat(statistics.successes()).isGreaterThan(0.9);
+                assertThat(statistics.failures()).isZero();
+                assertThat(statistics.establishmentTimeMs()).isNotNull().isPositive();
+                assertThat(statistics.lastUpdated()).isNotBlank();
+            });
+            assertThat(cache.dnsEntries()).isGreaterThanOrEqualTo(0);
+            assertThat(cache.tlsSessions()).isGreaterThanOrEqualTo(0);
+        });
+    }
+
+    @Test
+    void thePathsSectionShowsTheLoopbackInterface() {
+        runner.run(context -> {
+            TapsEndpoint endpoint = context.getBean(TapsEndpoint.class);
+            assertThat(endpoint.taps().paths()).anySatisfy(path -> {
+                assertThat(path.name()).isEqualTo("lo");
+                assertThat(path.type()).isEqualTo("LOOPBACK");
+                assertThat(path.up()).isTrue();
+                assertThat(path.addresses()).contains("127.0.0.1");
+            });
         });
     }
 
@@ -98,8 +196,26 @@ class TapsEndpointAutoConfigurationTest {
             LoopbackEcho.exchange(client, 8);
             await().atMost(Duration.ofSeconds(10)).until(() -> endpoint.taps().connections().size() == 2);
 
+            Connection clone = client.clone();
+            LoopbackEcho.await(clone.ready());
+            LoopbackEcho.exchange(clone, 8);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !endpoint.taps().cache().performance().isEmpty()
+                    && endpoint.taps().cache().tlsSessions() > 0);
+
             String json = JsonMapper.builder().build().writeValueAsString(endpoint.taps());
             assertThat(json).contains("TLS/TCP").contains("\"applicationProtocol\":\"echo/1\"");
+            // The new sections are there, with the TLS group, the cached path and the session count.
+            assertThat(json).contains("\"groups\":[").contains("\"cache\":{").contains("\"paths\":[")
+                    .contains("\"performance\":[{").contains("\"tlsSessions\":");
+            String selected = JsonMapper.builder().build()
+                    .writeValueAsString(endpoint.connection(endpoint.taps().connections().get(0).id()));
+            assertThat(selected).contains("\"transfer\":{");
+            for (String text : List.of(json, selected)) {
+                assertThat(text).doesNotContain("PRIVATE KEY").doesNotContainIgnoringCase("password")
+                        .doesNotContain("BEGIN CERTIFICATE").doesNotContain(privateKey.substring(0, 24))
+                        .doesNotContainIgnoringCase("masterSecret").doesNotContainIgnoringCase("sessionId")
+                        .doesNotContainIgnoringCase("ticket");
+            }
             assertThat(json).doesNotContain("PRIVATE KEY").doesNotContainIgnoringCase("password")
                     .doesNotContain("BEGIN CERTIFICATE").doesNotContain(privateKey.substring(0, 24));
         });

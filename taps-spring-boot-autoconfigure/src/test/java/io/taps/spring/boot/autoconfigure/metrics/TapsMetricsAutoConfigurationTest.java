@@ -66,6 +66,42 @@ class TapsMetricsAutoConfigurationTest {
     }
 
     @Test
+    void cacheEntriesGaugeFollowsTheCachedState() {
+        runner.withBean(SimpleMeterRegistry.class, SimpleMeterRegistry::new).run(context -> {
+            TransportServices taps = context.getBean(TransportServices.class);
+            MeterRegistry meters = context.getBean(MeterRegistry.class);
+            assertThat(cacheEntries(meters, "performance")).isZero();
+            Listener listener = LoopbackEcho.listen(taps, null);
+            Connection client = LoopbackEcho.connect(taps, listener, null);
+            LoopbackEcho.exchange(client, 2);
+            await().atMost(Duration.ofSeconds(10)).until(() -> cacheEntries(meters, "performance") == 1.0);
+            assertThat(cacheEntries(meters, "dns")).isEqualTo(taps.cachedState().dnsEntries());
+            assertThat(cacheEntries(meters, "tls")).isEqualTo(taps.cachedState().tlsSessions());
+            taps.cachedState().clear();
+            assertThat(cacheEntries(meters, "performance")).isZero();
+        });
+    }
+
+    @Test
+    void pathChangesAreCountedByStack() {
+        // A real PathChange needs an interface change, which only a network namespace allows
+        // (taps-core's PathChangeTest shows there that the observer is called); here the observer
+        // the TransportServices calls is given the event for a real loopback Connection.
+        runner.withBean(SimpleMeterRegistry.class, SimpleMeterRegistry::new).run(context -> {
+            TransportServices taps = context.getBean(TransportServices.class);
+            MeterRegistry meters = context.getBean(MeterRegistry.class);
+            Listener listener = LoopbackEcho.listen(taps, null);
+            Connection client = LoopbackEcho.connect(taps, listener, null);
+            TapsMeterObserver observer = context.getBean(TapsMeterObserver.class);
+            assertThat(meters.find("taps.path.changes").counters()).isEmpty();
+            observer.pathChange(client);
+            observer.pathChange(client);
+            assertThat(meters.get("taps.path.changes").tag("stack", client.protocolStack().orElseThrow()).counter()
+                    .count()).isEqualTo(2.0);
+        });
+    }
+
+    @Test
     void aRefusedInitiateIsAFailedEstablishmentAndAnError() {
         runner.withBean(SimpleMeterRegistry.class, SimpleMeterRegistry::new).run(context -> {
             int closedPort;
@@ -152,5 +188,9 @@ class TapsMetricsAutoConfigurationTest {
         TapsMeterObserver ownObserver(MeterRegistry registry) {
             return new TapsMeterObserver(registry, ConnectionProfiles.NONE);
         }
+    }
+
+    private static double cacheEntries(MeterRegistry meters, String cache) {
+        return meters.get("taps.cache.entries").tag("cache", cache).gauge().value();
     }
 }
