@@ -272,6 +272,7 @@ public final class Engine implements AutoCloseable {
         TapsConnection connection = new TapsConnection(group.next(), config.eventExecutor(),
                 MulticastSend.sendOnly(spec.properties()), Role.INITIATE, handler);
         track(connection);
+        observeEstablishment(connection);
         if (first != null) {
             connection.send(first);
         }
@@ -285,7 +286,10 @@ public final class Engine implements AutoCloseable {
         requireUdp(spec, Role.LISTEN);
         MulticastListener listener = new MulticastListener(spec.properties(), handler, config.eventExecutor(), group,
                 transport, request);
-        listener.trackWith(this::track);
+        listener.trackWith(accepted -> {
+            track(accepted);
+            observeReceived(listener, accepted);
+        });
         listeners.add(listener);
         listener.ready().exceptionally(failure -> {
             listeners.remove(listener);

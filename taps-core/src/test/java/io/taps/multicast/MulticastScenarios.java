@@ -80,8 +80,29 @@ public final class MulticastScenarios {
         Runtime.getRuntime().halt(0);
     }
 
+    /** What the scenario's TransportObserver saw: multicast Connections must reach it like any other. */
+    private static final java.util.concurrent.atomic.AtomicInteger OBSERVED_RECEIVED =
+            new java.util.concurrent.atomic.AtomicInteger();
+    private static final java.util.concurrent.atomic.AtomicInteger OBSERVED_ESTABLISHED =
+            new java.util.concurrent.atomic.AtomicInteger();
+
     private static void run(String[] args) throws Exception {
-        try (TransportServices taps = TransportServices.builder().eventLoopThreads(2).build()) {
+        OBSERVED_RECEIVED.set(0);
+        OBSERVED_ESTABLISHED.set(0);
+        io.taps.TransportObserver observer = new io.taps.TransportObserver() {
+            @Override
+            public void connectionReceived(Listener listener, Connection connection) {
+                OBSERVED_RECEIVED.incrementAndGet();
+            }
+
+            @Override
+            public void establishmentFinished(Connection connection, io.taps.EstablishmentResult result) {
+                if (result.succeeded()) {
+                    OBSERVED_ESTABLISHED.incrementAndGet();
+                }
+            }
+        };
+        try (TransportServices taps = TransportServices.builder().eventLoopThreads(2).observer(observer).build()) {
             switch (args[0]) {
                 case "asm" -> asm(taps, args[1], Integer.parseInt(args[2]), args[3], args.length > 4 ? args[4] : null);
                 case "ssm" -> ssm(taps, args[1], Integer.parseInt(args[2]), args[3], args[4], args[5]);
@@ -153,6 +174,9 @@ public final class MulticastScenarios {
 
         waitUntil(() -> twinReceived.size() >= 2, 5000);
         System.out.println("twinConnections=" + twinReceived.size());
+        waitUntil(() -> OBSERVED_ESTABLISHED.get() >= 2, 2000);
+        System.out.println("observedReceived=" + OBSERVED_RECEIVED.get());
+        System.out.println("observedEstablished=" + OBSERVED_ESTABLISHED.get());
 
         await(listener.stop());
         System.out.println("joinedWhileTwinListens=" + member(group));

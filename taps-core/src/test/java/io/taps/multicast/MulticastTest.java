@@ -63,6 +63,9 @@ class MulticastTest {
         assertThat(r.value("senderCanReceive")).isEqualTo("false");
         assertThat(r.value("senderReceive")).isEqualTo("INVALID_CONFIGURATION");
         assertThat(r.value("twinConnections")).as("EP-07 address re-use").isEqualTo("2");
+        // The TransportObserver sees the multicast Connections as it sees every other one.
+        assertThat(r.value("observedReceived")).as(r.describe()).isEqualTo("4");
+        assertThat(r.value("observedEstablished")).as(r.describe()).isEqualTo("2");
         assertThat(r.value("joinedWhileTwinListens")).isEqualTo("true");
         assertThat(r.value("joinedAfterStop")).as(r.describe()).isEqualTo("false");
         assertThat(r.value("messagesAfterStop")).isEqualTo("2");
