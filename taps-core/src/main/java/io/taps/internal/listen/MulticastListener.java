@@ -1,31 +1,21 @@
 package io.taps.internal.listen;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramChannel;
-import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketProtocolFamily;
-import io.taps.ConnectionEventHandler;
 import io.taps.ErrorReason;
 import io.taps.ListenerEventHandler;
 import io.taps.TransportServicesException;
-import io.taps.internal.conn.TapsConnection;
 import io.taps.internal.multicast.MulticastReceive;
-import io.taps.internal.stack.StackConnector;
 import io.taps.internal.stack.StackKind;
 import io.taps.internal.transport.IoTransport;
 import io.taps.properties.Direction;
-import io.taps.properties.Role;
 import io.taps.properties.TransportProperties;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Executor;
 
 /**
@@ -40,23 +30,15 @@ import java.util.concurrent.Executor;
  * the group at once; the socket stays open for the Connections already delivered, as in
  * {@link DatagramListener}, and closes with the last of them.
  */
-public final class MulticastListener extends ListenerCore implements DatagramPeerLink.Owner {
-    private final EventLoopGroup group;
-    private final IoTransport transport;
-    private final Executor eventExecutor;
+public final class MulticastListener extends DemultiplexingListener {
     private final MulticastReceive request;
-    private final Map<InetSocketAddress, TapsConnection> peers = new HashMap<>();
-    private volatile Channel channel;
     private volatile NetworkInterface joinedOn;
     private boolean joined;
 
     public MulticastListener(TransportProperties properties, ListenerEventHandler handler, Executor eventExecutor,
             EventLoopGroup group, IoTransport transport, MulticastReceive request) {
         super(StackKind.UDP, properties.toBuilder().direction(Direction.UNIDIRECTIONAL_RECEIVE).build(), handler,
-                eventExecutor);
-        this.group = group;
-        this.transport = transport;
-        this.eventExecutor = eventExecutor;
+                eventExecutor, group, transport);
         this.request = request;
     }
 
@@ -71,17 +53,12 @@ public final class MulticastListener extends ListenerCore implements DatagramPee
             return;
         }
         SocketProtocolFamily family = request.ipv4() ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
-        Bootstrap bootstrap = new Bootstrap().group(group)
-                .channelFactory(() -> transport.newDatagramChannel(family))
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, StackConnector.DATAGRAM_RECEIVE_BUFFERS)
-                .handler(new Demultiplexer());
         InetSocketAddress bindAddress = request.bindAddress();
-        bootstrap.bind(bindAddress).addListener(bound -> {
-            io.netty.channel.ChannelFuture binding = (io.netty.channel.ChannelFuture) bound;
+        ChannelFuture binding = socketBootstrap().channelFactory(() -> transport.newDatagramChannel(family))
+                .bind(bindAddress);
+        binding.addListener(bound -> {
             if (!bound.isSuccess()) {
-                bindFailed(new TransportServicesException(ErrorReason.LISTEN_FAILED,
-                        "cannot listen on UDP " + bindAddress + ": " + bound.cause().getMessage(), bound.cause()));
+                listenFailed(bindAddress, bound.cause());
                 return;
             }
             DatagramChannel socket = (DatagramChannel) binding.channel();
@@ -94,7 +71,7 @@ public final class MulticastListener extends ListenerCore implements DatagramPee
                 }
                 joined = true;
                 joinedOn = networkInterface;
-                channel = socket;
+                useSocket(socket);
                 bound(List.of((InetSocketAddress) socket.localAddress()));
                 if (isStopping()) {
                     // Stopped while joining: closing the socket drops the membership too.
@@ -110,83 +87,28 @@ public final class MulticastListener extends ListenerCore implements DatagramPee
         return joinedOn;
     }
 
+    /** Senders become Connections only while this Listener is a member of the group. */
     @Override
-    public void forget(InetSocketAddress remote, TapsConnection connection) {
-        peers.remove(remote, connection);
-        closeIfIdle();
+    protected boolean acceptsNewRemotes() {
+        return joined;
     }
 
-    private void closeIfIdle() {
-        if (isStopping() && peers.isEmpty() && channel != null && channel.isOpen()) {
-            channel.close();
-        }
-    }
-
+    /** Receive-only Connections never send, so the socket's writability is nothing to them. */
     @Override
-    protected void setAccepting(boolean accept) {
-        // Nothing to pause on a shared socket: mayAccept() decides per datagram.
+    protected boolean peersSend() {
+        return false;
     }
 
     @Override
-    protected void closeSockets(Runnable whenClosed) {
-        Channel socket = channel;
-        if (socket == null) {
-            whenClosed.run();
+    protected void beforeStopped(Channel socket, Runnable then) {
+        if (!joined) {
+            then.run();
             return;
         }
-        socket.eventLoop().execute(() -> {
-            if (!joined) {
-                whenClosed.run();
-                closeIfIdle();
-                return;
-            }
-            joined = false;
-            // Leave before Stopped is reported, so a stopped Listener is no member any more.
-            ((DatagramChannel) socket).leaveGroup(request.group(), joinedOn, request.source()).addListener(left -> {
-                whenClosed.run();
-                closeIfIdle();
-            });
-        });
-    }
-
-    private final class Demultiplexer extends SimpleChannelInboundHandler<DatagramPacket> {
-        Demultiplexer() {
-            super(false);
-        }
-
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-            InetSocketAddress sender = packet.sender();
-            TapsConnection connection = peers.get(sender);
-            if (connection == null) {
-                if (!joined || !mayAccept()) {
-                    packet.release();
-                    return;
-                }
-                connection = new TapsConnection(ctx.channel().eventLoop(), eventExecutor, properties, Role.LISTEN,
-                        new ConnectionEventHandler() { });
-                DatagramPeerLink link = new DatagramPeerLink(ctx.channel(), sender, MulticastListener.this);
-                link.attach(connection);
-                connection.establishPassive(link, stack.capabilities());
-                peers.put(sender, connection);
-                offer(connection);
-            }
-            connection.onDatagram(packet.content(), sender);
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-            for (TapsConnection connection : List.copyOf(peers.values())) {
-                connection.onLinkClosed();
-            }
-            peers.clear();
-            super.channelInactive(ctx);
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            // ICMP errors about other hosts' traffic never end a multicast listener.
-        }
+        joined = false;
+        // Leave before Stopped is reported, so a stopped Listener is no member any more.
+        ((DatagramChannel) socket).leaveGroup(request.group(), joinedOn, request.source())
+                .addListener(left -> then.run());
     }
 
     @Override
