@@ -2,14 +2,11 @@ package io.taps.internal.security;
 
 import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicSslContextBuilder;
-import io.netty.handler.ssl.ClientAuth;
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
 import io.taps.security.SecurityLevel;
 import io.taps.security.SecurityParameters;
 import io.taps.security.TlsVersion;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -30,14 +27,7 @@ import java.util.Objects;
 public final class QuicSslContexts {
     private static final int MAX_CACHED_CONTEXTS = 64;
 
-    private static final Map<Key, QuicSslContext> CACHE = new LinkedHashMap<>(16, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Key, QuicSslContext> eldest) {
-            return size() > MAX_CACHED_CONTEXTS;
-        }
-    };
+    private static final ContextCache<QuicSslContext> CACHE = new ContextCache<>(MAX_CACHED_CONTEXTS);
 
     private QuicSslContexts() {
     }
@@ -52,11 +42,7 @@ public final class QuicSslContexts {
      * session cache starts empty and is nobody else's.
      */
     public static QuicSslContext newClient(SecurityParameters params) {
-        Objects.requireNonNull(params, "params");
-        String unusable = unusableReason(params);
-        if (unusable != null) {
-            throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION, "QUIC cannot be used: " + unusable);
-        }
+        requireUsable(params);
         return build(params, false);
     }
 
@@ -86,29 +72,22 @@ public final class QuicSslContexts {
         return null;
     }
 
-    private static QuicSslContext get(SecurityParameters params, boolean server) {
+    private static void requireUsable(SecurityParameters params) {
         Objects.requireNonNull(params, "params");
         String unusable = unusableReason(params);
         if (unusable != null) {
             throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION, "QUIC cannot be used: " + unusable);
         }
+    }
+
+    private static QuicSslContext get(SecurityParameters params, boolean server) {
+        requireUsable(params);
         if (!server && SslContexts.sessionCacheDisabled(params)) {
             // maxCachedSessions(0), SEC-06: the session cache lives in the context, so a context per
             // connection is the only way never to resume (and never to send 0-RTT data).
             return build(params, false);
         }
-        Key key = new Key(params, server);
-        synchronized (CACHE) {
-            QuicSslContext cached = CACHE.get(key);
-            if (cached != null) {
-                return cached;
-            }
-        }
-        QuicSslContext built = build(params, server);
-        synchronized (CACHE) {
-            QuicSslContext raced = CACHE.putIfAbsent(key, built);
-            return raced != null ? raced : built;
-        }
+        return CACHE.get(new ContextCache.Key(params, server, null), () -> build(params, server));
     }
 
     private static QuicSslContext build(SecurityParameters params, boolean server) {
@@ -133,7 +112,7 @@ public final class QuicSslContexts {
         });
         params.cachedSessionLifetime().ifPresent(d -> b.sessionTimeout(d.getSeconds()));
         if (server) {
-            b.clientAuth(toNetty(params.clientAuthentication()));
+            b.clientAuth(SslContexts.toNetty(params.clientAuthentication()));
         } else {
             b.endpointIdentificationAlgorithm(SslContexts.hostnameVerification(params) ? "HTTPS" : null);
         }
@@ -142,37 +121,6 @@ public final class QuicSslContexts {
         } catch (RuntimeException e) {
             throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
                     "cannot build " + (server ? "server" : "client") + " QUIC TLS context: " + e.getMessage(), e);
-        }
-    }
-
-    private static ClientAuth toNetty(io.taps.security.ClientAuthentication auth) {
-        switch (auth) {
-            case OPTIONAL:
-                return ClientAuth.OPTIONAL;
-            case REQUIRE:
-                return ClientAuth.REQUIRE;
-            default:
-                return ClientAuth.NONE;
-        }
-    }
-
-    private static final class Key {
-        private final SecurityParameters params;
-        private final boolean server;
-
-        Key(SecurityParameters params, boolean server) {
-            this.params = params;
-            this.server = server;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key && ((Key) o).server == server && ((Key) o).params.equals(params);
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hash(params, server);
         }
     }
 }

@@ -16,9 +16,7 @@ import io.taps.security.SecurityParameters;
 import io.taps.security.TlsVersion;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import javax.net.ssl.SSLContext;
@@ -43,14 +41,7 @@ import javax.net.ssl.SSLException;
 public final class SslContexts {
     private static final int MAX_CACHED_CONTEXTS = 64;
 
-    private static final Map<Key, SslContext> CACHE = new LinkedHashMap<>(16, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Key, SslContext> eldest) {
-            return size() > MAX_CACHED_CONTEXTS;
-        }
-    };
+    private static final ContextCache<SslContext> CACHE = new ContextCache<>(MAX_CACHED_CONTEXTS);
 
     private SslContexts() {
     }
@@ -81,9 +72,7 @@ public final class SslContexts {
 
     /** How many contexts are cached (for the actuator endpoint and tests). */
     public static int cacheSize() {
-        synchronized (CACHE) {
-            return CACHE.size();
-        }
+        return CACHE.size();
     }
 
     /**
@@ -142,15 +131,7 @@ public final class SslContexts {
     }
 
     private static List<SslContext> cachedClientContexts() {
-        List<SslContext> clients = new ArrayList<>();
-        synchronized (CACHE) {
-            CACHE.forEach((key, context) -> {
-                if (!key.server) {
-                    clients.add(context);
-                }
-            });
-        }
-        return clients;
+        return CACHE.clientContexts();
     }
 
     private static SslContext get(SecurityParameters params, boolean server, SslProvider provider) {
@@ -165,19 +146,7 @@ public final class SslContexts {
             // the cache lives in the context: a context per connection is the only way to never resume.
             return build(params, false, effective);
         }
-        Key key = new Key(params, server, effective);
-        synchronized (CACHE) {
-            SslContext cached = CACHE.get(key);
-            if (cached != null) {
-                return cached;
-            }
-        }
-        // Built outside the lock because it can take milliseconds; a racing duplicate is dropped.
-        SslContext built = build(params, server, effective);
-        synchronized (CACHE) {
-            SslContext raced = CACHE.putIfAbsent(key, built);
-            return raced != null ? raced : built;
-        }
+        return CACHE.get(new ContextCache.Key(params, server, effective), () -> build(params, server, effective));
     }
 
     private static SslProvider effectiveProvider(SecurityParameters params, SslProvider requested) {
@@ -303,7 +272,7 @@ public final class SslContexts {
         }
     }
 
-    private static ClientAuth toNetty(io.taps.security.ClientAuthentication auth) {
+    static ClientAuth toNetty(io.taps.security.ClientAuthentication auth) {
         switch (auth) {
             case OPTIONAL:
                 return ClientAuth.OPTIONAL;
@@ -316,31 +285,5 @@ public final class SslContexts {
 
     private static TransportServicesException invalid(String message) {
         return new TransportServicesException(ErrorReason.INVALID_CONFIGURATION, message);
-    }
-
-    private static final class Key {
-        private final SecurityParameters params;
-        private final boolean server;
-        private final SslProvider provider;
-
-        Key(SecurityParameters params, boolean server, SslProvider provider) {
-            this.params = params;
-            this.server = server;
-            this.provider = provider;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            if (!(o instanceof Key)) {
-                return false;
-            }
-            Key k = (Key) o;
-            return server == k.server && provider == k.provider && params.equals(k.params);
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hash(params, server, provider);
-        }
     }
 }
