@@ -15,8 +15,7 @@ import io.taps.properties.ConnectionState;
 import io.taps.testing.Await;
 import io.taps.testing.DnsFixture;
 import io.taps.testing.IsolatedResolution;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import io.taps.testing.LoopbackPorts;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -62,6 +61,13 @@ class CloneResolutionTest {
         return listener;
     }
 
+    /** Clones {@code original} while its name (SLOW) is still resolving, so before it is Ready. */
+    static Connection cloneWhileResolving(Connection original) {
+        Connection clone = original.clone();
+        assertThat(original.state()).as("the name answers only after 600 ms").isEqualTo(ConnectionState.ESTABLISHING);
+        return clone;
+    }
+
     static String host(EstablishmentReport.Attempt attempt) {
         return attempt.candidate().remote().getAddress().getHostAddress();
     }
@@ -104,8 +110,7 @@ class CloneResolutionTest {
         try (Listener listener = echoOnIpv4(accepted)) {
             Connection original = taps.preconnection().remote(RemoteEndpoint.ofHost(SLOW, listener.port())).build()
                     .initiate();
-            Connection clone = original.clone();
-            assertThat(original.state()).as("the name answers only after 600 ms").isEqualTo(ConnectionState.ESTABLISHING);
+            Connection clone = cloneWhileResolving(original);
             assertThat(original.groupedConnections()).containsExactly(original, clone);
             Await.result(clone.ready());
             assertThat(original.state()).isEqualTo(ConnectionState.ESTABLISHED);
@@ -119,13 +124,9 @@ class CloneResolutionTest {
 
     @Test
     void cloneBeforeReadyFailsWhenTheOriginalNeverBecomesReady() throws Exception {
-        int deadPort;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            deadPort = probe.getLocalPort();
-        }
-        Connection original = taps.preconnection().remote(RemoteEndpoint.ofHost(SLOW, deadPort)).build().initiate();
-        Connection clone = original.clone();
-        assertThat(original.state()).isEqualTo(ConnectionState.ESTABLISHING);
+        Connection original = taps.preconnection().remote(RemoteEndpoint.ofHost(SLOW, LoopbackPorts.unused()))
+                .build().initiate();
+        Connection clone = cloneWhileResolving(original);
         Throwable failure = Await.failure(clone.ready());
         assertThat(((TransportServicesException) failure).reason()).isEqualTo(ErrorReason.NOT_CLONEABLE);
         assertThat(failure).hasMessageContaining("never became ready");
@@ -139,8 +140,7 @@ class CloneResolutionTest {
         try (Listener listener = echoOnIpv4(accepted)) {
             Connection original = taps.preconnection().remote(RemoteEndpoint.ofHost(SLOW, listener.port())).build()
                     .initiate();
-            Connection clone = original.clone();
-            assertThat(original.state()).as("the name answers only after 600 ms").isEqualTo(ConnectionState.ESTABLISHING);
+            Connection clone = cloneWhileResolving(original);
             // Close before Ready with nothing queued: the original goes to Closed without ever being Ready.
             original.close();
             Await.result(original.closed());
@@ -163,8 +163,7 @@ class CloneResolutionTest {
             Await.result(listener.ready());
             Connection original = taps.preconnection().remote(RemoteEndpoint.ofHost(SLOW, listener.port()))
                     .framer(io.taps.framer.lengthprefix.LengthPrefixFramer.factory(4)).build().initiate();
-            Connection clone = original.clone();
-            assertThat(original.state()).as("the name answers only after 600 ms").isEqualTo(ConnectionState.ESTABLISHING);
+            Connection clone = cloneWhileResolving(original);
             Await.result(clone.ready());
             // Two Messages keep their boundaries only if the clone frames them as the original does.
             clone.send("first");

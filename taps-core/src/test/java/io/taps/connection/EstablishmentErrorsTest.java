@@ -20,6 +20,7 @@ import io.taps.security.SecurityParameters;
 import io.taps.testing.Await;
 import io.taps.testing.DnsFixture;
 import io.taps.testing.IsolatedResolution;
+import io.taps.testing.LoopbackPorts;
 import io.taps.testing.RecordingHandler;
 import io.taps.testing.TestPki;
 import java.net.DatagramPacket;
@@ -181,10 +182,7 @@ class EstablishmentErrorsTest {
 
     @Test
     void refusedConnectionFailsWithEstablishmentFailedNamingTheAddress_E02_ERR04() throws Exception {
-        int port;
-        try (ServerSocket closedAgain = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            port = closedAgain.getLocalPort();
-        }
+        int port = LoopbackPorts.unused();
         RecordingHandler events = new RecordingHandler();
         Connection client = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", port)).build()
                 .initiate(events);

@@ -23,6 +23,7 @@ import io.taps.testing.Await;
 import io.taps.testing.Blackhole;
 import io.taps.testing.DnsFixture;
 import io.taps.testing.IsolatedResolution;
+import io.taps.testing.LoopbackPorts;
 import io.taps.testing.RecordingHandler;
 import io.taps.testing.TestPki;
 import java.io.ByteArrayOutputStream;
@@ -210,7 +211,7 @@ class RacingTest {
 
     @Test
     void timeoutWhileEveryAddressIsBlackholedCarriesEveryCause() throws Exception {
-        int port = freePort();
+        int port = LoopbackPorts.unused();
         try (Blackhole hole = Blackhole.drop("::1", port).also("127.0.0.1")) {
             RecordingHandler events = new RecordingHandler();
             Connection connection = taps.preconnection().remote(RemoteEndpoint.ofHost(DUAL, port)).build()
@@ -230,7 +231,7 @@ class RacingTest {
 
     @Test
     void abortWhileRacingCancelsEveryAttempt() throws Exception {
-        int port = freePort();
+        int port = LoopbackPorts.unused();
         try (Blackhole hole = Blackhole.drop("::1", port).also("127.0.0.1")) {
             Connection connection = taps.preconnection().remote(RemoteEndpoint.ofHost(DUAL, port)).build().initiate();
             await().atMost(Duration.ofSeconds(10))
@@ -423,12 +424,6 @@ class RacingTest {
         }
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> TransportServices.builder().racing(null))
                 .isInstanceOf(TransportServicesException.class);
-    }
-
-    static int freePort() throws Exception {
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return probe.getLocalPort();
-        }
     }
 
     /**
