@@ -109,6 +109,16 @@ class QuicConnectionTest extends TapsTestSupport {
         return listener;
     }
 
+    /** A QUIC echo Listener that records each received Connection's events in {@code serverEvents}. */
+    static Listener recordingQuicEcho(java.util.List<RecordingHandler> serverEvents) {
+        return quicListener(connection -> {
+            RecordingHandler events = new RecordingHandler();
+            connection.setEventHandler(events);
+            serverEvents.add(events);
+            Echo.serve(connection);
+        });
+    }
+
     static byte[] payload(int seed, int length) {
         byte[] bytes = new byte[length];
         new Random(seed).nextBytes(bytes);
@@ -330,12 +340,7 @@ class QuicConnectionTest extends TapsTestSupport {
     @org.junit.jupiter.api.Test
     void stoppingAQuicListenerClosesItsQuicConnectionsSoTheClientLearnsAtOnce() {
         java.util.List<RecordingHandler> serverEvents = new java.util.concurrent.CopyOnWriteArrayList<>();
-        Listener listener = quicListener(connection -> {
-            RecordingHandler events = new RecordingHandler();
-            connection.setEventHandler(events);
-            serverEvents.add(events);
-            Echo.serve(connection);
-        });
+        Listener listener = recordingQuicEcho(serverEvents);
         RecordingHandler clientEvents = new RecordingHandler();
         Connection client = quicClient("127.0.0.1", listener.port()).build().initiate(clientEvents);
         Await.result(client.ready());
@@ -400,12 +405,7 @@ class QuicConnectionTest extends TapsTestSupport {
     @org.junit.jupiter.api.Test
     void abortResetsOnlyThatStreamAndTheLastCloseEndsTheQuicConnection_Q16() {
         java.util.List<RecordingHandler> serverEvents = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (Listener listener = quicListener(connection -> {
-            RecordingHandler events = new RecordingHandler();
-            connection.setEventHandler(events);
-            serverEvents.add(events);
-            Echo.serve(connection);
-        })) {
+        try (Listener listener = recordingQuicEcho(serverEvents)) {
             RecordingHandler abortedEvents = new RecordingHandler();
             Connection aborted = quicClient("127.0.0.1", listener.port()).build().initiate(abortedEvents);
             Await.result(aborted.ready());
