@@ -7,19 +7,17 @@ import io.taps.Connection;
 import io.taps.ErrorReason;
 import io.taps.EstablishmentReport;
 import io.taps.Listener;
-import io.taps.TransportServices;
 import io.taps.TransportServicesException;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
 import io.taps.properties.ConnectionState;
 import io.taps.testing.Await;
 import io.taps.testing.DnsFixture;
-import io.taps.testing.IsolatedResolution;
+import io.taps.testing.IsolatedResolutionTestSupport;
 import io.taps.testing.LoopbackPorts;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -28,27 +26,15 @@ import org.junit.jupiter.api.Test;
  * the address the original won, with no new resolution and no race; a Clone called before the
  * original is Ready waits for it.
  */
-class CloneResolutionTest {
+class CloneResolutionTest extends IsolatedResolutionTestSupport {
     static final String DUAL = "dual.clone.test";
     static final String SLOW = "slow.clone.test";
-    static IsolatedResolution names;
-    static DnsFixture dns;
-    static TransportServices taps;
 
     @BeforeAll
-    static void start() throws Exception {
-        names = IsolatedResolution.start();
-        dns = names.dns();
+    static void records() {
         dns.aaaa(DUAL, "::1").a(DUAL, "127.0.0.1");
         dns.a(SLOW, "127.0.0.1").delay(SLOW, DnsRecordType.A, Duration.ofMillis(600))
                 .delay(SLOW, DnsRecordType.AAAA, Duration.ofMillis(600));
-        taps = names.transportServices().eventLoopThreads(2).build();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        taps.close();
-        names.close();
     }
 
     static Listener echoOnIpv4(List<Connection> accepted) {

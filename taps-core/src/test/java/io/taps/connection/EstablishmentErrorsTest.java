@@ -7,7 +7,6 @@ import io.taps.Connection;
 import io.taps.ErrorReason;
 import io.taps.Listener;
 import io.taps.Preconnection;
-import io.taps.TransportServices;
 import io.taps.TransportServicesException;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
@@ -19,7 +18,7 @@ import io.taps.properties.TransportProperties;
 import io.taps.security.SecurityParameters;
 import io.taps.testing.Await;
 import io.taps.testing.DnsFixture;
-import io.taps.testing.IsolatedResolution;
+import io.taps.testing.IsolatedResolutionTestSupport;
 import io.taps.testing.LoopbackPorts;
 import io.taps.testing.RecordingHandler;
 import io.taps.testing.TestPki;
@@ -34,7 +33,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -44,23 +42,10 @@ import org.junit.jupiter.api.Test;
  * the reason of ERR-01..ERR-12. Names resolve only against {@link DnsFixture}, never the machine's
  * resolver, and a temporary hosts file keeps the system's hosts file out.
  */
-class EstablishmentErrorsTest {
-    static IsolatedResolution names;
-    static DnsFixture dns;
-    static TransportServices taps;
-
+class EstablishmentErrorsTest extends IsolatedResolutionTestSupport {
     @BeforeAll
-    static void start() throws Exception {
-        names = IsolatedResolution.start();
-        dns = names.dns();
+    static void records() {
         dns.a("loopback.taps.test", "127.0.0.1").aaaa("loopback.taps.test");
-        taps = names.transportServices().eventLoopThreads(2).build();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        taps.close();
-        names.close();
     }
 
     static ErrorReason thrownReason(ThrowingCallable call) {

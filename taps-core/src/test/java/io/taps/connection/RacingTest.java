@@ -22,7 +22,7 @@ import io.taps.security.SecurityParameters;
 import io.taps.testing.Await;
 import io.taps.testing.Blackhole;
 import io.taps.testing.DnsFixture;
-import io.taps.testing.IsolatedResolution;
+import io.taps.testing.IsolatedResolutionTestSupport;
 import io.taps.testing.LoopbackPorts;
 import io.taps.testing.RecordingHandler;
 import io.taps.testing.TestPki;
@@ -35,7 +35,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -45,16 +44,11 @@ import org.junit.jupiter.api.Test;
  * real nftables DROP rules on test ports ({@link Blackhole}). Timing is asserted on the
  * establishment report, never on wall-clock sleeps.
  */
-class RacingTest {
+class RacingTest extends IsolatedResolutionTestSupport {
     static final String DUAL = "dual.race.test";
-    static IsolatedResolution names;
-    static DnsFixture dns;
-    static TransportServices taps;
 
     @BeforeAll
-    static void start() throws Exception {
-        names = IsolatedResolution.start();
-        dns = names.dns();
+    static void records() {
         dns.aaaa(DUAL, "::1").a(DUAL, "127.0.0.1");
         dns.aaaa("slow-aaaa.race.test", "::1").a("slow-aaaa.race.test", "127.0.0.1")
                 .delay("slow-aaaa.race.test", DnsRecordType.AAAA, Duration.ofMillis(1500));
@@ -64,13 +58,6 @@ class RacingTest {
                 .ttl("cached.race.test", Duration.ofSeconds(60));
         dns.aaaa("uncached.race.test", "::1").a("uncached.race.test", "127.0.0.1")
                 .ttl("uncached.race.test", Duration.ZERO);
-        taps = names.transportServices().eventLoopThreads(2).build();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        taps.close();
-        names.close();
     }
 
     static Listener tcpEcho() {
