@@ -37,16 +37,6 @@ class CloneResolutionTest extends IsolatedResolutionTestSupport {
                 .delay(SLOW, DnsRecordType.AAAA, Duration.ofMillis(600));
     }
 
-    static Listener echoOnIpv4(List<Connection> accepted) {
-        Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
-                .listen(connection -> {
-                    accepted.add(connection);
-                    Echo.serve(connection);
-                });
-        Await.result(listener.ready());
-        return listener;
-    }
-
     /** Clones {@code original} while its name (SLOW) is still resolving, so before it is Ready. */
     static Connection cloneWhileResolving(Connection original) {
         Connection clone = original.clone();
@@ -61,7 +51,7 @@ class CloneResolutionTest extends IsolatedResolutionTestSupport {
     @Test
     void cloneOfANameWithTwoAddressesGoesToTheWinnersAddressWithoutResolvingAgain() {
         List<Connection> accepted = new CopyOnWriteArrayList<>();
-        try (Listener listener = echoOnIpv4(accepted)) {
+        try (Listener listener = EstablishmentErrorsTest.tcpListener(accepted)) {
             Connection original = taps.preconnection().remote(RemoteEndpoint.ofHost(DUAL, listener.port())).build()
                     .initiate();
             Await.result(original.ready());
@@ -93,7 +83,7 @@ class CloneResolutionTest extends IsolatedResolutionTestSupport {
     @Test
     void cloneBeforeReadyWaitsForTheOriginal() {
         List<Connection> accepted = new CopyOnWriteArrayList<>();
-        try (Listener listener = echoOnIpv4(accepted)) {
+        try (Listener listener = EstablishmentErrorsTest.tcpListener(accepted)) {
             Connection original = taps.preconnection().remote(RemoteEndpoint.ofHost(SLOW, listener.port())).build()
                     .initiate();
             Connection clone = cloneWhileResolving(original);
@@ -123,7 +113,7 @@ class CloneResolutionTest extends IsolatedResolutionTestSupport {
     @Test
     void cloneBeforeReadyFailsWhenTheOriginalIsClosedWhileEstablishing() {
         List<Connection> accepted = new CopyOnWriteArrayList<>();
-        try (Listener listener = echoOnIpv4(accepted)) {
+        try (Listener listener = EstablishmentErrorsTest.tcpListener(accepted)) {
             Connection original = taps.preconnection().remote(RemoteEndpoint.ofHost(SLOW, listener.port())).build()
                     .initiate();
             Connection clone = cloneWhileResolving(original);
