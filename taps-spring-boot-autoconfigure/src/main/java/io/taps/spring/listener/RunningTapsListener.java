@@ -3,6 +3,7 @@ package io.taps.spring.listener;
 import io.taps.Connection;
 import io.taps.Listener;
 import io.taps.ListenerEventHandler;
+import io.taps.Message;
 import io.taps.TransportServicesException;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -10,6 +11,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,6 +21,7 @@ import org.jspecify.annotations.Nullable;
  * {@link TapsListenerRegistry} creates it; the accessors are safe from any thread.
  */
 public final class RunningTapsListener {
+    private static final Log logger = LogFactory.getLog(RunningTapsListener.class);
     private final TapsListenerEndpoint endpoint;
     private final Executor executor;
     private final TapsListenerErrorHandler errorHandler;
@@ -153,16 +157,27 @@ public final class RunningTapsListener {
             callback.invokeCallback(connection, error);
         }
         catch (Throwable ex) {
-            this.errorHandler.handleError(id(), connection, null, ex);
+            reportError(connection, null, ex);
+        }
+    }
+
+    /**
+     * Hands {@code error} to the error handler. An error handler that throws must not end the
+     * serving of the Connection (its next Receive or its close would never be issued), so its own
+     * failure is logged and dropped.
+     */
+    void reportError(Connection connection, @Nullable Message message, Throwable error) {
+        try {
+            this.errorHandler.handleError(id(), connection, message, error);
+        }
+        catch (Throwable handlerFailure) {
+            handlerFailure.addSuppressed(error);
+            logger.error("the TapsListenerErrorHandler of taps listener '" + id() + "' threw", handlerFailure);
         }
     }
 
     Executor executor() {
         return this.executor;
-    }
-
-    TapsListenerErrorHandler errorHandler() {
-        return this.errorHandler;
     }
 
     List<TapsListenerObserver> observers() {

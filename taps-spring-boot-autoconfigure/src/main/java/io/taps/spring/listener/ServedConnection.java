@@ -68,13 +68,13 @@ final class ServedConnection implements ConnectionEventHandler {
             if (error != null) {
                 Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                         ? error.getCause() : error;
-                this.owner.errorHandler().handleError(this.owner.id(), this.connection, message, cause);
+                this.owner.reportError(this.connection, message, cause);
                 finished(message, start, cause);
             }
             else if (reply != null) {
                 this.connection.send(reply).whenComplete((MessageContext sent, Throwable sendError) -> {
                     if (sendError != null) {
-                        this.owner.errorHandler().handleError(this.owner.id(), this.connection, message, sendError);
+                        this.owner.reportError(this.connection, message, sendError);
                     }
                     finished(message, start, sendError);
                 });
