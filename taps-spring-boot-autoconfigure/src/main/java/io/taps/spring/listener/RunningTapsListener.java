@@ -124,7 +124,12 @@ public final class RunningTapsListener {
         this.connections.add(served);
         connection.setEventHandler(served);
         for (TapsListenerObserver observer : this.observers) {
-            observer.connectionReceived(this, connection);
+            try {
+                observer.connectionReceived(this, connection);
+            }
+            catch (RuntimeException ex) {
+                observerFailed("connectionReceived", observer, ex);
+            }
         }
         this.executor.execute(() -> {
             for (HandlerMethod callback : this.receivedCallbacks) {
@@ -140,7 +145,12 @@ public final class RunningTapsListener {
         }
         Connection connection = served.connection();
         for (TapsListenerObserver observer : this.observers) {
-            observer.connectionClosed(this, connection, error);
+            try {
+                observer.connectionClosed(this, connection, error);
+            }
+            catch (RuntimeException ex) {
+                observerFailed("connectionClosed", observer, ex);
+            }
         }
         if (!this.closedCallbacks.isEmpty()) {
             this.executor.execute(() -> {
@@ -174,6 +184,16 @@ public final class RunningTapsListener {
             handlerFailure.addSuppressed(error);
             logger.error("the TapsListenerErrorHandler of taps listener '" + id() + "' threw", handlerFailure);
         }
+    }
+
+    /**
+     * An observer broke its contract and threw. Dropped with a log line: letting it propagate
+     * would skip the rest of the bookkeeping (the first Receive, the next Receive, the drained
+     * check of a graceful stop) and strand the Connection.
+     */
+    void observerFailed(String event, TapsListenerObserver observer, RuntimeException failure) {
+        logger.warn("TapsListenerObserver " + observer + " threw from " + event + " of taps listener '" + id()
+                + "'", failure);
     }
 
     Executor executor() {

@@ -62,7 +62,12 @@ final class ServedConnection implements ConnectionEventHandler {
     private void handle(Message message) {
         long start = System.nanoTime();
         for (TapsListenerObserver observer : this.owner.observers()) {
-            observer.messageHandlingStarted(this.owner, this.connection, message);
+            try {
+                observer.messageHandlingStarted(this.owner, this.connection, message);
+            }
+            catch (RuntimeException ex) {
+                this.owner.observerFailed("messageHandlingStarted", observer, ex);
+            }
         }
         this.owner.endpoint().handler().invoke(this.connection, message).whenComplete((reply, error) -> {
             if (error != null) {
@@ -88,7 +93,12 @@ final class ServedConnection implements ConnectionEventHandler {
     private void finished(Message message, long start, @Nullable Throwable error) {
         long nanos = System.nanoTime() - start;
         for (TapsListenerObserver observer : this.owner.observers()) {
-            observer.messageHandled(this.owner, this.connection, message, nanos, error);
+            try {
+                observer.messageHandled(this.owner, this.connection, message, nanos, error);
+            }
+            catch (RuntimeException ex) {
+                this.owner.observerFailed("messageHandled", observer, ex);
+            }
         }
         boolean close;
         synchronized (this) {
