@@ -5,6 +5,7 @@ import io.taps.ConnectionEventHandler;
 import io.taps.Message;
 import io.taps.MessageContext;
 import io.taps.TransportServicesException;
+import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -69,7 +70,16 @@ final class ServedConnection implements ConnectionEventHandler {
                 this.owner.observerFailed("messageHandlingStarted", observer, ex);
             }
         }
-        this.owner.endpoint().handler().invoke(this.connection, message).whenComplete((reply, error) -> {
+        CompletionStage<@Nullable Message> result = this.owner.endpoint().handler().invoke(this.connection, message);
+        for (TapsListenerObserver observer : this.owner.observers()) {
+            try {
+                observer.messageHandlerReturned(this.owner, this.connection, message);
+            }
+            catch (RuntimeException ex) {
+                this.owner.observerFailed("messageHandlerReturned", observer, ex);
+            }
+        }
+        result.whenComplete((reply, error) -> {
             if (error != null) {
                 Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                         ? error.getCause() : error;
