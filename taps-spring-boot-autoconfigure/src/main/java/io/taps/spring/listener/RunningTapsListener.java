@@ -135,7 +135,7 @@ public final class RunningTapsListener {
             for (HandlerMethod callback : this.receivedCallbacks) {
                 runCallback(callback, connection, null);
             }
-            served.receiveNext();
+            served.started();
         });
     }
 
@@ -153,11 +153,11 @@ public final class RunningTapsListener {
             }
         }
         if (!this.closedCallbacks.isEmpty()) {
-            this.executor.execute(() -> {
+            served.whenIdle(() -> this.executor.execute(() -> {
                 for (HandlerMethod callback : this.closedCallbacks) {
                     runCallback(callback, connection, error);
                 }
-            });
+            }));
         }
         checkDrained();
     }

@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * Serves one accepted Connection of a {@link RunningTapsListener}: one Receive outstanding at a
  * time (RFC 9622 §9.3.1), so Messages are handled strictly in order and the next Receive is issued
  * only after the handler finished and its reply was Sent; taps' receive backpressure then applies.
- * The two flags are touched from the event loop and the handler executor, hence the monitor (one
+ * Its state is touched from the event loop and the handler executor, hence the monitor (one
  * uncontended lock per Message, outside taps-core's hot path).
  */
 final class ServedConnection implements ConnectionEventHandler {
@@ -20,6 +20,9 @@ final class ServedConnection implements ConnectionEventHandler {
     private final Connection connection;
     private boolean handling;
     private boolean draining;
+    // The received callbacks have not run yet; closed work waits for them.
+    private boolean starting = true;
+    private @Nullable Runnable closedWork;
 
     ServedConnection(RunningTapsListener owner, Connection connection) {
         this.owner = owner;
@@ -32,6 +35,39 @@ final class ServedConnection implements ConnectionEventHandler {
 
     void receiveNext() {
         this.connection.receive();
+    }
+
+    /**
+     * The received callbacks ran: issue the first Receive, or, if the Connection closed meanwhile,
+     * run the closed work that waited for them.
+     */
+    void started() {
+        Runnable work;
+        synchronized (this) {
+            this.starting = false;
+            work = this.closedWork;
+            this.closedWork = null;
+        }
+        if (work != null) {
+            work.run();
+        }
+        else {
+            receiveNext();
+        }
+    }
+
+    /**
+     * Runs {@code work} (the closed callbacks) once the received callbacks and the Message in hand
+     * are done, so that per Connection the closed callbacks come last even on a pool executor.
+     */
+    void whenIdle(Runnable work) {
+        synchronized (this) {
+            if (this.starting || this.handling) {
+                this.closedWork = work;
+                return;
+            }
+        }
+        work.run();
     }
 
     @Override
@@ -111,11 +147,18 @@ final class ServedConnection implements ConnectionEventHandler {
             }
         }
         boolean close;
+        Runnable work;
         synchronized (this) {
             this.handling = false;
             close = this.draining || message.context().isFinal();
+            work = this.closedWork;
+            this.closedWork = null;
         }
-        if (close) {
+        if (work != null) {
+            // Closed while this Message was in hand: nothing more to receive, its closed callbacks now.
+            work.run();
+        }
+        else if (close) {
             this.connection.close();
         }
         else {
