@@ -31,6 +31,7 @@ public final class RunningTapsListener {
     private final Set<ServedConnection> connections = ConcurrentHashMap.newKeySet();
     private volatile @Nullable Listener listener;
     private final AtomicReference<@Nullable Runnable> drained = new AtomicReference<>();
+    private volatile boolean stopping;
 
     RunningTapsListener(TapsListenerEndpoint endpoint, Executor executor, TapsListenerErrorHandler errorHandler,
             List<TapsListenerObserver> observers, List<HandlerMethod> receivedCallbacks,
@@ -209,6 +210,7 @@ public final class RunningTapsListener {
      * send its reply, then close it; {@code done} runs once every Connection has closed.
      */
     void stopGracefully(Runnable done) {
+        this.stopping = true;
         Listener current = this.listener;
         this.drained.set(done);
         if (current == null) {
@@ -231,6 +233,11 @@ public final class RunningTapsListener {
                 done.run();
             }
         }
+    }
+
+    /** Whether a graceful stop began: the Listener accepts no more Connections. */
+    boolean stopping() {
+        return this.stopping;
     }
 
     /** Immediate stop: abort what is still open and close the Listener. */

@@ -207,7 +207,13 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
     private synchronized RunningTapsListener start(TapsListenerEndpoint endpoint) {
         RunningTapsListener existing = this.running.get(endpoint.id());
         if (existing != null) {
-            return existing;
+            if (!existing.stopping()) {
+                return existing;
+            }
+            // A graceful stop that did not finish within its phase: its Listener accepts nothing
+            // any more, so cut off what it still holds (as destroy() would) and listen anew.
+            existing.abort();
+            this.running.remove(endpoint.id(), existing);
         }
         TapsProfile profile = this.profiles.get(endpoint.profile());
         LocalEndpoint local = profile.localEndpoint(endpoint.host(), endpoint.port())
