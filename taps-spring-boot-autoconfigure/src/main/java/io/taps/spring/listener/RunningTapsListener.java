@@ -3,6 +3,7 @@ package io.taps.spring.listener;
 import io.taps.Connection;
 import io.taps.Listener;
 import io.taps.ListenerEventHandler;
+import io.taps.Message;
 import io.taps.TransportServicesException;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -10,6 +11,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,6 +21,7 @@ import org.jspecify.annotations.Nullable;
  * {@link TapsListenerRegistry} creates it; the accessors are safe from any thread.
  */
 public final class RunningTapsListener {
+    private static final Log logger = LogFactory.getLog(RunningTapsListener.class);
     private final TapsListenerEndpoint endpoint;
     private final Executor executor;
     private final TapsListenerErrorHandler errorHandler;
@@ -27,6 +31,7 @@ public final class RunningTapsListener {
     private final Set<ServedConnection> connections = ConcurrentHashMap.newKeySet();
     private volatile @Nullable Listener listener;
     private final AtomicReference<@Nullable Runnable> drained = new AtomicReference<>();
+    private volatile boolean stopping;
 
     RunningTapsListener(TapsListenerEndpoint endpoint, Executor executor, TapsListenerErrorHandler errorHandler,
             List<TapsListenerObserver> observers, List<HandlerMethod> receivedCallbacks,
@@ -120,13 +125,18 @@ public final class RunningTapsListener {
         this.connections.add(served);
         connection.setEventHandler(served);
         for (TapsListenerObserver observer : this.observers) {
-            observer.connectionReceived(this, connection);
+            try {
+                observer.connectionReceived(this, connection);
+            }
+            catch (RuntimeException ex) {
+                observerFailed("connectionReceived", observer, ex);
+            }
         }
         this.executor.execute(() -> {
             for (HandlerMethod callback : this.receivedCallbacks) {
                 runCallback(callback, connection, null);
             }
-            served.receiveNext();
+            served.started();
         });
     }
 
@@ -136,14 +146,19 @@ public final class RunningTapsListener {
         }
         Connection connection = served.connection();
         for (TapsListenerObserver observer : this.observers) {
-            observer.connectionClosed(this, connection, error);
+            try {
+                observer.connectionClosed(this, connection, error);
+            }
+            catch (RuntimeException ex) {
+                observerFailed("connectionClosed", observer, ex);
+            }
         }
         if (!this.closedCallbacks.isEmpty()) {
-            this.executor.execute(() -> {
+            served.whenIdle(() -> this.executor.execute(() -> {
                 for (HandlerMethod callback : this.closedCallbacks) {
                     runCallback(callback, connection, error);
                 }
-            });
+            }));
         }
         checkDrained();
     }
@@ -153,16 +168,37 @@ public final class RunningTapsListener {
             callback.invokeCallback(connection, error);
         }
         catch (Throwable ex) {
-            this.errorHandler.handleError(id(), connection, null, ex);
+            reportError(connection, null, ex);
         }
+    }
+
+    /**
+     * Hands {@code error} to the error handler. An error handler that throws must not end the
+     * serving of the Connection (its next Receive or its close would never be issued), so its own
+     * failure is logged and dropped.
+     */
+    void reportError(Connection connection, @Nullable Message message, Throwable error) {
+        try {
+            this.errorHandler.handleError(id(), connection, message, error);
+        }
+        catch (Throwable handlerFailure) {
+            handlerFailure.addSuppressed(error);
+            logger.error("the TapsListenerErrorHandler of taps listener '" + id() + "' threw", handlerFailure);
+        }
+    }
+
+    /**
+     * An observer broke its contract and threw. Dropped with a log line: letting it propagate
+     * would skip the rest of the bookkeeping (the first Receive, the next Receive, the drained
+     * check of a graceful stop) and strand the Connection.
+     */
+    void observerFailed(String event, TapsListenerObserver observer, RuntimeException failure) {
+        logger.warn("TapsListenerObserver " + observer + " threw from " + event + " of taps listener '" + id()
+                + "'", failure);
     }
 
     Executor executor() {
         return this.executor;
-    }
-
-    TapsListenerErrorHandler errorHandler() {
-        return this.errorHandler;
     }
 
     List<TapsListenerObserver> observers() {
@@ -174,6 +210,7 @@ public final class RunningTapsListener {
      * send its reply, then close it; {@code done} runs once every Connection has closed.
      */
     void stopGracefully(Runnable done) {
+        this.stopping = true;
         Listener current = this.listener;
         this.drained.set(done);
         if (current == null) {
@@ -196,6 +233,11 @@ public final class RunningTapsListener {
                 done.run();
             }
         }
+    }
+
+    /** Whether a graceful stop began: the Listener accepts no more Connections. */
+    boolean stopping() {
+        return this.stopping;
     }
 
     /** Immediate stop: abort what is still open and close the Listener. */

@@ -5,13 +5,14 @@ import io.taps.ConnectionEventHandler;
 import io.taps.Message;
 import io.taps.MessageContext;
 import io.taps.TransportServicesException;
+import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Serves one accepted Connection of a {@link RunningTapsListener}: one Receive outstanding at a
  * time (RFC 9622 §9.3.1), so Messages are handled strictly in order and the next Receive is issued
  * only after the handler finished and its reply was Sent; taps' receive backpressure then applies.
- * The two flags are touched from the event loop and the handler executor, hence the monitor (one
+ * Its state is touched from the event loop and the handler executor, hence the monitor (one
  * uncontended lock per Message, outside taps-core's hot path).
  */
 final class ServedConnection implements ConnectionEventHandler {
@@ -19,6 +20,9 @@ final class ServedConnection implements ConnectionEventHandler {
     private final Connection connection;
     private boolean handling;
     private boolean draining;
+    // The received callbacks have not run yet; closed work waits for them.
+    private boolean starting = true;
+    private @Nullable Runnable closedWork;
 
     ServedConnection(RunningTapsListener owner, Connection connection) {
         this.owner = owner;
@@ -31,6 +35,39 @@ final class ServedConnection implements ConnectionEventHandler {
 
     void receiveNext() {
         this.connection.receive();
+    }
+
+    /**
+     * The received callbacks ran: issue the first Receive, or, if the Connection closed meanwhile,
+     * run the closed work that waited for them.
+     */
+    void started() {
+        Runnable work;
+        synchronized (this) {
+            this.starting = false;
+            work = this.closedWork;
+            this.closedWork = null;
+        }
+        if (work != null) {
+            work.run();
+        }
+        else {
+            receiveNext();
+        }
+    }
+
+    /**
+     * Runs {@code work} (the closed callbacks) once the received callbacks and the Message in hand
+     * are done, so that per Connection the closed callbacks come last even on a pool executor.
+     */
+    void whenIdle(Runnable work) {
+        synchronized (this) {
+            if (this.starting || this.handling) {
+                this.closedWork = work;
+                return;
+            }
+        }
+        work.run();
     }
 
     @Override
@@ -62,19 +99,33 @@ final class ServedConnection implements ConnectionEventHandler {
     private void handle(Message message) {
         long start = System.nanoTime();
         for (TapsListenerObserver observer : this.owner.observers()) {
-            observer.messageHandlingStarted(this.owner, this.connection, message);
+            try {
+                observer.messageHandlingStarted(this.owner, this.connection, message);
+            }
+            catch (RuntimeException ex) {
+                this.owner.observerFailed("messageHandlingStarted", observer, ex);
+            }
         }
-        this.owner.endpoint().handler().invoke(this.connection, message).whenComplete((reply, error) -> {
+        CompletionStage<@Nullable Message> result = this.owner.endpoint().handler().invoke(this.connection, message);
+        for (TapsListenerObserver observer : this.owner.observers()) {
+            try {
+                observer.messageHandlerReturned(this.owner, this.connection, message);
+            }
+            catch (RuntimeException ex) {
+                this.owner.observerFailed("messageHandlerReturned", observer, ex);
+            }
+        }
+        result.whenComplete((reply, error) -> {
             if (error != null) {
                 Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                         ? error.getCause() : error;
-                this.owner.errorHandler().handleError(this.owner.id(), this.connection, message, cause);
+                this.owner.reportError(this.connection, message, cause);
                 finished(message, start, cause);
             }
             else if (reply != null) {
                 this.connection.send(reply).whenComplete((MessageContext sent, Throwable sendError) -> {
                     if (sendError != null) {
-                        this.owner.errorHandler().handleError(this.owner.id(), this.connection, message, sendError);
+                        this.owner.reportError(this.connection, message, sendError);
                     }
                     finished(message, start, sendError);
                 });
@@ -88,14 +139,26 @@ final class ServedConnection implements ConnectionEventHandler {
     private void finished(Message message, long start, @Nullable Throwable error) {
         long nanos = System.nanoTime() - start;
         for (TapsListenerObserver observer : this.owner.observers()) {
-            observer.messageHandled(this.owner, this.connection, message, nanos, error);
+            try {
+                observer.messageHandled(this.owner, this.connection, message, nanos, error);
+            }
+            catch (RuntimeException ex) {
+                this.owner.observerFailed("messageHandled", observer, ex);
+            }
         }
         boolean close;
+        Runnable work;
         synchronized (this) {
             this.handling = false;
             close = this.draining || message.context().isFinal();
+            work = this.closedWork;
+            this.closedWork = null;
         }
-        if (close) {
+        if (work != null) {
+            // Closed while this Message was in hand: nothing more to receive, its closed callbacks now.
+            work.run();
+        }
+        else if (close) {
             this.connection.close();
         }
         else {

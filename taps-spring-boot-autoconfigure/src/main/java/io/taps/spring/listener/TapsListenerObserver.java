@@ -27,6 +27,15 @@ public interface TapsListenerObserver {
     }
 
     /**
+     * The handler method of {@code listener} returned (or threw) for {@code message}, on the thread
+     * that ran it and that {@link #messageHandlingStarted} was called on: the place to end what is
+     * bound to that thread, such as an Observation scope. {@link #messageHandled} follows once the
+     * reply, if any, was Sent or an asynchronous result completed.
+     */
+    default void messageHandlerReturned(RunningTapsListener listener, Connection connection, Message message) {
+    }
+
+    /**
      * The handler of {@code listener} finished {@code message} after {@code nanos} nanoseconds,
      * including the reply's Sent; {@code error} is the handler's or the send's exception, else null.
      */

@@ -10,12 +10,12 @@ import io.taps.spring.boot.autoconfigure.TapsProperties;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -117,11 +117,20 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
     }
 
     void registerConnectionReceived(String id, HandlerMethod callback) {
-        this.receivedCallbacks.computeIfAbsent(id, key -> Collections.synchronizedList(new ArrayList<>())).add(callback);
+        callbacks(this.receivedCallbacks, id).add(callback);
     }
 
     void registerConnectionClosed(String id, HandlerMethod callback) {
-        this.closedCallbacks.computeIfAbsent(id, key -> Collections.synchronizedList(new ArrayList<>())).add(callback);
+        callbacks(this.closedCallbacks, id).add(callback);
+    }
+
+    /**
+     * The live callback list of listener {@code id}: a running listener holds this same list, so
+     * callbacks of beans created after it started (lazy ones) apply too. Copy-on-write, because
+     * handler threads iterate it while such a bean may add to it.
+     */
+    private static List<HandlerMethod> callbacks(Map<String, List<HandlerMethod>> byId, String id) {
+        return byId.computeIfAbsent(id, key -> new CopyOnWriteArrayList<>());
     }
 
     /** Every registered endpoint, started or not, in registration order. */
@@ -198,7 +207,13 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
     private synchronized RunningTapsListener start(TapsListenerEndpoint endpoint) {
         RunningTapsListener existing = this.running.get(endpoint.id());
         if (existing != null) {
-            return existing;
+            if (!existing.stopping()) {
+                return existing;
+            }
+            // A graceful stop that did not finish within its phase: its Listener accepts nothing
+            // any more, so cut off what it still holds (as destroy() would) and listen anew.
+            existing.abort();
+            this.running.remove(endpoint.id(), existing);
         }
         TapsProfile profile = this.profiles.get(endpoint.profile());
         LocalEndpoint local = profile.localEndpoint(endpoint.host(), endpoint.port())
@@ -207,8 +222,8 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
                     + "on @TapsListener or taps.profiles." + endpoint.profile() + ".local.port (0 for an ephemeral port)"));
         Preconnection listening = this.profiles.preconnection(endpoint.profile(), local).build();
         RunningTapsListener runningListener = new RunningTapsListener(endpoint, this.executor, this.errorHandler,
-                this.observers, this.receivedCallbacks.getOrDefault(endpoint.id(), List.of()),
-                this.closedCallbacks.getOrDefault(endpoint.id(), List.of()));
+                this.observers, callbacks(this.receivedCallbacks, endpoint.id()),
+                callbacks(this.closedCallbacks, endpoint.id()));
         Listener listener;
         try {
             listener = listening.listen(runningListener.eventHandler());

@@ -27,7 +27,10 @@ import org.springframework.core.env.Environment;
  * the default {@link TapsListenerErrorHandler} and {@code @LocalTapsPort} injection. Taking these
  * beans over is enough to replace a piece; {@code @EnableTaps} is implied.
  */
-@AutoConfiguration(after = TapsAutoConfiguration.class)
+// After Boot's task execution: its applicationTaskExecutor backs off when any Executor bean exists,
+// and the handler executor is one.
+@AutoConfiguration(after = TapsAutoConfiguration.class,
+        afterName = "org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration")
 @ConditionalOnClass(TransportServices.class)
 @ConditionalOnBean(TapsProfiles.class)
 public final class TapsListenerAutoConfiguration {

@@ -23,7 +23,8 @@ class AutoConfigurationOrderingNamesTest {
         List<String> names = new ArrayList<>();
         for (Class<?> configuration : List.of(TapsMetricsAutoConfiguration.class,
                 TapsObservationAutoConfiguration.class, TapsEndpointAutoConfiguration.class,
-                TapsHealthContributorAutoConfiguration.class)) {
+                TapsHealthContributorAutoConfiguration.class, TapsAutoConfiguration.class,
+                TapsListenerAutoConfiguration.class)) {
             AutoConfiguration annotation = configuration.getAnnotation(AutoConfiguration.class);
             names.addAll(List.of(annotation.afterName()));
             names.addAll(List.of(annotation.beforeName()));

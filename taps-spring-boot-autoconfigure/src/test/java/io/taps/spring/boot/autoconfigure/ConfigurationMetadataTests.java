@@ -42,6 +42,13 @@ class ConfigurationMetadataTests {
     }
 
     @Test
+    void theHealthIndicatorSwitchIsDocumented() {
+        List<Object> enabled = metadata
+            .read("$.properties[?(@.name == 'management.health.taps.enabled')].defaultValue");
+        assertThat(enabled).containsExactly(true);
+    }
+
+    @Test
     void cacheAndPathMonitorKeysHaveDefaultsAndHints() {
         List<String> names = metadata.read("$.properties[*].name");
         assertThat(names).contains("taps.cache.performance-size", "taps.cache.performance-half-life",

@@ -13,6 +13,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * The {@code taps} actuator endpoint ({@link TapsEndpoint}), when spring-boot-actuator is present
@@ -20,32 +21,41 @@ import org.springframework.context.annotation.Bean;
  */
 @AutoConfiguration(after = { TapsAutoConfiguration.class, TapsListenerAutoConfiguration.class })
 @ConditionalOnClass({ TransportServices.class, Endpoint.class, ConditionalOnAvailableEndpoint.class })
-@ConditionalOnAvailableEndpoint(TapsEndpoint.class)
 public final class TapsEndpointAutoConfiguration {
+    /**
+     * Held apart from the class-level {@code @ConditionalOnClass}: Spring loads every condition
+     * class named on a configuration class before evaluating any, so without actuator on the class path this condition
+     * on the auto-configuration itself failed start-up whenever the auto-configuration metadata did not
+     * filter it out first (a JDK 23+ build without it, an {@code ApplicationContextRunner}).
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnAvailableEndpoint(TapsEndpoint.class)
+    static class TapsEndpointConfiguration {
 
-    @Bean
-    @ConditionalOnMissingBean
-    ListenerActivity tapsListenerActivity() {
-        return new ListenerActivity();
-    }
+        @Bean
+        @ConditionalOnMissingBean
+        ListenerActivity tapsListenerActivity() {
+            return new ListenerActivity();
+        }
 
-    @Bean
-    @ConditionalOnBean(TransportServices.class)
-    @ConditionalOnMissingBean
-    ListenerDirectory tapsListenerDirectory(TransportServices services,
-            ObjectProvider<TapsListenerRegistry> registry) {
-        TapsListenerRegistry listeners = registry.getIfAvailable();
-        return listeners != null ? new RegistryListenerDirectory(listeners)
-                : ListenerDirectory.of(services, new ObjectIds<Listener>("listener"));
-    }
+        @Bean
+        @ConditionalOnBean(TransportServices.class)
+        @ConditionalOnMissingBean
+        ListenerDirectory tapsListenerDirectory(TransportServices services,
+                ObjectProvider<TapsListenerRegistry> registry) {
+            TapsListenerRegistry listeners = registry.getIfAvailable();
+            return listeners != null ? new RegistryListenerDirectory(listeners)
+                    : ListenerDirectory.of(services, new ObjectIds<Listener>("listener"));
+        }
 
-    @Bean
-    @ConditionalOnBean(TransportServices.class)
-    @ConditionalOnMissingBean
-    TapsEndpoint tapsEndpoint(TransportServices services, ObjectProvider<ListenerDirectory> directory,
-            ListenerActivity activity) {
-        return new TapsEndpoint(services,
-                directory.getObject(),
-                activity);
+        @Bean
+        @ConditionalOnBean(TransportServices.class)
+        @ConditionalOnMissingBean
+        TapsEndpoint tapsEndpoint(TransportServices services, ObjectProvider<ListenerDirectory> directory,
+                ListenerActivity activity) {
+            return new TapsEndpoint(services,
+                    directory.getObject(),
+                    activity);
+        }
     }
 }

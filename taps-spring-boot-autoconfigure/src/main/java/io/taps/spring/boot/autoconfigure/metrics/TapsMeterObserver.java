@@ -95,8 +95,15 @@ public final class TapsMeterObserver implements TransportObserver {
         ConnectionKey key = new ConnectionKey(profiles.profileOf(connection, listener), stack, role);
         Counter.builder("taps.connections").description("Connections that became Ready or were accepted")
                 .tags("profile", key.profile, "stack", key.stack, "role", key.role).register(registry).increment();
-        active.computeIfAbsent(key, this::activeGauge).incrementAndGet();
+        AtomicLong count = active.computeIfAbsent(key, this::activeGauge);
+        count.incrementAndGet();
         open.put(connection, key);
+        // A Listener may deliver a Connection it held back after the peer closed it; the core then
+        // reported its Closed before this. Undo here, or the gauge counts it and the map keeps it
+        // forever; remove() lets exactly one of this and connectionClosed decrement.
+        if (connection.closed().toCompletableFuture().isDone() && open.remove(connection, key)) {
+            count.decrementAndGet();
+        }
     }
 
     private AtomicLong activeGauge(ConnectionKey key) {

@@ -13,12 +13,14 @@ import org.jspecify.annotations.Nullable;
 /**
  * One Observation per Message a {@code @TapsListener} method handles, from the start of the
  * handler to the reply's Sent (RFC 9622 §9.2.2.1) or the handler's error. A served Connection
- * handles one Message at a time, so the running Observation is kept per Connection.
+ * handles one Message at a time, so the running Observation is kept per Connection. While the
+ * handler method runs, the Observation is the current one on its thread (an open scope).
  */
 public final class TapsListenerObservations implements TapsListenerObserver {
     private final ObservationRegistry registry;
     private final @Nullable ListenerMessageObservationConvention convention;
     private final ConcurrentMap<Connection, Observation> running = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Connection, Observation.Scope> scopes = new ConcurrentHashMap<>();
 
     public TapsListenerObservations(ObservationRegistry registry,
             @Nullable ListenerMessageObservationConvention convention) {
@@ -33,6 +35,16 @@ public final class TapsListenerObservations implements TapsListenerObserver {
                 () -> new ListenerMessageObservationContext(listener, connection, message), registry);
         if (!observation.isNoop()) {
             running.put(connection, observation.start());
+            // Current while the handler method runs, so what it observes or logs belongs to it.
+            scopes.put(connection, observation.openScope());
+        }
+    }
+
+    @Override
+    public void messageHandlerReturned(RunningTapsListener listener, Connection connection, Message message) {
+        Observation.Scope scope = scopes.remove(connection);
+        if (scope != null) {
+            scope.close();
         }
     }
 
