@@ -276,6 +276,7 @@ public final class TapsConnection implements Connection {
             }
             failReceivesSilently(error);
             inbound.releaseAll();
+            closedNanos = System.nanoTime();
             events.emitTerminal(() -> handler.establishmentError(this, error), () -> {
                 readyFuture.completeExceptionally(error);
                 closedFuture.completeExceptionally(error);
@@ -1194,6 +1195,8 @@ public final class TapsConnection implements Connection {
         failPendingReceives(new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
                 "the connection closed before a message arrived for this receive"));
         inbound.releaseAll();
+        // The end of the transfer report's duration is fixed before closed() can complete.
+        closedNanos = System.nanoTime();
         events.emitTerminal(() -> handler.closed(this), () -> {
             closedFuture.complete(null);
         });
@@ -1231,6 +1234,7 @@ public final class TapsConnection implements Connection {
         if (current != null) {
             current.close(() -> { });
         }
+        closedNanos = System.nanoTime();
         events.emitTerminal(() -> handler.connectionError(this, error), () -> {
             readyFuture.completeExceptionally(error);
             closedFuture.completeExceptionally(error);
@@ -1272,7 +1276,6 @@ public final class TapsConnection implements Connection {
     }
 
     private void terminated() {
-        closedNanos = System.nanoTime();
         group.memberEnded(this);
         Runnable callback = onTerminated;
         onTerminated = null;
