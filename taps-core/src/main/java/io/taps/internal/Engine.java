@@ -76,6 +76,12 @@ public final class Engine implements AutoCloseable {
     private final CacheScope sharedScope;
     private volatile PathMonitor pathMonitor;
     private volatile TransportObserver observer = TransportObserver.NONE;
+    /** The last Initiate's selection: a Preconnection reuses its snapshot, so repeated initiates skip selection. */
+    private volatile Selected lastSelection;
+
+    /** The stacks selected for one Preconnection snapshot (a pure function of it). */
+    private record Selected(PreconnectionSpec spec, List<StackKind> stacks) {
+    }
 
     public Engine(EngineConfig config) {
         this(config, new PerformanceCache());
@@ -181,7 +187,7 @@ public final class Engine implements AutoCloseable {
         if (MulticastSend.requested(spec)) {
             return initiateMulticast(spec, handler, first);
         }
-        List<StackKind> stacks = StackSelection.raceable(spec, Role.INITIATE);
+        List<StackKind> stacks = raceable(spec);
         EventLoop loop = group.next();
         TapsConnection connection = new TapsConnection(loop, config.eventExecutor(), spec.properties(), Role.INITIATE,
                 handler);
@@ -211,6 +217,21 @@ public final class Engine implements AutoCloseable {
         io.taps.properties.MessageProperties effective = first.context().properties()
                 .withDefaults(spec.properties().messageDefaults());
         return effective.get(Property.SAFELY_REPLAYABLE) && !effective.get(Property.FINAL);
+    }
+
+    /**
+     * The stacks an Initiate of {@code spec} races. Selection is a pure function of the immutable
+     * snapshot, and a Preconnection hands out the same snapshot until a setter changes it, so the
+     * last answer is kept for the next Initiate of the same snapshot (identity, one entry).
+     */
+    private List<StackKind> raceable(PreconnectionSpec spec) {
+        Selected last = lastSelection;
+        if (last != null && last.spec() == spec) {
+            return last.stacks();
+        }
+        List<StackKind> stacks = List.copyOf(StackSelection.raceable(spec, Role.INITIATE));
+        lastSelection = new Selected(spec, stacks);
+        return stacks;
     }
 
     /** Listen (RFC 9622 §7.2). */

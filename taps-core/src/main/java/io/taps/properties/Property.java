@@ -230,6 +230,8 @@ public final class Property<T> {
 
     private static final List<Property<?>> ALL = Collections.unmodifiableList(new ArrayList<>(REGISTRY));
     private static final Map<String, Property<?>> INDEX = buildIndex();
+    /** ofKind answers, computed once: every Connection asks for its kind's properties. */
+    private static final Map<PropertyKind, List<Property<?>>> BY_KIND = byKind();
     private static final Map<String, String> REMOVED = Map.of(
             "retransmitnotify", "was removed in RFC 9622; use the SoftError event (softErrorNotify)",
             "retransmitnotifythreshold", "was removed in RFC 9622; use the SoftError event (softErrorNotify)",
@@ -319,13 +321,21 @@ public final class Property<T> {
 
     /** The properties of one kind, in table order. */
     public static List<Property<?>> ofKind(PropertyKind kind) {
-        List<Property<?>> out = new ArrayList<>();
-        for (Property<?> p : ALL) {
-            if (p.kind == kind) {
-                out.add(p);
+        return BY_KIND.get(kind);
+    }
+
+    private static Map<PropertyKind, List<Property<?>>> byKind() {
+        Map<PropertyKind, List<Property<?>>> kinds = new java.util.EnumMap<>(PropertyKind.class);
+        for (PropertyKind kind : PropertyKind.values()) {
+            List<Property<?>> out = new ArrayList<>();
+            for (Property<?> p : ALL) {
+                if (p.kind == kind) {
+                    out.add(p);
+                }
             }
+            kinds.put(kind, List.copyOf(out));
         }
-        return Collections.unmodifiableList(out);
+        return kinds;
     }
 
     /** The property called {@code name} or one of its aliases (C-20 rules), if any. */

@@ -73,10 +73,29 @@ class QuicRacingTest extends TapsTestSupport {
                 .until(() -> !taps.listeners().contains(listener));
     }
 
+    /**
+     * A UDP socket on a port whose TCP number is free right now: an ephemeral UDP port can be the
+     * local port of some TCP connection of the same test run, and then the Listener would fail on
+     * its TCP bind instead of the UDP one this test is about.
+     */
+    static java.net.DatagramSocket udpSquatterOnAFreeTcpPort() throws java.io.IOException {
+        for (int attempt = 0; ; attempt++) {
+            java.net.DatagramSocket squatter = new java.net.DatagramSocket(new java.net.InetSocketAddress("127.0.0.1", 0));
+            try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+                probe.bind(new java.net.InetSocketAddress("127.0.0.1", squatter.getLocalPort()));
+                return squatter;
+            } catch (java.io.IOException tcpTaken) {
+                squatter.close();
+                if (attempt == 20) {
+                    throw tcpTaken;
+                }
+            }
+        }
+    }
+
     @Test
     void dualListenerWhoseUdpPortIsTakenFailsAndFreesItsTcpPort() throws Exception {
-        try (java.net.DatagramSocket squatter = new java.net.DatagramSocket(
-                new java.net.InetSocketAddress("127.0.0.1", 0))) {
+        try (java.net.DatagramSocket squatter = udpSquatterOnAFreeTcpPort()) {
             int port = squatter.getLocalPort();
             Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", port))
                     .security(QuicConnectionTest.server()).build().listen(Connection::abort);

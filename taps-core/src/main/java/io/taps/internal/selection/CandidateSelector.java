@@ -79,15 +79,23 @@ public final class CandidateSelector {
         return List.copyOf(kept);
     }
 
-    @SuppressWarnings("unchecked")
+    /** The preference-valued Selection Properties, computed once per kind of role (Rendezvous differs). */
+    private static final List<Property<Preference>> PREFERENCES = computePreferences(Role.INITIATE);
+    private static final List<Property<Preference>> RENDEZVOUS_PREFERENCES = computePreferences(Role.RENDEZVOUS);
+
     private static List<Property<Preference>> preferenceProperties(Role role) {
+        return role == Role.RENDEZVOUS ? RENDEZVOUS_PREFERENCES : PREFERENCES;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Property<Preference>> computePreferences(Role role) {
         List<Property<Preference>> out = new ArrayList<>();
         for (Property<?> p : Property.ofKind(PropertyKind.SELECTION)) {
             if (p.isPreference() && !(role == Role.RENDEZVOUS && p == Property.ACTIVE_READ_BEFORE_SEND)) {
                 out.add((Property<Preference>) p);
             }
         }
-        return out;
+        return List.copyOf(out);
     }
 
     private static String removalReason(StackCapabilities stack, TransportProperties props, Role role,
