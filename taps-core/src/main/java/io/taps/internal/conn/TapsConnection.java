@@ -121,6 +121,8 @@ public final class TapsConnection implements Connection {
     private volatile Duration lastRtt;
     /** Set once by the engine before the Connection is handed out; NONE costs one compare per event. */
     private volatile TransportObserver observer = TransportObserver.NONE;
+    /** The direction property (RFC 9622 §6.2.16), read once: every send and receive checks it. */
+    private final Direction direction;
 
     public TapsConnection(EventLoop loop, Executor eventExecutor, TransportProperties properties, Role role,
             ConnectionEventHandler handler) {
@@ -130,6 +132,7 @@ public final class TapsConnection implements Connection {
         this.role = role;
         this.handler = handler;
         this.messageDefaults = properties.messageDefaults();
+        this.direction = properties.get(Property.DIRECTION);
         for (Property<?> property : Property.ofKind(PropertyKind.CONNECTION)) {
             connectionValues.put(property, properties.get(property));
         }
@@ -338,7 +341,7 @@ public final class TapsConnection implements Connection {
                 future.completeExceptionally(closedError("receive"));
                 return;
             }
-            if (properties.get(Property.DIRECTION) == Direction.UNIDIRECTIONAL_SEND) {
+            if (direction == Direction.UNIDIRECTIONAL_SEND) {
                 // A multicast send Connection (EP-03) or one asked to only send never gets data.
                 future.completeExceptionally(new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
                         "the connection's direction is unidirectional send, so it cannot receive (RFC 9622 §6.2.16)"));
@@ -656,12 +659,12 @@ public final class TapsConnection implements Connection {
 
     private boolean canSend() {
         return !finalSent && !closeRequested && state != ConnectionState.CLOSED
-                && properties.get(Property.DIRECTION) != Direction.UNIDIRECTIONAL_RECEIVE;
+                && direction != Direction.UNIDIRECTIONAL_RECEIVE;
     }
 
     private boolean canReceive() {
         return !inputEnded && state != ConnectionState.CLOSED
-                && properties.get(Property.DIRECTION) != Direction.UNIDIRECTIONAL_SEND;
+                && direction != Direction.UNIDIRECTIONAL_SEND;
     }
 
     private void submitSend(Message message, MessageContext context, boolean endOfMessage,
@@ -714,7 +717,7 @@ public final class TapsConnection implements Connection {
         if (closeRequested || state == ConnectionState.CLOSING || state == ConnectionState.CLOSED) {
             return new TransportServicesException(ErrorReason.CONNECTION_CLOSED, "the connection is closing");
         }
-        if (properties.get(Property.DIRECTION) == Direction.UNIDIRECTIONAL_RECEIVE) {
+        if (direction == Direction.UNIDIRECTIONAL_RECEIVE) {
             return new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
                     "the connection's direction is unidirectional receive, so it cannot send");
         }
