@@ -112,13 +112,11 @@ public final class Engine implements AutoCloseable {
         return new CachedStateView(performance, resolver);
     }
 
-    /** The scope shared by every Connection without isolateSession. */
-    public CacheScope sharedCacheScope() {
-        return sharedScope;
-    }
-
-    /** The caches a new Connection uses: private ones when it asks for isolateSession (RFC 9622 §8.1.10). */
-    public CacheScope cacheScopeFor(PreconnectionSpec spec) {
+    /**
+     * The caches a new Connection uses: private ones when it asks for isolateSession (RFC 9622
+     * §8.1.10). Its clones use the same scope through the clone support its establishment installs.
+     */
+    private CacheScope cacheScopeFor(PreconnectionSpec spec) {
         return Boolean.TRUE.equals(spec.properties().get(Property.ISOLATE_SESSION))
                 ? CacheScope.isolatedLike(performance) : sharedScope;
     }
@@ -167,12 +165,6 @@ public final class Engine implements AutoCloseable {
 
     /** Initiate and InitiateWithSend (RFC 9622 §7.1, §9.2.5). */
     public Connection initiate(PreconnectionSpec spec, Duration timeout, ConnectionEventHandler handler, Message first) {
-        return initiate(spec, timeout, handler, first, cacheScopeFor(spec));
-    }
-
-    /** Initiate with the caches given (a Connection Group's clones share their group's scope). */
-    public Connection initiate(PreconnectionSpec spec, Duration timeout, ConnectionEventHandler handler, Message first,
-            CacheScope scope) {
         ensureOpen();
         if (spec.remotes().isEmpty()) {
             throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
@@ -192,15 +184,13 @@ public final class Engine implements AutoCloseable {
         TapsConnection connection = new TapsConnection(loop, config.eventExecutor(), spec.properties(), Role.INITIATE,
                 handler);
         track(connection);
-        // Clones share the group, so an isolateSession group keeps one private scope (CP-10).
-        connection.connectionGroup().cacheScope(scope);
         observeEstablishment(connection);
         if (first != null) {
             connection.send(first);
         }
         Duration bound = timeout != null ? timeout : establishmentTimeout(spec);
         Establishment establishment = new Establishment(connection, spec, stacks, resolver, connector, bound,
-                config.racing(), scope).earlyData(first != null && mayGoEarly(first, spec) ? first : null);
+                config.racing(), cacheScopeFor(spec)).earlyData(first != null && mayGoEarly(first, spec) ? first : null);
         PathMonitor monitor = pathMonitor;
         if (monitor != null) {
             establishment.interfaces(monitor::upInterfaces);

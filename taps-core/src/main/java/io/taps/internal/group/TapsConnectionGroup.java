@@ -1,6 +1,5 @@
 package io.taps.internal.group;
 
-import io.taps.internal.cache.CacheScope;
 
 import io.taps.Connection;
 import io.taps.ConnectionGroup;
@@ -39,7 +38,6 @@ public final class TapsConnectionGroup implements ConnectionGroup {
     private volatile CloneSupport cloneSupport;
     /** Set for the streams of one QUIC connection, whose group may have no clone support (server side). */
     private volatile boolean sharedTransport;
-    private volatile CacheScope cacheScope;
     private volatile Consumer<TapsConnection> tracker = member -> { };
 
     /** A group of one. */
@@ -134,19 +132,6 @@ public final class TapsConnectionGroup implements ConnectionGroup {
     /** Set by the member that adopted a cloneable stack (the first one; clones keep it). */
     public void cloneSupport(CloneSupport support) {
         this.cloneSupport = support;
-    }
-
-    /**
-     * The caches of the group (CP-10 {@code isolateSession}): the scope its first member was
-     * initiated with, private when that asked for isolateSession; clones share it because they
-     * share the group (their clone support holds the same TLS context). Null for accepted groups.
-     */
-    public CacheScope cacheScope() {
-        return cacheScope;
-    }
-
-    public void cacheScope(CacheScope scope) {
-        this.cacheScope = scope;
     }
 
     /** Lets the owning system see clones as they join, as it sees initiated and accepted Connections. */

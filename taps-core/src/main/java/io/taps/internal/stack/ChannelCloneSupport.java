@@ -40,16 +40,6 @@ public final class ChannelCloneSupport implements CloneSupport {
     private final EstablishmentReport.Candidate candidate;
 
     /**
-     * Clones of the Connection that won {@code leaf}; {@code clientContext} is the TLS context the
-     * original handshake used (null for cleartext stacks), so clones resume its sessions and an
-     * {@code isolateSession} group never touches the shared TLS session cache.
-     */
-    public ChannelCloneSupport(StackConnector connector, Leaf leaf, SecurityParameters security,
-            SslContext clientContext) {
-        this(connector, leaf, security, clientContext == null ? null : () -> clientContext);
-    }
-
-    /**
      * Clones of the Connection that won {@code leaf}; {@code clientContexts} gives the TLS context of
      * each clone (null for cleartext stacks), e.g. the cache scope's, built only when a clone opens.
      */
@@ -80,7 +70,7 @@ public final class ChannelCloneSupport implements CloneSupport {
         EventLoop loop = clone.eventLoop();
         StackConnector.Attempt attempt = connector.connect(loop, kind, remote, local, peerName, security,
                 clone.transportProperties(), request.timeout(), request.framers(),
-                clientContexts == null ? null : clientContexts.get());
+                clientContexts == null ? null : clientContexts.get(), null);
         if (!clone.onEstablishmentCancel(attempt::cancel)) {
             attempt.cancel();
             return;

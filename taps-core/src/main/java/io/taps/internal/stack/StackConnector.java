@@ -15,7 +15,6 @@ import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
 import io.taps.framer.FramerFactory;
 import io.taps.internal.framer.FramerStack;
-import io.taps.internal.security.SslContexts;
 import io.taps.internal.security.TlsHandlers;
 import io.taps.internal.transport.IoTransport;
 import io.taps.properties.Preference;
@@ -164,32 +163,13 @@ public final class StackConnector {
      * first nearest the application) get new instances on this attempt's channel, between TLS and
      * taps; datagram stacks take none (they preserve boundaries themselves). A framer that fails
      * the connection before it is ready fails this attempt with the framer's error.
-     */
-    public Attempt connect(EventLoop loop, StackKind kind, InetSocketAddress remote, InetSocketAddress local,
-            String peerName, SecurityParameters security, TransportProperties properties, Duration timeout,
-            List<FramerFactory> framers) {
-        return connect(loop, kind, remote, local, peerName, security, properties, timeout, framers,
-                kind.secure() && !kind.quic() ? SslContexts.forClient(security) : null, null);
-    }
-
-    /**
-     * Like {@link #connect(EventLoop, StackKind, InetSocketAddress, InetSocketAddress, String,
-     * SecurityParameters, TransportProperties, Duration, List)} with the client TLS context given:
-     * the caller's cache scope decides whose TLS session cache the attempt uses (RFC 9623 §9.1).
      *
-     * @param clientContext the client context for TLS/TCP; for QUIC the QUIC client context (a
-     *     {@code QuicSslContext}) or null for the process-wide one; ignored (may be null) otherwise
-     */
-    public Attempt connect(EventLoop loop, StackKind kind, InetSocketAddress remote, InetSocketAddress local,
-            String peerName, SecurityParameters security, TransportProperties properties, Duration timeout,
-            List<FramerFactory> framers, SslContext clientContext) {
-        return connect(loop, kind, remote, local, peerName, security, properties, timeout, framers, clientContext,
-                null);
-    }
-
-    /**
-     * The full form: {@code clientContext} as above, and a stack that can send 0-RTT data (QUIC with
-     * a cached session) sends {@code early} (nullable, safelyReplayable) as early data.
+     * @param clientContext the client TLS context for TLS/TCP, for QUIC the QUIC client context (a
+     *     {@code QuicSslContext}) or null for the process-wide one; ignored (may be null) otherwise.
+     *     The caller's cache scope chooses it, so it decides whose session cache the attempt uses
+     *     (RFC 9623 §9.1).
+     * @param early a safelyReplayable message that a stack able to send 0-RTT data (QUIC with a
+     *     cached session) sends as early data; nullable
      */
     public Attempt connect(EventLoop loop, StackKind kind, InetSocketAddress remote, InetSocketAddress local,
             String peerName, SecurityParameters security, TransportProperties properties, Duration timeout,
