@@ -28,6 +28,16 @@ public interface ListenerDirectory {
     record DeclaredListener(String id, String profile, @Nullable Listener listener, boolean running) {
     }
 
+    /**
+     * The directory the endpoint and the health indicator use: the {@code @TapsListener} registry's
+     * when there is one, else every live Listener of {@code services}, unnamed.
+     */
+    static ListenerDirectory of(TransportServices services,
+            io.taps.spring.listener.@Nullable TapsListenerRegistry registry) {
+        return registry != null ? new RegistryListenerDirectory(registry)
+                : of(services, new ObjectIds<Listener>("listener"));
+    }
+
     /** Lists the live Listeners of {@code services}, named by {@code ids}. */
     static ListenerDirectory of(TransportServices services, ObjectIds<Listener> ids) {
         return () -> {

@@ -1,6 +1,5 @@
 package io.taps.spring.boot.autoconfigure.actuate;
 
-import io.taps.Listener;
 import io.taps.TransportServices;
 import io.taps.spring.boot.autoconfigure.TapsAutoConfiguration;
 import io.taps.spring.boot.autoconfigure.TapsListenerAutoConfiguration;
@@ -39,9 +38,7 @@ public final class TapsHealthContributorAutoConfiguration {
         @ConditionalOnMissingBean
         ListenerDirectory tapsListenerDirectory(TransportServices services,
                 ObjectProvider<TapsListenerRegistry> registry) {
-            TapsListenerRegistry listeners = registry.getIfAvailable();
-            return listeners != null ? new RegistryListenerDirectory(listeners)
-                    : ListenerDirectory.of(services, new ObjectIds<Listener>("listener"));
+            return ListenerDirectory.of(services, registry.getIfAvailable());
         }
 
         @Bean
