@@ -1,5 +1,8 @@
 package io.taps;
 
+import io.taps.monitor.EstablishmentReport;
+import io.taps.monitor.TransferReport;
+
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
 import io.taps.framer.FramerFactory;

@@ -62,20 +62,14 @@ public final class Message {
         return new Message(EMPTY, MessageContext.create(), true);
     }
 
-    static {
-        // The receive path makes one copy from the network buffer into an array it never shares;
-        // adopting that array avoids a second copy without making a mutable Message public.
-        io.taps.internal.MessageAccess.install(new io.taps.internal.MessageAccess() {
-            @Override
-            public Message adopt(byte[] ownedData, MessageContext context, boolean endOfMessage) {
-                return new Message(ownedData, context, endOfMessage);
-            }
+    /** A Message around {@code ownedData} without a copy: for taps' receive path only (see TransportServices). */
+    static Message adopt(byte[] ownedData, MessageContext context, boolean endOfMessage) {
+        return new Message(ownedData, context, endOfMessage);
+    }
 
-            @Override
-            public byte[] array(Message message) {
-                return message.data;
-            }
-        });
+    /** The backing array without a copy: for taps' send path only (see TransportServices). */
+    static byte[] array(Message message) {
+        return message.data;
     }
 
     /** The same bytes with another context, for example to send with Message Properties. */

@@ -1,5 +1,9 @@
 package io.taps;
 
+import io.taps.monitor.CachedState;
+import io.taps.monitor.TransportObserver;
+import io.taps.monitor.NetworkPath;
+
 import io.taps.internal.Engine;
 import io.taps.internal.EngineConfig;
 import java.net.InetSocketAddress;
@@ -29,6 +33,24 @@ import java.util.concurrent.Executor;
  * }</pre>
  */
 public final class TransportServices implements AutoCloseable {
+    static {
+        // The receive path makes one copy from the network buffer into an array it never shares;
+        // adopting that array avoids a second copy without making a mutable Message public. The
+        // accessor is installed here, by the one public class the internals start from, so that
+        // Message itself never depends on the internals (no package cycle).
+        io.taps.internal.MessageAccess.install(new io.taps.internal.MessageAccess() {
+            @Override
+            public Message adopt(byte[] ownedData, MessageContext context, boolean endOfMessage) {
+                return Message.adopt(ownedData, context, endOfMessage);
+            }
+
+            @Override
+            public byte[] array(Message message) {
+                return Message.array(message);
+            }
+        });
+    }
+
     private final Engine engine;
 
     private TransportServices(EngineConfig config) {
@@ -247,7 +269,7 @@ public final class TransportServices implements AutoCloseable {
             TransportServices system = new TransportServices(new EngineConfig(eventLoopThreads, nativeTransport,
                     nameServers, hostsFile, eventExecutor, shutdownTimeout, racing),
                     new io.taps.internal.cache.PerformanceCache(performanceCacheSize, performanceHalfLife));
-            system.engine.observer(TransportObserver.composite(observers));
+            system.engine.observer(io.taps.internal.observe.CompositeObserver.of(observers));
             system.engine.monitorPaths(pathMonitorInterval);
             return system;
         }

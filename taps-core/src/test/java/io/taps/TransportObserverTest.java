@@ -1,5 +1,9 @@
 package io.taps;
 
+import io.taps.monitor.EstablishmentReport;
+import io.taps.monitor.EstablishmentResult;
+import io.taps.monitor.TransportObserver;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -197,8 +201,8 @@ class TransportObserverTest {
 
     @Test
     void withoutObserversTheCompositeIsNone() {
-        assertThat(TransportObserver.composite(List.of())).isSameAs(TransportObserver.NONE);
-        assertThat(TransportObserver.composite(List.of(TransportObserver.NONE))).isSameAs(TransportObserver.NONE);
+        assertThat(io.taps.internal.observe.CompositeObserver.of(List.of())).isSameAs(TransportObserver.NONE);
+        assertThat(io.taps.internal.observe.CompositeObserver.of(List.of(TransportObserver.NONE))).isSameAs(TransportObserver.NONE);
     }
 
     private static void echo(Connection connection) {

@@ -15,10 +15,10 @@ import io.taps.ErrorReason;
 import io.taps.Listener;
 import io.taps.ListenerEventHandler;
 import io.taps.Message;
-import io.taps.NetworkPath;
-import io.taps.TransportObserver;
+import io.taps.monitor.NetworkPath;
+import io.taps.monitor.TransportObserver;
 import io.taps.TransportServicesException;
-import io.taps.EstablishmentResult;
+import io.taps.monitor.EstablishmentResult;
 import io.taps.internal.observe.GuardedObserver;
 import java.util.Optional;
 import io.taps.endpoint.LocalEndpoint;
@@ -108,7 +108,7 @@ public final class Engine implements AutoCloseable {
     }
 
     /** The cached state of this system (RFC 9623 §9) for monitoring. */
-    public io.taps.CachedState cachedState() {
+    public io.taps.monitor.CachedState cachedState() {
         return new CachedStateView(performance, resolver);
     }
 

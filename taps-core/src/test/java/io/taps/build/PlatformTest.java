@@ -18,7 +18,7 @@ class PlatformTest {
     void allNettyArtifactsHaveOneVersion() {
         Map<String, Version> versions = Version.identify();
         assertThat(versions).isNotEmpty();
-        assertThat(versions.values()).extracting(Version::artifactVersion).containsOnly("4.2.18.Final");
+        assertThat(versions.values()).extracting(Version::artifactVersion).containsOnly("4.2.19.Final");
     }
 
     @Test

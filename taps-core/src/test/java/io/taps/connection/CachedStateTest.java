@@ -2,13 +2,13 @@ package io.taps.connection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.taps.CachedState;
+import io.taps.monitor.CachedState;
 import io.taps.Connection;
-import io.taps.EstablishmentReport;
-import io.taps.EstablishmentReport.Attempt;
-import io.taps.EstablishmentReport.Outcome;
+import io.taps.monitor.EstablishmentReport;
+import io.taps.monitor.EstablishmentReport.Attempt;
+import io.taps.monitor.EstablishmentReport.Outcome;
 import io.taps.Listener;
-import io.taps.PathStatistics;
+import io.taps.monitor.PathStatistics;
 import io.taps.RacingConfig;
 import io.taps.TransportServices;
 import io.taps.endpoint.LocalEndpoint;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.handler.codec.dns.DnsRecordType;
 import io.taps.Connection;
 import io.taps.ErrorReason;
-import io.taps.EstablishmentReport;
+import io.taps.monitor.EstablishmentReport;
 import io.taps.Listener;
 import io.taps.TransportServicesException;
 import io.taps.endpoint.LocalEndpoint;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.taps.Connection;
 import io.taps.ConnectionGroup;
 import io.taps.ErrorReason;
-import io.taps.EstablishmentReport;
+import io.taps.monitor.EstablishmentReport;
 import io.taps.Listener;
 import io.taps.Message;
 import io.taps.Preconnection;

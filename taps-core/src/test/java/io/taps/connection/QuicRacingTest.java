@@ -3,9 +3,9 @@ package io.taps.connection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.taps.Connection;
-import io.taps.EstablishmentReport;
-import io.taps.EstablishmentReport.Attempt;
-import io.taps.EstablishmentReport.Outcome;
+import io.taps.monitor.EstablishmentReport;
+import io.taps.monitor.EstablishmentReport.Attempt;
+import io.taps.monitor.EstablishmentReport.Outcome;
 import io.taps.Listener;
 import io.taps.Message;
 import io.taps.endpoint.LocalEndpoint;

@@ -7,7 +7,7 @@ import io.taps.Connection;
 import io.taps.Listener;
 import io.taps.Message;
 import io.taps.Preconnection;
-import io.taps.TransferReport;
+import io.taps.monitor.TransferReport;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
 import io.taps.framer.lengthprefix.LengthPrefixFramer;

@@ -89,14 +89,14 @@ public final class MulticastScenarios {
     private static void run(String[] args) throws Exception {
         OBSERVED_RECEIVED.set(0);
         OBSERVED_ESTABLISHED.set(0);
-        io.taps.TransportObserver observer = new io.taps.TransportObserver() {
+        io.taps.monitor.TransportObserver observer = new io.taps.monitor.TransportObserver() {
             @Override
             public void connectionReceived(Listener listener, Connection connection) {
                 OBSERVED_RECEIVED.incrementAndGet();
             }
 
             @Override
-            public void establishmentFinished(Connection connection, io.taps.EstablishmentResult result) {
+            public void establishmentFinished(Connection connection, io.taps.monitor.EstablishmentResult result) {
                 if (result.succeeded()) {
                     OBSERVED_ESTABLISHED.incrementAndGet();
                 }

@@ -2,8 +2,8 @@ package io.taps.path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.taps.InterfaceType;
-import io.taps.NetworkPath;
+import io.taps.monitor.InterfaceType;
+import io.taps.monitor.NetworkPath;
 import io.taps.internal.path.PathChanges;
 import java.net.InetAddress;
 import java.net.UnknownHostException;

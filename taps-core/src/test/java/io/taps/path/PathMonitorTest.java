@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.taps.InterfaceType;
-import io.taps.NetworkPath;
+import io.taps.monitor.InterfaceType;
+import io.taps.monitor.NetworkPath;
 import io.taps.TransportServices;
 import io.taps.TransportServicesException;
 import io.taps.internal.path.PathChanges;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.taps.ErrorReason;
-import io.taps.EstablishmentReport;
-import io.taps.EstablishmentReport.Outcome;
+import io.taps.monitor.EstablishmentReport;
+import io.taps.monitor.EstablishmentReport.Outcome;
 import io.taps.RacingConfig;
 import io.taps.TransportServicesException;
 import io.taps.internal.gather.Leaf;

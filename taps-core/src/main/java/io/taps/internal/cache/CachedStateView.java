@@ -1,7 +1,7 @@
 package io.taps.internal.cache;
 
-import io.taps.CachedState;
-import io.taps.PathStatistics;
+import io.taps.monitor.CachedState;
+import io.taps.monitor.PathStatistics;
 import io.taps.internal.resolve.EndpointResolver;
 import io.taps.internal.security.SslContexts;
 import java.util.List;

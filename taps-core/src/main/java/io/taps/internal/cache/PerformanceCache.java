@@ -1,6 +1,6 @@
 package io.taps.internal.cache;
 
-import io.taps.PathStatistics;
+import io.taps.monitor.PathStatistics;
 import io.taps.internal.gather.CandidateHistory;
 import io.taps.internal.gather.Leaf;
 import io.taps.internal.gather.LocalPath;

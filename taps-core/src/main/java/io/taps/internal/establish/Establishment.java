@@ -2,7 +2,7 @@ package io.taps.internal.establish;
 
 import io.netty.channel.EventLoop;
 import io.taps.ErrorReason;
-import io.taps.EstablishmentReport;
+import io.taps.monitor.EstablishmentReport;
 import io.taps.RacingConfig;
 import io.taps.TransportServicesException;
 import io.taps.endpoint.LocalEndpoint;

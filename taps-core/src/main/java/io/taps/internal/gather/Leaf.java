@@ -1,6 +1,6 @@
 package io.taps.internal.gather;
 
-import io.taps.EstablishmentReport;
+import io.taps.monitor.EstablishmentReport;
 import io.taps.internal.stack.StackKind;
 import java.net.InetSocketAddress;
 import java.util.List;

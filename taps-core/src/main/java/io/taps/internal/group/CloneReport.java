@@ -1,6 +1,6 @@
 package io.taps.internal.group;
 
-import io.taps.EstablishmentReport;
+import io.taps.monitor.EstablishmentReport;
 import io.taps.TransportServicesException;
 import java.net.InetSocketAddress;
 import java.time.Duration;

@@ -2,9 +2,10 @@ package io.taps.internal.observe;
 
 import io.taps.Connection;
 import io.taps.ErrorReason;
-import io.taps.EstablishmentResult;
+import io.taps.monitor.EstablishmentResult;
 import io.taps.Listener;
-import io.taps.TransportObserver;
+import io.taps.monitor.TransportObserver;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -12,8 +13,28 @@ import java.util.Optional;
 public final class CompositeObserver implements TransportObserver {
     private final TransportObserver[] observers;
 
-    public CompositeObserver(List<TransportObserver> observers) {
+    private CompositeObserver(List<TransportObserver> observers) {
         this.observers = observers.toArray(TransportObserver[]::new);
+    }
+
+    /**
+     * One observer that calls each of {@code observers} in order, each guarded so that one that
+     * throws never stops the others; {@link TransportObserver#NONE} when there is nothing to call.
+     */
+    public static TransportObserver of(List<TransportObserver> observers) {
+        List<TransportObserver> all = new ArrayList<>();
+        for (TransportObserver observer : observers) {
+            if (observer != TransportObserver.NONE) {
+                all.add(GuardedObserver.guard(observer));
+            }
+        }
+        if (all.isEmpty()) {
+            return TransportObserver.NONE;
+        }
+        if (all.size() == 1) {
+            return all.get(0);
+        }
+        return new CompositeObserver(all);
     }
 
     @Override

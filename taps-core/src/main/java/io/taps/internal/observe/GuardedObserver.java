@@ -2,9 +2,9 @@ package io.taps.internal.observe;
 
 import io.taps.Connection;
 import io.taps.ErrorReason;
-import io.taps.EstablishmentResult;
+import io.taps.monitor.EstablishmentResult;
 import io.taps.Listener;
-import io.taps.TransportObserver;
+import io.taps.monitor.TransportObserver;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

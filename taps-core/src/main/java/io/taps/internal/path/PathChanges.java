@@ -1,6 +1,6 @@
 package io.taps.internal.path;
 
-import io.taps.NetworkPath;
+import io.taps.monitor.NetworkPath;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,6 +1,6 @@
 package io.taps.internal.quic;
 
-import io.taps.EstablishmentReport;
+import io.taps.monitor.EstablishmentReport;
 import io.taps.TransportServicesException;
 import io.taps.internal.conn.TapsConnection;
 import io.taps.internal.group.CloneReport;

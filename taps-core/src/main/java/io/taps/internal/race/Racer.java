@@ -1,7 +1,7 @@
 package io.taps.internal.race;
 
 import io.taps.ErrorReason;
-import io.taps.EstablishmentReport;
+import io.taps.monitor.EstablishmentReport;
 import io.taps.RacingConfig;
 import io.taps.TransportServicesException;
 import io.taps.internal.gather.Leaf;

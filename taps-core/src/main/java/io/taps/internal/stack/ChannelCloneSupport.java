@@ -2,7 +2,7 @@ package io.taps.internal.stack;
 
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslContext;
-import io.taps.EstablishmentReport;
+import io.taps.monitor.EstablishmentReport;
 import io.taps.TransportServicesException;
 import io.taps.internal.conn.TapsConnection;
 import io.taps.internal.gather.Leaf;

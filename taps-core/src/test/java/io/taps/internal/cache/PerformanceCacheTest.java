@@ -3,7 +3,7 @@ package io.taps.internal.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.taps.PathStatistics;
+import io.taps.monitor.PathStatistics;
 import io.taps.internal.gather.CandidateTree;
 import io.taps.internal.gather.Leaf;
 import io.taps.internal.gather.LocalPath;

@@ -2,7 +2,7 @@ package io.taps.spring.boot.autoconfigure;
 
 import io.taps.ErrorReason;
 import io.taps.RacingConfig;
-import io.taps.TransportObserver;
+import io.taps.monitor.TransportObserver;
 import io.taps.TransportServices;
 import io.taps.TransportServicesException;
 import io.taps.framer.FramerFactory;

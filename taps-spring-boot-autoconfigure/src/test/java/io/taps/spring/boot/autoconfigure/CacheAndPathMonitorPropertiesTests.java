@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.taps.Connection;
-import io.taps.InterfaceType;
+import io.taps.monitor.InterfaceType;
 import io.taps.Listener;
-import io.taps.PathStatistics;
+import io.taps.monitor.PathStatistics;
 import io.taps.TransportServices;
 import java.time.Duration;
 import java.util.List;

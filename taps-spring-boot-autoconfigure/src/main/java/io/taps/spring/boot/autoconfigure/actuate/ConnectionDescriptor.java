@@ -23,7 +23,7 @@ public record ConnectionDescriptor(String id, String state, String role, @Nullab
         @Nullable String applicationProtocol, EstablishmentDescriptor establishment, TransferDescriptor transfer) {
 
     /**
-     * The Connection's transfer report ({@code io.taps.TransferReport}; RFC 9621 §3.5 statistics,
+     * The Connection's transfer report ({@code io.taps.monitor.TransferReport}; RFC 9621 §3.5 statistics,
      * checklist C-19): application bytes and Messages each way, the smoothed RTT where the stack
      * knows it, and how long it has been Ready.
      *

@@ -2,7 +2,7 @@ package io.taps.spring.boot.autoconfigure.actuate;
 
 import io.taps.Connection;
 import io.taps.Listener;
-import io.taps.TransportObserver;
+import io.taps.monitor.TransportObserver;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;

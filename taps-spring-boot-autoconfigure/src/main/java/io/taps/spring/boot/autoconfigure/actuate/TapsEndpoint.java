@@ -1,13 +1,13 @@
 package io.taps.spring.boot.autoconfigure.actuate;
 
-import io.taps.CachedState;
+import io.taps.monitor.CachedState;
 import io.taps.Connection;
 import io.taps.ConnectionGroup;
-import io.taps.EstablishmentReport;
+import io.taps.monitor.EstablishmentReport;
 import io.taps.Listener;
-import io.taps.NetworkPath;
-import io.taps.PathStatistics;
-import io.taps.TransferReport;
+import io.taps.monitor.NetworkPath;
+import io.taps.monitor.PathStatistics;
+import io.taps.monitor.TransferReport;
 import io.taps.TransportServices;
 import io.taps.properties.ConnectionProperties;
 import io.taps.properties.Property;

@@ -2,7 +2,7 @@ package io.taps.spring.boot.autoconfigure.metrics;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.taps.CachedState;
+import io.taps.monitor.CachedState;
 import io.taps.TransportServices;
 import java.util.function.ToIntFunction;
 import org.springframework.beans.factory.ObjectProvider;

@@ -1,8 +1,8 @@
 package io.taps.spring.boot.autoconfigure.observation;
 
 import io.micrometer.common.KeyValues;
-import io.taps.EstablishmentReport;
-import io.taps.EstablishmentResult;
+import io.taps.monitor.EstablishmentReport;
+import io.taps.monitor.EstablishmentResult;
 import java.net.InetSocketAddress;
 
 /**

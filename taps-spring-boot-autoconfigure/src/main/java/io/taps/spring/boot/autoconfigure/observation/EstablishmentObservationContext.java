@@ -2,7 +2,7 @@ package io.taps.spring.boot.autoconfigure.observation;
 
 import io.micrometer.observation.Observation;
 import io.taps.Connection;
-import io.taps.EstablishmentResult;
+import io.taps.monitor.EstablishmentResult;
 import org.jspecify.annotations.Nullable;
 
 /**

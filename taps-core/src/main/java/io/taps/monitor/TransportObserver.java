@@ -1,4 +1,9 @@
-package io.taps;
+package io.taps.monitor;
+
+import io.taps.Connection;
+import io.taps.TransportServices;
+import io.taps.Listener;
+import io.taps.ErrorReason;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -76,22 +81,5 @@ public interface TransportObserver {
      * {@code pathChange}.
      */
     default void pathChange(Connection connection) {
-    }
-
-    /** One observer that calls each of {@code observers} in order. */
-    static TransportObserver composite(List<TransportObserver> observers) {
-        List<TransportObserver> all = new ArrayList<>();
-        for (TransportObserver observer : observers) {
-            if (observer != NONE) {
-                all.add(io.taps.internal.observe.GuardedObserver.guard(observer));
-            }
-        }
-        if (all.isEmpty()) {
-            return NONE;
-        }
-        if (all.size() == 1) {
-            return all.get(0);
-        }
-        return new io.taps.internal.observe.CompositeObserver(all);
     }
 }

@@ -1,4 +1,6 @@
-package io.taps;
+package io.taps.monitor;
+
+import io.taps.TransportServices;
 
 import java.net.InetAddress;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.taps;
+package io.taps.monitor;
 
 import java.util.Locale;
 

@@ -1,4 +1,8 @@
-package io.taps;
+package io.taps.monitor;
+
+import io.taps.Connection;
+import io.taps.Listener;
+import io.taps.ErrorReason;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;

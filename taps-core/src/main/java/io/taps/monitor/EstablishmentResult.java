@@ -1,4 +1,7 @@
-package io.taps;
+package io.taps.monitor;
+
+import io.taps.Connection;
+import io.taps.ErrorReason;
 
 import java.time.Duration;
 import java.util.EnumMap;
