@@ -344,7 +344,7 @@ public final class Engine implements AutoCloseable {
 
     private void track(TapsConnection connection) {
         // Clones join through the group, so they are tracked like the Connection they came from.
-        connection.connectionGroup().trackWith(this::track);
+        connection.connectionGroup().trackWith(member -> track((TapsConnection) member));
         connections.add(connection);
         connection.closed().whenComplete((ok, failure) -> connections.remove(connection));
         observeConnection(connection);

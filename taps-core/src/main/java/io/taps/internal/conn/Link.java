@@ -72,6 +72,25 @@ public interface Link {
     }
 
     /**
+     * Whether the protocol-specific properties of {@code namespace} (RFC 9622 §4.1, e.g. {@code tcp})
+     * apply to this link's protocol; vendor namespaces ({@code _taps}) apply everywhere. Called
+     * from any thread, so SetProperty can refuse at once (CP-X1).
+     */
+    default boolean appliesTo(String namespace) {
+        return namespace.startsWith("_");
+    }
+
+    /**
+     * Applies a Connection Property to the flow, on the event loop, and returns the value now in
+     * effect, which the Connection then reports (RFC 9622 §8.1). A property the flow has no
+     * setting for is in effect as given: taps itself enforces it (closeTimeout, sendQueueLimit).
+     */
+    default Object applyProperty(io.taps.properties.Property<?> property, Object value) {
+        applyOption(property, value);
+        return value;
+    }
+
+    /**
      * The transport's smoothed round-trip time, where the stack knows it (TCP on epoll:
      * {@code tcpi_rtt}); empty otherwise. Called from any thread, never per Message.
      */

@@ -2,7 +2,6 @@ package io.taps.internal.group;
 
 import io.taps.TransportServicesException;
 import io.taps.framer.FramerFactory;
-import io.taps.internal.conn.TapsConnection;
 import java.time.Duration;
 import java.util.List;
 
@@ -16,7 +15,7 @@ import java.util.List;
  * @param framers the clone's framer factories, first nearest the application
  * @param timeout how long opening the clone's transport may take
  */
-public record CloneRequest(TapsConnection original, TapsConnection cloned, List<FramerFactory> framers,
+public record CloneRequest(GroupMember original, GroupMember cloned, List<FramerFactory> framers,
         Duration timeout) {
 
     /** Copies the framer list. */

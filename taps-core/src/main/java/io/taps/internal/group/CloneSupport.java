@@ -3,7 +3,7 @@ package io.taps.internal.group;
 /**
  * What a won protocol stack offers to make another Connection of the same group (RFC 9622 §7.4,
  * design.md Q-16): the seam between Clone and the stacks. The establisher that adopts a winner
- * hands one to the Connection ({@code TapsConnection.cloneable}); a Connection without one (a
+ * hands one to the Connection ({@code cloneable} on the connection); a Connection without one (a
  * Connection a Listener accepted, a multicast receiver) cannot be cloned and its clones fail with
  * NotCloneable.
  *

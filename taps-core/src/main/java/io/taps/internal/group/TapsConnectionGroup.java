@@ -5,7 +5,6 @@ import io.taps.Connection;
 import io.taps.ConnectionGroup;
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
-import io.taps.internal.conn.TapsConnection;
 import io.taps.properties.ConnectionProperties;
 import io.taps.properties.ConnectionState;
 import io.taps.properties.Limit;
@@ -31,17 +30,17 @@ public final class TapsConnectionGroup implements ConnectionGroup {
     private static final AtomicLong NEXT_NUMBER = new AtomicLong(1);
 
     private final long number = NEXT_NUMBER.getAndIncrement();
-    private final TapsConnection first;
-    private final List<TapsConnection> members = new CopyOnWriteArrayList<>();
+    private final GroupMember first;
+    private final List<GroupMember> members = new CopyOnWriteArrayList<>();
     /** The entangled values; copied from the first member only when first needed (most groups never are). */
     private Map<Property<?>, Object> shared;
     private volatile CloneSupport cloneSupport;
     /** Set for the streams of one QUIC connection, whose group may have no clone support (server side). */
     private volatile boolean sharedTransport;
-    private volatile Consumer<TapsConnection> tracker = member -> { };
+    private volatile Consumer<GroupMember> tracker = member -> { };
 
     /** A group of one. */
-    public TapsConnectionGroup(TapsConnection first) {
+    public TapsConnectionGroup(GroupMember first) {
         this.first = first;
         members.add(first);
     }
@@ -72,7 +71,7 @@ public final class TapsConnectionGroup implements ConnectionGroup {
     @Override
     public List<Connection> connections() {
         List<Connection> live = new ArrayList<>(members.size());
-        for (TapsConnection member : members) {
+        for (GroupMember member : members) {
             if (member.state() != ConnectionState.CLOSED) {
                 live.add(member);
             }
@@ -82,14 +81,14 @@ public final class TapsConnectionGroup implements ConnectionGroup {
 
     @Override
     public void close() {
-        for (TapsConnection member : members) {
+        for (GroupMember member : members) {
             member.close();
         }
     }
 
     @Override
     public void abort() {
-        for (TapsConnection member : members) {
+        for (GroupMember member : members) {
             member.abort();
         }
     }
@@ -101,7 +100,7 @@ public final class TapsConnectionGroup implements ConnectionGroup {
 
     @Override
     public Optional<String> protocolStack() {
-        for (TapsConnection member : members) {
+        for (GroupMember member : members) {
             Optional<String> stack = member.protocolStack();
             if (stack.isPresent()) {
                 return stack;
@@ -135,16 +134,16 @@ public final class TapsConnectionGroup implements ConnectionGroup {
     }
 
     /** Lets the owning system see clones as they join, as it sees initiated and accepted Connections. */
-    public void trackWith(Consumer<TapsConnection> newTracker) {
+    public void trackWith(Consumer<GroupMember> newTracker) {
         this.tracker = newTracker;
     }
 
     /**
      * Adds {@code clone} (or a passive member) unless the group is full ({@code groupConnLimit},
      * CP-09), giving it the group's entangled values; returns the refusal, or null when it joined.
-     * Use {@code TapsConnection.joinGroup}, which also points the Connection at this group.
+     * Use {@code GroupMember.joinGroup}, which also points the Connection at this group.
      */
-    public TransportServicesException admit(TapsConnection clone) {
+    public TransportServicesException admit(GroupMember clone) {
         synchronized (this) {
             Limit limit = (Limit) shared().get(Property.GROUP_CONN_LIMIT);
             int live = connections().size();
@@ -169,12 +168,12 @@ public final class TapsConnectionGroup implements ConnectionGroup {
      * SetProperty on a member (RFC 9622 §7.4, A-16): an entangled property changes on every member,
      * {@code origin} first; {@code connPriority} never comes here.
      */
-    public void entangle(TapsConnection origin, Property<?> property, Object value) {
+    public void entangle(GroupMember origin, Property<?> property, Object value) {
         synchronized (this) {
             shared().put(property, value);
             // Stored on every member under the lock, so concurrent changes leave all members agreeing.
             origin.storeProperty(property, value);
-            for (TapsConnection member : members) {
+            for (GroupMember member : members) {
                 if (member != origin) {
                     member.storeProperty(property, value);
                 }
@@ -183,7 +182,7 @@ public final class TapsConnectionGroup implements ConnectionGroup {
     }
 
     /** A member reached Closed: it leaves the group. */
-    public void memberEnded(TapsConnection member) {
+    public void memberEnded(GroupMember member) {
         members.remove(member);
     }
 

@@ -144,7 +144,7 @@ abstract class DemultiplexingListener extends ListenerCore implements DatagramPe
         public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
             if (peersSend() && ctx.channel().isWritable()) {
                 for (TapsConnection connection : List.copyOf(peers.values())) {
-                    connection.writeQueued();
+                    connection.writabilityChanged();
                 }
             }
             super.channelWritabilityChanged(ctx);

@@ -42,7 +42,7 @@ public final class QuicCloneSupport implements CloneSupport {
 
     @Override
     public void open(CloneRequest request) {
-        TapsConnection clone = request.cloned();
+        TapsConnection clone = (TapsConnection) request.cloned();
         // A stream that is still opening when the application aborts is closed once it exists.
         if (!clone.onEstablishmentCancel(() -> { })) {
             return;

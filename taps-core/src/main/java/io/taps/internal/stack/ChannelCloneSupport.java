@@ -66,7 +66,7 @@ public final class ChannelCloneSupport implements CloneSupport {
 
     @Override
     public void open(CloneRequest request) {
-        TapsConnection clone = request.cloned();
+        TapsConnection clone = (TapsConnection) request.cloned();
         EventLoop loop = clone.eventLoop();
         StackConnector.Attempt attempt = connector.connect(loop, kind, remote, local, peerName, security,
                 clone.transportProperties(), request.timeout(), request.framers(),

@@ -157,6 +157,12 @@ public final class ChannelLink implements Link {
         return Optional.empty();
     }
 
+    /** TCP's own properties ({@code tcp.*}, RFC 9622 §8.2) apply to TCP and TLS over TCP. */
+    @Override
+    public boolean appliesTo(String namespace) {
+        return Link.super.appliesTo(namespace) || "tcp".equals(namespace) && !kind.datagram();
+    }
+
     @Override
     public boolean applyOption(Property<?> property, Object value) {
         return SocketOptions.apply(channel, kind, property, value);

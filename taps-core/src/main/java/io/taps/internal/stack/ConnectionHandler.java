@@ -8,7 +8,7 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
 import io.taps.TransportServicesException;
-import io.taps.internal.conn.TapsConnection;
+import io.taps.internal.conn.LinkEvents;
 import io.taps.internal.framer.FramedMessage;
 import io.taps.internal.framer.FramerStack;
 import io.taps.internal.framer.FramingSignal;
@@ -40,7 +40,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private final FramerStack framers;
     private boolean framersStarted;
     private final ArrayDeque<Object> held = new ArrayDeque<>();
-    private TapsConnection connection;
+    private LinkEvents connection;
     private boolean reported;
     private Runnable onReported;
     private boolean inputShutdownHeld;
@@ -59,7 +59,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Hands the channel to its Connection and replays anything that arrived before. */
-    public void bind(TapsConnection owner) {
+    public void bind(LinkEvents owner) {
         this.connection = owner;
         Object message;
         while ((message = held.poll()) != null) {
@@ -107,7 +107,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
         if (connection != null && ctx.channel().isWritable()) {
-            connection.writeQueued();
+            connection.writabilityChanged();
         }
         super.channelWritabilityChanged(ctx);
     }
@@ -195,7 +195,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         } else if (message instanceof FramingSignal) {
             TransportServicesException error = ((FramingSignal) message).error();
             if (error == null) {
-                connection.close();
+                connection.onCloseRequested();
             } else {
                 connection.onFramingError(error);
             }

@@ -1,0 +1,259 @@
+package io.taps.internal.conn;
+
+import io.taps.Connection;
+import io.taps.ErrorReason;
+import io.taps.TransportServicesException;
+import io.taps.properties.ConnectionState;
+import io.taps.properties.Property;
+import io.taps.properties.Timeout;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Connection's lifecycle (RFC 9622 §11, E-20): Establishing, Established, Closing, Closed; the
+ * graceful close (queued data first, then FIN, then the peer's end or the close timeout), Abort,
+ * and the one terminal event (Closed, ConnectionError or EstablishmentError). Runs on the
+ * connection's event loop only; the state is readable from any thread.
+ */
+final class Lifecycle {
+    private final TapsConnection connection;
+    private final CompletableFuture<Connection> readyFuture = new CompletableFuture<>();
+    private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
+    private volatile ConnectionState state = ConnectionState.ESTABLISHING;
+    private volatile boolean closeRequested;
+    private Throwable failureCause;
+    private ScheduledFuture<?> closeTimer;
+    private Runnable establishmentCanceller;
+    private Runnable onTerminated;
+
+    Lifecycle(TapsConnection connection) {
+        this.connection = connection;
+    }
+
+    ConnectionState state() {
+        return state;
+    }
+
+    CompletableFuture<Connection> readyFuture() {
+        return readyFuture;
+    }
+
+    CompletableFuture<Void> closedFuture() {
+        return closedFuture;
+    }
+
+    boolean terminated() {
+        return connection.events().isTerminated();
+    }
+
+    boolean closeRequested() {
+        return closeRequested;
+    }
+
+    /** Close was called, or the Connection is Closing or Closed: no more Sends, no Clones. */
+    boolean closing() {
+        return closeRequested || state == ConnectionState.CLOSING || state == ConnectionState.CLOSED;
+    }
+
+    Throwable failureCause() {
+        return failureCause;
+    }
+
+    void onTerminated(Runnable callback) {
+        this.onTerminated = callback;
+    }
+
+    boolean onEstablishmentCancel(Runnable canceller) {
+        if (state != ConnectionState.ESTABLISHING || terminated()) {
+            return false;
+        }
+        this.establishmentCanceller = canceller;
+        return true;
+    }
+
+    /** The link was adopted: Established. */
+    void established() {
+        state = ConnectionState.ESTABLISHED;
+        establishmentCanceller = null;
+    }
+
+    /** After Ready: a Close called while establishing with data queued runs now. */
+    void afterReady() {
+        if (closeRequested) {
+            closeRequested = false;
+            startClose();
+        } else {
+            connection.sendPath().writeQueued();
+        }
+    }
+
+    /** EstablishmentError (E-02): establishment failed; the connection is now Closed. */
+    void failEstablishment(TransportServicesException error) {
+        if (state == ConnectionState.CLOSED) {
+            return;
+        }
+        state = ConnectionState.CLOSED;
+        connection.sendPath().failQueuedSilently(error);
+        connection.receivePath().failAllSilently(error);
+        connection.counters().closed();
+        connection.events().emitTerminal(() -> connection.handler().establishmentError(connection, error), () -> {
+            readyFuture.completeExceptionally(error);
+            closedFuture.completeExceptionally(error);
+        });
+        terminate();
+    }
+
+    void startClose() {
+        if (terminated() || closeRequested) {
+            return;
+        }
+        closeRequested = true;
+        connection.counters().sampleRtt(connection.link());
+        if (state == ConnectionState.ESTABLISHING) {
+            if (!connection.sendPath().isEmpty()) {
+                // Queued data is delivered first: establishment goes on and establish() closes afterwards.
+                return;
+            }
+            cancelEstablishment();
+            finishClosed();
+            return;
+        }
+        state = ConnectionState.CLOSING;
+        Timeout closeTimeout = (Timeout) connection.store().get(Property.CLOSE_TIMEOUT);
+        if (!closeTimeout.isNone()) {
+            closeTimer = connection.eventLoop().schedule(this::closeTimedOut, closeTimeout.duration().toNanos(),
+                    TimeUnit.NANOSECONDS);
+        }
+        connection.sendPath().writeQueued();
+    }
+
+    /** Once everything queued was written: FIN (after close_notify on TLS), then wait for the peer's FIN. */
+    void continueClosing() {
+        if (!closeRequested || terminated() || state != ConnectionState.CLOSING) {
+            return;
+        }
+        SendPath send = connection.sendPath();
+        if (!send.drained()) {
+            return;
+        }
+        if (send.shutdownOutputOnce(this::continueClosing)) {
+            return;
+        }
+        Link link = connection.link();
+        if (connection.receivePath().inputEnded() || !link.byteStream()) {
+            link.close(() -> { });
+        }
+    }
+
+    private void closeTimedOut() {
+        if (terminated()) {
+            return;
+        }
+        connection.sendPath().failQueued(new TransportServicesException(ErrorReason.TIMEOUT,
+                "the close timeout ended before the message could be sent"));
+        Link link = connection.link();
+        if (link != null) {
+            link.close(() -> { });
+        } else {
+            finishClosed();
+        }
+    }
+
+    private void finishClosed() {
+        if (terminated()) {
+            return;
+        }
+        state = ConnectionState.CLOSED;
+        if (closeTimer != null) {
+            closeTimer.cancel(false);
+        }
+        connection.receivePath().failAll(new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
+                "the connection closed before a message arrived for this receive"));
+        connection.counters().closed();
+        connection.events().emitTerminal(() -> connection.handler().closed(connection),
+                () -> closedFuture.complete(null));
+        terminate();
+    }
+
+    void abort() {
+        if (terminated()) {
+            return;
+        }
+        if (state == ConnectionState.ESTABLISHING) {
+            cancelEstablishment();
+        }
+        Link link = connection.link();
+        if (link != null) {
+            connection.counters().sampleRtt(link);
+            link.reset();
+        }
+        failWithConnectionError(new TransportServicesException(ErrorReason.LOCAL_ABORT,
+                "the application aborted the connection (RFC 9622 §10)"));
+    }
+
+    void failWithConnectionError(TransportServicesException error) {
+        state = ConnectionState.CLOSED;
+        if (closeTimer != null) {
+            closeTimer.cancel(false);
+        }
+        connection.sendPath().failQueued(error);
+        connection.receivePath().failAll(error);
+        Link link = connection.link();
+        if (link != null) {
+            link.close(() -> { });
+        }
+        connection.counters().closed();
+        connection.events().emitTerminal(() -> connection.handler().connectionError(connection, error), () -> {
+            readyFuture.completeExceptionally(error);
+            closedFuture.completeExceptionally(error);
+        });
+        terminate();
+    }
+
+    /** The flow is gone: finishes a close, or reports the loss as ConnectionError. */
+    void onLinkClosed() {
+        if (terminated()) {
+            return;
+        }
+        if (closeRequested && failureCause == null) {
+            finishClosed();
+            return;
+        }
+        Throwable cause = failureCause;
+        TransportServicesException error = cause instanceof TransportServicesException
+                ? (TransportServicesException) cause
+                : new TransportServicesException(ErrorReason.CONNECTION_ABORTED,
+                        cause == null ? "the peer closed the connection" : "the connection failed: " + cause, cause);
+        failWithConnectionError(error);
+    }
+
+    /** Remembers the first hard failure; it names the ConnectionError when the flow closes. */
+    void linkFailed(Throwable cause) {
+        if (failureCause == null) {
+            failureCause = cause;
+        }
+    }
+
+    private void cancelEstablishment() {
+        Runnable canceller = establishmentCanceller;
+        establishmentCanceller = null;
+        if (canceller != null) {
+            canceller.run();
+        }
+    }
+
+    private void terminate() {
+        connection.connectionGroup().memberEnded(connection);
+        Runnable callback = onTerminated;
+        onTerminated = null;
+        if (callback != null) {
+            callback.run();
+        }
+    }
+
+    TransportServicesException closedError(String action) {
+        return new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
+                "cannot " + action + ": the connection is already " + state);
+    }
+}

@@ -1,0 +1,147 @@
+package io.taps.internal.conn;
+
+import io.taps.ErrorReason;
+import io.taps.TransportServicesException;
+import io.taps.internal.selection.ConnectionPropertiesSnapshots;
+import io.taps.properties.ConnectionProperties;
+import io.taps.properties.ConnectionState;
+import io.taps.properties.Direction;
+import io.taps.properties.Limit;
+import io.taps.properties.MessageProperties;
+import io.taps.properties.Property;
+import io.taps.properties.PropertyKind;
+import io.taps.properties.Role;
+import io.taps.properties.TransportProperties;
+import io.taps.spi.StackCapabilities;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A Connection's property values (RFC 9622 §8.1): the Connection Properties as the link applied
+ * them, the Message Property defaults (§9.1.3), and the read-only values computed for
+ * GetProperties. Values are written under the group's lock or on the event loop and read from any
+ * thread.
+ */
+final class PropertyStore {
+    // Sized for every Connection Property at once, so filling it never resizes.
+    private final Map<Property<?>, Object> values = new ConcurrentHashMap<>(128);
+    private final Map<Property<?>, Object> view = Collections.unmodifiableMap(values);
+    private final TransportProperties properties;
+    private final Role role;
+    /** The direction property (RFC 9622 §6.2.16), read once: every send and receive checks it. */
+    private final Direction direction;
+    private volatile MessageProperties messageDefaults;
+
+    PropertyStore(TransportProperties properties, Role role) {
+        this.properties = properties;
+        this.role = role;
+        this.direction = properties.get(Property.DIRECTION);
+        this.messageDefaults = properties.messageDefaults();
+        for (Property<?> property : Property.ofKind(PropertyKind.CONNECTION)) {
+            values.put(property, properties.get(property));
+        }
+    }
+
+    TransportProperties transportProperties() {
+        return properties;
+    }
+
+    Role role() {
+        return role;
+    }
+
+    Direction direction() {
+        return direction;
+    }
+
+    MessageProperties messageDefaults() {
+        return messageDefaults;
+    }
+
+    void messageDefaults(MessageProperties defaults) {
+        this.messageDefaults = defaults;
+    }
+
+    /** A live, unmodifiable view of the Connection Property values. */
+    Map<Property<?>, Object> values() {
+        return view;
+    }
+
+    Object get(Property<?> property) {
+        return values.get(property);
+    }
+
+    /** Copies another Connection's values (Clone, RFC 9622 §7.4); before the copy is shared. */
+    void copyFrom(PropertyStore original) {
+        values.putAll(original.values);
+        messageDefaults = original.messageDefaults;
+    }
+
+    /** Stores a value as it is in effect; before a link exists, the asked value is what will be applied. */
+    void put(Property<?> property, Object value) {
+        values.put(property, value);
+    }
+
+    /**
+     * Checks a SetProperty call (RFC 9622 §8.1) and converts its value; returns null for a Message
+     * Property, which is stored here as a new default at once.
+     */
+    Object admit(Property<?> property, Object rawValue, Link link, StackCapabilities stack) {
+        switch (property.kind()) {
+            case SELECTION:
+                throw new TransportServicesException(ErrorReason.INVALID_PROPERTY, "selection property '"
+                        + property.name() + "' is fixed once the connection is initiated (RFC 9622 §6.2, C-03)");
+            case CONNECTION_READ_ONLY:
+                throw new TransportServicesException(ErrorReason.INVALID_PROPERTY,
+                        "connection property '" + property.name() + "' is read-only (RFC 9622 §8.1.11)");
+            case MESSAGE:
+                messageDefaults = messageDefaults.toBuilder().set(property.name(), property.convert(rawValue)).build();
+                return null;
+            default:
+                break;
+        }
+        Object value = property.convert(rawValue);
+        Optional<String> namespace = property.namespace();
+        if (namespace.isPresent() && link != null && !link.appliesTo(namespace.get())) {
+            throw new TransportServicesException(ErrorReason.PROPERTY_NOT_APPLICABLE, "'" + property.name()
+                    + "' applies to " + namespace.get() + ", but this connection uses "
+                    + (stack == null ? "another protocol" : stack.name()) + " (CP-X1)");
+        }
+        return value;
+    }
+
+    /** Applies every value that differs from a new socket's default to a just adopted link. */
+    void applyAll(Link link) {
+        for (Map.Entry<Property<?>, Object> entry : values.entrySet()) {
+            Property<?> property = entry.getKey();
+            // A new socket already has the defaults (TOS 0, no user timeout); setting them again
+            // would cost a system call per property and connection.
+            if (!entry.getValue().equals(property.defaultValue())
+                    && property.namespace().map(link::appliesTo).orElse(true)) {
+                values.put(property, link.applyProperty(property, entry.getValue()));
+            }
+        }
+    }
+
+    /** GetProperties (RFC 9622 §8.1): the stored values plus the read-only ones of the moment. */
+    ConnectionProperties snapshot(ConnectionState state, boolean canSend, boolean canReceive, Link link,
+            StackCapabilities stack) {
+        Map<Property<?>, Object> snapshot = new LinkedHashMap<>(values);
+        snapshot.put(Property.CONN_STATE, state);
+        snapshot.put(Property.CAN_SEND, canSend);
+        snapshot.put(Property.CAN_RECEIVE, canReceive);
+        int max = link == null ? -1 : link.maxMessageSize();
+        Limit sendMax = max < 0 ? Limit.UNLIMITED : Limit.of(canSend ? max : 0);
+        snapshot.put(Property.SEND_MSG_MAX_LEN, canSend ? sendMax : Limit.of(0));
+        snapshot.put(Property.RECV_MSG_MAX_LEN, canReceive ? (max < 0 ? Limit.UNLIMITED : Limit.of(max)) : Limit.of(0));
+        snapshot.put(Property.SINGULAR_TRANSMISSION_MSG_MAX_LEN, sendMax);
+        if (stack == null) {
+            // Selection Properties read as Booleans only once a stack provides them (C-22).
+            return ConnectionProperties.of(snapshot);
+        }
+        return ConnectionPropertiesSnapshots.forEstablished(properties, role, stack, snapshot);
+    }
+}

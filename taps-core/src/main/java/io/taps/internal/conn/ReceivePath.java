@@ -1,0 +1,294 @@
+package io.taps.internal.conn;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.taps.ErrorReason;
+import io.taps.Message;
+import io.taps.MessageContext;
+import io.taps.TransportServicesException;
+import io.taps.endpoint.LocalEndpoint;
+import io.taps.endpoint.RemoteEndpoint;
+import io.taps.monitor.TransportObserver;
+import io.taps.properties.Direction;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The receiving half of a Connection (RFC 9622 §9.3): the inbound queue the link fills, the
+ * outstanding Receive calls it serves one event each (A-21) through the {@link ReceiveStrategy}
+ * of the link's kind, and backpressure: reading pauses above a high-water mark so a slow reader
+ * pushes back on the peer. Runs on the connection's event loop only.
+ */
+final class ReceivePath {
+    /** Receive buffering above which reading pauses, so a slow reader pushes back on the peer. */
+    static final long RECEIVE_HIGH_WATER = 1 << 20;
+    private static final long RECEIVE_LOW_WATER = RECEIVE_HIGH_WATER / 2;
+    /** Datagrams a shared UDP socket may buffer for one remote before dropping (UDP is lossy). */
+    private static final long DATAGRAM_BUFFER_LIMIT = 4L << 20;
+
+    private final TapsConnection connection;
+    private final InboundQueue inbound = new InboundQueue();
+    private final ArrayDeque<ReceiveRequest> requests = new ArrayDeque<>();
+    private ReceiveStrategy strategy;
+    private volatile boolean inputEnded;
+    private boolean streamEndDelivered;
+    private boolean partialDelivered;
+    private boolean reading = true;
+    /** A framer's failConnection after Ready: raised once the Messages delivered before it are received. */
+    private TransportServicesException framingError;
+    private MessageContext linkContext;
+
+    ReceivePath(TapsConnection connection) {
+        this.connection = connection;
+        this.strategy = ReceiveStrategy.forLink(null, this);
+    }
+
+    /** Chooses how Receives are served, once, when the Connection adopts {@code link}. */
+    void adopt(Link link) {
+        strategy = ReceiveStrategy.forLink(link, this);
+    }
+
+    InboundQueue inbound() {
+        return inbound;
+    }
+
+    boolean streamEndDelivered() {
+        return streamEndDelivered;
+    }
+
+    void streamEnded() {
+        streamEndDelivered = true;
+    }
+
+    boolean partialDelivered() {
+        return partialDelivered;
+    }
+
+    TransportServicesException framingError() {
+        return framingError;
+    }
+
+    boolean inputEnded() {
+        return inputEnded;
+    }
+
+    /** Whether Receive is still possible, for canReceive (RFC 9622 §8.1.11.3). */
+    boolean canReceive(Direction direction) {
+        return !inputEnded && direction != Direction.UNIDIRECTIONAL_SEND;
+    }
+
+    void request(int minIncompleteLength, int maxLength, CompletableFuture<Message> future) {
+        Lifecycle lifecycle = connection.lifecycle();
+        if (lifecycle.terminated()) {
+            future.completeExceptionally(lifecycle.closedError("receive"));
+            return;
+        }
+        if (connection.store().direction() == Direction.UNIDIRECTIONAL_SEND) {
+            // A multicast send Connection (EP-03) or one asked to only send never gets data.
+            future.completeExceptionally(new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
+                    "the connection's direction is unidirectional send, so it cannot receive (RFC 9622 §6.2.16)"));
+            return;
+        }
+        requests.add(new ReceiveRequest(minIncompleteLength, maxLength, future));
+        deliver();
+    }
+
+    // ---------------------------------------------------------------- from the link
+
+    void onStreamData(ByteBuf data) {
+        if (connection.lifecycle().terminated()) {
+            data.release();
+            return;
+        }
+        connection.counters().bytesReceived(data.readableBytes());
+        inbound.add(new InboundQueue.Unit(data, null, false));
+        deliver();
+    }
+
+    void onFramedMessage(ByteBuf data, MessageContext context, boolean endOfMessage) {
+        if (connection.lifecycle().terminated() || framingError != null) {
+            data.release();
+            return;
+        }
+        if (!data.isReadable() && !endOfMessage) {
+            data.release();
+            return;
+        }
+        connection.counters().bytesReceived(data.readableBytes());
+        if (endOfMessage) {
+            connection.counters().messageReceived();
+        }
+        inbound.add(new InboundQueue.Unit(data, context, endOfMessage));
+        deliver();
+    }
+
+    void onFramingError(TransportServicesException error) {
+        if (connection.lifecycle().terminated() || framingError != null) {
+            return;
+        }
+        framingError = error;
+        deliver();
+    }
+
+    void onDatagram(ByteBuf data, InetSocketAddress sender) {
+        if (connection.lifecycle().terminated() || inbound.bytes() > DATAGRAM_BUFFER_LIMIT) {
+            data.release();
+            return;
+        }
+        connection.counters().bytesReceived(data.readableBytes());
+        connection.counters().messageReceived();
+        inbound.add(new InboundQueue.Unit(data, receivedContext(sender, false), true));
+        deliver();
+    }
+
+    /** The peer ended its sending direction (TCP FIN): end of the stream Message, no Closed (RFC 9623 §10.1). */
+    void onInputShutdown() {
+        if (inputEnded) {
+            return;
+        }
+        if (framingError != null) {
+            inputEnded = true;
+            deliver();
+            return;
+        }
+        Lifecycle lifecycle = connection.lifecycle();
+        Throwable failure = lifecycle.failureCause();
+        if (failure != null) {
+            // With half-closure allowed, Netty reports a read error (a peer's RST) as input shutdown.
+            lifecycle.failWithConnectionError(new TransportServicesException(ErrorReason.CONNECTION_ABORTED,
+                    "the connection was reset: " + failure, failure));
+            return;
+        }
+        inputEnded = true;
+        Link link = connection.link();
+        if (link != null && !link.framed()) {
+            // Without a framer the whole stream is one Message (RFC 9622 §9.3); the peer's FIN ends it.
+            connection.counters().messageReceived();
+        }
+        inbound.add(new InboundQueue.Unit(Unpooled.EMPTY_BUFFER, receivedContext(null, true), true, true));
+        deliver();
+        if (lifecycle.closeRequested()) {
+            lifecycle.continueClosing();
+        }
+    }
+
+    // ---------------------------------------------------------------- delivery
+
+    /** Matches buffered data with outstanding Receive calls, one event per call. */
+    void deliver() {
+        Lifecycle lifecycle = connection.lifecycle();
+        while (!requests.isEmpty() && !lifecycle.terminated()) {
+            ReceiveRequest request = requests.peek();
+            Message delivered = strategy.take(request);
+            if (delivered == ReceiveStrategy.END_OF_STREAM) {
+                refuseAfterStreamEnd(requests.poll());
+                continue;
+            }
+            if (delivered == null) {
+                break;
+            }
+            requests.poll();
+            boolean complete = delivered.endOfMessage() && !partialDelivered;
+            partialDelivered = !delivered.endOfMessage();
+            TransportObserver observer = connection.observer();
+            if (observer != TransportObserver.NONE) {
+                observer.messageReceived(connection, delivered.length(), delivered.endOfMessage());
+            }
+            connection.events().emit(() -> {
+                if (complete) {
+                    connection.handler().received(connection, delivered);
+                } else {
+                    connection.handler().receivedPartial(connection, delivered);
+                }
+            }, () -> request.future.complete(delivered));
+        }
+        if (framingError != null && !lifecycle.terminated() && framingErrorDue()) {
+            lifecycle.failWithConnectionError(framingError);
+            return;
+        }
+        updateReading();
+    }
+
+    /** A framing failure is raised once nothing delivered before it is left to receive. */
+    private boolean framingErrorDue() {
+        InboundQueue.Unit head = inbound.peek();
+        // An unfinished Message before the failure can never be completed: it is dropped.
+        return head == null || head.endOfStream || (inbound.headMessage() & 1) == 0;
+    }
+
+    /** A Receive after the peer's end of stream was delivered gets ReceiveError, never a hang. */
+    private void refuseAfterStreamEnd(ReceiveRequest request) {
+        TransportServicesException error = new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
+                "the peer ended the stream; no further messages will arrive");
+        observeReceiveError(error);
+        connection.events().emit(() -> connection.handler().receiveError(connection, MessageContext.create(), error),
+                () -> request.future.completeExceptionally(error));
+    }
+
+    private void updateReading() {
+        Link link = connection.link();
+        if (link == null) {
+            return;
+        }
+        if (reading && inbound.bytes() > RECEIVE_HIGH_WATER) {
+            reading = false;
+            link.setReading(false);
+        } else if (!reading && inbound.bytes() < RECEIVE_LOW_WATER) {
+            reading = true;
+            link.setReading(true);
+        }
+    }
+
+    MessageContext receivedContext(InetSocketAddress sender, boolean isFinal) {
+        if (sender == null && !isFinal && connection.link() != null) {
+            // A connected link's endpoints never change: one immutable context serves every Message.
+            MessageContext shared = linkContext;
+            if (shared == null) {
+                shared = newReceivedContext(null, false);
+                linkContext = shared;
+            }
+            return shared;
+        }
+        return newReceivedContext(sender, isFinal);
+    }
+
+    private MessageContext newReceivedContext(InetSocketAddress sender, boolean isFinal) {
+        Link link = connection.link();
+        InetSocketAddress from = sender != null ? sender : link == null ? null : link.remoteAddress();
+        InetSocketAddress to = link == null ? null : link.localAddress();
+        return MessageContext.received(from == null ? null : RemoteEndpoint.of(from),
+                to == null ? null : LocalEndpoint.ofAddress(to.getAddress(), to.getPort()), isFinal);
+    }
+
+    // ---------------------------------------------------------------- the end
+
+    /** Ends every outstanding Receive with ReceiveError {@code error} and drops what is buffered. */
+    void failAll(TransportServicesException error) {
+        ReceiveRequest request;
+        while ((request = requests.poll()) != null) {
+            ReceiveRequest failed = request;
+            observeReceiveError(error);
+            connection.events().emit(
+                    () -> connection.handler().receiveError(connection, MessageContext.create(), error),
+                    () -> failed.future.completeExceptionally(error));
+        }
+        inbound.releaseAll();
+    }
+
+    /** Establishment failed: outstanding Receives fail with it, without their own ReceiveError. */
+    void failAllSilently(TransportServicesException error) {
+        ReceiveRequest request;
+        while ((request = requests.poll()) != null) {
+            request.future.completeExceptionally(error);
+        }
+        inbound.releaseAll();
+    }
+
+    private void observeReceiveError(TransportServicesException error) {
+        TransportObserver observer = connection.observer();
+        if (observer != TransportObserver.NONE) {
+            observer.error(connection, TransportObserver.ErrorKind.RECEIVE, error.reason());
+        }
+    }
+}

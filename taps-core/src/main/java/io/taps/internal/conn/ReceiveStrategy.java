@@ -1,0 +1,140 @@
+package io.taps.internal.conn;
+
+import io.taps.Message;
+import io.taps.MessageContext;
+import io.taps.internal.MessageAccess;
+
+/**
+ * How a Receive call is served from the inbound queue, one per kind of link, chosen once when the
+ * Connection adopts its link (RFC 9622 §9.3): a byte stream is one Message ended by the peer's
+ * FIN, a framed link yields the framer's Messages, a datagram link one Message per datagram.
+ */
+interface ReceiveStrategy {
+    MessageAccess MESSAGES = MessageAccess.get();
+    /** Marks "the stream ended and no Message is in progress": the Receive gets ReceiveError. */
+    Message END_OF_STREAM = Message.empty();
+
+    /** The Message (or part) for {@code request}, null to wait for more, or {@link #END_OF_STREAM}. */
+    Message take(ReceiveRequest request);
+
+    /** Picks the strategy for {@code link} (null while establishing: nothing arrives yet). */
+    static ReceiveStrategy forLink(Link link, ReceivePath path) {
+        if (link != null && link.framed()) {
+            return new Framed(path);
+        }
+        if (link == null || link.byteStream()) {
+            return new Stream(path);
+        }
+        return new Datagram(path);
+    }
+
+    /** An unframed byte stream: bytes as they come, the whole stream one Message (RFC 9622 §9.3). */
+    final class Stream implements ReceiveStrategy {
+        private final ReceivePath path;
+
+        Stream(ReceivePath path) {
+            this.path = path;
+        }
+
+        @Override
+        public Message take(ReceiveRequest request) {
+            if (path.streamEndDelivered()) {
+                return END_OF_STREAM;
+            }
+            InboundQueue inbound = path.inbound();
+            long available = inbound.streamBytesAvailable();
+            boolean end = inbound.endOfStreamQueued();
+            int wanted = request.minIncompleteLength == ReceiveRequest.UNSPECIFIED ? 1
+                    : Math.max(1, Math.min(request.minIncompleteLength, request.maxLength));
+            if (available < wanted && !end) {
+                return null;
+            }
+            int length = (int) Math.min(available, request.maxLength);
+            byte[] bytes = inbound.takeStreamBytes(length);
+            boolean endOfMessage = end && length == available;
+            MessageContext context;
+            if (endOfMessage) {
+                context = inbound.takeEndOfStream();
+                path.streamEnded();
+            } else {
+                context = path.receivedContext(null, false);
+            }
+            return MESSAGES.adopt(bytes, context, endOfMessage);
+        }
+    }
+
+    /**
+     * A framed link (RFC 9623 §6): a whole Message when its end is queued and it fits
+     * {@code maxLength}; else a part once {@code minIncompleteLength} bytes of it are queued
+     * (unspecified: the smaller of maxLength and the receive high-water mark, so an earmarked huge
+     * Message is never held whole).
+     */
+    final class Framed implements ReceiveStrategy {
+        private final ReceivePath path;
+
+        Framed(ReceivePath path) {
+            this.path = path;
+        }
+
+        @Override
+        public Message take(ReceiveRequest request) {
+            InboundQueue inbound = path.inbound();
+            InboundQueue.Unit head = inbound.peek();
+            if (head == null) {
+                return path.streamEndDelivered() && path.framingError() == null ? END_OF_STREAM : null;
+            }
+            if (head.endOfStream && !path.partialDelivered()) {
+                if (path.framingError() != null) {
+                    return null;
+                }
+                // The peer's FIN between Messages: an empty final Message, as on an unframed stream
+                // (RFC 9622 §9.3.3.3); receives after it get ReceiveError.
+                MessageContext end = inbound.takeEndOfStream();
+                path.streamEnded();
+                return MESSAGES.adopt(new byte[0], end, true);
+            }
+            long packed = inbound.headMessage();
+            long queued = packed >>> 1;
+            boolean complete = (packed & 1) != 0;
+            MessageContext context = head.context != null ? head.context : path.receivedContext(null, false);
+            if (complete && queued <= request.maxLength) {
+                boolean endsStream = inbound.endOfStreamQueued() && inbound.headMessageEndsStream();
+                byte[] bytes = inbound.takeMessageBytes((int) queued, true);
+                if (endsStream) {
+                    path.streamEnded();
+                }
+                return MESSAGES.adopt(bytes, context, true);
+            }
+            long wanted = request.minIncompleteLength == ReceiveRequest.UNSPECIFIED
+                    ? Math.min(request.maxLength, ReceivePath.RECEIVE_HIGH_WATER)
+                    : Math.max(1, Math.min(request.minIncompleteLength, request.maxLength));
+            if (queued < wanted) {
+                return null;
+            }
+            int length = (int) Math.min(queued, request.maxLength);
+            return MESSAGES.adopt(inbound.takeMessageBytes(length, false), context, false);
+        }
+    }
+
+    /** A datagram link: one Message per datagram, cut to {@code maxLength} (the rest is a partial). */
+    final class Datagram implements ReceiveStrategy {
+        private final ReceivePath path;
+
+        Datagram(ReceivePath path) {
+            this.path = path;
+        }
+
+        @Override
+        public Message take(ReceiveRequest request) {
+            InboundQueue inbound = path.inbound();
+            InboundQueue.Unit head = inbound.peek();
+            if (head == null) {
+                return null;
+            }
+            MessageContext context = head.context;
+            int remaining = head.data.readableBytes();
+            byte[] bytes = inbound.takeFromHead(request.maxLength);
+            return MESSAGES.adopt(bytes, context, bytes.length == remaining);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package io.taps.internal.conn;
+
+import io.taps.ErrorReason;
+import io.taps.TransportServicesException;
+import io.taps.properties.Direction;
+import io.taps.properties.Limit;
+import io.taps.properties.MessageProperties;
+import io.taps.properties.Property;
+import io.taps.spi.StackCapabilities;
+import io.taps.spi.Support;
+import java.util.Optional;
+
+/**
+ * Whether a Send may go ahead (RFC 9622 §9.2, E-13, MP-X1, MP-04, MP-05): a pure function of the
+ * Connection's sending state, its chosen stack and the Message, so every rule is unit-testable
+ * without a socket. A refusal becomes the Send's SendError.
+ */
+final class SendAdmission {
+    private SendAdmission() {
+    }
+
+    /**
+     * What the admission decision depends on.
+     *
+     * @param finalSent a Final Message was already sent (RFC 9622 §9.1.3.5)
+     * @param closing Close was called or the Connection is Closing or Closed
+     * @param direction the Connection's direction property
+     * @param stack the chosen stack, or null while establishing
+     * @param byteStream whether the established link is a byte stream (ignored while establishing)
+     * @param maxMessageSize the link's largest Message, -1 when unlimited or not yet known
+     */
+    record Sender(boolean finalSent, boolean closing, Direction direction, StackCapabilities stack,
+            boolean byteStream, int maxMessageSize) {
+    }
+
+    /** The refusal of a Send of {@code length} bytes with {@code effective} properties, or null when admitted. */
+    static TransportServicesException refusal(Sender sender, int length, MessageProperties effective,
+            boolean endOfMessage) {
+        if (sender.finalSent()) {
+            return new TransportServicesException(ErrorReason.FINAL_MESSAGE_SENT,
+                    "a Final message was already sent on this connection (RFC 9622 §9.1.3.5)");
+        }
+        if (sender.closing()) {
+            return new TransportServicesException(ErrorReason.CONNECTION_CLOSED, "the connection is closing");
+        }
+        if (sender.direction() == Direction.UNIDIRECTIONAL_RECEIVE) {
+            return new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
+                    "the connection's direction is unidirectional receive, so it cannot send");
+        }
+        StackCapabilities chosen = sender.stack();
+        if (chosen == null) {
+            return null;
+        }
+        if (sender.maxMessageSize() >= 0 && length > sender.maxMessageSize()) {
+            return new TransportServicesException(ErrorReason.MESSAGE_TOO_LARGE, "message of " + length
+                    + " bytes exceeds sendMsgMaxLen " + sender.maxMessageSize() + " of " + chosen.name());
+        }
+        boolean reliable = chosen.support(Property.RELIABILITY) == Support.ALWAYS;
+        Optional<Boolean> askedReliable = effective.explicit(Property.MSG_RELIABLE);
+        if (askedReliable.isPresent() && askedReliable.get() != reliable
+                && chosen.support(Property.PER_MSG_RELIABILITY) == Support.NEVER) {
+            return new TransportServicesException(ErrorReason.INVALID_MESSAGE_PROPERTIES, "msgReliable="
+                    + askedReliable.get() + " needs per-message reliability, which " + chosen.name()
+                    + " does not offer (RFC 9622 §9.1.3.7)");
+        }
+        if (!sender.byteStream() && !endOfMessage) {
+            return new TransportServicesException(ErrorReason.INVALID_MESSAGE_PROPERTIES, "partial sends need a"
+                    + " byte-stream stack; on " + chosen.name() + " every send is one whole datagram (RFC 9622 §9.2.3)");
+        }
+        if (!sender.byteStream() && !effective.get(Property.SAFELY_REPLAYABLE)) {
+            return new TransportServicesException(ErrorReason.INVALID_MESSAGE_PROPERTIES, chosen.name()
+                    + " may duplicate messages, so every message must be safelyReplayable (RFC 9622 §9.1.3.4);"
+                    + " use TransportProperties.unreliableDatagram() or set safelyReplayable");
+        }
+        return null;
+    }
+
+    /** The refusal of queueing {@code size} more bytes behind {@code queued} under {@code limit}, or null. */
+    static TransportServicesException queueRefusal(Limit limit, long queued, int size) {
+        if (limit.allows(queued + size)) {
+            return null;
+        }
+        return new TransportServicesException(ErrorReason.SEND_QUEUE_FULL, "send queue holds " + queued
+                + " bytes; adding " + size + " would pass _taps.sendQueueLimit=" + limit);
+    }
+}

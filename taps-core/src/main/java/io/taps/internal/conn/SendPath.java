@@ -1,0 +1,234 @@
+package io.taps.internal.conn;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.taps.ErrorReason;
+import io.taps.Message;
+import io.taps.MessageContext;
+import io.taps.TransportServicesException;
+import io.taps.internal.MessageAccess;
+import io.taps.monitor.TransportObserver;
+import io.taps.properties.ConnectionState;
+import io.taps.properties.Direction;
+import io.taps.properties.Limit;
+import io.taps.properties.MessageProperties;
+import io.taps.properties.Property;
+import io.taps.properties.Timeout;
+import io.taps.spi.StackCapabilities;
+import io.taps.spi.Support;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The sending half of a Connection (RFC 9622 §9.2): admission, taps' own send queue while the
+ * link cannot take more, writes, Message lifetimes (Expired) and the 0-RTT Message of
+ * InitiateWithSend. Every Send ends with exactly one of Sent, Expired or SendError. Runs on the
+ * connection's event loop only.
+ */
+final class SendPath {
+    private static final MessageAccess MESSAGES = MessageAccess.get();
+
+    private final TapsConnection connection;
+    private final SendQueue queue = new SendQueue();
+    /** The InitiateWithSend message the stack sent as 0-RTT early data, until its Sent is raised. */
+    private PendingSend sentEarly;
+    private volatile boolean finalSent;
+    private long sequence;
+    private int writesInFlight;
+    private boolean outputShutdown;
+
+    SendPath(TapsConnection connection) {
+        this.connection = connection;
+    }
+
+    boolean finalSent() {
+        return finalSent;
+    }
+
+    boolean isEmpty() {
+        return queue.isEmpty();
+    }
+
+    /** Nothing queued and nothing written but unconfirmed: the sending direction may end. */
+    boolean drained() {
+        return queue.isEmpty() && writesInFlight == 0;
+    }
+
+    /** Ends the sending direction once (FIN after close_notify); false when it already ended. */
+    boolean shutdownOutputOnce(Runnable whenDone) {
+        if (outputShutdown) {
+            return false;
+        }
+        outputShutdown = true;
+        connection.link().shutdownOutput(whenDone);
+        return true;
+    }
+
+    void submit(Message message, MessageContext context, boolean endOfMessage,
+            CompletableFuture<MessageContext> future) {
+        Lifecycle lifecycle = connection.lifecycle();
+        if (lifecycle.terminated()) {
+            future.completeExceptionally(lifecycle.closedError("send"));
+            return;
+        }
+        PropertyStore store = connection.store();
+        MessageProperties effective = context.properties().withDefaults(store.messageDefaults());
+        Link link = connection.link();
+        StackCapabilities stack = connection.stack();
+        SendAdmission.Sender sender = new SendAdmission.Sender(finalSent, lifecycle.closing(), store.direction(),
+                stack, link == null || link.byteStream(), link == null ? -1 : link.maxMessageSize());
+        TransportServicesException refusal = SendAdmission.refusal(sender, message.length(), effective, endOfMessage);
+        if (refusal != null) {
+            sendError(context, future, refusal);
+            return;
+        }
+        boolean isFinal = effective.get(Property.FINAL) && endOfMessage;
+        boolean ordered = effective.explicit(Property.MSG_ORDERED)
+                .orElseGet(() -> stack == null || stack.support(Property.PRESERVE_ORDER) == Support.ALWAYS);
+        PendingSend pending = new PendingSend(message, context, endOfMessage, sequence++,
+                effective.get(Property.MSG_PRIORITY), ordered, isFinal, future);
+        if (isFinal) {
+            finalSent = true;
+        }
+        boolean mustQueue = lifecycle.state() != ConnectionState.ESTABLISHED || !queue.isEmpty() || !link.isWritable();
+        if (!mustQueue) {
+            write(pending);
+            return;
+        }
+        TransportServicesException full = SendAdmission.queueRefusal(
+                (Limit) store.get(Property.SEND_QUEUE_LIMIT), queue.bytes(), pending.size());
+        if (full != null) {
+            if (isFinal) {
+                finalSent = false;
+            }
+            sendError(context, future, full);
+            return;
+        }
+        Timeout lifetime = effective.get(Property.MSG_LIFETIME);
+        if (!lifetime.isNone()) {
+            pending.expiry = connection.eventLoop().schedule(() -> expire(pending), lifetime.duration().toNanos(),
+                    TimeUnit.NANOSECONDS);
+        }
+        queue.add(pending);
+    }
+
+    /**
+     * 0-RTT (RFC 9622 §7.1 InitiateWithSend, §6.2.5 zeroRttMsg): the winning stack already sent
+     * {@code message} as early data; it is not written again, and its Sent follows Ready.
+     */
+    void sentAsEarlyData(Message message) {
+        PendingSend pending = queue.removeMessage(message);
+        if (pending != null) {
+            pending.cancelExpiry();
+            sentEarly = pending;
+        }
+    }
+
+    /** Raises Sent for the 0-RTT Message, right after Ready. */
+    void raiseEarlySent() {
+        PendingSend early = sentEarly;
+        if (early != null) {
+            sentEarly = null;
+            connection.events().emit(() -> connection.handler().sent(connection, early.context),
+                    () -> early.future.complete(early.context));
+        }
+    }
+
+    private void write(PendingSend pending) {
+        pending.cancelExpiry();
+        Link link = connection.link();
+        ByteBuf data = Unpooled.wrappedBuffer(MESSAGES.array(pending.message));
+        writesInFlight++;
+        ChannelFuture written = link.writeMessage(data, pending.context, pending.endOfMessage);
+        link.flush();
+        written.addListener(result -> {
+            writesInFlight--;
+            if (result.isSuccess()) {
+                connection.counters().sent(pending.message.length());
+                TransportObserver observer = connection.observer();
+                if (observer != TransportObserver.NONE) {
+                    observer.messageSent(connection, pending.message.length());
+                }
+                connection.events().emit(() -> connection.handler().sent(connection, pending.context),
+                        () -> pending.future.complete(pending.context));
+                if (pending.isFinal) {
+                    link.shutdownOutput(() -> { });
+                    outputShutdown = true;
+                }
+            } else {
+                Throwable cause = result.cause();
+                sendError(pending.context, pending.future, cause instanceof TransportServicesException
+                        ? (TransportServicesException) cause
+                        : new TransportServicesException(ErrorReason.PROTOCOL_FAILED,
+                                "the stack failed to send the message", cause));
+            }
+            connection.lifecycle().continueClosing();
+        });
+    }
+
+    /** Writes queued messages while the stack accepts them; runs when Ready or writable again. */
+    void writeQueued() {
+        Lifecycle lifecycle = connection.lifecycle();
+        while (lifecycle.state() == ConnectionState.ESTABLISHED || lifecycle.state() == ConnectionState.CLOSING) {
+            Link link = connection.link();
+            if (link == null || !link.isWritable()) {
+                return;
+            }
+            PendingSend next = queue.pollNext();
+            if (next == null) {
+                break;
+            }
+            write(next);
+        }
+        lifecycle.continueClosing();
+    }
+
+    private void expire(PendingSend pending) {
+        if (queue.remove(pending)) {
+            pending.expiry = null;
+            if (pending.isFinal) {
+                finalSent = false;
+            }
+            connection.events().emit(() -> connection.handler().expired(connection, pending.context), () -> {
+                pending.future.completeExceptionally(new TransportServicesException(ErrorReason.TIMEOUT,
+                        "msgLifetime ended before the message could be sent (Expired, RFC 9622 §9.2.2.2)"));
+            });
+            connection.lifecycle().continueClosing();
+        }
+    }
+
+    /** Ends every queued Send with SendError {@code error}. */
+    void failQueued(TransportServicesException error) {
+        for (PendingSend pending : queue.drainAll()) {
+            pending.cancelExpiry();
+            sendError(pending.context, pending.future, error);
+        }
+    }
+
+    /** sends queued before Ready fail with the establishment, without their own SendError. */
+    void failQueuedSilently(TransportServicesException error) {
+        for (PendingSend pending : queue.drainAll()) {
+            pending.cancelExpiry();
+            pending.future.completeExceptionally(error);
+        }
+    }
+
+    private void sendError(MessageContext context, CompletableFuture<MessageContext> future,
+            TransportServicesException error) {
+        TransportObserver observer = connection.observer();
+        if (observer != TransportObserver.NONE) {
+            observer.error(connection, TransportObserver.ErrorKind.SEND, error.reason());
+        }
+        boolean raised = connection.events().emit(() -> connection.handler().sendError(connection, context, error),
+                () -> future.completeExceptionally(error));
+        if (!raised) {
+            future.completeExceptionally(error);
+        }
+    }
+
+    /** Whether Send is still possible, for canSend (RFC 9622 §8.1.11.2). */
+    boolean canSend(Direction direction) {
+        return !finalSent && direction != Direction.UNIDIRECTIONAL_RECEIVE;
+    }
+}

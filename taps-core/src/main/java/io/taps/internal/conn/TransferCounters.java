@@ -1,0 +1,71 @@
+package io.taps.internal.conn;
+
+import io.taps.monitor.TransferReport;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The counters behind the transfer report (RFC 9622 §7.4, RFC 9623 §4): plain fields written on the
+ * connection's event loop only, so counting costs nothing per Message ({@link TransferReport}
+ * documents that a report taken on another thread may lag).
+ */
+final class TransferCounters {
+    private long bytesSent;
+    private long bytesReceived;
+    private long messagesSent;
+    private long messagesReceived;
+    private volatile long readyNanos;
+    private volatile Instant readyAt;
+    private volatile long closedNanos;
+    private volatile Duration lastRtt;
+
+    void ready() {
+        readyAt = Instant.now();
+        readyNanos = System.nanoTime();
+    }
+
+    /** Fixes the end of the report's duration; called before closed() can complete. */
+    void closed() {
+        closedNanos = System.nanoTime();
+    }
+
+    void sent(int length) {
+        messagesSent++;
+        bytesSent += length;
+    }
+
+    void bytesReceived(int length) {
+        bytesReceived += length;
+    }
+
+    void messageReceived() {
+        messagesReceived++;
+    }
+
+    /** The report; {@code live} while the transport still exists, so its RTT may be asked for. */
+    TransferReport report(Link link, boolean live) {
+        long ready = readyNanos;
+        long closed = closedNanos;
+        Duration duration = ready == 0 ? Duration.ZERO
+                : Duration.ofNanos(Math.max(0, (closed != 0 ? closed : System.nanoTime()) - ready));
+        Duration rtt = live ? currentRtt(link) : lastRtt;
+        return new TransferReport(bytesSent, bytesReceived, messagesSent, messagesReceived, rtt, duration, readyAt);
+    }
+
+    /** Keeps the last RTT before the transport goes away, for the report after Closed. */
+    void sampleRtt(Link link) {
+        if (link != null) {
+            currentRtt(link);
+        }
+    }
+
+    private Duration currentRtt(Link link) {
+        Duration rtt = link == null ? null : link.smoothedRtt().orElse(null);
+        if (rtt != null) {
+            lastRtt = rtt;
+        } else {
+            rtt = lastRtt;
+        }
+        return rtt;
+    }
+}
