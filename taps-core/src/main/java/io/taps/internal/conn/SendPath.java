@@ -173,7 +173,9 @@ final class SendPath {
         while (lifecycle.state() == ConnectionState.ESTABLISHED || lifecycle.state() == ConnectionState.CLOSING) {
             Link link = connection.link();
             if (link == null || !link.isWritable()) {
-                return;
+                // Not a return: after a Final message the output is shut down and never writable
+                // again, and Close must still go on to its end (continueClosing checks the queue).
+                break;
             }
             PendingSend next = queue.pollNext();
             if (next == null) {
