@@ -33,8 +33,13 @@ public final class Await {
 
     /** The failure a stage completed with; fails the test if it completed normally. */
     public static Throwable failure(CompletionStage<?> stage) {
+        return failure(stage, DEFAULT);
+    }
+
+    /** The failure a stage completed with within {@code timeout}; fails the test otherwise. */
+    public static Throwable failure(CompletionStage<?> stage, Duration timeout) {
         try {
-            Object value = result(stage);
+            Object value = result(stage, timeout);
             throw new AssertionError("expected a failure, got " + value);
         } catch (CompletionException failed) {
             return failed.getCause();

@@ -26,6 +26,8 @@ final class Lifecycle {
     private ScheduledFuture<?> closeTimer;
     private Runnable establishmentCanceller;
     private Runnable onTerminated;
+    /** The close timeout ended: what is still queued or buffered is given up. */
+    private boolean closeTimedOut;
 
     Lifecycle(TapsConnection connection) {
         this.connection = connection;
@@ -150,6 +152,7 @@ final class Lifecycle {
         if (terminated()) {
             return;
         }
+        closeTimedOut = true;
         connection.sendPath().failQueued(new TransportServicesException(ErrorReason.TIMEOUT,
                 "the close timeout ended before the message could be sent"));
         Link link = connection.link();
@@ -211,22 +214,22 @@ final class Lifecycle {
         terminate();
     }
 
-    /** The flow is gone: finishes a close, or reports the loss as ConnectionError. */
+    /**
+     * The flow is gone. After Close it ends the Connection with Closed when everything queued was
+     * sent (or the close timeout gave it up); a flow that went away with Messages still queued or
+     * with a transport failure ends it with ConnectionError naming what happened.
+     */
     void onLinkClosed() {
         if (terminated()) {
             return;
         }
-        if (closeRequested && failureCause == null) {
+        if (closeRequested && failureCause == null && (closeTimedOut || connection.sendPath().drained())) {
             finishClosed();
             return;
         }
-        Throwable cause = failureCause;
-        TransportServicesException error = cause instanceof TransportServicesException
-                ? (TransportServicesException) cause
-                : new TransportServicesException(ErrorReason.CONNECTION_ABORTED,
-                        cause == null ? "the peer closed the connection" : "the connection failed: " + cause, cause);
-        failWithConnectionError(error);
+        failWithConnectionError(TransportFailures.describe(failureCause, closeRequested));
     }
+
 
     /** Remembers the first hard failure; it names the ConnectionError when the flow closes. */
     void linkFailed(Throwable cause) {

@@ -156,8 +156,7 @@ final class ReceivePath {
         Throwable failure = lifecycle.failureCause();
         if (failure != null) {
             // With half-closure allowed, Netty reports a read error (a peer's RST) as input shutdown.
-            lifecycle.failWithConnectionError(new TransportServicesException(ErrorReason.CONNECTION_ABORTED,
-                    "the connection was reset: " + failure, failure));
+            lifecycle.failWithConnectionError(TransportFailures.describe(failure, lifecycle.closeRequested()));
             return;
         }
         inputEnded = true;
@@ -209,6 +208,7 @@ final class ReceivePath {
         }
         updateReading();
     }
+
 
     /** A framing failure is raised once nothing delivered before it is left to receive. */
     private boolean framingErrorDue() {

@@ -158,6 +158,11 @@ final class SendPath {
                 }
             } else {
                 Throwable cause = result.cause();
+                if (!(cause instanceof TransportServicesException)) {
+                    // An I/O failure of the flow (RST, a local timeout), not of this Message: it
+                    // names the ConnectionError that follows when the flow closes.
+                    connection.lifecycle().linkFailed(cause);
+                }
                 sendError(pending.context, pending.future, cause instanceof TransportServicesException
                         ? (TransportServicesException) cause
                         : new TransportServicesException(ErrorReason.PROTOCOL_FAILED,
