@@ -76,6 +76,17 @@ public interface Connection {
     /**
      * Close (§10, A-23): sends what is queued, then ends the connection gracefully; Closed follows
      * once the peer has closed too, or when the close timeout ({@code _taps.closeTimeout}) ends.
+     *
+     * <p>Receiving after Close: on a byte-stream stack (TCP, TLS, QUIC streams, with or without a
+     * framer) everything the peer sends until its end of stream is still delivered to Receive
+     * calls, made before or after Close, and Closed is raised only once the application has
+     * received all of it; the close timeout bounds the wait, after which what is still unread is
+     * dropped and outstanding Receives end with ReceiveError {@code ConnectionClosed}. RFC 9622
+     * §10 also allows stopping delivery at Close; taps does not, so a Receive never sees part of
+     * the peer's data and then an unrelated error. To stop sending but keep the Connection open
+     * for the peer's reply, send a Final message (§9.1.3.5) instead. Each queued Message ends with
+     * exactly one of Sent, Expired or SendError; a transport failure while closing (a reset, a
+     * local timeout) is a ConnectionError naming it, never Closed.
      */
     void close();
 

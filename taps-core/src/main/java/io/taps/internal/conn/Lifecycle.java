@@ -28,6 +28,12 @@ final class Lifecycle {
     private Runnable onTerminated;
     /** The close timeout ended: what is still queued or buffered is given up. */
     private boolean closeTimedOut;
+    /**
+     * The flow closed cleanly after Close while received data was still buffered: Closed waits
+     * until the application received it (or the close timeout ends), so Close never drops data
+     * the peer sent before its end (RFC 9622 §10; the model the Connection javadoc documents).
+     */
+    private boolean flowClosed;
 
     Lifecycle(TapsConnection connection) {
         this.connection = connection;
@@ -156,7 +162,9 @@ final class Lifecycle {
         connection.sendPath().failQueued(new TransportServicesException(ErrorReason.TIMEOUT,
                 "the close timeout ended before the message could be sent"));
         Link link = connection.link();
-        if (link != null) {
+        if (flowClosed) {
+            finishClosed();
+        } else if (link != null) {
             link.close(() -> { });
         } else {
             finishClosed();
@@ -224,12 +232,28 @@ final class Lifecycle {
             return;
         }
         if (closeRequested && failureCause == null && (closeTimedOut || connection.sendPath().drained())) {
+            Link link = connection.link();
+            if (!closeTimedOut && link != null && link.byteStream() && connection.receivePath().hasUndelivered()) {
+                flowClosed = true;
+                return;
+            }
             finishClosed();
             return;
         }
         failWithConnectionError(TransportFailures.describe(failureCause, closeRequested));
     }
 
+    /** Whether the flow already closed, so nothing may be asked of the link any more. */
+    boolean flowClosed() {
+        return flowClosed;
+    }
+
+    /** The application received more; Closed follows once nothing buffered is left. */
+    void received() {
+        if (flowClosed && !terminated() && !connection.receivePath().hasUndelivered()) {
+            finishClosed();
+        }
+    }
 
     /** Remembers the first hard failure; it names the ConnectionError when the flow closes. */
     void linkFailed(Throwable cause) {

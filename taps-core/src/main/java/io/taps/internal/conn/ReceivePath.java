@@ -206,9 +206,17 @@ final class ReceivePath {
             lifecycle.failWithConnectionError(framingError);
             return;
         }
+        if (lifecycle.flowClosed()) {
+            lifecycle.received();
+            return;
+        }
         updateReading();
     }
 
+    /** Whether received bytes wait for a Receive (a lone end-of-stream marker does not count). */
+    boolean hasUndelivered() {
+        return inbound.bytes() > 0;
+    }
 
     /** A framing failure is raised once nothing delivered before it is left to receive. */
     private boolean framingErrorDue() {
