@@ -129,8 +129,12 @@ public final class TransportServices implements AutoCloseable {
     }
 
     /**
-     * Closes every Connection and Listener made from this system, then stops its event loops,
-     * waiting at most the shutdown timeout.
+     * Stops every Listener and closes every Connection made from this system, then stops its event
+     * loops. Connections are closed gracefully (RFC 9622 §10 Close): Messages already queued are
+     * still sent and each peer sees a clean end. A Connection that has not reached Closed when the
+     * {@linkplain Builder#shutdownTimeout(Duration) shutdown timeout} expires (for example because
+     * its peer stopped reading) is aborted (RFC 9622 §10 Abort, ConnectionError). Blocks for at most
+     * the shutdown timeout plus a short bound for the aborts and the event loops.
      */
     @Override
     public void close() {
@@ -222,7 +226,10 @@ public final class TransportServices implements AutoCloseable {
             return this;
         }
 
-        /** How long {@link TransportServices#close()} waits for connections and loops to stop. */
+        /**
+         * How long {@link TransportServices#close()} lets Connections close gracefully before it
+         * aborts the rest (default 5 s).
+         */
         public Builder shutdownTimeout(Duration timeout) {
             this.shutdownTimeout = Objects.requireNonNull(timeout, "timeout");
             return this;

@@ -63,6 +63,8 @@ import java.util.concurrent.TimeUnit;
 public final class Engine implements AutoCloseable {
     /** Establishment bound when neither initiate(timeout) nor connTimeout gives one. */
     static final Duration DEFAULT_ESTABLISHMENT_TIMEOUT = Duration.ofSeconds(30);
+    /** How long close() waits for the Connections it aborts after the shutdown timeout. */
+    private static final Duration ABORT_GRACE = Duration.ofMillis(500);
 
     private final EngineConfig config;
     private final IoTransport transport;
@@ -429,6 +431,18 @@ public final class Engine implements AutoCloseable {
         return List.copyOf(groups.values());
     }
 
+    /** Waits until every one of {@code endings} is done or {@code deadline} (System.nanoTime) has passed. */
+    private static void awaitUntil(List<CompletableFuture<?>> endings, long deadline) {
+        try {
+            CompletableFuture.allOf(endings.toArray(CompletableFuture[]::new))
+                    .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        } catch (Exception ignored) {
+            // Timed out or failed: errors were reported as events; shutdown goes on regardless.
+        }
+    }
+
     private void ensureOpen() {
         if (closed) {
             throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
@@ -458,18 +472,21 @@ public final class Engine implements AutoCloseable {
         for (Listener listener : listeners) {
             endings.add(listener.stop().toCompletableFuture());
         }
-        for (TapsConnection connection : connections) {
+        // Graceful first (RFC 9622 §10 Close): queued Messages are still sent and the peers see a
+        // clean end; only what has not ended by the shutdown timeout is aborted.
+        List<TapsConnection> closing = List.copyOf(connections);
+        for (TapsConnection connection : closing) {
             endings.add(connection.closed().toCompletableFuture());
+            connection.close();
+        }
+        awaitUntil(endings, deadline);
+        List<CompletableFuture<?>> aborted = new ArrayList<>();
+        for (TapsConnection connection : connections) {
+            aborted.add(connection.closed().toCompletableFuture());
             connection.abort();
         }
-        try {
-            CompletableFuture.allOf(endings.toArray(CompletableFuture[]::new))
-                    .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-        } catch (Exception ignored) {
-            // Errors were reported as events; shutdown goes on regardless.
-        }
+        // An abort needs no peer: it ends within a few event-loop turns, bounded all the same.
+        awaitUntil(aborted, System.nanoTime() + ABORT_GRACE.toNanos());
         resolver.close();
         long remaining = Math.max(0, deadline - System.nanoTime());
         group.shutdownGracefully(0, Math.max(100, TimeUnit.NANOSECONDS.toMillis(remaining)), TimeUnit.MILLISECONDS)
