@@ -234,6 +234,7 @@ public final class Engine implements AutoCloseable {
         }
         ProtocolStack claimant = StackSelection.claimant(spec, Role.LISTEN, protocols);
         List<ProtocolStack> ranked = StackSelection.rank(spec, Role.LISTEN, protocols);
+        ranked.forEach(stack -> stack.validate(spec.use(Role.LISTEN)));
         TransportProperties properties = claimant == null ? spec.properties()
                 : claimant.connectionProperties(spec.properties(), spec.use(Role.LISTEN));
         ListenerCore listener = new ListenerCore(ranked, spec, properties, handler, stacks);

@@ -76,6 +76,17 @@ public interface ProtocolStack {
     }
 
     /**
+     * Checks, before anything is bound or sent, that the stack can serve {@code use} as configured,
+     * for a stack selection has chosen (RFC 9622 §7: a Preconnection that cannot work fails at
+     * Initiate or Listen, not later). A TLS stack, for instance, refuses a Listen whose
+     * SecurityParameters hold no server identity.
+     *
+     * @throws io.taps.TransportServicesException InvalidConfiguration when it cannot
+     */
+    default void validate(StackUse use) {
+    }
+
+    /**
      * The Transport Properties a Connection of this stack starts with, given those requested; a
      * stack that can only send or only receive fixes {@code direction} here (RFC 9622 §6.2.16).
      * Only consulted for a {@linkplain #claims claimed} Preconnection.

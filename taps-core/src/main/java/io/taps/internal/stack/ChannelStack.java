@@ -1,7 +1,9 @@
 package io.taps.internal.stack;
 
 import io.netty.channel.Channel;
+import io.taps.internal.security.SslContexts;
 import io.taps.properties.Property;
+import io.taps.properties.Role;
 import io.taps.spi.ProtocolStack;
 import io.taps.spi.StackAttempt;
 import io.taps.spi.StackBinding;
@@ -47,6 +49,14 @@ public final class ChannelStack implements ProtocolStack {
                     + " TransportProperties.unreliableDatagram() or safelyReplayable(true))");
         }
         return Optional.empty();
+    }
+
+    /** A TLS Listener needs a server identity: its context is built (and cached) now, so that a bad one fails Listen. */
+    @Override
+    public void validate(StackUse use) {
+        if (kind.secure() && use.role() == Role.LISTEN) {
+            SslContexts.forServer(use.security());
+        }
     }
 
     @Override
