@@ -76,6 +76,14 @@ public interface ProtocolStack {
     }
 
     /**
+     * Whether this stack serves only the Preconnections it {@linkplain #claims claims} (multicast:
+     * nothing but a group endpoint); selection never offers such a stack otherwise.
+     */
+    default boolean claimsOnly() {
+        return false;
+    }
+
+    /**
      * Checks, before anything is bound or sent, that the stack can serve {@code use} as configured,
      * for a stack selection has chosen (RFC 9622 §7: a Preconnection that cannot work fails at
      * Initiate or Listen, not later). A TLS stack, for instance, refuses a Listen whose

@@ -69,7 +69,12 @@ public final class StackSelection {
     private static List<ProtocolStack> ranked(PreconnectionSpec spec, Role role, List<ProtocolStack> registered) {
         StackUse use = spec.use(role);
         ProtocolStack claimant = claimant(spec, role, registered);
-        List<ProtocolStack> candidates = claimant != null ? List.of(claimant) : registered;
+        List<ProtocolStack> candidates = new ArrayList<>();
+        if (claimant != null) {
+            candidates.add(claimant);
+        } else {
+            registered.stream().filter(stack -> !stack.claimsOnly()).forEach(candidates::add);
+        }
         Map<StackCapabilities, ProtocolStack> byCapabilities = new IdentityHashMap<>();
         List<StackCapabilities> available = new ArrayList<>();
         List<String> removed = new ArrayList<>();

@@ -75,6 +75,12 @@ public final class MulticastStack implements ProtocolStack {
         return false;
     }
 
+    /** Multicast serves group endpoints only; no unicast Preconnection ever races or listens on it. */
+    @Override
+    public boolean claimsOnly() {
+        return true;
+    }
+
     /** A sender only sends, a receiver only receives (RFC 9622 §6.1.1). */
     @Override
     public TransportProperties connectionProperties(TransportProperties requested, StackUse use) {
