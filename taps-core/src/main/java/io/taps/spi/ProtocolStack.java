@@ -23,7 +23,7 @@ import java.util.Optional;
  *       stack provides each Selection Property and whether it is secure; {@link #unusableReason}
  *       removes it for a Preconnection it cannot serve whatever the properties (QUIC without an
  *       ALPN protocol, say); {@link #claims} lets a stack take a Preconnection alone (multicast
- *       groups). Only stacks with identical security race each other (design.md Q-17): a secure
+ *       groups), and {@link #claimsOnly()} keeps such a stack out of every other one. Only stacks with identical security race each other (design.md Q-17): a secure
  *       stack states the TLS versions it can negotiate in
  *       {@link StackCapabilities.Builder#tlsVersions}.</li>
  *   <li><b>Establishment</b> (RFC 9623 §4.4, §4.4.1): {@link #connect(StackAttempt)} starts one

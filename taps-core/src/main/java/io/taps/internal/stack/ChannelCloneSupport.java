@@ -13,8 +13,6 @@ import io.taps.spi.ProtocolStack;
 import io.taps.spi.StackUse;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletionException;
 
 /**

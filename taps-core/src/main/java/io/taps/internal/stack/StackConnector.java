@@ -5,28 +5,17 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ConnectTimeoutException;
-import io.netty.channel.EventLoop;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
-import io.taps.ErrorReason;
-import io.taps.TransportServicesException;
-import io.taps.framer.FramerFactory;
-import io.taps.internal.framer.FramerStack;
 import io.taps.internal.security.TlsHandlers;
-import io.taps.internal.transport.IoTransport;
 import io.taps.properties.Preference;
 import io.taps.properties.Property;
-import io.taps.properties.Role;
 import io.taps.properties.TransportProperties;
 import io.taps.security.SecurityParameters;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.NoRouteToHostException;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
