@@ -29,7 +29,9 @@ public interface StackContext {
      * own handlers, it appends new instances of the Preconnection's Message Framers (on byte-stream
      * stacks, RFC 9623 §6) and taps' connection handler. The channel becomes a Connection once it is
      * active, {@code handshake} (nullable: nothing to wait for) completed normally and every framer
-     * is ready (RFC 9623 §6.1); a failed {@code handshake} fails it with that error. Options go
+     * is ready (RFC 9623 §6.1); a failed {@code handshake} fails it with that error. The stage is
+     * the stack's own handshake on the connected channel (TLS, DTLS, a proxy's CONNECT), so it
+     * completes only after the channel became active. Options go
      * through {@link ProtocolStack#applyOption} of the stack the context belongs to.
      */
     void attach(Channel channel, CompletionStage<?> handshake);
