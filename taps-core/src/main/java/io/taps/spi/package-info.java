@@ -17,8 +17,9 @@
  *       {@link io.taps.spi.StackContext#attach attach} stage, so the attempt wins only once it is
  *       done; {@code portSpace()} {@code "udp"}.</li>
  *   <li><b>Proxy tunnels</b> (SOCKS5, HTTP CONNECT): the stack's {@code connect} puts Netty's proxy
- *       handler first on the channel to the proxy and passes its connect future as the stage; the
- *       racer races it like any other stack (RFC 9623 §4.2.3 proxies as branches).</li>
+ *       handler first on the channel to the proxy and passes its connect future as the stage;
+ *       proxy choices are protocol options of the candidate tree (RFC 9623 §4.1.1), raced like any
+ *       other stack.</li>
  *   <li><b>Rendezvous</b> (RFC 9622 §7.3): {@link io.taps.spi.StackUse#role()} tells a stack that it
  *       serves a Rendezvous; it declares itself unusable for roles it cannot serve
  *       ({@link io.taps.spi.ProtocolStack#unusableReason}).</li>
