@@ -130,12 +130,13 @@ public final class TransportServices implements AutoCloseable {
     }
 
     /**
-     * Stops every Listener and closes every Connection made from this system, then stops its event
-     * loops. Connections are closed gracefully (RFC 9622 §10 Close): Messages already queued are
+     * Closes every Connection and stops every Listener made from this system, then stops its event
+     * loops. Listeners deliver no new Connection from the start; Connections are closed gracefully (RFC 9622 §10 Close): Messages already queued are
      * still sent and each peer sees a clean end. A Connection that has not reached Closed when the
      * {@linkplain Builder#shutdownTimeout(Duration) shutdown timeout} expires (for example because
-     * its peer stopped reading) is aborted (RFC 9622 §10 Abort, ConnectionError). Blocks for at most
-     * the shutdown timeout plus a short bound for the aborts and the event loops.
+     * its peer stopped reading) is aborted (RFC 9622 §10 Abort, ConnectionError); then the Listeners
+     * stop. Blocks for at most the shutdown timeout plus a short bound for stopping, the aborts and
+     * the event loops.
      */
     @Override
     public void close() {

@@ -64,6 +64,49 @@ class TransportServicesShutdownTest {
         }
     }
 
+    /**
+     * A QUIC Listener's sockets carry the stream Connections it accepted, so they close only after
+     * the graceful phase: a response still queued on the server when its system closes reaches the
+     * client whole.
+     */
+    @Test
+    void aQuicServersQueuedResponseReachesTheClientWhenTheServerSystemCloses() throws Exception {
+        byte[] response = new byte[4 * 1024 * 1024];
+        new Random(7).nextBytes(response);
+        TransportServices server = TransportServices.builder().eventLoopThreads(1)
+                .shutdownTimeout(Duration.ofSeconds(60)).build();
+        CompletableFuture<Void> responseQueued = new CompletableFuture<>();
+        Listener listener = server.preconnection().local(io.taps.endpoint.LocalEndpoint.ofAddress("127.0.0.1", 0))
+                .properties(io.taps.connection.QuicConnectionTestAccess.quicOnly())
+                .security(io.taps.connection.QuicConnectionTestAccess.server()).build()
+                .listen(accepted -> accepted.receive().thenRun(() -> {
+                    accepted.send(response);
+                    responseQueued.complete(null);
+                }));
+        Await.result(listener.ready());
+        try (TransportServices client = TransportServices.builder().eventLoopThreads(1).build()) {
+            Connection connection = client.preconnection()
+                    .remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
+                    .properties(io.taps.connection.QuicConnectionTestAccess.quicOnly())
+                    .security(io.taps.connection.QuicConnectionTestAccess.client()).build().initiate();
+            Await.result(connection.ready());
+            Await.result(connection.send("request"));
+            Await.result(responseQueued);
+            CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            long total = 0;
+            while (total < response.length) {
+                byte[] part = Await.result(connection.receive()).bytes();
+                sha.update(part);
+                total += part.length;
+            }
+            assertThat(total).isEqualTo(response.length);
+            assertThat(sha.digest()).isEqualTo(MessageDigest.getInstance("SHA-256").digest(response));
+            connection.close();
+            Await.result(closing, Duration.ofSeconds(90));
+        }
+    }
+
     @Test
     void aPeerThatNeverReadsIsAbortedWhenTheShutdownTimeoutExpires() throws Exception {
         CompletableFuture<Void> release = new CompletableFuture<>();

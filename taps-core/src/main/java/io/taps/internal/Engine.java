@@ -59,7 +59,7 @@ import java.util.concurrent.TimeUnit;
 public final class Engine implements AutoCloseable {
     /** Establishment bound when neither initiate(timeout) nor connTimeout gives one. */
     static final Duration DEFAULT_ESTABLISHMENT_TIMEOUT = Duration.ofSeconds(30);
-    /** How long close() waits for the Connections it aborts after the shutdown timeout. */
+    /** How long close() waits for the Listeners it stops and the Connections it aborts after the graceful phase. */
     private static final Duration ABORT_GRACE = Duration.ofMillis(500);
 
     private final EngineConfig config;
@@ -412,25 +412,28 @@ public final class Engine implements AutoCloseable {
             monitor.close();
         }
         long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
-        List<CompletableFuture<?>> endings = new ArrayList<>();
-        for (Listener listener : listeners) {
-            endings.add(listener.stop().toCompletableFuture());
-        }
+        // No new Connection is delivered from now on; the listening sockets close only after the
+        // graceful phase, because a QUIC Listener's sockets carry the Connections it accepted.
+        List<Listener> listening = List.copyOf(listeners);
+        listening.forEach(listener -> listener.setNewConnectionLimit(0));
         // Graceful first (RFC 9622 §10 Close): queued Messages are still sent and the peers see a
         // clean end; only what has not ended by the shutdown timeout is aborted.
-        List<TapsConnection> closing = List.copyOf(connections);
-        for (TapsConnection connection : closing) {
-            endings.add(connection.closed().toCompletableFuture());
+        List<CompletableFuture<?>> closings = new ArrayList<>();
+        for (TapsConnection connection : List.copyOf(connections)) {
+            closings.add(connection.closed().toCompletableFuture());
             connection.close();
         }
-        awaitUntil(endings, deadline);
-        List<CompletableFuture<?>> aborted = new ArrayList<>();
+        awaitUntil(closings, deadline);
+        List<CompletableFuture<?>> endings = new ArrayList<>();
+        for (Listener listener : listening) {
+            endings.add(listener.stop().toCompletableFuture());
+        }
         for (TapsConnection connection : connections) {
-            aborted.add(connection.closed().toCompletableFuture());
+            endings.add(connection.closed().toCompletableFuture());
             connection.abort();
         }
-        // An abort needs no peer: it ends within a few event-loop turns, bounded all the same.
-        awaitUntil(aborted, System.nanoTime() + ABORT_GRACE.toNanos());
+        // Stopping and aborting need no peer: they end within a few event-loop turns, bounded all the same.
+        awaitUntil(endings, System.nanoTime() + ABORT_GRACE.toNanos());
         resolver.close();
         long remaining = Math.max(0, deadline - System.nanoTime());
         group.shutdownGracefully(0, Math.max(100, TimeUnit.NANOSECONDS.toMillis(remaining)), TimeUnit.MILLISECONDS)
