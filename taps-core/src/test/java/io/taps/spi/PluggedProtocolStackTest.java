@@ -46,7 +46,11 @@ class PluggedProtocolStackTest {
     @Test
     void aRegisteredStackIsRacedSelectedListenedOnAndAppliesItsOptions() {
         DscpTcpStack stack = new DscpTcpStack();
-        try (TransportServices taps = TransportServices.builder().eventLoopThreads(2).protocol(stack).build()) {
+        // The second stack starts only a long protocol delay after the first, so the better ranked one wins.
+        io.taps.RacingConfig patient = io.taps.RacingConfig.builder().maximumAttemptDelay(Duration.ofSeconds(10))
+                .protocolDelay(Duration.ofSeconds(10)).build();
+        try (TransportServices taps = TransportServices.builder().eventLoopThreads(2).racing(patient).protocol(stack)
+                .build()) {
             Listener listener = cleartext(taps).local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
                     .listen(PluggedProtocolStackTest::echo);
             Await.result(listener.ready());
