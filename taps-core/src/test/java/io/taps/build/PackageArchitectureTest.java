@@ -11,6 +11,7 @@ import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 import java.io.IOException;
@@ -116,10 +117,13 @@ class PackageArchitectureTest {
     }
 
     /** Only protocol implementations know which built-in stack they are (no StackKind switch elsewhere). */
+    private static final ArchRule ONLY_PLUG_INS_NAME_A_BUILT_IN_STACK = noClasses().that()
+            .resideOutsideOfPackages(PROTOCOL_IMPLEMENTATIONS).should().dependOnClassesThat()
+            .haveFullyQualifiedName("io.taps.internal.stack.StackKind");
+
     @Test
     void onlyProtocolImplementationsNameABuiltInStack() {
-        noClasses().that().resideOutsideOfPackages(PROTOCOL_IMPLEMENTATIONS).should().dependOnClassesThat()
-                .haveFullyQualifiedName("io.taps.internal.stack.StackKind").check(CLASSES);
+        ONLY_PLUG_INS_NAME_A_BUILT_IN_STACK.check(CLASSES);
     }
 
     /**
@@ -128,13 +132,15 @@ class PackageArchitectureTest {
      * (one SecurityParameters, one verification, Q-17) and a cache scope keeps its session tickets
      * next to the TLS sessions (isolateSession, RFC 9623 §9.1).
      */
+    private static final ArchRule QUIC_ONLY_IN_ITS_PLUG_IN = noClasses().that()
+            .resideOutsideOfPackages("io.taps.internal.quic..", "io.taps.internal.protocol..",
+                    "io.taps.internal.security..", "io.taps.internal.cache..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.netty.handler.codec.quic..",
+                    "io.taps.internal.quic..");
+
     @Test
     void quicIsReferencedOnlyByItsPlugIn() {
-        noClasses().that().resideOutsideOfPackages("io.taps.internal.quic..", "io.taps.internal.protocol..",
-                "io.taps.internal.security..", "io.taps.internal.cache..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.netty.handler.codec.quic..",
-                        "io.taps.internal.quic..")
-                .check(CLASSES);
+        QUIC_ONLY_IN_ITS_PLUG_IN.check(CLASSES);
     }
 
     /**
@@ -142,17 +148,29 @@ class PackageArchitectureTest {
      * transport classes (epoll, NIO, kqueue, unix), no QUIC codec, no TLS handler, no socket or
      * datagram packet type, no bootstrap. A stack brings those; the core gets a Link or the SPI.
      */
-    @Test
-    void theProtocolIndependentCoreUsesNoProtocolSpecificChannelType() {
-        noClasses().that().resideInAnyPackage(PROTOCOL_INDEPENDENT_CORE).should().dependOnClassesThat(
+    private static final ArchRule CORE_USES_NO_TRANSPORT_TYPE = noClasses().that()
+            .resideInAnyPackage(PROTOCOL_INDEPENDENT_CORE).should().dependOnClassesThat(
                 resideInAnyPackage("io.netty.channel.epoll..", "io.netty.channel.nio..", "io.netty.channel.kqueue..",
                         "io.netty.channel.unix..", "io.netty.channel.socket.nio..", "io.netty.handler.codec.quic..",
                         "io.netty.bootstrap..")
                         .or(describe("are a protocol's channel or packet type", (JavaClass c) -> List.of(
                                 "io.netty.handler.ssl.SslHandler", "io.netty.channel.socket.DatagramPacket",
                                 "io.netty.channel.socket.SocketChannel", "io.netty.channel.socket.ServerSocketChannel")
-                                .contains(c.getName()))))
-                .check(CLASSES);
+                                .contains(c.getName()))));
+
+    @Test
+    void theProtocolIndependentCoreUsesNoProtocolSpecificChannelType() {
+        CORE_USES_NO_TRANSPORT_TYPE.check(CLASSES);
+    }
+
+    /** The protocol rules are not vacuous: a core class that branches on a stack breaks all three. */
+    @Test
+    void theProtocolRulesCatchABranchInTheCore() {
+        JavaClasses violation = new ClassFileImporter().importClasses(
+                io.taps.internal.establish.ArchitectureViolationFixture.class);
+        assertThat(ONLY_PLUG_INS_NAME_A_BUILT_IN_STACK.evaluate(violation).hasViolation()).isTrue();
+        assertThat(QUIC_ONLY_IN_ITS_PLUG_IN.evaluate(violation).hasViolation()).isTrue();
+        assertThat(CORE_USES_NO_TRANSPORT_TYPE.evaluate(violation).hasViolation()).isTrue();
     }
 
     /**
