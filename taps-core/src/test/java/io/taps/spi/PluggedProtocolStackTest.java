@@ -113,6 +113,26 @@ class PluggedProtocolStackTest {
     }
 
     @Test
+    void aStackThatCannotServeAPreconnectionSaysWhyInNoCandidates() {
+        DscpTcpStack unusable = new DscpTcpStack() {
+            @Override
+            public java.util.Optional<String> unusableReason(StackUse use) {
+                return java.util.Optional.of("its DSCP class is not allowed on this network");
+            }
+        };
+        try (TransportServices taps = TransportServices.builder().eventLoopThreads(1).protocol(unusable).build()) {
+            Preconnection multistreaming = cleartext(taps).remote(RemoteEndpoint.ofAddress("127.0.0.1", 9))
+                    .properties(io.taps.properties.TransportProperties.builder()
+                            .require(Property.MULTISTREAMING).build()).build();
+            assertThatThrownBy(multistreaming::initiate).isInstanceOf(TransportServicesException.class)
+                    .satisfies(e -> assertThat(((TransportServicesException) e).reason())
+                            .isEqualTo(ErrorReason.NO_CANDIDATES))
+                    .hasMessageContaining(DscpTcpStack.NAME + " removed because its DSCP class is not allowed");
+            assertThat(unusable.connected).isEmpty();
+        }
+    }
+
+    @Test
     void aStackNamedLikeABuiltInOneIsRefused() {
         ProtocolStack impostor = new DscpTcpStack() {
             @Override
