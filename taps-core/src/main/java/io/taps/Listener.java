@@ -21,8 +21,22 @@ public interface Listener extends AutoCloseable {
     /** The bound port (the first address's), for ephemeral-port listeners; -1 until bound. */
     int port();
 
-    /** The chosen protocol stack, for example {@code "TCP"} or {@code "UDP"}. */
+    /**
+     * The protocol stacks this Listener listens on, joined by {@code " + "} in rank order, for
+     * example {@code "TCP"}, {@code "UDP"} or {@code "QUIC + TLS/TCP"}; see {@link #protocolStacks()}.
+     */
     String protocolStack();
+
+    /**
+     * The names of the protocol stacks this Listener listens on, best ranked first (RFC 9622 §7.2:
+     * a Listener accepts Connections over every protocol stack its Transport Properties allow;
+     * design.md Q-15). Every eligible stack listens, except that only the best ranked of stacks
+     * sharing a port space (two TCP-based stacks, say) can take the port; all listen on the same
+     * port number.
+     */
+    default List<String> protocolStacks() {
+        return List.of(protocolStack());
+    }
 
     /**
      * SetNewConnectionLimit (§7.2, A-11): how many more Connections may be delivered; every

@@ -5,6 +5,7 @@ import io.taps.monitor.TransportObserver;
 import io.taps.monitor.NetworkPath;
 
 import io.taps.internal.Engine;
+import io.taps.spi.ProtocolStack;
 import io.taps.internal.EngineConfig;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -129,8 +130,13 @@ public final class TransportServices implements AutoCloseable {
     }
 
     /**
-     * Closes every Connection and Listener made from this system, then stops its event loops,
-     * waiting at most the shutdown timeout.
+     * Closes every Connection and stops every Listener made from this system, then stops its event
+     * loops. Listeners deliver no new Connection from the start; Connections are closed gracefully (RFC 9622 §10 Close): Messages already queued are
+     * still sent and each peer sees a clean end. A Connection that has not reached Closed when the
+     * {@linkplain Builder#shutdownTimeout(Duration) shutdown timeout} expires (for example because
+     * its peer stopped reading) is aborted (RFC 9622 §10 Abort, ConnectionError); then the Listeners
+     * stop. Blocks for at most the shutdown timeout plus a short bound for stopping, the aborts and
+     * the event loops.
      */
     @Override
     public void close() {
@@ -150,8 +156,26 @@ public final class TransportServices implements AutoCloseable {
         private Duration performanceHalfLife = io.taps.internal.cache.PerformanceCache.DEFAULT_HALF_LIFE;
         private Duration pathMonitorInterval = Duration.ofSeconds(5);
         private final List<TransportObserver> observers = new java.util.ArrayList<>();
+        private final List<ProtocolStack> protocols = new java.util.ArrayList<>();
 
         private Builder() {
+        }
+
+        /**
+         * Registers a protocol stack (RFC 9622 §4, RFC 9623 §4 and §10; design.md Q-15) next to the
+         * built-in ones (TCP, TLS/TCP, UDP, QUIC, UDP multicast, always registered): candidate
+         * selection may choose it, the racer races it against the other eligible stacks with the
+         * same security, and a Listener listens on it too. Stacks registered here are preferred, in
+         * the order registered, to built-in ones that meet the Selection Properties equally well.
+         * A stack's name must be unique among all stacks, or {@link #build()} fails with
+         * InvalidConfiguration.
+         */
+        public Builder protocol(ProtocolStack stack) {
+            if (stack == null) {
+                throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION, "protocol must not be null");
+            }
+            this.protocols.add(stack);
+            return this;
         }
 
         /**
@@ -222,7 +246,10 @@ public final class TransportServices implements AutoCloseable {
             return this;
         }
 
-        /** How long {@link TransportServices#close()} waits for connections and loops to stop. */
+        /**
+         * How long {@link TransportServices#close()} lets Connections close gracefully before it
+         * aborts the rest (default 5 s).
+         */
         public Builder shutdownTimeout(Duration timeout) {
             this.shutdownTimeout = Objects.requireNonNull(timeout, "timeout");
             return this;
@@ -267,7 +294,7 @@ public final class TransportServices implements AutoCloseable {
 
         public TransportServices build() {
             TransportServices system = new TransportServices(new EngineConfig(eventLoopThreads, nativeTransport,
-                    nameServers, hostsFile, eventExecutor, shutdownTimeout, racing),
+                    nameServers, hostsFile, eventExecutor, shutdownTimeout, racing, protocols),
                     new io.taps.internal.cache.PerformanceCache(performanceCacheSize, performanceHalfLife));
             system.engine.observer(io.taps.internal.observe.CompositeObserver.of(observers));
             system.engine.monitorPaths(pathMonitorInterval);

@@ -6,7 +6,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ReflectiveChannelFactory;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.taps.Connection;
 import io.taps.ConnectionEventHandler;
@@ -28,22 +27,19 @@ import io.taps.internal.cache.CacheScope;
 import io.taps.internal.cache.CachedStateView;
 import io.taps.internal.cache.PerformanceCache;
 import io.taps.internal.group.TapsConnectionGroup;
-import io.taps.internal.listen.DatagramListener;
+import io.taps.internal.establish.SoleEstablishment;
 import io.taps.internal.listen.ListenerCore;
-import io.taps.internal.listen.MulticastListener;
-import io.taps.internal.multicast.MulticastReceive;
-import io.taps.internal.multicast.MulticastSend;
 import io.taps.internal.path.PathChanges;
 import io.taps.internal.path.PathMonitor;
-import io.taps.internal.listen.StreamListener;
+import io.taps.internal.protocol.ProtocolRegistry;
 import io.taps.internal.resolve.EndpointResolver;
 import io.taps.internal.resolve.ResolverConfig;
-import io.taps.internal.security.SslContexts;
 import io.taps.internal.security.TlsProvider;
 import io.taps.internal.establish.StackSelection;
-import io.taps.internal.stack.StackConnector;
-import io.taps.internal.stack.StackKind;
+import io.taps.internal.stack.StackEnvironment;
 import io.taps.internal.transport.IoTransport;
+import io.taps.properties.TransportProperties;
+import io.taps.spi.ProtocolStack;
 import io.taps.properties.Property;
 import io.taps.properties.Role;
 import io.taps.properties.Timeout;
@@ -63,12 +59,16 @@ import java.util.concurrent.TimeUnit;
 public final class Engine implements AutoCloseable {
     /** Establishment bound when neither initiate(timeout) nor connTimeout gives one. */
     static final Duration DEFAULT_ESTABLISHMENT_TIMEOUT = Duration.ofSeconds(30);
+    /** How long close() waits for the Listeners it stops and the Connections it aborts after the graceful phase. */
+    private static final Duration ABORT_GRACE = Duration.ofMillis(500);
 
     private final EngineConfig config;
     private final IoTransport transport;
     private final MultiThreadIoEventLoopGroup group;
     private final EndpointResolver resolver;
-    private final StackConnector connector;
+    /** The protocol stacks, the application's first (design.md Q-15). */
+    private final List<ProtocolStack> protocols;
+    private final StackEnvironment stacks;
     private final Set<TapsConnection> connections = ConcurrentHashMap.newKeySet();
     private final Set<Listener> listeners = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -80,7 +80,7 @@ public final class Engine implements AutoCloseable {
     private volatile Selected lastSelection;
 
     /** The stacks selected for one Preconnection snapshot (a pure function of it). */
-    private record Selected(PreconnectionSpec spec, List<StackKind> stacks) {
+    private record Selected(PreconnectionSpec spec, List<ProtocolStack> stacks) {
     }
 
     public Engine(EngineConfig config) {
@@ -103,8 +103,8 @@ public final class Engine implements AutoCloseable {
         ChannelFactory<? extends DatagramChannel> datagrams = new ReflectiveChannelFactory<>(transport.datagramChannel());
         ChannelFactory<? extends SocketChannel> sockets = new ReflectiveChannelFactory<>(transport.socketChannel());
         this.resolver = new EndpointResolver(group.next(), datagrams, sockets, resolverConfig.build());
-        this.connector = new StackConnector(transport, io.taps.internal.quic.QuicAvailability.available()
-                ? new io.taps.internal.quic.QuicConnector(transport, config.eventExecutor(), this::track) : null);
+        this.protocols = ProtocolRegistry.with(config.protocols());
+        this.stacks = new StackEnvironment(group, transport, config.eventExecutor(), this::track);
     }
 
     /** The cached state of this system (RFC 9623 §9) for monitoring. */
@@ -170,18 +170,12 @@ public final class Engine implements AutoCloseable {
             throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
                     "Initiate needs at least one RemoteEndpoint (RFC 9622 §7.1, O-02)");
         }
-        for (LocalEndpoint local : spec.locals()) {
-            if (local.isMulticast()) {
-                throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
-                        "a multicast group as local endpoint receives only: use Listen, not Initiate (RFC 9623 §10.5)");
-            }
-        }
-        if (MulticastSend.requested(spec)) {
-            return initiateMulticast(spec, handler, first);
-        }
-        List<StackKind> stacks = raceable(spec);
+        ProtocolStack claimant = StackSelection.claimant(spec, Role.INITIATE, protocols);
+        List<ProtocolStack> raced = raceable(spec);
+        TransportProperties properties = claimant == null ? spec.properties()
+                : claimant.connectionProperties(spec.properties(), spec.use(Role.INITIATE));
         EventLoop loop = group.next();
-        TapsConnection connection = new TapsConnection(loop, config.eventExecutor(), spec.properties(), Role.INITIATE,
+        TapsConnection connection = new TapsConnection(loop, config.eventExecutor(), properties, Role.INITIATE,
                 handler);
         track(connection);
         observeEstablishment(connection);
@@ -189,7 +183,11 @@ public final class Engine implements AutoCloseable {
             connection.send(first);
         }
         Duration bound = timeout != null ? timeout : establishmentTimeout(spec);
-        Establishment establishment = new Establishment(connection, spec, stacks, resolver, connector, bound,
+        if (claimant != null) {
+            SoleEstablishment.start(connection, spec, claimant, stacks, cacheScopeFor(spec), bound);
+            return connection;
+        }
+        Establishment establishment = new Establishment(connection, spec, raced, resolver, stacks, bound,
                 config.racing(), cacheScopeFor(spec)).earlyData(first != null && mayGoEarly(first, spec) ? first : null);
         PathMonitor monitor = pathMonitor;
         if (monitor != null) {
@@ -214,51 +212,49 @@ public final class Engine implements AutoCloseable {
      * snapshot, and a Preconnection hands out the same snapshot until a setter changes it, so the
      * last answer is kept for the next Initiate of the same snapshot (identity, one entry).
      */
-    private List<StackKind> raceable(PreconnectionSpec spec) {
+    private List<ProtocolStack> raceable(PreconnectionSpec spec) {
         Selected last = lastSelection;
         if (last != null && last.spec() == spec) {
             return last.stacks();
         }
-        List<StackKind> stacks = List.copyOf(StackSelection.raceable(spec, Role.INITIATE));
-        lastSelection = new Selected(spec, stacks);
-        return stacks;
+        List<ProtocolStack> raced = List.copyOf(StackSelection.raceable(spec, Role.INITIATE, protocols));
+        lastSelection = new Selected(spec, raced);
+        return raced;
     }
 
-    /** Listen (RFC 9622 §7.2). */
+    /**
+     * Listen (RFC 9622 §7.2): one Listener on every eligible stack (at most one per port space,
+     * design.md Q-15), which it names in {@link Listener#protocolStacks()}.
+     */
     public Listener listen(PreconnectionSpec spec, ListenerEventHandler handler) {
         ensureOpen();
         if (spec.locals().isEmpty()) {
             throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
                     "Listen needs at least one LocalEndpoint, e.g. LocalEndpoint.ofPort(0) (RFC 9622 §7.2, O-02)");
         }
-        if (MulticastReceive.requested(spec)) {
-            return listenMulticast(spec, handler);
-        }
-        List<StackKind> ranked = StackSelection.rank(spec, Role.LISTEN);
-        StackKind stack = ranked.get(0);
-        // QUIC and TLS/TCP both eligible (only possible with identical security, TLS 1.3
-        // only): one Listener on both, TCP and UDP ports of the same number, so a racing client wins with either.
-        boolean dual = ranked.contains(StackKind.QUIC) && ranked.contains(StackKind.TLS_TCP);
-        if (dual) {
-            stack = StackKind.TLS_TCP;
-        }
-        SslContext sslContext = stack.secure() && !stack.quic() ? SslContexts.forServer(spec.security()) : null;
-        ListenerCore listener = stack.quic()
-                ? new io.taps.internal.listen.QuicListener(spec.properties(), handler, config.eventExecutor(), group,
-                        transport, spec.security(), spec.framers())
-                : stack.datagram()
-                ? new DatagramListener(stack, spec.properties(), handler, config.eventExecutor(), group, transport)
-                : new StreamListener(stack, spec.properties(), handler, config.eventExecutor(), group, transport,
-                        sslContext, spec.security(), spec.framers());
-        if (dual) {
-            listener.listenAlsoWithQuic(group, transport, spec.security(), spec.framers(), config.eventExecutor(),
-                    ranked.get(0) == StackKind.QUIC);
-        }
+        ProtocolStack claimant = StackSelection.claimant(spec, Role.LISTEN, protocols);
+        List<ProtocolStack> ranked = StackSelection.rank(spec, Role.LISTEN, protocols);
+        ranked.forEach(stack -> stack.validate(spec.use(Role.LISTEN)));
+        TransportProperties properties = claimant == null ? spec.properties()
+                : claimant.connectionProperties(spec.properties(), spec.use(Role.LISTEN));
+        ListenerCore listener = new ListenerCore(ranked, spec, properties, handler, stacks);
         // Tracking starts before binding, so not even the first accepted Connection escapes close().
         listener.trackWith(accepted -> {
             track(accepted);
             observeReceived(listener, accepted);
         });
+        listeners.add(listener);
+        listener.ready().exceptionally(failure -> {
+            listeners.remove(listener);
+            return null;
+        });
+        // A stopped Listener leaves the list too (TransportServices.listeners()).
+        listener.stopped().whenComplete((done, failure) -> listeners.remove(listener));
+        if (claimant != null) {
+            // A claiming stack binds what its endpoints say (a multicast group), nothing resolved.
+            listener.start(List.of());
+            return listener;
+        }
         resolveLocals(spec.locals()).whenComplete((addresses, failure) -> {
             if (failure != null) {
                 listener.bindFailedByResolution(failure);
@@ -266,57 +262,7 @@ public final class Engine implements AutoCloseable {
                 listener.start(addresses);
             }
         });
-        listeners.add(listener);
-        listener.ready().exceptionally(failure -> {
-            listeners.remove(listener);
-            return null;
-        });
-        // A stopped Listener leaves the list too (TransportServices.listeners()).
-        listener.stopped().whenComplete((done, failure) -> listeners.remove(listener));
         return listener;
-    }
-
-    /** Multicast send (RFC 9622 §6.1.1, EP-03): a send-only UDP Connection to the group. */
-    private Connection initiateMulticast(PreconnectionSpec spec, ConnectionEventHandler handler, Message first) {
-        MulticastSend request = MulticastSend.of(spec);
-        requireUdp(spec, Role.INITIATE);
-        TapsConnection connection = new TapsConnection(group.next(), config.eventExecutor(),
-                MulticastSend.sendOnly(spec.properties()), Role.INITIATE, handler);
-        track(connection);
-        observeEstablishment(connection);
-        if (first != null) {
-            connection.send(first);
-        }
-        request.start(connection, transport);
-        return connection;
-    }
-
-    /** Multicast receive (RFC 9622 §6.1.1, RFC 9623 §10.5, EP-04, Q-14): join, one Connection per sender. */
-    private Listener listenMulticast(PreconnectionSpec spec, ListenerEventHandler handler) {
-        MulticastReceive request = MulticastReceive.of(spec);
-        requireUdp(spec, Role.LISTEN);
-        MulticastListener listener = new MulticastListener(spec.properties(), handler, config.eventExecutor(), group,
-                transport, request);
-        listener.trackWith(accepted -> {
-            track(accepted);
-            observeReceived(listener, accepted);
-        });
-        listeners.add(listener);
-        listener.ready().exceptionally(failure -> {
-            listeners.remove(listener);
-            return null;
-        });
-        // A stopped Listener leaves the list too (TransportServices.listeners()).
-        listener.stopped().whenComplete((done, failure) -> listeners.remove(listener));
-        listener.bind(List.of(request.bindAddress()));
-        return listener;
-    }
-
-    private static void requireUdp(PreconnectionSpec spec, Role role) {
-        if (!StackSelection.rank(spec, role).contains(StackKind.UDP)) {
-            throw new TransportServicesException(ErrorReason.NO_CANDIDATES, "multicast runs only over UDP, which"
-                    + " the transport properties exclude; use TransportProperties.unreliableDatagram() (RFC 9623 §10.5)");
-        }
     }
 
     private CompletableFuture<List<InetSocketAddress>> resolveLocals(List<LocalEndpoint> locals) {
@@ -429,6 +375,18 @@ public final class Engine implements AutoCloseable {
         return List.copyOf(groups.values());
     }
 
+    /** Waits until every one of {@code endings} is done or {@code deadline} (System.nanoTime) has passed. */
+    private static void awaitUntil(List<CompletableFuture<?>> endings, long deadline) {
+        try {
+            CompletableFuture.allOf(endings.toArray(CompletableFuture[]::new))
+                    .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        } catch (Exception ignored) {
+            // Timed out or failed: errors were reported as events; shutdown goes on regardless.
+        }
+    }
+
     private void ensureOpen() {
         if (closed) {
             throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
@@ -454,22 +412,28 @@ public final class Engine implements AutoCloseable {
             monitor.close();
         }
         long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
+        // No new Connection is delivered from now on; the listening sockets close only after the
+        // graceful phase, because a QUIC Listener's sockets carry the Connections it accepted.
+        List<Listener> listening = List.copyOf(listeners);
+        listening.forEach(listener -> listener.setNewConnectionLimit(0));
+        // Graceful first (RFC 9622 §10 Close): queued Messages are still sent and the peers see a
+        // clean end; only what has not ended by the shutdown timeout is aborted.
+        List<CompletableFuture<?>> closings = new ArrayList<>();
+        for (TapsConnection connection : List.copyOf(connections)) {
+            closings.add(connection.closed().toCompletableFuture());
+            connection.close();
+        }
+        awaitUntil(closings, deadline);
         List<CompletableFuture<?>> endings = new ArrayList<>();
-        for (Listener listener : listeners) {
+        for (Listener listener : listening) {
             endings.add(listener.stop().toCompletableFuture());
         }
         for (TapsConnection connection : connections) {
             endings.add(connection.closed().toCompletableFuture());
             connection.abort();
         }
-        try {
-            CompletableFuture.allOf(endings.toArray(CompletableFuture[]::new))
-                    .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-        } catch (Exception ignored) {
-            // Errors were reported as events; shutdown goes on regardless.
-        }
+        // Stopping and aborting need no peer: they end within a few event-loop turns, bounded all the same.
+        awaitUntil(endings, System.nanoTime() + ABORT_GRACE.toNanos());
         resolver.close();
         long remaining = Math.max(0, deadline - System.nanoTime());
         group.shutdownGracefully(0, Math.max(100, TimeUnit.NANOSECONDS.toMillis(remaining)), TimeUnit.MILLISECONDS)

@@ -22,6 +22,11 @@ public record PreconnectionSpec(List<LocalEndpoint> locals, List<RemoteEndpoint>
         framers = List.copyOf(framers);
     }
 
+    /** This snapshot as the protocol SPI sees it, for {@code role}. */
+    public io.taps.spi.StackUse use(io.taps.properties.Role role) {
+        return new io.taps.spi.StackUse(role, locals, remotes, properties, security, !framers.isEmpty());
+    }
+
     /** A snapshot without framers. */
     public PreconnectionSpec(List<LocalEndpoint> locals, List<RemoteEndpoint> remotes,
             TransportProperties properties, SecurityParameters security) {

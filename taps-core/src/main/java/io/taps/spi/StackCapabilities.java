@@ -2,10 +2,14 @@ package io.taps.spi;
 
 import io.taps.properties.Property;
 import io.taps.properties.PropertyKind;
+import io.taps.security.TlsVersion;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * What a protocol stack can do, in terms of the Selection Properties of RFC 9622 §6.2: the input of
@@ -29,12 +33,17 @@ public final class StackCapabilities {
     private final boolean secure;
     private final boolean byteStream;
     private final Map<Property<?>, Support> support;
+    private final Set<TlsVersion> tlsVersions;
+    private final Set<String> propertyNamespaces;
 
-    private StackCapabilities(String name, boolean secure, boolean byteStream, Map<Property<?>, Support> support) {
+    private StackCapabilities(String name, boolean secure, boolean byteStream, Map<Property<?>, Support> support,
+            Set<TlsVersion> tlsVersions, Set<String> propertyNamespaces) {
         this.name = name;
         this.secure = secure;
         this.byteStream = byteStream;
         this.support = support;
+        this.tlsVersions = tlsVersions;
+        this.propertyNamespaces = propertyNamespaces;
     }
 
     /** A builder for a stack called {@code name}, e.g. "TLS/TCP". */
@@ -65,6 +74,25 @@ public final class StackCapabilities {
         return support.getOrDefault(selectionProperty, Support.NEVER);
     }
 
+    /**
+     * The TLS versions a secure stack can negotiate (RFC 9622 §6.3); empty for a cleartext stack or
+     * one that does not say. Selection lets secure stacks race only when each would negotiate the
+     * same versions under the SecurityParameters (design.md Q-17: never end on an older version
+     * because another branch won).
+     */
+    public Set<TlsVersion> tlsVersions() {
+        return tlsVersions;
+    }
+
+    /**
+     * The namespaces of protocol-specific properties this stack applies (RFC 9622 §4.1 "Transport
+     * Property Names", e.g. {@code "tcp"} for {@code tcp.userTimeoutValue}); a Connection of
+     * another stack refuses them as not applicable.
+     */
+    public Set<String> propertyNamespaces() {
+        return propertyNamespaces;
+    }
+
     /** The declared support levels in table order, unmodifiable. */
     public Map<Property<?>, Support> declared() {
         return support;
@@ -85,6 +113,8 @@ public final class StackCapabilities {
     public Builder toBuilder() {
         Builder b = new Builder(name).secure(secure).byteStream(byteStream);
         b.support.putAll(support);
+        b.tlsVersions.addAll(tlsVersions);
+        b.propertyNamespaces.addAll(propertyNamespaces);
         return b;
     }
 
@@ -95,12 +125,13 @@ public final class StackCapabilities {
         }
         StackCapabilities other = (StackCapabilities) o;
         return name.equals(other.name) && secure == other.secure && byteStream == other.byteStream
-                && support.equals(other.support);
+                && support.equals(other.support) && tlsVersions.equals(other.tlsVersions)
+                && propertyNamespaces.equals(other.propertyNamespaces);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, secure, byteStream, support);
+        return Objects.hash(name, secure, byteStream, support, tlsVersions, propertyNamespaces);
     }
 
     @Override
@@ -114,6 +145,8 @@ public final class StackCapabilities {
         private boolean secure;
         private boolean byteStream;
         private final Map<Property<?>, Support> support = new LinkedHashMap<>();
+        private final Set<TlsVersion> tlsVersions = EnumSet.noneOf(TlsVersion.class);
+        private final Set<String> propertyNamespaces = new LinkedHashSet<>();
 
         private Builder(String name) {
             this.name = Objects.requireNonNull(name, "name");
@@ -140,6 +173,19 @@ public final class StackCapabilities {
             return this;
         }
 
+        /** The TLS versions the (secure) stack can negotiate; see {@link StackCapabilities#tlsVersions()}. */
+        public Builder tlsVersions(TlsVersion... versions) {
+            tlsVersions.clear();
+            tlsVersions.addAll(java.util.Arrays.asList(versions));
+            return this;
+        }
+
+        /** Adds a protocol-specific property namespace the stack applies, e.g. {@code "tcp"}. */
+        public Builder propertyNamespace(String namespace) {
+            propertyNamespaces.add(Objects.requireNonNull(namespace, "namespace"));
+            return this;
+        }
+
         /** The immutable capabilities. */
         public StackCapabilities build() {
             Map<Property<?>, Support> ordered = new LinkedHashMap<>();
@@ -148,7 +194,10 @@ public final class StackCapabilities {
                     ordered.put(p, support.get(p));
                 }
             }
-            return new StackCapabilities(name, secure, byteStream, Collections.unmodifiableMap(ordered));
+            return new StackCapabilities(name, secure, byteStream, Collections.unmodifiableMap(ordered),
+                    Collections.unmodifiableSet(EnumSet.copyOf(tlsVersions.isEmpty()
+                            ? EnumSet.noneOf(TlsVersion.class) : tlsVersions)),
+                    Collections.unmodifiableSet(new LinkedHashSet<>(propertyNamespaces)));
         }
     }
 }

@@ -6,7 +6,7 @@ import io.taps.internal.gather.CandidateHistory;
 import io.taps.internal.gather.CandidateTree;
 import io.taps.internal.gather.Leaf;
 import io.taps.internal.gather.LocalPath;
-import io.taps.internal.stack.StackKind;
+import io.taps.internal.stack.ChannelStack;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -40,7 +40,7 @@ class CandidateTreeTest {
 
     @Test
     void ordersByPrecedenceThenInterleavesFamilies() {
-        CandidateTree tree = CandidateTree.build(List.of(LocalPath.DEFAULT), List.of(StackKind.TCP), List.of(),
+        CandidateTree tree = CandidateTree.build(List.of(LocalPath.DEFAULT), List.of(ChannelStack.TCP), List.of(),
                 List.of(target("198.51.100.1", "198.51.100.2", "fd00::1", "2001:db8::1", "2001:db8::2")),
                 CandidateHistory.NONE, 64, 16);
         // 2001:db8::/32 has precedence 40 > IPv4 35 > ULA 3; then v6, v4, v6, v4, ...
@@ -65,7 +65,7 @@ class CandidateTreeTest {
         for (int i = 1; i <= 40; i++) {
             many.add("198.51.100." + i);
         }
-        CandidateTree tree = CandidateTree.build(List.of(LocalPath.DEFAULT), List.of(StackKind.TCP), List.of(),
+        CandidateTree tree = CandidateTree.build(List.of(LocalPath.DEFAULT), List.of(ChannelStack.TCP), List.of(),
                 List.of(target(many.toArray(String[]::new))), changing, 64, 64);
         assertThat(tree.leaves()).hasSize(40);
         assertThat(calls.values()).as("rank reads per leaf").containsOnly(1);
@@ -74,7 +74,7 @@ class CandidateTreeTest {
     @Test
     void historyRanksBeforeAddressOrder() {
         CandidateHistory fasterV4 = leaf -> leaf.remote().getAddress().getHostAddress().equals("198.51.100.2") ? -1 : 0;
-        CandidateTree tree = CandidateTree.build(List.of(LocalPath.DEFAULT), List.of(StackKind.TCP), List.of(),
+        CandidateTree tree = CandidateTree.build(List.of(LocalPath.DEFAULT), List.of(ChannelStack.TCP), List.of(),
                 List.of(target("2001:db8::1", "198.51.100.1", "198.51.100.2")), fasterV4, 64, 16);
         assertThat(addresses(tree.leaves())).containsExactly("198.51.100.2", "2001:db8:0:0:0:0:0:1",
                 "198.51.100.1");
@@ -83,7 +83,7 @@ class CandidateTreeTest {
     @Test
     void walksPathThenStackThenAddressAndMatchesFamilies() {
         LocalPath v4 = new LocalPath(InetAddress.getLoopbackAddress(), 0, "lo");
-        CandidateTree tree = CandidateTree.build(List.of(LocalPath.DEFAULT, v4), List.of(StackKind.TCP, StackKind.UDP),
+        CandidateTree tree = CandidateTree.build(List.of(LocalPath.DEFAULT, v4), List.of(ChannelStack.TCP, ChannelStack.UDP),
                 List.of("h2"), List.of(target("::1", "127.0.0.1")), CandidateHistory.NONE, 64, 16);
         assertThat(tree.leaves()).extracting(l -> l.path().describe() + " " + l.stack() + " "
                 + l.remote().getAddress().getHostAddress()).containsExactly(
@@ -100,16 +100,16 @@ class CandidateTreeTest {
         for (int i = 0; i < 40; i++) {
             many[i] = (i % 2 == 0 ? "2001:db8::" : "198.51.100.") + (i + 1);
         }
-        CandidateTree perHost = CandidateTree.build(List.of(LocalPath.DEFAULT), List.of(StackKind.TCP), List.of(),
+        CandidateTree perHost = CandidateTree.build(List.of(LocalPath.DEFAULT), List.of(ChannelStack.TCP), List.of(),
                 List.of(target(many)), CandidateHistory.NONE, 64, 16);
         assertThat(perHost.leaves()).hasSize(16);
         assertThat(addresses(perHost.leaves())).filteredOn(a -> a.contains(":")).hasSize(8);
-        CandidateTree leaves = CandidateTree.build(List.of(LocalPath.DEFAULT), List.of(StackKind.TCP, StackKind.UDP),
+        CandidateTree leaves = CandidateTree.build(List.of(LocalPath.DEFAULT), List.of(ChannelStack.TCP, ChannelStack.UDP),
                 List.of(), List.of(target(many), target("203.0.113.9")), CandidateHistory.NONE, 20, 16);
         assertThat(leaves.leaves()).hasSize(20);
         // Defaults: 64 leaves, 16 per host.
         CandidateTree defaults = CandidateTree.build(List.of(LocalPath.DEFAULT, new LocalPath(null, 1, null)),
-                List.of(StackKind.TCP, StackKind.UDP), List.of(),
+                List.of(ChannelStack.TCP, ChannelStack.UDP), List.of(),
                 List.of(target(many), target(many.clone()).addresses().isEmpty() ? target() : target("203.0.113.1",
                         "203.0.113.2", "203.0.113.3", "203.0.113.4", "203.0.113.5", "203.0.113.6", "203.0.113.7",
                         "203.0.113.8", "203.0.113.9", "203.0.113.10", "203.0.113.11", "203.0.113.12", "203.0.113.13",

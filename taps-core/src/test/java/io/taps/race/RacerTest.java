@@ -12,7 +12,7 @@ import io.taps.internal.gather.Leaf;
 import io.taps.internal.gather.LocalPath;
 import io.taps.internal.race.AttemptStarter;
 import io.taps.internal.race.Racer;
-import io.taps.internal.stack.StackKind;
+import io.taps.internal.stack.ChannelStack;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -87,10 +87,10 @@ class RacerTest {
     }
 
     static Leaf leaf(String address) {
-        return leaf(LocalPath.DEFAULT, StackKind.TCP, address);
+        return leaf(LocalPath.DEFAULT, ChannelStack.TCP, address);
     }
 
-    static Leaf leaf(LocalPath path, StackKind stack, String address) {
+    static Leaf leaf(LocalPath path, io.taps.spi.ProtocolStack stack, String address) {
         try {
             return new Leaf(path, stack, List.of(), new InetSocketAddress(InetAddress.getByName(address), 443),
                     "example.test");
@@ -248,10 +248,10 @@ class RacerTest {
     @Test
     void delaysDependOnTheBranchLevelThatDiffers() {
         LocalPath other = new LocalPath(InetAddress.getLoopbackAddress(), 0, "lo");
-        List<Leaf> leaves = List.of(leaf(LocalPath.DEFAULT, StackKind.TCP, "198.51.100.1"),
-                leaf(LocalPath.DEFAULT, StackKind.UDP, "198.51.100.1"),
-                leaf(other, StackKind.TCP, "198.51.100.1"),
-                leaf(other, StackKind.TCP, "198.51.100.2"));
+        List<Leaf> leaves = List.of(leaf(LocalPath.DEFAULT, ChannelStack.TCP, "198.51.100.1"),
+                leaf(LocalPath.DEFAULT, ChannelStack.UDP, "198.51.100.1"),
+                leaf(other, ChannelStack.TCP, "198.51.100.1"),
+                leaf(other, ChannelStack.TCP, "198.51.100.2"));
         racer(RacingConfig.builder().protocolDelay(Duration.ofMillis(150)).pathDelay(Duration.ofMillis(400))
                 .connectionAttemptDelay(Duration.ofMillis(300)).build()).offer(leaves);
         clock.advanceMillis(2000);

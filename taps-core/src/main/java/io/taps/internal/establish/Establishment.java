@@ -21,14 +21,14 @@ import io.taps.internal.race.RaceClock;
 import io.taps.internal.race.Racer;
 import io.taps.internal.resolve.EndpointResolver;
 import io.taps.internal.stack.ChannelCloneSupport;
-import io.taps.internal.stack.ChannelLink;
 import io.taps.internal.conn.Link;
 import io.taps.internal.group.CloneSupport;
-import io.taps.internal.quic.QuicCloneSupport;
-import io.taps.internal.quic.QuicStreamLink;
-import io.taps.internal.stack.StackConnector;
-import io.taps.internal.stack.StackKind;
+import io.taps.internal.stack.StackEnvironment;
+import io.taps.internal.stack.TapsAttempt;
 import io.taps.properties.Property;
+import io.taps.properties.Role;
+import io.taps.spi.ProtocolStack;
+import io.taps.spi.StackUse;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
@@ -54,16 +54,18 @@ import java.util.concurrent.CompletionException;
  * addresses the cache ranks last, the race waits for A up to the resolution delay instead of
  * starting on an address known not to answer.
  *
- * <p>Every attempt is its own Netty channel ({@link StackConnector}); only the winner is bound to
- * the Connection, the others are closed. Everything runs on the connection's event loop; nothing
- * blocks.
+ * <p>Every attempt is started by its stack through the protocol SPI ({@link ProtocolStack#connect});
+ * only the winner is bound to the Connection, the others are cancelled. Nothing here depends on
+ * which stacks race: what a stack adds (its own clone support, early data) comes with its attempt.
+ * Everything runs on the connection's event loop; nothing blocks.
  */
 public final class Establishment {
     private final TapsConnection connection;
     private final PreconnectionSpec spec;
-    private final List<StackKind> stacks;
+    private final List<ProtocolStack> stacks;
+    private final StackUse use;
     private final EndpointResolver resolver;
-    private final StackConnector connector;
+    private final StackEnvironment environment;
     private final Duration timeout;
     private final RacingConfig racing;
     private final CacheScope scope;
@@ -81,11 +83,11 @@ public final class Establishment {
     private io.taps.Message earlyData;
     private CandidateTree tree;
 
-    /** A running attempt: one channel. */
+    /** A running attempt of one stack. */
     static final class ChannelAttempt implements AttemptStarter.Running {
-        final StackConnector.Attempt attempt;
+        final TapsAttempt attempt;
 
-        ChannelAttempt(StackConnector.Attempt attempt) {
+        ChannelAttempt(TapsAttempt attempt) {
             this.attempt = attempt;
         }
 
@@ -96,18 +98,19 @@ public final class Establishment {
 
         @Override
         public boolean sentEarlyData() {
-            return attempt.sentEarly() != null;
+            return attempt.sentEarlyMessage() != null;
         }
     }
 
-    public Establishment(TapsConnection connection, PreconnectionSpec spec, List<StackKind> stacks,
-            EndpointResolver resolver, StackConnector connector, Duration timeout, RacingConfig racing,
+    public Establishment(TapsConnection connection, PreconnectionSpec spec, List<ProtocolStack> stacks,
+            EndpointResolver resolver, StackEnvironment environment, Duration timeout, RacingConfig racing,
             CacheScope scope) {
         this.connection = connection;
         this.spec = spec;
         this.stacks = List.copyOf(stacks);
+        this.use = spec.use(Role.INITIATE);
         this.resolver = resolver;
-        this.connector = connector;
+        this.environment = environment;
         this.timeout = timeout;
         this.racing = racing;
         this.scope = scope;
@@ -119,16 +122,16 @@ public final class Establishment {
             @Override
             public void won(Leaf leaf, ChannelAttempt attempt) {
                 // The report was published by changed() just before.
-                StackConnector.Attempt won = attempt.attempt;
-                learn(won.channel());
+                TapsAttempt won = attempt.attempt;
+                Link link = won.link();
+                learn(link, leaf);
                 // Adopt first, then replay what the handler held: held framed Messages (a framer
                 // delivers them before every framer is ready) need the framed link to be received
                 // as Messages, and a held close must come after Ready, not before it.
                 // Clone (RFC 9622 §7.4, Q-16) reuses this winner's stack, address and security.
-                Link link = won.link();
-                connection.cloneable(cloneSupport(leaf, link), spec.framers());
-                if (won.sentEarly() != null) {
-                    connection.sentAsEarlyData(won.sentEarly());
+                connection.cloneable(cloneSupport(leaf, won), spec.framers());
+                if (won.sentEarlyMessage() != null) {
+                    connection.sentAsEarlyData(won.sentEarlyMessage());
                 }
                 connection.establish(link, leaf.stack().capabilities());
                 won.handler().bind(connection);
@@ -136,7 +139,7 @@ public final class Establishment {
 
             @Override
             public void failed(TransportServicesException error) {
-                learn(null);
+                learn(null, null);
                 connection.failEstablishment(error);
             }
 
@@ -149,7 +152,7 @@ public final class Establishment {
 
     private String describeStacks() {
         List<String> names = new ArrayList<>();
-        stacks.forEach(kind -> names.add(kind.capabilities().name()));
+        stacks.forEach(stack -> names.add(stack.capabilities().name()));
         return String.join(" or ", names);
     }
 
@@ -163,18 +166,18 @@ public final class Establishment {
     }
 
     /**
-     * How the winner's group makes clones (RFC 9622 §7.4, Q-16): a new stream of the same QUIC
-     * connection, or a new transport connection with the winner's stack, address and security.
+     * How the winner's group makes clones (RFC 9622 §7.4, Q-16): the stack's own way when its attempt
+     * offers one (a new stream of the same QUIC connection), else a new attempt of the winner's
+     * stack to its address with its security, or none for a stack that cannot be cloned.
      */
-    private CloneSupport cloneSupport(Leaf leaf, Link link) {
-        if (link instanceof QuicStreamLink) {
-            return QuicCloneSupport.forWinner(((QuicStreamLink) link).session(), connection, leaf.toCandidate());
+    private CloneSupport cloneSupport(Leaf leaf, TapsAttempt won) {
+        CloneSupport own = won.cloneSupportFor(connection, leaf.toCandidate());
+        if (own != null) {
+            return own;
         }
         // The clone's TLS context comes from the scope when a clone opens: building one here
         // would cost a context per Connection where maxCachedSessions(0) needs fresh ones.
-        java.util.function.Supplier<io.netty.handler.ssl.SslContext> cloneContexts = leaf.stack().secure()
-                ? () -> scope.clientContext(spec.security()) : null;
-        return new ChannelCloneSupport(connector, leaf, spec.security(), cloneContexts);
+        return leaf.stack().cloneable() ? new ChannelCloneSupport(leaf, use, scope, environment) : null;
     }
 
     /** Starts establishment; its outcome reaches the Connection as Ready or EstablishmentError. */
@@ -421,11 +424,8 @@ public final class Establishment {
 
     private ChannelAttempt startAttempt(Leaf leaf, AttemptStarter.Callbacks callbacks) {
         startedLeaves.add(leaf);
-        StackConnector.Attempt attempt = connector.connect(loop, leaf.stack(), leaf.remote(),
-                leaf.path().bindAddress(), leaf.peerName(), spec.security(), spec.properties(), timeout,
-                spec.framers(), !leaf.stack().secure() ? null : leaf.stack().quic()
-                        ? scope.quicClientContext(spec.security()) : scope.clientContext(spec.security()),
-                earlyData);
+        TapsAttempt attempt = new TapsAttempt(leaf.stack(), loop, leaf.remote(), leaf.path().bindAddress(),
+                leaf.peerName(), use, timeout, spec.framers(), earlyData, scope, environment).start();
         ChannelAttempt running = new ChannelAttempt(attempt);
         attempt.outcome().whenComplete((won, failure) -> onLoop(() -> {
             if (failure != null) {
@@ -442,7 +442,7 @@ public final class Establishment {
      * success with its establishment time (and the winner's RTT), a failure, or an attempt that was
      * cancelled after going unanswered for at least one connection attempt delay.
      */
-    private void learn(io.netty.channel.Channel winner) {
+    private void learn(Link winner, Leaf winningLeaf) {
         List<EstablishmentReport.Attempt> report = racer.report();
         for (int i = 0; i < startedLeaves.size() && i < report.size(); i++) {
             Leaf leaf = startedLeaves.get(i);
@@ -450,7 +450,8 @@ public final class Establishment {
             Duration duration = attempt.duration().orElse(Duration.ZERO);
             switch (attempt.outcome()) {
                 case SUCCEEDED:
-                    history.succeeded(leaf, duration, RttSample.of(winner, leaf.stack(), duration));
+                    history.succeeded(leaf, duration, winner == null || !leaf.equals(winningLeaf) ? null
+                            : RttSample.of(winner, leaf.stack().capabilities(), duration));
                     break;
                 case FAILED:
                     history.failed(leaf);

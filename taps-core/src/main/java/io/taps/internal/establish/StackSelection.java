@@ -3,36 +3,36 @@ package io.taps.internal.establish;
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
 import io.taps.internal.PreconnectionSpec;
-import io.taps.internal.quic.QuicAvailability;
-import io.taps.internal.security.QuicSslContexts;
 import io.taps.internal.selection.CandidateSelector;
 import io.taps.internal.selection.RankedStack;
 import io.taps.internal.selection.SecurityMode;
-import io.taps.internal.stack.StackKind;
-import io.taps.properties.Property;
 import io.taps.properties.Role;
 import io.taps.security.SecurityLevel;
 import io.taps.security.TlsVersion;
+import io.taps.spi.ProtocolStack;
 import io.taps.spi.StackCapabilities;
+import io.taps.spi.StackUse;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * Chooses the protocol stacks a Preconnection may use, before anything is sent (SEL-04): the
- * property-driven selection of {@link CandidateSelector} plus the rules that depend on the
- * Preconnection as a whole rather than on one property.
+ * Chooses the protocol stacks a Preconnection may use, before anything is sent (RFC 9623 §4.1.3,
+ * SEL-04): the registered stacks (registration order breaks ranking ties, C-18), narrowed to the
+ * ones that claim the Preconnection when any does, without those that declare it unusable, then
+ * the property-driven selection of {@link CandidateSelector}, then equal security among the secure
+ * ones (design.md Q-17). It asks the stacks only through the protocol SPI.
  */
 public final class StackSelection {
     private StackSelection() {
     }
 
     /** Every eligible stack, best first; throws NoCandidates or InvalidConfiguration. */
-    public static List<StackKind> rank(PreconnectionSpec spec, Role role) {
-        List<StackKind> kinds = new ArrayList<>();
-        for (RankedStack candidate : ranked(spec, role)) {
-            kinds.add(StackKind.of(candidate.stack()));
-        }
-        return kinds;
+    public static List<ProtocolStack> rank(PreconnectionSpec spec, Role role, List<ProtocolStack> registered) {
+        return ranked(spec, role, registered);
     }
 
     /**
@@ -43,43 +43,55 @@ public final class StackSelection {
      * they have failed. A secure and a cleartext stack never race (C-08, Q-17), so a secure request
      * never ends on a cleartext connection.
      */
-    public static List<StackKind> raceable(PreconnectionSpec spec, Role role) {
-        List<RankedStack> ranked = ranked(spec, role);
-        boolean secure = ranked.get(0).stack().secure();
-        List<StackKind> kinds = new ArrayList<>();
-        for (RankedStack candidate : ranked) {
-            if (candidate.stack().secure() == secure) {
-                kinds.add(StackKind.of(candidate.stack()));
+    public static List<ProtocolStack> raceable(PreconnectionSpec spec, Role role, List<ProtocolStack> registered) {
+        List<ProtocolStack> ranked = ranked(spec, role, registered);
+        boolean secure = ranked.get(0).capabilities().secure();
+        List<ProtocolStack> kept = new ArrayList<>();
+        for (ProtocolStack candidate : ranked) {
+            if (candidate.capabilities().secure() == secure) {
+                kept.add(candidate);
             }
         }
-        return kinds;
+        return kept;
     }
 
-    private static List<RankedStack> ranked(PreconnectionSpec spec, Role role) {
+    /** The stack that takes {@code spec} alone (RFC 9623 §10.5 multicast), or null. */
+    public static ProtocolStack claimant(PreconnectionSpec spec, Role role, List<ProtocolStack> registered) {
+        StackUse use = spec.use(role);
+        for (ProtocolStack stack : registered) {
+            if (stack.claims(use)) {
+                return stack;
+            }
+        }
+        return null;
+    }
+
+    private static List<ProtocolStack> ranked(PreconnectionSpec spec, Role role, List<ProtocolStack> registered) {
+        StackUse use = spec.use(role);
+        ProtocolStack claimant = claimant(spec, role, registered);
+        List<ProtocolStack> candidates = new ArrayList<>();
+        if (claimant != null) {
+            candidates.add(claimant);
+        } else {
+            registered.stream().filter(stack -> !stack.claimsOnly()).forEach(candidates::add);
+        }
+        Map<StackCapabilities, ProtocolStack> byCapabilities = new IdentityHashMap<>();
         List<StackCapabilities> available = new ArrayList<>();
         List<String> removed = new ArrayList<>();
-        for (StackKind kind : StackKind.values()) {
-            // RFC 9622 §9.1.3.4: a stack that may duplicate messages is chosen only when the
-            // application marked its messages safelyReplayable in the Transport Properties.
-            if (kind.datagram() && !spec.properties().messageDefaults().get(Property.SAFELY_REPLAYABLE)) {
-                removed.add(kind.capabilities().name() + " removed because messages are not safelyReplayable"
-                        + " (RFC 9622 §9.1.3.4; use TransportProperties.unreliableDatagram() or safelyReplayable(true))");
+        for (ProtocolStack stack : candidates) {
+            String unusable = stack.unusableReason(use).orElse(null);
+            if (unusable != null) {
+                removed.add(stack.capabilities().name() + " removed because " + unusable);
                 continue;
             }
-            if (kind.quic()) {
-                String unusable = quicUnusable(spec, role);
-                if (unusable != null) {
-                    removed.add("QUIC removed because " + unusable);
-                    continue;
-                }
-            }
-            available.add(kind.capabilities());
+            byCapabilities.put(stack.capabilities(), stack);
+            available.add(stack.capabilities());
         }
         List<RankedStack> ranked;
         try {
             // with a framer, a byte-stream stack counts as preserving message boundaries.
             ranked = CandidateSelector.select(spec.properties(), role, securityMode(spec.security().level()),
-                    !spec.framers().isEmpty(), available);
+                    use.framed(), available);
         } catch (TransportServicesException noneLeft) {
             if (noneLeft.reason() == ErrorReason.NO_CANDIDATES && !removed.isEmpty()) {
                 throw new TransportServicesException(ErrorReason.NO_CANDIDATES,
@@ -87,49 +99,52 @@ public final class StackSelection {
             }
             throw noneLeft;
         }
-        return withEqualSecurity(ranked, spec);
-    }
-
-    /** Why QUIC cannot serve this Preconnection at all, or null. */
-    private static String quicUnusable(PreconnectionSpec spec, Role role) {
-        if (!QuicAvailability.available()) {
-            return QuicAvailability.unavailableReason();
+        List<ProtocolStack> stacks = new ArrayList<>();
+        for (RankedStack candidate : ranked) {
+            stacks.add(byCapabilities.get(candidate.stack()));
         }
-        if (role == Role.RENDEZVOUS) {
-            return "taps offers no QUIC Rendezvous";
-        }
-        if (spec.security().level() == SecurityLevel.DISABLED) {
-            return null; // the selector removes every secure stack and says so
-        }
-        return QuicSslContexts.unusableReason(spec.security());
+        return withEqualSecurity(stacks, spec.security().allowedProtocols());
     }
 
     /**
-     * Q-17, only stacks with identical security race: QUIC always negotiates TLS 1.3, TLS/TCP may
-     * negotiate TLS 1.2 when the SecurityParameters allow it. Then a race of the two could end on an
-     * older TLS version than its other branch, so QUIC stays out while TLS/TCP (which meets every
-     * allowed version) is a candidate. With TLS 1.3 as the only allowed version both have identical
-     * security and both stay; when TLS/TCP is not a candidate (e.g. multistreaming=Require) QUIC
-     * alone races nothing and stays.
+     * Q-17, only stacks with identical security race: a secure stack that can negotiate only some of
+     * the allowed TLS versions (QUIC: TLS 1.3 only) could end a race on a different version than
+     * the one that can negotiate them all (TLS/TCP with TLS 1.2 allowed). So while a secure stack
+     * meets every version the others can, the narrower ones stay out; with TLS 1.3 as the only
+     * allowed version QUIC and TLS/TCP have identical security and both stay; a narrower stack
+     * alone (e.g. multistreaming=Require) races nothing and stays. Stacks that declare no versions
+     * are not compared.
      */
-    private static List<RankedStack> withEqualSecurity(List<RankedStack> ranked, PreconnectionSpec spec) {
-        boolean quic = false;
-        boolean tls = false;
-        for (RankedStack candidate : ranked) {
-            quic |= candidate.stack() == StackKind.QUIC.capabilities();
-            tls |= candidate.stack() == StackKind.TLS_TCP.capabilities();
+    static List<ProtocolStack> withEqualSecurity(List<ProtocolStack> ranked, Set<TlsVersion> allowed) {
+        Set<TlsVersion> widest = EnumSet.noneOf(TlsVersion.class);
+        for (ProtocolStack stack : ranked) {
+            widest.addAll(negotiable(stack, allowed));
         }
-        if (!quic || !tls || !spec.security().allowedProtocols().contains(TlsVersion.TLS_1_2)) {
-            return ranked;
+        boolean someMeetsAll = false;
+        for (ProtocolStack stack : ranked) {
+            someMeetsAll |= !widest.isEmpty() && negotiable(stack, allowed).equals(widest);
         }
-        List<RankedStack> kept = new ArrayList<>(ranked);
-        kept.removeIf(candidate -> candidate.stack() == StackKind.QUIC.capabilities());
+        if (!someMeetsAll) {
+            return List.copyOf(ranked);
+        }
+        List<ProtocolStack> kept = new ArrayList<>();
+        for (ProtocolStack stack : ranked) {
+            Set<TlsVersion> versions = negotiable(stack, allowed);
+            if (versions.isEmpty() || versions.equals(widest)) {
+                kept.add(stack);
+            }
+        }
         return List.copyOf(kept);
     }
 
-    /** The best stack (a Listener uses one). */
-    public static StackKind choose(PreconnectionSpec spec, Role role) {
-        return rank(spec, role).get(0);
+    private static Set<TlsVersion> negotiable(ProtocolStack stack, Set<TlsVersion> allowed) {
+        StackCapabilities capabilities = stack.capabilities();
+        if (!capabilities.secure() || capabilities.tlsVersions().isEmpty()) {
+            return EnumSet.noneOf(TlsVersion.class);
+        }
+        Set<TlsVersion> versions = EnumSet.copyOf(capabilities.tlsVersions());
+        versions.retainAll(allowed);
+        return versions;
     }
 
     static SecurityMode securityMode(SecurityLevel level) {

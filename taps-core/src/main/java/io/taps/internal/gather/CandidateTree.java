@@ -1,7 +1,7 @@
 package io.taps.internal.gather;
 
 import io.taps.monitor.EstablishmentReport;
-import io.taps.internal.stack.StackKind;
+import io.taps.spi.ProtocolStack;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -42,7 +42,7 @@ public final class CandidateTree {
     }
 
     /** A protocol branch with its address leaves, in race order. */
-    public record StackNode(StackKind stack, List<String> alpn, List<Leaf> leaves) {
+    public record StackNode(ProtocolStack stack, List<String> alpn, List<Leaf> leaves) {
         /** Copies the lists. */
         public StackNode {
             alpn = List.copyOf(alpn);
@@ -94,7 +94,7 @@ public final class CandidateTree {
      * @param maxLeaves the most leaves in all
      * @param maxAddressesPerHost the most addresses kept per remote endpoint
      */
-    public static CandidateTree build(List<LocalPath> paths, List<StackKind> stacks, List<String> alpn,
+    public static CandidateTree build(List<LocalPath> paths, List<ProtocolStack> stacks, List<String> alpn,
             List<Target> targets, CandidateHistory history, int maxLeaves, int maxAddressesPerHost) {
         Objects.requireNonNull(history, "history");
         // (address, peer name) pairs, each host capped, then all together ordered.
@@ -114,8 +114,8 @@ public final class CandidateTree {
         List<Leaf> all = new ArrayList<>();
         for (LocalPath path : paths) {
             List<StackNode> stackNodes = new ArrayList<>();
-            for (StackKind stack : stacks) {
-                List<String> offered = stack.secure() ? alpn : List.of();
+            for (ProtocolStack stack : stacks) {
+                List<String> offered = stack.capabilities().secure() ? alpn : List.of();
                 List<Leaf> leaves = new ArrayList<>();
                 for (InetSocketAddress address : order) {
                     if (path.matches(address) && all.size() + leaves.size() < maxLeaves) {

@@ -1,7 +1,7 @@
 package io.taps.internal.gather;
 
 import io.taps.monitor.EstablishmentReport;
-import io.taps.internal.stack.StackKind;
+import io.taps.spi.ProtocolStack;
 import java.net.InetSocketAddress;
 import java.util.List;
 
@@ -15,7 +15,7 @@ import java.util.List;
  * @param remote the resolved remote address
  * @param peerName the name TLS verifies and sends as SNI
  */
-public record Leaf(LocalPath path, StackKind stack, List<String> alpn, InetSocketAddress remote, String peerName) {
+public record Leaf(LocalPath path, ProtocolStack stack, List<String> alpn, InetSocketAddress remote, String peerName) {
     /** Copies the ALPN list. */
     public Leaf {
         alpn = List.copyOf(alpn);

@@ -5,33 +5,45 @@ import io.taps.ErrorReason;
 import io.taps.Listener;
 import io.taps.ListenerEventHandler;
 import io.taps.TransportServicesException;
+import io.taps.internal.PreconnectionSpec;
 import io.taps.internal.conn.EventDispatcher;
 import io.taps.internal.conn.TapsConnection;
-import io.taps.internal.stack.StackKind;
+import io.taps.internal.stack.StackEnvironment;
 import io.taps.properties.Limit;
 import io.taps.properties.Property;
 import io.taps.properties.TransportProperties;
+import io.taps.spi.ProtocolStack;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What every Listener shares (RFC 9622 §7.2, A-11): the new-connection countdown, the
- * concurrent-connection cap ({@code _taps.maxConcurrentConnections}, Q-12), delivery of
- * ConnectionReceived, and the Stopped and ListenError events. A protocol-specific subclass binds
- * sockets and pauses or resumes accepting when asked.
+ * A Listener (RFC 9622 §7.2, A-11) on every eligible protocol stack at once, each through the
+ * protocol SPI ({@link ProtocolStack#listen}), at most one per port space: the first stack binds the
+ * resolved LocalEndpoints, the others the same addresses and port numbers, so a client racing any
+ * of them reaches the same port (design.md Q-15). If a later stack cannot take a port number the
+ * first one chose for an ephemeral request, all are closed and bound again, a few times.
  *
- * <p>When the countdown reaches 0, connections already accepted by the socket are held, not
+ * <p>All stacks share the new-connection countdown, the concurrent-connection cap
+ * ({@code _taps.maxConcurrentConnections}, Q-12), delivery of ConnectionReceived and the Stopped and
+ * ListenError events. When the countdown reaches 0, connections already accepted are held, not
  * dropped, and delivered as soon as the limit is raised.
  */
-public abstract class ListenerCore implements Listener {
-    protected final StackKind stack;
-    protected final TransportProperties properties;
-    protected final ListenerEventHandler handler;
+public final class ListenerCore implements Listener {
+    /** How often an ephemeral bind is retried when a later stack's port of the same number is taken. */
+    private static final int PORT_RETRIES = 3;
+
+    private final List<ProtocolStack> stacks;
+    private final PreconnectionSpec spec;
+    private final StackEnvironment environment;
+    final TransportProperties properties;
+    private final ListenerEventHandler handler;
     private final EventDispatcher events;
     private final CompletableFuture<Listener> readyFuture = new CompletableFuture<>();
     private final CompletableFuture<Void> stoppedFuture = new CompletableFuture<>();
@@ -42,83 +54,101 @@ public abstract class ListenerCore implements Listener {
     private long active;
     private boolean stopping;
     private volatile java.util.function.Consumer<TapsConnection> tracker = connection -> { };
-    /** How often an ephemeral bind is retried when the companion's UDP port of the same number is taken. */
-    private int companionRetries = 3;
+    private int portRetries = PORT_RETRIES;
     private List<InetSocketAddress> requested = List.of();
-    private QuicSockets companion;
-    private boolean quicRanksFirst;
+    /** The stacks' shares of this Listener that are bound or binding, in rank order. */
+    private final List<StackShare> shares = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    ListenerCore(StackKind stack, TransportProperties properties, ListenerEventHandler handler, Executor eventExecutor) {
-        this.stack = stack;
+    /**
+     * A Listener on {@code ranked} (the eligible stacks, best first; only the first of each port
+     * space listens), whose Connections start with {@code properties}.
+     */
+    public ListenerCore(List<ProtocolStack> ranked, PreconnectionSpec spec, TransportProperties properties,
+            ListenerEventHandler handler, StackEnvironment environment) {
+        this.stacks = onePerPortSpace(ranked);
+        this.spec = spec;
+        this.environment = environment;
         this.properties = properties;
         this.handler = handler;
-        this.events = new EventDispatcher(eventExecutor);
+        this.events = new EventDispatcher(environment.eventExecutor());
         Limit cap = properties.get(Property.MAX_CONCURRENT_CONNECTIONS);
         this.concurrencyCap = cap.isUnlimited() ? Long.MAX_VALUE : cap.value();
     }
 
-    /** Binds the resolved local addresses; ready() or a ListenError (E-04) follows. */
-    public abstract void bind(List<InetSocketAddress> addresses);
+    private static List<ProtocolStack> onePerPortSpace(List<ProtocolStack> ranked) {
+        Set<String> taken = new HashSet<>();
+        List<ProtocolStack> kept = new ArrayList<>();
+        for (ProtocolStack stack : ranked) {
+            if (taken.add(stack.portSpace())) {
+                kept.add(stack);
+            }
+        }
+        return List.copyOf(kept);
+    }
 
-    /** Pauses ({@code false}) or resumes accepting new remote endpoints. */
-    protected abstract void setAccepting(boolean accept);
+    /**
+     * Binds every stack: the first on {@code addresses} (the Listener's resolved local endpoints;
+     * empty for a stack that claimed the Preconnection and binds what its endpoints say), the
+     * others on the addresses it bound. ready() or a ListenError (E-04) follows.
+     */
+    public void start(List<InetSocketAddress> addresses) {
+        this.requested = List.copyOf(addresses);
+        bindFrom(0, requested);
+    }
 
-    /** Closes the sockets; {@code whenClosed} runs once they are closed. */
-    protected abstract void closeSockets(Runnable whenClosed);
-
-    protected final void bound(List<InetSocketAddress> addresses) {
-        if (companion == null) {
+    private void bindFrom(int index, List<InetSocketAddress> addresses) {
+        if (index == stacks.size()) {
             this.bound = List.copyOf(addresses);
             readyFuture.complete(this);
+            if (isStopping()) {
+                closeSockets(() -> { });
+            }
             return;
         }
-        companion.bind(addresses).whenComplete((alsoBound, failure) -> {
+        StackShare share = new StackShare(this, stacks.get(index), spec, addresses, environment);
+        shares.add(share);
+        share.start().whenComplete((bound, failure) -> {
             if (failure == null) {
-                this.bound = List.copyOf(addresses);
-                if (isStopping()) {
-                    companion.close(() -> { });
-                }
-                readyFuture.complete(this);
+                bindFrom(index + 1, index == 0 ? bound : addresses);
                 return;
             }
-            // The UDP port of the same number is taken: with an ephemeral port, try another number.
-            boolean ephemeral = requested.stream().anyMatch(address -> address.getPort() == 0);
-            if (ephemeral && companionRetries-- > 0) {
-                closeOwnSockets(() -> bind(requested));
+            TransportServicesException error = StackShare.listenError(share.stack(), failure);
+            // A later stack's port of the same number is taken: with an ephemeral request, try another number.
+            boolean ephemeral = index > 0 && requested.stream().anyMatch(address -> address.getPort() == 0);
+            if (ephemeral && portRetries-- > 0) {
+                closeSockets(() -> bindFrom(0, requested));
             } else {
-                closeOwnSockets(() -> bindFailed((TransportServicesException) failure));
+                closeSockets(() -> bindFailed(error));
             }
         });
     }
 
-    /**
-     * Binds {@code addresses} (the Listener's resolved local endpoints) and, with a companion, the
-     * companion's sockets on the same port numbers.
-     */
-    public final void start(List<InetSocketAddress> addresses) {
-        this.requested = List.copyOf(addresses);
-        bind(addresses);
+    private void setAccepting(boolean accept) {
+        for (StackShare share : shares) {
+            share.setAccepting(accept);
+        }
     }
 
-    /**
-     * Listens with QUIC as well, on UDP ports with the same numbers as this (TLS/TCP) Listener's
-     * TCP ports, delivering every QUIC stream through this Listener's countdown and events
-     * (design.md Q-15, Q-17: used when selection leaves QUIC and TLS/TCP with identical security, so
-     * that a racing client can win with either). Call before {@link #start}.
-     */
-    public final void listenAlsoWithQuic(io.netty.channel.EventLoopGroup group,
-            io.taps.internal.transport.IoTransport transport, io.taps.security.SecurityParameters security,
-            List<io.taps.framer.FramerFactory> framers, Executor eventExecutor, boolean quicRanksFirst) {
-        this.companion = new QuicSockets(group, transport, security, properties, eventExecutor, framers, this::offer);
-        this.quicRanksFirst = quicRanksFirst;
-    }
-
-    private void closeOwnSockets(Runnable then) {
-        closeSockets(then);
+    /** Closes every stack's sockets; {@code whenClosed} runs once all are closed. */
+    private void closeSockets(Runnable whenClosed) {
+        List<StackShare> closing = List.copyOf(shares);
+        shares.clear();
+        if (closing.isEmpty()) {
+            whenClosed.run();
+            return;
+        }
+        java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger(closing.size());
+        for (StackShare share : closing) {
+            share.close(() -> {
+                if (open.decrementAndGet() == 0) {
+                    whenClosed.run();
+                }
+            });
+        }
     }
 
     /** ListenError (E-04): binding failed; the Listener is finished. */
-    protected final void bindFailed(TransportServicesException error) {
+    private void bindFailed(TransportServicesException error) {
         events.emitTerminal(() -> handler.establishmentError(this, error), () -> {
             readyFuture.completeExceptionally(error);
             stoppedFuture.completeExceptionally(error);
@@ -126,7 +156,7 @@ public abstract class ListenerCore implements Listener {
     }
 
     /** Local endpoint resolution failed before anything could be bound (E-04). */
-    public final void bindFailedByResolution(Throwable failure) {
+    public void bindFailedByResolution(Throwable failure) {
         Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
         bindFailed(cause instanceof TransportServicesException ? (TransportServicesException) cause
@@ -135,7 +165,7 @@ public abstract class ListenerCore implements Listener {
     }
 
     /** A new established Connection; delivered now or held while the countdown is at 0. */
-    protected final void offer(TapsConnection connection) {
+    void offer(TapsConnection connection) {
         boolean deliver;
         synchronized (this) {
             if (stopping) {
@@ -164,7 +194,7 @@ public abstract class ListenerCore implements Listener {
     }
 
     /** Lets the owning system see every delivered Connection, so that shutting it down closes them. */
-    public final void trackWith(java.util.function.Consumer<TapsConnection> newTracker) {
+    public void trackWith(java.util.function.Consumer<TapsConnection> newTracker) {
         this.tracker = newTracker;
     }
 
@@ -182,7 +212,7 @@ public abstract class ListenerCore implements Listener {
     }
 
     /** Whether a new remote endpoint may still be turned into a Connection right now. */
-    protected final synchronized boolean mayAccept() {
+    synchronized boolean mayAccept() {
         return !stopping && remaining > 0 && active < concurrencyCap;
     }
 
@@ -239,13 +269,19 @@ public abstract class ListenerCore implements Listener {
         return addresses.isEmpty() ? -1 : addresses.get(0).getPort();
     }
 
+    /** The stacks this Listener listens on, best ranked first, e.g. "QUIC + TLS/TCP". */
     @Override
     public String protocolStack() {
-        if (companion == null) {
-            return stack.capabilities().name();
+        return String.join(" + ", protocolStacks());
+    }
+
+    @Override
+    public List<String> protocolStacks() {
+        List<String> names = new ArrayList<>();
+        for (ProtocolStack stack : stacks) {
+            names.add(stack.capabilities().name());
         }
-        String quic = StackKind.QUIC.capabilities().name();
-        return quicRanksFirst ? quic + " + " + stack.capabilities().name() : stack.capabilities().name() + " + " + quic;
+        return names;
     }
 
     @Override
@@ -262,16 +298,16 @@ public abstract class ListenerCore implements Listener {
         // Accepted but never delivered: nobody owns them, so they must not stay open.
         undelivered.forEach(Connection::abort);
         Runnable whenClosed = () -> events.emitTerminal(() -> handler.stopped(this), () -> stoppedFuture.complete(null));
-        closeSockets(companion == null ? whenClosed : () -> companion.close(whenClosed));
+        closeSockets(whenClosed);
         return stoppedFuture.minimalCompletionStage();
     }
 
     /** Completes when the Listener has stopped (Stopped raised) or failed to bind; it does not stop it. */
-    public final CompletionStage<Void> stopped() {
+    public CompletionStage<Void> stopped() {
         return stoppedFuture.minimalCompletionStage();
     }
 
-    protected final synchronized boolean isStopping() {
+    synchronized boolean isStopping() {
         return stopping;
     }
 

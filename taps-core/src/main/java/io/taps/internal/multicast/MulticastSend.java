@@ -11,9 +11,9 @@ import io.taps.TransportServicesException;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
 import io.taps.internal.PreconnectionSpec;
-import io.taps.internal.conn.TapsConnection;
 import io.taps.internal.stack.ChannelLink;
-import io.taps.internal.stack.ConnectionHandler;
+import io.netty.channel.ChannelInitializer;
+import io.taps.internal.stack.TapsAttempt;
 import io.taps.internal.stack.StackConnector;
 import io.taps.internal.stack.StackKind;
 import io.taps.internal.transport.IoTransport;
@@ -101,41 +101,28 @@ public record MulticastSend(InetSocketAddress group, InetSocketAddress bindAddre
         return properties.toBuilder().direction(Direction.UNIDIRECTIONAL_SEND).build();
     }
 
-    /** Opens the socket on the connection's loop; Ready or EstablishmentError follows. */
-    public void start(TapsConnection connection, IoTransport transport) {
+    /** Opens the socket connected to the group on the attempt's loop; the attempt succeeds once it is. */
+    void connect(TapsAttempt attempt) {
         NetworkInterface outgoing;
         try {
             outgoing = outgoingInterface();
         } catch (TransportServicesException e) {
-            connection.failEstablishment(e);
+            attempt.fail(e);
             return;
         }
-        ConnectionHandler.AttemptObserver observer = new ConnectionHandler.AttemptObserver() {
-            @Override
-            public void stackReady(Channel channel, ConnectionHandler handler) {
-                connection.establish(new ChannelLink(channel, StackKind.UDP), StackKind.UDP.capabilities());
-                handler.bind(connection);
+        Bootstrap bootstrap = bootstrap(attempt.environment().transport(), outgoing).group(attempt.eventLoop())
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel channel) {
+                        attempt.attach(channel, null, attached -> new ChannelLink(attached, StackKind.UDP));
+                    }
+                });
+        ChannelFuture connecting = bindAddress == null ? bootstrap.connect(group) : bootstrap.connect(group, bindAddress);
+        attempt.onCancel(() -> connecting.channel().close());
+        connecting.addListener(done -> {
+            if (!done.isSuccess()) {
+                attempt.fail(failure(done.cause()));
             }
-
-            @Override
-            public void stackFailed(Channel channel, Throwable cause) {
-                channel.close();
-                connection.failEstablishment(failure(cause));
-            }
-        };
-        Bootstrap bootstrap = bootstrap(transport, outgoing).group(connection.eventLoop())
-                .handler(new ConnectionHandler(observer, false));
-        connection.eventLoop().execute(() -> {
-            ChannelFuture connecting = bindAddress == null ? bootstrap.connect(group) : bootstrap.connect(group, bindAddress);
-            if (!connection.onEstablishmentCancel(() -> connecting.channel().close())) {
-                connecting.channel().close();
-                return;
-            }
-            connecting.addListener(done -> {
-                if (!done.isSuccess()) {
-                    connection.failEstablishment(failure(done.cause()));
-                }
-            });
         });
     }
 

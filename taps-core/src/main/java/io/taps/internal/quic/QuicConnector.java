@@ -17,15 +17,14 @@ import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.netty.handler.codec.quic.QuicStreamType;
 import io.netty.handler.codec.quic.SslEarlyDataReadyEvent;
 import io.netty.buffer.Unpooled;
-import io.taps.Message;
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
 import io.taps.framer.FramerFactory;
 import io.taps.internal.conn.TapsConnection;
-import io.taps.internal.security.QuicSslContexts;
 import io.taps.internal.security.TlsHandlers;
 import io.taps.internal.stack.ConnectionHandler;
-import io.taps.internal.stack.StackConnector;
+import io.taps.internal.stack.StackEnvironment;
+import io.taps.internal.stack.TapsAttempt;
 import io.taps.internal.transport.IoTransport;
 import io.taps.properties.Role;
 import io.taps.properties.TransportProperties;
@@ -46,31 +45,38 @@ import javax.net.ssl.SSLException;
  * done, a common ALPN protocol was agreed, the stream exists and every framer is ready; its
  * Connection is that stream. A losing or cancelled attempt closes its QUIC connection and socket.
  */
-public final class QuicConnector implements StackConnector.QuicAttempts {
+final class QuicConnector {
     private final IoTransport transport;
     private final Executor eventExecutor;
     private final Consumer<TapsConnection> tracker;
 
-    /** {@code tracker} sees every Connection a session opens later (clone), so engine shutdown closes it. */
-    public QuicConnector(IoTransport transport, Executor eventExecutor, Consumer<TapsConnection> tracker) {
-        this.transport = transport;
-        this.eventExecutor = eventExecutor;
-        this.tracker = tracker;
+    /** The environment's tracker sees every Connection a session opens later (clone), so engine shutdown closes it. */
+    QuicConnector(StackEnvironment environment) {
+        this.transport = environment.transport();
+        this.eventExecutor = environment.eventExecutor();
+        this.tracker = environment.tracker();
     }
 
-    @Override
-    public void connect(StackConnector.Attempt attempt, EventLoop loop, InetSocketAddress remote,
-            InetSocketAddress local, String peerName, SecurityParameters security, TransportProperties properties,
-            Duration timeout, List<FramerFactory> framers, io.netty.handler.ssl.SslContext clientContext,
-            Message early) {
+    /**
+     * Starts {@code attempt}. The QUIC client context comes from the attempt's cache scope; a
+     * safelyReplayable InitiateWithSend message goes out as 0-RTT data if a session can be resumed.
+     */
+    void connect(TapsAttempt attempt) {
+        EventLoop loop = attempt.eventLoop();
+        InetSocketAddress remote = attempt.remote();
+        InetSocketAddress local = attempt.local();
+        SecurityParameters security = attempt.use().security();
+        TransportProperties properties = attempt.use().properties();
+        Duration timeout = attempt.timeout();
+        List<FramerFactory> framers = attempt.framers();
         QuicSslContext sslContext;
         try {
-            sslContext = clientContext instanceof QuicSslContext ? (QuicSslContext) clientContext
-                    : QuicSslContexts.forClient(security);
+            sslContext = attempt.scope().quicClientContext(security);
         } catch (TransportServicesException invalid) {
             attempt.outcome().completeExceptionally(invalid);
             return;
         }
+        String peerName = attempt.peerName();
         String serverName = serverName(security, peerName);
         ChannelHandler codec = QuicTransportSettings.apply(new QuicClientCodecBuilder(), properties)
                 .sslEngineProvider(quic -> sslContext.newEngine(quic.alloc(), serverName, remote.getPort()))
@@ -83,10 +89,10 @@ public final class QuicConnector implements StackConnector.QuicAttempts {
         // local address (the Connection's LocalEndpoint, and PathChange matching) instead of the wildcard.
         ChannelFuture binding = bootstrap.connect(remote, bindTo);
         Channel socket = binding.channel();
-        attempt.closer(socket::close);
+        attempt.onCancel(socket::close);
         // Early data needs the message's bytes as they go on the wire: without framers that is the message.
         Attempting state = new Attempting(attempt, socket, remote, security, properties, framers,
-                framers.isEmpty() ? early : null);
+                framers.isEmpty() ? attempt.earlyData().orElse(null) : null);
         binding.addListener(bound -> {
             if (!bound.isSuccess()) {
                 fail(attempt, remote, bound.cause());
@@ -121,21 +127,21 @@ public final class QuicConnector implements StackConnector.QuicAttempts {
      * early data (RFC 9001 §4.6.1), and the attempt still wins only when the handshake is done.
      */
     private final class Attempting extends ChannelInboundHandlerAdapter {
-        private final StackConnector.Attempt attempt;
+        private final TapsAttempt attempt;
         private final Channel socket;
         private final InetSocketAddress remote;
         private final SecurityParameters security;
         private final TransportProperties properties;
         private final List<FramerFactory> framers;
-        private final Message early;
+        private final java.nio.ByteBuffer early;
         private QuicSession session;
         private boolean streamOpened;
         private boolean streamReady;
         private boolean handshakeDone;
 
-        Attempting(StackConnector.Attempt attempt, Channel socket, InetSocketAddress remote,
+        Attempting(TapsAttempt attempt, Channel socket, InetSocketAddress remote,
                 SecurityParameters security, TransportProperties properties, List<FramerFactory> framers,
-                Message early) {
+                java.nio.ByteBuffer early) {
             this.attempt = attempt;
             this.socket = socket;
             this.remote = remote;
@@ -178,7 +184,10 @@ public final class QuicConnector implements StackConnector.QuicAttempts {
         private QuicSession session(QuicChannel quic) {
             if (session == null) {
                 session = new QuicSession(quic, socket, eventExecutor, properties, Role.INITIATE, framers, tracker);
-                attempt.closer(session::close);
+                attempt.onCancel(session::close);
+                QuicSession owner = session;
+                // Clone (RFC 9622 §7.4, Q-16) opens a new stream of this QUIC connection.
+                attempt.clones((winner, candidate) -> QuicCloneSupport.forWinner(owner, winner, candidate));
             }
             return session;
         }
@@ -212,8 +221,8 @@ public final class QuicConnector implements StackConnector.QuicAttempts {
                 }
                 if (sendEarly) {
                     QuicStreamChannel stream = (QuicStreamChannel) created.getNow();
-                    stream.writeAndFlush(Unpooled.wrappedBuffer(early.bytes()));
-                    attempt.sentEarly(early);
+                    stream.writeAndFlush(Unpooled.wrappedBuffer(early.duplicate()));
+                    attempt.sentEarly();
                 }
             });
         }
@@ -237,7 +246,7 @@ public final class QuicConnector implements StackConnector.QuicAttempts {
         return name;
     }
 
-    private static void fail(StackConnector.Attempt attempt, InetSocketAddress remote, Throwable cause) {
+    private static void fail(TapsAttempt attempt, InetSocketAddress remote, Throwable cause) {
         attempt.outcome().completeExceptionally(classify(remote, cause));
     }
 

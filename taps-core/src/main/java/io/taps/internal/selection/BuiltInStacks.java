@@ -16,6 +16,7 @@ import static io.taps.properties.Property.SOFT_ERROR_NOTIFY;
 import static io.taps.properties.Property.USE_TEMPORARY_LOCAL_ADDRESS;
 import static io.taps.properties.Property.ZERO_RTT_MSG;
 
+import io.taps.security.TlsVersion;
 import io.taps.spi.StackCapabilities;
 import io.taps.spi.Support;
 import java.util.List;
@@ -68,6 +69,7 @@ public final class BuiltInStacks {
      * at the idle timeout, so it is optional; soft errors are not surfaced by the codec.
      */
     public static final StackCapabilities QUIC = StackCapabilities.builder("QUIC").secure(true).byteStream(true)
+            .tlsVersions(TlsVersion.TLS_1_3)
             .support(RELIABILITY, Support.ALWAYS)
             .support(PRESERVE_MSG_BOUNDARIES, Support.NEVER)
             .support(PER_MSG_RELIABILITY, Support.NEVER)
@@ -91,7 +93,12 @@ public final class BuiltInStacks {
     }
 
     private static StackCapabilities tcpLike(String name, boolean secure) {
-        return StackCapabilities.builder(name).secure(secure).byteStream(true)
+        StackCapabilities.Builder builder = StackCapabilities.builder(name).secure(secure).byteStream(true)
+                .propertyNamespace("tcp");
+        if (secure) {
+            builder.tlsVersions(TlsVersion.TLS_1_2, TlsVersion.TLS_1_3);
+        }
+        return builder
                 .support(RELIABILITY, Support.ALWAYS)
                 .support(PRESERVE_MSG_BOUNDARIES, Support.NEVER)
                 .support(PER_MSG_RELIABILITY, Support.NEVER)

@@ -1,7 +1,6 @@
 package io.taps.internal.stack;
 
 import io.netty.channel.EventLoop;
-import io.netty.handler.ssl.SslContext;
 import io.taps.monitor.EstablishmentReport;
 import io.taps.TransportServicesException;
 import io.taps.internal.conn.TapsConnection;
@@ -9,53 +8,49 @@ import io.taps.internal.gather.Leaf;
 import io.taps.internal.group.CloneReport;
 import io.taps.internal.group.CloneRequest;
 import io.taps.internal.group.CloneSupport;
-import io.taps.security.SecurityParameters;
+import io.taps.internal.cache.CacheScope;
+import io.taps.spi.ProtocolStack;
+import io.taps.spi.StackUse;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletionException;
-import java.util.function.Supplier;
 
 /**
- * Clone on TCP, TLS/TCP and UDP (RFC 9622 §7.4, design.md Q-16): a new transport connection to
- * the address the original won, with the original's stack and security (the same cached
- * {@code SslContext}, the same server name for SNI and verification): no new race, no new
- * resolution. UDP opens a new connected socket to the same remote. The local address of the
+ * Clone by a new attempt (RFC 9622 §7.4, design.md Q-16; every {@link ProtocolStack#cloneable()}
+ * stack without clone support of its own: TCP, TLS/TCP, UDP, plugged-in stacks): a new transport
+ * connection to the address the original won, with the original's stack and security (the same
+ * cache scope, the same server name for SNI and verification): no new race, no new resolution. UDP
+ * opens a new connected socket to the same remote. The local address of the
  * winning path is kept, its port is not: a second flow cannot reuse the original's 4-tuple.
  */
 public final class ChannelCloneSupport implements CloneSupport {
-    private final StackConnector connector;
-    private final StackKind kind;
+    private final ProtocolStack stack;
     private final InetSocketAddress remote;
     private final InetSocketAddress local;
     private final String peerName;
-    private final SecurityParameters security;
+    private final StackUse use;
     /**
-     * The client TLS context of each clone, from the original's cache scope (so an isolated group
-     * stays isolated); asked per clone, because with maxCachedSessions(0) on JSSE every connection
-     * needs a context of its own (SEC-06).
+     * The original's cache scope: each clone's TLS context comes from it (so an isolated group stays
+     * isolated), asked per clone, because with maxCachedSessions(0) on JSSE every connection needs a
+     * context of its own (SEC-06).
      */
-    private final Supplier<SslContext> clientContexts;
+    private final CacheScope scope;
+    private final StackEnvironment environment;
     private final EstablishmentReport.Candidate candidate;
 
-    /**
-     * Clones of the Connection that won {@code leaf}; {@code clientContexts} gives the TLS context of
-     * each clone (null for cleartext stacks), e.g. the cache scope's, built only when a clone opens.
-     */
-    public ChannelCloneSupport(StackConnector connector, Leaf leaf, SecurityParameters security,
-            Supplier<SslContext> clientContexts) {
-        this.connector = connector;
-        this.kind = leaf.stack();
+    /** Clones of the Connection that won {@code leaf} for {@code use}, with the original's cache scope. */
+    public ChannelCloneSupport(Leaf leaf, StackUse use, CacheScope scope, StackEnvironment environment) {
+        this.stack = leaf.stack();
         this.remote = leaf.remote();
         InetSocketAddress bind = leaf.path().bindAddress();
         this.local = bind == null || bind.getAddress() == null || bind.getAddress().isAnyLocalAddress()
                 ? null : new InetSocketAddress(bind.getAddress(), 0);
         this.peerName = leaf.peerName();
-        this.security = security;
-        this.clientContexts = clientContexts;
+        this.use = use;
+        this.scope = scope;
+        this.environment = environment;
         this.candidate = new EstablishmentReport.Candidate(local == null ? "default (chosen by the OS)"
-                : "clone from " + local.getAddress().getHostAddress(), kind.capabilities().name(), leaf.alpn(),
+                : "clone from " + local.getAddress().getHostAddress(), stack.capabilities().name(), leaf.alpn(),
                 remote, peerName);
     }
 
@@ -68,19 +63,20 @@ public final class ChannelCloneSupport implements CloneSupport {
     public void open(CloneRequest request) {
         TapsConnection clone = (TapsConnection) request.cloned();
         EventLoop loop = clone.eventLoop();
-        StackConnector.Attempt attempt = connector.connect(loop, kind, remote, local, peerName, security,
-                clone.transportProperties(), request.timeout(), request.framers(),
-                clientContexts == null ? null : clientContexts.get(), null);
+        StackUse cloneUse = new StackUse(use.role(), use.locals(), use.remotes(), clone.transportProperties(),
+                use.security(), !request.framers().isEmpty());
+        TapsAttempt attempt = new TapsAttempt(stack, loop, remote, local, peerName, cloneUse, request.timeout(),
+                request.framers(), null, scope, environment);
         if (!clone.onEstablishmentCancel(attempt::cancel)) {
-            attempt.cancel();
             return;
         }
         long started = System.nanoTime();
         clone.establishmentReport(report(request, EstablishmentReport.Outcome.RUNNING, null, null, false));
+        attempt.start();
         attempt.outcome().whenComplete((won, failure) -> onLoop(loop, () -> {
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             if (failure != null) {
-                TransportServicesException error = StackConnector.classify(kind, remote, unwrap(failure));
+                TransportServicesException error = TapsAttempt.classify(stack.capabilities(), remote, unwrap(failure));
                 clone.establishmentReport(report(request, EstablishmentReport.Outcome.FAILED, took, error, true));
                 if (clone.state() != io.taps.properties.ConnectionState.CLOSED) {
                     request.failed(error);
@@ -88,11 +84,10 @@ public final class ChannelCloneSupport implements CloneSupport {
                 return;
             }
             clone.establishmentReport(report(request, EstablishmentReport.Outcome.SUCCEEDED, took, null, true));
-            clone.establish(new ChannelLink(won.channel(), kind), kind.capabilities());
+            clone.establish(won.link(), stack.capabilities());
             won.handler().bind(clone);
         }));
     }
-
     /** A report without a race: the one attempt the clone made to the original's winner. */
     private EstablishmentReport report(CloneRequest request, EstablishmentReport.Outcome outcome, Duration took,
             TransportServicesException failure, boolean finished) {

@@ -3,7 +3,11 @@ package io.taps.internal.stack;
 import io.taps.internal.selection.BuiltInStacks;
 import io.taps.spi.StackCapabilities;
 
-/** The protocol stacks taps-core builds Netty pipelines for, with their declared capabilities. */
+/**
+ * The built-in stacks, as their implementations in this package, {@code internal.quic} and
+ * {@code internal.multicast} tell them apart (design.md Q-15: only protocol implementations may);
+ * everything else sees a {@link io.taps.spi.ProtocolStack}.
+ */
 public enum StackKind {
     TCP(BuiltInStacks.TCP),
     TLS_TCP(BuiltInStacks.TLS_TCP),
@@ -23,11 +27,6 @@ public enum StackKind {
 
     public boolean secure() {
         return this == TLS_TCP || this == QUIC;
-    }
-
-    /** Whether the stack is QUIC, whose Connections are streams of a shared QUIC connection. */
-    public boolean quic() {
-        return this == QUIC;
     }
 
     public boolean datagram() {

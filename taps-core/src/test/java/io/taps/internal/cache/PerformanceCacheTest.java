@@ -7,7 +7,7 @@ import io.taps.monitor.PathStatistics;
 import io.taps.internal.gather.CandidateTree;
 import io.taps.internal.gather.Leaf;
 import io.taps.internal.gather.LocalPath;
-import io.taps.internal.stack.StackKind;
+import io.taps.internal.stack.ChannelStack;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -32,7 +32,7 @@ class PerformanceCacheTest {
     }
 
     static Leaf leaf(LocalPath path, String address, int port) {
-        return new Leaf(path, StackKind.TCP, List.of(), new InetSocketAddress(address, port), address);
+        return new Leaf(path, ChannelStack.TCP, List.of(), new InetSocketAddress(address, port), address);
     }
 
     void advance(Duration d) {
@@ -136,7 +136,7 @@ class PerformanceCacheTest {
     void ordersTheLeavesOfACandidateTree() {
         cache.unanswered(leaf("::1", 7000));
         cache.succeeded(leaf("127.0.0.1", 7000), Duration.ofMillis(1), null);
-        CandidateTree tree = CandidateTree.build(List.of(LocalPath.DEFAULT), List.of(StackKind.TCP), List.of(),
+        CandidateTree tree = CandidateTree.build(List.of(LocalPath.DEFAULT), List.of(ChannelStack.TCP), List.of(),
                 List.of(new CandidateTree.Target("dual.test", List.of(new InetSocketAddress("::1", 7000),
                         new InetSocketAddress("127.0.0.1", 7000)))), cache, 64, 16);
         assertThat(tree.leaves()).extracting(l -> l.remote().getAddress().getHostAddress())

@@ -1,25 +1,20 @@
-package io.taps.internal.listen;
+package io.taps.internal.multicast;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.taps.ErrorReason;
-import io.taps.ListenerEventHandler;
 import io.taps.TransportServicesException;
-import io.taps.internal.multicast.MulticastReceive;
-import io.taps.internal.stack.StackKind;
-import io.taps.internal.transport.IoTransport;
-import io.taps.properties.Direction;
-import io.taps.properties.TransportProperties;
+import io.taps.internal.stack.DatagramSockets;
+import io.taps.internal.stack.TapsBinding;
+import io.taps.spi.ProtocolStack;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.util.List;
-import java.util.concurrent.Executor;
 
 /**
- * A multicast receive Listener (RFC 9622 §6.1.1, RFC 9623 §10.5; EP-04, EP-06, design.md Q-14):
+ * The socket of a multicast receive Listener (RFC 9622 §6.1.1, RFC 9623 §10.5; EP-04, EP-06, design.md Q-14):
  * binds a UDP socket to the group and port, joins the group (any-source, or source-specific with
  * the source given) on one interface, and turns every sender (remote address and port) into a
  * receive-only Connection delivered as ConnectionReceived. Sending on such a Connection fails.
@@ -28,17 +23,15 @@ import java.util.concurrent.Executor;
  * reach it, and SO_REUSEADDR lets several Listeners share a group and port (EP-07). For SSM the
  * kernel filters other sources (IP_ADD_SOURCE_MEMBERSHIP / MCAST_JOIN_SOURCE_GROUP). Stop leaves
  * the group at once; the socket stays open for the Connections already delivered, as in
- * {@link DatagramListener}, and closes with the last of them.
+ * a unicast UDP Listener, and closes with the last of them.
  */
-public final class MulticastListener extends DemultiplexingListener {
+final class MulticastSockets extends DatagramSockets {
     private final MulticastReceive request;
     private volatile NetworkInterface joinedOn;
     private boolean joined;
 
-    public MulticastListener(TransportProperties properties, ListenerEventHandler handler, Executor eventExecutor,
-            EventLoopGroup group, IoTransport transport, MulticastReceive request) {
-        super(StackKind.UDP, properties.toBuilder().direction(Direction.UNIDIRECTIONAL_RECEIVE).build(), handler,
-                eventExecutor, group, transport);
+    MulticastSockets(ProtocolStack stack, TapsBinding binding, MulticastReceive request) {
+        super(stack, binding);
         this.request = request;
     }
 
@@ -49,31 +42,32 @@ public final class MulticastListener extends DemultiplexingListener {
         try {
             networkInterface = request.resolveInterface();
         } catch (TransportServicesException e) {
-            bindFailed(e);
+            binding.fail(e);
             return;
         }
         SocketProtocolFamily family = request.ipv4() ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
         InetSocketAddress bindAddress = request.bindAddress();
-        ChannelFuture binding = socketBootstrap().channelFactory(() -> transport.newDatagramChannel(family))
+        ChannelFuture joining = socketBootstrap()
+                .channelFactory(() -> binding.environment().transport().newDatagramChannel(family))
                 .bind(bindAddress);
-        binding.addListener(bound -> {
+        joining.addListener(bound -> {
             if (!bound.isSuccess()) {
                 listenFailed(bindAddress, bound.cause());
                 return;
             }
-            DatagramChannel socket = (DatagramChannel) binding.channel();
+            DatagramChannel socket = (DatagramChannel) joining.channel();
             socket.joinGroup(request.group(), networkInterface, request.source()).addListener(join -> {
                 if (!join.isSuccess()) {
                     socket.close();
-                    bindFailed(new TransportServicesException(ErrorReason.LISTEN_FAILED, "cannot join " + request
+                    binding.fail(new TransportServicesException(ErrorReason.LISTEN_FAILED, "cannot join " + request
                             + " on " + networkInterface.getName() + ": " + join.cause().getMessage(), join.cause()));
                     return;
                 }
                 joined = true;
                 joinedOn = networkInterface;
                 useSocket(socket);
-                bound(List.of((InetSocketAddress) socket.localAddress()));
-                if (isStopping()) {
+                binding.bound(List.of((InetSocketAddress) socket.localAddress()));
+                if (binding.isStopping()) {
                     // Stopped while joining: closing the socket drops the membership too.
                     joined = false;
                     socket.close();
@@ -109,10 +103,5 @@ public final class MulticastListener extends DemultiplexingListener {
         // Leave before Stopped is reported, so a stopped Listener is no member any more.
         ((DatagramChannel) socket).leaveGroup(request.group(), joinedOn, request.source())
                 .addListener(left -> then.run());
-    }
-
-    @Override
-    public String toString() {
-        return "Listener[UDP multicast " + request + "]";
     }
 }

@@ -1,56 +1,66 @@
-package io.taps.internal.listen;
+package io.taps.internal.stack;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.taps.ConnectionEventHandler;
 import io.taps.ErrorReason;
-import io.taps.ListenerEventHandler;
 import io.taps.TransportServicesException;
 import io.taps.internal.conn.TapsConnection;
-import io.taps.internal.stack.StackConnector;
-import io.taps.internal.stack.StackKind;
-import io.taps.internal.transport.IoTransport;
 import io.taps.properties.Role;
-import io.taps.properties.TransportProperties;
+import io.taps.spi.ProtocolStack;
+import io.taps.spi.StackListener;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executor;
 
 /**
- * A Listener that demultiplexes one bound UDP socket into per-remote Connections (RFC 9623 §4.7.2,
- * M-31): datagrams are matched to Connections by their remote address and port, and a datagram
- * from an unknown remote creates a new Connection that receives it first.
+ * The socket of a UDP Listener (RFC 9623 §4.7.2, M-31), demultiplexed into per-remote Connections:
+ * datagrams are matched to Connections by their remote address and port, and a datagram from an
+ * unknown remote creates a new Connection that receives it first.
  *
  * <p>While the new-connection countdown is at 0, datagrams from unknown remotes are dropped (UDP
  * gives no way to hold them back). After Stop, the socket stays open for the Connections already
- * delivered and closes with the last of them. Subclasses bind the socket (see
- * {@link #socketBootstrap()}) and hand it over with {@link #useSocket(Channel)}.
+ * delivered and closes with the last of them. A subclass may bind the socket differently (see
+ * {@link #socketBootstrap()}, multicast) and hand it over with {@link #useSocket(Channel)}.
  */
-abstract class DemultiplexingListener extends ListenerCore implements DatagramPeerLink.Owner {
-    protected final EventLoopGroup group;
-    protected final IoTransport transport;
-    private final Executor eventExecutor;
+public class DatagramSockets implements StackListener, DatagramPeerLink.Owner {
+    protected final TapsBinding binding;
+    private final ProtocolStack stack;
     private final Map<InetSocketAddress, TapsConnection> peers = new HashMap<>();
     private volatile Channel channel;
 
-    DemultiplexingListener(StackKind stack, TransportProperties properties, ListenerEventHandler handler,
-            Executor eventExecutor, EventLoopGroup group, IoTransport transport) {
-        super(stack, properties, handler, eventExecutor);
-        this.group = group;
-        this.transport = transport;
-        this.eventExecutor = eventExecutor;
+    protected DatagramSockets(ProtocolStack stack, TapsBinding binding) {
+        this.stack = stack;
+        this.binding = binding;
+    }
+
+    /** Binds the one local address the Listener has; a unicast UDP Listener binds exactly one. */
+    public void bind(List<InetSocketAddress> addresses) {
+        if (addresses.size() != 1) {
+            binding.fail(new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
+                    "a UDP listener binds exactly one local address, got " + addresses));
+            return;
+        }
+        ChannelFuture bound = socketBootstrap().channel(binding.datagramChannelType()).bind(addresses.get(0));
+        bound.addListener(done -> {
+            if (!done.isSuccess()) {
+                listenFailed(addresses.get(0), done.cause());
+                return;
+            }
+            useSocket(bound.channel());
+            binding.bound(List.of((InetSocketAddress) bound.channel().localAddress()));
+        });
     }
 
     /** A bootstrap for the shared socket, still without its channel type or factory. */
     protected final Bootstrap socketBootstrap() {
-        return new Bootstrap().group(group)
+        return new Bootstrap().group(binding.group())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, StackConnector.DATAGRAM_RECEIVE_BUFFERS)
                 .handler(new Demultiplexer());
@@ -58,7 +68,7 @@ abstract class DemultiplexingListener extends ListenerCore implements DatagramPe
 
     /** Reports a ListenError for a socket that could not be bound to {@code address}. */
     protected final void listenFailed(InetSocketAddress address, Throwable cause) {
-        bindFailed(new TransportServicesException(ErrorReason.LISTEN_FAILED,
+        binding.fail(new TransportServicesException(ErrorReason.LISTEN_FAILED,
                 "cannot listen on UDP " + address + ": " + cause.getMessage(), cause));
     }
 
@@ -92,18 +102,18 @@ abstract class DemultiplexingListener extends ListenerCore implements DatagramPe
     }
 
     private void closeIfIdle() {
-        if (isStopping() && peers.isEmpty() && channel != null && channel.isOpen()) {
+        if (binding.isStopping() && peers.isEmpty() && channel != null && channel.isOpen()) {
             channel.close();
         }
     }
 
     @Override
-    protected void setAccepting(boolean accept) {
+    public void setAccepting(boolean accept) {
         // Nothing to pause on a shared socket: mayAccept() decides per datagram.
     }
 
     @Override
-    protected void closeSockets(Runnable whenClosed) {
+    public void close(Runnable whenClosed) {
         Channel socket = channel;
         if (socket == null) {
             whenClosed.run();
@@ -125,17 +135,17 @@ abstract class DemultiplexingListener extends ListenerCore implements DatagramPe
             InetSocketAddress sender = packet.sender();
             TapsConnection connection = peers.get(sender);
             if (connection == null) {
-                if (!acceptsNewRemotes() || !mayAccept()) {
+                if (!acceptsNewRemotes() || !binding.mayAccept()) {
                     packet.release();
                     return;
                 }
-                connection = new TapsConnection(ctx.channel().eventLoop(), eventExecutor, properties, Role.LISTEN,
-                        new ConnectionEventHandler() { });
-                DatagramPeerLink link = new DatagramPeerLink(ctx.channel(), sender, DemultiplexingListener.this);
+                connection = new TapsConnection(ctx.channel().eventLoop(), binding.environment().eventExecutor(),
+                        binding.properties(), Role.LISTEN, new ConnectionEventHandler() { });
+                DatagramPeerLink link = new DatagramPeerLink(ctx.channel(), sender, DatagramSockets.this);
                 link.attach(connection);
                 connection.establishPassive(link, stack.capabilities());
                 peers.put(sender, connection);
-                offer(connection);
+                binding.offer(connection);
             }
             connection.onDatagram(packet.content(), sender);
         }

@@ -1,4 +1,4 @@
-package io.taps.internal.listen;
+package io.taps.internal.stack;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -8,8 +8,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramPacket;
 import io.taps.internal.conn.Link;
 import io.taps.internal.conn.TapsConnection;
-import io.taps.internal.stack.ChannelLink;
-import io.taps.internal.stack.StackKind;
 import io.taps.properties.Property;
 import java.net.InetSocketAddress;
 

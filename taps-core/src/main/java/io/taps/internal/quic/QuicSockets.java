@@ -1,4 +1,4 @@
-package io.taps.internal.listen;
+package io.taps.internal.quic;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -9,10 +9,10 @@ import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
 import io.taps.framer.FramerFactory;
 import io.taps.internal.conn.TapsConnection;
-import io.taps.internal.quic.QuicServerSockets;
 import io.taps.internal.transport.IoTransport;
 import io.taps.properties.TransportProperties;
 import io.taps.security.SecurityParameters;
+import io.taps.spi.StackListener;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,12 +23,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * The UDP sockets of a QUIC Listener (design.md Q-15): one per local address, each with its own
- * QUIC server codec; every ready stream goes to {@code accepted}. Used alone by
- * {@link QuicListener}, and next to a TLS/TCP Listener's server sockets when both stacks are
- * eligible (see {@link ListenerCore#companion}).
+ * The UDP sockets of a QUIC Listener (RFC 9622 §7.2, design.md Q-15, Q-16): one per local address,
+ * each with its own QUIC server codec (certificate and key from the SecurityParameters' identities,
+ * their ALPN list). Every bidirectional stream a client opens is one ConnectionReceived, delivered to
+ * {@code accepted} when its first data or FIN arrives (QUIC opens streams implicitly, RFC 9000 §2.1)
+ * and once its framers are ready.
+ *
+ * <p>newConnectionLimit and the concurrency cap count streams. When the limit is reached, streams
+ * that arrive anyway are held by the Listener and delivered when it is raised; the UDP socket keeps
+ * reading, because pausing it would stall every stream of every client, including the ones already
+ * delivered. Closing the sockets closes every QUIC connection accepted on them (unlike TCP, whose
+ * accepted connections outlive the listening socket).
  */
-final class QuicSockets {
+final class QuicSockets implements StackListener {
     private final EventLoopGroup group;
     private final IoTransport transport;
     private final SecurityParameters security;
@@ -97,12 +104,18 @@ final class QuicSockets {
         });
     }
 
+    @Override
+    public void setAccepting(boolean accept) {
+        // Deliberately nothing: see the class comment.
+    }
+
     /**
      * Closes every QUIC connection on the sockets, which tells each client (CONNECTION_CLOSE, RFC
      * 9000 §10.2) instead of leaving it to its idle timeout, then every socket; {@code whenClosed}
      * runs after.
      */
-    void close(Runnable whenClosed) {
+    @Override
+    public void close(Runnable whenClosed) {
         List<Channel> channels = List.copyOf(sockets);
         sockets.clear();
         if (channels.isEmpty()) {

@@ -1,0 +1,49 @@
+package io.taps.internal.protocol;
+
+import io.taps.ErrorReason;
+import io.taps.TransportServicesException;
+import io.taps.internal.multicast.MulticastStack;
+import io.taps.internal.quic.QuicStack;
+import io.taps.internal.stack.ChannelStack;
+import io.taps.spi.ProtocolStack;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The protocol stacks of one Transport Services system (design.md Q-15): the application's own,
+ * in the order registered, then the built-ins TCP, TLS/TCP, UDP, QUIC and UDP multicast. The order
+ * breaks ranking ties in selection (C-18), so an application's stack is preferred to a built-in
+ * one that provides the same properties equally well.
+ */
+public final class ProtocolRegistry {
+    private static final List<ProtocolStack> BUILT_IN = List.of(ChannelStack.TCP, ChannelStack.TLS_TCP,
+            ChannelStack.UDP, QuicStack.INSTANCE, MulticastStack.INSTANCE);
+
+    private ProtocolRegistry() {
+    }
+
+    /** The built-in stacks, in their tie-breaking order. */
+    public static List<ProtocolStack> builtIn() {
+        return BUILT_IN;
+    }
+
+    /**
+     * {@code registered} then the built-ins; fails with InvalidConfiguration when two stacks share a
+     * name (names identify stacks in reports and in {@code Connection.protocolStack()}).
+     */
+    public static List<ProtocolStack> with(List<ProtocolStack> registered) {
+        List<ProtocolStack> all = new ArrayList<>(registered);
+        all.addAll(BUILT_IN);
+        Set<String> names = new HashSet<>();
+        for (ProtocolStack stack : all) {
+            String name = stack.capabilities().name();
+            if (!names.add(name)) {
+                throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
+                        "two protocol stacks are named '" + name + "'; a stack's name must be unique");
+            }
+        }
+        return List.copyOf(all);
+    }
+}

@@ -1,0 +1,77 @@
+package io.taps.internal.stack;
+
+import io.netty.channel.Channel;
+import io.taps.ConnectionEventHandler;
+import io.taps.ErrorReason;
+import io.taps.TransportServicesException;
+import io.taps.internal.conn.Link;
+import io.taps.internal.conn.TapsConnection;
+import io.taps.internal.framer.FramerStack;
+import io.taps.properties.Role;
+import io.taps.spi.ProtocolStack;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a flow a stack accepted into a Connection (RFC 9623 §4.7.1, M-30): new framer instances on
+ * it (Q-13), taps' handler last, and once the stack's handshake and every framer are ready (Q-4) a
+ * passive Connection that the Listener delivers as ConnectionReceived. The whole inbound
+ * establishment is bounded by the Listener's handshake timeout, so a peer that never finishes
+ * cannot hold an accepted channel forever.
+ */
+public final class Acceptor {
+    private static final Logger log = LoggerFactory.getLogger(Acceptor.class);
+
+    private Acceptor() {
+    }
+
+    /** Attaches {@code channel}, accepted by {@code stack}; call from the channel's initializer. */
+    public static void attach(TapsBinding binding, ProtocolStack stack, Channel channel, CompletionStage<?> handshake,
+            Function<Channel, Link> links) {
+        FramerStack framerStack = stack.capabilities().byteStream()
+                ? FramerStack.install(channel.pipeline(), binding.framers(), Role.LISTEN) : null;
+        ConnectionHandler handler = new ConnectionHandler(new ConnectionHandler.AttemptObserver() {
+            @Override
+            public void stackReady(Channel ready, ConnectionHandler readyHandler) {
+                TapsConnection connection = new TapsConnection(ready.eventLoop(),
+                        binding.environment().eventExecutor(), binding.properties(), Role.LISTEN,
+                        new ConnectionEventHandler() { });
+                // Adopt first, then replay what the handler held (held framed Messages need the framed link).
+                connection.establishPassive(links.apply(ready), stack.capabilities());
+                readyHandler.bind(connection);
+                binding.offer(connection);
+            }
+
+            @Override
+            public void stackFailed(Channel failed, Throwable cause) {
+                // A client that fails the handshake never becomes a Connection; nobody to tell but the log.
+                log.debug("Inbound {} handshake or framer start from {} failed: {}", stack.capabilities().name(),
+                        failed.remoteAddress(), cause.toString());
+                failed.close();
+            }
+        }, handshake != null, framerStack);
+        channel.pipeline().addLast("taps", handler);
+        if (framerStack != null || handshake != null) {
+            Duration limit = binding.handshakeTimeout();
+            ScheduledFuture<?> expiry = channel.eventLoop().schedule(() -> handler.reportHandshake(channel,
+                    new TransportServicesException(ErrorReason.TIMEOUT, "inbound connection not ready (handshake"
+                            + " and framers) within " + limit.toMillis() + " ms")), limit.toNanos(), TimeUnit.NANOSECONDS);
+            channel.closeFuture().addListener(closed -> expiry.cancel(false));
+            handler.whenReported(() -> expiry.cancel(false));
+        }
+        if (handshake != null) {
+            handshake.whenComplete((done, failure) -> TapsAttempt.onLoop(channel,
+                    () -> handler.reportHandshake(channel, failure)));
+        }
+    }
+
+    /** The link of a Connection on a channel a plugged-in stack accepted. */
+    public static Link pluggedLink(Channel channel, ProtocolStack stack) {
+        return new StackChannelLink(channel, stack);
+    }
+}

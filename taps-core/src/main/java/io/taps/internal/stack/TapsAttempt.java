@@ -1,0 +1,320 @@
+package io.taps.internal.stack;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoop;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.handler.ssl.SslContext;
+import io.taps.ErrorReason;
+import io.taps.Message;
+import io.taps.TransportServicesException;
+import io.taps.framer.FramerFactory;
+import io.taps.internal.cache.CacheScope;
+import io.taps.monitor.EstablishmentReport;
+import io.taps.internal.conn.Link;
+import io.taps.internal.conn.TapsConnection;
+import io.taps.internal.framer.FramerStack;
+import io.taps.internal.group.CloneSupport;
+import io.taps.internal.security.TlsHandlers;
+import io.taps.properties.Role;
+import io.taps.spi.ProtocolStack;
+import io.taps.spi.StackAttempt;
+import io.taps.spi.StackCapabilities;
+import io.taps.spi.StackUse;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * taps' side of one establishment attempt (RFC 9623 §4.4.1): what {@link ProtocolStack#connect}
+ * gets, and what the racer keeps. It succeeds when the whole stack is ready (TCP connected, TLS
+ * handshake done; UDP as soon as the socket is connected, which sends nothing, M-04) and, on
+ * byte-stream stacks, every framer has called makeConnectionReady (RFC 9623 §6.1, Q-4). Its outcome
+ * completes on the attempt's event loop.
+ *
+ * <p>Built-in stacks reach taps' internals through the methods that are not part of the SPI: the
+ * link their Connection runs on ({@link #attach(Channel, CompletionStage, Function)}), a stream
+ * inside a shared connection ({@link #stream}) and their own clone support ({@link #clones}).
+ */
+public final class TapsAttempt implements StackAttempt {
+    private final ProtocolStack stack;
+    private final EventLoop loop;
+    private final InetSocketAddress remote;
+    private final InetSocketAddress local;
+    private final String peerName;
+    private final StackUse use;
+    private final Duration timeout;
+    private final List<FramerFactory> framers;
+    private final Message early;
+    private final CacheScope scope;
+    private final StackEnvironment environment;
+    private final CompletableFuture<TapsAttempt> outcome = new CompletableFuture<>();
+    private final List<Runnable> closers = new CopyOnWriteArrayList<>();
+    private volatile Channel channel;
+    private volatile ConnectionHandler handler;
+    private volatile Supplier<Link> linkFactory;
+    private volatile BiFunction<TapsConnection, EstablishmentReport.Candidate, CloneSupport> cloneSupport;
+    private volatile boolean sentEarly;
+
+    /**
+     * An attempt of {@code stack} to {@code remote}. {@code early} (nullable) is a safelyReplayable
+     * InitiateWithSend Message a 0-RTT-capable stack may send as early data; {@code scope} decides
+     * whose TLS sessions the attempt resumes (RFC 9623 §9.1).
+     */
+    public TapsAttempt(ProtocolStack stack, EventLoop loop, InetSocketAddress remote, InetSocketAddress local,
+            String peerName, StackUse use, Duration timeout, List<FramerFactory> framers, Message early,
+            CacheScope scope, StackEnvironment environment) {
+        this.stack = stack;
+        this.loop = loop;
+        this.remote = remote;
+        this.local = local;
+        this.peerName = peerName;
+        this.use = use;
+        this.timeout = timeout;
+        this.framers = List.copyOf(framers);
+        this.early = early;
+        this.scope = scope;
+        this.environment = environment;
+    }
+
+    /** The internal view of an attempt given to a built-in stack. */
+    public static TapsAttempt of(StackAttempt attempt) {
+        return (TapsAttempt) attempt;
+    }
+
+    /** Lets the stack start the attempt; a stack that throws fails it. */
+    public TapsAttempt start() {
+        try {
+            stack.connect(this);
+        } catch (RuntimeException | LinkageError failure) {
+            fail(failure);
+        }
+        return this;
+    }
+
+    public ProtocolStack stack() {
+        return stack;
+    }
+
+    public CompletableFuture<TapsAttempt> outcome() {
+        return outcome;
+    }
+
+    @Override
+    public StackUse use() {
+        return use;
+    }
+
+    @Override
+    public EventLoop eventLoop() {
+        return loop;
+    }
+
+    @Override
+    public InetSocketAddress remote() {
+        return remote;
+    }
+
+    @Override
+    public InetSocketAddress local() {
+        return local;
+    }
+
+    @Override
+    public String peerName() {
+        return peerName;
+    }
+
+    @Override
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /** The Message Framers of the Connection, first nearest the application. */
+    public List<FramerFactory> framers() {
+        return framers;
+    }
+
+    @Override
+    public Optional<ByteBuffer> earlyData() {
+        return early == null ? Optional.empty() : Optional.of(ByteBuffer.wrap(early.bytes()).asReadOnlyBuffer());
+    }
+
+    @Override
+    public void sentEarly() {
+        this.sentEarly = true;
+    }
+
+    /** The Message this attempt sent as 0-RTT early data, or null. */
+    public Message sentEarlyMessage() {
+        return sentEarly ? early : null;
+    }
+
+    public CacheScope scope() {
+        return scope;
+    }
+
+    public StackEnvironment environment() {
+        return environment;
+    }
+
+    @Override
+    public SslContext tlsClientContext() {
+        return scope.clientContext(use.security());
+    }
+
+    @Override
+    public Class<? extends Channel> socketChannelType() {
+        return environment.transport().socketChannel();
+    }
+
+    @Override
+    public Class<? extends ServerChannel> serverSocketChannelType() {
+        return environment.transport().serverSocketChannel();
+    }
+
+    @Override
+    public Class<? extends DatagramChannel> datagramChannelType() {
+        return environment.transport().datagramChannel();
+    }
+
+    @Override
+    public void onCancel(Runnable closer) {
+        closers.add(closer);
+    }
+
+    @Override
+    public void fail(Throwable cause) {
+        outcome.completeExceptionally(classify(stack.capabilities(), remote, cause));
+    }
+
+    @Override
+    public void attach(Channel channel, CompletionStage<?> handshake) {
+        attach(channel, handshake, attached -> new StackChannelLink(attached, stack));
+    }
+
+    /** Like {@link #attach(Channel, CompletionStage)}, with the link a built-in stack's Connection runs on. */
+    public void attach(Channel channel, CompletionStage<?> handshake, Function<Channel, Link> links) {
+        this.channel = channel;
+        FramerStack framerStack = stack.capabilities().byteStream()
+                ? FramerStack.install(channel.pipeline(), framers, Role.INITIATE) : null;
+        ConnectionHandler attached = new ConnectionHandler(observer(), handshake != null, framerStack);
+        this.handler = attached;
+        this.linkFactory = () -> links.apply(channel);
+        channel.pipeline().addLast("taps", attached);
+        if (handshake != null) {
+            handshake.whenComplete((done, failure) -> onLoop(channel,
+                    () -> attached.reportHandshake(channel, failure)));
+        }
+    }
+
+    private ConnectionHandler.AttemptObserver observer() {
+        return new ConnectionHandler.AttemptObserver() {
+            @Override
+            public void stackReady(Channel ready, ConnectionHandler readyHandler) {
+                if (!outcome.complete(TapsAttempt.this)) {
+                    readyHandler.discard();
+                    ready.close();
+                }
+            }
+
+            @Override
+            public void stackFailed(Channel failed, Throwable cause) {
+                fail(cause);
+                failed.close();
+            }
+        };
+    }
+
+    /**
+     * For stacks whose Connection is a stream inside the attempt's connection (QUIC): the stream's
+     * channel and handler, and how to make its link.
+     */
+    public void stream(Channel stream, ConnectionHandler streamHandler, Supplier<Link> link) {
+        this.channel = stream;
+        this.handler = streamHandler;
+        this.linkFactory = link;
+    }
+
+    /** The clone support of the Connection this attempt wins, for a stack that clones its own way. */
+    public void clones(BiFunction<TapsConnection, EstablishmentReport.Candidate, CloneSupport> support) {
+        this.cloneSupport = support;
+    }
+
+    /**
+     * The stack's own clone support for {@code winner}, which won as {@code candidate}, or null to
+     * clone with a new attempt of the same stack.
+     */
+    public CloneSupport cloneSupportFor(TapsConnection winner, EstablishmentReport.Candidate candidate) {
+        BiFunction<TapsConnection, EstablishmentReport.Candidate, CloneSupport> support = cloneSupport;
+        return support == null ? null : support.apply(winner, candidate);
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    public ConnectionHandler handler() {
+        return handler;
+    }
+
+    /** The winning attempt's link for its Connection. */
+    public Link link() {
+        return linkFactory.get();
+    }
+
+    /** Stops a running or losing attempt and frees its channel. */
+    public void cancel() {
+        outcome.completeExceptionally(new TransportServicesException(ErrorReason.ESTABLISHMENT_FAILED,
+                "attempt to " + remote + " cancelled"));
+        ConnectionHandler current = handler;
+        if (current != null) {
+            current.discard();
+        }
+        Channel open = channel;
+        if (open != null) {
+            open.close();
+        }
+        closers.forEach(Runnable::run);
+    }
+
+    /** Turns a Netty or JDK failure into a typed error naming the stack and the address. */
+    public static TransportServicesException classify(StackCapabilities stack, InetSocketAddress remote,
+            Throwable cause) {
+        if (cause instanceof TransportServicesException) {
+            return (TransportServicesException) cause;
+        }
+        String target = stack.name() + " to " + remote;
+        if (cause instanceof ConnectTimeoutException) {
+            return new TransportServicesException(ErrorReason.TIMEOUT, target + " timed out", cause);
+        }
+        if (cause instanceof ConnectException || cause instanceof NoRouteToHostException) {
+            return new TransportServicesException(ErrorReason.ESTABLISHMENT_FAILED,
+                    target + " failed: " + cause.getMessage(), cause);
+        }
+        if (stack.secure()) {
+            TransportServicesException security = TlsHandlers.classify(cause);
+            return new TransportServicesException(security.reason(), target + ": " + security.getMessage(), cause);
+        }
+        return new TransportServicesException(ErrorReason.ESTABLISHMENT_FAILED, target + " failed: " + cause, cause);
+    }
+
+    static void onLoop(Channel channel, Runnable task) {
+        if (channel.eventLoop().inEventLoop()) {
+            task.run();
+        } else {
+            channel.eventLoop().execute(task);
+        }
+    }
+}
