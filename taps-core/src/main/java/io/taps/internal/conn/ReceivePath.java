@@ -38,6 +38,8 @@ final class ReceivePath {
     /** A framer's failConnection after Ready: raised once the Messages delivered before it are received. */
     private TransportServicesException framingError;
     private MessageContext linkContext;
+    /** The application asked to Receive after Close: it reads the peer's reply to its end. */
+    private boolean readingAfterClose;
 
     ReceivePath(TapsConnection connection) {
         this.connection = connection;
@@ -89,6 +91,9 @@ final class ReceivePath {
             future.completeExceptionally(new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
                     "the connection's direction is unidirectional send, so it cannot receive (RFC 9622 §6.2.16)"));
             return;
+        }
+        if (lifecycle.closeRequested()) {
+            readingAfterClose = true;
         }
         requests.add(new ReceiveRequest(minIncompleteLength, maxLength, future));
         deliver();
@@ -213,9 +218,13 @@ final class ReceivePath {
         updateReading();
     }
 
-    /** Whether received bytes wait for a Receive (a lone end-of-stream marker does not count). */
+    /**
+     * Whether received data waits for a Receive: unread bytes, or the peer's end of stream when
+     * the application is reading after Close (it needs the final Message to know it has it all;
+     * an application that does not read after Close is not kept waiting for it).
+     */
     boolean hasUndelivered() {
-        return inbound.bytes() > 0;
+        return inbound.bytes() > 0 || (readingAfterClose || !requests.isEmpty()) && inbound.peek() != null;
     }
 
     /** A framing failure is raised once nothing delivered before it is left to receive. */
