@@ -80,7 +80,8 @@ public interface Connection {
      * <p>Receiving after Close: on a byte-stream stack (TCP, TLS, QUIC streams, with or without a
      * framer) everything the peer sends until its end of stream is still delivered to Receive
      * calls, made before or after Close, and Closed is raised only once the application has
-     * received all of it; the close timeout bounds the wait, after which what is still unread is
+     * received all of it (and, if it calls Receive after Close, the final Message that carries
+     * the peer's end of stream); the close timeout bounds the wait, after which what is still unread is
      * dropped and outstanding Receives end with ReceiveError {@code ConnectionClosed}. RFC 9622
      * §10 also allows stopping delivery at Close; taps does not, so a Receive never sees part of
      * the peer's data and then an unrelated error. To stop sending but keep the Connection open

@@ -4,6 +4,7 @@ import io.taps.Connection;
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
 import io.taps.properties.ConnectionState;
+import io.taps.properties.Preference;
 import io.taps.properties.Property;
 import io.taps.properties.Timeout;
 import java.util.concurrent.CompletableFuture;
@@ -52,7 +53,7 @@ final class Lifecycle {
     }
 
     boolean terminated() {
-        return connection.events().isTerminated();
+        return connection.events.isTerminated();
     }
 
     boolean closeRequested() {
@@ -92,7 +93,7 @@ final class Lifecycle {
             closeRequested = false;
             startClose();
         } else {
-            connection.sendPath().writeQueued();
+            connection.sendPath.writeQueued();
         }
     }
 
@@ -102,10 +103,10 @@ final class Lifecycle {
             return;
         }
         state = ConnectionState.CLOSED;
-        connection.sendPath().failQueuedSilently(error);
-        connection.receivePath().failAllSilently(error);
-        connection.counters().closed();
-        connection.events().emitTerminal(() -> connection.handler().establishmentError(connection, error), () -> {
+        connection.sendPath.failQueuedSilently(error);
+        connection.receivePath.failAllSilently(error);
+        connection.counters.closed();
+        connection.events.emitTerminal(() -> connection.handler().establishmentError(connection, error), () -> {
             readyFuture.completeExceptionally(error);
             closedFuture.completeExceptionally(error);
         });
@@ -117,9 +118,9 @@ final class Lifecycle {
             return;
         }
         closeRequested = true;
-        connection.counters().sampleRtt(connection.link());
+        connection.counters.sampleRtt(connection.link());
         if (state == ConnectionState.ESTABLISHING) {
-            if (!connection.sendPath().isEmpty()) {
+            if (!connection.sendPath.isEmpty()) {
                 // Queued data is delivered first: establishment goes on and establish() closes afterwards.
                 return;
             }
@@ -128,12 +129,12 @@ final class Lifecycle {
             return;
         }
         state = ConnectionState.CLOSING;
-        Timeout closeTimeout = (Timeout) connection.store().get(Property.CLOSE_TIMEOUT);
+        Timeout closeTimeout = (Timeout) connection.store.get(Property.CLOSE_TIMEOUT);
         if (!closeTimeout.isNone()) {
             closeTimer = connection.eventLoop().schedule(this::closeTimedOut, closeTimeout.duration().toNanos(),
                     TimeUnit.NANOSECONDS);
         }
-        connection.sendPath().writeQueued();
+        connection.sendPath.writeQueued();
     }
 
     /** Once everything queued was written: FIN (after close_notify on TLS), then wait for the peer's FIN. */
@@ -141,7 +142,7 @@ final class Lifecycle {
         if (!closeRequested || terminated() || state != ConnectionState.CLOSING) {
             return;
         }
-        SendPath send = connection.sendPath();
+        SendPath send = connection.sendPath;
         if (!send.drained()) {
             return;
         }
@@ -149,7 +150,7 @@ final class Lifecycle {
             return;
         }
         Link link = connection.link();
-        if (connection.receivePath().inputEnded() || !link.byteStream()) {
+        if (connection.receivePath.inputEnded() || !link.byteStream()) {
             link.close(() -> { });
         }
     }
@@ -159,7 +160,7 @@ final class Lifecycle {
             return;
         }
         closeTimedOut = true;
-        connection.sendPath().failQueued(new TransportServicesException(ErrorReason.TIMEOUT,
+        connection.sendPath.failQueued(new TransportServicesException(ErrorReason.TIMEOUT,
                 "the close timeout ended before the message could be sent"));
         Link link = connection.link();
         if (flowClosed) {
@@ -179,10 +180,10 @@ final class Lifecycle {
         if (closeTimer != null) {
             closeTimer.cancel(false);
         }
-        connection.receivePath().failAll(new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
+        connection.receivePath.failAll(new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
                 "the connection closed before a message arrived for this receive"));
-        connection.counters().closed();
-        connection.events().emitTerminal(() -> connection.handler().closed(connection),
+        connection.counters.closed();
+        connection.events.emitTerminal(() -> connection.handler().closed(connection),
                 () -> closedFuture.complete(null));
         terminate();
     }
@@ -196,7 +197,7 @@ final class Lifecycle {
         }
         Link link = connection.link();
         if (link != null) {
-            connection.counters().sampleRtt(link);
+            connection.counters.sampleRtt(link);
             link.reset();
         }
         failWithConnectionError(new TransportServicesException(ErrorReason.LOCAL_ABORT,
@@ -208,14 +209,14 @@ final class Lifecycle {
         if (closeTimer != null) {
             closeTimer.cancel(false);
         }
-        connection.sendPath().failQueued(error);
-        connection.receivePath().failAll(error);
+        connection.sendPath.failQueued(error);
+        connection.receivePath.failAll(error);
         Link link = connection.link();
         if (link != null) {
             link.close(() -> { });
         }
-        connection.counters().closed();
-        connection.events().emitTerminal(() -> connection.handler().connectionError(connection, error), () -> {
+        connection.counters.closed();
+        connection.events.emitTerminal(() -> connection.handler().connectionError(connection, error), () -> {
             readyFuture.completeExceptionally(error);
             closedFuture.completeExceptionally(error);
         });
@@ -231,9 +232,9 @@ final class Lifecycle {
         if (terminated()) {
             return;
         }
-        if (closeRequested && failureCause == null && (closeTimedOut || connection.sendPath().drained())) {
+        if (closeRequested && failureCause == null && (closeTimedOut || connection.sendPath.drained())) {
             Link link = connection.link();
-            if (!closeTimedOut && link != null && link.byteStream() && connection.receivePath().hasUndelivered()) {
+            if (!closeTimedOut && link != null && link.byteStream() && connection.receivePath.hasUndelivered()) {
                 flowClosed = true;
                 return;
             }
@@ -250,9 +251,26 @@ final class Lifecycle {
 
     /** The application received more; Closed follows once nothing buffered is left. */
     void received() {
-        if (flowClosed && !terminated() && !connection.receivePath().hasUndelivered()) {
+        if (flowClosed && !terminated() && !connection.receivePath.hasUndelivered()) {
             finishClosed();
         }
+    }
+
+    /**
+     * A failure the stack reported: an ICMP port unreachable is a SoftError (RFC 9622 §8.3.1) when
+     * asked for; a hard failure is remembered and ends the Connection when the flow closes.
+     */
+    void onLinkException(Throwable cause) {
+        if (cause instanceof java.net.PortUnreachableException) {
+            Preference notify = connection.store.transportProperties().get(Property.SOFT_ERROR_NOTIFY);
+            if (notify == Preference.REQUIRE || notify == Preference.PREFER) {
+                TransportServicesException soft = new TransportServicesException(ErrorReason.PROTOCOL_FAILED,
+                        "ICMP port unreachable from the remote endpoint", cause);
+                connection.events.emit(() -> connection.handler().softError(connection, soft));
+            }
+            return;
+        }
+        linkFailed(cause);
     }
 
     /** Remembers the first hard failure; it names the ConnectionError when the flow closes. */

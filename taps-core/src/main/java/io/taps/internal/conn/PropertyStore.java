@@ -74,10 +74,29 @@ final class PropertyStore {
         return values.get(property);
     }
 
-    /** Copies another Connection's values (Clone, RFC 9622 §7.4); before the copy is shared. */
-    void copyFrom(PropertyStore original) {
+    /**
+     * Makes this store a Clone's (RFC 9622 §7.4): every value of {@code original} as it is now,
+     * connPriority included, then the {@code overridden} Connection and Message Properties.
+     * Returns the overrides of entangled properties, which the group then applies to every member.
+     */
+    Map<Property<?>, Object> cloneOf(PropertyStore original, Map<Property<?>, Object> overridden) {
         values.putAll(original.values);
-        messageDefaults = original.messageDefaults;
+        MessageProperties defaults = original.messageDefaults;
+        Map<Property<?>, Object> entangled = new LinkedHashMap<>();
+        for (Map.Entry<Property<?>, Object> entry : overridden.entrySet()) {
+            Property<?> property = entry.getKey();
+            if (property.kind() == PropertyKind.MESSAGE) {
+                defaults = defaults.toBuilder().set(property.name(), entry.getValue()).build();
+            } else if (property.kind() == PropertyKind.CONNECTION) {
+                Object value = property.convert(entry.getValue());
+                values.put(property, value);
+                if (property != Property.CONN_PRIORITY) {
+                    entangled.put(property, value);
+                }
+            }
+        }
+        messageDefaults = defaults;
+        return entangled;
     }
 
     /** Stores a value as it is in effect; before a link exists, the asked value is what will be applied. */

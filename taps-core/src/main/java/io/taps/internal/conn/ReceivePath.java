@@ -38,6 +38,8 @@ final class ReceivePath {
     /** A framer's failConnection after Ready: raised once the Messages delivered before it are received. */
     private TransportServicesException framingError;
     private MessageContext linkContext;
+    /** The application asked to Receive after Close: it reads the peer's reply to its end. */
+    private boolean readingAfterClose;
 
     ReceivePath(TapsConnection connection) {
         this.connection = connection;
@@ -79,16 +81,19 @@ final class ReceivePath {
     }
 
     void request(int minIncompleteLength, int maxLength, CompletableFuture<Message> future) {
-        Lifecycle lifecycle = connection.lifecycle();
+        Lifecycle lifecycle = connection.lifecycle;
         if (lifecycle.terminated()) {
             future.completeExceptionally(lifecycle.closedError("receive"));
             return;
         }
-        if (connection.store().direction() == Direction.UNIDIRECTIONAL_SEND) {
+        if (connection.store.direction() == Direction.UNIDIRECTIONAL_SEND) {
             // A multicast send Connection (EP-03) or one asked to only send never gets data.
             future.completeExceptionally(new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
                     "the connection's direction is unidirectional send, so it cannot receive (RFC 9622 §6.2.16)"));
             return;
+        }
+        if (lifecycle.closeRequested()) {
+            readingAfterClose = true;
         }
         requests.add(new ReceiveRequest(minIncompleteLength, maxLength, future));
         deliver();
@@ -97,17 +102,17 @@ final class ReceivePath {
     // ---------------------------------------------------------------- from the link
 
     void onStreamData(ByteBuf data) {
-        if (connection.lifecycle().terminated()) {
+        if (connection.lifecycle.terminated()) {
             data.release();
             return;
         }
-        connection.counters().bytesReceived(data.readableBytes());
+        connection.counters.bytesReceived(data.readableBytes());
         inbound.add(new InboundQueue.Unit(data, null, false));
         deliver();
     }
 
     void onFramedMessage(ByteBuf data, MessageContext context, boolean endOfMessage) {
-        if (connection.lifecycle().terminated() || framingError != null) {
+        if (connection.lifecycle.terminated() || framingError != null) {
             data.release();
             return;
         }
@@ -115,16 +120,16 @@ final class ReceivePath {
             data.release();
             return;
         }
-        connection.counters().bytesReceived(data.readableBytes());
+        connection.counters.bytesReceived(data.readableBytes());
         if (endOfMessage) {
-            connection.counters().messageReceived();
+            connection.counters.messageReceived();
         }
         inbound.add(new InboundQueue.Unit(data, context, endOfMessage));
         deliver();
     }
 
     void onFramingError(TransportServicesException error) {
-        if (connection.lifecycle().terminated() || framingError != null) {
+        if (connection.lifecycle.terminated() || framingError != null) {
             return;
         }
         framingError = error;
@@ -132,12 +137,12 @@ final class ReceivePath {
     }
 
     void onDatagram(ByteBuf data, InetSocketAddress sender) {
-        if (connection.lifecycle().terminated() || inbound.bytes() > DATAGRAM_BUFFER_LIMIT) {
+        if (connection.lifecycle.terminated() || inbound.bytes() > DATAGRAM_BUFFER_LIMIT) {
             data.release();
             return;
         }
-        connection.counters().bytesReceived(data.readableBytes());
-        connection.counters().messageReceived();
+        connection.counters.bytesReceived(data.readableBytes());
+        connection.counters.messageReceived();
         inbound.add(new InboundQueue.Unit(data, receivedContext(sender, false), true));
         deliver();
     }
@@ -152,7 +157,7 @@ final class ReceivePath {
             deliver();
             return;
         }
-        Lifecycle lifecycle = connection.lifecycle();
+        Lifecycle lifecycle = connection.lifecycle;
         Throwable failure = lifecycle.failureCause();
         if (failure != null) {
             // With half-closure allowed, Netty reports a read error (a peer's RST) as input shutdown.
@@ -163,7 +168,7 @@ final class ReceivePath {
         Link link = connection.link();
         if (link != null && !link.framed()) {
             // Without a framer the whole stream is one Message (RFC 9622 §9.3); the peer's FIN ends it.
-            connection.counters().messageReceived();
+            connection.counters.messageReceived();
         }
         inbound.add(new InboundQueue.Unit(Unpooled.EMPTY_BUFFER, receivedContext(null, true), true, true));
         deliver();
@@ -176,7 +181,7 @@ final class ReceivePath {
 
     /** Matches buffered data with outstanding Receive calls, one event per call. */
     void deliver() {
-        Lifecycle lifecycle = connection.lifecycle();
+        Lifecycle lifecycle = connection.lifecycle;
         while (!requests.isEmpty() && !lifecycle.terminated()) {
             ReceiveRequest request = requests.peek();
             Message delivered = strategy.take(request);
@@ -194,7 +199,7 @@ final class ReceivePath {
             if (observer != TransportObserver.NONE) {
                 observer.messageReceived(connection, delivered.length(), delivered.endOfMessage());
             }
-            connection.events().emit(() -> {
+            connection.events.emit(() -> {
                 if (complete) {
                     connection.handler().received(connection, delivered);
                 } else {
@@ -213,9 +218,13 @@ final class ReceivePath {
         updateReading();
     }
 
-    /** Whether received bytes wait for a Receive (a lone end-of-stream marker does not count). */
+    /**
+     * Whether received data waits for a Receive: unread bytes, or the peer's end of stream when
+     * the application is reading after Close (it needs the final Message to know it has it all;
+     * an application that does not read after Close is not kept waiting for it).
+     */
     boolean hasUndelivered() {
-        return inbound.bytes() > 0;
+        return inbound.bytes() > 0 || (readingAfterClose || !requests.isEmpty()) && inbound.peek() != null;
     }
 
     /** A framing failure is raised once nothing delivered before it is left to receive. */
@@ -230,7 +239,7 @@ final class ReceivePath {
         TransportServicesException error = new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
                 "the peer ended the stream; no further messages will arrive");
         observeReceiveError(error);
-        connection.events().emit(() -> connection.handler().receiveError(connection, MessageContext.create(), error),
+        connection.events.emit(() -> connection.handler().receiveError(connection, MessageContext.create(), error),
                 () -> request.future.completeExceptionally(error));
     }
 
@@ -277,7 +286,7 @@ final class ReceivePath {
         while ((request = requests.poll()) != null) {
             ReceiveRequest failed = request;
             observeReceiveError(error);
-            connection.events().emit(
+            connection.events.emit(
                     () -> connection.handler().receiveError(connection, MessageContext.create(), error),
                     () -> failed.future.completeExceptionally(error));
         }

@@ -67,12 +67,12 @@ final class SendPath {
 
     void submit(Message message, MessageContext context, boolean endOfMessage,
             CompletableFuture<MessageContext> future) {
-        Lifecycle lifecycle = connection.lifecycle();
+        Lifecycle lifecycle = connection.lifecycle;
         if (lifecycle.terminated()) {
             future.completeExceptionally(lifecycle.closedError("send"));
             return;
         }
-        PropertyStore store = connection.store();
+        PropertyStore store = connection.store;
         MessageProperties effective = context.properties().withDefaults(store.messageDefaults());
         Link link = connection.link();
         StackCapabilities stack = connection.stack();
@@ -130,7 +130,7 @@ final class SendPath {
         PendingSend early = sentEarly;
         if (early != null) {
             sentEarly = null;
-            connection.events().emit(() -> connection.handler().sent(connection, early.context),
+            connection.events.emit(() -> connection.handler().sent(connection, early.context),
                     () -> early.future.complete(early.context));
         }
     }
@@ -145,12 +145,12 @@ final class SendPath {
         written.addListener(result -> {
             writesInFlight--;
             if (result.isSuccess()) {
-                connection.counters().sent(pending.message.length());
+                connection.counters.sent(pending.message.length());
                 TransportObserver observer = connection.observer();
                 if (observer != TransportObserver.NONE) {
                     observer.messageSent(connection, pending.message.length());
                 }
-                connection.events().emit(() -> connection.handler().sent(connection, pending.context),
+                connection.events.emit(() -> connection.handler().sent(connection, pending.context),
                         () -> pending.future.complete(pending.context));
                 if (pending.isFinal) {
                     link.shutdownOutput(() -> { });
@@ -161,20 +161,20 @@ final class SendPath {
                 if (!(cause instanceof TransportServicesException)) {
                     // An I/O failure of the flow (RST, a local timeout), not of this Message: it
                     // names the ConnectionError that follows when the flow closes.
-                    connection.lifecycle().linkFailed(cause);
+                    connection.lifecycle.linkFailed(cause);
                 }
                 sendError(pending.context, pending.future, cause instanceof TransportServicesException
                         ? (TransportServicesException) cause
                         : new TransportServicesException(ErrorReason.PROTOCOL_FAILED,
                                 "the stack failed to send the message", cause));
             }
-            connection.lifecycle().continueClosing();
+            connection.lifecycle.continueClosing();
         });
     }
 
     /** Writes queued messages while the stack accepts them; runs when Ready or writable again. */
     void writeQueued() {
-        Lifecycle lifecycle = connection.lifecycle();
+        Lifecycle lifecycle = connection.lifecycle;
         while (lifecycle.state() == ConnectionState.ESTABLISHED || lifecycle.state() == ConnectionState.CLOSING) {
             Link link = connection.link();
             if (link == null || !link.isWritable()) {
@@ -197,11 +197,11 @@ final class SendPath {
             if (pending.isFinal) {
                 finalSent = false;
             }
-            connection.events().emit(() -> connection.handler().expired(connection, pending.context), () -> {
+            connection.events.emit(() -> connection.handler().expired(connection, pending.context), () -> {
                 pending.future.completeExceptionally(new TransportServicesException(ErrorReason.TIMEOUT,
                         "msgLifetime ended before the message could be sent (Expired, RFC 9622 §9.2.2.2)"));
             });
-            connection.lifecycle().continueClosing();
+            connection.lifecycle.continueClosing();
         }
     }
 
@@ -227,7 +227,7 @@ final class SendPath {
         if (observer != TransportObserver.NONE) {
             observer.error(connection, TransportObserver.ErrorKind.SEND, error.reason());
         }
-        boolean raised = connection.events().emit(() -> connection.handler().sendError(connection, context, error),
+        boolean raised = connection.events.emit(() -> connection.handler().sendError(connection, context, error),
                 () -> future.completeExceptionally(error));
         if (!raised) {
             future.completeExceptionally(error);

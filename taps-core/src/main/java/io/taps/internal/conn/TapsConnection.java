@@ -21,15 +21,11 @@ import io.taps.monitor.TransferReport;
 import io.taps.monitor.TransportObserver;
 import io.taps.properties.ConnectionProperties;
 import io.taps.properties.ConnectionState;
-import io.taps.properties.MessageProperties;
-import io.taps.properties.Preference;
 import io.taps.properties.Property;
-import io.taps.properties.PropertyKind;
 import io.taps.properties.Role;
 import io.taps.properties.TransportProperties;
 import io.taps.spi.StackCapabilities;
 import java.net.InetSocketAddress;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -53,12 +49,13 @@ import java.util.concurrent.Executor;
 public final class TapsConnection implements GroupMember, LinkEvents {
     private final EventLoop loop;
     private final Executor eventExecutor;
-    private final EventDispatcher events;
-    private final PropertyStore store;
-    private final Lifecycle lifecycle = new Lifecycle(this);
-    private final SendPath sendPath = new SendPath(this);
-    private final ReceivePath receivePath = new ReceivePath(this);
-    private final TransferCounters counters = new TransferCounters();
+    // The parts, shared with each other through this facade; all confined to the event loop.
+    final EventDispatcher events;
+    final PropertyStore store;
+    final Lifecycle lifecycle = new Lifecycle(this);
+    final SendPath sendPath = new SendPath(this);
+    final ReceivePath receivePath = new ReceivePath(this);
+    final TransferCounters counters = new TransferCounters();
     private volatile ConnectionEventHandler handler;
     private volatile StackCapabilities stack;
     private volatile Link link;
@@ -80,36 +77,12 @@ public final class TapsConnection implements GroupMember, LinkEvents {
 
     // ---------------------------------------------------------------- the parts' shared view
 
-    EventDispatcher events() {
-        return events;
-    }
-
     ConnectionEventHandler handler() {
         return handler;
     }
 
     TransportObserver observer() {
         return observer;
-    }
-
-    Lifecycle lifecycle() {
-        return lifecycle;
-    }
-
-    SendPath sendPath() {
-        return sendPath;
-    }
-
-    ReceivePath receivePath() {
-        return receivePath;
-    }
-
-    PropertyStore store() {
-        return store;
-    }
-
-    TransferCounters counters() {
-        return counters;
     }
 
     StackCapabilities stack() {
@@ -430,22 +403,7 @@ public final class TapsConnection implements GroupMember, LinkEvents {
         CloneCoordinator.checkOverrides(store.transportProperties(), overridden);
         TapsConnection clone = new TapsConnection(loop, eventExecutor, store.transportProperties(), Role.INITIATE,
                 handler);
-        // Property is copied as it is now, connPriority included (RFC 9622 §7.4), then the overrides.
-        clone.store.copyFrom(store);
-        MessageProperties cloneDefaults = store.messageDefaults();
-        Map<Property<?>, Object> entangledOverrides = new LinkedHashMap<>();
-        for (Map.Entry<Property<?>, Object> entry : overridden.entrySet()) {
-            Property<?> property = entry.getKey();
-            if (property.kind() == PropertyKind.MESSAGE) {
-                cloneDefaults = cloneDefaults.toBuilder().set(property.name(), entry.getValue()).build();
-            } else if (property.kind() == PropertyKind.CONNECTION) {
-                clone.store.put(property, property.convert(entry.getValue()));
-                if (property != Property.CONN_PRIORITY) {
-                    entangledOverrides.put(property, property.convert(entry.getValue()));
-                }
-            }
-        }
-        clone.store.messageDefaults(cloneDefaults);
+        Map<Property<?>, Object> entangledOverrides = clone.store.cloneOf(store, overridden);
         CloneCoordinator.start(this, clone, framer, entangledOverrides,
                 CompletableFuture.anyOf(lifecycle.readyFuture(), lifecycle.closedFuture()));
         return clone;
@@ -539,16 +497,7 @@ public final class TapsConnection implements GroupMember, LinkEvents {
 
     @Override
     public void onLinkException(Throwable cause) {
-        if (cause instanceof java.net.PortUnreachableException) {
-            Preference notify = store.transportProperties().get(Property.SOFT_ERROR_NOTIFY);
-            if (notify == Preference.REQUIRE || notify == Preference.PREFER) {
-                TransportServicesException soft = new TransportServicesException(ErrorReason.PROTOCOL_FAILED,
-                        "ICMP port unreachable from the remote endpoint", cause);
-                events.emit(() -> handler.softError(this, soft));
-            }
-            return;
-        }
-        lifecycle.linkFailed(cause);
+        lifecycle.onLinkException(cause);
     }
 
     @Override

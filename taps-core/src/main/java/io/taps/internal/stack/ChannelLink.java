@@ -163,6 +163,16 @@ public final class ChannelLink implements Link {
         return Link.super.appliesTo(namespace) || "tcp".equals(namespace) && !kind.datagram();
     }
 
+    /**
+     * The value in effect after applying: {@code tcp.userTimeoutValue} becomes the socket's
+     * TCP_USER_TIMEOUT only on epoll, so elsewhere it reads as none (RFC 9622 §8.2.1).
+     */
+    @Override
+    public Object applyProperty(Property<?> property, Object value) {
+        boolean applied = applyOption(property, value);
+        return property == Property.TCP_USER_TIMEOUT_VALUE && !applied ? Timeout.NONE : value;
+    }
+
     @Override
     public boolean applyOption(Property<?> property, Object value) {
         return SocketOptions.apply(channel, kind, property, value);
