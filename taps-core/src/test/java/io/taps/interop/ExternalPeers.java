@@ -113,6 +113,19 @@ final class ExternalPeers {
         throw new IllegalStateException("nothing listens on 127.0.0.1:" + port + " after 20 s");
     }
 
+    /** Writes {@code size} seeded random bytes (the stream {@link Digest#write} makes) to a file. */
+    static Digest writeFile(Path file, long size, long seed) throws IOException {
+        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
+            return Digest.write(out, size, seed);
+        }
+    }
+
+    static Digest readFile(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return Digest.read(in);
+        }
+    }
+
     /** A running tool; its stderr goes to a temporary file shown when something fails. */
     static final class Peer implements AutoCloseable {
         final Process process;

@@ -11,8 +11,10 @@ import io.taps.interop.ExternalPeers.Digest;
 import io.taps.interop.ExternalPeers.Peer;
 import io.taps.testing.Await;
 import io.taps.testing.RecordingHandler;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -57,11 +59,6 @@ class StreamToolInteropTest {
         return TapsTransfers.transports().flatMap(t -> Stream.of(Arguments.of(t, Tool.SOCAT), Arguments.of(t, Tool.NCAT)));
     }
 
-    /** ncat ends as soon as its socket reaches EOF, so only socat can keep sending after taps' Final. */
-    static Stream<Arguments> tapsFinalFirst() {
-        return TapsTransfers.transports().map(t -> Arguments.of(t, Tool.SOCAT));
-    }
-
     @ParameterizedTest(name = "{0} taps client -> {1} server, peer half-closes first")
     @MethodSource("peerHalfClosesFirst")
     void tapsClient_peerSends100MbAndHalfCloses_tapsKeepsSending100Mb(String transport, Tool tool) throws Exception {
@@ -87,29 +84,57 @@ class StreamToolInteropTest {
         }
     }
 
-    @ParameterizedTest(name = "{0} taps client -> {1} server, taps sends Final first")
-    @MethodSource("tapsFinalFirst")
-    void tapsClient_tapsSends100MbFinal_keepsReceiving100Mb(String transport, Tool tool) throws Exception {
-        tool.require();
+    @ParameterizedTest(name = "{0} taps client -> socat server, taps sends Final first")
+    @MethodSource("io.taps.interop.TapsTransfers#transports")
+    void tapsClient_tapsSends100MbFinal_keepsReceiving100Mb(String transport, @TempDir Path dir) throws Exception {
+        Tool.SOCAT.require();
         int port = ExternalPeers.freePort();
-        try (TransportServices taps = TapsTransfers.services(transport); Peer peer = Peer.start(tool.server(port))) {
+        Path reply = dir.resolve("reply");
+        Digest replySent = ExternalPeers.writeFile(reply, SIZE, 22);
+        try (TransportServices taps = TapsTransfers.services(transport);
+                Peer peer = Peer.start("socat", "-b", "65536", "-t", "120",
+                        "TCP-LISTEN:" + port + ",bind=127.0.0.1,reuseaddr", receiveThenReply(dir, reply))) {
             RecordingHandler events = new RecordingHandler();
             Connection connection = connectWhenListening(taps, port, events);
-            tapsFinalFirst(connection, peer, events);
+            tapsFinalFirst(connection, peer, dir, replySent, events);
         }
     }
 
-    @ParameterizedTest(name = "{0} {1} client -> taps Listener, taps sends Final first")
-    @MethodSource("tapsFinalFirst")
-    void tapsListener_tapsSends100MbFinal_keepsReceiving100Mb(String transport, Tool tool) throws Exception {
-        tool.require();
+    @ParameterizedTest(name = "{0} socat client -> taps Listener, taps sends Final first")
+    @MethodSource("io.taps.interop.TapsTransfers#transports")
+    void tapsListener_tapsSends100MbFinal_keepsReceiving100Mb(String transport, @TempDir Path dir) throws Exception {
+        Tool.SOCAT.require();
+        Path reply = dir.resolve("reply");
+        Digest replySent = ExternalPeers.writeFile(reply, SIZE, 22);
         try (TransportServices taps = TapsTransfers.services(transport)) {
             RecordingHandler events = new RecordingHandler();
             CompletableFuture<Connection> accepted = new CompletableFuture<>();
-            try (Listener listener = listen(taps, events, accepted); Peer peer = Peer.start(tool.client(listener.port()))) {
-                tapsFinalFirst(Await.result(accepted, TapsTransfers.TRANSFER), peer, events);
+            try (Listener listener = listen(taps, events, accepted);
+                    Peer peer = Peer.start("socat", "-b", "65536", "-t", "120", receiveThenReply(dir, reply),
+                            "TCP:127.0.0.1:" + listener.port())) {
+                tapsFinalFirst(Await.result(accepted, TapsTransfers.TRANSFER), peer, dir, replySent, events);
             }
         }
+    }
+
+    /**
+     * socat's own relay ends both directions at the first EOF, so the peer is a shell child of
+     * socat: it stores what arrives until taps' FIN ends it, and only then sends its reply and
+     * half-closes in turn.
+     */
+    private static String receiveThenReply(Path dir, Path reply) {
+        return "SYSTEM:cat > '" + dir.resolve("received") + "'; cat '" + reply + "'";
+    }
+
+    /** taps sends 100 MB ending with a Final Message and keeps receiving the peer's 100 MB. */
+    private static void tapsFinalFirst(Connection connection, Peer peer, Path dir, Digest replySent,
+            RecordingHandler events) throws Exception {
+        Digest tapsSent = TapsTransfers.send(connection, SIZE, 21);
+        // The peer replies only once its input ended: taps' FIN after the Final Message.
+        Digest tapsReceived = TapsTransfers.receiveToEnd(connection);
+        assertThat(tapsReceived).as("taps received the reply sent after its Final; " + peer.log()).isEqualTo(replySent);
+        assertThat(ExternalPeers.readFile(dir.resolve("received"))).as("the peer received what taps sent").isEqualTo(tapsSent);
+        closeThenReceive(connection, events);
     }
 
     /** The peer sends 100 MB and half-closes; taps gets every byte and the end, then sends 100 MB with Final. */
@@ -122,20 +147,6 @@ class StreamToolInteropTest {
         Digest tapsSent = TapsTransfers.send(connection, SIZE, 12);
         assertThat(Await.result(peerReceived, TapsTransfers.TRANSFER)).as("the peer received what taps sent; " + peer.log())
                 .isEqualTo(tapsSent);
-        closeThenReceive(connection, events);
-    }
-
-    /** taps sends 100 MB ending with a Final Message and keeps receiving the peer's 100 MB. */
-    private static void tapsFinalFirst(Connection connection, Peer peer, RecordingHandler events) throws Exception {
-        CompletableFuture<Digest> peerReceived = peer.drain();
-        Digest tapsSent = TapsTransfers.send(connection, SIZE, 21);
-        // The peer's stdout ends only on taps' FIN: proof the Final Message half-closed.
-        assertThat(Await.result(peerReceived, TapsTransfers.TRANSFER)).as("the peer received what taps sent; " + peer.log())
-                .isEqualTo(tapsSent);
-        CompletableFuture<Digest> peerSent = peer.feed(SIZE, 22);
-        Digest tapsReceived = TapsTransfers.receiveToEnd(connection);
-        assertThat(tapsReceived).as("taps received what the peer sent after its Final; " + peer.log())
-                .isEqualTo(Await.result(peerSent, TapsTransfers.TRANSFER));
         closeThenReceive(connection, events);
     }
 
