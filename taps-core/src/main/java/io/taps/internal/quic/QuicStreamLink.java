@@ -8,6 +8,7 @@ import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.taps.MessageContext;
 import io.taps.internal.conn.Link;
 import io.taps.internal.framer.FramedMessage;
+import io.taps.internal.stack.ConnectionHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
@@ -27,6 +28,8 @@ public final class QuicStreamLink implements Link {
     private final QuicSession session;
     private final boolean framed;
     private final boolean carriedEarlyData;
+    /** Told when Close closes a stream that already completed in both directions (issue 13, defect 4). */
+    private final ConnectionHandler handler;
     /** RFC 9218 urgency of this stream, from connPriority; quiche's default 3 matches connPriority's 100. */
     private int urgency = DEFAULT_URGENCY;
     /** Whether the stream shares bandwidth round-robin with equally urgent ones, from connScheduler. */
@@ -38,6 +41,7 @@ public final class QuicStreamLink implements Link {
         this.session = session;
         this.framed = stream.pipeline().get("framer-0") != null;
         this.carriedEarlyData = carriedEarlyData;
+        this.handler = stream.pipeline().get(ConnectionHandler.class);
     }
 
     /**
@@ -161,7 +165,12 @@ public final class QuicStreamLink implements Link {
 
     @Override
     public void close(Runnable whenClosed) {
-        stream.close().addListener(closed -> whenClosed.run());
+        stream.close().addListener(closed -> {
+            whenClosed.run();
+            if (handler != null) {
+                handler.linkClosedByConnection();
+            }
+        });
     }
 
     @Override

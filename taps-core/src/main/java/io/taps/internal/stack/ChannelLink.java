@@ -114,9 +114,21 @@ public final class ChannelLink implements Link {
         channel.close();
     }
 
+    /**
+     * Pauses or resumes reading, except once the peer ended its direction: then nothing more can
+     * arrive to buffer, and changing the channel's interest set only risks the epoll defect that
+     * {@code EpollRegistrationGuard} works around (issue 13, defect 2).
+     */
     @Override
     public void setReading(boolean read) {
+        if (inputShutdown(channel)) {
+            return;
+        }
         channel.config().setAutoRead(read);
+    }
+
+    static boolean inputShutdown(Channel channel) {
+        return channel instanceof DuplexChannel && ((DuplexChannel) channel).isInputShutdown();
     }
 
     @Override

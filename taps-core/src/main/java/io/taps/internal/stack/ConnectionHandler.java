@@ -6,6 +6,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.taps.properties.ConnectionState;
 import io.netty.util.ReferenceCountUtil;
 import io.taps.TransportServicesException;
 import io.taps.internal.conn.LinkEvents;
@@ -46,6 +48,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private boolean inputShutdownHeld;
     private boolean inactiveHeld;
     private boolean discarded;
+    private boolean completedBeforeClose;
 
     public ConnectionHandler(AttemptObserver observer, boolean waitsForTls) {
         this(observer, waitsForTls, null);
@@ -115,7 +118,14 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         if (connection != null) {
-            connection.onLinkClosed();
+            if (finishedBothWays(ctx.channel()) && connection.state() == ConnectionState.ESTABLISHED) {
+                // A QUIC stream whose FIN went both ways is complete, not lost (RFC 9000 §3): quiche
+                // frees it and Netty closes its channel. Like TCP after both FINs, the Connection
+                // stays until the application's Close, which then ends it as Closed (issue 13, defect 4).
+                completedBeforeClose = true;
+            } else {
+                connection.onLinkClosed();
+            }
         } else if (!reported) {
             report(ctx.channel(), new java.nio.channels.ClosedChannelException());
         } else {
@@ -204,6 +214,25 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         } else {
             ReferenceCountUtil.release(message);
         }
+    }
+
+    /**
+     * The Connection closed a link that had already completed on its own (a QUIC stream finished
+     * in both directions): reports the end now that Close asked for it.
+     */
+    public void linkClosedByConnection() {
+        if (completedBeforeClose && connection != null) {
+            completedBeforeClose = false;
+            connection.onLinkClosed();
+        }
+    }
+
+    private static boolean finishedBothWays(Channel channel) {
+        if (!(channel instanceof QuicStreamChannel)) {
+            return false;
+        }
+        QuicStreamChannel stream = (QuicStreamChannel) channel;
+        return stream.isInputShutdown() && stream.isOutputShutdown();
     }
 
     /** Releases held data of an attempt that lost or was cancelled; its channel is being closed. */

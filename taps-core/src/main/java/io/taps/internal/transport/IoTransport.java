@@ -3,7 +3,6 @@ package io.taps.internal.transport;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
@@ -56,7 +55,7 @@ public enum IoTransport {
     }
 
     public IoHandlerFactory ioHandlerFactory() {
-        return this == EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        return this == EPOLL ? new EpollRegistrationGuard() : NioIoHandler.newFactory();
     }
 
     public Class<? extends SocketChannel> socketChannel() {
