@@ -41,4 +41,10 @@ public interface LinkEvents {
 
     /** The link can take more writes again. */
     void writabilityChanged();
+
+    /**
+     * The Connection's state (RFC 9622 §11), so that a link can tell a flow that completed while
+     * the Connection was established (a QUIC stream finished both ways) from one that was lost.
+     */
+    io.taps.properties.ConnectionState state();
 }
