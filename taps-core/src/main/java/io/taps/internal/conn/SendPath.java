@@ -17,6 +17,7 @@ import io.taps.properties.Property;
 import io.taps.properties.Timeout;
 import io.taps.spi.StackCapabilities;
 import io.taps.spi.Support;
+import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -35,7 +36,12 @@ final class SendPath {
     private PendingSend sentEarly;
     private volatile boolean finalSent;
     private long sequence;
-    private int writesInFlight;
+    /**
+     * Messages handed to the link whose write has not completed, oldest first. A ConnectionError
+     * ends them with SendError before its terminal event, since the link may report their failed
+     * writes only after it (nothing follows the terminal event, so they would end silently).
+     */
+    private final ArrayDeque<PendingSend> inFlight = new ArrayDeque<>();
     private boolean outputShutdown;
 
     SendPath(TapsConnection connection) {
@@ -52,7 +58,7 @@ final class SendPath {
 
     /** Nothing queued and nothing written but unconfirmed: the sending direction may end. */
     boolean drained() {
-        return queue.isEmpty() && writesInFlight == 0;
+        return queue.isEmpty() && inFlight.isEmpty();
     }
 
     /** Ends the sending direction once (FIN after close_notify); false when it already ended. */
@@ -139,11 +145,13 @@ final class SendPath {
         pending.cancelExpiry();
         Link link = connection.link();
         ByteBuf data = Unpooled.wrappedBuffer(MESSAGES.array(pending.message));
-        writesInFlight++;
+        inFlight.add(pending);
         ChannelFuture written = link.writeMessage(data, pending.context, pending.endOfMessage);
         link.flush();
         written.addListener(result -> {
-            writesInFlight--;
+            if (!inFlight.remove(pending)) {
+                return; // already ended with SendError by the ConnectionError (failQueued)
+            }
             if (result.isSuccess()) {
                 connection.counters.sent(pending.message.length());
                 TransportObserver observer = connection.observer();
@@ -205,8 +213,12 @@ final class SendPath {
         }
     }
 
-    /** Ends every queued Send with SendError {@code error}. */
+    /** Ends every Send not yet Sent (written but unconfirmed, then queued) with SendError {@code error}. */
     void failQueued(TransportServicesException error) {
+        PendingSend unconfirmed;
+        while ((unconfirmed = inFlight.poll()) != null) {
+            sendError(unconfirmed.context, unconfirmed.future, error);
+        }
         for (PendingSend pending : queue.drainAll()) {
             pending.cancelExpiry();
             sendError(pending.context, pending.future, error);

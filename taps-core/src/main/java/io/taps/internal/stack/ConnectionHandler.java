@@ -3,10 +3,10 @@ package io.taps.internal.stack;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.taps.properties.ConnectionState;
 import io.netty.util.ReferenceCountUtil;
 import io.taps.TransportServicesException;
@@ -227,12 +227,16 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Whether the flow ended cleanly in both directions before its channel went away (both FINs).
+     * Asked of any duplex channel, so no stack is named here: a QUIC stream channel is one.
+     */
     private static boolean finishedBothWays(Channel channel) {
-        if (!(channel instanceof QuicStreamChannel)) {
+        if (!(channel instanceof DuplexChannel)) {
             return false;
         }
-        QuicStreamChannel stream = (QuicStreamChannel) channel;
-        return stream.isInputShutdown() && stream.isOutputShutdown();
+        DuplexChannel flow = (DuplexChannel) channel;
+        return flow.isInputShutdown() && flow.isOutputShutdown();
     }
 
     /** Releases held data of an attempt that lost or was cancelled; its channel is being closed. */
