@@ -150,8 +150,9 @@ final class ExternalPeers {
             return CompletableFuture.supplyAsync(() -> {
                 try (OutputStream in = process.getOutputStream()) {
                     return Digest.write(in, size, seed);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(name + ": writing stdin failed; " + log(), e);
+                } catch (IOException | UncheckedIOException e) {
+                    // The tool ended early (a broken pipe): what it printed says why.
+                    throw new IllegalStateException(name + ": writing stdin failed; " + log(), e);
                 }
             });
         }
