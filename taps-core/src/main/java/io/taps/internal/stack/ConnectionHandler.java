@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DatagramPacket;
@@ -229,10 +230,12 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * Whether the flow ended cleanly in both directions before its channel went away (both FINs).
-     * Asked of any duplex channel, so no stack is named here: a QUIC stream channel is one.
+     * Asked of the duplex channels that are streams of a multiplexed connection (a QUIC stream
+     * channel is one), so no stack is named here. A socket channel is excluded: once its descriptor
+     * is closed it reports both directions shut down whatever ended it, so it cannot tell.
      */
     private static boolean finishedBothWays(Channel channel) {
-        if (!(channel instanceof DuplexChannel)) {
+        if (!(channel instanceof DuplexChannel) || channel instanceof SocketChannel) {
             return false;
         }
         DuplexChannel flow = (DuplexChannel) channel;
