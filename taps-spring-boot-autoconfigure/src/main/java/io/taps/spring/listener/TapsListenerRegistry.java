@@ -70,6 +70,8 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
     private Map<String, TapsProperties.ListenerSettings> listenerSettings = Map.of();
     private @Nullable ApplicationContext applicationContext;
     private volatile boolean started;
+    private final Object awaitMonitor = new Object();
+    private @Nullable Thread awaitThread;
 
     public TapsListenerRegistry(TapsProfiles profiles, Executor executor, TapsListenerErrorHandler errorHandler,
             List<TapsListenerObserver> observers) {
@@ -168,6 +170,51 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
         this.started = true;
     }
 
+    /**
+     * taps' event-loop and handler threads are daemons, so an application whose only work is its
+     * listeners (no web server) would end as soon as {@code main} returns. Like the await thread
+     * of Boot's Netty servers, one non-daemon thread keeps the JVM alive from start until the
+     * listeners have drained.
+     */
+    private void startAwaitThread() {
+        synchronized (this.awaitMonitor) {
+            if (this.awaitThread != null) {
+                return;
+            }
+            Thread thread = new Thread(() -> {
+                synchronized (this.awaitMonitor) {
+                    while (this.awaitThread == Thread.currentThread()) {
+                        try {
+                            this.awaitMonitor.wait();
+                        }
+                        catch (InterruptedException ex) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        }
+                    }
+                }
+            }, "taps-listener-await");
+            thread.setDaemon(false);
+            thread.setContextClassLoader(getClass().getClassLoader());
+            this.awaitThread = thread;
+            thread.start();
+        }
+    }
+
+    private void stopAwaitThread() {
+        synchronized (this.awaitMonitor) {
+            this.awaitThread = null;
+            this.awaitMonitor.notifyAll();
+        }
+    }
+
+    /** Whether the non-daemon thread that keeps the JVM alive while listeners run is alive. */
+    boolean keepsJvmAlive() {
+        synchronized (this.awaitMonitor) {
+            return this.awaitThread != null && this.awaitThread.isAlive();
+        }
+    }
+
     private void checkReferencedIds() {
         List<String> unknown = new ArrayList<>();
         for (String id : this.receivedCallbacks.keySet()) {
@@ -248,6 +295,7 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
         }
         runningListener.started(listener);
         this.running.put(endpoint.id(), runningListener);
+        startAwaitThread();
         publishPort(endpoint.id(), listener.port());
         if (logger.isInfoEnabled()) {
             logger.info("taps listener '" + endpoint.id() + "' (profile " + endpoint.profile() + ", "
@@ -292,16 +340,23 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
     public void stop(Runnable callback) {
         this.started = false;
         List<RunningTapsListener> listeners = new ArrayList<>(this.running.values());
-        if (listeners.isEmpty()) {
+        Runnable done = () -> {
+            stopAwaitThread();
             callback.run();
+        };
+        if (listeners.isEmpty()) {
+            done.run();
             return;
         }
         AtomicInteger remaining = new AtomicInteger(listeners.size());
         for (RunningTapsListener listener : listeners) {
+            logger.info("Commencing graceful shutdown of taps listener '" + listener.id() + "'. Waiting for "
+                    + listener.activeConnections() + " active connection(s) to complete");
             listener.stopGracefully(() -> {
                 this.running.remove(listener.id(), listener);
+                logger.info("Graceful shutdown of taps listener '" + listener.id() + "' complete");
                 if (remaining.decrementAndGet() == 0) {
-                    callback.run();
+                    done.run();
                 }
             });
         }
@@ -335,9 +390,14 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
 
     private void abortAll() {
         for (RunningTapsListener listener : this.running.values()) {
+            if (listener.activeConnections() > 0) {
+                logger.warn("Graceful shutdown of taps listener '" + listener.id() + "' aborted with "
+                        + listener.activeConnections() + " connection(s) still open");
+            }
             listener.abort();
         }
         this.running.clear();
+        stopAwaitThread();
     }
 
     @Override
