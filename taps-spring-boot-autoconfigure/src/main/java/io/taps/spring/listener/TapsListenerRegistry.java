@@ -7,6 +7,7 @@ import io.taps.endpoint.LocalEndpoint;
 import io.taps.spring.boot.autoconfigure.TapsProfile;
 import io.taps.spring.boot.autoconfigure.TapsProfiles;
 import io.taps.spring.boot.autoconfigure.TapsProperties;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -276,8 +277,7 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
             listener = listening.listen(runningListener.eventHandler());
         }
         catch (TransportServicesException ex) {
-            throw new ApplicationContextException("taps listener '" + endpoint.id() + "' cannot listen on " + local
-                    + " with profile '" + endpoint.profile() + "': " + ex.getMessage(), ex);
+            throw bindFailure(endpoint, local, ex);
         }
         try {
             listener.ready().toCompletableFuture().get(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -290,8 +290,7 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
         catch (ExecutionException | TimeoutException ex) {
             listener.close();
             Throwable cause = ex instanceof ExecutionException && ex.getCause() != null ? ex.getCause() : ex;
-            throw new ApplicationContextException("taps listener '" + endpoint.id() + "' could not listen on " + local
-                    + " with profile '" + endpoint.profile() + "': " + cause.getMessage(), cause);
+            throw bindFailure(endpoint, local, cause);
         }
         runningListener.started(listener);
         this.running.put(endpoint.id(), runningListener);
@@ -305,6 +304,21 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
             this.applicationContext.publishEvent(new TapsListenerStartedEvent(this, runningListener));
         }
         return runningListener;
+    }
+
+    private static TapsListenerBindException bindFailure(TapsListenerEndpoint endpoint, LocalEndpoint local,
+            Throwable cause) {
+        return new TapsListenerBindException("taps listener '" + endpoint.id() + "' could not listen on " + local
+                + " with profile '" + endpoint.profile() + "': " + cause.getMessage(), endpoint.id(),
+                endpoint.profile(), host(local), local.effectivePort(), cause);
+    }
+
+    private static String host(LocalEndpoint local) {
+        return local.ipAddress()
+            .map(InetAddress::getHostAddress)
+            .or(local::hostName)
+            .or(local::interfaceName)
+            .orElse("*");
     }
 
     private void publishPort(String id, int port) {
