@@ -29,7 +29,7 @@ public final class HandlerExecutors {
      * by then the listeners' graceful stop is over, so handlers still running are interrupted
      * rather than waited for (an {@code ExecutorService.close()} would wait without bound).
      *
-     * @throws IllegalStateException for {@link Execution#VIRTUAL} on a JVM without virtual threads
+     * @throws ExecutionModeUnavailableException for {@link Execution#VIRTUAL} on a JVM without virtual threads
      */
     public static Executor create(Execution execution) {
         return new Owned(switch (execution) {
@@ -38,8 +38,7 @@ public final class HandlerExecutors {
             case VIRTUAL -> {
                 ExecutorService virtual = virtual();
                 if (virtual == null) {
-                    throw new IllegalStateException("taps.listener.execution=virtual needs JDK 21 or later; this is "
-                            + System.getProperty("java.version") + ". Use auto, platform or event-loop.");
+                    throw new ExecutionModeUnavailableException("virtual", System.getProperty("java.version"));
                 }
                 yield virtual;
             }

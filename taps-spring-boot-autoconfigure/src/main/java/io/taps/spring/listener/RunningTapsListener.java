@@ -197,6 +197,19 @@ public final class RunningTapsListener {
                 + "'", failure);
     }
 
+    /**
+     * Graceful shutdown closed {@code connection} with {@code count} Messages taps had received
+     * but the handler never saw (the peer pipelined them behind the last one answered): reported,
+     * as a warning and to the error handler, never dropped silently.
+     */
+    void unhandledAtShutdown(Connection connection, long count) {
+        String text = "taps listener '" + id() + "' closed a connection from "
+                + connection.remoteEndpoint().map(Object::toString).orElse("an unknown peer")
+                + " during graceful shutdown with " + count + " received message(s) not handled";
+        logger.warn(text);
+        reportError(connection, null, new UnhandledAtShutdownException(text, count));
+    }
+
     Executor executor() {
         return this.executor;
     }

@@ -20,9 +20,13 @@ final class ServedConnection implements ConnectionEventHandler {
     private final Connection connection;
     private boolean handling;
     private boolean draining;
+    private boolean closeIssued;
     // The received callbacks have not run yet; closed work waits for them.
     private boolean starting = true;
     private @Nullable Runnable closedWork;
+    // Complete Messages taps delivered to this handler; compared with the Connection's
+    // messagesReceived to find Messages received (pipelined) but not yet handed over.
+    private long delivered;
 
     ServedConnection(RunningTapsListener owner, Connection connection) {
         this.owner = owner;
@@ -72,6 +76,9 @@ final class ServedConnection implements ConnectionEventHandler {
 
     @Override
     public void received(Connection from, Message message) {
+        synchronized (this) {
+            this.delivered++;
+        }
         deliver(message);
     }
 
@@ -87,8 +94,10 @@ final class ServedConnection implements ConnectionEventHandler {
             return;
         }
         synchronized (this) {
-            if (this.draining) {
-                // Arrived after shutdown began: not in flight, so not handled.
+            if (this.draining && !this.handling && this.closeIssued) {
+                // Delivered to the Receive that was outstanding when shutdown closed this idle
+                // Connection: too late to answer, but never dropped silently.
+                this.owner.unhandledAtShutdown(this.connection, 1);
                 return;
             }
             this.handling = true;
@@ -158,8 +167,12 @@ final class ServedConnection implements ConnectionEventHandler {
             // Closed while this Message was in hand: nothing more to receive, its closed callbacks now.
             work.run();
         }
+        else if (close && !message.context().isFinal() && pipelined() > 0) {
+            // Shutting down, but the peer's next Messages are already received: answer them too.
+            receiveNext();
+        }
         else if (close) {
-            this.connection.close();
+            closeNow();
         }
         else {
             receiveNext();
@@ -174,7 +187,22 @@ final class ServedConnection implements ConnectionEventHandler {
             idle = !this.handling;
         }
         if (idle) {
-            this.connection.close();
+            closeNow();
+        }
+    }
+
+    private void closeNow() {
+        synchronized (this) {
+            this.closeIssued = true;
+        }
+        this.connection.close();
+    }
+
+    /** Messages taps received on this Connection that were not delivered to the handler yet. */
+    private long pipelined() {
+        long received = this.connection.transferReport().messagesReceived();
+        synchronized (this) {
+            return received - this.delivered;
         }
     }
 
@@ -186,7 +214,19 @@ final class ServedConnection implements ConnectionEventHandler {
 
     @Override
     public void closed(Connection from) {
+        reportUnhandled();
         this.owner.closed(this, null);
+    }
+
+    private void reportUnhandled() {
+        boolean draining;
+        synchronized (this) {
+            draining = this.draining;
+        }
+        long unhandled = draining ? pipelined() : 0;
+        if (unhandled > 0) {
+            this.owner.unhandledAtShutdown(this.connection, unhandled);
+        }
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.taps.endpoint.LocalEndpoint;
 import io.taps.spring.boot.autoconfigure.TapsProfile;
 import io.taps.spring.boot.autoconfigure.TapsProfiles;
 import io.taps.spring.boot.autoconfigure.TapsProperties;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -70,6 +71,8 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
     private Map<String, TapsProperties.ListenerSettings> listenerSettings = Map.of();
     private @Nullable ApplicationContext applicationContext;
     private volatile boolean started;
+    private final Object awaitMonitor = new Object();
+    private @Nullable Thread awaitThread;
 
     public TapsListenerRegistry(TapsProfiles profiles, Executor executor, TapsListenerErrorHandler errorHandler,
             List<TapsListenerObserver> observers) {
@@ -168,6 +171,51 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
         this.started = true;
     }
 
+    /**
+     * taps' event-loop and handler threads are daemons, so an application whose only work is its
+     * listeners (no web server) would end as soon as {@code main} returns. Like the await thread
+     * of Boot's Netty servers, one non-daemon thread keeps the JVM alive from start until the
+     * listeners have drained.
+     */
+    private void startAwaitThread() {
+        synchronized (this.awaitMonitor) {
+            if (this.awaitThread != null) {
+                return;
+            }
+            Thread thread = new Thread(() -> {
+                synchronized (this.awaitMonitor) {
+                    while (this.awaitThread == Thread.currentThread()) {
+                        try {
+                            this.awaitMonitor.wait();
+                        }
+                        catch (InterruptedException ex) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        }
+                    }
+                }
+            }, "taps-listener-await");
+            thread.setDaemon(false);
+            thread.setContextClassLoader(getClass().getClassLoader());
+            this.awaitThread = thread;
+            thread.start();
+        }
+    }
+
+    private void stopAwaitThread() {
+        synchronized (this.awaitMonitor) {
+            this.awaitThread = null;
+            this.awaitMonitor.notifyAll();
+        }
+    }
+
+    /** Whether the non-daemon thread that keeps the JVM alive while listeners run is alive. */
+    boolean keepsJvmAlive() {
+        synchronized (this.awaitMonitor) {
+            return this.awaitThread != null && this.awaitThread.isAlive();
+        }
+    }
+
     private void checkReferencedIds() {
         List<String> unknown = new ArrayList<>();
         for (String id : this.receivedCallbacks.keySet()) {
@@ -229,8 +277,7 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
             listener = listening.listen(runningListener.eventHandler());
         }
         catch (TransportServicesException ex) {
-            throw new ApplicationContextException("taps listener '" + endpoint.id() + "' cannot listen on " + local
-                    + " with profile '" + endpoint.profile() + "': " + ex.getMessage(), ex);
+            throw bindFailure(endpoint, local, ex);
         }
         try {
             listener.ready().toCompletableFuture().get(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -243,11 +290,11 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
         catch (ExecutionException | TimeoutException ex) {
             listener.close();
             Throwable cause = ex instanceof ExecutionException && ex.getCause() != null ? ex.getCause() : ex;
-            throw new ApplicationContextException("taps listener '" + endpoint.id() + "' could not listen on " + local
-                    + " with profile '" + endpoint.profile() + "': " + cause.getMessage(), cause);
+            throw bindFailure(endpoint, local, cause);
         }
         runningListener.started(listener);
         this.running.put(endpoint.id(), runningListener);
+        startAwaitThread();
         publishPort(endpoint.id(), listener.port());
         if (logger.isInfoEnabled()) {
             logger.info("taps listener '" + endpoint.id() + "' (profile " + endpoint.profile() + ", "
@@ -257,6 +304,21 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
             this.applicationContext.publishEvent(new TapsListenerStartedEvent(this, runningListener));
         }
         return runningListener;
+    }
+
+    private static TapsListenerBindException bindFailure(TapsListenerEndpoint endpoint, LocalEndpoint local,
+            Throwable cause) {
+        return new TapsListenerBindException("taps listener '" + endpoint.id() + "' could not listen on " + local
+                + " with profile '" + endpoint.profile() + "': " + cause.getMessage(), endpoint.id(),
+                endpoint.profile(), host(local), local.effectivePort(), cause);
+    }
+
+    private static String host(LocalEndpoint local) {
+        return local.ipAddress()
+            .map(InetAddress::getHostAddress)
+            .or(local::hostName)
+            .or(local::interfaceName)
+            .orElse("*");
     }
 
     private void publishPort(String id, int port) {
@@ -292,16 +354,23 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
     public void stop(Runnable callback) {
         this.started = false;
         List<RunningTapsListener> listeners = new ArrayList<>(this.running.values());
-        if (listeners.isEmpty()) {
+        Runnable done = () -> {
+            stopAwaitThread();
             callback.run();
+        };
+        if (listeners.isEmpty()) {
+            done.run();
             return;
         }
         AtomicInteger remaining = new AtomicInteger(listeners.size());
         for (RunningTapsListener listener : listeners) {
+            logger.info("Commencing graceful shutdown of taps listener '" + listener.id() + "'. Waiting for "
+                    + listener.activeConnections() + " active connection(s) to complete");
             listener.stopGracefully(() -> {
                 this.running.remove(listener.id(), listener);
+                logger.info("Graceful shutdown of taps listener '" + listener.id() + "' complete");
                 if (remaining.decrementAndGet() == 0) {
-                    callback.run();
+                    done.run();
                 }
             });
         }
@@ -335,9 +404,14 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
 
     private void abortAll() {
         for (RunningTapsListener listener : this.running.values()) {
+            if (listener.activeConnections() > 0) {
+                logger.warn("Graceful shutdown of taps listener '" + listener.id() + "' aborted with "
+                        + listener.activeConnections() + " connection(s) still open");
+            }
             listener.abort();
         }
         this.running.clear();
+        stopAwaitThread();
     }
 
     @Override
