@@ -1,5 +1,6 @@
 package io.taps.spring.boot.autoconfigure;
 
+import io.taps.ErrorReason;
 import io.taps.TransportServices;
 import io.taps.spring.listener.HandlerExecutors;
 import io.taps.spring.listener.LocalTapsPortBeanPostProcessor;
@@ -16,6 +17,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.thread.Threading;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.env.Environment;
@@ -54,10 +56,24 @@ public final class TapsListenerAutoConfiguration {
         return new LocalTapsPortBeanPostProcessor();
     }
 
+    /**
+     * The handler executor: {@code taps.listener.execution}, where {@code auto} follows Boot's
+     * {@code spring.threads.virtual.enabled} ({@link Threading#VIRTUAL}, which also needs JDK 21+),
+     * and the platform pool is sized by {@code taps.listener.pool.*}.
+     */
     @Bean(name = EXECUTOR_BEAN_NAME)
     @ConditionalOnMissingBean(name = EXECUTOR_BEAN_NAME)
-    Executor tapsListenerExecutor(TapsProperties properties) {
-        return HandlerExecutors.create(properties.getListener().getExecution());
+    Executor tapsListenerExecutor(TapsProperties properties, Environment environment) {
+        TapsProperties.Listener listener = properties.getListener();
+        try {
+            return HandlerExecutors.create(listener.getExecution(), Threading.VIRTUAL.isActive(environment),
+                    listener.getPool());
+        }
+        catch (IllegalArgumentException ex) {
+            throw new TapsConfigurationException(ErrorReason.INVALID_CONFIGURATION, "taps.listener.pool",
+                    ex.getMessage(), "Set taps.listener.pool.max-size to 1 or more, queue-capacity to 0 or more and "
+                            + "keep-alive to a positive duration.", ex);
+        }
     }
 
     @Bean

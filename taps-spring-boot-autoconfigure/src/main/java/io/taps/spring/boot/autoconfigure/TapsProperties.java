@@ -304,13 +304,20 @@ public class TapsProperties {
     public static class Listener {
 
         /**
-         * Where handler methods run: auto (virtual threads on JDK 21+, else a platform thread pool),
-         * virtual, platform or event-loop (inline in the connection's event; must not block).
+         * Where handler methods run: auto (virtual threads when spring.threads.virtual.enabled is
+         * true on JDK 21+, else the bounded platform pool), virtual, platform or event-loop (inline
+         * in the connection's event; must not block).
          */
         private Execution execution = Execution.AUTO;
 
         /** Whether listeners start with the application context. */
         private boolean autoStartup = true;
+
+        private final Pool pool = new Pool();
+
+        public Pool getPool() {
+            return this.pool;
+        }
 
         public Execution getExecution() {
             return this.execution;
@@ -329,13 +336,58 @@ public class TapsProperties {
         }
     }
 
+    /**
+     * The bounded pool of platform threads ({@code taps-handler-N}) that handlers run on with
+     * platform execution. When every thread is busy and the queue is full, a Connection's next
+     * Message waits at its Connection, which stops reading from the network until the pool has
+     * room: backpressure instead of dropping Messages or growing without bound.
+     */
+    public static class Pool {
+
+        /** Most handler threads. */
+        private int maxSize = 200;
+
+        /** Most handler tasks waiting for a thread; beyond it, Connections stop reading. */
+        private int queueCapacity = 1000;
+
+        /** How long an idle handler thread is kept. */
+        private Duration keepAlive = Duration.ofSeconds(60);
+
+        public int getMaxSize() {
+            return this.maxSize;
+        }
+
+        public void setMaxSize(int maxSize) {
+            this.maxSize = maxSize;
+        }
+
+        public int getQueueCapacity() {
+            return this.queueCapacity;
+        }
+
+        public void setQueueCapacity(int queueCapacity) {
+            this.queueCapacity = queueCapacity;
+        }
+
+        public Duration getKeepAlive() {
+            return this.keepAlive;
+        }
+
+        public void setKeepAlive(Duration keepAlive) {
+            this.keepAlive = keepAlive;
+        }
+    }
+
     /** Where listener handler methods run. */
     public enum Execution {
-        /** Virtual threads when the JVM offers them (JDK 21+), else a platform thread pool. */
+        /**
+         * Follows Spring Boot's threading: virtual threads when {@code spring.threads.virtual.enabled}
+         * is true and the JVM offers them (JDK 21+), else the bounded platform pool.
+         */
         AUTO,
         /** A virtual thread per handled message; start-up fails on a JVM without virtual threads. */
         VIRTUAL,
-        /** A cached pool of daemon platform threads. */
+        /** The bounded pool of daemon platform threads ({@code taps.listener.pool.*}). */
         PLATFORM,
         /** Inline in the connection's event, on its event loop: the handler must never block. */
         EVENT_LOOP

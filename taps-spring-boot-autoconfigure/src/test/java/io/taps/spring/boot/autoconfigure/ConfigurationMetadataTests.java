@@ -42,6 +42,18 @@ class ConfigurationMetadataTests {
     }
 
     @Test
+    void theHandlerPoolKeysHaveDefaults() {
+        List<Object> maxSize = metadata.read("$.properties[?(@.name == 'taps.listener.pool.max-size')].defaultValue");
+        assertThat(maxSize).containsExactly(200);
+        List<Object> queue = metadata
+            .read("$.properties[?(@.name == 'taps.listener.pool.queue-capacity')].defaultValue");
+        assertThat(queue).containsExactly(1000);
+        List<Object> keepAlive = metadata
+            .read("$.properties[?(@.name == 'taps.listener.pool.keep-alive')].defaultValue");
+        assertThat(keepAlive).containsExactly("60s");
+    }
+
+    @Test
     void theHealthIndicatorSwitchIsDocumented() {
         List<Object> enabled = metadata
             .read("$.properties[?(@.name == 'management.health.taps.enabled')].defaultValue");
