@@ -24,6 +24,12 @@ final class ReceivePath {
     /** Receive buffering above which reading pauses, so a slow reader pushes back on the peer. */
     static final long RECEIVE_HIGH_WATER = 1 << 20;
     private static final long RECEIVE_LOW_WATER = RECEIVE_HIGH_WATER / 2;
+    /**
+     * The most a single Receive may make the connection buffer before it is served: a Receive whose
+     * minIncompleteLength exceeds the high-water mark raises the mark for itself up to this bound
+     * (so backpressure never blocks its progress), and above it gets what is queued.
+     */
+    static final long RECEIVE_HARD_CAP = 16L << 20;
     /** Datagrams a shared UDP socket may buffer for one remote before dropping (UDP is lossy). */
     private static final long DATAGRAM_BUFFER_LIMIT = 4L << 20;
 
@@ -248,13 +254,24 @@ final class ReceivePath {
         if (link == null) {
             return;
         }
-        if (reading && inbound.bytes() > RECEIVE_HIGH_WATER) {
+        long waiting = headRequestNeeds();
+        long highWater = Math.max(RECEIVE_HIGH_WATER, waiting);
+        if (reading && inbound.bytes() > highWater) {
             reading = false;
             link.setReading(false);
-        } else if (!reading && inbound.bytes() < RECEIVE_LOW_WATER) {
+        } else if (!reading && (inbound.bytes() < RECEIVE_LOW_WATER || inbound.bytes() < waiting)) {
             reading = true;
             link.setReading(true);
         }
+    }
+
+    /**
+     * Bytes the oldest pending Receive waits for before it can be served (0 when none waits): reading
+     * must not pause below it, or that Receive and the peer's end behind it would never be seen.
+     */
+    private long headRequestNeeds() {
+        ReceiveRequest head = requests.peek();
+        return head == null ? 0 : ReceiveStrategy.bytesWanted(head);
     }
 
     MessageContext receivedContext(InetSocketAddress sender, boolean isFinal) {

@@ -17,6 +17,19 @@ interface ReceiveStrategy {
     /** The Message (or part) for {@code request}, null to wait for more, or {@link #END_OF_STREAM}. */
     Message take(ReceiveRequest request);
 
+    /**
+     * Bytes a Receive waits for before a partial delivery: its minIncompleteLength (1 when
+     * unspecified), never above its maxLength nor {@link ReceivePath#RECEIVE_HARD_CAP}, so a huge
+     * minimum gets what is queued at the cap instead of waiting on a buffer reading will not fill.
+     */
+    static long bytesWanted(ReceiveRequest request) {
+        if (request.minIncompleteLength == ReceiveRequest.UNSPECIFIED) {
+            return 1;
+        }
+        return Math.max(1, Math.min(Math.min(request.minIncompleteLength, request.maxLength),
+                ReceivePath.RECEIVE_HARD_CAP));
+    }
+
     /** Picks the strategy for {@code link} (null while establishing: nothing arrives yet). */
     static ReceiveStrategy forLink(Link link, ReceivePath path) {
         if (link != null && link.framed()) {
@@ -44,8 +57,7 @@ interface ReceiveStrategy {
             InboundQueue inbound = path.inbound();
             long available = inbound.streamBytesAvailable();
             boolean end = inbound.endOfStreamQueued();
-            int wanted = request.minIncompleteLength == ReceiveRequest.UNSPECIFIED ? 1
-                    : Math.max(1, Math.min(request.minIncompleteLength, request.maxLength));
+            long wanted = ReceiveStrategy.bytesWanted(request);
             if (available < wanted && !end) {
                 return null;
             }
@@ -107,7 +119,7 @@ interface ReceiveStrategy {
             }
             long wanted = request.minIncompleteLength == ReceiveRequest.UNSPECIFIED
                     ? Math.min(request.maxLength, ReceivePath.RECEIVE_HIGH_WATER)
-                    : Math.max(1, Math.min(request.minIncompleteLength, request.maxLength));
+                    : ReceiveStrategy.bytesWanted(request);
             if (queued < wanted) {
                 return null;
             }

@@ -71,6 +71,14 @@ final class SendPath {
         return true;
     }
 
+    /**
+     * The Message whose parts are being written on a byte stream and which has not ended yet, or
+     * null. Until it ends, other Messages are held back in the send queue (bounded by
+     * sendQueueLimit like any queued send), so a framer sees its parts as one Message and never
+     * frames another Message's bytes into it (issue 13, defect 5).
+     */
+    private MessageContext openPartial;
+
     void submit(Message message, MessageContext context, boolean endOfMessage,
             CompletableFuture<MessageContext> future) {
         Lifecycle lifecycle = connection.lifecycle;
@@ -97,7 +105,9 @@ final class SendPath {
         if (isFinal) {
             finalSent = true;
         }
-        boolean mustQueue = lifecycle.state() != ConnectionState.ESTABLISHED || !queue.isEmpty() || !link.isWritable();
+        boolean heldBack = openPartial != null && openPartial != context;
+        boolean mustQueue = heldBack || lifecycle.state() != ConnectionState.ESTABLISHED || !queue.isEmpty()
+                || !link.isWritable();
         if (!mustQueue) {
             write(pending);
             return;
@@ -117,6 +127,10 @@ final class SendPath {
                     TimeUnit.NANOSECONDS);
         }
         queue.add(pending);
+        if (openPartial == context && lifecycle.state() == ConnectionState.ESTABLISHED) {
+            // The next part of the open Message may be what the held-back Messages wait for.
+            writeQueued();
+        }
     }
 
     /**
@@ -144,6 +158,9 @@ final class SendPath {
     private void write(PendingSend pending) {
         pending.cancelExpiry();
         Link link = connection.link();
+        if (link.byteStream()) {
+            openPartial = pending.endOfMessage ? null : pending.context;
+        }
         ByteBuf data = Unpooled.wrappedBuffer(MESSAGES.array(pending.message));
         inFlight.add(pending);
         ChannelFuture written = link.writeMessage(data, pending.context, pending.endOfMessage);
@@ -190,7 +207,7 @@ final class SendPath {
                 // again, and Close must still go on to its end (continueClosing checks the queue).
                 break;
             }
-            PendingSend next = queue.pollNext();
+            PendingSend next = queue.pollNext(openPartial);
             if (next == null) {
                 break;
             }

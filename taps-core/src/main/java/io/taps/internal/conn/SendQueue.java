@@ -52,8 +52,20 @@ final class SendQueue {
         return null;
     }
 
-    /** Removes and returns the next message to write, or null when nothing may go yet. */
-    PendingSend pollNext() {
+    /**
+     * Removes and returns the next message to write, or null when nothing may go yet; while
+     * {@code openMessage} is not null only its next part may go.
+     */
+    PendingSend pollNext(MessageContext openMessage) {
+        if (openMessage != null) {
+            for (PendingSend candidate : entries) {
+                if (candidate.context == openMessage) {
+                    remove(candidate);
+                    return candidate;
+                }
+            }
+            return null;
+        }
         PendingSend best = null;
         boolean orderedSeen = false;
         Map<MessageContext, Boolean> contextsSeen = new IdentityHashMap<>();
