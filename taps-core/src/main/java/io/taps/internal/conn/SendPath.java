@@ -18,6 +18,12 @@ import io.taps.properties.Timeout;
 import io.taps.spi.StackCapabilities;
 import io.taps.spi.Support;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -78,6 +84,14 @@ final class SendPath {
      * frames another Message's bytes into it (issue 13, defect 5).
      */
     private MessageContext openPartial;
+    /**
+     * One msgLifetime per Message sent in parts (issue 13, defect 5): the deadline its first part
+     * set, by context identity, until its last part is submitted. A Message whose first part is
+     * written is committed (openPartial): its other parts no longer expire, so a framer never holds
+     * half a frame. An uncommitted one expires whole; its parts submitted later are Expired at once.
+     */
+    private final Map<MessageContext, Long> partialDeadlines = new IdentityHashMap<>();
+    private final Set<MessageContext> expiredPartials = Collections.newSetFromMap(new IdentityHashMap<>());
 
     void submit(Message message, MessageContext context, boolean endOfMessage,
             CompletableFuture<MessageContext> future) {
@@ -97,6 +111,16 @@ final class SendPath {
             sendError(context, future, refusal);
             return;
         }
+        if (expiredPartials.contains(context)) {
+            // The rest of a Message that already expired whole: never sent alone (defect 5).
+            if (endOfMessage) {
+                expiredPartials.remove(context);
+            }
+            connection.events.emit(() -> connection.handler().expired(connection, context), () ->
+                    future.completeExceptionally(new TransportServicesException(ErrorReason.TIMEOUT,
+                            "an earlier part of this Message outlived its msgLifetime (Expired, RFC 9622 §9.2.2.2)")));
+            return;
+        }
         boolean isFinal = effective.get(Property.FINAL) && endOfMessage;
         boolean ordered = effective.explicit(Property.MSG_ORDERED)
                 .orElseGet(() -> stack == null || stack.support(Property.PRESERVE_ORDER) == Support.ALWAYS);
@@ -109,6 +133,9 @@ final class SendPath {
         boolean mustQueue = heldBack || lifecycle.state() != ConnectionState.ESTABLISHED || !queue.isEmpty()
                 || !link.isWritable();
         if (!mustQueue) {
+            if (endOfMessage) {
+                partialDeadlines.remove(context);
+            }
             write(pending);
             return;
         }
@@ -121,9 +148,9 @@ final class SendPath {
             sendError(context, future, full);
             return;
         }
-        Timeout lifetime = effective.get(Property.MSG_LIFETIME);
-        if (!lifetime.isNone()) {
-            pending.expiry = connection.eventLoop().schedule(() -> expire(pending), lifetime.duration().toNanos(),
+        long lifetimeNanos = remainingLifetime(pending, effective.get(Property.MSG_LIFETIME));
+        if (lifetimeNanos >= 0) {
+            pending.expiry = connection.eventLoop().schedule(() -> expire(pending), lifetimeNanos,
                     TimeUnit.NANOSECONDS);
         }
         queue.add(pending);
@@ -216,18 +243,60 @@ final class SendPath {
         lifecycle.continueClosing();
     }
 
-    private void expire(PendingSend pending) {
-        if (queue.remove(pending)) {
-            pending.expiry = null;
-            if (pending.isFinal) {
-                finalSent = false;
+    /**
+     * The nanoseconds {@code pending} may wait, or -1 for no limit. The parts of one Message share
+     * the lifetime of its first part; the parts of a committed Message (one part written) have none.
+     */
+    private long remainingLifetime(PendingSend pending, Timeout lifetime) {
+        MessageContext context = pending.context;
+        if (openPartial == context) {
+            if (pending.endOfMessage) {
+                partialDeadlines.remove(context);
             }
-            connection.events.emit(() -> connection.handler().expired(connection, pending.context), () -> {
-                pending.future.completeExceptionally(new TransportServicesException(ErrorReason.TIMEOUT,
-                        "msgLifetime ended before the message could be sent (Expired, RFC 9622 §9.2.2.2)"));
-            });
-            connection.lifecycle.continueClosing();
+            return -1;
         }
+        Long deadline = partialDeadlines.get(context);
+        if (deadline == null) {
+            deadline = lifetime.isNone() ? Long.MAX_VALUE : System.nanoTime() + lifetime.duration().toNanos();
+            if (!pending.endOfMessage) {
+                partialDeadlines.put(context, deadline);
+            }
+        } else if (pending.endOfMessage) {
+            partialDeadlines.remove(context);
+        }
+        return deadline == Long.MAX_VALUE ? -1 : Math.max(0, deadline - System.nanoTime());
+    }
+
+    private void expire(PendingSend pending) {
+        if (openPartial == pending.context) {
+            pending.expiry = null; // committed: its first part is on the wire, the rest must follow
+            return;
+        }
+        if (!queue.remove(pending)) {
+            return;
+        }
+        List<PendingSend> expired = new ArrayList<>();
+        expired.add(pending);
+        expired.addAll(queue.removeParts(pending.context));
+        if (partialDeadlines.remove(pending.context) != null && expired.stream().noneMatch(part -> part.endOfMessage)) {
+            expiredPartials.add(pending.context);
+        }
+        for (PendingSend part : expired) {
+            part.cancelExpiry();
+            raiseExpired(part);
+        }
+        connection.lifecycle.continueClosing();
+    }
+
+    private void raiseExpired(PendingSend pending) {
+        pending.expiry = null;
+        if (pending.isFinal) {
+            finalSent = false;
+        }
+        connection.events.emit(() -> connection.handler().expired(connection, pending.context), () -> {
+            pending.future.completeExceptionally(new TransportServicesException(ErrorReason.TIMEOUT,
+                    "msgLifetime ended before the message could be sent (Expired, RFC 9622 §9.2.2.2)"));
+        });
     }
 
     /** Ends every Send not yet Sent (written but unconfirmed, then queued) with SendError {@code error}. */

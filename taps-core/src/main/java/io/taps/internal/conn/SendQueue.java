@@ -41,6 +41,20 @@ final class SendQueue {
         return false;
     }
 
+    /** Removes and returns every queued part of the Message {@code context} identifies, in order. */
+    List<PendingSend> removeParts(MessageContext context) {
+        List<PendingSend> parts = new ArrayList<>();
+        for (PendingSend candidate : entries) {
+            if (candidate.context == context) {
+                parts.add(candidate);
+            }
+        }
+        for (PendingSend part : parts) {
+            remove(part);
+        }
+        return parts;
+    }
+
     /** Removes and returns the entry sending exactly {@code message} (identity), or null. */
     PendingSend removeMessage(io.taps.Message message) {
         for (PendingSend candidate : entries) {
