@@ -35,21 +35,7 @@ class PartialSendTest extends TapsTestSupport {
     @Test
     void interleavedPartialSendsKeepTheirMessageWholeWithALengthPrefix() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            CompletableFuture<List<String>> frames = CompletableFuture.supplyAsync(() -> {
-                try (Socket socket = server.accept()) {
-                    socket.setSoTimeout(20_000);
-                    DataInputStream in = new DataInputStream(socket.getInputStream());
-                    List<String> seen = new ArrayList<>();
-                    for (int i = 0; i < 2; i++) {
-                        byte[] body = new byte[in.readInt()];
-                        in.readFully(body);
-                        seen.add(new String(body, StandardCharsets.UTF_8));
-                    }
-                    return seen;
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
+            CompletableFuture<List<String>> frames = lengthPrefixedFrames(server, 2);
             Connection connection = taps.preconnection().framer(LengthPrefixFramer.factory(4))
                     .remote(RemoteEndpoint.ofAddress("127.0.0.1", server.getLocalPort())).build().initiate();
             Await.result(connection.ready());
