@@ -20,6 +20,9 @@ import java.util.Objects;
  * {@link #unreliableDatagram()} are those of RFC 9622 Appendix B.2 (checklist §1.11). Setting by
  * name follows C-20 (case-insensitive, legacy aliases), and {@code require(..)}..{@code prohibit(..)}
  * are the convenience functions of RFC 9622 Appendix B.1 (CONV-01).
+ *
+ * <p>Longer than 500 lines because: it has one typed builder method per RFC 9622 Selection and
+ * Connection Property (the specification's list, not logic), which users look up in one place.
  */
 public final class TransportProperties {
     private static final TransportProperties DEFAULTS = new TransportProperties(Map.of());

@@ -35,6 +35,10 @@ import java.util.concurrent.ScheduledExecutorService;
  * <p>Memory: the unparsed input is bounded by the framer's own limit (the built-in framers fail
  * the Connection past their maxMessageSize before buffering more) and, as a last resort, by
  * {@link #MAX_UNPARSED}.
+ *
+ * <p>Longer than 500 lines because: it implements the whole RFC 9623 §6 FramerContext for one
+ * framer in the pipeline (send and receive cursors, deliver/advance, start and stop, failures),
+ * whose callbacks share the cursors; a split is planned with the framer rework.
  */
 final class FramerHandler extends ChannelDuplexHandler implements FramerContext {
     /** Unparsed input above which taps fails the Connection whatever the framer does. */

@@ -68,6 +68,10 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>Resolution never blocks the calling thread or the event loop; stages complete on the event
  * loop. The constructor reads the hosts file and so must not run on an event loop.
+ *
+ * <p>Longer than 500 lines because: one resolution of an Endpoint is one flow (hosts file, A and AAAA
+ * interleaving, caps, DNS cache, name-server overrides) whose steps share its state; split, each
+ * part would need the whole of it.
  */
 public final class EndpointResolver implements AutoCloseable {
 
