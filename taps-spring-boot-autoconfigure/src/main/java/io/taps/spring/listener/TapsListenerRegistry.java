@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -22,6 +23,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -33,9 +35,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.Environment;
-import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.MutablePropertySources;
-import org.springframework.core.env.PropertySource;
 
 /**
  * Runs the registered {@link TapsListener} endpoints as taps Listeners (RFC 9622 §7.2) and is the
@@ -43,7 +43,7 @@ import org.springframework.core.env.PropertySource;
  * {@link #DEFAULT_PHASE} (the web servers' graceful-shutdown phase): it binds every auto-startup
  * endpoint when the context starts, writes each bound port to the Environment as
  * {@code local.taps.<id>.port} (and {@code local.taps.port} when there is a single endpoint) in
- * the {@code server.ports} property source, and publishes a {@link TapsListenerStartedEvent}.
+ * the {@code local.taps.ports} property source, and publishes a {@link TapsListenerStartedEvent}.
  *
  * <p>Stopping is graceful and asynchronous ({@link #stop(Runnable)}): every Listener stops
  * accepting, every Connection finishes the Message it is handling and sends its reply, then is
@@ -56,7 +56,6 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
     public static final int DEFAULT_PHASE = SmartLifecycle.DEFAULT_PHASE - 1024;
 
     private static final Log logger = LogFactory.getLog(TapsListenerRegistry.class);
-    private static final String PORTS_PROPERTY_SOURCE = "server.ports";
     private static final Duration BIND_TIMEOUT = Duration.ofSeconds(30);
 
     private final TapsProfiles profiles;
@@ -263,29 +262,26 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
         if (this.applicationContext == null) {
             return;
         }
-        Map<String, Object> values = new LinkedHashMap<>();
-        values.put("local.taps." + id + ".port", port);
-        if (endpoints().size() == 1) {
-            values.put("local.taps.port", port);
-        }
+        Set<String> ids = endpoints().stream().map(TapsListenerEndpoint::id).collect(Collectors.toSet());
         ApplicationContext context = this.applicationContext;
         while (context != null) {
             Environment environment = context.getEnvironment();
             if (environment instanceof ConfigurableEnvironment configurable) {
-                putPorts(configurable.getPropertySources(), values);
+                portsSource(configurable.getPropertySources()).put(id, port, ids);
             }
             context = context.getParent();
         }
     }
 
-    @SuppressWarnings("unchecked")
-    private static void putPorts(MutablePropertySources sources, Map<String, Object> values) {
-        PropertySource<?> source = sources.get(PORTS_PROPERTY_SOURCE);
-        if (source == null) {
-            source = new MapPropertySource(PORTS_PROPERTY_SOURCE, new ConcurrentHashMap<>());
-            sources.addFirst(source);
+    private static LocalTapsPortsPropertySource portsSource(MutablePropertySources sources) {
+        synchronized (sources) {
+            if (sources.get(LocalTapsPortsPropertySource.NAME) instanceof LocalTapsPortsPropertySource existing) {
+                return existing;
+            }
+            LocalTapsPortsPropertySource created = new LocalTapsPortsPropertySource();
+            sources.addFirst(created);
+            return created;
         }
-        ((Map<String, Object>) source.getSource()).putAll(values);
     }
 
     @Override
