@@ -67,6 +67,7 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
     private final Map<String, List<HandlerMethod>> closedCallbacks = new ConcurrentHashMap<>();
     private final Map<String, RunningTapsListener> running = new ConcurrentHashMap<>();
     private Map<String, TapsProperties.ListenerSettings> listenerSettings = Map.of();
+    private volatile @Nullable Integer portOverride;
     private @Nullable ApplicationContext applicationContext;
     private volatile boolean started;
 
@@ -81,6 +82,14 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
     @Override
     public void setApplicationContext(ApplicationContext applicationContext) {
         this.applicationContext = applicationContext;
+    }
+
+    /**
+     * The port every listener binds instead of its own ({@code taps.listener.port-override}); 0
+     * binds each to an ephemeral port, {@code null} (the default) keeps their own.
+     */
+    public void setPortOverride(@Nullable Integer portOverride) {
+        this.portOverride = portOverride;
     }
 
     /**
@@ -215,7 +224,8 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
             this.running.remove(endpoint.id(), existing);
         }
         TapsProfile profile = this.profiles.get(endpoint.profile());
-        LocalEndpoint local = profile.localEndpoint(endpoint.host(), endpoint.port())
+        Integer override = this.portOverride;
+        LocalEndpoint local = profile.localEndpoint(endpoint.host(), override != null ? override : endpoint.port())
             .filter(LocalEndpoint::hasPort)
             .orElseThrow(() -> new IllegalStateException("taps listener '" + endpoint.id() + "' has no port: set port "
                     + "on @TapsListener or taps.profiles." + endpoint.profile() + ".local.port (0 for an ephemeral port)"));

@@ -74,6 +74,7 @@ public final class TapsListenerAutoConfiguration {
         TapsListenerRegistry registry = new TapsListenerRegistry(profiles, executor, errorHandler,
                 observers.orderedStream().toList());
         registry.setListenerSettings(properties.getListeners());
+        registry.setPortOverride(properties.getListener().getPortOverride());
         return registry;
     }
 }
