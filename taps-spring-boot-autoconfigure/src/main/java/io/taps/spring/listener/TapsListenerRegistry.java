@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -23,6 +24,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -34,9 +36,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.Environment;
-import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.MutablePropertySources;
-import org.springframework.core.env.PropertySource;
 
 /**
  * Runs the registered {@link TapsListener} endpoints as taps Listeners (RFC 9622 §7.2) and is the
@@ -44,7 +44,7 @@ import org.springframework.core.env.PropertySource;
  * {@link #DEFAULT_PHASE} (the web servers' graceful-shutdown phase): it binds every auto-startup
  * endpoint when the context starts, writes each bound port to the Environment as
  * {@code local.taps.<id>.port} (and {@code local.taps.port} when there is a single endpoint) in
- * the {@code server.ports} property source, and publishes a {@link TapsListenerStartedEvent}.
+ * the {@code local.taps.ports} property source, and publishes a {@link TapsListenerStartedEvent}.
  *
  * <p>Stopping is graceful and asynchronous ({@link #stop(Runnable)}): every Listener stops
  * accepting, every Connection finishes the Message it is handling and sends its reply, then is
@@ -57,7 +57,6 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
     public static final int DEFAULT_PHASE = SmartLifecycle.DEFAULT_PHASE - 1024;
 
     private static final Log logger = LogFactory.getLog(TapsListenerRegistry.class);
-    private static final String PORTS_PROPERTY_SOURCE = "server.ports";
     private static final Duration BIND_TIMEOUT = Duration.ofSeconds(30);
 
     private final TapsProfiles profiles;
@@ -69,6 +68,7 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
     private final Map<String, List<HandlerMethod>> closedCallbacks = new ConcurrentHashMap<>();
     private final Map<String, RunningTapsListener> running = new ConcurrentHashMap<>();
     private Map<String, TapsProperties.ListenerSettings> listenerSettings = Map.of();
+    private volatile @Nullable Integer portOverride;
     private @Nullable ApplicationContext applicationContext;
     private volatile boolean started;
     private final Object awaitMonitor = new Object();
@@ -85,6 +85,14 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
     @Override
     public void setApplicationContext(ApplicationContext applicationContext) {
         this.applicationContext = applicationContext;
+    }
+
+    /**
+     * The port every listener binds instead of its own ({@code taps.listener.port-override}); 0
+     * binds each to an ephemeral port, {@code null} (the default) keeps their own.
+     */
+    public void setPortOverride(@Nullable Integer portOverride) {
+        this.portOverride = portOverride;
     }
 
     /**
@@ -264,7 +272,8 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
             this.running.remove(endpoint.id(), existing);
         }
         TapsProfile profile = this.profiles.get(endpoint.profile());
-        LocalEndpoint local = profile.localEndpoint(endpoint.host(), endpoint.port())
+        Integer override = this.portOverride;
+        LocalEndpoint local = profile.localEndpoint(endpoint.host(), override != null ? override : endpoint.port())
             .filter(LocalEndpoint::hasPort)
             .orElseThrow(() -> new IllegalStateException("taps listener '" + endpoint.id() + "' has no port: set port "
                     + "on @TapsListener or taps.profiles." + endpoint.profile() + ".local.port (0 for an ephemeral port)"));
@@ -325,29 +334,26 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
         if (this.applicationContext == null) {
             return;
         }
-        Map<String, Object> values = new LinkedHashMap<>();
-        values.put("local.taps." + id + ".port", port);
-        if (endpoints().size() == 1) {
-            values.put("local.taps.port", port);
-        }
+        Set<String> ids = endpoints().stream().map(TapsListenerEndpoint::id).collect(Collectors.toSet());
         ApplicationContext context = this.applicationContext;
         while (context != null) {
             Environment environment = context.getEnvironment();
             if (environment instanceof ConfigurableEnvironment configurable) {
-                putPorts(configurable.getPropertySources(), values);
+                portsSource(configurable.getPropertySources()).put(id, port, ids);
             }
             context = context.getParent();
         }
     }
 
-    @SuppressWarnings("unchecked")
-    private static void putPorts(MutablePropertySources sources, Map<String, Object> values) {
-        PropertySource<?> source = sources.get(PORTS_PROPERTY_SOURCE);
-        if (source == null) {
-            source = new MapPropertySource(PORTS_PROPERTY_SOURCE, new ConcurrentHashMap<>());
-            sources.addFirst(source);
+    private static LocalTapsPortsPropertySource portsSource(MutablePropertySources sources) {
+        synchronized (sources) {
+            if (sources.get(LocalTapsPortsPropertySource.NAME) instanceof LocalTapsPortsPropertySource existing) {
+                return existing;
+            }
+            LocalTapsPortsPropertySource created = new LocalTapsPortsPropertySource();
+            sources.addFirst(created);
+            return created;
         }
-        ((Map<String, Object>) source.getSource()).putAll(values);
     }
 
     @Override

@@ -37,7 +37,7 @@ class TapsListenerAutoConfigurationTests {
                 .hasSingleBean(TapsListenerErrorHandler.class)
                 .hasBean(TapsListenerAnnotationBeanPostProcessor.BEAN_NAME)
                 .hasBean(TapsListenerAutoConfiguration.EXECUTOR_BEAN_NAME)
-                .hasSingleBean(LocalTapsPortBeanPostProcessor.class);
+                .hasBean("localTapsPortAutowireCandidateResolverInstaller");
             assertThat(context.getBean(TapsListenerErrorHandler.class)).isInstanceOf(LoggingTapsListenerErrorHandler.class);
             assertThat(context.getBean(TapsListenerRegistry.class).listeners()).isEmpty();
         });

@@ -3,7 +3,7 @@ package io.taps.spring.boot.autoconfigure;
 import io.taps.ErrorReason;
 import io.taps.TransportServices;
 import io.taps.spring.listener.HandlerExecutors;
-import io.taps.spring.listener.LocalTapsPortBeanPostProcessor;
+import io.taps.spring.listener.LocalTapsPortAutowireCandidateResolver;
 import io.taps.spring.listener.LoggingTapsListenerErrorHandler;
 import io.taps.spring.listener.TapsListenerAnnotationBeanPostProcessor;
 import io.taps.spring.listener.TapsListenerErrorHandler;
@@ -13,6 +13,7 @@ import java.util.concurrent.Executor;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -50,10 +51,9 @@ public final class TapsListenerAutoConfiguration {
     }
 
     @Bean
-    @ConditionalOnMissingBean
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-    static LocalTapsPortBeanPostProcessor localTapsPortBeanPostProcessor() {
-        return new LocalTapsPortBeanPostProcessor();
+    static BeanFactoryPostProcessor localTapsPortAutowireCandidateResolverInstaller() {
+        return LocalTapsPortAutowireCandidateResolver.installer();
     }
 
     /**
@@ -90,6 +90,7 @@ public final class TapsListenerAutoConfiguration {
         TapsListenerRegistry registry = new TapsListenerRegistry(profiles, executor, errorHandler,
                 observers.orderedStream().toList());
         registry.setListenerSettings(properties.getListeners());
+        registry.setPortOverride(properties.getListener().getPortOverride());
         return registry;
     }
 }

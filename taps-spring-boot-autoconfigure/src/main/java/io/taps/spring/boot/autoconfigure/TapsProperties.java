@@ -319,6 +319,13 @@ public class TapsProperties {
             return this.pool;
         }
 
+        /**
+         * Port every listener binds instead of its own (annotation, profile or
+         * taps.listeners.<id>.port); 0 binds each to an ephemeral port. Set by default in
+         * tests with @TapsTest or @SpringBootTest(webEnvironment = RANDOM_PORT).
+         */
+        private @Nullable Integer portOverride;
+
         public Execution getExecution() {
             return this.execution;
         }
@@ -333,6 +340,18 @@ public class TapsProperties {
 
         public void setAutoStartup(boolean autoStartup) {
             this.autoStartup = autoStartup;
+        }
+
+        public @Nullable Integer getPortOverride() {
+            return this.portOverride;
+        }
+
+        public void setPortOverride(@Nullable Integer portOverride) {
+            if (portOverride != null && (portOverride < 0 || portOverride > 65535)) {
+                throw new IllegalArgumentException(
+                        "taps.listener.port-override must be between 0 and 65535 (0 for ephemeral ports), not " + portOverride);
+            }
+            this.portOverride = portOverride;
         }
     }
 

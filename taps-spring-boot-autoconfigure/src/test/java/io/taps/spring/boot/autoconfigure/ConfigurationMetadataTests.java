@@ -54,6 +54,14 @@ class ConfigurationMetadataTests {
     }
 
     @Test
+    void thePortOverrideSwitchIsDocumentedOnce() {
+        List<String> descriptions = metadata
+            .read("$.properties[?(@.name == 'taps.listener.port-override')].description");
+        assertThat(descriptions).singleElement().asString().contains("ephemeral").contains("@TapsTest")
+            .contains("RANDOM_PORT");
+    }
+
+    @Test
     void theHealthIndicatorSwitchIsDocumented() {
         List<Object> enabled = metadata
             .read("$.properties[?(@.name == 'management.health.taps.enabled')].defaultValue");

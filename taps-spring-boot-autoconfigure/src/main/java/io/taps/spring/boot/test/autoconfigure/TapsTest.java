@@ -16,18 +16,36 @@ import org.springframework.test.context.BootstrapWith;
 import org.springframework.test.context.junit.jupiter.SpringExtension;
 
 /**
- * A test slice for taps (RFC 9622 Listeners and Preconnections in a Spring context): only the taps
- * auto-configuration ({@link AutoConfigureTaps}) and, from component scanning, the beans with
- * {@code @TapsListener}, {@code @TapsConnectionReceived}/{@code @TapsConnectionClosed} or
- * {@code @TapsFramer} methods, {@code @TapsFramer} classes and taps customizers, error handlers and
- * observers. Listeners bind real sockets; give them {@code port = "${...:0}"} and read the port
- * with {@code @LocalTapsPort("id")}.
+ * A test slice for taps (RFC 9622 Listeners and Preconnections in a Spring context).
+ *
+ * <p><b>What it loads.</b> Only the auto-configurations listed for {@link AutoConfigureTaps}
+ * (the taps ones, property placeholders, SSL bundles, lifecycle settings) and, from the
+ * component scan of the {@code @SpringBootConfiguration} class found from the test's package, the
+ * beans that have {@code @TapsListener}, {@code @TapsConnectionReceived},
+ * {@code @TapsConnectionClosed} or {@code @TapsFramer} methods, {@code @TapsFramer} classes, and
+ * {@code TransportServicesCustomizer}, {@code TapsListenerErrorHandler} and
+ * {@code TapsListenerObserver} beans. Other {@code @Component}s, {@code @Configuration} classes
+ * picked up by the scan and the application's other auto-configurations are left out.
+ *
+ * <p><b>Adding other beans.</b> A handler's collaborators are not loaded by the slice: add them
+ * with {@code @Import(MyService.class)} or a nested {@code @TestConfiguration} on the test class,
+ * with {@link #includeFilters()}, with {@code @MockitoBean}, or add auto-configurations with
+ * {@code @ImportAutoConfiguration}. {@code @SpringBootTest} loads the whole application instead.
+ *
+ * <p><b>Ports.</b> Listeners bind real sockets. The slice sets
+ * {@code taps.listener.port-override=0}, so every listener binds an ephemeral port whatever port it
+ * declares, and cached test contexts never collide; read it with
+ * {@code @LocalTapsPort("id")} on a field, setter or test-method parameter. Set
+ * {@code taps.listener.port-override} in {@link #properties()} to choose otherwise.
  *
  * <pre>{@code
- * @TapsTest(properties = "echo.port=0")
+ * @TapsTest
+ * @Import(Greetings.class)
  * class EchoTests {
- *     @LocalTapsPort("echo") int port;
  *     @Autowired TransportServices taps;
+ *
+ *     @Test
+ *     void echoes(@LocalTapsPort("echo") int port) { ... }
  * }
  * }</pre>
  */
