@@ -31,7 +31,10 @@ public class TapsProperties {
     /** Whether to use Netty's native epoll transport when it is available. */
     private boolean nativeTransport = true;
 
-    /** Comma-separated list of DNS servers as host:port. Empty means the platform's servers. */
+    /**
+     * DNS servers: host, host:port, IPv4:port or [IPv6]:port (port 53 when omitted; an IPv6 address
+     * with a port must be bracketed). Empty means the platform's servers.
+     */
     private List<String> nameServers = new ArrayList<>();
 
     /** Hosts file to honour instead of the system's. */
