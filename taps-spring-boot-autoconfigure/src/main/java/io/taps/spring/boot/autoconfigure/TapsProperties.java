@@ -433,8 +433,12 @@ public class TapsProperties {
         /** Comma-separated list of ALPN protocol names, in preference order. */
         private List<String> alpn = new ArrayList<>();
 
-        /** Whether a listener asks clients for a certificate. */
-        private @Nullable ClientAuthentication clientAuth;
+        /**
+         * Whether a listener asks clients for a certificate, in Spring Boot's words: none, want
+         * (ask, accept without) or need (ask, fail without). The older optional and require are
+         * accepted as aliases of want and need.
+         */
+        private @Nullable ClientAuth clientAuth;
 
         /** Server name to send (SNI) and to verify instead of the remote host name. */
         private @Nullable String serverName;
@@ -463,11 +467,11 @@ public class TapsProperties {
             this.alpn = alpn;
         }
 
-        public @Nullable ClientAuthentication getClientAuth() {
+        public @Nullable ClientAuth getClientAuth() {
             return this.clientAuth;
         }
 
-        public void setClientAuth(@Nullable ClientAuthentication clientAuth) {
+        public void setClientAuth(@Nullable ClientAuth clientAuth) {
             this.clientAuth = clientAuth;
         }
 
@@ -523,6 +527,34 @@ public class TapsProperties {
 
         boolean isConfigured() {
             return this.host != null || this.port != null || this.interfaceName != null;
+        }
+    }
+
+    /**
+     * {@code client-auth} values as Spring Boot's {@code server.ssl.client-auth} spells them, mapped
+     * to taps' {@link ClientAuthentication} (RFC 9622 Section 6.3).
+     */
+    public enum ClientAuth {
+        /** The listener does not ask for a client certificate. */
+        NONE(ClientAuthentication.NONE),
+        /** The listener asks; a client without a certificate is still accepted. */
+        WANT(ClientAuthentication.OPTIONAL),
+        /** The listener asks and fails the handshake without a trusted client certificate. */
+        NEED(ClientAuthentication.REQUIRE),
+        /** Alias of {@link #WANT}, kept for existing configurations. */
+        OPTIONAL(ClientAuthentication.OPTIONAL),
+        /** Alias of {@link #NEED}, kept for existing configurations. */
+        REQUIRE(ClientAuthentication.REQUIRE);
+
+        private final ClientAuthentication authentication;
+
+        ClientAuth(ClientAuthentication authentication) {
+            this.authentication = authentication;
+        }
+
+        /** The taps-core setting this value stands for. */
+        public ClientAuthentication toClientAuthentication() {
+            return this.authentication;
         }
     }
 }
