@@ -319,7 +319,7 @@ public final class TapsProfiles {
                     builder.alpn(settings.getAlpn().toArray(String[]::new));
                 }
                 if (settings.getClientAuth() != null) {
-                    builder.clientAuthentication(settings.getClientAuth());
+                    builder.clientAuthentication(settings.getClientAuth().toClientAuthentication());
                 }
                 if (settings.getServerName() != null) {
                     builder.serverName(settings.getServerName());

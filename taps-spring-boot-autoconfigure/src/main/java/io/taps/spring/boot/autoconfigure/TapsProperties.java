@@ -31,7 +31,10 @@ public class TapsProperties {
     /** Whether to use Netty's native epoll transport when it is available. */
     private boolean nativeTransport = true;
 
-    /** Comma-separated list of DNS servers as host:port. Empty means the platform's servers. */
+    /**
+     * DNS servers: host, host:port, IPv4:port or [IPv6]:port (port 53 when omitted; an IPv6 address
+     * with a port must be bracketed). Empty means the platform's servers.
+     */
     private List<String> nameServers = new ArrayList<>();
 
     /** Hosts file to honour instead of the system's. */
@@ -501,8 +504,12 @@ public class TapsProperties {
         /** Comma-separated list of ALPN protocol names, in preference order. */
         private List<String> alpn = new ArrayList<>();
 
-        /** Whether a listener asks clients for a certificate. */
-        private @Nullable ClientAuthentication clientAuth;
+        /**
+         * Whether a listener asks clients for a certificate, in Spring Boot's words: none, want
+         * (ask, accept without) or need (ask, fail without). The older optional and require are
+         * accepted as aliases of want and need.
+         */
+        private @Nullable ClientAuth clientAuth;
 
         /** Server name to send (SNI) and to verify instead of the remote host name. */
         private @Nullable String serverName;
@@ -531,11 +538,11 @@ public class TapsProperties {
             this.alpn = alpn;
         }
 
-        public @Nullable ClientAuthentication getClientAuth() {
+        public @Nullable ClientAuth getClientAuth() {
             return this.clientAuth;
         }
 
-        public void setClientAuth(@Nullable ClientAuthentication clientAuth) {
+        public void setClientAuth(@Nullable ClientAuth clientAuth) {
             this.clientAuth = clientAuth;
         }
 
@@ -591,6 +598,34 @@ public class TapsProperties {
 
         boolean isConfigured() {
             return this.host != null || this.port != null || this.interfaceName != null;
+        }
+    }
+
+    /**
+     * {@code client-auth} values as Spring Boot's {@code server.ssl.client-auth} spells them, mapped
+     * to taps' {@link ClientAuthentication} (RFC 9622 Section 6.3).
+     */
+    public enum ClientAuth {
+        /** The listener does not ask for a client certificate. */
+        NONE(ClientAuthentication.NONE),
+        /** The listener asks; a client without a certificate is still accepted. */
+        WANT(ClientAuthentication.OPTIONAL),
+        /** The listener asks and fails the handshake without a trusted client certificate. */
+        NEED(ClientAuthentication.REQUIRE),
+        /** Alias of {@link #WANT}, kept for existing configurations. */
+        OPTIONAL(ClientAuthentication.OPTIONAL),
+        /** Alias of {@link #NEED}, kept for existing configurations. */
+        REQUIRE(ClientAuthentication.REQUIRE);
+
+        private final ClientAuthentication authentication;
+
+        ClientAuth(ClientAuthentication authentication) {
+            this.authentication = authentication;
+        }
+
+        /** The taps-core setting this value stands for. */
+        public ClientAuthentication toClientAuthentication() {
+            return this.authentication;
         }
     }
 }

@@ -87,6 +87,26 @@ class ConfigurationMetadataTests {
     }
 
     @Test
+    void racingTimersAndLimitsShowTheDefaultsRacingConfigApplies() {
+        io.taps.RacingConfig defaults = io.taps.RacingConfig.defaults();
+        assertThat(racingDefault("resolution-delay")).isEqualTo(defaults.resolutionDelay().toMillis() + "ms");
+        assertThat(racingDefault("connection-attempt-delay"))
+            .isEqualTo(defaults.connectionAttemptDelay().toMillis() + "ms");
+        assertThat(racingDefault("minimum-attempt-delay"))
+            .isEqualTo(defaults.minimumAttemptDelay().toMillis() + "ms");
+        assertThat(racingDefault("maximum-attempt-delay"))
+            .isEqualTo(defaults.maximumAttemptDelay().toSeconds() + "s");
+        assertThat(racingDefault("max-leaves")).isEqualTo(defaults.maxLeaves());
+        assertThat(racingDefault("max-addresses-per-host")).isEqualTo(defaults.maxAddressesPerHost());
+    }
+
+    private static Object racingDefault(String key) {
+        List<Object> values = metadata.read("$.properties[?(@.name == 'taps.racing." + key + "')].defaultValue");
+        assertThat(values).as(key).hasSize(1);
+        return values.get(0);
+    }
+
+    @Test
     void selectionHintsListEverySelectionPropertyAndThePreferenceWords() {
         assertHintKeysCover("taps.profiles.*.selection.keys", PropertyKind.SELECTION);
         List<String> words = values("taps.profiles.*.selection.values");

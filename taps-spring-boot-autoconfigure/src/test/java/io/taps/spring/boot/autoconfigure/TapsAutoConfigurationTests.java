@@ -220,6 +220,21 @@ class TapsAutoConfigurationTests {
     }
 
     @Test
+    void clientAuthTakesSpringBootWordsAndKeepsTheOldOnesAsAliases() {
+        for (String[] wordAndMeaning : new String[][] { { "none", "NONE" }, { "want", "OPTIONAL" },
+                { "need", "REQUIRE" }, { "optional", "OPTIONAL" }, { "require", "REQUIRE" } }) {
+            this.contextRunner.withPropertyValues(TestCertificates.serverBundle("server"))
+                .withPropertyValues("taps.profiles.secure.security.ssl-bundle=server",
+                        "taps.profiles.secure.security.client-auth=" + wordAndMeaning[0])
+                .run(context -> assertThat(context.getBean(TapsProfiles.class)
+                    .get("secure")
+                    .securityParameters()
+                    .clientAuthentication()).as(wordAndMeaning[0])
+                    .isEqualTo(ClientAuthentication.valueOf(wordAndMeaning[1])));
+        }
+    }
+
+    @Test
     void sslBundleBecomesIdentitiesAndTrustAnchors() {
         this.contextRunner.withPropertyValues(TestCertificates.serverBundle("server"))
             .withPropertyValues("taps.profiles.secure.security.ssl-bundle=server",
