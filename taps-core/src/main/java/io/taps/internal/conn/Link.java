@@ -91,6 +91,16 @@ public interface Link {
     }
 
     /**
+     * Selection Properties whose effect the flow reports itself (RFC 9622 §6.2, C-22), read from
+     * the socket rather than from what was asked: e.g. {@code keepAlive} as SO_KEEPALIVE is now.
+     * GetProperties reports these values over the ones derived from the stack's capabilities.
+     * Called from any thread.
+     */
+    default java.util.Map<io.taps.properties.Property<?>, Object> selectionInEffect() {
+        return java.util.Map.of();
+    }
+
+    /**
      * The transport's smoothed round-trip time, where the stack knows it (TCP on epoll:
      * {@code tcpi_rtt}); empty otherwise. Called from any thread, never per Message.
      */

@@ -157,6 +157,9 @@ final class PropertyStore {
         snapshot.put(Property.SEND_MSG_MAX_LEN, canSend ? sendMax : Limit.of(0));
         snapshot.put(Property.RECV_MSG_MAX_LEN, canReceive ? (max < 0 ? Limit.UNLIMITED : Limit.of(max)) : Limit.of(0));
         snapshot.put(Property.SINGULAR_TRANSMISSION_MSG_MAX_LEN, sendMax);
+        if (link != null) {
+            snapshot.putAll(link.selectionInEffect());
+        }
         if (stack == null) {
             // Selection Properties read as Booleans only once a stack provides them (C-22).
             return ConnectionProperties.of(snapshot);

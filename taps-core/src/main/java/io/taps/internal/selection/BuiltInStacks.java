@@ -28,8 +28,18 @@ import java.util.List;
  *
  * <p>What is deliberately NEVER: TCP Fast Open and TLS 1.3 early data (not wired up; JSSE has no
  * 0-RTT), MPTCP (not exposed by the JDK), TCP soft errors (the kernel does not surface ICMP for TCP
- * sockets through Netty), per-message reliability (no SCTP, no QUIC datagrams). Multistreaming is
- * QUIC's alone.
+ * sockets through Netty), per-message reliability (no SCTP, no QUIC datagrams), temporary local
+ * addresses (RFC 9622 §6.2.13: the JVM cannot choose or see an IPv6 privacy address, RFC 8981, so
+ * taps binds what the kernel picks and cannot promise one). Multistreaming is QUIC's alone.
+ *
+ * <p>Every OPTIONAL entry has code that turns it on (issue 15 item 8): {@code keepAlive} sets
+ * SO_KEEPALIVE on TCP ({@code StackConnector}) and QUIC PINGs; {@code softErrorNotify} on UDP
+ * raises SoftError for ICMP errors of the connected socket ({@code Lifecycle}); {@code zeroRttMsg}
+ * on QUIC sends the InitiateWithSend Message as early data ({@code QuicConnector});
+ * {@code activeReadBeforeSend} needs none on TCP and UDP (the handshake or the connected socket makes
+ * a Connection the peer can answer before it sends). On QUIC it is NEVER: a peer learns of a
+ * stream only from its first STREAM frame (RFC 9000 §2.1), so a client that reads first would wait
+ * for a server that has not seen it. docs/ARCHITECTURE.md lists every property with how it is applied.
  */
 public final class BuiltInStacks {
     /** Plain TCP: reliable, ordered, congestion-controlled byte stream. */
@@ -53,7 +63,7 @@ public final class BuiltInStacks {
             .support(FULL_CHECKSUM_RECV, Support.ALWAYS)
             .support(CONGESTION_CONTROL, Support.NEVER)
             .support(KEEP_ALIVE, Support.NEVER)
-            .support(USE_TEMPORARY_LOCAL_ADDRESS, Support.OPTIONAL)
+            .support(USE_TEMPORARY_LOCAL_ADDRESS, Support.NEVER)
             .support(MULTIPATH, Support.NEVER)
             .support(ADVERTISES_ALTADDR, Support.NEVER)
             .support(SOFT_ERROR_NOTIFY, Support.OPTIONAL)
@@ -66,7 +76,8 @@ public final class BuiltInStacks {
      * message boundaries need a framer, exactly as on TCP (Q-3). Session resumption with 0-RTT early
      * data is possible (RFC 9001 §4.6), hence 0-RTT is optional. Unreliable QUIC datagrams (RFC 9221)
      * are not wired up, so per-message reliability is never offered. Keep-alive is QUIC's own PING
-     * at the idle timeout, so it is optional; soft errors are not surfaced by the codec.
+     * at the idle timeout, so it is optional; soft errors are not surfaced by the codec. A stream
+     * exists for the peer only once it carries data, so reading before sending is never offered.
      */
     public static final StackCapabilities QUIC = StackCapabilities.builder("QUIC").secure(true).byteStream(true)
             .tlsVersions(TlsVersion.TLS_1_3)
@@ -80,11 +91,11 @@ public final class BuiltInStacks {
             .support(FULL_CHECKSUM_RECV, Support.ALWAYS)
             .support(CONGESTION_CONTROL, Support.ALWAYS)
             .support(KEEP_ALIVE, Support.OPTIONAL)
-            .support(USE_TEMPORARY_LOCAL_ADDRESS, Support.OPTIONAL)
+            .support(USE_TEMPORARY_LOCAL_ADDRESS, Support.NEVER)
             .support(MULTIPATH, Support.NEVER)
             .support(ADVERTISES_ALTADDR, Support.NEVER)
             .support(SOFT_ERROR_NOTIFY, Support.NEVER)
-            .support(ACTIVE_READ_BEFORE_SEND, Support.OPTIONAL)
+            .support(ACTIVE_READ_BEFORE_SEND, Support.NEVER)
             .build();
 
     private static final List<StackCapabilities> ALL = List.of(TCP, TLS_TCP, UDP, QUIC);
@@ -109,7 +120,7 @@ public final class BuiltInStacks {
                 .support(FULL_CHECKSUM_RECV, Support.ALWAYS)
                 .support(CONGESTION_CONTROL, Support.ALWAYS)
                 .support(KEEP_ALIVE, Support.OPTIONAL)
-                .support(USE_TEMPORARY_LOCAL_ADDRESS, Support.OPTIONAL)
+                .support(USE_TEMPORARY_LOCAL_ADDRESS, Support.NEVER)
                 .support(MULTIPATH, Support.NEVER)
                 .support(ADVERTISES_ALTADDR, Support.NEVER)
                 .support(SOFT_ERROR_NOTIFY, Support.NEVER)

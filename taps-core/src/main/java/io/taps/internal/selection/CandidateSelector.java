@@ -34,7 +34,8 @@ import java.util.List;
  * </ol>
  * With a framer, a byte-stream stack counts as preserving message boundaries (Q-3). The path
  * properties {@code interface} and {@code pvd} do not select stacks (SEL-03; path selection happens
- * during gathering and racing), {@code direction} is satisfiable by every stack, and
+ * during gathering and racing; a pvd Require or Prohibit fails at once, {@link PathSelectionSupport}),
+ * {@code direction} is satisfiable by every stack, and
  * {@code multipath=ACTIVE} and {@code advertisesAltaddr=true} act as Prefer. {@code activeReadBeforeSend}
  * is ignored for Rendezvous (RFC 9622 §6.2.18). When no stack is left, NoCandidates names, per
  * stack, the first rule that removed it (SEL-04a).
@@ -52,6 +53,7 @@ public final class CandidateSelector {
     public static List<RankedStack> select(TransportProperties props, Role role, SecurityMode security,
             boolean hasFramer, List<StackCapabilities> available) {
         SelectionConsistency.check(props, role);
+        PathSelectionSupport.check(props, role);
 
         List<Property<Preference>> preferences = preferenceProperties(role);
         List<RankedStack> kept = new ArrayList<>();

@@ -4,6 +4,7 @@ import io.taps.properties.ConnectionProperties;
 import io.taps.properties.ConnectionState;
 import io.taps.properties.Direction;
 import io.taps.properties.MultipathMode;
+import io.taps.properties.NamedPreferences;
 import io.taps.properties.Preference;
 import io.taps.properties.Property;
 import io.taps.properties.PropertyKind;
@@ -24,8 +25,8 @@ import java.util.Map;
  *       Pass {@code chosen.withFramer()} when a framer is in use (Q-3).</li>
  *   <li>{@code multipath}: the requested mode, or Disabled when the stack cannot do multipath.
  *       {@code advertisesAltaddr}: true only if requested and possible. {@code direction},
- *       {@code interface} and {@code pvd}: the configured values; the racer overrides
- *       {@code interface}/{@code pvd} with the path actually used through {@code current}.</li>
+ *       {@code interface}: the configured value, which candidate gathering applied. {@code pvd}:
+ *       empty, since no path is chosen by Provisioning Domain (PathSelectionSupport).</li>
  *   <li>Connection Properties: {@code current} value, else the explicit value, else the default for
  *       the role.</li>
  *   <li>Read-only properties: from {@code current}; when absent, connState Established and
@@ -75,6 +76,10 @@ public final class ConnectionPropertiesSnapshots {
         }
         if (p == Property.MULTIPATH) {
             return support == Support.NEVER ? MultipathMode.DISABLED : props.get(Property.MULTIPATH, role);
+        }
+        if (p == Property.PVD) {
+            // No path is chosen by Provisioning Domain (PathSelectionSupport): none was applied.
+            return NamedPreferences.EMPTY;
         }
         if (p == Property.ADVERTISES_ALTADDR) {
             return props.get(Property.ADVERTISES_ALTADDR, role) && support != Support.NEVER;

@@ -169,6 +169,23 @@ public final class ChannelLink implements Link {
         return Optional.empty();
     }
 
+    /**
+     * {@code keepAlive} (RFC 9622 §6.2.10) on TCP as the socket has it: SO_KEEPALIVE is also turned
+     * on by a {@code keepAliveTimeout} without the selection property asking for it.
+     */
+    @Override
+    public java.util.Map<Property<?>, Object> selectionInEffect() {
+        if (kind.datagram() || !channel.isOpen()) {
+            return java.util.Map.of();
+        }
+        try {
+            Boolean keepAlive = channel.config().getOption(ChannelOption.SO_KEEPALIVE);
+            return keepAlive == null ? java.util.Map.of() : java.util.Map.of(Property.KEEP_ALIVE, keepAlive);
+        } catch (RuntimeException closed) {
+            return java.util.Map.of();
+        }
+    }
+
     /** TCP's own properties ({@code tcp.*}, RFC 9622 §8.2) apply to TCP and TLS over TCP. */
     @Override
     public boolean appliesTo(String namespace) {

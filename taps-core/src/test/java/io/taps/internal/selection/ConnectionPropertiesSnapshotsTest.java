@@ -29,7 +29,7 @@ class ConnectionPropertiesSnapshotsTest {
         assertThat(c.get("zeroRttMsg")).isEqualTo(false);
         assertThat(c.get("multistreaming")).isEqualTo(false);
         assertThat(c.get("keepAlive")).isEqualTo(false);               // optional, not asked for
-        assertThat(c.get("useTemporaryLocalAddress")).isEqualTo(true); // optional, Prefer for Initiate
+        assertThat(c.get("useTemporaryLocalAddress")).isEqualTo(false); // never offered, though Prefer for Initiate
         assertThat(c.has(Property.RELIABILITY)).isTrue();
         assertThat(c.get(Property.PRESERVE_MSG_BOUNDARIES)).isEqualTo(Preference.PROHIBIT);
         for (Property<?> p : Property.ofKind(PropertyKind.SELECTION)) {
