@@ -68,6 +68,15 @@ public interface Framer {
     }
 
     /**
+     * The largest Message this framer frames and deframes, in bytes, or -1 when it sets no limit.
+     * taps reports it as the Connection's {@code sendMsgMaxLen} and {@code recvMsgMaxLen} (RFC 9622
+     * §8.1.11.5, §8.1.11.6) and refuses a larger Send with MessageTooLarge before framing it.
+     */
+    default long maxMessageSize() {
+        return -1;
+    }
+
+    /**
      * HandleReceivedData (RFC 9623 §6.3): new bytes are at the receive cursor, or the input ended
      * ({@link FramerContext#inputEnded()}).
      */

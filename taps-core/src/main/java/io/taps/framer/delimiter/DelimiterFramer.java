@@ -46,6 +46,11 @@ public final class DelimiterFramer implements Framer {
         this.crlf = builder.crlfTolerant;
     }
 
+    @Override
+    public long maxMessageSize() {
+        return maxMessageSize;
+    }
+
     /** A factory for Messages ended by {@code delimiter} (at least one byte), with the default options. */
     public static FramerFactory factory(byte[] delimiter) {
         return builder(delimiter).factory();

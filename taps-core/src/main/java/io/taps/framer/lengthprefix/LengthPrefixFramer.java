@@ -50,6 +50,7 @@ public final class LengthPrefixFramer implements Framer {
     }
 
     /** The largest Message this framer sends or accepts. */
+    @Override
     public long maxMessageSize() {
         return codec.maxMessageSize();
     }

@@ -45,6 +45,11 @@ public final class TlvFramer implements Framer {
     }
 
     /** A factory for a {@code typeBytes} type field and a {@code lengthBytes} length field, default limit. */
+    @Override
+    public long maxMessageSize() {
+        return codec.maxMessageSize();
+    }
+
     public static FramerFactory factory(int typeBytes, int lengthBytes) {
         return builder(typeBytes, lengthBytes).factory();
     }

@@ -37,6 +37,28 @@ public interface Link {
         return write(data);
     }
 
+    /**
+     * Writes one whole datagram with per-Message IP treatment and flushes it: {@code dscp} (6 bits,
+     * -1 for the Connection's) for msgCapacityProfile (RFC 9622 §9.1.3.8) and the DF bit for
+     * noFragmentation/noSegmentation (§9.1.3.9, §9.1.3.10); the link's own settings hold again for
+     * later writes. A link that cannot set them per datagram writes as usual.
+     */
+    default ChannelFuture writeDatagram(ByteBuf data, io.taps.MessageContext context, int dscp,
+            boolean dontFragment) {
+        ChannelFuture written = writeMessage(data, context, true);
+        flush();
+        return written;
+    }
+
+    /**
+     * The largest Message that goes out in one transmission without IP fragmentation (RFC 9622
+     * §8.1.11.4 singularTransmissionMsgMaxLen), or -1 for "not applicable" (byte streams).
+     * Called from any thread; on a datagram link it may ask the socket for the path MTU.
+     */
+    default int singularTransmissionMaxLen() {
+        return byteStream() ? -1 : maxMessageSize();
+    }
+
     /** Whether Message Framers run on this link (RFC 9623 §6): received data then arrives as framed Messages. */
     default boolean framed() {
         return false;
@@ -58,7 +80,10 @@ public interface Link {
 
     InetSocketAddress remoteAddress();
 
-    /** The largest message one write may carry, or -1 when unlimited (byte streams). */
+    /**
+     * The largest Message one send may carry (RFC 9622 §8.1.11.5, §8.1.11.6): a datagram's largest
+     * payload, a framer's largest Message on a framed byte stream, or -1 when unlimited.
+     */
     int maxMessageSize();
 
     /** The ALPN protocol the handshake agreed on, for secure links. */
@@ -84,8 +109,15 @@ public interface Link {
      * Applies a Connection Property to the flow, on the event loop, and returns the value now in
      * effect, which the Connection then reports (RFC 9622 §8.1). A property the flow has no
      * setting for is in effect as given: taps itself enforces it (closeTimeout, sendQueueLimit).
+     * The rate bounds (§8.1.8) are only in effect where a link shapes its traffic, so by default
+     * they read Unlimited.
      */
     default Object applyProperty(io.taps.properties.Property<?> property, Object value) {
+        if (property == io.taps.properties.Property.MAX_SEND_RATE || property == io.taps.properties.Property.MAX_RECV_RATE
+                || property == io.taps.properties.Property.MIN_SEND_RATE
+                || property == io.taps.properties.Property.MIN_RECV_RATE) {
+            return io.taps.properties.Limit.UNLIMITED;
+        }
         applyOption(property, value);
         return value;
     }

@@ -2,6 +2,7 @@ package io.taps.internal.conn;
 
 import io.taps.Message;
 import io.taps.MessageContext;
+import io.taps.properties.MessageProperties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 
@@ -18,10 +19,12 @@ final class PendingSend {
     final boolean ordered;
     final boolean isFinal;
     final CompletableFuture<MessageContext> future;
+    /** The Message Properties in effect (the context's over the Connection's defaults). */
+    final MessageProperties effective;
     ScheduledFuture<?> expiry;
 
     PendingSend(Message message, MessageContext context, boolean endOfMessage, long sequence, int priority,
-            boolean ordered, boolean isFinal, CompletableFuture<MessageContext> future) {
+            boolean ordered, boolean isFinal, CompletableFuture<MessageContext> future, MessageProperties effective) {
         this.message = message;
         this.context = context;
         this.endOfMessage = endOfMessage;
@@ -30,6 +33,7 @@ final class PendingSend {
         this.ordered = ordered;
         this.isFinal = isFinal;
         this.future = future;
+        this.effective = effective;
     }
 
     int size() {

@@ -11,6 +11,7 @@ import io.taps.properties.MessageProperties;
 import io.taps.properties.Property;
 import io.taps.properties.PropertyKind;
 import io.taps.properties.Role;
+import io.taps.properties.Timeout;
 import io.taps.properties.TransportProperties;
 import io.taps.spi.StackCapabilities;
 import java.util.Collections;
@@ -145,7 +146,12 @@ final class PropertyStore {
         }
     }
 
-    /** GetProperties (RFC 9622 §8.1): the stored values plus the read-only ones of the moment. */
+    /**
+     * GetProperties (RFC 9622 §8.1): the stored values (as the link applied them) plus the
+     * read-only ones of the moment: sendMsgMaxLen and recvMsgMaxLen from the link (a datagram's
+     * largest payload, a framer's largest Message), singularTransmissionMsgMaxLen from the path MTU
+     * on datagram links (Unlimited stands for "not applicable" on byte streams).
+     */
     ConnectionProperties snapshot(ConnectionState state, boolean canSend, boolean canReceive, Link link,
             StackCapabilities stack) {
         Map<Property<?>, Object> snapshot = new LinkedHashMap<>(values);
@@ -156,7 +162,13 @@ final class PropertyStore {
         Limit sendMax = max < 0 ? Limit.UNLIMITED : Limit.of(canSend ? max : 0);
         snapshot.put(Property.SEND_MSG_MAX_LEN, canSend ? sendMax : Limit.of(0));
         snapshot.put(Property.RECV_MSG_MAX_LEN, canReceive ? (max < 0 ? Limit.UNLIMITED : Limit.of(max)) : Limit.of(0));
-        snapshot.put(Property.SINGULAR_TRANSMISSION_MSG_MAX_LEN, sendMax);
+        int singular = link == null ? -1 : link.singularTransmissionMaxLen();
+        snapshot.put(Property.SINGULAR_TRANSMISSION_MSG_MAX_LEN, singular < 0 ? Limit.UNLIMITED
+                : Limit.of(canSend ? singular : 0));
+        if (link != null && link.appliesTo("tcp") && !((Timeout) values.get(Property.CONN_TIMEOUT)).isNone()) {
+            // RFC 9622 §8.2.3: the peer's UTO may no longer change connTimeout once it is used.
+            snapshot.put(Property.TCP_USER_TIMEOUT_CHANGEABLE, false);
+        }
         if (link != null) {
             snapshot.putAll(link.selectionInEffect());
         }

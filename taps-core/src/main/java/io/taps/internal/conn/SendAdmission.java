@@ -75,6 +75,34 @@ final class SendAdmission {
         return null;
     }
 
+    /**
+     * The refusal of writing a Message of {@code length} bytes that asks not to be fragmented or
+     * segmented (RFC 9622 §9.1.3.9, §9.1.3.10), or null. On a datagram link a Message larger than
+     * {@code singularMax} (singularTransmissionMsgMaxLen, from the path MTU) would need IP
+     * fragmentation, so it is MessageTooLarge. A byte stream (TCP, QUIC) segments as its congestion
+     * window and MSS decide, so noSegmentation cannot be honoured there; noFragmentation always is,
+     * since Linux TCP and QUIC (RFC 9000 §14) never send IP fragments.
+     */
+    static TransportServicesException singularRefusal(String stack, boolean byteStream, int singularMax, int length,
+            MessageProperties effective) {
+        boolean noSegmentation = effective.get(Property.NO_SEGMENTATION);
+        boolean noFragmentation = effective.get(Property.NO_FRAGMENTATION);
+        if (!noSegmentation && !noFragmentation) {
+            return null;
+        }
+        if (byteStream) {
+            return noSegmentation ? new TransportServicesException(ErrorReason.INVALID_MESSAGE_PROPERTIES,
+                    "noSegmentation cannot be honoured on " + stack + ": a byte stream is segmented by the"
+                            + " transport, not per Message (RFC 9622 §9.1.3.10)") : null;
+        }
+        if (singularMax >= 0 && length > singularMax) {
+            return new TransportServicesException(ErrorReason.MESSAGE_TOO_LARGE, "message of " + length
+                    + " bytes exceeds singularTransmissionMsgMaxLen " + singularMax + " of " + stack + " and "
+                    + (noSegmentation ? "noSegmentation" : "noFragmentation") + " is set (RFC 9622 §9.1.3.9)");
+        }
+        return null;
+    }
+
     /** The refusal of queueing {@code size} more bytes behind {@code queued} under {@code limit}, or null. */
     static TransportServicesException queueRefusal(Limit limit, long queued, int size) {
         if (limit.allows(queued + size)) {

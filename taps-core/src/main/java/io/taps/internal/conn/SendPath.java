@@ -9,6 +9,7 @@ import io.taps.MessageContext;
 import io.taps.TransportServicesException;
 import io.taps.internal.MessageAccess;
 import io.taps.monitor.TransportObserver;
+import io.taps.properties.CapacityProfile;
 import io.taps.properties.ConnectionState;
 import io.taps.properties.Direction;
 import io.taps.properties.Limit;
@@ -23,6 +24,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -125,7 +127,7 @@ final class SendPath {
         boolean ordered = effective.explicit(Property.MSG_ORDERED)
                 .orElseGet(() -> stack == null || stack.support(Property.PRESERVE_ORDER) == Support.ALWAYS);
         PendingSend pending = new PendingSend(message, context, endOfMessage, sequence++,
-                effective.get(Property.MSG_PRIORITY), ordered, isFinal, future);
+                effective.get(Property.MSG_PRIORITY), ordered, isFinal, future, effective);
         if (isFinal) {
             finalSent = true;
         }
@@ -185,13 +187,22 @@ final class SendPath {
     private void write(PendingSend pending) {
         pending.cancelExpiry();
         Link link = connection.link();
+        TransportServicesException unsendable = SendAdmission.singularRefusal(connection.stack().name(),
+                link.byteStream(), link.byteStream() ? -1 : link.singularTransmissionMaxLen(), pending.size(),
+                pending.effective);
+        if (unsendable != null) {
+            if (pending.isFinal) {
+                finalSent = false;
+            }
+            sendError(pending.context, pending.future, unsendable);
+            return;
+        }
         if (link.byteStream()) {
             openPartial = pending.endOfMessage ? null : pending.context;
         }
         ByteBuf data = Unpooled.wrappedBuffer(MESSAGES.array(pending.message));
         inFlight.add(pending);
-        ChannelFuture written = link.writeMessage(data, pending.context, pending.endOfMessage);
-        link.flush();
+        ChannelFuture written = writeAndFlush(link, data, pending);
         written.addListener(result -> {
             if (!inFlight.remove(pending)) {
                 return; // already ended with SendError by the ConnectionError (failQueued)
@@ -222,6 +233,28 @@ final class SendPath {
             }
             connection.lifecycle.continueClosing();
         });
+    }
+
+    /**
+     * Writes and flushes one Send. A datagram whose Message asks for its own capacity profile
+     * (msgCapacityProfile, RFC 9622 §9.1.3.8) or for no fragmentation gets its own DSCP or the DF
+     * bit. A byte stream keeps the Connection's DSCP: RFC 7657 §6 advises against changing it within
+     * a reliable flow, so msgCapacityProfile is a no-op there.
+     */
+    private ChannelFuture writeAndFlush(Link link, ByteBuf data, PendingSend pending) {
+        if (!link.byteStream()) {
+            Optional<CapacityProfile> profile = pending.effective.explicit(Property.MSG_CAPACITY_PROFILE);
+            int dscp = profile.isPresent() && profile.get() != connection.store.get(Property.CONN_CAPACITY_PROFILE)
+                    ? profile.get().dscp() : -1;
+            boolean dontFragment = pending.effective.get(Property.NO_FRAGMENTATION)
+                    || pending.effective.get(Property.NO_SEGMENTATION);
+            if (dscp >= 0 || dontFragment) {
+                return link.writeDatagram(data, pending.context, dscp, dontFragment);
+            }
+        }
+        ChannelFuture written = link.writeMessage(data, pending.context, pending.endOfMessage);
+        link.flush();
+        return written;
     }
 
     /** Writes queued messages while the stack accepts them; runs when Ready or writable again. */

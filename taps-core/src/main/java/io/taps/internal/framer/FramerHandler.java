@@ -88,6 +88,11 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         this.framer = framer;
     }
 
+    /** The largest Message this handler's framer handles, -1 for no limit (RFC 9622 §8.1.11.5). */
+    long maxMessageSize() {
+        return framer.maxMessageSize();
+    }
+
     @Override
     public void handlerAdded(ChannelHandlerContext context) {
         this.ctx = context;

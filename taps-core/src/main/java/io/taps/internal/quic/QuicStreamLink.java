@@ -27,6 +27,7 @@ public final class QuicStreamLink implements Link {
     private final QuicStreamChannel stream;
     private final QuicSession session;
     private final boolean framed;
+    private final int framerLimit;
     private final boolean carriedEarlyData;
     /** Told when Close closes a stream that already completed in both directions (issue 13, defect 4). */
     private final ConnectionHandler handler;
@@ -40,6 +41,7 @@ public final class QuicStreamLink implements Link {
         this.stream = stream;
         this.session = session;
         this.framed = stream.pipeline().get("framer-0") != null;
+        this.framerLimit = framed ? io.taps.internal.framer.FramerLimits.maxMessageSize(stream.pipeline()) : -1;
         this.carriedEarlyData = carriedEarlyData;
         this.handler = stream.pipeline().get(ConnectionHandler.class);
     }
@@ -198,9 +200,10 @@ public final class QuicStreamLink implements Link {
         return session.remoteAddress();
     }
 
+    /** A QUIC stream is a byte stream: only its framers limit a Message (RFC 9622 §8.1.11.5). */
     @Override
     public int maxMessageSize() {
-        return -1;
+        return framerLimit;
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.taps.internal.conn.Link;
+import io.taps.internal.framer.FramerLimits;
 import io.taps.internal.security.TlsHandlers;
 import io.taps.properties.CapacityProfile;
 import io.taps.properties.Property;
@@ -28,12 +29,15 @@ public final class ChannelLink implements Link {
     private final StackKind kind;
     private final SslHandler ssl;
     private final boolean framed;
+    /** The framers' largest Message, -1 for none: read once, since a send checks it every time. */
+    private final int framerLimit;
 
     public ChannelLink(Channel channel, StackKind kind) {
         this.channel = channel;
         this.kind = kind;
         this.ssl = channel.pipeline().get(SslHandler.class);
         this.framed = channel.pipeline().get("framer-0") != null;
+        this.framerLimit = framed ? FramerLimits.maxMessageSize(channel.pipeline()) : -1;
     }
 
     @Override
@@ -143,7 +147,26 @@ public final class ChannelLink implements Link {
 
     @Override
     public int maxMessageSize() {
-        return kind.datagram() ? maxUdpPayload(remoteAddress()) : -1;
+        return kind.datagram() ? maxUdpPayload(remoteAddress()) : framerLimit;
+    }
+
+    /** On a connected UDP socket, the path MTU the kernel knows (IP_MTU) less the IP and UDP headers. */
+    @Override
+    public int singularTransmissionMaxLen() {
+        if (!kind.datagram()) {
+            return -1;
+        }
+        return DatagramOptions.singularPayload(channel, remoteAddress(), maxMessageSize());
+    }
+
+    @Override
+    public ChannelFuture writeDatagram(ByteBuf data, io.taps.MessageContext context, int dscp, boolean dontFragment) {
+        if (!kind.datagram()) {
+            ChannelFuture written = writeMessage(data, context, true);
+            flush();
+            return written;
+        }
+        return DatagramOptions.writeWith(channel, data, dscp, dontFragment);
     }
 
     /** The largest UDP payload towards {@code remote} (RO-05 sendMsgMaxLen of a datagram stack). */
@@ -194,10 +217,19 @@ public final class ChannelLink implements Link {
 
     /**
      * The value in effect after applying: {@code tcp.userTimeoutValue} becomes the socket's
-     * TCP_USER_TIMEOUT only on epoll, so elsewhere it reads as none (RFC 9622 §8.2.1).
+     * TCP_USER_TIMEOUT only on epoll, so elsewhere it reads as none (RFC 9622 §8.2.1);
+     * {@code tcp.userTimeoutEnabled} reads false, as Linux has no UTO option (§8.2.2); the send
+     * and receive rate bounds are what {@link RateShaping} put in the pipeline (§8.1.8).
      */
     @Override
     public Object applyProperty(Property<?> property, Object value) {
+        if (RateShaping.governs(property)) {
+            return RateShaping.apply(channel, ssl == null ? null : "tls", property, (io.taps.properties.Limit) value);
+        }
+        if (property == Property.TCP_USER_TIMEOUT_ENABLED) {
+            // The User Timeout Option (RFC 5482) is neither sent nor honoured by Linux TCP: disabled.
+            return false;
+        }
         boolean applied = applyOption(property, value);
         return property == Property.TCP_USER_TIMEOUT_VALUE && !applied ? Timeout.NONE : value;
     }

@@ -1,0 +1,29 @@
+package io.taps.internal.framer;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelPipeline;
+import java.util.Map;
+
+/**
+ * The largest Message the framers of a pipeline let through (RFC 9622 §8.1.11.5 sendMsgMaxLen,
+ * §8.1.11.6 recvMsgMaxLen): the smallest limit any of them sets. Read from the pipeline as it is,
+ * so a framer prepended or stepped aside later counts as it is now.
+ */
+public final class FramerLimits {
+    private FramerLimits() {
+    }
+
+    /** The smallest framer limit in {@code pipeline}, capped at Integer.MAX_VALUE, or -1 when none sets one. */
+    public static int maxMessageSize(ChannelPipeline pipeline) {
+        long smallest = -1;
+        for (Map.Entry<String, ChannelHandler> entry : pipeline) {
+            if (entry.getValue() instanceof FramerHandler) {
+                long limit = ((FramerHandler) entry.getValue()).maxMessageSize();
+                if (limit >= 0 && (smallest < 0 || limit < smallest)) {
+                    smallest = limit;
+                }
+            }
+        }
+        return (int) Math.min(Integer.MAX_VALUE, smallest);
+    }
+}
