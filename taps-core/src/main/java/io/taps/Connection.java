@@ -63,6 +63,53 @@ public interface Connection {
      */
     CompletionStage<MessageContext> send(Message message, MessageContext context, boolean endOfMessage);
 
+    /**
+     * StartBatch (RFC 9622 §9.2.4, A-20): Messages sent from now until the matching
+     * {@link #endBatch()} are written without flushing and leave together with one flush, so
+     * several small Messages cost one system call (one TCP segment where they fit; on UDP still
+     * one datagram each, sent together). Batches nest; only the outermost EndBatch flushes. Each
+     * Send still ends with its own Sent, Expired or SendError. Close ends an open batch. Call
+     * StartBatch and EndBatch from the thread that sends, so they stay in order with its Sends.
+     */
+    void startBatch();
+
+    /** EndBatch (RFC 9622 §9.2.4): ends the batch {@link #startBatch()} began and flushes its Messages. */
+    void endBatch();
+
+    /**
+     * AddRemote (RFC 9622 §7.5, A-15): makes {@code endpoints} known to this Connection; ones
+     * already known are ignored. taps' stacks are single-path and do not migrate (multipath is
+     * never offered, RFC 9622 §6.2.14), so an added endpoint is not used by the flow in progress:
+     * it is a candidate a multipath or migrating stack would use, listed by {@link #remoteEndpoints()}.
+     */
+    void addRemote(RemoteEndpoint... endpoints);
+
+    /**
+     * RemoveRemote (RFC 9622 §7.5, A-15): {@code endpoints} are no longer to be used; unknown ones are
+     * ignored. A single-path flow cannot move to another endpoint, so removing the Remote Endpoint
+     * in use (the resolved address, as {@link #remoteEndpoint()} gives it), or the last known
+     * one, aborts the Connection (ConnectionError, as RFC 9622 §7.5 allows).
+     */
+    void removeRemote(RemoteEndpoint... endpoints);
+
+    /** AddLocal (RFC 9622 §7.5, A-15): like {@link #addRemote}, for Local Endpoints. */
+    void addLocal(LocalEndpoint... endpoints);
+
+    /**
+     * RemoveLocal (RFC 9622 §7.5, A-15): like {@link #removeRemote}; removing the Local Endpoint in
+     * use (the bound address, as {@link #localEndpoint()} gives it) aborts the Connection.
+     */
+    void removeLocal(LocalEndpoint... endpoints);
+
+    /**
+     * The Remote Endpoints known to this Connection (RFC 9622 §7.5): its Preconnection's, the one in
+     * use once established, and those added by {@link #addRemote}, less the removed ones.
+     */
+    List<RemoteEndpoint> remoteEndpoints();
+
+    /** The Local Endpoints known to this Connection (RFC 9622 §7.5), like {@link #remoteEndpoints()}. */
+    List<LocalEndpoint> localEndpoints();
+
     /** Receive (§9.3.1, A-21) with the default limits: completes with the next Message or part. */
     CompletionStage<Message> receive();
 

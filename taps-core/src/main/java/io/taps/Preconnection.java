@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletionStage;
 
 /**
  * A Preconnection: the endpoints, Transport Properties and Security Parameters from which
@@ -87,6 +88,18 @@ public final class Preconnection {
     /** Listen (§7.2, A-11): starts a Listener on the local endpoints; ConnectionReceived follows. */
     public Listener listen(ListenerEventHandler handler) {
         return engine.listen(snapshot(), Objects.requireNonNull(handler, "handler"));
+    }
+
+    /**
+     * Resolve (RFC 9622 §7.3, A-07): resolves this Preconnection's endpoints now, for early binding
+     * or to tell a peer where to reach it (e.g. before a Rendezvous). Completes with every Remote
+     * Endpoint's addresses (a host name becomes its IPv6 and IPv4 addresses, deduplicated) and the
+     * Local Endpoints' addresses; without Local Endpoints, the addresses of every interface that is
+     * up, with port 0 (ephemeral). Fails with ResolutionFailed when a Remote Endpoint cannot be
+     * resolved. Nothing is bound or sent; a later Initiate or Listen resolves again.
+     */
+    public CompletionStage<ResolvedEndpoints> resolve() {
+        return engine.resolve(snapshot());
     }
 
     /** Adds remote endpoints; several mean equivalent services (O-02). */

@@ -14,6 +14,8 @@ import io.taps.ErrorReason;
 import io.taps.Listener;
 import io.taps.ListenerEventHandler;
 import io.taps.Message;
+import io.taps.ResolvedEndpoints;
+import io.taps.endpoint.RemoteEndpoint;
 import io.taps.monitor.NetworkPath;
 import io.taps.monitor.TransportObserver;
 import io.taps.TransportServicesException;
@@ -49,6 +51,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -177,6 +180,7 @@ public final class Engine implements AutoCloseable {
         EventLoop loop = group.next();
         TapsConnection connection = new TapsConnection(loop, config.eventExecutor(), properties, Role.INITIATE,
                 handler);
+        connection.knownEndpoints(spec.locals(), spec.remotes());
         track(connection);
         observeEstablishment(connection);
         if (first != null) {
@@ -263,6 +267,54 @@ public final class Engine implements AutoCloseable {
             }
         });
         return listener;
+    }
+
+    /**
+     * Resolve (RFC 9622 §7.3, A-07): the Preconnection's endpoints resolved to addresses, as
+     * candidates for early binding or for a peer to reach. Without Local Endpoints, every address of
+     * every interface that is up, with an ephemeral port; the interfaces are read off the event
+     * loops. A Remote Endpoint that does not resolve fails the stage with ResolutionFailed.
+     */
+    public CompletionStage<ResolvedEndpoints> resolve(PreconnectionSpec spec) {
+        ensureOpen();
+        CompletableFuture<List<LocalEndpoint>> locals;
+        if (spec.locals().isEmpty()) {
+            locals = CompletableFuture.supplyAsync(this::interfaceEndpoints);
+        } else {
+            locals = resolveLocals(spec.locals()).thenApply(addresses -> {
+                List<LocalEndpoint> out = new ArrayList<>();
+                addresses.forEach(address -> out.add(LocalEndpoint.ofAddress(address.getAddress(), address.getPort())));
+                return List.copyOf(out);
+            });
+        }
+        List<CompletableFuture<List<InetSocketAddress>>> lookups = new ArrayList<>();
+        for (RemoteEndpoint remote : spec.remotes()) {
+            lookups.add(resolver.resolve(remote).toCompletableFuture());
+        }
+        CompletableFuture<List<RemoteEndpoint>> remotes = CompletableFuture
+                .allOf(lookups.toArray(CompletableFuture[]::new)).thenApply(done -> {
+                    List<RemoteEndpoint> out = new ArrayList<>();
+                    for (CompletableFuture<List<InetSocketAddress>> lookup : lookups) {
+                        for (InetSocketAddress address : lookup.join()) {
+                            RemoteEndpoint endpoint = RemoteEndpoint.of(address);
+                            if (!out.contains(endpoint)) {
+                                out.add(endpoint);
+                            }
+                        }
+                    }
+                    return List.copyOf(out);
+                });
+        return locals.thenCombine(remotes, ResolvedEndpoints::new);
+    }
+
+    private List<LocalEndpoint> interfaceEndpoints() {
+        List<LocalEndpoint> out = new ArrayList<>();
+        for (NetworkPath path : paths()) {
+            if (path.up()) {
+                path.addresses().forEach(address -> out.add(LocalEndpoint.ofAddress(address, 0)));
+            }
+        }
+        return List.copyOf(out);
     }
 
     private CompletableFuture<List<InetSocketAddress>> resolveLocals(List<LocalEndpoint> locals) {

@@ -51,9 +51,39 @@ final class SendPath {
      */
     private final ArrayDeque<PendingSend> inFlight = new ArrayDeque<>();
     private boolean outputShutdown;
+    /** Open StartBatch calls (RFC 9622 §9.2.4); while above zero, writes wait for EndBatch's flush. */
+    private int batchDepth;
+    /** Set while writeQueued drains the queue: its writes share one flush at the end. */
+    private boolean draining;
 
     SendPath(TapsConnection connection) {
         this.connection = connection;
+    }
+
+    /** StartBatch (RFC 9622 §9.2.4, A-20): Messages sent until the matching EndBatch share one flush. */
+    void startBatch() {
+        batchDepth++;
+    }
+
+    /** EndBatch: when the outermost batch ends, what its Messages wrote goes out with one flush. */
+    void endBatch() {
+        if (batchDepth == 0) {
+            return;
+        }
+        if (--batchDepth == 0) {
+            Link link = connection.link();
+            if (link != null) {
+                link.flush();
+            }
+        }
+    }
+
+    /** Ends every open batch, so Close does not wait for writes nobody flushes. */
+    void endAllBatches() {
+        if (batchDepth > 0) {
+            batchDepth = 1;
+            endBatch();
+        }
     }
 
     boolean finalSent() {
@@ -253,25 +283,39 @@ final class SendPath {
             }
         }
         ChannelFuture written = link.writeMessage(data, pending.context, pending.endOfMessage);
-        link.flush();
+        if (batchDepth == 0 && !draining) {
+            link.flush();
+        }
         return written;
     }
 
     /** Writes queued messages while the stack accepts them; runs when Ready or writable again. */
     void writeQueued() {
         Lifecycle lifecycle = connection.lifecycle;
-        while (lifecycle.state() == ConnectionState.ESTABLISHED || lifecycle.state() == ConnectionState.CLOSING) {
-            Link link = connection.link();
-            if (link == null || !link.isWritable()) {
-                // Not a return: after a Final message the output is shut down and never writable
-                // again, and Close must still go on to its end (continueClosing checks the queue).
-                break;
+        boolean wrote = false;
+        draining = true;
+        try {
+            while (lifecycle.state() == ConnectionState.ESTABLISHED || lifecycle.state() == ConnectionState.CLOSING) {
+                Link link = connection.link();
+                if (link == null || !link.isWritable()) {
+                    // Not a return: after a Final message the output is shut down and never writable
+                    // again, and Close must still go on to its end (continueClosing checks the queue).
+                    break;
+                }
+                PendingSend next = queue.pollNext(openPartial);
+                if (next == null) {
+                    break;
+                }
+                write(next);
+                wrote = true;
             }
-            PendingSend next = queue.pollNext(openPartial);
-            if (next == null) {
-                break;
-            }
-            write(next);
+        } finally {
+            draining = false;
+        }
+        Link link = connection.link();
+        if (wrote && batchDepth == 0 && link != null) {
+            // One flush for everything the queue released (Netty's unwritable mark bounds it).
+            link.flush();
         }
         lifecycle.continueClosing();
     }

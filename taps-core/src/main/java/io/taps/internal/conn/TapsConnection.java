@@ -45,6 +45,10 @@ import java.util.concurrent.Executor;
  * created; public methods called from other threads hop onto it. The same object serves actively
  * opened connections (established by an establisher that calls {@link #establish}) and connections
  * a Listener received ({@link #establishPassive}).
+ *
+ * <p>Longer than 500 lines because: it is the facade of every RFC 9622 Connection action (§7-§10:
+ * send, receive, batches, endpoints, properties, clone, close) and of the link's events, each a few
+ * lines that hop onto the event loop and hand over to the part that does the work.
  */
 public final class TapsConnection implements GroupMember, LinkEvents {
     private final EventLoop loop;
@@ -56,6 +60,7 @@ public final class TapsConnection implements GroupMember, LinkEvents {
     final SendPath sendPath = new SendPath(this);
     final ReceivePath receivePath = new ReceivePath(this);
     final TransferCounters counters = new TransferCounters();
+    private final KnownEndpoints endpoints = new KnownEndpoints();
     private volatile ConnectionEventHandler handler;
     private volatile StackCapabilities stack;
     private volatile Link link;
@@ -146,6 +151,11 @@ public final class TapsConnection implements GroupMember, LinkEvents {
         return link;
     }
 
+    /** The Preconnection's endpoints, which the Connection knows from the start (RFC 9622 §7.5). */
+    public void knownEndpoints(List<LocalEndpoint> locals, List<RemoteEndpoint> remotes) {
+        endpoints.known(locals, remotes);
+    }
+
     /** Runs once when the connection reaches Closed, e.g. to let a Listener forget it. */
     public void onTerminated(Runnable callback) {
         lifecycle.onTerminated(callback);
@@ -186,6 +196,7 @@ public final class TapsConnection implements GroupMember, LinkEvents {
         lifecycle.established();
         counters.ready();
         store.applyAll(winner);
+        endpoints.inUse(localEndpoint().orElse(null), remoteEndpoint().orElse(null));
     }
 
     /** EstablishmentError (E-02): establishment failed; the connection is now Closed. */
@@ -256,7 +267,54 @@ public final class TapsConnection implements GroupMember, LinkEvents {
 
     @Override
     public void close() {
-        runOnLoop(lifecycle::startClose);
+        runOnLoop(() -> {
+            sendPath.endAllBatches();
+            lifecycle.startClose();
+        });
+    }
+
+    @Override
+    public void startBatch() {
+        runOnLoop(sendPath::startBatch);
+    }
+
+    @Override
+    public void endBatch() {
+        runOnLoop(sendPath::endBatch);
+    }
+
+    @Override
+    public void addRemote(RemoteEndpoint... added) {
+        endpoints.addRemotes(added);
+    }
+
+    @Override
+    public void removeRemote(RemoteEndpoint... removed) {
+        if (endpoints.removeRemotes(removed)) {
+            abort(); // a single-path flow cannot move off its endpoint (RFC 9622 §7.5)
+        }
+    }
+
+    @Override
+    public void addLocal(LocalEndpoint... added) {
+        endpoints.addLocals(added);
+    }
+
+    @Override
+    public void removeLocal(LocalEndpoint... removed) {
+        if (endpoints.removeLocals(removed)) {
+            abort();
+        }
+    }
+
+    @Override
+    public List<RemoteEndpoint> remoteEndpoints() {
+        return endpoints.remotes();
+    }
+
+    @Override
+    public List<LocalEndpoint> localEndpoints() {
+        return endpoints.locals();
     }
 
     @Override
