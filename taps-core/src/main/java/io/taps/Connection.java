@@ -186,9 +186,10 @@ public interface Connection {
      *
      * <p>Called before this Connection is Ready, the clone waits and is opened once it is Ready
      * (and fails with {@link ErrorReason#NOT_CLONEABLE} if it never is). A Connection that is
-     * closing or Closed, a Connection a Listener accepted, a stack that cannot be cloned and a full
-     * group ({@code groupConnLimit}) make the clone fail with {@code NOT_CLONEABLE}. The clone's
-     * events go to this Connection's current event handler until it gets its own.
+     * closing or Closed, a Connection a Listener accepted and a stack that cannot be cloned make the
+     * clone fail with {@code NOT_CLONEABLE}. {@code groupConnLimit} does not limit clones: it bounds
+     * the Connections the peer opens in the group (RFC 9622 §8.1.9). The clone's events go to this
+     * Connection's current event handler until it gets its own.
      */
     Connection clone();
 

@@ -139,25 +139,39 @@ class QuicCloneTest extends TapsTestSupport {
         return priority;
     }
 
+    /**
+     * groupConnLimit bounds the Connections the peer opens in the group (RFC 9622 §8.1.9): a
+     * Listener with a limit of 2 accepts two streams of one QUIC connection and refuses the third,
+     * while the client's own clones are not limited by it.
+     */
     @Test
-    void groupConnLimitBoundsTheStreamsAClonesMayOpen() {
+    void groupConnLimitBoundsTheStreamsThePeerOpens() {
         List<Connection> accepted = new CopyOnWriteArrayList<>();
-        try (Listener listener = framedEcho(accepted)) {
-            RecordingHandler events = new RecordingHandler();
-            Connection original = framedClient(listener, events);
-            original.setProperty(Property.GROUP_CONN_LIMIT, Limit.of(2));
-            Connection clone = original.clone();
-            Await.result(clone.ready());
-            Connection refused = original.clone();
-            Throwable failure = Await.failure(refused.ready());
-            assertThat(failure).isInstanceOf(TransportServicesException.class);
-            assertThat(((TransportServicesException) failure).reason()).isEqualTo(ErrorReason.NOT_CLONEABLE);
-            Awaitility.await().atMost(10, TimeUnit.SECONDS)
-                    .until(() -> events.events().contains("CloneError:NotCloneable"));
-            assertThat(QuicSession.of(original).orElseThrow().openStreams()).isEqualTo(2);
-            assertThat(echo(clone, "the clone still works")).isEqualTo("the clone still works");
+        Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0))
+                .properties(QuicConnectionTest.quicOnly().toBuilder().groupConnLimit(2).build())
+                .security(QuicConnectionTest.server()).framer(LengthPrefixFramer.factory(4)).build()
+                .listen(connection -> {
+                    accepted.add(connection);
+                    Echo.serve(connection);
+                });
+        try (listener) {
+            Await.result(listener.ready());
+            Connection original = framedClient(listener, new RecordingHandler());
+            original.setProperty(Property.GROUP_CONN_LIMIT, Limit.of(1));
+            assertThat(echo(original, "first")).isEqualTo("first");
+            Connection second = original.clone();
+            Await.result(second.ready());
+            assertThat(echo(second, "second")).isEqualTo("second");
+            Connection third = original.clone();
+            Await.result(third.ready());
+            assertThat(original.groupedConnections()).as("clones are not limited").hasSize(3);
+            third.send(Message.of("third"));
+            // The Listener refused the third stream: it ends it without an echo.
+            assertThat(Await.result(third.receive()).length()).isZero();
+            assertThat(accepted).hasSize(2);
+            assertThat(accepted.get(0).groupedConnections()).containsExactlyElementsOf(accepted);
             original.closeGroup();
-            Await.result(clone.closed());
+            Await.result(second.closed());
         }
     }
 }

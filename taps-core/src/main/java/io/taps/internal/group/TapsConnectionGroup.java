@@ -139,17 +139,24 @@ public final class TapsConnectionGroup implements ConnectionGroup {
     }
 
     /**
-     * Adds {@code clone} (or a passive member) unless the group is full ({@code groupConnLimit},
-     * CP-09), giving it the group's entangled values; returns the refusal, or null when it joined.
-     * Use {@code GroupMember.joinGroup}, which also points the Connection at this group.
+     * Adds {@code clone} (or a passive member), giving it the group's entangled values; returns the
+     * refusal, or null when it joined. {@code groupConnLimit} (RFC 9622 §8.1.9, CP-09) bounds the
+     * Connections the peer opens in the group (a new stream of a QUIC connection a Listener
+     * accepted): a passive member beyond it is refused. Clones this side opens are not counted and
+     * never refused by it. Use {@code GroupMember.joinGroup}, which also points the Connection at
+     * this group.
      */
     public TransportServicesException admit(GroupMember clone) {
         synchronized (this) {
             Limit limit = (Limit) shared().get(Property.GROUP_CONN_LIMIT);
-            int live = connections().size();
-            if (limit != null && !limit.allows(live + 1L)) {
-                return new TransportServicesException(ErrorReason.NOT_CLONEABLE, "group " + id() + " already has "
-                        + live + " connections and groupConnLimit is " + limit + " (RFC 9622 §8.1.9)");
+            if (clone.accepted() && limit != null && !limit.isUnlimited()) {
+                long peerOpened = members.stream()
+                        .filter(member -> member.accepted() && member.state() != ConnectionState.CLOSED).count();
+                if (!limit.allows(peerOpened + 1)) {
+                    return new TransportServicesException(ErrorReason.NOT_CLONEABLE, "group " + id() + " already has "
+                            + peerOpened + " connections the peer opened and groupConnLimit is " + limit
+                            + " (RFC 9622 §8.1.9)");
+                }
             }
             // A member shares the group's entangled values (a clone already holds them).
             Map<Property<?>, Object> current = clone.connectionValues();
