@@ -110,7 +110,7 @@ public interface Link {
      * effect, which the Connection then reports (RFC 9622 §8.1). A property the flow has no
      * setting for is in effect as given: taps itself enforces it (closeTimeout, sendQueueLimit).
      * The rate bounds (§8.1.8) are only in effect where a link shapes its traffic, so by default
-     * they read Unlimited.
+     * they read Unlimited; a capacity profile whose DSCP the link could not set reads Default.
      */
     default Object applyProperty(io.taps.properties.Property<?> property, Object value) {
         if (property == io.taps.properties.Property.MAX_SEND_RATE || property == io.taps.properties.Property.MAX_RECV_RATE
@@ -118,8 +118,10 @@ public interface Link {
                 || property == io.taps.properties.Property.MIN_RECV_RATE) {
             return io.taps.properties.Limit.UNLIMITED;
         }
-        applyOption(property, value);
-        return value;
+        boolean applied = applyOption(property, value);
+        // A DSCP the socket did not take leaves the packets best effort (RFC 9622 §8.1.6).
+        return property == io.taps.properties.Property.CONN_CAPACITY_PROFILE && !applied
+                ? io.taps.properties.CapacityProfile.DEFAULT : value;
     }
 
     /**

@@ -231,6 +231,9 @@ public final class ChannelLink implements Link {
             return false;
         }
         boolean applied = applyOption(property, value);
+        if (property == Property.CONN_CAPACITY_PROFILE && !applied) {
+            return CapacityProfile.DEFAULT;
+        }
         return property == Property.TCP_USER_TIMEOUT_VALUE && !applied ? Timeout.NONE : value;
     }
 
