@@ -217,9 +217,11 @@ final class SendPath {
     private void write(PendingSend pending) {
         pending.cancelExpiry();
         Link link = connection.link();
-        TransportServicesException unsendable = SendAdmission.singularRefusal(connection.stack().name(),
-                link.byteStream(), link.byteStream() ? -1 : link.singularTransmissionMaxLen(), pending.size(),
-                pending.effective);
+        // Only a Message that asks for it costs the path MTU lookup (a system call on UDP).
+        TransportServicesException unsendable = !pending.effective.get(Property.NO_FRAGMENTATION)
+                && !pending.effective.get(Property.NO_SEGMENTATION) ? null
+                : SendAdmission.singularRefusal(connection.stack().name(), link.byteStream(),
+                        link.byteStream() ? -1 : link.singularTransmissionMaxLen(), pending.size(), pending.effective);
         if (unsendable != null) {
             if (pending.isFinal) {
                 finalSent = false;
