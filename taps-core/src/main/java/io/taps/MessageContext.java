@@ -120,7 +120,16 @@ public final class MessageContext {
         return finalMessage;
     }
 
-    /** Whether this received Message arrived as 0-RTT early data (RFC 9622 §9.3.3.2, RM-02). */
+    /**
+     * Whether this received Message arrived as 0-RTT early data (RFC 9622 §9.3.3.2, RM-02), which an
+     * attacker can replay.
+     *
+     * <p>Limitation: taps cannot tell yet, so this is false even for bytes that came as 0-RTT data.
+     * Only QUIC accepts early data here (TLS/TCP has none), and Netty's QUIC server hands a stream
+     * over only after the handshake completed, with no per-stream signal of which bytes were early.
+     * On a QUIC Listener, treat a Connection's first Message as possibly replayed unless the
+     * application protocol makes it safe to process twice.
+     */
     public boolean isEarlyData() {
         return earlyData;
     }
