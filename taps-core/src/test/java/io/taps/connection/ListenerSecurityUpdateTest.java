@@ -8,6 +8,8 @@ import io.taps.ErrorReason;
 import io.taps.Listener;
 import io.taps.TransportServicesException;
 import io.taps.endpoint.LocalEndpoint;
+import io.taps.properties.Property;
+import io.taps.properties.TransportProperties;
 import io.taps.security.Identity;
 import io.taps.security.SecurityParameters;
 import io.taps.security.TlsVersion;
@@ -180,11 +182,16 @@ class ListenerSecurityUpdateTest extends TapsTestSupport {
 
     /**
      * Parameters without ALPN suit TLS/TCP but not QUIC (RFC 9001 §8.1): the update fails naming
-     * QUIC, and TLS/TCP, which could have taken them, keeps the old certificate too.
+     * QUIC, and TLS/TCP, which could have taken them and is asked first (multistreaming avoided ranks
+     * it first), keeps the old certificate too.
      */
     @Test
     void anUpdateOneStackRefusesReachesNoStack() throws Exception {
-        try (Listener listener = echoListener(tls13Server(TestPki.SERVER))) {
+        try (Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0))
+                .properties(TransportProperties.builder().avoid(Property.MULTISTREAMING).build())
+                .security(tls13Server(TestPki.SERVER)).build().listen(Echo::serve)) {
+            Await.result(listener.ready());
+            assertThat(listener.protocolStacks()).containsExactly("TLS/TCP", "QUIC");
             SecurityParameters withoutAlpn = SecurityParameters.builder()
                     .identity(Identity.of(renewed.getKeyPair().getPrivate(), renewed.getCertificatePath()))
                     .allowedProtocols(TlsVersion.TLS_1_3).build();
