@@ -8,6 +8,7 @@ import io.taps.security.SecurityParameters;
 import io.taps.spring.framer.TapsFramers;
 import io.taps.spring.listener.RunningTapsListener;
 import io.taps.spring.listener.TapsListenerRegistry;
+import io.taps.spring.listener.TapsListenerStartedEvent;
 import java.security.cert.X509Certificate;
 import java.util.Map;
 import java.util.Set;
@@ -18,6 +19,7 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundles;
+import org.springframework.context.ApplicationListener;
 
 /**
  * Applies reloaded Spring Boot SSL bundles ({@code spring.ssl.bundle.*.<name>.reload-on-update:
@@ -31,7 +33,7 @@ import org.springframework.boot.ssl.SslBundles;
  * <p>A bundle that taps cannot use (a key that does not match its certificate, say) changes
  * nothing: the listeners keep serving the certificate they have, and a warning says why.
  */
-public final class TapsSslBundleReloader implements InitializingBean {
+public final class TapsSslBundleReloader implements InitializingBean, ApplicationListener<TapsListenerStartedEvent> {
     private static final Log logger = LogFactory.getLog(TapsSslBundleReloader.class);
 
     private final SslBundles sslBundles;
@@ -40,6 +42,8 @@ public final class TapsSslBundleReloader implements InitializingBean {
     private final TransportServices transportServices;
     private final TapsProperties properties;
     private final TapsFramers framers;
+    /** Whether a reload changed some profile's Security Parameters; written before listeners are updated. */
+    private volatile boolean reloadedOnce;
 
     public TapsSslBundleReloader(SslBundles sslBundles, TapsProfiles profiles, TapsListenerRegistry registry,
             TransportServices transportServices, TapsProperties properties, TapsFramers framers) {
@@ -102,6 +106,7 @@ public final class TapsSslBundleReloader implements InitializingBean {
             logger.debug("SSL bundle '" + bundle + "' was reloaded; no taps profile's Security Parameters changed");
             return;
         }
+        this.reloadedOnce = true;
         for (RunningTapsListener running : this.registry.listeners()) {
             String profile = this.profiles.get(running.profile()).name();
             SecurityParameters security = changed.get(profile);
@@ -109,6 +114,26 @@ public final class TapsSslBundleReloader implements InitializingBean {
                 update(running, profile, bundle, security);
             }
         }
+    }
+
+    /**
+     * A listener that started while a reload was applied may have read its profile just before the
+     * profile took the new parameters, and joined the running listeners just after they were
+     * updated: it gets its profile's current parameters now (the same ones again, usually).
+     */
+    @Override
+    public void onApplicationEvent(TapsListenerStartedEvent event) {
+        if (!this.reloadedOnce) {
+            return;
+        }
+        RunningTapsListener running = event.getListener();
+        SecurityParameters current = this.profiles.get(running.profile()).securityParameters();
+        running.listener().updateSecurity(current).whenComplete((done, failure) -> {
+            if (failure != null) {
+                logger.warn("taps listener '" + running.id() + "' started during an SSL bundle reload and cannot take"
+                        + " its profile's current Security Parameters: " + failure.getMessage());
+            }
+        });
     }
 
     private static void update(RunningTapsListener running, String profile, String bundle,

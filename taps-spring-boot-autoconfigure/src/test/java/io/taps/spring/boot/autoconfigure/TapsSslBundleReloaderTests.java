@@ -101,10 +101,15 @@ class TapsSslBundleReloaderTests {
                 assertThat(peerCertificate(before)).isEqualTo(TestCertificates.SERVER.getCertificate());
                 assertThat(echo(before, "still served")).isEqualTo("still served");
             }
-            // Preconnections built from the profile from now on carry the reloaded identity too.
+            // Preconnections built from the profile from now on carry the reloaded identity too: a
+            // listener started after the reload serves it from the start.
             assertThat(context.getBean(TapsProfiles.class).get("secure").securityParameters().identities())
                 .singleElement()
                 .satisfies(identity -> assertThat(identity.certificate()).isEqualTo(renewed.getCertificate()));
+            int latePort = context.getBean(TapsListenerRegistry.class).start("late").port();
+            try (SSLSocket late = jdkClient(latePort)) {
+                assertThat(peerCertificate(late)).isEqualTo(renewed.getCertificate());
+            }
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(output)
                 .contains("taps listener 'secure' (profile secure) took the reloaded SSL bundle 'server'"));
         });
@@ -170,6 +175,11 @@ class TapsSslBundleReloaderTests {
     static class SecureEcho {
         @TapsListener(id = "secure", profile = "secure", host = "127.0.0.1", port = "0")
         byte[] echo(byte[] received) {
+            return received;
+        }
+
+        @TapsListener(id = "late", profile = "secure", host = "127.0.0.1", port = "0", autoStartup = "false")
+        byte[] lateEcho(byte[] received) {
             return received;
         }
     }
