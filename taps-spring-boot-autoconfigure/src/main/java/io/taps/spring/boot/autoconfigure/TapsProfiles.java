@@ -123,7 +123,10 @@ public final class TapsProfiles {
         return Collections.unmodifiableSet(new TreeSet<>(this.profiles.keySet()));
     }
 
-    /** Every resolved profile by name. */
+    /**
+     * Every resolved profile by name. A profile's Security Parameters change when an SSL bundle it
+     * names is reloaded ({@link TapsSslBundleReloader}); everything else stays as resolved at start-up.
+     */
     public Map<String, TapsProfile> profiles() {
         return this.profiles;
     }
