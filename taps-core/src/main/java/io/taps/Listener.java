@@ -1,5 +1,6 @@
 package io.taps;
 
+import io.taps.security.SecurityParameters;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -47,6 +48,30 @@ public interface Listener extends AutoCloseable {
 
     /** The remaining new-connection count. */
     long newConnectionLimit();
+
+    /**
+     * Replaces the Security Parameters (RFC 9622 §6.3) that Connections accepted from now on are
+     * secured with, for example with a renewed certificate, without stopping the Listener (RFC 9622
+     * §7.2 fixes them at Listen; replacing them later is a taps extension). Connections already
+     * accepted are unaffected: they keep the parameters and the handshake they were established with,
+     * and so do new streams of an already accepted QUIC connection (new Connections of its group).
+     *
+     * <p>Every protocol stack the Listener listens on gets the new parameters, or none does: the new
+     * TLS contexts are built first, off the event loops (on the calling thread, or on a background
+     * thread when called from an event loop or before the Listener is ready), and swapped in only
+     * when every stack accepted them. The stage completes once new Connections get them.
+     *
+     * <p>The security level and the allowed TLS versions cannot change: they decided which protocol
+     * stacks listen (RFC 9622 §6.3, design.md Q-17). Stop the Listener and Listen again for that.
+     *
+     * @param security the Security Parameters for Connections accepted from now on
+     * @return completes when they are in use; fails with a {@link TransportServicesException}
+     *     ({@link ErrorReason#INVALID_CONFIGURATION}) when a stack cannot use them (no server
+     *     identity, QUIC without ALPN, a different level or TLS versions), leaving the old ones in
+     *     use; with the Listener's ListenError when it never became ready; with
+     *     {@link ErrorReason#LISTEN_FAILED} when it is stopping or stopped
+     */
+    CompletionStage<Void> updateSecurity(SecurityParameters security);
 
     /** Stop (§7.2): stops accepting; Stopped follows. Delivered Connections stay open. */
     CompletionStage<Void> stop();

@@ -24,7 +24,11 @@ public interface StackBinding extends StackContext {
     /** The event loops to run the sockets and accepted flows on. */
     EventLoopGroup group();
 
-    /** The server TLS context built from the Listener's SecurityParameters (RFC 9622 §6.3). */
+    /**
+     * The server TLS context built from the Listener's SecurityParameters (RFC 9622 §6.3) as they are
+     * now. A stack reads it when it binds; when the Listener's parameters are replaced later, the
+     * stack gets them through {@link StackListener#prepareSecurityUpdate}.
+     */
     SslContext tlsServerContext();
 
     /**

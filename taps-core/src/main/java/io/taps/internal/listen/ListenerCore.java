@@ -12,6 +12,7 @@ import io.taps.internal.stack.StackEnvironment;
 import io.taps.properties.Limit;
 import io.taps.properties.Property;
 import io.taps.properties.TransportProperties;
+import io.taps.security.SecurityParameters;
 import io.taps.spi.ProtocolStack;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -58,6 +59,7 @@ public final class ListenerCore implements Listener {
     private List<InetSocketAddress> requested = List.of();
     /** The stacks' shares of this Listener that are bound or binding, in rank order. */
     private final List<StackShare> shares = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final ListenerSecurity security;
 
     /**
      * A Listener on {@code ranked} (the eligible stacks, best first; only the first of each port
@@ -73,6 +75,8 @@ public final class ListenerCore implements Listener {
         this.events = new EventDispatcher(environment.eventExecutor());
         Limit cap = properties.get(Property.MAX_CONCURRENT_CONNECTIONS);
         this.concurrencyCap = cap.isUnlimited() ? Long.MAX_VALUE : cap.value();
+        this.security = new ListenerSecurity(spec, environment.group(), readyFuture, () -> List.copyOf(shares),
+                this::isStopping);
     }
 
     private static List<ProtocolStack> onePerPortSpace(List<ProtocolStack> ranked) {
@@ -282,6 +286,11 @@ public final class ListenerCore implements Listener {
             names.add(stack.capabilities().name());
         }
         return names;
+    }
+
+    @Override
+    public CompletionStage<Void> updateSecurity(SecurityParameters newSecurity) {
+        return security.update(newSecurity);
     }
 
     @Override

@@ -19,6 +19,7 @@ import io.taps.properties.Property;
 import io.taps.properties.Role;
 import io.taps.properties.Timeout;
 import io.taps.properties.TransportProperties;
+import io.taps.security.SecurityParameters;
 import io.taps.spi.ProtocolStack;
 import io.taps.spi.StackListener;
 import io.taps.spi.StackUse;
@@ -42,7 +43,7 @@ final class StackShare implements TapsBinding {
     private final ListenerCore listener;
     private final ProtocolStack stack;
     private final PreconnectionSpec spec;
-    private final StackUse use;
+    private volatile StackUse use;
     private final List<InetSocketAddress> addresses;
     private final StackEnvironment environment;
     private final CompletableFuture<List<InetSocketAddress>> outcome = new CompletableFuture<>();
@@ -71,6 +72,25 @@ final class StackShare implements TapsBinding {
 
     ProtocolStack stack() {
         return stack;
+    }
+
+    /**
+     * Lets the stack prepare {@code security} for the flows it accepts from now on; the returned step
+     * makes them current (see {@link StackListener#prepareSecurityUpdate}).
+     */
+    Runnable prepareSecurityUpdate(SecurityParameters security) {
+        StackListener current = sockets;
+        if (current == null) {
+            throw new TransportServicesException(ErrorReason.LISTEN_FAILED,
+                    "the " + stack.capabilities().name() + " stack is not listening");
+        }
+        return current.prepareSecurityUpdate(security);
+    }
+
+    /** The Listener's Security Parameters were replaced: {@link #use()} and the TLS context follow them. */
+    void securityUpdated(StackUse updated) {
+        use = updated;
+        serverContext = null;
     }
 
     void setAccepting(boolean accept) {
@@ -119,7 +139,7 @@ final class StackShare implements TapsBinding {
     public SslContext tlsServerContext() {
         SslContext context = serverContext;
         if (context == null) {
-            context = SslContexts.forServer(spec.security());
+            context = SslContexts.forServer(use.security());
             serverContext = context;
         }
         return context;

@@ -21,6 +21,7 @@ import io.taps.security.SecurityParameters;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,8 +58,20 @@ public final class QuicServerSockets {
             Executor eventExecutor, List<FramerFactory> framers, Consumer<TapsConnection> accepted,
             java.util.Set<QuicChannel> live) {
         QuicSslContext sslContext = QuicSslContexts.forServer(security);
+        return codec(() -> sslContext, properties, eventExecutor, framers, accepted, live);
+    }
+
+    /**
+     * Like {@link #codec(SecurityParameters, TransportProperties, Executor, List, Consumer, java.util.Set)},
+     * with the TLS context read from {@code sslContext} for every new QUIC connection (the codec asks
+     * for one TLS engine per connection), so that a Listener's updateSecurity reaches the
+     * connections accepted after it while those before keep their handshake.
+     */
+    static ChannelHandler codec(Supplier<QuicSslContext> sslContext, TransportProperties properties,
+            Executor eventExecutor, List<FramerFactory> framers, Consumer<TapsConnection> accepted,
+            java.util.Set<QuicChannel> live) {
         QuicServerCodecBuilder builder = QuicTransportSettings.apply(new QuicServerCodecBuilder(), properties)
-                .sslContext(sslContext)
+                .sslEngineProvider(quic -> sslContext.get().newEngine(quic.alloc()))
                 .handler(new ChannelInboundHandlerAdapter() {
                     @Override
                     public boolean isSharable() {

@@ -5,10 +5,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.quic.QuicSslContext;
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
 import io.taps.framer.FramerFactory;
 import io.taps.internal.conn.TapsConnection;
+import io.taps.internal.security.QuicSslContexts;
 import io.taps.internal.transport.IoTransport;
 import io.taps.properties.TransportProperties;
 import io.taps.security.SecurityParameters;
@@ -38,7 +40,8 @@ import java.util.function.Consumer;
 final class QuicSockets implements StackListener {
     private final EventLoopGroup group;
     private final IoTransport transport;
-    private final SecurityParameters security;
+    /** The TLS context every new QUIC connection gets; replaced by updateSecurity. */
+    private volatile QuicSslContext sslContext;
     private final TransportProperties properties;
     private final Executor eventExecutor;
     private final List<FramerFactory> framers;
@@ -53,7 +56,7 @@ final class QuicSockets implements StackListener {
             Consumer<TapsConnection> accepted) {
         this.group = group;
         this.transport = transport;
-        this.security = security;
+        this.sslContext = QuicSslContexts.forServer(security);
         this.properties = properties;
         this.eventExecutor = eventExecutor;
         this.framers = List.copyOf(framers);
@@ -78,7 +81,8 @@ final class QuicSockets implements StackListener {
         }
         ChannelHandler codec;
         try {
-            codec = QuicServerSockets.codec(security, properties, eventExecutor, framers, accepted, connections);
+            codec = QuicServerSockets.codec(() -> sslContext, properties, eventExecutor, framers, accepted,
+                    connections);
         } catch (TransportServicesException invalid) {
             close(() -> result.completeExceptionally(invalid));
             return;
@@ -102,6 +106,18 @@ final class QuicSockets implements StackListener {
             boundSoFar.add(local);
             bindNext(addresses, index + 1, boundSoFar, chosenPort, result);
         });
+    }
+
+    /**
+     * Builds the QUIC TLS context of {@code security} now (off the event loops, ListenerCore sees to
+     * that); the returned step makes it the one every QUIC connection accepted afterwards
+     * handshakes with. QUIC connections accepted before keep their handshake, and so do the streams
+     * their clients open later: those are new Connections of an existing QUIC connection's group.
+     */
+    @Override
+    public Runnable prepareSecurityUpdate(SecurityParameters security) {
+        QuicSslContext next = QuicSslContexts.forServer(security);
+        return () -> sslContext = next;
     }
 
     @Override

@@ -9,7 +9,9 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
+import io.taps.internal.security.SslContexts;
 import io.taps.internal.security.TlsHandlers;
+import io.taps.security.SecurityParameters;
 import io.taps.spi.ProtocolStack;
 import io.taps.spi.StackListener;
 import java.net.InetSocketAddress;
@@ -28,6 +30,12 @@ final class StreamSockets implements StackListener {
     private final ProtocolStack stack;
     private final TapsBinding binding;
     private final List<Channel> serverChannels = new CopyOnWriteArrayList<>();
+    /** The TLS context new channels get, with the parameters it was built from; null for plain TCP. */
+    private volatile ServerTls tls;
+
+    /** A server TLS context and the Security Parameters it was built from. */
+    private record ServerTls(SslContext context, SecurityParameters security) {
+    }
 
     StreamSockets(StackKind kind, ProtocolStack stack, TapsBinding binding) {
         this.kind = kind;
@@ -37,9 +45,8 @@ final class StreamSockets implements StackListener {
 
     /** Binds every address in turn; a port chosen by the first ephemeral bind is reused for the rest. */
     void bind(List<InetSocketAddress> addresses) {
-        SslContext sslContext;
         try {
-            sslContext = kind.secure() ? binding.tlsServerContext() : null;
+            tls = kind.secure() ? new ServerTls(binding.tlsServerContext(), binding.use().security()) : null;
         } catch (TransportServicesException invalid) {
             binding.fail(invalid);
             return;
@@ -54,10 +61,12 @@ final class StreamSockets implements StackListener {
                     @Override
                     protected void initChannel(Channel channel) {
                         CompletionStage<?> handshake = null;
-                        if (sslContext != null) {
-                            SslHandler ssl = TlsHandlers.newServerHandler(sslContext, channel.alloc());
+                        // Read once per accepted channel: an updateSecurity swaps it for later ones only.
+                        ServerTls current = tls;
+                        if (current != null) {
+                            SslHandler ssl = TlsHandlers.newServerHandler(current.context(), channel.alloc());
                             channel.pipeline().addLast("tls", ssl);
-                            handshake = TlsHandlers.handshake(ssl, binding.use().security());
+                            handshake = TlsHandlers.handshake(ssl, current.security());
                         }
                         binding.attach(channel, handshake, accepted -> new ChannelLink(accepted, kind));
                     }
@@ -101,6 +110,20 @@ final class StreamSockets implements StackListener {
         for (Channel server : serverChannels) {
             server.config().setAutoRead(accept);
         }
+    }
+
+    /**
+     * Builds the TLS context of {@code security} now, on the caller's thread (never an event loop:
+     * ListenerCore sees to that); the returned step makes it the one new channels get. Channels
+     * accepted before keep their handler, so their Connections are unaffected.
+     */
+    @Override
+    public Runnable prepareSecurityUpdate(SecurityParameters security) {
+        if (!kind.secure()) {
+            return () -> { };
+        }
+        ServerTls next = new ServerTls(SslContexts.forServer(security), security);
+        return () -> tls = next;
     }
 
     @Override

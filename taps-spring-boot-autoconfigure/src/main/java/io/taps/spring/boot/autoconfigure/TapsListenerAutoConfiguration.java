@@ -2,6 +2,7 @@ package io.taps.spring.boot.autoconfigure;
 
 import io.taps.ErrorReason;
 import io.taps.TransportServices;
+import io.taps.spring.framer.TapsFramers;
 import io.taps.spring.listener.HandlerExecutors;
 import io.taps.spring.listener.LocalTapsPortAutowireCandidateResolver;
 import io.taps.spring.listener.LoggingTapsListenerErrorHandler;
@@ -18,6 +19,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.thread.Threading;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Role;
@@ -27,7 +29,8 @@ import org.springframework.core.env.Environment;
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} of
  * annotation-driven taps Listeners (RFC 9622 §7.2): the {@code @TapsListener} post-processor, the
  * {@link TapsListenerRegistry} lifecycle, the handler executor ({@code taps.listener.execution}),
- * the default {@link TapsListenerErrorHandler} and {@code @LocalTapsPort} injection. Taking these
+ * the default {@link TapsListenerErrorHandler}, {@code @LocalTapsPort} injection and the
+ * {@link TapsSslBundleReloader} that applies reloaded SSL bundles. Taking these
  * beans over is enough to replace a piece; {@code @EnableTaps} is implied.
  */
 // After Boot's task execution: its applicationTaskExecutor backs off when any Executor bean exists,
@@ -92,5 +95,15 @@ public final class TapsListenerAutoConfiguration {
         registry.setListenerSettings(properties.getListeners());
         registry.setPortOverride(properties.getListener().getPortOverride());
         return registry;
+    }
+
+    /** Applies SSL bundles Boot reloads ({@code reload-on-update: true}) to the profiles and running listeners. */
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(SslBundles.class)
+    TapsSslBundleReloader tapsSslBundleReloader(SslBundles sslBundles, TapsProfiles profiles,
+            TapsListenerRegistry registry, TransportServices transportServices, TapsProperties properties,
+            TapsFramers framers) {
+        return new TapsSslBundleReloader(sslBundles, profiles, registry, transportServices, properties, framers);
     }
 }

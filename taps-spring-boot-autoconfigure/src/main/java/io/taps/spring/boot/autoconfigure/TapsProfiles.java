@@ -52,7 +52,7 @@ public final class TapsProfiles {
     private static final Map<String, Supplier<TransportProperties>> BUILT_IN = builtIns();
 
     private final TransportServices transportServices;
-    private final Map<String, TapsProfile> profiles;
+    private volatile Map<String, TapsProfile> profiles;
 
     public TapsProfiles(TransportServices transportServices, TapsProperties properties, TapsFramers framers,
             @Nullable SslBundles sslBundles) {
@@ -123,9 +123,34 @@ public final class TapsProfiles {
         return Collections.unmodifiableSet(new TreeSet<>(this.profiles.keySet()));
     }
 
-    /** Every resolved profile by name. */
+    /**
+     * Every resolved profile by name. A profile's Security Parameters change when an SSL bundle it
+     * names is reloaded ({@link TapsSslBundleReloader}); everything else stays as resolved at start-up.
+     */
     public Map<String, TapsProfile> profiles() {
         return this.profiles;
+    }
+
+    /**
+     * Takes the Security Parameters of {@code reloaded}, the same configuration resolved again after
+     * an SSL bundle was reloaded: Preconnections built from now on use them.
+     *
+     * @return the new Security Parameters of the profiles whose parameters changed, by profile name
+     */
+    synchronized Map<String, SecurityParameters> takeSecurity(TapsProfiles reloaded) {
+        Map<String, TapsProfile> updated = new LinkedHashMap<>(this.profiles);
+        Map<String, SecurityParameters> changed = new LinkedHashMap<>();
+        for (TapsProfile current : this.profiles.values()) {
+            TapsProfile fresh = reloaded.profiles.get(current.name());
+            if (fresh != null && !fresh.securityParameters().equals(current.securityParameters())) {
+                updated.put(current.name(), new TapsProfile(current.name(), current.transportProperties(),
+                        fresh.securityParameters(), current.framerNames(), current.framers(), current.local(),
+                        current.remote()));
+                changed.put(current.name(), fresh.securityParameters());
+            }
+        }
+        this.profiles = Collections.unmodifiableMap(updated);
+        return changed;
     }
 
     /** Resolves every profile once, following base chains and reporting the first bad key. */
