@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.taps.Connection;
 import io.taps.Listener;
+import io.taps.Message;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.framer.lengthprefix.LengthPrefixFramer;
 import io.taps.security.SecurityParameters;
@@ -168,6 +169,54 @@ class ReceiveMemoryTest extends TapsTestSupport {
             // holds about 9,000; pausing far earlier would mean the accounting overcharges.
             assertThat(held).as("Messages taken before reading paused").isGreaterThan(4_000);
             connection.abort();
+        }
+    }
+
+    /**
+     * While reading is paused the framer parses nothing more, so the peer's end of input, which
+     * may arrive meanwhile, must wait behind the Messages still unparsed: every Message is received,
+     * in order, and then the end (an empty final Message).
+     */
+    @Test
+    void aPausedFramedConnectionDeliversEveryMessageAndThenThePeersEnd() throws Exception {
+        List<Connection> accepted = new CopyOnWriteArrayList<>();
+        Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0))
+                .security(SecurityParameters.disabled()).framer(LengthPrefixFramer.factory(1)).build()
+                .listen(accepted::add);
+        Await.result(listener.ready());
+        int messages = 30_000;
+        byte[] stream = new byte[2 * messages];
+        for (int i = 0; i < messages; i++) {
+            stream[2 * i] = 1;
+            stream[2 * i + 1] = (byte) i;
+        }
+        try (listener; Socket peer = new Socket()) {
+            peer.connect(new InetSocketAddress("127.0.0.1", listener.port()), 10_000);
+            await().atMost(Duration.ofSeconds(10)).until(() -> accepted.size() == 1);
+            Connection connection = accepted.get(0);
+            peer.getOutputStream().write(stream);
+            peer.shutdownOutput();
+            AtomicLong last = new AtomicLong(-1);
+            AtomicLong lastChange = new AtomicLong(System.nanoTime());
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                long received = connection.transferReport().messagesReceived();
+                if (received != last.getAndSet(received)) {
+                    lastChange.set(System.nanoTime());
+                }
+                return received >= 4_000 && System.nanoTime() - lastChange.get() > TimeUnit.SECONDS.toNanos(1);
+            });
+            assertThat(last.get()).as("reading paused before all Messages were taken").isLessThan(messages);
+
+            for (int i = 0; i < messages; i++) {
+                Message message = Await.result(connection.receive());
+                assertThat(message.context().isFinal()).as("Message %d is not the end", i).isFalse();
+                assertThat(message.bytes()).as("Message %d", i).containsExactly((byte) i);
+            }
+            Message end = Await.result(connection.receive());
+            assertThat(end.context().isFinal()).isTrue();
+            assertThat(end.length()).isZero();
+            connection.close();
+            Await.result(connection.closed());
         }
     }
 
