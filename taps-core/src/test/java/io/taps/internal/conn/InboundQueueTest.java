@@ -21,23 +21,24 @@ class InboundQueueTest {
     void oneByteStreamReadsAreCoalescedAndCostAboutTheirPayload() {
         InboundQueue queue = new InboundQueue();
         List<ByteBuf> reads = new ArrayList<>();
-        int count = 100_000;
+        int count = 20_000;
         for (int i = 0; i < count; i++) {
             ByteBuf read = pooled.directBuffer(2048).writeByte(i);
             reads.add(read);
             queue.addStreamData(read);
         }
-        assertThat(reads).allSatisfy(read -> assertThat(read.refCnt()).as("released after the copy").isZero());
+        assertThat(reads.stream().filter(read -> read.refCnt() != 0)).as("reads not released after the copy").isEmpty();
         assertThat(queue.bytes()).isEqualTo(count);
         // Chunks double from 512 B to 16 KiB: at most the payload plus one chunk, plus per-chunk overhead.
         assertThat(queue.memory()).isLessThanOrEqualTo(count + InboundQueue.CHUNK_MAX
                 + (count / InboundQueue.CHUNK_MAX + 8) * InboundQueue.UNIT_OVERHEAD);
-        assertThat(queue.units()).isLessThan(count / 1000);
+        assertThat(queue.units()).isLessThan(count / 500);
 
-        byte[] taken = queue.takeMessageBytes(count, false);
+        byte[] expected = new byte[count];
         for (int i = 0; i < count; i++) {
-            assertThat(taken[i]).isEqualTo((byte) i);
+            expected[i] = (byte) i;
         }
+        assertThat(queue.takeMessageBytes(count, false)).isEqualTo(expected);
         assertThat(queue.bytes()).isZero();
         queue.releaseAll();
         assertThat(queue.memory()).isZero();
