@@ -12,6 +12,8 @@ import io.taps.properties.Direction;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The receiving half of a Connection (RFC 9622 §9.3): the inbound queue the link fills, the
@@ -40,6 +42,8 @@ final class ReceivePath {
     /** Datagrams one Connection may buffer before further ones are dropped, however small. */
     static final int DATAGRAM_QUEUE_COUNT = 4096;
 
+    private static final Logger log = LoggerFactory.getLogger(ReceivePath.class);
+
     private final TapsConnection connection;
     private final InboundQueue inbound = new InboundQueue();
     private final ArrayDeque<ReceiveRequest> requests = new ArrayDeque<>();
@@ -48,7 +52,7 @@ final class ReceivePath {
     private boolean streamEndDelivered;
     private boolean partialDelivered;
     private boolean reading = true;
-    /** Datagrams dropped because this Connection's queue (or its Listener's share) was full. */
+    /** Datagrams dropped because this Connection's queue (or its Listener's share) was full; logged once. */
     private long datagramsDropped;
     /** A framer's failConnection after Ready: raised once the Messages delivered before it are received. */
     private TransportServicesException framingError;
@@ -92,10 +96,6 @@ final class ReceivePath {
 
     boolean inputEnded() {
         return inputEnded;
-    }
-
-    long datagramsDropped() {
-        return datagramsDropped;
     }
 
     /** Whether Receive is still possible, for canReceive (RFC 9622 §8.1.11.3). */
@@ -165,7 +165,10 @@ final class ReceivePath {
             return;
         }
         if (!datagramFits(data)) {
-            datagramsDropped++;
+            if (datagramsDropped++ == 0) {
+                log.debug("{}: the application is not receiving fast enough; dropping datagrams above {} queued or {}"
+                        + " bytes of memory", connection, DATAGRAM_QUEUE_COUNT, DATAGRAM_QUEUE_MEMORY);
+            }
             data.release();
             return;
         }
