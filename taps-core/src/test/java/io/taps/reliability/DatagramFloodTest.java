@@ -48,6 +48,8 @@ class DatagramFloodTest extends TapsTestSupport {
     /** Per-Connection datagram limits (ReceivePath.DATAGRAM_QUEUE_COUNT, DATAGRAM_QUEUE_MEMORY). */
     private static final int QUEUE_COUNT = 4096;
     private static final long QUEUE_MEMORY = 1 << 20;
+    /** Memory of datagrams queued for all remotes of one Listener socket (DatagramSockets.RECEIVE_BUDGET). */
+    private static final long SHARED_BUDGET = 64L << 20;
 
     private final List<Connection> accepted = new CopyOnWriteArrayList<>();
     private final List<TransportServicesException> limits = new CopyOnWriteArrayList<>();
@@ -156,6 +158,52 @@ class DatagramFloodTest extends TapsTestSupport {
             assertThat(tinyQueued).as("1-byte datagrams kept: the count limit").isEqualTo(QUEUE_COUNT);
             assertThat((long) largeQueued * kilobyte.length).as("1200-byte datagrams kept: the memory limit")
                     .isLessThanOrEqualTo(QUEUE_MEMORY).isGreaterThan(QUEUE_MEMORY / 2);
+        }
+    }
+
+    /**
+     * Many remotes each filling their own queue would still add up (1,024 x 1 MiB); the datagrams
+     * queued for all remotes of one Listener socket share 64 MiB. 100 remotes send twenty 60 KB
+     * datagrams each, kept in their 64 KiB receive buffers (they fill more than half of them).
+     */
+    @Test
+    void theRemotesOfOneListenerShareOneBudget() throws Exception {
+        int remotes = 100;
+        int each = 20;
+        byte[] large = new byte[60_000];
+        List<DatagramSocket> sources = new java.util.ArrayList<>();
+        try (Listener listener = listener(TransportProperties.unreliableDatagram());
+                DatagramSocket probe = socket("127.0.0.1")) {
+            BlockingQueue<Message> probed = probe(probe);
+            sendAndAwait(probe, listener, probed, "first");
+            MemoryProbe.Snapshot before = MemoryProbe.measure();
+            for (int r = 0; r < remotes; r++) {
+                sources.add(socket("127.0.6." + (2 + r)));
+            }
+            for (int i = 0; i < each; i++) {
+                for (int r = 0; r < remotes; r++) {
+                    sources.get(r).send(new DatagramPacket(large, large.length, target(listener)));
+                    if (r % 2 == 1) {
+                        // A 60 KB datagram takes about 64 KiB of the socket's 208 KiB kernel buffer.
+                        sendAndAwait(probe, listener, probed, "paced " + i + "/" + r);
+                    }
+                }
+            }
+            MemoryProbe.Snapshot grown = MemoryProbe.measure().minus(before);
+            long queued = 0;
+            for (DatagramSocket source : sources) {
+                queued += drain(source, listener);
+            }
+            System.out.printf("%d remotes x %d datagrams of 60 KB: %d queued, %s%n", remotes, each, queued, grown);
+            long perDatagram = 65_536 + 112;
+            assertThat(queued * perDatagram).as("memory of the datagrams queued for all remotes")
+                    .isLessThanOrEqualTo(SHARED_BUDGET).isGreaterThan(SHARED_BUDGET - remotes * perDatagram);
+            assertThat(grown.total()).as("memory of %d flooded Connections (%s)", remotes, grown)
+                    .isLessThanOrEqualTo(SHARED_BUDGET + (8L << 20));
+        } finally {
+            for (DatagramSocket source : sources) {
+                source.close();
+            }
         }
     }
 
