@@ -32,9 +32,9 @@ final class ReceivePath {
     static final long RECEIVE_HIGH_WATER = 1 << 20;
     private static final long RECEIVE_LOW_WATER = RECEIVE_HIGH_WATER / 2;
     /**
-     * The most a single Receive may make the connection buffer before it is served: a Receive whose
-     * minIncompleteLength exceeds the high-water mark raises the mark for itself up to this bound
-     * (so backpressure never blocks its progress), and above it gets what is queued.
+     * The most payload a single Receive may make the connection buffer before it is served:
+     * reading does not pause while a Receive waits (so backpressure never blocks its progress), and
+     * a minIncompleteLength above this bound gets what is queued once this much is.
      */
     static final long RECEIVE_HARD_CAP = 16L << 20;
     /** Memory of datagrams one Connection may buffer before further ones are dropped (UDP is lossy). */
