@@ -17,6 +17,17 @@ public interface ListenerEventHandler {
     default void establishmentError(Listener listener, TransportServicesException error) {
     }
 
+    /**
+     * A limit of the Listener is turning would-be Connections away (taps extension; RFC 9622 §7.2
+     * leaves resource limits to the implementation): today the cap on how many remote endpoints of
+     * a UDP Listener have a Connection at once ({@code _taps.maxConcurrentConnections}, 1024 by
+     * default for UDP), above which datagrams from new remotes are dropped and counted. Raised
+     * once per listening socket, not per dropped datagram; the error's reason is
+     * {@link ErrorReason#POLICY_PROHIBITED} and its message says which limit and how to raise it.
+     */
+    default void limitReached(Listener listener, TransportServicesException notice) {
+    }
+
     /** Stopped (E-05): the Listener stopped and will deliver no further Connections. */
     default void stopped(Listener listener) {
     }

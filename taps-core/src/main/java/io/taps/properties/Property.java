@@ -224,7 +224,9 @@ public final class Property<T> {
             Timeout.of(Duration.ofSeconds(5)), "EXT-02", "4.1");
     /**
      * {@code _taps.maxConcurrentConnections}: cap on concurrently open Connections of a Listener, on
-     * top of the RFC countdown (Q-12); default Unlimited.
+     * top of the RFC countdown (Q-12); default Unlimited, except on a UDP Listener, where Unlimited
+     * means at most 1024 remote endpoints with a Connection at once (UDP has no handshake, so spoofed
+     * source addresses would otherwise each make one).
      */
     public static final Property<Limit> MAX_CONCURRENT_CONNECTIONS = connection("_taps.maxConcurrentConnections",
             Limit.class, Limit.UNLIMITED, "EXT-03", "4.1");

@@ -1,6 +1,8 @@
 package io.taps.internal.conn;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import io.taps.MessageContext;
 import java.util.ArrayDeque;
 
@@ -10,56 +12,185 @@ import java.util.ArrayDeque;
  *
  * <p>On a byte stream the whole stream is one Message (RFC 9623 §5, M-34) whose end is the
  * peer's FIN; on a datagram link each unit is one complete Message.
+ *
+ * <p>It counts what it holds twice: the payload ({@link #bytes()}) that Receive calls wait for,
+ * and the memory ({@link #memory()}) that receive backpressure and the datagram limits bound. The
+ * memory of a unit is the capacity of the buffer it keeps alive plus {@link #UNIT_OVERHEAD}. So
+ * that a peer sending tiny segments or datagrams cannot make a few payload bytes pin a large
+ * buffer each (issue 15: 1-byte segments used to cost about 170 bytes of memory per byte),
+ * data is kept as the link handed it in only when it fills at least half of the buffer it pins;
+ * small stream reads are copied into a shared chunk (coalesced), other small units into a
+ * buffer of their exact size, and the link's buffer is released at once.
  */
 final class InboundQueue {
+    /**
+     * Estimated heap per queued unit besides its data: the unit, its slot in the deque and the
+     * buffer object (or the array header of a copy).
+     */
+    static final int UNIT_OVERHEAD = 112;
+    /** A read smaller than this is always copied: it is cheaper to copy than to keep a buffer for it. */
+    static final int ZERO_COPY_MIN = 1024;
+    /** The first coalescing chunk of a stream; each next one doubles, up to {@link #CHUNK_MAX}. */
+    static final int CHUNK_MIN = 512;
+    static final int CHUNK_MAX = 16 * 1024;
 
-    /** One received unit: a stream chunk, a datagram, or the empty end-of-stream marker. */
+    /** One received unit: a stream chunk, a datagram, a framed Message part, or the empty end-of-stream marker. */
     static final class Unit {
         final ByteBuf data;
         final MessageContext context;
         final boolean endOfMessage;
         /** The empty marker of the peer's FIN. */
         final boolean endOfStream;
+        /** What this unit keeps alive, counted in {@link #memory()}. */
+        final long memory;
 
-        Unit(ByteBuf data, MessageContext context, boolean endOfMessage) {
-            this(data, context, endOfMessage, false);
-        }
-
-        Unit(ByteBuf data, MessageContext context, boolean endOfMessage, boolean endOfStream) {
+        Unit(ByteBuf data, MessageContext context, boolean endOfMessage, boolean endOfStream, long memory) {
             this.data = data;
             this.context = context;
             this.endOfMessage = endOfMessage;
             this.endOfStream = endOfStream;
+            this.memory = memory;
         }
     }
 
     private final ArrayDeque<Unit> units = new ArrayDeque<>();
     private long bytes;
+    private long memory;
     private boolean endOfStreamQueued;
+    /** The coalescing chunk at the tail that small stream reads are appended to, while it has room. */
+    private Unit appendable;
+    private int nextChunk = CHUNK_MIN;
+    /** Memory shared with other Connections' queues (a UDP Listener's), charged along with {@link #memory}. */
+    private SharedReceiveBudget shared;
 
-    void add(Unit unit) {
-        units.add(unit);
-        bytes += unit.data.readableBytes();
-        if (unit.endOfStream) {
-            endOfStreamQueued = true;
+    /** Charges this queue's memory to {@code budget} too; called before anything is queued. */
+    void shareBudget(SharedReceiveBudget budget) {
+        this.shared = budget;
+    }
+
+    // ---------------------------------------------------------------- adding
+
+    /** Stream bytes (unframed): small reads are coalesced into shared chunks. Takes ownership of {@code data}. */
+    void addStreamData(ByteBuf data) {
+        int length = data.readableBytes();
+        if (length == 0) {
+            data.release();
+            return;
+        }
+        if (keepsAsIs(data)) {
+            appendable = null;
+            append(new Unit(data, null, false, false, retainedMemory(data) + UNIT_OVERHEAD));
+            return;
+        }
+        try {
+            while (data.isReadable()) {
+                Unit tail = appendable;
+                if (tail == null || !tail.data.isWritable()) {
+                    int size = Math.max(nextChunk, Math.min(data.readableBytes(), CHUNK_MAX));
+                    nextChunk = Math.min(CHUNK_MAX, nextChunk * 2);
+                    ByteBuf chunk = Unpooled.wrappedBuffer(new byte[size]).clear();
+                    tail = new Unit(chunk, null, false, false, size + UNIT_OVERHEAD);
+                    append(tail);
+                    appendable = tail;
+                }
+                int chunk = Math.min(data.readableBytes(), tail.data.writableBytes());
+                tail.data.writeBytes(data, chunk);
+                bytes += chunk;
+            }
+        } finally {
+            data.release();
         }
     }
+
+    /** A datagram or a framed Message part, kept whole as one unit. Takes ownership of {@code data}. */
+    void addMessage(ByteBuf data, MessageContext context, boolean endOfMessage) {
+        ByteBuf kept = rightSized(data);
+        appendable = null;
+        append(new Unit(kept, context, endOfMessage, false, cost(kept)));
+        bytes += kept.readableBytes();
+    }
+
+    /** The marker of the peer's FIN, carrying the final Message's context. */
+    void addEndOfStream(MessageContext context) {
+        appendable = null;
+        append(new Unit(Unpooled.EMPTY_BUFFER, context, true, true, UNIT_OVERHEAD));
+        endOfStreamQueued = true;
+    }
+
+    /** What keeping {@code data} as a unit would cost, after right-sizing (see {@link #rightSized}). */
+    static long admissionCost(ByteBuf data) {
+        return keepsAsIs(data) ? retainedMemory(data) + UNIT_OVERHEAD : data.readableBytes() + UNIT_OVERHEAD;
+    }
+
+    private void append(Unit unit) {
+        units.add(unit);
+        charge(unit.memory);
+    }
+
+    /** {@code data} itself when it fills at least half of what it pins, else an exact-size copy (releasing {@code data}). */
+    private static ByteBuf rightSized(ByteBuf data) {
+        if (keepsAsIs(data)) {
+            return data;
+        }
+        try {
+            byte[] copy = new byte[data.readableBytes()];
+            data.readBytes(copy);
+            return copy.length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(copy);
+        } finally {
+            data.release();
+        }
+    }
+
+    private static boolean keepsAsIs(ByteBuf data) {
+        int length = data.readableBytes();
+        return length >= ZERO_COPY_MIN && !(data instanceof CompositeByteBuf)
+                && retainedMemory(data) <= 2L * length;
+    }
+
+    /** The capacity of the buffer {@code data} keeps alive: a slice pins the whole buffer it is cut from. */
+    static long retainedMemory(ByteBuf data) {
+        ByteBuf root = data;
+        ByteBuf parent;
+        while ((parent = root.unwrap()) != null) {
+            root = parent;
+        }
+        return root.capacity();
+    }
+
+    private static long cost(ByteBuf kept) {
+        return (kept.readableBytes() == 0 ? 0 : retainedMemory(kept)) + UNIT_OVERHEAD;
+    }
+
+    private void charge(long delta) {
+        memory += delta;
+        if (shared != null) {
+            shared.charge(delta);
+        }
+    }
+
+    // ---------------------------------------------------------------- looking
 
     boolean isEmpty() {
         return units.isEmpty();
     }
 
+    /** Payload bytes queued. */
     long bytes() {
         return bytes;
     }
 
-    Unit peek() {
-        return units.peek();
+    /** Memory the queued units keep alive, in bytes (see the class comment). */
+    long memory() {
+        return memory;
     }
 
-    /** Stream bytes available before the end-of-stream marker. */
-    long streamBytesAvailable() {
-        return bytes;
+    /** Units queued (stream chunks, datagrams, Message parts, the FIN marker). */
+    int units() {
+        return units.size();
+    }
+
+    Unit peek() {
+        return units.peek();
     }
 
     boolean endOfStreamQueued() {
@@ -67,52 +198,9 @@ final class InboundQueue {
     }
 
     /**
-     * Copies {@code length} stream bytes into a new array and releases what was consumed; the
-     * caller checked that many bytes are available.
-     */
-    byte[] takeStreamBytes(int length) {
-        byte[] out = new byte[length];
-        int offset = 0;
-        while (offset < length) {
-            Unit head = units.peek();
-            int chunk = Math.min(length - offset, head.data.readableBytes());
-            head.data.readBytes(out, offset, chunk);
-            offset += chunk;
-            if (!head.data.isReadable() && !head.endOfMessage) {
-                units.poll();
-                head.data.release();
-            }
-        }
-        bytes -= length;
-        return out;
-    }
-
-    /** Removes the end-of-stream marker once its end was delivered. */
-    MessageContext takeEndOfStream() {
-        Unit marker = units.poll();
-        marker.data.release();
-        endOfStreamQueued = false;
-        return marker.context;
-    }
-
-    /** Copies up to {@code length} bytes of the head datagram; removes it when fully consumed. */
-    byte[] takeFromHead(int length) {
-        Unit head = units.peek();
-        int chunk = Math.min(length, head.data.readableBytes());
-        byte[] out = new byte[chunk];
-        head.data.readBytes(out);
-        bytes -= chunk;
-        if (!head.data.isReadable()) {
-            units.poll();
-            head.data.release();
-        }
-        return out;
-    }
-
-    /**
-     * Framed receive: the bytes queued for the Message at the head (up to and including the first
-     * unit that ends a Message, or the FIN marker), and whether its end is queued ({@code [bytes,
-     * complete ? 1 : 0]} packed as bytes * 2 + complete).
+     * The bytes queued for the Message at the head (up to and including the first unit that ends
+     * a Message; on an unframed stream, the FIN marker), and whether its end is queued
+     * ({@code [bytes, complete ? 1 : 0]} packed as bytes * 2 + complete).
      */
     long headMessage() {
         long total = 0;
@@ -125,15 +213,17 @@ final class InboundQueue {
         return total * 2;
     }
 
-    /** Whether the unit that ends the head Message is the FIN marker. */
-    boolean headMessageEndsStream() {
+    /** The unit that ends the head Message (a framed part, a datagram or the FIN marker), or null. */
+    Unit headMessageEnd() {
         for (Unit unit : units) {
             if (unit.endOfMessage) {
-                return unit.endOfStream;
+                return unit;
             }
         }
-        return false;
+        return null;
     }
+
+    // ---------------------------------------------------------------- taking
 
     /**
      * Copies {@code length} bytes of the head Message into a new array, releasing consumed units;
@@ -153,21 +243,17 @@ final class InboundQueue {
                 head.data.readBytes(out, offset, chunk);
                 offset += chunk;
             }
-            if (head.data.isReadable()) {
+            if (head.data.isReadable() || head == appendable) {
+                // Partly read, or the coalescing chunk that later reads still fill.
                 break;
             }
             if (head.endOfMessage) {
                 if (throughEnd) {
-                    units.poll();
-                    head.data.release();
-                    if (head.endOfStream) {
-                        endOfStreamQueued = false;
-                    }
+                    pollHead();
                 }
                 break;
             }
-            units.poll();
-            head.data.release();
+            pollHead();
             if (offset == length && !throughEnd) {
                 break;
             }
@@ -176,12 +262,44 @@ final class InboundQueue {
         return out;
     }
 
+    /** Removes the end-of-stream marker once its end was delivered. */
+    MessageContext takeEndOfStream() {
+        return pollHead().context;
+    }
+
+    /** Copies up to {@code length} bytes of the head datagram; removes it when fully consumed. */
+    byte[] takeFromHead(int length) {
+        Unit head = units.peek();
+        int chunk = Math.min(length, head.data.readableBytes());
+        byte[] out = new byte[chunk];
+        head.data.readBytes(out);
+        bytes -= chunk;
+        if (!head.data.isReadable()) {
+            pollHead();
+        }
+        return out;
+    }
+
+    private Unit pollHead() {
+        Unit head = units.poll();
+        head.data.release();
+        charge(-head.memory);
+        if (head == appendable) {
+            appendable = null;
+        }
+        if (head.endOfStream) {
+            endOfStreamQueued = false;
+        }
+        if (units.isEmpty()) {
+            nextChunk = CHUNK_MIN;
+        }
+        return head;
+    }
+
     void releaseAll() {
-        Unit unit;
-        while ((unit = units.poll()) != null) {
-            unit.data.release();
+        while (!units.isEmpty()) {
+            pollHead();
         }
         bytes = 0;
-        endOfStreamQueued = false;
     }
 }

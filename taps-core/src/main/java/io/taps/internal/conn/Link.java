@@ -73,6 +73,14 @@ public interface Link {
     /** Closes the flow abruptly (TCP RST). */
     void reset();
 
+    /**
+     * The receive memory this link's Connection shares with others and must stay within as a
+     * whole (the Connections of one UDP Listener socket), or null when it has only its own bounds.
+     */
+    default SharedReceiveBudget sharedReceiveBudget() {
+        return null;
+    }
+
     /** Stops or resumes reading, for receive-side backpressure; a shared UDP socket ignores it. */
     void setReading(boolean read);
 

@@ -1,7 +1,6 @@
 package io.taps.internal.conn;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.taps.ErrorReason;
 import io.taps.Message;
 import io.taps.MessageContext;
@@ -13,25 +12,37 @@ import io.taps.properties.Direction;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The receiving half of a Connection (RFC 9622 §9.3): the inbound queue the link fills, the
  * outstanding Receive calls it serves one event each (A-21) through the {@link ReceiveStrategy}
- * of the link's kind, and backpressure: reading pauses above a high-water mark so a slow reader
- * pushes back on the peer. Runs on the connection's event loop only.
+ * of the link's kind, and backpressure: reading pauses when what is buffered takes more than a
+ * high-water mark of memory (not of payload: see {@link InboundQueue}), so a slow reader pushes
+ * back on the peer, but never while a Receive waits for data, so backpressure never blocks
+ * progress. Datagrams, which cannot be pushed back on a shared socket, are dropped above a limit
+ * of memory and count. Runs on the connection's event loop only.
  */
 final class ReceivePath {
-    /** Receive buffering above which reading pauses, so a slow reader pushes back on the peer. */
+    /**
+     * Memory of buffered received data above which reading pauses, so a slow reader pushes back
+     * on the peer: the per-Connection receive budget, in bytes of memory.
+     */
     static final long RECEIVE_HIGH_WATER = 1 << 20;
     private static final long RECEIVE_LOW_WATER = RECEIVE_HIGH_WATER / 2;
     /**
-     * The most a single Receive may make the connection buffer before it is served: a Receive whose
-     * minIncompleteLength exceeds the high-water mark raises the mark for itself up to this bound
-     * (so backpressure never blocks its progress), and above it gets what is queued.
+     * The most payload a single Receive may make the connection buffer before it is served:
+     * reading does not pause while a Receive waits (so backpressure never blocks its progress), and
+     * a minIncompleteLength above this bound gets what is queued once this much is.
      */
     static final long RECEIVE_HARD_CAP = 16L << 20;
-    /** Datagrams a shared UDP socket may buffer for one remote before dropping (UDP is lossy). */
-    private static final long DATAGRAM_BUFFER_LIMIT = 4L << 20;
+    /** Memory of datagrams one Connection may buffer before further ones are dropped (UDP is lossy). */
+    static final long DATAGRAM_QUEUE_MEMORY = 1L << 20;
+    /** Datagrams one Connection may buffer before further ones are dropped, however small. */
+    static final int DATAGRAM_QUEUE_COUNT = 4096;
+
+    private static final Logger log = LoggerFactory.getLogger(ReceivePath.class);
 
     private final TapsConnection connection;
     private final InboundQueue inbound = new InboundQueue();
@@ -41,6 +52,8 @@ final class ReceivePath {
     private boolean streamEndDelivered;
     private boolean partialDelivered;
     private boolean reading = true;
+    /** Datagrams dropped because this Connection's queue (or its Listener's share) was full; logged once. */
+    private long datagramsDropped;
     /** A framer's failConnection after Ready: raised once the Messages delivered before it are received. */
     private TransportServicesException framingError;
     private MessageContext linkContext;
@@ -55,6 +68,10 @@ final class ReceivePath {
     /** Chooses how Receives are served, once, when the Connection adopts {@code link}. */
     void adopt(Link link) {
         strategy = ReceiveStrategy.forLink(link, this);
+        SharedReceiveBudget shared = link.sharedReceiveBudget();
+        if (shared != null) {
+            inbound.shareBudget(shared);
+        }
     }
 
     InboundQueue inbound() {
@@ -113,7 +130,7 @@ final class ReceivePath {
             return;
         }
         connection.counters.bytesReceived(data.readableBytes());
-        inbound.add(new InboundQueue.Unit(data, null, false));
+        inbound.addStreamData(data);
         deliver();
     }
 
@@ -130,7 +147,7 @@ final class ReceivePath {
         if (endOfMessage) {
             connection.counters.messageReceived();
         }
-        inbound.add(new InboundQueue.Unit(data, context, endOfMessage));
+        inbound.addMessage(data, context, endOfMessage);
         deliver();
     }
 
@@ -143,14 +160,32 @@ final class ReceivePath {
     }
 
     void onDatagram(ByteBuf data, InetSocketAddress sender) {
-        if (connection.lifecycle.terminated() || inbound.bytes() > DATAGRAM_BUFFER_LIMIT) {
+        if (connection.lifecycle.terminated()) {
+            data.release();
+            return;
+        }
+        if (!datagramFits(data)) {
+            if (datagramsDropped++ == 0) {
+                log.debug("{}: the application is not receiving fast enough; dropping datagrams above {} queued or {}"
+                        + " bytes of memory", connection, DATAGRAM_QUEUE_COUNT, DATAGRAM_QUEUE_MEMORY);
+            }
             data.release();
             return;
         }
         connection.counters.bytesReceived(data.readableBytes());
         connection.counters.messageReceived();
-        inbound.add(new InboundQueue.Unit(data, receivedContext(sender, false), true));
+        inbound.addMessage(data, receivedContext(sender, false), true);
         deliver();
+    }
+
+    /** Whether one more datagram stays within this Connection's datagram limits and its Listener's share. */
+    private boolean datagramFits(ByteBuf data) {
+        if (inbound.units() >= DATAGRAM_QUEUE_COUNT) {
+            return false;
+        }
+        long cost = InboundQueue.admissionCost(data);
+        SharedReceiveBudget shared = connection.link() == null ? null : connection.link().sharedReceiveBudget();
+        return inbound.memory() + cost <= DATAGRAM_QUEUE_MEMORY && (shared == null || shared.fits(cost));
     }
 
     /** The peer ended its sending direction (TCP FIN): end of the stream Message, no Closed (RFC 9623 §10.1). */
@@ -176,7 +211,7 @@ final class ReceivePath {
             // Without a framer the whole stream is one Message (RFC 9622 §9.3); the peer's FIN ends it.
             connection.counters.messageReceived();
         }
-        inbound.add(new InboundQueue.Unit(Unpooled.EMPTY_BUFFER, receivedContext(null, true), true, true));
+        inbound.addEndOfStream(receivedContext(null, true));
         deliver();
         if (lifecycle.closeRequested()) {
             lifecycle.continueClosing();
@@ -249,33 +284,31 @@ final class ReceivePath {
                 () -> request.future.completeExceptionally(error));
     }
 
+    /**
+     * Pauses reading while buffered data takes more than the high-water mark of memory and resumes
+     * it below the low-water mark. A Receive still waiting after delivery waits for data not yet
+     * here (its minIncompleteLength, at most {@link #RECEIVE_HARD_CAP}, or a framed Message's
+     * end), so reading never pauses while one waits (issue 13, defect 6).
+     */
     private void updateReading() {
         Link link = connection.link();
         if (link == null) {
             return;
         }
-        long waiting = headRequestNeeds();
-        long highWater = Math.max(RECEIVE_HIGH_WATER, waiting);
-        if (reading && inbound.bytes() > highWater) {
+        boolean receiveWaits = !requests.isEmpty();
+        long memory = inbound.memory();
+        if (reading && memory > RECEIVE_HIGH_WATER && !receiveWaits) {
             reading = false;
             link.setReading(false);
-        } else if (!reading && (inbound.bytes() < RECEIVE_LOW_WATER || inbound.bytes() < waiting)) {
+        } else if (!reading && (memory < RECEIVE_LOW_WATER || receiveWaits)) {
             reading = true;
             link.setReading(true);
         }
     }
 
-    /**
-     * Bytes the oldest pending Receive waits for before it can be served (0 when none waits): reading
-     * must not pause below it, or that Receive and the peer's end behind it would never be seen.
-     */
-    private long headRequestNeeds() {
-        ReceiveRequest head = requests.peek();
-        return head == null ? 0 : ReceiveStrategy.bytesWanted(head);
-    }
-
     MessageContext receivedContext(InetSocketAddress sender, boolean isFinal) {
-        if (sender == null && !isFinal && connection.link() != null) {
+        Link link = connection.link();
+        if (!isFinal && link != null && (sender == null || sender.equals(link.remoteAddress()))) {
             // A connected link's endpoints never change: one immutable context serves every Message.
             MessageContext shared = linkContext;
             if (shared == null) {

@@ -54,24 +54,7 @@ interface ReceiveStrategy {
             if (path.streamEndDelivered()) {
                 return END_OF_STREAM;
             }
-            InboundQueue inbound = path.inbound();
-            long available = inbound.streamBytesAvailable();
-            boolean end = inbound.endOfStreamQueued();
-            long wanted = ReceiveStrategy.bytesWanted(request);
-            if (available < wanted && !end) {
-                return null;
-            }
-            int length = (int) Math.min(available, request.maxLength);
-            byte[] bytes = inbound.takeStreamBytes(length);
-            boolean endOfMessage = end && length == available;
-            MessageContext context;
-            if (endOfMessage) {
-                context = inbound.takeEndOfStream();
-                path.streamEnded();
-            } else {
-                context = path.receivedContext(null, false);
-            }
-            return MESSAGES.adopt(bytes, context, endOfMessage);
+            return takeHeadMessage(path, request, ReceiveStrategy.bytesWanted(request));
         }
     }
 
@@ -90,42 +73,53 @@ interface ReceiveStrategy {
 
         @Override
         public Message take(ReceiveRequest request) {
-            InboundQueue inbound = path.inbound();
-            InboundQueue.Unit head = inbound.peek();
+            InboundQueue.Unit head = path.inbound().peek();
             if (head == null) {
                 return path.streamEndDelivered() && path.framingError() == null ? END_OF_STREAM : null;
             }
-            if (head.endOfStream && !path.partialDelivered()) {
-                if (path.framingError() != null) {
-                    return null;
-                }
-                // The peer's FIN between Messages: an empty final Message, as on an unframed stream
-                // (RFC 9622 §9.3.3.3); receives after it get ReceiveError.
-                MessageContext end = inbound.takeEndOfStream();
-                path.streamEnded();
-                return MESSAGES.adopt(new byte[0], end, true);
-            }
-            long packed = inbound.headMessage();
-            long queued = packed >>> 1;
-            boolean complete = (packed & 1) != 0;
-            MessageContext context = head.context != null ? head.context : path.receivedContext(null, false);
-            if (complete && queued <= request.maxLength) {
-                boolean endsStream = inbound.endOfStreamQueued() && inbound.headMessageEndsStream();
-                byte[] bytes = inbound.takeMessageBytes((int) queued, true);
-                if (endsStream) {
-                    path.streamEnded();
-                }
-                return MESSAGES.adopt(bytes, context, true);
+            if (head.endOfStream && path.framingError() != null && !path.partialDelivered()) {
+                return null;
             }
             long wanted = request.minIncompleteLength == ReceiveRequest.UNSPECIFIED
                     ? Math.min(request.maxLength, ReceivePath.RECEIVE_HIGH_WATER)
                     : ReceiveStrategy.bytesWanted(request);
-            if (queued < wanted) {
-                return null;
-            }
-            int length = (int) Math.min(queued, request.maxLength);
-            return MESSAGES.adopt(inbound.takeMessageBytes(length, false), context, false);
+            return takeHeadMessage(path, request, wanted);
         }
+    }
+
+    /**
+     * Serves {@code request} from the Message at the head of the queue, the same way for a stream
+     * (one Message ended by the FIN marker) and a framed link: the whole Message when its end is
+     * queued and it fits maxLength (the FIN marker, even alone, ends it: RFC 9622 §9.3.3.3), else a
+     * part once {@code wanted} bytes of it are queued, else null to wait.
+     */
+    private static Message takeHeadMessage(ReceivePath path, ReceiveRequest request, long wanted) {
+        InboundQueue inbound = path.inbound();
+        InboundQueue.Unit head = inbound.peek();
+        if (head == null) {
+            return null;
+        }
+        long packed = inbound.headMessage();
+        long queued = packed >>> 1;
+        boolean complete = (packed & 1) != 0;
+        if (complete && queued <= request.maxLength) {
+            InboundQueue.Unit end = inbound.headMessageEnd();
+            // A stream's Message takes the FIN marker's (final) context, a framed one its framer's.
+            MessageContext context = head.context != null ? head.context
+                    : end.context != null ? end.context : path.receivedContext(null, false);
+            byte[] bytes = inbound.takeMessageBytes((int) queued, true);
+            if (end.endOfStream) {
+                path.streamEnded();
+            }
+            return MESSAGES.adopt(bytes, context, true);
+        }
+        if (queued < wanted || queued == 0) {
+            return null;
+        }
+        MessageContext context = head.context != null && !head.endOfStream ? head.context
+                : path.receivedContext(null, false);
+        int length = (int) Math.min(queued, request.maxLength);
+        return MESSAGES.adopt(inbound.takeMessageBytes(length, false), context, false);
     }
 
     /** A datagram link: one Message per datagram, cut to {@code maxLength} (the rest is a partial). */

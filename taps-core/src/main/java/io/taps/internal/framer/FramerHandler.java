@@ -68,6 +68,10 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
     private boolean failed;
     private boolean stopped;
     private boolean inputEnded;
+    /** The Connection paused reading ({@link ReceivePause}): no parsing until it resumes. */
+    private boolean paused;
+    /** The peer's end of input, held while paused input before it is still unparsed. */
+    private boolean inputShutdownHeld;
     private boolean endChecked;
     private boolean collecting;
     private boolean processing;
@@ -220,7 +224,8 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         enter();
         int idle = 0;
         try {
-            while (!failed && !passthrough && !stopped && earmark == 0 && (available > 0 || inputEnded && !endChecked)) {
+            while (!failed && !passthrough && !stopped && !paused && earmark == 0
+                    && (available > 0 || inputEnded && !endChecked)) {
                 long before = progress;
                 long availableBefore = available;
                 boolean endBefore = inputEnded;
@@ -249,7 +254,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
                 failConnection(ErrorReason.MESSAGE_TOO_LARGE, "the framer " + framerName() + " left " + available
                         + " received bytes unparsed, more than taps' limit of " + MAX_UNPARSED);
             }
-            if (inputEnded && !failed && !passthrough && !stopped && (available > 0 || earmark > 0)) {
+            if (inputEnded && !paused && !failed && !passthrough && !stopped && (available > 0 || earmark > 0)) {
                 failConnection(ErrorReason.DEFRAMING_FAILED, truncation());
             }
         } finally {
@@ -269,13 +274,29 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
 
     @Override
     public void userEventTriggered(ChannelHandlerContext context, Object event) throws Exception {
-        if (event == ChannelInputShutdownEvent.INSTANCE && !inputEnded) {
+        if (event == ReceivePause.PAUSE) {
+            paused = true;
+        } else if (event == ReceivePause.RESUME && paused) {
+            paused = false;
+            if (started && !passthrough && !failed) {
+                process();
+            }
+            if (inputShutdownHeld && (!paused || available == 0 || failed || stopped || passthrough)) {
+                inputShutdownHeld = false;
+                super.userEventTriggered(context, ChannelInputShutdownEvent.INSTANCE);
+            }
+        } else if (event == ChannelInputShutdownEvent.INSTANCE && !inputEnded) {
             inputEnded = true;
             if (started && !passthrough && !failed) {
                 process();
                 if (!processing && earmark > 0 && !failed) {
                     failConnection(ErrorReason.DEFRAMING_FAILED, truncation());
                 }
+            }
+            if (paused && available > 0 && !failed && !stopped && !passthrough) {
+                // The Messages still in the paused input come before the peer's end.
+                inputShutdownHeld = true;
+                return;
             }
         }
         super.userEventTriggered(context, event);

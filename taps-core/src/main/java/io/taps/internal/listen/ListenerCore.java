@@ -215,6 +215,11 @@ public final class ListenerCore implements Listener {
         releaseHeld();
     }
 
+    /** LimitReached: a stack's limit dropped a would-be Connection; the handler hears of it (once per stack socket). */
+    void limitReached(TransportServicesException notice) {
+        events.emit(() -> handler.limitReached(this, notice));
+    }
+
     /** Whether a new remote endpoint may still be turned into a Connection right now. */
     synchronized boolean mayAccept() {
         return !stopping && remaining > 0 && active < concurrencyCap;

@@ -212,6 +212,11 @@ final class StackShare implements TapsBinding {
     }
 
     @Override
+    public void limitReached(TransportServicesException notice) {
+        listener.limitReached(notice);
+    }
+
+    @Override
     public boolean isStopping() {
         return listener.isStopping();
     }

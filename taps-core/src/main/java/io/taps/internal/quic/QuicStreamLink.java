@@ -188,6 +188,9 @@ public final class QuicStreamLink implements Link {
     @Override
     public void setReading(boolean read) {
         stream.config().setAutoRead(read);
+        if (framed) {
+            io.taps.internal.framer.ReceivePause.signal(stream, read);
+        }
     }
 
     @Override

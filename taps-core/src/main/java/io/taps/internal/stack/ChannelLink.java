@@ -125,10 +125,13 @@ public final class ChannelLink implements Link {
      */
     @Override
     public void setReading(boolean read) {
-        if (inputShutdown(channel)) {
-            return;
+        if (!inputShutdown(channel)) {
+            channel.config().setAutoRead(read);
         }
-        channel.config().setAutoRead(read);
+        if (framed) {
+            // After autoRead, so that a framer pausing again while it resumes has the last word.
+            io.taps.internal.framer.ReceivePause.signal(channel, read);
+        }
     }
 
     static boolean inputShutdown(Channel channel) {

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramPacket;
 import io.taps.internal.conn.Link;
+import io.taps.internal.conn.SharedReceiveBudget;
 import io.taps.internal.conn.TapsConnection;
 import io.taps.properties.Property;
 import java.net.InetSocketAddress;
@@ -20,6 +21,9 @@ final class DatagramPeerLink implements Link {
     interface Owner {
         /** Called on the socket's event loop when a peer's Connection closes. */
         void forget(InetSocketAddress remote, TapsConnection connection);
+
+        /** The receive memory all remotes' Connections share. */
+        SharedReceiveBudget receiveBudget();
     }
 
     private final Channel channel;
@@ -90,6 +94,11 @@ final class DatagramPeerLink implements Link {
     @Override
     public void reset() {
         close(() -> { });
+    }
+
+    @Override
+    public SharedReceiveBudget sharedReceiveBudget() {
+        return owner.receiveBudget();
     }
 
     @Override

@@ -10,7 +10,10 @@ import io.netty.channel.socket.DatagramPacket;
 import io.taps.ConnectionEventHandler;
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
+import io.taps.internal.conn.SharedReceiveBudget;
 import io.taps.internal.conn.TapsConnection;
+import io.taps.properties.Limit;
+import io.taps.properties.Property;
 import io.taps.properties.Role;
 import io.taps.spi.ProtocolStack;
 import io.taps.spi.StackListener;
@@ -18,6 +21,8 @@ import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The socket of a UDP Listener (RFC 9623 §4.7.2, M-31), demultiplexed into per-remote Connections:
@@ -25,19 +30,37 @@ import java.util.Map;
  * unknown remote creates a new Connection that receives it first.
  *
  * <p>While the new-connection countdown is at 0, datagrams from unknown remotes are dropped (UDP
- * gives no way to hold them back). After Stop, the socket stays open for the Connections already
+ * gives no way to hold them back). UDP has no handshake, so any source address, spoofed or not,
+ * would make a Connection: at most {@link #DEFAULT_MAX_REMOTES} remotes have a Connection at once
+ * (or {@code _taps.maxConcurrentConnections} when the Listener sets it); datagrams from further
+ * remotes are dropped and counted, and the Listener is told once
+ * ({@link io.taps.ListenerEventHandler#limitReached}). A Connection that closes frees its slot. The
+ * datagrams queued for all remotes' Connections share {@link #RECEIVE_BUDGET} bytes of memory,
+ * besides each Connection's own limits. After Stop, the socket stays open for the Connections already
  * delivered and closes with the last of them. A subclass may bind the socket differently (see
  * {@link #socketBootstrap()}, multicast) and hand it over with {@link #useSocket(Channel)}.
  */
 public class DatagramSockets implements StackListener, DatagramPeerLink.Owner {
+    /** Remotes that may have a Connection at once when the Listener sets no maxConcurrentConnections. */
+    public static final long DEFAULT_MAX_REMOTES = 1024;
+    /** Memory of datagrams queued for all remotes' Connections of one socket together, in bytes. */
+    public static final long RECEIVE_BUDGET = 64L << 20;
+    private static final Logger log = LoggerFactory.getLogger(DatagramSockets.class);
+
     protected final TapsBinding binding;
     private final ProtocolStack stack;
     private final Map<InetSocketAddress, TapsConnection> peers = new HashMap<>();
+    private final SharedReceiveBudget receiveBudget = new SharedReceiveBudget(RECEIVE_BUDGET);
+    private final long maxRemotes;
+    /** Datagrams dropped because they came from a new remote while {@link #maxRemotes} had a Connection. */
+    private long droppedOverCap;
     private volatile Channel channel;
 
     protected DatagramSockets(ProtocolStack stack, TapsBinding binding) {
         this.stack = stack;
         this.binding = binding;
+        Limit cap = binding.properties().get(Property.MAX_CONCURRENT_CONNECTIONS);
+        this.maxRemotes = cap.isUnlimited() ? DEFAULT_MAX_REMOTES : cap.value();
     }
 
     /** Binds the one local address the Listener has; a unicast UDP Listener binds exactly one. */
@@ -96,6 +119,11 @@ public class DatagramSockets implements StackListener, DatagramPeerLink.Owner {
     }
 
     @Override
+    public SharedReceiveBudget receiveBudget() {
+        return receiveBudget;
+    }
+
+    @Override
     public void forget(InetSocketAddress remote, TapsConnection connection) {
         peers.remove(remote, connection);
         closeIfIdle();
@@ -103,7 +131,23 @@ public class DatagramSockets implements StackListener, DatagramPeerLink.Owner {
 
     private void closeIfIdle() {
         if (binding.isStopping() && peers.isEmpty() && channel != null && channel.isOpen()) {
+            if (droppedOverCap > 0) {
+                log.info("UDP listener on {} dropped {} datagrams from new remotes while {} remotes had a Connection",
+                        channel.localAddress(), droppedOverCap, maxRemotes);
+            }
             channel.close();
+        }
+    }
+
+    /** A datagram from a new remote while the cap is reached: dropped, counted, the Listener told once. */
+    private void dropOverCap(DatagramPacket packet) {
+        packet.release();
+        if (droppedOverCap++ == 0) {
+            String what = "UDP listener on " + channel.localAddress() + " has Connections for " + maxRemotes
+                    + " remotes, its limit; datagrams from further remotes are dropped until one closes"
+                    + " (raise _taps.maxConcurrentConnections to allow more)";
+            log.warn(what);
+            binding.limitReached(new TransportServicesException(ErrorReason.POLICY_PROHIBITED, what));
         }
     }
 
@@ -135,6 +179,10 @@ public class DatagramSockets implements StackListener, DatagramPeerLink.Owner {
             InetSocketAddress sender = packet.sender();
             TapsConnection connection = peers.get(sender);
             if (connection == null) {
+                if (peers.size() >= maxRemotes) {
+                    dropOverCap(packet);
+                    return;
+                }
                 if (!acceptsNewRemotes() || !binding.mayAccept()) {
                     packet.release();
                     return;

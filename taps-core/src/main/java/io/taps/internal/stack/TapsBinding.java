@@ -33,6 +33,12 @@ public interface TapsBinding extends StackBinding {
     /** A new established Connection for the Listener: delivered now, or held while the limit is 0. */
     void offer(TapsConnection connection);
 
+    /**
+     * A limit of the Listener stopped new Connections (the cap on a UDP socket's remotes): the
+     * Listener tells its handler ({@link io.taps.ListenerEventHandler#limitReached}).
+     */
+    void limitReached(io.taps.TransportServicesException notice);
+
     /** Whether the Listener is stopping (no new Connections). */
     boolean isStopping();
 
