@@ -42,6 +42,15 @@ public final class QuicStreamLink implements Link {
         this.framed = stream.pipeline().get("framer-0") != null;
         this.carriedEarlyData = carriedEarlyData;
         this.handler = stream.pipeline().get(ConnectionHandler.class);
+        if (handler != null) {
+            // quiche frees a stream once both FINs went through, and Netty then closes its channel:
+            // the closeFuture completes before channelInactive, so the handler knows it in time.
+            stream.closeFuture().addListener(closed -> {
+                if (stream.isInputShutdown() && stream.isOutputShutdown()) {
+                    handler.flowCompleted();
+                }
+            });
+        }
     }
 
     /**
