@@ -14,6 +14,7 @@ import io.taps.properties.MessageProperties;
 import io.taps.properties.Property;
 import io.taps.properties.Timeout;
 import io.taps.properties.TransportProperties;
+import io.taps.security.SecurityParameters;
 import io.taps.testing.Await;
 import io.taps.testing.RecordingHandler;
 import io.taps.testing.TapsTestSupport;
@@ -72,7 +73,7 @@ class ConnectionEndTest extends TapsTestSupport {
 
     private static Connection connect(ServerSocket server, TransportProperties properties, RecordingHandler events) {
         Connection client = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", server.getLocalPort()))
-                .properties(properties).build().initiate(events);
+                .properties(properties).security(SecurityParameters.disabled()).build().initiate(events);
         Await.result(client.ready());
         return client;
     }
@@ -173,6 +174,32 @@ class ConnectionEndTest extends TapsTestSupport {
         return sends;
     }
 
+    private static CompletableFuture<Socket> acceptInBackground(ServerSocket server) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return server.accept();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, peers);
+    }
+
+    /**
+     * Closing ends in a ConnectionError of {@code reason} within {@code timeout}: the last event,
+     * its message naming what happened (never "the peer closed"), and every queued Send ended.
+     */
+    private static TransportServicesException closingFailsWith(Connection client, Duration timeout, ErrorReason reason,
+            List<CompletionStage<MessageContext>> sends, RecordingHandler events) {
+        Throwable failure = Await.failure(client.closed(), timeout);
+        assertThat(failure).isInstanceOf(TransportServicesException.class);
+        TransportServicesException error = (TransportServicesException) failure;
+        assertThat(error.reason()).isEqualTo(reason);
+        assertThat(error.getMessage()).doesNotContain("peer closed");
+        assertThat(events.events()).last().isEqualTo("ConnectionError:" + reason.rfcName());
+        assertEverySendEnded(sends, events);
+        return error;
+    }
+
     /** Every Send ended with exactly one of Sent, Expired or SendError, and at least one failed. */
     private static void assertEverySendEnded(List<CompletionStage<MessageContext>> sends, RecordingHandler events) {
         int failed = 0;
@@ -200,13 +227,7 @@ class ConnectionEndTest extends TapsTestSupport {
         assumeThat(Epoll.isAvailable() && !"nio".equalsIgnoreCase(System.getProperty("taps.transport", "")))
                 .as("TCP_USER_TIMEOUT needs the epoll transport").isTrue();
         try (ServerSocket server = loopbackServer(4096)) {
-            CompletableFuture<Socket> stalled = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return server.accept();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }, peers);
+            CompletableFuture<Socket> stalled = acceptInBackground(server);
             RecordingHandler events = new RecordingHandler();
             Connection client = connect(server, TransportProperties.builder()
                     .set(Property.CONN_TIMEOUT, Timeout.of(Duration.ofSeconds(2)))
@@ -214,13 +235,7 @@ class ConnectionEndTest extends TapsTestSupport {
             try (Socket peer = Await.result(stalled)) {
                 List<CompletionStage<MessageContext>> sends = fillSendQueue(client);
                 client.close();
-                Throwable failure = Await.failure(client.closed(), Duration.ofSeconds(40));
-                assertThat(failure).isInstanceOf(TransportServicesException.class);
-                TransportServicesException error = (TransportServicesException) failure;
-                assertThat(error.reason()).isEqualTo(ErrorReason.TIMEOUT);
-                assertThat(error.getMessage()).doesNotContain("peer closed");
-                assertThat(events.events()).last().isEqualTo("ConnectionError:Timeout");
-                assertEverySendEnded(sends, events);
+                closingFailsWith(client, Duration.ofSeconds(40), ErrorReason.TIMEOUT, sends, events);
             }
         }
     }
@@ -229,13 +244,7 @@ class ConnectionEndTest extends TapsTestSupport {
     @Test
     void aResetWhileClosingIsAConnectionErrorAndFailsEveryQueuedSend() throws Exception {
         try (ServerSocket server = loopbackServer(4096)) {
-            CompletableFuture<Socket> stalled = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return server.accept();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }, peers);
+            CompletableFuture<Socket> stalled = acceptInBackground(server);
             RecordingHandler events = new RecordingHandler();
             Connection client = connect(server, TransportProperties.builder()
                     .set(Property.CLOSE_TIMEOUT, Timeout.of(Duration.ofSeconds(60))).build(), events);
@@ -245,13 +254,9 @@ class ConnectionEndTest extends TapsTestSupport {
             // Unread data plus SO_LINGER 0: the peer's kernel answers with RST.
             peer.setSoLinger(true, 0);
             peer.close();
-            Throwable failure = Await.failure(client.closed(), Duration.ofSeconds(20));
-            assertThat(failure).isInstanceOf(TransportServicesException.class);
-            TransportServicesException error = (TransportServicesException) failure;
-            assertThat(error.reason()).isEqualTo(ErrorReason.CONNECTION_ABORTED);
-            assertThat(error.getMessage()).contains("reset").doesNotContain("peer closed");
-            assertThat(events.events()).last().isEqualTo("ConnectionError:ConnectionAborted");
-            assertEverySendEnded(sends, events);
+            TransportServicesException error = closingFailsWith(client, Duration.ofSeconds(20),
+                    ErrorReason.CONNECTION_ABORTED, sends, events);
+            assertThat(error.getMessage()).contains("reset");
         }
     }
 }
