@@ -190,6 +190,10 @@ final class ExternalPeers {
         }
     }
 
+    /** What a peer received, and what it sent back. */
+    record Exchange(Digest received, Digest sent) {
+    }
+
     /** Byte count and SHA-256 of one transfer direction. */
     record Digest(long bytes, String sha256) {
         static Digest write(OutputStream out, long size, long seed) throws IOException {
