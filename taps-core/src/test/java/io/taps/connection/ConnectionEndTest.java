@@ -19,8 +19,6 @@ import io.taps.testing.Await;
 import io.taps.testing.RecordingHandler;
 import io.taps.testing.TapsTestSupport;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -47,6 +45,9 @@ import org.junit.jupiter.api.Test;
  */
 class ConnectionEndTest extends TapsTestSupport {
     private static final int SO_TIMEOUT_MS = 20_000;
+    /** Far longer than any wait here: Closed must come from the peer's end, never from this timeout. */
+    private static final TransportProperties CLOSE_TIMEOUT_30_S = TransportProperties.builder()
+            .set(Property.CLOSE_TIMEOUT, Timeout.of(Duration.ofSeconds(30))).build();
     private static ExecutorService peers;
 
     @BeforeAll
@@ -71,6 +72,23 @@ class ConnectionEndTest extends TapsTestSupport {
         return server;
     }
 
+    /** What the plain-socket peer does with the one connection it accepts. */
+    private interface PeerSide<T> {
+        T serve(Socket peer) throws IOException;
+    }
+
+    /** Accepts one connection in the background and serves it, then closes it. */
+    private static <T> CompletableFuture<T> serveOne(ServerSocket server, PeerSide<T> side) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (Socket peer = server.accept()) {
+                peer.setSoTimeout(SO_TIMEOUT_MS);
+                return side.serve(peer);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, peers);
+    }
+
     private static Connection connect(ServerSocket server, TransportProperties properties, RecordingHandler events) {
         Connection client = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", server.getLocalPort()))
                 .properties(properties).security(SecurityParameters.disabled()).build().initiate(events);
@@ -93,28 +111,13 @@ class ConnectionEndTest extends TapsTestSupport {
         byte[] payload = new byte[256 * 1024];
         new Random(7).nextBytes(payload);
         try (ServerSocket server = loopbackServer(0)) {
-            CompletableFuture<Long> echoed = CompletableFuture.supplyAsync(() -> {
-                try (Socket peer = server.accept()) {
-                    peer.setSoTimeout(SO_TIMEOUT_MS);
-                    InputStream in = peer.getInputStream();
-                    OutputStream out = peer.getOutputStream();
-                    byte[] buffer = new byte[16 * 1024];
-                    long total = 0;
-                    int n;
-                    while ((n = in.read(buffer)) >= 0) {
-                        out.write(buffer, 0, n);
-                        total += n;
-                    }
-                    out.flush();
-                    peer.shutdownOutput();
-                    return total;
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }, peers);
+            CompletableFuture<Long> echoed = serveOne(server, peer -> {
+                long total = peer.getInputStream().transferTo(peer.getOutputStream());
+                peer.shutdownOutput();
+                return total;
+            });
             RecordingHandler events = new RecordingHandler();
-            Connection client = connect(server, TransportProperties.builder()
-                    .set(Property.CLOSE_TIMEOUT, Timeout.of(Duration.ofSeconds(30))).build(), events);
+            Connection client = connect(server, CLOSE_TIMEOUT_30_S, events);
             client.send(Message.of(payload));
             client.close();
             assertThat(Await.result(echoed)).isEqualTo(payload.length);
@@ -141,19 +144,13 @@ class ConnectionEndTest extends TapsTestSupport {
     @Test
     void closeAfterAFinalMessageEndsWhenThePeerEndsNotAtTheCloseTimeout() throws Exception {
         try (ServerSocket server = loopbackServer(0)) {
-            CompletableFuture<Integer> peerRead = CompletableFuture.supplyAsync(() -> {
-                try (Socket peer = server.accept()) {
-                    peer.setSoTimeout(SO_TIMEOUT_MS);
-                    int length = peer.getInputStream().readAllBytes().length;
-                    peer.shutdownOutput();
-                    return length;
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }, peers);
+            CompletableFuture<Integer> peerRead = serveOne(server, peer -> {
+                int length = peer.getInputStream().readAllBytes().length;
+                peer.shutdownOutput();
+                return length;
+            });
             RecordingHandler events = new RecordingHandler();
-            Connection client = connect(server, TransportProperties.builder()
-                    .set(Property.CLOSE_TIMEOUT, Timeout.of(Duration.ofSeconds(30))).build(), events);
+            Connection client = connect(server, CLOSE_TIMEOUT_30_S, events);
             MessageContext last = MessageContext.of(MessageProperties.builder().set(Property.FINAL, true).build());
             Await.result(client.send(Message.of(new byte[1000]), last, true));
             assertThat(Await.result(peerRead)).isEqualTo(1000);

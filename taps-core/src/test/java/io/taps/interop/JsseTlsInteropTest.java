@@ -21,15 +21,11 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -49,18 +45,6 @@ class JsseTlsInteropTest {
     private static final long SIZE = ExternalPeers.HUNDRED_MB;
     private static final String TLS_1_3 = "TLSv1.3";
     private static final int SO_TIMEOUT_MS = 60_000;
-    private static ExecutorService peers;
-
-    @BeforeAll
-    static void startPeers() {
-        peers = Executors.newCachedThreadPool();
-    }
-
-    @AfterAll
-    static void stopPeers() {
-        peers.shutdownNow();
-    }
-
     @ParameterizedTest(name = "{0}: taps client -> JSSE server, taps Final first, keeps receiving 100 MB")
     @MethodSource("io.taps.interop.TapsTransfers#transports")
     void tapsClientSendsFinal_keepsReceivingFromJsseServer(String transport) throws Exception {
@@ -93,7 +77,7 @@ class JsseTlsInteropTest {
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
-                }, peers);
+                }, ExternalPeers.PEER_THREADS);
                 tapsFinalFirst(Await.result(accepted, TapsTransfers.TRANSFER), peer, events);
             }
         }
@@ -160,7 +144,7 @@ class JsseTlsInteropTest {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        }, peers);
+        }, ExternalPeers.PEER_THREADS);
     }
 
     private static Connection connect(TransportServices taps, int port, RecordingHandler events) {

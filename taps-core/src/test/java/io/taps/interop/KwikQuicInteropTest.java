@@ -20,10 +20,6 @@ import java.net.URI;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import tech.kwik.core.QuicClientConnection;
@@ -45,18 +41,6 @@ import tech.kwik.core.QuicStream;
  */
 class KwikQuicInteropTest {
     private static final long SIZE = ExternalPeers.HUNDRED_MB;
-    private static ExecutorService kwikSide;
-
-    @BeforeAll
-    static void start() {
-        kwikSide = Executors.newCachedThreadPool();
-    }
-
-    @AfterAll
-    static void stop() {
-        kwikSide.shutdownNow();
-    }
-
     @ParameterizedTest(name = "{0}: Kwik client -> taps QUIC Listener, Kwik FIN first")
     @MethodSource("io.taps.interop.TapsTransfers#transports")
     void kwikClientSendsAndFinishes_tapsAnswersWithFinal(String transport) throws Exception {
@@ -87,14 +71,14 @@ class KwikQuicInteropTest {
                         } catch (IOException e) {
                             throw new UncheckedIOException(e);
                         }
-                    }, kwikSide);
+                    }, ExternalPeers.PEER_THREADS);
                     CompletableFuture<Digest> kwikReceived = CompletableFuture.supplyAsync(() -> {
                         try (InputStream in = stream.getInputStream()) {
                             return Digest.read(in);
                         } catch (IOException e) {
                             throw new UncheckedIOException(e);
                         }
-                    }, kwikSide);
+                    }, ExternalPeers.PEER_THREADS);
                     Connection connection = Await.result(accepted, TapsTransfers.TRANSFER);
                     assertThat(TapsTransfers.receiveToEnd(connection)).as("taps received what Kwik sent up to its FIN")
                             .isEqualTo(Await.result(kwikSent, TapsTransfers.TRANSFER));

@@ -8,13 +8,13 @@ import java.net.InetSocketAddress;
 
 /**
  * What a {@link Link} on one Netty channel answers from that channel alone, whether the channel is
- * the Connection's own (TCP, TLS, a connected UDP socket) or shared (a UDP Listener's socket): its
- * event loop, allocator, writability, flush and local address.
+ * the Connection's own (TCP, TLS, a connected UDP socket, a QUIC stream) or shared (a UDP Listener's
+ * socket): its event loop, allocator, writability, flush and local address.
  */
-abstract class SingleChannelLink implements Link {
+public abstract class SingleChannelLink implements Link {
     protected final Channel channel;
 
-    SingleChannelLink(Channel channel) {
+    protected SingleChannelLink(Channel channel) {
         this.channel = channel;
     }
 
