@@ -65,6 +65,11 @@ final class KwikServer implements AutoCloseable {
             public int maxConcurrentPeerInitiatedBidirectionalStreams() {
                 return 4;
             }
+
+            @Override
+            public int maxConcurrentPeerInitiatedUnidirectionalStreams() {
+                return 0;
+            }
         });
         connector.start();
     }
