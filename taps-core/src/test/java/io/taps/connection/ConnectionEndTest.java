@@ -10,6 +10,7 @@ import io.taps.Message;
 import io.taps.MessageContext;
 import io.taps.TransportServicesException;
 import io.taps.endpoint.RemoteEndpoint;
+import io.taps.properties.ConnectionState;
 import io.taps.properties.MessageProperties;
 import io.taps.properties.Property;
 import io.taps.properties.Timeout;
@@ -34,6 +35,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -248,6 +250,11 @@ class ConnectionEndTest extends TapsTestSupport {
             Socket peer = Await.result(stalled);
             List<CompletionStage<MessageContext>> sends = fillSendQueue(client);
             client.close();
+            // The reset must meet a Connection that is closing with its Messages queued: the loop
+            // handles the Sends and the Close in order, so Closing means they were all taken in.
+            // (Reset earlier, the loop may read the RST before those tasks: then the Sends meet a
+            // Connection already failed, and are refused without an event after the terminal one.)
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> client.state() == ConnectionState.CLOSING);
             // Unread data plus SO_LINGER 0: the peer's kernel answers with RST.
             peer.setSoLinger(true, 0);
             peer.close();
