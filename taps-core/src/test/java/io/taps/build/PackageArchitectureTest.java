@@ -147,6 +147,20 @@ class PackageArchitectureTest {
         CORE_USES_NO_TRANSPORT_TYPE.check(CLASSES);
     }
 
+    /**
+     * The handler that ends every stack's pipeline asks no channel what kind it is: a flow that ends
+     * by itself once finished both ways (a QUIC stream after both FINs) says so through its link,
+     * {@code ConnectionHandler.flowCompleted()}, so a new stack needs no change here.
+     */
+    @Test
+    void theConnectionHandlerNamesNoChannelType() {
+        noClasses().that().haveFullyQualifiedName("io.taps.internal.stack.ConnectionHandler").should()
+                .dependOnClassesThat(describe("are a kind of channel",
+                        (JavaClass c) -> c.isAssignableTo(io.netty.channel.Channel.class)
+                                && !c.getName().equals(io.netty.channel.Channel.class.getName())))
+                .check(CLASSES);
+    }
+
     /** The protocol rules are not vacuous: a core class that branches on a stack breaks all three. */
     @Test
     void theProtocolRulesCatchABranchInTheCore() {

@@ -18,6 +18,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,6 +31,12 @@ import java.util.concurrent.TimeUnit;
 final class ExternalPeers {
     /** Bytes per transfer direction in the large interop runs. */
     static final long HUNDRED_MB = 100L * 1024 * 1024;
+    /** Threads for the in-process peers' blocking I/O; daemons, so a stuck peer never holds the test JVM. */
+    static final ExecutorService PEER_THREADS = Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "interop-peer");
+        thread.setDaemon(true);
+        return thread;
+    });
     private static boolean aptUpdated;
 
     private ExternalPeers() {
@@ -188,6 +196,10 @@ final class ExternalPeers {
             }
             Files.deleteIfExists(stderr);
         }
+    }
+
+    /** What a peer received, and what it sent back. */
+    record Exchange(Digest received, Digest sent) {
     }
 
     /** Byte count and SHA-256 of one transfer direction. */

@@ -52,7 +52,7 @@ class OpenSslInteropTest {
                 Peer peer = Peer.start("openssl", "s_server", "-accept", "127.0.0.1:" + port, "-cert", chain.getPath(),
                         "-key", key.getPath(), "-naccept", "1", "-quiet", flag(version))) {
             ExternalPeers.awaitListening(port);
-            RecordingHandler events = new RecordingHandler();
+            RecordingHandler events = RecordingHandler.eventsOnly();
             Connection connection = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", port))
                     .security(SecurityParameters.builder().trustAnchors(TestPki.ROOT.getCertificate())
                             .allowedProtocols(version).build())
@@ -79,7 +79,7 @@ class OpenSslInteropTest {
         ExternalPeers.require("openssl", "openssl");
         File root = TestPki.SERVER.toTempRootCertPem();
         try (TransportServices taps = TapsTransfers.services(transport)) {
-            RecordingHandler events = new RecordingHandler();
+            RecordingHandler events = RecordingHandler.eventsOnly();
             CompletableFuture<Connection> accepted = new CompletableFuture<>();
             SecurityParameters server = SecurityParameters.builder()
                     .identity(Identity.of(TestPki.SERVER.getKeyPair().getPrivate(), TestPki.SERVER.getCertificatePath()))

@@ -9,6 +9,7 @@ import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
 import io.taps.interop.ExternalPeers.Digest;
 import io.taps.interop.ExternalPeers.Peer;
+import io.taps.security.SecurityParameters;
 import io.taps.testing.Await;
 import io.taps.testing.RecordingHandler;
 import java.nio.file.Path;
@@ -65,7 +66,7 @@ class StreamToolInteropTest {
         tool.require();
         int port = ExternalPeers.freePort();
         try (TransportServices taps = TapsTransfers.services(transport); Peer peer = Peer.start(tool.server(port))) {
-            RecordingHandler events = new RecordingHandler();
+            RecordingHandler events = RecordingHandler.eventsOnly();
             Connection connection = connectWhenListening(taps, port, events);
             peerHalfClosesFirst(connection, peer, events);
         }
@@ -76,7 +77,7 @@ class StreamToolInteropTest {
     void tapsListener_peerSends100MbAndHalfCloses_tapsKeepsSending100Mb(String transport, Tool tool) throws Exception {
         tool.require();
         try (TransportServices taps = TapsTransfers.services(transport)) {
-            RecordingHandler events = new RecordingHandler();
+            RecordingHandler events = RecordingHandler.eventsOnly();
             CompletableFuture<Connection> accepted = new CompletableFuture<>();
             try (Listener listener = listen(taps, events, accepted); Peer peer = Peer.start(tool.client(listener.port()))) {
                 peerHalfClosesFirst(Await.result(accepted, TapsTransfers.TRANSFER), peer, events);
@@ -94,7 +95,7 @@ class StreamToolInteropTest {
         try (TransportServices taps = TapsTransfers.services(transport);
                 Peer peer = Peer.start("socat", "-b", "65536", "-t", "120",
                         "TCP-LISTEN:" + port + ",bind=127.0.0.1,reuseaddr", receiveThenReply(dir, reply))) {
-            RecordingHandler events = new RecordingHandler();
+            RecordingHandler events = RecordingHandler.eventsOnly();
             Connection connection = connectWhenListening(taps, port, events);
             tapsFinalFirst(connection, peer, dir, replySent, events);
         }
@@ -107,7 +108,7 @@ class StreamToolInteropTest {
         Path reply = dir.resolve("reply");
         Digest replySent = ExternalPeers.writeFile(reply, SIZE, 22);
         try (TransportServices taps = TapsTransfers.services(transport)) {
-            RecordingHandler events = new RecordingHandler();
+            RecordingHandler events = RecordingHandler.eventsOnly();
             CompletableFuture<Connection> accepted = new CompletableFuture<>();
             try (Listener listener = listen(taps, events, accepted);
                     Peer peer = Peer.start("socat", "-b", "65536", "-t", "120", receiveThenReply(dir, reply),
@@ -161,15 +162,15 @@ class StreamToolInteropTest {
 
     static Connection connectWhenListening(TransportServices taps, int port, RecordingHandler events) throws Exception {
         ExternalPeers.awaitListening(port);
-        Connection connection = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", port)).build()
-                .initiate(events);
+        Connection connection = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", port))
+                .security(SecurityParameters.disabled()).build().initiate(events);
         Await.result(connection.ready());
         return connection;
     }
 
     static Listener listen(TransportServices taps, RecordingHandler events, CompletableFuture<Connection> accepted) {
-        Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
-                .listen(connection -> {
+        Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0))
+                .security(SecurityParameters.disabled()).build().listen(connection -> {
                     connection.setEventHandler(events);
                     accepted.complete(connection);
                 });

@@ -1,5 +1,7 @@
 package io.taps.interop;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.taps.Connection;
 import io.taps.Message;
 import io.taps.MessageContext;
@@ -7,6 +9,7 @@ import io.taps.TransportServices;
 import io.taps.interop.ExternalPeers.Digest;
 import io.taps.properties.MessageProperties;
 import io.taps.testing.Await;
+import io.taps.testing.RecordingHandler;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -87,5 +90,34 @@ final class TapsTransfers {
                 return new Digest(total, HexFormat.of().formatHex(sha.digest()));
             }
         }
+    }
+
+    /**
+     * Issue 13, defect 1, the documented model: taps sends 256 KiB and calls Close at once; the peer
+     * echoes everything and ends its direction ({@code echoed} completes with the count once it
+     * did). Only then does the application Receive: every echoed byte and the peer's end arrive
+     * after Close, and Closed follows, with no ReceiveError or ConnectionError.
+     */
+    static void closeThenReceiveTheEcho(Connection connection, RecordingHandler events, CompletionStage<Long> echoed) {
+        byte[] payload = new byte[256 * 1024];
+        new Random(7).nextBytes(payload);
+        connection.send(Message.of(payload));
+        connection.close();
+        assertThat(Await.result(echoed, TRANSFER)).as("the peer echoed everything, then ended").isEqualTo(payload.length);
+        MessageDigest received = Digest.newSha256();
+        long total = 0;
+        Message part;
+        do {
+            part = Await.result(connection.receive(), TRANSFER);
+            received.update(part.bytes());
+            total += part.length();
+        } while (!part.endOfMessage());
+        assertThat(total).as("bytes received after Close").isEqualTo(payload.length);
+        assertThat(received.digest()).as("SHA-256 of what was received after Close")
+                .isEqualTo(Digest.newSha256().digest(payload));
+        assertThat(part.context().isFinal()).as("the peer's end ends the Message").isTrue();
+        Await.result(connection.closed(), TRANSFER);
+        assertThat(events.events()).as("events").endsWith("Closed").doesNotContain("ReceiveError:ConnectionClosed")
+                .noneMatch(e -> e.startsWith("ConnectionError"));
     }
 }

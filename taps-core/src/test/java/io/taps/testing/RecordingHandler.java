@@ -16,6 +16,23 @@ public class RecordingHandler implements ConnectionEventHandler {
     private final List<Message> received = new CopyOnWriteArrayList<>();
     private final List<TransportServicesException> errors = new CopyOnWriteArrayList<>();
     public final CompletableFuture<Void> terminal = new CompletableFuture<>();
+    private final boolean keepsMessages;
+
+    public RecordingHandler() {
+        this(true);
+    }
+
+    private RecordingHandler(boolean keepsMessages) {
+        this.keepsMessages = keepsMessages;
+    }
+
+    /**
+     * A handler that records the events but keeps no received Message, for transfers too large to
+     * hold in memory (the interop suite's 100 MB each way).
+     */
+    public static RecordingHandler eventsOnly() {
+        return new RecordingHandler(false);
+    }
 
     public List<String> events() {
         return new ArrayList<>(events);
@@ -73,13 +90,13 @@ public class RecordingHandler implements ConnectionEventHandler {
     @Override
     public void received(Connection connection, Message message) {
         events.add("Received");
-        received.add(message);
+        keep(message);
     }
 
     @Override
     public void receivedPartial(Connection connection, Message message) {
         events.add(message.endOfMessage() ? "ReceivedPartial(end)" : "ReceivedPartial");
-        received.add(message);
+        keep(message);
     }
 
     @Override
@@ -97,5 +114,11 @@ public class RecordingHandler implements ConnectionEventHandler {
     public void cloneError(Connection connection, TransportServicesException error) {
         events.add("CloneError:" + error.reason().rfcName());
         errors.add(error);
+    }
+
+    private void keep(Message message) {
+        if (keepsMessages) {
+            received.add(message);
+        }
     }
 }

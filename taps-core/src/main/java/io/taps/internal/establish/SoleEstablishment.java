@@ -11,7 +11,6 @@ import io.taps.properties.Role;
 import io.taps.spi.ProtocolStack;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.concurrent.CompletionException;
 
 /**
  * Establishes an Initiate that one stack {@linkplain ProtocolStack#claims claimed} (RFC 9623 §10.5:
@@ -36,39 +35,12 @@ public final class SoleEstablishment {
         loop.execute(() -> {
             TapsAttempt attempt = new TapsAttempt(stack, loop, remote, null, peerName, spec.use(Role.INITIATE),
                     timeout, spec.framers(), null, scope, environment);
-            if (!connection.onEstablishmentCancel(attempt::cancel)) {
-                // Closed or aborted before this task ran: nothing to establish.
-                return;
-            }
-            attempt.start();
-            attempt.outcome().whenComplete((won, failure) -> onLoop(loop, () -> {
-                if (failure != null) {
-                    connection.failEstablishment(TapsAttempt.classify(stack.capabilities(), remote, unwrap(failure)));
-                    return;
-                }
-                io.taps.internal.group.CloneSupport own = won.cloneSupportFor(connection, null);
+            attempt.establishAlone(connection, () -> { }, connection::failEstablishment, () -> {
+                io.taps.internal.group.CloneSupport own = attempt.cloneSupportFor(connection, null);
                 if (own != null) {
                     connection.cloneable(own, spec.framers());
                 }
-                connection.establish(won.link(), stack.capabilities());
-                won.handler().bind(connection);
-            }));
+            });
         });
-    }
-
-    private static Throwable unwrap(Throwable failure) {
-        Throwable cause = failure;
-        while (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
-    }
-
-    private static void onLoop(EventLoop loop, Runnable task) {
-        if (loop.inEventLoop()) {
-            task.run();
-        } else {
-            loop.execute(task);
-        }
     }
 }

@@ -2,8 +2,6 @@ package io.taps.internal.listen;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.ServerChannel;
-import io.netty.channel.socket.DatagramChannel;
 import io.netty.handler.ssl.SslContext;
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
@@ -164,21 +162,6 @@ final class StackShare implements TapsBinding {
     @Override
     public void fail(Throwable cause) {
         outcome.completeExceptionally(listenError(stack, cause));
-    }
-
-    @Override
-    public Class<? extends Channel> socketChannelType() {
-        return environment.transport().socketChannel();
-    }
-
-    @Override
-    public Class<? extends ServerChannel> serverSocketChannelType() {
-        return environment.transport().serverSocketChannel();
-    }
-
-    @Override
-    public Class<? extends DatagramChannel> datagramChannelType() {
-        return environment.transport().datagramChannel();
     }
 
     @Override

@@ -1,14 +1,13 @@
 package io.taps.internal.quic;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.EventLoop;
 import io.netty.handler.codec.quic.QuicStreamChannel;
 import io.taps.MessageContext;
 import io.taps.internal.conn.Link;
 import io.taps.internal.framer.FramedMessage;
 import io.taps.internal.stack.ConnectionHandler;
+import io.taps.internal.stack.SingleChannelLink;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
@@ -20,7 +19,7 @@ import java.util.concurrent.CompletionStage;
  * (RESET_STREAM and STOP_SENDING), never the QUIC connection, which its {@link QuicSession} closes
  * when its last stream is gone.
  */
-public final class QuicStreamLink implements Link {
+public final class QuicStreamLink extends SingleChannelLink {
     /** The application error code of a stream reset by Abort (RFC 9000 §19.4; taps defines no others). */
     static final int ABORT_ERROR_CODE = 0;
 
@@ -38,12 +37,22 @@ public final class QuicStreamLink implements Link {
     private static final int DEFAULT_URGENCY = 3;
 
     QuicStreamLink(QuicStreamChannel stream, QuicSession session, boolean carriedEarlyData) {
+        super(stream);
         this.stream = stream;
         this.session = session;
         this.framed = stream.pipeline().get("framer-0") != null;
         this.framerLimit = framed ? io.taps.internal.framer.FramerLimits.maxMessageSize(stream.pipeline()) : -1;
         this.carriedEarlyData = carriedEarlyData;
         this.handler = stream.pipeline().get(ConnectionHandler.class);
+        if (handler != null) {
+            // quiche frees a stream once both FINs went through, and Netty then closes its channel:
+            // the closeFuture completes before channelInactive, so the handler knows it in time.
+            stream.closeFuture().addListener(closed -> {
+                if (stream.isInputShutdown() && stream.isOutputShutdown()) {
+                    handler.flowCompleted();
+                }
+            });
+        }
     }
 
     /**
@@ -122,23 +131,8 @@ public final class QuicStreamLink implements Link {
     }
 
     @Override
-    public EventLoop eventLoop() {
-        return stream.eventLoop();
-    }
-
-    @Override
-    public ByteBufAllocator alloc() {
-        return stream.alloc();
-    }
-
-    @Override
     public boolean byteStream() {
         return true;
-    }
-
-    @Override
-    public boolean isWritable() {
-        return stream.isWritable();
     }
 
     @Override
@@ -149,11 +143,6 @@ public final class QuicStreamLink implements Link {
     @Override
     public ChannelFuture writeMessage(ByteBuf data, MessageContext context, boolean endOfMessage) {
         return framed ? stream.write(new FramedMessage(data, context, endOfMessage)) : stream.write(data);
-    }
-
-    @Override
-    public void flush() {
-        stream.flush();
     }
 
     @Override

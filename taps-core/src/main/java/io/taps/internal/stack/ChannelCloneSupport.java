@@ -13,7 +13,6 @@ import io.taps.spi.ProtocolStack;
 import io.taps.spi.StackUse;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.concurrent.CompletionException;
 
 /**
  * Clone by a new attempt (RFC 9622 §7.4, design.md Q-16; every {@link ProtocolStack#cloneable()}
@@ -67,47 +66,28 @@ public final class ChannelCloneSupport implements CloneSupport {
                 use.security(), !request.framers().isEmpty());
         TapsAttempt attempt = new TapsAttempt(stack, loop, remote, local, peerName, cloneUse, request.timeout(),
                 request.framers(), null, scope, environment);
-        if (!clone.onEstablishmentCancel(attempt::cancel)) {
-            return;
-        }
         long started = System.nanoTime();
-        clone.establishmentReport(report(request, EstablishmentReport.Outcome.RUNNING, null, null, false));
-        attempt.start();
-        attempt.outcome().whenComplete((won, failure) -> onLoop(loop, () -> {
-            Duration took = Duration.ofNanos(System.nanoTime() - started);
-            if (failure != null) {
-                TransportServicesException error = TapsAttempt.classify(stack.capabilities(), remote, unwrap(failure));
-                clone.establishmentReport(report(request, EstablishmentReport.Outcome.FAILED, took, error, true));
-                if (clone.state() != io.taps.properties.ConnectionState.CLOSED) {
-                    request.failed(error);
-                }
-                return;
-            }
-            clone.establishmentReport(report(request, EstablishmentReport.Outcome.SUCCEEDED, took, null, true));
-            clone.establish(won.link(), stack.capabilities());
-            won.handler().bind(clone);
-        }));
+        attempt.establishAlone(clone,
+                () -> clone.establishmentReport(report(request, EstablishmentReport.Outcome.RUNNING, null, null, false)),
+                error -> {
+                    clone.establishmentReport(report(request, EstablishmentReport.Outcome.FAILED, since(started), error,
+                            true));
+                    if (clone.state() != io.taps.properties.ConnectionState.CLOSED) {
+                        request.failed(error);
+                    }
+                },
+                () -> clone.establishmentReport(report(request, EstablishmentReport.Outcome.SUCCEEDED, since(started),
+                        null, true)));
     }
+
+    private static Duration since(long started) {
+        return Duration.ofNanos(System.nanoTime() - started);
+    }
+
     /** A report without a race: the one attempt the clone made to the original's winner. */
     private EstablishmentReport report(CloneRequest request, EstablishmentReport.Outcome outcome, Duration took,
             TransportServicesException failure, boolean finished) {
         return CloneReport.of(request, candidate, remote, "the original's stack and address", outcome, took,
                 failure, finished);
-    }
-
-    private static Throwable unwrap(Throwable failure) {
-        Throwable cause = failure;
-        while (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
-    }
-
-    private static void onLoop(EventLoop loop, Runnable task) {
-        if (loop.inEventLoop()) {
-            task.run();
-        } else {
-            loop.execute(task);
-        }
     }
 }

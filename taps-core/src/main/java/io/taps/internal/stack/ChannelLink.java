@@ -1,11 +1,9 @@
 package io.taps.internal.stack;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoop;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
@@ -20,12 +18,11 @@ import java.net.InetSocketAddress;
 import java.util.Optional;
 
 /** A {@link Link} over one Netty channel: a TCP or TLS connection, or a connected UDP socket. */
-public final class ChannelLink implements Link {
+public class ChannelLink extends SingleChannelLink {
     /** Largest UDP payloads: 65535 minus the IPv4 header (20) and the UDP header (8); IPv6 payload length excludes its own header. */
     static final int MAX_UDP_PAYLOAD_IPV4 = 65_507;
     static final int MAX_UDP_PAYLOAD_IPV6 = 65_527;
 
-    private final Channel channel;
     private final StackKind kind;
     private final SslHandler ssl;
     private final boolean framed;
@@ -33,7 +30,7 @@ public final class ChannelLink implements Link {
     private final int framerLimit;
 
     public ChannelLink(Channel channel, StackKind kind) {
-        this.channel = channel;
+        super(channel);
         this.kind = kind;
         this.ssl = channel.pipeline().get(SslHandler.class);
         this.framed = channel.pipeline().get("framer-0") != null;
@@ -56,33 +53,13 @@ public final class ChannelLink implements Link {
     }
 
     @Override
-    public EventLoop eventLoop() {
-        return channel.eventLoop();
-    }
-
-    @Override
-    public ByteBufAllocator alloc() {
-        return channel.alloc();
-    }
-
-    @Override
     public boolean byteStream() {
         return !kind.datagram();
     }
 
     @Override
-    public boolean isWritable() {
-        return channel.isWritable();
-    }
-
-    @Override
     public ChannelFuture write(ByteBuf data) {
         return channel.write(data);
-    }
-
-    @Override
-    public void flush() {
-        channel.flush();
     }
 
     @Override
@@ -136,11 +113,6 @@ public final class ChannelLink implements Link {
 
     static boolean inputShutdown(Channel channel) {
         return channel instanceof DuplexChannel && ((DuplexChannel) channel).isInputShutdown();
-    }
-
-    @Override
-    public InetSocketAddress localAddress() {
-        return (InetSocketAddress) channel.localAddress();
     }
 
     @Override
@@ -214,8 +186,8 @@ public final class ChannelLink implements Link {
 
     /** TCP's own properties ({@code tcp.*}, RFC 9622 §8.2) apply to TCP and TLS over TCP. */
     @Override
-    public boolean appliesTo(String namespace) {
-        return Link.super.appliesTo(namespace) || "tcp".equals(namespace) && !kind.datagram();
+    protected boolean protocolNamespace(String namespace) {
+        return "tcp".equals(namespace) && !kind.datagram();
     }
 
     /**

@@ -3,8 +3,6 @@ package io.taps.internal.stack;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.socket.DuplexChannel;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DatagramPacket;
@@ -49,6 +47,8 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private boolean inputShutdownHeld;
     private boolean inactiveHeld;
     private boolean discarded;
+    /** The link said its flow finished in both directions (see {@link #flowCompleted()}). */
+    private boolean flowCompleted;
     private boolean completedBeforeClose;
 
     public ConnectionHandler(AttemptObserver observer, boolean waitsForTls) {
@@ -119,10 +119,10 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         if (connection != null) {
-            if (finishedBothWays(ctx.channel()) && connection.state() == ConnectionState.ESTABLISHED) {
-                // A QUIC stream whose FIN went both ways is complete, not lost (RFC 9000 §3): quiche
-                // frees it and Netty closes its channel. Like TCP after both FINs, the Connection
-                // stays until the application's Close, which then ends it as Closed (issue 13, defect 4).
+            if (flowCompleted && connection.state() == ConnectionState.ESTABLISHED) {
+                // A flow that finished both ways is complete, not lost: its protocol freed it (a QUIC
+                // stream after both FINs, RFC 9000 §3). Like TCP after both FINs, the Connection stays
+                // until the application's Close, which then ends it as Closed (issue 13, defect 4).
                 completedBeforeClose = true;
             } else {
                 connection.onLinkClosed();
@@ -229,17 +229,12 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Whether the flow ended cleanly in both directions before its channel went away (both FINs).
-     * Asked of the duplex channels that are streams of a multiplexed connection (a QUIC stream
-     * channel is one), so no stack is named here. A socket channel is excluded: once its descriptor
-     * is closed it reports both directions shut down whatever ended it, so it cannot tell.
+     * Raised by a link whose protocol ends a flow by itself once it finished cleanly in both
+     * directions (a QUIC stream after both FINs), before its channel goes inactive: that end is then
+     * a completion, which waits for the application's Close, not the loss of the flow.
      */
-    private static boolean finishedBothWays(Channel channel) {
-        if (!(channel instanceof DuplexChannel) || channel instanceof SocketChannel) {
-            return false;
-        }
-        DuplexChannel flow = (DuplexChannel) channel;
-        return flow.isInputShutdown() && flow.isOutputShutdown();
+    public void flowCompleted() {
+        flowCompleted = true;
     }
 
     /** Releases held data of an attempt that lost or was cancelled; its channel is being closed. */

@@ -1,10 +1,8 @@
 package io.taps.internal.stack;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramPacket;
 import io.taps.internal.conn.Link;
 import io.taps.internal.conn.SharedReceiveBudget;
@@ -16,7 +14,7 @@ import java.net.InetSocketAddress;
  * One remote endpoint's share of a UDP Listener's socket: the "virtual connection" of RFC 9623
  * §4.7.2 (M-31). Writes go to that remote as datagrams; closing it only forgets the remote.
  */
-final class DatagramPeerLink implements Link {
+final class DatagramPeerLink extends SingleChannelLink {
     /** The listener that shares its socket among remotes and forgets one when its Connection closes. */
     interface Owner {
         /** Called on the socket's event loop when a peer's Connection closes. */
@@ -26,14 +24,13 @@ final class DatagramPeerLink implements Link {
         SharedReceiveBudget receiveBudget();
     }
 
-    private final Channel channel;
     private final InetSocketAddress remote;
     private final Owner owner;
     private TapsConnection connection;
     private boolean closed;
 
     DatagramPeerLink(Channel channel, InetSocketAddress remote, Owner owner) {
-        this.channel = channel;
+        super(channel);
         this.remote = remote;
         this.owner = owner;
     }
@@ -43,33 +40,13 @@ final class DatagramPeerLink implements Link {
     }
 
     @Override
-    public EventLoop eventLoop() {
-        return channel.eventLoop();
-    }
-
-    @Override
-    public ByteBufAllocator alloc() {
-        return channel.alloc();
-    }
-
-    @Override
     public boolean byteStream() {
         return false;
     }
 
     @Override
-    public boolean isWritable() {
-        return channel.isWritable();
-    }
-
-    @Override
     public ChannelFuture write(ByteBuf data) {
         return channel.write(new DatagramPacket(data, remote));
-    }
-
-    @Override
-    public void flush() {
-        channel.flush();
     }
 
     @Override
@@ -104,11 +81,6 @@ final class DatagramPeerLink implements Link {
     @Override
     public void setReading(boolean read) {
         // The socket is shared by every remote; a slow reader's datagrams are bounded in the connection instead.
-    }
-
-    @Override
-    public InetSocketAddress localAddress() {
-        return (InetSocketAddress) channel.localAddress();
     }
 
     @Override

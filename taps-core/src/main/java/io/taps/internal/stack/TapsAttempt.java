@@ -3,8 +3,6 @@ package io.taps.internal.stack;
 import io.netty.channel.Channel;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
-import io.netty.channel.ServerChannel;
-import io.netty.channel.socket.DatagramChannel;
 import io.netty.handler.ssl.SslContext;
 import io.taps.ErrorReason;
 import io.taps.Message;
@@ -30,9 +28,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -47,7 +47,7 @@ import java.util.function.Supplier;
  * link their Connection runs on ({@link #attach(Channel, CompletionStage, Function)}), a stream
  * inside a shared connection ({@link #stream}) and their own clone support ({@link #clones}).
  */
-public final class TapsAttempt implements StackAttempt {
+public final class TapsAttempt implements StackAttempt, EnvironmentContext {
     private final ProtocolStack stack;
     private final EventLoop loop;
     private final InetSocketAddress remote;
@@ -165,6 +165,7 @@ public final class TapsAttempt implements StackAttempt {
         return scope;
     }
 
+    @Override
     public StackEnvironment environment() {
         return environment;
     }
@@ -172,21 +173,6 @@ public final class TapsAttempt implements StackAttempt {
     @Override
     public SslContext tlsClientContext() {
         return scope.clientContext(use.security());
-    }
-
-    @Override
-    public Class<? extends Channel> socketChannelType() {
-        return environment.transport().socketChannel();
-    }
-
-    @Override
-    public Class<? extends ServerChannel> serverSocketChannelType() {
-        return environment.transport().serverSocketChannel();
-    }
-
-    @Override
-    public Class<? extends DatagramChannel> datagramChannelType() {
-        return environment.transport().datagramChannel();
     }
 
     @Override
@@ -287,6 +273,47 @@ public final class TapsAttempt implements StackAttempt {
             open.close();
         }
         closers.forEach(Runnable::run);
+    }
+
+    /**
+     * Runs this attempt as the only one of {@code connection}, with no race (a Preconnection one
+     * stack claimed, a clone by a new attempt): nothing when the connection was closed or aborted
+     * meanwhile; otherwise {@code started} runs and the attempt starts. On the connection's loop
+     * either {@code failed} gets the typed failure, or {@code won} runs and the won link becomes
+     * the connection's.
+     */
+    public void establishAlone(TapsConnection connection, Runnable started,
+            Consumer<TransportServicesException> failed, Runnable won) {
+        if (!connection.onEstablishmentCancel(this::cancel)) {
+            return;
+        }
+        started.run();
+        start();
+        outcome.whenComplete((attempt, failure) -> onLoop(loop, () -> {
+            if (failure != null) {
+                failed.accept(classify(stack.capabilities(), remote, unwrap(failure)));
+                return;
+            }
+            won.run();
+            connection.establish(link(), stack.capabilities());
+            handler().bind(connection);
+        }));
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        Throwable cause = failure;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    private static void onLoop(EventLoop loop, Runnable task) {
+        if (loop.inEventLoop()) {
+            task.run();
+        } else {
+            loop.execute(task);
+        }
     }
 
     /** Turns a Netty or JDK failure into a typed error naming the stack and the address. */

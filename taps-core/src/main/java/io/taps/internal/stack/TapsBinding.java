@@ -15,14 +15,12 @@ import java.util.function.Function;
  * besides the SPI, the ways to hand over a Connection that is not one channel (a remote's share of
  * a UDP socket, a QUIC stream) and the link a built-in Connection runs on.
  */
-public interface TapsBinding extends StackBinding {
+public interface TapsBinding extends StackBinding, EnvironmentContext {
 
     /** The internal view of a binding given to a built-in stack. */
     static TapsBinding of(StackBinding binding) {
         return (TapsBinding) binding;
     }
-
-    StackEnvironment environment();
 
     /** The Listener's Message Framers, first nearest the application. */
     List<FramerFactory> framers();

@@ -12,18 +12,12 @@ import io.taps.TransportServicesException;
 import io.taps.endpoint.RemoteEndpoint;
 import io.taps.framer.lengthprefix.LengthPrefixFramer;
 import io.taps.properties.TransportProperties;
-import io.taps.spring.boot.autoconfigure.TapsAutoConfiguration;
-import io.taps.spring.boot.autoconfigure.TapsListenerAutoConfiguration;
+import io.taps.security.SecurityParameters;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.autoconfigure.context.LifecycleAutoConfiguration;
-import org.springframework.boot.autoconfigure.context.PropertyPlaceholderAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.context.annotation.Configuration;
 
 /**
  * Graceful shutdown of {@link TapsListenerRegistry}: closing the context stops accepting, lets the
@@ -33,23 +27,18 @@ import org.springframework.context.annotation.Configuration;
 class GracefulShutdownTests {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
-    private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(PropertyPlaceholderAutoConfiguration.class,
-                LifecycleAutoConfiguration.class, TapsAutoConfiguration.class, TapsListenerAutoConfiguration.class))
-        .withUserConfiguration(SlowListener.class)
-        .withPropertyValues("taps.event-loop-threads=1", "taps.listener.execution=platform",
-                "taps.profiles.framed.framers=length-prefix");
+    private final ApplicationContextRunner contextRunner = GatedListener.contextRunner();
 
     @Test
     void messageInFlightDuringShutdownStillGetsItsReply() {
         this.contextRunner.withPropertyValues("spring.lifecycle.timeout-per-shutdown-phase=20s").run(context -> {
-            SlowListener slow = context.getBean(SlowListener.class);
-            int port = context.getBean(TapsListenerRegistry.class).listener("slow").orElseThrow().port();
+            GatedListener gated = context.getBean(GatedListener.class);
+            int port = context.getBean(TapsListenerRegistry.class).listener(GatedListener.ID).orElseThrow().port();
             try (TapsClient client = new TapsClient()) {
                 Connection connection = client.connect(port);
                 connection.send(Message.of("in flight"));
                 CompletableFuture<Message> reply = connection.receive().toCompletableFuture();
-                assertThat(slow.entered.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+                assertThat(gated.entered.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
 
                 CompletableFuture<Void> closing = CompletableFuture.runAsync(context::close);
                 // once shutdown began, the listener accepts no new connection
@@ -57,7 +46,7 @@ class GracefulShutdownTests {
                 await().atMost(WAIT).untilAsserted(() -> assertThat(refused(port)).isTrue());
                 assertThat(closing).isNotDone();
 
-                slow.release.countDown();
+                gated.release.countDown();
                 assertThat(reply.get(WAIT.toSeconds(), TimeUnit.SECONDS).asString()).isEqualTo("done: in flight");
                 connection.close();
                 closing.get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -69,17 +58,17 @@ class GracefulShutdownTests {
     @Test
     void handlerThatNeverFinishesIsCutOffAfterThePhaseTimeout() {
         this.contextRunner.withPropertyValues("spring.lifecycle.timeout-per-shutdown-phase=500ms").run(context -> {
-            SlowListener slow = context.getBean(SlowListener.class);
-            int port = context.getBean(TapsListenerRegistry.class).listener("slow").orElseThrow().port();
+            GatedListener gated = context.getBean(GatedListener.class);
+            int port = context.getBean(TapsListenerRegistry.class).listener(GatedListener.ID).orElseThrow().port();
             try (TapsClient client = new TapsClient()) {
                 Connection connection = client.connect(port);
                 connection.send(Message.of("stuck"));
-                assertThat(slow.entered.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+                assertThat(gated.entered.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
                 CompletableFuture<Void> closing = CompletableFuture.runAsync(context::close);
                 closing.get(WAIT.toSeconds(), TimeUnit.SECONDS);
                 // the server aborted the connection it could not drain in time
                 await().atMost(WAIT).until(() -> connection.state() == ConnectionState.CLOSED);
-                slow.release.countDown();
+                gated.release.countDown();
             }
         });
     }
@@ -90,6 +79,7 @@ class GracefulShutdownTests {
             Connection attempt = services.preconnection()
                 .remote(RemoteEndpoint.ofAddress("127.0.0.1", port))
                 .properties(TransportProperties.reliableMessage())
+                .security(SecurityParameters.disabled())
                 .framer(LengthPrefixFramer.factory(4))
                 .build()
                 .initiate(new ConnectionEventHandler() {
@@ -110,19 +100,6 @@ class GracefulShutdownTests {
             finally {
                 attempt.abort();
             }
-        }
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    static class SlowListener {
-        final CountDownLatch entered = new CountDownLatch(1);
-        final CountDownLatch release = new CountDownLatch(1);
-
-        @TapsListener(id = "slow", profile = "framed", host = "127.0.0.1", port = "0")
-        String handle(String text) throws InterruptedException {
-            this.entered.countDown();
-            this.release.await(60, TimeUnit.SECONDS);
-            return "done: " + text;
         }
     }
 }

@@ -5,23 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import io.taps.Connection;
 import io.taps.Message;
-import io.taps.spring.boot.autoconfigure.TapsAutoConfiguration;
-import io.taps.spring.boot.autoconfigure.TapsListenerAutoConfiguration;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.autoconfigure.context.LifecycleAutoConfiguration;
-import org.springframework.boot.autoconfigure.context.PropertyPlaceholderAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.context.annotation.Configuration;
 
 /**
  * Messages a client pipelined (sent before the previous reply came) that taps already received
@@ -32,18 +25,14 @@ import org.springframework.context.annotation.Configuration;
 class PipelinedShutdownTests {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
-    private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(PropertyPlaceholderAutoConfiguration.class,
-                LifecycleAutoConfiguration.class, TapsAutoConfiguration.class, TapsListenerAutoConfiguration.class))
-        .withUserConfiguration(GatedListener.class)
-        .withPropertyValues("taps.event-loop-threads=1", "taps.listener.execution=platform",
-                "taps.profiles.framed.framers=length-prefix", "spring.lifecycle.timeout-per-shutdown-phase=20s");
+    private final ApplicationContextRunner contextRunner = GatedListener.contextRunner()
+        .withPropertyValues("spring.lifecycle.timeout-per-shutdown-phase=20s");
 
     @Test
     void pipelinedMessagesReceivedBeforeShutdownAreAllAnswered(CapturedOutput output) {
         this.contextRunner.run(context -> {
             GatedListener gated = context.getBean(GatedListener.class);
-            RunningTapsListener listener = context.getBean(TapsListenerRegistry.class).listener("gated").orElseThrow();
+            RunningTapsListener listener = context.getBean(TapsListenerRegistry.class).listener(GatedListener.ID).orElseThrow();
             try (TapsClient client = new TapsClient()) {
                 Connection connection = client.connect(listener.port());
                 List<CompletableFuture<Message>> replies = new ArrayList<>();
@@ -75,18 +64,5 @@ class PipelinedShutdownTests {
                     .doesNotContain("not handled");
             }
         });
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    static class GatedListener {
-        final CountDownLatch entered = new CountDownLatch(1);
-        final CountDownLatch release = new CountDownLatch(1);
-
-        @TapsListener(id = "gated", profile = "framed", host = "127.0.0.1", port = "0")
-        String handle(String text) throws InterruptedException {
-            this.entered.countDown();
-            this.release.await(60, TimeUnit.SECONDS);
-            return "done: " + text;
-        }
     }
 }

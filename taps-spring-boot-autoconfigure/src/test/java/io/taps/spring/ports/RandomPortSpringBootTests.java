@@ -1,14 +1,7 @@
 package io.taps.spring.ports;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import io.taps.spring.listener.LocalTapsPort;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * {@code @SpringBootTest(webEnvironment = RANDOM_PORT)} binds taps listeners to ephemeral ports
@@ -16,22 +9,5 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @SpringBootTest(classes = EchoApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
         properties = { "taps.event-loop-threads=1", "taps.profiles.framed.framers=length-prefix" })
-class RandomPortSpringBootTests {
-    private static final HeldPort HELD = new HeldPort();
-
-    @DynamicPropertySource
-    static void fixedPortAlreadyInUse(DynamicPropertyRegistry registry) {
-        registry.add("echo.port", HELD::port);
-    }
-
-    @AfterAll
-    static void release() throws Exception {
-        HELD.close();
-    }
-
-    @Test
-    void listenerServesOnAnEphemeralPort(@LocalTapsPort("echo") int port) throws Exception {
-        assertThat(port).isPositive().isNotEqualTo(HELD.port());
-        assertThat(PlainSocketEcho.exchange(port, "random")).isEqualTo("echo: random");
-    }
+class RandomPortSpringBootTests extends FixedPortInUseContract {
 }
