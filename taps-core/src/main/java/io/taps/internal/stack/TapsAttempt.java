@@ -175,6 +175,11 @@ public final class TapsAttempt implements StackAttempt {
     }
 
     @Override
+    public CompletionStage<SslContext> prepareTlsClientContext() {
+        return scope.clientContext(use.security(), environment.blocking());
+    }
+
+    @Override
     public Class<? extends Channel> socketChannelType() {
         return environment.transport().socketChannel();
     }
@@ -311,10 +316,15 @@ public final class TapsAttempt implements StackAttempt {
     }
 
     static void onLoop(Channel channel, Runnable task) {
-        if (channel.eventLoop().inEventLoop()) {
+        onLoop(channel.eventLoop(), task);
+    }
+
+    /** Runs {@code task} on {@code loop}: at once when already there. */
+    public static void onLoop(EventLoop loop, Runnable task) {
+        if (loop.inEventLoop()) {
             task.run();
         } else {
-            channel.eventLoop().execute(task);
+            loop.execute(task);
         }
     }
 }
