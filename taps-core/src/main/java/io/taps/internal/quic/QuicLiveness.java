@@ -26,8 +26,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p><b>Keep-alive.</b> QUIC closes a connection silently once nothing arrived for the idle timeout
  * ({@link QuicTransportSettings#idleTimeout()}). With keepAlive Require or Prefer, or a
- * keepAliveTimeout, taps sends an ack-eliciting probe whenever the connection was quiet for the
- * keep-alive interval: keepAliveTimeout, at most half the idle timeout both peers agreed on, so
+ * keepAliveTimeout, taps sends an ack-eliciting probe every keep-alive interval (a fixed beat; a
+ * probe is a few bytes): keepAliveTimeout, at most half the idle timeout both peers agreed on, so
  * that a silent but healthy connection never idles out. quiche offers no PING frame through Netty
  * (cloudflare/quiche#635, netty-incubator-codec-quic#321), so the probe is a one-byte DATAGRAM frame
  * (RFC 9221 §5: ack-eliciting, congestion controlled, never retransmitted), which the peer must have
