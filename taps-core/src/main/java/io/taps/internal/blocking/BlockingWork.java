@@ -77,6 +77,19 @@ public final class BlockingWork {
     }
 
     /**
+     * Runs {@code work} on {@code executor}; a stage failed with the rejection when the executor no
+     * longer takes work (its TransportServices is closing), never an exception thrown at the caller.
+     */
+    public static <T> java.util.concurrent.CompletableFuture<T> supply(java.util.function.Supplier<T> work,
+            java.util.concurrent.Executor executor) {
+        try {
+            return java.util.concurrent.CompletableFuture.supplyAsync(work, executor);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            return java.util.concurrent.CompletableFuture.failedFuture(closing);
+        }
+    }
+
+    /**
      * A small executor for blocking work: at most two daemon threads named {@code name-N}, which
      * end after ten idle seconds, and an unbounded queue (the work items are few and short: one
      * context build per isolated scope or per session-less attempt, one interface enumeration).

@@ -2,6 +2,7 @@ package io.taps.internal.cache;
 
 import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.ssl.SslContext;
+import io.taps.internal.blocking.BlockingWork;
 import io.taps.internal.security.QuicSslContexts;
 import io.taps.internal.security.SslContexts;
 import io.taps.security.SecurityParameters;
@@ -113,7 +114,7 @@ public final class CacheScope {
             return CompletableFuture.failedFuture(invalid);
         }
         return ready != null ? CompletableFuture.completedFuture(ready)
-                : CompletableFuture.supplyAsync(() -> clientContext(params), blocking);
+                : BlockingWork.supply(() -> clientContext(params), blocking);
     }
 
     private SslContext readyClientContext(SecurityParameters params) {
@@ -133,7 +134,7 @@ public final class CacheScope {
             return CompletableFuture.failedFuture(invalid);
         }
         return ready != null ? CompletableFuture.completedFuture(ready)
-                : CompletableFuture.supplyAsync(() -> quicClientContext(params), blocking);
+                : BlockingWork.supply(() -> quicClientContext(params), blocking);
     }
 
     /** The TLS sessions this scope's private contexts hold (0 for the shared scope: see SslContexts). */

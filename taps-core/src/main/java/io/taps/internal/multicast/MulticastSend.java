@@ -9,7 +9,6 @@ import io.netty.channel.unix.IntegerUnixChannelOption;
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
 import io.taps.internal.blocking.BlockingWork;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
@@ -107,7 +106,7 @@ public record MulticastSend(InetSocketAddress group, InetSocketAddress bindAddre
     /** Opens the socket connected to the group on the attempt's loop; the attempt succeeds once it is. */
     void connect(TapsAttempt attempt) {
         // Finding the interface makes system calls: off the event loop, then on with the attempt there.
-        CompletableFuture.supplyAsync(this::outgoingInterface, attempt.environment().blocking())
+        BlockingWork.supply(this::outgoingInterface, attempt.environment().blocking())
                 .whenComplete((outgoing, failure) -> TapsAttempt.onLoop(attempt.eventLoop(), () -> {
                     if (failure != null) {
                         attempt.fail(failure instanceof CompletionException && failure.getCause() != null

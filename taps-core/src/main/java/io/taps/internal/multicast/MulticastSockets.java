@@ -12,7 +12,6 @@ import io.taps.spi.ProtocolStack;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -41,7 +40,7 @@ final class MulticastSockets extends DatagramSockets {
     @Override
     public void bind(List<InetSocketAddress> addresses) {
         // Finding the interface makes system calls: never on an event loop.
-        CompletableFuture.supplyAsync(request::resolveInterface, binding.environment().blocking())
+        io.taps.internal.blocking.BlockingWork.supply(request::resolveInterface, binding.environment().blocking())
                 .whenComplete((networkInterface, failure) -> {
                     if (failure != null) {
                         binding.fail(failure instanceof CompletionException && failure.getCause() != null

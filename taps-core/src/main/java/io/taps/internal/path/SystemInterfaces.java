@@ -91,7 +91,7 @@ public final class SystemInterfaces {
         synchronized (this) {
             CompletableFuture<Snapshot> read = reading;
             if (read == null) {
-                read = CompletableFuture.supplyAsync(reader, blocking);
+                read = BlockingWork.supply(reader, blocking);
                 reading = read;
                 read.whenComplete((done, failure) -> {
                     synchronized (this) {
