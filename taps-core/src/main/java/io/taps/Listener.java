@@ -76,7 +76,11 @@ public interface Listener extends AutoCloseable {
     /** Stop (§7.2): stops accepting; Stopped follows. Delivered Connections stay open. */
     CompletionStage<Void> stop();
 
-    /** Same as {@link #stop()}, waiting (bounded) for it to finish. */
+    /**
+     * Same as {@link #stop()}, waiting (bounded) for it to finish; called on a taps event loop or
+     * inside this Listener's own event handler, where waiting would hold up the stop itself, it
+     * returns at once (Stopped follows as usual).
+     */
     @Override
     void close();
 }

@@ -33,6 +33,8 @@ import io.taps.internal.establish.SoleEstablishment;
 import io.taps.internal.listen.ListenerCore;
 import io.taps.internal.path.PathChanges;
 import io.taps.internal.path.PathMonitor;
+import io.taps.internal.path.SystemInterfaces;
+import io.taps.internal.blocking.BlockingWork;
 import io.taps.internal.protocol.ProtocolRegistry;
 import io.taps.internal.resolve.EndpointResolver;
 import io.taps.internal.resolve.ResolverConfig;
@@ -53,6 +55,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -72,6 +75,9 @@ public final class Engine implements AutoCloseable {
     /** The protocol stacks, the application's first (design.md Q-15). */
     private final List<ProtocolStack> protocols;
     private final StackEnvironment stacks;
+    /** Work that must not run on an event loop: TLS contexts, interface enumeration (BlockingWork). */
+    private final ExecutorService blocking;
+    private final SystemInterfaces interfaces;
     private final Set<TapsConnection> connections = ConcurrentHashMap.newKeySet();
     private final Set<Listener> listeners = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -105,9 +111,12 @@ public final class Engine implements AutoCloseable {
         }
         ChannelFactory<? extends DatagramChannel> datagrams = new ReflectiveChannelFactory<>(transport.datagramChannel());
         ChannelFactory<? extends SocketChannel> sockets = new ReflectiveChannelFactory<>(transport.socketChannel());
-        this.resolver = new EndpointResolver(group.next(), datagrams, sockets, resolverConfig.build());
+        this.blocking = BlockingWork.newExecutor("taps-blocking");
+        this.interfaces = new SystemInterfaces(blocking);
+        this.resolver = new EndpointResolver(group.next(), datagrams, sockets, resolverConfig.build())
+                .interfaces(interfaces);
         this.protocols = ProtocolRegistry.with(config.protocols());
-        this.stacks = new StackEnvironment(group, transport, config.eventExecutor(), this::track);
+        this.stacks = new StackEnvironment(group, transport, config.eventExecutor(), this::track, blocking);
     }
 
     /** The cached state of this system (RFC 9623 §9) for monitoring. */
@@ -130,14 +139,19 @@ public final class Engine implements AutoCloseable {
      */
     public void monitorPaths(Duration interval) {
         if (!interval.isZero() && pathMonitor == null) {
-            pathMonitor = new PathMonitor(interval, PathMonitor::readSystem, this::pathsChanged);
+            // Every poll also refreshes the snapshot that gathering and resolution read on the loops.
+            pathMonitor = new PathMonitor(interval, () -> {
+                SystemInterfaces.Snapshot read = SystemInterfaces.readSystem();
+                interfaces.accept(read);
+                return read.paths();
+            }, this::pathsChanged);
         }
     }
 
     /** The local interfaces as paths: the monitor's last snapshot, or read now when it is off. */
     public List<NetworkPath> paths() {
         PathMonitor monitor = pathMonitor;
-        return monitor != null ? monitor.paths() : List.copyOf(PathMonitor.readSystem().values());
+        return monitor != null ? monitor.paths() : List.copyOf(SystemInterfaces.readSystem().paths().values());
     }
 
     /** PathChange (RFC 9622 §8.3.2) to every Connection whose local address is on a changed interface. */
@@ -196,6 +210,21 @@ public final class Engine implements AutoCloseable {
         PathMonitor monitor = pathMonitor;
         if (monitor != null) {
             establishment.interfaces(monitor::upInterfaces);
+        } else if (!spec.properties().get(Property.INTERFACE).isEmpty()) {
+            // Gathering paths for the interface property lists the interfaces: read off the event
+            // loop first (or taken from a fresh snapshot), then establishment starts on its loop.
+            interfaces.current().whenComplete((snapshot, failure) -> {
+                if (snapshot != null) {
+                    establishment.interfaces(snapshot::upAddresses);
+                } else {
+                    establishment.interfaces(() -> {
+                        throw new TransportServicesException(ErrorReason.NO_CANDIDATES,
+                                "cannot list network interfaces: " + failure.getMessage(), failure);
+                    });
+                }
+                establishment.start();
+            });
+            return connection;
         }
         establishment.start();
         return connection;
@@ -490,5 +519,6 @@ public final class Engine implements AutoCloseable {
         long remaining = Math.max(0, deadline - System.nanoTime());
         group.shutdownGracefully(0, Math.max(100, TimeUnit.NANOSECONDS.toMillis(remaining)), TimeUnit.MILLISECONDS)
                 .awaitUninterruptibly(Math.max(100, TimeUnit.NANOSECONDS.toMillis(remaining)) + 100, TimeUnit.MILLISECONDS);
+        blocking.shutdownNow();
     }
 }

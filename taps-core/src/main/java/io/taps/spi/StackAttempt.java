@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 /**
  * One establishment attempt given to {@link ProtocolStack#connect(StackAttempt)}: one leaf of the
@@ -47,8 +48,18 @@ public interface StackAttempt extends StackContext {
     /**
      * The client TLS context for TLS over this attempt (RFC 9622 §6.3), from the Connection's cache
      * scope, so that session resumption honours isolateSession (RFC 9622 §8.1.10, RFC 9623 §9.1).
+     * When no context exists yet (the first of a configuration or of an isolated scope, one per
+     * attempt under {@code maxCachedSessions(0)}) this builds one, which reads key material and
+     * trust anchors and blocks: on the event loop use {@link #prepareTlsClientContext()} instead.
      */
     SslContext tlsClientContext();
+
+    /**
+     * The context of {@link #tlsClientContext()} without blocking: completed at once when it exists,
+     * otherwise built on taps' executor for blocking work; it may complete on any thread, so continue
+     * on {@link #eventLoop()}. It fails with InvalidConfiguration when no context can be built.
+     */
+    CompletionStage<SslContext> prepareTlsClientContext();
 
     /** Runs {@code closer} when the attempt loses the race or is cancelled (frees what attach does not know). */
     void onCancel(Runnable closer);

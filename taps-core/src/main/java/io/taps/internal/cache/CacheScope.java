@@ -2,12 +2,16 @@ package io.taps.internal.cache;
 
 import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.ssl.SslContext;
+import io.taps.internal.blocking.BlockingWork;
 import io.taps.internal.security.QuicSslContexts;
 import io.taps.internal.security.SslContexts;
 import io.taps.security.SecurityParameters;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 
 /**
  * The caches one establishment reads and feeds (RFC 9623 §9; checklist C-10, M-64..M-67; design.md
@@ -94,6 +98,43 @@ public final class CacheScope {
             return QuicSslContexts.forClient(params);
         }
         return privateQuicContexts.computeIfAbsent(params, QuicSslContexts::newClient);
+    }
+
+    /**
+     * {@link #clientContext} without blocking the calling event loop: a context that exists is
+     * returned at once, one that must be built (the first of an isolated scope, one per attempt
+     * under maxCachedSessions(0), the first of a configuration) is built on {@code blocking}, since
+     * that reads key material and trust anchors (design: nothing blocks an event loop).
+     */
+    public CompletionStage<SslContext> clientContext(SecurityParameters params, Executor blocking) {
+        SslContext ready;
+        try {
+            ready = readyClientContext(params);
+        } catch (RuntimeException invalid) {
+            return CompletableFuture.failedFuture(invalid);
+        }
+        return ready != null ? CompletableFuture.completedFuture(ready)
+                : BlockingWork.supply(() -> clientContext(params), blocking);
+    }
+
+    private SslContext readyClientContext(SecurityParameters params) {
+        if (!isolated) {
+            return SslContexts.cachedClient(params);
+        }
+        return params.maxCachedSessions().orElse(-1) == 0 ? null : privateTlsContexts.get(params);
+    }
+
+    /** {@link #quicClientContext} without blocking the calling event loop, as {@link #clientContext(SecurityParameters, Executor)}. */
+    public CompletionStage<QuicSslContext> quicClientContext(SecurityParameters params, Executor blocking) {
+        QuicSslContext ready;
+        try {
+            ready = !isolated || params.maxCachedSessions().orElse(-1) == 0 ? QuicSslContexts.cachedClient(params)
+                    : privateQuicContexts.get(params);
+        } catch (RuntimeException invalid) {
+            return CompletableFuture.failedFuture(invalid);
+        }
+        return ready != null ? CompletableFuture.completedFuture(ready)
+                : BlockingWork.supply(() -> quicClientContext(params), blocking);
     }
 
     /** The TLS sessions this scope's private contexts hold (0 for the shared scope: see SslContexts). */

@@ -21,6 +21,8 @@ public final class EventDispatcher {
     private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
     private boolean draining;
     private boolean terminated;
+    /** The thread running the application's handlers right now, or null. */
+    private volatile Thread drainingThread;
 
     public EventDispatcher(Executor executor) {
         this.executor = executor;
@@ -100,17 +102,31 @@ public final class EventDispatcher {
     }
 
     private void drain() {
-        while (true) {
-            Runnable next;
-            synchronized (this) {
-                next = queue.poll();
-                if (next == null) {
-                    draining = false;
-                    return;
+        Thread previous = drainingThread;
+        drainingThread = Thread.currentThread();
+        try {
+            while (true) {
+                Runnable next;
+                synchronized (this) {
+                    next = queue.poll();
+                    if (next == null) {
+                        draining = false;
+                        return;
+                    }
                 }
+                runSafely(next);
             }
-            runSafely(next);
+        } finally {
+            drainingThread = previous;
         }
+    }
+
+    /**
+     * Whether the calling thread is running one of this dispatcher's events: an event raised now
+     * runs only after the caller returns, so the caller must not wait for one.
+     */
+    public boolean isDispatchingOnThisThread() {
+        return drainingThread == Thread.currentThread();
     }
 
     private static void runSafely(Runnable event) {

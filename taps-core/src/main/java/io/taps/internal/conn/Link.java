@@ -143,6 +143,15 @@ public interface Link {
     }
 
     /**
+     * Selection Properties (RFC 9622 §6.2) whose value on this flow differs from what the chosen
+     * stack's capabilities suggest, because applying them depends on the peer (keep-alive on QUIC):
+     * GetProperties reports these values instead. Called from any thread.
+     */
+    default java.util.Map<io.taps.properties.Property<?>, Object> appliedSelection() {
+        return java.util.Map.of();
+    }
+
+    /**
      * The transport's smoothed round-trip time, where the stack knows it (TCP on epoll:
      * {@code tcpi_rtt}); empty otherwise. Called from any thread, never per Message.
      */

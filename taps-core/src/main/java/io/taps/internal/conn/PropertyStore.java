@@ -176,6 +176,9 @@ final class PropertyStore {
             // Selection Properties read as Booleans only once a stack provides them (C-22).
             return ConnectionProperties.of(snapshot);
         }
+        if (link != null) {
+            snapshot.putAll(link.appliedSelection());
+        }
         return ConnectionPropertiesSnapshots.forEstablished(properties, role, stack, snapshot);
     }
 }

@@ -40,6 +40,7 @@ public final class PathGatherer {
     /** The machine's interfaces. */
     public static Interfaces system() {
         return () -> {
+            io.taps.internal.blocking.BlockingWork.check("enumerating network interfaces");
             Map<String, List<InetAddress>> out = new java.util.LinkedHashMap<>();
             try {
                 for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {

@@ -6,6 +6,7 @@ import io.taps.Listener;
 import io.taps.ListenerEventHandler;
 import io.taps.TransportServicesException;
 import io.taps.internal.PreconnectionSpec;
+import io.taps.internal.blocking.BlockingWork;
 import io.taps.internal.conn.EventDispatcher;
 import io.taps.internal.conn.TapsConnection;
 import io.taps.internal.stack.StackEnvironment;
@@ -325,10 +326,19 @@ public final class ListenerCore implements Listener {
         return stopping;
     }
 
+    /**
+     * Stops and waits (bounded) for Stopped, except on an event loop or inside one of this
+     * Listener's own events: the sockets close on the loops and Stopped is raised after the running
+     * event returns, so waiting there would only stall the thread they need (for the full 5 s).
+     */
     @Override
     public void close() {
+        CompletionStage<Void> stopping = stop();
+        if (BlockingWork.onEventLoop() || events.isDispatchingOnThisThread()) {
+            return;
+        }
         try {
-            stop().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            stopping.toCompletableFuture().get(5, TimeUnit.SECONDS);
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
         } catch (Exception ignored) {

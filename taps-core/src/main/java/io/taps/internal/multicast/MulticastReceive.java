@@ -93,6 +93,7 @@ public record MulticastReceive(InetAddress group, InetAddress source, String int
      * Fails with {@link ErrorReason#RESOLUTION_FAILED} when there is none.
      */
     public NetworkInterface resolveInterface() {
+        io.taps.internal.blocking.BlockingWork.check("looking up a network interface");
         try {
             if (interfaceName != null) {
                 NetworkInterface named = NetworkInterface.getByName(interfaceName);

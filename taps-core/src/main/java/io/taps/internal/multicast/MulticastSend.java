@@ -8,6 +8,8 @@ import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.unix.IntegerUnixChannelOption;
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
+import io.taps.internal.blocking.BlockingWork;
+import java.util.concurrent.CompletionException;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
 import io.taps.internal.PreconnectionSpec;
@@ -103,13 +105,19 @@ public record MulticastSend(InetSocketAddress group, InetSocketAddress bindAddre
 
     /** Opens the socket connected to the group on the attempt's loop; the attempt succeeds once it is. */
     void connect(TapsAttempt attempt) {
-        NetworkInterface outgoing;
-        try {
-            outgoing = outgoingInterface();
-        } catch (TransportServicesException e) {
-            attempt.fail(e);
-            return;
-        }
+        // Finding the interface makes system calls: off the event loop, then on with the attempt there.
+        BlockingWork.supply(this::outgoingInterface, attempt.environment().blocking())
+                .whenComplete((outgoing, failure) -> TapsAttempt.onLoop(attempt.eventLoop(), () -> {
+                    if (failure != null) {
+                        attempt.fail(failure instanceof CompletionException && failure.getCause() != null
+                                ? failure.getCause() : failure);
+                    } else if (!attempt.outcome().isDone()) {
+                        connect(attempt, outgoing);
+                    }
+                }));
+    }
+
+    private void connect(TapsAttempt attempt, NetworkInterface outgoing) {
         Bootstrap bootstrap = bootstrap(attempt.environment().transport(), outgoing).group(attempt.eventLoop())
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
@@ -158,6 +166,7 @@ public record MulticastSend(InetSocketAddress group, InetSocketAddress bindAddre
     }
 
     NetworkInterface outgoingInterface() {
+        BlockingWork.check("looking up a network interface");
         try {
             if (interfaceName != null) {
                 NetworkInterface named = NetworkInterface.getByName(interfaceName);

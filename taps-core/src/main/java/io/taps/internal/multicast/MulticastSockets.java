@@ -12,6 +12,7 @@ import io.taps.spi.ProtocolStack;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 
 /**
  * The socket of a multicast receive Listener (RFC 9622 §6.1.1, RFC 9623 §10.5; EP-04, EP-06, design.md Q-14):
@@ -38,13 +39,19 @@ final class MulticastSockets extends DatagramSockets {
     /** Binds to the group and joins it; {@code addresses} is ignored, the request decides. */
     @Override
     public void bind(List<InetSocketAddress> addresses) {
-        NetworkInterface networkInterface;
-        try {
-            networkInterface = request.resolveInterface();
-        } catch (TransportServicesException e) {
-            binding.fail(e);
-            return;
-        }
+        // Finding the interface makes system calls: never on an event loop.
+        io.taps.internal.blocking.BlockingWork.supply(request::resolveInterface, binding.environment().blocking())
+                .whenComplete((networkInterface, failure) -> {
+                    if (failure != null) {
+                        binding.fail(failure instanceof CompletionException && failure.getCause() != null
+                                ? failure.getCause() : failure);
+                    } else {
+                        bind(networkInterface);
+                    }
+                });
+    }
+
+    private void bind(NetworkInterface networkInterface) {
         SocketProtocolFamily family = request.ipv4() ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
         InetSocketAddress bindAddress = request.bindAddress();
         ChannelFuture joining = socketBootstrap()

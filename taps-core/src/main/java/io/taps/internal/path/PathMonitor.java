@@ -2,11 +2,7 @@ package io.taps.internal.path;
 
 import io.taps.monitor.NetworkPath;
 import java.net.InetAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,10 +13,11 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * Watches the local interfaces (RFC 9623 §7.2, M-58, M-59; design.md Q-20): polls
- * {@link NetworkInterface} every interval on its own daemon thread, never on an event loop (the
- * enumeration makes system calls), and hands every non-empty {@link PathChanges} to a listener on
- * that thread; the listener passes PathChange on to each affected Connection's event loop.
+ * Watches the local interfaces (RFC 9623 §7.2, M-58, M-59; design.md Q-20): polls its reader
+ * ({@link SystemInterfaces#readSystem()}) every interval on its own daemon thread, never on an event
+ * loop (the enumeration makes system calls), and hands every non-empty {@link PathChanges} to a
+ * listener on that thread; the listener passes PathChange on to each affected Connection's event
+ * loop.
  *
  * <p>The monitor only reports. It never closes a Connection: a path that disappears may come back
  * (a cable replugged, Wi-Fi regained), and the transport decides whether the connection survives.
@@ -92,27 +89,6 @@ public final class PathMonitor implements AutoCloseable {
                 // A failing listener must not end the timer (a thrown exception would cancel it).
             }
         }
-    }
-
-    /** The system's interfaces now, keyed by name: every interface, up or down, with its addresses. */
-    public static Map<String, NetworkPath> readSystem() {
-        Map<String, NetworkPath> paths = new LinkedHashMap<>();
-        try {
-            java.util.Enumeration<NetworkInterface> all = NetworkInterface.getNetworkInterfaces();
-            for (NetworkInterface nif : all == null ? List.<NetworkInterface>of() : Collections.list(all)) {
-                boolean up;
-                try {
-                    up = nif.isUp();
-                } catch (SocketException vanished) {
-                    continue;
-                }
-                paths.put(nif.getName(), NetworkPath.of(nif.getName(), up, new ArrayList<>(
-                        Collections.list(nif.getInetAddresses()))));
-            }
-        } catch (SocketException e) {
-            throw new IllegalStateException("cannot list network interfaces: " + e.getMessage(), e);
-        }
-        return paths;
     }
 
     @Override

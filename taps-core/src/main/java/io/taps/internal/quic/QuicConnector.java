@@ -33,6 +33,7 @@ import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
@@ -49,12 +50,14 @@ final class QuicConnector {
     private final IoTransport transport;
     private final Executor eventExecutor;
     private final Consumer<TapsConnection> tracker;
+    private final Executor blocking;
 
     /** The environment's tracker sees every Connection a session opens later (clone), so engine shutdown closes it. */
     QuicConnector(StackEnvironment environment) {
         this.transport = environment.transport();
         this.eventExecutor = environment.eventExecutor();
         this.tracker = environment.tracker();
+        this.blocking = environment.blocking();
     }
 
     /**
@@ -62,6 +65,20 @@ final class QuicConnector {
      * safelyReplayable InitiateWithSend message goes out as 0-RTT data if a session can be resumed.
      */
     void connect(TapsAttempt attempt) {
+        // Building a context (an isolated scope's first, one per attempt under maxCachedSessions(0))
+        // reads key material and trust anchors: off the event loop, then on with the attempt there.
+        attempt.scope().quicClientContext(attempt.use().security(), blocking).whenComplete((context, failure) ->
+                TapsAttempt.onLoop(attempt.eventLoop(), () -> {
+                    if (failure != null) {
+                        attempt.outcome().completeExceptionally(failure instanceof CompletionException
+                                && failure.getCause() != null ? failure.getCause() : failure);
+                    } else if (!attempt.outcome().isDone()) {
+                        connect(attempt, context);
+                    }
+                }));
+    }
+
+    private void connect(TapsAttempt attempt, QuicSslContext sslContext) {
         EventLoop loop = attempt.eventLoop();
         InetSocketAddress remote = attempt.remote();
         InetSocketAddress local = attempt.local();
@@ -69,13 +86,6 @@ final class QuicConnector {
         TransportProperties properties = attempt.use().properties();
         Duration timeout = attempt.timeout();
         List<FramerFactory> framers = attempt.framers();
-        QuicSslContext sslContext;
-        try {
-            sslContext = attempt.scope().quicClientContext(security);
-        } catch (TransportServicesException invalid) {
-            attempt.outcome().completeExceptionally(invalid);
-            return;
-        }
         String peerName = attempt.peerName();
         String serverName = serverName(security, peerName);
         ChannelHandler codec = QuicTransportSettings.apply(new QuicClientCodecBuilder(), properties)
@@ -172,6 +182,27 @@ final class QuicConnector {
                         "QUIC to " + remote + ": ALPN mismatch: none of " + security.alpn()
                                 + " was accepted by the peer"));
                 current.close();
+                return;
+            }
+            if (properties.get(io.taps.properties.Property.KEEP_ALIVE) != io.taps.properties.Preference.REQUIRE) {
+                proceed(quic);
+                return;
+            }
+            current.liveness().probe().addListener(probed -> {
+                if (probed.isSuccess()) {
+                    proceed(quic);
+                    return;
+                }
+                // keepAlive=Require cannot be honoured here (QuicLiveness): fail, so the race can fall back.
+                attempt.outcome().completeExceptionally(new TransportServicesException(ErrorReason.ESTABLISHMENT_FAILED,
+                        "QUIC to " + remote + ": keepAlive=Require, but the peer accepts no DATAGRAM frames"
+                                + " (RFC 9221), which carry taps' QUIC keep-alive probes"));
+                current.close();
+            });
+        }
+
+        private void proceed(QuicChannel quic) {
+            if (attempt.outcome().isDone()) {
                 return;
             }
             if (streamOpened) {

@@ -60,6 +60,7 @@ public final class QuicSession {
     private final InetSocketAddress local;
     private final InetSocketAddress remote;
     private static final long RTT_REFRESH_NANOS = 1_000_000_000L;
+    private final QuicLiveness liveness;
     private int openStreams;
     private volatile boolean closing;
     private volatile Duration lastRtt;
@@ -79,6 +80,7 @@ public final class QuicSession {
         this.local = (InetSocketAddress) channel.localSocketAddress();
         this.remote = (InetSocketAddress) channel.remoteSocketAddress();
         channel.attr(SESSION).set(this);
+        this.liveness = new QuicLiveness(channel, properties);
         channel.closeFuture().addListener(closed -> {
             if (ownedSocket != null) {
                 ownedSocket.close();
@@ -108,6 +110,11 @@ public final class QuicSession {
     /** The QUIC connection. */
     public QuicChannel channel() {
         return channel;
+    }
+
+    /** Keep-alive probes and the connTimeout watchdog of this QUIC connection. */
+    QuicLiveness liveness() {
+        return liveness;
     }
 
     /** How many stream Connections of this session are open (event loop only, or for tests). */

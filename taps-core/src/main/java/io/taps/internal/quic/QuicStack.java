@@ -48,6 +48,18 @@ public final class QuicStack implements ProtocolStack {
         return Optional.ofNullable(QuicSslContexts.unusableReason(use.security()));
     }
 
+    /**
+     * A QUIC Listener's TLS context is built (and cached) at Listen, on the caller's thread: a bad
+     * identity fails Listen, and binding finds the context cached instead of building it on a loop.
+     */
+    @Override
+    public void validate(StackUse use) {
+        if (use.role() == Role.LISTEN && use.security().level() != SecurityLevel.DISABLED
+                && QuicSslContexts.unusableReason(use.security()) == null) {
+            QuicSslContexts.forServer(use.security());
+        }
+    }
+
     @Override
     public void connect(StackAttempt attempt) {
         TapsAttempt internal = TapsAttempt.of(attempt);

@@ -102,6 +102,15 @@ public final class QuicStreamLink extends SingleChannelLink {
      */
     @Override
     public boolean applyOption(io.taps.properties.Property<?> property, Object value) {
+        // connTimeout and keepAliveTimeout belong to the QUIC connection, shared by its streams (one group).
+        if (property == io.taps.properties.Property.CONN_TIMEOUT) {
+            session.liveness().connTimeout((io.taps.properties.Timeout) value);
+            return true;
+        }
+        if (property == io.taps.properties.Property.KEEP_ALIVE_TIMEOUT) {
+            session.liveness().keepAliveTimeout((io.taps.properties.Timeout) value);
+            return session.liveness().keepAliveWanted();
+        }
         if (property == io.taps.properties.Property.CONN_PRIORITY) {
             urgency = urgencyOf((Integer) value);
         } else if (property == io.taps.properties.Property.CONN_SCHEDULER) {
@@ -137,11 +146,13 @@ public final class QuicStreamLink extends SingleChannelLink {
 
     @Override
     public ChannelFuture write(ByteBuf data) {
+        session.liveness().sent();
         return stream.write(data);
     }
 
     @Override
     public ChannelFuture writeMessage(ByteBuf data, MessageContext context, boolean endOfMessage) {
+        session.liveness().sent();
         return framed ? stream.write(new FramedMessage(data, context, endOfMessage)) : stream.write(data);
     }
 
@@ -201,5 +212,11 @@ public final class QuicStreamLink extends SingleChannelLink {
     @Override
     public Optional<String> applicationProtocol() {
         return session.applicationProtocol();
+    }
+
+    /** keepAlive is true only while probes really go out (the peer accepts DATAGRAM frames), see {@link QuicLiveness}. */
+    @Override
+    public java.util.Map<io.taps.properties.Property<?>, Object> appliedSelection() {
+        return java.util.Map.of(io.taps.properties.Property.KEEP_ALIVE, session.liveness().keepAliveApplied());
     }
 }

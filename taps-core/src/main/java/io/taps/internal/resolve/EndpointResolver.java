@@ -15,6 +15,7 @@ import io.netty.resolver.dns.NoopDnsCnameCache;
 import io.netty.resolver.dns.SequentialDnsServerAddressStreamProvider;
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
+import io.taps.internal.path.SystemInterfaces;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
 
@@ -87,6 +88,8 @@ public final class EndpointResolver implements AutoCloseable {
     private InetNameResolver ipv4Uncached;
     private InetNameResolver ipv6Uncached;
     private volatile boolean closed;
+    /** Where interface names are looked up; null reads the system directly (standalone use in tests). */
+    private volatile SystemInterfaces interfaces;
 
     public EndpointResolver(EventLoop eventLoop,
             ChannelFactory<? extends DatagramChannel> datagramChannelFactory, ResolverConfig config) {
@@ -246,6 +249,15 @@ public final class EndpointResolver implements AutoCloseable {
         return resolveName(name, family, useCache).thenCompose(addresses -> withPort(addresses, port, scope));
     }
 
+    /**
+     * Looks interface names up in {@code source}'s snapshot, read off the event loop, instead of
+     * asking the system on the calling thread (nothing blocks an event loop).
+     */
+    public EndpointResolver interfaces(SystemInterfaces source) {
+        this.interfaces = Objects.requireNonNull(source, "source");
+        return this;
+    }
+
     /** How many DNS answers are cached, counted per (name, address family) (Q-18, M-65). */
     public int cachedAnswers() {
         return ipv4Cache.size() + ipv6Cache.size();
@@ -281,52 +293,60 @@ public final class EndpointResolver implements AutoCloseable {
                 if (ifName == null) {
                     return withPort(addresses, port, null);
                 }
-                List<InetAddress> onInterface;
-                try {
-                    onInterface = interfaceAddresses(ifName);
-                } catch (TransportServicesException e) {
-                    return CompletableFuture.failedFuture(e);
-                }
-                List<InetAddress> kept = new ArrayList<>();
-                for (InetAddress a : addresses) {
-                    for (InetAddress b : onInterface) {
-                        if (java.util.Arrays.equals(a.getAddress(), b.getAddress())) {
-                            kept.add(b);
+                return interfaceAddresses(ifName).thenCompose(onInterface -> {
+                    List<InetAddress> kept = new ArrayList<>();
+                    for (InetAddress a : addresses) {
+                        for (InetAddress b : onInterface) {
+                            if (java.util.Arrays.equals(a.getAddress(), b.getAddress())) {
+                                kept.add(b);
+                            }
                         }
                     }
-                }
-                if (kept.isEmpty()) {
-                    return CompletableFuture.failedFuture(failure("could not resolve " + name
-                            + ": none of " + addresses + " is on interface " + ifName, null));
-                }
-                return withPort(kept, port, null);
+                    if (kept.isEmpty()) {
+                        return CompletableFuture.failedFuture(failure("could not resolve " + name
+                                + ": none of " + addresses + " is on interface " + ifName, null));
+                    }
+                    return withPort(kept, port, null);
+                });
             });
         }
         if (ifName != null) {
-            try {
-                return withPort(interleave(interfaceAddresses(ifName)), port, null);
-            } catch (TransportServicesException e) {
-                return CompletableFuture.failedFuture(e);
-            }
+            return interfaceAddresses(ifName).thenCompose(onInterface -> withPort(interleave(onInterface), port, null));
         }
         return CompletableFuture.completedFuture(List.of(new InetSocketAddress(port)));
     }
 
-    private static List<InetAddress> interfaceAddresses(String ifName) {
-        NetworkInterface nif;
+    private CompletionStage<List<InetAddress>> interfaceAddresses(String ifName) {
+        return lookUpInterface(ifName).thenCompose(nif -> {
+            if (nif == null) {
+                return CompletableFuture.failedFuture(failure("could not resolve interface " + ifName
+                        + ": no such interface", null));
+            }
+            if (nif.addresses().isEmpty()) {
+                return CompletableFuture.failedFuture(failure("could not resolve interface " + ifName
+                        + ": it has no IP address", null));
+            }
+            return CompletableFuture.completedFuture(nif.addresses());
+        });
+    }
+
+    /**
+     * The interface called {@code name}, or null: from the snapshot (read off the loop) when there
+     * is one, else from the system on this thread.
+     */
+    private CompletionStage<SystemInterfaces.Interface> lookUpInterface(String name) {
+        SystemInterfaces source = interfaces;
+        if (source != null) {
+            return source.current().thenApply(snapshot -> snapshot.named(name).orElse(null));
+        }
         try {
-            nif = NetworkInterface.getByName(ifName);
+            NetworkInterface nif = NetworkInterface.getByName(name);
+            return CompletableFuture.completedFuture(nif == null ? null : new SystemInterfaces.Interface(nif.getName(),
+                    nif.getIndex(), nif.isUp(), Collections.list(nif.getInetAddresses())));
         } catch (SocketException e) {
-            throw failure("could not resolve interface " + ifName + ": " + e.getMessage(), e);
+            return CompletableFuture.failedFuture(failure("could not resolve interface " + name + ": "
+                    + e.getMessage(), e));
         }
-        if (nif == null) {
-            throw failure("could not resolve interface " + ifName + ": no such interface", null);
-        }
-        List<InetAddress> addresses = Collections.list(nif.getInetAddresses());
-        if (addresses.isEmpty()) {
-            throw failure("could not resolve interface " + ifName + ": it has no IP address", null);
-        }
-        return addresses;
     }
 
     /** Host name to addresses, hosts file first; the family filter is {@code null} for both. */
@@ -469,30 +489,45 @@ public final class EndpointResolver implements AutoCloseable {
      * Attaches the port, and the interface as scope zone to link-local IPv6 addresses, since
      * without a zone the kernel cannot tell which link {@code fe80::1} is on (EP-02).
      */
-    private static CompletionStage<List<InetSocketAddress>> withPort(List<InetAddress> addresses,
-            int port, String scope) {
+    private CompletionStage<List<InetSocketAddress>> withPort(List<InetAddress> addresses, int port, String scope) {
+        boolean needsZone = false;
+        for (InetAddress a : addresses) {
+            needsZone |= scope != null && needsZone(a);
+        }
+        if (!needsZone) {
+            return CompletableFuture.completedFuture(withZone(addresses, port, null));
+        }
+        return lookUpInterface(scope).thenCompose(nif -> {
+            if (nif == null) {
+                return CompletableFuture.failedFuture(failure("could not resolve interface " + scope + " for "
+                        + addresses + ": no such interface", null));
+            }
+            return CompletableFuture.completedFuture(withZone(addresses, port, nif));
+        });
+    }
+
+    private static boolean needsZone(InetAddress a) {
+        return a instanceof Inet6Address v6 && v6.getScopedInterface() == null && v6.getScopeId() == 0
+                && (v6.isLinkLocalAddress() || v6.isMulticastAddress());
+    }
+
+    private static List<InetSocketAddress> withZone(List<InetAddress> addresses, int port,
+            SystemInterfaces.Interface zone) {
         List<InetSocketAddress> out = new ArrayList<>(addresses.size());
         for (InetAddress a : addresses) {
             InetAddress addr = a;
-            if (scope != null && a instanceof Inet6Address v6 && v6.getScopedInterface() == null
-                    && v6.getScopeId() == 0 && (v6.isLinkLocalAddress() || v6.isMulticastAddress())) {
+            if (zone != null && needsZone(a)) {
                 try {
-                    NetworkInterface nif = NetworkInterface.getByName(scope);
-                    if (nif == null) {
-                        return CompletableFuture.failedFuture(failure("could not resolve interface "
-                                + scope + " for " + a.getHostAddress() + ": no such interface", null));
-                    }
                     // The numeric zone, because the NetworkInterface overload insists that the
                     // interface already has a link-local address, which a peer's zone need not.
-                    addr = Inet6Address.getByAddress(null, v6.getAddress(), nif.getIndex());
-                } catch (SocketException | UnknownHostException e) {
-                    return CompletableFuture.failedFuture(failure("could not resolve interface "
-                            + scope + " for " + a.getHostAddress() + ": " + e.getMessage(), e));
+                    addr = Inet6Address.getByAddress(null, a.getAddress(), zone.index());
+                } catch (UnknownHostException e) {
+                    throw new IllegalStateException("a 16-byte address is always valid", e);
                 }
             }
             out.add(new InetSocketAddress(addr, port));
         }
-        return CompletableFuture.completedFuture(List.copyOf(out));
+        return List.copyOf(out);
     }
 
     private static TransportServicesException failure(String message, Throwable cause) {

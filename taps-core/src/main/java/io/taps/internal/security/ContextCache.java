@@ -50,6 +50,13 @@ final class ContextCache<C> {
         }
     }
 
+    /** The cached context for {@code key}, or null: never builds one. */
+    C peek(Key key) {
+        synchronized (contexts) {
+            return contexts.get(key);
+        }
+    }
+
     /** How many contexts are cached. */
     int size() {
         synchronized (contexts) {

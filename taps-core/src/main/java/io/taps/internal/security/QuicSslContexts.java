@@ -4,6 +4,7 @@ import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicSslContextBuilder;
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
+import io.taps.internal.blocking.BlockingWork;
 import io.taps.security.SecurityLevel;
 import io.taps.security.SecurityParameters;
 import io.taps.security.TlsVersion;
@@ -35,6 +36,19 @@ public final class QuicSslContexts {
     /** The client context for {@code params}. */
     public static QuicSslContext forClient(SecurityParameters params) {
         return get(params, false);
+    }
+
+    /**
+     * The client context {@link #forClient} would return, if it is cached and shared: null when one
+     * must be built (not cached yet, or one per connection under maxCachedSessions(0)) or when QUIC
+     * cannot use {@code params}. Never builds, so it may run on an event loop.
+     */
+    public static QuicSslContext cachedClient(SecurityParameters params) {
+        Objects.requireNonNull(params, "params");
+        if (unusableReason(params) != null || SslContexts.sessionCacheDisabled(params)) {
+            return null;
+        }
+        return CACHE.peek(new ContextCache.Key(params, false, null));
     }
 
     /**
@@ -91,6 +105,7 @@ public final class QuicSslContexts {
     }
 
     private static QuicSslContext build(SecurityParameters params, boolean server) {
+        BlockingWork.check("building a QUIC TLS context");
         if (server && params.identities().isEmpty()) {
             throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
                     "a server (Listener) needs at least one identity (SEC-02)");

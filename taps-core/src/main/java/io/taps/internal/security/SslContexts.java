@@ -10,6 +10,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
+import io.taps.internal.blocking.BlockingWork;
 import io.taps.security.Identity;
 import io.taps.security.SecurityLevel;
 import io.taps.security.SecurityParameters;
@@ -68,6 +69,23 @@ public final class SslContexts {
     /** The server context for {@code params} on {@code provider}. */
     public static SslContext forServer(SecurityParameters params, SslProvider provider) {
         return get(params, true, provider);
+    }
+
+    /**
+     * The client context {@link #forClient(SecurityParameters)} would return, if it is cached and
+     * can be shared: null when a new one must be built (not cached yet, or a context per connection
+     * because no session may be kept on JSSE). Never builds, so it may run on an event loop.
+     */
+    public static SslContext cachedClient(SecurityParameters params) {
+        Objects.requireNonNull(params, "params");
+        if (params.level() == SecurityLevel.DISABLED) {
+            return null;
+        }
+        SslProvider effective = effectiveProvider(params, TlsProvider.preferred());
+        if (sessionCacheDisabled(params) && effective == SslProvider.JDK) {
+            return null;
+        }
+        return CACHE.peek(new ContextCache.Key(params, false, effective));
     }
 
     /** How many contexts are cached (for the actuator endpoint and tests). */
@@ -170,6 +188,7 @@ public final class SslContexts {
     }
 
     private static SslContext build(SecurityParameters params, boolean server, SslProvider provider) {
+        BlockingWork.check("building a TLS context");
         if (server && params.identities().isEmpty()) {
             throw invalid("a server (Listener) needs at least one identity (SEC-02)");
         }

@@ -42,6 +42,20 @@ final class TapsTrustManager extends X509ExtendedTrustManager {
     }
 
     private static X509ExtendedTrustManager platformTrustManager(List<X509Certificate> anchors) {
+        return anchors.isEmpty() ? SystemTrust.MANAGER : trustManagerFor(anchors);
+    }
+
+    /**
+     * The system trust store's manager, read once: reading and parsing the store costs tens of
+     * milliseconds, and every client context without anchors of its own (each isolateSession scope,
+     * each session-less attempt) would pay it again. Changes to the store after the first
+     * handshake are seen after a restart, as with the JDK's own default SSLContext.
+     */
+    private static final class SystemTrust {
+        static final X509ExtendedTrustManager MANAGER = trustManagerFor(List.of());
+    }
+
+    private static X509ExtendedTrustManager trustManagerFor(List<X509Certificate> anchors) {
         try {
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             if (anchors.isEmpty()) {

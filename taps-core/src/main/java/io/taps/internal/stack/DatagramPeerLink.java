@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.socket.DatagramPacket;
-import io.taps.internal.conn.Link;
 import io.taps.internal.conn.SharedReceiveBudget;
 import io.taps.internal.conn.TapsConnection;
 import io.taps.properties.Property;

@@ -16,6 +16,7 @@ import io.taps.properties.TransportProperties;
 import io.taps.security.SecurityParameters;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -45,8 +46,25 @@ public final class StackConnector {
      * caller's cache scope, so the scope decides whose session cache the attempt uses (RFC 9623 §9.1).
      */
     static void connect(StackKind kind, TapsAttempt attempt) {
+        if (!kind.secure()) {
+            connect(kind, attempt, null);
+            return;
+        }
+        // A context may have to be built first (isolateSession, maxCachedSessions(0)): that happens
+        // off the event loop, and the attempt goes on on its loop once the context is there.
+        attempt.prepareTlsClientContext().whenComplete((context, failure) ->
+                TapsAttempt.onLoop(attempt.eventLoop(), () -> {
+                    if (failure != null) {
+                        attempt.fail(failure instanceof CompletionException && failure.getCause() != null
+                                ? failure.getCause() : failure);
+                    } else if (!attempt.outcome().isDone()) {
+                        connect(kind, attempt, context);
+                    }
+                }));
+    }
+
+    private static void connect(StackKind kind, TapsAttempt attempt, SslContext sslContext) {
         SecurityParameters security = attempt.use().security();
-        SslContext sslContext = kind.secure() ? attempt.tlsClientContext() : null;
         InetSocketAddress remote = attempt.remote();
         Duration timeout = attempt.timeout();
         Bootstrap bootstrap = new Bootstrap().group(attempt.eventLoop());

@@ -176,6 +176,11 @@ public final class TapsAttempt implements StackAttempt, EnvironmentContext {
     }
 
     @Override
+    public CompletionStage<SslContext> prepareTlsClientContext() {
+        return scope.clientContext(use.security(), environment.blocking());
+    }
+
+    @Override
     public void onCancel(Runnable closer) {
         closers.add(closer);
     }
@@ -338,10 +343,15 @@ public final class TapsAttempt implements StackAttempt, EnvironmentContext {
     }
 
     static void onLoop(Channel channel, Runnable task) {
-        if (channel.eventLoop().inEventLoop()) {
+        onLoop(channel.eventLoop(), task);
+    }
+
+    /** Runs {@code task} on {@code loop}: at once when already there. */
+    public static void onLoop(EventLoop loop, Runnable task) {
+        if (loop.inEventLoop()) {
             task.run();
         } else {
-            channel.eventLoop().execute(task);
+            loop.execute(task);
         }
     }
 }
