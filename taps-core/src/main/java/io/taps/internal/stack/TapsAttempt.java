@@ -313,14 +313,6 @@ public final class TapsAttempt implements StackAttempt, EnvironmentContext {
         return cause;
     }
 
-    private static void onLoop(EventLoop loop, Runnable task) {
-        if (loop.inEventLoop()) {
-            task.run();
-        } else {
-            loop.execute(task);
-        }
-    }
-
     /** Turns a Netty or JDK failure into a typed error naming the stack and the address. */
     public static TransportServicesException classify(StackCapabilities stack, InetSocketAddress remote,
             Throwable cause) {
