@@ -47,7 +47,6 @@ import io.taps.spi.ProtocolStack;
 import io.taps.properties.Property;
 import io.taps.properties.Role;
 import io.taps.properties.Timeout;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,6 +77,7 @@ public final class Engine implements AutoCloseable {
     /** Work that must not run on an event loop: TLS contexts, interface enumeration (BlockingWork). */
     private final ExecutorService blocking;
     private final SystemInterfaces interfaces;
+    private final EndpointResolution endpoints;
     private final Set<TapsConnection> connections = ConcurrentHashMap.newKeySet();
     private final Set<Listener> listeners = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -115,6 +115,7 @@ public final class Engine implements AutoCloseable {
         this.interfaces = new SystemInterfaces(blocking);
         this.resolver = new EndpointResolver(group.next(), datagrams, sockets, resolverConfig.build())
                 .interfaces(interfaces);
+        this.endpoints = new EndpointResolution(resolver, this::paths, blocking);
         this.protocols = ProtocolRegistry.with(config.protocols());
         this.stacks = new StackEnvironment(group, transport, config.eventExecutor(), this::track, blocking);
     }
@@ -288,7 +289,7 @@ public final class Engine implements AutoCloseable {
             listener.start(List.of());
             return listener;
         }
-        resolveLocals(spec.locals()).whenComplete((addresses, failure) -> {
+        endpoints.locals(spec.locals()).whenComplete((addresses, failure) -> {
             if (failure != null) {
                 listener.bindFailedByResolution(failure);
             } else {
@@ -298,70 +299,10 @@ public final class Engine implements AutoCloseable {
         return listener;
     }
 
-    /**
-     * Resolve (RFC 9622 §7.3, A-07): the Preconnection's endpoints resolved to addresses, as
-     * candidates for early binding or for a peer to reach. Without Local Endpoints, every address of
-     * every interface that is up, with an ephemeral port; the interfaces are read off the event
-     * loops. A Remote Endpoint that does not resolve fails the stage with ResolutionFailed.
-     */
+    /** Resolve (RFC 9622 §7.3, A-07): see {@link EndpointResolution#resolve}. */
     public CompletionStage<ResolvedEndpoints> resolve(PreconnectionSpec spec) {
         ensureOpen();
-        CompletableFuture<List<LocalEndpoint>> locals;
-        if (spec.locals().isEmpty()) {
-            locals = CompletableFuture.supplyAsync(this::interfaceEndpoints);
-        } else {
-            locals = resolveLocals(spec.locals()).thenApply(addresses -> {
-                List<LocalEndpoint> out = new ArrayList<>();
-                addresses.forEach(address -> out.add(LocalEndpoint.ofAddress(address.getAddress(), address.getPort())));
-                return List.copyOf(out);
-            });
-        }
-        List<CompletableFuture<List<InetSocketAddress>>> lookups = new ArrayList<>();
-        for (RemoteEndpoint remote : spec.remotes()) {
-            lookups.add(resolver.resolve(remote).toCompletableFuture());
-        }
-        CompletableFuture<List<RemoteEndpoint>> remotes = CompletableFuture
-                .allOf(lookups.toArray(CompletableFuture[]::new)).thenApply(done -> {
-                    List<RemoteEndpoint> out = new ArrayList<>();
-                    for (CompletableFuture<List<InetSocketAddress>> lookup : lookups) {
-                        for (InetSocketAddress address : lookup.join()) {
-                            RemoteEndpoint endpoint = RemoteEndpoint.of(address);
-                            if (!out.contains(endpoint)) {
-                                out.add(endpoint);
-                            }
-                        }
-                    }
-                    return List.copyOf(out);
-                });
-        return locals.thenCombine(remotes, ResolvedEndpoints::new);
-    }
-
-    private List<LocalEndpoint> interfaceEndpoints() {
-        List<LocalEndpoint> out = new ArrayList<>();
-        for (NetworkPath path : paths()) {
-            if (path.up()) {
-                path.addresses().forEach(address -> out.add(LocalEndpoint.ofAddress(address, 0)));
-            }
-        }
-        return List.copyOf(out);
-    }
-
-    private CompletableFuture<List<InetSocketAddress>> resolveLocals(List<LocalEndpoint> locals) {
-        List<CompletableFuture<List<InetSocketAddress>>> lookups = new ArrayList<>();
-        for (LocalEndpoint local : locals) {
-            lookups.add(resolver.resolve(local).toCompletableFuture());
-        }
-        return CompletableFuture.allOf(lookups.toArray(CompletableFuture[]::new)).thenApply(done -> {
-            List<InetSocketAddress> all = new ArrayList<>();
-            for (CompletableFuture<List<InetSocketAddress>> lookup : lookups) {
-                for (InetSocketAddress address : lookup.join()) {
-                    if (!all.contains(address)) {
-                        all.add(address);
-                    }
-                }
-            }
-            return all;
-        });
+        return endpoints.resolve(spec);
     }
 
     private static Duration establishmentTimeout(PreconnectionSpec spec) {
