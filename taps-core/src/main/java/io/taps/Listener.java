@@ -2,6 +2,7 @@ package io.taps;
 
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -47,6 +48,16 @@ public interface Listener extends AutoCloseable {
 
     /** The remaining new-connection count. */
     long newConnectionLimit();
+
+    /**
+     * The accept backlog in effect for this Listener's stream sockets (TCP, TLS/TCP): the
+     * {@code _taps.listenBacklog} asked for, as the kernel clamps it (to {@code net.core.somaxconn}
+     * on Linux, which is also the value when none was asked for). Empty before {@link #ready()},
+     * and for Listeners without an accept queue (UDP, QUIC).
+     */
+    default OptionalInt listenBacklog() {
+        return OptionalInt.empty();
+    }
 
     /** Stop (§7.2): stops accepting; Stopped follows. Delivered Connections stay open. */
     CompletionStage<Void> stop();
