@@ -280,6 +280,9 @@ public final class ListenerCore implements Listener {
 
     @Override
     public java.util.OptionalInt listenBacklog() {
+        if (!readyFuture.isDone() || readyFuture.isCompletedExceptionally()) {
+            return java.util.OptionalInt.empty();
+        }
         for (StackShare share : shares) {
             java.util.OptionalInt backlog = share.listenBacklog();
             if (backlog.isPresent()) {
