@@ -110,25 +110,27 @@ class AcceptedIdleTimeoutTest extends TapsTestSupport {
 
     @Test
     void trafficInEitherDirectionKeepsAnAcceptedConnectionOpen() throws Exception {
+        // Longer than IDLE, so that a stalled test thread on a busy machine is not taken for silence.
+        Duration idle = Duration.ofMillis(800);
         Accepted accepted = new Accepted(connection -> connection.receive());
-        try (Listener listener = listen(TransportProperties.builder().idleTimeout(IDLE).build(), accepted);
+        try (Listener listener = listen(TransportProperties.builder().idleTimeout(idle).build(), accepted);
                 Socket client = new Socket("127.0.0.1", listener.port())) {
             Connection connection = accepted.awaitConnection(0);
             RecordingHandler recording = accepted.events.get(connection);
             OutputStream out = client.getOutputStream();
-            // The client sends a byte every quarter of the timeout for three timeouts.
-            long end = System.nanoTime() + IDLE.multipliedBy(3).toNanos();
+            // The client sends a byte every fifth of the timeout for two and a half timeouts.
+            long end = System.nanoTime() + idle.multipliedBy(5).dividedBy(2).toNanos();
             while (System.nanoTime() < end) {
                 out.write('x');
                 out.flush();
-                Thread.sleep(IDLE.toMillis() / 4);
+                Thread.sleep(idle.toMillis() / 5);
             }
             assertThat(recording.events()).as("client traffic keeps it open").doesNotContain("ConnectionError:Timeout");
-            // The server sends for three timeouts while the client stays silent.
-            end = System.nanoTime() + IDLE.multipliedBy(3).toNanos();
+            // The server sends for as long while the client stays silent.
+            end = System.nanoTime() + idle.multipliedBy(5).dividedBy(2).toNanos();
             while (System.nanoTime() < end) {
                 Await.result(connection.send("y"));
-                Thread.sleep(IDLE.toMillis() / 4);
+                Thread.sleep(idle.toMillis() / 5);
             }
             assertThat(recording.events()).as("server traffic keeps it open").doesNotContain("ConnectionError:Timeout");
 
