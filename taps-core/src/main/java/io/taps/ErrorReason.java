@@ -48,7 +48,12 @@ public enum ErrorReason {
     /** The local endpoint could not be bound, for example because the port is in use. */
     LISTEN_FAILED("ListenFailed"),
     /** The security handshake failed, for example because the peer's certificate is not trusted. */
-    SECURITY_FAILED("SecurityFailed");
+    SECURITY_FAILED("SecurityFailed"),
+    /**
+     * A Listener could not accept an inbound connection, for example because the process ran out
+     * of file descriptors; the Listener keeps listening and retries.
+     */
+    ACCEPT_FAILED("AcceptFailed");
 
     private final String rfcName;
 

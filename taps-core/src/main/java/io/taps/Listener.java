@@ -3,6 +3,7 @@ package io.taps;
 import io.taps.security.SecurityParameters;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -72,6 +73,16 @@ public interface Listener extends AutoCloseable {
      *     {@link ErrorReason#LISTEN_FAILED} when it is stopping or stopped
      */
     CompletionStage<Void> updateSecurity(SecurityParameters security);
+
+    /**
+     * The accept backlog in effect for this Listener's stream sockets (TCP, TLS/TCP): the
+     * {@code _taps.listenBacklog} asked for, as the kernel clamps it (to {@code net.core.somaxconn}
+     * on Linux, which is also the value when none was asked for). Empty before {@link #ready()},
+     * and for Listeners without an accept queue (UDP, QUIC).
+     */
+    default OptionalInt listenBacklog() {
+        return OptionalInt.empty();
+    }
 
     /** Stop (§7.2): stops accepting; Stopped follows. Delivered Connections stay open. */
     CompletionStage<Void> stop();

@@ -31,4 +31,17 @@ public interface ListenerEventHandler {
     /** Stopped (E-05): the Listener stopped and will deliver no further Connections. */
     default void stopped(Listener listener) {
     }
+
+    /**
+     * AcceptFailed (a taps event, not one of RFC 9622 §7.2's): the Listener could not accept an
+     * inbound connection, reason {@link ErrorReason#ACCEPT_FAILED} with the system's error as the
+     * cause, typically "Too many open files" (the process's file descriptor limit). Unlike
+     * EstablishmentError, which ends a Listener, this one keeps listening: it pauses accepting
+     * for a second and retries until an accept succeeds, while new clients wait in the kernel's
+     * listen backlog ({@code _taps.listenBacklog}). Raised once per episode (and again only after
+     * an accept has succeeded in between), so it is the place to alert, shed Connections or raise
+     * the limit, not a per-client error.
+     */
+    default void acceptFailed(Listener listener, TransportServicesException error) {
+    }
 }

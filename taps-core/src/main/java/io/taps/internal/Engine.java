@@ -15,7 +15,6 @@ import io.taps.Listener;
 import io.taps.ListenerEventHandler;
 import io.taps.Message;
 import io.taps.ResolvedEndpoints;
-import io.taps.endpoint.RemoteEndpoint;
 import io.taps.monitor.NetworkPath;
 import io.taps.monitor.TransportObserver;
 import io.taps.TransportServicesException;

@@ -230,6 +230,27 @@ public final class Property<T> {
      */
     public static final Property<Limit> MAX_CONCURRENT_CONNECTIONS = connection("_taps.maxConcurrentConnections",
             Limit.class, Limit.UNLIMITED, "EXT-03", "4.1");
+    /**
+     * {@code _taps.idleTimeout}: how long a Connection may go without sending or receiving any data
+     * (and with nothing waiting to be sent) before taps ends it with a ConnectionError (reason
+     * Timeout) and closes its transport. Default Disabled for initiated Connections and 5 minutes
+     * for Connections a Listener accepts (see {@link #defaultFor(Role)}), so that a peer that opens
+     * a Connection and goes silent cannot hold it forever. It is not {@code connTimeout} (§8.1.3,
+     * which bounds undeliverable data); how a Listener derives its value from {@code connTimeout}
+     * and {@code keepAlive} is described in docs/ARCHITECTURE.md ("Idle timeout").
+     */
+    public static final Property<Timeout> IDLE_TIMEOUT = connection("_taps.idleTimeout", Timeout.class, Timeout.NONE,
+            "EXT-04", "4.1").withRoleDefault(Role.LISTEN, Timeout.of(Duration.ofMinutes(5)));
+    /**
+     * {@code _taps.listenBacklog}: the accept backlog (SO_BACKLOG) of a Listener's stream sockets:
+     * how many connections the kernel completes and queues while taps does not accept (at the
+     * concurrency cap, or out of file descriptors). Default Unlimited, which is the system maximum
+     * ({@code net.core.somaxconn} on Linux); larger values are clamped to it, and
+     * {@link io.taps.Listener#listenBacklog()} reports what is in effect. Ignored by datagram
+     * and QUIC Listeners, which have no accept queue.
+     */
+    public static final Property<Limit> LISTEN_BACKLOG = connection("_taps.listenBacklog", Limit.class,
+            Limit.UNLIMITED, "EXT-05", "4.1");
 
     // ------------------------------------------------------------------------------ lookup tables
 
@@ -401,7 +422,8 @@ public final class Property<T> {
 
     /**
      * The default for a Connection created by {@code role}; differs from {@link #defaultValue()} only
-     * for {@code useTemporaryLocalAddress} (SP-13) and {@code multipath} (SP-14).
+     * for {@code useTemporaryLocalAddress} (SP-13), {@code multipath} (SP-14) and
+     * {@code _taps.idleTimeout} (EXT-04).
      */
     public T defaultFor(Role role) {
         T v = roleDefaults.get(Objects.requireNonNull(role, "role"));

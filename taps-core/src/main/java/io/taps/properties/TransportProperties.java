@@ -488,6 +488,26 @@ public final class TransportProperties {
             return set(Property.MAX_CONCURRENT_CONNECTIONS, connections);
         }
 
+        /** {@code _taps.idleTimeout}: a Connection without traffic for this long ends with a ConnectionError. */
+        public Builder idleTimeout(Duration timeout) {
+            return set(Property.IDLE_TIMEOUT, Timeout.of(timeout));
+        }
+
+        /** {@code _taps.idleTimeout}; {@link Timeout#NONE} keeps idle Connections open indefinitely. */
+        public Builder idleTimeout(Timeout timeout) {
+            return set(Property.IDLE_TIMEOUT, timeout);
+        }
+
+        /** {@code _taps.listenBacklog}: the accept backlog (SO_BACKLOG) of a Listener's stream sockets. */
+        public Builder listenBacklog(int connections) {
+            return set(Property.LISTEN_BACKLOG, Limit.of(connections));
+        }
+
+        /** {@code _taps.listenBacklog}; {@link Limit#UNLIMITED} is the system maximum. */
+        public Builder listenBacklog(Limit connections) {
+            return set(Property.LISTEN_BACKLOG, connections);
+        }
+
         // ---------------------------------------------------------------- Message defaults (§9.1.3)
 
         /** MP-01 {@code msgLifetime}. */

@@ -45,4 +45,11 @@ public interface StackBinding extends StackContext {
 
     /** Reports that binding failed (a ListenError, RFC 9622 §7.2); the stack has closed what it bound. */
     void fail(Throwable cause);
+
+    /**
+     * Reports that a bound socket could not accept a flow (accept() failed, e.g. EMFILE) and that
+     * the stack keeps listening and retries; the Listener raises AcceptFailed. Report the first
+     * failure of an episode, not every retry.
+     */
+    void acceptFailed(Throwable cause);
 }

@@ -19,6 +19,15 @@ public interface StackListener {
     void setAccepting(boolean accept);
 
     /**
+     * The accept backlog (SO_BACKLOG) the listening sockets were given, as in effect after the
+     * kernel's clamp, for {@code Listener.listenBacklog()}; empty for sockets without an accept
+     * queue (datagram sockets).
+     */
+    default java.util.OptionalInt listenBacklog() {
+        return java.util.OptionalInt.empty();
+    }
+
+    /**
      * Closes the listening sockets (RFC 9622 §7.2 Stop) and runs {@code whenClosed} once they are
      * closed. Whether the Connections already accepted outlive the sockets is the stack's nature
      * (TCP: yes; QUIC: the sockets carry them, so they close too).

@@ -76,7 +76,9 @@ class PropertyTableTest {
                 Arguments.of("noSegmentation", PropertyKind.MESSAGE, false, "MP-10", "9.1.3.10"),
                 Arguments.of("_taps.sendQueueLimit", PropertyKind.CONNECTION, Limit.of(16L * 1024 * 1024), "EXT-01", "4.1"),
                 Arguments.of("_taps.closeTimeout", PropertyKind.CONNECTION, Timeout.of(Duration.ofSeconds(5)), "EXT-02", "4.1"),
-                Arguments.of("_taps.maxConcurrentConnections", PropertyKind.CONNECTION, Limit.UNLIMITED, "EXT-03", "4.1"));
+                Arguments.of("_taps.maxConcurrentConnections", PropertyKind.CONNECTION, Limit.UNLIMITED, "EXT-03", "4.1"),
+                Arguments.of("_taps.idleTimeout", PropertyKind.CONNECTION, Timeout.NONE, "EXT-04", "4.1"),
+                Arguments.of("_taps.listenBacklog", PropertyKind.CONNECTION, Limit.UNLIMITED, "EXT-05", "4.1"));
     }
 
     @Test
@@ -84,7 +86,7 @@ class PropertyTableTest {
         List<String> expected = rfcDefaults().map(a -> (String) a.get()[0]).toList();
         assertThat(Property.all()).extracting(Property::name).containsExactlyElementsOf(expected);
         assertThat(Property.ofKind(PropertyKind.SELECTION)).hasSize(18);
-        assertThat(Property.ofKind(PropertyKind.CONNECTION)).hasSize(19);
+        assertThat(Property.ofKind(PropertyKind.CONNECTION)).hasSize(21);
         assertThat(Property.ofKind(PropertyKind.CONNECTION_READ_ONLY)).hasSize(6);
         assertThat(Property.ofKind(PropertyKind.MESSAGE)).hasSize(10);
     }
@@ -186,7 +188,7 @@ class PropertyTableTest {
     }
 
     @Test
-    void sp13_sp14_roleDependentDefaults() {
+    void roleDependentDefaults_SP13_SP14_EXT04() {
         assertThat(Property.USE_TEMPORARY_LOCAL_ADDRESS.defaultFor(Role.INITIATE)).isEqualTo(Preference.PREFER);
         assertThat(Property.USE_TEMPORARY_LOCAL_ADDRESS.defaultFor(Role.LISTEN)).isEqualTo(Preference.AVOID);
         assertThat(Property.USE_TEMPORARY_LOCAL_ADDRESS.defaultFor(Role.RENDEZVOUS)).isEqualTo(Preference.AVOID);
@@ -194,6 +196,10 @@ class PropertyTableTest {
         assertThat(Property.MULTIPATH.defaultFor(Role.RENDEZVOUS)).isEqualTo(MultipathMode.DISABLED);
         assertThat(Property.MULTIPATH.defaultFor(Role.LISTEN)).isEqualTo(MultipathMode.PASSIVE);
         assertThat(Property.RELIABILITY.defaultFor(Role.LISTEN)).isEqualTo(Preference.REQUIRE);
+        // Accepted Connections end after 5 minutes without traffic; initiated ones only when asked.
+        assertThat(Property.IDLE_TIMEOUT.defaultFor(Role.INITIATE)).isEqualTo(Timeout.NONE);
+        assertThat(Property.IDLE_TIMEOUT.defaultFor(Role.RENDEZVOUS)).isEqualTo(Timeout.NONE);
+        assertThat(Property.IDLE_TIMEOUT.defaultFor(Role.LISTEN)).isEqualTo(Timeout.of(Duration.ofMinutes(5)));
     }
 
     @Test

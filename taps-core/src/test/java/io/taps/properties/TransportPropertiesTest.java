@@ -156,7 +156,7 @@ class TransportPropertiesTest {
                 .minSendRate(1).minRecvRate(2).maxSendRate(3).maxRecvRate(4).groupConnLimit(5)
                 .isolateSession(true).tcpUserTimeoutValue(Duration.ofMinutes(5)).tcpUserTimeoutEnabled(true)
                 .tcpUserTimeoutChangeable(false).sendQueueLimit(1024).closeTimeout(Duration.ofSeconds(1))
-                .maxConcurrentConnections(10)
+                .maxConcurrentConnections(10).idleTimeout(Duration.ofMinutes(1)).listenBacklog(64)
                 .msgLifetime(Duration.ofSeconds(2)).msgPriority(5).msgOrdered(false).safelyReplayable(true)
                 .finalMessage(true).msgChecksumLen(ChecksumCoverage.bytes(4)).msgReliable(false)
                 .msgCapacityProfile(CapacityProfile.CAPACITY_SEEKING).noFragmentation(true).noSegmentation(true)

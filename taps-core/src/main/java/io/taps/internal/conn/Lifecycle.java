@@ -289,6 +289,7 @@ final class Lifecycle {
     }
 
     private void terminate() {
+        connection.idleTimer.stop();
         connection.connectionGroup().memberEnded(connection);
         Runnable callback = onTerminated;
         onTerminated = null;

@@ -38,7 +38,8 @@ import java.util.concurrent.Executor;
  * The Connection of RFC 9622 on a Netty event loop: the facade that holds its parts together.
  * {@link Lifecycle} runs the state machine (§11, E-20), {@link SendPath} and {@link ReceivePath}
  * move the data, {@link PropertyStore} holds the property values, {@link TransferCounters} the
- * transfer report, and the group package coordinates Clone; the link reports to it through
+ * transfer report, {@link IdleTimer} ends it after {@code _taps.idleTimeout} without traffic, and
+ * the group package coordinates Clone; the link reports to it through
  * {@link LinkEvents}, and events are delivered in order (E-21) by one {@link EventDispatcher}.
  *
  * <p>Everything that changes state runs on the connection's one event loop, chosen when it is
@@ -61,6 +62,7 @@ public final class TapsConnection implements GroupMember, LinkEvents {
     final ReceivePath receivePath = new ReceivePath(this);
     final TransferCounters counters = new TransferCounters();
     private final KnownEndpoints endpoints = new KnownEndpoints();
+    final IdleTimer idleTimer = new IdleTimer(this);
     private volatile ConnectionEventHandler handler;
     private volatile StackCapabilities stack;
     private volatile Link link;
@@ -197,6 +199,7 @@ public final class TapsConnection implements GroupMember, LinkEvents {
         counters.ready();
         store.applyAll(winner);
         endpoints.inUse(localEndpoint().orElse(null), remoteEndpoint().orElse(null));
+        idleTimer.restart();
     }
 
     /** EstablishmentError (E-02): establishment failed; the connection is now Closed. */
@@ -370,6 +373,9 @@ public final class TapsConnection implements GroupMember, LinkEvents {
             }
             if (property == Property.SEND_QUEUE_LIMIT) {
                 sendPath.writeQueued();
+            }
+            if (property == Property.IDLE_TIMEOUT && current != null) {
+                idleTimer.restart();
             }
         });
     }

@@ -42,6 +42,11 @@ final class TransferCounters {
         messagesReceived++;
     }
 
+    /** Bytes moved in either direction so far; a change means the Connection was not idle. */
+    long transferred() {
+        return bytesSent + bytesReceived;
+    }
+
     /** The report; {@code live} while the transport still exists, so its RTT may be asked for. */
     TransferReport report(Link link, boolean live) {
         long ready = readyNanos;

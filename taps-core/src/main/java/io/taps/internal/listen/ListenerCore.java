@@ -35,7 +35,10 @@ import java.util.concurrent.TimeUnit;
  * <p>All stacks share the new-connection countdown, the concurrent-connection cap
  * ({@code _taps.maxConcurrentConnections}, Q-12), delivery of ConnectionReceived and the Stopped and
  * ListenError events. When the countdown reaches 0, connections already accepted are held, not
- * dropped, and delivered as soon as the limit is raised.
+ * dropped, and delivered as soon as the limit is raised; one that ends while held (the peer gave
+ * up) is forgotten and never delivered, so it takes no slot. Accepted Connections get the idle
+ * timeout {@link AcceptedIdleTimeout} derives, and a stack that cannot accept (out of file
+ * descriptors) is reported once per episode as AcceptFailed.
  */
 public final class ListenerCore implements Listener {
     /** How often an ephemeral bind is retried when a later stack's port of the same number is taken. */
@@ -50,6 +53,8 @@ public final class ListenerCore implements Listener {
     private final CompletableFuture<Listener> readyFuture = new CompletableFuture<>();
     private final CompletableFuture<Void> stoppedFuture = new CompletableFuture<>();
     private final ArrayDeque<TapsConnection> held = new ArrayDeque<>();
+    /** The delivered Connections still open: each holds one slot of the concurrency cap. */
+    private final Set<TapsConnection> delivered = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private final long concurrencyCap;
     private volatile List<InetSocketAddress> bound = List.of();
     private long remaining = Long.MAX_VALUE;
@@ -71,7 +76,7 @@ public final class ListenerCore implements Listener {
         this.stacks = onePerPortSpace(ranked);
         this.spec = spec;
         this.environment = environment;
-        this.properties = properties;
+        this.properties = AcceptedIdleTimeout.apply(properties);
         this.handler = handler;
         this.events = new EventDispatcher(environment.eventExecutor());
         Limit cap = properties.get(Property.MAX_CONCURRENT_CONNECTIONS);
@@ -169,33 +174,42 @@ public final class ListenerCore implements Listener {
                         "cannot resolve the local endpoint: " + cause, cause));
     }
 
-    /** A new established Connection; delivered now or held while the countdown is at 0. */
+    /**
+     * A new established Connection; delivered now or held while the countdown is at 0 or the cap
+     * is reached. Called on the connection's event loop, where it also ends, so it cannot end
+     * before its end is watched here.
+     */
     void offer(TapsConnection connection) {
-        boolean deliver;
+        connection.onTerminated(() -> connectionEnded(connection));
+        boolean deliver = false;
+        boolean refuse = false;
         synchronized (this) {
             if (stopping) {
-                deliver = false;
+                refuse = true;
             } else if (remaining > 0 && active < concurrencyCap) {
-                if (remaining != Long.MAX_VALUE) {
-                    remaining--;
-                }
-                active++;
+                take(connection);
                 deliver = true;
             } else {
                 held.add(connection);
-                deliver = false;
             }
             if (remaining == 0 || active >= concurrencyCap) {
                 setAccepting(false);
             }
         }
-        if (stopping && !deliver && !held.contains(connection)) {
+        if (refuse) {
             connection.abort();
-            return;
-        }
-        if (deliver) {
+        } else if (deliver) {
             deliver(connection);
         }
+    }
+
+    /** Counts {@code connection} against the countdown and the cap; call holding the lock. */
+    private void take(TapsConnection connection) {
+        if (remaining != Long.MAX_VALUE) {
+            remaining--;
+        }
+        active++;
+        delivered.add(connection);
     }
 
     /** Lets the owning system see every delivered Connection, so that shutting it down closes them. */
@@ -205,13 +219,20 @@ public final class ListenerCore implements Listener {
 
     private void deliver(TapsConnection connection) {
         tracker.accept(connection);
-        connection.onTerminated(this::connectionEnded);
         connection.emitFirst(() -> handler.connectionReceived(connection));
     }
 
-    private void connectionEnded() {
+    /**
+     * A Connection this Listener accepted ended: a delivered one gives its slot back; a held one
+     * (the peer closed or reset it, or it idled out, before delivery) is forgotten, undelivered.
+     */
+    private void connectionEnded(TapsConnection connection) {
         synchronized (this) {
-            active--;
+            if (delivered.remove(connection)) {
+                active--;
+            } else {
+                held.remove(connection);
+            }
         }
         releaseHeld();
     }
@@ -249,13 +270,36 @@ public final class ListenerCore implements Listener {
                     return;
                 }
                 next = held.poll();
-                if (remaining != Long.MAX_VALUE) {
-                    remaining--;
-                }
-                active++;
+                take(next);
             }
             deliver(next);
         }
+    }
+
+    /**
+     * AcceptFailed: {@code stack} could not accept an inbound connection (out of file descriptors,
+     * say) and retries by itself; raised once per episode, not per failed accept.
+     */
+    void acceptFailed(ProtocolStack stack, Throwable cause) {
+        TransportServicesException error = new TransportServicesException(ErrorReason.ACCEPT_FAILED,
+                "cannot accept inbound connections (" + stack.capabilities().name() + " on " + bound + "): "
+                        + cause.getMessage() + "; the Listener retries, and clients wait in the listen backlog"
+                        + " meanwhile", cause);
+        events.emit(() -> handler.acceptFailed(this, error));
+    }
+
+    @Override
+    public java.util.OptionalInt listenBacklog() {
+        if (!readyFuture.isDone() || readyFuture.isCompletedExceptionally()) {
+            return java.util.OptionalInt.empty();
+        }
+        for (StackShare share : shares) {
+            java.util.OptionalInt backlog = share.listenBacklog();
+            if (backlog.isPresent()) {
+                return backlog;
+            }
+        }
+        return java.util.OptionalInt.empty();
     }
 
     @Override

@@ -91,6 +91,12 @@ final class StackShare implements TapsBinding {
         serverContext = null;
     }
 
+    /** The accept backlog the stack's sockets were given, if they have one. */
+    java.util.OptionalInt listenBacklog() {
+        StackListener current = sockets;
+        return current == null ? java.util.OptionalInt.empty() : current.listenBacklog();
+    }
+
     void setAccepting(boolean accept) {
         StackListener current = sockets;
         if (current != null) {
@@ -152,6 +158,11 @@ final class StackShare implements TapsBinding {
     @Override
     public boolean mayAccept() {
         return listener.mayAccept();
+    }
+
+    @Override
+    public void acceptFailed(Throwable cause) {
+        listener.acceptFailed(stack, cause);
     }
 
     @Override

@@ -7,23 +7,30 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.NetUtil;
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
 import io.taps.internal.security.SslContexts;
 import io.taps.internal.security.TlsHandlers;
 import io.taps.security.SecurityParameters;
+import io.taps.properties.Limit;
+import io.taps.properties.Property;
 import io.taps.spi.ProtocolStack;
 import io.taps.spi.StackListener;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The listening sockets of TCP and TLS/TCP (RFC 9623 §4.7.1, M-30): every inbound handshake that
- * completes (TCP accepted, TLS handshake done, framers ready) becomes a new Connection.
+ * completes (TCP accepted, TLS handshake done, framers ready) becomes a new Connection. The sockets
+ * get the Listener's {@code _taps.listenBacklog}, and an {@link AcceptGuard} each, so that a failing
+ * accept() (out of file descriptors) pauses and retries instead of flooding the log.
  */
 final class StreamSockets implements StackListener {
     private final StackKind kind;
@@ -36,6 +43,9 @@ final class StreamSockets implements StackListener {
     /** A server TLS context and the Security Parameters it was built from. */
     private record ServerTls(SslContext context, SecurityParameters security) {
     }
+    /** What the Listener wants (limit and cap); an AcceptGuard's pause comes on top of it. */
+    private volatile boolean accepting = true;
+    private volatile int backlog;
 
     StreamSockets(StackKind kind, ProtocolStack stack, TapsBinding binding) {
         this.kind = kind;
@@ -51,8 +61,17 @@ final class StreamSockets implements StackListener {
             binding.fail(invalid);
             return;
         }
+        backlog = effectiveBacklog(binding.properties().get(Property.LISTEN_BACKLOG));
         ServerBootstrap bootstrap = new ServerBootstrap().group(binding.group())
                 .channel(binding.serverSocketChannelType())
+                .option(ChannelOption.SO_BACKLOG, backlog)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel server) {
+                        server.pipeline().addLast("accept-guard", new AcceptGuard(stack.capabilities().name(),
+                                () -> accepting, binding::acceptFailed));
+                    }
+                })
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, StackConnector.WATER_MARK)
@@ -94,6 +113,9 @@ final class StreamSockets implements StackListener {
             }
             Channel server = binding.channel();
             serverChannels.add(server);
+            if (!accepting) {
+                applyAccepting(server);
+            }
             InetSocketAddress local = (InetSocketAddress) server.localAddress();
             chosenPort.compareAndSet(0, local.getPort());
             boundSoFar.add(local);
@@ -104,11 +126,43 @@ final class StreamSockets implements StackListener {
         });
     }
 
+    /**
+     * The backlog listen() gets, as the kernel applies it: Linux clamps it to net.core.somaxconn,
+     * which Netty read at startup, and Unlimited asks for exactly that maximum.
+     */
+    static int effectiveBacklog(Limit asked) {
+        int max = NetUtil.SOMAXCONN;
+        return asked.isUnlimited() ? max : (int) Math.min(asked.value(), max);
+    }
+
+    @Override
+    public OptionalInt listenBacklog() {
+        return OptionalInt.of(backlog);
+    }
+
     @Override
     public void setAccepting(boolean accept) {
+        accepting = accept;
         // With autoRead off the server socket stops accepting; the kernel's backlog holds new clients.
         for (Channel server : serverChannels) {
-            server.config().setAutoRead(accept);
+            if (server.eventLoop().inEventLoop()) {
+                applyAccepting(server);
+            } else {
+                try {
+                    server.eventLoop().execute(() -> applyAccepting(server));
+                } catch (RejectedExecutionException shuttingDown) {
+                    // The event loops are shutting down, and the socket with them.
+                }
+            }
+        }
+    }
+
+    /** On the server's loop, so it is ordered with the guard's pause and resume. */
+    private void applyAccepting(Channel server) {
+        AcceptGuard guard = server.pipeline().get(AcceptGuard.class);
+        // During a pause after a failed accept() the guard resumes, if still wanted.
+        if (guard == null || !guard.paused()) {
+            server.config().setAutoRead(accepting);
         }
     }
 
