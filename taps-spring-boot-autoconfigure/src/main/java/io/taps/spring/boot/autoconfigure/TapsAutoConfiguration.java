@@ -10,7 +10,9 @@ import io.taps.spring.framer.TapsFramer;
 import io.taps.spring.framer.TapsFramers;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -45,7 +47,12 @@ public final class TapsAutoConfiguration {
             builder.eventLoopThreads(properties.getEventLoopThreads());
         }
         if (!properties.getNameServers().isEmpty()) {
-            builder.nameServers(properties.getNameServers().stream().map(TapsAutoConfiguration::nameServer).toList());
+            List<InetSocketAddress> nameServers = new ArrayList<>();
+            for (int i = 0; i < properties.getNameServers().size(); i++) {
+                nameServers.add(NameServerAddress.parse("taps.name-servers[" + i + "]",
+                        properties.getNameServers().get(i)));
+            }
+            builder.nameServers(nameServers);
         }
         if (properties.getHostsFile() != null) {
             builder.hostsFile(Path.of(properties.getHostsFile()));
@@ -95,22 +102,6 @@ public final class TapsAutoConfiguration {
         }
         catch (TransportServicesException ex) {
             throw TapsConfigurationException.at(key, ex, action);
-        }
-    }
-
-    private static InetSocketAddress nameServer(String hostAndPort) {
-        int colon = hostAndPort.lastIndexOf(':');
-        try {
-            if (colon > 0 && hostAndPort.indexOf(':') == colon) {
-                return new InetSocketAddress(hostAndPort.substring(0, colon),
-                        Integer.parseInt(hostAndPort.substring(colon + 1)));
-            }
-            return new InetSocketAddress(hostAndPort.replace("[", "").replace("]", ""), 53);
-        }
-        catch (RuntimeException ex) {
-            throw new TapsConfigurationException(ErrorReason.INVALID_CONFIGURATION, "taps.name-servers",
-                    "'" + hostAndPort + "' is not host:port", "Write each name server as host:port, e.g. 127.0.0.1:53.",
-                    ex);
         }
     }
 
