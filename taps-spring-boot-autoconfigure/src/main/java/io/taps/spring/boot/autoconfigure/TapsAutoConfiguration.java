@@ -107,18 +107,27 @@ public final class TapsAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    TapsFramers tapsFramers(ListableBeanFactory beanFactory) {
-        Map<String, FramerFactory> named = new LinkedHashMap<>();
+    TapsFramers tapsFramers(ListableBeanFactory beanFactory, TapsProperties properties) {
+        Map<String, FramerFactory> named = new LinkedHashMap<>(ConfiguredFramers.create(properties.getFramers()));
+        Map<String, FramerFactory> beans = new LinkedHashMap<>();
         for (String beanName : beanFactory.getBeanNamesForType(FramerFactory.class)) {
             TapsFramer annotation = beanFactory.findAnnotationOnBean(beanName, TapsFramer.class);
             if (annotation != null) {
-                FramerFactory previous = named.put(annotation.value(), beanFactory.getBean(beanName, FramerFactory.class));
+                FramerFactory previous = beans.put(annotation.value(), beanFactory.getBean(beanName, FramerFactory.class));
                 if (previous != null) {
                     throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
                             "two FramerFactory beans are annotated @TapsFramer(\"" + annotation.value() + "\")");
                 }
+                if (named.containsKey(annotation.value())) {
+                    throw new TapsConfigurationException(ErrorReason.INVALID_CONFIGURATION,
+                            "taps.framers." + annotation.value(),
+                            "the framer '" + annotation.value() + "' is configured here and is also the FramerFactory bean '"
+                                    + beanName + "' annotated @TapsFramer",
+                            "Remove taps.framers." + annotation.value() + " or rename one of the two framers.", null);
+                }
             }
         }
+        named.putAll(beans);
         return new TapsFramers(named);
     }
 

@@ -17,10 +17,13 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundle;
@@ -50,6 +53,8 @@ public final class TapsProfiles {
     public static final String DEFAULT_PROFILE = "default";
 
     private static final Map<String, Supplier<TransportProperties>> BUILT_IN = builtIns();
+
+    private static final Log logger = LogFactory.getLog(TapsProfiles.class);
 
     private final TransportServices transportServices;
     private final Map<String, TapsProfile> profiles;
@@ -281,12 +286,10 @@ public final class TapsProfiles {
                         null);
             }
             try {
-                builder.set(property.name(), value);
+                builder.set(property.name(), BootStyleValues.convert(property, value));
             }
             catch (TransportServicesException ex) {
-                throw invalid(key, ex, property.isPreference()
-                        ? "Use one of require, prefer, no-preference, avoid, prohibit."
-                        : "Give a value of the type the property expects.");
+                throw invalid(key, ex, BootStyleValues.expected(property));
             }
         }
 
@@ -318,8 +321,14 @@ public final class TapsProfiles {
                 if (!settings.getAlpn().isEmpty()) {
                     builder.alpn(settings.getAlpn().toArray(String[]::new));
                 }
-                if (settings.getClientAuth() != null) {
-                    builder.clientAuthentication(settings.getClientAuth());
+                TapsProperties.ClientAuth clientAuth = settings.getClientAuth();
+                if (clientAuth != null) {
+                    if (clientAuth.current() != clientAuth) {
+                        logger.warn(prefix + ".client-auth=" + clientAuth.name().toLowerCase(Locale.ROOT)
+                                + " is deprecated; write " + clientAuth.current().name().toLowerCase(Locale.ROOT)
+                                + " (Boot's none|want|need)");
+                    }
+                    builder.clientAuthentication(clientAuth.clientAuthentication());
                 }
                 if (settings.getServerName() != null) {
                     builder.serverName(settings.getServerName());

@@ -3,12 +3,14 @@ package io.taps.spring.boot.autoconfigure;
 import io.taps.RacingConfig;
 import io.taps.security.ClientAuthentication;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.convert.DurationUnit;
 
 /**
  * {@link ConfigurationProperties Properties} of the taps Transport Services system under
@@ -37,7 +39,8 @@ public class TapsProperties {
     /** Hosts file to honour instead of the system's. */
     private @Nullable String hostsFile;
 
-    /** How long closing the Transport Services system waits for connections and event loops. */
+    /** How long closing the Transport Services system waits for connections and event loops. A bare number is seconds. */
+    @DurationUnit(ChronoUnit.SECONDS)
     private Duration shutdownTimeout = Duration.ofSeconds(5);
 
     private final Racing racing = new Racing();
@@ -53,6 +56,12 @@ public class TapsProperties {
 
     /** Named property profiles. Built-in: reliable-inorder-stream, reliable-message, unreliable-datagram, default. */
     private final Map<String, Profile> profiles = new LinkedHashMap<>();
+
+    /**
+     * Options of built-in Message Framers by the name profiles list them under: length-prefix, line
+     * and tlv change the built-ins, any other name defines a further framer of the given type.
+     */
+    private final Map<String, TapsFramerSettings> framers = new LinkedHashMap<>();
 
     public @Nullable Integer getEventLoopThreads() {
         return this.eventLoopThreads;
@@ -116,7 +125,8 @@ public class TapsProperties {
         /** Most (remote address, local network) entries the performance cache keeps; 0 turns ranking by experience off. */
         private int performanceSize = 4096;
 
-        /** How fast the performance cache forgets: success and failure counts halve once per half-life. */
+        /** How fast the performance cache forgets: success and failure counts halve once per half-life. A bare number is seconds. */
+        @DurationUnit(ChronoUnit.SECONDS)
         private Duration performanceHalfLife = Duration.ofMinutes(10);
 
         public int getPerformanceSize() {
@@ -139,7 +149,8 @@ public class TapsProperties {
     /** The path monitor that raises PathChange (RFC 9622 §8.3.2) when local interfaces change. */
     public static class PathMonitor {
 
-        /** How often the local interfaces are polled; 0 turns the monitor off (paths are then read on demand). */
+        /** How often the local interfaces are polled; 0 turns the monitor off (paths are then read on demand). A bare number is seconds. */
+        @DurationUnit(ChronoUnit.SECONDS)
         private Duration interval = Duration.ofSeconds(5);
 
         public Duration getInterval() {
@@ -158,6 +169,11 @@ public class TapsProperties {
     public Map<String, ListenerSettings> getListeners() {
         return this.listeners;
     }
+
+    public Map<String, TapsFramerSettings> getFramers() {
+        return this.framers;
+    }
+
 
     /** Settings of one {@code @TapsListener}, by id; each one set replaces the annotation's attribute. */
     public static class ListenerSettings {
@@ -207,21 +223,23 @@ public class TapsProperties {
         }
     }
 
-    /** Candidate racing timers and limits (RFC 9623 §4.3, {@link RacingConfig}). */
+    /**
+     * Candidate racing timers and limits (RFC 9623 §4.3, {@link RacingConfig}); the defaults are
+     * {@link RacingConfig#defaults()}'s, written out so the configuration metadata shows them. A bare
+     * number is milliseconds.
+     */
     public static class Racing {
-        private static final RacingConfig DEFAULTS = RacingConfig.defaults();
-
         /** How long to wait for AAAA once A has answered (Happy Eyeballs Resolution Delay). */
-        private Duration resolutionDelay = DEFAULTS.resolutionDelay();
+        private Duration resolutionDelay = Duration.ofMillis(50);
 
         /** Stagger between attempts that differ in the remote address. */
-        private Duration connectionAttemptDelay = DEFAULTS.connectionAttemptDelay();
+        private Duration connectionAttemptDelay = Duration.ofMillis(250);
 
         /** Lower bound of every stagger; never below 10ms. */
-        private Duration minimumAttemptDelay = DEFAULTS.minimumAttemptDelay();
+        private Duration minimumAttemptDelay = Duration.ofMillis(100);
 
         /** Upper bound of every stagger. */
-        private Duration maximumAttemptDelay = DEFAULTS.maximumAttemptDelay();
+        private Duration maximumAttemptDelay = Duration.ofSeconds(2);
 
         /** Stagger between attempts on different local paths. Defaults to the connection attempt delay. */
         private @Nullable Duration pathDelay;
@@ -230,10 +248,10 @@ public class TapsProperties {
         private @Nullable Duration protocolDelay;
 
         /** Most attempts (leaves of the candidate tree) one establishment may have. */
-        private int maxLeaves = DEFAULTS.maxLeaves();
+        private int maxLeaves = 64;
 
         /** Most addresses kept per host name. */
-        private int maxAddressesPerHost = DEFAULTS.maxAddressesPerHost();
+        private int maxAddressesPerHost = 16;
 
         public Duration getResolutionDelay() {
             return this.resolutionDelay;
@@ -430,8 +448,11 @@ public class TapsProperties {
         /** Comma-separated list of ALPN protocol names, in preference order. */
         private List<String> alpn = new ArrayList<>();
 
-        /** Whether a listener asks clients for a certificate. */
-        private @Nullable ClientAuthentication clientAuth;
+        /**
+         * Whether a listener asks clients for a certificate: none, want (asks, accepts clients
+         * without one) or need (refuses clients without a trusted one), as Boot's server.ssl.client-auth.
+         */
+        private @Nullable ClientAuth clientAuth;
 
         /** Server name to send (SNI) and to verify instead of the remote host name. */
         private @Nullable String serverName;
@@ -460,11 +481,11 @@ public class TapsProperties {
             this.alpn = alpn;
         }
 
-        public @Nullable ClientAuthentication getClientAuth() {
+        public @Nullable ClientAuth getClientAuth() {
             return this.clientAuth;
         }
 
-        public void setClientAuth(@Nullable ClientAuthentication clientAuth) {
+        public void setClientAuth(@Nullable ClientAuth clientAuth) {
             this.clientAuth = clientAuth;
         }
 
@@ -479,6 +500,43 @@ public class TapsProperties {
         boolean isConfigured() {
             return this.enabled != null || this.sslBundle != null || !this.alpn.isEmpty() || this.clientAuth != null
                     || this.serverName != null;
+        }
+    }
+
+    /**
+     * Client certificate request of a listener (RFC 9622 §6.3), in the words of Boot's
+     * {@code server.ssl.client-auth}; {@code optional} and {@code require}, the words of earlier taps
+     * versions, still bind.
+     */
+    public enum ClientAuth {
+        /** The listener does not ask for a client certificate. */
+        NONE(ClientAuthentication.NONE),
+        /** The listener asks; a client without a certificate is still accepted. */
+        WANT(ClientAuthentication.OPTIONAL),
+        /** The listener asks and fails the handshake without a trusted client certificate. */
+        NEED(ClientAuthentication.REQUIRE),
+        /** Earlier spelling of {@link #WANT}. */
+        @Deprecated(since = "0.2")
+        OPTIONAL(ClientAuthentication.OPTIONAL),
+        /** Earlier spelling of {@link #NEED}. */
+        @Deprecated(since = "0.2")
+        REQUIRE(ClientAuthentication.REQUIRE);
+
+        private final ClientAuthentication clientAuthentication;
+
+        ClientAuth(ClientAuthentication clientAuthentication) {
+            this.clientAuthentication = clientAuthentication;
+        }
+
+        /** The core's value. */
+        public ClientAuthentication clientAuthentication() {
+            return this.clientAuthentication;
+        }
+
+        /** The Boot word this value is spelled as today. */
+        @SuppressWarnings("deprecation")
+        public ClientAuth current() {
+            return this == OPTIONAL ? WANT : this == REQUIRE ? NEED : this;
         }
     }
 
