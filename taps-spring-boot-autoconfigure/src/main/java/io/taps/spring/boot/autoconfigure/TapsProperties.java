@@ -33,10 +33,13 @@ public class TapsProperties {
     /** Whether to use Netty's native epoll transport when it is available. */
     private boolean nativeTransport = true;
 
-    /** Comma-separated list of DNS servers as host:port. Empty means the platform's servers. */
+    /**
+     * Comma-separated list of DNS servers: 127.0.0.1:5353, [::1]:5353, or a bare address for port
+     * 53. Defaults to the platform's servers.
+     */
     private List<String> nameServers = new ArrayList<>();
 
-    /** Hosts file to honour instead of the system's. */
+    /** Hosts file to honour instead of the system's. Defaults to the system's hosts file. */
     private @Nullable String hostsFile;
 
     /** How long closing the Transport Services system waits for connections and event loops. A bare number is seconds. */

@@ -224,7 +224,7 @@ class TapsAutoConfigurationTests {
         this.contextRunner.withPropertyValues(TestCertificates.serverBundle("server"))
             .withPropertyValues("taps.profiles.secure.security.ssl-bundle=server",
                     "taps.profiles.secure.security.alpn=chat/1,chat/0",
-                    "taps.profiles.secure.security.client-auth=optional",
+                    "taps.profiles.secure.security.client-auth=want",
                     "taps.profiles.secure.security.server-name=localhost")
             .run(context -> {
                 TapsProfile secure = context.getBean(TapsProfiles.class).get("secure");
