@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -34,6 +35,12 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnClass(TransportServices.class)
 @EnableConfigurationProperties(TapsProperties.class)
 public final class TapsAutoConfiguration {
+
+    /** Checks every taps.* key and reads TAPS_* environment variables before the properties bind. */
+    @Bean
+    static BeanFactoryPostProcessor tapsConfigurationKeys() {
+        return new TapsConfigurationKeys();
+    }
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
