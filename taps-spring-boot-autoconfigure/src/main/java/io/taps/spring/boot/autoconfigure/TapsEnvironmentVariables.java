@@ -176,7 +176,8 @@ final class TapsEnvironmentVariables {
                     }
                 }
                 if (!matched) {
-                    failure.at(at, "has no key '" + words.get(at) + "'", node, segments);
+                    failure.at(at, "has no key " + String.join("_", words.subList(at, count)).toUpperCase(Locale.ROOT),
+                            node, segments);
                 }
             }
         }

@@ -22,7 +22,10 @@ import org.springframework.boot.convert.DurationUnit;
  * <p>Profile maps ({@code selection}, {@code connection}, {@code message}) take RFC 9622 property
  * names in any spelling taps accepts (C-20: {@code preserve-msg-boundaries},
  * {@code preserveMsgBoundaries}); they are checked at start-up, and a wrong name or value fails
- * start-up with the full key (see {@link TapsConfigurationException}).
+ * start-up with the full key (see {@link TapsConfigurationException}). Every {@code taps.*} key of
+ * every property source must be a property of this class (checked before binding; see
+ * {@code TapsConfigurationKeys}), and {@code TAPS_*} environment variables reach dashed map keys in
+ * both underscore forms ({@code TAPS_PROFILES_SECURE_SERVER_...}, {@code TAPS_PROFILES_SECURESERVER_...}).
  */
 @ConfigurationProperties("taps")
 public class TapsProperties {
