@@ -132,6 +132,7 @@ class UnknownKeyTests {
             .replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
                     new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
                             Map.of("TAPS_PROFILES_SECURE_SERVER_SELECTION_RELIABILITY", "require",
+                                    "TAPS_PROFILES_SECURESERVER_CONNECTION_CONN_TIMEOUT", "2s",
                                     "TAPS_EVENT_LOOP_THREADS", "1")));
         application.setEnvironment(environment);
         application.setDefaultProperties(Map.of("taps.profiles.secure-server.selection.reliability", "prefer"));
@@ -139,6 +140,8 @@ class UnknownKeyTests {
             TapsProfiles profiles = context.getBean(TapsProfiles.class);
             assertThat(profiles.get("secure-server").transportProperties().get(io.taps.properties.Property.RELIABILITY))
                 .isEqualTo(io.taps.properties.Preference.REQUIRE);
+            assertThat(profiles.get("secure-server").transportProperties().get(io.taps.properties.Property.CONN_TIMEOUT))
+                .isEqualTo(io.taps.properties.Timeout.of(java.time.Duration.ofSeconds(2)));
             assertThat(context.getBean(TapsProperties.class).getProfiles()).containsOnlyKeys("secure-server");
             assertThat(context.getBean(TapsProperties.class).getEventLoopThreads()).isEqualTo(1);
         }
