@@ -211,8 +211,16 @@ final class TapsConfigurationKeys implements BeanFactoryPostProcessor, Environme
         translation.problems().forEach((variable, problem) -> problems.putIfAbsent(variable,
                 "environment variable " + variable + " " + problem));
         Map<String, Object> values = new LinkedHashMap<>();
-        translation.names().forEach((variable, name) -> values.put(name,
-                OriginTrackedValue.of(source.getProperty(variable), new SystemEnvironmentOrigin(variable))));
+        Map<String, String> setBy = new HashMap<>();
+        translation.names().forEach((variable, name) -> {
+            String previous = setBy.putIfAbsent(name, variable);
+            if (previous != null) {
+                // TAPS_EVENT_LOOP_THREADS and TAPS_EVENTLOOPTHREADS: which one wins would be arbitrary.
+                problems.putIfAbsent(variable, "environment variable " + variable + " sets " + name + " like "
+                        + previous + " does; set it once");
+            }
+            values.put(name, OriginTrackedValue.of(source.getProperty(variable), new SystemEnvironmentOrigin(variable)));
+        });
         String sourceName = source.getName();
         String tapsSourceName = StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME.equals(sourceName)
                 ? SOURCE_NAME : SOURCE_NAME + "[" + sourceName + "]";

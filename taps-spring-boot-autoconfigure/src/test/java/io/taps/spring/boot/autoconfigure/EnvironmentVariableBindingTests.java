@@ -160,6 +160,16 @@ class EnvironmentVariableBindingTests {
         });
     }
 
+    @Test
+    void twoVariablesForOneKeyFail() {
+        run(Map.of("TAPS_EVENT_LOOP_THREADS", "1", "TAPS_EVENTLOOPTHREADS", "2"), Map.of())
+            .run(context -> assertThat(failure(context.getStartupFailure()).problem()).contains("set it once"));
+        run(Map.of("TAPS_PROFILES_P_SELECTION_PRESERVE_MSG_BOUNDARIES", "require",
+                "TAPS_PROFILES_P_SELECTION_PRESERVEMSGBOUNDARIES", "avoid"), Map.of())
+            .run(context -> assertThat(failure(context.getStartupFailure()).problem())
+                .contains("sets preserveMsgBoundaries a second time"));
+    }
+
     private ApplicationContextRunner run(Map<String, Object> variables, Map<String, Object> yaml) {
         return this.contextRunner.withInitializer(context -> {
             var sources = context.getEnvironment().getPropertySources();
