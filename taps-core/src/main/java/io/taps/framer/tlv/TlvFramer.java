@@ -13,7 +13,8 @@ import java.util.OptionalLong;
 /**
  * The type-length-value Message Framer (RFC 9623 §6.2 and §6.3; the TLV framer of the PyTAPS
  * example and of the NEATPy framer experiment, M-53): every Message is sent as an unsigned type
- * field, an unsigned length field (each 1, 2, 4 or 8 bytes, big-endian) and the Message's bytes,
+ * field, an unsigned length field (each 1, 2, 4 or 8 bytes, big-endian unless
+ * {@link Builder#littleEndian()}) and the Message's bytes,
  * which are not copied (a heap payload of at most 2 KiB goes into one direct buffer with its
  * header: the one copy the socket write makes anyway).
  *
@@ -36,12 +37,14 @@ public final class TlvFramer implements Framer {
 
     private final int typeBytes;
     private final int lengthBytes;
+    private final boolean littleEndian;
     private final HeaderCodec codec;
 
     private TlvFramer(Builder builder) {
         this.typeBytes = builder.typeBytes;
         this.lengthBytes = builder.lengthBytes;
-        this.codec = new HeaderCodec(builder.lengthBytes, false, builder.maxMessageSize);
+        this.littleEndian = builder.littleEndian;
+        this.codec = new HeaderCodec(builder.lengthBytes, builder.littleEndian, builder.maxMessageSize);
     }
 
     /** A factory for a {@code typeBytes} type field and a {@code lengthBytes} length field, default limit. */
@@ -83,7 +86,7 @@ public final class TlvFramer implements Framer {
             return;
         }
         ByteBuf header = HeaderCodec.newHeader(context, typeBytes + lengthBytes, whole);
-        HeaderCodec.write(header, type, typeBytes, false);
+        HeaderCodec.write(header, type, typeBytes, littleEndian);
         codec.writeLength(header, whole.readableBytes());
         HeaderCodec.sendFrame(context, header, whole);
     }
@@ -99,7 +102,7 @@ public final class TlvFramer implements Framer {
             }
             return;
         }
-        long type = HeaderCodec.read(header, header.readerIndex(), typeBytes, false);
+        long type = HeaderCodec.read(header, header.readerIndex(), typeBytes, littleEndian);
         long length = codec.readLength(header, header.readerIndex() + typeBytes);
         if (length < 0 || length > codec.maxMessageSize()) {
             context.failConnection(ErrorReason.MESSAGE_TOO_LARGE, "a TLV header (type "
@@ -121,6 +124,7 @@ public final class TlvFramer implements Framer {
         private final int typeBytes;
         private final int lengthBytes;
         private long maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
+        private boolean littleEndian;
 
         private Builder(int typeBytes, int lengthBytes) {
             HeaderCodec.checkWidth(typeBytes, "type");
@@ -138,9 +142,16 @@ public final class TlvFramer implements Framer {
             return this;
         }
 
+        /** Little-endian type and length fields instead of network byte order. */
+        public Builder littleEndian() {
+            this.littleEndian = true;
+            return this;
+        }
+
         /** A factory making a new framer with these options for every Connection. */
         public FramerFactory factory() {
             Builder snapshot = new Builder(typeBytes, lengthBytes).maxMessageSize(maxMessageSize);
+            snapshot.littleEndian = littleEndian;
             return () -> new TlvFramer(snapshot);
         }
     }

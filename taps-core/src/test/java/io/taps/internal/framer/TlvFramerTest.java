@@ -51,4 +51,25 @@ class TlvFramerTest {
             });
         }
     }
+
+    @Test
+    void littleEndianFieldsRoundTripAtEveryByteBoundary() {
+        byte[] wire;
+        try (FramerHarness sender = new FramerHarness(TlvFramer.builder(2, 4).littleEndian().factory()).start()) {
+            sender.send("hi".getBytes(), TlvFramer.withType(MessageContext.create(), 0x0102), true);
+            wire = sender.written();
+        }
+        assertThat(wire).containsExactly(0x02, 0x01, 2, 0, 0, 0, 'h', 'i');
+        for (int split = 0; split <= wire.length; split++) {
+            try (FramerHarness receiver = new FramerHarness(TlvFramer.builder(2, 4).littleEndian().factory())
+                    .start()) {
+                receiver.feed(wire, 0, split).feed(wire, split, wire.length).endInput();
+                assertThat(receiver.messages()).singleElement().satisfies(message -> {
+                    assertThat(new String(message.bytes())).isEqualTo("hi");
+                    assertThat(TlvFramer.type(message.context())).isEqualTo(OptionalLong.of(0x0102));
+                });
+                assertThat(receiver.failures).isEmpty();
+            }
+        }
+    }
 }

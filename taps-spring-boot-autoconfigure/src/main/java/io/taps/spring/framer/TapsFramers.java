@@ -20,7 +20,8 @@ import java.util.TreeSet;
  * <p>Built-in names: {@code length-prefix} (a 4-byte big-endian length before each Message,
  * {@link LengthPrefixFramer#factory(int)}), {@code line} (Messages end with a line feed,
  * {@link DelimiterFramer#lines()}) and {@code tlv} (a 2-byte type and a 4-byte length,
- * {@link TlvFramer#factory(int, int)}).
+ * {@link TlvFramer#factory(int, int)}). {@code taps.framers.<name>} changes their options (length
+ * size, byte order, delimiter, maximum message size) or defines further names of a built-in type.
  */
 public final class TapsFramers {
     private final Map<String, FramerFactory> byName;

@@ -11,6 +11,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +69,7 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
     private final Map<String, List<HandlerMethod>> closedCallbacks = new ConcurrentHashMap<>();
     private final Map<String, RunningTapsListener> running = new ConcurrentHashMap<>();
     private Map<String, TapsProperties.ListenerSettings> listenerSettings = Map.of();
+    private Map<String, String> listenerSettingIds = Map.of();
     private volatile @Nullable Integer portOverride;
     private @Nullable ApplicationContext applicationContext;
     private volatile boolean started;
@@ -100,7 +102,40 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
      * of the endpoints registered afterwards; an id no endpoint has fails {@link #start()}.
      */
     public void setListenerSettings(Map<String, TapsProperties.ListenerSettings> listenerSettings) {
-        this.listenerSettings = Map.copyOf(listenerSettings);
+        // Ids compare as Boot compares keys (case, '-' and '_' ignored): TAPS_LISTENERS_CHAT_SERVER_PORT
+        // reaches the listener chat-server.
+        Map<String, TapsProperties.ListenerSettings> byUniformId = new LinkedHashMap<>();
+        Map<String, String> spelled = new LinkedHashMap<>();
+        listenerSettings.forEach((id, settings) -> {
+            String previous = spelled.putIfAbsent(uniformId(id), id);
+            if (previous != null) {
+                throw new IllegalStateException("taps.listeners." + id + " and taps.listeners." + previous
+                        + " name the same listener; spell the id one way");
+            }
+            byUniformId.put(uniformId(id), settings);
+        });
+        this.listenerSettings = Map.copyOf(byUniformId);
+        this.listenerSettingIds = Map.copyOf(spelled);
+    }
+
+    private boolean isKnownProfile(String profile) {
+        try {
+            this.profiles.get(profile);
+            return true;
+        }
+        catch (TransportServicesException ex) {
+            return false;
+        }
+    }
+
+    private static String uniformId(String id) {
+        StringBuilder out = new StringBuilder(id.length());
+        for (char c : id.toCharArray()) {
+            if (Character.isLetterOrDigit(c)) {
+                out.append(Character.toLowerCase(c));
+            }
+        }
+        return out.toString();
     }
 
     /**
@@ -109,9 +144,9 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
      * @throws IllegalStateException when the id is taken
      */
     public void register(TapsListenerEndpoint annotated) {
-        TapsProperties.ListenerSettings settings = this.listenerSettings.get(annotated.id());
+        TapsProperties.ListenerSettings settings = this.listenerSettings.get(uniformId(annotated.id()));
         TapsListenerEndpoint endpoint = settings == null ? annotated : annotated.with(settings);
-        if (!this.profiles.profiles().containsKey(endpoint.profile())) {
+        if (!isKnownProfile(endpoint.profile())) {
             throw new IllegalStateException("@TapsListener(id = \"" + endpoint.id() + "\") on " + endpoint.method()
                     + " names the unknown taps profile '" + endpoint.profile() + "'; known profiles: "
                     + this.profiles.names());
@@ -236,9 +271,11 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
                 unknown.add(id);
             }
         }
-        for (String id : this.listenerSettings.keySet()) {
-            if (!this.endpoints.containsKey(id)) {
-                throw new IllegalStateException("taps.listeners." + id + " names no @TapsListener; known ids: "
+        Set<String> endpointIds = new HashSet<>();
+        this.endpoints.keySet().forEach(id -> endpointIds.add(uniformId(id)));
+        for (Map.Entry<String, String> id : this.listenerSettingIds.entrySet()) {
+            if (!endpointIds.contains(id.getKey())) {
+                throw new IllegalStateException("taps.listeners." + id.getValue() + " names no @TapsListener; known ids: "
                         + this.endpoints.keySet());
             }
         }

@@ -10,10 +10,13 @@ import io.taps.spring.framer.TapsFramer;
 import io.taps.spring.framer.TapsFramers;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -33,6 +36,12 @@ import org.springframework.context.annotation.Bean;
 @EnableConfigurationProperties(TapsProperties.class)
 public final class TapsAutoConfiguration {
 
+    /** Checks every taps.* key and reads TAPS_* environment variables before the properties bind. */
+    @Bean
+    static BeanFactoryPostProcessor tapsConfigurationKeys() {
+        return new TapsConfigurationKeys();
+    }
+
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     TransportServices transportServices(TapsProperties properties,
@@ -45,7 +54,12 @@ public final class TapsAutoConfiguration {
             builder.eventLoopThreads(properties.getEventLoopThreads());
         }
         if (!properties.getNameServers().isEmpty()) {
-            builder.nameServers(properties.getNameServers().stream().map(NameServerAddress::parse).toList());
+            List<InetSocketAddress> nameServers = new ArrayList<>();
+            for (int i = 0; i < properties.getNameServers().size(); i++) {
+                nameServers.add(NameServerAddress.parse("taps.name-servers[" + i + "]",
+                        properties.getNameServers().get(i)));
+            }
+            builder.nameServers(nameServers);
         }
         if (properties.getHostsFile() != null) {
             builder.hostsFile(Path.of(properties.getHostsFile()));
@@ -100,18 +114,27 @@ public final class TapsAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    TapsFramers tapsFramers(ListableBeanFactory beanFactory) {
-        Map<String, FramerFactory> named = new LinkedHashMap<>();
+    TapsFramers tapsFramers(ListableBeanFactory beanFactory, TapsProperties properties) {
+        Map<String, FramerFactory> named = new LinkedHashMap<>(ConfiguredFramers.create(properties.getFramers()));
+        Map<String, FramerFactory> beans = new LinkedHashMap<>();
         for (String beanName : beanFactory.getBeanNamesForType(FramerFactory.class)) {
             TapsFramer annotation = beanFactory.findAnnotationOnBean(beanName, TapsFramer.class);
             if (annotation != null) {
-                FramerFactory previous = named.put(annotation.value(), beanFactory.getBean(beanName, FramerFactory.class));
+                FramerFactory previous = beans.put(annotation.value(), beanFactory.getBean(beanName, FramerFactory.class));
                 if (previous != null) {
                     throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
                             "two FramerFactory beans are annotated @TapsFramer(\"" + annotation.value() + "\")");
                 }
+                if (named.containsKey(annotation.value())) {
+                    throw new TapsConfigurationException(ErrorReason.INVALID_CONFIGURATION,
+                            "taps.framers." + annotation.value(),
+                            "the framer '" + annotation.value() + "' is configured here and is also the FramerFactory bean '"
+                                    + beanName + "' annotated @TapsFramer",
+                            "Remove taps.framers." + annotation.value() + " or rename one of the two framers.", null);
+                }
             }
         }
+        named.putAll(beans);
         return new TapsFramers(named);
     }
 

@@ -17,10 +17,14 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundle;
@@ -51,14 +55,45 @@ public final class TapsProfiles {
 
     private static final Map<String, Supplier<TransportProperties>> BUILT_IN = builtIns();
 
+    private static final Log logger = LogFactory.getLog(TapsProfiles.class);
+
     private final TransportServices transportServices;
     private volatile Map<String, TapsProfile> profiles;
+    private final Map<String, String> byUniformName;
 
     public TapsProfiles(TransportServices transportServices, TapsProperties properties, TapsFramers framers,
             @Nullable SslBundles sslBundles) {
         this.transportServices = transportServices;
         this.profiles = Collections.unmodifiableMap(
-                new Resolver(properties.getProfiles(), framers, sslBundles).resolveAll());
+                new Resolver(canonicalNames(properties.getProfiles()), framers, sslBundles).resolveAll());
+        this.byUniformName = new LinkedHashMap<>();
+        this.profiles.keySet().forEach(name -> this.byUniformName.put(TapsKeySchema.uniform(name), name));
+    }
+
+    /**
+     * The configured profiles with names compared as Boot compares keys, ignoring case and every
+     * character but letters and digits: {@code reliableMessage} is the built-in
+     * {@code reliable-message}, and two spellings of one name (which Boot binds as two map keys)
+     * fail instead of one silently shadowing the other.
+     */
+    private static Map<String, TapsProperties.Profile> canonicalNames(Map<String, TapsProperties.Profile> configured) {
+        Map<String, String> builtIns = new LinkedHashMap<>();
+        BUILT_IN.keySet().forEach(name -> builtIns.put(TapsKeySchema.uniform(name), name));
+        Map<String, String> seen = new LinkedHashMap<>();
+        Map<String, TapsProperties.Profile> canonical = new LinkedHashMap<>();
+        for (Map.Entry<String, TapsProperties.Profile> entry : configured.entrySet()) {
+            String uniform = TapsKeySchema.uniform(entry.getKey());
+            String previous = seen.putIfAbsent(uniform, entry.getKey());
+            if (previous != null) {
+                throw new TapsConfigurationException(ErrorReason.INVALID_CONFIGURATION,
+                        "taps.profiles." + entry.getKey(),
+                        "names the same profile as taps.profiles." + previous
+                                + " (profile names compare ignoring case, '-' and '_')",
+                        "Spell the profile one way in every property source.", null);
+            }
+            canonical.put(builtIns.getOrDefault(uniform, entry.getKey()), entry.getValue());
+        }
+        return canonical;
     }
 
     private static Map<String, Supplier<TransportProperties>> builtIns() {
@@ -111,6 +146,10 @@ public final class TapsProfiles {
     /** The resolved profile called {@code name}; an unknown name fails listing the known ones. */
     public TapsProfile get(String name) {
         TapsProfile profile = this.profiles.get(name);
+        if (profile == null) {
+            String spelled = this.byUniformName.get(TapsKeySchema.uniform(name));
+            profile = spelled == null ? null : this.profiles.get(spelled);
+        }
         if (profile == null) {
             throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
                     "unknown taps profile '" + name + "'; known profiles: " + names());
@@ -167,6 +206,25 @@ public final class TapsProfiles {
             this.sslBundles = sslBundles;
         }
 
+        /** The configured or built-in spelling of {@code name}, compared ignoring case and dashes. */
+        private String spelled(String name) {
+            if (this.configured.containsKey(name) || BUILT_IN.containsKey(name)) {
+                return name;
+            }
+            String wanted = TapsKeySchema.uniform(name);
+            for (String known : this.configured.keySet()) {
+                if (TapsKeySchema.uniform(known).equals(wanted)) {
+                    return known;
+                }
+            }
+            for (String known : BUILT_IN.keySet()) {
+                if (TapsKeySchema.uniform(known).equals(wanted)) {
+                    return known;
+                }
+            }
+            return name;
+        }
+
         Map<String, TapsProfile> resolveAll() {
             for (String name : BUILT_IN.keySet()) {
                 resolve(name, "taps.profiles");
@@ -177,7 +235,8 @@ public final class TapsProfiles {
             return this.resolved;
         }
 
-        private TapsProfile resolve(String name, String referencedFrom) {
+        private TapsProfile resolve(String requested, String referencedFrom) {
+            String name = spelled(requested);
             TapsProfile done = this.resolved.get(name);
             if (done != null) {
                 return done;
@@ -268,6 +327,7 @@ public final class TapsProfiles {
         private static void apply(TransportProperties.Builder builder, Map<String, String> values, String prefix,
                 PropertyKind kind) {
             Map<String, Map<String, String>> namedPreferences = new LinkedHashMap<>();
+            Map<Property<?>, String> setBy = new LinkedHashMap<>();
             for (Map.Entry<String, String> entry : values.entrySet()) {
                 String name = entry.getKey();
                 String key = prefix + "." + name;
@@ -278,7 +338,14 @@ public final class TapsProfiles {
                         .put(name.substring(dot + 1), entry.getValue());
                     continue;
                 }
-                set(builder, name, entry.getValue(), key, kind);
+                Property<?> property = set(builder, name, entry.getValue(), key, kind);
+                String previous = setBy.putIfAbsent(property, key);
+                if (previous != null) {
+                    // Boot keeps differently spelt keys apart, so which one wins would be arbitrary.
+                    throw new TapsConfigurationException(ErrorReason.INVALID_PROPERTY, key,
+                            "sets " + property.name() + " a second time; " + previous + " sets it too",
+                            "Spell " + property.name() + " one way in every property source.", null);
+                }
             }
             namedPreferences.forEach((name, map) -> set(builder, name, map, prefix + "." + name, kind));
         }
@@ -287,13 +354,13 @@ public final class TapsProfiles {
             return Property.find(name).map(p -> p == Property.INTERFACE || p == Property.PVD).orElse(false);
         }
 
-        private static void set(TransportProperties.Builder builder, String name, Object value, String key,
+        private static Property<?> set(TransportProperties.Builder builder, String name, Object value, String key,
                 PropertyKind kind) {
             String section = key.substring(0, key.length() - name.length() - 1);
             String profilePrefix = section.substring(0, section.lastIndexOf('.'));
             Property<?> property;
             try {
-                property = Property.byName(name);
+                property = relaxedProperty(name).orElseGet(() -> Property.byName(name));
             }
             catch (TransportServicesException ex) {
                 throw invalid(key, ex, "Use an RFC 9622 " + kindName(kind) + " name such as "
@@ -306,13 +373,40 @@ public final class TapsProfiles {
                         null);
             }
             try {
-                builder.set(property.name(), value);
+                builder.set(property.name(), BootStyleValues.convert(property, value));
             }
             catch (TransportServicesException ex) {
-                throw invalid(key, ex, property.isPreference()
-                        ? "Use one of require, prefer, no-preference, avoid, prohibit."
-                        : "Give a value of the type the property expects.");
+                throw invalid(key, ex, BootStyleValues.expected(property));
             }
+            return property;
+        }
+
+        /**
+         * The RFC 9622 property {@code name} spells in any relaxed form, including environment
+         * variables' dots between words ({@code preserve.msg.boundaries},
+         * {@code tcp.user.timeout.value}): compared ignoring case and every character but letters
+         * and digits, when that names exactly one property.
+         */
+        static Optional<Property<?>> relaxedProperty(String name) {
+            Optional<Property<?>> exact = Property.find(name);
+            if (exact.isPresent()) {
+                return exact;
+            }
+            String wanted = TapsKeySchema.uniform(name);
+            Property<?> found = null;
+            for (Property<?> property : Property.all()) {
+                List<String> spellings = new ArrayList<>(property.aliases());
+                spellings.add(property.name());
+                for (String spelling : spellings) {
+                    if (TapsKeySchema.uniform(spelling).equals(wanted)) {
+                        if (found != null && found != property) {
+                            return Optional.empty();
+                        }
+                        found = property;
+                    }
+                }
+            }
+            return Optional.ofNullable(found);
         }
 
         private static String kindName(PropertyKind kind) {
@@ -343,8 +437,14 @@ public final class TapsProfiles {
                 if (!settings.getAlpn().isEmpty()) {
                     builder.alpn(settings.getAlpn().toArray(String[]::new));
                 }
-                if (settings.getClientAuth() != null) {
-                    builder.clientAuthentication(settings.getClientAuth().toClientAuthentication());
+                TapsProperties.ClientAuth clientAuth = settings.getClientAuth();
+                if (clientAuth != null) {
+                    if (clientAuth.current() != clientAuth) {
+                        logger.warn(prefix + ".client-auth=" + clientAuth.name().toLowerCase(Locale.ROOT)
+                                + " is deprecated; write " + clientAuth.current().name().toLowerCase(Locale.ROOT)
+                                + " (Boot's none|want|need)");
+                    }
+                    builder.clientAuthentication(clientAuth.clientAuthentication());
                 }
                 if (settings.getServerName() != null) {
                     builder.serverName(settings.getServerName());

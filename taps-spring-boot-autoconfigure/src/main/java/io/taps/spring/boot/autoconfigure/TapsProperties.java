@@ -3,12 +3,14 @@ package io.taps.spring.boot.autoconfigure;
 import io.taps.RacingConfig;
 import io.taps.security.ClientAuthentication;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.convert.DurationUnit;
 
 /**
  * {@link ConfigurationProperties Properties} of the taps Transport Services system under
@@ -20,7 +22,15 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * <p>Profile maps ({@code selection}, {@code connection}, {@code message}) take RFC 9622 property
  * names in any spelling taps accepts (C-20: {@code preserve-msg-boundaries},
  * {@code preserveMsgBoundaries}); they are checked at start-up, and a wrong name or value fails
- * start-up with the full key (see {@link TapsConfigurationException}).
+ * start-up with the full key (see {@link TapsConfigurationException}). Every {@code taps.*} key of
+ * every property source must be a property of this class (checked before binding; see
+ * {@code TapsConfigurationKeys}), and {@code TAPS_*} environment variables reach dashed map keys in
+ * both underscore forms ({@code TAPS_PROFILES_SECURE_SERVER_...}, {@code TAPS_PROFILES_SECURESERVER_...}).
+ *
+ * <p>Longer than 500 lines because it is the whole {@code taps.*} tree in one place: Boot's
+ * configuration metadata processor reads keys, descriptions and defaults from the fields and
+ * JavaBean accessors of this class and its nested classes, and {@code TapsKeySchema} reads the same
+ * tree for the unknown-key check.
  */
 @ConfigurationProperties("taps")
 public class TapsProperties {
@@ -33,14 +43,15 @@ public class TapsProperties {
 
     /**
      * DNS servers: host, host:port, IPv4:port or [IPv6]:port (port 53 when omitted; an IPv6 address
-     * with a port must be bracketed). Empty means the platform's servers.
+     * with a port must be bracketed). Defaults to the platform's servers.
      */
     private List<String> nameServers = new ArrayList<>();
 
-    /** Hosts file to honour instead of the system's. */
+    /** Hosts file to honour instead of the system's. Defaults to the system's hosts file. */
     private @Nullable String hostsFile;
 
-    /** How long closing the Transport Services system waits for connections and event loops. */
+    /** How long closing the Transport Services system waits for connections and event loops. A bare number is seconds. */
+    @DurationUnit(ChronoUnit.SECONDS)
     private Duration shutdownTimeout = Duration.ofSeconds(5);
 
     private final Racing racing = new Racing();
@@ -56,6 +67,12 @@ public class TapsProperties {
 
     /** Named property profiles. Built-in: reliable-inorder-stream, reliable-message, unreliable-datagram, default. */
     private final Map<String, Profile> profiles = new LinkedHashMap<>();
+
+    /**
+     * Options of built-in Message Framers by the name profiles list them under: length-prefix, line
+     * and tlv change the built-ins, any other name defines a further framer of the given type.
+     */
+    private final Map<String, TapsFramerSettings> framers = new LinkedHashMap<>();
 
     public @Nullable Integer getEventLoopThreads() {
         return this.eventLoopThreads;
@@ -119,7 +136,8 @@ public class TapsProperties {
         /** Most (remote address, local network) entries the performance cache keeps; 0 turns ranking by experience off. */
         private int performanceSize = 4096;
 
-        /** How fast the performance cache forgets: success and failure counts halve once per half-life. */
+        /** How fast the performance cache forgets: success and failure counts halve once per half-life. A bare number is seconds. */
+        @DurationUnit(ChronoUnit.SECONDS)
         private Duration performanceHalfLife = Duration.ofMinutes(10);
 
         public int getPerformanceSize() {
@@ -142,7 +160,8 @@ public class TapsProperties {
     /** The path monitor that raises PathChange (RFC 9622 §8.3.2) when local interfaces change. */
     public static class PathMonitor {
 
-        /** How often the local interfaces are polled; 0 turns the monitor off (paths are then read on demand). */
+        /** How often the local interfaces are polled; 0 turns the monitor off (paths are then read on demand). A bare number is seconds. */
+        @DurationUnit(ChronoUnit.SECONDS)
         private Duration interval = Duration.ofSeconds(5);
 
         public Duration getInterval() {
@@ -161,6 +180,11 @@ public class TapsProperties {
     public Map<String, ListenerSettings> getListeners() {
         return this.listeners;
     }
+
+    public Map<String, TapsFramerSettings> getFramers() {
+        return this.framers;
+    }
+
 
     /** Settings of one {@code @TapsListener}, by id; each one set replaces the annotation's attribute. */
     public static class ListenerSettings {
@@ -210,21 +234,23 @@ public class TapsProperties {
         }
     }
 
-    /** Candidate racing timers and limits (RFC 9623 §4.3, {@link RacingConfig}). */
+    /**
+     * Candidate racing timers and limits (RFC 9623 §4.3, {@link RacingConfig}); the defaults are
+     * {@link RacingConfig#defaults()}'s, written out so the configuration metadata shows them. A bare
+     * number is milliseconds.
+     */
     public static class Racing {
-        private static final RacingConfig DEFAULTS = RacingConfig.defaults();
-
         /** How long to wait for AAAA once A has answered (Happy Eyeballs Resolution Delay). */
-        private Duration resolutionDelay = DEFAULTS.resolutionDelay();
+        private Duration resolutionDelay = Duration.ofMillis(50);
 
         /** Stagger between attempts that differ in the remote address. */
-        private Duration connectionAttemptDelay = DEFAULTS.connectionAttemptDelay();
+        private Duration connectionAttemptDelay = Duration.ofMillis(250);
 
         /** Lower bound of every stagger; never below 10ms. */
-        private Duration minimumAttemptDelay = DEFAULTS.minimumAttemptDelay();
+        private Duration minimumAttemptDelay = Duration.ofMillis(100);
 
         /** Upper bound of every stagger. */
-        private Duration maximumAttemptDelay = DEFAULTS.maximumAttemptDelay();
+        private Duration maximumAttemptDelay = Duration.ofSeconds(2);
 
         /** Stagger between attempts on different local paths. Defaults to the connection attempt delay. */
         private @Nullable Duration pathDelay;
@@ -233,10 +259,10 @@ public class TapsProperties {
         private @Nullable Duration protocolDelay;
 
         /** Most attempts (leaves of the candidate tree) one establishment may have. */
-        private int maxLeaves = DEFAULTS.maxLeaves();
+        private int maxLeaves = 64;
 
         /** Most addresses kept per host name. */
-        private int maxAddressesPerHost = DEFAULTS.maxAddressesPerHost();
+        private int maxAddressesPerHost = 16;
 
         public Duration getResolutionDelay() {
             return this.resolutionDelay;
@@ -324,8 +350,9 @@ public class TapsProperties {
 
         /**
          * Port every listener binds instead of its own (annotation, profile or
-         * taps.listeners.<id>.port); 0 binds each to an ephemeral port. Set by default in
-         * tests with @TapsTest or @SpringBootTest(webEnvironment = RANDOM_PORT).
+         * taps.listeners.<id>.port); 0 binds each to an ephemeral port, read it with @LocalTapsPort
+         * or local.taps.<id>.port. Set to 0 by default in tests with @TapsTest or
+         * @SpringBootTest(webEnvironment = RANDOM_PORT).
          */
         private @Nullable Integer portOverride;
 
@@ -507,7 +534,7 @@ public class TapsProperties {
         /**
          * Whether a listener asks clients for a certificate, in Spring Boot's words: none, want
          * (ask, accept without) or need (ask, fail without). The older optional and require are
-         * accepted as aliases of want and need.
+         * accepted as deprecated aliases of want and need (a warning is logged).
          */
         private @Nullable ClientAuth clientAuth;
 
@@ -560,6 +587,43 @@ public class TapsProperties {
         }
     }
 
+    /**
+     * Client certificate request of a listener (RFC 9622 §6.3), in the words of Boot's
+     * {@code server.ssl.client-auth}; {@code optional} and {@code require}, the words of earlier taps
+     * versions, still bind.
+     */
+    public enum ClientAuth {
+        /** The listener does not ask for a client certificate. */
+        NONE(ClientAuthentication.NONE),
+        /** The listener asks; a client without a certificate is still accepted. */
+        WANT(ClientAuthentication.OPTIONAL),
+        /** The listener asks and fails the handshake without a trusted client certificate. */
+        NEED(ClientAuthentication.REQUIRE),
+        /** Earlier spelling of {@link #WANT}. */
+        @Deprecated(since = "0.2")
+        OPTIONAL(ClientAuthentication.OPTIONAL),
+        /** Earlier spelling of {@link #NEED}. */
+        @Deprecated(since = "0.2")
+        REQUIRE(ClientAuthentication.REQUIRE);
+
+        private final ClientAuthentication clientAuthentication;
+
+        ClientAuth(ClientAuthentication clientAuthentication) {
+            this.clientAuthentication = clientAuthentication;
+        }
+
+        /** The core's value. */
+        public ClientAuthentication clientAuthentication() {
+            return this.clientAuthentication;
+        }
+
+        /** The Boot word this value is spelled as today. */
+        @SuppressWarnings("deprecation")
+        public ClientAuth current() {
+            return this == OPTIONAL ? WANT : this == REQUIRE ? NEED : this;
+        }
+    }
+
     /** A local or remote endpoint of a profile (RFC 9622 §6.1). */
     public static class Endpoint {
 
@@ -598,34 +662,6 @@ public class TapsProperties {
 
         boolean isConfigured() {
             return this.host != null || this.port != null || this.interfaceName != null;
-        }
-    }
-
-    /**
-     * {@code client-auth} values as Spring Boot's {@code server.ssl.client-auth} spells them, mapped
-     * to taps' {@link ClientAuthentication} (RFC 9622 Section 6.3).
-     */
-    public enum ClientAuth {
-        /** The listener does not ask for a client certificate. */
-        NONE(ClientAuthentication.NONE),
-        /** The listener asks; a client without a certificate is still accepted. */
-        WANT(ClientAuthentication.OPTIONAL),
-        /** The listener asks and fails the handshake without a trusted client certificate. */
-        NEED(ClientAuthentication.REQUIRE),
-        /** Alias of {@link #WANT}, kept for existing configurations. */
-        OPTIONAL(ClientAuthentication.OPTIONAL),
-        /** Alias of {@link #NEED}, kept for existing configurations. */
-        REQUIRE(ClientAuthentication.REQUIRE);
-
-        private final ClientAuthentication authentication;
-
-        ClientAuth(ClientAuthentication authentication) {
-            this.authentication = authentication;
-        }
-
-        /** The taps-core setting this value stands for. */
-        public ClientAuthentication toClientAuthentication() {
-            return this.authentication;
         }
     }
 }

@@ -4,13 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
+import io.taps.RacingConfig;
 import io.taps.properties.Preference;
 import io.taps.properties.Property;
 import io.taps.properties.PropertyKind;
 import io.taps.spring.framer.TapsFramers;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -87,26 +90,6 @@ class ConfigurationMetadataTests {
     }
 
     @Test
-    void racingTimersAndLimitsShowTheDefaultsRacingConfigApplies() {
-        io.taps.RacingConfig defaults = io.taps.RacingConfig.defaults();
-        assertThat(racingDefault("resolution-delay")).isEqualTo(defaults.resolutionDelay().toMillis() + "ms");
-        assertThat(racingDefault("connection-attempt-delay"))
-            .isEqualTo(defaults.connectionAttemptDelay().toMillis() + "ms");
-        assertThat(racingDefault("minimum-attempt-delay"))
-            .isEqualTo(defaults.minimumAttemptDelay().toMillis() + "ms");
-        assertThat(racingDefault("maximum-attempt-delay"))
-            .isEqualTo(defaults.maximumAttemptDelay().toSeconds() + "s");
-        assertThat(racingDefault("max-leaves")).isEqualTo(defaults.maxLeaves());
-        assertThat(racingDefault("max-addresses-per-host")).isEqualTo(defaults.maxAddressesPerHost());
-    }
-
-    private static Object racingDefault(String key) {
-        List<Object> values = metadata.read("$.properties[?(@.name == 'taps.racing." + key + "')].defaultValue");
-        assertThat(values).as(key).hasSize(1);
-        return values.get(0);
-    }
-
-    @Test
     void selectionHintsListEverySelectionPropertyAndThePreferenceWords() {
         assertHintKeysCover("taps.profiles.*.selection.keys", PropertyKind.SELECTION);
         List<String> words = values("taps.profiles.*.selection.values");
@@ -124,6 +107,67 @@ class ConfigurationMetadataTests {
     void framerAndProfileHintsMatchTheBuiltIns() {
         assertThat(values("taps.profiles.*.framers")).containsExactlyInAnyOrderElementsOf(TapsFramers.builtIns().keySet());
         assertThat(values("taps.profiles.keys")).containsExactlyInAnyOrderElementsOf(TapsProfiles.builtInNames());
+    }
+
+    @Test
+    void racingTimersShowTheCoreDefaults() {
+        RacingConfig defaults = RacingConfig.defaults();
+        assertThat(defaultOf("taps.racing.resolution-delay")).isEqualTo(text(defaults.resolutionDelay()));
+        assertThat(defaultOf("taps.racing.connection-attempt-delay"))
+            .isEqualTo(text(defaults.connectionAttemptDelay()));
+        assertThat(defaultOf("taps.racing.minimum-attempt-delay")).isEqualTo(text(defaults.minimumAttemptDelay()));
+        assertThat(defaultOf("taps.racing.maximum-attempt-delay")).isEqualTo(text(defaults.maximumAttemptDelay()));
+        assertThat(defaultOf("taps.racing.max-leaves")).isEqualTo(defaults.maxLeaves());
+        assertThat(defaultOf("taps.racing.max-addresses-per-host")).isEqualTo(defaults.maxAddressesPerHost());
+    }
+
+    @Test
+    void everyKeyHasADefaultOrSaysWhatItDefaultsTo() {
+        List<Map<String, Object>> properties = metadata.read("$.properties[?(@.name =~ /taps\\..*/)]");
+        assertThat(properties).hasSizeGreaterThan(40);
+        assertThat(properties).allSatisfy(property -> {
+            String type = String.valueOf(property.get("type"));
+            boolean group = type.startsWith("java.util.Map<java.lang.String,io.taps");
+            if (!group && !property.containsKey("defaultValue")) {
+                assertThat(String.valueOf(property.get("description"))).as("description of %s", property.get("name"))
+                    .containsPattern("Defaults? to|Defaults to|[Dd]efault");
+            }
+        });
+    }
+
+    @Test
+    void clientAuthSpeaksBootsWordsAndDocumentsTheOldOnesAsDeprecated() {
+        assertThat(values("taps.profiles.*.security.client-auth")).containsExactly("none", "want", "need", "optional",
+                "require");
+        List<String> descriptions = metadata
+            .read("$.hints[?(@.name == 'taps.profiles.*.security.client-auth')].values[*].description");
+        assertThat(descriptions.subList(3, 5)).allSatisfy(d -> assertThat(d).startsWith("Deprecated"));
+        for (String word : List.of("none", "want", "need", "optional", "require")) {
+            assertThat(TapsProperties.ClientAuth.valueOf(word.toUpperCase(java.util.Locale.ROOT))).isNotNull();
+        }
+    }
+
+    @Test
+    void framerOptionsAreDocumentedWithDefaults() {
+        assertThat(defaultOf("taps.framers.*.length-size")).isEqualTo(4);
+        assertThat(defaultOf("taps.framers.*.type-size")).isEqualTo(2);
+        assertThat(defaultOf("taps.framers.*.byte-order")).isEqualTo("big-endian");
+        assertThat(defaultOf("taps.framers.*.delimiter")).isEqualTo("lf");
+        assertThat(values("taps.framers.keys")).containsExactlyInAnyOrderElementsOf(TapsFramers.builtIns().keySet());
+        List<String> described = metadata.read("$.properties[?(@.name =~ /taps\\.framers\\.\\*\\..*/)].name");
+        assertThat(described).containsExactlyInAnyOrder("taps.framers.*.type", "taps.framers.*.length-size",
+                "taps.framers.*.type-size", "taps.framers.*.byte-order", "taps.framers.*.delimiter",
+                "taps.framers.*.crlf-tolerant", "taps.framers.*.keep-delimiter", "taps.framers.*.max-message-size");
+    }
+
+    private static Object defaultOf(String name) {
+        List<Object> values = metadata.read("$.properties[?(@.name == '" + name + "')].defaultValue");
+        assertThat(values).as("default of %s", name).hasSize(1);
+        return values.get(0);
+    }
+
+    private static String text(Duration duration) {
+        return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + "s" : duration.toMillis() + "ms";
     }
 
     private static void assertHintKeysCover(String hint, PropertyKind kind) {

@@ -220,26 +220,11 @@ class TapsAutoConfigurationTests {
     }
 
     @Test
-    void clientAuthTakesSpringBootWordsAndKeepsTheOldOnesAsAliases() {
-        for (String[] wordAndMeaning : new String[][] { { "none", "NONE" }, { "want", "OPTIONAL" },
-                { "need", "REQUIRE" }, { "optional", "OPTIONAL" }, { "require", "REQUIRE" } }) {
-            this.contextRunner.withPropertyValues(TestCertificates.serverBundle("server"))
-                .withPropertyValues("taps.profiles.secure.security.ssl-bundle=server",
-                        "taps.profiles.secure.security.client-auth=" + wordAndMeaning[0])
-                .run(context -> assertThat(context.getBean(TapsProfiles.class)
-                    .get("secure")
-                    .securityParameters()
-                    .clientAuthentication()).as(wordAndMeaning[0])
-                    .isEqualTo(ClientAuthentication.valueOf(wordAndMeaning[1])));
-        }
-    }
-
-    @Test
     void sslBundleBecomesIdentitiesAndTrustAnchors() {
         this.contextRunner.withPropertyValues(TestCertificates.serverBundle("server"))
             .withPropertyValues("taps.profiles.secure.security.ssl-bundle=server",
                     "taps.profiles.secure.security.alpn=chat/1,chat/0",
-                    "taps.profiles.secure.security.client-auth=optional",
+                    "taps.profiles.secure.security.client-auth=want",
                     "taps.profiles.secure.security.server-name=localhost")
             .run(context -> {
                 TapsProfile secure = context.getBean(TapsProfiles.class).get("secure");
