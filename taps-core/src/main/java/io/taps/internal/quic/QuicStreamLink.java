@@ -207,4 +207,9 @@ public final class QuicStreamLink implements Link {
     public Optional<String> applicationProtocol() {
         return session.applicationProtocol();
     }
+
+    @Override
+    public Optional<io.taps.security.SecurityOutcome> securityOutcome() {
+        return session.securityOutcome();
+    }
 }

@@ -11,6 +11,7 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.taps.internal.conn.Link;
 import io.taps.internal.security.TlsHandlers;
+import io.taps.security.SecurityOutcome;
 import io.taps.properties.CapacityProfile;
 import io.taps.properties.Property;
 import io.taps.properties.Timeout;
@@ -154,6 +155,16 @@ public final class ChannelLink implements Link {
     @Override
     public Optional<String> applicationProtocol() {
         return ssl == null ? Optional.empty() : TlsHandlers.negotiatedAlpn(ssl);
+    }
+
+    @Override
+    public Optional<SecurityOutcome> securityOutcome() {
+        return TlsHandlers.outcome(channel);
+    }
+
+    /** The built-in stack this link's channel runs. */
+    StackKind kind() {
+        return kind;
     }
 
     @Override

@@ -10,6 +10,8 @@ import io.netty.handler.ssl.SslHandler;
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
 import io.taps.internal.security.TlsHandlers;
+import io.taps.security.SecurityLevel;
+import io.taps.security.SecurityParameters;
 import io.taps.spi.ProtocolStack;
 import io.taps.spi.StackListener;
 import java.net.InetSocketAddress;
@@ -21,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The listening sockets of TCP and TLS/TCP (RFC 9623 §4.7.1, M-30): every inbound handshake that
- * completes (TCP accepted, TLS handshake done, framers ready) becomes a new Connection.
+ * completes (TCP accepted, TLS handshake done, framers ready) becomes a new Connection. A TLS/TCP
+ * Listener with opportunistic security accepts cleartext TCP clients on the same port as well.
  */
 final class StreamSockets implements StackListener {
     private final StackKind kind;
@@ -44,6 +47,9 @@ final class StreamSockets implements StackListener {
             binding.fail(invalid);
             return;
         }
+        SecurityParameters security = binding.use().security();
+        // RFC 9622 §6.3: opportunistic security takes TLS when the client offers it, else cleartext.
+        boolean cleartextToo = security.level() == SecurityLevel.OPPORTUNISTIC;
         ServerBootstrap bootstrap = new ServerBootstrap().group(binding.group())
                 .channel(binding.serverSocketChannelType())
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -55,11 +61,11 @@ final class StreamSockets implements StackListener {
                     protected void initChannel(Channel channel) {
                         CompletionStage<?> handshake = null;
                         if (sslContext != null) {
-                            SslHandler ssl = TlsHandlers.newServerHandler(sslContext, channel.alloc());
-                            channel.pipeline().addLast("tls", ssl);
-                            handshake = TlsHandlers.handshake(ssl, binding.use().security());
+                            handshake = TlsHandlers.addServer(channel, sslContext, security, null, cleartextToo);
                         }
-                        binding.attach(channel, handshake, accepted -> new ChannelLink(accepted, kind));
+                        // An opportunistic Listener's cleartext client is a TCP Connection, not a TLS one.
+                        binding.attach(channel, handshake, accepted -> new ChannelLink(accepted,
+                                accepted.pipeline().get(SslHandler.class) == null ? StackKind.TCP : kind));
                     }
                 });
         bindNext(bootstrap, addresses, 0, new ArrayList<>(), new AtomicInteger(0));

@@ -33,6 +33,9 @@ public interface TapsBinding extends StackBinding {
     /** A new established Connection for the Listener: delivered now, or held while the limit is 0. */
     void offer(TapsConnection connection);
 
+    /** An accepted flow failed its handshake (or framer start) and was closed: the Listener tells its handler. */
+    void rejected(java.net.InetSocketAddress remote, Throwable cause);
+
     /** Whether the Listener is stopping (no new Connections). */
     boolean isStopping();
 
