@@ -14,6 +14,7 @@ import io.taps.properties.MessageProperties;
 import io.taps.properties.Property;
 import io.taps.properties.Timeout;
 import io.taps.properties.TransportProperties;
+import io.taps.security.SecurityParameters;
 import io.taps.testing.Await;
 import io.taps.testing.RecordingHandler;
 import io.taps.testing.TapsTestSupport;
@@ -71,7 +72,7 @@ class ConnectionEndTest extends TapsTestSupport {
     }
 
     private static Connection connect(ServerSocket server, TransportProperties properties, RecordingHandler events) {
-        Connection client = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", server.getLocalPort()))
+        Connection client = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress("127.0.0.1", server.getLocalPort()))
                 .properties(properties).build().initiate(events);
         Await.result(client.ready());
         return client;

@@ -9,6 +9,7 @@ import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
 import io.taps.interop.ExternalPeers.Digest;
 import io.taps.interop.ExternalPeers.Peer;
+import io.taps.security.SecurityParameters;
 import io.taps.testing.Await;
 import io.taps.testing.RecordingHandler;
 import java.nio.file.Path;
@@ -161,14 +162,14 @@ class StreamToolInteropTest {
 
     static Connection connectWhenListening(TransportServices taps, int port, RecordingHandler events) throws Exception {
         ExternalPeers.awaitListening(port);
-        Connection connection = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", port)).build()
+        Connection connection = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress("127.0.0.1", port)).build()
                 .initiate(events);
         Await.result(connection.ready());
         return connection;
     }
 
     static Listener listen(TransportServices taps, RecordingHandler events, CompletableFuture<Connection> accepted) {
-        Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
+        Listener listener = taps.preconnection().security(SecurityParameters.disabled()).local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
                 .listen(connection -> {
                     connection.setEventHandler(events);
                     accepted.complete(connection);

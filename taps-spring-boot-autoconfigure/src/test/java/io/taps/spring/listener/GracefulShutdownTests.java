@@ -12,6 +12,7 @@ import io.taps.TransportServicesException;
 import io.taps.endpoint.RemoteEndpoint;
 import io.taps.framer.lengthprefix.LengthPrefixFramer;
 import io.taps.properties.TransportProperties;
+import io.taps.security.SecurityParameters;
 import io.taps.spring.boot.autoconfigure.TapsAutoConfiguration;
 import io.taps.spring.boot.autoconfigure.TapsListenerAutoConfiguration;
 import java.time.Duration;
@@ -87,7 +88,7 @@ class GracefulShutdownTests {
     private static boolean refused(int port) throws Exception {
         try (TransportServices services = TransportServices.builder().eventLoopThreads(1).build()) {
             CompletableFuture<Boolean> outcome = new CompletableFuture<>();
-            Connection attempt = services.preconnection()
+            Connection attempt = services.preconnection().security(SecurityParameters.disabled())
                 .remote(RemoteEndpoint.ofAddress("127.0.0.1", port))
                 .properties(TransportProperties.reliableMessage())
                 .framer(LengthPrefixFramer.factory(4))
