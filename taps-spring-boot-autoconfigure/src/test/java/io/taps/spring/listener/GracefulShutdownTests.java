@@ -39,6 +39,7 @@ class GracefulShutdownTests {
                 LifecycleAutoConfiguration.class, TapsAutoConfiguration.class, TapsListenerAutoConfiguration.class))
         .withUserConfiguration(SlowListener.class)
         .withPropertyValues("taps.event-loop-threads=1", "taps.listener.execution=platform",
+                "taps.profiles.framed.security.enabled=false",
                 "taps.profiles.framed.framers=length-prefix");
 
     @Test

@@ -37,6 +37,7 @@ class PipelinedShutdownTests {
                 LifecycleAutoConfiguration.class, TapsAutoConfiguration.class, TapsListenerAutoConfiguration.class))
         .withUserConfiguration(GatedListener.class)
         .withPropertyValues("taps.event-loop-threads=1", "taps.listener.execution=platform",
+                "taps.profiles.framed.security.enabled=false",
                 "taps.profiles.framed.framers=length-prefix", "spring.lifecycle.timeout-per-shutdown-phase=20s");
 
     @Test

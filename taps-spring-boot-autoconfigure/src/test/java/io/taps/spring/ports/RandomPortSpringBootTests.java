@@ -15,7 +15,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * too, even when they declare a port already in use.
  */
 @SpringBootTest(classes = EchoApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
-        properties = { "taps.event-loop-threads=1", "taps.profiles.framed.framers=length-prefix" })
+        properties = { "taps.event-loop-threads=1", "taps.profiles.framed.security.enabled=false", "taps.profiles.framed.framers=length-prefix" })
 class RandomPortSpringBootTests {
     private static final HeldPort HELD = new HeldPort();
 

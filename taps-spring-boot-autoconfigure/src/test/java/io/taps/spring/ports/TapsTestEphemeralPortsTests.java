@@ -10,7 +10,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /** {@code @TapsTest} binds listeners to ephemeral ports even when they declare a port already in use. */
-@TapsTest(properties = { "taps.event-loop-threads=1", "taps.profiles.framed.framers=length-prefix" })
+@TapsTest(properties = { "taps.event-loop-threads=1", "taps.profiles.framed.security.enabled=false", "taps.profiles.framed.framers=length-prefix" })
 class TapsTestEphemeralPortsTests {
     private static final HeldPort HELD = new HeldPort();
 
