@@ -10,6 +10,7 @@ import io.taps.properties.ConnectionProperties;
 import io.taps.properties.ConnectionState;
 import io.taps.properties.Property;
 import io.taps.properties.TransportProperties;
+import io.taps.security.SecurityOutcome;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -175,6 +176,14 @@ public interface Connection {
 
     /** The ALPN protocol negotiated by a secure stack, if any. */
     Optional<String> negotiatedApplicationProtocol();
+
+    /**
+     * What the security handshake negotiated (RFC 9622 §6.3 and §8): protocol version, cipher suite,
+     * ALPN, the peer's certificate chain (on a Listener the authenticated client's identity) and
+     * whether the session was resumed. Empty while establishing and for a Connection without
+     * security, such as the cleartext branch of opportunistic security.
+     */
+    Optional<SecurityOutcome> securityOutcome();
 
     /**
      * Clone (RFC 9622 §7.4, A-13; design.md Q-16): a new Connection in this Connection's group,

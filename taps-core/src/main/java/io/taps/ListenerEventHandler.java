@@ -1,5 +1,7 @@
 package io.taps;
 
+import java.net.InetSocketAddress;
+
 /**
  * Receives the events of a {@link Listener} (RFC 9622 §7.2, checklist E-03..E-05). Only
  * {@link #connectionReceived} must be implemented, so a lambda is enough for a simple server.
@@ -26,6 +28,19 @@ public interface ListenerEventHandler {
      * {@link ErrorReason#POLICY_PROHIBITED} and its message says which limit and how to raise it.
      */
     default void limitReached(Listener listener, TransportServicesException notice) {
+    }
+
+    /**
+     * An inbound connection was refused before it became a Connection (RFC 9622 §6.3 and §7.2: the
+     * security handshake of a passive open failed): the client sent no certificate or an untrusted
+     * one where client authentication is required, offered no ALPN protocol or TLS version in
+     * common, sent something that is not TLS, or did not finish within the handshake timeout. The
+     * reason is SecurityFailed or Timeout and names what failed. Nothing is delivered for this
+     * client; the Listener keeps listening. The default ignores it.
+     *
+     * @param remote the client's address, or {@code null} when it is no longer known
+     */
+    default void connectionRejected(Listener listener, InetSocketAddress remote, TransportServicesException reason) {
     }
 
     /** Stopped (E-05): the Listener stopped and will deliver no further Connections. */

@@ -20,9 +20,12 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>A Preconnection is reusable and may be changed at any time; {@link #initiate} and
  * {@link #listen} take a deep snapshot, so later changes never affect a Connection or Listener
- * already created (O-01, M-02). Without {@link #setSecurityParameters security parameters} a
- * Preconnection uses no security ({@link SecurityParameters#disabled()}); give
- * {@code SecurityParameters.builder().build()} for TLS with certificate and hostname verification.
+ * already created (O-01, M-02). <b>Secure by default</b> (RFC 9622 §6.3): without
+ * {@link #setSecurityParameters security parameters} a Preconnection requires TLS (or QUIC's TLS 1.3)
+ * with certificate verification against the system trust store and hostname verification, as
+ * {@code SecurityParameters.builder().build()} gives; a Listener then also needs an identity.
+ * Cleartext takes an explicit {@link SecurityParameters#disabled()}, and
+ * {@link SecurityParameters#opportunistic()} tries TLS first and falls back to cleartext.
  * It is safe to use from several threads.
  *
  * <p>Message Framers ({@link #addFramer}, RFC 9622 §9.1.2.1) are kept in the order added; the
@@ -187,7 +190,7 @@ public final class Preconnection {
         private final List<LocalEndpoint> locals = new ArrayList<>();
         private final List<RemoteEndpoint> remotes = new ArrayList<>();
         private TransportProperties properties = TransportProperties.defaults();
-        private SecurityParameters security = SecurityParameters.disabled();
+        private SecurityParameters security = SecurityParameters.secureDefault();
         private final List<FramerFactory> framers = new ArrayList<>();
 
         private Builder(Engine engine) {

@@ -10,6 +10,7 @@ import static org.awaitility.Awaitility.await;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
 import io.taps.framer.lengthprefix.LengthPrefixFramer;
+import io.taps.security.SecurityParameters;
 import io.taps.testing.Await;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -87,10 +88,10 @@ class TransportObserverTest {
     void seesEveryMessageAndBothClosesOfAFramedEchoExchange() {
         Recording observer = new Recording();
         try (TransportServices taps = TransportServices.builder().eventLoopThreads(1).observer(observer).build()) {
-            Listener listener = taps.preconnection().framer(LengthPrefixFramer.factory(4))
+            Listener listener = taps.preconnection().security(SecurityParameters.disabled()).framer(LengthPrefixFramer.factory(4))
                     .local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build().listen(TransportObserverTest::echo);
             Await.result(listener.ready());
-            Connection client = taps.preconnection().framer(LengthPrefixFramer.factory(4))
+            Connection client = taps.preconnection().security(SecurityParameters.disabled()).framer(LengthPrefixFramer.factory(4))
                     .remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port())).build().initiate();
             Await.result(client.ready());
             for (int size : new int[] {5, 10, 20}) {
@@ -133,7 +134,7 @@ class TransportObserverTest {
         }
         Recording observer = new Recording();
         try (TransportServices taps = TransportServices.builder().eventLoopThreads(1).observer(observer).build()) {
-            Connection client = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", closedPort))
+            Connection client = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress("127.0.0.1", closedPort))
                     .build().initiate();
             TransportServicesException failure = (TransportServicesException) Await.failure(client.ready());
             await().atMost(Duration.ofSeconds(10)).until(() -> observer.matching("error").size() == 1);
@@ -152,10 +153,10 @@ class TransportObserverTest {
     void anAbortIsAConnectionErrorAndAFailedReceiveOnTheAbortingSide() {
         Recording observer = new Recording();
         try (TransportServices taps = TransportServices.builder().eventLoopThreads(1).observer(observer).build()) {
-            Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
+            Listener listener = taps.preconnection().security(SecurityParameters.disabled()).local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
                     .listen(connection -> connection.receive());
             Await.result(listener.ready());
-            Connection client = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
+            Connection client = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
                     .build().initiate();
             Await.result(client.ready());
             client.receive();
@@ -187,10 +188,10 @@ class TransportObserverTest {
         Recording recording = new Recording();
         try (TransportServices taps = TransportServices.builder().eventLoopThreads(1).observer(throwing)
                 .observer(recording).build()) {
-            Listener listener = taps.preconnection().framer(LengthPrefixFramer.factory(4))
+            Listener listener = taps.preconnection().security(SecurityParameters.disabled()).framer(LengthPrefixFramer.factory(4))
                     .local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build().listen(TransportObserverTest::echo);
             Await.result(listener.ready());
-            Connection client = taps.preconnection().framer(LengthPrefixFramer.factory(4))
+            Connection client = taps.preconnection().security(SecurityParameters.disabled()).framer(LengthPrefixFramer.factory(4))
                     .remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port())).build().initiate();
             Await.result(client.send("hello"));
             assertThat(Await.result(client.receive()).bytes()).isEqualTo("hello".getBytes());

@@ -3,6 +3,7 @@ package io.taps;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.taps.endpoint.RemoteEndpoint;
+import io.taps.security.SecurityParameters;
 import io.taps.testing.Await;
 import io.taps.testing.PlainTcpPeer;
 import io.taps.testing.RecordingHandler;
@@ -46,7 +47,7 @@ class TransportServicesShutdownTest {
             TransportServices taps = TransportServices.builder().eventLoopThreads(1)
                     .shutdownTimeout(Duration.ofSeconds(60)).build();
             RecordingHandler events = new RecordingHandler();
-            Connection client = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", reader.port()))
+            Connection client = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress("127.0.0.1", reader.port()))
                     .build().initiate(events);
             Await.result(client.ready());
             CompletableFuture<?> sent = client.send(data).toCompletableFuture();
@@ -114,7 +115,7 @@ class TransportServicesShutdownTest {
             TransportServices taps = TransportServices.builder().eventLoopThreads(1)
                     .shutdownTimeout(Duration.ofMillis(500)).build();
             RecordingHandler events = new RecordingHandler();
-            Connection client = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", stalled.port()))
+            Connection client = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress("127.0.0.1", stalled.port()))
                     .properties(io.taps.properties.TransportProperties.builder().closeTimeout(
                             io.taps.properties.Timeout.NONE).build())
                     .build().initiate(events);

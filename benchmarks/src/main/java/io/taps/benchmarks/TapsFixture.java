@@ -6,6 +6,7 @@ import io.taps.Preconnection;
 import io.taps.TransportServices;
 import io.taps.endpoint.RemoteEndpoint;
 import io.taps.properties.TransportProperties;
+import io.taps.security.SecurityParameters;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
@@ -31,7 +32,8 @@ public final class TapsFixture {
 
     /** Plain TCP (reliable, in-order stream, no security) to {@code server}. */
     public static Preconnection tcp(TransportServices taps, NettyFixture.Server server) {
-        return to(taps, server).properties(TransportProperties.reliableInorderStream()).build();
+        return to(taps, server).properties(TransportProperties.reliableInorderStream())
+                .security(SecurityParameters.disabled()).build();
     }
 
     /** TLS 1.3 over TCP to {@code server}, verifying its certificate against the benchmark root. */
@@ -42,7 +44,8 @@ public final class TapsFixture {
 
     /** UDP ({@code unreliableDatagram}: messages are safely replayable, as taps requires for UDP) to {@code server}. */
     public static Preconnection udp(TransportServices taps, NettyFixture.Server server) {
-        return to(taps, server).properties(TransportProperties.unreliableDatagram()).build();
+        return to(taps, server).properties(TransportProperties.unreliableDatagram())
+                .security(SecurityParameters.disabled()).build();
     }
 
     /**

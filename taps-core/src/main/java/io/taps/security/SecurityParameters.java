@@ -2,8 +2,15 @@ package io.taps.security;
 
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,6 +61,7 @@ public final class SecurityParameters {
             .verifyCertificate(false).verifyHostname(false).build();
     private static final SecurityParameters OPPORTUNISTIC = new Builder().level(SecurityLevel.OPPORTUNISTIC)
             .verifyCertificate(false).verifyHostname(false).build();
+    private static final SecurityParameters SECURE_DEFAULT = new Builder().build();
 
     private final SecurityLevel level;
     private final List<Identity> identities;
@@ -94,7 +102,20 @@ public final class SecurityParameters {
         return new Builder();
     }
 
-    /** No security is added (RFC 9622 §6.3 {@code NewDisabledSecurityParameters}, SEC-08). */
+    /**
+     * What a Preconnection uses when it is given no Security Parameters (RFC 9622 §6.3, SEC-13): TLS
+     * required, certificate verification against the system trust store and hostname verification
+     * on, TLS 1.2 and 1.3; the same as {@code builder().build()}.
+     */
+    public static SecurityParameters secureDefault() {
+        return SECURE_DEFAULT;
+    }
+
+    /**
+     * No security is added (RFC 9622 §6.3 {@code NewDisabledSecurityParameters}, SEC-08): the only
+     * way to cleartext-only Connections and Listeners, since a Preconnection without Security
+     * Parameters requires TLS ({@link #secureDefault()}).
+     */
     public static SecurityParameters disabled() {
         return DISABLED;
     }
@@ -102,6 +123,10 @@ public final class SecurityParameters {
     /**
      * Plaintext allowed, unauthenticated TLS tried (RFC 9622 §6.3
      * {@code NewOpportunisticSecurityParameters}, SEC-09): certificate and hostname verification are off.
+     * An Initiate races the secure stacks first and starts the cleartext ones only as a failover,
+     * once every secure attempt has failed; a Listener (which needs an identity for its TLS side,
+     * {@code opportunistic().toBuilder().identity(...)}) accepts TLS and cleartext clients on the
+     * same port, telling them apart by the first bytes a client sends.
      */
     public static SecurityParameters opportunistic() {
         return OPPORTUNISTIC;
@@ -310,6 +335,48 @@ public final class SecurityParameters {
         public Builder trustAnchors(Collection<? extends X509Certificate> anchors) {
             this.trustAnchors = copyNonNull(anchors, "trust anchor");
             return this;
+        }
+
+        /**
+         * Replaces the trust anchors with every certificate in the given PEM files
+         * ({@code BEGIN CERTIFICATE} blocks, as {@link Identity#fromPem(Path, Path)} reads chains).
+         *
+         * @throws TransportServicesException INVALID_CONFIGURATION when a file cannot be read, holds
+         *     something that is not a certificate, or no certificate at all
+         */
+        public Builder trustAnchorsFromPem(Path... pemFiles) {
+            Objects.requireNonNull(pemFiles, "pemFiles");
+            List<X509Certificate> anchors = new ArrayList<>();
+            for (Path file : pemFiles) {
+                try (InputStream in = Files.newInputStream(Objects.requireNonNull(file, "pemFile"))) {
+                    anchors.addAll(readCertificates(in, file.toString()));
+                } catch (IOException e) {
+                    throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
+                            "cannot read trust anchor PEM file " + file + ": " + e.getMessage(), e);
+                }
+            }
+            return trustAnchors(anchors);
+        }
+
+        /** Like {@link #trustAnchorsFromPem(Path...)} from a stream, which is read fully but not closed. */
+        public Builder trustAnchorsFromPem(InputStream pem) {
+            return trustAnchors(readCertificates(Objects.requireNonNull(pem, "pem"), "stream"));
+        }
+
+        private static List<X509Certificate> readCertificates(InputStream in, String source) {
+            List<X509Certificate> out = new ArrayList<>();
+            try {
+                for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                    out.add((X509Certificate) c);
+                }
+            } catch (CertificateException | RuntimeException e) {
+                throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
+                        "cannot parse trust anchor PEM (" + source + "): " + e.getMessage(), e);
+            }
+            if (out.isEmpty()) {
+                throw invalid("no certificate (BEGIN CERTIFICATE) in trust anchor PEM (" + source + ")");
+            }
+            return out;
         }
 
         /** Replaces the pinned server certificates (SEC-03). */

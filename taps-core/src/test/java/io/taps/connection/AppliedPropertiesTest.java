@@ -10,6 +10,7 @@ import io.taps.endpoint.RemoteEndpoint;
 import io.taps.properties.Property;
 import io.taps.properties.Timeout;
 import io.taps.properties.TransportProperties;
+import io.taps.security.SecurityParameters;
 import io.taps.testing.Await;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -27,7 +28,7 @@ class AppliedPropertiesTest {
         try (TransportServices services = TransportServices.builder().eventLoopThreads(1)
                 .nativeTransport(nativeTransport).build();
                 ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
-            Connection client = services.preconnection()
+            Connection client = services.preconnection().security(SecurityParameters.disabled())
                     .remote(RemoteEndpoint.ofAddress("127.0.0.1", server.getLocalPort()))
                     .properties(TransportProperties.builder().build()).build().initiate();
             try (Socket peer = server.accept()) {

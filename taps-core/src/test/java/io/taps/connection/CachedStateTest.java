@@ -14,6 +14,7 @@ import io.taps.TransportServices;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
 import io.taps.properties.TransportProperties;
+import io.taps.security.SecurityParameters;
 import io.taps.testing.Await;
 import io.taps.testing.Blackhole;
 import io.taps.testing.DnsFixture;
@@ -63,7 +64,7 @@ class CachedStateTest {
     void start() {
         // A system per test: every test starts with empty caches.
         taps = names.transportServices().eventLoopThreads(2).build();
-        listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build().listen(Echo::serve);
+        listener = taps.preconnection().security(SecurityParameters.disabled()).local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build().listen(Echo::serve);
         Await.result(listener.ready());
     }
 
@@ -73,7 +74,7 @@ class CachedStateTest {
     }
 
     Connection connect(String name, boolean isolate) {
-        Connection connection = taps.preconnection().remote(RemoteEndpoint.ofHost(name, listener.port()))
+        Connection connection = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofHost(name, listener.port()))
                 .properties(TransportProperties.builder().isolateSession(isolate).build()).build().initiate();
         Await.result(connection.ready());
         return connection;
@@ -227,7 +228,7 @@ class CachedStateTest {
     void aCacheOfSizeZeroRanksNothing() {
         taps.close();
         taps = names.transportServices().eventLoopThreads(2).performanceCacheSize(0).build();
-        listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build().listen(Echo::serve);
+        listener = taps.preconnection().security(SecurityParameters.disabled()).local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build().listen(Echo::serve);
         Await.result(listener.ready());
         reportOf(connect(DUAL, false));
         EstablishmentReport second = reportOf(connect(DUAL, false));

@@ -11,6 +11,7 @@ import io.taps.TransportServicesException;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
 import io.taps.properties.ConnectionState;
+import io.taps.security.SecurityParameters;
 import io.taps.testing.Await;
 import io.taps.testing.DnsFixture;
 import io.taps.testing.IsolatedResolutionTestSupport;
@@ -52,7 +53,7 @@ class CloneResolutionTest extends IsolatedResolutionTestSupport {
     void cloneOfANameWithTwoAddressesGoesToTheWinnersAddressWithoutResolvingAgain() {
         List<Connection> accepted = new CopyOnWriteArrayList<>();
         try (Listener listener = EstablishmentErrorsTest.tcpListener(accepted)) {
-            Connection original = taps.preconnection().remote(RemoteEndpoint.ofHost(DUAL, listener.port())).build()
+            Connection original = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofHost(DUAL, listener.port())).build()
                     .initiate();
             Await.result(original.ready());
             List<EstablishmentReport.Attempt> raced = original.establishmentReport().startedAttempts();
@@ -84,7 +85,7 @@ class CloneResolutionTest extends IsolatedResolutionTestSupport {
     void cloneBeforeReadyWaitsForTheOriginal() {
         List<Connection> accepted = new CopyOnWriteArrayList<>();
         try (Listener listener = EstablishmentErrorsTest.tcpListener(accepted)) {
-            Connection original = taps.preconnection().remote(RemoteEndpoint.ofHost(SLOW, listener.port())).build()
+            Connection original = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofHost(SLOW, listener.port())).build()
                     .initiate();
             Connection clone = cloneWhileResolving(original);
             assertThat(original.groupedConnections()).containsExactly(original, clone);
@@ -100,7 +101,7 @@ class CloneResolutionTest extends IsolatedResolutionTestSupport {
 
     @Test
     void cloneBeforeReadyFailsWhenTheOriginalNeverBecomesReady() throws Exception {
-        Connection original = taps.preconnection().remote(RemoteEndpoint.ofHost(SLOW, LoopbackPorts.unused()))
+        Connection original = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofHost(SLOW, LoopbackPorts.unused()))
                 .build().initiate();
         Connection clone = cloneWhileResolving(original);
         Throwable failure = Await.failure(clone.ready());
@@ -114,7 +115,7 @@ class CloneResolutionTest extends IsolatedResolutionTestSupport {
     void cloneBeforeReadyFailsWhenTheOriginalIsClosedWhileEstablishing() {
         List<Connection> accepted = new CopyOnWriteArrayList<>();
         try (Listener listener = EstablishmentErrorsTest.tcpListener(accepted)) {
-            Connection original = taps.preconnection().remote(RemoteEndpoint.ofHost(SLOW, listener.port())).build()
+            Connection original = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofHost(SLOW, listener.port())).build()
                     .initiate();
             Connection clone = cloneWhileResolving(original);
             // Close before Ready with nothing queued: the original goes to Closed without ever being Ready.
@@ -131,13 +132,13 @@ class CloneResolutionTest extends IsolatedResolutionTestSupport {
     @Test
     void cloneBeforeReadyOfAFramedConnectionGetsTheFramers() {
         List<Connection> accepted = new CopyOnWriteArrayList<>();
-        try (Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0))
+        try (Listener listener = taps.preconnection().security(SecurityParameters.disabled()).local(LocalEndpoint.ofAddress("127.0.0.1", 0))
                 .framer(io.taps.framer.lengthprefix.LengthPrefixFramer.factory(4)).build().listen(connection -> {
                     accepted.add(connection);
                     Echo.serve(connection);
                 })) {
             Await.result(listener.ready());
-            Connection original = taps.preconnection().remote(RemoteEndpoint.ofHost(SLOW, listener.port()))
+            Connection original = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofHost(SLOW, listener.port()))
                     .framer(io.taps.framer.lengthprefix.LengthPrefixFramer.factory(4)).build().initiate();
             Connection clone = cloneWhileResolving(original);
             Await.result(clone.ready());

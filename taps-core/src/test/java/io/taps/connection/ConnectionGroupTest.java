@@ -22,6 +22,7 @@ import io.taps.properties.Preference;
 import io.taps.properties.Property;
 import io.taps.properties.Timeout;
 import io.taps.properties.TransportProperties;
+import io.taps.security.SecurityParameters;
 import io.taps.testing.Await;
 import io.taps.testing.RecordingHandler;
 import io.taps.testing.TapsTestSupport;
@@ -59,7 +60,7 @@ class ConnectionGroupTest extends TapsTestSupport {
     }
 
     static Listener tcpEcho(List<Connection> accepted) {
-        return echo(taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0)), accepted);
+        return echo(taps.preconnection().security(SecurityParameters.disabled()).local(LocalEndpoint.ofAddress("127.0.0.1", 0)), accepted);
     }
 
     static String roundTrip(Connection connection, String text) {
@@ -72,7 +73,7 @@ class ConnectionGroupTest extends TapsTestSupport {
     }
 
     static Connection tcpClient(int port, RecordingHandler events) {
-        Connection connection = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", port)).build()
+        Connection connection = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress("127.0.0.1", port)).build()
                 .initiate(events);
         Await.result(connection.ready());
         return connection;
@@ -182,10 +183,10 @@ class ConnectionGroupTest extends TapsTestSupport {
     @Test
     void udpCloneIsANewSocketToTheSameRemote() {
         List<Connection> accepted = new CopyOnWriteArrayList<>();
-        Preconnection.Builder server = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0))
+        Preconnection.Builder server = taps.preconnection().security(SecurityParameters.disabled()).local(LocalEndpoint.ofAddress("127.0.0.1", 0))
                 .properties(TransportProperties.unreliableDatagram());
         try (Listener listener = echo(server, accepted)) {
-            Connection original = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
+            Connection original = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
                     .properties(TransportProperties.unreliableDatagram()).build().initiate();
             Await.result(original.ready());
             Connection clone = original.clone();

@@ -54,7 +54,7 @@ class ConnectionLifecycleTest extends TapsTestSupport {
     }
 
     static Listener echoListener() {
-        Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
+        Listener listener = taps.preconnection().security(SecurityParameters.disabled()).local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
                 .listen(Echo::serve);
         Await.result(listener.ready());
         return listener;
@@ -65,7 +65,7 @@ class ConnectionLifecycleTest extends TapsTestSupport {
     }
 
     static Connection connect(int port, TransportProperties properties, ConnectionEventHandler handler) {
-        return taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", port)).properties(properties).build()
+        return taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress("127.0.0.1", port)).properties(properties).build()
                 .initiate(handler);
     }
 
@@ -82,7 +82,7 @@ class ConnectionLifecycleTest extends TapsTestSupport {
             TransportServices slow = TransportServices.builder().eventLoopThreads(1)
                     .nameServers(List.of(dns.address())).hostsFile(emptyHostsFile()).build();
             slowSystems.add(slow);
-            var pre = slow.preconnection().remote(RemoteEndpoint.ofHost("slow.taps.test", port)).build();
+            var pre = slow.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofHost("slow.taps.test", port)).build();
             Connection connection = first == null ? pre.initiate(handler) : pre.initiateWithSend(first, handler);
             dnsFixtures.add(dns);
             return connection;
@@ -145,7 +145,7 @@ class ConnectionLifecycleTest extends TapsTestSupport {
     void abortResetsTheConnectionAndFailsPendingReceivesBeforeConnectionError_A24() {
         List<Connection> serverSide = new CopyOnWriteArrayList<>();
         RecordingHandler serverEvents = new RecordingHandler();
-        try (Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
+        try (Listener listener = taps.preconnection().security(SecurityParameters.disabled()).local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
                 .listen(connection -> {
                     connection.setEventHandler(serverEvents);
                     serverSide.add(connection);
@@ -398,10 +398,10 @@ class ConnectionLifecycleTest extends TapsTestSupport {
 
     @Test
     void tcpPropertyOnUdpIsNotApplicableAndHarmless_CPX1() {
-        try (Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0))
+        try (Listener listener = taps.preconnection().security(SecurityParameters.disabled()).local(LocalEndpoint.ofAddress("127.0.0.1", 0))
                 .properties(TransportProperties.unreliableDatagram()).build().listen(Echo::serve)) {
             Await.result(listener.ready());
-            Connection client = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
+            Connection client = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
                     .properties(TransportProperties.unreliableDatagram()).build().initiate();
             Await.result(client.ready());
             assertThatThrownBy(() -> client.setProperty("tcp.userTimeoutEnabled", true))
@@ -456,7 +456,7 @@ class ConnectionLifecycleTest extends TapsTestSupport {
     void eventsRunOnTheApplicationsExecutorInOrder_Q21() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try (TransportServices onPool = TransportServices.builder().eventLoopThreads(1).eventExecutor(pool).build();
-                Listener listener = onPool.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
+                Listener listener = onPool.preconnection().security(SecurityParameters.disabled()).local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
                         .listen(Echo::serve)) {
             Await.result(listener.ready());
             List<String> threads = new CopyOnWriteArrayList<>();
@@ -467,7 +467,7 @@ class ConnectionLifecycleTest extends TapsTestSupport {
                     super.sent(connection, context);
                 }
             };
-            Connection client = onPool.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
+            Connection client = onPool.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
                     .build().initiate(events);
             List<CompletionStage<MessageContext>> sends = new java.util.ArrayList<>();
             for (int i = 0; i < 100; i++) {

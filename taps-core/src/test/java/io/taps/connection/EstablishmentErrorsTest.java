@@ -55,7 +55,7 @@ class EstablishmentErrorsTest extends IsolatedResolutionTestSupport {
     }
 
     static Listener tcpListener(List<Connection> accepted) {
-        Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
+        Listener listener = taps.preconnection().security(SecurityParameters.disabled()).local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
                 .listen(connection -> {
                     accepted.add(connection);
                     Echo.serve(connection);
@@ -68,7 +68,7 @@ class EstablishmentErrorsTest extends IsolatedResolutionTestSupport {
 
     @Test
     void initiateWithoutRemoteEndpointThrowsInvalidConfiguration_O02_ERR01() {
-        Preconnection pre = taps.preconnection().build();
+        Preconnection pre = taps.preconnection().security(SecurityParameters.disabled()).build();
         assertThat(thrownReason(pre::initiate)).isEqualTo(ErrorReason.INVALID_CONFIGURATION);
         assertThat(thrownReason(() -> pre.initiate(new RecordingHandler())))
                 .isEqualTo(ErrorReason.INVALID_CONFIGURATION);
@@ -76,7 +76,7 @@ class EstablishmentErrorsTest extends IsolatedResolutionTestSupport {
 
     @Test
     void listenWithoutLocalEndpointThrowsInvalidConfiguration_O02_ERR01() {
-        Preconnection pre = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", 9)).build();
+        Preconnection pre = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress("127.0.0.1", 9)).build();
         assertThat(thrownReason(() -> pre.listen(connection -> { }))).isEqualTo(ErrorReason.INVALID_CONFIGURATION);
     }
 
@@ -85,7 +85,7 @@ class EstablishmentErrorsTest extends IsolatedResolutionTestSupport {
     @Test
     void unresolvableHostNameFailsWithResolutionFailed_E02_ERR03() {
         RecordingHandler events = new RecordingHandler();
-        Connection client = taps.preconnection().remote(RemoteEndpoint.ofHost("nxdomain.taps.test", 443)).build()
+        Connection client = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofHost("nxdomain.taps.test", 443)).build()
                 .initiate(events);
         Throwable failure = Await.failure(client.ready());
         assertThat(failure).isInstanceOf(TransportServicesException.class);
@@ -103,7 +103,7 @@ class EstablishmentErrorsTest extends IsolatedResolutionTestSupport {
         List<Connection> accepted = new CopyOnWriteArrayList<>();
         try (Listener listener = tcpListener(accepted)) {
             RecordingHandler events = new RecordingHandler();
-            Connection client = taps.preconnection()
+            Connection client = taps.preconnection().security(SecurityParameters.disabled())
                     .remote(RemoteEndpoint.ofHost("loopback.taps.test", listener.port())).build().initiate(events);
             Await.result(client.ready());
             assertThat(client.remoteEndpoint().orElseThrow().ipAddress())
@@ -146,14 +146,14 @@ class EstablishmentErrorsTest extends IsolatedResolutionTestSupport {
                 throw new IllegalStateException("application bug in closed");
             }
         };
-        Connection unresolved = taps.preconnection().remote(RemoteEndpoint.ofHost("nxdomain.taps.test", 443))
+        Connection unresolved = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofHost("nxdomain.taps.test", 443))
                 .build().initiate(throwing);
         assertThat(((TransportServicesException) Await.failure(unresolved.ready())).reason())
                 .isEqualTo(ErrorReason.RESOLUTION_FAILED);
         Await.failure(unresolved.closed());
 
         try (Listener listener = tcpListener(new CopyOnWriteArrayList<>())) {
-            Connection client = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
+            Connection client = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
                     .build().initiate(throwing);
             Await.result(client.ready());
             Await.result(client.send("x"));
@@ -169,7 +169,7 @@ class EstablishmentErrorsTest extends IsolatedResolutionTestSupport {
     void refusedConnectionFailsWithEstablishmentFailedNamingTheAddress_E02_ERR04() throws Exception {
         int port = LoopbackPorts.unused();
         RecordingHandler events = new RecordingHandler();
-        Connection client = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", port)).build()
+        Connection client = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress("127.0.0.1", port)).build()
                 .initiate(events);
         TransportServicesException failure = (TransportServicesException) Await.failure(client.ready());
         assertThat(failure.reason()).isEqualTo(ErrorReason.ESTABLISHMENT_FAILED);
@@ -218,7 +218,7 @@ class EstablishmentErrorsTest extends IsolatedResolutionTestSupport {
     void messageBoundariesOnReliableTransportWithoutFramerIsNoCandidatesBeforeAnyPacket_SEL04_ERR02()
             throws Exception {
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
-            Preconnection pre = taps.preconnection()
+            Preconnection pre = taps.preconnection().security(SecurityParameters.disabled())
                     .remote(RemoteEndpoint.ofAddress("127.0.0.1", server.getLocalPort()))
                     .properties(TransportProperties.builder().reliability(Preference.REQUIRE)
                             .preserveMsgBoundaries(Preference.REQUIRE).build())
@@ -252,7 +252,7 @@ class EstablishmentErrorsTest extends IsolatedResolutionTestSupport {
 
     @Test
     void perMsgReliabilityRequiredWithReliabilityProhibitedIsInvalidConfiguration_SEL04_ERR01() {
-        Preconnection pre = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", 9))
+        Preconnection pre = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress("127.0.0.1", 9))
                 .properties(TransportProperties.unreliableDatagram().toBuilder()
                         .reliability(Preference.PROHIBIT).perMsgReliability(Preference.REQUIRE).build())
                 .build();
@@ -276,7 +276,7 @@ class EstablishmentErrorsTest extends IsolatedResolutionTestSupport {
 
     @Test
     void unknownPropertyOrWrongValueTypeOnSetPropertyIsInvalidProperty_O03() {
-        Preconnection pre = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", 9)).build();
+        Preconnection pre = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress("127.0.0.1", 9)).build();
         TransportProperties before = pre.transportProperties();
         assertThat(thrownReason(() -> pre.setProperty("reliabilty-typo-xyz", "require")))
                 .isEqualTo(ErrorReason.INVALID_PROPERTY);
@@ -294,7 +294,7 @@ class EstablishmentErrorsTest extends IsolatedResolutionTestSupport {
         try (Listener listener = tcpListener(accepted);
                 Listener other = tcpListener(new CopyOnWriteArrayList<>())) {
             RemoteEndpoint original = RemoteEndpoint.ofAddress("127.0.0.1", listener.port());
-            Preconnection pre = taps.preconnection().remote(original)
+            Preconnection pre = taps.preconnection().security(SecurityParameters.disabled()).remote(original)
                     .properties(TransportProperties.builder().connPriority(7)
                             .connTimeout(Duration.ofSeconds(9)).build())
                     .build();
@@ -332,7 +332,7 @@ class EstablishmentErrorsTest extends IsolatedResolutionTestSupport {
     void everyChangeReachesTheNextInitiate() {
         List<Connection> accepted = new CopyOnWriteArrayList<>();
         try (Listener listener = tcpListener(accepted)) {
-            Preconnection pre = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
+            Preconnection pre = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
                     .build();
             Connection first = pre.initiate();
             Connection second = pre.initiate();
@@ -355,7 +355,7 @@ class EstablishmentErrorsTest extends IsolatedResolutionTestSupport {
     @Test
     void preconnectionChangesAfterListenDoNotAffectTheListenerOrItsConnections_O01() {
         List<Connection> accepted = new CopyOnWriteArrayList<>();
-        Preconnection pre = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0))
+        Preconnection pre = taps.preconnection().security(SecurityParameters.disabled()).local(LocalEndpoint.ofAddress("127.0.0.1", 0))
                 .properties(TransportProperties.builder().connPriority(7).build()).build();
         try (Listener listener = pre.listen(connection -> {
             accepted.add(connection);
@@ -366,7 +366,7 @@ class EstablishmentErrorsTest extends IsolatedResolutionTestSupport {
             pre.setTransportProperties(TransportProperties.unreliableDatagram().toBuilder().connPriority(2).build());
             pre.setSecurityParameters(SecurityParameters.builder().trustAnchors(TestPki.ROOT.getCertificate()).build());
             pre.addLocal(LocalEndpoint.ofAddress("::1", 0));
-            Connection client = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
+            Connection client = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
                     .build().initiate();
             Await.result(client.ready());
             Await.result(client.send("plain tcp still"));

@@ -82,7 +82,7 @@ class FramerConnectionTest extends TapsTestSupport {
     }
 
     static Preconnection.Builder framed(FramerFactory... framers) {
-        return taps.preconnection().framer(framers);
+        return taps.preconnection().security(SecurityParameters.disabled()).framer(framers);
     }
 
     // ------------------------------------------------------------------ the thesis experiment
@@ -176,7 +176,7 @@ class FramerConnectionTest extends TapsTestSupport {
                     throw new java.io.UncheckedIOException(e);
                 }
             }, peers);
-            Preconnection pre = taps.preconnection()
+            Preconnection pre = taps.preconnection().security(SecurityParameters.disabled())
                     .remote(RemoteEndpoint.ofAddress("127.0.0.1", server.getLocalPort())).build();
             pre.addFramer(TlvFramer.factory(1, 1));
             pre.addFramer(LengthPrefixFramer.factory(1));
@@ -497,7 +497,7 @@ class FramerConnectionTest extends TapsTestSupport {
 
     @Test
     void framerRejectingTheOnlyCandidateIsEstablishmentErrorWithItsReason() {
-        try (Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
+        try (Listener listener = taps.preconnection().security(SecurityParameters.disabled()).local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
                 .listen(Echo::serve)) {
             Await.result(listener.ready());
             RecordingHandler events = new RecordingHandler();
@@ -512,9 +512,9 @@ class FramerConnectionTest extends TapsTestSupport {
 
     @Test
     void framerRejectingACandidateMovesOnToTheNext() {
-        try (Listener first = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
+        try (Listener first = taps.preconnection().security(SecurityParameters.disabled()).local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
                 .listen(Echo::serve);
-                Listener second = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
+                Listener second = taps.preconnection().security(SecurityParameters.disabled()).local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
                         .listen(Echo::serve)) {
             Await.result(first.ready());
             Await.result(second.ready());
@@ -657,7 +657,7 @@ class FramerConnectionTest extends TapsTestSupport {
 
     @Test
     void aFramerMakesTcpSatisfyPreserveMsgBoundaries_Q3() {
-        Preconnection withoutFramer = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", 9))
+        Preconnection withoutFramer = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress("127.0.0.1", 9))
                 .properties(TransportProperties.reliableMessage()).build();
         assertThatThrownBy(withoutFramer::initiate).isInstanceOf(TransportServicesException.class)
                 .satisfies(e -> assertThat(((TransportServicesException) e).reason()).isEqualTo(ErrorReason.NO_CANDIDATES));
@@ -665,7 +665,7 @@ class FramerConnectionTest extends TapsTestSupport {
                 .local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build().listen(Echo::serve)) {
             Await.result(listener.ready());
             assertThat(listener.protocolStack()).isEqualTo("TCP");
-            Preconnection pre = taps.preconnection().properties(TransportProperties.reliableMessage())
+            Preconnection pre = taps.preconnection().security(SecurityParameters.disabled()).properties(TransportProperties.reliableMessage())
                     .remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port())).build();
             pre.addFramer(LengthPrefixFramer.factory(4));
             Connection connection = pre.initiate();

@@ -99,7 +99,7 @@ class InteropTest extends TapsTestSupport {
 
     @Test
     void plainSocketClientToTapsTcpListenerEchoesOneMegabyteExactly_C17() throws Exception {
-        try (Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
+        try (Listener listener = taps.preconnection().security(SecurityParameters.disabled()).local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
                 .listen(Echo::serve)) {
             Await.result(listener.ready());
             byte[] payload = random(1 << 20, 17);
@@ -148,7 +148,7 @@ class InteropTest extends TapsTestSupport {
             }, peers);
 
             RecordingHandler events = new RecordingHandler();
-            Connection client = taps.preconnection()
+            Connection client = taps.preconnection().security(SecurityParameters.disabled())
                     .remote(RemoteEndpoint.ofAddress("127.0.0.1", server.getLocalPort())).build().initiate(events);
             Await.result(client.ready());
             Await.result(client.send(Message.of(request)));
@@ -164,7 +164,7 @@ class InteropTest extends TapsTestSupport {
 
     @Test
     void plainDatagramSocketToTapsUdpListener_C17() throws Exception {
-        try (Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0))
+        try (Listener listener = taps.preconnection().security(SecurityParameters.disabled()).local(LocalEndpoint.ofAddress("127.0.0.1", 0))
                 .properties(TransportProperties.unreliableDatagram()).build().listen(Echo::serve);
                 DatagramSocket socket = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
             Await.result(listener.ready());
@@ -185,7 +185,7 @@ class InteropTest extends TapsTestSupport {
     void tapsUdpClientToPlainDatagramSocketServer_C17() throws Exception {
         try (DatagramSocket server = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
             server.setSoTimeout(TIMEOUT_MS);
-            Connection client = taps.preconnection()
+            Connection client = taps.preconnection().security(SecurityParameters.disabled())
                     .remote(RemoteEndpoint.ofAddress("127.0.0.1", server.getLocalPort()))
                     .properties(TransportProperties.unreliableDatagram()).build().initiate();
             Await.result(client.ready());

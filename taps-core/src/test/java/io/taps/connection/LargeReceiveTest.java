@@ -6,6 +6,7 @@ import io.taps.Connection;
 import io.taps.Message;
 import io.taps.endpoint.RemoteEndpoint;
 import io.taps.properties.TransportProperties;
+import io.taps.security.SecurityParameters;
 import io.taps.testing.Await;
 import io.taps.testing.RecordingHandler;
 import io.taps.testing.TapsTestSupport;
@@ -53,7 +54,7 @@ class LargeReceiveTest extends TapsTestSupport {
                 }
             });
             RecordingHandler events = new RecordingHandler();
-            Connection client = taps.preconnection()
+            Connection client = taps.preconnection().security(SecurityParameters.disabled())
                     .remote(RemoteEndpoint.ofAddress("127.0.0.1", server.getLocalPort()))
                     .properties(TransportProperties.builder().build()).build().initiate(events);
             Await.result(client.ready());

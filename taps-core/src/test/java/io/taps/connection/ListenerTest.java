@@ -16,6 +16,7 @@ import io.taps.properties.ConnectionProperties;
 import io.taps.properties.ConnectionState;
 import io.taps.properties.Property;
 import io.taps.properties.TransportProperties;
+import io.taps.security.SecurityParameters;
 import io.taps.testing.Await;
 import io.taps.testing.RecordingHandler;
 import java.net.DatagramPacket;
@@ -81,7 +82,7 @@ class ListenerTest extends TapsTestSupport {
     }
 
     static Listener listen(LocalEndpoint local, TransportProperties properties, Events events) {
-        Listener listener = taps.preconnection().local(local).properties(properties).build().listen(events);
+        Listener listener = taps.preconnection().security(SecurityParameters.disabled()).local(local).properties(properties).build().listen(events);
         events.listener = listener;
         return listener;
     }
@@ -93,7 +94,7 @@ class ListenerTest extends TapsTestSupport {
     }
 
     static Connection connect(String address, int port) {
-        return taps.preconnection().remote(RemoteEndpoint.ofAddress(address, port)).build().initiate();
+        return taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress(address, port)).build().initiate();
     }
 
     static void assertEchoes(Connection client, String text) {
@@ -109,7 +110,7 @@ class ListenerTest extends TapsTestSupport {
 
     @Test
     void aStoppedListenerLeavesTransportServicesListeners() {
-        Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
+        Listener listener = taps.preconnection().security(SecurityParameters.disabled()).local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
                 .listen(Connection::abort);
         Await.result(listener.ready());
         assertThat(taps.listeners()).contains(listener);
@@ -154,7 +155,7 @@ class ListenerTest extends TapsTestSupport {
             }
         };
         try (Listener first = tcp(new Events());
-                Listener second = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", first.port()))
+                Listener second = taps.preconnection().security(SecurityParameters.disabled()).local(LocalEndpoint.ofAddress("127.0.0.1", first.port()))
                         .build().listen(throwing)) {
             Throwable failure = Await.failure(second.ready());
             assertThat(((TransportServicesException) failure).reason()).isEqualTo(ErrorReason.LISTEN_FAILED);
@@ -164,7 +165,7 @@ class ListenerTest extends TapsTestSupport {
     @Test
     void stopCompletesEvenWhenTheStoppedHandlerThrows_E05_E22() {
         AtomicInteger stoppedCalls = new AtomicInteger();
-        Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
+        Listener listener = taps.preconnection().security(SecurityParameters.disabled()).local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
                 .listen(new ListenerEventHandler() {
                     @Override
                     public void connectionReceived(Connection connection) {
@@ -279,7 +280,7 @@ class ListenerTest extends TapsTestSupport {
         assertThat(events.stopped).hasValue(1);
 
         RecordingHandler refused = new RecordingHandler();
-        Connection after = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", port)).build()
+        Connection after = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress("127.0.0.1", port)).build()
                 .initiate(refused);
         TransportServicesException failure = (TransportServicesException) Await.failure(after.ready());
         assertThat(failure.reason()).isEqualTo(ErrorReason.ESTABLISHMENT_FAILED);

@@ -11,6 +11,7 @@ import io.taps.properties.MessageProperties;
 import java.time.Duration;
 import io.taps.endpoint.RemoteEndpoint;
 import io.taps.framer.lengthprefix.LengthPrefixFramer;
+import io.taps.security.SecurityParameters;
 import io.taps.testing.Await;
 import io.taps.testing.TapsTestSupport;
 import java.io.DataInputStream;
@@ -36,7 +37,7 @@ class PartialSendTest extends TapsTestSupport {
     void interleavedPartialSendsKeepTheirMessageWholeWithALengthPrefix() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             CompletableFuture<List<String>> frames = lengthPrefixedFrames(server, 2);
-            Connection connection = taps.preconnection().framer(LengthPrefixFramer.factory(4))
+            Connection connection = taps.preconnection().security(SecurityParameters.disabled()).framer(LengthPrefixFramer.factory(4))
                     .remote(RemoteEndpoint.ofAddress("127.0.0.1", server.getLocalPort())).build().initiate();
             Await.result(connection.ready());
             MessageContext a = MessageContext.create();
@@ -61,7 +62,7 @@ class PartialSendTest extends TapsTestSupport {
     void aPartialMessageExpiresWholeAndItsLaterPartNeverGoesOutAlone() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             CompletableFuture<List<String>> frames = lengthPrefixedFrames(server, 2);
-            Connection connection = taps.preconnection().framer(LengthPrefixFramer.factory(4))
+            Connection connection = taps.preconnection().security(SecurityParameters.disabled()).framer(LengthPrefixFramer.factory(4))
                     .remote(RemoteEndpoint.ofAddress("127.0.0.1", server.getLocalPort())).build().initiate();
             Await.result(connection.ready());
             MessageContext x = MessageContext.create();
@@ -96,7 +97,7 @@ class PartialSendTest extends TapsTestSupport {
                     throw new UncheckedIOException(e);
                 }
             });
-            Connection connection = taps.preconnection().framer(io.taps.framer.delimiter.DelimiterFramer.lines())
+            Connection connection = taps.preconnection().security(SecurityParameters.disabled()).framer(io.taps.framer.delimiter.DelimiterFramer.lines())
                     .remote(RemoteEndpoint.ofAddress("127.0.0.1", server.getLocalPort())).build().initiate();
             Await.result(connection.ready());
             MessageContext a = MessageContext.create();

@@ -61,7 +61,7 @@ class RacingTest extends IsolatedResolutionTestSupport {
     }
 
     static Listener tcpEcho() {
-        Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
+        Listener listener = taps.preconnection().security(SecurityParameters.disabled()).local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
                 .listen(Echo::serve);
         Await.result(listener.ready());
         return listener;
@@ -88,7 +88,7 @@ class RacingTest extends IsolatedResolutionTestSupport {
     @Test
     void blackholedFirstAddressIsOvertakenAfterOneAttemptDelay() {
         try (Listener listener = tcpEcho(); Blackhole hole = Blackhole.drop("::1", listener.port())) {
-            Connection connection = taps.preconnection().remote(RemoteEndpoint.ofHost(DUAL, listener.port())).build()
+            Connection connection = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofHost(DUAL, listener.port())).build()
                     .initiate();
             Await.result(connection.ready());
             EstablishmentReport report = connection.establishmentReport();
@@ -119,7 +119,7 @@ class RacingTest extends IsolatedResolutionTestSupport {
     @Test
     void refusedFirstAddressHandsOverAtOnce() {
         try (Listener listener = tcpEcho()) {
-            Connection connection = taps.preconnection().remote(RemoteEndpoint.ofHost(DUAL, listener.port())).build()
+            Connection connection = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofHost(DUAL, listener.port())).build()
                     .initiate();
             Await.result(connection.ready());
             List<Attempt> started = connection.establishmentReport().startedAttempts();
@@ -137,7 +137,7 @@ class RacingTest extends IsolatedResolutionTestSupport {
     @Test
     void aaaaLateBeyondTheResolutionDelayLetsIpv4RaceFirst() {
         try (Listener listener = tcpEcho()) {
-            Connection connection = taps.preconnection()
+            Connection connection = taps.preconnection().security(SecurityParameters.disabled())
                     .remote(RemoteEndpoint.ofHost("slow-aaaa.race.test", listener.port())).build().initiate();
             Await.result(connection.ready());
             EstablishmentReport report = connection.establishmentReport();
@@ -156,10 +156,10 @@ class RacingTest extends IsolatedResolutionTestSupport {
     /** HEv3: an AAAA answer arriving after racing began on IPv4 joins the running race. */
     @Test
     void lateAaaaAnswerJoinsTheRunningRace() {
-        Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("::1", 0)).build().listen(Echo::serve);
+        Listener listener = taps.preconnection().security(SecurityParameters.disabled()).local(LocalEndpoint.ofAddress("::1", 0)).build().listen(Echo::serve);
         Await.result(listener.ready());
         try (listener; Blackhole hole = Blackhole.drop("127.0.0.1", listener.port())) {
-            Connection connection = taps.preconnection()
+            Connection connection = taps.preconnection().security(SecurityParameters.disabled())
                     .remote(RemoteEndpoint.ofHost("late-aaaa.race.test", listener.port())).build().initiate();
             Await.result(connection.ready());
             EstablishmentReport report = connection.establishmentReport();
@@ -183,7 +183,7 @@ class RacingTest extends IsolatedResolutionTestSupport {
         try (Listener listener = tcpEcho()) {
             for (int i = 0; i < 2; i++) {
                 for (String name : List.of("cached.race.test", "uncached.race.test")) {
-                    Connection connection = taps.preconnection().remote(RemoteEndpoint.ofHost(name, listener.port()))
+                    Connection connection = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofHost(name, listener.port()))
                             .build().initiate();
                     Await.result(connection.ready());
                     connection.abort();
@@ -201,7 +201,7 @@ class RacingTest extends IsolatedResolutionTestSupport {
         int port = LoopbackPorts.unused();
         try (Blackhole hole = Blackhole.drop("::1", port).also("127.0.0.1")) {
             RecordingHandler events = new RecordingHandler();
-            Connection connection = taps.preconnection().remote(RemoteEndpoint.ofHost(DUAL, port)).build()
+            Connection connection = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofHost(DUAL, port)).build()
                     .initiate(Duration.ofMillis(800), events);
             Throwable failure = Await.failure(connection.ready());
             assertThat(failure).isInstanceOf(TransportServicesException.class);
@@ -220,7 +220,7 @@ class RacingTest extends IsolatedResolutionTestSupport {
     void abortWhileRacingCancelsEveryAttempt() throws Exception {
         int port = LoopbackPorts.unused();
         try (Blackhole hole = Blackhole.drop("::1", port).also("127.0.0.1")) {
-            Connection connection = taps.preconnection().remote(RemoteEndpoint.ofHost(DUAL, port)).build().initiate();
+            Connection connection = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofHost(DUAL, port)).build().initiate();
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> connection.establishmentReport().startedAttempts().size() == 2);
             connection.abort();
@@ -264,7 +264,7 @@ class RacingTest extends IsolatedResolutionTestSupport {
                     .preserveMsgBoundaries(Preference.NO_PREFERENCE).multistreaming(Preference.NO_PREFERENCE)
                     .fullChecksumSend(Preference.NO_PREFERENCE).fullChecksumRecv(Preference.NO_PREFERENCE)
                     .set("safelyReplayable", true).build();
-            Connection connection = taps.preconnection()
+            Connection connection = taps.preconnection().security(SecurityParameters.disabled())
                     .remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port())).properties(either).build()
                     .initiate();
             Await.result(connection.ready());
@@ -282,14 +282,14 @@ class RacingTest extends IsolatedResolutionTestSupport {
      */
     @Test
     void lowerRankedStackIsTriedWhenThePreferredOneDoesNotAnswer() {
-        Listener udpEcho = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0))
+        Listener udpEcho = taps.preconnection().security(SecurityParameters.disabled()).local(LocalEndpoint.ofAddress("127.0.0.1", 0))
                 .properties(TransportProperties.unreliableDatagram()).build().listen(Echo::serve);
         Await.result(udpEcho.ready());
         try (udpEcho; Blackhole hole = Blackhole.drop("127.0.0.1", udpEcho.port())) {
             TransportProperties preferReliable = TransportProperties.builder().reliability(Preference.PREFER)
                     .preserveOrder(Preference.NO_PREFERENCE).congestionControl(Preference.NO_PREFERENCE)
                     .set("safelyReplayable", true).build();
-            Connection connection = taps.preconnection()
+            Connection connection = taps.preconnection().security(SecurityParameters.disabled())
                     .remote(RemoteEndpoint.ofAddress("127.0.0.1", udpEcho.port())).properties(preferReliable).build()
                     .initiate();
             Await.result(connection.ready());
@@ -362,10 +362,10 @@ class RacingTest extends IsolatedResolutionTestSupport {
     @Test
     void listenerAcceptedConnectionsReportTheAcceptedStack() {
         java.util.concurrent.CompletableFuture<Connection> accepted = new java.util.concurrent.CompletableFuture<>();
-        try (Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
+        try (Listener listener = taps.preconnection().security(SecurityParameters.disabled()).local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
                 .listen(accepted::complete)) {
             Await.result(listener.ready());
-            Connection client = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
+            Connection client = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
                     .build().initiate();
             Await.result(client.ready());
             EstablishmentReport report = Await.result(accepted).establishmentReport();
@@ -380,7 +380,7 @@ class RacingTest extends IsolatedResolutionTestSupport {
     @Test
     void interfacePreferenceBuildsThePathLevel() {
         try (Listener listener = tcpEcho()) {
-            Connection connection = taps.preconnection().remote(RemoteEndpoint.ofHost(DUAL, listener.port()))
+            Connection connection = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofHost(DUAL, listener.port()))
                     .properties(TransportProperties.builder().interfacePreference("lo", Preference.REQUIRE)
                             .pvdPreference("example.pvd", Preference.PREFER).build())
                     .build().initiate();
@@ -402,7 +402,7 @@ class RacingTest extends IsolatedResolutionTestSupport {
         try (TransportServices slow = names.transportServices().eventLoopThreads(1)
                 .racing(io.taps.RacingConfig.builder().connectionAttemptDelay(Duration.ofMillis(600)).build()).build();
                 Listener listener = tcpEcho(); Blackhole hole = Blackhole.drop("::1", listener.port())) {
-            Connection connection = slow.preconnection().remote(RemoteEndpoint.ofHost(DUAL, listener.port())).build()
+            Connection connection = slow.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofHost(DUAL, listener.port())).build()
                     .initiate();
             Await.result(connection.ready());
             List<Attempt> started = connection.establishmentReport().startedAttempts();
@@ -431,10 +431,10 @@ class RacingTest extends IsolatedResolutionTestSupport {
             java.util.concurrent.CompletableFuture<Connection> second = new java.util.concurrent.CompletableFuture<>();
             // The Ready event runs on the event loop (direct event executor); a ready() stage could
             // already be complete when chained and then run its action on the test thread instead.
-            Connection first = sameLoop.preconnection().remote(remote).build().initiate(new io.taps.ConnectionEventHandler() {
+            Connection first = sameLoop.preconnection().security(SecurityParameters.disabled()).remote(remote).build().initiate(new io.taps.ConnectionEventHandler() {
                 @Override
                 public void ready(Connection ready) {
-                    Connection aborted = sameLoop.preconnection().remote(remote).build().initiate(events);
+                    Connection aborted = sameLoop.preconnection().security(SecurityParameters.disabled()).remote(remote).build().initiate(events);
                     aborted.abort();
                     second.complete(aborted);
                 }

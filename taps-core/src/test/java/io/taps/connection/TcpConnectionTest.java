@@ -10,6 +10,7 @@ import io.taps.Message;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
 import io.taps.properties.ConnectionState;
+import io.taps.security.SecurityParameters;
 import io.taps.testing.Await;
 import io.taps.testing.RecordingHandler;
 import java.io.ByteArrayOutputStream;
@@ -25,11 +26,11 @@ class TcpConnectionTest extends TapsTestSupport {
     @ParameterizedTest
     @ValueSource(strings = {"127.0.0.1", "::1"})
     void echoesBytesExactlyAndDeliversEventsInOrder_E21(String address) {
-        Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress(address, 0)).build()
+        Listener listener = taps.preconnection().security(SecurityParameters.disabled()).local(LocalEndpoint.ofAddress(address, 0)).build()
                 .listen(Echo::serve);
         Await.result(listener.ready());
         RecordingHandler events = new RecordingHandler();
-        Connection client = taps.preconnection().remote(RemoteEndpoint.ofAddress(address, listener.port())).build()
+        Connection client = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress(address, listener.port())).build()
                 .initiate(events);
         Await.result(client.ready());
         assertThat(client.protocolStack()).contains("TCP");
@@ -58,11 +59,11 @@ class TcpConnectionTest extends TapsTestSupport {
     @ParameterizedTest
     @ValueSource(ints = {1, 5})
     void sentEventsFollowSendOrder_E11(int unused) {
-        Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
+        Listener listener = taps.preconnection().security(SecurityParameters.disabled()).local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
                 .listen(Echo::serve);
         Await.result(listener.ready());
         java.util.List<Integer> order = new java.util.concurrent.CopyOnWriteArrayList<>();
-        Connection client = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
+        Connection client = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
                 .build().initiate();
         for (int i = 0; i < 200; i++) {
             int index = i;

@@ -85,7 +85,7 @@ class TlsConnectionTest extends TapsTestSupport {
     @Test
     void secureConnectionToACleartextServerFailsAndIsNeverRetriedInCleartext_C08_M74() {
         AtomicInteger received = new AtomicInteger();
-        try (Listener plain = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
+        try (Listener plain = taps.preconnection().security(SecurityParameters.disabled()).local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
                 .listen(connection -> {
                     received.incrementAndGet();
                     Echo.serve(connection);

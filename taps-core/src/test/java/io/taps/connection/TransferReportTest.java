@@ -12,6 +12,7 @@ import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
 import io.taps.framer.lengthprefix.LengthPrefixFramer;
 import io.taps.properties.TransportProperties;
+import io.taps.security.SecurityParameters;
 import io.taps.testing.Await;
 import io.taps.testing.TapsTestSupport;
 import io.taps.testing.TestPki;
@@ -46,7 +47,7 @@ class TransferReportTest extends TapsTestSupport {
     void tcpCountsApplicationBytesAndMessagesAndKnowsTheRtt() {
         List<Connection> accepted = new CopyOnWriteArrayList<>();
         try (Listener listener = ConnectionGroupTest.tcpEcho(accepted)) {
-            Connection connection = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
+            Connection connection = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
                     .build().initiate();
             Await.result(connection.ready());
             for (String text : List.of("abc", "defg", "h")) {
@@ -86,7 +87,7 @@ class TransferReportTest extends TapsTestSupport {
         assumeEpoll();
         List<Connection> accepted = new CopyOnWriteArrayList<>();
         try (Listener listener = ConnectionGroupTest.tcpEcho(accepted)) {
-            Connection connection = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
+            Connection connection = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
                     .build().initiate();
             Await.result(connection.ready());
             assertThat(ConnectionGroupTest.roundTrip(connection, "ping")).isEqualTo("ping");
@@ -105,7 +106,7 @@ class TransferReportTest extends TapsTestSupport {
         try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
             deadPort = probe.getLocalPort();
         }
-        Connection connection = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", deadPort)).build()
+        Connection connection = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress("127.0.0.1", deadPort)).build()
                 .initiate();
         Await.failure(connection.closed());
         TransferReport report = connection.transferReport();
@@ -162,10 +163,10 @@ class TransferReportTest extends TapsTestSupport {
     @Test
     void udpCountsDatagramsAndHasNoRtt() {
         List<Connection> accepted = new CopyOnWriteArrayList<>();
-        Preconnection.Builder server = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0))
+        Preconnection.Builder server = taps.preconnection().security(SecurityParameters.disabled()).local(LocalEndpoint.ofAddress("127.0.0.1", 0))
                 .properties(TransportProperties.unreliableDatagram());
         try (Listener listener = ConnectionGroupTest.echo(server, accepted)) {
-            Connection connection = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
+            Connection connection = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
                     .properties(TransportProperties.unreliableDatagram()).build().initiate();
             Await.result(connection.ready());
             List<Integer> sizes = List.of(1, 100, 1200, 7);

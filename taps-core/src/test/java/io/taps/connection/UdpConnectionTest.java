@@ -16,6 +16,7 @@ import io.taps.endpoint.RemoteEndpoint;
 import io.taps.properties.Limit;
 import io.taps.properties.Property;
 import io.taps.properties.TransportProperties;
+import io.taps.security.SecurityParameters;
 import io.taps.testing.Await;
 import io.taps.testing.RecordingHandler;
 import java.time.Duration;
@@ -31,7 +32,7 @@ class UdpConnectionTest extends TapsTestSupport {
 
 
     static Listener udpEcho(String address, List<Connection> accepted) {
-        Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress(address, 0))
+        Listener listener = taps.preconnection().security(SecurityParameters.disabled()).local(LocalEndpoint.ofAddress(address, 0))
                 .properties(TransportProperties.unreliableDatagram()).build()
                 .listen(connection -> {
                     accepted.add(connection);
@@ -48,9 +49,9 @@ class UdpConnectionTest extends TapsTestSupport {
         List<Connection> accepted = new CopyOnWriteArrayList<>();
         try (Listener listener = udpEcho(address, accepted)) {
             RecordingHandler events = new RecordingHandler();
-            Connection first = taps.preconnection().remote(RemoteEndpoint.ofAddress(address, listener.port()))
+            Connection first = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress(address, listener.port()))
                     .properties(TransportProperties.unreliableDatagram()).build().initiate(events);
-            Connection second = taps.preconnection().remote(RemoteEndpoint.ofAddress(address, listener.port()))
+            Connection second = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress(address, listener.port()))
                     .properties(TransportProperties.unreliableDatagram()).build().initiate();
             Await.result(first.ready());
             Await.result(second.ready());
@@ -80,7 +81,7 @@ class UdpConnectionTest extends TapsTestSupport {
         List<Connection> accepted = new CopyOnWriteArrayList<>();
         try (Listener listener = udpEcho("127.0.0.1", accepted)) {
             RecordingHandler events = new RecordingHandler();
-            Connection client = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
+            Connection client = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
                     .properties(TransportProperties.unreliableDatagram()).build().initiate(events);
             Await.result(client.ready());
             Limit max = client.getProperties().get(Property.SEND_MSG_MAX_LEN);
@@ -99,7 +100,7 @@ class UdpConnectionTest extends TapsTestSupport {
 
     @Test
     void datagramsNotMarkedSafelyReplayableNeverSelectUdp() {
-        assertThatThrownBy(() -> taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", 9))
+        assertThatThrownBy(() -> taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress("127.0.0.1", 9))
                         .properties(TransportProperties.builder().reliability(io.taps.properties.Preference.PROHIBIT).build())
                         .build().initiate())
                 .isInstanceOf(TransportServicesException.class)
@@ -111,7 +112,7 @@ class UdpConnectionTest extends TapsTestSupport {
     void udpInitiateSendsNothingUntilTheApplicationSends_M04() throws Exception {
         try (java.net.DatagramSocket peer = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
             peer.setSoTimeout(300);
-            Connection client = taps.preconnection()
+            Connection client = taps.preconnection().security(SecurityParameters.disabled())
                     .remote(RemoteEndpoint.ofAddress("127.0.0.1", peer.getLocalPort()))
                     .properties(TransportProperties.unreliableDatagram()).build().initiate();
             Await.result(client.ready());
@@ -125,7 +126,7 @@ class UdpConnectionTest extends TapsTestSupport {
     void connectedUdpIgnoresDatagramsFromOtherSources_M04() throws Exception {
         try (java.net.DatagramSocket peer = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress());
                 java.net.DatagramSocket stranger = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
-            Connection client = taps.preconnection()
+            Connection client = taps.preconnection().security(SecurityParameters.disabled())
                     .remote(RemoteEndpoint.ofAddress("127.0.0.1", peer.getLocalPort()))
                     .properties(TransportProperties.unreliableDatagram()).build().initiate();
             Await.result(client.ready());
@@ -146,11 +147,11 @@ class UdpConnectionTest extends TapsTestSupport {
         }
         RecordingHandler notified = new RecordingHandler();
         RecordingHandler silent = new RecordingHandler();
-        Connection asking = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", closedPort))
+        Connection asking = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress("127.0.0.1", closedPort))
                 .properties(TransportProperties.unreliableDatagram().toBuilder()
                         .softErrorNotify(io.taps.properties.Preference.REQUIRE).build())
                 .build().initiate(notified);
-        Connection notAsking = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", closedPort))
+        Connection notAsking = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress("127.0.0.1", closedPort))
                 .properties(TransportProperties.unreliableDatagram()).build().initiate(silent);
         Await.result(asking.ready());
         Await.result(notAsking.ready());
@@ -173,7 +174,7 @@ class UdpConnectionTest extends TapsTestSupport {
     void listenerStopKeepsDeliveredConnections() {
         List<Connection> accepted = new CopyOnWriteArrayList<>();
         Listener listener = udpEcho("127.0.0.1", accepted);
-        Connection client = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
+        Connection client = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
                 .properties(TransportProperties.unreliableDatagram()).build().initiate();
         Await.result(client.send("before stop"));
         assertThat(Await.result(client.receive()).asString()).isEqualTo("before stop");

@@ -11,6 +11,7 @@ import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
 import io.taps.properties.Direction;
 import io.taps.properties.TransportProperties;
+import io.taps.security.SecurityParameters;
 import io.taps.testing.Await;
 import io.taps.testing.TapsTestSupport;
 import java.net.InetAddress;
@@ -35,7 +36,7 @@ class MulticastConfigurationTest extends TapsTestSupport {
     }
 
     private static Preconnection.Builder datagram() {
-        return taps.preconnection().properties(TransportProperties.unreliableDatagram());
+        return taps.preconnection().security(SecurityParameters.disabled()).properties(TransportProperties.unreliableDatagram());
     }
 
     private static void failsAtOnceWithInvalidConfiguration(Preconnection preconnection) {
@@ -86,7 +87,7 @@ class MulticastConfigurationTest extends TapsTestSupport {
 
     @Test
     void multicastReceiveNeedsDatagramProperties() {
-        Preconnection reliable = taps.preconnection()
+        Preconnection reliable = taps.preconnection().security(SecurityParameters.disabled())
                 .local(LocalEndpoint.builder().withAnySourceMulticastGroupIP(GROUP).withPort(5000).build()).build();
         assertThatThrownBy(() -> reliable.listen(connection -> { })).isInstanceOf(TransportServicesException.class)
                 .satisfies(e -> assertThat(((TransportServicesException) e).reason()).isEqualTo(ErrorReason.NO_CANDIDATES));
@@ -94,7 +95,7 @@ class MulticastConfigurationTest extends TapsTestSupport {
 
     @Test
     void aReceiveGroupWithDirectionSendIsContradictory_ERR01() {
-        Preconnection sendOnly = taps.preconnection()
+        Preconnection sendOnly = taps.preconnection().security(SecurityParameters.disabled())
                 .properties(TransportProperties.unreliableDatagram().toBuilder()
                         .direction(Direction.UNIDIRECTIONAL_SEND).build())
                 .local(LocalEndpoint.builder().withAnySourceMulticastGroupIP(GROUP).withPort(5000).build()).build();
@@ -104,7 +105,7 @@ class MulticastConfigurationTest extends TapsTestSupport {
 
     @Test
     void aSendGroupWithDirectionReceiveIsContradictory_EP03() {
-        Preconnection receiveOnly = taps.preconnection()
+        Preconnection receiveOnly = taps.preconnection().security(SecurityParameters.disabled())
                 .properties(TransportProperties.unreliableDatagram().toBuilder()
                         .direction(Direction.UNIDIRECTIONAL_RECEIVE).build())
                 .remote(RemoteEndpoint.builder().withMulticastGroupIP(GROUP).withPort(5000).build()).build();

@@ -9,6 +9,7 @@ import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
 import io.taps.properties.Property;
 import io.taps.properties.TransportProperties;
+import io.taps.security.SecurityParameters;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -129,20 +130,20 @@ public final class MulticastScenarios {
         LocalEndpoint local = localBuilder.build();
         List<Connection> received = new CopyOnWriteArrayList<>();
         List<String> messages = new CopyOnWriteArrayList<>();
-        Listener listener = taps.preconnection().local(local).properties(DATAGRAM).build().listen(connection -> {
+        Listener listener = taps.preconnection().security(SecurityParameters.disabled()).local(local).properties(DATAGRAM).build().listen(connection -> {
             received.add(connection);
             connection.receive().thenAccept(message -> messages.add(message.asString()));
         });
         await(listener.ready());
         // EP-07: a second Listener on the same group and port (address re-use) receives as well.
         List<Connection> twinReceived = new CopyOnWriteArrayList<>();
-        Listener twin = taps.preconnection().local(local).properties(DATAGRAM).build().listen(twinReceived::add);
+        Listener twin = taps.preconnection().security(SecurityParameters.disabled()).local(local).properties(DATAGRAM).build().listen(twinReceived::add);
         await(twin.ready());
         System.out.println("joinedBeforeStop=" + member(group));
 
         List<Connection> senders = new ArrayList<>();
         for (String name : List.of("a", "b")) {
-            var senderBuilder = taps.preconnection();
+            var senderBuilder = taps.preconnection().security(SecurityParameters.disabled());
             if (interfaceName != null) {
                 senderBuilder.local(LocalEndpoint.builder().withInterface(interfaceName).build());
             }
@@ -196,7 +197,7 @@ public final class MulticastScenarios {
             String spelling) throws Exception {
         InetAddress group = InetAddress.getByName(groupText);
         InetAddress source = InetAddress.getByName(sourceText);
-        var builder = taps.preconnection().properties(DATAGRAM);
+        var builder = taps.preconnection().security(SecurityParameters.disabled()).properties(DATAGRAM);
         if ("remote".equals(spelling)) {
             builder.local(LocalEndpoint.ofAddress(group, port)).remote(RemoteEndpoint.builder().withIpAddress(source).build());
         } else {
@@ -227,7 +228,7 @@ public final class MulticastScenarios {
     }
 
     private static Connection sender(TransportServices taps, InetAddress group, int port, String from) {
-        Connection sender = taps.preconnection().local(LocalEndpoint.ofAddress(from, 0))
+        Connection sender = taps.preconnection().security(SecurityParameters.disabled()).local(LocalEndpoint.ofAddress(from, 0))
                 .remote(RemoteEndpoint.builder().withMulticastGroupIP(group).withPort(port).build())
                 .properties(DATAGRAM).build().initiate();
         await(sender.ready());

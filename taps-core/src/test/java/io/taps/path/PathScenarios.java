@@ -9,6 +9,7 @@ import io.taps.monitor.TransportObserver;
 import io.taps.TransportServices;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
+import io.taps.security.SecurityParameters;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -43,7 +44,7 @@ public final class PathScenarios {
                 System.out.println("type." + path.name() + "=" + path.type());
             }
             AtomicInteger serverPathChanges = new AtomicInteger();
-            Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress(ADDRESS, 0)).build()
+            Listener listener = taps.preconnection().security(SecurityParameters.disabled()).local(LocalEndpoint.ofAddress(ADDRESS, 0)).build()
                     .listen(connection -> {
                         connection.setEventHandler(new ConnectionEventHandler() {
                             @Override
@@ -55,7 +56,7 @@ public final class PathScenarios {
                     });
             await(listener.ready());
             AtomicInteger clientPathChanges = new AtomicInteger();
-            Connection client = taps.preconnection().remote(RemoteEndpoint.ofAddress(ADDRESS, listener.port()))
+            Connection client = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress(ADDRESS, listener.port()))
                     .local(LocalEndpoint.ofAddress(ADDRESS, 0)).build().initiate(new ConnectionEventHandler() {
                         @Override
                         public void pathChange(Connection connection) {

@@ -99,6 +99,11 @@ public interface Link {
         return Optional.empty();
     }
 
+    /** What this flow's security handshake negotiated (RFC 9622 §6.3, §8); empty for cleartext. */
+    default Optional<io.taps.security.SecurityOutcome> securityOutcome() {
+        return Optional.empty();
+    }
+
     /** Applies a socket-level option for a Connection Property; false when the link cannot. */
     default boolean applyOption(io.taps.properties.Property<?> property, Object value) {
         return false;

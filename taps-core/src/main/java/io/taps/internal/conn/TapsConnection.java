@@ -414,6 +414,12 @@ public final class TapsConnection implements GroupMember, LinkEvents {
     }
 
     @Override
+    public Optional<io.taps.security.SecurityOutcome> securityOutcome() {
+        Link current = link;
+        return current == null ? Optional.empty() : current.securityOutcome();
+    }
+
+    @Override
     public TransferReport transferReport() {
         return counters.report(link, lifecycle.state() != ConnectionState.CLOSED);
     }

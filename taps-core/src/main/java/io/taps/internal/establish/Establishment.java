@@ -118,7 +118,8 @@ public final class Establishment {
         this.loop = connection.eventLoop();
         this.clock = new EventLoopRaceClock(loop);
         String target = describeStacks() + " to " + spec.remotes();
-        this.racer = new Racer<>(clock, this::startAttempt, racing, target, new Racer.Listener<>() {
+        this.racer = new Racer<>(clock, this::startAttempt, racing, target,
+                leaf -> StackSelection.failoverOnly(spec, leaf.stack()), new Racer.Listener<>() {
             @Override
             public void won(Leaf leaf, ChannelAttempt attempt) {
                 // The report was published by changed() just before.

@@ -41,10 +41,15 @@ public final class StackSelection {
      * preference is never a reason to fail when a stack that meets every requirement is left), so a
      * lower-ranked stack is tried after the better ones, one protocol delay later or as soon as
      * they have failed. A secure and a cleartext stack never race (C-08, Q-17), so a secure request
-     * never ends on a cleartext connection.
+     * never ends on a cleartext connection. Opportunistic security (RFC 9622 §6.3) is the one
+     * exception: the cleartext stacks follow the secure ones as failover branches, which the race
+     * starts only once every secure attempt has failed ({@link #failoverOnly}).
      */
     public static List<ProtocolStack> raceable(PreconnectionSpec spec, Role role, List<ProtocolStack> registered) {
         List<ProtocolStack> ranked = ranked(spec, role, registered);
+        if (spec.security().level() == SecurityLevel.OPPORTUNISTIC) {
+            return ranked; // CandidateSelector already put every secure stack first
+        }
         boolean secure = ranked.get(0).capabilities().secure();
         List<ProtocolStack> kept = new ArrayList<>();
         for (ProtocolStack candidate : ranked) {
@@ -53,6 +58,15 @@ public final class StackSelection {
             }
         }
         return kept;
+    }
+
+    /**
+     * Whether attempts on {@code stack} may only start once every secure attempt failed: the
+     * cleartext failover of opportunistic security (RFC 9622 §6.3), so that cleartext can never win
+     * a race against a TLS handshake that is merely slower.
+     */
+    public static boolean failoverOnly(PreconnectionSpec spec, ProtocolStack stack) {
+        return spec.security().level() == SecurityLevel.OPPORTUNISTIC && !stack.capabilities().secure();
     }
 
     /** The stack that takes {@code spec} alone (RFC 9623 §10.5 multicast), or null. */

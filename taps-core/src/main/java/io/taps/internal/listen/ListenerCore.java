@@ -212,6 +212,14 @@ public final class ListenerCore implements Listener {
         delivered.add(connection);
     }
 
+    /** An inbound flow failed its handshake and was closed; the handler hears why (RFC 9622 §6.3, §7.2). */
+    void rejected(InetSocketAddress remote, TransportServicesException reason) {
+        if (isStopping()) {
+            return;
+        }
+        events.emit(() -> handler.connectionRejected(this, remote, reason));
+    }
+
     /** Lets the owning system see every delivered Connection, so that shutting it down closes them. */
     public void trackWith(java.util.function.Consumer<TapsConnection> newTracker) {
         this.tracker = newTracker;

@@ -10,6 +10,7 @@ import io.taps.internal.PreconnectionSpec;
 import io.taps.internal.conn.Link;
 import io.taps.internal.conn.TapsConnection;
 import io.taps.internal.security.SslContexts;
+import io.taps.internal.security.TlsHandlers;
 import io.taps.internal.stack.Acceptor;
 import io.taps.internal.stack.StackEnvironment;
 import io.taps.internal.stack.TapsBinding;
@@ -208,6 +209,20 @@ final class StackShare implements TapsBinding {
     @Override
     public void limitReached(TransportServicesException notice) {
         listener.limitReached(notice);
+    }
+
+    @Override
+    public void rejected(InetSocketAddress remote, Throwable cause) {
+        TransportServicesException reason;
+        if (cause instanceof TransportServicesException) {
+            reason = (TransportServicesException) cause;
+        } else if (stack.capabilities().secure()) {
+            reason = TlsHandlers.classify(cause);
+        } else {
+            reason = new TransportServicesException(ErrorReason.ESTABLISHMENT_FAILED,
+                    "inbound " + stack.capabilities().name() + " connection failed before it was ready: " + cause, cause);
+        }
+        listener.rejected(remote, reason);
     }
 
     @Override

@@ -11,6 +11,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicClosedChannelException;
+import io.netty.handler.codec.quic.QuicConnectionCloseEvent;
 import io.netty.handler.codec.quic.QuicClientCodecBuilder;
 import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicStreamChannel;
@@ -291,6 +293,14 @@ final class QuicConnector {
         }
         String target = "QUIC to " + remote;
         for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof QuicClosedChannelException && ((QuicClosedChannelException) t).event() != null
+                    && ((QuicClosedChannelException) t).event().isTlsError()) {
+                // The peer's TLS stack refused the handshake: its alert (RFC 9001 §4.8) names why.
+                int alert = QuicConnectionCloseEvent.extractTlsError(((QuicClosedChannelException) t).event().error());
+                TransportServicesException security = TlsHandlers.classify(new javax.net.ssl.SSLHandshakeException(
+                        "the peer closed the handshake with TLS alert " + TlsHandlers.alertName(alert)));
+                return new TransportServicesException(security.reason(), target + ": " + security.getMessage(), cause);
+            }
             if (t instanceof SSLException
                     || t instanceof java.security.cert.CertificateException) {
                 TransportServicesException security = TlsHandlers.classify(cause);

@@ -61,6 +61,8 @@ public final class QuicSession {
     private final InetSocketAddress remote;
     private static final long RTT_REFRESH_NANOS = 1_000_000_000L;
     private final QuicLiveness liveness;
+    /** One TLS 1.3 handshake for every stream of the connection; taken once it has completed. */
+    private volatile io.taps.security.SecurityOutcome securityOutcome;
     private int openStreams;
     private volatile boolean closing;
     private volatile Duration lastRtt;
@@ -249,6 +251,19 @@ public final class QuicSession {
 
     InetSocketAddress remoteAddress() {
         return remote;
+    }
+
+    Optional<io.taps.security.SecurityOutcome> securityOutcome() {
+        io.taps.security.SecurityOutcome known = securityOutcome;
+        if (known == null && channel.sslEngine() != null) {
+            javax.net.ssl.SSLSession tls = channel.sslEngine().getSession();
+            // Before the handshake completed (0-RTT streams) the session has no cipher suite yet.
+            if (tls != null && tls.getCipherSuite() != null && !tls.getCipherSuite().startsWith("SSL_NULL")) {
+                known = io.taps.internal.security.SecurityOutcomes.of(channel.sslEngine(), Long.MIN_VALUE);
+                securityOutcome = known;
+            }
+        }
+        return Optional.ofNullable(known);
     }
 
     Optional<String> applicationProtocol() {

@@ -219,4 +219,9 @@ public final class QuicStreamLink extends SingleChannelLink {
     public java.util.Map<io.taps.properties.Property<?>, Object> appliedSelection() {
         return java.util.Map.of(io.taps.properties.Property.KEEP_ALIVE, session.liveness().keepAliveApplied());
     }
+
+    @Override
+    public Optional<io.taps.security.SecurityOutcome> securityOutcome() {
+        return session.securityOutcome();
+    }
 }

@@ -24,6 +24,8 @@ import java.util.concurrent.CompletionException;
  *       else {@link RacingConfig#protocolDelay()} when they differ in stack, else
  *       {@link RacingConfig#connectionAttemptDelay()} (all clamped).</li>
  *   <li>When an attempt fails, the next leaf starts at once.</li>
+ *   <li>A failover leaf (the cleartext branch of opportunistic security) starts only once no
+ *       other kind of attempt runs: never on a stagger timer while one does.</li>
  *   <li>Leaves may arrive late (a slow AAAA answer, HEv3): {@link #offer} replaces the order of the
  *       leaves not yet started.</li>
  *   <li>The first attempt whose whole stack is ready wins; every other running attempt is
@@ -87,6 +89,7 @@ public final class Racer<H extends AttemptStarter.Running> {
     private final RacingConfig config;
     private final Listener<H> listener;
     private final String target;
+    private final java.util.function.Predicate<Leaf> failover;
     private final List<Record> records = new ArrayList<>();
     private final List<Record> running = new ArrayList<>();
     private final List<Throwable> failures = new ArrayList<>();
@@ -106,6 +109,16 @@ public final class Racer<H extends AttemptStarter.Running> {
      */
     public Racer(RaceClock clock, AttemptStarter<H> starter, RacingConfig config, String target,
             Listener<H> listener) {
+        this(clock, starter, config, target, leaf -> false, listener);
+    }
+
+    /**
+     * @param target what is being established, for error messages
+     * @param failover the leaves that start only once every other started attempt has failed
+     */
+    public Racer(RaceClock clock, AttemptStarter<H> starter, RacingConfig config, String target,
+            java.util.function.Predicate<Leaf> failover, Listener<H> listener) {
+        this.failover = Objects.requireNonNull(failover, "failover");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.starter = Objects.requireNonNull(starter, "starter");
         this.config = Objects.requireNonNull(config, "config");
@@ -226,6 +239,16 @@ public final class Racer<H extends AttemptStarter.Running> {
         return false;
     }
 
+    /** Whether an attempt that is not a failover runs: failover leaves wait for it to fail. */
+    private boolean primaryRunning() {
+        for (Record r : running) {
+            if (!failover.test(r.leaf)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** (Re)schedules the next start: now when nothing runs, else one delay after the last start. */
     private void rearm() {
         if (nextStart != null) {
@@ -250,6 +273,9 @@ public final class Racer<H extends AttemptStarter.Running> {
         if (running.isEmpty()) {
             startNext();
             return;
+        }
+        if (failover.test(pending.get(0)) && primaryRunning()) {
+            return; // started by onFailure once the last primary attempt failed
         }
         Record last = records.get(records.size() - 1);
         long due = last.startNanos + delay(last.leaf, pending.get(0)).toNanos();
@@ -321,7 +347,8 @@ public final class Racer<H extends AttemptStarter.Running> {
             nextStart.cancel();
             nextStart = null;
         }
-        if (!pending.isEmpty() && records.size() < config.maxLeaves()) {
+        if (!pending.isEmpty() && records.size() < config.maxLeaves()
+                && (!failover.test(pending.get(0)) || !primaryRunning())) {
             startNext();
         } else {
             rearm();

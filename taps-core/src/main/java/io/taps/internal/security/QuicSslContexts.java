@@ -108,7 +108,8 @@ public final class QuicSslContexts {
         BlockingWork.check("building a QUIC TLS context");
         if (server && params.identities().isEmpty()) {
             throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
-                    "a server (Listener) needs at least one identity (SEC-02)");
+                    "a server (Listener) needs at least one identity (SEC-02); security is required by"
+                    + " default (RFC 9622 §6.3): add an identity, or use SecurityParameters.disabled() for a cleartext Listener");
         }
         IdentityKeyManager keyManager = params.identities().isEmpty() && params.identityChallengeCallback().isEmpty()
                 ? null : new IdentityKeyManager(params.identities(), params.identityChallengeCallback().orElse(null));

@@ -190,7 +190,8 @@ public final class SslContexts {
     private static SslContext build(SecurityParameters params, boolean server, SslProvider provider) {
         BlockingWork.check("building a TLS context");
         if (server && params.identities().isEmpty()) {
-            throw invalid("a server (Listener) needs at least one identity (SEC-02)");
+            throw invalid("a server (Listener) needs at least one identity (SEC-02); security is required by"
+                    + " default (RFC 9622 §6.3): add an identity, or use SecurityParameters.disabled() for a cleartext Listener");
         }
         IdentityKeyManager keyManager = params.identities().isEmpty() && params.identityChallengeCallback().isEmpty()
                 ? null : new IdentityKeyManager(params.identities(), params.identityChallengeCallback().orElse(null));

@@ -1,5 +1,8 @@
 package io.taps.internal.security;
 
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslCertificateException;
+import io.netty.internal.tcnative.CertificateVerifier;
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
 import io.taps.security.SecurityParameters;
@@ -10,6 +13,8 @@ import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.CertificateException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.List;
@@ -121,7 +126,50 @@ final class TapsTrustManager extends X509ExtendedTrustManager {
         return verifyCertificate ? platform.getAcceptedIssuers() : new X509Certificate[0];
     }
 
+    /**
+     * Verifies and, on rejection, throws the exception that makes BoringSSL answer with the alert
+     * RFC 8446 §6.2 names for the reason: an unknown issuer gets {@code unknown_ca}, an expired or not
+     * yet valid certificate {@code certificate_expired}/{@code bad_certificate}, a hostname, pin or
+     * callback rejection {@code bad_certificate}. Without an error code BoringSSL would send
+     * {@code internal_error}. JSSE decides its alert itself (certificate_unknown); the
+     * {@link TapsCertificateException} stays the cause either way, so classification is unchanged.
+     */
     private void verify(X509Certificate[] chain, String authType, SSLEngine engine, boolean peerIsServer)
+            throws CertificateException {
+        try {
+            check(chain, authType, engine, peerIsServer);
+        } catch (TapsCertificateException rejected) {
+            throw withAlert(rejected);
+        }
+    }
+
+    private static CertificateException withAlert(TapsCertificateException rejected) {
+        if (!OpenSsl.isAvailable()) {
+            return rejected;
+        }
+        int code;
+        if (rejected.kind() != TapsCertificateException.Kind.UNTRUSTED) {
+            code = CertificateVerifier.X509_V_ERR_CERT_REJECTED;
+        } else if (causedBy(rejected, CertificateExpiredException.class)) {
+            code = CertificateVerifier.X509_V_ERR_CERT_HAS_EXPIRED;
+        } else if (causedBy(rejected, CertificateNotYetValidException.class)) {
+            code = CertificateVerifier.X509_V_ERR_CERT_NOT_YET_VALID;
+        } else {
+            code = CertificateVerifier.X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY;
+        }
+        return new OpenSslCertificateException(rejected.getMessage(), rejected, code);
+    }
+
+    private static boolean causedBy(Throwable failure, Class<? extends Throwable> type) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void check(X509Certificate[] chain, String authType, SSLEngine engine, boolean peerIsServer)
             throws CertificateException {
         if (chain == null || chain.length == 0) {
             throw new TapsCertificateException(TapsCertificateException.Kind.UNTRUSTED, "peer sent no certificate",

@@ -1,12 +1,18 @@
 package io.taps.internal.security;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
+import io.netty.util.AttributeKey;
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
+import io.taps.security.SecurityOutcome;
 import io.taps.security.SecurityParameters;
 import java.nio.channels.ClosedChannelException;
 import java.security.cert.CertificateException;
@@ -31,6 +37,9 @@ import java.util.concurrent.CompletionStage;
  * names). SNI is sent only for DNS names, never for IP literals (RFC 6066 §3).
  */
 public final class TlsHandlers {
+    private static final AttributeKey<SecurityOutcome> OUTCOME = AttributeKey.valueOf(TlsHandlers.class, "outcome");
+    private static final int TLS_RECORD_HEADER_LENGTH = 5;
+
     private TlsHandlers() {
     }
 
@@ -92,10 +101,71 @@ public final class TlsHandlers {
      * negotiated; otherwise fails with a {@link TransportServicesException} from {@link #classify}
      * and closes the channel. Use this instead of {@link SslHandler#handshakeFuture()}, which succeeds
      * even when a client required ALPN and the server (BoringSSL cannot send the alert) chose none.
-     * Call it after the handler was added to a pipeline.
+     * On success the channel carries the {@link SecurityOutcome} ({@link #outcome(Channel)}).
+     * Call it after the handler was added to a pipeline, before the channel is active.
      */
     public static CompletionStage<Optional<String>> handshake(SslHandler handler, SecurityParameters params) {
         CompletableFuture<Optional<String>> result = new CompletableFuture<>();
+        whenHandshaken(handler, params, result, System.currentTimeMillis());
+        return result;
+    }
+
+    /**
+     * Adds the server side of TLS to an accepted {@code channel} and returns its handshake outcome
+     * as {@link #handshake} does. A client whose ALPN list has nothing in common with
+     * {@code params}' gets the {@code no_application_protocol} alert (RFC 7301 §3.2) and fails the
+     * outcome with SecurityFailed naming both lists. With {@code cleartextToo} (an opportunistic
+     * Listener, RFC 9622 §6.3) the first bytes decide: a TLS record starts the handshake, anything
+     * else is a cleartext connection whose outcome completes at once without a
+     * {@link SecurityOutcome}. Such a cleartext client must send first.
+     */
+    public static CompletionStage<Optional<String>> addServer(Channel channel, SslContext ctx, SecurityParameters params,
+            Duration handshakeTimeout, boolean cleartextToo) {
+        CompletableFuture<Optional<String>> result = new CompletableFuture<>();
+        if (!cleartextToo) {
+            addServerHandlers(channel, null, ctx, params, handshakeTimeout, result);
+            return result;
+        }
+        channel.pipeline().addLast("tls-detect", new ByteToMessageDecoder() {
+            @Override
+            protected void decode(ChannelHandlerContext detector, ByteBuf in, List<Object> out) {
+                if (in.readableBytes() < TLS_RECORD_HEADER_LENGTH) {
+                    return;
+                }
+                if (SslHandler.isEncrypted(in, false)) {
+                    addServerHandlers(channel, detector.name(), ctx, params, handshakeTimeout, result);
+                } else {
+                    result.complete(Optional.empty());
+                }
+                // What was read so far goes on to the handler behind this one.
+                detector.pipeline().remove(this);
+            }
+        });
+        return result;
+    }
+
+    private static void addServerHandlers(Channel channel, String after, SslContext ctx, SecurityParameters params,
+            Duration handshakeTimeout, CompletableFuture<Optional<String>> result) {
+        SslHandler ssl = handshakeTimeout == null ? newServerHandler(ctx, channel.alloc())
+                : newServerHandler(ctx, channel.alloc(), handshakeTimeout);
+        ChannelPipeline pipeline = channel.pipeline();
+        // after a detector: guard then TLS right behind it, so that the bytes it read reach the guard first
+        if (after == null) {
+            if (!params.alpn().isEmpty()) {
+                pipeline.addLast("tls-alpn", new AlpnGuard(params.alpn(), result::completeExceptionally));
+            }
+            pipeline.addLast("tls", ssl);
+        } else {
+            pipeline.addAfter(after, "tls", ssl);
+            if (!params.alpn().isEmpty()) {
+                pipeline.addAfter(after, "tls-alpn", new AlpnGuard(params.alpn(), result::completeExceptionally));
+            }
+        }
+        whenHandshaken(ssl, params, result, System.currentTimeMillis());
+    }
+
+    private static void whenHandshaken(SslHandler handler, SecurityParameters params,
+            CompletableFuture<Optional<String>> result, long startMillis) {
         handler.handshakeFuture().addListener(f -> {
             Channel ch = (Channel) f.getNow();
             if (!f.isSuccess()) {
@@ -113,9 +183,16 @@ public final class TlsHandlers {
                 result.completeExceptionally(e);
                 return;
             }
+            if (ch != null) {
+                ch.attr(OUTCOME).set(SecurityOutcomes.of(handler.engine(), startMillis));
+            }
             result.complete(alpn);
         });
-        return result;
+    }
+
+    /** The outcome of {@code channel}'s completed TLS handshake; empty without TLS or before it completed. */
+    public static Optional<SecurityOutcome> outcome(Channel channel) {
+        return Optional.ofNullable(channel.attr(OUTCOME).get());
     }
 
     /**
@@ -178,6 +255,35 @@ public final class TlsHandlers {
             }
         }
         return security("TLS handshake failed: " + detail, failure);
+    }
+
+    /** The RFC 8446 §6 name of TLS alert {@code code}, e.g. {@code no_application_protocol} for 120. */
+    public static String alertName(int code) {
+        switch (code) {
+            case 0: return "close_notify";
+            case 10: return "unexpected_message";
+            case 20: return "bad_record_mac";
+            case 40: return "handshake_failure";
+            case 42: return "bad_certificate";
+            case 43: return "unsupported_certificate";
+            case 44: return "certificate_revoked";
+            case 45: return "certificate_expired";
+            case 46: return "certificate_unknown";
+            case 47: return "illegal_parameter";
+            case 48: return "unknown_ca";
+            case 49: return "access_denied";
+            case 50: return "decode_error";
+            case 51: return "decrypt_error";
+            case 70: return "protocol_version";
+            case 71: return "insufficient_security";
+            case 80: return "internal_error";
+            case 109: return "missing_extension";
+            case 110: return "unsupported_extension";
+            case 112: return "unrecognized_name";
+            case 116: return "certificate_required";
+            case 120: return "no_application_protocol";
+            default: return "alert " + code;
+        }
     }
 
     private static boolean has(String text, String... needles) {

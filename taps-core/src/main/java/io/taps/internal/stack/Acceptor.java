@@ -42,17 +42,21 @@ public final class Acceptor {
                         binding.environment().eventExecutor(), binding.properties(), Role.LISTEN,
                         new ConnectionEventHandler() { });
                 // Adopt first, then replay what the handler held (held framed Messages need the framed link).
-                connection.establishPassive(links.apply(ready), stack.capabilities());
+                Link link = links.apply(ready);
+                // An opportunistic TLS/TCP Listener's cleartext client runs on TCP (ChannelLink says which).
+                connection.establishPassive(link, link instanceof ChannelLink
+                        ? ((ChannelLink) link).kind().capabilities() : stack.capabilities());
                 readyHandler.bind(connection);
                 binding.offer(connection);
             }
 
             @Override
             public void stackFailed(Channel failed, Throwable cause) {
-                // A client that fails the handshake never becomes a Connection; nobody to tell but the log.
+                // A client that fails the handshake never becomes a Connection; the Listener's handler hears of it.
                 log.debug("Inbound {} handshake or framer start from {} failed: {}", stack.capabilities().name(),
                         failed.remoteAddress(), cause.toString());
                 failed.close();
+                binding.rejected((java.net.InetSocketAddress) failed.remoteAddress(), cause);
             }
         }, handshake != null, framerStack);
         channel.pipeline().addLast("taps", handler);

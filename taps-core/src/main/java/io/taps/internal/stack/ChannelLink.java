@@ -10,6 +10,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.taps.internal.conn.Link;
 import io.taps.internal.framer.FramerLimits;
 import io.taps.internal.security.TlsHandlers;
+import io.taps.security.SecurityOutcome;
 import io.taps.properties.CapacityProfile;
 import io.taps.properties.Property;
 import io.taps.properties.Timeout;
@@ -152,6 +153,16 @@ public class ChannelLink extends SingleChannelLink {
     @Override
     public Optional<String> applicationProtocol() {
         return ssl == null ? Optional.empty() : TlsHandlers.negotiatedAlpn(ssl);
+    }
+
+    @Override
+    public Optional<SecurityOutcome> securityOutcome() {
+        return TlsHandlers.outcome(channel);
+    }
+
+    /** The built-in stack this link's channel runs. */
+    StackKind kind() {
+        return kind;
     }
 
     @Override

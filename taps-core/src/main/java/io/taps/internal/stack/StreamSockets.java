@@ -12,6 +12,7 @@ import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
 import io.taps.internal.security.SslContexts;
 import io.taps.internal.security.TlsHandlers;
+import io.taps.security.SecurityLevel;
 import io.taps.security.SecurityParameters;
 import io.taps.properties.Limit;
 import io.taps.properties.Property;
@@ -30,7 +31,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The listening sockets of TCP and TLS/TCP (RFC 9623 §4.7.1, M-30): every inbound handshake that
  * completes (TCP accepted, TLS handshake done, framers ready) becomes a new Connection. The sockets
  * get the Listener's {@code _taps.listenBacklog}, and an {@link AcceptGuard} each, so that a failing
- * accept() (out of file descriptors) pauses and retries instead of flooding the log.
+ * accept() (out of file descriptors) pauses and retries instead of flooding the log. A TLS/TCP
+ * Listener with opportunistic security accepts cleartext TCP clients on the same port as well.
  */
 final class StreamSockets implements StackListener {
     private final StackKind kind;
@@ -62,6 +64,9 @@ final class StreamSockets implements StackListener {
             return;
         }
         backlog = effectiveBacklog(binding.properties().get(Property.LISTEN_BACKLOG));
+        SecurityParameters security = binding.use().security();
+        // RFC 9622 §6.3: opportunistic security takes TLS when the client offers it, else cleartext.
+        boolean cleartextToo = security.level() == SecurityLevel.OPPORTUNISTIC;
         ServerBootstrap bootstrap = new ServerBootstrap().group(binding.group())
                 .channel(binding.serverSocketChannelType())
                 .option(ChannelOption.SO_BACKLOG, backlog)
@@ -83,11 +88,12 @@ final class StreamSockets implements StackListener {
                         // Read once per accepted channel: an updateSecurity swaps it for later ones only.
                         ServerTls current = tls;
                         if (current != null) {
-                            SslHandler ssl = TlsHandlers.newServerHandler(current.context(), channel.alloc());
-                            channel.pipeline().addLast("tls", ssl);
-                            handshake = TlsHandlers.handshake(ssl, current.security());
+                            handshake = TlsHandlers.addServer(channel, current.context(), current.security(), null,
+                                    cleartextToo);
                         }
-                        binding.attach(channel, handshake, accepted -> new ChannelLink(accepted, kind));
+                        // An opportunistic Listener's cleartext client is a TCP Connection, not a TLS one.
+                        binding.attach(channel, handshake, accepted -> new ChannelLink(accepted,
+                                accepted.pipeline().get(SslHandler.class) == null ? StackKind.TCP : kind));
                     }
                 });
         bindNext(bootstrap, addresses, 0, new ArrayList<>(), new AtomicInteger(0));

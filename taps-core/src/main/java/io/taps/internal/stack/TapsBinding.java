@@ -37,6 +37,9 @@ public interface TapsBinding extends StackBinding, EnvironmentContext {
      */
     void limitReached(io.taps.TransportServicesException notice);
 
+    /** An accepted flow failed its handshake (or framer start) and was closed: the Listener tells its handler. */
+    void rejected(java.net.InetSocketAddress remote, Throwable cause);
+
     /** Whether the Listener is stopping (no new Connections). */
     boolean isStopping();
 

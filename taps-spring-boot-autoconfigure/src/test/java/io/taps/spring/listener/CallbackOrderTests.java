@@ -25,7 +25,7 @@ class CallbackOrderTests {
     private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(PropertyPlaceholderAutoConfiguration.class,
                 TapsAutoConfiguration.class, TapsListenerAutoConfiguration.class))
-        .withPropertyValues("taps.event-loop-threads=1", "taps.profiles.framed.framers=length-prefix",
+        .withPropertyValues("taps.event-loop-threads=1", "taps.profiles.framed.security.enabled=false", "taps.profiles.framed.framers=length-prefix",
                 "taps.listener.execution=platform")
         .withUserConfiguration(SlowCallbacks.class);
 

@@ -35,6 +35,6 @@ class GatedListener {
                     LifecycleAutoConfiguration.class, TapsAutoConfiguration.class, TapsListenerAutoConfiguration.class))
             .withUserConfiguration(GatedListener.class)
             .withPropertyValues("taps.event-loop-threads=1", "taps.listener.execution=platform",
-                    "taps.profiles.framed.framers=length-prefix");
+                    "taps.profiles.framed.security.enabled=false", "taps.profiles.framed.framers=length-prefix");
     }
 }

@@ -90,7 +90,8 @@ class ListenerFailureAnalyzerTests {
         SpringApplication application = new SpringApplication(EchoApplication.class);
         application.setWebApplicationType(WebApplicationType.NONE);
         application.setDefaultProperties(java.util.Map.of("taps.event-loop-threads", "1",
-                "taps.profiles.framed.framers", "length-prefix", "taps.listeners.echo.host", "127.0.0.1"));
+                "taps.profiles.framed.framers", "length-prefix", "taps.profiles.framed.security.enabled", "false",
+                "taps.listeners.echo.host", "127.0.0.1"));
         Throwable failure = catchThrowable(() -> application.run(args).close());
         assertThat(failure).as("start-up failed").isNotNull();
         return failure;

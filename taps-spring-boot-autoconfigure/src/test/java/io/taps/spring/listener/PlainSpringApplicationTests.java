@@ -30,7 +30,7 @@ class PlainSpringApplicationTests {
                 TapsListenerAutoConfiguration.class, TapsMetricsAutoConfiguration.class,
                 TapsObservationAutoConfiguration.class, TapsEndpointAutoConfiguration.class,
                 TapsHealthContributorAutoConfiguration.class))
-        .withPropertyValues("taps.event-loop-threads=1", "taps.profiles.framed.framers=length-prefix",
+        .withPropertyValues("taps.event-loop-threads=1", "taps.profiles.framed.security.enabled=false", "taps.profiles.framed.framers=length-prefix",
                 "management.endpoints.web.exposure.include=*")
         .withUserConfiguration(Echo.class);
 

@@ -26,6 +26,7 @@ class RestartAfterTimedOutStopTests {
                 LifecycleAutoConfiguration.class, TapsAutoConfiguration.class, TapsListenerAutoConfiguration.class))
         .withUserConfiguration(StuckOnce.class)
         .withPropertyValues("taps.event-loop-threads=1", "taps.listener.execution=platform",
+                "taps.profiles.framed.security.enabled=false",
                 "taps.profiles.framed.framers=length-prefix", "spring.lifecycle.timeout-per-shutdown-phase=300ms");
 
     @Test

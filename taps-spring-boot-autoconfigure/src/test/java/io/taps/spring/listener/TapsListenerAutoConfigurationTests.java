@@ -28,7 +28,7 @@ class TapsListenerAutoConfigurationTests {
     private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(PropertyPlaceholderAutoConfiguration.class, SslAutoConfiguration.class,
                 TapsAutoConfiguration.class, TapsListenerAutoConfiguration.class))
-        .withPropertyValues("taps.event-loop-threads=1", "taps.profiles.framed.framers=length-prefix");
+        .withPropertyValues("taps.event-loop-threads=1", "taps.profiles.framed.security.enabled=false", "taps.profiles.framed.framers=length-prefix");
 
     @Test
     void providesTheListenerInfrastructure() {
@@ -150,7 +150,8 @@ class TapsListenerAutoConfigurationTests {
             free = probe.getLocalPort();
         }
         this.contextRunner.withUserConfiguration(EchoListener.class)
-            .withPropertyValues("taps.listeners.echo.port=" + free, "taps.listeners.echo.profile=reliable-inorder-stream")
+            .withPropertyValues("taps.listeners.echo.port=" + free, "taps.listeners.echo.profile=reliable-inorder-stream",
+                    "taps.profiles.reliable-inorder-stream.security.enabled=false")
             .run(context -> {
                 RunningTapsListener echo = context.getBean(TapsListenerRegistry.class).listener("echo").orElseThrow();
                 assertThat(echo.port()).isEqualTo(free);

@@ -24,7 +24,7 @@ class ThrowingErrorHandlerTests {
     private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(PropertyPlaceholderAutoConfiguration.class,
                 TapsAutoConfiguration.class, TapsListenerAutoConfiguration.class))
-        .withPropertyValues("taps.event-loop-threads=1", "taps.profiles.framed.framers=length-prefix")
+        .withPropertyValues("taps.event-loop-threads=1", "taps.profiles.framed.security.enabled=false", "taps.profiles.framed.framers=length-prefix")
         .withUserConfiguration(ThrowingErrorHandler.class);
 
     @Test

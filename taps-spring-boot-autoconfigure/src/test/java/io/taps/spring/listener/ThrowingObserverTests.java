@@ -26,7 +26,7 @@ class ThrowingObserverTests {
     private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(PropertyPlaceholderAutoConfiguration.class,
                 TapsAutoConfiguration.class, TapsListenerAutoConfiguration.class))
-        .withPropertyValues("taps.event-loop-threads=1", "taps.profiles.framed.framers=length-prefix")
+        .withPropertyValues("taps.event-loop-threads=1", "taps.profiles.framed.security.enabled=false", "taps.profiles.framed.framers=length-prefix")
         .withUserConfiguration(Echo.class, ThrowingObserver.class);
 
     @Test

@@ -16,7 +16,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * client, and the injection AOT test instances get.
  */
 @SpringBootTest(classes = EchoApplication.class,
-        properties = { "taps.event-loop-threads=1", "taps.profiles.framed.framers=length-prefix" })
+        properties = { "taps.event-loop-threads=1", "taps.profiles.framed.security.enabled=false", "taps.profiles.framed.framers=length-prefix" })
 class LocalTapsPortSpringBootTests {
     @LocalTapsPort
     int singlePort;

@@ -29,7 +29,10 @@ import org.springframework.context.ApplicationContext;
  * same profiles.
  */
 @TapsTest(properties = { "taps.event-loop-threads=1", "taps.listener.execution=platform",
+        "taps.profiles.default.security.enabled=false",
+        "taps.profiles.framed.security.enabled=false",
         "taps.profiles.framed.selection.reliability=require", "taps.profiles.framed.framers=length-prefix",
+        "taps.profiles.counted.security.enabled=false",
         "taps.profiles.counted.framers=counting", "echo.port=0" })
 class TapsListenerSliceTests {
     private static final Duration WAIT = Duration.ofSeconds(10);

@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param name the profile's name
  * @param transportProperties Selection, Connection and default Message Properties
- * @param securityParameters the Security Parameters ({@link SecurityParameters#disabled()} without TLS)
+ * @param securityParameters the Security Parameters ({@link SecurityParameters#secureDefault()} unless configured; {@link SecurityParameters#disabled()} for cleartext)
  * @param framerNames the framer names, the first nearest the application
  * @param framers the framer factories in the same order
  * @param local the local endpoint settings, or {@code null} when the profile gives none

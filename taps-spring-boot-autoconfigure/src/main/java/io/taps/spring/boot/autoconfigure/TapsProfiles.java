@@ -251,7 +251,7 @@ public final class TapsProfiles {
                             "unknown taps profile '" + name + "'",
                             "Name one of the profiles " + known + " or define taps.profiles." + name + ".", null);
                 }
-                TapsProfile base = new TapsProfile(name, builtIn.get(), SecurityParameters.disabled(), List.of(),
+                TapsProfile base = new TapsProfile(name, builtIn.get(), SecurityParameters.secureDefault(), List.of(),
                         List.of(), null, null);
                 this.resolved.put(name, base);
                 return base;
@@ -267,7 +267,7 @@ public final class TapsProfiles {
                 base = resolve(profile.getBase(), prefix + ".base");
             }
             else if (builtIn != null) {
-                base = new TapsProfile(name, builtIn.get(), SecurityParameters.disabled(), List.of(), List.of(), null,
+                base = new TapsProfile(name, builtIn.get(), SecurityParameters.secureDefault(), List.of(), List.of(), null,
                         null);
             }
             else {
@@ -423,9 +423,8 @@ public final class TapsProfiles {
         }
 
         private SecurityParameters security(TapsProperties.Security settings, String prefix) {
-            boolean enabled = settings.getEnabled() != null ? settings.getEnabled()
-                    : (settings.getSslBundle() != null || !settings.getAlpn().isEmpty() || settings.getServerName() != null
-                            || settings.getClientAuth() != null);
+            // Secure by default (RFC 9622 §6.3): only enabled=false makes a profile cleartext.
+            boolean enabled = settings.getEnabled() == null || settings.getEnabled();
             if (!enabled) {
                 return SecurityParameters.disabled();
             }

@@ -522,7 +522,10 @@ public class TapsProperties {
     /** Security Parameters of a profile (RFC 9622 §6.3). */
     public static class Security {
 
-        /** Whether to use TLS. Implied when an SSL bundle, ALPN or a server name is set. */
+        /**
+         * Whether to use TLS (default true: secure by default, RFC 9622 §6.3). False makes the profile
+         * cleartext; without an SSL bundle TLS verifies peers against the system trust store.
+         */
         private @Nullable Boolean enabled;
 
         /** Name of a spring.ssl.bundle.* bundle: its key store gives the identities, its trust store the trust anchors. */

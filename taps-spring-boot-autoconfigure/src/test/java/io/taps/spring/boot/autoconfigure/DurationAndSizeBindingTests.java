@@ -59,7 +59,7 @@ class DurationAndSizeBindingTests {
     @Test
     void profileTimeoutsTakeBareMillisecondsAndBootUnits() {
         this.contextRunner
-            .withPropertyValues("taps.profiles.p.connection.conn-timeout=5000",
+            .withPropertyValues("taps.profiles.p.security.enabled=false","taps.profiles.p.connection.conn-timeout=5000",
                     "taps.profiles.p.connection.keep-alive-timeout=PT30S",
                     "taps.profiles.p.connection.tcp.user-timeout-value=1m",
                     "taps.profiles.p.connection.taps.close-timeout=disabled",
@@ -92,7 +92,9 @@ class DurationAndSizeBindingTests {
     void sendQueueLimitTakesADataSize() {
         this.contextRunner
             .withPropertyValues("taps.profiles.p.connection.taps.send-queue-limit=64KB",
+                    "taps.profiles.q.security.enabled=false",
                     "taps.profiles.q.connection.taps.send-queue-limit=1000",
+                    "taps.profiles.r.security.enabled=false",
                     "taps.profiles.r.connection.taps.send-queue-limit=unlimited")
             .run(context -> {
                 TapsProfiles profiles = context.getBean(TapsProfiles.class);

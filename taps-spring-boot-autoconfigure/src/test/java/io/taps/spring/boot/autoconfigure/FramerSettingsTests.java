@@ -26,7 +26,7 @@ class FramerSettingsTests {
     void configuredFramersJoinTheBuiltInsAndReplaceThoseOfTheSameName() {
         this.contextRunner
             .withPropertyValues("taps.framers.line.delimiter=crlf", "taps.framers.short.type=length-prefix",
-                    "taps.framers.short.length-size=2", "taps.profiles.chat.framers=short,line")
+                    "taps.framers.short.length-size=2", "taps.profiles.chat.security.enabled=false", "taps.profiles.chat.framers=short,line")
             .run(context -> {
                 TapsFramers framers = context.getBean(TapsFramers.class);
                 assertThat(framers.names()).contains("short", "line", "length-prefix", "tlv");

@@ -22,7 +22,7 @@ public final class LoopbackEcho {
 
     /** A bound echo Listener on 127.0.0.1, optionally with TLS. */
     public static Listener listen(TransportServices taps, @Nullable SecurityParameters security) {
-        var builder = taps.preconnection().framer(LengthPrefixFramer.factory(4))
+        var builder = taps.preconnection().security(SecurityParameters.disabled()).framer(LengthPrefixFramer.factory(4))
                 .local(LocalEndpoint.ofAddress("127.0.0.1", 0));
         if (security != null) {
             builder.security(security);
@@ -34,7 +34,7 @@ public final class LoopbackEcho {
 
     /** A Ready client Connection to {@code listener}. */
     public static Connection connect(TransportServices taps, Listener listener, @Nullable SecurityParameters security) {
-        var builder = taps.preconnection().framer(LengthPrefixFramer.factory(4))
+        var builder = taps.preconnection().security(SecurityParameters.disabled()).framer(LengthPrefixFramer.factory(4))
                 .remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()));
         if (security != null) {
             builder.security(security);

@@ -93,7 +93,7 @@ class TapsAutoConfigurationTests {
                     "taps.profiles.chat.connection.taps.close-timeout=2s",
                     "taps.profiles.chat.message.msg-lifetime=2s", "taps.profiles.chat.framers=length-prefix,line",
                     "taps.profiles.chat.remote.host=127.0.0.1", "taps.profiles.chat.remote.port=7000",
-                    "taps.profiles.chat.local.port=0")
+                    "taps.profiles.chat.local.port=0", "taps.profiles.chat.security.enabled=false")
             .run(context -> {
                 TapsProfile chat = context.getBean(TapsProfiles.class).get("chat");
                 assertThat(chat.transportProperties().get(Property.RELIABILITY)).isEqualTo(Preference.REQUIRE);
@@ -123,8 +123,9 @@ class TapsAutoConfigurationTests {
     @Test
     void builtInProfilesMirrorTheRfcProfilesAndCanBeExtended() {
         this.contextRunner
-            .withPropertyValues("taps.profiles.datagrams.base=unreliable-datagram",
+            .withPropertyValues("taps.profiles.datagrams.security.enabled=false","taps.profiles.datagrams.base=unreliable-datagram",
                     "taps.profiles.datagrams.connection.conn-priority=7",
+                    "taps.profiles.reliable-message.security.enabled=false",
                     "taps.profiles.reliable-message.connection.conn-timeout=1s")
             .run(context -> {
                 TapsProfiles profiles = context.getBean(TapsProfiles.class);
@@ -195,7 +196,7 @@ class TapsAutoConfigurationTests {
 
     @Test
     void cycleOfBaseProfilesFailsStartUp() {
-        this.contextRunner.withPropertyValues("taps.profiles.a.base=b", "taps.profiles.b.base=a").run(context -> {
+        this.contextRunner.withPropertyValues("taps.profiles.a.security.enabled=false","taps.profiles.a.base=b", "taps.profiles.b.security.enabled=false", "taps.profiles.b.base=a").run(context -> {
             FailureAnalysis analysis = analysis(context.getStartupFailure());
             assertThat(analysis.getDescription()).contains(".base").contains("cycle");
         });
@@ -258,7 +259,7 @@ class TapsAutoConfigurationTests {
     @Test
     void builtInFramersAreKnownAndTapsFramerBeansAddToAndReplaceThem() {
         this.contextRunner.withUserConfiguration(Framers.class)
-            .withPropertyValues("taps.profiles.short.framers=short-length")
+            .withPropertyValues("taps.profiles.short.security.enabled=false","taps.profiles.short.framers=short-length")
             .run(context -> {
                 TapsFramers framers = context.getBean(TapsFramers.class);
                 assertThat(framers.names()).contains("length-prefix", "line", "tlv", "short-length");

@@ -85,7 +85,8 @@ class UnknownKeyTests {
     @Test
     void twoSpellingsOfOneProfileFail() {
         this.contextRunner
-            .withPropertyValues("taps.profiles.secure-server.selection.reliability=require",
+            .withPropertyValues("taps.profiles.secure-server.security.enabled=false","taps.profiles.secure-server.selection.reliability=require",
+                    "taps.profiles.secureServer.security.enabled=false",
                     "taps.profiles.secureServer.connection.conn-timeout=1s")
             .run(context -> assertThat(failure(context.getStartupFailure()).problem())
                 .contains("names the same profile"));

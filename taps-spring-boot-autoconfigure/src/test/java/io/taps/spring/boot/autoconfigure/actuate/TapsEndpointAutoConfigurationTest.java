@@ -232,7 +232,7 @@ class TapsEndpointAutoConfigurationTest {
             assertThat(up.getDetails().get("listeners").toString()).contains("bound")
                     .contains(Integer.toString(bound.port()));
 
-            Listener failed = taps.preconnection()
+            Listener failed = taps.preconnection().security(SecurityParameters.disabled())
                     .local(io.taps.endpoint.LocalEndpoint.ofAddress("127.0.0.1", bound.port())).build()
                     .listen(connection -> { });
             // A ListenError takes the Listener out of TransportServices.listeners(); a directory

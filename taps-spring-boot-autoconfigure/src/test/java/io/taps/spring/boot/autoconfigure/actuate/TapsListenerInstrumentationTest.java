@@ -39,6 +39,7 @@ class TapsListenerInstrumentationTest {
             .withBean(TestObservationRegistry.class, TestObservationRegistry::create)
             .withUserConfiguration(ChatListener.class)
             .withPropertyValues("taps.event-loop-threads=1", "management.endpoints.web.exposure.include=taps",
+                    "taps.profiles.chat.security.enabled=false",
                     "taps.profiles.chat.framers=length-prefix");
 
     @Test

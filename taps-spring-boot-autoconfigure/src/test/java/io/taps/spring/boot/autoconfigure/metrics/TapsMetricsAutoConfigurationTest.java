@@ -9,6 +9,7 @@ import io.taps.Connection;
 import io.taps.Listener;
 import io.taps.TransportServices;
 import io.taps.endpoint.RemoteEndpoint;
+import io.taps.security.SecurityParameters;
 import io.taps.spring.boot.autoconfigure.LoopbackEcho;
 import io.taps.spring.boot.autoconfigure.TapsAutoConfiguration;
 import java.net.InetAddress;
@@ -110,7 +111,7 @@ class TapsMetricsAutoConfigurationTest {
             }
             TransportServices taps = context.getBean(TransportServices.class);
             MeterRegistry meters = context.getBean(MeterRegistry.class);
-            Connection client = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", closedPort))
+            Connection client = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress("127.0.0.1", closedPort))
                     .build().initiate();
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> meters.find("taps.errors").tag("kind", "establishment").counter() != null);

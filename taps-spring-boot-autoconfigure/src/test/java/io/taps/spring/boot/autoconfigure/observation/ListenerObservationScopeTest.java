@@ -31,6 +31,7 @@ class ListenerObservationScopeTest {
             .withBean(TestObservationRegistry.class, TestObservationRegistry::create)
             .withUserConfiguration(CurrentObservationListener.class)
             .withPropertyValues("taps.event-loop-threads=1", "taps.listener.execution=platform",
+                    "taps.profiles.chat.security.enabled=false",
                     "taps.profiles.chat.framers=length-prefix");
 
     @Test

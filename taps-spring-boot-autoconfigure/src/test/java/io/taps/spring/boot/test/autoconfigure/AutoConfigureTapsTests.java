@@ -13,7 +13,7 @@ import org.springframework.context.annotation.Configuration;
 
 /** {@link AutoConfigureTaps} brings the taps auto-configuration into a context that has none. */
 @SpringBootTest(classes = AutoConfigureTapsTests.Plain.class,
-        properties = { "taps.event-loop-threads=1", "taps.profiles.chat.framers=line" })
+        properties = { "taps.event-loop-threads=1", "taps.profiles.chat.security.enabled=false", "taps.profiles.chat.framers=line" })
 @AutoConfigureTaps
 class AutoConfigureTapsTests {
 
