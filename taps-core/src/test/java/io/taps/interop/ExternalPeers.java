@@ -162,7 +162,7 @@ final class ExternalPeers {
                     // The tool ended early (a broken pipe): what it printed says why.
                     throw new IllegalStateException(name + ": writing stdin failed; " + log(), e);
                 }
-            });
+            }, PEER_THREADS);
         }
 
         /** Reads the tool's stdout to its end, counting and hashing. */
@@ -173,7 +173,7 @@ final class ExternalPeers {
                 } catch (IOException e) {
                     throw new UncheckedIOException(name + ": reading stdout failed; " + log(), e);
                 }
-            });
+            }, PEER_THREADS);
         }
 
         String log() {

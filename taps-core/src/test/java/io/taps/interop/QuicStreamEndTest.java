@@ -63,7 +63,7 @@ class QuicStreamEndTest {
                 Connection client = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
                         .properties(quicOnly()).security(clientSecurity()).build().initiate(clientEvents);
                 Await.result(client.ready());
-                CompletableFuture<Digest> clientSent = CompletableFuture.supplyAsync(() -> TapsTransfers.send(client, SIZE, 41));
+                CompletableFuture<Digest> clientSent = CompletableFuture.supplyAsync(() -> TapsTransfers.send(client, SIZE, 41), ExternalPeers.PEER_THREADS);
                 Connection server = Await.result(accepted, TapsTransfers.TRANSFER);
                 Digest received = TapsTransfers.receiveToEnd(server);
                 assertThat(received).as("the Listener side received the client's bytes up to its Final")
