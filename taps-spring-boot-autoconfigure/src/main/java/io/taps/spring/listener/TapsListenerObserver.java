@@ -49,7 +49,8 @@ public interface TapsListenerObserver {
      * An inbound connection to {@code listener} was refused before it became a Connection: its
      * security handshake failed (RFC 9622 §6.3, §7.2), for example no or an untrusted client
      * certificate where client authentication is required, no ALPN protocol in common, or the
-     * handshake timed out. Called on a Netty event loop, once per refused client.
+     * handshake timed out. Called on the thread that delivers the Listener's events, once per refused
+     * client.
      *
      * @param remote the client's address, or {@code null} when it is no longer known
      */
