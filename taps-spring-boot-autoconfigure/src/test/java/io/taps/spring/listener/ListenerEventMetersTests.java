@@ -36,6 +36,8 @@ import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 
 /**
  * The Listener events that happen before any Connection exists (a refused TLS handshake, a UDP
@@ -111,11 +113,12 @@ class ListenerEventMetersTests {
     /**
      * Running out of file descriptors cannot be provoked without starving the test JVM itself, so
      * this drives the core's AcceptFailed event into the running listener's handler, the path the
-     * core takes, and checks it reaches the meter.
+     * core takes, and checks it reaches the meter, even behind an observer that breaks its contract
+     * and throws.
      */
     @Test
     void acceptFailedReachesTheAcceptFailuresCounter() {
-        this.contextRunner.withUserConfiguration(SecureEcho.class)
+        this.contextRunner.withUserConfiguration(SecureEcho.class, ThrowingFirst.class)
             .withPropertyValues("taps.profiles.secure.security.enabled=false", "taps.profiles.secure.framers=length-prefix")
             .run(context -> {
                 MeterRegistry meters = context.getBean(MeterRegistry.class);
@@ -175,6 +178,20 @@ class ListenerEventMetersTests {
         @Bean
         MeterRegistry meterRegistry() {
             return new SimpleMeterRegistry();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class ThrowingFirst {
+        @Bean
+        @Order(Ordered.HIGHEST_PRECEDENCE)
+        TapsListenerObserver throwingObserver() {
+            return new TapsListenerObserver() {
+                @Override
+                public void acceptFailed(RunningTapsListener listener, TransportServicesException error) {
+                    throw new IllegalStateException("observer fails");
+                }
+            };
         }
     }
 
