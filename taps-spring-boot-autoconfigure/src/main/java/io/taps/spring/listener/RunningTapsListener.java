@@ -1,6 +1,7 @@
 package io.taps.spring.listener;
 
 import io.taps.Connection;
+import io.taps.ErrorReason;
 import io.taps.Listener;
 import io.taps.ListenerEventHandler;
 import io.taps.Message;
@@ -29,6 +30,7 @@ public final class RunningTapsListener {
     private final List<HandlerMethod> receivedCallbacks;
     private final List<HandlerMethod> closedCallbacks;
     private final Set<ServedConnection> connections = ConcurrentHashMap.newKeySet();
+    private final Set<ErrorReason> rejectionReasonsLogged = ConcurrentHashMap.newKeySet();
     private volatile @Nullable Listener listener;
     private final AtomicReference<@Nullable Runnable> drained = new AtomicReference<>();
     private volatile boolean stopping;
@@ -117,7 +119,79 @@ public final class RunningTapsListener {
             public void establishmentError(Listener failed, TransportServicesException error) {
                 // Bind failures surface through Listener.ready(); later ones are per-connection.
             }
+
+            @Override
+            public void connectionRejected(Listener rejecting, @Nullable InetSocketAddress remote,
+                    TransportServicesException reason) {
+                rejected(remote, reason);
+            }
+
+            @Override
+            public void limitReached(Listener limited, TransportServicesException notice) {
+                RunningTapsListener.this.limitReached(notice);
+            }
+
+            @Override
+            public void acceptFailed(Listener failing, TransportServicesException error) {
+                RunningTapsListener.this.acceptFailed(error);
+            }
         };
+    }
+
+    /**
+     * A client failed its handshake. A client flood (a scanner, a fleet with an expired
+     * certificate) must not flood the log: the first rejection of each error reason is logged at
+     * INFO, every later one at DEBUG; the meter counts them all.
+     */
+    void rejected(@Nullable InetSocketAddress remote, TransportServicesException reason) {
+        String text = "taps listener '" + id() + "' rejected an inbound connection from "
+                + (remote == null ? "an unknown peer" : remote.toString()) + ": " + reason.getMessage();
+        if (this.rejectionReasonsLogged.add(reason.reason())) {
+            logger.info(text + " (further rejections with reason " + reason.reason().rfcName()
+                    + " are logged at DEBUG)");
+        }
+        else if (logger.isDebugEnabled()) {
+            logger.debug(text);
+        }
+        for (TapsListenerObserver observer : this.observers) {
+            try {
+                observer.connectionRejected(this, remote, reason);
+            }
+            catch (RuntimeException ex) {
+                observerFailed("connectionRejected", observer, ex);
+            }
+        }
+    }
+
+    /** A limit of the Listener drops would-be Connections; raised once per socket, so WARN each time. */
+    void limitReached(TransportServicesException notice) {
+        logger.warn("taps listener '" + id() + "' reached a limit: " + notice.getMessage() + " (property taps.profiles."
+                + profile() + ".connection.taps.max-concurrent-connections)");
+        for (TapsListenerObserver observer : this.observers) {
+            try {
+                observer.limitReached(this, notice);
+            }
+            catch (RuntimeException ex) {
+                observerFailed("limitReached", observer, ex);
+            }
+        }
+    }
+
+    /**
+     * The Listener cannot accept (out of file descriptors, say): clients wait in the backlog until
+     * it recovers. Raised once per episode and needs an operator, hence ERROR.
+     */
+    void acceptFailed(TransportServicesException error) {
+        logger.error("taps listener '" + id() + "' cannot accept inbound connections and retries: "
+                + error.getMessage(), error);
+        for (TapsListenerObserver observer : this.observers) {
+            try {
+                observer.acceptFailed(this, error);
+            }
+            catch (RuntimeException ex) {
+                observerFailed("acceptFailed", observer, ex);
+            }
+        }
     }
 
     private void accept(Connection connection) {

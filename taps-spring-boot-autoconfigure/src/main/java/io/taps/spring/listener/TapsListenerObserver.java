@@ -2,6 +2,8 @@ package io.taps.spring.listener;
 
 import io.taps.Connection;
 import io.taps.Message;
+import io.taps.TransportServicesException;
+import java.net.InetSocketAddress;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,5 +43,35 @@ public interface TapsListenerObserver {
      */
     default void messageHandled(RunningTapsListener listener, Connection connection, Message message, long nanos,
             @Nullable Throwable error) {
+    }
+
+    /**
+     * An inbound connection to {@code listener} was refused before it became a Connection: its
+     * security handshake failed (RFC 9622 §6.3, §7.2), for example no or an untrusted client
+     * certificate where client authentication is required, no ALPN protocol in common, or the
+     * handshake timed out. Called on the thread that delivers the Listener's events, once per refused
+     * client.
+     *
+     * @param remote the client's address, or {@code null} when it is no longer known
+     */
+    default void connectionRejected(RunningTapsListener listener, @Nullable InetSocketAddress remote,
+            TransportServicesException reason) {
+    }
+
+    /**
+     * A limit of {@code listener} is turning would-be Connections away (the core's LimitReached,
+     * a taps extension): a UDP Listener has Connections for {@code _taps.maxConcurrentConnections}
+     * remotes and drops datagrams from further ones. Called once per listening socket and episode,
+     * not per dropped datagram.
+     */
+    default void limitReached(RunningTapsListener listener, TransportServicesException notice) {
+    }
+
+    /**
+     * {@code listener} cannot accept inbound connections, typically because the process is out of
+     * file descriptors (the core's AcceptFailed, a taps extension); it keeps listening and retries.
+     * Called once per episode.
+     */
+    default void acceptFailed(RunningTapsListener listener, TransportServicesException error) {
     }
 }

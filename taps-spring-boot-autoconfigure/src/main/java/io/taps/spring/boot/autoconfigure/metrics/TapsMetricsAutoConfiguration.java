@@ -13,8 +13,9 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * Micrometer meters for taps ({@link TapsMeterObserver}): registered as a core
- * {@code TransportObserver}, which the auto-configured {@link TransportServices} picks up; and the
- * cache size gauges ({@link TapsCacheMeters}). Needs
+ * {@code TransportObserver}, which the auto-configured {@link TransportServices} picks up; the
+ * listener counters ({@link TapsListenerMeters}), a {@code TapsListenerObserver} the listener
+ * registry picks up; and the cache size gauges ({@link TapsCacheMeters}). Needs
  * micrometer-core and a {@link MeterRegistry} bean; off with {@code taps.metrics.enabled=false}.
  */
 @AutoConfiguration(afterName = { "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
@@ -29,6 +30,12 @@ public final class TapsMetricsAutoConfiguration {
     TapsMeterObserver tapsMeterObserver(MeterRegistry registry, ObjectProvider<ConnectionProfiles> profiles,
             ObjectProvider<TapsListenerRegistry> listeners) {
         return new TapsMeterObserver(registry, profiles.getIfAvailable(() -> new RegistryConnectionProfiles(listeners)));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    TapsListenerMeters tapsListenerMeters(MeterRegistry registry) {
+        return new TapsListenerMeters(registry);
     }
 
     @Bean
