@@ -81,7 +81,7 @@ public final class ListenerCore implements Listener {
         this.events = new EventDispatcher(environment.eventExecutor());
         Limit cap = properties.get(Property.MAX_CONCURRENT_CONNECTIONS);
         this.concurrencyCap = cap.isUnlimited() ? Long.MAX_VALUE : cap.value();
-        this.security = new ListenerSecurity(spec, environment.group(), readyFuture, () -> List.copyOf(shares),
+        this.security = new ListenerSecurity(spec, environment.blocking(), readyFuture, () -> List.copyOf(shares),
                 this::isStopping);
     }
 

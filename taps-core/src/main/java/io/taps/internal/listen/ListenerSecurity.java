@@ -1,10 +1,9 @@
 package io.taps.internal.listen;
 
-import io.netty.channel.EventLoopGroup;
-import io.netty.util.concurrent.EventExecutor;
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
 import io.taps.internal.PreconnectionSpec;
+import io.taps.internal.blocking.BlockingWork;
 import io.taps.properties.Role;
 import io.taps.security.SecurityParameters;
 import io.taps.spi.ProtocolStack;
@@ -16,6 +15,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -28,7 +28,7 @@ import java.util.function.Supplier;
  * time, in the order they start.
  */
 final class ListenerSecurity {
-    private final EventLoopGroup eventLoops;
+    private final Executor blocking;
     private final CompletionStage<?> ready;
     private final Supplier<List<StackShare>> shares;
     private final BooleanSupplier stopping;
@@ -37,15 +37,16 @@ final class ListenerSecurity {
 
     /**
      * @param spec the Preconnection the Listener was created from
-     * @param eventLoops the loops that must never build a TLS context
+     * @param blocking the system's executor for blocking work, where a TLS context is built when
+     *     the update starts on an event loop
      * @param ready the Listener's ready stage: updates wait for it, since stacks bind until then
      * @param shares the stacks' shares of the Listener that are listening now
      * @param stopping whether the Listener is stopping
      */
-    ListenerSecurity(PreconnectionSpec spec, EventLoopGroup eventLoops, CompletionStage<?> ready,
+    ListenerSecurity(PreconnectionSpec spec, Executor blocking, CompletionStage<?> ready,
             Supplier<List<StackShare>> shares, BooleanSupplier stopping) {
         this.spec = spec;
-        this.eventLoops = eventLoops;
+        this.blocking = blocking;
         this.ready = ready;
         this.shares = shares;
         this.stopping = stopping;
@@ -59,23 +60,21 @@ final class ListenerSecurity {
             if (failure != null) {
                 result.completeExceptionally(failure instanceof CompletionException && failure.getCause() != null
                         ? failure.getCause() : failure);
-            } else if (onEventLoop()) {
+            } else if (BlockingWork.onEventLoop()) {
                 // Building a TLS context takes milliseconds of CPU; an event loop must not spend them.
-                CompletableFuture.runAsync(() -> apply(security, result));
+                BlockingWork.supply(() -> {
+                    apply(security, result);
+                    return null;
+                }, blocking).exceptionally(rejected -> {
+                    result.completeExceptionally(new TransportServicesException(ErrorReason.LISTEN_FAILED,
+                            "the Transport Services system is closing: no new Security Parameters", rejected));
+                    return null;
+                });
             } else {
                 apply(security, result);
             }
         });
         return result.minimalCompletionStage();
-    }
-
-    private boolean onEventLoop() {
-        for (EventExecutor loop : eventLoops) {
-            if (loop.inEventLoop()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void apply(SecurityParameters security, CompletableFuture<Void> result) {
