@@ -115,16 +115,9 @@ class ReceiveMemoryTest extends TapsTestSupport {
     @Test
     void tinyFramedMessagesPauseReadingOnceTheirMemoryReachesTheBudget() throws Exception {
         List<Connection> accepted = new CopyOnWriteArrayList<>();
-        Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0))
-                .security(SecurityParameters.disabled()).framer(LengthPrefixFramer.factory(1)).build()
-                .listen(accepted::add);
-        Await.result(listener.ready());
+        Listener listener = oneByteFramedListener(accepted);
         int messages = 16_000_000;
-        byte[] stream = new byte[2 * messages];
-        for (int i = 0; i < messages; i++) {
-            stream[2 * i] = 1;
-            stream[2 * i + 1] = (byte) i;
-        }
+        byte[] stream = oneByteMessages(messages);
         try (listener; Socket peer = new Socket()) {
             peer.connect(new InetSocketAddress("127.0.0.1", listener.port()), 10_000);
             await().atMost(Duration.ofSeconds(10)).until(() -> accepted.size() == 1);
@@ -180,16 +173,9 @@ class ReceiveMemoryTest extends TapsTestSupport {
     @Test
     void aPausedFramedConnectionDeliversEveryMessageAndThenThePeersEnd() throws Exception {
         List<Connection> accepted = new CopyOnWriteArrayList<>();
-        Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0))
-                .security(SecurityParameters.disabled()).framer(LengthPrefixFramer.factory(1)).build()
-                .listen(accepted::add);
-        Await.result(listener.ready());
+        Listener listener = oneByteFramedListener(accepted);
         int messages = 30_000;
-        byte[] stream = new byte[2 * messages];
-        for (int i = 0; i < messages; i++) {
-            stream[2 * i] = 1;
-            stream[2 * i + 1] = (byte) i;
-        }
+        byte[] stream = oneByteMessages(messages);
         try (listener; Socket peer = new Socket()) {
             peer.connect(new InetSocketAddress("127.0.0.1", listener.port()), 10_000);
             await().atMost(Duration.ofSeconds(10)).until(() -> accepted.size() == 1);
@@ -242,5 +228,24 @@ class ReceiveMemoryTest extends TapsTestSupport {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A cleartext Listener on 127.0.0.1 whose framer has a 1-byte length prefix; accepted Connections go to {@code accepted}. */
+    private Listener oneByteFramedListener(List<Connection> accepted) {
+        Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0))
+                .security(SecurityParameters.disabled()).framer(LengthPrefixFramer.factory(1)).build()
+                .listen(accepted::add);
+        Await.result(listener.ready());
+        return listener;
+    }
+
+    /** {@code messages} framed 1-byte Messages (1-byte length prefix 1, then the byte {@code i}), back to back. */
+    private static byte[] oneByteMessages(int messages) {
+        byte[] stream = new byte[2 * messages];
+        for (int i = 0; i < messages; i++) {
+            stream[2 * i] = 1;
+            stream[2 * i + 1] = (byte) i;
+        }
+        return stream;
     }
 }
