@@ -58,8 +58,8 @@ public interface Listener extends AutoCloseable {
      * and so do new streams of an already accepted QUIC connection (new Connections of its group).
      *
      * <p>Every protocol stack the Listener listens on gets the new parameters, or none does: the new
-     * TLS contexts are built first, off the event loops (on the calling thread, or on a background
-     * thread when called from an event loop or before the Listener is ready), and swapped in only
+     * TLS contexts are built first, off the event loops (on the calling thread, or on the Transport
+     * Services system's thread for blocking work when that would be an event loop), and swapped in only
      * when every stack accepted them. The stage completes once new Connections get them.
      *
      * <p>The security level and the allowed TLS versions cannot change: they decided which protocol
