@@ -1,8 +1,6 @@
 package io.taps.interop;
 
-import static org.junit.jupiter.api.Assumptions.abort;
-
-import java.io.File;
+import io.taps.testing.DebianPackages;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -37,61 +35,12 @@ final class ExternalPeers {
         thread.setDaemon(true);
         return thread;
     });
-    private static boolean aptUpdated;
-
     private ExternalPeers() {
     }
 
     /** Makes sure {@code command} is on the PATH, installing {@code debianPackage} if it can. */
-    static synchronized void require(String command, String debianPackage) {
-        if (onPath(command)) {
-            return;
-        }
-        if (!isRoot() || !onPath("apt-get")) {
-            skip(command + " is not installed and cannot be installed (needs root and apt-get; install the Debian package '"
-                    + debianPackage + "')");
-        }
-        if (!aptUpdated) {
-            run(List.of("apt-get", "update", "-qq"));
-            aptUpdated = true;
-        }
-        run(List.of("apt-get", "install", "-y", "-qq", "--no-install-recommends", debianPackage));
-        if (!onPath(command)) {
-            skip(command + " is still missing after 'apt-get install " + debianPackage + "'");
-        }
-    }
-
-    private static void skip(String reason) {
-        System.err.println("*** INTEROP TEST SKIPPED: " + reason + " ***");
-        abort(reason);
-    }
-
-    private static boolean isRoot() {
-        return "root".equals(System.getProperty("user.name"));
-    }
-
-    private static boolean onPath(String command) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, command))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static void run(List<String> command) {
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (!process.waitFor(5, TimeUnit.MINUTES) || process.exitValue() != 0) {
-                process.destroyForcibly();
-                System.err.println("*** " + String.join(" ", command) + " failed ***");
-            }
-        } catch (IOException e) {
-            System.err.println("*** " + String.join(" ", command) + " failed: " + e + " ***");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    static void require(String command, String debianPackage) {
+        DebianPackages.require(command, debianPackage);
     }
 
     /** A free TCP port on 127.0.0.1 for a tool that cannot report an ephemeral one. */
