@@ -2,7 +2,6 @@ package io.taps.internal.quic;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicServerCodecBuilder;
@@ -18,7 +17,9 @@ import io.taps.internal.stack.StackKind;
 import io.taps.properties.Role;
 import io.taps.properties.TransportProperties;
 import io.taps.security.SecurityParameters;
+import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -58,33 +59,22 @@ public final class QuicServerSockets {
             Executor eventExecutor, List<FramerFactory> framers, Consumer<TapsConnection> accepted,
             java.util.Set<QuicChannel> live) {
         QuicSslContext sslContext = QuicSslContexts.forServer(security);
-        return codec(() -> sslContext, properties, eventExecutor, framers, accepted, live);
+        return codec(() -> sslContext, properties, eventExecutor, framers, accepted, live, (remote, reason) -> { });
     }
 
     /**
      * Like {@link #codec(SecurityParameters, TransportProperties, Executor, List, Consumer, java.util.Set)},
      * with the TLS context read from {@code sslContext} for every new QUIC connection (the codec asks
      * for one TLS engine per connection), so that a Listener's updateSecurity reaches the
-     * connections accepted after it while those before keep their handshake.
+     * connections accepted after it while those before keep their handshake. A client whose handshake
+     * the TLS stack refuses goes to {@code rejected} ({@link InboundHandshakes}).
      */
     static ChannelHandler codec(Supplier<QuicSslContext> sslContext, TransportProperties properties,
             Executor eventExecutor, List<FramerFactory> framers, Consumer<TapsConnection> accepted,
-            java.util.Set<QuicChannel> live) {
+            java.util.Set<QuicChannel> live, BiConsumer<InetSocketAddress, Throwable> rejected) {
         QuicServerCodecBuilder builder = QuicTransportSettings.apply(new QuicServerCodecBuilder(), properties)
                 .sslEngineProvider(quic -> sslContext.get().newEngine(quic.alloc()))
-                .handler(new ChannelInboundHandlerAdapter() {
-                    @Override
-                    public boolean isSharable() {
-                        return true;
-                    }
-
-                    @Override
-                    public void handlerAdded(io.netty.channel.ChannelHandlerContext ctx) {
-                        QuicChannel quic = (QuicChannel) ctx.channel();
-                        live.add(quic);
-                        quic.closeFuture().addListener(closed -> live.remove(quic));
-                    }
-                })
+                .handler(new InboundHandshakes(live, rejected))
                 .streamHandler(new ChannelInitializer<QuicStreamChannel>() {
                     @Override
                     protected void initChannel(QuicStreamChannel stream) {

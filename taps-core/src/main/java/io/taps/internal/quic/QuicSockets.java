@@ -46,6 +46,8 @@ final class QuicSockets implements StackListener {
     private final Executor eventExecutor;
     private final List<FramerFactory> framers;
     private final Consumer<TapsConnection> accepted;
+    /** Told of each client whose handshake was refused (ConnectionRejected). */
+    private final java.util.function.BiConsumer<InetSocketAddress, Throwable> rejected;
     private final List<Channel> sockets = new CopyOnWriteArrayList<>();
     /** The open QUIC connections on these sockets. */
     private final java.util.Set<io.netty.handler.codec.quic.QuicChannel> connections =
@@ -53,7 +55,7 @@ final class QuicSockets implements StackListener {
 
     QuicSockets(EventLoopGroup group, IoTransport transport, SecurityParameters security,
             TransportProperties properties, Executor eventExecutor, List<FramerFactory> framers,
-            Consumer<TapsConnection> accepted) {
+            Consumer<TapsConnection> accepted, java.util.function.BiConsumer<InetSocketAddress, Throwable> rejected) {
         this.group = group;
         this.transport = transport;
         this.sslContext = QuicSslContexts.forServer(security);
@@ -61,6 +63,7 @@ final class QuicSockets implements StackListener {
         this.eventExecutor = eventExecutor;
         this.framers = List.copyOf(framers);
         this.accepted = accepted;
+        this.rejected = rejected;
     }
 
     /**
@@ -82,7 +85,7 @@ final class QuicSockets implements StackListener {
         ChannelHandler codec;
         try {
             codec = QuicServerSockets.codec(() -> sslContext, properties, eventExecutor, framers, accepted,
-                    connections);
+                    connections, rejected);
         } catch (TransportServicesException invalid) {
             close(() -> result.completeExceptionally(invalid));
             return;

@@ -71,7 +71,7 @@ public final class QuicStack implements ProtocolStack {
         TapsBinding internal = TapsBinding.of(binding);
         QuicSockets sockets = new QuicSockets(internal.group(), internal.environment().transport(),
                 binding.use().security(), internal.properties(), internal.environment().eventExecutor(),
-                internal.framers(), internal::offer);
+                internal.framers(), internal::offer, internal::rejected);
         sockets.bind(binding.addresses()).whenComplete((bound, failure) -> {
             if (failure != null) {
                 binding.fail(failure);

@@ -34,6 +34,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * opportunistic mode (SEC-09) and must never be the default (SEC-15: NEATPy's mistake).
  */
 final class TapsTrustManager extends X509ExtendedTrustManager {
+    /** Rejections per engine until read; weak, so that an engine nobody asks about is simply forgotten. */
+    private static final java.util.Map<SSLEngine, TapsCertificateException> REJECTIONS = new java.util.WeakHashMap<>();
     private final X509ExtendedTrustManager platform;
     private final boolean verifyCertificate;
     private final List<X509Certificate> pins;
@@ -139,7 +141,23 @@ final class TapsTrustManager extends X509ExtendedTrustManager {
         try {
             check(chain, authType, engine, peerIsServer);
         } catch (TapsCertificateException rejected) {
+            if (engine != null) {
+                synchronized (REJECTIONS) {
+                    REJECTIONS.put(engine, rejected);
+                }
+            }
             throw withAlert(rejected);
+        }
+    }
+
+    /**
+     * The rejection this trust manager decided for {@code engine}'s peer, once: for engines whose
+     * handshake failure does not carry it as a cause (the QUIC engine reports only BoringSSL's
+     * {@code CERTIFICATE_VERIFY_FAILED}), so that a Listener can still name the certificate it refused.
+     */
+    static TapsCertificateException takeRejection(SSLEngine engine) {
+        synchronized (REJECTIONS) {
+            return REJECTIONS.remove(engine);
         }
     }
 

@@ -196,6 +196,17 @@ public final class TlsHandlers {
     }
 
     /**
+     * Like {@link #classify(Throwable)}, preferring the rejection taps' trust manager decided for
+     * {@code engine}'s peer when the failure does not carry it (a QUIC engine's handshake failure
+     * names only BoringSSL's verdict, not which certificate was refused, nor why).
+     */
+    public static TransportServicesException classify(Throwable failure, javax.net.ssl.SSLEngine engine) {
+        TapsCertificateException rejected = engine == null ? null : TapsTrustManager.takeRejection(engine);
+        return rejected != null && !(failure instanceof TransportServicesException)
+                ? security(rejected.getMessage(), failure) : classify(failure);
+    }
+
+    /**
      * Classifies a handshake failure: SECURITY_FAILED with a message naming what failed (untrusted
      * certificate, hostname mismatch, certificate pinning, trust callback, no common protocol version,
      * no common cipher suite, ALPN mismatch, certificate required or rejected by the peer), or TIMEOUT
