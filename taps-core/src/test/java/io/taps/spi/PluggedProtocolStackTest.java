@@ -95,6 +95,37 @@ class PluggedProtocolStackTest {
         }
     }
 
+    /**
+     * The rate bounds (RFC 9622 §8.1.8) on a plugged-in stack that does not apply them itself:
+     * taps shapes maxSendRate on its channel as on the built-in ones, and reports the others as
+     * Unlimited, not as the values asked for, which nothing would enforce.
+     */
+    @Test
+    void rateBoundsTheStackDoesNotApplyAreShapedByTapsOrReadUnlimited() {
+        DscpTcpStack stack = new DscpTcpStack();
+        try (TransportServices taps = TransportServices.builder().eventLoopThreads(2).protocol(stack).build()) {
+            Listener listener = cleartext(taps).local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
+                    .listen(PluggedProtocolStackTest::echo);
+            Await.result(listener.ready());
+            Connection client = cleartext(taps).remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port()))
+                    .properties(io.taps.properties.TransportProperties.builder().maxSendRate(800_000)
+                            .maxRecvRate(1_000_000).minSendRate(1000).minRecvRate(1000).build())
+                    .build().initiate();
+            Await.result(client.ready());
+            assertThat(client.protocolStack()).contains(DscpTcpStack.NAME);
+            io.taps.properties.ConnectionProperties applied = client.getProperties();
+            assertThat(applied.get(Property.MAX_SEND_RATE)).isEqualTo(io.taps.properties.Limit.of(800_000));
+            assertThat(stack.connected.get(0).pipeline().names()).as("taps' shaper on the stack's channel")
+                    .contains("taps-rate");
+            assertThat(applied.get(Property.MAX_RECV_RATE)).isEqualTo(io.taps.properties.Limit.UNLIMITED);
+            assertThat(applied.get(Property.MIN_SEND_RATE)).isEqualTo(io.taps.properties.Limit.UNLIMITED);
+            assertThat(applied.get(Property.MIN_RECV_RATE)).isEqualTo(io.taps.properties.Limit.UNLIMITED);
+            Await.result(client.send("shaped"));
+            assertThat(Await.result(client.receive()).asString()).isEqualTo("shaped");
+            client.close();
+        }
+    }
+
     @Test
     void aListenerTakesOneStackPerPortSpaceAndEveryOtherEligibleOne() {
         DscpTcpStack stack = new DscpTcpStack();

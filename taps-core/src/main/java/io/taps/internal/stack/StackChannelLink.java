@@ -33,10 +33,15 @@ final class StackChannelLink extends ChannelLink {
         return stack.capabilities().propertyNamespaces().contains(namespace);
     }
 
-    /** The stack's own options: in effect as given, since taps cannot read back what the stack set. */
+    /**
+     * The stack's own options: in effect as given, since taps cannot read back what the stack set.
+     * The rate bounds (RFC 9622 §8.1.8) are the exception: one the stack does not apply itself is
+     * what {@link RateShaping} makes of it on the stack's channel (maxSendRate shaped at the head of
+     * its pipeline, the others Unlimited), never a value nothing enforces.
+     */
     @Override
     public Object applyProperty(Property<?> property, Object value) {
-        applyOption(property, value);
-        return value;
+        boolean applied = applyOption(property, value);
+        return RateShaping.governs(property) && !applied ? super.applyProperty(property, value) : value;
     }
 }
