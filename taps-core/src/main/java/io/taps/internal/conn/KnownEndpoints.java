@@ -2,9 +2,11 @@ package io.taps.internal.conn;
 
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The endpoints a Connection knows (RFC 9622 §7.5, A-15): its Preconnection's, the ones in use
@@ -60,6 +62,20 @@ final class KnownEndpoints {
 
     synchronized List<LocalEndpoint> locals() {
         return List.copyOf(locals);
+    }
+
+    /** The Remote Endpoint of {@code link}'s flow, empty before establishment ({@code link} null). */
+    static Optional<RemoteEndpoint> remoteOf(Link link) {
+        return link == null ? Optional.empty() : Optional.of(RemoteEndpoint.of(link.remoteAddress()));
+    }
+
+    /** The Local Endpoint of {@code link}'s flow, empty before establishment ({@code link} null). */
+    static Optional<LocalEndpoint> localOf(Link link) {
+        if (link == null) {
+            return Optional.empty();
+        }
+        InetSocketAddress local = link.localAddress();
+        return Optional.of(LocalEndpoint.ofAddress(local.getAddress(), local.getPort()));
     }
 
     private static <T> void addAll(List<T> known, List<T> added) {

@@ -1,11 +1,9 @@
 package io.taps.internal.conn;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.taps.Connection;
 import io.taps.ConnectionEventHandler;
 import io.taps.ConnectionGroup;
-import io.taps.ErrorReason;
 import io.taps.Message;
 import io.taps.MessageContext;
 import io.taps.TransportServicesException;
@@ -25,7 +23,6 @@ import io.taps.properties.Property;
 import io.taps.properties.Role;
 import io.taps.properties.TransportProperties;
 import io.taps.spi.StackCapabilities;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -37,21 +34,22 @@ import java.util.concurrent.Executor;
 /**
  * The Connection of RFC 9622 on a Netty event loop: the facade that holds its parts together.
  * {@link Lifecycle} runs the state machine (§11, E-20), {@link SendPath} and {@link ReceivePath}
- * move the data, {@link PropertyStore} holds the property values, {@link TransferCounters} the
+ * move the data, {@link PropertyStore} holds the property values and {@link PropertyActions} sets
+ * and reads them, {@link KnownEndpoints} keeps the endpoints it knows, {@link TransferCounters} the
  * transfer report, {@link IdleTimer} ends it after {@code _taps.idleTimeout} without traffic, and
- * the group package coordinates Clone; the link reports to it through
- * {@link LinkEvents}, and events are delivered in order (E-21) by one {@link EventDispatcher}.
+ * the group package coordinates Clone; the link reports to it through {@link LinkEvents}
+ * ({@link LinkEventRouting}), and events are delivered in order (E-21) by one {@link EventDispatcher}.
  *
  * <p>Everything that changes state runs on the connection's one event loop, chosen when it is
  * created; public methods called from other threads hop onto it. The same object serves actively
  * opened connections (established by an establisher that calls {@link #establish}) and connections
  * a Listener received ({@link #establishPassive}).
  *
- * <p>Longer than 500 lines because: it is the facade of every RFC 9622 Connection action (§7-§10:
- * send, receive, batches, endpoints, properties, clone, close) and of the link's events, each a few
- * lines that hop onto the event loop and hand over to the part that does the work.
+ * <p>It is the facade of every RFC 9622 Connection action (§7-§10: send, receive, batches,
+ * endpoints, properties, clone, close), each a few lines that hop onto the event loop and hand over
+ * to the part that does the work; {@link LinkEventRouting} is its side the link reports to.
  */
-public final class TapsConnection implements GroupMember, LinkEvents {
+public final class TapsConnection extends LinkEventRouting implements GroupMember {
     private final EventLoop loop;
     private final Executor eventExecutor;
     // The parts, shared with each other through this facade; all confined to the event loop.
@@ -63,6 +61,7 @@ public final class TapsConnection implements GroupMember, LinkEvents {
     final TransferCounters counters = new TransferCounters();
     private final KnownEndpoints endpoints = new KnownEndpoints();
     final IdleTimer idleTimer = new IdleTimer(this);
+    private final PropertyActions propertyActions = new PropertyActions(this);
     private volatile ConnectionEventHandler handler;
     private volatile StackCapabilities stack;
     private volatile Link link;
@@ -243,11 +242,7 @@ public final class TapsConnection implements GroupMember, LinkEvents {
         Objects.requireNonNull(message, "message");
         Objects.requireNonNull(context, "context");
         CompletableFuture<MessageContext> future = new CompletableFuture<>();
-        if (loop.inEventLoop()) {
-            sendPath.submit(message, context, endOfMessage, future);
-        } else {
-            loop.execute(() -> sendPath.submit(message, context, endOfMessage, future));
-        }
+        runOnLoop(() -> sendPath.submit(message, context, endOfMessage, future));
         return future;
     }
 
@@ -258,11 +253,7 @@ public final class TapsConnection implements GroupMember, LinkEvents {
 
     @Override
     public CompletionStage<Message> receive(int minIncompleteLength, int maxLength) {
-        if (maxLength < 1 || (minIncompleteLength < 0 && minIncompleteLength != ReceiveRequest.UNSPECIFIED)) {
-            throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
-                    "receive needs maxLength >= 1 and minIncompleteLength >= 0, got min=" + minIncompleteLength
-                            + " max=" + maxLength);
-        }
+        ReceiveRequest.checkLimits(minIncompleteLength, maxLength);
         CompletableFuture<Message> future = new CompletableFuture<>();
         runOnLoop(() -> receivePath.request(minIncompleteLength, maxLength, future));
         return future;
@@ -327,57 +318,23 @@ public final class TapsConnection implements GroupMember, LinkEvents {
 
     @Override
     public ConnectionProperties getProperties() {
-        return store.snapshot(lifecycle.state(), canSend(), canReceive(), link, stack);
-    }
-
-    private boolean canSend() {
-        return sendPath.canSend(store.direction()) && !lifecycle.closeRequested()
-                && lifecycle.state() != ConnectionState.CLOSED;
-    }
-
-    private boolean canReceive() {
-        return receivePath.canReceive(store.direction()) && lifecycle.state() != ConnectionState.CLOSED;
+        return propertyActions.snapshot();
     }
 
     @Override
     public void setProperty(String name, Object value) {
-        setPropertyValue(Property.byName(name), value);
+        propertyActions.set(Property.byName(name), value);
     }
 
     @Override
     public <T> void setProperty(Property<T> property, T value) {
-        setPropertyValue(property, value);
-    }
-
-    private void setPropertyValue(Property<?> property, Object rawValue) {
-        Object value = store.admit(property, rawValue, link, stack);
-        if (value == null) {
-            return;
-        }
-        if (property != Property.CONN_PRIORITY) {
-            // Entangled (RFC 9622 §7.4): the group stores it on every member, this one included.
-            group.entangle(this, property, value);
-        } else {
-            storeProperty(property, value);
-        }
+        propertyActions.set(property, value);
     }
 
     /** Stores a Connection Property value and applies it to the link; the group calls it for entangled ones. */
     @Override
     public void storeProperty(Property<?> property, Object value) {
-        store.put(property, value);
-        runOnLoop(() -> {
-            Link current = link;
-            if (current != null && property.namespace().map(current::appliesTo).orElse(true)) {
-                store.put(property, current.applyProperty(property, value));
-            }
-            if (property == Property.SEND_QUEUE_LIMIT) {
-                sendPath.writeQueued();
-            }
-            if (property == Property.IDLE_TIMEOUT && current != null) {
-                idleTimer.restart();
-            }
-        });
+        propertyActions.store(property, value);
     }
 
     @Override
@@ -393,18 +350,12 @@ public final class TapsConnection implements GroupMember, LinkEvents {
 
     @Override
     public Optional<RemoteEndpoint> remoteEndpoint() {
-        Link current = link;
-        return current == null ? Optional.empty() : Optional.of(RemoteEndpoint.of(current.remoteAddress()));
+        return KnownEndpoints.remoteOf(link);
     }
 
     @Override
     public Optional<LocalEndpoint> localEndpoint() {
-        Link current = link;
-        if (current == null) {
-            return Optional.empty();
-        }
-        InetSocketAddress local = current.localAddress();
-        return Optional.of(LocalEndpoint.ofAddress(local.getAddress(), local.getPort()));
+        return KnownEndpoints.localOf(link);
     }
 
     @Override
@@ -526,52 +477,5 @@ public final class TapsConnection implements GroupMember, LinkEvents {
         } else {
             loop.execute(task);
         }
-    }
-
-    // ---------------------------------------------------------------- LinkEvents (on the event loop)
-
-    @Override
-    public void onStreamData(ByteBuf data) {
-        receivePath.onStreamData(data);
-    }
-
-    @Override
-    public void onFramedMessage(ByteBuf data, MessageContext context, boolean endOfMessage) {
-        receivePath.onFramedMessage(data, context, endOfMessage);
-    }
-
-    @Override
-    public void onFramingError(TransportServicesException error) {
-        receivePath.onFramingError(error);
-    }
-
-    @Override
-    public void onCloseRequested() {
-        lifecycle.startClose();
-    }
-
-    @Override
-    public void onDatagram(ByteBuf data, InetSocketAddress sender) {
-        receivePath.onDatagram(data, sender);
-    }
-
-    @Override
-    public void onInputShutdown() {
-        receivePath.onInputShutdown();
-    }
-
-    @Override
-    public void onLinkClosed() {
-        lifecycle.onLinkClosed();
-    }
-
-    @Override
-    public void onLinkException(Throwable cause) {
-        lifecycle.onLinkException(cause);
-    }
-
-    @Override
-    public void writabilityChanged() {
-        sendPath.writeQueued();
     }
 }

@@ -1,0 +1,67 @@
+package io.taps.internal.conn;
+
+import io.taps.properties.ConnectionProperties;
+import io.taps.properties.ConnectionState;
+import io.taps.properties.Property;
+
+/**
+ * SetProperty and GetProperties (RFC 9622 §8.1) on one Connection: checks and converts a value,
+ * entangles it through the Connection Group (§7.4: every property but {@code connPriority}), applies
+ * it to the link on the event loop with what a change of it sets off (the send queue, the idle
+ * timer), and builds the snapshot GetProperties returns. The values themselves live in
+ * {@link PropertyStore}.
+ */
+final class PropertyActions {
+    private final TapsConnection connection;
+
+    PropertyActions(TapsConnection connection) {
+        this.connection = connection;
+    }
+
+    /** SetProperty: a Message Property becomes the new default at once; a Connection Property is entangled. */
+    void set(Property<?> property, Object rawValue) {
+        Object value = connection.store.admit(property, rawValue, connection.link(), connection.stack());
+        if (value == null) {
+            return;
+        }
+        if (property != Property.CONN_PRIORITY) {
+            // Entangled (RFC 9622 §7.4): the group stores it on every member, this one included.
+            connection.connectionGroup().entangle(connection, property, value);
+        } else {
+            store(property, value);
+        }
+    }
+
+    /** Stores a Connection Property value and applies it to the link, on the event loop. */
+    void store(Property<?> property, Object value) {
+        connection.store.put(property, value);
+        connection.runOnLoop(() -> {
+            Link current = connection.link();
+            if (current != null && property.namespace().map(current::appliesTo).orElse(true)) {
+                connection.store.put(property, current.applyProperty(property, value));
+            }
+            if (property == Property.SEND_QUEUE_LIMIT) {
+                connection.sendPath.writeQueued();
+            }
+            if (property == Property.IDLE_TIMEOUT && current != null) {
+                connection.idleTimer.restart();
+            }
+        });
+    }
+
+    /** GetProperties: the values in effect plus the read-only ones of the moment. */
+    ConnectionProperties snapshot() {
+        return connection.store.snapshot(connection.lifecycle.state(), canSend(), canReceive(), connection.link(),
+                connection.stack());
+    }
+
+    private boolean canSend() {
+        return connection.sendPath.canSend(connection.store.direction()) && !connection.lifecycle.closeRequested()
+                && connection.lifecycle.state() != ConnectionState.CLOSED;
+    }
+
+    private boolean canReceive() {
+        return connection.receivePath.canReceive(connection.store.direction())
+                && connection.lifecycle.state() != ConnectionState.CLOSED;
+    }
+}
