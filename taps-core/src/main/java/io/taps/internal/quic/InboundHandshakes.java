@@ -74,7 +74,8 @@ final class InboundHandshakes extends ChannelInboundHandlerAdapter {
         SocketAddress remote = quic.remoteSocketAddress();
         rejected.accept(remote instanceof InetSocketAddress ? (InetSocketAddress) remote : null,
                 TlsHandlers.classify(cause, quic.sslEngine()));
-        quic.close();
+        // Not closed here: quiche already closes the connection with the TLS alert (RFC 9001 §4.8)
+        // as CONNECTION_CLOSE, which an immediate close would replace or cut short.
     }
 
     private static boolean isHandshakeFailure(Throwable cause) {
