@@ -33,7 +33,9 @@ import java.util.concurrent.TimeUnit;
  * (RFC 9221 §5: ack-eliciting, congestion controlled, never retransmitted), which the peer must have
  * announced it accepts; taps announces it on both sides and drops what it receives. When the peer
  * accepts no DATAGRAM frames (the first probe, sent at once, is refused), keep-alive cannot be applied: the Connection reports keepAlive false,
- * and an attempt that requires it fails (the race falls back to another stack).
+ * and an attempt that requires it fails (the race falls back to another stack). A non-taps peer
+ * that negotiated DATAGRAM frames for its own use receives each probe as a 1-byte datagram (zero);
+ * Netty binds no PING (quiche's {@code quiche_conn_send_ack_eliciting}), see docs/ARCHITECTURE.md, QUIC, Liveness.
  *
  * <p><b>connTimeout.</b> Its RFC 9622 meaning: how long to wait before deciding that the Connection
  * has failed while data is not being delivered. Once taps sent something (data or a probe) and
