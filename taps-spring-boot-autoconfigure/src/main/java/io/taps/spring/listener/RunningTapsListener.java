@@ -163,10 +163,16 @@ public final class RunningTapsListener {
         }
     }
 
-    /** A limit of the Listener drops would-be Connections; raised once per socket, so WARN each time. */
+    /**
+     * A limit of the Listener drops would-be Connections; raised once per socket. taps-core already
+     * logs it at WARN where it happens (core users have no Spring), so one WARN line reaches the log;
+     * this adds only the Spring key to raise, at DEBUG.
+     */
     void limitReached(TransportServicesException notice) {
-        logger.warn("taps listener '" + id() + "' reached a limit: " + notice.getMessage() + " (property taps.profiles."
-                + profile() + ".connection.taps.max-concurrent-connections)");
+        if (logger.isDebugEnabled()) {
+            logger.debug("taps listener '" + id() + "' reached a limit: " + notice.getMessage()
+                    + " (property taps.profiles." + profile() + ".connection.taps.max-concurrent-connections)");
+        }
         for (TapsListenerObserver observer : this.observers) {
             try {
                 observer.limitReached(this, notice);

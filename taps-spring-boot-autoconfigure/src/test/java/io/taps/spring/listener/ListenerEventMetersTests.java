@@ -76,7 +76,7 @@ class ListenerEventMetersTests {
     }
 
     @Test
-    void udpListenerAtItsRemoteCapCountsLimitReachedOncePerSocket() {
+    void udpListenerAtItsRemoteCapCountsLimitReachedOncePerSocket(CapturedOutput output) {
         this.contextRunner.withUserConfiguration(DatagramSink.class)
             .withPropertyValues("taps.profiles.datagrams.security.enabled=false",
                     "taps.profiles.datagrams.base=unreliable-datagram",
@@ -106,6 +106,9 @@ class ListenerEventMetersTests {
                     assertThat(Search.in(meters).name("taps.listener.limit.reached").counter().getId().getTags())
                         .extracting(tag -> tag.getKey() + "=" + tag.getValue())
                         .containsExactlyInAnyOrder("listener=datagrams", "reason=PolicyProhibited");
+                    // One WARN line for the cap, taps-core's: the Spring listener adds none of its own.
+                    assertThat(output.getAll().lines().filter(line -> line.contains("WARN"))
+                        .filter(line -> line.contains("limit"))).hasSize(1);
                 }
             });
     }
