@@ -20,9 +20,9 @@ import javax.net.ssl.SSLException;
  * protocol) to {@code rejected}, which raises ConnectionRejected (RFC 9622 §7.2) as a TLS/TCP
  * Listener does. Such a QUIC connection never has a stream, so no Connection would tell of it.
  *
- * <p>quiche hands the failure to the QUIC channel as an exception (and a failed handshake event);
- * it is reported once and not passed on, so Netty does not log it as unhandled at the pipeline's
- * tail. Failures after the handshake go on down the pipeline as before.
+ * <p>quiche hands the failure to the QUIC channel as a failed handshake event and as an exception:
+ * it is reported once, and the exception is not passed on, so Netty does not log it as unhandled at
+ * the pipeline's tail. Exceptions after a successful handshake go on down the pipeline as before.
  */
 @ChannelHandler.Sharable
 final class InboundHandshakes extends ChannelInboundHandlerAdapter {
