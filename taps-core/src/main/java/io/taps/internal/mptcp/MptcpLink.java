@@ -24,6 +24,7 @@ final class MptcpLink extends ChannelLink {
     private final StackCapabilities mptcp;
     /** The last answer while the socket was open: the kernel cannot be asked after close. */
     private volatile Boolean lastInUse;
+    private volatile MptcpNative.Info lastInfo;
 
     MptcpLink(Channel channel, StackKind kind, StackCapabilities mptcp) {
         super(channel, kind);
@@ -52,12 +53,14 @@ final class MptcpLink extends ChannelLink {
         return Optional.ofNullable(lastInUse);
     }
 
+    /** MPTCP_INFO, asked under the same rule as {@link #inUse()}; the last answer otherwise. */
     private Optional<MptcpNative.Info> info() {
         Channel channel = channel();
-        if (channel instanceof UnixChannel && channel.isOpen()) {
-            return MptcpNative.info(((UnixChannel) channel).fd().intValue());
+        boolean ask = lastInfo == null || channel.eventLoop().inEventLoop();
+        if (ask && channel instanceof UnixChannel && channel.isOpen()) {
+            MptcpNative.info(((UnixChannel) channel).fd().intValue()).ifPresent(info -> lastInfo = info);
         }
-        return Optional.empty();
+        return Optional.ofNullable(lastInfo);
     }
 
     /** MPTCP (or TLS/MPTCP) when the client spoke MPTCP; the plain TCP stack when it fell back. */
