@@ -150,6 +150,60 @@ class MptcpLoopbackTest extends TapsTestSupport {
         listener.close();
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"127.0.0.1", "::1"})
+    void tlsRunsOverMptcpWithVerifiedCertificates(String address) {
+        List<Connection> accepted = new CopyOnWriteArrayList<>();
+        Listener listener = taps.preconnection().security(TlsConnectionTest.server(io.taps.testing.TestPki.SERVER))
+                .properties(multipath(MultipathMode.PASSIVE)).local(LocalEndpoint.ofAddress(address, 0)).build()
+                .listen(connection -> {
+                    accepted.add(connection);
+                    Echo.serve(connection);
+                });
+        Await.result(listener.ready());
+        assertThat(listener.protocolStacks()).contains("TLS/MPTCP").doesNotContain("TLS/TCP");
+        Connection client = taps.preconnection().security(TlsConnectionTest.client())
+                .properties(multipath(MultipathMode.ACTIVE))
+                .remote(RemoteEndpoint.ofAddress(address, listener.port())).build().initiate();
+        Await.result(client.ready());
+        assertThat(client.protocolStack()).contains("TLS/MPTCP");
+        assertThat(client.negotiatedApplicationProtocol()).contains("echo/1");
+        assertThat(client.establishmentReport().notes()).anySatisfy(note -> assertThat(note).startsWith("MPTCP in use"));
+        Await.result(client.send(Message.of(PAYLOAD)));
+        assertThat(echoOf(client, PAYLOAD.length)).isEqualTo(PAYLOAD);
+        assertThat(accepted.get(0).protocolStack()).contains("TLS/MPTCP");
+        client.close();
+        Await.result(client.closed());
+        listener.close();
+    }
+
+    /** Netty's NIO transport cannot carry an MPTCP socket: Passive and Active use TCP, Require names the reason. */
+    @Test
+    void onTheNioTransportMultipathFallsBackToTcpAndRequireSaysWhy() {
+        try (io.taps.TransportServices nio = io.taps.TransportServices.builder().nativeTransport(false)
+                .eventLoopThreads(1).build()) {
+            Listener listener = nio.preconnection().security(SecurityParameters.disabled())
+                    .properties(multipath(MultipathMode.PASSIVE)).local(LocalEndpoint.ofAddress("127.0.0.1", 0))
+                    .build().listen(Echo::serve);
+            Await.result(listener.ready());
+            assertThat(listener.protocolStack()).isEqualTo("TCP");
+            Connection client = nio.preconnection().security(SecurityParameters.disabled())
+                    .properties(multipath(MultipathMode.ACTIVE))
+                    .remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port())).build().initiate();
+            Await.result(client.ready());
+            assertThat(client.protocolStack()).contains("TCP");
+            assertThat(client.getProperties().get(Property.MULTIPATH)).isEqualTo(MultipathMode.DISABLED);
+            client.abort();
+            TransportProperties require = TransportProperties.builder().multipath(MultipathMode.ACTIVE)
+                    .set(Property.MULTIPATH_TRANSPORT, io.taps.properties.Preference.REQUIRE).build();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> Await.result(nio.preconnection()
+                    .security(SecurityParameters.disabled()).properties(require)
+                    .remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port())).build().initiate().ready()))
+                    .hasMessageContaining("NoCandidates").hasMessageContaining("MPTCP needs Netty's native epoll");
+            listener.close();
+        }
+    }
+
     @Test
     void withoutMultipathEverythingStaysPlainTcp() {
         Listener listener = taps.preconnection().security(SecurityParameters.disabled())

@@ -2,6 +2,8 @@ package io.taps.internal.mptcp;
 
 import io.netty.channel.Channel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.taps.internal.transport.IoTransport;
 import io.taps.internal.selection.BuiltInStacks;
 import io.taps.internal.stack.ChannelLink;
 import io.taps.internal.stack.ChannelStack;
@@ -45,10 +47,17 @@ public final class MptcpStack implements ProtocolStack {
     private final StackKind kind;
     private final StackCapabilities capabilities;
     private final ChannelStack pipeline;
+    /** Why this system's I/O transport cannot run MPTCP, or null. */
+    private final String transportReason;
 
     private MptcpStack(StackKind kind, StackCapabilities capabilities) {
+        this(kind, capabilities, null);
+    }
+
+    private MptcpStack(StackKind kind, StackCapabilities capabilities, String transportReason) {
         this.kind = kind;
         this.capabilities = capabilities;
+        this.transportReason = transportReason;
         this.pipeline = ChannelStack.stream(kind, capabilities, MptcpSockets.INSTANCE,
                 // An opportunistic TLS/MPTCP Listener's cleartext client runs on MPTCP (linkKind TCP).
                 (channel, linkKind) -> new MptcpLink(channel, linkKind,
@@ -75,6 +84,18 @@ public final class MptcpStack implements ProtocolStack {
                 .build();
     }
 
+    /**
+     * This stack for a system running {@code transport}: itself on epoll; on NIO (no native
+     * transport, or {@code nativeTransport(false)}) one that is unusable, saying why.
+     */
+    public MptcpStack on(IoTransport transport) {
+        if (EpollSocketChannel.class.isAssignableFrom(transport.socketChannel())) {
+            return this;
+        }
+        return new MptcpStack(kind, capabilities, "MPTCP needs Netty's native epoll transport; this system runs "
+                + transport.displayName());
+    }
+
     @Override
     public StackCapabilities capabilities() {
         return capabilities;
@@ -89,6 +110,9 @@ public final class MptcpStack implements ProtocolStack {
         if (use.properties().get(Property.MULTIPATH, use.role()) == MultipathMode.DISABLED) {
             return Optional.of("multipath is Disabled (RFC 9622 §6.2.14; set multipath Active, or Passive on a"
                     + " Listener, to use MPTCP)");
+        }
+        if (transportReason != null) {
+            return Optional.of(transportReason);
         }
         Optional<String> native_ = MptcpNative.unavailableReason();
         if (native_.isPresent()) {

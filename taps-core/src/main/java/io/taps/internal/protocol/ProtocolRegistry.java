@@ -6,6 +6,7 @@ import io.taps.internal.mptcp.MptcpStack;
 import io.taps.internal.multicast.MulticastStack;
 import io.taps.internal.quic.QuicStack;
 import io.taps.internal.stack.ChannelStack;
+import io.taps.internal.transport.IoTransport;
 import io.taps.spi.ProtocolStack;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -37,8 +38,24 @@ public final class ProtocolRegistry {
      * name (names identify stacks in reports and in {@code Connection.protocolStack()}).
      */
     public static List<ProtocolStack> with(List<ProtocolStack> registered) {
+        return with(registered, BUILT_IN);
+    }
+
+    /**
+     * {@link #with(List)} for a system running {@code transport}: the MPTCP stacks need Netty's
+     * epoll channels, so on NIO they declare themselves unusable, saying why.
+     */
+    public static List<ProtocolStack> with(List<ProtocolStack> registered, IoTransport transport) {
+        List<ProtocolStack> builtIn = new ArrayList<>();
+        for (ProtocolStack stack : BUILT_IN) {
+            builtIn.add(stack instanceof MptcpStack ? ((MptcpStack) stack).on(transport) : stack);
+        }
+        return with(registered, builtIn);
+    }
+
+    private static List<ProtocolStack> with(List<ProtocolStack> registered, List<ProtocolStack> builtIn) {
         List<ProtocolStack> all = new ArrayList<>(registered);
-        all.addAll(BUILT_IN);
+        all.addAll(builtIn);
         Set<String> names = new HashSet<>();
         for (ProtocolStack stack : all) {
             String name = stack.capabilities().name();
