@@ -102,9 +102,4 @@ final class MptcpLink extends ChannelLink {
         }
         return applied;
     }
-
-    /** Additional subflows (not counting the first) the connection has now, for tests and diagnostics. */
-    int subflows() {
-        return info().map(MptcpNative.Info::subflows).orElse(0);
-    }
 }
