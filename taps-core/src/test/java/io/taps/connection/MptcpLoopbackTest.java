@@ -195,7 +195,7 @@ class MptcpLoopbackTest extends TapsTestSupport {
             assertThat(client.getProperties().get(Property.MULTIPATH)).isEqualTo(MultipathMode.DISABLED);
             client.abort();
             TransportProperties require = TransportProperties.builder().multipath(MultipathMode.ACTIVE)
-                    .set(Property.MULTIPATH_TRANSPORT, io.taps.properties.Preference.REQUIRE).build();
+                    .multipathTransport(io.taps.properties.Preference.REQUIRE).build();
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> Await.result(nio.preconnection()
                     .security(SecurityParameters.disabled()).properties(require)
                     .remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port())).build().initiate().ready()))

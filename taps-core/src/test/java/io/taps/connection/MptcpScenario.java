@@ -177,7 +177,7 @@ public final class MptcpScenario {
     private static void disabled(TransportServices taps) throws Exception {
         System.out.println("enabled=" + Files.readString(Path.of("/proc/sys/net/mptcp/enabled")).trim());
         TransportProperties require = TransportProperties.builder().multipath(MultipathMode.ACTIVE)
-                .set(Property.MULTIPATH_TRANSPORT, Preference.REQUIRE).build();
+                .multipathTransport(Preference.REQUIRE).build();
         try {
             Connection refused = taps.preconnection().security(SecurityParameters.disabled()).properties(require)
                     .remote(RemoteEndpoint.ofAddress("127.0.0.1", 9)).build().initiate();
