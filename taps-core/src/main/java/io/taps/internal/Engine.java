@@ -115,7 +115,7 @@ public final class Engine implements AutoCloseable {
         this.resolver = new EndpointResolver(group.next(), datagrams, sockets, resolverConfig.build())
                 .interfaces(interfaces);
         this.endpoints = new EndpointResolution(resolver, this::paths, blocking);
-        this.protocols = ProtocolRegistry.with(config.protocols());
+        this.protocols = ProtocolRegistry.with(config.protocols(), transport);
         this.stacks = new StackEnvironment(group, transport, config.eventExecutor(), this::track, blocking);
     }
 

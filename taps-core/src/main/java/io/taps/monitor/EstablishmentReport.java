@@ -61,10 +61,18 @@ public final class EstablishmentReport {
 
     /** The report of a Connection a Listener accepted (RFC 9622 §7.2): no race, the accepted stack wins. */
     public static EstablishmentReport accepted(String stack, InetSocketAddress remote) {
+        return accepted(stack, remote, List.of());
+    }
+
+    /**
+     * The report of a Connection a Listener accepted, with what the accepted flow itself reported
+     * (e.g. that an MPTCP client fell back to TCP).
+     */
+    public static EstablishmentReport accepted(String stack, InetSocketAddress remote, List<String> notes) {
         Candidate candidate = new Candidate("accepted by a Listener", stack, List.of(), remote, null);
         return new EstablishmentReport(List.of(new PathBranch(candidate.path(),
                 List.of(new StackBranch(stack, List.of(), remote == null ? List.of() : List.of(remote))))),
-                List.of(), List.of(), candidate, List.of(), true, Duration.ZERO);
+                List.of(), List.of(), candidate, notes, true, Duration.ZERO);
     }
 
     /** The candidate tree (RFC 9623 §4.1): paths, their stacks, their resolved addresses. */

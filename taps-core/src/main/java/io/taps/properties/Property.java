@@ -251,6 +251,16 @@ public final class Property<T> {
      */
     public static final Property<Limit> LISTEN_BACKLOG = connection("_taps.listenBacklog", Limit.class,
             Limit.UNLIMITED, "EXT-05", "4.1");
+    /**
+     * {@code _taps.multipathTransport}: how much the application needs a multipath transport (MPTCP,
+     * RFC 8684), as a Preference, because {@code multipath} (§6.2.14) has no Require: Active only
+     * asks for multiple paths "if the chosen transport supports it". Require keeps only multipath
+     * stacks, so a system whose kernel refuses MPTCP fails with NoCandidates naming the reason
+     * instead of silently using TCP; Prohibit removes them; Prefer and Avoid rank. The stacks still
+     * need {@code multipath} Active or Passive. Default No Preference. See docs/multipath.md.
+     */
+    public static final Property<Preference> MULTIPATH_TRANSPORT = selection("_taps.multipathTransport",
+            Preference.NO_PREFERENCE, "EXT-06", "4.1");
 
     // ------------------------------------------------------------------------------ lookup tables
 

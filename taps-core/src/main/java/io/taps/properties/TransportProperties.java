@@ -508,6 +508,14 @@ public final class TransportProperties {
             return set(Property.LISTEN_BACKLOG, connections);
         }
 
+        /**
+         * {@code _taps.multipathTransport}: Require a multipath transport (MPTCP), or Prohibit one;
+         * {@code multipath} itself has no Require (docs/multipath.md).
+         */
+        public Builder multipathTransport(Preference level) {
+            return set(Property.MULTIPATH_TRANSPORT, level);
+        }
+
         // ---------------------------------------------------------------- Message defaults (§9.1.3)
 
         /** MP-01 {@code msgLifetime}. */

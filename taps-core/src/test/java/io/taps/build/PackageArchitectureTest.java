@@ -40,7 +40,7 @@ class PackageArchitectureTest {
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("io.taps");
 
     private static final String[] PROTOCOL_IMPLEMENTATIONS = {"io.taps.internal.stack..", "io.taps.internal.quic..",
-        "io.taps.internal.multicast..", "io.taps.internal.protocol.."};
+        "io.taps.internal.multicast..", "io.taps.internal.protocol..", "io.taps.internal.mptcp.."};
 
     /** The protocol-independent core: it sees stacks only through io.taps.spi. */
     private static final String[] PROTOCOL_INDEPENDENT_CORE = {"io.taps.internal.establish..",
@@ -182,7 +182,7 @@ class PackageArchitectureTest {
         List<String> offenders;
         try (Stream<Path> files = Files.walk(Path.of("src/main/java/io/taps/internal"))) {
             offenders = files.filter(file -> file.toString().endsWith(".java"))
-                    .filter(file -> Stream.of("stack", "quic", "multicast", "protocol")
+                    .filter(file -> Stream.of("stack", "quic", "multicast", "protocol", "mptcp")
                             .noneMatch(plugIn -> file.toString().replace('\\', '/').contains("/internal/" + plugIn + "/")))
                     .filter(file -> nameBranch.matcher(read(file)).find())
                     .map(file -> file.toString().replace('\\', '/'))

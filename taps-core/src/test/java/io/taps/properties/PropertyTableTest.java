@@ -78,14 +78,17 @@ class PropertyTableTest {
                 Arguments.of("_taps.closeTimeout", PropertyKind.CONNECTION, Timeout.of(Duration.ofSeconds(5)), "EXT-02", "4.1"),
                 Arguments.of("_taps.maxConcurrentConnections", PropertyKind.CONNECTION, Limit.UNLIMITED, "EXT-03", "4.1"),
                 Arguments.of("_taps.idleTimeout", PropertyKind.CONNECTION, Timeout.NONE, "EXT-04", "4.1"),
-                Arguments.of("_taps.listenBacklog", PropertyKind.CONNECTION, Limit.UNLIMITED, "EXT-05", "4.1"));
+                Arguments.of("_taps.listenBacklog", PropertyKind.CONNECTION, Limit.UNLIMITED, "EXT-05", "4.1"),
+                Arguments.of("_taps.multipathTransport", PropertyKind.SELECTION, Preference.NO_PREFERENCE, "EXT-06",
+                        "4.1"));
     }
 
     @Test
     void c21_tableListsEveryRfc9622PropertyInRfcOrder() {
         List<String> expected = rfcDefaults().map(a -> (String) a.get()[0]).toList();
         assertThat(Property.all()).extracting(Property::name).containsExactlyElementsOf(expected);
-        assertThat(Property.ofKind(PropertyKind.SELECTION)).hasSize(18);
+        // The 18 of RFC 9622 §6.2 and taps' _taps.multipathTransport (multipath has no Require).
+        assertThat(Property.ofKind(PropertyKind.SELECTION)).hasSize(19);
         assertThat(Property.ofKind(PropertyKind.CONNECTION)).hasSize(21);
         assertThat(Property.ofKind(PropertyKind.CONNECTION_READ_ONLY)).hasSize(6);
         assertThat(Property.ofKind(PropertyKind.MESSAGE)).hasSize(10);
@@ -213,7 +216,7 @@ class PropertyTableTest {
         assertThat(prefs).containsExactly("reliability", "preserveMsgBoundaries", "perMsgReliability",
                 "preserveOrder", "zeroRttMsg", "multistreaming", "fullChecksumSend", "fullChecksumRecv",
                 "congestionControl", "keepAlive", "useTemporaryLocalAddress", "softErrorNotify",
-                "activeReadBeforeSend");
+                "activeReadBeforeSend", "_taps.multipathTransport");
     }
 
     @Test

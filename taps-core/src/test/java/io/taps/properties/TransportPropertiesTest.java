@@ -157,6 +157,7 @@ class TransportPropertiesTest {
                 .isolateSession(true).tcpUserTimeoutValue(Duration.ofMinutes(5)).tcpUserTimeoutEnabled(true)
                 .tcpUserTimeoutChangeable(false).sendQueueLimit(1024).closeTimeout(Duration.ofSeconds(1))
                 .maxConcurrentConnections(10).idleTimeout(Duration.ofMinutes(1)).listenBacklog(64)
+                .multipathTransport(Preference.REQUIRE)
                 .msgLifetime(Duration.ofSeconds(2)).msgPriority(5).msgOrdered(false).safelyReplayable(true)
                 .finalMessage(true).msgChecksumLen(ChecksumCoverage.bytes(4)).msgReliable(false)
                 .msgCapacityProfile(CapacityProfile.CAPACITY_SEEKING).noFragmentation(true).noSegmentation(true)

@@ -79,20 +79,7 @@ public final class NetnsJvm {
     public static Result run(List<String> setup, List<String> jvmFlags, Class<?> mainClass, List<String> args,
             Duration timeout) {
         assumeAvailable();
-        List<String> java = new ArrayList<>();
-        java.add(ProcessHandle.current().info().command().orElse(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (flag.startsWith("-D") || flag.startsWith("--add-opens") || flag.startsWith("--add-exports")
-                    || flag.startsWith("--enable-native-access")) {
-                java.add(flag);
-            }
-        }
-        java.addAll(jvmFlags);
-        java.add("-cp");
-        java.add(System.getProperty("java.class.path"));
-        java.add(mainClass.getName());
-        java.addAll(args);
+        List<String> java = javaCommand(jvmFlags, mainClass, args);
         String script = String.join("; ", setup) + (setup.isEmpty() ? "" : "; ") + "exec "
                 + java.stream().map(NetnsJvm::quote).collect(Collectors.joining(" "));
         try {
@@ -122,6 +109,29 @@ public final class NetnsJvm {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for the namespace child", e);
         }
+    }
+
+    /**
+     * The command line of a child JVM like the one {@link #run} starts (this JVM's binary, test
+     * classpath and {@code -D}/{@code --add-opens}/{@code --enable-native-access} flags, then
+     * {@code jvmFlags}), for tests that start it themselves, e.g. under {@code ip netns exec}.
+     */
+    public static List<String> javaCommand(List<String> jvmFlags, Class<?> mainClass, List<String> args) {
+        List<String> java = new ArrayList<>();
+        java.add(ProcessHandle.current().info().command().orElse(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (flag.startsWith("-D") || flag.startsWith("--add-opens") || flag.startsWith("--add-exports")
+                    || flag.startsWith("--enable-native-access")) {
+                java.add(flag);
+            }
+        }
+        java.addAll(jvmFlags);
+        java.add("-cp");
+        java.add(System.getProperty("java.class.path"));
+        java.add(mainClass.getName());
+        java.addAll(args);
+        return java;
     }
 
     private static String quote(String word) {

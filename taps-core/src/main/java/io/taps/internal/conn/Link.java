@@ -163,4 +163,13 @@ public interface Link {
     default Optional<java.time.Duration> smoothedRtt() {
         return Optional.empty();
     }
+
+    /**
+     * What the flow learnt while it was established that the EstablishmentReport should say (RFC
+     * 9623 §4.4): e.g. that an MPTCP peer fell back to plain TCP. Read once, on the event loop,
+     * when the flow wins or is accepted.
+     */
+    default java.util.List<String> establishmentNotes() {
+        return java.util.List.of();
+    }
 }

@@ -184,7 +184,8 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
      * Ready is raised here; {@link #ready()} still completes for code that waits on it.
      */
     public void establishPassive(Link accepted, StackCapabilities chosenStack) {
-        establishmentReport = EstablishmentReport.accepted(chosenStack.name(), accepted.remoteAddress());
+        establishmentReport = EstablishmentReport.accepted(chosenStack.name(), accepted.remoteAddress(),
+                accepted.establishmentNotes());
         adopt(accepted, chosenStack);
         lifecycle.readyFuture().complete(this);
     }

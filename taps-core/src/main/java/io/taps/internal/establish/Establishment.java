@@ -125,6 +125,12 @@ public final class Establishment {
                 // The report was published by changed() just before.
                 TapsAttempt won = attempt.attempt;
                 Link link = won.link();
+                // What only the winning flow knows (e.g. whether the peer fell back from MPTCP to TCP).
+                List<String> flowNotes = link.establishmentNotes();
+                if (!flowNotes.isEmpty()) {
+                    notes.addAll(flowNotes);
+                    publish();
+                }
                 learn(link, leaf);
                 // Adopt first, then replay what the handler held: held framed Messages (a framer
                 // delivers them before every framer is ready) need the framed link to be received

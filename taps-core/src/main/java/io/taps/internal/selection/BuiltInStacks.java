@@ -7,6 +7,7 @@ import static io.taps.properties.Property.FULL_CHECKSUM_RECV;
 import static io.taps.properties.Property.FULL_CHECKSUM_SEND;
 import static io.taps.properties.Property.KEEP_ALIVE;
 import static io.taps.properties.Property.MULTIPATH;
+import static io.taps.properties.Property.MULTIPATH_TRANSPORT;
 import static io.taps.properties.Property.MULTISTREAMING;
 import static io.taps.properties.Property.PER_MSG_RELIABILITY;
 import static io.taps.properties.Property.PRESERVE_MSG_BOUNDARIES;
@@ -27,7 +28,7 @@ import java.util.List;
  * NoCandidates at configuration time (SEL-04a) instead of silently degrading.
  *
  * <p>What is deliberately NEVER: TCP Fast Open and TLS 1.3 early data (not wired up; JSSE has no
- * 0-RTT), MPTCP (not exposed by the JDK), TCP soft errors (the kernel does not surface ICMP for TCP
+ * 0-RTT), multipath (MPTCP is its own plug-in, {@code internal.mptcp}), TCP soft errors (the kernel does not surface ICMP for TCP
  * sockets through Netty), per-message reliability (no SCTP, no QUIC datagrams), temporary local
  * addresses (RFC 9622 §6.2.13: the JVM cannot choose or see an IPv6 privacy address, RFC 8981, so
  * taps binds what the kernel picks and cannot promise one). Multistreaming is QUIC's alone.
@@ -66,6 +67,7 @@ public final class BuiltInStacks {
             .support(USE_TEMPORARY_LOCAL_ADDRESS, Support.NEVER)
             .support(MULTIPATH, Support.NEVER)
             .support(ADVERTISES_ALTADDR, Support.NEVER)
+            .support(MULTIPATH_TRANSPORT, Support.NEVER)
             .support(SOFT_ERROR_NOTIFY, Support.OPTIONAL)
             .support(ACTIVE_READ_BEFORE_SEND, Support.OPTIONAL)
             .build();
@@ -94,6 +96,7 @@ public final class BuiltInStacks {
             .support(USE_TEMPORARY_LOCAL_ADDRESS, Support.NEVER)
             .support(MULTIPATH, Support.NEVER)
             .support(ADVERTISES_ALTADDR, Support.NEVER)
+            .support(MULTIPATH_TRANSPORT, Support.NEVER)
             .support(SOFT_ERROR_NOTIFY, Support.NEVER)
             .support(ACTIVE_READ_BEFORE_SEND, Support.NEVER)
             .build();
@@ -123,6 +126,8 @@ public final class BuiltInStacks {
                 .support(USE_TEMPORARY_LOCAL_ADDRESS, Support.NEVER)
                 .support(MULTIPATH, Support.NEVER)
                 .support(ADVERTISES_ALTADDR, Support.NEVER)
+                .support(MULTIPATH_TRANSPORT, Support.NEVER)
+            .support(MULTIPATH_TRANSPORT, Support.NEVER)
                 .support(SOFT_ERROR_NOTIFY, Support.NEVER)
                 .support(ACTIVE_READ_BEFORE_SEND, Support.OPTIONAL)
                 .build();

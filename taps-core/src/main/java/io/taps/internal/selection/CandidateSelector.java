@@ -36,7 +36,7 @@ import java.util.List;
  * properties {@code interface} and {@code pvd} do not select stacks (SEL-03; path selection happens
  * during gathering and racing; a pvd Require or Prohibit fails at once, {@link PathSelectionSupport}),
  * {@code direction} is satisfiable by every stack, and
- * {@code multipath=ACTIVE} and {@code advertisesAltaddr=true} act as Prefer. {@code activeReadBeforeSend}
+ * {@code multipath=ACTIVE} (or an explicit PASSIVE on a Listener) and {@code advertisesAltaddr=true} act as Prefer. {@code activeReadBeforeSend}
  * is ignored for Rendezvous (RFC 9622 §6.2.18). When no stack is left, NoCandidates names, per
  * stack, the first rule that removed it (SEL-04a).
  */
@@ -121,6 +121,18 @@ public final class CandidateSelector {
         return null;
     }
 
+    /**
+     * multipath Active, or Passive set explicitly on a Listener, ranks a multipath stack first (so a
+     * Listener that asks for Passive listens on MPTCP, which accepts plain TCP clients too). The
+     * implicit Passive default of a Listener does not: its stack and sockets stay those of plain TCP
+     * unless the application asks (docs/multipath.md).
+     */
+    private static boolean wantsMultipath(TransportProperties props, Role role) {
+        MultipathMode mode = props.get(Property.MULTIPATH, role);
+        return mode == MultipathMode.ACTIVE
+                || (mode == MultipathMode.PASSIVE && role == Role.LISTEN && props.isSet(Property.MULTIPATH));
+    }
+
     private static RankedStack score(StackCapabilities declared, StackCapabilities stack, TransportProperties props,
             Role role, List<Property<Preference>> preferences) {
         int prefer = 0;
@@ -133,8 +145,7 @@ public final class CandidateSelector {
                 avoid++;
             }
         }
-        if (props.get(Property.MULTIPATH, role) == MultipathMode.ACTIVE
-                && stack.support(Property.MULTIPATH) != Support.NEVER) {
+        if (wantsMultipath(props, role) && stack.support(Property.MULTIPATH) != Support.NEVER) {
             prefer++;
         }
         if (props.get(Property.ADVERTISES_ALTADDR, role) && stack.support(Property.ADVERTISES_ALTADDR) != Support.NEVER) {

@@ -45,7 +45,7 @@ public final class Acceptor {
                 Link link = links.apply(ready);
                 // An opportunistic TLS/TCP Listener's cleartext client runs on TCP (ChannelLink says which).
                 connection.establishPassive(link, link instanceof ChannelLink
-                        ? ((ChannelLink) link).kind().capabilities() : stack.capabilities());
+                        ? ((ChannelLink) link).acceptedStack() : stack.capabilities());
                 readyHandler.bind(connection);
                 binding.offer(connection);
             }

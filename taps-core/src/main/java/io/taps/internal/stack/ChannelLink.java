@@ -165,6 +165,15 @@ public class ChannelLink extends SingleChannelLink {
         return kind;
     }
 
+    /**
+     * The stack an accepted Connection on this link reports (RFC 9622 §7.2): the built-in stack the
+     * channel runs; a link whose protocol is only known once the peer answered (MPTCP, or its
+     * fallback to TCP) says what it became.
+     */
+    public io.taps.spi.StackCapabilities acceptedStack() {
+        return kind.capabilities();
+    }
+
     @Override
     public Optional<java.time.Duration> smoothedRtt() {
         try {

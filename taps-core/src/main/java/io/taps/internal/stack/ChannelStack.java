@@ -1,6 +1,7 @@
 package io.taps.internal.stack;
 
 import io.netty.channel.Channel;
+import io.taps.internal.conn.Link;
 import io.taps.internal.security.SslContexts;
 import io.taps.properties.Property;
 import io.taps.properties.Role;
@@ -11,6 +12,7 @@ import io.taps.spi.StackCapabilities;
 import io.taps.spi.StackListener;
 import io.taps.spi.StackUse;
 import java.util.Optional;
+import java.util.function.BiFunction;
 
 /**
  * The built-in stacks on one Netty channel per Connection (RFC 9623 §10.1 TCP, §10.2 TLS/TCP via
@@ -28,14 +30,40 @@ public final class ChannelStack implements ProtocolStack {
     public static final ChannelStack UDP = new ChannelStack(StackKind.UDP);
 
     private final StackKind kind;
+    private final StackCapabilities capabilities;
+    /** Null: the I/O transport's own sockets. */
+    private final SocketOpener sockets;
+    private final BiFunction<Channel, StackKind, ? extends Link> links;
 
     private ChannelStack(StackKind kind) {
+        this(kind, kind.capabilities(), null, ChannelLink::new);
+    }
+
+    private ChannelStack(StackKind kind, StackCapabilities capabilities, SocketOpener sockets,
+            BiFunction<Channel, StackKind, ? extends Link> links) {
         this.kind = kind;
+        this.capabilities = capabilities;
+        this.sockets = sockets;
+        this.links = links;
+    }
+
+    /**
+     * A TCP or TLS/TCP pipeline ({@code kind}) on sockets {@code sockets} opens, named and selected
+     * by {@code capabilities}, whose Connections run on the links {@code links} makes (given the
+     * channel and whether it carries TLS or, on an opportunistic Listener, cleartext TCP): how a
+     * plug-in such as MPTCP reuses TCP's attempts, Listeners and socket options.
+     */
+    public static ChannelStack stream(StackKind kind, StackCapabilities capabilities, SocketOpener sockets,
+            BiFunction<Channel, StackKind, ? extends Link> links) {
+        if (kind.datagram()) {
+            throw new IllegalArgumentException("not a stream stack: " + kind);
+        }
+        return new ChannelStack(kind, capabilities, sockets, links);
     }
 
     @Override
     public StackCapabilities capabilities() {
-        return kind.capabilities();
+        return capabilities;
     }
 
     /**
@@ -61,7 +89,7 @@ public final class ChannelStack implements ProtocolStack {
 
     @Override
     public void connect(StackAttempt attempt) {
-        StackConnector.connect(kind, TapsAttempt.of(attempt));
+        StackConnector.connect(kind, TapsAttempt.of(attempt), sockets, links);
     }
 
     @Override
@@ -72,9 +100,9 @@ public final class ChannelStack implements ProtocolStack {
             sockets.bind(binding.addresses());
             return sockets;
         }
-        StreamSockets sockets = new StreamSockets(kind, this, internal);
-        sockets.bind(binding.addresses());
-        return sockets;
+        StreamSockets listening = new StreamSockets(kind, this, internal, sockets, links);
+        listening.bind(binding.addresses());
+        return listening;
     }
 
     @Override
@@ -89,6 +117,6 @@ public final class ChannelStack implements ProtocolStack {
 
     @Override
     public String toString() {
-        return kind.capabilities().name();
+        return capabilities.name();
     }
 }

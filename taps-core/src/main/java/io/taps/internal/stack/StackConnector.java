@@ -9,6 +9,7 @@ import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.taps.internal.conn.Link;
 import io.taps.internal.security.TlsHandlers;
 import io.taps.properties.Preference;
 import io.taps.properties.Property;
@@ -18,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 
 /**
  * Opens one attempt of a built-in channel stack (TCP, TLS/TCP, UDP): one resolved address on its
@@ -46,8 +48,17 @@ public final class StackConnector {
      * caller's cache scope, so the scope decides whose session cache the attempt uses (RFC 9623 §9.1).
      */
     static void connect(StackKind kind, TapsAttempt attempt) {
+        connect(kind, attempt, null, ChannelLink::new);
+    }
+
+    /**
+     * {@link #connect(StackKind, TapsAttempt)} on a socket {@code sockets} opens (null: the I/O
+     * transport's own), with the Connection on the link {@code links} makes.
+     */
+    static void connect(StackKind kind, TapsAttempt attempt, SocketOpener sockets,
+            BiFunction<Channel, StackKind, ? extends Link> links) {
         if (!kind.secure()) {
-            connect(kind, attempt, null);
+            connect(kind, attempt, null, sockets, links);
             return;
         }
         // A context may have to be built first (isolateSession, maxCachedSessions(0)): that happens
@@ -58,12 +69,13 @@ public final class StackConnector {
                         attempt.fail(failure instanceof CompletionException && failure.getCause() != null
                                 ? failure.getCause() : failure);
                     } else if (!attempt.outcome().isDone()) {
-                        connect(kind, attempt, context);
+                        connect(kind, attempt, context, sockets, links);
                     }
                 }));
     }
 
-    private static void connect(StackKind kind, TapsAttempt attempt, SslContext sslContext) {
+    private static void connect(StackKind kind, TapsAttempt attempt, SslContext sslContext, SocketOpener sockets,
+            BiFunction<Channel, StackKind, ? extends Link> links) {
         SecurityParameters security = attempt.use().security();
         InetSocketAddress remote = attempt.remote();
         Duration timeout = attempt.timeout();
@@ -72,8 +84,12 @@ public final class StackConnector {
             bootstrap.channel(attempt.datagramChannelType())
                     .option(ChannelOption.RCVBUF_ALLOCATOR, DATAGRAM_RECEIVE_BUFFERS);
         } else {
-            bootstrap.channel(attempt.socketChannelType())
-                    .option(ChannelOption.TCP_NODELAY, true)
+            if (sockets == null) {
+                bootstrap.channel(attempt.socketChannelType());
+            } else {
+                bootstrap.channelFactory((io.netty.channel.ChannelFactory<Channel>) () -> sockets.client(attempt, remote));
+            }
+            bootstrap.option(ChannelOption.TCP_NODELAY, true)
                     .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .option(ChannelOption.SO_KEEPALIVE, wantsKeepAlive(attempt.use().properties()))
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
@@ -89,7 +105,7 @@ public final class StackConnector {
                     channel.pipeline().addLast("tls", ssl);
                     handshake = TlsHandlers.handshake(ssl, security);
                 }
-                attempt.attach(channel, handshake, attached -> new ChannelLink(attached, kind));
+                attempt.attach(channel, handshake, attached -> links.apply(attached, kind));
             }
         });
         InetSocketAddress local = attempt.local();

@@ -5,11 +5,13 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ServerChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.NetUtil;
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
+import io.taps.internal.conn.Link;
 import io.taps.internal.security.SslContexts;
 import io.taps.internal.security.TlsHandlers;
 import io.taps.security.SecurityLevel;
@@ -26,6 +28,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 
 /**
  * The listening sockets of TCP and TLS/TCP (RFC 9623 §4.7.1, M-30): every inbound handshake that
@@ -48,11 +51,23 @@ final class StreamSockets implements StackListener {
     /** What the Listener wants (limit and cap); an AcceptGuard's pause comes on top of it. */
     private volatile boolean accepting = true;
     private volatile int backlog;
+    /** Null: the I/O transport's own sockets. */
+    private final SocketOpener sockets;
+    private final BiFunction<Channel, StackKind, ? extends Link> links;
+    /** The address the next server channel is opened for (binds run one after the other). */
+    private volatile InetSocketAddress opening;
 
     StreamSockets(StackKind kind, ProtocolStack stack, TapsBinding binding) {
+        this(kind, stack, binding, null, ChannelLink::new);
+    }
+
+    StreamSockets(StackKind kind, ProtocolStack stack, TapsBinding binding, SocketOpener sockets,
+            BiFunction<Channel, StackKind, ? extends Link> links) {
         this.kind = kind;
         this.stack = stack;
         this.binding = binding;
+        this.sockets = sockets;
+        this.links = links;
     }
 
     /** Binds every address in turn; a port chosen by the first ephemeral bind is reused for the rest. */
@@ -67,9 +82,13 @@ final class StreamSockets implements StackListener {
         SecurityParameters security = binding.use().security();
         // RFC 9622 §6.3: opportunistic security takes TLS when the client offers it, else cleartext.
         boolean cleartextToo = security.level() == SecurityLevel.OPPORTUNISTIC;
-        ServerBootstrap bootstrap = new ServerBootstrap().group(binding.group())
-                .channel(binding.serverSocketChannelType())
-                .option(ChannelOption.SO_BACKLOG, backlog)
+        ServerBootstrap bootstrap = new ServerBootstrap().group(binding.group());
+        if (sockets == null) {
+            bootstrap.channel(binding.serverSocketChannelType());
+        } else {
+            bootstrap.channelFactory((io.netty.channel.ChannelFactory<ServerChannel>) () -> sockets.server(binding, opening));
+        }
+        bootstrap.option(ChannelOption.SO_BACKLOG, backlog)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel server) {
@@ -92,7 +111,7 @@ final class StreamSockets implements StackListener {
                                     cleartextToo);
                         }
                         // An opportunistic Listener's cleartext client is a TCP Connection, not a TLS one.
-                        binding.attach(channel, handshake, accepted -> new ChannelLink(accepted,
+                        binding.attach(channel, handshake, accepted -> links.apply(accepted,
                                 accepted.pipeline().get(SslHandler.class) == null ? StackKind.TCP : kind));
                     }
                 });
@@ -108,6 +127,7 @@ final class StreamSockets implements StackListener {
         InetSocketAddress requested = addresses.get(index);
         InetSocketAddress target = requested.getPort() == 0 && chosenPort.get() != 0
                 ? new InetSocketAddress(requested.getAddress(), chosenPort.get()) : requested;
+        opening = target;
         ChannelFuture binding = bootstrap.bind(target);
         binding.addListener(done -> {
             if (!done.isSuccess()) {

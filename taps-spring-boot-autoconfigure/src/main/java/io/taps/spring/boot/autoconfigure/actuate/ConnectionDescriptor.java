@@ -17,10 +17,25 @@ import org.jspecify.annotations.Nullable;
  * @param applicationProtocol the negotiated ALPN protocol, if any
  * @param establishment how it was established
  * @param transfer      what it has carried so far (its transfer report)
+ * @param multipath     the multipath properties in effect once established (RFC 9622 §6.2.14,
+ *                      §6.2.15, §8.1.7); null while establishing
  */
 public record ConnectionDescriptor(String id, String state, String role, @Nullable String listener,
         @Nullable String protocolStack, @Nullable String local, @Nullable String remote,
-        @Nullable String applicationProtocol, EstablishmentDescriptor establishment, TransferDescriptor transfer) {
+        @Nullable String applicationProtocol, EstablishmentDescriptor establishment, TransferDescriptor transfer,
+        @Nullable MultipathDescriptor multipath) {
+
+    /**
+     * The multipath properties as the Connection reports them (GetProperties, RFC 9622 §8): what
+     * the stack applied, so {@code DISABLED} on TCP and after an MPTCP peer fell back to TCP
+     * (docs/multipath.md).
+     *
+     * @param multipath         {@code multipath} (§6.2.14): {@code DISABLED}, {@code ACTIVE} or {@code PASSIVE}
+     * @param advertisesAltaddr {@code advertisesAltaddr} (§6.2.15): whether other addresses are announced
+     * @param multipathPolicy   {@code multipathPolicy} (§8.1.7), a hint on Linux
+     */
+    public record MultipathDescriptor(String multipath, boolean advertisesAltaddr, String multipathPolicy) {
+    }
 
     /**
      * The Connection's transfer report ({@code io.taps.monitor.TransferReport}; RFC 9621 §3.5 statistics,

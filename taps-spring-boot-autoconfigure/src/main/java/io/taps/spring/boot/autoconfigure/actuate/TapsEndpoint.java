@@ -115,7 +115,19 @@ public class TapsEndpoint {
                 connection.localEndpoint().map(Object::toString).orElse(null),
                 connection.remoteEndpoint().map(Object::toString).orElse(null),
                 connection.negotiatedApplicationProtocol().orElse(null),
-                establishment(connection.establishmentReport()), transfer(connection.transferReport()));
+                establishment(connection.establishmentReport()), transfer(connection.transferReport()),
+                multipath(connection));
+    }
+
+    private static ConnectionDescriptor.MultipathDescriptor multipath(Connection connection) {
+        if (connection.protocolStack().isEmpty()) {
+            return null;
+        }
+        io.taps.properties.ConnectionProperties properties = connection.getProperties();
+        return new ConnectionDescriptor.MultipathDescriptor(
+                String.valueOf(properties.get(io.taps.properties.Property.MULTIPATH)),
+                properties.has(io.taps.properties.Property.ADVERTISES_ALTADDR),
+                String.valueOf(properties.get(io.taps.properties.Property.MULTIPATH_POLICY)));
     }
 
     private List<GroupDescriptor> groups(List<ListenerDirectory.DeclaredListener> declared) {

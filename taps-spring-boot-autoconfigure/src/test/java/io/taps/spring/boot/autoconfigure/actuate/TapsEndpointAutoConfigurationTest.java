@@ -32,6 +32,47 @@ class TapsEndpointAutoConfigurationTest {
                     TapsHealthContributorAutoConfiguration.class))
             .withPropertyValues("taps.event-loop-threads=1", "management.endpoints.web.exposure.include=taps");
 
+    /** Issue 17: the connection view says whether a Connection runs MPTCP, as GetProperties does. */
+    @Test
+    void showsTheMultipathPropertiesInEffectOfBothEnds() throws Exception {
+        java.nio.file.Path enabled = java.nio.file.Path.of("/proc/sys/net/mptcp/enabled");
+        boolean mptcp = java.nio.file.Files.isReadable(enabled)
+                && java.nio.file.Files.readString(enabled).trim().equals("1");
+        if (!mptcp) {
+            System.err.println("!!! SKIPPING the actuator's multipath view: this kernel has no MPTCP");
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(mptcp, "the kernel must allow MPTCP sockets");
+        runner.run(context -> {
+            TransportServices taps = context.getBean(TransportServices.class);
+            TapsEndpoint endpoint = context.getBean(TapsEndpoint.class);
+            io.taps.properties.TransportProperties passive = io.taps.properties.TransportProperties.builder()
+                    .multipath(io.taps.properties.MultipathMode.PASSIVE).build();
+            Listener listener = taps.preconnection().security(SecurityParameters.disabled()).properties(passive)
+                    .local(io.taps.endpoint.LocalEndpoint.ofAddress("127.0.0.1", 0)).build()
+                    .listen(connection -> { });
+            listener.ready().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            Connection client = taps.preconnection().security(SecurityParameters.disabled())
+                    .properties(io.taps.properties.TransportProperties.builder()
+                            .multipath(io.taps.properties.MultipathMode.ACTIVE).build())
+                    .remote(io.taps.endpoint.RemoteEndpoint.ofAddress("127.0.0.1", listener.port())).build().initiate();
+            client.ready().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10)).until(() -> endpoint.taps().connections().size() == 2);
+
+            ConnectionDescriptor initiated = endpoint.taps().connections().stream()
+                    .filter(c -> c.role().equals("initiate")).findFirst().orElseThrow();
+            ConnectionDescriptor accepted = endpoint.taps().connections().stream()
+                    .filter(c -> c.role().equals("listen")).findFirst().orElseThrow();
+            assertThat(initiated.protocolStack()).isEqualTo("MPTCP");
+            assertThat(initiated.multipath().multipath()).isEqualTo("ACTIVE");
+            assertThat(initiated.multipath().multipathPolicy()).isEqualTo("HANDOVER");
+            assertThat(initiated.establishment().notes()).anySatisfy(note -> assertThat(note).startsWith("MPTCP in use"));
+            assertThat(accepted.protocolStack()).isEqualTo("MPTCP");
+            assertThat(accepted.multipath().multipath()).isEqualTo("PASSIVE");
+            client.abort();
+            listener.close();
+        });
+    }
+
     @Test
     void listsTheListenerAndBothEndsOfALoopbackConnectionWithTheirEstablishment() {
         runner.run(context -> {
