@@ -64,7 +64,7 @@ public enum ErrorReason {
     /**
      * A proxy rejected the credentials given, or demanded authentication none was configured for:
      * SOCKS5 username/password status failure or no acceptable method (RFC 1929, RFC 1928 §3), HTTP
-     * 407 Proxy Authentication Required (RFC 9110 §15.5.8).
+     * 407 Proxy Authentication Required (RFC 9110 §15.5.8; tinyproxy answers 401).
      */
     PROXY_AUTHENTICATION_FAILED("ProxyAuthenticationFailed");
 

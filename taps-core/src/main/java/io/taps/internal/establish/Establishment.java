@@ -229,13 +229,14 @@ public final class Establishment {
                     racer.noMoreLeaves();
                     return;
                 }
+                // Proxies first, so a proxy given as a literal leads the race as its policy says.
                 // When every proxy resolves names and the direct path is not used, the destination
                 // is never looked up here (no local DNS query reveals it).
-                if (proxies == null || proxies.needsLocalResolution()) {
-                    resolveRemotes();
-                }
                 if (proxies != null) {
                     proxies.resolve(resolver, scope.useDnsCache(), this::onLoop, this::rebuild, racer::addFailure);
+                }
+                if (proxies == null || proxies.needsLocalResolution()) {
+                    resolveRemotes();
                 }
             }));
         });
@@ -425,7 +426,8 @@ public final class Establishment {
                 racing.maxAddressesPerHost());
         if (proxies != null) {
             tree = proxies.apply(tree, spec.remotes(), targets, racing.maxLeaves());
-            allDone &= proxies.done();
+            // Until the destination's resolution has started, its leaves are still to come.
+            allDone &= proxies.done() && (!proxies.needsLocalResolution() || !remotes.isEmpty());
         }
         racer.offer(tree.leaves());
         if (allDone) {

@@ -108,7 +108,7 @@ public final class ProxyTunnel {
                     + message + ")", cause);
         }
         if (message.contains("authStatus:") || message.contains("unexpected authMethod")
-                || message.contains("status: 407")) {
+                || message.contains("status: 407") || message.contains("status: 401")) {
             return new TransportServicesException(ErrorReason.PROXY_AUTHENTICATION_FAILED,
                     via + ": the proxy rejected the authentication (" + message + ")", cause);
         }
