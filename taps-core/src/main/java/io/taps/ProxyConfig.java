@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Which proxies a Connection may be established through, and how they race the direct path (RFC
- * 9623 §4.1.2: proxies are protocol options of the candidate tree; §4.3: the implementation decides
- * how branches race). Immutable; set for a whole system with
+ * Which proxies a Connection may be established through, and how they race the direct path
+ * (RFC 9623 §4.1.2: proxies are protocol options of the candidate tree; RFC 9623 §4.3 and RFC 9622
+ * §4: the implementation decides how branches race). Immutable; set for a whole system with
  * {@code TransportServices.Builder.proxies} or for one Preconnection with
  * {@code Preconnection.Builder.proxies} / {@link Preconnection#setProxies}, which wins.
  *

@@ -58,6 +58,10 @@ import java.util.concurrent.CompletionException;
  * only the winner is bound to the Connection, the others are cancelled. Nothing here depends on
  * which stacks race: what a stack adds (its own clone support, early data) comes with its attempt.
  * Everything runs on the connection's event loop; nothing blocks.
+ *
+ * <p>Longer than 500 lines because resolution (HEv3, per family, with its delays), the proxy
+ * branches ({@link ProxyGathering} holds their own part) and the race share the state of one
+ * establishment on its loop; split, each part would have to be handed all of it.
  */
 public final class Establishment {
     private final TapsConnection connection;
@@ -183,10 +187,7 @@ public final class Establishment {
         return leaf.stack().cloneable() ? new ChannelCloneSupport(leaf, use, scope, environment) : null;
     }
 
-    /**
-     * The proxies this Connection may go through, with their policy (RFC 9623 §4.1.2); null or never
-     * called: direct only. Call before {@link #start()}.
-     */
+    /** The proxies and their policy (RFC 9623 §4.1.2); null or never called: direct only. Call before start. */
     public Establishment proxies(ProxyGathering gathering) {
         this.proxies = gathering;
         return this;
