@@ -95,6 +95,14 @@ public final class ProxyConfig {
         return new ProxyConfig(policy, proxies, DEFAULT_DELAY, false);
     }
 
+    /**
+     * A configuration of {@code policy} with {@code proxies}, also asking the JVM's ProxySelector when
+     * {@code useSystem} (then PROXY and RACE need no listed proxy).
+     */
+    public static ProxyConfig of(Policy policy, List<ProxyServer> proxies, boolean useSystem) {
+        return new ProxyConfig(policy, proxies, DEFAULT_DELAY, useSystem);
+    }
+
     /** This configuration with another stagger between a proxy branch and the next branch (at least 10 ms). */
     public ProxyConfig withDelay(Duration newDelay) {
         return new ProxyConfig(policy, servers, newDelay, system);
