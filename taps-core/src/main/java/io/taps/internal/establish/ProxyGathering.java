@@ -54,7 +54,9 @@ public final class ProxyGathering {
         for (int i = 0; i < servers.size(); i++) {
             int index = i;
             ProxyServer server = servers.get(i);
-            RemoteEndpoint endpoint = RemoteEndpoint.builder().withHostName(server.host()).withPort(server.port()).build();
+            InetAddress literal = io.netty.util.NetUtil.createInetAddressFromIpAddressString(server.host());
+            RemoteEndpoint endpoint = literal != null ? RemoteEndpoint.ofAddress(literal, server.port())
+                    : RemoteEndpoint.ofHost(server.host(), server.port());
             resolver.resolve(endpoint, null, useCache).whenComplete((addresses, failure) -> onLoop.accept(() -> {
                 answered++;
                 if (failure != null || addresses.isEmpty()) {
