@@ -131,6 +131,7 @@ public final class ProxyScenarios {
             connection.ready().toCompletableFuture().get(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
             System.out.println(name + ".outcome=ready");
             System.out.println(name + ".echo=" + echo(connection));
+            System.out.println(name + ".remoteEndpoint=" + connection.remoteEndpoint().map(Object::toString).orElse("none"));
             connection.close();
             connection.closed().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (ExecutionException | CompletionException failure) {

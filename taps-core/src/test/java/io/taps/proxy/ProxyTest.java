@@ -31,6 +31,8 @@ class ProxyTest {
         result = NetnsJvm.run(List.of("ip link set lo up", "ip addr add 127.0.0.3/8 dev lo"), ProxyScenarios.class,
                 List.of(), Duration.ofSeconds(120));
         assertThat(result.value("done")).as(result.describe()).isEqualTo("true");
+        // The establishment reports of every scenario, for the log.
+        result.stdout().lines().filter(line -> line.startsWith("# ")).forEach(System.out::println);
     }
 
     private static String value(String key) {
@@ -59,6 +61,8 @@ class ProxyTest {
         assertThat(value("httpHidden.winner")).isEqualTo("HTTP CONNECT proxy tapsuser@127.0.0.1:3128");
         assertThat(value("httpHidden.resolutions")).isEqualTo("0");
         assertThat(value("httpHidden.attempts")).isEqualTo("HTTP:SUCCEEDED");
+        // The Connection's Remote Endpoint is where the tunnel leads, by the name given, not the proxy.
+        assertThat(value("httpHidden.remoteEndpoint")).contains("hidden.proxy.test").contains("8443");
         assertThat(value("socksHidden.outcome")).isEqualTo("ready");
         assertThat(value("socksHidden.echo")).isEqualTo("ok");
     }

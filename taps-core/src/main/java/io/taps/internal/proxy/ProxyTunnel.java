@@ -1,5 +1,6 @@
 package io.taps.internal.proxy;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -8,6 +9,7 @@ import io.netty.handler.proxy.HttpProxyHandler;
 import io.netty.handler.proxy.ProxyConnectException;
 import io.netty.handler.proxy.ProxyHandler;
 import io.netty.handler.proxy.Socks5ProxyHandler;
+import io.netty.util.AttributeKey;
 import io.taps.ErrorReason;
 import io.taps.ProxyServer;
 import io.taps.TransportServicesException;
@@ -30,6 +32,18 @@ public final class ProxyTunnel {
     /** The pipeline name of the proxy handler. */
     public static final String HANDLER_NAME = "proxy";
 
+    /**
+     * The destination of a tunnelled channel: the channel's own remote address is the proxy, but
+     * the Connection's Remote Endpoint (RFC 9622 §6.1) is where the tunnel leads.
+     */
+    public static final AttributeKey<InetSocketAddress> DESTINATION = AttributeKey.valueOf("taps.proxy.destination");
+
+    /** The remote address a Connection on {@code channel} reports: the tunnel's destination, else the channel's peer. */
+    public static InetSocketAddress remoteOf(Channel channel) {
+        InetSocketAddress tunnelled = channel.attr(DESTINATION).get();
+        return tunnelled != null ? tunnelled : (InetSocketAddress) channel.remoteAddress();
+    }
+
     private ProxyTunnel() {
     }
 
@@ -42,6 +56,7 @@ public final class ProxyTunnel {
             InetSocketAddress proxyAddress, InetSocketAddress destination, Duration timeout) {
         ProxyHandler handler = newHandler(server, proxyAddress);
         handler.setConnectTimeoutMillis(Math.max(1, timeout.toMillis()));
+        pipeline.channel().attr(DESTINATION).set(destination);
         pipeline.addFirst(HANDLER_NAME, handler);
         pipeline.addAfter(HANDLER_NAME, "proxy-destination", new Destination(destination));
         CompletableFuture<Void> open = new CompletableFuture<>();
