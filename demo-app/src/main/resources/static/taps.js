@@ -85,9 +85,10 @@ function waterfall(establishment) {
   return el('div', { class: 'waterfall' }, ...attempts.map(a => {
     const left = (100 * a.startMs / end).toFixed(2);
     const width = (100 * (a.durationMs == null ? end - a.startMs : a.durationMs) / end).toFixed(2);
-    const title = a.outcome + ' ' + a.stack + ' to ' + a.remote + (a.message ? ': ' + a.message : '');
+    const via = a.proxy ? ' via ' + a.proxy : '';
+    const title = a.outcome + ' ' + a.stack + ' to ' + a.remote + via + (a.message ? ': ' + a.message : '');
     return el('div', { class: 'waterfall-row', 'data-outcome': a.outcome, title },
-        el('span', { class: 'label' }, a.outcome + ' ' + a.stack + ' ' + a.remote),
+        el('span', { class: 'label' }, a.outcome + ' ' + a.stack + ' ' + a.remote + via),
         el('span', { class: 'track' }, el('span', { class: 'bar ' + a.outcome,
           style: 'left:' + left + '%;width:' + width + '%' })),
         el('span', { class: 'time' }, '+' + ms(a.startMs) + ' / ' + ms(a.durationMs)));

@@ -53,7 +53,20 @@ public enum ErrorReason {
      * A Listener could not accept an inbound connection, for example because the process ran out
      * of file descriptors; the Listener keeps listening and retries.
      */
-    ACCEPT_FAILED("AcceptFailed");
+    ACCEPT_FAILED("AcceptFailed"),
+    /**
+     * A proxy (RFC 9623 §4.1.2 protocol option, see {@link ProxyServer}) refused to open the tunnel
+     * to the destination: a SOCKS5 reply other than "succeeded" (RFC 1928 §6, e.g. connection not
+     * allowed by ruleset) or an HTTP CONNECT status other than 2xx and 407. The message carries the
+     * proxy's answer.
+     */
+    PROXY_REFUSED("ProxyRefused"),
+    /**
+     * A proxy rejected the credentials given, or demanded authentication none was configured for:
+     * SOCKS5 username/password status failure or no acceptable method (RFC 1929, RFC 1928 §3), HTTP
+     * 407 Proxy Authentication Required (RFC 9110 §15.5.8; tinyproxy answers 401).
+     */
+    PROXY_AUTHENTICATION_FAILED("ProxyAuthenticationFailed");
 
     private final String rfcName;
 

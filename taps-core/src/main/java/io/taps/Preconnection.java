@@ -44,6 +44,8 @@ public final class Preconnection {
     private TransportProperties properties;
     private SecurityParameters security;
     private final List<FramerFactory> framers = new ArrayList<>();
+    /** This Preconnection's proxies, or null for the TransportServices' (RFC 9623 §4.1.2). */
+    private ProxyConfig proxies;
     /** The last snapshot; immutable, so reused until a setter changes this Preconnection. */
     private PreconnectionSpec snapshot;
 
@@ -54,6 +56,7 @@ public final class Preconnection {
         this.properties = builder.properties;
         this.security = builder.security;
         this.framers.addAll(builder.framers);
+        this.proxies = builder.proxies;
     }
 
     static Builder builder(Engine engine) {
@@ -150,6 +153,22 @@ public final class Preconnection {
         return this;
     }
 
+    /**
+     * The proxies Connections of this Preconnection may go through, and how they race the direct
+     * path (RFC 9623 §4.1.2 protocol options; see {@link ProxyConfig}); replaces the
+     * TransportServices' configuration for this Preconnection, {@code null} restores it.
+     */
+    public synchronized Preconnection setProxies(ProxyConfig newProxies) {
+        this.proxies = newProxies;
+        snapshot = null;
+        return this;
+    }
+
+    /** This Preconnection's own proxy configuration, or empty when the TransportServices' applies. */
+    public synchronized java.util.Optional<ProxyConfig> proxies() {
+        return java.util.Optional.ofNullable(proxies);
+    }
+
     /** The framer factories in the order added (first nearest the application). */
     public synchronized List<FramerFactory> framers() {
         return List.copyOf(framers);
@@ -173,7 +192,7 @@ public final class Preconnection {
 
     private synchronized PreconnectionSpec snapshot() {
         if (snapshot == null) {
-            snapshot = new PreconnectionSpec(locals, remotes, properties, security, framers);
+            snapshot = new PreconnectionSpec(locals, remotes, properties, security, framers, proxies);
         }
         return snapshot;
     }
@@ -192,6 +211,7 @@ public final class Preconnection {
         private TransportProperties properties = TransportProperties.defaults();
         private SecurityParameters security = SecurityParameters.secureDefault();
         private final List<FramerFactory> framers = new ArrayList<>();
+        private ProxyConfig proxies;
 
         private Builder(Engine engine) {
             this.engine = engine;
@@ -230,6 +250,12 @@ public final class Preconnection {
             for (FramerFactory factory : factories) {
                 framers.add(Objects.requireNonNull(factory, "framer"));
             }
+            return this;
+        }
+
+        /** This Preconnection's proxies (RFC 9623 §4.1.2), see {@link Preconnection#setProxies}. */
+        public Builder proxies(ProxyConfig newProxies) {
+            this.proxies = newProxies;
             return this;
         }
 

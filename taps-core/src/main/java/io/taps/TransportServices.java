@@ -157,6 +157,7 @@ public final class TransportServices implements AutoCloseable {
         private Duration pathMonitorInterval = Duration.ofSeconds(5);
         private final List<TransportObserver> observers = new java.util.ArrayList<>();
         private final List<ProtocolStack> protocols = new java.util.ArrayList<>();
+        private ProxyConfig proxies = ProxyConfig.direct();
 
         private Builder() {
         }
@@ -292,12 +293,26 @@ public final class TransportServices implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The proxies every Connection may go through unless its Preconnection sets its own (RFC
+         * 9623 §4.1.2: proxies are protocol options of the candidate tree; see {@link ProxyConfig});
+         * default {@link ProxyConfig#direct()}.
+         */
+        public Builder proxies(ProxyConfig config) {
+            if (config == null) {
+                throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION, "proxies must not be null");
+            }
+            this.proxies = config;
+            return this;
+        }
+
         public TransportServices build() {
             TransportServices system = new TransportServices(new EngineConfig(eventLoopThreads, nativeTransport,
                     nameServers, hostsFile, eventExecutor, shutdownTimeout, racing, protocols),
                     new io.taps.internal.cache.PerformanceCache(performanceCacheSize, performanceHalfLife));
             system.engine.observer(io.taps.internal.observe.CompositeObserver.of(observers));
             system.engine.monitorPaths(pathMonitorInterval);
+            system.engine.proxies(proxies);
             return system;
         }
     }

@@ -72,7 +72,9 @@ public final class Report {
             new Row("7   latency p99", "µs", "Flows", "QUIC", "thrpt", latency("p99"), false),
             new Row("8 allocation per TCP round trip", "B/op", "Flows", "TCP", null, ALLOCATION, false),
             new Row("8 allocation per TLS round trip", "B/op", "Flows", "TLS", null, ALLOCATION, false),
-            new Row("8 allocation per UDP round trip", "B/op", "Flows", "UDP", null, ALLOCATION, false));
+            new Row("8 allocation per UDP round trip", "B/op", "Flows", "UDP", null, ALLOCATION, false),
+            new Row("9 TCP connect via SOCKS5 proxy + close (in-process Netty SOCKS5 relay)", "connections/s",
+                    "ProxyConnect", "SOCKS5", "thrpt", SCORE, true));
 
     private Report() {
     }

@@ -84,6 +84,8 @@ public final class Engine implements AutoCloseable {
     private final CacheScope sharedScope;
     private volatile PathMonitor pathMonitor;
     private volatile TransportObserver observer = TransportObserver.NONE;
+    /** The proxies of Preconnections that set none (RFC 9623 §4.1.2). */
+    private volatile io.taps.ProxyConfig proxies = io.taps.ProxyConfig.direct();
     /** The last Initiate's selection: a Preconnection reuses its snapshot, so repeated initiates skip selection. */
     private volatile Selected lastSelection;
 
@@ -167,6 +169,44 @@ public final class Engine implements AutoCloseable {
         this.observer = GuardedObserver.guard(java.util.Objects.requireNonNull(newObserver, "observer"));
     }
 
+    /** The proxies of every Preconnection that sets none; set once before anything is created. */
+    public void proxies(io.taps.ProxyConfig config) {
+        this.proxies = java.util.Objects.requireNonNull(config, "config");
+    }
+
+    /**
+     * The proxy part of an Initiate's gathering, or null to go direct: the Preconnection's
+     * configuration, else the system's; the JVM's ProxySelector is asked here, on the caller's
+     * thread (it may read system settings). A ProxySelector that names no proxy for the
+     * destinations leaves the Connection direct. PROXY with no stack that tunnels is NoCandidates.
+     */
+    private io.taps.internal.establish.ProxyGathering proxyGathering(PreconnectionSpec spec,
+            List<ProtocolStack> raced) {
+        io.taps.ProxyConfig config = spec.proxies() != null ? spec.proxies() : proxies;
+        if (config.isDirect()) {
+            return null;
+        }
+        List<io.taps.ProxyServer> servers = new ArrayList<>(config.servers());
+        if (config.usesSystemProxies()) {
+            for (io.taps.ProxyServer found : io.taps.internal.proxy.SystemProxies.lookup(
+                    java.net.ProxySelector.getDefault(), spec.remotes(), System::getProperty)) {
+                if (!servers.contains(found)) {
+                    servers.add(found);
+                }
+            }
+        }
+        if (servers.isEmpty()) {
+            return null;
+        }
+        if (config.policy() == io.taps.ProxyConfig.Policy.PROXY
+                && raced.stream().noneMatch(ProtocolStack::tunnelsThroughProxies)) {
+            throw new TransportServicesException(ErrorReason.NO_CANDIDATES, "the Connection may only go through "
+                    + servers + ", but none of the selected protocol stacks " + raced
+                    + " can run through a proxy tunnel (RFC 9623 §4.1.2)");
+        }
+        return new io.taps.internal.establish.ProxyGathering(config, servers);
+    }
+
     /** The Listeners that are bound or binding, in no particular order. */
     public List<Listener> listeners() {
         return List.copyOf(listeners);
@@ -189,6 +229,7 @@ public final class Engine implements AutoCloseable {
         }
         ProtocolStack claimant = StackSelection.claimant(spec, Role.INITIATE, protocols);
         List<ProtocolStack> raced = raceable(spec);
+        io.taps.internal.establish.ProxyGathering proxied = claimant == null ? proxyGathering(spec, raced) : null;
         TransportProperties properties = claimant == null ? spec.properties()
                 : claimant.connectionProperties(spec.properties(), spec.use(Role.INITIATE));
         EventLoop loop = group.next();
@@ -206,7 +247,8 @@ public final class Engine implements AutoCloseable {
             return connection;
         }
         Establishment establishment = new Establishment(connection, spec, raced, resolver, stacks, bound,
-                config.racing(), cacheScopeFor(spec)).earlyData(first != null && mayGoEarly(first, spec) ? first : null);
+                config.racing(), cacheScopeFor(spec)).earlyData(first != null && mayGoEarly(first, spec) ? first : null)
+                .proxies(proxied);
         PathMonitor monitor = pathMonitor;
         if (monitor != null) {
             establishment.interfaces(monitor::upInterfaces);

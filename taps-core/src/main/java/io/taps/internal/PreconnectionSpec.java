@@ -14,12 +14,22 @@ import java.util.List;
  * application (RFC 9622 §9.1.2.1, Q-13).
  */
 public record PreconnectionSpec(List<LocalEndpoint> locals, List<RemoteEndpoint> remotes,
-        TransportProperties properties, SecurityParameters security, List<FramerFactory> framers) {
+        TransportProperties properties, SecurityParameters security, List<FramerFactory> framers,
+        io.taps.ProxyConfig proxies) {
 
     public PreconnectionSpec {
         locals = List.copyOf(locals);
         remotes = List.copyOf(remotes);
         framers = List.copyOf(framers);
+    }
+
+    /**
+     * A snapshot whose proxies are the system's ({@code proxies} null: the TransportServices'
+     * configuration applies, RFC 9623 §4.1.2).
+     */
+    public PreconnectionSpec(List<LocalEndpoint> locals, List<RemoteEndpoint> remotes,
+            TransportProperties properties, SecurityParameters security, List<FramerFactory> framers) {
+        this(locals, remotes, properties, security, framers, null);
     }
 
     /** This snapshot as the protocol SPI sees it, for {@code role}. */

@@ -139,6 +139,9 @@ public final class EstablishmentReport {
             out.append("  path ").append(path.path()).append('\n');
             for (StackBranch stack : path.stacks()) {
                 out.append("    stack ").append(stack.stack());
+                if (stack.proxy() != null) {
+                    out.append(" through ").append(stack.proxy());
+                }
                 if (!stack.alpn().isEmpty()) {
                     out.append(" alpn=").append(stack.alpn());
                 }
@@ -191,16 +194,31 @@ public final class EstablishmentReport {
      * @param alpn the ALPN protocols offered on this leaf
      * @param remote the resolved remote address
      * @param peerName the name TLS verifies (the host name, else the address literal), may be null
+     * @param proxy the proxy the leaf tunnels through (RFC 9623 §4.1.2), e.g. {@code "SOCKS5 proxy
+     *     127.0.0.1:1080"}, or {@code null} on the direct branch; {@code remote} is then the
+     *     destination the proxy connects to, unresolved when the proxy resolves the name
      */
-    public record Candidate(String path, String stack, List<String> alpn, InetSocketAddress remote, String peerName) {
+    public record Candidate(String path, String stack, List<String> alpn, InetSocketAddress remote, String peerName,
+            String proxy) {
         /** Copies the ALPN list. */
         public Candidate {
             alpn = List.copyOf(alpn);
         }
 
-        /** One line: stack to address via path. */
+        /** A leaf of the direct branch. */
+        public Candidate(String path, String stack, List<String> alpn, InetSocketAddress remote, String peerName) {
+            this(path, stack, alpn, remote, peerName, null);
+        }
+
+        /** The proxy of a proxy leaf. */
+        public Optional<String> proxyUsed() {
+            return Optional.ofNullable(proxy);
+        }
+
+        /** One line: stack to address (through the proxy) via path. */
         public String describe() {
-            return stack + " to " + format(remote) + (peerName == null ? "" : " (" + peerName + ")") + " via " + path;
+            return stack + " to " + format(remote) + (peerName == null ? "" : " (" + peerName + ")")
+                    + (proxy == null ? "" : " through " + proxy) + " via " + path;
         }
     }
 
@@ -222,13 +240,20 @@ public final class EstablishmentReport {
      *
      * @param stack the protocol stack
      * @param alpn the ALPN protocols it offers
-     * @param addresses the resolved remote addresses below it, in race order
+     * @param addresses the resolved remote addresses below it, in race order (through a proxy that
+     *     resolves names: the unresolved destinations)
+     * @param proxy the proxy this branch tunnels through (RFC 9623 §4.1.2), or {@code null} when direct
      */
-    public record StackBranch(String stack, List<String> alpn, List<InetSocketAddress> addresses) {
+    public record StackBranch(String stack, List<String> alpn, List<InetSocketAddress> addresses, String proxy) {
         /** Copies the lists. */
         public StackBranch {
             alpn = List.copyOf(alpn);
             addresses = List.copyOf(addresses);
+        }
+
+        /** A direct branch. */
+        public StackBranch(String stack, List<String> alpn, List<InetSocketAddress> addresses) {
+            this(stack, alpn, addresses, null);
         }
     }
 

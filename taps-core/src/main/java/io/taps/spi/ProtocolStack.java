@@ -138,6 +138,21 @@ public interface ProtocolStack {
     }
 
     /**
+     * Whether attempts of this stack can run through a proxy tunnel (SOCKS5, HTTP CONNECT; RFC 9623
+     * §4.1.2 lists proxies among the protocol options of the candidate tree). A stack that says yes
+     * promises that {@link #connect} opens one stream socket channel, connects it to
+     * {@link StackAttempt#firstHop()} (never to {@link StackAttempt#remote()}, which for a proxy leaf
+     * may be an unresolved host name the proxy resolves) and calls {@link StackAttempt#attach} from
+     * the channel's initializer, before the connect: taps then puts the proxy handshake at the head
+     * of the pipeline, and the attempt is ready only once the tunnel is open and the stack's own
+     * handshake (TLS inside the tunnel) has completed. Datagram stacks and stacks with their own
+     * sockets (QUIC) keep the default, false: they are raced only on the direct branch.
+     */
+    default boolean tunnelsThroughProxies() {
+        return false;
+    }
+
+    /**
      * Applies a Connection Property (RFC 9622 §8.1) to {@code channel}, a channel this stack
      * connected or accepted, and returns whether it took effect (e.g. a socket option the platform
      * offers). Called on the channel's event loop. A stack without options returns false.

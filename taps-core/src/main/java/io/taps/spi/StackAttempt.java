@@ -23,6 +23,16 @@ public interface StackAttempt extends StackContext {
     /** The resolved remote address to connect to; for a claimed Preconnection (see {@link ProtocolStack#claims}) the first RemoteEndpoint's address, or null when it has none. */
     InetSocketAddress remote();
 
+    /**
+     * Where the stack connects its socket: the proxy's resolved address on a leaf that goes through
+     * a proxy (see {@link ProtocolStack#tunnelsThroughProxies()}), else {@link #remote()}. On a proxy
+     * leaf {@link #remote()} is the destination the proxy connects to, unresolved when the proxy
+     * resolves names; TLS still verifies {@link #peerName()}.
+     */
+    default InetSocketAddress firstHop() {
+        return remote();
+    }
+
     /** The local address to bind, or null to let the system choose (RFC 9623 §4.1.1 local path). */
     InetSocketAddress local();
 

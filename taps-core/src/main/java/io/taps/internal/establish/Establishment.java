@@ -58,6 +58,10 @@ import java.util.concurrent.CompletionException;
  * only the winner is bound to the Connection, the others are cancelled. Nothing here depends on
  * which stacks race: what a stack adds (its own clone support, early data) comes with its attempt.
  * Everything runs on the connection's event loop; nothing blocks.
+ *
+ * <p>Longer than 500 lines because resolution (HEv3, per family, with its delays), the proxy
+ * branches ({@link ProxyGathering} holds their own part) and the race share the state of one
+ * establishment on its loop; split, each part would have to be handed all of it.
  */
 public final class Establishment {
     private final TapsConnection connection;
@@ -82,6 +86,8 @@ public final class Establishment {
     private List<LocalPath> paths = List.of();
     private io.taps.Message earlyData;
     private CandidateTree tree;
+    /** The proxy branches (RFC 9623 §4.1.2), or null when the Connection goes direct only. */
+    private ProxyGathering proxies;
 
     /** A running attempt of one stack. */
     static final class ChannelAttempt implements AttemptStarter.Running {
@@ -187,6 +193,12 @@ public final class Establishment {
         return leaf.stack().cloneable() ? new ChannelCloneSupport(leaf, use, scope, environment) : null;
     }
 
+    /** The proxies and their policy (RFC 9623 §4.1.2); null or never called: direct only. Call before start. */
+    public Establishment proxies(ProxyGathering gathering) {
+        this.proxies = gathering;
+        return this;
+    }
+
     /** Starts establishment; its outcome reaches the Connection as Ready or EstablishmentError. */
     /**
      * Where the interfaces for the {@code interface} property come from: by default read from the
@@ -224,7 +236,15 @@ public final class Establishment {
                     racer.noMoreLeaves();
                     return;
                 }
-                resolveRemotes();
+                // Proxies first, so a proxy given as a literal leads the race as its policy says.
+                // When every proxy resolves names and the direct path is not used, the destination
+                // is never looked up here (no local DNS query reveals it).
+                if (proxies != null) {
+                    proxies.resolve(resolver, scope.useDnsCache(), this::onLoop, this::rebuild, racer::addFailure);
+                }
+                if (proxies == null || proxies.needsLocalResolution()) {
+                    resolveRemotes();
+                }
             }));
         });
     }
@@ -395,6 +415,14 @@ public final class Establishment {
         if (changed.v6Done && changed.v4Done && changed.v6.isEmpty() && changed.v4.isEmpty()) {
             racer.addFailure(resolutionFailure(changed));
         }
+        rebuild();
+    }
+
+    /** Rebuilds the tree from what resolution (and the proxies) answered so far and offers its leaves. */
+    private void rebuild() {
+        if (racer.finished()) {
+            return;
+        }
         List<CandidateTree.Target> targets = new ArrayList<>();
         boolean allDone = true;
         for (RemoteState state : remotes) {
@@ -403,6 +431,11 @@ public final class Establishment {
         }
         tree = CandidateTree.build(paths, stacks, spec.security().alpn(), targets, history, racing.maxLeaves(),
                 racing.maxAddressesPerHost());
+        if (proxies != null) {
+            tree = proxies.apply(tree, spec.remotes(), targets, racing.maxLeaves());
+            // Until the destination's resolution has started, its leaves are still to come.
+            allDone &= proxies.done() && (!proxies.needsLocalResolution() || !remotes.isEmpty());
+        }
         racer.offer(tree.leaves());
         if (allDone) {
             racer.noMoreLeaves();
@@ -432,7 +465,8 @@ public final class Establishment {
     private ChannelAttempt startAttempt(Leaf leaf, AttemptStarter.Callbacks callbacks) {
         startedLeaves.add(leaf);
         TapsAttempt attempt = new TapsAttempt(leaf.stack(), loop, leaf.remote(), leaf.path().bindAddress(),
-                leaf.peerName(), use, timeout, spec.framers(), earlyData, scope, environment).start();
+                leaf.peerName(), use, timeout, spec.framers(), earlyData, scope, environment)
+                .throughProxy(leaf.proxy()).start();
         ChannelAttempt running = new ChannelAttempt(attempt);
         attempt.outcome().whenComplete((won, failure) -> onLoop(() -> {
             if (failure != null) {
@@ -453,6 +487,10 @@ public final class Establishment {
         List<EstablishmentReport.Attempt> report = racer.report();
         for (int i = 0; i < startedLeaves.size() && i < report.size(); i++) {
             Leaf leaf = startedLeaves.get(i);
+            if (leaf.proxy() != null) {
+                // A tunnel's outcome says nothing about the direct path to the destination.
+                continue;
+            }
             EstablishmentReport.Attempt attempt = report.get(i);
             Duration duration = attempt.duration().orElse(Duration.ZERO);
             switch (attempt.outcome()) {

@@ -41,13 +41,25 @@ public final class CandidateTree {
         }
     }
 
-    /** A protocol branch with its address leaves, in race order. */
-    public record StackNode(ProtocolStack stack, List<String> alpn, List<Leaf> leaves) {
+    /** A protocol branch with its address leaves, in race order; {@code proxy} is null on the direct branch. */
+    public record StackNode(ProtocolStack stack, List<String> alpn, List<Leaf> leaves, ProxyHop proxy) {
         /** Copies the lists. */
         public StackNode {
             alpn = List.copyOf(alpn);
             leaves = List.copyOf(leaves);
         }
+
+        /** A direct branch. */
+        public StackNode(ProtocolStack stack, List<String> alpn, List<Leaf> leaves) {
+            this(stack, alpn, leaves, null);
+        }
+    }
+
+    /** A tree of these branches; its leaves are theirs, walked depth first (see {@link ProxyBranches}). */
+    static CandidateTree of(List<PathNode> paths) {
+        List<Leaf> all = new ArrayList<>();
+        paths.forEach(path -> path.stacks().forEach(stack -> all.addAll(stack.leaves())));
+        return new CandidateTree(paths, all);
     }
 
     /** The addresses one remote endpoint resolved to, and the name TLS verifies for them. */
@@ -76,7 +88,7 @@ public final class CandidateTree {
                 List<InetSocketAddress> addresses = new ArrayList<>();
                 stack.leaves().forEach(leaf -> addresses.add(leaf.remote()));
                 stacks.add(new EstablishmentReport.StackBranch(stack.stack().capabilities().name(), stack.alpn(),
-                        addresses));
+                        addresses, stack.proxy() == null ? null : stack.proxy().describe()));
             }
             out.add(new EstablishmentReport.PathBranch(path.path().describe(), stacks));
         }

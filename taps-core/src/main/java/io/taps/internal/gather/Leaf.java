@@ -14,15 +14,24 @@ import java.util.List;
  * @param alpn the ALPN protocols offered (all in one handshake, so they do not multiply leaves)
  * @param remote the resolved remote address
  * @param peerName the name TLS verifies and sends as SNI
+ * @param proxy the proxy the attempt tunnels through, or {@code null} on the direct branch; then
+ *     {@code remote} is the destination the proxy connects to, unresolved when the proxy resolves names
  */
-public record Leaf(LocalPath path, ProtocolStack stack, List<String> alpn, InetSocketAddress remote, String peerName) {
+public record Leaf(LocalPath path, ProtocolStack stack, List<String> alpn, InetSocketAddress remote, String peerName,
+        ProxyHop proxy) {
     /** Copies the ALPN list. */
     public Leaf {
         alpn = List.copyOf(alpn);
     }
 
+    /** A leaf of the direct branch. */
+    public Leaf(LocalPath path, ProtocolStack stack, List<String> alpn, InetSocketAddress remote, String peerName) {
+        this(path, stack, alpn, remote, peerName, null);
+    }
+
     /** The report's view of this leaf. */
     public EstablishmentReport.Candidate toCandidate() {
-        return new EstablishmentReport.Candidate(path.describe(), stack.capabilities().name(), alpn, remote, peerName);
+        return new EstablishmentReport.Candidate(path.describe(), stack.capabilities().name(), alpn, remote, peerName,
+                proxy == null ? null : proxy.describe());
     }
 }

@@ -22,7 +22,9 @@ import java.util.concurrent.CompletionException;
  *   <li>The first leaf starts as soon as there is one. Each further leaf starts one delay after
  *       the previous start: {@link RacingConfig#pathDelay()} when the two leaves differ in path,
  *       else {@link RacingConfig#protocolDelay()} when they differ in stack, else
- *       {@link RacingConfig#connectionAttemptDelay()} (all clamped).</li>
+ *       {@link RacingConfig#connectionAttemptDelay()} (all clamped); when one of them goes
+ *       through a proxy and the other does not, or through another proxy, the proxy configuration's
+ *       delay ({@code ProxyConfig.delay()}).</li>
  *   <li>When an attempt fails, the next leaf starts at once.</li>
  *   <li>A failover leaf (the cleartext branch of opportunistic security) starts only once no
  *       other kind of attempt runs: never on a stagger timer while one does.</li>
@@ -320,6 +322,10 @@ public final class Racer<H extends AttemptStarter.Running> {
     Duration delay(Leaf previous, Leaf next) {
         if (!previous.path().equals(next.path())) {
             return config.pathDelay();
+        }
+        if (!Objects.equals(previous.proxy(), next.proxy())) {
+            // A proxy branch and the next branch (another proxy, or direct): the proxy configuration's stagger.
+            return (previous.proxy() != null ? previous.proxy() : next.proxy()).delay();
         }
         if (previous.stack() != next.stack() || !previous.alpn().equals(next.alpn())) {
             return config.protocolDelay();

@@ -5,6 +5,7 @@ import io.taps.monitor.EstablishmentReport;
 import io.taps.TransportServicesException;
 import io.taps.internal.conn.TapsConnection;
 import io.taps.internal.gather.Leaf;
+import io.taps.internal.gather.ProxyHop;
 import io.taps.internal.group.CloneReport;
 import io.taps.internal.group.CloneRequest;
 import io.taps.internal.group.CloneSupport;
@@ -36,6 +37,8 @@ public final class ChannelCloneSupport implements CloneSupport {
     private final CacheScope scope;
     private final StackEnvironment environment;
     private final EstablishmentReport.Candidate candidate;
+    /** The original's proxy: a clone goes through the same tunnel kind (RFC 9623 §4.1.2). */
+    private final ProxyHop proxy;
 
     /** Clones of the Connection that won {@code leaf} for {@code use}, with the original's cache scope. */
     public ChannelCloneSupport(Leaf leaf, StackUse use, CacheScope scope, StackEnvironment environment) {
@@ -48,9 +51,10 @@ public final class ChannelCloneSupport implements CloneSupport {
         this.use = use;
         this.scope = scope;
         this.environment = environment;
+        this.proxy = leaf.proxy();
         this.candidate = new EstablishmentReport.Candidate(local == null ? "default (chosen by the OS)"
                 : "clone from " + local.getAddress().getHostAddress(), stack.capabilities().name(), leaf.alpn(),
-                remote, peerName);
+                remote, peerName, proxy == null ? null : proxy.describe());
     }
 
     @Override
@@ -65,7 +69,7 @@ public final class ChannelCloneSupport implements CloneSupport {
         StackUse cloneUse = new StackUse(use.role(), use.locals(), use.remotes(), clone.transportProperties(),
                 use.security(), !request.framers().isEmpty());
         TapsAttempt attempt = new TapsAttempt(stack, loop, remote, local, peerName, cloneUse, request.timeout(),
-                request.framers(), null, scope, environment);
+                request.framers(), null, scope, environment).throughProxy(proxy);
         long started = System.nanoTime();
         attempt.establishAlone(clone,
                 () -> clone.establishmentReport(report(request, EstablishmentReport.Outcome.RUNNING, null, null, false)),

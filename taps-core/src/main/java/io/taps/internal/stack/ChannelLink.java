@@ -116,9 +116,10 @@ public class ChannelLink extends SingleChannelLink {
         return channel instanceof DuplexChannel && ((DuplexChannel) channel).isInputShutdown();
     }
 
+    /** The peer; through a proxy tunnel, the tunnel's destination (not the proxy). */
     @Override
     public InetSocketAddress remoteAddress() {
-        return (InetSocketAddress) channel.remoteAddress();
+        return io.taps.internal.proxy.ProxyTunnel.remoteOf(channel);
     }
 
     @Override

@@ -105,6 +105,12 @@ public final class ChannelStack implements ProtocolStack {
         return listening;
     }
 
+    /** TCP and TLS/TCP run through SOCKS5 and HTTP CONNECT tunnels (their socket connects to the first hop). */
+    @Override
+    public boolean tunnelsThroughProxies() {
+        return !kind.datagram();
+    }
+
     @Override
     public String portSpace() {
         return kind.datagram() ? "udp" : "tcp";

@@ -109,7 +109,9 @@ public final class StackConnector {
             }
         });
         InetSocketAddress local = attempt.local();
-        ChannelFuture connecting = local == null ? bootstrap.connect(remote) : bootstrap.connect(remote, local);
+        // The proxy on a proxy leaf (its handler, installed by attach, asks it for the destination).
+        InetSocketAddress firstHop = attempt.firstHop();
+        ChannelFuture connecting = local == null ? bootstrap.connect(firstHop) : bootstrap.connect(firstHop, local);
         attempt.onCancel(() -> connecting.channel().close());
         connecting.addListener(done -> {
             if (!done.isSuccess()) {

@@ -13,7 +13,9 @@ import io.taps.monitor.EstablishmentReport;
 import io.taps.internal.conn.Link;
 import io.taps.internal.conn.TapsConnection;
 import io.taps.internal.framer.FramerStack;
+import io.taps.internal.gather.ProxyHop;
 import io.taps.internal.group.CloneSupport;
+import io.taps.internal.proxy.ProxyTunnel;
 import io.taps.internal.security.TlsHandlers;
 import io.taps.properties.Role;
 import io.taps.spi.ProtocolStack;
@@ -66,6 +68,10 @@ public final class TapsAttempt implements StackAttempt, EnvironmentContext {
     private volatile Supplier<Link> linkFactory;
     private volatile BiFunction<TapsConnection, EstablishmentReport.Candidate, CloneSupport> cloneSupport;
     private volatile boolean sentEarly;
+    /** The proxy this attempt tunnels through (RFC 9623 §4.1.2), or null on the direct branch. */
+    private ProxyHop proxy;
+    /** The proxy handshake of a proxy leaf, once attached. */
+    private volatile CompletableFuture<Void> tunnel;
 
     /**
      * An attempt of {@code stack} to {@code remote}. {@code early} (nullable) is a safelyReplayable
@@ -91,6 +97,21 @@ public final class TapsAttempt implements StackAttempt, EnvironmentContext {
     /** The internal view of an attempt given to a built-in stack. */
     public static TapsAttempt of(StackAttempt attempt) {
         return (TapsAttempt) attempt;
+    }
+
+    /**
+     * Makes this attempt go through {@code hop} (null: direct): the stack connects to the proxy,
+     * taps puts the proxy handshake at the head of the pipeline in {@link #attach}, and the attempt
+     * is ready only once the tunnel is open and the stack's handshake done. Call before {@link #start()}.
+     */
+    public TapsAttempt throughProxy(ProxyHop hop) {
+        this.proxy = hop;
+        return this;
+    }
+
+    /** The proxy this attempt goes through, or null. */
+    public ProxyHop proxy() {
+        return proxy;
     }
 
     /** Lets the stack start the attempt; a stack that throws fails it. */
@@ -124,6 +145,11 @@ public final class TapsAttempt implements StackAttempt, EnvironmentContext {
     @Override
     public InetSocketAddress remote() {
         return remote;
+    }
+
+    @Override
+    public InetSocketAddress firstHop() {
+        return proxy == null ? remote : proxy.address();
     }
 
     @Override
@@ -187,7 +213,27 @@ public final class TapsAttempt implements StackAttempt, EnvironmentContext {
 
     @Override
     public void fail(Throwable cause) {
-        outcome.completeExceptionally(classify(stack.capabilities(), remote, cause));
+        CompletableFuture<Void> open = tunnel;
+        Channel current = channel;
+        if (open != null && !open.isDone() && current != null && current.isActive()) {
+            // The proxy handshake is under way and fails the stack's first writes before it reports
+            // its own failure: the proxy's answer, not that echo, says why.
+            open.whenComplete((ok, failure) -> outcome.completeExceptionally(
+                    classify(failure != null ? unwrap(failure) : cause)));
+            return;
+        }
+        Throwable tunnelFailure = open == null ? null : open.handle((ok, failure) -> failure).getNow(null);
+        outcome.completeExceptionally(classify(tunnelFailure != null ? unwrap(tunnelFailure) : cause));
+    }
+
+    /** {@link #classify(StackCapabilities, InetSocketAddress, Throwable)}, naming the proxy of a proxy leaf. */
+    private TransportServicesException classify(Throwable cause) {
+        if (proxy == null || cause instanceof TransportServicesException) {
+            return classify(stack.capabilities(), remote, cause);
+        }
+        TransportServicesException typed = classify(stack.capabilities(), proxy.address(), cause);
+        return new TransportServicesException(typed.reason(), typed.getMessage() + " (first hop of the tunnel through "
+                + proxy.describe() + ")", cause);
     }
 
     @Override
@@ -198,6 +244,12 @@ public final class TapsAttempt implements StackAttempt, EnvironmentContext {
     /** Like {@link #attach(Channel, CompletionStage)}, with the link a built-in stack's Connection runs on. */
     public void attach(Channel channel, CompletionStage<?> handshake, Function<Channel, Link> links) {
         this.channel = channel;
+        if (proxy != null) {
+            CompletableFuture<Void> open = ProxyTunnel.install(channel.pipeline(), proxy.server(), proxy.address(),
+                    remote, timeout);
+            this.tunnel = open;
+            handshake = ProxyTunnel.throughTunnel(open, handshake);
+        }
         FramerStack framerStack = stack.capabilities().byteStream()
                 ? FramerStack.install(channel.pipeline(), framers, Role.INITIATE) : null;
         ConnectionHandler attached = new ConnectionHandler(observer(), handshake != null, framerStack);
@@ -296,7 +348,7 @@ public final class TapsAttempt implements StackAttempt, EnvironmentContext {
         start();
         outcome.whenComplete((attempt, failure) -> onLoop(loop, () -> {
             if (failure != null) {
-                failed.accept(classify(stack.capabilities(), remote, unwrap(failure)));
+                failed.accept(classify(unwrap(failure)));
                 return;
             }
             won.run();

@@ -65,6 +65,10 @@ public final class TapsAutoConfiguration {
             builder.hostsFile(Path.of(properties.getHostsFile()));
         }
         cacheAndPaths(builder, properties);
+        io.taps.ProxyConfig proxies = TapsProxies.toConfig(properties.getProxies(), "taps.proxies", null);
+        if (proxies != null) {
+            builder.proxies(proxies);
+        }
         customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
         // Metrics, observations and the actuator see the system through observer beans.
         observers.orderedStream().forEach(builder::observer);

@@ -1,5 +1,6 @@
 package io.taps.spring.boot.autoconfigure;
 
+import io.taps.ProxyConfig;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
 import io.taps.framer.FramerFactory;
@@ -21,14 +22,23 @@ import org.jspecify.annotations.Nullable;
  * @param framers the framer factories in the same order
  * @param local the local endpoint settings, or {@code null} when the profile gives none
  * @param remote the remote endpoint settings, or {@code null} when the profile gives none
+ * @param proxies the proxies of Preconnections built from the profile (RFC 9623 §4.1.2), or
+ *        {@code null} when the profile sets none and {@code taps.proxies} applies
  */
 public record TapsProfile(String name, TransportProperties transportProperties, SecurityParameters securityParameters,
         List<String> framerNames, List<FramerFactory> framers, @Nullable EndpointSettings local,
-        @Nullable EndpointSettings remote) {
+        @Nullable EndpointSettings remote, @Nullable ProxyConfig proxies) {
 
     public TapsProfile {
         framerNames = List.copyOf(framerNames);
         framers = List.copyOf(framers);
+    }
+
+    /** A profile without proxies of its own. */
+    public TapsProfile(String name, TransportProperties transportProperties, SecurityParameters securityParameters,
+            List<String> framerNames, List<FramerFactory> framers, @Nullable EndpointSettings local,
+            @Nullable EndpointSettings remote) {
+        this(name, transportProperties, securityParameters, framerNames, framers, local, remote, null);
     }
 
     /** The remote endpoint, when the profile gives a host and a port. */

@@ -125,6 +125,9 @@ public final class TapsProfiles {
                 .framer(resolved.framers().toArray(FramerFactory[]::new));
         resolved.remoteEndpoint().ifPresent(builder::remote);
         resolved.localEndpoint(null, null).ifPresent(builder::local);
+        if (resolved.proxies() != null) {
+            builder.proxies(resolved.proxies());
+        }
         return builder;
     }
 
@@ -184,7 +187,7 @@ public final class TapsProfiles {
             if (fresh != null && !fresh.securityParameters().equals(current.securityParameters())) {
                 updated.put(current.name(), new TapsProfile(current.name(), current.transportProperties(),
                         fresh.securityParameters(), current.framerNames(), current.framers(), current.local(),
-                        current.remote()));
+                        current.remote(), current.proxies()));
                 changed.put(current.name(), fresh.securityParameters());
             }
         }
@@ -297,7 +300,7 @@ public final class TapsProfiles {
             EndpointSettings remote = profile.getRemote().isConfigured() ? settings(profile.getRemote())
                     : base.remote();
             TapsProfile result = new TapsProfile(name, properties.build(), security, framerNames, factories, local,
-                    remote);
+                    remote, TapsProxies.toConfig(profile.getProxies(), prefix + ".proxies", base.proxies()));
             this.resolving.remove(name);
             this.resolved.put(name, result);
             // Endpoints are checked here so a bad host or port fails start-up, not the first use.

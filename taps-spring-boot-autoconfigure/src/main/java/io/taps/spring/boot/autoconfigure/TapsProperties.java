@@ -56,6 +56,9 @@ public class TapsProperties {
 
     private final Racing racing = new Racing();
 
+    /** Proxies every Connection may go through unless its profile sets its own (RFC 9623 §4.1.2). */
+    private final Proxies proxies = new Proxies();
+
     private final Cache cache = new Cache();
 
     private final PathMonitor pathMonitor = new PathMonitor();
@@ -116,6 +119,10 @@ public class TapsProperties {
 
     public Racing getRacing() {
         return this.racing;
+    }
+
+    public Proxies getProxies() {
+        return this.proxies;
     }
 
     public Cache getCache() {
@@ -466,6 +473,9 @@ public class TapsProperties {
 
         private final Endpoint remote = new Endpoint();
 
+        /** Proxies of Preconnections built from this profile; unset keys keep the base profile's, else taps.proxies. */
+        private final Proxies proxies = new Proxies();
+
         public @Nullable String getBase() {
             return this.base;
         }
@@ -516,6 +526,134 @@ public class TapsProperties {
 
         public Endpoint getRemote() {
             return this.remote;
+        }
+
+        public Proxies getProxies() {
+            return this.proxies;
+        }
+    }
+
+    /**
+     * Proxies a Connection may be established through and how they race the direct path (RFC 9623
+     * §4.1.2 protocol options, {@link io.taps.ProxyConfig}): {@code taps.proxies} for the whole
+     * system, {@code taps.profiles.<name>.proxies} per profile.
+     */
+    public static class Proxies {
+        /** direct, proxy (only through the proxies) or race (proxies first, direct one delay later). Defaults to race when a proxy or system is set, else direct. */
+        private io.taps.ProxyConfig.@Nullable Policy policy;
+
+        /** Stagger between a proxy branch and the branch after it; at least 10ms. Defaults to 250ms. A bare number is milliseconds. */
+        private @Nullable Duration delay;
+
+        /** Whether to also use the JVM's ProxySelector (socksProxyHost, https.proxyHost, http.nonProxyHosts, java.net.useSystemProxies). Defaults to false. */
+        private @Nullable Boolean system;
+
+        /** Proxies by name, in race order. */
+        private Map<String, ProxyServerSettings> servers = new LinkedHashMap<>();
+
+        public io.taps.ProxyConfig.@Nullable Policy getPolicy() {
+            return this.policy;
+        }
+
+        public void setPolicy(io.taps.ProxyConfig.@Nullable Policy policy) {
+            this.policy = policy;
+        }
+
+        public @Nullable Duration getDelay() {
+            return this.delay;
+        }
+
+        public void setDelay(@Nullable Duration delay) {
+            this.delay = delay;
+        }
+
+        public @Nullable Boolean getSystem() {
+            return this.system;
+        }
+
+        public void setSystem(@Nullable Boolean system) {
+            this.system = system;
+        }
+
+        public Map<String, ProxyServerSettings> getServers() {
+            return this.servers;
+        }
+
+        public void setServers(Map<String, ProxyServerSettings> servers) {
+            this.servers = servers;
+        }
+
+        boolean isConfigured() {
+            return this.policy != null || this.delay != null || this.system != null || !this.servers.isEmpty();
+        }
+    }
+
+    /** One proxy ({@link io.taps.ProxyServer}). */
+    public static class ProxyServerSettings {
+        /** socks5 or http-connect. */
+        private io.taps.ProxyServer.@Nullable Type type;
+
+        /** The proxy's host name or IP literal. */
+        private @Nullable String host;
+
+        /** The proxy's port. */
+        private @Nullable Integer port;
+
+        /** Username for SOCKS5 (RFC 1929) or HTTP Basic authentication. */
+        private @Nullable String username;
+
+        /** Password for SOCKS5 or HTTP Basic authentication. */
+        private @Nullable String password;
+
+        /** Whether the proxy resolves the destination's name (sent unresolved); false resolves it locally. */
+        private boolean resolvesNames = true;
+
+        public io.taps.ProxyServer.@Nullable Type getType() {
+            return this.type;
+        }
+
+        public void setType(io.taps.ProxyServer.@Nullable Type type) {
+            this.type = type;
+        }
+
+        public @Nullable String getHost() {
+            return this.host;
+        }
+
+        public void setHost(@Nullable String host) {
+            this.host = host;
+        }
+
+        public @Nullable Integer getPort() {
+            return this.port;
+        }
+
+        public void setPort(@Nullable Integer port) {
+            this.port = port;
+        }
+
+        public @Nullable String getUsername() {
+            return this.username;
+        }
+
+        public void setUsername(@Nullable String username) {
+            this.username = username;
+        }
+
+        public @Nullable String getPassword() {
+            return this.password;
+        }
+
+        public void setPassword(@Nullable String password) {
+            this.password = password;
+        }
+
+        public boolean isResolvesNames() {
+            return this.resolvesNames;
+        }
+
+        public void setResolvesNames(boolean resolvesNames) {
+            this.resolvesNames = resolvesNames;
         }
     }
 

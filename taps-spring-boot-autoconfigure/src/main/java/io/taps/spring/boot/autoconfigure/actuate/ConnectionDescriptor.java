@@ -76,10 +76,18 @@ public record ConnectionDescriptor(String id, String state, String role, @Nullab
      * @param startMs    start offset from the first attempt, in milliseconds (fractional)
      * @param durationMs how long it ran, in milliseconds; null while running
      * @param outcome    {@code SUCCEEDED}, {@code FAILED}, {@code CANCELLED} or {@code RUNNING}
+     * @param proxy      the proxy the attempt tunnelled through (RFC 9623 §4.1.2), null when direct
      * @param reason     the RFC 9622 error name of a failed attempt
      * @param message    what went wrong, if anything
      */
     public record AttemptDescriptor(String stack, String remote, String path, double startMs,
-            @Nullable Double durationMs, String outcome, @Nullable String reason, @Nullable String message) {
+            @Nullable Double durationMs, String outcome, @Nullable String reason, @Nullable String message,
+            @Nullable String proxy) {
+
+        /** A direct attempt. */
+        public AttemptDescriptor(String stack, String remote, String path, double startMs, @Nullable Double durationMs,
+                String outcome, @Nullable String reason, @Nullable String message) {
+            this(stack, remote, path, startMs, durationMs, outcome, reason, message, null);
+        }
     }
 }

@@ -124,6 +124,28 @@ class TapsEndpointAutoConfigurationTest {
     }
 
     @Test
+    void theAttemptsNameTheProxyOfEachLeaf() throws Exception {
+        int dead;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            dead = probe.getLocalPort();
+        }
+        runner.withPropertyValues("taps.proxies.servers.corp.type=socks5", "taps.proxies.servers.corp.host=127.0.0.1",
+                "taps.proxies.servers.corp.port=" + dead).run(context -> {
+            TransportServices taps = context.getBean(TransportServices.class);
+            TapsEndpoint endpoint = context.getBean(TapsEndpoint.class);
+            Listener listener = LoopbackEcho.listen(taps, null);
+            Connection client = LoopbackEcho.connect(taps, listener, null);
+            ConnectionDescriptor initiated = endpoint.taps().connections().stream()
+                    .filter(c -> c.role().equals("initiate")).findFirst().orElseThrow();
+            assertThat(initiated.establishment().attempts()).extracting(ConnectionDescriptor.AttemptDescriptor::proxy,
+                    ConnectionDescriptor.AttemptDescriptor::outcome).containsExactly(
+                            org.assertj.core.groups.Tuple.tuple("SOCKS5 proxy 127.0.0.1:" + dead, "FAILED"),
+                            org.assertj.core.groups.Tuple.tuple(null, "SUCCEEDED"));
+            client.abort();
+        });
+    }
+
+    @Test
     void aCloneShowsTwoConnectionsInOneGroupWithTheSharedPropertiesAndTransferReports() {
         runner.run(context -> {
             TransportServices taps = context.getBean(TransportServices.class);

@@ -1,0 +1,132 @@
+package io.taps.benchmarks;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.proxy.Socks5ProxyHandler;
+import io.taps.Preconnection;
+import io.taps.ProxyConfig;
+import io.taps.ProxyServer;
+import io.taps.TransportServices;
+import io.taps.endpoint.RemoteEndpoint;
+import io.taps.properties.TransportProperties;
+import io.taps.security.SecurityParameters;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * "Connect via SOCKS5 proxy": connections per second through an in-process SOCKS5 relay
+ * ({@link Socks5Relay}) to the raw Netty discard server, each established (TCP to the relay, the
+ * SOCKS5 greeting and CONNECT, the relay's upstream connect), closed and closed by the peer in turn.
+ * taps: a Preconnection with {@code ProxyConfig.only(socks5)}, Ready when the tunnel is open; raw
+ * Netty: a Bootstrap with {@code Socks5ProxyHandler} at the head of the pipeline, done when its
+ * connect future (ProxyConnectionEvent) completes.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 4, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+UseParallelGC"})
+public class ProxyConnect {
+
+    @State(Scope.Benchmark)
+    public static class Taps extends ConnectClose {
+        @Param({"SOCKS5"})
+        public String workload;
+        private Socks5Relay relay;
+        private TransportServices taps;
+        private Preconnection preconnection;
+
+        @Override
+        protected boolean tls() {
+            return false;
+        }
+
+        @Override
+        protected void open(NettyFixture.Server server, boolean tls) {
+            relay = Socks5Relay.start();
+            taps = TapsFixture.create();
+            preconnection = taps.preconnection().remote(RemoteEndpoint.ofAddress(NettyFixture.HOST, server.port()))
+                    .properties(TransportProperties.reliableInorderStream()).security(SecurityParameters.disabled())
+                    .proxies(ProxyConfig.only(ProxyServer.socks5(NettyFixture.HOST, relay.address().getPort())))
+                    .build();
+        }
+
+        @Override
+        public void connectAndClose() {
+            TapsFixture.close(TapsFixture.open(preconnection, TapsFixture.NO_EVENTS));
+        }
+
+        @Override
+        protected void closeClient() {
+            try {
+                taps.close();
+            } finally {
+                relay.close();
+            }
+        }
+    }
+
+    @State(Scope.Benchmark)
+    public static class Netty extends ConnectClose {
+        @Param({"SOCKS5"})
+        public String workload;
+        private Socks5Relay relay;
+        private EventLoopGroup group;
+        private Bootstrap bootstrap;
+        private NettyFixture.Server server;
+
+        @Override
+        protected boolean tls() {
+            return false;
+        }
+
+        @Override
+        protected void open(NettyFixture.Server target, boolean tls) {
+            server = target;
+            relay = Socks5Relay.start();
+            group = NettyFixture.group(1);
+            bootstrap = NettyFixture.tcpClient(group, ch -> ch.pipeline().addFirst(new Socks5ProxyHandler(relay.address())));
+        }
+
+        @Override
+        public void connectAndClose() {
+            Channel channel = bootstrap.connect(server.address()).syncUninterruptibly().channel();
+            channel.pipeline().get(Socks5ProxyHandler.class).connectFuture().syncUninterruptibly();
+            ((DuplexChannel) channel).shutdownOutput();
+            if (!channel.closeFuture().awaitUninterruptibly(TapsFixture.TIMEOUT_SECONDS * 1000)) {
+                channel.close();
+                throw new IllegalStateException("the relay did not close within " + TapsFixture.TIMEOUT_SECONDS + " s");
+            }
+        }
+
+        @Override
+        protected void closeClient() {
+            try {
+                NettyFixture.shutdown(group);
+            } finally {
+                relay.close();
+            }
+        }
+    }
+
+    @Benchmark
+    public void taps(Taps connections) {
+        connections.connectAndClose();
+    }
+
+    @Benchmark
+    public void netty(Netty connections) {
+        connections.connectAndClose();
+    }
+}
