@@ -11,6 +11,7 @@ import io.taps.TransportServicesException;
 import io.taps.framer.FramerFactory;
 import io.taps.internal.conn.TapsConnection;
 import io.taps.internal.security.QuicSslContexts;
+import io.taps.internal.stack.ListenerEarlyData;
 import io.taps.internal.transport.IoTransport;
 import io.taps.properties.TransportProperties;
 import io.taps.security.SecurityParameters;
@@ -56,7 +57,7 @@ final class QuicSockets implements StackListener {
             Consumer<TapsConnection> accepted) {
         this.group = group;
         this.transport = transport;
-        this.sslContext = QuicSslContexts.forServer(security);
+        this.sslContext = QuicSslContexts.forServer(security, ListenerEarlyData.accepted(properties));
         this.properties = properties;
         this.eventExecutor = eventExecutor;
         this.framers = List.copyOf(framers);
@@ -116,7 +117,7 @@ final class QuicSockets implements StackListener {
      */
     @Override
     public Runnable prepareSecurityUpdate(SecurityParameters security) {
-        QuicSslContext next = QuicSslContexts.forServer(security);
+        QuicSslContext next = QuicSslContexts.forServer(security, ListenerEarlyData.accepted(properties));
         return () -> sslContext = next;
     }
 
