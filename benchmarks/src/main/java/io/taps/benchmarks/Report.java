@@ -72,7 +72,11 @@ public final class Report {
             new Row("7   latency p99", "µs", "Flows", "QUIC", "thrpt", latency("p99"), false),
             new Row("8 allocation per TCP round trip", "B/op", "Flows", "TCP", null, ALLOCATION, false),
             new Row("8 allocation per TLS round trip", "B/op", "Flows", "TLS", null, ALLOCATION, false),
-            new Row("8 allocation per UDP round trip", "B/op", "Flows", "UDP", null, ALLOCATION, false));
+            new Row("8 allocation per UDP round trip", "B/op", "Flows", "UDP", null, ALLOCATION, false),
+            new Row("9 TCP connect + first message, time to first byte", "µs", "FirstMessage", "TCP", "avgt",
+                    SCORE, false),
+            new Row("9   same with TCP Fast Open (message in the SYN)", "µs", "FirstMessage", "TFO", "avgt",
+                    SCORE, false));
 
     private Report() {
     }
