@@ -60,14 +60,14 @@ public class FirstMessage {
 
     /** The echo server of both sides: unframed TCP, with Fast Open on its socket for TFO. */
     public abstract static class Fixture {
-        @Param({"TCP", "TFO"})
-        public String workload;
-
         EventLoopGroup serverGroup;
         Channel server;
 
+        /** TCP or TFO. */
+        abstract String workload();
+
         boolean fastOpen() {
-            return "TFO".equals(workload);
+            return "TFO".equals(workload());
         }
 
         void startServer() {
@@ -110,6 +110,14 @@ public class FirstMessage {
     /** taps: {@code initiateWithSend} (safelyReplayable for TFO, so taps may put it in the SYN) → first bytes → abort. */
     @State(Scope.Benchmark)
     public static class Taps extends Fixture {
+        @Param({"TCP", "TFO"})
+        public String workload;
+
+        @Override
+        String workload() {
+            return workload;
+        }
+
         private TransportServices taps;
         private Preconnection preconnection;
         private Message message;
@@ -139,6 +147,14 @@ public class FirstMessage {
     /** Raw Netty: the Message written before connect (TFO: with TCP_FASTOPEN_CONNECT) → first bytes → RST. */
     @State(Scope.Benchmark)
     public static class Netty extends Fixture {
+        @Param({"TCP", "TFO"})
+        public String workload;
+
+        @Override
+        String workload() {
+            return workload;
+        }
+
         private EventLoopGroup group;
         private Bootstrap bootstrap;
 
