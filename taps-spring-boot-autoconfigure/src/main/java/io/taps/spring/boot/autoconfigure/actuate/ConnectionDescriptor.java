@@ -63,8 +63,11 @@ public record ConnectionDescriptor(String id, String state, String role, @Nullab
      * @param outcome    {@code SUCCEEDED}, {@code FAILED}, {@code CANCELLED} or {@code RUNNING}
      * @param reason     the RFC 9622 error name of a failed attempt
      * @param message    what went wrong, if anything
+     * @param earlyData  whether it sent the InitiateWithSend Message before its handshake completed
+     *                   (0-RTT: QUIC early data, TCP Fast Open SYN data; RFC 9622 §6.2.5)
      */
     public record AttemptDescriptor(String stack, String remote, String path, double startMs,
-            @Nullable Double durationMs, String outcome, @Nullable String reason, @Nullable String message) {
+            @Nullable Double durationMs, String outcome, @Nullable String reason, @Nullable String message,
+            boolean earlyData) {
     }
 }

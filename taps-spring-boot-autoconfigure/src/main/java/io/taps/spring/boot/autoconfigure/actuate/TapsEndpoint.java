@@ -186,7 +186,8 @@ public class TapsEndpoint {
             attempts.add(new ConnectionDescriptor.AttemptDescriptor(candidate.stack(), format(candidate.remote()),
                     candidate.path(), millis(attempt.startOffset().orElse(Duration.ZERO)),
                     attempt.duration().map(TapsEndpoint::millis).orElse(null), attempt.outcome().name(),
-                    attempt.reason().map(reason -> reason.rfcName()).orElse(null), attempt.message().orElse(null)));
+                    attempt.reason().map(reason -> reason.rfcName()).orElse(null), attempt.message().orElse(null),
+                    attempt.earlyData()));
         }
         return new ConnectionDescriptor.EstablishmentDescriptor(report.finished(), millis(report.elapsed()),
                 report.winner().map(EstablishmentReport.Candidate::describe).orElse(null), attempts, report.notes());
