@@ -76,6 +76,25 @@ public final class TcpFastOpenScenarios {
                     .build();
             run("notOptedIn1", toPlain, message(1000, 6, true), notOptedIn);
             run("notOptedIn2", toPlain, message(1000, 7, true), notOptedIn);
+            // With a cookie for 127.0.0.1 cached, a SYN with data to a port nobody listens on is
+            // refused: the attempt fails (EstablishmentError), it does not win and fail after Ready.
+            Listener gone = listen(taps, Preference.PREFER, new LinkedBlockingQueue<>());
+            int deadPort = gone.port();
+            gone.stop().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            Map<String, Long> before = counters();
+            Connection refused = taps.preconnection().security(SecurityParameters.disabled())
+                    .remote(RemoteEndpoint.ofAddress(java.net.InetAddress.getByName("127.0.0.1"), deadPort))
+                    .build().initiateWithSend(message(100, 8, true), new io.taps.ConnectionEventHandler() { });
+            try {
+                refused.ready().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                System.out.println("refused.outcome=ready");
+            } catch (java.util.concurrent.ExecutionException expected) {
+                System.out.println("refused.outcome=" + expected.getCause().getClass().getSimpleName() + ":"
+                        + ((io.taps.TransportServicesException) expected.getCause()).reason());
+            }
+            System.out.println("refused.active=" + (counters().get("TCPFastOpenActive") - before.get("TCPFastOpenActive")));
+            System.out.println("refused.reportEarly=" + refused.establishmentReport().startedAttempts().stream()
+                    .anyMatch(EstablishmentReport.Attempt::earlyData));
             listener.stop();
             plain.stop();
             System.out.println("done=true");

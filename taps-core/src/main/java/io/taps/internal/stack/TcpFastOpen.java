@@ -15,9 +15,11 @@ import io.taps.properties.Preference;
 import io.taps.properties.Property;
 import io.taps.properties.Role;
 import io.taps.spi.StackUse;
+import java.net.ConnectException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * TCP Fast Open (RFC 7413) for 0-RTT establishment over TCP (RFC 9622 §6.2.5 {@code zeroRttMsg},
@@ -104,6 +106,7 @@ public final class TcpFastOpen {
         private final TapsAttempt attempt;
         private final ByteBuffer data;
         private ChannelFuture written;
+        private long handshakeDeadline;
 
         ClientWrite(TapsAttempt attempt, ByteBuffer data) {
             this.attempt = attempt;
@@ -122,16 +125,67 @@ public final class TcpFastOpen {
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
-            // Netty's Fast Open connect reports the channel active as soon as the SYN left with the
-            // data; without a cookie the data is still queued here and goes out now.
-            if (written.isDone() && written.isSuccess()) {
-                attempt.sentEarly();
-            }
+            // Done before the flush: only then does a written Message mean it left in the SYN.
+            boolean inSyn = written.isDone() && written.isSuccess();
             ctx.flush();
+            if (inSyn) {
+                // Netty's Fast Open connect reports the channel active as soon as the SYN left with
+                // the data. The attempt is ready only once the handshake completed, as on every
+                // other stack, so that a server that is gone fails the attempt (and the race goes
+                // on) instead of failing the Connection after Ready.
+                attempt.sentEarly();
+                handshakeDeadline = System.nanoTime() + attempt.timeout().toNanos();
+                awaitHandshake(ctx, FIRST_CHECK_NANOS);
+                return;
+            }
+            // Without a cookie this was an ordinary connect; the data went out with the flush.
+            ready(ctx);
+        }
+
+        /**
+         * Checks the socket's TCP state until the SYN-ACK came (ESTABLISHED), with growing pauses:
+         * the kernel raises no event for it that Netty passes on, since nothing is left to write.
+         * A refused or reset SYN fails the attempt; one left unanswered is bounded by the
+         * attempt's timeout like any connect.
+         */
+        private void awaitHandshake(ChannelHandlerContext ctx, long pauseNanos) {
+            if (ctx.isRemoved() || !ctx.channel().isOpen() || attempt.outcome().isDone()) {
+                return;
+            }
+            int state;
+            try {
+                state = ((EpollSocketChannel) ctx.channel()).tcpInfo().state();
+            } catch (RuntimeException closed) {
+                return;
+            }
+            if (state == TCP_ESTABLISHED) {
+                ready(ctx);
+            } else if (state == TCP_SYN_SENT && System.nanoTime() - handshakeDeadline > 0) {
+                attempt.fail(new io.netty.channel.ConnectTimeoutException("TCP Fast Open SYN to "
+                        + ctx.channel().remoteAddress() + " unanswered within " + attempt.timeout()));
+                ctx.close();
+            } else if (state == TCP_SYN_SENT) {
+                ctx.executor().schedule(() -> awaitHandshake(ctx, Math.min(pauseNanos * 2, LAST_CHECK_NANOS)),
+                        pauseNanos, TimeUnit.NANOSECONDS);
+            } else {
+                attempt.fail(new ConnectException("TCP Fast Open SYN to " + ctx.channel().remoteAddress()
+                        + " was refused (TCP state " + state + ")"));
+                ctx.close();
+            }
+        }
+
+        private void ready(ChannelHandlerContext ctx) {
             ctx.pipeline().remove(this);
             ctx.fireChannelActive();
         }
     }
+
+    /** Linux TCP states (include/net/tcp_states.h) the handshake check tells apart. */
+    private static final int TCP_ESTABLISHED = 1;
+    private static final int TCP_SYN_SENT = 2;
+    /** The first look comes after about one loopback round trip; pauses double up to a 10 ms cap. */
+    private static final long FIRST_CHECK_NANOS = 20_000;
+    private static final long LAST_CHECK_NANOS = 10_000_000;
 
     /**
      * On an accepted epoll channel, before anything was read: how many of its first bytes count as
