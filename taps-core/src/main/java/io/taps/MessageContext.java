@@ -61,6 +61,12 @@ public final class MessageContext {
         return new MessageContext(MessageProperties.empty(), from, to, finalMessage, false);
     }
 
+    /** This received context marked as early data (0-RTT); for taps' receive path only. */
+    MessageContext asEarlyData() {
+        return earlyData ? this
+                : new MessageContext(properties, remoteEndpoint, localEndpoint, finalMessage, true, framerValues);
+    }
+
     /** A new context with the same endpoints and {@code newProperties}. */
     public MessageContext withProperties(MessageProperties newProperties) {
         return new MessageContext(newProperties, remoteEndpoint, localEndpoint, finalMessage, earlyData, framerValues);

@@ -49,6 +49,11 @@ public final class TransportServices implements AutoCloseable {
             public byte[] array(Message message) {
                 return Message.array(message);
             }
+
+            @Override
+            public MessageContext earlyData(MessageContext context) {
+                return context.asEarlyData();
+            }
         });
     }
 

@@ -74,7 +74,11 @@ public final class Report {
             new Row("8 allocation per TLS round trip", "B/op", "Flows", "TLS", null, ALLOCATION, false),
             new Row("8 allocation per UDP round trip", "B/op", "Flows", "UDP", null, ALLOCATION, false),
             new Row("9 TCP connect via SOCKS5 proxy + close (in-process Netty SOCKS5 relay)", "connections/s",
-                    "ProxyConnect", "SOCKS5", "thrpt", SCORE, true));
+                    "ProxyConnect", "SOCKS5", "thrpt", SCORE, true),
+            new Row("10 TCP connect + first message, time to first byte", "µs", "FirstMessage", "TCP", "avgt",
+                    SCORE, false),
+            new Row("10   same with TCP Fast Open (message in the SYN)", "µs", "FirstMessage", "TFO", "avgt",
+                    SCORE, false));
 
     private Report() {
     }

@@ -274,9 +274,13 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Whether an InitiateWithSend message may be sent as 0-RTT early data, which an attacker can
-     * replay: only when it is safelyReplayable (RFC 9622 §9.1.3.4) and not Final.
+     * replay: only when it is safelyReplayable (RFC 9622 §9.1.3.4) and not Final, and the
+     * application did not prohibit 0-RTT ({@code zeroRttMsg}, §6.2.5).
      */
     private static boolean mayGoEarly(Message first, PreconnectionSpec spec) {
+        if (spec.properties().get(Property.ZERO_RTT_MSG) == io.taps.properties.Preference.PROHIBIT) {
+            return false;
+        }
         io.taps.properties.MessageProperties effective = first.context().properties()
                 .withDefaults(spec.properties().messageDefaults());
         return effective.get(Property.SAFELY_REPLAYABLE) && !effective.get(Property.FINAL);

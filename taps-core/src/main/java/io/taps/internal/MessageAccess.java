@@ -35,4 +35,7 @@ public abstract class MessageAccess {
 
     /** The Message's backing array; read it, never write it. */
     public abstract byte[] array(Message message);
+
+    /** {@code context} marked as received as early data (RFC 9622 §9.3.3.2 isEarlyData). */
+    public abstract MessageContext earlyData(MessageContext context);
 }

@@ -103,10 +103,19 @@ class QuicConnectionTest extends TapsTestSupport {
     }
 
     static Listener quicListener(io.taps.ListenerEventHandler handler) {
-        Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0)).properties(quicOnly())
+        return quicListener(quicOnly(), handler);
+    }
+
+    static Listener quicListener(TransportProperties properties, io.taps.ListenerEventHandler handler) {
+        Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0)).properties(properties)
                 .security(server()).build().listen(handler);
         Await.result(listener.ready());
         return listener;
+    }
+
+    /** A QUIC Listener that opted in to 0-RTT early data (its zeroRttMsg, RFC 9622 §6.2.5). */
+    static Listener zeroRttQuicListener(io.taps.ListenerEventHandler handler) {
+        return quicListener(quicOnly().toBuilder().zeroRttMsg(io.taps.properties.Preference.PREFER).build(), handler);
     }
 
     /** A QUIC echo Listener that records each received Connection's events in {@code serverEvents}. */
@@ -173,7 +182,7 @@ class QuicConnectionTest extends TapsTestSupport {
     @org.junit.jupiter.api.Test
     void listenerDeliversEachStreamAsConnectionReceivedWithinNewConnectionLimit() throws Exception {
         java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
-        try (Listener listener = quicListener(connection -> {
+        try (Listener listener = zeroRttQuicListener(connection -> {
             received.incrementAndGet();
             Echo.serve(connection);
         })) {
@@ -304,7 +313,7 @@ class QuicConnectionTest extends TapsTestSupport {
         // A client configuration of its own: a fresh context, so a fresh QUIC session cache.
         SecurityParameters resuming = client().toBuilder().cachedSessionLifetime(java.time.Duration.ofSeconds(301))
                 .build();
-        try (Listener listener = quicListener(connection -> {
+        try (Listener listener = zeroRttQuicListener(connection -> {
             received.incrementAndGet();
             Echo.serve(connection);
         })) {
@@ -384,11 +393,37 @@ class QuicConnectionTest extends TapsTestSupport {
     }
 
     @org.junit.jupiter.api.Test
+    void aQuicListenerThatDidNotOptInToZeroRttGetsNoEarlyDataButEveryMessage() {
+        // RFC 9622 §6.2.5: 0-RTT data may be replayed, so a Listener accepts it only when its
+        // zeroRttMsg asks for it; otherwise its session tickets allow none and clients wait.
+        SecurityParameters params = client().toBuilder().cachedSessionLifetime(java.time.Duration.ofSeconds(303))
+                .build();
+        java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
+        try (Listener listener = quicListener(connection -> {
+            received.incrementAndGet();
+            Echo.serve(connection);
+        })) {
+            Preconnection preconnection = quicClient("127.0.0.1", listener.port()).security(params).build();
+            assertThat(echoedEarly(preconnection, "first")).isFalse();
+            Connection resumed = preconnection.initiateWithSend(replayable("resumed"), new RecordingHandler());
+            assertThat(new String(receiveExactly(resumed, 7), StandardCharsets.UTF_8)).isEqualTo("resumed");
+            assertThat(carriedEarlyData(resumed)).isFalse();
+            // The session was resumed, so a 0-RTT-capable ticket would have let the message go early.
+            assertThat(resumed.securityOutcome().orElseThrow().resumed()).isTrue();
+            assertThat(resumed.establishmentReport().attempts()).singleElement()
+                    .satisfies(attempt -> assertThat(attempt.earlyData()).isFalse());
+            resumed.close();
+            Await.result(resumed.closed());
+            assertThat(received).hasValue(2);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
     void isolateSessionNeitherResumesFromNorFeedsTheSharedQuicSessionCache_CP10() {
         // Parameters of their own: a fresh shared context, so a fresh shared QUIC session cache.
         SecurityParameters params = client().toBuilder().cachedSessionLifetime(java.time.Duration.ofSeconds(302))
                 .build();
-        try (Listener listener = quicListener(Echo::serve)) {
+        try (Listener listener = zeroRttQuicListener(Echo::serve)) {
             Preconnection shared = quicClient("127.0.0.1", listener.port()).security(params).build();
             Preconnection isolated = quicClient("127.0.0.1", listener.port()).security(params)
                     .properties(quicOnly().toBuilder().isolateSession(true).build()).build();

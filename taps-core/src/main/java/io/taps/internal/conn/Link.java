@@ -157,6 +157,15 @@ public interface Link {
     }
 
     /**
+     * How many of the first bytes received on this flow arrived as 0-RTT early data (TCP Fast Open
+     * data in the SYN), for {@code MessageContext.isEarlyData()} (RFC 9622 §9.3.3.2); 0 when none
+     * did or the flow cannot tell.
+     */
+    default long earlyDataBytes() {
+        return 0;
+    }
+
+    /**
      * The transport's smoothed round-trip time, where the stack knows it (TCP on epoll:
      * {@code tcpi_rtt}); empty otherwise. Called from any thread, never per Message.
      */

@@ -57,6 +57,8 @@ final class ReceivePath {
     /** A framer's failConnection after Ready: raised once the Messages delivered before it are received. */
     private TransportServicesException framingError;
     private MessageContext linkContext;
+    /** Unframed stream bytes still to deliver that arrived as 0-RTT early data (TCP Fast Open). */
+    private long earlyBytesLeft;
     /** The application asked to Receive after Close: it reads the peer's reply to its end. */
     private boolean readingAfterClose;
 
@@ -68,6 +70,7 @@ final class ReceivePath {
     /** Chooses how Receives are served, once, when the Connection adopts {@code link}. */
     void adopt(Link link) {
         strategy = ReceiveStrategy.forLink(link, this);
+        earlyBytesLeft = link.framed() ? 0 : link.earlyDataBytes();
         SharedReceiveBudget shared = link.sharedReceiveBudget();
         if (shared != null) {
             inbound.shareBudget(shared);
@@ -304,6 +307,19 @@ final class ReceivePath {
             reading = true;
             link.setReading(true);
         }
+    }
+
+    /**
+     * The context of {@code length} stream bytes about to be delivered in one Message: marked as
+     * early data when any of them arrived as 0-RTT data (RFC 9622 §9.3.3.2), since the application
+     * must then treat the Message as one an attacker may replay.
+     */
+    MessageContext streamContext(MessageContext base, long length) {
+        if (earlyBytesLeft <= 0 || length <= 0) {
+            return base;
+        }
+        earlyBytesLeft -= Math.min(earlyBytesLeft, length);
+        return ReceiveStrategy.MESSAGES.earlyData(base);
     }
 
     MessageContext receivedContext(InetSocketAddress sender, boolean isFinal) {

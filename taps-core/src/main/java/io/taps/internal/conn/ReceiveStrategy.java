@@ -106,7 +106,7 @@ interface ReceiveStrategy {
             InboundQueue.Unit end = inbound.headMessageEnd();
             // A stream's Message takes the FIN marker's (final) context, a framed one its framer's.
             MessageContext context = head.context != null ? head.context
-                    : end.context != null ? end.context : path.receivedContext(null, false);
+                    : path.streamContext(end.context != null ? end.context : path.receivedContext(null, false), queued);
             byte[] bytes = inbound.takeMessageBytes((int) queued, true);
             if (end.endOfStream) {
                 path.streamEnded();
@@ -116,9 +116,9 @@ interface ReceiveStrategy {
         if (queued < wanted || queued == 0) {
             return null;
         }
-        MessageContext context = head.context != null && !head.endOfStream ? head.context
-                : path.receivedContext(null, false);
         int length = (int) Math.min(queued, request.maxLength);
+        MessageContext context = head.context != null && !head.endOfStream ? head.context
+                : path.streamContext(path.receivedContext(null, false), length);
         return MESSAGES.adopt(inbound.takeMessageBytes(length, false), context, false);
     }
 

@@ -104,7 +104,7 @@ public final class Establishment {
 
         @Override
         public boolean sentEarlyData() {
-            return attempt.sentEarlyMessage() != null;
+            return attempt.wentEarly();
         }
     }
 

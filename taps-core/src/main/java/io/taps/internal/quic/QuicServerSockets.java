@@ -13,6 +13,7 @@ import io.taps.TransportServicesException;
 import io.taps.internal.conn.TapsConnection;
 import io.taps.internal.security.QuicSslContexts;
 import io.taps.internal.stack.ConnectionHandler;
+import io.taps.internal.stack.ListenerEarlyData;
 import io.taps.internal.stack.StackKind;
 import io.taps.properties.Role;
 import io.taps.properties.TransportProperties;
@@ -58,7 +59,7 @@ public final class QuicServerSockets {
     public static ChannelHandler codec(SecurityParameters security, TransportProperties properties,
             Executor eventExecutor, List<FramerFactory> framers, Consumer<TapsConnection> accepted,
             java.util.Set<QuicChannel> live) {
-        QuicSslContext sslContext = QuicSslContexts.forServer(security);
+        QuicSslContext sslContext = QuicSslContexts.forServer(security, ListenerEarlyData.accepted(properties));
         return codec(() -> sslContext, properties, eventExecutor, framers, accepted, live, (remote, reason) -> { });
     }
 

@@ -11,6 +11,7 @@ import io.taps.TransportServicesException;
 import io.taps.framer.FramerFactory;
 import io.taps.internal.conn.TapsConnection;
 import io.taps.internal.security.QuicSslContexts;
+import io.taps.internal.stack.ListenerEarlyData;
 import io.taps.internal.transport.IoTransport;
 import io.taps.properties.TransportProperties;
 import io.taps.security.SecurityParameters;
@@ -58,7 +59,7 @@ final class QuicSockets implements StackListener {
             Consumer<TapsConnection> accepted, java.util.function.BiConsumer<InetSocketAddress, Throwable> rejected) {
         this.group = group;
         this.transport = transport;
-        this.sslContext = QuicSslContexts.forServer(security);
+        this.sslContext = QuicSslContexts.forServer(security, ListenerEarlyData.accepted(properties));
         this.properties = properties;
         this.eventExecutor = eventExecutor;
         this.framers = List.copyOf(framers);
@@ -119,7 +120,7 @@ final class QuicSockets implements StackListener {
      */
     @Override
     public Runnable prepareSecurityUpdate(SecurityParameters security) {
-        QuicSslContext next = QuicSslContexts.forServer(security);
+        QuicSslContext next = QuicSslContexts.forServer(security, ListenerEarlyData.accepted(properties));
         return () -> sslContext = next;
     }
 

@@ -18,8 +18,14 @@ import java.util.function.Supplier;
  * @param <C> the context type
  */
 final class ContextCache<C> {
-    /** The identity of a cached context; {@code provider} is {@code null} where there is no choice (QUIC). */
-    record Key(SecurityParameters params, boolean server, SslProvider provider) {
+    /**
+     * The identity of a cached context; {@code provider} is {@code null} where there is no choice
+     * (QUIC); {@code earlyData} tells a QUIC server context that accepts 0-RTT from one that does not.
+     */
+    record Key(SecurityParameters params, boolean server, SslProvider provider, boolean earlyData) {
+        Key(SecurityParameters params, boolean server, SslProvider provider) {
+            this(params, server, provider, false);
+        }
     }
 
     private final Map<Key, C> contexts;

@@ -19,8 +19,9 @@ import java.util.Objects;
  *
  * <p>Contexts are cached per (parameters, side) because a client context owns the QUIC session
  * cache: resumption and 0-RTT early data (RFC 9001 §4.6) need the ticket of an earlier connection
- * made through the same context. Early data is enabled on both sides; the client sends only
- * messages marked safelyReplayable as early data (RFC 9622 §9.1.3.4, decided by the caller).
+ * made through the same context. Clients may always send early data, but only messages marked
+ * safelyReplayable (RFC 9622 §9.1.3.4, decided by the caller); a server accepts it only when its
+ * Listener opted in ({@code zeroRttMsg} Require or Prefer), since 0-RTT data can be replayed.
  *
  * <p>QUIC requires ALPN (RFC 9001 §8.1) and TLS 1.3; callers check both before building (candidate
  * selection removes QUIC otherwise).
@@ -66,7 +67,20 @@ public final class QuicSslContexts {
      * @throws TransportServicesException INVALID_CONFIGURATION when no identity is configured
      */
     public static QuicSslContext forServer(SecurityParameters params) {
-        return get(params, true);
+        return forServer(params, false);
+    }
+
+    /**
+     * The server context for {@code params}, accepting 0-RTT early data only when
+     * {@code acceptEarlyData} (the Listener opted in with {@code zeroRttMsg}, RFC 9622 §6.2.5):
+     * otherwise its session tickets allow no early data, so clients never send any.
+     *
+     * @throws TransportServicesException INVALID_CONFIGURATION when no identity is configured
+     */
+    public static QuicSslContext forServer(SecurityParameters params, boolean acceptEarlyData) {
+        requireUsable(params);
+        return CACHE.get(new ContextCache.Key(params, true, null, acceptEarlyData),
+                () -> build(params, true, acceptEarlyData));
     }
 
     /** Why QUIC cannot use these parameters, or {@code null} when it can (ALPN set, TLS 1.3 allowed, security on). */
@@ -105,6 +119,10 @@ public final class QuicSslContexts {
     }
 
     private static QuicSslContext build(SecurityParameters params, boolean server) {
+        return build(params, server, !server);
+    }
+
+    private static QuicSslContext build(SecurityParameters params, boolean server, boolean earlyData) {
         BlockingWork.check("building a QUIC TLS context");
         if (server && params.identities().isEmpty()) {
             throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
@@ -120,7 +138,7 @@ public final class QuicSslContexts {
         }
         b.trustManager(new TapsTrustManager(params));
         b.applicationProtocols(params.alpn().toArray(new String[0]));
-        b.earlyData(true);
+        b.earlyData(earlyData);
         params.maxCachedSessions().ifPresent(size -> {
             if (size > 0) {
                 b.sessionCacheSize(size);

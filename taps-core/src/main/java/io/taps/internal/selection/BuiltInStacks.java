@@ -27,8 +27,8 @@ import java.util.List;
  * one honestly provides today on Linux, so that a Require the implementation cannot meet fails with
  * NoCandidates at configuration time (SEL-04a) instead of silently degrading.
  *
- * <p>What is deliberately NEVER: TCP Fast Open and TLS 1.3 early data (not wired up; JSSE has no
- * 0-RTT), multipath (MPTCP is its own plug-in, {@code internal.mptcp}), TCP soft errors (the kernel does not surface ICMP for TCP
+ * <p>What is deliberately NEVER: TLS 1.3 early data over TCP (neither tcnative nor JSSE exposes
+ * early data to Netty's SslHandler), multipath (MPTCP is its own plug-in, {@code internal.mptcp}), TCP soft errors (the kernel does not surface ICMP for TCP
  * sockets through Netty), per-message reliability (no SCTP, no QUIC datagrams), temporary local
  * addresses (RFC 9622 §6.2.13: the JVM cannot choose or see an IPv6 privacy address, RFC 8981, so
  * taps binds what the kernel picks and cannot promise one). Multistreaming is QUIC's alone.
@@ -36,7 +36,9 @@ import java.util.List;
  * <p>Every OPTIONAL entry has code that turns it on (issue 15 item 8): {@code keepAlive} sets
  * SO_KEEPALIVE on TCP ({@code StackConnector}) and QUIC PINGs; {@code softErrorNotify} on UDP
  * raises SoftError for ICMP errors of the connected socket ({@code Lifecycle}); {@code zeroRttMsg}
- * on QUIC sends the InitiateWithSend Message as early data ({@code QuicConnector});
+ * on QUIC sends the InitiateWithSend Message as early data ({@code QuicConnector}), on TCP in the
+ * SYN with TCP Fast Open ({@code TcpFastOpen}; the stack's unusableReason refuses a Require where
+ * the kernel has it off, off epoll, or for an isolated session);
  * {@code activeReadBeforeSend} needs none on TCP and UDP (the handshake or the connected socket makes
  * a Connection the peer can answer before it sends). On QUIC it is NEVER: a peer learns of a
  * stream only from its first STREAM frame (RFC 9000 §2.1), so a client that reads first would wait
@@ -117,7 +119,9 @@ public final class BuiltInStacks {
                 .support(PRESERVE_MSG_BOUNDARIES, Support.NEVER)
                 .support(PER_MSG_RELIABILITY, Support.NEVER)
                 .support(PRESERVE_ORDER, Support.ALWAYS)
-                .support(ZERO_RTT_MSG, Support.NEVER)
+                // Plain TCP: TCP Fast Open where the kernel allows it (the stack refuses a Require
+                // it cannot meet); TLS/TCP: Netty's TLS engines have no early-data API.
+                .support(ZERO_RTT_MSG, secure ? Support.NEVER : Support.OPTIONAL)
                 .support(MULTISTREAMING, Support.NEVER)
                 .support(FULL_CHECKSUM_SEND, Support.ALWAYS)
                 .support(FULL_CHECKSUM_RECV, Support.ALWAYS)

@@ -205,6 +205,24 @@ public class ChannelLink extends SingleChannelLink {
         }
     }
 
+    /**
+     * {@code zeroRttMsg} (RFC 9622 §6.2.5) on plain TCP as applied: whether this socket uses TCP Fast
+     * Open (a client that sent its InitiateWithSend Message with it, a Listener that accepts it).
+     */
+    @Override
+    public java.util.Map<Property<?>, Object> appliedSelection() {
+        if (kind != StackKind.TCP) {
+            return java.util.Map.of();
+        }
+        return java.util.Map.of(Property.ZERO_RTT_MSG, Boolean.TRUE.equals(channel.attr(TcpFastOpen.ENABLED).get()));
+    }
+
+    @Override
+    public long earlyDataBytes() {
+        Long synData = channel.attr(TcpFastOpen.SYN_DATA).get();
+        return synData == null ? 0 : synData;
+    }
+
     /** TCP's own properties ({@code tcp.*}, RFC 9622 §8.2) apply to TCP and TLS over TCP. */
     @Override
     protected boolean protocolNamespace(String namespace) {

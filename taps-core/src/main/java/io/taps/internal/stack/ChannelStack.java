@@ -68,13 +68,17 @@ public final class ChannelStack implements ProtocolStack {
 
     /**
      * UDP may duplicate messages, so (RFC 9622 §9.1.3.4) it is chosen only when the application
-     * marked its messages safelyReplayable in the Transport Properties.
+     * marked its messages safelyReplayable in the Transport Properties. TCP's 0-RTT is TCP Fast
+     * Open, which a Require gets only where the kernel and the session allow it ({@link TcpFastOpen}).
      */
     @Override
     public Optional<String> unusableReason(StackUse use) {
         if (kind.datagram() && !use.properties().messageDefaults().get(Property.SAFELY_REPLAYABLE)) {
             return Optional.of("messages are not safelyReplayable (RFC 9622 §9.1.3.4; use"
                     + " TransportProperties.unreliableDatagram() or safelyReplayable(true))");
+        }
+        if (kind == StackKind.TCP) {
+            return TcpFastOpen.unusableReason(use);
         }
         return Optional.empty();
     }

@@ -7,6 +7,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.taps.internal.conn.Link;
@@ -16,6 +18,7 @@ import io.taps.properties.Property;
 import io.taps.properties.TransportProperties;
 import io.taps.security.SecurityParameters;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -80,6 +83,10 @@ public final class StackConnector {
         InetSocketAddress remote = attempt.remote();
         Duration timeout = attempt.timeout();
         Bootstrap bootstrap = new Bootstrap().group(attempt.eventLoop());
+        ByteBuffer synData = fastOpenData(kind, attempt);
+        if (synData != null) {
+            bootstrap.option(EpollChannelOption.TCP_FASTOPEN_CONNECT, true);
+        }
         if (kind.datagram()) {
             bootstrap.channel(attempt.datagramChannelType())
                     .option(ChannelOption.RCVBUF_ALLOCATOR, DATAGRAM_RECEIVE_BUFFERS);
@@ -99,6 +106,9 @@ public final class StackConnector {
             @Override
             protected void initChannel(Channel channel) {
                 CompletionStage<?> handshake = null;
+                if (synData != null) {
+                    channel.pipeline().addLast("tcp-fast-open", new TcpFastOpen.ClientWrite(attempt, synData));
+                }
                 if (sslContext != null) {
                     SslHandler ssl = TlsHandlers.newClientHandler(sslContext, channel.alloc(), security,
                             attempt.peerName(), remote.getPort(), timeout);
@@ -118,6 +128,23 @@ public final class StackConnector {
                 attempt.fail(done.cause());
             }
         });
+    }
+
+    /**
+     * The InitiateWithSend Message a plain TCP attempt sends with TCP Fast Open (RFC 7413, RFC 9622
+     * §6.2.5), or null: only a safelyReplayable one (the Engine passes no other), with no framers
+     * (they frame it once ready), zeroRttMsg not Prohibit, on epoll with the client side enabled,
+     * and never for an isolated session (the kernel's cookie cache is shared by every socket) or on
+     * a proxy leaf (the SYN goes to the proxy, which must see its own handshake first).
+     */
+    private static ByteBuffer fastOpenData(StackKind kind, TapsAttempt attempt) {
+        if (kind != StackKind.TCP || !attempt.framers().isEmpty() || attempt.scope().isIsolated() || attempt.proxy() != null
+                || attempt.use().properties().get(Property.ZERO_RTT_MSG) == Preference.PROHIBIT
+                || !EpollSocketChannel.class.isAssignableFrom(attempt.socketChannelType())
+                || !TcpFastOpen.clientAvailable()) {
+            return null;
+        }
+        return attempt.earlyData().orElse(null);
     }
 
     /** SO_KEEPALIVE for a new TCP socket: asked for by {@code keepAlive} or implied by a {@code keepAliveTimeout}. */

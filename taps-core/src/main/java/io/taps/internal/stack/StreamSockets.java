@@ -3,9 +3,11 @@ package io.taps.internal.stack;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.NetUtil;
@@ -115,7 +117,41 @@ final class StreamSockets implements StackListener {
                                 accepted.pipeline().get(SslHandler.class) == null ? StackKind.TCP : kind));
                     }
                 });
+        boolean fastOpen = acceptsFastOpen();
+        if (fastOpen) {
+            bootstrap.option(ChannelOption.TCP_FASTOPEN, TcpFastOpen.LISTEN_QUEUE);
+        }
+        bootstrap.childHandler(withFastOpen(bootstrap.config().childHandler(), fastOpen));
         bindNext(bootstrap, addresses, 0, new ArrayList<>(), new AtomicInteger(0));
+    }
+
+    /**
+     * TCP Fast Open on the listening socket (RFC 7413): plain TCP only (a TLS client's SYN would
+     * carry a ClientHello, not a Message), only when the Listener opted in to 0-RTT
+     * ({@link ListenerEarlyData}), and only where the kernel accepts Fast Open SYNs on epoll.
+     */
+    private boolean acceptsFastOpen() {
+        return kind == StackKind.TCP && ListenerEarlyData.accepted(binding.properties())
+                && EpollServerSocketChannel.class.isAssignableFrom(binding.serverSocketChannelType())
+                && TcpFastOpen.serverAvailable();
+    }
+
+    /**
+     * Marks each accepted channel, before its first read, with whether Fast Open is on and how many
+     * of its first bytes came in the SYN, so its Messages can say they are early data.
+     */
+    private static ChannelHandler withFastOpen(ChannelHandler accepted, boolean fastOpen) {
+        if (!fastOpen) {
+            return accepted;
+        }
+        return new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel channel) {
+                channel.attr(TcpFastOpen.ENABLED).set(true);
+                channel.attr(TcpFastOpen.SYN_DATA).set(TcpFastOpen.synDataBytes(channel));
+                channel.pipeline().addLast(accepted);
+            }
+        };
     }
 
     private void bindNext(ServerBootstrap bootstrap, List<InetSocketAddress> addresses, int index,

@@ -72,6 +72,7 @@ public final class TapsAttempt implements StackAttempt, EnvironmentContext {
     private ProxyHop proxy;
     /** The proxy handshake of a proxy leaf, once attached. */
     private volatile CompletableFuture<Void> tunnel;
+    private volatile boolean handedEarly;
 
     /**
      * An attempt of {@code stack} to {@code remote}. {@code early} (nullable) is a safelyReplayable
@@ -182,9 +183,23 @@ public final class TapsAttempt implements StackAttempt, EnvironmentContext {
         this.sentEarly = true;
     }
 
-    /** The Message this attempt sent as 0-RTT early data, or null. */
+    /**
+     * Records that this attempt's channel took the early data to send itself, whether or not it
+     * ends up in the first flight (TCP Fast Open without a cookie sends it after the handshake):
+     * the Connection must not send it again.
+     */
+    void handedEarly() {
+        this.handedEarly = true;
+    }
+
+    /** The Message this attempt sent (as 0-RTT early data, or itself right after the handshake), or null. */
     public Message sentEarlyMessage() {
-        return sentEarly ? early : null;
+        return sentEarly || handedEarly ? early : null;
+    }
+
+    /** Whether the early data went out before the handshake completed (0-RTT), for the report. */
+    public boolean wentEarly() {
+        return sentEarly;
     }
 
     public CacheScope scope() {

@@ -79,15 +79,17 @@ public record ConnectionDescriptor(String id, String state, String role, @Nullab
      * @param proxy      the proxy the attempt tunnelled through (RFC 9623 §4.1.2), null when direct
      * @param reason     the RFC 9622 error name of a failed attempt
      * @param message    what went wrong, if anything
+     * @param earlyData  whether it sent the InitiateWithSend Message before its handshake completed
+     *                   (0-RTT: QUIC early data, TCP Fast Open SYN data; RFC 9622 §6.2.5)
      */
     public record AttemptDescriptor(String stack, String remote, String path, double startMs,
             @Nullable Double durationMs, String outcome, @Nullable String reason, @Nullable String message,
-            @Nullable String proxy) {
+            @Nullable String proxy, boolean earlyData) {
 
         /** A direct attempt. */
         public AttemptDescriptor(String stack, String remote, String path, double startMs, @Nullable Double durationMs,
                 String outcome, @Nullable String reason, @Nullable String message) {
-            this(stack, remote, path, startMs, durationMs, outcome, reason, message, null);
+            this(stack, remote, path, startMs, durationMs, outcome, reason, message, null, false);
         }
     }
 }

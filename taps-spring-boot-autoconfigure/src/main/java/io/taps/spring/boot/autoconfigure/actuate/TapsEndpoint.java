@@ -199,7 +199,7 @@ public class TapsEndpoint {
                     candidate.path(), millis(attempt.startOffset().orElse(Duration.ZERO)),
                     attempt.duration().map(TapsEndpoint::millis).orElse(null), attempt.outcome().name(),
                     attempt.reason().map(reason -> reason.rfcName()).orElse(null), attempt.message().orElse(null),
-                    candidate.proxy()));
+                    candidate.proxy(), attempt.earlyData()));
         }
         return new ConnectionDescriptor.EstablishmentDescriptor(report.finished(), millis(report.elapsed()),
                 report.winner().map(EstablishmentReport.Candidate::describe).orElse(null), attempts, report.notes());

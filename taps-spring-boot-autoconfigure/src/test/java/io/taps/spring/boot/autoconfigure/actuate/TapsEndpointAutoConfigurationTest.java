@@ -106,6 +106,9 @@ class TapsEndpointAutoConfigurationTest {
                 assertThat(attempt.remote()).isEqualTo("127.0.0.1:" + listener.port());
                 assertThat(attempt.startMs()).isGreaterThanOrEqualTo(0.0);
                 assertThat(attempt.durationMs()).isNotNull();
+                // The 0-RTT flag mirrors the establishment report's (RFC 9622 §6.2.5).
+                assertThat(attempt.earlyData())
+                        .isEqualTo(client.establishmentReport().startedAttempts().get(0).earlyData());
             });
             assertThat(accepted.listener()).isEqualTo(taps1.listeners().get(0).id());
             assertThat(accepted.establishment().attempts()).isEmpty();
