@@ -72,7 +72,11 @@ public final class Report {
             new Row("7   latency p99", "µs", "Flows", "QUIC", "thrpt", latency("p99"), false),
             new Row("8 allocation per TCP round trip", "B/op", "Flows", "TCP", null, ALLOCATION, false),
             new Row("8 allocation per TLS round trip", "B/op", "Flows", "TLS", null, ALLOCATION, false),
-            new Row("8 allocation per UDP round trip", "B/op", "Flows", "UDP", null, ALLOCATION, false));
+            new Row("8 allocation per UDP round trip", "B/op", "Flows", "UDP", null, ALLOCATION, false),
+            new Row("9 DTLS 64 B request/response, 1 outstanding", "round trips/s", "DtlsFlows", "DTLS",
+                    "thrpt", SCORE, true),
+            new Row("9   latency p50", "µs", "DtlsFlows", "DTLS", "thrpt", latency("p50"), false),
+            new Row("9   latency p99", "µs", "DtlsFlows", "DTLS", "thrpt", latency("p99"), false));
 
     private Report() {
     }

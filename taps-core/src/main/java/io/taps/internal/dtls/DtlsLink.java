@@ -3,8 +3,6 @@ package io.taps.internal.dtls;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.taps.internal.stack.ChannelLink;
-import io.taps.internal.stack.DatagramOptions;
 import io.taps.internal.stack.SingleChannelLink;
 import io.taps.security.SecurityOutcome;
 import java.net.InetSocketAddress;
@@ -58,9 +56,16 @@ final class DtlsLink extends SingleChannelLink {
         return (InetSocketAddress) channel.remoteAddress();
     }
 
+    private volatile MessageLimit limit;
+
     @Override
     public int maxMessageSize() {
-        return largestMessage(channel, remoteAddress(), dtls.recordOverhead());
+        MessageLimit current = limit;
+        if (current == null) {
+            current = new MessageLimit(channel, remoteAddress(), dtls.recordOverhead());
+            limit = current;
+        }
+        return current.get();
     }
 
     @Override
@@ -72,14 +77,5 @@ final class DtlsLink extends SingleChannelLink {
     @Override
     public Optional<SecurityOutcome> securityOutcome() {
         return Optional.ofNullable(dtls.outcome());
-    }
-
-    /**
-     * One DTLS record's plaintext (2^14) that, with {@code overhead}, fits one UDP datagram within
-     * the path MTU towards {@code remote}: larger Messages fail with MessageTooLarge, never fragmented.
-     */
-    static int largestMessage(Channel channel, InetSocketAddress remote, int overhead) {
-        int payload = DatagramOptions.singularPayload(channel, remote, ChannelLink.maxUdpPayload(remote));
-        return Math.max(0, Math.min(DtlsAssociation.MAX_RECORD_PLAINTEXT, payload - overhead));
     }
 }

@@ -21,7 +21,7 @@ final class DtlsPeerLink extends SingleChannelLink {
     private final DtlsAssociation association;
     private final DtlsSockets owner;
     private final SecurityOutcome outcome;
-    private final int overhead;
+    private final MessageLimit limit;
     private TapsConnection connection;
     private boolean closed;
 
@@ -32,7 +32,7 @@ final class DtlsPeerLink extends SingleChannelLink {
         this.association = association;
         this.owner = owner;
         this.outcome = outcome;
-        this.overhead = association.recordOverhead();
+        this.limit = new MessageLimit(socket, remote, association.recordOverhead());
     }
 
     void attach(TapsConnection attached) {
@@ -129,7 +129,7 @@ final class DtlsPeerLink extends SingleChannelLink {
 
     @Override
     public int maxMessageSize() {
-        return DtlsLink.largestMessage(channel, remote, overhead);
+        return limit.get();
     }
 
     @Override
