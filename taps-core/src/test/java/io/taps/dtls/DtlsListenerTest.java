@@ -44,8 +44,8 @@ class DtlsListenerTest extends TapsTestSupport {
         try (Listener listener = DtlsConnectionTest.dtlsEcho("127.0.0.1", DtlsConnectionTest.server(TestPki.SERVER), accepted)) {
             InetSocketAddress target = new InetSocketAddress("127.0.0.1", listener.port());
             // One real client first (warms the listener's paths, so the heap comparison sees state, not classes).
-            handshakeOnce(target);
-            int associationsBefore = DtlsStack.associationCount();
+            handshakeOnce(target, accepted);
+            int associationsBefore = DtlsStack.associationCount(target);
             long heapBefore = usedHeapAfterGc();
 
             byte[] hello = firstClientHello();
@@ -63,7 +63,7 @@ class DtlsListenerTest extends TapsTestSupport {
             Await.result(probe.send("after the flood"));
             assertThat(Await.result(probe.receive()).asString()).isEqualTo("after the flood");
 
-            assertThat(DtlsStack.associationCount()).as("only the probe has an association")
+            assertThat(DtlsStack.associationCount(target)).as("only the probe has an association")
                     .isEqualTo(associationsBefore + 1);
             assertThat(accepted).hasSize(2);
             long grown = usedHeapAfterGc() - heapBefore;
@@ -114,6 +114,135 @@ class DtlsListenerTest extends TapsTestSupport {
         }
     }
 
+    @Test
+    void lostHandshakeDatagramsAreRetransmittedOnTheTimer() throws Exception {
+        List<Connection> accepted = new CopyOnWriteArrayList<>();
+        try (Listener listener = DtlsConnectionTest.dtlsEcho("127.0.0.1", DtlsConnectionTest.server(TestPki.SERVER), accepted);
+                LossyRelay relay = new LossyRelay(new InetSocketAddress("127.0.0.1", listener.port()))) {
+            // The client's first ClientHello and the server's first flight after the cookie are lost.
+            relay.dropFromClient(1);
+            relay.dropFromServer(2);
+            Connection client = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", relay.port()))
+                    .security(DtlsConnectionTest.client()).properties(TransportProperties.unreliableDatagram().toBuilder()
+                            .connTimeout(Duration.ofSeconds(15)).build())
+                    .build().initiate();
+            Await.result(client.ready(), Duration.ofSeconds(20));
+            assertThat(relay.dropped()).isEqualTo(2);
+            Await.result(client.send("after loss"));
+            assertThat(Await.result(client.receive()).asString()).isEqualTo("after loss");
+            client.abort();
+        }
+    }
+
+    @Test
+    void idleAssociationsAreEvictedAndTheLimitHoldsFurtherPeersBack() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger limitReached = new java.util.concurrent.atomic.AtomicInteger();
+        List<Connection> accepted = new CopyOnWriteArrayList<>();
+        try (Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0))
+                .security(DtlsConnectionTest.server(TestPki.SERVER))
+                .properties(TransportProperties.unreliableDatagram().toBuilder()
+                        .set(io.taps.properties.Property.IDLE_TIMEOUT, io.taps.properties.Timeout.of(Duration.ofSeconds(3)))
+                        .set(io.taps.properties.Property.MAX_CONCURRENT_CONNECTIONS, io.taps.properties.Limit.of(1))
+                        .build()).build()
+                .listen(new io.taps.ListenerEventHandler() {
+                    @Override
+                    public void connectionReceived(Connection connection) {
+                        accepted.add(connection);
+                    }
+
+                    @Override
+                    public void limitReached(Listener l, TransportServicesException notice) {
+                        limitReached.incrementAndGet();
+                    }
+                })) {
+            Await.result(listener.ready());
+            InetSocketAddress target = new InetSocketAddress("127.0.0.1", listener.port());
+            Connection first = client(target);
+            Await.result(first.ready());
+            assertThat(DtlsStack.associationCount(target)).isEqualTo(1);
+            Connection second = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", target.getPort()))
+                    .security(DtlsConnectionTest.client()).properties(TransportProperties.unreliableDatagram().toBuilder()
+                            .connTimeout(Duration.ofMillis(1000)).build())
+                    .build().initiate();
+            assertThat(((TransportServicesException) Await.failure(second.ready())).reason()).isEqualTo(ErrorReason.TIMEOUT);
+            assertThat(limitReached).hasValue(1);
+            // The first client vanishes without close_notify: the idle timeout ends its association.
+            first.abort();
+            Await.failure(accepted.get(0).closed());
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> DtlsStack.associationCount(target) == 0);
+            // Its slot is free again.
+            Connection third = client(target);
+            Await.result(third.ready());
+            third.abort();
+        }
+    }
+
+    /** A UDP relay between one client and the listener that drops chosen datagrams of each direction. */
+    private static final class LossyRelay implements AutoCloseable {
+        private final DatagramChannel socket;
+        private final InetSocketAddress server;
+        private final Thread thread;
+        private final java.util.Set<Integer> dropClient = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private final java.util.Set<Integer> dropServer = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private final java.util.concurrent.atomic.AtomicInteger dropped = new java.util.concurrent.atomic.AtomicInteger();
+
+        LossyRelay(InetSocketAddress server) throws Exception {
+            this.server = server;
+            this.socket = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+            this.thread = new Thread(this::relay, "dtls-lossy-relay");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void dropFromClient(int nth) {
+            dropClient.add(nth);
+        }
+
+        void dropFromServer(int nth) {
+            dropServer.add(nth);
+        }
+
+        int dropped() {
+            return dropped.get();
+        }
+
+        int port() throws Exception {
+            return ((InetSocketAddress) socket.getLocalAddress()).getPort();
+        }
+
+        private void relay() {
+            ByteBuffer buffer = ByteBuffer.allocate(65_536);
+            InetSocketAddress client = null;
+            int fromClient = 0;
+            int fromServer = 0;
+            try {
+                while (true) {
+                    buffer.clear();
+                    InetSocketAddress sender = (InetSocketAddress) socket.receive(buffer);
+                    buffer.flip();
+                    boolean fromTheServer = sender.equals(server);
+                    if (!fromTheServer) {
+                        client = sender;
+                    }
+                    if (fromTheServer ? dropServer.contains(++fromServer) : dropClient.contains(++fromClient)) {
+                        dropped.incrementAndGet();
+                        continue;
+                    }
+                    socket.send(buffer, fromTheServer ? client : server);
+                }
+            } catch (Exception closed) {
+                // the relay was closed
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            socket.close();
+            thread.join(1000);
+        }
+    }
+
     private static void collect(Connection connection, List<Message> into) {
         connection.receive().whenComplete((message, failure) -> {
             if (failure == null) {
@@ -129,11 +258,13 @@ class DtlsListenerTest extends TapsTestSupport {
                 .build().initiate();
     }
 
-    private static void handshakeOnce(InetSocketAddress target) {
+    private static void handshakeOnce(InetSocketAddress target, List<Connection> accepted) {
         Connection warm = client(target);
         Await.result(warm.ready());
         warm.close();
         Await.result(warm.closed());
+        // The listener forgets the association once the close_notify arrived.
+        Await.result(accepted.get(accepted.size() - 1).closed());
     }
 
     private static long usedHeapAfterGc() throws InterruptedException {

@@ -31,6 +31,7 @@ final class DtlsClientHandler extends ChannelDuplexHandler {
     private DtlsAssociation association;
     private volatile SecurityOutcome outcome;
     private volatile int overhead = 13;
+    private boolean aborting;
 
     DtlsClientHandler(SSLEngine engine, SecurityParameters security, Duration timeout) {
         this.engine = engine;
@@ -127,10 +128,20 @@ final class DtlsClientHandler extends ChannelDuplexHandler {
         super.exceptionCaught(ctx, cause);
     }
 
+    /** Abort (RFC 9622 §10): the channel closes without close_notify, as TCP's RST skips FIN. */
+    void abort(io.netty.channel.Channel channel) {
+        aborting = true;
+        channel.close();
+    }
+
     @Override
     public void close(ChannelHandlerContext ctx, ChannelPromise promise) throws Exception {
         if (association != null) {
-            association.close();
+            if (aborting) {
+                association.abandon();
+            } else {
+                association.close();
+            }
         }
         ready.completeExceptionally(new TransportServicesException(ErrorReason.ESTABLISHMENT_FAILED,
                 "the DTLS channel closed before the handshake completed"));

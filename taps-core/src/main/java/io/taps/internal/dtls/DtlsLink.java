@@ -43,7 +43,11 @@ final class DtlsLink extends SingleChannelLink {
 
     @Override
     public void reset() {
-        channel.close();
+        if (channel.eventLoop().inEventLoop()) {
+            dtls.abort(channel);
+        } else {
+            channel.eventLoop().execute(() -> dtls.abort(channel));
+        }
     }
 
     @Override

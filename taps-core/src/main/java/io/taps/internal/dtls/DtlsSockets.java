@@ -60,6 +60,8 @@ final class DtlsSockets implements StackListener {
     private static final Logger log = LoggerFactory.getLogger(DtlsSockets.class);
     /** Associations of every DTLS Listener of this JVM, handshaking or established. */
     static final AtomicInteger ASSOCIATIONS = new AtomicInteger();
+    /** The bound DTLS Listener sockets of this JVM by local address, for {@link DtlsStack#associationCount(InetSocketAddress)}. */
+    static final Map<InetSocketAddress, DtlsSockets> BOUND = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final ProtocolStack stack;
     private final TapsBinding binding;
@@ -70,6 +72,7 @@ final class DtlsSockets implements StackListener {
     private volatile SSLContext context;
     private volatile Channel socket;
     private long droppedOverCap;
+    private final AtomicInteger associations = new AtomicInteger();
 
     DtlsSockets(ProtocolStack stack, TapsBinding binding) {
         this.stack = stack;
@@ -105,8 +108,16 @@ final class DtlsSockets implements StackListener {
                 return;
             }
             socket = bound.channel();
+            InetSocketAddress local = (InetSocketAddress) bound.channel().localAddress();
+            BOUND.put(local, this);
+            bound.channel().closeFuture().addListener(closed -> BOUND.remove(local, this));
             binding.bound(List.of((InetSocketAddress) bound.channel().localAddress()));
         });
+    }
+
+    /** Associations of this socket, handshaking or established; readable from any thread. */
+    int associationCount() {
+        return associations.get();
     }
 
     SharedReceiveBudget receiveBudget() {
@@ -117,6 +128,7 @@ final class DtlsSockets implements StackListener {
     void forget(InetSocketAddress remote, Object association) {
         if (peers.remove(remote, association)) {
             ASSOCIATIONS.decrementAndGet();
+            associations.decrementAndGet();
         }
         closeIfIdle();
     }
@@ -226,11 +238,14 @@ final class DtlsSockets implements StackListener {
                 return;
             }
             int cookie = DtlsClientHello.cookieLength(packet.content());
-            if (cookie < 0 || binding.isStopping() || !binding.mayAccept()) {
+            if (cookie < 0 || binding.isStopping()) {
                 return;
             }
             if (peers.size() >= maxPeers) {
                 dropOverCap();
+                return;
+            }
+            if (!binding.mayAccept()) {
                 return;
             }
             SSLContext current = context;
@@ -265,6 +280,7 @@ final class DtlsSockets implements StackListener {
             Handshaking handshaking = new Handshaking(association);
             peers.put(sender, handshaking);
             ASSOCIATIONS.incrementAndGet();
+            associations.incrementAndGet();
             association.limitHandshake(binding.handshakeTimeout());
             association.handshake().whenComplete((outcome, failure) -> {
                 if (failure != null) {

@@ -125,6 +125,12 @@ public final class DtlsStack implements ProtocolStack {
         return DtlsSockets.ASSOCIATIONS.get();
     }
 
+    /** Associations of the DTLS Listener socket bound to {@code local}, handshaking or established; 0 when none is bound there. */
+    public static int associationCount(java.net.InetSocketAddress local) {
+        DtlsSockets sockets = DtlsSockets.BOUND.get(local);
+        return sockets == null ? 0 : sockets.associationCount();
+    }
+
     @Override
     public String toString() {
         return CAPABILITIES.name();
