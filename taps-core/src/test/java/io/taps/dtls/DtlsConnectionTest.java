@@ -104,6 +104,39 @@ class DtlsConnectionTest extends TapsTestSupport {
     }
 
     @Test
+    void secureWithReliabilityProhibitedSelectsDtlsAndCleartextStillSelectsUdp() {
+        TransportProperties unreliable = TransportProperties.unreliableDatagram().toBuilder()
+                .reliability(io.taps.properties.Preference.PROHIBIT).build();
+        try (Listener secure = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0))
+                        .security(server(TestPki.SERVER)).properties(unreliable).build().listen(DtlsConnectionTest::echo);
+                Listener plain = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0))
+                        .security(SecurityParameters.disabled()).properties(unreliable).build().listen(DtlsConnectionTest::echo)) {
+            Await.result(secure.ready());
+            Await.result(plain.ready());
+            assertThat(secure.protocolStack()).isEqualTo("DTLS/UDP");
+            assertThat(plain.protocolStack()).isEqualTo("UDP");
+            Connection client = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", secure.port()))
+                    .security(client()).properties(unreliable).build().initiate();
+            Await.result(client.ready());
+            assertThat(client.establishmentReport().winner().orElseThrow().stack()).isEqualTo("DTLS/UDP");
+            assertThat(client.establishmentReport().attempts())
+                    .allSatisfy(attempt -> assertThat(attempt.candidate().stack()).isEqualTo("DTLS/UDP"));
+            client.abort();
+        }
+    }
+
+    @Test
+    void onlyTls13AllowedLeavesNoCandidateAndSaysWhy() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> taps.preconnection()
+                        .remote(RemoteEndpoint.ofAddress("127.0.0.1", 9))
+                        .security(client().toBuilder().allowedProtocols(io.taps.security.TlsVersion.TLS_1_3).build())
+                        .properties(TransportProperties.unreliableDatagram()).build().initiate())
+                .isInstanceOf(TransportServicesException.class)
+                .hasMessageContaining("DTLS 1.3")
+                .extracting(e -> ((TransportServicesException) e).reason()).isEqualTo(ErrorReason.NO_CANDIDATES);
+    }
+
+    @Test
     void wrongHostnameCertificateFailsWithSecurityFailed() {
         List<Connection> accepted = new CopyOnWriteArrayList<>();
         try (Listener listener = dtlsEcho("127.0.0.1", server(TestPki.SERVER), accepted)) {
