@@ -43,6 +43,7 @@ final class DtlsAssociation {
     private ScheduledFuture<?> handshakeTimer;
     private long retransmitMillis = INITIAL_RETRANSMIT_MILLIS;
     private boolean closed;
+    private Runnable onPeerClose = () -> { };
 
     DtlsAssociation(SSLEngine engine, EventLoop loop, ByteBufAllocator alloc, Consumer<ByteBuf> output) {
         this.engine = engine;
@@ -199,8 +200,6 @@ final class DtlsAssociation {
     boolean isClosed() {
         return closed;
     }
-
-    private Runnable onPeerClose = () -> { };
 
     /** What runs when the peer sent close_notify. */
     void onPeerClose(Runnable action) {
