@@ -55,12 +55,33 @@ public abstract class NettyFlow extends Flow {
             openQuicStream(server, init);
             return;
         }
+        if (workload == Workload.DTLS) {
+            openDtls(server);
+            return;
+        }
         Bootstrap bootstrap = workload == Workload.UDP ? NettyFixture.udpClient(group, init)
                 : NettyFixture.tcpClient(group, init);
         try {
             channel = bootstrap.connect(server.address()).syncUninterruptibly().channel();
             if (tls) {
                 NettyFixture.handshake(channel);
+            }
+        } catch (RuntimeException e) {
+            NettyFixture.shutdown(group);
+            throw e;
+        }
+    }
+
+    /** Figure 9: a UDP channel connected to the server with the raw JDK-engine DTLS handler. */
+    private void openDtls(NettyFixture.Server server) {
+        try {
+            io.netty.util.concurrent.Promise<Void> handshake = group.next().newPromise();
+            channel = NettyFixture.udpClient(group, ch -> {
+                ch.pipeline().addLast(Dtls.clientHandler(ch.alloc(), handshake));
+                ch.pipeline().addLast(new Responses());
+            }).connect(server.address()).syncUninterruptibly().channel();
+            if (!handshake.awaitUninterruptibly(TapsFixture.TIMEOUT_SECONDS, TimeUnit.SECONDS) || !handshake.isSuccess()) {
+                throw new IllegalStateException("raw DTLS handshake failed", handshake.cause());
             }
         } catch (RuntimeException e) {
             NettyFixture.shutdown(group);

@@ -78,7 +78,11 @@ public final class Report {
             new Row("10 TCP connect + first message, time to first byte", "µs", "FirstMessage", "TCP", "avgt",
                     SCORE, false),
             new Row("10   same with TCP Fast Open (message in the SYN)", "µs", "FirstMessage", "TFO", "avgt",
-                    SCORE, false));
+                    SCORE, false),
+            new Row("11 DTLS 64 B request/response, 1 outstanding", "round trips/s", "DtlsFlows", "DTLS",
+                    "thrpt", SCORE, true),
+            new Row("11   latency p50", "µs", "DtlsFlows", "DTLS", "thrpt", latency("p50"), false),
+            new Row("11   latency p99", "µs", "DtlsFlows", "DTLS", "thrpt", latency("p99"), false));
 
     private Report() {
     }

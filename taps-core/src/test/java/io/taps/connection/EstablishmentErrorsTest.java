@@ -232,21 +232,26 @@ class EstablishmentErrorsTest extends IsolatedResolutionTestSupport {
     }
 
     @Test
-    void requiredSecurityWithReliabilityProhibitedIsNoCandidatesNeverCleartextUdp_SEL04_C08() throws Exception {
+    void requiredSecurityWithReliabilityProhibitedSelectsDtlsNeverCleartextUdp_SEL04_C08() throws Exception {
         try (DatagramSocket peer = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
             Preconnection pre = taps.preconnection()
                     .remote(RemoteEndpoint.ofAddress("127.0.0.1", peer.getLocalPort()))
-                    // unreliableDatagram would pick UDP without security; TLS needs reliability.
+                    // unreliableDatagram would pick UDP without security; TLS needs reliability, so
+                    // DTLS/UDP is the only candidate (issue 18), never cleartext UDP.
                     .properties(TransportProperties.unreliableDatagram().toBuilder()
                             .reliability(Preference.PROHIBIT).build())
                     .security(SecurityParameters.builder().trustAnchors(TestPki.ROOT.getCertificate()).build())
                     .build();
-            assertThat(thrownReason(pre::initiate)).isEqualTo(ErrorReason.NO_CANDIDATES);
-            assertThat(thrownReason(() -> pre.initiateWithSend(io.taps.Message.of("secret"),
-                    new RecordingHandler()))).isEqualTo(ErrorReason.NO_CANDIDATES);
-            peer.setSoTimeout(300);
-            assertThatThrownBy(() -> peer.receive(new DatagramPacket(new byte[64], 64)))
-                    .as("no cleartext datagram left the host").isInstanceOf(SocketTimeoutException.class);
+            io.taps.Connection connection = pre.initiateWithSend(io.taps.Message.of("secret"), new RecordingHandler());
+            peer.setSoTimeout(5000);
+            DatagramPacket first = new DatagramPacket(new byte[2048], 2048);
+            peer.receive(first);
+            assertThat(first.getData()[0]).as("a DTLS handshake record, not the cleartext Message").isEqualTo((byte) 22);
+            assertThat(new String(first.getData(), 0, first.getLength(), java.nio.charset.StandardCharsets.ISO_8859_1))
+                    .doesNotContain("secret");
+            assertThat(connection.establishmentReport().attempts())
+                    .allSatisfy(attempt -> assertThat(attempt.candidate().stack()).isEqualTo("DTLS/UDP"));
+            connection.abort();
         }
     }
 

@@ -3,6 +3,7 @@ package io.taps.internal.protocol;
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
 import io.taps.internal.mptcp.MptcpStack;
+import io.taps.internal.dtls.DtlsStack;
 import io.taps.internal.multicast.MulticastStack;
 import io.taps.internal.quic.QuicStack;
 import io.taps.internal.stack.ChannelStack;
@@ -15,15 +16,15 @@ import java.util.Set;
 
 /**
  * The protocol stacks of one Transport Services system (design.md Q-15): the application's own,
- * in the order registered, then the built-ins TCP, TLS/TCP, UDP, QUIC, UDP multicast, MPTCP and
- * TLS/MPTCP (after TCP, so that only multipath Active or an explicit Passive ranks them first). The order
+ * in the order registered, then the built-ins TCP, TLS/TCP, UDP, QUIC, UDP multicast, MPTCP,
+ * TLS/MPTCP (after TCP, so that only multipath Active or an explicit Passive ranks them first) and DTLS/UDP. The order
  * breaks ranking ties in selection (C-18), so an application's stack is preferred to a built-in
  * one that provides the same properties equally well.
  */
 public final class ProtocolRegistry {
     private static final List<ProtocolStack> BUILT_IN = List.of(ChannelStack.TCP, ChannelStack.TLS_TCP,
             ChannelStack.UDP, QuicStack.INSTANCE, MulticastStack.INSTANCE,
-            MptcpStack.MPTCP, MptcpStack.TLS_MPTCP);
+            MptcpStack.MPTCP, MptcpStack.TLS_MPTCP, DtlsStack.INSTANCE);
 
     private ProtocolRegistry() {
     }

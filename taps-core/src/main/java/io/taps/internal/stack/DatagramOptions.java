@@ -26,7 +26,7 @@ import java.net.InetSocketAddress;
  * datagram leaves later with the socket's own values; on NIO (no socket options by number) the
  * options are not set and the path MTU is unknown, so the largest UDP payload is reported.
  */
-final class DatagramOptions {
+public final class DatagramOptions {
     private static final IntegerUnixChannelOption IP_MTU = new IntegerUnixChannelOption("IP_MTU", 0, 14);
     private static final IntegerUnixChannelOption IPV6_MTU = new IntegerUnixChannelOption("IPV6_MTU", 41, 24);
     private static final IntegerUnixChannelOption IP_MTU_DISCOVER =
@@ -42,7 +42,7 @@ final class DatagramOptions {
     }
 
     /** The largest payload that fits the path MTU to {@code remote}, at most {@code largest}. */
-    static int singularPayload(Channel channel, InetSocketAddress remote, int largest) {
+    public static int singularPayload(Channel channel, InetSocketAddress remote, int largest) {
         if (remote == null || !channel.isOpen()) {
             return largest;
         }

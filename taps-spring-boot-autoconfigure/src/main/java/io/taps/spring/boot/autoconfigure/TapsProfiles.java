@@ -37,7 +37,9 @@ import org.springframework.boot.ssl.SslBundles;
  *
  * <p>Built-in profiles: {@code default} (every RFC 9622 default), {@code reliable-inorder-stream},
  * {@code reliable-message} and {@code unreliable-datagram} (RFC 9622 Appendix B.2, the same as
- * {@link TransportProperties#reliableInorderStream()} and friends). A configured profile starts from
+ * {@link TransportProperties#reliableInorderStream()} and friends), and
+ * {@code secure-unreliable-datagram}: unreliable datagrams that stay secure (DTLS/UDP; RFC 9621
+ * §3.3, never plain UDP). A configured profile starts from
  * its {@code base} profile, from the built-in of the same name, or else from {@code default}; its
  * properties are applied on top, and its security, framers and endpoints replace the base's when
  * given.
@@ -102,6 +104,8 @@ public final class TapsProfiles {
         builtIns.put("reliable-inorder-stream", TransportProperties::reliableInorderStream);
         builtIns.put("reliable-message", TransportProperties::reliableMessage);
         builtIns.put("unreliable-datagram", TransportProperties::unreliableDatagram);
+        // Unreliable datagrams with the secure default: selects DTLS/UDP (issue 18), never plain UDP.
+        builtIns.put("secure-unreliable-datagram", TransportProperties::unreliableDatagram);
         return builtIns;
     }
 

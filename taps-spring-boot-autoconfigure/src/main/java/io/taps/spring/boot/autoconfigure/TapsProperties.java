@@ -68,7 +68,7 @@ public class TapsProperties {
     /** Settings per @TapsListener id, overriding the annotation's attributes. */
     private final Map<String, ListenerSettings> listeners = new LinkedHashMap<>();
 
-    /** Named property profiles. Built-in: reliable-inorder-stream, reliable-message, unreliable-datagram, default. */
+    /** Named property profiles. Built-in: reliable-inorder-stream, reliable-message, unreliable-datagram, secure-unreliable-datagram, default. */
     private final Map<String, Profile> profiles = new LinkedHashMap<>();
 
     /**

@@ -76,7 +76,7 @@ class EnvironmentVariableBindingTests {
                 assertThat(context).hasNotFailed();
                 TapsProfiles profiles = context.getBean(TapsProfiles.class);
                 assertThat(profiles.names()).containsExactlyInAnyOrder("default", "reliable-inorder-stream",
-                        "reliable-message", "unreliable-datagram", "secure-server");
+                        "reliable-message", "unreliable-datagram", "secure-unreliable-datagram", "secure-server");
                 TapsProfile secure = profiles.get("secure-server");
                 // the environment wins over application.yml, as for any Boot property
                 assertThat(secure.transportProperties().get(Property.RELIABILITY)).isEqualTo(Preference.REQUIRE);
@@ -110,7 +110,7 @@ class EnvironmentVariableBindingTests {
         run(Map.of("TAPS_PROFILES_RELIABLE_MESSAGE_CONNECTION_CONN_TIMEOUT", "1s"), Map.of()).run(context -> {
             TapsProfiles profiles = context.getBean(TapsProfiles.class);
             assertThat(profiles.names()).containsExactlyInAnyOrder("default", "reliable-inorder-stream",
-                    "reliable-message", "unreliable-datagram");
+                    "reliable-message", "unreliable-datagram", "secure-unreliable-datagram");
             TapsProfile reliableMessage = profiles.get("reliable-message");
             assertThat(reliableMessage.transportProperties().get(Property.CONN_TIMEOUT))
                 .isEqualTo(Timeout.of(Duration.ofSeconds(1)));
