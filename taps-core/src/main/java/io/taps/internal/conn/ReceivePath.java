@@ -306,6 +306,9 @@ final class ReceivePath {
         }
     }
 
+    private static final io.taps.properties.MessageProperties UNRELIABLE =
+            io.taps.properties.MessageProperties.builder().msgReliable(false).build();
+
     MessageContext receivedContext(InetSocketAddress sender, boolean isFinal) {
         Link link = connection.link();
         if (!isFinal && link != null && (sender == null || sender.equals(link.remoteAddress()))) {
@@ -324,8 +327,9 @@ final class ReceivePath {
         Link link = connection.link();
         InetSocketAddress from = sender != null ? sender : link == null ? null : link.remoteAddress();
         InetSocketAddress to = link == null ? null : link.localAddress();
-        return MessageContext.received(from == null ? null : RemoteEndpoint.of(from),
+        MessageContext context = MessageContext.received(from == null ? null : RemoteEndpoint.of(from),
                 to == null ? null : LocalEndpoint.ofAddress(to.getAddress(), to.getPort()), isFinal);
+        return link != null && link.receivesUnreliably() ? context.withProperties(UNRELIABLE) : context;
     }
 
     // ---------------------------------------------------------------- the end

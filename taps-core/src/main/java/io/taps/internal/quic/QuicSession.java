@@ -153,7 +153,7 @@ public final class QuicSession {
                     "the QUIC connection to " + remote + " is closed; no new stream can be opened"));
             return;
         }
-        channel.createStream(QuicStreamType.BIDIRECTIONAL, new ChannelInitializer<QuicStreamChannel>() {
+        channel.createStream(streamType(properties), new ChannelInitializer<QuicStreamChannel>() {
             @Override
             protected void initChannel(QuicStreamChannel stream) {
                 installStream(stream, streamFramers, new ConnectionHandler.AttemptObserver() {
@@ -290,6 +290,36 @@ public final class QuicSession {
         ConnectionHandler handler = new ConnectionHandler(observer, false, framerStack);
         stream.pipeline().addLast("taps", handler);
         return handler;
+    }
+
+    /**
+     * The stream type a Connection with {@code properties} opens (RFC 9622 §6.2.16 direction):
+     * unidirectional for a send-only Connection (RFC 9000 §2.1), else bidirectional.
+     */
+    static QuicStreamType streamType(TransportProperties properties) {
+        return properties.get(io.taps.properties.Property.DIRECTION) == io.taps.properties.Direction.UNIDIRECTIONAL_SEND
+                ? QuicStreamType.UNIDIRECTIONAL : QuicStreamType.BIDIRECTIONAL;
+    }
+
+    /** The DATAGRAM frames (RFC 9221) of this QUIC connection. */
+    QuicDatagrams datagrams() {
+        return QuicDatagrams.of(channel);
+    }
+
+    /**
+     * Counts the datagram Connection ({@link QuicDatagrams}) as one of this session's Connections,
+     * routes DATAGRAM frames to {@code handler} and returns its link.
+     */
+    QuicDatagramLink adoptDatagrams(ConnectionHandler handler) {
+        openStreams++;
+        QuicDatagrams datagrams = datagrams();
+        datagrams.receiveWith(handler);
+        return new QuicDatagramLink(this, datagrams, handler);
+    }
+
+    /** The datagram Connection was closed: like a stream's end for the session's lifetime. */
+    void datagramConnectionClosed() {
+        streamClosed();
     }
 
     /** Counts {@code stream} as one of this session's Connections and returns its link. */

@@ -156,6 +156,18 @@ public final class QuicStreamLink extends SingleChannelLink {
         return framed ? stream.write(new FramedMessage(data, context, endOfMessage)) : stream.write(data);
     }
 
+    /**
+     * A msgReliable=false Message (RFC 9622 §9.1.3.7) goes out as one DATAGRAM frame of this
+     * stream's QUIC connection (RFC 9221), past the framers, and arrives at the peer's datagram
+     * Connection ({@link QuicDatagrams}); SendError when the peer lacks the extension or the
+     * Message does not fit one frame.
+     */
+    @Override
+    public ChannelFuture writeUnreliable(ByteBuf data, MessageContext context) {
+        session.liveness().sent();
+        return session.datagrams().send(data);
+    }
+
     @Override
     public void shutdownOutput(Runnable whenDone) {
         if (!stream.isActive() || stream.isOutputShutdown()) {
