@@ -195,7 +195,10 @@ final class QuicDatagrams extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object message) {
         if (!(message instanceof ByteBuf)) {
-            ctx.fireChannelRead(message);
+            // New peer streams travel the pipeline too (Netty registers them at its tail): past the
+            // datagram Connection's handler, which would take them for data.
+            ChannelHandlerContext past = receiver == null ? null : ctx.pipeline().context(receiver);
+            (past != null ? past : ctx).fireChannelRead(message);
             return;
         }
         if (receiver == null && (acceptor == null || !acceptor.test(this))) {
