@@ -283,7 +283,11 @@ public final class QuicSession {
     /** Like {@link #installStream(QuicStreamChannel, ConnectionHandler.AttemptObserver)} with the framers given. */
     ConnectionHandler installStream(QuicStreamChannel stream, List<FramerFactory> streamFramers,
             ConnectionHandler.AttemptObserver observer) {
-        stream.config().setAllowHalfClosure(true);
+        if (stream.type() == QuicStreamType.BIDIRECTIONAL) {
+            stream.config().setAllowHalfClosure(true); // a unidirectional stream has one direction to end
+        } else if (!stream.isLocalCreated()) {
+            stream.pipeline().addLast("quic-uni-end", new UnidirectionalStreamEnd());
+        }
         stream.config().setWriteBufferWaterMark(StackConnector.WATER_MARK);
         stream.pipeline().addLast("quic-reset", StreamResetCloser.INSTANCE);
         FramerStack framerStack = FramerStack.install(stream.pipeline(), streamFramers, role);
@@ -317,6 +321,26 @@ public final class QuicSession {
         return new QuicDatagramLink(this, datagrams, handler);
     }
 
+    private final java.util.Set<QuicStreamChannel> sendOnlyOpen = new java.util.HashSet<>();
+
+    private static boolean sendOnly(QuicStreamChannel stream) {
+        return stream.type() == QuicStreamType.UNIDIRECTIONAL && stream.isLocalCreated();
+    }
+
+    /** The Connection of a send-only stream was closed or aborted (or its QUIC connection is gone). */
+    void sendOnlyConnectionEnded(QuicStreamChannel stream) {
+        if (!sendOnly(stream)) {
+            return;
+        }
+        if (channel.eventLoop().inEventLoop()) {
+            if (sendOnlyOpen.remove(stream)) {
+                streamClosed();
+            }
+        } else {
+            channel.eventLoop().execute(() -> sendOnlyConnectionEnded(stream));
+        }
+    }
+
     /** The datagram Connection was closed: like a stream's end for the session's lifetime. */
     void datagramConnectionClosed() {
         streamClosed();
@@ -330,7 +354,18 @@ public final class QuicSession {
     /** Like {@link #adopt(QuicStreamChannel)}, for a stream whose first message went out as 0-RTT data or not. */
     QuicStreamLink adopt(QuicStreamChannel stream, boolean carriedEarlyData) {
         openStreams++;
-        stream.closeFuture().addListener(closed -> streamClosed());
+        if (sendOnly(stream)) {
+            // quiche frees a send-only stream as soon as its FIN is acknowledged, long before the
+            // application closes its Connection: the Connection's end is what counts (sendOnlyConnectionEnded).
+            sendOnlyOpen.add(stream);
+            stream.closeFuture().addListener(closed -> {
+                if (!channel.isActive()) {
+                    sendOnlyConnectionEnded(stream);
+                }
+            });
+        } else {
+            stream.closeFuture().addListener(closed -> streamClosed());
+        }
         return new QuicStreamLink(stream, this, carriedEarlyData);
     }
 

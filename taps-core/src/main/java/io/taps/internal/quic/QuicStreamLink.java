@@ -48,7 +48,9 @@ public final class QuicStreamLink extends SingleChannelLink {
             // quiche frees a stream once both FINs went through, and Netty then closes its channel:
             // the closeFuture completes before channelInactive, so the handler knows it in time.
             stream.closeFuture().addListener(closed -> {
-                if (stream.isInputShutdown() && stream.isOutputShutdown()) {
+                boolean sendOnly = stream.type() == io.netty.handler.codec.quic.QuicStreamType.UNIDIRECTIONAL
+                        && stream.isLocalCreated();
+                if (stream.isOutputShutdown() && (sendOnly || stream.isInputShutdown())) {
                     handler.flowCompleted();
                 }
             });
@@ -174,11 +176,19 @@ public final class QuicStreamLink extends SingleChannelLink {
             whenDone.run();
             return;
         }
+        if (stream.type() == io.netty.handler.codec.quic.QuicStreamType.UNIDIRECTIONAL) {
+            // Netty's shutdownOutput closes a send-only stream at once, dropping what quiche has not
+            // taken yet; a FIN frame ends it after the data instead, and quiche frees it once acknowledged.
+            stream.writeAndFlush(new io.netty.handler.codec.quic.DefaultQuicStreamFrame(
+                    io.netty.buffer.Unpooled.EMPTY_BUFFER, true)).addListener(done -> whenDone.run());
+            return;
+        }
         stream.shutdownOutput().addListener(done -> whenDone.run());
     }
 
     @Override
     public void close(Runnable whenClosed) {
+        session.sendOnlyConnectionEnded(stream);
         stream.close().addListener(closed -> {
             whenClosed.run();
             if (handler != null) {
@@ -189,6 +199,7 @@ public final class QuicStreamLink extends SingleChannelLink {
 
     @Override
     public void reset() {
+        session.sendOnlyConnectionEnded(stream);
         if (stream.isActive()) {
             // Both directions: RESET_STREAM for ours, STOP_SENDING for the peer's (RFC 9000 §3.5).
             stream.shutdown(ABORT_ERROR_CODE).addListener(done -> stream.close());
