@@ -53,7 +53,9 @@ public abstract class Flow {
         /** Figure 6: 64 B datagrams echoed by a UDP server, 1 outstanding. */
         UDP(NettyFixture.PAYLOAD, 1),
         /** Figure 7: the framed 64 B request/response of figure 2 on one QUIC stream, 1 outstanding. */
-        QUIC(NettyFixture.PAYLOAD, 1);
+        QUIC(NettyFixture.PAYLOAD, 1),
+        /** Figure 7d: 64 B QUIC DATAGRAM frames (RFC 9221) echoed by a raw Netty QUIC server, 1 outstanding. */
+        QUIC_DATAGRAM(NettyFixture.PAYLOAD, 1);
 
         private final int unitBytes;
         private final int window;
@@ -92,6 +94,9 @@ public abstract class Flow {
             }
             if (this == QUIC) {
                 return Quic.echoServer();
+            }
+            if (this == QUIC_DATAGRAM) {
+                return Quic.datagramEchoServer();
             }
             return NettyFixture.framedEchoServer(secure() ? Tls.serverContext() : null);
         }

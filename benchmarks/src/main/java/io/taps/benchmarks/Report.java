@@ -70,6 +70,10 @@ public final class Report {
                     "Flows", "QUIC", "thrpt", SCORE, true),
             new Row("7   latency p50", "µs", "Flows", "QUIC", "thrpt", latency("p50"), false),
             new Row("7   latency p99", "µs", "Flows", "QUIC", "thrpt", latency("p99"), false),
+            new Row("7d QUIC datagram 64 B request/response, 1 outstanding", "round trips/s", "Flows",
+                    "QUIC_DATAGRAM", "thrpt", SCORE, true),
+            new Row("7d  latency p50", "µs", "Flows", "QUIC_DATAGRAM", "thrpt", latency("p50"), false),
+            new Row("7d  latency p99", "µs", "Flows", "QUIC_DATAGRAM", "thrpt", latency("p99"), false),
             new Row("8 allocation per TCP round trip", "B/op", "Flows", "TCP", null, ALLOCATION, false),
             new Row("8 allocation per TLS round trip", "B/op", "Flows", "TLS", null, ALLOCATION, false),
             new Row("8 allocation per UDP round trip", "B/op", "Flows", "UDP", null, ALLOCATION, false));

@@ -31,6 +31,8 @@ public abstract class TapsFlow extends Flow {
             preconnection = TapsFixture.udp(taps, server);
         } else if (workload == Workload.QUIC) {
             preconnection = TapsFixture.quic(taps, server);
+        } else if (workload == Workload.QUIC_DATAGRAM) {
+            preconnection = TapsFixture.quicDatagrams(taps, server);
         } else {
             preconnection = workload.secure() ? TapsFixture.tls(taps, server) : TapsFixture.tcp(taps, server);
         }

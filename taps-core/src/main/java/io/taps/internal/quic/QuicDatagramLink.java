@@ -75,12 +75,13 @@ final class QuicDatagramLink extends SingleChannelLink {
     public void close(Runnable whenClosed) {
         end();
         whenClosed.run();
-        handler.linkClosedByConnection();
+        handler.linkEnded();
     }
 
     @Override
     public void reset() {
         end();
+        handler.linkEnded();
     }
 
     private void end() {
