@@ -240,6 +240,18 @@ class QuicDatagramTest extends TapsTestSupport {
         }
     }
 
+    @Test
+    void selectionRefusesWhatAQuicStreamOrDatagramConnectionCannotHonour() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> client(9, TransportProperties.reliableMessage()
+                .toBuilder().require(Property.MULTISTREAMING).build(), new RecordingHandler()))
+                .isInstanceOf(TransportServicesException.class)
+                .hasMessageContaining("keeps message boundaries only with a Message Framer");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> client(9, TransportProperties.builder()
+                .require(Property.MULTISTREAMING).reliability(Preference.PROHIBIT).build(), new RecordingHandler()))
+                .isInstanceOf(TransportServicesException.class)
+                .hasMessageContaining("unordered, but preserveOrder=REQUIRE");
+    }
+
     static void receiveLoop(Connection connection, java.util.function.Consumer<Message> each) {
         connection.receive().whenComplete((message, failure) -> {
             if (failure != null) {

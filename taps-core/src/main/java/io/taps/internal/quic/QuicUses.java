@@ -31,8 +31,13 @@ final class QuicUses {
             return Optional.empty(); // a Listener accepts streams and datagram Connections alike
         }
         if (role == Role.INITIATE && QuicDatagrams.wanted(properties, role)) {
-            return use.framed() ? Optional.of("reliability=" + properties.get(Property.RELIABILITY, role)
-                    + " makes a QUIC datagram Connection (RFC 9221), on which Message Framers do not run")
+            if (use.framed()) {
+                return Optional.of("reliability=" + properties.get(Property.RELIABILITY, role)
+                        + " makes a QUIC datagram Connection (RFC 9221), on which Message Framers do not run");
+            }
+            return properties.get(Property.PRESERVE_ORDER, role) == Preference.REQUIRE
+                    ? Optional.of("reliability=" + properties.get(Property.RELIABILITY, role) + " makes a QUIC"
+                            + " datagram Connection (RFC 9221), which is unordered, but preserveOrder=REQUIRE")
                     : Optional.empty();
         }
         if (properties.get(Property.PRESERVE_MSG_BOUNDARIES, role) == Preference.REQUIRE && !use.framed()) {
