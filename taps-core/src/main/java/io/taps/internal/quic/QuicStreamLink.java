@@ -166,8 +166,15 @@ public final class QuicStreamLink extends SingleChannelLink {
      */
     @Override
     public ChannelFuture writeUnreliable(ByteBuf data, MessageContext context) {
+        QuicDatagrams datagrams = session.datagrams();
+        if (datagrams == null) {
+            data.release();
+            return stream.newFailedFuture(new io.taps.TransportServicesException(
+                    io.taps.ErrorReason.INVALID_MESSAGE_PROPERTIES,
+                    "this QUIC connection carries no DATAGRAM frames (RFC 9221)"));
+        }
         session.liveness().sent();
-        return session.datagrams().send(data);
+        return datagrams.send(data);
     }
 
     @Override
