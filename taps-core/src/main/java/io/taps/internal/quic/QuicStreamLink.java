@@ -247,7 +247,17 @@ public final class QuicStreamLink extends SingleChannelLink {
     /** keepAlive is true only while probes really go out (the peer accepts DATAGRAM frames), see {@link QuicLiveness}. */
     @Override
     public java.util.Map<io.taps.properties.Property<?>, Object> appliedSelection() {
-        return java.util.Map.of(io.taps.properties.Property.KEEP_ALIVE, session.liveness().keepAliveApplied());
+        java.util.Map<io.taps.properties.Property<?>, Object> applied = new java.util.HashMap<>();
+        applied.put(io.taps.properties.Property.KEEP_ALIVE, session.liveness().keepAliveApplied());
+        // QUIC declares these optional for its datagram Connections; a stream always is what it is.
+        applied.put(io.taps.properties.Property.RELIABILITY, true);
+        applied.put(io.taps.properties.Property.PRESERVE_ORDER, true);
+        applied.put(io.taps.properties.Property.PRESERVE_MSG_BOUNDARIES, framed);
+        QuicDatagrams datagrams = session.datagrams();
+        if (datagrams == null || datagrams.maxLength() <= 0) {
+            applied.put(io.taps.properties.Property.PER_MSG_RELIABILITY, false); // the peer has no RFC 9221
+        }
+        return applied;
     }
 
     @Override
