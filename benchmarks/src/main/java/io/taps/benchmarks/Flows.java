@@ -26,6 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *       64 B request/response with 1 outstanding, round trips/s;</li>
  *   <li>{@code QUIC} (figure 7): the framed 64 B request/response on one stream of a QUIC
  *       connection (TLS 1.3), 1 outstanding, against a raw Netty QUIC echo server.</li>
+ *   <li>{@code QUIC_DATAGRAM} (figure 7d): 64 B in one QUIC DATAGRAM frame each way (RFC 9221; taps'
+ *       datagram Connection), 1 outstanding, against a raw Netty QUIC datagram echo server.</li>
  * </ul>
  *
  * <p>With {@code -prof io.taps.benchmarks.LatencyProfiler} the results also carry the p50/p99
@@ -41,7 +43,7 @@ public class Flows {
 
     @State(Scope.Benchmark)
     public static class Taps extends TapsFlow {
-        @Param({"BULK", "PIPELINED", "TCP", "TLS", "UDP", "QUIC"})
+        @Param({"BULK", "PIPELINED", "TCP", "TLS", "UDP", "QUIC", "QUIC_DATAGRAM"})
         public String workload;
 
         @Override
@@ -52,7 +54,7 @@ public class Flows {
 
     @State(Scope.Benchmark)
     public static class Netty extends NettyFlow {
-        @Param({"BULK", "PIPELINED", "TCP", "TLS", "UDP", "QUIC"})
+        @Param({"BULK", "PIPELINED", "TCP", "TLS", "UDP", "QUIC", "QUIC_DATAGRAM"})
         public String workload;
 
         @Override

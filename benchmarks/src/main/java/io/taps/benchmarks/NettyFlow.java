@@ -59,6 +59,17 @@ public abstract class NettyFlow extends Flow {
             openDtls(server);
             return;
         }
+        if (workload == Workload.QUIC_DATAGRAM) {
+            // Figure 7d: the QUIC connection channel itself carries DATAGRAM frames both ways.
+            try {
+                quic = Quic.connectDatagrams(group, server, init);
+                channel = quic;
+            } catch (RuntimeException e) {
+                NettyFixture.shutdown(group);
+                throw e;
+            }
+            return;
+        }
         Bootstrap bootstrap = workload == Workload.UDP ? NettyFixture.udpClient(group, init)
                 : NettyFixture.tcpClient(group, init);
         try {

@@ -86,6 +86,73 @@ public final class Quic {
         }
     }
 
+    /** Queued DATAGRAM frames each way (RFC 9221), as platform-notes' QUIC datagram recipe. */
+    private static final int DATAGRAM_QUEUE = 128;
+
+    /**
+     * Figure 7d: a QUIC server that echoes every DATAGRAM frame (RFC 9221) on its connection
+     * channel, flushing each; no streams.
+     */
+    public static NettyFixture.Server datagramEchoServer() {
+        QuicSslContext tls = QuicSslContextBuilder.forServer(Tls.serverKey(), null, Tls.serverCertificatePath())
+                .applicationProtocols(ALPN).build();
+        ChannelHandler codec = transportParameters(new QuicServerCodecBuilder())
+                .datagram(DATAGRAM_QUEUE, DATAGRAM_QUEUE)
+                .sslContext(tls)
+                .tokenHandler(InsecureQuicTokenHandler.INSTANCE)
+                .handler(new ChannelInitializer<QuicChannel>() {
+                    @Override
+                    protected void initChannel(QuicChannel ch) {
+                        ch.pipeline().addLast(new io.netty.channel.ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+                                if (msg instanceof io.netty.buffer.ByteBuf) {
+                                    ctx.writeAndFlush(msg);
+                                } else {
+                                    io.netty.util.ReferenceCountUtil.release(msg);
+                                }
+                            }
+                        });
+                    }
+                })
+                .streamHandler(new ChannelInitializer<QuicStreamChannel>() {
+                    @Override
+                    protected void initChannel(QuicStreamChannel ch) {
+                        ch.close();
+                    }
+                })
+                .build();
+        return NettyFixture.udpServer(codec);
+    }
+
+    /**
+     * Figure 7d, raw client: a QUIC connection with the DATAGRAM extension to {@code server}, whose
+     * connection channel {@code init} sets up (its DATAGRAM frames arrive there as ByteBufs).
+     */
+    public static QuicChannel connectDatagrams(EventLoopGroup group, NettyFixture.Server server,
+            java.util.function.Consumer<Channel> init) {
+        QuicSslContext tls = QuicSslContextBuilder.forClient().trustManager(Tls.rootCertificate())
+                .applicationProtocols(ALPN).build();
+        ChannelHandler codec = transportParameters(new QuicClientCodecBuilder())
+                .datagram(DATAGRAM_QUEUE, DATAGRAM_QUEUE).sslContext(tls)
+                .sslEngineProvider(quic -> tls.newEngine(quic.alloc(), NettyFixture.HOST, server.port())).build();
+        Channel udp = new Bootstrap().group(group).channel(NettyFixture.datagramChannel()).handler(codec)
+                .bind(0).syncUninterruptibly().channel();
+        try {
+            return QuicChannel.newBootstrap(udp).remoteAddress(server.address())
+                    .handler(new ChannelInitializer<QuicChannel>() {
+                        @Override
+                        protected void initChannel(QuicChannel ch) {
+                            init.accept(ch);
+                        }
+                    })
+                    .connect().get(TapsFixture.TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            udp.close();
+            throw new IllegalStateException("raw QUIC datagram connect to " + server.address() + " failed: " + e, e);
+        }
+    }
+
     private static <B extends QuicCodecBuilder<B>> B transportParameters(B builder) {
         return builder.maxIdleTimeout(10, TimeUnit.SECONDS)
                 .initialMaxData(64L << 20)

@@ -63,6 +63,16 @@ public final class TapsFixture {
         return to(taps, server).properties(TransportProperties.unreliableDatagram()).security(Dtls.tapsClient()).build();
     }
 
+    /**
+     * QUIC datagrams (figure 7d): taps' datagram Connection of a QUIC connection (the
+     * unreliable-datagram profile, RFC 9221), kept to QUIC by multistreaming=Require.
+     */
+    public static Preconnection quicDatagrams(TransportServices taps, NettyFixture.Server server) {
+        return to(taps, server).properties(TransportProperties.unreliableDatagram().toBuilder()
+                        .require(io.taps.properties.Property.MULTISTREAMING).build())
+                .security(Tls.tapsClient().toBuilder().alpn(Quic.ALPN).build()).build();
+    }
+
     private static Preconnection.Builder to(TransportServices taps, NettyFixture.Server server) {
         return taps.preconnection().remote(RemoteEndpoint.ofAddress(NettyFixture.HOST, server.port()));
     }

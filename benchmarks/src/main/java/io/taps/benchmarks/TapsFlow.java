@@ -33,6 +33,8 @@ public abstract class TapsFlow extends Flow {
             preconnection = TapsFixture.quic(taps, server);
         } else if (workload == Workload.DTLS) {
             preconnection = TapsFixture.dtls(taps, server);
+        } else if (workload == Workload.QUIC_DATAGRAM) {
+            preconnection = TapsFixture.quicDatagrams(taps, server);
         } else {
             preconnection = workload.secure() ? TapsFixture.tls(taps, server) : TapsFixture.tcp(taps, server);
         }

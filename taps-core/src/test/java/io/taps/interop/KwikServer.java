@@ -36,6 +36,17 @@ final class KwikServer implements AutoCloseable {
     private final ExecutorService streamHandlers = Executors.newCachedThreadPool();
 
     KwikServer(String alpn, Consumer<QuicStream> streams) throws Exception {
+        this(alpn, streams, connection -> { }, false, 0);
+    }
+
+    /**
+     * Like {@link #KwikServer(String, Consumer)}; {@code connections} gets every new QUIC connection
+     * as soon as its handshake is done (on Kwik's thread: it must not block), with the DATAGRAM
+     * extension (RFC 9221) announced when {@code datagrams}, and {@code uniStreams} peer-initiated
+     * unidirectional streams allowed.
+     */
+    KwikServer(String alpn, Consumer<QuicStream> streams, Consumer<QuicConnection> connections, boolean datagrams,
+            int uniStreams) throws Exception {
         socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
         KeyStore identity = KeyStore.getInstance("PKCS12");
         identity.load(null, null);
@@ -53,6 +64,7 @@ final class KwikServer implements AutoCloseable {
         connector.registerApplicationProtocol(alpn, new ApplicationProtocolConnectionFactory() {
             @Override
             public ApplicationProtocolConnection createConnection(String protocol, QuicConnection connection) {
+                connections.accept(connection);
                 return new ApplicationProtocolConnection() {
                     @Override
                     public void acceptPeerInitiatedStream(QuicStream stream) {
@@ -68,7 +80,12 @@ final class KwikServer implements AutoCloseable {
 
             @Override
             public int maxConcurrentPeerInitiatedUnidirectionalStreams() {
-                return 0;
+                return uniStreams;
+            }
+
+            @Override
+            public boolean enableDatagramExtension() {
+                return datagrams;
             }
         });
         connector.start();

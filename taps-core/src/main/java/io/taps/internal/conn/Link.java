@@ -51,6 +51,26 @@ public interface Link {
     }
 
     /**
+     * Writes one whole Message sent with {@code msgReliable=false} (RFC 9622 §9.1.3.7) on a reliable
+     * link whose protocol can also carry unreliable Messages (QUIC DATAGRAM frames, RFC 9221), and
+     * flushes it; the future fails with a typed error when this peer or size does not allow it.
+     * Null (the default) when the link has no separate unreliable path: the Message is written as
+     * usual, as on a datagram link, which is unreliable anyway.
+     */
+    default ChannelFuture writeUnreliable(ByteBuf data, io.taps.MessageContext context) {
+        return null;
+    }
+
+    /**
+     * Whether the Messages this link delivers came unreliably (QUIC DATAGRAM frames): their received
+     * MessageContext then carries {@code msgReliable=false} (RFC 9622 §9.1.3.7), so the application
+     * can tell them from stream Messages. False by default.
+     */
+    default boolean receivesUnreliably() {
+        return false;
+    }
+
+    /**
      * The largest Message that goes out in one transmission without IP fragmentation (RFC 9622
      * §8.1.11.4 singularTransmissionMsgMaxLen), or -1 for "not applicable" (byte streams).
      * Called from any thread; on a datagram link it may ask the socket for the path MTU.

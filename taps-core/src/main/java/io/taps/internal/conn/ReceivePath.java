@@ -309,6 +309,9 @@ final class ReceivePath {
         }
     }
 
+    private static final io.taps.properties.MessageProperties UNRELIABLE =
+            io.taps.properties.MessageProperties.builder().msgReliable(false).build();
+
     /**
      * The context of {@code length} stream bytes about to be delivered in one Message: marked as
      * early data when any of them arrived as 0-RTT data (RFC 9622 §9.3.3.2), since the application
@@ -340,8 +343,9 @@ final class ReceivePath {
         Link link = connection.link();
         InetSocketAddress from = sender != null ? sender : link == null ? null : link.remoteAddress();
         InetSocketAddress to = link == null ? null : link.localAddress();
-        return MessageContext.received(from == null ? null : RemoteEndpoint.of(from),
+        MessageContext context = MessageContext.received(from == null ? null : RemoteEndpoint.of(from),
                 to == null ? null : LocalEndpoint.ofAddress(to.getAddress(), to.getPort()), isFinal);
+        return link != null && link.receivesUnreliably() ? context.withProperties(UNRELIABLE) : context;
     }
 
     // ---------------------------------------------------------------- the end

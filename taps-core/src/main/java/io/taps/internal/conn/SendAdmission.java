@@ -63,11 +63,19 @@ final class SendAdmission {
                     + askedReliable.get() + " needs per-message reliability, which " + chosen.name()
                     + " does not offer (RFC 9622 §9.1.3.7)");
         }
+        if (sender.byteStream() && !endOfMessage && askedReliable.isPresent() && !askedReliable.get()
+                && chosen.support(Property.PER_MSG_RELIABILITY) != Support.NEVER) {
+            return new TransportServicesException(ErrorReason.INVALID_MESSAGE_PROPERTIES, "a msgReliable=false"
+                    + " Message goes out whole in one unreliable transmission on " + chosen.name()
+                    + " (RFC 9622 §9.1.3.7), so it cannot be sent in parts (§9.2.3)");
+        }
         if (!sender.byteStream() && !endOfMessage) {
             return new TransportServicesException(ErrorReason.INVALID_MESSAGE_PROPERTIES, "partial sends need a"
                     + " byte-stream stack; on " + chosen.name() + " every send is one whole datagram (RFC 9622 §9.2.3)");
         }
-        if (!sender.byteStream() && !effective.get(Property.SAFELY_REPLAYABLE)) {
+        // QUIC datagrams (RFC 9221) are never duplicated: packet numbers are never reused (RFC 9000 §12.3).
+        if (!sender.byteStream() && !effective.get(Property.SAFELY_REPLAYABLE)
+                && chosen.support(Property.RELIABILITY) == Support.NEVER) {
             return new TransportServicesException(ErrorReason.INVALID_MESSAGE_PROPERTIES, chosen.name()
                     + " may duplicate messages, so every message must be safelyReplayable (RFC 9622 §9.1.3.4);"
                     + " use TransportProperties.unreliableDatagram() or set safelyReplayable");

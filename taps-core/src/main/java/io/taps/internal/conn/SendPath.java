@@ -274,6 +274,12 @@ final class SendPath {
      * a reliable flow, so msgCapacityProfile is a no-op there.
      */
     private ChannelFuture writeAndFlush(Link link, ByteBuf data, PendingSend pending) {
+        if (link.byteStream() && !pending.effective.get(Property.MSG_RELIABLE)) {
+            ChannelFuture unreliable = link.writeUnreliable(data, pending.context);
+            if (unreliable != null) {
+                return unreliable;
+            }
+        }
         if (!link.byteStream()) {
             Optional<CapacityProfile> profile = pending.effective.explicit(Property.MSG_CAPACITY_PROFILE);
             int dscp = profile.isPresent() && profile.get() != connection.store.get(Property.CONN_CAPACITY_PROFILE)

@@ -11,11 +11,12 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
 
 /**
  * The handler of every QUIC connection a Listener's server codec accepts: keeps it in the set of
- * open connections (so that the Listener can close them), and reports a handshake the Listener's TLS
+ * open connections (so that the Listener can close them), hands it to {@code opened}, and reports a handshake the Listener's TLS
  * stack refused (no or an untrusted client certificate under client authentication, no common ALPN
  * protocol) to {@code rejected}, which raises ConnectionRejected (RFC 9622 §7.2) as a TLS/TCP
  * Listener does. Such a QUIC connection never has a stream, so no Connection would tell of it.
@@ -31,10 +32,14 @@ final class InboundHandshakes extends ChannelInboundHandlerAdapter {
 
     private final Set<QuicChannel> live;
     private final BiConsumer<InetSocketAddress, Throwable> rejected;
+    private final Consumer<QuicChannel> opened;
 
-    InboundHandshakes(Set<QuicChannel> live, BiConsumer<InetSocketAddress, Throwable> rejected) {
+    /** {@code opened} sets up each new QUIC connection further (its datagram Connection, RFC 9221). */
+    InboundHandshakes(Set<QuicChannel> live, BiConsumer<InetSocketAddress, Throwable> rejected,
+            Consumer<QuicChannel> opened) {
         this.live = live;
         this.rejected = rejected;
+        this.opened = opened;
     }
 
     @Override
@@ -42,6 +47,7 @@ final class InboundHandshakes extends ChannelInboundHandlerAdapter {
         QuicChannel quic = (QuicChannel) ctx.channel();
         live.add(quic);
         quic.closeFuture().addListener(closed -> live.remove(quic));
+        opened.accept(quic);
     }
 
     @Override

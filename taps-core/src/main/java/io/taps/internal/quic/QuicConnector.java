@@ -150,6 +150,8 @@ final class QuicConnector {
         private boolean streamOpened;
         private boolean streamReady;
         private boolean handshakeDone;
+        /** reliability Avoid or Prohibit: the Connection is the QUIC connection's datagram Connection. */
+        private final boolean datagramMode;
 
         Attempting(TapsAttempt attempt, Channel socket, InetSocketAddress remote,
                 SecurityParameters security, TransportProperties properties, List<FramerFactory> framers,
@@ -161,11 +163,18 @@ final class QuicConnector {
             this.properties = properties;
             this.framers = framers;
             this.early = early;
+            this.datagramMode = QuicDatagrams.wanted(properties, Role.INITIATE);
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            QuicDatagrams.install((QuicChannel) ctx.channel(), null);
         }
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
-            if (event instanceof SslEarlyDataReadyEvent && early != null && !attempt.outcome().isDone()) {
+            if (event instanceof SslEarlyDataReadyEvent && early != null && !datagramMode
+                    && !attempt.outcome().isDone()) {
                 openStream((QuicChannel) ctx.channel(), true);
             }
             super.userEventTriggered(ctx, event);
@@ -209,9 +218,48 @@ final class QuicConnector {
             }
             if (streamOpened) {
                 maybeWin();
+            } else if (datagramMode) {
+                openDatagrams(quic);
             } else {
                 openStream(quic, false);
             }
+        }
+
+        /**
+         * The datagram Connection (RFC 9221, {@link QuicDatagrams}): ready as soon as the handshake
+         * told that the peer accepts DATAGRAM frames; an attempt to a peer that accepts none fails,
+         * naming the extension, so that the race can go on without it.
+         */
+        private void openDatagrams(QuicChannel quic) {
+            streamOpened = true;
+            QuicSession owner = session(quic);
+            QuicDatagrams datagrams = owner.datagrams();
+            datagrams.whenKnown(() -> {
+                if (attempt.outcome().isDone()) {
+                    return;
+                }
+                if (datagrams.maxLength() <= 0) {
+                    attempt.outcome().completeExceptionally(new TransportServicesException(
+                            ErrorReason.ESTABLISHMENT_FAILED, "QUIC to " + remote + ": reliability="
+                                    + properties.get(io.taps.properties.Property.RELIABILITY)
+                                    + " makes this a QUIC datagram Connection, but the peer does not support the"
+                                    + " DATAGRAM extension (RFC 9221: it announced no max_datagram_frame_size)"));
+                    owner.close();
+                    return;
+                }
+                ConnectionHandler handler = new ConnectionHandler(new ConnectionHandler.AttemptObserver() {
+                    @Override
+                    public void stackReady(Channel ready, ConnectionHandler readyHandler) {
+                    }
+
+                    @Override
+                    public void stackFailed(Channel failed, Throwable cause) {
+                    }
+                }, true);
+                attempt.stream(quic, handler, () -> owner.adoptDatagrams(handler));
+                streamReady = true;
+                maybeWin();
+            });
         }
 
         private QuicSession session(QuicChannel quic) {
@@ -228,7 +276,7 @@ final class QuicConnector {
         private void openStream(QuicChannel quic, boolean sendEarly) {
             streamOpened = true;
             QuicSession owner = session(quic);
-            quic.createStream(QuicStreamType.BIDIRECTIONAL, new ChannelInitializer<QuicStreamChannel>() {
+            quic.createStream(QuicSession.streamType(properties), new ChannelInitializer<QuicStreamChannel>() {
                 @Override
                 protected void initChannel(QuicStreamChannel stream) {
                     ConnectionHandler handler = owner.installStream(stream, new ConnectionHandler.AttemptObserver() {

@@ -7,6 +7,8 @@ import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicServerCodecBuilder;
 import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.codec.quic.QuicStreamType;
+import io.taps.properties.Direction;
 import io.taps.ConnectionEventHandler;
 import io.taps.framer.FramerFactory;
 import io.taps.TransportServicesException;
@@ -75,20 +77,25 @@ public final class QuicServerSockets {
             java.util.Set<QuicChannel> live, BiConsumer<InetSocketAddress, Throwable> rejected) {
         QuicServerCodecBuilder builder = QuicTransportSettings.apply(new QuicServerCodecBuilder(), properties)
                 .sslEngineProvider(quic -> sslContext.get().newEngine(quic.alloc()))
-                .handler(new InboundHandshakes(live, rejected))
+                .handler(new InboundHandshakes(live, rejected, quic -> QuicDatagrams.install(quic,
+                        QuicDatagrams.acceptedBy(properties)
+                                ? datagrams -> acceptDatagrams(datagrams, session(quic, eventExecutor, properties,
+                                        framers), eventExecutor, properties, accepted)
+                                : null)))
                 .streamHandler(new ChannelInitializer<QuicStreamChannel>() {
                     @Override
                     protected void initChannel(QuicStreamChannel stream) {
                         QuicChannel quic = stream.parent();
-                        QuicSession existing = QuicSession.of(quic);
-                        QuicSession session = existing != null ? existing
-                                : new QuicSession(quic, null, eventExecutor, properties, Role.LISTEN, framers,
-                                        connection -> { });
+                        QuicSession session = session(quic, eventExecutor, properties, framers);
+                        // A stream the peer opened for sending only is a receive-only Connection (RFC 9622 §6.2.16).
+                        TransportProperties streamProperties = stream.type() == QuicStreamType.UNIDIRECTIONAL
+                                ? properties.toBuilder().direction(Direction.UNIDIRECTIONAL_RECEIVE).build()
+                                : properties;
                         session.installStream(stream, new ConnectionHandler.AttemptObserver() {
                             @Override
                             public void stackReady(Channel ready, ConnectionHandler handler) {
                                 TapsConnection connection = new TapsConnection(stream.eventLoop(), eventExecutor,
-                                        properties, Role.LISTEN, new ConnectionEventHandler() { });
+                                        streamProperties, Role.LISTEN, new ConnectionEventHandler() { });
                                 // Every stream of one QUIC connection is in one group;
                                 // groupConnLimit bounds the streams a peer may open in it.
                                 TransportServicesException refused = session.joinSessionGroup(connection);
@@ -114,6 +121,44 @@ public final class QuicServerSockets {
                     }
                 });
         return withErrorSink(builder.build());
+    }
+
+    /** The session of an accepted QUIC connection, created by its first stream or DATAGRAM frame. */
+    private static QuicSession session(QuicChannel quic, Executor eventExecutor, TransportProperties properties,
+            List<FramerFactory> framers) {
+        QuicSession existing = QuicSession.of(quic);
+        return existing != null ? existing
+                : new QuicSession(quic, null, eventExecutor, properties, Role.LISTEN, framers, connection -> { });
+    }
+
+    /**
+     * The first DATAGRAM frame of a QUIC connection with no datagram Connection: raises
+     * ConnectionReceived for one (RFC 9221, {@link QuicDatagrams}) in the connection's group, unless
+     * groupConnLimit refuses it (the frame is then dropped). Returns whether it did.
+     */
+    private static boolean acceptDatagrams(QuicDatagrams datagrams, QuicSession session, Executor eventExecutor,
+            TransportProperties properties, Consumer<TapsConnection> accepted) {
+        QuicChannel quic = datagrams.channel();
+        TapsConnection connection = new TapsConnection(quic.eventLoop(), eventExecutor, properties, Role.LISTEN,
+                new ConnectionEventHandler() { });
+        TransportServicesException refused = session.joinSessionGroup(connection);
+        if (refused != null) {
+            log.debug("QUIC datagram Connection from {} refused: {}", session.remoteAddress(), refused.getMessage());
+            return false;
+        }
+        ConnectionHandler handler = new ConnectionHandler(new ConnectionHandler.AttemptObserver() {
+            @Override
+            public void stackReady(Channel ready, ConnectionHandler readyHandler) {
+            }
+
+            @Override
+            public void stackFailed(Channel failed, Throwable cause) {
+            }
+        }, true);
+        connection.establishPassive(session.adoptDatagrams(handler), StackKind.QUIC.capabilities());
+        handler.bind(connection);
+        accepted.accept(connection);
+        return true;
     }
 
     /** The codec followed by {@link SocketErrorSink}, for a UDP socket's pipeline. */

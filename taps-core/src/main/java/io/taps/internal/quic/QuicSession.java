@@ -153,7 +153,7 @@ public final class QuicSession {
                     "the QUIC connection to " + remote + " is closed; no new stream can be opened"));
             return;
         }
-        channel.createStream(QuicStreamType.BIDIRECTIONAL, new ChannelInitializer<QuicStreamChannel>() {
+        channel.createStream(streamType(properties), new ChannelInitializer<QuicStreamChannel>() {
             @Override
             protected void initChannel(QuicStreamChannel stream) {
                 installStream(stream, streamFramers, new ConnectionHandler.AttemptObserver() {
@@ -283,13 +283,67 @@ public final class QuicSession {
     /** Like {@link #installStream(QuicStreamChannel, ConnectionHandler.AttemptObserver)} with the framers given. */
     ConnectionHandler installStream(QuicStreamChannel stream, List<FramerFactory> streamFramers,
             ConnectionHandler.AttemptObserver observer) {
-        stream.config().setAllowHalfClosure(true);
+        if (stream.type() == QuicStreamType.BIDIRECTIONAL) {
+            stream.config().setAllowHalfClosure(true); // a unidirectional stream has one direction to end
+        } else if (!stream.isLocalCreated()) {
+            stream.pipeline().addLast("quic-uni-end", new UnidirectionalStreamEnd());
+        }
         stream.config().setWriteBufferWaterMark(StackConnector.WATER_MARK);
         stream.pipeline().addLast("quic-reset", StreamResetCloser.INSTANCE);
         FramerStack framerStack = FramerStack.install(stream.pipeline(), streamFramers, role);
         ConnectionHandler handler = new ConnectionHandler(observer, false, framerStack);
         stream.pipeline().addLast("taps", handler);
         return handler;
+    }
+
+    /**
+     * The stream type a Connection with {@code properties} opens (RFC 9622 §6.2.16 direction):
+     * unidirectional for a send-only Connection (RFC 9000 §2.1), else bidirectional.
+     */
+    static QuicStreamType streamType(TransportProperties properties) {
+        return properties.get(io.taps.properties.Property.DIRECTION) == io.taps.properties.Direction.UNIDIRECTIONAL_SEND
+                ? QuicStreamType.UNIDIRECTIONAL : QuicStreamType.BIDIRECTIONAL;
+    }
+
+    /** The DATAGRAM frames (RFC 9221) of this QUIC connection. */
+    QuicDatagrams datagrams() {
+        return QuicDatagrams.of(channel);
+    }
+
+    /**
+     * Counts the datagram Connection ({@link QuicDatagrams}) as one of this session's Connections,
+     * routes DATAGRAM frames to {@code handler} and returns its link.
+     */
+    QuicDatagramLink adoptDatagrams(ConnectionHandler handler) {
+        openStreams++;
+        QuicDatagrams datagrams = datagrams();
+        datagrams.receiveWith(handler);
+        return new QuicDatagramLink(this, datagrams, handler);
+    }
+
+    private final java.util.Set<QuicStreamChannel> sendOnlyOpen = new java.util.HashSet<>();
+
+    private static boolean sendOnly(QuicStreamChannel stream) {
+        return stream.type() == QuicStreamType.UNIDIRECTIONAL && stream.isLocalCreated();
+    }
+
+    /** The Connection of a send-only stream was closed or aborted (or its QUIC connection is gone). */
+    void sendOnlyConnectionEnded(QuicStreamChannel stream) {
+        if (!sendOnly(stream)) {
+            return;
+        }
+        if (channel.eventLoop().inEventLoop()) {
+            if (sendOnlyOpen.remove(stream)) {
+                streamClosed();
+            }
+        } else {
+            channel.eventLoop().execute(() -> sendOnlyConnectionEnded(stream));
+        }
+    }
+
+    /** The datagram Connection was closed: like a stream's end for the session's lifetime. */
+    void datagramConnectionClosed() {
+        streamClosed();
     }
 
     /** Counts {@code stream} as one of this session's Connections and returns its link. */
@@ -300,7 +354,18 @@ public final class QuicSession {
     /** Like {@link #adopt(QuicStreamChannel)}, for a stream whose first message went out as 0-RTT data or not. */
     QuicStreamLink adopt(QuicStreamChannel stream, boolean carriedEarlyData) {
         openStreams++;
-        stream.closeFuture().addListener(closed -> streamClosed());
+        if (sendOnly(stream)) {
+            // quiche frees a send-only stream as soon as its FIN is acknowledged, long before the
+            // application closes its Connection: the Connection's end is what counts (sendOnlyConnectionEnded).
+            sendOnlyOpen.add(stream);
+            stream.closeFuture().addListener(closed -> {
+                if (!channel.isActive()) {
+                    sendOnlyConnectionEnded(stream);
+                }
+            });
+        } else {
+            stream.closeFuture().addListener(closed -> streamClosed());
+        }
         return new QuicStreamLink(stream, this, carriedEarlyData);
     }
 

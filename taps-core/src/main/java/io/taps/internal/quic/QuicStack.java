@@ -42,6 +42,10 @@ public final class QuicStack implements ProtocolStack {
         if (use.role() == Role.RENDEZVOUS) {
             return Optional.of("taps offers no QUIC Rendezvous");
         }
+        Optional<String> mismatch = QuicUses.unusableReason(use);
+        if (mismatch.isPresent()) {
+            return mismatch;
+        }
         if (use.security().level() == SecurityLevel.DISABLED) {
             return Optional.empty(); // selection removes every secure stack and says so
         }

@@ -48,7 +48,9 @@ public final class QuicStreamLink extends SingleChannelLink {
             // quiche frees a stream once both FINs went through, and Netty then closes its channel:
             // the closeFuture completes before channelInactive, so the handler knows it in time.
             stream.closeFuture().addListener(closed -> {
-                if (stream.isInputShutdown() && stream.isOutputShutdown()) {
+                boolean sendOnly = stream.type() == io.netty.handler.codec.quic.QuicStreamType.UNIDIRECTIONAL
+                        && stream.isLocalCreated();
+                if (stream.isOutputShutdown() && (sendOnly || stream.isInputShutdown())) {
                     handler.flowCompleted();
                 }
             });
@@ -156,10 +158,36 @@ public final class QuicStreamLink extends SingleChannelLink {
         return framed ? stream.write(new FramedMessage(data, context, endOfMessage)) : stream.write(data);
     }
 
+    /**
+     * A msgReliable=false Message (RFC 9622 §9.1.3.7) goes out as one DATAGRAM frame of this
+     * stream's QUIC connection (RFC 9221), past the framers, and arrives at the peer's datagram
+     * Connection ({@link QuicDatagrams}); SendError when the peer lacks the extension or the
+     * Message does not fit one frame.
+     */
+    @Override
+    public ChannelFuture writeUnreliable(ByteBuf data, MessageContext context) {
+        QuicDatagrams datagrams = session.datagrams();
+        if (datagrams == null) {
+            data.release();
+            return stream.newFailedFuture(new io.taps.TransportServicesException(
+                    io.taps.ErrorReason.INVALID_MESSAGE_PROPERTIES,
+                    "this QUIC connection carries no DATAGRAM frames (RFC 9221)"));
+        }
+        session.liveness().sent();
+        return datagrams.send(data);
+    }
+
     @Override
     public void shutdownOutput(Runnable whenDone) {
         if (!stream.isActive() || stream.isOutputShutdown()) {
             whenDone.run();
+            return;
+        }
+        if (stream.type() == io.netty.handler.codec.quic.QuicStreamType.UNIDIRECTIONAL) {
+            // Netty's shutdownOutput closes a send-only stream at once, dropping what quiche has not
+            // taken yet; a FIN frame ends it after the data instead, and quiche frees it once acknowledged.
+            stream.writeAndFlush(new io.netty.handler.codec.quic.DefaultQuicStreamFrame(
+                    io.netty.buffer.Unpooled.EMPTY_BUFFER, true)).addListener(done -> whenDone.run());
             return;
         }
         stream.shutdownOutput().addListener(done -> whenDone.run());
@@ -167,6 +195,7 @@ public final class QuicStreamLink extends SingleChannelLink {
 
     @Override
     public void close(Runnable whenClosed) {
+        session.sendOnlyConnectionEnded(stream);
         stream.close().addListener(closed -> {
             whenClosed.run();
             if (handler != null) {
@@ -177,6 +206,7 @@ public final class QuicStreamLink extends SingleChannelLink {
 
     @Override
     public void reset() {
+        session.sendOnlyConnectionEnded(stream);
         if (stream.isActive()) {
             // Both directions: RESET_STREAM for ours, STOP_SENDING for the peer's (RFC 9000 §3.5).
             stream.shutdown(ABORT_ERROR_CODE).addListener(done -> stream.close());
@@ -217,7 +247,17 @@ public final class QuicStreamLink extends SingleChannelLink {
     /** keepAlive is true only while probes really go out (the peer accepts DATAGRAM frames), see {@link QuicLiveness}. */
     @Override
     public java.util.Map<io.taps.properties.Property<?>, Object> appliedSelection() {
-        return java.util.Map.of(io.taps.properties.Property.KEEP_ALIVE, session.liveness().keepAliveApplied());
+        java.util.Map<io.taps.properties.Property<?>, Object> applied = new java.util.HashMap<>();
+        applied.put(io.taps.properties.Property.KEEP_ALIVE, session.liveness().keepAliveApplied());
+        // QUIC declares these optional for its datagram Connections; a stream always is what it is.
+        applied.put(io.taps.properties.Property.RELIABILITY, true);
+        applied.put(io.taps.properties.Property.PRESERVE_ORDER, true);
+        applied.put(io.taps.properties.Property.PRESERVE_MSG_BOUNDARIES, framed);
+        QuicDatagrams datagrams = session.datagrams();
+        if (datagrams == null || datagrams.maxLength() <= 0) {
+            applied.put(io.taps.properties.Property.PER_MSG_RELIABILITY, false); // the peer has no RFC 9221
+        }
+        return applied;
     }
 
     @Override

@@ -9,9 +9,19 @@ import java.util.concurrent.TimeUnit;
 /**
  * The QUIC transport parameters taps announces (RFC 9000 §18.2), the same on both sides: generous
  * flow-control windows (a stream must not stall where TCP would not), 1000 concurrent bidirectional
- * streams per connection, no peer-opened unidirectional streams (taps maps only bidirectional
- * streams to Connections), DATAGRAM frames accepted (RFC 9221; they carry keep-alive probes, see
+ * streams per connection, 100 peer-opened unidirectional streams (each a receive-only Connection;
+ * HTTP/3 peers open three at once, RFC 9114 §6.2, and abort the handshake when none are allowed,
+ * so Netty's and quiche's default of 100 is taps' too), DATAGRAM frames accepted (RFC 9221; they
+ * carry taps' datagram Connections, {@link QuicDatagrams}, and keep-alive probes, see
  * {@link QuicLiveness}), and an idle timeout.
+ *
+ * <p>RFC 9622 names none of these limits (groupConnLimit bounds the Connections a group accepts,
+ * not what QUIC announces), so they are system properties, read whenever a QUIC endpoint is
+ * created, each a non-negative integer (anything else keeps the default):
+ * {@value #MAX_STREAMS_BIDI_PROPERTY} (default {@value #MAX_BIDIRECTIONAL_STREAMS}),
+ * {@value #MAX_STREAMS_UNI_PROPERTY} (default {@value #MAX_UNIDIRECTIONAL_STREAMS}),
+ * {@value #DATAGRAM_QUEUE_PROPERTY} (DATAGRAM frames quiche queues each way, default
+ * {@value #DATAGRAM_QUEUE}; 0 stops announcing the extension).
  *
  * <p>The idle timeout is QUIC's own (RFC 9000 §10.1), not an RFC 9622 property: {@code connTimeout}
  * has its §8.1.3 meaning on QUIC too (see {@link QuicLiveness}), and a Connection with keep-alive
@@ -29,22 +39,45 @@ final class QuicTransportSettings {
     static final long CONNECTION_WINDOW = 64L * 1024 * 1024;
     static final long STREAM_WINDOW = 16L * 1024 * 1024;
     static final long MAX_BIDIRECTIONAL_STREAMS = 1000;
-    /** Received DATAGRAM frames queued until read (taps drops them at once) and sent ones queued. */
-    static final int DATAGRAM_QUEUE = 16;
+    /** Peer-opened unidirectional streams allowed at once (RFC 9000 §4.6), as Netty's and quiche's default. */
+    static final long MAX_UNIDIRECTIONAL_STREAMS = 100;
+    /** DATAGRAM frames quiche queues each way: received until the codec reads them, sent until a packet goes out. */
+    static final int DATAGRAM_QUEUE = 128;
+    /** The system property that sets initial_max_streams_bidi. */
+    static final String MAX_STREAMS_BIDI_PROPERTY = "taps.quic.maxStreamsBidi";
+    /** The system property that sets initial_max_streams_uni. */
+    static final String MAX_STREAMS_UNI_PROPERTY = "taps.quic.maxStreamsUni";
+    /** The system property that sets the DATAGRAM queue lengths (RFC 9221). */
+    static final String DATAGRAM_QUEUE_PROPERTY = "taps.quic.datagramQueue";
 
     private QuicTransportSettings() {
     }
 
     /** Applies the settings to a client or server codec builder. */
     static <B extends QuicCodecBuilder<B>> B apply(B builder, TransportProperties properties) {
-        return builder.maxIdleTimeout(idleTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        B configured = builder.maxIdleTimeout(idleTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .initialMaxData(CONNECTION_WINDOW)
                 .initialMaxStreamDataBidirectionalLocal(STREAM_WINDOW)
                 .initialMaxStreamDataBidirectionalRemote(STREAM_WINDOW)
-                .initialMaxStreamDataUnidirectional(0)
-                .initialMaxStreamsBidirectional(MAX_BIDIRECTIONAL_STREAMS)
-                .initialMaxStreamsUnidirectional(0)
-                .datagram(DATAGRAM_QUEUE, DATAGRAM_QUEUE);
+                .initialMaxStreamDataUnidirectional(STREAM_WINDOW)
+                .initialMaxStreamsBidirectional(limit(MAX_STREAMS_BIDI_PROPERTY, MAX_BIDIRECTIONAL_STREAMS))
+                .initialMaxStreamsUnidirectional(limit(MAX_STREAMS_UNI_PROPERTY, MAX_UNIDIRECTIONAL_STREAMS));
+        int queue = (int) Math.min(Integer.MAX_VALUE, limit(DATAGRAM_QUEUE_PROPERTY, DATAGRAM_QUEUE));
+        return queue == 0 ? configured : configured.datagram(queue, queue);
+    }
+
+    /** The non-negative integer system property {@code name}, or {@code fallback} when unset or malformed. */
+    static long limit(String name, long fallback) {
+        String configured = System.getProperty(name, "").trim();
+        if (configured.isEmpty()) {
+            return fallback;
+        }
+        try {
+            long parsed = Long.parseLong(configured);
+            return parsed < 0 ? fallback : parsed;
+        } catch (NumberFormatException malformed) {
+            return fallback;
+        }
     }
 
     /** The idle timeout this endpoint announces: the system property's, else 30 s. */

@@ -29,7 +29,7 @@ import java.util.List;
  *
  * <p>What is deliberately NEVER: TLS 1.3 early data over TCP (neither tcnative nor JSSE exposes
  * early data to Netty's SslHandler), multipath (MPTCP is its own plug-in, {@code internal.mptcp}), TCP soft errors (the kernel does not surface ICMP for TCP
- * sockets through Netty), per-message reliability (no SCTP, no QUIC datagrams), temporary local
+ * sockets through Netty), per-message reliability on TCP and UDP (no SCTP; QUIC has it through datagrams), temporary local
  * addresses (RFC 9622 §6.2.13: the JVM cannot choose or see an IPv6 privacy address, RFC 8981, so
  * taps binds what the kernel picks and cannot promise one). Multistreaming is QUIC's alone.
  *
@@ -78,17 +78,21 @@ public final class BuiltInStacks {
      * QUIC (RFC 9000, design.md Q-15): reliable, congestion-controlled, always secure (TLS 1.3 only,
      * RFC 9001) and always multistreaming; each stream is a byte stream ordered within itself, so
      * message boundaries need a framer, exactly as on TCP (Q-3). Session resumption with 0-RTT early
-     * data is possible (RFC 9001 §4.6), hence 0-RTT is optional. Unreliable QUIC datagrams (RFC 9221)
-     * are not wired up, so per-message reliability is never offered. Keep-alive is QUIC's own PING
+     * data is possible (RFC 9001 §4.6), hence 0-RTT is optional. With QUIC datagrams (RFC 9221,
+     * docs/quic.md) reliability, order and message boundaries are optional: reliability Avoid or
+     * Prohibit makes the Connection a datagram Connection (unreliable, unordered, one Message per
+     * DATAGRAM frame), and a stream Connection sends msgReliable=false Messages as DATAGRAM frames
+     * (per-message reliability); QuicStack refuses the uses a stream cannot honour (boundaries
+     * without a framer, preserveOrder Prohibit). Keep-alive is QUIC's own PING
      * at the idle timeout, so it is optional; soft errors are not surfaced by the codec. A stream
      * exists for the peer only once it carries data, so reading before sending is never offered.
      */
     public static final StackCapabilities QUIC = StackCapabilities.builder("QUIC").secure(true).byteStream(true)
             .tlsVersions(TlsVersion.TLS_1_3)
-            .support(RELIABILITY, Support.ALWAYS)
-            .support(PRESERVE_MSG_BOUNDARIES, Support.NEVER)
-            .support(PER_MSG_RELIABILITY, Support.NEVER)
-            .support(PRESERVE_ORDER, Support.ALWAYS)
+            .support(RELIABILITY, Support.OPTIONAL)
+            .support(PRESERVE_MSG_BOUNDARIES, Support.OPTIONAL)
+            .support(PER_MSG_RELIABILITY, Support.OPTIONAL)
+            .support(PRESERVE_ORDER, Support.OPTIONAL)
             .support(ZERO_RTT_MSG, Support.OPTIONAL)
             .support(MULTISTREAMING, Support.ALWAYS)
             .support(FULL_CHECKSUM_SEND, Support.ALWAYS)

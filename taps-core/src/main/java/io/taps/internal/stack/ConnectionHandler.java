@@ -237,6 +237,18 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         flowCompleted = true;
     }
 
+    /**
+     * The flow ended without its channel going inactive (a QUIC connection's datagram Connection,
+     * whose channel its other Connections keep using): tells the Connection as channelInactive would.
+     */
+    public void linkEnded() {
+        if (connection != null) {
+            connection.onLinkClosed();
+        } else {
+            inactiveHeld = true;
+        }
+    }
+
     /** Releases held data of an attempt that lost or was cancelled; its channel is being closed. */
     public void discard() {
         if (connection != null) {

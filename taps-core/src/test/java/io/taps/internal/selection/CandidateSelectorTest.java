@@ -150,17 +150,21 @@ class CandidateSelectorTest {
     @Test
     void sp01_reliabilityProhibitGivesUdp() {
         TransportProperties p = neutral().reliability(Preference.PROHIBIT).build();
-        assertThat(select(p, SecurityMode.OPPORTUNISTIC, false)).containsExactly("UDP");
+        // QUIC stays: reliability Prohibit makes a QUIC datagram Connection (RFC 9221, docs/quic.md).
+        assertThat(select(p, SecurityMode.OPPORTUNISTIC, false)).containsExactlyInAnyOrder("UDP", "QUIC");
         assertThat(select(p, SecurityMode.DISABLED, false)).containsExactly("UDP");
     }
 
     @Test
     void sel04a_reliabilityProhibitOnDefaultsNamesFirstRemovingRulePerStack() {
         TransportProperties p = TransportProperties.builder().reliability(Preference.PROHIBIT).build();
-        TransportServicesException e = failure(p, SecurityMode.OPPORTUNISTIC);
+        TransportServicesException e = failure(p, SecurityMode.DISABLED);
         assertThat(e.reason()).isEqualTo(ErrorReason.NO_CANDIDATES);
         assertThat(e).hasMessageContaining("TCP removed by reliability=PROHIBIT; TLS/TCP removed by "
-                + "reliability=PROHIBIT; UDP removed by preserveOrder=REQUIRE");
+                + "security=DISABLED (stack is secure); UDP removed by preserveOrder=REQUIRE");
+        // QUIC's capabilities allow it (its order is optional); QuicStack refuses an unordered datagram
+        // Connection under preserveOrder=REQUIRE (QuicDatagramTest).
+        assertThat(select(p, SecurityMode.OPPORTUNISTIC, false)).containsExactly("QUIC");
     }
 
     @Test
@@ -169,9 +173,13 @@ class CandidateSelectorTest {
         assertThat(select(p, SecurityMode.DISABLED, false)).containsExactly("UDP");
         assertThat(select(p, SecurityMode.DISABLED, true)).containsExactly("TCP", "UDP");
         assertThat(select(p, SecurityMode.OPPORTUNISTIC, true)).containsExactly("TLS/TCP", "QUIC", "TCP", "UDP");
-        assertThat(failure(TransportProperties.reliableMessage(), SecurityMode.OPPORTUNISTIC))
+        assertThat(failure(TransportProperties.reliableMessage(), SecurityMode.DISABLED))
                 .hasMessageContaining("TCP removed by preserveMsgBoundaries=REQUIRE")
                 .hasMessageContaining("UDP removed by reliability=REQUIRE");
+        // QUIC keeps boundaries on its datagram Connection, so its capability is optional; QuicStack
+        // refuses an unframed stream under Require (QuicDatagramTest).
+        assertThat(select(TransportProperties.reliableMessage(), SecurityMode.OPPORTUNISTIC, false))
+                .containsExactly("QUIC");
         assertThat(select(TransportProperties.reliableMessage(), SecurityMode.OPPORTUNISTIC, true))
                 .containsExactly("QUIC", "TLS/TCP", "TCP");
     }
@@ -207,7 +215,10 @@ class CandidateSelectorTest {
     @Test
     void c08_q17_securityRequiredNeverFallsBackToCleartextUdp() {
         TransportProperties p = neutral().reliability(Preference.PROHIBIT).build();
-        TransportServicesException e = failure(p, SecurityMode.REQUIRED);
+        // Secure and unreliable: QUIC datagrams (RFC 9221), never cleartext UDP.
+        assertThat(select(p, SecurityMode.REQUIRED, false)).containsExactly("QUIC");
+        TransportServicesException e = failure(neutral().reliability(Preference.PROHIBIT)
+                .require(io.taps.properties.Property.SOFT_ERROR_NOTIFY).build(), SecurityMode.REQUIRED);
         assertThat(e.reason()).isEqualTo(ErrorReason.NO_CANDIDATES);
         assertThat(e).hasMessageContaining("TCP removed by security=REQUIRED")
                 .hasMessageContaining("TLS/TCP removed by reliability=PROHIBIT")
@@ -299,7 +310,7 @@ class CandidateSelectorTest {
     @Test
     void sel04b_preserveOrderRequireWithReliabilityProhibitIsNotAContradiction() {
         TransportProperties p = neutral().preserveOrder(Preference.REQUIRE).reliability(Preference.PROHIBIT).build();
-        TransportServicesException e = failure(p, SecurityMode.OPPORTUNISTIC);
+        TransportServicesException e = failure(p, SecurityMode.DISABLED);
         assertThat(e.reason()).isEqualTo(ErrorReason.NO_CANDIDATES);
         assertThat(e).hasMessageContaining("UDP removed by preserveOrder=REQUIRE");
     }
