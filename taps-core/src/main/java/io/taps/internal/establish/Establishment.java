@@ -20,6 +20,7 @@ import io.taps.internal.race.EventLoopRaceClock;
 import io.taps.internal.race.RaceClock;
 import io.taps.internal.race.Racer;
 import io.taps.internal.resolve.EndpointResolver;
+import io.taps.internal.resolve.ServiceBinding;
 import io.taps.internal.stack.ChannelCloneSupport;
 import io.taps.internal.conn.Link;
 import io.taps.internal.group.CloneSupport;
@@ -255,6 +256,11 @@ public final class Establishment {
         RaceClock.Timer v6HoldDelay;
         Throwable v6Failure;
         Throwable v4Failure;
+        /** The HTTPS record query runs; the race waits for it at most one resolution delay. */
+        boolean servicesPending;
+        boolean servicesWaitedOut;
+        RaceClock.Timer servicesHold;
+        ServiceBinding binding;
 
         RemoteState(RemoteEndpoint remote) {
             this.remote = remote;
@@ -263,7 +269,21 @@ public final class Establishment {
         }
 
         boolean done() {
-            return v6Done && v4Done && v4Released && !v6Held;
+            return v6Done && v4Done && v4Released && !v6Held && (!servicesPending || servicesWaitedOut);
+        }
+
+        /** Waiting for the HTTPS answer: addresses are held back so that its stacks can go first. */
+        boolean heldForServices() {
+            return servicesPending && !servicesWaitedOut;
+        }
+
+        /** The addresses {@code stack} reaches: the record's endpoints when the record names it. */
+        List<InetSocketAddress> usableBy(ProtocolStack stack) {
+            if (binding == null || !ServiceBindingPlan.names(binding, stack, spec.security().alpn())) {
+                return usable();
+            }
+            return ServiceBindingPlan.endpoints(binding, usable(), v6Done && !v6Held, v4Released,
+                    remote.effectivePort());
         }
 
         List<InetSocketAddress> usable() {
@@ -299,6 +319,7 @@ public final class Establishment {
             }
             String name = state.remote.hostName().get();
             long origin = racer.originNanos();
+            lookUpServices(state, origin);
             resolver.resolve(state.remote, StandardProtocolFamily.INET6, scope.useDnsCache()).whenComplete((addresses, failure) -> onLoop(() -> {
                 record(name, "AAAA", addresses, failure, origin);
                 state.v6Done = true;
@@ -345,6 +366,64 @@ public final class Establishment {
         }
     }
 
+    /**
+     * Asks the HTTPS record beside AAAA and A (draft-ietf-happy-happyeyeballs-v3). An answer with
+     * no record leaves the report as it was without one; a record is reported with its ECH config.
+     */
+    private void lookUpServices(RemoteState state, long origin) {
+        state.servicesPending = true;
+        resolver.serviceBinding(state.remote, scope.useDnsCache()).whenComplete((lookup, failure) -> onLoop(() -> {
+            state.servicesPending = false;
+            if (state.servicesHold != null) {
+                state.servicesHold.cancel();
+                state.servicesHold = null;
+            }
+            if (lookup == null || lookup.answers() == 0) {
+                resolutionChanged(state);
+                return;
+            }
+            resolutions.add(new EstablishmentReport.Resolution(lookup.queriedName(), "HTTPS", lookup.answers(),
+                    Duration.ofNanos(clock.nanoTime() - origin), null));
+            lookup.skipped().forEach(reason -> notes.add("HTTPS record " + lookup.queriedName() + ": " + reason));
+            if (lookup.binding() != null) {
+                if (state.servicesWaitedOut) {
+                    notes.add("HTTPS record " + lookup.queriedName() + " (" + lookup.binding().describe()
+                            + ") arrived after the race had started without it; not used");
+                } else {
+                    state.binding = lookup.binding();
+                    List<String> named = new ArrayList<>();
+                    for (ProtocolStack stack : stacks) {
+                        if (ServiceBindingPlan.names(state.binding, stack, spec.security().alpn())) {
+                            named.add(stack.capabilities().name());
+                        }
+                    }
+                    notes.add("HTTPS record " + lookup.queriedName() + ": " + state.binding.describe()
+                            + (named.isEmpty() ? "; it names none of the stacks raced"
+                                    : "; raced first: " + String.join(", ", named)));
+                }
+            }
+            resolutionChanged(state);
+        }));
+    }
+
+    /**
+     * Once addresses could be raced (or both families have ended), waits at most one resolution
+     * delay for the HTTPS answer: it must never hold the race longer than that.
+     */
+    private void holdForServices(RemoteState state) {
+        if (!state.heldForServices() || state.servicesHold != null) {
+            return;
+        }
+        if (state.usable().isEmpty() && !(state.v6Done && state.v4Done)) {
+            return;
+        }
+        state.servicesHold = clock.schedule(() -> {
+            state.servicesHold = null;
+            state.servicesWaitedOut = true;
+            resolutionChanged(state);
+        }, racing.resolutionDelay().toNanos());
+    }
+
     private void unholdV6(RemoteState state) {
         state.v6Held = false;
         if (state.v6HoldDelay != null) {
@@ -389,14 +468,25 @@ public final class Establishment {
         if (changed.v6Done && changed.v4Done && changed.v6.isEmpty() && changed.v4.isEmpty()) {
             racer.addFailure(resolutionFailure(changed));
         }
-        List<CandidateTree.Target> targets = new ArrayList<>();
         boolean allDone = true;
+        ServiceBinding first = null;
         for (RemoteState state : remotes) {
-            targets.add(new CandidateTree.Target(state.peerName, state.usable()));
+            holdForServices(state);
             allDone &= state.done();
+            if (first == null && !state.heldForServices()) {
+                first = state.binding;
+            }
         }
-        tree = CandidateTree.build(paths, stacks, spec.security().alpn(), targets, history, racing.maxLeaves(),
-                racing.maxAddressesPerHost());
+        tree = CandidateTree.build(paths, ServiceBindingPlan.order(stacks, first, spec.security().alpn()),
+                spec.security().alpn(), stack -> {
+                    List<CandidateTree.Target> targets = new ArrayList<>();
+                    for (RemoteState state : remotes) {
+                        if (!state.heldForServices()) {
+                            targets.add(new CandidateTree.Target(state.peerName, state.usableBy(stack)));
+                        }
+                    }
+                    return targets;
+                }, history, racing.maxLeaves(), racing.maxAddressesPerHost());
         racer.offer(tree.leaves());
         if (allDone) {
             racer.noMoreLeaves();
