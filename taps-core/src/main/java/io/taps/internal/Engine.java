@@ -83,6 +83,7 @@ public final class Engine implements AutoCloseable {
     private final PerformanceCache performance;
     private final CacheScope sharedScope;
     private volatile PathMonitor pathMonitor;
+    private volatile io.taps.internal.path.NetlinkPathEvents netlink;
     private volatile TransportObserver observer = TransportObserver.NONE;
     /** The last Initiate's selection: a Preconnection reuses its snapshot, so repeated initiates skip selection. */
     private volatile Selected lastSelection;
@@ -143,9 +144,18 @@ public final class Engine implements AutoCloseable {
             pathMonitor = new PathMonitor(interval, () -> {
                 SystemInterfaces.Snapshot read = SystemInterfaces.readSystem();
                 interfaces.accept(read);
+                performance.attachedNetwork(read.attachment());
                 return read.paths();
             }, this::pathsChanged);
+            // On Linux with epoll the kernel's interface events trigger reads at once; polling stays
+            // as the safety net (and is all there is elsewhere).
+            netlink = io.taps.internal.path.NetlinkPathEvents.start(group, pathMonitor::refreshSoon);
         }
+    }
+
+    /** Whether the kernel's interface events drive the path monitor (rtnetlink on epoll), for tests and the report. */
+    public boolean pathEventsFromKernel() {
+        return netlink != null;
     }
 
     /** The local interfaces as paths: the monitor's last snapshot, or read now when it is off. */
@@ -431,6 +441,10 @@ public final class Engine implements AutoCloseable {
         PathMonitor monitor = pathMonitor;
         if (monitor != null) {
             monitor.close();
+        }
+        io.taps.internal.path.NetlinkPathEvents events = netlink;
+        if (events != null) {
+            events.stop();
         }
         long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
         // No new Connection is delivered from now on; the listening sockets close only after the

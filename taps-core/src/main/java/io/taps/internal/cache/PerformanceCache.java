@@ -67,6 +67,7 @@ public final class PerformanceCache implements CandidateHistory {
     private final int maxEntries;
     private final long halfLifeNanos;
     private final LongSupplier nanoClock;
+    private volatile String attachment;
 
     /** Where one remote address was reached from. */
     record Key(InetSocketAddress remote, String localNetwork) {
@@ -121,6 +122,11 @@ public final class PerformanceCache implements CandidateHistory {
         if (address == null) {
             return "default";
         }
+        return prefixOf(address);
+    }
+
+    /** The /24 (IPv4) or /64 (IPv6) prefix of {@code address}, e.g. {@code 192.0.2.0/24}. */
+    public static String prefixOf(InetAddress address) {
         byte[] bytes = address.getAddress();
         int prefix = address instanceof Inet4Address ? 24 : 64;
         for (int bit = prefix; bit < bytes.length * 8; bit++) {
@@ -131,6 +137,24 @@ public final class PerformanceCache implements CandidateHistory {
         } catch (java.net.UnknownHostException impossible) {
             throw new IllegalStateException(impossible);
         }
+    }
+
+    /**
+     * The networks the host is attached to now, from the path monitor
+     * ({@code SystemInterfaces.Snapshot#attachment()}), or null when unknown. The path on which the
+     * OS picks the source address is keyed on it ({@code "default via eth0 192.0.2.0/24"}), so that
+     * what was learnt on one network is not applied on the next one the host moves to.
+     */
+    public void attachedNetwork(String network) {
+        this.attachment = network;
+    }
+
+    /** The key's local network for {@code path}: {@link #localNetwork}, with the attachment for the default path. */
+    public String networkOf(LocalPath path) {
+        String base = localNetwork(path);
+        String network = attachment;
+        return network != null && path.address() == null && path.interfaceName() == null
+                ? base + " via " + network : base;
     }
 
     // ------------------------------------------------------------------ learning
@@ -232,7 +256,7 @@ public final class PerformanceCache implements CandidateHistory {
 
     /** Whether {@code remote} over {@code path} ranks last now (its failures outweigh its successes). */
     public boolean avoided(InetSocketAddress remote, LocalPath path) {
-        Entry entry = entries.get(new Key(remote, localNetwork(path)));
+        Entry entry = entries.get(new Key(remote, networkOf(path)));
         if (entry == null) {
             return false;
         }
@@ -240,8 +264,8 @@ public final class PerformanceCache implements CandidateHistory {
         return decayed(entry, entry.failures, now) > decayed(entry, entry.successes, now) + BAD_MARGIN;
     }
 
-    private static Key key(Leaf leaf) {
-        return new Key(leaf.remote(), localNetwork(leaf.path()));
+    private Key key(Leaf leaf) {
+        return new Key(leaf.remote(), networkOf(leaf.path()));
     }
 
     // ------------------------------------------------------------------ inspection
