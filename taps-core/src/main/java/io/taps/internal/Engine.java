@@ -83,7 +83,7 @@ public final class Engine implements AutoCloseable {
     private final PerformanceCache performance;
     private final CacheScope sharedScope;
     private volatile PathMonitor pathMonitor;
-    private volatile io.taps.internal.path.NetlinkPathEvents netlink;
+    private volatile io.taps.internal.transport.NetlinkPathEvents netlink;
     private volatile TransportObserver observer = TransportObserver.NONE;
     /** The last Initiate's selection: a Preconnection reuses its snapshot, so repeated initiates skip selection. */
     private volatile Selected lastSelection;
@@ -149,7 +149,7 @@ public final class Engine implements AutoCloseable {
             }, this::pathsChanged);
             // On Linux with epoll the kernel's interface events trigger reads at once; polling stays
             // as the safety net (and is all there is elsewhere).
-            netlink = io.taps.internal.path.NetlinkPathEvents.start(group, pathMonitor::refreshSoon);
+            netlink = io.taps.internal.transport.NetlinkPathEvents.start(group, pathMonitor::refreshSoon);
         }
     }
 
@@ -442,7 +442,7 @@ public final class Engine implements AutoCloseable {
         if (monitor != null) {
             monitor.close();
         }
-        io.taps.internal.path.NetlinkPathEvents events = netlink;
+        io.taps.internal.transport.NetlinkPathEvents events = netlink;
         if (events != null) {
             events.stop();
         }

@@ -1,7 +1,6 @@
 package io.taps.internal.establish;
 
 import io.netty.channel.EventLoop;
-import io.taps.ErrorReason;
 import io.taps.monitor.EstablishmentReport;
 import io.taps.RacingConfig;
 import io.taps.TransportServicesException;
@@ -30,7 +29,6 @@ import io.taps.properties.Property;
 import io.taps.properties.Role;
 import io.taps.spi.ProtocolStack;
 import io.taps.spi.StackUse;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.time.Duration;
@@ -47,6 +45,9 @@ import java.util.concurrent.CompletionException;
  * <p>Resolution follows Happy Eyeballs v3: AAAA and A are asked separately. Racing starts when AAAA
  * answers, or when A answers and AAAA has not answered within the resolution delay; addresses
  * answered later join the race. A name neither family resolves adds a ResolutionFailed cause.
+ * The HTTPS record (RFC 9460) is asked beside them and awaited at most one resolution delay once
+ * addresses could race; a record moves the stacks it names first, to its port and hints
+ * ({@link ServiceBindingPlan}); without one nothing changes.
  *
  * <p>Cached state (RFC 9623 §9, Q-18) comes from the {@link CacheScope}: its performance cache
  * orders the addresses and learns every attempt's outcome once the race is decided (one update per
@@ -242,65 +243,10 @@ public final class Establishment {
 
     // ------------------------------------------------------------------ resolution (HEv3)
 
-    /** The resolution state of one RemoteEndpoint. */
-    private final class RemoteState {
-        final RemoteEndpoint remote;
-        final String peerName;
-        final List<InetSocketAddress> v6 = new ArrayList<>();
-        final List<InetSocketAddress> v4 = new ArrayList<>();
-        boolean v6Done;
-        boolean v4Done;
-        boolean v4Released;
-        boolean v6Held;
-        RaceClock.Timer resolutionDelay;
-        RaceClock.Timer v6HoldDelay;
-        Throwable v6Failure;
-        Throwable v4Failure;
-        /** The HTTPS record query runs; the race waits for it at most one resolution delay. */
-        boolean servicesPending;
-        boolean servicesWaitedOut;
-        RaceClock.Timer servicesHold;
-        ServiceBinding binding;
-
-        RemoteState(RemoteEndpoint remote) {
-            this.remote = remote;
-            this.peerName = remote.hostName()
-                    .orElseGet(() -> remote.ipAddress().map(InetAddress::getHostAddress).orElse(null));
-        }
-
-        boolean done() {
-            return v6Done && v4Done && v4Released && !v6Held && (!servicesPending || servicesWaitedOut);
-        }
-
-        /** Waiting for the HTTPS answer: addresses are held back so that its stacks can go first. */
-        boolean heldForServices() {
-            return servicesPending && !servicesWaitedOut;
-        }
-
-        /** The addresses {@code stack} reaches: the record's endpoints when the record names it. */
-        List<InetSocketAddress> usableBy(ProtocolStack stack) {
-            if (binding == null || !ServiceBindingPlan.names(binding, stack, spec.security().alpn())) {
-                return usable();
-            }
-            return ServiceBindingPlan.endpoints(binding, usable(), v6Done && !v6Held, v4Released,
-                    remote.effectivePort());
-        }
-
-        List<InetSocketAddress> usable() {
-            List<InetSocketAddress> out = new ArrayList<>();
-            if (!v6Held) {
-                out.addAll(v6);
-            }
-            if (v4Released) {
-                out.addAll(v4);
-            }
-            return out;
-        }
-    }
 
     private void resolveRemotes() {
         for (RemoteEndpoint remote : spec.remotes()) {
-            remotes.add(new RemoteState(remote));
+            remotes.add(new RemoteState(remote, spec.security().alpn()));
         }
         for (RemoteState state : remotes) {
             if (state.remote.hostName().isEmpty()) {
@@ -391,15 +337,8 @@ public final class Establishment {
                             + ") arrived after the race had started without it; not used");
                 } else {
                     state.binding = lookup.binding();
-                    List<String> named = new ArrayList<>();
-                    for (ProtocolStack stack : stacks) {
-                        if (ServiceBindingPlan.names(state.binding, stack, spec.security().alpn())) {
-                            named.add(stack.capabilities().name());
-                        }
-                    }
-                    notes.add("HTTPS record " + lookup.queriedName() + ": " + state.binding.describe()
-                            + (named.isEmpty() ? "; it names none of the stacks raced"
-                                    : "; raced first: " + String.join(", ", named)));
+                    notes.add(ServiceBindingPlan.note(lookup.queriedName(), state.binding, stacks,
+                            spec.security().alpn()));
                 }
             }
             resolutionChanged(state);
@@ -466,7 +405,7 @@ public final class Establishment {
             return;
         }
         if (changed.v6Done && changed.v4Done && changed.v6.isEmpty() && changed.v4.isEmpty()) {
-            racer.addFailure(resolutionFailure(changed));
+            racer.addFailure(changed.resolutionFailure());
         }
         boolean allDone = true;
         ServiceBinding first = null;
@@ -494,22 +433,6 @@ public final class Establishment {
         publish();
     }
 
-    private static Throwable resolutionFailure(RemoteState state) {
-        if (state.remote.hostName().isEmpty()) {
-            return state.v6Failure;
-        }
-        String name = state.remote.hostName().get();
-        Throwable v4 = state.v4Failure;
-        Throwable v6 = state.v6Failure;
-        TransportServicesException failure = new TransportServicesException(ErrorReason.RESOLUTION_FAILED,
-                "could not resolve " + name + ": A: " + (v4 == null ? "no addresses" : v4.getMessage())
-                        + "; AAAA: " + (v6 == null ? "no addresses" : v6.getMessage()),
-                v4 != null ? v4 : v6);
-        if (v4 != null && v6 != null) {
-            failure.addSuppressed(v6);
-        }
-        return failure;
-    }
 
     // ------------------------------------------------------------------ attempts
 

@@ -41,6 +41,19 @@ final class ServiceBindingPlan {
         return false;
     }
 
+    /** The report's note on a record that was used: what it says and which stacks it put first. */
+    static String note(String queriedName, ServiceBinding binding, List<ProtocolStack> stacks,
+            List<String> applicationAlpn) {
+        List<String> named = new ArrayList<>();
+        for (ProtocolStack stack : stacks) {
+            if (names(binding, stack, applicationAlpn)) {
+                named.add(stack.capabilities().name());
+            }
+        }
+        return "HTTPS record " + queriedName + ": " + binding.describe()
+                + (named.isEmpty() ? "; it names none of the stacks raced" : "; raced first: " + String.join(", ", named));
+    }
+
     /** The stacks the record names first, each group in its given order (stable). */
     static List<ProtocolStack> order(List<ProtocolStack> stacks, ServiceBinding binding, List<String> applicationAlpn) {
         if (binding == null) {

@@ -69,7 +69,7 @@ public final class SystemInterfaces {
                 java.util.TreeSet<String> prefixes = new java.util.TreeSet<>();
                 for (InetAddress address : nif.addresses()) {
                     if (!address.isLoopbackAddress() && !address.isLinkLocalAddress() && !address.isAnyLocalAddress()) {
-                        prefixes.add(io.taps.internal.cache.PerformanceCache.prefixOf(address));
+                        prefixes.add(io.taps.internal.gather.LocalPath.prefixOf(address));
                     }
                 }
                 if (!prefixes.isEmpty()) {

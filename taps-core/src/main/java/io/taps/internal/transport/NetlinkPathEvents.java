@@ -1,4 +1,4 @@
-package io.taps.internal.path;
+package io.taps.internal.transport;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * JNA) subscribed to the link, IPv4 address and IPv6 address groups, registered on one of the
  * engine's epoll event loops as an {@link EpollIoHandle}. No thread of its own: when the socket is
  * readable the loop drains it (a few hundred bytes per event, no system call beyond the reads) and
- * asks the {@link PathMonitor} for a debounced refresh, which re-reads the interfaces on the
+ * asks the path monitor ({@code io.taps.internal.path.PathMonitor#refreshSoon}) for a debounced refresh, which re-reads the interfaces on the
  * monitor's thread. A receive buffer overflow ({@code ENOBUFS}: events were lost) asks for the same
  * refresh, which is a full re-dump of the interfaces, so nothing lost is missed.
  *
