@@ -161,6 +161,21 @@ public final class PerformanceCache implements CandidateHistory {
                         now), now));
     }
 
+    /**
+     * A round-trip time measured during the life of the Connection won on {@code leaf} (RFC 9623
+     * §9.2: RTT is learnt from live connections too, not only at establishment): smoothed into the
+     * entry's RTT like any sample; counts are decayed to now and otherwise left alone. A key with no
+     * entry (evicted meanwhile) gets none: an RTT alone says nothing about success.
+     */
+    public void rttSampled(Leaf leaf, Duration rtt) {
+        if (maxEntries == 0 || rtt == null || rtt.isNegative() || rtt.isZero()) {
+            return;
+        }
+        long now = nanoClock.getAsLong();
+        entries.computeIfPresent(key(leaf), (k, old) -> new Entry(smooth(old.rttNanos, rtt.toNanos(), RTT_GAIN),
+                old.establishmentNanos, decayed(old, old.successes, now), decayed(old, old.failures, now), now));
+    }
+
     /** An attempt on {@code leaf} failed (refused, unreachable, handshake failure). */
     public void failed(Leaf leaf) {
         addFailure(leaf, 1);

@@ -138,6 +138,7 @@ public final class Establishment {
                 }
                 connection.establish(link, leaf.stack().capabilities());
                 won.handler().bind(connection);
+                LifetimeRtt.start(connection, link, leaf, history, LifetimeRtt.INTERVAL);
             }
 
             @Override
