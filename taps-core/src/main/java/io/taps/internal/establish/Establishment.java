@@ -325,6 +325,9 @@ public final class Establishment {
                 state.servicesHold.cancel();
                 state.servicesHold = null;
             }
+            if (racer.finished()) {
+                return; // the report is final: a late answer must not change it
+            }
             if (lookup == null || lookup.answers() == 0) {
                 resolutionChanged(state);
                 return;

@@ -77,8 +77,8 @@ final class ServiceBindingResolver implements AutoCloseable {
             try {
                 long[] ttl = {Long.MAX_VALUE};
                 ServiceLookup lookup = read(qname, envelope.content(), ttl);
-                if (useCache && ttl[0] > 0 && ttl[0] != Long.MAX_VALUE && cache.size() < MAX_CACHED) {
-                    cache.put(qname, new Cached(lookup, System.nanoTime() + ttl[0] * 1_000_000_000L));
+                if (useCache && ttl[0] > 0 && ttl[0] != Long.MAX_VALUE) {
+                    remember(qname, new Cached(lookup, System.nanoTime() + ttl[0] * 1_000_000_000L));
                 }
                 result.complete(lookup);
             } catch (RuntimeException e) {
@@ -88,6 +88,17 @@ final class ServiceBindingResolver implements AutoCloseable {
             }
         });
         return result;
+    }
+
+    /** Keeps an answer; when the cache is full, expired answers go first, and without any the answer is not kept. */
+    private void remember(String qname, Cached answer) {
+        if (cache.size() >= MAX_CACHED) {
+            long now = System.nanoTime();
+            cache.values().removeIf(cached -> cached.expiresNanos - now <= 0);
+        }
+        if (cache.size() < MAX_CACHED || cache.containsKey(qname)) {
+            cache.put(qname, answer);
+        }
     }
 
     /** The usable binding with the lowest SvcPriority; {@code ttl[0]} gets how long the answer may be kept. */
