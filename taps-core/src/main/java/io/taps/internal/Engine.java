@@ -83,6 +83,7 @@ public final class Engine implements AutoCloseable {
     private final PerformanceCache performance;
     private final CacheScope sharedScope;
     private volatile PathMonitor pathMonitor;
+    private volatile io.taps.internal.transport.NetlinkPathEvents netlink;
     private volatile TransportObserver observer = TransportObserver.NONE;
     /** The proxies of Preconnections that set none (RFC 9623 §4.1.2). */
     private volatile io.taps.ProxyConfig proxies = io.taps.ProxyConfig.direct();
@@ -145,9 +146,18 @@ public final class Engine implements AutoCloseable {
             pathMonitor = new PathMonitor(interval, () -> {
                 SystemInterfaces.Snapshot read = SystemInterfaces.readSystem();
                 interfaces.accept(read);
+                performance.attachedNetwork(read.attachment());
                 return read.paths();
             }, this::pathsChanged);
+            // On Linux with epoll the kernel's interface events trigger reads at once; polling stays
+            // as the safety net (and is all there is elsewhere).
+            netlink = io.taps.internal.transport.NetlinkPathEvents.start(group, pathMonitor::refreshSoon);
         }
+    }
+
+    /** Whether the kernel's interface events drive the path monitor (rtnetlink on epoll), for tests and the report. */
+    public boolean pathEventsFromKernel() {
+        return netlink != null;
     }
 
     /** The local interfaces as paths: the monitor's last snapshot, or read now when it is off. */
@@ -477,6 +487,10 @@ public final class Engine implements AutoCloseable {
         PathMonitor monitor = pathMonitor;
         if (monitor != null) {
             monitor.close();
+        }
+        io.taps.internal.transport.NetlinkPathEvents events = netlink;
+        if (events != null) {
+            events.stop();
         }
         long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
         // No new Connection is delivered from now on; the listening sockets close only after the

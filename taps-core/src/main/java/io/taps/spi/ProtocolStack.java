@@ -104,6 +104,19 @@ public interface ProtocolStack {
     }
 
     /**
+     * Whether this stack speaks the protocol that {@code alpnId}, an {@code alpn} value of the
+     * remote's HTTPS/SVCB record (RFC 9460 §7.1.1), names, given the ALPN ids the application offers
+     * (RFC 9622 §6.3). A stack a record names is raced first, to the record's {@code port} and
+     * address hints, before any other stack has failed (RFC 9623 §4.2 service binding records as
+     * input to selection; draft-ietf-happy-happyeyeballs-v3 prefers the protocols a record
+     * advertises, QUIC among them). Stacks that need no record to be tried (TCP, TLS/TCP) keep the
+     * default: false, their place in the race order and the origin's port.
+     */
+    default boolean speaksServiceAlpn(String alpnId, java.util.List<String> applicationAlpn) {
+        return false;
+    }
+
+    /**
      * Starts one establishment attempt (RFC 9623 §4.4.1) towards {@link StackAttempt#remote()} and
      * returns at once. The stack creates and connects its Netty channel on
      * {@link StackAttempt#eventLoop()}, installs its own protocol handlers (TLS, a proxy handshake)

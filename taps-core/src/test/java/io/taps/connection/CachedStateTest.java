@@ -118,7 +118,7 @@ class CachedStateTest {
                 assertThat(s.successes()).isBetween(0.95, 1.0);
                 assertThat(s.establishmentTime()).isPresent();
                 assertThat(s.smoothedRtt()).isPresent();
-                assertThat(s.localNetwork()).isEqualTo("default");
+                assertThat(s.localNetwork()).as("the OS-chosen path, keyed on the attached network").startsWith("default");
             });
 
             EstablishmentReport second = reportOf(connect(DUAL, false));

@@ -121,6 +121,30 @@ public final class DnsFixture implements AutoCloseable {
         return add(name, DnsRecordType.AAAA, 16, ipv6);
     }
 
+    /**
+     * Adds an HTTPS record (RFC 9460, type 65) for {@code name} written in presentation format, e.g.
+     * {@code "1 . alpn=h3 port=8443 ipv4hint=127.0.0.1"}; encoded with dnsjava. For a port other
+     * than 443 the name a client asks is {@code _PORT._https.NAME} (RFC 9460 §9.1).
+     */
+    public DnsFixture https(String name, String presentation) {
+        byte[] rdata = httpsRdata(name, presentation);
+        records.computeIfAbsent(key(name), k -> new ConcurrentHashMap<>())
+                .computeIfAbsent(DnsRecordType.HTTPS, t -> new CopyOnWriteArrayList<>())
+                .add(rdata);
+        return this;
+    }
+
+    /** The wire-format RDATA of an HTTPS record in presentation format (for dnsmasq's {@code dns-rr}, too). */
+    public static byte[] httpsRdata(String name, String presentation) {
+        try {
+            org.xbill.DNS.Name owner = org.xbill.DNS.Name.fromString(name.endsWith(".") ? name : name + ".");
+            return org.xbill.DNS.Record.fromString(owner, org.xbill.DNS.Type.HTTPS, org.xbill.DNS.DClass.IN, 60,
+                    presentation, org.xbill.DNS.Name.root).rdataToWireCanonical();
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("not an HTTPS record: " + presentation + ": " + e.getMessage(), e);
+        }
+    }
+
     private DnsFixture add(String name, DnsRecordType type, int length, String... literals) {
         List<byte[]> parsed = new ArrayList<>();
         for (String literal : literals) {

@@ -37,4 +37,20 @@ public final class TestPki {
 
     private TestPki() {
     }
+
+    /** A server certificate issued by {@link #ROOT} for {@code dnsNames} (and 127.0.0.1, ::1). */
+    public static X509Bundle serverFor(String... dnsNames) {
+        try {
+            Instant now = Instant.now();
+            CertificateBuilder builder = new CertificateBuilder().notBefore(now.minus(1, ChronoUnit.DAYS))
+                    .notAfter(now.plus(1, ChronoUnit.DAYS)).ecp256().subject("CN=" + dnsNames[0]);
+            for (String name : dnsNames) {
+                builder.addSanDnsName(name);
+            }
+            return builder.addSanIpAddress("127.0.0.1").addSanIpAddress("::1").addExtendedKeyUsageServerAuth()
+                    .buildIssuedBy(ROOT);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot issue a certificate for " + java.util.Arrays.toString(dnsNames), e);
+        }
+    }
 }

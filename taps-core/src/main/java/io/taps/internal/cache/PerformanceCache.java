@@ -67,6 +67,7 @@ public final class PerformanceCache implements CandidateHistory {
     private final int maxEntries;
     private final long halfLifeNanos;
     private final LongSupplier nanoClock;
+    private volatile String attachment;
 
     /** Where one remote address was reached from. */
     record Key(InetSocketAddress remote, String localNetwork) {
@@ -121,16 +122,26 @@ public final class PerformanceCache implements CandidateHistory {
         if (address == null) {
             return "default";
         }
-        byte[] bytes = address.getAddress();
-        int prefix = address instanceof Inet4Address ? 24 : 64;
-        for (int bit = prefix; bit < bytes.length * 8; bit++) {
-            bytes[bit / 8] &= (byte) ~(0x80 >>> (bit % 8));
-        }
-        try {
-            return io.netty.util.NetUtil.toAddressString(InetAddress.getByAddress(bytes)) + "/" + prefix;
-        } catch (java.net.UnknownHostException impossible) {
-            throw new IllegalStateException(impossible);
-        }
+        return LocalPath.prefixOf(address);
+    }
+
+
+    /**
+     * The networks the host is attached to now, from the path monitor
+     * ({@code SystemInterfaces.Snapshot#attachment()}), or null when unknown. The path on which the
+     * OS picks the source address is keyed on it ({@code "default via eth0 192.0.2.0/24"}), so that
+     * what was learnt on one network is not applied on the next one the host moves to.
+     */
+    public void attachedNetwork(String network) {
+        this.attachment = network;
+    }
+
+    /** The key's local network for {@code path}: {@link #localNetwork}, with the attachment for the default path. */
+    public String networkOf(LocalPath path) {
+        String base = localNetwork(path);
+        String network = attachment;
+        return network != null && path.address() == null && path.interfaceName() == null
+                ? base + " via " + network : base;
     }
 
     // ------------------------------------------------------------------ learning
@@ -148,6 +159,21 @@ public final class PerformanceCache implements CandidateHistory {
                 smooth(old == null ? -1 : old.establishmentNanos, establishmentNanos, ESTABLISHMENT_GAIN),
                 decayed(old, old == null ? 0 : old.successes, now) + 1, decayed(old, old == null ? 0 : old.failures,
                         now), now));
+    }
+
+    /**
+     * A round-trip time measured during the life of the Connection won on {@code leaf} (RFC 9623
+     * §9.2: RTT is learnt from live connections too, not only at establishment): smoothed into the
+     * entry's RTT like any sample; counts are decayed to now and otherwise left alone. A key with no
+     * entry (evicted meanwhile) gets none: an RTT alone says nothing about success.
+     */
+    public void rttSampled(Leaf leaf, Duration rtt) {
+        if (maxEntries == 0 || rtt == null || rtt.isNegative() || rtt.isZero()) {
+            return;
+        }
+        long now = nanoClock.getAsLong();
+        entries.computeIfPresent(key(leaf), (k, old) -> new Entry(smooth(old.rttNanos, rtt.toNanos(), RTT_GAIN),
+                old.establishmentNanos, decayed(old, old.successes, now), decayed(old, old.failures, now), now));
     }
 
     /** An attempt on {@code leaf} failed (refused, unreachable, handshake failure). */
@@ -232,7 +258,7 @@ public final class PerformanceCache implements CandidateHistory {
 
     /** Whether {@code remote} over {@code path} ranks last now (its failures outweigh its successes). */
     public boolean avoided(InetSocketAddress remote, LocalPath path) {
-        Entry entry = entries.get(new Key(remote, localNetwork(path)));
+        Entry entry = entries.get(new Key(remote, networkOf(path)));
         if (entry == null) {
             return false;
         }
@@ -240,8 +266,8 @@ public final class PerformanceCache implements CandidateHistory {
         return decayed(entry, entry.failures, now) > decayed(entry, entry.successes, now) + BAD_MARGIN;
     }
 
-    private static Key key(Leaf leaf) {
-        return new Key(leaf.remote(), localNetwork(leaf.path()));
+    private Key key(Leaf leaf) {
+        return new Key(leaf.remote(), networkOf(leaf.path()));
     }
 
     // ------------------------------------------------------------------ inspection

@@ -1,7 +1,6 @@
 package io.taps.internal.establish;
 
 import io.netty.channel.EventLoop;
-import io.taps.ErrorReason;
 import io.taps.monitor.EstablishmentReport;
 import io.taps.RacingConfig;
 import io.taps.TransportServicesException;
@@ -20,6 +19,7 @@ import io.taps.internal.race.EventLoopRaceClock;
 import io.taps.internal.race.RaceClock;
 import io.taps.internal.race.Racer;
 import io.taps.internal.resolve.EndpointResolver;
+import io.taps.internal.resolve.ServiceBinding;
 import io.taps.internal.stack.ChannelCloneSupport;
 import io.taps.internal.conn.Link;
 import io.taps.internal.group.CloneSupport;
@@ -29,7 +29,6 @@ import io.taps.properties.Property;
 import io.taps.properties.Role;
 import io.taps.spi.ProtocolStack;
 import io.taps.spi.StackUse;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.time.Duration;
@@ -46,6 +45,9 @@ import java.util.concurrent.CompletionException;
  * <p>Resolution follows Happy Eyeballs v3: AAAA and A are asked separately. Racing starts when AAAA
  * answers, or when A answers and AAAA has not answered within the resolution delay; addresses
  * answered later join the race. A name neither family resolves adds a ResolutionFailed cause.
+ * The HTTPS record (RFC 9460) is asked beside them and awaited at most one resolution delay once
+ * addresses could race; a record moves the stacks it names first, to its port and hints
+ * ({@link ServiceBindingPlan}); without one nothing changes.
  *
  * <p>Cached state (RFC 9623 §9, Q-18) comes from the {@link CacheScope}: its performance cache
  * orders the addresses and learns every attempt's outcome once the race is decided (one update per
@@ -148,6 +150,7 @@ public final class Establishment {
                 }
                 connection.establish(link, leaf.stack().capabilities());
                 won.handler().bind(connection);
+                LifetimeRtt.start(connection, link, leaf, history, LifetimeRtt.INTERVAL);
             }
 
             @Override
@@ -267,46 +270,10 @@ public final class Establishment {
 
     // ------------------------------------------------------------------ resolution (HEv3)
 
-    /** The resolution state of one RemoteEndpoint. */
-    private final class RemoteState {
-        final RemoteEndpoint remote;
-        final String peerName;
-        final List<InetSocketAddress> v6 = new ArrayList<>();
-        final List<InetSocketAddress> v4 = new ArrayList<>();
-        boolean v6Done;
-        boolean v4Done;
-        boolean v4Released;
-        boolean v6Held;
-        RaceClock.Timer resolutionDelay;
-        RaceClock.Timer v6HoldDelay;
-        Throwable v6Failure;
-        Throwable v4Failure;
-
-        RemoteState(RemoteEndpoint remote) {
-            this.remote = remote;
-            this.peerName = remote.hostName()
-                    .orElseGet(() -> remote.ipAddress().map(InetAddress::getHostAddress).orElse(null));
-        }
-
-        boolean done() {
-            return v6Done && v4Done && v4Released && !v6Held;
-        }
-
-        List<InetSocketAddress> usable() {
-            List<InetSocketAddress> out = new ArrayList<>();
-            if (!v6Held) {
-                out.addAll(v6);
-            }
-            if (v4Released) {
-                out.addAll(v4);
-            }
-            return out;
-        }
-    }
 
     private void resolveRemotes() {
         for (RemoteEndpoint remote : spec.remotes()) {
-            remotes.add(new RemoteState(remote));
+            remotes.add(new RemoteState(remote, spec.security().alpn()));
         }
         for (RemoteState state : remotes) {
             if (state.remote.hostName().isEmpty()) {
@@ -325,6 +292,7 @@ public final class Establishment {
             }
             String name = state.remote.hostName().get();
             long origin = racer.originNanos();
+            lookUpServices(state, origin);
             resolver.resolve(state.remote, StandardProtocolFamily.INET6, scope.useDnsCache()).whenComplete((addresses, failure) -> onLoop(() -> {
                 record(name, "AAAA", addresses, failure, origin);
                 state.v6Done = true;
@@ -371,6 +339,60 @@ public final class Establishment {
         }
     }
 
+    /**
+     * Asks the HTTPS record beside AAAA and A (draft-ietf-happy-happyeyeballs-v3). An answer with
+     * no record leaves the report as it was without one; a record is reported with its ECH config.
+     */
+    private void lookUpServices(RemoteState state, long origin) {
+        state.servicesPending = true;
+        resolver.serviceBinding(state.remote, scope.useDnsCache()).whenComplete((lookup, failure) -> onLoop(() -> {
+            state.servicesPending = false;
+            if (state.servicesHold != null) {
+                state.servicesHold.cancel();
+                state.servicesHold = null;
+            }
+            if (racer.finished()) {
+                return; // the report is final: a late answer must not change it
+            }
+            if (lookup == null || lookup.answers() == 0) {
+                resolutionChanged(state);
+                return;
+            }
+            resolutions.add(new EstablishmentReport.Resolution(lookup.queriedName(), "HTTPS", lookup.answers(),
+                    Duration.ofNanos(clock.nanoTime() - origin), null));
+            lookup.skipped().forEach(reason -> notes.add("HTTPS record " + lookup.queriedName() + ": " + reason));
+            if (lookup.binding() != null) {
+                if (state.servicesWaitedOut) {
+                    notes.add("HTTPS record " + lookup.queriedName() + " (" + lookup.binding().describe()
+                            + ") arrived after the race had started without it; not used");
+                } else {
+                    state.binding = lookup.binding();
+                    notes.add(ServiceBindingPlan.note(lookup.queriedName(), state.binding, stacks,
+                            spec.security().alpn()));
+                }
+            }
+            resolutionChanged(state);
+        }));
+    }
+
+    /**
+     * Once addresses could be raced (or both families have ended), waits at most one resolution
+     * delay for the HTTPS answer: it must never hold the race longer than that.
+     */
+    private void holdForServices(RemoteState state) {
+        if (!state.heldForServices() || state.servicesHold != null) {
+            return;
+        }
+        if (state.usable().isEmpty() && !(state.v6Done && state.v4Done)) {
+            return;
+        }
+        state.servicesHold = clock.schedule(() -> {
+            state.servicesHold = null;
+            state.servicesWaitedOut = true;
+            resolutionChanged(state);
+        }, racing.resolutionDelay().toNanos());
+    }
+
     private void unholdV6(RemoteState state) {
         state.v6Held = false;
         if (state.v6HoldDelay != null) {
@@ -413,7 +435,7 @@ public final class Establishment {
             return;
         }
         if (changed.v6Done && changed.v4Done && changed.v6.isEmpty() && changed.v4.isEmpty()) {
-            racer.addFailure(resolutionFailure(changed));
+            racer.addFailure(changed.resolutionFailure());
         }
         rebuild();
     }
@@ -423,16 +445,32 @@ public final class Establishment {
         if (racer.finished()) {
             return;
         }
-        List<CandidateTree.Target> targets = new ArrayList<>();
+        // What a proxy that does not resolve names needs: the destination's addresses, whatever stack.
+        List<CandidateTree.Target> resolved = new ArrayList<>();
         boolean allDone = true;
+        ServiceBinding first = null;
         for (RemoteState state : remotes) {
-            targets.add(new CandidateTree.Target(state.peerName, state.usable()));
+            holdForServices(state);
             allDone &= state.done();
+            if (first == null && !state.heldForServices()) {
+                first = state.binding;
+            }
+            if (!state.heldForServices()) {
+                resolved.add(new CandidateTree.Target(state.peerName, state.usable()));
+            }
         }
-        tree = CandidateTree.build(paths, stacks, spec.security().alpn(), targets, history, racing.maxLeaves(),
-                racing.maxAddressesPerHost());
+        tree = CandidateTree.build(paths, ServiceBindingPlan.order(stacks, first, spec.security().alpn()),
+                spec.security().alpn(), stack -> {
+                    List<CandidateTree.Target> targets = new ArrayList<>();
+                    for (RemoteState state : remotes) {
+                        if (!state.heldForServices()) {
+                            targets.add(new CandidateTree.Target(state.peerName, state.usableBy(stack)));
+                        }
+                    }
+                    return targets;
+                }, history, racing.maxLeaves(), racing.maxAddressesPerHost());
         if (proxies != null) {
-            tree = proxies.apply(tree, spec.remotes(), targets, racing.maxLeaves());
+            tree = proxies.apply(tree, spec.remotes(), resolved, racing.maxLeaves());
             // Until the destination's resolution has started, its leaves are still to come.
             allDone &= proxies.done() && (!proxies.needsLocalResolution() || !remotes.isEmpty());
         }
@@ -443,22 +481,6 @@ public final class Establishment {
         publish();
     }
 
-    private static Throwable resolutionFailure(RemoteState state) {
-        if (state.remote.hostName().isEmpty()) {
-            return state.v6Failure;
-        }
-        String name = state.remote.hostName().get();
-        Throwable v4 = state.v4Failure;
-        Throwable v6 = state.v6Failure;
-        TransportServicesException failure = new TransportServicesException(ErrorReason.RESOLUTION_FAILED,
-                "could not resolve " + name + ": A: " + (v4 == null ? "no addresses" : v4.getMessage())
-                        + "; AAAA: " + (v6 == null ? "no addresses" : v6.getMessage()),
-                v4 != null ? v4 : v6);
-        if (v4 != null && v6 != null) {
-            failure.addSuppressed(v6);
-        }
-        return failure;
-    }
 
     // ------------------------------------------------------------------ attempts
 

@@ -108,26 +108,38 @@ public final class CandidateTree {
      */
     public static CandidateTree build(List<LocalPath> paths, List<ProtocolStack> stacks, List<String> alpn,
             List<Target> targets, CandidateHistory history, int maxLeaves, int maxAddressesPerHost) {
+        return build(paths, stacks, alpn, stack -> targets, history, maxLeaves, maxAddressesPerHost);
+    }
+
+    /**
+     * Builds the tree where each stack has its own targets: a stack an HTTPS record names reaches the
+     * record's port and address hints (RFC 9460 §7.2, §7.3), the others the origin's.
+     *
+     * @param targetsOf the resolved remote endpoints for one stack, in the order the application gave them
+     */
+    public static CandidateTree build(List<LocalPath> paths, List<ProtocolStack> stacks, List<String> alpn,
+            java.util.function.Function<ProtocolStack, List<Target>> targetsOf, CandidateHistory history,
+            int maxLeaves, int maxAddressesPerHost) {
         Objects.requireNonNull(history, "history");
-        // (address, peer name) pairs, each host capped, then all together ordered.
-        List<InetSocketAddress> addresses = new ArrayList<>();
-        List<String> names = new ArrayList<>();
-        for (Target target : targets) {
-            List<InetSocketAddress> ordered = order(target.addresses());
-            for (InetSocketAddress address : ordered.subList(0, Math.min(maxAddressesPerHost, ordered.size()))) {
-                if (!addresses.contains(address)) {
-                    addresses.add(address);
-                    names.add(target.peerName());
-                }
-            }
-        }
-        List<InetSocketAddress> order = order(addresses);
         List<PathNode> pathNodes = new ArrayList<>();
         List<Leaf> all = new ArrayList<>();
         for (LocalPath path : paths) {
             List<StackNode> stackNodes = new ArrayList<>();
             for (ProtocolStack stack : stacks) {
                 List<String> offered = stack.capabilities().secure() ? alpn : List.of();
+                // (address, peer name) pairs, each host capped, then all together ordered.
+                List<InetSocketAddress> addresses = new ArrayList<>();
+                List<String> names = new ArrayList<>();
+                for (Target target : targetsOf.apply(stack)) {
+                    List<InetSocketAddress> ordered = order(target.addresses());
+                    for (InetSocketAddress address : ordered.subList(0, Math.min(maxAddressesPerHost, ordered.size()))) {
+                        if (!addresses.contains(address)) {
+                            addresses.add(address);
+                            names.add(target.peerName());
+                        }
+                    }
+                }
+                List<InetSocketAddress> order = order(addresses);
                 List<Leaf> leaves = new ArrayList<>();
                 for (InetSocketAddress address : order) {
                     if (path.matches(address) && all.size() + leaves.size() < maxLeaves) {

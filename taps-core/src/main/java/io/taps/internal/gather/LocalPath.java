@@ -38,4 +38,18 @@ public record LocalPath(InetAddress address, int port, String interfaceName) {
         String host = io.netty.util.NetUtil.toAddressString(address);
         return (interfaceName == null ? "" : interfaceName + " ") + host + (port == 0 ? "" : " port " + port);
     }
+
+    /** The /24 (IPv4) or /64 (IPv6) prefix of {@code address}, e.g. {@code 192.0.2.0/24}. */
+    public static String prefixOf(InetAddress address) {
+        byte[] bytes = address.getAddress();
+        int prefix = address instanceof Inet4Address ? 24 : 64;
+        for (int bit = prefix; bit < bytes.length * 8; bit++) {
+            bytes[bit / 8] &= (byte) ~(0x80 >>> (bit % 8));
+        }
+        try {
+            return io.netty.util.NetUtil.toAddressString(InetAddress.getByAddress(bytes)) + "/" + prefix;
+        } catch (java.net.UnknownHostException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
 }

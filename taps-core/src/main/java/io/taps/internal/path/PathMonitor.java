@@ -19,14 +19,28 @@ import java.util.function.Supplier;
  * listener on that thread; the listener passes PathChange on to each affected Connection's event
  * loop.
  *
+ * <p>Where the kernel tells of changes as they happen ({@link NetlinkPathEvents} on Linux with
+ * epoll), each event asks for {@link #refreshSoon()}: a read on the monitor's thread after
+ * {@link #DEBOUNCE}, and never sooner than {@link #MIN_SPACING} after the previous read, so that a
+ * flapping link costs at most one read, and one PathChange per affected Connection, per spacing.
+ * Polling continues as the safety net, and is all there is elsewhere.
+ *
  * <p>The monitor only reports. It never closes a Connection: a path that disappears may come back
  * (a cable replugged, Wi-Fi regained), and the transport decides whether the connection survives.
  */
 public final class PathMonitor implements AutoCloseable {
+    /** How long an event waits for the rest of its burst (an address change comes with link and IPv6 churn). */
+    public static final Duration DEBOUNCE = Duration.ofMillis(5);
+    /** The least time between two reads an event asks for: the bound on work and PathChanges under churn. */
+    public static final Duration MIN_SPACING = Duration.ofMillis(100);
+
     private final Supplier<Map<String, NetworkPath>> reader;
     private final Consumer<PathChanges> listener;
     private final ScheduledExecutorService timer;
     private volatile Map<String, NetworkPath> current;
+    private boolean refreshScheduled;
+    private long lastEventReadNanos = System.nanoTime() - MIN_SPACING.toNanos();
+    private volatile boolean closed;
 
     /** Starts polling {@code reader} every {@code interval}; the first snapshot is read now. */
     public PathMonitor(Duration interval, Supplier<Map<String, NetworkPath>> reader, Consumer<PathChanges> listener) {
@@ -71,6 +85,32 @@ public final class PathMonitor implements AutoCloseable {
         return up;
     }
 
+    /**
+     * Asks for a read soon (an interface event arrived): at most one is pending, and it runs
+     * {@link #DEBOUNCE} from now or {@link #MIN_SPACING} after the previous event-driven read,
+     * whichever is later. Cheap and non-blocking: called on an event loop.
+     */
+    public void refreshSoon() {
+        synchronized (this) {
+            if (refreshScheduled || closed) {
+                return;
+            }
+            refreshScheduled = true;
+            long delay = Math.max(DEBOUNCE.toNanos(), lastEventReadNanos + MIN_SPACING.toNanos() - System.nanoTime());
+            try {
+                timer.schedule(() -> {
+                    synchronized (this) {
+                        refreshScheduled = false;
+                        lastEventReadNanos = System.nanoTime();
+                    }
+                    poll();
+                }, delay, TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                refreshScheduled = false;
+            }
+        }
+    }
+
     /** Reads the interfaces once and reports what changed; runs on the monitor thread. */
     void poll() {
         Map<String, NetworkPath> next;
@@ -93,6 +133,7 @@ public final class PathMonitor implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         timer.shutdownNow();
     }
 }

@@ -54,6 +54,31 @@ public final class SystemInterfaces {
             return up;
         }
 
+        /**
+         * The networks the host is attached to: every up interface with a global or unique-local
+         * address, and its address prefixes (/24, /64), sorted; null when only loopback or
+         * link-local addresses are up. It changes when the host moves to another network, so the
+         * performance cache keys the OS-chosen path on it (RFC 9623 §9.2).
+         */
+        public String attachment() {
+            java.util.TreeSet<String> parts = new java.util.TreeSet<>();
+            for (Interface nif : byName.values()) {
+                if (!nif.up()) {
+                    continue;
+                }
+                java.util.TreeSet<String> prefixes = new java.util.TreeSet<>();
+                for (InetAddress address : nif.addresses()) {
+                    if (!address.isLoopbackAddress() && !address.isLinkLocalAddress() && !address.isAnyLocalAddress()) {
+                        prefixes.add(io.taps.internal.gather.LocalPath.prefixOf(address));
+                    }
+                }
+                if (!prefixes.isEmpty()) {
+                    parts.add(nif.name() + " " + String.join(" ", prefixes));
+                }
+            }
+            return parts.isEmpty() ? null : String.join(", ", parts);
+        }
+
         /** Every interface as a {@link NetworkPath}. */
         public Map<String, NetworkPath> paths() {
             Map<String, NetworkPath> paths = new LinkedHashMap<>();

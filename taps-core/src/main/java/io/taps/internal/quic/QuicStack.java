@@ -89,6 +89,19 @@ public final class QuicStack implements ProtocolStack {
         return sockets;
     }
 
+    /**
+     * A record's alpn id names QUIC when the application offers exactly that id: QUIC always
+     * negotiates ALPN (RFC 9001 §8.1), so "h3" in an HTTPS record speaks to an application offering
+     * "h3", and an application protocol listed by its own id means the service runs it over QUIC.
+     * The HTTP ids registered for TCP ("http/1.1", "h2", RFC 9113 §3.2) never name QUIC.
+     */
+    @Override
+    public boolean speaksServiceAlpn(String alpnId, java.util.List<String> applicationAlpn) {
+        return applicationAlpn.contains(alpnId) && !TCP_ONLY_ALPN.contains(alpnId);
+    }
+
+    private static final java.util.Set<String> TCP_ONLY_ALPN = java.util.Set.of("http/1.1", "http/1.0", "h2", "h2c");
+
     @Override
     public String portSpace() {
         return "udp";

@@ -87,6 +87,7 @@ public final class EndpointResolver implements AutoCloseable {
     private final DnsNameResolverBuilder uncachedTemplate;
     private InetNameResolver ipv4Uncached;
     private InetNameResolver ipv6Uncached;
+    private final ServiceBindingResolver services;
     private volatile boolean closed;
     /** Where interface names are looked up; null reads the system directly (standalone use in tests). */
     private volatile SystemInterfaces interfaces;
@@ -135,6 +136,7 @@ public final class EndpointResolver implements AutoCloseable {
         this.uncachedTemplate = builder.copy().resolveCache(NoopDnsCache.INSTANCE)
                 .cnameCache(NoopDnsCnameCache.INSTANCE)
                 .authoritativeDnsServerCache(NoopAuthoritativeDnsServerCache.INSTANCE);
+        this.services = new ServiceBindingResolver(uncachedTemplate);
         this.ipv4 = builder.copy().resolveCache(ipv4Cache).resolvedAddressTypes(ResolvedAddressTypes.IPV4_ONLY).build();
         try {
             this.ipv6 = builder.copy().resolveCache(ipv6Cache).resolvedAddressTypes(ResolvedAddressTypes.IPV6_ONLY)
@@ -258,6 +260,27 @@ public final class EndpointResolver implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The HTTPS record of a remote endpoint (RFC 9460 §9; draft-ietf-happy-happyeyeballs-v3 asks it
+     * beside AAAA and A): an IP address, a name from the hosts file or {@code localhost} has none
+     * and asks nothing; a failed or timed-out query completes as "no record", never exceptionally.
+     * With {@code useCache} false no cached answer is used and none is kept (isolateSession).
+     */
+    public CompletionStage<ServiceLookup> serviceBinding(RemoteEndpoint remote, boolean useCache) {
+        Objects.requireNonNull(remote, "remote");
+        int port = remote.effectivePort();
+        if (remote.hostName().isEmpty() || port == 0) {
+            return CompletableFuture.completedFuture(ServiceLookup.none(""));
+        }
+        String name = remote.hostName().get();
+        String key = normalize(name);
+        if (closed || noNameServer || hostsV4.containsKey(key) || hostsV6.containsKey(key)
+                || key.equals("localhost") || key.endsWith(".localhost")) {
+            return CompletableFuture.completedFuture(ServiceLookup.none(ServiceBindingResolver.queryName(name, port)));
+        }
+        return services.lookUp(name, port, useCache);
+    }
+
     /** How many DNS answers are cached, counted per (name, address family) (Q-18, M-65). */
     public int cachedAnswers() {
         return ipv4Cache.size() + ipv6Cache.size();
@@ -265,6 +288,7 @@ public final class EndpointResolver implements AutoCloseable {
 
     /** Forgets every cached DNS answer. */
     public void clearCache() {
+        services.clearCache();
         ipv4Cache.clear();
         ipv6Cache.clear();
     }
@@ -556,6 +580,7 @@ public final class EndpointResolver implements AutoCloseable {
             ipv4.close();
         } finally {
             ipv6.close();
+            services.close();
             synchronized (this) {
                 if (ipv4Uncached != null) {
                     ipv4Uncached.close();

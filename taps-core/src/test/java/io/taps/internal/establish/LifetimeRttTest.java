@@ -1,0 +1,59 @@
+package io.taps.internal.establish;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.taps.Connection;
+import io.taps.ConnectionEventHandler;
+import io.taps.Listener;
+import io.taps.endpoint.LocalEndpoint;
+import io.taps.endpoint.RemoteEndpoint;
+import io.taps.internal.cache.PerformanceCache;
+import io.taps.internal.conn.TapsConnection;
+import io.taps.internal.gather.Leaf;
+import io.taps.internal.gather.LocalPath;
+import io.taps.internal.quic.QuicStack;
+import io.taps.monitor.PathStatistics;
+import io.taps.security.SecurityParameters;
+import io.taps.testing.Await;
+import io.taps.testing.TapsTestSupport;
+import java.time.Duration;
+import java.util.List;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/**
+ * RTT is learnt during the life of a Connection, not only at establishment (RFC 9623 §9.2; issue
+ * 19 item 3): {@link LifetimeRtt} reads TCP_INFO of a real epoll TCP Connection on its event loop
+ * into the performance cache, and stops when the Connection closes.
+ */
+class LifetimeRttTest extends TapsTestSupport {
+
+    @Test
+    void aLiveTcpConnectionsRttIsSampledIntoTheCacheUntilItCloses() {
+        Listener listener = taps.preconnection().security(SecurityParameters.disabled())
+                .local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build().listen(c -> { });
+        Await.result(listener.ready());
+        Connection connection = taps.preconnection().security(SecurityParameters.disabled())
+                .remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port())).build()
+                .initiate(new ConnectionEventHandler() { });
+        Await.result(connection.ready());
+        TapsConnection internal = (TapsConnection) connection;
+        assumeTrue(internal.link().smoothedRtt().isPresent(), "TCP_INFO needs the epoll transport");
+
+        // An entry that claims a 10 s RTT: live samples of the loopback connection pull it down.
+        PerformanceCache cache = new PerformanceCache();
+        Leaf leaf = new Leaf(LocalPath.DEFAULT, QuicStack.INSTANCE, List.of(), internal.link().remoteAddress(), "x");
+        cache.succeeded(leaf, Duration.ofMillis(1), Duration.ofSeconds(10));
+        LifetimeRtt sampler = LifetimeRtt.start(internal, internal.link(), leaf, cache, Duration.ofMillis(10));
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> sampler.samples() >= 5);
+        PathStatistics stats = cache.snapshot().get(0);
+        assertThat(stats.smoothedRtt()).hasValueSatisfying(rtt -> assertThat(rtt).isLessThan(Duration.ofSeconds(9)));
+        assertThat(stats.successes()).as("a sample is not a success").isBetween(0.99, 1.0);
+
+        connection.close();
+        Await.result(connection.closed());
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(sampler::stopped);
+        listener.stop();
+    }
+}
