@@ -124,6 +124,42 @@ public final class NetnsJvm {
         }
     }
 
+    /**
+     * Starts {@code mainClass} in the existing named namespace {@code namespace} ({@code ip netns
+     * exec}) with the test classpath and flags, and returns the running child with its standard
+     * input and output as pipes (standard error goes to {@code stderr}), for scenarios where several
+     * children talk to each other through the test, e.g. exchanging rendezvous candidates.
+     */
+    public static Process start(String namespace, Class<?> mainClass, List<String> args, Path stderr) {
+        assumeAvailable();
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
+        command.addAll(javaCommand(List.of(), mainClass, args));
+        try {
+            return new ProcessBuilder(command).redirectError(stderr.toFile()).start();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start a child in namespace " + namespace + ": " + e, e);
+        }
+    }
+
+    /** The java command line of a child: this JVM's binary, flags and classpath. */
+    private static List<String> javaCommand(List<String> jvmFlags, Class<?> mainClass, List<String> args) {
+        List<String> java = new ArrayList<>();
+        java.add(ProcessHandle.current().info().command().orElse(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (flag.startsWith("-D") || flag.startsWith("--add-opens") || flag.startsWith("--add-exports")
+                    || flag.startsWith("--enable-native-access")) {
+                java.add(flag);
+            }
+        }
+        java.addAll(jvmFlags);
+        java.add("-cp");
+        java.add(System.getProperty("java.class.path"));
+        java.add(mainClass.getName());
+        java.addAll(args);
+        return java;
+    }
+
     private static String quote(String word) {
         return "'" + word.replace("'", "'\"'\"'") + "'";
     }
