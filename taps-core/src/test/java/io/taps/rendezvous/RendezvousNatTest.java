@@ -132,4 +132,23 @@ class RendezvousNatTest {
         assertThat(peers.a().value("notes")).as(log).contains("trickled");
         assertThat(peers.a().value("exchanged")).as(log).isEqualTo("10");
     }
+
+    @Test
+    void tcpSimultaneousOpenThroughTwoPortPreservingNats() {
+        Pair peers = rendezvous("tcp", topology.peerA, 40041, topology.peerB, 40042, 10_000, 200, 0);
+        String resultA = peers.a().line("result=", 40);
+        String resultB = peers.b().line("result=", 40);
+        peers.a().line("exchanged=", 30);
+        peers.b().line("exchanged=", 30);
+        String log = peers.describe();
+        assertThat(resultA).as(log).isEqualTo("done");
+        assertThat(resultB).as(log).isEqualTo("done");
+        assertThat(peers.a().value("stack")).as(log).isEqualTo("TCP");
+        assertThat(peers.a().value("winnerRemote")).as(log).isEqualTo("203.0.113.3:40042");
+        assertThat(peers.b().value("winnerRemote")).as(log).isEqualTo("203.0.113.2:40041");
+        assertThat(peers.a().value("notes")).as(log).contains("simultaneous open");
+        assertThat(peers.a().value("exchanged")).as(log).isEqualTo("200");
+        assertThat(peers.b().value("exchanged")).as(log).isEqualTo("200");
+        assertThat(peers.a().value("digest")).as(log).isEqualTo(peers.b().value("digest"));
+    }
 }

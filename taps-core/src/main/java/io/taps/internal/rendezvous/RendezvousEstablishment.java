@@ -35,7 +35,7 @@ public final class RendezvousEstablishment {
     public static ProtocolStack choose(List<ProtocolStack> ranked) {
         List<String> refused = new ArrayList<>();
         for (ProtocolStack stack : ranked) {
-            if (stack == ChannelStack.UDP) {
+            if (stack == ChannelStack.UDP || stack == ChannelStack.TCP) {
                 return stack;
             }
             refused.add(stack.capabilities().name());
@@ -51,6 +51,10 @@ public final class RendezvousEstablishment {
             CacheScope scope, Function<Consumer<List<RemoteEndpoint>>, Runnable> trickle) {
         RendezvousContext context = new RendezvousContext(connection, spec, local, remote, timeout, environment,
                 scope, trickle);
-        connection.eventLoop().execute(() -> new UdpRendezvous(context).start());
+        if (stack == ChannelStack.TCP) {
+            connection.eventLoop().execute(() -> new TcpRendezvous(context).start());
+        } else {
+            connection.eventLoop().execute(() -> new UdpRendezvous(context).start());
+        }
     }
 }
