@@ -68,6 +68,10 @@ public final class MulticastStack implements ProtocolStack {
             }
             return false;
         }
+        if (use.role() == Role.RENDEZVOUS && MulticastRendezvous.requested(spec(use))) {
+            MulticastRendezvous.of(spec(use));
+            return true;
+        }
         if (use.role() == Role.LISTEN && MulticastReceive.requested(spec(use))) {
             MulticastReceive.of(spec(use));
             return true;
@@ -84,12 +88,19 @@ public final class MulticastStack implements ProtocolStack {
     /** A sender only sends, a receiver only receives (RFC 9622 §6.1.1). */
     @Override
     public TransportProperties connectionProperties(TransportProperties requested, StackUse use) {
+        if (use.role() == Role.RENDEZVOUS) {
+            return requested;
+        }
         return requested.toBuilder().direction(use.role() == Role.LISTEN ? Direction.UNIDIRECTIONAL_RECEIVE
                 : Direction.UNIDIRECTIONAL_SEND).build();
     }
 
     @Override
     public void connect(StackAttempt attempt) {
+        if (attempt.use().role() == Role.RENDEZVOUS) {
+            MulticastRendezvous.of(spec(attempt.use())).connect(TapsAttempt.of(attempt));
+            return;
+        }
         MulticastSend.of(spec(attempt.use())).connect(TapsAttempt.of(attempt));
     }
 
