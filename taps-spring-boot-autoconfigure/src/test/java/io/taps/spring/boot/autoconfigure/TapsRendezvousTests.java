@@ -61,8 +61,10 @@ class TapsRendezvousTests {
         Connection toServer = profiles.preconnection("signalling")
                 .remote(io.taps.endpoint.RemoteEndpoint.ofAddress("127.0.0.1", serverPort)).build().initiate();
         toServer.ready().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        return rendezvous.rendezvous("p2p", LocalEndpoint.ofAddress("127.0.0.1", freeUdpPort()),
-                TapsRendezvous.over(toServer), Duration.ofSeconds(10)).toCompletableFuture();
+        CompletableFuture<Connection> peer = rendezvous.rendezvous("p2p", LocalEndpoint.ofAddress("127.0.0.1",
+                freeUdpPort()), TapsRendezvous.over(toServer), Duration.ofSeconds(10)).toCompletableFuture();
+        peer.whenComplete((done, failure) -> toServer.abort());
+        return peer;
     }
 
     /** The signalling server: pairs the first two callers and sends each the other's offer. */
