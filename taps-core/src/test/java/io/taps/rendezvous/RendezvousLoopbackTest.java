@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 class RendezvousLoopbackTest extends TapsTestSupport {
 
     /** RendezvousDone or EstablishmentError of one side, never Ready. */
-    private static final class Outcome implements ConnectionEventHandler {
+    private static class Outcome implements ConnectionEventHandler {
         final CompletableFuture<Connection> done = new CompletableFuture<>();
 
         @Override
@@ -99,6 +99,38 @@ class RendezvousLoopbackTest extends TapsTestSupport {
         assertThat(new String(Await.result(connectionA.receive()).bytes(), StandardCharsets.UTF_8)).isEqualTo("pong");
         connectionA.abort();
         connectionB.abort();
+    }
+
+    @Test
+    void consentExpiresWhenThePeerStopsAnsweringItsChecks() throws Exception {
+        TransportProperties quickConsent = TransportProperties.unreliableDatagram().toBuilder()
+                .keepAliveTimeout(Duration.ofMillis(100)).build();
+        int portA = freeUdpPort();
+        int portB = freeUdpPort();
+        Preconnection a = side(portA, quickConsent);
+        Preconnection b = side(portB, quickConsent);
+        a.setRemoteRendezvousCredentials(b.rendezvousCredentials()).addRemote(RemoteEndpoint.ofAddress("127.0.0.1", portB));
+        b.setRemoteRendezvousCredentials(a.rendezvousCredentials()).addRemote(RemoteEndpoint.ofAddress("127.0.0.1", portA));
+        CompletableFuture<TransportServicesException> lost = new CompletableFuture<>();
+        Outcome outcomeA = new Outcome() {
+            @Override
+            public void connectionError(Connection connection, TransportServicesException error) {
+                lost.complete(error);
+            }
+        };
+        Outcome outcomeB = new Outcome();
+        a.rendezvous(Duration.ofSeconds(10), outcomeA);
+        b.rendezvous(Duration.ofSeconds(10), outcomeB);
+        Connection connectionA = Await.result(outcomeA.done);
+        Connection connectionB = Await.result(outcomeB.done);
+        // While both answer, consent holds over many more than six intervals.
+        org.awaitility.Awaitility.await().during(Duration.ofMillis(1200)).atMost(Duration.ofSeconds(3))
+                .until(() -> connectionA.getProperties().get(io.taps.properties.Property.CONN_STATE)
+                        == io.taps.properties.ConnectionState.ESTABLISHED && !lost.isDone());
+        // Both answer each other's consent checks every ~100 ms; once B is gone, A's consent expires
+        // after six unanswered intervals (RFC 7675 §5.1 with keepAliveTimeout as the interval).
+        connectionB.abort();
+        assertThat(Await.result(lost)).hasMessageContaining("consent to send expired");
     }
 
     @Test

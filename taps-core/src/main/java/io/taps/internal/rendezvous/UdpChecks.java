@@ -31,7 +31,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class UdpChecks extends ChannelInboundHandlerAdapter {
     static final long CONSENT_INTERVAL_MILLIS = 5_000;
-    static final long CONSENT_EXPIRY_MILLIS = 30_000;
+    /** RFC 7675 §5.1: consent expires after 30 s, six times the default interval. */
+    private static final int CONSENT_EXPIRY_INTERVALS = 6;
     private static final int HELD_LIMIT = 64;
 
     /** What the Rendezvous asks of a base besides the checks: the answers of its STUN server. */
@@ -42,6 +43,7 @@ final class UdpChecks extends ChannelInboundHandlerAdapter {
 
     private final Base base;
     private final Gathering gathering;
+    private final long consentIntervalMillis;
     private IceAgent agent;
     private ChannelHandlerContext ctx;
     private CandidatePair selected;
@@ -52,9 +54,10 @@ final class UdpChecks extends ChannelInboundHandlerAdapter {
     private byte[] remoteKey;
     private String consentUser;
 
-    UdpChecks(Base base, Gathering gathering) {
+    UdpChecks(Base base, Gathering gathering, long consentIntervalMillis) {
         this.base = base;
         this.gathering = gathering;
+        this.consentIntervalMillis = consentIntervalMillis;
     }
 
     Base base() {
@@ -152,7 +155,7 @@ final class UdpChecks extends ChannelInboundHandlerAdapter {
 
     private void scheduleConsent() {
         // RFC 7675 §5.1: a random interval of 0.8 to 1.2 times the base, so checks of many flows spread.
-        long delay = (long) (CONSENT_INTERVAL_MILLIS * ThreadLocalRandom.current().nextDouble(0.8, 1.2));
+        long delay = (long) (consentIntervalMillis * ThreadLocalRandom.current().nextDouble(0.8, 1.2));
         consentTimer = ctx.executor().schedule(this::consentCheck, delay, TimeUnit.MILLISECONDS);
     }
 
@@ -161,10 +164,12 @@ final class UdpChecks extends ChannelInboundHandlerAdapter {
             return;
         }
         long silent = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastConsentNanos);
-        if (silent >= CONSENT_EXPIRY_MILLIS) {
+        if (silent >= consentIntervalMillis * CONSENT_EXPIRY_INTERVALS) {
             ctx.fireExceptionCaught(new TransportServicesException(ErrorReason.CONNECTION_ABORTED,
                     "consent to send expired: " + selected.remote + " answered no consent check for " + silent
                             + " ms (RFC 7675 §5.1)"));
+            // The Connection remembers the failure and reports it as ConnectionError when the flow closes.
+            ctx.close();
             return;
         }
         StunMessage request = StunMessage.request(List.of(StunMessage.username(consentUser)));

@@ -62,7 +62,7 @@ final class UdpRendezvous implements IceAgent.Listener, UdpChecks.Gathering {
         List<Base> bases = context.bases();
         List<CompletableFuture<Void>> binds = new ArrayList<>();
         for (Base base : bases) {
-            UdpChecks checks = new UdpChecks(base, this);
+            UdpChecks checks = new UdpChecks(base, this, consentInterval());
             sockets.add(checks);
             ChannelFuture bound = new Bootstrap().group(loop).channel(context.environment().transport().datagramChannel())
                     .option(ChannelOption.SO_REUSEADDR, true)
@@ -91,6 +91,12 @@ final class UdpRendezvous implements IceAgent.Listener, UdpChecks.Gathering {
                         run(bases);
                     }
                 }));
+    }
+
+    /** The consent check interval: the Connection's keepAliveTimeout (RFC 9622 §8.1.4), else RFC 7675's 5 s. */
+    private long consentInterval() {
+        io.taps.properties.Timeout keepAlive = context.spec().properties().get(io.taps.properties.Property.KEEP_ALIVE_TIMEOUT);
+        return keepAlive.isNone() ? UdpChecks.CONSENT_INTERVAL_MILLIS : Math.max(1, keepAlive.duration().toMillis());
     }
 
     private void run(List<Base> bases) {
