@@ -109,7 +109,16 @@ public final class Preconnection {
      * Endpoint's addresses (a host name becomes its IPv6 and IPv4 addresses, deduplicated) and the
      * Local Endpoints' addresses; without Local Endpoints, the addresses of every interface that is
      * up, with port 0 (ephemeral). Fails with ResolutionFailed when a Remote Endpoint cannot be
-     * resolved. Nothing is bound or sent; a later Initiate or Listen resolves again.
+     * resolved. A later Initiate or Listen resolves again.
+     *
+     * <p>For a {@link #rendezvous Rendezvous} these are the local candidates to signal to the peer
+     * (RFC 9622 §7.3): a wildcard Local Endpoint becomes the addresses of the interfaces that are
+     * up (loopback and link-local left out), and a Local Endpoint with a
+     * {@linkplain LocalEndpoint#stunServer() STUN server} is bound once (an ephemeral port becomes
+     * concrete) to ask the server for its server-reflexive address, which follows the host
+     * candidates ({@link ResolvedEndpoints#serverReflexiveEndpoints()}); a server that does not
+     * answer within 3 s fails the stage with ResolutionFailed. A later Rendezvous of this
+     * Preconnection uses the host candidates returned here, ports included.
      */
     public CompletionStage<ResolvedEndpoints> resolve() {
         return engine.resolve(snapshot()).thenApply(resolved -> {
