@@ -25,7 +25,8 @@ import java.util.Optional;
  * RemoteEndpoint is a send-only Connection (a UDP socket connected to the group, hop limit and
  * outgoing interface from the endpoints, {@link MulticastSend}); a group as LocalEndpoint is a
  * receive-only Listener that joins it, any-source or source-specific ({@link MulticastReceive}),
- * with one Connection per sender. Its capabilities are UDP's.
+ * with one Connection per sender; an any-source group as both endpoints of a Rendezvous is a
+ * Connection that sends to and hears the group ({@link MulticastRendezvous}). Its capabilities are UDP's.
  */
 public final class MulticastStack implements ProtocolStack {
     /** The one multicast stack of taps. */
