@@ -16,6 +16,16 @@ public interface ConnectionEventHandler {
     default void ready(Connection connection) {
     }
 
+    /**
+     * RendezvousDone (RFC 9622 §7.3, E-06): a {@link Preconnection#rendezvous Rendezvous} found a
+     * working candidate pair with its peer and the Connection is established; raised instead of
+     * Ready for such a Connection. {@link Connection#establishmentReport()} shows every candidate
+     * pair checked and the one nominated. A failed Rendezvous raises
+     * {@link #establishmentError EstablishmentError} (§7.3, E-07).
+     */
+    default void rendezvousDone(Connection connection) {
+    }
+
     /** EstablishmentError (§7.1, E-02): the connection could not be established; it is now Closed. */
     default void establishmentError(Connection connection, TransportServicesException error) {
     }

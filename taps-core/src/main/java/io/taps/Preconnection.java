@@ -48,6 +48,13 @@ public final class Preconnection {
     private ProxyConfig proxies;
     /** The last snapshot; immutable, so reused until a setter changes this Preconnection. */
     private PreconnectionSpec snapshot;
+    /** This side's ICE credential for Rendezvous (RFC 9622 §7.3), random unless the builder set one. */
+    private final RendezvousCredentials rendezvousCredentials;
+    private RendezvousCredentials remoteRendezvousCredentials;
+    /** The host candidates the last Resolve bound (ephemeral ports made concrete), which Rendezvous reuses. */
+    private List<LocalEndpoint> resolvedLocals;
+    /** Running Rendezvous establishments that want candidates trickled in by AddRemote (RFC 9622 §7.3). */
+    private final List<java.util.function.Consumer<List<RemoteEndpoint>>> trickle = new ArrayList<>();
 
     private Preconnection(Engine engine, Builder builder) {
         this.engine = engine;
@@ -57,6 +64,9 @@ public final class Preconnection {
         this.security = builder.security;
         this.framers.addAll(builder.framers);
         this.proxies = builder.proxies;
+        this.rendezvousCredentials = builder.rendezvousCredentials != null ? builder.rendezvousCredentials
+                : RendezvousCredentials.random();
+        this.remoteRendezvousCredentials = builder.remoteRendezvousCredentials;
     }
 
     static Builder builder(Engine engine) {
@@ -102,16 +112,106 @@ public final class Preconnection {
      * Endpoint's addresses (a host name becomes its IPv6 and IPv4 addresses, deduplicated) and the
      * Local Endpoints' addresses; without Local Endpoints, the addresses of every interface that is
      * up, with port 0 (ephemeral). Fails with ResolutionFailed when a Remote Endpoint cannot be
-     * resolved. Nothing is bound or sent; a later Initiate or Listen resolves again.
+     * resolved. A later Initiate or Listen resolves again.
+     *
+     * <p>For a {@link #rendezvous Rendezvous} these are the local candidates to signal to the peer
+     * (RFC 9622 §7.3): a wildcard Local Endpoint becomes the addresses of the interfaces that are
+     * up (loopback and link-local left out), and a Local Endpoint with a
+     * {@linkplain LocalEndpoint#stunServer() STUN server} is bound once (an ephemeral port becomes
+     * concrete) to ask the server for its server-reflexive address, which follows the host
+     * candidates ({@link ResolvedEndpoints#serverReflexiveEndpoints()}); a server that does not
+     * answer within 3 s fails the stage with ResolutionFailed. A later Rendezvous of this
+     * Preconnection uses the host candidates returned here, ports included.
      */
     public CompletionStage<ResolvedEndpoints> resolve() {
-        return engine.resolve(snapshot());
+        return engine.resolve(snapshot()).thenApply(resolved -> {
+            synchronized (this) {
+                resolvedLocals = resolved.hostCandidates();
+            }
+            return resolved;
+        });
     }
 
-    /** Adds remote endpoints; several mean equivalent services (O-02). */
-    public synchronized Preconnection addRemote(RemoteEndpoint... endpoints) {
-        remotes.addAll(List.of(endpoints));
-        snapshot = null;
+    /**
+     * Rendezvous (RFC 9622 §7.3, RFC 9623 §4.3, A-12): listens on the Local Endpoints and connects to
+     * the Remote Endpoints at the same time, checking candidate pairs in the ICE way (RFC 8445
+     * ordering, pairing, STUN Binding checks with this side's and the peer's
+     * {@link #rendezvousCredentials() credentials}, one nominated pair) until one works with the
+     * peer, which does the same. Returns the Connection at once (Establishing); the handler's
+     * {@link ConnectionEventHandler#rendezvousDone RendezvousDone} follows with the established
+     * Connection, or {@link ConnectionEventHandler#establishmentError EstablishmentError} when no
+     * pair works within {@code timeout} (else {@code connTimeout}, else 30 s), naming why.
+     *
+     * <p>Needs at least one Local and one Remote Endpoint, IP addresses with ports (the peer's
+     * candidates from {@link #resolve()} received over the application's signalling), and the peer's
+     * credentials ({@link #setRemoteRendezvousCredentials}). Remote Endpoints added later by
+     * {@link #addRemote} join the running checks (trickle ICE). Rendezvous over UDP or, when
+     * reliability is required, TCP by simultaneous open; with a multicast any-source group as both
+     * Local and Remote Endpoint (RFC 9622 §6.1.1), a Connection sending to and receiving from the
+     * group. docs/rendezvous.md has an example.
+     *
+     * @throws TransportServicesException InvalidConfiguration without Local or Remote Endpoints or
+     *     without the peer's credentials; NoCandidates when no stack can serve a Rendezvous
+     */
+    public Connection rendezvous(ConnectionEventHandler handler) {
+        return rendezvous(null, handler);
+    }
+
+    /** {@link #rendezvous(ConnectionEventHandler)} bounded by {@code timeout}. */
+    public Connection rendezvous(Duration timeout, ConnectionEventHandler handler) {
+        Objects.requireNonNull(handler, "handler");
+        PreconnectionSpec spec;
+        RendezvousCredentials remote;
+        synchronized (this) {
+            spec = snapshot();
+            if (resolvedLocals != null && !resolvedLocals.isEmpty()) {
+                spec = new PreconnectionSpec(resolvedLocals, spec.remotes(), spec.properties(), spec.security(),
+                        spec.framers());
+            }
+            remote = remoteRendezvousCredentials;
+        }
+        return engine.rendezvous(spec, rendezvousCredentials, remote, timeout, handler, this::trickleTo);
+    }
+
+    /** Registers a running Rendezvous for AddRemote; the returned runnable unregisters it. */
+    private synchronized Runnable trickleTo(java.util.function.Consumer<List<RemoteEndpoint>> running) {
+        trickle.add(running);
+        return () -> {
+            synchronized (this) {
+                trickle.remove(running);
+            }
+        };
+    }
+
+    /**
+     * This side's short-term credential for {@link #rendezvous Rendezvous} (RFC 9622 §7.3, RFC 8445
+     * §5.3): send it to the peer over signalling together with the candidates {@link #resolve()}
+     * returns. Random per Preconnection unless {@link Builder#rendezvousCredentials} set it.
+     */
+    public RendezvousCredentials rendezvousCredentials() {
+        return rendezvousCredentials;
+    }
+
+    /** The peer's credential, received over signalling; a Rendezvous needs it. */
+    public synchronized Preconnection setRemoteRendezvousCredentials(RendezvousCredentials remote) {
+        this.remoteRendezvousCredentials = Objects.requireNonNull(remote, "remote");
+        return this;
+    }
+
+    /**
+     * AddRemote (RFC 9622 §7.3): adds remote endpoints; several mean equivalent services (O-02).
+     * During a {@link #rendezvous Rendezvous} they are candidates the peer trickled over signalling
+     * after the Rendezvous began, and the running connectivity checks take them up at once.
+     */
+    public Preconnection addRemote(RemoteEndpoint... endpoints) {
+        List<java.util.function.Consumer<List<RemoteEndpoint>>> running;
+        synchronized (this) {
+            remotes.addAll(List.of(endpoints));
+            snapshot = null;
+            running = List.copyOf(trickle);
+        }
+        List<RemoteEndpoint> added = List.of(endpoints);
+        running.forEach(each -> each.accept(added));
         return this;
     }
 
@@ -119,6 +219,7 @@ public final class Preconnection {
     public synchronized Preconnection addLocal(LocalEndpoint... endpoints) {
         locals.addAll(List.of(endpoints));
         snapshot = null;
+        resolvedLocals = null;
         return this;
     }
 
@@ -212,6 +313,8 @@ public final class Preconnection {
         private SecurityParameters security = SecurityParameters.secureDefault();
         private final List<FramerFactory> framers = new ArrayList<>();
         private ProxyConfig proxies;
+        private RendezvousCredentials rendezvousCredentials;
+        private RendezvousCredentials remoteRendezvousCredentials;
 
         private Builder(Engine engine) {
             this.engine = engine;
@@ -256,6 +359,18 @@ public final class Preconnection {
         /** This Preconnection's proxies (RFC 9623 §4.1.2), see {@link Preconnection#setProxies}. */
         public Builder proxies(ProxyConfig newProxies) {
             this.proxies = newProxies;
+            return this;
+        }
+
+        /** This side's Rendezvous credential (RFC 9622 §7.3), instead of a random one. */
+        public Builder rendezvousCredentials(RendezvousCredentials local) {
+            this.rendezvousCredentials = Objects.requireNonNull(local, "local");
+            return this;
+        }
+
+        /** The peer's Rendezvous credential, received over signalling. */
+        public Builder remoteRendezvousCredentials(RendezvousCredentials remote) {
+            this.remoteRendezvousCredentials = Objects.requireNonNull(remote, "remote");
             return this;
         }
 

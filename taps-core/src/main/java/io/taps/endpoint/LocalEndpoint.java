@@ -3,6 +3,7 @@ package io.taps.endpoint;
 import static io.taps.endpoint.EndpointSupport.invalid;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -32,6 +33,7 @@ public final class LocalEndpoint {
     private final String interfaceName;
     private final InetAddress multicastGroup;
     private final InetAddress multicastSource;
+    private final InetSocketAddress stunServer;
 
     private LocalEndpoint(Builder b) {
         this.hostName = b.ids.hostName;
@@ -41,6 +43,7 @@ public final class LocalEndpoint {
         this.interfaceName = b.ids.interfaceName;
         this.multicastGroup = b.group;
         this.multicastSource = b.source;
+        this.stunServer = b.stunServer;
     }
 
     /** A local endpoint on every address with the given port; 0 asks for an ephemeral port (EP-01). */
@@ -72,6 +75,7 @@ public final class LocalEndpoint {
         b.ids.copyFrom(hostName, ipAddress, port, service, interfaceName);
         b.group = multicastGroup;
         b.source = multicastSource;
+        b.stunServer = stunServer;
         return b;
     }
 
@@ -121,6 +125,14 @@ public final class LocalEndpoint {
         return Optional.ofNullable(multicastSource);
     }
 
+    /**
+     * The STUN server that discovers this endpoint's server-reflexive address for a Rendezvous (RFC
+     * 9622 §6.1.5 {@code WithStunServer}, §7.3; RFC 8489 Binding): unresolved when given by name.
+     */
+    public Optional<InetSocketAddress> stunServer() {
+        return Optional.ofNullable(stunServer);
+    }
+
     /** Whether this endpoint receives from a multicast group (EP-04). */
     public boolean isMulticast() {
         return multicastGroup().isPresent();
@@ -138,13 +150,14 @@ public final class LocalEndpoint {
                 && Objects.equals(port, other.port) && Objects.equals(service, other.service)
                 && Objects.equals(interfaceName, other.interfaceName)
                 && Objects.equals(multicastGroup, other.multicastGroup)
-                && Objects.equals(multicastSource, other.multicastSource);
+                && Objects.equals(multicastSource, other.multicastSource)
+                && Objects.equals(stunServer, other.stunServer);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(hostName, ipAddress, port, service, interfaceName, multicastGroup,
-                multicastSource);
+                multicastSource, stunServer);
     }
 
     /** For example {@code *:7000}, {@code 127.0.0.1:0 @lo} or {@code *:5000 group=[ff02::1]}. */
@@ -158,6 +171,9 @@ public final class LocalEndpoint {
         if (multicastSource != null) {
             sb.append(" source=").append(EndpointSupport.formatAddress(multicastSource));
         }
+        if (stunServer != null) {
+            sb.append(" stun=").append(stunServer.getHostString()).append(':').append(stunServer.getPort());
+        }
         return sb.toString();
     }
 
@@ -169,8 +185,34 @@ public final class LocalEndpoint {
         private final Identifiers ids = new Identifiers();
         private InetAddress group;
         private InetAddress source;
+        private InetSocketAddress stunServer;
 
         private Builder() {
+        }
+
+        /**
+         * The STUN server (RFC 8489) a Rendezvous asks for this endpoint's server-reflexive address
+         * (RFC 9622 §6.1.5 {@code WithStunServer(address, port, credentials)}, §7.3): the address
+         * the NAT in front of this host maps the endpoint to, which {@code Preconnection.resolve()}
+         * returns next to the host addresses. taps sends plain Binding requests, which STUN servers
+         * answer without credentials (RFC 8489 §9); a server that asks for a long-term credential
+         * is not supported. Given once; {@code host} is resolved when the Preconnection is.
+         */
+        public Builder withStunServer(String host, int port) {
+            if (stunServer != null) {
+                throw invalid("endpoint already has WithStunServer(" + stunServer.getHostString() + ":"
+                        + stunServer.getPort() + ")");
+            }
+            if (port < 1 || port > 65535) {
+                throw invalid("STUN server port " + port + " is outside 1..65535");
+            }
+            this.stunServer = InetSocketAddress.createUnresolved(Objects.requireNonNull(host, "host"), port);
+            return this;
+        }
+
+        /** {@link #withStunServer(String, int)} for an IP address. */
+        public Builder withStunServer(InetAddress address, int port) {
+            return withStunServer(address.getHostAddress(), port);
         }
 
         /** A local name, resolved at Listen time; an IP literal given here becomes the address. */

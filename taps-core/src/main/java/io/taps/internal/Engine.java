@@ -63,6 +63,8 @@ import java.util.concurrent.TimeUnit;
 public final class Engine implements AutoCloseable {
     /** Establishment bound when neither initiate(timeout) nor connTimeout gives one. */
     static final Duration DEFAULT_ESTABLISHMENT_TIMEOUT = Duration.ofSeconds(30);
+    /** How long Resolve waits for a STUN server's answer (RFC 8489 §6.2.1 would wait 39.5 s). */
+    private static final Duration STUN_GATHERING_TIMEOUT = Duration.ofSeconds(3);
     /** How long close() waits for the Listeners it stops and the Connections it aborts after the graceful phase. */
     private static final Duration ABORT_GRACE = Duration.ofMillis(500);
 
@@ -117,7 +119,9 @@ public final class Engine implements AutoCloseable {
         this.interfaces = new SystemInterfaces(blocking);
         this.resolver = new EndpointResolver(group.next(), datagrams, sockets, resolverConfig.build())
                 .interfaces(interfaces);
-        this.endpoints = new EndpointResolution(resolver, this::paths, blocking);
+        this.endpoints = new EndpointResolution(resolver, this::paths, blocking, (local, server) ->
+                io.taps.internal.stun.StunBindingClient.query(group.next(), transport.datagramChannel(), local, server,
+                        STUN_GATHERING_TIMEOUT));
         this.protocols = ProtocolRegistry.with(config.protocols(), transport);
         this.stacks = new StackEnvironment(group, transport, config.eventExecutor(), this::track, blocking);
     }
@@ -352,6 +356,44 @@ public final class Engine implements AutoCloseable {
             }
         });
         return listener;
+    }
+
+    /**
+     * Rendezvous (RFC 9622 §7.3): a stack that claims the Preconnection (a multicast group as both
+     * endpoints) establishes it alone; otherwise ICE-style connectivity checks over the best ranked
+     * stack that can rendezvous ({@code internal.rendezvous}). {@code trickle} registers the running
+     * Rendezvous for the Preconnection's AddRemote and returns how to unregister.
+     */
+    public Connection rendezvous(PreconnectionSpec spec, io.taps.RendezvousCredentials local,
+            io.taps.RendezvousCredentials remote, Duration timeout, ConnectionEventHandler handler,
+            java.util.function.Function<java.util.function.Consumer<List<io.taps.endpoint.RemoteEndpoint>>, Runnable> trickle) {
+        ensureOpen();
+        if (spec.locals().isEmpty() || spec.remotes().isEmpty()) {
+            throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
+                    "Rendezvous needs at least one LocalEndpoint and one RemoteEndpoint (RFC 9622 §7.3, O-02)");
+        }
+        ProtocolStack claimant = StackSelection.claimant(spec, Role.RENDEZVOUS, protocols);
+        ProtocolStack transport = claimant != null ? claimant : io.taps.internal.rendezvous.RendezvousEstablishment
+                .choose(StackSelection.rank(spec, Role.RENDEZVOUS, protocols));
+        if (claimant == null && remote == null) {
+            throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION, "Rendezvous needs the peer's"
+                    + " credentials from signalling: Preconnection.setRemoteRendezvousCredentials (RFC 8445 §5.3)");
+        }
+        TransportProperties properties = claimant == null ? spec.properties()
+                : claimant.connectionProperties(spec.properties(), spec.use(Role.RENDEZVOUS));
+        TapsConnection connection = new TapsConnection(group.next(), config.eventExecutor(), properties,
+                Role.RENDEZVOUS, handler);
+        connection.knownEndpoints(spec.locals(), spec.remotes());
+        track(connection);
+        observeEstablishment(connection);
+        Duration bound = timeout != null ? timeout : establishmentTimeout(spec);
+        if (claimant != null) {
+            SoleEstablishment.start(connection, spec, claimant, stacks, cacheScopeFor(spec), bound, Role.RENDEZVOUS);
+            return connection;
+        }
+        io.taps.internal.rendezvous.RendezvousEstablishment.start(connection, spec, transport, local, remote, bound,
+                stacks, cacheScopeFor(spec), trickle);
+        return connection;
     }
 
     /** Resolve (RFC 9622 §7.3, A-07): see {@link EndpointResolution#resolve}. */

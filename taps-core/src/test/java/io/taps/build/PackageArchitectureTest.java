@@ -40,7 +40,8 @@ class PackageArchitectureTest {
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("io.taps");
 
     private static final String[] PROTOCOL_IMPLEMENTATIONS = {"io.taps.internal.stack..", "io.taps.internal.quic..",
-        "io.taps.internal.multicast..", "io.taps.internal.protocol..", "io.taps.internal.mptcp.."};
+        "io.taps.internal.multicast..", "io.taps.internal.protocol..", "io.taps.internal.mptcp..",
+        "io.taps.internal.rendezvous.."};
 
     /** The protocol-independent core: it sees stacks only through io.taps.spi. */
     private static final String[] PROTOCOL_INDEPENDENT_CORE = {"io.taps.internal.establish..",

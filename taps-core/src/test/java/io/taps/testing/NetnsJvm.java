@@ -112,6 +112,23 @@ public final class NetnsJvm {
     }
 
     /**
+     * Starts {@code mainClass} in the existing named namespace {@code namespace} ({@code ip netns
+     * exec}) with the test classpath and flags, and returns the running child with its standard
+     * input and output as pipes (standard error goes to {@code stderr}), for scenarios where several
+     * children talk to each other through the test, e.g. exchanging rendezvous candidates.
+     */
+    public static Process start(String namespace, Class<?> mainClass, List<String> args, Path stderr) {
+        assumeAvailable();
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
+        command.addAll(javaCommand(List.of(), mainClass, args));
+        try {
+            return new ProcessBuilder(command).redirectError(stderr.toFile()).start();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start a child in namespace " + namespace + ": " + e, e);
+        }
+    }
+
+    /**
      * The command line of a child JVM like the one {@link #run} starts (this JVM's binary, test
      * classpath and {@code -D}/{@code --add-opens}/{@code --enable-native-access} flags, then
      * {@code jvmFlags}), for tests that start it themselves, e.g. under {@code ip netns exec}.

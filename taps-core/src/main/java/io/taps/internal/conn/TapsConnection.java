@@ -171,10 +171,14 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
         sendPath.sentAsEarlyData(message);
     }
 
-    /** Adopts the winning link and raises Ready (E-01); called on the event loop. */
+    /** Adopts the winning link and raises Ready (E-01), RendezvousDone for a Rendezvous (E-06); on the event loop. */
     public void establish(Link winner, StackCapabilities chosenStack) {
         adopt(winner, chosenStack);
-        events.emit(() -> handler.ready(this), () -> lifecycle.readyFuture().complete(this));
+        if (store.role() == Role.RENDEZVOUS) {
+            events.emit(() -> handler.rendezvousDone(this), () -> lifecycle.readyFuture().complete(this));
+        } else {
+            events.emit(() -> handler.ready(this), () -> lifecycle.readyFuture().complete(this));
+        }
         sendPath.raiseEarlySent();
         lifecycle.afterReady();
     }

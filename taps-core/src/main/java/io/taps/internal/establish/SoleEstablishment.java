@@ -26,6 +26,12 @@ public final class SoleEstablishment {
     /** Starts the attempt on the connection's loop; Ready or EstablishmentError follows. */
     public static void start(TapsConnection connection, PreconnectionSpec spec, ProtocolStack stack,
             StackEnvironment environment, CacheScope scope, Duration timeout) {
+        start(connection, spec, stack, environment, scope, timeout, Role.INITIATE);
+    }
+
+    /** {@link #start} for {@code role}: Initiate, or a Rendezvous the stack claimed (a multicast group). */
+    public static void start(TapsConnection connection, PreconnectionSpec spec, ProtocolStack stack,
+            StackEnvironment environment, CacheScope scope, Duration timeout, Role role) {
         EventLoop loop = connection.eventLoop();
         RemoteEndpoint first = spec.remotes().get(0);
         InetSocketAddress remote = first.ipAddress()
@@ -33,7 +39,7 @@ public final class SoleEstablishment {
         String peerName = first.hostName()
                 .orElseGet(() -> remote == null ? null : remote.getAddress().getHostAddress());
         loop.execute(() -> {
-            TapsAttempt attempt = new TapsAttempt(stack, loop, remote, null, peerName, spec.use(Role.INITIATE),
+            TapsAttempt attempt = new TapsAttempt(stack, loop, remote, null, peerName, spec.use(role),
                     timeout, spec.framers(), null, scope, environment);
             attempt.establishAlone(connection, () -> { }, connection::failEstablishment, () -> {
                 io.taps.internal.group.CloneSupport own = attempt.cloneSupportFor(connection, null);

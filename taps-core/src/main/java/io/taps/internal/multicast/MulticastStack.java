@@ -25,7 +25,8 @@ import java.util.Optional;
  * RemoteEndpoint is a send-only Connection (a UDP socket connected to the group, hop limit and
  * outgoing interface from the endpoints, {@link MulticastSend}); a group as LocalEndpoint is a
  * receive-only Listener that joins it, any-source or source-specific ({@link MulticastReceive}),
- * with one Connection per sender. Its capabilities are UDP's.
+ * with one Connection per sender; an any-source group as both endpoints of a Rendezvous is a
+ * Connection that sends to and hears the group ({@link MulticastRendezvous}). Its capabilities are UDP's.
  */
 public final class MulticastStack implements ProtocolStack {
     /** The one multicast stack of taps. */
@@ -68,6 +69,10 @@ public final class MulticastStack implements ProtocolStack {
             }
             return false;
         }
+        if (use.role() == Role.RENDEZVOUS && MulticastRendezvous.requested(spec(use))) {
+            MulticastRendezvous.of(spec(use));
+            return true;
+        }
         if (use.role() == Role.LISTEN && MulticastReceive.requested(spec(use))) {
             MulticastReceive.of(spec(use));
             return true;
@@ -84,12 +89,19 @@ public final class MulticastStack implements ProtocolStack {
     /** A sender only sends, a receiver only receives (RFC 9622 §6.1.1). */
     @Override
     public TransportProperties connectionProperties(TransportProperties requested, StackUse use) {
+        if (use.role() == Role.RENDEZVOUS) {
+            return requested;
+        }
         return requested.toBuilder().direction(use.role() == Role.LISTEN ? Direction.UNIDIRECTIONAL_RECEIVE
                 : Direction.UNIDIRECTIONAL_SEND).build();
     }
 
     @Override
     public void connect(StackAttempt attempt) {
+        if (attempt.use().role() == Role.RENDEZVOUS) {
+            MulticastRendezvous.of(spec(attempt.use())).connect(TapsAttempt.of(attempt));
+            return;
+        }
         MulticastSend.of(spec(attempt.use())).connect(TapsAttempt.of(attempt));
     }
 

@@ -148,4 +148,11 @@ public final class TapsAutoConfiguration {
             ObjectProvider<SslBundles> sslBundles) {
         return new TapsProfiles(transportServices, properties, framers, sslBundles.getIfAvailable());
     }
+
+    /** Rendezvous (RFC 9622 §7.3) from a profile, with the application's signalling (docs/rendezvous.md). */
+    @Bean
+    @ConditionalOnMissingBean
+    TapsRendezvous tapsRendezvous(TapsProfiles profiles) {
+        return new TapsRendezvous(profiles);
+    }
 }
