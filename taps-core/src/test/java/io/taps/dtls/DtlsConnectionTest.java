@@ -83,6 +83,8 @@ class DtlsConnectionTest extends TapsTestSupport {
             Await.result(client.closed());
             // close_notify ends the accepted Connection too.
             Await.result(accepted.get(0).closed());
+            // DTLS contexts (key material, trust anchors) were never built on an event loop.
+            assertThat(io.taps.internal.blocking.BlockingWork.violations()).noneMatch(v -> v.contains("DTLS"));
         }
     }
 
