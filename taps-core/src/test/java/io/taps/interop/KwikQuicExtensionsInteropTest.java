@@ -150,12 +150,12 @@ class KwikQuicExtensionsInteropTest {
             Await.result(client.ready());
             Semaphore arrived = new Semaphore(0);
             BitSet seen = new BitSet();
-            AtomicInteger bad = new AtomicInteger();
+            AtomicInteger corrupted = new AtomicInteger();
             receiveLoop(client, message -> {
                 int sequence = sequenceOf(message.bytes());
                 synchronized (seen) {
-                    if (sequence < 0 || seen.get(sequence)) {
-                        bad.incrementAndGet();
+                    if (sequence < 0) {
+                        corrupted.incrementAndGet();
                     } else {
                         seen.set(sequence);
                     }
@@ -170,7 +170,9 @@ class KwikQuicExtensionsInteropTest {
                 client.send(Message.of(probe(i)));
             }
             arrived.tryAcquire(64, 2, TimeUnit.SECONDS);
-            assertThat(bad.get()).as("duplicated or corrupted datagrams").isZero();
+            // Duplicates are not asserted here: under load Kwik's probe packets (PTO) may repeat a
+            // DATAGRAM frame it sent; that taps never duplicates is QuicDatagramTest's (quiche both ends).
+            assertThat(corrupted.get()).as("corrupted datagrams").isZero();
             synchronized (seen) {
                 assertThat(seen.cardinality()).isGreaterThan(DATAGRAMS * 9 / 10);
             }
@@ -202,13 +204,17 @@ class KwikQuicExtensionsInteropTest {
                 }
                 arrived.tryAcquire(64, 2, TimeUnit.SECONDS);
                 BitSet seen = new BitSet();
+                java.util.Map<Integer, Integer> echoed = new java.util.HashMap<>();
                 for (byte[] echo : echoes) {
                     int sequence = sequenceOf(echo);
                     assertThat(sequence).as("an intact probe").isBetween(0, DATAGRAMS - 1);
-                    assertThat(seen.get(sequence)).as("probe %d echoed twice (arrived at taps more than once: %s)",
-                            sequence, TAPS_SAW_TWICE).isFalse();
+                    echoed.merge(sequence, 1, Integer::sum);
                     seen.set(sequence);
                 }
+                // taps echoes each datagram once: never more echoes of a probe than copies reached it
+                // (Kwik's probe packets may repeat a frame under load, which taps then echoes again).
+                echoed.forEach((sequence, count) -> assertThat(count).as("echoes of probe %d", sequence)
+                        .isLessThanOrEqualTo(TAPS_SAW.get(sequence).get()));
                 assertThat(seen.cardinality()).isGreaterThan(DATAGRAMS * 9 / 10);
             } finally {
                 kwik.close();
@@ -288,15 +294,12 @@ class KwikQuicExtensionsInteropTest {
     }
 
     /** Probes the taps Listener received more than once (from Kwik), to tell whose a duplicate is. */
-    private static final java.util.Set<Integer> TAPS_SAW = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private static final List<Integer> TAPS_SAW_TWICE = new CopyOnWriteArrayList<>();
+    private static final java.util.Map<Integer, AtomicInteger> TAPS_SAW = new java.util.concurrent.ConcurrentHashMap<>();
 
     private static void echoMessages(Connection connection) {
         connection.receive().whenComplete((message, failure) -> {
             if (failure == null) {
-                if (!TAPS_SAW.add(sequenceOf(message.bytes()))) {
-                    TAPS_SAW_TWICE.add(sequenceOf(message.bytes()));
-                }
+                TAPS_SAW.computeIfAbsent(sequenceOf(message.bytes()), any -> new AtomicInteger()).incrementAndGet();
                 connection.send(Message.of(message.bytes()));
                 echoMessages(connection);
             }
