@@ -83,7 +83,7 @@ public final class StackConnector {
         InetSocketAddress remote = attempt.remote();
         Duration timeout = attempt.timeout();
         Bootstrap bootstrap = new Bootstrap().group(attempt.eventLoop());
-        ByteBuffer synData = fastOpenData(kind, attempt);
+        ByteBuffer synData = sockets == null ? fastOpenData(kind, attempt) : null;
         if (synData != null) {
             bootstrap.option(EpollChannelOption.TCP_FASTOPEN_CONNECT, true);
         }
@@ -135,7 +135,8 @@ public final class StackConnector {
      * §6.2.5), or null: only a safelyReplayable one (the Engine passes no other), with no framers
      * (they frame it once ready), zeroRttMsg not Prohibit, on epoll with the client side enabled,
      * and never for an isolated session (the kernel's cookie cache is shared by every socket) or on
-     * a proxy leaf (the SYN goes to the proxy, which must see its own handshake first).
+     * a proxy leaf (the SYN goes to the proxy, which must see its own handshake first). Stacks that
+     * open their own sockets (MPTCP) declare 0-RTT unavailable and get none.
      */
     private static ByteBuffer fastOpenData(StackKind kind, TapsAttempt attempt) {
         if (kind != StackKind.TCP || !attempt.framers().isEmpty() || attempt.scope().isIsolated() || attempt.proxy() != null
