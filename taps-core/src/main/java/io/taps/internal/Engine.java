@@ -18,9 +18,7 @@ import io.taps.ResolvedEndpoints;
 import io.taps.monitor.NetworkPath;
 import io.taps.monitor.TransportObserver;
 import io.taps.TransportServicesException;
-import io.taps.monitor.EstablishmentResult;
 import io.taps.internal.observe.GuardedObserver;
-import java.util.Optional;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.internal.conn.TapsConnection;
 import io.taps.internal.establish.Establishment;
@@ -251,7 +249,7 @@ public final class Engine implements AutoCloseable {
                 handler);
         connection.knownEndpoints(spec.locals(), spec.remotes());
         track(connection);
-        observeEstablishment(connection);
+        ConnectionObservation.establishment(observer, connection);
         if (first != null) {
             connection.send(first);
         }
@@ -334,7 +332,7 @@ public final class Engine implements AutoCloseable {
         // Tracking starts before binding, so not even the first accepted Connection escapes close().
         listener.trackWith(accepted -> {
             track(accepted);
-            observeReceived(listener, accepted);
+            ConnectionObservation.received(observer, listener, accepted);
         });
         listeners.add(listener);
         listener.ready().exceptionally(failure -> {
@@ -385,7 +383,7 @@ public final class Engine implements AutoCloseable {
                 Role.RENDEZVOUS, handler);
         connection.knownEndpoints(spec.locals(), spec.remotes());
         track(connection);
-        observeEstablishment(connection);
+        ConnectionObservation.establishment(observer, connection);
         Duration bound = timeout != null ? timeout : establishmentTimeout(spec);
         if (claimant != null) {
             SoleEstablishment.start(connection, spec, claimant, stacks, cacheScopeFor(spec), bound, Role.RENDEZVOUS);
@@ -412,65 +410,7 @@ public final class Engine implements AutoCloseable {
         connection.connectionGroup().trackWith(member -> track((TapsConnection) member));
         connections.add(connection);
         connection.closed().whenComplete((ok, failure) -> connections.remove(connection));
-        observeConnection(connection);
-    }
-
-    private void observeEstablishment(TapsConnection connection) {
-        TransportObserver current = observer;
-        if (current == TransportObserver.NONE) {
-            return;
-        }
-        long started = System.nanoTime();
-        current.establishmentStarted(connection);
-        connection.ready().whenComplete((ready, failure) -> {
-            Duration took = Duration.ofNanos(System.nanoTime() - started);
-            if (failure == null) {
-                current.establishmentFinished(connection, new EstablishmentResult(true, took,
-                        connection.protocolStack(), Optional.empty(), connection.establishmentReport()));
-            } else {
-                ErrorReason reason = reasonOf(failure);
-                current.establishmentFinished(connection, new EstablishmentResult(false, took, Optional.empty(),
-                        Optional.of(reason), connection.establishmentReport()));
-                current.error(connection, TransportObserver.ErrorKind.ESTABLISHMENT, reason);
-            }
-        });
-    }
-
-    private void observeReceived(Listener listener, TapsConnection connection) {
-        TransportObserver current = observer;
-        if (current != TransportObserver.NONE) {
-            current.connectionReceived(listener, connection);
-        }
-    }
-
-    /** Lets the observer see the Connection's messages and its Closed, if it ever was Ready. */
-    private void observeConnection(TapsConnection connection) {
-        TransportObserver current = observer;
-        if (current == TransportObserver.NONE) {
-            return;
-        }
-        connection.observeWith(current);
-        connection.closed().whenComplete((ok, failure) -> {
-            if (connection.ready().toCompletableFuture().isCompletedExceptionally()) {
-                return;
-            }
-            if (failure == null) {
-                current.connectionClosed(connection, Optional.empty());
-            } else {
-                ErrorReason reason = reasonOf(failure);
-                current.error(connection, TransportObserver.ErrorKind.CONNECTION, reason);
-                current.connectionClosed(connection, Optional.of(reason));
-            }
-        });
-    }
-
-    private static ErrorReason reasonOf(Throwable failure) {
-        Throwable cause = failure;
-        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause instanceof TransportServicesException ? ((TransportServicesException) cause).reason()
-                : ErrorReason.PROTOCOL_FAILED;
+        ConnectionObservation.connection(observer, connection);
     }
 
     /** Every Connection not yet Closed, oldest group first (for TransportServices and the actuator). */
