@@ -28,9 +28,11 @@ class NetlinkPathEventsTest {
         // Measured from before `ip addr del` was started to the handler's PathChange: spawning ip counts too.
         assertThat(Long.parseLong(r.value("removalLatencyMicros"))).as(r.describe()).isLessThan(100_000);
         // 200 link changes: at most one read per monitor spacing (100 ms) while they last, plus the last one.
+        // None is right too: when the debounced read runs after the flapping ended, the link is up again
+        // and the paths equal those before, so there is no change to raise.
         long flapMillis = Long.parseLong(r.value("flapMillis"));
         int flapEvents = Integer.parseInt(r.value("flapEvents"));
-        assertThat(flapEvents).as(r.describe()).isBetween(1, (int) (flapMillis / 100) + 3);
+        assertThat(flapEvents).as(r.describe()).isBetween(0, (int) (flapMillis / 100) + 3);
         assertThat(Integer.parseInt(r.value("fdsAfter"))).as(r.describe())
                 .isLessThanOrEqualTo(Integer.parseInt(r.value("fdsBefore")) + 2);
         assertThat(Integer.parseInt(r.value("threadsAfter"))).as(r.describe())
