@@ -247,15 +247,7 @@ final class QuicConnector {
                     owner.close();
                     return;
                 }
-                ConnectionHandler handler = new ConnectionHandler(new ConnectionHandler.AttemptObserver() {
-                    @Override
-                    public void stackReady(Channel ready, ConnectionHandler readyHandler) {
-                    }
-
-                    @Override
-                    public void stackFailed(Channel failed, Throwable cause) {
-                    }
-                }, true);
+                ConnectionHandler handler = QuicDatagrams.newReceiver();
                 attempt.stream(quic, handler, () -> owner.adoptDatagrams(handler));
                 streamReady = true;
                 maybeWin();

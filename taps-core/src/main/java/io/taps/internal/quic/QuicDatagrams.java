@@ -1,6 +1,7 @@
 package io.taps.internal.quic;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -65,6 +66,22 @@ final class QuicDatagrams extends ChannelInboundHandlerAdapter {
         channel.attr(KEY).set(datagrams);
         channel.pipeline().addLast(NAME, datagrams);
         return datagrams;
+    }
+
+    /**
+     * The handler of a datagram Connection: it is adopted at once (the QUIC connection is already
+     * established), so there is no attempt whose outcome it would report.
+     */
+    static ConnectionHandler newReceiver() {
+        return new ConnectionHandler(new ConnectionHandler.AttemptObserver() {
+            @Override
+            public void stackReady(Channel ready, ConnectionHandler readyHandler) {
+            }
+
+            @Override
+            public void stackFailed(Channel failed, Throwable cause) {
+            }
+        }, true);
     }
 
     /** The router of {@code channel}; null for a channel taps did not set up. */

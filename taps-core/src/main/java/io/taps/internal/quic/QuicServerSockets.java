@@ -146,15 +146,7 @@ public final class QuicServerSockets {
             log.debug("QUIC datagram Connection from {} refused: {}", session.remoteAddress(), refused.getMessage());
             return false;
         }
-        ConnectionHandler handler = new ConnectionHandler(new ConnectionHandler.AttemptObserver() {
-            @Override
-            public void stackReady(Channel ready, ConnectionHandler readyHandler) {
-            }
-
-            @Override
-            public void stackFailed(Channel failed, Throwable cause) {
-            }
-        }, true);
+        ConnectionHandler handler = QuicDatagrams.newReceiver();
         connection.establishPassive(session.adoptDatagrams(handler), StackKind.QUIC.capabilities());
         handler.bind(connection);
         accepted.accept(connection);
