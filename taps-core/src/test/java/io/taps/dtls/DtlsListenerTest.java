@@ -28,6 +28,7 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManagerFactory;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -259,12 +260,15 @@ class DtlsListenerTest extends TapsTestSupport {
     }
 
     private static void handshakeOnce(InetSocketAddress target, List<Connection> accepted) {
+        int before = accepted.size();
         Connection warm = client(target);
         Await.result(warm.ready());
+        // The client can be Ready before the Listener's ConnectionReceived has run.
+        Awaitility.await().atMost(Await.DEFAULT).until(() -> accepted.size() > before);
         warm.close();
         Await.result(warm.closed());
         // The listener forgets the association once the close_notify arrived.
-        Await.result(accepted.get(accepted.size() - 1).closed());
+        Await.result(accepted.get(before).closed());
     }
 
     private static long usedHeapAfterGc() throws InterruptedException {
