@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.boot.convert.DurationUnit;
 
 /**
@@ -60,6 +61,10 @@ public class TapsProperties {
     private final Proxies proxies = new Proxies();
 
     private final Cache cache = new Cache();
+
+    /** How listener methods and clients convert Message payloads. */
+    @NestedConfigurationProperty
+    private final TapsConversionSettings conversion = new TapsConversionSettings();
 
     private final PathMonitor pathMonitor = new PathMonitor();
 
@@ -127,6 +132,10 @@ public class TapsProperties {
 
     public Cache getCache() {
         return this.cache;
+    }
+
+    public TapsConversionSettings getConversion() {
+        return this.conversion;
     }
 
     public PathMonitor getPathMonitor() {
