@@ -25,7 +25,8 @@ class HarnessTest {
 
     /** Every JMH state class of the suite; each has a {@code @Param String workload}. */
     private static final List<Class<?>> STATES = List.of(Flows.Taps.class, Flows.Netty.class,
-            Connect.Taps.class, Connect.Netty.class, ProxyConnect.Taps.class, ProxyConnect.Netty.class);
+            Connect.Taps.class, Connect.Netty.class, ProxyConnect.Taps.class, ProxyConnect.Netty.class,
+            Flows.Reactor.class, Connect.Reactor.class, ProxyConnect.Reactor.class);
 
     static Stream<Arguments> states() {
         return STATES.stream().flatMap(type -> Arrays.stream(workloadField(type).getAnnotation(Param.class).value())
