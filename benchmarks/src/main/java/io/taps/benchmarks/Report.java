@@ -25,7 +25,8 @@ import java.util.function.ToDoubleFunction;
  * [--not-run BENCH:WORKLOAD,...] [--check] result.json...}; with {@code --check} it exits with
  * status 1 when a cell has no result (a broken harness), except in the rows {@code --not-run}
  * names (skipped on purpose, as the smoke run skips the 10,000 and 50,000 connection rows);
- * {@code --pinning} says how the run was pinned (run.sh passes it).
+ * {@code --pinning} says how the run was pinned (run.sh passes it); each {@code --note} is printed
+ * under the table (why rows were not run, say).
  */
 public final class Report {
     private static final double GBIT = 1e9;
@@ -144,6 +145,7 @@ public final class Report {
         String title = null;
         String pinning = null;
         Set<String> notRun = Set.of();
+        List<String> notes = new ArrayList<>();
         boolean check = false;
         List<Path> files = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -153,6 +155,8 @@ public final class Report {
                 pinning = args[++i];
             } else if (args[i].equals("--not-run") && i + 1 < args.length) {
                 notRun = Set.of(args[++i].split(","));
+            } else if (args[i].equals("--note") && i + 1 < args.length) {
+                notes.add(args[++i]);
             } else if (args[i].equals("--check")) {
                 check = true;
             } else {
@@ -160,15 +164,16 @@ public final class Report {
             }
         }
         if (files.isEmpty()) {
-            System.err.println("usage: Report [--title TEXT] [--pinning TEXT] [--not-run BENCH:WORKLOAD,...] [--check]"
-                    + " result.json...");
+            System.err.println("usage: Report [--title TEXT] [--pinning TEXT] [--not-run BENCH:WORKLOAD,...] [--note TEXT]"
+                    + " [--check] result.json...");
             System.exit(2);
         }
         List<List<Map<String, Object>>> rounds = new ArrayList<>();
         for (Path file : files) {
             rounds.add(read(file));
         }
-        System.out.print(render(title, pinning, rounds));
+        System.out.print(render(title, pinning, notRun, rounds));
+        notes.forEach(note -> System.out.println("note: " + note));
         List<String> missing = missing(rounds, notRun);
         if (check && !missing.isEmpty()) {
             System.err.println("no result for: " + String.join("; ", missing));
@@ -215,6 +220,11 @@ public final class Report {
 
     /** The header (with how the run was pinned) and table for the results of one or more rounds. */
     static String render(String title, String pinning, List<List<Map<String, Object>>> rounds) {
+        return render(title, pinning, Set.of(), rounds);
+    }
+
+    /** As {@link #render(String, String, List)}, with "not run" in the rows {@code notRun} names ({@code Benchmark:workload}). */
+    static String render(String title, String pinning, Set<String> notRun, List<List<Map<String, Object>>> rounds) {
         StringBuilder out = new StringBuilder();
         if (title != null) {
             out.append(title).append("\n\n");
@@ -225,6 +235,11 @@ public final class Report {
         out.append("|---|---|---:|---:|---:|---:|---:|\n");
         Map<String, String> notApplicable = new LinkedHashMap<>();
         for (Row row : ROWS) {
+            if (notRun.contains(row.benchmark() + ":" + row.workload())) {
+                out.append("| ").append(row.figure()).append(" | ").append(row.unit())
+                        .append(" | not run | not run | - | not run | - |\n");
+                continue;
+            }
             Double taps = median(row, "taps", rounds);
             Double raw = median(row, "netty", rounds);
             String reactorNa = reactorNotApplicable(row);

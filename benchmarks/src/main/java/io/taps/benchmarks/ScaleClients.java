@@ -76,6 +76,12 @@ public abstract class ScaleClients {
     @Setup(Level.Trial)
     public void setup() throws IOException, InterruptedException {
         int n = connections();
+        long descriptors = maxFileDescriptors();
+        if (descriptors < n + 512L) {
+            throw new IllegalStateException(n + " connections need " + (n + 512) + " file descriptors in each JVM;"
+                    + " the limit is " + descriptors + " (raise ulimit -n; benchmarks/run.sh does as far as the hard"
+                    + " limit allows)");
+        }
         startServer();
         try {
             baselineHeap = stats()[1];
@@ -116,6 +122,12 @@ public abstract class ScaleClients {
             throw new IllegalStateException("the " + serverKind() + " scale server did not start: " + ready);
         }
         port = Integer.parseInt(ready.substring(6).trim());
+    }
+
+    private static long maxFileDescriptors() {
+        java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.UnixOperatingSystemMXBean
+                ? ((com.sun.management.UnixOperatingSystemMXBean) os).getMaxFileDescriptorCount() : Long.MAX_VALUE;
     }
 
     private Channel[] connectAll(InetSocketAddress address, int n) throws InterruptedException {
