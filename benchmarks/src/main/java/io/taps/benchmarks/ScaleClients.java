@@ -182,11 +182,18 @@ public abstract class ScaleClients {
                 channel.writeAndFlush(NettyFixture.copy(channel.alloc(), request), channel.voidPromise());
             }
         });
-        if (!sweepDone.tryAcquire(TapsFixture.TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        if (!sweepDone.tryAcquire(sweepTimeoutMillis(), TimeUnit.MILLISECONDS)) {
+            long closed = java.util.Arrays.stream(channels).filter(channel -> !channel.isActive()).count();
             throw new IllegalStateException("a sweep over " + channels.length + " connections did not complete in "
-                    + TapsFixture.TIMEOUT_SECONDS + " s", failure.get());
+                    + sweepTimeoutMillis() + " ms: " + outstanding + " echoes missing, " + closed
+                    + " connections closed", failure.get());
         }
         checkFailure();
+    }
+
+    /** How long a sweep may take: generous (2 ms per connection on top of the usual limit), a failure is a lost echo. */
+    private long sweepTimeoutMillis() {
+        return TapsFixture.TIMEOUT_SECONDS * 1000 + 2L * channels.length;
     }
 
     /** The server's figures now (after a GC there). */
