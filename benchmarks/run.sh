@@ -23,7 +23,7 @@
 # candidate count) run once, after the rounds, inside a throw-away network namespace (unshare -n, when
 # root) so that 50,000 loopback connections compete with nothing else; figure 12 needs N file
 # descriptors per JVM: the script raises ulimit -n as far as the hard limit allows and leaves out (and
-# says so) any N above it.
+# says so) any N above it. Together these add about 6-7 minutes to the full run.
 #
 # Needs only a JDK (JAVA_HOME or java on the PATH); builds benchmarks/target/benchmarks.jar with the
 # Maven Wrapper when it is missing or older than the sources. JSON results go to
@@ -181,11 +181,14 @@ else
   ALLOC=("$OUT/alloc.json")
   echo "Figures 12 and 13 ($(( $(date +%s) - START )) s elapsed) ..."
   scale_n=$(IFS=,; echo "${SCALE_N[*]}")
-  isolated 600 "$OUT/scale.json" -f 1 -wi 1 -w 2s -i 2 -r 2s -p workload="$scale_n" Scale > "$OUT/scale.log" 2>&1 \
+  isolated 600 "$OUT/scale.json" -f 1 -wi 1 -w 2s -i 1 -r 2s -p workload="$scale_n" Scale > "$OUT/scale.log" 2>&1 \
     || { tail -50 "$OUT/scale.log"; echo "figure 12 run FAILED (log: $OUT/scale.log)" >&2; exit 1; }
-  isolated 300 "$OUT/candidates.json" -f 1 -wi 2 -w 2s -i 3 -r 1s Candidates > "$OUT/candidates.log" 2>&1 \
+  isolated 300 "$OUT/candidates.json" -f 1 -wi 1 -w 2s -i 2 -r 1s Candidates > "$OUT/candidates.log" 2>&1 \
     || { tail -50 "$OUT/candidates.log"; echo "figure 13 run FAILED (log: $OUT/candidates.log)" >&2; exit 1; }
   FILES+=("$OUT/scale.json" "$OUT/candidates.json")
+  if [ "$REACTOR_ROUNDS" -lt "$ROUNDS" ]; then
+    NOTES+=("Reactor Netty cells: from the first $REACTOR_ROUNDS of the $ROUNDS rounds (BENCH_REACTOR_ROUNDS) and the allocation run")
+  fi
 fi
 
 echo
