@@ -2,7 +2,8 @@
 # Runs the taps-vs-raw-Netty benchmark suite and prints one table (figure, unit, taps, raw Netty, ratio).
 #
 #   ./benchmarks/run.sh           full run, about 12 minutes on 2 cores (under 15)
-#   ./benchmarks/run.sh --smoke   every benchmark once for ~1 s, no warm-up (well under a minute):
+#   ./benchmarks/run.sh --smoke   every benchmark once for ~0.5 s, no warm-up, all in one JVM per
+#                                 group (-f 0: no JVM start per benchmark), well under a minute:
 #                                 checks that the harness works (every benchmark runs and every
 #                                 cell of the table gets a value); asserts nothing about timing
 #
@@ -15,6 +16,14 @@
 # comparisons: on 2 vCPUs the scheduler otherwise picks same-CPU or cross-CPU placement per run and
 # latency becomes bimodal. Set BENCH_CPUS= (empty) to run unpinned. Then a shorter run with JMH's GC
 # profiler gives the allocation figure (gc.alloc.rate.norm, B/op).
+#
+# Every row also has a Reactor Netty column (reactor-netty-core, the second baseline); its benchmarks run
+# in the first BENCH_REACTOR_ROUNDS rounds (default 1, to keep the run's length) and in the allocation run.
+# Figures 12 (scale: 1k/10k/50k connections, heap per connection, RSS) and 13 (establishment vs
+# candidate count) run once, after the rounds, inside a throw-away network namespace (unshare -n, when
+# root) so that 50,000 loopback connections compete with nothing else; figure 12 needs N file
+# descriptors per JVM: the script raises ulimit -n as far as the hard limit allows and leaves out (and
+# says so) any N above it. Together these add about 6-7 minutes to the full run.
 #
 # Needs only a JDK (JAVA_HOME or java on the PATH); builds benchmarks/target/benchmarks.jar with the
 # Maven Wrapper when it is missing or older than the sources. JSON results go to
@@ -38,6 +47,8 @@ case "${1:-}" in
   *) echo "usage: $0 [--smoke]" >&2; exit 2 ;;
 esac
 
+REACTOR_ROUNDS=${BENCH_REACTOR_ROUNDS:-1}
+
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 JAVA_MAJOR=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p')
 JVM_FLAGS="-Xms1g -Xmx1g -XX:+UseParallelGC"
@@ -54,6 +65,46 @@ fi
 mkdir -p "$OUT"
 rm -f "$OUT"/*.json
 START=$(date +%s)
+
+# Figure 12 holds up to 50,000 connections open, a file descriptor each in the server's JVM and in the
+# clients': raise the limit as far as allowed and run only the N that fit (with room for the JVM's own).
+ulimit -n 60000 2> /dev/null || ulimit -n "$(ulimit -Hn)" 2> /dev/null || true
+FDS=$(ulimit -n)
+SCALE_N=()
+NOT_RUN=()
+NOTES=()
+for n in 1000 10000 50000; do
+  if [ "$FDS" = unlimited ] || [ "$FDS" -ge $((n + 1024)) ]; then
+    SCALE_N+=("$n")
+  else
+    NOT_RUN+=("Scale:$n")
+    NOTES+=("figure 12 with $n connections not run: ulimit -n is $FDS (hard limit $(ulimit -Hn)), it needs $((n + 1024)) per JVM")
+  fi
+done
+if [ "${#SCALE_N[@]}" -eq 0 ]; then
+  echo "ulimit -n is $FDS: too low for even figure 12's 1,000 connections" >&2
+  exit 1
+fi
+
+# isolated TIMEOUT RESULT_FILE JMH_ARGS...: figures 12 and 13 in a throw-away network namespace of their
+# own (its loopback, ephemeral ports and accept queues are nobody else's), when root and unshare allow;
+# otherwise in the host's, with a note in the report.
+isolated() {
+  local limit=$1 result=$2
+  shift 2
+  local pin=() netns=()
+  if [ "$MODE" = full ] && [ -n "$CPUS" ]; then
+    pin=(taskset -c "$CPUS")
+  fi
+  if [ "$(id -u)" = 0 ] && command -v unshare > /dev/null; then
+    netns=(unshare -n sh -c 'ip link set lo up && exec "$@"' sh)
+  fi
+  timeout "$limit" "${netns[@]}" "${pin[@]}" "$JAVA" $JVM_FLAGS -jar "$JAR" -foe true -to 120s \
+    -jvmArgsAppend "$JVM_FLAGS" -prof io.taps.benchmarks.ScaleProfiler -rf json -rff "$result" "$@"
+}
+if [ "$(id -u)" != 0 ] || ! command -v unshare > /dev/null; then
+  NOTES+=("figures 12 and 13 ran in the host's network namespace (unshare -n needs root)")
+fi
 
 # jmh TIMEOUT_SECONDS RESULT_FILE JMH_ARGS...: one JMH run, bounded, on the chosen CPUs.
 jmh() {
@@ -89,12 +140,19 @@ first_message() {
 }
 
 if [ "$MODE" = smoke ]; then
-  TITLE="taps benchmarks, SMOKE run (1 x 1 s per benchmark, no warm-up, unpinned, GC profiler on): smoke numbers, not measurements"
-  jmh 300 "$OUT/smoke.json" -f 1 -wi 0 -i 1 -r 1s -prof gc -e FirstMessage > "$OUT/smoke.log" 2>&1 \
+  TITLE="taps benchmarks, SMOKE run (1 x 0.5 s per benchmark, no warm-up, not forked, unpinned, GC profiler on): smoke numbers, not measurements"
+  jmh 300 "$OUT/smoke.json" -f 0 -wi 0 -i 1 -r 500ms -prof gc -e FirstMessage,Scale,Candidates > "$OUT/smoke.log" 2>&1 \
     || { tail -50 "$OUT/smoke.log"; echo "smoke run FAILED (log: $OUT/smoke.log)" >&2; exit 1; }
-  first_message 120 "$OUT/first-message-smoke.json" -f 1 -wi 1 -w 1s -i 1 -r 1s > "$OUT/first-message-smoke.log" 2>&1 \
+  first_message 120 "$OUT/first-message-smoke.json" -f 0 -wi 1 -w 500ms -i 1 -r 500ms > "$OUT/first-message-smoke.log" 2>&1 \
     || { tail -50 "$OUT/first-message-smoke.log"; echo "figure 9 smoke run FAILED" >&2; exit 1; }
-  FILES=("$OUT/smoke.json" "$OUT/first-message-smoke.json")
+  # Figure 12 with 1,000 connections only: the smoke run checks the harness.
+  isolated 120 "$OUT/scale-smoke.json" -f 0 -wi 0 -i 1 -r 500ms -p workload=1000 Scale > "$OUT/scale-smoke.log" 2>&1 \
+    || { tail -50 "$OUT/scale-smoke.log"; echo "figure 12 smoke run FAILED" >&2; exit 1; }
+  isolated 120 "$OUT/candidates-smoke.json" -f 0 -wi 0 -i 1 -r 500ms Candidates > "$OUT/candidates-smoke.log" 2>&1 \
+    || { tail -50 "$OUT/candidates-smoke.log"; echo "figure 13 smoke run FAILED" >&2; exit 1; }
+  NOT_RUN=(Scale:10000 Scale:50000)
+  NOTES=("smoke run: figure 12 with 1,000 connections only")
+  FILES=("$OUT/smoke.json" "$OUT/first-message-smoke.json" "$OUT/scale-smoke.json" "$OUT/candidates-smoke.json")
   ALLOC=()
 else
   pinning=${CPUS:+pinned to CPU $CPUS (taskset)}
@@ -102,10 +160,17 @@ else
   FILES=()
   for round in $(seq 1 "$ROUNDS"); do
     echo "Round $round of $ROUNDS ($(( $(date +%s) - START )) s elapsed) ..."
-    jmh 600 "$OUT/round-$round.json" -f 1 -wi 3 -w 3s -i 4 -r 1500ms -e FirstMessage > "$OUT/round-$round.log" 2>&1 \
+    # Reactor Netty's benchmarks (method "reactor") in the first BENCH_REACTOR_ROUNDS rounds only.
+    skip=FirstMessage,Scale,Candidates
+    fm_skip=()
+    if [ "$round" -gt "$REACTOR_ROUNDS" ]; then
+      skip="$skip,\.reactor\$"
+      fm_skip=(-e '\.reactor$')
+    fi
+    jmh 900 "$OUT/round-$round.json" -f 1 -wi 3 -w 3s -i 4 -r 1500ms -e "$skip" > "$OUT/round-$round.log" 2>&1 \
       || { tail -50 "$OUT/round-$round.log"; echo "round $round FAILED (log: $OUT/round-$round.log)" >&2; exit 1; }
     FILES+=("$OUT/round-$round.json")
-    first_message 300 "$OUT/first-message-$round.json" -f 1 -wi 3 -w 3s -i 4 -r 1500ms \
+    first_message 300 "$OUT/first-message-$round.json" -f 1 -wi 3 -w 3s -i 4 -r 1500ms "${fm_skip[@]}" \
       > "$OUT/first-message-$round.log" 2>&1 \
       || { tail -50 "$OUT/first-message-$round.log"; echo "figure 9 round $round FAILED" >&2; exit 1; }
     FILES+=("$OUT/first-message-$round.json")
@@ -114,9 +179,32 @@ else
   jmh 300 "$OUT/alloc.json" -f 1 -wi 2 -w 3s -i 3 -r 2s -prof gc -p workload=TCP,TLS,UDP Flows > "$OUT/alloc.log" 2>&1 \
     || { tail -50 "$OUT/alloc.log"; echo "allocation run FAILED (log: $OUT/alloc.log)" >&2; exit 1; }
   ALLOC=("$OUT/alloc.json")
+  echo "Figures 12 and 13 ($(( $(date +%s) - START )) s elapsed) ..."
+  scale_n=$(IFS=,; echo "${SCALE_N[*]}")
+  isolated 600 "$OUT/scale.json" -f 1 -wi 1 -w 2s -i 1 -r 2s -p workload="$scale_n" Scale > "$OUT/scale.log" 2>&1 \
+    || { tail -50 "$OUT/scale.log"; echo "figure 12 run FAILED (log: $OUT/scale.log)" >&2; exit 1; }
+  isolated 300 "$OUT/candidates.json" -f 1 -wi 1 -w 2s -i 2 -r 1s Candidates > "$OUT/candidates.log" 2>&1 \
+    || { tail -50 "$OUT/candidates.log"; echo "figure 13 run FAILED (log: $OUT/candidates.log)" >&2; exit 1; }
+  FILES+=("$OUT/scale.json" "$OUT/candidates.json")
+  if [ "$REACTOR_ROUNDS" -lt "$ROUNDS" ]; then
+    NOTES+=("Reactor Netty cells: from the first $REACTOR_ROUNDS of the $ROUNDS rounds (BENCH_REACTOR_ROUNDS) and the allocation run")
+  fi
 fi
 
 echo
-# --check: a cell without a result (a benchmark or profiler that produced nothing) fails the run.
-"$JAVA" $JVM_FLAGS -cp "$JAR" io.taps.benchmarks.Report --check --title "$TITLE" "${FILES[@]}" "${ALLOC[@]}"
+# --check: a cell without a result (a benchmark or profiler that produced nothing) fails the run,
+# except in the rows this run left out on purpose (--not-run, each with a --note saying why).
+if [ "$MODE" = full ] && [ -n "$CPUS" ]; then
+  PINNING="all benchmarks on CPU $CPUS (taskset -c $CPUS), the scale benchmark's server process too"
+else
+  PINNING="unpinned"
+fi
+REPORT_ARGS=(--pinning "$PINNING")
+if [ "${#NOT_RUN[@]}" -gt 0 ]; then
+  REPORT_ARGS+=(--not-run "$(IFS=,; echo "${NOT_RUN[*]}")")
+fi
+for note in "${NOTES[@]}"; do
+  REPORT_ARGS+=(--note "$note")
+done
+"$JAVA" $JVM_FLAGS -cp "$JAR" io.taps.benchmarks.Report --check --title "$TITLE" "${REPORT_ARGS[@]}" "${FILES[@]}" "${ALLOC[@]}"
 echo "command: ./benchmarks/run.sh${1:+ $1}   elapsed: $(( $(date +%s) - START )) s   results: $OUT"

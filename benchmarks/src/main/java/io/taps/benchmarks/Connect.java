@@ -46,6 +46,18 @@ public class Connect {
         }
     }
 
+    /** The second baseline (issue 21): Reactor Netty's TcpClient, the same connect and close exchange. */
+    @State(Scope.Benchmark)
+    public static class Reactor extends ConnectClose.Reactor {
+        @Param({"TCP", "TLS"})
+        public String workload;
+
+        @Override
+        protected boolean tls() {
+            return "TLS".equals(workload);
+        }
+    }
+
     @Benchmark
     public void taps(Taps connections) {
         connections.connectAndClose();
@@ -53,6 +65,11 @@ public class Connect {
 
     @Benchmark
     public void netty(Netty connections) {
+        connections.connectAndClose();
+    }
+
+    @Benchmark
+    public void reactor(Reactor connections) {
         connections.connectAndClose();
     }
 }

@@ -129,4 +129,29 @@ public abstract class ConnectClose {
             NettyFixture.shutdown(group);
         }
     }
+
+    /**
+     * Reactor Netty: a {@code TcpClient} (and SslContext) built once, then {@code connectNow} (which
+     * returns after the handshake) → close_notify → FIN → the peer's close per operation.
+     */
+    public abstract static class Reactor extends ConnectClose {
+        private reactor.netty.resources.LoopResources loops;
+        private reactor.netty.tcp.TcpClient client;
+
+        @Override
+        protected void open(NettyFixture.Server target, boolean tls) {
+            loops = ReactorFixture.loops();
+            client = tls ? ReactorFixture.tls(loops, target) : ReactorFixture.tcp(loops, target);
+        }
+
+        @Override
+        public void connectAndClose() {
+            ReactorFixture.closeGracefully(ReactorFixture.connect(client));
+        }
+
+        @Override
+        protected void closeClient() {
+            ReactorFixture.dispose(loops);
+        }
+    }
 }

@@ -181,6 +181,45 @@ public class FirstMessage {
         }
     }
 
+    /**
+     * Reactor Netty (issue 21's second baseline), plain TCP only: {@code connectNow} → the Message
+     * through {@code outbound()} → the first bytes from {@code inbound()} → dispose (RST, as
+     * SO_LINGER 0). No TFO: Reactor Netty writes only once the connection is up, so nothing can ride in
+     * the SYN (the report prints n/a).
+     */
+    @State(Scope.Benchmark)
+    public static class Reactor extends Fixture {
+        @Param({"TCP"})
+        public String workload;
+
+        @Override
+        String workload() {
+            return workload;
+        }
+
+        private reactor.netty.resources.LoopResources loops;
+        private reactor.netty.tcp.TcpClient client;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            startServer();
+            loops = ReactorFixture.loops();
+            client = reactor.netty.tcp.TcpClient.newConnection().runOn(loops, NettyFixture.EPOLL)
+                    .remoteAddress(this::address)
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.SO_LINGER, 0);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            try {
+                ReactorFixture.dispose(loops);
+            } finally {
+                stopServer();
+            }
+        }
+    }
+
     /** Completes the channel's promise with its first read, and drops what it reads. */
     @io.netty.channel.ChannelHandler.Sharable
     private static final class FirstRead extends ChannelInboundHandlerAdapter {
@@ -206,6 +245,24 @@ public class FirstMessage {
         int length = TapsFixture.await(connection.receive()).length();
         connection.abort();
         return length;
+    }
+
+    @Benchmark
+    public int reactor(Reactor state) {
+        java.time.Duration timeout = java.time.Duration.ofSeconds(TapsFixture.TIMEOUT_SECONDS);
+        reactor.netty.Connection connection = state.client.connectNow(timeout);
+        try {
+            connection.outbound().sendObject(NettyFixture.copy(connection.channel().alloc(), PAYLOAD)).then()
+                    .subscribe();
+            // Read inside the pipeline: Reactor Netty releases the buffer once onNext returns.
+            Integer length = connection.inbound().receive().next().map(ByteBuf::readableBytes).block(timeout);
+            if (length == null) {
+                throw new IllegalStateException("the connection closed before the echo");
+            }
+            return length;
+        } finally {
+            connection.dispose();
+        }
     }
 
     @Benchmark

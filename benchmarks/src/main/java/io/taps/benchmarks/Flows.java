@@ -63,6 +63,21 @@ public class Flows {
         }
     }
 
+    /**
+     * The second baseline (issue 21): Reactor Netty's TcpClient/UdpClient. No QUIC, QUIC_DATAGRAM:
+     * reactor-netty-core has no QUIC client (the report prints n/a).
+     */
+    @State(Scope.Benchmark)
+    public static class Reactor extends ReactorFlow {
+        @Param({"BULK", "PIPELINED", "TCP", "TLS", "UDP"})
+        public String workload;
+
+        @Override
+        protected Workload workload() {
+            return Workload.valueOf(workload);
+        }
+    }
+
     @Benchmark
     @OperationsPerInvocation(Flow.BATCH)
     public void taps(Taps flow) throws InterruptedException {
@@ -72,6 +87,12 @@ public class Flows {
     @Benchmark
     @OperationsPerInvocation(Flow.BATCH)
     public void netty(Netty flow) throws InterruptedException {
+        flow.batch();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(Flow.BATCH)
+    public void reactor(Reactor flow) throws InterruptedException {
         flow.batch();
     }
 }

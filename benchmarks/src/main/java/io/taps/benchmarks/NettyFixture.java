@@ -178,6 +178,15 @@ public final class NettyFixture {
         });
     }
 
+    /** {@link #framedEchoServer(SslContext)} that counts the connections it accepts (the scale benchmark's server). */
+    public static Server framedEchoServer(SslContext tls, AtomicLong accepted) {
+        return tcpServer(tls, pipeline -> {
+            accepted.incrementAndGet();
+            addLengthPrefixCodec(pipeline);
+            pipeline.addLast(new Echo());
+        });
+    }
+
     /** UDP: sends every datagram back to where it came from. */
     public static Server udpEchoServer() {
         return udpServer(new UdpEcho());

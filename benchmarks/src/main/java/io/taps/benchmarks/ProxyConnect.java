@@ -120,6 +120,51 @@ public class ProxyConnect {
         }
     }
 
+    /**
+     * The second baseline (issue 21): Reactor Netty's {@code TcpClient.proxy(SOCKS5)}, which puts the
+     * same {@code Socks5ProxyHandler} in the pipeline and reports the connection once the tunnel is open.
+     */
+    @State(Scope.Benchmark)
+    public static class Reactor extends ConnectClose {
+        @Param({"SOCKS5"})
+        public String workload;
+        private Socks5Relay relay;
+        private reactor.netty.resources.LoopResources loops;
+        private reactor.netty.tcp.TcpClient client;
+
+        @Override
+        protected boolean tls() {
+            return false;
+        }
+
+        @Override
+        protected void open(NettyFixture.Server server, boolean tls) {
+            relay = Socks5Relay.start();
+            loops = ReactorFixture.loops();
+            client = ReactorFixture.tcp(loops, server).proxy(spec -> spec
+                    .type(reactor.netty.transport.ProxyProvider.Proxy.SOCKS5).address(relay.address()));
+        }
+
+        @Override
+        public void connectAndClose() {
+            reactor.netty.Connection connection = ReactorFixture.connect(client);
+            Socks5ProxyHandler proxy = connection.channel().pipeline().get(Socks5ProxyHandler.class);
+            if (proxy != null) {
+                proxy.connectFuture().syncUninterruptibly();
+            }
+            ReactorFixture.closeGracefully(connection);
+        }
+
+        @Override
+        protected void closeClient() {
+            try {
+                ReactorFixture.dispose(loops);
+            } finally {
+                relay.close();
+            }
+        }
+    }
+
     @Benchmark
     public void taps(Taps connections) {
         connections.connectAndClose();
@@ -127,6 +172,11 @@ public class ProxyConnect {
 
     @Benchmark
     public void netty(Netty connections) {
+        connections.connectAndClose();
+    }
+
+    @Benchmark
+    public void reactor(Reactor connections) {
         connections.connectAndClose();
     }
 }

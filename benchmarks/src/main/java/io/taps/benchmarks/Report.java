@@ -1,6 +1,5 @@
 package io.taps.benchmarks;
 
-import io.taps.TransportServices;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,16 +11,22 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.ToDoubleFunction;
-import java.util.stream.Stream;
 
 /**
  * Reads JMH JSON result files ({@code -rf json}) and prints the one table of the suite: figure,
- * unit, taps, raw Netty, and their ratio. Several files (rounds of the same suite) are merged: each
- * cell is the median over the rounds that have it. Needs only a JDK (a small JSON reader is built in).
+ * unit, taps, raw Netty, their ratio, and the second baseline Reactor Netty with taps' ratio to it
+ * ("n/a" where Reactor Netty has no counterpart, {@link #REACTOR_NOT_APPLICABLE}). Several files
+ * (rounds of the same suite) are merged: each cell is the median over the rounds that have it.
+ * Needs only a JDK (a small JSON reader is built in).
  *
- * <p>Usage: {@code java -cp benchmarks.jar io.taps.benchmarks.Report [--title TEXT] [--check] result.json...};
- * with {@code --check} it exits with status 1 when a cell has no result (a broken harness).
+ * <p>Usage: {@code java -cp benchmarks.jar io.taps.benchmarks.Report [--title TEXT] [--pinning TEXT]
+ * [--not-run BENCH:WORKLOAD,...] [--check] result.json...}; with {@code --check} it exits with
+ * status 1 when a cell has no result (a broken harness), except in the rows {@code --not-run}
+ * names (skipped on purpose, as the smoke run skips the 10,000 and 50,000 connection rows);
+ * {@code --pinning} says how the run was pinned (run.sh passes it); each {@code --note} is printed
+ * under the table (why rows were not run, say).
  */
 public final class Report {
     private static final double GBIT = 1e9;
@@ -47,7 +52,50 @@ public final class Report {
         return result -> SCORE.applyAsDouble(result) * factor;
     }
 
-    private static final List<Row> ROWS = List.of(
+    /** A secondary result of the scale benchmark ({@link ScaleProfiler}). */
+    private static Metric secondary(String name) {
+        return result -> number(path(result, "secondaryMetrics", name, "score"));
+    }
+
+    /** Scale: one invocation echoes once on every connection, so round trips/s = invocations/s x N. */
+    private static final Metric SWEEP_ROUND_TRIPS = result -> SCORE.applyAsDouble(result)
+            * Double.parseDouble(String.valueOf(path(result, "params", "workload")));
+
+    /**
+     * Rows (by workload) that Reactor Netty cannot run, and why; the report prints n/a there. Every
+     * other row has a Reactor Netty result ({@code --check} fails without one).
+     */
+    static final Map<String, String> REACTOR_NOT_APPLICABLE = Map.of(
+            "QUIC", "reactor-netty-core has no QUIC; QUIC is in the separate, incubating reactor-netty-quic module",
+            "QUIC_DATAGRAM", "reactor-netty-core has no QUIC (and so no QUIC DATAGRAM frames)",
+            "DTLS", "Reactor Netty has no DTLS",
+            "TFO", "Reactor Netty writes only once connected, so no data can ride in the SYN");
+
+    private static List<Row> scaleRows(String connections, String label) {
+        return List.of(
+                new Row("12 " + label + " idle-then-active TCP connections on one listener: echo, all open", "round trips/s",
+                        "Scale", connections, "thrpt", SWEEP_ROUND_TRIPS, true),
+                new Row("12   heap per connection (server, after GC)", "bytes", "Scale", connections, "thrpt",
+                        secondary("scale.heapPerConnection"), false),
+                new Row("12   RSS of the server process, all open", "MiB", "Scale", connections, "thrpt",
+                        secondary("scale.rssMiB"), false));
+    }
+
+    @SafeVarargs
+    private static List<Row> concat(List<Row>... parts) {
+        List<Row> all = new ArrayList<>();
+        for (List<Row> part : parts) {
+            all.addAll(part);
+        }
+        return List.copyOf(all);
+    }
+
+    private static Row candidates(String leaves) {
+        return new Row("13 establishment with " + leaves + (leaves.equals("1") ? " candidate" : " candidates, the last answers")
+                + " (others refused)", "µs", "Candidates", leaves, "avgt", SCORE, false);
+    }
+
+    private static final List<Row> ROWS = concat(List.of(
             new Row("1 bulk TCP, 1 connection, 64 KiB writes", "Gbit/s", "Flows", "BULK", "thrpt",
                     scaled(Flow.Workload.BULK.unitBytes() * 8.0 / GBIT), true),
             new Row("2 TCP 64 B request/response, length prefix, 1 outstanding", "round trips/s", "Flows",
@@ -86,18 +134,29 @@ public final class Report {
             new Row("11 DTLS 64 B request/response, 1 outstanding", "round trips/s", "DtlsFlows", "DTLS",
                     "thrpt", SCORE, true),
             new Row("11   latency p50", "µs", "DtlsFlows", "DTLS", "thrpt", latency("p50"), false),
-            new Row("11   latency p99", "µs", "DtlsFlows", "DTLS", "thrpt", latency("p99"), false));
+            new Row("11   latency p99", "µs", "DtlsFlows", "DTLS", "thrpt", latency("p99"), false)),
+            scaleRows("1000", "1,000"), scaleRows("10000", "10,000"), scaleRows("50000", "50,000"),
+            List.of(candidates("1"), candidates("4"), candidates("16"), candidates("64")));
 
     private Report() {
     }
 
     public static void main(String[] args) throws IOException {
         String title = null;
+        String pinning = null;
+        Set<String> notRun = Set.of();
+        List<String> notes = new ArrayList<>();
         boolean check = false;
         List<Path> files = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--title") && i + 1 < args.length) {
                 title = args[++i];
+            } else if (args[i].equals("--pinning") && i + 1 < args.length) {
+                pinning = args[++i];
+            } else if (args[i].equals("--not-run") && i + 1 < args.length) {
+                notRun = Set.of(args[++i].split(","));
+            } else if (args[i].equals("--note") && i + 1 < args.length) {
+                notes.add(args[++i]);
             } else if (args[i].equals("--check")) {
                 check = true;
             } else {
@@ -105,15 +164,17 @@ public final class Report {
             }
         }
         if (files.isEmpty()) {
-            System.err.println("usage: Report [--title TEXT] [--check] result.json...");
+            System.err.println("usage: Report [--title TEXT] [--pinning TEXT] [--not-run BENCH:WORKLOAD,...] [--note TEXT]"
+                    + " [--check] result.json...");
             System.exit(2);
         }
         List<List<Map<String, Object>>> rounds = new ArrayList<>();
         for (Path file : files) {
             rounds.add(read(file));
         }
-        System.out.print(render(title, rounds));
-        List<String> missing = missing(rounds);
+        System.out.print(render(title, pinning, notRun, rounds));
+        notes.forEach(note -> System.out.println("note: " + note));
+        List<String> missing = missing(rounds, notRun);
         if (check && !missing.isEmpty()) {
             System.err.println("no result for: " + String.join("; ", missing));
             System.exit(1);
@@ -122,10 +183,21 @@ public final class Report {
 
     /** The cells (row and side) that no result file fills. */
     static List<String> missing(List<List<Map<String, Object>>> rounds) {
+        return missing(rounds, Set.of());
+    }
+
+    /**
+     * The cells (row and side) that no result file fills, leaving out rows the run skipped on purpose:
+     * {@code notRun} holds {@code Benchmark:workload} pairs (the smoke run's {@code Scale:50000}, say).
+     */
+    static List<String> missing(List<List<Map<String, Object>>> rounds, Set<String> notRun) {
         List<String> missing = new ArrayList<>();
         for (Row row : ROWS) {
-            for (String side : List.of("taps", "netty")) {
-                if (median(row, side, rounds) == null) {
+            if (notRun.contains(row.benchmark() + ":" + row.workload())) {
+                continue;
+            }
+            for (String side : List.of("taps", "netty", "reactor")) {
+                if (!(side.equals("reactor") && reactorNotApplicable(row) != null) && median(row, side, rounds) == null) {
                     missing.add(row.figure().trim() + " (" + side + ")");
                 }
             }
@@ -143,53 +215,63 @@ public final class Report {
 
     /** The header and table for the results of one or more rounds. */
     static String render(String title, List<List<Map<String, Object>>> rounds) {
+        return render(title, null, rounds);
+    }
+
+    /** The header (with how the run was pinned) and table for the results of one or more rounds. */
+    static String render(String title, String pinning, List<List<Map<String, Object>>> rounds) {
+        return render(title, pinning, Set.of(), rounds);
+    }
+
+    /** As {@link #render(String, String, List)}, with "not run" in the rows {@code notRun} names ({@code Benchmark:workload}). */
+    static String render(String title, String pinning, Set<String> notRun, List<List<Map<String, Object>>> rounds) {
         StringBuilder out = new StringBuilder();
         if (title != null) {
             out.append(title).append("\n\n");
         }
-        out.append(machine(rounds)).append("\n\n");
-        out.append("| figure | unit | taps | raw Netty | taps vs raw |\n");
-        out.append("|---|---|---:|---:|---:|\n");
+        out.append(Environment.describe(rounds.stream().flatMap(List::stream).findFirst().orElse(Map.of()), pinning))
+                .append("\n\n");
+        out.append("| figure | unit | taps | raw Netty | taps vs raw | Reactor Netty | taps vs Reactor |\n");
+        out.append("|---|---|---:|---:|---:|---:|---:|\n");
+        Map<String, String> notApplicable = new LinkedHashMap<>();
         for (Row row : ROWS) {
+            if (notRun.contains(row.benchmark() + ":" + row.workload())) {
+                out.append("| ").append(row.figure()).append(" | ").append(row.unit())
+                        .append(" | not run | not run | - | not run | - |\n");
+                continue;
+            }
             Double taps = median(row, "taps", rounds);
             Double raw = median(row, "netty", rounds);
+            String reactorNa = reactorNotApplicable(row);
+            Double reactor = reactorNa == null ? median(row, "reactor", rounds) : null;
             out.append("| ").append(row.figure()).append(" | ").append(row.unit()).append(" | ")
                     .append(format(taps)).append(" | ").append(format(raw)).append(" | ")
-                    .append(ratio(row, taps, raw)).append(" |\n");
+                    .append(ratio(row, taps, raw)).append(" | ");
+            if (reactorNa != null) {
+                out.append("n/a | n/a |\n");
+                notApplicable.putIfAbsent(row.workload(), reactorNa);
+            } else {
+                out.append(format(reactor)).append(" | ").append(ratio(row, taps, reactor)).append(" |\n");
+            }
         }
         out.append('\n')
                 .append("taps vs raw: taps relative to raw Netty, > 1 means taps is better (rates: taps/raw; ")
-                .append("latencies and B/op: raw/taps).\n")
-                .append("Server in every figure: the same raw Netty server (echo or discard) for both clients, ")
-                .append("so the client library is what is compared.\n");
+                .append("latencies and B/op: raw/taps); taps vs Reactor: the same against Reactor Netty.\n");
+        notApplicable.forEach((workload, why) -> out.append("n/a (").append(workload).append("): ").append(why)
+                .append(".\n"));
+        out.append("")
+                .append("Server in figures 1-11: the same raw Netty server (echo or discard) for all clients, ")
+                .append("so the client library is what is compared; in 12 the server differs (a taps Listener, a ")
+                .append("raw Netty ServerBootstrap, a Reactor Netty TcpServer) and the clients are the same.\n");
         if (rounds.size() > 1) {
             out.append("Each cell: the median over the result files that have it.\n");
         }
         return out.toString();
     }
 
-    private static String machine(List<List<Map<String, Object>>> rounds) {
-        Map<String, Object> any = rounds.stream().flatMap(List::stream).findFirst().orElse(Map.of());
-        String jdk = any.isEmpty() ? System.getProperty("java.version")
-                : path(any, "jdkVersion") + " (" + path(any, "vmName") + " " + path(any, "vmVersion") + ")";
-        String taps;
-        try (TransportServices services = TapsFixture.create()) {
-            taps = "I/O " + services.ioTransport() + ", TLS " + services.tlsProvider();
-        } catch (RuntimeException e) {
-            taps = "taps unavailable: " + e.getMessage();
-        }
-        return "machine: " + Runtime.getRuntime().availableProcessors() + " CPUs (" + cpuModel() + "), "
-                + System.getProperty("os.name") + " " + System.getProperty("os.version") + ", JDK " + jdk
-                + "\ntaps and raw Netty: " + taps;
-    }
-
-    private static String cpuModel() {
-        try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
-            return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).trim())
-                    .findFirst().orElse(System.getProperty("os.arch"));
-        } catch (IOException | RuntimeException e) {
-            return System.getProperty("os.arch");
-        }
+    /** Why Reactor Netty has no result for {@code row}, or null when it has one. */
+    private static String reactorNotApplicable(Row row) {
+        return row.workload() == null ? null : REACTOR_NOT_APPLICABLE.get(row.workload());
     }
 
     private static Double median(Row row, String side, List<List<Map<String, Object>>> rounds) {

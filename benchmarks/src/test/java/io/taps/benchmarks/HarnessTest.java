@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.openjdk.jmh.annotations.Param;
 
 /**
@@ -25,7 +26,8 @@ class HarnessTest {
 
     /** Every JMH state class of the suite; each has a {@code @Param String workload}. */
     private static final List<Class<?>> STATES = List.of(Flows.Taps.class, Flows.Netty.class,
-            Connect.Taps.class, Connect.Netty.class, ProxyConnect.Taps.class, ProxyConnect.Netty.class);
+            Connect.Taps.class, Connect.Netty.class, ProxyConnect.Taps.class, ProxyConnect.Netty.class,
+            Flows.Reactor.class, Connect.Reactor.class, ProxyConnect.Reactor.class);
 
     static Stream<Arguments> states() {
         return STATES.stream().flatMap(type -> Arrays.stream(workloadField(type).getAnnotation(Param.class).value())
@@ -61,6 +63,83 @@ class HarnessTest {
             return type.getField("workload");
         } catch (NoSuchFieldException e) {
             throw new AssertionError(type + " has no public @Param field 'workload'", e);
+        }
+    }
+
+    /**
+     * Figure 13: every client goes through all N candidates, the N-1 refusing loopback addresses
+     * first, and ends on the one that answers (taps: its establishment report started N attempts;
+     * raw Netty: N connects; Reactor Netty: connected to the last address).
+     */
+    @ParameterizedTest(name = "{0} candidates")
+    @ValueSource(strings = {"1", "4", "16", "64"})
+    void candidatesRaceThroughEveryLeaf(String leaves) {
+        int n = Integer.parseInt(leaves);
+        Candidates.Taps taps = new Candidates.Taps();
+        taps.workload = leaves;
+        taps.setup();
+        try {
+            for (int i = 0; i < 3; i++) {
+                assertThat(taps.connectAndClose()).isEqualTo(n);
+            }
+        } finally {
+            taps.tearDown();
+        }
+        Candidates.Netty netty = new Candidates.Netty();
+        netty.workload = leaves;
+        netty.setup();
+        try {
+            assertThat(netty.connectAndClose()).isEqualTo(n);
+        } finally {
+            netty.tearDown();
+        }
+        Candidates.Reactor reactor = new Candidates.Reactor();
+        reactor.workload = leaves;
+        reactor.setup();
+        try {
+            assertThat(reactor.connectAndClose()).isEqualTo(reactor.server.address());
+        } finally {
+            reactor.tearDown();
+        }
+    }
+
+    /**
+     * Figure 12 with a small N: the server process of each kind accepts all N connections, every
+     * sweep gets N echoes back, and the server reports a heap per connection and an RSS.
+     */
+    @ParameterizedTest(name = "{0} server")
+    @ValueSource(strings = {"taps", "netty", "reactor"})
+    @Timeout(60)
+    void scaleServerHoldsAndEchoesOnEveryConnection(String kind) throws Exception {
+        ScaleClients clients = switch (kind) {
+            case "taps" -> {
+                Scale.Taps state = new Scale.Taps();
+                state.workload = "300";
+                yield state;
+            }
+            case "netty" -> {
+                Scale.Netty state = new Scale.Netty();
+                state.workload = "300";
+                yield state;
+            }
+            default -> {
+                Scale.Reactor state = new Scale.Reactor();
+                state.workload = "300";
+                yield state;
+            }
+        };
+        clients.setup();
+        try {
+            clients.sweep();
+            clients.sweep();
+            clients.measureServer();
+            ScaleClients.ServerStats stats = ScaleClients.takeLastStats();
+            assertThat(stats.connections()).isEqualTo(300);
+            assertThat(stats.heapPerConnection()).isPositive();
+            assertThat(stats.rssKib()).isPositive();
+            assertThat(ScaleClients.takeLastStats()).isNull();
+        } finally {
+            clients.tearDown();
         }
     }
 

@@ -15,7 +15,12 @@ class ReportTest {
     }
 
     private static String result(String side, String workload, double score, double p50, double alloc) {
-        return "{\"benchmark\": \"io.taps.benchmarks.Flows." + side + "\", \"mode\": \"thrpt\","
+        return result("Flows", side, workload, score, p50, alloc);
+    }
+
+    private static String result(String benchmark, String side, String workload, double score, double p50,
+            double alloc) {
+        return "{\"benchmark\": \"io.taps.benchmarks." + benchmark + "." + side + "\", \"mode\": \"thrpt\","
                 + " \"jdkVersion\": \"17\", \"vmName\": \"VM\", \"vmVersion\": \"1\","
                 + " \"params\": {\"workload\": \"" + workload + "\"},"
                 + " \"primaryMetric\": {\"score\": " + score + ", \"scoreError\": \"NaN\", \"scoreUnit\": \"ops/s\"},"
@@ -44,6 +49,47 @@ class ReportTest {
         assertThat(Report.missing(List.of(round1))).contains("1 bulk TCP, 1 connection, 64 KiB writes (taps)")
                 .contains("7 QUIC 64 B request/response on one stream, length prefix, 1 outstanding (netty)")
                 .doesNotContain("2 TCP 64 B request/response, length prefix, 1 outstanding (taps)");
+    }
+
+    @Test
+    void addsReactorNettyColumnsAndNotApplicableReasons() {
+        List<Map<String, Object>> round = parse("[" + result("taps", "TCP", 40_000, 10, 200) + ", "
+                + result("netty", "TCP", 100_000, 5, 100) + ", " + result("reactor", "TCP", 50_000, 8, 400) + ", "
+                + result("taps", "QUIC", 10, 10, 10) + ", " + result("netty", "QUIC", 10, 10, 10) + "]");
+
+        String table = Report.render("title", "CPU 1 (taskset -c 1)", List.of(round));
+
+        assertThat(table).contains("| figure | unit | taps | raw Netty | taps vs raw | Reactor Netty | taps vs Reactor |");
+        assertThat(table).contains("| 2 TCP 64 B request/response, length prefix, 1 outstanding | round trips/s | 40,000 | 100,000 | 0.40 | 50,000 | 0.80 |");
+        assertThat(table).contains("| 2   latency p50 | µs | 10.0 | 5.00 | 0.50 | 8.00 | 0.80 |");
+        assertThat(table).contains("| 8 allocation per TCP round trip | B/op | 200 | 100 | 0.50 | 400 | 2.00 |");
+        // no Reactor Netty QUIC: n/a, with the reason under the table, and --check does not ask for it
+        assertThat(table).contains("| 7 QUIC 64 B request/response on one stream, length prefix, 1 outstanding | round trips/s | 10.0 | 10.0 | 1.00 | n/a | n/a |");
+        assertThat(table).contains("n/a (QUIC): reactor-netty-core has no QUIC");
+        assertThat(table).contains("CPU pinning: CPU 1 (taskset -c 1)");
+        assertThat(Report.missing(List.of(round)))
+                .doesNotContain("2 TCP 64 B request/response, length prefix, 1 outstanding (reactor)")
+                .doesNotContain("7 QUIC 64 B request/response on one stream, length prefix, 1 outstanding (reactor)")
+                .contains("5 TLS 1.3 64 B request/response, 1 outstanding (reactor)");
+    }
+
+    @Test
+    void turnsScaleSweepsIntoRoundTripsAndSkipsRowsNotRun() {
+        String taps = "{\"benchmark\": \"io.taps.benchmarks.Scale.taps\", \"mode\": \"thrpt\","
+                + " \"params\": {\"workload\": \"1000\"}, \"primaryMetric\": {\"score\": 20},"
+                + " \"secondaryMetrics\": {\"scale.heapPerConnection\": {\"score\": 3000}, \"scale.rssMiB\": {\"score\": 150}}}";
+        String netty = taps.replace("Scale.taps", "Scale.netty").replace("3000", "1500").replace(": 20", ": 25");
+        List<Map<String, Object>> round = parse("[" + taps + ", " + netty + "]");
+
+        String table = Report.render(null, List.of(round));
+
+        // 20 sweeps/s over 1,000 connections: 20,000 round trips/s; heap: lower is better, raw/taps
+        assertThat(table).contains("| 12 1,000 idle-then-active TCP connections on one listener: echo, all open | round trips/s | 20,000 | 25,000 | 0.80 |");
+        assertThat(table).contains("| 12   heap per connection (server, after GC) | bytes | 3,000 | 1,500 | 0.50 |");
+        assertThat(Report.missing(List.of(round), java.util.Set.of("Scale:10000", "Scale:50000")))
+                .contains("12 1,000 idle-then-active TCP connections on one listener: echo, all open (reactor)")
+                .noneMatch(cell -> cell.startsWith("12 10,000") || cell.startsWith("12 50,000"));
+        assertThat(Report.missing(List.of(round))).anyMatch(cell -> cell.startsWith("12 50,000"));
     }
 
     @Test

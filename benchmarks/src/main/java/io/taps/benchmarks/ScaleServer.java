@@ -1,0 +1,159 @@
+package io.taps.benchmarks;
+
+import io.netty.channel.ChannelOption;
+import io.taps.Connection;
+import io.taps.ConnectionEventHandler;
+import io.taps.Listener;
+import io.taps.Message;
+import io.taps.TransportServices;
+import io.taps.TransportServicesException;
+import io.taps.endpoint.LocalEndpoint;
+import io.taps.framer.lengthprefix.LengthPrefixFramer;
+import io.taps.properties.TransportProperties;
+import io.taps.security.SecurityParameters;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import reactor.netty.DisposableServer;
+import reactor.netty.resources.LoopResources;
+import reactor.netty.tcp.TcpServer;
+
+/**
+ * The server process of the scale benchmark ({@link Scale}): one echo server of the kind named by
+ * its argument, alone in its JVM so that its heap and RSS are its own. The three kinds echo the
+ * 4-byte length-prefixed frames of figure 2 on one event loop thread:
+ * <ul>
+ *   <li>{@code taps}: one taps Listener (TCP, no security, {@code LengthPrefixFramer}); every
+ *       ConnectionReceived issues a receive, every Received sends the message back and receives again;</li>
+ *   <li>{@code netty}: a raw Netty ServerBootstrap with LengthFieldBasedFrameDecoder/Prepender and an echo handler;</li>
+ *   <li>{@code reactor}: a Reactor Netty TcpServer with the same codec, {@code out.send(in.receive().retain())}.</li>
+ * </ul>
+ *
+ * <p>Talks to the benchmark over stdin/stdout, one line each: it prints {@code READY <port>} once
+ * listening; {@code COUNT} answers {@code COUNT <connections accepted>}; {@code STATS} answers {@code STATS <connections> <heap bytes used after GC> <RSS KiB>};
+ * {@code QUIT} (or the end of stdin) stops it. Everything else it prints goes to stderr.
+ */
+public final class ScaleServer {
+    private static final AtomicLong CONNECTIONS = new AtomicLong();
+
+    private ScaleServer() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        PrintStream protocol = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
+                StandardCharsets.UTF_8);
+        System.setOut(System.err);
+        AutoCloseable server;
+        int port;
+        switch (args.length == 1 ? args[0] : "") {
+            case "taps": {
+                TransportServices taps = TransportServices.builder().eventLoopThreads(1)
+                        .pathMonitorInterval(Duration.ZERO).build();
+                Listener listener = taps.preconnection()
+                        .local(LocalEndpoint.ofAddress(NettyFixture.HOST, 0))
+                        .properties(TransportProperties.reliableInorderStream())
+                        .security(SecurityParameters.disabled())
+                        .framer(LengthPrefixFramer.factory(4)).build()
+                        .listen(ScaleServer::accepted);
+                TapsFixture.await(listener.ready());
+                port = listener.port();
+                server = () -> {
+                    listener.close();
+                    taps.close();
+                };
+                break;
+            }
+            case "netty": {
+                NettyFixture.Server netty = NettyFixture.framedEchoServer(null, CONNECTIONS);
+                port = netty.port();
+                server = netty;
+                break;
+            }
+            case "reactor": {
+                LoopResources loops = ReactorFixture.loops();
+                DisposableServer reactor = TcpServer.create().runOn(loops, NettyFixture.EPOLL)
+                        .host(NettyFixture.HOST).port(0)
+                        .childOption(ChannelOption.TCP_NODELAY, true)
+                        .doOnConnection(connection -> {
+                            CONNECTIONS.incrementAndGet();
+                            ReactorFixture.addLengthPrefixCodec(connection);
+                        })
+                        .handle((in, out) -> out.send(in.receive().retain()))
+                        .bindNow(Duration.ofSeconds(TapsFixture.TIMEOUT_SECONDS));
+                port = reactor.port();
+                server = () -> {
+                    reactor.disposeNow(Duration.ofSeconds(TapsFixture.TIMEOUT_SECONDS));
+                    ReactorFixture.dispose(loops);
+                };
+                break;
+            }
+            default:
+                System.err.println("usage: ScaleServer taps|netty|reactor");
+                System.exit(2);
+                return;
+        }
+        protocol.println("READY " + port);
+        BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        try {
+            for (String line = commands.readLine(); line != null && !line.equals("QUIT"); line = commands.readLine()) {
+                if (line.equals("COUNT")) {
+                    protocol.println("COUNT " + CONNECTIONS.get());
+                } else if (line.equals("STATS")) {
+                    protocol.println("STATS " + CONNECTIONS.get() + " " + heapAfterGc() + " " + rssKib());
+                }
+            }
+        } finally {
+            server.close();
+        }
+        System.exit(0);
+    }
+
+    /** The taps echo: receive, send back what came, receive again. */
+    private static void accepted(Connection connection) {
+        CONNECTIONS.incrementAndGet();
+        connection.setEventHandler(new ConnectionEventHandler() {
+            @Override
+            public void received(Connection c, Message message) {
+                c.send(Message.wrap(message.bytes()));
+                c.receive();
+            }
+
+            @Override
+            public void connectionError(Connection c, TransportServicesException error) {
+                // A client's reset at teardown; nothing to do.
+            }
+        });
+        connection.receive();
+    }
+
+    /** Heap in use after full collections (ParallelGC's System.gc() is a synchronous full GC). */
+    static long heapAfterGc() {
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        }
+        return used;
+    }
+
+    /** The process's resident set (VmRSS), in KiB; -1 where /proc is missing. */
+    static long rssKib() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // fall through
+        }
+        return -1;
+    }
+}
