@@ -72,7 +72,9 @@ public final class StreamReader {
             @Override
             public void onComplete() {
                 byte[] bytes = length == collected.length ? collected : Arrays.copyOf(collected, length);
-                result.complete(Message.wrap(bytes).withContext(lastContext));
+                // The end of stream came as this context's Final twin (an empty Final Message is not emitted).
+                result.complete(Message.wrap(bytes).withContext(MessageContext.received(
+                        lastContext.remoteEndpoint().orElse(null), lastContext.localEndpoint().orElse(null), true)));
             }
         });
         return result;
