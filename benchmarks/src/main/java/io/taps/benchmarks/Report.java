@@ -86,7 +86,9 @@ public final class Report {
             new Row("11 DTLS 64 B request/response, 1 outstanding", "round trips/s", "DtlsFlows", "DTLS",
                     "thrpt", SCORE, true),
             new Row("11   latency p50", "µs", "DtlsFlows", "DTLS", "thrpt", latency("p50"), false),
-            new Row("11   latency p99", "µs", "DtlsFlows", "DTLS", "thrpt", latency("p99"), false));
+            new Row("11   latency p99", "µs", "DtlsFlows", "DTLS", "thrpt", latency("p99"), false),
+            new Row("12 bulk TCP through Flow publisher (sendAll, 64 KiB Messages) vs raw Netty bulk", "Gbit/s",
+                    "FlowPublisherBulk", null, "thrpt", scaled(Flow.Workload.BULK.unitBytes() * 8.0 / GBIT), true));
 
     private Report() {
     }
