@@ -56,9 +56,9 @@ import java.util.concurrent.Flow;
  * <p>It is the facade of every RFC 9622 Connection action (§7-§10: send, receive, batches,
  * endpoints, properties, clone, close), each a few lines that hop onto the event loop and hand over
  * to the part that does the work; {@link LinkEventRouting} is its side the link reports to.
- * With the stream conveniences of issue 22 (publisher, sendAll, receiveAll: one-line hand-overs to
- * {@code internal.flow}) it passes 500 lines; it stays one file because it is the one facade of
- * the Connection interface, and splitting a facade only moves its delegations elsewhere.
+ * Longer than 500 lines because it is the one facade of the whole Connection interface: with the
+ * stream conveniences of issue 22 (messages, sendAll, receiveAll: one-line hand-overs to
+ * {@code internal.flow}) it passes 500, and splitting a facade would only move its delegations.
  */
 public final class TapsConnection extends LinkEventRouting implements GroupMember {
     private final EventLoop loop;
