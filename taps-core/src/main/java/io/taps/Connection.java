@@ -10,10 +10,16 @@ import io.taps.properties.ConnectionProperties;
 import io.taps.properties.ConnectionState;
 import io.taps.properties.Property;
 import io.taps.properties.TransportProperties;
+import io.taps.properties.MessageProperties;
 import io.taps.security.SecurityOutcome;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 
 /**
  * A Connection: a flow of Messages between a local and a remote endpoint over one established
@@ -25,6 +31,22 @@ import java.util.concurrent.CompletionStage;
  * already Closed) fails its stage with a {@link TransportServicesException} and emits nothing.
  * Configuration errors detectable at once (an unknown property name, a read-only property) are
  * thrown synchronously (RFC 9622 Appendix A.2).
+ *
+ * <p><b>Streams and backpressure</b> (docs/streams.md). Besides the RFC 9622 actions, which stay the
+ * primary API, a Connection offers thin conveniences built only on them: {@link #messages()} (the
+ * received Messages as a {@link Flow.Publisher}, demand driving Receive), {@link #sendAll} and
+ * {@link #sendFrom(ReadableByteChannel)} (Send paced by Sent events within a bounded window),
+ * {@link #sendFinal()} (half-close), {@link #receiveAll(int)} and {@link #receiveTo} (read to the
+ * peer's end of stream, which {@link Message#endOfStream()} signals).
+ *
+ * <p><b>Timeouts</b>, each covering one thing: the {@code timeout} of
+ * {@code Preconnection.initiate(Duration, handler)} bounds establishment only (EstablishmentError
+ * Timeout; nothing once Ready); {@code connTimeout} (RFC 9622 §8.1.3) bounds how long sent data may
+ * stay unacknowledged before the Connection fails (TCP_USER_TIMEOUT), and without an Initiate
+ * timeout it also bounds establishment; {@code _taps.closeTimeout} (default 5 s) bounds how long
+ * {@link #close()} waits for the peer's end of stream; {@code _taps.idleTimeout} ends a Connection
+ * that sends and receives nothing for that long (Disabled for initiated Connections, 5 minutes for
+ * accepted ones).
  */
 public interface Connection {
 
@@ -235,4 +257,89 @@ public interface Connection {
 
     /** The data transfer report so far (bytes, Messages, RTT, duration); callable from any thread. */
     TransferReport transferReport();
+
+    // ---------------------------------------------------------------- streams and backpressure
+
+    /** The window of {@link #sendAll(Flow.Publisher)}: bytes sent but not yet Sent, 2 MiB. */
+    long DEFAULT_SEND_WINDOW = 2L << 20;
+
+    /**
+     * The received Messages as a {@link Flow.Publisher} (Receive, RFC 9622 §9.3.1, driven by demand):
+     * each Message the subscriber requests is fetched by one Receive with the default limits, issued
+     * only while demand is waiting. With no Receive waiting, the Connection stops reading from the
+     * socket once its receive budget (1 MiB of memory) is buffered, so a subscriber that requests
+     * slowly slows the peer down through transport flow control instead of filling memory.
+     *
+     * <p>On a byte stream without a framer, a Message is a part of the stream as it arrived (the
+     * whole stream is one RFC 9622 Message); with a framer, the framer's Messages. The peer's end of
+     * stream ({@link Message#endOfStream()}, RFC 9622 §9.3.3.3) is the last onNext, followed by
+     * onComplete (an empty end-of-stream Message is not emitted: onComplete says it). A
+     * ReceiveError or the ConnectionError is onError. One subscriber at a time: a second one while
+     * the first is subscribed gets onError(IllegalStateException); after cancel a new one may
+     * subscribe and gets the data from where the first stopped. Do not call {@link #receive()}
+     * while subscribed: both would take from the same stream. Always the same publisher.
+     */
+    Flow.Publisher<Message> messages();
+
+    /**
+     * Sends every Message {@code messages} emits (Send, RFC 9622 §9.2), in order, requesting the next
+     * one only while the bytes sent but not yet confirmed by Sent (§9.2.2.1) stay below
+     * {@link #DEFAULT_SEND_WINDOW}: a bulk transfer needs no pacing of its own and never meets
+     * SendQueueFull. Completes with the bytes sent once the publisher completed and every Message is
+     * Sent; fails with the first SendError (and cancels the publisher) or the publisher's error. It
+     * does not end the stream: follow it with {@link #sendFinal()} to half-close.
+     */
+    default CompletionStage<Long> sendAll(Flow.Publisher<? extends Message> messages) {
+        return sendAll(messages, DEFAULT_SEND_WINDOW);
+    }
+
+    /**
+     * {@link #sendAll(Flow.Publisher)} with the window in bytes; it is capped at half of
+     * {@code _taps.sendQueueLimit}, so the send queue cannot overflow with Messages up to that half.
+     * At most the window plus one Message is held in memory.
+     */
+    CompletionStage<Long> sendAll(Flow.Publisher<? extends Message> messages, long windowBytes);
+
+    /**
+     * Sends everything {@code source} holds until its end (as {@link #sendAll(Flow.Publisher)}, in
+     * Messages of up to 64 KiB), read on a thread of its own as the window allows. The source must
+     * be a blocking channel (a FileChannel, a pipe); it is not closed.
+     */
+    CompletionStage<Long> sendFrom(ReadableByteChannel source);
+
+    /** {@link #sendFrom(ReadableByteChannel)} for an InputStream; the stream is not closed. */
+    default CompletionStage<Long> sendFrom(InputStream source) {
+        return sendFrom(Channels.newChannel(source));
+    }
+
+    /**
+     * Sends {@code message} as the Final Message (RFC 9622 §9.1.3.5): the last one on this
+     * Connection, after which the sending direction is closed (TCP FIN) while receiving goes on,
+     * i.e. a half-close. Its context's other Message Properties are kept.
+     */
+    default CompletionStage<MessageContext> sendFinal(Message message) {
+        MessageContext context = message.context();
+        MessageProperties properties = context.properties().toBuilder().finalMessage(true).build();
+        return send(message, context.withProperties(properties), true);
+    }
+
+    /** Half-close: an empty Final Message (RFC 9622 §9.1.3.5), see {@link #sendFinal(Message)}. */
+    default CompletionStage<MessageContext> sendFinal() {
+        return sendFinal(Message.empty());
+    }
+
+    /**
+     * Receives everything up to the peer's end of stream (RFC 9622 §9.3.3.3) as one Message of at
+     * most {@code maxBytes}, through {@link #messages()}; a longer stream fails the stage with
+     * MessageTooLarge and stops reading. The Message's context is the final one.
+     */
+    CompletionStage<Message> receiveAll(int maxBytes);
+
+    /**
+     * Writes everything up to the peer's end of stream to {@code target} (a FileChannel, say),
+     * through {@link #messages()}, on a thread of its own, one Message at a time: memory stays at
+     * the receive budget however long the stream is. Completes with the bytes written; the target is
+     * not closed.
+     */
+    CompletionStage<Long> receiveTo(WritableByteChannel target);
 }

@@ -5,12 +5,17 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 
 /**
  * A Listener: waits for Connections from remote endpoints on a local endpoint (RFC 9622 §7.2,
  * checklist O-06, A-11, M-29..M-31).
  *
  * <p>Stopping a Listener never affects the Connections it already delivered.
+ *
+ * <p>Two styles: a Listener started with a {@link ListenerEventHandler} delivers each Connection
+ * as ConnectionReceived (RFC 9622 §7.2); one started with {@code Preconnection.listen()} and no
+ * handler queues them for {@link #accept()} and {@link #connections()} instead.
  */
 public interface Listener extends AutoCloseable {
 
@@ -39,6 +44,26 @@ public interface Listener extends AutoCloseable {
     default List<String> protocolStacks() {
         return List.of(protocolStack());
     }
+
+    /**
+     * Accept (a convenience over ConnectionReceived, RFC 9622 §7.2): the next Connection this
+     * Listener receives, oldest first, for a Listener started with {@code Preconnection.listen()}
+     * and no handler. Connections received before anyone accepts wait in a short queue (16); while
+     * it is full the Listener stops accepting, so clients wait in the kernel's listen backlog, just as
+     * when {@link #setNewConnectionLimit} is 0. The new-connection limit and
+     * {@code _taps.maxConcurrentConnections} apply as in the handler style. Fails with
+     * ConnectionClosed once the Listener stopped and the queue is empty, with the ListenError if it
+     * could not listen, and with InvalidConfiguration on a Listener that has a handler.
+     */
+    CompletionStage<Connection> accept();
+
+    /**
+     * The Connections of this Listener as a {@link Flow.Publisher}, taking from the same queue as
+     * {@link #accept()} (a pending accept() is served first), one subscriber at a time. Completes
+     * when the Listener stops, fails on a ListenError; onError(InvalidConfiguration) on a Listener
+     * that has a handler.
+     */
+    Flow.Publisher<Connection> connections();
 
     /**
      * SetNewConnectionLimit (§7.2, A-11): how many more Connections may be delivered; every

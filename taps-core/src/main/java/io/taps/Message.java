@@ -115,9 +115,22 @@ public final class Message {
         return context;
     }
 
-    /** Whether this data ends its Message; false for a ReceivedPartial that more data follows. */
+    /**
+     * Whether this data ends its Message; false for a ReceivedPartial that more data follows. To
+     * know whether the peer's whole stream has arrived, use {@link #endOfStream()}.
+     */
     public boolean endOfMessage() {
         return endOfMessage;
+    }
+
+    /**
+     * Whether this is the last Message the peer will send: its end of stream (a TCP FIN, RFC 9622
+     * §9.3.3.3 Final), the one signal to watch for "everything has arrived". Same as
+     * {@code context().isFinal()}. {@link #endOfMessage()} is about Message boundaries instead: on
+     * a stream without a framer the whole stream is one Message, so only its last part has both.
+     */
+    public boolean endOfStream() {
+        return context.isFinal();
     }
 
     /** Whether both messages carry the same bytes (contexts are not compared). */

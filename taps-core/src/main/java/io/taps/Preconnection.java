@@ -5,6 +5,7 @@ import io.taps.endpoint.RemoteEndpoint;
 import io.taps.framer.FramerFactory;
 import io.taps.internal.Engine;
 import io.taps.internal.PreconnectionSpec;
+import io.taps.internal.listen.AcceptQueue;
 import io.taps.properties.TransportProperties;
 import io.taps.security.SecurityParameters;
 import java.time.Duration;
@@ -87,6 +88,13 @@ public final class Preconnection {
      * Initiate with an establishment timeout (A-09): if the Connection is not Ready within
      * {@code timeout}, EstablishmentError follows with reason Timeout. Without one, the
      * {@code connTimeout} property bounds establishment when set, else 30 seconds.
+     *
+     * <p>The timeout covers establishment only (resolution, racing, handshakes, up to Ready); once
+     * Ready it has no effect. For a Connection that goes silent use {@code _taps.idleTimeout}, for
+     * data the peer does not acknowledge {@code connTimeout} (RFC 9622 §8.1.3), and for Close
+     * {@code _taps.closeTimeout} (see {@link Connection} and docs/streams.md). Example:
+     * {@code preconnection.initiate(Duration.ofSeconds(3), handler)} fails with EstablishmentError
+     * Timeout when no Ready comes within 3 s.
      */
     public Connection initiate(Duration timeout, ConnectionEventHandler handler) {
         return engine.initiate(snapshot(), timeout, Objects.requireNonNull(handler, "handler"), null);
@@ -99,6 +107,15 @@ public final class Preconnection {
     public Connection initiateWithSend(Message message, ConnectionEventHandler handler) {
         return engine.initiate(snapshot(), null, Objects.requireNonNull(handler, "handler"),
                 Objects.requireNonNull(message, "message"));
+    }
+
+    /**
+     * Listen (§7.2, A-11) in the accept style: starts a Listener whose Connections are taken with
+     * {@link Listener#accept()} or {@link Listener#connections()} instead of a handler's
+     * ConnectionReceived; ListenError fails them, Stopped ends them.
+     */
+    public Listener listen() {
+        return engine.listen(snapshot(), new AcceptQueue());
     }
 
     /** Listen (§7.2, A-11): starts a Listener on the local endpoints; ConnectionReceived follows. */

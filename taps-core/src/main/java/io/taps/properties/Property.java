@@ -110,7 +110,12 @@ public final class Property<T> {
     /** CP-02 {@code connPriority} (§8.1.2): ≥ 0, lower is more important; default 100; not entangled. */
     public static final Property<Integer> CONN_PRIORITY = connection("connPriority", Integer.class, 100, "CP-02",
             "8.1.2", "conn-prio", "conn-priority");
-    /** CP-03 {@code connTimeout} (§8.1.3); default Disabled. */
+    /**
+     * CP-03 {@code connTimeout} (§8.1.3): how long sent data may stay unacknowledged before the
+     * Connection fails with ConnectionError Timeout (TCP_USER_TIMEOUT on TCP, the idle timeout on
+     * QUIC); without a timeout passed to {@code initiate} it also bounds establishment. Not an
+     * idle timeout ({@code _taps.idleTimeout}) nor Close's ({@code _taps.closeTimeout}). Default Disabled.
+     */
     public static final Property<Timeout> CONN_TIMEOUT = connection("connTimeout", Timeout.class, Timeout.NONE, "CP-03",
             "8.1.3", "conn-timeout");
     /** CP-04 {@code keepAliveTimeout} (§8.1.4); default Disabled. */

@@ -66,6 +66,8 @@ public final class ListenerCore implements Listener {
     /** The stacks' shares of this Listener that are bound or binding, in rank order. */
     private final List<StackShare> shares = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ListenerSecurity security;
+    /** The accept style's queue ({@code listen()} without a handler), or null for the handler style. */
+    private final AcceptQueue acceptQueue;
 
     /**
      * A Listener on {@code ranked} (the eligible stacks, best first; only the first of each port
@@ -78,6 +80,10 @@ public final class ListenerCore implements Listener {
         this.environment = environment;
         this.properties = AcceptedIdleTimeout.apply(properties);
         this.handler = handler;
+        this.acceptQueue = handler instanceof AcceptQueue ? (AcceptQueue) handler : null;
+        if (acceptQueue != null) {
+            acceptQueue.onRoomFreed(this::releaseHeld);
+        }
         this.events = new EventDispatcher(environment.eventExecutor());
         Limit cap = properties.get(Property.MAX_CONCURRENT_CONNECTIONS);
         this.concurrencyCap = cap.isUnlimited() ? Long.MAX_VALUE : cap.value();
@@ -186,13 +192,13 @@ public final class ListenerCore implements Listener {
         synchronized (this) {
             if (stopping) {
                 refuse = true;
-            } else if (remaining > 0 && active < concurrencyCap) {
+            } else if (remaining > 0 && active < concurrencyCap && (acceptQueue == null || acceptQueue.reserve())) {
                 take(connection);
                 deliver = true;
             } else {
                 held.add(connection);
             }
-            if (remaining == 0 || active >= concurrencyCap) {
+            if (!roomToDeliver()) {
                 setAccepting(false);
             }
         }
@@ -201,6 +207,11 @@ public final class ListenerCore implements Listener {
         } else if (deliver) {
             deliver(connection);
         }
+    }
+
+    /** Whether one more Connection could be delivered now: the countdown, the cap, the accept queue. */
+    private boolean roomToDeliver() {
+        return remaining > 0 && active < concurrencyCap && (acceptQueue == null || acceptQueue.hasRoom());
     }
 
     /** Counts {@code connection} against the countdown and the cap; call holding the lock. */
@@ -271,11 +282,14 @@ public final class ListenerCore implements Listener {
         while (true) {
             TapsConnection next;
             synchronized (this) {
-                if (stopping || held.isEmpty() || remaining == 0 || active >= concurrencyCap) {
-                    if (!stopping && remaining > 0 && active < concurrencyCap) {
+                if (stopping || held.isEmpty() || !roomToDeliver()) {
+                    if (!stopping && roomToDeliver()) {
                         setAccepting(true);
                     }
                     return;
+                }
+                if (acceptQueue != null) {
+                    acceptQueue.reserve();
                 }
                 next = held.poll();
                 take(next);
@@ -313,6 +327,39 @@ public final class ListenerCore implements Listener {
     @Override
     public synchronized long newConnectionLimit() {
         return remaining;
+    }
+
+    @Override
+    public CompletionStage<Connection> accept() {
+        if (acceptQueue == null) {
+            return CompletableFuture.failedFuture(handlerStyle("accept()"));
+        }
+        return acceptQueue.accept();
+    }
+
+    @Override
+    public java.util.concurrent.Flow.Publisher<Connection> connections() {
+        if (acceptQueue == null) {
+            return subscriber -> {
+                subscriber.onSubscribe(new java.util.concurrent.Flow.Subscription() {
+                    @Override
+                    public void request(long n) {
+                    }
+
+                    @Override
+                    public void cancel() {
+                    }
+                });
+                subscriber.onError(handlerStyle("connections()"));
+            };
+        }
+        return acceptQueue;
+    }
+
+    private static TransportServicesException handlerStyle(String call) {
+        return new TransportServicesException(ErrorReason.INVALID_CONFIGURATION, call + " serves a Listener started"
+                + " with Preconnection.listen() and no handler; this one delivers its Connections to its"
+                + " ListenerEventHandler (ConnectionReceived, RFC 9622 §7.2)");
     }
 
     @Override
