@@ -42,7 +42,12 @@ public final class HeaderCodec {
     /** Sends a header made by {@link #newHeader} and its payload; takes ownership of both. */
     public static void sendFrame(FramerContext context, ByteBuf header, ByteBuf payload) {
         if (coalesces(payload)) {
-            header.writeBytes(payload);
+            if (payload.hasArray()) {
+                // From the array: copying from a heap ByteBuf would make a NIO view of it first.
+                header.writeBytes(payload.array(), payload.arrayOffset() + payload.readerIndex(), payload.readableBytes());
+            } else {
+                header.writeBytes(payload);
+            }
             payload.release();
             context.send(header);
         } else {
