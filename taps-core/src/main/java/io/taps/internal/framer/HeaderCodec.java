@@ -123,6 +123,19 @@ public final class HeaderCodec {
         return read(buffer, index, fieldBytes, littleEndian);
     }
 
+    /**
+     * The length field at the receive cursor of {@code context}, which holds at least its bytes.
+     * Under taps' own context it is read in place, without the view {@link FramerContext#parse}
+     * makes, since the built-in framers read one per received Message.
+     */
+    public long peekLength(FramerContext context) {
+        if (context instanceof FramerHandler) {
+            return ((FramerHandler) context).peekField(fieldBytes, littleEndian);
+        }
+        ByteBuf header = context.parse(fieldBytes, fieldBytes);
+        return readLength(header, header.readerIndex());
+    }
+
     public void writeLength(ByteBuf buffer, long length) {
         write(buffer, length, fieldBytes, littleEndian);
     }
