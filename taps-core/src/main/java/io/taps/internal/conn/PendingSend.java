@@ -22,7 +22,6 @@ final class PendingSend extends CompletableFuture<MessageContext>
     final Message message;
     final MessageContext context;
     final boolean endOfMessage;
-    long sequence;
     int priority;
     boolean ordered;
     boolean isFinal;

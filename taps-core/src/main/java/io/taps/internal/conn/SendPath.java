@@ -49,7 +49,6 @@ final class SendPath {
     /** The InitiateWithSend message the stack sent as 0-RTT early data, until its Sent is raised. */
     private PendingSend sentEarly;
     private volatile boolean finalSent;
-    private long sequence;
     /**
      * Messages handed to the link whose write has not completed, oldest first. A ConnectionError
      * ends them with SendError before its terminal event, since the link may report their failed
@@ -164,7 +163,6 @@ final class SendPath {
             return;
         }
         boolean isFinal = effective.get(Property.FINAL) && endOfMessage;
-        pending.sequence = sequence++;
         pending.priority = effective.get(Property.MSG_PRIORITY);
         pending.ordered = effective.isSet(Property.MSG_ORDERED) ? effective.get(Property.MSG_ORDERED)
                 : stack == null || stack.support(Property.PRESERVE_ORDER) == Support.ALWAYS;
