@@ -141,6 +141,8 @@ class SteadyStateAllocationTest extends TapsTestSupport {
             loop.run(connection, MEASURED);
             long allocated = threads.getThreadAllocatedBytes(loop.eventLoop.getId()) - before;
             ResourceLeakDetector.setLevel(leakLevel);
+            System.out.println("SteadyStateAllocationTest: " + preconnection.remoteEndpoints() + " "
+                    + allocated / MEASURED + " bytes per round trip on the client's event loop");
             return allocated / MEASURED;
         } finally {
             ResourceLeakDetector.setLevel(leakLevel);

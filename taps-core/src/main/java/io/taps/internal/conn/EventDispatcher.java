@@ -24,6 +24,8 @@ public final class EventDispatcher {
     private static final Step<Object, Runnable, Object> RUN_SECOND = (unused, event, alsoUnused) -> event.run();
     /** Slots of the ring at first; it doubles when more events wait (re-entrant events, a slow executor). */
     private static final int INITIAL_SLOTS = 4;
+    /** A ring grown past this many slots is replaced by a small one once it is empty again. */
+    private static final int SHRINK_ABOVE_SLOTS = 256;
 
     /**
      * One step of an event, given its arguments rather than capturing them: a non-capturing lambda
@@ -153,6 +155,11 @@ public final class EventDispatcher {
                 synchronized (this) {
                     if (count == 0) {
                         draining = false;
+                        if (ring.length > SHRINK_ABOVE_SLOTS * 5) {
+                            // A burst (a slow executor) grew the ring: an idle Connection gives it back.
+                            ring = new Object[INITIAL_SLOTS * 5];
+                            head = 0;
+                        }
                         return;
                     }
                     int at = head * 5;
