@@ -63,7 +63,9 @@ public final class MessageProperties {
 
     /** The explicit value, else the RFC default of {@code property}. */
     public <T> T get(Property<T> property) {
-        return explicit(property).orElseGet(property::defaultValue);
+        // Read on every send: no Optional, no bound method reference.
+        Object value = values.get(property);
+        return value == null ? property.defaultValue() : property.type().cast(value);
     }
 
     /** True when {@code property} was given explicitly. */

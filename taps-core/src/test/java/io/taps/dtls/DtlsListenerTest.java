@@ -81,6 +81,8 @@ class DtlsListenerTest extends TapsTestSupport {
             port = dtls.port();
             Connection first = client(new InetSocketAddress("127.0.0.1", port));
             Await.result(first.ready());
+            // The client can be Ready before the Listener's ConnectionReceived has run.
+            Awaitility.await().atMost(Await.DEFAULT).until(() -> !accepted.isEmpty());
             first.close();
             Await.result(first.closed());
             Await.result(accepted.get(0).closed());

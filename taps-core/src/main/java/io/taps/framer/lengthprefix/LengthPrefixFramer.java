@@ -69,15 +69,14 @@ public final class LengthPrefixFramer implements Framer {
 
     @Override
     public void handleReceivedData(FramerContext context) {
-        ByteBuf header = context.parse(prefixBytes, prefixBytes);
-        if (header == null) {
+        if (context.readableBytes() < prefixBytes) {
             if (context.inputEnded() && context.readableBytes() > 0) {
                 context.failConnection(ErrorReason.DEFRAMING_FAILED, "the peer ended the stream inside a "
                         + prefixBytes + "-byte length prefix (" + context.readableBytes() + " bytes of it arrived)");
             }
             return;
         }
-        long length = codec.readLength(header, header.readerIndex());
+        long length = codec.peekLength(context);
         if (length < 0 || length > codec.maxMessageSize()) {
             context.failConnection(ErrorReason.MESSAGE_TOO_LARGE, "a length prefix announces a message of "
                     + Long.toUnsignedString(length) + " bytes, more than the length-prefix framer's maximum of "

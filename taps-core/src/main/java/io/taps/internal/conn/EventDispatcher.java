@@ -1,6 +1,5 @@
 package io.taps.internal.conn;
 
-import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,12 +12,39 @@ import org.slf4j.LoggerFactory;
  * is already serial; re-entrant events are queued behind the running one. With one, they are queued and drained by one task at a time, so the
  * executor may be a pool (for example virtual threads) without reordering events. An exception
  * thrown by application code is logged and never reaches the protocol code.
+ *
+ * <p>The queue is a ring of reused slots and per-Message events pass their arguments to constant
+ * {@link Step}s, so raising Sent or Received allocates nothing (issue 21: allocation per round trip).
  */
 public final class EventDispatcher {
     private static final Logger log = LoggerFactory.getLogger(EventDispatcher.class);
+    /** Runs the {@link Runnable} held in a slot's first argument. */
+    private static final Step<Runnable, Object, Object> RUN_FIRST = (event, unused, alsoUnused) -> event.run();
+    /** Runs the {@link Runnable} held in a slot's second argument (a completion after RUN_FIRST's handler call). */
+    private static final Step<Object, Runnable, Object> RUN_SECOND = (unused, event, alsoUnused) -> event.run();
+    /** Slots of the ring at first; it doubles when more events wait (re-entrant events, a slow executor). */
+    private static final int INITIAL_SLOTS = 4;
+    /** A ring grown past this many slots is replaced by a small one once it is empty again. */
+    private static final int SHRINK_ABOVE_SLOTS = 256;
+
+    /**
+     * One step of an event, given its arguments rather than capturing them: a non-capturing lambda
+     * is one object for the whole JVM, so the per-Message events (Sent, Received) allocate nothing.
+     */
+    @FunctionalInterface
+    public interface Step<A, B, C> {
+        void run(A first, B second, C third);
+    }
 
     private final Executor executor;
-    private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
+    private final Runnable drainTask;
+    /**
+     * The events not yet run, oldest at {@link #head}: a ring of slots, five entries each (handler
+     * step, completion step or null, three arguments), reused event after event.
+     */
+    private Object[] ring = new Object[INITIAL_SLOTS * 5];
+    private int head;
+    private int count;
     private boolean draining;
     private boolean terminated;
     /** The thread running the application's handlers right now, or null. */
@@ -26,29 +52,17 @@ public final class EventDispatcher {
 
     public EventDispatcher(Executor executor) {
         this.executor = executor;
+        this.drainTask = executor == null ? null : this::drain;
     }
 
     /** Raises an event unless a terminal event was already raised; returns whether it was raised. */
     public boolean emit(Runnable event) {
-        synchronized (this) {
-            if (terminated) {
-                return false;
-            }
-        }
-        dispatch(event);
-        return true;
+        return emit(false, RUN_FIRST, null, event, null, null);
     }
 
     /** Raises the terminal event: Closed, ConnectionError or EstablishmentError. */
     public boolean emitTerminal(Runnable event) {
-        synchronized (this) {
-            if (terminated) {
-                return false;
-            }
-            terminated = true;
-        }
-        dispatch(event);
-        return true;
+        return emit(true, RUN_FIRST, null, event, null, null);
     }
 
     /**
@@ -57,22 +71,21 @@ public final class EventDispatcher {
      * {@code closed()} or a send's stage never hang on an application bug (E-22).
      */
     public boolean emit(Runnable handlerCall, Runnable completion) {
-        return emit(handlerThen(handlerCall, completion));
+        return emit(false, RUN_FIRST, RUN_SECOND, handlerCall, completion, null);
     }
 
     /** {@link #emitTerminal(Runnable)} with the same guarantee as {@link #emit(Runnable, Runnable)}. */
     public boolean emitTerminal(Runnable handlerCall, Runnable completion) {
-        return emitTerminal(handlerThen(handlerCall, completion));
+        return emit(true, RUN_FIRST, RUN_SECOND, handlerCall, completion, null);
     }
 
-    private static Runnable handlerThen(Runnable handlerCall, Runnable completion) {
-        return () -> {
-            try {
-                handlerCall.run();
-            } finally {
-                completion.run();
-            }
-        };
+    /**
+     * {@link #emit(Runnable, Runnable)} for events raised per Message: {@code handlerCall} then
+     * {@code completion} (even when the handler throws) run with the three arguments, so that
+     * constant steps serve every event and raising one allocates nothing.
+     */
+    public <A, B, C> boolean emit(Step<A, B, C> handlerCall, Step<A, B, C> completion, A first, B second, C third) {
+        return emit(false, handlerCall, completion, first, second, third);
     }
 
     public synchronized boolean isTerminated() {
@@ -84,21 +97,49 @@ public final class EventDispatcher {
      * loop this is a trampoline: an event raised by a handler (say, Received raised by a receive()
      * called inside a Received handler) runs after that handler returns, never nested inside it.
      */
-    private void dispatch(Runnable event) {
+    private boolean emit(boolean terminal, Step<?, ?, ?> handlerCall, Step<?, ?, ?> completion, Object first,
+            Object second, Object third) {
         boolean startDrain;
         synchronized (this) {
-            queue.add(event);
+            if (terminated) {
+                return false;
+            }
+            terminated = terminal;
+            add(handlerCall, completion, first, second, third);
             startDrain = !draining;
             draining = true;
         }
-        if (!startDrain) {
-            return;
+        if (startDrain) {
+            if (executor == null) {
+                drain();
+            } else {
+                executor.execute(drainTask);
+            }
         }
-        if (executor == null) {
-            drain();
-        } else {
-            executor.execute(this::drain);
+        return true;
+    }
+
+    private void add(Step<?, ?, ?> handlerCall, Step<?, ?, ?> completion, Object first, Object second, Object third) {
+        if (count * 5 == ring.length) {
+            Object[] larger = new Object[ring.length * 2];
+            for (int i = 0; i < count; i++) {
+                System.arraycopy(ring, slot(head + i), larger, i * 5, 5);
+            }
+            ring = larger;
+            head = 0;
         }
+        int at = slot(head + count);
+        ring[at] = handlerCall;
+        ring[at + 1] = completion;
+        ring[at + 2] = first;
+        ring[at + 3] = second;
+        ring[at + 4] = third;
+        count++;
+    }
+
+    /** The index of the {@code n}th slot of the ring (counted from index 0, wrapping). */
+    private int slot(int n) {
+        return n % (ring.length / 5) * 5;
     }
 
     private void drain() {
@@ -106,15 +147,33 @@ public final class EventDispatcher {
         drainingThread = Thread.currentThread();
         try {
             while (true) {
-                Runnable next;
+                Object handlerCall;
+                Object completion;
+                Object first;
+                Object second;
+                Object third;
                 synchronized (this) {
-                    next = queue.poll();
-                    if (next == null) {
+                    if (count == 0) {
                         draining = false;
+                        if (ring.length > SHRINK_ABOVE_SLOTS * 5) {
+                            // A burst (a slow executor) grew the ring: an idle Connection gives it back.
+                            ring = new Object[INITIAL_SLOTS * 5];
+                            head = 0;
+                        }
                         return;
                     }
+                    int at = head * 5;
+                    handlerCall = ring[at];
+                    completion = ring[at + 1];
+                    first = ring[at + 2];
+                    second = ring[at + 3];
+                    third = ring[at + 4];
+                    // Cleared, so the ring keeps no delivered Message or Connection alive.
+                    java.util.Arrays.fill(ring, at, at + 5, null);
+                    head = (head + 1) % (ring.length / 5);
+                    count--;
                 }
-                runSafely(next);
+                runSafely(handlerCall, completion, first, second, third);
             }
         } finally {
             drainingThread = previous;
@@ -129,9 +188,16 @@ public final class EventDispatcher {
         return drainingThread == Thread.currentThread();
     }
 
-    private static void runSafely(Runnable event) {
+    @SuppressWarnings("unchecked")
+    private static void runSafely(Object handlerCall, Object completion, Object first, Object second, Object third) {
         try {
-            event.run();
+            try {
+                ((Step<Object, Object, Object>) handlerCall).run(first, second, third);
+            } finally {
+                if (completion != null) {
+                    ((Step<Object, Object, Object>) completion).run(first, second, third);
+                }
+            }
         } catch (RuntimeException | Error failure) {
             log.warn("An application event handler threw; the connection is unaffected", failure);
         }

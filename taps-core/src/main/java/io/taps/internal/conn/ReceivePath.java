@@ -11,7 +11,6 @@ import io.taps.monitor.TransportObserver;
 import io.taps.properties.Direction;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +42,13 @@ final class ReceivePath {
     static final int DATAGRAM_QUEUE_COUNT = 4096;
 
     private static final Logger log = LoggerFactory.getLogger(ReceivePath.class);
+    /** The steps of Received, ReceivedPartial and their Receive's completion: constant, so raising them allocates nothing. */
+    private static final EventDispatcher.Step<TapsConnection, Message, ReceiveRequest> RECEIVED =
+            (connection, message, request) -> connection.handler().received(connection, message);
+    private static final EventDispatcher.Step<TapsConnection, Message, ReceiveRequest> RECEIVED_PARTIAL =
+            (connection, message, request) -> connection.handler().receivedPartial(connection, message);
+    private static final EventDispatcher.Step<TapsConnection, Message, ReceiveRequest> RECEIVE_DONE =
+            (connection, message, request) -> request.complete(message);
 
     private final TapsConnection connection;
     private final InboundQueue inbound = new InboundQueue();
@@ -106,22 +112,22 @@ final class ReceivePath {
         return !inputEnded && direction != Direction.UNIDIRECTIONAL_SEND;
     }
 
-    void request(int minIncompleteLength, int maxLength, CompletableFuture<Message> future) {
+    void request(ReceiveRequest request) {
         Lifecycle lifecycle = connection.lifecycle;
         if (lifecycle.terminated()) {
-            future.completeExceptionally(lifecycle.closedError("receive"));
+            request.completeExceptionally(lifecycle.closedError("receive"));
             return;
         }
         if (connection.store.direction() == Direction.UNIDIRECTIONAL_SEND) {
             // A multicast send Connection (EP-03) or one asked to only send never gets data.
-            future.completeExceptionally(new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
+            request.completeExceptionally(new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
                     "the connection's direction is unidirectional send, so it cannot receive (RFC 9622 §6.2.16)"));
             return;
         }
         if (lifecycle.closeRequested()) {
             readingAfterClose = true;
         }
-        requests.add(new ReceiveRequest(minIncompleteLength, maxLength, future));
+        requests.add(request);
         deliver();
     }
 
@@ -149,6 +155,9 @@ final class ReceivePath {
         connection.counters.bytesReceived(data.readableBytes());
         if (endOfMessage) {
             connection.counters.messageReceived();
+            if (context != null && deliveredAtOnce(data, context)) {
+                return;
+            }
         }
         inbound.addMessage(data, context, endOfMessage);
         deliver();
@@ -177,8 +186,31 @@ final class ReceivePath {
         }
         connection.counters.bytesReceived(data.readableBytes());
         connection.counters.messageReceived();
-        inbound.addMessage(data, receivedContext(sender, false), true);
+        MessageContext context = receivedContext(sender, false);
+        if (!deliveredAtOnce(data, context)) {
+            inbound.addMessage(data, context, true);
+            deliver();
+        }
+    }
+
+    /**
+     * The steady state of request/response: a whole Message (a datagram, or a framer's complete
+     * Message) arrives while a Receive waits that takes it whole, and nothing is queued before it.
+     * It goes to that Receive at once, copied once out of the link's buffer (which is released),
+     * exactly as {@link #deliver} would hand it over, without the inbound queue's unit, right-sized
+     * copy and buffer wrapper. Returns false, owning nothing, when the Message must be queued.
+     */
+    private boolean deliveredAtOnce(ByteBuf data, MessageContext context) {
+        ReceiveRequest request = requests.peek();
+        if (request == null || !inbound.isEmpty() || data.readableBytes() > request.maxLength) {
+            return false;
+        }
+        byte[] bytes = new byte[data.readableBytes()];
+        data.getBytes(data.readerIndex(), bytes);
+        data.release();
+        raise(requests.poll(), ReceiveStrategy.MESSAGES.adopt(bytes, context, true));
         deliver();
+        return true;
     }
 
     /** Whether one more datagram stays within this Connection's datagram limits and its Listener's share. */
@@ -236,20 +268,7 @@ final class ReceivePath {
             if (delivered == null) {
                 break;
             }
-            requests.poll();
-            boolean complete = delivered.endOfMessage() && !partialDelivered;
-            partialDelivered = !delivered.endOfMessage();
-            TransportObserver observer = connection.observer();
-            if (observer != TransportObserver.NONE) {
-                observer.messageReceived(connection, delivered.length(), delivered.endOfMessage());
-            }
-            connection.events.emit(() -> {
-                if (complete) {
-                    connection.handler().received(connection, delivered);
-                } else {
-                    connection.handler().receivedPartial(connection, delivered);
-                }
-            }, () -> request.future.complete(delivered));
+            raise(requests.poll(), delivered);
         }
         if (framingError != null && !lifecycle.terminated() && framingErrorDue()) {
             lifecycle.failWithConnectionError(framingError);
@@ -260,6 +279,17 @@ final class ReceivePath {
             return;
         }
         updateReading();
+    }
+
+    /** Raises Received (ReceivedPartial for a part, or the last part of a Message delivered in parts) for {@code request}. */
+    private void raise(ReceiveRequest request, Message delivered) {
+        boolean complete = delivered.endOfMessage() && !partialDelivered;
+        partialDelivered = !delivered.endOfMessage();
+        TransportObserver observer = connection.observer();
+        if (observer != TransportObserver.NONE) {
+            observer.messageReceived(connection, delivered.length(), delivered.endOfMessage());
+        }
+        connection.events.emit(complete ? RECEIVED : RECEIVED_PARTIAL, RECEIVE_DONE, connection, delivered, request);
     }
 
     /**
@@ -284,7 +314,7 @@ final class ReceivePath {
                 "the peer ended the stream; no further messages will arrive");
         observeReceiveError(error);
         connection.events.emit(() -> connection.handler().receiveError(connection, MessageContext.create(), error),
-                () -> request.future.completeExceptionally(error));
+                () -> request.completeExceptionally(error));
     }
 
     /**
@@ -358,7 +388,7 @@ final class ReceivePath {
             observeReceiveError(error);
             connection.events.emit(
                     () -> connection.handler().receiveError(connection, MessageContext.create(), error),
-                    () -> failed.future.completeExceptionally(error));
+                    () -> failed.completeExceptionally(error));
         }
         inbound.releaseAll();
     }
@@ -367,7 +397,7 @@ final class ReceivePath {
     void failAllSilently(TransportServicesException error) {
         ReceiveRequest request;
         while ((request = requests.poll()) != null) {
-            request.future.completeExceptionally(error);
+            request.completeExceptionally(error);
         }
         inbound.releaseAll();
     }

@@ -36,24 +36,39 @@ final class SendAdmission {
     /** The refusal of a Send of {@code length} bytes with {@code effective} properties, or null when admitted. */
     static TransportServicesException refusal(Sender sender, int length, MessageProperties effective,
             boolean endOfMessage) {
-        if (sender.finalSent()) {
+        TransportServicesException refused = stateRefusal(sender.finalSent(), sender.closing(), sender.direction());
+        return refused != null ? refused : messageRefusal(sender.stack(), sender.byteStream(),
+                sender.maxMessageSize(), length, effective, endOfMessage);
+    }
+
+    /**
+     * The first half of {@link #refusal}: what the Connection's sending state refuses, whatever the
+     * Message. The send path calls the halves itself, so that no {@link Sender} is made per Send.
+     */
+    static TransportServicesException stateRefusal(boolean finalSent, boolean closing, Direction direction) {
+        if (finalSent) {
             return new TransportServicesException(ErrorReason.FINAL_MESSAGE_SENT,
                     "a Final message was already sent on this connection (RFC 9622 §9.1.3.5)");
         }
-        if (sender.closing()) {
+        if (closing) {
             return new TransportServicesException(ErrorReason.CONNECTION_CLOSED, "the connection is closing");
         }
-        if (sender.direction() == Direction.UNIDIRECTIONAL_RECEIVE) {
+        if (direction == Direction.UNIDIRECTIONAL_RECEIVE) {
             return new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
                     "the connection's direction is unidirectional receive, so it cannot send");
         }
-        StackCapabilities chosen = sender.stack();
+        return null;
+    }
+
+    /** The second half of {@link #refusal}: what the chosen stack (null while establishing) refuses of this Message. */
+    static TransportServicesException messageRefusal(StackCapabilities chosen, boolean byteStream, int maxMessageSize,
+            int length, MessageProperties effective, boolean endOfMessage) {
         if (chosen == null) {
             return null;
         }
-        if (sender.maxMessageSize() >= 0 && length > sender.maxMessageSize()) {
+        if (maxMessageSize >= 0 && length > maxMessageSize) {
             return new TransportServicesException(ErrorReason.MESSAGE_TOO_LARGE, "message of " + length
-                    + " bytes exceeds sendMsgMaxLen " + sender.maxMessageSize() + " of " + chosen.name());
+                    + " bytes exceeds sendMsgMaxLen " + maxMessageSize + " of " + chosen.name());
         }
         boolean reliable = chosen.support(Property.RELIABILITY) == Support.ALWAYS;
         Optional<Boolean> askedReliable = effective.explicit(Property.MSG_RELIABLE);
@@ -63,18 +78,18 @@ final class SendAdmission {
                     + askedReliable.get() + " needs per-message reliability, which " + chosen.name()
                     + " does not offer (RFC 9622 §9.1.3.7)");
         }
-        if (sender.byteStream() && !endOfMessage && askedReliable.isPresent() && !askedReliable.get()
+        if (byteStream && !endOfMessage && askedReliable.isPresent() && !askedReliable.get()
                 && chosen.support(Property.PER_MSG_RELIABILITY) != Support.NEVER) {
             return new TransportServicesException(ErrorReason.INVALID_MESSAGE_PROPERTIES, "a msgReliable=false"
                     + " Message goes out whole in one unreliable transmission on " + chosen.name()
                     + " (RFC 9622 §9.1.3.7), so it cannot be sent in parts (§9.2.3)");
         }
-        if (!sender.byteStream() && !endOfMessage) {
+        if (!byteStream && !endOfMessage) {
             return new TransportServicesException(ErrorReason.INVALID_MESSAGE_PROPERTIES, "partial sends need a"
                     + " byte-stream stack; on " + chosen.name() + " every send is one whole datagram (RFC 9622 §9.2.3)");
         }
         // QUIC datagrams (RFC 9221) are never duplicated: packet numbers are never reused (RFC 9000 §12.3).
-        if (!sender.byteStream() && !effective.get(Property.SAFELY_REPLAYABLE)
+        if (!byteStream && !effective.get(Property.SAFELY_REPLAYABLE)
                 && chosen.support(Property.RELIABILITY) == Support.NEVER) {
             return new TransportServicesException(ErrorReason.INVALID_MESSAGE_PROPERTIES, chosen.name()
                     + " may duplicate messages, so every message must be safelyReplayable (RFC 9622 §9.1.3.4);"

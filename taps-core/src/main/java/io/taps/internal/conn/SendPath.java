@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,13 +36,19 @@ import java.util.concurrent.TimeUnit;
  */
 final class SendPath {
     private static final MessageAccess MESSAGES = MessageAccess.get();
+    /** Messages up to this size are copied into a pooled buffer to be written, larger ones wrapped. */
+    static final int SMALL_MESSAGE = 2048;
+    /** The steps of Sent and its Send's completion: constant, so raising Sent allocates nothing. */
+    private static final EventDispatcher.Step<TapsConnection, MessageContext, PendingSend> SENT =
+            (connection, context, pending) -> connection.handler().sent(connection, context);
+    private static final EventDispatcher.Step<TapsConnection, MessageContext, PendingSend> SEND_DONE =
+            (connection, context, pending) -> pending.complete(context);
 
     private final TapsConnection connection;
     private final SendQueue queue = new SendQueue();
     /** The InitiateWithSend message the stack sent as 0-RTT early data, until its Sent is raised. */
     private PendingSend sentEarly;
     private volatile boolean finalSent;
-    private long sequence;
     /**
      * Messages handed to the link whose write has not completed, oldest first. A ConnectionError
      * ends them with SendError before its terminal event, since the link may report their failed
@@ -125,22 +130,26 @@ final class SendPath {
     private final Map<MessageContext, Long> partialDeadlines = new IdentityHashMap<>();
     private final Set<MessageContext> expiredPartials = Collections.newSetFromMap(new IdentityHashMap<>());
 
-    void submit(Message message, MessageContext context, boolean endOfMessage,
-            CompletableFuture<MessageContext> future) {
+    void submit(PendingSend pending) {
         Lifecycle lifecycle = connection.lifecycle;
         if (lifecycle.terminated()) {
-            future.completeExceptionally(lifecycle.closedError("send"));
+            pending.completeExceptionally(lifecycle.closedError("send"));
             return;
         }
+        MessageContext context = pending.context;
+        boolean endOfMessage = pending.endOfMessage;
         PropertyStore store = connection.store;
         MessageProperties effective = context.properties().withDefaults(store.messageDefaults());
         Link link = connection.link();
         StackCapabilities stack = connection.stack();
-        SendAdmission.Sender sender = new SendAdmission.Sender(finalSent, lifecycle.closing(), store.direction(),
-                stack, link == null || link.byteStream(), link == null ? -1 : link.maxMessageSize());
-        TransportServicesException refusal = SendAdmission.refusal(sender, message.length(), effective, endOfMessage);
+        TransportServicesException refusal = SendAdmission.stateRefusal(finalSent, lifecycle.closing(),
+                store.direction());
+        if (refusal == null) {
+            refusal = SendAdmission.messageRefusal(stack, link == null || link.byteStream(),
+                    link == null ? -1 : link.maxMessageSize(), pending.size(), effective, endOfMessage);
+        }
         if (refusal != null) {
-            sendError(context, future, refusal);
+            sendError(pending, refusal);
             return;
         }
         if (expiredPartials.contains(context)) {
@@ -149,15 +158,16 @@ final class SendPath {
                 expiredPartials.remove(context);
             }
             connection.events.emit(() -> connection.handler().expired(connection, context), () ->
-                    future.completeExceptionally(new TransportServicesException(ErrorReason.TIMEOUT,
+                    pending.completeExceptionally(new TransportServicesException(ErrorReason.TIMEOUT,
                             "an earlier part of this Message outlived its msgLifetime (Expired, RFC 9622 §9.2.2.2)")));
             return;
         }
         boolean isFinal = effective.get(Property.FINAL) && endOfMessage;
-        boolean ordered = effective.explicit(Property.MSG_ORDERED)
-                .orElseGet(() -> stack == null || stack.support(Property.PRESERVE_ORDER) == Support.ALWAYS);
-        PendingSend pending = new PendingSend(message, context, endOfMessage, sequence++,
-                effective.get(Property.MSG_PRIORITY), ordered, isFinal, future, effective);
+        pending.priority = effective.get(Property.MSG_PRIORITY);
+        pending.ordered = effective.isSet(Property.MSG_ORDERED) ? effective.get(Property.MSG_ORDERED)
+                : stack == null || stack.support(Property.PRESERVE_ORDER) == Support.ALWAYS;
+        pending.isFinal = isFinal;
+        pending.effective = effective;
         if (isFinal) {
             finalSent = true;
         }
@@ -177,7 +187,7 @@ final class SendPath {
             if (isFinal) {
                 finalSent = false;
             }
-            sendError(context, future, full);
+            sendError(pending, full);
             return;
         }
         long lifetimeNanos = remainingLifetime(pending, effective.get(Property.MSG_LIFETIME));
@@ -209,8 +219,7 @@ final class SendPath {
         PendingSend early = sentEarly;
         if (early != null) {
             sentEarly = null;
-            connection.events.emit(() -> connection.handler().sent(connection, early.context),
-                    () -> early.future.complete(early.context));
+            connection.events.emit(SENT, SEND_DONE, connection, early.context, early);
         }
     }
 
@@ -226,45 +235,65 @@ final class SendPath {
             if (pending.isFinal) {
                 finalSent = false;
             }
-            sendError(pending.context, pending.future, unsendable);
+            sendError(pending, unsendable);
             return;
         }
         if (link.byteStream()) {
             openPartial = pending.endOfMessage ? null : pending.context;
         }
-        ByteBuf data = Unpooled.wrappedBuffer(MESSAGES.array(pending.message));
+        ByteBuf data = outboundBuffer(link, MESSAGES.array(pending.message));
         inFlight.add(pending);
-        ChannelFuture written = writeAndFlush(link, data, pending);
-        written.addListener(result -> {
-            if (!inFlight.remove(pending)) {
-                return; // already ended with SendError by the ConnectionError (failQueued)
+        writeAndFlush(link, data, pending).addListener(pending);
+    }
+
+    /** The write of {@code pending} completed: Sent, or SendError when it failed (PendingSend is its listener). */
+    void written(PendingSend pending, io.netty.util.concurrent.Future<?> result) {
+        if (!inFlight.remove(pending)) {
+            return; // already ended with SendError by the ConnectionError (failQueued)
+        }
+        if (result.isSuccess()) {
+            connection.counters.sent(pending.message.length());
+            TransportObserver observer = connection.observer();
+            if (observer != TransportObserver.NONE) {
+                observer.messageSent(connection, pending.message.length());
             }
-            if (result.isSuccess()) {
-                connection.counters.sent(pending.message.length());
-                TransportObserver observer = connection.observer();
-                if (observer != TransportObserver.NONE) {
-                    observer.messageSent(connection, pending.message.length());
-                }
-                connection.events.emit(() -> connection.handler().sent(connection, pending.context),
-                        () -> pending.future.complete(pending.context));
-                if (pending.isFinal) {
-                    link.shutdownOutput(() -> { });
-                    outputShutdown = true;
-                }
-            } else {
-                Throwable cause = result.cause();
-                if (!(cause instanceof TransportServicesException)) {
-                    // An I/O failure of the flow (RST, a local timeout), not of this Message: it
-                    // names the ConnectionError that follows when the flow closes.
-                    connection.lifecycle.linkFailed(cause);
-                }
-                sendError(pending.context, pending.future, cause instanceof TransportServicesException
-                        ? (TransportServicesException) cause
-                        : new TransportServicesException(ErrorReason.PROTOCOL_FAILED,
-                                "the stack failed to send the message", cause));
+            connection.events.emit(SENT, SEND_DONE, connection, pending.context, pending);
+            if (pending.isFinal) {
+                connection.link().shutdownOutput(() -> { });
+                outputShutdown = true;
             }
-            connection.lifecycle.continueClosing();
-        });
+        } else {
+            Throwable cause = result.cause();
+            if (!(cause instanceof TransportServicesException)) {
+                // An I/O failure of the flow (RST, a local timeout), not of this Message: it
+                // names the ConnectionError that follows when the flow closes.
+                connection.lifecycle.linkFailed(cause);
+            }
+            sendError(pending, cause instanceof TransportServicesException
+                    ? (TransportServicesException) cause
+                    : new TransportServicesException(ErrorReason.PROTOCOL_FAILED,
+                            "the stack failed to send the message", cause));
+        }
+        connection.lifecycle.continueClosing();
+    }
+
+
+    /**
+     * The buffer that carries {@code bytes} down the link. A small Message is copied into a pooled
+     * buffer of the link's allocator, whose object Netty recycles: copying 2 KiB costs less than the
+     * wrapper objects (and, on a plain socket, the transport's own copy of a heap buffer into a direct
+     * one). Direct for the transport itself; heap under framers, which may read the array. A larger
+     * Message is wrapped without a copy, so a huge one never needs a second buffer of its size here.
+     */
+    private static ByteBuf outboundBuffer(Link link, byte[] bytes) {
+        if (bytes.length == 0) {
+            return Unpooled.EMPTY_BUFFER;
+        }
+        if (bytes.length > SMALL_MESSAGE) {
+            return Unpooled.wrappedBuffer(bytes);
+        }
+        ByteBuf buffer = link.framed() ? link.alloc().heapBuffer(bytes.length) : link.alloc().ioBuffer(bytes.length);
+        return buffer.writeBytes(bytes);
     }
 
     /**
@@ -379,7 +408,7 @@ final class SendPath {
             finalSent = false;
         }
         connection.events.emit(() -> connection.handler().expired(connection, pending.context), () -> {
-            pending.future.completeExceptionally(new TransportServicesException(ErrorReason.TIMEOUT,
+            pending.completeExceptionally(new TransportServicesException(ErrorReason.TIMEOUT,
                     "msgLifetime ended before the message could be sent (Expired, RFC 9622 §9.2.2.2)"));
         });
     }
@@ -388,11 +417,11 @@ final class SendPath {
     void failQueued(TransportServicesException error) {
         PendingSend unconfirmed;
         while ((unconfirmed = inFlight.poll()) != null) {
-            sendError(unconfirmed.context, unconfirmed.future, error);
+            sendError(unconfirmed, error);
         }
         for (PendingSend pending : queue.drainAll()) {
             pending.cancelExpiry();
-            sendError(pending.context, pending.future, error);
+            sendError(pending, error);
         }
     }
 
@@ -400,20 +429,20 @@ final class SendPath {
     void failQueuedSilently(TransportServicesException error) {
         for (PendingSend pending : queue.drainAll()) {
             pending.cancelExpiry();
-            pending.future.completeExceptionally(error);
+            pending.completeExceptionally(error);
         }
     }
 
-    private void sendError(MessageContext context, CompletableFuture<MessageContext> future,
-            TransportServicesException error) {
+    private void sendError(PendingSend pending, TransportServicesException error) {
         TransportObserver observer = connection.observer();
         if (observer != TransportObserver.NONE) {
             observer.error(connection, TransportObserver.ErrorKind.SEND, error.reason());
         }
+        MessageContext context = pending.context;
         boolean raised = connection.events.emit(() -> connection.handler().sendError(connection, context, error),
-                () -> future.completeExceptionally(error));
+                () -> pending.completeExceptionally(error));
         if (!raised) {
-            future.completeExceptionally(error);
+            pending.completeExceptionally(error);
         }
     }
 

@@ -258,9 +258,9 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     public CompletionStage<MessageContext> send(Message message, MessageContext context, boolean endOfMessage) {
         Objects.requireNonNull(message, "message");
         Objects.requireNonNull(context, "context");
-        CompletableFuture<MessageContext> future = new CompletableFuture<>();
-        runOnLoop(() -> sendPath.submit(message, context, endOfMessage, future));
-        return future;
+        PendingSend send = new PendingSend(sendPath, message, context, endOfMessage);
+        runOnLoop(send);
+        return send;
     }
 
     @Override
@@ -271,9 +271,9 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     @Override
     public CompletionStage<Message> receive(int minIncompleteLength, int maxLength) {
         ReceiveRequest.checkLimits(minIncompleteLength, maxLength);
-        CompletableFuture<Message> future = new CompletableFuture<>();
-        runOnLoop(() -> receivePath.request(minIncompleteLength, maxLength, future));
-        return future;
+        ReceiveRequest request = new ReceiveRequest(receivePath, minIncompleteLength, maxLength);
+        runOnLoop(request);
+        return request;
     }
 
     @Override

@@ -10,11 +10,11 @@ import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
 import io.taps.security.SecurityOutcome;
 import io.taps.security.SecurityParameters;
-import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLEngine;
 
 /**
@@ -32,6 +32,10 @@ final class DtlsClientHandler extends ChannelDuplexHandler {
     private volatile SecurityOutcome outcome;
     private volatile int overhead = 13;
     private boolean aborting;
+    /** The context and datagram of the read in progress, for {@link #opened} (no closure per datagram). */
+    private ChannelHandlerContext reading;
+    private DatagramPacket readPacket;
+    private final Consumer<ByteBuf> opened = this::opened;
 
     DtlsClientHandler(SSLEngine engine, SecurityParameters security, Duration timeout) {
         this.engine = engine;
@@ -83,13 +87,22 @@ final class DtlsClientHandler extends ChannelDuplexHandler {
             return;
         }
         DatagramPacket packet = (DatagramPacket) msg;
+        ChannelHandlerContext outerContext = reading;
+        DatagramPacket outerPacket = readPacket;
+        reading = ctx;
+        readPacket = packet;
         try {
-            InetSocketAddress recipient = packet.recipient();
-            InetSocketAddress sender = packet.sender();
-            association.receive(packet.content(), plain -> ctx.fireChannelRead(new DatagramPacket(plain, recipient, sender)));
+            association.receive(packet.content(), opened);
         } finally {
+            reading = outerContext;
+            readPacket = outerPacket;
             packet.release();
         }
+    }
+
+    /** One record's plaintext of the datagram being read: passed on as a datagram from the same peer. */
+    private void opened(ByteBuf plain) {
+        reading.fireChannelRead(new DatagramPacket(plain, readPacket.recipient(), readPacket.sender()));
     }
 
     @Override

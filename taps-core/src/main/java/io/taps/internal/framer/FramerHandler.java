@@ -342,6 +342,21 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         return spanning.asReadOnly();
     }
 
+    /**
+     * The {@code bytes}-wide unsigned field at the receive cursor (at least that many are
+     * available), read where it lies when the head buffer holds it whole: {@link #parse} without
+     * the view, for {@link HeaderCodec#peekLength}.
+     */
+    long peekField(int bytes, boolean littleEndian) {
+        checkNotEarmarked("parse");
+        ByteBuf head = input.peek();
+        if (head != null && head.readableBytes() >= bytes) {
+            return HeaderCodec.read(head, head.readerIndex(), bytes, littleEndian);
+        }
+        ByteBuf spanning = parse(bytes, bytes);
+        return HeaderCodec.read(spanning, spanning.readerIndex(), bytes, littleEndian);
+    }
+
     @Override
     public int readableBytes() {
         return (int) Math.min(Integer.MAX_VALUE, available);
@@ -394,7 +409,11 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         }
         available -= length;
         ByteBuf head = input.peek();
-        if (head.readableBytes() >= length) {
+        if (head.readableBytes() == length) {
+            // The rest of the head buffer, as a response is: handed over whole, not sliced.
+            return pollInput();
+        }
+        if (head.readableBytes() > length) {
             ByteBuf slice = head.readRetainedSlice(length);
             if (!head.isReadable()) {
                 pollInput().release();

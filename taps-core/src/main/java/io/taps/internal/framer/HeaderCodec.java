@@ -42,7 +42,12 @@ public final class HeaderCodec {
     /** Sends a header made by {@link #newHeader} and its payload; takes ownership of both. */
     public static void sendFrame(FramerContext context, ByteBuf header, ByteBuf payload) {
         if (coalesces(payload)) {
-            header.writeBytes(payload);
+            if (payload.hasArray()) {
+                // From the array: copying from a heap ByteBuf would make a NIO view of it first.
+                header.writeBytes(payload.array(), payload.arrayOffset() + payload.readerIndex(), payload.readableBytes());
+            } else {
+                header.writeBytes(payload);
+            }
             payload.release();
             context.send(header);
         } else {
@@ -116,6 +121,19 @@ public final class HeaderCodec {
 
     public long readLength(ByteBuf buffer, int index) {
         return read(buffer, index, fieldBytes, littleEndian);
+    }
+
+    /**
+     * The length field at the receive cursor of {@code context}, which holds at least its bytes.
+     * Under taps' own context it is read in place, without the view {@link FramerContext#parse}
+     * makes, since the built-in framers read one per received Message.
+     */
+    public long peekLength(FramerContext context) {
+        if (context instanceof FramerHandler) {
+            return ((FramerHandler) context).peekField(fieldBytes, littleEndian);
+        }
+        ByteBuf header = context.parse(fieldBytes, fieldBytes);
+        return readLength(header, header.readerIndex());
     }
 
     public void writeLength(ByteBuf buffer, long length) {

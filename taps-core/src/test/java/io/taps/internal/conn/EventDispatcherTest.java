@@ -47,6 +47,83 @@ class EventDispatcherTest {
     }
 
     @Test
+    void reentrantEventsBeyondTheRingsFirstSlotsKeepTheirOrder() {
+        EventDispatcher dispatcher = new EventDispatcher(null);
+        List<String> trace = new CopyOnWriteArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            String prefix = "r" + round + ":";
+            dispatcher.emit(() -> {
+                for (int i = 0; i < 11; i++) {
+                    String name = prefix + i;
+                    dispatcher.emit(() -> {
+                        trace.add(name);
+                        dispatcher.emit(() -> trace.add(name + "'"));
+                    });
+                }
+            });
+        }
+        for (int round = 0; round < 3; round++) {
+            List<String> expected = new java.util.ArrayList<>();
+            for (int i = 0; i < 11; i++) {
+                expected.add("r" + round + ":" + i);
+            }
+            for (int i = 0; i < 11; i++) {
+                expected.add("r" + round + ":" + i + "'");
+            }
+            assertThat(trace.subList(round * 22, round * 22 + 22)).containsExactlyElementsOf(expected);
+        }
+    }
+
+    @Test
+    void aStepGetsItsArgumentsAndItsCompletionRunsEvenWhenTheHandlerThrows() {
+        EventDispatcher dispatcher = new EventDispatcher(null);
+        List<String> trace = new CopyOnWriteArrayList<>();
+        EventDispatcher.Step<List<String>, String, Integer> handler = (into, text, number) -> {
+            into.add("handler " + text + " " + number);
+            throw new IllegalStateException("application bug");
+        };
+        EventDispatcher.Step<List<String>, String, Integer> completion =
+                (into, text, number) -> into.add("completed " + text + " " + number);
+        assertThat(dispatcher.emit(handler, completion, trace, "a", 1)).isTrue();
+        dispatcher.emitTerminal(() -> trace.add("Closed"));
+        assertThat(dispatcher.emit(handler, completion, trace, "b", 2)).isFalse();
+        assertThat(trace).containsExactly("handler a 1", "completed a 1", "Closed");
+    }
+
+    /**
+     * Sent and Received are raised once per Message (issue 21): with constant steps, raising one,
+     * even re-entrantly from a handler as a reply sent from Received does, allocates nothing once
+     * the ring has its size.
+     */
+    @Test
+    void raisingPerMessageEventsAllocatesNothing() {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        org.junit.jupiter.api.Assumptions.assumeTrue(threads.isThreadAllocatedMemorySupported());
+        threads.setThreadAllocatedMemoryEnabled(true);
+        EventDispatcher dispatcher = new EventDispatcher(null);
+        long[] counter = new long[1];
+        EventDispatcher.Step<EventDispatcher, long[], Object> reply = (events, count, unused) -> count[0]++;
+        EventDispatcher.Step<EventDispatcher, long[], Object> received = (events, count, unused) -> {
+            count[0]++;
+            events.emit(reply, reply, events, count, null);
+        };
+        for (int i = 0; i < 20_000; i++) {
+            dispatcher.emit(received, reply, dispatcher, counter, null);
+        }
+        long id = Thread.currentThread().getId();
+        long before = threads.getThreadAllocatedBytes(id);
+        for (int i = 0; i < 10_000; i++) {
+            dispatcher.emit(received, reply, dispatcher, counter, null);
+        }
+        long allocated = threads.getThreadAllocatedBytes(id) - before;
+        assertThat(counter[0]).isEqualTo(30_000 * 4L);
+        // Closures per event would be hundreds of kilobytes here; the bound leaves room for the
+        // measurement itself.
+        assertThat(allocated).isLessThan(10_000);
+    }
+
+    @Test
     void aPoolExecutorKeepsEventsInOrder() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {

@@ -1,0 +1,215 @@
+package io.taps.connection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.util.ResourceLeakDetector;
+import io.taps.Connection;
+import io.taps.ConnectionEventHandler;
+import io.taps.Message;
+import io.taps.Preconnection;
+import io.taps.TransportServicesException;
+import io.taps.endpoint.RemoteEndpoint;
+import io.taps.framer.lengthprefix.LengthPrefixFramer;
+import io.taps.properties.TransportProperties;
+import io.taps.security.SecurityParameters;
+import io.taps.testing.Await;
+import io.taps.testing.TapsTestSupport;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 21: the steady-state message path allocates per round trip little more than what the API
+ * hands out (the application's Message, the received Message and its array, one stage per Send and
+ * per Receive). A closed loop of 64 B request/response runs on the client's event loop, as an
+ * event-driven application's would, against echo peers that are neither taps nor Netty (plain JDK
+ * sockets), and the bytes that event loop thread allocates are measured (ThreadMXBean: bytes, not
+ * time, so the figure does not depend on the machine's load). Every response is checked.
+ *
+ * <p>The bound is well above what the path allocates now and well below what it allocated before
+ * (closures per event, a queue unit, a right-sized copy and a buffer wrapper per received Message,
+ * views and slices per framed Message): a regression that brings one of them back fails here.
+ * Netty's leak detector is off while the loop runs, since at PARANOID it records a stack trace per
+ * buffer access, which is allocation of its own.
+ */
+class SteadyStateAllocationTest extends TapsTestSupport {
+    private static final int PAYLOAD = 64;
+    private static final int WARM_UP = 20_000;
+    private static final int MEASURED = 20_000;
+    /** Bytes per round trip the client's event loop may allocate (API objects take about 250). */
+    private static final long BOUND = 600;
+
+    private static com.sun.management.ThreadMXBean threads;
+    private static ResourceLeakDetector.Level leakLevel;
+
+    @BeforeAll
+    static void allocationCounting() {
+        java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+        Assumptions.assumeTrue(bean instanceof com.sun.management.ThreadMXBean
+                && ((com.sun.management.ThreadMXBean) bean).isThreadAllocatedMemorySupported(),
+                "this JVM cannot count the bytes a thread allocates");
+        threads = (com.sun.management.ThreadMXBean) bean;
+        threads.setThreadAllocatedMemoryEnabled(true);
+        leakLevel = ResourceLeakDetector.getLevel();
+    }
+
+    @AfterAll
+    static void restoreLeakDetection() {
+        if (leakLevel != null) {
+            ResourceLeakDetector.setLevel(leakLevel);
+        }
+    }
+
+    @Test
+    void udpRequestResponseAllocatesLittleMoreThanTheApiObjects() throws Exception {
+        try (DatagramSocket echo = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            Thread peer = new Thread(() -> {
+                byte[] buffer = new byte[2048];
+                DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+                try {
+                    while (true) {
+                        packet.setLength(buffer.length);
+                        echo.receive(packet);
+                        echo.send(packet);
+                    }
+                } catch (IOException closed) {
+                    // The test is over.
+                }
+            }, "udp-echo-peer");
+            peer.setDaemon(true);
+            peer.start();
+            Preconnection udp = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", echo.getLocalPort()))
+                    .properties(TransportProperties.unreliableDatagram()).security(SecurityParameters.disabled()).build();
+            long perRoundTrip = measure(udp);
+            assertThat(perRoundTrip).as("bytes allocated per UDP round trip on the client's event loop")
+                    .isLessThan(BOUND);
+        }
+    }
+
+    @Test
+    void framedTcpRequestResponseAllocatesLittleMoreThanTheApiObjects() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread peer = new Thread(() -> {
+                try (Socket socket = listener.accept()) {
+                    socket.setTcpNoDelay(true);
+                    DataInputStream in = new DataInputStream(socket.getInputStream());
+                    DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+                    byte[] frame = new byte[PAYLOAD];
+                    while (true) {
+                        int length = in.readInt();
+                        in.readFully(frame, 0, length);
+                        out.writeInt(length);
+                        out.write(frame, 0, length);
+                        out.flush();
+                    }
+                } catch (IOException closed) {
+                    // The test is over.
+                }
+            }, "tcp-echo-peer");
+            peer.setDaemon(true);
+            peer.start();
+            Preconnection tcp = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.getLocalPort()))
+                    .security(SecurityParameters.disabled()).build();
+            tcp.addFramer(LengthPrefixFramer.factory(4));
+            long perRoundTrip = measure(tcp);
+            assertThat(perRoundTrip).as("bytes allocated per framed TCP round trip on the client's event loop")
+                    .isLessThan(BOUND);
+        }
+    }
+
+    /** Runs the warm-up and the measured loop on one Connection; returns bytes per measured round trip. */
+    private static long measure(Preconnection preconnection) {
+        ClosedLoop loop = new ClosedLoop();
+        Connection connection = preconnection.initiate(loop);
+        try {
+            Await.result(connection.ready());
+            loop.run(connection, WARM_UP);
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+            long before = threads.getThreadAllocatedBytes(loop.eventLoop.getId());
+            loop.run(connection, MEASURED);
+            long allocated = threads.getThreadAllocatedBytes(loop.eventLoop.getId()) - before;
+            ResourceLeakDetector.setLevel(leakLevel);
+            System.out.println("SteadyStateAllocationTest: " + preconnection.remoteEndpoints() + " "
+                    + allocated / MEASURED + " bytes per round trip on the client's event loop");
+            return allocated / MEASURED;
+        } finally {
+            ResourceLeakDetector.setLevel(leakLevel);
+            connection.close();
+            Await.result(connection.closed());
+        }
+    }
+
+    /**
+     * Each response sends the next request from the Received handler itself, on the event loop:
+     * the thread measured does all of a round trip's client-side work, and only it.
+     */
+    private static final class ClosedLoop implements ConnectionEventHandler {
+        private final byte[] request = new byte[PAYLOAD];
+        private final Message expected;
+        private volatile Thread eventLoop;
+        private int remaining;
+        private CompletableFuture<Void> done;
+
+        ClosedLoop() {
+            for (int i = 0; i < PAYLOAD; i++) {
+                request[i] = (byte) (i * 7 + 1);
+            }
+            expected = Message.of(request);
+        }
+
+        void run(Connection connection, int roundTrips) {
+            done = new CompletableFuture<>();
+            remaining = roundTrips;
+            connection.receive(PAYLOAD, PAYLOAD);
+            connection.send(Message.wrap(request));
+            Await.result(done, java.time.Duration.ofSeconds(60));
+        }
+
+        @Override
+        public void received(Connection connection, Message message) {
+            eventLoop = Thread.currentThread();
+            if (message.length() != PAYLOAD || !message.contentEquals(expected)) {
+                done.completeExceptionally(new AssertionError("wrong response: " + Arrays.toString(message.bytes())));
+                return;
+            }
+            if (--remaining == 0) {
+                done.complete(null);
+                return;
+            }
+            connection.receive(PAYLOAD, PAYLOAD);
+            connection.send(Message.wrap(request));
+        }
+
+        @Override
+        public void receivedPartial(Connection connection, Message message) {
+            done.completeExceptionally(new AssertionError("a 64 B response arrived in parts"));
+        }
+
+        @Override
+        public void sendError(Connection connection, io.taps.MessageContext context, TransportServicesException error) {
+            done.completeExceptionally(error);
+        }
+
+        @Override
+        public void receiveError(Connection connection, io.taps.MessageContext context, TransportServicesException error) {
+            done.completeExceptionally(error);
+        }
+
+        @Override
+        public void connectionError(Connection connection, TransportServicesException error) {
+            done.completeExceptionally(error);
+        }
+    }
+}
