@@ -210,6 +210,31 @@ class QuicDatagramTest extends TapsTestSupport {
     }
 
     @Test
+    void anAcceptedDatagramConnectionEndsOnceWhenThePeerGoesAway() {
+        CompletableFuture<Connection> accepted = new CompletableFuture<>();
+        RecordingHandler serverEvents = new RecordingHandler();
+        try (Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0))
+                .properties(quicDatagrams()).security(QuicConnectionTest.server()).build()
+                .listen(connection -> {
+                    connection.setEventHandler(serverEvents);
+                    accepted.complete(connection);
+                })) {
+            Await.result(listener.ready());
+            Connection client = client(listener.port(), quicDatagrams(), new RecordingHandler());
+            Await.result(client.ready());
+            Await.result(client.send(Message.of("hello")));
+            Connection server = Await.result(accepted);
+            client.abort();
+            // The accepted Connection fails with the QUIC connection's end, once: before, closing its
+            // datagram link re-entered the failure until the stack overflowed and it never ended.
+            Await.result(server.closed().handle((closed, failure) -> "ended"));
+            assertThat(serverEvents.events()).filteredOn(event -> event.startsWith("ConnectionError")
+                    || event.startsWith("Closed")).hasSize(1);
+            org.awaitility.Awaitility.await().untilAsserted(() -> assertThat(taps.connections()).doesNotContain(server));
+        }
+    }
+
+    @Test
     void aPeerWithoutTheExtensionFailsADatagramConnectionAndAnUnreliableSend() {
         Listener listener;
         System.setProperty("taps.quic.datagramQueue", "0");

@@ -35,6 +35,8 @@ final class Lifecycle {
      * the peer sent before its end (RFC 9622 §10; the model the Connection javadoc documents).
      */
     private boolean flowClosed;
+    /** ConnectionError is being raised: the link's own end, reported while it closes, is part of it. */
+    private boolean failing;
 
     Lifecycle(TapsConnection connection) {
         this.connection = connection;
@@ -205,6 +207,10 @@ final class Lifecycle {
     }
 
     void failWithConnectionError(TransportServicesException error) {
+        if (failing) {
+            return;
+        }
+        failing = true;
         state = ConnectionState.CLOSED;
         if (closeTimer != null) {
             closeTimer.cancel(false);
@@ -229,7 +235,8 @@ final class Lifecycle {
      * with a transport failure ends it with ConnectionError naming what happened.
      */
     void onLinkClosed() {
-        if (terminated()) {
+        if (terminated() || failing) {
+            // A link that ends synchronously when the failing Connection closes it reports back here.
             return;
         }
         if (closeRequested && failureCause == null && (closeTimedOut || connection.sendPath.drained())) {

@@ -73,20 +73,28 @@ final class QuicDatagramLink extends SingleChannelLink {
 
     @Override
     public void close(Runnable whenClosed) {
-        end();
+        boolean ended = end();
         whenClosed.run();
-        handler.linkEnded();
+        if (ended) {
+            handler.linkEnded();
+        }
     }
 
     @Override
     public void reset() {
-        end();
-        handler.linkEnded();
+        if (end()) {
+            handler.linkEnded();
+        }
     }
 
-    private void end() {
+    /**
+     * Ends the link once; false when it had already ended. The Connection closes its link while it
+     * fails, and a second "link ended" would fail it again (the link ends synchronously here,
+     * unlike a channel's, whose end is a later event).
+     */
+    private boolean end() {
         if (closed) {
-            return;
+            return false;
         }
         closed = true;
         if (channel.eventLoop().inEventLoop()) {
@@ -98,6 +106,7 @@ final class QuicDatagramLink extends SingleChannelLink {
                 session.datagramConnectionClosed();
             });
         }
+        return true;
     }
 
     /** Datagrams cannot be paused per Connection; the receive queue's own bound drops the excess. */
