@@ -601,7 +601,7 @@ public final class Establishment {
     private void publishNow() {
         unpublished = false;
         List<EstablishmentReport.Attempt> attempts = racer.report();
-        EstablishmentReport.Candidate winner = racer.winner().map(Leaf::toCandidate).orElse(null);
+        EstablishmentReport.Candidate winner = racer.winnerCandidate();
         connection.establishmentReport(new EstablishmentReport(tree == null ? List.of() : tree.toReport(),
                 resolutions, attempts, winner, notes, racer.finished(), racer.elapsed()));
     }

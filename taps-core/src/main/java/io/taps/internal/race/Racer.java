@@ -65,10 +65,19 @@ public final class Racer<H extends AttemptStarter.Running> {
         H handle;
         boolean starting = true;
         boolean succeededWhileStarting;
+        /** The report's view of the leaf, made once: every report of the race names it. */
+        private EstablishmentReport.Candidate candidate;
 
         Record(Leaf leaf, long startNanos) {
             this.leaf = leaf;
             this.startNanos = startNanos;
+        }
+
+        EstablishmentReport.Candidate candidate() {
+            if (candidate == null) {
+                candidate = leaf.toCandidate();
+            }
+            return candidate;
         }
 
         @Override
@@ -208,6 +217,11 @@ public final class Racer<H extends AttemptStarter.Running> {
         return winner == null ? Optional.empty() : Optional.of(winner.leaf);
     }
 
+    /** The winning leaf as reports show it, or null while there is none. */
+    public EstablishmentReport.Candidate winnerCandidate() {
+        return winner == null ? null : winner.candidate();
+    }
+
     /** Elapsed time from the start to the end of the race, or to now while it runs. */
     public Duration elapsed() {
         long end = endNanos >= 0 ? endNanos : clock.nanoTime();
@@ -231,7 +245,7 @@ public final class Racer<H extends AttemptStarter.Running> {
                 reason = Optional.of(reasonOf(r.cause));
                 message = Optional.ofNullable(r.cause.getMessage());
             }
-            out.add(new EstablishmentReport.Attempt(r.leaf.toCandidate(),
+            out.add(new EstablishmentReport.Attempt(r.candidate(),
                     Optional.of(Duration.ofNanos(r.startNanos - originNanos)), duration, r.outcome, reason, message,
                     r.handle != null && r.handle.sentEarlyData()));
         }
@@ -386,7 +400,7 @@ public final class Racer<H extends AttemptStarter.Running> {
         winner = record;
         finish();
         if (!running.isEmpty()) {
-            cancelRunning(ErrorReason.ESTABLISHMENT_FAILED, "another candidate won: " + record.leaf.toCandidate().describe());
+            cancelRunning(ErrorReason.ESTABLISHMENT_FAILED, "another candidate won: " + record.candidate().describe());
         }
         listener.changed();
         listener.won(record.leaf, record.handle);
