@@ -182,7 +182,7 @@ final class Lifecycle {
         if (closeTimer != null) {
             closeTimer.cancel(false);
         }
-        connection.receivePath.failAll(new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
+        connection.receivePath.failAll(() -> new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
                 "the connection closed before a message arrived for this receive"));
         connection.counters.closed();
         connection.events.emitTerminal(() -> connection.handler().closed(connection),

@@ -27,8 +27,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * thread.
  */
 final class PropertyStore {
-    // Sized for every Connection Property at once, so filling it never resizes.
-    private final Map<Property<?>, Object> values = new ConcurrentHashMap<>(128);
+    // Sized for every Connection Property at once, so filling it never resizes, and no larger:
+    // every Connection makes one (a table of 256 slots for 20 properties was a kilobyte per Connection).
+    private final Map<Property<?>, Object> values =
+            new ConcurrentHashMap<>(Property.ofKind(PropertyKind.CONNECTION).size());
     private final Map<Property<?>, Object> view = Collections.unmodifiableMap(values);
     private final TransportProperties properties;
     private final Role role;

@@ -381,6 +381,18 @@ final class ReceivePath {
     // ---------------------------------------------------------------- the end
 
     /** Ends every outstanding Receive with ReceiveError {@code error} and drops what is buffered. */
+    /**
+     * {@link #failAll(TransportServicesException)}, making the error only when a Receive waits for
+     * it: a graceful close with none outstanding (the usual case) costs no exception.
+     */
+    void failAll(java.util.function.Supplier<TransportServicesException> error) {
+        if (requests.isEmpty()) {
+            inbound.releaseAll();
+        } else {
+            failAll(error.get());
+        }
+    }
+
     void failAll(TransportServicesException error) {
         ReceiveRequest request;
         while ((request = requests.poll()) != null) {

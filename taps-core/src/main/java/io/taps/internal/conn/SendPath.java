@@ -127,8 +127,9 @@ final class SendPath {
      * written is committed (openPartial): its other parts no longer expire, so a framer never holds
      * half a frame. An uncommitted one expires whole; its parts submitted later are Expired at once.
      */
-    private final Map<MessageContext, Long> partialDeadlines = new IdentityHashMap<>();
-    private final Set<MessageContext> expiredPartials = Collections.newSetFromMap(new IdentityHashMap<>());
+    // Small: most Connections never send in parts (the default of 32 made 2 x 64 slots per Connection).
+    private final Map<MessageContext, Long> partialDeadlines = new IdentityHashMap<>(4);
+    private final Set<MessageContext> expiredPartials = Collections.newSetFromMap(new IdentityHashMap<>(4));
 
     void submit(PendingSend pending) {
         Lifecycle lifecycle = connection.lifecycle;

@@ -90,6 +90,10 @@ public final class Establishment {
     private CandidateTree tree;
     /** The proxy branches (RFC 9623 §4.1.2), or null when the Connection goes direct only. */
     private ProxyGathering proxies;
+    /** A task on the loop is making changes: the report is published once, when it ends. */
+    private boolean batching;
+    /** The report changed during the running batch. */
+    private boolean unpublished;
 
     /** A running attempt of one stack. */
     static final class ChannelAttempt implements AttemptStarter.Running {
@@ -125,12 +129,11 @@ public final class Establishment {
         this.history = scope.performance();
         this.loop = connection.eventLoop();
         this.clock = new EventLoopRaceClock(loop);
-        String target = describeStacks() + " to " + spec.remotes();
-        this.racer = new Racer<>(clock, this::startAttempt, racing, target,
+        // The target names every stack and remote endpoint: formatted only for an error message.
+        this.racer = new Racer<>(clock, this::startAttempt, racing, () -> describeStacks() + " to " + spec.remotes(),
                 leaf -> StackSelection.failoverOnly(spec, leaf.stack()), new Racer.Listener<>() {
             @Override
             public void won(Leaf leaf, ChannelAttempt attempt) {
-                // The report was published by changed() just before.
                 TapsAttempt won = attempt.attempt;
                 Link link = won.link();
                 // What only the winning flow knows (e.g. whether the peer fell back from MPTCP to TCP).
@@ -139,6 +142,8 @@ public final class Establishment {
                     notes.addAll(flowNotes);
                     publish();
                 }
+                // The final report is in place before Ready: a ready handler may read it.
+                flush();
                 learn(link, leaf);
                 // Adopt first, then replay what the handler held: held framed Messages (a framer
                 // delivers them before every framer is ready) need the framed link to be received
@@ -155,6 +160,8 @@ public final class Establishment {
 
             @Override
             public void failed(TransportServicesException error) {
+                // The final report is in place before EstablishmentError: its handler may read it.
+                flush();
                 learn(null, null);
                 connection.failEstablishment(error);
             }
@@ -219,37 +226,49 @@ public final class Establishment {
                 // Closed or aborted before this task ran: nothing to establish.
                 return;
             }
-            racer.start(timeout);
-            if (!spec.properties().get(Property.PVD).isEmpty()) {
-                notes.add("pvd " + spec.properties().get(Property.PVD) + " not applied: Linux offers no Provisioning"
-                        + " Domain API to the JVM (RFC 9622 §6.2.12), so no path was pruned");
-            }
-            publish();
-            resolveLocals().whenComplete((locals, failure) -> loop.execute(() -> {
-                if (racer.finished()) {
+            // One report for everything this task changes (the start, and with literals and no
+            // LocalEndpoints the whole tree and the first attempt), not one per step.
+            batched(() -> {
+                racer.start(timeout);
+                if (!spec.properties().get(Property.PVD).isEmpty()) {
+                    notes.add("pvd " + spec.properties().get(Property.PVD) + " not applied: Linux offers no Provisioning"
+                            + " Domain API to the JVM (RFC 9622 §6.2.12), so no path was pruned");
+                }
+                publish();
+                if (spec.locals().isEmpty()) {
+                    // Nothing to resolve locally: gather now rather than in one more task.
+                    gather(List.of(), null);
                     return;
                 }
-                try {
-                    if (failure != null) {
-                        throw unwrap(failure);
-                    }
-                    paths = PathGatherer.paths(locals, spec.properties().get(Property.INTERFACE), interfaces);
-                } catch (Throwable error) {
-                    racer.addFailure(error);
-                    racer.noMoreLeaves();
-                    return;
-                }
-                // Proxies first, so a proxy given as a literal leads the race as its policy says.
-                // When every proxy resolves names and the direct path is not used, the destination
-                // is never looked up here (no local DNS query reveals it).
-                if (proxies != null) {
-                    proxies.resolve(resolver, scope.useDnsCache(), this::onLoop, this::rebuild, racer::addFailure);
-                }
-                if (proxies == null || proxies.needsLocalResolution()) {
-                    resolveRemotes();
-                }
-            }));
+                resolveLocals().whenComplete((locals, failure) -> loop.execute(() -> batched(() -> gather(locals, failure))));
+            });
         });
+    }
+
+    /** Builds the paths from the resolved LocalEndpoints, then gathers the proxies and remote endpoints. */
+    private void gather(List<InetSocketAddress> locals, Throwable failure) {
+        if (racer.finished()) {
+            return;
+        }
+        try {
+            if (failure != null) {
+                throw unwrap(failure);
+            }
+            paths = PathGatherer.paths(locals, spec.properties().get(Property.INTERFACE), interfaces);
+        } catch (Throwable error) {
+            racer.addFailure(error);
+            racer.noMoreLeaves();
+            return;
+        }
+        // Proxies first, so a proxy given as a literal leads the race as its policy says.
+        // When every proxy resolves names and the direct path is not used, the destination
+        // is never looked up here (no local DNS query reveals it).
+        if (proxies != null) {
+            proxies.resolve(resolver, scope.useDnsCache(), this::onLoop, this::rebuild, racer::addFailure);
+        }
+        if (proxies == null || proxies.needsLocalResolution()) {
+            resolveRemotes();
+        }
     }
 
     private CompletableFuture<List<InetSocketAddress>> resolveLocals() {
@@ -536,16 +555,53 @@ public final class Establishment {
 
     private void onLoop(Runnable task) {
         if (loop.inEventLoop()) {
-            task.run();
+            batched(task);
         } else {
-            loop.execute(task);
+            loop.execute(() -> batched(task));
         }
     }
 
-    /** Hands the report so far to the Connection. */
+    /**
+     * Runs {@code task} publishing the report at most once, at its end, however many changes it
+     * makes (a resolution answer rebuilds the tree, offers it and starts an attempt: one report,
+     * not three). Nothing reads the report between the changes of one task on the loop.
+     */
+    private void batched(Runnable task) {
+        if (batching) {
+            task.run();
+            return;
+        }
+        batching = true;
+        try {
+            task.run();
+        } finally {
+            batching = false;
+            if (unpublished) {
+                publish();
+            }
+        }
+    }
+
+    /** Hands the report so far to the Connection (at the end of the running batch, when there is one). */
     private void publish() {
+        if (batching) {
+            unpublished = true;
+            return;
+        }
+        publishNow();
+    }
+
+    /** Publishes now what the running batch changed, before application code may read it. */
+    private void flush() {
+        if (unpublished) {
+            publishNow();
+        }
+    }
+
+    private void publishNow() {
+        unpublished = false;
         List<EstablishmentReport.Attempt> attempts = racer.report();
-        EstablishmentReport.Candidate winner = racer.winner().map(Leaf::toCandidate).orElse(null);
+        EstablishmentReport.Candidate winner = racer.winnerCandidate();
         connection.establishmentReport(new EstablishmentReport(tree == null ? List.of() : tree.toReport(),
                 resolutions, attempts, winner, notes, racer.finished(), racer.elapsed()));
     }

@@ -27,6 +27,8 @@ import java.util.Objects;
 public final class CandidateTree {
     private final List<PathNode> paths;
     private final List<Leaf> leaves;
+    /** {@link #toReport()}, built once: an establishment publishes its report several times per tree. */
+    private List<EstablishmentReport.PathBranch> report;
 
     private CandidateTree(List<PathNode> paths, List<Leaf> leaves) {
         this.paths = List.copyOf(paths);
@@ -81,6 +83,15 @@ public final class CandidateTree {
 
     /** The report's view of the tree. */
     public List<EstablishmentReport.PathBranch> toReport() {
+        List<EstablishmentReport.PathBranch> built = report;
+        if (built == null) {
+            built = buildReport();
+            report = built;
+        }
+        return built;
+    }
+
+    private List<EstablishmentReport.PathBranch> buildReport() {
         List<EstablishmentReport.PathBranch> out = new ArrayList<>();
         for (PathNode path : paths) {
             List<EstablishmentReport.StackBranch> stacks = new ArrayList<>();
@@ -92,7 +103,7 @@ public final class CandidateTree {
             }
             out.add(new EstablishmentReport.PathBranch(path.path().describe(), stacks));
         }
-        return out;
+        return List.copyOf(out);
     }
 
     /**
@@ -149,11 +160,13 @@ public final class CandidateTree {
                 // Stable: equal history keeps the RFC 6724 / interleaved order. Each rank is read
                 // once: the cache decays and learns from other loops meanwhile, and a comparator
                 // whose answers change during the sort breaks TimSort's contract.
-                java.util.Map<Leaf, Integer> ranks = new java.util.IdentityHashMap<>();
-                for (Leaf leaf : leaves) {
-                    ranks.put(leaf, history.rank(leaf));
+                if (leaves.size() > 1) {
+                    java.util.Map<Leaf, Integer> ranks = new java.util.IdentityHashMap<>();
+                    for (Leaf leaf : leaves) {
+                        ranks.put(leaf, history.rank(leaf));
+                    }
+                    leaves.sort(Comparator.comparingInt(ranks::get));
                 }
-                leaves.sort(Comparator.comparingInt(ranks::get));
                 all.addAll(leaves);
                 stackNodes.add(new StackNode(stack, offered, leaves));
             }
@@ -168,6 +181,9 @@ public final class CandidateTree {
      * count 1); duplicates go.
      */
     public static List<InetSocketAddress> order(List<InetSocketAddress> addresses) {
+        if (addresses.size() <= 1) {
+            return List.copyOf(addresses); // one address is in order (and a literal's usual case)
+        }
         List<InetSocketAddress> sorted = new ArrayList<>(new LinkedHashSet<>(addresses));
         sorted.sort(Comparator.comparingInt((InetSocketAddress a) -> precedence(a.getAddress())).reversed());
         if (sorted.isEmpty()) {

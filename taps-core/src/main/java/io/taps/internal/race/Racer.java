@@ -65,10 +65,19 @@ public final class Racer<H extends AttemptStarter.Running> {
         H handle;
         boolean starting = true;
         boolean succeededWhileStarting;
+        /** The report's view of the leaf, made once: every report of the race names it. */
+        private EstablishmentReport.Candidate candidate;
 
         Record(Leaf leaf, long startNanos) {
             this.leaf = leaf;
             this.startNanos = startNanos;
+        }
+
+        EstablishmentReport.Candidate candidate() {
+            if (candidate == null) {
+                candidate = leaf.toCandidate();
+            }
+            return candidate;
         }
 
         @Override
@@ -90,7 +99,8 @@ public final class Racer<H extends AttemptStarter.Running> {
     private final AttemptStarter<H> starter;
     private final RacingConfig config;
     private final Listener<H> listener;
-    private final String target;
+    /** What is being established, for error messages: built only when a race fails. */
+    private final java.util.function.Supplier<String> target;
     private final java.util.function.Predicate<Leaf> failover;
     private final List<Record> records = new ArrayList<>();
     private final List<Record> running = new ArrayList<>();
@@ -120,11 +130,22 @@ public final class Racer<H extends AttemptStarter.Running> {
      */
     public Racer(RaceClock clock, AttemptStarter<H> starter, RacingConfig config, String target,
             java.util.function.Predicate<Leaf> failover, Listener<H> listener) {
+        this(clock, starter, config, () -> target, failover, listener);
+    }
+
+    /**
+     * @param target what is being established, for error messages; asked only when the race fails,
+     *     so that a race that wins formats no endpoint names
+     * @param failover the leaves that start only once every other started attempt has failed
+     */
+    public Racer(RaceClock clock, AttemptStarter<H> starter, RacingConfig config,
+            java.util.function.Supplier<String> target, java.util.function.Predicate<Leaf> failover,
+            Listener<H> listener) {
         this.failover = Objects.requireNonNull(failover, "failover");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.starter = Objects.requireNonNull(starter, "starter");
         this.config = Objects.requireNonNull(config, "config");
-        this.target = target;
+        this.target = Objects.requireNonNull(target, "target");
         this.listener = Objects.requireNonNull(listener, "listener");
     }
 
@@ -196,6 +217,11 @@ public final class Racer<H extends AttemptStarter.Running> {
         return winner == null ? Optional.empty() : Optional.of(winner.leaf);
     }
 
+    /** The winning leaf as reports show it, or null while there is none. */
+    public EstablishmentReport.Candidate winnerCandidate() {
+        return winner == null ? null : winner.candidate();
+    }
+
     /** Elapsed time from the start to the end of the race, or to now while it runs. */
     public Duration elapsed() {
         long end = endNanos >= 0 ? endNanos : clock.nanoTime();
@@ -219,7 +245,7 @@ public final class Racer<H extends AttemptStarter.Running> {
                 reason = Optional.of(reasonOf(r.cause));
                 message = Optional.ofNullable(r.cause.getMessage());
             }
-            out.add(new EstablishmentReport.Attempt(r.leaf.toCandidate(),
+            out.add(new EstablishmentReport.Attempt(r.candidate(),
                     Optional.of(Duration.ofNanos(r.startNanos - originNanos)), duration, r.outcome, reason, message,
                     r.handle != null && r.handle.sentEarlyData()));
         }
@@ -373,7 +399,9 @@ public final class Racer<H extends AttemptStarter.Running> {
         running.remove(record);
         winner = record;
         finish();
-        cancelRunning(ErrorReason.ESTABLISHMENT_FAILED, "another candidate won: " + record.leaf.toCandidate().describe());
+        if (!running.isEmpty()) {
+            cancelRunning(ErrorReason.ESTABLISHMENT_FAILED, "another candidate won: " + record.candidate().describe());
+        }
         listener.changed();
         listener.won(record.leaf, record.handle);
     }
@@ -441,7 +469,7 @@ public final class Racer<H extends AttemptStarter.Running> {
         String detail = all.isEmpty() ? "no address to try" : all.size() + " attempt(s) failed, first: "
                 + all.get(0).getMessage();
         TransportServicesException error = new TransportServicesException(reason,
-                "could not establish " + target + ": " + detail, all.isEmpty() ? null : all.get(0));
+                "could not establish " + target.get() + ": " + detail, all.isEmpty() ? null : all.get(0));
         for (int i = 1; i < all.size(); i++) {
             error.addSuppressed(all.get(i));
         }

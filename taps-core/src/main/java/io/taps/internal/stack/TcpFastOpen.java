@@ -107,6 +107,8 @@ public final class TcpFastOpen {
         private final ByteBuffer data;
         private ChannelFuture written;
         private long handshakeDeadline;
+        /** The SYN left with the data and the handshake has not been seen complete yet. */
+        private boolean awaitingHandshake;
 
         ClientWrite(TapsAttempt attempt, ByteBuffer data) {
             this.attempt = attempt;
@@ -135,6 +137,7 @@ public final class TcpFastOpen {
                 // on) instead of failing the Connection after Ready.
                 attempt.sentEarly();
                 handshakeDeadline = System.nanoTime() + attempt.timeout().toNanos();
+                awaitingHandshake = true;
                 awaitHandshake(ctx, FIRST_CHECK_NANOS);
                 return;
             }
@@ -174,7 +177,28 @@ public final class TcpFastOpen {
             }
         }
 
+        /**
+         * The peer's first bytes (typically its answer to the SYN's data) can only follow its
+         * SYN-ACK: the handshake is checked at once then, rather than at the next pause of
+         * {@link #awaitHandshake}, which may be up to twice a round trip away. The bytes go on
+         * after the attempt was reported ready; the connection holds them until it adopts the channel.
+         */
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (awaitingHandshake && !attempt.outcome().isDone()) {
+                try {
+                    if (((EpollSocketChannel) ctx.channel()).tcpInfo().state() == TCP_ESTABLISHED) {
+                        ready(ctx);
+                    }
+                } catch (RuntimeException closed) {
+                    // The channel is closing: its inactivity fails the attempt.
+                }
+            }
+            ctx.fireChannelRead(msg);
+        }
+
         private void ready(ChannelHandlerContext ctx) {
+            awaitingHandshake = false;
             ctx.pipeline().remove(this);
             ctx.fireChannelActive();
         }
