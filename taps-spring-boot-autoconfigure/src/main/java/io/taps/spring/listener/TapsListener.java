@@ -54,4 +54,19 @@ public @interface TapsListener {
 
     /** Whether the listener starts with the context; placeholders allowed. Empty follows {@code taps.listener.auto-startup}. */
     String autoStartup() default "";
+
+    /**
+     * The content type of the Messages, which picks the converter of the payload and the replies
+     * (for example {@code application/json}, or {@code text/plain;charset=ISO-8859-1}); placeholders
+     * allowed. Empty means the profile's {@code content-type}, else the converters decide by the
+     * Java type alone (JSON for records and POJOs when Jackson is present).
+     */
+    String contentType() default "";
+
+    /**
+     * The bean name of the {@link TapsListenerErrorHandler} for this listener's errors that no
+     * {@link TapsExceptionHandler} handled; placeholders allowed. Empty means the context's
+     * {@code TapsListenerErrorHandler} bean (by default one that logs at WARN).
+     */
+    String errorHandler() default "";
 }

@@ -2,6 +2,7 @@ package io.taps.spring.boot.autoconfigure;
 
 import io.taps.ErrorReason;
 import io.taps.TransportServices;
+import io.taps.spring.convert.TapsMessageConverters;
 import io.taps.spring.framer.TapsFramers;
 import io.taps.spring.listener.HandlerExecutors;
 import io.taps.spring.listener.LocalTapsPortAutowireCandidateResolver;
@@ -35,7 +36,7 @@ import org.springframework.core.env.Environment;
  */
 // After Boot's task execution: its applicationTaskExecutor backs off when any Executor bean exists,
 // and the handler executor is one.
-@AutoConfiguration(after = TapsAutoConfiguration.class,
+@AutoConfiguration(after = { TapsAutoConfiguration.class, TapsConversionAutoConfiguration.class },
         afterName = "org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration")
 @ConditionalOnClass(TransportServices.class)
 @ConditionalOnBean(TapsProfiles.class)
@@ -89,9 +90,10 @@ public final class TapsListenerAutoConfiguration {
     @ConditionalOnMissingBean
     TapsListenerRegistry tapsListenerRegistry(TapsProfiles profiles, TapsProperties properties,
             @Qualifier(EXECUTOR_BEAN_NAME) Executor executor, TapsListenerErrorHandler errorHandler,
-            ObjectProvider<TapsListenerObserver> observers) {
+            ObjectProvider<TapsListenerObserver> observers, ObjectProvider<TapsMessageConverters> converters) {
         TapsListenerRegistry registry = new TapsListenerRegistry(profiles, executor, errorHandler,
                 observers.orderedStream().toList());
+        converters.ifAvailable(registry::setMessageConverters);
         registry.setListenerSettings(properties.getListeners());
         registry.setPortOverride(properties.getListener().getPortOverride());
         return registry;

@@ -476,6 +476,9 @@ public class TapsProperties {
         /** Comma-separated list of framer names, the first nearest the application. */
         private List<String> framers = new ArrayList<>();
 
+        /** Content type of the Messages of @TapsListener methods with this profile (for example application/json), which picks the converter of payloads and replies; a listener's contentType attribute wins. Unset keeps the base profile's, else the converters decide by the Java type. */
+        private @Nullable String contentType;
+
         private final Security security = new Security();
 
         private final Endpoint local = new Endpoint();
@@ -519,6 +522,14 @@ public class TapsProperties {
 
         public List<String> getFramers() {
             return this.framers;
+        }
+
+        public @Nullable String getContentType() {
+            return this.contentType;
+        }
+
+        public void setContentType(@Nullable String contentType) {
+            this.contentType = contentType;
         }
 
         public void setFramers(List<String> framers) {
