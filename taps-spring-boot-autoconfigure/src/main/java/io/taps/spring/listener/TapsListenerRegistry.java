@@ -213,6 +213,14 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
         return list;
     }
 
+    /**
+     * The handler figures of listener {@code id}, kept from its registration on (across restarts),
+     * whether it runs or not; empty for an unknown id.
+     */
+    public Optional<ListenerHandlerFigures> handlerFigures(String id) {
+        return Optional.ofNullable(this.bindings.get(id)).map(ListenerBinding::figures);
+    }
+
     /** The running listener with {@code id}, if started. */
     public Optional<RunningTapsListener> listener(String id) {
         return Optional.ofNullable(this.running.get(id));

@@ -89,9 +89,12 @@ public final class TapsListenerAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     TapsListenerRegistry tapsListenerRegistry(TapsProfiles profiles, TapsProperties properties,
-            @Qualifier(EXECUTOR_BEAN_NAME) Executor executor, TapsListenerErrorHandler errorHandler,
+            @Qualifier(EXECUTOR_BEAN_NAME) Executor executor, ObjectProvider<TapsListenerErrorHandler> errorHandler,
             ObjectProvider<TapsListenerObserver> observers, ObjectProvider<TapsMessageConverters> converters) {
-        TapsListenerRegistry registry = new TapsListenerRegistry(profiles, executor, errorHandler,
+        // Several error handlers (for @TapsListener(errorHandler = ...)) leave the default to a
+        // @Primary one, else to logging.
+        TapsListenerRegistry registry = new TapsListenerRegistry(profiles, executor,
+                errorHandler.getIfUnique(LoggingTapsListenerErrorHandler::new),
                 observers.orderedStream().toList());
         converters.ifAvailable(registry::setMessageConverters);
         registry.setListenerSettings(properties.getListeners());
