@@ -41,7 +41,7 @@ import org.springframework.aot.hint.annotation.Reflective;
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
-@Reflective
+@Reflective(TapsMessageTypesReflectiveProcessor.class)
 public @interface TapsExceptionHandler {
 
     /** The exception types handled; empty means the type of the method's Throwable parameter. */

@@ -60,7 +60,7 @@ import org.springframework.aot.hint.annotation.Reflective;
 @Target({ ElementType.METHOD, ElementType.ANNOTATION_TYPE })
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
-@Reflective
+@Reflective(TapsMessageTypesReflectiveProcessor.class)
 public @interface TapsListener {
 
     /** The listener id, unique in the context; defaults to {@code <beanName>.<methodName>}. */
