@@ -7,7 +7,6 @@ import java.util.Arrays;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.BeanFactory;
-import org.springframework.util.ClassUtils;
 
 /**
  * Validates {@code @Valid}/{@code @Validated} payloads with the application's Bean Validation
@@ -15,18 +14,18 @@ import org.springframework.util.ClassUtils;
  * present). Loaded only when {@code jakarta.validation} is on the class path.
  */
 final class BeanValidationPayloadValidator implements HandlerMethod.PayloadValidator {
-    private static final boolean BEAN_VALIDATION_PRESENT = ClassUtils.isPresent("jakarta.validation.Validator",
-            BeanValidationPayloadValidator.class.getClassLoader());
-
     private final Validator validator;
 
     private BeanValidationPayloadValidator(Validator validator) {
         this.validator = validator;
     }
 
-    /** The validator of {@code beanFactory}, null when Bean Validation or a unique Validator bean is missing. */
+    /**
+     * The validator of {@code beanFactory}, null when it has no unique Validator bean. Call only
+     * when {@code jakarta.validation} is on the class path.
+     */
     static HandlerMethod.@Nullable PayloadValidator from(@Nullable BeanFactory beanFactory) {
-        if (!BEAN_VALIDATION_PRESENT || beanFactory == null) {
+        if (beanFactory == null) {
             return null;
         }
         Validator validator = beanFactory.getBeanProvider(Validator.class).getIfUnique();

@@ -13,6 +13,7 @@ import org.springframework.aop.support.AopUtils;
 import org.springframework.context.ApplicationContext;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.annotation.AnnotationAwareOrderComparator;
+import org.springframework.util.ClassUtils;
 import org.springframework.util.InvalidMimeTypeException;
 import org.springframework.util.MimeType;
 import org.springframework.util.MimeTypeUtils;
@@ -24,6 +25,9 @@ import org.springframework.util.MimeTypeUtils;
  * listener that could not serve fails start-up rather than its first Message.
  */
 final class ListenerBinder {
+    private static final boolean BEAN_VALIDATION_PRESENT = ClassUtils.isPresent("jakarta.validation.Validator",
+            ListenerBinder.class.getClassLoader());
+
     private final TapsProfiles profiles;
     private final TapsListenerErrorHandler defaultErrorHandler;
     private TapsMessageConverters messageConverters = new TapsMessageConverters(List.of(
@@ -62,7 +66,8 @@ final class ListenerBinder {
                     + named + "': " + ex.getMessage(), ex);
         }
         HandlerMethod handler = endpoint.handler();
-        HandlerMethod.PayloadValidator validator = handler.validates()
+        // Loaded only for a validating handler: its exception type extends jakarta.validation's.
+        HandlerMethod.PayloadValidator validator = handler.validates() && BEAN_VALIDATION_PRESENT
                 ? BeanValidationPayloadValidator.from(this.applicationContext) : null;
         HandlerMethod.Invoker invoker = handler.bind(this.messageConverters, contentType, validator);
         List<ExceptionHandlerMethods> exceptionHandlers = new ArrayList<>();
