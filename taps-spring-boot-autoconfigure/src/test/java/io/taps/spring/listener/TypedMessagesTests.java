@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.taps.Connection;
 import io.taps.Message;
+import io.taps.MessageContext;
 import io.taps.spring.boot.autoconfigure.TapsAutoConfiguration;
 import io.taps.spring.boot.autoconfigure.TapsConversionAutoConfiguration;
 import io.taps.spring.boot.autoconfigure.TapsListenerAutoConfiguration;
@@ -204,6 +205,38 @@ class TypedMessagesTests {
                         .isEqualTo("café is 4 character(s) in 4 byte(s)");
                 }
             });
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class RawViewListener {
+        /** The typed payload and, next to it, the same bytes as text: {@code @TapsPayload} marks which is which. */
+        @TapsListener(id = "chat", profile = "chat", host = "127.0.0.1", port = "0")
+        String onMessage(@TapsPayload ChatMessage message, String json, MessageContext context) {
+            return message.user() + " sent " + json.length() + " characters" + (context.isFinal() ? " and ended" : "");
+        }
+    }
+
+    @Test
+    void stringParametersNextToATypedPayloadAreRawViewsOfTheSameBytes() {
+        this.contextRunner.withUserConfiguration(RawViewListener.class).run(context -> {
+            try (PlainFramedClient client = new PlainFramedClient(port(context, "chat"))) {
+                assertThat(client.exchange("{\"user\":\"ada\",\"text\":\"hi\"}")).isEqualTo("ada sent 26 characters");
+            }
+        });
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class TwoPayloads {
+        @TapsListener(id = "chat", profile = "chat", host = "127.0.0.1", port = "0")
+        void onMessage(ChatMessage message, ChatReceipt receipt) {
+        }
+    }
+
+    @Test
+    void twoTypedPayloadParametersFailStartUp() {
+        this.contextRunner.withUserConfiguration(TwoPayloads.class).run(context -> assertThat(
+                context.getStartupFailure()).rootCause().hasMessageContaining("TwoPayloads.onMessage has more than one "
+                        + "payload parameter"));
     }
 
     static int port(org.springframework.context.ApplicationContext context, String id) {
