@@ -41,9 +41,20 @@ final class ReactorReplies {
      * cancels the publisher: later replies would arrive out of order).
      */
     static CompletionStage<Void> sendAll(Object publisher, Function<Object, CompletionStage<Void>> sendOne) {
-        return Flux.from((Publisher<?>) publisher)
-                .concatMap(element -> Mono.fromCompletionStage(() -> sendOne.apply(element)), 1)
-                .then()
-                .toFuture();
+        return Sequential.sendAll(publisher, sendOne);
+    }
+
+    /**
+     * The code that uses Reactor's types. A class of its own: verifying it loads {@code Mono} and
+     * {@code Publisher} (a lambda returning a Mono where a Publisher is expected), which must not
+     * happen when the guards above are merely asked whether Reactor is there.
+     */
+    private static final class Sequential {
+        static CompletionStage<Void> sendAll(Object publisher, Function<Object, CompletionStage<Void>> sendOne) {
+            return Flux.from((Publisher<?>) publisher)
+                    .concatMap(element -> Mono.fromCompletionStage(() -> sendOne.apply(element)), 1)
+                    .then()
+                    .toFuture();
+        }
     }
 }
