@@ -8,6 +8,7 @@ import io.taps.Message;
 import io.taps.spring.boot.autoconfigure.TapsAutoConfiguration;
 import io.taps.spring.boot.autoconfigure.TapsConversionAutoConfiguration;
 import io.taps.spring.boot.autoconfigure.TapsListenerAutoConfiguration;
+import io.taps.spring.convert.TapsMessageConversionException;
 import java.io.EOFException;
 import java.net.SocketException;
 import java.util.List;
@@ -92,9 +93,54 @@ class ListenerErrorsTests {
         }
     }
 
+    record Item(String name) {
+    }
+
     @Configuration(proxyBeanMethods = false)
-    @Import({ OrderHandler.class, InventoryHandler.class, ServerErrors.class })
+    static class StockHandler {
+        @TapsListener(id = "stock", profile = "chat", host = "127.0.0.1", port = "0")
+        String onMessage(Item item) {
+            if (item.name().equals("unknown")) {
+                throw new IllegalArgumentException("no such stock");
+            }
+            return "in stock: " + item.name();
+        }
+    }
+
+    /** Only for "stock", and asked before {@link ServerErrors}. */
+    @TapsControllerAdvice(listeners = "stock")
+    @org.springframework.core.annotation.Order(0)
+    static class StockErrors {
+        @TapsExceptionHandler
+        Problem unreadable(TapsMessageConversionException ex) {
+            return new Problem("unreadable", ex.getRawMessage().asString());
+        }
+
+        @TapsExceptionHandler
+        Problem unknown(IllegalArgumentException ex) {
+            return new Problem("stock", ex.getMessage());
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @Import({ OrderHandler.class, InventoryHandler.class, ServerErrors.class, StockHandler.class, StockErrors.class })
     static class Shop {
+    }
+
+    @Test
+    void anAdviceLimitedToAListenerAnswersItsUnreadablePayloadsWithTheRawMessage() {
+        this.contextRunner.withUserConfiguration(Shop.class).run(context -> {
+            try (PlainFramedClient client = new PlainFramedClient(TypedMessagesTests.port(context, "stock"))) {
+                assertThat(client.exchange("{\"name\":")).isEqualTo("{\"error\":\"unreadable\",\"detail\":\"{\\\"name\\\":\"}");
+                assertThat(client.exchange("{\"name\":\"unknown\"}"))
+                    .isEqualTo("{\"error\":\"stock\",\"detail\":\"no such stock\"}");
+                assertThat(client.exchange("{\"name\":\"bolt\"}")).isEqualTo("in stock: bolt");
+            }
+            // The same exception from another listener never reaches the limited advice.
+            try (PlainFramedClient client = new PlainFramedClient(TypedMessagesTests.port(context, "inventory"))) {
+                assertThat(client.exchange("unknown")).startsWith("{\"error\":\"advice\"");
+            }
+        });
     }
 
     @Test
