@@ -52,7 +52,9 @@ public final class TapsListenerEndpoint {
                 settings.getHost() != null ? settings.getHost() : this.host,
                 settings.getPort() != null ? settings.getPort() : this.port,
                 settings.getAutoStartup() != null ? settings.getAutoStartup() : this.autoStartup, this.bean,
-                this.method, this.handler, this.contentType, this.errorHandler);
+                this.method, this.handler,
+                settings.getContentType() != null ? settings.getContentType() : this.contentType,
+                settings.getErrorHandler() != null ? settings.getErrorHandler() : this.errorHandler);
     }
 
     /** The listener id. */

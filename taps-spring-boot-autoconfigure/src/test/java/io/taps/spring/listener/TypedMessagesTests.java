@@ -207,6 +207,28 @@ class TypedMessagesTests {
             });
     }
 
+    @Test
+    void taps_listeners_idContentTypeOverridesTheAnnotationAndTheProfile() throws Exception {
+        this.contextRunner.withUserConfiguration(LatinTextListener.class)
+            .withPropertyValues("taps.profiles.latin.base=chat", "taps.profiles.latin.content-type=text/plain",
+                    "taps.listeners.latin.content-type=text/plain;charset=ISO-8859-1")
+            .run(context -> {
+                try (Socket socket = new Socket()) {
+                    socket.connect(new InetSocketAddress("127.0.0.1", port(context, "latin")), 10_000);
+                    socket.setSoTimeout(30_000);
+                    DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+                    out.writeInt(1);
+                    out.write(0xE9);
+                    out.flush();
+                    DataInputStream in = new DataInputStream(socket.getInputStream());
+                    byte[] reply = new byte[in.readInt()];
+                    in.readFully(reply);
+                    assertThat(new String(reply, StandardCharsets.ISO_8859_1))
+                        .isEqualTo("\u00e9 is 1 character(s) in 1 byte(s)");
+                }
+            });
+    }
+
     @Configuration(proxyBeanMethods = false)
     static class RawViewListener {
         /** The typed payload and, next to it, the same bytes as text: {@code @TapsPayload} marks which is which. */

@@ -217,6 +217,28 @@ public class TapsProperties {
         /** Whether the listener starts with the application context. */
         private @Nullable Boolean autoStartup;
 
+        /** Content type of the listener's Messages, which picks the converter of payloads and replies. */
+        private @Nullable String contentType;
+
+        /** Bean name of the listener's TapsListenerErrorHandler. */
+        private @Nullable String errorHandler;
+
+        public @Nullable String getContentType() {
+            return this.contentType;
+        }
+
+        public void setContentType(@Nullable String contentType) {
+            this.contentType = contentType;
+        }
+
+        public @Nullable String getErrorHandler() {
+            return this.errorHandler;
+        }
+
+        public void setErrorHandler(@Nullable String errorHandler) {
+            this.errorHandler = errorHandler;
+        }
+
         public @Nullable String getProfile() {
             return this.profile;
         }
