@@ -229,6 +229,45 @@ class TypedMessagesTests {
             });
     }
 
+    interface Strict {
+    }
+
+    record Signup(@NotBlank String user, @NotBlank(groups = Strict.class) String email) {
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class GroupValidatingListeners {
+        @TapsListener(id = "lenient", profile = "chat", host = "127.0.0.1", port = "0")
+        String lenient(@Valid Signup signup) {
+            return "welcome " + signup.user();
+        }
+
+        @TapsListener(id = "strict", profile = "chat", host = "127.0.0.1", port = "0")
+        String strict(@org.springframework.validation.annotation.Validated(Strict.class) Signup signup) {
+            return "welcome " + signup.user();
+        }
+
+        @TapsExceptionHandler
+        String invalid(TapsPayloadValidationException ex) {
+            return ex.getMessage();
+        }
+    }
+
+    @Test
+    void validatedGroupsChooseTheConstraintsChecked() {
+        this.contextRunner.withUserConfiguration(GroupValidatingListeners.class).run(context -> {
+            String noEmail = "{\"user\":\"ada\",\"email\":\"\"}";
+            try (PlainFramedClient client = new PlainFramedClient(port(context, "lenient"))) {
+                assertThat(client.exchange(noEmail)).isEqualTo("welcome ada");
+            }
+            try (PlainFramedClient client = new PlainFramedClient(port(context, "strict"))) {
+                assertThat(client.exchange(noEmail)).isEqualTo("the Signup payload is not valid: email must not be blank");
+                // The default group is not checked by @Validated(Strict.class).
+                assertThat(client.exchange("{\"user\":\"\",\"email\":\"a@b\"}")).isEqualTo("welcome ");
+            }
+        });
+    }
+
     @Configuration(proxyBeanMethods = false)
     static class RawViewListener {
         /** The typed payload and, next to it, the same bytes as text: {@code @TapsPayload} marks which is which. */
