@@ -66,27 +66,27 @@ final class HandlerMethod {
      */
     static HandlerMethod forMessages(Object bean, Method method) {
         Argument[] arguments = resolve(method, false);
-        List<String> payloads = new ArrayList<>();
-        List<String> marked = new ArrayList<>();
+        List<Integer> typed = new ArrayList<>();
+        List<Integer> marked = new ArrayList<>();
         for (int i = 0; i < arguments.length; i++) {
             Argument argument = arguments[i];
             if (argument.kind() == Kind.PAYLOAD && !isRawView(argument.type().resolve(Object.class))) {
-                payloads.add("parameter " + i + " (" + argument.type() + ")");
+                typed.add(i);
             }
             if (method.getParameters()[i].isAnnotationPresent(TapsPayload.class)) {
-                marked.add("parameter " + i);
+                marked.add(i);
             }
         }
-        if (payloads.size() > 1) {
-            throw unsupported(method, "has more than one payload parameter " + payloads + "; a Message has one "
-                    + "payload (String, byte[] and ByteBuffer parameters may be added as raw views of it)");
+        if (typed.size() > 1) {
+            throw unsupported(method, "has more than one payload parameter (parameters " + typed + "); a Message has "
+                    + "one payload (String, byte[] and ByteBuffer parameters may be added as raw views of it)");
         }
         if (marked.size() > 1) {
-            throw unsupported(method, "marks more than one parameter @TapsPayload " + marked);
+            throw unsupported(method, "marks more than one parameter @TapsPayload (parameters " + marked + ")");
         }
-        if (!marked.isEmpty() && !payloads.isEmpty() && !payloads.get(0).startsWith(marked.get(0) + " ")) {
-            throw unsupported(method, "marks " + marked.get(0) + " @TapsPayload but " + payloads.get(0)
-                    + " is a payload type too");
+        if (!marked.isEmpty() && !typed.isEmpty() && !marked.equals(typed)) {
+            throw unsupported(method, "marks parameter " + marked.get(0) + " @TapsPayload but parameter "
+                    + typed.get(0) + " (" + arguments[typed.get(0)].type() + ") is a payload type too");
         }
         return new HandlerMethod(bean, method, arguments, replyShape(method), replyType(method));
     }
