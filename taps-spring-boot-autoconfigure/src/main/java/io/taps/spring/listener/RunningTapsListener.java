@@ -314,16 +314,26 @@ public final class RunningTapsListener {
         finally {
             errorHandlingFinished(connection, message);
         }
-        return answered.handle((action, replyFailure) -> {
+        CompletableFuture<TapsErrorAction> done = new CompletableFuture<>();
+        answered.whenComplete((action, replyFailure) -> {
             if (replyFailure == null) {
-                return action;
+                done.complete(action);
+                return;
             }
             Throwable cause = replyFailure instanceof CompletionException && replyFailure.getCause() != null
                     ? replyFailure.getCause() : replyFailure;
             cause.addSuppressed(error);
-            reportError(connection, message, cause);
-            return TapsErrorAction.KEEP_OPEN;
+            // A failed Send completes on an event loop; the error handler is user code.
+            this.executor.execute(() -> {
+                try {
+                    reportError(connection, message, cause);
+                }
+                finally {
+                    done.complete(TapsErrorAction.KEEP_OPEN);
+                }
+            });
         });
+        return done;
     }
 
     private void errorHandlingStarted(Connection connection, @Nullable Message message, Throwable error) {

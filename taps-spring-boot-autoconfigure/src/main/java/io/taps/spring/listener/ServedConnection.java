@@ -138,8 +138,10 @@ final class ServedConnection implements ConnectionEventHandler {
             if (error != null) {
                 Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause()
                         : error;
-                this.owner.handleError(this.connection, message, cause)
-                        .thenAccept(action -> finished(message, start, cause, action));
+                // On the handler executor: a failed Send or an asynchronous result completes on an
+                // event loop or a foreign thread, and the exception and error handlers are user code.
+                this.owner.executor().execute(() -> this.owner.handleError(this.connection, message, cause)
+                        .thenAccept(action -> finished(message, start, cause, action)));
             }
             else {
                 finished(message, start, null, TapsErrorAction.KEEP_OPEN);

@@ -34,7 +34,8 @@ class ListenerRepliesTests {
     private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, TapsAutoConfiguration.class,
                 TapsConversionAutoConfiguration.class, TapsListenerAutoConfiguration.class))
-        .withPropertyValues("taps.event-loop-threads=1", "taps.profiles.chat.security.enabled=false",
+        .withPropertyValues("taps.event-loop-threads=1", "taps.listener.execution=platform",
+                "taps.profiles.chat.security.enabled=false",
                 "taps.profiles.chat.framers=small", "taps.framers.small.type=length-prefix",
                 "taps.framers.small.max-message-size=64B")
         .withUserConfiguration(Handlers.class, RecordingErrorHandler.class);
@@ -71,6 +72,14 @@ class ListenerRepliesTests {
             return Flux.just(text + "-1", "x".repeat(100), text + "-3");
         }
 
+        /** Fails on a common-pool thread, after the handler returned. */
+        @TapsListener(id = "late", profile = "chat", host = "127.0.0.1", port = "0")
+        CompletionStage<String> late(String text) {
+            return CompletableFuture.supplyAsync(() -> {
+                throw new IllegalStateException("late " + text);
+            });
+        }
+
         @TapsListener(id = "plain", profile = "chat", host = "127.0.0.1", port = "0")
         @Nullable String plain(String text) {
             return text.equals("big") ? "y".repeat(100) : text.equals("none") ? null : text;
@@ -80,12 +89,15 @@ class ListenerRepliesTests {
     @Configuration(proxyBeanMethods = false)
     static class RecordingErrorHandler {
         final List<String> seen = new CopyOnWriteArrayList<>();
+        final List<String> threads = new CopyOnWriteArrayList<>();
 
         @Bean
         TapsListenerErrorHandler recordingErrorHandler() {
-            return (String id, Connection connection, @Nullable Message message, Throwable error) -> this.seen
-                .add(id + ":" + (message == null ? null : message.asString()) + ":" + error.getClass().getSimpleName()
+            return (String id, Connection connection, @Nullable Message message, Throwable error) -> {
+                this.threads.add(Thread.currentThread().getName());
+                this.seen.add(id + ":" + (message == null ? null : message.asString()) + ":" + error.getClass().getSimpleName()
                         + ":" + (error.getCause() == null ? null : error.getCause().getClass().getSimpleName()));
+            };
         }
     }
 
@@ -142,11 +154,28 @@ class ListenerRepliesTests {
             assertThat(seen).hasSize(2);
             assertThat(seen).allSatisfy(entry -> assertThat(entry).endsWith(":big:TapsReplyException:"
                     + "TransportServicesException"));
+            assertThat(context.getBean(RecordingErrorHandler.class).threads)
+                .allSatisfy(thread -> assertThat(thread).startsWith("taps-handler-"));
             TapsListenerRegistry registry = context.getBean(TapsListenerRegistry.class);
             Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                 assertThat(registry.handlerFigures("plain").orElseThrow().failed()).isEqualTo(1);
                 assertThat(registry.handlerFigures("plain").orElseThrow().handled()).isEqualTo(1);
             });
+        });
+    }
+
+    @Test
+    void anAsynchronousFailureIsHandledOnAHandlerThreadNotTheThreadThatFailedTheStage() {
+        this.contextRunner.run(context -> {
+            try (PlainFramedClient client = new PlainFramedClient(TypedMessagesTests.port(context, "late"))) {
+                client.send("one");
+                client.send("two");
+            }
+            RecordingErrorHandler errors = context.getBean(RecordingErrorHandler.class);
+            Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(errors.seen)
+                .containsExactly("late:one:IllegalStateException:null",
+                        "late:two:IllegalStateException:null"));
+            assertThat(errors.threads).allSatisfy(thread -> assertThat(thread).startsWith("taps-handler-"));
         });
     }
 
