@@ -9,6 +9,9 @@ import io.taps.TransportServicesException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
@@ -25,7 +28,7 @@ public final class RunningTapsListener {
     private static final Log logger = LogFactory.getLog(RunningTapsListener.class);
     private final TapsListenerEndpoint endpoint;
     private final Executor executor;
-    private final TapsListenerErrorHandler errorHandler;
+    private final ListenerBinding binding;
     private final List<TapsListenerObserver> observers;
     private final List<HandlerMethod> receivedCallbacks;
     private final List<HandlerMethod> closedCallbacks;
@@ -35,12 +38,12 @@ public final class RunningTapsListener {
     private final AtomicReference<@Nullable Runnable> drained = new AtomicReference<>();
     private volatile boolean stopping;
 
-    RunningTapsListener(TapsListenerEndpoint endpoint, Executor executor, TapsListenerErrorHandler errorHandler,
+    RunningTapsListener(TapsListenerEndpoint endpoint, Executor executor, ListenerBinding binding,
             List<TapsListenerObserver> observers, List<HandlerMethod> receivedCallbacks,
             List<HandlerMethod> closedCallbacks) {
         this.endpoint = endpoint;
         this.executor = executor;
-        this.errorHandler = errorHandler;
+        this.binding = binding;
         this.observers = observers;
         this.receivedCallbacks = receivedCallbacks;
         this.closedCallbacks = closedCallbacks;
@@ -93,6 +96,11 @@ public final class RunningTapsListener {
     /** How many accepted Connections are still open. */
     public int activeConnections() {
         return this.connections.size();
+    }
+
+    /** What the handler did: Messages in flight, handled and failed, and the last error (kept across restarts). */
+    public ListenerHandlerFigures handlerFigures() {
+        return this.binding.figures();
     }
 
     @Override
@@ -253,18 +261,106 @@ public final class RunningTapsListener {
     }
 
     /**
-     * Hands {@code error} to the error handler. An error handler that throws must not end the
-     * serving of the Connection (its next Receive or its close would never be issued), so its own
-     * failure is logged and dropped.
+     * Hands {@code error} to the error handler, with the Message's context current (see
+     * {@link TapsListenerObserver#errorHandlingStarted}). An error handler that throws must not end
+     * the serving of the Connection (its next Receive or its close would never be issued), so its
+     * own failure is logged and dropped.
      */
     void reportError(Connection connection, @Nullable Message message, Throwable error) {
+        this.binding.figures().error(error);
+        errorHandlingStarted(connection, message, error);
         try {
-            this.errorHandler.handleError(id(), connection, message, error);
+            callErrorHandler(connection, message, error);
+        }
+        finally {
+            errorHandlingFinished(connection, message);
+        }
+    }
+
+    private void callErrorHandler(Connection connection, @Nullable Message message, Throwable error) {
+        try {
+            this.binding.errors().errorHandler().handleError(id(), connection, message, error);
         }
         catch (Throwable handlerFailure) {
             handlerFailure.addSuppressed(error);
             logger.error("the TapsListenerErrorHandler of taps listener '" + id() + "' threw", handlerFailure);
         }
+    }
+
+    /**
+     * Handles the error raised while {@code message} was handled: the first matching
+     * {@link TapsExceptionHandler} method answers it (its reply Sent) and says what happens to the
+     * Connection; else the error handler gets it and the Connection stays open. An exception
+     * handler that throws, or whose reply fails, is reported to the error handler. Completes with
+     * the action; never exceptionally.
+     */
+    CompletionStage<TapsErrorAction> handleError(Connection connection, Message message, Throwable error) {
+        ExceptionHandlerMethods.Match match = this.binding.errors().find(error);
+        if (match == null) {
+            reportError(connection, message, error);
+            return CompletableFuture.completedFuture(TapsErrorAction.KEEP_OPEN);
+        }
+        this.binding.figures().error(error);
+        CompletionStage<TapsErrorAction> answered;
+        errorHandlingStarted(connection, message, error);
+        try {
+            answered = ListenerErrors.runExceptionHandler(match, connection, message, this.binding.replies());
+        }
+        catch (Throwable handlerFailure) {
+            handlerFailure.addSuppressed(error);
+            callErrorHandler(connection, message, handlerFailure);
+            return CompletableFuture.completedFuture(TapsErrorAction.KEEP_OPEN);
+        }
+        finally {
+            errorHandlingFinished(connection, message);
+        }
+        CompletableFuture<TapsErrorAction> done = new CompletableFuture<>();
+        answered.whenComplete((action, replyFailure) -> {
+            if (replyFailure == null) {
+                done.complete(action);
+                return;
+            }
+            Throwable cause = replyFailure instanceof CompletionException && replyFailure.getCause() != null
+                    ? replyFailure.getCause() : replyFailure;
+            cause.addSuppressed(error);
+            // A failed Send completes on an event loop; the error handler is user code.
+            this.executor.execute(() -> {
+                try {
+                    reportError(connection, message, cause);
+                }
+                finally {
+                    done.complete(TapsErrorAction.KEEP_OPEN);
+                }
+            });
+        });
+        return done;
+    }
+
+    private void errorHandlingStarted(Connection connection, @Nullable Message message, Throwable error) {
+        for (TapsListenerObserver observer : this.observers) {
+            try {
+                observer.errorHandlingStarted(this, connection, message, error);
+            }
+            catch (RuntimeException ex) {
+                observerFailed("errorHandlingStarted", observer, ex);
+            }
+        }
+    }
+
+    private void errorHandlingFinished(Connection connection, @Nullable Message message) {
+        for (int i = this.observers.size() - 1; i >= 0; i--) {
+            TapsListenerObserver observer = this.observers.get(i);
+            try {
+                observer.errorHandlingFinished(this, connection, message);
+            }
+            catch (RuntimeException ex) {
+                observerFailed("errorHandlingFinished", observer, ex);
+            }
+        }
+    }
+
+    ListenerBinding binding() {
+        return this.binding;
     }
 
     /**

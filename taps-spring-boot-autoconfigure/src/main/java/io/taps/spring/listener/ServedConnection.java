@@ -5,6 +5,8 @@ import io.taps.ConnectionEventHandler;
 import io.taps.Message;
 import io.taps.MessageContext;
 import io.taps.TransportServicesException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 
@@ -107,6 +109,8 @@ final class ServedConnection implements ConnectionEventHandler {
 
     private void handle(Message message) {
         long start = System.nanoTime();
+        ListenerBinding binding = this.owner.binding();
+        binding.figures().started();
         for (TapsListenerObserver observer : this.owner.observers()) {
             try {
                 observer.messageHandlingStarted(this.owner, this.connection, message);
@@ -115,7 +119,13 @@ final class ServedConnection implements ConnectionEventHandler {
                 this.owner.observerFailed("messageHandlingStarted", observer, ex);
             }
         }
-        CompletionStage<@Nullable Message> result = this.owner.endpoint().handler().invoke(this.connection, message);
+        CompletionStage<Void> result;
+        try {
+            result = binding.replies().send(this.connection, binding.invoker().invoke(this.connection, message));
+        }
+        catch (Throwable ex) {
+            result = CompletableFuture.failedFuture(ex);
+        }
         for (TapsListenerObserver observer : this.owner.observers()) {
             try {
                 observer.messageHandlerReturned(this.owner, this.connection, message);
@@ -124,29 +134,24 @@ final class ServedConnection implements ConnectionEventHandler {
                 this.owner.observerFailed("messageHandlerReturned", observer, ex);
             }
         }
-        result.whenComplete((reply, error) -> {
+        result.whenComplete((ignored, error) -> {
             if (error != null) {
-                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                        ? error.getCause() : error;
-                this.owner.reportError(this.connection, message, cause);
-                finished(message, start, cause);
-            }
-            else if (reply != null) {
-                this.connection.send(reply).whenComplete((MessageContext sent, Throwable sendError) -> {
-                    if (sendError != null) {
-                        this.owner.reportError(this.connection, message, sendError);
-                    }
-                    finished(message, start, sendError);
-                });
+                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause()
+                        : error;
+                // On the handler executor: a failed Send or an asynchronous result completes on an
+                // event loop or a foreign thread, and the exception and error handlers are user code.
+                this.owner.executor().execute(() -> this.owner.handleError(this.connection, message, cause)
+                        .thenAccept(action -> finished(message, start, cause, action)));
             }
             else {
-                finished(message, start, null);
+                finished(message, start, null, TapsErrorAction.KEEP_OPEN);
             }
         });
     }
 
-    private void finished(Message message, long start, @Nullable Throwable error) {
+    private void finished(Message message, long start, @Nullable Throwable error, TapsErrorAction action) {
         long nanos = System.nanoTime() - start;
+        this.owner.binding().figures().finished(error != null);
         for (TapsListenerObserver observer : this.owner.observers()) {
             try {
                 observer.messageHandled(this.owner, this.connection, message, nanos, error);
@@ -166,6 +171,12 @@ final class ServedConnection implements ConnectionEventHandler {
         if (work != null) {
             // Closed while this Message was in hand: nothing more to receive, its closed callbacks now.
             work.run();
+        }
+        else if (action == TapsErrorAction.ABORT) {
+            abortNow();
+        }
+        else if (action == TapsErrorAction.CLOSE) {
+            closeNow();
         }
         else if (close && !message.context().isFinal() && pipelined() > 0) {
             // Shutting down, but the peer's next Messages are already received: answer them too.
@@ -196,6 +207,13 @@ final class ServedConnection implements ConnectionEventHandler {
             this.closeIssued = true;
         }
         this.connection.close();
+    }
+
+    private void abortNow() {
+        synchronized (this) {
+            this.closeIssued = true;
+        }
+        this.connection.abort();
     }
 
     /** Messages taps received on this Connection that were not delivered to the handler yet. */

@@ -105,7 +105,11 @@ public class TapsListenerAnnotationBeanPostProcessor
         }
         return new TapsListenerEndpoint(id, profile.isEmpty() ? TapsProfiles.DEFAULT_PROFILE : profile, host.isEmpty() ? null : host,
                 portNumber, autoStartup.isEmpty() ? this.defaultAutoStartup : Boolean.parseBoolean(autoStartup.trim()),
-                bean, method);
+                bean, method, emptyToNull(resolve(annotation.contentType())), emptyToNull(resolve(annotation.errorHandler())));
+    }
+
+    private static @Nullable String emptyToNull(String value) {
+        return value.isBlank() ? null : value.trim();
     }
 
     private String resolve(String value) {

@@ -17,14 +17,25 @@ public final class TapsListenerEndpoint {
     private final Object bean;
     private final Method method;
     private final HandlerMethod handler;
+    private final @Nullable String contentType;
+    private final @Nullable String errorHandler;
 
     TapsListenerEndpoint(String id, String profile, @Nullable String host, @Nullable Integer port, boolean autoStartup,
             Object bean, Method method) {
-        this(id, profile, host, port, autoStartup, bean, method, HandlerMethod.forMessages(bean, method));
+        this(id, profile, host, port, autoStartup, bean, method, null, null);
+    }
+
+    TapsListenerEndpoint(String id, String profile, @Nullable String host, @Nullable Integer port, boolean autoStartup,
+            Object bean, Method method, @Nullable String contentType, @Nullable String errorHandler) {
+        this(id, profile, host, port, autoStartup, bean, method, HandlerMethod.forMessages(bean, method), contentType,
+                errorHandler);
     }
 
     private TapsListenerEndpoint(String id, String profile, @Nullable String host, @Nullable Integer port,
-            boolean autoStartup, Object bean, Method method, HandlerMethod handler) {
+            boolean autoStartup, Object bean, Method method, HandlerMethod handler, @Nullable String contentType,
+            @Nullable String errorHandler) {
+        this.contentType = contentType;
+        this.errorHandler = errorHandler;
         this.id = id;
         this.profile = profile;
         this.host = host;
@@ -41,7 +52,9 @@ public final class TapsListenerEndpoint {
                 settings.getHost() != null ? settings.getHost() : this.host,
                 settings.getPort() != null ? settings.getPort() : this.port,
                 settings.getAutoStartup() != null ? settings.getAutoStartup() : this.autoStartup, this.bean,
-                this.method, this.handler);
+                this.method, this.handler,
+                settings.getContentType() != null ? settings.getContentType() : this.contentType,
+                settings.getErrorHandler() != null ? settings.getErrorHandler() : this.errorHandler);
     }
 
     /** The listener id. */
@@ -77,6 +90,19 @@ public final class TapsListenerEndpoint {
     /** The handler method. */
     public Method method() {
         return this.method;
+    }
+
+    /**
+     * The content type from the annotation ({@code @TapsListener(contentType = ...)}), or null to
+     * use the profile's {@code content-type}, else to let the converters decide by the Java type.
+     */
+    public @Nullable String contentType() {
+        return this.contentType;
+    }
+
+    /** The bean name of the listener's {@link TapsListenerErrorHandler}, or null for the context's. */
+    public @Nullable String errorHandler() {
+        return this.errorHandler;
     }
 
     HandlerMethod handler() {

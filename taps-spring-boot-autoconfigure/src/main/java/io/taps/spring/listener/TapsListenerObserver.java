@@ -46,6 +46,23 @@ public interface TapsListenerObserver {
     }
 
     /**
+     * An error of {@code listener} is about to go to its {@link TapsExceptionHandler} methods or
+     * {@link TapsListenerErrorHandler}, on the thread that runs them; {@link #errorHandlingFinished}
+     * follows on the same thread. {@code message} is the Message being handled (its
+     * {@link #messageHandled} comes later), or null for a connection callback's error. The place to
+     * make the Message's context (an Observation scope, hence the trace id in the log) current while
+     * the error is handled.
+     */
+    default void errorHandlingStarted(RunningTapsListener listener, Connection connection, @Nullable Message message,
+            Throwable error) {
+    }
+
+    /** The error handling announced by {@link #errorHandlingStarted} returned (or threw). */
+    default void errorHandlingFinished(RunningTapsListener listener, Connection connection,
+            @Nullable Message message) {
+    }
+
+    /**
      * An inbound connection to {@code listener} was refused before it became a Connection: its
      * security handshake failed (RFC 9622 §6.3, §7.2), for example no or an untrusted client
      * certificate where client authentication is required, no ALPN protocol in common, or the

@@ -7,6 +7,7 @@ import io.taps.endpoint.LocalEndpoint;
 import io.taps.spring.boot.autoconfigure.TapsProfile;
 import io.taps.spring.boot.autoconfigure.TapsProfiles;
 import io.taps.spring.boot.autoconfigure.TapsProperties;
+import io.taps.spring.convert.TapsMessageConverters;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,6 +69,8 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
     private final Map<String, List<HandlerMethod>> receivedCallbacks = new ConcurrentHashMap<>();
     private final Map<String, List<HandlerMethod>> closedCallbacks = new ConcurrentHashMap<>();
     private final Map<String, RunningTapsListener> running = new ConcurrentHashMap<>();
+    private final Map<String, ListenerBinding> bindings = new ConcurrentHashMap<>();
+    private final ListenerBinder binder;
     private Map<String, TapsProperties.ListenerSettings> listenerSettings = Map.of();
     private Map<String, String> listenerSettingIds = Map.of();
     private volatile @Nullable Integer portOverride;
@@ -82,11 +85,21 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
         this.executor = executor;
         this.errorHandler = errorHandler;
         this.observers = List.copyOf(observers);
+        this.binder = new ListenerBinder(profiles, errorHandler);
+    }
+
+    /**
+     * The converters of payloads and replies (the context's {@code TapsMessageConverters}); by
+     * default only {@code byte[]}, {@code ByteBuffer} and UTF-8 {@code String}.
+     */
+    public void setMessageConverters(TapsMessageConverters messageConverters) {
+        this.binder.setMessageConverters(messageConverters);
     }
 
     @Override
     public void setApplicationContext(ApplicationContext applicationContext) {
         this.applicationContext = applicationContext;
+        this.binder.setApplicationContext(applicationContext);
     }
 
     /**
@@ -151,11 +164,13 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
                     + " names the unknown taps profile '" + endpoint.profile() + "'; known profiles: "
                     + this.profiles.names());
         }
+        ListenerBinding binding = this.binder.bind(endpoint, this.bindings.get(endpoint.id()));
         synchronized (this.endpoints) {
             if (this.endpoints.putIfAbsent(endpoint.id(), endpoint) != null) {
                 throw new IllegalStateException("two @TapsListener endpoints have the id '" + endpoint.id() + "': "
                         + this.endpoints.get(endpoint.id()).method() + " and " + endpoint.method());
             }
+            this.bindings.put(endpoint.id(), binding);
         }
         if (this.started && endpoint.autoStartup()) {
             start(endpoint);
@@ -196,6 +211,14 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
             }
         }
         return list;
+    }
+
+    /**
+     * The handler figures of listener {@code id}, kept from its registration on (across restarts),
+     * whether it runs or not; empty for an unknown id.
+     */
+    public Optional<ListenerHandlerFigures> handlerFigures(String id) {
+        return Optional.ofNullable(this.bindings.get(id)).map(ListenerBinding::figures);
     }
 
     /** The running listener with {@code id}, if started. */
@@ -315,7 +338,8 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
             .orElseThrow(() -> new IllegalStateException("taps listener '" + endpoint.id() + "' has no port: set port "
                     + "on @TapsListener or taps.profiles." + endpoint.profile() + ".local.port (0 for an ephemeral port)"));
         Preconnection listening = this.profiles.preconnection(endpoint.profile(), local).build();
-        RunningTapsListener runningListener = new RunningTapsListener(endpoint, this.executor, this.errorHandler,
+        RunningTapsListener runningListener = new RunningTapsListener(endpoint, this.executor,
+                this.bindings.get(endpoint.id()),
                 this.observers, callbacks(this.receivedCallbacks, endpoint.id()),
                 callbacks(this.closedCallbacks, endpoint.id()));
         Listener listener;

@@ -80,7 +80,8 @@ class TapsListenerAutoConfigurationTests {
     void unsupportedArgumentTypeFailsStartUpNamingTheMethod() {
         this.contextRunner.withUserConfiguration(BadArgument.class).run(context -> {
             assertThat(context).hasFailed();
-            assertThat(context.getStartupFailure()).rootCause()
+            // No converter reads an Integer here (no Jackson): registration, at start-up, refuses it.
+            assertThat(context.getStartupFailure())
                 .hasMessageContaining("BadArgument.handle")
                 .hasMessageContaining("java.lang.Integer");
         });
@@ -90,7 +91,7 @@ class TapsListenerAutoConfigurationTests {
     void unsupportedReturnTypeFailsStartUp() {
         this.contextRunner.withUserConfiguration(BadReturn.class).run(context -> {
             assertThat(context).hasFailed();
-            assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("BadReturn.handle")
+            assertThat(context.getStartupFailure()).hasMessageContaining("BadReturn.handle")
                 .hasMessageContaining("returns java.lang.Long");
         });
     }

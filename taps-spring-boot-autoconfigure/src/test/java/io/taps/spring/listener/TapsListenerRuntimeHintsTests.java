@@ -58,6 +58,42 @@ class TapsListenerRuntimeHintsTests {
         assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(Handlers.class, "closed")).accepts(hints);
     }
 
+    record Order(String id, Item item) {
+    }
+
+    record Item(String name) {
+    }
+
+    record Receipt(String orderId) {
+    }
+
+    record Problem(String detail) {
+    }
+
+    static class TypedHandlers {
+        @TapsListener(id = "orders", port = "0")
+        java.util.concurrent.CompletionStage<Receipt> order(Order order, io.taps.Connection connection) {
+            return java.util.concurrent.CompletableFuture.completedFuture(new Receipt(order.id()));
+        }
+
+        @TapsExceptionHandler
+        Problem failed(IllegalStateException ex) {
+            return new Problem(ex.getMessage());
+        }
+    }
+
+    @Test
+    void payloadAndReplyTypesAreRegisteredForJsonBinding() {
+        RuntimeHints hints = new RuntimeHints();
+        new ReflectiveRuntimeHintsRegistrar().registerRuntimeHints(hints, TypedHandlers.class);
+        assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(TypedHandlers.class, "order")).accepts(hints);
+        assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(TypedHandlers.class, "failed")).accepts(hints);
+        for (Class<?> type : new Class<?>[] { Order.class, Item.class, Receipt.class, Problem.class }) {
+            assertThat(RuntimeHintsPredicates.reflection().onType(type)).as(type.getSimpleName()).accepts(hints);
+        }
+        assertThat(hints.reflection().getTypeHint(io.taps.Connection.class)).isNull();
+    }
+
     static class Handlers {
         @TapsListener(id = "echo", port = "0")
         String echo(String text) {

@@ -2,6 +2,7 @@ package io.taps.spring.boot.autoconfigure;
 
 import io.taps.ErrorReason;
 import io.taps.TransportServices;
+import io.taps.spring.convert.TapsMessageConverters;
 import io.taps.spring.framer.TapsFramers;
 import io.taps.spring.listener.HandlerExecutors;
 import io.taps.spring.listener.LocalTapsPortAutowireCandidateResolver;
@@ -35,7 +36,7 @@ import org.springframework.core.env.Environment;
  */
 // After Boot's task execution: its applicationTaskExecutor backs off when any Executor bean exists,
 // and the handler executor is one.
-@AutoConfiguration(after = TapsAutoConfiguration.class,
+@AutoConfiguration(after = { TapsAutoConfiguration.class, TapsConversionAutoConfiguration.class },
         afterName = "org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration")
 @ConditionalOnClass(TransportServices.class)
 @ConditionalOnBean(TapsProfiles.class)
@@ -88,10 +89,14 @@ public final class TapsListenerAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     TapsListenerRegistry tapsListenerRegistry(TapsProfiles profiles, TapsProperties properties,
-            @Qualifier(EXECUTOR_BEAN_NAME) Executor executor, TapsListenerErrorHandler errorHandler,
-            ObjectProvider<TapsListenerObserver> observers) {
-        TapsListenerRegistry registry = new TapsListenerRegistry(profiles, executor, errorHandler,
+            @Qualifier(EXECUTOR_BEAN_NAME) Executor executor, ObjectProvider<TapsListenerErrorHandler> errorHandler,
+            ObjectProvider<TapsListenerObserver> observers, ObjectProvider<TapsMessageConverters> converters) {
+        // Several error handlers (for @TapsListener(errorHandler = ...)) leave the default to a
+        // @Primary one, else to logging.
+        TapsListenerRegistry registry = new TapsListenerRegistry(profiles, executor,
+                errorHandler.getIfUnique(LoggingTapsListenerErrorHandler::new),
                 observers.orderedStream().toList());
+        converters.ifAvailable(registry::setMessageConverters);
         registry.setListenerSettings(properties.getListeners());
         registry.setPortOverride(properties.getListener().getPortOverride());
         return registry;

@@ -62,6 +62,7 @@ public final class TapsProfiles {
     private final TransportServices transportServices;
     private volatile Map<String, TapsProfile> profiles;
     private final Map<String, String> byUniformName;
+    private final Map<String, String> contentTypes;
 
     public TapsProfiles(TransportServices transportServices, TapsProperties properties, TapsFramers framers,
             @Nullable SslBundles sslBundles) {
@@ -70,6 +71,22 @@ public final class TapsProfiles {
                 new Resolver(canonicalNames(properties.getProfiles()), framers, sslBundles).resolveAll());
         this.byUniformName = new LinkedHashMap<>();
         this.profiles.keySet().forEach(name -> this.byUniformName.put(TapsKeySchema.uniform(name), name));
+        this.contentTypes = contentTypes(canonicalNames(properties.getProfiles()));
+    }
+
+    /** Each configured profile's content type, its own or its nearest base profile's (bases were checked for cycles). */
+    private static Map<String, String> contentTypes(Map<String, TapsProperties.Profile> configured) {
+        Map<String, String> contentTypes = new LinkedHashMap<>();
+        for (String name : configured.keySet()) {
+            TapsProperties.Profile profile = configured.get(name);
+            while (profile != null && profile.getContentType() == null && profile.getBase() != null) {
+                profile = configured.get(profile.getBase());
+            }
+            if (profile != null && profile.getContentType() != null) {
+                contentTypes.put(name, profile.getContentType());
+            }
+        }
+        return contentTypes;
     }
 
     /**
@@ -162,6 +179,19 @@ public final class TapsProfiles {
                     "unknown taps profile '" + name + "'; known profiles: " + names());
         }
         return profile;
+    }
+
+    /**
+     * The content type of profile {@code name} ({@code taps.profiles.<name>.content-type}, else its
+     * base profile's), which picks the converters of {@code @TapsListener} payloads and replies.
+     */
+    public Optional<String> contentType(String name) {
+        String contentType = this.contentTypes.get(name);
+        if (contentType == null) {
+            String spelled = this.byUniformName.get(TapsKeySchema.uniform(name));
+            contentType = spelled == null ? null : this.contentTypes.get(spelled);
+        }
+        return Optional.ofNullable(contentType);
     }
 
     /** Every profile name, built-in and configured, sorted. */

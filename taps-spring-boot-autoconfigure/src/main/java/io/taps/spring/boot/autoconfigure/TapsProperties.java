@@ -217,6 +217,28 @@ public class TapsProperties {
         /** Whether the listener starts with the application context. */
         private @Nullable Boolean autoStartup;
 
+        /** Content type of the listener's Messages, which picks the converter of payloads and replies. */
+        private @Nullable String contentType;
+
+        /** Bean name of the listener's TapsListenerErrorHandler. */
+        private @Nullable String errorHandler;
+
+        public @Nullable String getContentType() {
+            return this.contentType;
+        }
+
+        public void setContentType(@Nullable String contentType) {
+            this.contentType = contentType;
+        }
+
+        public @Nullable String getErrorHandler() {
+            return this.errorHandler;
+        }
+
+        public void setErrorHandler(@Nullable String errorHandler) {
+            this.errorHandler = errorHandler;
+        }
+
         public @Nullable String getProfile() {
             return this.profile;
         }
@@ -476,6 +498,9 @@ public class TapsProperties {
         /** Comma-separated list of framer names, the first nearest the application. */
         private List<String> framers = new ArrayList<>();
 
+        /** Content type of the Messages of @TapsListener methods with this profile (for example application/json), which picks the converter of payloads and replies; a listener's contentType attribute wins. Unset keeps the base profile's, else the converters decide by the Java type. */
+        private @Nullable String contentType;
+
         private final Security security = new Security();
 
         private final Endpoint local = new Endpoint();
@@ -519,6 +544,14 @@ public class TapsProperties {
 
         public List<String> getFramers() {
             return this.framers;
+        }
+
+        public @Nullable String getContentType() {
+            return this.contentType;
+        }
+
+        public void setContentType(@Nullable String contentType) {
+            this.contentType = contentType;
         }
 
         public void setFramers(List<String> framers) {

@@ -15,7 +15,33 @@ import org.jspecify.annotations.Nullable;
  * @param port               the bound port, -1 when not bound
  * @param acceptedConnections how many Connections it delivered
  * @param error              why binding failed, when it did
+ * @param handler            what its {@code @TapsListener} method did; null for a Listener that is not one
  */
 public record ListenerDescriptor(String id, String profile, String state, @Nullable String protocolStack,
-        List<String> addresses, int port, long acceptedConnections, @Nullable String error) {
+        List<String> addresses, int port, long acceptedConnections, @Nullable String error,
+        @Nullable HandlerDescriptor handler) {
+
+    /** A descriptor without handler figures. */
+    public ListenerDescriptor(String id, String profile, String state, @Nullable String protocolStack,
+            List<String> addresses, int port, long acceptedConnections, @Nullable String error) {
+        this(id, profile, state, protocolStack, addresses, port, acceptedConnections, error, null);
+    }
+
+    /**
+     * The handler figures of a {@code @TapsListener} since the context started.
+     *
+     * @param inFlight  Messages being handled (replies not all Sent yet)
+     * @param handled   Messages handled without error
+     * @param failed    Messages whose handling or reply failed
+     * @param lastError the last error reported for the listener, null when none
+     */
+    public record HandlerDescriptor(long inFlight, long handled, long failed, @Nullable LastErrorDescriptor lastError) {
+    }
+
+    /**
+     * The last error of a listener: its exception class name, message and ISO-8601 time. The
+     * message is the exception's, which the application controls.
+     */
+    public record LastErrorDescriptor(String type, String message, String time) {
+    }
 }

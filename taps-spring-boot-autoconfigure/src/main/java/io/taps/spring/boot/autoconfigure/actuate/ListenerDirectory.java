@@ -17,6 +17,11 @@ public interface ListenerDirectory {
     /** Every declared Listener, in a stable order. */
     List<DeclaredListener> declaredListeners();
 
+    /** The handler figures of the {@code @TapsListener} {@code id}; null when it is not one or never started. */
+    default io.taps.spring.listener.@Nullable ListenerHandlerFigures handlerFigures(String id) {
+        return null;
+    }
+
     /**
      * One declared Listener.
      *

@@ -1,11 +1,13 @@
 package io.taps.spring.boot.autoconfigure.actuate;
 
+import io.taps.spring.listener.ListenerHandlerFigures;
 import io.taps.spring.listener.RunningTapsListener;
 import io.taps.spring.listener.TapsListenerEndpoint;
 import io.taps.spring.listener.TapsListenerRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code @TapsListener} endpoints of a {@link TapsListenerRegistry} as a
@@ -30,5 +32,10 @@ public final class RegistryListenerDirectory implements ListenerDirectory {
                     running.isPresent() || (registryRunning && endpoint.autoStartup())));
         }
         return all;
+    }
+
+    @Override
+    public @Nullable ListenerHandlerFigures handlerFigures(String id) {
+        return registry.handlerFigures(id).orElse(null);
     }
 }

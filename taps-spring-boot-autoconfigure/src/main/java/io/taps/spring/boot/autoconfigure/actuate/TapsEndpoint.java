@@ -86,9 +86,23 @@ public class TapsEndpoint {
             all.add(new ListenerDescriptor(entry.id(), entry.profile(), state,
                     listener == null ? null : listener.protocolStack(), addresses,
                     listener == null || !state.equals(ListenerStates.BOUND) ? -1 : listener.port(),
-                    listener == null ? 0 : activity.acceptedCount(listener), ListenerStates.errorOf(entry)));
+                    listener == null ? 0 : activity.acceptedCount(listener), ListenerStates.errorOf(entry),
+                    handler(directory.handlerFigures(entry.id()))));
         }
         return all;
+    }
+
+    private static ListenerDescriptor.@Nullable HandlerDescriptor handler(
+            io.taps.spring.listener.@Nullable ListenerHandlerFigures figures) {
+        if (figures == null) {
+            return null;
+        }
+        ListenerDescriptor.LastErrorDescriptor lastError = figures.lastError()
+            .map(error -> new ListenerDescriptor.LastErrorDescriptor(error.type(), error.message(),
+                    error.time().toString()))
+            .orElse(null);
+        return new ListenerDescriptor.HandlerDescriptor(figures.inFlight(), figures.handled(), figures.failed(),
+                lastError);
     }
 
     private List<ConnectionDescriptor> connections(List<ListenerDirectory.DeclaredListener> declared) {

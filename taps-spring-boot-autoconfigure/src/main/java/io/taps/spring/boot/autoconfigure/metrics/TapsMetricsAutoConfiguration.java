@@ -15,7 +15,8 @@ import org.springframework.context.annotation.Bean;
  * Micrometer meters for taps ({@link TapsMeterObserver}): registered as a core
  * {@code TransportObserver}, which the auto-configured {@link TransportServices} picks up; the
  * listener counters ({@link TapsListenerMeters}), a {@code TapsListenerObserver} the listener
- * registry picks up; and the cache size gauges ({@link TapsCacheMeters}). Needs
+ * registry picks up; the per-listener handler figures ({@link TapsListenerHandlerMeters}); and the
+ * cache size gauges ({@link TapsCacheMeters}). Needs
  * micrometer-core and a {@link MeterRegistry} bean; off with {@code taps.metrics.enabled=false}.
  */
 @AutoConfiguration(afterName = { "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
@@ -36,6 +37,12 @@ public final class TapsMetricsAutoConfiguration {
     @ConditionalOnMissingBean
     TapsListenerMeters tapsListenerMeters(MeterRegistry registry) {
         return new TapsListenerMeters(registry);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    TapsListenerHandlerMeters tapsListenerHandlerMeters(MeterRegistry registry) {
+        return new TapsListenerHandlerMeters(registry);
     }
 
     @Bean
