@@ -60,7 +60,7 @@ class TapsListenerInstrumentationTest {
                     .hasLowCardinalityKeyValue("taps.listener.id", "chat")
                     .hasLowCardinalityKeyValue("taps.profile", "chat");
             MeterRegistry meters = context.getBean(MeterRegistry.class);
-            assertThat(meters.get("taps.connections").tags("profile", "chat", "role", "listen").counter().count())
+            assertThat(meters.get("taps.connections").tags("taps.profile", "chat", "taps.listener.id", "chat", "taps.role", "listen").counter().count())
                     .isEqualTo(1.0);
             TapsDescriptor taps = context.getBean(TapsEndpoint.class).taps();
             assertThat(taps.listeners()).singleElement().satisfies(listener -> {

@@ -35,7 +35,8 @@ class TapsObservationAutoConfigurationTest {
             assertThat(observations).hasNumberOfObservationsWithNameEqualTo("taps.connection.establish", 1)
                     .hasObservationWithNameEqualTo("taps.connection.establish").that()
                     .hasContextualNameEqualTo("taps establish")
-                    .hasLowCardinalityKeyValue("outcome", "success")
+                    .hasLowCardinalityKeyValue("taps.outcome", "success")
+                    .hasLowCardinalityKeyValue("taps.profile", "none")
                     .hasLowCardinalityKeyValue("taps.protocol.stack", stack)
                     .hasLowCardinalityKeyValue("taps.attempts", "1")
                     .hasHighCardinalityKeyValue("network.peer.port", Integer.toString(listener.port()));
