@@ -132,7 +132,7 @@ public final class TapsMeterObserver implements TransportObserver {
 
     @Override
     public void error(Connection connection, ErrorKind kind, ErrorReason reason) {
-        Identity identity = metersOf(connection).identity;
+        Identity identity = identityOf(connection);
         Counter.builder("taps.errors").description("Error events of taps Connections")
                 .tags(ERROR_REASON, reason.rfcName(), ERROR_KIND, kind.name().toLowerCase(Locale.ROOT), PROFILE,
                         identity.profile, LISTENER_ID, identity.listenerId)
@@ -141,7 +141,7 @@ public final class TapsMeterObserver implements TransportObserver {
 
     @Override
     public void pathChange(Connection connection) {
-        Identity identity = metersOf(connection).identity;
+        Identity identity = identityOf(connection);
         Counter.builder("taps.path.changes").description("PathChange events raised on taps Connections")
                 .tags(PROTOCOL_STACK, connection.protocolStack().orElse(TapsTagKeys.NONE), PROFILE, identity.profile,
                         LISTENER_ID, identity.listenerId)
@@ -154,12 +154,18 @@ public final class TapsMeterObserver implements TransportObserver {
      */
     private IdentityMeters metersOf(Connection connection) {
         IdentityMeters counters = open.get(connection);
-        if (counters != null) {
-            return counters;
-        }
-        Identity identity = new Identity(profiles.profileOf(connection, null), profiles.listenerIdOf(connection, null),
+        return counters != null ? counters : meters.computeIfAbsent(initiatedIdentity(connection), IdentityMeters::new);
+    }
+
+    /** The identity of an open Connection, else that of an initiated one (a failed establishment). */
+    private Identity identityOf(Connection connection) {
+        IdentityMeters counters = open.get(connection);
+        return counters != null ? counters.identity : initiatedIdentity(connection);
+    }
+
+    private Identity initiatedIdentity(Connection connection) {
+        return new Identity(profiles.profileOf(connection, null), profiles.listenerIdOf(connection, null),
                 connection.protocolStack().orElse(TapsTagKeys.NONE), INITIATE);
-        return meters.computeIfAbsent(identity, IdentityMeters::new);
     }
 
     private record Identity(String profile, String listenerId, String stack, String role) {
