@@ -1,7 +1,12 @@
 package io.taps.spring.boot.autoconfigure.actuate;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -37,26 +42,31 @@ final class PeerValues {
     }
 
     /**
-     * A free text (an attempt's error message, a note) with every spelling of {@code peers}
-     * replaced by the mask unless shown, so the diagnosis stays and the peer goes.
+     * A free text (an attempt's error message, a note) with every spelling of {@code peers} (with
+     * or without brackets and port, for example {@code localhost/[0:0:0:0:0:0:0:1]:7000}) and of
+     * the peer {@code names} replaced by the mask unless shown, so the diagnosis stays and the peer
+     * goes.
      */
     @Nullable String scrub(@Nullable String text, Collection<InetSocketAddress> peers, Collection<String> names) {
         if (text == null || shown) {
             return text;
         }
-        String scrubbed = text;
+        List<String> spellings = new ArrayList<>();
         for (InetSocketAddress peer : peers) {
-            scrubbed = scrubbed.replace(TapsEndpoint.format(peer), MASK);
             if (peer.getAddress() != null) {
-                scrubbed = scrubbed.replace(peer.getAddress().getHostAddress(), MASK)
-                        .replace(io.netty.util.NetUtil.toAddressString(peer.getAddress()), MASK);
+                spellings.add(peer.getAddress().getHostAddress());
+                spellings.add(io.netty.util.NetUtil.toAddressString(peer.getAddress()));
             }
-            scrubbed = scrubbed.replace(peer.getHostString(), MASK);
+            spellings.add(peer.getHostString());
         }
-        for (String name : names) {
-            if (name != null && !name.isEmpty()) {
-                scrubbed = scrubbed.replace(name, MASK);
-            }
+        spellings.addAll(names);
+        spellings.removeIf(spelling -> spelling == null || spelling.isEmpty());
+        // Longest first, so "0:0:0:0:0:0:0:1" goes whole before "::1" or a name inside it is tried.
+        spellings.sort(Comparator.comparingInt(String::length).reversed());
+        String scrubbed = text;
+        for (String spelling : spellings) {
+            scrubbed = Pattern.compile("\\[?" + Pattern.quote(spelling) + "\\]?(:\\d+)?").matcher(scrubbed)
+                    .replaceAll(Matcher.quoteReplacement(MASK));
         }
         return scrubbed;
     }

@@ -135,6 +135,43 @@ class TapsEndpointViewsTest {
     }
 
     @Test
+    void aFailedAttemptKeepsItsDiagnosisButNotThePeersAddressOrName() {
+        runner.run(context -> {
+            TransportServices taps = context.getBean(TransportServices.class);
+            TapsEndpoint endpoint = context.getBean(TapsEndpoint.class);
+            Listener listener = LoopbackEcho.listen(taps, null);
+            // *.localhost means ::1 and 127.0.0.1 (RFC 6761); the listener is on 127.0.0.1 only, so
+            // the ::1 attempt is refused with a message that names the address.
+            Connection connection = taps.preconnection().security(SecurityParameters.disabled())
+                    .framer(io.taps.framer.lengthprefix.LengthPrefixFramer.factory(4))
+                    .remote(io.taps.endpoint.RemoteEndpoint.ofHost("views.localhost", listener.port())).build()
+                    .initiate();
+            LoopbackEcho.await(connection.ready());
+            var failed = connection.establishmentReport().startedAttempts().stream()
+                    .filter(a -> a.outcome() == io.taps.monitor.EstablishmentReport.Outcome.FAILED).toList();
+            org.junit.jupiter.api.Assumptions.assumeFalse(failed.isEmpty(),
+                    "this host raced no refused ::1 attempt: " + connection.establishmentReport());
+            String port = Integer.toString(listener.port());
+
+            ConnectionDescriptor initiated = endpoint.taps().connections().stream()
+                    .filter(c -> c.role().equals("initiate")).findFirst().orElseThrow();
+            assertThat(initiated.establishment().attempts()).filteredOn(a -> a.outcome().equals("FAILED"))
+                    .isNotEmpty().allSatisfy(attempt -> {
+                        assertThat(attempt.remote()).isEqualTo("******");
+                        assertThat(attempt.reason()).isNotBlank();
+                        if (attempt.message() != null) {
+                            assertThat(attempt.message()).doesNotContain(port).doesNotContain("::1")
+                                    .doesNotContain("0:0:0:0:0:0:0:1").doesNotContain("views.localhost");
+                        }
+                    });
+            assertThat(failed.get(0).message()).as("the unmasked message names the peer").isPresent();
+            String json = JsonMapper.builder().build().writeValueAsString(initiated);
+            assertThat(json).doesNotContain("views.localhost").doesNotContain(":" + port);
+            connection.abort();
+        });
+    }
+
+    @Test
     void aCleartextConnectionHasNoSecuritySection() {
         runner.run(context -> {
             TransportServices taps = context.getBean(TransportServices.class);
