@@ -26,7 +26,7 @@ public class TapsEndpointProperties {
     private final Set<String> roles = new LinkedHashSet<>();
 
     /** How many Connections an answer lists when the request gives no limit parameter. */
-    private int defaultLimit = TapsEndpoint.DEFAULT_LIMIT;
+    private int defaultLimit = 100;
 
     public Show getShowValues() {
         return showValues;

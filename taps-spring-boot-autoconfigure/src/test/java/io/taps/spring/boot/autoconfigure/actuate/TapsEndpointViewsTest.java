@@ -172,6 +172,17 @@ class TapsEndpointViewsTest {
     }
 
     @Test
+    void theSettingsAreInTheConfigurationMetadataWithBootsDefault() throws Exception {
+        String metadata = java.nio.file.Files.readString(
+                java.nio.file.Path.of("target/classes/META-INF/spring-configuration-metadata.json"));
+        assertThat(metadata).contains("\"management.endpoint.taps.show-values\"")
+                .contains("\"management.endpoint.taps.roles\"").contains("\"management.endpoint.taps.default-limit\"");
+        assertThat(new TapsEndpointProperties().getShowValues())
+                .isEqualTo(org.springframework.boot.actuate.endpoint.Show.NEVER);
+        assertThat(new TapsEndpointProperties().getDefaultLimit()).isEqualTo(TapsEndpoint.DEFAULT_LIMIT);
+    }
+
+    @Test
     void aCleartextConnectionHasNoSecuritySection() {
         runner.run(context -> {
             TransportServices taps = context.getBean(TransportServices.class);
