@@ -39,8 +39,11 @@ function transferCells(t) {
     el('td', {}, (t.durationMs / 1000).toFixed(1) + ' s')];
 }
 
-function renderGroups(groups) {
+function renderGroups(groups, connections) {
+  // A group names its members by id; each Connection is described once, in taps.connections.
+  const byId = new Map(connections.map(c => [c.id, c]));
   document.getElementById('groups').replaceChildren(...(groups || []).map(g => {
+    const members = g.connections.map(id => byId.get(id)).filter(c => c);
     const shared = Object.entries(g.sharedProperties || {}).map(([name, value]) => name + '=' + value).join(', ');
     return el('div', { class: 'group', 'data-group-id': g.id, 'data-multiplexed': String(g.multiplexed),
         'data-members': String(g.connections.length) },
@@ -51,7 +54,7 @@ function renderGroups(groups) {
         el('thead', {}, el('tr', {}, el('th', {}, 'connection'), el('th', {}, 'role'), el('th', {}, 'state'),
             el('th', {}, 'remote'), el('th', {}, 'sent (msgs / bytes)'), el('th', {}, 'received (msgs / bytes)'),
             el('th', {}, 'smoothed RTT'), el('th', {}, 'duration'))),
-        el('tbody', {}, ...g.connections.map(c => el('tr', { class: 'member', 'data-member-id': c.id },
+        el('tbody', {}, ...members.map(c => el('tr', { class: 'member', 'data-member-id': c.id },
             el('td', {}, c.id), el('td', {}, c.role), el('td', {}, c.state), el('td', {}, c.remote || '?'),
             ...transferCells(c.transfer))))));
   }));
@@ -79,6 +82,8 @@ function renderPaths(paths) {
 }
 
 function waterfall(establishment) {
+  // Accepted connections raced nothing: they have no establishment report.
+  if (!establishment) return el('div', { class: 'waterfall' });
   const attempts = establishment.attempts || [];
   const end = Math.max(0.001, establishment.elapsedMs || 0,
       ...attempts.map(a => a.startMs + (a.durationMs == null ? 0 : a.durationMs)));
@@ -102,7 +107,8 @@ function renderConnections(connections) {
             + ' · ' + (c.protocolStack || '…')),
         el('div', { class: 'meta' }, (c.local || '?') + ' ⇄ ' + (c.remote || '?')
             + (c.applicationProtocol ? ' · ALPN ' + c.applicationProtocol : '')
-            + (c.establishment.winner ? ' · winner: ' + c.establishment.winner : '')),
+            + (c.security ? ' · ' + c.security.protocolVersion + ' ' + c.security.cipherSuite : '')
+            + (c.establishment && c.establishment.winner ? ' · winner: ' + c.establishment.winner : '')),
         waterfall(c.establishment))));
 }
 
@@ -115,7 +121,7 @@ async function refresh() {
         + ' · ' + taps.listeners.length + ' listener(s) · ' + taps.connections.length + ' connection(s) in '
         + (taps.groups || []).length + ' group(s)';
     renderListeners(taps.listeners);
-    renderGroups(taps.groups);
+    renderGroups(taps.groups, taps.connections);
     renderCache(taps.cache);
     renderPaths(taps.paths);
     renderConnections(taps.connections);

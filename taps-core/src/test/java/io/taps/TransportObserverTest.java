@@ -69,6 +69,11 @@ class TransportObserverTest {
         }
 
         @Override
+        public void endOfStreamReceived(Connection connection) {
+            events.add("endOfStream " + side(connection));
+        }
+
+        @Override
         public void error(Connection connection, ErrorKind kind, ErrorReason reason) {
             events.add("error " + side(connection) + " " + kind + " " + reason.name());
         }
@@ -98,6 +103,8 @@ class TransportObserverTest {
                 Await.result(client.send(new byte[size]));
                 assertThat(Await.result(client.receive()).length()).isEqualTo(size);
             }
+            // An empty framed Message is a Message the peer sent (unlike its end of stream).
+            Await.result(client.send(new byte[0]));
             client.close();
             Await.result(client.closed());
             await().atMost(Duration.ofSeconds(10)).until(() -> observer.matching("connectionClosed").size() == 2);
@@ -112,14 +119,16 @@ class TransportObserverTest {
             assertThat(result.attemptOutcomes()).isEqualTo(Map.of(EstablishmentReport.Outcome.SUCCEEDED, 1));
             assertThat(observer.matching("connectionReceived")).hasSize(1);
             assertThat(observer.matching("sent client")).containsExactly("sent client 5", "sent client 10",
-                    "sent client 20");
+                    "sent client 20", "sent client 0");
             assertThat(observer.matching("sent server")).containsExactly("sent server 5", "sent server 10",
                     "sent server 20");
             assertThat(observer.matching("received client")).containsExactly("received client 5",
                     "received client 10", "received client 20");
-            // The server's fourth Received is the client's end of stream: an empty final Message.
+            // The client's end of stream (an empty final Message) is not a Message it sent: it is
+            // reported apart, and the empty Message it did send is a Message.
             assertThat(observer.matching("received server")).containsExactly("received server 5",
                     "received server 10", "received server 20", "received server 0");
+            assertThat(observer.matching("endOfStream")).containsExactly("endOfStream server");
             assertThat(observer.matching("connectionClosed")).containsExactlyInAnyOrder("connectionClosed client -",
                     "connectionClosed server -");
             assertThat(observer.matching("error")).isEmpty();

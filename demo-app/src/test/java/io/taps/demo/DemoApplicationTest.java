@@ -127,7 +127,7 @@ class DemoApplicationTest {
         assertThat(health.get("status").asString()).isEqualTo("UP");
         assertThat(health.get("components").get("taps").get("status").asString()).isEqualTo("UP");
 
-        JsonNode bytesOut = JsonMapper.builder().build().readTree(get("/actuator/metrics/taps.bytes?tag=direction:out"));
+        JsonNode bytesOut = JsonMapper.builder().build().readTree(get("/actuator/metrics/taps.bytes?tag=taps.direction:out"));
         assertThat(bytesOut.get("measurements").get(0).get("value").asDouble()).isPositive();
     }
 
@@ -150,7 +150,11 @@ class DemoApplicationTest {
         assertThat(group.get("protocolStack").asString()).isEqualTo("QUIC");
         assertThat(group.get("multiplexed").asBoolean()).isTrue();
         assertThat(group.get("connections").size()).isEqualTo(2);
-        for (JsonNode member : group.get("connections")) {
+        // Groups name their members by id; each Connection is described once, in "connections".
+        java.util.Map<String, JsonNode> byId = new java.util.HashMap<>();
+        taps.get("connections").forEach(connection -> byId.put(connection.get("id").asString(), connection));
+        for (JsonNode memberId : group.get("connections")) {
+            JsonNode member = byId.get(memberId.asString());
             assertThat(member.get("role").asString()).isEqualTo("initiate");
             assertThat(member.get("transfer").get("messagesSent").asLong()).isPositive();
             assertThat(member.get("transfer").get("bytesReceived").asLong()).isPositive();
@@ -159,8 +163,8 @@ class DemoApplicationTest {
         boolean serverGroup = false;
         for (JsonNode candidate : taps.get("groups")) {
             long accepted = 0;
-            for (JsonNode member : candidate.get("connections")) {
-                if ("chat-quic".equals(member.path("listener").asString(""))) {
+            for (JsonNode memberId : candidate.get("connections")) {
+                if ("chat-quic".equals(byId.get(memberId.asString()).path("listener").asString(""))) {
                     accepted++;
                 }
             }
@@ -184,7 +188,7 @@ class DemoApplicationTest {
         }
         assertThat(loopback).as("lo in %s", taps.get("paths")).isTrue();
 
-        String selected = get("/actuator/taps/" + group.get("connections").get(1).get("id").asString());
+        String selected = get("/actuator/taps/" + group.get("connections").get(1).asString());
         assertThat(JsonMapper.builder().build().readTree(selected).get("transfer").get("messagesSent").asLong())
                 .isPositive();
         assertThat(get("/actuator/taps")).doesNotContain("PRIVATE KEY").doesNotContain("BEGIN CERTIFICATE");

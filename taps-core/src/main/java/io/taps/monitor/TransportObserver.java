@@ -71,6 +71,16 @@ public interface TransportObserver {
     default void messageReceived(Connection connection, int bytes, boolean endOfMessage) {
     }
 
+    /**
+     * The peer ended its sending direction (a TCP FIN, the end of a QUIC stream) and the
+     * application received the empty final Message that marks it (§9.3.2.1 with the Final
+     * property, RFC 9623 §10.1). Reported here instead of {@link #messageReceived}: it carries no
+     * data and is not a Message the peer sent. When the FIN arrives together with the last bytes,
+     * they are one {@code messageReceived} and this is not called.
+     */
+    default void endOfStreamReceived(Connection connection) {
+    }
+
     /** An error event of the given kind. */
     default void error(Connection connection, ErrorKind kind, ErrorReason reason) {
     }

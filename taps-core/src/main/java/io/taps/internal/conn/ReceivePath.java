@@ -287,7 +287,11 @@ final class ReceivePath {
         partialDelivered = !delivered.endOfMessage();
         TransportObserver observer = connection.observer();
         if (observer != TransportObserver.NONE) {
-            observer.messageReceived(connection, delivered.length(), delivered.endOfMessage());
+            if (delivered.length() == 0 && delivered.endOfMessage() && delivered.context().isFinal()) {
+                observer.endOfStreamReceived(connection);
+            } else {
+                observer.messageReceived(connection, delivered.length(), delivered.endOfMessage());
+            }
         }
         connection.events.emit(complete ? RECEIVED : RECEIVED_PARTIAL, RECEIVE_DONE, connection, delivered, request);
     }

@@ -80,6 +80,13 @@ public final class CompositeObserver implements TransportObserver {
     }
 
     @Override
+    public void endOfStreamReceived(Connection connection) {
+        for (TransportObserver observer : observers) {
+            observer.endOfStreamReceived(connection);
+        }
+    }
+
+    @Override
     public void error(Connection connection, ErrorKind kind, ErrorReason reason) {
         for (TransportObserver observer : observers) {
             observer.error(connection, kind, reason);

@@ -86,6 +86,15 @@ public final class GuardedObserver implements TransportObserver {
     }
 
     @Override
+    public void endOfStreamReceived(Connection connection) {
+        try {
+            delegate.endOfStreamReceived(connection);
+        } catch (RuntimeException failure) {
+            failed("endOfStreamReceived", failure);
+        }
+    }
+
+    @Override
     public void error(Connection connection, ErrorKind kind, ErrorReason reason) {
         try {
             delegate.error(connection, kind, reason);

@@ -68,7 +68,8 @@ class ListenerEventMetersTests {
                 await().atMost(Duration.ofSeconds(10)).until(() -> rejected(meters) == 2.0);
                 assertThat(Search.in(meters).name("taps.listener.rejected").counter().getId().getTags())
                     .extracting(tag -> tag.getKey() + "=" + tag.getValue())
-                    .containsExactlyInAnyOrder("listener=secure", "reason=SecurityFailed");
+                    .containsExactlyInAnyOrder("taps.listener.id=secure", "taps.profile=secure",
+                        "taps.error.reason=SecurityFailed");
                 // A flood of refused clients logs one INFO line per reason, not one per client.
                 assertThat(output.getAll().split("further rejections with reason SecurityFailed are logged at DEBUG",
                         -1)).hasSize(2);
@@ -105,7 +106,8 @@ class ListenerEventMetersTests {
                     assertThat(limitReached(meters)).isEqualTo(1.0);
                     assertThat(Search.in(meters).name("taps.listener.limit.reached").counter().getId().getTags())
                         .extracting(tag -> tag.getKey() + "=" + tag.getValue())
-                        .containsExactlyInAnyOrder("listener=datagrams", "reason=PolicyProhibited");
+                        .containsExactlyInAnyOrder("taps.listener.id=datagrams", "taps.profile=datagrams",
+                            "taps.error.reason=PolicyProhibited");
                     // One WARN line for the cap, taps-core's: the Spring listener adds none of its own.
                     assertThat(output.getAll().lines().filter(line -> line.contains("WARN"))
                         .filter(line -> line.contains("limit"))).hasSize(1);
@@ -129,8 +131,8 @@ class ListenerEventMetersTests {
                     .orElseThrow();
                 listener.eventHandler().acceptFailed(listener.listener(), new TransportServicesException(
                         ErrorReason.ACCEPT_FAILED, "cannot accept", new IOException("Too many open files")));
-                assertThat(Search.in(meters).name("taps.listener.accept.failures").tag("listener", "secure")
-                    .tag("reason", "AcceptFailed").counter().count()).isEqualTo(1.0);
+                assertThat(Search.in(meters).name("taps.listener.accept.failures").tag("taps.listener.id", "secure")
+                    .tag("taps.error.reason", "AcceptFailed").counter().count()).isEqualTo(1.0);
             });
     }
 

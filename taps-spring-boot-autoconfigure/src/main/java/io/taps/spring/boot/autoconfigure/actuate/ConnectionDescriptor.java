@@ -11,19 +11,38 @@ import org.jspecify.annotations.Nullable;
  * @param state         {@code ESTABLISHING}, {@code ESTABLISHED}, {@code CLOSING} or {@code CLOSED}
  * @param role          {@code initiate} or {@code listen} (accepted by a Listener)
  * @param listener      the id of the Listener that accepted it, if any
+ * @param group         the id of its Connection Group (RFC 9622 §7.4), as in the {@code groups} section
  * @param protocolStack the chosen stack; null while establishing
  * @param local         the local endpoint in use
- * @param remote        the remote endpoint in use
+ * @param remote        the remote endpoint in use; {@code ******} unless values are shown
+ *                      ({@code management.endpoint.taps.show-values})
  * @param applicationProtocol the negotiated ALPN protocol, if any
- * @param establishment how it was established
+ * @param security      what its security handshake negotiated; null without security
+ * @param establishment how it was established (racing, RFC 9623 §4); null for an accepted
+ *                      Connection, which raced nothing
  * @param transfer      what it has carried so far (its transfer report)
  * @param multipath     the multipath properties in effect once established (RFC 9622 §6.2.14,
  *                      §6.2.15, §8.1.7); null while establishing
  */
-public record ConnectionDescriptor(String id, String state, String role, @Nullable String listener,
+public record ConnectionDescriptor(String id, String state, String role, @Nullable String listener, String group,
         @Nullable String protocolStack, @Nullable String local, @Nullable String remote,
-        @Nullable String applicationProtocol, EstablishmentDescriptor establishment, TransferDescriptor transfer,
+        @Nullable String applicationProtocol, @Nullable SecurityDescriptor security,
+        @Nullable EstablishmentDescriptor establishment, TransferDescriptor transfer,
         @Nullable MultipathDescriptor multipath) {
+
+    /**
+     * What the security handshake negotiated ({@code io.taps.security.SecurityOutcome}, RFC 9622
+     * §6.3): never keys, sessions or whole certificates.
+     *
+     * @param protocolVersion        the TLS version, for example {@code TLSv1.3}
+     * @param cipherSuite            the cipher suite, for example {@code TLS_AES_128_GCM_SHA256}
+     * @param peerCertificateSubject the subject of the peer's leaf certificate (RFC 2253), null
+     *                               when the peer sent none; {@code ******} unless values are shown
+     * @param resumed                whether the handshake resumed an earlier session
+     */
+    public record SecurityDescriptor(String protocolVersion, String cipherSuite,
+            @Nullable String peerCertificateSubject, boolean resumed) {
+    }
 
     /**
      * The multipath properties as the Connection reports them (GetProperties, RFC 9622 §8): what

@@ -13,9 +13,9 @@ import org.jspecify.annotations.Nullable;
  * @param multiplexed      whether the members are streams of one transport connection (QUIC)
  * @param sharedProperties the entangled Connection Properties whose values differ from the RFC
  *                         defaults, by RFC name, as printable values
- * @param connections      the members not yet Closed, in creation order, with the ids of the
- *                         {@code connections} section
+ * @param connections      the ids of the members not yet Closed, in creation order: each is
+ *                         described once, in the {@code connections} section
  */
 public record GroupDescriptor(String id, @Nullable String protocolStack, boolean multiplexed,
-        Map<String, String> sharedProperties, List<ConnectionDescriptor> connections) {
+        Map<String, String> sharedProperties, List<String> connections) {
 }

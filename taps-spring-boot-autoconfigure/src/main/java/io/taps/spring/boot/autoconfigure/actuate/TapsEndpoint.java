@@ -3,11 +3,9 @@ package io.taps.spring.boot.autoconfigure.actuate;
 import io.taps.monitor.CachedState;
 import io.taps.Connection;
 import io.taps.ConnectionGroup;
-import io.taps.monitor.EstablishmentReport;
 import io.taps.Listener;
 import io.taps.monitor.NetworkPath;
 import io.taps.monitor.PathStatistics;
-import io.taps.monitor.TransferReport;
 import io.taps.TransportServices;
 import io.taps.properties.ConnectionProperties;
 import io.taps.properties.Property;
@@ -17,52 +15,109 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
+import org.springframework.boot.actuate.endpoint.Show;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 
 /**
  * {@code /actuator/taps}: the Transport Services system, its declared Listeners, its live
- * Connections with their establishment and transfer reports (RFC 9622 §7, RFC 9623 §4), its
- * Connection Groups (RFC 9622 §7.4), its cached state (RFC 9623 §9) and its local paths
- * (RFC 9623 §4.1.1); {@code /actuator/taps/{id}} for one Connection. Only names, states, addresses,
- * counts and timings are shown: never keys, passwords, certificates, cached sessions or other
- * security parameters.
+ * Connections with their security outcome, establishment and transfer reports (RFC 9622 §7,
+ * RFC 9623 §4), their Connection Groups (RFC 9622 §7.4), its cached state (RFC 9623 §9) and its
+ * local paths (RFC 9623 §4.1.1); {@code /actuator/taps/{id}} for one Connection. Connections are
+ * filtered with {@code ?listener=<id>} and {@code ?state=<ConnectionState>} and listed by id up to
+ * {@code ?limit=} (default {@code management.endpoint.taps.default-limit}), each once. Only names,
+ * states, addresses, counts and timings are shown: never keys, passwords, certificates, cached
+ * sessions or other security parameters. Who the peers are (remote addresses, host names,
+ * certificate subjects) is masked unless {@code management.endpoint.taps.show-values} allows it, as
+ * for Boot's {@code env} endpoint: this operation (JMX) shows them when the setting is
+ * {@code when-authorized} or {@code always}; over HTTP {@link TapsEndpointWebExtension} asks the
+ * request's security context.
  *
  * <p>Each section of {@link TapsDescriptor} is built by its own method here.
  */
 @Endpoint(id = "taps")
 public class TapsEndpoint {
+    /** How many Connections an answer lists when the request does not say. */
+    public static final int DEFAULT_LIMIT = 100;
+
     private final TransportServices services;
     private final ListenerDirectory directory;
     private final ListenerActivity activity;
-    private final ObjectIds<Connection> connectionIds = new ObjectIds<>("c");
+    private final Show showValues;
+    private final int defaultLimit;
+    private final ConnectionDescriber describer = new ConnectionDescriber(new ObjectIds<>("c"));
 
+    /** Peers masked ({@link Show#NEVER}), {@link #DEFAULT_LIMIT} Connections by default. */
     public TapsEndpoint(TransportServices services, ListenerDirectory directory, ListenerActivity activity) {
+        this(services, directory, activity, Show.NEVER, DEFAULT_LIMIT);
+    }
+
+    /**
+     * @param showValues   when peer addresses and certificate subjects are shown
+     * @param defaultLimit how many Connections an answer lists when the request gives no limit
+     */
+    public TapsEndpoint(TransportServices services, ListenerDirectory directory, ListenerActivity activity,
+            Show showValues, int defaultLimit) {
+        if (defaultLimit < 1) {
+            throw new IllegalArgumentException("the default limit must be at least 1, not " + defaultLimit);
+        }
         this.services = services;
         this.directory = directory;
         this.activity = activity;
+        this.showValues = showValues;
+        this.defaultLimit = defaultLimit;
     }
 
-    @ReadOperation
+    /** Everything, the first {@code defaultLimit} Connections, peers as configured for a trusted caller. */
     public TapsDescriptor taps() {
-        List<ListenerDirectory.DeclaredListener> declared = directory.declaredListeners();
-        return new TapsDescriptor(system(), listeners(declared), connections(declared), groups(declared), cache(),
-                paths());
+        return taps(null, null, null);
+    }
+
+    /**
+     * @param listener only Connections this listener id accepted
+     * @param state    only Connections in this state ({@code ESTABLISHING}, {@code ESTABLISHED},
+     *                 {@code CLOSING}, {@code CLOSED}; any case)
+     * @param limit    at most this many Connections (at least 1)
+     */
+    @ReadOperation
+    public TapsDescriptor taps(@Nullable String listener, @Nullable String state, @Nullable Integer limit) {
+        return taps(ConnectionQuery.of(listener, state, limit, defaultLimit), PeerValues.of(showValues.isShown(true)));
     }
 
     /** One Connection by its id; 404 when it is unknown or Closed. */
     @ReadOperation
     public @Nullable ConnectionDescriptor connection(@Selector String id) {
+        return connection(id, PeerValues.of(showValues.isShown(true)));
+    }
+
+    TapsDescriptor taps(ConnectionQuery query, PeerValues peers) {
         List<ListenerDirectory.DeclaredListener> declared = directory.declaredListeners();
-        for (ConnectionDescriptor connection : connections(declared)) {
-            if (connection.id().equals(id)) {
-                return connection;
+        ConnectionPage page = connections(declared, query, peers);
+        return new TapsDescriptor(system(), listeners(declared), page.listed(), page.count(), groups(page.listed()),
+                cache(peers), paths());
+    }
+
+    @Nullable ConnectionDescriptor connection(String id, PeerValues peers) {
+        List<ListenerDirectory.DeclaredListener> declared = directory.declaredListeners();
+        for (Connection connection : services.connections()) {
+            if (describer.idOf(connection).equals(id)) {
+                Listener acceptedBy = activity.acceptedBy(connection);
+                String listenerId = null;
+                for (ListenerDirectory.DeclaredListener entry : declared) {
+                    if (acceptedBy != null && entry.listener() == acceptedBy) {
+                        listenerId = entry.id();
+                    }
+                }
+                return describer.describe(connection, acceptedBy != null, listenerId, peers);
             }
         }
         return null;
@@ -105,51 +160,54 @@ public class TapsEndpoint {
                 lastError);
     }
 
-    private List<ConnectionDescriptor> connections(List<ListenerDirectory.DeclaredListener> declared) {
-        List<ConnectionDescriptor> all = new ArrayList<>();
-        for (Connection connection : services.connections()) {
-            all.add(describe(connection, declared));
-        }
-        all.sort(ObjectIds.byNumber(ConnectionDescriptor::id));
-        return all;
-    }
-
-    private ConnectionDescriptor describe(Connection connection, List<ListenerDirectory.DeclaredListener> declared) {
-        Listener acceptedBy = activity.acceptedBy(connection);
-        String listenerId = null;
-        if (acceptedBy != null) {
-            for (ListenerDirectory.DeclaredListener entry : declared) {
-                if (entry.listener() == acceptedBy) {
-                    listenerId = entry.id();
-                }
+    /**
+     * The Connections matching {@code query}, first {@code limit} by id, each described once; the
+     * groups section names their groups.
+     */
+    private ConnectionPage connections(List<ListenerDirectory.DeclaredListener> declared, ConnectionQuery query,
+            PeerValues peers) {
+        Map<Listener, String> listenerIds = new IdentityHashMap<>();
+        for (ListenerDirectory.DeclaredListener entry : declared) {
+            if (entry.listener() != null) {
+                listenerIds.put(entry.listener(), entry.id());
             }
         }
-        return new ConnectionDescriptor(connectionIds.idOf(connection), connection.state().name(),
-                acceptedBy == null ? "initiate" : "listen", listenerId, connection.protocolStack().orElse(null),
-                connection.localEndpoint().map(Object::toString).orElse(null),
-                connection.remoteEndpoint().map(Object::toString).orElse(null),
-                connection.negotiatedApplicationProtocol().orElse(null),
-                establishment(connection.establishmentReport()), transfer(connection.transferReport()),
-                multipath(connection));
-    }
-
-    private static ConnectionDescriptor.MultipathDescriptor multipath(Connection connection) {
-        if (connection.protocolStack().isEmpty()) {
-            return null;
+        List<Connection> live = services.connections();
+        List<Connection> matching = new ArrayList<>();
+        for (Connection connection : live) {
+            Listener acceptedBy = activity.acceptedBy(connection);
+            if (query.matches(connection, acceptedBy == null ? null : listenerIds.get(acceptedBy))) {
+                matching.add(connection);
+            }
         }
-        io.taps.properties.ConnectionProperties properties = connection.getProperties();
-        return new ConnectionDescriptor.MultipathDescriptor(
-                String.valueOf(properties.get(io.taps.properties.Property.MULTIPATH)),
-                properties.has(io.taps.properties.Property.ADVERTISES_ALTADDR),
-                String.valueOf(properties.get(io.taps.properties.Property.MULTIPATH_POLICY)));
+        matching.sort(ObjectIds.byNumber(describer::idOf));
+        List<ConnectionDescriptor> listed = new ArrayList<>();
+        for (Connection connection : matching.subList(0, Math.min(query.limit(), matching.size()))) {
+            Listener acceptedBy = activity.acceptedBy(connection);
+            listed.add(describer.describe(connection, acceptedBy != null,
+                    acceptedBy == null ? null : listenerIds.get(acceptedBy), peers));
+        }
+        return new ConnectionPage(listed,
+                new TapsDescriptor.ConnectionCount(live.size(), matching.size(), listed.size(), query.limit()));
     }
 
-    private List<GroupDescriptor> groups(List<ListenerDirectory.DeclaredListener> declared) {
+    private record ConnectionPage(List<ConnectionDescriptor> listed, TapsDescriptor.ConnectionCount count) {
+    }
+
+    /** The groups of the listed Connections, oldest first, with the ids of their live members. */
+    private List<GroupDescriptor> groups(List<ConnectionDescriptor> listed) {
+        Set<String> wanted = new HashSet<>();
+        for (ConnectionDescriptor connection : listed) {
+            wanted.add(connection.group());
+        }
         List<GroupDescriptor> all = new ArrayList<>();
         for (ConnectionGroup group : services.connectionGroups()) {
-            List<ConnectionDescriptor> members = new ArrayList<>();
+            if (!wanted.contains(group.id())) {
+                continue;
+            }
+            List<String> members = new ArrayList<>();
             for (Connection member : group.connections()) {
-                members.add(describe(member, declared));
+                members.add(describer.idOf(member));
             }
             all.add(new GroupDescriptor(group.id(), group.protocolStack().orElse(null), group.multiplexed(),
                     nonDefault(group.sharedProperties()), members));
@@ -173,11 +231,11 @@ public class TapsEndpoint {
         return differing;
     }
 
-    private CacheDescriptor cache() {
+    private CacheDescriptor cache(PeerValues peers) {
         CachedState cached = services.cachedState();
         List<CacheDescriptor.PathStatisticsDescriptor> performance = new ArrayList<>();
         for (PathStatistics statistics : cached.performance()) {
-            performance.add(new CacheDescriptor.PathStatisticsDescriptor(format(statistics.remote()),
+            performance.add(new CacheDescriptor.PathStatisticsDescriptor(peers.peer(format(statistics.remote())),
                     statistics.localNetwork(), statistics.smoothedRtt().map(TapsEndpoint::millis).orElse(null),
                     statistics.establishmentTime().map(TapsEndpoint::millis).orElse(null), statistics.successes(),
                     statistics.failures(), statistics.lastUpdated().toString()));
@@ -198,29 +256,8 @@ public class TapsEndpoint {
         return all;
     }
 
-    private static ConnectionDescriptor.TransferDescriptor transfer(TransferReport report) {
-        return new ConnectionDescriptor.TransferDescriptor(report.bytesSent(), report.bytesReceived(),
-                report.messagesSent(), report.messagesReceived(),
-                report.smoothedRtt().map(TapsEndpoint::millis).orElse(null), millis(report.duration()),
-                report.readyAt().map(Object::toString).orElse(null));
-    }
-
-    private static ConnectionDescriptor.EstablishmentDescriptor establishment(EstablishmentReport report) {
-        List<ConnectionDescriptor.AttemptDescriptor> attempts = new ArrayList<>();
-        for (EstablishmentReport.Attempt attempt : report.startedAttempts()) {
-            EstablishmentReport.Candidate candidate = attempt.candidate();
-            attempts.add(new ConnectionDescriptor.AttemptDescriptor(candidate.stack(), format(candidate.remote()),
-                    candidate.path(), millis(attempt.startOffset().orElse(Duration.ZERO)),
-                    attempt.duration().map(TapsEndpoint::millis).orElse(null), attempt.outcome().name(),
-                    attempt.reason().map(reason -> reason.rfcName()).orElse(null), attempt.message().orElse(null),
-                    candidate.proxy(), attempt.earlyData()));
-        }
-        return new ConnectionDescriptor.EstablishmentDescriptor(report.finished(), millis(report.elapsed()),
-                report.winner().map(EstablishmentReport.Candidate::describe).orElse(null), attempts, report.notes());
-    }
-
     private static double millis(Duration duration) {
-        return duration.toNanos() / 1_000_000.0;
+        return ConnectionDescriber.millis(duration);
     }
 
     static String format(@Nullable InetSocketAddress address) {

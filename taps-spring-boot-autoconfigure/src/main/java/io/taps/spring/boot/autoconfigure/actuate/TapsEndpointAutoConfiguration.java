@@ -6,17 +6,21 @@ import io.taps.spring.boot.autoconfigure.TapsListenerAutoConfiguration;
 import io.taps.spring.listener.TapsListenerRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.autoconfigure.endpoint.expose.EndpointExposure;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
  * The {@code taps} actuator endpoint ({@link TapsEndpoint}), when spring-boot-actuator is present
- * and the endpoint is available ({@code management.endpoints.web.exposure.include=taps}).
+ * and the endpoint is available ({@code management.endpoints.web.exposure.include=taps}), with its
+ * web extension ({@link TapsEndpointWebExtension}) that decides per request whether peers are shown
+ * ({@link TapsEndpointProperties}).
  */
 @AutoConfiguration(after = { TapsAutoConfiguration.class, TapsListenerAutoConfiguration.class })
 @ConditionalOnClass({ TransportServices.class, Endpoint.class, ConditionalOnAvailableEndpoint.class })
@@ -29,6 +33,7 @@ public final class TapsEndpointAutoConfiguration {
      */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnAvailableEndpoint(TapsEndpoint.class)
+    @EnableConfigurationProperties(TapsEndpointProperties.class)
     static class TapsEndpointConfiguration {
 
         @Bean
@@ -49,10 +54,19 @@ public final class TapsEndpointAutoConfiguration {
         @ConditionalOnBean(TransportServices.class)
         @ConditionalOnMissingBean
         TapsEndpoint tapsEndpoint(TransportServices services, ObjectProvider<ListenerDirectory> directory,
-                ListenerActivity activity) {
+                ListenerActivity activity, TapsEndpointProperties properties) {
             return new TapsEndpoint(services,
                     directory.getObject(),
-                    activity);
+                    activity, properties.getShowValues(), properties.getDefaultLimit());
+        }
+
+        @Bean
+        @ConditionalOnBean(TapsEndpoint.class)
+        @ConditionalOnMissingBean
+        @ConditionalOnAvailableEndpoint(exposure = EndpointExposure.WEB)
+        TapsEndpointWebExtension tapsEndpointWebExtension(TapsEndpoint endpoint, TapsEndpointProperties properties) {
+            return new TapsEndpointWebExtension(endpoint, properties.getShowValues(), properties.getRoles(),
+                    properties.getDefaultLimit());
         }
     }
 }

@@ -8,7 +8,7 @@ import java.util.function.ToIntFunction;
 import org.springframework.beans.factory.ObjectProvider;
 
 /**
- * The gauge {@code taps.cache.entries} tagged {@code cache=performance|dns|tls}: how many entries
+ * The gauge {@code taps.cache.entries} tagged {@code taps.cache=performance|dns|tls}: how many entries
  * the Cached State of the Transport Services system holds (RFC 9623 §9; checklist M-64..M-67).
  * {@code performance} counts (remote address, local network) entries of the performance cache,
  * {@code dns} cached answers per (name, family), {@code tls} cached TLS client sessions of the
@@ -38,7 +38,7 @@ public final class TapsCacheMeters {
 
     private void gauge(MeterRegistry registry, String cache, ToIntFunction<CachedState> size) {
         Gauge.builder("taps.cache.entries", this, meters -> meters.read(size))
-                .tag("cache", cache)
+                .tag(TapsTagKeys.CACHE, cache)
                 .description("Entries in the taps cached state (RFC 9623 §9)")
                 .register(registry);
     }

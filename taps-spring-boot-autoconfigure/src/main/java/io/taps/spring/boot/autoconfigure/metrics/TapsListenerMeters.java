@@ -10,9 +10,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Counts what a {@code @TapsListener}'s Listener turned away or could not do, events that happen
- * before any Connection exists and so never reach {@link TapsMeterObserver}. Tags are the listener
- * id (from the application's own configuration, so low-cardinality) and the error reason (the
- * RFC 9622 name); never the client's address.
+ * before any Connection exists and so never reach {@link TapsMeterObserver}. Tags are
+ * {@code taps.listener.id} and {@code taps.profile} (from the application's own configuration, so
+ * low-cardinality) and {@code taps.error.reason} (the RFC 9622 name); never the client's address.
  *
  * <ul>
  * <li>{@code taps.listener.rejected}: inbound connections refused in their security handshake
@@ -52,7 +52,9 @@ public final class TapsListenerMeters implements TapsListenerObserver {
     private void count(String name, String description, RunningTapsListener listener,
             TransportServicesException error) {
         Counter.builder(name).description(description)
-                .tags("listener", listener.id(), "reason", error.reason().rfcName()).register(this.registry)
+                .tags(TapsTagKeys.LISTENER_ID, listener.id(), TapsTagKeys.PROFILE, listener.profile(),
+                        TapsTagKeys.ERROR_REASON, error.reason().rfcName())
+                .register(this.registry)
                 .increment();
     }
 }

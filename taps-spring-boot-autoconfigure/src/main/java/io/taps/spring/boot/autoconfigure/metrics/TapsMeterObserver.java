@@ -1,15 +1,25 @@
 package io.taps.spring.boot.autoconfigure.metrics;
 
+import static io.taps.spring.boot.autoconfigure.metrics.TapsTagKeys.DIRECTION;
+import static io.taps.spring.boot.autoconfigure.metrics.TapsTagKeys.ERROR_KIND;
+import static io.taps.spring.boot.autoconfigure.metrics.TapsTagKeys.ERROR_REASON;
+import static io.taps.spring.boot.autoconfigure.metrics.TapsTagKeys.LISTENER_ID;
+import static io.taps.spring.boot.autoconfigure.metrics.TapsTagKeys.OUTCOME;
+import static io.taps.spring.boot.autoconfigure.metrics.TapsTagKeys.PROFILE;
+import static io.taps.spring.boot.autoconfigure.metrics.TapsTagKeys.PROTOCOL_STACK;
+import static io.taps.spring.boot.autoconfigure.metrics.TapsTagKeys.ROLE;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.taps.Connection;
 import io.taps.ErrorReason;
+import io.taps.Listener;
 import io.taps.monitor.EstablishmentReport;
 import io.taps.monitor.EstablishmentResult;
-import io.taps.Listener;
 import io.taps.monitor.TransportObserver;
 import java.util.Locale;
 import java.util.Map;
@@ -21,132 +31,181 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Records taps activity as Micrometer meters through the core {@link TransportObserver} hook, so
- * application handlers are never wrapped. Tags are low-cardinality only: profile, protocol stack,
- * role, outcome, direction, error reason and kind; never addresses or ports.
+ * application handlers are never wrapped. Tag keys are those of {@link TapsTagKeys} (the table in
+ * docs/observability.md); values are low-cardinality only: never addresses or ports. A
+ * Connection's identity tags are {@code taps.profile}, {@code taps.listener.id},
+ * {@code taps.protocol.stack} and {@code taps.role} ({@code initiate}|{@code listen}).
  *
  * <ul>
  * <li>{@code taps.connections.active} (gauge) and {@code taps.connections} (counter, every
- * Connection that became Ready): tags {@code profile}, {@code stack}, {@code role}
- * ({@code initiate}|{@code listen});</li>
+ * Connection that became Ready): the identity tags;</li>
+ * <li>{@code taps.bytes} (counter, bytes) and {@code taps.messages} (counter): the identity tags and
+ * {@code taps.direction} ({@code in}|{@code out}); a ReceivedPartial counts as a message in, the
+ * peer's end of stream (an empty final Message) does not;</li>
  * <li>{@code taps.establishment} (timer, Initiate to Ready or EstablishmentError, RFC 9622
- * §7.1): tags {@code outcome} ({@code success}|{@code failure}), {@code stack};</li>
- * <li>{@code taps.racing.attempts} (counter, RFC 9623 §4.3): tag {@code outcome}
- * ({@code succeeded}|{@code failed}|{@code cancelled}|{@code running});</li>
- * <li>{@code taps.bytes} (counter, bytes) and {@code taps.messages} (counter): tag
- * {@code direction} ({@code in}|{@code out}); a ReceivedPartial counts as a message in;</li>
- * <li>{@code taps.errors} (counter): tags {@code reason} (the RFC 9622 error name) and
- * {@code kind} ({@code establishment}|{@code connection}|{@code send}|{@code receive});</li>
- * <li>{@code taps.path.changes} (counter, PathChange events, RFC 9622 §8.3.2): tag {@code stack}.</li>
+ * §7.1): {@code taps.outcome} ({@code success}|{@code failure}), {@code taps.protocol.stack},
+ * {@code taps.profile};</li>
+ * <li>{@code taps.racing.attempts} (counter, RFC 9623 §4.3): {@code taps.outcome}
+ * ({@code succeeded}|{@code failed}|{@code cancelled}|{@code running}), {@code taps.profile};</li>
+ * <li>{@code taps.errors} (counter): {@code taps.error.reason} (the RFC 9622 error name),
+ * {@code taps.error.kind} ({@code establishment}|{@code connection}|{@code send}|{@code receive}),
+ * {@code taps.profile}, {@code taps.listener.id};</li>
+ * <li>{@code taps.path.changes} (counter, PathChange events, RFC 9622 §8.3.2):
+ * {@code taps.protocol.stack}, {@code taps.profile}, {@code taps.listener.id}.</li>
  * </ul>
  *
- * <p>The message paths only increment pre-registered counters: no lookup, no allocation.
+ * <p>The message paths look up the Connection's pre-registered counters in a concurrent map and
+ * increment them: no meter lookup, no allocation.
  */
 public final class TapsMeterObserver implements TransportObserver {
+    private static final String INITIATE = "initiate";
+    private static final String LISTEN = "listen";
+
     private final MeterRegistry registry;
     private final ConnectionProfiles profiles;
-    private final Counter bytesIn;
-    private final Counter bytesOut;
-    private final Counter messagesIn;
-    private final Counter messagesOut;
-    private final ConcurrentMap<ConnectionKey, AtomicLong> active = new ConcurrentHashMap<>();
-    private final ConcurrentMap<Connection, ConnectionKey> open = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Identity, IdentityMeters> meters = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Connection, IdentityMeters> open = new ConcurrentHashMap<>();
 
     public TapsMeterObserver(MeterRegistry registry, ConnectionProfiles profiles) {
         this.registry = registry;
         this.profiles = profiles;
-        this.bytesIn = bytes("in");
-        this.bytesOut = bytes("out");
-        this.messagesIn = messages("in");
-        this.messagesOut = messages("out");
-    }
-
-    private Counter bytes(String direction) {
-        return Counter.builder("taps.bytes").description("Message bytes sent and received by taps Connections")
-                .baseUnit(BaseUnits.BYTES).tag("direction", direction).register(registry);
-    }
-
-    private Counter messages(String direction) {
-        return Counter.builder("taps.messages").description("Messages sent (Sent) and received (Received or"
-                + " ReceivedPartial) by taps Connections").tag("direction", direction).register(registry);
     }
 
     @Override
     public void establishmentFinished(Connection connection, EstablishmentResult result) {
-        String stack = result.protocolStack().orElse(ConnectionProfiles.UNKNOWN);
+        String stack = result.protocolStack().orElse(TapsTagKeys.NONE);
+        String profile = profiles.profileOf(connection, null);
         Timer.builder("taps.establishment").description("Time from Initiate to Ready or EstablishmentError")
-                .tag("outcome", result.succeeded() ? "success" : "failure").tag("stack", stack)
+                .tags(OUTCOME, result.succeeded() ? "success" : "failure", PROTOCOL_STACK, stack, PROFILE, profile)
                 .register(registry).record(result.duration());
         for (Map.Entry<EstablishmentReport.Outcome, Integer> outcome : result.attemptOutcomes().entrySet()) {
             Counter.builder("taps.racing.attempts").description("Connection attempts raced, by outcome")
-                    .tag("outcome", outcome.getKey().name().toLowerCase(Locale.ROOT)).register(registry)
-                    .increment(outcome.getValue());
+                    .tags(OUTCOME, outcome.getKey().name().toLowerCase(Locale.ROOT), PROFILE, profile)
+                    .register(registry).increment(outcome.getValue());
         }
         if (result.succeeded()) {
-            opened(connection, null, stack, "initiate");
+            opened(connection, new Identity(profile, profiles.listenerIdOf(connection, null), stack, INITIATE));
         }
     }
 
     @Override
     public void connectionReceived(Listener listener, Connection connection) {
-        opened(connection, listener, connection.protocolStack().orElse(listener.protocolStack()), "listen");
+        opened(connection, new Identity(profiles.profileOf(connection, listener),
+                profiles.listenerIdOf(connection, listener),
+                connection.protocolStack().orElse(listener.protocolStack()), LISTEN));
     }
 
-    private void opened(Connection connection, @Nullable Listener listener, String stack, String role) {
-        ConnectionKey key = new ConnectionKey(profiles.profileOf(connection, listener), stack, role);
-        Counter.builder("taps.connections").description("Connections that became Ready or were accepted")
-                .tags("profile", key.profile, "stack", key.stack, "role", key.role).register(registry).increment();
-        AtomicLong count = active.computeIfAbsent(key, this::activeGauge);
-        count.incrementAndGet();
-        open.put(connection, key);
+    private void opened(Connection connection, Identity identity) {
+        IdentityMeters counters = meters.computeIfAbsent(identity, IdentityMeters::new);
+        counters.connections.increment();
+        counters.active.incrementAndGet();
+        open.put(connection, counters);
         // A Listener may deliver a Connection it held back after the peer closed it; the core then
         // reported its Closed before this. Undo here, or the gauge counts it and the map keeps it
         // forever; remove() lets exactly one of this and connectionClosed decrement.
-        if (connection.closed().toCompletableFuture().isDone() && open.remove(connection, key)) {
-            count.decrementAndGet();
+        if (connection.closed().toCompletableFuture().isDone() && open.remove(connection, counters)) {
+            counters.active.decrementAndGet();
         }
-    }
-
-    private AtomicLong activeGauge(ConnectionKey key) {
-        AtomicLong count = new AtomicLong();
-        Gauge.builder("taps.connections.active", count, AtomicLong::get)
-                .description("Connections that are Ready and not Closed yet")
-                .tags("profile", key.profile, "stack", key.stack, "role", key.role).register(registry);
-        return count;
     }
 
     @Override
     public void connectionClosed(Connection connection, Optional<ErrorReason> error) {
-        ConnectionKey key = open.remove(connection);
-        if (key != null) {
-            active.get(key).decrementAndGet();
+        IdentityMeters counters = open.remove(connection);
+        if (counters != null) {
+            counters.active.decrementAndGet();
         }
     }
 
     @Override
     public void messageSent(Connection connection, int bytes) {
-        bytesOut.increment(bytes);
-        messagesOut.increment();
+        IdentityMeters counters = metersOf(connection);
+        counters.bytesOut.increment(bytes);
+        counters.messagesOut.increment();
     }
 
     @Override
     public void messageReceived(Connection connection, int bytes, boolean endOfMessage) {
-        bytesIn.increment(bytes);
-        messagesIn.increment();
+        IdentityMeters counters = metersOf(connection);
+        counters.bytesIn.increment(bytes);
+        counters.messagesIn.increment();
     }
 
     @Override
     public void error(Connection connection, ErrorKind kind, ErrorReason reason) {
+        Identity identity = identityOf(connection);
         Counter.builder("taps.errors").description("Error events of taps Connections")
-                .tags("reason", reason.rfcName(), "kind", kind.name().toLowerCase(Locale.ROOT)).register(registry)
-                .increment();
+                .tags(ERROR_REASON, reason.rfcName(), ERROR_KIND, kind.name().toLowerCase(Locale.ROOT), PROFILE,
+                        identity.profile, LISTENER_ID, identity.listenerId)
+                .register(registry).increment();
     }
 
     @Override
     public void pathChange(Connection connection) {
+        Identity identity = identityOf(connection);
         Counter.builder("taps.path.changes").description("PathChange events raised on taps Connections")
-                .tag("stack", connection.protocolStack().orElse("none")).register(registry).increment();
+                .tags(PROTOCOL_STACK, connection.protocolStack().orElse(TapsTagKeys.NONE), PROFILE, identity.profile,
+                        LISTENER_ID, identity.listenerId)
+                .register(registry).increment();
     }
 
-    private record ConnectionKey(String profile, String stack, String role) {
+    /**
+     * The counters of an open Connection; for one that is not Ready yet (0-RTT data sent before
+     * Ready) or already Closed, those of its initiated identity, found without remembering it.
+     */
+    private IdentityMeters metersOf(Connection connection) {
+        IdentityMeters counters = open.get(connection);
+        return counters != null ? counters : meters.computeIfAbsent(initiatedIdentity(connection), IdentityMeters::new);
+    }
+
+    /** The identity of an open Connection, else that of an initiated one (a failed establishment). */
+    private Identity identityOf(Connection connection) {
+        IdentityMeters counters = open.get(connection);
+        return counters != null ? counters.identity : initiatedIdentity(connection);
+    }
+
+    private Identity initiatedIdentity(Connection connection) {
+        return new Identity(profiles.profileOf(connection, null), profiles.listenerIdOf(connection, null),
+                connection.protocolStack().orElse(TapsTagKeys.NONE), INITIATE);
+    }
+
+    private record Identity(String profile, String listenerId, String stack, String role) {
+        Tags tags() {
+            return Tags.of(PROFILE, profile, LISTENER_ID, listenerId, PROTOCOL_STACK, stack, ROLE, role);
+        }
+    }
+
+    /** The meters of one identity, registered once when the first Connection of it opens. */
+    private final class IdentityMeters {
+        final Identity identity;
+        final AtomicLong active = new AtomicLong();
+        final Counter connections;
+        final Counter bytesIn;
+        final Counter bytesOut;
+        final Counter messagesIn;
+        final Counter messagesOut;
+
+        IdentityMeters(Identity identity) {
+            this.identity = identity;
+            Tags tags = identity.tags();
+            Gauge.builder("taps.connections.active", active, AtomicLong::get)
+                    .description("Connections that are Ready and not Closed yet").tags(tags).register(registry);
+            this.connections = Counter.builder("taps.connections")
+                    .description("Connections that became Ready or were accepted").tags(tags).register(registry);
+            this.bytesIn = bytes(tags, "in");
+            this.bytesOut = bytes(tags, "out");
+            this.messagesIn = messages(tags, "in");
+            this.messagesOut = messages(tags, "out");
+        }
+
+        private Counter bytes(Tags tags, String direction) {
+            return Counter.builder("taps.bytes").description("Message bytes sent and received by taps Connections")
+                    .baseUnit(BaseUnits.BYTES).tags(tags).tag(DIRECTION, direction).register(registry);
+        }
+
+        private Counter messages(Tags tags, String direction) {
+            return Counter.builder("taps.messages").description("Messages sent (Sent) and received (Received or"
+                    + " ReceivedPartial, not the peer's end of stream) by taps Connections").tags(tags)
+                    .tag(DIRECTION, direction).register(registry);
+        }
     }
 }

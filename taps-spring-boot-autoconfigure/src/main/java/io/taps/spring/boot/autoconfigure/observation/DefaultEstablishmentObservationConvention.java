@@ -3,13 +3,15 @@ package io.taps.spring.boot.autoconfigure.observation;
 import io.micrometer.common.KeyValues;
 import io.taps.monitor.EstablishmentReport;
 import io.taps.monitor.EstablishmentResult;
+import io.taps.spring.boot.autoconfigure.metrics.TapsTagKeys;
 import java.net.InetSocketAddress;
 
 /**
- * The default establishment Observation: name {@code taps.connection.establish}; low-cardinality
- * {@code outcome} ({@code success}|{@code failure}|{@code unknown}), {@code taps.protocol.stack}
- * and {@code taps.attempts} (how many racing attempts were started); high-cardinality
- * {@code network.peer.address} and {@code network.peer.port} of the winner.
+ * The default establishment Observation: name {@code taps.connection.establish}, a client span;
+ * low-cardinality {@code taps.outcome} ({@code success}|{@code failure}|{@code unknown}),
+ * {@code taps.protocol.stack}, {@code taps.profile} and {@code taps.attempts} (how many racing
+ * attempts were started); high-cardinality {@code network.peer.address} and
+ * {@code network.peer.port} of the winner (keys in docs/observability.md).
  */
 public class DefaultEstablishmentObservationConvention implements EstablishmentObservationConvention {
 
@@ -30,10 +32,12 @@ public class DefaultEstablishmentObservationConvention implements EstablishmentO
     public KeyValues getLowCardinalityKeyValues(EstablishmentObservationContext context) {
         EstablishmentResult result = context.getResult();
         if (result == null) {
-            return KeyValues.of("outcome", "unknown", "taps.protocol.stack", "none", "taps.attempts", "0");
+            return KeyValues.of(TapsTagKeys.OUTCOME, "unknown", TapsTagKeys.PROTOCOL_STACK, TapsTagKeys.NONE,
+                    TapsTagKeys.PROFILE, context.getProfile(), TapsTagKeys.ATTEMPTS, "0");
         }
-        return KeyValues.of("outcome", result.succeeded() ? "success" : "failure", "taps.protocol.stack",
-                result.protocolStack().orElse("none"), "taps.attempts", Integer.toString(result.attemptCount()));
+        return KeyValues.of(TapsTagKeys.OUTCOME, result.succeeded() ? "success" : "failure",
+                TapsTagKeys.PROTOCOL_STACK, result.protocolStack().orElse(TapsTagKeys.NONE), TapsTagKeys.PROFILE,
+                context.getProfile(), TapsTagKeys.ATTEMPTS, Integer.toString(result.attemptCount()));
     }
 
     @Override

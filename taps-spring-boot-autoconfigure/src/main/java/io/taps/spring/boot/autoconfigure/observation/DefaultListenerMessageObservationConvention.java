@@ -1,9 +1,11 @@
 package io.taps.spring.boot.autoconfigure.observation;
 
 import io.micrometer.common.KeyValues;
+import io.taps.spring.boot.autoconfigure.metrics.TapsTagKeys;
 
 /**
- * The default message-handling Observation: name {@code taps.listener.message}; low-cardinality
+ * The default message-handling Observation: name {@code taps.listener.message}, a server span;
+ * low-cardinality
  * {@code taps.listener.id}, {@code taps.profile} and {@code taps.protocol.stack}; high-cardinality
  * {@code network.peer.address}.
  */
@@ -24,9 +26,9 @@ public class DefaultListenerMessageObservationConvention implements ListenerMess
 
     @Override
     public KeyValues getLowCardinalityKeyValues(ListenerMessageObservationContext context) {
-        return KeyValues.of("taps.listener.id", context.getListener().id(), "taps.profile",
-                context.getListener().profile(), "taps.protocol.stack",
-                context.getConnection().protocolStack().orElse("none"));
+        return KeyValues.of(TapsTagKeys.LISTENER_ID, context.getListener().id(), TapsTagKeys.PROFILE,
+                context.getListener().profile(), TapsTagKeys.PROTOCOL_STACK,
+                context.getConnection().protocolStack().orElse(TapsTagKeys.NONE));
     }
 
     @Override

@@ -2,6 +2,9 @@ package io.taps.spring.boot.autoconfigure.observation;
 
 import io.micrometer.observation.ObservationRegistry;
 import io.taps.TransportServices;
+import io.taps.spring.boot.autoconfigure.metrics.ConnectionProfiles;
+import io.taps.spring.boot.autoconfigure.metrics.RegistryConnectionProfiles;
+import io.taps.spring.listener.TapsListenerRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -25,8 +28,10 @@ public final class TapsObservationAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     TapsObservationObserver tapsObservationObserver(ObservationRegistry registry,
-            ObjectProvider<EstablishmentObservationConvention> convention) {
-        return new TapsObservationObserver(registry, convention.getIfAvailable());
+            ObjectProvider<EstablishmentObservationConvention> convention, ObjectProvider<ConnectionProfiles> profiles,
+            ObjectProvider<TapsListenerRegistry> listeners) {
+        return new TapsObservationObserver(registry, convention.getIfAvailable(),
+                profiles.getIfAvailable(() -> new RegistryConnectionProfiles(listeners)));
     }
 
     @Bean

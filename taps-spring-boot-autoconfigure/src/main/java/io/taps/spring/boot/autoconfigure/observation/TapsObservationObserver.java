@@ -5,6 +5,7 @@ import io.micrometer.observation.ObservationRegistry;
 import io.taps.Connection;
 import io.taps.monitor.EstablishmentResult;
 import io.taps.monitor.TransportObserver;
+import io.taps.spring.boot.autoconfigure.metrics.ConnectionProfiles;
 import io.taps.TransportServicesException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -12,24 +13,33 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Turns each Initiate (RFC 9622 §7.1) into a Micrometer Observation that starts at Initiate and
- * stops at Ready or EstablishmentError, through the core {@link TransportObserver} hook.
+ * stops at Ready or EstablishmentError, through the core {@link TransportObserver} hook: a client
+ * span (kind CLIENT) tagged with the Connection's profile.
  */
 public final class TapsObservationObserver implements TransportObserver {
     private final ObservationRegistry registry;
     private final @Nullable EstablishmentObservationConvention convention;
+    private final ConnectionProfiles profiles;
     private final ConcurrentMap<Connection, Observation> running = new ConcurrentHashMap<>();
 
     public TapsObservationObserver(ObservationRegistry registry,
             @Nullable EstablishmentObservationConvention convention) {
+        this(registry, convention, ConnectionProfiles.NONE);
+    }
+
+    /** @param profiles names the profile of each initiated Connection, for {@code taps.profile} */
+    public TapsObservationObserver(ObservationRegistry registry,
+            @Nullable EstablishmentObservationConvention convention, ConnectionProfiles profiles) {
         this.registry = registry;
         this.convention = convention;
+        this.profiles = profiles;
     }
 
     @Override
     public void establishmentStarted(Connection connection) {
         Observation observation = Observation.createNotStarted(convention,
                 DefaultEstablishmentObservationConvention.INSTANCE,
-                () -> new EstablishmentObservationContext(connection), registry);
+                () -> new EstablishmentObservationContext(connection, profiles.profileOf(connection, null)), registry);
         if (!observation.isNoop()) {
             running.put(connection, observation.start());
         }

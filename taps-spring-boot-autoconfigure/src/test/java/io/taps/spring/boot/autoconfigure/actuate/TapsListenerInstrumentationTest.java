@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.tck.TestObservationRegistry;
+import io.micrometer.observation.transport.Kind;
+import io.micrometer.observation.transport.ReceiverContext;
 import io.taps.Connection;
 import io.taps.endpoint.RemoteEndpoint;
 import io.taps.spring.boot.autoconfigure.LoopbackEcho;
@@ -58,9 +60,23 @@ class TapsListenerInstrumentationTest {
             assertThat(observations).hasNumberOfObservationsWithNameEqualTo("taps.listener.message", 1)
                     .hasObservationWithNameEqualTo("taps.listener.message").that()
                     .hasLowCardinalityKeyValue("taps.listener.id", "chat")
-                    .hasLowCardinalityKeyValue("taps.profile", "chat");
+                    .hasLowCardinalityKeyValue("taps.profile", "chat")
+                    .hasLowCardinalityKeyValue("taps.protocol.stack", "TCP")
+                    // The side that handles a request and replies: a server span.
+                    .satisfies(observed -> assertThat(observed).isInstanceOfSatisfying(ReceiverContext.class,
+                            receiver -> assertThat(receiver.getKind()).isEqualTo(Kind.SERVER)));
             MeterRegistry meters = context.getBean(MeterRegistry.class);
-            assertThat(meters.get("taps.connections").tags("profile", "chat", "role", "listen").counter().count())
+            // The accepted side's traffic carries the listener's id and profile, with the same keys
+            // as the Observation; the client's (made from the same profile, accepted by no listener)
+            // does not.
+            assertThat(meters.get("taps.messages").tags("taps.listener.id", "chat", "taps.profile", "chat",
+                    "taps.protocol.stack", "TCP", "taps.role", "listen", "taps.direction", "in").counter().count())
+                    .isEqualTo(1.0);
+            assertThat(meters.get("taps.bytes").tags("taps.listener.id", "chat", "taps.direction", "out").counter()
+                    .count()).isEqualTo(8.0);
+            assertThat(meters.get("taps.bytes").tags("taps.listener.id", "none", "taps.role", "initiate",
+                    "taps.direction", "out").counter().count()).isEqualTo(2.0);
+            assertThat(meters.get("taps.connections").tags("taps.profile", "chat", "taps.listener.id", "chat", "taps.role", "listen").counter().count())
                     .isEqualTo(1.0);
             TapsDescriptor taps = context.getBean(TapsEndpoint.class).taps();
             assertThat(taps.listeners()).singleElement().satisfies(listener -> {

@@ -49,12 +49,12 @@ class ClosedBeforeDeliveredTest {
     }
 
     private static double listenCount(MeterRegistry meters, String name) {
-        return Search.in(meters).name(name).tag("role", "listen").counters().stream()
+        return Search.in(meters).name(name).tag("taps.role", "listen").counters().stream()
                 .mapToDouble(counter -> counter.count()).sum();
     }
 
     private static double activeListen(MeterRegistry meters) {
-        return Search.in(meters).name("taps.connections.active").tag("role", "listen").gauges().stream()
+        return Search.in(meters).name("taps.connections.active").tag("taps.role", "listen").gauges().stream()
                 .mapToDouble(gauge -> gauge.value()).sum();
     }
 }

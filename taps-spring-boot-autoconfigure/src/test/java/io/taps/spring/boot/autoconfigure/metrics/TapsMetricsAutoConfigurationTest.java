@@ -45,18 +45,24 @@ class TapsMetricsAutoConfigurationTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> active(meters, stack, "listen") == 0.0);
 
             assertThat(active(meters, stack, "initiate")).isEqualTo(0.0);
-            assertThat(meters.get("taps.connections").tags("profile", "none", "stack", stack, "role", "initiate")
+            assertThat(meters.get("taps.connections").tags("taps.profile", "none", "taps.listener.id", "none", "taps.protocol.stack", stack, "taps.role", "initiate")
                     .counter().count()).isEqualTo(1.0);
-            assertThat(meters.get("taps.connections").tags("role", "listen").counter().count()).isEqualTo(1.0);
-            // Both ends count: 3 echoes of 35 bytes each way; the server's extra Message in is the
-            // client's end of stream (an empty final Message).
-            assertThat(meters.get("taps.bytes").tag("direction", "out").counter().count()).isEqualTo(70.0);
-            assertThat(meters.get("taps.bytes").tag("direction", "in").counter().count()).isEqualTo(70.0);
-            assertThat(meters.get("taps.messages").tag("direction", "out").counter().count()).isEqualTo(6.0);
-            assertThat(meters.get("taps.messages").tag("direction", "in").counter().count()).isEqualTo(7.0);
-            assertThat(meters.get("taps.establishment").tags("outcome", "success", "stack", stack).timer().count())
+            assertThat(meters.get("taps.connections").tags("taps.role", "listen").counter().count()).isEqualTo(1.0);
+            // Both ends count: 3 echoes of 35 bytes each way. The client's end of stream (an empty
+            // final Message) reaches the server but is not a Message: 6 in, as 6 out.
+            assertThat(sum(meters, "taps.bytes", "out")).isEqualTo(70.0);
+            assertThat(sum(meters, "taps.bytes", "in")).isEqualTo(70.0);
+            assertThat(sum(meters, "taps.messages", "out")).isEqualTo(6.0);
+            assertThat(sum(meters, "taps.messages", "in")).isEqualTo(6.0);
+            // Each side's traffic carries its Connection's identity tags.
+            assertThat(meters.get("taps.messages").tags("taps.direction", "in", "taps.role", "listen",
+                    "taps.protocol.stack", stack, "taps.profile", "none", "taps.listener.id", "none").counter()
+                    .count()).isEqualTo(3.0);
+            assertThat(meters.get("taps.bytes").tags("taps.direction", "out", "taps.role", "initiate").counter()
+                    .count()).isEqualTo(35.0);
+            assertThat(meters.get("taps.establishment").tags("taps.outcome", "success", "taps.protocol.stack", stack, "taps.profile", "none").timer().count())
                     .isEqualTo(1);
-            assertThat(meters.get("taps.racing.attempts").tag("outcome", "succeeded").counter().count())
+            assertThat(meters.get("taps.racing.attempts").tag("taps.outcome", "succeeded").counter().count())
                     .isEqualTo(1.0);
             assertThat(meters.find("taps.errors").counters()).isEmpty();
             // Low cardinality: no meter carries an address or a port.
@@ -97,7 +103,7 @@ class TapsMetricsAutoConfigurationTest {
             assertThat(meters.find("taps.path.changes").counters()).isEmpty();
             observer.pathChange(client);
             observer.pathChange(client);
-            assertThat(meters.get("taps.path.changes").tag("stack", client.protocolStack().orElseThrow()).counter()
+            assertThat(meters.get("taps.path.changes").tag("taps.protocol.stack", client.protocolStack().orElseThrow()).counter()
                     .count()).isEqualTo(2.0);
         });
     }
@@ -114,13 +120,13 @@ class TapsMetricsAutoConfigurationTest {
             Connection client = taps.preconnection().security(SecurityParameters.disabled()).remote(RemoteEndpoint.ofAddress("127.0.0.1", closedPort))
                     .build().initiate();
             await().atMost(Duration.ofSeconds(10))
-                    .until(() -> meters.find("taps.errors").tag("kind", "establishment").counter() != null);
+                    .until(() -> meters.find("taps.errors").tag("taps.error.kind", "establishment").counter() != null);
             assertThat(client.ready().toCompletableFuture()).isCompletedExceptionally();
 
-            assertThat(meters.get("taps.establishment").tags("outcome", "failure", "stack", "none").timer().count())
+            assertThat(meters.get("taps.establishment").tags("taps.outcome", "failure", "taps.protocol.stack", "none").timer().count())
                     .isEqualTo(1);
-            assertThat(meters.get("taps.racing.attempts").tag("outcome", "failed").counter().count()).isEqualTo(1.0);
-            assertThat(meters.get("taps.errors").tag("kind", "establishment").counter().count()).isEqualTo(1.0);
+            assertThat(meters.get("taps.racing.attempts").tag("taps.outcome", "failed").counter().count()).isEqualTo(1.0);
+            assertThat(meters.get("taps.errors").tag("taps.error.kind", "establishment").counter().count()).isEqualTo(1.0);
             assertThat(meters.find("taps.connections").counters()).isEmpty();
         });
     }
@@ -136,8 +142,8 @@ class TapsMetricsAutoConfigurationTest {
                     Listener listener = LoopbackEcho.listen(taps, null);
                     LoopbackEcho.connect(taps, listener, null);
                     await().atMost(Duration.ofSeconds(10))
-                            .until(() -> meters.find("taps.connections").tag("profile", "echo").counter() != null);
-                    assertThat(meters.get("taps.connections").tags("profile", "client", "role", "initiate").counter()
+                            .until(() -> meters.find("taps.connections").tag("taps.profile", "echo").counter() != null);
+                    assertThat(meters.get("taps.connections").tags("taps.profile", "client", "taps.role", "initiate").counter()
                             .count()).isEqualTo(1.0);
                 });
     }
@@ -178,8 +184,13 @@ class TapsMetricsAutoConfigurationTest {
         assertThat(metadata).contains("\"taps.metrics.enabled\"").contains("\"taps.observations.enabled\"");
     }
 
+    private static double sum(MeterRegistry meters, String name, String direction) {
+        return meters.find(name).tag("taps.direction", direction).counters().stream()
+                .mapToDouble(counter -> counter.count()).sum();
+    }
+
     private static double active(MeterRegistry meters, String stack, String role) {
-        var gauge = meters.find("taps.connections.active").tags("stack", stack, "role", role).gauge();
+        var gauge = meters.find("taps.connections.active").tags("taps.protocol.stack", stack, "taps.role", role).gauge();
         return gauge == null ? -1 : gauge.value();
     }
 
@@ -192,6 +203,6 @@ class TapsMetricsAutoConfigurationTest {
     }
 
     private static double cacheEntries(MeterRegistry meters, String cache) {
-        return meters.get("taps.cache.entries").tag("cache", cache).gauge().value();
+        return meters.get("taps.cache.entries").tag("taps.cache", cache).gauge().value();
     }
 }

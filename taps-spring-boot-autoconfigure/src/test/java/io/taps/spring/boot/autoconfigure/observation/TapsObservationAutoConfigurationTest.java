@@ -11,6 +11,8 @@ import io.taps.spring.boot.autoconfigure.LoopbackEcho;
 import io.taps.spring.boot.autoconfigure.TapsAutoConfiguration;
 import java.time.Duration;
 import org.awaitility.Awaitility;
+import io.micrometer.observation.transport.Kind;
+import io.micrometer.observation.transport.SenderContext;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -35,10 +37,14 @@ class TapsObservationAutoConfigurationTest {
             assertThat(observations).hasNumberOfObservationsWithNameEqualTo("taps.connection.establish", 1)
                     .hasObservationWithNameEqualTo("taps.connection.establish").that()
                     .hasContextualNameEqualTo("taps establish")
-                    .hasLowCardinalityKeyValue("outcome", "success")
+                    .hasLowCardinalityKeyValue("taps.outcome", "success")
+                    .hasLowCardinalityKeyValue("taps.profile", "none")
                     .hasLowCardinalityKeyValue("taps.protocol.stack", stack)
                     .hasLowCardinalityKeyValue("taps.attempts", "1")
-                    .hasHighCardinalityKeyValue("network.peer.port", Integer.toString(listener.port()));
+                    .hasHighCardinalityKeyValue("network.peer.port", Integer.toString(listener.port()))
+                    // The initiating side of a connection: a client span, as Micrometer's conventions say.
+                    .satisfies(observed -> assertThat(observed).isInstanceOfSatisfying(SenderContext.class,
+                            sender -> assertThat(sender.getKind()).isEqualTo(Kind.CLIENT)));
         });
     }
 
