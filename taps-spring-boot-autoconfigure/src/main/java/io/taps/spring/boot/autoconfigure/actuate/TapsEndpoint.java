@@ -201,8 +201,15 @@ public class TapsEndpoint {
                     attempt.reason().map(reason -> reason.rfcName()).orElse(null), attempt.message().orElse(null),
                     candidate.proxy(), attempt.earlyData()));
         }
+        List<ConnectionDescriptor.ResolutionDescriptor> resolutions = new ArrayList<>();
+        for (EstablishmentReport.Resolution resolution : report.resolutions()) {
+            resolutions.add(new ConnectionDescriptor.ResolutionDescriptor(resolution.name(), resolution.family(),
+                    resolution.answers(), resolution.started().map(TapsEndpoint::millis).orElse(null),
+                    millis(resolution.elapsed()), resolution.error()));
+        }
         return new ConnectionDescriptor.EstablishmentDescriptor(report.finished(), millis(report.elapsed()),
-                report.winner().map(EstablishmentReport.Candidate::describe).orElse(null), attempts, report.notes());
+                report.winner().map(EstablishmentReport.Candidate::describe).orElse(null), attempts, report.notes(),
+                report.startedAt().map(Object::toString).orElse(null), resolutions);
     }
 
     private static double millis(Duration duration) {
