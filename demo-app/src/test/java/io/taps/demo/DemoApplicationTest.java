@@ -198,8 +198,8 @@ class DemoApplicationTest {
         String dom = Chromium.dumpDom(chromium, "http://localhost:" + httpPort + "/");
 
         assertThat(dom).contains("data-listener-id=\"echo\"").contains("data-listener-id=\"chat\"");
-        assertThat(dom).contains("class=\"waterfall-row\"").contains("data-outcome=\"SUCCEEDED\"")
-                .contains("data-outcome=\"FAILED\"");
+        assertThat(dom).contains("data-kind=\"attempt\" data-outcome=\"SUCCEEDED\"")
+                .contains("data-kind=\"attempt\" data-outcome=\"FAILED\"").contains("data-kind=\"dns\"");
         assertThat(dom).contains("TLS/TCP");
     }
 
