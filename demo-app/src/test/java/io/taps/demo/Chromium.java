@@ -1,9 +1,7 @@
 package io.taps.demo;
 
 import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import io.taps.testing.DebianPackages;
 import org.junit.jupiter.api.Assumptions;
 
@@ -41,23 +39,5 @@ final class Chromium {
             }
         }
         return null;
-    }
-
-    /**
-     * Loads {@code url}, lets its scripts run (virtual time, so fetches and the first refresh
-     * finish) and returns the serialized DOM.
-     */
-    static String dumpDom(String chromium, String url) throws Exception {
-        File profile = java.nio.file.Files.createTempDirectory("taps-demo-chromium").toFile();
-        Process process = new ProcessBuilder(chromium, "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-dev-shm-usage", "--user-data-dir=" + profile.getAbsolutePath(),
-                "--virtual-time-budget=5000", "--dump-dom", url)
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        byte[] out = process.getInputStream().readAllBytes();
-        if (!process.waitFor(90, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("chromium did not finish within 90 s");
-        }
-        return new String(out, StandardCharsets.UTF_8);
     }
 }

@@ -29,8 +29,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Boots the real demo on random ports and checks it from outside: the echo listener over a plain
- * socket, {@code /actuator/taps} and {@code /actuator/health} over HTTP, a client built only from
- * the YAML profile and the annotations, and the web page rendered by headless Chromium.
+ * socket, {@code /actuator/taps} and {@code /actuator/health} over HTTP, and a client built only
+ * from the YAML profile and the annotations ({@link DemoPageTest} drives the web page in headless
+ * Chromium against the same application context).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = { "demo.echo.port=0", "demo.chat.port=0", "demo.chat-quic.port=0", "demo.client.period=300ms" })
@@ -188,33 +189,6 @@ class DemoApplicationTest {
         assertThat(JsonMapper.builder().build().readTree(selected).get("transfer").get("messagesSent").asLong())
                 .isPositive();
         assertThat(get("/actuator/taps")).doesNotContain("PRIVATE KEY").doesNotContain("BEGIN CERTIFICATE");
-    }
-
-    @Test
-    void thePageShowsListenersAndARacingWaterfallInHeadlessChromium() throws Exception {
-        String chromium = Chromium.require();
-        await().atMost(WAIT).until(() -> chatClient.connection() != null
-                && chatClient.connection().ready().toCompletableFuture().isDone());
-        String dom = Chromium.dumpDom(chromium, "http://localhost:" + httpPort + "/");
-
-        assertThat(dom).contains("data-listener-id=\"echo\"").contains("data-listener-id=\"chat\"");
-        assertThat(dom).contains("data-kind=\"attempt\" data-outcome=\"SUCCEEDED\"")
-                .contains("data-kind=\"attempt\" data-outcome=\"FAILED\"").contains("data-kind=\"dns\"");
-        assertThat(dom).contains("TLS/TCP");
-    }
-
-    @Test
-    void thePageShowsTheQuicGroupPathStatisticsAndPathsInHeadlessChromium() throws Exception {
-        String chromium = Chromium.require();
-        awaitQuicStreams();
-        String dom = Chromium.dumpDom(chromium, "http://localhost:" + httpPort + "/");
-
-        String quicGroup = chatClient.quicConnections().get(0).group().id();
-        assertThat(dom).contains("data-group-id=\"" + quicGroup + "\" data-multiplexed=\"true\" data-members=\"2\"");
-        assertThat(dom).contains("class=\"member\"");
-        assertThat(dom).contains("class=\"path-stat\" data-remote=\"127.0.0.1:"
-                + listeners.listener("chat").orElseThrow().port() + "\"");
-        assertThat(dom).contains("data-path-name=\"lo\" data-path-type=\"LOOPBACK\"");
     }
 
     private void awaitQuicStreams() {

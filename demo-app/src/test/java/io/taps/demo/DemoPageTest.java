@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -32,7 +33,8 @@ import tools.jackson.databind.json.JsonMapper;
  * The demo page in a real headless Chromium (over the DevTools protocol), against the real demo
  * app with real taps Connections: the establishment timeline draws every Connection's DNS queries
  * and attempts on one wall-clock axis, and uPlot, served from the app's WebJar, draws the live
- * rates read from the Micrometer meters. (Same properties as {@link DemoApplicationTest}, so the
+ * rates read from the Micrometer meters; the tables show the listeners, the QUIC group, the path
+ * statistics and the paths. (Same properties as {@link DemoApplicationTest}, so the
  * two share one application context.)
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -76,9 +78,46 @@ class DemoPageTest {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+    /** One Chromium for the class, started by the first test that needs it. */
+    private static DevToolsPage page;
+
+    private static DevToolsPage page() throws Exception {
+        if (page == null) {
+            page = DevToolsPage.open(Chromium.require());
+        }
+        return page;
+    }
+
+    @AfterAll
+    static void closeChromium() throws Exception {
+        if (page != null) {
+            page.close();
+        }
+    }
+
+    @Test
+    void thePageShowsTheListenersTheQuicGroupPathStatisticsAndPaths() throws Exception {
+        DevToolsPage page = page();
+        await().atMost(WAIT).until(() -> chatClient.quicConnections().size() == 2
+                && chatClient.lastQuicReply().startsWith("taps-demo heard over QUIC: ")
+                && chatClient.quicConnections().stream().allMatch(c -> c.transferReport().messagesReceived() > 0));
+        String chatPort = Integer.toString(listeners.listener("chat").orElseThrow().port());
+        page.navigate("http://localhost:" + httpPort + "/", WAIT);
+        page.awaitTrue("document.querySelector('.path-stat[data-remote=\"127.0.0.1:" + chatPort + "\"]') !== null"
+                + " && document.querySelectorAll('.group .member').length >= 2", WAIT);
+        String dom = page.evaluate("document.documentElement.outerHTML", WAIT).asString();
+
+        assertThat(dom).contains("data-listener-id=\"echo\"").contains("data-listener-id=\"chat\"")
+                .contains("TLS/TCP");
+        String quicGroup = chatClient.quicConnections().get(0).group().id();
+        assertThat(dom).contains("data-group-id=\"" + quicGroup + "\" data-multiplexed=\"true\" data-members=\"2\"");
+        assertThat(dom).contains("class=\"member\"");
+        assertThat(dom).contains("data-path-name=\"lo\" data-path-type=\"LOOPBACK\"");
+    }
+
     @Test
     void theTimelineDrawsEveryConnectionsDnsAndAttemptsOnOneAxisAndUplotDrawsTheMeters() throws Exception {
-        String chromium = Chromium.require();
+        DevToolsPage page = page();
         await().atMost(WAIT).until(() -> chatClient.connection() != null
                 && chatClient.connection().ready().toCompletableFuture().isDone());
         // Real Connections made after the chat client's, to a name (so each has a DNS phase).
@@ -110,61 +149,59 @@ class DemoPageTest {
 
             assertThat(status("/webjars/uplot/dist/uPlot.iife.min.js")).as("uPlot served from its WebJar").isEqualTo(200);
 
-            try (DevToolsPage page = DevToolsPage.open(chromium)) {
-                page.navigate("http://localhost:" + httpPort + "/", WAIT);
-                page.awaitTrue("document.querySelectorAll('#timeline .waterfall-row[data-kind=\"dns\"][data-connection-id=\""
-                        + laterId + "\"]').length > 0 && document.querySelector('#timeline .waterfall-row"
-                        + "[data-kind=\"attempt\"][data-connection-id=\"" + chatId + "\"][data-outcome=\"FAILED\"]') !== null",
-                        WAIT);
-                Map<String, List<JsonNode>> rows = byConnection(page.evaluate(ROWS, WAIT));
+            page.navigate("http://localhost:" + httpPort + "/", WAIT);
+            page.awaitTrue("document.querySelectorAll('#timeline .waterfall-row[data-kind=\"dns\"][data-connection-id=\""
+                    + laterId + "\"]').length > 0 && document.querySelector('#timeline .waterfall-row"
+                    + "[data-kind=\"attempt\"][data-connection-id=\"" + chatId + "\"][data-outcome=\"FAILED\"]') !== null",
+                    WAIT);
+            Map<String, List<JsonNode>> rows = byConnection(page.evaluate(ROWS, WAIT));
 
-                // One axis: every row's track is the same strip of the page.
-                JsonNode firstTrack = rows.get(chatId).get(0);
-                rows.values().forEach(list -> list.forEach(row -> {
-                    assertThat(row.get("trackLeft").asDouble()).isCloseTo(firstTrack.get("trackLeft").asDouble(),
-                            within(0.5));
-                    assertThat(row.get("trackWidth").asDouble()).isCloseTo(firstTrack.get("trackWidth").asDouble(),
-                            within(0.5));
-                }));
+            // One axis: every row's track is the same strip of the page.
+            JsonNode firstTrack = rows.get(chatId).get(0);
+            rows.values().forEach(list -> list.forEach(row -> {
+                assertThat(row.get("trackLeft").asDouble()).isCloseTo(firstTrack.get("trackLeft").asDouble(),
+                        within(0.5));
+                assertThat(row.get("trackWidth").asDouble()).isCloseTo(firstTrack.get("trackWidth").asDouble(),
+                        within(0.5));
+            }));
 
-                // The chat client's racing (taps-demo.localhost): DNS first, then ::1 refused and 127.0.0.1 won.
-                List<JsonNode> chat = rows.get(chatId);
-                assertThat(chat).extracting(row -> row.get("kind").asString()).contains("dns", "attempt");
-                assertThat(chat).extracting(row -> row.get("outcome").asString()).contains("DNS", "FAILED", "SUCCEEDED");
-                double firstAnswer = chat.stream().filter(row -> row.get("kind").asString().equals("dns"))
-                        .mapToDouble(row -> row.get("right").asDouble()).min().orElseThrow();
-                JsonNode firstAttempt = chat.stream().filter(row -> row.get("kind").asString().equals("attempt"))
-                        .min((a, b) -> Double.compare(a.get("start").asDouble(), b.get("start").asDouble())).orElseThrow();
-                assertThat(firstAttempt.get("left").asDouble()).as("the race starts once a DNS answer came")
-                        .isGreaterThanOrEqualTo(firstAnswer - 1);
-                double chatWon = chat.stream().filter(row -> row.get("outcome").asString().equals("SUCCEEDED"))
-                        .mapToDouble(row -> row.get("right").asDouble()).max().orElseThrow();
+            // The chat client's racing (taps-demo.localhost): DNS first, then ::1 refused and 127.0.0.1 won.
+            List<JsonNode> chat = rows.get(chatId);
+            assertThat(chat).extracting(row -> row.get("kind").asString()).contains("dns", "attempt");
+            assertThat(chat).extracting(row -> row.get("outcome").asString()).contains("DNS", "FAILED", "SUCCEEDED");
+            double firstAnswer = chat.stream().filter(row -> row.get("kind").asString().equals("dns"))
+                    .mapToDouble(row -> row.get("right").asDouble()).min().orElseThrow();
+            JsonNode firstAttempt = chat.stream().filter(row -> row.get("kind").asString().equals("attempt"))
+                    .min((a, b) -> Double.compare(a.get("start").asDouble(), b.get("start").asDouble())).orElseThrow();
+            assertThat(firstAttempt.get("left").asDouble()).as("the race starts once a DNS answer came")
+                    .isGreaterThanOrEqualTo(firstAnswer - 1);
+            double chatWon = chat.stream().filter(row -> row.get("outcome").asString().equals("SUCCEEDED"))
+                    .mapToDouble(row -> row.get("right").asDouble()).max().orElseThrow();
 
-                // Wall-clock alignment: a later Connection is drawn to the right of an earlier one
-                // (with per-connection axes both would start at the left edge), and each bar sits at
-                // the report's startedAt + offset.
-                List<JsonNode> later = rows.get(laterId);
-                JsonNode laterDnsRow = later.stream().filter(row -> row.get("kind").asString().equals("dns")).findFirst()
-                        .orElseThrow();
-                assertThat(laterDnsRow.get("left").asDouble()).isGreaterThan(chatWon);
-                assertThat(laterDnsRow.get("start").asDouble()).isCloseTo(laterDnsStart, within(0.01));
-                List<JsonNode> earlier = rows.get(mine.get(0).get("id").asString());
-                double earlierEnd = earlier.stream().mapToDouble(row -> row.get("right").asDouble()).max().orElseThrow();
-                assertThat(later.stream().mapToDouble(row -> row.get("left").asDouble()).min().orElseThrow())
-                        .isGreaterThanOrEqualTo(earlierEnd - 1);
+            // Wall-clock alignment: a later Connection is drawn to the right of an earlier one
+            // (with per-connection axes both would start at the left edge), and each bar sits at
+            // the report's startedAt + offset.
+            List<JsonNode> later = rows.get(laterId);
+            JsonNode laterDnsRow = later.stream().filter(row -> row.get("kind").asString().equals("dns")).findFirst()
+                    .orElseThrow();
+            assertThat(laterDnsRow.get("left").asDouble()).isGreaterThan(chatWon);
+            assertThat(laterDnsRow.get("start").asDouble()).isCloseTo(laterDnsStart, within(0.01));
+            List<JsonNode> earlier = rows.get(mine.get(0).get("id").asString());
+            double earlierEnd = earlier.stream().mapToDouble(row -> row.get("right").asDouble()).max().orElseThrow();
+            assertThat(later.stream().mapToDouble(row -> row.get("left").asDouble()).min().orElseThrow())
+                    .isGreaterThanOrEqualTo(earlierEnd - 1);
 
-                // The live chart: uPlot loaded from the WebJar, was fed samples of the meters
-                // (messages flow: the chat client talks every 300 ms) and drew the series.
-                assertThat(page.evaluate("typeof uPlot === 'function' && RATES.chart !== null"
-                        + " && document.getElementById('rates').contains(RATES.chart.root)", WAIT).asBoolean()).isTrue();
-                page.awaitTrue("RATES.data[0].length >= 3 && Math.max(...RATES.data[2]) > 0", WAIT);
-                assertThat(page.evaluate("RATES.chart.data[0].length === RATES.data[0].length", WAIT).asBoolean()).isTrue();
-                assertThat(page.evaluate("document.getElementById('rates').dataset.points", WAIT).asString())
-                        .isNotEmpty();
-                assertThat(page.awaitValue(SERIES_PIXELS, pixels -> pixels.asInt() > 20, WAIT).asInt())
-                        .as("pixels of the messages/s line on uPlot's canvas").isGreaterThan(20);
-                page.screenshot(Path.of("target", "demo-page.png"), WAIT);
-            }
+            // The live chart: uPlot loaded from the WebJar, was fed samples of the meters
+            // (messages flow: the chat client talks every 300 ms) and drew the series.
+            assertThat(page.evaluate("typeof uPlot === 'function' && RATES.chart !== null"
+                    + " && document.getElementById('rates').contains(RATES.chart.root)", WAIT).asBoolean()).isTrue();
+            page.awaitTrue("RATES.data[0].length >= 3 && Math.max(...RATES.data[2]) > 0", WAIT);
+            assertThat(page.evaluate("RATES.chart.data[0].length === RATES.data[0].length", WAIT).asBoolean()).isTrue();
+            assertThat(page.evaluate("document.getElementById('rates').dataset.points", WAIT).asString())
+                    .isNotEmpty();
+            assertThat(page.awaitValue(SERIES_PIXELS, pixels -> pixels.asInt() > 20, WAIT).asInt())
+                    .as("pixels of the messages/s line on uPlot's canvas").isGreaterThan(20);
+            page.screenshot(Path.of("target", "demo-page.png"), WAIT);
         } finally {
             echoes.forEach(Connection::close);
         }
