@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -49,6 +50,9 @@ class DemoApplicationTest {
 
     @Autowired
     ChatClient chatClient;
+
+    @Autowired
+    ConfigurableApplicationContext context;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -189,6 +193,26 @@ class DemoApplicationTest {
         assertThat(JsonMapper.builder().build().readTree(selected).get("transfer").get("messagesSent").asLong())
                 .isPositive();
         assertThat(get("/actuator/taps")).doesNotContain("PRIVATE KEY").doesNotContain("BEGIN CERTIFICATE");
+    }
+
+    /**
+     * The test context cache stops a context it does not use and starts it again later; the
+     * listeners then bind new ephemeral ports, and the chat client must follow them.
+     */
+    @Test
+    void afterTheContextIsStoppedAndStartedTheClientChatsWithTheListenersNewPorts() throws Exception {
+        awaitQuicStreams();
+        Connection before = chatClient.connection();
+        context.stop();
+        assertThat(before.closed().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS)).isNull();
+        assertThat(chatClient.quicConnections()).isEmpty();
+        context.start();
+
+        int chatPort = listeners.listener("chat").orElseThrow().port();
+        await().atMost(WAIT).until(() -> chatClient.connection() != null && chatClient.connection() != before
+                && chatClient.connection().remoteEndpoint().map(Object::toString).orElse("").endsWith(":" + chatPort)
+                && chatClient.connection().transferReport().messagesReceived() > 0);
+        awaitQuicStreams();
     }
 
     private void awaitQuicStreams() {
