@@ -1,6 +1,6 @@
 // Polls /actuator/taps and draws listeners, connection groups with their members' transfer
-// figures, the cached path statistics, the local paths and each connection's racing waterfall
-// from its establishment report.
+// figures, the cached path statistics, the local paths, the connections and (timeline.js) their
+// establishments on one time axis; rates.js samples the meters for the live chart.
 'use strict';
 
 function el(tag, attrs, ...children) {
@@ -81,25 +81,6 @@ function renderPaths(paths) {
         el('td', {}, p.addresses.join(', ')))));
 }
 
-function waterfall(establishment) {
-  // Accepted connections raced nothing: they have no establishment report.
-  if (!establishment) return el('div', { class: 'waterfall' });
-  const attempts = establishment.attempts || [];
-  const end = Math.max(0.001, establishment.elapsedMs || 0,
-      ...attempts.map(a => a.startMs + (a.durationMs == null ? 0 : a.durationMs)));
-  return el('div', { class: 'waterfall' }, ...attempts.map(a => {
-    const left = (100 * a.startMs / end).toFixed(2);
-    const width = (100 * (a.durationMs == null ? end - a.startMs : a.durationMs) / end).toFixed(2);
-    const via = a.proxy ? ' via ' + a.proxy : '';
-    const title = a.outcome + ' ' + a.stack + ' to ' + a.remote + via + (a.message ? ': ' + a.message : '');
-    return el('div', { class: 'waterfall-row', 'data-outcome': a.outcome, title },
-        el('span', { class: 'label' }, a.outcome + ' ' + a.stack + ' ' + a.remote + via),
-        el('span', { class: 'track' }, el('span', { class: 'bar ' + a.outcome,
-          style: 'left:' + left + '%;width:' + width + '%' })),
-        el('span', { class: 'time' }, '+' + ms(a.startMs) + ' / ' + ms(a.durationMs)));
-  }));
-}
-
 function renderConnections(connections) {
   document.getElementById('connections').replaceChildren(...connections.map(c =>
       el('div', { class: 'connection', 'data-connection-id': c.id },
@@ -109,7 +90,8 @@ function renderConnections(connections) {
             + (c.applicationProtocol ? ' · ALPN ' + c.applicationProtocol : '')
             + (c.security ? ' · ' + c.security.protocolVersion + ' ' + c.security.cipherSuite : '')
             + (c.establishment && c.establishment.winner ? ' · winner: ' + c.establishment.winner : '')),
-        waterfall(c.establishment))));
+        el('div', { class: 'meta' }, 'sent ' + c.transfer.messagesSent + ' / ' + bytes(c.transfer.bytesSent)
+            + ' · received ' + c.transfer.messagesReceived + ' / ' + bytes(c.transfer.bytesReceived)))));
 }
 
 async function refresh() {
@@ -125,6 +107,7 @@ async function refresh() {
     renderCache(taps.cache);
     renderPaths(taps.paths);
     renderConnections(taps.connections);
+    renderTimeline(taps.connections);
   } catch (failure) {
     document.getElementById('system').textContent = 'cannot read /actuator/taps: ' + failure;
   }
@@ -132,3 +115,6 @@ async function refresh() {
 
 refresh();
 setInterval(refresh, 1000);
+refreshRates();
+setInterval(refreshRates, 1000);
+document.getElementById('collapse-gaps').addEventListener('change', refresh);

@@ -6,7 +6,10 @@ import io.taps.endpoint.RemoteEndpoint;
 import io.taps.spring.boot.autoconfigure.TapsProfiles;
 import io.taps.spring.listener.TapsListenerRegistry;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,8 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.context.event.ApplicationReadyEvent;
-import org.springframework.context.event.EventListener;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -31,9 +33,13 @@ import org.springframework.stereotype.Component;
  * listener and, once Ready, Clones that Connection (RFC 9622 §7.4): on QUIC the clone is a second
  * stream of the same QUIC connection, so the page shows one multiplexed Connection Group with two
  * streams. Both streams chat too.
+ *
+ * <p>A {@link SmartLifecycle} one phase after the listeners: it connects once they are bound and
+ * closes its Connections before they stop, so a context that is stopped and started again (as the
+ * test context cache pauses and resumes contexts) chats with the listeners' new ports.
  */
 @Component
-public class ChatClient implements DisposableBean {
+public class ChatClient implements SmartLifecycle, DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(ChatClient.class);
 
     private final TapsProfiles profiles;
@@ -48,6 +54,8 @@ public class ChatClient implements DisposableBean {
     private final AtomicInteger sent = new AtomicInteger();
     private final AtomicReference<String> lastReply = new AtomicReference<>("");
     private final AtomicReference<String> lastQuicReply = new AtomicReference<>("");
+    private final List<ScheduledFuture<?>> chatting = new CopyOnWriteArrayList<>();
+    private volatile boolean running;
     private volatile @Nullable Connection connection;
     private volatile @Nullable Connection quicConnection;
     private volatile @Nullable Connection quicClone;
@@ -61,11 +69,15 @@ public class ChatClient implements DisposableBean {
         this.periodMillis = period.toMillis();
     }
 
-    @EventListener(ApplicationReadyEvent.class)
-    public void connect() {
-        if (!enabled) {
-            return;
+    @Override
+    public void start() {
+        running = true;
+        if (enabled) {
+            connect();
         }
+    }
+
+    private void connect() {
         String host = profiles.get("chat-client").remoteEndpoint().flatMap(RemoteEndpoint::hostName)
                 .orElse("taps-demo.localhost");
         int port = listeners.listener("chat").orElseThrow().port();
@@ -77,9 +89,12 @@ public class ChatClient implements DisposableBean {
                 log.warn("chat client could not connect to {}:{}: {}", host, port, failure.getMessage());
                 return;
             }
+            if (connection != chat) {
+                return; // stopped meanwhile
+            }
             log.info("chat client connected to {}:{} over {}\n{}", host, port, chat.protocolStack().orElse("?"),
                     chat.establishmentReport());
-            timer.scheduleWithFixedDelay(this::say, 0, periodMillis, TimeUnit.MILLISECONDS);
+            chatting.add(timer.scheduleWithFixedDelay(this::say, 0, periodMillis, TimeUnit.MILLISECONDS));
         });
         connectOverQuic();
     }
@@ -98,6 +113,9 @@ public class ChatClient implements DisposableBean {
         Connection quic = profiles.preconnection("chat-quic-client").remote(remote).build().initiate();
         this.quicConnection = quic;
         quic.ready().thenCompose(ready -> {
+            if (quicConnection != quic) {
+                throw new java.util.concurrent.CancellationException("stopped while connecting");
+            }
             Connection stream = quic.clone();
             this.quicClone = stream;
             return stream.ready();
@@ -106,9 +124,12 @@ public class ChatClient implements DisposableBean {
                 log.warn("chat client could not chat over QUIC on port {}: {}", port, failure.getMessage());
                 return;
             }
+            if (quicConnection != quic) {
+                return; // stopped meanwhile
+            }
             log.info("chat client connected over {} with two streams in group {}", quic.protocolStack().orElse("?"),
                     quic.group().id());
-            timer.scheduleWithFixedDelay(this::sayOverQuic, 0, periodMillis, TimeUnit.MILLISECONDS);
+            chatting.add(timer.scheduleWithFixedDelay(this::sayOverQuic, 0, periodMillis, TimeUnit.MILLISECONDS));
         });
     }
 
@@ -157,13 +178,36 @@ public class ChatClient implements DisposableBean {
         return connection;
     }
 
+    /** Stops chatting and closes the Connections, before the listeners stop. */
     @Override
-    public void destroy() {
-        timer.shutdownNow();
+    public void stop() {
+        running = false;
+        chatting.forEach(task -> task.cancel(false));
+        chatting.clear();
         for (Connection open : new Connection[] { connection, quicClone, quicConnection }) {
             if (open != null) {
                 open.close();
             }
         }
+        connection = null;
+        quicClone = null;
+        quicConnection = null;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Right after the listeners ({@link TapsListenerRegistry#DEFAULT_PHASE}): started after them, stopped before. */
+    @Override
+    public int getPhase() {
+        return TapsListenerRegistry.DEFAULT_PHASE + 1;
+    }
+
+    @Override
+    public void destroy() {
+        stop();
+        timer.shutdownNow();
     }
 }

@@ -1,15 +1,14 @@
 package io.taps.demo;
 
 import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import io.taps.testing.DebianPackages;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Headless Chromium for the end-to-end page test: Debian's {@code chromium} package, installed
- * with {@code apt-get install -y chromium} when missing and the test runs as root; otherwise the
- * test is skipped with a message saying why.
+ * Headless Chromium for the end-to-end page tests: Debian's {@code chromium} package, installed by
+ * {@link DebianPackages} (apt-get as root, as CI runs) when missing; where it cannot be installed
+ * the test is skipped loudly with the reason.
  */
 final class Chromium {
     private static final List<String> CANDIDATES = List.of("/usr/bin/chromium", "/usr/bin/chromium-browser",
@@ -19,22 +18,17 @@ final class Chromium {
     }
 
     /** The Chromium executable, installing it when possible; aborts (skips) the test otherwise. */
-    static String require() throws Exception {
+    static String require() {
+        if (find() == null) {
+            DebianPackages.require("chromium", "chromium");
+        }
         String found = find();
-        if (found == null && "root".equals(System.getProperty("user.name"))) {
-            System.err.println("[demo e2e] chromium missing: running apt-get install -y chromium");
-            Process install = new ProcessBuilder("apt-get", "install", "-y", "chromium").inheritIO().start();
-            if (!install.waitFor(10, TimeUnit.MINUTES)) {
-                install.destroyForcibly();
-            }
-            found = find();
-        }
         if (found == null) {
-            System.err.println("[demo e2e] SKIPPED: no chromium and cannot install it (not root or apt failed);"
-                    + " install Debian's chromium package to run the page test");
+            String reason = "headless Chromium is not installed and could not be installed (needs root + apt-get;"
+                    + " install Debian's chromium package to run the page tests)";
+            System.err.println("*** TEST SKIPPED: " + reason + " ***");
+            Assumptions.abort(reason);
         }
-        Assumptions.assumeTrue(found != null,
-                "SKIPPED LOUDLY: headless Chromium is not installed and could not be installed (needs root + apt)");
         return found;
     }
 
@@ -45,23 +39,5 @@ final class Chromium {
             }
         }
         return null;
-    }
-
-    /**
-     * Loads {@code url}, lets its scripts run (virtual time, so fetches and the first refresh
-     * finish) and returns the serialized DOM.
-     */
-    static String dumpDom(String chromium, String url) throws Exception {
-        File profile = java.nio.file.Files.createTempDirectory("taps-demo-chromium").toFile();
-        Process process = new ProcessBuilder(chromium, "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-dev-shm-usage", "--user-data-dir=" + profile.getAbsolutePath(),
-                "--virtual-time-budget=5000", "--dump-dom", url)
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        byte[] out = process.getInputStream().readAllBytes();
-        if (!process.waitFor(90, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("chromium did not finish within 90 s");
-        }
-        return new String(out, StandardCharsets.UTF_8);
     }
 }

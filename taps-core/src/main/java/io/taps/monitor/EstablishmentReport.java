@@ -6,6 +6,7 @@ import io.taps.ErrorReason;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -17,6 +18,10 @@ import java.util.Optional;
  * (path, then protocol stack with its ALPN list, then resolved remote address), the name
  * resolutions, every attempt with its start offset from the start of establishment, its duration,
  * outcome and failure reason, and the winner. Immutable; {@link #toString()} prints it.
+ *
+ * <p>Every offset (an attempt's start, a resolution's query and answer) counts from the start of
+ * establishment; {@link #startedAt()} places that start on the wall clock, so the reports of
+ * several Connections can be drawn on one time line.
  *
  * <p>{@link Connection#establishmentReport()} returns the report so far while establishing and
  * the final one afterwards. A Connection a Listener accepted has no attempts; its winner is the
@@ -33,6 +38,7 @@ public final class EstablishmentReport {
     private final List<String> notes;
     private final boolean finished;
     private final Duration elapsed;
+    private final Instant startedAt;
 
     /**
      * @param tree the candidate tree, best branch first
@@ -45,6 +51,24 @@ public final class EstablishmentReport {
      */
     public EstablishmentReport(List<PathBranch> tree, List<Resolution> resolutions, List<Attempt> attempts,
             Candidate winner, List<String> notes, boolean finished, Duration elapsed) {
+        this(tree, resolutions, attempts, winner, notes, finished, elapsed, null);
+    }
+
+    /**
+     * A report whose start is known on the wall clock.
+     *
+     * @param tree the candidate tree, best branch first
+     * @param resolutions each name resolution (one entry per name and address family)
+     * @param attempts every leaf of the tree, in race order, including leaves never started
+     * @param winner the leaf that became the Connection, or {@code null}
+     * @param notes remarks, e.g. properties this platform cannot honour
+     * @param finished whether establishment has ended (Ready, EstablishmentError or cancelled)
+     * @param elapsed time from the start of establishment to its end, or to now while running
+     * @param startedAt when establishment started on the wall clock (offset zero of every offset
+     *     in the report), or {@code null} when unknown
+     */
+    public EstablishmentReport(List<PathBranch> tree, List<Resolution> resolutions, List<Attempt> attempts,
+            Candidate winner, List<String> notes, boolean finished, Duration elapsed, Instant startedAt) {
         this.tree = List.copyOf(tree);
         this.resolutions = List.copyOf(resolutions);
         this.attempts = List.copyOf(attempts);
@@ -52,6 +76,7 @@ public final class EstablishmentReport {
         this.notes = List.copyOf(notes);
         this.finished = finished;
         this.elapsed = Objects.requireNonNull(elapsed, "elapsed");
+        this.startedAt = startedAt;
     }
 
     /** A report with nothing in it: establishment has not started. */
@@ -120,6 +145,15 @@ public final class EstablishmentReport {
     /** Time from the start of establishment to its end (or to the moment of this report). */
     public Duration elapsed() {
         return elapsed;
+    }
+
+    /**
+     * When establishment started on the wall clock: offset zero of {@link Attempt#startOffset()}
+     * and of {@link Resolution#started()} and {@link Resolution#elapsed()}. Empty for a Connection
+     * a Listener accepted and for reports made without it.
+     */
+    public Optional<Instant> startedAt() {
+        return Optional.ofNullable(startedAt);
     }
 
     @Override
@@ -258,18 +292,38 @@ public final class EstablishmentReport {
     }
 
     /**
-     * One name resolution (RFC 9623 §4.2; Happy Eyeballs v3 queries AAAA and A separately).
+     * One name resolution (RFC 9623 §4.2; Happy Eyeballs v3 queries AAAA and A separately, and
+     * asks the HTTPS record beside them).
      *
      * @param name the host name
-     * @param family {@code "AAAA"} or {@code "A"}, or {@code "literal"} for an address given as such
-     * @param answers how many addresses it gave
-     * @param elapsed how long it took from the start of establishment
+     * @param family {@code "AAAA"}, {@code "A"} or {@code "HTTPS"}
+     * @param answers how many addresses (records) it gave
+     * @param elapsed when it answered (or failed), from the start of establishment
      * @param error why it failed, or {@code null}
+     * @param queriedAt when it was asked, from the start of establishment; {@code null} when
+     *     unknown (see {@link #started()})
      */
-    public record Resolution(String name, String family, int answers, Duration elapsed, String error) {
+    public record Resolution(String name, String family, int answers, Duration elapsed, String error,
+            Duration queriedAt) {
+        /** A resolution whose query time is unknown. */
+        public Resolution(String name, String family, int answers, Duration elapsed, String error) {
+            this(name, family, answers, elapsed, error, null);
+        }
+
+        /** When it was asked, from the start of establishment; empty when unknown. */
+        public Optional<Duration> started() {
+            return Optional.ofNullable(queriedAt);
+        }
+
+        /** How long the resolution took, from its query to its answer; empty when the query time is unknown. */
+        public Optional<Duration> duration() {
+            return started().map(start -> elapsed.minus(start));
+        }
+
         @Override
         public String toString() {
             return family + " " + name + ": " + answers + " address(es) at +" + elapsed.toMillis() + " ms"
+                    + duration().map(took -> " (took " + took.toMillis() + " ms)").orElse("")
                     + (error == null ? "" : " (" + error + ")");
         }
     }

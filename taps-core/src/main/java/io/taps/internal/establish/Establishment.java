@@ -88,6 +88,8 @@ public final class Establishment {
     private List<LocalPath> paths = List.of();
     private io.taps.Message earlyData;
     private CandidateTree tree;
+    /** When the race started on the wall clock: the report's offset zero (set on the loop in start). */
+    private java.time.Instant startedAt;
     /** The proxy branches (RFC 9623 §4.1.2), or null when the Connection goes direct only. */
     private ProxyGathering proxies;
     /** A task on the loop is making changes: the report is published once, when it ends. */
@@ -230,6 +232,7 @@ public final class Establishment {
             // LocalEndpoints the whole tree and the first attempt), not one per step.
             batched(() -> {
                 racer.start(timeout);
+                startedAt = java.time.Instant.now();
                 if (!spec.properties().get(Property.PVD).isEmpty()) {
                     notes.add("pvd " + spec.properties().get(Property.PVD) + " not applied: Linux offers no Provisioning"
                             + " Domain API to the JVM (RFC 9622 §6.2.12), so no path was pruned");
@@ -311,9 +314,10 @@ public final class Establishment {
             }
             String name = state.remote.hostName().get();
             long origin = racer.originNanos();
-            lookUpServices(state, origin);
+            Duration queried = Duration.ofNanos(clock.nanoTime() - origin);
+            lookUpServices(state, origin, queried);
             resolver.resolve(state.remote, StandardProtocolFamily.INET6, scope.useDnsCache()).whenComplete((addresses, failure) -> onLoop(() -> {
-                record(name, "AAAA", addresses, failure, origin);
+                record(name, "AAAA", addresses, failure, origin, queried);
                 state.v6Done = true;
                 if (failure != null) {
                     state.v6Failure = unwrap(failure);
@@ -335,7 +339,7 @@ public final class Establishment {
                 resolutionChanged(state);
             }));
             resolver.resolve(state.remote, StandardProtocolFamily.INET, scope.useDnsCache()).whenComplete((addresses, failure) -> onLoop(() -> {
-                record(name, "A", addresses, failure, origin);
+                record(name, "A", addresses, failure, origin, queried);
                 state.v4Done = true;
                 unholdV6(state);
                 if (failure != null) {
@@ -362,7 +366,7 @@ public final class Establishment {
      * Asks the HTTPS record beside AAAA and A (draft-ietf-happy-happyeyeballs-v3). An answer with
      * no record leaves the report as it was without one; a record is reported with its ECH config.
      */
-    private void lookUpServices(RemoteState state, long origin) {
+    private void lookUpServices(RemoteState state, long origin, Duration queried) {
         state.servicesPending = true;
         resolver.serviceBinding(state.remote, scope.useDnsCache()).whenComplete((lookup, failure) -> onLoop(() -> {
             state.servicesPending = false;
@@ -378,7 +382,7 @@ public final class Establishment {
                 return;
             }
             resolutions.add(new EstablishmentReport.Resolution(lookup.queriedName(), "HTTPS", lookup.answers(),
-                    Duration.ofNanos(clock.nanoTime() - origin), null));
+                    Duration.ofNanos(clock.nanoTime() - origin), null, queried));
             lookup.skipped().forEach(reason -> notes.add("HTTPS record " + lookup.queriedName() + ": " + reason));
             if (lookup.binding() != null) {
                 if (state.servicesWaitedOut) {
@@ -444,9 +448,10 @@ public final class Establishment {
     }
 
     private void record(String name, String family, List<InetSocketAddress> addresses, Throwable failure,
-            long origin) {
+            long origin, Duration queried) {
         resolutions.add(new EstablishmentReport.Resolution(name, family, addresses == null ? 0 : addresses.size(),
-                Duration.ofNanos(clock.nanoTime() - origin), failure == null ? null : unwrap(failure).getMessage()));
+                Duration.ofNanos(clock.nanoTime() - origin), failure == null ? null : unwrap(failure).getMessage(),
+                queried));
     }
 
     private void resolutionChanged(RemoteState changed) {
@@ -603,7 +608,7 @@ public final class Establishment {
         List<EstablishmentReport.Attempt> attempts = racer.report();
         EstablishmentReport.Candidate winner = racer.winnerCandidate();
         connection.establishmentReport(new EstablishmentReport(tree == null ? List.of() : tree.toReport(),
-                resolutions, attempts, winner, notes, racer.finished(), racer.elapsed()));
+                resolutions, attempts, winner, notes, racer.finished(), racer.elapsed(), startedAt));
     }
 
     private static Throwable unwrap(Throwable failure) {

@@ -4,6 +4,7 @@ import io.taps.monitor.EstablishmentReport;
 import io.taps.TransportServicesException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -18,11 +19,12 @@ public final class CloneReport {
 
     /**
      * The report of {@code request}'s one attempt so far: RUNNING while it opens, then SUCCEEDED or
-     * FAILED with {@code failure}; {@code how} completes the note (e.g. "a new QUIC stream").
+     * FAILED with {@code failure}; {@code how} completes the note (e.g. "a new QUIC stream");
+     * {@code startedAt} is when the clone began opening, on the wall clock.
      */
     public static EstablishmentReport of(CloneRequest request, EstablishmentReport.Candidate candidate,
             InetSocketAddress remote, String how, EstablishmentReport.Outcome outcome, Duration took,
-            TransportServicesException failure, boolean finished) {
+            TransportServicesException failure, boolean finished, Instant startedAt) {
         EstablishmentReport.Attempt only = new EstablishmentReport.Attempt(candidate, Optional.of(Duration.ZERO),
                 Optional.ofNullable(took), outcome, Optional.ofNullable(failure).map(TransportServicesException::reason),
                 Optional.ofNullable(failure).map(Throwable::getMessage), false);
@@ -32,6 +34,6 @@ public final class CloneReport {
                 outcome == EstablishmentReport.Outcome.SUCCEEDED ? candidate : null,
                 List.of("clone in group " + request.original().group().id() + ": " + how
                         + ", no race and no resolution (RFC 9622 §7.4)"),
-                finished, took == null ? Duration.ZERO : took);
+                finished, took == null ? Duration.ZERO : took, startedAt);
     }
 }

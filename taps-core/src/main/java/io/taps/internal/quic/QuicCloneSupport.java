@@ -48,22 +48,23 @@ public final class QuicCloneSupport implements CloneSupport {
             return;
         }
         long started = System.nanoTime();
+        java.time.Instant startedAt = java.time.Instant.now();
         InetSocketAddress remote = session.remoteAddress();
         clone.establishmentReport(CloneReport.of(request, candidate, remote, "a new stream of the QUIC connection",
-                EstablishmentReport.Outcome.RUNNING, null, null, false));
+                EstablishmentReport.Outcome.RUNNING, null, null, false, startedAt));
         session.channel().eventLoop().execute(() -> session.openStreamFor(clone, request.framers(), error -> {
-            clone.establishmentReport(report(request, remote, started, error));
+            clone.establishmentReport(report(request, remote, started, startedAt, error));
             if (clone.state() != io.taps.properties.ConnectionState.CLOSED) {
                 request.failed(error);
             }
         }));
-        clone.ready().thenRun(() -> clone.establishmentReport(report(request, remote, started, null)));
+        clone.ready().thenRun(() -> clone.establishmentReport(report(request, remote, started, startedAt, null)));
     }
 
     private EstablishmentReport report(CloneRequest request, InetSocketAddress remote, long started,
-            TransportServicesException failure) {
+            java.time.Instant startedAt, TransportServicesException failure) {
         return CloneReport.of(request, candidate, remote, "a new stream of the QUIC connection",
                 failure == null ? EstablishmentReport.Outcome.SUCCEEDED : EstablishmentReport.Outcome.FAILED,
-                Duration.ofNanos(System.nanoTime() - started), failure, true);
+                Duration.ofNanos(System.nanoTime() - started), failure, true, startedAt);
     }
 }

@@ -71,17 +71,19 @@ public final class ChannelCloneSupport implements CloneSupport {
         TapsAttempt attempt = new TapsAttempt(stack, loop, remote, local, peerName, cloneUse, request.timeout(),
                 request.framers(), null, scope, environment).throughProxy(proxy);
         long started = System.nanoTime();
+        java.time.Instant startedAt = java.time.Instant.now();
         attempt.establishAlone(clone,
-                () -> clone.establishmentReport(report(request, EstablishmentReport.Outcome.RUNNING, null, null, false)),
+                () -> clone.establishmentReport(report(request, EstablishmentReport.Outcome.RUNNING, null, null, false,
+                        startedAt)),
                 error -> {
                     clone.establishmentReport(report(request, EstablishmentReport.Outcome.FAILED, since(started), error,
-                            true));
+                            true, startedAt));
                     if (clone.state() != io.taps.properties.ConnectionState.CLOSED) {
                         request.failed(error);
                     }
                 },
                 () -> clone.establishmentReport(report(request, EstablishmentReport.Outcome.SUCCEEDED, since(started),
-                        null, true)));
+                        null, true, startedAt)));
     }
 
     private static Duration since(long started) {
@@ -90,8 +92,8 @@ public final class ChannelCloneSupport implements CloneSupport {
 
     /** A report without a race: the one attempt the clone made to the original's winner. */
     private EstablishmentReport report(CloneRequest request, EstablishmentReport.Outcome outcome, Duration took,
-            TransportServicesException failure, boolean finished) {
+            TransportServicesException failure, boolean finished, java.time.Instant startedAt) {
         return CloneReport.of(request, candidate, remote, "the original's stack and address", outcome, took,
-                failure, finished);
+                failure, finished, startedAt);
     }
 }

@@ -96,8 +96,17 @@ final class ConnectionDescriber {
         for (String note : report.notes()) {
             notes.add(peers.scrub(note, remotes, names));
         }
+        List<ConnectionDescriptor.ResolutionDescriptor> resolutions = new ArrayList<>();
+        for (EstablishmentReport.Resolution resolution : report.resolutions()) {
+            // The name asked says who the peer is, as an address does.
+            resolutions.add(new ConnectionDescriptor.ResolutionDescriptor(
+                    peers.shown() ? resolution.name() : PeerValues.MASK, resolution.family(), resolution.answers(),
+                    resolution.started().map(ConnectionDescriber::millis).orElse(null), millis(resolution.elapsed()),
+                    peers.scrub(resolution.error(), remotes, names)));
+        }
         return new ConnectionDescriptor.EstablishmentDescriptor(report.finished(), millis(report.elapsed()),
-                report.winner().map(winner -> winner(winner, peers)).orElse(null), attempts, notes);
+                report.winner().map(winner -> winner(winner, peers)).orElse(null), attempts, notes,
+                report.startedAt().map(Object::toString).orElse(null), resolutions);
     }
 
     private static String winner(EstablishmentReport.Candidate winner, PeerValues peers) {

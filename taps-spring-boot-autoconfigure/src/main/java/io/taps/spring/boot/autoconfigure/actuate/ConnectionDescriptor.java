@@ -81,9 +81,35 @@ public record ConnectionDescriptor(String id, String state, String role, @Nullab
      * @param winner    the winning candidate, described
      * @param attempts  every started attempt, by start offset
      * @param notes     remarks of the establisher (for example an unsupported preference)
+     * @param startedAt when establishment started (ISO-8601), the zero of every offset here, so
+     *                  several Connections can be drawn on one time line; null when unknown (a
+     *                  Connection a Listener accepted)
+     * @param resolutions each name resolution (AAAA, A, HTTPS), for the waterfall's DNS phase
      */
     public record EstablishmentDescriptor(boolean finished, double elapsedMs, @Nullable String winner,
-            List<AttemptDescriptor> attempts, List<String> notes) {
+            List<AttemptDescriptor> attempts, List<String> notes, @Nullable String startedAt,
+            List<ResolutionDescriptor> resolutions) {
+
+        /** Without a wall-clock start and resolutions. */
+        public EstablishmentDescriptor(boolean finished, double elapsedMs, @Nullable String winner,
+                List<AttemptDescriptor> attempts, List<String> notes) {
+            this(finished, elapsedMs, winner, attempts, notes, null, List.of());
+        }
+    }
+
+    /**
+     * One name resolution of the establishment (RFC 9623 §4.2), for a waterfall: a bar from
+     * {@code startMs} to {@code endMs}.
+     *
+     * @param name    the host name asked
+     * @param family  {@code AAAA}, {@code A} or {@code HTTPS}
+     * @param answers how many addresses (records) it gave
+     * @param startMs when it was asked, from the start of establishment, in milliseconds; null when unknown
+     * @param endMs   when it answered or failed, from the start of establishment, in milliseconds
+     * @param error   why it failed, if it did
+     */
+    public record ResolutionDescriptor(String name, String family, int answers, @Nullable Double startMs,
+            double endMs, @Nullable String error) {
     }
 
     /**
