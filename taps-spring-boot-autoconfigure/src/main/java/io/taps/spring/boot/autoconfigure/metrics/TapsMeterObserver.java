@@ -27,7 +27,8 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  * <li>{@code taps.connections.active} (gauge) and {@code taps.connections} (counter, every
  * Connection that became Ready): tags {@code profile}, {@code stack}, {@code role}
- * ({@code initiate}|{@code listen});</li>
+ * ({@code initiate}|{@code listen}) and {@code taps.client} (the {@code taps.clients} client that
+ * initiated it, else {@code none});</li>
  * <li>{@code taps.establishment} (timer, Initiate to Ready or EstablishmentError, RFC 9622
  * §7.1): tags {@code outcome} ({@code success}|{@code failure}), {@code stack};</li>
  * <li>{@code taps.racing.attempts} (counter, RFC 9623 §4.3): tag {@code outcome}
@@ -42,6 +43,9 @@ import org.jspecify.annotations.Nullable;
  * <p>The message paths only increment pre-registered counters: no lookup, no allocation.
  */
 public final class TapsMeterObserver implements TransportObserver {
+    /** The tag naming the {@code taps.clients.<name>} client of an initiated Connection ({@code none} otherwise). */
+    public static final String CLIENT_TAG = "taps.client";
+
     private final MeterRegistry registry;
     private final ConnectionProfiles profiles;
     private final Counter bytesIn;
@@ -92,9 +96,11 @@ public final class TapsMeterObserver implements TransportObserver {
     }
 
     private void opened(Connection connection, @Nullable Listener listener, String stack, String role) {
-        ConnectionKey key = new ConnectionKey(profiles.profileOf(connection, listener), stack, role);
+        ConnectionKey key = new ConnectionKey(profiles.profileOf(connection, listener), stack, role,
+                profiles.clientOf(connection, listener));
         Counter.builder("taps.connections").description("Connections that became Ready or were accepted")
-                .tags("profile", key.profile, "stack", key.stack, "role", key.role).register(registry).increment();
+                .tags("profile", key.profile, "stack", key.stack, "role", key.role).tag(CLIENT_TAG, key.client)
+                .register(registry).increment();
         AtomicLong count = active.computeIfAbsent(key, this::activeGauge);
         count.incrementAndGet();
         open.put(connection, key);
@@ -110,7 +116,8 @@ public final class TapsMeterObserver implements TransportObserver {
         AtomicLong count = new AtomicLong();
         Gauge.builder("taps.connections.active", count, AtomicLong::get)
                 .description("Connections that are Ready and not Closed yet")
-                .tags("profile", key.profile, "stack", key.stack, "role", key.role).register(registry);
+                .tags("profile", key.profile, "stack", key.stack, "role", key.role).tag(CLIENT_TAG, key.client)
+                .register(registry);
         return count;
     }
 
@@ -147,6 +154,6 @@ public final class TapsMeterObserver implements TransportObserver {
                 .tag("stack", connection.protocolStack().orElse("none")).register(registry).increment();
     }
 
-    private record ConnectionKey(String profile, String stack, String role) {
+    private record ConnectionKey(String profile, String stack, String role, String client) {
     }
 }
