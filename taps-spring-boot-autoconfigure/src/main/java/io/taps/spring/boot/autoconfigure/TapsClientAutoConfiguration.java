@@ -154,6 +154,9 @@ public final class TapsClientAutoConfiguration {
                 }
                 return builder.build();
             }
+            catch (TapsConfigurationException ex) {
+                throw ex;
+            }
             catch (TransportServicesException ex) {
                 throw TapsConfigurationException.at(key, ex, "Fix the remote endpoint of the client.");
             }
