@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.WeakHashMap;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.springframework.core.Ordered;
 
 /**
  * Which {@link TapsClient} made a Connection, so meters, observations and the actuator can name
@@ -17,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * {@code establishmentStarted}, which the core calls synchronously within Initiate (RFC 9622 §7.1).
  * Entries go with their Connection (weak keys).
  */
-public final class TapsClientConnections implements TransportObserver {
+public final class TapsClientConnections implements TransportObserver, Ordered {
     private static final ThreadLocal<@Nullable ClientIdentity> INITIATING = new ThreadLocal<>();
 
     // Weak keys: an entry lives as long as its Connection is referenced (by the client, the meters,
@@ -52,6 +53,12 @@ public final class TapsClientConnections implements TransportObserver {
     /** The client that made {@code connection}, if a {@link TapsClient} did. */
     public Optional<ClientIdentity> clientOf(Connection connection) {
         return Optional.ofNullable(this.clients.get(connection));
+    }
+
+    /** First among the observers, so the others find the client from {@code establishmentStarted} on. */
+    @Override
+    public int getOrder() {
+        return Ordered.HIGHEST_PRECEDENCE;
     }
 
     @Override

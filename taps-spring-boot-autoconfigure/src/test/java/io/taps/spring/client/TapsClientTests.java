@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.tck.TestObservationRegistry;
+import io.micrometer.observation.tck.TestObservationRegistryAssert;
 import io.taps.Connection;
 import io.taps.spring.client.ClientTestListeners.Confirmation;
 import io.taps.spring.client.ClientTestListeners.Order;
@@ -68,6 +70,9 @@ class TapsClientTests {
 
     @Autowired
     MeterRegistry meters;
+
+    @Autowired
+    TestObservationRegistry observations;
 
     @Test
     void qualifiedInjectionGivesEachNamedClient() {
@@ -178,5 +183,17 @@ class TapsClientTests {
             }));
         assertThat(this.meters.find("taps.connections").tag("role", "listen").tag("taps.client", "none").counters())
             .isNotEmpty();
+    }
+
+    @Test
+    void clientEstablishmentsAreObservedWithTheirClientAndProfile() throws Exception {
+        this.orders.request(new Order("obs-1", 1), Confirmation.class).toCompletableFuture().get(WAIT_SECONDS,
+                TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(WAIT_SECONDS)).untilAsserted(() -> TestObservationRegistryAssert
+            .assertThat(this.observations)
+            .hasAnObservation(observation -> observation.hasNameEqualTo("taps.connection.establish")
+                .hasLowCardinalityKeyValue("taps.client", "orders")
+                .hasLowCardinalityKeyValue("taps.profile", "framed")
+                .hasLowCardinalityKeyValue("outcome", "success")));
     }
 }

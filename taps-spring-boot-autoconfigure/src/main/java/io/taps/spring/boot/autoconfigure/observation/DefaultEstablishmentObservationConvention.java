@@ -8,10 +8,18 @@ import java.net.InetSocketAddress;
 /**
  * The default establishment Observation: name {@code taps.connection.establish}; low-cardinality
  * {@code outcome} ({@code success}|{@code failure}|{@code unknown}), {@code taps.protocol.stack}
- * and {@code taps.attempts} (how many racing attempts were started); high-cardinality
+ * and {@code taps.attempts} (how many racing attempts were started), {@code taps.client} and
+ * {@code taps.profile} (the {@code taps.clients} client that initiated it, else {@code none});
+ * high-cardinality
  * {@code network.peer.address} and {@code network.peer.port} of the winner.
  */
 public class DefaultEstablishmentObservationConvention implements EstablishmentObservationConvention {
+
+    /** The {@code taps.clients} client that initiated the Connection, {@code none} otherwise. */
+    public static final String CLIENT_KEY = "taps.client";
+
+    /** The property profile of that client, {@code none} otherwise. */
+    public static final String PROFILE_KEY = "taps.profile";
 
     public static final DefaultEstablishmentObservationConvention INSTANCE =
             new DefaultEstablishmentObservationConvention();
@@ -29,11 +37,18 @@ public class DefaultEstablishmentObservationConvention implements EstablishmentO
     @Override
     public KeyValues getLowCardinalityKeyValues(EstablishmentObservationContext context) {
         EstablishmentResult result = context.getResult();
+        KeyValues client = KeyValues.of(CLIENT_KEY, orNone(context.getClientName()), PROFILE_KEY,
+                orNone(context.getProfile()));
         if (result == null) {
-            return KeyValues.of("outcome", "unknown", "taps.protocol.stack", "none", "taps.attempts", "0");
+            return KeyValues.of("outcome", "unknown", "taps.protocol.stack", "none", "taps.attempts", "0").and(client);
         }
         return KeyValues.of("outcome", result.succeeded() ? "success" : "failure", "taps.protocol.stack",
-                result.protocolStack().orElse("none"), "taps.attempts", Integer.toString(result.attemptCount()));
+                result.protocolStack().orElse("none"), "taps.attempts", Integer.toString(result.attemptCount()))
+            .and(client);
+    }
+
+    private static String orNone(@org.jspecify.annotations.Nullable String value) {
+        return value != null ? value : "none";
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.taps.spring.boot.autoconfigure.observation;
 
 import io.micrometer.observation.ObservationRegistry;
 import io.taps.TransportServices;
+import io.taps.spring.client.TapsClientConnections;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -25,8 +26,9 @@ public final class TapsObservationAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     TapsObservationObserver tapsObservationObserver(ObservationRegistry registry,
-            ObjectProvider<EstablishmentObservationConvention> convention) {
-        return new TapsObservationObserver(registry, convention.getIfAvailable());
+            ObjectProvider<EstablishmentObservationConvention> convention,
+            ObjectProvider<TapsClientConnections> clients) {
+        return new TapsObservationObserver(registry, convention.getIfAvailable(), clients.getIfAvailable());
     }
 
     @Bean

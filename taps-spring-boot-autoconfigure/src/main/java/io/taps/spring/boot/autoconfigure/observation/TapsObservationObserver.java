@@ -6,6 +6,7 @@ import io.taps.Connection;
 import io.taps.monitor.EstablishmentResult;
 import io.taps.monitor.TransportObserver;
 import io.taps.TransportServicesException;
+import io.taps.spring.client.TapsClientConnections;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.jspecify.annotations.Nullable;
@@ -18,18 +19,36 @@ public final class TapsObservationObserver implements TransportObserver {
     private final ObservationRegistry registry;
     private final @Nullable EstablishmentObservationConvention convention;
     private final ConcurrentMap<Connection, Observation> running = new ConcurrentHashMap<>();
+    private final @Nullable TapsClientConnections clients;
 
     public TapsObservationObserver(ObservationRegistry registry,
             @Nullable EstablishmentObservationConvention convention) {
+        this(registry, convention, null);
+    }
+
+    /** An observer that names the client and profile of Connections {@code clients} knows. */
+    public TapsObservationObserver(ObservationRegistry registry,
+            @Nullable EstablishmentObservationConvention convention, @Nullable TapsClientConnections clients) {
         this.registry = registry;
         this.convention = convention;
+        this.clients = clients;
+    }
+
+    private void nameClient(Connection connection, EstablishmentObservationContext context) {
+        if (clients != null) {
+            clients.clientOf(connection).ifPresent(client -> context.setClient(client.client(), client.profile()));
+        }
     }
 
     @Override
     public void establishmentStarted(Connection connection) {
         Observation observation = Observation.createNotStarted(convention,
                 DefaultEstablishmentObservationConvention.INSTANCE,
-                () -> new EstablishmentObservationContext(connection), registry);
+                () -> {
+                    EstablishmentObservationContext context = new EstablishmentObservationContext(connection);
+                    nameClient(connection, context);
+                    return context;
+                }, registry);
         if (!observation.isNoop()) {
             running.put(connection, observation.start());
         }
@@ -41,7 +60,11 @@ public final class TapsObservationObserver implements TransportObserver {
         if (observation == null) {
             return;
         }
-        ((EstablishmentObservationContext) observation.getContext()).setResult(result);
+        EstablishmentObservationContext context = (EstablishmentObservationContext) observation.getContext();
+        context.setResult(result);
+        if (context.getClientName() == null) {
+            nameClient(connection, context);
+        }
         result.failure().ifPresent(reason -> observation.error(new TransportServicesException(reason,
                 "establishment failed: " + reason.rfcName())));
         observation.stop();
