@@ -148,17 +148,17 @@ final class ClientChannel {
     }
 
     /**
-     * After {@code call} timed out: if its reply has still not come within {@code call}'s timeout
-     * again, the peer is not answering in order any more, so the Connection is aborted before a
-     * later reply can be matched to the wrong request.
+     * After {@code call} timed out: if its reply has still not come within {@code grace}, the peer
+     * is not answering in order any more, so the Connection is aborted before a later reply can be
+     * matched to the wrong request.
      */
-    void checkLateReply(ClientCall call) {
+    void checkLateReply(ClientCall call, java.time.Duration grace) {
         boolean stillWaiting;
         synchronized (this) {
             stillWaiting = !this.lost && this.awaitingReply.contains(call);
         }
         if (stillWaiting) {
-            abort("the reply to a request that timed out did not come within a further " + call.timeout, null);
+            abort("the reply to a request that timed out did not come within a further " + grace, null);
         }
     }
 
@@ -196,7 +196,7 @@ final class ClientChannel {
         }
         for (ClientCall call : failed) {
             call.fail(new TapsClientConnectionException(this.owner.clientName(),
-                    why + " before the reply came", cause));
+                    why + " while the request awaited its reply", cause));
         }
         this.owner.channelLost(this);
     }

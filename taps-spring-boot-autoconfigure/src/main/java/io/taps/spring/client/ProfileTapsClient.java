@@ -358,7 +358,10 @@ final class ProfileTapsClient implements TapsClient, ClientChannel.Owner {
         if (call.expectsReply()) {
             call.fail(new TapsRequestTimeoutException(name(), "no reply within " + call.timeout, call.timeout, true,
                     null));
-            this.timer.schedule(() -> channel.checkLateReply(call), call.timeout.toNanos(), TimeUnit.NANOSECONDS);
+            // A reply may be merely late; only one that never comes breaks the order of replies.
+            Duration grace = call.timeout.compareTo(this.options.requestTimeout()) > 0 ? call.timeout
+                    : this.options.requestTimeout();
+            this.timer.schedule(() -> channel.checkLateReply(call, grace), grace.toNanos(), TimeUnit.NANOSECONDS);
         }
         else {
             call.fail(new TapsRequestTimeoutException(name(), "the Message was not Sent within " + call.timeout,

@@ -10,6 +10,8 @@ import io.micrometer.observation.tck.TestObservationRegistryAssert;
 import io.taps.Connection;
 import io.taps.spring.client.ClientTestListeners.Confirmation;
 import io.taps.spring.client.ClientTestListeners.Order;
+import io.taps.spring.boot.autoconfigure.actuate.ConnectionDescriptor;
+import io.taps.spring.boot.autoconfigure.actuate.TapsEndpoint;
 import io.taps.spring.listener.TapsListenerRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,7 +45,13 @@ import org.springframework.boot.test.context.SpringBootTest;
         "taps.clients.orders.content-type=application/json",
         "taps.clients.slow.profile=framed",
         "taps.clients.slow.remote.host=127.0.0.1",
-        "taps.clients.slow.remote.port=${local.taps.slow.port}" })
+        "taps.clients.slow.remote.port=${local.taps.slow.port}",
+        "taps.clients.stuck.profile=framed",
+        "taps.clients.stuck.remote.host=127.0.0.1",
+        "taps.clients.stuck.remote.port=${local.taps.slow.port}",
+        "taps.clients.stuck.request-timeout=300ms",
+        "taps.clients.stuck.reconnect.initial-backoff=20ms",
+        "management.endpoints.web.exposure.include=taps" })
 class TapsClientTests {
     private static final long WAIT_SECONDS = 10;
 
@@ -60,6 +68,10 @@ class TapsClientTests {
     TapsClient slow;
 
     @Autowired
+    @Qualifier("stuck")
+    TapsClient stuck;
+
+    @Autowired
     TapsClients clients;
 
     @Autowired
@@ -74,15 +86,18 @@ class TapsClientTests {
     @Autowired
     TestObservationRegistry observations;
 
+    @Autowired
+    TapsEndpoint endpoint;
+
     @Test
     void qualifiedInjectionGivesEachNamedClient() {
         assertThat(this.echo.name()).isEqualTo("echo");
         assertThat(this.orders.name()).isEqualTo("orders");
         assertThat(this.echo.profile()).isEqualTo("framed");
-        assertThat(this.clients.names()).containsExactly("echo", "orders", "slow");
+        assertThat(this.clients.names()).containsExactly("echo", "orders", "slow", "stuck");
         assertThat(this.clients.get("orders")).isSameAs(this.orders);
         assertThatThrownBy(() -> this.clients.get("nope")).isInstanceOf(IllegalArgumentException.class)
-            .hasMessageContaining("[echo, orders, slow]");
+            .hasMessageContaining("[echo, orders, slow, stuck]");
     }
 
     @Test
@@ -114,7 +129,9 @@ class TapsClientTests {
             int thread = t;
             Thread sender = new Thread(() -> {
                 for (int i = 0; i < 100; i++) {
-                    shared.add(this.echo.request("t" + thread + "-" + i, String.class).toCompletableFuture()
+                    // A generous timeout: the 400 round trips share two cores with the rest of the build.
+                    shared.add(this.echo.request("t" + thread + "-" + i, String.class, Duration.ofSeconds(60))
+                        .toCompletableFuture()
                         .thenApply(reply -> reply + " <- t" + thread + "-"));
                 }
             });
@@ -125,7 +142,7 @@ class TapsClientTests {
             thread.join();
         }
         replies.addAll(shared);
-        CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).get(WAIT_SECONDS, TimeUnit.SECONDS);
+        CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
         assertThat(replies).hasSize(400);
         for (CompletableFuture<String> reply : replies) {
             String text = reply.join();
@@ -154,6 +171,31 @@ class TapsClientTests {
         gate.countDown();
         assertThat(next.get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("slow: next");
         assertThat(this.clients.connections("slow")).containsExactly(before);
+    }
+
+    /**
+     * A reply that never comes would shift every later reply onto the wrong request: after the
+     * grace period the client aborts that Connection, and the next request gets its own reply on a
+     * new one.
+     */
+    @Test
+    void aReplyThatNeverComesCostsTheConnectionNotTheOrderOfReplies() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        this.handlers.slowGate = gate;
+        try {
+            CompletableFuture<String> stuck = this.stuck.request("wait-forever", String.class).toCompletableFuture();
+            assertThatThrownBy(() -> stuck.get(WAIT_SECONDS, TimeUnit.SECONDS)).cause()
+                .isInstanceOf(TapsRequestTimeoutException.class);
+            Connection first = this.clients.connections("stuck").get(0);
+            await().atMost(Duration.ofSeconds(WAIT_SECONDS))
+                .until(() -> first.closed().toCompletableFuture().isDone());
+            assertThat(this.stuck.request("after", String.class, Duration.ofSeconds(WAIT_SECONDS)).toCompletableFuture()
+                .get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("slow: after");
+            assertThat(this.clients.connections("stuck")).hasSize(1).doesNotContain(first);
+        }
+        finally {
+            gate.countDown();
+        }
     }
 
     @Test
@@ -195,5 +237,21 @@ class TapsClientTests {
                 .hasLowCardinalityKeyValue("taps.client", "orders")
                 .hasLowCardinalityKeyValue("taps.profile", "framed")
                 .hasLowCardinalityKeyValue("outcome", "success")));
+    }
+
+    @Test
+    void theActuatorNamesTheClientAndProfileOfClientConnections() throws Exception {
+        this.orders.request(new Order("act-1", 1), Confirmation.class).toCompletableFuture().get(WAIT_SECONDS,
+                TimeUnit.SECONDS);
+        List<ConnectionDescriptor> connections = this.endpoint.taps().connections();
+        assertThat(connections).filteredOn(connection -> "orders".equals(connection.client()))
+            .singleElement()
+            .satisfies(connection -> {
+                assertThat(connection.role()).isEqualTo("initiate");
+                assertThat(connection.profile()).isEqualTo("framed");
+            });
+        assertThat(connections).filteredOn(connection -> "listen".equals(connection.role()))
+            .isNotEmpty()
+            .allSatisfy(connection -> assertThat(connection.client()).isNull());
     }
 }

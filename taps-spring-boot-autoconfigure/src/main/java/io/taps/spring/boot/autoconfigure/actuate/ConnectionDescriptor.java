@@ -19,11 +19,22 @@ import org.jspecify.annotations.Nullable;
  * @param transfer      what it has carried so far (its transfer report)
  * @param multipath     the multipath properties in effect once established (RFC 9622 §6.2.14,
  *                      §6.2.15, §8.1.7); null while establishing
+ * @param client        the {@code taps.clients} client that initiated it, if one did
+ * @param profile       the property profile of that client, if one initiated it
  */
 public record ConnectionDescriptor(String id, String state, String role, @Nullable String listener,
         @Nullable String protocolStack, @Nullable String local, @Nullable String remote,
         @Nullable String applicationProtocol, EstablishmentDescriptor establishment, TransferDescriptor transfer,
-        @Nullable MultipathDescriptor multipath) {
+        @Nullable MultipathDescriptor multipath, @Nullable String client, @Nullable String profile) {
+
+    /** A Connection no {@code taps.clients} client initiated. */
+    public ConnectionDescriptor(String id, String state, String role, @Nullable String listener,
+            @Nullable String protocolStack, @Nullable String local, @Nullable String remote,
+            @Nullable String applicationProtocol, EstablishmentDescriptor establishment, TransferDescriptor transfer,
+            @Nullable MultipathDescriptor multipath) {
+        this(id, state, role, listener, protocolStack, local, remote, applicationProtocol, establishment, transfer,
+                multipath, null, null);
+    }
 
     /**
      * The multipath properties as the Connection reports them (GetProperties, RFC 9622 §8): what

@@ -12,6 +12,7 @@ import io.taps.TransportServices;
 import io.taps.properties.ConnectionProperties;
 import io.taps.properties.Property;
 import io.taps.properties.PropertyKind;
+import io.taps.spring.client.TapsClientConnections;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -43,10 +44,19 @@ public class TapsEndpoint {
     private final ListenerActivity activity;
     private final ObjectIds<Connection> connectionIds = new ObjectIds<>("c");
 
+    private final @Nullable TapsClientConnections clients;
+
     public TapsEndpoint(TransportServices services, ListenerDirectory directory, ListenerActivity activity) {
+        this(services, directory, activity, null);
+    }
+
+    /** An endpoint that names the client and profile of the Connections {@code clients} knows. */
+    public TapsEndpoint(TransportServices services, ListenerDirectory directory, ListenerActivity activity,
+            @Nullable TapsClientConnections clients) {
         this.services = services;
         this.directory = directory;
         this.activity = activity;
+        this.clients = clients;
     }
 
     @ReadOperation
@@ -102,6 +112,8 @@ public class TapsEndpoint {
 
     private ConnectionDescriptor describe(Connection connection, List<ListenerDirectory.DeclaredListener> declared) {
         Listener acceptedBy = activity.acceptedBy(connection);
+        TapsClientConnections.ClientIdentity client = acceptedBy != null || clients == null ? null
+                : clients.clientOf(connection).orElse(null);
         String listenerId = null;
         if (acceptedBy != null) {
             for (ListenerDirectory.DeclaredListener entry : declared) {
@@ -116,7 +128,8 @@ public class TapsEndpoint {
                 connection.remoteEndpoint().map(Object::toString).orElse(null),
                 connection.negotiatedApplicationProtocol().orElse(null),
                 establishment(connection.establishmentReport()), transfer(connection.transferReport()),
-                multipath(connection));
+                multipath(connection), client == null ? null : client.client(),
+                client == null ? null : client.profile());
     }
 
     private static ConnectionDescriptor.MultipathDescriptor multipath(Connection connection) {
