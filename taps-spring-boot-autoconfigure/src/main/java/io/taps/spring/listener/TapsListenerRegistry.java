@@ -320,6 +320,26 @@ public class TapsListenerRegistry implements SmartLifecycle, ApplicationContextA
         return start(endpoint);
     }
 
+    /**
+     * Stops the listener {@code id} gracefully, as the context's shutdown does: it accepts no more
+     * Connections, each Connection finishes the Message in hand and is closed; the stage completes
+     * when all are Closed. {@link #start(String)} starts it again. Completes at once when it is not
+     * running.
+     */
+    public java.util.concurrent.CompletionStage<Void> stop(String id) {
+        RunningTapsListener listener = this.running.get(id);
+        java.util.concurrent.CompletableFuture<Void> stopped = new java.util.concurrent.CompletableFuture<>();
+        if (listener == null) {
+            stopped.complete(null);
+            return stopped;
+        }
+        listener.stopGracefully(() -> {
+            this.running.remove(id, listener);
+            stopped.complete(null);
+        });
+        return stopped;
+    }
+
     private synchronized RunningTapsListener start(TapsListenerEndpoint endpoint) {
         RunningTapsListener existing = this.running.get(endpoint.id());
         if (existing != null) {

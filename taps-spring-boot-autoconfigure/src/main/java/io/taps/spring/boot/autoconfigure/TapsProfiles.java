@@ -167,6 +167,24 @@ public final class TapsProfiles {
         return builder;
     }
 
+    /**
+     * Like {@link #preconnection(String)}, with {@code remote} as the only remote endpoint instead of
+     * the profile's: what a {@code taps.clients.<name>} client initiates.
+     */
+    public Preconnection.Builder preconnection(String profile, io.taps.endpoint.RemoteEndpoint remote) {
+        TapsProfile resolved = get(profile);
+        Preconnection.Builder builder = this.transportServices.preconnection()
+                .properties(resolved.transportProperties())
+                .security(resolved.securityParameters())
+                .framer(resolved.framers().toArray(FramerFactory[]::new))
+                .remote(remote);
+        resolved.localEndpoint(null, null).ifPresent(builder::local);
+        if (resolved.proxies() != null) {
+            builder.proxies(resolved.proxies());
+        }
+        return builder;
+    }
+
     /** The resolved profile called {@code name}; an unknown name fails listing the known ones. */
     public TapsProfile get(String name) {
         TapsProfile profile = this.profiles.get(name);

@@ -73,6 +73,9 @@ public class TapsProperties {
     /** Settings per @TapsListener id, overriding the annotation's attributes. */
     private final Map<String, ListenerSettings> listeners = new LinkedHashMap<>();
 
+    /** Clients by name (bean name and qualifier), each a profile plus the remote endpoint it talks to. */
+    private final Map<String, TapsClientSettings> clients = new LinkedHashMap<>();
+
     /** Named property profiles. Built-in: reliable-inorder-stream, reliable-message, unreliable-datagram, secure-unreliable-datagram, default. */
     private final Map<String, Profile> profiles = new LinkedHashMap<>();
 
@@ -199,6 +202,10 @@ public class TapsProperties {
 
     public Map<String, TapsFramerSettings> getFramers() {
         return this.framers;
+    }
+
+    public Map<String, TapsClientSettings> getClients() {
+        return this.clients;
     }
 
 

@@ -23,12 +23,30 @@ import org.jspecify.annotations.Nullable;
  * @param transfer      what it has carried so far (its transfer report)
  * @param multipath     the multipath properties in effect once established (RFC 9622 §6.2.14,
  *                      §6.2.15, §8.1.7); null while establishing
+ * @param client        the {@code taps.clients} client that initiated it, if one did
+ * @param profile       the property profile of that client, if one initiated it
  */
 public record ConnectionDescriptor(String id, String state, String role, @Nullable String listener, String group,
         @Nullable String protocolStack, @Nullable String local, @Nullable String remote,
         @Nullable String applicationProtocol, @Nullable SecurityDescriptor security,
         @Nullable EstablishmentDescriptor establishment, TransferDescriptor transfer,
-        @Nullable MultipathDescriptor multipath) {
+        @Nullable MultipathDescriptor multipath, @Nullable String client, @Nullable String profile) {
+
+    /** A Connection no {@code taps.clients} client initiated. */
+    public ConnectionDescriptor(String id, String state, String role, @Nullable String listener, String group,
+            @Nullable String protocolStack, @Nullable String local, @Nullable String remote,
+            @Nullable String applicationProtocol, @Nullable SecurityDescriptor security,
+            @Nullable EstablishmentDescriptor establishment, TransferDescriptor transfer,
+            @Nullable MultipathDescriptor multipath) {
+        this(id, state, role, listener, group, protocolStack, local, remote, applicationProtocol, security,
+                establishment, transfer, multipath, null, null);
+    }
+
+    /** This Connection as initiated by the {@code taps.clients} client {@code client} of {@code profile}. */
+    public ConnectionDescriptor withClient(String client, String profile) {
+        return new ConnectionDescriptor(id, state, role, listener, group, protocolStack, local, remote,
+                applicationProtocol, security, establishment, transfer, multipath, client, profile);
+    }
 
     /**
      * What the security handshake negotiated ({@code io.taps.security.SecurityOutcome}, RFC 9622

@@ -10,6 +10,7 @@ import io.taps.TransportServices;
 import io.taps.properties.ConnectionProperties;
 import io.taps.properties.Property;
 import io.taps.properties.PropertyKind;
+import io.taps.spring.client.TapsClientConnections;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -54,11 +55,12 @@ public class TapsEndpoint {
     private final ListenerActivity activity;
     private final Show showValues;
     private final int defaultLimit;
+    private final @Nullable TapsClientConnections clients;
     private final ConnectionDescriber describer = new ConnectionDescriber(new ObjectIds<>("c"));
 
     /** Peers masked ({@link Show#NEVER}), {@link #DEFAULT_LIMIT} Connections by default. */
     public TapsEndpoint(TransportServices services, ListenerDirectory directory, ListenerActivity activity) {
-        this(services, directory, activity, Show.NEVER, DEFAULT_LIMIT);
+        this(services, directory, activity, Show.NEVER, DEFAULT_LIMIT, null);
     }
 
     /**
@@ -67,6 +69,16 @@ public class TapsEndpoint {
      */
     public TapsEndpoint(TransportServices services, ListenerDirectory directory, ListenerActivity activity,
             Show showValues, int defaultLimit) {
+        this(services, directory, activity, showValues, defaultLimit, null);
+    }
+
+    /**
+     * @param showValues   when peer addresses and certificate subjects are shown
+     * @param defaultLimit how many Connections an answer lists when the request gives no limit
+     * @param clients      names the client and profile of the Connections {@code taps.clients} made
+     */
+    public TapsEndpoint(TransportServices services, ListenerDirectory directory, ListenerActivity activity,
+            Show showValues, int defaultLimit, @Nullable TapsClientConnections clients) {
         if (defaultLimit < 1) {
             throw new IllegalArgumentException("the default limit must be at least 1, not " + defaultLimit);
         }
@@ -75,6 +87,7 @@ public class TapsEndpoint {
         this.activity = activity;
         this.showValues = showValues;
         this.defaultLimit = defaultLimit;
+        this.clients = clients;
     }
 
     /** Everything, the first {@code defaultLimit} Connections, peers as configured for a trusted caller. */
@@ -117,7 +130,7 @@ public class TapsEndpoint {
                         listenerId = entry.id();
                     }
                 }
-                return describer.describe(connection, acceptedBy != null, listenerId, peers);
+                return withClient(connection, acceptedBy, describer.describe(connection, acceptedBy != null, listenerId, peers));
             }
         }
         return null;
@@ -184,11 +197,19 @@ public class TapsEndpoint {
         List<ConnectionDescriptor> listed = new ArrayList<>();
         for (Connection connection : matching.subList(0, Math.min(query.limit(), matching.size()))) {
             Listener acceptedBy = activity.acceptedBy(connection);
-            listed.add(describer.describe(connection, acceptedBy != null,
-                    acceptedBy == null ? null : listenerIds.get(acceptedBy), peers));
+            listed.add(withClient(connection, acceptedBy, describer.describe(connection, acceptedBy != null,
+                    acceptedBy == null ? null : listenerIds.get(acceptedBy), peers)));
         }
         return new ConnectionPage(listed,
                 new TapsDescriptor.ConnectionCount(live.size(), matching.size(), listed.size(), query.limit()));
+    }
+
+    /** Names the {@code taps.clients} client (and its profile) of a Connection one initiated. */
+    private ConnectionDescriptor withClient(Connection connection, @Nullable Listener acceptedBy,
+            ConnectionDescriptor described) {
+        TapsClientConnections.ClientIdentity client = acceptedBy != null || clients == null ? null
+                : clients.clientOf(connection).orElse(null);
+        return client == null ? described : described.withClient(client.client(), client.profile());
     }
 
     private record ConnectionPage(List<ConnectionDescriptor> listed, TapsDescriptor.ConnectionCount count) {

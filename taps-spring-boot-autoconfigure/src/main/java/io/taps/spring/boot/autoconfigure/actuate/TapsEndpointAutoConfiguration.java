@@ -1,6 +1,7 @@
 package io.taps.spring.boot.autoconfigure.actuate;
 
 import io.taps.TransportServices;
+import io.taps.spring.client.TapsClientConnections;
 import io.taps.spring.boot.autoconfigure.TapsAutoConfiguration;
 import io.taps.spring.boot.autoconfigure.TapsListenerAutoConfiguration;
 import io.taps.spring.listener.TapsListenerRegistry;
@@ -54,10 +55,11 @@ public final class TapsEndpointAutoConfiguration {
         @ConditionalOnBean(TransportServices.class)
         @ConditionalOnMissingBean
         TapsEndpoint tapsEndpoint(TransportServices services, ObjectProvider<ListenerDirectory> directory,
-                ListenerActivity activity, TapsEndpointProperties properties) {
+                ListenerActivity activity, TapsEndpointProperties properties,
+                ObjectProvider<TapsClientConnections> clients) {
             return new TapsEndpoint(services,
                     directory.getObject(),
-                    activity, properties.getShowValues(), properties.getDefaultLimit());
+                    activity, properties.getShowValues(), properties.getDefaultLimit(), clients.getIfAvailable());
         }
 
         @Bean

@@ -34,4 +34,12 @@ public interface ConnectionProfiles {
     default String listenerIdOf(Connection connection, @Nullable Listener acceptedBy) {
         return UNKNOWN;
     }
+
+    /**
+     * The name of the {@code taps.clients.<name>} client that initiated {@code connection}, for the
+     * {@code taps.client} tag; {@link #UNKNOWN} for accepted Connections and those no client made.
+     */
+    default String clientOf(Connection connection, @Nullable Listener acceptedBy) {
+        return UNKNOWN;
+    }
 }

@@ -38,7 +38,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <ul>
  * <li>{@code taps.connections.active} (gauge) and {@code taps.connections} (counter, every
- * Connection that became Ready): the identity tags;</li>
+ * Connection that became Ready): the identity tags, with {@code taps.client} (the
+ * {@code taps.clients} client that initiated it, else {@code none});</li>
  * <li>{@code taps.bytes} (counter, bytes) and {@code taps.messages} (counter): the identity tags and
  * {@code taps.direction} ({@code in}|{@code out}); a ReceivedPartial counts as a message in, the
  * peer's end of stream (an empty final Message) does not;</li>
@@ -60,6 +61,8 @@ import org.jspecify.annotations.Nullable;
 public final class TapsMeterObserver implements TransportObserver {
     private static final String INITIATE = "initiate";
     private static final String LISTEN = "listen";
+    /** The tag naming the {@code taps.clients.<name>} client of an initiated Connection ({@code none} otherwise). */
+    public static final String CLIENT_TAG = "taps.client";
 
     private final MeterRegistry registry;
     private final ConnectionProfiles profiles;
@@ -84,7 +87,8 @@ public final class TapsMeterObserver implements TransportObserver {
                     .register(registry).increment(outcome.getValue());
         }
         if (result.succeeded()) {
-            opened(connection, new Identity(profile, profiles.listenerIdOf(connection, null), stack, INITIATE));
+            opened(connection, new Identity(profile, profiles.listenerIdOf(connection, null), stack, INITIATE,
+                    profiles.clientOf(connection, null)));
         }
     }
 
@@ -92,7 +96,8 @@ public final class TapsMeterObserver implements TransportObserver {
     public void connectionReceived(Listener listener, Connection connection) {
         opened(connection, new Identity(profiles.profileOf(connection, listener),
                 profiles.listenerIdOf(connection, listener),
-                connection.protocolStack().orElse(listener.protocolStack()), LISTEN));
+                connection.protocolStack().orElse(listener.protocolStack()), LISTEN,
+                profiles.clientOf(connection, listener)));
     }
 
     private void opened(Connection connection, Identity identity) {
@@ -165,12 +170,13 @@ public final class TapsMeterObserver implements TransportObserver {
 
     private Identity initiatedIdentity(Connection connection) {
         return new Identity(profiles.profileOf(connection, null), profiles.listenerIdOf(connection, null),
-                connection.protocolStack().orElse(TapsTagKeys.NONE), INITIATE);
+                connection.protocolStack().orElse(TapsTagKeys.NONE), INITIATE, profiles.clientOf(connection, null));
     }
 
-    private record Identity(String profile, String listenerId, String stack, String role) {
+    private record Identity(String profile, String listenerId, String stack, String role, String client) {
         Tags tags() {
-            return Tags.of(PROFILE, profile, LISTENER_ID, listenerId, PROTOCOL_STACK, stack, ROLE, role);
+            return Tags.of(PROFILE, profile, LISTENER_ID, listenerId, PROTOCOL_STACK, stack, ROLE, role, CLIENT_TAG,
+                    client);
         }
     }
 

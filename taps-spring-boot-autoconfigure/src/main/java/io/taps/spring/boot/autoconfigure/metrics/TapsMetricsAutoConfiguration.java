@@ -2,6 +2,7 @@ package io.taps.spring.boot.autoconfigure.metrics;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.taps.TransportServices;
+import io.taps.spring.client.TapsClientConnections;
 import io.taps.spring.listener.TapsListenerRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -29,8 +30,9 @@ public final class TapsMetricsAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     TapsMeterObserver tapsMeterObserver(MeterRegistry registry, ObjectProvider<ConnectionProfiles> profiles,
-            ObjectProvider<TapsListenerRegistry> listeners) {
-        return new TapsMeterObserver(registry, profiles.getIfAvailable(() -> new RegistryConnectionProfiles(listeners)));
+            ObjectProvider<TapsListenerRegistry> listeners, ObjectProvider<TapsClientConnections> clients) {
+        return new TapsMeterObserver(registry,
+                profiles.getIfAvailable(() -> new RegistryConnectionProfiles(listeners, clients)));
     }
 
     @Bean

@@ -9,11 +9,13 @@ import java.net.InetSocketAddress;
 /**
  * The default establishment Observation: name {@code taps.connection.establish}, a client span;
  * low-cardinality {@code taps.outcome} ({@code success}|{@code failure}|{@code unknown}),
- * {@code taps.protocol.stack}, {@code taps.profile} and {@code taps.attempts} (how many racing
+ * {@code taps.protocol.stack}, {@code taps.profile}, {@code taps.client} and {@code taps.attempts} (how many racing
  * attempts were started); high-cardinality {@code network.peer.address} and
  * {@code network.peer.port} of the winner (keys in docs/observability.md).
  */
 public class DefaultEstablishmentObservationConvention implements EstablishmentObservationConvention {
+    /** The {@code taps.clients.<name>} client that initiated the Connection, {@code none} otherwise. */
+    private static final String CLIENT = io.taps.spring.boot.autoconfigure.metrics.TapsMeterObserver.CLIENT_TAG;
 
     public static final DefaultEstablishmentObservationConvention INSTANCE =
             new DefaultEstablishmentObservationConvention();
@@ -33,11 +35,13 @@ public class DefaultEstablishmentObservationConvention implements EstablishmentO
         EstablishmentResult result = context.getResult();
         if (result == null) {
             return KeyValues.of(TapsTagKeys.OUTCOME, "unknown", TapsTagKeys.PROTOCOL_STACK, TapsTagKeys.NONE,
-                    TapsTagKeys.PROFILE, context.getProfile(), TapsTagKeys.ATTEMPTS, "0");
+                    TapsTagKeys.PROFILE, context.getProfile(), TapsTagKeys.ATTEMPTS, "0", CLIENT,
+                    context.getClientName());
         }
         return KeyValues.of(TapsTagKeys.OUTCOME, result.succeeded() ? "success" : "failure",
                 TapsTagKeys.PROTOCOL_STACK, result.protocolStack().orElse(TapsTagKeys.NONE), TapsTagKeys.PROFILE,
-                context.getProfile(), TapsTagKeys.ATTEMPTS, Integer.toString(result.attemptCount()));
+                context.getProfile(), TapsTagKeys.ATTEMPTS, Integer.toString(result.attemptCount()), CLIENT,
+                context.getClientName());
     }
 
     @Override

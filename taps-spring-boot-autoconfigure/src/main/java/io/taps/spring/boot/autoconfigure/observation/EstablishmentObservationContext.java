@@ -13,10 +13,12 @@ import org.jspecify.annotations.Nullable;
  * summary (RFC 9623 §4.3). A {@link SenderContext} of kind {@link Kind#CLIENT}, as Micrometer's
  * conventions have it for the side that opens a connection, so a tracer makes a client span. The
  * carrier is the Connection; nothing is injected into it, since a TAPS Connection has no headers.
+ * A Connection a {@code taps.clients} client initiated also names that client.
  */
 public final class EstablishmentObservationContext extends SenderContext<Connection> {
     private final Connection connection;
-    private final String profile;
+    private String profile;
+    private String clientName = TapsTagKeys.NONE;
     private @Nullable EstablishmentResult result;
 
     public EstablishmentObservationContext(Connection connection) {
@@ -38,6 +40,17 @@ public final class EstablishmentObservationContext extends SenderContext<Connect
     /** The taps profile ({@code taps.profiles.<name>}) it was made from; {@code none} when unknown. */
     public String getProfile() {
         return profile;
+    }
+
+    /** The {@code taps.clients.<name>} client that initiated it; {@code none} when no client did. */
+    public String getClientName() {
+        return clientName;
+    }
+
+    /** Names the client (and its profile) that initiated the Connection, once it is known. */
+    void setClient(String clientName, String profile) {
+        this.clientName = clientName;
+        this.profile = profile;
     }
 
     /** The outcome; null while the establishment is running. */

@@ -4,6 +4,7 @@ import io.micrometer.observation.ObservationRegistry;
 import io.taps.TransportServices;
 import io.taps.spring.boot.autoconfigure.metrics.ConnectionProfiles;
 import io.taps.spring.boot.autoconfigure.metrics.RegistryConnectionProfiles;
+import io.taps.spring.client.TapsClientConnections;
 import io.taps.spring.listener.TapsListenerRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -29,9 +30,9 @@ public final class TapsObservationAutoConfiguration {
     @ConditionalOnMissingBean
     TapsObservationObserver tapsObservationObserver(ObservationRegistry registry,
             ObjectProvider<EstablishmentObservationConvention> convention, ObjectProvider<ConnectionProfiles> profiles,
-            ObjectProvider<TapsListenerRegistry> listeners) {
+            ObjectProvider<TapsListenerRegistry> listeners, ObjectProvider<TapsClientConnections> clients) {
         return new TapsObservationObserver(registry, convention.getIfAvailable(),
-                profiles.getIfAvailable(() -> new RegistryConnectionProfiles(listeners)));
+                profiles.getIfAvailable(() -> new RegistryConnectionProfiles(listeners, clients)));
     }
 
     @Bean

@@ -35,11 +35,23 @@ public final class TapsObservationObserver implements TransportObserver {
         this.profiles = profiles;
     }
 
+    private void nameClient(Connection connection, EstablishmentObservationContext context) {
+        String client = profiles.clientOf(connection, null);
+        if (!ConnectionProfiles.UNKNOWN.equals(client)) {
+            context.setClient(client, profiles.profileOf(connection, null));
+        }
+    }
+
     @Override
     public void establishmentStarted(Connection connection) {
         Observation observation = Observation.createNotStarted(convention,
                 DefaultEstablishmentObservationConvention.INSTANCE,
-                () -> new EstablishmentObservationContext(connection, profiles.profileOf(connection, null)), registry);
+                () -> {
+                    EstablishmentObservationContext context = new EstablishmentObservationContext(connection,
+                            profiles.profileOf(connection, null));
+                    nameClient(connection, context);
+                    return context;
+                }, registry);
         if (!observation.isNoop()) {
             running.put(connection, observation.start());
         }
@@ -51,7 +63,10 @@ public final class TapsObservationObserver implements TransportObserver {
         if (observation == null) {
             return;
         }
-        ((EstablishmentObservationContext) observation.getContext()).setResult(result);
+        EstablishmentObservationContext context = (EstablishmentObservationContext) observation.getContext();
+        context.setResult(result);
+        // A client learns its Connection when initiate() returns, which can be after Ready.
+        nameClient(connection, context);
         result.failure().ifPresent(reason -> observation.error(new TransportServicesException(reason,
                 "establishment failed: " + reason.rfcName())));
         observation.stop();
