@@ -217,13 +217,13 @@ class TapsClientTests {
         this.orders.request(new Order("m-1", 1), Confirmation.class).toCompletableFuture().get(WAIT_SECONDS,
                 TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(WAIT_SECONDS)).untilAsserted(() -> assertThat(this.meters
-            .find("taps.connections").tag("role", "initiate").tag("taps.client", "orders").counters())
+            .find("taps.connections").tag("taps.role", "initiate").tag("taps.client", "orders").counters())
             .singleElement()
             .satisfies(counter -> {
-                assertThat(counter.getId().getTag("profile")).isEqualTo("framed");
+                assertThat(counter.getId().getTag("taps.profile")).isEqualTo("framed");
                 assertThat(counter.count()).isGreaterThanOrEqualTo(1);
             }));
-        assertThat(this.meters.find("taps.connections").tag("role", "listen").tag("taps.client", "none").counters())
+        assertThat(this.meters.find("taps.connections").tag("taps.role", "listen").tag("taps.client", "none").counters())
             .isNotEmpty();
     }
 
@@ -236,7 +236,7 @@ class TapsClientTests {
             .hasAnObservation(observation -> observation.hasNameEqualTo("taps.connection.establish")
                 .hasLowCardinalityKeyValue("taps.client", "orders")
                 .hasLowCardinalityKeyValue("taps.profile", "framed")
-                .hasLowCardinalityKeyValue("outcome", "success")));
+                .hasLowCardinalityKeyValue("taps.outcome", "success")));
     }
 
     @Test
