@@ -18,16 +18,21 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import io.taps.spring.client.TapsClient;
+import io.taps.spring.client.TapsClients;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * A client built from the YAML profile {@code chat-client}: it connects to the name in the
- * profile's {@code remote.host} ({@code taps-demo.localhost}, which means both ::1 and 127.0.0.1)
- * on the chat listener's bound port, so racing (RFC 9623 §4.3) tries ::1 first, fails there (the
- * listener is on 127.0.0.1 only) and wins on 127.0.0.1: the establishment report the web page
- * draws as a waterfall. Then it sends a chat line every few seconds and keeps the last reply.
+ * Chats through the {@link TapsClient} {@code chat} ({@code taps.clients.chat} in the YAML: the
+ * profile {@code chat-client}, whose {@code remote.host} {@code taps-demo.localhost} means both ::1
+ * and 127.0.0.1, and the chat listener's bound port {@code ${local.taps.chat.port}}), so racing
+ * (RFC 9623 §4.3) tries ::1 first, fails there (the listener is on 127.0.0.1 only) and wins on
+ * 127.0.0.1: the establishment report the web page draws as a waterfall. Every few seconds it
+ * requests a typed {@link ChatReply} to a {@link ChatLine}, both JSON on the wire, and keeps the
+ * last reply.
  *
  * <p>It also connects over QUIC with the profile {@code chat-quic-client} to the {@code chat-quic}
  * listener and, once Ready, Clones that Connection (RFC 9622 §7.4): on QUIC the clone is a second
@@ -42,8 +47,12 @@ import org.springframework.stereotype.Component;
 public class ChatClient implements SmartLifecycle, DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(ChatClient.class);
 
+    static final String NAME = "demo-client";
+
     private final TapsProfiles profiles;
     private final TapsListenerRegistry listeners;
+    private final TapsClient chat;
+    private final TapsClients clients;
     private final boolean enabled;
     private final long periodMillis;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -52,19 +61,20 @@ public class ChatClient implements SmartLifecycle, DisposableBean {
         return thread;
     });
     private final AtomicInteger sent = new AtomicInteger();
-    private final AtomicReference<String> lastReply = new AtomicReference<>("");
+    private final AtomicReference<@Nullable ChatReply> lastReply = new AtomicReference<>();
     private final AtomicReference<String> lastQuicReply = new AtomicReference<>("");
     private final List<ScheduledFuture<?>> chatting = new CopyOnWriteArrayList<>();
     private volatile boolean running;
-    private volatile @Nullable Connection connection;
     private volatile @Nullable Connection quicConnection;
     private volatile @Nullable Connection quicClone;
 
-    public ChatClient(TapsProfiles profiles, TapsListenerRegistry listeners,
-            @Value("${demo.client.enabled:true}") boolean enabled,
+    public ChatClient(TapsProfiles profiles, TapsListenerRegistry listeners, @Qualifier("chat") TapsClient chat,
+            TapsClients clients, @Value("${demo.client.enabled:true}") boolean enabled,
             @Value("${demo.client.period:3s}") java.time.Duration period) {
         this.profiles = profiles;
         this.listeners = listeners;
+        this.chat = chat;
+        this.clients = clients;
         this.enabled = enabled;
         this.periodMillis = period.toMillis();
     }
@@ -78,24 +88,8 @@ public class ChatClient implements SmartLifecycle, DisposableBean {
     }
 
     private void connect() {
-        String host = profiles.get("chat-client").remoteEndpoint().flatMap(RemoteEndpoint::hostName)
-                .orElse("taps-demo.localhost");
-        int port = listeners.listener("chat").orElseThrow().port();
-        Connection chat = profiles.preconnection("chat-client").remote(RemoteEndpoint.ofHost(host, port)).build()
-                .initiate();
-        this.connection = chat;
-        chat.ready().whenComplete((ready, failure) -> {
-            if (failure != null) {
-                log.warn("chat client could not connect to {}:{}: {}", host, port, failure.getMessage());
-                return;
-            }
-            if (connection != chat) {
-                return; // stopped meanwhile
-            }
-            log.info("chat client connected to {}:{} over {}\n{}", host, port, chat.protocolStack().orElse("?"),
-                    chat.establishmentReport());
-            chatting.add(timer.scheduleWithFixedDelay(this::say, 0, periodMillis, TimeUnit.MILLISECONDS));
-        });
+        // The client connects on its first request and reconnects with back-off after a loss.
+        chatting.add(timer.scheduleWithFixedDelay(this::say, 0, periodMillis, TimeUnit.MILLISECONDS));
         connectOverQuic();
     }
 
@@ -144,17 +138,19 @@ public class ChatClient implements SmartLifecycle, DisposableBean {
     }
 
     private void say() {
-        Connection chat = connection;
-        if (chat == null) {
-            return;
-        }
-        chat.send("hello #" + sent.incrementAndGet()).thenCompose(done -> chat.receive())
-                .thenAccept((Message reply) -> lastReply.set(new String(reply.bytes(), StandardCharsets.UTF_8)));
+        chat.request(new ChatLine(NAME, "hello #" + sent.incrementAndGet()), ChatReply.class)
+                .whenComplete((reply, failure) -> {
+                    if (failure != null) {
+                        log.debug("chat request failed: {}", failure.getMessage());
+                    } else {
+                        lastReply.set(reply);
+                    }
+                });
     }
 
-    /** The last reply from the chat listener, empty before the first. */
-    public String lastReply() {
-        return lastReply.get();
+    /** The last typed reply from the chat listener, empty before the first. */
+    public java.util.Optional<ChatReply> lastReply() {
+        return java.util.Optional.ofNullable(lastReply.get());
     }
 
     /** The last reply over QUIC (either stream), empty before the first. */
@@ -173,9 +169,10 @@ public class ChatClient implements SmartLifecycle, DisposableBean {
         return streams;
     }
 
-    /** The client's Connection once it initiated, for tests. */
+    /** The chat client's Connection once it initiated, for tests. */
     public @Nullable Connection connection() {
-        return connection;
+        List<Connection> open = clients.connections("chat");
+        return open.isEmpty() ? null : open.get(0);
     }
 
     /** Stops chatting and closes the Connections, before the listeners stop. */
@@ -184,12 +181,11 @@ public class ChatClient implements SmartLifecycle, DisposableBean {
         running = false;
         chatting.forEach(task -> task.cancel(false));
         chatting.clear();
-        for (Connection open : new Connection[] { connection, quicClone, quicConnection }) {
+        for (Connection open : new Connection[] { quicClone, quicConnection }) {
             if (open != null) {
                 open.close();
             }
         }
-        connection = null;
         quicClone = null;
         quicConnection = null;
     }

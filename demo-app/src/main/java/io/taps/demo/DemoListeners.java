@@ -20,13 +20,14 @@ public class DemoListeners {
     }
 
     /**
-     * Chat over TLS with the length-prefix framer (profile {@code chat}): each Message is one chat
-     * line, answered with one reply Message. Bound on 127.0.0.1 only, so a client racing ::1 and
+     * Chat over TLS with the length-prefix framer (profile {@code chat}): each Message is one
+     * {@link ChatLine} as JSON (the profile's content type is {@code application/json}), answered
+     * with one {@link ChatReply} Message. Bound on 127.0.0.1 only, so a client racing ::1 and
      * 127.0.0.1 shows a failed attempt before the winner.
      */
     @TapsListener(id = "chat", profile = "chat", host = "127.0.0.1", port = "${demo.chat.port:7001}")
-    public String chat(String line) {
-        return "taps-demo heard: " + line;
+    public ChatReply chat(ChatLine line) {
+        return new ChatReply(line.from(), line.text(), "taps-demo");
     }
 
     /**

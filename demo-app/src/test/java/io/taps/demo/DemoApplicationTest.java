@@ -21,7 +21,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import io.taps.spring.client.TapsClient;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -54,6 +56,10 @@ class DemoApplicationTest {
     @Autowired
     ConfigurableApplicationContext context;
 
+    @Autowired
+    @Qualifier("chat")
+    TapsClient chat;
+
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Test
@@ -78,14 +84,28 @@ class DemoApplicationTest {
             client.ready().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
             assertThat(client.protocolStack()).contains("TLS/TCP");
             assertThat(client.negotiatedApplicationProtocol()).contains("taps-chat");
-            client.send("hi there").toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            // The chat speaks JSON: a ChatLine in, a ChatReply out.
+            client.send("{\"from\":\"test\",\"text\":\"hi there\"}").toCompletableFuture()
+                    .get(WAIT.toSeconds(), TimeUnit.SECONDS);
             byte[] reply = client.receive().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS).bytes();
-            assertThat(new String(reply, StandardCharsets.UTF_8)).isEqualTo("taps-demo heard: hi there");
+            JsonNode json = JsonMapper.builder().build().readTree(new String(reply, StandardCharsets.UTF_8));
+            assertThat(json.get("to").asString()).isEqualTo("test");
+            assertThat(json.get("heard").asString()).isEqualTo("hi there");
+            assertThat(json.get("by").asString()).isEqualTo("taps-demo");
         } finally {
             client.close();
         }
-        // The demo's own client, from the same profile, talks to it too.
-        await().atMost(WAIT).until(() -> chatClient.lastReply().startsWith("taps-demo heard: hello #"));
+        // The demo's own client (the TapsClient "chat", from the same profile) talks to it too.
+        await().atMost(WAIT).until(() -> chatClient.lastReply().map(reply -> reply.heard().startsWith("hello #"))
+                .orElse(false));
+    }
+
+    @Test
+    void theChatClientHelperRequestsATypedReplyToATypedLine() throws Exception {
+        ChatReply reply = chat.request(new ChatLine("test", "typed"), ChatReply.class).toCompletableFuture()
+                .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(reply).isEqualTo(new ChatReply("test", "typed", "taps-demo"));
+        assertThat(chat.profile()).isEqualTo("chat-client");
     }
 
     @Test
