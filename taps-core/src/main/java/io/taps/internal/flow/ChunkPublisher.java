@@ -16,15 +16,12 @@ import java.util.concurrent.Executors;
  * own (one per transfer, ended with it), never on an event loop. The source is not closed: its
  * owner closes it.
  */
-public final class ChunkPublisher extends DemandPublisher<Message> {
+public final class ChunkPublisher extends SingleFetchPublisher<Message> {
     /** The most bytes one read (one Message) takes. */
     public static final int CHUNK = 64 * 1024;
 
     private final ReadableByteChannel source;
     private final ExecutorService reader;
-    private Message ready;
-    private boolean reading;
-    private Object end;
 
     public ChunkPublisher(ReadableByteChannel source) {
         super("the chunks of " + source);
@@ -41,29 +38,8 @@ public final class ChunkPublisher extends DemandPublisher<Message> {
     }
 
     @Override
-    protected boolean hasItem() {
-        return ready != null;
-    }
-
-    @Override
-    protected Message takeItem() {
-        Message item = ready;
-        ready = null;
-        return item;
-    }
-
-    @Override
-    protected Object terminal() {
-        return end;
-    }
-
-    @Override
-    protected Runnable fetch() {
-        if (reading || ready != null || end != null) {
-            return null;
-        }
-        reading = true;
-        return () -> reader.execute(this::readOne);
+    protected void startFetch() {
+        reader.execute(this::readOne);
     }
 
     @Override
@@ -89,14 +65,9 @@ public final class ChunkPublisher extends DemandPublisher<Message> {
         } catch (IOException | RuntimeException failure) {
             ended = failure;
         }
-        synchronized (this) {
-            reading = false;
-            ready = chunk;
-            end = ended;
-        }
         if (ended != null) {
             reader.shutdown();
         }
-        signal();
+        fetched(chunk, ended);
     }
 }

@@ -14,11 +14,8 @@ import java.util.concurrent.CompletionException;
  * <p>The peer's end of stream (the Message whose context is Final, RFC 9622 §9.3.3.3) is the last
  * onNext, or only onComplete when it carries no bytes; a ReceiveError or ConnectionError is onError.
  */
-public final class ReceivePublisher extends DemandPublisher<Message> {
+public final class ReceivePublisher extends SingleFetchPublisher<Message> {
     private final Connection connection;
-    private Message ready;
-    private boolean receiving;
-    private Object end;
 
     public ReceivePublisher(Connection connection) {
         super("the Messages of " + connection);
@@ -26,46 +23,18 @@ public final class ReceivePublisher extends DemandPublisher<Message> {
     }
 
     @Override
-    protected boolean hasItem() {
-        return ready != null;
-    }
-
-    @Override
-    protected Message takeItem() {
-        Message item = ready;
-        ready = null;
-        return item;
-    }
-
-    @Override
-    protected Object terminal() {
-        return end;
-    }
-
-    @Override
-    protected Runnable fetch() {
-        if (receiving || ready != null || end != null) {
-            return null;
-        }
-        receiving = true;
-        return () -> connection.receive().whenComplete(this::received);
+    protected void startFetch() {
+        connection.receive().whenComplete(this::received);
     }
 
     private void received(Message message, Throwable failure) {
-        synchronized (this) {
-            receiving = false;
-            if (failure != null) {
-                end = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-            } else {
-                if (message.endOfStream()) {
-                    end = COMPLETE;
-                }
-                // An empty Final Message is only the peer's end: onComplete says it.
-                if (!message.endOfStream() || message.length() > 0) {
-                    ready = message;
-                }
-            }
+        if (failure != null) {
+            fetched(null, failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
+                    : failure);
+            return;
         }
-        signal();
+        // An empty Final Message is only the peer's end: onComplete says it.
+        boolean onlyTheEnd = message.endOfStream() && message.length() == 0;
+        fetched(onlyTheEnd ? null : message, message.endOfStream() ? COMPLETE : null);
     }
 }
