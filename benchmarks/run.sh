@@ -119,7 +119,7 @@ jmh() {
     -jvmArgsAppend "$JVM_FLAGS" -prof io.taps.benchmarks.LatencyProfiler -rf json -rff "$result" "$@"
 }
 
-# first_message TIMEOUT RESULT_FILE JMH_ARGS...: figure 9 (FirstMessage, plain TCP vs TCP Fast Open)
+# first_message TIMEOUT RESULT_FILE JMH_ARGS...: figure 10 (FirstMessage, plain TCP vs TCP Fast Open)
 # alone, inside a throw-away network namespace (unshare -n) whose net.ipv4.tcp_fastopen is 3, so
 # both sides may use Fast Open without touching the host's sysctl; set before the JVM starts, since
 # Netty reads it once. Needs root and unshare; the other figures stay in the host's namespace.
@@ -127,7 +127,7 @@ first_message() {
   local limit=$1 result=$2
   shift 2
   if [ "$(id -u)" != 0 ] || ! command -v unshare > /dev/null; then
-    echo "figure 9 (TCP Fast Open) needs root and unshare for its network namespace" >&2
+    echo "figure 10 (TCP Fast Open) needs root and unshare for its network namespace" >&2
     return 1
   fi
   local pin=()
@@ -144,7 +144,7 @@ if [ "$MODE" = smoke ]; then
   jmh 300 "$OUT/smoke.json" -f 0 -wi 0 -i 1 -r 500ms -prof gc -e FirstMessage,Scale,Candidates > "$OUT/smoke.log" 2>&1 \
     || { tail -50 "$OUT/smoke.log"; echo "smoke run FAILED (log: $OUT/smoke.log)" >&2; exit 1; }
   first_message 120 "$OUT/first-message-smoke.json" -f 0 -wi 1 -w 500ms -i 1 -r 500ms > "$OUT/first-message-smoke.log" 2>&1 \
-    || { tail -50 "$OUT/first-message-smoke.log"; echo "figure 9 smoke run FAILED" >&2; exit 1; }
+    || { tail -50 "$OUT/first-message-smoke.log"; echo "figure 10 smoke run FAILED" >&2; exit 1; }
   # Figure 12 with 1,000 connections only: the smoke run checks the harness.
   isolated 120 "$OUT/scale-smoke.json" -f 0 -wi 0 -i 1 -r 500ms -p workload=1000 Scale > "$OUT/scale-smoke.log" 2>&1 \
     || { tail -50 "$OUT/scale-smoke.log"; echo "figure 12 smoke run FAILED" >&2; exit 1; }
@@ -186,7 +186,7 @@ else
     FILES+=("$OUT/setup-$round.json")
     first_message 300 "$OUT/first-message-$round.json" -f 1 -wi 12 -w 2s -i 4 -r 1500ms "${fm_skip[@]}" \
       > "$OUT/first-message-$round.log" 2>&1 \
-      || { tail -50 "$OUT/first-message-$round.log"; echo "figure 9 round $round FAILED" >&2; exit 1; }
+      || { tail -50 "$OUT/first-message-$round.log"; echo "figure 10 round $round FAILED" >&2; exit 1; }
     FILES+=("$OUT/first-message-$round.json")
   done
   echo "Allocation run ($(( $(date +%s) - START )) s elapsed) ..."

@@ -14,7 +14,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Figure 9 (issue 18): DTLS 64 B request/response, 1 outstanding, round trips/s. The taps client
+ * Figure 11 (issue 18): DTLS 64 B request/response, 1 outstanding, round trips/s. The taps client
  * (DTLS/UDP, selected by {@code unreliableDatagram()} with security on) and the raw baseline (the
  * JDK's DTLS {@code SSLEngine} in a minimal Netty handler, {@link Dtls}) both talk to the same raw
  * DTLS echo server in the same run. Its own class so the flows of {@link Flows} keep their parameters.

@@ -39,7 +39,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Figure 9 (issue 17): TCP connect + first message, the time from asking for a connection with its
+ * Figure 10 (issue 17): TCP connect + first message, the time from asking for a connection with its
  * first 64 B Message until the first byte of the server's echo arrives, then an abort (RST, so no
  * TIME_WAIT piles up). {@code workload} TCP is a plain handshake (the Message follows it); TFO is
  * TCP Fast Open (RFC 7413), where the Message rides in the SYN once the client kernel holds the

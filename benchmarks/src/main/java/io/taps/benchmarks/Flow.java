@@ -54,7 +54,7 @@ public abstract class Flow {
         UDP(NettyFixture.PAYLOAD, 1),
         /** Figure 7: the framed 64 B request/response of figure 2 on one QUIC stream, 1 outstanding. */
         QUIC(NettyFixture.PAYLOAD, 1),
-        /** Figure 9: 64 B datagrams, each one DTLS 1.2 record, echoed by a raw JDK-engine DTLS server, 1 outstanding. */
+        /** Figure 11: 64 B datagrams, each one DTLS 1.2 record, echoed by a raw JDK-engine DTLS server, 1 outstanding. */
         DTLS(NettyFixture.PAYLOAD, 1),
         /** Figure 7d: 64 B QUIC DATAGRAM frames (RFC 9221) echoed by a raw Netty QUIC server, 1 outstanding. */
         QUIC_DATAGRAM(NettyFixture.PAYLOAD, 1);

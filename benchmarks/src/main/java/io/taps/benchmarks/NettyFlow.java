@@ -83,7 +83,7 @@ public abstract class NettyFlow extends Flow {
         }
     }
 
-    /** Figure 9: a UDP channel connected to the server with the raw JDK-engine DTLS handler. */
+    /** Figure 11: a UDP channel connected to the server with the raw JDK-engine DTLS handler. */
     private void openDtls(NettyFixture.Server server) {
         try {
             io.netty.util.concurrent.Promise<Void> handshake = group.next().newPromise();

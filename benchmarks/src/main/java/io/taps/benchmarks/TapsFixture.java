@@ -58,7 +58,7 @@ public final class TapsFixture {
                 .security(Tls.tapsClient().toBuilder().alpn(Quic.ALPN).build()).build();
     }
 
-    /** DTLS/UDP (figure 9): unreliable datagrams with security on select DTLS 1.2, verified against the benchmark root. */
+    /** DTLS/UDP (figure 11): unreliable datagrams with security on select DTLS 1.2, verified against the benchmark root. */
     public static Preconnection dtls(TransportServices taps, NettyFixture.Server server) {
         return to(taps, server).properties(TransportProperties.unreliableDatagram()).security(Dtls.tapsClient()).build();
     }
