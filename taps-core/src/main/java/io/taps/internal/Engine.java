@@ -25,6 +25,7 @@ import io.taps.internal.establish.Establishment;
 import io.taps.internal.cache.CacheScope;
 import io.taps.internal.cache.CachedStateView;
 import io.taps.internal.cache.PerformanceCache;
+import io.taps.internal.group.GroupMember;
 import io.taps.internal.group.TapsConnectionGroup;
 import io.taps.internal.establish.SoleEstablishment;
 import io.taps.internal.listen.ListenerCore;
@@ -407,10 +408,28 @@ public final class Engine implements AutoCloseable {
 
     private void track(TapsConnection connection) {
         // Clones join through the group, so they are tracked like the Connection they came from.
-        connection.connectionGroup().trackWith(member -> track((TapsConnection) member));
-        connections.add(connection);
+        connection.connectionGroup().trackWith(this::joined);
+        if (!connections.add(connection)) {
+            // A stream a QUIC peer opened joins its group and is then delivered by the Listener:
+            // observed once, or an observer would see it close twice.
+            return;
+        }
         connection.closed().whenComplete((ok, failure) -> connections.remove(connection));
         ConnectionObservation.connection(observer, connection);
+    }
+
+    /**
+     * A member joined a group: a clone this side made (RFC 9622 §7.4) is observed like an
+     * initiated Connection, its establishment starting now, within Clone; a stream the peer opened
+     * is reported when its Listener delivers it (ConnectionReceived).
+     */
+    private void joined(GroupMember member) {
+        TapsConnection connection = (TapsConnection) member;
+        boolean known = connections.contains(connection);
+        track(connection);
+        if (!known && !connection.accepted()) {
+            ConnectionObservation.establishment(observer, connection);
+        }
     }
 
     /** Every Connection not yet Closed, oldest group first (for TransportServices and the actuator). */
