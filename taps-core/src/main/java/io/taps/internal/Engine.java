@@ -25,7 +25,6 @@ import io.taps.internal.establish.Establishment;
 import io.taps.internal.cache.CacheScope;
 import io.taps.internal.cache.CachedStateView;
 import io.taps.internal.cache.PerformanceCache;
-import io.taps.internal.group.GroupMember;
 import io.taps.internal.group.TapsConnectionGroup;
 import io.taps.internal.establish.SoleEstablishment;
 import io.taps.internal.listen.ListenerCore;
@@ -406,30 +405,20 @@ public final class Engine implements AutoCloseable {
         return connTimeout.isNone() ? DEFAULT_ESTABLISHMENT_TIMEOUT : connTimeout.duration();
     }
 
-    private void track(TapsConnection connection) {
+    /** Tracks and observes {@code connection}; false when it was tracked already. */
+    private boolean track(TapsConnection connection) {
         // Clones join through the group, so they are tracked like the Connection they came from.
-        connection.connectionGroup().trackWith(this::joined);
+        connection.connectionGroup().trackWith(member -> {
+            if (track((TapsConnection) member)) {
+                ConnectionObservation.joined(observer, (TapsConnection) member);
+            }
+        });
         if (!connections.add(connection)) {
-            // A stream a QUIC peer opened joins its group and is then delivered by the Listener:
-            // observed once, or an observer would see it close twice.
-            return;
+            return false; // a stream a QUIC peer opened joined its group before its Listener delivered it
         }
         connection.closed().whenComplete((ok, failure) -> connections.remove(connection));
         ConnectionObservation.connection(observer, connection);
-    }
-
-    /**
-     * A member joined a group: a clone this side made (RFC 9622 §7.4) is observed like an
-     * initiated Connection, its establishment starting now, within Clone; a stream the peer opened
-     * is reported when its Listener delivers it (ConnectionReceived).
-     */
-    private void joined(GroupMember member) {
-        TapsConnection connection = (TapsConnection) member;
-        boolean known = connections.contains(connection);
-        track(connection);
-        if (!known && !connection.accepted()) {
-            ConnectionObservation.establishment(observer, connection);
-        }
+        return true;
     }
 
     /** Every Connection not yet Closed, oldest group first (for TransportServices and the actuator). */

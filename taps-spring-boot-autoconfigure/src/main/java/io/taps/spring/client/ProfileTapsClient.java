@@ -290,7 +290,9 @@ final class ProfileTapsClient implements TapsClient, ClientChannel.Owner {
     private void startClone(ClientChannel from) {
         Connection clone;
         try {
-            clone = from.connection().clone();
+            // The core reports a clone's establishment within Clone, as it does an Initiate's.
+            clone = this.connections != null ? this.connections.initiating(this.identity, from.connection()::clone)
+                    : from.connection().clone();
         }
         catch (RuntimeException ex) {
             synchronized (this.lock) {
@@ -298,9 +300,6 @@ final class ProfileTapsClient implements TapsClient, ClientChannel.Owner {
             }
             logger.debug("taps client '" + name() + "': Clone failed", ex);
             return;
-        }
-        if (this.connections != null) {
-            this.connections.track(clone, this.identity);
         }
         clone.ready().whenComplete((ready, failure) -> {
             ClientChannel channel = new ClientChannel(clone, this);
