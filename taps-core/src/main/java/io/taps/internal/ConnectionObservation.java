@@ -39,6 +39,17 @@ final class ConnectionObservation {
         });
     }
 
+    /**
+     * A member joined a group: a clone this side made (RFC 9622 §7.4) is observed like an initiated
+     * Connection, its establishment starting now, within Clone; a stream the peer opened is
+     * reported when its Listener delivers it (ConnectionReceived).
+     */
+    static void joined(TransportObserver current, TapsConnection member) {
+        if (!member.accepted()) {
+            establishment(current, member);
+        }
+    }
+
     /** Tells {@code current} that {@code listener} received {@code connection}. */
     static void received(TransportObserver current, Listener listener, TapsConnection connection) {
         if (current != TransportObserver.NONE) {

@@ -405,12 +405,20 @@ public final class Engine implements AutoCloseable {
         return connTimeout.isNone() ? DEFAULT_ESTABLISHMENT_TIMEOUT : connTimeout.duration();
     }
 
-    private void track(TapsConnection connection) {
+    /** Tracks and observes {@code connection}; false when it was tracked already. */
+    private boolean track(TapsConnection connection) {
         // Clones join through the group, so they are tracked like the Connection they came from.
-        connection.connectionGroup().trackWith(member -> track((TapsConnection) member));
-        connections.add(connection);
+        connection.connectionGroup().trackWith(member -> {
+            if (track((TapsConnection) member)) {
+                ConnectionObservation.joined(observer, (TapsConnection) member);
+            }
+        });
+        if (!connections.add(connection)) {
+            return false; // a stream a QUIC peer opened joined its group before its Listener delivered it
+        }
         connection.closed().whenComplete((ok, failure) -> connections.remove(connection));
         ConnectionObservation.connection(observer, connection);
+        return true;
     }
 
     /** Every Connection not yet Closed, oldest group first (for TransportServices and the actuator). */

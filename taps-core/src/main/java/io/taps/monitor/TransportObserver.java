@@ -41,7 +41,13 @@ public interface TransportObserver {
         RECEIVE
     }
 
-    /** Initiate (§7.1) was called; candidate gathering and racing start. */
+    /**
+     * Initiate (§7.1) was called; candidate gathering and racing start. Also called, within
+     * {@code Connection.clone()}, for each clone (§7.4): a clone is reported like an initiated
+     * Connection (its establishment, messages, errors and Closed), and
+     * {@link Connection#group()} names the group it joined. On TCP and TLS its establishment is a
+     * new connection to the original's peer; on QUIC a new stream of the same QUIC connection.
+     */
     default void establishmentStarted(Connection connection) {
     }
 

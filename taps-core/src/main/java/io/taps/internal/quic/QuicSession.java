@@ -83,6 +83,7 @@ public final class QuicSession {
         this.remote = (InetSocketAddress) channel.remoteSocketAddress();
         channel.attr(SESSION).set(this);
         this.liveness = new QuicLiveness(channel, properties);
+        channel.pipeline().addLast("quic-peer-close", PeerConnectionClose.INSTANCE);
         channel.closeFuture().addListener(closed -> {
             if (ownedSocket != null) {
                 ownedSocket.close();

@@ -22,7 +22,8 @@ final class ClientChannel {
 
     /** Told when the channel can take no more calls. */
     interface Owner {
-        void channelLost(ClientChannel channel);
+        /** {@code error}: why, when the Connection failed or was aborted; null when it just ended. */
+        void channelLost(ClientChannel channel, @Nullable Throwable error);
 
         String clientName();
     }
@@ -176,11 +177,16 @@ final class ClientChannel {
     }
 
     void abort(String why, @Nullable Throwable cause) {
-        lose(why, cause);
+        lose(why, cause, cause != null ? cause : new TapsClientConnectionException(this.owner.clientName(),
+                "the Connection was aborted: " + why, null));
         this.connection.abort();
     }
 
     private void lose(String why, @Nullable Throwable cause) {
+        lose(why, cause, cause);
+    }
+
+    private void lose(String why, @Nullable Throwable cause, @Nullable Throwable error) {
         List<ClientCall> failed;
         synchronized (this) {
             if (this.lost) {
@@ -198,6 +204,6 @@ final class ClientChannel {
             call.fail(new TapsClientConnectionException(this.owner.clientName(),
                     why + " while the request awaited its reply", cause));
         }
-        this.owner.channelLost(this);
+        this.owner.channelLost(this, error);
     }
 }

@@ -47,6 +47,8 @@ final class ProfileTapsClient implements TapsClient, ClientChannel.Owner {
 
     private final @Nullable TapsClientConnections connections;
 
+    private final Supplier<TapsClientStatus.Remote> remote;
+
     private final AtomicInteger pending = new AtomicInteger();
 
     private final Object lock = new Object();
@@ -68,9 +70,18 @@ final class ProfileTapsClient implements TapsClient, ClientChannel.Owner {
 
     private boolean closed;
 
+    private boolean everConnected;
+
+    private long reconnects;
+
+    private TapsClientStatus.@Nullable LastError lastError;
+
+    /**
+     * @param remote the Remote Endpoint for operators, asked at each status
+     */
     ProfileTapsClient(ClientIdentity identity, Supplier<Preconnection> preconnections, TapsMessageConverters converters,
             @Nullable MimeType contentType, TapsClientOptions options, ScheduledExecutorService timer,
-            @Nullable TapsClientConnections connections) {
+            @Nullable TapsClientConnections connections, Supplier<TapsClientStatus.Remote> remote) {
         this.identity = identity;
         this.preconnections = preconnections;
         this.converters = converters;
@@ -78,6 +89,7 @@ final class ProfileTapsClient implements TapsClient, ClientChannel.Owner {
         this.options = options;
         this.timer = timer;
         this.connections = connections;
+        this.remote = remote;
         this.nextBackoff = options.initialBackoff();
     }
 
@@ -250,6 +262,7 @@ final class ProfileTapsClient implements TapsClient, ClientChannel.Owner {
             }
             this.primary = channel;
             this.channels.add(channel);
+            this.everConnected = true;
             this.lastFailure = null;
             this.nextBackoff = this.options.initialBackoff();
             queued = new ArrayList<>(this.waiting);
@@ -267,6 +280,7 @@ final class ProfileTapsClient implements TapsClient, ClientChannel.Owner {
     private void establishmentFailed(Throwable failure) {
         synchronized (this.lock) {
             this.lastFailure = failure;
+            this.lastError = lastErrorOf(failure);
             if (this.closed) {
                 this.establishing = false;
                 return;
@@ -280,6 +294,7 @@ final class ProfileTapsClient implements TapsClient, ClientChannel.Owner {
     /** Under lock: the next attempt after the current back-off, which then grows. */
     private void scheduleEstablishment() {
         this.establishing = true;
+        this.reconnects++;
         Duration delay = this.nextBackoff;
         double grown = delay.toNanos() * this.options.multiplier();
         long maxNanos = this.options.maxBackoff().toNanos();
@@ -290,7 +305,9 @@ final class ProfileTapsClient implements TapsClient, ClientChannel.Owner {
     private void startClone(ClientChannel from) {
         Connection clone;
         try {
-            clone = from.connection().clone();
+            // The core reports a clone's establishment within Clone, as it does an Initiate's.
+            clone = this.connections != null ? this.connections.initiating(this.identity, from.connection()::clone)
+                    : from.connection().clone();
         }
         catch (RuntimeException ex) {
             synchronized (this.lock) {
@@ -298,9 +315,6 @@ final class ProfileTapsClient implements TapsClient, ClientChannel.Owner {
             }
             logger.debug("taps client '" + name() + "': Clone failed", ex);
             return;
-        }
-        if (this.connections != null) {
-            this.connections.track(clone, this.identity);
         }
         clone.ready().whenComplete((ready, failure) -> {
             ClientChannel channel = new ClientChannel(clone, this);
@@ -323,10 +337,13 @@ final class ProfileTapsClient implements TapsClient, ClientChannel.Owner {
     }
 
     @Override
-    public void channelLost(ClientChannel channel) {
+    public void channelLost(ClientChannel channel, @Nullable Throwable error) {
         synchronized (this.lock) {
             if (!this.channels.remove(channel)) {
                 return;
+            }
+            if (error != null) {
+                this.lastError = lastErrorOf(error);
             }
             if (this.primary == channel) {
                 this.primary = this.channels.isEmpty() ? null : this.channels.get(0);
@@ -417,6 +434,38 @@ final class ProfileTapsClient implements TapsClient, ClientChannel.Owner {
             open = new ArrayList<>(this.channels);
         }
         open.forEach(channel -> channel.abort("the client was aborted", null));
+    }
+
+    /** What the client is doing now. */
+    TapsClientStatus status() {
+        TapsClientStatus.Remote remoteNow = this.remote.get();
+        synchronized (this.lock) {
+            TapsClientStatus.State state;
+            if (this.closed) {
+                state = TapsClientStatus.State.CLOSED;
+            }
+            else if (!this.channels.isEmpty()) {
+                state = TapsClientStatus.State.CONNECTED;
+            }
+            else if (this.establishing) {
+                state = this.everConnected || this.reconnects > 0 ? TapsClientStatus.State.RECONNECTING
+                        : TapsClientStatus.State.CONNECTING;
+            }
+            else {
+                state = TapsClientStatus.State.IDLE;
+            }
+            return new TapsClientStatus(name(), profile(), remoteNow.host(), remoteNow.endpoint(), state,
+                    this.pending.get(), this.channels.size(), this.reconnects, this.lastError);
+        }
+    }
+
+    private static TapsClientStatus.LastError lastErrorOf(Throwable failure) {
+        Throwable cause = failure;
+        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return new TapsClientStatus.LastError(cause.getClass().getName(), String.valueOf(cause.getMessage()),
+                java.time.Instant.now());
     }
 
     /** The Connections the client holds now. */

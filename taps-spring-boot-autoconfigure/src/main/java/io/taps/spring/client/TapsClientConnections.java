@@ -15,7 +15,8 @@ import org.springframework.core.Ordered;
  * the client and its profile. Core Connections do not know who initiated them, and the
  * establishment may finish on an event loop before {@code initiate()} has returned; so a client
  * initiates inside {@link #initiating}, and this {@link TransportObserver} records the Connection at
- * {@code establishmentStarted}, which the core calls synchronously within Initiate (RFC 9622 §7.1).
+ * {@code establishmentStarted}, which the core calls synchronously within Initiate (RFC 9622 §7.1)
+ * and within Clone (§7.4), so a client's clones are recorded the same way.
  * Entries go with their Connection (weak keys).
  */
 public final class TapsClientConnections implements TransportObserver, Ordered {
@@ -43,11 +44,6 @@ public final class TapsClientConnections implements TransportObserver, Ordered {
         finally {
             INITIATING.remove();
         }
-    }
-
-    /** Records a Connection the core does not report, such as a clone (RFC 9622 §7.4). */
-    void track(Connection connection, ClientIdentity identity) {
-        this.clients.put(connection, identity);
     }
 
     /** The client that made {@code connection}, if a {@link TapsClient} did. */

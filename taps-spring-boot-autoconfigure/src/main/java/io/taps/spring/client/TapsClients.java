@@ -79,8 +79,18 @@ public final class TapsClients implements SmartLifecycle, DisposableBean {
      */
     public TapsClient register(String name, String profile, Supplier<Preconnection> preconnections,
             @Nullable MimeType contentType, TapsClientOptions options) {
+        return register(name, profile, preconnections, contentType, options, () -> TapsClientStatus.Remote.UNKNOWN);
+    }
+
+    /**
+     * Like {@link #register(String, String, Supplier, MimeType, TapsClientOptions)}, with the Remote
+     * Endpoint operators see in {@link #statuses()}: {@code remote} describes it, asked at
+     * each status.
+     */
+    public TapsClient register(String name, String profile, Supplier<Preconnection> preconnections,
+            @Nullable MimeType contentType, TapsClientOptions options, Supplier<TapsClientStatus.Remote> remote) {
         ProfileTapsClient client = new ProfileTapsClient(new ClientIdentity(name, profile), preconnections,
-                this.converters, contentType, options, this.timer, this.connections);
+                this.converters, contentType, options, this.timer, this.connections, remote);
         synchronized (this.clients) {
             if (this.clients.containsKey(name)) {
                 throw new IllegalStateException("a taps client named '" + name + "' exists already");
@@ -115,6 +125,13 @@ public final class TapsClients implements SmartLifecycle, DisposableBean {
     public Map<String, TapsClient> clients() {
         synchronized (this.clients) {
             return Collections.unmodifiableMap(new LinkedHashMap<>(this.clients));
+        }
+    }
+
+    /** What each client is doing now, in configuration order (for the actuator). */
+    public java.util.List<TapsClientStatus> statuses() {
+        synchronized (this.clients) {
+            return this.clients.values().stream().map(ProfileTapsClient::status).toList();
         }
     }
 

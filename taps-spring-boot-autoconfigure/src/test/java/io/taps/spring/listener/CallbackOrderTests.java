@@ -34,7 +34,7 @@ class CallbackOrderTests {
         this.contextRunner.run(context -> {
             int port = context.getBean(TapsListenerRegistry.class).listener("slow").orElseThrow().port();
             SlowCallbacks callbacks = context.getBean(SlowCallbacks.class);
-            try (TapsClient client = new TapsClient()) {
+            try (RawTestClient client = new RawTestClient()) {
                 Connection connection = client.connect(port);
                 connection.abort();
                 await().atMost(Duration.ofSeconds(10)).until(() -> callbacks.events.size() == 2);
@@ -48,7 +48,7 @@ class CallbackOrderTests {
         this.contextRunner.run(context -> {
             int port = context.getBean(TapsListenerRegistry.class).listener("slow").orElseThrow().port();
             SlowCallbacks callbacks = context.getBean(SlowCallbacks.class);
-            try (TapsClient client = new TapsClient()) {
+            try (RawTestClient client = new RawTestClient()) {
                 Connection connection = client.connect(port);
                 await().atMost(Duration.ofSeconds(10)).until(() -> callbacks.events.size() == 1);
                 connection.send(Message.of("slow"));

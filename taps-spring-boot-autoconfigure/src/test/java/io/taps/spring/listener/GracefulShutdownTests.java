@@ -34,7 +34,7 @@ class GracefulShutdownTests {
         this.contextRunner.withPropertyValues("spring.lifecycle.timeout-per-shutdown-phase=20s").run(context -> {
             GatedListener gated = context.getBean(GatedListener.class);
             int port = context.getBean(TapsListenerRegistry.class).listener(GatedListener.ID).orElseThrow().port();
-            try (TapsClient client = new TapsClient()) {
+            try (RawTestClient client = new RawTestClient()) {
                 Connection connection = client.connect(port);
                 connection.send(Message.of("in flight"));
                 CompletableFuture<Message> reply = connection.receive().toCompletableFuture();
@@ -60,7 +60,7 @@ class GracefulShutdownTests {
         this.contextRunner.withPropertyValues("spring.lifecycle.timeout-per-shutdown-phase=500ms").run(context -> {
             GatedListener gated = context.getBean(GatedListener.class);
             int port = context.getBean(TapsListenerRegistry.class).listener(GatedListener.ID).orElseThrow().port();
-            try (TapsClient client = new TapsClient()) {
+            try (RawTestClient client = new RawTestClient()) {
                 Connection connection = client.connect(port);
                 connection.send(Message.of("stuck"));
                 assertThat(gated.entered.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();

@@ -33,9 +33,9 @@ class LateCallbackTests {
         this.contextRunner.run(context -> {
             int port = context.getBean(TapsListenerRegistry.class).listener("echo").orElseThrow().port();
             LateCallbacks callbacks = context.getBean(LateCallbacks.class);
-            try (TapsClient client = new TapsClient()) {
+            try (RawTestClient client = new RawTestClient()) {
                 Connection connection = client.connect(port);
-                assertThat(TapsClient.exchange(connection, "late")).isEqualTo("late");
+                assertThat(RawTestClient.exchange(connection, "late")).isEqualTo("late");
                 connection.close();
                 await().atMost(Duration.ofSeconds(10))
                     .untilAsserted(() -> assertThat(callbacks.events).containsExactly("received", "closed"));

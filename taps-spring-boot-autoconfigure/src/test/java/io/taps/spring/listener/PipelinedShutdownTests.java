@@ -33,7 +33,7 @@ class PipelinedShutdownTests {
         this.contextRunner.run(context -> {
             GatedListener gated = context.getBean(GatedListener.class);
             RunningTapsListener listener = context.getBean(TapsListenerRegistry.class).listener(GatedListener.ID).orElseThrow();
-            try (TapsClient client = new TapsClient()) {
+            try (RawTestClient client = new RawTestClient()) {
                 Connection connection = client.connect(listener.port());
                 List<CompletableFuture<Message>> replies = new ArrayList<>();
                 for (int i = 1; i <= 4; i++) {

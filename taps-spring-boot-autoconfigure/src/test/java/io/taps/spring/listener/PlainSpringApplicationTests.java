@@ -46,9 +46,9 @@ class PlainSpringApplicationTests {
                     .doesNotHaveBean("tapsHealthIndicator")
                     .doesNotHaveBean("tapsObservationObserver");
                 int port = context.getBean(TapsListenerRegistry.class).listener("echo").orElseThrow().port();
-                try (TapsClient client = new TapsClient()) {
+                try (RawTestClient client = new RawTestClient()) {
                     Connection connection = client.connect(port);
-                    assertThat(TapsClient.exchange(connection, "plain")).isEqualTo("plain");
+                    assertThat(RawTestClient.exchange(connection, "plain")).isEqualTo("plain");
                     connection.close();
                 }
             });

@@ -34,7 +34,7 @@ class RestartAfterTimedOutStopTests {
         this.contextRunner.run(context -> {
             StuckOnce stuck = context.getBean(StuckOnce.class);
             TapsListenerRegistry registry = context.getBean(TapsListenerRegistry.class);
-            try (TapsClient client = new TapsClient()) {
+            try (RawTestClient client = new RawTestClient()) {
                 Connection first = client.connect(registry.listener("echo").orElseThrow().port());
                 first.send(Message.of("stuck"));
                 assertThat(stuck.entered.await(10, TimeUnit.SECONDS)).isTrue();
@@ -43,7 +43,7 @@ class RestartAfterTimedOutStopTests {
                 context.start();
                 assertThat(registry.isRunning()).isTrue();
                 Connection second = client.connect(registry.listener("echo").orElseThrow().port());
-                assertThat(TapsClient.exchange(second, "again")).isEqualTo("again");
+                assertThat(RawTestClient.exchange(second, "again")).isEqualTo("again");
                 second.close();
             }
             finally {

@@ -48,9 +48,9 @@ class TapsListenerAutoConfigurationTests {
         this.contextRunner.withUserConfiguration(OwnErrorHandlerAndExecutor.class, EchoListener.class).run(context -> {
             assertThat(context.getBean(TapsListenerErrorHandler.class)).isSameAs(context.getBean("ownErrorHandler"));
             int port = context.getBean(TapsListenerRegistry.class).listener("echo").orElseThrow().port();
-            try (TapsClient client = new TapsClient()) {
+            try (RawTestClient client = new RawTestClient()) {
                 Connection connection = client.connect(port);
-                assertThat(TapsClient.exchange(connection, "hi")).isEqualTo("hi");
+                assertThat(RawTestClient.exchange(connection, "hi")).isEqualTo("hi");
                 connection.close();
             }
             assertThat(context.getBean(EchoListener.class).threads).singleElement()
@@ -64,9 +64,9 @@ class TapsListenerAutoConfigurationTests {
             Observing observing = context.getBean(Observing.class);
             RunningTapsListener echo = context.getBean(TapsListenerRegistry.class).listener("echo").orElseThrow();
             assertThat(observing.events).containsExactly("started:echo:" + echo.port());
-            try (TapsClient client = new TapsClient()) {
+            try (RawTestClient client = new RawTestClient()) {
                 Connection connection = client.connect(echo.port());
-                assertThat(TapsClient.exchange(connection, "seen")).isEqualTo("seen");
+                assertThat(RawTestClient.exchange(connection, "seen")).isEqualTo("seen");
                 connection.close();
                 org.awaitility.Awaitility.await()
                     .atMost(java.time.Duration.ofSeconds(10))
@@ -206,9 +206,9 @@ class TapsListenerAutoConfigurationTests {
                 assertThat(registry.endpoints()).extracting(TapsListenerEndpoint::id).containsExactly("echo");
                 RunningTapsListener echo = registry.start("echo");
                 assertThat(registry.listeners()).containsExactly(echo);
-                try (TapsClient client = new TapsClient()) {
+                try (RawTestClient client = new RawTestClient()) {
                     Connection connection = client.connect(echo.port());
-                    assertThat(TapsClient.exchange(connection, "late")).isEqualTo("late");
+                    assertThat(RawTestClient.exchange(connection, "late")).isEqualTo("late");
                     connection.close();
                 }
             });
@@ -220,9 +220,9 @@ class TapsListenerAutoConfigurationTests {
             .withPropertyValues("taps.listener.execution=event-loop")
             .run(context -> {
                 int port = context.getBean(TapsListenerRegistry.class).listener("echo").orElseThrow().port();
-                try (TapsClient client = new TapsClient()) {
+                try (RawTestClient client = new RawTestClient()) {
                     Connection connection = client.connect(port);
-                    assertThat(TapsClient.exchange(connection, "inline")).isEqualTo("inline");
+                    assertThat(RawTestClient.exchange(connection, "inline")).isEqualTo("inline");
                     connection.close();
                 }
                 assertThat(context.getBean(EchoListener.class).eventLoop).containsExactly(true);
@@ -236,9 +236,9 @@ class TapsListenerAutoConfigurationTests {
             .run(context -> {
                 if (HandlerExecutors.virtualThreadsAvailable()) {
                     int port = context.getBean(TapsListenerRegistry.class).listener("echo").orElseThrow().port();
-                    try (TapsClient client = new TapsClient()) {
+                    try (RawTestClient client = new RawTestClient()) {
                         Connection connection = client.connect(port);
-                        assertThat(TapsClient.exchange(connection, "virtual")).isEqualTo("virtual");
+                        assertThat(RawTestClient.exchange(connection, "virtual")).isEqualTo("virtual");
                         connection.close();
                     }
                     assertThat(context.getBean(EchoListener.class).virtual).containsExactly(true);
@@ -258,14 +258,14 @@ class TapsListenerAutoConfigurationTests {
                     "taps.profiles.secure.security.ssl-bundle=server", "taps.profiles.secure.security.alpn=chat/1")
             .run(context -> {
                 int port = context.getBean(TapsListenerRegistry.class).listener("secure").orElseThrow().port();
-                try (TapsClient client = new TapsClient()) {
+                try (RawTestClient client = new RawTestClient()) {
                     Connection connection = client.connect(port, SecurityParameters.builder()
                         .trustAnchors(TestCertificates.ROOT.getCertificate())
                         .alpn("chat/1")
                         .build());
                     assertThat(connection.protocolStack()).hasValue("TLS/TCP");
                     assertThat(connection.negotiatedApplicationProtocol()).hasValue("chat/1");
-                    assertThat(TapsClient.exchange(connection, "secret")).isEqualTo("tls: secret");
+                    assertThat(RawTestClient.exchange(connection, "secret")).isEqualTo("tls: secret");
                     connection.close();
                 }
             });

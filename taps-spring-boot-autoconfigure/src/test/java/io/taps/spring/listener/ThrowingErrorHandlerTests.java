@@ -31,10 +31,10 @@ class ThrowingErrorHandlerTests {
     void connectionIsStillServedAfterTheErrorHandlerThrowsForAHandlerException() {
         this.contextRunner.withUserConfiguration(FailingOnBoom.class).run(context -> {
             int port = context.getBean(TapsListenerRegistry.class).listener("boom").orElseThrow().port();
-            try (TapsClient client = new TapsClient()) {
+            try (RawTestClient client = new RawTestClient()) {
                 Connection connection = client.connect(port);
                 connection.send(Message.of("boom"));
-                assertThat(TapsClient.exchange(connection, "after")).isEqualTo("after");
+                assertThat(RawTestClient.exchange(connection, "after")).isEqualTo("after");
                 connection.close();
             }
             assertThat(context.getBean(ThrowingErrorHandler.class).seen).containsExactly("boom");
@@ -45,9 +45,9 @@ class ThrowingErrorHandlerTests {
     void connectionIsStillServedAfterTheErrorHandlerThrowsForAConnectionCallback() {
         this.contextRunner.withUserConfiguration(FailingOnBoom.class, FailingReceivedCallback.class).run(context -> {
             int port = context.getBean(TapsListenerRegistry.class).listener("boom").orElseThrow().port();
-            try (TapsClient client = new TapsClient()) {
+            try (RawTestClient client = new RawTestClient()) {
                 Connection connection = client.connect(port);
-                assertThat(TapsClient.exchange(connection, "first")).isEqualTo("first");
+                assertThat(RawTestClient.exchange(connection, "first")).isEqualTo("first");
                 connection.close();
             }
             assertThat(context.getBean(ThrowingErrorHandler.class).seen).containsExactly("callback");

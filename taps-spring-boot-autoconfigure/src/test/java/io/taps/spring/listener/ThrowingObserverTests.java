@@ -34,10 +34,10 @@ class ThrowingObserverTests {
         this.contextRunner.run(context -> {
             TapsListenerRegistry registry = context.getBean(TapsListenerRegistry.class);
             int port = registry.listener("echo").orElseThrow().port();
-            try (TapsClient client = new TapsClient()) {
+            try (RawTestClient client = new RawTestClient()) {
                 Connection connection = client.connect(port);
-                assertThat(TapsClient.exchange(connection, "one")).isEqualTo("one");
-                assertThat(TapsClient.exchange(connection, "two")).isEqualTo("two");
+                assertThat(RawTestClient.exchange(connection, "one")).isEqualTo("one");
+                assertThat(RawTestClient.exchange(connection, "two")).isEqualTo("two");
                 CountDownLatch stopped = new CountDownLatch(1);
                 registry.stop(stopped::countDown);
                 assertThat(stopped.await(10, TimeUnit.SECONDS)).as("graceful stop completed").isTrue();

@@ -111,7 +111,7 @@ public final class TapsClientAutoConfiguration {
         }
         clients.register(name, profile.name(),
                 () -> profiles.preconnection(profile.name(), remote.endpoint(environment, prefix + ".remote")).build(),
-                settings.getContentType(), options);
+                settings.getContentType(), options, () -> remote.describe(environment));
     }
 
     /** The remote endpoint of a client: its own keys, else the profile's. */
@@ -160,6 +160,16 @@ public final class TapsClientAutoConfiguration {
             catch (TransportServicesException ex) {
                 throw TapsConfigurationException.at(key, ex, "Fix the remote endpoint of the client.");
             }
+        }
+
+        /** The endpoint for operators: {@code host:port} with the placeholder resolved if it can be now. */
+        io.taps.spring.client.TapsClientStatus.Remote describe(Environment environment) {
+            String where = this.port != null ? this.port : this.service;
+            if (where != null && where.contains("${")) {
+                where = environment.resolvePlaceholders(where);
+            }
+            String host = this.host.indexOf(':') >= 0 ? "[" + this.host + "]" : this.host;
+            return new io.taps.spring.client.TapsClientStatus.Remote(this.host, host + ":" + where);
         }
 
         private int port(Environment environment, String key) {

@@ -15,10 +15,19 @@ import org.springframework.boot.actuate.endpoint.OperationResponseBody;
  * @param groups      the Connection Groups (§7.4) of the listed Connections
  * @param cache       the cached state: path statistics, DNS and TLS session counts (RFC 9623 §9)
  * @param paths       the local network paths (RFC 9623 §4.1.1)
+ * @param clients     the {@code taps.clients.<name>} clients, in configuration order
  */
 public record TapsDescriptor(SystemDescriptor system, List<ListenerDescriptor> listeners,
         List<ConnectionDescriptor> connections, ConnectionCount connectionCount, List<GroupDescriptor> groups,
-        CacheDescriptor cache, List<PathDescriptor> paths) implements OperationResponseBody {
+        CacheDescriptor cache, List<PathDescriptor> paths, List<ClientDescriptor> clients)
+        implements OperationResponseBody {
+
+    /** An answer without clients. */
+    public TapsDescriptor(SystemDescriptor system, List<ListenerDescriptor> listeners,
+            List<ConnectionDescriptor> connections, ConnectionCount connectionCount, List<GroupDescriptor> groups,
+            CacheDescriptor cache, List<PathDescriptor> paths) {
+        this(system, listeners, connections, connectionCount, groups, cache, paths, List.of());
+    }
 
     /**
      * The size of the {@code connections} section, so a limited answer says what it left out.

@@ -10,7 +10,10 @@ import io.taps.TransportServices;
 import io.taps.properties.ConnectionProperties;
 import io.taps.properties.Property;
 import io.taps.properties.PropertyKind;
+import io.taps.endpoint.RemoteEndpoint;
 import io.taps.spring.client.TapsClientConnections;
+import io.taps.spring.client.TapsClientStatus;
+import io.taps.spring.client.TapsClients;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -56,6 +59,7 @@ public class TapsEndpoint {
     private final Show showValues;
     private final int defaultLimit;
     private final @Nullable TapsClientConnections clients;
+    private final @Nullable TapsClients clientRegistry;
     private final ConnectionDescriber describer = new ConnectionDescriber(new ObjectIds<>("c"));
 
     /** Peers masked ({@link Show#NEVER}), {@link #DEFAULT_LIMIT} Connections by default. */
@@ -79,6 +83,18 @@ public class TapsEndpoint {
      */
     public TapsEndpoint(TransportServices services, ListenerDirectory directory, ListenerActivity activity,
             Show showValues, int defaultLimit, @Nullable TapsClientConnections clients) {
+        this(services, directory, activity, showValues, defaultLimit, clients, null);
+    }
+
+    /**
+     * @param showValues     when peer addresses and certificate subjects are shown
+     * @param defaultLimit   how many Connections an answer lists when the request gives no limit
+     * @param clients        names the client and profile of the Connections {@code taps.clients} made
+     * @param clientRegistry the {@code taps.clients} clients, listed in the {@code clients} section
+     */
+    public TapsEndpoint(TransportServices services, ListenerDirectory directory, ListenerActivity activity,
+            Show showValues, int defaultLimit, @Nullable TapsClientConnections clients,
+            @Nullable TapsClients clientRegistry) {
         if (defaultLimit < 1) {
             throw new IllegalArgumentException("the default limit must be at least 1, not " + defaultLimit);
         }
@@ -88,6 +104,7 @@ public class TapsEndpoint {
         this.showValues = showValues;
         this.defaultLimit = defaultLimit;
         this.clients = clients;
+        this.clientRegistry = clientRegistry;
     }
 
     /** Everything, the first {@code defaultLimit} Connections, peers as configured for a trusted caller. */
@@ -116,7 +133,7 @@ public class TapsEndpoint {
         List<ListenerDirectory.DeclaredListener> declared = directory.declaredListeners();
         ConnectionPage page = connections(declared, query, peers);
         return new TapsDescriptor(system(), listeners(declared), page.listed(), page.count(), groups(page.listed()),
-                cache(peers), paths());
+                cache(peers), paths(), clients(peers));
     }
 
     @Nullable ConnectionDescriptor connection(String id, PeerValues peers) {
@@ -262,6 +279,32 @@ public class TapsEndpoint {
                     statistics.failures(), statistics.lastUpdated().toString()));
         }
         return new CacheDescriptor(performance, cached.dnsEntries(), cached.tlsSessions());
+    }
+
+    /** The {@code taps.clients} clients; the peer (remote, and in the last error) masked unless shown. */
+    private List<ClientDescriptor> clients(PeerValues peers) {
+        if (clientRegistry == null) {
+            return List.of();
+        }
+        List<ClientDescriptor> all = new ArrayList<>();
+        for (TapsClientStatus status : clientRegistry.statuses()) {
+            ListenerDescriptor.LastErrorDescriptor lastError = null;
+            if (status.lastError() != null) {
+                List<InetSocketAddress> connected = new ArrayList<>();
+                for (Connection connection : clientRegistry.connections(status.name())) {
+                    connection.remoteEndpoint().flatMap(RemoteEndpoint::ipAddress)
+                        .ifPresent(address -> connected.add(new InetSocketAddress(address, 0)));
+                }
+                lastError = new ListenerDescriptor.LastErrorDescriptor(status.lastError().type(),
+                        peers.scrub(status.lastError().message(), connected,
+                                List.of(status.remote(), status.remoteHost())),
+                        status.lastError().time().toString());
+            }
+            all.add(new ClientDescriptor(status.name(), status.profile(), peers.peer(status.remote()),
+                    status.state().name().toLowerCase(java.util.Locale.ROOT), status.pendingRequests(),
+                    status.connections(), status.reconnects(), lastError));
+        }
+        return all;
     }
 
     private List<PathDescriptor> paths() {

@@ -2,6 +2,7 @@ package io.taps.spring.boot.autoconfigure.actuate;
 
 import io.taps.TransportServices;
 import io.taps.spring.client.TapsClientConnections;
+import io.taps.spring.client.TapsClients;
 import io.taps.spring.boot.autoconfigure.TapsAutoConfiguration;
 import io.taps.spring.boot.autoconfigure.TapsListenerAutoConfiguration;
 import io.taps.spring.listener.TapsListenerRegistry;
@@ -56,10 +57,11 @@ public final class TapsEndpointAutoConfiguration {
         @ConditionalOnMissingBean
         TapsEndpoint tapsEndpoint(TransportServices services, ObjectProvider<ListenerDirectory> directory,
                 ListenerActivity activity, TapsEndpointProperties properties,
-                ObjectProvider<TapsClientConnections> clients) {
+                ObjectProvider<TapsClientConnections> clients, ObjectProvider<TapsClients> clientRegistry) {
             return new TapsEndpoint(services,
                     directory.getObject(),
-                    activity, properties.getShowValues(), properties.getDefaultLimit(), clients.getIfAvailable());
+                    activity, properties.getShowValues(), properties.getDefaultLimit(), clients.getIfAvailable(),
+                    clientRegistry.getIfAvailable());
         }
 
         @Bean

@@ -9,8 +9,11 @@ import io.taps.properties.TransportProperties;
 import io.taps.security.SecurityParameters;
 import java.util.concurrent.TimeUnit;
 
-/** A real taps client on its own Transport Services system, for tests that stop the server's. */
-final class TapsClient implements AutoCloseable {
+/**
+ * A raw taps client (a plain Connection, not a {@code taps.clients} {@link io.taps.spring.client.TapsClient})
+ * on its own Transport Services system, for tests that stop the server's.
+ */
+final class RawTestClient implements AutoCloseable {
     private final TransportServices services = TransportServices.builder().eventLoopThreads(1).build();
 
     /** A length-prefix framed plain TCP connection to 127.0.0.1:{@code port}, Ready. */
