@@ -69,6 +69,25 @@ public interface Connection {
     /** Send (§9.2, A-18): sends a complete Message with its own context; completes on Sent. */
     CompletionStage<MessageContext> send(Message message);
 
+    /**
+     * Send (RFC 9622 §9.2) as the RFC defines it, without a return value: the outcome of the call is
+     * reported only through this Connection's events, exactly one of Sent (§9.2.2.1), Expired
+     * (§9.2.2.2) or SendError (§9.2.2.3) per call, each carrying {@code message.context()}. Because
+     * no {@link CompletionStage} is handed out, taps reuses its own bookkeeping for the next call:
+     * called on the Connection's event loop (from an event handler, as a request/response loop does)
+     * this send allocates nothing per Message on a TCP, TLS or UDP Connection.
+     *
+     * <p>The same complete Message (its bytes and its context) may be sent again by later calls; a
+     * MessageContext identifies the Message it carries (§9.1.1), so an application that needs to
+     * tell the events of several outstanding Sends apart gives each its own context. Like
+     * {@link Message#wrap}, the bytes must not change while a Send of them is outstanding. For a
+     * Message in parts use {@link #send(Message, MessageContext, boolean)}. Implementations that
+     * have no cheaper path may simply call {@link #send(Message)}.
+     */
+    default void sendWithEvents(Message message) {
+        send(message);
+    }
+
     /** Sends the UTF-8 bytes of {@code text} as one Message. */
     default CompletionStage<MessageContext> send(String text) {
         return send(Message.of(text));

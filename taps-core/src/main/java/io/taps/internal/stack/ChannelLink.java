@@ -49,6 +49,17 @@ public class ChannelLink extends SingleChannelLink {
                 : channel.write(data);
     }
 
+    @Override
+    public Channel writeChannel() {
+        return channel;
+    }
+
+    @Override
+    public void writeMessage(ByteBuf data, io.taps.MessageContext context, boolean endOfMessage,
+            io.netty.channel.ChannelPromise promise) {
+        channel.write(framed ? new io.taps.internal.framer.FramedMessage(data, context, endOfMessage) : data, promise);
+    }
+
     public Channel channel() {
         return channel;
     }
