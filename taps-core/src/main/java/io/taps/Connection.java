@@ -81,8 +81,10 @@ public interface Connection {
      * MessageContext identifies the Message it carries (§9.1.1), so an application that needs to
      * tell the events of several outstanding Sends apart gives each its own context. Like
      * {@link Message#wrap}, the bytes must not change while a Send of them is outstanding. For a
-     * Message in parts use {@link #send(Message, MessageContext, boolean)}. Implementations that
-     * have no cheaper path may simply call {@link #send(Message)}.
+     * Message in parts use {@link #send(Message, MessageContext, boolean)}. No event follows the
+     * Connection's Closed or ConnectionError (§11), so a Send made after them ends without one,
+     * where {@link #send(Message)}'s stage would fail. Implementations that have no cheaper path
+     * may simply call {@link #send(Message)}.
      */
     default void sendWithEvents(Message message) {
         send(message);
