@@ -165,6 +165,22 @@ public interface Connection {
     CompletionStage<Message> receive(int minIncompleteLength, int maxLength);
 
     /**
+     * Receive (RFC 9622 §9.3.1) as the RFC defines it, without a return value: the call is answered
+     * only by this Connection's events, exactly one Received, ReceivedPartial or ReceiveError
+     * (§9.3.2) per call, in call order with {@link #receive(int, int)}'s calls. The Message delivered
+     * is the application's to keep, as always. Because no {@link CompletionStage} is handed out,
+     * taps reuses its own bookkeeping for the next call: called on the Connection's event loop (from
+     * the Received handler, as a request/response loop does) it allocates nothing itself. As with
+     * {@link #sendWithEvents}, no event follows Closed or ConnectionError (§11). Implementations
+     * that have no cheaper path may simply call {@link #receive(int, int)}.
+     *
+     * @throws TransportServicesException (INVALID_CONFIGURATION) for limits Receive cannot honour
+     */
+    default void receiveWithEvents(int minIncompleteLength, int maxLength) {
+        receive(minIncompleteLength, maxLength);
+    }
+
+    /**
      * Close (§10, A-23): sends what is queued, then ends the connection gracefully; Closed follows
      * once the peer has closed too, or when the close timeout ({@code _taps.closeTimeout}) ends.
      *

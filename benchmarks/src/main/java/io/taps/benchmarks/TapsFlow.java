@@ -13,7 +13,8 @@ import io.taps.framer.lengthprefix.LengthPrefixFramer;
  * The taps client of a {@link Flow}: one Connection, events taken through a
  * {@link ConnectionEventHandler}, as an event-driven application would: since it needs no
  * per-message completion stage, it sends with {@link Connection#sendWithEvents} (RFC 9622 §9.2,
- * outcome through Sent/SendError), one {@link Message} made once from the application's byte array
+ * outcome through Sent/SendError) and receives with {@link Connection#receiveWithEvents} (§9.3.1,
+ * answered by Received), one {@link Message} made once from the application's byte array
  * and sent again for every request, as the raw client copies the same array for every request.
  */
 public abstract class TapsFlow extends Flow {
@@ -75,7 +76,7 @@ public abstract class TapsFlow extends Flow {
     }
 
     private void receiveNext(Connection c) {
-        c.receive(responseBytes, responseBytes);
+        c.receiveWithEvents(responseBytes, responseBytes);
     }
 
     /** Counts responses (whole ones, even if a part boundary ever split one) and, for bulk, Sent events. */

@@ -279,9 +279,17 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     @Override
     public CompletionStage<Message> receive(int minIncompleteLength, int maxLength) {
         ReceiveRequest.checkLimits(minIncompleteLength, maxLength);
-        ReceiveRequest request = new ReceiveRequest(receivePath, minIncompleteLength, maxLength);
+        ReceiveRequest request = new ReceiveRequest(receivePath, minIncompleteLength, maxLength, false);
         runOnLoop(request);
         return request;
+    }
+
+    @Override
+    public void receiveWithEvents(int minIncompleteLength, int maxLength) {
+        ReceiveRequest.checkLimits(minIncompleteLength, maxLength);
+        // The pool is the event loop's; a Receive from another thread is made here, pooled once it ends.
+        runOnLoop(loop.inEventLoop() ? receivePath.pooledRequest(minIncompleteLength, maxLength)
+                : new ReceiveRequest(receivePath, minIncompleteLength, maxLength, true));
     }
 
     @Override
