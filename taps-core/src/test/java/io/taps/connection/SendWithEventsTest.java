@@ -1,6 +1,7 @@
 package io.taps.connection;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.taps.Connection;
 import io.taps.ConnectionEventHandler;
@@ -119,6 +120,48 @@ class SendWithEventsTest extends TapsTestSupport {
             }
             // After Closed no event follows (RFC 9622 §11): such a Send is dropped, never thrown.
             connection.sendWithEvents(fits);
+        }
+    }
+
+    @Test
+    void receiveWithEventsIsAnsweredInCallOrderWithReceive() throws Exception {
+        try (DatagramSocket peer = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            Preconnection udp = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", peer.getLocalPort()))
+                    .properties(TransportProperties.unreliableDatagram()).security(SecurityParameters.disabled()).build();
+            List<String> received = new CopyOnWriteArrayList<>();
+            CompletableFuture<Void> three = new CompletableFuture<>();
+            Connection connection = udp.initiate(new ConnectionEventHandler() {
+                @Override
+                public void received(Connection c, Message message) {
+                    received.add(message.asString());
+                    if (received.size() == 3) {
+                        three.complete(null);
+                    }
+                }
+            });
+            try {
+                Await.result(connection.ready());
+                assertThatThrownBy(() -> connection.receiveWithEvents(0, 0))
+                        .isInstanceOf(TransportServicesException.class);
+                connection.receiveWithEvents(0, 1000);
+                CompletableFuture<Message> second = connection.receive(0, 1000).toCompletableFuture();
+                connection.receiveWithEvents(0, 1000);
+                // The peer learns the client's address from its first datagram, then answers three times.
+                connection.sendWithEvents(Message.of("hello"));
+                java.net.DatagramPacket packet = new java.net.DatagramPacket(new byte[64], 64);
+                peer.setSoTimeout(10_000);
+                peer.receive(packet);
+                for (String answer : List.of("one", "two", "three")) {
+                    byte[] bytes = answer.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    peer.send(new java.net.DatagramPacket(bytes, bytes.length, packet.getSocketAddress()));
+                }
+                Await.result(three, Duration.ofSeconds(10));
+                assertThat(received).containsExactly("one", "two", "three");
+                assertThat(Await.result(second).asString()).isEqualTo("two");
+            } finally {
+                connection.close();
+                Await.result(connection.closed());
+            }
         }
     }
 
