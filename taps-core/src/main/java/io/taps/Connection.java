@@ -69,6 +69,27 @@ public interface Connection {
     /** Send (§9.2, A-18): sends a complete Message with its own context; completes on Sent. */
     CompletionStage<MessageContext> send(Message message);
 
+    /**
+     * Send (RFC 9622 §9.2) as the RFC defines it, without a return value: the outcome of the call is
+     * reported only through this Connection's events, exactly one of Sent (§9.2.2.1), Expired
+     * (§9.2.2.2) or SendError (§9.2.2.3) per call, each carrying {@code message.context()}. Because
+     * no {@link CompletionStage} is handed out, taps reuses its own bookkeeping for the next call:
+     * called on the Connection's event loop (from an event handler, as a request/response loop does)
+     * this send allocates nothing per Message on a TCP, TLS or UDP Connection.
+     *
+     * <p>The same complete Message (its bytes and its context) may be sent again by later calls; a
+     * MessageContext identifies the Message it carries (§9.1.1), so an application that needs to
+     * tell the events of several outstanding Sends apart gives each its own context. Like
+     * {@link Message#wrap}, the bytes must not change while a Send of them is outstanding. For a
+     * Message in parts use {@link #send(Message, MessageContext, boolean)}. No event follows the
+     * Connection's Closed or ConnectionError (§11), so a Send made after them ends without one,
+     * where {@link #send(Message)}'s stage would fail. Implementations that have no cheaper path
+     * may simply call {@link #send(Message)}.
+     */
+    default void sendWithEvents(Message message) {
+        send(message);
+    }
+
     /** Sends the UTF-8 bytes of {@code text} as one Message. */
     default CompletionStage<MessageContext> send(String text) {
         return send(Message.of(text));
@@ -142,6 +163,22 @@ public interface Connection {
      * exactly one Received, ReceivedPartial or ReceiveError event, in call order.
      */
     CompletionStage<Message> receive(int minIncompleteLength, int maxLength);
+
+    /**
+     * Receive (RFC 9622 §9.3.1) as the RFC defines it, without a return value: the call is answered
+     * only by this Connection's events, exactly one Received, ReceivedPartial or ReceiveError
+     * (§9.3.2) per call, in call order with {@link #receive(int, int)}'s calls. The Message delivered
+     * is the application's to keep, as always. Because no {@link CompletionStage} is handed out,
+     * taps reuses its own bookkeeping for the next call: called on the Connection's event loop (from
+     * the Received handler, as a request/response loop does) it allocates nothing itself. As with
+     * {@link #sendWithEvents}, no event follows Closed or ConnectionError (§11). Implementations
+     * that have no cheaper path may simply call {@link #receive(int, int)}.
+     *
+     * @throws TransportServicesException (INVALID_CONFIGURATION) for limits Receive cannot honour
+     */
+    default void receiveWithEvents(int minIncompleteLength, int maxLength) {
+        receive(minIncompleteLength, maxLength);
+    }
 
     /**
      * Close (§10, A-23): sends what is queued, then ends the connection gracefully; Closed follows

@@ -11,13 +11,16 @@ import io.taps.framer.lengthprefix.LengthPrefixFramer;
 
 /**
  * The taps client of a {@link Flow}: one Connection, events taken through a
- * {@link ConnectionEventHandler} (no per-message completion stage is chained), each send a new
- * {@link Message} made from the application's byte array, as an application would.
+ * {@link ConnectionEventHandler}, as an event-driven application would: since it needs no
+ * per-message completion stage, it sends with {@link Connection#sendWithEvents} (RFC 9622 §9.2,
+ * outcome through Sent/SendError) and receives with {@link Connection#receiveWithEvents} (§9.3.1,
+ * answered by Received), one {@link Message} made once from the application's byte array
+ * and sent again for every request, as the raw client copies the same array for every request.
  */
 public abstract class TapsFlow extends Flow {
     private TransportServices taps;
     private Connection connection;
-    private byte[] request;
+    private Message request;
     /** Bytes of one response as the receive path delivers it; 0 for bulk (completions are Sent events). */
     private int responseBytes;
     private int pendingBytes;
@@ -38,13 +41,13 @@ public abstract class TapsFlow extends Flow {
         } else {
             preconnection = workload.secure() ? TapsFixture.tls(taps, server) : TapsFixture.tcp(taps, server);
         }
-        request = payload;
+        request = Message.wrap(payload);
         if (workload.framed()) {
             // The length-prefix framer turns each 64 B payload into a 4-byte-prefixed frame and
             // each received frame back into one whole Message, as LengthFieldPrepender/Decoder do.
             preconnection.addFramer(LengthPrefixFramer.factory(4));
         }
-        responseBytes = workload == Workload.BULK ? 0 : request.length;
+        responseBytes = workload == Workload.BULK ? 0 : request.length();
         try {
             connection = TapsFixture.open(preconnection, new Events());
         } catch (RuntimeException e) {
@@ -59,8 +62,8 @@ public abstract class TapsFlow extends Flow {
     @Override
     protected void send() {
         // wrap, not of: the application hands its array over, as the raw client's single copy into
-        // a direct buffer does; Message.of would add a defensive copy per send.
-        connection.send(Message.wrap(request));
+        // a direct buffer does; the Message is complete and unchanged, so it is sent again as is.
+        connection.sendWithEvents(request);
     }
 
     @Override
@@ -73,7 +76,7 @@ public abstract class TapsFlow extends Flow {
     }
 
     private void receiveNext(Connection c) {
-        c.receive(responseBytes, responseBytes);
+        c.receiveWithEvents(responseBytes, responseBytes);
     }
 
     /** Counts responses (whole ones, even if a part boundary ever split one) and, for bulk, Sent events. */

@@ -38,6 +38,25 @@ public interface Link {
     }
 
     /**
+     * The Netty channel this link writes a Message to with the caller's promise
+     * ({@link #writeMessage(ByteBuf, io.taps.MessageContext, boolean, io.netty.channel.ChannelPromise)}),
+     * or null when its writes need a future of their own. A Send's reusable promise must belong
+     * to this channel, so the steady send path makes no promise per Message (issue 21).
+     */
+    default io.netty.channel.Channel writeChannel() {
+        return null;
+    }
+
+    /**
+     * {@link #writeMessage(ByteBuf, io.taps.MessageContext, boolean)} reporting to {@code promise}, a
+     * promise of {@link #writeChannel()}; only called when that is not null.
+     */
+    default void writeMessage(ByteBuf data, io.taps.MessageContext context, boolean endOfMessage,
+            io.netty.channel.ChannelPromise promise) {
+        throw new UnsupportedOperationException("this link writes with futures of its own");
+    }
+
+    /**
      * Writes one whole datagram with per-Message IP treatment and flushes it: {@code dscp} (6 bits,
      * -1 for the Connection's) for msgCapacityProfile (RFC 9622 §9.1.3.8) and the DF bit for
      * noFragmentation/noSegmentation (§9.1.3.9, §9.1.3.10); the link's own settings hold again for

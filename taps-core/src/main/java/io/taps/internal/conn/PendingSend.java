@@ -1,5 +1,7 @@
 package io.taps.internal.conn;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelPromise;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GenericFutureListener;
 import io.taps.Message;
@@ -15,25 +17,54 @@ import java.util.concurrent.ScheduledFuture;
  * <p>It is also the stage {@code send} returns, the task that hands the call to the event loop
  * and the listener of its write: one object per Send rather than four (issue 21, allocation per
  * round trip). The scheduling fields are set by {@link SendPath#submit} on the event loop.
+ *
+ * <p>A Send made by {@code sendWithEvents} is {@linkplain #pooled pooled}: no stage is handed out,
+ * so nobody but taps holds it, and once its Sent, Expired or SendError has been raised it goes
+ * back to its SendPath's pool for the next such Send (with its {@link SendPromise}). Its
+ * CompletableFuture half is never completed, so it stays reusable.
  */
 final class PendingSend extends CompletableFuture<MessageContext>
         implements Runnable, GenericFutureListener<Future<? super Void>> {
     private final SendPath path;
-    final Message message;
-    final MessageContext context;
-    final boolean endOfMessage;
+    /** Whether this Send reports only through events and is reused once it has ended. */
+    final boolean pooled;
+    Message message;
+    MessageContext context;
+    boolean endOfMessage;
     int priority;
     boolean ordered;
     boolean isFinal;
     /** The Message Properties in effect (the context's over the Connection's defaults). */
     MessageProperties effective;
     ScheduledFuture<?> expiry;
+    /** The promise of this Send's channel writes, made on its first one; a pooled Send keeps it. */
+    private SendPromise promise;
 
-    PendingSend(SendPath path, Message message, MessageContext context, boolean endOfMessage) {
+    PendingSend(SendPath path, Message message, MessageContext context, boolean endOfMessage, boolean pooled) {
         this.path = path;
+        this.pooled = pooled;
         this.message = message;
         this.context = context;
         this.endOfMessage = endOfMessage;
+    }
+
+    /** Makes this (idle, pooled) Send carry {@code sent}. */
+    void reuse(Message sent) {
+        message = sent;
+        context = sent.context();
+        endOfMessage = sent.endOfMessage();
+    }
+
+    /** Drops every reference to the application's data before this Send waits in the pool. */
+    void clear() {
+        cancelExpiry();
+        if (promise != null) {
+            promise.disarm();
+        }
+        message = null;
+        context = null;
+        effective = null;
+        isFinal = false;
     }
 
     int size() {
@@ -47,15 +78,51 @@ final class PendingSend extends CompletableFuture<MessageContext>
         }
     }
 
+    /** The promise for this Send's write to {@code channel}, armed for it. */
+    ChannelPromise promiseFor(Channel channel) {
+        if (promise == null || promise.channel() != channel) {
+            promise = new SendPromise(channel);
+        }
+        return promise.arm(this);
+    }
+
+    /** Sent was raised: completes the stage, or returns a pooled Send to its pool. */
+    void succeed() {
+        if (pooled) {
+            path.recycle(this);
+        } else {
+            complete(context);
+        }
+    }
+
+    /** Expired or SendError was raised (or the Send ended silently): fails the stage, or recycles. */
+    void fail(Throwable error) {
+        if (pooled) {
+            path.recycle(this);
+        } else {
+            completeExceptionally(error);
+        }
+    }
+
     /** Submits the Send, on the event loop. */
     @Override
     public void run() {
         path.submit(this);
     }
 
-    /** The link's write of this Send completed. */
+    /** This Send's write completed: {@code cause} is null on success. */
+    void writeCompleted(Throwable cause) {
+        path.written(this, cause);
+    }
+
+    /** A write of this Send that went through a link's own future (not a {@link SendPromise}) completed. */
     @Override
     public void operationComplete(Future<? super Void> written) {
-        path.written(this, written);
+        writeCompleted(written.isSuccess() ? null : failureOf(written));
+    }
+
+    private static Throwable failureOf(Future<?> written) {
+        Throwable cause = written.cause();
+        return cause != null ? cause : new java.util.concurrent.CancellationException("the write was cancelled");
     }
 }

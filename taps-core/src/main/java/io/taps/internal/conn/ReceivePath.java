@@ -48,11 +48,14 @@ final class ReceivePath {
     private static final EventDispatcher.Step<TapsConnection, Message, ReceiveRequest> RECEIVED_PARTIAL =
             (connection, message, request) -> connection.handler().receivedPartial(connection, message);
     private static final EventDispatcher.Step<TapsConnection, Message, ReceiveRequest> RECEIVE_DONE =
-            (connection, message, request) -> request.complete(message);
+            (connection, message, request) -> request.deliver(message);
 
     private final TapsConnection connection;
     private final InboundQueue inbound = new InboundQueue();
     private final ArrayDeque<ReceiveRequest> requests = new ArrayDeque<>();
+    /** Idle pooled Receives (receiveWithEvents), most recently used first; event loop only. */
+    private final ArrayDeque<ReceiveRequest> idle = new ArrayDeque<>(4);
+    static final int POOL_LIMIT = 16;
     private ReceiveStrategy strategy;
     private volatile boolean inputEnded;
     private boolean streamEndDelivered;
@@ -112,15 +115,35 @@ final class ReceivePath {
         return !inputEnded && direction != Direction.UNIDIRECTIONAL_SEND;
     }
 
+    /**
+     * A Receive that reports only through events (receiveWithEvents): an idle one from the pool
+     * when there is one, so the steady path makes none per Message. On the event loop.
+     */
+    ReceiveRequest pooledRequest(int minIncompleteLength, int maxLength) {
+        ReceiveRequest request = idle.poll();
+        if (request == null) {
+            return new ReceiveRequest(this, minIncompleteLength, maxLength, true);
+        }
+        request.reuse(minIncompleteLength, maxLength);
+        return request;
+    }
+
+    /** Takes back a pooled Receive whose event has been raised; on the event loop only, at most {@link #POOL_LIMIT}. */
+    void recycle(ReceiveRequest request) {
+        if (idle.size() < POOL_LIMIT && connection.eventLoop().inEventLoop()) {
+            idle.push(request);
+        }
+    }
+
     void request(ReceiveRequest request) {
         Lifecycle lifecycle = connection.lifecycle;
         if (lifecycle.terminated()) {
-            request.completeExceptionally(lifecycle.closedError("receive"));
+            request.fail(lifecycle.closedError("receive"));
             return;
         }
         if (connection.store.direction() == Direction.UNIDIRECTIONAL_SEND) {
             // A multicast send Connection (EP-03) or one asked to only send never gets data.
-            request.completeExceptionally(new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
+            request.fail(new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
                     "the connection's direction is unidirectional send, so it cannot receive (RFC 9622 §6.2.16)"));
             return;
         }
@@ -318,7 +341,7 @@ final class ReceivePath {
                 "the peer ended the stream; no further messages will arrive");
         observeReceiveError(error);
         connection.events.emit(() -> connection.handler().receiveError(connection, MessageContext.create(), error),
-                () -> request.completeExceptionally(error));
+                () -> request.fail(error));
     }
 
     /**
@@ -404,7 +427,7 @@ final class ReceivePath {
             observeReceiveError(error);
             connection.events.emit(
                     () -> connection.handler().receiveError(connection, MessageContext.create(), error),
-                    () -> failed.completeExceptionally(error));
+                    () -> failed.fail(error));
         }
         inbound.releaseAll();
     }
@@ -413,7 +436,7 @@ final class ReceivePath {
     void failAllSilently(TransportServicesException error) {
         ReceiveRequest request;
         while ((request = requests.poll()) != null) {
-            request.completeExceptionally(error);
+            request.fail(error);
         }
         inbound.releaseAll();
     }

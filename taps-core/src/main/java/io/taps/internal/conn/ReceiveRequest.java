@@ -9,19 +9,50 @@ import java.util.concurrent.CompletableFuture;
  * One outstanding Receive call (A-21) with its limits. It is also the stage {@code receive}
  * returns and the task that hands the call to the event loop: one object per Receive (issue 21,
  * allocation per round trip).
+ *
+ * <p>A Receive made by {@code receiveWithEvents} is {@linkplain #pooled pooled}: no stage is handed
+ * out, so once its Received, ReceivedPartial or ReceiveError has been raised it goes back to its
+ * ReceivePath's pool for the next such call. Its CompletableFuture half is never completed.
  */
 final class ReceiveRequest extends CompletableFuture<Message> implements Runnable {
     /** {@code minIncompleteLength} when the application gave none. */
     static final int UNSPECIFIED = -1;
 
     private final ReceivePath path;
-    final int minIncompleteLength;
-    final int maxLength;
+    /** Whether this Receive reports only through events and is reused once it has ended. */
+    final boolean pooled;
+    int minIncompleteLength;
+    int maxLength;
 
-    ReceiveRequest(ReceivePath path, int minIncompleteLength, int maxLength) {
+    ReceiveRequest(ReceivePath path, int minIncompleteLength, int maxLength, boolean pooled) {
         this.path = path;
         this.minIncompleteLength = minIncompleteLength;
         this.maxLength = maxLength;
+        this.pooled = pooled;
+    }
+
+    /** Makes this (idle, pooled) Receive ask for the given limits. */
+    void reuse(int minIncomplete, int max) {
+        minIncompleteLength = minIncomplete;
+        maxLength = max;
+    }
+
+    /** Received or ReceivedPartial was raised: completes the stage, or returns a pooled Receive to its pool. */
+    void deliver(Message message) {
+        if (pooled) {
+            path.recycle(this);
+        } else {
+            complete(message);
+        }
+    }
+
+    /** ReceiveError was raised (or the Receive ended silently): fails the stage, or recycles. */
+    void fail(Throwable error) {
+        if (pooled) {
+            path.recycle(this);
+        } else {
+            completeExceptionally(error);
+        }
     }
 
     /** Queues the Receive, on the event loop. */

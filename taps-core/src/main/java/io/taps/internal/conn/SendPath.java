@@ -2,6 +2,7 @@ package io.taps.internal.conn;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.taps.ErrorReason;
 import io.taps.Message;
@@ -42,7 +43,7 @@ final class SendPath {
     private static final EventDispatcher.Step<TapsConnection, MessageContext, PendingSend> SENT =
             (connection, context, pending) -> connection.handler().sent(connection, context);
     private static final EventDispatcher.Step<TapsConnection, MessageContext, PendingSend> SEND_DONE =
-            (connection, context, pending) -> pending.complete(context);
+            (connection, context, pending) -> pending.succeed();
 
     private final TapsConnection connection;
     private final SendQueue queue = new SendQueue();
@@ -55,6 +56,9 @@ final class SendPath {
      * writes only after it (nothing follows the terminal event, so they would end silently).
      */
     private final ArrayDeque<PendingSend> inFlight = new ArrayDeque<>();
+    /** Idle pooled Sends (sendWithEvents), most recently used first; event loop only. */
+    private final ArrayDeque<PendingSend> idle = new ArrayDeque<>(4);
+    static final int POOL_LIMIT = 16;
     private boolean outputShutdown;
     /** Open StartBatch calls (RFC 9622 §9.2.4); while above zero, writes wait for EndBatch's flush. */
     private int batchDepth;
@@ -134,7 +138,7 @@ final class SendPath {
     void submit(PendingSend pending) {
         Lifecycle lifecycle = connection.lifecycle;
         if (lifecycle.terminated()) {
-            pending.completeExceptionally(lifecycle.closedError("send"));
+            pending.fail(lifecycle.closedError("send"));
             return;
         }
         MessageContext context = pending.context;
@@ -159,7 +163,7 @@ final class SendPath {
                 expiredPartials.remove(context);
             }
             connection.events.emit(() -> connection.handler().expired(connection, context), () ->
-                    pending.completeExceptionally(new TransportServicesException(ErrorReason.TIMEOUT,
+                    pending.fail(new TransportServicesException(ErrorReason.TIMEOUT,
                             "an earlier part of this Message outlived its msgLifetime (Expired, RFC 9622 §9.2.2.2)")));
             return;
         }
@@ -244,27 +248,29 @@ final class SendPath {
         }
         ByteBuf data = outboundBuffer(link, MESSAGES.array(pending.message));
         inFlight.add(pending);
-        writeAndFlush(link, data, pending).addListener(pending);
+        writeAndFlush(link, data, pending);
     }
 
-    /** The write of {@code pending} completed: Sent, or SendError when it failed (PendingSend is its listener). */
-    void written(PendingSend pending, io.netty.util.concurrent.Future<?> result) {
+    /** The write of {@code pending} completed: Sent, or SendError when {@code cause} is not null. */
+    void written(PendingSend pending, Throwable cause) {
         if (!inFlight.remove(pending)) {
             return; // already ended with SendError by the ConnectionError (failQueued)
         }
-        if (result.isSuccess()) {
-            connection.counters.sent(pending.message.length());
+        if (cause == null) {
+            int length = pending.message.length();
+            // Read before Sent: a pooled Send is reused as soon as its Sent has been raised.
+            boolean isFinal = pending.isFinal;
+            connection.counters.sent(length);
             TransportObserver observer = connection.observer();
             if (observer != TransportObserver.NONE) {
-                observer.messageSent(connection, pending.message.length());
+                observer.messageSent(connection, length);
             }
             connection.events.emit(SENT, SEND_DONE, connection, pending.context, pending);
-            if (pending.isFinal) {
+            if (isFinal) {
                 connection.link().shutdownOutput(() -> { });
                 outputShutdown = true;
             }
         } else {
-            Throwable cause = result.cause();
             if (!(cause instanceof TransportServicesException)) {
                 // An I/O failure of the flow (RST, a local timeout), not of this Message: it
                 // names the ConnectionError that follows when the flow closes.
@@ -278,6 +284,30 @@ final class SendPath {
         connection.lifecycle.continueClosing();
     }
 
+    /**
+     * A Send for {@code message} that reports only through events (sendWithEvents): an idle one
+     * from the pool when there is one, so the steady path makes none per Message. On the event loop.
+     */
+    PendingSend pooledSend(Message message) {
+        PendingSend send = idle.poll();
+        if (send == null) {
+            return new PendingSend(this, message, message.context(), message.endOfMessage(), true);
+        }
+        send.reuse(message);
+        return send;
+    }
+
+    /**
+     * Takes back a pooled Send whose last event has been raised. Only on the event loop (a handler
+     * executor completes elsewhere: that Send is left to the garbage collector), and only up to
+     * {@link #POOL_LIMIT}, so a burst does not stay allocated.
+     */
+    void recycle(PendingSend send) {
+        send.clear();
+        if (idle.size() < POOL_LIMIT && connection.eventLoop().inEventLoop()) {
+            idle.push(send);
+        }
+    }
 
     /**
      * The buffer that carries {@code bytes} down the link. A small Message is copied into a pooled
@@ -298,16 +328,19 @@ final class SendPath {
     }
 
     /**
-     * Writes and flushes one Send. A datagram whose Message asks for its own capacity profile
-     * (msgCapacityProfile, RFC 9622 §9.1.3.8) or for no fragmentation gets its own DSCP or the DF
-     * bit. A byte stream keeps the Connection's DSCP: RFC 7657 §6 advises against changing it within
-     * a reliable flow, so msgCapacityProfile is a no-op there.
+     * Writes and flushes one Send; its completion comes back to {@link #written}. A datagram whose
+     * Message asks for its own capacity profile (msgCapacityProfile, RFC 9622 §9.1.3.8) or for no
+     * fragmentation gets its own DSCP or the DF bit. A byte stream keeps the Connection's DSCP: RFC
+     * 7657 §6 advises against changing it within a reliable flow, so msgCapacityProfile is a no-op
+     * there. On a link that writes to a channel of its own the write takes the Send's reusable
+     * {@link SendPromise} instead of making a promise per Message.
      */
-    private ChannelFuture writeAndFlush(Link link, ByteBuf data, PendingSend pending) {
+    private void writeAndFlush(Link link, ByteBuf data, PendingSend pending) {
         if (link.byteStream() && !pending.effective.get(Property.MSG_RELIABLE)) {
             ChannelFuture unreliable = link.writeUnreliable(data, pending.context);
             if (unreliable != null) {
-                return unreliable;
+                unreliable.addListener(pending);
+                return;
             }
         }
         if (!link.byteStream()) {
@@ -317,14 +350,19 @@ final class SendPath {
             boolean dontFragment = pending.effective.get(Property.NO_FRAGMENTATION)
                     || pending.effective.get(Property.NO_SEGMENTATION);
             if (dscp >= 0 || dontFragment) {
-                return link.writeDatagram(data, pending.context, dscp, dontFragment);
+                link.writeDatagram(data, pending.context, dscp, dontFragment).addListener(pending);
+                return;
             }
         }
-        ChannelFuture written = link.writeMessage(data, pending.context, pending.endOfMessage);
+        Channel channel = link.writeChannel();
+        if (channel != null) {
+            link.writeMessage(data, pending.context, pending.endOfMessage, pending.promiseFor(channel));
+        } else {
+            link.writeMessage(data, pending.context, pending.endOfMessage).addListener(pending);
+        }
         if (batchDepth == 0 && !draining) {
             link.flush();
         }
-        return written;
     }
 
     /** Writes queued messages while the stack accepts them; runs when Ready or writable again. */
@@ -409,7 +447,7 @@ final class SendPath {
             finalSent = false;
         }
         connection.events.emit(() -> connection.handler().expired(connection, pending.context), () -> {
-            pending.completeExceptionally(new TransportServicesException(ErrorReason.TIMEOUT,
+            pending.fail(new TransportServicesException(ErrorReason.TIMEOUT,
                     "msgLifetime ended before the message could be sent (Expired, RFC 9622 §9.2.2.2)"));
         });
     }
@@ -430,7 +468,7 @@ final class SendPath {
     void failQueuedSilently(TransportServicesException error) {
         for (PendingSend pending : queue.drainAll()) {
             pending.cancelExpiry();
-            pending.completeExceptionally(error);
+            pending.fail(error);
         }
     }
 
@@ -441,9 +479,9 @@ final class SendPath {
         }
         MessageContext context = pending.context;
         boolean raised = connection.events.emit(() -> connection.handler().sendError(connection, context, error),
-                () -> pending.completeExceptionally(error));
+                () -> pending.fail(error));
         if (!raised) {
-            pending.completeExceptionally(error);
+            pending.fail(error);
         }
     }
 

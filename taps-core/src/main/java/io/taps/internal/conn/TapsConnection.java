@@ -258,9 +258,17 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     public CompletionStage<MessageContext> send(Message message, MessageContext context, boolean endOfMessage) {
         Objects.requireNonNull(message, "message");
         Objects.requireNonNull(context, "context");
-        PendingSend send = new PendingSend(sendPath, message, context, endOfMessage);
+        PendingSend send = new PendingSend(sendPath, message, context, endOfMessage, false);
         runOnLoop(send);
         return send;
+    }
+
+    @Override
+    public void sendWithEvents(Message message) {
+        Objects.requireNonNull(message, "message");
+        // The pool is the event loop's; a Send from another thread is made here, pooled once it ends.
+        runOnLoop(loop.inEventLoop() ? sendPath.pooledSend(message)
+                : new PendingSend(sendPath, message, message.context(), message.endOfMessage(), true));
     }
 
     @Override
@@ -271,9 +279,17 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     @Override
     public CompletionStage<Message> receive(int minIncompleteLength, int maxLength) {
         ReceiveRequest.checkLimits(minIncompleteLength, maxLength);
-        ReceiveRequest request = new ReceiveRequest(receivePath, minIncompleteLength, maxLength);
+        ReceiveRequest request = new ReceiveRequest(receivePath, minIncompleteLength, maxLength, false);
         runOnLoop(request);
         return request;
+    }
+
+    @Override
+    public void receiveWithEvents(int minIncompleteLength, int maxLength) {
+        ReceiveRequest.checkLimits(minIncompleteLength, maxLength);
+        // The pool is the event loop's; a Receive from another thread is made here, pooled once it ends.
+        runOnLoop(loop.inEventLoop() ? receivePath.pooledRequest(minIncompleteLength, maxLength)
+                : new ReceiveRequest(receivePath, minIncompleteLength, maxLength, true));
     }
 
     @Override

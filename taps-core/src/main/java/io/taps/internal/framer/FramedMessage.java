@@ -1,22 +1,68 @@
 package io.taps.internal.framer;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.DefaultByteBufHolder;
+import io.netty.buffer.ByteBufHolder;
 import io.taps.MessageContext;
 
 /**
  * One (part of a) Message between framer handlers and the Connection, in both directions: its
  * payload (a slice of network buffers or the application's wrapped array, never a copy), its
  * context and whether it ends the Message. It owns one reference to its payload.
+ *
+ * <p>A handler that passes Messages on one at a time, on the event loop, may reuse one instance
+ * for them ({@link #reusable()}, {@link #carry}): the handlers it goes through read it while they
+ * handle it and keep its payload and context, never the holder (issue 21: no holder per Message
+ * on the steady path). One that keeps the holder itself keeps a {@link #detached()} copy instead.
  */
-public final class FramedMessage extends DefaultByteBufHolder {
-    private final MessageContext context;
-    private final boolean endOfMessage;
+public final class FramedMessage implements ByteBufHolder {
+    private ByteBuf data;
+    private MessageContext context;
+    private boolean endOfMessage;
+    /** Whether this is a reusable instance (see {@link #carry}); never set on a detached copy. */
+    private final boolean reused;
+    private boolean carrying;
 
     public FramedMessage(ByteBuf data, MessageContext context, boolean endOfMessage) {
-        super(data);
+        this(data, context, endOfMessage, false);
+    }
+
+    private FramedMessage(ByteBuf data, MessageContext context, boolean endOfMessage, boolean reused) {
+        this.data = data;
         this.context = context;
         this.endOfMessage = endOfMessage;
+        this.reused = reused;
+    }
+
+    /** An empty instance for {@link #carry}. */
+    public static FramedMessage reusable() {
+        return new FramedMessage(null, null, false, true);
+    }
+
+    /**
+     * This reusable instance carrying the given Message, or a new one while this one is still
+     * being handled (a re-entrant send or delivery); {@link #done()} frees it again.
+     */
+    public FramedMessage carry(ByteBuf payload, MessageContext messageContext, boolean end) {
+        if (carrying) {
+            return new FramedMessage(payload, messageContext, end);
+        }
+        carrying = true;
+        data = payload;
+        context = messageContext;
+        endOfMessage = end;
+        return this;
+    }
+
+    /** The handlers have handled the Message this instance carried: it no longer refers to it. */
+    public void done() {
+        carrying = false;
+        data = null;
+        context = null;
+    }
+
+    /** A copy to keep: this same instance unless it is a reusable one. */
+    public FramedMessage detached() {
+        return reused ? new FramedMessage(data, context, endOfMessage) : this;
     }
 
     public MessageContext context() {
@@ -25,5 +71,75 @@ public final class FramedMessage extends DefaultByteBufHolder {
 
     public boolean endOfMessage() {
         return endOfMessage;
+    }
+
+    @Override
+    public ByteBuf content() {
+        return data;
+    }
+
+    @Override
+    public FramedMessage copy() {
+        return replace(data.copy());
+    }
+
+    @Override
+    public FramedMessage duplicate() {
+        return replace(data.duplicate());
+    }
+
+    @Override
+    public FramedMessage retainedDuplicate() {
+        return replace(data.retainedDuplicate());
+    }
+
+    @Override
+    public FramedMessage replace(ByteBuf content) {
+        return new FramedMessage(content, context, endOfMessage);
+    }
+
+    @Override
+    public int refCnt() {
+        return data.refCnt();
+    }
+
+    @Override
+    public FramedMessage retain() {
+        data.retain();
+        return this;
+    }
+
+    @Override
+    public FramedMessage retain(int increment) {
+        data.retain(increment);
+        return this;
+    }
+
+    @Override
+    public FramedMessage touch() {
+        data.touch();
+        return this;
+    }
+
+    @Override
+    public FramedMessage touch(Object hint) {
+        data.touch(hint);
+        return this;
+    }
+
+    @Override
+    public boolean release() {
+        return data.release();
+    }
+
+    @Override
+    public boolean release(int decrement) {
+        return data.release(decrement);
+    }
+
+    @Override
+    public String toString() {
+        return "FramedMessage[" + (data == null ? "empty" : data.readableBytes() + " bytes")
+                + (endOfMessage ? "" : ", partial") + "]";
     }
 }

@@ -57,6 +57,8 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
      */
     private final ArrayDeque<Origin> origins = new ArrayDeque<>();
     private final ArrayList<ByteBuf> collected = new ArrayList<>(2);
+    /** The holder of the Messages this framer delivers up, one at a time on the event loop. */
+    private final FramedMessage delivered = FramedMessage.reusable();
     private ChannelHandlerContext ctx;
     private long available;
     private long earmark;
@@ -303,7 +305,19 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
     }
 
     private void fireUp(ByteBuf data, MessageContext context, boolean endOfMessage) {
-        ctx.fireChannelRead(new FramedMessage(data, context, endOfMessage));
+        // Delivered at once on the event loop; whoever keeps it keeps a detached copy (issue 21).
+        if (!ctx.executor().inEventLoop()) {
+            ctx.fireChannelRead(new FramedMessage(data, context, endOfMessage));
+            return;
+        }
+        FramedMessage message = delivered.carry(data, context, endOfMessage);
+        try {
+            ctx.fireChannelRead(message);
+        } finally {
+            if (message == delivered) {
+                delivered.done();
+            }
+        }
     }
 
     @Override

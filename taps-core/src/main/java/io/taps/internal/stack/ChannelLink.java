@@ -8,6 +8,7 @@ import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.taps.internal.conn.Link;
+import io.taps.internal.framer.FramedMessage;
 import io.taps.internal.framer.FramerLimits;
 import io.taps.internal.security.TlsHandlers;
 import io.taps.security.SecurityOutcome;
@@ -29,6 +30,8 @@ public class ChannelLink extends SingleChannelLink {
     private final boolean framed;
     /** The framers' largest Message, -1 for none: read once, since a send checks it every time. */
     private final int framerLimit;
+    /** The holder of the Messages written to the framers on the event loop. */
+    private final FramedMessage outbound = FramedMessage.reusable();
 
     public ChannelLink(Channel channel, StackKind kind) {
         super(channel);
@@ -47,6 +50,34 @@ public class ChannelLink extends SingleChannelLink {
     public ChannelFuture writeMessage(ByteBuf data, io.taps.MessageContext context, boolean endOfMessage) {
         return framed ? channel.write(new io.taps.internal.framer.FramedMessage(data, context, endOfMessage))
                 : channel.write(data);
+    }
+
+    @Override
+    public Channel writeChannel() {
+        return channel;
+    }
+
+    @Override
+    public void writeMessage(ByteBuf data, io.taps.MessageContext context, boolean endOfMessage,
+            io.netty.channel.ChannelPromise promise) {
+        if (!framed) {
+            channel.write(data, promise);
+            return;
+        }
+        if (!channel.eventLoop().inEventLoop()) {
+            channel.write(new FramedMessage(data, context, endOfMessage), promise);
+            return;
+        }
+        // On the event loop the write goes through the framers at once, which keep the payload
+        // and context but not the holder: one holder serves every Message (issue 21).
+        FramedMessage message = outbound.carry(data, context, endOfMessage);
+        try {
+            channel.write(message, promise);
+        } finally {
+            if (message == outbound) {
+                outbound.done();
+            }
+        }
     }
 
     public Channel channel() {

@@ -104,7 +104,8 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         } else if (discarded) {
             ReferenceCountUtil.release(message);
         } else {
-            held.add(message);
+            // A framer's reusable holder is the next Message's once this call returns.
+            held.add(message instanceof FramedMessage ? ((FramedMessage) message).detached() : message);
         }
     }
 

@@ -49,6 +49,17 @@ final class DatagramPeerLink extends SingleChannelLink {
     }
 
     @Override
+    public Channel writeChannel() {
+        return channel;
+    }
+
+    @Override
+    public void writeMessage(ByteBuf data, io.taps.MessageContext context, boolean endOfMessage,
+            io.netty.channel.ChannelPromise promise) {
+        channel.write(new DatagramPacket(data, remote), promise);
+    }
+
+    @Override
     public void shutdownOutput(Runnable whenDone) {
         whenDone.run();
     }
