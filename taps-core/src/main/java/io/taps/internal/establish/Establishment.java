@@ -94,6 +94,8 @@ public final class Establishment {
     private boolean batching;
     /** The report changed during the running batch. */
     private boolean unpublished;
+    /** What resolution or the proxies answered during the running batch is still to be raced. */
+    private boolean rebuildPending;
 
     /** A running attempt of one stack. */
     static final class ChannelAttempt implements AttemptStarter.Running {
@@ -467,8 +469,21 @@ public final class Establishment {
         rebuild();
     }
 
-    /** Rebuilds the tree from what resolution (and the proxies) answered so far and offers its leaves. */
+    /**
+     * Rebuilds the tree from what resolution (and the proxies) answered so far and offers its
+     * leaves: at the end of the running loop task when there is one, so that the answers one task
+     * brings (a hosts-file or {@code localhost} name answers the HTTPS query, AAAA and A at once)
+     * build one tree instead of one per answer; at once from a timer.
+     */
     private void rebuild() {
+        if (batching) {
+            rebuildPending = true;
+            return;
+        }
+        rebuildNow();
+    }
+
+    private void rebuildNow() {
         if (racer.finished()) {
             return;
         }
@@ -581,8 +596,13 @@ public final class Establishment {
         batching = true;
         try {
             task.run();
+            while (rebuildPending) {
+                rebuildPending = false;
+                rebuildNow(); // still batching: its own changes are published once, below
+            }
         } finally {
             batching = false;
+            rebuildPending = false;
             if (unpublished) {
                 publish();
             }
