@@ -14,8 +14,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Figures 4 and 5 (handshakes): connections per second, each established, closed and closed by the
- * peer in turn. {@code workload} TCP is connect + close (taps with whatever racing its default
- * Preconnection does); TLS adds a full TLS 1.3 handshake (the server never resumes a session).
+ * peer in turn. {@code workload} TCP is connect + close; TLS adds a full TLS 1.3 handshake (the
+ * server never resumes a session). taps resolves {@code localhost} to [::1] and 127.0.0.1 and races
+ * the two families on every Initiate (issue 21: "with racing on"); raw Netty and Reactor Netty
+ * connect to 127.0.0.1; the server listens on both (see {@link ConnectClose}).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

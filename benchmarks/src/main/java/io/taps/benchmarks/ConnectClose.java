@@ -20,6 +20,15 @@ import org.openjdk.jmh.annotations.TearDown;
  * <p>Both sides do the same thing: taps {@code initiate} → Ready → {@code close} → Closed (a TLS
  * close_notify, a FIN, then the peer's FIN); raw Netty {@code connect} (→ handshake) → close_notify
  * → {@code shutdownOutput} → the channel closing on the peer's FIN.
+ *
+ * <p>What each side connects to (issue 21: taps "with racing on, two families resolved"): the
+ * server listens on 127.0.0.1 and [::1] at the same port. taps' Preconnection names
+ * {@code localhost}, which its hosts file maps to both ({@link TapsFixture#createResolvingLocalhostToBothFamilies()}),
+ * so every Initiate resolves the name (AAAA and A, from the hosts file: no DNS), builds the
+ * candidate tree of both addresses and races them: [::1] starts first (RFC 6724 precedence),
+ * 127.0.0.1 is scheduled one connection attempt delay later and cancelled when [::1] is Ready first,
+ * which on loopback it always is. TLS verifies the name {@code localhost}. Raw Netty and Reactor
+ * Netty connect to the one address 127.0.0.1, as an application that is handed an address does.
  */
 public abstract class ConnectClose {
     private NettyFixture.Server server;
@@ -76,8 +85,8 @@ public abstract class ConnectClose {
 
         @Override
         protected void open(NettyFixture.Server server, boolean tls) {
-            taps = TapsFixture.create();
-            preconnection = tls ? TapsFixture.tls(taps, server) : TapsFixture.tcp(taps, server);
+            taps = TapsFixture.createResolvingLocalhostToBothFamilies();
+            preconnection = TapsFixture.byName(taps, server, tls);
         }
 
         @Override

@@ -56,6 +56,14 @@ public final class NettyFixture {
     public static final int LENGTH_FIELD = 4;
     /** The address every server binds and every client connects to. */
     public static final String HOST = "127.0.0.1";
+    /** The IPv6 loopback address, which the connect benchmarks' discard server also listens on. */
+    public static final String HOST6 = "::1";
+    /**
+     * The name taps resolves in the connect benchmarks (issue 21: "racing on, two families
+     * resolved"): {@code localhost}, which the taps side's hosts file maps to both loopback
+     * addresses ({@link TapsFixture#createResolvingLocalhostToBothFamilies()}).
+     */
+    public static final String LOOPBACK_NAME = "localhost";
 
     /** Whether the raw side runs on epoll: the same rule as {@code TransportServices.ioTransport()}. */
     public static final boolean EPOLL = !"nio".equalsIgnoreCase(System.getProperty("taps.transport", ""))
@@ -126,11 +134,18 @@ public final class NettyFixture {
     public static final class Server implements AutoCloseable {
         private final EventLoopGroup group;
         private final Channel channel;
+        /** The same service on [::1] and the same port, or null when the server listens on 127.0.0.1 only. */
+        private final Channel channel6;
         private final HandshakeCounter handshakes;
 
         private Server(EventLoopGroup group, Channel channel, HandshakeCounter handshakes) {
+            this(group, channel, null, handshakes);
+        }
+
+        private Server(EventLoopGroup group, Channel channel, Channel channel6, HandshakeCounter handshakes) {
             this.group = group;
             this.channel = channel;
+            this.channel6 = channel6;
             this.handshakes = handshakes;
         }
 
@@ -152,19 +167,29 @@ public final class NettyFixture {
             return handshakes.resumed.get();
         }
 
+        /** Whether the server also listens on [::1] at {@link #port()}: a client may reach it on either family. */
+        public boolean bothFamilies() {
+            return channel6 != null;
+        }
+
         @Override
         public void close() {
             channel.close().syncUninterruptibly();
+            if (channel6 != null) {
+                channel6.close().syncUninterruptibly();
+            }
             shutdown(group);
         }
     }
 
     /**
      * TCP, optionally TLS: reads and drops everything; closes when the client closes (no
-     * half-closure), so a client waiting for the peer's FIN sees it at once.
+     * half-closure), so a client waiting for the peer's FIN sees it at once. It listens on
+     * 127.0.0.1 and on [::1] at the same port, so that a client racing both loopback families
+     * gets a real connection from whichever attempt wins.
      */
     public static Server discardServer(SslContext tls) {
-        return tcpServer(tls, pipeline -> pipeline.addLast(new Discard()));
+        return tcpServer(tls, pipeline -> pipeline.addLast(new Discard()), true);
     }
 
     /**
@@ -207,9 +232,13 @@ public final class NettyFixture {
     }
 
     private static Server tcpServer(SslContext tls, Consumer<ChannelPipeline> application) {
+        return tcpServer(tls, application, false);
+    }
+
+    private static Server tcpServer(SslContext tls, Consumer<ChannelPipeline> application, boolean bothFamilies) {
         EventLoopGroup group = group(1);
         HandshakeCounter handshakes = new HandshakeCounter();
-        Channel channel = new ServerBootstrap().group(group).channel(serverSocketChannel())
+        ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(serverSocketChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
@@ -219,9 +248,26 @@ public final class NettyFixture {
                         }
                         application.accept(ch.pipeline());
                     }
-                })
-                .bind(HOST, 0).syncUninterruptibly().channel();
-        return new Server(group, channel, handshakes);
+                });
+        if (!bothFamilies) {
+            return new Server(group, bootstrap.bind(HOST, 0).syncUninterruptibly().channel(), handshakes);
+        }
+        // The port 127.0.0.1 got may be taken on [::1] by another process: try a few ports.
+        RuntimeException last = null;
+        for (int tries = 0; tries < 10; tries++) {
+            Channel v4 = bootstrap.bind(HOST, 0).syncUninterruptibly().channel();
+            int port = ((InetSocketAddress) v4.localAddress()).getPort();
+            try {
+                Channel v6 = bootstrap.bind(HOST6, port).syncUninterruptibly().channel();
+                return new Server(group, v4, v6, handshakes);
+            } catch (RuntimeException taken) {
+                last = taken;
+                v4.close().syncUninterruptibly();
+            }
+        }
+        shutdown(group);
+        throw new IllegalStateException("could not listen on 127.0.0.1 and [::1] at the same port (is IPv6"
+                + " loopback up?): " + last, last);
     }
 
     @ChannelHandler.Sharable

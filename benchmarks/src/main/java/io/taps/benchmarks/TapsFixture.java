@@ -30,6 +30,44 @@ public final class TapsFixture {
         return TransportServices.builder().eventLoopThreads(1).build();
     }
 
+    /**
+     * A Transport Services system like {@link #create()} whose hosts file maps {@code localhost} to
+     * both loopback addresses, {@code 127.0.0.1} and {@code ::1}, as the stock Debian and Ubuntu
+     * {@code /etc/hosts} do (this machine's lists only 127.0.0.1): resolving
+     * {@link NettyFixture#LOOPBACK_NAME} then yields both families from the hosts file, with no DNS
+     * query, and taps races them (HEv3: [::1] first, 127.0.0.1 one connection attempt delay later
+     * unless [::1] is Ready before).
+     */
+    public static TransportServices createResolvingLocalhostToBothFamilies() {
+        return TransportServices.builder().eventLoopThreads(1).hostsFile(dualStackHostsFile()).build();
+    }
+
+    private static java.nio.file.Path dualStackHostsFile() {
+        try {
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("taps-bench-hosts", "");
+            file.toFile().deleteOnExit();
+            java.nio.file.Files.writeString(file, "127.0.0.1 " + NettyFixture.LOOPBACK_NAME + "\n"
+                    + NettyFixture.HOST6 + " " + NettyFixture.LOOPBACK_NAME + "\n");
+            return file;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write the benchmark's hosts file", e);
+        }
+    }
+
+    /**
+     * Plain TCP or TLS 1.3 (as {@link #tcp} and {@link #tls}) to {@code server} named
+     * {@link NettyFixture#LOOPBACK_NAME}, so that each Initiate resolves the name and races the two
+     * loopback families; {@code server} must listen on both ({@link NettyFixture.Server#bothFamilies()}).
+     */
+    public static Preconnection byName(TransportServices taps, NettyFixture.Server server, boolean tls) {
+        if (!server.bothFamilies()) {
+            throw new IllegalArgumentException("the server must listen on 127.0.0.1 and [::1]");
+        }
+        return taps.preconnection().remote(RemoteEndpoint.ofHost(NettyFixture.LOOPBACK_NAME, server.port()))
+                .properties(TransportProperties.reliableInorderStream())
+                .security(tls ? Tls.tapsClient() : SecurityParameters.disabled()).build();
+    }
+
     /** Plain TCP (reliable, in-order stream, no security) to {@code server}. */
     public static Preconnection tcp(TransportServices taps, NettyFixture.Server server) {
         return to(taps, server).properties(TransportProperties.reliableInorderStream())

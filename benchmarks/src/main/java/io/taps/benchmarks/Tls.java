@@ -19,7 +19,8 @@ import javax.net.ssl.SSLException;
  * Security Parameters trusting the same root.
  *
  * <p>The provider follows taps' rule (BoringSSL when netty-tcnative loads, unless
- * {@code -Dtaps.tls.provider=jdk}). Both clients verify the chain and the name 127.0.0.1. Every
+ * {@code -Dtaps.tls.provider=jdk}). Both clients verify the chain and the name they connect to (127.0.0.1, or {@code localhost} where
+ * taps resolves it). Every
  * handshake must be a full one: the server keeps no session cache, Netty's BoringSSL clients (raw and
  * taps' alike) keep none by default, and the server counts resumed handshakes
  * ({@link NettyFixture.Server#resumedSessions()}) so that the handshake benchmark and its test fail if
@@ -37,6 +38,7 @@ public final class Tls {
                     .notAfter(now.plus(1, ChronoUnit.DAYS)).ecp256();
             ROOT = base.copy().subject("CN=taps benchmark root").setIsCertificateAuthority(true).buildSelfSigned();
             SERVER = base.copy().subject("CN=localhost").addSanIpAddress(NettyFixture.HOST)
+                    .addSanDnsName(NettyFixture.LOOPBACK_NAME)
                     .addExtendedKeyUsageServerAuth().buildIssuedBy(ROOT);
         } catch (Exception e) {
             throw new ExceptionInInitializerError(e);

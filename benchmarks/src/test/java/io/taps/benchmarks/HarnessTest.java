@@ -43,6 +43,29 @@ class HarnessTest {
         }
     }
 
+    /**
+     * The taps side of the connect rows races (issue 21): the name resolves to both loopback
+     * families, both are in the candidate tree, and the winner is a real connection to the server
+     * on [::1] (ranked first), while raw Netty connects to 127.0.0.1.
+     */
+    @ParameterizedTest(name = "tls={0}")
+    @ValueSource(booleans = {false, true})
+    void tapsConnectRowsResolveBothFamiliesAndRace(boolean tls) {
+        try (NettyFixture.Server server = NettyFixture.discardServer(tls ? Tls.serverContext() : null);
+                TransportServices taps = TapsFixture.createResolvingLocalhostToBothFamilies()) {
+            io.taps.Connection connection = TapsFixture.open(TapsFixture.byName(taps, server, tls), TapsFixture.NO_EVENTS);
+            io.taps.monitor.EstablishmentReport report = connection.establishmentReport();
+            TapsFixture.close(connection);
+            assertThat(report.resolutions()).extracting(r -> r.family() + "=" + r.answers())
+                    .containsExactlyInAnyOrder("AAAA=1", "A=1");
+            assertThat(report.tree().get(0).stacks().get(0).addresses()).extracting(a -> a.getAddress().getHostAddress())
+                    .containsExactly("0:0:0:0:0:0:0:1", "127.0.0.1");
+            assertThat(report.winner()).hasValueSatisfying(winner ->
+                    assertThat(winner.remote().getAddress().getHostAddress()).isEqualTo("0:0:0:0:0:0:0:1"));
+            assertThat(server.address().getAddress().getHostAddress()).isEqualTo(NettyFixture.HOST);
+        }
+    }
+
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("states")
     void setupOperationsTeardown(String name, String workload) throws Exception {

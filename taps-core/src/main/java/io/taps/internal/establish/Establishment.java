@@ -76,8 +76,6 @@ public final class Establishment {
     private final RacingConfig racing;
     private final CacheScope scope;
     private final PerformanceCache history;
-    /** The leaves in the order their attempts started: the racer's report lists them the same way. */
-    private final List<Leaf> startedLeaves = new ArrayList<>();
     private PathGatherer.Interfaces interfaces = PathGatherer.system();
     private final EventLoop loop;
     private final RaceClock clock;
@@ -96,6 +94,8 @@ public final class Establishment {
     private boolean batching;
     /** The report changed during the running batch. */
     private boolean unpublished;
+    /** What resolution or the proxies answered during the running batch is still to be raced. */
+    private boolean rebuildPending;
 
     /** A running attempt of one stack. */
     static final class ChannelAttempt implements AttemptStarter.Running {
@@ -449,6 +449,11 @@ public final class Establishment {
 
     private void record(String name, String family, List<InetSocketAddress> addresses, Throwable failure,
             long origin, Duration queried) {
+        if (racer.finished()) {
+            // The final report is published (and may be built lazily from this list on another
+            // thread): an answer after the race was decided changes nothing, as before.
+            return;
+        }
         resolutions.add(new EstablishmentReport.Resolution(name, family, addresses == null ? 0 : addresses.size(),
                 Duration.ofNanos(clock.nanoTime() - origin), failure == null ? null : unwrap(failure).getMessage(),
                 queried));
@@ -464,13 +469,27 @@ public final class Establishment {
         rebuild();
     }
 
-    /** Rebuilds the tree from what resolution (and the proxies) answered so far and offers its leaves. */
+    /**
+     * Rebuilds the tree from what resolution (and the proxies) answered so far and offers its
+     * leaves: at the end of the running loop task when there is one, so that the answers one task
+     * brings (a hosts-file or {@code localhost} name answers the HTTPS query, AAAA and A at once)
+     * build one tree instead of one per answer; at once from a timer.
+     */
     private void rebuild() {
+        if (batching) {
+            rebuildPending = true;
+            return;
+        }
+        rebuildNow();
+    }
+
+    private void rebuildNow() {
         if (racer.finished()) {
             return;
         }
-        // What a proxy that does not resolve names needs: the destination's addresses, whatever stack.
-        List<CandidateTree.Target> resolved = new ArrayList<>();
+        // What a proxy that does not resolve names needs: the destination's addresses, whatever
+        // stack; gathered only when there are proxies.
+        List<CandidateTree.Target> resolved = proxies == null ? null : new ArrayList<>();
         boolean allDone = true;
         ServiceBinding first = null;
         for (RemoteState state : remotes) {
@@ -479,7 +498,7 @@ public final class Establishment {
             if (first == null && !state.heldForServices()) {
                 first = state.binding;
             }
-            if (!state.heldForServices()) {
+            if (resolved != null && !state.heldForServices()) {
                 resolved.add(new CandidateTree.Target(state.peerName, state.usable()));
             }
         }
@@ -509,7 +528,6 @@ public final class Establishment {
     // ------------------------------------------------------------------ attempts
 
     private ChannelAttempt startAttempt(Leaf leaf, AttemptStarter.Callbacks callbacks) {
-        startedLeaves.add(leaf);
         TapsAttempt attempt = new TapsAttempt(leaf.stack(), loop, leaf.remote(), leaf.path().bindAddress(),
                 leaf.peerName(), use, timeout, spec.framers(), earlyData, scope, environment)
                 .throughProxy(leaf.proxy()).start();
@@ -530,17 +548,16 @@ public final class Establishment {
      * cancelled after going unanswered for at least one connection attempt delay.
      */
     private void learn(Link winner, Leaf winningLeaf) {
-        List<EstablishmentReport.Attempt> report = racer.report();
-        for (int i = 0; i < startedLeaves.size() && i < report.size(); i++) {
-            Leaf leaf = startedLeaves.get(i);
+        long unanswered = racing.connectionAttemptDelay().toNanos();
+        racer.forEachStarted((leaf, outcome, durationNanos) -> {
             if (leaf.proxy() != null) {
                 // A tunnel's outcome says nothing about the direct path to the destination.
-                continue;
+                return;
             }
-            EstablishmentReport.Attempt attempt = report.get(i);
-            Duration duration = attempt.duration().orElse(Duration.ZERO);
-            switch (attempt.outcome()) {
+            long nanos = Math.max(0, durationNanos);
+            switch (outcome) {
                 case SUCCEEDED:
+                    Duration duration = Duration.ofNanos(nanos);
                     history.succeeded(leaf, duration, winner == null || !leaf.equals(winningLeaf) ? null
                             : RttSample.of(winner, leaf.stack().capabilities(), duration));
                     break;
@@ -548,14 +565,14 @@ public final class Establishment {
                     history.failed(leaf);
                     break;
                 case CANCELLED:
-                    if (duration.compareTo(racing.connectionAttemptDelay()) >= 0) {
+                    if (nanos >= unanswered) {
                         history.unanswered(leaf);
                     }
                     break;
                 default:
                     break;
             }
-        }
+        });
     }
 
     private void onLoop(Runnable task) {
@@ -579,8 +596,13 @@ public final class Establishment {
         batching = true;
         try {
             task.run();
+            while (rebuildPending) {
+                rebuildPending = false;
+                rebuildNow(); // still batching: its own changes are published once, below
+            }
         } finally {
             batching = false;
+            rebuildPending = false;
             if (unpublished) {
                 publish();
             }
@@ -605,10 +627,57 @@ public final class Establishment {
 
     private void publishNow() {
         unpublished = false;
+        if (racer.finished()) {
+            // Nothing the report shows changes once the race is decided (later answers and
+            // attempt callbacks are ignored), so the final report is built only if it is read:
+            // most Connections never ask for it.
+            connection.establishmentReport(new FinalReport(this));
+            return;
+        }
+        connection.establishmentReport(buildReport());
+    }
+
+    /** Final reports built so far (a test hook: a decided race builds its report only when it is read). */
+    static final java.util.concurrent.atomic.LongAdder FINAL_REPORTS_BUILT = new java.util.concurrent.atomic.LongAdder();
+
+    private EstablishmentReport buildReport() {
+        if (racer.finished()) {
+            FINAL_REPORTS_BUILT.increment();
+        }
         List<EstablishmentReport.Attempt> attempts = racer.report();
         EstablishmentReport.Candidate winner = racer.winnerCandidate();
-        connection.establishmentReport(new EstablishmentReport(tree == null ? List.of() : tree.toReport(),
-                resolutions, attempts, winner, notes, racer.finished(), racer.elapsed(), startedAt));
+        return new EstablishmentReport(tree == null ? List.of() : tree.toReport(),
+                resolutions, attempts, winner, notes, racer.finished(), racer.elapsed(), startedAt);
+    }
+
+    /**
+     * The report of a decided race, built on first read from any thread. The establishment's state
+     * is no longer written once the race is decided, and the Connection publishes this object
+     * through a volatile field after the last write, so a reader sees that final state.
+     */
+    private static final class FinalReport implements java.util.function.Supplier<EstablishmentReport> {
+        private Establishment establishment;
+        private volatile EstablishmentReport built;
+
+        FinalReport(Establishment establishment) {
+            this.establishment = establishment;
+        }
+
+        @Override
+        public EstablishmentReport get() {
+            EstablishmentReport report = built;
+            if (report == null) {
+                synchronized (this) {
+                    report = built;
+                    if (report == null) {
+                        report = establishment.buildReport();
+                        built = report;
+                        establishment = null; // the report no longer needs the establishment
+                    }
+                }
+            }
+            return report;
+        }
     }
 
     private static Throwable unwrap(Throwable failure) {

@@ -55,6 +55,14 @@ public final class ProxyGathering {
             int index = i;
             ProxyServer server = servers.get(i);
             InetAddress literal = io.netty.util.NetUtil.createInetAddressFromIpAddressString(server.host());
+            if (literal != null && !(literal instanceof java.net.Inet6Address && server.host().indexOf('%') >= 0)) {
+                // An address literal (no zone to look up) is its own answer: no resolver round,
+                // no stage, and the hop is known before the destination's resolution starts.
+                answered++;
+                hops[index] = new ProxyHop(server, new InetSocketAddress(literal, server.port()), config.delay());
+                changed.run();
+                continue;
+            }
             RemoteEndpoint endpoint = literal != null ? RemoteEndpoint.ofAddress(literal, server.port())
                     : RemoteEndpoint.ofHost(server.host(), server.port());
             resolver.resolve(endpoint, null, useCache).whenComplete((addresses, failure) -> onLoop.accept(() -> {

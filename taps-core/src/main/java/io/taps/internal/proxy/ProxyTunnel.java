@@ -40,7 +40,8 @@ public final class ProxyTunnel {
 
     /** The remote address a Connection on {@code channel} reports: the tunnel's destination, else the channel's peer. */
     public static InetSocketAddress remoteOf(Channel channel) {
-        InetSocketAddress tunnelled = channel.attr(DESTINATION).get();
+        // hasAttr first: attr() would add an attribute to every direct channel's map just to read null.
+        InetSocketAddress tunnelled = channel.hasAttr(DESTINATION) ? channel.attr(DESTINATION).get() : null;
         return tunnelled != null ? tunnelled : (InetSocketAddress) channel.remoteAddress();
     }
 

@@ -228,6 +228,27 @@ public final class Racer<H extends AttemptStarter.Running> {
         return Duration.ofNanos(Math.max(0, end - originNanos));
     }
 
+    /** What {@link #forEachStarted} tells about one started attempt. */
+    @FunctionalInterface
+    public interface StartedAttempt {
+        /**
+         * @param leaf the attempt's leaf
+         * @param outcome its outcome so far
+         * @param durationNanos from its start to its end, or -1 while it runs
+         */
+        void accept(Leaf leaf, EstablishmentReport.Outcome outcome, long durationNanos);
+    }
+
+    /**
+     * Every started attempt in start order, without building report entries: what the performance
+     * cache learns once the race is decided.
+     */
+    public void forEachStarted(StartedAttempt visitor) {
+        for (Record r : records) {
+            visitor.accept(r.leaf, r.outcome, r.endNanos < 0 ? -1 : r.endNanos - r.startNanos);
+        }
+    }
+
     /** Started attempts in start order, then the leaves never started. */
     public List<EstablishmentReport.Attempt> report() {
         List<EstablishmentReport.Attempt> out = new ArrayList<>();

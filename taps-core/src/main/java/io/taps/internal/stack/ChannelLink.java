@@ -245,12 +245,13 @@ public class ChannelLink extends SingleChannelLink {
         if (kind != StackKind.TCP) {
             return java.util.Map.of();
         }
-        return java.util.Map.of(Property.ZERO_RTT_MSG, Boolean.TRUE.equals(channel.attr(TcpFastOpen.ENABLED).get()));
+        return java.util.Map.of(Property.ZERO_RTT_MSG, channel.hasAttr(TcpFastOpen.ENABLED)
+                && Boolean.TRUE.equals(channel.attr(TcpFastOpen.ENABLED).get()));
     }
 
     @Override
     public long earlyDataBytes() {
-        Long synData = channel.attr(TcpFastOpen.SYN_DATA).get();
+        Long synData = channel.hasAttr(TcpFastOpen.SYN_DATA) ? channel.attr(TcpFastOpen.SYN_DATA).get() : null;
         return synData == null ? 0 : synData;
     }
 
