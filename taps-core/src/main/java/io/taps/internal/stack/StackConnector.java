@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.util.internal.PlatformDependent;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollChannelOption;
@@ -96,10 +97,14 @@ public final class StackConnector {
             } else {
                 bootstrap.channelFactory((io.netty.channel.ChannelFactory<Channel>) () -> sockets.client(attempt, remote));
             }
-            bootstrap.option(ChannelOption.TCP_NODELAY, true)
-                    .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                    .option(ChannelOption.SO_KEEPALIVE, wantsKeepAlive(attempt.use().properties()))
+            bootstrap.option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+            if (NO_DELAY_NEEDS_SETTING) {
+                bootstrap.option(ChannelOption.TCP_NODELAY, true);
+            }
+            if (wantsKeepAlive(attempt.use().properties())) {
+                bootstrap.option(ChannelOption.SO_KEEPALIVE, true);
+            }
         }
         bootstrap.option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
         bootstrap.handler(new ChannelInitializer<Channel>() {
@@ -147,6 +152,13 @@ public final class StackConnector {
         }
         return attempt.earlyData().orElse(null);
     }
+
+    /**
+     * Whether a new stream channel needs TCP_NODELAY set: Netty's socket channels turn it on
+     * themselves wherever the platform allows it, and setting it again cost one more setsockopt
+     * per connection (as SO_KEEPALIVE off did: it is off on a new socket, so only "on" is set).
+     */
+    static final boolean NO_DELAY_NEEDS_SETTING = !PlatformDependent.canEnableTcpNoDelayByDefault();
 
     /** SO_KEEPALIVE for a new TCP socket: asked for by {@code keepAlive} or implied by a {@code keepAliveTimeout}. */
     public static boolean wantsKeepAlive(TransportProperties properties) {

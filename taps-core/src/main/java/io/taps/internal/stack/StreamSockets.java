@@ -90,6 +90,12 @@ final class StreamSockets implements StackListener {
         } else {
             bootstrap.channelFactory((io.netty.channel.ChannelFactory<ServerChannel>) () -> sockets.server(binding, opening));
         }
+        if (StackConnector.NO_DELAY_NEEDS_SETTING) {
+            bootstrap.childOption(ChannelOption.TCP_NODELAY, true);
+        }
+        if (StackConnector.wantsKeepAlive(binding.properties())) {
+            bootstrap.childOption(ChannelOption.SO_KEEPALIVE, true);
+        }
         bootstrap.option(ChannelOption.SO_BACKLOG, backlog)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
@@ -98,10 +104,8 @@ final class StreamSockets implements StackListener {
                                 () -> accepting, binding::acceptFailed));
                     }
                 })
-                .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, StackConnector.WATER_MARK)
-                .childOption(ChannelOption.SO_KEEPALIVE, StackConnector.wantsKeepAlive(binding.properties()))
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel channel) {
