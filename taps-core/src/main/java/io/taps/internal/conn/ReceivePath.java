@@ -52,7 +52,7 @@ final class ReceivePath {
 
     private final TapsConnection connection;
     private final InboundQueue inbound = new InboundQueue();
-    private final ArrayDeque<ReceiveRequest> requests = new ArrayDeque<>();
+    private final ArrayDeque<ReceiveRequest> requests = new ArrayDeque<>(2); // grows on use: most Connections wait on one Receive
     private ReceiveStrategy strategy;
     private volatile boolean inputEnded;
     private boolean streamEndDelivered;

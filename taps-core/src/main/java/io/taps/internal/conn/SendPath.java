@@ -54,7 +54,7 @@ final class SendPath {
      * ends them with SendError before its terminal event, since the link may report their failed
      * writes only after it (nothing follows the terminal event, so they would end silently).
      */
-    private final ArrayDeque<PendingSend> inFlight = new ArrayDeque<>();
+    private final ArrayDeque<PendingSend> inFlight = new ArrayDeque<>(2); // grows on use: an idle Connection has nothing in flight
     private boolean outputShutdown;
     /** Open StartBatch calls (RFC 9622 §9.2.4); while above zero, writes wait for EndBatch's flush. */
     private int batchDepth;

@@ -40,7 +40,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private final boolean waitsForTls;
     private final FramerStack framers;
     private boolean framersStarted;
-    private final ArrayDeque<Object> held = new ArrayDeque<>();
+    private final ArrayDeque<Object> held = new ArrayDeque<>(2); // grows on use: only data before adoption waits here
     private LinkEvents connection;
     private boolean reported;
     private Runnable onReported;
