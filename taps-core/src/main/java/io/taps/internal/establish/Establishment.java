@@ -96,6 +96,12 @@ public final class Establishment {
     private boolean batching;
     /** The report changed during the running batch. */
     private boolean unpublished;
+    /**
+     * A resolution answer came during the running batch: the tree is rebuilt once, at its end. N
+     * literal Remote Endpoints answer in one task, and a rebuild and offer per answer made the
+     * race's set-up O(n^2) in the leaves (issue 21 item 4, figure 13).
+     */
+    private boolean rebuildPending;
 
     /** A running attempt of one stack. */
     static final class ChannelAttempt implements AttemptStarter.Running {
@@ -461,7 +467,11 @@ public final class Establishment {
         if (changed.v6Done && changed.v4Done && changed.v6.isEmpty() && changed.v4.isEmpty()) {
             racer.addFailure(changed.resolutionFailure());
         }
-        rebuild();
+        if (batching) {
+            rebuildPending = true;
+        } else {
+            rebuild();
+        }
     }
 
     /** Rebuilds the tree from what resolution (and the proxies) answered so far and offers its leaves. */
@@ -579,6 +589,10 @@ public final class Establishment {
         batching = true;
         try {
             task.run();
+            while (rebuildPending) {
+                rebuildPending = false;
+                rebuild();
+            }
         } finally {
             batching = false;
             if (unpublished) {
