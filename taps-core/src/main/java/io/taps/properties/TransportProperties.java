@@ -28,6 +28,13 @@ public final class TransportProperties {
     private static final TransportProperties DEFAULTS = new TransportProperties(Map.of());
 
     private final Map<Property<?>, Object> values;
+    /**
+     * {@link #connectionValues()} and {@link #messageDefaults()}, made once: every Connection
+     * created from this set starts with them, so they are shared instead of copied per Connection.
+     * Immutable, so two first callers at once only build them twice.
+     */
+    private Map<Property<?>, Object> connectionValues;
+    private MessageProperties messageDefaults;
 
     private TransportProperties(Map<Property<?>, Object> values) {
         this.values = values;
@@ -102,13 +109,36 @@ public final class TransportProperties {
 
     /** The explicitly set Message Properties: the defaults for every Message sent (MP-X3). */
     public MessageProperties messageDefaults() {
-        Map<Property<?>, Object> messages = new HashMap<>();
-        values.forEach((p, v) -> {
-            if (p.kind() == PropertyKind.MESSAGE) {
-                messages.put(p, v);
+        MessageProperties made = messageDefaults;
+        if (made == null) {
+            Map<Property<?>, Object> messages = new HashMap<>();
+            values.forEach((p, v) -> {
+                if (p.kind() == PropertyKind.MESSAGE) {
+                    messages.put(p, v);
+                }
+            });
+            made = MessageProperties.ofValidated(messages);
+            messageDefaults = made;
+        }
+        return made;
+    }
+
+    /**
+     * The value of every Connection Property (RFC 9622 §8.1) a Connection made from these
+     * properties starts with: the explicit value, else the default for an initiated Connection;
+     * in table order, unmodifiable, computed once and shared by every such Connection.
+     */
+    public Map<Property<?>, Object> connectionValues() {
+        Map<Property<?>, Object> made = connectionValues;
+        if (made == null) {
+            Map<Property<?>, Object> ordered = new LinkedHashMap<>();
+            for (Property<?> property : Property.ofKind(PropertyKind.CONNECTION)) {
+                ordered.put(property, get(property));
             }
-        });
-        return MessageProperties.ofValidated(messages);
+            made = Collections.unmodifiableMap(ordered);
+            connectionValues = made;
+        }
+        return made;
     }
 
     @Override

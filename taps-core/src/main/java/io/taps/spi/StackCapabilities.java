@@ -35,6 +35,11 @@ public final class StackCapabilities {
     private final Map<Property<?>, Support> support;
     private final Set<TlsVersion> tlsVersions;
     private final Set<String> propertyNamespaces;
+    /**
+     * {@link #withFramer()}, made once: every framed Connection asks, and a copy each kept ~700 B of
+     * maps per Connection. Immutable, so a race between two first callers only builds it twice.
+     */
+    private StackCapabilities framed;
 
     private StackCapabilities(String name, boolean secure, boolean byteStream, Map<Property<?>, Support> support,
             Set<TlsVersion> tlsVersions, Set<String> propertyNamespaces) {
@@ -106,7 +111,12 @@ public final class StackCapabilities {
         if (!byteStream || support(Property.PRESERVE_MSG_BOUNDARIES) == Support.ALWAYS) {
             return this;
         }
-        return toBuilder().support(Property.PRESERVE_MSG_BOUNDARIES, Support.ALWAYS).build();
+        StackCapabilities made = framed;
+        if (made == null) {
+            made = toBuilder().support(Property.PRESERVE_MSG_BOUNDARIES, Support.ALWAYS).build();
+            framed = made;
+        }
+        return made;
     }
 
     /** A builder holding these capabilities. */

@@ -53,7 +53,7 @@ final class InboundQueue {
         }
     }
 
-    private final ArrayDeque<Unit> units = new ArrayDeque<>();
+    private final ArrayDeque<Unit> units = new ArrayDeque<>(2); // grows on use: most idle Connections queue nothing
     private long bytes;
     private long memory;
     private boolean endOfStreamQueued;

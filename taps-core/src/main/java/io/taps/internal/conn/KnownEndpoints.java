@@ -15,8 +15,8 @@ import java.util.Optional;
  * migrating stack would use. Changed and read from any thread, rarely.
  */
 final class KnownEndpoints {
-    private final List<RemoteEndpoint> remotes = new ArrayList<>();
-    private final List<LocalEndpoint> locals = new ArrayList<>();
+    private final List<RemoteEndpoint> remotes = new ArrayList<>(2);
+    private final List<LocalEndpoint> locals = new ArrayList<>(2);
     private RemoteEndpoint remoteInUse;
     private LocalEndpoint localInUse;
 

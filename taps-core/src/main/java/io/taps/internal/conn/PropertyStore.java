@@ -18,20 +18,22 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A Connection's property values (RFC 9622 §8.1): the Connection Properties as the link applied
  * them, the Message Property defaults (§9.1.3), and the read-only values computed for
  * GetProperties. Values are written under the group's lock or on the event loop and read from any
  * thread.
+ *
+ * <p>Copy on write: a Connection starts with the values its Transport Properties share with every
+ * other Connection made from them ({@link TransportProperties#connectionValues()}), and gets a map
+ * of its own only when a value really changes (SetProperty, a clone's override, a link that applied
+ * something else). A per-Connection map of ~23 entries was about 1 KB of every idle Connection's
+ * heap (issue 21 item 4); SetProperty is rare, so copying the small map then costs nothing that matters.
  */
 final class PropertyStore {
-    // Sized for every Connection Property at once, so filling it never resizes, and no larger:
-    // every Connection makes one (a table of 256 slots for 20 properties was a kilobyte per Connection).
-    private final Map<Property<?>, Object> values =
-            new ConcurrentHashMap<>(Property.ofKind(PropertyKind.CONNECTION).size());
-    private final Map<Property<?>, Object> view = Collections.unmodifiableMap(values);
+    /** Immutable; replaced whole under this object's lock, read without it. */
+    private volatile Map<Property<?>, Object> values;
     private final TransportProperties properties;
     private final Role role;
     /** The direction property (RFC 9622 §6.2.16), read once: every send and receive checks it. */
@@ -43,9 +45,7 @@ final class PropertyStore {
         this.role = role;
         this.direction = properties.get(Property.DIRECTION);
         this.messageDefaults = properties.messageDefaults();
-        for (Property<?> property : Property.ofKind(PropertyKind.CONNECTION)) {
-            values.put(property, properties.get(property));
-        }
+        this.values = properties.connectionValues();
     }
 
     TransportProperties transportProperties() {
@@ -68,9 +68,9 @@ final class PropertyStore {
         this.messageDefaults = defaults;
     }
 
-    /** A live, unmodifiable view of the Connection Property values. */
+    /** The Connection Property values as they are now, unmodifiable (a later change replaces the map, not this one). */
     Map<Property<?>, Object> values() {
-        return view;
+        return values;
     }
 
     Object get(Property<?> property) {
@@ -83,7 +83,9 @@ final class PropertyStore {
      * Returns the overrides of entangled properties, which the group then applies to every member.
      */
     Map<Property<?>, Object> cloneOf(PropertyStore original, Map<Property<?>, Object> overridden) {
-        values.putAll(original.values);
+        synchronized (this) {
+            values = original.values;
+        }
         MessageProperties defaults = original.messageDefaults;
         Map<Property<?>, Object> entangled = new LinkedHashMap<>();
         for (Map.Entry<Property<?>, Object> entry : overridden.entrySet()) {
@@ -92,7 +94,7 @@ final class PropertyStore {
                 defaults = defaults.toBuilder().set(property.name(), entry.getValue()).build();
             } else if (property.kind() == PropertyKind.CONNECTION) {
                 Object value = property.convert(entry.getValue());
-                values.put(property, value);
+                put(property, value);
                 if (property != Property.CONN_PRIORITY) {
                     entangled.put(property, value);
                 }
@@ -104,7 +106,15 @@ final class PropertyStore {
 
     /** Stores a value as it is in effect; before a link exists, the asked value is what will be applied. */
     void put(Property<?> property, Object value) {
-        values.put(property, value);
+        synchronized (this) {
+            Map<Property<?>, Object> current = values;
+            if (value.equals(current.get(property))) {
+                return; // unchanged: the shared map stays shared
+            }
+            Map<Property<?>, Object> changed = new LinkedHashMap<>(current);
+            changed.put(property, value);
+            values = Collections.unmodifiableMap(changed);
+        }
     }
 
     /**
@@ -143,7 +153,7 @@ final class PropertyStore {
             // would cost a system call per property and connection.
             if (!entry.getValue().equals(property.defaultValue())
                     && property.namespace().map(link::appliesTo).orElse(true)) {
-                values.put(property, link.applyProperty(property, entry.getValue()));
+                put(property, link.applyProperty(property, entry.getValue()));
             }
         }
     }

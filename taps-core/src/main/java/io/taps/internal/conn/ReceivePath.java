@@ -52,9 +52,9 @@ final class ReceivePath {
 
     private final TapsConnection connection;
     private final InboundQueue inbound = new InboundQueue();
-    private final ArrayDeque<ReceiveRequest> requests = new ArrayDeque<>();
-    /** Idle pooled Receives (receiveWithEvents), most recently used first; event loop only. */
-    private final ArrayDeque<ReceiveRequest> idle = new ArrayDeque<>(4);
+    private final ArrayDeque<ReceiveRequest> requests = new ArrayDeque<>(2); // grows on use: most Connections wait on one Receive
+    /** Idle pooled ReceiveRequests (the WithEvents calls), most recently used first; made on first use; event loop only. */
+    private ArrayDeque<ReceiveRequest> idle;
     static final int POOL_LIMIT = 16;
     private ReceiveStrategy strategy;
     private volatile boolean inputEnded;
@@ -120,7 +120,7 @@ final class ReceivePath {
      * when there is one, so the steady path makes none per Message. On the event loop.
      */
     ReceiveRequest pooledRequest(int minIncompleteLength, int maxLength) {
-        ReceiveRequest request = idle.poll();
+        ReceiveRequest request = idle == null ? null : idle.poll();
         if (request == null) {
             return new ReceiveRequest(this, minIncompleteLength, maxLength, true);
         }
@@ -130,7 +130,10 @@ final class ReceivePath {
 
     /** Takes back a pooled Receive whose event has been raised; on the event loop only, at most {@link #POOL_LIMIT}. */
     void recycle(ReceiveRequest request) {
-        if (idle.size() < POOL_LIMIT && connection.eventLoop().inEventLoop()) {
+        if (connection.eventLoop().inEventLoop() && (idle == null || idle.size() < POOL_LIMIT)) {
+            if (idle == null) {
+                idle = new ArrayDeque<>(4);
+            }
             idle.push(request);
         }
     }

@@ -55,9 +55,9 @@ final class SendPath {
      * ends them with SendError before its terminal event, since the link may report their failed
      * writes only after it (nothing follows the terminal event, so they would end silently).
      */
-    private final ArrayDeque<PendingSend> inFlight = new ArrayDeque<>();
-    /** Idle pooled Sends (sendWithEvents), most recently used first; event loop only. */
-    private final ArrayDeque<PendingSend> idle = new ArrayDeque<>(4);
+    private final ArrayDeque<PendingSend> inFlight = new ArrayDeque<>(2); // grows on use: an idle Connection has nothing in flight
+    /** Idle pooled PendingSends (the WithEvents calls), most recently used first; made on first use; event loop only. */
+    private ArrayDeque<PendingSend> idle;
     static final int POOL_LIMIT = 16;
     private boolean outputShutdown;
     /** Open StartBatch calls (RFC 9622 §9.2.4); while above zero, writes wait for EndBatch's flush. */
@@ -131,9 +131,10 @@ final class SendPath {
      * written is committed (openPartial): its other parts no longer expire, so a framer never holds
      * half a frame. An uncommitted one expires whole; its parts submitted later are Expired at once.
      */
-    // Small: most Connections never send in parts (the default of 32 made 2 x 64 slots per Connection).
-    private final Map<MessageContext, Long> partialDeadlines = new IdentityHashMap<>(4);
-    private final Set<MessageContext> expiredPartials = Collections.newSetFromMap(new IdentityHashMap<>(4));
+    // The shared empty ones until the first part needs an entry: most Connections never send in
+    // parts, and two small identity maps were ~240 B of every idle Connection (issue 21 item 4).
+    private Map<MessageContext, Long> partialDeadlines = Collections.emptyMap();
+    private Set<MessageContext> expiredPartials = Collections.emptySet();
 
     void submit(PendingSend pending) {
         Lifecycle lifecycle = connection.lifecycle;
@@ -289,7 +290,7 @@ final class SendPath {
      * from the pool when there is one, so the steady path makes none per Message. On the event loop.
      */
     PendingSend pooledSend(Message message) {
-        PendingSend send = idle.poll();
+        PendingSend send = idle == null ? null : idle.poll();
         if (send == null) {
             return new PendingSend(this, message, message.context(), message.endOfMessage(), true);
         }
@@ -304,7 +305,10 @@ final class SendPath {
      */
     void recycle(PendingSend send) {
         send.clear();
-        if (idle.size() < POOL_LIMIT && connection.eventLoop().inEventLoop()) {
+        if (connection.eventLoop().inEventLoop() && (idle == null || idle.size() < POOL_LIMIT)) {
+            if (idle == null) {
+                idle = new ArrayDeque<>(4);
+            }
             idle.push(send);
         }
     }
@@ -412,6 +416,9 @@ final class SendPath {
         if (deadline == null) {
             deadline = lifetime.isNone() ? Long.MAX_VALUE : System.nanoTime() + lifetime.duration().toNanos();
             if (!pending.endOfMessage) {
+                if (partialDeadlines.isEmpty()) {
+                    partialDeadlines = new IdentityHashMap<>(4);
+                }
                 partialDeadlines.put(context, deadline);
             }
         } else if (pending.endOfMessage) {
@@ -432,6 +439,9 @@ final class SendPath {
         expired.add(pending);
         expired.addAll(queue.removeParts(pending.context));
         if (partialDeadlines.remove(pending.context) != null && expired.stream().noneMatch(part -> part.endOfMessage)) {
+            if (expiredPartials.isEmpty()) {
+                expiredPartials = Collections.newSetFromMap(new IdentityHashMap<>(4));
+            }
             expiredPartials.add(pending.context);
         }
         for (PendingSend part : expired) {

@@ -94,7 +94,11 @@ public final class Establishment {
     private boolean batching;
     /** The report changed during the running batch. */
     private boolean unpublished;
-    /** What resolution or the proxies answered during the running batch is still to be raced. */
+    /**
+     * What resolution or the proxies answered during the running batch is still to be raced: the
+     * tree is rebuilt once, at the batch's end. N literal Remote Endpoints answer in one task, and a
+     * rebuild and offer per answer made the race's set-up O(n^2) in the leaves (issue 21 item 4).
+     */
     private boolean rebuildPending;
 
     /** A running attempt of one stack. */

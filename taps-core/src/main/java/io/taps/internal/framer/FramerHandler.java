@@ -48,14 +48,14 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
 
     private final FramerStack stack;
     private final Framer framer;
-    private final ArrayDeque<ByteBuf> input = new ArrayDeque<>();
+    private final ArrayDeque<ByteBuf> input = new ArrayDeque<>(2); // grows on use: an idle framer holds nothing
     /**
      * Where each buffer of {@link #input} came from, in step with it: {@link #RAW} for network
      * bytes, else the Message of the framer below it was (part of). startPassthrough hands the
      * buffered rest up as those Messages; as raw bytes their boundaries were lost (they merged with
      * each other and with the next Message).
      */
-    private final ArrayDeque<Origin> origins = new ArrayDeque<>();
+    private final ArrayDeque<Origin> origins = new ArrayDeque<>(2);
     private final ArrayList<ByteBuf> collected = new ArrayList<>(2);
     /** The holder of the Messages this framer delivers up, one at a time on the event loop. */
     private final FramedMessage delivered = FramedMessage.reusable();

@@ -7,9 +7,13 @@ import io.taps.TransportServicesException;
 import io.taps.internal.gather.Leaf;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
@@ -39,6 +43,10 @@ import java.util.concurrent.CompletionException;
  * <p>Not thread-safe: every method and callback runs on the thread of the {@link RaceClock} (the
  * connection's event loop). Nothing blocks.
  *
+ * <p>Longer than 500 lines because the race's report (each leaf's view made once, finished
+ * attempts' lines kept, so a race costs linear work in its leaves, issue 21) reads the race state
+ * at every change; apart, it would need all of that state handed over per report.
+ *
  * @param <H> the running attempt type of the {@link AttemptStarter}
  */
 public final class Racer<H extends AttemptStarter.Running> {
@@ -65,8 +73,8 @@ public final class Racer<H extends AttemptStarter.Running> {
         H handle;
         boolean starting = true;
         boolean succeededWhileStarting;
-        /** The report's view of the leaf, made once: every report of the race names it. */
-        private EstablishmentReport.Candidate candidate;
+        /** The report's line for this attempt once it ended: it no longer changes, so it is made once. */
+        private EstablishmentReport.Attempt ended;
 
         Record(Leaf leaf, long startNanos) {
             this.leaf = leaf;
@@ -74,10 +82,7 @@ public final class Racer<H extends AttemptStarter.Running> {
         }
 
         EstablishmentReport.Candidate candidate() {
-            if (candidate == null) {
-                candidate = leaf.toCandidate();
-            }
-            return candidate;
+            return candidateOf(leaf);
         }
 
         @Override
@@ -103,9 +108,22 @@ public final class Racer<H extends AttemptStarter.Running> {
     private final java.util.function.Supplier<String> target;
     private final java.util.function.Predicate<Leaf> failover;
     private final List<Record> records = new ArrayList<>();
+    /** The leaves of {@link #records}, so that an offer checks each leaf in constant time. */
+    private final Set<Leaf> startedLeaves = new HashSet<>();
     private final List<Record> running = new ArrayList<>();
     private final List<Throwable> failures = new ArrayList<>();
+    /**
+     * The report's view of each leaf, made once per leaf (a path description and a stack name):
+     * the report is published after every change, so making them per report cost O(n) string
+     * formatting per attempt, O(n^2) per race (issue 21 item 4, figure 13).
+     */
+    private final Map<Leaf, EstablishmentReport.Candidate> candidates = new HashMap<>();
+    /** The race order of the leaves not started yet: {@code pending} from index {@code nextPending} on. */
     private List<Leaf> pending = List.of();
+    private int nextPending;
+    /** Report views made ({@link #candidates} misses) and leaves looked at by {@link #offer}: linear in the leaves. */
+    long candidatesMade;
+    long leavesOffered;
     private RaceClock.Timer nextStart;
     private RaceClock.Timer deadline;
     private long originNanos;
@@ -173,13 +191,16 @@ public final class Racer<H extends AttemptStarter.Running> {
         if (finished) {
             return;
         }
-        List<Leaf> next = new ArrayList<>();
+        // Hash sets: an offer per resolution answer over a growing tree was O(n^2) comparisons each.
+        Set<Leaf> next = new LinkedHashSet<>();
         for (Leaf leaf : leaves) {
-            if (!wasStarted(leaf) && !next.contains(leaf)) {
+            leavesOffered++;
+            if (!startedLeaves.contains(leaf)) {
                 next.add(leaf);
             }
         }
-        pending = next;
+        pending = new ArrayList<>(next);
+        nextPending = 0;
         rearm();
     }
 
@@ -193,7 +214,7 @@ public final class Racer<H extends AttemptStarter.Running> {
     /** No more leaves will be offered; the race fails once every started attempt failed. */
     public void noMoreLeaves() {
         moreLeavesMayCome = false;
-        if (!finished && running.isEmpty() && pending.isEmpty()) {
+        if (!finished && running.isEmpty() && pendingCount() == 0) {
             fail(null);
         }
     }
@@ -251,9 +272,13 @@ public final class Racer<H extends AttemptStarter.Running> {
 
     /** Started attempts in start order, then the leaves never started. */
     public List<EstablishmentReport.Attempt> report() {
-        List<EstablishmentReport.Attempt> out = new ArrayList<>();
+        List<EstablishmentReport.Attempt> out = new ArrayList<>(records.size() + pendingCount());
         long now = clock.nanoTime();
         for (Record r : records) {
+            if (r.ended != null) {
+                out.add(r.ended);
+                continue;
+            }
             Optional<Duration> duration = r.endNanos < 0 ? (finished ? Optional.empty()
                     : Optional.of(Duration.ofNanos(now - r.startNanos)))
                     : Optional.of(Duration.ofNanos(r.endNanos - r.startNanos));
@@ -266,27 +291,36 @@ public final class Racer<H extends AttemptStarter.Running> {
                 reason = Optional.of(reasonOf(r.cause));
                 message = Optional.ofNullable(r.cause.getMessage());
             }
-            out.add(new EstablishmentReport.Attempt(r.candidate(),
+            EstablishmentReport.Attempt line = new EstablishmentReport.Attempt(r.candidate(),
                     Optional.of(Duration.ofNanos(r.startNanos - originNanos)), duration, r.outcome, reason, message,
-                    r.handle != null && r.handle.sentEarlyData()));
+                    r.handle != null && r.handle.sentEarlyData());
+            if (r.outcome != EstablishmentReport.Outcome.RUNNING && r.endNanos >= 0 && !r.starting) {
+                r.ended = line;
+            }
+            out.add(line);
         }
-        for (Leaf leaf : pending) {
-            out.add(new EstablishmentReport.Attempt(leaf.toCandidate(), Optional.empty(), Optional.empty(),
+        for (int i = nextPending; i < pending.size(); i++) {
+            out.add(new EstablishmentReport.Attempt(candidateOf(pending.get(i)), Optional.empty(), Optional.empty(),
                     EstablishmentReport.Outcome.NOT_STARTED, Optional.empty(), Optional.empty(), false));
         }
         return out;
     }
 
-    // ------------------------------------------------------------------ the loop
-
-    private boolean wasStarted(Leaf leaf) {
-        for (Record r : records) {
-            if (r.leaf.equals(leaf)) {
-                return true;
-            }
+    private EstablishmentReport.Candidate candidateOf(Leaf leaf) {
+        EstablishmentReport.Candidate made = candidates.get(leaf);
+        if (made == null) {
+            made = leaf.toCandidate();
+            candidatesMade++;
+            candidates.put(leaf, made);
         }
-        return false;
+        return made;
     }
+
+    private int pendingCount() {
+        return pending.size() - nextPending;
+    }
+
+    // ------------------------------------------------------------------ the loop
 
     /** Whether an attempt that is not a failover runs: failover leaves wait for it to fail. */
     private boolean primaryRunning() {
@@ -309,11 +343,12 @@ public final class Racer<H extends AttemptStarter.Running> {
         }
         if (records.size() >= config.maxLeaves()) {
             pending = List.of();
+            nextPending = 0;
             // No leaf can start any more, so late leaves would be dropped: once the started ones
             // have failed the race must fail now, not wait for noMoreLeaves (or the timeout).
             moreLeavesMayCome = false;
         }
-        if (pending.isEmpty()) {
+        if (pendingCount() == 0) {
             if (running.isEmpty() && !moreLeavesMayCome) {
                 fail(null);
             }
@@ -323,11 +358,11 @@ public final class Racer<H extends AttemptStarter.Running> {
             startNext();
             return;
         }
-        if (failover.test(pending.get(0)) && primaryRunning()) {
+        if (failover.test(pending.get(nextPending)) && primaryRunning()) {
             return; // started by onFailure once the last primary attempt failed
         }
         Record last = records.get(records.size() - 1);
-        long due = last.startNanos + delay(last.leaf, pending.get(0)).toNanos();
+        long due = last.startNanos + delay(last.leaf, pending.get(nextPending)).toNanos();
         long wait = Math.max(0, due - clock.nanoTime());
         nextStart = clock.schedule(() -> {
             nextStart = null;
@@ -336,14 +371,15 @@ public final class Racer<H extends AttemptStarter.Running> {
     }
 
     private void startNext() {
-        if (finished || pending.isEmpty()) {
+        if (finished || pendingCount() == 0) {
             rearm();
             return;
         }
-        Leaf leaf = pending.get(0);
-        pending = List.copyOf(pending.subList(1, pending.size()));
+        // An index, not a copy of the rest per start (O(n^2) per race).
+        Leaf leaf = pending.get(nextPending++);
         Record record = new Record(leaf, clock.nanoTime());
         records.add(record);
+        startedLeaves.add(leaf);
         running.add(record);
         H handle;
         try {
@@ -400,8 +436,8 @@ public final class Racer<H extends AttemptStarter.Running> {
             nextStart.cancel();
             nextStart = null;
         }
-        if (!pending.isEmpty() && records.size() < config.maxLeaves()
-                && (!failover.test(pending.get(0)) || !primaryRunning())) {
+        if (pendingCount() > 0 && records.size() < config.maxLeaves()
+                && (!failover.test(pending.get(nextPending)) || !primaryRunning())) {
             startNext();
         } else {
             rearm();

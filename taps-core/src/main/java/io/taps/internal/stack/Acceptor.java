@@ -1,6 +1,7 @@
 package io.taps.internal.stack;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.taps.ConnectionEventHandler;
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
@@ -65,8 +66,13 @@ public final class Acceptor {
             ScheduledFuture<?> expiry = channel.eventLoop().schedule(() -> handler.reportHandshake(channel,
                     new TransportServicesException(ErrorReason.TIMEOUT, "inbound connection not ready (handshake"
                             + " and framers) within " + limit.toMillis() + " ms")), limit.toNanos(), TimeUnit.NANOSECONDS);
-            channel.closeFuture().addListener(closed -> expiry.cancel(false));
-            handler.whenReported(() -> expiry.cancel(false));
+            ChannelFutureListener cancelExpiry = closed -> expiry.cancel(false);
+            channel.closeFuture().addListener(cancelExpiry);
+            handler.whenReported(() -> {
+                expiry.cancel(false);
+                // Not kept by the close future for the Connection's whole life (issue 21 item 4).
+                channel.closeFuture().removeListener(cancelExpiry);
+            });
         }
         if (handshake != null) {
             handshake.whenComplete((done, failure) -> TapsAttempt.onLoop(channel,

@@ -36,11 +36,12 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         void stackFailed(Channel channel, Throwable cause);
     }
 
-    private final AttemptObserver observer;
+    /** Cleared once told: an initiated Connection's handler otherwise kept its whole attempt (issue 21 item 4). */
+    private AttemptObserver observer;
     private final boolean waitsForTls;
     private final FramerStack framers;
     private boolean framersStarted;
-    private final ArrayDeque<Object> held = new ArrayDeque<>();
+    private final ArrayDeque<Object> held = new ArrayDeque<>(2); // grows on use: only data before adoption waits here
     private LinkEvents connection;
     private boolean reported;
     private Runnable onReported;
@@ -188,11 +189,13 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             onReported.run();
             onReported = null;
         }
+        AttemptObserver told = observer;
+        observer = null;
         if (failure == null) {
-            observer.stackReady(channel, this);
+            told.stackReady(channel, this);
         } else {
             discard();
-            observer.stackFailed(channel, failure);
+            told.stackFailed(channel, failure);
         }
     }
 
