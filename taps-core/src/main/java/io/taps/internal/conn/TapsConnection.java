@@ -77,8 +77,7 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     private volatile ConnectionEventHandler handler;
     private volatile StackCapabilities stack;
     private volatile Link link;
-    /** The establishment report, or a {@code Supplier} that builds the final one when first read. */
-    private volatile Object establishmentReport = EstablishmentReport.empty();
+    private volatile EstablishmentReport establishmentReport = EstablishmentReport.empty();
     private volatile TapsConnectionGroup group;
     private volatile List<FramerFactory> framerFactories = List.of();
     /** Set once by the engine before the Connection is handed out; NONE costs one compare per event. */
@@ -133,20 +132,9 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
         this.establishmentReport = report;
     }
 
-    /**
-     * The final establishment report, built by {@code source} when first read (thread-safe, once):
-     * the establisher's state must no longer change.
-     */
-    public void establishmentReport(java.util.function.Supplier<EstablishmentReport> source) {
-        this.establishmentReport = source;
-    }
-
     @Override
-    @SuppressWarnings("unchecked")
     public EstablishmentReport establishmentReport() {
-        Object report = establishmentReport;
-        return report instanceof EstablishmentReport ? (EstablishmentReport) report
-                : ((java.util.function.Supplier<EstablishmentReport>) report).get();
+        return establishmentReport;
     }
 
     /**
