@@ -157,4 +157,29 @@ class SecurityParametersTest {
         assertThatThrownBy(() -> p.alpn().add("b")).isInstanceOf(UnsupportedOperationException.class);
         assertThat(p.allowedProtocols()).isInstanceOf(Set.class);
     }
+
+    /**
+     * taps looks the TLS context up by the parameters on every secure attempt, so the hash is taken
+     * once: hashing again allocates nothing (recomputing boxes the fields into an array each time).
+     */
+    @Test
+    void hashIsComputedOnceAndStaysConsistentWithEquals() {
+        SecurityParameters params = SecurityParameters.builder().trustAnchors(ec.getCertificate(), rsa.getCertificate())
+                .pinnedServerCertificates(ec2.getCertificate()).alpn("h2").serverName("example.org")
+                .trustVerificationCallback(request -> TrustDecision.ACCEPT).build();
+        SecurityParameters equal = params.toBuilder().build();
+        assertThat(equal).isEqualTo(params).isNotSameAs(params).hasSameHashCodeAs(params);
+        assertThat(params.toBuilder().alpn("h3").build().hashCode()).isNotEqualTo(params.hashCode());
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().getId();
+        int sum = 0;
+        long before = threads.getThreadAllocatedBytes(thread);
+        for (int i = 0; i < 2_000; i++) {
+            sum += params.hashCode();
+        }
+        long allocated = threads.getThreadAllocatedBytes(thread) - before;
+        assertThat(sum).isEqualTo(2_000 * params.hashCode());
+        assertThat(allocated).as("bytes allocated by 2,000 hashCode calls").isLessThan(4_096);
+    }
 }
