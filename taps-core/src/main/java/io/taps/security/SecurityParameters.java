@@ -78,12 +78,7 @@ public final class SecurityParameters {
     private final ClientAuthentication clientAuthentication;
     private final TrustVerificationCallback trustVerificationCallback;
     private final IdentityChallengeCallback identityChallengeCallback;
-    /**
-     * The hash, computed once: the value is immutable and taps looks its TLS context up by it on
-     * every secure attempt (hashing the certificate lists and boxing the fields each time showed up
-     * per handshake).
-     */
-    private final int hash;
+    private final int hash; // once: the TLS context is looked up by this value on every secure attempt
 
     private SecurityParameters(Builder b) {
         this.level = b.level;
@@ -101,7 +96,9 @@ public final class SecurityParameters {
         this.clientAuthentication = b.clientAuthentication;
         this.trustVerificationCallback = b.trustVerificationCallback;
         this.identityChallengeCallback = b.identityChallengeCallback;
-        this.hash = computeHash();
+        this.hash = Objects.hash(level, verifyCertificate, verifyHostname, identities, trustAnchors, pinnedServerCertificates,
+                serverName, alpn, allowedProtocols, cipherSuites, maxCachedSessions, cachedSessionLifetime, clientAuthentication,
+                System.identityHashCode(trustVerificationCallback), System.identityHashCode(identityChallengeCallback));
     }
 
     /** A builder with the secure defaults (SEC-13): REQUIRED, verification on, TLS 1.2 and 1.3. */
@@ -244,13 +241,6 @@ public final class SecurityParameters {
     @Override
     public int hashCode() {
         return hash;
-    }
-
-    private int computeHash() {
-        return Objects.hash(level, verifyCertificate, verifyHostname, identities, trustAnchors,
-                pinnedServerCertificates, serverName, alpn, allowedProtocols, cipherSuites, maxCachedSessions,
-                cachedSessionLifetime, clientAuthentication, System.identityHashCode(trustVerificationCallback),
-                System.identityHashCode(identityChallengeCallback));
     }
 
     @Override
