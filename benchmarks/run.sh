@@ -156,7 +156,7 @@ if [ "$MODE" = smoke ]; then
   ALLOC=()
 else
   pinning=${CPUS:+pinned to CPU $CPUS (taskset)}
-  TITLE="taps benchmarks, full run: $ROUNDS rounds x (3 x 3 s warm-up; 12 x 2 s for connection set-up, 10 x 3 s for DTLS; 4 x 1.5 s measurement, 1 fork), ${pinning:-unpinned}; allocation from a separate -prof gc run"
+  TITLE="taps benchmarks, full run: $ROUNDS rounds x (3 x 3 s warm-up; 20 x 2 s for connection set-up, 12 x 2 s for first message, 10 x 3 s for DTLS; 4 x 1.5 s measurement, 1 fork), ${pinning:-unpinned}; allocation from a separate -prof gc run"
   FILES=()
   for round in $(seq 1 "$ROUNDS"); do
     echo "Round $round of $ROUNDS ($(( $(date +%s) - START )) s elapsed) ..."
@@ -175,12 +175,12 @@ else
     jmh 300 "$OUT/dtls-$round.json" -f 1 -wi 10 -w 3s -i 4 -r 1500ms DtlsFlows > "$OUT/dtls-$round.log" 2>&1 \
       || { tail -50 "$OUT/dtls-$round.log"; echo "figure 11 round $round FAILED (log: $OUT/dtls-$round.log)" >&2; exit 1; }
     FILES+=("$OUT/dtls-$round.json")
-    # Figures 4, 5 and the SOCKS5 row (connection set-up) with 12 x 2 s warm-up: their code runs once
+    # Figures 4, 5 and the SOCKS5 row (connection set-up) with 20 x 2 s warm-up (figure 10: 12 x 2 s): their code runs once
     # per connection, a few hundred to a few thousand times a second, so C2 reaches it only after
     # tens of thousands of connections (HotSpot's tier-4 thresholds count invocations): after 3 x 3 s
     # both clients were still getting faster during measurement (raw Netty TLS 219 -> 1,100 ops/s
     # over 20 s, taps SOCKS5 150 -> 3,200 over 30 s), and the ratio measured who compiles first.
-    jmh 900 "$OUT/setup-$round.json" -f 1 -wi 12 -w 2s -i 4 -r 1500ms "${fm_skip[@]}" '\.Connect\.' '\.ProxyConnect\.' \
+    jmh 1200 "$OUT/setup-$round.json" -f 1 -wi 20 -w 2s -i 4 -r 1500ms "${fm_skip[@]}" '\.Connect\.' '\.ProxyConnect\.' \
       > "$OUT/setup-$round.log" 2>&1 \
       || { tail -50 "$OUT/setup-$round.log"; echo "set-up figures round $round FAILED (log: $OUT/setup-$round.log)" >&2; exit 1; }
     FILES+=("$OUT/setup-$round.json")
