@@ -122,8 +122,8 @@ class CloneObservationTest {
             assertEchoes(original, 100);
 
             Connection clone = original.clone();
-            // Reported within Clone, as Initiate reports within Initiate.
-            assertThat(observer.snapshot(clone)).containsExactly("establishmentStarted");
+            // Reported within Clone, as Initiate reports within Initiate (and first).
+            assertThat(observer.snapshot(clone)).isNotEmpty().first().isEqualTo("establishmentStarted");
             Await.result(clone.ready());
             assertEchoes(clone, 3000);
             assertEchoes(clone, 70);
