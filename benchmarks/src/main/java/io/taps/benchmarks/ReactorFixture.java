@@ -81,12 +81,16 @@ public final class ReactorFixture {
      * has no half-close of its own, so this goes through its channel.
      */
     public static void closeGracefully(Connection connection) {
-        SslHandler ssl = connection.channel().pipeline().get(SslHandler.class);
+        // The channel is read once: the peer's answer to close_notify can dispose the connection
+        // before the next line, and a disposed Connection's channel() is a placeholder
+        // (ChannelOperations.DisposedChannel), which failed run.sh after ~13,000 TLS handshakes.
+        io.netty.channel.Channel channel = connection.channel();
+        SslHandler ssl = channel.pipeline().get(SslHandler.class);
         if (ssl != null) {
             ssl.closeOutbound();
         }
-        ((DuplexChannel) connection.channel()).shutdownOutput();
-        if (!connection.channel().closeFuture().awaitUninterruptibly(TapsFixture.TIMEOUT_SECONDS * 1000)) {
+        ((DuplexChannel) channel).shutdownOutput();
+        if (!channel.closeFuture().awaitUninterruptibly(TapsFixture.TIMEOUT_SECONDS * 1000)) {
             connection.dispose();
             throw new IllegalStateException("the server did not close within " + TapsFixture.TIMEOUT_SECONDS + " s");
         }
