@@ -454,8 +454,8 @@ public final class Establishment {
     private void record(String name, String family, List<InetSocketAddress> addresses, Throwable failure,
             long origin, Duration queried) {
         if (racer.finished()) {
-            // The final report is published (and may be built lazily from this list on another
-            // thread): an answer after the race was decided changes nothing, as before.
+            // The final report is published: an answer after the race was decided changes
+            // nothing it shows, so it is not recorded either.
             return;
         }
         resolutions.add(new EstablishmentReport.Resolution(name, family, addresses == null ? 0 : addresses.size(),

@@ -139,7 +139,6 @@ final class TcpRendezvous {
         pair.checksSent++;
         Bootstrap bootstrap = new Bootstrap().group(loop).channel(context.environment().transport().socketChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, StackConnector.WATER_MARK)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
@@ -153,6 +152,9 @@ final class TcpRendezvous {
                 });
         if (context.environment().transport().socketChannel().getName().contains("Epoll")) {
             bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+        }
+        if (StackConnector.NO_DELAY_NEEDS_SETTING) {
+            bootstrap.option(ChannelOption.TCP_NODELAY, true);
         }
         ChannelFuture connecting = bootstrap.connect(pair.remote, pair.base.address());
         connecting.addListener(done -> {

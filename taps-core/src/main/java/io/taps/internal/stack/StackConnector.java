@@ -5,13 +5,13 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.util.internal.PlatformDependent;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.internal.PlatformDependent;
 import io.taps.internal.conn.Link;
 import io.taps.internal.security.TlsHandlers;
 import io.taps.properties.Preference;
@@ -158,7 +158,7 @@ public final class StackConnector {
      * themselves wherever the platform allows it, and setting it again cost one more setsockopt
      * per connection (as SO_KEEPALIVE off did: it is off on a new socket, so only "on" is set).
      */
-    static final boolean NO_DELAY_NEEDS_SETTING = !PlatformDependent.canEnableTcpNoDelayByDefault();
+    public static final boolean NO_DELAY_NEEDS_SETTING = !PlatformDependent.canEnableTcpNoDelayByDefault();
 
     /** SO_KEEPALIVE for a new TCP socket: asked for by {@code keepAlive} or implied by a {@code keepAliveTimeout}. */
     public static boolean wantsKeepAlive(TransportProperties properties) {
