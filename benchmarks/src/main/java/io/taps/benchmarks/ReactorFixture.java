@@ -42,14 +42,24 @@ public final class ReactorFixture {
 
     /** A TCP client (no pool) to {@code server} on {@code loops}. */
     public static TcpClient tcp(LoopResources loops, NettyFixture.Server server) {
+        return tcp(loops, server.address());
+    }
+
+    /** A TCP client of {@code target} (Reactor Netty takes SNI and the verified name from its host string). */
+    public static TcpClient tcp(LoopResources loops, java.net.InetSocketAddress target) {
         return TcpClient.newConnection().runOn(loops, NettyFixture.EPOLL)
-                .remoteAddress(server::address)
+                .remoteAddress(() -> target)
                 .option(ChannelOption.TCP_NODELAY, true);
     }
 
     /** {@link #tcp} with TLS 1.3: the raw client's context (benchmark root trusted, host name 127.0.0.1 verified). */
     public static TcpClient tls(LoopResources loops, NettyFixture.Server server) {
-        return tcp(loops, server).secure(spec -> spec.sslContext(Tls.clientContext()));
+        return tls(loops, server.address());
+    }
+
+    /** {@link #tcp(LoopResources, java.net.InetSocketAddress)} with TLS 1.3, verifying {@code target}'s host string. */
+    public static TcpClient tls(LoopResources loops, java.net.InetSocketAddress target) {
+        return tcp(loops, target).secure(spec -> spec.sslContext(Tls.clientContext()));
     }
 
     /** A UDP client "connected" to {@code server} on {@code loops}. */

@@ -63,6 +63,10 @@ class HarnessTest {
             assertThat(report.winner()).hasValueSatisfying(winner ->
                     assertThat(winner.remote().getAddress().getHostAddress()).isEqualTo("0:0:0:0:0:0:0:1"));
             assertThat(server.address().getAddress().getHostAddress()).isEqualTo(NettyFixture.HOST);
+            // The raw clients of the Connect rows connect where taps' race lands and verify the name taps verifies.
+            assertThat(server.raceWinner().getAddress()).isEqualTo(report.winner().orElseThrow().remote().getAddress());
+            assertThat(server.raceWinner().getPort()).isEqualTo(report.winner().orElseThrow().remote().getPort());
+            assertThat(server.raceWinner().getHostString()).isEqualTo(NettyFixture.LOOPBACK_NAME);
         }
     }
 
