@@ -20,6 +20,9 @@ import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
@@ -30,6 +33,7 @@ import org.springframework.context.annotation.Configuration;
  * driven by a plain socket peer: a Message held in the handler is in flight, a failing one counts
  * as failed with its exception as the last error.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class ListenerHandlerFiguresTest {
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(TapsAutoConfiguration.class, TapsListenerAutoConfiguration.class,
@@ -95,6 +99,32 @@ class ListenerHandlerFiguresTest {
             assertThat(handler.lastError().message()).isEqualTo("figures failure");
             assertThat(Instant.parse(handler.lastError().time())).isBetween(before, Instant.now());
         });
+    }
+
+    /**
+     * A listener stopped and started again in the same context keeps its figures, so its meters are
+     * the same: registered once, still counting, and Micrometer is never asked to register them twice
+     * (it warns about each such gauge).
+     */
+    @Test
+    void restartingTheListenerKeepsOneSetOfMetersWithoutDuplicateRegistration(CapturedOutput output) {
+        runner.run(context -> {
+            MeterRegistry meters = context.getBean(MeterRegistry.class);
+            context.stop();
+            context.start();
+            int port = context.getBean(TapsListenerRegistry.class).listener("figures").orElseThrow().port();
+            try (Socket socket = connect(port)) {
+                write(socket, "after restart");
+                assertThat(read(socket)).isEqualTo("after restart");
+            }
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(meters
+                .get("taps.listener.messages.handled").tag("taps.listener.id", "figures").functionCounter().count())
+                .isEqualTo(1.0));
+            assertThat(meters.find("taps.listener.messages.in.flight").gauges()).hasSize(1);
+            assertThat(meters.find("taps.listener.messages.handled").functionCounters()).hasSize(1);
+            assertThat(meters.find("taps.listener.messages.failed").functionCounters()).hasSize(1);
+        });
+        assertThat(output.getAll()).doesNotContain("already registered");
     }
 
     private static ListenerDescriptor.HandlerDescriptor handler(TapsEndpoint endpoint) {
