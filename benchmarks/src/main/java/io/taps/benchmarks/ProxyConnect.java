@@ -2,6 +2,7 @@ package io.taps.benchmarks;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.proxy.Socks5ProxyHandler;
@@ -38,9 +39,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * for the proxy handler's connect future. (Until session 10 the raw side first waited for the TCP
  * connect to the relay and then for the tunnel, one more wake-up of the benchmark thread per
  * connection that a Netty user has no reason to pay and taps did not; that handicapped the
- * baseline.) The raw side hands each connection its new proxy handler through a field read by the
- * channel initializer, so it can wait on the handler's future without looking it up in a pipeline
- * that the event loop may not have built yet.
+ * baseline.) The raw side hands each connection its new proxy handler and a promise through a
+ * field read by the channel initializer, which relays the handler's connect future to the promise
+ * (the handler's future cannot be waited on before the handler is in a pipeline, which the event
+ * loop builds after {@code connect} returns); a failed connect to the relay fails the promise too.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -96,11 +98,14 @@ public class ProxyConnect {
         private Bootstrap bootstrap;
         private java.net.InetSocketAddress destination;
         /**
-         * The proxy handler of the connection being opened, handed to the channel's initializer on
-         * the event loop (the benchmark thread opens one connection at a time; the loop's task queue
-         * orders the write before the read).
+         * The connection being opened: its proxy handler and the promise its tunnel completes,
+         * handed to the channel's initializer on the event loop (the benchmark thread opens one
+         * connection at a time; the loop's task queue orders the write before the read).
          */
-        private volatile Socks5ProxyHandler next;
+        private volatile Opening next;
+
+        private record Opening(Socks5ProxyHandler proxy, io.netty.util.concurrent.Promise<Void> tunnel) {
+        }
 
         @Override
         protected boolean tls() {
@@ -112,20 +117,33 @@ public class ProxyConnect {
             destination = target.address();
             relay = Socks5Relay.start();
             group = NettyFixture.group(1);
-            bootstrap = NettyFixture.tcpClient(group, ch -> ch.pipeline().addFirst(next));
+            bootstrap = NettyFixture.tcpClient(group, ch -> {
+                Opening opening = next;
+                ch.pipeline().addFirst(opening.proxy());
+                // The handler's own future cannot be waited on before it is in a pipeline.
+                opening.proxy().connectFuture().addListener(done -> {
+                    if (done.isSuccess()) {
+                        opening.tunnel().trySuccess(null);
+                    } else {
+                        opening.tunnel().tryFailure(done.cause());
+                    }
+                });
+            });
         }
 
         @Override
         public void connectAndClose() {
-            Socks5ProxyHandler proxy = new Socks5ProxyHandler(relay.address());
-            next = proxy;
-            Channel channel = bootstrap.connect(destination).channel();
-            // One wait, as for taps' Ready (a failed TCP connect to the relay ends it at the timeout).
-            if (!proxy.connectFuture().awaitUninterruptibly(TapsFixture.TIMEOUT_SECONDS * 1000)) {
-                channel.close();
-                throw new IllegalStateException("the tunnel did not open within " + TapsFixture.TIMEOUT_SECONDS + " s");
-            }
-            proxy.connectFuture().syncUninterruptibly();
+            Opening opening = new Opening(new Socks5ProxyHandler(relay.address()), group.next().newPromise());
+            next = opening;
+            ChannelFuture connecting = bootstrap.connect(destination);
+            connecting.addListener(done -> {
+                if (!done.isSuccess()) {
+                    opening.tunnel().tryFailure(done.cause());
+                }
+            });
+            Channel channel = connecting.channel();
+            // One wait, as for taps' Ready: the tunnel open (or the connect to the relay failed).
+            opening.tunnel().syncUninterruptibly();
             ((DuplexChannel) channel).shutdownOutput();
             if (!channel.closeFuture().awaitUninterruptibly(TapsFixture.TIMEOUT_SECONDS * 1000)) {
                 channel.close();
