@@ -45,6 +45,10 @@ public final class ProxyServer {
     private final String username;
     private final String password;
     private final boolean resolvesNames;
+    // Computed once: every Connection through this proxy names it in its report and hashes it in
+    // its candidate tree (Objects.hash boxed five values into a new array each time).
+    private final String description;
+    private final int hash;
 
     private ProxyServer(Type type, String host, int port, String username, String password, boolean resolvesNames) {
         this.type = Objects.requireNonNull(type, "type");
@@ -68,6 +72,9 @@ public final class ProxyServer {
         this.username = username;
         this.password = password;
         this.resolvesNames = resolvesNames;
+        String shown = this.host.indexOf(':') >= 0 ? "[" + this.host + "]" : this.host;
+        this.description = type.label() + " proxy " + (username == null ? "" : username + "@") + shown + ":" + port;
+        this.hash = Objects.hash(type, this.host, port, username, resolvesNames);
     }
 
     /** A SOCKS5 proxy at {@code host:port}, without authentication, that resolves names. */
@@ -135,8 +142,7 @@ public final class ProxyServer {
 
     /** How reports name the proxy, e.g. {@code "SOCKS5 proxy 127.0.0.1:1080"}; never the password. */
     public String describe() {
-        String shown = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
-        return type.label() + " proxy " + (username == null ? "" : username + "@") + shown + ":" + port;
+        return description;
     }
 
     @Override
@@ -148,7 +154,7 @@ public final class ProxyServer {
 
     @Override
     public int hashCode() {
-        return Objects.hash(type, host, port, username, resolvesNames);
+        return hash;
     }
 
     @Override

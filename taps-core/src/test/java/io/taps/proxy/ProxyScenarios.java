@@ -44,12 +44,15 @@ import javax.net.ssl.SSLServerSocket;
  * a real {@code tinyproxy} (HTTP CONNECT, Basic auth), both in their own mount namespace with a
  * hosts file that names the destination, both connecting out from 127.0.0.3; an nftables rule drops
  * every packet to the destination's port 8443 that does not come from 127.0.0.3, so that port is
- * reachable only through a proxy. Prints {@code key=value} lines.
+ * reachable only through a proxy; the same holds for a cleartext JDK echo server on port 8446.
+ * Prints {@code key=value} lines.
  */
 public final class ProxyScenarios {
     static final int BLOCKED_PORT = 8443;
     static final int OPEN_PORT = 8444;
     static final int REFUSED_PORT = 8445;
+    /** A cleartext echo server, also reachable only through a proxy. */
+    static final int PLAIN_PORT = 8446;
     static final int SOCKS_PORT = 1080;
     static final int HTTP_PORT = 3128;
     static final int DEAD_PORT = 1090;
@@ -71,12 +74,15 @@ public final class ProxyScenarios {
             for (int port : new int[] {BLOCKED_PORT, OPEN_PORT, REFUSED_PORT}) {
                 startEchoServer(server, port);
             }
+            startPlainEchoServer(PLAIN_PORT);
             startProxies(dir);
             run(List.of("nft", "add", "table", "inet", "taps_proxy_test"));
             run(List.of("nft", "add", "chain", "inet", "taps_proxy_test", "out",
                     "{ type filter hook output priority 0; policy accept; }"));
             run(List.of("nft", "add", "rule", "inet", "taps_proxy_test", "out", "ip", "daddr", "127.0.0.2", "tcp",
                     "dport", String.valueOf(BLOCKED_PORT), "ip", "saddr", "!=", "127.0.0.3", "drop"));
+            run(List.of("nft", "add", "rule", "inet", "taps_proxy_test", "out", "ip", "daddr", "127.0.0.2", "tcp",
+                    "dport", String.valueOf(PLAIN_PORT), "ip", "saddr", "!=", "127.0.0.3", "drop"));
             // The client knows dest.proxy.test (so the direct branch has an address to be dropped
             // on); hidden.proxy.test only the proxies can resolve.
             Path clientHosts = dir.resolve("client-hosts");
@@ -111,6 +117,9 @@ public final class ProxyScenarios {
         connect(taps, "httpBadAuth", "dest.proxy.test", BLOCKED_PORT,
                 ProxyConfig.only(ProxyServer.httpConnect("127.0.0.1", HTTP_PORT).withCredentials("tapsuser", "bad")),
                 Duration.ofSeconds(10));
+        // Plain TCP in the tunnel: no handshake of its own, so Ready is the tunnel's opening.
+        connect(taps, "socksPlain", "dest.proxy.test", PLAIN_PORT, ProxyConfig.only(socks), Duration.ofSeconds(10),
+                SecurityParameters.disabled());
         connect(taps, "socksRefused", "dest.proxy.test", REFUSED_PORT, ProxyConfig.only(socks), Duration.ofSeconds(10));
         connect(taps, "httpRefused", "dest.proxy.test", REFUSED_PORT, ProxyConfig.only(http), Duration.ofSeconds(10));
         System.setProperty("socksProxyHost", "127.0.0.1");
@@ -123,9 +132,14 @@ public final class ProxyScenarios {
     /** One Initiate to {@code host:port} with TLS verified against the test root; prints what happened. */
     private static void connect(TransportServices taps, String name, String host, int port, ProxyConfig proxies,
             Duration timeout) throws Exception {
+        connect(taps, name, host, port, proxies, timeout,
+                SecurityParameters.builder().trustAnchors(TestPki.ROOT.getCertificate()).build());
+    }
+
+    private static void connect(TransportServices taps, String name, String host, int port, ProxyConfig proxies,
+            Duration timeout, SecurityParameters security) throws Exception {
         Preconnection preconnection = taps.preconnection().remote(RemoteEndpoint.ofHost(host, port))
-                .security(SecurityParameters.builder().trustAnchors(TestPki.ROOT.getCertificate()).build())
-                .proxies(proxies).build();
+                .security(security).proxies(proxies).build();
         Connection connection = preconnection.initiate(timeout, new io.taps.ConnectionEventHandler() { });
         try {
             connection.ready().toCompletableFuture().get(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
@@ -217,6 +231,31 @@ public final class ProxyScenarios {
                 }
             }
         }, "echo-" + port);
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    /** A cleartext JDK echo server on 127.0.0.2:{@code port}. */
+    private static void startPlainEchoServer(int port) throws Exception {
+        java.net.ServerSocket listening = new java.net.ServerSocket(port, 50, InetAddress.getByName("127.0.0.2"));
+        Thread acceptor = new Thread(() -> {
+            while (true) {
+                try {
+                    Socket socket = listening.accept();
+                    Thread echo = new Thread(() -> {
+                        try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
+                            in.transferTo(out);
+                        } catch (IOException ignored) {
+                            // the peer went away
+                        }
+                    });
+                    echo.setDaemon(true);
+                    echo.start();
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }, "plain-echo-" + port);
         acceptor.setDaemon(true);
         acceptor.start();
     }

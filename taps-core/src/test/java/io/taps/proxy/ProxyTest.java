@@ -76,6 +76,14 @@ class ProxyTest {
     }
 
     @Test
+    void plainTcpThroughSocks5IsReadyOnceTheTunnelIsOpenAndCarriesTheBytes() {
+        assertThat(value("socksPlain.outcome")).as(result.describe()).isEqualTo("ready");
+        assertThat(value("socksPlain.echo")).isEqualTo("ok");
+        assertThat(value("socksPlain.winner")).isEqualTo("SOCKS5 proxy tapsproxy@127.0.0.1:1080");
+        assertThat(value("socksPlain.winnerRemoteUnresolved")).isEqualTo("true");
+    }
+
+    @Test
     void badProxyCredentialsAreATypedError() {
         assertThat(value("socksBadAuth.outcome")).as(result.describe()).isEqualTo("ProxyAuthenticationFailed");
         assertThat(value("socksBadAuth.attempts")).isEqualTo("SOCKS5:FAILED");

@@ -76,12 +76,14 @@ public final class ProxyTunnel {
      * (the stack's handshake would only see the closed channel), completes when both have.
      */
     public static CompletionStage<?> throughTunnel(CompletionStage<Void> tunnel, CompletionStage<?> handshake) {
+        if (handshake == null) {
+            // A stack without a handshake of its own (plain TCP) is ready when the tunnel is open.
+            return tunnel;
+        }
         CompletableFuture<Object> both = new CompletableFuture<>();
         tunnel.whenComplete((open, failure) -> {
             if (failure != null) {
                 both.completeExceptionally(failure);
-            } else if (handshake == null) {
-                both.complete(null);
             } else {
                 handshake.whenComplete((done, handshakeFailure) -> {
                     if (handshakeFailure != null) {
