@@ -99,6 +99,15 @@ public class ChannelLink extends SingleChannelLink {
 
     @Override
     public void shutdownOutput(Runnable whenDone) {
+        shutdownOutput(whenDone, false);
+    }
+
+    @Override
+    public void shutdownOutputToClose(Runnable whenDone) {
+        shutdownOutput(whenDone, true);
+    }
+
+    private void shutdownOutput(Runnable whenDone, boolean closing) {
         if (!(channel instanceof DuplexChannel) || !channel.isActive()) {
             whenDone.run();
             return;
@@ -109,7 +118,7 @@ public class ChannelLink extends SingleChannelLink {
             ssl.closeOutbound().addListener(sent -> duplex.shutdownOutput().addListener(done -> whenDone.run()));
         } else {
             duplex.shutdownOutput().addListener(done -> {
-                if (done.isSuccess() && !framed) {
+                if (closing && done.isSuccess() && !framed) {
                     peerFinClosesChannel(duplex);
                 }
                 whenDone.run();
@@ -123,8 +132,9 @@ public class ChannelLink extends SingleChannelLink {
      * builds a NotYetConnectedException, one failing syscall and one stack trace per Connection
      * (issue 21 item 1). Without half-closure Netty closes the channel at the peer's FIN, and the
      * connection handler reports the end of the peer's input first, so Closed and the last Message
-     * are as before. Only for a cleartext, unframed stream whose input is still open: TLS and
-     * framers read the end of input themselves.
+     * are as before. Only on Close (after a Final Message the Connection lives on until Close)
+     * and for a cleartext, unframed stream whose input is still open: TLS and framers read the end
+     * of input themselves.
      */
     private void peerFinClosesChannel(DuplexChannel duplex) {
         if (ssl != null || duplex.isInputShutdown() || !duplex.isActive()) {
