@@ -106,6 +106,14 @@ public interface Link {
     /** Ends the sending direction (TCP FIN after a TLS close_notify); datagram links do nothing. */
     void shutdownOutput(Runnable whenDone);
 
+    /**
+     * {@link #shutdownOutput} as the last step of Close (not a Final Message): nothing is sent
+     * afterwards and the flow ends with the peer's end, which a link may use to end it cheaper.
+     */
+    default void shutdownOutputToClose(Runnable whenDone) {
+        shutdownOutput(whenDone);
+    }
+
     /** Closes the flow; {@code whenClosed} runs on the event loop once it is closed. */
     void close(Runnable whenClosed);
 

@@ -114,7 +114,7 @@ final class SendPath {
             return false;
         }
         outputShutdown = true;
-        connection.link().shutdownOutput(whenDone);
+        connection.link().shutdownOutputToClose(whenDone);
         return true;
     }
 

@@ -403,6 +403,15 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
         return current == null ? Optional.empty() : current.securityOutcome();
     }
 
+    /**
+     * A smoothed RTT the transport reported for this Connection, read by its establishment or its
+     * lifetime sampling: the transfer report gives it after Closed, so closing needs no read of
+     * its own. On the event loop.
+     */
+    public void rttMeasured(java.time.Duration rtt) {
+        counters.rttMeasured(rtt);
+    }
+
     @Override
     public TransferReport transferReport() {
         return counters.report(link, lifecycle.state() != ConnectionState.CLOSED);

@@ -57,11 +57,20 @@ final class TransferCounters {
         return new TransferReport(bytesSent, bytesReceived, messagesSent, messagesReceived, rtt, duration, readyAt);
     }
 
-    /** Keeps the last RTT before the transport goes away, for the report after Closed. */
+    /**
+     * Keeps an RTT for the report after Closed, read from the transport before it goes away only
+     * when none was measured yet (establishment and lifetime sampling give one on TCP: reading
+     * TCP_INFO again at close costs a syscall per Connection, issue 21 item 1).
+     */
     void sampleRtt(Link link) {
-        if (link != null) {
+        if (link != null && lastRtt == null) {
             currentRtt(link);
         }
+    }
+
+    /** An RTT the transport reported, measured elsewhere (establishment, lifetime sampling). */
+    void rttMeasured(Duration rtt) {
+        lastRtt = rtt;
     }
 
     private Duration currentRtt(Link link) {

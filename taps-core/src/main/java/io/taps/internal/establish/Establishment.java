@@ -150,7 +150,12 @@ public final class Establishment {
                 }
                 // The final report is in place before Ready: a ready handler may read it.
                 flush();
-                learn(link, leaf);
+                // One read of the transport's RTT serves the performance cache and the transfer report.
+                Duration measuredRtt = RttSample.measured(link);
+                if (measuredRtt != null) {
+                    connection.rttMeasured(measuredRtt);
+                }
+                learn(link, leaf, measuredRtt);
                 // Adopt first, then replay what the handler held: held framed Messages (a framer
                 // delivers them before every framer is ready) need the framed link to be received
                 // as Messages, and a held close must come after Ready, not before it.
@@ -161,14 +166,17 @@ public final class Establishment {
                 }
                 connection.establish(link, leaf.stack().capabilities());
                 won.handler().bind(connection);
-                LifetimeRtt.start(connection, link, leaf, history, LifetimeRtt.INTERVAL);
+                if (measuredRtt != null) {
+                    // A link without its own estimate has nothing to sample later either.
+                    LifetimeRtt.start(connection, link, leaf, history);
+                }
             }
 
             @Override
             public void failed(TransportServicesException error) {
                 // The final report is in place before EstablishmentError: its handler may read it.
                 flush();
-                learn(null, null);
+                learn(null, null, null);
                 connection.failEstablishment(error);
             }
 
@@ -551,7 +559,7 @@ public final class Establishment {
      * success with its establishment time (and the winner's RTT), a failure, or an attempt that was
      * cancelled after going unanswered for at least one connection attempt delay.
      */
-    private void learn(Link winner, Leaf winningLeaf) {
+    private void learn(Link winner, Leaf winningLeaf, Duration winnerRtt) {
         long unanswered = racing.connectionAttemptDelay().toNanos();
         racer.forEachStarted((leaf, outcome, durationNanos) -> {
             if (leaf.proxy() != null) {
@@ -563,7 +571,7 @@ public final class Establishment {
                 case SUCCEEDED:
                     Duration duration = Duration.ofNanos(nanos);
                     history.succeeded(leaf, duration, winner == null || !leaf.equals(winningLeaf) ? null
-                            : RttSample.of(winner, leaf.stack().capabilities(), duration));
+                            : RttSample.of(winnerRtt, leaf.stack().capabilities(), duration));
                     break;
                 case FAILED:
                     history.failed(leaf);

@@ -1,58 +1,164 @@
 package io.taps.internal.establish;
 
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.taps.internal.cache.PerformanceCache;
 import io.taps.internal.conn.Link;
 import io.taps.internal.conn.TapsConnection;
 import io.taps.internal.gather.Leaf;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Samples the round-trip time of an established Connection during its whole life into the
+ * Samples the round-trip time of established Connections during their whole life into the
  * performance cache (RFC 9623 §9.2, M-67), not only at establishment: every {@link #INTERVAL} the
- * transport's own smoothed RTT (TCP_INFO on epoll, QUIC's estimate) is read on the connection's
- * event loop, one getsockopt per interval and nothing per message, until the Connection is closed.
- * A link without its own estimate is not sampled.
+ * transport's own smoothed RTT (TCP_INFO on epoll, QUIC's estimate) of each live Connection is
+ * read on its event loop, one getsockopt per Connection and interval, nothing per message.
+ *
+ * <p>One sampler per event loop serves all its Connections with one timer, which runs only while
+ * it has Connections: a timer per Connection cost a scheduled-task insert and removal on the loop
+ * for every connect and close (issue 21 item 1). A Connection leaves at once when it closes, so a
+ * closed one is neither kept nor read.
  */
 final class LifetimeRtt {
     /** How often a live Connection's RTT is read. */
     static final Duration INTERVAL = Duration.ofSeconds(10);
 
-    private final AtomicInteger samples = new AtomicInteger();
-    private final ScheduledFuture<?> timer;
+    private static final ConcurrentMap<EventLoop, LifetimeRtt> SHARED = new ConcurrentHashMap<>();
 
-    private LifetimeRtt(TapsConnection connection, Link link, Leaf leaf, PerformanceCache cache, Duration interval) {
-        long nanos = interval.toNanos();
-        this.timer = connection.eventLoop().scheduleAtFixedRate(() -> {
-            Optional<Duration> rtt;
-            try {
-                rtt = link.smoothedRtt();
-            } catch (RuntimeException closedMeanwhile) {
-                return;
+    private final EventLoop loop;
+    private final long intervalNanos;
+    /** Whether this is the loop's shared sampler, which leaves {@link #SHARED} once idle. */
+    private final boolean shared;
+    /** The live Connections, on the loop only; each knows its index for removal in O(1). */
+    private final List<Sampled> live = new ArrayList<>();
+    private ScheduledFuture<?> timer;
+    private int timersScheduled;
+
+    LifetimeRtt(EventLoop loop, Duration interval) {
+        this(loop, interval, false);
+    }
+
+    private LifetimeRtt(EventLoop loop, Duration interval, boolean shared) {
+        this.loop = loop;
+        this.intervalNanos = interval.toNanos();
+        this.shared = shared;
+    }
+
+    /**
+     * Samples {@code connection}, won on {@code leaf}, into {@code cache} every {@link #INTERVAL}
+     * until it closes, with the sampler of its event loop.
+     */
+    static void start(TapsConnection connection, Link link, Leaf leaf, PerformanceCache cache) {
+        EventLoop loop = connection.eventLoop();
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> start(connection, link, leaf, cache));
+            return;
+        }
+        // Only this loop's thread adds or removes its entry, so the sampler found here stays.
+        SHARED.computeIfAbsent(loop, l -> new LifetimeRtt(l, INTERVAL, true)).register(connection, link, leaf, cache);
+    }
+
+    /** The shared sampler of {@code loop}, if it has Connections (for tests). */
+    static Optional<LifetimeRtt> sharedOf(EventLoop loop) {
+        return Optional.ofNullable(SHARED.get(loop));
+    }
+
+    /** Samples {@code connection} until it closes; on this sampler's event loop. */
+    Sampled register(TapsConnection connection, Link link, Leaf leaf, PerformanceCache cache) {
+        Sampled sampled = new Sampled(connection, link, leaf, cache);
+        sampled.index = live.size();
+        live.add(sampled);
+        if (timer == null) {
+            timersScheduled++;
+            timer = loop.schedule(this::tick, intervalNanos, TimeUnit.NANOSECONDS);
+        }
+        connection.closed().whenComplete((done, failure) -> {
+            if (loop.inEventLoop()) {
+                remove(sampled);
+            } else {
+                loop.execute(() -> remove(sampled));
             }
-            if (rtt.isPresent() && !rtt.get().isZero()) {
-                cache.rttSampled(leaf, rtt.get());
-                samples.incrementAndGet();
+        });
+        return sampled;
+    }
+
+    private void remove(Sampled sampled) {
+        int index = sampled.index;
+        if (index < 0) {
+            return;
+        }
+        sampled.index = -1;
+        Sampled last = live.remove(live.size() - 1);
+        if (last != sampled) {
+            last.index = index;
+            live.set(index, last);
+        }
+    }
+
+    private void tick() {
+        for (int i = 0; i < live.size(); i++) {
+            live.get(i).sample();
+        }
+        if (live.isEmpty()) {
+            timer = null;
+            if (shared) {
+                SHARED.remove(loop, this);
             }
-        }, nanos, nanos, TimeUnit.NANOSECONDS);
-        connection.closed().whenComplete((done, failure) -> timer.cancel(false));
+        } else {
+            timersScheduled++;
+            timer = loop.schedule(this::tick, intervalNanos, TimeUnit.NANOSECONDS);
+        }
     }
 
-    /** Starts sampling the Connection won on {@code leaf} every {@code interval}, until it is closed. */
-    static LifetimeRtt start(TapsConnection connection, Link link, Leaf leaf, PerformanceCache cache, Duration interval) {
-        return new LifetimeRtt(connection, link, leaf, cache, interval);
+    /** How many Connections are sampled now; on the loop. */
+    int sampling() {
+        return live.size();
     }
 
-    /** How many samples were taken. */
-    int samples() {
-        return samples.get();
+    /** How many times a timer was scheduled on the loop. */
+    int timersScheduled() {
+        return timersScheduled;
     }
 
-    /** Whether sampling has stopped (the Connection was closed). */
-    boolean stopped() {
-        return timer.isDone();
+    /** One sampled Connection. */
+    static final class Sampled {
+        private final TapsConnection connection;
+        private final Link link;
+        private final Leaf leaf;
+        private final PerformanceCache cache;
+        private volatile int samples;
+        private volatile int index;
+
+        private Sampled(TapsConnection connection, Link link, Leaf leaf, PerformanceCache cache) {
+            this.connection = connection;
+            this.link = link;
+            this.leaf = leaf;
+            this.cache = cache;
+        }
+
+        private void sample() {
+            Duration rtt = RttSample.measured(link);
+            if (rtt != null) {
+                cache.rttSampled(leaf, rtt);
+                connection.rttMeasured(rtt);
+                samples++;
+            }
+        }
+
+        /** How many samples were taken. */
+        int samples() {
+            return samples;
+        }
+
+        /** Whether sampling has stopped (the Connection was closed). */
+        boolean stopped() {
+            return index < 0;
+        }
     }
 }

@@ -16,15 +16,26 @@ final class RttSample {
     private RttSample() {
     }
 
-    /** The sample, or {@code null} when none can be had cheaply. */
-    static Duration of(Link link, StackCapabilities stack, Duration attemptDuration) {
+    /** The transport's own smoothed RTT of {@code link} (one read), or {@code null} where it has none. */
+    static Duration measured(Link link) {
         try {
             Optional<Duration> measured = link.smoothedRtt();
             if (measured.isPresent() && !measured.get().isZero() && !measured.get().isNegative()) {
                 return measured.get();
             }
         } catch (RuntimeException unavailable) {
-            // The estimate could not be read (closed meanwhile): fall back below.
+            // The estimate could not be read (closed meanwhile).
+        }
+        return null;
+    }
+
+    /**
+     * The sample, or {@code null} when none can be had cheaply: {@code measured} (from
+     * {@link #measured}) where the link knows it, else the attempt's duration where that is one RTT.
+     */
+    static Duration of(Duration measured, StackCapabilities stack, Duration attemptDuration) {
+        if (measured != null) {
+            return measured;
         }
         if (!stack.secure() && stack.byteStream()) {
             return attemptDuration;

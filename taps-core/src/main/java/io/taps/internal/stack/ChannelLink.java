@@ -25,6 +25,9 @@ public class ChannelLink extends SingleChannelLink {
     static final int MAX_UDP_PAYLOAD_IPV4 = 65_507;
     static final int MAX_UDP_PAYLOAD_IPV6 = 65_527;
 
+    /** getsockopt(TCP_INFO) calls made, for tests: each is a syscall per Connection (issue 21 item 1). */
+    private static final java.util.concurrent.atomic.LongAdder TCP_INFO_READS = new java.util.concurrent.atomic.LongAdder();
+
     private final StackKind kind;
     private final SslHandler ssl;
     private final boolean framed;
@@ -96,6 +99,15 @@ public class ChannelLink extends SingleChannelLink {
 
     @Override
     public void shutdownOutput(Runnable whenDone) {
+        shutdownOutput(whenDone, false);
+    }
+
+    @Override
+    public void shutdownOutputToClose(Runnable whenDone) {
+        shutdownOutput(whenDone, true);
+    }
+
+    private void shutdownOutput(Runnable whenDone, boolean closing) {
         if (!(channel instanceof DuplexChannel) || !channel.isActive()) {
             whenDone.run();
             return;
@@ -105,17 +117,60 @@ public class ChannelLink extends SingleChannelLink {
             // close_notify first, so a TLS peer sees a clean end rather than a truncation.
             ssl.closeOutbound().addListener(sent -> duplex.shutdownOutput().addListener(done -> whenDone.run()));
         } else {
-            duplex.shutdownOutput().addListener(done -> whenDone.run());
+            duplex.shutdownOutput().addListener(done -> {
+                if (closing && done.isSuccess() && !framed) {
+                    peerFinClosesChannel(duplex);
+                }
+                whenDone.run();
+            });
         }
+    }
+
+    /**
+     * Once taps' FIN is out, the peer's FIN ends the flow: with half-closure allowed Netty would
+     * then call shutdown(SHUT_RD) on a socket the kernel already closed, which fails (ENOTCONN) and
+     * builds a NotYetConnectedException, one failing syscall and one stack trace per Connection
+     * (issue 21 item 1). Without half-closure Netty closes the channel at the peer's FIN, and the
+     * connection handler reports the end of the peer's input first, so Closed and the last Message
+     * are as before. Only on Close (after a Final Message the Connection lives on until Close)
+     * and for a cleartext, unframed stream whose input is still open: TLS and framers read the end
+     * of input themselves.
+     */
+    private void peerFinClosesChannel(DuplexChannel duplex) {
+        if (ssl != null || duplex.isInputShutdown() || !duplex.isActive()) {
+            return;
+        }
+        ConnectionHandler handler = duplex.pipeline().get(ConnectionHandler.class);
+        if (handler == null) {
+            return;
+        }
+        try {
+            duplex.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
+        } catch (RuntimeException unsupported) {
+            return;
+        }
+        handler.inputEndsWithChannel(true);
     }
 
     @Override
     public void close(Runnable whenClosed) {
+        tapsCloses();
         channel.close().addListener(closed -> whenClosed.run());
+    }
+
+    /** Taps closes the channel itself: its end is not the peer's FIN. */
+    private void tapsCloses() {
+        if (channel instanceof DuplexChannel) {
+            ConnectionHandler handler = channel.pipeline().get(ConnectionHandler.class);
+            if (handler != null) {
+                handler.inputEndsWithChannel(false);
+            }
+        }
     }
 
     @Override
     public void reset() {
+        tapsCloses();
         if (channel.isActive() && !kind.datagram()) {
             // SO_LINGER 0 makes close() send RST and drop unsent data: Abort, not Close (RFC 9623 §10.1).
             try {
@@ -206,10 +261,16 @@ public class ChannelLink extends SingleChannelLink {
         return kind.capabilities();
     }
 
+    /** How many times TCP_INFO was read in this JVM (a test hook). */
+    static long tcpInfoReads() {
+        return TCP_INFO_READS.sum();
+    }
+
     @Override
     public Optional<java.time.Duration> smoothedRtt() {
         try {
             if (channel instanceof io.netty.channel.epoll.EpollSocketChannel && channel.isOpen()) {
+                TCP_INFO_READS.increment();
                 long micros = ((io.netty.channel.epoll.EpollSocketChannel) channel).tcpInfo().rtt();
                 return Optional.of(java.time.Duration.ofNanos(micros * 1000));
             }

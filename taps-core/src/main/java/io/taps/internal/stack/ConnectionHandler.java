@@ -51,6 +51,11 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     /** The link said its flow finished in both directions (see {@link #flowCompleted()}). */
     private boolean flowCompleted;
     private boolean completedBeforeClose;
+    /**
+     * The channel no longer allows half-closure (taps sent its FIN, see ChannelLink): its closing
+     * without an error means the peer's FIN, which ends the peer's input before the flow ends.
+     */
+    private boolean inputEndsWithChannel;
 
     public ConnectionHandler(AttemptObserver observer, boolean waitsForTls) {
         this(observer, waitsForTls, null);
@@ -118,8 +123,19 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         super.channelWritabilityChanged(ctx);
     }
 
+    /** Whether this channel's closing is the end of the peer's input (set by ChannelLink at taps' FIN). */
+    void inputEndsWithChannel(boolean ends) {
+        this.inputEndsWithChannel = ends;
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (connection != null && inputEndsWithChannel) {
+            inputEndsWithChannel = false;
+            // As Netty reported the peer's FIN (or a read error, which the Connection already
+            // holds as its failure) with half-closure allowed: the input ends, then the flow.
+            connection.onInputShutdown();
+        }
         if (connection != null) {
             if (flowCompleted && connection.state() == ConnectionState.ESTABLISHED) {
                 // A flow that finished both ways is complete, not lost: its protocol freed it (a QUIC

@@ -11,6 +11,7 @@ import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.internal.PlatformDependent;
 import io.taps.internal.conn.Link;
 import io.taps.internal.security.TlsHandlers;
@@ -84,16 +85,21 @@ public final class StackConnector {
         InetSocketAddress remote = attempt.remote();
         Duration timeout = attempt.timeout();
         Bootstrap bootstrap = new Bootstrap().group(attempt.eventLoop());
+        if (!attempt.firstHop().isUnresolved()) {
+            // Netty's default resolver group is looked up (synchronized) per connect only to pass a
+            // resolved address through; taps resolved it already.
+            bootstrap.resolver(NoopAddressResolverGroup.INSTANCE);
+        }
         ByteBuffer synData = sockets == null ? fastOpenData(kind, attempt) : null;
         if (synData != null) {
             bootstrap.option(EpollChannelOption.TCP_FASTOPEN_CONNECT, true);
         }
         if (kind.datagram()) {
-            bootstrap.channel(attempt.datagramChannelType())
+            bootstrap.channelFactory(ChannelFactories.of(attempt.datagramChannelType()))
                     .option(ChannelOption.RCVBUF_ALLOCATOR, DATAGRAM_RECEIVE_BUFFERS);
         } else {
             if (sockets == null) {
-                bootstrap.channel(attempt.socketChannelType());
+                bootstrap.channelFactory(ChannelFactories.of(attempt.socketChannelType()));
             } else {
                 bootstrap.channelFactory((io.netty.channel.ChannelFactory<Channel>) () -> sockets.client(attempt, remote));
             }
