@@ -36,7 +36,7 @@ public abstract class NettyFlow extends Flow {
     private QuicChannel quic;
     private byte[] request;
     private boolean completesOnWrite;
-    /** Inside {@link Responses#channelRead}: a send writes, and the read's channelReadComplete flushes. */
+    /** Inside {@link Responses#channelRead} (event loop only): a send there writes, and the read's channelReadComplete flushes. */
     private boolean inRead;
     private boolean flushPending;
     private final ChannelFutureListener writeDone = future -> {
@@ -135,8 +135,10 @@ public abstract class NettyFlow extends Flow {
         ByteBuf buffer = NettyFixture.copy(channel.alloc(), request);
         if (completesOnWrite) {
             channel.writeAndFlush(buffer).addListener(writeDone);
-        } else if (inRead) {
-            // A response to a response of this read: one flush when the read is done (below).
+        } else if (inRead && channel.eventLoop().inEventLoop()) {
+            // A request sent from a response's channelRead: one flush when the read is done (below).
+            // Only on the loop: the benchmark thread starts the next batch while the loop may still
+            // be inside the channelRead that completed the last one.
             channel.write(buffer, channel.voidPromise());
             flushPending = true;
         } else {
