@@ -150,6 +150,9 @@ class SendWithEventsTest extends TapsTestSupport {
 
                 @Override
                 public void received(Connection c, Message message) {
+                    if (message.endOfStream()) {
+                        return; // the peer closes once it has every answer
+                    }
                     c.sendWithEvents(Message.wrap(message.bytes()));
                     c.receiveWithEvents(Integer.MAX_VALUE, Integer.MAX_VALUE);
                 }
