@@ -21,7 +21,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code BULK}: 64 KiB messages to a discarding server, 16 in flight (1 MiB, inside taps' send
  *       queue limit); the report turns operations/s into payload Gbit/s;</li>
  *   <li>{@code PIPELINED}: 64 B requests with a 4-byte length prefix to an echo server, 64
- *       outstanding; an operation is one response, so the score is messages/s;</li>
+ *       outstanding; an operation is one response, so the score is messages/s. Each response
+ *       sends the next request from its handler; both clients flush those once per read (taps'
+ *       framer holds them while it delivers the read, the raw client flushes at channelReadComplete,
+ *       see {@link NettyFlow}), so the row compares libraries, not flush policies;</li>
  *   <li>{@code TCP}, {@code TLS} (TLS 1.3, the same framing), {@code UDP} (one datagram each way):
  *       64 B request/response with 1 outstanding, round trips/s;</li>
  *   <li>{@code QUIC} (figure 7): the framed 64 B request/response on one stream of a QUIC

@@ -94,6 +94,99 @@ class SendWithEventsTest extends TapsTestSupport {
         }
     }
 
+    /**
+     * Pipelined request/response (issue 21, figure 3): a peer that is not taps writes many framed
+     * requests at once, taps answers each from its Received handler with sendWithEvents, more at
+     * once than the Send pool had before, and its framer flushes the answers to one read together:
+     * every answer arrives whole and in order (SHA-256 over all of them) with one Sent each.
+     */
+    @Test
+    void answersToPipelinedRequestsArriveWholeAndInOrder() throws Exception {
+        int count = 500;
+        byte[][] requests = new byte[count][];
+        java.io.ByteArrayOutputStream wire = new java.io.ByteArrayOutputStream();
+        MessageDigest expected = MessageDigest.getInstance("SHA-256");
+        for (int i = 0; i < count; i++) {
+            requests[i] = new byte[1 + (i * 37) % 300];
+            for (int j = 0; j < requests[i].length; j++) {
+                requests[i][j] = (byte) (i * 131 + j * 7);
+            }
+            java.io.DataOutputStream frame = new java.io.DataOutputStream(wire);
+            frame.writeInt(requests[i].length);
+            frame.write(requests[i]);
+            expected.update(requests[i]);
+        }
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<byte[]> peerDigest = CompletableFuture.supplyAsync(() -> {
+                try (Socket socket = listener.accept()) {
+                    socket.setTcpNoDelay(true);
+                    // All requests in a few large writes, so that one read of taps holds many.
+                    socket.getOutputStream().write(wire.toByteArray());
+                    socket.getOutputStream().flush();
+                    DataInputStream in = new DataInputStream(socket.getInputStream());
+                    MessageDigest digest = MessageDigest.getInstance("SHA-256");
+                    for (int i = 0; i < count; i++) {
+                        byte[] answer = new byte[in.readInt()];
+                        assertThat(answer.length).isEqualTo(requests[i].length);
+                        in.readFully(answer);
+                        digest.update(answer);
+                    }
+                    return digest.digest();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Preconnection tcp = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.getLocalPort()))
+                    .security(SecurityParameters.disabled()).build();
+            tcp.addFramer(LengthPrefixFramer.factory(4));
+            AtomicInteger sent = new AtomicInteger();
+            CompletableFuture<Void> allSent = new CompletableFuture<>();
+            List<TransportServicesException> errors = new CopyOnWriteArrayList<>();
+            Connection connection = tcp.initiate(new ConnectionEventHandler() {
+                @Override
+                public void ready(Connection c) {
+                    c.receiveWithEvents(Integer.MAX_VALUE, Integer.MAX_VALUE);
+                }
+
+                @Override
+                public void received(Connection c, Message message) {
+                    if (message.endOfStream()) {
+                        return; // the peer closes once it has every answer
+                    }
+                    c.sendWithEvents(Message.wrap(message.bytes()));
+                    c.receiveWithEvents(Integer.MAX_VALUE, Integer.MAX_VALUE);
+                }
+
+                @Override
+                public void sent(Connection c, MessageContext context) {
+                    if (sent.incrementAndGet() == count) {
+                        allSent.complete(null);
+                    }
+                }
+
+                @Override
+                public void sendError(Connection c, MessageContext context, TransportServicesException error) {
+                    errors.add(error);
+                }
+
+                @Override
+                public void receiveError(Connection c, MessageContext context, TransportServicesException error) {
+                    errors.add(error);
+                }
+            });
+            try {
+                Await.result(connection.ready());
+                assertThat(Await.result(peerDigest, Duration.ofSeconds(30))).isEqualTo(expected.digest());
+                Await.result(allSent, Duration.ofSeconds(30));
+                assertThat(sent.get()).isEqualTo(count);
+                assertThat(errors).isEmpty();
+            } finally {
+                connection.close();
+                Await.result(connection.closed());
+            }
+        }
+    }
+
     @Test
     void aSendThatCannotGoEndsWithSendErrorPerCall() throws Exception {
         try (DatagramSocket peer = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {

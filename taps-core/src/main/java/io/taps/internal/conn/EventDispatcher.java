@@ -100,14 +100,32 @@ public final class EventDispatcher {
     private boolean emit(boolean terminal, Step<?, ?, ?> handlerCall, Step<?, ?, ?> completion, Object first,
             Object second, Object third) {
         boolean startDrain;
+        boolean direct;
         synchronized (this) {
             if (terminated) {
                 return false;
             }
             terminated = terminal;
-            add(handlerCall, completion, first, second, third);
+            // Inline with nothing waiting (the ring is empty whenever no drain runs): the event
+            // runs straight from here, without a trip through the ring and its second lock.
+            direct = executor == null && !draining;
+            if (!direct) {
+                add(handlerCall, completion, first, second, third);
+            }
             startDrain = !draining;
             draining = true;
+        }
+        if (direct) {
+            Thread previous = drainingThread;
+            drainingThread = Thread.currentThread();
+            try {
+                runSafely(handlerCall, completion, first, second, third);
+            } finally {
+                drainingThread = previous;
+            }
+            // What the handler raised meanwhile waits in the ring; drain runs it and ends the drain.
+            drain();
+            return true;
         }
         if (startDrain) {
             if (executor == null) {

@@ -58,7 +58,13 @@ final class SendPath {
     private final ArrayDeque<PendingSend> inFlight = new ArrayDeque<>(2); // grows on use: an idle Connection has nothing in flight
     /** Idle pooled PendingSends (the WithEvents calls), most recently used first; made on first use; event loop only. */
     private ArrayDeque<PendingSend> idle;
-    static final int POOL_LIMIT = 16;
+    /**
+     * Pooled Sends kept idle: as many as a pipelining application keeps in flight between two
+     * flushes (the framer flushes once per read, so 64 outstanding requests answered from one read
+     * are 64 Sends written before their Sent), so that steady state allocates none; a Connection
+     * that never had that many in flight never holds that many.
+     */
+    static final int POOL_LIMIT = 64;
     private boolean outputShutdown;
     /** Open StartBatch calls (RFC 9622 §9.2.4); while above zero, writes wait for EndBatch's flush. */
     private int batchDepth;

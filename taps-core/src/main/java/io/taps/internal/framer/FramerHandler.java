@@ -547,6 +547,24 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         writeDown(framed, outbound.context(), outbound.endOfMessage(), promise);
     }
 
+    /**
+     * Holds a flush asked for while this framer is delivering what one read brought (or is in any
+     * other call of its framer): the Messages the application sends from its Received handlers
+     * then leave with one flush when the call returns, in one system call (and, under TLS, in as
+     * few records as they fit), not one each. The wait is bounded by the current call, which ends
+     * with that flush ({@link #exit}); the writes themselves keep their order. Raw Netty offers
+     * the same as FlushConsolidationHandler; without it each of 64 pipelined responses costs a
+     * send(2) (issue 21, figure 3).
+     */
+    @Override
+    public void flush(ChannelHandlerContext context) {
+        if (depth > 0) {
+            flushNeeded = true;
+            return;
+        }
+        context.flush();
+    }
+
     private void writeDown(ByteBuf data, MessageContext context, boolean endOfMessage, ChannelPromise promise) {
         if (stack.isLowest(this)) {
             ctx.write(data, promise);
