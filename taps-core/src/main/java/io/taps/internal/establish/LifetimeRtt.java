@@ -33,21 +33,14 @@ final class LifetimeRtt {
 
     private final EventLoop loop;
     private final long intervalNanos;
-    /** Whether this is the loop's shared sampler, which leaves {@link #SHARED} once idle. */
-    private final boolean shared;
     /** The live Connections, on the loop only; each knows its index for removal in O(1). */
     private final List<Sampled> live = new ArrayList<>();
     private ScheduledFuture<?> timer;
     private int timersScheduled;
 
     LifetimeRtt(EventLoop loop, Duration interval) {
-        this(loop, interval, false);
-    }
-
-    private LifetimeRtt(EventLoop loop, Duration interval, boolean shared) {
         this.loop = loop;
         this.intervalNanos = interval.toNanos();
-        this.shared = shared;
     }
 
     /**
@@ -60,11 +53,18 @@ final class LifetimeRtt {
             loop.execute(() -> start(connection, link, leaf, cache));
             return;
         }
-        // Only this loop's thread adds or removes its entry, so the sampler found here stays.
-        SHARED.computeIfAbsent(loop, l -> new LifetimeRtt(l, INTERVAL, true)).register(connection, link, leaf, cache);
+        // Only this loop's thread adds its entry, and the entry goes only when the loop ends.
+        SHARED.computeIfAbsent(loop, LifetimeRtt::sharedSampler).register(connection, link, leaf, cache);
     }
 
-    /** The shared sampler of {@code loop}, if it has Connections (for tests). */
+    private static LifetimeRtt sharedSampler(EventLoop loop) {
+        // One sampler for the loop's whole life (an idle one holds no timer), removed when the loop
+        // ends, so a closed TransportServices leaves no loop reachable from here.
+        loop.terminationFuture().addListener(ended -> SHARED.remove(loop));
+        return new LifetimeRtt(loop, INTERVAL);
+    }
+
+    /** The shared sampler of {@code loop}, once it had a Connection and until the loop ends (for tests). */
     static Optional<LifetimeRtt> sharedOf(EventLoop loop) {
         return Optional.ofNullable(SHARED.get(loop));
     }
@@ -106,10 +106,8 @@ final class LifetimeRtt {
             live.get(i).sample();
         }
         if (live.isEmpty()) {
+            // Idle: no timer until the next Connection. The loop keeps its sampler until it ends.
             timer = null;
-            if (shared) {
-                SHARED.remove(loop, this);
-            }
         } else {
             timersScheduled++;
             timer = loop.schedule(this::tick, intervalNanos, TimeUnit.NANOSECONDS);

@@ -106,6 +106,28 @@ class LifetimeRttTest extends TapsTestSupport {
         listener.stop();
     }
 
+    /** A TransportServices closed with a Connection still open leaves no sampler holding its event loop. */
+    @Test
+    void aLoopShutDownWithOpenConnectionsLeavesNoSharedSampler() throws Exception {
+        Listener listener = taps.preconnection().security(SecurityParameters.disabled())
+                .local(LocalEndpoint.ofAddress("127.0.0.1", 0)).build().listen(c -> { });
+        Await.result(listener.ready());
+        io.netty.channel.EventLoop loop;
+        try (io.taps.TransportServices own = io.taps.TransportServices.builder().eventLoopThreads(1).build()) {
+            Connection open = own.preconnection().security(SecurityParameters.disabled())
+                    .remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.port())).build()
+                    .initiate(new ConnectionEventHandler() { });
+            Await.result(open.ready());
+            TapsConnection internal = (TapsConnection) open;
+            assumeTrue(internal.link().smoothedRtt().isPresent(), "TCP_INFO needs the epoll transport");
+            loop = internal.eventLoop();
+            assertThat(onLoop(internal, () -> LifetimeRtt.sharedOf(loop).isPresent())).isTrue();
+        }
+        assertThat(loop.terminationFuture().await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> LifetimeRtt.sharedOf(loop).isEmpty());
+        listener.stop();
+    }
+
     private static <T> T onLoop(TapsConnection connection, java.util.concurrent.Callable<T> task) {
         try {
             return connection.eventLoop().submit(task).get(10, java.util.concurrent.TimeUnit.SECONDS);
