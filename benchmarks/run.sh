@@ -106,17 +106,54 @@ if [ "$(id -u)" != 0 ] || ! command -v unshare > /dev/null; then
   NOTES+=("figures 12 and 13 ran in the host's network namespace (unshare -n needs root)")
 fi
 
-# jmh TIMEOUT_SECONDS RESULT_FILE JMH_ARGS...: one JMH run, bounded, on the chosen CPUs.
+# jmh TIMEOUT_SECONDS RESULT_FILE JMH_ARGS...: one JMH run, bounded, on the chosen CPUs (in a fresh
+# network namespace of its own when FRESH_NETNS=1, see setup_figures).
 jmh() {
   local limit=$1 result=$2
   shift 2
-  local pin=()
+  local pin=() netns=()
   if [ "$MODE" = full ] && [ -n "$CPUS" ]; then
     pin=(taskset -c "$CPUS")
   fi
+  if [ "${FRESH_NETNS:-0}" = 1 ]; then
+    netns=(unshare -n sh -c 'ip link set lo up && exec "$@"' sh)
+  fi
   # -jvmArgsAppend replaces the @Fork defaults of the classes with the same heap/GC plus the JDK's flags.
-  timeout "$limit" "${pin[@]}" "$JAVA" $JVM_FLAGS -jar "$JAR" -foe true -to 60s \
+  timeout "$limit" "${netns[@]}" "${pin[@]}" "$JAVA" $JVM_FLAGS -jar "$JAR" -foe true -to 60s \
     -jvmArgsAppend "$JVM_FLAGS" -prof io.taps.benchmarks.LatencyProfiler -rf json -rff "$result" "$@"
+}
+
+# setup_figures ROUND: figures 4, 5 and the SOCKS5 row (connection set-up), one JMH run per client
+# library, each in a fresh network namespace (when root and unshare allow) so that every client starts
+# from the same kernel state. A client closing thousands of connections a second leaves each of them
+# in TIME_WAIT for 60 s: measured here, the ephemeral range (28,232 ports) is all TIME_WAIT after
+# ~25 s of one fork, and connect() then reuses those ports (tcp_tw_reuse=2). In one namespace, the
+# client that ran last inherited the TIME_WAIT of up to four forks before it, and taps always ran
+# last (JMH orders benchmarks by name). The order of the libraries also alternates between rounds.
+# Writes setup-ROUND-LIBRARY.json; the report takes the median over the rounds as for every figure.
+setup_figures() {
+  local round=$1 library libraries=(netty taps)
+  if [ $((round % 2)) = 0 ]; then
+    libraries=(taps netty)
+  fi
+  if [ "$round" -le "$REACTOR_ROUNDS" ]; then
+    libraries+=(reactor)
+  fi
+  local fresh=0
+  if [ "$(id -u)" = 0 ] && command -v unshare > /dev/null; then
+    fresh=1
+  fi
+  for library in "${libraries[@]}"; do
+    # Their code runs once per connection, a few hundred to a few thousand times a second, so C2
+    # reaches it only after tens of thousands of connections (HotSpot's tier-4 thresholds count
+    # invocations): after 3 x 3 s both clients were still getting faster during measurement (raw
+    # Netty TLS 219 -> 1,100 ops/s over 20 s, taps SOCKS5 150 -> 3,200 over 30 s), and the ratio
+    # measured who compiles first; hence 20 x 2 s of warm-up.
+    FRESH_NETNS=$fresh jmh 600 "$OUT/setup-$round-$library.json" -f 1 -wi 20 -w 2s -i 4 -r 1500ms \
+      "\\.Connect\\.$library\$" "\\.ProxyConnect\\.$library\$" > "$OUT/setup-$round-$library.log" 2>&1 \
+      || { tail -50 "$OUT/setup-$round-$library.log"; echo "set-up figures round $round ($library) FAILED (log: $OUT/setup-$round-$library.log)" >&2; exit 1; }
+    FILES+=("$OUT/setup-$round-$library.json")
+  done
 }
 
 # first_message TIMEOUT RESULT_FILE JMH_ARGS...: figure 10 (FirstMessage, plain TCP vs TCP Fast Open)
@@ -175,15 +212,7 @@ else
     jmh 300 "$OUT/dtls-$round.json" -f 1 -wi 10 -w 3s -i 4 -r 1500ms DtlsFlows > "$OUT/dtls-$round.log" 2>&1 \
       || { tail -50 "$OUT/dtls-$round.log"; echo "figure 11 round $round FAILED (log: $OUT/dtls-$round.log)" >&2; exit 1; }
     FILES+=("$OUT/dtls-$round.json")
-    # Figures 4, 5 and the SOCKS5 row (connection set-up) with 20 x 2 s warm-up (figure 10: 12 x 2 s): their code runs once
-    # per connection, a few hundred to a few thousand times a second, so C2 reaches it only after
-    # tens of thousands of connections (HotSpot's tier-4 thresholds count invocations): after 3 x 3 s
-    # both clients were still getting faster during measurement (raw Netty TLS 219 -> 1,100 ops/s
-    # over 20 s, taps SOCKS5 150 -> 3,200 over 30 s), and the ratio measured who compiles first.
-    jmh 1200 "$OUT/setup-$round.json" -f 1 -wi 20 -w 2s -i 4 -r 1500ms "${fm_skip[@]}" '\.Connect\.' '\.ProxyConnect\.' \
-      > "$OUT/setup-$round.log" 2>&1 \
-      || { tail -50 "$OUT/setup-$round.log"; echo "set-up figures round $round FAILED (log: $OUT/setup-$round.log)" >&2; exit 1; }
-    FILES+=("$OUT/setup-$round.json")
+    setup_figures "$round"
     first_message 300 "$OUT/first-message-$round.json" -f 1 -wi 12 -w 2s -i 4 -r 1500ms "${fm_skip[@]}" \
       > "$OUT/first-message-$round.log" 2>&1 \
       || { tail -50 "$OUT/first-message-$round.log"; echo "figure 10 round $round FAILED" >&2; exit 1; }
@@ -200,6 +229,11 @@ else
   isolated 300 "$OUT/candidates.json" -f 1 -wi 1 -w 2s -i 2 -r 1s Candidates > "$OUT/candidates.log" 2>&1 \
     || { tail -50 "$OUT/candidates.log"; echo "figure 13 run FAILED (log: $OUT/candidates.log)" >&2; exit 1; }
   FILES+=("$OUT/scale.json" "$OUT/candidates.json")
+  if [ "$(id -u)" = 0 ] && command -v unshare > /dev/null; then
+    NOTES+=("figures 4, 5 and the SOCKS5 row: each client library in a fresh network namespace of its own every round (same kernel state, no TIME_WAIT inherited from the forks before), order alternating between rounds")
+  else
+    NOTES+=("figures 4, 5 and the SOCKS5 row ran in the host's network namespace (unshare -n needs root): a client inherits the TIME_WAIT sockets of the forks before it")
+  fi
   if [ "$REACTOR_ROUNDS" -lt "$ROUNDS" ]; then
     NOTES+=("Reactor Netty cells: from the first $REACTOR_ROUNDS of the $ROUNDS rounds (BENCH_REACTOR_ROUNDS) and the allocation run")
   fi
