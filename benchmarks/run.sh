@@ -11,7 +11,10 @@
 # 4 x 1.5 s measurement in one fresh JVM (taps has more code for the JIT to settle than a raw Netty
 # client: with 4 s of warm-up, connect + close measured C2 still compiling and read 0.56 of raw
 # Netty, 0.92 once warm); taps and raw Netty of a pair run back to back in every
-# round, and each cell is the median over the rounds. The whole run is pinned to one CPU
+# round (one short JMH run per workload and library, raw Netty first in odd rounds and taps first in
+# even ones: the machine has slow periods of tens of seconds to minutes in which the same work costs
+# up to ~1.5x, and one of them covering the end of a round always hit taps, whose benchmarks JMH
+# runs last by name), and each cell is the median over the rounds. The whole run is pinned to one CPU
 # (taskset -c "$BENCH_CPUS", default 1) as shared/docs/platform-notes.md recommends for A/B
 # comparisons: on 2 vCPUs the scheduler otherwise picks same-CPU or cross-CPU placement per run and
 # latency becomes bimodal. Set BENCH_CPUS= (empty) to run unpinned. Then a shorter run with JMH's GC
@@ -123,6 +126,53 @@ jmh() {
     -jvmArgsAppend "$JVM_FLAGS" -prof io.taps.benchmarks.LatencyProfiler -rf json -rff "$result" "$@"
 }
 
+# workloads BENCHMARK: the values of the workload parameter of one benchmark method (from JMH's -lp).
+workloads() {
+  "$JAVA" -jar "$JAR" -lp "^$1\$" | sed -n 's/^ *param "workload" = {\(.*\)}$/\1/p' | tr -d ' ' | tr ',' ' '
+}
+
+# alternating ROUND: the client libraries of a round in the order they run: raw Netty first in odd
+# rounds, taps first in even ones (a slow period of the machine, tens of seconds to minutes, then does
+# not always fall on the same side), Reactor Netty last in the first BENCH_REACTOR_ROUNDS rounds.
+alternating() {
+  if [ $(($1 % 2)) = 0 ]; then echo taps netty; else echo netty taps; fi
+  if [ "$1" -le "$REACTOR_ROUNDS" ]; then echo reactor; fi
+}
+
+# steady_figures ROUND: figures 1-3, 5-7, 7d, 11 and 14 (steady state on one connection), interleaved:
+# one short JMH run per workload and client library, the libraries of a workload back to back, so the
+# two sides of a cell are measured within a minute of each other rather than a whole suite apart.
+# Writes steady-ROUND-WORKLOAD-LIBRARY.json.
+steady_figures() {
+  local round=$1 workload library libraries
+  libraries=$(alternating "$round")
+  for workload in $FLOW_WORKLOADS; do
+    for library in $libraries; do
+      case " $(eval echo "\$FLOW_WORKLOADS_$library") " in *" $workload "*) ;; *) continue ;; esac
+      steady_run "$round" "$workload-$library" -wi 3 -w 3s -p workload="$workload" "\\.Flows\\.$library\$"
+    done
+  done
+  # Figure 11 (DTLS) with 10 warm-up iterations: both DTLS clients (JDK SSLEngine) were still
+  # getting faster after 3 x 3 s, so the shorter warm-up measured JIT progress (0.72, bimodal).
+  for library in $libraries; do
+    [ "$library" = reactor ] && continue
+    steady_run "$round" "DTLS-$library" -wi 10 -w 3s "\\.DtlsFlows\\.$library\$"
+  done
+  for library in $libraries; do
+    [ "$library" = reactor ] && continue
+    steady_run "$round" "FlowPublisherBulk-$library" -wi 3 -w 3s "\\.FlowPublisherBulk\\.$library\$"
+  done
+}
+
+# steady_run ROUND NAME JMH_ARGS...: one fork of the steady-state figures, 4 x 1.5 s measured.
+steady_run() {
+  local round=$1 name=$2
+  shift 2
+  jmh 300 "$OUT/steady-$round-$name.json" -f 1 -i 4 -r 1500ms "$@" > "$OUT/steady-$round-$name.log" 2>&1 \
+    || { tail -50 "$OUT/steady-$round-$name.log"; echo "round $round $name FAILED (log: $OUT/steady-$round-$name.log)" >&2; exit 1; }
+  FILES+=("$OUT/steady-$round-$name.json")
+}
+
 # setup_figures ROUND: figures 4, 5 and the SOCKS5 row (connection set-up), one JMH run per client
 # library, each in a fresh network namespace (when root and unshare allow) so that every client starts
 # from the same kernel state. A client closing thousands of connections a second leaves each of them
@@ -132,18 +182,12 @@ jmh() {
 # last (JMH orders benchmarks by name). The order of the libraries also alternates between rounds.
 # Writes setup-ROUND-LIBRARY.json; the report takes the median over the rounds as for every figure.
 setup_figures() {
-  local round=$1 library libraries=(netty taps)
-  if [ $((round % 2)) = 0 ]; then
-    libraries=(taps netty)
-  fi
-  if [ "$round" -le "$REACTOR_ROUNDS" ]; then
-    libraries+=(reactor)
-  fi
+  local round=$1 library
   local fresh=0
   if [ "$(id -u)" = 0 ] && command -v unshare > /dev/null; then
     fresh=1
   fi
-  for library in "${libraries[@]}"; do
+  for library in $(alternating "$round"); do
     # Their code runs once per connection, a few hundred to a few thousand times a second, so C2
     # reaches it only after tens of thousands of connections (HotSpot's tier-4 thresholds count
     # invocations): after 3 x 3 s both clients were still getting faster during measurement (raw
@@ -193,25 +237,24 @@ if [ "$MODE" = smoke ]; then
   ALLOC=()
 else
   pinning=${CPUS:+pinned to CPU $CPUS (taskset)}
-  TITLE="taps benchmarks, full run: $ROUNDS rounds x (3 x 3 s warm-up; 20 x 2 s for connection set-up, 12 x 2 s for first message, 10 x 3 s for DTLS; 4 x 1.5 s measurement, 1 fork), ${pinning:-unpinned}; allocation from a separate -prof gc run"
+  TITLE="taps benchmarks, full run: $ROUNDS rounds x (3 x 3 s warm-up; 20 x 2 s for connection set-up, 12 x 2 s for first message, 10 x 3 s for DTLS; 4 x 1.5 s measurement, 1 fork; the libraries of a figure back to back, first library alternating per round), ${pinning:-unpinned}; allocation from a separate -prof gc run"
   FILES=()
+  FLOW_WORKLOADS=$(workloads io.taps.benchmarks.Flows.netty)
+  FLOW_WORKLOADS_netty=$FLOW_WORKLOADS
+  FLOW_WORKLOADS_taps=$(workloads io.taps.benchmarks.Flows.taps)
+  FLOW_WORKLOADS_reactor=$(workloads io.taps.benchmarks.Flows.reactor)
+  if [ -z "$FLOW_WORKLOADS" ] || [ -z "$FLOW_WORKLOADS_taps" ]; then
+    echo "could not list the workloads of the Flows benchmarks (java -jar $JAR -lp)" >&2
+    exit 1
+  fi
   for round in $(seq 1 "$ROUNDS"); do
     echo "Round $round of $ROUNDS ($(( $(date +%s) - START )) s elapsed) ..."
     # Reactor Netty's benchmarks (method "reactor") in the first BENCH_REACTOR_ROUNDS rounds only.
-    skip='FirstMessage,Scale,Candidates,DtlsFlows,\.Connect\.,\.ProxyConnect\.'
     fm_skip=()
     if [ "$round" -gt "$REACTOR_ROUNDS" ]; then
-      skip="$skip,\.reactor\$"
       fm_skip=(-e '\.reactor$')
     fi
-    jmh 900 "$OUT/round-$round.json" -f 1 -wi 3 -w 3s -i 4 -r 1500ms -e "$skip" > "$OUT/round-$round.log" 2>&1 \
-      || { tail -50 "$OUT/round-$round.log"; echo "round $round FAILED (log: $OUT/round-$round.log)" >&2; exit 1; }
-    FILES+=("$OUT/round-$round.json")
-    # Figure 11 (DTLS) with 10 warm-up iterations: both DTLS clients (JDK SSLEngine) were still
-    # getting faster after 3 x 3 s, so the shorter warm-up measured JIT progress (0.72, bimodal).
-    jmh 300 "$OUT/dtls-$round.json" -f 1 -wi 10 -w 3s -i 4 -r 1500ms DtlsFlows > "$OUT/dtls-$round.log" 2>&1 \
-      || { tail -50 "$OUT/dtls-$round.log"; echo "figure 11 round $round FAILED (log: $OUT/dtls-$round.log)" >&2; exit 1; }
-    FILES+=("$OUT/dtls-$round.json")
+    steady_figures "$round"
     setup_figures "$round"
     first_message 300 "$OUT/first-message-$round.json" -f 1 -wi 12 -w 2s -i 4 -r 1500ms "${fm_skip[@]}" \
       > "$OUT/first-message-$round.log" 2>&1 \
@@ -219,7 +262,7 @@ else
     FILES+=("$OUT/first-message-$round.json")
   done
   echo "Allocation run ($(( $(date +%s) - START )) s elapsed) ..."
-  jmh 300 "$OUT/alloc.json" -f 1 -wi 2 -w 3s -i 3 -r 2s -prof gc -p workload=TCP,TLS,UDP Flows > "$OUT/alloc.log" 2>&1 \
+  jmh 300 "$OUT/alloc.json" -f 1 -wi 2 -w 3s -i 3 -r 2s -prof gc -p workload=TCP,TLS,UDP '\.Flows\.' > "$OUT/alloc.log" 2>&1 \
     || { tail -50 "$OUT/alloc.log"; echo "allocation run FAILED (log: $OUT/alloc.log)" >&2; exit 1; }
   ALLOC=("$OUT/alloc.json")
   echo "Figures 12 and 13 ($(( $(date +%s) - START )) s elapsed) ..."
