@@ -198,7 +198,14 @@ public interface Connection {
      */
     void close();
 
-    /** Abort (§10, A-24): drops pending data, resets the connection, then ConnectionError. */
+    /**
+     * Abort (§10, A-24): drops pending data, resets the connection, then ConnectionError. Every
+     * Message not yet handed to the transport ends with SendError. That includes, on a Connection
+     * with a Message Framer, the Messages sent from the Received handler that is running: while a
+     * framer delivers the Messages of one read, taps holds the flush of the replies sent from their
+     * handlers and flushes once when the read has been delivered (one write system call instead of
+     * one per reply), so an Abort from that same handler finds them still pending.
+     */
     void abort();
 
     /** GetProperties (§8, A-17): a snapshot of every Connection Property and the Selection Properties as Booleans (C-22). */

@@ -187,6 +187,75 @@ class SendWithEventsTest extends TapsTestSupport {
         }
     }
 
+    /**
+     * The documented consequence of the framer's one flush per read (Connection#abort): a reply sent
+     * from the Received handler is still pending when the same handler Aborts, so it ends with
+     * SendError, and a peer that is not taps gets none of its bytes.
+     */
+    @Test
+    void aReplySentFromTheReceivedHandlerThatThenAbortsEndsWithSendError() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Integer> bytesAtPeer = CompletableFuture.supplyAsync(() -> {
+                try (Socket socket = listener.accept()) {
+                    java.io.DataOutputStream out = new java.io.DataOutputStream(socket.getOutputStream());
+                    out.writeInt(3);
+                    out.write(new byte[] {1, 2, 3});
+                    out.flush();
+                    int read = 0;
+                    try {
+                        while (socket.getInputStream().read() >= 0) {
+                            read++;
+                        }
+                    } catch (IOException reset) {
+                        // Abort resets the connection: what arrived before it is counted.
+                    }
+                    return read;
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Preconnection tcp = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.getLocalPort()))
+                    .security(SecurityParameters.disabled()).build();
+            tcp.addFramer(LengthPrefixFramer.factory(4));
+            Message reply = Message.wrap(new byte[] {9, 9, 9, 9});
+            List<MessageContext> sendErrors = new CopyOnWriteArrayList<>();
+            AtomicInteger sent = new AtomicInteger();
+            CompletableFuture<TransportServicesException> connectionError = new CompletableFuture<>();
+            Connection connection = tcp.initiate(new ConnectionEventHandler() {
+                @Override
+                public void ready(Connection c) {
+                    c.receiveWithEvents(Integer.MAX_VALUE, Integer.MAX_VALUE);
+                }
+
+                @Override
+                public void received(Connection c, Message message) {
+                    c.sendWithEvents(reply);
+                    c.abort();
+                }
+
+                @Override
+                public void sent(Connection c, MessageContext context) {
+                    sent.incrementAndGet();
+                }
+
+                @Override
+                public void sendError(Connection c, MessageContext context, TransportServicesException error) {
+                    sendErrors.add(context);
+                }
+
+                @Override
+                public void connectionError(Connection c, TransportServicesException error) {
+                    connectionError.complete(error);
+                }
+            });
+            Await.result(connection.ready());
+            assertThat(Await.result(connectionError, Duration.ofSeconds(10))).isNotNull();
+            assertThat(Await.result(bytesAtPeer, Duration.ofSeconds(10))).isZero();
+            assertThat(sendErrors).containsExactly(reply.context());
+            assertThat(sent.get()).isZero();
+        }
+    }
+
     @Test
     void aSendThatCannotGoEndsWithSendErrorPerCall() throws Exception {
         try (DatagramSocket peer = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
