@@ -62,8 +62,19 @@ class FramedPayloadTest extends TapsTestSupport {
         assertThat(sent).as("the application's array is unchanged").isEqualTo(payload());
     }
 
+    @Test
+    void aLargeMessageReachesTheFramerReadOnlyToo() throws Exception {
+        Recording recording = new Recording(0);
+        run(recording, 4096, 20);
+        assertThat(recording.readOnly).as("payloads of 4 KiB that were read-only views").hasValue(20);
+    }
+
     private static byte[] payload() {
-        byte[] payload = new byte[64];
+        return payload(64);
+    }
+
+    private static byte[] payload(int length) {
+        byte[] payload = new byte[length];
         for (int i = 0; i < payload.length; i++) {
             payload[i] = (byte) (i * 29 + 3);
         }
@@ -72,10 +83,14 @@ class FramedPayloadTest extends TapsTestSupport {
 
     /** Sends one Message ROUNDS times from its Sent events through {@code recording}; returns its array. */
     private byte[] run(Recording recording) throws Exception {
-        byte[] payload = payload();
+        return run(recording, 64, ROUNDS);
+    }
+
+    private byte[] run(Recording recording, int length, int rounds) throws Exception {
+        byte[] payload = payload(length);
         Message message = Message.wrap(payload);
         MessageDigest expected = MessageDigest.getInstance("SHA-256");
-        for (int i = 0; i < ROUNDS; i++) {
+        for (int i = 0; i < rounds; i++) {
             expected.update(payload);
         }
         try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -84,7 +99,7 @@ class FramedPayloadTest extends TapsTestSupport {
                     DataInputStream in = new DataInputStream(socket.getInputStream());
                     MessageDigest digest = MessageDigest.getInstance("SHA-256");
                     byte[] frame = new byte[payload.length];
-                    for (int i = 0; i < ROUNDS; i++) {
+                    for (int i = 0; i < rounds; i++) {
                         assertThat(in.readInt()).isEqualTo(payload.length);
                         in.readFully(frame);
                         digest.update(frame);
@@ -100,7 +115,7 @@ class FramedPayloadTest extends TapsTestSupport {
             Preconnection tcp = taps.preconnection().remote(RemoteEndpoint.ofAddress("127.0.0.1", listener.getLocalPort()))
                     .security(SecurityParameters.disabled()).build();
             tcp.addFramer(() -> recording);
-            Resender events = new Resender(message);
+            Resender events = new Resender(message, rounds);
             Connection connection = tcp.initiate(events);
             try {
                 Await.result(connection.ready());
@@ -168,12 +183,13 @@ class FramedPayloadTest extends TapsTestSupport {
 
     private static final class Resender implements ConnectionEventHandler {
         private final Message repeat;
-        private final AtomicInteger remaining = new AtomicInteger(ROUNDS);
+        private final AtomicInteger remaining;
         final List<TransportServicesException> errors = new CopyOnWriteArrayList<>();
         final CompletableFuture<Void> done = new CompletableFuture<>();
 
-        Resender(Message repeat) {
+        Resender(Message repeat, int rounds) {
             this.repeat = repeat;
+            this.remaining = new AtomicInteger(rounds);
         }
 
         @Override

@@ -362,7 +362,9 @@ final class SendPath {
             return Unpooled.EMPTY_BUFFER;
         }
         if (bytes.length > SMALL_MESSAGE) {
-            return Unpooled.wrappedBuffer(bytes);
+            // Read-only under framers, as Framer.newSentMessage promises: they own it, not the array.
+            ByteBuf wrapped = Unpooled.wrappedBuffer(bytes);
+            return link.framed() ? wrapped.asReadOnly() : wrapped;
         }
         ByteBuf buffer = link.framed() ? link.alloc().heapBuffer(bytes.length) : link.alloc().ioBuffer(bytes.length);
         return buffer.writeBytes(bytes);
