@@ -34,6 +34,10 @@ import java.util.concurrent.TimeUnit;
  * link cannot take more, writes, Message lifetimes (Expired) and the 0-RTT Message of
  * InitiateWithSend. Every Send ends with exactly one of Sent, Expired or SendError. Runs on the
  * connection's event loop only.
+ *
+ * <p>Longer than 500 lines because: admission, queueing, partial-Message lifetimes and the
+ * per-Message write buffers share the send queue and its in-flight list; a split of the buffer
+ * choice ({@code outboundBuffer}, {@code framedPayload}) into its own class is the next step.
  */
 final class SendPath {
     private static final MessageAccess MESSAGES = MessageAccess.get();
