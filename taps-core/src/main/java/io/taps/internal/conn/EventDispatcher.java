@@ -120,11 +120,12 @@ public final class EventDispatcher {
             drainingThread = Thread.currentThread();
             try {
                 runSafely(handlerCall, completion, first, second, third);
+                // What the handler raised meanwhile waits in the ring: run it and end the drain,
+                // still as the draining thread (one pair of volatile writes per event, not two).
+                drainQueued();
             } finally {
                 drainingThread = previous;
             }
-            // What the handler raised meanwhile waits in the ring; drain runs it and ends the drain.
-            drain();
             return true;
         }
         if (startDrain) {
@@ -164,37 +165,42 @@ public final class EventDispatcher {
         Thread previous = drainingThread;
         drainingThread = Thread.currentThread();
         try {
-            while (true) {
-                Object handlerCall;
-                Object completion;
-                Object first;
-                Object second;
-                Object third;
-                synchronized (this) {
-                    if (count == 0) {
-                        draining = false;
-                        if (ring.length > SHRINK_ABOVE_SLOTS * 5) {
-                            // A burst (a slow executor) grew the ring: an idle Connection gives it back.
-                            ring = new Object[INITIAL_SLOTS * 5];
-                            head = 0;
-                        }
-                        return;
-                    }
-                    int at = head * 5;
-                    handlerCall = ring[at];
-                    completion = ring[at + 1];
-                    first = ring[at + 2];
-                    second = ring[at + 3];
-                    third = ring[at + 4];
-                    // Cleared, so the ring keeps no delivered Message or Connection alive.
-                    java.util.Arrays.fill(ring, at, at + 5, null);
-                    head = (head + 1) % (ring.length / 5);
-                    count--;
-                }
-                runSafely(handlerCall, completion, first, second, third);
-            }
+            drainQueued();
         } finally {
             drainingThread = previous;
+        }
+    }
+
+    /** Runs the queued events until the ring is empty, then ends the drain; the caller is the draining thread. */
+    private void drainQueued() {
+        while (true) {
+            Object handlerCall;
+            Object completion;
+            Object first;
+            Object second;
+            Object third;
+            synchronized (this) {
+                if (count == 0) {
+                    draining = false;
+                    if (ring.length > SHRINK_ABOVE_SLOTS * 5) {
+                        // A burst (a slow executor) grew the ring: an idle Connection gives it back.
+                        ring = new Object[INITIAL_SLOTS * 5];
+                        head = 0;
+                    }
+                    return;
+                }
+                int at = head * 5;
+                handlerCall = ring[at];
+                completion = ring[at + 1];
+                first = ring[at + 2];
+                second = ring[at + 3];
+                third = ring[at + 4];
+                // Cleared, so the ring keeps no delivered Message or Connection alive.
+                java.util.Arrays.fill(ring, at, at + 5, null);
+                head = (head + 1) % (ring.length / 5);
+                count--;
+            }
+            runSafely(handlerCall, completion, first, second, third);
         }
     }
 

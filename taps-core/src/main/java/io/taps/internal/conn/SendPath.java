@@ -34,6 +34,10 @@ import java.util.concurrent.TimeUnit;
  * link cannot take more, writes, Message lifetimes (Expired) and the 0-RTT Message of
  * InitiateWithSend. Every Send ends with exactly one of Sent, Expired or SendError. Runs on the
  * connection's event loop only.
+ *
+ * <p>Longer than 500 lines because: admission, queueing, partial-Message lifetimes and the
+ * per-Message write buffers share the send queue and its in-flight list; a split of the buffer
+ * choice ({@code outboundBuffer}, {@code framedPayload}) into its own class is the next step.
  */
 final class SendPath {
     private static final MessageAccess MESSAGES = MessageAccess.get();
@@ -70,6 +74,9 @@ final class SendPath {
     private int batchDepth;
     /** Set while writeQueued drains the queue: its writes share one flush at the end. */
     private boolean draining;
+    /** The reusable payload view of {@link #framedPayload} and the array it shows; event loop only. */
+    private ByteBuf resendPayload;
+    private byte[] resendArray;
 
     SendPath(TapsConnection connection) {
         this.connection = connection;
@@ -253,9 +260,36 @@ final class SendPath {
         if (link.byteStream()) {
             openPartial = pending.endOfMessage ? null : pending.context;
         }
-        ByteBuf data = outboundBuffer(link, MESSAGES.array(pending.message));
+        byte[] bytes = MESSAGES.array(pending.message);
+        ByteBuf data = link.framed() && bytes.length > 0 && bytes.length <= SMALL_MESSAGE ? framedPayload(bytes)
+                : outboundBuffer(link, bytes);
         inFlight.add(pending);
         writeAndFlush(link, data, pending);
+    }
+
+    /**
+     * The payload of a small Message written through framers: a read-only view of the Message's
+     * own array, so a framer can neither change the application's bytes nor need a copy of them
+     * (the built-in framers copy it with its header into the one buffer the socket write needs).
+     * The view of the last array is kept and handed out again when the same Message is sent again
+     * (as a request/response client does), so the steady path makes neither a pooled buffer nor a
+     * wrapper per Message. SendPath holds one reference of its own: only when that is the only one
+     * left has every framer let go of the view, and only then is it handed out again; a view a
+     * framer still holds (it frames later, or a Sent raised inside the write sends the Message
+     * again before the framer is done with it) is left to it, and the Message gets a new view.
+     */
+    private ByteBuf framedPayload(byte[] bytes) {
+        ByteBuf view = resendPayload;
+        if (view == null || resendArray != bytes || view.refCnt() != 1) {
+            if (view != null) {
+                view.release();
+            }
+            view = Unpooled.wrappedBuffer(bytes).asReadOnly();
+            resendPayload = view;
+            resendArray = bytes;
+        }
+        view.setIndex(0, bytes.length);
+        return view.retain();
     }
 
     /** The write of {@code pending} completed: Sent, or SendError when {@code cause} is not null. */
@@ -323,15 +357,18 @@ final class SendPath {
      * The buffer that carries {@code bytes} down the link. A small Message is copied into a pooled
      * buffer of the link's allocator, whose object Netty recycles: copying 2 KiB costs less than the
      * wrapper objects (and, on a plain socket, the transport's own copy of a heap buffer into a direct
-     * one). Direct for the transport itself; heap under framers, which may read the array. A larger
-     * Message is wrapped without a copy, so a huge one never needs a second buffer of its size here.
+     * one). Direct for the transport itself; heap under framers (which {@link #framedPayload} serves
+     * without a copy when it can). A larger Message is wrapped without a copy, so a huge one never
+     * needs a second buffer of its size here.
      */
     private static ByteBuf outboundBuffer(Link link, byte[] bytes) {
         if (bytes.length == 0) {
             return Unpooled.EMPTY_BUFFER;
         }
         if (bytes.length > SMALL_MESSAGE) {
-            return Unpooled.wrappedBuffer(bytes);
+            // Read-only under framers, as Framer.newSentMessage promises: they own it, not the array.
+            ByteBuf wrapped = Unpooled.wrappedBuffer(bytes);
+            return link.framed() ? wrapped.asReadOnly() : wrapped;
         }
         ByteBuf buffer = link.framed() ? link.alloc().heapBuffer(bytes.length) : link.alloc().ioBuffer(bytes.length);
         return buffer.writeBytes(bytes);

@@ -42,9 +42,10 @@ public final class HeaderCodec {
     /** Sends a header made by {@link #newHeader} and its payload; takes ownership of both. */
     public static void sendFrame(FramerContext context, ByteBuf header, ByteBuf payload) {
         if (coalesces(payload)) {
-            if (payload.hasArray()) {
+            ByteBuf backing = arrayBacked(payload);
+            if (backing != null) {
                 // From the array: copying from a heap ByteBuf would make a NIO view of it first.
-                header.writeBytes(payload.array(), payload.arrayOffset() + payload.readerIndex(), payload.readableBytes());
+                header.writeBytes(backing.array(), backing.arrayOffset() + payload.readerIndex(), payload.readableBytes());
             } else {
                 header.writeBytes(payload);
             }
@@ -54,6 +55,23 @@ public final class HeaderCodec {
             context.send(header);
             context.send(payload);
         }
+    }
+
+    /**
+     * The buffer whose array holds {@code payload}'s bytes at {@code payload}'s own indices, or
+     * null: the payload itself, or the buffer under a read-only view of one (SendPath hands framers
+     * a read-only view of the application's array), which is only read here.
+     */
+    @SuppressWarnings("deprecation")
+    private static ByteBuf arrayBacked(ByteBuf payload) {
+        if (payload.hasArray()) {
+            return payload;
+        }
+        if (payload instanceof io.netty.buffer.ReadOnlyByteBuf && payload.unwrap().hasArray()) {
+            // A ReadOnlyByteBuf shares the index space of the buffer it wraps.
+            return payload.unwrap();
+        }
+        return null;
     }
 
     private static boolean coalesces(ByteBuf payload) {
