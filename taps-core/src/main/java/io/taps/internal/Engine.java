@@ -90,8 +90,8 @@ public final class Engine implements AutoCloseable {
     /** The last Initiate's selection: a Preconnection reuses its snapshot, so repeated initiates skip selection. */
     private volatile Selected lastSelection;
 
-    /** The stacks selected for one Preconnection snapshot (a pure function of it). */
-    private record Selected(PreconnectionSpec spec, List<ProtocolStack> stacks) {
+    /** The claimant and the stacks selected for one Preconnection snapshot (a pure function of it). */
+    private record Selected(PreconnectionSpec spec, ProtocolStack claimant, List<ProtocolStack> stacks) {
     }
 
     public Engine(EngineConfig config) {
@@ -239,8 +239,9 @@ public final class Engine implements AutoCloseable {
             throw new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
                     "Initiate needs at least one RemoteEndpoint (RFC 9622 §7.1, O-02)");
         }
-        ProtocolStack claimant = StackSelection.claimant(spec, Role.INITIATE, protocols);
-        List<ProtocolStack> raced = raceable(spec);
+        Selected selected = selection(spec);
+        ProtocolStack claimant = selected.claimant();
+        List<ProtocolStack> raced = selected.stacks();
         io.taps.internal.establish.ProxyGathering proxied = claimant == null ? proxyGathering(spec, raced) : null;
         TransportProperties properties = claimant == null ? spec.properties()
                 : claimant.connectionProperties(spec.properties(), spec.use(Role.INITIATE));
@@ -303,14 +304,18 @@ public final class Engine implements AutoCloseable {
      * snapshot, and a Preconnection hands out the same snapshot until a setter changes it, so the
      * last answer is kept for the next Initiate of the same snapshot (identity, one entry).
      */
-    private List<ProtocolStack> raceable(PreconnectionSpec spec) {
+    private Selected selection(PreconnectionSpec spec) {
         Selected last = lastSelection;
         if (last != null && last.spec() == spec) {
-            return last.stacks();
+            return last;
         }
+        // The claimant too: asking every stack whether it claims the use costs a StackUse and
+        // property comparisons per Initiate, and the registered stacks never change.
+        ProtocolStack claimant = StackSelection.claimant(spec, Role.INITIATE, protocols);
         List<ProtocolStack> raced = List.copyOf(StackSelection.raceable(spec, Role.INITIATE, protocols));
-        lastSelection = new Selected(spec, raced);
-        return raced;
+        Selected selected = new Selected(spec, claimant, raced);
+        lastSelection = selected;
+        return selected;
     }
 
     /**

@@ -49,6 +49,35 @@ class CandidateTreeTest {
     }
 
     /**
+     * The order itself, as {@code order} gives it (computed per Connection, so written without a
+     * comparator): duplicates go, equal precedence keeps the given order, an unresolved address
+     * (a proxy resolves it) counts as neither IPv6 nor of higher precedence, and with more of one
+     * family the rest follow in order; more than 16 addresses take the same order.
+     */
+    @Test
+    void orderKeepsEqualPrecedenceStableDropsDuplicatesAndInterleaves() {
+        InetSocketAddress unresolved = InetSocketAddress.createUnresolved("proxy.test", 443);
+        List<InetSocketAddress> ordered = CandidateTree.order(List.of(at("198.51.100.2"), at("fd00::1"), at("::1"),
+                at("198.51.100.1"), at("2001:db8::2"), at("198.51.100.2"), at("2001:db8::1"), unresolved));
+        // Precedence: ::1 50; 2001:db8::2, 2001:db8::1 and the unresolved one 40 (in that given
+        // order); IPv4 35; fd00::1 3. Then IPv6 and the rest interleaved, IPv6 first.
+        assertThat(ordered).containsExactly(at("::1"), unresolved, at("2001:db8::2"), at("198.51.100.2"),
+                at("2001:db8::1"), at("198.51.100.1"), at("fd00::1"));
+        List<InetSocketAddress> many = new ArrayList<>();
+        for (int i = 1; i <= 20; i++) {
+            many.add(at("198.51.100." + i));
+            many.add(at("2001:db8::" + i));
+        }
+        many.add(at("198.51.100.1"));
+        List<InetSocketAddress> manyOrdered = CandidateTree.order(many);
+        assertThat(manyOrdered).hasSize(40);
+        for (int i = 0; i < 20; i++) {
+            assertThat(manyOrdered.get(2 * i)).isEqualTo(at("2001:db8::" + (i + 1)));
+            assertThat(manyOrdered.get(2 * i + 1)).isEqualTo(at("198.51.100." + (i + 1)));
+        }
+    }
+
+    /**
      * The performance cache changes while a tree is built (it decays and learns on other loops):
      * each leaf's rank is read once, so the sort sees consistent answers (TimSort rejects a
      * comparator whose answers change).

@@ -181,30 +181,64 @@ public final class CandidateTree {
      * count 1); duplicates go.
      */
     public static List<InetSocketAddress> order(List<InetSocketAddress> addresses) {
-        if (addresses.size() <= 1) {
+        int n = addresses.size();
+        if (n <= 1) {
             return List.copyOf(addresses); // one address is in order (and a literal's usual case)
         }
-        List<InetSocketAddress> sorted = new ArrayList<>(new LinkedHashSet<>(addresses));
-        sorted.sort(Comparator.comparingInt((InetSocketAddress a) -> precedence(a.getAddress())).reversed());
-        if (sorted.isEmpty()) {
-            return List.of();
-        }
-        boolean firstIsV6 = sorted.get(0).getAddress() instanceof Inet6Address;
-        List<InetSocketAddress> first = new ArrayList<>();
-        List<InetSocketAddress> second = new ArrayList<>();
-        for (InetSocketAddress a : sorted) {
-            ((a.getAddress() instanceof Inet6Address) == firstIsV6 ? first : second).add(a);
-        }
-        List<InetSocketAddress> out = new ArrayList<>();
-        for (int i = 0; i < Math.max(first.size(), second.size()); i++) {
-            if (i < first.size()) {
-                out.add(first.get(i));
+        // Built per candidate tree, i.e. per Connection (issue 21 item 1): each address's precedence
+        // is computed once (it copies an IPv6 address's bytes), not once per comparison.
+        List<InetSocketAddress> unique = n <= 16 ? new ArrayList<>(n) : new ArrayList<>(new LinkedHashSet<>(addresses));
+        if (n <= 16) {
+            for (InetSocketAddress a : addresses) {
+                if (!unique.contains(a)) {
+                    unique.add(a);
+                }
             }
-            if (i < second.size()) {
-                out.add(second.get(i));
+        }
+        int m = unique.size();
+        InetSocketAddress[] sorted = unique.toArray(new InetSocketAddress[0]);
+        int[] precedence = new int[m];
+        for (int i = 0; i < m; i++) {
+            precedence[i] = precedence(sorted[i].getAddress());
+        }
+        // Stable insertion sort, highest precedence first: the lists are a host's few addresses.
+        for (int i = 1; i < m; i++) {
+            InetSocketAddress a = sorted[i];
+            int p = precedence[i];
+            int j = i - 1;
+            while (j >= 0 && precedence[j] < p) {
+                sorted[j + 1] = sorted[j];
+                precedence[j + 1] = precedence[j];
+                j--;
+            }
+            sorted[j + 1] = a;
+            precedence[j + 1] = p;
+        }
+        boolean firstIsV6 = sorted[0].getAddress() instanceof Inet6Address;
+        List<InetSocketAddress> out = new ArrayList<>(m);
+        // The families interleaved: the i-th of the first family, then the i-th of the other.
+        int nextFirst = 0;
+        int nextSecond = 0;
+        while (out.size() < m) {
+            nextFirst = nextOf(sorted, nextFirst, firstIsV6);
+            if (nextFirst < m) {
+                out.add(sorted[nextFirst++]);
+            }
+            nextSecond = nextOf(sorted, nextSecond, !firstIsV6);
+            if (nextSecond < m) {
+                out.add(sorted[nextSecond++]);
             }
         }
         return out;
+    }
+
+    /** The index of the first address at or after {@code from} whose family is IPv6 if {@code v6}, else IPv4. */
+    private static int nextOf(InetSocketAddress[] sorted, int from, boolean v6) {
+        int i = from;
+        while (i < sorted.length && (sorted[i].getAddress() instanceof Inet6Address) != v6) {
+            i++;
+        }
+        return i;
     }
 
     /** The precedence column of RFC 6724 §2.1's default policy table. */

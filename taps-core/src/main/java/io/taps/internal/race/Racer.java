@@ -75,6 +75,8 @@ public final class Racer<H extends AttemptStarter.Running> {
         boolean succeededWhileStarting;
         /** The report's line for this attempt once it ended: it no longer changes, so it is made once. */
         private EstablishmentReport.Attempt ended;
+        /** The report's view of the leaf, kept: each report asks for it again (hashing the leaf). */
+        private EstablishmentReport.Candidate candidate;
 
         Record(Leaf leaf, long startNanos) {
             this.leaf = leaf;
@@ -82,7 +84,12 @@ public final class Racer<H extends AttemptStarter.Running> {
         }
 
         EstablishmentReport.Candidate candidate() {
-            return candidateOf(leaf);
+            EstablishmentReport.Candidate made = candidate;
+            if (made == null) {
+                made = candidateOf(leaf);
+                candidate = made;
+            }
+            return made;
         }
 
         @Override

@@ -35,6 +35,8 @@ public class ChannelLink extends SingleChannelLink {
     private final int framerLimit;
     /** The holder of the Messages written to the framers on the event loop. */
     private final FramedMessage outbound = FramedMessage.reusable();
+    /** The pipeline's ConnectionHandler once looked up (a pipeline search per close otherwise). */
+    private ConnectionHandler connectionHandler;
 
     public ChannelLink(Channel channel, StackKind kind) {
         super(channel);
@@ -140,7 +142,7 @@ public class ChannelLink extends SingleChannelLink {
         if (ssl != null || duplex.isInputShutdown() || !duplex.isActive()) {
             return;
         }
-        ConnectionHandler handler = duplex.pipeline().get(ConnectionHandler.class);
+        ConnectionHandler handler = connectionHandler();
         if (handler == null) {
             return;
         }
@@ -158,10 +160,23 @@ public class ChannelLink extends SingleChannelLink {
         channel.close().addListener(closed -> whenClosed.run());
     }
 
+    /**
+     * The channel's ConnectionHandler, looked up once: a graceful close asks for it twice (the
+     * peer's FIN, then taps' own close). A missing handler is not remembered: it may be added later.
+     */
+    private ConnectionHandler connectionHandler() {
+        ConnectionHandler handler = connectionHandler;
+        if (handler == null) {
+            handler = channel.pipeline().get(ConnectionHandler.class);
+            connectionHandler = handler;
+        }
+        return handler;
+    }
+
     /** Taps closes the channel itself: its end is not the peer's FIN. */
     private void tapsCloses() {
         if (channel instanceof DuplexChannel) {
-            ConnectionHandler handler = channel.pipeline().get(ConnectionHandler.class);
+            ConnectionHandler handler = connectionHandler();
             if (handler != null) {
                 handler.inputEndsWithChannel(false);
             }
