@@ -13,55 +13,95 @@ import java.util.Optional;
  * once established, and those AddRemote/AddLocal added, less the removed ones. taps' stacks are
  * single-path, so only the endpoints in use carry the flow; the others are what a multipath or
  * migrating stack would use. Changed and read from any thread, rarely.
+ *
+ * <p>The lists are made on the first change other than adopting a flow: until then the known
+ * endpoints are just those in use, which is all an accepted Connection ever knows, so thousands of
+ * idle accepted Connections keep no lists (issue 21 item 4).
  */
 final class KnownEndpoints {
-    private final List<RemoteEndpoint> remotes = new ArrayList<>(2);
-    private final List<LocalEndpoint> locals = new ArrayList<>(2);
+    /** Null while the known Remote Endpoints are just {@link #remoteInUse} (none before establishment). */
+    private List<RemoteEndpoint> remotes;
+    /** Null while the known Local Endpoints are just {@link #localInUse} (none before establishment). */
+    private List<LocalEndpoint> locals;
     private RemoteEndpoint remoteInUse;
     private LocalEndpoint localInUse;
 
     synchronized void known(List<LocalEndpoint> fromLocals, List<RemoteEndpoint> fromRemotes) {
-        addAll(locals, fromLocals);
-        addAll(remotes, fromRemotes);
+        addAll(locals(true), fromLocals);
+        addAll(remotes(true), fromRemotes);
     }
 
     /** The endpoints of the adopted flow; they become known too. */
     synchronized void inUse(LocalEndpoint local, RemoteEndpoint remote) {
+        if (localInUse != null || remoteInUse != null) {
+            // A second flow: the first one's endpoints stay known next to the new ones.
+            locals(true);
+            remotes(true);
+        }
         this.localInUse = local;
         this.remoteInUse = remote;
-        addAll(locals, List.of(local));
-        addAll(remotes, List.of(remote));
+        if (locals != null) {
+            addAll(locals, List.of(local));
+        }
+        if (remotes != null) {
+            addAll(remotes, List.of(remote));
+        }
     }
 
     synchronized void addRemotes(RemoteEndpoint... added) {
-        addAll(remotes, Arrays.asList(added));
+        addAll(remotes(true), Arrays.asList(added));
     }
 
     synchronized void addLocals(LocalEndpoint... added) {
-        addAll(locals, Arrays.asList(added));
+        addAll(locals(true), Arrays.asList(added));
     }
 
     /** Forgets {@code removed}; true when the flow lost its Remote Endpoint and must be aborted. */
     synchronized boolean removeRemotes(RemoteEndpoint... removed) {
         List<RemoteEndpoint> gone = Arrays.asList(removed);
-        boolean knewAny = !remotes.isEmpty();
-        remotes.removeAll(gone);
-        return gone.contains(remoteInUse) || knewAny && remotes.isEmpty();
+        List<RemoteEndpoint> known = remotes(true);
+        boolean knewAny = !known.isEmpty();
+        known.removeAll(gone);
+        return gone.contains(remoteInUse) || knewAny && known.isEmpty();
     }
 
     /** Forgets {@code removed}; true when the flow lost its Local Endpoint and must be aborted. */
     synchronized boolean removeLocals(LocalEndpoint... removed) {
         List<LocalEndpoint> gone = Arrays.asList(removed);
-        locals.removeAll(gone);
+        locals(true).removeAll(gone);
         return localInUse != null && gone.contains(localInUse);
     }
 
     synchronized List<RemoteEndpoint> remotes() {
-        return List.copyOf(remotes);
+        return List.copyOf(remotes(false));
     }
 
     synchronized List<LocalEndpoint> locals() {
-        return List.copyOf(locals);
+        return List.copyOf(locals(false));
+    }
+
+    /** The known Remote Endpoints; {@code toChange}: as a list of their own, made now if need be. */
+    private List<RemoteEndpoint> remotes(boolean toChange) {
+        if (remotes == null) {
+            List<RemoteEndpoint> implied = remoteInUse == null ? List.of() : List.of(remoteInUse);
+            if (!toChange) {
+                return implied;
+            }
+            remotes = new ArrayList<>(implied);
+        }
+        return remotes;
+    }
+
+    /** The known Local Endpoints; {@code toChange}: as a list of their own, made now if need be. */
+    private List<LocalEndpoint> locals(boolean toChange) {
+        if (locals == null) {
+            List<LocalEndpoint> implied = localInUse == null ? List.of() : List.of(localInUse);
+            if (!toChange) {
+                return implied;
+            }
+            locals = new ArrayList<>(implied);
+        }
+        return locals;
     }
 
     /** The Remote Endpoint of {@code link}'s flow, empty before establishment ({@code link} null). */

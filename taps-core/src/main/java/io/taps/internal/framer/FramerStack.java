@@ -21,6 +21,9 @@ import java.util.function.Consumer;
  * before that.
  */
 public final class FramerStack {
+    /** The pipeline names of the first framers, shared by every Connection (issue 21 item 4). */
+    private static final String[] NAMES = {"framer-0", "framer-1", "framer-2", "framer-3"};
+
     private final Role role;
     /** Index 0 is nearest the application; the last one is nearest the network. */
     private final List<FramerHandler> handlers = new ArrayList<>();
@@ -65,7 +68,9 @@ public final class FramerStack {
     }
 
     String nextName() {
-        return "framer-" + names++;
+        int index = names++;
+        // Constant names for the usual few framers: a name built per Connection is two objects it keeps.
+        return index < NAMES.length ? NAMES[index] : "framer-" + index;
     }
 
     boolean isLowest(FramerHandler handler) {
