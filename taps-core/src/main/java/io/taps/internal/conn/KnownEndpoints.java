@@ -19,12 +19,12 @@ import java.util.Optional;
  * idle accepted Connections keep no lists (issue 21 item 4).
  */
 final class KnownEndpoints {
-    /** Null while the known Remote Endpoints are just {@link #remoteInUse} (none before establishment). */
+    /** Null while the known Remote Endpoints are just the one in use (none before establishment). */
     private List<RemoteEndpoint> remotes;
-    /** Null while the known Local Endpoints are just {@link #localInUse} (none before establishment). */
+    /** Null while the known Local Endpoints are just the one in use (none before establishment). */
     private List<LocalEndpoint> locals;
-    private RemoteEndpoint remoteInUse;
-    private LocalEndpoint localInUse;
+    /** The flow in use; its endpoints are derived from it when asked, not kept as copies. */
+    private Link inUse;
 
     synchronized void known(List<LocalEndpoint> fromLocals, List<RemoteEndpoint> fromRemotes) {
         addAll(locals(true), fromLocals);
@@ -32,14 +32,15 @@ final class KnownEndpoints {
     }
 
     /** The endpoints of the adopted flow; they become known too. */
-    synchronized void inUse(LocalEndpoint local, RemoteEndpoint remote) {
-        if (localInUse != null || remoteInUse != null) {
+    synchronized void inUse(Link link) {
+        if (inUse != null) {
             // A second flow: the first one's endpoints stay known next to the new ones.
             locals(true);
             remotes(true);
         }
-        this.localInUse = local;
-        this.remoteInUse = remote;
+        this.inUse = link;
+        LocalEndpoint local = localInUse();
+        RemoteEndpoint remote = remoteInUse();
         if (locals != null) {
             addAll(locals, List.of(local));
         }
@@ -62,13 +63,14 @@ final class KnownEndpoints {
         List<RemoteEndpoint> known = remotes(true);
         boolean knewAny = !known.isEmpty();
         known.removeAll(gone);
-        return gone.contains(remoteInUse) || knewAny && known.isEmpty();
+        return gone.contains(remoteInUse()) || knewAny && known.isEmpty();
     }
 
     /** Forgets {@code removed}; true when the flow lost its Local Endpoint and must be aborted. */
     synchronized boolean removeLocals(LocalEndpoint... removed) {
         List<LocalEndpoint> gone = Arrays.asList(removed);
         locals(true).removeAll(gone);
+        LocalEndpoint localInUse = localInUse();
         return localInUse != null && gone.contains(localInUse);
     }
 
@@ -83,6 +85,7 @@ final class KnownEndpoints {
     /** The known Remote Endpoints; {@code toChange}: as a list of their own, made now if need be. */
     private List<RemoteEndpoint> remotes(boolean toChange) {
         if (remotes == null) {
+            RemoteEndpoint remoteInUse = remoteInUse();
             List<RemoteEndpoint> implied = remoteInUse == null ? List.of() : List.of(remoteInUse);
             if (!toChange) {
                 return implied;
@@ -95,6 +98,7 @@ final class KnownEndpoints {
     /** The known Local Endpoints; {@code toChange}: as a list of their own, made now if need be. */
     private List<LocalEndpoint> locals(boolean toChange) {
         if (locals == null) {
+            LocalEndpoint localInUse = localInUse();
             List<LocalEndpoint> implied = localInUse == null ? List.of() : List.of(localInUse);
             if (!toChange) {
                 return implied;
@@ -102,6 +106,14 @@ final class KnownEndpoints {
             locals = new ArrayList<>(implied);
         }
         return locals;
+    }
+
+    private RemoteEndpoint remoteInUse() {
+        return remoteOf(inUse).orElse(null);
+    }
+
+    private LocalEndpoint localInUse() {
+        return localOf(inUse).orElse(null);
     }
 
     /** The Remote Endpoint of {@code link}'s flow, empty before establishment ({@code link} null). */

@@ -248,7 +248,7 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
         lifecycle.established();
         counters.ready();
         store.applyAll(winner);
-        endpoints.inUse(localEndpoint().orElse(null), remoteEndpoint().orElse(null));
+        endpoints.inUse(winner);
         idleTimer.restart();
     }
 

@@ -121,7 +121,9 @@ public final class FramerStack {
     private void checkReady() {
         if (!starting && !outcomeReported && notReady == 0) {
             outcomeReported = true;
-            onReady.run();
+            Runnable ready = onReady;
+            forgetCallbacks();
+            ready.run();
         }
     }
 
@@ -131,9 +133,17 @@ public final class FramerStack {
             return false;
         }
         outcomeReported = true;
-        if (onFailed != null) {
-            onFailed.accept(error);
+        Consumer<TransportServicesException> failed = onFailed;
+        forgetCallbacks();
+        if (failed != null) {
+            failed.accept(error);
         }
         return true;
+    }
+
+    /** The outcome is told once: the callbacks (and what they hold) are not kept for the Connection's life. */
+    private void forgetCallbacks() {
+        onReady = null;
+        onFailed = null;
     }
 }
