@@ -421,7 +421,8 @@ public final class Engine implements AutoCloseable {
         if (!connections.add(connection)) {
             return false; // a stream a QUIC peer opened joined its group before its Listener delivered it
         }
-        connection.closed().whenComplete((ok, failure) -> connections.remove(connection));
+        // On the future itself, not on closed()'s minimal stage: that would keep two more objects per Connection.
+        connection.whenClosed((ok, failure) -> connections.remove(connection));
         ConnectionObservation.connection(observer, connection);
         return true;
     }

@@ -42,7 +42,8 @@ import org.junit.jupiter.api.Test;
  */
 class ConnectionHeapTest {
     private static final int CONNECTIONS = 2_000;
-    private static final long ACCEPTED_BOUND = 4_600;
+    /** Session 11: 3.1 KB (4.0 KB on main 485d9ab) once accepted Connections build their report, publisher and endpoint lists only when asked. */
+    private static final long ACCEPTED_BOUND = 3_600;
     private static final long INITIATED_BOUND = 5_400;
     private static final Duration WAIT = Duration.ofSeconds(60);
 

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * write, so it costs nothing per Message; a silent Connection therefore ends between 1 and 1.25
  * timeouts after its last byte. Runs on the connection's event loop only.
  */
-final class IdleTimer {
+final class IdleTimer implements Runnable {
     /** Samples per timeout: the precision of the expiry. */
     private static final int SAMPLES = 4;
     private static final long MIN_SAMPLE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
@@ -53,10 +53,13 @@ final class IdleTimer {
 
     private void schedule(long untilExpiry) {
         long sample = Math.max(MIN_SAMPLE_NANOS, limitNanos / SAMPLES);
-        next = connection.eventLoop().schedule(this::check, Math.min(sample, untilExpiry), TimeUnit.NANOSECONDS);
+        // Itself as the task: a method reference would be one more object per sample, kept while it waits.
+        next = connection.eventLoop().schedule(this, Math.min(sample, untilExpiry), TimeUnit.NANOSECONDS);
     }
 
-    private void check() {
+    /** A sample: ends the Connection when it has been idle for the timeout, else samples again. */
+    @Override
+    public void run() {
         next = null;
         if (connection.lifecycle.terminated()) {
             return;

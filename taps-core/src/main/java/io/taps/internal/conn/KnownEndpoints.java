@@ -6,7 +6,6 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -15,83 +14,126 @@ import java.util.Optional;
  * single-path, so only the endpoints in use carry the flow; the others are what a multipath or
  * migrating stack would use. Changed and read from any thread, rarely.
  *
- * <p>The endpoints in use are kept as the flow's addresses at adoption and become endpoints (and
- * known) on the first call that reads or changes the lists: every Connection is adopted, few are
- * asked (issue 21 item 1, a LocalEndpoint builder and a RemoteEndpoint per connect). Every method
- * settles them first, so the lists read exactly as if they had been added at adoption.
+ * <p>The lists are made on the first change other than adopting a flow: until then the known
+ * endpoints are just those in use, which is all an accepted Connection ever knows, so thousands of
+ * idle accepted Connections keep no lists (issue 21 item 4). The endpoints in use are derived from
+ * the flow when asked, and go into lists that exist only on the first call after the adoption, so
+ * establishing a Connection builds no endpoint objects that nobody reads (issue 21 item 1); every
+ * method settles them first, so the lists read as if they had been added at adoption.
  */
 final class KnownEndpoints {
-    private final List<RemoteEndpoint> remotes = new ArrayList<>(2);
-    private final List<LocalEndpoint> locals = new ArrayList<>(2);
-    private RemoteEndpoint remoteInUse;
-    private LocalEndpoint localInUse;
-    /** The adopted flow's addresses whose endpoints are not built yet, or null. */
-    private InetSocketAddress localAddressToSettle;
-    private InetSocketAddress remoteAddressToSettle;
+    /** Null while the known Remote Endpoints are just the one in use (none before establishment). */
+    private List<RemoteEndpoint> remotes;
+    /** Null while the known Local Endpoints are just the one in use (none before establishment). */
+    private List<LocalEndpoint> locals;
+    /** The flow in use; its endpoints are derived from it when asked, not kept as copies. */
+    private Link inUse;
+    /** False from an adoption until the endpoints in use are in the lists that exist. */
+    private boolean inUseListed = true;
 
     synchronized void known(List<LocalEndpoint> fromLocals, List<RemoteEndpoint> fromRemotes) {
         settle();
-        addAll(locals, fromLocals);
-        addAll(remotes, fromRemotes);
+        addAll(locals(true), fromLocals);
+        addAll(remotes(true), fromRemotes);
     }
 
-    /** The addresses of the adopted flow; their endpoints become the ones in use, and known too. */
-    synchronized void inUse(InetSocketAddress local, InetSocketAddress remote) {
+    /** The endpoints of the adopted flow; they become known too. */
+    synchronized void inUse(Link link) {
         settle();
-        this.localAddressToSettle = Objects.requireNonNull(local, "local");
-        this.remoteAddressToSettle = Objects.requireNonNull(remote, "remote");
+        if (inUse != null) {
+            // A second flow: the first one's endpoints stay known next to the new ones.
+            locals(true);
+            remotes(true);
+        }
+        this.inUse = link;
+        this.inUseListed = false;
     }
 
-    /** Builds the endpoints in use from the adopted addresses and adds them, once. */
+    /** Adds the endpoints in use to the lists that exist, once per adoption. */
     private void settle() {
-        if (localAddressToSettle == null) {
+        if (inUseListed) {
             return;
         }
-        InetSocketAddress local = localAddressToSettle;
-        InetSocketAddress remote = remoteAddressToSettle;
-        localAddressToSettle = null;
-        remoteAddressToSettle = null;
-        this.localInUse = LocalEndpoint.ofAddress(local.getAddress(), local.getPort());
-        this.remoteInUse = RemoteEndpoint.of(remote);
-        addAll(locals, List.of(localInUse));
-        addAll(remotes, List.of(remoteInUse));
+        inUseListed = true;
+        if (locals != null) {
+            addAll(locals, List.of(localInUse()));
+        }
+        if (remotes != null) {
+            addAll(remotes, List.of(remoteInUse()));
+        }
     }
 
     synchronized void addRemotes(RemoteEndpoint... added) {
         settle();
-        addAll(remotes, Arrays.asList(added));
+        addAll(remotes(true), Arrays.asList(added));
     }
 
     synchronized void addLocals(LocalEndpoint... added) {
         settle();
-        addAll(locals, Arrays.asList(added));
+        addAll(locals(true), Arrays.asList(added));
     }
 
     /** Forgets {@code removed}; true when the flow lost its Remote Endpoint and must be aborted. */
     synchronized boolean removeRemotes(RemoteEndpoint... removed) {
         settle();
         List<RemoteEndpoint> gone = Arrays.asList(removed);
-        boolean knewAny = !remotes.isEmpty();
-        remotes.removeAll(gone);
-        return gone.contains(remoteInUse) || knewAny && remotes.isEmpty();
+        List<RemoteEndpoint> known = remotes(true);
+        boolean knewAny = !known.isEmpty();
+        known.removeAll(gone);
+        return gone.contains(remoteInUse()) || knewAny && known.isEmpty();
     }
 
     /** Forgets {@code removed}; true when the flow lost its Local Endpoint and must be aborted. */
     synchronized boolean removeLocals(LocalEndpoint... removed) {
         settle();
         List<LocalEndpoint> gone = Arrays.asList(removed);
-        locals.removeAll(gone);
+        locals(true).removeAll(gone);
+        LocalEndpoint localInUse = localInUse();
         return localInUse != null && gone.contains(localInUse);
     }
 
     synchronized List<RemoteEndpoint> remotes() {
         settle();
-        return List.copyOf(remotes);
+        return List.copyOf(remotes(false));
     }
 
     synchronized List<LocalEndpoint> locals() {
         settle();
-        return List.copyOf(locals);
+        return List.copyOf(locals(false));
+    }
+
+    /** The known Remote Endpoints; {@code toChange}: as a list of their own, made now if need be. */
+    private List<RemoteEndpoint> remotes(boolean toChange) {
+        if (remotes == null) {
+            RemoteEndpoint remoteInUse = remoteInUse();
+            List<RemoteEndpoint> implied = remoteInUse == null ? List.of() : List.of(remoteInUse);
+            if (!toChange) {
+                return implied;
+            }
+            remotes = new ArrayList<>(implied);
+        }
+        return remotes;
+    }
+
+    /** The known Local Endpoints; {@code toChange}: as a list of their own, made now if need be. */
+    private List<LocalEndpoint> locals(boolean toChange) {
+        if (locals == null) {
+            LocalEndpoint localInUse = localInUse();
+            List<LocalEndpoint> implied = localInUse == null ? List.of() : List.of(localInUse);
+            if (!toChange) {
+                return implied;
+            }
+            locals = new ArrayList<>(implied);
+        }
+        return locals;
+    }
+
+    private RemoteEndpoint remoteInUse() {
+        return remoteOf(inUse).orElse(null);
+    }
+
+    private LocalEndpoint localInUse() {
+        return localOf(inUse).orElse(null);
     }
 
     /** The Remote Endpoint of {@code link}'s flow, empty before establishment ({@code link} null). */

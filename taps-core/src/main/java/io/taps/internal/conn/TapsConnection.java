@@ -28,6 +28,7 @@ import io.taps.properties.Property;
 import io.taps.properties.Role;
 import io.taps.properties.TransportProperties;
 import io.taps.spi.StackCapabilities;
+import java.net.InetSocketAddress;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.util.List;
@@ -73,11 +74,20 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     private final KnownEndpoints endpoints = new KnownEndpoints();
     final IdleTimer idleTimer = new IdleTimer(this);
     private final PropertyActions propertyActions = new PropertyActions(this);
-    private final ReceivePublisher messages = new ReceivePublisher(this);
+    /** {@link #messages()}, made on first use: most Connections never ask (issue 21 item 4). */
+    private volatile ReceivePublisher messages;
     private volatile ConnectionEventHandler handler;
     private volatile StackCapabilities stack;
     private volatile Link link;
     private volatile EstablishmentReport establishmentReport = EstablishmentReport.empty();
+    /**
+     * What the report of a Connection a Listener accepted is made of, kept instead of the report,
+     * which is built only when asked for: thousands of idle accepted Connections each kept a
+     * report of six objects nobody read (issue 21 item 4). Null once built, and for active opens.
+     */
+    private volatile String acceptedStackName;
+    private InetSocketAddress acceptedRemote;
+    private List<String> acceptedNotes;
     private volatile TapsConnectionGroup group;
     private volatile List<FramerFactory> framerFactories = List.of();
     /** Set once by the engine before the Connection is handed out; NONE costs one compare per event. */
@@ -130,10 +140,22 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     /** The establishment report so far (RFC 9623 §4); the establisher updates it on the event loop. */
     public void establishmentReport(EstablishmentReport report) {
         this.establishmentReport = report;
+        this.acceptedStackName = null;
     }
 
     @Override
     public EstablishmentReport establishmentReport() {
+        if (acceptedStackName != null) {
+            synchronized (this) {
+                if (acceptedStackName != null) {
+                    establishmentReport = EstablishmentReport.accepted(acceptedStackName, acceptedRemote,
+                            acceptedNotes);
+                    acceptedRemote = null;
+                    acceptedNotes = null;
+                    acceptedStackName = null;
+                }
+            }
+        }
         return establishmentReport;
     }
 
@@ -169,6 +191,14 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
         endpoints.known(locals, remotes);
     }
 
+    /**
+     * Calls {@code action} when {@link #closed()} completes (normally or not), registered on the
+     * future itself: {@code closed().whenComplete(..)} would keep a minimal stage and its relay too.
+     */
+    public void whenClosed(java.util.function.BiConsumer<? super Void, ? super Throwable> action) {
+        lifecycle.closedFuture().whenComplete(action);
+    }
+
     /** Runs once when the connection reaches Closed, e.g. to let a Listener forget it. */
     public void onTerminated(Runnable callback) {
         lifecycle.onTerminated(callback);
@@ -200,8 +230,12 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
      * Ready is raised here; {@link #ready()} still completes for code that waits on it.
      */
     public void establishPassive(Link accepted, StackCapabilities chosenStack) {
-        establishmentReport = EstablishmentReport.accepted(chosenStack.name(), accepted.remoteAddress(),
-                accepted.establishmentNotes());
+        // What was true at acceptance, kept as it is; the report itself is made when asked for.
+        synchronized (this) {
+            acceptedRemote = accepted.remoteAddress();
+            acceptedNotes = accepted.establishmentNotes();
+            acceptedStackName = chosenStack.name();
+        }
         adopt(accepted, chosenStack);
         lifecycle.readyFuture().complete(this);
     }
@@ -214,7 +248,7 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
         lifecycle.established();
         counters.ready();
         store.applyAll(winner);
-        endpoints.inUse(winner.localAddress(), winner.remoteAddress());
+        endpoints.inUse(winner);
         idleTimer.restart();
     }
 
@@ -516,7 +550,21 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
 
     @Override
     public Flow.Publisher<Message> messages() {
-        return messages;
+        return receivePublisher();
+    }
+
+    private ReceivePublisher receivePublisher() {
+        ReceivePublisher publisher = messages;
+        if (publisher == null) {
+            synchronized (this) {
+                publisher = messages;
+                if (publisher == null) {
+                    publisher = new ReceivePublisher(this);
+                    messages = publisher;
+                }
+            }
+        }
+        return publisher;
     }
 
     @Override
@@ -534,12 +582,12 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
 
     @Override
     public CompletionStage<Message> receiveAll(int maxBytes) {
-        return StreamReader.collect(messages, maxBytes);
+        return StreamReader.collect(receivePublisher(), maxBytes);
     }
 
     @Override
     public CompletionStage<Long> receiveTo(WritableByteChannel target) {
-        return StreamReader.writeTo(messages, target);
+        return StreamReader.writeTo(receivePublisher(), target);
     }
 
     @Override

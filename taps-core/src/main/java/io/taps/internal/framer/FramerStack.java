@@ -21,6 +21,9 @@ import java.util.function.Consumer;
  * before that.
  */
 public final class FramerStack {
+    /** The pipeline names of the first framers, shared by every Connection (issue 21 item 4). */
+    private static final String[] NAMES = {"framer-0", "framer-1", "framer-2", "framer-3"};
+
     private final Role role;
     /** Index 0 is nearest the application; the last one is nearest the network. */
     private final List<FramerHandler> handlers = new ArrayList<>();
@@ -65,7 +68,9 @@ public final class FramerStack {
     }
 
     String nextName() {
-        return "framer-" + names++;
+        int index = names++;
+        // Constant names for the usual few framers: a name built per Connection is two objects it keeps.
+        return index < NAMES.length ? NAMES[index] : "framer-" + index;
     }
 
     boolean isLowest(FramerHandler handler) {
@@ -116,7 +121,9 @@ public final class FramerStack {
     private void checkReady() {
         if (!starting && !outcomeReported && notReady == 0) {
             outcomeReported = true;
-            onReady.run();
+            Runnable ready = onReady;
+            forgetCallbacks();
+            ready.run();
         }
     }
 
@@ -126,9 +133,17 @@ public final class FramerStack {
             return false;
         }
         outcomeReported = true;
-        if (onFailed != null) {
-            onFailed.accept(error);
+        Consumer<TransportServicesException> failed = onFailed;
+        forgetCallbacks();
+        if (failed != null) {
+            failed.accept(error);
         }
         return true;
+    }
+
+    /** The outcome is told once: the callbacks (and what they hold) are not kept for the Connection's life. */
+    private void forgetCallbacks() {
+        onReady = null;
+        onFailed = null;
     }
 }

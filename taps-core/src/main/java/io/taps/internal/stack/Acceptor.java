@@ -27,6 +27,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class Acceptor {
     private static final Logger log = LoggerFactory.getLogger(Acceptor.class);
+    /**
+     * The handler of a Connection until the application sets its own: one for all of them. An
+     * anonymous class made in the observer below would keep that observer, and what it captured,
+     * for the Connection's whole life (issue 21 item 4).
+     */
+    private static final ConnectionEventHandler NO_HANDLER_YET = new ConnectionEventHandler() { };
 
     private Acceptor() {
     }
@@ -41,7 +47,7 @@ public final class Acceptor {
             public void stackReady(Channel ready, ConnectionHandler readyHandler) {
                 TapsConnection connection = new TapsConnection(ready.eventLoop(),
                         binding.environment().eventExecutor(), binding.properties(), Role.LISTEN,
-                        new ConnectionEventHandler() { });
+                        NO_HANDLER_YET);
                 // Adopt first, then replay what the handler held (held framed Messages need the framed link).
                 Link link = links.apply(ready);
                 // An opportunistic TLS/TCP Listener's cleartext client runs on TCP (ChannelLink says which).

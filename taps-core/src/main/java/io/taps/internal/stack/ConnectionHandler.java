@@ -41,7 +41,8 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private final boolean waitsForTls;
     private final FramerStack framers;
     private boolean framersStarted;
-    private final ArrayDeque<Object> held = new ArrayDeque<>(2); // grows on use: only data before adoption waits here
+    /** Data read before adoption; made on first use, as a Connection whose peer waits never needs it. */
+    private ArrayDeque<Object> held;
     private LinkEvents connection;
     private boolean reported;
     private Runnable onReported;
@@ -72,9 +73,10 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     public void bind(LinkEvents owner) {
         this.connection = owner;
         Object message;
-        while ((message = held.poll()) != null) {
+        while (held != null && (message = held.poll()) != null) {
             forward(message);
         }
+        held = null;
         if (inputShutdownHeld) {
             owner.onInputShutdown();
         }
@@ -110,6 +112,9 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         } else if (discarded) {
             ReferenceCountUtil.release(message);
         } else {
+            if (held == null) {
+                held = new ArrayDeque<>(2);
+            }
             // A framer's reusable holder is the next Message's once this call returns.
             held.add(message instanceof FramedMessage ? ((FramedMessage) message).detached() : message);
         }
@@ -276,7 +281,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         discarded = true;
         Object message;
-        while ((message = held.poll()) != null) {
+        while (held != null && (message = held.poll()) != null) {
             ReferenceCountUtil.release(message);
         }
     }

@@ -24,8 +24,45 @@ class KnownEndpointsTest {
     private static KnownEndpoints adopted() {
         KnownEndpoints endpoints = new KnownEndpoints();
         endpoints.known(List.of(), List.of(ASKED));
-        endpoints.inUse(LOCAL, REMOTE);
+        endpoints.inUse(flow(LOCAL, REMOTE));
         return endpoints;
+    }
+
+    /** A flow with these addresses: KnownEndpoints asks a Link for nothing else. */
+    static Link flow(InetSocketAddress local, InetSocketAddress remote) {
+        return (Link) java.lang.reflect.Proxy.newProxyInstance(Link.class.getClassLoader(), new Class<?>[] {Link.class},
+                (proxy, method, args) -> {
+                    switch (method.getName()) {
+                        case "localAddress":
+                            return local;
+                        case "remoteAddress":
+                            return remote;
+                        case "toString":
+                            return "flow " + local + " -> " + remote;
+                        default:
+                            throw new UnsupportedOperationException(method.getName());
+                    }
+                });
+    }
+
+    @Test
+    void aSecondFlowKeepsTheFirstOnesEndpointsKnown() {
+        KnownEndpoints endpoints = adopted();
+        InetSocketAddress otherLocal = new InetSocketAddress(InetAddress.getLoopbackAddress(), 50001);
+        endpoints.inUse(flow(otherLocal, REMOTE));
+        assertThat(endpoints.remotes()).containsExactly(ASKED, REMOTE_IN_USE);
+        assertThat(endpoints.locals()).containsExactly(LOCAL_IN_USE,
+                LocalEndpoint.ofAddress(otherLocal.getAddress(), otherLocal.getPort()));
+    }
+
+    @Test
+    void anAcceptedConnectionKnowsJustTheEndpointsInUse() {
+        KnownEndpoints endpoints = new KnownEndpoints();
+        endpoints.inUse(flow(LOCAL, REMOTE));
+        assertThat(endpoints.remotes()).containsExactly(REMOTE_IN_USE);
+        assertThat(endpoints.locals()).containsExactly(LOCAL_IN_USE);
+        assertThat(endpoints.removeRemotes(REMOTE_IN_USE)).isTrue();
+        assertThat(endpoints.remotes()).isEmpty();
     }
 
     @Test

@@ -1,0 +1,177 @@
+package io.taps.internal.stack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.netty.channel.Channel;
+import io.taps.Connection;
+import io.taps.Listener;
+import io.taps.endpoint.LocalEndpoint;
+import io.taps.endpoint.RemoteEndpoint;
+import io.taps.framer.lengthprefix.LengthPrefixFramer;
+import io.taps.internal.conn.TapsConnection;
+import io.taps.monitor.EstablishmentReport;
+import io.taps.properties.TransportProperties;
+import io.taps.security.SecurityParameters;
+import io.taps.testing.Await;
+import io.taps.testing.TapsTestSupport;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What one idle accepted cleartext TCP Connection keeps of its own (issue 21 item 4, figure 12 of
+ * the benchmarks), counted as objects rather than bytes after GC, so the count cannot move with the
+ * collector or the load: the objects reachable from one accepted Connection through taps' fields
+ * and arrays, less those reachable from a second accepted Connection of the same Listener (what
+ * they share: the Listener, the properties, the stack, the event loop). Netty's and the JDK's
+ * objects are counted where taps reaches them but not walked into: raw Netty holds its channel too.
+ *
+ * <p>The peers are plain JDK sockets. What an idle accepted Connection must not keep until asked:
+ * its establishment report (built when read, then the same report every time), its
+ * {@code messages()} publisher, lists of known endpoints beyond the one pair in use, the Acceptor's
+ * attempt observer (kept alive by an anonymous default handler), the framers' start callbacks, and
+ * pipeline names of its own.
+ */
+class AcceptedConnectionFootprintTest extends TapsTestSupport {
+    /** Objects an idle accepted Connection keeps of its own now (31), with a little room; 47 on main 485d9ab. */
+    private static final int BOUND = 34;
+
+    private static Listener listener;
+    private static final List<Connection> accepted = new CopyOnWriteArrayList<>();
+    private static Socket first;
+    private static Socket second;
+    private static Socket third;
+
+    @BeforeAll
+    static void twoIdleAcceptedConnections() throws Exception {
+        listener = taps.preconnection()
+                .local(LocalEndpoint.ofAddress("127.0.0.1", 0))
+                .properties(TransportProperties.reliableInorderStream())
+                .security(SecurityParameters.disabled())
+                .framer(LengthPrefixFramer.factory(4)).build()
+                .listen(connection -> {
+                    connection.receive();
+                    accepted.add(connection);
+                });
+        Await.result(listener.ready());
+        first = new Socket("127.0.0.1", listener.port());
+        second = new Socket("127.0.0.1", listener.port());
+        third = new Socket("127.0.0.1", listener.port());
+        await().atMost(Duration.ofSeconds(30)).until(() -> accepted.size() == 3);
+    }
+
+    @AfterAll
+    static void close() throws Exception {
+        first.close();
+        second.close();
+        third.close();
+        listener.close();
+    }
+
+    @Test
+    void anIdleAcceptedConnectionKeepsFewObjectsOfItsOwn() throws Exception {
+        Map<String, Integer> own = ownObjects(accepted.get(0), accepted.get(1));
+        int total = own.values().stream().mapToInt(Integer::intValue).sum();
+        System.out.println("objects an idle accepted Connection keeps of its own: " + total + " " + own);
+        assertThat(own).as("kept only once asked for, or shared by all Connections")
+                .doesNotContainKeys(EstablishmentReport.class.getName(), "io.taps.internal.flow.ReceivePublisher",
+                        Acceptor.class.getName() + "$1", "java.lang.String");
+        assertThat(own.getOrDefault("java.util.ArrayList", 0)).as("lists: the send queue's only").isLessThanOrEqualTo(1);
+        assertThat(total).as("objects an idle accepted Connection keeps of its own").isLessThanOrEqualTo(BOUND);
+    }
+
+    @Test
+    void theReportBuiltWhenAskedForSaysWhatWasAccepted() throws Exception {
+        // The third: the first two are counted and compared, and are never asked anything.
+        Connection connection = accepted.get(2);
+        int clientPort = connection.remoteEndpoint().orElseThrow().port().orElseThrow();
+        assertThat(List.of(first.getLocalPort(), second.getLocalPort(), third.getLocalPort())).contains(clientPort);
+        EstablishmentReport report = connection.establishmentReport();
+        EstablishmentReport expected = EstablishmentReport.accepted("TCP", new InetSocketAddress("127.0.0.1", clientPort));
+        assertThat(report).isSameAs(connection.establishmentReport());
+        assertThat(report.winner()).isEqualTo(expected.winner());
+        assertThat(report.tree()).isEqualTo(expected.tree());
+        assertThat(report.notes()).isEmpty();
+        assertThat(report.finished()).isTrue();
+        assertThat(connection.messages()).isSameAs(connection.messages());
+        assertThat(connection.remoteEndpoints()).containsExactly(RemoteEndpoint.ofAddress("127.0.0.1", clientPort));
+        assertThat(connection.localEndpoints()).containsExactly(connection.localEndpoint().orElseThrow());
+    }
+
+    @Test
+    void acceptedConnectionsShareTheirFramersPipelineNames() {
+        List<String> one = channel(accepted.get(0)).pipeline().names();
+        List<String> other = channel(accepted.get(1)).pipeline().names();
+        String framer = one.stream().filter(name -> name.startsWith("framer-")).findFirst().orElseThrow();
+        assertThat(other.stream().filter(framer::equals).findFirst().orElseThrow())
+                .as("the same name object, not a copy per Connection").isSameAs(framer);
+    }
+
+    private static Channel channel(Connection connection) {
+        return ((ChannelLink) ((TapsConnection) connection).link()).channel();
+    }
+
+    /** Class name to count of the objects reachable from {@code mine} and not from {@code other}. */
+    private static Map<String, Integer> ownObjects(Object mine, Object other) throws IllegalAccessException {
+        Set<Object> theirs = reachable(other);
+        Map<String, Integer> own = new TreeMap<>();
+        for (Object object : reachable(mine)) {
+            if (!theirs.contains(object)) {
+                own.merge(object.getClass().getName().replaceAll("[$][$]Lambda.*", "\\$\\$Lambda"), 1, Integer::sum);
+            }
+        }
+        return own;
+    }
+
+    /** Everything reachable through taps' fields and any array; other objects are reached, not walked into. */
+    private static Set<Object> reachable(Object root) throws IllegalAccessException {
+        Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        ArrayDeque<Object> next = new ArrayDeque<>();
+        next.add(root);
+        seen.add(root);
+        while (!next.isEmpty()) {
+            Object object = next.poll();
+            Class<?> type = object.getClass();
+            if (type.isArray()) {
+                if (!type.getComponentType().isPrimitive()) {
+                    for (Object element : (Object[]) object) {
+                        if (element != null && seen.add(element)) {
+                            next.add(element);
+                        }
+                    }
+                }
+                continue;
+            }
+            if (!type.getName().startsWith("io.taps.") || Thread.class.isAssignableFrom(type)) {
+                continue;
+            }
+            for (Class<?> c = type; c != null && c.getName().startsWith("io.taps."); c = c.getSuperclass()) {
+                for (Field field : c.getDeclaredFields()) {
+                    if (Modifier.isStatic(field.getModifiers()) || field.getType().isPrimitive()) {
+                        continue;
+                    }
+                    field.setAccessible(true);
+                    Object value = field.get(object);
+                    if (value != null && seen.add(value)) {
+                        next.add(value);
+                    }
+                }
+            }
+        }
+        return seen;
+    }
+}
