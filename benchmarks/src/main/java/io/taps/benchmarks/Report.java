@@ -41,6 +41,8 @@ public final class Report {
     }
 
     private static final Metric SCORE = result -> number(path(result, "primaryMetric", "score"));
+    /** The key {@link #allocationRun} adds to a result of the allocation run. */
+    private static final String ALLOCATION_RUN = "taps.allocationRun";
     private static final Metric ALLOCATION = result -> number(path(result, "secondaryMetrics", "gc.alloc.rate.norm", "score"));
 
     /** A round-trip percentile added by {@link LatencyProfiler}, in µs. */
@@ -150,6 +152,7 @@ public final class Report {
         List<String> notes = new ArrayList<>();
         boolean check = false;
         List<Path> files = new ArrayList<>();
+        List<Path> allocationFiles = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--title") && i + 1 < args.length) {
                 title = args[++i];
@@ -161,18 +164,23 @@ public final class Report {
                 notes.add(args[++i]);
             } else if (args[i].equals("--check")) {
                 check = true;
+            } else if (args[i].equals("--allocation") && i + 1 < args.length) {
+                allocationFiles.add(Path.of(args[++i]));
             } else {
                 files.add(Path.of(args[i]));
             }
         }
         if (files.isEmpty()) {
             System.err.println("usage: Report [--title TEXT] [--pinning TEXT] [--not-run BENCH:WORKLOAD,...] [--note TEXT]"
-                    + " [--check] result.json...");
+                    + " [--check] [--allocation gc-profiled.json] result.json...");
             System.exit(2);
         }
         List<List<Map<String, Object>>> rounds = new ArrayList<>();
         for (Path file : files) {
             rounds.add(read(file));
+        }
+        for (Path file : allocationFiles) {
+            rounds.add(allocationRun(read(file)));
         }
         System.out.print(render(title, pinning, notRun, rounds));
         notes.forEach(note -> System.out.println("note: " + note));
@@ -213,6 +221,21 @@ public final class Report {
         String text = Files.readString(file, StandardCharsets.UTF_8);
         Object parsed = new Json(text).value();
         return parsed == null ? List.of() : (List<Map<String, Object>>) parsed;
+    }
+
+    /**
+     * The results of a run made for the allocation figure (JMH's GC profiler, shorter warm-up):
+     * marked so that they count for the allocation rows only, not as one more round of the
+     * throughput and latency rows.
+     */
+    static List<Map<String, Object>> allocationRun(List<Map<String, Object>> results) {
+        List<Map<String, Object>> marked = new ArrayList<>();
+        for (Map<String, Object> result : results) {
+            Map<String, Object> copy = new java.util.LinkedHashMap<>(result);
+            copy.put(ALLOCATION_RUN, Boolean.TRUE);
+            marked.add(copy);
+        }
+        return marked;
     }
 
     /** The header and table for the results of one or more rounds. */
@@ -284,6 +307,9 @@ public final class Report {
         List<Double> values = new ArrayList<>();
         for (List<Map<String, Object>> round : rounds) {
             for (Map<String, Object> result : round) {
+                if (result.containsKey(ALLOCATION_RUN) && row.metric() != ALLOCATION) {
+                    continue;
+                }
                 if (name.equals(result.get("benchmark")) && Objects.equals(row.workload(), path(result, "params", "workload"))
                         && (row.mode() == null || row.mode().equals(result.get("mode")))) {
                     double value = row.metric().applyAsDouble(result);
