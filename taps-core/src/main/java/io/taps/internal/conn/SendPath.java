@@ -260,9 +260,7 @@ final class SendPath {
         if (link.byteStream()) {
             openPartial = pending.endOfMessage ? null : pending.context;
         }
-        byte[] bytes = MESSAGES.array(pending.message);
-        ByteBuf data = link.framed() && bytes.length > 0 && bytes.length <= SMALL_MESSAGE ? framedPayload(bytes)
-                : outboundBuffer(link, bytes);
+        ByteBuf data = outboundBuffer(link, MESSAGES.array(pending.message));
         inFlight.add(pending);
         writeAndFlush(link, data, pending);
     }
@@ -354,24 +352,25 @@ final class SendPath {
     }
 
     /**
-     * The buffer that carries {@code bytes} down the link. A small Message is copied into a pooled
-     * buffer of the link's allocator, whose object Netty recycles: copying 2 KiB costs less than the
-     * wrapper objects (and, on a plain socket, the transport's own copy of a heap buffer into a direct
-     * one). Direct for the transport itself; heap under framers (which {@link #framedPayload} serves
-     * without a copy when it can). A larger Message is wrapped without a copy, so a huge one never
+     * The buffer that carries {@code bytes} down the link. Under framers, a read-only view of the
+     * array ({@link #framedPayload} for a small Message), as Framer.newSentMessage promises: they
+     * own the buffer, not the application's array. To the transport itself, a small Message is
+     * copied into a pooled direct buffer of the link's allocator, whose object Netty recycles:
+     * copying 2 KiB costs less than the wrapper objects and the transport's own copy of a heap
+     * buffer into a direct one. A larger Message is wrapped without a copy, so a huge one never
      * needs a second buffer of its size here.
      */
-    private static ByteBuf outboundBuffer(Link link, byte[] bytes) {
+    private ByteBuf outboundBuffer(Link link, byte[] bytes) {
         if (bytes.length == 0) {
             return Unpooled.EMPTY_BUFFER;
         }
-        if (bytes.length > SMALL_MESSAGE) {
-            // Read-only under framers, as Framer.newSentMessage promises: they own it, not the array.
-            ByteBuf wrapped = Unpooled.wrappedBuffer(bytes);
-            return link.framed() ? wrapped.asReadOnly() : wrapped;
+        if (link.framed()) {
+            return bytes.length <= SMALL_MESSAGE ? framedPayload(bytes) : Unpooled.wrappedBuffer(bytes).asReadOnly();
         }
-        ByteBuf buffer = link.framed() ? link.alloc().heapBuffer(bytes.length) : link.alloc().ioBuffer(bytes.length);
-        return buffer.writeBytes(bytes);
+        if (bytes.length > SMALL_MESSAGE) {
+            return Unpooled.wrappedBuffer(bytes);
+        }
+        return link.alloc().ioBuffer(bytes.length).writeBytes(bytes);
     }
 
     /**

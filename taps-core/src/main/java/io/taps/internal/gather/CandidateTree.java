@@ -187,13 +187,17 @@ public final class CandidateTree {
         }
         // Built per candidate tree, i.e. per Connection (issue 21 item 1): each address's precedence
         // is computed once (it copies an IPv6 address's bytes), not once per comparison.
-        List<InetSocketAddress> unique = n <= 16 ? new ArrayList<>(n) : new ArrayList<>(new LinkedHashSet<>(addresses));
+        List<InetSocketAddress> unique;
         if (n <= 16) {
+            // A host's few addresses: a linear scan, without a hash set per Connection.
+            unique = new ArrayList<>(n);
             for (InetSocketAddress a : addresses) {
                 if (!unique.contains(a)) {
                     unique.add(a);
                 }
             }
+        } else {
+            unique = new ArrayList<>(new LinkedHashSet<>(addresses));
         }
         int m = unique.size();
         InetSocketAddress[] sorted = unique.toArray(new InetSocketAddress[0]);
