@@ -89,40 +89,42 @@ if [ "${#SCALE_N[@]}" -eq 0 ]; then
   exit 1
 fi
 
+# PIN: the prefix that pins a measured JVM to the chosen CPUs (full runs only). FRESH: the prefix that
+# runs a command in a throw-away network namespace with its loopback up; empty unless root and
+# unshare allow it (then the host's namespace serves, and the report says so).
+PIN=()
+if [ "$MODE" = full ] && [ -n "$CPUS" ]; then
+  PIN=(taskset -c "$CPUS")
+fi
+FRESH=()
+if [ "$(id -u)" = 0 ] && command -v unshare > /dev/null; then
+  FRESH=(unshare -n sh -c 'ip link set lo up && exec "$@"' sh)
+fi
+
 # isolated TIMEOUT RESULT_FILE JMH_ARGS...: figures 12 and 13 in a throw-away network namespace of their
 # own (its loopback, ephemeral ports and accept queues are nobody else's), when root and unshare allow;
 # otherwise in the host's, with a note in the report.
 isolated() {
   local limit=$1 result=$2
   shift 2
-  local pin=() netns=()
-  if [ "$MODE" = full ] && [ -n "$CPUS" ]; then
-    pin=(taskset -c "$CPUS")
-  fi
-  if [ "$(id -u)" = 0 ] && command -v unshare > /dev/null; then
-    netns=(unshare -n sh -c 'ip link set lo up && exec "$@"' sh)
-  fi
-  timeout "$limit" "${netns[@]}" "${pin[@]}" "$JAVA" $JVM_FLAGS -jar "$JAR" -foe true -to 120s \
+  timeout "$limit" "${FRESH[@]}" "${PIN[@]}" "$JAVA" $JVM_FLAGS -jar "$JAR" -foe true -to 120s \
     -jvmArgsAppend "$JVM_FLAGS" -prof io.taps.benchmarks.ScaleProfiler -rf json -rff "$result" "$@"
 }
-if [ "$(id -u)" != 0 ] || ! command -v unshare > /dev/null; then
+if [ "${#FRESH[@]}" = 0 ]; then
   NOTES+=("figures 12 and 13 ran in the host's network namespace (unshare -n needs root)")
 fi
 
 # jmh TIMEOUT_SECONDS RESULT_FILE JMH_ARGS...: one JMH run, bounded, on the chosen CPUs (in a fresh
-# network namespace of its own when FRESH_NETNS=1, see setup_figures).
+# network namespace of its own when FRESH_NETNS=1 and FRESH allows, see setup_figures).
 jmh() {
   local limit=$1 result=$2
   shift 2
-  local pin=() netns=()
-  if [ "$MODE" = full ] && [ -n "$CPUS" ]; then
-    pin=(taskset -c "$CPUS")
-  fi
+  local netns=()
   if [ "${FRESH_NETNS:-0}" = 1 ]; then
-    netns=(unshare -n sh -c 'ip link set lo up && exec "$@"' sh)
+    netns=("${FRESH[@]}")
   fi
   # -jvmArgsAppend replaces the @Fork defaults of the classes with the same heap/GC plus the JDK's flags.
-  timeout "$limit" "${netns[@]}" "${pin[@]}" "$JAVA" $JVM_FLAGS -jar "$JAR" -foe true -to 60s \
+  timeout "$limit" "${netns[@]}" "${PIN[@]}" "$JAVA" $JVM_FLAGS -jar "$JAR" -foe true -to 60s \
     -jvmArgsAppend "$JVM_FLAGS" -prof io.taps.benchmarks.LatencyProfiler -rf json -rff "$result" "$@"
 }
 
@@ -183,17 +185,13 @@ steady_run() {
 # Writes setup-ROUND-LIBRARY.json; the report takes the median over the rounds as for every figure.
 setup_figures() {
   local round=$1 library
-  local fresh=0
-  if [ "$(id -u)" = 0 ] && command -v unshare > /dev/null; then
-    fresh=1
-  fi
   for library in $(alternating "$round"); do
     # Their code runs once per connection, a few hundred to a few thousand times a second, so C2
     # reaches it only after tens of thousands of connections (HotSpot's tier-4 thresholds count
     # invocations): after 3 x 3 s both clients were still getting faster during measurement (raw
     # Netty TLS 219 -> 1,100 ops/s over 20 s, taps SOCKS5 150 -> 3,200 over 30 s), and the ratio
     # measured who compiles first; hence 20 x 2 s of warm-up.
-    FRESH_NETNS=$fresh jmh 600 "$OUT/setup-$round-$library.json" -f 1 -wi 20 -w 2s -i 4 -r 1500ms \
+    FRESH_NETNS=1 jmh 600 "$OUT/setup-$round-$library.json" -f 1 -wi 20 -w 2s -i 4 -r 1500ms \
       "\\.Connect\\.$library\$" "\\.ProxyConnect\\.$library\$" > "$OUT/setup-$round-$library.log" 2>&1 \
       || { tail -50 "$OUT/setup-$round-$library.log"; echo "set-up figures round $round ($library) FAILED (log: $OUT/setup-$round-$library.log)" >&2; exit 1; }
     FILES+=("$OUT/setup-$round-$library.json")
@@ -207,16 +205,12 @@ setup_figures() {
 first_message() {
   local limit=$1 result=$2
   shift 2
-  if [ "$(id -u)" != 0 ] || ! command -v unshare > /dev/null; then
+  if [ "${#FRESH[@]}" = 0 ]; then
     echo "figure 10 (TCP Fast Open) needs root and unshare for its network namespace" >&2
     return 1
   fi
-  local pin=()
-  if [ "$MODE" = full ] && [ -n "$CPUS" ]; then
-    pin=(taskset -c "$CPUS")
-  fi
   timeout "$limit" unshare -n sh -c 'ip link set lo up && sysctl -q -w net.ipv4.tcp_fastopen=3 && exec "$@"' sh \
-    "${pin[@]}" "$JAVA" $JVM_FLAGS -jar "$JAR" -foe true -to 60s -jvmArgsAppend "$JVM_FLAGS" -rf json -rff "$result" \
+    "${PIN[@]}" "$JAVA" $JVM_FLAGS -jar "$JAR" -foe true -to 60s -jvmArgsAppend "$JVM_FLAGS" -rf json -rff "$result" \
     "$@" FirstMessage
 }
 
@@ -272,7 +266,7 @@ else
   isolated 300 "$OUT/candidates.json" -f 1 -wi 1 -w 2s -i 2 -r 1s Candidates > "$OUT/candidates.log" 2>&1 \
     || { tail -50 "$OUT/candidates.log"; echo "figure 13 run FAILED (log: $OUT/candidates.log)" >&2; exit 1; }
   FILES+=("$OUT/scale.json" "$OUT/candidates.json")
-  if [ "$(id -u)" = 0 ] && command -v unshare > /dev/null; then
+  if [ "${#FRESH[@]}" -gt 0 ]; then
     NOTES+=("figures 4, 5 and the SOCKS5 row: each client library in a fresh network namespace of its own every round (same kernel state, no TIME_WAIT inherited from the forks before), order alternating between rounds")
   else
     NOTES+=("figures 4, 5 and the SOCKS5 row ran in the host's network namespace (unshare -n needs root): a client inherits the TIME_WAIT sockets of the forks before it")
