@@ -80,6 +80,7 @@ final class InboundQueue {
         if (keepsAsIs(data)) {
             appendable = null;
             append(new Unit(data, null, false, false, retainedMemory(data) + UNIT_OVERHEAD));
+            bytes += length;
             return;
         }
         try {

@@ -51,6 +51,9 @@ class InboundQueueTest {
         queue.addStreamData(read);
         assertThat(read.refCnt()).as("kept, not copied").isEqualTo(1);
         assertThat(queue.memory()).isEqualTo(8192 + InboundQueue.UNIT_OVERHEAD);
+        assertThat(queue.bytes()).as("payload a Receive can wait for").isEqualTo(6000);
+        assertThat(queue.takeMessageBytes(6000, false)).hasSize(6000);
+        assertThat(queue.bytes()).isZero();
         queue.releaseAll();
         assertThat(read.refCnt()).isZero();
         assertThat(queue.memory()).isZero();
