@@ -25,6 +25,18 @@ public class TransportServicesException extends RuntimeException {
         this.reason = reason;
     }
 
+    /**
+     * A failure that only names and types {@code cause}, which carries the stack that matters:
+     * without a stack trace of its own when {@code writableStackTrace} is false. taps uses it for
+     * the failure of each racing attempt (kept in the establishment's {@link #causes()}), where the
+     * event loop's frames would say nothing and filling them cost a stack walk per refused candidate.
+     */
+    protected TransportServicesException(ErrorReason reason, String message, Throwable cause,
+            boolean writableStackTrace) {
+        super(reason.rfcName() + ": " + Objects.requireNonNull(message, "message"), cause, true, writableStackTrace);
+        this.reason = reason;
+    }
+
     /** The reason of this failure. */
     public ErrorReason reason() {
         return reason;

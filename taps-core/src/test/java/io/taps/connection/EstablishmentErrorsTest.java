@@ -180,6 +180,33 @@ class EstablishmentErrorsTest extends IsolatedResolutionTestSupport {
         assertThat(events.events()).containsExactly("EstablishmentError:EstablishmentFailed");
     }
 
+    /**
+     * Each refused attempt's failure names and types the transport's exception and keeps it (with
+     * its stack) as its cause, without a stack trace of its own: filling one per refused candidate
+     * was a stack walk per leaf on the event loop (figure 13). The EstablishmentError the
+     * application gets keeps its own stack trace.
+     */
+    @Test
+    void eachAttemptsFailureKeepsTheTransportsExceptionAndNoStackOfItsOwn() throws Exception {
+        int first = LoopbackPorts.unused();
+        int second = LoopbackPorts.unused();
+        Connection client = taps.preconnection().security(SecurityParameters.disabled())
+                .remotes(List.of(RemoteEndpoint.ofAddress("127.0.0.1", first), RemoteEndpoint.ofAddress("127.0.0.1", second)))
+                .build().initiate(new RecordingHandler());
+        TransportServicesException failure = (TransportServicesException) Await.failure(client.ready());
+        assertThat(failure.getStackTrace()).isNotEmpty();
+        assertThat(failure.causes()).hasSize(2).allSatisfy(cause -> {
+            assertThat(cause).isInstanceOf(TransportServicesException.class);
+            assertThat(((TransportServicesException) cause).reason()).isEqualTo(ErrorReason.ESTABLISHMENT_FAILED);
+            assertThat(cause.getStackTrace()).isEmpty();
+            assertThat(cause.getCause()).isInstanceOf(java.net.ConnectException.class);
+            assertThat(org.assertj.core.util.Throwables.getRootCause(cause).getStackTrace())
+                    .as("the transport's stack, kept").isNotEmpty();
+        });
+        assertThat(failure.causes()).anySatisfy(cause -> assertThat(cause.getMessage()).contains(String.valueOf(first)))
+                .anySatisfy(cause -> assertThat(cause.getMessage()).contains(String.valueOf(second)));
+    }
+
     // ------------------------------------------------------------ timeout (A-09, ERR-12)
 
     @Test

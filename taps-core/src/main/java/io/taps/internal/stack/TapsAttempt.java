@@ -247,7 +247,7 @@ public final class TapsAttempt implements StackAttempt, EnvironmentContext {
             return classify(stack.capabilities(), remote, cause);
         }
         TransportServicesException typed = classify(stack.capabilities(), proxy.address(), cause);
-        return new TransportServicesException(typed.reason(), typed.getMessage() + " (first hop of the tunnel through "
+        return new AttemptFailure(typed.reason(), typed.getMessage() + " (first hop of the tunnel through "
                 + proxy.describe() + ")", cause);
     }
 
@@ -388,17 +388,17 @@ public final class TapsAttempt implements StackAttempt, EnvironmentContext {
         }
         String target = stack.name() + " to " + remote;
         if (cause instanceof ConnectTimeoutException) {
-            return new TransportServicesException(ErrorReason.TIMEOUT, target + " timed out", cause);
+            return new AttemptFailure(ErrorReason.TIMEOUT, target + " timed out", cause);
         }
         if (cause instanceof ConnectException || cause instanceof NoRouteToHostException) {
-            return new TransportServicesException(ErrorReason.ESTABLISHMENT_FAILED,
+            return new AttemptFailure(ErrorReason.ESTABLISHMENT_FAILED,
                     target + " failed: " + cause.getMessage(), cause);
         }
         if (stack.secure()) {
             TransportServicesException security = TlsHandlers.classify(cause);
-            return new TransportServicesException(security.reason(), target + ": " + security.getMessage(), cause);
+            return new AttemptFailure(security.reason(), target + ": " + security.getMessage(), cause);
         }
-        return new TransportServicesException(ErrorReason.ESTABLISHMENT_FAILED, target + " failed: " + cause, cause);
+        return new AttemptFailure(ErrorReason.ESTABLISHMENT_FAILED, target + " failed: " + cause, cause);
     }
 
     static void onLoop(Channel channel, Runnable task) {
