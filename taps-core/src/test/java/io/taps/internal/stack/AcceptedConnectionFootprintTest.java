@@ -47,8 +47,8 @@ import org.junit.jupiter.api.Test;
  * pipeline names of its own.
  */
 class AcceptedConnectionFootprintTest extends TapsTestSupport {
-    /** Objects an idle accepted Connection keeps of its own now (31), with a little room; 47 on main 485d9ab. */
-    private static final int BOUND = 34;
+    /** Objects an idle accepted Connection keeps of its own now (23), with a little room; 31 on main 4b4c96c, 47 on 485d9ab. */
+    private static final int BOUND = 25;
 
     private static Listener listener;
     private static final List<Connection> accepted = new CopyOnWriteArrayList<>();
@@ -91,6 +91,12 @@ class AcceptedConnectionFootprintTest extends TapsTestSupport {
                 .doesNotContainKeys(EstablishmentReport.class.getName(), "io.taps.internal.flow.ReceivePublisher",
                         Acceptor.class.getName() + "$1", "java.lang.String");
         assertThat(own.getOrDefault("java.util.ArrayList", 0)).as("lists: the send queue's only").isLessThanOrEqualTo(1);
+        // Session 12: made when used, or one for all Connections of the engine or the Listener.
+        assertThat(own).as("the group, the futures, the event ring, the end callbacks: made when used or shared")
+                .doesNotContainKeys("io.taps.internal.group.TapsConnectionGroup",
+                        "java.util.concurrent.CopyOnWriteArrayList", "java.util.concurrent.CompletableFuture",
+                        "[Ljava.lang.Object;", "java.time.Instant", "io.taps.internal.Engine$$Lambda",
+                        "io.taps.internal.listen.ListenerCore$$Lambda");
         assertThat(total).as("objects an idle accepted Connection keeps of its own").isLessThanOrEqualTo(BOUND);
     }
 
@@ -110,6 +116,29 @@ class AcceptedConnectionFootprintTest extends TapsTestSupport {
         assertThat(connection.messages()).isSameAs(connection.messages());
         assertThat(connection.remoteEndpoints()).containsExactly(RemoteEndpoint.ofAddress("127.0.0.1", clientPort));
         assertThat(connection.localEndpoints()).containsExactly(connection.localEndpoint().orElseThrow());
+    }
+
+    @Test
+    void whatIsMadeWhenAskedForSaysWhatHappenedBefore() throws Exception {
+        // A fourth Connection of its own: the first two are counted, the third's report is read.
+        try (Socket fourth = new Socket("127.0.0.1", listener.port())) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> accepted.size() == 4);
+            Connection connection = accepted.get(3);
+            // ready() asked only after the accepted Connection was Ready: already complete.
+            assertThat(connection.ready().toCompletableFuture().getNow(null)).isSameAs(connection);
+            // A group made when asked for holds the Connection, and stays the same group.
+            assertThat(connection.group().connections()).containsExactly(connection);
+            assertThat(connection.group()).isSameAs(connection.group());
+            assertThat(taps.connections()).contains(connection);
+            fourth.close();
+            connection.close();
+            await().atMost(Duration.ofSeconds(30)).until(() -> connection.state().name().equals("CLOSED"));
+        }
+        // closed() asked only after the end: it has the outcome; the engine forgot the Connection.
+        Connection ended = accepted.get(3);
+        await().atMost(Duration.ofSeconds(30)).until(() -> ended.closed().toCompletableFuture().isDone());
+        assertThat(ended.group().connections()).isEmpty();
+        await().atMost(Duration.ofSeconds(30)).until(() -> !taps.connections().contains(ended));
     }
 
     @Test
