@@ -25,7 +25,6 @@ import io.taps.internal.establish.Establishment;
 import io.taps.internal.cache.CacheScope;
 import io.taps.internal.cache.CachedStateView;
 import io.taps.internal.cache.PerformanceCache;
-import io.taps.internal.group.TapsConnectionGroup;
 import io.taps.internal.establish.SoleEstablishment;
 import io.taps.internal.listen.ListenerCore;
 import io.taps.internal.path.PathChanges;
@@ -432,35 +431,12 @@ public final class Engine implements AutoCloseable {
 
     /** Every Connection not yet Closed, oldest group first (for TransportServices and the actuator). */
     public List<Connection> liveConnections() {
-        // Without making a group for every Connection alone in one (groups are made when asked for).
-        java.util.Map<Long, TapsConnectionGroup> groups = new java.util.TreeMap<>();
-        List<Connection> alone = new ArrayList<>();
-        for (TapsConnection connection : connections) {
-            TapsConnectionGroup group = connection.groupIfMade();
-            if (group != null) {
-                groups.putIfAbsent(group.number(), group);
-            } else if (connection.state() != io.taps.properties.ConnectionState.CLOSED) {
-                alone.add(connection);
-            }
-        }
-        java.util.Set<Connection> live = new java.util.LinkedHashSet<>();
-        for (TapsConnectionGroup group : groups.values()) {
-            live.addAll(group.connections());
-        }
-        live.addAll(alone);
-        return new ArrayList<>(live);
+        return ConnectionListing.live(connections);
     }
 
     /** Every group with a member not yet Closed, in the order the groups were created (RFC 9622 §7.4). */
     public List<ConnectionGroup> connectionGroups() {
-        java.util.Map<Long, TapsConnectionGroup> groups = new java.util.TreeMap<>();
-        for (TapsConnection connection : connections) {
-            TapsConnectionGroup group = connection.connectionGroup();
-            if (!groups.containsKey(group.number()) && !group.connections().isEmpty()) {
-                groups.put(group.number(), group);
-            }
-        }
-        return List.copyOf(groups.values());
+        return ConnectionListing.groups(connections);
     }
 
     /** Waits until every one of {@code endings} is done or {@code deadline} (System.nanoTime) has passed. */
