@@ -25,7 +25,6 @@ import io.taps.internal.establish.Establishment;
 import io.taps.internal.cache.CacheScope;
 import io.taps.internal.cache.CachedStateView;
 import io.taps.internal.cache.PerformanceCache;
-import io.taps.internal.group.TapsConnectionGroup;
 import io.taps.internal.establish.SoleEstablishment;
 import io.taps.internal.listen.ListenerCore;
 import io.taps.internal.path.PathChanges;
@@ -78,6 +77,14 @@ public final class Engine implements AutoCloseable {
     private final SystemInterfaces interfaces;
     private final EndpointResolution endpoints;
     private final Set<TapsConnection> connections = ConcurrentHashMap.newKeySet();
+    /** Forgets a Connection once closed() has its outcome: one for all of them, not a closure each. */
+    private final io.taps.internal.conn.ConnectionEnd untrack = ended -> connections.remove(ended);
+    /** Tracks the clones of every Connection as they join its group: one for all of them. */
+    private final java.util.function.Consumer<io.taps.internal.group.GroupMember> cloneTracker = member -> {
+        if (track((TapsConnection) member)) {
+            ConnectionObservation.joined(this.observer, (TapsConnection) member);
+        }
+    };
     private final Set<Listener> listeners = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
     private final PerformanceCache performance;
@@ -413,39 +420,23 @@ public final class Engine implements AutoCloseable {
     /** Tracks and observes {@code connection}; false when it was tracked already. */
     private boolean track(TapsConnection connection) {
         // Clones join through the group, so they are tracked like the Connection they came from.
-        connection.connectionGroup().trackWith(member -> {
-            if (track((TapsConnection) member)) {
-                ConnectionObservation.joined(observer, (TapsConnection) member);
-            }
-        });
+        connection.trackClonesWith(cloneTracker);
         if (!connections.add(connection)) {
             return false; // a stream a QUIC peer opened joined its group before its Listener delivered it
         }
-        // On the future itself, not on closed()'s minimal stage: that would keep two more objects per Connection.
-        connection.whenClosed((ok, failure) -> connections.remove(connection));
+        connection.whenClosed(untrack);
         ConnectionObservation.connection(observer, connection);
         return true;
     }
 
     /** Every Connection not yet Closed, oldest group first (for TransportServices and the actuator). */
     public List<Connection> liveConnections() {
-        List<Connection> live = new ArrayList<>();
-        for (ConnectionGroup group : connectionGroups()) {
-            live.addAll(group.connections());
-        }
-        return live;
+        return ConnectionListing.live(connections);
     }
 
     /** Every group with a member not yet Closed, in the order the groups were created (RFC 9622 §7.4). */
     public List<ConnectionGroup> connectionGroups() {
-        java.util.Map<Long, TapsConnectionGroup> groups = new java.util.TreeMap<>();
-        for (TapsConnection connection : connections) {
-            TapsConnectionGroup group = connection.connectionGroup();
-            if (!groups.containsKey(group.number()) && !group.connections().isEmpty()) {
-                groups.put(group.number(), group);
-            }
-        }
-        return List.copyOf(groups.values());
+        return ConnectionListing.groups(connections);
     }
 
     /** Waits until every one of {@code endings} is done or {@code deadline} (System.nanoTime) has passed. */

@@ -18,15 +18,31 @@ import java.util.concurrent.TimeUnit;
  * connection's event loop only; the state is readable from any thread.
  */
 final class Lifecycle {
+    private static final byte PENDING = 0;
+    private static final byte SUCCEEDED = 1;
+    private static final byte FAILED = 2;
+
     private final TapsConnection connection;
-    private final CompletableFuture<Connection> readyFuture = new CompletableFuture<>();
-    private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
+    /*
+     * ready() and closed() are futures only once somebody asks for them: until then the outcome is
+     * kept in a byte each (and the failure both share), and a future made later is made complete.
+     * Two futures were ~50 B of every idle accepted Connection, whose ready() nobody reads and
+     * whose closed() only the engine watched (issue 21 item 4). Guarded by this object's lock.
+     */
+    private CompletableFuture<Connection> readyFuture;
+    private CompletableFuture<Void> closedFuture;
+    private byte readyOutcome = PENDING;
+    private byte closedOutcome = PENDING;
+    private Throwable endError;
+    /** The engine's: told once closed() has its outcome, as a dependent of that future would be. */
+    private ConnectionEnd onClosed;
     private volatile ConnectionState state = ConnectionState.ESTABLISHING;
     private volatile boolean closeRequested;
     private Throwable failureCause;
     private ScheduledFuture<?> closeTimer;
     private Runnable establishmentCanceller;
-    private Runnable onTerminated;
+    /** The Listener's: told when the Connection reaches its end (before closed() completes). */
+    private ConnectionEnd onTerminated;
     /** The close timeout ended: what is still queued or buffered is given up. */
     private boolean closeTimedOut;
     /**
@@ -46,12 +62,112 @@ final class Lifecycle {
         return state;
     }
 
-    CompletableFuture<Connection> readyFuture() {
+    /** The future of ready(), made now if nobody asked before (complete if the outcome is known). */
+    synchronized CompletableFuture<Connection> readyFuture() {
+        if (readyFuture == null) {
+            readyFuture = new CompletableFuture<>();
+            if (readyOutcome == SUCCEEDED) {
+                readyFuture.complete(connection);
+            } else if (readyOutcome == FAILED) {
+                readyFuture.completeExceptionally(endError);
+            }
+        }
         return readyFuture;
     }
 
-    CompletableFuture<Void> closedFuture() {
+    /** The future of closed(), made now if nobody asked before (complete if the outcome is known). */
+    synchronized CompletableFuture<Void> closedFuture() {
+        if (closedFuture == null) {
+            closedFuture = new CompletableFuture<>();
+            if (closedOutcome == SUCCEEDED) {
+                closedFuture.complete(null);
+            } else if (closedOutcome == FAILED) {
+                closedFuture.completeExceptionally(endError);
+            }
+        }
         return closedFuture;
+    }
+
+    /** Ready: ready() completes (unless it already has an outcome). */
+    void completeReady() {
+        CompletableFuture<Connection> made;
+        synchronized (this) {
+            if (readyOutcome != PENDING) {
+                return;
+            }
+            readyOutcome = SUCCEEDED;
+            made = readyFuture;
+        }
+        if (made != null) {
+            made.complete(connection);
+        }
+    }
+
+    /** Closed: closed() completes, then the engine hears of it. */
+    private void completeClosed() {
+        CompletableFuture<Void> made;
+        synchronized (this) {
+            if (closedOutcome != PENDING) {
+                return;
+            }
+            closedOutcome = SUCCEEDED;
+            made = closedFuture;
+        }
+        if (made != null) {
+            made.complete(null);
+        }
+        tellClosed();
+    }
+
+    /** EstablishmentError or ConnectionError: ready() (unless Ready came first) and closed() fail with {@code error}. */
+    private void failFutures(Throwable error) {
+        CompletableFuture<Connection> ready;
+        CompletableFuture<Void> closed;
+        synchronized (this) {
+            if (readyOutcome == PENDING || closedOutcome == PENDING) {
+                endError = endError == null ? error : endError;
+            }
+            ready = readyOutcome == PENDING ? readyFuture : null;
+            closed = closedOutcome == PENDING ? closedFuture : null;
+            if (readyOutcome == PENDING) {
+                readyOutcome = FAILED;
+            }
+            if (closedOutcome == PENDING) {
+                closedOutcome = FAILED;
+            }
+        }
+        if (ready != null) {
+            ready.completeExceptionally(error);
+        }
+        if (closed != null) {
+            closed.completeExceptionally(error);
+        }
+        tellClosed();
+    }
+
+    private void tellClosed() {
+        ConnectionEnd told;
+        synchronized (this) {
+            told = onClosed;
+            onClosed = null;
+        }
+        if (told != null) {
+            told.ended(connection);
+        }
+    }
+
+    /** Tells {@code end} once closed() has its outcome (at once when it already has). */
+    void onClosed(ConnectionEnd end) {
+        boolean now;
+        synchronized (this) {
+            now = closedOutcome != PENDING;
+            if (!now) {
+                onClosed = end;
+            }
+        }
+        if (now) {
+            end.ended(connection);
+        }
     }
 
     boolean terminated() {
@@ -71,7 +187,7 @@ final class Lifecycle {
         return failureCause;
     }
 
-    void onTerminated(Runnable callback) {
+    void onTerminated(ConnectionEnd callback) {
         this.onTerminated = callback;
     }
 
@@ -108,10 +224,8 @@ final class Lifecycle {
         connection.sendPath.failQueuedSilently(error);
         connection.receivePath.failAllSilently(error);
         connection.counters.closed();
-        connection.events.emitTerminal(() -> connection.handler().establishmentError(connection, error), () -> {
-            readyFuture.completeExceptionally(error);
-            closedFuture.completeExceptionally(error);
-        });
+        connection.events.emitTerminal(() -> connection.handler().establishmentError(connection, error),
+                () -> failFutures(error));
         terminate();
     }
 
@@ -185,8 +299,7 @@ final class Lifecycle {
         connection.receivePath.failAll(() -> new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
                 "the connection closed before a message arrived for this receive"));
         connection.counters.closed();
-        connection.events.emitTerminal(() -> connection.handler().closed(connection),
-                () -> closedFuture.complete(null));
+        connection.events.emitTerminal(() -> connection.handler().closed(connection), this::completeClosed);
         terminate();
     }
 
@@ -222,10 +335,8 @@ final class Lifecycle {
             link.close(() -> { });
         }
         connection.counters.closed();
-        connection.events.emitTerminal(() -> connection.handler().connectionError(connection, error), () -> {
-            readyFuture.completeExceptionally(error);
-            closedFuture.completeExceptionally(error);
-        });
+        connection.events.emitTerminal(() -> connection.handler().connectionError(connection, error),
+                () -> failFutures(error));
         terminate();
     }
 
@@ -297,11 +408,14 @@ final class Lifecycle {
 
     private void terminate() {
         connection.idleTimer.stop();
-        connection.connectionGroup().memberEnded(connection);
-        Runnable callback = onTerminated;
+        io.taps.internal.group.TapsConnectionGroup group = connection.groupIfMade();
+        if (group != null) {
+            group.memberEnded(connection);
+        }
+        ConnectionEnd callback = onTerminated;
         onTerminated = null;
         if (callback != null) {
-            callback.run();
+            callback.ended(connection);
         }
     }
 

@@ -55,6 +55,8 @@ final class ReceivePath {
     private final ArrayDeque<ReceiveRequest> requests = new ArrayDeque<>(2); // grows on use: most Connections wait on one Receive
     /** Idle pooled ReceiveRequests (the WithEvents calls), most recently used first; made on first use; event loop only. */
     private ArrayDeque<ReceiveRequest> idle;
+    /** The one idle pooled Receive of a Connection that waits on one at a time: no deque for it (see SendPath.spare). */
+    private ReceiveRequest spare;
     static final int POOL_LIMIT = 16;
     private ReceiveStrategy strategy;
     private volatile boolean inputEnded;
@@ -120,7 +122,12 @@ final class ReceivePath {
      * when there is one, so the steady path makes none per Message. On the event loop.
      */
     ReceiveRequest pooledRequest(int minIncompleteLength, int maxLength) {
-        ReceiveRequest request = idle == null ? null : idle.poll();
+        ReceiveRequest request = spare;
+        if (request != null) {
+            spare = null;
+        } else if (idle != null) {
+            request = idle.poll();
+        }
         if (request == null) {
             return new ReceiveRequest(this, minIncompleteLength, maxLength, true);
         }
@@ -130,7 +137,12 @@ final class ReceivePath {
 
     /** Takes back a pooled Receive whose event has been raised; on the event loop only, at most {@link #POOL_LIMIT}. */
     void recycle(ReceiveRequest request) {
-        if (connection.eventLoop().inEventLoop() && (idle == null || idle.size() < POOL_LIMIT)) {
+        if (!connection.eventLoop().inEventLoop()) {
+            return;
+        }
+        if (spare == null) {
+            spare = request;
+        } else if (idle == null || idle.size() < POOL_LIMIT - 1) {
             if (idle == null) {
                 idle = new ArrayDeque<>(4);
             }

@@ -88,7 +88,15 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     private volatile String acceptedStackName;
     private InetSocketAddress acceptedRemote;
     private List<String> acceptedNotes;
+    /**
+     * The Connection Group (RFC 9622 §7.4), made when first asked for (group(), Clone, an
+     * entangled SetProperty, a listing): a Connection alone in its group needs none, and a group of
+     * one was ~100 B of every idle accepted Connection (issue 21 item 4). Written under this
+     * object's lock, with {@link #cloneSupport} and {@link #cloneTracker} that a group made later gets.
+     */
     private volatile TapsConnectionGroup group;
+    private CloneSupport cloneSupport;
+    private java.util.function.Consumer<GroupMember> cloneTracker;
     private volatile List<FramerFactory> framerFactories = List.of();
     /** Set once by the engine before the Connection is handed out; NONE costs one compare per event. */
     private volatile TransportObserver observer = TransportObserver.NONE;
@@ -100,7 +108,6 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
         this.events = new EventDispatcher(eventExecutor);
         this.store = new PropertyStore(properties, role);
         this.handler = handler;
-        this.group = new TapsConnectionGroup(this);
     }
 
     // ---------------------------------------------------------------- the parts' shared view
@@ -192,16 +199,17 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     }
 
     /**
-     * Calls {@code action} when {@link #closed()} completes (normally or not), registered on the
-     * future itself: {@code closed().whenComplete(..)} would keep a minimal stage and its relay too.
+     * Tells {@code end} once {@link #closed()} has its outcome (normally or not), as a dependent of
+     * that future would, without making the future or keeping a closure per Connection: one
+     * {@code end} serves all of its owner's Connections.
      */
-    public void whenClosed(java.util.function.BiConsumer<? super Void, ? super Throwable> action) {
-        lifecycle.closedFuture().whenComplete(action);
+    public void whenClosed(ConnectionEnd end) {
+        lifecycle.onClosed(end);
     }
 
-    /** Runs once when the connection reaches Closed, e.g. to let a Listener forget it. */
-    public void onTerminated(Runnable callback) {
-        lifecycle.onTerminated(callback);
+    /** Tells {@code end} once when the connection reaches its end, e.g. to let a Listener forget it. */
+    public void onTerminated(ConnectionEnd end) {
+        lifecycle.onTerminated(end);
     }
 
     /**
@@ -217,9 +225,9 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     public void establish(Link winner, StackCapabilities chosenStack) {
         adopt(winner, chosenStack);
         if (store.role() == Role.RENDEZVOUS) {
-            events.emit(() -> handler.rendezvousDone(this), () -> lifecycle.readyFuture().complete(this));
+            events.emit(() -> handler.rendezvousDone(this), lifecycle::completeReady);
         } else {
-            events.emit(() -> handler.ready(this), () -> lifecycle.readyFuture().complete(this));
+            events.emit(() -> handler.ready(this), lifecycle::completeReady);
         }
         sendPath.raiseEarlySent();
         lifecycle.afterReady();
@@ -237,7 +245,7 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
             acceptedStackName = chosenStack.name();
         }
         adopt(accepted, chosenStack);
-        lifecycle.readyFuture().complete(this);
+        lifecycle.completeReady();
     }
 
     private void adopt(Link winner, StackCapabilities chosenStack) {
@@ -466,7 +474,29 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
      */
     public void cloneable(CloneSupport support, List<FramerFactory> framers) {
         this.framerFactories = List.copyOf(framers);
-        group.cloneSupport(support);
+        synchronized (this) {
+            cloneSupport = support;
+            TapsConnectionGroup made = group;
+            if (made != null) {
+                made.cloneSupport(support);
+            }
+        }
+    }
+
+    /** Lets the owning system see this Connection's clones as they join (see TapsConnectionGroup.trackWith). */
+    public void trackClonesWith(java.util.function.Consumer<GroupMember> tracker) {
+        synchronized (this) {
+            cloneTracker = tracker;
+            TapsConnectionGroup made = group;
+            if (made != null) {
+                made.trackWith(tracker);
+            }
+        }
+    }
+
+    /** The group if one was made, else null (a Connection alone that nobody asked about). */
+    public TapsConnectionGroup groupIfMade() {
+        return group;
     }
 
     @Override
@@ -476,12 +506,31 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
 
     @Override
     public TapsConnectionGroup connectionGroup() {
-        return group;
+        TapsConnectionGroup current = group;
+        if (current == null) {
+            synchronized (this) {
+                current = group;
+                if (current == null) {
+                    current = new TapsConnectionGroup(this);
+                    if (cloneSupport != null) {
+                        current.cloneSupport(cloneSupport);
+                    }
+                    if (cloneTracker != null) {
+                        current.trackWith(cloneTracker);
+                    }
+                    if (lifecycle.state() == ConnectionState.CLOSED) {
+                        current.memberEnded(this);
+                    }
+                    group = current;
+                }
+            }
+        }
+        return current;
     }
 
     @Override
     public ConnectionGroup group() {
-        return group;
+        return connectionGroup();
     }
 
     @Override
@@ -516,7 +565,9 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     public TransportServicesException joinGroup(TapsConnectionGroup target) {
         TransportServicesException refused = target.admit(this);
         if (refused == null) {
-            this.group = target;
+            synchronized (this) {
+                this.group = target;
+            }
         }
         return refused;
     }

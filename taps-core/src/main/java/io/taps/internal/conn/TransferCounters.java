@@ -15,12 +15,14 @@ final class TransferCounters {
     private long messagesSent;
     private long messagesReceived;
     private volatile long readyNanos;
-    private volatile Instant readyAt;
+    /** When Ready came, in nanoseconds since the epoch (0 before): a long, not an Instant kept per Connection. */
+    private volatile long readyAtEpochNanos;
     private volatile long closedNanos;
     private volatile Duration lastRtt;
 
     void ready() {
-        readyAt = Instant.now();
+        Instant now = Instant.now();
+        readyAtEpochNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
         readyNanos = System.nanoTime();
     }
 
@@ -54,7 +56,9 @@ final class TransferCounters {
         Duration duration = ready == 0 ? Duration.ZERO
                 : Duration.ofNanos(Math.max(0, (closed != 0 ? closed : System.nanoTime()) - ready));
         Duration rtt = live ? currentRtt(link) : lastRtt;
-        return new TransferReport(bytesSent, bytesReceived, messagesSent, messagesReceived, rtt, duration, readyAt);
+        long readyAt = readyAtEpochNanos;
+        return new TransferReport(bytesSent, bytesReceived, messagesSent, messagesReceived, rtt, duration,
+                readyAt == 0 ? null : Instant.ofEpochSecond(0, readyAt));
     }
 
     /**

@@ -53,6 +53,8 @@ public final class ListenerCore implements Listener {
     private final CompletableFuture<Listener> readyFuture = new CompletableFuture<>();
     private final CompletableFuture<Void> stoppedFuture = new CompletableFuture<>();
     private final ArrayDeque<TapsConnection> held = new ArrayDeque<>();
+    /** Lets this Listener forget each of its Connections as it ends: one for all of them, not a closure each. */
+    private final io.taps.internal.conn.ConnectionEnd connectionEnd = this::connectionEnded;
     /** The delivered Connections still open: each holds one slot of the concurrency cap. */
     private final Set<TapsConnection> delivered = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private final long concurrencyCap;
@@ -186,7 +188,7 @@ public final class ListenerCore implements Listener {
      * before its end is watched here.
      */
     void offer(TapsConnection connection) {
-        connection.onTerminated(() -> connectionEnded(connection));
+        connection.onTerminated(connectionEnd);
         boolean deliver = false;
         boolean refuse = false;
         synchronized (this) {

@@ -47,8 +47,8 @@ import org.junit.jupiter.api.Test;
  * pipeline names of its own.
  */
 class AcceptedConnectionFootprintTest extends TapsTestSupport {
-    /** Objects an idle accepted Connection keeps of its own now (31), with a little room; 47 on main 485d9ab. */
-    private static final int BOUND = 34;
+    /** Objects an idle accepted Connection keeps of its own now (23), with a little room; 31 on main 4b4c96c, 47 on 485d9ab. */
+    private static final int BOUND = 25;
 
     private static Listener listener;
     private static final List<Connection> accepted = new CopyOnWriteArrayList<>();
@@ -91,6 +91,12 @@ class AcceptedConnectionFootprintTest extends TapsTestSupport {
                 .doesNotContainKeys(EstablishmentReport.class.getName(), "io.taps.internal.flow.ReceivePublisher",
                         Acceptor.class.getName() + "$1", "java.lang.String");
         assertThat(own.getOrDefault("java.util.ArrayList", 0)).as("lists: the send queue's only").isLessThanOrEqualTo(1);
+        // Session 12: made when used, or one for all Connections of the engine or the Listener.
+        assertThat(own).as("the group, the futures, the event ring, the end callbacks: made when used or shared")
+                .doesNotContainKeys("io.taps.internal.group.TapsConnectionGroup",
+                        "java.util.concurrent.CopyOnWriteArrayList", "java.util.concurrent.CompletableFuture",
+                        "[Ljava.lang.Object;", "java.time.Instant", "io.taps.internal.Engine$$Lambda",
+                        "io.taps.internal.listen.ListenerCore$$Lambda");
         assertThat(total).as("objects an idle accepted Connection keeps of its own").isLessThanOrEqualTo(BOUND);
     }
 
@@ -110,6 +116,68 @@ class AcceptedConnectionFootprintTest extends TapsTestSupport {
         assertThat(connection.messages()).isSameAs(connection.messages());
         assertThat(connection.remoteEndpoints()).containsExactly(RemoteEndpoint.ofAddress("127.0.0.1", clientPort));
         assertThat(connection.localEndpoints()).containsExactly(connection.localEndpoint().orElseThrow());
+    }
+
+    @Test
+    void whatIsMadeWhenAskedForSaysWhatHappenedBefore() throws Exception {
+        // A Connection of its own: the first two are counted, the third's report is read.
+        Connection connection;
+        try (Socket fourth = new Socket("127.0.0.1", listener.port())) {
+            connection = acceptedFrom(fourth);
+            // ready() asked only after the accepted Connection was Ready: already complete.
+            assertThat(connection.ready().toCompletableFuture().getNow(null)).isSameAs(connection);
+            // A group made when asked for holds the Connection, and stays the same group.
+            assertThat(connection.group().connections()).containsExactly(connection);
+            assertThat(connection.group()).isSameAs(connection.group());
+            assertThat(taps.connections()).contains(connection);
+            connection.close();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> connection.state().name().equals("CLOSED"));
+        // closed() asked only after the end: it has the outcome; the engine forgot the Connection.
+        await().atMost(Duration.ofSeconds(30)).until(() -> connection.closed().toCompletableFuture().isDone());
+        assertThat(connection.group().connections()).isEmpty();
+        await().atMost(Duration.ofSeconds(30)).until(() -> !taps.connections().contains(connection));
+    }
+
+    @Test
+    void anEchoWithEventsKeepsItsPooledSendAndReceiveWithoutDeques() throws Exception {
+        try (Socket fifth = new Socket("127.0.0.1", listener.port())) {
+            Connection connection = acceptedFrom(fifth);
+            connection.setEventHandler(new io.taps.ConnectionEventHandler() {
+                @Override
+                public void received(Connection c, io.taps.Message message) {
+                    c.sendWithEvents(message);
+                    c.receiveWithEvents(1, Integer.MAX_VALUE);
+                }
+            });
+            byte[] frame = {0, 0, 0, 3, 'a', 'b', 'c'};
+            for (int round = 0; round < 3; round++) {
+                fifth.getOutputStream().write(frame);
+                assertThat(fifth.getInputStream().readNBytes(frame.length)).isEqualTo(frame);
+            }
+            // One Send and one Receive at a time: the pooled ones wait in a field each, no deque.
+            Object sendPath = field(connection, "sendPath");
+            Object receivePath = field(connection, "receivePath");
+            ((TapsConnection) connection).eventLoop().submit(() -> null).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(field(sendPath, "spare")).as("the idle pooled Send").isNotNull();
+            assertThat(field(sendPath, "idle")).as("no deque of idle Sends").isNull();
+            assertThat(field(receivePath, "spare")).as("the idle pooled Receive").isNotNull();
+            assertThat(field(receivePath, "idle")).as("no deque of idle Receives").isNull();
+            connection.close();
+        }
+    }
+
+    /** The accepted Connection whose peer is {@code client}, once the Listener delivered it. */
+    private static Connection acceptedFrom(Socket client) {
+        return await().atMost(Duration.ofSeconds(30)).until(() -> accepted.stream()
+                .filter(c -> c.remoteEndpoint().map(e -> e.port().orElse(-1)).orElse(-1) == client.getLocalPort())
+                .findFirst().orElse(null), java.util.Objects::nonNull);
+    }
+
+    private static Object field(Object owner, String name) throws ReflectiveOperationException {
+        Field field = owner.getClass().getDeclaredField(name);
+        field.setAccessible(true);
+        return field.get(owner);
     }
 
     @Test
