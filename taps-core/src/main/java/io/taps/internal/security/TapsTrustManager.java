@@ -40,12 +40,19 @@ final class TapsTrustManager extends X509ExtendedTrustManager {
     private final boolean verifyCertificate;
     private final List<X509Certificate> pins;
     private final TrustVerificationCallback callback;
+    /**
+     * Whether the platform's verdict is the whole decision (verification on, no pins, no callback):
+     * the default, and the only case {@link #checkServerTrusted(X509Certificate[], String, SSLEngine)}
+     * hands straight to the platform.
+     */
+    private final boolean platformDecides;
 
     TapsTrustManager(SecurityParameters params) {
         this.platform = platformTrustManager(params.trustAnchors());
         this.verifyCertificate = params.verifyCertificate();
         this.pins = params.pinnedServerCertificates();
         this.callback = params.trustVerificationCallback().orElse(null);
+        this.platformDecides = verifyCertificate && pins.isEmpty() && callback == null;
     }
 
     private static X509ExtendedTrustManager platformTrustManager(List<X509Certificate> anchors) {
@@ -88,10 +95,27 @@ final class TapsTrustManager extends X509ExtendedTrustManager {
         }
     }
 
+    /**
+     * A client's check of its server, once per full handshake. In the default case the platform's
+     * check is called right here, one frame below Netty's verifier, and only a rejection goes through
+     * {@link #explain} and {@link #rejected}: the JIT compiles every frame of this path with the whole
+     * PKIX validation inlined (about half a second of C2 time each on one CPU), so each frame
+     * taps adds between Netty and the platform cost a connection storm a further dip while it warms
+     * up (issue 21: three such frames made taps' handshake rate drop by half for 3-5 s, 30-40 s in).
+     */
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
             throws CertificateException {
-        verify(chain, authType, engine, true);
+        if (!platformDecides || engine == null || chain == null || chain.length == 0) {
+            verify(chain, authType, engine, true);
+            return;
+        }
+        String auth = authType == null || authType.isEmpty() ? "UNKNOWN" : authType;
+        try {
+            platform.checkServerTrusted(chain, auth, engine);
+        } catch (CertificateException e) {
+            throw rejected(explain(e, chain, auth, engine, true), engine);
+        }
     }
 
     @Override
@@ -140,14 +164,19 @@ final class TapsTrustManager extends X509ExtendedTrustManager {
             throws CertificateException {
         try {
             check(chain, authType, engine, peerIsServer);
-        } catch (TapsCertificateException rejected) {
-            if (engine != null) {
-                synchronized (REJECTIONS) {
-                    REJECTIONS.put(engine, rejected);
-                }
-            }
-            throw withAlert(rejected);
+        } catch (TapsCertificateException rejection) {
+            throw rejected(rejection, engine);
         }
+    }
+
+    /** Records {@code rejection} for {@code engine} ({@link #takeRejection}) and returns what to throw. */
+    private static CertificateException rejected(TapsCertificateException rejection, SSLEngine engine) {
+        if (engine != null) {
+            synchronized (REJECTIONS) {
+                REJECTIONS.put(engine, rejection);
+            }
+        }
+        return withAlert(rejection);
     }
 
     /**
@@ -256,7 +285,7 @@ final class TapsTrustManager extends X509ExtendedTrustManager {
     }
 
     /** Tells a hostname mismatch apart from an untrusted chain by re-checking without the name. */
-    private CertificateException explain(CertificateException e, X509Certificate[] chain, String auth,
+    private TapsCertificateException explain(CertificateException e, X509Certificate[] chain, String auth,
             SSLEngine engine, boolean peerIsServer) {
         if (peerIsServer && engine != null && hostnameChecked(engine)) {
             try {
