@@ -48,7 +48,12 @@ final class TapsTrustManager extends X509ExtendedTrustManager {
     private final boolean platformDecides;
 
     TapsTrustManager(SecurityParameters params) {
-        this.platform = platformTrustManager(params.trustAnchors());
+        this(params, platformTrustManager(params.trustAnchors()));
+    }
+
+    /** With {@code platform} as the PKIX verifier instead of the one {@code params}' anchors select (tests). */
+    TapsTrustManager(SecurityParameters params, X509ExtendedTrustManager platform) {
+        this.platform = platform;
         this.verifyCertificate = params.verifyCertificate();
         this.pins = params.pinnedServerCertificates();
         this.callback = params.trustVerificationCallback().orElse(null);
