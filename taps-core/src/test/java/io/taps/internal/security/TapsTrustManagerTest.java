@@ -29,7 +29,7 @@ class TapsTrustManagerTest {
     @Test
     void theDefaultCheckCallsThePlatformFromItsEntryPoint() throws Exception {
         RecordingPlatform platform = new RecordingPlatform(null);
-        TapsTrustManager trust = new TapsTrustManager(verified().build(), platform);
+        TapsTrustManager trust = new TapsTrustManager(verified().build(), platform, true);
         SSLEngine engine = clientEngine(true);
 
         trust.checkServerTrusted(CHAIN, "ECDHE_ECDSA", engine);
@@ -39,9 +39,21 @@ class TapsTrustManagerTest {
     }
 
     @Test
+    void quicAndDtlsContextsKeepTheLayeredCheck() throws Exception {
+        RecordingPlatform platform = new RecordingPlatform(null);
+        TapsTrustManager trust = new TapsTrustManager(verified().build(), platform, false);
+        SSLEngine engine = clientEngine(true);
+
+        trust.checkServerTrusted(CHAIN, "ECDHE_ECDSA", engine);
+
+        assertThat(platform.engines).containsExactly(engine);
+        assertThat(platform.caller).isEqualTo(TapsTrustManager.class.getName() + ".platformCheck");
+    }
+
+    @Test
     void aPlatformRejectionOnTheDirectPathIsTypedAndRecordedForTheEngine() {
         RecordingPlatform platform = new RecordingPlatform(new CertificateException("PKIX path building failed"));
-        TapsTrustManager trust = new TapsTrustManager(verified().build(), platform);
+        TapsTrustManager trust = new TapsTrustManager(verified().build(), platform, true);
         SSLEngine engine = clientEngine(false);
 
         assertThatThrownBy(() -> trust.checkServerTrusted(CHAIN, "ECDHE_ECDSA", engine))
@@ -57,7 +69,7 @@ class TapsTrustManagerTest {
     void aChainTheNameDoesNotMatchIsAHostnameMismatch() {
         // rejects only with the engine (which carries the name), accepts the chain on its own
         RecordingPlatform platform = new RecordingPlatform(new CertificateException("No subject alternative DNS name"));
-        TapsTrustManager trust = new TapsTrustManager(verified().build(), platform);
+        TapsTrustManager trust = new TapsTrustManager(verified().build(), platform, true);
         SSLEngine engine = clientEngine(true);
 
         assertThatThrownBy(() -> trust.checkServerTrusted(CHAIN, "ECDHE_ECDSA", engine))
@@ -70,7 +82,7 @@ class TapsTrustManagerTest {
     void pinsStillDecideWhenThePlatformAccepts() {
         RecordingPlatform platform = new RecordingPlatform(null);
         TapsTrustManager trust = new TapsTrustManager(
-                verified().pinnedServerCertificates(TestPki.SELF_SIGNED_SERVER.getCertificate()).build(), platform);
+                verified().pinnedServerCertificates(TestPki.SELF_SIGNED_SERVER.getCertificate()).build(), platform, true);
         SSLEngine engine = clientEngine(true);
 
         assertThatThrownBy(() -> trust.checkServerTrusted(CHAIN, "ECDHE_ECDSA", engine))
