@@ -200,7 +200,7 @@ public final class SslContexts {
             b.keyManager(keyManager);
         }
         b.sslProvider(provider);
-        b.trustManager(new TapsTrustManager(params));
+        b.trustManager(TapsTrustManager.forTlsOverTcp(params));
         b.protocols(protocols(params.allowedProtocols()));
         if (!params.cipherSuites().isEmpty()) {
             checkCiphers(params.cipherSuites(), provider);

@@ -40,12 +40,42 @@ final class TapsTrustManager extends X509ExtendedTrustManager {
     private final boolean verifyCertificate;
     private final List<X509Certificate> pins;
     private final TrustVerificationCallback callback;
+    /**
+     * Whether {@link #checkServerTrusted(X509Certificate[], String, SSLEngine)} hands straight to the
+     * platform: only for TLS over TCP ({@link #forTlsOverTcp}) and only when the platform's verdict is
+     * the whole decision (verification on, no pins, no callback), the default.
+     */
+    private final boolean platformDecides;
 
+    /**
+     * For QUIC and DTLS contexts: every check goes through {@link #verify}. QUIC keeps this path on
+     * purpose: with the direct path, taps' QUIC handshakes with a Kwik server stalled until their
+     * 33 s timeout in 2 of 6 looped runs of the Kwik interop classes (and in 2 full suites of session
+     * 10), against none of 6 paired runs without it; the calls made are the same, so the cause is not
+     * understood, and the TLS handshake figure this path is for is TLS over TCP.
+     */
     TapsTrustManager(SecurityParameters params) {
-        this.platform = platformTrustManager(params.trustAnchors());
+        this(params, platformTrustManager(params.trustAnchors()), false);
+    }
+
+    /**
+     * The trust manager of a TLS-over-TCP context ({@link SslContexts}): the default client check calls
+     * the platform from its entry point (see {@link #checkServerTrusted(X509Certificate[], String, SSLEngine)}).
+     */
+    static TapsTrustManager forTlsOverTcp(SecurityParameters params) {
+        return new TapsTrustManager(params, platformTrustManager(params.trustAnchors()), true);
+    }
+
+    /**
+     * With {@code platform} as the PKIX verifier instead of the one {@code params}' anchors select
+     * (tests); {@code direct} as for {@link #forTlsOverTcp}.
+     */
+    TapsTrustManager(SecurityParameters params, X509ExtendedTrustManager platform, boolean direct) {
+        this.platform = platform;
         this.verifyCertificate = params.verifyCertificate();
         this.pins = params.pinnedServerCertificates();
         this.callback = params.trustVerificationCallback().orElse(null);
+        this.platformDecides = direct && verifyCertificate && pins.isEmpty() && callback == null;
     }
 
     private static X509ExtendedTrustManager platformTrustManager(List<X509Certificate> anchors) {
@@ -88,10 +118,27 @@ final class TapsTrustManager extends X509ExtendedTrustManager {
         }
     }
 
+    /**
+     * A client's check of its server, once per full handshake. In the default case of a TLS-over-TCP
+     * context ({@link #forTlsOverTcp}) the platform's check is called right here, one frame below Netty's verifier, and only a rejection goes through
+     * {@link #explain} and {@link #rejected}: the JIT compiles every frame of this path with the whole
+     * PKIX validation inlined (about half a second of C2 time each on one CPU), so each frame
+     * taps adds between Netty and the platform cost a connection storm a further dip while it warms
+     * up (issue 21: three such frames made taps' handshake rate drop by half for 3-5 s, 30-40 s in).
+     */
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
             throws CertificateException {
-        verify(chain, authType, engine, true);
+        if (!platformDecides || engine == null || chain == null || chain.length == 0) {
+            verify(chain, authType, engine, true);
+            return;
+        }
+        String auth = authType == null || authType.isEmpty() ? "UNKNOWN" : authType;
+        try {
+            platform.checkServerTrusted(chain, auth, engine);
+        } catch (CertificateException e) {
+            throw rejected(explain(e, chain, auth, engine, true), engine);
+        }
     }
 
     @Override
@@ -140,14 +187,19 @@ final class TapsTrustManager extends X509ExtendedTrustManager {
             throws CertificateException {
         try {
             check(chain, authType, engine, peerIsServer);
-        } catch (TapsCertificateException rejected) {
-            if (engine != null) {
-                synchronized (REJECTIONS) {
-                    REJECTIONS.put(engine, rejected);
-                }
-            }
-            throw withAlert(rejected);
+        } catch (TapsCertificateException rejection) {
+            throw rejected(rejection, engine);
         }
+    }
+
+    /** Records {@code rejection} for {@code engine} ({@link #takeRejection}) and returns what to throw. */
+    private static CertificateException rejected(TapsCertificateException rejection, SSLEngine engine) {
+        if (engine != null) {
+            synchronized (REJECTIONS) {
+                REJECTIONS.put(engine, rejection);
+            }
+        }
+        return withAlert(rejection);
     }
 
     /**
@@ -256,7 +308,7 @@ final class TapsTrustManager extends X509ExtendedTrustManager {
     }
 
     /** Tells a hostname mismatch apart from an untrusted chain by re-checking without the name. */
-    private CertificateException explain(CertificateException e, X509Certificate[] chain, String auth,
+    private TapsCertificateException explain(CertificateException e, X509Certificate[] chain, String auth,
             SSLEngine engine, boolean peerIsServer) {
         if (peerIsServer && engine != null && hostnameChecked(engine)) {
             try {
