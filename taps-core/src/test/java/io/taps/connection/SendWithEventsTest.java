@@ -195,8 +195,13 @@ class SendWithEventsTest extends TapsTestSupport {
     @Test
     void aReplySentFromTheReceivedHandlerThatThenAbortsEndsWithSendError() throws Exception {
         try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            // The request goes out once taps' Receive waits, so the reply is sent from the handler
+            // of a Message a read delivers (queued before the Receive, it is delivered by the
+            // Receive call instead, outside any read, and the reply leaves at once).
+            CompletableFuture<Void> receiving = new CompletableFuture<>();
             CompletableFuture<Integer> bytesAtPeer = CompletableFuture.supplyAsync(() -> {
                 try (Socket socket = listener.accept()) {
+                    receiving.get(20, java.util.concurrent.TimeUnit.SECONDS);
                     java.io.DataOutputStream out = new java.io.DataOutputStream(socket.getOutputStream());
                     out.writeInt(3);
                     out.write(new byte[] {1, 2, 3});
@@ -210,7 +215,7 @@ class SendWithEventsTest extends TapsTestSupport {
                         // Abort resets the connection: what arrived before it is counted.
                     }
                     return read;
-                } catch (IOException e) {
+                } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
             });
@@ -225,6 +230,7 @@ class SendWithEventsTest extends TapsTestSupport {
                 @Override
                 public void ready(Connection c) {
                     c.receiveWithEvents(Integer.MAX_VALUE, Integer.MAX_VALUE);
+                    receiving.complete(null);
                 }
 
                 @Override
