@@ -90,8 +90,14 @@ public final class Engine implements AutoCloseable {
     /** The last Initiate's selection: a Preconnection reuses its snapshot, so repeated initiates skip selection. */
     private volatile Selected lastSelection;
 
-    /** The claimant and the stacks selected for one Preconnection snapshot (a pure function of it). */
-    private record Selected(PreconnectionSpec spec, ProtocolStack claimant, List<ProtocolStack> stacks) {
+    /**
+     * The claimant and the stacks selected for one Preconnection snapshot (a pure function of it),
+     * and what configuration answers for each of its RemoteEndpoints (null where a lookup is needed;
+     * {@link io.taps.internal.resolve.EndpointResolver#fixedAnswer}), so that Initiates of one
+     * Preconnection do not resolve a hosts-file name or {@code localhost} again each time.
+     */
+    private record Selected(PreconnectionSpec spec, ProtocolStack claimant, List<ProtocolStack> stacks,
+            List<io.taps.internal.resolve.EndpointResolver.FixedAnswer> fixedAnswers) {
     }
 
     public Engine(EngineConfig config) {
@@ -122,6 +128,11 @@ public final class Engine implements AutoCloseable {
                         STUN_GATHERING_TIMEOUT));
         this.protocols = ProtocolRegistry.with(config.protocols(), transport);
         this.stacks = new StackEnvironment(group, transport, config.eventExecutor(), this::track, blocking);
+    }
+
+    /** The resolver of this system (tests count what it resolves). */
+    EndpointResolver resolver() {
+        return resolver;
     }
 
     /** The cached state of this system (RFC 9623 §9) for monitoring. */
@@ -261,7 +272,7 @@ public final class Engine implements AutoCloseable {
         }
         Establishment establishment = new Establishment(connection, spec, raced, resolver, stacks, bound,
                 config.racing(), cacheScopeFor(spec)).earlyData(first != null && mayGoEarly(first, spec) ? first : null)
-                .proxies(proxied);
+                .proxies(proxied).fixedAnswers(selected.fixedAnswers());
         PathMonitor monitor = pathMonitor;
         if (monitor != null) {
             establishment.interfaces(monitor::upInterfaces);
@@ -313,7 +324,11 @@ public final class Engine implements AutoCloseable {
         // property comparisons per Initiate, and the registered stacks never change.
         ProtocolStack claimant = StackSelection.claimant(spec, Role.INITIATE, protocols);
         List<ProtocolStack> raced = List.copyOf(StackSelection.raceable(spec, Role.INITIATE, protocols));
-        Selected selected = new Selected(spec, claimant, raced);
+        List<io.taps.internal.resolve.EndpointResolver.FixedAnswer> fixed = new java.util.ArrayList<>();
+        for (io.taps.endpoint.RemoteEndpoint remote : spec.remotes()) {
+            fixed.add(resolver.fixedAnswer(remote));
+        }
+        Selected selected = new Selected(spec, claimant, raced, java.util.Collections.unmodifiableList(fixed));
         lastSelection = selected;
         return selected;
     }
