@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.taps.Connection;
 import io.taps.ConnectionEventHandler;
 import io.taps.endpoint.RemoteEndpoint;
+import io.taps.internal.resolve.EndpointResolver;
 import io.taps.monitor.EstablishmentReport;
 import io.taps.properties.TransportProperties;
 import io.taps.security.SecurityParameters;
@@ -132,6 +133,12 @@ class FixedAnswersPerPreconnectionTest {
         assertThat(engine.resolver().fixedAnswer(RemoteEndpoint.ofHost("dns.only.test", 443))).isNull();
         assertThat(engine.resolver().fixedAnswer(RemoteEndpoint.ofAddress("127.0.0.1", 443)).v6())
                 .containsExactly(new InetSocketAddress("127.0.0.1", 443));
+        // Named and addressed: answered per family under its name, as establishment reports it.
+        EndpointResolver.FixedAnswer named = engine.resolver().fixedAnswer(RemoteEndpoint.ofHost("named.test", 443)
+                .toBuilder().withIpAddress("127.0.0.1").build());
+        assertThat(named.name()).isEqualTo("named.test");
+        assertThat(named.v6()).isEmpty();
+        assertThat(named.v4()).containsExactly(new InetSocketAddress("127.0.0.1", 443));
         // A link-local literal with an interface needs the interface's zone: looked up per Initiate.
         assertThat(engine.resolver().fixedAnswer(RemoteEndpoint.ofAddress("fe80::1", 443).toBuilder()
                 .withInterface("lo").build())).isNull();

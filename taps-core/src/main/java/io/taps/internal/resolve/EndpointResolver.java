@@ -277,7 +277,13 @@ public final class EndpointResolver implements AutoCloseable {
             if (scope != null && needsZone(ip)) {
                 return null;
             }
-            return new FixedAnswer(null, withZone(List.of(ip), port, null), List.of());
+            List<InetSocketAddress> address = withZone(List.of(ip), port, null);
+            if (remote.hostName().isPresent()) {
+                // Named and addressed: establishment asks per family and reports both answers.
+                boolean six = ip instanceof Inet6Address;
+                return new FixedAnswer(remote.hostName().get(), six ? address : List.of(), six ? List.of() : address);
+            }
+            return new FixedAnswer(null, address, List.of());
         }
         if (remote.hostName().isEmpty()) {
             return null;
