@@ -90,15 +90,9 @@ public final class Engine implements AutoCloseable {
     /** The last Initiate's selection: a Preconnection reuses its snapshot, so repeated initiates skip selection. */
     private volatile Selected lastSelection;
 
-    /**
-     * The claimant and the stacks selected for one Preconnection snapshot (a pure function of it),
-     * and what configuration answers for each of its RemoteEndpoints (null where a lookup is needed;
-     * {@link io.taps.internal.resolve.EndpointResolver#fixedAnswer}), so that Initiates of one
-     * Preconnection do not resolve a hosts-file name or {@code localhost} again each time.
-     */
+    /** Selection for one Preconnection snapshot, and what configuration answers for its remotes (EndpointResolver#fixedAnswers). */
     private record Selected(PreconnectionSpec spec, ProtocolStack claimant, List<ProtocolStack> stacks,
-            List<io.taps.internal.resolve.EndpointResolver.FixedAnswer> fixedAnswers) {
-    }
+            List<EndpointResolver.FixedAnswer> fixedAnswers) { }
 
     public Engine(EngineConfig config) {
         this(config, new PerformanceCache());
@@ -128,11 +122,6 @@ public final class Engine implements AutoCloseable {
                         STUN_GATHERING_TIMEOUT));
         this.protocols = ProtocolRegistry.with(config.protocols(), transport);
         this.stacks = new StackEnvironment(group, transport, config.eventExecutor(), this::track, blocking);
-    }
-
-    /** The resolver of this system (tests count what it resolves). */
-    EndpointResolver resolver() {
-        return resolver;
     }
 
     /** The cached state of this system (RFC 9623 §9) for monitoring. */
@@ -324,11 +313,7 @@ public final class Engine implements AutoCloseable {
         // property comparisons per Initiate, and the registered stacks never change.
         ProtocolStack claimant = StackSelection.claimant(spec, Role.INITIATE, protocols);
         List<ProtocolStack> raced = List.copyOf(StackSelection.raceable(spec, Role.INITIATE, protocols));
-        List<io.taps.internal.resolve.EndpointResolver.FixedAnswer> fixed = new java.util.ArrayList<>();
-        for (io.taps.endpoint.RemoteEndpoint remote : spec.remotes()) {
-            fixed.add(resolver.fixedAnswer(remote));
-        }
-        Selected selected = new Selected(spec, claimant, raced, java.util.Collections.unmodifiableList(fixed));
+        Selected selected = new Selected(spec, claimant, raced, resolver.fixedAnswers(spec.remotes()));
         lastSelection = selected;
         return selected;
     }

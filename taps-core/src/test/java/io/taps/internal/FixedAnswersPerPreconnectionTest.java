@@ -69,6 +69,17 @@ class FixedAnswersPerPreconnectionTest {
         Files.deleteIfExists(hosts);
     }
 
+    /** The engine's resolver, which counts what it answers (Engine keeps it private). */
+    private static EndpointResolver resolver() {
+        try {
+            java.lang.reflect.Field field = Engine.class.getDeclaredField("resolver");
+            field.setAccessible(true);
+            return (EndpointResolver) field.get(engine);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     private static PreconnectionSpec spec(String host) {
         return new PreconnectionSpec(List.of(), List.of(RemoteEndpoint.ofHost(host, server.getLocalPort())),
                 TransportProperties.reliableInorderStream(), SecurityParameters.disabled());
@@ -84,8 +95,8 @@ class FixedAnswersPerPreconnectionTest {
 
     @Test
     void initiatesOfOnePreconnectionTakeTheHostsFileAnswerOnceAndStillRaceBothFamilies() {
-        long before = engine.resolver().fixedAnswersMade();
-        long lookupsBefore = engine.resolver().configuredLookups();
+        long before = resolver().fixedAnswersMade();
+        long lookupsBefore = resolver().configuredLookups();
         PreconnectionSpec spec = spec(NAME);
         for (int i = 0; i < 3; i++) {
             EstablishmentReport report = connectAndClose(spec);
@@ -105,42 +116,42 @@ class FixedAnswersPerPreconnectionTest {
                     .isEqualTo("0:0:0:0:0:0:0:1");
         }
         // Once for the snapshot, and no per-Initiate lookup (before: AAAA and A per Initiate, 6).
-        assertThat(engine.resolver().fixedAnswersMade() - before).isEqualTo(1);
-        assertThat(engine.resolver().configuredLookups() - lookupsBefore).isZero();
+        assertThat(resolver().fixedAnswersMade() - before).isEqualTo(1);
+        assertThat(resolver().configuredLookups() - lookupsBefore).isZero();
 
         // Another Preconnection (snapshot) takes its own: nothing is shared across Preconnections.
         connectAndClose(spec(NAME));
-        assertThat(engine.resolver().fixedAnswersMade() - before).isEqualTo(2);
+        assertThat(resolver().fixedAnswersMade() - before).isEqualTo(2);
     }
 
     @Test
     void localhostIsAnsweredPerPreconnectionToo() {
-        long before = engine.resolver().fixedAnswersMade();
-        long lookupsBefore = engine.resolver().configuredLookups();
+        long before = resolver().fixedAnswersMade();
+        long lookupsBefore = resolver().configuredLookups();
         PreconnectionSpec spec = spec("localhost");
         for (int i = 0; i < 2; i++) {
             EstablishmentReport report = connectAndClose(spec);
             assertThat(report.resolutions()).extracting(EstablishmentReport.Resolution::family)
                     .containsExactly("AAAA", "A");
         }
-        assertThat(engine.resolver().fixedAnswersMade() - before).isEqualTo(1);
-        assertThat(engine.resolver().configuredLookups() - lookupsBefore).isZero();
+        assertThat(resolver().fixedAnswersMade() - before).isEqualTo(1);
+        assertThat(resolver().configuredLookups() - lookupsBefore).isZero();
     }
 
     @Test
     void aNameConfigurationDoesNotAnswerIsNotFixedAndALiteralIs() {
         // No name server and not in the hosts file: DNS would be asked (and its TTL honoured), so nothing is fixed.
-        assertThat(engine.resolver().fixedAnswer(RemoteEndpoint.ofHost("dns.only.test", 443))).isNull();
-        assertThat(engine.resolver().fixedAnswer(RemoteEndpoint.ofAddress("127.0.0.1", 443)).v6())
+        assertThat(resolver().fixedAnswer(RemoteEndpoint.ofHost("dns.only.test", 443))).isNull();
+        assertThat(resolver().fixedAnswer(RemoteEndpoint.ofAddress("127.0.0.1", 443)).v6())
                 .containsExactly(new InetSocketAddress("127.0.0.1", 443));
         // Named and addressed: answered per family under its name, as establishment reports it.
-        EndpointResolver.FixedAnswer named = engine.resolver().fixedAnswer(RemoteEndpoint.ofHost("named.test", 443)
+        EndpointResolver.FixedAnswer named = resolver().fixedAnswer(RemoteEndpoint.ofHost("named.test", 443)
                 .toBuilder().withIpAddress("127.0.0.1").build());
         assertThat(named.name()).isEqualTo("named.test");
         assertThat(named.v6()).isEmpty();
         assertThat(named.v4()).containsExactly(new InetSocketAddress("127.0.0.1", 443));
         // A link-local literal with an interface needs the interface's zone: looked up per Initiate.
-        assertThat(engine.resolver().fixedAnswer(RemoteEndpoint.ofAddress("fe80::1", 443).toBuilder()
+        assertThat(resolver().fixedAnswer(RemoteEndpoint.ofAddress("fe80::1", 443).toBuilder()
                 .withInterface("lo").build())).isNull();
     }
 }

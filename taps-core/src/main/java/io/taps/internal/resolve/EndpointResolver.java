@@ -311,6 +311,18 @@ public final class EndpointResolver implements AutoCloseable {
     }
 
     /**
+     * {@link #fixedAnswer} of each of {@code remotes}, in their order (null entries where a lookup
+     * is needed): what a Preconnection snapshot keeps for all its Initiates.
+     */
+    public List<FixedAnswer> fixedAnswers(List<RemoteEndpoint> remotes) {
+        List<FixedAnswer> answers = new ArrayList<>(remotes.size());
+        for (RemoteEndpoint remote : remotes) {
+            answers.add(fixedAnswer(remote));
+        }
+        return Collections.unmodifiableList(answers);
+    }
+
+    /**
      * Addresses configuration gives for one RemoteEndpoint ({@link #fixedAnswer}).
      *
      * @param name the host name as the endpoint gave it, or null for an IP address literal
