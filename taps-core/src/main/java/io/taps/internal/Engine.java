@@ -97,9 +97,9 @@ public final class Engine implements AutoCloseable {
     /** The last Initiate's selection: a Preconnection reuses its snapshot, so repeated initiates skip selection. */
     private volatile Selected lastSelection;
 
-    /** The claimant and the stacks selected for one Preconnection snapshot (a pure function of it). */
-    private record Selected(PreconnectionSpec spec, ProtocolStack claimant, List<ProtocolStack> stacks) {
-    }
+    /** Selection for one Preconnection snapshot, and what configuration answers for its remotes (EndpointResolver#fixedAnswers). */
+    private record Selected(PreconnectionSpec spec, ProtocolStack claimant, List<ProtocolStack> stacks,
+            List<EndpointResolver.FixedAnswer> fixedAnswers) { }
 
     public Engine(EngineConfig config) {
         this(config, new PerformanceCache());
@@ -268,7 +268,7 @@ public final class Engine implements AutoCloseable {
         }
         Establishment establishment = new Establishment(connection, spec, raced, resolver, stacks, bound,
                 config.racing(), cacheScopeFor(spec)).earlyData(first != null && mayGoEarly(first, spec) ? first : null)
-                .proxies(proxied);
+                .proxies(proxied).fixedAnswers(selected.fixedAnswers());
         PathMonitor monitor = pathMonitor;
         if (monitor != null) {
             establishment.interfaces(monitor::upInterfaces);
@@ -320,7 +320,7 @@ public final class Engine implements AutoCloseable {
         // property comparisons per Initiate, and the registered stacks never change.
         ProtocolStack claimant = StackSelection.claimant(spec, Role.INITIATE, protocols);
         List<ProtocolStack> raced = List.copyOf(StackSelection.raceable(spec, Role.INITIATE, protocols));
-        Selected selected = new Selected(spec, claimant, raced);
+        Selected selected = new Selected(spec, claimant, raced, resolver.fixedAnswers(spec.remotes()));
         lastSelection = selected;
         return selected;
     }

@@ -90,6 +90,8 @@ public final class Establishment {
     private java.time.Instant startedAt;
     /** The proxy branches (RFC 9623 §4.1.2), or null when the Connection goes direct only. */
     private ProxyGathering proxies;
+    /** Per RemoteEndpoint, what configuration answers (null: resolve), or null for none known. */
+    private List<EndpointResolver.FixedAnswer> fixedAnswers;
     /** A task on the loop is making changes: the report is published once, when it ends. */
     private boolean batching;
     /** The report changed during the running batch. */
@@ -217,6 +219,16 @@ public final class Establishment {
         return leaf.stack().cloneable() ? new ChannelCloneSupport(leaf, use, scope, environment) : null;
     }
 
+    /**
+     * What configuration answers for each RemoteEndpoint of the spec, in its order (null entries:
+     * resolve as usual), kept per Preconnection snapshot ({@link EndpointResolver#fixedAnswer}).
+     * Call before {@link #start()}.
+     */
+    public Establishment fixedAnswers(List<EndpointResolver.FixedAnswer> answers) {
+        this.fixedAnswers = answers;
+        return this;
+    }
+
     /** The proxies and their policy (RFC 9623 §4.1.2); null or never called: direct only. Call before start. */
     public Establishment proxies(ProxyGathering gathering) {
         this.proxies = gathering;
@@ -309,7 +321,13 @@ public final class Establishment {
         for (RemoteEndpoint remote : spec.remotes()) {
             remotes.add(new RemoteState(remote, spec.security().alpn()));
         }
-        for (RemoteState state : remotes) {
+        for (int i = 0; i < remotes.size(); i++) {
+            RemoteState state = remotes.get(i);
+            EndpointResolver.FixedAnswer fixed = fixedAnswers == null || resolver.isClosed() ? null : fixedAnswers.get(i);
+            if (fixed != null) {
+                answered(state, fixed);
+                continue;
+            }
             if (state.remote.hostName().isEmpty()) {
                 resolver.resolve(state.remote, null, scope.useDnsCache()).whenComplete((addresses, failure) -> onLoop(() -> {
                     state.v6Done = true;
@@ -372,6 +390,27 @@ public final class Establishment {
                 resolutionChanged(state);
             }));
         }
+    }
+
+    /**
+     * What the resolver's completed answers would do, in the same task and order, without asking
+     * it: a literal counts as both families answered; a configured name records its AAAA and A
+     * answers in the report and releases both at once (A answered in the same task, so neither the
+     * resolution delay nor an IPv6 hold applies). Nothing asks the HTTPS record of such a name.
+     */
+    private void answered(RemoteState state, EndpointResolver.FixedAnswer fixed) {
+        state.v6Done = true;
+        state.v4Done = true;
+        state.v4Released = true;
+        state.v6.addAll(fixed.v6());
+        state.v4.addAll(fixed.v4());
+        if (fixed.name() != null) {
+            long origin = racer.originNanos();
+            Duration queried = Duration.ofNanos(clock.nanoTime() - origin);
+            record(fixed.name(), "AAAA", fixed.v6(), null, origin, queried);
+            record(fixed.name(), "A", fixed.v4(), null, origin, queried);
+        }
+        resolutionChanged(state);
     }
 
     /**

@@ -89,6 +89,10 @@ public final class EndpointResolver implements AutoCloseable {
     private InetNameResolver ipv6Uncached;
     private final ServiceBindingResolver services;
     private volatile boolean closed;
+    /** Counted for tests ({@link #fixedAnswersMade()}). */
+    private final java.util.concurrent.atomic.AtomicLong fixedAnswersMade = new java.util.concurrent.atomic.AtomicLong();
+    /** Counted for tests ({@link #configuredLookups()}). */
+    private final java.util.concurrent.atomic.AtomicLong configuredLookups = new java.util.concurrent.atomic.AtomicLong();
     /** Where interface names are looked up; null reads the system directly (standalone use in tests). */
     private volatile SystemInterfaces interfaces;
 
@@ -252,6 +256,98 @@ public final class EndpointResolver implements AutoCloseable {
     }
 
     /**
+     * What configuration alone answers for {@code remote}, or null when answering takes a lookup
+     * (DNS, or an interface for a link-local zone): an IP address literal, or a name the hosts file
+     * or the {@code localhost} rule maps (the answers {@link #resolve(RemoteEndpoint,
+     * StandardProtocolFamily, boolean)} completes at once, per family, in the same order and cap).
+     * The hosts file is read once, when this resolver is built, and configuration is not cached
+     * state, so an answer holds for this resolver's lifetime and for every cache scope: a
+     * Preconnection keeps it for all its Initiates instead of resolving the name per Connection
+     * (issue 21 item 1). A DNS answer is never fixed: it has a TTL, which the DNS cache honours.
+     */
+    public FixedAnswer fixedAnswer(RemoteEndpoint remote) {
+        Objects.requireNonNull(remote, "remote");
+        int port = remote.effectivePort();
+        if (port == 0) {
+            return null;
+        }
+        String scope = remote.interfaceName().orElse(null);
+        if (remote.ipAddress().isPresent()) {
+            InetAddress ip = remote.ipAddress().get();
+            if (scope != null && needsZone(ip)) {
+                return null;
+            }
+            List<InetSocketAddress> address = withZone(List.of(ip), port, null);
+            if (remote.hostName().isPresent()) {
+                // Named and addressed: establishment asks per family and reports both answers.
+                boolean six = ip instanceof Inet6Address;
+                return new FixedAnswer(remote.hostName().get(), six ? address : List.of(), six ? List.of() : address);
+            }
+            return new FixedAnswer(null, address, List.of());
+        }
+        if (remote.hostName().isEmpty()) {
+            return null;
+        }
+        String name = remote.hostName().get();
+        String key = normalize(name);
+        List<InetAddress> v6 = hostsV6.getOrDefault(key, List.of());
+        List<InetAddress> v4 = hostsV4.getOrDefault(key, List.of());
+        if (v6.isEmpty() && v4.isEmpty() && (key.equals("localhost") || key.endsWith(".localhost"))) {
+            v6 = List.of(io.netty.util.NetUtil.LOCALHOST6);
+            v4 = List.of(io.netty.util.NetUtil.LOCALHOST4);
+        }
+        if (v6.isEmpty() && v4.isEmpty()) {
+            return null;
+        }
+        List<InetAddress> six = cap(interleave(v6, List.of()));
+        List<InetAddress> four = cap(interleave(List.of(), v4));
+        for (InetAddress a : six) {
+            if (scope != null && needsZone(a)) {
+                return null;
+            }
+        }
+        fixedAnswersMade.incrementAndGet();
+        return new FixedAnswer(name, withZone(six, port, null), withZone(four, port, null));
+    }
+
+    /**
+     * {@link #fixedAnswer} of each of {@code remotes}, in their order (null entries where a lookup
+     * is needed): what a Preconnection snapshot keeps for all its Initiates.
+     */
+    public List<FixedAnswer> fixedAnswers(List<RemoteEndpoint> remotes) {
+        List<FixedAnswer> answers = new ArrayList<>(remotes.size());
+        for (RemoteEndpoint remote : remotes) {
+            answers.add(fixedAnswer(remote));
+        }
+        return Collections.unmodifiableList(answers);
+    }
+
+    /**
+     * Addresses configuration gives for one RemoteEndpoint ({@link #fixedAnswer}).
+     *
+     * @param name the host name as the endpoint gave it, or null for an IP address literal
+     * @param v6 the AAAA answer in connection order (for a literal: its one address, whatever its family)
+     * @param v4 the A answer in connection order (empty for a literal)
+     */
+    public record FixedAnswer(String name, List<InetSocketAddress> v6, List<InetSocketAddress> v4) {
+    }
+
+    /** Host-name answers {@link #fixedAnswer} made from configuration: one per Preconnection snapshot, not per Initiate. */
+    public long fixedAnswersMade() {
+        return fixedAnswersMade.get();
+    }
+
+    /** Names {@link #resolve(RemoteEndpoint, StandardProtocolFamily, boolean)} answered from configuration, per family asked. */
+    public long configuredLookups() {
+        return configuredLookups.get();
+    }
+
+    /** Whether {@link #close()} ran: nothing resolves any more, not even from configuration. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
      * Looks interface names up in {@code source}'s snapshot, read off the event loop, instead of
      * asking the system on the calling thread (nothing blocks an event loop).
      */
@@ -392,6 +488,7 @@ public final class EndpointResolver implements AutoCloseable {
             v4 = List.of(io.netty.util.NetUtil.LOCALHOST4);
         }
         if (!v6.isEmpty() || !v4.isEmpty()) {
+            configuredLookups.incrementAndGet();
             return CompletableFuture.completedFuture(cap(interleave(
                     family == StandardProtocolFamily.INET ? List.of() : v6,
                     family == StandardProtocolFamily.INET6 ? List.of() : v4)));
