@@ -289,13 +289,8 @@ public final class EndpointResolver implements AutoCloseable {
             return null;
         }
         String name = remote.hostName().get();
-        String key = normalize(name);
-        List<InetAddress> v6 = hostsV6.getOrDefault(key, List.of());
-        List<InetAddress> v4 = hostsV4.getOrDefault(key, List.of());
-        if (v6.isEmpty() && v4.isEmpty() && (key.equals("localhost") || key.endsWith(".localhost"))) {
-            v6 = List.of(io.netty.util.NetUtil.LOCALHOST6);
-            v4 = List.of(io.netty.util.NetUtil.LOCALHOST4);
-        }
+        List<InetAddress> v6 = configured(name, true);
+        List<InetAddress> v4 = configured(name, false);
         if (v6.isEmpty() && v4.isEmpty()) {
             return null;
         }
@@ -480,13 +475,8 @@ public final class EndpointResolver implements AutoCloseable {
             return CompletableFuture.failedFuture(failure("could not resolve " + name
                     + ": the resolver is closed", null));
         }
-        String key = normalize(name);
-        List<InetAddress> v6 = hostsV6.getOrDefault(key, List.of());
-        List<InetAddress> v4 = hostsV4.getOrDefault(key, List.of());
-        if (v6.isEmpty() && v4.isEmpty() && (key.equals("localhost") || key.endsWith(".localhost"))) {
-            v6 = List.of(io.netty.util.NetUtil.LOCALHOST6);
-            v4 = List.of(io.netty.util.NetUtil.LOCALHOST4);
-        }
+        List<InetAddress> v6 = configured(name, true);
+        List<InetAddress> v4 = configured(name, false);
         if (!v6.isEmpty() || !v4.isEmpty()) {
             configuredLookups.incrementAndGet();
             return CompletableFuture.completedFuture(cap(interleave(
@@ -688,4 +678,20 @@ public final class EndpointResolver implements AutoCloseable {
             }
         }
     }
+
+    /**
+     * What configuration alone answers for {@code name} in one family: its hosts-file entries, or
+     * for {@code localhost} and names under it without entries of either family, the loopback
+     * address (RFC 6761 §6.3).
+     */
+    private List<InetAddress> configured(String name, boolean v6) {
+        String key = normalize(name);
+        List<InetAddress> entries = (v6 ? hostsV6 : hostsV4).getOrDefault(key, List.of());
+        if (entries.isEmpty() && (key.equals("localhost") || key.endsWith(".localhost"))
+                && hostsV6.getOrDefault(key, List.of()).isEmpty() && hostsV4.getOrDefault(key, List.of()).isEmpty()) {
+            return List.of(v6 ? io.netty.util.NetUtil.LOCALHOST6 : io.netty.util.NetUtil.LOCALHOST4);
+        }
+        return entries;
+    }
+
 }
