@@ -6,50 +6,59 @@ import io.taps.internal.conn.TapsConnection;
 import io.taps.internal.group.TapsConnectionGroup;
 import io.taps.properties.ConnectionState;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * The engine's listings of its Connections and their groups (RFC 9622 §7.4), for TransportServices
  * and the actuator. A Connection alone in its group makes its group only when asked for (issue 21
- * item 4), so listing the live Connections does not make one for each of them; listing the groups does.
+ * item 4); listing makes the groups not made yet, in the Connections' creation order.
  */
 final class ConnectionListing {
     private ConnectionListing() {
     }
 
-    /** Every Connection not yet Closed: the members of the groups made so far, oldest group first, then the others. */
+    /**
+     * Every Connection not yet Closed, oldest first: in creation order, a Connection's group (its
+     * members in their order) where the oldest tracked member of that group comes. It makes no
+     * group: listing those without one after the others, as this class first did, put them in hash
+     * order, so a Connection made later could be listed first (the demo's timeline test caught it).
+     */
     static List<Connection> live(Set<TapsConnection> connections) {
-        Map<Long, TapsConnectionGroup> groups = new TreeMap<>();
-        List<Connection> alone = new ArrayList<>();
-        for (TapsConnection connection : connections) {
+        Set<Connection> live = new LinkedHashSet<>();
+        Set<TapsConnectionGroup> listed = new HashSet<>();
+        for (TapsConnection connection : byAge(connections)) {
             TapsConnectionGroup group = connection.groupIfMade();
-            if (group != null) {
-                groups.putIfAbsent(group.number(), group);
-            } else if (connection.state() != ConnectionState.CLOSED) {
-                alone.add(connection);
+            if (group == null) {
+                if (connection.state() != ConnectionState.CLOSED) {
+                    live.add(connection);
+                }
+            } else if (listed.add(group)) {
+                live.addAll(group.connections());
             }
         }
-        Set<Connection> live = new LinkedHashSet<>();
-        for (TapsConnectionGroup group : groups.values()) {
-            live.addAll(group.connections());
-        }
-        live.addAll(alone);
         return new ArrayList<>(live);
     }
 
-    /** Every group with a member not yet Closed, in the order the groups were made. */
+    private static List<TapsConnection> byAge(Set<TapsConnection> connections) {
+        List<TapsConnection> byAge = new ArrayList<>(connections);
+        byAge.sort(Comparator.comparingLong(TapsConnection::creationOrder));
+        return byAge;
+    }
+
+    /** Every group with a member not yet Closed, oldest first (by its oldest tracked member's creation). */
     static List<ConnectionGroup> groups(Set<TapsConnection> connections) {
-        Map<Long, TapsConnectionGroup> groups = new TreeMap<>();
-        for (TapsConnection connection : connections) {
+        // Groups are made when first asked for: made here in the Connections' creation order.
+        Set<ConnectionGroup> groups = new LinkedHashSet<>();
+        for (TapsConnection connection : byAge(connections)) {
             TapsConnectionGroup group = connection.connectionGroup();
-            if (!groups.containsKey(group.number()) && !group.connections().isEmpty()) {
-                groups.put(group.number(), group);
+            if (!group.connections().isEmpty()) {
+                groups.add(group);
             }
         }
-        return List.copyOf(groups.values());
+        return List.copyOf(groups);
     }
 }

@@ -62,6 +62,9 @@ import java.util.concurrent.Flow;
  * {@code internal.flow}) it passes 500, and splitting a facade would only move its delegations.
  */
 public final class TapsConnection extends LinkEventRouting implements GroupMember {
+    private static final java.util.concurrent.atomic.AtomicLong CREATED = new java.util.concurrent.atomic.AtomicLong();
+    /** Creation order in this JVM: listings order by it, as a group made later no longer says when its Connection was. */
+    private final long creationOrder = CREATED.incrementAndGet();
     private final EventLoop loop;
     private final Executor eventExecutor;
     // The parts, shared with each other through this facade; all confined to the event loop.
@@ -492,6 +495,11 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
                 made.trackWith(tracker);
             }
         }
+    }
+
+    /** When this Connection was made, relative to the others in this JVM (larger is later). */
+    public long creationOrder() {
+        return creationOrder;
     }
 
     /** The group if one was made, else null (a Connection alone that nobody asked about). */
