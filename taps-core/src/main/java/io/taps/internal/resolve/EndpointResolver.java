@@ -289,8 +289,9 @@ public final class EndpointResolver implements AutoCloseable {
             return null;
         }
         String name = remote.hostName().get();
-        List<InetAddress> v6 = configured(name, true);
-        List<InetAddress> v4 = configured(name, false);
+        String key = normalize(name);
+        List<InetAddress> v6 = configured(key, true);
+        List<InetAddress> v4 = configured(key, false);
         if (v6.isEmpty() && v4.isEmpty()) {
             return null;
         }
@@ -475,8 +476,9 @@ public final class EndpointResolver implements AutoCloseable {
             return CompletableFuture.failedFuture(failure("could not resolve " + name
                     + ": the resolver is closed", null));
         }
-        List<InetAddress> v6 = configured(name, true);
-        List<InetAddress> v4 = configured(name, false);
+        String key = normalize(name);
+        List<InetAddress> v6 = configured(key, true);
+        List<InetAddress> v4 = configured(key, false);
         if (!v6.isEmpty() || !v4.isEmpty()) {
             configuredLookups.incrementAndGet();
             return CompletableFuture.completedFuture(cap(interleave(
@@ -680,12 +682,11 @@ public final class EndpointResolver implements AutoCloseable {
     }
 
     /**
-     * What configuration alone answers for {@code name} in one family: its hosts-file entries, or
-     * for {@code localhost} and names under it without entries of either family, the loopback
-     * address (RFC 6761 §6.3).
+     * What configuration alone answers for the name {@code key} ({@link #normalize}d) in one family:
+     * its hosts-file entries, or for {@code localhost} and names under it without entries of either
+     * family, the loopback address (RFC 6761 §6.3).
      */
-    private List<InetAddress> configured(String name, boolean v6) {
-        String key = normalize(name);
+    private List<InetAddress> configured(String key, boolean v6) {
         List<InetAddress> entries = (v6 ? hostsV6 : hostsV4).getOrDefault(key, List.of());
         if (entries.isEmpty() && (key.equals("localhost") || key.endsWith(".localhost"))
                 && hostsV6.getOrDefault(key, List.of()).isEmpty() && hostsV4.getOrDefault(key, List.of()).isEmpty()) {

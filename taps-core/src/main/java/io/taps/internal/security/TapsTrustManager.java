@@ -133,7 +133,7 @@ final class TapsTrustManager extends X509ExtendedTrustManager {
             verify(chain, authType, engine, true);
             return;
         }
-        String auth = authType == null || authType.isEmpty() ? "UNKNOWN" : authType;
+        String auth = authTypeOrUnknown(authType);
         try {
             platform.checkServerTrusted(chain, auth, engine);
         } catch (CertificateException e) {
@@ -283,9 +283,14 @@ final class TapsTrustManager extends X509ExtendedTrustManager {
         }
     }
 
+    /** The JDK's trust managers refuse a null or empty auth type; BoringSSL may not name one. */
+    private static String authTypeOrUnknown(String authType) {
+        return authType == null || authType.isEmpty() ? "UNKNOWN" : authType;
+    }
+
     private void platformCheck(X509Certificate[] chain, String authType, SSLEngine engine, boolean peerIsServer)
             throws CertificateException {
-        String auth = authType == null || authType.isEmpty() ? "UNKNOWN" : authType;
+        String auth = authTypeOrUnknown(authType);
         // The engine is always passed when there is one: it carries the hostname to verify, and
         // dropping it would silently skip hostname verification (fail closed instead).
         try {
