@@ -7,6 +7,7 @@ import io.taps.TransportServicesException;
 import io.taps.internal.gather.Leaf;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -111,6 +112,7 @@ public final class Racer<H extends AttemptStarter.Running> {
     private final AttemptStarter<H> starter;
     private final RacingConfig config;
     private final Listener<H> listener;
+    private static final EstablishmentReport.Attempt[] NO_LINES = new EstablishmentReport.Attempt[0];
     /** What is being established, for error messages: built only when a race fails. */
     private final java.util.function.Supplier<String> target;
     private final java.util.function.Predicate<Leaf> failover;
@@ -120,17 +122,24 @@ public final class Racer<H extends AttemptStarter.Running> {
     private final List<Record> running = new ArrayList<>();
     private final List<Throwable> failures = new ArrayList<>();
     /**
-     * The report's view of each leaf, made once per leaf (a path description and a stack name):
-     * the report is published after every change, so making them per report cost O(n) string
-     * formatting per attempt, O(n^2) per race (issue 21 item 4, figure 13).
+     * The report's line for each leaf while it is not started, made once per leaf (with its view: a
+     * path description and a stack name): the report is published after every change, so making
+     * them per report cost O(n) string formatting, hashing and allocation per attempt, O(n^2) per
+     * race (issue 21 item 4, figure 13).
      */
-    private final Map<Leaf, EstablishmentReport.Candidate> candidates = new HashMap<>();
+    private final Map<Leaf, EstablishmentReport.Attempt> notStarted = new HashMap<>();
     /** The race order of the leaves not started yet: {@code pending} from index {@code nextPending} on. */
     private List<Leaf> pending = List.of();
+    /** The not-started lines of {@link #pending}, index for index: a report copies them, nothing more. */
+    private EstablishmentReport.Attempt[] pendingLines = NO_LINES;
     private int nextPending;
-    /** Report views made ({@link #candidates} misses) and leaves looked at by {@link #offer}: linear in the leaves. */
+    /**
+     * Report views made ({@link #notStarted} misses), leaves looked at by {@link #offer} and report
+     * lines made: linear in the leaves, however often the report is read.
+     */
     long candidatesMade;
     long leavesOffered;
+    long linesMade;
     private RaceClock.Timer nextStart;
     private RaceClock.Timer deadline;
     private long originNanos;
@@ -207,6 +216,10 @@ public final class Racer<H extends AttemptStarter.Running> {
             }
         }
         pending = new ArrayList<>(next);
+        pendingLines = new EstablishmentReport.Attempt[pending.size()];
+        for (int i = 0; i < pendingLines.length; i++) {
+            pendingLines[i] = notStartedLine(pending.get(i));
+        }
         nextPending = 0;
         rearm();
     }
@@ -277,13 +290,20 @@ public final class Racer<H extends AttemptStarter.Running> {
         }
     }
 
-    /** Started attempts in start order, then the leaves never started. */
+    /**
+     * Started attempts in start order, then the leaves never started. Only the lines of running
+     * attempts are made here (they change); an ended attempt's line and a not-started leaf's line
+     * are made once and copied, so reading the report after every change costs a copy of
+     * references, not a line per leaf (issue 21, figure 13).
+     */
     public List<EstablishmentReport.Attempt> report() {
-        List<EstablishmentReport.Attempt> out = new ArrayList<>(records.size() + pendingCount());
+        int started = records.size();
+        EstablishmentReport.Attempt[] out = new EstablishmentReport.Attempt[started + pendingCount()];
         long now = clock.nanoTime();
-        for (Record r : records) {
+        for (int i = 0; i < started; i++) {
+            Record r = records.get(i);
             if (r.ended != null) {
-                out.add(r.ended);
+                out[i] = r.ended;
                 continue;
             }
             Optional<Duration> duration = r.endNanos < 0 ? (finished ? Optional.empty()
@@ -301,24 +321,29 @@ public final class Racer<H extends AttemptStarter.Running> {
             EstablishmentReport.Attempt line = new EstablishmentReport.Attempt(r.candidate(),
                     Optional.of(Duration.ofNanos(r.startNanos - originNanos)), duration, r.outcome, reason, message,
                     r.handle != null && r.handle.sentEarlyData());
+            linesMade++;
             if (r.outcome != EstablishmentReport.Outcome.RUNNING && r.endNanos >= 0 && !r.starting) {
                 r.ended = line;
             }
-            out.add(line);
+            out[i] = line;
         }
-        for (int i = nextPending; i < pending.size(); i++) {
-            out.add(new EstablishmentReport.Attempt(candidateOf(pending.get(i)), Optional.empty(), Optional.empty(),
-                    EstablishmentReport.Outcome.NOT_STARTED, Optional.empty(), Optional.empty(), false));
-        }
-        return out;
+        System.arraycopy(pendingLines, nextPending, out, started, pendingCount());
+        return Arrays.asList(out);
     }
 
     private EstablishmentReport.Candidate candidateOf(Leaf leaf) {
-        EstablishmentReport.Candidate made = candidates.get(leaf);
+        return notStartedLine(leaf).candidate();
+    }
+
+    /** The leaf's line while it is not started, with its report view: made once per leaf. */
+    private EstablishmentReport.Attempt notStartedLine(Leaf leaf) {
+        EstablishmentReport.Attempt made = notStarted.get(leaf);
         if (made == null) {
-            made = leaf.toCandidate();
+            made = new EstablishmentReport.Attempt(leaf.toCandidate(), Optional.empty(), Optional.empty(),
+                    EstablishmentReport.Outcome.NOT_STARTED, Optional.empty(), Optional.empty(), false);
             candidatesMade++;
-            candidates.put(leaf, made);
+            linesMade++;
+            notStarted.put(leaf, made);
         }
         return made;
     }
@@ -350,6 +375,7 @@ public final class Racer<H extends AttemptStarter.Running> {
         }
         if (records.size() >= config.maxLeaves()) {
             pending = List.of();
+            pendingLines = NO_LINES;
             nextPending = 0;
             // No leaf can start any more, so late leaves would be dropped: once the started ones
             // have failed the race must fail now, not wait for noMoreLeaves (or the timeout).

@@ -21,10 +21,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The racing engine's work grows linearly with the leaves (issue 21 item 4, figure 13 of the
  * benchmarks): a race through n leaves that each fail at once, with the report read after every
- * change as an establishment publishes it, makes each leaf's report view once, schedules one timer
- * per attempt, and looks at each offered leaf once. Counted, never timed: before, the views
- * of the leaves not started were made again for every report (n^2/2 for a race) and the rest of
- * the race order was copied per start.
+ * change as an establishment publishes it, makes each leaf's report view and not-started line once
+ * (a running attempt's line per report), schedules one timer per attempt, and looks at each
+ * offered leaf once. Counted, never timed: before, the views of the leaves not started, and later
+ * their report lines, were made again for every report (n^2/2 for a race) and the rest of the race
+ * order was copied per start.
  */
 class RacerCostTest {
     /** A clock whose timers never fire (the race moves only by failures) and which counts them. */
@@ -94,6 +95,10 @@ class RacerCostTest {
         assertThat(race.lastReport.get(n - 1).outcome()).isEqualTo(EstablishmentReport.Outcome.SUCCEEDED);
         assertThat(race.racer.candidatesMade).as("report views made").isEqualTo(n);
         assertThat(race.racer.leavesOffered).as("leaves looked at by offer").isEqualTo(n);
+        // Each leaf's not-started line once, each attempt's line once per report while it runs
+        // (one report at its start) and once when it ended: 3n for this race. Before, every report
+        // made a line per leaf not started, n^2/2 + 2n for a race.
+        assertThat(race.racer.linesMade).as("report lines made").isEqualTo(3L * n);
         // The deadline, and the stagger to the next leaf per start that has one after it (each
         // cancelled when its attempt fails): one timer per attempt, never one per leaf per attempt.
         assertThat(race.clock.scheduled).as("timers scheduled").isEqualTo(n);
@@ -106,6 +111,7 @@ class RacerCostTest {
 
         assertThat(sixtyFour.racer.candidatesMade).isEqualTo(4 * sixteen.racer.candidatesMade);
         assertThat(sixtyFour.racer.leavesOffered).isEqualTo(4 * sixteen.racer.leavesOffered);
+        assertThat(sixtyFour.racer.linesMade).isEqualTo(4 * sixteen.racer.linesMade);
     }
 
     static List<Leaf> leaves(int n) {
