@@ -186,9 +186,22 @@ public abstract class ScaleClients {
             long closed = java.util.Arrays.stream(channels).filter(channel -> !channel.isActive()).count();
             throw new IllegalStateException("a sweep over " + channels.length + " connections did not complete in "
                     + sweepTimeoutMillis() + " ms: " + outstanding + " echoes missing, " + closed
-                    + " connections closed", failure.get());
+                    + " connections closed; the server saw: " + serverEvents(), failure.get());
         }
         checkFailure();
+    }
+
+    /** What the server's handler saw (only the taps server counts its events), for a failed sweep's message. */
+    private String serverEvents() {
+        if (!serverKind().equals("taps")) {
+            return "(not counted by the " + serverKind() + " server)";
+        }
+        try {
+            commands.println("EVENTS");
+            return String.join(" ", answer("EVENTS"));
+        } catch (IOException | RuntimeException e) {
+            return "(no answer: " + e + ")";
+        }
     }
 
     /** How long a sweep may take: generous (2 ms per connection on top of the usual limit), a failure is a lost echo. */

@@ -42,6 +42,7 @@ import reactor.netty.tcp.TcpServer;
  *
  * <p>Talks to the benchmark over stdin/stdout, one line each: it prints {@code READY <port>} once
  * listening; {@code COUNT} answers {@code COUNT <connections accepted>}; {@code STATS} answers {@code STATS <connections> <heap bytes used after GC> <RSS KiB>};
+ * {@code EVENTS} answers {@code EVENTS <what the taps echo saw>} (see {@link EchoEvents});
  * {@code QUIT} (or the end of stdin) stops it. Everything else it prints goes to stderr.
  */
 public final class ScaleServer {
@@ -111,6 +112,8 @@ public final class ScaleServer {
                     protocol.println("COUNT " + CONNECTIONS.get());
                 } else if (line.equals("STATS")) {
                     protocol.println("STATS " + CONNECTIONS.get() + " " + heapAfterGc() + " " + rssKib());
+                } else if (line.equals("EVENTS")) {
+                    protocol.println("EVENTS " + ECHO.describe());
                 }
             }
         } finally {
@@ -122,19 +125,73 @@ public final class ScaleServer {
     /** The taps echo: receive, send back what came (the received Message itself: immutable), receive again. */
     private static void accepted(Connection connection) {
         CONNECTIONS.incrementAndGet();
-        connection.setEventHandler(new ConnectionEventHandler() {
-            @Override
-            public void received(Connection c, Message message) {
-                c.sendWithEvents(message);
-                c.receiveWithEvents(1, Integer.MAX_VALUE);
-            }
-
-            @Override
-            public void connectionError(Connection c, TransportServicesException error) {
-                // A client's reset at teardown; nothing to do.
-            }
-        });
+        connection.setEventHandler(ECHO);
         connection.receiveWithEvents(1, Integer.MAX_VALUE);
+    }
+
+    /**
+     * What the taps echo saw besides its echoes: a sweep that misses echoes reports these
+     * ({@code EVENTS}), so that a lost echo shows whether taps refused the Send, failed the Receive or
+     * never delivered the request. One handler serves every Connection (it keeps no per-Connection
+     * state), as a server's handler that only echoes would.
+     */
+    private static final EchoEvents ECHO = new EchoEvents();
+
+    private static final class EchoEvents implements ConnectionEventHandler {
+        final AtomicLong received = new AtomicLong();
+        final AtomicLong partial = new AtomicLong();
+        final AtomicLong sendErrors = new AtomicLong();
+        final AtomicLong expired = new AtomicLong();
+        final AtomicLong receiveErrors = new AtomicLong();
+        final AtomicLong connectionErrors = new AtomicLong();
+        final AtomicLong closed = new AtomicLong();
+        final java.util.concurrent.atomic.AtomicReference<String> firstError = new java.util.concurrent.atomic.AtomicReference<>();
+
+        @Override
+        public void received(Connection c, Message message) {
+            received.incrementAndGet();
+            c.sendWithEvents(message);
+            c.receiveWithEvents(1, Integer.MAX_VALUE);
+        }
+
+        @Override
+        public void receivedPartial(Connection c, Message message) {
+            partial.incrementAndGet();
+        }
+
+        @Override
+        public void sendError(Connection c, io.taps.MessageContext context, TransportServicesException error) {
+            sendErrors.incrementAndGet();
+            firstError.compareAndSet(null, "sendError: " + error);
+        }
+
+        @Override
+        public void expired(Connection c, io.taps.MessageContext context) {
+            expired.incrementAndGet();
+        }
+
+        @Override
+        public void receiveError(Connection c, io.taps.MessageContext context, TransportServicesException error) {
+            receiveErrors.incrementAndGet();
+            firstError.compareAndSet(null, "receiveError: " + error);
+        }
+
+        @Override
+        public void connectionError(Connection c, TransportServicesException error) {
+            // A client's reset at teardown is one; counted so that one during a sweep shows.
+            connectionErrors.incrementAndGet();
+        }
+
+        @Override
+        public void closed(Connection c) {
+            closed.incrementAndGet();
+        }
+
+        String describe() {
+            return "received=" + received + " receivedPartial=" + partial + " sendError=" + sendErrors + " expired="
+                    + expired + " receiveError=" + receiveErrors + " connectionError=" + connectionErrors + " closed="
+                    + closed + (firstError.get() == null ? "" : " first: " + firstError.get().replace('\n', ' '));
+        }
     }
 
     /** Heap in use after full collections (ParallelGC's System.gc() is a synchronous full GC). */

@@ -2,31 +2,21 @@ package io.taps.connection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.util.ResourceLeakDetector;
-import io.taps.Connection;
-import io.taps.ConnectionEventHandler;
-import io.taps.Message;
 import io.taps.Preconnection;
-import io.taps.TransportServicesException;
 import io.taps.endpoint.RemoteEndpoint;
 import io.taps.framer.lengthprefix.LengthPrefixFramer;
 import io.taps.properties.TransportProperties;
 import io.taps.security.SecurityParameters;
-import io.taps.testing.Await;
+import io.taps.testing.EventLoopAllocation;
 import io.taps.testing.TapsTestSupport;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.util.Arrays;
-import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -40,12 +30,11 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The bound is well above what the path allocates now and well below what it allocated before
  * (closures per event, a queue unit, a right-sized copy and a buffer wrapper per received Message,
- * views and slices per framed Message): a regression that brings one of them back fails here.
- * Netty's leak detector is off while the loop runs, since at PARANOID it records a stack trace per
- * buffer access, which is allocation of its own.
+ * views and slices per framed Message): a regression that brings one of them back fails here
+ * ({@link EventLoopAllocation} runs the loop and counts).
  */
 class SteadyStateAllocationTest extends TapsTestSupport {
-    private static final int PAYLOAD = 64;
+    private static final int PAYLOAD = EventLoopAllocation.PAYLOAD;
     private static final int WARM_UP = 20_000;
     private static final int MEASURED = 20_000;
     /** Bytes per round trip the client's event loop may allocate (API objects take about 250). */
@@ -58,25 +47,11 @@ class SteadyStateAllocationTest extends TapsTestSupport {
      */
     private static final long EVENTS_BOUND = 150;
 
-    private static com.sun.management.ThreadMXBean threads;
-    private static ResourceLeakDetector.Level leakLevel;
+    private static EventLoopAllocation allocation;
 
     @BeforeAll
     static void allocationCounting() {
-        java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
-        Assumptions.assumeTrue(bean instanceof com.sun.management.ThreadMXBean
-                && ((com.sun.management.ThreadMXBean) bean).isThreadAllocatedMemorySupported(),
-                "this JVM cannot count the bytes a thread allocates");
-        threads = (com.sun.management.ThreadMXBean) bean;
-        threads.setThreadAllocatedMemoryEnabled(true);
-        leakLevel = ResourceLeakDetector.getLevel();
-    }
-
-    @AfterAll
-    static void restoreLeakDetection() {
-        if (leakLevel != null) {
-            ResourceLeakDetector.setLevel(leakLevel);
-        }
+        allocation = new EventLoopAllocation(WARM_UP, MEASURED);
     }
 
     @Test
@@ -145,107 +120,7 @@ class SteadyStateAllocationTest extends TapsTestSupport {
         }
     }
 
-    /** Runs the warm-up and the measured loop on one Connection; returns bytes per measured round trip. */
     private static long measure(Preconnection preconnection, boolean sendWithEvents) {
-        ClosedLoop loop = new ClosedLoop(sendWithEvents);
-        Connection connection = preconnection.initiate(loop);
-        try {
-            Await.result(connection.ready());
-            loop.run(connection, WARM_UP);
-            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
-            long before = threads.getThreadAllocatedBytes(loop.eventLoop.getId());
-            loop.run(connection, MEASURED);
-            long allocated = threads.getThreadAllocatedBytes(loop.eventLoop.getId()) - before;
-            ResourceLeakDetector.setLevel(leakLevel);
-            System.out.println("SteadyStateAllocationTest: " + preconnection.remoteEndpoints()
-                    + (sendWithEvents ? " sendWithEvents " : " send ")
-                    + allocated / MEASURED + " bytes per round trip on the client's event loop");
-            return allocated / MEASURED;
-        } finally {
-            ResourceLeakDetector.setLevel(leakLevel);
-            connection.close();
-            Await.result(connection.closed());
-        }
-    }
-
-    /**
-     * Each response sends the next request from the Received handler itself, on the event loop:
-     * the thread measured does all of a round trip's client-side work, and only it.
-     */
-    private static final class ClosedLoop implements ConnectionEventHandler {
-        private final byte[] request = new byte[PAYLOAD];
-        private final Message expected;
-        /** Whether requests go out through sendWithEvents of this one Message, or send of a new one each. */
-        private final Message reused;
-        private volatile Thread eventLoop;
-        private int remaining;
-        private CompletableFuture<Void> done;
-
-        ClosedLoop(boolean sendWithEvents) {
-            for (int i = 0; i < PAYLOAD; i++) {
-                request[i] = (byte) (i * 7 + 1);
-            }
-            expected = Message.of(request);
-            reused = sendWithEvents ? Message.wrap(request) : null;
-        }
-
-        private void receiveResponse(Connection connection) {
-            if (reused != null) {
-                connection.receiveWithEvents(PAYLOAD, PAYLOAD);
-            } else {
-                connection.receive(PAYLOAD, PAYLOAD);
-            }
-        }
-
-        private void sendRequest(Connection connection) {
-            if (reused != null) {
-                connection.sendWithEvents(reused);
-            } else {
-                connection.send(Message.wrap(request));
-            }
-        }
-
-        void run(Connection connection, int roundTrips) {
-            done = new CompletableFuture<>();
-            remaining = roundTrips;
-            receiveResponse(connection);
-            sendRequest(connection);
-            Await.result(done, java.time.Duration.ofSeconds(60));
-        }
-
-        @Override
-        public void received(Connection connection, Message message) {
-            eventLoop = Thread.currentThread();
-            if (message.length() != PAYLOAD || !message.contentEquals(expected)) {
-                done.completeExceptionally(new AssertionError("wrong response: " + Arrays.toString(message.bytes())));
-                return;
-            }
-            if (--remaining == 0) {
-                done.complete(null);
-                return;
-            }
-            receiveResponse(connection);
-            sendRequest(connection);
-        }
-
-        @Override
-        public void receivedPartial(Connection connection, Message message) {
-            done.completeExceptionally(new AssertionError("a 64 B response arrived in parts"));
-        }
-
-        @Override
-        public void sendError(Connection connection, io.taps.MessageContext context, TransportServicesException error) {
-            done.completeExceptionally(error);
-        }
-
-        @Override
-        public void receiveError(Connection connection, io.taps.MessageContext context, TransportServicesException error) {
-            done.completeExceptionally(error);
-        }
-
-        @Override
-        public void connectionError(Connection connection, TransportServicesException error) {
-            done.completeExceptionally(error);
-        }
+        return allocation.perRoundTrip(preconnection, sendWithEvents);
     }
 }

@@ -31,6 +31,18 @@ final class DtlsLink extends SingleChannelLink {
         return channel.write(data);
     }
 
+    /** The socket: a Send's reusable promise is one of its channel, so no future is made per write. */
+    @Override
+    public Channel writeChannel() {
+        return channel;
+    }
+
+    @Override
+    public void writeMessage(ByteBuf data, io.taps.MessageContext context, boolean endOfMessage,
+            io.netty.channel.ChannelPromise promise) {
+        channel.write(data, promise);
+    }
+
     @Override
     public void shutdownOutput(Runnable whenDone) {
         whenDone.run();

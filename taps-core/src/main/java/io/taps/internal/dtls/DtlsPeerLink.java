@@ -54,13 +54,30 @@ final class DtlsPeerLink extends SingleChannelLink {
 
     @Override
     public ChannelFuture write(ByteBuf data) {
+        io.netty.channel.ChannelPromise written = channel.newPromise();
+        writeMessage(data, null, true, written);
+        return written;
+    }
+
+    /** The shared socket: a Send's reusable promise is one of its channel, so no future is made per write. */
+    @Override
+    public Channel writeChannel() {
+        return channel;
+    }
+
+    @Override
+    public void writeMessage(ByteBuf data, io.taps.MessageContext context, boolean endOfMessage,
+            io.netty.channel.ChannelPromise promise) {
+        ByteBuf sealed;
         try {
-            return channel.write(new DatagramPacket(association.seal(data), remote));
+            sealed = association.seal(data);
         } catch (Exception e) {
-            return channel.newFailedFuture(e);
+            promise.setFailure(e);
+            return;
         } finally {
             data.release();
         }
+        channel.write(new DatagramPacket(sealed, remote), promise);
     }
 
     @Override

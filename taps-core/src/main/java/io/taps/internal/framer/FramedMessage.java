@@ -60,6 +60,28 @@ public final class FramedMessage implements ByteBufHolder {
         context = null;
     }
 
+    /**
+     * Writes (a part of) one Message to {@code channel}'s framers, reporting to {@code promise}: on
+     * the channel's event loop through this reusable holder, which the framers read but do not keep,
+     * from another thread in a holder of its own (the write crosses threads and outlives the call).
+     * What every link with framers does, so that no link makes a holder per Message (issue 21).
+     */
+    public void writeThrough(io.netty.channel.Channel channel, ByteBuf payload, MessageContext messageContext,
+            boolean end, io.netty.channel.ChannelPromise promise) {
+        if (!channel.eventLoop().inEventLoop()) {
+            channel.write(new FramedMessage(payload, messageContext, end), promise);
+            return;
+        }
+        FramedMessage message = carry(payload, messageContext, end);
+        try {
+            channel.write(message, promise);
+        } finally {
+            if (message == this) {
+                done();
+            }
+        }
+    }
+
     /** A copy to keep: this same instance unless it is a reusable one. */
     public FramedMessage detached() {
         return reused ? new FramedMessage(data, context, endOfMessage) : this;

@@ -26,6 +26,8 @@ public final class QuicStreamLink extends SingleChannelLink {
     private final QuicStreamChannel stream;
     private final QuicSession session;
     private final boolean framed;
+    /** The holder of the Messages written to the framers on the event loop. */
+    private final FramedMessage outbound = FramedMessage.reusable();
     private final int framerLimit;
     private final boolean carriedEarlyData;
     /** Told when Close closes a stream that already completed in both directions (issue 13, defect 4). */
@@ -156,6 +158,23 @@ public final class QuicStreamLink extends SingleChannelLink {
     public ChannelFuture writeMessage(ByteBuf data, MessageContext context, boolean endOfMessage) {
         session.liveness().sent();
         return framed ? stream.write(new FramedMessage(data, context, endOfMessage)) : stream.write(data);
+    }
+
+    /** The stream: a Send's reusable promise is one of its channel, so no future is made per write. */
+    @Override
+    public io.netty.channel.Channel writeChannel() {
+        return stream;
+    }
+
+    @Override
+    public void writeMessage(ByteBuf data, MessageContext context, boolean endOfMessage,
+            io.netty.channel.ChannelPromise promise) {
+        session.liveness().sent();
+        if (framed) {
+            outbound.writeThrough(stream, data, context, endOfMessage, promise);
+        } else {
+            stream.write(data, promise);
+        }
     }
 
     /**

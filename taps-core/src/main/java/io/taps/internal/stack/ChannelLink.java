@@ -65,23 +65,10 @@ public class ChannelLink extends SingleChannelLink {
     @Override
     public void writeMessage(ByteBuf data, io.taps.MessageContext context, boolean endOfMessage,
             io.netty.channel.ChannelPromise promise) {
-        if (!framed) {
+        if (framed) {
+            outbound.writeThrough(channel, data, context, endOfMessage, promise);
+        } else {
             channel.write(data, promise);
-            return;
-        }
-        if (!channel.eventLoop().inEventLoop()) {
-            channel.write(new FramedMessage(data, context, endOfMessage), promise);
-            return;
-        }
-        // On the event loop the write goes through the framers at once, which keep the payload
-        // and context but not the holder: one holder serves every Message (issue 21).
-        FramedMessage message = outbound.carry(data, context, endOfMessage);
-        try {
-            channel.write(message, promise);
-        } finally {
-            if (message == outbound) {
-                outbound.done();
-            }
         }
     }
 
