@@ -58,8 +58,11 @@ final class SendPath {
      * Messages handed to the link whose write has not completed, oldest first. A ConnectionError
      * ends them with SendError before its terminal event, since the link may report their failed
      * writes only after it (nothing follows the terminal event, so they would end silently).
+     * The oldest waits in a field and only the later ones in a deque made on first use: most
+     * Connections have at most one write outstanding, and a deque is ~56 B of each (issue 21 item 4).
      */
-    private final ArrayDeque<PendingSend> inFlight = new ArrayDeque<>(2); // grows on use: an idle Connection has nothing in flight
+    private PendingSend oldestInFlight;
+    private ArrayDeque<PendingSend> laterInFlight;
     /** Idle pooled PendingSends (the WithEvents calls), most recently used first; made on first use; event loop only. */
     private ArrayDeque<PendingSend> idle;
     /**
@@ -124,7 +127,7 @@ final class SendPath {
 
     /** Nothing queued and nothing written but unconfirmed: the sending direction may end. */
     boolean drained() {
-        return queue.isEmpty() && inFlight.isEmpty();
+        return queue.isEmpty() && oldestInFlight == null;
     }
 
     /** Ends the sending direction once (FIN after close_notify); false when it already ended. */
@@ -267,7 +270,7 @@ final class SendPath {
             openPartial = pending.endOfMessage ? null : pending.context;
         }
         ByteBuf data = outboundBuffer(link, MESSAGES.array(pending.message));
-        inFlight.add(pending);
+        addInFlight(pending);
         writeAndFlush(link, data, pending);
     }
 
@@ -296,9 +299,34 @@ final class SendPath {
         return view.retain();
     }
 
+    private void addInFlight(PendingSend pending) {
+        if (oldestInFlight == null) {
+            oldestInFlight = pending;
+        } else {
+            if (laterInFlight == null) {
+                laterInFlight = new ArrayDeque<>(4);
+            }
+            laterInFlight.add(pending);
+        }
+    }
+
+    private PendingSend pollInFlight() {
+        PendingSend oldest = oldestInFlight;
+        oldestInFlight = laterInFlight == null ? null : laterInFlight.poll();
+        return oldest;
+    }
+
+    private boolean removeInFlight(PendingSend pending) {
+        if (pending == oldestInFlight) {
+            pollInFlight();
+            return true;
+        }
+        return laterInFlight != null && laterInFlight.remove(pending);
+    }
+
     /** The write of {@code pending} completed: Sent, or SendError when {@code cause} is not null. */
     void written(PendingSend pending, Throwable cause) {
-        if (!inFlight.remove(pending)) {
+        if (!removeInFlight(pending)) {
             return; // already ended with SendError by the ConnectionError (failQueued)
         }
         if (cause == null) {
@@ -523,7 +551,7 @@ final class SendPath {
     /** Ends every Send not yet Sent (written but unconfirmed, then queued) with SendError {@code error}. */
     void failQueued(TransportServicesException error) {
         PendingSend unconfirmed;
-        while ((unconfirmed = inFlight.poll()) != null) {
+        while ((unconfirmed = pollInFlight()) != null) {
             sendError(unconfirmed, error);
         }
         for (PendingSend pending : queue.drainAll()) {

@@ -48,14 +48,21 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
 
     private final FramerStack stack;
     private final Framer framer;
-    private final ArrayDeque<ByteBuf> input = new ArrayDeque<>(2); // grows on use: an idle framer holds nothing
     /**
-     * Where each buffer of {@link #input} came from, in step with it: {@link #RAW} for network
-     * bytes, else the Message of the framer below it was (part of). startPassthrough hands the
-     * buffered rest up as those Messages; as raw bytes their boundaries were lost (they merged with
-     * each other and with the next Message).
+     * The unparsed input: its head buffer, and the buffers after it in a deque made on first use
+     * (a framer mostly parses what one read brought before the next arrives, and two deques are
+     * ~110 B of every Connection, issue 21 item 4).
      */
-    private final ArrayDeque<Origin> origins = new ArrayDeque<>(2);
+    private ByteBuf inputHead;
+    private ArrayDeque<ByteBuf> laterInput;
+    /**
+     * Where each input buffer came from, in step with it: {@link #RAW} for network bytes, else the
+     * Message of the framer below it was (part of). startPassthrough hands the buffered rest up as
+     * those Messages; as raw bytes their boundaries were lost (they merged with each other and with
+     * the next Message).
+     */
+    private Origin inputHeadOrigin;
+    private ArrayDeque<Origin> laterOrigins;
     private final ArrayList<ByteBuf> collected = new ArrayList<>(2);
     /** The holder of the Messages this framer delivers up, one at a time on the event loop. */
     private final FramedMessage delivered = FramedMessage.reusable();
@@ -162,8 +169,33 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
 
     /** Removes the head of the input with its origin. */
     private ByteBuf pollInput() {
-        origins.poll();
-        return input.poll();
+        ByteBuf head = inputHead;
+        if (laterInput == null || laterInput.isEmpty()) {
+            inputHead = null;
+            inputHeadOrigin = null;
+        } else {
+            inputHead = laterInput.poll();
+            inputHeadOrigin = laterOrigins.poll();
+        }
+        return head;
+    }
+
+    private void addInput(ByteBuf data, Origin origin) {
+        if (inputHead == null) {
+            inputHead = data;
+            inputHeadOrigin = origin;
+            return;
+        }
+        if (laterInput == null) {
+            laterInput = new ArrayDeque<>(4);
+            laterOrigins = new ArrayDeque<>(4);
+        }
+        laterInput.add(data);
+        laterOrigins.add(origin);
+    }
+
+    private int inputBuffers() {
+        return inputHead == null ? 0 : 1 + (laterInput == null ? 0 : laterInput.size());
     }
 
     // ------------------------------------------------------------------ receive side
@@ -208,8 +240,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             fireRest(data, origin);
             return;
         } else {
-            input.add(data);
-            origins.add(origin);
+            addInput(data, origin);
             available += data.readableBytes();
         }
         if (started) {
@@ -334,7 +365,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         if (length == 0) {
             return Unpooled.EMPTY_BUFFER;
         }
-        ByteBuf head = input.peek();
+        ByteBuf head = inputHead;
         if (head.readableBytes() >= length) {
             if (head.isReadOnly()) {
                 return head.slice(head.readerIndex(), length);
@@ -343,15 +374,18 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             return view.writerIndex(view.readerIndex() + length);
         }
         // Spans buffers: a read-only composite of unretained slices; nothing is copied or retained.
-        CompositeByteBuf spanning = Unpooled.compositeBuffer(Math.max(2, input.size()));
+        CompositeByteBuf spanning = Unpooled.compositeBuffer(Math.max(2, inputBuffers()));
         int remaining = length;
-        for (ByteBuf buffer : input) {
+        ByteBuf buffer = inputHead;
+        java.util.Iterator<ByteBuf> later = laterInput == null ? null : laterInput.iterator();
+        while (true) {
             int part = Math.min(remaining, buffer.readableBytes());
             spanning.addComponent(true, buffer.slice(buffer.readerIndex(), part));
             remaining -= part;
-            if (remaining == 0) {
+            if (remaining == 0 || later == null || !later.hasNext()) {
                 break;
             }
+            buffer = later.next();
         }
         return spanning.asReadOnly();
     }
@@ -363,7 +397,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
      */
     long peekField(int bytes, boolean littleEndian) {
         checkNotEarmarked("parse");
-        ByteBuf head = input.peek();
+        ByteBuf head = inputHead;
         if (head != null && head.readableBytes() >= bytes) {
             return HeaderCodec.read(head, head.readerIndex(), bytes, littleEndian);
         }
@@ -385,7 +419,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         }
         int remaining = length;
         while (remaining > 0) {
-            ByteBuf head = input.peek();
+            ByteBuf head = inputHead;
             int part = Math.min(remaining, head.readableBytes());
             head.skipBytes(part);
             remaining -= part;
@@ -422,7 +456,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             return Unpooled.EMPTY_BUFFER;
         }
         available -= length;
-        ByteBuf head = input.peek();
+        ByteBuf head = inputHead;
         if (head.readableBytes() == length) {
             // The rest of the head buffer, as a response is: handed over whole, not sliced.
             return pollInput();
@@ -434,10 +468,10 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             }
             return slice;
         }
-        CompositeByteBuf spanning = ctx.alloc().compositeBuffer(Math.max(2, input.size()));
+        CompositeByteBuf spanning = ctx.alloc().compositeBuffer(Math.max(2, inputBuffers()));
         int remaining = length;
         while (remaining > 0) {
-            head = input.peek();
+            head = inputHead;
             int part = Math.min(remaining, head.readableBytes());
             spanning.addComponent(true, head.readRetainedSlice(part));
             remaining -= part;
@@ -641,9 +675,11 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         // Bytes this framer has not consumed belong to the new framer now (STARTTLS-style). They
         // are handed over once the framer's current call returns, so that what the new framer
         // delivers meets this framer in its new mode (e.g. passthrough).
-        ArrayDeque<ByteBuf> rest = new ArrayDeque<>(input);
-        input.clear();
-        origins.clear();
+        ArrayDeque<ByteBuf> rest = new ArrayDeque<>(Math.max(2, inputBuffers()));
+        ByteBuf unparsed;
+        while ((unparsed = pollInput()) != null) {
+            rest.add(unparsed);
+        }
         available = 0;
         progress++;
         boolean ended = inputEnded;
@@ -686,9 +722,9 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         passthrough = true;
         progress++;
         ByteBuf buffer;
-        while (!input.isEmpty()) {
-            Origin origin = origins.poll();
-            buffer = input.poll();
+        while (inputHead != null) {
+            Origin origin = inputHeadOrigin;
+            buffer = pollInput();
             fireRest(buffer, origin);
         }
         available = 0;
