@@ -86,6 +86,11 @@ final class SendPath {
     /** The reusable payload view of {@link #framedPayload} and the array it shows; event loop only. */
     private ByteBuf resendPayload;
     private byte[] resendArray;
+    private boolean resendPayloadReused;
+    /** False once a kept view was replaced unused, until an array is sent twice in a row (see {@link #framedPayload}). */
+    private boolean keepResendPayload = true;
+    /** System.identityHashCode of the array last sent through {@link #framedPayload}. */
+    private int lastSentIdentity;
 
     SendPath(TapsConnection connection) {
         this.connection = connection;
@@ -278,24 +283,46 @@ final class SendPath {
      * The payload of a small Message written through framers: a read-only view of the Message's
      * own array, so a framer can neither change the application's bytes nor need a copy of them
      * (the built-in framers copy it with its header into the one buffer the socket write needs).
-     * The view of the last array is kept and handed out again when the same Message is sent again
-     * (as a request/response client does), so the steady path makes neither a pooled buffer nor a
-     * wrapper per Message. SendPath holds one reference of its own: only when that is the only one
-     * left has every framer let go of the view, and only then is it handed out again; a view a
-     * framer still holds (it frames later, or a Sent raised inside the write sends the Message
-     * again before the framer is done with it) is left to it, and the Message gets a new view.
+     * The view is kept and handed out again when the same Message is sent again (as a
+     * request/response client does), so the steady path makes neither a pooled buffer nor a
+     * wrapper per Message. A Connection whose kept view a different Message replaced before it was
+     * ever reused (an echo server, sending a new Message each time) stops keeping views: each would
+     * pin the last Message's array and wrappers (~170 B of every such Connection, issue 21 item 4)
+     * and never be reused. It keeps them again once an array is sent twice in a row (only the
+     * array's identity hash is remembered, so a collision merely keeps one view). SendPath holds one
+     * reference of its own to a kept view: only when that is the only one left has every framer let
+     * go of it, and only then is it handed out again; a view a framer still holds (it frames later,
+     * or a Sent raised inside the write sends the Message again before the framer is done with it)
+     * is left to it, and the Message gets a new view.
      */
     private ByteBuf framedPayload(byte[] bytes) {
         ByteBuf view = resendPayload;
-        if (view == null || resendArray != bytes || view.refCnt() != 1) {
-            if (view != null) {
-                view.release();
-            }
-            view = Unpooled.wrappedBuffer(bytes).asReadOnly();
-            resendPayload = view;
-            resendArray = bytes;
+        if (view != null && resendArray == bytes && view.refCnt() == 1) {
+            resendPayloadReused = true;
+            view.setIndex(0, bytes.length);
+            return view.retain();
         }
+        if (view != null) {
+            if (resendArray != bytes && !resendPayloadReused) {
+                keepResendPayload = false;
+            }
+            view.release();
+            resendPayload = null;
+            resendArray = null;
+        }
+        int identity = System.identityHashCode(bytes);
+        if (identity == lastSentIdentity) {
+            keepResendPayload = true;
+        }
+        lastSentIdentity = identity;
+        view = Unpooled.wrappedBuffer(bytes).asReadOnly();
         view.setIndex(0, bytes.length);
+        if (!keepResendPayload) {
+            return view; // the framer's reference is the only one: nothing stays pinned after the write
+        }
+        resendPayload = view;
+        resendArray = bytes;
+        resendPayloadReused = false;
         return view.retain();
     }
 

@@ -173,6 +173,8 @@ class AcceptedConnectionFootprintTest extends TapsTestSupport {
             assertThat(field(sendPath, "laterInFlight")).as("no deque of Sends in flight").isNull();
             assertThat(field(receivePath, "laterRequests")).as("no deque of waiting Receives").isNull();
             assertThat(field(field(receivePath, "inbound"), "rest")).as("no deque of inbound units").isNull();
+            // An echo sends a new Message each time: no payload view kept to pin the last one's array.
+            assertThat(field(sendPath, "resendPayload")).as("no view of the last echoed Message").isNull();
             connection.close();
         }
     }
