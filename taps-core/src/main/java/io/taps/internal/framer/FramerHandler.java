@@ -63,7 +63,12 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
      */
     private Origin inputHeadOrigin;
     private ArrayDeque<Origin> laterOrigins;
-    private final ArrayList<ByteBuf> collected = new ArrayList<>(2);
+    /**
+     * What the framer sent while framing one Message: the first buffer, and the others in a list
+     * made on first use (the built-in framers send one; a list kept is ~48 B of every Connection).
+     */
+    private ByteBuf firstCollected;
+    private ArrayList<ByteBuf> laterCollected;
     /** The holder of the Messages this framer delivers up, one at a time on the event loop. */
     private final FramedMessage delivered = FramedMessage.reusable();
     private ChannelHandlerContext ctx;
@@ -540,10 +545,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             framer.newSentMessage(this, outbound.content(), outbound.context(), outbound.endOfMessage());
         } catch (Throwable thrown) {
             collecting = false;
-            for (ByteBuf buffer : collected) {
-                ReferenceCountUtil.safeRelease(buffer);
-            }
-            collected.clear();
+            releaseCollected();
             promise.setFailure(thrown instanceof TransportServicesException ? thrown
                     : new TransportServicesException(ErrorReason.PROTOCOL_FAILED,
                             "the framer " + framerName() + " failed to frame the message: " + thrown, thrown));
@@ -553,31 +555,27 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         if (failed || stopped) {
             // The framer failed the Connection (or the flow ended) while framing this Message:
             // nothing goes to the network after FailConnection, and the Message is not Sent.
-            for (ByteBuf buffer : collected) {
-                ReferenceCountUtil.safeRelease(buffer);
-            }
-            collected.clear();
+            releaseCollected();
             promise.setFailure(new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
                     "the framer " + framerName() + " has failed or stopped"));
             return;
         }
-        int count = collected.size();
-        if (count == 0) {
+        if (firstCollected == null) {
             // Held by the framer (e.g. a part of a Message it frames whole); accepted, so Sent.
             promise.setSuccess();
             return;
         }
-        ByteBuf framed;
-        if (count == 1) {
-            framed = collected.get(0);
-        } else {
-            CompositeByteBuf composite = context.alloc().compositeBuffer(count);
-            for (ByteBuf buffer : collected) {
+        ByteBuf framed = firstCollected;
+        firstCollected = null;
+        if (laterCollected != null && !laterCollected.isEmpty()) {
+            CompositeByteBuf composite = context.alloc().compositeBuffer(1 + laterCollected.size());
+            composite.addComponent(true, framed);
+            for (ByteBuf buffer : laterCollected) {
                 composite.addComponent(true, buffer);
             }
+            laterCollected.clear();
             framed = composite;
         }
-        collected.clear();
         writeDown(framed, outbound.context(), outbound.endOfMessage(), promise);
     }
 
@@ -599,6 +597,19 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         context.flush();
     }
 
+    private void releaseCollected() {
+        if (firstCollected != null) {
+            ReferenceCountUtil.safeRelease(firstCollected);
+            firstCollected = null;
+        }
+        if (laterCollected != null) {
+            for (ByteBuf buffer : laterCollected) {
+                ReferenceCountUtil.safeRelease(buffer);
+            }
+            laterCollected.clear();
+        }
+    }
+
     private void writeDown(ByteBuf data, MessageContext context, boolean endOfMessage, ChannelPromise promise) {
         if (stack.isLowest(this)) {
             ctx.write(data, promise);
@@ -610,7 +621,14 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
     @Override
     public void send(ByteBuf data) {
         if (collecting) {
-            collected.add(data);
+            if (firstCollected == null) {
+                firstCollected = data;
+            } else {
+                if (laterCollected == null) {
+                    laterCollected = new ArrayList<>(2);
+                }
+                laterCollected.add(data);
+            }
             return;
         }
         if (failed || stopped) {
