@@ -53,7 +53,13 @@ final class InboundQueue {
         }
     }
 
-    private final ArrayDeque<Unit> units = new ArrayDeque<>(2); // grows on use: most idle Connections queue nothing
+    /**
+     * The head unit, and the units after it in a deque made on first use: an idle Connection
+     * queues nothing and one reading request/response Messages mostly one unit at a time, and a
+     * deque is ~56 B of each Connection (issue 21 item 4).
+     */
+    private Unit head;
+    private ArrayDeque<Unit> rest;
     private long bytes;
     private long memory;
     private boolean endOfStreamQueued;
@@ -124,7 +130,14 @@ final class InboundQueue {
     }
 
     private void append(Unit unit) {
-        units.add(unit);
+        if (head == null) {
+            head = unit;
+        } else {
+            if (rest == null) {
+                rest = new ArrayDeque<>(4);
+            }
+            rest.add(unit);
+        }
         charge(unit.memory);
     }
 
@@ -172,7 +185,7 @@ final class InboundQueue {
     // ---------------------------------------------------------------- looking
 
     boolean isEmpty() {
-        return units.isEmpty();
+        return head == null;
     }
 
     /** Payload bytes queued. */
@@ -187,11 +200,11 @@ final class InboundQueue {
 
     /** Units queued (stream chunks, datagrams, Message parts, the FIN marker). */
     int units() {
-        return units.size();
+        return head == null ? 0 : 1 + (rest == null ? 0 : rest.size());
     }
 
     Unit peek() {
-        return units.peek();
+        return head;
     }
 
     boolean endOfStreamQueued() {
@@ -204,11 +217,19 @@ final class InboundQueue {
      * ({@code [bytes, complete ? 1 : 0]} packed as bytes * 2 + complete).
      */
     long headMessage() {
-        long total = 0;
-        for (Unit unit : units) {
-            total += unit.data.readableBytes();
-            if (unit.endOfMessage) {
-                return total * 2 + 1;
+        if (head == null) {
+            return 0;
+        }
+        long total = head.data.readableBytes();
+        if (head.endOfMessage) {
+            return total * 2 + 1;
+        }
+        if (rest != null) {
+            for (Unit unit : rest) {
+                total += unit.data.readableBytes();
+                if (unit.endOfMessage) {
+                    return total * 2 + 1;
+                }
             }
         }
         return total * 2;
@@ -216,9 +237,14 @@ final class InboundQueue {
 
     /** The unit that ends the head Message (a framed part, a datagram or the FIN marker), or null. */
     Unit headMessageEnd() {
-        for (Unit unit : units) {
-            if (unit.endOfMessage) {
-                return unit;
+        if (head == null || head.endOfMessage) {
+            return head;
+        }
+        if (rest != null) {
+            for (Unit unit : rest) {
+                if (unit.endOfMessage) {
+                    return unit;
+                }
             }
         }
         return null;
@@ -235,7 +261,7 @@ final class InboundQueue {
         byte[] out = new byte[length];
         int offset = 0;
         while (true) {
-            Unit head = units.peek();
+            Unit head = this.head;
             if (head == null) {
                 break;
             }
@@ -270,7 +296,7 @@ final class InboundQueue {
 
     /** Copies up to {@code length} bytes of the head datagram; removes it when fully consumed. */
     byte[] takeFromHead(int length) {
-        Unit head = units.peek();
+        Unit head = this.head;
         int chunk = Math.min(length, head.data.readableBytes());
         byte[] out = new byte[chunk];
         head.data.readBytes(out);
@@ -282,7 +308,8 @@ final class InboundQueue {
     }
 
     private Unit pollHead() {
-        Unit head = units.poll();
+        Unit head = this.head;
+        this.head = rest == null ? null : rest.poll();
         head.data.release();
         charge(-head.memory);
         if (head == appendable) {
@@ -291,14 +318,14 @@ final class InboundQueue {
         if (head.endOfStream) {
             endOfStreamQueued = false;
         }
-        if (units.isEmpty()) {
+        if (this.head == null) {
             nextChunk = CHUNK_MIN;
         }
         return head;
     }
 
     void releaseAll() {
-        while (!units.isEmpty()) {
+        while (head != null) {
             pollHead();
         }
         bytes = 0;

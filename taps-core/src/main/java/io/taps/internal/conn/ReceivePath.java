@@ -52,7 +52,12 @@ final class ReceivePath {
 
     private final TapsConnection connection;
     private final InboundQueue inbound = new InboundQueue();
-    private final ArrayDeque<ReceiveRequest> requests = new ArrayDeque<>(2); // grows on use: most Connections wait on one Receive
+    /**
+     * The oldest outstanding Receive, and the later ones in a deque made on first use: most
+     * Connections wait on one Receive at a time, and a deque is ~56 B of each (issue 21 item 4).
+     */
+    private ReceiveRequest firstRequest;
+    private ArrayDeque<ReceiveRequest> laterRequests;
     /** Idle pooled ReceiveRequests (the WithEvents calls), most recently used first; made on first use; event loop only. */
     private ArrayDeque<ReceiveRequest> idle;
     /** The one idle pooled Receive of a Connection that waits on one at a time: no deque for it (see SendPath.spare). */
@@ -165,7 +170,7 @@ final class ReceivePath {
         if (lifecycle.closeRequested()) {
             readingAfterClose = true;
         }
-        requests.add(request);
+        addRequest(request);
         deliver();
     }
 
@@ -239,14 +244,14 @@ final class ReceivePath {
      * copy and buffer wrapper. Returns false, owning nothing, when the Message must be queued.
      */
     private boolean deliveredAtOnce(ByteBuf data, MessageContext context) {
-        ReceiveRequest request = requests.peek();
+        ReceiveRequest request = firstRequest;
         if (request == null || !inbound.isEmpty() || data.readableBytes() > request.maxLength) {
             return false;
         }
         byte[] bytes = new byte[data.readableBytes()];
         data.getBytes(data.readerIndex(), bytes);
         data.release();
-        raise(requests.poll(), ReceiveStrategy.MESSAGES.adopt(bytes, context, true));
+        raise(pollRequest(), ReceiveStrategy.MESSAGES.adopt(bytes, context, true));
         deliver();
         return true;
     }
@@ -293,20 +298,37 @@ final class ReceivePath {
 
     // ---------------------------------------------------------------- delivery
 
+    private void addRequest(ReceiveRequest request) {
+        if (firstRequest == null) {
+            firstRequest = request;
+        } else {
+            if (laterRequests == null) {
+                laterRequests = new ArrayDeque<>(4);
+            }
+            laterRequests.add(request);
+        }
+    }
+
+    private ReceiveRequest pollRequest() {
+        ReceiveRequest first = firstRequest;
+        firstRequest = laterRequests == null ? null : laterRequests.poll();
+        return first;
+    }
+
     /** Matches buffered data with outstanding Receive calls, one event per call. */
     void deliver() {
         Lifecycle lifecycle = connection.lifecycle;
-        while (!requests.isEmpty() && !lifecycle.terminated()) {
-            ReceiveRequest request = requests.peek();
+        while (firstRequest != null && !lifecycle.terminated()) {
+            ReceiveRequest request = firstRequest;
             Message delivered = strategy.take(request);
             if (delivered == ReceiveStrategy.END_OF_STREAM) {
-                refuseAfterStreamEnd(requests.poll());
+                refuseAfterStreamEnd(pollRequest());
                 continue;
             }
             if (delivered == null) {
                 break;
             }
-            raise(requests.poll(), delivered);
+            raise(pollRequest(), delivered);
         }
         if (framingError != null && !lifecycle.terminated() && framingErrorDue()) {
             lifecycle.failWithConnectionError(framingError);
@@ -340,7 +362,7 @@ final class ReceivePath {
      * an application that does not read after Close is not kept waiting for it).
      */
     boolean hasUndelivered() {
-        return inbound.bytes() > 0 || (readingAfterClose || !requests.isEmpty()) && inbound.peek() != null;
+        return inbound.bytes() > 0 || (readingAfterClose || firstRequest != null) && inbound.peek() != null;
     }
 
     /** A framing failure is raised once nothing delivered before it is left to receive. */
@@ -370,7 +392,7 @@ final class ReceivePath {
         if (link == null) {
             return;
         }
-        boolean receiveWaits = !requests.isEmpty();
+        boolean receiveWaits = firstRequest != null;
         long memory = inbound.memory();
         if (reading && memory > RECEIVE_HIGH_WATER && !receiveWaits) {
             reading = false;
@@ -428,7 +450,7 @@ final class ReceivePath {
      * it: a graceful close with none outstanding (the usual case) costs no exception.
      */
     void failAll(java.util.function.Supplier<TransportServicesException> error) {
-        if (requests.isEmpty()) {
+        if (firstRequest == null) {
             inbound.releaseAll();
         } else {
             failAll(error.get());
@@ -437,7 +459,7 @@ final class ReceivePath {
 
     void failAll(TransportServicesException error) {
         ReceiveRequest request;
-        while ((request = requests.poll()) != null) {
+        while ((request = pollRequest()) != null) {
             ReceiveRequest failed = request;
             observeReceiveError(error);
             connection.events.emit(
@@ -450,7 +472,7 @@ final class ReceivePath {
     /** Establishment failed: outstanding Receives fail with it, without their own ReceiveError. */
     void failAllSilently(TransportServicesException error) {
         ReceiveRequest request;
-        while ((request = requests.poll()) != null) {
+        while ((request = pollRequest()) != null) {
             request.fail(error);
         }
         inbound.releaseAll();

@@ -58,8 +58,11 @@ final class SendPath {
      * Messages handed to the link whose write has not completed, oldest first. A ConnectionError
      * ends them with SendError before its terminal event, since the link may report their failed
      * writes only after it (nothing follows the terminal event, so they would end silently).
+     * The oldest waits in a field and only the later ones in a deque made on first use: most
+     * Connections have at most one write outstanding, and a deque is ~56 B of each (issue 21 item 4).
      */
-    private final ArrayDeque<PendingSend> inFlight = new ArrayDeque<>(2); // grows on use: an idle Connection has nothing in flight
+    private PendingSend oldestInFlight;
+    private ArrayDeque<PendingSend> laterInFlight;
     /** Idle pooled PendingSends (the WithEvents calls), most recently used first; made on first use; event loop only. */
     private ArrayDeque<PendingSend> idle;
     /**
@@ -83,6 +86,11 @@ final class SendPath {
     /** The reusable payload view of {@link #framedPayload} and the array it shows; event loop only. */
     private ByteBuf resendPayload;
     private byte[] resendArray;
+    private boolean resendPayloadReused;
+    /** False once a kept view was replaced unused, until an array is sent twice in a row (see {@link #framedPayload}). */
+    private boolean keepResendPayload = true;
+    /** System.identityHashCode of the array last sent through {@link #framedPayload}. */
+    private int lastSentIdentity;
 
     SendPath(TapsConnection connection) {
         this.connection = connection;
@@ -124,7 +132,7 @@ final class SendPath {
 
     /** Nothing queued and nothing written but unconfirmed: the sending direction may end. */
     boolean drained() {
-        return queue.isEmpty() && inFlight.isEmpty();
+        return queue.isEmpty() && oldestInFlight == null;
     }
 
     /** Ends the sending direction once (FIN after close_notify); false when it already ended. */
@@ -267,7 +275,7 @@ final class SendPath {
             openPartial = pending.endOfMessage ? null : pending.context;
         }
         ByteBuf data = outboundBuffer(link, MESSAGES.array(pending.message));
-        inFlight.add(pending);
+        addInFlight(pending);
         writeAndFlush(link, data, pending);
     }
 
@@ -275,30 +283,77 @@ final class SendPath {
      * The payload of a small Message written through framers: a read-only view of the Message's
      * own array, so a framer can neither change the application's bytes nor need a copy of them
      * (the built-in framers copy it with its header into the one buffer the socket write needs).
-     * The view of the last array is kept and handed out again when the same Message is sent again
-     * (as a request/response client does), so the steady path makes neither a pooled buffer nor a
-     * wrapper per Message. SendPath holds one reference of its own: only when that is the only one
-     * left has every framer let go of the view, and only then is it handed out again; a view a
-     * framer still holds (it frames later, or a Sent raised inside the write sends the Message
-     * again before the framer is done with it) is left to it, and the Message gets a new view.
+     * The view is kept and handed out again when the same Message is sent again (as a
+     * request/response client does), so the steady path makes neither a pooled buffer nor a
+     * wrapper per Message. A Connection whose kept view a different Message replaced before it was
+     * ever reused (an echo server, sending a new Message each time) stops keeping views: each would
+     * pin the last Message's array and wrappers (~170 B of every such Connection, issue 21 item 4)
+     * and never be reused. It keeps them again once an array is sent twice in a row (only the
+     * array's identity hash is remembered, so a collision merely keeps one view). SendPath holds one
+     * reference of its own to a kept view: only when that is the only one left has every framer let
+     * go of it, and only then is it handed out again; a view a framer still holds (it frames later,
+     * or a Sent raised inside the write sends the Message again before the framer is done with it)
+     * is left to it, and the Message gets a new view.
      */
     private ByteBuf framedPayload(byte[] bytes) {
         ByteBuf view = resendPayload;
-        if (view == null || resendArray != bytes || view.refCnt() != 1) {
-            if (view != null) {
-                view.release();
-            }
-            view = Unpooled.wrappedBuffer(bytes).asReadOnly();
-            resendPayload = view;
-            resendArray = bytes;
+        if (view != null && resendArray == bytes && view.refCnt() == 1) {
+            resendPayloadReused = true;
+            view.setIndex(0, bytes.length);
+            return view.retain();
         }
+        if (view != null) {
+            if (resendArray != bytes && !resendPayloadReused) {
+                keepResendPayload = false;
+            }
+            view.release();
+            resendPayload = null;
+            resendArray = null;
+        }
+        int identity = System.identityHashCode(bytes);
+        if (identity == lastSentIdentity) {
+            keepResendPayload = true;
+        }
+        lastSentIdentity = identity;
+        view = Unpooled.wrappedBuffer(bytes).asReadOnly();
         view.setIndex(0, bytes.length);
+        if (!keepResendPayload) {
+            return view; // the framer's reference is the only one: nothing stays pinned after the write
+        }
+        resendPayload = view;
+        resendArray = bytes;
+        resendPayloadReused = false;
         return view.retain();
+    }
+
+    private void addInFlight(PendingSend pending) {
+        if (oldestInFlight == null) {
+            oldestInFlight = pending;
+        } else {
+            if (laterInFlight == null) {
+                laterInFlight = new ArrayDeque<>(4);
+            }
+            laterInFlight.add(pending);
+        }
+    }
+
+    private PendingSend pollInFlight() {
+        PendingSend oldest = oldestInFlight;
+        oldestInFlight = laterInFlight == null ? null : laterInFlight.poll();
+        return oldest;
+    }
+
+    private boolean removeInFlight(PendingSend pending) {
+        if (pending == oldestInFlight) {
+            pollInFlight();
+            return true;
+        }
+        return laterInFlight != null && laterInFlight.remove(pending);
     }
 
     /** The write of {@code pending} completed: Sent, or SendError when {@code cause} is not null. */
     void written(PendingSend pending, Throwable cause) {
-        if (!inFlight.remove(pending)) {
+        if (!removeInFlight(pending)) {
             return; // already ended with SendError by the ConnectionError (failQueued)
         }
         if (cause == null) {
@@ -523,7 +578,7 @@ final class SendPath {
     /** Ends every Send not yet Sent (written but unconfirmed, then queued) with SendError {@code error}. */
     void failQueued(TransportServicesException error) {
         PendingSend unconfirmed;
-        while ((unconfirmed = inFlight.poll()) != null) {
+        while ((unconfirmed = pollInFlight()) != null) {
             sendError(unconfirmed, error);
         }
         for (PendingSend pending : queue.drainAll()) {

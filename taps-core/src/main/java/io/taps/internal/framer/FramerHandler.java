@@ -48,15 +48,27 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
 
     private final FramerStack stack;
     private final Framer framer;
-    private final ArrayDeque<ByteBuf> input = new ArrayDeque<>(2); // grows on use: an idle framer holds nothing
     /**
-     * Where each buffer of {@link #input} came from, in step with it: {@link #RAW} for network
-     * bytes, else the Message of the framer below it was (part of). startPassthrough hands the
-     * buffered rest up as those Messages; as raw bytes their boundaries were lost (they merged with
-     * each other and with the next Message).
+     * The unparsed input: its head buffer, and the buffers after it in a deque made on first use
+     * (a framer mostly parses what one read brought before the next arrives, and two deques are
+     * ~110 B of every Connection, issue 21 item 4).
      */
-    private final ArrayDeque<Origin> origins = new ArrayDeque<>(2);
-    private final ArrayList<ByteBuf> collected = new ArrayList<>(2);
+    private ByteBuf inputHead;
+    private ArrayDeque<ByteBuf> laterInput;
+    /**
+     * Where each input buffer came from, in step with it: {@link #RAW} for network bytes, else the
+     * Message of the framer below it was (part of). startPassthrough hands the buffered rest up as
+     * those Messages; as raw bytes their boundaries were lost (they merged with each other and with
+     * the next Message).
+     */
+    private Origin inputHeadOrigin;
+    private ArrayDeque<Origin> laterOrigins;
+    /**
+     * What the framer sent while framing one Message: the first buffer, and the others in a list
+     * made on first use (the built-in framers send one; a list kept is ~48 B of every Connection).
+     */
+    private ByteBuf firstCollected;
+    private ArrayList<ByteBuf> laterCollected;
     /** The holder of the Messages this framer delivers up, one at a time on the event loop. */
     private final FramedMessage delivered = FramedMessage.reusable();
     private ChannelHandlerContext ctx;
@@ -162,8 +174,33 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
 
     /** Removes the head of the input with its origin. */
     private ByteBuf pollInput() {
-        origins.poll();
-        return input.poll();
+        ByteBuf head = inputHead;
+        if (laterInput == null || laterInput.isEmpty()) {
+            inputHead = null;
+            inputHeadOrigin = null;
+        } else {
+            inputHead = laterInput.poll();
+            inputHeadOrigin = laterOrigins.poll();
+        }
+        return head;
+    }
+
+    private void addInput(ByteBuf data, Origin origin) {
+        if (inputHead == null) {
+            inputHead = data;
+            inputHeadOrigin = origin;
+            return;
+        }
+        if (laterInput == null) {
+            laterInput = new ArrayDeque<>(4);
+            laterOrigins = new ArrayDeque<>(4);
+        }
+        laterInput.add(data);
+        laterOrigins.add(origin);
+    }
+
+    private int inputBuffers() {
+        return inputHead == null ? 0 : 1 + (laterInput == null ? 0 : laterInput.size());
     }
 
     // ------------------------------------------------------------------ receive side
@@ -208,8 +245,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             fireRest(data, origin);
             return;
         } else {
-            input.add(data);
-            origins.add(origin);
+            addInput(data, origin);
             available += data.readableBytes();
         }
         if (started) {
@@ -334,7 +370,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         if (length == 0) {
             return Unpooled.EMPTY_BUFFER;
         }
-        ByteBuf head = input.peek();
+        ByteBuf head = inputHead;
         if (head.readableBytes() >= length) {
             if (head.isReadOnly()) {
                 return head.slice(head.readerIndex(), length);
@@ -343,15 +379,18 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             return view.writerIndex(view.readerIndex() + length);
         }
         // Spans buffers: a read-only composite of unretained slices; nothing is copied or retained.
-        CompositeByteBuf spanning = Unpooled.compositeBuffer(Math.max(2, input.size()));
+        CompositeByteBuf spanning = Unpooled.compositeBuffer(Math.max(2, inputBuffers()));
         int remaining = length;
-        for (ByteBuf buffer : input) {
+        ByteBuf buffer = inputHead;
+        java.util.Iterator<ByteBuf> later = laterInput == null ? null : laterInput.iterator();
+        while (true) {
             int part = Math.min(remaining, buffer.readableBytes());
             spanning.addComponent(true, buffer.slice(buffer.readerIndex(), part));
             remaining -= part;
-            if (remaining == 0) {
+            if (remaining == 0 || later == null || !later.hasNext()) {
                 break;
             }
+            buffer = later.next();
         }
         return spanning.asReadOnly();
     }
@@ -363,7 +402,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
      */
     long peekField(int bytes, boolean littleEndian) {
         checkNotEarmarked("parse");
-        ByteBuf head = input.peek();
+        ByteBuf head = inputHead;
         if (head != null && head.readableBytes() >= bytes) {
             return HeaderCodec.read(head, head.readerIndex(), bytes, littleEndian);
         }
@@ -385,7 +424,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         }
         int remaining = length;
         while (remaining > 0) {
-            ByteBuf head = input.peek();
+            ByteBuf head = inputHead;
             int part = Math.min(remaining, head.readableBytes());
             head.skipBytes(part);
             remaining -= part;
@@ -422,7 +461,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             return Unpooled.EMPTY_BUFFER;
         }
         available -= length;
-        ByteBuf head = input.peek();
+        ByteBuf head = inputHead;
         if (head.readableBytes() == length) {
             // The rest of the head buffer, as a response is: handed over whole, not sliced.
             return pollInput();
@@ -434,10 +473,10 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             }
             return slice;
         }
-        CompositeByteBuf spanning = ctx.alloc().compositeBuffer(Math.max(2, input.size()));
+        CompositeByteBuf spanning = ctx.alloc().compositeBuffer(Math.max(2, inputBuffers()));
         int remaining = length;
         while (remaining > 0) {
-            head = input.peek();
+            head = inputHead;
             int part = Math.min(remaining, head.readableBytes());
             spanning.addComponent(true, head.readRetainedSlice(part));
             remaining -= part;
@@ -506,10 +545,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             framer.newSentMessage(this, outbound.content(), outbound.context(), outbound.endOfMessage());
         } catch (Throwable thrown) {
             collecting = false;
-            for (ByteBuf buffer : collected) {
-                ReferenceCountUtil.safeRelease(buffer);
-            }
-            collected.clear();
+            releaseCollected();
             promise.setFailure(thrown instanceof TransportServicesException ? thrown
                     : new TransportServicesException(ErrorReason.PROTOCOL_FAILED,
                             "the framer " + framerName() + " failed to frame the message: " + thrown, thrown));
@@ -519,31 +555,27 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         if (failed || stopped) {
             // The framer failed the Connection (or the flow ended) while framing this Message:
             // nothing goes to the network after FailConnection, and the Message is not Sent.
-            for (ByteBuf buffer : collected) {
-                ReferenceCountUtil.safeRelease(buffer);
-            }
-            collected.clear();
+            releaseCollected();
             promise.setFailure(new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
                     "the framer " + framerName() + " has failed or stopped"));
             return;
         }
-        int count = collected.size();
-        if (count == 0) {
+        if (firstCollected == null) {
             // Held by the framer (e.g. a part of a Message it frames whole); accepted, so Sent.
             promise.setSuccess();
             return;
         }
-        ByteBuf framed;
-        if (count == 1) {
-            framed = collected.get(0);
-        } else {
-            CompositeByteBuf composite = context.alloc().compositeBuffer(count);
-            for (ByteBuf buffer : collected) {
+        ByteBuf framed = firstCollected;
+        firstCollected = null;
+        if (laterCollected != null && !laterCollected.isEmpty()) {
+            CompositeByteBuf composite = context.alloc().compositeBuffer(1 + laterCollected.size());
+            composite.addComponent(true, framed);
+            for (ByteBuf buffer : laterCollected) {
                 composite.addComponent(true, buffer);
             }
+            laterCollected.clear();
             framed = composite;
         }
-        collected.clear();
         writeDown(framed, outbound.context(), outbound.endOfMessage(), promise);
     }
 
@@ -565,6 +597,19 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         context.flush();
     }
 
+    private void releaseCollected() {
+        if (firstCollected != null) {
+            ReferenceCountUtil.safeRelease(firstCollected);
+            firstCollected = null;
+        }
+        if (laterCollected != null) {
+            for (ByteBuf buffer : laterCollected) {
+                ReferenceCountUtil.safeRelease(buffer);
+            }
+            laterCollected.clear();
+        }
+    }
+
     private void writeDown(ByteBuf data, MessageContext context, boolean endOfMessage, ChannelPromise promise) {
         if (stack.isLowest(this)) {
             ctx.write(data, promise);
@@ -576,7 +621,14 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
     @Override
     public void send(ByteBuf data) {
         if (collecting) {
-            collected.add(data);
+            if (firstCollected == null) {
+                firstCollected = data;
+            } else {
+                if (laterCollected == null) {
+                    laterCollected = new ArrayList<>(2);
+                }
+                laterCollected.add(data);
+            }
             return;
         }
         if (failed || stopped) {
@@ -641,9 +693,11 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         // Bytes this framer has not consumed belong to the new framer now (STARTTLS-style). They
         // are handed over once the framer's current call returns, so that what the new framer
         // delivers meets this framer in its new mode (e.g. passthrough).
-        ArrayDeque<ByteBuf> rest = new ArrayDeque<>(input);
-        input.clear();
-        origins.clear();
+        ArrayDeque<ByteBuf> rest = new ArrayDeque<>(Math.max(2, inputBuffers()));
+        ByteBuf unparsed;
+        while ((unparsed = pollInput()) != null) {
+            rest.add(unparsed);
+        }
         available = 0;
         progress++;
         boolean ended = inputEnded;
@@ -686,9 +740,9 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         passthrough = true;
         progress++;
         ByteBuf buffer;
-        while (!input.isEmpty()) {
-            Origin origin = origins.poll();
-            buffer = input.poll();
+        while (inputHead != null) {
+            Origin origin = inputHeadOrigin;
+            buffer = pollInput();
             fireRest(buffer, origin);
         }
         available = 0;

@@ -47,8 +47,11 @@ import org.junit.jupiter.api.Test;
  * pipeline names of its own.
  */
 class AcceptedConnectionFootprintTest extends TapsTestSupport {
-    /** Objects an idle accepted Connection keeps of its own now (23), with a little room; 31 on main 4b4c96c, 47 on 485d9ab. */
-    private static final int BOUND = 25;
+    /**
+     * Objects an idle accepted Connection keeps of its own now (21: no deque, its waiting Receive
+     * in a field), with a little room; 23 on main 5eaf2ec, 31 on 4b4c96c, 47 on 485d9ab.
+     */
+    private static final int BOUND = 22;
 
     private static Listener listener;
     private static final List<Connection> accepted = new CopyOnWriteArrayList<>();
@@ -97,6 +100,9 @@ class AcceptedConnectionFootprintTest extends TapsTestSupport {
                         "java.util.concurrent.CopyOnWriteArrayList", "java.util.concurrent.CompletableFuture",
                         "[Ljava.lang.Object;", "java.time.Instant", "io.taps.internal.Engine$$Lambda",
                         "io.taps.internal.listen.ListenerCore$$Lambda");
+        // Session 13: the one in-flight Send, waiting Receive and queued unit wait in fields.
+        assertThat(own).as("deques: made only for a second Send in flight, Receive waiting or unit queued")
+                .doesNotContainKey("java.util.ArrayDeque");
         assertThat(total).as("objects an idle accepted Connection keeps of its own").isLessThanOrEqualTo(BOUND);
     }
 
@@ -163,6 +169,12 @@ class AcceptedConnectionFootprintTest extends TapsTestSupport {
             assertThat(field(sendPath, "idle")).as("no deque of idle Sends").isNull();
             assertThat(field(receivePath, "spare")).as("the idle pooled Receive").isNotNull();
             assertThat(field(receivePath, "idle")).as("no deque of idle Receives").isNull();
+            // Session 13: nor for the one Send in flight, the one Receive waiting, the one unit queued.
+            assertThat(field(sendPath, "laterInFlight")).as("no deque of Sends in flight").isNull();
+            assertThat(field(receivePath, "laterRequests")).as("no deque of waiting Receives").isNull();
+            assertThat(field(field(receivePath, "inbound"), "rest")).as("no deque of inbound units").isNull();
+            // An echo sends a new Message each time: no payload view kept to pin the last one's array.
+            assertThat(field(sendPath, "resendPayload")).as("no view of the last echoed Message").isNull();
             connection.close();
         }
     }
