@@ -14,7 +14,8 @@
 # round (one short JMH run per workload and library, raw Netty first in odd rounds and taps first in
 # even ones: the machine has slow periods of tens of seconds to minutes in which the same work costs
 # up to ~1.5x, and one of them covering the end of a round always hit taps, whose benchmarks JMH
-# runs last by name), and each cell is the median over the rounds. The whole run is pinned to one CPU
+# runs last by name), and each cell is the median over the rounds, each ratio the median of the
+# per-round ratios of the pair (Report lists them by round). The whole run is pinned to one CPU
 # (taskset -c "$BENCH_CPUS", default 1) as shared/docs/platform-notes.md recommends for A/B
 # comparisons: on 2 vCPUs the scheduler otherwise picks same-CPU or cross-CPU placement per run and
 # latency becomes bimodal. Set BENCH_CPUS= (empty) to run unpinned. Then a shorter run with JMH's GC

@@ -12,14 +12,26 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads JMH JSON result files ({@code -rf json}) and prints the one table of the suite: figure,
  * unit, taps, raw Netty, their ratio, and the second baseline Reactor Netty with taps' ratio to it
  * ("n/a" where Reactor Netty has no counterpart, {@link #REACTOR_NOT_APPLICABLE}). Several files
- * (rounds of the same suite) are merged: each cell is the median over the rounds that have it.
- * Needs only a JDK (a small JSON reader is built in).
+ * (rounds of the same suite) are merged: each value cell is the median over the rounds that have it.
+ * Files whose name carries a round number ({@code steady-2-TCP-taps.json}, {@code setup-2-netty.json},
+ * {@code first-message-2.json}: {@link #roundOf}) make up that round together; any other file is a
+ * round of its own.
+ *
+ * <p>A ratio cell is the median of the per-round ratios, each taken between the two sides of the
+ * same round (run.sh runs them back to back), and the last column lists those per-round ratios. The
+ * machine has slow periods of tens of seconds to minutes; a ratio of column medians let one slow
+ * fork on one side decide a row (session 13's SOCKS5 row printed 0.67 from rounds reading 1.26, 0.67
+ * and 0.65 against a raw Netty median from another round), while a pair ratio compares only what ran
+ * under the same conditions. Needs only a JDK ({@link Json}).
  *
  * <p>Usage: {@code java -cp benchmarks.jar io.taps.benchmarks.Report [--title TEXT] [--pinning TEXT]
  * [--not-run BENCH:WORKLOAD,...] [--check] result.json...}; with {@code --check} it exits with
@@ -30,6 +42,8 @@ import java.util.function.ToDoubleFunction;
  */
 public final class Report {
     private static final double GBIT = 1e9;
+    /** The round number in run.sh's result file names: {@code steady-2-TCP-taps.json}, {@code setup-2-taps.json}, {@code first-message-2.json}. */
+    private static final Pattern ROUND_IN_NAME = Pattern.compile("^(?:steady|setup|first-message)-(\\d+)(?:-.*)?\\.json$");
 
     /** One row: which benchmark pair, which parameter, and how a JMH result becomes the cell's number. */
     private record Row(String figure, String unit, String benchmark, String workload, String mode, Metric metric,
@@ -175,10 +189,7 @@ public final class Report {
                     + " [--check] [--allocation gc-profiled.json] result.json...");
             System.exit(2);
         }
-        List<List<Map<String, Object>>> rounds = new ArrayList<>();
-        for (Path file : files) {
-            rounds.add(read(file));
-        }
+        List<List<Map<String, Object>>> rounds = rounds(files);
         for (Path file : allocationFiles) {
             rounds.add(allocationRun(read(file)));
         }
@@ -189,6 +200,29 @@ public final class Report {
             System.err.println("no result for: " + String.join("; ", missing));
             System.exit(1);
         }
+    }
+
+    /** The results of {@code files} by round: numbered rounds first, in order ({@link #roundOf}), then one per other file. */
+    static List<List<Map<String, Object>>> rounds(List<Path> files) throws IOException {
+        Map<Integer, List<Map<String, Object>>> numbered = new TreeMap<>();
+        List<List<Map<String, Object>>> others = new ArrayList<>();
+        for (Path file : files) {
+            Integer round = roundOf(file);
+            if (round == null) {
+                others.add(read(file));
+            } else {
+                numbered.computeIfAbsent(round, r -> new ArrayList<>()).addAll(read(file));
+            }
+        }
+        List<List<Map<String, Object>>> rounds = new ArrayList<>(numbered.values());
+        rounds.addAll(others);
+        return rounds;
+    }
+
+    /** The round a result file belongs to, from run.sh's naming ({@link #ROUND_IN_NAME}), or null for a round of its own. */
+    static Integer roundOf(Path file) {
+        Matcher matcher = ROUND_IN_NAME.matcher(file.getFileName().toString());
+        return matcher.matches() ? Integer.valueOf(matcher.group(1)) : null;
     }
 
     /** The cells (row and side) that no result file fills. */
@@ -256,28 +290,31 @@ public final class Report {
         }
         out.append(Environment.describe(rounds.stream().flatMap(List::stream).findFirst().orElse(Map.of()), pinning))
                 .append("\n\n");
-        out.append("| figure | unit | taps | raw Netty | taps vs raw | Reactor Netty | taps vs Reactor |\n");
-        out.append("|---|---|---:|---:|---:|---:|---:|\n");
+        out.append("| figure | unit | taps | raw Netty | taps vs raw | Reactor Netty | taps vs Reactor | taps vs raw by round |\n");
+        out.append("|---|---|---:|---:|---:|---:|---:|---|\n");
         Map<String, String> notApplicable = new LinkedHashMap<>();
         for (Row row : ROWS) {
             if (notRun.contains(row.benchmark() + ":" + row.workload())) {
                 out.append("| ").append(row.figure()).append(" | ").append(row.unit())
-                        .append(" | not run | not run | - | not run | - |\n");
+                        .append(" | not run | not run | - | not run | - | - |\n");
                 continue;
             }
             Double taps = median(row, "taps", rounds);
             Double raw = median(row, "netty", rounds);
             String reactorNa = reactorNotApplicable(row);
             Double reactor = reactorNa == null ? median(row, "reactor", rounds) : null;
+            List<Double> rawRatios = pairRatios(row, "netty", rounds);
             out.append("| ").append(row.figure()).append(" | ").append(row.unit()).append(" | ")
                     .append(format(taps)).append(" | ").append(format(raw)).append(" | ")
-                    .append(ratio(row, taps, raw)).append(" | ");
+                    .append(formatRatio(median(rawRatios))).append(" | ");
             if (reactorNa != null) {
-                out.append("n/a | n/a |\n");
+                out.append("n/a | n/a | ");
                 notApplicable.putIfAbsent(row.workload() == null ? row.benchmark() : row.workload(), reactorNa);
             } else {
-                out.append(format(reactor)).append(" | ").append(ratio(row, taps, reactor)).append(" |\n");
+                out.append(format(reactor)).append(" | ").append(formatRatio(median(pairRatios(row, "reactor", rounds))))
+                        .append(" | ");
             }
+            out.append(rawRatios.size() > 1 ? byRound(rawRatios) : "-").append(" |\n");
         }
         out.append('\n')
                 .append("taps vs raw: taps relative to raw Netty, > 1 means taps is better (rates: taps/raw; ")
@@ -289,7 +326,9 @@ public final class Report {
                 .append("so the client library is what is compared; in 12 the server differs (a taps Listener, a ")
                 .append("raw Netty ServerBootstrap, a Reactor Netty TcpServer) and the clients are the same.\n");
         if (rounds.size() > 1) {
-            out.append("Each cell: the median over the result files that have it.\n");
+            out.append("Each value cell: the median over the rounds that have it. Each ratio: the median of the ")
+                    .append("per-round ratios, taps against the other library in the same round (listed in the last ")
+                    .append("column), so a slow period on one side of one round does not decide a row.\n");
         }
         return out.toString();
     }
@@ -303,41 +342,75 @@ public final class Report {
     }
 
     private static Double median(Row row, String side, List<List<Map<String, Object>>> rounds) {
-        String name = "io.taps.benchmarks." + row.benchmark() + "." + side;
         List<Double> values = new ArrayList<>();
         for (List<Map<String, Object>> round : rounds) {
-            for (Map<String, Object> result : round) {
-                if (result.containsKey(ALLOCATION_RUN) && row.metric() != ALLOCATION) {
-                    continue;
-                }
-                if (name.equals(result.get("benchmark")) && Objects.equals(row.workload(), path(result, "params", "workload"))
-                        && (row.mode() == null || row.mode().equals(result.get("mode")))) {
-                    double value = row.metric().applyAsDouble(result);
-                    if (!Double.isNaN(value)) {
-                        values.add(value);
-                        break;
-                    }
+            Double value = valueIn(row, side, round);
+            if (value != null) {
+                values.add(value);
+            }
+        }
+        return median(values);
+    }
+
+    /** The row's value for one side in one round, or null when the round has none. */
+    private static Double valueIn(Row row, String side, List<Map<String, Object>> round) {
+        String name = "io.taps.benchmarks." + row.benchmark() + "." + side;
+        for (Map<String, Object> result : round) {
+            if (result.containsKey(ALLOCATION_RUN) && row.metric() != ALLOCATION) {
+                continue;
+            }
+            if (name.equals(result.get("benchmark")) && Objects.equals(row.workload(), path(result, "params", "workload"))
+                    && (row.mode() == null || row.mode().equals(result.get("mode")))) {
+                double value = row.metric().applyAsDouble(result);
+                if (!Double.isNaN(value)) {
+                    return value;
                 }
             }
         }
+        return null;
+    }
+
+    /**
+     * taps against {@code side} in every round that has both, in round order, oriented so that
+     * above 1 means taps is better (rates: taps/other; latencies, bytes: other/taps).
+     */
+    private static List<Double> pairRatios(Row row, String side, List<List<Map<String, Object>>> rounds) {
+        List<Double> ratios = new ArrayList<>();
+        for (List<Map<String, Object>> round : rounds) {
+            Double taps = valueIn(row, "taps", round);
+            Double other = valueIn(row, side, round);
+            if (taps == null || other == null) {
+                continue;
+            }
+            double numerator = row.higherIsBetter() ? taps : other;
+            double denominator = row.higherIsBetter() ? other : taps;
+            if (denominator > 0) {
+                ratios.add(numerator / denominator);
+            }
+        }
+        return ratios;
+    }
+
+    private static Double median(List<Double> values) {
         if (values.isEmpty()) {
             return null;
         }
-        Collections.sort(values);
-        int n = values.size();
-        return n % 2 == 1 ? values.get(n / 2) : (values.get(n / 2 - 1) + values.get(n / 2)) / 2;
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
-    private static String ratio(Row row, Double taps, Double raw) {
-        if (taps == null || raw == null) {
-            return "-";
+    private static String formatRatio(Double ratio) {
+        return ratio == null ? "-" : String.format(Locale.ROOT, "%.2f", ratio);
+    }
+
+    private static String byRound(List<Double> ratios) {
+        StringBuilder out = new StringBuilder();
+        for (Double ratio : ratios) {
+            out.append(out.length() == 0 ? "" : " / ").append(formatRatio(ratio));
         }
-        double numerator = row.higherIsBetter() ? taps : raw;
-        double denominator = row.higherIsBetter() ? raw : taps;
-        if (denominator <= 0) {
-            return "-";
-        }
-        return String.format(Locale.ROOT, "%.2f", numerator / denominator);
+        return out.toString();
     }
 
     static String format(Double value) {
@@ -380,159 +453,5 @@ public final class Report {
             }
         }
         return Double.NaN;
-    }
-
-    /** A minimal JSON reader: objects (insertion-ordered maps), arrays, strings, numbers, true/false/null. */
-    static final class Json {
-        private final String text;
-        private int at;
-
-        Json(String text) {
-            this.text = text;
-        }
-
-        Object value() {
-            skipSpace();
-            if (at >= text.length()) {
-                return null;
-            }
-            char c = text.charAt(at);
-            switch (c) {
-                case '{':
-                    return object();
-                case '[':
-                    return array();
-                case '"':
-                    return string();
-                case 't':
-                    return literal("true", Boolean.TRUE);
-                case 'f':
-                    return literal("false", Boolean.FALSE);
-                case 'n':
-                    return literal("null", null);
-                default:
-                    return number();
-            }
-        }
-
-        private Map<String, Object> object() {
-            Map<String, Object> map = new LinkedHashMap<>();
-            at++;
-            skipSpace();
-            if (peek() == '}') {
-                at++;
-                return map;
-            }
-            while (true) {
-                skipSpace();
-                String key = string();
-                skipSpace();
-                expect(':');
-                map.put(key, value());
-                skipSpace();
-                if (peek() == ',') {
-                    at++;
-                } else {
-                    expect('}');
-                    return map;
-                }
-            }
-        }
-
-        private List<Object> array() {
-            List<Object> list = new ArrayList<>();
-            at++;
-            skipSpace();
-            if (peek() == ']') {
-                at++;
-                return list;
-            }
-            while (true) {
-                list.add(value());
-                skipSpace();
-                if (peek() == ',') {
-                    at++;
-                } else {
-                    expect(']');
-                    return list;
-                }
-            }
-        }
-
-        private String string() {
-            expect('"');
-            StringBuilder s = new StringBuilder();
-            while (true) {
-                char c = text.charAt(at++);
-                if (c == '"') {
-                    return s.toString();
-                }
-                if (c != '\\') {
-                    s.append(c);
-                    continue;
-                }
-                char e = text.charAt(at++);
-                switch (e) {
-                    case 'n':
-                        s.append('\n');
-                        break;
-                    case 't':
-                        s.append('\t');
-                        break;
-                    case 'r':
-                        s.append('\r');
-                        break;
-                    case 'b':
-                        s.append('\b');
-                        break;
-                    case 'f':
-                        s.append('\f');
-                        break;
-                    case 'u':
-                        s.append((char) Integer.parseInt(text.substring(at, at + 4), 16));
-                        at += 4;
-                        break;
-                    default:
-                        s.append(e);
-                        break;
-                }
-            }
-        }
-
-        private Double number() {
-            int start = at;
-            while (at < text.length() && "+-0123456789.eE".indexOf(text.charAt(at)) >= 0) {
-                at++;
-            }
-            if (start == at) {
-                throw new IllegalArgumentException("unexpected '" + text.charAt(at) + "' at " + at);
-            }
-            return Double.valueOf(text.substring(start, at));
-        }
-
-        private Object literal(String word, Object value) {
-            if (!text.startsWith(word, at)) {
-                throw new IllegalArgumentException("expected " + word + " at " + at);
-            }
-            at += word.length();
-            return value;
-        }
-
-        private void expect(char c) {
-            if (peek() != c) {
-                throw new IllegalArgumentException("expected '" + c + "' at " + at);
-            }
-            at++;
-        }
-
-        private char peek() {
-            return at < text.length() ? text.charAt(at) : '\0';
-        }
-
-        private void skipSpace() {
-            while (at < text.length() && Character.isWhitespace(text.charAt(at))) {
-                at++;
-            }
-        }
     }
 }

@@ -11,7 +11,7 @@ class ReportTest {
 
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> parse(String json) {
-        return (List<Map<String, Object>>) new Report.Json(json).value();
+        return (List<Map<String, Object>>) new Json(json).value();
     }
 
     private static String result(String side, String workload, double score, double p50, double alloc) {
@@ -49,6 +49,54 @@ class ReportTest {
         assertThat(Report.missing(List.of(round1))).contains("1 bulk TCP, 1 connection, 64 KiB writes (taps)")
                 .contains("7 QUIC 64 B request/response on one stream, length prefix, 1 outstanding (netty)")
                 .doesNotContain("2 TCP 64 B request/response, length prefix, 1 outstanding (taps)");
+    }
+
+    /**
+     * A ratio compares the two sides of the same round: in session 13's run, one slow period made the
+     * SOCKS5 row print 0.67 from column medians while two of three rounds read taps above 0.95 of raw.
+     */
+    @Test
+    void ratiosAreMediansOfPerRoundPairsListedByRound() {
+        List<Map<String, Object>> fast = parse("[" + result("taps", "TCP", 100_000, 10, 0) + ", "
+                + result("netty", "TCP", 100_000, 10, 0) + "]");
+        List<Map<String, Object>> slowForBoth = parse("[" + result("taps", "TCP", 50_000, 20, 0) + ", "
+                + result("netty", "TCP", 50_000, 20, 0) + "]");
+        List<Map<String, Object>> slowForTaps = parse("[" + result("taps", "TCP", 60_000, 30, 0) + ", "
+                + result("netty", "TCP", 100_000, 10, 0) + "]");
+
+        String table = Report.render("title", List.of(fast, slowForBoth, slowForTaps));
+
+        // column medians 60,000 vs 100,000 would print 0.60; the pairs read 1.00, 1.00 and 0.60
+        assertThat(table).contains("| 2 TCP 64 B request/response, length prefix, 1 outstanding | round trips/s | 60,000 | 100,000 | 1.00 | - | - | 1.00 / 1.00 / 0.60 |");
+        // latency pairs: 10/10, 20/20, 10/30 (raw/taps)
+        assertThat(table).contains("| 2   latency p50 | µs | 20.0 | 10.0 | 1.00 | - | - | 1.00 / 1.00 / 0.33 |");
+    }
+
+    @Test
+    void filesOfOneRoundMakeOneRound(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        java.nio.file.Files.writeString(dir.resolve("steady-2-TCP-taps.json"), "[" + result("taps", "TCP", 60_000, 30, 0) + "]");
+        java.nio.file.Files.writeString(dir.resolve("steady-2-TCP-netty.json"), "[" + result("netty", "TCP", 100_000, 10, 0) + "]");
+        java.nio.file.Files.writeString(dir.resolve("steady-1-TCP-netty.json"), "[" + result("netty", "TCP", 50_000, 20, 0) + "]");
+        java.nio.file.Files.writeString(dir.resolve("steady-1-TCP-taps.json"), "[" + result("taps", "TCP", 50_000, 20, 0) + "]");
+        java.nio.file.Files.writeString(dir.resolve("scale.json"), "[]");
+
+        List<List<Map<String, Object>>> rounds = Report.rounds(List.of(dir.resolve("steady-2-TCP-taps.json"),
+                dir.resolve("scale.json"), dir.resolve("steady-1-TCP-netty.json"), dir.resolve("steady-2-TCP-netty.json"),
+                dir.resolve("steady-1-TCP-taps.json")));
+
+        assertThat(rounds).hasSize(3);
+        assertThat(rounds.get(0)).hasSize(2);
+        assertThat(rounds.get(2)).isEmpty();
+        assertThat(Report.render(null, rounds)).contains("| 55,000 | 75,000 | 0.80 | - | - | 1.00 / 0.60 |");
+
+
+        assertThat(Report.roundOf(java.nio.file.Path.of("/out/steady-2-PIPELINED-taps.json"))).isEqualTo(2);
+        assertThat(Report.roundOf(java.nio.file.Path.of("steady-3-DTLS-netty.json"))).isEqualTo(3);
+        assertThat(Report.roundOf(java.nio.file.Path.of("setup-1-reactor.json"))).isEqualTo(1);
+        assertThat(Report.roundOf(java.nio.file.Path.of("first-message-12.json"))).isEqualTo(12);
+        assertThat(Report.roundOf(java.nio.file.Path.of("scale.json"))).isNull();
+        assertThat(Report.roundOf(java.nio.file.Path.of("alloc.json"))).isNull();
+        assertThat(Report.roundOf(java.nio.file.Path.of("first-message-smoke.json"))).isNull();
     }
 
     @Test
@@ -122,7 +170,7 @@ class ReportTest {
 
     @Test
     void readsStringsEscapesAndLiterals() {
-        Object value = new Report.Json("{\"a\": [true, false, null, -1.5e-3], \"b\": \"x\\\"\\u00b5\"}").value();
+        Object value = new Json("{\"a\": [true, false, null, -1.5e-3], \"b\": \"x\\\"\\u00b5\"}").value();
         assertThat(value).isEqualTo(Map.of("a", java.util.Arrays.asList(true, false, null, -1.5e-3), "b", "x\"µ"));
     }
 }
