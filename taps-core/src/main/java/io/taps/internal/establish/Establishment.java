@@ -11,6 +11,7 @@ import io.taps.internal.conn.TapsConnection;
 import io.taps.internal.cache.CacheScope;
 import io.taps.internal.cache.PerformanceCache;
 import io.taps.internal.gather.CandidateTree;
+import io.taps.internal.gather.CandidateTreeMemo;
 import io.taps.internal.gather.Leaf;
 import io.taps.internal.gather.LocalPath;
 import io.taps.internal.gather.PathGatherer;
@@ -92,6 +93,8 @@ public final class Establishment {
     private ProxyGathering proxies;
     /** Per RemoteEndpoint, what configuration answers (null: resolve), or null for none known. */
     private List<EndpointResolver.FixedAnswer> fixedAnswers;
+    /** The Preconnection snapshot's last tree, shared while gathering answers the same (null: none yet). */
+    private CandidateTreeMemo trees;
     /** A task on the loop is making changes: the report is published once, when it ends. */
     private boolean batching;
     /** The report changed during the running batch. */
@@ -220,12 +223,13 @@ public final class Establishment {
     }
 
     /**
-     * What configuration answers for each RemoteEndpoint of the spec, in its order (null entries:
-     * resolve as usual), kept per Preconnection snapshot ({@link EndpointResolver#fixedAnswer}).
-     * Call before {@link #start()}.
+     * What is kept per Preconnection snapshot: what configuration answers for each RemoteEndpoint
+     * of the spec, in its order (null entries: resolve as usual; {@link EndpointResolver#fixedAnswer}),
+     * and the last candidate tree its Initiates built. Call before {@link #start()}.
      */
-    public Establishment fixedAnswers(List<EndpointResolver.FixedAnswer> answers) {
+    public Establishment snapshot(List<EndpointResolver.FixedAnswer> answers, CandidateTreeMemo trees) {
         this.fixedAnswers = answers;
+        this.trees = trees;
         return this;
     }
 
@@ -235,7 +239,6 @@ public final class Establishment {
         return this;
     }
 
-    /** Starts establishment; its outcome reaches the Connection as Ready or EstablishmentError. */
     /**
      * Where the interfaces for the {@code interface} property come from: by default read from the
      * system at gathering time; the path monitor's snapshot when it runs (design.md Q-20), so that
@@ -553,7 +556,7 @@ public final class Establishment {
                 resolved.add(new CandidateTree.Target(state.peerName, state.usable()));
             }
         }
-        tree = CandidateTree.build(paths, ServiceBindingPlan.order(stacks, first, spec.security().alpn()),
+        tree = (trees != null ? trees : (trees = new CandidateTreeMemo())).build(paths, ServiceBindingPlan.order(stacks, first, spec.security().alpn()),
                 spec.security().alpn(), stack -> {
                     List<CandidateTree.Target> targets = new ArrayList<>();
                     for (RemoteState state : remotes) {
