@@ -91,9 +91,8 @@ public final class Establishment {
     private java.time.Instant startedAt;
     /** The proxy branches (RFC 9623 §4.1.2), or null when the Connection goes direct only. */
     private ProxyGathering proxies;
-    /** Per RemoteEndpoint, what configuration answers (null: resolve), or null for none known. */
+    /** Per RemoteEndpoint, what configuration answers (null: resolve), or null; the snapshot's last tree. */
     private List<EndpointResolver.FixedAnswer> fixedAnswers;
-    /** The Preconnection snapshot's last tree, shared while gathering answers the same (null: none yet). */
     private CandidateTreeMemo trees;
     /** A task on the loop is making changes: the report is published once, when it ends. */
     private boolean batching;
@@ -193,9 +192,7 @@ public final class Establishment {
     }
 
     private String describeStacks() {
-        List<String> names = new ArrayList<>();
-        stacks.forEach(stack -> names.add(stack.capabilities().name()));
-        return String.join(" or ", names);
+        return String.join(" or ", stacks.stream().map(stack -> stack.capabilities().name()).toList());
     }
 
     /**
