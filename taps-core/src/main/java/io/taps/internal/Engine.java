@@ -99,7 +99,7 @@ public final class Engine implements AutoCloseable {
 
     /** Selection for one Preconnection snapshot, and what configuration answers for its remotes (EndpointResolver#fixedAnswers). */
     private record Selected(PreconnectionSpec spec, ProtocolStack claimant, List<ProtocolStack> stacks,
-            List<EndpointResolver.FixedAnswer> fixedAnswers) { }
+            List<EndpointResolver.FixedAnswer> fixedAnswers, io.taps.internal.gather.CandidateTreeMemo trees) { }
 
     public Engine(EngineConfig config) {
         this(config, new PerformanceCache());
@@ -268,7 +268,7 @@ public final class Engine implements AutoCloseable {
         }
         Establishment establishment = new Establishment(connection, spec, raced, resolver, stacks, bound,
                 config.racing(), cacheScopeFor(spec)).earlyData(first != null && mayGoEarly(first, spec) ? first : null)
-                .proxies(proxied).fixedAnswers(selected.fixedAnswers());
+                .proxies(proxied).snapshot(selected.fixedAnswers(), selected.trees());
         PathMonitor monitor = pathMonitor;
         if (monitor != null) {
             establishment.interfaces(monitor::upInterfaces);
@@ -320,7 +320,8 @@ public final class Engine implements AutoCloseable {
         // property comparisons per Initiate, and the registered stacks never change.
         ProtocolStack claimant = StackSelection.claimant(spec, Role.INITIATE, protocols);
         List<ProtocolStack> raced = List.copyOf(StackSelection.raceable(spec, Role.INITIATE, protocols));
-        Selected selected = new Selected(spec, claimant, raced, resolver.fixedAnswers(spec.remotes()));
+        Selected selected = new Selected(spec, claimant, raced, resolver.fixedAnswers(spec.remotes()),
+                new io.taps.internal.gather.CandidateTreeMemo());
         lastSelection = selected;
         return selected;
     }

@@ -11,6 +11,7 @@ import io.taps.internal.conn.TapsConnection;
 import io.taps.internal.cache.CacheScope;
 import io.taps.internal.cache.PerformanceCache;
 import io.taps.internal.gather.CandidateTree;
+import io.taps.internal.gather.CandidateTreeMemo;
 import io.taps.internal.gather.Leaf;
 import io.taps.internal.gather.LocalPath;
 import io.taps.internal.gather.PathGatherer;
@@ -90,8 +91,9 @@ public final class Establishment {
     private java.time.Instant startedAt;
     /** The proxy branches (RFC 9623 §4.1.2), or null when the Connection goes direct only. */
     private ProxyGathering proxies;
-    /** Per RemoteEndpoint, what configuration answers (null: resolve), or null for none known. */
+    /** Per RemoteEndpoint, what configuration answers (null: resolve), or null; the snapshot's last tree. */
     private List<EndpointResolver.FixedAnswer> fixedAnswers;
+    private CandidateTreeMemo trees;
     /** A task on the loop is making changes: the report is published once, when it ends. */
     private boolean batching;
     /** The report changed during the running batch. */
@@ -190,9 +192,7 @@ public final class Establishment {
     }
 
     private String describeStacks() {
-        List<String> names = new ArrayList<>();
-        stacks.forEach(stack -> names.add(stack.capabilities().name()));
-        return String.join(" or ", names);
+        return String.join(" or ", stacks.stream().map(stack -> stack.capabilities().name()).toList());
     }
 
     /**
@@ -220,12 +220,13 @@ public final class Establishment {
     }
 
     /**
-     * What configuration answers for each RemoteEndpoint of the spec, in its order (null entries:
-     * resolve as usual), kept per Preconnection snapshot ({@link EndpointResolver#fixedAnswer}).
-     * Call before {@link #start()}.
+     * What is kept per Preconnection snapshot: what configuration answers for each RemoteEndpoint
+     * of the spec, in its order (null entries: resolve as usual; {@link EndpointResolver#fixedAnswer}),
+     * and the last candidate tree its Initiates built. Call before {@link #start()}.
      */
-    public Establishment fixedAnswers(List<EndpointResolver.FixedAnswer> answers) {
+    public Establishment snapshot(List<EndpointResolver.FixedAnswer> answers, CandidateTreeMemo trees) {
         this.fixedAnswers = answers;
+        this.trees = trees;
         return this;
     }
 
@@ -235,7 +236,6 @@ public final class Establishment {
         return this;
     }
 
-    /** Starts establishment; its outcome reaches the Connection as Ready or EstablishmentError. */
     /**
      * Where the interfaces for the {@code interface} property come from: by default read from the
      * system at gathering time; the path monitor's snapshot when it runs (design.md Q-20), so that
@@ -553,7 +553,7 @@ public final class Establishment {
                 resolved.add(new CandidateTree.Target(state.peerName, state.usable()));
             }
         }
-        tree = CandidateTree.build(paths, ServiceBindingPlan.order(stacks, first, spec.security().alpn()),
+        tree = (trees != null ? trees : (trees = new CandidateTreeMemo())).build(paths, ServiceBindingPlan.order(stacks, first, spec.security().alpn()),
                 spec.security().alpn(), stack -> {
                     List<CandidateTree.Target> targets = new ArrayList<>();
                     for (RemoteState state : remotes) {

@@ -7,7 +7,6 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -132,18 +131,37 @@ public final class CandidateTree {
             java.util.function.Function<ProtocolStack, List<Target>> targetsOf, CandidateHistory history,
             int maxLeaves, int maxAddressesPerHost) {
         Objects.requireNonNull(history, "history");
-        List<PathNode> pathNodes = new ArrayList<>();
-        List<Leaf> all = new ArrayList<>();
+        List<List<Target>> targets = new ArrayList<>(stacks.size());
+        for (ProtocolStack stack : stacks) {
+            targets.add(targetsOf.apply(stack));
+        }
+        return ranked(unranked(paths, stacks, alpn, targets, maxLeaves, maxAddressesPerHost), history, null);
+    }
+
+    /**
+     * The tree before the history ranks it: each stack's leaves in RFC 6724 / interleaved order, the
+     * {@code maxLeaves} bound applied in that order. A pure function of its arguments, which a
+     * {@link CandidateTreeMemo} reuses for the next Connection with the same ones.
+     *
+     * @param targets per stack, index for index, the resolved remote endpoints in the order given
+     */
+    static List<PathNode> unranked(List<LocalPath> paths, List<ProtocolStack> stacks, List<String> alpn,
+            List<List<Target>> targets, int maxLeaves, int maxAddressesPerHost) {
+        List<PathNode> pathNodes = new ArrayList<>(paths.size());
+        int leafCount = 0;
         for (LocalPath path : paths) {
-            List<StackNode> stackNodes = new ArrayList<>();
-            for (ProtocolStack stack : stacks) {
+            List<StackNode> stackNodes = new ArrayList<>(stacks.size());
+            for (int s = 0; s < stacks.size(); s++) {
+                ProtocolStack stack = stacks.get(s);
                 List<String> offered = stack.capabilities().secure() ? alpn : List.of();
                 // (address, peer name) pairs, each host capped, then all together ordered.
                 List<InetSocketAddress> addresses = new ArrayList<>();
                 List<String> names = new ArrayList<>();
-                for (Target target : targetsOf.apply(stack)) {
+                for (Target target : targets.get(s)) {
                     List<InetSocketAddress> ordered = order(target.addresses());
-                    for (InetSocketAddress address : ordered.subList(0, Math.min(maxAddressesPerHost, ordered.size()))) {
+                    int kept = Math.min(maxAddressesPerHost, ordered.size());
+                    for (int i = 0; i < kept; i++) {
+                        InetSocketAddress address = ordered.get(i);
                         if (!addresses.contains(address)) {
                             addresses.add(address);
                             names.add(target.peerName());
@@ -153,26 +171,108 @@ public final class CandidateTree {
                 List<InetSocketAddress> order = order(addresses);
                 List<Leaf> leaves = new ArrayList<>();
                 for (InetSocketAddress address : order) {
-                    if (path.matches(address) && all.size() + leaves.size() < maxLeaves) {
+                    if (path.matches(address) && leafCount + leaves.size() < maxLeaves) {
                         leaves.add(new Leaf(path, stack, offered, address, names.get(addresses.indexOf(address))));
                     }
                 }
-                // Stable: equal history keeps the RFC 6724 / interleaved order. Each rank is read
-                // once: the cache decays and learns from other loops meanwhile, and a comparator
-                // whose answers change during the sort breaks TimSort's contract.
-                if (leaves.size() > 1) {
-                    java.util.Map<Leaf, Integer> ranks = new java.util.IdentityHashMap<>();
-                    for (Leaf leaf : leaves) {
-                        ranks.put(leaf, history.rank(leaf));
-                    }
-                    leaves.sort(Comparator.comparingInt(ranks::get));
-                }
-                all.addAll(leaves);
+                leafCount += leaves.size();
                 stackNodes.add(new StackNode(stack, offered, leaves));
             }
             pathNodes.add(new PathNode(path, stackNodes));
         }
-        return new CandidateTree(pathNodes, all);
+        return pathNodes;
+    }
+
+    /**
+     * {@code unranked} with each stack's leaves in history order (stable: equal history keeps the
+     * RFC 6724 / interleaved order); {@code previous} itself when that is its order, leaf for leaf.
+     * Each rank is read once: the cache decays and learns from other loops meanwhile, and a
+     * comparator whose answers change during the sort breaks the sort's contract.
+     */
+    static CandidateTree ranked(List<PathNode> unranked, CandidateHistory history, CandidateTree previous) {
+        List<PathNode> pathNodes = null;
+        boolean same = previous != null && previous.paths.size() == unranked.size();
+        for (int p = 0; p < unranked.size(); p++) {
+            PathNode path = unranked.get(p);
+            List<StackNode> stackNodes = null;
+            for (int s = 0; s < path.stacks().size(); s++) {
+                StackNode node = path.stacks().get(s);
+                List<Leaf> leaves = rankedLeaves(node.leaves(), history);
+                if (same) {
+                    List<StackNode> before = previous.paths.get(p).stacks();
+                    same = before.size() == path.stacks().size() && sameLeaves(before.get(s).leaves(), leaves);
+                }
+                if (stackNodes == null) {
+                    stackNodes = new ArrayList<>(path.stacks().size());
+                }
+                stackNodes.add(leaves == node.leaves() ? node : new StackNode(node.stack(), node.alpn(), leaves));
+            }
+            if (pathNodes == null) {
+                pathNodes = new ArrayList<>(unranked.size());
+            }
+            pathNodes.add(stackNodes == null ? path : new PathNode(path.path(), stackNodes));
+        }
+        if (same) {
+            return previous;
+        }
+        return of(pathNodes == null ? List.of() : pathNodes);
+    }
+
+    /** {@code leaves} stably sorted by rank; {@code leaves} itself when already in that order. */
+    private static List<Leaf> rankedLeaves(List<Leaf> leaves, CandidateHistory history) {
+        int n = leaves.size();
+        if (n <= 1) {
+            return leaves;
+        }
+        Leaf[] sorted = leaves.toArray(new Leaf[0]);
+        int[] ranks = new int[n];
+        boolean inOrder = true;
+        for (int i = 0; i < n; i++) {
+            ranks[i] = history.rank(sorted[i]);
+            inOrder &= i == 0 || ranks[i - 1] <= ranks[i];
+        }
+        if (inOrder) {
+            return leaves;
+        }
+        if (n > 64) {
+            // Many leaves (a raised maxLeaves): a stable merge sort of the indices, not n^2 moves.
+            Integer[] indices = new Integer[n];
+            for (int i = 0; i < n; i++) {
+                indices[i] = i;
+            }
+            java.util.Arrays.sort(indices, java.util.Comparator.comparingInt(i -> ranks[i]));
+            Leaf[] out = new Leaf[n];
+            for (int i = 0; i < n; i++) {
+                out[i] = sorted[indices[i]];
+            }
+            return List.of(out);
+        }
+        // Stable insertion sort, lowest rank first: a few leaves per stack.
+        for (int i = 1; i < n; i++) {
+            Leaf leaf = sorted[i];
+            int rank = ranks[i];
+            int j = i - 1;
+            while (j >= 0 && ranks[j] > rank) {
+                sorted[j + 1] = sorted[j];
+                ranks[j + 1] = ranks[j];
+                j--;
+            }
+            sorted[j + 1] = leaf;
+            ranks[j + 1] = rank;
+        }
+        return List.of(sorted);
+    }
+
+    private static boolean sameLeaves(List<Leaf> a, List<Leaf> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (a.get(i) != b.get(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

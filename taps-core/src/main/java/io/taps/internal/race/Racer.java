@@ -11,7 +11,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -207,15 +206,8 @@ public final class Racer<H extends AttemptStarter.Running> {
         if (finished) {
             return;
         }
-        // Hash sets: an offer per resolution answer over a growing tree was O(n^2) comparisons each.
-        Set<Leaf> next = new LinkedHashSet<>();
-        for (Leaf leaf : leaves) {
-            leavesOffered++;
-            if (!startedLeaves.contains(leaf)) {
-                next.add(leaf);
-            }
-        }
-        pending = new ArrayList<>(next);
+        leavesOffered += leaves.size();
+        pending = RaceOrder.notStarted(leaves, startedLeaves);
         pendingLines = new EstablishmentReport.Attempt[pending.size()];
         for (int i = 0; i < pendingLines.length; i++) {
             pendingLines[i] = notStartedLine(pending.get(i));
