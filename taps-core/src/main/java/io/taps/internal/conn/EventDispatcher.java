@@ -1,5 +1,7 @@
 package io.taps.internal.conn;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,8 +58,7 @@ public final class EventDispatcher {
      * ~15% of the pipelined client's CPU (issue 21, figure 3).
      */
     private volatile int state;
-    private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<EventDispatcher> STATE =
-            java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(EventDispatcher.class, "state");
+    private static final VarHandle STATE;
     /** A thread is running events; only it runs them until it clears this. */
     private static final int DRAINING = 1;
     /** The terminal event was raised: nothing is raised after it. */
@@ -67,8 +68,22 @@ public final class EventDispatcher {
      * so the drainer's compare-and-set that ends a drain fails and it runs them first.
      */
     private static final int QUEUED = 4;
-    /** The thread running the application's handlers right now, or null. */
-    private volatile Thread drainingThread;
+    /**
+     * The thread running the application's handlers right now, or null: set by the drainer after it
+     * takes {@link #DRAINING}, cleared before it gives it back. Not volatile (two fences per event
+     * otherwise): it is only asked whether it is the asking thread, and only that thread ever
+     * writes its own identity, clearing it again before it stops draining, so no thread can read
+     * itself here unless it is draining.
+     */
+    private Thread drainingThread;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(EventDispatcher.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     public EventDispatcher(Executor executor) {
         this.executor = executor;
@@ -123,16 +138,10 @@ public final class EventDispatcher {
                 && STATE.compareAndSet(this, 0, terminal ? DRAINING | TERMINATED : DRAINING)) {
             // Inline with nothing draining (so nothing queued): the event runs straight from here,
             // without the ring and without the monitor.
-            Thread previous = drainingThread;
             drainingThread = Thread.currentThread();
-            try {
-                runSafely(handlerCall, completion, first, second, third);
-                // What the handler raised meanwhile waits in the ring: run it and end the drain,
-                // still as the draining thread (one pair of volatile writes per event, not two).
-                endDrain();
-            } finally {
-                drainingThread = previous;
-            }
+            runSafely(handlerCall, completion, first, second, third);
+            // What the handler raised meanwhile waits in the ring: run it and end the drain.
+            endDrain();
             return true;
         }
         boolean startDrain;
@@ -184,13 +193,8 @@ public final class EventDispatcher {
     }
 
     private void drain() {
-        Thread previous = drainingThread;
         drainingThread = Thread.currentThread();
-        try {
-            endDrain();
-        } finally {
-            drainingThread = previous;
-        }
+        endDrain();
     }
 
     /**
@@ -200,8 +204,12 @@ public final class EventDispatcher {
      */
     private void endDrain() {
         int current = state;
-        if ((current & QUEUED) == 0 && STATE.compareAndSet(this, current, current & ~DRAINING)) {
-            return;
+        if ((current & QUEUED) == 0) {
+            drainingThread = null;
+            if (STATE.compareAndSet(this, current, current & ~DRAINING)) {
+                return;
+            }
+            drainingThread = Thread.currentThread();
         }
         drainQueued();
     }
@@ -216,6 +224,7 @@ public final class EventDispatcher {
             synchronized (this) {
                 if (count == 0) {
                     // While DRAINING is set only holders of the monitor change the state.
+                    drainingThread = null;
                     state &= ~(DRAINING | QUEUED);
                     if (ring != null && ring.length > SHRINK_ABOVE_SLOTS * 5) {
                         // A burst (a slow executor) grew the ring: an idle Connection gives it back.
