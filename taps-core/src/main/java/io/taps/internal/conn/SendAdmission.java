@@ -70,9 +70,10 @@ final class SendAdmission {
             return new TransportServicesException(ErrorReason.MESSAGE_TOO_LARGE, "message of " + length
                     + " bytes exceeds sendMsgMaxLen " + maxMessageSize + " of " + chosen.name());
         }
-        boolean reliable = chosen.support(Property.RELIABILITY) == Support.ALWAYS;
+        // The stack's support is looked up only for a Message that asks: a map lookup per send otherwise.
         Optional<Boolean> askedReliable = effective.explicit(Property.MSG_RELIABLE);
-        if (askedReliable.isPresent() && askedReliable.get() != reliable
+        if (askedReliable.isPresent()
+                && askedReliable.get() != (chosen.support(Property.RELIABILITY) == Support.ALWAYS)
                 && chosen.support(Property.PER_MSG_RELIABILITY) == Support.NEVER) {
             return new TransportServicesException(ErrorReason.INVALID_MESSAGE_PROPERTIES, "msgReliable="
                     + askedReliable.get() + " needs per-message reliability, which " + chosen.name()
