@@ -103,6 +103,10 @@ class AcceptedConnectionFootprintTest extends TapsTestSupport {
         // Session 13: the one in-flight Send, waiting Receive and queued unit wait in fields.
         assertThat(own).as("deques: made only for a second Send in flight, Receive waiting or unit queued")
                 .doesNotContainKey("java.util.ArrayDeque");
+        // Session 14: one idle sweep per event loop and timeout samples them all; static property actions.
+        assertThat(own).as("the idle timeout's scheduled task is the sweep's, shared by the loop's Connections")
+                .doesNotContainKeys("io.netty.util.concurrent.ScheduledFutureTask",
+                        "io.taps.internal.conn.PropertyActions");
         assertThat(total).as("objects an idle accepted Connection keeps of its own").isLessThanOrEqualTo(BOUND);
     }
 
@@ -217,6 +221,16 @@ class AcceptedConnectionFootprintTest extends TapsTestSupport {
         return own;
     }
 
+    /**
+     * The idle timer's links to its sweep and to its neighbours in the sweep's list: they lead to
+     * the event loop's other Connections, which are not this one's own.
+     */
+    private static boolean sharedSweepLink(Field field) {
+        String timer = "io.taps.internal.conn.IdleTimer";
+        return field.getDeclaringClass().getName().equals(timer) && (field.getType().getName().equals(timer)
+                || field.getType().getName().equals("io.taps.internal.conn.IdleSweep"));
+    }
+
     /** Everything reachable through taps' fields and any array; other objects are reached, not walked into. */
     private static Set<Object> reachable(Object root) throws IllegalAccessException {
         Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -241,7 +255,8 @@ class AcceptedConnectionFootprintTest extends TapsTestSupport {
             }
             for (Class<?> c = type; c != null && c.getName().startsWith("io.taps."); c = c.getSuperclass()) {
                 for (Field field : c.getDeclaredFields()) {
-                    if (Modifier.isStatic(field.getModifiers()) || field.getType().isPrimitive()) {
+                    if (Modifier.isStatic(field.getModifiers()) || field.getType().isPrimitive()
+                            || sharedSweepLink(field)) {
                         continue;
                     }
                     field.setAccessible(true);
