@@ -52,6 +52,7 @@ final class IdleSweep implements Runnable {
 
     /** The sweep of {@code loop} for {@code timeoutNanos}, made when first needed; on that loop. */
     static IdleSweep of(EventLoop loop, long timeoutNanos) {
+        assert loop.inEventLoop() : "the registry is the loop thread's";
         return SWEEPS.get().computeIfAbsent(new Key(loop, timeoutNanos), IdleSweep::new);
     }
 
