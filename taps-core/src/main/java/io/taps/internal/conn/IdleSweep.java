@@ -56,9 +56,9 @@ final class IdleSweep implements Runnable {
         return SWEEPS.get().computeIfAbsent(new Key(loop, timeoutNanos), IdleSweep::new);
     }
 
-    /** How many sweeps the calling event loop runs now (for tests: one per idle timeout in use). */
-    static int sweepsOfThisThread() {
-        return SWEEPS.isSet() ? SWEEPS.get().size() : 0;
+    /** Whether {@code loop} has a sweep for {@code timeoutNanos} now (for tests); on that loop. */
+    static boolean registered(EventLoop loop, long timeoutNanos) {
+        return SWEEPS.isSet() && SWEEPS.get().containsKey(new Key(loop, timeoutNanos));
     }
 
     long timeoutNanos() {

@@ -132,14 +132,17 @@ class IdleSweepTest {
         int count = IdleSweep.BATCH + 50;
         List<Connection> accepted = new CopyOnWriteArrayList<>();
         List<Socket> clients = new ArrayList<>();
-        try (Listener listener = listen(Duration.ofMillis(700), accepted)) {
+        Duration idleTimeout = Duration.ofMillis(700);
+        try (Listener listener = listen(idleTimeout, accepted)) {
             for (int i = 0; i < count; i++) {
                 clients.add(connect(listener));
             }
             await().atMost(WAIT).until(() -> accepted.size() == count);
             TapsConnection any = (TapsConnection) accepted.get(0);
             await().atMost(WAIT).until(() -> accepted.stream().allMatch(c -> c.state() == ConnectionState.CLOSED));
-            await().atMost(WAIT).until(() -> onLoop(any, IdleSweep::sweepsOfThisThread) == 0);
+            assertThat(onLoop(any, () -> IdleTimer.sweepOf(any))).as("an ended Connection is in no sweep").isNull();
+            await().atMost(WAIT).until(() -> !onLoop(any,
+                    () -> IdleSweep.registered(any.eventLoop(), idleTimeout.toNanos())));
         } finally {
             for (Socket client : clients) {
                 client.close();
