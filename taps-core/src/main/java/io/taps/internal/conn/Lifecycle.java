@@ -407,7 +407,7 @@ final class Lifecycle {
     }
 
     private void terminate() {
-        connection.idleTimer.stop();
+        IdleTimer.stop(connection);
         io.taps.internal.group.TapsConnectionGroup group = connection.groupIfMade();
         if (group != null) {
             group.memberEnded(connection);

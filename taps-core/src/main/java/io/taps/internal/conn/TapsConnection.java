@@ -75,8 +75,8 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     final ReceivePath receivePath = new ReceivePath(this);
     final TransferCounters counters = new TransferCounters();
     private final KnownEndpoints endpoints = new KnownEndpoints();
-    final IdleTimer idleTimer = new IdleTimer(this);
-    private final PropertyActions propertyActions = new PropertyActions(this);
+    /** Its place in the event loop's idle sweep, while it has an idle timeout ({@link IdleTimer}); event loop only. */
+    IdleTimer idleTimer;
     /** {@link #messages()}, made on first use: most Connections never ask (issue 21 item 4). */
     private volatile ReceivePublisher messages;
     private volatile ConnectionEventHandler handler;
@@ -260,7 +260,7 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
         counters.ready();
         store.applyAll(winner);
         endpoints.inUse(winner);
-        idleTimer.restart();
+        IdleTimer.restart(this);
     }
 
     /** EstablishmentError (E-02): establishment failed; the connection is now Closed. */
@@ -396,23 +396,23 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
 
     @Override
     public ConnectionProperties getProperties() {
-        return propertyActions.snapshot();
+        return PropertyActions.snapshot(this);
     }
 
     @Override
     public void setProperty(String name, Object value) {
-        propertyActions.set(Property.byName(name), value);
+        PropertyActions.set(this, Property.byName(name), value);
     }
 
     @Override
     public <T> void setProperty(Property<T> property, T value) {
-        propertyActions.set(property, value);
+        PropertyActions.set(this, property, value);
     }
 
     /** Stores a Connection Property value and applies it to the link; the group calls it for entangled ones. */
     @Override
     public void storeProperty(Property<?> property, Object value) {
-        propertyActions.store(property, value);
+        PropertyActions.store(this, property, value);
     }
 
     @Override

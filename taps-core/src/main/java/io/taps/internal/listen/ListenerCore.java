@@ -53,10 +53,13 @@ public final class ListenerCore implements Listener {
     private final CompletableFuture<Listener> readyFuture = new CompletableFuture<>();
     private final CompletableFuture<Void> stoppedFuture = new CompletableFuture<>();
     private final ArrayDeque<TapsConnection> held = new ArrayDeque<>();
-    /** Lets this Listener forget each of its Connections as it ends: one for all of them, not a closure each. */
-    private final io.taps.internal.conn.ConnectionEnd connectionEnd = this::connectionEnded;
-    /** The delivered Connections still open: each holds one slot of the concurrency cap. */
-    private final Set<TapsConnection> delivered = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    /**
+     * Lets this Listener forget each of its Connections as it ends: one for all of them, not a
+     * closure each. Which of the two a Connection has says whether it holds a slot of the cap, so
+     * no set of the delivered ones is kept (~13-26 B of table per Connection, issue 21 figure 12).
+     */
+    private final io.taps.internal.conn.ConnectionEnd deliveredEnd = this::deliveredEnded;
+    private final io.taps.internal.conn.ConnectionEnd heldEnd = this::heldEnded;
     private final long concurrencyCap;
     private volatile List<InetSocketAddress> bound = List.of();
     private long remaining = Long.MAX_VALUE;
@@ -188,7 +191,6 @@ public final class ListenerCore implements Listener {
      * before its end is watched here.
      */
     void offer(TapsConnection connection) {
-        connection.onTerminated(connectionEnd);
         boolean deliver = false;
         boolean refuse = false;
         synchronized (this) {
@@ -196,8 +198,10 @@ public final class ListenerCore implements Listener {
                 refuse = true;
             } else if (remaining > 0 && active < concurrencyCap && (acceptQueue == null || acceptQueue.reserve())) {
                 take(connection);
+                connection.onTerminated(deliveredEnd);
                 deliver = true;
             } else {
+                connection.onTerminated(heldEnd);
                 held.add(connection);
             }
             if (!roomToDeliver()) {
@@ -222,7 +226,6 @@ public final class ListenerCore implements Listener {
             remaining--;
         }
         active++;
-        delivered.add(connection);
     }
 
     /** An inbound flow failed its handshake and was closed; the handler hears why (RFC 9622 §6.3, §7.2). */
@@ -243,16 +246,23 @@ public final class ListenerCore implements Listener {
         connection.emitFirst(() -> handler.connectionReceived(connection));
     }
 
-    /**
-     * A Connection this Listener accepted ended: a delivered one gives its slot back; a held one
-     * (the peer closed or reset it, or it idled out, before delivery) is forgotten, undelivered.
-     */
-    private void connectionEnded(TapsConnection connection) {
+    /** A delivered Connection ended: it gives its slot back. */
+    private void deliveredEnded(TapsConnection connection) {
         synchronized (this) {
-            if (delivered.remove(connection)) {
+            active--;
+        }
+        releaseHeld();
+    }
+
+    /**
+     * A Connection that was held ended: if still held (the peer closed or reset it, or it idled
+     * out, before delivery) it is forgotten, undelivered; if it was delivered in the meantime (its
+     * end came before it heard of its new callback), it gives its slot back.
+     */
+    private void heldEnded(TapsConnection connection) {
+        synchronized (this) {
+            if (!held.remove(connection)) {
                 active--;
-            } else {
-                held.remove(connection);
             }
         }
         releaseHeld();
@@ -296,7 +306,10 @@ public final class ListenerCore implements Listener {
                 next = held.poll();
                 take(next);
             }
-            deliver(next);
+            TapsConnection delivered = next;
+            // On its loop, where it ends: until then its held callback counts it as delivered.
+            delivered.runOnLoop(() -> delivered.onTerminated(deliveredEnd));
+            deliver(delivered);
         }
     }
 

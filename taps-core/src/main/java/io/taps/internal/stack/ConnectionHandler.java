@@ -36,7 +36,11 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         void stackFailed(Channel channel, Throwable cause);
     }
 
-    /** Cleared once told: an initiated Connection's handler otherwise kept its whole attempt (issue 21 item 4). */
+    /**
+     * Cleared once told: an initiated Connection's handler otherwise kept its whole attempt (issue 21
+     * item 4). Null also means the outcome was reported: a flag of its own took the handler past 40 B
+     * (issue 21, figure 12).
+     */
     private AttemptObserver observer;
     private final boolean waitsForTls;
     private final FramerStack framers;
@@ -44,7 +48,6 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     /** Data read before adoption; made on first use, as a Connection whose peer waits never needs it. */
     private ArrayDeque<Object> held;
     private LinkEvents connection;
-    private boolean reported;
     private Runnable onReported;
     private boolean inputShutdownHeld;
     private boolean inactiveHeld;
@@ -64,7 +67,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     /** {@code framers} (nullable) are started once the transport is ready and must all be ready too. */
     public ConnectionHandler(AttemptObserver observer, boolean waitsForTls, FramerStack framers) {
-        this.observer = observer;
+        this.observer = java.util.Objects.requireNonNull(observer, "observer");
         this.waitsForTls = waitsForTls;
         this.framers = framers;
     }
@@ -150,7 +153,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             } else {
                 connection.onLinkClosed();
             }
-        } else if (!reported) {
+        } else if (!reported()) {
             report(ctx.channel(), new java.nio.channels.ClosedChannelException());
         } else {
             inactiveHeld = true;
@@ -162,7 +165,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (connection != null) {
             connection.onLinkException(cause);
-        } else if (!reported) {
+        } else if (!reported()) {
             report(ctx.channel(), cause);
             ctx.close();
         }
@@ -176,8 +179,12 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         report(channel, failure);
     }
 
+    private boolean reported() {
+        return observer == null;
+    }
+
     private void report(Channel channel, Throwable failure) {
-        if (reported) {
+        if (reported()) {
             return;
         }
         if (failure == null && framers != null) {
@@ -194,7 +201,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     /** Runs {@code task} once the attempt's outcome has been reported (at once if it already was). */
     public void whenReported(Runnable task) {
-        if (reported) {
+        if (reported()) {
             task.run();
         } else {
             onReported = task;
@@ -202,16 +209,15 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void finish(Channel channel, Throwable failure) {
-        if (reported) {
+        if (reported()) {
             return;
         }
-        reported = true;
+        AttemptObserver told = observer;
+        observer = null;
         if (onReported != null) {
             onReported.run();
             onReported = null;
         }
-        AttemptObserver told = observer;
-        observer = null;
         if (failure == null) {
             told.stackReady(channel, this);
         } else {

@@ -1,0 +1,132 @@
+package io.taps.internal.conn;
+
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one scheduled task that samples every {@link IdleTimer} of an event loop with the same idle
+ * timeout: thousands of accepted Connections with the Listen default (5 minutes) share one task
+ * instead of keeping one scheduled task each (~64 B of Netty's task per idle Connection, issue 21
+ * item 4). The timers are an intrusive list, so joining and leaving cost O(1) and no allocation.
+ *
+ * <p>A tick comes every {@code timeout / samples}, where samples is 4, or fewer for timeouts under
+ * 40 ms so that ticks stay 10 ms or more apart; a timer expires at the tick that finds it quiet for
+ * {@code samples} ticks in a row. A tick samples at most {@value #BATCH} timers and queues the rest
+ * behind the event loop's other work, so no tick holds the loop for long however many Connections
+ * the loop carries. Everything runs on the one event loop: the registry is a thread-local of it.
+ */
+final class IdleSweep implements Runnable {
+    /** Samples per timeout: the precision of the expiry (a quarter of the timeout). */
+    static final int SAMPLES = 4;
+    private static final long MIN_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** Timers sampled before the tick yields the event loop to other work. */
+    static final int BATCH = 1024;
+    /** The event loop's sweeps, one per idle timeout in use; the loop's thread only. */
+    private static final FastThreadLocal<Map<Key, IdleSweep>> SWEEPS = new FastThreadLocal<>() {
+        @Override
+        protected Map<Key, IdleSweep> initialValue() {
+            return new HashMap<>(4);
+        }
+    };
+
+    private record Key(EventLoop loop, long timeoutNanos) {
+    }
+
+    private final Key key;
+    final int samples;
+    private final long tickNanos;
+    private IdleTimer head;
+    /** The next timer of the tick under way, or null between ticks. */
+    private IdleTimer cursor;
+    private boolean tickUnderWay;
+    private boolean scheduled;
+
+    private IdleSweep(Key key) {
+        this.key = key;
+        this.samples = (int) Math.max(1, Math.min(SAMPLES, key.timeoutNanos / MIN_TICK_NANOS));
+        this.tickNanos = Math.max(1, key.timeoutNanos / samples);
+    }
+
+    /** The sweep of {@code loop} for {@code timeoutNanos}, made when first needed; on that loop. */
+    static IdleSweep of(EventLoop loop, long timeoutNanos) {
+        assert loop.inEventLoop() : "the registry is the loop thread's";
+        return SWEEPS.get().computeIfAbsent(new Key(loop, timeoutNanos), IdleSweep::new);
+    }
+
+    /** Whether {@code loop} has a sweep for {@code timeoutNanos} now (for tests); on that loop. */
+    static boolean registered(EventLoop loop, long timeoutNanos) {
+        return SWEEPS.isSet() && SWEEPS.get().containsKey(new Key(loop, timeoutNanos));
+    }
+
+    long timeoutNanos() {
+        return key.timeoutNanos;
+    }
+
+    /** How many timers this sweep samples (for tests). */
+    int size() {
+        int count = 0;
+        for (IdleTimer timer = head; timer != null; timer = timer.next) {
+            count++;
+        }
+        return count;
+    }
+
+    void add(IdleTimer timer) {
+        timer.prev = null;
+        timer.next = head;
+        if (head != null) {
+            head.prev = timer;
+        }
+        head = timer;
+        if (!scheduled) {
+            scheduled = true;
+            key.loop.schedule(this, tickNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    void remove(IdleTimer timer) {
+        if (cursor == timer) {
+            cursor = timer.next;
+        }
+        if (timer.prev != null) {
+            timer.prev.next = timer.next;
+        } else if (head == timer) {
+            head = timer.next;
+        }
+        if (timer.next != null) {
+            timer.next.prev = timer.prev;
+        }
+        timer.prev = null;
+        timer.next = null;
+    }
+
+    /** A tick, or the rest of one that yielded the loop. */
+    @Override
+    public void run() {
+        if (!tickUnderWay) {
+            tickUnderWay = true;
+            cursor = head;
+        }
+        for (int budget = BATCH; cursor != null && budget > 0; budget--) {
+            IdleTimer timer = cursor;
+            cursor = timer.next;
+            // May end the Connection, which removes the timer (and moves the cursor past it).
+            timer.sample();
+        }
+        if (cursor != null) {
+            key.loop.execute(this);
+            return;
+        }
+        tickUnderWay = false;
+        if (head != null) {
+            key.loop.schedule(this, tickNanos, TimeUnit.NANOSECONDS);
+        } else {
+            // Nobody left: the next timer with this timeout makes a new sweep.
+            scheduled = false;
+            SWEEPS.get().remove(key, this);
+        }
+    }
+}
