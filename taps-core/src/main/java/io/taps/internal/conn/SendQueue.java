@@ -80,6 +80,17 @@ final class SendQueue {
             }
             return null;
         }
+        if (entries.isEmpty()) {
+            return null;
+        }
+        if (entries.size() == 1) {
+            // A lone entry always may go (nothing before it to wait for, and a Final one is last):
+            // the usual case, without the scan's map (one per poll; 3-4% of the bytes of a TCP
+            // connect + close, issue 21).
+            PendingSend only = entries.get(0);
+            remove(only);
+            return only;
+        }
         PendingSend best = null;
         boolean orderedSeen = false;
         Map<MessageContext, Boolean> contextsSeen = new IdentityHashMap<>();

@@ -1,0 +1,77 @@
+package io.taps.internal.conn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.taps.Message;
+import io.taps.MessageContext;
+import java.lang.management.ManagementFactory;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/** The scheduler of Messages taps holds back: its rules, and the cost of its usual case. */
+class SendQueueTest {
+
+    private static PendingSend send(MessageContext context, int priority, boolean ordered, boolean isFinal) {
+        PendingSend send = new PendingSend(null, Message.of(new byte[] {1}), context, true, false);
+        send.priority = priority;
+        send.ordered = ordered;
+        send.isFinal = isFinal;
+        return send;
+    }
+
+    @Test
+    void anEmptyQueueHasNothingToWrite() {
+        assertThat(new SendQueue().pollNext(null)).isNull();
+    }
+
+    @Test
+    void lowerPriorityGoesFirstButNeverOvertakesAnOrderedMessageOrAnEarlierPart() {
+        SendQueue queue = new SendQueue();
+        MessageContext split = MessageContext.create();
+        PendingSend orderedFirst = send(MessageContext.create(), 5, true, false);
+        PendingSend orderedUrgent = send(MessageContext.create(), 0, true, false);
+        PendingSend partOne = send(split, 3, false, false);
+        PendingSend partTwo = send(split, 1, false, false);
+        PendingSend unorderedUrgent = send(MessageContext.create(), 2, false, false);
+        PendingSend last = send(MessageContext.create(), 0, false, true);
+        for (PendingSend send : new PendingSend[] {orderedFirst, orderedUrgent, partOne, partTwo, unorderedUrgent, last}) {
+            queue.add(send);
+        }
+
+        assertThat(queue.pollNext(null)).isSameAs(unorderedUrgent);
+        assertThat(queue.pollNext(null)).isSameAs(partOne);
+        assertThat(queue.pollNext(null)).isSameAs(partTwo);
+        assertThat(queue.pollNext(null)).isSameAs(orderedFirst);
+        assertThat(queue.pollNext(null)).isSameAs(orderedUrgent);
+        assertThat(queue.pollNext(null)).isSameAs(last);
+        assertThat(queue.isEmpty()).isTrue();
+        assertThat(queue.bytes()).isZero();
+    }
+
+    /** The usual queue holds one Send; taking it made a map per poll (3-4% of a TCP connect + close's bytes). */
+    @Test
+    void takingALoneSendAllocatesNothing() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        Assumptions.assumeTrue(threads.isThreadAllocatedMemorySupported());
+        threads.setThreadAllocatedMemoryEnabled(true);
+        SendQueue queue = new SendQueue();
+        PendingSend lone = send(MessageContext.create(), 0, true, false);
+        for (int i = 0; i < 20_000; i++) {
+            queue.add(lone);
+            queue.pollNext(null);
+        }
+        long thread = Thread.currentThread().getId();
+        long before = threads.getThreadAllocatedBytes(thread);
+        int taken = 0;
+        for (int i = 0; i < 10_000; i++) {
+            queue.add(lone);
+            if (queue.pollNext(null) == lone) {
+                taken++;
+            }
+        }
+        long allocated = threads.getThreadAllocatedBytes(thread) - before;
+        assertThat(taken).isEqualTo(10_000);
+        // A map per poll would be hundreds of kilobytes here; the bound leaves room for the measurement.
+        assertThat(allocated).isLessThan(10_000);
+    }
+}
