@@ -29,9 +29,9 @@ import java.util.regex.Pattern;
  * <p>A ratio cell is the median of the per-round ratios, each taken between the two sides of the
  * same round (run.sh runs them back to back), and the last column lists those per-round ratios. The
  * machine has slow periods of tens of seconds to minutes; a ratio of column medians let one slow
- * fork on one side decide a row (session 13's SOCKS5 row printed 0.67 from rounds reading 1.26, 0.67
- * and 0.65 against a raw Netty median from another round), while a pair ratio compares only what ran
- * under the same conditions. Needs only a JDK ({@link Json}).
+ * fork on one side decide a row (session 13's TCP request/response printed 0.78, taps' median from
+ * the round the machine was slow in over raw Netty's from a quick one, while its rounds read 0.78,
+ * 0.97 and 0.97), while a pair ratio compares only what ran under the same conditions. Needs only a JDK ({@link Json}).
  *
  * <p>Usage: {@code java -cp benchmarks.jar io.taps.benchmarks.Report [--title TEXT] [--pinning TEXT]
  * [--not-run BENCH:WORKLOAD,...] [--check] result.json...}; with {@code --check} it exits with
