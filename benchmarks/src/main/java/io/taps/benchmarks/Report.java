@@ -29,9 +29,10 @@ import java.util.regex.Pattern;
  * <p>A ratio cell is the median of the per-round ratios, each taken between the two sides of the
  * same round (run.sh runs them back to back), and the last column lists those per-round ratios. The
  * machine has slow periods of tens of seconds to minutes; a ratio of column medians let one slow
- * fork on one side decide a row (session 13's TCP request/response printed 0.78, taps' median from
- * the round the machine was slow in over raw Netty's from a quick one, while its rounds read 0.78,
- * 0.97 and 0.97), while a pair ratio compares only what ran under the same conditions. Needs only a JDK ({@link Json}).
+ * fork on one side decide a row (session 13's TCP request/response printed 0.78 while its rounds
+ * read 0.78, 0.97 and 0.97: round 3 was slow for both libraries, so both medians came from round 1,
+ * where only taps' fork was slow), while a pair ratio compares only what ran under the same
+ * conditions. Needs only a JDK ({@link Json}).
  *
  * <p>Usage: {@code java -cp benchmarks.jar io.taps.benchmarks.Report [--title TEXT] [--pinning TEXT]
  * [--not-run BENCH:WORKLOAD,...] [--check] result.json...}; with {@code --check} it exits with
