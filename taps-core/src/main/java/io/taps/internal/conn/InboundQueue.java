@@ -133,10 +133,7 @@ final class InboundQueue {
         if (head == null) {
             head = unit;
         } else {
-            if (rest == null) {
-                rest = new ArrayDeque<>(4);
-            }
-            rest.add(unit);
+            rest = LaterQueue.add(rest, unit);
         }
         charge(unit.memory);
     }

@@ -302,10 +302,7 @@ final class ReceivePath {
         if (firstRequest == null) {
             firstRequest = request;
         } else {
-            if (laterRequests == null) {
-                laterRequests = new ArrayDeque<>(4);
-            }
-            laterRequests.add(request);
+            laterRequests = LaterQueue.add(laterRequests, request);
         }
     }
 

@@ -330,10 +330,7 @@ final class SendPath {
         if (oldestInFlight == null) {
             oldestInFlight = pending;
         } else {
-            if (laterInFlight == null) {
-                laterInFlight = new ArrayDeque<>(4);
-            }
-            laterInFlight.add(pending);
+            laterInFlight = LaterQueue.add(laterInFlight, pending);
         }
     }
 
