@@ -226,7 +226,7 @@ public final class Establishment {
      */
     public Establishment snapshot(List<EndpointResolver.FixedAnswer> answers, CandidateTreeMemo trees) {
         this.fixedAnswers = answers;
-        this.trees = trees;
+        this.trees = java.util.Objects.requireNonNull(trees, "trees");
         return this;
     }
 
@@ -553,7 +553,7 @@ public final class Establishment {
                 resolved.add(new CandidateTree.Target(state.peerName, state.usable()));
             }
         }
-        tree = (trees != null ? trees : (trees = new CandidateTreeMemo())).build(paths, ServiceBindingPlan.order(stacks, first, spec.security().alpn()),
+        tree = trees.build(paths, ServiceBindingPlan.order(stacks, first, spec.security().alpn()),
                 spec.security().alpn(), stack -> {
                     List<CandidateTree.Target> targets = new ArrayList<>();
                     for (RemoteState state : remotes) {
