@@ -1,8 +1,7 @@
 package io.taps.internal.stack;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
@@ -11,7 +10,6 @@ import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.internal.PlatformDependent;
 import io.taps.internal.conn.Link;
 import io.taps.internal.security.TlsHandlers;
@@ -84,36 +82,16 @@ public final class StackConnector {
         SecurityParameters security = attempt.use().security();
         InetSocketAddress remote = attempt.remote();
         Duration timeout = attempt.timeout();
-        Bootstrap bootstrap = new Bootstrap().group(attempt.eventLoop());
-        if (!attempt.firstHop().isUnresolved()) {
-            // Netty's default resolver group is looked up (synchronized) per connect only to pass a
-            // resolved address through; taps resolved it already.
-            bootstrap.resolver(NoopAddressResolverGroup.INSTANCE);
-        }
         ByteBuffer synData = sockets == null ? fastOpenData(kind, attempt) : null;
-        if (synData != null) {
-            bootstrap.option(EpollChannelOption.TCP_FASTOPEN_CONNECT, true);
-        }
+        ChannelFactory<? extends Channel> channels;
         if (kind.datagram()) {
-            bootstrap.channelFactory(ChannelFactories.of(attempt.datagramChannelType()))
-                    .option(ChannelOption.RCVBUF_ALLOCATOR, DATAGRAM_RECEIVE_BUFFERS);
+            channels = ChannelFactories.of(attempt.datagramChannelType());
+        } else if (sockets == null) {
+            channels = ChannelFactories.of(attempt.socketChannelType());
         } else {
-            if (sockets == null) {
-                bootstrap.channelFactory(ChannelFactories.of(attempt.socketChannelType()));
-            } else {
-                bootstrap.channelFactory((io.netty.channel.ChannelFactory<Channel>) () -> sockets.client(attempt, remote));
-            }
-            bootstrap.option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-            if (NO_DELAY_NEEDS_SETTING) {
-                bootstrap.option(ChannelOption.TCP_NODELAY, true);
-            }
-            if (wantsKeepAlive(attempt.use().properties())) {
-                bootstrap.option(ChannelOption.SO_KEEPALIVE, true);
-            }
+            channels = () -> sockets.client(attempt, remote);
         }
-        bootstrap.option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
-        bootstrap.handler(new ChannelInitializer<Channel>() {
+        Channel channel = DirectConnect.newChannel(attempt, channels, new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel channel) {
                 CompletionStage<?> handshake = null;
@@ -129,16 +107,30 @@ public final class StackConnector {
                 attempt.attach(channel, handshake, attached -> links.apply(attached, kind));
             }
         });
-        InetSocketAddress local = attempt.local();
-        // The proxy on a proxy leaf (its handler, installed by attach, asks it for the destination).
-        InetSocketAddress firstHop = attempt.firstHop();
-        ChannelFuture connecting = local == null ? bootstrap.connect(firstHop) : bootstrap.connect(firstHop, local);
-        attempt.onCancel(() -> connecting.channel().close());
-        connecting.addListener(done -> {
-            if (!done.isSuccess()) {
-                attempt.fail(done.cause());
+        if (channel == null) {
+            return;
+        }
+        // The options Bootstrap set, in the order it set them.
+        if (synData != null) {
+            DirectConnect.option(channel, EpollChannelOption.TCP_FASTOPEN_CONNECT, true);
+        }
+        if (kind.datagram()) {
+            DirectConnect.option(channel, ChannelOption.RCVBUF_ALLOCATOR, DATAGRAM_RECEIVE_BUFFERS);
+        } else {
+            DirectConnect.option(channel, ChannelOption.ALLOW_HALF_CLOSURE, true);
+            DirectConnect.option(channel, ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                    (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+            if (NO_DELAY_NEEDS_SETTING) {
+                DirectConnect.option(channel, ChannelOption.TCP_NODELAY, true);
             }
-        });
+            if (wantsKeepAlive(attempt.use().properties())) {
+                DirectConnect.option(channel, ChannelOption.SO_KEEPALIVE, true);
+            }
+        }
+        DirectConnect.option(channel, ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
+        // The proxy on a proxy leaf (its handler, installed by attach, asks it for the destination).
+        // Unresolved only for a proxy named by host name: resolved as Bootstrap's default resolver did.
+        DirectConnect.registerAndConnect(attempt, channel, attempt.firstHop(), attempt.local());
     }
 
     /**
