@@ -273,7 +273,7 @@ public class ChannelLink extends SingleChannelLink {
         try {
             if (channel instanceof io.netty.channel.epoll.EpollSocketChannel && channel.isOpen()) {
                 TCP_INFO_READS.increment();
-                long micros = ((io.netty.channel.epoll.EpollSocketChannel) channel).tcpInfo().rtt();
+                long micros = TcpInfos.read((io.netty.channel.epoll.EpollSocketChannel) channel).rtt();
                 return Optional.of(java.time.Duration.ofNanos(micros * 1000));
             }
         } catch (RuntimeException | LinkageError closedOrUnavailable) {

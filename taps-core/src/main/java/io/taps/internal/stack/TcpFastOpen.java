@@ -157,7 +157,7 @@ public final class TcpFastOpen {
             }
             int state;
             try {
-                state = ((EpollSocketChannel) ctx.channel()).tcpInfo().state();
+                state = TcpInfos.read((EpollSocketChannel) ctx.channel()).state();
             } catch (RuntimeException closed) {
                 return;
             }
@@ -187,7 +187,7 @@ public final class TcpFastOpen {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (awaitingHandshake && !attempt.outcome().isDone()) {
                 try {
-                    if (((EpollSocketChannel) ctx.channel()).tcpInfo().state() == TCP_ESTABLISHED) {
+                    if (TcpInfos.read((EpollSocketChannel) ctx.channel()).state() == TCP_ESTABLISHED) {
                         ready(ctx);
                     }
                 } catch (RuntimeException closed) {

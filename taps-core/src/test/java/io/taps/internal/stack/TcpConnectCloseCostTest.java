@@ -56,6 +56,43 @@ class TcpConnectCloseCostTest extends TapsTestSupport {
         }
     }
 
+    /**
+     * Netty's {@code tcpInfo()} makes a holder with a 32-long array per read (3% of the bytes of a
+     * TCP connect + close, issue 21); taps reads into one per thread, so a read allocates at most
+     * the Optional and Duration it returns.
+     */
+    @Test
+    void readingTheRttReusesOneTcpInfoPerThread() throws Exception {
+        assumeTrue("epoll".equals(taps.ioTransport()), "TCP_INFO needs the epoll transport");
+        java.lang.management.ThreadMXBean bean = java.lang.management.ManagementFactory.getThreadMXBean();
+        assumeTrue(bean instanceof com.sun.management.ThreadMXBean
+                && ((com.sun.management.ThreadMXBean) bean).isThreadAllocatedMemorySupported());
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
+        threads.setThreadAllocatedMemoryEnabled(true);
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<byte[]> peer = echoPeer(server);
+            Connection connection = initiate(server, new RecordingHandler());
+            Await.result(connection.ready());
+            ChannelLink link = (ChannelLink) ((TapsConnection) connection).link();
+            long positive = 0;
+            for (int i = 0; i < 20_000; i++) {
+                positive += link.smoothedRtt().map(rtt -> rtt.isNegative() ? 0 : 1).orElse(0);
+            }
+            long thread = Thread.currentThread().getId();
+            long before = threads.getThreadAllocatedBytes(thread);
+            for (int i = 0; i < 10_000; i++) {
+                positive += link.smoothedRtt().isPresent() ? 1 : 0;
+            }
+            long perRead = (threads.getThreadAllocatedBytes(thread) - before) / 10_000;
+            assertThat(positive).as("every read answered").isEqualTo(30_000);
+            // A holder per read is over 300 bytes; the Optional and Duration are 40.
+            assertThat(perRead).as("bytes per TCP_INFO read").isLessThan(120);
+            connection.close();
+            Await.result(connection.closed(), WAIT);
+            Await.result(peer, WAIT);
+        }
+    }
+
     @Test
     void afterTapsFinThePeersFinEndsInputAndFlowWithoutAFailingInputShutdown() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
