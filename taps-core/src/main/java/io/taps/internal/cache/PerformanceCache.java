@@ -59,6 +59,9 @@ public final class PerformanceCache implements CandidateHistory {
     public static final double BAD_MARGIN = 0.25;
 
     static final int RANK_UNKNOWN = 100;
+    private static final String DEFAULT = "default";
+    /** A host has a handful of local addresses; beyond this many their prefixes are made per call. */
+    private static final int MAX_PREFIXES = 256;
     static final int RANK_BAD = 200;
     private static final double RTT_GAIN = 1.0 / 8;
     private static final double ESTABLISHMENT_GAIN = 1.0 / 4;
@@ -67,7 +70,15 @@ public final class PerformanceCache implements CandidateHistory {
     private final int maxEntries;
     private final long halfLifeNanos;
     private final LongSupplier nanoClock;
+    /**
+     * The key's local network of the default path: {@code "default"}, or with the attachment. Made
+     * once per attachment, not per key: every rank and update of an Initiate asks for it.
+     */
+    private volatile String defaultNetwork = DEFAULT;
+    /** The attachment {@link #defaultNetwork} was made with; written by the path monitor's thread only. */
     private volatile String attachment;
+    /** The keys' local networks of local addresses (their prefixes), made once per address; bounded. */
+    private final ConcurrentHashMap<InetAddress, String> prefixes = new ConcurrentHashMap<>();
 
     /** Where one remote address was reached from. */
     record Key(InetSocketAddress remote, String localNetwork) {
@@ -120,7 +131,7 @@ public final class PerformanceCache implements CandidateHistory {
         }
         InetAddress address = path.address();
         if (address == null) {
-            return "default";
+            return DEFAULT;
         }
         return LocalPath.prefixOf(address);
     }
@@ -133,15 +144,30 @@ public final class PerformanceCache implements CandidateHistory {
      * what was learnt on one network is not applied on the next one the host moves to.
      */
     public void attachedNetwork(String network) {
-        this.attachment = network;
+        // Every poll of the path monitor says it again; a new key string only when it changed.
+        if (!java.util.Objects.equals(network, attachment)) {
+            this.defaultNetwork = network == null ? DEFAULT : DEFAULT + " via " + network;
+            this.attachment = network;
+        }
     }
 
     /** The key's local network for {@code path}: {@link #localNetwork}, with the attachment for the default path. */
     public String networkOf(LocalPath path) {
-        String base = localNetwork(path);
-        String network = attachment;
-        return network != null && path.address() == null && path.interfaceName() == null
-                ? base + " via " + network : base;
+        if (path.interfaceName() != null) {
+            return path.interfaceName();
+        }
+        InetAddress address = path.address();
+        if (address == null) {
+            return defaultNetwork;
+        }
+        String prefix = prefixes.get(address);
+        if (prefix == null) {
+            prefix = LocalPath.prefixOf(address);
+            if (prefixes.size() < MAX_PREFIXES) {
+                prefixes.putIfAbsent(address, prefix);
+            }
+        }
+        return prefix;
     }
 
     // ------------------------------------------------------------------ learning

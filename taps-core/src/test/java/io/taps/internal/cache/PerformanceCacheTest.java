@@ -202,4 +202,38 @@ class PerformanceCacheTest {
         assertThat(stats.successes()).isEqualTo(threads * each);
         assertThat(stats.failures()).isEqualTo(threads * each);
     }
+
+    /**
+     * The key's local network is made once, not per rank or update (issue 21: concatenating it each
+     * time was 2.8% of the bytes of a TCP connect + close): the default path's, with the host's
+     * attachment, only when the attachment changes; an address's prefix once per address.
+     */
+    @Test
+    void keysReuseTheirLocalNetworkAndFollowTheAttachment() throws Exception {
+        assertThat(cache.networkOf(LocalPath.DEFAULT)).isEqualTo("default");
+        cache.attachedNetwork("eth0 192.0.2.0/24");
+        String attached = cache.networkOf(LocalPath.DEFAULT);
+        assertThat(attached).isEqualTo("default via eth0 192.0.2.0/24");
+        assertThat(cache.networkOf(LocalPath.DEFAULT)).as("made once per attachment").isSameAs(attached);
+        cache.attachedNetwork("eth0 192.0.2.0/24");
+        assertThat(cache.networkOf(LocalPath.DEFAULT)).as("the same attachment again").isSameAs(attached);
+        cache.attachedNetwork("wlan0 198.51.100.0/24");
+        assertThat(cache.networkOf(LocalPath.DEFAULT)).isEqualTo("default via wlan0 198.51.100.0/24");
+        cache.attachedNetwork(null);
+        assertThat(cache.networkOf(LocalPath.DEFAULT)).isEqualTo("default");
+
+        LocalPath wired = new LocalPath(InetAddress.getByName("10.1.2.3"), 0, null);
+        String prefix = cache.networkOf(wired);
+        assertThat(prefix).isEqualTo("10.1.2.0/24");
+        assertThat(cache.networkOf(new LocalPath(InetAddress.getByName("10.1.2.3"), 0, null)))
+                .as("made once per address").isSameAs(prefix);
+        assertThat(cache.networkOf(new LocalPath(InetAddress.getByName("10.1.2.3"), 0, "eth1"))).isEqualTo("eth1");
+
+        // What was learnt under one attachment is not applied under another.
+        cache.attachedNetwork("eth0 192.0.2.0/24");
+        cache.failed(leaf("192.0.2.10", 443));
+        assertThat(cache.rank(leaf("192.0.2.10", 443))).isEqualTo(PerformanceCache.RANK_BAD);
+        cache.attachedNetwork("wlan0 198.51.100.0/24");
+        assertThat(cache.rank(leaf("192.0.2.10", 443))).isEqualTo(PerformanceCache.RANK_UNKNOWN);
+    }
 }
