@@ -34,8 +34,12 @@ final class Lifecycle {
     private byte readyOutcome = PENDING;
     private byte closedOutcome = PENDING;
     private Throwable endError;
-    /** The engine's: told once closed() has its outcome, as a dependent of that future would be. */
+    /**
+     * Told once closed() has its outcome, as dependents of that future would be: the engine's and
+     * the RTT sampler's, a slot each (a third one joins the second).
+     */
     private ConnectionEnd onClosed;
+    private ConnectionEnd alsoOnClosed;
     private volatile ConnectionState state = ConnectionState.ESTABLISHING;
     private volatile boolean closeRequested;
     private Throwable failureCause;
@@ -147,12 +151,18 @@ final class Lifecycle {
 
     private void tellClosed() {
         ConnectionEnd told;
+        ConnectionEnd alsoTold;
         synchronized (this) {
             told = onClosed;
+            alsoTold = alsoOnClosed;
             onClosed = null;
+            alsoOnClosed = null;
         }
         if (told != null) {
             told.ended(connection);
+        }
+        if (alsoTold != null) {
+            alsoTold.ended(connection);
         }
     }
 
@@ -162,7 +172,17 @@ final class Lifecycle {
         synchronized (this) {
             now = closedOutcome != PENDING;
             if (!now) {
-                onClosed = end;
+                if (onClosed == null) {
+                    onClosed = end;
+                } else if (alsoOnClosed == null) {
+                    alsoOnClosed = end;
+                } else {
+                    ConnectionEnd earlier = alsoOnClosed;
+                    alsoOnClosed = ended -> {
+                        earlier.ended(ended);
+                        end.ended(ended);
+                    };
+                }
             }
         }
         if (now) {
@@ -315,7 +335,7 @@ final class Lifecycle {
             connection.counters.sampleRtt(link);
             link.reset();
         }
-        failWithConnectionError(new TransportServicesException(ErrorReason.LOCAL_ABORT,
+        failWithConnectionError(new LoopFailure(ErrorReason.LOCAL_ABORT,
                 "the application aborted the connection (RFC 9622 §10)"));
     }
 

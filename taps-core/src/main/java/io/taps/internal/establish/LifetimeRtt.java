@@ -3,6 +3,7 @@ package io.taps.internal.establish;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.taps.internal.cache.PerformanceCache;
+import io.taps.internal.conn.ConnectionEnd;
 import io.taps.internal.conn.Link;
 import io.taps.internal.conn.TapsConnection;
 import io.taps.internal.gather.Leaf;
@@ -71,20 +72,16 @@ final class LifetimeRtt {
 
     /** Samples {@code connection} until it closes; on this sampler's event loop. */
     Sampled register(TapsConnection connection, Link link, Leaf leaf, PerformanceCache cache) {
-        Sampled sampled = new Sampled(connection, link, leaf, cache);
+        Sampled sampled = new Sampled(this, connection, link, leaf, cache);
         sampled.index = live.size();
         live.add(sampled);
         if (timer == null) {
             timersScheduled++;
             timer = loop.schedule(this::tick, intervalNanos, TimeUnit.NANOSECONDS);
         }
-        connection.closed().whenComplete((done, failure) -> {
-            if (loop.inEventLoop()) {
-                remove(sampled);
-            } else {
-                loop.execute(() -> remove(sampled));
-            }
-        });
+        // The entry itself is told of the end: a dependent of closed() made that future and a stage
+        // chain per Connection (1.3% of the bytes of a TCP connect + close, issue 21).
+        connection.whenClosed(sampled);
         return sampled;
     }
 
@@ -125,7 +122,8 @@ final class LifetimeRtt {
     }
 
     /** One sampled Connection. */
-    static final class Sampled {
+    static final class Sampled implements ConnectionEnd {
+        private final LifetimeRtt sampler;
         private final TapsConnection connection;
         private final Link link;
         private final Leaf leaf;
@@ -133,11 +131,22 @@ final class LifetimeRtt {
         private volatile int samples;
         private volatile int index;
 
-        private Sampled(TapsConnection connection, Link link, Leaf leaf, PerformanceCache cache) {
+        private Sampled(LifetimeRtt sampler, TapsConnection connection, Link link, Leaf leaf, PerformanceCache cache) {
+            this.sampler = sampler;
             this.connection = connection;
             this.link = link;
             this.leaf = leaf;
             this.cache = cache;
+        }
+
+        /** The Connection closed (normally or not): it leaves its sampler, on the sampler's loop. */
+        @Override
+        public void ended(TapsConnection closed) {
+            if (sampler.loop.inEventLoop()) {
+                sampler.remove(this);
+            } else {
+                sampler.loop.execute(() -> sampler.remove(this));
+            }
         }
 
         private void sample() {

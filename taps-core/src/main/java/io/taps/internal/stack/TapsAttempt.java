@@ -334,8 +334,12 @@ public final class TapsAttempt implements StackAttempt, EnvironmentContext {
 
     /** Stops a running or losing attempt and frees its channel. */
     public void cancel() {
-        outcome.completeExceptionally(new TransportServicesException(ErrorReason.ESTABLISHMENT_FAILED,
-                "attempt to " + remote + " cancelled"));
+        if (!outcome.isDone()) {
+            // A losing attempt is cancelled on every race the winner decides: its failure (read only
+            // when the race is lost anyway) is made only while it is still running, without a stack.
+            outcome.completeExceptionally(new AttemptFailure(ErrorReason.ESTABLISHMENT_FAILED,
+                    "attempt to " + remote + " cancelled", null));
+        }
         ConnectionHandler current = handler;
         if (current != null) {
             current.discard();
