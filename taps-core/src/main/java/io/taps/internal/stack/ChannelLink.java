@@ -4,8 +4,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.epoll.AbstractEpollStreamChannel;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.unix.Socket;
 import io.netty.handler.ssl.SslHandler;
 import io.taps.internal.conn.Link;
 import io.taps.internal.framer.FramedMessage;
@@ -105,6 +107,20 @@ public class ChannelLink extends SingleChannelLink {
         if (ssl != null) {
             // close_notify first, so a TLS peer sees a clean end rather than a truncation.
             ssl.closeOutbound().addListener(sent -> duplex.shutdownOutput().addListener(done -> whenDone.run()));
+        } else if (closing && !framed && channel instanceof AbstractEpollStreamChannel && nothingUnwritten(channel)) {
+            // Netty's shutdownOutput makes a ChannelOutputShutdownException with a stack trace for
+            // its outbound buffer, even an empty one (5% of the bytes of a TCP connect + close, and
+            // a stack walk, issue 21). With nothing left to fail, the socket's own shutdown is the
+            // same FIN; the channel sees its output shut through the socket's state.
+            try {
+                ((Socket) ((AbstractEpollStreamChannel) channel).fd()).shutdown(false, true);
+            } catch (java.io.IOException | RuntimeException failed) {
+                // As when Netty's shutdownOutput fails: done, without ending on the peer's FIN.
+                whenDone.run();
+                return;
+            }
+            peerFinClosesChannel(duplex);
+            whenDone.run();
         } else {
             duplex.shutdownOutput().addListener(done -> {
                 if (closing && done.isSuccess() && !framed) {
@@ -113,6 +129,12 @@ public class ChannelLink extends SingleChannelLink {
                 whenDone.run();
             });
         }
+    }
+
+    /** Whether the channel's outbound buffer holds nothing, so a shutdown of output would fail no write. */
+    private static boolean nothingUnwritten(Channel channel) {
+        io.netty.channel.ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+        return buffer != null && buffer.isEmpty() && buffer.totalPendingWriteBytes() == 0;
     }
 
     /**

@@ -139,6 +139,41 @@ class TcpConnectCloseCostTest extends TapsTestSupport {
         }
     }
 
+    /**
+     * Netty's shutdownOutput builds a ChannelOutputShutdownException with a stack trace for its
+     * outbound buffer on every FIN, even with nothing left to fail (5% of the bytes of a TCP
+     * connect + close, issue 21): with its buffer empty, taps' Close sends the FIN through the
+     * socket itself, so Netty's shutdown (whose only other trace is this event) never runs, and the
+     * peer still gets every byte and the FIN.
+     */
+    @Test
+    void closingWithNothingUnwrittenSendsTheFinWithoutNettysOutputShutdown() throws Exception {
+        assumeTrue("epoll".equals(taps.ioTransport()), "the socket's own shutdown is used on epoll");
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<byte[]> peer = echoPeer(server);
+            RecordingHandler events = new RecordingHandler();
+            Connection connection = initiate(server, events);
+            Await.result(connection.ready());
+            List<Object> nettyEvents = new CopyOnWriteArrayList<>();
+            ((ChannelLink) ((TapsConnection) connection).link()).channel().pipeline().addFirst(
+                    new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+                            nettyEvents.add(event);
+                            ctx.fireUserEventTriggered(event);
+                        }
+                    });
+            Await.result(connection.send("last words"), WAIT);
+            connection.close();
+            assertThat(new String(Await.result(peer, WAIT), java.nio.charset.StandardCharsets.US_ASCII))
+                    .as("the peer read everything, then the FIN").isEqualTo("last words");
+            Await.result(connection.closed(), WAIT);
+            assertThat(events.events()).endsWith("Closed").noneMatch(e -> e.startsWith("ConnectionError"));
+            assertThat(nettyEvents).as("Netty's output shutdown")
+                    .doesNotContain(io.netty.channel.socket.ChannelOutputShutdownEvent.INSTANCE);
+        }
+    }
+
     private Connection initiate(ServerSocket server, RecordingHandler events) {
         return taps.preconnection().security(SecurityParameters.disabled())
                 .remote(RemoteEndpoint.ofAddress(server.getInetAddress().getHostAddress(), server.getLocalPort()))
