@@ -568,7 +568,7 @@ public final class Establishment {
             // Until the destination's resolution has started, its leaves are still to come.
             allDone &= proxies.done() && (!proxies.needsLocalResolution() || !remotes.isEmpty());
         }
-        racer.offer(tree.leaves());
+        racer.offer(tree.leaves(), tree.notStartedLines());
         if (allDone) {
             racer.noMoreLeaves();
         }
