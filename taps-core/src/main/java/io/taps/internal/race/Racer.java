@@ -75,6 +75,9 @@ public final class Racer<H extends AttemptStarter.Running> {
         boolean succeededWhileStarting;
         /** The report's line for this attempt once it ended: it no longer changes, so it is made once. */
         private EstablishmentReport.Attempt ended;
+        /** The report's line while it runs (kept until its early-data flag changes) and its start offset. */
+        private EstablishmentReport.Attempt runningLine;
+        private Optional<Duration> startOffset;
         /** The report's view of the leaf: its not-started line's, taken at the start by index, not by hashing the leaf. */
         private final EstablishmentReport.Candidate candidate;
 
@@ -294,39 +297,49 @@ public final class Racer<H extends AttemptStarter.Running> {
     }
 
     /**
-     * Started attempts in start order, then the leaves never started. Only the lines of running
-     * attempts are made here (they change); an ended attempt's line and a not-started leaf's line
-     * are made once and copied, so reading the report after every change costs a copy of
-     * references, not a line per leaf (issue 21, figure 13).
+     * Started attempts in start order, then the leaves never started. Every line is made once and
+     * copied: a not-started leaf's, a running attempt's (again only when its early-data flag
+     * changes) and an ended attempt's, so reading the report after every change costs a copy of
+     * references, not a line per leaf or per running attempt (issue 21, figure 13).
      */
     public List<EstablishmentReport.Attempt> report() {
         int started = records.size();
         EstablishmentReport.Attempt[] out = new EstablishmentReport.Attempt[started + pendingCount()];
-        long now = clock.nanoTime();
         for (int i = 0; i < started; i++) {
             Record r = records.get(i);
             if (r.ended != null) {
                 out[i] = r.ended;
                 continue;
             }
-            Optional<Duration> duration = r.endNanos < 0 ? (finished ? Optional.empty()
-                    : Optional.of(Duration.ofNanos(now - r.startNanos)))
-                    : Optional.of(Duration.ofNanos(r.endNanos - r.startNanos));
-            if (r.outcome == EstablishmentReport.Outcome.RUNNING) {
-                duration = Optional.empty();
+            if (r.startOffset == null) {
+                r.startOffset = Optional.of(Duration.ofNanos(r.startNanos - originNanos));
             }
+            boolean early = r.handle != null && r.handle.sentEarlyData();
+            if (r.outcome == EstablishmentReport.Outcome.RUNNING) {
+                // Unchanged while it runs, but for early data: one line, not one per report (per
+                // failure of another attempt, in a race through refused candidates).
+                if (r.runningLine == null || r.runningLine.earlyData() != early) {
+                    r.runningLine = new EstablishmentReport.Attempt(r.candidate(), r.startOffset, Optional.empty(),
+                            r.outcome, Optional.empty(), Optional.empty(), early);
+                    linesMade++;
+                }
+                out[i] = r.runningLine;
+                continue;
+            }
+            Optional<Duration> duration = r.endNanos < 0 ? Optional.empty()
+                    : Optional.of(Duration.ofNanos(r.endNanos - r.startNanos));
             Optional<ErrorReason> reason = Optional.empty();
             Optional<String> message = Optional.empty();
             if (r.cause != null) {
                 reason = Optional.of(reasonOf(r.cause));
                 message = Optional.ofNullable(r.cause.getMessage());
             }
-            EstablishmentReport.Attempt line = new EstablishmentReport.Attempt(r.candidate(),
-                    Optional.of(Duration.ofNanos(r.startNanos - originNanos)), duration, r.outcome, reason, message,
-                    r.handle != null && r.handle.sentEarlyData());
+            EstablishmentReport.Attempt line = new EstablishmentReport.Attempt(r.candidate(), r.startOffset, duration,
+                    r.outcome, reason, message, early);
             linesMade++;
-            if (r.outcome != EstablishmentReport.Outcome.RUNNING && r.endNanos >= 0 && !r.starting) {
+            if (r.endNanos >= 0 && !r.starting) {
                 r.ended = line;
+                r.runningLine = null;
             }
             out[i] = line;
         }

@@ -75,4 +75,24 @@ class RacerSharedLinesTest {
         assertThat(after.get(2)).isSameAs(before.get(2));
         assertThat(after.get(3).candidate().remote()).isEqualTo(more.get(3).remote());
     }
+
+    @Test
+    void aRunningAttemptsLineIsMadeOnceWhileItRuns() {
+        racer.start(Duration.ofSeconds(30));
+        racer.offer(RacerCostTest.leaves(3));
+        List<EstablishmentReport.Attempt> first = racer.report();
+        long lines = racer.linesMade;
+
+        List<EstablishmentReport.Attempt> second = racer.report();
+        assertThat(second.get(0).outcome()).isEqualTo(EstablishmentReport.Outcome.RUNNING);
+        assertThat(second.get(0)).isSameAs(first.get(0));
+        assertThat(racer.linesMade).as("no line made by a report with no change").isEqualTo(lines);
+
+        attempts.get(0).failed(new TransportServicesException(ErrorReason.ESTABLISHMENT_FAILED, "refused"));
+        List<EstablishmentReport.Attempt> ended = racer.report();
+        assertThat(ended.get(0).outcome()).isEqualTo(EstablishmentReport.Outcome.FAILED);
+        assertThat(ended.get(0).startOffset()).isEqualTo(first.get(0).startOffset());
+        assertThat(ended.get(0).duration()).isPresent();
+        assertThat(ended.get(0).message()).hasValueSatisfying(message -> assertThat(message).contains("refused"));
+    }
 }
