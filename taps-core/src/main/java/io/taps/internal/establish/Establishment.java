@@ -318,12 +318,15 @@ public final class Establishment {
 
 
     private void resolveRemotes() {
-        for (RemoteEndpoint remote : spec.remotes()) {
-            remotes.add(new RemoteState(remote, spec.security().alpn()));
+        boolean configured = fixedAnswers != null && !resolver.isClosed();
+        List<String> alpn = spec.security().alpn();
+        for (int i = 0; i < spec.remotes().size(); i++) {
+            EndpointResolver.FixedAnswer fixed = configured ? fixedAnswers.get(i) : null;
+            remotes.add(new RemoteState(spec.remotes().get(i), alpn, fixed));
         }
         for (int i = 0; i < remotes.size(); i++) {
             RemoteState state = remotes.get(i);
-            EndpointResolver.FixedAnswer fixed = fixedAnswers == null || resolver.isClosed() ? null : fixedAnswers.get(i);
+            EndpointResolver.FixedAnswer fixed = configured ? fixedAnswers.get(i) : null;
             if (fixed != null) {
                 answered(state, fixed);
                 continue;
@@ -399,6 +402,7 @@ public final class Establishment {
      * resolution delay nor an IPv6 hold applies). Nothing asks the HTTPS record of such a name.
      */
     private void answered(RemoteState state, EndpointResolver.FixedAnswer fixed) {
+        state.fixed = fixed;
         state.v6Done = true;
         state.v4Done = true;
         state.v4Released = true;
@@ -568,7 +572,7 @@ public final class Establishment {
             // Until the destination's resolution has started, its leaves are still to come.
             allDone &= proxies.done() && (!proxies.needsLocalResolution() || !remotes.isEmpty());
         }
-        racer.offer(tree.leaves());
+        racer.offer(tree.leaves(), tree.notStartedLines());
         if (allDone) {
             racer.noMoreLeaves();
         }

@@ -4,6 +4,7 @@ import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
 import io.taps.endpoint.RemoteEndpoint;
 import io.taps.internal.race.RaceClock;
+import io.taps.internal.resolve.EndpointResolver;
 import io.taps.internal.resolve.ServiceBinding;
 import io.taps.spi.ProtocolStack;
 import java.net.InetAddress;
@@ -35,13 +36,22 @@ final class RemoteState {
     boolean servicesWaitedOut;
     RaceClock.Timer servicesHold;
     ServiceBinding binding;
+    /**
+     * What configuration answered for this remote (then {@link #v6} and {@link #v4} hold exactly its
+     * lists), or null when it is resolved.
+     */
+    EndpointResolver.FixedAnswer fixed;
 
     private final List<String> applicationAlpn;
 
-    RemoteState(RemoteEndpoint remote, List<String> applicationAlpn) {
+    /**
+     * @param fixed what configuration answers for {@code remote} (its peer name is then formatted
+     *     already), or null when it is resolved
+     */
+    RemoteState(RemoteEndpoint remote, List<String> applicationAlpn, EndpointResolver.FixedAnswer fixed) {
         this.remote = remote;
         this.applicationAlpn = List.copyOf(applicationAlpn);
-        this.peerName = remote.hostName()
+        this.peerName = fixed != null ? fixed.peerName() : remote.hostName()
                 .orElseGet(() -> remote.ipAddress().map(InetAddress::getHostAddress).orElse(null));
     }
 
@@ -63,7 +73,13 @@ final class RemoteState {
                 remote.effectivePort());
     }
 
+    /** The addresses released so far; not to be changed by the caller (it may be a configured answer's own list). */
     List<InetSocketAddress> usable() {
+        if (fixed != null && !v6Held && v4Released && (fixed.v4().isEmpty() || fixed.v6().isEmpty())) {
+            // The snapshot's immutable list itself: the candidate tree's target keeps it without a
+            // copy, and the next Initiate's tree memo finds it equal at once (the same list).
+            return fixed.v4().isEmpty() ? fixed.v6() : fixed.v4();
+        }
         List<InetSocketAddress> out = new ArrayList<>();
         if (!v6Held) {
             out.addAll(v6);

@@ -28,6 +28,11 @@ public final class CandidateTree {
     private final List<Leaf> leaves;
     /** {@link #toReport()}, built once: an establishment publishes its report several times per tree. */
     private List<EstablishmentReport.PathBranch> report;
+    /**
+     * {@link #notStartedLines()}, built once: a Preconnection's Initiates share one tree
+     * ({@link CandidateTreeMemo}), so its leaves' report lines need not be made per Connection.
+     */
+    private List<EstablishmentReport.Attempt> notStartedLines;
 
     private CandidateTree(List<PathNode> paths, List<Leaf> leaves) {
         this.paths = List.copyOf(paths);
@@ -86,6 +91,24 @@ public final class CandidateTree {
         if (built == null) {
             built = buildReport();
             report = built;
+        }
+        return built;
+    }
+
+    /**
+     * The report's line of each of {@link #leaves()}, index for index, while its attempt has not
+     * started: what a race reports of the leaves it has not reached, made once per tree. Racy
+     * across event loops like {@link #toReport()}: a lost write only makes the lines again.
+     */
+    public List<EstablishmentReport.Attempt> notStartedLines() {
+        List<EstablishmentReport.Attempt> built = notStartedLines;
+        if (built == null) {
+            EstablishmentReport.Attempt[] lines = new EstablishmentReport.Attempt[leaves.size()];
+            for (int i = 0; i < lines.length; i++) {
+                lines[i] = leaves.get(i).notStartedLine();
+            }
+            built = List.of(lines);
+            notStartedLines = built;
         }
         return built;
     }

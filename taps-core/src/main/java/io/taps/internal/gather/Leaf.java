@@ -4,6 +4,7 @@ import io.taps.monitor.EstablishmentReport;
 import io.taps.spi.ProtocolStack;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A leaf of the candidate tree (RFC 9623 §4.1): one path, one protocol stack with its ALPN list,
@@ -33,5 +34,11 @@ public record Leaf(LocalPath path, ProtocolStack stack, List<String> alpn, InetS
     public EstablishmentReport.Candidate toCandidate() {
         return new EstablishmentReport.Candidate(path.describe(), stack.capabilities().name(), alpn, remote, peerName,
                 proxy == null ? null : proxy.describe());
+    }
+
+    /** The report's line for this leaf while its attempt has not started. */
+    public EstablishmentReport.Attempt notStartedLine() {
+        return new EstablishmentReport.Attempt(toCandidate(), Optional.empty(), Optional.empty(),
+                EstablishmentReport.Outcome.NOT_STARTED, Optional.empty(), Optional.empty(), false);
     }
 }

@@ -75,21 +75,20 @@ public final class Racer<H extends AttemptStarter.Running> {
         boolean succeededWhileStarting;
         /** The report's line for this attempt once it ended: it no longer changes, so it is made once. */
         private EstablishmentReport.Attempt ended;
-        /** The report's view of the leaf, kept: each report asks for it again (hashing the leaf). */
-        private EstablishmentReport.Candidate candidate;
+        /** The report's line while it runs (kept until its early-data flag changes) and its start offset. */
+        private EstablishmentReport.Attempt runningLine;
+        private Optional<Duration> startOffset;
+        /** The report's view of the leaf: its not-started line's, taken at the start by index, not by hashing the leaf. */
+        private final EstablishmentReport.Candidate candidate;
 
-        Record(Leaf leaf, long startNanos) {
+        Record(Leaf leaf, EstablishmentReport.Candidate candidate, long startNanos) {
             this.leaf = leaf;
+            this.candidate = candidate;
             this.startNanos = startNanos;
         }
 
         EstablishmentReport.Candidate candidate() {
-            EstablishmentReport.Candidate made = candidate;
-            if (made == null) {
-                made = candidateOf(leaf);
-                candidate = made;
-            }
-            return made;
+            return candidate;
         }
 
         @Override
@@ -116,24 +115,21 @@ public final class Racer<H extends AttemptStarter.Running> {
     private final java.util.function.Supplier<String> target;
     private final java.util.function.Predicate<Leaf> failover;
     private final List<Record> records = new ArrayList<>();
-    /** The leaves of {@link #records}, so that an offer checks each leaf in constant time. */
-    private final Set<Leaf> startedLeaves = new HashSet<>();
     private final List<Record> running = new ArrayList<>();
     private final List<Throwable> failures = new ArrayList<>();
-    /**
-     * The report's line for each leaf while it is not started, made once per leaf (with its view: a
-     * path description and a stack name): the report is published after every change, so making
-     * them per report cost O(n) string formatting, hashing and allocation per attempt, O(n^2) per
-     * race (issue 21 item 4, figure 13).
-     */
-    private final Map<Leaf, EstablishmentReport.Attempt> notStarted = new HashMap<>();
     /** The race order of the leaves not started yet: {@code pending} from index {@code nextPending} on. */
     private List<Leaf> pending = List.of();
-    /** The not-started lines of {@link #pending}, index for index: a report copies them, nothing more. */
+    /**
+     * The not-started lines of {@link #pending}, index for index, each made once per leaf (with its
+     * view: a path description and a stack name): a report copies them, nothing more, and a start
+     * takes its leaf's view from here. Made per report they cost O(n) string formatting and
+     * allocation per attempt, O(n^2) per race (issue 21 item 4, figure 13); kept in a map by leaf,
+     * a hash of the leaf per offer, start and report view.
+     */
     private EstablishmentReport.Attempt[] pendingLines = NO_LINES;
     private int nextPending;
     /**
-     * Report views made ({@link #notStarted} misses), leaves looked at by {@link #offer} and report
+     * Report views made (one per not-started line), leaves looked at by {@link #offer} and report
      * lines made: linear in the leaves, however often the report is read.
      */
     long candidatesMade;
@@ -203,14 +199,32 @@ public final class Racer<H extends AttemptStarter.Running> {
      * once when nothing is running.
      */
     public void offer(List<Leaf> leaves) {
+        offer(leaves, null);
+    }
+
+    /**
+     * {@link #offer(List)} with each leaf's not-started report line, index for index (a shared
+     * tree's, {@code CandidateTree.notStartedLines()}), so that the race makes none of its own.
+     */
+    public void offer(List<Leaf> leaves, List<EstablishmentReport.Attempt> notStartedLines) {
         if (finished) {
             return;
         }
         leavesOffered += leaves.size();
-        pending = RaceOrder.notStarted(leaves, startedLeaves);
+        // A later offer (late addresses) keeps the lines of the leaves still waiting.
+        Map<Leaf, EstablishmentReport.Attempt> waiting = waitingLines();
+        pending = RaceOrder.notStarted(leaves, startedLeaves());
+        // Nothing dropped: the order is the offered one, line for line.
+        boolean aligned = notStartedLines != null && pending.size() == leaves.size();
         pendingLines = new EstablishmentReport.Attempt[pending.size()];
         for (int i = 0; i < pendingLines.length; i++) {
-            pendingLines[i] = notStartedLine(pending.get(i));
+            if (aligned) {
+                pendingLines[i] = notStartedLines.get(i);
+                continue;
+            }
+            Leaf leaf = pending.get(i);
+            EstablishmentReport.Attempt line = waiting.get(leaf);
+            pendingLines[i] = line != null ? line : notStartedLine(leaf);
         }
         nextPending = 0;
         rearm();
@@ -283,39 +297,49 @@ public final class Racer<H extends AttemptStarter.Running> {
     }
 
     /**
-     * Started attempts in start order, then the leaves never started. Only the lines of running
-     * attempts are made here (they change); an ended attempt's line and a not-started leaf's line
-     * are made once and copied, so reading the report after every change costs a copy of
-     * references, not a line per leaf (issue 21, figure 13).
+     * Started attempts in start order, then the leaves never started. Every line is made once and
+     * copied: a not-started leaf's, a running attempt's (again only when its early-data flag
+     * changes) and an ended attempt's, so reading the report after every change costs a copy of
+     * references, not a line per leaf or per running attempt (issue 21, figure 13).
      */
     public List<EstablishmentReport.Attempt> report() {
         int started = records.size();
         EstablishmentReport.Attempt[] out = new EstablishmentReport.Attempt[started + pendingCount()];
-        long now = clock.nanoTime();
         for (int i = 0; i < started; i++) {
             Record r = records.get(i);
             if (r.ended != null) {
                 out[i] = r.ended;
                 continue;
             }
-            Optional<Duration> duration = r.endNanos < 0 ? (finished ? Optional.empty()
-                    : Optional.of(Duration.ofNanos(now - r.startNanos)))
-                    : Optional.of(Duration.ofNanos(r.endNanos - r.startNanos));
-            if (r.outcome == EstablishmentReport.Outcome.RUNNING) {
-                duration = Optional.empty();
+            if (r.startOffset == null) {
+                r.startOffset = Optional.of(Duration.ofNanos(r.startNanos - originNanos));
             }
+            boolean early = r.handle != null && r.handle.sentEarlyData();
+            if (r.outcome == EstablishmentReport.Outcome.RUNNING) {
+                // Unchanged while it runs, but for early data: one line, not one per report (per
+                // failure of another attempt, in a race through refused candidates).
+                if (r.runningLine == null || r.runningLine.earlyData() != early) {
+                    r.runningLine = new EstablishmentReport.Attempt(r.candidate(), r.startOffset, Optional.empty(),
+                            r.outcome, Optional.empty(), Optional.empty(), early);
+                    linesMade++;
+                }
+                out[i] = r.runningLine;
+                continue;
+            }
+            Optional<Duration> duration = r.endNanos < 0 ? Optional.empty()
+                    : Optional.of(Duration.ofNanos(r.endNanos - r.startNanos));
             Optional<ErrorReason> reason = Optional.empty();
             Optional<String> message = Optional.empty();
             if (r.cause != null) {
                 reason = Optional.of(reasonOf(r.cause));
                 message = Optional.ofNullable(r.cause.getMessage());
             }
-            EstablishmentReport.Attempt line = new EstablishmentReport.Attempt(r.candidate(),
-                    Optional.of(Duration.ofNanos(r.startNanos - originNanos)), duration, r.outcome, reason, message,
-                    r.handle != null && r.handle.sentEarlyData());
+            EstablishmentReport.Attempt line = new EstablishmentReport.Attempt(r.candidate(), r.startOffset, duration,
+                    r.outcome, reason, message, early);
             linesMade++;
-            if (r.outcome != EstablishmentReport.Outcome.RUNNING && r.endNanos >= 0 && !r.starting) {
+            if (r.endNanos >= 0 && !r.starting) {
                 r.ended = line;
+                r.runningLine = null;
             }
             out[i] = line;
         }
@@ -323,21 +347,35 @@ public final class Racer<H extends AttemptStarter.Running> {
         return Arrays.asList(out);
     }
 
-    private EstablishmentReport.Candidate candidateOf(Leaf leaf) {
-        return notStartedLine(leaf).candidate();
+    /** The leaf's line while it is not started, with its report view. */
+    private EstablishmentReport.Attempt notStartedLine(Leaf leaf) {
+        candidatesMade++;
+        linesMade++;
+        return leaf.notStartedLine();
     }
 
-    /** The leaf's line while it is not started, with its report view: made once per leaf. */
-    private EstablishmentReport.Attempt notStartedLine(Leaf leaf) {
-        EstablishmentReport.Attempt made = notStarted.get(leaf);
-        if (made == null) {
-            made = new EstablishmentReport.Attempt(leaf.toCandidate(), Optional.empty(), Optional.empty(),
-                    EstablishmentReport.Outcome.NOT_STARTED, Optional.empty(), Optional.empty(), false);
-            candidatesMade++;
-            linesMade++;
-            notStarted.put(leaf, made);
+    /** The lines of the leaves offered before and not started yet, by leaf: empty at the first offer. */
+    private Map<Leaf, EstablishmentReport.Attempt> waitingLines() {
+        if (pendingCount() == 0) {
+            return Map.of();
         }
-        return made;
+        Map<Leaf, EstablishmentReport.Attempt> waiting = new HashMap<>();
+        for (int i = nextPending; i < pending.size(); i++) {
+            waiting.putIfAbsent(pending.get(i), pendingLines[i]);
+        }
+        return waiting;
+    }
+
+    /** The leaves started so far, for a later offer to skip; none at the first. */
+    private Set<Leaf> startedLeaves() {
+        if (records.isEmpty()) {
+            return Set.of();
+        }
+        Set<Leaf> started = new HashSet<>();
+        for (Record r : records) {
+            started.add(r.leaf);
+        }
+        return started;
     }
 
     private int pendingCount() {
@@ -401,10 +439,10 @@ public final class Racer<H extends AttemptStarter.Running> {
             return;
         }
         // An index, not a copy of the rest per start (O(n^2) per race).
-        Leaf leaf = pending.get(nextPending++);
-        Record record = new Record(leaf, clock.nanoTime());
+        Leaf leaf = pending.get(nextPending);
+        Record record = new Record(leaf, pendingLines[nextPending].candidate(), clock.nanoTime());
+        nextPending++;
         records.add(record);
-        startedLeaves.add(leaf);
         running.add(record);
         H handle;
         try {

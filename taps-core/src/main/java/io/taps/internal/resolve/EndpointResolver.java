@@ -281,9 +281,10 @@ public final class EndpointResolver implements AutoCloseable {
             if (remote.hostName().isPresent()) {
                 // Named and addressed: establishment asks per family and reports both answers.
                 boolean six = ip instanceof Inet6Address;
-                return new FixedAnswer(remote.hostName().get(), six ? address : List.of(), six ? List.of() : address);
+                return new FixedAnswer(remote.hostName().get(), six ? address : List.of(), six ? List.of() : address,
+                        remote.hostName().get());
             }
-            return new FixedAnswer(null, address, List.of());
+            return new FixedAnswer(null, address, List.of(), ip.getHostAddress());
         }
         if (remote.hostName().isEmpty()) {
             return null;
@@ -303,7 +304,7 @@ public final class EndpointResolver implements AutoCloseable {
             }
         }
         fixedAnswersMade.incrementAndGet();
-        return new FixedAnswer(name, withZone(six, port, null), withZone(four, port, null));
+        return new FixedAnswer(name, withZone(six, port, null), withZone(four, port, null), name);
     }
 
     /**
@@ -324,8 +325,10 @@ public final class EndpointResolver implements AutoCloseable {
      * @param name the host name as the endpoint gave it, or null for an IP address literal
      * @param v6 the AAAA answer in connection order (for a literal: its one address, whatever its family)
      * @param v4 the A answer in connection order (empty for a literal)
+     * @param peerName the name TLS verifies: the host name, else the literal's text (formatted once
+     *     per snapshot, not per Initiate)
      */
-    public record FixedAnswer(String name, List<InetSocketAddress> v6, List<InetSocketAddress> v4) {
+    public record FixedAnswer(String name, List<InetSocketAddress> v6, List<InetSocketAddress> v4, String peerName) {
     }
 
     /** Host-name answers {@link #fixedAnswer} made from configuration: one per Preconnection snapshot, not per Initiate. */

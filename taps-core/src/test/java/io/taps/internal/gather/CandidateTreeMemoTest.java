@@ -44,6 +44,7 @@ class CandidateTreeMemoTest {
 
         assertThat(second).isSameAs(first);
         assertThat(second.toReport()).isSameAs(first.toReport());
+        assertThat(second.notStartedLines()).isSameAs(first.notStartedLines());
         assertThat(memo.builds()).isEqualTo(1);
         assertThat(remotes(second)).containsExactly(V6, V4);
     }
@@ -78,5 +79,17 @@ class CandidateTreeMemoTest {
         assertThat(remotes(v4Only)).containsExactly(V4);
         assertThat(otherHistory).isNotSameAs(v4Only);
         assertThat(memo.builds()).isEqualTo(3);
+    }
+
+    @Test
+    void aTreesNotStartedLinesAreItsLeavesInOrder() {
+        CandidateTree tree = build(new CandidateTreeMemo(), CandidateHistory.NONE, V6, V4);
+
+        assertThat(tree.notStartedLines()).hasSize(2).allSatisfy(line -> {
+            assertThat(line.outcome()).isEqualTo(io.taps.monitor.EstablishmentReport.Outcome.NOT_STARTED);
+            assertThat(line.startOffset()).isEmpty();
+        });
+        assertThat(tree.notStartedLines()).extracting(line -> line.candidate().remote()).containsExactly(V6, V4);
+        assertThat(tree.notStartedLines()).isEqualTo(tree.leaves().stream().map(Leaf::notStartedLine).toList());
     }
 }
