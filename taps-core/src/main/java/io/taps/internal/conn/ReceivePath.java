@@ -153,6 +153,12 @@ final class ReceivePath {
         }
     }
 
+    /** Lets go of the pooled Receives once the Connection went quiet (see {@link SendPath#releasePool}). */
+    void releasePool() {
+        spare = null;
+        idle = null;
+    }
+
     void request(ReceiveRequest request) {
         Lifecycle lifecycle = connection.lifecycle;
         if (lifecycle.terminated()) {

@@ -424,6 +424,22 @@ final class SendPath {
     }
 
     /**
+     * Lets go of what only the next Sends would reuse, once the Connection went quiet (its idle
+     * sweep found no traffic): the pooled Sends with their promises (~100 B, up to 64 of them
+     * after pipelining) and a payload view kept for a resend. A Connection that sends again makes
+     * them again, once; one with traffic is never quiet, so the steady path keeps its pool.
+     */
+    void releasePool() {
+        spare = null;
+        idle = null;
+        if (resendPayload != null) {
+            resendPayload.release();
+            resendPayload = null;
+            resendArray = null;
+        }
+    }
+
+    /**
      * The buffer that carries {@code bytes} down the link. Under framers, a read-only view of the
      * array ({@link #framedPayload} for a small Message), as Framer.newSentMessage promises: they
      * own the buffer, not the application's array. To the transport itself, a small Message is
