@@ -292,13 +292,15 @@ class AcceptedConnectionFootprintTest extends TapsTestSupport {
     }
 
     /**
-     * The idle timer's links to its sweep and to its neighbours in the sweep's list: they lead to
-     * the event loop's other Connections, which are not this one's own.
+     * The idle timer's links to its sweep and to its neighbours in the sweep's list, and a
+     * Connection's to its neighbours in the engine's registry: they lead to other Connections,
+     * which are not this one's own.
      */
     private static boolean sharedSweepLink(Field field) {
         String timer = "io.taps.internal.conn.IdleTimer";
         return field.getDeclaringClass().getName().equals(timer) && (field.getType().getName().equals(timer)
-                || field.getType().getName().equals("io.taps.internal.conn.IdleSweep"));
+                || field.getType().getName().equals("io.taps.internal.conn.IdleSweep"))
+                || field.getDeclaringClass() == TapsConnection.class && field.getName().startsWith("tracked");
     }
 
     /**
@@ -325,7 +327,9 @@ class AcceptedConnectionFootprintTest extends TapsTestSupport {
                 }
                 continue;
             }
-            if (!type.getName().startsWith("io.taps.") || Thread.class.isAssignableFrom(type)) {
+            // The engine's registry links every Connection it tracks: reached, not walked into.
+            if (!type.getName().startsWith("io.taps.") || Thread.class.isAssignableFrom(type)
+                    || type == io.taps.internal.conn.ConnectionRegistry.class) {
                 continue;
             }
             for (Class<?> c = type; c != null && c.getName().startsWith("io.taps."); c = c.getSuperclass()) {
