@@ -3,6 +3,7 @@ package io.taps;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
 import io.taps.properties.MessageProperties;
+import java.net.InetSocketAddress;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
@@ -25,19 +26,26 @@ import java.util.Optional;
  */
 public final class MessageContext {
     private final MessageProperties properties;
-    private final RemoteEndpoint remoteEndpoint;
-    private final LocalEndpoint localEndpoint;
+    /**
+     * The endpoints of a received Message: a {@link RemoteEndpoint} / {@link LocalEndpoint}, or,
+     * for one taps received on a link, the link's {@link InetSocketAddress}, which its channel
+     * holds anyway and which is turned into an endpoint only when read. Every Connection keeps
+     * the context of its received Messages, and two endpoints built up front (with their port
+     * Integers) are ~120 B of each, and strings built at every connection's end (issue 21 item 4).
+     */
+    private final Object remoteEndpoint;
+    private final Object localEndpoint;
     private final boolean finalMessage;
     private final boolean earlyData;
     private final Map<String, Object> framerValues;
 
-    private MessageContext(MessageProperties properties, RemoteEndpoint remoteEndpoint,
-            LocalEndpoint localEndpoint, boolean finalMessage, boolean earlyData) {
+    private MessageContext(MessageProperties properties, Object remoteEndpoint, Object localEndpoint,
+            boolean finalMessage, boolean earlyData) {
         this(properties, remoteEndpoint, localEndpoint, finalMessage, earlyData, Map.of());
     }
 
-    private MessageContext(MessageProperties properties, RemoteEndpoint remoteEndpoint,
-            LocalEndpoint localEndpoint, boolean finalMessage, boolean earlyData, Map<String, Object> framerValues) {
+    private MessageContext(MessageProperties properties, Object remoteEndpoint, Object localEndpoint,
+            boolean finalMessage, boolean earlyData, Map<String, Object> framerValues) {
         this.properties = Objects.requireNonNull(properties, "properties");
         this.remoteEndpoint = remoteEndpoint;
         this.localEndpoint = localEndpoint;
@@ -58,6 +66,14 @@ public final class MessageContext {
 
     /** A context for received data; taps builds these, applications read them. */
     public static MessageContext received(RemoteEndpoint from, LocalEndpoint to, boolean finalMessage) {
+        return new MessageContext(MessageProperties.empty(), from, to, finalMessage, false);
+    }
+
+    /**
+     * A context for data received on a link from {@code from} at {@code to} (either may be null);
+     * for taps' receive path only: the endpoints are made from the addresses when read.
+     */
+    static MessageContext receivedOn(InetSocketAddress from, InetSocketAddress to, boolean finalMessage) {
         return new MessageContext(MessageProperties.empty(), from, to, finalMessage, false);
     }
 
@@ -113,12 +129,21 @@ public final class MessageContext {
 
     /** The endpoint a received Message came from (RFC 9622 §9.1.1 GetRemoteEndpoint). */
     public Optional<RemoteEndpoint> remoteEndpoint() {
-        return Optional.ofNullable(remoteEndpoint);
+        return Optional.ofNullable(remote());
+    }
+
+    private RemoteEndpoint remote() {
+        return remoteEndpoint instanceof InetSocketAddress ? RemoteEndpoint.of((InetSocketAddress) remoteEndpoint)
+                : (RemoteEndpoint) remoteEndpoint;
     }
 
     /** The local endpoint a received Message arrived on (RFC 9622 §9.1.1 GetLocalEndpoint). */
     public Optional<LocalEndpoint> localEndpoint() {
-        return Optional.ofNullable(localEndpoint);
+        if (localEndpoint instanceof InetSocketAddress) {
+            InetSocketAddress local = (InetSocketAddress) localEndpoint;
+            return Optional.of(LocalEndpoint.ofAddress(local.getAddress(), local.getPort()));
+        }
+        return Optional.ofNullable((LocalEndpoint) localEndpoint);
     }
 
     /** Whether this received Message is the peer's last one (RFC 9622 §9.3.3.3, RM-03). */
@@ -144,7 +169,7 @@ public final class MessageContext {
     public String toString() {
         StringBuilder text = new StringBuilder("MessageContext[").append(properties);
         if (remoteEndpoint != null) {
-            text.append(", from ").append(remoteEndpoint);
+            text.append(", from ").append(remote());
         }
         if (finalMessage) {
             text.append(", final");

@@ -54,6 +54,12 @@ public final class TransportServices implements AutoCloseable {
             public MessageContext earlyData(MessageContext context) {
                 return context.asEarlyData();
             }
+
+            @Override
+            public MessageContext receivedOn(java.net.InetSocketAddress from, java.net.InetSocketAddress to,
+                    boolean isFinal) {
+                return MessageContext.receivedOn(from, to, isFinal);
+            }
         });
     }
 

@@ -6,6 +6,7 @@ import io.taps.internal.conn.TapsConnection;
 import io.taps.internal.group.TapsConnectionGroup;
 import io.taps.properties.ConnectionState;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -27,7 +28,7 @@ final class ConnectionListing {
      * group: listing those without one after the others, as this class first did, put them in hash
      * order, so a Connection made later could be listed first (the demo's timeline test caught it).
      */
-    static List<Connection> live(Set<TapsConnection> connections) {
+    static List<Connection> live(Collection<TapsConnection> connections) {
         Set<Connection> live = new LinkedHashSet<>();
         Set<TapsConnectionGroup> listed = new HashSet<>();
         for (TapsConnection connection : byAge(connections)) {
@@ -43,14 +44,14 @@ final class ConnectionListing {
         return new ArrayList<>(live);
     }
 
-    private static List<TapsConnection> byAge(Set<TapsConnection> connections) {
+    private static List<TapsConnection> byAge(Collection<TapsConnection> connections) {
         List<TapsConnection> byAge = new ArrayList<>(connections);
         byAge.sort(Comparator.comparingLong(TapsConnection::creationOrder));
         return byAge;
     }
 
     /** Every group with a member not yet Closed, oldest first (by its oldest tracked member's creation). */
-    static List<ConnectionGroup> groups(Set<TapsConnection> connections) {
+    static List<ConnectionGroup> groups(Collection<TapsConnection> connections) {
         // Groups are made when first asked for: made here in the Connections' creation order.
         Set<ConnectionGroup> groups = new LinkedHashSet<>();
         for (TapsConnection connection : byAge(connections)) {

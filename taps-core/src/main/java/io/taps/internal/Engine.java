@@ -76,7 +76,7 @@ public final class Engine implements AutoCloseable {
     private final ExecutorService blocking;
     private final SystemInterfaces interfaces;
     private final EndpointResolution endpoints;
-    private final Set<TapsConnection> connections = ConcurrentHashMap.newKeySet();
+    private final io.taps.internal.conn.ConnectionRegistry connections = new io.taps.internal.conn.ConnectionRegistry();
     /** Forgets a Connection once closed() has its outcome: one for all of them, not a closure each. */
     private final io.taps.internal.conn.ConnectionEnd untrack = ended -> connections.remove(ended);
     /** Tracks the clones of every Connection as they join its group: one for all of them. */
@@ -177,7 +177,7 @@ public final class Engine implements AutoCloseable {
 
     /** PathChange (RFC 9622 §8.3.2) to every Connection whose local address is on a changed interface. */
     private void pathsChanged(PathChanges changes) {
-        for (TapsConnection connection : connections) {
+        for (TapsConnection connection : connections.snapshot()) {
             connection.localEndpoint().flatMap(LocalEndpoint::ipAddress).filter(changes::affects)
                     .ifPresent(address -> connection.onPathChange());
         }
@@ -432,12 +432,12 @@ public final class Engine implements AutoCloseable {
 
     /** Every Connection not yet Closed, oldest group first (for TransportServices and the actuator). */
     public List<Connection> liveConnections() {
-        return ConnectionListing.live(connections);
+        return ConnectionListing.live(connections.snapshot());
     }
 
     /** Every group with a member not yet Closed, in the order the groups were created (RFC 9622 §7.4). */
     public List<ConnectionGroup> connectionGroups() {
-        return ConnectionListing.groups(connections);
+        return ConnectionListing.groups(connections.snapshot());
     }
 
     /** Waits until every one of {@code endings} is done or {@code deadline} (System.nanoTime) has passed. */
@@ -488,7 +488,7 @@ public final class Engine implements AutoCloseable {
         // Graceful first (RFC 9622 §10 Close): queued Messages are still sent and the peers see a
         // clean end; only what has not ended by the shutdown timeout is aborted.
         List<CompletableFuture<?>> closings = new ArrayList<>();
-        for (TapsConnection connection : List.copyOf(connections)) {
+        for (TapsConnection connection : connections.snapshot()) {
             closings.add(connection.closed().toCompletableFuture());
             connection.close();
         }
@@ -497,7 +497,7 @@ public final class Engine implements AutoCloseable {
         for (Listener listener : listening) {
             endings.add(listener.stop().toCompletableFuture());
         }
-        for (TapsConnection connection : connections) {
+        for (TapsConnection connection : connections.snapshot()) {
             endings.add(connection.closed().toCompletableFuture());
             connection.abort();
         }

@@ -38,4 +38,11 @@ public abstract class MessageAccess {
 
     /** {@code context} marked as received as early data (RFC 9622 §9.3.3.2 isEarlyData). */
     public abstract MessageContext earlyData(MessageContext context);
+
+    /**
+     * A received context for a link's {@code from} and {@code to} addresses (either may be null),
+     * whose endpoints are made only when the application reads them.
+     */
+    public abstract MessageContext receivedOn(java.net.InetSocketAddress from, java.net.InetSocketAddress to,
+            boolean isFinal);
 }

@@ -78,7 +78,13 @@ final class IdleTimer {
             quietSamples = 0;
             return;
         }
-        if (++quietSamples < sweep.samples) {
+        if (++quietSamples == 1) {
+            // Quiet for a tick: the pooled Sends and Receives wait for traffic that may never come
+            // (an idle server's 144 B per Connection, issue 21 item 4); the next traffic remakes them.
+            connection.sendPath.releasePool();
+            connection.receivePath.releasePool();
+        }
+        if (quietSamples < sweep.samples) {
             return;
         }
         long timeoutNanos = sweep.timeoutNanos();

@@ -5,8 +5,6 @@ import io.taps.ErrorReason;
 import io.taps.Message;
 import io.taps.MessageContext;
 import io.taps.TransportServicesException;
-import io.taps.endpoint.LocalEndpoint;
-import io.taps.endpoint.RemoteEndpoint;
 import io.taps.monitor.TransportObserver;
 import io.taps.properties.Direction;
 import java.net.InetSocketAddress;
@@ -153,6 +151,12 @@ final class ReceivePath {
             }
             idle.push(request);
         }
+    }
+
+    /** Lets go of the pooled Receives once the Connection went quiet (see {@link SendPath#releasePool}). */
+    void releasePool() {
+        spare = null;
+        idle = null;
     }
 
     void request(ReceiveRequest request) {
@@ -434,8 +438,8 @@ final class ReceivePath {
         Link link = connection.link();
         InetSocketAddress from = sender != null ? sender : link == null ? null : link.remoteAddress();
         InetSocketAddress to = link == null ? null : link.localAddress();
-        MessageContext context = MessageContext.received(from == null ? null : RemoteEndpoint.of(from),
-                to == null ? null : LocalEndpoint.ofAddress(to.getAddress(), to.getPort()), isFinal);
+        // The addresses, not endpoints: made only if the application reads them (issue 21 item 4).
+        MessageContext context = ReceiveStrategy.MESSAGES.receivedOn(from, to, isFinal);
         return link != null && link.receivesUnreliably() ? context.withProperties(UNRELIABLE) : context;
     }
 

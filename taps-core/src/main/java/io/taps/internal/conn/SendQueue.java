@@ -17,16 +17,32 @@ import java.util.Map;
  * Queues are short-lived and short, so a linear scan is cheaper than a heap with these rules.
  */
 final class SendQueue {
-    private final List<PendingSend> entries = new ArrayList<>();
+    /**
+     * A lone queued Send waits in {@link #lone}; two or more wait in {@link #entries}, in
+     * submission order, a list made for them and dropped when the queue empties. A queue is used
+     * only while the link is not Ready or not writable, mostly for one Send, and a list kept with
+     * its ten slots is ~80 B of every Connection that ever queued one (issue 21 item 4).
+     */
+    private PendingSend lone;
+    private ArrayList<PendingSend> entries;
     private long bytes;
 
     void add(PendingSend send) {
-        entries.add(send);
+        if (entries != null) {
+            entries.add(send);
+        } else if (lone == null) {
+            lone = send;
+        } else {
+            entries = new ArrayList<>(4);
+            entries.add(lone);
+            entries.add(send);
+            lone = null;
+        }
         bytes += send.size();
     }
 
     boolean isEmpty() {
-        return entries.isEmpty();
+        return lone == null && entries == null;
     }
 
     long bytes() {
@@ -34,17 +50,26 @@ final class SendQueue {
     }
 
     boolean remove(PendingSend send) {
-        if (entries.remove(send)) {
-            bytes -= send.size();
-            return true;
+        if (lone != null && lone == send) {
+            lone = null;
+        } else if (entries == null || !entries.remove(send)) {
+            return false;
+        } else if (entries.isEmpty()) {
+            entries = null;
         }
-        return false;
+        bytes -= send.size();
+        return true;
+    }
+
+    /** The queued Sends in submission order, for a scan (none made for a lone one but a view). */
+    private List<PendingSend> queued() {
+        return entries != null ? entries : lone != null ? List.of(lone) : List.of();
     }
 
     /** Removes and returns every queued part of the Message {@code context} identifies, in order. */
     List<PendingSend> removeParts(MessageContext context) {
         List<PendingSend> parts = new ArrayList<>();
-        for (PendingSend candidate : entries) {
+        for (PendingSend candidate : queued()) {
             if (candidate.context == context) {
                 parts.add(candidate);
             }
@@ -57,7 +82,7 @@ final class SendQueue {
 
     /** Removes and returns the entry sending exactly {@code message} (identity), or null. */
     PendingSend removeMessage(io.taps.Message message) {
-        for (PendingSend candidate : entries) {
+        for (PendingSend candidate : queued()) {
             if (candidate.message == message) {
                 remove(candidate);
                 return candidate;
@@ -72,7 +97,7 @@ final class SendQueue {
      */
     PendingSend pollNext(MessageContext openMessage) {
         if (openMessage != null) {
-            for (PendingSend candidate : entries) {
+            for (PendingSend candidate : queued()) {
                 if (candidate.context == openMessage) {
                     remove(candidate);
                     return candidate;
@@ -80,15 +105,14 @@ final class SendQueue {
             }
             return null;
         }
-        if (entries.isEmpty()) {
-            return null;
-        }
-        if (entries.size() == 1) {
+        if (entries == null || entries.size() == 1) {
             // A lone entry always may go (nothing before it to wait for, and a Final one is last):
             // the usual case, without the scan's map (one per poll; 3-4% of the bytes of a TCP
             // connect + close, issue 21).
-            PendingSend only = entries.get(0);
-            remove(only);
+            PendingSend only = entries == null ? lone : entries.get(0);
+            if (only != null) {
+                remove(only);
+            }
             return only;
         }
         PendingSend best = null;
@@ -118,8 +142,9 @@ final class SendQueue {
 
     /** Removes every entry, for Abort or failure; the caller reports each one. */
     List<PendingSend> drainAll() {
-        List<PendingSend> all = new ArrayList<>(entries);
-        entries.clear();
+        List<PendingSend> all = queued();
+        lone = null;
+        entries = null;
         bytes = 0;
         return all;
     }

@@ -77,6 +77,9 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     private final KnownEndpoints endpoints = new KnownEndpoints();
     /** Its place in the event loop's idle sweep, while it has an idle timeout ({@link IdleTimer}); event loop only. */
     IdleTimer idleTimer;
+    /** Its neighbours in its engine's {@link ConnectionRegistry}, while tracked; guarded by the registry. */
+    TapsConnection trackedPrevious;
+    TapsConnection trackedNext;
     /** {@link #messages()}, made on first use: most Connections never ask (issue 21 item 4). */
     private volatile ReceivePublisher messages;
     private volatile ConnectionEventHandler handler;

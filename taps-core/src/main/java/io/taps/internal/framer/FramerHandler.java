@@ -16,6 +16,7 @@ import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
 import io.taps.framer.Framer;
 import io.taps.framer.FramerContext;
+import io.taps.internal.MessageAccess;
 import io.taps.properties.Role;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -45,6 +46,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
     static final long MAX_UNPARSED = 64L << 20;
     /** Consecutive framer calls that consume nothing after which taps gives up on the framer. */
     static final int MAX_IDLE_CALLS = 100_000;
+    private static final MessageAccess MESSAGES = MessageAccess.get();
 
     private final FramerStack stack;
     private final Framer framer;
@@ -506,10 +508,16 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
     public MessageContext receivedContext() {
         MessageContext context = receivedContext;
         if (context == null) {
-            context = MessageContext.received(remoteEndpoint().orElse(null), localEndpoint().orElse(null), false);
+            // The channel's addresses, made endpoints only if read: kept for the Connection's life (issue 21 item 4).
+            context = MESSAGES.receivedOn(socketAddress(ctx.channel().remoteAddress()),
+                    socketAddress(ctx.channel().localAddress()), false);
             receivedContext = context;
         }
         return context;
+    }
+
+    private static InetSocketAddress socketAddress(Object address) {
+        return address instanceof InetSocketAddress ? (InetSocketAddress) address : null;
     }
 
     @Override

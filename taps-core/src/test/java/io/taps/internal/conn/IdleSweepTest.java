@@ -150,6 +150,57 @@ class IdleSweepTest {
         }
     }
 
+    /**
+     * A Connection its sweep finds quiet lets go of its pooled Send (with its promise) and Receive,
+     * which only traffic that may never come would reuse (144 B of every idle echo server
+     * Connection, issue 21 item 4), and makes them again when traffic comes back.
+     */
+    @Test
+    void aQuietConnectionLetsGoOfItsPooledSendAndReceiveAndMakesThemAgain() throws Exception {
+        List<Connection> accepted = new CopyOnWriteArrayList<>();
+        io.taps.ConnectionEventHandler echo = new io.taps.ConnectionEventHandler() {
+            @Override
+            public void received(Connection c, io.taps.Message message) {
+                c.sendWithEvents(message);
+                c.receiveWithEvents(1, Integer.MAX_VALUE);
+            }
+        };
+        // Ticks 2 s apart: released one or two ticks after the echo, ended only after 8 s of silence.
+        Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0))
+                .properties(TransportProperties.builder().idleTimeout(Duration.ofSeconds(8)).build())
+                .security(SecurityParameters.disabled())
+                .framer(io.taps.framer.lengthprefix.LengthPrefixFramer.factory(4)).build()
+                .listen(connection -> {
+                    connection.setEventHandler(echo);
+                    connection.receiveWithEvents(1, Integer.MAX_VALUE);
+                    accepted.add(connection);
+                });
+        Await.result(listener.ready());
+        byte[] frame = {0, 0, 0, 3, 'a', 'b', 'c'};
+        try (listener; Socket client = connect(listener)) {
+            client.getOutputStream().write(frame);
+            assertThat(client.getInputStream().readNBytes(frame.length)).isEqualTo(frame);
+            await().atMost(WAIT).until(() -> accepted.size() == 1);
+            TapsConnection connection = (TapsConnection) accepted.get(0);
+            assertThat(onLoop(connection, () -> field(connection.sendPath, "spare"))).as("pooled Send").isNotNull();
+            assertThat(onLoop(connection, () -> field(connection.receivePath, "spare"))).as("pooled Receive").isNotNull();
+
+            await().atMost(WAIT).until(() -> onLoop(connection, () -> field(connection.sendPath, "spare") == null
+                    && field(connection.receivePath, "spare") == null));
+            assertThat(connection.state()).isEqualTo(ConnectionState.ESTABLISHED);
+
+            client.getOutputStream().write(frame);
+            assertThat(client.getInputStream().readNBytes(frame.length)).as("the echo goes on").isEqualTo(frame);
+            await().atMost(WAIT).until(() -> onLoop(connection, () -> field(connection.sendPath, "spare") != null));
+        }
+    }
+
+    private static Object field(Object owner, String name) throws ReflectiveOperationException {
+        java.lang.reflect.Field field = owner.getClass().getDeclaredField(name);
+        field.setAccessible(true);
+        return field.get(owner);
+    }
+
     private static Listener listen(Duration idleTimeout, List<Connection> accepted) {
         Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0))
                 .properties(TransportProperties.builder().idleTimeout(idleTimeout).build())

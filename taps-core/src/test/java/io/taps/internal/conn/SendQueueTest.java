@@ -74,4 +74,33 @@ class SendQueueTest {
         // A map per poll would be hundreds of kilobytes here; the bound leaves room for the measurement.
         assertThat(allocated).isLessThan(10_000);
     }
+
+    /** A queue keeps a list only while it holds two Sends or more: a list kept is ~80 B of every Connection that queued. */
+    @Test
+    void aQueueKeepsNoListOnceItEmpties() throws ReflectiveOperationException {
+        SendQueue queue = new SendQueue();
+        PendingSend one = send(MessageContext.create(), 0, true, false);
+        PendingSend two = send(MessageContext.create(), 0, true, false);
+        queue.add(one);
+        assertThat(field(queue, "entries")).as("no list for a lone Send").isNull();
+        queue.add(two);
+        assertThat(queue.pollNext(null)).isSameAs(one);
+        assertThat(queue.pollNext(null)).isSameAs(two);
+        assertThat(queue.isEmpty()).isTrue();
+        assertThat(field(queue, "entries")).as("the list goes when the queue empties").isNull();
+        queue.add(one);
+        queue.add(two);
+        assertThat(queue.drainAll()).containsExactly(one, two);
+        assertThat(field(queue, "entries")).isNull();
+        assertThat(queue.bytes()).isZero();
+        queue.add(two);
+        assertThat(queue.remove(two)).isTrue();
+        assertThat(queue.isEmpty()).isTrue();
+    }
+
+    private static Object field(Object owner, String name) throws ReflectiveOperationException {
+        java.lang.reflect.Field field = owner.getClass().getDeclaredField(name);
+        field.setAccessible(true);
+        return field.get(owner);
+    }
 }

@@ -50,9 +50,16 @@ class AcceptedConnectionFootprintTest extends TapsTestSupport {
     /**
      * Objects an idle accepted Connection keeps of its own now (21: no deque, its waiting Receive
      * in a field), with a little room; 23 on main 5eaf2ec, 31 on 4b4c96c, 47 on 485d9ab. Session
-     * 14: 19 (21 on 9e48681), the idle sweep's task shared and PropertyActions static.
+     * 14: 19 (21 on 9e48681), the idle sweep's task shared and PropertyActions static. Session 15:
+     * 18, the send queue's list made only for two queued Sends.
      */
-    private static final int BOUND = 20;
+    private static final int BOUND = 19;
+    /**
+     * Objects an echo server's idle Connection keeps of its own, counted from its pipeline's
+     * handlers too: session 15, 31 (39 on main 3173d2f: the received context's endpoints and
+     * their ports, the answer's payload view, the framer stack's list and the send queue's).
+     */
+    private static final int ECHO_BOUND = 32;
 
     private static Listener listener;
     private static final List<Connection> accepted = new CopyOnWriteArrayList<>();
@@ -184,6 +191,61 @@ class AcceptedConnectionFootprintTest extends TapsTestSupport {
         }
     }
 
+    /**
+     * An echo server's Connection after one answer, as figure 12's server holds 10,000 of them:
+     * the context of its received Messages keeps the link's addresses (the channel holds them
+     * anyway), not endpoints made up front with their port Integers (~120 B); the answer it sent
+     * is not pinned by a payload view kept for a resend (~180 B); the framer stack keeps no list.
+     */
+    @Test
+    void anEchoServersIdleConnectionKeepsNoEndpointsNorItsAnswer() throws Exception {
+        List<Connection> echoing = new CopyOnWriteArrayList<>();
+        io.taps.ConnectionEventHandler echo = new io.taps.ConnectionEventHandler() {
+            @Override
+            public void received(Connection c, io.taps.Message message) {
+                c.sendWithEvents(message);
+                c.receiveWithEvents(1, Integer.MAX_VALUE);
+            }
+        };
+        Listener server = taps.preconnection()
+                .local(LocalEndpoint.ofAddress("127.0.0.1", 0))
+                .properties(TransportProperties.reliableInorderStream())
+                .security(SecurityParameters.disabled())
+                .framer(LengthPrefixFramer.factory(4)).build()
+                .listen(connection -> {
+                    connection.setEventHandler(echo);
+                    connection.receiveWithEvents(1, Integer.MAX_VALUE);
+                    echoing.add(connection);
+                });
+        Await.result(server.ready());
+        byte[] frame = {0, 0, 0, 3, 'a', 'b', 'c'};
+        try (Socket one = new Socket("127.0.0.1", server.port()); Socket two = new Socket("127.0.0.1", server.port())) {
+            for (Socket client : List.of(one, two)) {
+                client.getOutputStream().write(frame);
+                assertThat(client.getInputStream().readNBytes(frame.length)).isEqualTo(frame);
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> echoing.size() == 2);
+            for (Connection connection : echoing) {
+                ((TapsConnection) connection).eventLoop().submit(() -> null).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            // From the pipeline's handlers too: the framer's handler keeps the received context.
+            Map<String, Integer> own = ownObjects(withHandlers(echoing.get(0)), withHandlers(echoing.get(1)));
+            System.out.println("objects an echo server's idle Connection keeps of its own: "
+                    + own.values().stream().mapToInt(Integer::intValue).sum() + " " + own);
+            assertThat(own).as("the received context's endpoints, made only when read")
+                    .doesNotContainKeys(RemoteEndpoint.class.getName(), LocalEndpoint.class.getName(),
+                            "java.lang.Integer");
+            assertThat(own.keySet()).as("no payload view of the answer sent").noneMatch(name -> name.startsWith(
+                    "io.netty.buffer."));
+            assertThat(own).as("the framer stack's handlers in an array of their number, no send queue list")
+                    .doesNotContainKeys("java.util.ArrayList", "[Ljava.lang.Object;");
+            assertThat(own.values().stream().mapToInt(Integer::intValue).sum())
+                    .as("objects an echo server's idle Connection keeps of its own").isLessThanOrEqualTo(ECHO_BOUND);
+        } finally {
+            server.close();
+        }
+    }
+
     /** The accepted Connection whose peer is {@code client}, once the Listener delivered it. */
     private static Connection acceptedFrom(Socket client) {
         return await().atMost(Duration.ofSeconds(30)).until(() -> accepted.stream()
@@ -210,6 +272,13 @@ class AcceptedConnectionFootprintTest extends TapsTestSupport {
         return ((ChannelLink) ((TapsConnection) connection).link()).channel();
     }
 
+    /** The Connection and the handlers of its channel's pipeline. */
+    private static List<Object> withHandlers(Connection connection) {
+        List<Object> roots = new java.util.ArrayList<>(channel(connection).pipeline().toMap().values());
+        roots.add(0, connection);
+        return roots;
+    }
+
     /** Class name to count of the objects reachable from {@code mine} and not from {@code other}. */
     private static Map<String, Integer> ownObjects(Object mine, Object other) throws IllegalAccessException {
         Set<Object> theirs = reachable(other);
@@ -223,21 +292,28 @@ class AcceptedConnectionFootprintTest extends TapsTestSupport {
     }
 
     /**
-     * The idle timer's links to its sweep and to its neighbours in the sweep's list: they lead to
-     * the event loop's other Connections, which are not this one's own.
+     * The idle timer's links to its sweep and to its neighbours in the sweep's list, and a
+     * Connection's to its neighbours in the engine's registry: they lead to other Connections,
+     * which are not this one's own.
      */
     private static boolean sharedSweepLink(Field field) {
         String timer = "io.taps.internal.conn.IdleTimer";
         return field.getDeclaringClass().getName().equals(timer) && (field.getType().getName().equals(timer)
-                || field.getType().getName().equals("io.taps.internal.conn.IdleSweep"));
+                || field.getType().getName().equals("io.taps.internal.conn.IdleSweep"))
+                || field.getDeclaringClass() == TapsConnection.class && field.getName().startsWith("tracked");
     }
 
-    /** Everything reachable through taps' fields and any array; other objects are reached, not walked into. */
+    /**
+     * Everything reachable through taps' fields and any array; other objects are reached, not
+     * walked into. A List {@code root} is several roots.
+     */
     private static Set<Object> reachable(Object root) throws IllegalAccessException {
         Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         ArrayDeque<Object> next = new ArrayDeque<>();
-        next.add(root);
-        seen.add(root);
+        for (Object each : root instanceof List ? (List<?>) root : List.of(root)) {
+            next.add(each);
+            seen.add(each);
+        }
         while (!next.isEmpty()) {
             Object object = next.poll();
             Class<?> type = object.getClass();
@@ -251,7 +327,9 @@ class AcceptedConnectionFootprintTest extends TapsTestSupport {
                 }
                 continue;
             }
-            if (!type.getName().startsWith("io.taps.") || Thread.class.isAssignableFrom(type)) {
+            // The engine's registry links every Connection it tracks: reached, not walked into.
+            if (!type.getName().startsWith("io.taps.") || Thread.class.isAssignableFrom(type)
+                    || type == io.taps.internal.conn.ConnectionRegistry.class) {
                 continue;
             }
             for (Class<?> c = type; c != null && c.getName().startsWith("io.taps."); c = c.getSuperclass()) {
