@@ -19,10 +19,15 @@ import java.util.Map;
 final class SendQueue {
     private final List<PendingSend> entries = new ArrayList<>();
     private long bytes;
+    /** Entries that do not require ordering; while there are none, only the head may go. */
+    private int unordered;
 
     void add(PendingSend send) {
         entries.add(send);
         bytes += send.size();
+        if (!send.ordered) {
+            unordered++;
+        }
     }
 
     boolean isEmpty() {
@@ -36,6 +41,9 @@ final class SendQueue {
     boolean remove(PendingSend send) {
         if (entries.remove(send)) {
             bytes -= send.size();
+            if (!send.ordered) {
+                unordered--;
+            }
             return true;
         }
         return false;
@@ -83,6 +91,17 @@ final class SendQueue {
         if (entries.isEmpty()) {
             return null;
         }
+        if (unordered == 0) {
+            // Every entry requires ordering (a TCP stack's default), so none overtakes the head and
+            // the head goes unless it is a Final one with others behind it. Without this a bulk
+            // sender's every poll scanned the queue with a fresh map (issue 21, figure 1).
+            PendingSend head = entries.get(0);
+            if (head.isFinal && entries.size() > 1) {
+                return null;
+            }
+            remove(head);
+            return head;
+        }
         if (entries.size() == 1) {
             // A lone entry always may go (nothing before it to wait for, and a Final one is last):
             // the usual case, without the scan's map (one per poll; 3-4% of the bytes of a TCP
@@ -121,6 +140,7 @@ final class SendQueue {
         List<PendingSend> all = new ArrayList<>(entries);
         entries.clear();
         bytes = 0;
+        unordered = 0;
         return all;
     }
 }
