@@ -26,6 +26,8 @@ final class SendQueue {
     private PendingSend lone;
     private ArrayList<PendingSend> entries;
     private long bytes;
+    /** Queued Sends that do not require ordering; while there are none, only the head may go. */
+    private int unordered;
 
     void add(PendingSend send) {
         if (entries != null) {
@@ -39,6 +41,9 @@ final class SendQueue {
             lone = null;
         }
         bytes += send.size();
+        if (!send.ordered) {
+            unordered++;
+        }
     }
 
     boolean isEmpty() {
@@ -58,6 +63,9 @@ final class SendQueue {
             entries = null;
         }
         bytes -= send.size();
+        if (!send.ordered) {
+            unordered--;
+        }
         return true;
     }
 
@@ -105,6 +113,17 @@ final class SendQueue {
             }
             return null;
         }
+        if (entries != null && unordered == 0) {
+            // Every queued Send requires ordering (a TCP stack's default), so none overtakes the
+            // head, which goes unless it is a Final one with others behind it. Without this a bulk
+            // sender's every poll scanned up to 16 Sends with a new map (issue 21, figure 1).
+            PendingSend head = entries.get(0);
+            if (head.isFinal && entries.size() > 1) {
+                return null;
+            }
+            remove(head);
+            return head;
+        }
         if (entries == null || entries.size() == 1) {
             // A lone entry always may go (nothing before it to wait for, and a Final one is last):
             // the usual case, without the scan's map (one per poll; 3-4% of the bytes of a TCP
@@ -146,6 +165,7 @@ final class SendQueue {
         lone = null;
         entries = null;
         bytes = 0;
+        unordered = 0;
         return all;
     }
 }
