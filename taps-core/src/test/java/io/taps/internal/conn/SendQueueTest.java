@@ -106,7 +106,7 @@ class SendQueueTest {
 
     /** A bulk sender's queue: many ordered Sends. Each poll scanned the queue with a new map. */
     @Test
-    void anOrderedQueueDrainsInOrderWithoutAllocating() {
+    void anOrderedQueueDrainsInOrderWithoutAMapPerPoll() {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         Assumptions.assumeTrue(threads.isThreadAllocatedMemorySupported());
         threads.setThreadAllocatedMemoryEnabled(true);
