@@ -200,7 +200,7 @@ class AcceptedConnectionFootprintTest extends TapsTestSupport {
      * quiet tick: IdleSweepTest.)
      */
     @Test
-    void anEchoServersIdleConnectionKeepsNoEndpointsNorItsAnswer() throws Exception {
+    void anEchoServersIdleConnectionKeepsNoEndpointsNorLists() throws Exception {
         List<Connection> echoing = new CopyOnWriteArrayList<>();
         io.taps.ConnectionEventHandler echo = new io.taps.ConnectionEventHandler() {
             @Override
