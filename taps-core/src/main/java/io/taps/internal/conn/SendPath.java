@@ -87,12 +87,8 @@ final class SendPath {
     private ByteBuf resendPayload;
     private byte[] resendArray;
     private boolean resendPayloadReused;
-    /**
-     * Whether a view is kept for the next Send: from the second time an array is sent in a row
-     * until a kept view is replaced unused (see {@link #framedPayload}). Not from the first Send:
-     * a server that answered once would pin its answer for the rest of the Connection's life.
-     */
-    private boolean keepResendPayload;
+    /** False once a kept view was replaced unused, until an array is sent twice in a row (see {@link #framedPayload}). */
+    private boolean keepResendPayload = true;
     /** System.identityHashCode of the array last sent through {@link #framedPayload}. */
     private int lastSentIdentity;
 
@@ -287,8 +283,8 @@ final class SendPath {
      * The payload of a small Message written through framers: a read-only view of the Message's
      * own array, so a framer can neither change the application's bytes nor need a copy of them
      * (the built-in framers copy it with its header into the one buffer the socket write needs).
-     * Once the same Message is sent twice in a row (as a request/response client does), its view
-     * is kept and handed out again, so the steady path makes neither a pooled buffer nor a
+     * The view is kept and handed out again when the same Message is sent again (as a
+     * request/response client does), so the steady path makes neither a pooled buffer nor a
      * wrapper per Message. A Connection whose kept view a different Message replaced before it was
      * ever reused (an echo server, sending a new Message each time) stops keeping views: each would
      * pin the last Message's array and wrappers (~170 B of every such Connection, issue 21 item 4)

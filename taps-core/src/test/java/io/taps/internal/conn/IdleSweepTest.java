@@ -153,7 +153,9 @@ class IdleSweepTest {
     /**
      * A Connection its sweep finds quiet lets go of its pooled Send (with its promise) and Receive,
      * which only traffic that may never come would reuse (144 B of every idle echo server
-     * Connection, issue 21 item 4), and makes them again when traffic comes back.
+     * Connection, issue 21 item 4), and of the payload view it kept after its one answer in case
+     * the same Message is sent again (~180 B with the answer's array), and makes them again when
+     * traffic comes back.
      */
     @Test
     void aQuietConnectionLetsGoOfItsPooledSendAndReceiveAndMakesThemAgain() throws Exception {
@@ -184,9 +186,12 @@ class IdleSweepTest {
             TapsConnection connection = (TapsConnection) accepted.get(0);
             assertThat(onLoop(connection, () -> field(connection.sendPath, "spare"))).as("pooled Send").isNotNull();
             assertThat(onLoop(connection, () -> field(connection.receivePath, "spare"))).as("pooled Receive").isNotNull();
+            assertThat(onLoop(connection, () -> field(connection.sendPath, "resendPayload"))).as("the answer's view")
+                    .isNotNull();
 
             await().atMost(WAIT).until(() -> onLoop(connection, () -> field(connection.sendPath, "spare") == null
-                    && field(connection.receivePath, "spare") == null));
+                    && field(connection.receivePath, "spare") == null
+                    && field(connection.sendPath, "resendPayload") == null));
             assertThat(connection.state()).isEqualTo(ConnectionState.ESTABLISHED);
 
             client.getOutputStream().write(frame);
