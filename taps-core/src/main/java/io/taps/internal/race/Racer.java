@@ -8,15 +8,11 @@ import io.taps.internal.gather.Leaf;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
 
 /**
  * The racing engine (RFC 9623 §4.3, RFC 8305 §5, HEv3 "Connection Attempts"; design.md Q-2):
@@ -43,9 +39,10 @@ import java.util.concurrent.CompletionException;
  * <p>Not thread-safe: every method and callback runs on the thread of the {@link RaceClock} (the
  * connection's event loop). Nothing blocks.
  *
- * <p>Longer than 500 lines because the race's report (each leaf's view made once, finished
- * attempts' lines kept, so a race costs linear work in its leaves, issue 21) reads the race state
- * at every change; apart, it would need all of that state handed over per report.
+ * <p>The leaves not started and their report lines are {@link PendingLeaves}, the causes and the
+ * final error {@link RaceFailures}. Longer than 500 lines because the race loop and its report read
+ * the same attempt records at every change (each line made once, so a race costs linear work in
+ * its leaves, issue 21); apart, the records would be handed over per report.
  *
  * @param <H> the running attempt type of the {@link AttemptStarter}
  */
@@ -110,24 +107,13 @@ public final class Racer<H extends AttemptStarter.Running> {
     private final AttemptStarter<H> starter;
     private final RacingConfig config;
     private final Listener<H> listener;
-    private static final EstablishmentReport.Attempt[] NO_LINES = new EstablishmentReport.Attempt[0];
     /** What is being established, for error messages: built only when a race fails. */
     private final java.util.function.Supplier<String> target;
     private final java.util.function.Predicate<Leaf> failover;
     private final List<Record> records = new ArrayList<>();
     private final List<Record> running = new ArrayList<>();
-    private final List<Throwable> failures = new ArrayList<>();
-    /** The race order of the leaves not started yet: {@code pending} from index {@code nextPending} on. */
-    private List<Leaf> pending = List.of();
-    /**
-     * The not-started lines of {@link #pending}, index for index, each made once per leaf (with its
-     * view: a path description and a stack name): a report copies them, nothing more, and a start
-     * takes its leaf's view from here. Made per report they cost O(n) string formatting and
-     * allocation per attempt, O(n^2) per race (issue 21 item 4, figure 13); kept in a map by leaf,
-     * a hash of the leaf per offer, start and report view.
-     */
-    private EstablishmentReport.Attempt[] pendingLines = NO_LINES;
-    private int nextPending;
+    private final RaceFailures failures = new RaceFailures();
+    private final PendingLeaves pending = new PendingLeaves();
     /**
      * Report views made (one per not-started line), leaves looked at by {@link #offer} and report
      * lines made: linear in the leaves, however often the report is read.
@@ -211,29 +197,16 @@ public final class Racer<H extends AttemptStarter.Running> {
             return;
         }
         leavesOffered += leaves.size();
-        // A later offer (late addresses) keeps the lines of the leaves still waiting.
-        Map<Leaf, EstablishmentReport.Attempt> waiting = waitingLines();
-        pending = RaceOrder.notStarted(leaves, startedLeaves());
-        // Nothing dropped: the order is the offered one, line for line.
-        boolean aligned = notStartedLines != null && pending.size() == leaves.size();
-        pendingLines = new EstablishmentReport.Attempt[pending.size()];
-        for (int i = 0; i < pendingLines.length; i++) {
-            if (aligned) {
-                pendingLines[i] = notStartedLines.get(i);
-                continue;
-            }
-            Leaf leaf = pending.get(i);
-            EstablishmentReport.Attempt line = waiting.get(leaf);
-            pendingLines[i] = line != null ? line : notStartedLine(leaf);
-        }
-        nextPending = 0;
+        long made = pending.replace(leaves, notStartedLines, startedLeaves());
+        candidatesMade += made;
+        linesMade += made;
         rearm();
     }
 
     /** A failure outside any attempt (e.g. a name that did not resolve); it joins the causes. */
     public void addFailure(Throwable cause) {
         if (!finished) {
-            failures.add(unwrap(cause));
+            failures.add(cause);
         }
     }
 
@@ -331,7 +304,7 @@ public final class Racer<H extends AttemptStarter.Running> {
             Optional<ErrorReason> reason = Optional.empty();
             Optional<String> message = Optional.empty();
             if (r.cause != null) {
-                reason = Optional.of(reasonOf(r.cause));
+                reason = Optional.of(RaceFailures.reasonOf(r.cause));
                 message = Optional.ofNullable(r.cause.getMessage());
             }
             EstablishmentReport.Attempt line = new EstablishmentReport.Attempt(r.candidate(), r.startOffset, duration,
@@ -343,27 +316,8 @@ public final class Racer<H extends AttemptStarter.Running> {
             }
             out[i] = line;
         }
-        System.arraycopy(pendingLines, nextPending, out, started, pendingCount());
+        pending.copyLines(out, started);
         return Arrays.asList(out);
-    }
-
-    /** The leaf's line while it is not started, with its report view. */
-    private EstablishmentReport.Attempt notStartedLine(Leaf leaf) {
-        candidatesMade++;
-        linesMade++;
-        return leaf.notStartedLine();
-    }
-
-    /** The lines of the leaves offered before and not started yet, by leaf: empty at the first offer. */
-    private Map<Leaf, EstablishmentReport.Attempt> waitingLines() {
-        if (pendingCount() == 0) {
-            return Map.of();
-        }
-        Map<Leaf, EstablishmentReport.Attempt> waiting = new HashMap<>();
-        for (int i = nextPending; i < pending.size(); i++) {
-            waiting.putIfAbsent(pending.get(i), pendingLines[i]);
-        }
-        return waiting;
     }
 
     /** The leaves started so far, for a later offer to skip; none at the first. */
@@ -379,7 +333,7 @@ public final class Racer<H extends AttemptStarter.Running> {
     }
 
     private int pendingCount() {
-        return pending.size() - nextPending;
+        return pending.count();
     }
 
     // ------------------------------------------------------------------ the loop
@@ -404,9 +358,7 @@ public final class Racer<H extends AttemptStarter.Running> {
             return;
         }
         if (records.size() >= config.maxLeaves()) {
-            pending = List.of();
-            pendingLines = NO_LINES;
-            nextPending = 0;
+            pending.clear();
             // No leaf can start any more, so late leaves would be dropped: once the started ones
             // have failed the race must fail now, not wait for noMoreLeaves (or the timeout).
             moreLeavesMayCome = false;
@@ -421,11 +373,11 @@ public final class Racer<H extends AttemptStarter.Running> {
             startNext();
             return;
         }
-        if (failover.test(pending.get(nextPending)) && primaryRunning()) {
+        if (failover.test(pending.peek()) && primaryRunning()) {
             return; // started by onFailure once the last primary attempt failed
         }
         Record last = records.get(records.size() - 1);
-        long due = last.startNanos + delay(last.leaf, pending.get(nextPending)).toNanos();
+        long due = last.startNanos + delay(last.leaf, pending.peek()).toNanos();
         long wait = Math.max(0, due - clock.nanoTime());
         nextStart = clock.schedule(() -> {
             nextStart = null;
@@ -438,10 +390,9 @@ public final class Racer<H extends AttemptStarter.Running> {
             rearm();
             return;
         }
-        // An index, not a copy of the rest per start (O(n^2) per race).
-        Leaf leaf = pending.get(nextPending);
-        Record record = new Record(leaf, pendingLines[nextPending].candidate(), clock.nanoTime());
-        nextPending++;
+        Leaf leaf = pending.peek();
+        Record record = new Record(leaf, pending.peekCandidate(), clock.nanoTime());
+        pending.take();
         records.add(record);
         running.add(record);
         H handle;
@@ -483,12 +434,10 @@ public final class Racer<H extends AttemptStarter.Running> {
         if (finished || record.outcome != EstablishmentReport.Outcome.RUNNING) {
             return;
         }
-        Throwable cause = unwrap(failure);
         record.outcome = EstablishmentReport.Outcome.FAILED;
-        record.cause = cause;
+        record.cause = failures.add(failure);
         record.endNanos = clock.nanoTime();
         running.remove(record);
-        failures.add(cause);
         listener.changed();
         if (record.starting) {
             // Reported before start() returned: startNext goes on from here.
@@ -500,7 +449,7 @@ public final class Racer<H extends AttemptStarter.Running> {
             nextStart = null;
         }
         if (pendingCount() > 0 && records.size() < config.maxLeaves()
-                && (!failover.test(pending.get(nextPending)) || !primaryRunning())) {
+                && (!failover.test(pending.peek()) || !primaryRunning())) {
             startNext();
         } else {
             rearm();
@@ -545,7 +494,7 @@ public final class Racer<H extends AttemptStarter.Running> {
         cancelRunning(decisive instanceof TransportServicesException t ? t.reason() : ErrorReason.ESTABLISHMENT_FAILED,
                 decisive == null ? "establishment failed" : decisive.getMessage());
         listener.changed();
-        listener.failed(summarize(decisive));
+        listener.failed(failures.summarize(decisive, target));
     }
 
     private void finish() {
@@ -575,44 +524,5 @@ public final class Racer<H extends AttemptStarter.Running> {
                 r.handle.cancel();
             }
         }
-    }
-
-    /**
-     * One EstablishmentError carrying every cause (M-26): the causes' common reason when they agree
-     * (every address refused, or a certificate problem), EstablishmentFailed otherwise, Timeout when
-     * the deadline ended it.
-     */
-    private TransportServicesException summarize(Throwable decisive) {
-        List<Throwable> all = new ArrayList<>(failures);
-        ErrorReason reason = decisive instanceof TransportServicesException t && t.reason() == ErrorReason.TIMEOUT
-                ? ErrorReason.TIMEOUT : commonReason(all);
-        String detail = all.isEmpty() ? "no address to try" : all.size() + " attempt(s) failed, first: "
-                + all.get(0).getMessage();
-        TransportServicesException error = new TransportServicesException(reason,
-                "could not establish " + target.get() + ": " + detail, all.isEmpty() ? null : all.get(0));
-        for (int i = 1; i < all.size(); i++) {
-            error.addSuppressed(all.get(i));
-        }
-        return error;
-    }
-
-    private static ErrorReason commonReason(List<Throwable> failures) {
-        Map<ErrorReason, Integer> seen = new LinkedHashMap<>();
-        for (Throwable failure : failures) {
-            seen.merge(reasonOf(failure), 1, Integer::sum);
-        }
-        return seen.size() == 1 ? seen.keySet().iterator().next() : ErrorReason.ESTABLISHMENT_FAILED;
-    }
-
-    private static ErrorReason reasonOf(Throwable failure) {
-        return failure instanceof TransportServicesException t ? t.reason() : ErrorReason.ESTABLISHMENT_FAILED;
-    }
-
-    private static Throwable unwrap(Throwable failure) {
-        Throwable cause = failure;
-        while (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
     }
 }
