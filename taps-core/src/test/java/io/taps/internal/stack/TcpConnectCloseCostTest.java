@@ -100,15 +100,7 @@ class TcpConnectCloseCostTest extends TapsTestSupport {
             RecordingHandler events = new RecordingHandler();
             Connection connection = initiate(server, events);
             Await.result(connection.ready());
-            List<Object> nettyEvents = new CopyOnWriteArrayList<>();
-            ((ChannelLink) ((TapsConnection) connection).link()).channel().pipeline().addFirst(
-                    new ChannelInboundHandlerAdapter() {
-                        @Override
-                        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-                            nettyEvents.add(event);
-                            ctx.fireUserEventTriggered(event);
-                        }
-                    });
+            List<Object> nettyEvents = recordNettyUserEvents(connection);
 
             byte[] payload = new byte[256 * 1024];
             new Random(21).nextBytes(payload);
@@ -154,15 +146,7 @@ class TcpConnectCloseCostTest extends TapsTestSupport {
             RecordingHandler events = new RecordingHandler();
             Connection connection = initiate(server, events);
             Await.result(connection.ready());
-            List<Object> nettyEvents = new CopyOnWriteArrayList<>();
-            ((ChannelLink) ((TapsConnection) connection).link()).channel().pipeline().addFirst(
-                    new ChannelInboundHandlerAdapter() {
-                        @Override
-                        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-                            nettyEvents.add(event);
-                            ctx.fireUserEventTriggered(event);
-                        }
-                    });
+            List<Object> nettyEvents = recordNettyUserEvents(connection);
             Await.result(connection.send("last words"), WAIT);
             connection.close();
             assertThat(new String(Await.result(peer, WAIT), java.nio.charset.StandardCharsets.US_ASCII))
@@ -172,6 +156,20 @@ class TcpConnectCloseCostTest extends TapsTestSupport {
             assertThat(nettyEvents).as("Netty's output shutdown")
                     .doesNotContain(io.netty.channel.socket.ChannelOutputShutdownEvent.INSTANCE);
         }
+    }
+
+    /** The user events Netty raises on the Connection's channel from now on, in order. */
+    private static List<Object> recordNettyUserEvents(Connection connection) {
+        List<Object> nettyEvents = new CopyOnWriteArrayList<>();
+        ((ChannelLink) ((TapsConnection) connection).link()).channel().pipeline().addFirst(
+                new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+                        nettyEvents.add(event);
+                        ctx.fireUserEventTriggered(event);
+                    }
+                });
+        return nettyEvents;
     }
 
     private Connection initiate(ServerSocket server, RecordingHandler events) {
