@@ -35,18 +35,21 @@ final class PendingLeaves {
      * @return how many lines were made
      */
     int replace(List<Leaf> offered, List<EstablishmentReport.Attempt> offeredLines, Set<Leaf> started) {
+        List<Leaf> remaining = RaceOrder.notStarted(offered, started);
+        if (offeredLines != null && remaining.size() == offered.size()) {
+            // Nothing dropped: the order is the offered one, line for line.
+            order = remaining;
+            lines = offeredLines.toArray(NO_LINES);
+            next = 0;
+            return 0;
+        }
         // A later offer (late addresses) keeps the lines of the leaves still waiting.
         Map<Leaf, EstablishmentReport.Attempt> waiting = waitingLines();
-        order = RaceOrder.notStarted(offered, started);
-        // Nothing dropped: the order is the offered one, line for line.
-        boolean aligned = offeredLines != null && order.size() == offered.size();
+        order = remaining;
+        next = 0;
         lines = new EstablishmentReport.Attempt[order.size()];
         int made = 0;
         for (int i = 0; i < lines.length; i++) {
-            if (aligned) {
-                lines[i] = offeredLines.get(i);
-                continue;
-            }
             Leaf leaf = order.get(i);
             EstablishmentReport.Attempt line = waiting.get(leaf);
             if (line == null) {
@@ -55,7 +58,6 @@ final class PendingLeaves {
             }
             lines[i] = line;
         }
-        next = 0;
         return made;
     }
 
