@@ -782,19 +782,13 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
 
     @Override
     public Optional<RemoteEndpoint> remoteEndpoint() {
-        Object address = ctx.channel().remoteAddress();
-        return address instanceof InetSocketAddress ? Optional.of(RemoteEndpoint.of((InetSocketAddress) address))
-                : Optional.empty();
+        return Optional.ofNullable(socketAddress(ctx.channel().remoteAddress())).map(RemoteEndpoint::of);
     }
 
     @Override
     public Optional<LocalEndpoint> localEndpoint() {
-        Object address = ctx.channel().localAddress();
-        if (!(address instanceof InetSocketAddress)) {
-            return Optional.empty();
-        }
-        InetSocketAddress local = (InetSocketAddress) address;
-        return Optional.of(LocalEndpoint.ofAddress(local.getAddress(), local.getPort()));
+        return Optional.ofNullable(socketAddress(ctx.channel().localAddress()))
+                .map(local -> LocalEndpoint.ofAddress(local.getAddress(), local.getPort()));
     }
 
     private void enter() {
