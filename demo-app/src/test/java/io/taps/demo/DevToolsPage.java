@@ -6,16 +6,23 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import tools.jackson.databind.JsonNode;
@@ -172,21 +179,52 @@ final class DevToolsPage implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops Chromium and every process it started, then deletes its profile. Chromium's helper
+     * processes (network service, zygotes) outlive a SIGTERM to the browser for a moment and go on
+     * writing into the profile, so all of them are waited for, and a file that still vanishes
+     * while the profile is deleted is not an error.
+     */
     @Override
     public void close() throws IOException {
         socket.abort();
+        List<ProcessHandle> tree = new ArrayList<>(chromium.descendants().toList());
+        tree.add(chromium.toHandle());
         chromium.destroy();
-        try {
-            if (!chromium.waitFor(10, TimeUnit.SECONDS)) {
-                chromium.destroyForcibly();
+        for (ProcessHandle process : tree) {
+            try {
+                process.onExit().get(10, TimeUnit.SECONDS);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            } catch (ExecutionException | TimeoutException stillRunning) {
+                process.destroyForcibly();
             }
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-            chromium.destroyForcibly();
         }
-        try (var files = Files.walk(profile)) {
-            files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
-        }
+        Files.walkFileTree(profile, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
+                Files.deleteIfExists(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException failed) throws IOException {
+                if (failed instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE;
+                }
+                throw failed;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path directory, IOException failed) throws IOException {
+                if (failed != null && !(failed instanceof NoSuchFileException)) {
+                    throw failed;
+                }
+                Files.deleteIfExists(directory);
+                return FileVisitResult.CONTINUE;
+            }
+        });
     }
 
     /** Collects a message's frames and hands whole messages to the page. */
