@@ -255,9 +255,10 @@ class ListenerSecurityUpdateTest extends TapsTestSupport {
 
     private static QuicClientConnection kwikClient(int port) throws Exception {
         // Kwik matches the certificate against DNS names only: localhost, on IPv4 where taps listens.
+        // 30 s: a cold Kwik (pure Java, interpreted at first) on a loaded machine once took over 10 s.
         QuicClientConnection kwik = QuicClientConnection.newBuilder()
                 .uri(URI.create("https://localhost:" + port)).preferIPv4().applicationProtocol(ALPN)
-                .customTrustStore(trustStore()).connectTimeout(Duration.ofSeconds(10)).build();
+                .customTrustStore(trustStore()).connectTimeout(Duration.ofSeconds(30)).build();
         kwik.connect();
         return kwik;
     }
