@@ -176,26 +176,35 @@ steady_run() {
   FILES+=("$OUT/steady-$round-$name.json")
 }
 
-# setup_figures ROUND: figures 4, 5 and the SOCKS5 row (connection set-up), one JMH run per client
-# library, each in a fresh network namespace (when root and unshare allow) so that every client starts
-# from the same kernel state. A client closing thousands of connections a second leaves each of them
-# in TIME_WAIT for 60 s: measured here, the ephemeral range (28,232 ports) is all TIME_WAIT after
-# ~25 s of one fork, and connect() then reuses those ports (tcp_tw_reuse=2). In one namespace, the
-# client that ran last inherited the TIME_WAIT of up to four forks before it, and taps always ran
-# last (JMH orders benchmarks by name). The order of the libraries also alternates between rounds.
-# Writes setup-ROUND-LIBRARY.json; the report takes the median over the rounds as for every figure.
+# setup_figures ROUND: figures 4, 5 and the SOCKS5 row (connection set-up): one JMH run per client
+# library and figure (TCP connect + close, TLS handshakes, SOCKS5), each in a fresh network namespace
+# (when root and unshare allow) so that every fork starts from the same kernel state. A client closing
+# thousands of connections a second leaves each of them in TIME_WAIT for 60 s: measured here, the
+# ephemeral range (28,232 ports) is all TIME_WAIT after ~25 s of one fork, and connect() then reuses
+# those ports (tcp_tw_reuse=2). In one namespace, the client that ran last inherited the TIME_WAIT of
+# up to four forks before it, and taps always ran last (JMH orders benchmarks by name); with one
+# namespace per library, each library's TLS fork still ran behind its own TCP fork's ~250,000
+# connections (see the README's "Session 16: TLS handshakes behind a TCP fork"). The order of the
+# libraries also alternates between rounds.
+# Writes setup-ROUND-LIBRARY-FIGURE.json; the report takes the median over the rounds as for every figure.
 setup_figures() {
-  local round=$1 library
+  local round=$1 library figure
   for library in $(alternating "$round"); do
-    # Their code runs once per connection, a few hundred to a few thousand times a second, so C2
-    # reaches it only after tens of thousands of connections (HotSpot's tier-4 thresholds count
-    # invocations): after 3 x 3 s both clients were still getting faster during measurement (raw
-    # Netty TLS 219 -> 1,100 ops/s over 20 s, taps SOCKS5 150 -> 3,200 over 30 s), and the ratio
-    # measured who compiles first; hence 20 x 2 s of warm-up.
-    FRESH_NETNS=1 jmh 600 "$OUT/setup-$round-$library.json" -f 1 -wi 20 -w 2s -i 4 -r 1500ms \
-      "\\.Connect\\.$library\$" "\\.ProxyConnect\\.$library\$" > "$OUT/setup-$round-$library.log" 2>&1 \
-      || { tail -50 "$OUT/setup-$round-$library.log"; echo "set-up figures round $round ($library) FAILED (log: $OUT/setup-$round-$library.log)" >&2; exit 1; }
-    FILES+=("$OUT/setup-$round-$library.json")
+    for figure in TCP TLS SOCKS5; do
+      local select=("-p" "workload=$figure" "\\.Connect\\.$library\$")
+      if [ "$figure" = SOCKS5 ]; then
+        select=("\\.ProxyConnect\\.$library\$")
+      fi
+      # Their code runs once per connection, a few hundred to a few thousand times a second, so C2
+      # reaches it only after tens of thousands of connections (HotSpot's tier-4 thresholds count
+      # invocations): after 3 x 3 s both clients were still getting faster during measurement (raw
+      # Netty TLS 219 -> 1,100 ops/s over 20 s, taps SOCKS5 150 -> 3,200 over 30 s), and the ratio
+      # measured who compiles first; hence 20 x 2 s of warm-up.
+      local name="setup-$round-$library-$figure"
+      FRESH_NETNS=1 jmh 300 "$OUT/$name.json" -f 1 -wi 20 -w 2s -i 4 -r 1500ms "${select[@]}" > "$OUT/$name.log" 2>&1 \
+        || { tail -50 "$OUT/$name.log"; echo "set-up figures round $round ($library $figure) FAILED (log: $OUT/$name.log)" >&2; exit 1; }
+      FILES+=("$OUT/$name.json")
+    done
   done
 }
 
@@ -232,7 +241,7 @@ if [ "$MODE" = smoke ]; then
   ALLOC=()
 else
   pinning=${CPUS:+pinned to CPU $CPUS (taskset)}
-  TITLE="taps benchmarks, full run: $ROUNDS rounds x (3 x 3 s warm-up; 20 x 2 s for connection set-up, 12 x 2 s for first message, 10 x 3 s for DTLS; 4 x 1.5 s measurement, 1 fork; the libraries of a figure back to back, first library alternating per round), ${pinning:-unpinned}; allocation from a separate -prof gc run"
+  TITLE="taps benchmarks, full run: $ROUNDS rounds x (3 x 3 s warm-up; 20 x 2 s for connection set-up, 12 x 2 s for first message, 10 x 3 s for DTLS, 4 x 2 s for figures 12 and 13; 4 x 1.5 s measurement, 1 fork; the libraries of a figure back to back, first library alternating per round), ${pinning:-unpinned}; allocation from a separate -prof gc run"
   FILES=()
   FLOW_WORKLOADS=$(workloads io.taps.benchmarks.Flows.netty)
   FLOW_WORKLOADS_netty=$FLOW_WORKLOADS
@@ -262,7 +271,11 @@ else
   ALLOC=("$OUT/alloc.json")
   echo "Figures 12 and 13 ($(( $(date +%s) - START )) s elapsed) ..."
   scale_n=$(IFS=,; echo "${SCALE_N[*]}")
-  isolated 600 "$OUT/scale.json" -f 1 -wi 1 -w 2s -i 1 -r 2s -p workload="$scale_n" Scale > "$OUT/scale.log" 2>&1 \
+  # Figure 12: four 2 s warm-up iterations and two measured, the same for every library. With one
+  # warm-up iteration the echo rows measured the second 2 s of the fork: at 10,000 connections taps'
+  # server echoed 1.1-2.5 sweeps/s there against a steady 2.4-3.7, raw Netty already near its steady
+  # rate (session 16), so the row compared who compiles first.
+  isolated 600 "$OUT/scale.json" -f 1 -wi 4 -w 2s -i 2 -r 2s -p workload="$scale_n" Scale > "$OUT/scale.log" 2>&1 \
     || { tail -50 "$OUT/scale.log"; echo "figure 12 run FAILED (log: $OUT/scale.log)" >&2; exit 1; }
   # Figure 13: four 2 s warm-up iterations, the same for every library. With one (measured from
   # ~2 s into the fork), both were still warming up: pinned, taps' 1-leaf establishment took 2 to 4x
