@@ -42,9 +42,15 @@ final class ReceivePath {
     private static final Logger log = LoggerFactory.getLogger(ReceivePath.class);
     /** The steps of Received, ReceivedPartial and their Receive's completion: constant, so raising them allocates nothing. */
     private static final EventDispatcher.Step<TapsConnection, Message, ReceiveRequest> RECEIVED =
-            (connection, message, request) -> connection.handler().received(connection, message);
+            (connection, message, request) -> {
+                request.handingOver();
+                connection.handler().received(connection, message);
+            };
     private static final EventDispatcher.Step<TapsConnection, Message, ReceiveRequest> RECEIVED_PARTIAL =
-            (connection, message, request) -> connection.handler().receivedPartial(connection, message);
+            (connection, message, request) -> {
+                request.handingOver();
+                connection.handler().receivedPartial(connection, message);
+            };
     private static final EventDispatcher.Step<TapsConnection, Message, ReceiveRequest> RECEIVE_DONE =
             (connection, message, request) -> request.deliver(message);
 
@@ -78,12 +84,12 @@ final class ReceivePath {
 
     ReceivePath(TapsConnection connection) {
         this.connection = connection;
-        this.strategy = ReceiveStrategy.forLink(null, this);
+        this.strategy = ReceiveStrategy.forLink(null);
     }
 
     /** Chooses how Receives are served, once, when the Connection adopts {@code link}. */
     void adopt(Link link) {
-        strategy = ReceiveStrategy.forLink(link, this);
+        strategy = ReceiveStrategy.forLink(link);
         earlyBytesLeft = link.framed() ? 0 : link.earlyDataBytes();
         SharedReceiveBudget shared = link.sharedReceiveBudget();
         if (shared != null) {
@@ -321,7 +327,7 @@ final class ReceivePath {
         Lifecycle lifecycle = connection.lifecycle;
         while (firstRequest != null && !lifecycle.terminated()) {
             ReceiveRequest request = firstRequest;
-            Message delivered = strategy.take(request);
+            Message delivered = strategy.take(this, request);
             if (delivered == ReceiveStrategy.END_OF_STREAM) {
                 refuseAfterStreamEnd(pollRequest());
                 continue;
