@@ -39,6 +39,9 @@ final class KnownEndpoints {
 
     /** The endpoints of the adopted flow; they become known too. */
     synchronized void inUse(Link link) {
+        if (link == inUse) {
+            return;
+        }
         settle();
         if (inUse != null) {
             // A second flow: the first one's endpoints stay known next to the new ones.

@@ -20,8 +20,13 @@ import org.slf4j.LoggerFactory;
  * back on the peer, but never while a Receive waits for data, so backpressure never blocks
  * progress. Datagrams, which cannot be pushed back on a shared socket, are dropped above a limit
  * of memory and count. Runs on the connection's event loop only.
+ *
+ * <p>It is its own inbound queue: it extends {@link InboundQueue} rather than holding one, so a
+ * Connection keeps one object for both, not two (16 B of every Connection, and one object less
+ * to touch per Message among thousands of Connections: issue 21 figure 12). {@link #inbound()}
+ * is the queue's view of it; the queue keeps its own rules and tests.
  */
-final class ReceivePath {
+final class ReceivePath extends InboundQueue {
     /**
      * Memory of buffered received data above which reading pauses, so a slow reader pushes back
      * on the peer: the per-Connection receive budget, in bytes of memory.
@@ -42,14 +47,19 @@ final class ReceivePath {
     private static final Logger log = LoggerFactory.getLogger(ReceivePath.class);
     /** The steps of Received, ReceivedPartial and their Receive's completion: constant, so raising them allocates nothing. */
     private static final EventDispatcher.Step<TapsConnection, Message, ReceiveRequest> RECEIVED =
-            (connection, message, request) -> connection.handler().received(connection, message);
+            (connection, message, request) -> {
+                request.handingOver();
+                connection.handler().received(connection, message);
+            };
     private static final EventDispatcher.Step<TapsConnection, Message, ReceiveRequest> RECEIVED_PARTIAL =
-            (connection, message, request) -> connection.handler().receivedPartial(connection, message);
+            (connection, message, request) -> {
+                request.handingOver();
+                connection.handler().receivedPartial(connection, message);
+            };
     private static final EventDispatcher.Step<TapsConnection, Message, ReceiveRequest> RECEIVE_DONE =
             (connection, message, request) -> request.deliver(message);
 
     private final TapsConnection connection;
-    private final InboundQueue inbound = new InboundQueue();
     /**
      * The oldest outstanding Receive, and the later ones in a deque made on first use: most
      * Connections wait on one Receive at a time, and a deque is ~56 B of each (issue 21 item 4).
@@ -78,21 +88,21 @@ final class ReceivePath {
 
     ReceivePath(TapsConnection connection) {
         this.connection = connection;
-        this.strategy = ReceiveStrategy.forLink(null, this);
+        this.strategy = ReceiveStrategy.forLink(null);
     }
 
     /** Chooses how Receives are served, once, when the Connection adopts {@code link}. */
     void adopt(Link link) {
-        strategy = ReceiveStrategy.forLink(link, this);
+        strategy = ReceiveStrategy.forLink(link);
         earlyBytesLeft = link.framed() ? 0 : link.earlyDataBytes();
         SharedReceiveBudget shared = link.sharedReceiveBudget();
         if (shared != null) {
-            inbound.shareBudget(shared);
+            shareBudget(shared);
         }
     }
 
     InboundQueue inbound() {
-        return inbound;
+        return this;
     }
 
     boolean streamEndDelivered() {
@@ -186,7 +196,7 @@ final class ReceivePath {
             return;
         }
         connection.counters.bytesReceived(data.readableBytes());
-        inbound.addStreamData(data);
+        addStreamData(data);
         deliver();
     }
 
@@ -206,7 +216,7 @@ final class ReceivePath {
                 return;
             }
         }
-        inbound.addMessage(data, context, endOfMessage);
+        addMessage(data, context, endOfMessage);
         deliver();
     }
 
@@ -235,7 +245,7 @@ final class ReceivePath {
         connection.counters.messageReceived();
         MessageContext context = receivedContext(sender, false);
         if (!deliveredAtOnce(data, context)) {
-            inbound.addMessage(data, context, true);
+            addMessage(data, context, true);
             deliver();
         }
     }
@@ -249,7 +259,7 @@ final class ReceivePath {
      */
     private boolean deliveredAtOnce(ByteBuf data, MessageContext context) {
         ReceiveRequest request = firstRequest;
-        if (request == null || !inbound.isEmpty() || data.readableBytes() > request.maxLength) {
+        if (request == null || !isEmpty() || data.readableBytes() > request.maxLength) {
             return false;
         }
         byte[] bytes = new byte[data.readableBytes()];
@@ -262,12 +272,12 @@ final class ReceivePath {
 
     /** Whether one more datagram stays within this Connection's datagram limits and its Listener's share. */
     private boolean datagramFits(ByteBuf data) {
-        if (inbound.units() >= DATAGRAM_QUEUE_COUNT) {
+        if (units() >= DATAGRAM_QUEUE_COUNT) {
             return false;
         }
         long cost = InboundQueue.admissionCost(data);
         SharedReceiveBudget shared = connection.link() == null ? null : connection.link().sharedReceiveBudget();
-        return inbound.memory() + cost <= DATAGRAM_QUEUE_MEMORY && (shared == null || shared.fits(cost));
+        return memory() + cost <= DATAGRAM_QUEUE_MEMORY && (shared == null || shared.fits(cost));
     }
 
     /** The peer ended its sending direction (TCP FIN): end of the stream Message, no Closed (RFC 9623 §10.1). */
@@ -293,7 +303,7 @@ final class ReceivePath {
             // Without a framer the whole stream is one Message (RFC 9622 §9.3); the peer's FIN ends it.
             connection.counters.messageReceived();
         }
-        inbound.addEndOfStream(receivedContext(null, true));
+        addEndOfStream(receivedContext(null, true));
         deliver();
         if (lifecycle.closeRequested()) {
             lifecycle.continueClosing();
@@ -321,7 +331,7 @@ final class ReceivePath {
         Lifecycle lifecycle = connection.lifecycle;
         while (firstRequest != null && !lifecycle.terminated()) {
             ReceiveRequest request = firstRequest;
-            Message delivered = strategy.take(request);
+            Message delivered = strategy.take(this, request);
             if (delivered == ReceiveStrategy.END_OF_STREAM) {
                 refuseAfterStreamEnd(pollRequest());
                 continue;
@@ -363,14 +373,14 @@ final class ReceivePath {
      * an application that does not read after Close is not kept waiting for it).
      */
     boolean hasUndelivered() {
-        return inbound.bytes() > 0 || (readingAfterClose || firstRequest != null) && inbound.peek() != null;
+        return bytes() > 0 || (readingAfterClose || firstRequest != null) && peek() != null;
     }
 
     /** A framing failure is raised once nothing delivered before it is left to receive. */
     private boolean framingErrorDue() {
-        InboundQueue.Unit head = inbound.peek();
+        InboundQueue.Unit head = peek();
         // An unfinished Message before the failure can never be completed: it is dropped.
-        return head == null || head.endOfStream || (inbound.headMessage() & 1) == 0;
+        return head == null || head.endOfStream || (headMessage() & 1) == 0;
     }
 
     /** A Receive after the peer's end of stream was delivered gets ReceiveError, never a hang. */
@@ -394,7 +404,7 @@ final class ReceivePath {
             return;
         }
         boolean receiveWaits = firstRequest != null;
-        long memory = inbound.memory();
+        long memory = memory();
         if (reading && memory > RECEIVE_HIGH_WATER && !receiveWaits) {
             reading = false;
             link.setReading(false);
@@ -452,7 +462,7 @@ final class ReceivePath {
      */
     void failAll(java.util.function.Supplier<TransportServicesException> error) {
         if (firstRequest == null) {
-            inbound.releaseAll();
+            releaseAll();
         } else {
             failAll(error.get());
         }
@@ -467,7 +477,7 @@ final class ReceivePath {
                     () -> connection.handler().receiveError(connection, MessageContext.create(), error),
                     () -> failed.fail(error));
         }
-        inbound.releaseAll();
+        releaseAll();
     }
 
     /** Establishment failed: outstanding Receives fail with it, without their own ReceiveError. */
@@ -476,7 +486,7 @@ final class ReceivePath {
         while ((request = pollRequest()) != null) {
             request.fail(error);
         }
-        inbound.releaseAll();
+        releaseAll();
     }
 
     private void observeReceiveError(TransportServicesException error) {

@@ -8,14 +8,20 @@ import io.taps.internal.MessageAccess;
  * How a Receive call is served from the inbound queue, one per kind of link, chosen once when the
  * Connection adopts its link (RFC 9622 §9.3): a byte stream is one Message ended by the peer's
  * FIN, a framed link yields the framer's Messages, a datagram link one Message per datagram.
+ * The strategies keep no state (the path they serve is an argument), so one instance of each
+ * serves every Connection (16 B of every Connection, issue 21 figure 12).
  */
 interface ReceiveStrategy {
     MessageAccess MESSAGES = MessageAccess.get();
     /** Marks "the stream ended and no Message is in progress": the Receive gets ReceiveError. */
     Message END_OF_STREAM = Message.empty();
 
-    /** The Message (or part) for {@code request}, null to wait for more, or {@link #END_OF_STREAM}. */
-    Message take(ReceiveRequest request);
+    ReceiveStrategy STREAM = new Stream();
+    ReceiveStrategy FRAMED = new Framed();
+    ReceiveStrategy DATAGRAM = new Datagram();
+
+    /** The Message (or part) of {@code path} for {@code request}, null to wait for more, or {@link #END_OF_STREAM}. */
+    Message take(ReceivePath path, ReceiveRequest request);
 
     /**
      * Bytes a Receive waits for before a partial delivery: its minIncompleteLength (1 when
@@ -31,26 +37,20 @@ interface ReceiveStrategy {
     }
 
     /** Picks the strategy for {@code link} (null while establishing: nothing arrives yet). */
-    static ReceiveStrategy forLink(Link link, ReceivePath path) {
+    static ReceiveStrategy forLink(Link link) {
         if (link != null && link.framed()) {
-            return new Framed(path);
+            return FRAMED;
         }
         if (link == null || link.byteStream()) {
-            return new Stream(path);
+            return STREAM;
         }
-        return new Datagram(path);
+        return DATAGRAM;
     }
 
     /** An unframed byte stream: bytes as they come, the whole stream one Message (RFC 9622 §9.3). */
     final class Stream implements ReceiveStrategy {
-        private final ReceivePath path;
-
-        Stream(ReceivePath path) {
-            this.path = path;
-        }
-
         @Override
-        public Message take(ReceiveRequest request) {
+        public Message take(ReceivePath path, ReceiveRequest request) {
             if (path.streamEndDelivered()) {
                 return END_OF_STREAM;
             }
@@ -65,14 +65,8 @@ interface ReceiveStrategy {
      * Message is never held whole).
      */
     final class Framed implements ReceiveStrategy {
-        private final ReceivePath path;
-
-        Framed(ReceivePath path) {
-            this.path = path;
-        }
-
         @Override
-        public Message take(ReceiveRequest request) {
+        public Message take(ReceivePath path, ReceiveRequest request) {
             InboundQueue.Unit head = path.inbound().peek();
             if (head == null) {
                 return path.streamEndDelivered() && path.framingError() == null ? END_OF_STREAM : null;
@@ -124,14 +118,8 @@ interface ReceiveStrategy {
 
     /** A datagram link: one Message per datagram, cut to {@code maxLength} (the rest is a partial). */
     final class Datagram implements ReceiveStrategy {
-        private final ReceivePath path;
-
-        Datagram(ReceivePath path) {
-            this.path = path;
-        }
-
         @Override
-        public Message take(ReceiveRequest request) {
+        public Message take(ReceivePath path, ReceiveRequest request) {
             InboundQueue inbound = path.inbound();
             InboundQueue.Unit head = inbound.peek();
             if (head == null) {

@@ -38,8 +38,13 @@ import java.util.concurrent.TimeUnit;
  * <p>Longer than 500 lines because: admission, queueing, partial-Message lifetimes and the
  * per-Message write buffers share the send queue and its in-flight list; a split of the buffer
  * choice ({@code outboundBuffer}, {@code framedPayload}) into its own class is the next step.
+ *
+ * <p>It is its own send queue: it extends {@link SendQueue} rather than holding one, so a
+ * Connection keeps one object for both, not two (16 B of every Connection, and one object less
+ * to touch per Send among thousands of Connections: issue 21 figure 12). Only SendPath uses the
+ * queue's methods; the queue keeps its own rules and tests.
  */
-final class SendPath {
+final class SendPath extends SendQueue {
     private static final MessageAccess MESSAGES = MessageAccess.get();
     /** Messages up to this size are copied into a pooled buffer to be written, larger ones wrapped. */
     static final int SMALL_MESSAGE = 2048;
@@ -50,7 +55,6 @@ final class SendPath {
             (connection, context, pending) -> pending.succeed();
 
     private final TapsConnection connection;
-    private final SendQueue queue = new SendQueue();
     /** The InitiateWithSend message the stack sent as 0-RTT early data, until its Sent is raised. */
     private PendingSend sentEarly;
     private volatile boolean finalSent;
@@ -126,13 +130,9 @@ final class SendPath {
         return finalSent;
     }
 
-    boolean isEmpty() {
-        return queue.isEmpty();
-    }
-
     /** Nothing queued and nothing written but unconfirmed: the sending direction may end. */
     boolean drained() {
-        return queue.isEmpty() && oldestInFlight == null;
+        return isEmpty() && oldestInFlight == null;
     }
 
     /** Ends the sending direction once (FIN after close_notify); false when it already ended. */
@@ -205,7 +205,7 @@ final class SendPath {
             finalSent = true;
         }
         boolean heldBack = openPartial != null && openPartial != context;
-        boolean mustQueue = heldBack || lifecycle.state() != ConnectionState.ESTABLISHED || !queue.isEmpty()
+        boolean mustQueue = heldBack || lifecycle.state() != ConnectionState.ESTABLISHED || !isEmpty()
                 || !link.isWritable();
         if (!mustQueue) {
             if (endOfMessage) {
@@ -215,7 +215,7 @@ final class SendPath {
             return;
         }
         TransportServicesException full = SendAdmission.queueRefusal(
-                (Limit) store.get(Property.SEND_QUEUE_LIMIT), queue.bytes(), pending.size());
+                (Limit) store.get(Property.SEND_QUEUE_LIMIT), bytes(), pending.size());
         if (full != null) {
             if (isFinal) {
                 finalSent = false;
@@ -228,7 +228,7 @@ final class SendPath {
             pending.expiry = connection.eventLoop().schedule(() -> expire(pending), lifetimeNanos,
                     TimeUnit.NANOSECONDS);
         }
-        queue.add(pending);
+        add(pending);
         if (openPartial == context && lifecycle.state() == ConnectionState.ESTABLISHED) {
             // The next part of the open Message may be what the held-back Messages wait for.
             writeQueued();
@@ -240,7 +240,7 @@ final class SendPath {
      * {@code message} as early data; it is not written again, and its Sent follows Ready.
      */
     void sentAsEarlyData(Message message) {
-        PendingSend pending = queue.removeMessage(message);
+        PendingSend pending = removeMessage(message);
         if (pending != null) {
             pending.cancelExpiry();
             sentEarly = pending;
@@ -508,7 +508,7 @@ final class SendPath {
                     // again, and Close must still go on to its end (continueClosing checks the queue).
                     break;
                 }
-                PendingSend next = queue.pollNext(openPartial);
+                PendingSend next = pollNext(openPartial);
                 if (next == null) {
                     break;
                 }
@@ -558,12 +558,12 @@ final class SendPath {
             pending.expiry = null; // committed: its first part is on the wire, the rest must follow
             return;
         }
-        if (!queue.remove(pending)) {
+        if (!remove(pending)) {
             return;
         }
         List<PendingSend> expired = new ArrayList<>();
         expired.add(pending);
-        expired.addAll(queue.removeParts(pending.context));
+        expired.addAll(removeParts(pending.context));
         if (partialDeadlines.remove(pending.context) != null && expired.stream().noneMatch(part -> part.endOfMessage)) {
             if (expiredPartials.isEmpty()) {
                 expiredPartials = Collections.newSetFromMap(new IdentityHashMap<>(4));
@@ -594,7 +594,7 @@ final class SendPath {
         while ((unconfirmed = pollInFlight()) != null) {
             sendError(unconfirmed, error);
         }
-        for (PendingSend pending : queue.drainAll()) {
+        for (PendingSend pending : drainAll()) {
             pending.cancelExpiry();
             sendError(pending, error);
         }
@@ -602,7 +602,7 @@ final class SendPath {
 
     /** sends queued before Ready fail with the establishment, without their own SendError. */
     void failQueuedSilently(TransportServicesException error) {
-        for (PendingSend pending : queue.drainAll()) {
+        for (PendingSend pending : drainAll()) {
             pending.cancelExpiry();
             pending.fail(error);
         }

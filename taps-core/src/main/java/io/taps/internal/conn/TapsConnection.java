@@ -74,7 +74,12 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     final SendPath sendPath = new SendPath(this);
     final ReceivePath receivePath = new ReceivePath(this);
     final TransferCounters counters = new TransferCounters();
-    private final KnownEndpoints endpoints = new KnownEndpoints();
+    /**
+     * Made on first use other than adopting a flow (the Preconnection's endpoints, AddRemote and the
+     * like): until then the endpoints known are those of {@link #link}, which is all an accepted
+     * Connection ever knows (32 B of every one, issue 21 figure 12). Written under this object's lock.
+     */
+    private volatile KnownEndpoints endpoints;
     /** Its place in the event loop's idle sweep, while it has an idle timeout ({@link IdleTimer}); event loop only. */
     IdleTimer idleTimer;
     /** Its neighbours in its engine's {@link ConnectionRegistry}, while tracked; guarded by the registry. */
@@ -201,7 +206,26 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
 
     /** The Preconnection's endpoints, which the Connection knows from the start (RFC 9622 §7.5). */
     public void knownEndpoints(List<LocalEndpoint> locals, List<RemoteEndpoint> remotes) {
-        endpoints.known(locals, remotes);
+        endpoints().known(locals, remotes);
+    }
+
+    /** {@link #endpoints}, made now with the flow in use if there is one. */
+    private KnownEndpoints endpoints() {
+        KnownEndpoints known = endpoints;
+        if (known == null) {
+            synchronized (this) {
+                known = endpoints;
+                if (known == null) {
+                    known = new KnownEndpoints();
+                    Link adopted = link;
+                    if (adopted != null) {
+                        known.inUse(adopted);
+                    }
+                    endpoints = known;
+                }
+            }
+        }
+        return known;
     }
 
     /**
@@ -255,14 +279,20 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     }
 
     private void adopt(Link winner, StackCapabilities chosenStack) {
-        this.link = winner;
+        synchronized (this) {
+            // A second flow keeps the first one's endpoints known: they need the object now.
+            KnownEndpoints known = link != null ? endpoints() : endpoints;
+            this.link = winner;
+            if (known != null) {
+                known.inUse(winner);
+            }
+        }
         // with framers, a byte stream preserves message boundaries, as selection assumed.
         this.stack = winner.framed() ? chosenStack.withFramer() : chosenStack;
         receivePath.adopt(winner);
         lifecycle.established();
         counters.ready();
         store.applyAll(winner);
-        endpoints.inUse(winner);
         IdleTimer.restart(this);
     }
 
@@ -360,36 +390,38 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
 
     @Override
     public void addRemote(RemoteEndpoint... added) {
-        endpoints.addRemotes(added);
+        endpoints().addRemotes(added);
     }
 
     @Override
     public void removeRemote(RemoteEndpoint... removed) {
-        if (endpoints.removeRemotes(removed)) {
+        if (endpoints().removeRemotes(removed)) {
             abort(); // a single-path flow cannot move off its endpoint (RFC 9622 §7.5)
         }
     }
 
     @Override
     public void addLocal(LocalEndpoint... added) {
-        endpoints.addLocals(added);
+        endpoints().addLocals(added);
     }
 
     @Override
     public void removeLocal(LocalEndpoint... removed) {
-        if (endpoints.removeLocals(removed)) {
+        if (endpoints().removeLocals(removed)) {
             abort();
         }
     }
 
     @Override
     public List<RemoteEndpoint> remoteEndpoints() {
-        return endpoints.remotes();
+        KnownEndpoints known = endpoints;
+        return known != null ? known.remotes() : KnownEndpoints.remoteOf(link).map(List::of).orElse(List.of());
     }
 
     @Override
     public List<LocalEndpoint> localEndpoints() {
-        return endpoints.locals();
+        KnownEndpoints known = endpoints;
+        return known != null ? known.locals() : KnownEndpoints.localOf(link).map(List::of).orElse(List.of());
     }
 
     @Override

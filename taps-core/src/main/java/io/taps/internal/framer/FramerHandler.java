@@ -71,8 +71,6 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
      */
     private ByteBuf firstCollected;
     private ArrayList<ByteBuf> laterCollected;
-    /** The holder of the Messages this framer delivers up, one at a time on the event loop. */
-    private final FramedMessage delivered = FramedMessage.reusable();
     private ChannelHandlerContext ctx;
     private long available;
     private long earmark;
@@ -348,12 +346,13 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             ctx.fireChannelRead(new FramedMessage(data, context, endOfMessage));
             return;
         }
-        FramedMessage message = delivered.carry(data, context, endOfMessage);
+        // The event loop thread's holder, not one per handler (FramedMessage.carryUp).
+        FramedMessage message = FramedMessage.carryUp(data, context, endOfMessage);
         try {
             ctx.fireChannelRead(message);
         } finally {
-            if (message == delivered) {
-                delivered.done();
+            if (message.isCarrier()) {
+                message.done();
             }
         }
     }

@@ -26,11 +26,13 @@ public final class FramerStack {
 
     private final Role role;
     /**
-     * Index 0 is nearest the application; the last one is nearest the network. An array of the
-     * exact size: a list keeps ten slots and a wrapper for the usual one framer (~56 B of every
-     * Connection, issue 21 item 4); framers are added below another only rarely (STARTTLS-style).
+     * The one framer's handler, or an array of the exact size when there are several (index 0
+     * nearest the application, the last one nearest the network): a list keeps ten slots and a
+     * wrapper (~56 B of every Connection, issue 21 item 4), and even an array of one is 24 B of
+     * every Connection with the usual one framer (figure 12); framers are added below another only
+     * rarely (STARTTLS-style).
      */
-    private FramerHandler[] handlers;
+    private Object handlers;
     private Runnable onReady;
     private Consumer<TransportServicesException> onFailed;
     private boolean starting;
@@ -63,7 +65,7 @@ public final class FramerStack {
             }
             handlers[i] = new FramerHandler(stack, framer);
         }
-        stack.handlers = handlers;
+        stack.handlers = handlers.length == 1 ? handlers[0] : handlers;
         for (int i = handlers.length - 1; i >= 0; i--) {
             pipeline.addLast(stack.nextName(), handlers[i]);
         }
@@ -81,7 +83,17 @@ public final class FramerStack {
     }
 
     boolean isLowest(FramerHandler handler) {
-        return handlers[handlers.length - 1] == handler;
+        if (handlers instanceof FramerHandler[]) {
+            FramerHandler[] several = (FramerHandler[]) handlers;
+            return several[several.length - 1] == handler;
+        }
+        return handlers == handler;
+    }
+
+    /** The handlers as an array (a new one when there is one handler). */
+    private FramerHandler[] handlerArray() {
+        return handlers instanceof FramerHandler[] ? (FramerHandler[]) handlers
+                : new FramerHandler[] {(FramerHandler) handlers};
     }
 
     boolean outcomeReported() {
@@ -94,11 +106,12 @@ public final class FramerStack {
 
     /** Records {@code added} directly below {@code above} and starts it if the stack runs. */
     void insertBelow(FramerHandler above, FramerHandler added) {
-        int at = Arrays.asList(handlers).indexOf(above) + 1;
-        FramerHandler[] grown = new FramerHandler[handlers.length + 1];
-        System.arraycopy(handlers, 0, grown, 0, at);
+        FramerHandler[] current = handlerArray();
+        int at = Arrays.asList(current).indexOf(above) + 1;
+        FramerHandler[] grown = new FramerHandler[current.length + 1];
+        System.arraycopy(current, 0, grown, 0, at);
         grown[at] = added;
-        System.arraycopy(handlers, at, grown, at + 1, handlers.length - at);
+        System.arraycopy(current, at, grown, at + 1, current.length - at);
         handlers = grown;
         if (!outcomeReported) {
             notReady++;
@@ -115,10 +128,16 @@ public final class FramerStack {
         this.started = true;
         this.starting = true;
         // The framers there now: one inserted while they start is started by its insertion.
-        FramerHandler[] initial = handlers;
-        notReady += initial.length;
-        for (int i = initial.length - 1; i >= 0 && !outcomeReported; i--) {
-            initial[i].start();
+        Object initial = handlers;
+        if (initial instanceof FramerHandler) {
+            notReady++;
+            ((FramerHandler) initial).start();
+        } else {
+            FramerHandler[] several = (FramerHandler[]) initial;
+            notReady += several.length;
+            for (int i = several.length - 1; i >= 0 && !outcomeReported; i--) {
+                several[i].start();
+            }
         }
         starting = false;
         checkReady();

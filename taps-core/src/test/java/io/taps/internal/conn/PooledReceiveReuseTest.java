@@ -1,0 +1,100 @@
+package io.taps.internal.conn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.taps.Connection;
+import io.taps.ConnectionEventHandler;
+import io.taps.Listener;
+import io.taps.Message;
+import io.taps.TransportServices;
+import io.taps.endpoint.LocalEndpoint;
+import io.taps.framer.lengthprefix.LengthPrefixFramer;
+import io.taps.properties.TransportProperties;
+import io.taps.security.SecurityParameters;
+import io.taps.testing.Await;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An echo server that receives again inside its Received handler (receiveWithEvents, as figure 12's
+ * server does) keeps one Receive per Connection, the waiting one: the Receive that delivered the
+ * Message is back in the pool before the handler runs, so the handler's receiveWithEvents reuses
+ * it, and no idle spare is kept beside it (40 B of every echoing Connection, issue 21).
+ */
+class PooledReceiveReuseTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static TransportServices taps;
+
+    @BeforeAll
+    static void start() {
+        taps = TransportServices.builder().eventLoopThreads(1).pathMonitorInterval(Duration.ZERO).build();
+    }
+
+    @AfterAll
+    static void stop() {
+        taps.close();
+    }
+
+    @Test
+    void anEchoReusesTheReceiveThatDeliveredAndKeepsNoSpare() throws Exception {
+        List<Connection> accepted = new CopyOnWriteArrayList<>();
+        List<Object> waitingInHandler = new CopyOnWriteArrayList<>();
+        ConnectionEventHandler echo = new ConnectionEventHandler() {
+            @Override
+            public void received(Connection c, Message message) {
+                c.sendWithEvents(message);
+                c.receiveWithEvents(1, Integer.MAX_VALUE);
+                // On the loop, inside the handler: the Receive just asked for is queued already.
+                waitingInHandler.add(field(((TapsConnection) c).receivePath, "firstRequest"));
+            }
+        };
+        Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0))
+                .properties(TransportProperties.reliableInorderStream())
+                .security(SecurityParameters.disabled())
+                .framer(LengthPrefixFramer.factory(4)).build()
+                .listen(connection -> {
+                    connection.setEventHandler(echo);
+                    connection.receiveWithEvents(1, Integer.MAX_VALUE);
+                    accepted.add(connection);
+                });
+        Await.result(listener.ready());
+        byte[] frame = {0, 0, 0, 3, 'a', 'b', 'c'};
+        try (listener; Socket client = new Socket("127.0.0.1", listener.port())) {
+            await().atMost(WAIT).until(() -> accepted.size() == 1);
+            TapsConnection connection = (TapsConnection) accepted.get(0);
+            Object first = onLoop(connection, () -> field(connection.receivePath, "firstRequest"));
+            for (int round = 0; round < 3; round++) {
+                client.getOutputStream().write(frame);
+                assertThat(client.getInputStream().readNBytes(frame.length)).isEqualTo(frame);
+            }
+            await().atMost(WAIT).until(() -> waitingInHandler.size() == 3);
+            assertThat(waitingInHandler).as("each echo's Receive is the one that delivered").containsOnly(first);
+            assertThat(onLoop(connection, () -> field(connection.receivePath, "firstRequest"))).isSameAs(first);
+            assertThat(onLoop(connection, () -> field(connection.receivePath, "spare")))
+                    .as("no idle Receive kept beside the waiting one").isNull();
+            assertThat(onLoop(connection, () -> field(connection.receivePath, "idle"))).isNull();
+        }
+    }
+
+    private static Object field(Object owner, String name) {
+        try {
+            java.lang.reflect.Field field = owner.getClass().getDeclaredField(name);
+            field.setAccessible(true);
+            return field.get(owner);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static <T> T onLoop(TapsConnection connection, Callable<T> task) throws Exception {
+        return connection.eventLoop().submit(task).get(30, TimeUnit.SECONDS);
+    }
+}
