@@ -93,7 +93,7 @@ public final class ProxyGathering {
                 known.add(hop);
             }
         }
-        return ProxyBranches.apply(direct, known, config.policy(), names(remotes), resolved, maxLeaves);
+        return ProxyBranches.apply(direct, known, config.policy(), remotes, ProxyGathering::names, resolved, maxLeaves);
     }
 
     /** The destinations as named: host name and port unresolved, an address literal as it is. */
