@@ -7,7 +7,6 @@ import io.taps.TransportServicesException;
 import io.taps.internal.gather.Leaf;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -317,7 +316,9 @@ public final class Racer<H extends AttemptStarter.Running> {
             out[i] = line;
         }
         pending.copyLines(out, started);
-        return Arrays.asList(out);
+        // Immutable already: the report's List.copyOf keeps it instead of copying the array twice
+        // more (toArray, then List.of), per publish, i.e. per refused leaf (issue 21, figure 13).
+        return List.of(out);
     }
 
     /** The leaves started so far, for a later offer to skip; none at the first. */

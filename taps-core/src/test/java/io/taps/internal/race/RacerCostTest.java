@@ -114,6 +114,18 @@ class RacerCostTest {
         assertThat(sixtyFour.racer.linesMade).isEqualTo(4 * sixteen.racer.linesMade);
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {1, 4, 64})
+    void aReportIsImmutableSoThePublishedReportKeepsItWithoutACopy(int n) {
+        Race race = new Race(n);
+
+        List<EstablishmentReport.Attempt> report = race.racer.report();
+
+        // EstablishmentReport's List.copyOf keeps an immutable list: one array per publish, not three.
+        assertThat(List.copyOf(report)).isSameAs(report);
+        assertThat(report).containsExactlyElementsOf(race.lastReport);
+    }
+
     static List<Leaf> leaves(int n) {
         List<Leaf> leaves = new ArrayList<>();
         for (int i = 0; i < n; i++) {
