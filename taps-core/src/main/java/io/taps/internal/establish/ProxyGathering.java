@@ -42,7 +42,13 @@ public final class ProxyGathering {
         if (config.policy() != ProxyConfig.Policy.PROXY) {
             return true;
         }
-        return servers.stream().anyMatch(server -> !server.resolvesNames());
+        // A loop, not a stream: asked twice per Initiate through a proxy (figure 9).
+        for (ProxyServer server : servers) {
+            if (!server.resolvesNames()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
