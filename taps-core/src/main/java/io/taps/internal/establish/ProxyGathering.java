@@ -42,7 +42,13 @@ public final class ProxyGathering {
         if (config.policy() != ProxyConfig.Policy.PROXY) {
             return true;
         }
-        return servers.stream().anyMatch(server -> !server.resolvesNames());
+        // A loop, not a stream: asked twice per Initiate through a proxy (figure 9).
+        for (ProxyServer server : servers) {
+            if (!server.resolvesNames()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -93,7 +99,7 @@ public final class ProxyGathering {
                 known.add(hop);
             }
         }
-        return ProxyBranches.apply(direct, known, config.policy(), names(remotes), resolved, maxLeaves);
+        return ProxyBranches.apply(direct, known, config.policy(), remotes, ProxyGathering::names, resolved, maxLeaves);
     }
 
     /** The destinations as named: host name and port unresolved, an address literal as it is. */

@@ -33,6 +33,13 @@ public final class CandidateTree {
      * ({@link CandidateTreeMemo}), so its leaves' report lines need not be made per Connection.
      */
     private List<EstablishmentReport.Attempt> notStartedLines;
+    /**
+     * The last tree {@link ProxyBranches} built on this one, with what it was built from: a shared
+     * direct tree ({@link CandidateTreeMemo}) gets the same proxy branches on every Initiate of its
+     * snapshot, so they, their leaves and report lines are made once, not per Connection (issue 21,
+     * figure 9). Volatile and immutable: Initiates on several event loops read it.
+     */
+    volatile ProxyBranches.Proxied proxied;
 
     private CandidateTree(List<PathNode> paths, List<Leaf> leaves) {
         this.paths = List.copyOf(paths);

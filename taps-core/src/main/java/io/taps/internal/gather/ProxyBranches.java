@@ -1,10 +1,13 @@
 package io.taps.internal.gather;
 
 import io.taps.ProxyConfig;
+import io.taps.endpoint.RemoteEndpoint;
 import io.taps.spi.ProtocolStack;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Adds the proxy branches to a candidate tree (RFC 9623 §4.1.2: a proxy is a protocol option, below
@@ -17,6 +20,36 @@ import java.util.List;
  */
 public final class ProxyBranches {
     private ProxyBranches() {
+    }
+
+    /** A tree with proxy branches and the arguments it was built from, kept on its direct tree. */
+    record Proxied(List<ProxyHop> hops, ProxyConfig.Policy policy, List<RemoteEndpoint> remotes,
+            List<CandidateTree.Target> resolved, int maxLeaves, CandidateTree tree) {
+
+        boolean matches(List<ProxyHop> hops, ProxyConfig.Policy policy, List<RemoteEndpoint> remotes,
+                List<CandidateTree.Target> resolved, int maxLeaves) {
+            return this.policy == policy && this.maxLeaves == maxLeaves && this.hops.equals(hops)
+                    && this.remotes.equals(remotes) && Objects.equals(this.resolved, resolved);
+        }
+    }
+
+    /**
+     * {@link #apply(CandidateTree, List, ProxyConfig.Policy, List, List, int)} with the destinations
+     * named by {@code remotes} ({@code names} makes them), the last tree built on {@code direct}
+     * itself when every argument is equal: the tree is a function of them, and a Preconnection's
+     * Initiates share {@code direct}, so they share its proxy branches too.
+     */
+    public static CandidateTree apply(CandidateTree direct, List<ProxyHop> hops, ProxyConfig.Policy policy,
+            List<RemoteEndpoint> remotes, Function<List<RemoteEndpoint>, List<CandidateTree.Target>> names,
+            List<CandidateTree.Target> resolved, int maxLeaves) {
+        Proxied last = direct.proxied;
+        if (last != null && last.matches(hops, policy, remotes, resolved, maxLeaves)) {
+            return last.tree();
+        }
+        CandidateTree tree = apply(direct, hops, policy, names.apply(remotes), resolved, maxLeaves);
+        direct.proxied = new Proxied(List.copyOf(hops), policy, List.copyOf(remotes),
+                resolved == null ? null : List.copyOf(resolved), maxLeaves, tree);
+        return tree;
     }
 
     /**

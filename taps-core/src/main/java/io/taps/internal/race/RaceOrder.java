@@ -1,6 +1,7 @@
 package io.taps.internal.race;
 
 import io.taps.internal.gather.Leaf;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -14,15 +15,39 @@ final class RaceOrder {
      */
     static final int SCANNED = 16;
 
+    /**
+     * The last immutable offer found to have no repeats, by identity: the Initiates of one
+     * Preconnection snapshot offer the same tree's leaf list (CandidateTreeMemo), so it is checked
+     * once, not per Connection (n^2/2 comparisons, or a hash set and a hash of every leaf, per
+     * Initiate; issue 21, figure 13). Weak: a remembered tree stays collectable. Racy across event
+     * loops: a lost write only means one more check.
+     */
+    private static volatile WeakReference<List<Leaf>> lastWithoutRepeats = new WeakReference<>(null);
+    /** How many offers were checked for repeats (for tests; racy across loops). */
+    static long checks;
+
     private RaceOrder() {
     }
 
     /**
-     * {@code offered} in order without the leaves in {@code started} and without repeats; for a
-     * few leaves, {@code offered} itself when it has neither and is immutable (the first offer of
-     * a tree: {@link List#copyOf} copies only a list that could still change).
+     * {@code offered} in order without the leaves in {@code started} and without repeats;
+     * {@code offered} itself when it has neither and is immutable (the first offer of a tree:
+     * {@link List#copyOf} copies only a list that could still change).
      */
     static List<Leaf> notStarted(List<Leaf> offered, Set<Leaf> started) {
+        boolean first = started.isEmpty();
+        if (first && lastWithoutRepeats.get() == offered) {
+            return offered;
+        }
+        checks++;
+        List<Leaf> order = withoutRepeats(offered, started);
+        if (first && order == offered) {
+            lastWithoutRepeats = new WeakReference<>(offered);
+        }
+        return order;
+    }
+
+    private static List<Leaf> withoutRepeats(List<Leaf> offered, Set<Leaf> started) {
         int n = offered.size();
         if (n > SCANNED) {
             // Hash sets: an offer per resolution answer over a growing tree was O(n^2) comparisons each.
@@ -31,6 +56,11 @@ final class RaceOrder {
                 if (!started.contains(leaf)) {
                     next.add(leaf);
                 }
+            }
+            if (next.size() == n) {
+                List<Leaf> kept = List.copyOf(offered);
+                // Nothing dropped: an immutable offer is the order itself (and can be remembered).
+                return kept == offered ? offered : new ArrayList<>(next);
             }
             return new ArrayList<>(next);
         }

@@ -7,7 +7,6 @@ import io.taps.TransportServicesException;
 import io.taps.internal.gather.Leaf;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -121,7 +120,17 @@ public final class Racer<H extends AttemptStarter.Running> {
     long candidatesMade;
     long leavesOffered;
     long linesMade;
+    /**
+     * The stagger timer, armed to fire at {@link #timerDue}; the next leaf is due at
+     * {@link #startDue} (-1: none waits on the stagger). A timer that would fire at or before a new
+     * due time stays armed and, firing early, re-arms for the rest: a race through refused
+     * candidates (each start pushes the due time one delay later, each failure starts the next
+     * leaf at once) schedules one timer, not a schedule and a cancel per attempt (issue 21,
+     * figure 13).
+     */
     private RaceClock.Timer nextStart;
+    private long timerDue;
+    private long startDue = -1;
     private RaceClock.Timer deadline;
     private long originNanos;
     private long endNanos = -1;
@@ -317,7 +326,9 @@ public final class Racer<H extends AttemptStarter.Running> {
             out[i] = line;
         }
         pending.copyLines(out, started);
-        return Arrays.asList(out);
+        // Immutable already: the report's List.copyOf keeps it instead of copying the array twice
+        // more (toArray, then List.of), per publish, i.e. per refused leaf (issue 21, figure 13).
+        return List.of(out);
     }
 
     /** The leaves started so far, for a later offer to skip; none at the first. */
@@ -350,11 +361,9 @@ public final class Racer<H extends AttemptStarter.Running> {
 
     /** (Re)schedules the next start: now when nothing runs, else one delay after the last start. */
     private void rearm() {
-        if (nextStart != null) {
-            nextStart.cancel();
-            nextStart = null;
-        }
+        startDue = -1;
         if (finished) {
+            cancelStagger();
             return;
         }
         if (records.size() >= config.maxLeaves()) {
@@ -378,11 +387,37 @@ public final class Racer<H extends AttemptStarter.Running> {
         }
         Record last = records.get(records.size() - 1);
         long due = last.startNanos + delay(last.leaf, pending.peek()).toNanos();
-        long wait = Math.max(0, due - clock.nanoTime());
-        nextStart = clock.schedule(() -> {
+        startDue = due;
+        if (nextStart != null && timerDue <= due) {
+            return; // fires first, then waits out the rest
+        }
+        cancelStagger();
+        armStagger(due);
+    }
+
+    private void armStagger(long due) {
+        timerDue = due;
+        nextStart = clock.schedule(this::staggerElapsed, Math.max(0, due - clock.nanoTime()));
+    }
+
+    private void staggerElapsed() {
+        nextStart = null;
+        if (finished || startDue < 0) {
+            return;
+        }
+        if (clock.nanoTime() < startDue) {
+            armStagger(startDue);
+            return;
+        }
+        startDue = -1;
+        startNext();
+    }
+
+    private void cancelStagger() {
+        if (nextStart != null) {
+            nextStart.cancel();
             nextStart = null;
-            startNext();
-        }, wait);
+        }
     }
 
     private void startNext() {
@@ -443,11 +478,9 @@ public final class Racer<H extends AttemptStarter.Running> {
             // Reported before start() returned: startNext goes on from here.
             record.starting = false;
         }
-        // The next attempt starts at once when one fails (RFC 8305 §5).
-        if (nextStart != null) {
-            nextStart.cancel();
-            nextStart = null;
-        }
+        // The next attempt starts at once when one fails (RFC 8305 §5); the stagger timer stays
+        // armed (see nextStart): the start pushes the next due time later than it fires.
+        startDue = -1;
         if (pendingCount() > 0 && records.size() < config.maxLeaves()
                 && (!failover.test(pending.peek()) || !primaryRunning())) {
             startNext();
@@ -500,10 +533,8 @@ public final class Racer<H extends AttemptStarter.Running> {
     private void finish() {
         finished = true;
         endNanos = clock.nanoTime();
-        if (nextStart != null) {
-            nextStart.cancel();
-            nextStart = null;
-        }
+        startDue = -1;
+        cancelStagger();
         if (deadline != null) {
             deadline.cancel();
             deadline = null;

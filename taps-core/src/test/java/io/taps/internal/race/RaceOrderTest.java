@@ -48,4 +48,33 @@ class RaceOrderTest {
             assertThat(RaceOrder.notStarted(offered, started)).as("%d leaves", n).containsExactlyElementsOf(expected);
         }
     }
+
+    @Test
+    void theSameTreesLeavesAreCheckedForRepeatsOnceNotPerInitiate() {
+        for (int n : new int[] {4, RaceOrder.SCANNED + 4}) {
+            List<Leaf> offered = List.copyOf(RacerCostTest.leaves(n));
+            long before = RaceOrder.checks;
+
+            assertThat(RaceOrder.notStarted(offered, Set.of())).isSameAs(offered);
+            assertThat(RaceOrder.notStarted(offered, Set.of())).isSameAs(offered);
+            assertThat(RaceOrder.checks - before).as("%d leaves", n).isEqualTo(1);
+
+            // An equal list of another tree, or the same with a leaf started, is checked again.
+            assertThat(RaceOrder.notStarted(List.copyOf(RacerCostTest.leaves(n)), Set.of())).hasSize(n);
+            assertThat(RaceOrder.notStarted(offered, Set.of(offered.get(0)))).containsExactlyElementsOf(
+                    offered.subList(1, n));
+            assertThat(RaceOrder.checks - before).as("%d leaves", n).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aListWithRepeatsIsNeverTakenAsItIs() {
+        List<Leaf> leaves = RacerCostTest.leaves(RaceOrder.SCANNED + 4);
+        List<Leaf> withRepeat = new ArrayList<>(leaves);
+        withRepeat.add(leaves.get(0));
+        List<Leaf> offered = List.copyOf(withRepeat);
+
+        assertThat(RaceOrder.notStarted(offered, Set.of())).containsExactlyElementsOf(leaves);
+        assertThat(RaceOrder.notStarted(offered, Set.of())).containsExactlyElementsOf(leaves);
+    }
 }

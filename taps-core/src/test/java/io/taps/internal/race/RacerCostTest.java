@@ -99,9 +99,10 @@ class RacerCostTest {
         // (one report at its start) and once when it ended: 3n for this race. Before, every report
         // made a line per leaf not started, n^2/2 + 2n for a race.
         assertThat(race.racer.linesMade).as("report lines made").isEqualTo(3L * n);
-        // The deadline, and the stagger to the next leaf per start that has one after it (each
-        // cancelled when its attempt fails): one timer per attempt, never one per leaf per attempt.
-        assertThat(race.clock.scheduled).as("timers scheduled").isEqualTo(n);
+        // The deadline, and one stagger timer for the race: each start pushes the next leaf's due
+        // time later than the armed timer fires, so it stays armed through the refusals (before,
+        // one timer per start, cancelled when its attempt failed: n in all).
+        assertThat(race.clock.scheduled).as("timers scheduled").isEqualTo(n == 1 ? 1 : 2);
     }
 
     @Test
@@ -112,6 +113,18 @@ class RacerCostTest {
         assertThat(sixtyFour.racer.candidatesMade).isEqualTo(4 * sixteen.racer.candidatesMade);
         assertThat(sixtyFour.racer.leavesOffered).isEqualTo(4 * sixteen.racer.leavesOffered);
         assertThat(sixtyFour.racer.linesMade).isEqualTo(4 * sixteen.racer.linesMade);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 4, 64})
+    void aReportIsImmutableSoThePublishedReportKeepsItWithoutACopy(int n) {
+        Race race = new Race(n);
+
+        List<EstablishmentReport.Attempt> report = race.racer.report();
+
+        // EstablishmentReport's List.copyOf keeps an immutable list: one array per publish, not three.
+        assertThat(List.copyOf(report)).isSameAs(report);
+        assertThat(report).containsExactlyElementsOf(race.lastReport);
     }
 
     static List<Leaf> leaves(int n) {
