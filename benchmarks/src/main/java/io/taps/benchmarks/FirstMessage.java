@@ -49,6 +49,18 @@ import org.openjdk.jmh.annotations.Warmup;
  * run.sh runs this class alone inside a throw-away network namespace ({@code unshare -n}) with the
  * sysctl set, never on the host's. Outside one the TFO workload refuses to run rather than
  * measuring a plain handshake under the TFO name.
+ *
+ * <p>Why this figure reads bimodal (~135 or ~195 µs, for either library; session 16): pinned to one
+ * CPU, the benchmark thread and the two event loops keep that CPU busy with no idle time, so the
+ * average time of an operation is the CPU the three threads spend on it. Kernel scheduler traces
+ * ({@code perf record -e sched:sched_switch}) of a fast and a slow run of the same library show the
+ * same context switches per operation on every thread, and every run segment of every thread
+ * ~1.5x longer in the slow one; the JIT's compilations and uncommon traps during measurement
+ * ({@code -XX:+LogCompilation}) are the same in fast and slow forks; and the level changes within a
+ * fork, from one 1-second iteration to the next. So neither client picks the mode: the machine runs
+ * the whole operation slower for a while, and CPU per operation ({@code -prof perfnorm}) moves with
+ * it. One fork per library cannot be read as a ratio: run several forks of each, back to back, and
+ * compare forks that sat at the same level.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
