@@ -108,8 +108,7 @@ final class KnownEndpoints {
     /** The known Remote Endpoints; {@code toChange}: as a list of their own, made now if need be. */
     private List<RemoteEndpoint> remotes(boolean toChange) {
         if (remotes == null) {
-            RemoteEndpoint remoteInUse = remoteInUse();
-            List<RemoteEndpoint> implied = remoteInUse == null ? List.of() : List.of(remoteInUse);
+            List<RemoteEndpoint> implied = impliedRemotes(inUse);
             if (!toChange) {
                 return implied;
             }
@@ -121,8 +120,7 @@ final class KnownEndpoints {
     /** The known Local Endpoints; {@code toChange}: as a list of their own, made now if need be. */
     private List<LocalEndpoint> locals(boolean toChange) {
         if (locals == null) {
-            LocalEndpoint localInUse = localInUse();
-            List<LocalEndpoint> implied = localInUse == null ? List.of() : List.of(localInUse);
+            List<LocalEndpoint> implied = impliedLocals(inUse);
             if (!toChange) {
                 return implied;
             }
@@ -142,6 +140,16 @@ final class KnownEndpoints {
     /** The Remote Endpoint of {@code link}'s flow, empty before establishment ({@code link} null). */
     static Optional<RemoteEndpoint> remoteOf(Link link) {
         return link == null ? Optional.empty() : Optional.of(RemoteEndpoint.of(link.remoteAddress()));
+    }
+
+    /** The Remote Endpoints known while nothing but {@code link}'s flow is: its one, none before establishment. */
+    static List<RemoteEndpoint> impliedRemotes(Link link) {
+        return remoteOf(link).map(List::of).orElse(List.of());
+    }
+
+    /** The Local Endpoints known while nothing but {@code link}'s flow is: its one, none before establishment. */
+    static List<LocalEndpoint> impliedLocals(Link link) {
+        return localOf(link).map(List::of).orElse(List.of());
     }
 
     /** The Local Endpoint of {@code link}'s flow, empty before establishment ({@code link} null). */

@@ -415,13 +415,13 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     @Override
     public List<RemoteEndpoint> remoteEndpoints() {
         KnownEndpoints known = endpoints;
-        return known != null ? known.remotes() : KnownEndpoints.remoteOf(link).map(List::of).orElse(List.of());
+        return known != null ? known.remotes() : KnownEndpoints.impliedRemotes(link);
     }
 
     @Override
     public List<LocalEndpoint> localEndpoints() {
         KnownEndpoints known = endpoints;
-        return known != null ? known.locals() : KnownEndpoints.localOf(link).map(List::of).orElse(List.of());
+        return known != null ? known.locals() : KnownEndpoints.impliedLocals(link);
     }
 
     @Override
