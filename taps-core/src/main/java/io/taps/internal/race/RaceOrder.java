@@ -57,12 +57,8 @@ final class RaceOrder {
                     next.add(leaf);
                 }
             }
-            if (next.size() == n) {
-                List<Leaf> kept = List.copyOf(offered);
-                // Nothing dropped: an immutable offer is the order itself (and can be remembered).
-                return kept == offered ? offered : new ArrayList<>(next);
-            }
-            return new ArrayList<>(next);
+            // Nothing dropped: as below, an immutable offer is the order itself (and can be remembered).
+            return next.size() == n ? List.copyOf(offered) : new ArrayList<>(next);
         }
         List<Leaf> kept = null; // made at the first leaf dropped
         for (int i = 0; i < n; i++) {
