@@ -128,16 +128,10 @@ public final class FramerStack {
         this.started = true;
         this.starting = true;
         // The framers there now: one inserted while they start is started by its insertion.
-        Object initial = handlers;
-        if (initial instanceof FramerHandler) {
-            notReady++;
-            ((FramerHandler) initial).start();
-        } else {
-            FramerHandler[] several = (FramerHandler[]) initial;
-            notReady += several.length;
-            for (int i = several.length - 1; i >= 0 && !outcomeReported; i--) {
-                several[i].start();
-            }
+        FramerHandler[] initial = handlerArray();
+        notReady += initial.length;
+        for (int i = initial.length - 1; i >= 0 && !outcomeReported; i--) {
+            initial[i].start();
         }
         starting = false;
         checkReady();
