@@ -280,13 +280,20 @@ else
   # rate (session 16), so the row compared who compiles first.
   isolated 600 "$OUT/scale.json" -f 1 -wi 4 -w 2s -i 2 -r 2s -p workload="$scale_n" Scale > "$OUT/scale.log" 2>&1 \
     || { tail -50 "$OUT/scale.log"; echo "figure 12 run FAILED (log: $OUT/scale.log)" >&2; exit 1; }
-  # Figure 13: four 2 s warm-up iterations, the same for every library. With one (measured from
-  # ~2 s into the fork), both were still warming up: pinned, taps' 1-leaf establishment took 2 to 4x
-  # its time at 8 s, raw Netty ~2.5x, so the figure compared JIT warm-up rather than racing.
-  # ~13 s per benchmark, under 3 min for the 12.
-  isolated 300 "$OUT/candidates.json" -f 1 -wi 4 -w 2s -i 2 -r 1s Candidates > "$OUT/candidates.log" 2>&1 \
-    || { tail -50 "$OUT/candidates.log"; echo "figure 13 run FAILED (log: $OUT/candidates.log)" >&2; exit 1; }
-  FILES+=("$OUT/scale.json" "$OUT/candidates.json")
+  # Figure 13: one JMH run per client library, each in a network namespace of its own (so no
+  # library inherits the TIME_WAIT sockets of another's ~10^5 connections; JMH's name order used to
+  # run taps last), order alternating as in round 1, and 15 x 2 s of warm-up. With four (session
+  # 16), pinned, taps' 1-leaf establishment was still compiling: 4.7 ms -> 113 us over its first
+  # 26 s (60% more methods compiled than raw Netty's loop, C2 sharing the one pinned CPU), raw
+  # Netty's 356 -> ~120 us within 6 s, so the figure read 0.45 where the steady state is ~1.0.
+  # ~33 s per benchmark, about 7 min for the 12. Files candidates-1-LIBRARY.json: one round.
+  for library in $(alternating 1); do
+    isolated 600 "$OUT/candidates-1-$library.json" -f 1 -wi 15 -w 2s -i 3 -r 1s "\\.Candidates\\.$library\$" \
+      > "$OUT/candidates-$library.log" 2>&1 \
+      || { tail -50 "$OUT/candidates-$library.log"; echo "figure 13 run ($library) FAILED (log: $OUT/candidates-$library.log)" >&2; exit 1; }
+    FILES+=("$OUT/candidates-1-$library.json")
+  done
+  FILES+=("$OUT/scale.json")
   if [ "${#FRESH[@]}" -gt 0 ]; then
     NOTES+=("figures 4, 5 and the SOCKS5 row: each client library in a fresh network namespace of its own every round (same kernel state, no TIME_WAIT inherited from the forks before), order alternating between rounds")
   else
