@@ -152,7 +152,10 @@ steady_figures() {
   for workload in $FLOW_WORKLOADS; do
     for library in $libraries; do
       case " $(eval echo "\$FLOW_WORKLOADS_$library") " in *" $workload "*) ;; *) continue ;; esac
-      steady_run "$round" "$workload-$library" -wi 3 -w 3s -p workload="$workload" "\\.Flows\\.$library\$"
+      # 5 x 3 s of warm-up: after 3 (session 16), round 1's pipelined taps fork measured 0.40-0.55
+      # of its rate in rounds 2 and 3 and still climbing, and the QUIC, BULK and TLS forks of both
+      # libraries were still getting faster while measured in some rounds.
+      steady_run "$round" "$workload-$library" -wi 5 -w 3s -p workload="$workload" "\\.Flows\\.$library\$"
     done
   done
   # Figure 11 (DTLS) with 10 warm-up iterations: both DTLS clients (JDK SSLEngine) were still
@@ -163,7 +166,7 @@ steady_figures() {
   done
   for library in $libraries; do
     [ "$library" = reactor ] && continue
-    steady_run "$round" "FlowPublisherBulk-$library" -wi 3 -w 3s "\\.FlowPublisherBulk\\.$library\$"
+    steady_run "$round" "FlowPublisherBulk-$library" -wi 5 -w 3s "\\.FlowPublisherBulk\\.$library\$"
   done
 }
 
