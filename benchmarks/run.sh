@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Runs the taps-vs-raw-Netty benchmark suite and prints one table (figure, unit, taps, raw Netty, ratio).
 #
-#   ./benchmarks/run.sh           full run, about 12 minutes on 2 cores (under 15)
+#   ./benchmarks/run.sh           full run, about 70 minutes on 2 cores (session 16's took 59 before
+#                                 the longer warm-ups of session 17); needs the machine otherwise idle
 #   ./benchmarks/run.sh --smoke   every benchmark once for ~0.5 s, no warm-up, all in one JVM per
 #                                 group (-f 0: no JVM start per benchmark), well under a minute:
 #                                 checks that the harness works (every benchmark runs and every
 #                                 cell of the table gets a value); asserts nothing about timing
 #
-# Full run: BENCH_ROUNDS rounds (default 3) of the whole suite, each benchmark 3 x 3 s warm-up and
-# 4 x 1.5 s measurement in one fresh JVM (taps has more code for the JIT to settle than a raw Netty
-# client: with 4 s of warm-up, connect + close measured C2 still compiling and read 0.56 of raw
-# Netty, 0.92 once warm); taps and raw Netty of a pair run back to back in every
+# Full run: BENCH_ROUNDS rounds (default 3) of the whole suite, each benchmark in one fresh JVM,
+# warmed up until both libraries are past C2 (steady figures 5 x 3 s, DTLS 10 x 3 s, set-up figures
+# 20 x 2 s, figure 13 15 x 2 s, figure 10 12 x 2 s: taps has more code for the JIT to settle than a
+# raw Netty client, and with 4 s of warm-up connect + close measured C2 still compiling and read 0.56
+# of raw Netty, 0.92 once warm), then 4 x 1.5 s measured; taps and raw Netty of a pair run back to back in every
 # round (one short JMH run per workload and library, raw Netty first in odd rounds and taps first in
 # even ones: the machine has slow periods of tens of seconds to minutes in which the same work costs
 # up to ~1.5x, and one of them covering the end of a round always hit taps, whose benchmarks JMH
@@ -27,7 +29,7 @@
 # candidate count) run once, after the rounds, inside a throw-away network namespace (unshare -n, when
 # root) so that 50,000 loopback connections compete with nothing else; figure 12 needs N file
 # descriptors per JVM: the script raises ulimit -n as far as the hard limit allows and leaves out (and
-# says so) any N above it. Together these add about 6-7 minutes to the full run.
+# says so) any N above it. Together these add about 10 minutes to the full run.
 #
 # Needs only a JDK (JAVA_HOME or java on the PATH); builds benchmarks/target/benchmarks.jar with the
 # Maven Wrapper when it is missing or older than the sources. JSON results go to
