@@ -8,6 +8,8 @@ import io.taps.ErrorReason;
 import io.taps.Listener;
 import io.taps.TransportServicesException;
 import io.taps.endpoint.LocalEndpoint;
+import io.taps.interop.KwikLogOnFailure;
+import io.taps.interop.KwikRecentLog;
 import io.taps.properties.Property;
 import io.taps.properties.TransportProperties;
 import io.taps.security.Identity;
@@ -33,6 +35,7 @@ import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tech.kwik.core.QuicClientConnection;
 import tech.kwik.core.QuicStream;
 
@@ -44,6 +47,7 @@ import tech.kwik.core.QuicStream;
  * change nothing, on any stack of the Listener.
  */
 @Timeout(60)
+@ExtendWith(KwikLogOnFailure.class)
 class ListenerSecurityUpdateTest extends TapsTestSupport {
     private static final String ALPN = "echo/1";
     private static final int TIMEOUT_MS = 10_000;
@@ -257,6 +261,7 @@ class ListenerSecurityUpdateTest extends TapsTestSupport {
         // Kwik matches the certificate against DNS names only: localhost, on IPv4 where taps listens.
         // 30 s: a cold Kwik (pure Java, interpreted at first) on a loaded machine once took over 10 s.
         QuicClientConnection kwik = QuicClientConnection.newBuilder()
+                .logger(KwikRecentLog.forEndpoint("client"))
                 .uri(URI.create("https://localhost:" + port)).preferIPv4().applicationProtocol(ALPN)
                 .customTrustStore(trustStore()).connectTimeout(Duration.ofSeconds(30)).build();
         kwik.connect();

@@ -39,6 +39,7 @@ import java.util.zip.CRC32;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tech.kwik.core.QuicClientConnection;
 import tech.kwik.core.QuicConnection;
 import tech.kwik.core.QuicStream;
@@ -57,6 +58,7 @@ import tech.kwik.core.QuicStream;
  * unreliable send with errors naming it.</li>
  * </ul>
  */
+@ExtendWith(KwikLogOnFailure.class)
 class KwikQuicExtensionsInteropTest {
     private static final int DATAGRAMS = 1000;
     private static TransportServices taps;
@@ -257,6 +259,7 @@ class KwikQuicExtensionsInteropTest {
         trust.load(null, null);
         trust.setCertificateEntry("root", TestPki.ROOT.getCertificate());
         QuicClientConnection.Builder builder = QuicClientConnection.newBuilder()
+                .logger(KwikRecentLog.forEndpoint("client"))
                 .uri(URI.create("https://localhost:" + port)).preferIPv4()
                 .applicationProtocol(QuicStreamEndTest.ALPN).customTrustStore(trust)
                 .connectTimeout(Duration.ofSeconds(10));

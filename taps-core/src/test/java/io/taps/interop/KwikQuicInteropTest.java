@@ -20,6 +20,7 @@ import java.net.URI;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import tech.kwik.core.QuicClientConnection;
@@ -39,6 +40,7 @@ import tech.kwik.core.QuicStream;
  * then Closed.
  * </ul>
  */
+@ExtendWith(KwikLogOnFailure.class)
 class KwikQuicInteropTest {
     private static final long SIZE = ExternalPeers.HUNDRED_MB;
     @ParameterizedTest(name = "{0}: Kwik client -> taps QUIC Listener, Kwik FIN first")
@@ -58,6 +60,7 @@ class KwikQuicInteropTest {
                 trust.load(null, null);
                 trust.setCertificateEntry("root", TestPki.ROOT.getCertificate());
                 QuicClientConnection kwik = QuicClientConnection.newBuilder()
+                        .logger(KwikRecentLog.forEndpoint("client"))
                         // Kwik matches the certificate against DNS names only: localhost, on IPv4 where taps listens.
                         .uri(URI.create("https://localhost:" + listener.port())).preferIPv4()
                         .applicationProtocol(QuicStreamEndTest.ALPN).customTrustStore(trust)

@@ -16,7 +16,6 @@ import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import tech.kwik.core.QuicConnection;
 import tech.kwik.core.QuicStream;
-import tech.kwik.core.log.SysOutLogger;
 import tech.kwik.core.server.ApplicationProtocolConnection;
 import tech.kwik.core.server.ApplicationProtocolConnectionFactory;
 import tech.kwik.core.server.ServerConnector;
@@ -53,10 +52,9 @@ final class KwikServer implements AutoCloseable {
         identity.setKeyEntry(ALIAS, TestPki.SERVER.getKeyPair().getPrivate(), PASSWORD,
                 TestPki.SERVER.getCertificatePath());
         try {
-            SysOutLogger quiet = new SysOutLogger();
-            quiet.logWarning(true);
             connector = ServerConnector.builder().withPort(socket.getLocalPort()).withSocket(socket)
-                    .withKeyStore(identity, ALIAS, PASSWORD).withLogger(quiet).build();
+                    .withKeyStore(identity, ALIAS, PASSWORD)
+                    .withLogger(KwikRecentLog.forEndpoint("server on port " + socket.getLocalPort())).build();
         } catch (Exception e) {
             socket.close();
             throw e;

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tech.kwik.core.QuicClientConnection;
 
 /**
@@ -43,6 +44,7 @@ import tech.kwik.core.QuicClientConnection;
  * taps and Kwik (a QUIC stack that shares no code with Netty or quiche); none of them becomes a
  * Connection.
  */
+@ExtendWith(KwikLogOnFailure.class)
 class QuicListenerRejectionTest {
     static final String ALPN = "taps/1";
     static final Identity SERVER = Identity.of(TestPki.SERVER.getKeyPair().getPrivate(),
@@ -194,7 +196,8 @@ class QuicListenerRejectionTest {
         trust.load(null, null);
         trust.setCertificateEntry("root", TestPki.ROOT.getCertificate());
         // Kwik matches the certificate against DNS names only: localhost, on IPv4 where taps listens.
-        return QuicClientConnection.newBuilder().uri(URI.create("https://localhost:" + listener.port())).preferIPv4()
+        return QuicClientConnection.newBuilder()
+                .logger(KwikRecentLog.forEndpoint("client")).uri(URI.create("https://localhost:" + listener.port())).preferIPv4()
                 .applicationProtocol(alpn).customTrustStore(trust).connectTimeout(Duration.ofSeconds(20));
     }
 }

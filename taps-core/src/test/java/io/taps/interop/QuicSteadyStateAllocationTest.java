@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tech.kwik.core.QuicStream;
 
 /**
@@ -28,6 +29,7 @@ import tech.kwik.core.QuicStream;
  * (4 KB, stack traces recorded at every touch of the QUIC connection's long-lived buffers) or
  * from growing by a per-Message holder or stage each way.
  */
+@ExtendWith(KwikLogOnFailure.class)
 class QuicSteadyStateAllocationTest {
     private static final int WARM_UP = 5_000;
     private static final int MEASURED = 5_000;
