@@ -206,7 +206,10 @@ setup_figures() {
       # Netty TLS 219 -> 1,100 ops/s over 20 s, taps SOCKS5 150 -> 3,200 over 30 s), and the ratio
       # measured who compiles first; hence 20 x 2 s of warm-up.
       local name="setup-$round-$library-$figure"
-      FRESH_NETNS=1 jmh 300 "$OUT/$name.json" -f 1 -wi 20 -w 2s -i 4 -r 1500ms "${select[@]}" > "$OUT/$name.log" 2>&1 \
+      # 8 x 1.5 s measured, not 4: the machine's slow and fast levels (~1.5x) last seconds, and with
+      # 6 s a fork could sit wholly at one: session 16's TLS pairs read 0.84 / 0.80 / 1.08 where a
+      # back-to-back pair of 30 x 2 s forks, both at steady state, read 1,168 against 1,190 (0.98).
+      FRESH_NETNS=1 jmh 300 "$OUT/$name.json" -f 1 -wi 20 -w 2s -i 8 -r 1500ms "${select[@]}" > "$OUT/$name.log" 2>&1 \
         || { tail -50 "$OUT/$name.log"; echo "set-up figures round $round ($library $figure) FAILED (log: $OUT/$name.log)" >&2; exit 1; }
       FILES+=("$OUT/$name.json")
     done
