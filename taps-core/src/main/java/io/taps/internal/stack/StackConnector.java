@@ -2,7 +2,6 @@ package io.taps.internal.stack;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
@@ -91,7 +90,7 @@ public final class StackConnector {
         } else {
             channels = () -> sockets.client(attempt, remote);
         }
-        Channel channel = DirectConnect.newChannel(attempt, channels, new ChannelInitializer<Channel>() {
+        Channel channel = DirectConnect.newChannel(attempt, channels, new AttemptInitializer() {
             @Override
             protected void initChannel(Channel channel) {
                 CompletionStage<?> handshake = null;
