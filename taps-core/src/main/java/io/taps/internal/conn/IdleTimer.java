@@ -72,7 +72,7 @@ final class IdleTimer {
             stop(connection);
             return;
         }
-        long transferred = connection.counters.transferred();
+        long transferred = connection.transferred();
         if (transferred != lastTransferred || !connection.sendPath.drained()) {
             lastTransferred = transferred;
             quietSamples = 0;

@@ -243,7 +243,7 @@ final class Lifecycle {
         state = ConnectionState.CLOSED;
         connection.sendPath.failQueuedSilently(error);
         connection.receivePath.failAllSilently(error);
-        connection.counters.closed();
+        connection.markClosed();
         connection.events.emitTerminal(() -> connection.handler().establishmentError(connection, error),
                 () -> failFutures(error));
         terminate();
@@ -254,7 +254,7 @@ final class Lifecycle {
             return;
         }
         closeRequested = true;
-        connection.counters.sampleRtt(connection.link());
+        connection.sampleRtt(connection.link());
         if (state == ConnectionState.ESTABLISHING) {
             if (!connection.sendPath.isEmpty()) {
                 // Queued data is delivered first: establishment goes on and establish() closes afterwards.
@@ -318,7 +318,7 @@ final class Lifecycle {
         }
         connection.receivePath.failAll(() -> new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
                 "the connection closed before a message arrived for this receive"));
-        connection.counters.closed();
+        connection.markClosed();
         connection.events.emitTerminal(() -> connection.handler().closed(connection), this::completeClosed);
         terminate();
     }
@@ -332,7 +332,7 @@ final class Lifecycle {
         }
         Link link = connection.link();
         if (link != null) {
-            connection.counters.sampleRtt(link);
+            connection.sampleRtt(link);
             link.reset();
         }
         failWithConnectionError(new LoopFailure(ErrorReason.LOCAL_ABORT,
@@ -354,7 +354,7 @@ final class Lifecycle {
         if (link != null) {
             link.close(() -> { });
         }
-        connection.counters.closed();
+        connection.markClosed();
         connection.events.emitTerminal(() -> connection.handler().connectionError(connection, error),
                 () -> failFutures(error));
         terminate();

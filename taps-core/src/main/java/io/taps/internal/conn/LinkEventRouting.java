@@ -15,7 +15,7 @@ import java.net.InetSocketAddress;
  * Connection, nothing to allocate or look up per event); sealed, so that {@link #connection()} is
  * always the Connection itself.
  */
-abstract sealed class LinkEventRouting implements LinkEvents permits TapsConnection {
+abstract sealed class LinkEventRouting extends TransferCounters implements LinkEvents permits TapsConnection {
 
     private TapsConnection connection() {
         return (TapsConnection) this;

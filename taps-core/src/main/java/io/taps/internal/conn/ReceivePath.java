@@ -195,7 +195,7 @@ final class ReceivePath extends InboundQueue {
             data.release();
             return;
         }
-        connection.counters.bytesReceived(data.readableBytes());
+        connection.countBytesReceived(data.readableBytes());
         addStreamData(data);
         deliver();
     }
@@ -209,9 +209,9 @@ final class ReceivePath extends InboundQueue {
             data.release();
             return;
         }
-        connection.counters.bytesReceived(data.readableBytes());
+        connection.countBytesReceived(data.readableBytes());
         if (endOfMessage) {
-            connection.counters.messageReceived();
+            connection.countMessageReceived();
             if (context != null && deliveredAtOnce(data, context)) {
                 return;
             }
@@ -241,8 +241,8 @@ final class ReceivePath extends InboundQueue {
             data.release();
             return;
         }
-        connection.counters.bytesReceived(data.readableBytes());
-        connection.counters.messageReceived();
+        connection.countBytesReceived(data.readableBytes());
+        connection.countMessageReceived();
         MessageContext context = receivedContext(sender, false);
         if (!deliveredAtOnce(data, context)) {
             addMessage(data, context, true);
@@ -301,7 +301,7 @@ final class ReceivePath extends InboundQueue {
         Link link = connection.link();
         if (link != null && !link.framed()) {
             // Without a framer the whole stream is one Message (RFC 9622 §9.3); the peer's FIN ends it.
-            connection.counters.messageReceived();
+            connection.countMessageReceived();
         }
         addEndOfStream(receivedContext(null, true));
         deliver();

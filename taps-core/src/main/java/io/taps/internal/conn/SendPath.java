@@ -357,7 +357,7 @@ final class SendPath extends SendQueue {
             int length = pending.message.length();
             // Read before Sent: a pooled Send is reused as soon as its Sent has been raised.
             boolean isFinal = pending.isFinal;
-            connection.counters.sent(length);
+            connection.countSent(length);
             TransportObserver observer = connection.observer();
             if (observer != TransportObserver.NONE) {
                 observer.messageSent(connection, length);

@@ -44,7 +44,7 @@ import java.util.concurrent.Flow;
  * The Connection of RFC 9622 on a Netty event loop: the facade that holds its parts together.
  * {@link Lifecycle} runs the state machine (§11, E-20), {@link SendPath} and {@link ReceivePath}
  * move the data, {@link PropertyStore} holds the property values and {@link PropertyActions} sets
- * and reads them, {@link KnownEndpoints} keeps the endpoints it knows, {@link TransferCounters} the
+ * and reads them, {@link KnownEndpoints} keeps the endpoints it knows, {@link TransferCounters} (a superclass) the
  * transfer report, {@link IdleTimer} ends it after {@code _taps.idleTimeout} without traffic, and
  * the group package coordinates Clone; the link reports to it through {@link LinkEvents}
  * ({@link LinkEventRouting}), and events are delivered in order (E-21) by one {@link EventDispatcher}.
@@ -73,7 +73,6 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     final Lifecycle lifecycle = new Lifecycle(this);
     final SendPath sendPath = new SendPath(this);
     final ReceivePath receivePath = new ReceivePath(this);
-    final TransferCounters counters = new TransferCounters();
     /**
      * Made on first use other than adopting a flow (the Preconnection's endpoints, AddRemote and the
      * like): until then the endpoints known are those of {@link #link}, which is all an accepted
@@ -291,7 +290,7 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
         this.stack = winner.framed() ? chosenStack.withFramer() : chosenStack;
         receivePath.adopt(winner);
         lifecycle.established();
-        counters.ready();
+        markReady();
         store.applyAll(winner);
         IdleTimer.restart(this);
     }
@@ -489,12 +488,12 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
      * its own. On the event loop.
      */
     public void rttMeasured(java.time.Duration rtt) {
-        counters.rttMeasured(rtt);
+        keepRtt(rtt);
     }
 
     @Override
     public TransferReport transferReport() {
-        return counters.report(link, lifecycle.state() != ConnectionState.CLOSED);
+        return countedReport(link, lifecycle.state() != ConnectionState.CLOSED);
     }
 
     @Override

@@ -53,17 +53,18 @@ class AcceptedConnectionFootprintTest extends TapsTestSupport {
      * 14: 19 (21 on 9e48681), the idle sweep's task shared and PropertyActions static. Session 15:
      * 18, the send queue's list made only for two queued Sends. Session 16: 14, no KnownEndpoints
      * until one is added, the paths their own queues, the framers' holder the event loop's.
-     * Session 17: 13, the link's holder of written Messages the event loop's too.
+     * Session 17: 12, the link's holder of written Messages the event loop's too, the transfer
+     * counters fields of the Connection.
      */
-    private static final int BOUND = 14;
+    private static final int BOUND = 13;
     /**
      * Objects an echo server's idle Connection keeps of its own, counted from its pipeline's
      * handlers too: session 15, 31 (37 on main 3173d2f: the received context's endpoints and
      * their ports, the framer stack's list and the send queue's). Session 16: 24, the same and one
      * Receive (the pooled one reused in the handler), the framer stack's array of one. Session 17:
-     * 23, no FramedMessage of the link's own.
+     * 22, no FramedMessage of the link's own nor TransferCounters object.
      */
-    private static final int ECHO_BOUND = 24;
+    private static final int ECHO_BOUND = 23;
 
     private static Listener listener;
     private static final List<Connection> accepted = new CopyOnWriteArrayList<>();
@@ -122,6 +123,8 @@ class AcceptedConnectionFootprintTest extends TapsTestSupport {
         // Session 17: Messages go down to the framers in the event loop thread's holder, not the link's.
         assertThat(own).as("no holder of written Messages per link").doesNotContainKey(
                 "io.taps.internal.framer.FramedMessage");
+        assertThat(own).as("the transfer counters: fields of the Connection (its superclass), no object")
+                .doesNotContainKey("io.taps.internal.conn.TransferCounters");
         assertThat(total).as("objects an idle accepted Connection keeps of its own").isLessThanOrEqualTo(BOUND);
     }
 
