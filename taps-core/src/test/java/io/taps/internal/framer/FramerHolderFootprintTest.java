@@ -106,6 +106,14 @@ class FramerHolderFootprintTest {
         }
     }
 
+    /** A handler's state flags are bits of one int, not a boolean field each (16 -> 4 B of every Connection with a framer). */
+    @Test
+    void aHandlerKeepsItsStateFlagsInOneInt() {
+        assertThat(java.util.Arrays.stream(FramerHandler.class.getDeclaredFields())
+                .filter(field -> !java.lang.reflect.Modifier.isStatic(field.getModifiers()))
+                .filter(field -> field.getType() == boolean.class)).as("boolean fields of FramerHandler").isEmpty();
+    }
+
     private static ByteBuf ascii(String text) {
         return Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII);
     }
