@@ -79,8 +79,8 @@ final class IdleTimer {
             return;
         }
         if (++quietSamples == 1) {
-            // Quiet for a tick: the pooled Sends and Receives wait for traffic that may never come
-            // (an idle server's 144 B per Connection, issue 21 item 4); the next traffic remakes them.
+            // Quiet for a tick: the pooled Receives and a resend view wait for traffic that may never
+            // come (issue 21 item 4); the next traffic remakes them. Pooled Sends are the loop's (SendPool).
             connection.sendPath.releasePool();
             connection.receivePath.releasePool();
         }

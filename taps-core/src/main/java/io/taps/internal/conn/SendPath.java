@@ -67,21 +67,6 @@ final class SendPath extends SendQueue {
      */
     private PendingSend oldestInFlight;
     private ArrayDeque<PendingSend> laterInFlight;
-    /** Idle pooled PendingSends (the WithEvents calls), most recently used first; made on first use; event loop only. */
-    private ArrayDeque<PendingSend> idle;
-    /**
-     * The one idle pooled Send of a Connection that has one in flight at a time (a request/response
-     * server): kept in this field, so that only pipelining makes the {@link #idle} deque (~56 B of
-     * every Connection that ever sent with events, issue 21 item 4). Event loop only.
-     */
-    private PendingSend spare;
-    /**
-     * Pooled Sends kept idle: as many as a pipelining application keeps in flight between two
-     * flushes (the framer flushes once per read, so 64 outstanding requests answered from one read
-     * are 64 Sends written before their Sent), so that steady state allocates none; a Connection
-     * that never had that many in flight never holds that many.
-     */
-    static final int POOL_LIMIT = 64;
     private boolean outputShutdown;
     /** Open StartBatch calls (RFC 9622 §9.2.4); while above zero, writes wait for EndBatch's flush. */
     private int batchDepth;
@@ -383,51 +368,40 @@ final class SendPath extends SendQueue {
 
     /**
      * A Send for {@code message} that reports only through events (sendWithEvents): an idle one
-     * from the pool when there is one, so the steady path makes none per Message. On the event loop.
+     * from the event loop thread's {@link SendPool} when there is one, so the steady path makes
+     * none per Message, and an idle Connection keeps none of its own. On the event loop.
      */
     PendingSend pooledSend(Message message) {
-        PendingSend send = spare;
-        if (send != null) {
-            spare = null;
-        } else if (idle != null) {
-            send = idle.poll();
-        }
+        PendingSend send = SendPool.ofThisThread().poll();
         if (send == null) {
             return new PendingSend(this, message, message.context(), message.endOfMessage(), true);
         }
-        send.reuse(message);
+        send.reuse(this, message);
         return send;
     }
 
     /**
-     * Takes back a pooled Send whose last event has been raised. Only on the event loop (a handler
-     * executor completes elsewhere: that Send is left to the garbage collector), and only up to
-     * {@link #POOL_LIMIT}, so a burst does not stay allocated.
+     * Takes back a pooled Send whose last event has been raised, into the event loop thread's
+     * {@link SendPool}. Only on the event loop (a handler executor completes elsewhere: that Send
+     * is left to the garbage collector); the pool keeps at most {@link SendPool#LIMIT}, so a burst
+     * does not stay allocated.
      */
     void recycle(PendingSend send) {
         send.clear();
         if (!connection.eventLoop().inEventLoop()) {
             return;
         }
-        if (spare == null) {
-            spare = send;
-        } else if (idle == null || idle.size() < POOL_LIMIT - 1) {
-            if (idle == null) {
-                idle = new ArrayDeque<>(4);
-            }
-            idle.push(send);
-        }
+        send.pooled();
+        SendPool.ofThisThread().offer(send);
     }
 
     /**
      * Lets go of what only the next Sends would reuse, once the Connection went quiet (its idle
-     * sweep found no traffic): the pooled Sends with their promises (~100 B, up to 64 of them
-     * after pipelining) and a payload view kept for a resend. A Connection that sends again makes
-     * them again, once; one with traffic is never quiet, so the steady path keeps its pool.
+     * sweep found no traffic): a payload view kept for a resend. A Connection that sends again
+     * makes it again, once; one with traffic is never quiet, so the steady path keeps it. (Its
+     * pooled Sends are its event loop's, {@link SendPool}: it keeps none to let go of.)
      */
     void releasePool() {
-        spare = null;
-        idle = null;
         if (resendPayload != null) {
             resendPayload.release();
             resendPayload = null;
