@@ -191,7 +191,7 @@ final class Lifecycle {
     }
 
     boolean terminated() {
-        return connection.events.isTerminated();
+        return connection.isTerminated();
     }
 
     boolean closeRequested() {
@@ -244,7 +244,7 @@ final class Lifecycle {
         connection.sendPath.failQueuedSilently(error);
         connection.receivePath.failAllSilently(error);
         connection.markClosed();
-        connection.events.emitTerminal(() -> connection.handler().establishmentError(connection, error),
+        connection.emitTerminal(() -> connection.handler().establishmentError(connection, error),
                 () -> failFutures(error));
         terminate();
     }
@@ -319,7 +319,7 @@ final class Lifecycle {
         connection.receivePath.failAll(() -> new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
                 "the connection closed before a message arrived for this receive"));
         connection.markClosed();
-        connection.events.emitTerminal(() -> connection.handler().closed(connection), this::completeClosed);
+        connection.emitTerminal(() -> connection.handler().closed(connection), this::completeClosed);
         terminate();
     }
 
@@ -355,7 +355,7 @@ final class Lifecycle {
             link.close(() -> { });
         }
         connection.markClosed();
-        connection.events.emitTerminal(() -> connection.handler().connectionError(connection, error),
+        connection.emitTerminal(() -> connection.handler().connectionError(connection, error),
                 () -> failFutures(error));
         terminate();
     }
@@ -404,7 +404,7 @@ final class Lifecycle {
             if (notify == Preference.REQUIRE || notify == Preference.PREFER) {
                 TransportServicesException soft = new TransportServicesException(ErrorReason.PROTOCOL_FAILED,
                         "ICMP port unreachable from the remote endpoint", cause);
-                connection.events.emit(() -> connection.handler().softError(connection, soft));
+                connection.emit(() -> connection.handler().softError(connection, soft));
             }
             return;
         }

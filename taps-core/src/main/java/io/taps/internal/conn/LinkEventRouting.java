@@ -17,6 +17,10 @@ import java.net.InetSocketAddress;
  */
 abstract sealed class LinkEventRouting extends TransferCounters implements LinkEvents permits TapsConnection {
 
+    LinkEventRouting(java.util.concurrent.Executor eventExecutor) {
+        super(eventExecutor);
+    }
+
     private TapsConnection connection() {
         return (TapsConnection) this;
     }

@@ -364,7 +364,7 @@ final class ReceivePath extends InboundQueue {
                 observer.messageReceived(connection, delivered.length(), delivered.endOfMessage());
             }
         }
-        connection.events.emit(complete ? RECEIVED : RECEIVED_PARTIAL, RECEIVE_DONE, connection, delivered, request);
+        connection.emit(complete ? RECEIVED : RECEIVED_PARTIAL, RECEIVE_DONE, connection, delivered, request);
     }
 
     /**
@@ -388,7 +388,7 @@ final class ReceivePath extends InboundQueue {
         TransportServicesException error = new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
                 "the peer ended the stream; no further messages will arrive");
         observeReceiveError(error);
-        connection.events.emit(() -> connection.handler().receiveError(connection, MessageContext.create(), error),
+        connection.emit(() -> connection.handler().receiveError(connection, MessageContext.create(), error),
                 () -> request.fail(error));
     }
 
@@ -473,7 +473,7 @@ final class ReceivePath extends InboundQueue {
         while ((request = pollRequest()) != null) {
             ReceiveRequest failed = request;
             observeReceiveError(error);
-            connection.events.emit(
+            connection.emit(
                     () -> connection.handler().receiveError(connection, MessageContext.create(), error),
                     () -> failed.fail(error));
         }

@@ -175,7 +175,7 @@ final class SendPath extends SendQueue {
             if (endOfMessage) {
                 expiredPartials.remove(context);
             }
-            connection.events.emit(() -> connection.handler().expired(connection, context), () ->
+            connection.emit(() -> connection.handler().expired(connection, context), () ->
                     pending.fail(new TransportServicesException(ErrorReason.TIMEOUT,
                             "an earlier part of this Message outlived its msgLifetime (Expired, RFC 9622 §9.2.2.2)")));
             return;
@@ -237,7 +237,7 @@ final class SendPath extends SendQueue {
         PendingSend early = sentEarly;
         if (early != null) {
             sentEarly = null;
-            connection.events.emit(SENT, SEND_DONE, connection, early.context, early);
+            connection.emit(SENT, SEND_DONE, connection, early.context, early);
         }
     }
 
@@ -347,7 +347,7 @@ final class SendPath extends SendQueue {
             if (observer != TransportObserver.NONE) {
                 observer.messageSent(connection, length);
             }
-            connection.events.emit(SENT, SEND_DONE, connection, pending.context, pending);
+            connection.emit(SENT, SEND_DONE, connection, pending.context, pending);
             if (isFinal) {
                 connection.link().shutdownOutput(() -> { });
                 outputShutdown = true;
@@ -556,7 +556,7 @@ final class SendPath extends SendQueue {
         if (pending.isFinal) {
             finalSent = false;
         }
-        connection.events.emit(() -> connection.handler().expired(connection, pending.context), () -> {
+        connection.emit(() -> connection.handler().expired(connection, pending.context), () -> {
             pending.fail(new TransportServicesException(ErrorReason.TIMEOUT,
                     "msgLifetime ended before the message could be sent (Expired, RFC 9622 §9.2.2.2)"));
         });
@@ -588,7 +588,7 @@ final class SendPath extends SendQueue {
             observer.error(connection, TransportObserver.ErrorKind.SEND, error.reason());
         }
         MessageContext context = pending.context;
-        boolean raised = connection.events.emit(() -> connection.handler().sendError(connection, context, error),
+        boolean raised = connection.emit(() -> connection.handler().sendError(connection, context, error),
                 () -> pending.fail(error));
         if (!raised) {
             pending.fail(error);

@@ -3,19 +3,20 @@ package io.taps.internal.conn;
 import io.taps.monitor.TransferReport;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.Executor;
 
 /**
  * The counters behind the transfer report (RFC 9622 §7.4, RFC 9623 §4): plain fields written on the
  * connection's event loop only, so counting costs nothing per Message ({@link TransferReport}
  * documents that a report taken on another thread may lag).
  *
- * <p>The topmost superclass of {@link TapsConnection} (through {@link LinkEventRouting}) rather
- * than an object of its own: its fields then live in the Connection, without an object header and
- * a reference to it (16 B of every Connection, issue 21 figure 12). Its methods are named for
- * counting ({@code count...}, {@code mark...}) so they never read as the Connection's own actions;
- * sealed, so nothing else is counted this way.
+ * <p>A superclass of {@link TapsConnection} (through {@link LinkEventRouting}), itself extending
+ * the Connection's {@link EventDispatcher}, rather than an object of its own: its fields then live
+ * in the Connection, without an object header and a reference to it (16 B of every Connection,
+ * issue 21 figure 12). Its methods are named for counting ({@code count...}, {@code mark...}) so
+ * they never read as the Connection's own actions; sealed, so nothing else is counted this way.
  */
-abstract sealed class TransferCounters permits LinkEventRouting {
+abstract sealed class TransferCounters extends EventDispatcher permits LinkEventRouting {
     private long bytesSent;
     private long bytesReceived;
     private long messagesSent;
@@ -25,6 +26,10 @@ abstract sealed class TransferCounters permits LinkEventRouting {
     private volatile long readyAtEpochNanos;
     private volatile long closedNanos;
     private volatile Duration lastRtt;
+
+    TransferCounters(Executor eventExecutor) {
+        super(eventExecutor);
+    }
 
     void markReady() {
         Instant now = Instant.now();

@@ -53,19 +53,19 @@ class AcceptedConnectionFootprintTest extends TapsTestSupport {
      * 14: 19 (21 on 9e48681), the idle sweep's task shared and PropertyActions static. Session 15:
      * 18, the send queue's list made only for two queued Sends. Session 16: 14, no KnownEndpoints
      * until one is added, the paths their own queues, the framers' holder the event loop's.
-     * Session 17: 12, the link's holder of written Messages the event loop's too, the transfer
-     * counters fields of the Connection.
+     * Session 17: 11, the link's holder of written Messages the event loop's too, the transfer
+     * counters and the event dispatcher fields of the Connection.
      */
-    private static final int BOUND = 13;
+    private static final int BOUND = 12;
     /**
      * Objects an echo server's idle Connection keeps of its own, counted from its pipeline's
      * handlers too: session 15, 31 (37 on main 3173d2f: the received context's endpoints and
      * their ports, the framer stack's list and the send queue's). Session 16: 24, the same and one
      * Receive (the pooled one reused in the handler), the framer stack's array of one. Session 17:
-     * 20, no FramedMessage of the link's own nor TransferCounters object, and the idle pooled Send
-     * with its promise the event loop's.
+     * 19, no FramedMessage of the link's own nor TransferCounters or EventDispatcher object, and
+     * the idle pooled Send with its promise the event loop's.
      */
-    private static final int ECHO_BOUND = 21;
+    private static final int ECHO_BOUND = 20;
 
     private static Listener listener;
     private static final List<Connection> accepted = new CopyOnWriteArrayList<>();
@@ -124,8 +124,8 @@ class AcceptedConnectionFootprintTest extends TapsTestSupport {
         // Session 17: Messages go down to the framers in the event loop thread's holder, not the link's.
         assertThat(own).as("no holder of written Messages per link").doesNotContainKey(
                 "io.taps.internal.framer.FramedMessage");
-        assertThat(own).as("the transfer counters: fields of the Connection (its superclass), no object")
-                .doesNotContainKey("io.taps.internal.conn.TransferCounters");
+        assertThat(own).as("the transfer counters and the event dispatcher: fields of the Connection (its superclasses)")
+                .doesNotContainKeys("io.taps.internal.conn.TransferCounters", "io.taps.internal.conn.EventDispatcher");
         assertThat(total).as("objects an idle accepted Connection keeps of its own").isLessThanOrEqualTo(BOUND);
     }
 
