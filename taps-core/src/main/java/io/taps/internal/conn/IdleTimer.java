@@ -79,10 +79,9 @@ final class IdleTimer {
             return;
         }
         if (++quietSamples == 1) {
-            // Quiet for a tick: the pooled Receives and a resend view wait for traffic that may never
-            // come (issue 21 item 4); the next traffic remakes them. Pooled Sends are the loop's (SendPool).
+            // Quiet for a tick: a resend view waits for traffic that may never come (issue 21 item 4);
+            // the next traffic remakes it. Pooled Sends and Receives are the loop's (SendPool, ReceivePool).
             connection.sendPath.releasePool();
-            connection.receivePath.releasePool();
         }
         if (quietSamples < sweep.samples) {
             return;
