@@ -122,6 +122,20 @@ final class PendingSend extends CompletableFuture<MessageContext>
         }
     }
 
+    /**
+     * Ended (SendError raised) while its write was not reported yet, as the Connection failed:
+     * fails the stage, and a pooled Send is only cleared, never pooled again, since the link may
+     * still report that write to it (it is the listener of a link's future) and must not reach
+     * the Send it would carry next, maybe for another Connection ({@link SendPool}).
+     */
+    void failUnreported(Throwable error) {
+        if (pooled) {
+            clear();
+        } else {
+            completeExceptionally(error);
+        }
+    }
+
     /** Submits the Send, on the event loop. */
     @Override
     public void run() {

@@ -582,7 +582,10 @@ final class SendPath extends SendQueue {
     void failQueued(TransportServicesException error) {
         PendingSend unconfirmed;
         while ((unconfirmed = pollInFlight()) != null) {
-            sendError(unconfirmed, error);
+            // Its write is unreported: the link may still report it to this Send (as its listener),
+            // so a pooled one must never serve another Connection (SendPool): it is not pooled again.
+            PendingSend abandoned = unconfirmed;
+            sendError(abandoned, error, () -> abandoned.failUnreported(error));
         }
         for (PendingSend pending : drainAll()) {
             pending.cancelExpiry();
@@ -599,15 +602,18 @@ final class SendPath extends SendQueue {
     }
 
     private void sendError(PendingSend pending, TransportServicesException error) {
+        sendError(pending, error, () -> pending.fail(error));
+    }
+
+    private void sendError(PendingSend pending, TransportServicesException error, Runnable end) {
         TransportObserver observer = connection.observer();
         if (observer != TransportObserver.NONE) {
             observer.error(connection, TransportObserver.ErrorKind.SEND, error.reason());
         }
         MessageContext context = pending.context;
-        boolean raised = connection.emit(() -> connection.handler().sendError(connection, context, error),
-                () -> pending.fail(error));
+        boolean raised = connection.emit(() -> connection.handler().sendError(connection, context, error), end);
         if (!raised) {
-            pending.fail(error);
+            end.run();
         }
     }
 

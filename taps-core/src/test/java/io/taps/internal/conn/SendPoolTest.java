@@ -143,6 +143,29 @@ class SendPoolTest {
         }
     }
 
+    /**
+     * A pooled Send the Connection's failure ended while its write was unreported (its SendError
+     * raised by failQueued) is cleared but not pooled: the link may still report that write to it
+     * as the listener of the link's own future, which must not reach another Connection's Send.
+     */
+    @Test
+    void aSendFailedWithItsWriteUnreportedIsNotPooledAgain() {
+        EmbeddedChannel one = new EmbeddedChannel();
+        try {
+            TapsConnection connection = new TapsConnection(one.eventLoop(), Runnable::run,
+                    TransportProperties.reliableInorderStream(), Role.INITIATE, null);
+            SendPath path = connection.sendPath;
+            int idleBefore = SendPool.ofThisThread().size();
+            PendingSend send = path.pooledSend(Message.of("lost"));
+            send.failUnreported(new io.taps.TransportServicesException(io.taps.ErrorReason.CONNECTION_CLOSED, "gone"));
+            assertThat(SendPool.ofThisThread().size()).as("not pooled").isEqualTo(idleBefore);
+            assertThat(field(send, "message")).as("but cleared").isNull();
+            assertThat(path.pooledSend(Message.of("next"))).as("the next pooled Send is another").isNotSameAs(send);
+        } finally {
+            one.finishAndReleaseAll();
+        }
+    }
+
     private static Object field(Object owner, String name) {
         try {
             java.lang.reflect.Field field = owner.getClass().getDeclaredField(name);
