@@ -17,8 +17,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The queue is a ring of reused slots and per-Message events pass their arguments to constant
  * {@link Step}s, so raising Sent or Received allocates nothing (issue 21: allocation per round trip).
+ *
+ * <p>A Listener holds one; a Connection is one: {@link TapsConnection} extends it (through
+ * {@link TransferCounters}) rather than holding one, so its fields live in the Connection without
+ * an object header, a reference to it and a second reference to the executor (16 B of every
+ * Connection, issue 21 figure 12), as {@code SendPath} extends {@code SendQueue}. Nothing else
+ * extends it; the Connection calls only its public methods.
  */
-public final class EventDispatcher {
+public class EventDispatcher {
     private static final Logger log = LoggerFactory.getLogger(EventDispatcher.class);
     /** Runs the {@link Runnable} held in a slot's first argument. */
     private static final Step<Runnable, Object, Object> RUN_FIRST = (event, unused, alsoUnused) -> event.run();
@@ -121,6 +127,11 @@ public final class EventDispatcher {
      */
     public <A, B, C> boolean emit(Step<A, B, C> handlerCall, Step<A, B, C> completion, A first, B second, C third) {
         return emit(false, handlerCall, completion, first, second, third);
+    }
+
+    /** The application's executor the events run on, or null: inline on the event loop. */
+    public final Executor eventExecutor() {
+        return executor;
     }
 
     public boolean isTerminated() {

@@ -72,17 +72,16 @@ final class IdleTimer {
             stop(connection);
             return;
         }
-        long transferred = connection.counters.transferred();
+        long transferred = connection.transferred();
         if (transferred != lastTransferred || !connection.sendPath.drained()) {
             lastTransferred = transferred;
             quietSamples = 0;
             return;
         }
         if (++quietSamples == 1) {
-            // Quiet for a tick: the pooled Sends and Receives wait for traffic that may never come
-            // (an idle server's 144 B per Connection, issue 21 item 4); the next traffic remakes them.
+            // Quiet for a tick: a resend view waits for traffic that may never come (issue 21 item 4);
+            // the next traffic remakes it. Pooled Sends and Receives are the loop's (SendPool, ReceivePool).
             connection.sendPath.releasePool();
-            connection.receivePath.releasePool();
         }
         if (quietSamples < sweep.samples) {
             return;

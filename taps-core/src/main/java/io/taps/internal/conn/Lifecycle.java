@@ -191,7 +191,7 @@ final class Lifecycle {
     }
 
     boolean terminated() {
-        return connection.events.isTerminated();
+        return connection.isTerminated();
     }
 
     boolean closeRequested() {
@@ -243,8 +243,8 @@ final class Lifecycle {
         state = ConnectionState.CLOSED;
         connection.sendPath.failQueuedSilently(error);
         connection.receivePath.failAllSilently(error);
-        connection.counters.closed();
-        connection.events.emitTerminal(() -> connection.handler().establishmentError(connection, error),
+        connection.markClosed();
+        connection.emitTerminal(() -> connection.handler().establishmentError(connection, error),
                 () -> failFutures(error));
         terminate();
     }
@@ -254,7 +254,7 @@ final class Lifecycle {
             return;
         }
         closeRequested = true;
-        connection.counters.sampleRtt(connection.link());
+        connection.sampleRtt(connection.link());
         if (state == ConnectionState.ESTABLISHING) {
             if (!connection.sendPath.isEmpty()) {
                 // Queued data is delivered first: establishment goes on and establish() closes afterwards.
@@ -318,8 +318,8 @@ final class Lifecycle {
         }
         connection.receivePath.failAll(() -> new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
                 "the connection closed before a message arrived for this receive"));
-        connection.counters.closed();
-        connection.events.emitTerminal(() -> connection.handler().closed(connection), this::completeClosed);
+        connection.markClosed();
+        connection.emitTerminal(() -> connection.handler().closed(connection), this::completeClosed);
         terminate();
     }
 
@@ -332,7 +332,7 @@ final class Lifecycle {
         }
         Link link = connection.link();
         if (link != null) {
-            connection.counters.sampleRtt(link);
+            connection.sampleRtt(link);
             link.reset();
         }
         failWithConnectionError(new LoopFailure(ErrorReason.LOCAL_ABORT,
@@ -354,8 +354,8 @@ final class Lifecycle {
         if (link != null) {
             link.close(() -> { });
         }
-        connection.counters.closed();
-        connection.events.emitTerminal(() -> connection.handler().connectionError(connection, error),
+        connection.markClosed();
+        connection.emitTerminal(() -> connection.handler().connectionError(connection, error),
                 () -> failFutures(error));
         terminate();
     }
@@ -404,7 +404,7 @@ final class Lifecycle {
             if (notify == Preference.REQUIRE || notify == Preference.PREFER) {
                 TransportServicesException soft = new TransportServicesException(ErrorReason.PROTOCOL_FAILED,
                         "ICMP port unreachable from the remote endpoint", cause);
-                connection.events.emit(() -> connection.handler().softError(connection, soft));
+                connection.emit(() -> connection.handler().softError(connection, soft));
             }
             return;
         }

@@ -15,7 +15,11 @@ import java.net.InetSocketAddress;
  * Connection, nothing to allocate or look up per event); sealed, so that {@link #connection()} is
  * always the Connection itself.
  */
-abstract sealed class LinkEventRouting implements LinkEvents permits TapsConnection {
+abstract sealed class LinkEventRouting extends TransferCounters implements LinkEvents permits TapsConnection {
+
+    LinkEventRouting(java.util.concurrent.Executor eventExecutor) {
+        super(eventExecutor);
+    }
 
     private TapsConnection connection() {
         return (TapsConnection) this;

@@ -20,12 +20,16 @@ import java.util.concurrent.ScheduledFuture;
  *
  * <p>A Send made by {@code sendWithEvents} is {@linkplain #pooled pooled}: no stage is handed out,
  * so nobody but taps holds it, and once its Sent, Expired or SendError has been raised it goes
- * back to its SendPath's pool for the next such Send (with its {@link SendPromise}). Its
+ * back to its event loop thread's {@link SendPool} for the next such Send of any Connection of
+ * that loop (with its {@link SendPromise}, unless a channel may still report to that). Its
  * CompletableFuture half is never completed, so it stays reusable.
  */
 final class PendingSend extends CompletableFuture<MessageContext>
         implements Runnable, GenericFutureListener<Future<? super Void>> {
-    private final SendPath path;
+    /** The send path of the Connection it serves; a pooled Send is given to the next one that takes it. */
+    private SendPath path;
+    /** The next idle Send of its {@link SendPool}, while it waits there. */
+    PendingSend nextIdle;
     /** Whether this Send reports only through events and is reused once it has ended. */
     final boolean pooled;
     Message message;
@@ -48,18 +52,24 @@ final class PendingSend extends CompletableFuture<MessageContext>
         this.endOfMessage = endOfMessage;
     }
 
-    /** Makes this (idle, pooled) Send carry {@code sent}. */
-    void reuse(Message sent) {
+    /** Makes this (idle, pooled) Send carry {@code sent} for {@code sender}. */
+    void reuse(SendPath sender, Message sent) {
+        path = sender;
         message = sent;
         context = sent.context();
         endOfMessage = sent.endOfMessage();
     }
 
-    /** Drops every reference to the application's data before this Send waits in the pool. */
+    /**
+     * Drops every reference to the application's data before this Send waits in the pool. A
+     * promise whose write the channel has not reported yet (the Send ended with its Connection) is
+     * dropped too, not only disarmed: the channel still holds it and reports to it later, which
+     * must never reach the Send this one carries next, maybe for another Connection.
+     */
     void clear() {
         cancelExpiry();
-        if (promise != null) {
-            promise.disarm();
+        if (promise != null && promise.disarm()) {
+            promise = null;
         }
         message = null;
         context = null;
@@ -78,9 +88,17 @@ final class PendingSend extends CompletableFuture<MessageContext>
         }
     }
 
+    /** Lets go of its Connection and channel before it waits in its {@link SendPool}; on the event loop. */
+    void pooled() {
+        path = null;
+        if (promise != null) {
+            promise.unbind();
+        }
+    }
+
     /** The promise for this Send's write to {@code channel}, armed for it. */
     ChannelPromise promiseFor(Channel channel) {
-        if (promise == null || promise.channel() != channel) {
+        if (promise == null || promise.channel() != channel && !promise.rebind(channel)) {
             promise = new SendPromise(channel);
         }
         return promise.arm(this);
@@ -99,6 +117,20 @@ final class PendingSend extends CompletableFuture<MessageContext>
     void fail(Throwable error) {
         if (pooled) {
             path.recycle(this);
+        } else {
+            completeExceptionally(error);
+        }
+    }
+
+    /**
+     * Ended (SendError raised) while its write was not reported yet, as the Connection failed:
+     * fails the stage, and a pooled Send is only cleared, never pooled again, since the link may
+     * still report that write to it (it is the listener of a link's future) and must not reach
+     * the Send it would carry next, maybe for another Connection ({@link SendPool}).
+     */
+    void failUnreported(Throwable error) {
+        if (pooled) {
+            clear();
         } else {
             completeExceptionally(error);
         }

@@ -66,11 +66,6 @@ final class ReceivePath extends InboundQueue {
      */
     private ReceiveRequest firstRequest;
     private ArrayDeque<ReceiveRequest> laterRequests;
-    /** Idle pooled ReceiveRequests (the WithEvents calls), most recently used first; made on first use; event loop only. */
-    private ArrayDeque<ReceiveRequest> idle;
-    /** The one idle pooled Receive of a Connection that waits on one at a time: no deque for it (see SendPath.spare). */
-    private ReceiveRequest spare;
-    static final int POOL_LIMIT = 16;
     private ReceiveStrategy strategy;
     private volatile boolean inputEnded;
     private boolean streamEndDelivered;
@@ -131,42 +126,29 @@ final class ReceivePath extends InboundQueue {
     }
 
     /**
-     * A Receive that reports only through events (receiveWithEvents): an idle one from the pool
-     * when there is one, so the steady path makes none per Message. On the event loop.
+     * A Receive that reports only through events (receiveWithEvents): an idle one from the event
+     * loop thread's {@link ReceivePool} when there is one, so the steady path makes none per
+     * Message and a Connection keeps none of its own. On the event loop.
      */
     ReceiveRequest pooledRequest(int minIncompleteLength, int maxLength) {
-        ReceiveRequest request = spare;
-        if (request != null) {
-            spare = null;
-        } else if (idle != null) {
-            request = idle.poll();
-        }
+        ReceiveRequest request = ReceivePool.ofThisThread().poll();
         if (request == null) {
             return new ReceiveRequest(this, minIncompleteLength, maxLength, true);
         }
-        request.reuse(minIncompleteLength, maxLength);
+        request.reuse(this, minIncompleteLength, maxLength);
         return request;
     }
 
-    /** Takes back a pooled Receive whose event has been raised; on the event loop only, at most {@link #POOL_LIMIT}. */
+    /**
+     * Takes back a pooled Receive whose event has been raised (or is about to reach the handler),
+     * into the event loop thread's {@link ReceivePool}; on the event loop only.
+     */
     void recycle(ReceiveRequest request) {
         if (!connection.eventLoop().inEventLoop()) {
             return;
         }
-        if (spare == null) {
-            spare = request;
-        } else if (idle == null || idle.size() < POOL_LIMIT - 1) {
-            if (idle == null) {
-                idle = new ArrayDeque<>(4);
-            }
-            idle.push(request);
-        }
-    }
-
-    /** Lets go of the pooled Receives once the Connection went quiet (see {@link SendPath#releasePool}). */
-    void releasePool() {
-        spare = null;
-        idle = null;
+        request.pooled();
+        ReceivePool.ofThisThread().offer(request);
     }
 
     void request(ReceiveRequest request) {
@@ -195,7 +177,7 @@ final class ReceivePath extends InboundQueue {
             data.release();
             return;
         }
-        connection.counters.bytesReceived(data.readableBytes());
+        connection.countBytesReceived(data.readableBytes());
         addStreamData(data);
         deliver();
     }
@@ -209,9 +191,9 @@ final class ReceivePath extends InboundQueue {
             data.release();
             return;
         }
-        connection.counters.bytesReceived(data.readableBytes());
+        connection.countBytesReceived(data.readableBytes());
         if (endOfMessage) {
-            connection.counters.messageReceived();
+            connection.countMessageReceived();
             if (context != null && deliveredAtOnce(data, context)) {
                 return;
             }
@@ -241,8 +223,8 @@ final class ReceivePath extends InboundQueue {
             data.release();
             return;
         }
-        connection.counters.bytesReceived(data.readableBytes());
-        connection.counters.messageReceived();
+        connection.countBytesReceived(data.readableBytes());
+        connection.countMessageReceived();
         MessageContext context = receivedContext(sender, false);
         if (!deliveredAtOnce(data, context)) {
             addMessage(data, context, true);
@@ -301,7 +283,7 @@ final class ReceivePath extends InboundQueue {
         Link link = connection.link();
         if (link != null && !link.framed()) {
             // Without a framer the whole stream is one Message (RFC 9622 §9.3); the peer's FIN ends it.
-            connection.counters.messageReceived();
+            connection.countMessageReceived();
         }
         addEndOfStream(receivedContext(null, true));
         deliver();
@@ -364,7 +346,7 @@ final class ReceivePath extends InboundQueue {
                 observer.messageReceived(connection, delivered.length(), delivered.endOfMessage());
             }
         }
-        connection.events.emit(complete ? RECEIVED : RECEIVED_PARTIAL, RECEIVE_DONE, connection, delivered, request);
+        connection.emit(complete ? RECEIVED : RECEIVED_PARTIAL, RECEIVE_DONE, connection, delivered, request);
     }
 
     /**
@@ -388,7 +370,7 @@ final class ReceivePath extends InboundQueue {
         TransportServicesException error = new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
                 "the peer ended the stream; no further messages will arrive");
         observeReceiveError(error);
-        connection.events.emit(() -> connection.handler().receiveError(connection, MessageContext.create(), error),
+        connection.emit(() -> connection.handler().receiveError(connection, MessageContext.create(), error),
                 () -> request.fail(error));
     }
 
@@ -473,7 +455,7 @@ final class ReceivePath extends InboundQueue {
         while ((request = pollRequest()) != null) {
             ReceiveRequest failed = request;
             observeReceiveError(error);
-            connection.events.emit(
+            connection.emit(
                     () -> connection.handler().receiveError(connection, MessageContext.create(), error),
                     () -> failed.fail(error));
         }

@@ -12,13 +12,17 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>A Receive made by {@code receiveWithEvents} is {@linkplain #pooled pooled}: no stage is handed
  * out, so once its Received, ReceivedPartial or ReceiveError has been raised it goes back to its
- * ReceivePath's pool for the next such call. Its CompletableFuture half is never completed.
+ * event loop thread's {@link ReceivePool} for the next such call of any Connection of that loop.
+ * Its CompletableFuture half is never completed.
  */
 final class ReceiveRequest extends CompletableFuture<Message> implements Runnable {
     /** {@code minIncompleteLength} when the application gave none. */
     static final int UNSPECIFIED = -1;
 
-    private final ReceivePath path;
+    /** The receive path of the Connection it serves; a pooled Receive is given to the next one that takes it. */
+    private ReceivePath path;
+    /** The next idle Receive of its {@link ReceivePool}, while it waits there. */
+    ReceiveRequest nextIdle;
     /** Whether this Receive reports only through events and is reused once it has ended. */
     final boolean pooled;
     int minIncompleteLength;
@@ -31,8 +35,9 @@ final class ReceiveRequest extends CompletableFuture<Message> implements Runnabl
         this.pooled = pooled;
     }
 
-    /** Makes this (idle, pooled) Receive ask for the given limits. */
-    void reuse(int minIncomplete, int max) {
+    /** Makes this (idle, pooled) Receive ask for the given limits, for {@code receiver}. */
+    void reuse(ReceivePath receiver, int minIncomplete, int max) {
+        path = receiver;
         minIncompleteLength = minIncomplete;
         maxLength = max;
     }
@@ -48,6 +53,11 @@ final class ReceiveRequest extends CompletableFuture<Message> implements Runnabl
         if (pooled) {
             path.recycle(this);
         }
+    }
+
+    /** Lets go of its Connection before it waits in its {@link ReceivePool}; on the event loop. */
+    void pooled() {
+        path = null;
     }
 
     /** Received or ReceivedPartial was raised: completes the stage (a pooled Receive was recycled before). */

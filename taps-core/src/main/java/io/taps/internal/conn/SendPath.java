@@ -67,37 +67,38 @@ final class SendPath extends SendQueue {
      */
     private PendingSend oldestInFlight;
     private ArrayDeque<PendingSend> laterInFlight;
-    /** Idle pooled PendingSends (the WithEvents calls), most recently used first; made on first use; event loop only. */
-    private ArrayDeque<PendingSend> idle;
     /**
-     * The one idle pooled Send of a Connection that has one in flight at a time (a request/response
-     * server): kept in this field, so that only pipelining makes the {@link #idle} deque (~56 B of
-     * every Connection that ever sent with events, issue 21 item 4). Event loop only.
+     * {@link #OUTPUT_SHUTDOWN}, {@link #DRAINING}, {@link #RESEND_PAYLOAD_REUSED} and
+     * {@link #DROP_RESEND_PAYLOAD}, one bit each: beside the volatile {@link #finalSent}, one byte
+     * rather than four booleans lets the references start four bytes earlier (SendPath 88 -> 80 B
+     * of every Connection, issue 21 figure 12). Event loop only.
      */
-    private PendingSend spare;
-    /**
-     * Pooled Sends kept idle: as many as a pipelining application keeps in flight between two
-     * flushes (the framer flushes once per read, so 64 outstanding requests answered from one read
-     * are 64 Sends written before their Sent), so that steady state allocates none; a Connection
-     * that never had that many in flight never holds that many.
-     */
-    static final int POOL_LIMIT = 64;
-    private boolean outputShutdown;
+    private byte flags;
+    private static final int OUTPUT_SHUTDOWN = 1;
+    /** Set while writeQueued drains the queue: its writes share one flush at the end. */
+    private static final int DRAINING = 2;
+    /** The kept payload view served a resend since it was made. */
+    private static final int RESEND_PAYLOAD_REUSED = 4;
+    /** Set once a kept view was replaced unused, until an array is sent twice in a row (see {@link #framedPayload}). */
+    private static final int DROP_RESEND_PAYLOAD = 8;
     /** Open StartBatch calls (RFC 9622 §9.2.4); while above zero, writes wait for EndBatch's flush. */
     private int batchDepth;
-    /** Set while writeQueued drains the queue: its writes share one flush at the end. */
-    private boolean draining;
     /** The reusable payload view of {@link #framedPayload} and the array it shows; event loop only. */
     private ByteBuf resendPayload;
     private byte[] resendArray;
-    private boolean resendPayloadReused;
-    /** False once a kept view was replaced unused, until an array is sent twice in a row (see {@link #framedPayload}). */
-    private boolean keepResendPayload = true;
     /** System.identityHashCode of the array last sent through {@link #framedPayload}. */
     private int lastSentIdentity;
 
     SendPath(TapsConnection connection) {
         this.connection = connection;
+    }
+
+    private boolean flag(int bit) {
+        return (flags & bit) != 0;
+    }
+
+    private void flag(int bit, boolean on) {
+        flags = (byte) (on ? flags | bit : flags & ~bit);
     }
 
     /** StartBatch (RFC 9622 §9.2.4, A-20): Messages sent until the matching EndBatch share one flush. */
@@ -137,10 +138,10 @@ final class SendPath extends SendQueue {
 
     /** Ends the sending direction once (FIN after close_notify); false when it already ended. */
     boolean shutdownOutputOnce(Runnable whenDone) {
-        if (outputShutdown) {
+        if (flag(OUTPUT_SHUTDOWN)) {
             return false;
         }
-        outputShutdown = true;
+        flag(OUTPUT_SHUTDOWN, true);
         connection.link().shutdownOutputToClose(whenDone);
         return true;
     }
@@ -190,7 +191,7 @@ final class SendPath extends SendQueue {
             if (endOfMessage) {
                 expiredPartials.remove(context);
             }
-            connection.events.emit(() -> connection.handler().expired(connection, context), () ->
+            connection.emit(() -> connection.handler().expired(connection, context), () ->
                     pending.fail(new TransportServicesException(ErrorReason.TIMEOUT,
                             "an earlier part of this Message outlived its msgLifetime (Expired, RFC 9622 §9.2.2.2)")));
             return;
@@ -252,7 +253,7 @@ final class SendPath extends SendQueue {
         PendingSend early = sentEarly;
         if (early != null) {
             sentEarly = null;
-            connection.events.emit(SENT, SEND_DONE, connection, early.context, early);
+            connection.emit(SENT, SEND_DONE, connection, early.context, early);
         }
     }
 
@@ -298,13 +299,13 @@ final class SendPath extends SendQueue {
     private ByteBuf framedPayload(byte[] bytes) {
         ByteBuf view = resendPayload;
         if (view != null && resendArray == bytes && view.refCnt() == 1) {
-            resendPayloadReused = true;
+            flag(RESEND_PAYLOAD_REUSED, true);
             view.setIndex(0, bytes.length);
             return view.retain();
         }
         if (view != null) {
-            if (resendArray != bytes && !resendPayloadReused) {
-                keepResendPayload = false;
+            if (resendArray != bytes && !flag(RESEND_PAYLOAD_REUSED)) {
+                flag(DROP_RESEND_PAYLOAD, true);
             }
             view.release();
             resendPayload = null;
@@ -312,17 +313,17 @@ final class SendPath extends SendQueue {
         }
         int identity = System.identityHashCode(bytes);
         if (identity == lastSentIdentity) {
-            keepResendPayload = true;
+            flag(DROP_RESEND_PAYLOAD, false);
         }
         lastSentIdentity = identity;
         view = Unpooled.wrappedBuffer(bytes).asReadOnly();
         view.setIndex(0, bytes.length);
-        if (!keepResendPayload) {
+        if (flag(DROP_RESEND_PAYLOAD)) {
             return view; // the framer's reference is the only one: nothing stays pinned after the write
         }
         resendPayload = view;
         resendArray = bytes;
-        resendPayloadReused = false;
+        flag(RESEND_PAYLOAD_REUSED, false);
         return view.retain();
     }
 
@@ -357,15 +358,15 @@ final class SendPath extends SendQueue {
             int length = pending.message.length();
             // Read before Sent: a pooled Send is reused as soon as its Sent has been raised.
             boolean isFinal = pending.isFinal;
-            connection.counters.sent(length);
+            connection.countSent(length);
             TransportObserver observer = connection.observer();
             if (observer != TransportObserver.NONE) {
                 observer.messageSent(connection, length);
             }
-            connection.events.emit(SENT, SEND_DONE, connection, pending.context, pending);
+            connection.emit(SENT, SEND_DONE, connection, pending.context, pending);
             if (isFinal) {
                 connection.link().shutdownOutput(() -> { });
-                outputShutdown = true;
+                flag(OUTPUT_SHUTDOWN, true);
             }
         } else {
             if (!(cause instanceof TransportServicesException)) {
@@ -383,51 +384,40 @@ final class SendPath extends SendQueue {
 
     /**
      * A Send for {@code message} that reports only through events (sendWithEvents): an idle one
-     * from the pool when there is one, so the steady path makes none per Message. On the event loop.
+     * from the event loop thread's {@link SendPool} when there is one, so the steady path makes
+     * none per Message, and an idle Connection keeps none of its own. On the event loop.
      */
     PendingSend pooledSend(Message message) {
-        PendingSend send = spare;
-        if (send != null) {
-            spare = null;
-        } else if (idle != null) {
-            send = idle.poll();
-        }
+        PendingSend send = SendPool.ofThisThread().poll();
         if (send == null) {
             return new PendingSend(this, message, message.context(), message.endOfMessage(), true);
         }
-        send.reuse(message);
+        send.reuse(this, message);
         return send;
     }
 
     /**
-     * Takes back a pooled Send whose last event has been raised. Only on the event loop (a handler
-     * executor completes elsewhere: that Send is left to the garbage collector), and only up to
-     * {@link #POOL_LIMIT}, so a burst does not stay allocated.
+     * Takes back a pooled Send whose last event has been raised, into the event loop thread's
+     * {@link SendPool}. Only on the event loop (a handler executor completes elsewhere: that Send
+     * is left to the garbage collector); the pool keeps at most {@link SendPool#LIMIT}, so a burst
+     * does not stay allocated.
      */
     void recycle(PendingSend send) {
         send.clear();
         if (!connection.eventLoop().inEventLoop()) {
             return;
         }
-        if (spare == null) {
-            spare = send;
-        } else if (idle == null || idle.size() < POOL_LIMIT - 1) {
-            if (idle == null) {
-                idle = new ArrayDeque<>(4);
-            }
-            idle.push(send);
-        }
+        send.pooled();
+        SendPool.ofThisThread().offer(send);
     }
 
     /**
      * Lets go of what only the next Sends would reuse, once the Connection went quiet (its idle
-     * sweep found no traffic): the pooled Sends with their promises (~100 B, up to 64 of them
-     * after pipelining) and a payload view kept for a resend. A Connection that sends again makes
-     * them again, once; one with traffic is never quiet, so the steady path keeps its pool.
+     * sweep found no traffic): a payload view kept for a resend. A Connection that sends again
+     * makes it again, once; one with traffic is never quiet, so the steady path keeps it. (Its
+     * pooled Sends are its event loop's, {@link SendPool}: it keeps none to let go of.)
      */
     void releasePool() {
-        spare = null;
-        idle = null;
         if (resendPayload != null) {
             resendPayload.release();
             resendPayload = null;
@@ -490,7 +480,7 @@ final class SendPath extends SendQueue {
         } else {
             link.writeMessage(data, pending.context, pending.endOfMessage).addListener(pending);
         }
-        if (batchDepth == 0 && !draining) {
+        if (batchDepth == 0 && !flag(DRAINING)) {
             link.flush();
         }
     }
@@ -499,7 +489,7 @@ final class SendPath extends SendQueue {
     void writeQueued() {
         Lifecycle lifecycle = connection.lifecycle;
         boolean wrote = false;
-        draining = true;
+        flag(DRAINING, true);
         try {
             while (lifecycle.state() == ConnectionState.ESTABLISHED || lifecycle.state() == ConnectionState.CLOSING) {
                 Link link = connection.link();
@@ -516,7 +506,7 @@ final class SendPath extends SendQueue {
                 wrote = true;
             }
         } finally {
-            draining = false;
+            flag(DRAINING, false);
         }
         Link link = connection.link();
         if (wrote && batchDepth == 0 && link != null) {
@@ -582,7 +572,7 @@ final class SendPath extends SendQueue {
         if (pending.isFinal) {
             finalSent = false;
         }
-        connection.events.emit(() -> connection.handler().expired(connection, pending.context), () -> {
+        connection.emit(() -> connection.handler().expired(connection, pending.context), () -> {
             pending.fail(new TransportServicesException(ErrorReason.TIMEOUT,
                     "msgLifetime ended before the message could be sent (Expired, RFC 9622 §9.2.2.2)"));
         });
@@ -592,7 +582,10 @@ final class SendPath extends SendQueue {
     void failQueued(TransportServicesException error) {
         PendingSend unconfirmed;
         while ((unconfirmed = pollInFlight()) != null) {
-            sendError(unconfirmed, error);
+            // Its write is unreported: the link may still report it to this Send (as its listener),
+            // so a pooled one must never serve another Connection (SendPool): it is not pooled again.
+            PendingSend abandoned = unconfirmed;
+            sendError(abandoned, error, () -> abandoned.failUnreported(error));
         }
         for (PendingSend pending : drainAll()) {
             pending.cancelExpiry();
@@ -609,15 +602,18 @@ final class SendPath extends SendQueue {
     }
 
     private void sendError(PendingSend pending, TransportServicesException error) {
+        sendError(pending, error, () -> pending.fail(error));
+    }
+
+    private void sendError(PendingSend pending, TransportServicesException error, Runnable end) {
         TransportObserver observer = connection.observer();
         if (observer != TransportObserver.NONE) {
             observer.error(connection, TransportObserver.ErrorKind.SEND, error.reason());
         }
         MessageContext context = pending.context;
-        boolean raised = connection.events.emit(() -> connection.handler().sendError(connection, context, error),
-                () -> pending.fail(error));
+        boolean raised = connection.emit(() -> connection.handler().sendError(connection, context, error), end);
         if (!raised) {
-            pending.fail(error);
+            end.run();
         }
     }
 

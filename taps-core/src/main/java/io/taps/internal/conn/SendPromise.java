@@ -13,16 +13,50 @@ import io.netty.util.concurrent.GenericFutureListener;
  * promise, so the steady send path makes no {@code ChannelPromise} per Message (issue 21), while
  * failures still come back per Message, which the channel's void promise would not give.
  *
+ * <p>Pooled Sends serve every Connection of their event loop ({@link SendPool}), so the promise
+ * serves whichever channel its Send writes to next: {@link #channel()} is its own field, bound
+ * for each write and unbound while pooled. {@code DefaultChannelPromise} keeps a final channel,
+ * which only its own {@code channel()} reads; it gets one unregistered {@link #PLACEHOLDER} for
+ * the JVM instead, so that a pooled promise pins no channel it once served. It is rebound only
+ * while no write of it is unreported ({@link #rebind}); one the channel may still report to is
+ * dropped by its Send ({@link PendingSend#clear}).
+ *
  * <p>It is never done as far as Netty is concerned, so it must only be used as the promise of a
  * write on its channel, never handed to code that waits on it or adds listeners to it (which it
  * refuses). Runs on the channel's event loop.
  */
 final class SendPromise extends DefaultChannelPromise {
+    /** Stands for the channel in the superclass, which never reads it once {@link #channel()} is overridden. */
+    private static final Channel PLACEHOLDER = new io.netty.channel.embedded.EmbeddedChannel(false, false);
     /** The Send whose write is under way, or null. */
     private PendingSend owner;
+    /** The channel of the current or next write; null while pooled. */
+    private Channel channel;
 
     SendPromise(Channel channel) {
-        super(channel);
+        super(PLACEHOLDER);
+        this.channel = channel;
+    }
+
+    @Override
+    public Channel channel() {
+        return channel;
+    }
+
+    /** Serves {@code next} from now on, if no write of it is unreported; false (unchanged) otherwise. */
+    boolean rebind(Channel next) {
+        if (owner != null) {
+            return false;
+        }
+        channel = next;
+        return true;
+    }
+
+    /** Lets go of the channel while its Send waits in the pool (the promise is idle). */
+    void unbind() {
+        if (owner == null) {
+            channel = null;
+        }
     }
 
     SendPromise arm(PendingSend send) {
@@ -30,9 +64,14 @@ final class SendPromise extends DefaultChannelPromise {
         return this;
     }
 
-    /** Forgets a write that will be reported no more (its Send ended with the Connection). */
-    void disarm() {
+    /**
+     * Forgets a write that will be reported no more to its Send (it ended with the Connection);
+     * true when one was under way, whose channel may still report it to this promise.
+     */
+    boolean disarm() {
+        boolean armed = owner != null;
         owner = null;
+        return armed;
     }
 
     private void finish(Throwable cause) {

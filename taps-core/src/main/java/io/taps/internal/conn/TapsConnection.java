@@ -44,10 +44,11 @@ import java.util.concurrent.Flow;
  * The Connection of RFC 9622 on a Netty event loop: the facade that holds its parts together.
  * {@link Lifecycle} runs the state machine (§11, E-20), {@link SendPath} and {@link ReceivePath}
  * move the data, {@link PropertyStore} holds the property values and {@link PropertyActions} sets
- * and reads them, {@link KnownEndpoints} keeps the endpoints it knows, {@link TransferCounters} the
+ * and reads them, {@link KnownEndpoints} keeps the endpoints it knows, {@link TransferCounters} (a superclass) the
  * transfer report, {@link IdleTimer} ends it after {@code _taps.idleTimeout} without traffic, and
  * the group package coordinates Clone; the link reports to it through {@link LinkEvents}
- * ({@link LinkEventRouting}), and events are delivered in order (E-21) by one {@link EventDispatcher}.
+ * ({@link LinkEventRouting}), and events are delivered in order (E-21) by the {@link EventDispatcher}
+ * it extends.
  *
  * <p>Everything that changes state runs on the connection's one event loop, chosen when it is
  * created; public methods called from other threads hop onto it. The same object serves actively
@@ -66,14 +67,11 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     /** Creation order in this JVM: listings order by it, as a group made later no longer says when its Connection was. */
     private final long creationOrder = CREATED.incrementAndGet();
     private final EventLoop loop;
-    private final Executor eventExecutor;
     // The parts, shared with each other through this facade; all confined to the event loop.
-    final EventDispatcher events;
     final PropertyStore store;
     final Lifecycle lifecycle = new Lifecycle(this);
     final SendPath sendPath = new SendPath(this);
     final ReceivePath receivePath = new ReceivePath(this);
-    final TransferCounters counters = new TransferCounters();
     /**
      * Made on first use other than adopting a flow (the Preconnection's endpoints, AddRemote and the
      * like): until then the endpoints known are those of {@link #link}, which is all an accepted
@@ -114,9 +112,8 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
 
     public TapsConnection(EventLoop loop, Executor eventExecutor, TransportProperties properties, Role role,
             ConnectionEventHandler handler) {
+        super(eventExecutor);
         this.loop = loop;
-        this.eventExecutor = eventExecutor;
-        this.events = new EventDispatcher(eventExecutor);
         this.store = new PropertyStore(properties, role);
         this.handler = handler;
     }
@@ -185,7 +182,7 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
         runOnLoop(() -> {
             ConnectionState state = lifecycle.state();
             if (state == ConnectionState.ESTABLISHED || state == ConnectionState.CLOSING) {
-                events.emit(() -> handler.pathChange(this));
+                emit(() -> handler.pathChange(this));
                 TransportObserver current = observer;
                 if (current != TransportObserver.NONE) {
                     current.pathChange(this);
@@ -255,9 +252,9 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     public void establish(Link winner, StackCapabilities chosenStack) {
         adopt(winner, chosenStack);
         if (store.role() == Role.RENDEZVOUS) {
-            events.emit(() -> handler.rendezvousDone(this), lifecycle::completeReady);
+            emit(() -> handler.rendezvousDone(this), lifecycle::completeReady);
         } else {
-            events.emit(() -> handler.ready(this), lifecycle::completeReady);
+            emit(() -> handler.ready(this), lifecycle::completeReady);
         }
         sendPath.raiseEarlySent();
         lifecycle.afterReady();
@@ -291,7 +288,7 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
         this.stack = winner.framed() ? chosenStack.withFramer() : chosenStack;
         receivePath.adopt(winner);
         lifecycle.established();
-        counters.ready();
+        markReady();
         store.applyAll(winner);
         IdleTimer.restart(this);
     }
@@ -307,7 +304,7 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
      * ConnectionReceived comes before any event of the connection itself.
      */
     public void emitFirst(Runnable event) {
-        events.emit(event);
+        emit(event);
     }
 
     // ---------------------------------------------------------------- io.taps.Connection
@@ -489,12 +486,12 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
      * its own. On the event loop.
      */
     public void rttMeasured(java.time.Duration rtt) {
-        counters.rttMeasured(rtt);
+        keepRtt(rtt);
     }
 
     @Override
     public TransferReport transferReport() {
-        return counters.report(link, lifecycle.state() != ConnectionState.CLOSED);
+        return countedReport(link, lifecycle.state() != ConnectionState.CLOSED);
     }
 
     @Override
@@ -590,7 +587,7 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     public Connection clone(FramerFactory framer, TransportProperties overrides) {
         Map<Property<?>, Object> overridden = overrides == null ? Map.of() : overrides.explicitValues();
         CloneCoordinator.checkOverrides(store.transportProperties(), overridden);
-        TapsConnection clone = new TapsConnection(loop, eventExecutor, store.transportProperties(), Role.INITIATE,
+        TapsConnection clone = new TapsConnection(loop, eventExecutor(), store.transportProperties(), Role.INITIATE,
                 handler);
         Map<Property<?>, Object> entangledOverrides = clone.store.cloneOf(store, overridden);
         CloneCoordinator.start(this, clone, framer, entangledOverrides,
@@ -617,7 +614,7 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
 
     @Override
     public void raiseCloneError(TransportServicesException error) {
-        runOnLoop(() -> events.emit(() -> handler.cloneError(this, error)));
+        runOnLoop(() -> emit(() -> handler.cloneError(this, error)));
     }
 
     @Override

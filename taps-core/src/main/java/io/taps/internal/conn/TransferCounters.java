@@ -3,13 +3,20 @@ package io.taps.internal.conn;
 import io.taps.monitor.TransferReport;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.Executor;
 
 /**
  * The counters behind the transfer report (RFC 9622 §7.4, RFC 9623 §4): plain fields written on the
  * connection's event loop only, so counting costs nothing per Message ({@link TransferReport}
  * documents that a report taken on another thread may lag).
+ *
+ * <p>A superclass of {@link TapsConnection} (through {@link LinkEventRouting}), itself extending
+ * the Connection's {@link EventDispatcher}, rather than an object of its own: its fields then live
+ * in the Connection, without an object header and a reference to it (16 B of every Connection,
+ * issue 21 figure 12). Its methods are named for counting ({@code count...}, {@code mark...}) so
+ * they never read as the Connection's own actions; sealed, so nothing else is counted this way.
  */
-final class TransferCounters {
+abstract sealed class TransferCounters extends EventDispatcher permits LinkEventRouting {
     private long bytesSent;
     private long bytesReceived;
     private long messagesSent;
@@ -20,27 +27,31 @@ final class TransferCounters {
     private volatile long closedNanos;
     private volatile Duration lastRtt;
 
-    void ready() {
+    TransferCounters(Executor eventExecutor) {
+        super(eventExecutor);
+    }
+
+    void markReady() {
         Instant now = Instant.now();
         readyAtEpochNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
         readyNanos = System.nanoTime();
     }
 
     /** Fixes the end of the report's duration; called before closed() can complete. */
-    void closed() {
+    void markClosed() {
         closedNanos = System.nanoTime();
     }
 
-    void sent(int length) {
+    void countSent(int length) {
         messagesSent++;
         bytesSent += length;
     }
 
-    void bytesReceived(int length) {
+    void countBytesReceived(int length) {
         bytesReceived += length;
     }
 
-    void messageReceived() {
+    void countMessageReceived() {
         messagesReceived++;
     }
 
@@ -50,7 +61,7 @@ final class TransferCounters {
     }
 
     /** The report; {@code live} while the transport still exists, so its RTT may be asked for. */
-    TransferReport report(Link link, boolean live) {
+    TransferReport countedReport(Link link, boolean live) {
         long ready = readyNanos;
         long closed = closedNanos;
         Duration duration = ready == 0 ? Duration.ZERO
@@ -73,7 +84,7 @@ final class TransferCounters {
     }
 
     /** An RTT the transport reported, measured elsewhere (establishment, lifetime sampling). */
-    void rttMeasured(Duration rtt) {
+    void keepRtt(Duration rtt) {
         lastRtt = rtt;
     }
 

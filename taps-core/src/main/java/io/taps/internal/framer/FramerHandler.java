@@ -72,25 +72,30 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
     private ByteBuf firstCollected;
     private ArrayList<ByteBuf> laterCollected;
     private ChannelHandlerContext ctx;
+    /**
+     * This handler's state flags, one bit each ({@link #flag(int)}): thirteen booleans were 16 B
+     * of every Connection with a framer, one int is 4 (issue 21 figure 12). Event loop only.
+     */
+    private int flags;
+    private static final int EARMARK_END = 1 << 0;
+    private static final int STARTED = 1 << 1;
+    private static final int READY = 1 << 2;
+    private static final int PASSTHROUGH = 1 << 3;
+    private static final int FAILED = 1 << 4;
+    private static final int STOPPED = 1 << 5;
+    private static final int INPUT_ENDED = 1 << 6;
+    /** The Connection paused reading ({@link ReceivePause}): no parsing until it resumes. */
+    private static final int PAUSED = 1 << 7;
+    /** The peer's end of input, held while paused input before it is still unparsed. */
+    private static final int INPUT_SHUTDOWN_HELD = 1 << 8;
+    private static final int END_CHECKED = 1 << 9;
+    private static final int COLLECTING = 1 << 10;
+    private static final int PROCESSING = 1 << 11;
+    private static final int FLUSH_NEEDED = 1 << 12;
     private long available;
     private long earmark;
     private MessageContext earmarkContext;
-    private boolean earmarkEnd;
-    private boolean started;
-    private boolean ready;
-    private boolean passthrough;
-    private boolean failed;
-    private boolean stopped;
-    private boolean inputEnded;
-    /** The Connection paused reading ({@link ReceivePause}): no parsing until it resumes. */
-    private boolean paused;
-    /** The peer's end of input, held while paused input before it is still unparsed. */
-    private boolean inputShutdownHeld;
-    private boolean endChecked;
-    private boolean collecting;
-    private boolean processing;
     private int depth;
-    private boolean flushNeeded;
     private long progress;
     private Runnable handoff;
     private MessageContext receivedContext;
@@ -106,6 +111,14 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         this.framer = framer;
     }
 
+    private boolean flag(int bit) {
+        return (flags & bit) != 0;
+    }
+
+    private void flag(int bit, boolean on) {
+        flags = on ? flags | bit : flags & ~bit;
+    }
+
     /** The largest Message this handler's framer handles, -1 for no limit (RFC 9622 §8.1.11.5). */
     long maxMessageSize() {
         return framer.maxMessageSize();
@@ -119,10 +132,10 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
     // ------------------------------------------------------------------ lifecycle
 
     void start() {
-        if (started || failed) {
+        if (flag(STARTED) || flag(FAILED)) {
             return;
         }
-        started = true;
+        flag(STARTED, true);
         enter();
         try {
             framer.start(this);
@@ -132,7 +145,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             exit();
         }
         runHandoff();
-        if (!failed && !passthrough) {
+        if (!flag(FAILED) && !flag(PASSTHROUGH)) {
             process();
         }
     }
@@ -150,11 +163,11 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
     }
 
     private void stop() {
-        if (stopped) {
+        if (flag(STOPPED)) {
             return;
         }
-        stopped = true;
-        if (started) {
+        flag(STOPPED, true);
+        if (flag(STARTED)) {
             try {
                 framer.stop(this);
             } catch (Throwable ignored) {
@@ -211,7 +224,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             receive((ByteBuf) message, RAW);
         } else if (message instanceof FramedMessage) {
             FramedMessage framed = (FramedMessage) message;
-            if (passthrough && !failed && !stopped && earmark == 0) {
+            if (flag(PASSTHROUGH) && !flag(FAILED) && !flag(STOPPED) && earmark == 0) {
                 // Stepped aside: the Messages of the framer below pass unchanged.
                 context.fireChannelRead(framed);
                 return;
@@ -224,7 +237,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
     }
 
     private void receive(ByteBuf data, Origin origin) {
-        if (failed || stopped) {
+        if (flag(FAILED) || flag(STOPPED)) {
             data.release();
             return;
         }
@@ -234,39 +247,39 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             int now = (int) Math.min(earmark, data.readableBytes());
             ByteBuf piece = data.readRetainedSlice(now);
             earmark -= now;
-            fireUp(piece, earmarkContext, earmark == 0 && earmarkEnd);
+            fireUp(piece, earmarkContext, earmark == 0 && flag(EARMARK_END));
             if (earmark == 0) {
                 earmarkContext = null;
             }
         }
-        if (!data.isReadable() || failed || stopped) {
+        if (!data.isReadable() || flag(FAILED) || flag(STOPPED)) {
             data.release();
-        } else if (passthrough) {
+        } else if (flag(PASSTHROUGH)) {
             fireRest(data, origin);
             return;
         } else {
             addInput(data, origin);
             available += data.readableBytes();
         }
-        if (started) {
+        if (flag(STARTED)) {
             process();
         }
     }
 
     /** Calls the framer while it makes progress on the bytes at the cursor. */
     private void process() {
-        if (processing) {
+        if (flag(PROCESSING)) {
             return;
         }
-        processing = true;
+        flag(PROCESSING, true);
         enter();
         int idle = 0;
         try {
-            while (!failed && !passthrough && !stopped && !paused && earmark == 0
-                    && (available > 0 || inputEnded && !endChecked)) {
+            while (!flag(FAILED) && !flag(PASSTHROUGH) && !flag(STOPPED) && !flag(PAUSED) && earmark == 0
+                    && (available > 0 || flag(INPUT_ENDED) && !flag(END_CHECKED))) {
                 long before = progress;
                 long availableBefore = available;
-                boolean endBefore = inputEnded;
+                boolean endBefore = flag(INPUT_ENDED);
                 try {
                     framer.handleReceivedData(this);
                 } catch (Throwable thrown) {
@@ -274,8 +287,8 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
                     break;
                 }
                 runHandoff();
-                if (inputEnded && endBefore && progress == before && available == availableBefore) {
-                    endChecked = true;
+                if (flag(INPUT_ENDED) && endBefore && progress == before && available == availableBefore) {
+                    flag(END_CHECKED, true);
                 }
                 if (progress == before && available == availableBefore) {
                     break;
@@ -288,15 +301,16 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
                     break;
                 }
             }
-            if (!failed && !passthrough && !stopped && available > MAX_UNPARSED) {
+            if (!flag(FAILED) && !flag(PASSTHROUGH) && !flag(STOPPED) && available > MAX_UNPARSED) {
                 failConnection(ErrorReason.MESSAGE_TOO_LARGE, "the framer " + framerName() + " left " + available
                         + " received bytes unparsed, more than taps' limit of " + MAX_UNPARSED);
             }
-            if (inputEnded && !paused && !failed && !passthrough && !stopped && (available > 0 || earmark > 0)) {
+            if (flag(INPUT_ENDED) && !flag(PAUSED) && !flag(FAILED) && !flag(PASSTHROUGH) && !flag(STOPPED)
+                    && (available > 0 || earmark > 0)) {
                 failConnection(ErrorReason.DEFRAMING_FAILED, truncation());
             }
         } finally {
-            processing = false;
+            flag(PROCESSING, false);
             exit();
         }
     }
@@ -313,27 +327,28 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
     @Override
     public void userEventTriggered(ChannelHandlerContext context, Object event) throws Exception {
         if (event == ReceivePause.PAUSE) {
-            paused = true;
-        } else if (event == ReceivePause.RESUME && paused) {
-            paused = false;
-            if (started && !passthrough && !failed) {
+            flag(PAUSED, true);
+        } else if (event == ReceivePause.RESUME && flag(PAUSED)) {
+            flag(PAUSED, false);
+            if (flag(STARTED) && !flag(PASSTHROUGH) && !flag(FAILED)) {
                 process();
             }
-            if (inputShutdownHeld && (!paused || available == 0 || failed || stopped || passthrough)) {
-                inputShutdownHeld = false;
+            if (flag(INPUT_SHUTDOWN_HELD)
+                    && (!flag(PAUSED) || available == 0 || flag(FAILED) || flag(STOPPED) || flag(PASSTHROUGH))) {
+                flag(INPUT_SHUTDOWN_HELD, false);
                 super.userEventTriggered(context, ChannelInputShutdownEvent.INSTANCE);
             }
-        } else if (event == ChannelInputShutdownEvent.INSTANCE && !inputEnded) {
-            inputEnded = true;
-            if (started && !passthrough && !failed) {
+        } else if (event == ChannelInputShutdownEvent.INSTANCE && !flag(INPUT_ENDED)) {
+            flag(INPUT_ENDED, true);
+            if (flag(STARTED) && !flag(PASSTHROUGH) && !flag(FAILED)) {
                 process();
-                if (!processing && earmark > 0 && !failed) {
+                if (!flag(PROCESSING) && earmark > 0 && !flag(FAILED)) {
                     failConnection(ErrorReason.DEFRAMING_FAILED, truncation());
                 }
             }
-            if (paused && available > 0 && !failed && !stopped && !passthrough) {
+            if (flag(PAUSED) && available > 0 && !flag(FAILED) && !flag(STOPPED) && !flag(PASSTHROUGH)) {
                 // The Messages still in the paused input come before the peer's end.
-                inputShutdownHeld = true;
+                flag(INPUT_SHUTDOWN_HELD, true);
                 return;
             }
         }
@@ -448,7 +463,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         if (now < length) {
             earmark = length - now;
             earmarkContext = messageContext;
-            earmarkEnd = endOfMessage;
+            flag(EARMARK_END, endOfMessage);
         }
         if (now > 0 || length == 0) {
             ByteBuf piece = take(now);
@@ -490,7 +505,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
 
     @Override
     public void deliver(MessageContext messageContext, ByteBuf data, boolean endOfMessage) {
-        if (failed || stopped) {
+        if (flag(FAILED) || flag(STOPPED)) {
             data.release();
             return;
         }
@@ -521,7 +536,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
 
     @Override
     public boolean inputEnded() {
-        return inputEnded;
+        return flag(INPUT_ENDED);
     }
 
     // ------------------------------------------------------------------ send side
@@ -533,7 +548,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             return;
         }
         FramedMessage outbound = (FramedMessage) message;
-        if (passthrough) {
+        if (flag(PASSTHROUGH)) {
             if (stack.isLowest(this)) {
                 context.write(outbound.content(), promise);
             } else {
@@ -541,25 +556,25 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             }
             return;
         }
-        if (failed || stopped) {
+        if (flag(FAILED) || flag(STOPPED)) {
             outbound.release();
             promise.setFailure(new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
                     "the framer " + framerName() + " has failed or stopped"));
             return;
         }
-        collecting = true;
+        flag(COLLECTING, true);
         try {
             framer.newSentMessage(this, outbound.content(), outbound.context(), outbound.endOfMessage());
         } catch (Throwable thrown) {
-            collecting = false;
+            flag(COLLECTING, false);
             releaseCollected();
             promise.setFailure(thrown instanceof TransportServicesException ? thrown
                     : new TransportServicesException(ErrorReason.PROTOCOL_FAILED,
                             "the framer " + framerName() + " failed to frame the message: " + thrown, thrown));
             return;
         }
-        collecting = false;
-        if (failed || stopped) {
+        flag(COLLECTING, false);
+        if (flag(FAILED) || flag(STOPPED)) {
             // The framer failed the Connection (or the flow ended) while framing this Message:
             // nothing goes to the network after FailConnection, and the Message is not Sent.
             releaseCollected();
@@ -598,7 +613,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
     @Override
     public void flush(ChannelHandlerContext context) {
         if (depth > 0) {
-            flushNeeded = true;
+            flag(FLUSH_NEEDED, true);
             return;
         }
         context.flush();
@@ -627,7 +642,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
 
     @Override
     public void send(ByteBuf data) {
-        if (collecting) {
+        if (flag(COLLECTING)) {
             if (firstCollected == null) {
                 firstCollected = data;
             } else {
@@ -638,13 +653,13 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             }
             return;
         }
-        if (failed || stopped) {
+        if (flag(FAILED) || flag(STOPPED)) {
             data.release();
             return;
         }
         writeDown(data, MessageContext.create(), true, ctx.newPromise());
         if (depth > 0) {
-            flushNeeded = true;
+            flag(FLUSH_NEEDED, true);
         } else {
             ctx.flush();
         }
@@ -654,15 +669,15 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
 
     @Override
     public void makeConnectionReady() {
-        if (!ready) {
-            ready = true;
+        if (!flag(READY)) {
+            flag(READY, true);
             stack.handlerReady();
         }
     }
 
     @Override
     public void makeConnectionClosed() {
-        if (failed) {
+        if (flag(FAILED)) {
             return;
         }
         if (!stack.outcomeReported()) {
@@ -675,10 +690,10 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
 
     @Override
     public void failConnection(TransportServicesException error) {
-        if (failed) {
+        if (flag(FAILED)) {
             return;
         }
-        failed = true;
+        flag(FAILED, true);
         releaseInput();
         earmark = 0;
         if (!stack.failBeforeReady(error)) {
@@ -707,7 +722,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         }
         available = 0;
         progress++;
-        boolean ended = inputEnded;
+        boolean ended = flag(INPUT_ENDED);
         Runnable previous = handoff;
         handoff = () -> {
             if (previous != null) {
@@ -719,9 +734,9 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             for (ByteBuf buffer : rest) {
                 added.receive(buffer, RAW);
             }
-            if (ended && !added.inputEnded) {
-                added.inputEnded = true;
-                if (added.started) {
+            if (ended && !added.flag(INPUT_ENDED)) {
+                added.flag(INPUT_ENDED, true);
+                if (added.flag(STARTED)) {
                     added.process();
                 }
             }
@@ -741,10 +756,10 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
 
     @Override
     public void startPassthrough() {
-        if (passthrough) {
+        if (flag(PASSTHROUGH)) {
             return;
         }
-        passthrough = true;
+        flag(PASSTHROUGH, true);
         progress++;
         ByteBuf buffer;
         while (inputHead != null) {
@@ -795,8 +810,8 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
     }
 
     private void exit() {
-        if (--depth == 0 && flushNeeded) {
-            flushNeeded = false;
+        if (--depth == 0 && flag(FLUSH_NEEDED)) {
+            flag(FLUSH_NEEDED, false);
             ctx.flush();
         }
     }

@@ -35,8 +35,6 @@ public class ChannelLink extends SingleChannelLink {
     private final boolean framed;
     /** The framers' largest Message, -1 for none: read once, since a send checks it every time. */
     private final int framerLimit;
-    /** The holder of the Messages written to the framers on the event loop. */
-    private final FramedMessage outbound = FramedMessage.reusable();
     /** The pipeline's ConnectionHandler once looked up (a pipeline search per close otherwise). */
     private ConnectionHandler connectionHandler;
 
@@ -68,7 +66,8 @@ public class ChannelLink extends SingleChannelLink {
     public void writeMessage(ByteBuf data, io.taps.MessageContext context, boolean endOfMessage,
             io.netty.channel.ChannelPromise promise) {
         if (framed) {
-            outbound.writeThrough(channel, data, context, endOfMessage, promise);
+            // The event loop thread's holder, not one per link (FramedMessage.writeDown).
+            FramedMessage.writeDown(channel, data, context, endOfMessage, promise);
         } else {
             channel.write(data, promise);
         }

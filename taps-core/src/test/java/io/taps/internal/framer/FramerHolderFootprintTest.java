@@ -2,8 +2,15 @@ package io.taps.internal.framer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.taps.framer.lengthprefix.LengthPrefixFramer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -52,5 +59,62 @@ class FramerHolderFootprintTest {
         outer.done();
         assertThat(FramedMessage.carryUp(Unpooled.EMPTY_BUFFER, null, true)).isSameAs(outer);
         outer.done();
+    }
+
+    /**
+     * Links write to their framers through the thread's holders too ({@link FramedMessage#writeDown}),
+     * keeping none of their own (32 B of every Connection): two writes on the event loop go down in
+     * the same holder, freed after each; a write made while a delivery up holds the first holder
+     * (an echo from a Received handler) goes down in the nested one, so neither is overwritten.
+     */
+    @Test
+    void writesDownRideTheThreadsHoldersAndNestUnderADelivery() {
+        List<FramedMessage> holders = new ArrayList<>();
+        List<String> payloads = new ArrayList<>();
+        EmbeddedChannel channel = new EmbeddedChannel(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                FramedMessage message = (FramedMessage) msg;
+                holders.add(message);
+                payloads.add(message.content().toString(StandardCharsets.US_ASCII));
+                message.release();
+                promise.setSuccess();
+            }
+        });
+        try {
+            FramedMessage.writeDown(channel, ascii("one"), null, true, channel.newPromise());
+            FramedMessage.writeDown(channel, ascii("two"), null, true, channel.newPromise());
+            FramedMessage delivering = FramedMessage.carryUp(ascii("up"), null, true);
+            FramedMessage.writeDown(channel, ascii("echo"), null, true, channel.newPromise());
+            assertThat(delivering.content().toString(StandardCharsets.US_ASCII)).as("the delivery's holder untouched")
+                    .isEqualTo("up");
+            delivering.release();
+            delivering.done();
+            assertThat(payloads).containsExactly("one", "two", "echo");
+            assertThat(holders.get(0)).as("the thread's holder, again").isSameAs(holders.get(1)).matches(
+                    FramedMessage::isCarrier);
+            assertThat(holders.get(2)).as("the nested holder under a delivery").isNotSameAs(holders.get(0))
+                    .matches(FramedMessage::isCarrier);
+            assertThat(holders.get(0).content()).as("freed after the write").isNull();
+            java.util.Set<String> linkFields = new java.util.HashSet<>();
+            for (java.lang.reflect.Field field : io.taps.internal.stack.ChannelLink.class.getDeclaredFields()) {
+                linkFields.add(field.getType().getName());
+            }
+            assertThat(linkFields).as("a link keeps no holder of its own").doesNotContain(FramedMessage.class.getName());
+        } finally {
+            channel.finishAndReleaseAll();
+        }
+    }
+
+    /** A handler's state flags are bits of one int, not a boolean field each (16 -> 4 B of every Connection with a framer). */
+    @Test
+    void aHandlerKeepsItsStateFlagsInOneInt() {
+        assertThat(java.util.Arrays.stream(FramerHandler.class.getDeclaredFields())
+                .filter(field -> !java.lang.reflect.Modifier.isStatic(field.getModifiers()))
+                .filter(field -> field.getType() == boolean.class)).as("boolean fields of FramerHandler").isEmpty();
+    }
+
+    private static ByteBuf ascii(String text) {
+        return Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII);
     }
 }

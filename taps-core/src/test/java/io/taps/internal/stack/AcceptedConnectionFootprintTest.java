@@ -53,15 +53,19 @@ class AcceptedConnectionFootprintTest extends TapsTestSupport {
      * 14: 19 (21 on 9e48681), the idle sweep's task shared and PropertyActions static. Session 15:
      * 18, the send queue's list made only for two queued Sends. Session 16: 14, no KnownEndpoints
      * until one is added, the paths their own queues, the framers' holder the event loop's.
+     * Session 17: 11, the link's holder of written Messages the event loop's too, the transfer
+     * counters and the event dispatcher fields of the Connection.
      */
-    private static final int BOUND = 15;
+    private static final int BOUND = 12;
     /**
      * Objects an echo server's idle Connection keeps of its own, counted from its pipeline's
      * handlers too: session 15, 31 (37 on main 3173d2f: the received context's endpoints and
      * their ports, the framer stack's list and the send queue's). Session 16: 24, the same and one
-     * Receive (the pooled one reused in the handler), the framer stack's array of one.
+     * Receive (the pooled one reused in the handler), the framer stack's array of one. Session 17:
+     * 19, no FramedMessage of the link's own nor TransferCounters or EventDispatcher object, and
+     * the idle pooled Send with its promise the event loop's.
      */
-    private static final int ECHO_BOUND = 25;
+    private static final int ECHO_BOUND = 20;
 
     private static Listener listener;
     private static final List<Connection> accepted = new CopyOnWriteArrayList<>();
@@ -117,6 +121,11 @@ class AcceptedConnectionFootprintTest extends TapsTestSupport {
         assertThat(own).as("the idle timeout's scheduled task is the sweep's, shared by the loop's Connections")
                 .doesNotContainKeys("io.netty.util.concurrent.ScheduledFutureTask",
                         "io.taps.internal.conn.PropertyActions");
+        // Session 17: Messages go down to the framers in the event loop thread's holder, not the link's.
+        assertThat(own).as("no holder of written Messages per link").doesNotContainKey(
+                "io.taps.internal.framer.FramedMessage");
+        assertThat(own).as("the transfer counters and the event dispatcher: fields of the Connection (its superclasses)")
+                .doesNotContainKeys("io.taps.internal.conn.TransferCounters", "io.taps.internal.conn.EventDispatcher");
         assertThat(total).as("objects an idle accepted Connection keeps of its own").isLessThanOrEqualTo(BOUND);
     }
 
@@ -179,11 +188,13 @@ class AcceptedConnectionFootprintTest extends TapsTestSupport {
             Object sendPath = field(connection, "sendPath");
             Object receivePath = field(connection, "receivePath");
             ((TapsConnection) connection).eventLoop().submit(() -> null).get(30, java.util.concurrent.TimeUnit.SECONDS);
-            assertThat(field(sendPath, "spare")).as("the idle pooled Send").isNotNull();
-            assertThat(field(sendPath, "idle")).as("no deque of idle Sends").isNull();
+            // Session 17: the idle pooled Send is the event loop's (SendPool), not the Connection's.
+            assertThat(java.util.Arrays.stream(sendPath.getClass().getDeclaredFields()).map(Field::getName))
+                    .as("no pooled Send of its own").doesNotContain("spare", "idle");
             // The waiting Receive is the pooled one, reused inside the handler (PooledReceiveReuseTest).
-            assertThat(field(receivePath, "spare")).as("no idle pooled Receive beside the waiting one").isNull();
-            assertThat(field(receivePath, "idle")).as("no deque of idle Receives").isNull();
+            assertThat(java.util.Arrays.stream(receivePath.getClass().getDeclaredFields()).map(Field::getName))
+                    .as("no idle pooled Receive beside the waiting one, nor a deque of them (ReceivePool)")
+                    .doesNotContain("spare", "idle");
             // Session 13: nor for the one Send in flight, the one Receive waiting, the one unit queued.
             assertThat(field(sendPath, "laterInFlight")).as("no deque of Sends in flight").isNull();
             assertThat(field(receivePath, "laterRequests")).as("no deque of waiting Receives").isNull();
@@ -247,6 +258,8 @@ class AcceptedConnectionFootprintTest extends TapsTestSupport {
                     "io.netty.buffer."));
             assertThat(own).as("the framer stack's handlers in an array of their number, no send queue list")
                     .doesNotContainKeys("java.util.ArrayList", "[Ljava.lang.Object;");
+            assertThat(own).as("the idle pooled Send and its promise: the event loop's")
+                    .doesNotContainKeys("io.taps.internal.conn.PendingSend", "io.taps.internal.conn.SendPromise");
             assertThat(own.values().stream().mapToInt(Integer::intValue).sum())
                     .as("objects an echo server's idle Connection keeps of its own").isLessThanOrEqualTo(ECHO_BOUND);
         } finally {

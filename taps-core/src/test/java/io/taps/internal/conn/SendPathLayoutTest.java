@@ -1,0 +1,25 @@
+package io.taps.internal.conn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a Connection's send path keeps (issue 21 figure 12): its event loop's flags in one byte
+ * beside the volatile finalSent, so that its references start four bytes earlier (88 -> 80 B of
+ * every Connection), and no pooled Send of its own ({@link SendPool}).
+ */
+class SendPathLayoutTest {
+    @Test
+    void theSendPathKeepsItsFlagsInOneByteAndNoPooledSend() {
+        Field[] fields = Arrays.stream(SendPath.class.getDeclaredFields())
+                .filter(field -> !Modifier.isStatic(field.getModifiers())).toArray(Field[]::new);
+        assertThat(Arrays.stream(fields).filter(field -> field.getType() == boolean.class).map(Field::getName))
+                .as("boolean fields: only the volatile one read off the loop").containsExactly("finalSent");
+        assertThat(Arrays.stream(fields).map(Field::getName)).as("no pooled Send of its own")
+                .doesNotContain("spare", "idle");
+    }
+}
