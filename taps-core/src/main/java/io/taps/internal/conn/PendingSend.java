@@ -28,8 +28,6 @@ final class PendingSend extends CompletableFuture<MessageContext>
         implements Runnable, GenericFutureListener<Future<? super Void>> {
     /** The send path of the Connection it serves; a pooled Send is given to the next one that takes it. */
     private SendPath path;
-    /** The next idle Send of its {@link SendPool}, while it waits there. */
-    PendingSend nextIdle;
     /** Whether this Send reports only through events and is reused once it has ended. */
     final boolean pooled;
     Message message;

@@ -9,51 +9,23 @@ import io.netty.util.concurrent.FastThreadLocal;
  * receiving, issue 21 figure 12), and the steady receive path still makes none. The Receive that
  * delivered a Message is back here before the handler runs ({@link ReceiveRequest#handingOver}),
  * on top, so an echo's receiveWithEvents inside its handler takes that very one. At most
- * {@value #LIMIT} wait. A Receive enters only once it has ended, without its Connection
- * ({@link ReceiveRequest#pooled()}); used on its event loop thread only.
+ * {@value #LIMIT} wait ({@link IdleStack}). A Receive enters only once it has ended, without its
+ * Connection ({@link ReceiveRequest#pooled()}); used on its event loop thread only.
  */
 final class ReceivePool {
     static final int LIMIT = 64;
-    private static final FastThreadLocal<ReceivePool> POOLS = new FastThreadLocal<>() {
+    private static final FastThreadLocal<IdleStack<ReceiveRequest>> POOLS = new FastThreadLocal<>() {
         @Override
-        protected ReceivePool initialValue() {
-            return new ReceivePool();
+        protected IdleStack<ReceiveRequest> initialValue() {
+            return new IdleStack<>(LIMIT);
         }
     };
-
-    /** The idle Receives, most recently used first, linked through {@link ReceiveRequest#nextIdle}. */
-    private ReceiveRequest head;
-    private int size;
 
     private ReceivePool() {
     }
 
     /** The calling thread's pool; call on an event loop thread only. */
-    static ReceivePool ofThisThread() {
+    static IdleStack<ReceiveRequest> ofThisThread() {
         return POOLS.get();
-    }
-
-    /** An idle Receive, or null when none waits. */
-    ReceiveRequest poll() {
-        ReceiveRequest request = head;
-        if (request != null) {
-            head = request.nextIdle;
-            request.nextIdle = null;
-            size--;
-        }
-        return request;
-    }
-
-    /** Keeps {@code request} for the next pooled Receive of any Connection of this thread, up to {@link #LIMIT}. */
-    void offer(ReceiveRequest request) {
-        if (size < LIMIT) {
-            request.nextIdle = head;
-            head = request;
-            size++;
-        }
-    }
-
-    int size() {
-        return size;
     }
 }

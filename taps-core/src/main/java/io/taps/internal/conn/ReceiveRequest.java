@@ -21,8 +21,6 @@ final class ReceiveRequest extends CompletableFuture<Message> implements Runnabl
 
     /** The receive path of the Connection it serves; a pooled Receive is given to the next one that takes it. */
     private ReceivePath path;
-    /** The next idle Receive of its {@link ReceivePool}, while it waits there. */
-    ReceiveRequest nextIdle;
     /** Whether this Receive reports only through events and is reused once it has ended. */
     final boolean pooled;
     int minIncompleteLength;

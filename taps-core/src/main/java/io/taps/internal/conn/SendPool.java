@@ -7,8 +7,7 @@ import io.netty.util.concurrent.FastThreadLocal;
  * Connections take from and give back to: a request/response server then keeps as many idle
  * Sends as its loop had in flight at once, not one per Connection (a Send and its write promise,
  * 104 B of every echoing Connection, issue 21 figure 12), and the steady send path still makes
- * none. At most {@value #LIMIT} wait, so a burst does not stay allocated; beyond that they are
- * left to the garbage collector.
+ * none. At most {@value #LIMIT} wait ({@link IdleStack}).
  *
  * <p>A Send enters only once it has ended (its Sent, Expired or SendError raised), without its
  * Message, its Connection or a write promise a channel may still report to ({@link PendingSend#clear}),
@@ -17,46 +16,18 @@ import io.netty.util.concurrent.FastThreadLocal;
  */
 final class SendPool {
     static final int LIMIT = 256;
-    private static final FastThreadLocal<SendPool> POOLS = new FastThreadLocal<>() {
+    private static final FastThreadLocal<IdleStack<PendingSend>> POOLS = new FastThreadLocal<>() {
         @Override
-        protected SendPool initialValue() {
-            return new SendPool();
+        protected IdleStack<PendingSend> initialValue() {
+            return new IdleStack<>(LIMIT);
         }
     };
-
-    /** The idle Sends, most recently used first, linked through {@link PendingSend#nextIdle}. */
-    private PendingSend head;
-    private int size;
 
     private SendPool() {
     }
 
     /** The calling thread's pool; call on an event loop thread only. */
-    static SendPool ofThisThread() {
+    static IdleStack<PendingSend> ofThisThread() {
         return POOLS.get();
-    }
-
-    /** An idle Send, or null when none waits. */
-    PendingSend poll() {
-        PendingSend send = head;
-        if (send != null) {
-            head = send.nextIdle;
-            send.nextIdle = null;
-            size--;
-        }
-        return send;
-    }
-
-    /** Keeps {@code send}, cleared, for the next pooled Send of any Connection of this thread, up to {@link #LIMIT}. */
-    void offer(PendingSend send) {
-        if (size < LIMIT) {
-            send.nextIdle = head;
-            head = send;
-            size++;
-        }
-    }
-
-    int size() {
-        return size;
     }
 }
