@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.taps.Connection;
 import io.taps.Listener;
 import io.taps.Preconnection;
-import io.taps.TransportServices;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
 import io.taps.framer.lengthprefix.LengthPrefixFramer;
@@ -14,6 +13,7 @@ import io.taps.properties.TransportProperties;
 import io.taps.security.SecurityParameters;
 import io.taps.testing.Await;
 import io.taps.testing.NetnsJvm;
+import io.taps.testing.OneLoopTapsTestSupport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +24,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,7 +38,7 @@ import org.junit.jupiter.api.Test;
  * of the properties (~1 KB), the attempt kept after Ready (~300 B), or queues and maps made up front
  * push past them.
  */
-class ConnectionHeapTest {
+class ConnectionHeapTest extends OneLoopTapsTestSupport {
     private static final int CONNECTIONS = 2_000;
     /**
      * Session 12: 2.75 KB (3.14 KB on main 4b4c96c) once the event ring, the ready()/closed()
@@ -80,18 +78,6 @@ class ConnectionHeapTest {
      */
     private static final long INITIATED_BOUND = 2_750;
     private static final Duration WAIT = Duration.ofSeconds(60);
-
-    private static TransportServices taps;
-
-    @BeforeAll
-    static void start() {
-        taps = TransportServices.builder().eventLoopThreads(1).pathMonitorInterval(Duration.ZERO).build();
-    }
-
-    @AfterAll
-    static void stop() {
-        taps.close();
-    }
 
     @Test
     void anAcceptedIdleConnectionRetainsABoundedHeap() throws Exception {

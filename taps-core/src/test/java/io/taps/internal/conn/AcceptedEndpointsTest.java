@@ -5,18 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import io.taps.Connection;
 import io.taps.Listener;
-import io.taps.TransportServices;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
 import io.taps.properties.TransportProperties;
 import io.taps.security.SecurityParameters;
 import io.taps.testing.Await;
+import io.taps.testing.OneLoopTapsTestSupport;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,19 +22,7 @@ import org.junit.jupiter.api.Test;
  * (32 B of every accepted Connection, issue 21 figure 12) until something else becomes known
  * (AddRemote, AddLocal, their removal); the lists read the same either way (RFC 9622 §7.5).
  */
-class AcceptedEndpointsTest {
-    private static TransportServices taps;
-
-    @BeforeAll
-    static void start() {
-        taps = TransportServices.builder().eventLoopThreads(1).pathMonitorInterval(Duration.ZERO).build();
-    }
-
-    @AfterAll
-    static void stop() {
-        taps.close();
-    }
-
+class AcceptedEndpointsTest extends OneLoopTapsTestSupport {
     @Test
     void anAcceptedConnectionMakesItsKnownEndpointsOnlyWhenOneIsAdded() throws Exception {
         List<Connection> accepted = new CopyOnWriteArrayList<>();

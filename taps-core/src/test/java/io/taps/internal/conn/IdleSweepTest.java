@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.taps.Connection;
 import io.taps.Listener;
-import io.taps.TransportServices;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.properties.ConnectionState;
 import io.taps.properties.Property;
@@ -13,14 +12,13 @@ import io.taps.properties.Timeout;
 import io.taps.properties.TransportProperties;
 import io.taps.security.SecurityParameters;
 import io.taps.testing.Await;
+import io.taps.testing.OneLoopTapsTestSupport;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,21 +29,8 @@ import org.junit.jupiter.api.Test;
  * silent Connections end with a ConnectionError (Timeout) and traffic keeps them open is
  * {@code AcceptedIdleTimeoutTest}'s.
  */
-class IdleSweepTest {
+class IdleSweepTest extends OneLoopTapsTestSupport {
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static TransportServices taps;
-
-    @BeforeAll
-    static void start() {
-        // One event loop, so that every accepted Connection is on it.
-        taps = TransportServices.builder().eventLoopThreads(1).pathMonitorInterval(Duration.ZERO).build();
-    }
-
-    @AfterAll
-    static void stop() {
-        taps.close();
-    }
-
     @Test
     void connectionsWithOneIdleTimeoutShareOneSweepAndLeaveItWhenTheyEnd() throws Exception {
         List<Connection> accepted = new CopyOnWriteArrayList<>();

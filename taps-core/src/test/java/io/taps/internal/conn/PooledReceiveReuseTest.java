@@ -7,20 +7,18 @@ import io.taps.Connection;
 import io.taps.ConnectionEventHandler;
 import io.taps.Listener;
 import io.taps.Message;
-import io.taps.TransportServices;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.framer.lengthprefix.LengthPrefixFramer;
 import io.taps.properties.TransportProperties;
 import io.taps.security.SecurityParameters;
 import io.taps.testing.Await;
+import io.taps.testing.OneLoopTapsTestSupport;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,20 +27,8 @@ import org.junit.jupiter.api.Test;
  * Message is back in the pool before the handler runs, so the handler's receiveWithEvents reuses
  * it, and no idle spare is kept beside it (40 B of every echoing Connection, issue 21).
  */
-class PooledReceiveReuseTest {
+class PooledReceiveReuseTest extends OneLoopTapsTestSupport {
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static TransportServices taps;
-
-    @BeforeAll
-    static void start() {
-        taps = TransportServices.builder().eventLoopThreads(1).pathMonitorInterval(Duration.ZERO).build();
-    }
-
-    @AfterAll
-    static void stop() {
-        taps.close();
-    }
-
     @Test
     void anEchoReusesTheReceiveThatDeliveredAndKeepsNoSpare() throws Exception {
         List<Connection> accepted = new CopyOnWriteArrayList<>();

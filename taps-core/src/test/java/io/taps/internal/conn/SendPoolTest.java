@@ -16,6 +16,7 @@ import io.taps.properties.Role;
 import io.taps.properties.TransportProperties;
 import io.taps.security.SecurityParameters;
 import io.taps.testing.Await;
+import io.taps.testing.OneLoopTapsTestSupport;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,8 +24,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,20 +33,8 @@ import org.junit.jupiter.api.Test;
  * another Connection carries nothing of the last one, above all no promise its channel may still
  * report a write to.
  */
-class SendPoolTest {
+class SendPoolTest extends OneLoopTapsTestSupport {
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static TransportServices taps;
-
-    @BeforeAll
-    static void start() {
-        taps = TransportServices.builder().eventLoopThreads(1).pathMonitorInterval(Duration.ZERO).build();
-    }
-
-    @AfterAll
-    static void stop() {
-        taps.close();
-    }
-
     @Test
     void anEchoServersConnectionsShareOnePooledSendOfTheirLoop() throws Exception {
         List<Connection> accepted = new CopyOnWriteArrayList<>();
