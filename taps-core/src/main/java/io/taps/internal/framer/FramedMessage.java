@@ -77,7 +77,7 @@ public final class FramedMessage implements ByteBufHolder {
     }
 
     /** An empty instance for {@link #carry}. */
-    public static FramedMessage reusable() {
+    private static FramedMessage reusable() {
         return new FramedMessage(null, null, false, true);
     }
 
@@ -85,7 +85,7 @@ public final class FramedMessage implements ByteBufHolder {
      * This reusable instance carrying the given Message, or a new one while this one is still
      * being handled (a re-entrant send or delivery); {@link #done()} frees it again.
      */
-    public FramedMessage carry(ByteBuf payload, MessageContext messageContext, boolean end) {
+    private FramedMessage carry(ByteBuf payload, MessageContext messageContext, boolean end) {
         if (carrying) {
             return new FramedMessage(payload, messageContext, end);
         }
@@ -101,28 +101,6 @@ public final class FramedMessage implements ByteBufHolder {
         carrying = false;
         data = null;
         context = null;
-    }
-
-    /**
-     * Writes (a part of) one Message to {@code channel}'s framers, reporting to {@code promise}: on
-     * the channel's event loop through this reusable holder, which the framers read but do not keep,
-     * from another thread in a holder of its own (the write crosses threads and outlives the call).
-     * What every link with framers does, so that no link makes a holder per Message (issue 21).
-     */
-    public void writeThrough(io.netty.channel.Channel channel, ByteBuf payload, MessageContext messageContext,
-            boolean end, io.netty.channel.ChannelPromise promise) {
-        if (!channel.eventLoop().inEventLoop()) {
-            channel.write(new FramedMessage(payload, messageContext, end), promise);
-            return;
-        }
-        FramedMessage message = carry(payload, messageContext, end);
-        try {
-            channel.write(message, promise);
-        } finally {
-            if (message == this) {
-                done();
-            }
-        }
     }
 
     /**

@@ -26,8 +26,6 @@ public final class QuicStreamLink extends SingleChannelLink {
     private final QuicStreamChannel stream;
     private final QuicSession session;
     private final boolean framed;
-    /** The holder of the Messages written to the framers on the event loop. */
-    private final FramedMessage outbound = FramedMessage.reusable();
     private final int framerLimit;
     private final boolean carriedEarlyData;
     /** Told when Close closes a stream that already completed in both directions (issue 13, defect 4). */
@@ -171,7 +169,8 @@ public final class QuicStreamLink extends SingleChannelLink {
             io.netty.channel.ChannelPromise promise) {
         session.liveness().sent();
         if (framed) {
-            outbound.writeThrough(stream, data, context, endOfMessage, promise);
+            // The event loop thread's holder, not one per stream (FramedMessage.writeDown).
+            FramedMessage.writeDown(stream, data, context, endOfMessage, promise);
         } else {
             stream.write(data, promise);
         }
