@@ -81,7 +81,7 @@ final class IdleTimer {
         if (++quietSamples == 1) {
             // Quiet for a tick: a resend view waits for traffic that may never come (issue 21 item 4);
             // the next traffic remakes it. Pooled Sends and Receives are the loop's (SendPool, ReceivePool).
-            connection.sendPath.releasePool();
+            connection.sendPath.releaseResendPayload();
         }
         if (quietSamples < sweep.samples) {
             return;

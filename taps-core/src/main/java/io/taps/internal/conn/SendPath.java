@@ -412,12 +412,12 @@ final class SendPath extends SendQueue {
     }
 
     /**
-     * Lets go of what only the next Sends would reuse, once the Connection went quiet (its idle
-     * sweep found no traffic): a payload view kept for a resend. A Connection that sends again
-     * makes it again, once; one with traffic is never quiet, so the steady path keeps it. (Its
-     * pooled Sends are its event loop's, {@link SendPool}: it keeps none to let go of.)
+     * Lets go of the payload view kept for a resend ({@link #framedPayload}) once the Connection
+     * went quiet (its idle sweep found no traffic). A Connection that sends again makes it again,
+     * once; one with traffic is never quiet, so the steady path keeps it. (Its pooled Sends are
+     * its event loop's, {@link SendPool}: it keeps none to let go of.)
      */
-    void releasePool() {
+    void releaseResendPayload() {
         if (resendPayload != null) {
             resendPayload.release();
             resendPayload = null;
