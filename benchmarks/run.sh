@@ -12,7 +12,7 @@
 # warmed up until both libraries are past C2 (steady figures 5 x 3 s, DTLS 10 x 3 s, set-up figures
 # 20 x 2 s, figure 13 15 x 2 s, figure 10 12 x 2 s: taps has more code for the JIT to settle than a
 # raw Netty client, and with 4 s of warm-up connect + close measured C2 still compiling and read 0.56
-# of raw Netty, 0.92 once warm), then 4 x 1.5 s measured; taps and raw Netty of a pair run back to back in every
+# of raw Netty, 0.92 once warm), then 4 x 1.5 s measured (8 x 1.5 s for the set-up figures); taps and raw Netty of a pair run back to back in every
 # round (one short JMH run per workload and library, raw Netty first in odd rounds and taps first in
 # even ones: the machine has slow periods of tens of seconds to minutes in which the same work costs
 # up to ~1.5x, and one of them covering the end of a round always hit taps, whose benchmarks JMH
@@ -249,7 +249,7 @@ if [ "$MODE" = smoke ]; then
   ALLOC=()
 else
   pinning=${CPUS:+pinned to CPU $CPUS (taskset)}
-  TITLE="taps benchmarks, full run: $ROUNDS rounds x (3 x 3 s warm-up; 20 x 2 s for connection set-up, 12 x 2 s and 2 forks for first message, 10 x 3 s for DTLS, 4 x 2 s for figures 12 and 13; 4 x 1.5 s measurement, 1 fork; the libraries of a figure back to back, first library alternating per round), ${pinning:-unpinned}; allocation from a separate -prof gc run"
+  TITLE="taps benchmarks, full run: $ROUNDS rounds x (steady figures 5 x 3 s warm-up and 4 x 1.5 s measured; DTLS 10 x 3 s warm-up; connection set-up 20 x 2 s warm-up and 8 x 1.5 s measured; first message 12 x 2 s warm-up, 4 x 1.5 s measured, 2 forks; 1 fork otherwise; the libraries of a figure back to back, first library alternating per round), then once: figure 12 4 x 2 s warm-up and 2 x 2 s measured, figure 13 15 x 2 s warm-up and 3 x 1 s measured; ${pinning:-unpinned}; allocation from a separate -prof gc run"
   FILES=()
   FLOW_WORKLOADS=$(workloads io.taps.benchmarks.Flows.netty)
   FLOW_WORKLOADS_netty=$FLOW_WORKLOADS
