@@ -20,9 +20,9 @@ import io.taps.internal.MessageAccess;
 import io.taps.properties.Role;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
 
 /**
  * Runs one {@link Framer} in a channel pipeline (RFC 9623 §6) and is its {@link FramerContext}.
@@ -41,42 +41,35 @@ import java.util.concurrent.ScheduledExecutorService;
  * framer in the pipeline (send and receive cursors, deliver/advance, start and stop, failures),
  * whose callbacks share the cursors; a split is planned with the framer rework.
  */
-final class FramerHandler extends ChannelDuplexHandler implements FramerContext {
+final class FramerHandler extends ChannelDuplexHandler implements FramerContext, FramerStack {
     /** Unparsed input above which taps fails the Connection whatever the framer does. */
     static final long MAX_UNPARSED = 64L << 20;
     /** Consecutive framer calls that consume nothing after which taps gives up on the framer. */
     static final int MAX_IDLE_CALLS = 100_000;
     private static final MessageAccess MESSAGES = MessageAccess.get();
+    private static final Role[] ROLES = Role.values();
 
-    private final FramerStack stack;
+    /*
+     * Every Connection with a framer keeps this handler, so it keeps only what a framed echo of
+     * whole Messages uses (48 B, was 96: issue 21 figure 12); the rest is in a RareState made on
+     * first need and dropped when idle again.
+     */
     private final Framer framer;
-    /**
-     * The unparsed input: its head buffer, and the buffers after it in a deque made on first use
-     * (a framer mostly parses what one read brought before the next arrives, and two deques are
-     * ~110 B of every Connection, issue 21 item 4).
-     */
-    private ByteBuf inputHead;
-    private ArrayDeque<ByteBuf> laterInput;
-    /**
-     * Where each input buffer came from, in step with it: {@link #RAW} for network bytes, else the
-     * Message of the framer below it was (part of). startPassthrough hands the buffered rest up as
-     * those Messages; as raw bytes their boundaries were lost (they merged with each other and with
-     * the next Message).
-     */
-    private Origin inputHeadOrigin;
-    private ArrayDeque<Origin> laterOrigins;
-    /**
-     * What the framer sent while framing one Message: the first buffer, and the others in a list
-     * made on first use (the built-in framers send one; a list kept is ~48 B of every Connection).
-     */
-    private ByteBuf firstCollected;
-    private ArrayList<ByteBuf> laterCollected;
     private ChannelHandlerContext ctx;
+    /** The head of the unparsed input (the buffers after it are in {@link RareState}). */
+    private ByteBuf inputHead;
+    /** Unparsed bytes: at most {@link #MAX_UNPARSED} plus what one call of the framer let arrive. */
+    private int available;
     /**
-     * This handler's state flags, one bit each ({@link #flag(int)}): thirteen booleans were 16 B
-     * of every Connection with a framer, one int is 4 (issue 21 figure 12). Event loop only.
+     * This handler's state flags, one bit each ({@link #flag(int)}), its Role and its call depth:
+     * thirteen booleans, an int depth and a long progress count were 28 B of every Connection
+     * with a framer, one int is 4 (issue 21 figure 12). Event loop only.
      */
     private int flags;
+    /** What the framer sent while framing one Message: the first buffer (the others are in {@link RareState}). */
+    private ByteBuf firstCollected;
+    private MessageContext receivedContext;
+    private RareState rare;
     private static final int EARMARK_END = 1 << 0;
     private static final int STARTED = 1 << 1;
     private static final int READY = 1 << 2;
@@ -92,23 +85,28 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
     private static final int COLLECTING = 1 << 10;
     private static final int PROCESSING = 1 << 11;
     private static final int FLUSH_NEEDED = 1 << 12;
-    private long available;
-    private long earmark;
-    private MessageContext earmarkContext;
-    private int depth;
-    private long progress;
-    private Runnable handoff;
-    private MessageContext receivedContext;
+    /** The framer's current handleReceivedData call moved the cursor, delivered or changed mode. */
+    private static final int PROGRESSED = 1 << 13;
+    /** The only framer, started, its outcome told: it keeps no {@link FramerChain}. */
+    private static final int SETTLED = 1 << 14;
+    private static final int ROLE_SHIFT = 15;
+    private static final int ROLE_MASK = 3 << ROLE_SHIFT;
+    /** The depth of this handler's framer calls (flushes wait for the outermost), in the top bits. */
+    private static final int DEPTH_UNIT = 1 << 20;
 
     /** The Message of the framer below that a buffered input buffer belongs to. */
-    private record Origin(MessageContext context, boolean endOfMessage) {
+    record Origin(MessageContext context, boolean endOfMessage) {
     }
 
-    private static final Origin RAW = new Origin(null, false);
+    static final Origin RAW = new Origin(null, false);
 
-    FramerHandler(FramerStack stack, Framer framer) {
-        this.stack = stack;
+    /** A handler for {@code framer}; {@code chain} null when it is the only framer of its channel. */
+    FramerHandler(Framer framer, Role role, FramerChain chain) {
         this.framer = framer;
+        this.flags = role.ordinal() << ROLE_SHIFT;
+        if (chain != null) {
+            rare().chain = chain;
+        }
     }
 
     private boolean flag(int bit) {
@@ -117,6 +115,81 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
 
     private void flag(int bit, boolean on) {
         flags = on ? flags | bit : flags & ~bit;
+    }
+
+    private RareState rare() {
+        RareState state = rare;
+        if (state == null) {
+            state = new RareState();
+            rare = state;
+        }
+        return state;
+    }
+
+    /** Lets go of the RareState once nothing in it is in use. */
+    private void dropRareIfIdle() {
+        if (rare != null && rare.idle()) {
+            rare = null;
+        }
+    }
+
+    private long earmark() {
+        return rare == null ? 0 : rare.earmark;
+    }
+
+    private FramerChain chain() {
+        return rare == null ? null : rare.chain;
+    }
+
+    /** The chain, made for this one framer when it has none (before its start, or to add a framer below it). */
+    private FramerChain madeChain() {
+        RareState state = rare();
+        if (state.chain == null) {
+            state.chain = FramerChain.solo(this, flag(SETTLED));
+        }
+        return state.chain;
+    }
+
+    /** Called by the chain of this only framer once the outcome is told: the chain is not kept. */
+    void settle(FramerChain chain) {
+        if (rare != null && rare.chain == chain) {
+            rare.chain = null;
+            flag(SETTLED, true);
+            dropRareIfIdle();
+        }
+    }
+
+    boolean ready() {
+        return flag(READY);
+    }
+
+    @Override
+    public void start(Runnable whenReady, Consumer<TransportServicesException> whenFailed) {
+        madeChain().start(whenReady, whenFailed);
+    }
+
+    private boolean isLowest() {
+        FramerChain chain = chain();
+        return chain == null || chain.isLowest(this);
+    }
+
+    private boolean outcomeReported() {
+        FramerChain chain = chain();
+        return chain == null ? flag(SETTLED) : chain.outcomeReported();
+    }
+
+    /** The parts of a partially sent Message the shared built-in framer holds for this Connection. */
+    CompositeByteBuf heldParts() {
+        return rare == null ? null : rare.heldParts;
+    }
+
+    void holdParts(CompositeByteBuf parts) {
+        if (parts != null) {
+            rare().heldParts = parts;
+        } else if (rare != null) {
+            rare.heldParts = null;
+            dropRareIfIdle();
+        }
     }
 
     /** The largest Message this handler's framer handles, -1 for no limit (RFC 9622 §8.1.11.5). */
@@ -131,7 +204,8 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
 
     // ------------------------------------------------------------------ lifecycle
 
-    void start() {
+    /** Start (RFC 9623 §6.1) of this handler's framer, by its chain. */
+    void startFramer() {
         if (flag(STARTED) || flag(FAILED)) {
             return;
         }
@@ -175,6 +249,10 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             }
         }
         releaseInput();
+        if (rare != null) {
+            // A shared built-in framer releases these in its stop; a framer that threw there did not.
+            rare.releaseHeldParts();
+        }
     }
 
     private void releaseInput() {
@@ -185,35 +263,31 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         available = 0;
     }
 
-    /** Removes the head of the input with its origin. */
+    /** Removes the head of the input; the next buffer (and its origin) becomes the head. */
     private ByteBuf pollInput() {
         ByteBuf head = inputHead;
-        if (laterInput == null || laterInput.isEmpty()) {
-            inputHead = null;
-            inputHeadOrigin = null;
-        } else {
-            inputHead = laterInput.poll();
-            inputHeadOrigin = laterOrigins.poll();
-        }
+        inputHead = rare == null ? null : rare.pollLater();
         return head;
     }
 
     private void addInput(ByteBuf data, Origin origin) {
         if (inputHead == null) {
             inputHead = data;
-            inputHeadOrigin = origin;
+            if (origin != RAW) {
+                rare().headOrigin = origin;
+            }
             return;
         }
-        if (laterInput == null) {
-            laterInput = new ArrayDeque<>(4);
-            laterOrigins = new ArrayDeque<>(4);
-        }
-        laterInput.add(data);
-        laterOrigins.add(origin);
+        rare().addLater(data, origin);
+    }
+
+    /** Where the head input buffer came from. */
+    private Origin headOrigin() {
+        return rare == null || rare.headOrigin == null ? RAW : rare.headOrigin;
     }
 
     private int inputBuffers() {
-        return inputHead == null ? 0 : 1 + (laterInput == null ? 0 : laterInput.size());
+        return inputHead == null ? 0 : 1 + (rare == null ? 0 : rare.laterInputCount());
     }
 
     // ------------------------------------------------------------------ receive side
@@ -224,7 +298,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             receive((ByteBuf) message, RAW);
         } else if (message instanceof FramedMessage) {
             FramedMessage framed = (FramedMessage) message;
-            if (flag(PASSTHROUGH) && !flag(FAILED) && !flag(STOPPED) && earmark == 0) {
+            if (flag(PASSTHROUGH) && !flag(FAILED) && !flag(STOPPED) && earmark() == 0) {
                 // Stepped aside: the Messages of the framer below pass unchanged.
                 context.fireChannelRead(framed);
                 return;
@@ -243,19 +317,27 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         }
         // The earmark is served before passthrough: a framer may deliver a Message longer than what
         // arrived and step aside in the same call; those bytes still end that Message.
-        if (earmark > 0 && data.isReadable()) {
-            int now = (int) Math.min(earmark, data.readableBytes());
+        if (earmark() > 0 && data.isReadable()) {
+            RareState state = rare;
+            int now = (int) Math.min(state.earmark, data.readableBytes());
             ByteBuf piece = data.readRetainedSlice(now);
-            earmark -= now;
-            fireUp(piece, earmarkContext, earmark == 0 && flag(EARMARK_END));
-            if (earmark == 0) {
-                earmarkContext = null;
+            state.earmark -= now;
+            MessageContext context = state.earmarkContext;
+            if (state.earmark == 0) {
+                state.earmarkContext = null;
             }
+            fireUp(piece, context, state.earmark == 0 && flag(EARMARK_END));
         }
         if (!data.isReadable() || flag(FAILED) || flag(STOPPED)) {
             data.release();
         } else if (flag(PASSTHROUGH)) {
             fireRest(data, origin);
+            return;
+        } else if (!flag(STARTED) && available + (long) data.readableBytes() > MAX_UNPARSED) {
+            // Nothing parses before the start: the bound is kept here, not after parsing.
+            data.release();
+            failConnection(ErrorReason.MESSAGE_TOO_LARGE, "more than taps' limit of " + MAX_UNPARSED
+                    + " received bytes arrived before the framer " + framerName() + " started");
             return;
         } else {
             addInput(data, origin);
@@ -264,6 +346,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         if (flag(STARTED)) {
             process();
         }
+        dropRareIfIdle();
     }
 
     /** Calls the framer while it makes progress on the bytes at the cursor. */
@@ -275,10 +358,10 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         enter();
         int idle = 0;
         try {
-            while (!flag(FAILED) && !flag(PASSTHROUGH) && !flag(STOPPED) && !flag(PAUSED) && earmark == 0
+            while (!flag(FAILED) && !flag(PASSTHROUGH) && !flag(STOPPED) && !flag(PAUSED) && earmark() == 0
                     && (available > 0 || flag(INPUT_ENDED) && !flag(END_CHECKED))) {
-                long before = progress;
-                long availableBefore = available;
+                flag(PROGRESSED, false);
+                int availableBefore = available;
                 boolean endBefore = flag(INPUT_ENDED);
                 try {
                     framer.handleReceivedData(this);
@@ -287,10 +370,11 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
                     break;
                 }
                 runHandoff();
-                if (flag(INPUT_ENDED) && endBefore && progress == before && available == availableBefore) {
+                boolean stalled = !flag(PROGRESSED) && available == availableBefore;
+                if (flag(INPUT_ENDED) && endBefore && stalled) {
                     flag(END_CHECKED, true);
                 }
-                if (progress == before && available == availableBefore) {
+                if (stalled) {
                     break;
                 }
                 // Progress without consuming input (e.g. empty Messages) must end some time.
@@ -306,18 +390,19 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
                         + " received bytes unparsed, more than taps' limit of " + MAX_UNPARSED);
             }
             if (flag(INPUT_ENDED) && !flag(PAUSED) && !flag(FAILED) && !flag(PASSTHROUGH) && !flag(STOPPED)
-                    && (available > 0 || earmark > 0)) {
+                    && (available > 0 || earmark() > 0)) {
                 failConnection(ErrorReason.DEFRAMING_FAILED, truncation());
             }
         } finally {
             flag(PROCESSING, false);
             exit();
         }
+        dropRareIfIdle();
     }
 
     private String truncation() {
-        if (earmark > 0) {
-            return "the peer ended the stream inside a Message: " + earmark + " bytes of it never arrived (framer "
+        if (earmark() > 0) {
+            return "the peer ended the stream inside a Message: " + earmark() + " bytes of it never arrived (framer "
                     + framerName() + ")";
         }
         return "the peer ended the stream inside a frame: " + available + " bytes of an incomplete frame are left"
@@ -342,7 +427,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             flag(INPUT_ENDED, true);
             if (flag(STARTED) && !flag(PASSTHROUGH) && !flag(FAILED)) {
                 process();
-                if (!flag(PROCESSING) && earmark > 0 && !flag(FAILED)) {
+                if (!flag(PROCESSING) && earmark() > 0 && !flag(FAILED)) {
                     failConnection(ErrorReason.DEFRAMING_FAILED, truncation());
                 }
             }
@@ -398,7 +483,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         CompositeByteBuf spanning = Unpooled.compositeBuffer(Math.max(2, inputBuffers()));
         int remaining = length;
         ByteBuf buffer = inputHead;
-        java.util.Iterator<ByteBuf> later = laterInput == null ? null : laterInput.iterator();
+        java.util.Iterator<ByteBuf> later = rare == null ? null : rare.laterInput();
         while (true) {
             int part = Math.min(remaining, buffer.readableBytes());
             spanning.addComponent(true, buffer.slice(buffer.readerIndex(), part));
@@ -449,7 +534,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             }
         }
         available -= length;
-        progress++;
+        flag(PROGRESSED, true);
     }
 
     @Override
@@ -459,10 +544,11 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             throw new IllegalArgumentException("cannot deliver a negative length: " + length);
         }
         int now = (int) Math.min(length, available);
-        progress++;
+        flag(PROGRESSED, true);
         if (now < length) {
-            earmark = length - now;
-            earmarkContext = messageContext;
+            RareState state = rare();
+            state.earmark = length - now;
+            state.earmarkContext = messageContext;
             flag(EARMARK_END, endOfMessage);
         }
         if (now > 0 || length == 0) {
@@ -513,8 +599,8 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
     }
 
     private void checkNotEarmarked(String call) {
-        if (earmark > 0) {
-            throw new IllegalStateException(call + " while " + earmark + " earmarked bytes are still to arrive");
+        if (earmark() > 0) {
+            throw new IllegalStateException(call + " while " + earmark() + " earmarked bytes are still to arrive");
         }
     }
 
@@ -549,7 +635,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         }
         FramedMessage outbound = (FramedMessage) message;
         if (flag(PASSTHROUGH)) {
-            if (stack.isLowest(this)) {
+            if (isLowest()) {
                 context.write(outbound.content(), promise);
             } else {
                 context.write(outbound, promise);
@@ -589,14 +675,9 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         }
         ByteBuf framed = firstCollected;
         firstCollected = null;
-        if (laterCollected != null && !laterCollected.isEmpty()) {
-            CompositeByteBuf composite = context.alloc().compositeBuffer(1 + laterCollected.size());
-            composite.addComponent(true, framed);
-            for (ByteBuf buffer : laterCollected) {
-                composite.addComponent(true, buffer);
-            }
-            laterCollected.clear();
-            framed = composite;
+        if (rare != null && rare.collectedMore()) {
+            framed = rare.drainCollected(context.alloc().compositeBuffer(), framed);
+            dropRareIfIdle();
         }
         writeDown(framed, outbound.context(), outbound.endOfMessage(), promise);
     }
@@ -612,7 +693,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
      */
     @Override
     public void flush(ChannelHandlerContext context) {
-        if (depth > 0) {
+        if (depth() > 0) {
             flag(FLUSH_NEEDED, true);
             return;
         }
@@ -624,16 +705,13 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             ReferenceCountUtil.safeRelease(firstCollected);
             firstCollected = null;
         }
-        if (laterCollected != null) {
-            for (ByteBuf buffer : laterCollected) {
-                ReferenceCountUtil.safeRelease(buffer);
-            }
-            laterCollected.clear();
+        if (rare != null) {
+            rare.releaseCollected();
         }
     }
 
     private void writeDown(ByteBuf data, MessageContext context, boolean endOfMessage, ChannelPromise promise) {
-        if (stack.isLowest(this)) {
+        if (isLowest()) {
             ctx.write(data, promise);
         } else {
             ctx.write(new FramedMessage(data, context, endOfMessage), promise);
@@ -646,10 +724,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             if (firstCollected == null) {
                 firstCollected = data;
             } else {
-                if (laterCollected == null) {
-                    laterCollected = new ArrayList<>(2);
-                }
-                laterCollected.add(data);
+                rare().collect(data);
             }
             return;
         }
@@ -658,7 +733,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             return;
         }
         writeDown(data, MessageContext.create(), true, ctx.newPromise());
-        if (depth > 0) {
+        if (depth() > 0) {
             flag(FLUSH_NEEDED, true);
         } else {
             ctx.flush();
@@ -671,7 +746,11 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
     public void makeConnectionReady() {
         if (!flag(READY)) {
             flag(READY, true);
-            stack.handlerReady();
+            FramerChain chain = chain();
+            if (chain != null) {
+                // Without a chain this only framer is settled, or not started: its start counts it ready.
+                chain.handlerReady();
+            }
         }
     }
 
@@ -680,7 +759,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         if (flag(FAILED)) {
             return;
         }
-        if (!stack.outcomeReported()) {
+        if (!outcomeReported()) {
             failConnection(ErrorReason.ESTABLISHMENT_FAILED, "the framer " + framerName()
                     + " closed the connection before it was ready");
             return;
@@ -695,8 +774,11 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         }
         flag(FAILED, true);
         releaseInput();
-        earmark = 0;
-        if (!stack.failBeforeReady(error)) {
+        if (rare != null) {
+            rare.earmark = 0;
+            rare.earmarkContext = null;
+        }
+        if (outcomeReported() || !madeChain().failBeforeReady(error)) {
             ctx.fireChannelRead(FramingSignal.failure(error));
         }
     }
@@ -709,9 +791,10 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
 
     @Override
     public void prependFramer(Framer below) {
-        FramerHandler added = new FramerHandler(stack, below);
-        stack.insertBelow(this, added);
-        ctx.pipeline().addBefore(ctx.name(), stack.nextName(), added);
+        FramerChain chain = madeChain();
+        FramerHandler added = new FramerHandler(below, role(), chain);
+        chain.insertBelow(this, added);
+        ctx.pipeline().addBefore(ctx.name(), chain.nextName(), added);
         // Bytes this framer has not consumed belong to the new framer now (STARTTLS-style). They
         // are handed over once the framer's current call returns, so that what the new framer
         // delivers meets this framer in its new mode (e.g. passthrough).
@@ -721,15 +804,15 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             rest.add(unparsed);
         }
         available = 0;
-        progress++;
+        flag(PROGRESSED, true);
         boolean ended = flag(INPUT_ENDED);
-        Runnable previous = handoff;
-        handoff = () -> {
+        Runnable previous = rare().handoff;
+        rare().handoff = () -> {
             if (previous != null) {
                 previous.run();
             }
-            if (stack.started()) {
-                added.start();
+            if (chain.started()) {
+                added.startFramer();
             }
             for (ByteBuf buffer : rest) {
                 added.receive(buffer, RAW);
@@ -741,14 +824,17 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
                 }
             }
         };
-        if (depth == 0) {
+        if (depth() == 0) {
             runHandoff();
         }
     }
 
     private void runHandoff() {
-        Runnable pending = handoff;
-        handoff = null;
+        if (rare == null) {
+            return;
+        }
+        Runnable pending = rare.handoff;
+        rare.handoff = null;
         if (pending != null) {
             pending.run();
         }
@@ -760,10 +846,10 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             return;
         }
         flag(PASSTHROUGH, true);
-        progress++;
+        flag(PROGRESSED, true);
         ByteBuf buffer;
         while (inputHead != null) {
-            Origin origin = inputHeadOrigin;
+            Origin origin = headOrigin();
             buffer = pollInput();
             fireRest(buffer, origin);
         }
@@ -791,7 +877,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
 
     @Override
     public Role role() {
-        return stack.role();
+        return ROLES[(flags & ROLE_MASK) >>> ROLE_SHIFT];
     }
 
     @Override
@@ -806,14 +892,19 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
     }
 
     private void enter() {
-        depth++;
+        flags += DEPTH_UNIT;
     }
 
     private void exit() {
-        if (--depth == 0 && flag(FLUSH_NEEDED)) {
+        flags -= DEPTH_UNIT;
+        if (depth() == 0 && flag(FLUSH_NEEDED)) {
             flag(FLUSH_NEEDED, false);
             ctx.flush();
         }
+    }
+
+    private int depth() {
+        return flags >>> 20;
     }
 
     private String framerName() {
