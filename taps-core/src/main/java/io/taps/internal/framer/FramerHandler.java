@@ -28,20 +28,23 @@ import java.util.function.Consumer;
  * Runs one {@link Framer} in a channel pipeline (RFC 9623 §6) and is its {@link FramerContext}.
  *
  * <p>Receive side: network buffers (or the Messages of the framer below, taken as a byte stream)
- * are kept as a queue of buffers, never merged; {@link #parse} returns read-only views,
+ * are kept as a queue of buffers, never merged ({@link FramerInput}); {@link #parse} returns read-only views,
  * deliveries are retained slices of those buffers (a composite of slices when a Message spans
  * buffers), so no payload byte is copied. Earmarked bytes go up as they arrive. Send side: the
  * buffers a framer sends for one Message are written as one composite with the Message's promise.
  *
  * <p>Memory: the unparsed input is bounded by the framer's own limit (the built-in framers fail
  * the Connection past their maxMessageSize before buffering more) and, as a last resort, by
- * {@link #MAX_UNPARSED}.
+ * {@link #MAX_UNPARSED}, before the framer starts too.
+ *
+ * <p>The only framer of a channel is also its {@link FramerStack} (no stack object kept).
  *
  * <p>Longer than 500 lines because: it implements the whole RFC 9623 §6 FramerContext for one
  * framer in the pipeline (send and receive cursors, deliver/advance, start and stop, failures),
- * whose callbacks share the cursors; a split is planned with the framer rework.
+ * whose callbacks share the cursors and flags; the input queue and cursor moved to
+ * {@link FramerInput}, what is seldom held to {@link RareState}.
  */
-final class FramerHandler extends ChannelDuplexHandler implements FramerContext, FramerStack {
+final class FramerHandler extends FramerInput implements FramerContext, FramerStack {
     /** Unparsed input above which taps fails the Connection whatever the framer does. */
     static final long MAX_UNPARSED = 64L << 20;
     /** Consecutive framer calls that consume nothing after which taps gives up on the framer. */
@@ -56,10 +59,6 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext,
      */
     private final Framer framer;
     private ChannelHandlerContext ctx;
-    /** The head of the unparsed input (the buffers after it are in {@link RareState}). */
-    private ByteBuf inputHead;
-    /** Unparsed bytes: at most {@link #MAX_UNPARSED} plus what one call of the framer let arrive. */
-    private int available;
     /**
      * This handler's state flags, one bit each ({@link #flag(int)}), its Role and its call depth:
      * thirteen booleans, an int depth and a long progress count were 28 B of every Connection
@@ -69,7 +68,6 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext,
     /** What the framer sent while framing one Message: the first buffer (the others are in {@link RareState}). */
     private ByteBuf firstCollected;
     private MessageContext receivedContext;
-    private RareState rare;
     private static final int EARMARK_END = 1 << 0;
     private static final int STARTED = 1 << 1;
     private static final int READY = 1 << 2;
@@ -94,12 +92,6 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext,
     /** The depth of this handler's framer calls (flushes wait for the outermost), in the top bits. */
     private static final int DEPTH_UNIT = 1 << 20;
 
-    /** The Message of the framer below that a buffered input buffer belongs to. */
-    record Origin(MessageContext context, boolean endOfMessage) {
-    }
-
-    static final Origin RAW = new Origin(null, false);
-
     /** A handler for {@code framer}; {@code chain} null when it is the only framer of its channel. */
     FramerHandler(Framer framer, Role role, FramerChain chain) {
         this.framer = framer;
@@ -115,26 +107,6 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext,
 
     private void flag(int bit, boolean on) {
         flags = on ? flags | bit : flags & ~bit;
-    }
-
-    private RareState rare() {
-        RareState state = rare;
-        if (state == null) {
-            state = new RareState();
-            rare = state;
-        }
-        return state;
-    }
-
-    /** Lets go of the RareState once nothing in it is in use. */
-    private void dropRareIfIdle() {
-        if (rare != null && rare.idle()) {
-            rare = null;
-        }
-    }
-
-    private long earmark() {
-        return rare == null ? 0 : rare.earmark;
     }
 
     private FramerChain chain() {
@@ -176,20 +148,6 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext,
     private boolean outcomeReported() {
         FramerChain chain = chain();
         return chain == null ? flag(SETTLED) : chain.outcomeReported();
-    }
-
-    /** The parts of a partially sent Message the shared built-in framer holds for this Connection. */
-    CompositeByteBuf heldParts() {
-        return rare == null ? null : rare.heldParts;
-    }
-
-    void holdParts(CompositeByteBuf parts) {
-        if (parts != null) {
-            rare().heldParts = parts;
-        } else if (rare != null) {
-            rare.heldParts = null;
-            dropRareIfIdle();
-        }
     }
 
     /** The largest Message this handler's framer handles, -1 for no limit (RFC 9622 §8.1.11.5). */
@@ -253,41 +211,6 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext,
             // A shared built-in framer releases these in its stop; a framer that threw there did not.
             rare.releaseHeldParts();
         }
-    }
-
-    private void releaseInput() {
-        ByteBuf buffer;
-        while ((buffer = pollInput()) != null) {
-            buffer.release();
-        }
-        available = 0;
-    }
-
-    /** Removes the head of the input; the next buffer (and its origin) becomes the head. */
-    private ByteBuf pollInput() {
-        ByteBuf head = inputHead;
-        inputHead = rare == null ? null : rare.pollLater();
-        return head;
-    }
-
-    private void addInput(ByteBuf data, Origin origin) {
-        if (inputHead == null) {
-            inputHead = data;
-            if (origin != RAW) {
-                rare().headOrigin = origin;
-            }
-            return;
-        }
-        rare().addLater(data, origin);
-    }
-
-    /** Where the head input buffer came from. */
-    private Origin headOrigin() {
-        return rare == null || rare.headOrigin == null ? RAW : rare.headOrigin;
-    }
-
-    private int inputBuffers() {
-        return inputHead == null ? 0 : 1 + (rare == null ? 0 : rare.laterInputCount());
     }
 
     // ------------------------------------------------------------------ receive side
@@ -464,36 +387,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext,
             throw new IllegalArgumentException("parse needs 0 <= minimum <= maximum, got " + minimumIncompleteLength
                     + ", " + maximumLength);
         }
-        if (available < minimumIncompleteLength) {
-            return null;
-        }
-        int length = (int) Math.min(available, maximumLength);
-        if (length == 0) {
-            return Unpooled.EMPTY_BUFFER;
-        }
-        ByteBuf head = inputHead;
-        if (head.readableBytes() >= length) {
-            if (head.isReadOnly()) {
-                return head.slice(head.readerIndex(), length);
-            }
-            ByteBuf view = head.asReadOnly();
-            return view.writerIndex(view.readerIndex() + length);
-        }
-        // Spans buffers: a read-only composite of unretained slices; nothing is copied or retained.
-        CompositeByteBuf spanning = Unpooled.compositeBuffer(Math.max(2, inputBuffers()));
-        int remaining = length;
-        ByteBuf buffer = inputHead;
-        java.util.Iterator<ByteBuf> later = rare == null ? null : rare.laterInput();
-        while (true) {
-            int part = Math.min(remaining, buffer.readableBytes());
-            spanning.addComponent(true, buffer.slice(buffer.readerIndex(), part));
-            remaining -= part;
-            if (remaining == 0 || later == null || !later.hasNext()) {
-                break;
-            }
-            buffer = later.next();
-        }
-        return spanning.asReadOnly();
+        return available < minimumIncompleteLength ? null : view((int) Math.min(available, maximumLength));
     }
 
     /**
@@ -503,12 +397,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext,
      */
     long peekField(int bytes, boolean littleEndian) {
         checkNotEarmarked("parse");
-        ByteBuf head = inputHead;
-        if (head != null && head.readableBytes() >= bytes) {
-            return HeaderCodec.read(head, head.readerIndex(), bytes, littleEndian);
-        }
-        ByteBuf spanning = parse(bytes, bytes);
-        return HeaderCodec.read(spanning, spanning.readerIndex(), bytes, littleEndian);
+        return readField(bytes, littleEndian);
     }
 
     @Override
@@ -523,17 +412,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext,
             throw new IllegalArgumentException("cannot advance the receive cursor by " + length + ": " + available
                     + " bytes are available");
         }
-        int remaining = length;
-        while (remaining > 0) {
-            ByteBuf head = inputHead;
-            int part = Math.min(remaining, head.readableBytes());
-            head.skipBytes(part);
-            remaining -= part;
-            if (!head.isReadable()) {
-                pollInput().release();
-            }
-        }
-        available -= length;
+        skip(length);
         flag(PROGRESSED, true);
     }
 
@@ -552,41 +431,9 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext,
             flag(EARMARK_END, endOfMessage);
         }
         if (now > 0 || length == 0) {
-            ByteBuf piece = take(now);
+            ByteBuf piece = take(now, ctx.alloc());
             fireUp(piece, messageContext, endOfMessage && now == length);
         }
-    }
-
-    /** Removes {@code length} bytes at the cursor as retained slices (a composite when they span buffers). */
-    private ByteBuf take(int length) {
-        if (length == 0) {
-            return Unpooled.EMPTY_BUFFER;
-        }
-        available -= length;
-        ByteBuf head = inputHead;
-        if (head.readableBytes() == length) {
-            // The rest of the head buffer, as a response is: handed over whole, not sliced.
-            return pollInput();
-        }
-        if (head.readableBytes() > length) {
-            ByteBuf slice = head.readRetainedSlice(length);
-            if (!head.isReadable()) {
-                pollInput().release();
-            }
-            return slice;
-        }
-        CompositeByteBuf spanning = ctx.alloc().compositeBuffer(Math.max(2, inputBuffers()));
-        int remaining = length;
-        while (remaining > 0) {
-            head = inputHead;
-            int part = Math.min(remaining, head.readableBytes());
-            spanning.addComponent(true, head.readRetainedSlice(part));
-            remaining -= part;
-            if (!head.isReadable()) {
-                pollInput().release();
-            }
-        }
-        return spanning;
     }
 
     @Override
@@ -676,7 +523,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext,
         ByteBuf framed = firstCollected;
         firstCollected = null;
         if (rare != null && rare.collectedMore()) {
-            framed = rare.drainCollected(context.alloc().compositeBuffer(), framed);
+            framed = rare.drainCollected(context.alloc(), framed);
             dropRareIfIdle();
         }
         writeDown(framed, outbound.context(), outbound.endOfMessage(), promise);
@@ -909,11 +756,6 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext,
 
     private String framerName() {
         return framer.getClass().getSimpleName();
-    }
-
-    /** Received bytes this framer holds unparsed (for tests of memory bounds). */
-    long buffered() {
-        return available;
     }
 
     @Override

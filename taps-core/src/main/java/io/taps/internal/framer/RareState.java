@@ -20,9 +20,9 @@ final class RareState {
     /** The input after the handler's head buffer, made on first use. */
     private ArrayDeque<ByteBuf> laterInput;
     /** Where each of {@link #laterInput} came from, in step with it. */
-    private ArrayDeque<FramerHandler.Origin> laterOrigins;
+    private ArrayDeque<FramerInput.Origin> laterOrigins;
     /** Where the handler's head buffer came from, null for network bytes. */
-    FramerHandler.Origin headOrigin;
+    FramerInput.Origin headOrigin;
     /** Bytes of the Message being delivered that are still to arrive, and its context. */
     long earmark;
     MessageContext earmarkContext;
@@ -41,7 +41,7 @@ final class RareState {
                 && chain == null && heldParts == null;
     }
 
-    void addLater(ByteBuf data, FramerHandler.Origin origin) {
+    void addLater(ByteBuf data, FramerInput.Origin origin) {
         if (laterInput == null) {
             laterInput = new ArrayDeque<>(4);
             laterOrigins = new ArrayDeque<>(4);
@@ -64,8 +64,8 @@ final class RareState {
             headOrigin = null;
             return null;
         }
-        FramerHandler.Origin origin = laterOrigins.poll();
-        headOrigin = origin == FramerHandler.RAW ? null : origin;
+        FramerInput.Origin origin = laterOrigins.poll();
+        headOrigin = origin == FramerInput.RAW ? null : origin;
         return laterInput.poll();
     }
 
@@ -81,7 +81,8 @@ final class RareState {
     }
 
     /** {@code first} and the later collected buffers as one composite; the list is emptied. */
-    CompositeByteBuf drainCollected(CompositeByteBuf composite, ByteBuf first) {
+    CompositeByteBuf drainCollected(io.netty.buffer.ByteBufAllocator alloc, ByteBuf first) {
+        CompositeByteBuf composite = alloc.compositeBuffer(1 + laterCollected.size());
         composite.addComponent(true, first);
         for (ByteBuf buffer : laterCollected) {
             composite.addComponent(true, buffer);
