@@ -11,7 +11,9 @@ import io.taps.MessageContext;
  *
  * <p>Every method runs on the Connection's event loop, one at a time, so a framer needs no
  * locking; it must never block. One framer instance serves one Connection (or one establishment
- * attempt), made by its {@link FramerFactory} (Q-13).
+ * attempt), made by its {@link FramerFactory} (Q-13), unless the factory shares one immutable,
+ * thread-safe instance, as the built-in length-prefix and TLV factories do: such a framer keeps
+ * per-Connection state only in what it is given (the {@link FramerContext}).
  *
  * <p>Events of RFC 9623 §6.1 and their methods:
  * <ul>

@@ -12,7 +12,8 @@ import java.util.Optional;
 
 /**
  * The calls a {@link Framer} makes on its Connection (RFC 9623 §6.1 to §6.3, checklist M-50..M-54).
- * taps gives every framer instance its own context; call it only on the Connection's event loop,
+ * taps gives every framer of every Connection its own context (a shared framer tells its
+ * Connections apart by it); call it only on the Connection's event loop,
  * from within a {@link Framer} method or a task scheduled on {@link #executor()}.
  *
  * <h2>Ownership of buffers</h2>

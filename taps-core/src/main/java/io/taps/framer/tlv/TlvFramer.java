@@ -28,6 +28,10 @@ import java.util.OptionalLong;
  * bodies are delivered as they arrive (earmarked), so the framer holds at most one header; a
  * stream ending inside a header or body fails with {@code DeframingFailed}; a type that does not
  * fit the type field gives SendError {@code InvalidMessageProperties}.
+ *
+ * <p>Shared: the framer keeps no state of its own Connection (the parts of a partial send stay
+ * with the Connection's {@link FramerContext}), so a factory hands the same immutable,
+ * thread-safe instance to every Connection ({@link FramerFactory}, Q-13) instead of one each.
  */
 public final class TlvFramer implements Framer {
     /** The framer value key of the message type (RFC 9623 §6): a {@code Long}. */
@@ -47,12 +51,13 @@ public final class TlvFramer implements Framer {
         this.codec = new HeaderCodec(builder.lengthBytes, builder.littleEndian, builder.maxMessageSize);
     }
 
-    /** A factory for a {@code typeBytes} type field and a {@code lengthBytes} length field, default limit. */
+    /** The largest value this framer sends or accepts. */
     @Override
     public long maxMessageSize() {
         return codec.maxMessageSize();
     }
 
+    /** A factory for a {@code typeBytes} type field and a {@code lengthBytes} length field, default limit. */
     public static FramerFactory factory(int typeBytes, int lengthBytes) {
         return builder(typeBytes, lengthBytes).factory();
     }
@@ -77,7 +82,7 @@ public final class TlvFramer implements Framer {
         long type = type(messageContext).orElse(0);
         if (type < 0 || type > HeaderCodec.largest(typeBytes)) {
             data.release();
-            codec.releaseParts();
+            codec.releaseParts(context);
             throw new TransportServicesException(ErrorReason.INVALID_MESSAGE_PROPERTIES, "TLV type " + type
                     + " does not fit a " + typeBytes + "-byte type field");
         }
@@ -116,7 +121,7 @@ public final class TlvFramer implements Framer {
 
     @Override
     public void stop(FramerContext context) {
-        codec.releaseParts();
+        codec.releaseParts(context);
     }
 
     /** Options of the TLV framer (RFC 9623 §6). */
@@ -148,11 +153,13 @@ public final class TlvFramer implements Framer {
             return this;
         }
 
-        /** A factory making a new framer with these options for every Connection. */
+        /**
+         * A factory giving every Connection the one framer with these options (Q-13): it is
+         * immutable and keeps its Connections' state in their contexts, so sharing it is safe.
+         */
         public FramerFactory factory() {
-            Builder snapshot = new Builder(typeBytes, lengthBytes).maxMessageSize(maxMessageSize);
-            snapshot.littleEndian = littleEndian;
-            return () -> new TlvFramer(snapshot);
+            TlvFramer shared = new TlvFramer(this);
+            return () -> shared;
         }
     }
 }

@@ -20,63 +20,54 @@ import io.taps.internal.MessageAccess;
 import io.taps.properties.Role;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
 
 /**
  * Runs one {@link Framer} in a channel pipeline (RFC 9623 §6) and is its {@link FramerContext}.
  *
  * <p>Receive side: network buffers (or the Messages of the framer below, taken as a byte stream)
- * are kept as a queue of buffers, never merged; {@link #parse} returns read-only views,
+ * are kept as a queue of buffers, never merged ({@link FramerInput}); {@link #parse} returns read-only views,
  * deliveries are retained slices of those buffers (a composite of slices when a Message spans
  * buffers), so no payload byte is copied. Earmarked bytes go up as they arrive. Send side: the
  * buffers a framer sends for one Message are written as one composite with the Message's promise.
  *
  * <p>Memory: the unparsed input is bounded by the framer's own limit (the built-in framers fail
  * the Connection past their maxMessageSize before buffering more) and, as a last resort, by
- * {@link #MAX_UNPARSED}.
+ * {@link #MAX_UNPARSED}, before the framer starts too.
+ *
+ * <p>The only framer of a channel is also its {@link FramerStack} (no stack object kept).
  *
  * <p>Longer than 500 lines because: it implements the whole RFC 9623 §6 FramerContext for one
  * framer in the pipeline (send and receive cursors, deliver/advance, start and stop, failures),
- * whose callbacks share the cursors; a split is planned with the framer rework.
+ * whose callbacks share the cursors and flags; the input queue and cursor moved to
+ * {@link FramerInput}, what is seldom held to {@link RareState}.
  */
-final class FramerHandler extends ChannelDuplexHandler implements FramerContext {
+final class FramerHandler extends FramerInput implements FramerContext, FramerStack {
     /** Unparsed input above which taps fails the Connection whatever the framer does. */
     static final long MAX_UNPARSED = 64L << 20;
     /** Consecutive framer calls that consume nothing after which taps gives up on the framer. */
     static final int MAX_IDLE_CALLS = 100_000;
     private static final MessageAccess MESSAGES = MessageAccess.get();
+    private static final Role[] ROLES = Role.values();
 
-    private final FramerStack stack;
+    /*
+     * Every Connection with a framer keeps this handler, so it keeps only what a framed echo of
+     * whole Messages uses (48 B, was 96: issue 21 figure 12); the rest is in a RareState made on
+     * first need and dropped when idle again.
+     */
     private final Framer framer;
-    /**
-     * The unparsed input: its head buffer, and the buffers after it in a deque made on first use
-     * (a framer mostly parses what one read brought before the next arrives, and two deques are
-     * ~110 B of every Connection, issue 21 item 4).
-     */
-    private ByteBuf inputHead;
-    private ArrayDeque<ByteBuf> laterInput;
-    /**
-     * Where each input buffer came from, in step with it: {@link #RAW} for network bytes, else the
-     * Message of the framer below it was (part of). startPassthrough hands the buffered rest up as
-     * those Messages; as raw bytes their boundaries were lost (they merged with each other and with
-     * the next Message).
-     */
-    private Origin inputHeadOrigin;
-    private ArrayDeque<Origin> laterOrigins;
-    /**
-     * What the framer sent while framing one Message: the first buffer, and the others in a list
-     * made on first use (the built-in framers send one; a list kept is ~48 B of every Connection).
-     */
-    private ByteBuf firstCollected;
-    private ArrayList<ByteBuf> laterCollected;
     private ChannelHandlerContext ctx;
     /**
-     * This handler's state flags, one bit each ({@link #flag(int)}): thirteen booleans were 16 B
-     * of every Connection with a framer, one int is 4 (issue 21 figure 12). Event loop only.
+     * This handler's state flags, one bit each ({@link #flag(int)}), its Role and its call depth:
+     * thirteen booleans, an int depth and a long progress count were 28 B of every Connection
+     * with a framer, one int is 4 (issue 21 figure 12). Event loop only.
      */
     private int flags;
+    /** What the framer sent while framing one Message: the first buffer (the others are in {@link RareState}). */
+    private ByteBuf firstCollected;
+    private MessageContext receivedContext;
     private static final int EARMARK_END = 1 << 0;
     private static final int STARTED = 1 << 1;
     private static final int READY = 1 << 2;
@@ -92,23 +83,22 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
     private static final int COLLECTING = 1 << 10;
     private static final int PROCESSING = 1 << 11;
     private static final int FLUSH_NEEDED = 1 << 12;
-    private long available;
-    private long earmark;
-    private MessageContext earmarkContext;
-    private int depth;
-    private long progress;
-    private Runnable handoff;
-    private MessageContext receivedContext;
+    /** The framer's current handleReceivedData call moved the cursor, delivered or changed mode. */
+    private static final int PROGRESSED = 1 << 13;
+    /** The only framer, started, its outcome told: it keeps no {@link FramerChain}. */
+    private static final int SETTLED = 1 << 14;
+    private static final int ROLE_SHIFT = 15;
+    private static final int ROLE_MASK = 3 << ROLE_SHIFT;
+    /** The depth of this handler's framer calls (flushes wait for the outermost), in the top bits. */
+    private static final int DEPTH_UNIT = 1 << 20;
 
-    /** The Message of the framer below that a buffered input buffer belongs to. */
-    private record Origin(MessageContext context, boolean endOfMessage) {
-    }
-
-    private static final Origin RAW = new Origin(null, false);
-
-    FramerHandler(FramerStack stack, Framer framer) {
-        this.stack = stack;
+    /** A handler for {@code framer}; {@code chain} null when it is the only framer of its channel. */
+    FramerHandler(Framer framer, Role role, FramerChain chain) {
         this.framer = framer;
+        this.flags = role.ordinal() << ROLE_SHIFT;
+        if (chain != null) {
+            rare().chain = chain;
+        }
     }
 
     private boolean flag(int bit) {
@@ -117,6 +107,47 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
 
     private void flag(int bit, boolean on) {
         flags = on ? flags | bit : flags & ~bit;
+    }
+
+    private FramerChain chain() {
+        return rare == null ? null : rare.chain;
+    }
+
+    /** The chain, made for this one framer when it has none (before its start, or to add a framer below it). */
+    private FramerChain madeChain() {
+        RareState state = rare();
+        if (state.chain == null) {
+            state.chain = FramerChain.solo(this, flag(SETTLED));
+        }
+        return state.chain;
+    }
+
+    /** Called by the chain of this only framer once the outcome is told: the chain is not kept. */
+    void settle(FramerChain chain) {
+        if (rare != null && rare.chain == chain) {
+            rare.chain = null;
+            flag(SETTLED, true);
+            dropRareIfIdle();
+        }
+    }
+
+    boolean ready() {
+        return flag(READY);
+    }
+
+    @Override
+    public void start(Runnable whenReady, Consumer<TransportServicesException> whenFailed) {
+        madeChain().start(whenReady, whenFailed);
+    }
+
+    private boolean isLowest() {
+        FramerChain chain = chain();
+        return chain == null || chain.isLowest(this);
+    }
+
+    private boolean outcomeReported() {
+        FramerChain chain = chain();
+        return chain == null ? flag(SETTLED) : chain.outcomeReported();
     }
 
     /** The largest Message this handler's framer handles, -1 for no limit (RFC 9622 §8.1.11.5). */
@@ -131,7 +162,8 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
 
     // ------------------------------------------------------------------ lifecycle
 
-    void start() {
+    /** Start (RFC 9623 §6.1) of this handler's framer, by its chain. */
+    void startFramer() {
         if (flag(STARTED) || flag(FAILED)) {
             return;
         }
@@ -175,45 +207,10 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             }
         }
         releaseInput();
-    }
-
-    private void releaseInput() {
-        ByteBuf buffer;
-        while ((buffer = pollInput()) != null) {
-            buffer.release();
+        if (rare != null) {
+            // A shared built-in framer releases these in its stop; a framer that threw there did not.
+            rare.releaseHeldParts();
         }
-        available = 0;
-    }
-
-    /** Removes the head of the input with its origin. */
-    private ByteBuf pollInput() {
-        ByteBuf head = inputHead;
-        if (laterInput == null || laterInput.isEmpty()) {
-            inputHead = null;
-            inputHeadOrigin = null;
-        } else {
-            inputHead = laterInput.poll();
-            inputHeadOrigin = laterOrigins.poll();
-        }
-        return head;
-    }
-
-    private void addInput(ByteBuf data, Origin origin) {
-        if (inputHead == null) {
-            inputHead = data;
-            inputHeadOrigin = origin;
-            return;
-        }
-        if (laterInput == null) {
-            laterInput = new ArrayDeque<>(4);
-            laterOrigins = new ArrayDeque<>(4);
-        }
-        laterInput.add(data);
-        laterOrigins.add(origin);
-    }
-
-    private int inputBuffers() {
-        return inputHead == null ? 0 : 1 + (laterInput == null ? 0 : laterInput.size());
     }
 
     // ------------------------------------------------------------------ receive side
@@ -224,7 +221,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             receive((ByteBuf) message, RAW);
         } else if (message instanceof FramedMessage) {
             FramedMessage framed = (FramedMessage) message;
-            if (flag(PASSTHROUGH) && !flag(FAILED) && !flag(STOPPED) && earmark == 0) {
+            if (flag(PASSTHROUGH) && !flag(FAILED) && !flag(STOPPED) && earmark() == 0) {
                 // Stepped aside: the Messages of the framer below pass unchanged.
                 context.fireChannelRead(framed);
                 return;
@@ -243,19 +240,27 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         }
         // The earmark is served before passthrough: a framer may deliver a Message longer than what
         // arrived and step aside in the same call; those bytes still end that Message.
-        if (earmark > 0 && data.isReadable()) {
-            int now = (int) Math.min(earmark, data.readableBytes());
+        if (earmark() > 0 && data.isReadable()) {
+            RareState state = rare;
+            int now = (int) Math.min(state.earmark, data.readableBytes());
             ByteBuf piece = data.readRetainedSlice(now);
-            earmark -= now;
-            fireUp(piece, earmarkContext, earmark == 0 && flag(EARMARK_END));
-            if (earmark == 0) {
-                earmarkContext = null;
+            state.earmark -= now;
+            MessageContext context = state.earmarkContext;
+            if (state.earmark == 0) {
+                state.earmarkContext = null;
             }
+            fireUp(piece, context, state.earmark == 0 && flag(EARMARK_END));
         }
         if (!data.isReadable() || flag(FAILED) || flag(STOPPED)) {
             data.release();
         } else if (flag(PASSTHROUGH)) {
             fireRest(data, origin);
+            return;
+        } else if (!flag(STARTED) && available + (long) data.readableBytes() > MAX_UNPARSED) {
+            // Nothing parses before the start: the bound is kept here, not after parsing.
+            data.release();
+            failConnection(ErrorReason.MESSAGE_TOO_LARGE, "more than taps' limit of " + MAX_UNPARSED
+                    + " received bytes arrived before the framer " + framerName() + " started");
             return;
         } else {
             addInput(data, origin);
@@ -264,6 +269,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         if (flag(STARTED)) {
             process();
         }
+        dropRareIfIdle();
     }
 
     /** Calls the framer while it makes progress on the bytes at the cursor. */
@@ -275,10 +281,10 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         enter();
         int idle = 0;
         try {
-            while (!flag(FAILED) && !flag(PASSTHROUGH) && !flag(STOPPED) && !flag(PAUSED) && earmark == 0
+            while (!flag(FAILED) && !flag(PASSTHROUGH) && !flag(STOPPED) && !flag(PAUSED) && earmark() == 0
                     && (available > 0 || flag(INPUT_ENDED) && !flag(END_CHECKED))) {
-                long before = progress;
-                long availableBefore = available;
+                flag(PROGRESSED, false);
+                int availableBefore = available;
                 boolean endBefore = flag(INPUT_ENDED);
                 try {
                     framer.handleReceivedData(this);
@@ -287,10 +293,11 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
                     break;
                 }
                 runHandoff();
-                if (flag(INPUT_ENDED) && endBefore && progress == before && available == availableBefore) {
+                boolean stalled = !flag(PROGRESSED) && available == availableBefore;
+                if (flag(INPUT_ENDED) && endBefore && stalled) {
                     flag(END_CHECKED, true);
                 }
-                if (progress == before && available == availableBefore) {
+                if (stalled) {
                     break;
                 }
                 // Progress without consuming input (e.g. empty Messages) must end some time.
@@ -306,18 +313,19 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
                         + " received bytes unparsed, more than taps' limit of " + MAX_UNPARSED);
             }
             if (flag(INPUT_ENDED) && !flag(PAUSED) && !flag(FAILED) && !flag(PASSTHROUGH) && !flag(STOPPED)
-                    && (available > 0 || earmark > 0)) {
+                    && (available > 0 || earmark() > 0)) {
                 failConnection(ErrorReason.DEFRAMING_FAILED, truncation());
             }
         } finally {
             flag(PROCESSING, false);
             exit();
         }
+        dropRareIfIdle();
     }
 
     private String truncation() {
-        if (earmark > 0) {
-            return "the peer ended the stream inside a Message: " + earmark + " bytes of it never arrived (framer "
+        if (earmark() > 0) {
+            return "the peer ended the stream inside a Message: " + earmark() + " bytes of it never arrived (framer "
                     + framerName() + ")";
         }
         return "the peer ended the stream inside a frame: " + available + " bytes of an incomplete frame are left"
@@ -342,7 +350,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             flag(INPUT_ENDED, true);
             if (flag(STARTED) && !flag(PASSTHROUGH) && !flag(FAILED)) {
                 process();
-                if (!flag(PROCESSING) && earmark > 0 && !flag(FAILED)) {
+                if (!flag(PROCESSING) && earmark() > 0 && !flag(FAILED)) {
                     failConnection(ErrorReason.DEFRAMING_FAILED, truncation());
                 }
             }
@@ -379,36 +387,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             throw new IllegalArgumentException("parse needs 0 <= minimum <= maximum, got " + minimumIncompleteLength
                     + ", " + maximumLength);
         }
-        if (available < minimumIncompleteLength) {
-            return null;
-        }
-        int length = (int) Math.min(available, maximumLength);
-        if (length == 0) {
-            return Unpooled.EMPTY_BUFFER;
-        }
-        ByteBuf head = inputHead;
-        if (head.readableBytes() >= length) {
-            if (head.isReadOnly()) {
-                return head.slice(head.readerIndex(), length);
-            }
-            ByteBuf view = head.asReadOnly();
-            return view.writerIndex(view.readerIndex() + length);
-        }
-        // Spans buffers: a read-only composite of unretained slices; nothing is copied or retained.
-        CompositeByteBuf spanning = Unpooled.compositeBuffer(Math.max(2, inputBuffers()));
-        int remaining = length;
-        ByteBuf buffer = inputHead;
-        java.util.Iterator<ByteBuf> later = laterInput == null ? null : laterInput.iterator();
-        while (true) {
-            int part = Math.min(remaining, buffer.readableBytes());
-            spanning.addComponent(true, buffer.slice(buffer.readerIndex(), part));
-            remaining -= part;
-            if (remaining == 0 || later == null || !later.hasNext()) {
-                break;
-            }
-            buffer = later.next();
-        }
-        return spanning.asReadOnly();
+        return available < minimumIncompleteLength ? null : view((int) Math.min(available, maximumLength));
     }
 
     /**
@@ -418,12 +397,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
      */
     long peekField(int bytes, boolean littleEndian) {
         checkNotEarmarked("parse");
-        ByteBuf head = inputHead;
-        if (head != null && head.readableBytes() >= bytes) {
-            return HeaderCodec.read(head, head.readerIndex(), bytes, littleEndian);
-        }
-        ByteBuf spanning = parse(bytes, bytes);
-        return HeaderCodec.read(spanning, spanning.readerIndex(), bytes, littleEndian);
+        return readField(bytes, littleEndian);
     }
 
     @Override
@@ -438,18 +412,8 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             throw new IllegalArgumentException("cannot advance the receive cursor by " + length + ": " + available
                     + " bytes are available");
         }
-        int remaining = length;
-        while (remaining > 0) {
-            ByteBuf head = inputHead;
-            int part = Math.min(remaining, head.readableBytes());
-            head.skipBytes(part);
-            remaining -= part;
-            if (!head.isReadable()) {
-                pollInput().release();
-            }
-        }
-        available -= length;
-        progress++;
+        skip(length);
+        flag(PROGRESSED, true);
     }
 
     @Override
@@ -459,48 +423,17 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             throw new IllegalArgumentException("cannot deliver a negative length: " + length);
         }
         int now = (int) Math.min(length, available);
-        progress++;
+        flag(PROGRESSED, true);
         if (now < length) {
-            earmark = length - now;
-            earmarkContext = messageContext;
+            RareState state = rare();
+            state.earmark = length - now;
+            state.earmarkContext = messageContext;
             flag(EARMARK_END, endOfMessage);
         }
         if (now > 0 || length == 0) {
-            ByteBuf piece = take(now);
+            ByteBuf piece = take(now, ctx.alloc());
             fireUp(piece, messageContext, endOfMessage && now == length);
         }
-    }
-
-    /** Removes {@code length} bytes at the cursor as retained slices (a composite when they span buffers). */
-    private ByteBuf take(int length) {
-        if (length == 0) {
-            return Unpooled.EMPTY_BUFFER;
-        }
-        available -= length;
-        ByteBuf head = inputHead;
-        if (head.readableBytes() == length) {
-            // The rest of the head buffer, as a response is: handed over whole, not sliced.
-            return pollInput();
-        }
-        if (head.readableBytes() > length) {
-            ByteBuf slice = head.readRetainedSlice(length);
-            if (!head.isReadable()) {
-                pollInput().release();
-            }
-            return slice;
-        }
-        CompositeByteBuf spanning = ctx.alloc().compositeBuffer(Math.max(2, inputBuffers()));
-        int remaining = length;
-        while (remaining > 0) {
-            head = inputHead;
-            int part = Math.min(remaining, head.readableBytes());
-            spanning.addComponent(true, head.readRetainedSlice(part));
-            remaining -= part;
-            if (!head.isReadable()) {
-                pollInput().release();
-            }
-        }
-        return spanning;
     }
 
     @Override
@@ -513,8 +446,8 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
     }
 
     private void checkNotEarmarked(String call) {
-        if (earmark > 0) {
-            throw new IllegalStateException(call + " while " + earmark + " earmarked bytes are still to arrive");
+        if (earmark() > 0) {
+            throw new IllegalStateException(call + " while " + earmark() + " earmarked bytes are still to arrive");
         }
     }
 
@@ -549,7 +482,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         }
         FramedMessage outbound = (FramedMessage) message;
         if (flag(PASSTHROUGH)) {
-            if (stack.isLowest(this)) {
+            if (isLowest()) {
                 context.write(outbound.content(), promise);
             } else {
                 context.write(outbound, promise);
@@ -589,14 +522,9 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         }
         ByteBuf framed = firstCollected;
         firstCollected = null;
-        if (laterCollected != null && !laterCollected.isEmpty()) {
-            CompositeByteBuf composite = context.alloc().compositeBuffer(1 + laterCollected.size());
-            composite.addComponent(true, framed);
-            for (ByteBuf buffer : laterCollected) {
-                composite.addComponent(true, buffer);
-            }
-            laterCollected.clear();
-            framed = composite;
+        if (rare != null && rare.collectedMore()) {
+            framed = rare.drainCollected(context.alloc(), framed);
+            dropRareIfIdle();
         }
         writeDown(framed, outbound.context(), outbound.endOfMessage(), promise);
     }
@@ -612,7 +540,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
      */
     @Override
     public void flush(ChannelHandlerContext context) {
-        if (depth > 0) {
+        if (depth() > 0) {
             flag(FLUSH_NEEDED, true);
             return;
         }
@@ -624,16 +552,13 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             ReferenceCountUtil.safeRelease(firstCollected);
             firstCollected = null;
         }
-        if (laterCollected != null) {
-            for (ByteBuf buffer : laterCollected) {
-                ReferenceCountUtil.safeRelease(buffer);
-            }
-            laterCollected.clear();
+        if (rare != null) {
+            rare.releaseCollected();
         }
     }
 
     private void writeDown(ByteBuf data, MessageContext context, boolean endOfMessage, ChannelPromise promise) {
-        if (stack.isLowest(this)) {
+        if (isLowest()) {
             ctx.write(data, promise);
         } else {
             ctx.write(new FramedMessage(data, context, endOfMessage), promise);
@@ -646,10 +571,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             if (firstCollected == null) {
                 firstCollected = data;
             } else {
-                if (laterCollected == null) {
-                    laterCollected = new ArrayList<>(2);
-                }
-                laterCollected.add(data);
+                rare().collect(data);
             }
             return;
         }
@@ -658,7 +580,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             return;
         }
         writeDown(data, MessageContext.create(), true, ctx.newPromise());
-        if (depth > 0) {
+        if (depth() > 0) {
             flag(FLUSH_NEEDED, true);
         } else {
             ctx.flush();
@@ -671,7 +593,11 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
     public void makeConnectionReady() {
         if (!flag(READY)) {
             flag(READY, true);
-            stack.handlerReady();
+            FramerChain chain = chain();
+            if (chain != null) {
+                // Without a chain this only framer is settled, or not started: its start counts it ready.
+                chain.handlerReady();
+            }
         }
     }
 
@@ -680,7 +606,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         if (flag(FAILED)) {
             return;
         }
-        if (!stack.outcomeReported()) {
+        if (!outcomeReported()) {
             failConnection(ErrorReason.ESTABLISHMENT_FAILED, "the framer " + framerName()
                     + " closed the connection before it was ready");
             return;
@@ -695,8 +621,11 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
         }
         flag(FAILED, true);
         releaseInput();
-        earmark = 0;
-        if (!stack.failBeforeReady(error)) {
+        if (rare != null) {
+            rare.earmark = 0;
+            rare.earmarkContext = null;
+        }
+        if (outcomeReported() || !madeChain().failBeforeReady(error)) {
             ctx.fireChannelRead(FramingSignal.failure(error));
         }
     }
@@ -709,9 +638,10 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
 
     @Override
     public void prependFramer(Framer below) {
-        FramerHandler added = new FramerHandler(stack, below);
-        stack.insertBelow(this, added);
-        ctx.pipeline().addBefore(ctx.name(), stack.nextName(), added);
+        FramerChain chain = madeChain();
+        FramerHandler added = new FramerHandler(below, role(), chain);
+        chain.insertBelow(this, added);
+        ctx.pipeline().addBefore(ctx.name(), chain.nextName(), added);
         // Bytes this framer has not consumed belong to the new framer now (STARTTLS-style). They
         // are handed over once the framer's current call returns, so that what the new framer
         // delivers meets this framer in its new mode (e.g. passthrough).
@@ -721,15 +651,15 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             rest.add(unparsed);
         }
         available = 0;
-        progress++;
+        flag(PROGRESSED, true);
         boolean ended = flag(INPUT_ENDED);
-        Runnable previous = handoff;
-        handoff = () -> {
+        Runnable previous = rare().handoff;
+        rare().handoff = () -> {
             if (previous != null) {
                 previous.run();
             }
-            if (stack.started()) {
-                added.start();
+            if (chain.started()) {
+                added.startFramer();
             }
             for (ByteBuf buffer : rest) {
                 added.receive(buffer, RAW);
@@ -741,14 +671,17 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
                 }
             }
         };
-        if (depth == 0) {
+        if (depth() == 0) {
             runHandoff();
         }
     }
 
     private void runHandoff() {
-        Runnable pending = handoff;
-        handoff = null;
+        if (rare == null) {
+            return;
+        }
+        Runnable pending = rare.handoff;
+        rare.handoff = null;
         if (pending != null) {
             pending.run();
         }
@@ -760,10 +693,10 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
             return;
         }
         flag(PASSTHROUGH, true);
-        progress++;
+        flag(PROGRESSED, true);
         ByteBuf buffer;
         while (inputHead != null) {
-            Origin origin = inputHeadOrigin;
+            Origin origin = headOrigin();
             buffer = pollInput();
             fireRest(buffer, origin);
         }
@@ -791,7 +724,7 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
 
     @Override
     public Role role() {
-        return stack.role();
+        return ROLES[(flags & ROLE_MASK) >>> ROLE_SHIFT];
     }
 
     @Override
@@ -806,23 +739,23 @@ final class FramerHandler extends ChannelDuplexHandler implements FramerContext 
     }
 
     private void enter() {
-        depth++;
+        flags += DEPTH_UNIT;
     }
 
     private void exit() {
-        if (--depth == 0 && flag(FLUSH_NEEDED)) {
+        flags -= DEPTH_UNIT;
+        if (depth() == 0 && flag(FLUSH_NEEDED)) {
             flag(FLUSH_NEEDED, false);
             ctx.flush();
         }
     }
 
-    private String framerName() {
-        return framer.getClass().getSimpleName();
+    private int depth() {
+        return flags >>> 20;
     }
 
-    /** Received bytes this framer holds unparsed (for tests of memory bounds). */
-    long buffered() {
-        return available;
+    private String framerName() {
+        return framer.getClass().getSimpleName();
     }
 
     @Override

@@ -5,17 +5,29 @@ import io.netty.buffer.CompositeByteBuf;
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
 import io.taps.framer.FramerContext;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
 
 /**
  * What the length-prefix and TLV framers share (RFC 9623 §6.2, §6.3): reading and writing
  * big- or little-endian unsigned header fields of 1, 2, 4 or 8 bytes, and holding the parts of a
  * partially sent Message (as a composite, never copied) until its end gives the length.
+ *
+ * <p>Immutable: one codec (and one framer) serves every Connection of a factory, from any event
+ * loop (issue 21 figure 12: a framer and codec per Connection were 56 B of it). The parts of a
+ * partial send are the one per-Connection state; they are kept by the Connection's own
+ * {@link FramerContext} (taps' {@link FramerHandler}), or, under a context of another kind (a
+ * framer wrapping a built-in one), in a map by context.
  */
 public final class HeaderCodec {
+    /** The held parts under contexts that are not taps' own: weak keys, so a forgotten context goes. */
+    private static final Map<FramerContext, CompositeByteBuf> FOREIGN_PARTS =
+            Collections.synchronizedMap(new WeakHashMap<>());
+
     private final int fieldBytes;
     private final boolean littleEndian;
     private final long maxMessageSize;
-    private CompositeByteBuf parts;
 
     public HeaderCodec(int fieldBytes, boolean littleEndian, long maxMessageSize) {
         checkWidth(fieldBytes, "length");
@@ -164,10 +176,11 @@ public final class HeaderCodec {
      * MessageTooLarge past the limit, releasing what it held.
      */
     public ByteBuf collect(FramerContext context, ByteBuf data, boolean endOfMessage, String framer) {
+        CompositeByteBuf parts = heldParts(context);
         long total = (parts == null ? 0 : parts.readableBytes()) + (long) data.readableBytes();
         if (total > maxMessageSize) {
             data.release();
-            releaseParts();
+            releaseParts(context);
             throw new TransportServicesException(ErrorReason.MESSAGE_TOO_LARGE, "a message of " + total
                     + " bytes is larger than the " + framer + "'s maximum of " + maxMessageSize + " bytes");
         }
@@ -176,20 +189,36 @@ public final class HeaderCodec {
                 return data;
             }
             parts = context.alloc().compositeBuffer(Integer.MAX_VALUE);
+            holdParts(context, parts);
         }
         parts.addComponent(true, data);
         if (!endOfMessage) {
             return null;
         }
-        ByteBuf whole = parts;
-        parts = null;
-        return whole;
+        holdParts(context, null);
+        return parts;
     }
 
-    public void releaseParts() {
+    /** Releases the parts of a partial send held for {@code context} (its Connection stopped, or the send failed). */
+    public void releaseParts(FramerContext context) {
+        CompositeByteBuf parts = heldParts(context);
         if (parts != null) {
+            holdParts(context, null);
             parts.release();
-            parts = null;
+        }
+    }
+
+    private static CompositeByteBuf heldParts(FramerContext context) {
+        return context instanceof FramerHandler ? ((FramerHandler) context).heldParts() : FOREIGN_PARTS.get(context);
+    }
+
+    private static void holdParts(FramerContext context, CompositeByteBuf parts) {
+        if (context instanceof FramerHandler) {
+            ((FramerHandler) context).holdParts(parts);
+        } else if (parts == null) {
+            FOREIGN_PARTS.remove(context);
+        } else {
+            FOREIGN_PARTS.put(context, parts);
         }
     }
 }

@@ -63,9 +63,11 @@ class AcceptedConnectionFootprintTest extends TapsTestSupport {
      * their ports, the framer stack's list and the send queue's). Session 16: 24, the same and one
      * Receive (the pooled one reused in the handler), the framer stack's array of one. Session 17:
      * 19, no FramedMessage of the link's own nor TransferCounters or EventDispatcher object, and
-     * the idle pooled Send with its promise the event loop's.
+     * the idle pooled Send with its promise the event loop's. Session 18: 16, no FramerStack,
+     * framer nor HeaderCodec of its own (the built-in framer is its factory's, the one framer's
+     * handler its own stack).
      */
-    private static final int ECHO_BOUND = 20;
+    private static final int ECHO_BOUND = 16;
 
     private static Listener listener;
     private static final List<Connection> accepted = new CopyOnWriteArrayList<>();
@@ -258,6 +260,10 @@ class AcceptedConnectionFootprintTest extends TapsTestSupport {
                     "io.netty.buffer."));
             assertThat(own).as("the framer stack's handlers in an array of their number, no send queue list")
                     .doesNotContainKeys("java.util.ArrayList", "[Ljava.lang.Object;");
+            assertThat(own).as("the built-in framer and its codec: the factory's; the one framer's handler: its stack")
+                    .doesNotContainKeys("io.taps.framer.lengthprefix.LengthPrefixFramer",
+                            "io.taps.internal.framer.HeaderCodec", "io.taps.internal.framer.FramerChain",
+                            "io.taps.internal.framer.RareState");
             assertThat(own).as("the idle pooled Send and its promise: the event loop's")
                     .doesNotContainKeys("io.taps.internal.conn.PendingSend", "io.taps.internal.conn.SendPromise");
             assertThat(own.values().stream().mapToInt(Integer::intValue).sum())

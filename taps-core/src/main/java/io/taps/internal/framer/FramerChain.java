@@ -1,0 +1,169 @@
+package io.taps.internal.framer;
+
+import io.taps.TransportServicesException;
+import java.util.Arrays;
+import java.util.function.Consumer;
+
+/**
+ * The {@link FramerStack} of several framers, or of one whose outcome is still pending (its
+ * handler drops the chain once it is told, {@link FramerHandler#settle}): which handler is
+ * lowest, the pipeline names, and the count of framers not yet ready (Q-4).
+ */
+final class FramerChain implements FramerStack {
+    /** The pipeline names of the first framers, shared by every Connection (issue 21 item 4). */
+    private static final String[] NAMES = {"framer-0", "framer-1", "framer-2", "framer-3"};
+
+    /**
+     * The one framer's handler, or an array of the exact size when there are several (index 0
+     * nearest the application, the last one nearest the network).
+     */
+    private Object handlers;
+    private Runnable onReady;
+    private Consumer<TransportServicesException> onFailed;
+    /** A failure before the stack started, reported by {@link #start}. */
+    private TransportServicesException earlyFailure;
+    private boolean starting;
+    private boolean started;
+    private boolean outcomeReported;
+    private int notReady;
+    private int names;
+
+    FramerChain(int names) {
+        this.names = names;
+    }
+
+    /** The chain of one handler that was alone until now; {@code settled}: started and its outcome told. */
+    static FramerChain solo(FramerHandler handler, boolean settled) {
+        FramerChain chain = new FramerChain(1);
+        chain.handlers = handler;
+        chain.started = settled;
+        chain.outcomeReported = settled;
+        return chain;
+    }
+
+    void install(FramerHandler[] several) {
+        handlers = several;
+    }
+
+    static String name(int index) {
+        // Constant names for the usual few framers: a name built per Connection is two objects it keeps.
+        return index < NAMES.length ? NAMES[index] : "framer-" + index;
+    }
+
+    String nextName() {
+        return name(names++);
+    }
+
+    boolean isLowest(FramerHandler handler) {
+        if (handlers instanceof FramerHandler[]) {
+            FramerHandler[] several = (FramerHandler[]) handlers;
+            return several[several.length - 1] == handler;
+        }
+        return handlers == handler;
+    }
+
+    /** The handlers as an array (a new one when there is one handler). */
+    private FramerHandler[] handlerArray() {
+        return handlers instanceof FramerHandler[] ? (FramerHandler[]) handlers
+                : new FramerHandler[] {(FramerHandler) handlers};
+    }
+
+    boolean outcomeReported() {
+        return outcomeReported;
+    }
+
+    boolean started() {
+        return started;
+    }
+
+    /** Records {@code added} directly below {@code above}; it counts as not ready while the outcome is pending. */
+    void insertBelow(FramerHandler above, FramerHandler added) {
+        FramerHandler[] current = handlerArray();
+        int at = Arrays.asList(current).indexOf(above) + 1;
+        FramerHandler[] grown = new FramerHandler[current.length + 1];
+        System.arraycopy(current, 0, grown, 0, at);
+        grown[at] = added;
+        System.arraycopy(current, at, grown, at + 1, current.length - at);
+        handlers = grown;
+        if (started && !outcomeReported) {
+            notReady++;
+        }
+    }
+
+    @Override
+    public void start(Runnable whenReady, Consumer<TransportServicesException> whenFailed) {
+        if (started) {
+            return;
+        }
+        started = true;
+        if (outcomeReported) {
+            // A framer failed before the transport was ready (e.g. too much input): told now.
+            settleSolo();
+            if (earlyFailure != null) {
+                whenFailed.accept(earlyFailure);
+            }
+            return;
+        }
+        this.onReady = whenReady;
+        this.onFailed = whenFailed;
+        this.starting = true;
+        // The framers there now: one inserted while they start is started by its insertion.
+        FramerHandler[] initial = handlerArray();
+        for (FramerHandler handler : initial) {
+            // One that called makeConnectionReady before the start is ready already.
+            notReady += handler.ready() ? 0 : 1;
+        }
+        for (int i = initial.length - 1; i >= 0 && !outcomeReported; i--) {
+            initial[i].startFramer();
+        }
+        starting = false;
+        checkReady();
+    }
+
+    void handlerReady() {
+        if (started && !outcomeReported) {
+            notReady--;
+            checkReady();
+        }
+    }
+
+    private void checkReady() {
+        if (!starting && !outcomeReported && notReady == 0) {
+            outcomeReported = true;
+            Runnable ready = onReady;
+            forgetCallbacks();
+            settleSolo();
+            ready.run();
+        }
+    }
+
+    /** A failure before Ready rejects the candidate; true when it was reported that way. */
+    boolean failBeforeReady(TransportServicesException error) {
+        if (outcomeReported) {
+            return false;
+        }
+        outcomeReported = true;
+        if (!started) {
+            earlyFailure = error;
+            return true;
+        }
+        Consumer<TransportServicesException> failed = onFailed;
+        forgetCallbacks();
+        settleSolo();
+        failed.accept(error);
+        return true;
+    }
+
+    /** The outcome is told once: the callbacks (and what they hold) are not kept for the Connection's life. */
+    private void forgetCallbacks() {
+        onReady = null;
+        onFailed = null;
+    }
+
+    /** A single framer whose outcome is told needs no chain any more: its handler drops it. */
+    private void settleSolo() {
+        if (handlers instanceof FramerHandler) {
+            ((FramerHandler) handlers).settle(this);
+        }
+    }
+}
