@@ -122,7 +122,8 @@ public final class Engine implements AutoCloseable {
         ChannelFactory<? extends SocketChannel> sockets = new ReflectiveChannelFactory<>(transport.socketChannel());
         this.blocking = BlockingWork.newExecutor("taps-blocking");
         this.interfaces = new SystemInterfaces(blocking);
-        this.resolver = new EndpointResolver(group.next(), datagrams, sockets, resolverConfig.build())
+        // The DNS resolvers inside are built on the first DNS question, on the blocking executor.
+        this.resolver = new EndpointResolver(group.next(), datagrams, sockets, resolverConfig.build(), blocking)
                 .interfaces(interfaces);
         this.endpoints = new EndpointResolution(resolver, this::paths, blocking, (local, server) ->
                 io.taps.internal.stun.StunBindingClient.query(group.next(), transport.datagramChannel(), local, server,
