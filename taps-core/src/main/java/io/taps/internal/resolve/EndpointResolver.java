@@ -79,26 +79,16 @@ public final class EndpointResolver implements AutoCloseable {
     private final Map<String, List<InetAddress>> hostsV4;
     private final Map<String, List<InetAddress>> hostsV6;
     private final boolean noNameServer;
-    private final List<InetSocketAddress> nameServers;
-    private final EventLoop eventLoop;
-    private final ChannelFactory<? extends DatagramChannel> datagramChannelFactory;
-    private final ChannelFactory<? extends SocketChannel> socketChannelFactory;
-    /** Where the DNS resolvers are built: never an event loop (building reads resolv.conf). */
-    private final Executor dnsSetup;
     /**
-     * The DNS resolvers, asked for on the first DNS question (null until then): a system that only
-     * uses address literals, the hosts file and {@code localhost} never builds them (issue 21).
-     * Completed by whoever built them, or failed by {@link #close()}, whichever comes first.
+     * Netty's DNS resolvers, built on the first DNS question: a system that only uses address
+     * literals, the hosts file and {@code localhost} never builds them (issue 21).
      */
-    private volatile CompletableFuture<DnsResolvers> dns;
+    private final DnsOnDemand dns;
     private volatile boolean closed;
     /** Counted for tests ({@link #fixedAnswersMade()}). */
     private final java.util.concurrent.atomic.AtomicLong fixedAnswersMade = new java.util.concurrent.atomic.AtomicLong();
     /** Counted for tests ({@link #configuredLookups()}). */
     private final java.util.concurrent.atomic.AtomicLong configuredLookups = new java.util.concurrent.atomic.AtomicLong();
-    /** Counted for tests ({@link #dnsBuilds()}, {@link #dnsResolversMade()}). */
-    private final java.util.concurrent.atomic.AtomicInteger dnsBuilds = new java.util.concurrent.atomic.AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicInteger dnsResolversMade = new java.util.concurrent.atomic.AtomicInteger();
     /** Where interface names are looked up; null reads the system directly (standalone use in tests). */
     private volatile SystemInterfaces interfaces;
 
@@ -129,11 +119,9 @@ public final class EndpointResolver implements AutoCloseable {
     public EndpointResolver(EventLoop eventLoop,
             ChannelFactory<? extends DatagramChannel> datagramChannelFactory,
             ChannelFactory<? extends SocketChannel> socketChannelFactory, ResolverConfig config, Executor dnsSetup) {
-        this.eventLoop = Objects.requireNonNull(eventLoop, "eventLoop");
-        this.datagramChannelFactory = Objects.requireNonNull(datagramChannelFactory, "datagramChannelFactory");
-        this.socketChannelFactory = socketChannelFactory;
+        Objects.requireNonNull(eventLoop, "eventLoop");
+        Objects.requireNonNull(datagramChannelFactory, "datagramChannelFactory");
         this.config = Objects.requireNonNull(config, "config");
-        this.dnsSetup = Objects.requireNonNull(dnsSetup, "dnsSetup");
 
         // Configuration is read here, on the caller's thread: a bad hosts file fails the build at
         // once, and the hosts file and localhost answer synchronously on any thread afterwards.
@@ -145,7 +133,9 @@ public final class EndpointResolver implements AutoCloseable {
                 ? systemNameServers(config.resolvConf().orElse(java.nio.file.Path.of("/etc/resolv.conf")))
                 : config.nameServers();
         this.noNameServer = configured.isEmpty();
-        this.nameServers = List.copyOf(configured);
+        List<InetSocketAddress> nameServers = List.copyOf(configured);
+        this.dns = new DnsOnDemand(() -> new DnsResolvers(eventLoop, datagramChannelFactory, socketChannelFactory,
+                config, nameServers), Objects.requireNonNull(dnsSetup, "dnsSetup"));
     }
 
     /**
@@ -371,19 +361,19 @@ public final class EndpointResolver implements AutoCloseable {
             return CompletableFuture.completedFuture(ServiceLookup.none(ServiceBindingResolver.queryName(name, port)));
         }
         String qname = ServiceBindingResolver.queryName(name, port);
-        return dns().thenCompose(resolvers -> resolvers.services.lookUp(name, port, useCache))
+        return dns.get().thenCompose(resolvers -> resolvers.services.lookUp(name, port, useCache))
                 .exceptionally(noResolvers -> ServiceLookup.none(qname));
     }
 
     /** How many DNS answers are cached, counted per (name, address family) (Q-18, M-65). */
     public int cachedAnswers() {
-        DnsResolvers resolvers = dnsIfBuilt();
+        DnsResolvers resolvers = dns.ifBuilt();
         return resolvers == null ? 0 : resolvers.cachedAnswers();
     }
 
     /** Forgets every cached DNS answer. */
     public void clearCache() {
-        DnsResolvers resolvers = dnsIfBuilt();
+        DnsResolvers resolvers = dns.ifBuilt();
         if (resolvers != null) {
             resolvers.clearCache();
         }
@@ -522,13 +512,13 @@ public final class EndpointResolver implements AutoCloseable {
                     + " file and no DNS server is configured (" + config.resolvConf().map(Object::toString)
                     .orElse("/etc/resolv.conf") + " names none); taps does not fall back to public DNS servers", null));
         }
-        DnsResolvers built = dnsIfBuilt();
+        DnsResolvers built = dns.ifBuilt();
         if (built != null) {
             return query(built.resolver(v6, useCache), name);
         }
         // The first question waits for the resolvers being built off the loop; its answer still
         // arrives from Netty's resolver on the event loop like every later one.
-        return dns().handle((resolvers, notBuilt) -> notBuilt == null
+        return dns.get().handle((resolvers, notBuilt) -> notBuilt == null
                 ? query(resolvers.resolver(v6, useCache), name)
                 : CompletableFuture.<List<InetAddress>>failedFuture(failure("could not resolve " + name + ": "
                         + describe(unwrap(notBuilt)), unwrap(notBuilt))))
@@ -669,71 +659,16 @@ public final class EndpointResolver implements AutoCloseable {
     }
 
     /**
-     * The DNS resolvers: asked for the first time, they are built on {@link #dnsSetup} (exactly
-     * once, whichever threads ask at the same time); a resolver closed before fails the stage.
-     */
-    private CompletableFuture<DnsResolvers> dns() {
-        CompletableFuture<DnsResolvers> current = dns;
-        if (current != null) {
-            return current;
-        }
-        CompletableFuture<DnsResolvers> building;
-        synchronized (this) {
-            if (dns != null) {
-                return dns;
-            }
-            building = new CompletableFuture<>();
-            dns = building;
-            if (closed) {
-                building.completeExceptionally(closedFailure());
-                return building;
-            }
-        }
-        dnsBuilds.incrementAndGet();
-        try {
-            dnsSetup.execute(() -> {
-                if (building.isDone()) {
-                    return; // closed while queued: nothing to build
-                }
-                try {
-                    DnsResolvers built = new DnsResolvers(eventLoop, datagramChannelFactory, socketChannelFactory,
-                            config, nameServers);
-                    dnsResolversMade.incrementAndGet();
-                    if (!building.complete(built)) {
-                        built.close(); // closed while building: release what was just made
-                    }
-                } catch (RuntimeException | Error failed) {
-                    building.completeExceptionally(failed);
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
-            building.completeExceptionally(shuttingDown);
-        }
-        return building;
-    }
-
-    /** The DNS resolvers when they are built already, else null (nothing is built by asking). */
-    private DnsResolvers dnsIfBuilt() {
-        CompletableFuture<DnsResolvers> current = dns;
-        return current != null && current.isDone() && !current.isCompletedExceptionally() ? current.getNow(null)
-                : null;
-    }
-
-    private static TransportServicesException closedFailure() {
-        return new TransportServicesException(ErrorReason.RESOLUTION_FAILED, "the resolver is closed");
-    }
-
-    /**
      * How many times this resolver set out to build its DNS resolvers: 0 until the first DNS
      * question, then 1 (for tests: what a system that never asks DNS costs).
      */
     public int dnsBuilds() {
-        return dnsBuilds.get();
+        return dns.builds();
     }
 
     /** How many sets of DNS resolvers were actually made: 0 when closed before a queued build ran (tests). */
     int dnsResolversMade() {
-        return dnsResolversMade.get();
+        return dns.made();
     }
 
     /**
@@ -742,17 +677,8 @@ public final class EndpointResolver implements AutoCloseable {
      */
     @Override
     public void close() {
-        CompletableFuture<DnsResolvers> current;
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            current = dns;
-        }
-        if (current != null && !current.completeExceptionally(closedFailure()) && !current.isCompletedExceptionally()) {
-            current.join().close();
-        }
+        closed = true;
+        dns.close();
     }
 
     /**
