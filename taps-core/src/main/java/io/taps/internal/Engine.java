@@ -122,7 +122,8 @@ public final class Engine implements AutoCloseable {
         ChannelFactory<? extends SocketChannel> sockets = new ReflectiveChannelFactory<>(transport.socketChannel());
         this.blocking = BlockingWork.newExecutor("taps-blocking");
         this.interfaces = new SystemInterfaces(blocking);
-        this.resolver = new EndpointResolver(group.next(), datagrams, sockets, resolverConfig.build())
+        // The DNS resolvers inside are built on the first DNS question, on the blocking executor.
+        this.resolver = new EndpointResolver(group.next(), datagrams, sockets, resolverConfig.build(), blocking)
                 .interfaces(interfaces);
         this.endpoints = new EndpointResolution(resolver, this::paths, blocking, (local, server) ->
                 io.taps.internal.stun.StunBindingClient.query(group.next(), transport.datagramChannel(), local, server,
@@ -337,7 +338,9 @@ public final class Engine implements AutoCloseable {
                     "Listen needs at least one LocalEndpoint, e.g. LocalEndpoint.ofPort(0) (RFC 9622 §7.2, O-02)");
         }
         ProtocolStack claimant = StackSelection.claimant(spec, Role.LISTEN, protocols);
-        List<ProtocolStack> ranked = StackSelection.rank(spec, Role.LISTEN, protocols);
+        // Only the stacks that listen are asked whether they are usable and validated: a stack
+        // shadowed in its port space (MPTCP behind TCP) loads nothing (issue 21).
+        List<ProtocolStack> ranked = StackSelection.listening(spec, protocols);
         ranked.forEach(stack -> stack.validate(spec.use(Role.LISTEN)));
         TransportProperties properties = claimant == null ? spec.properties()
                 : claimant.connectionProperties(spec.properties(), spec.use(Role.LISTEN));

@@ -57,7 +57,10 @@ public interface ProtocolStack {
      * Why this stack cannot serve {@code use} whatever its Selection Properties say, or empty when it
      * can (RFC 9623 §4.1.3 pruning before anything is sent): e.g. QUIC needs an ALPN protocol and
      * TLS 1.3; UDP may duplicate messages, so it needs safelyReplayable ones. The reason is added to
-     * the NoCandidates error when no stack is left.
+     * the NoCandidates error when no stack is left. Selection asks only when the answer matters
+     * (the stack meets the Selection Properties and, on Listen, no usable stack of its port space
+     * ranks before it), so a check that loads a native library costs nothing to systems that never
+     * need the stack.
      */
     default Optional<String> unusableReason(StackUse use) {
         return Optional.empty();

@@ -69,6 +69,64 @@ public final class StackSelection {
         return spec.security().level() == SecurityLevel.OPPORTUNISTIC && !stack.capabilities().secure();
     }
 
+    /**
+     * The stacks a Listener listens on (RFC 9622 §7.2, design.md Q-15): {@link #rank}'s list cut to
+     * its first stack of each port space, in rank order, with the same errors. A stack that a
+     * better-ranked usable stack of its port space shadows is never asked
+     * {@link ProtocolStack#unusableReason}: a TCP Listener does not load MPTCP's native library to
+     * learn whether the MPTCP stack behind TCP could have run (issue 21). Secure stacks that can
+     * negotiate an allowed TLS version are all asked, because equal security (Q-17) compares every
+     * usable one.
+     */
+    public static List<ProtocolStack> listening(PreconnectionSpec spec, List<ProtocolStack> registered) {
+        StackUse use = spec.use(Role.LISTEN);
+        List<ProtocolStack> selected = selected(spec, Role.LISTEN, registered);
+        if (selected == null) {
+            return onePerPortSpace(eagerlyRanked(spec, Role.LISTEN, registered));
+        }
+        Set<TlsVersion> allowed = spec.security().allowedProtocols();
+        List<ProtocolStack> comparedSecurity = new ArrayList<>();
+        Set<ProtocolStack> unusable = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (ProtocolStack stack : selected) {
+            if (!negotiable(stack, allowed).isEmpty()) {
+                if (stack.unusableReason(use).isPresent()) {
+                    unusable.add(stack);
+                } else {
+                    comparedSecurity.add(stack);
+                }
+            }
+        }
+        List<ProtocolStack> equalSecurity = withEqualSecurity(comparedSecurity, allowed);
+        Set<String> taken = new java.util.HashSet<>();
+        List<ProtocolStack> listening = new ArrayList<>();
+        for (ProtocolStack stack : selected) {
+            if (taken.contains(stack.portSpace()) || unusable.contains(stack)) {
+                continue;
+            }
+            boolean usable = comparedSecurity.contains(stack) ? equalSecurity.contains(stack)
+                    : stack.unusableReason(use).isEmpty();
+            if (usable) {
+                taken.add(stack.portSpace());
+                listening.add(stack);
+            }
+        }
+        // None usable: the eager path fails with the message naming why each stack was removed.
+        return listening.isEmpty() ? onePerPortSpace(eagerlyRanked(spec, Role.LISTEN, registered))
+                : List.copyOf(listening);
+    }
+
+    /** The first stack of each port space, in the order given. */
+    static List<ProtocolStack> onePerPortSpace(List<ProtocolStack> ranked) {
+        Set<String> taken = new java.util.HashSet<>();
+        List<ProtocolStack> kept = new ArrayList<>();
+        for (ProtocolStack stack : ranked) {
+            if (taken.add(stack.portSpace())) {
+                kept.add(stack);
+            }
+        }
+        return List.copyOf(kept);
+    }
+
     /** The stack that takes {@code spec} alone (RFC 9623 §10.5 multicast), or null. */
     public static ProtocolStack claimant(PreconnectionSpec spec, Role role, List<ProtocolStack> registered) {
         StackUse use = spec.use(role);
@@ -80,8 +138,53 @@ public final class StackSelection {
         return null;
     }
 
+    /**
+     * The eligible stacks, best first. Only the stacks that selection keeps are asked whether they
+     * are usable, so a stack the properties rule out loads nothing (QUIC's native codec for a
+     * cleartext Connection, issue 21). Selection filters and orders each stack on its own, so
+     * leaving out the unusable stacks after selecting gives the list selecting among the usable
+     * ones gives; when none is left, the eager path fails with the same message as always.
+     */
     private static List<ProtocolStack> ranked(PreconnectionSpec spec, Role role, List<ProtocolStack> registered) {
+        List<ProtocolStack> selected = selected(spec, role, registered);
+        if (selected == null) {
+            return eagerlyRanked(spec, role, registered);
+        }
         StackUse use = spec.use(role);
+        List<ProtocolStack> usable = new ArrayList<>();
+        for (ProtocolStack stack : selected) {
+            if (stack.unusableReason(use).isEmpty()) {
+                usable.add(stack);
+            }
+        }
+        return usable.isEmpty() ? eagerlyRanked(spec, role, registered)
+                : withEqualSecurity(usable, spec.security().allowedProtocols());
+    }
+
+    /** What selection keeps of every candidate stack, best first, none asked whether usable; null when none is kept. */
+    private static List<ProtocolStack> selected(PreconnectionSpec spec, Role role, List<ProtocolStack> registered) {
+        Map<StackCapabilities, ProtocolStack> byCapabilities = new IdentityHashMap<>();
+        List<StackCapabilities> all = new ArrayList<>();
+        for (ProtocolStack stack : candidates(spec, role, registered)) {
+            byCapabilities.put(stack.capabilities(), stack);
+            all.add(stack.capabilities());
+        }
+        List<RankedStack> ranked;
+        try {
+            ranked = CandidateSelector.select(spec.properties(), role, securityMode(spec.security().level()),
+                    spec.use(role).framed(), all);
+        } catch (TransportServicesException noneLeft) {
+            return null;
+        }
+        List<ProtocolStack> stacks = new ArrayList<>();
+        for (RankedStack candidate : ranked) {
+            stacks.add(byCapabilities.get(candidate.stack()));
+        }
+        return stacks;
+    }
+
+    /** The claimant alone when one claims the Preconnection, else every stack that does not only claim. */
+    private static List<ProtocolStack> candidates(PreconnectionSpec spec, Role role, List<ProtocolStack> registered) {
         ProtocolStack claimant = claimant(spec, role, registered);
         List<ProtocolStack> candidates = new ArrayList<>();
         if (claimant != null) {
@@ -89,6 +192,13 @@ public final class StackSelection {
         } else {
             registered.stream().filter(stack -> !stack.claimsOnly()).forEach(candidates::add);
         }
+        return candidates;
+    }
+
+    /** Every candidate asked whether it is usable, then selection among the usable: the reference, and the errors' source. */
+    private static List<ProtocolStack> eagerlyRanked(PreconnectionSpec spec, Role role, List<ProtocolStack> registered) {
+        StackUse use = spec.use(role);
+        List<ProtocolStack> candidates = candidates(spec, role, registered);
         Map<StackCapabilities, ProtocolStack> byCapabilities = new IdentityHashMap<>();
         List<StackCapabilities> available = new ArrayList<>();
         List<String> removed = new ArrayList<>();

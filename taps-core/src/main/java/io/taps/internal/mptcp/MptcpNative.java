@@ -50,6 +50,9 @@ final class MptcpNative {
     record Info(int subflows, int addAddrSignal, int addAddrAccepted, int addAddrSignalMax, boolean fallback) {
     }
 
+    /** How often a system asked whether it can open MPTCP sockets (tests: a TCP Listener never asks). */
+    static final java.util.concurrent.atomic.AtomicLong PROBES = new java.util.concurrent.atomic.AtomicLong();
+
     private MptcpNative() {
     }
 
@@ -80,6 +83,7 @@ final class MptcpNative {
      * (one socket and close), since {@code net.mptcp.enabled} is per network namespace and may change.
      */
     static Optional<String> unavailableReason() {
+        PROBES.incrementAndGet();
         if (Holder.LIBC == null) {
             return Optional.of(Holder.FAILURE);
         }

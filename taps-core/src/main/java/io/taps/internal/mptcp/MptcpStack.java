@@ -125,6 +125,14 @@ public final class MptcpStack implements ProtocolStack {
         return pipeline.unusableReason(use);
     }
 
+    /**
+     * How many times this JVM asked the kernel whether it can open MPTCP sockets, loading JNA on
+     * the first; for tests, without asking.
+     */
+    public static long nativeProbes() {
+        return MptcpNative.PROBES.get();
+    }
+
     @Override
     public void validate(StackUse use) {
         pipeline.validate(use);

@@ -6,13 +6,6 @@ import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.resolver.HostsFileEntriesProvider;
 import io.netty.resolver.InetNameResolver;
-import io.netty.resolver.ResolvedAddressTypes;
-import io.netty.resolver.dns.DnsNameResolverBuilder;
-import io.netty.resolver.dns.DnsServerAddressStreamProvider;
-import io.netty.resolver.dns.NoopAuthoritativeDnsServerCache;
-import io.netty.resolver.dns.NoopDnsCache;
-import io.netty.resolver.dns.NoopDnsCnameCache;
-import io.netty.resolver.dns.SequentialDnsServerAddressStreamProvider;
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
 import io.taps.internal.path.SystemInterfaces;
@@ -38,6 +31,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 /**
  * Resolves {@link RemoteEndpoint}s and {@link LocalEndpoint}s into socket addresses, late and
@@ -67,6 +61,11 @@ import java.util.concurrent.CompletionStage;
  * {@link #resolve(RemoteEndpoint, StandardProtocolFamily, boolean)} without the cache uses
  * resolvers with Netty's no-op caches, built on first use (isolateSession, M-66).
  *
+ * <p><b>DNS on demand.</b> Netty's resolvers ({@link DnsResolvers}) are built on the first question
+ * that needs DNS, on the executor given for blocking work, since building reads resolv.conf: a
+ * system that only uses address literals, the hosts file and {@code localhost} never builds them,
+ * and {@link #close()} releases only what was built.
+ *
  * <p>Resolution never blocks the calling thread or the event loop; stages complete on the event
  * loop. The constructor reads the hosts file and so must not run on an event loop.
  *
@@ -77,17 +76,14 @@ import java.util.concurrent.CompletionStage;
 public final class EndpointResolver implements AutoCloseable {
 
     private final ResolverConfig config;
-    private final InetNameResolver ipv4;
-    private final InetNameResolver ipv6;
     private final Map<String, List<InetAddress>> hostsV4;
     private final Map<String, List<InetAddress>> hostsV6;
     private final boolean noNameServer;
-    private final CountingDnsCache ipv4Cache = new CountingDnsCache();
-    private final CountingDnsCache ipv6Cache = new CountingDnsCache();
-    private final DnsNameResolverBuilder uncachedTemplate;
-    private InetNameResolver ipv4Uncached;
-    private InetNameResolver ipv6Uncached;
-    private final ServiceBindingResolver services;
+    /**
+     * Netty's DNS resolvers, built on the first DNS question: a system that only uses address
+     * literals, the hosts file and {@code localhost} never builds them (issue 21).
+     */
+    private final DnsOnDemand dns;
     private volatile boolean closed;
     /** Counted for tests ({@link #fixedAnswersMade()}). */
     private final java.util.concurrent.atomic.AtomicLong fixedAnswersMade = new java.util.concurrent.atomic.AtomicLong();
@@ -102,16 +98,33 @@ public final class EndpointResolver implements AutoCloseable {
     }
 
     /**
+     * A resolver that builds its DNS resolvers on the common fork-join pool (standalone use).
+     *
      * @param socketChannelFactory used for the TCP retry of truncated answers; {@code null} keeps
      *     resolution UDP-only
      */
     public EndpointResolver(EventLoop eventLoop,
             ChannelFactory<? extends DatagramChannel> datagramChannelFactory,
             ChannelFactory<? extends SocketChannel> socketChannelFactory, ResolverConfig config) {
+        this(eventLoop, datagramChannelFactory, socketChannelFactory, config,
+                java.util.concurrent.ForkJoinPool.commonPool());
+    }
+
+    /**
+     * @param socketChannelFactory used for the TCP retry of truncated answers; {@code null} keeps
+     *     resolution UDP-only
+     * @param dnsSetup runs the building of the DNS resolvers on the first DNS question (it reads
+     *     {@code /etc/resolv.conf}): an executor for blocking work, never an event loop
+     */
+    public EndpointResolver(EventLoop eventLoop,
+            ChannelFactory<? extends DatagramChannel> datagramChannelFactory,
+            ChannelFactory<? extends SocketChannel> socketChannelFactory, ResolverConfig config, Executor dnsSetup) {
         Objects.requireNonNull(eventLoop, "eventLoop");
         Objects.requireNonNull(datagramChannelFactory, "datagramChannelFactory");
         this.config = Objects.requireNonNull(config, "config");
 
+        // Configuration is read here, on the caller's thread: a bad hosts file fails the build at
+        // once, and the hosts file and localhost answer synchronously on any thread afterwards.
         HostsFileEntriesProvider hosts = config.useHostsFile() ? readHostsFile(config) : null;
         this.hostsV4 = hosts == null ? Map.of() : hosts.ipv4Entries();
         this.hostsV6 = hosts == null ? Map.of() : hosts.ipv6Entries();
@@ -120,35 +133,9 @@ public final class EndpointResolver implements AutoCloseable {
                 ? systemNameServers(config.resolvConf().orElse(java.nio.file.Path.of("/etc/resolv.conf")))
                 : config.nameServers();
         this.noNameServer = configured.isEmpty();
-        // Netty's platform default falls back to public servers when resolv.conf names none; taps
-        // asks only servers someone configured. Without any, the placeholder below is never asked.
-        DnsServerAddressStreamProvider servers = new SequentialDnsServerAddressStreamProvider(configured.isEmpty()
-                ? List.of(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 53)) : configured);
-        DnsNameResolverBuilder builder = new DnsNameResolverBuilder(eventLoop)
-                .datagramChannelFactory(datagramChannelFactory)
-                .nameServerProvider(servers)
-                .queryTimeoutMillis(Math.max(1, config.queryTimeout().toMillis()))
-                // The hosts file was consulted already, with the never-to-DNS rule Netty lacks.
-                .hostsFileEntriesResolver((name, types) -> null)
-                .recursionDesired(true)
-                .completeOncePreferredResolved(false);
-        if (socketChannelFactory != null) {
-            builder.socketChannelFactory(socketChannelFactory);
-        }
-        config.searchDomains().ifPresent(domains -> builder.searchDomains(domains));
-        // Built on first use only: isolated Connections (isolateSession) ask DNS afresh.
-        this.uncachedTemplate = builder.copy().resolveCache(NoopDnsCache.INSTANCE)
-                .cnameCache(NoopDnsCnameCache.INSTANCE)
-                .authoritativeDnsServerCache(NoopAuthoritativeDnsServerCache.INSTANCE);
-        this.services = new ServiceBindingResolver(uncachedTemplate);
-        this.ipv4 = builder.copy().resolveCache(ipv4Cache).resolvedAddressTypes(ResolvedAddressTypes.IPV4_ONLY).build();
-        try {
-            this.ipv6 = builder.copy().resolveCache(ipv6Cache).resolvedAddressTypes(ResolvedAddressTypes.IPV6_ONLY)
-                    .build();
-        } catch (RuntimeException e) {
-            ipv4.close();
-            throw e;
-        }
+        List<InetSocketAddress> nameServers = List.copyOf(configured);
+        this.dns = new DnsOnDemand(() -> new DnsResolvers(eventLoop, datagramChannelFactory, socketChannelFactory,
+                config, nameServers), Objects.requireNonNull(dnsSetup, "dnsSetup"));
     }
 
     /**
@@ -373,19 +360,23 @@ public final class EndpointResolver implements AutoCloseable {
                 || key.equals("localhost") || key.endsWith(".localhost")) {
             return CompletableFuture.completedFuture(ServiceLookup.none(ServiceBindingResolver.queryName(name, port)));
         }
-        return services.lookUp(name, port, useCache);
+        String qname = ServiceBindingResolver.queryName(name, port);
+        return dns.get().thenCompose(resolvers -> resolvers.services.lookUp(name, port, useCache))
+                .exceptionally(noResolvers -> ServiceLookup.none(qname));
     }
 
     /** How many DNS answers are cached, counted per (name, address family) (Q-18, M-65). */
     public int cachedAnswers() {
-        return ipv4Cache.size() + ipv6Cache.size();
+        DnsResolvers resolvers = dns.ifBuilt();
+        return resolvers == null ? 0 : resolvers.cachedAnswers();
     }
 
     /** Forgets every cached DNS answer. */
     public void clearCache() {
-        services.clearCache();
-        ipv4Cache.clear();
-        ipv6Cache.clear();
+        DnsResolvers resolvers = dns.ifBuilt();
+        if (resolvers != null) {
+            resolvers.clearCache();
+        }
     }
 
     /**
@@ -488,16 +479,14 @@ public final class EndpointResolver implements AutoCloseable {
                     family == StandardProtocolFamily.INET ? List.of() : v6,
                     family == StandardProtocolFamily.INET6 ? List.of() : v4)));
         }
-        InetNameResolver sixResolver = useCache ? ipv6 : uncached(true);
-        InetNameResolver fourResolver = useCache ? ipv4 : uncached(false);
         if (family == StandardProtocolFamily.INET6) {
-            return query(sixResolver, name).thenApply(this::cap);
+            return query(true, useCache, name).thenApply(this::cap);
         }
         if (family == StandardProtocolFamily.INET) {
-            return query(fourResolver, name).thenApply(this::cap);
+            return query(false, useCache, name).thenApply(this::cap);
         }
-        CompletableFuture<List<InetAddress>> aaaa = query(sixResolver, name);
-        CompletableFuture<List<InetAddress>> a = query(fourResolver, name);
+        CompletableFuture<List<InetAddress>> aaaa = query(true, useCache, name);
+        CompletableFuture<List<InetAddress>> a = query(false, useCache, name);
         return aaaa.handle((r, e) -> r == null ? List.<InetAddress>of() : r)
                 .thenCombine(a.handle((r, e) -> r == null ? List.<InetAddress>of() : r),
                         (six, four) -> cap(interleave(six, four)))
@@ -516,12 +505,27 @@ public final class EndpointResolver implements AutoCloseable {
                 });
     }
 
-    private CompletableFuture<List<InetAddress>> query(InetNameResolver resolver, String name) {
+    /** One family's DNS answer for {@code name}, through the cached resolvers or the uncached ones. */
+    private CompletableFuture<List<InetAddress>> query(boolean v6, boolean useCache, String name) {
         if (noNameServer) {
             return CompletableFuture.failedFuture(failure("could not resolve " + name + ": it is not in the hosts"
                     + " file and no DNS server is configured (" + config.resolvConf().map(Object::toString)
                     .orElse("/etc/resolv.conf") + " names none); taps does not fall back to public DNS servers", null));
         }
+        DnsResolvers built = dns.ifBuilt();
+        if (built != null) {
+            return query(built.resolver(v6, useCache), name);
+        }
+        // The first question waits for the resolvers being built off the loop; its answer still
+        // arrives from Netty's resolver on the event loop like every later one.
+        return dns.get().handle((resolvers, notBuilt) -> notBuilt == null
+                ? query(resolvers.resolver(v6, useCache), name)
+                : CompletableFuture.<List<InetAddress>>failedFuture(failure("could not resolve " + name + ": "
+                        + describe(unwrap(notBuilt)), unwrap(notBuilt))))
+                .thenCompose(answer -> answer);
+    }
+
+    private CompletableFuture<List<InetAddress>> query(InetNameResolver resolver, String name) {
         CompletableFuture<List<InetAddress>> result = new CompletableFuture<>();
         resolver.resolveAll(name).addListener(f -> {
             if (f.isSuccess()) {
@@ -650,38 +654,31 @@ public final class EndpointResolver implements AutoCloseable {
         return new TransportServicesException(ErrorReason.RESOLUTION_FAILED, message, cause);
     }
 
-    /** The resolver of one family that neither reads nor keeps cached answers, built on first use. */
-    private synchronized InetNameResolver uncached(boolean v6) {
-        if (v6) {
-            if (ipv6Uncached == null) {
-                ipv6Uncached = uncachedTemplate.copy().resolvedAddressTypes(ResolvedAddressTypes.IPV6_ONLY).build();
-            }
-            return ipv6Uncached;
-        }
-        if (ipv4Uncached == null) {
-            ipv4Uncached = uncachedTemplate.copy().resolvedAddressTypes(ResolvedAddressTypes.IPV4_ONLY).build();
-        }
-        return ipv4Uncached;
+    private static Throwable unwrap(Throwable t) {
+        return t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
     }
 
-    /** Closes the DNS channels; pending and later resolutions fail with RESOLUTION_FAILED. */
+    /**
+     * How many times this resolver set out to build its DNS resolvers: 0 until the first DNS
+     * question, then 1 (for tests: what a system that never asks DNS costs).
+     */
+    public int dnsBuilds() {
+        return dns.builds();
+    }
+
+    /** How many sets of DNS resolvers were actually made: 0 when closed before a queued build ran (tests). */
+    int dnsResolversMade() {
+        return dns.made();
+    }
+
+    /**
+     * Closes the DNS channels, if any were made; pending and later resolutions fail with
+     * RESOLUTION_FAILED. Resolvers still being built are closed by their builder once done.
+     */
     @Override
     public void close() {
         closed = true;
-        try {
-            ipv4.close();
-        } finally {
-            ipv6.close();
-            services.close();
-            synchronized (this) {
-                if (ipv4Uncached != null) {
-                    ipv4Uncached.close();
-                }
-                if (ipv6Uncached != null) {
-                    ipv6Uncached.close();
-                }
-            }
-        }
+        dns.close();
     }
 
     /**
