@@ -67,8 +67,9 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     /** Creation order in this JVM: listings order by it, as a group made later no longer says when its Connection was. */
     private final long creationOrder = CREATED.incrementAndGet();
     private final EventLoop loop;
-    // The parts, shared with each other through this facade; all confined to the event loop.
-    final PropertyStore store;
+    // The parts, shared with each other through this facade; all confined to the event loop but the
+    // store, read from any thread and shared with sibling Connections until written (PropertyStore.ownOf).
+    volatile PropertyStore store;
     final Lifecycle lifecycle = new Lifecycle(this);
     final SendPath sendPath = new SendPath(this);
     final ReceivePath receivePath = new ReceivePath(this);
@@ -114,7 +115,7 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
             ConnectionEventHandler handler) {
         super(eventExecutor);
         this.loop = loop;
-        this.store = new PropertyStore(properties, role);
+        this.store = PropertyStore.sharedFor(properties, role);
         this.handler = handler;
     }
 
@@ -289,7 +290,7 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
         receivePath.adopt(winner);
         lifecycle.established();
         markReady();
-        store.applyAll(winner);
+        PropertyStore.applyAll(this, winner);
         IdleTimer.restart(this);
     }
 
@@ -589,7 +590,7 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
         CloneCoordinator.checkOverrides(store.transportProperties(), overridden);
         TapsConnection clone = new TapsConnection(loop, eventExecutor(), store.transportProperties(), Role.INITIATE,
                 handler);
-        Map<Property<?>, Object> entangledOverrides = clone.store.cloneOf(store, overridden);
+        Map<Property<?>, Object> entangledOverrides = PropertyStore.ownOf(clone).cloneOf(store, overridden);
         CloneCoordinator.start(this, clone, framer, entangledOverrides,
                 CompletableFuture.anyOf(lifecycle.readyFuture(), lifecycle.closedFuture()));
         return clone;
