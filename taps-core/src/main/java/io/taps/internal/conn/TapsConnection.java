@@ -79,8 +79,6 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
      * Connection ever knows (32 B of every one, issue 21 figure 12). Written under this object's lock.
      */
     private volatile KnownEndpoints endpoints;
-    /** Its place in the event loop's idle sweep, while it has an idle timeout ({@link IdleTimer}); event loop only. */
-    IdleTimer idleTimer;
     /** Its neighbours in its engine's {@link ConnectionRegistry}, while tracked; guarded by the registry. */
     TapsConnection trackedPrevious;
     TapsConnection trackedNext;
@@ -91,11 +89,10 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     private volatile Link link;
     private volatile EstablishmentReport establishmentReport = EstablishmentReport.empty();
     /**
-     * What the report of a Connection a Listener accepted is made of, kept instead of the report,
-     * which is built only when asked for: thousands of idle accepted Connections each kept a
-     * report of six objects nobody read (issue 21 item 4). Null once built, and for active opens.
+     * What the report (null until built) of an accepted Connection is made of, besides the name of
+     * {@link #stack} (not a field: 4 B, issue 21 figure 12): thousands of idle accepted Connections
+     * kept a report of six objects nobody read (issue 21 item 4). Null once built, and for active opens.
      */
-    private volatile String acceptedStackName;
     private InetSocketAddress acceptedRemote;
     private List<String> acceptedNotes;
     /**
@@ -155,24 +152,24 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
 
     /** The establishment report so far (RFC 9623 §4); the establisher updates it on the event loop. */
     public void establishmentReport(EstablishmentReport report) {
-        this.establishmentReport = report;
-        this.acceptedStackName = null;
+        this.establishmentReport = Objects.requireNonNull(report, "report");
     }
 
     @Override
     public EstablishmentReport establishmentReport() {
-        if (acceptedStackName != null) {
+        EstablishmentReport report = establishmentReport;
+        if (report == null) {
             synchronized (this) {
-                if (acceptedStackName != null) {
-                    establishmentReport = EstablishmentReport.accepted(acceptedStackName, acceptedRemote,
-                            acceptedNotes);
+                report = establishmentReport;
+                if (report == null) {
+                    report = EstablishmentReport.accepted(stack.name(), acceptedRemote, acceptedNotes);
                     acceptedRemote = null;
                     acceptedNotes = null;
-                    acceptedStackName = null;
+                    establishmentReport = report;
                 }
             }
         }
-        return establishmentReport;
+        return report;
     }
 
     /**
@@ -267,16 +264,17 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
      */
     public void establishPassive(Link accepted, StackCapabilities chosenStack) {
         // What was true at acceptance, kept as it is; the report itself is made when asked for.
+        adopt(accepted, chosenStack);
         synchronized (this) {
             acceptedRemote = accepted.remoteAddress();
             acceptedNotes = accepted.establishmentNotes();
-            acceptedStackName = chosenStack.name();
+            establishmentReport = null;
         }
-        adopt(accepted, chosenStack);
         lifecycle.completeReady();
     }
 
     private void adopt(Link winner, StackCapabilities chosenStack) {
+        establishmentReport(); // an accepted Connection's report is of its first flow and stack
         synchronized (this) {
             // A second flow keeps the first one's endpoints known: they need the object now.
             KnownEndpoints known = link != null ? endpoints() : endpoints;

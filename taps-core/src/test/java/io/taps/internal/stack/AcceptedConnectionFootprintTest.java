@@ -325,14 +325,13 @@ class AcceptedConnectionFootprintTest extends TapsTestSupport {
     }
 
     /**
-     * The idle timer's links to its sweep and to its neighbours in the sweep's list, and a
-     * Connection's to its neighbours in the engine's registry: they lead to other Connections,
-     * which are not this one's own.
+     * A Connection's links to its idle sweep and to its neighbours in the sweep's list (fields of
+     * its transfer counters since session 18), and to its neighbours in the engine's registry: they
+     * lead to other Connections, which are not this one's own.
      */
     private static boolean sharedSweepLink(Field field) {
-        String timer = "io.taps.internal.conn.IdleTimer";
-        return field.getDeclaringClass().getName().equals(timer) && (field.getType().getName().equals(timer)
-                || field.getType().getName().equals("io.taps.internal.conn.IdleSweep"))
+        return field.getDeclaringClass().getName().equals("io.taps.internal.conn.TransferCounters")
+                && field.getName().startsWith("idle") && !field.getType().isPrimitive()
                 || field.getDeclaringClass() == TapsConnection.class && field.getName().startsWith("tracked");
     }
 
