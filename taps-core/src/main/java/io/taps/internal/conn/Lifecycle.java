@@ -16,35 +16,51 @@ import java.util.concurrent.TimeUnit;
  * graceful close (queued data first, then FIN, then the peer's end or the close timeout), Abort,
  * and the one terminal event (Closed, ConnectionError or EstablishmentError). Runs on the
  * connection's event loop only; the state is readable from any thread.
+ *
+ * <p>What most Connections never use (the futures of ready() and closed() and their shared
+ * failure, a second end callback, a transport failure, the close timer, the establisher's
+ * canceller) waits in a {@link Seldom} made on first use: an accepted Connection that the peer
+ * ends needs none of it, and the seven fields were 24 B of every Connection (64 to 40 B, issue 21
+ * figure 12). An initiated Connection whose application waits on ready() pays one more object.
  */
 final class Lifecycle {
     private static final byte PENDING = 0;
     private static final byte SUCCEEDED = 1;
     private static final byte FAILED = 2;
 
+    /** The fields of a Lifecycle that most Connections never set; see the class comment. */
+    private static final class Seldom {
+        /*
+         * ready() and closed() are futures only once somebody asks for them: until then the outcome
+         * is kept in a byte each of the Lifecycle (and the failure both share, here), and a future
+         * made later is made complete. Two futures were ~50 B of every idle accepted Connection,
+         * whose ready() nobody reads and whose closed() only the engine watched (issue 21 item 4).
+         * Guarded by the Lifecycle's lock, as is alsoOnClosed.
+         */
+        CompletableFuture<Connection> readyFuture;
+        CompletableFuture<Void> closedFuture;
+        Throwable endError;
+        /** The second end callback (the RTT sampler's); a third one joins it. */
+        ConnectionEnd alsoOnClosed;
+        // Event loop only.
+        Throwable failureCause;
+        ScheduledFuture<?> closeTimer;
+        Runnable establishmentCanceller;
+    }
+
     private final TapsConnection connection;
-    /*
-     * ready() and closed() are futures only once somebody asks for them: until then the outcome is
-     * kept in a byte each (and the failure both share), and a future made later is made complete.
-     * Two futures were ~50 B of every idle accepted Connection, whose ready() nobody reads and
-     * whose closed() only the engine watched (issue 21 item 4). Guarded by this object's lock.
-     */
-    private CompletableFuture<Connection> readyFuture;
-    private CompletableFuture<Void> closedFuture;
+    /** Made on first use (under this object's lock), then never replaced; see {@link Seldom}. */
+    private volatile Seldom seldom;
+    /** Guarded by this object's lock, as are the futures (see {@link Seldom}). */
     private byte readyOutcome = PENDING;
     private byte closedOutcome = PENDING;
-    private Throwable endError;
     /**
-     * Told once closed() has its outcome, as dependents of that future would be: the engine's and
-     * the RTT sampler's, a slot each (a third one joins the second).
+     * Told once closed() has its outcome, as dependents of that future would be: the engine's here,
+     * the RTT sampler's in {@link Seldom#alsoOnClosed}. Guarded by this object's lock.
      */
     private ConnectionEnd onClosed;
-    private ConnectionEnd alsoOnClosed;
     private volatile ConnectionState state = ConnectionState.ESTABLISHING;
     private volatile boolean closeRequested;
-    private Throwable failureCause;
-    private ScheduledFuture<?> closeTimer;
-    private Runnable establishmentCanceller;
     /** The Listener's: told when the Connection reaches its end (before closed() completes). */
     private ConnectionEnd onTerminated;
     /** The close timeout ended: what is still queued or buffered is given up. */
@@ -62,34 +78,51 @@ final class Lifecycle {
         this.connection = connection;
     }
 
+    /** {@link #seldom}, made now if it was not yet. */
+    private Seldom seldom() {
+        Seldom made = seldom;
+        if (made == null) {
+            synchronized (this) {
+                made = seldom;
+                if (made == null) {
+                    made = new Seldom();
+                    seldom = made;
+                }
+            }
+        }
+        return made;
+    }
+
     ConnectionState state() {
         return state;
     }
 
     /** The future of ready(), made now if nobody asked before (complete if the outcome is known). */
     synchronized CompletableFuture<Connection> readyFuture() {
-        if (readyFuture == null) {
-            readyFuture = new CompletableFuture<>();
+        Seldom rare = seldom();
+        if (rare.readyFuture == null) {
+            rare.readyFuture = new CompletableFuture<>();
             if (readyOutcome == SUCCEEDED) {
-                readyFuture.complete(connection);
+                rare.readyFuture.complete(connection);
             } else if (readyOutcome == FAILED) {
-                readyFuture.completeExceptionally(endError);
+                rare.readyFuture.completeExceptionally(rare.endError);
             }
         }
-        return readyFuture;
+        return rare.readyFuture;
     }
 
     /** The future of closed(), made now if nobody asked before (complete if the outcome is known). */
     synchronized CompletableFuture<Void> closedFuture() {
-        if (closedFuture == null) {
-            closedFuture = new CompletableFuture<>();
+        Seldom rare = seldom();
+        if (rare.closedFuture == null) {
+            rare.closedFuture = new CompletableFuture<>();
             if (closedOutcome == SUCCEEDED) {
-                closedFuture.complete(null);
+                rare.closedFuture.complete(null);
             } else if (closedOutcome == FAILED) {
-                closedFuture.completeExceptionally(endError);
+                rare.closedFuture.completeExceptionally(rare.endError);
             }
         }
-        return closedFuture;
+        return rare.closedFuture;
     }
 
     /** Ready: ready() completes (unless it already has an outcome). */
@@ -100,7 +133,7 @@ final class Lifecycle {
                 return;
             }
             readyOutcome = SUCCEEDED;
-            made = readyFuture;
+            made = seldom == null ? null : seldom.readyFuture;
         }
         if (made != null) {
             made.complete(connection);
@@ -115,7 +148,7 @@ final class Lifecycle {
                 return;
             }
             closedOutcome = SUCCEEDED;
-            made = closedFuture;
+            made = seldom == null ? null : seldom.closedFuture;
         }
         if (made != null) {
             made.complete(null);
@@ -128,11 +161,12 @@ final class Lifecycle {
         CompletableFuture<Connection> ready;
         CompletableFuture<Void> closed;
         synchronized (this) {
+            Seldom rare = seldom();
             if (readyOutcome == PENDING || closedOutcome == PENDING) {
-                endError = endError == null ? error : endError;
+                rare.endError = rare.endError == null ? error : rare.endError;
             }
-            ready = readyOutcome == PENDING ? readyFuture : null;
-            closed = closedOutcome == PENDING ? closedFuture : null;
+            ready = readyOutcome == PENDING ? rare.readyFuture : null;
+            closed = closedOutcome == PENDING ? rare.closedFuture : null;
             if (readyOutcome == PENDING) {
                 readyOutcome = FAILED;
             }
@@ -154,9 +188,12 @@ final class Lifecycle {
         ConnectionEnd alsoTold;
         synchronized (this) {
             told = onClosed;
-            alsoTold = alsoOnClosed;
             onClosed = null;
-            alsoOnClosed = null;
+            Seldom rare = seldom;
+            alsoTold = rare == null ? null : rare.alsoOnClosed;
+            if (rare != null) {
+                rare.alsoOnClosed = null;
+            }
         }
         if (told != null) {
             told.ended(connection);
@@ -172,13 +209,14 @@ final class Lifecycle {
         synchronized (this) {
             now = closedOutcome != PENDING;
             if (!now) {
-                if (onClosed == null) {
+                Seldom rare = onClosed == null ? null : seldom();
+                if (rare == null) {
                     onClosed = end;
-                } else if (alsoOnClosed == null) {
-                    alsoOnClosed = end;
+                } else if (rare.alsoOnClosed == null) {
+                    rare.alsoOnClosed = end;
                 } else {
-                    ConnectionEnd earlier = alsoOnClosed;
-                    alsoOnClosed = ended -> {
+                    ConnectionEnd earlier = rare.alsoOnClosed;
+                    rare.alsoOnClosed = ended -> {
                         earlier.ended(ended);
                         end.ended(ended);
                     };
@@ -204,7 +242,8 @@ final class Lifecycle {
     }
 
     Throwable failureCause() {
-        return failureCause;
+        Seldom rare = seldom;
+        return rare == null ? null : rare.failureCause;
     }
 
     void onTerminated(ConnectionEnd callback) {
@@ -215,14 +254,17 @@ final class Lifecycle {
         if (state != ConnectionState.ESTABLISHING || terminated()) {
             return false;
         }
-        this.establishmentCanceller = canceller;
+        seldom().establishmentCanceller = canceller;
         return true;
     }
 
     /** The link was adopted: Established. */
     void established() {
         state = ConnectionState.ESTABLISHED;
-        establishmentCanceller = null;
+        Seldom rare = seldom;
+        if (rare != null) {
+            rare.establishmentCanceller = null;
+        }
     }
 
     /** After Ready: a Close called while establishing with data queued runs now. */
@@ -267,7 +309,7 @@ final class Lifecycle {
         state = ConnectionState.CLOSING;
         Timeout closeTimeout = (Timeout) connection.store.get(Property.CLOSE_TIMEOUT);
         if (!closeTimeout.isNone()) {
-            closeTimer = connection.eventLoop().schedule(this::closeTimedOut, closeTimeout.duration().toNanos(),
+            seldom().closeTimer = connection.eventLoop().schedule(this::closeTimedOut, closeTimeout.duration().toNanos(),
                     TimeUnit.NANOSECONDS);
         }
         connection.sendPath.writeQueued();
@@ -313,9 +355,7 @@ final class Lifecycle {
             return;
         }
         state = ConnectionState.CLOSED;
-        if (closeTimer != null) {
-            closeTimer.cancel(false);
-        }
+        cancelCloseTimer();
         connection.receivePath.failAll(() -> new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
                 "the connection closed before a message arrived for this receive"));
         connection.markClosed();
@@ -345,9 +385,7 @@ final class Lifecycle {
         }
         failing = true;
         state = ConnectionState.CLOSED;
-        if (closeTimer != null) {
-            closeTimer.cancel(false);
-        }
+        cancelCloseTimer();
         connection.sendPath.failQueued(error);
         connection.receivePath.failAll(error);
         Link link = connection.link();
@@ -370,6 +408,7 @@ final class Lifecycle {
             // A link that ends synchronously when the failing Connection closes it reports back here.
             return;
         }
+        Throwable failureCause = failureCause();
         if (closeRequested && failureCause == null && (closeTimedOut || connection.sendPath.drained())) {
             Link link = connection.link();
             if (!closeTimedOut && link != null && link.byteStream() && connection.receivePath.hasUndelivered()) {
@@ -413,16 +452,25 @@ final class Lifecycle {
 
     /** Remembers the first hard failure; it names the ConnectionError when the flow closes. */
     void linkFailed(Throwable cause) {
-        if (failureCause == null) {
-            failureCause = cause;
+        Seldom rare = seldom();
+        if (rare.failureCause == null) {
+            rare.failureCause = cause;
         }
     }
 
     private void cancelEstablishment() {
-        Runnable canceller = establishmentCanceller;
-        establishmentCanceller = null;
+        Seldom rare = seldom;
+        Runnable canceller = rare == null ? null : rare.establishmentCanceller;
         if (canceller != null) {
+            rare.establishmentCanceller = null;
             canceller.run();
+        }
+    }
+
+    private void cancelCloseTimer() {
+        Seldom rare = seldom;
+        if (rare != null && rare.closeTimer != null) {
+            rare.closeTimer.cancel(false);
         }
     }
 
