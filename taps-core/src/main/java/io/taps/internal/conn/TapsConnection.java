@@ -28,7 +28,6 @@ import io.taps.properties.Property;
 import io.taps.properties.Role;
 import io.taps.properties.TransportProperties;
 import io.taps.spi.StackCapabilities;
-import java.net.InetSocketAddress;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.util.List;
@@ -87,14 +86,11 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     private volatile ConnectionEventHandler handler;
     private volatile StackCapabilities stack;
     private volatile Link link;
-    private volatile EstablishmentReport establishmentReport = EstablishmentReport.empty();
     /**
-     * What the report (null until built) of an accepted Connection is made of, besides the name of
-     * {@link #stack} (not a field: 4 B, issue 21 figure 12): thousands of idle accepted Connections
-     * kept a report of six objects nobody read (issue 21 item 4). Null once built, and for active opens.
+     * An EstablishmentReport, or until an accepted Connection's is asked for, what it is made of
+     * ({@link AcceptedReport}). Written under this object's lock once it can be asked for.
      */
-    private InetSocketAddress acceptedRemote;
-    private List<String> acceptedNotes;
+    private volatile Object establishmentReport = EstablishmentReport.empty();
     /**
      * The Connection Group (RFC 9622 §7.4), made when first asked for (group(), Clone, an
      * entangled SetProperty, a listing): a Connection alone in its group needs none, and a group of
@@ -157,19 +153,14 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
 
     @Override
     public EstablishmentReport establishmentReport() {
-        EstablishmentReport report = establishmentReport;
-        if (report == null) {
+        Object report = establishmentReport;
+        if (!(report instanceof EstablishmentReport)) {
             synchronized (this) {
-                report = establishmentReport;
-                if (report == null) {
-                    report = EstablishmentReport.accepted(stack.name(), acceptedRemote, acceptedNotes);
-                    acceptedRemote = null;
-                    acceptedNotes = null;
-                    establishmentReport = report;
-                }
+                report = AcceptedReport.built(establishmentReport, stack.name());
+                establishmentReport = report;
             }
         }
-        return report;
+        return (EstablishmentReport) report;
     }
 
     /**
@@ -266,9 +257,7 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
         // What was true at acceptance, kept as it is; the report itself is made when asked for.
         adopt(accepted, chosenStack);
         synchronized (this) {
-            acceptedRemote = accepted.remoteAddress();
-            acceptedNotes = accepted.establishmentNotes();
-            establishmentReport = null;
+            establishmentReport = AcceptedReport.pending(accepted);
         }
         lifecycle.completeReady();
     }

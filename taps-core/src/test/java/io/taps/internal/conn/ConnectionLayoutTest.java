@@ -51,6 +51,8 @@ class ConnectionLayoutTest {
                 .doesNotContain("readyAtEpochNanos");
         assertThat(names(instanceFields(TapsConnection.class))).as("the stack's name is the stack's")
                 .doesNotContain("acceptedStackName", "idleTimer");
+        // 200 -> 192 B: the accepted report's parts wait in the report's own field (AcceptedReport).
+        assertThat(names(instanceFields(TapsConnection.class))).doesNotContain("acceptedRemote", "acceptedNotes");
     }
 
     @Test
