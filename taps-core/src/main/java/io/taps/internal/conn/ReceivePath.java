@@ -8,7 +8,6 @@ import io.taps.TransportServicesException;
 import io.taps.monitor.TransportObserver;
 import io.taps.properties.Direction;
 import java.net.InetSocketAddress;
-import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,9 +23,10 @@ import org.slf4j.LoggerFactory;
  * <p>It is its own inbound queue: it extends {@link InboundQueue} rather than holding one, so a
  * Connection keeps one object for both, not two (16 B of every Connection, and one object less
  * to touch per Message among thousands of Connections: issue 21 figure 12). {@link #inbound()}
- * is the queue's view of it; the queue keeps its own rules and tests.
+ * is the queue's view of it; the queue keeps its own rules and tests. Its waiting Receives are
+ * likewise a superclass, {@link WaitingReceives}, which parks a lone events-only one.
  */
-final class ReceivePath extends InboundQueue {
+final class ReceivePath extends WaitingReceives {
     /**
      * Memory of buffered received data above which reading pauses, so a slow reader pushes back
      * on the peer: the per-Connection receive budget, in bytes of memory.
@@ -60,12 +60,6 @@ final class ReceivePath extends InboundQueue {
             (connection, message, request) -> request.deliver(message);
 
     private final TapsConnection connection;
-    /**
-     * The oldest outstanding Receive, and the later ones in a deque made on first use: most
-     * Connections wait on one Receive at a time, and a deque is ~56 B of each (issue 21 item 4).
-     */
-    private ReceiveRequest firstRequest;
-    private ArrayDeque<ReceiveRequest> laterRequests;
     private ReceiveStrategy strategy;
     /** Read off the event loop (canReceive), so not one of {@link #flags}. */
     private volatile boolean inputEnded;
@@ -147,6 +141,7 @@ final class ReceivePath extends InboundQueue {
      * loop thread's {@link ReceivePool} when there is one, so the steady path makes none per
      * Message and a Connection keeps none of its own. On the event loop.
      */
+    @Override
     ReceiveRequest pooledRequest(int minIncompleteLength, int maxLength) {
         ReceiveRequest request = ReceivePool.ofThisThread().poll();
         if (request == null) {
@@ -160,12 +155,14 @@ final class ReceivePath extends InboundQueue {
      * Takes back a pooled Receive whose event has been raised (or is about to reach the handler),
      * into the event loop thread's {@link ReceivePool}; on the event loop only.
      */
-    void recycle(ReceiveRequest request) {
+    @Override
+    boolean recycle(ReceiveRequest request) {
         if (!connection.eventLoop().inEventLoop()) {
-            return;
+            return false;
         }
         request.poolIdle();
         ReceivePool.ofThisThread().offer(request);
+        return true;
     }
 
     void request(ReceiveRequest request) {
@@ -258,7 +255,7 @@ final class ReceivePath extends InboundQueue {
      * copy and buffer wrapper. Returns false, owning nothing, when the Message must be queued.
      */
     private boolean deliveredAtOnce(ByteBuf data, MessageContext context) {
-        ReceiveRequest request = firstRequest;
+        ReceiveRequest request = firstRequest();
         if (request == null || !isEmpty() || data.readableBytes() > request.maxLength()) {
             return false;
         }
@@ -312,25 +309,11 @@ final class ReceivePath extends InboundQueue {
 
     // ---------------------------------------------------------------- delivery
 
-    private void addRequest(ReceiveRequest request) {
-        if (firstRequest == null) {
-            firstRequest = request;
-        } else {
-            laterRequests = LaterQueue.add(laterRequests, request);
-        }
-    }
-
-    private ReceiveRequest pollRequest() {
-        ReceiveRequest first = firstRequest;
-        firstRequest = laterRequests == null ? null : laterRequests.poll();
-        return first;
-    }
-
     /** Matches buffered data with outstanding Receive calls, one event per call. */
     void deliver() {
         Lifecycle lifecycle = connection.lifecycle;
-        while (firstRequest != null && !lifecycle.terminated()) {
-            ReceiveRequest request = firstRequest;
+        ReceiveRequest request;
+        while ((request = firstRequest()) != null && !lifecycle.terminated()) {
             Message delivered = strategy.take(this, request);
             if (delivered == ReceiveStrategy.END_OF_STREAM) {
                 refuseAfterStreamEnd(pollRequest());
@@ -341,6 +324,7 @@ final class ReceivePath extends InboundQueue {
             }
             raise(pollRequest(), delivered);
         }
+        park();
         if (framingError != null && !lifecycle.terminated() && framingErrorDue()) {
             lifecycle.failWithConnectionError(framingError);
             return;
@@ -373,7 +357,7 @@ final class ReceivePath extends InboundQueue {
      * an application that does not read after Close is not kept waiting for it).
      */
     boolean hasUndelivered() {
-        return bytes() > 0 || (is(READING_AFTER_CLOSE) || firstRequest != null) && peek() != null;
+        return bytes() > 0 || (is(READING_AFTER_CLOSE) || receiveWaits()) && peek() != null;
     }
 
     /** A framing failure is raised once nothing delivered before it is left to receive. */
@@ -403,7 +387,7 @@ final class ReceivePath extends InboundQueue {
         if (link == null) {
             return;
         }
-        boolean receiveWaits = firstRequest != null;
+        boolean receiveWaits = receiveWaits();
         long memory = memory();
         boolean reading = !is(READING_PAUSED);
         if (reading && memory > RECEIVE_HIGH_WATER && !receiveWaits) {
@@ -456,13 +440,12 @@ final class ReceivePath extends InboundQueue {
 
     // ---------------------------------------------------------------- the end
 
-    /** Ends every outstanding Receive with ReceiveError {@code error} and drops what is buffered. */
     /**
      * {@link #failAll(TransportServicesException)}, making the error only when a Receive waits for
      * it: a graceful close with none outstanding (the usual case) costs no exception.
      */
     void failAll(java.util.function.Supplier<TransportServicesException> error) {
-        if (firstRequest == null) {
+        if (!receiveWaits()) {
             releaseAll();
         } else {
             failAll(error.get());

@@ -199,9 +199,14 @@ class AcceptedConnectionFootprintTest extends TapsTestSupport {
                     .doesNotContain("spare", "idle");
             // Session 13: nor for the one Send in flight, the one Receive waiting, the one unit queued.
             assertThat(field(sendPath, "laterInFlight")).as("no deque of Sends in flight").isNull();
-            assertThat(field(receivePath, "laterRequests")).as("no deque of waiting Receives").isNull();
+            // Session 18: ReceivePath extends WaitingReceives, which extends InboundQueue.
+            assertThat(field(receivePath, receivePath.getClass().getSuperclass(), "laterRequests"))
+                    .as("no deque of waiting Receives").isNull();
+            assertThat(field(receivePath, receivePath.getClass().getSuperclass(), "firstRequest"))
+                    .as("the waiting Receive is parked, its object the loop's").isNull();
             // ReceivePath is its own inbound queue (it extends InboundQueue).
-            assertThat(field(receivePath, receivePath.getClass().getSuperclass(), "rest")).as("no deque of inbound units").isNull();
+            assertThat(field(receivePath, receivePath.getClass().getSuperclass().getSuperclass(), "rest"))
+                    .as("no deque of inbound units").isNull();
             // An echo sends a new Message each time: no payload view kept to pin the last one's array.
             assertThat(field(sendPath, "resendPayload")).as("no view of the last echoed Message").isNull();
             connection.close();
