@@ -72,17 +72,11 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     final Lifecycle lifecycle = new Lifecycle(this);
     final SendPath sendPath = new SendPath(this);
     final ReceivePath receivePath = new ReceivePath(this);
-    /**
-     * Made on first use other than adopting a flow (the Preconnection's endpoints, AddRemote and the
-     * like): until then the endpoints known are those of {@link #link}, which is all an accepted
-     * Connection ever knows (32 B of every one, issue 21 figure 12). Written under this object's lock.
-     */
-    private volatile KnownEndpoints endpoints;
+    /** What it makes only when asked for ({@link ConnectionExtras}); made under this object's lock. */
+    private volatile ConnectionExtras extras;
     /** Its neighbours in its engine's {@link ConnectionRegistry}, while tracked; guarded by the registry. */
     TapsConnection trackedPrevious;
     TapsConnection trackedNext;
-    /** {@link #messages()}, made on first use: most Connections never ask (issue 21 item 4). */
-    private volatile ReceivePublisher messages;
     private volatile ConnectionEventHandler handler;
     private volatile StackCapabilities stack;
     private volatile Link link;
@@ -91,16 +85,8 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
      * ({@link AcceptedReport}). Written under this object's lock once it can be asked for.
      */
     private volatile Object establishmentReport = EstablishmentReport.empty();
-    /**
-     * The Connection Group (RFC 9622 §7.4), made when first asked for (group(), Clone, an
-     * entangled SetProperty, a listing): a Connection alone in its group needs none, and a group of
-     * one was ~100 B of every idle accepted Connection (issue 21 item 4). Written under this
-     * object's lock, with {@link #cloneSupport} and {@link #cloneTracker} that a group made later gets.
-     */
-    private volatile TapsConnectionGroup group;
-    private CloneSupport cloneSupport;
+    /** The owning system's, which a group made later gets; written under this object's lock. */
     private java.util.function.Consumer<GroupMember> cloneTracker;
-    private volatile List<FramerFactory> framerFactories = List.of();
     /** Set once by the engine before the Connection is handed out; NONE costs one compare per event. */
     private volatile TransportObserver observer = TransportObserver.NONE;
 
@@ -197,21 +183,42 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
 
     /** {@link #endpoints}, made now with the flow in use if there is one. */
     private KnownEndpoints endpoints() {
-        KnownEndpoints known = endpoints;
+        KnownEndpoints known = endpointsIfMade();
         if (known == null) {
             synchronized (this) {
-                known = endpoints;
+                ConnectionExtras made = extras();
+                known = made.endpoints;
                 if (known == null) {
                     known = new KnownEndpoints();
                     Link adopted = link;
                     if (adopted != null) {
                         known.inUse(adopted);
                     }
-                    endpoints = known;
+                    made.endpoints = known;
                 }
             }
         }
         return known;
+    }
+
+    private KnownEndpoints endpointsIfMade() {
+        ConnectionExtras made = extras;
+        return made == null ? null : made.endpoints;
+    }
+
+    /** {@link #extras}, made now if it was not yet. */
+    private ConnectionExtras extras() {
+        ConnectionExtras made = extras;
+        if (made == null) {
+            synchronized (this) {
+                made = extras;
+                if (made == null) {
+                    made = new ConnectionExtras();
+                    extras = made;
+                }
+            }
+        }
+        return made;
     }
 
     /**
@@ -266,7 +273,7 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
         establishmentReport(); // an accepted Connection's report is of its first flow and stack
         synchronized (this) {
             // A second flow keeps the first one's endpoints known: they need the object now.
-            KnownEndpoints known = link != null ? endpoints() : endpoints;
+            KnownEndpoints known = link != null ? endpoints() : endpointsIfMade();
             this.link = winner;
             if (known != null) {
                 known.inUse(winner);
@@ -399,13 +406,13 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
 
     @Override
     public List<RemoteEndpoint> remoteEndpoints() {
-        KnownEndpoints known = endpoints;
+        KnownEndpoints known = endpointsIfMade();
         return known != null ? known.remotes() : KnownEndpoints.impliedRemotes(link);
     }
 
     @Override
     public List<LocalEndpoint> localEndpoints() {
-        KnownEndpoints known = endpoints;
+        KnownEndpoints known = endpointsIfMade();
         return known != null ? known.locals() : KnownEndpoints.impliedLocals(link);
     }
 
@@ -496,10 +503,10 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
      * clones get new instances of. Without it, Clone fails with NotCloneable.
      */
     public void cloneable(CloneSupport support, List<FramerFactory> framers) {
-        this.framerFactories = List.copyOf(framers);
         synchronized (this) {
-            cloneSupport = support;
-            TapsConnectionGroup made = group;
+            extras().framerFactories = List.copyOf(framers);
+            extras.cloneSupport = support;
+            TapsConnectionGroup made = extras.group;
             if (made != null) {
                 made.cloneSupport(support);
             }
@@ -510,7 +517,7 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     public void trackClonesWith(java.util.function.Consumer<GroupMember> tracker) {
         synchronized (this) {
             cloneTracker = tracker;
-            TapsConnectionGroup made = group;
+            TapsConnectionGroup made = groupIfMade();
             if (made != null) {
                 made.trackWith(tracker);
             }
@@ -524,7 +531,8 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
 
     /** The group if one was made, else null (a Connection alone that nobody asked about). */
     public TapsConnectionGroup groupIfMade() {
-        return group;
+        ConnectionExtras made = extras;
+        return made == null ? null : made.group;
     }
 
     @Override
@@ -534,14 +542,15 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
 
     @Override
     public TapsConnectionGroup connectionGroup() {
-        TapsConnectionGroup current = group;
+        TapsConnectionGroup current = groupIfMade();
         if (current == null) {
             synchronized (this) {
-                current = group;
+                ConnectionExtras made = extras();
+                current = made.group;
                 if (current == null) {
                     current = new TapsConnectionGroup(this);
-                    if (cloneSupport != null) {
-                        current.cloneSupport(cloneSupport);
+                    if (made.cloneSupport != null) {
+                        current.cloneSupport(made.cloneSupport);
                     }
                     if (cloneTracker != null) {
                         current.trackWith(cloneTracker);
@@ -549,7 +558,7 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
                     if (lifecycle.state() == ConnectionState.CLOSED) {
                         current.memberEnded(this);
                     }
-                    group = current;
+                    made.group = current;
                 }
             }
         }
@@ -594,7 +603,7 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
         TransportServicesException refused = target.admit(this);
         if (refused == null) {
             synchronized (this) {
-                this.group = target;
+                extras().group = target;
             }
         }
         return refused;
@@ -617,12 +626,13 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
 
     @Override
     public List<FramerFactory> framerFactories() {
-        return framerFactories;
+        ConnectionExtras made = extras;
+        return made == null ? List.of() : made.framerFactories;
     }
 
     @Override
     public void framerFactories(List<FramerFactory> framers) {
-        this.framerFactories = framers;
+        extras().framerFactories = framers;
     }
 
     // ---------------------------------------------------------------- streams (internal.flow)
@@ -633,13 +643,15 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     }
 
     private ReceivePublisher receivePublisher() {
-        ReceivePublisher publisher = messages;
+        ConnectionExtras made = extras;
+        ReceivePublisher publisher = made == null ? null : made.messages;
         if (publisher == null) {
             synchronized (this) {
-                publisher = messages;
+                made = extras();
+                publisher = made.messages;
                 if (publisher == null) {
                     publisher = new ReceivePublisher(this);
-                    messages = publisher;
+                    made.messages = publisher;
                 }
             }
         }

@@ -53,6 +53,9 @@ class ConnectionLayoutTest {
                 .doesNotContain("acceptedStackName", "idleTimer");
         // 200 -> 192 B: the accepted report's parts wait in the report's own field (AcceptedReport).
         assertThat(names(instanceFields(TapsConnection.class))).doesNotContain("acceptedRemote", "acceptedNotes");
+        // 192 -> 176 B: what it makes only when asked for waits in one object made on first use.
+        assertThat(names(instanceFields(TapsConnection.class))).contains("extras")
+                .doesNotContain("endpoints", "messages", "group", "cloneSupport", "framerFactories");
     }
 
     @Test
