@@ -4,11 +4,9 @@ import io.taps.Connection;
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
 import io.taps.properties.ConnectionState;
-import io.taps.properties.Preference;
 import io.taps.properties.Property;
 import io.taps.properties.Timeout;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,57 +20,44 @@ import java.util.concurrent.TimeUnit;
  * canceller) waits in a {@link Seldom} made on first use: an accepted Connection that the peer
  * ends needs none of it, and the seven fields were 24 B of every Connection (64 to 40 B, issue 21
  * figure 12). An initiated Connection whose application waits on ready() pays one more object.
+ *
+ * <p>Its own flags are bytes, not fields each, for the same reason (40 to 32 B): the state as its
+ * ordinal (volatile, read from any thread), the two outcomes in one byte (under this object's
+ * lock), and the event loop's three flags in one.
  */
 final class Lifecycle {
     private static final byte PENDING = 0;
     private static final byte SUCCEEDED = 1;
     private static final byte FAILED = 2;
 
-    /** The fields of a Lifecycle that most Connections never set; see the class comment. */
-    private static final class Seldom {
-        /*
-         * ready() and closed() are futures only once somebody asks for them: until then the outcome
-         * is kept in a byte each of the Lifecycle (and the failure both share, here), and a future
-         * made later is made complete. Two futures were ~50 B of every idle accepted Connection,
-         * whose ready() nobody reads and whose closed() only the engine watched (issue 21 item 4).
-         * Guarded by the Lifecycle's lock, as is alsoOnClosed.
-         */
-        CompletableFuture<Connection> readyFuture;
-        CompletableFuture<Void> closedFuture;
-        Throwable endError;
-        /** The second end callback (the RTT sampler's); a third one joins it. */
-        ConnectionEnd alsoOnClosed;
-        // Event loop only.
-        Throwable failureCause;
-        ScheduledFuture<?> closeTimer;
-        Runnable establishmentCanceller;
-    }
-
     private final TapsConnection connection;
     /** Made on first use (under this object's lock), then never replaced; see {@link Seldom}. */
     private volatile Seldom seldom;
-    /** Guarded by this object's lock, as are the futures (see {@link Seldom}). */
-    private byte readyOutcome = PENDING;
-    private byte closedOutcome = PENDING;
+    /** ready()'s outcome in the low two bits, closed()'s in the next two; under this object's lock, as are the futures. */
+    private byte outcomes;
     /**
      * Told once closed() has its outcome, as dependents of that future would be: the engine's here,
      * the RTT sampler's in {@link Seldom#alsoOnClosed}. Guarded by this object's lock.
      */
     private ConnectionEnd onClosed;
-    private volatile ConnectionState state = ConnectionState.ESTABLISHING;
+    /** The ordinal of its {@link ConnectionState}, ESTABLISHING (0) at first. */
+    private volatile byte state;
     private volatile boolean closeRequested;
     /** The Listener's: told when the Connection reaches its end (before closed() completes). */
     private ConnectionEnd onTerminated;
+    /** The event loop's flags below, one bit each. */
+    private byte flags;
     /** The close timeout ended: what is still queued or buffered is given up. */
-    private boolean closeTimedOut;
+    private static final int CLOSE_TIMED_OUT = 1;
     /**
      * The flow closed cleanly after Close while received data was still buffered: Closed waits
      * until the application received it (or the close timeout ends), so Close never drops data
      * the peer sent before its end (RFC 9622 §10; the model the Connection javadoc documents).
      */
-    private boolean flowClosed;
+    private static final int FLOW_CLOSED = 2;
     /** ConnectionError is being raised: the link's own end, reported while it closes, is part of it. */
-    private boolean failing;
+    private static final int FAILING = 4;
+    private static final ConnectionState[] STATES = ConnectionState.values();
 
     Lifecycle(TapsConnection connection) {
         this.connection = connection;
@@ -94,7 +79,35 @@ final class Lifecycle {
     }
 
     ConnectionState state() {
-        return state;
+        return STATES[state];
+    }
+
+    private void state(ConnectionState now) {
+        state = (byte) now.ordinal();
+    }
+
+    private boolean is(int flag) {
+        return (flags & flag) != 0;
+    }
+
+    private void set(int flag) {
+        flags |= (byte) flag;
+    }
+
+    private int readyOutcome() {
+        return outcomes & 3;
+    }
+
+    private int closedOutcome() {
+        return outcomes >> 2 & 3;
+    }
+
+    private void readyOutcome(byte outcome) {
+        outcomes = (byte) (outcomes & ~3 | outcome);
+    }
+
+    private void closedOutcome(byte outcome) {
+        outcomes = (byte) (outcomes & ~12 | outcome << 2);
     }
 
     /** The future of ready(), made now if nobody asked before (complete if the outcome is known). */
@@ -102,9 +115,9 @@ final class Lifecycle {
         Seldom rare = seldom();
         if (rare.readyFuture == null) {
             rare.readyFuture = new CompletableFuture<>();
-            if (readyOutcome == SUCCEEDED) {
+            if (readyOutcome() == SUCCEEDED) {
                 rare.readyFuture.complete(connection);
-            } else if (readyOutcome == FAILED) {
+            } else if (readyOutcome() == FAILED) {
                 rare.readyFuture.completeExceptionally(rare.endError);
             }
         }
@@ -116,9 +129,9 @@ final class Lifecycle {
         Seldom rare = seldom();
         if (rare.closedFuture == null) {
             rare.closedFuture = new CompletableFuture<>();
-            if (closedOutcome == SUCCEEDED) {
+            if (closedOutcome() == SUCCEEDED) {
                 rare.closedFuture.complete(null);
-            } else if (closedOutcome == FAILED) {
+            } else if (closedOutcome() == FAILED) {
                 rare.closedFuture.completeExceptionally(rare.endError);
             }
         }
@@ -129,10 +142,10 @@ final class Lifecycle {
     void completeReady() {
         CompletableFuture<Connection> made;
         synchronized (this) {
-            if (readyOutcome != PENDING) {
+            if (readyOutcome() != PENDING) {
                 return;
             }
-            readyOutcome = SUCCEEDED;
+            readyOutcome(SUCCEEDED);
             made = seldom == null ? null : seldom.readyFuture;
         }
         if (made != null) {
@@ -144,10 +157,10 @@ final class Lifecycle {
     private void completeClosed() {
         CompletableFuture<Void> made;
         synchronized (this) {
-            if (closedOutcome != PENDING) {
+            if (closedOutcome() != PENDING) {
                 return;
             }
-            closedOutcome = SUCCEEDED;
+            closedOutcome(SUCCEEDED);
             made = seldom == null ? null : seldom.closedFuture;
         }
         if (made != null) {
@@ -162,16 +175,16 @@ final class Lifecycle {
         CompletableFuture<Void> closed;
         synchronized (this) {
             Seldom rare = seldom();
-            if (readyOutcome == PENDING || closedOutcome == PENDING) {
+            if (readyOutcome() == PENDING || closedOutcome() == PENDING) {
                 rare.endError = rare.endError == null ? error : rare.endError;
             }
-            ready = readyOutcome == PENDING ? rare.readyFuture : null;
-            closed = closedOutcome == PENDING ? rare.closedFuture : null;
-            if (readyOutcome == PENDING) {
-                readyOutcome = FAILED;
+            ready = readyOutcome() == PENDING ? rare.readyFuture : null;
+            closed = closedOutcome() == PENDING ? rare.closedFuture : null;
+            if (readyOutcome() == PENDING) {
+                readyOutcome(FAILED);
             }
-            if (closedOutcome == PENDING) {
-                closedOutcome = FAILED;
+            if (closedOutcome() == PENDING) {
+                closedOutcome(FAILED);
             }
         }
         if (ready != null) {
@@ -207,7 +220,7 @@ final class Lifecycle {
     void onClosed(ConnectionEnd end) {
         boolean now;
         synchronized (this) {
-            now = closedOutcome != PENDING;
+            now = closedOutcome() != PENDING;
             if (!now) {
                 Seldom rare = onClosed == null ? null : seldom();
                 if (rare == null) {
@@ -238,7 +251,7 @@ final class Lifecycle {
 
     /** Close was called, or the Connection is Closing or Closed: no more Sends, no Clones. */
     boolean closing() {
-        return closeRequested || state == ConnectionState.CLOSING || state == ConnectionState.CLOSED;
+        return closeRequested || state() == ConnectionState.CLOSING || state() == ConnectionState.CLOSED;
     }
 
     Throwable failureCause() {
@@ -251,7 +264,7 @@ final class Lifecycle {
     }
 
     boolean onEstablishmentCancel(Runnable canceller) {
-        if (state != ConnectionState.ESTABLISHING || terminated()) {
+        if (state() != ConnectionState.ESTABLISHING || terminated()) {
             return false;
         }
         seldom().establishmentCanceller = canceller;
@@ -260,7 +273,7 @@ final class Lifecycle {
 
     /** The link was adopted: Established. */
     void established() {
-        state = ConnectionState.ESTABLISHED;
+        state(ConnectionState.ESTABLISHED);
         Seldom rare = seldom;
         if (rare != null) {
             rare.establishmentCanceller = null;
@@ -279,10 +292,10 @@ final class Lifecycle {
 
     /** EstablishmentError (E-02): establishment failed; the connection is now Closed. */
     void failEstablishment(TransportServicesException error) {
-        if (state == ConnectionState.CLOSED) {
+        if (state() == ConnectionState.CLOSED) {
             return;
         }
-        state = ConnectionState.CLOSED;
+        state(ConnectionState.CLOSED);
         connection.sendPath.failQueuedSilently(error);
         connection.receivePath.failAllSilently(error);
         connection.markClosed();
@@ -297,7 +310,7 @@ final class Lifecycle {
         }
         closeRequested = true;
         connection.sampleRtt(connection.link());
-        if (state == ConnectionState.ESTABLISHING) {
+        if (state() == ConnectionState.ESTABLISHING) {
             if (!connection.sendPath.isEmpty()) {
                 // Queued data is delivered first: establishment goes on and establish() closes afterwards.
                 return;
@@ -306,7 +319,7 @@ final class Lifecycle {
             finishClosed();
             return;
         }
-        state = ConnectionState.CLOSING;
+        state(ConnectionState.CLOSING);
         Timeout closeTimeout = (Timeout) connection.store.get(Property.CLOSE_TIMEOUT);
         if (!closeTimeout.isNone()) {
             seldom().closeTimer = connection.eventLoop().schedule(this::closeTimedOut, closeTimeout.duration().toNanos(),
@@ -317,7 +330,7 @@ final class Lifecycle {
 
     /** Once everything queued was written: FIN (after close_notify on TLS), then wait for the peer's FIN. */
     void continueClosing() {
-        if (!closeRequested || terminated() || state != ConnectionState.CLOSING) {
+        if (!closeRequested || terminated() || state() != ConnectionState.CLOSING) {
             return;
         }
         SendPath send = connection.sendPath;
@@ -337,11 +350,11 @@ final class Lifecycle {
         if (terminated()) {
             return;
         }
-        closeTimedOut = true;
+        set(CLOSE_TIMED_OUT);
         connection.sendPath.failQueued(new TransportServicesException(ErrorReason.TIMEOUT,
                 "the close timeout ended before the message could be sent"));
         Link link = connection.link();
-        if (flowClosed) {
+        if (is(FLOW_CLOSED)) {
             finishClosed();
         } else if (link != null) {
             link.close(() -> { });
@@ -354,7 +367,7 @@ final class Lifecycle {
         if (terminated()) {
             return;
         }
-        state = ConnectionState.CLOSED;
+        state(ConnectionState.CLOSED);
         cancelCloseTimer();
         connection.receivePath.failAll(() -> new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
                 "the connection closed before a message arrived for this receive"));
@@ -367,7 +380,7 @@ final class Lifecycle {
         if (terminated()) {
             return;
         }
-        if (state == ConnectionState.ESTABLISHING) {
+        if (state() == ConnectionState.ESTABLISHING) {
             cancelEstablishment();
         }
         Link link = connection.link();
@@ -380,11 +393,11 @@ final class Lifecycle {
     }
 
     void failWithConnectionError(TransportServicesException error) {
-        if (failing) {
+        if (is(FAILING)) {
             return;
         }
-        failing = true;
-        state = ConnectionState.CLOSED;
+        set(FAILING);
+        state(ConnectionState.CLOSED);
         cancelCloseTimer();
         connection.sendPath.failQueued(error);
         connection.receivePath.failAll(error);
@@ -404,15 +417,15 @@ final class Lifecycle {
      * with a transport failure ends it with ConnectionError naming what happened.
      */
     void onLinkClosed() {
-        if (terminated() || failing) {
+        if (terminated() || is(FAILING)) {
             // A link that ends synchronously when the failing Connection closes it reports back here.
             return;
         }
         Throwable failureCause = failureCause();
-        if (closeRequested && failureCause == null && (closeTimedOut || connection.sendPath.drained())) {
+        if (closeRequested && failureCause == null && (is(CLOSE_TIMED_OUT) || connection.sendPath.drained())) {
             Link link = connection.link();
-            if (!closeTimedOut && link != null && link.byteStream() && connection.receivePath.hasUndelivered()) {
-                flowClosed = true;
+            if (!is(CLOSE_TIMED_OUT) && link != null && link.byteStream() && connection.receivePath.hasUndelivered()) {
+                set(FLOW_CLOSED);
                 return;
             }
             finishClosed();
@@ -423,12 +436,12 @@ final class Lifecycle {
 
     /** Whether the flow already closed, so nothing may be asked of the link any more. */
     boolean flowClosed() {
-        return flowClosed;
+        return is(FLOW_CLOSED);
     }
 
     /** The application received more; Closed follows once nothing buffered is left. */
     void received() {
-        if (flowClosed && !terminated() && !connection.receivePath.hasUndelivered()) {
+        if (is(FLOW_CLOSED) && !terminated() && !connection.receivePath.hasUndelivered()) {
             finishClosed();
         }
     }
@@ -438,16 +451,9 @@ final class Lifecycle {
      * asked for; a hard failure is remembered and ends the Connection when the flow closes.
      */
     void onLinkException(Throwable cause) {
-        if (cause instanceof java.net.PortUnreachableException) {
-            Preference notify = connection.store.transportProperties().get(Property.SOFT_ERROR_NOTIFY);
-            if (notify == Preference.REQUIRE || notify == Preference.PREFER) {
-                TransportServicesException soft = new TransportServicesException(ErrorReason.PROTOCOL_FAILED,
-                        "ICMP port unreachable from the remote endpoint", cause);
-                connection.emit(() -> connection.handler().softError(connection, soft));
-            }
-            return;
+        if (!TransportFailures.raisedAsSoftError(connection, cause)) {
+            linkFailed(cause);
         }
-        linkFailed(cause);
     }
 
     /** Remembers the first hard failure; it names the ConnectionError when the flow closes. */
@@ -489,6 +495,6 @@ final class Lifecycle {
 
     TransportServicesException closedError(String action) {
         return new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
-                "cannot " + action + ": the connection is already " + state);
+                "cannot " + action + ": the connection is already " + state());
     }
 }
