@@ -60,7 +60,6 @@ final class ReceivePath extends WaitingReceives {
             (connection, message, request) -> request.deliver(message);
 
     private final TapsConnection connection;
-    private ReceiveStrategy strategy;
     /** Read off the event loop (canReceive), so not one of {@link #flags}. */
     private volatile boolean inputEnded;
     /**
@@ -93,12 +92,10 @@ final class ReceivePath extends WaitingReceives {
 
     ReceivePath(TapsConnection connection) {
         this.connection = connection;
-        this.strategy = ReceiveStrategy.forLink(null);
     }
 
-    /** Chooses how Receives are served, once, when the Connection adopts {@code link}. */
+    /** Takes what it needs of {@code link} once, when the Connection adopts it (its strategy is read per delivery). */
     void adopt(Link link) {
-        strategy = ReceiveStrategy.forLink(link);
         // An int (see flags): early data is what a SYN carried, under 64 KiB.
         earlyBytesLeft = link.framed() ? 0 : (int) Math.min(Integer.MAX_VALUE, link.earlyDataBytes());
         SharedReceiveBudget shared = link.sharedReceiveBudget();
@@ -314,7 +311,8 @@ final class ReceivePath extends WaitingReceives {
         Lifecycle lifecycle = connection.lifecycle;
         ReceiveRequest request;
         while ((request = firstRequest()) != null && !lifecycle.terminated()) {
-            Message delivered = strategy.take(this, request);
+            // Chosen per delivery from the link, not kept: a field took ReceivePath to 88 B (issue 21 figure 12).
+            Message delivered = ReceiveStrategy.forLink(connection.link()).take(this, request);
             if (delivered == ReceiveStrategy.END_OF_STREAM) {
                 refuseAfterStreamEnd(pollRequest());
                 continue;

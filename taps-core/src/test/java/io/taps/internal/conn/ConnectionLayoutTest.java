@@ -86,5 +86,9 @@ class ConnectionLayoutTest {
                 .containsExactly("inputEnded");
         assertThat(ofType(ReceivePath.class, long.class)).as("no count of dropped datagrams, early bytes an int (96 -> 80 B)")
                 .isEmpty();
+        // The parked Receive's limits in one int, the strategy read from the link: ReceivePath 88 -> 80 B.
+        assertThat(names(instanceFields(WaitingReceives.class))).containsExactlyInAnyOrder("firstRequest",
+                "laterRequests", "parked");
+        assertThat(names(instanceFields(ReceivePath.class))).doesNotContain("strategy");
     }
 }

@@ -40,7 +40,7 @@ class PooledReceiveReuseTest extends OneLoopTapsTestSupport {
                 c.sendWithEvents(message);
                 c.receiveWithEvents(1, Integer.MAX_VALUE);
                 // On the loop, inside the handler: the Receive just asked for is parked already.
-                waitingInHandler.add(field(((TapsConnection) c).receivePath, "parked"));
+                waitingInHandler.add(!Integer.valueOf(0).equals(field(((TapsConnection) c).receivePath, "parked")));
             }
         };
         Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0))
@@ -59,7 +59,7 @@ class PooledReceiveReuseTest extends OneLoopTapsTestSupport {
             TapsConnection connection = (TapsConnection) accepted.get(0);
             assertThat(onLoop(connection, () -> field(connection.receivePath, "firstRequest")))
                     .as("the waiting Receive is parked").isNull();
-            assertThat(onLoop(connection, () -> field(connection.receivePath, "parked"))).isEqualTo(true);
+            assertThat(onLoop(connection, () -> field(connection.receivePath, "parked"))).isNotEqualTo(0);
             Object first = onLoop(connection, () -> ReceivePool.ofThisThread().poll());
             onLoop(connection, () -> {
                 ReceivePool.ofThisThread().offer((ReceiveRequest) first);
