@@ -7,10 +7,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The one scheduled task that samples every {@link IdleTimer} of an event loop with the same idle
- * timeout: thousands of accepted Connections with the Listen default (5 minutes) share one task
+ * The one scheduled task that samples every Connection of an event loop with the same idle
+ * timeout ({@link IdleTimer}): thousands of accepted Connections with the Listen default (5 minutes) share one task
  * instead of keeping one scheduled task each (~64 B of Netty's task per idle Connection, issue 21
- * item 4). The timers are an intrusive list, so joining and leaving cost O(1) and no allocation.
+ * item 4). The Connections are an intrusive list (fields of theirs), so joining and leaving cost O(1) and no allocation.
  *
  * <p>A tick comes every {@code timeout / samples}, where samples is 4, or fewer for timeouts under
  * 40 ms so that ticks stay 10 ms or more apart; a timer expires at the tick that finds it quiet for
@@ -38,9 +38,10 @@ final class IdleSweep implements Runnable {
     private final Key key;
     final int samples;
     private final long tickNanos;
-    private IdleTimer head;
-    /** The next timer of the tick under way, or null between ticks. */
-    private IdleTimer cursor;
+    /** The first Connection of the list, linked through its {@code idlePrevious} and {@code idleNext}. */
+    private TapsConnection head;
+    /** The next Connection of the tick under way, or null between ticks. */
+    private TapsConnection cursor;
     private boolean tickUnderWay;
     private boolean scheduled;
 
@@ -68,17 +69,17 @@ final class IdleSweep implements Runnable {
     /** How many timers this sweep samples (for tests). */
     int size() {
         int count = 0;
-        for (IdleTimer timer = head; timer != null; timer = timer.next) {
+        for (TapsConnection timer = head; timer != null; timer = timer.idleNext) {
             count++;
         }
         return count;
     }
 
-    void add(IdleTimer timer) {
-        timer.prev = null;
-        timer.next = head;
+    void add(TapsConnection timer) {
+        timer.idlePrevious = null;
+        timer.idleNext = head;
         if (head != null) {
-            head.prev = timer;
+            head.idlePrevious = timer;
         }
         head = timer;
         if (!scheduled) {
@@ -87,20 +88,20 @@ final class IdleSweep implements Runnable {
         }
     }
 
-    void remove(IdleTimer timer) {
+    void remove(TapsConnection timer) {
         if (cursor == timer) {
-            cursor = timer.next;
+            cursor = timer.idleNext;
         }
-        if (timer.prev != null) {
-            timer.prev.next = timer.next;
+        if (timer.idlePrevious != null) {
+            timer.idlePrevious.idleNext = timer.idleNext;
         } else if (head == timer) {
-            head = timer.next;
+            head = timer.idleNext;
         }
-        if (timer.next != null) {
-            timer.next.prev = timer.prev;
+        if (timer.idleNext != null) {
+            timer.idleNext.idlePrevious = timer.idlePrevious;
         }
-        timer.prev = null;
-        timer.next = null;
+        timer.idlePrevious = null;
+        timer.idleNext = null;
     }
 
     /** A tick, or the rest of one that yielded the loop. */
@@ -111,10 +112,10 @@ final class IdleSweep implements Runnable {
             cursor = head;
         }
         for (int budget = BATCH; cursor != null && budget > 0; budget--) {
-            IdleTimer timer = cursor;
-            cursor = timer.next;
-            // May end the Connection, which removes the timer (and moves the cursor past it).
-            timer.sample();
+            TapsConnection timer = cursor;
+            cursor = timer.idleNext;
+            // May end the Connection, which removes it (and moves the cursor past it).
+            IdleTimer.sample(timer);
         }
         if (cursor != null) {
             key.loop.execute(this);

@@ -15,22 +15,25 @@ import java.util.concurrent.TimeUnit;
  * write, so it costs nothing per Message; a silent Connection therefore ends between 1 and 1.25
  * timeouts after its last byte (up to 2 for timeouts under 40 ms, whose samples stay 10 ms apart).
  * The samples come from the {@link IdleSweep} of the event loop and timeout, which all its
- * Connections share: a timer is only this Connection's place in that sweep's list, made when the
- * Connection has an idle timeout and dropped when it ends. Runs on the connection's event loop only.
+ * Connections share: a Connection joins that sweep's list while it has an idle timeout and leaves
+ * it when it ends.
+ *
+ * <p>Static: a Connection's place in the sweep (its neighbours, its sweep, the last sample) is
+ * fields of the Connection ({@link TransferCounters}, next to the counters sampled), not an object
+ * of its own: a timer object per Connection was 40 B of every accepted Connection (issue 21,
+ * figure 12). Runs on the connection's event loop only.
  */
 final class IdleTimer {
-    private final TapsConnection connection;
-    private IdleSweep sweep;
-    // The sweep's intrusive list.
-    IdleTimer prev;
-    IdleTimer next;
-    /** Bytes moved at the last sample; -1 right after (re)starting, so the first sample counts as activity. */
-    private long lastTransferred = -1;
-    /** Samples in a row that found no traffic. */
-    private int quietSamples;
+    /** The low bits of {@link TransferCounters#idleSample} that count quiet samples. */
+    private static final int QUIET_BITS = 3;
+    private static final long QUIET_MASK = (1L << QUIET_BITS) - 1;
+    /**
+     * {@link TransferCounters#idleSample} right after (re)starting: a mark no byte count makes and
+     * no quiet sample, so the first sample counts as activity.
+     */
+    static final long RESTARTED = -1L << QUIET_BITS;
 
-    private IdleTimer(TapsConnection connection) {
-        this.connection = connection;
+    private IdleTimer() {
     }
 
     /**
@@ -44,45 +47,47 @@ final class IdleTimer {
         if (timeout == null || timeout.isNone() || connection.lifecycle.terminated()) {
             return;
         }
-        IdleTimer timer = new IdleTimer(connection);
-        timer.sweep = IdleSweep.of(connection.eventLoop(), Math.max(1, timeout.duration().toNanos()));
-        timer.sweep.add(timer);
-        connection.idleTimer = timer;
+        connection.idleSample = RESTARTED;
+        IdleSweep sweep = IdleSweep.of(connection.eventLoop(), Math.max(1, timeout.duration().toNanos()));
+        connection.idleSweep = sweep;
+        sweep.add(connection);
     }
 
     /** Takes {@code connection} out of its sweep, which then no longer refers to it. */
     static void stop(TapsConnection connection) {
-        IdleTimer timer = connection.idleTimer;
-        if (timer != null) {
-            connection.idleTimer = null;
-            timer.sweep.remove(timer);
-            timer.sweep = null;
+        IdleSweep sweep = connection.idleSweep;
+        if (sweep != null) {
+            connection.idleSweep = null;
+            sweep.remove(connection);
         }
     }
 
     /** The sweep this Connection is in, or null (for tests). */
     static IdleSweep sweepOf(TapsConnection connection) {
-        IdleTimer timer = connection.idleTimer;
-        return timer == null ? null : timer.sweep;
+        return connection.idleSweep;
     }
 
     /** A sample: ends the Connection when it has been quiet for the sweep's samples in a row. */
-    void sample() {
+    static void sample(TapsConnection connection) {
         if (connection.lifecycle.terminated()) {
             stop(connection);
             return;
         }
-        long transferred = connection.transferred();
-        if (transferred != lastTransferred || !connection.sendPath.drained()) {
-            lastTransferred = transferred;
-            quietSamples = 0;
+        long mark = connection.transferred() << QUIET_BITS;
+        long last = connection.idleSample;
+        if (mark != (last & ~QUIET_MASK) || !connection.sendPath.drained()) {
+            connection.idleSample = mark;
             return;
         }
-        if (++quietSamples == 1) {
+        // Never past SAMPLES (4): the Connection ends when the count reaches the sweep's samples.
+        int quietSamples = (int) (last & QUIET_MASK) + 1;
+        connection.idleSample = last + 1;
+        if (quietSamples == 1) {
             // Quiet for a tick: a resend view waits for traffic that may never come (issue 21 item 4);
             // the next traffic remakes it. Pooled Sends and Receives are the loop's (SendPool, ReceivePool).
             connection.sendPath.releaseResendPayload();
         }
+        IdleSweep sweep = connection.idleSweep;
         if (quietSamples < sweep.samples) {
             return;
         }

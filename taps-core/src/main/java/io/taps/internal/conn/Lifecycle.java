@@ -4,11 +4,9 @@ import io.taps.Connection;
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
 import io.taps.properties.ConnectionState;
-import io.taps.properties.Preference;
 import io.taps.properties.Property;
 import io.taps.properties.Timeout;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,6 +14,16 @@ import java.util.concurrent.TimeUnit;
  * graceful close (queued data first, then FIN, then the peer's end or the close timeout), Abort,
  * and the one terminal event (Closed, ConnectionError or EstablishmentError). Runs on the
  * connection's event loop only; the state is readable from any thread.
+ *
+ * <p>What most Connections never use (the futures of ready() and closed() and their shared
+ * failure, a second end callback, a transport failure, the close timer, the establisher's
+ * canceller) waits in a {@link Seldom} made on first use: an accepted Connection that the peer
+ * ends needs none of it, and the seven fields were 24 B of every Connection (64 to 40 B, issue 21
+ * figure 12). An initiated Connection whose application waits on ready() pays one more object.
+ *
+ * <p>Its own flags are bytes, not fields each, for the same reason (40 to 32 B): the state as its
+ * ordinal (volatile, read from any thread), the two outcomes in one byte (under this object's
+ * lock), and the event loop's three flags in one.
  */
 final class Lifecycle {
     private static final byte PENDING = 0;
@@ -23,84 +31,122 @@ final class Lifecycle {
     private static final byte FAILED = 2;
 
     private final TapsConnection connection;
-    /*
-     * ready() and closed() are futures only once somebody asks for them: until then the outcome is
-     * kept in a byte each (and the failure both share), and a future made later is made complete.
-     * Two futures were ~50 B of every idle accepted Connection, whose ready() nobody reads and
-     * whose closed() only the engine watched (issue 21 item 4). Guarded by this object's lock.
-     */
-    private CompletableFuture<Connection> readyFuture;
-    private CompletableFuture<Void> closedFuture;
-    private byte readyOutcome = PENDING;
-    private byte closedOutcome = PENDING;
-    private Throwable endError;
+    /** Made on first use (under this object's lock), then never replaced; see {@link Seldom}. */
+    private volatile Seldom seldom;
+    /** ready()'s outcome in the low two bits, closed()'s in the next two; under this object's lock, as are the futures. */
+    private byte outcomes;
     /**
-     * Told once closed() has its outcome, as dependents of that future would be: the engine's and
-     * the RTT sampler's, a slot each (a third one joins the second).
+     * Told once closed() has its outcome, as dependents of that future would be: the engine's here,
+     * the RTT sampler's in {@link Seldom#alsoOnClosed}. Guarded by this object's lock.
      */
     private ConnectionEnd onClosed;
-    private ConnectionEnd alsoOnClosed;
-    private volatile ConnectionState state = ConnectionState.ESTABLISHING;
+    /** The ordinal of its {@link ConnectionState}, ESTABLISHING (0) at first. */
+    private volatile byte state;
     private volatile boolean closeRequested;
-    private Throwable failureCause;
-    private ScheduledFuture<?> closeTimer;
-    private Runnable establishmentCanceller;
     /** The Listener's: told when the Connection reaches its end (before closed() completes). */
     private ConnectionEnd onTerminated;
+    /** The event loop's flags below, one bit each. */
+    private byte flags;
     /** The close timeout ended: what is still queued or buffered is given up. */
-    private boolean closeTimedOut;
+    private static final int CLOSE_TIMED_OUT = 1;
     /**
      * The flow closed cleanly after Close while received data was still buffered: Closed waits
      * until the application received it (or the close timeout ends), so Close never drops data
      * the peer sent before its end (RFC 9622 §10; the model the Connection javadoc documents).
      */
-    private boolean flowClosed;
+    private static final int FLOW_CLOSED = 2;
     /** ConnectionError is being raised: the link's own end, reported while it closes, is part of it. */
-    private boolean failing;
+    private static final int FAILING = 4;
+    private static final ConnectionState[] STATES = ConnectionState.values();
 
     Lifecycle(TapsConnection connection) {
         this.connection = connection;
     }
 
+    /** {@link #seldom}, made now if it was not yet. */
+    private Seldom seldom() {
+        Seldom made = seldom;
+        if (made == null) {
+            synchronized (this) {
+                made = seldom;
+                if (made == null) {
+                    made = new Seldom();
+                    seldom = made;
+                }
+            }
+        }
+        return made;
+    }
+
     ConnectionState state() {
-        return state;
+        return STATES[state];
+    }
+
+    private void state(ConnectionState now) {
+        state = (byte) now.ordinal();
+    }
+
+    private boolean is(int flag) {
+        return (flags & flag) != 0;
+    }
+
+    private void set(int flag) {
+        flags |= (byte) flag;
+    }
+
+    private int readyOutcome() {
+        return outcomes & 3;
+    }
+
+    private int closedOutcome() {
+        return outcomes >> 2 & 3;
+    }
+
+    private void readyOutcome(byte outcome) {
+        outcomes = (byte) (outcomes & ~3 | outcome);
+    }
+
+    private void closedOutcome(byte outcome) {
+        outcomes = (byte) (outcomes & ~12 | outcome << 2);
     }
 
     /** The future of ready(), made now if nobody asked before (complete if the outcome is known). */
     synchronized CompletableFuture<Connection> readyFuture() {
-        if (readyFuture == null) {
-            readyFuture = new CompletableFuture<>();
-            if (readyOutcome == SUCCEEDED) {
-                readyFuture.complete(connection);
-            } else if (readyOutcome == FAILED) {
-                readyFuture.completeExceptionally(endError);
+        Seldom rare = seldom();
+        if (rare.readyFuture == null) {
+            rare.readyFuture = new CompletableFuture<>();
+            if (readyOutcome() == SUCCEEDED) {
+                rare.readyFuture.complete(connection);
+            } else if (readyOutcome() == FAILED) {
+                rare.readyFuture.completeExceptionally(rare.endError);
             }
         }
-        return readyFuture;
+        return rare.readyFuture;
     }
 
     /** The future of closed(), made now if nobody asked before (complete if the outcome is known). */
     synchronized CompletableFuture<Void> closedFuture() {
-        if (closedFuture == null) {
-            closedFuture = new CompletableFuture<>();
-            if (closedOutcome == SUCCEEDED) {
-                closedFuture.complete(null);
-            } else if (closedOutcome == FAILED) {
-                closedFuture.completeExceptionally(endError);
+        Seldom rare = seldom();
+        if (rare.closedFuture == null) {
+            rare.closedFuture = new CompletableFuture<>();
+            if (closedOutcome() == SUCCEEDED) {
+                rare.closedFuture.complete(null);
+            } else if (closedOutcome() == FAILED) {
+                rare.closedFuture.completeExceptionally(rare.endError);
             }
         }
-        return closedFuture;
+        return rare.closedFuture;
     }
 
     /** Ready: ready() completes (unless it already has an outcome). */
     void completeReady() {
         CompletableFuture<Connection> made;
         synchronized (this) {
-            if (readyOutcome != PENDING) {
+            if (readyOutcome() != PENDING) {
                 return;
             }
-            readyOutcome = SUCCEEDED;
-            made = readyFuture;
+            readyOutcome(SUCCEEDED);
+            made = seldom == null ? null : seldom.readyFuture;
         }
         if (made != null) {
             made.complete(connection);
@@ -111,11 +157,11 @@ final class Lifecycle {
     private void completeClosed() {
         CompletableFuture<Void> made;
         synchronized (this) {
-            if (closedOutcome != PENDING) {
+            if (closedOutcome() != PENDING) {
                 return;
             }
-            closedOutcome = SUCCEEDED;
-            made = closedFuture;
+            closedOutcome(SUCCEEDED);
+            made = seldom == null ? null : seldom.closedFuture;
         }
         if (made != null) {
             made.complete(null);
@@ -128,16 +174,17 @@ final class Lifecycle {
         CompletableFuture<Connection> ready;
         CompletableFuture<Void> closed;
         synchronized (this) {
-            if (readyOutcome == PENDING || closedOutcome == PENDING) {
-                endError = endError == null ? error : endError;
+            Seldom rare = seldom();
+            if (readyOutcome() == PENDING || closedOutcome() == PENDING) {
+                rare.endError = rare.endError == null ? error : rare.endError;
             }
-            ready = readyOutcome == PENDING ? readyFuture : null;
-            closed = closedOutcome == PENDING ? closedFuture : null;
-            if (readyOutcome == PENDING) {
-                readyOutcome = FAILED;
+            ready = readyOutcome() == PENDING ? rare.readyFuture : null;
+            closed = closedOutcome() == PENDING ? rare.closedFuture : null;
+            if (readyOutcome() == PENDING) {
+                readyOutcome(FAILED);
             }
-            if (closedOutcome == PENDING) {
-                closedOutcome = FAILED;
+            if (closedOutcome() == PENDING) {
+                closedOutcome(FAILED);
             }
         }
         if (ready != null) {
@@ -154,9 +201,12 @@ final class Lifecycle {
         ConnectionEnd alsoTold;
         synchronized (this) {
             told = onClosed;
-            alsoTold = alsoOnClosed;
             onClosed = null;
-            alsoOnClosed = null;
+            Seldom rare = seldom;
+            alsoTold = rare == null ? null : rare.alsoOnClosed;
+            if (rare != null) {
+                rare.alsoOnClosed = null;
+            }
         }
         if (told != null) {
             told.ended(connection);
@@ -170,15 +220,16 @@ final class Lifecycle {
     void onClosed(ConnectionEnd end) {
         boolean now;
         synchronized (this) {
-            now = closedOutcome != PENDING;
+            now = closedOutcome() != PENDING;
             if (!now) {
-                if (onClosed == null) {
+                Seldom rare = onClosed == null ? null : seldom();
+                if (rare == null) {
                     onClosed = end;
-                } else if (alsoOnClosed == null) {
-                    alsoOnClosed = end;
+                } else if (rare.alsoOnClosed == null) {
+                    rare.alsoOnClosed = end;
                 } else {
-                    ConnectionEnd earlier = alsoOnClosed;
-                    alsoOnClosed = ended -> {
+                    ConnectionEnd earlier = rare.alsoOnClosed;
+                    rare.alsoOnClosed = ended -> {
                         earlier.ended(ended);
                         end.ended(ended);
                     };
@@ -200,11 +251,12 @@ final class Lifecycle {
 
     /** Close was called, or the Connection is Closing or Closed: no more Sends, no Clones. */
     boolean closing() {
-        return closeRequested || state == ConnectionState.CLOSING || state == ConnectionState.CLOSED;
+        return closeRequested || state() == ConnectionState.CLOSING || state() == ConnectionState.CLOSED;
     }
 
     Throwable failureCause() {
-        return failureCause;
+        Seldom rare = seldom;
+        return rare == null ? null : rare.failureCause;
     }
 
     void onTerminated(ConnectionEnd callback) {
@@ -212,17 +264,20 @@ final class Lifecycle {
     }
 
     boolean onEstablishmentCancel(Runnable canceller) {
-        if (state != ConnectionState.ESTABLISHING || terminated()) {
+        if (state() != ConnectionState.ESTABLISHING || terminated()) {
             return false;
         }
-        this.establishmentCanceller = canceller;
+        seldom().establishmentCanceller = canceller;
         return true;
     }
 
     /** The link was adopted: Established. */
     void established() {
-        state = ConnectionState.ESTABLISHED;
-        establishmentCanceller = null;
+        state(ConnectionState.ESTABLISHED);
+        Seldom rare = seldom;
+        if (rare != null) {
+            rare.establishmentCanceller = null;
+        }
     }
 
     /** After Ready: a Close called while establishing with data queued runs now. */
@@ -237,10 +292,10 @@ final class Lifecycle {
 
     /** EstablishmentError (E-02): establishment failed; the connection is now Closed. */
     void failEstablishment(TransportServicesException error) {
-        if (state == ConnectionState.CLOSED) {
+        if (state() == ConnectionState.CLOSED) {
             return;
         }
-        state = ConnectionState.CLOSED;
+        state(ConnectionState.CLOSED);
         connection.sendPath.failQueuedSilently(error);
         connection.receivePath.failAllSilently(error);
         connection.markClosed();
@@ -255,7 +310,7 @@ final class Lifecycle {
         }
         closeRequested = true;
         connection.sampleRtt(connection.link());
-        if (state == ConnectionState.ESTABLISHING) {
+        if (state() == ConnectionState.ESTABLISHING) {
             if (!connection.sendPath.isEmpty()) {
                 // Queued data is delivered first: establishment goes on and establish() closes afterwards.
                 return;
@@ -264,10 +319,10 @@ final class Lifecycle {
             finishClosed();
             return;
         }
-        state = ConnectionState.CLOSING;
+        state(ConnectionState.CLOSING);
         Timeout closeTimeout = (Timeout) connection.store.get(Property.CLOSE_TIMEOUT);
         if (!closeTimeout.isNone()) {
-            closeTimer = connection.eventLoop().schedule(this::closeTimedOut, closeTimeout.duration().toNanos(),
+            seldom().closeTimer = connection.eventLoop().schedule(this::closeTimedOut, closeTimeout.duration().toNanos(),
                     TimeUnit.NANOSECONDS);
         }
         connection.sendPath.writeQueued();
@@ -275,7 +330,7 @@ final class Lifecycle {
 
     /** Once everything queued was written: FIN (after close_notify on TLS), then wait for the peer's FIN. */
     void continueClosing() {
-        if (!closeRequested || terminated() || state != ConnectionState.CLOSING) {
+        if (!closeRequested || terminated() || state() != ConnectionState.CLOSING) {
             return;
         }
         SendPath send = connection.sendPath;
@@ -295,11 +350,11 @@ final class Lifecycle {
         if (terminated()) {
             return;
         }
-        closeTimedOut = true;
+        set(CLOSE_TIMED_OUT);
         connection.sendPath.failQueued(new TransportServicesException(ErrorReason.TIMEOUT,
                 "the close timeout ended before the message could be sent"));
         Link link = connection.link();
-        if (flowClosed) {
+        if (is(FLOW_CLOSED)) {
             finishClosed();
         } else if (link != null) {
             link.close(() -> { });
@@ -312,10 +367,8 @@ final class Lifecycle {
         if (terminated()) {
             return;
         }
-        state = ConnectionState.CLOSED;
-        if (closeTimer != null) {
-            closeTimer.cancel(false);
-        }
+        state(ConnectionState.CLOSED);
+        cancelCloseTimer();
         connection.receivePath.failAll(() -> new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
                 "the connection closed before a message arrived for this receive"));
         connection.markClosed();
@@ -327,7 +380,7 @@ final class Lifecycle {
         if (terminated()) {
             return;
         }
-        if (state == ConnectionState.ESTABLISHING) {
+        if (state() == ConnectionState.ESTABLISHING) {
             cancelEstablishment();
         }
         Link link = connection.link();
@@ -340,14 +393,12 @@ final class Lifecycle {
     }
 
     void failWithConnectionError(TransportServicesException error) {
-        if (failing) {
+        if (is(FAILING)) {
             return;
         }
-        failing = true;
-        state = ConnectionState.CLOSED;
-        if (closeTimer != null) {
-            closeTimer.cancel(false);
-        }
+        set(FAILING);
+        state(ConnectionState.CLOSED);
+        cancelCloseTimer();
         connection.sendPath.failQueued(error);
         connection.receivePath.failAll(error);
         Link link = connection.link();
@@ -366,14 +417,15 @@ final class Lifecycle {
      * with a transport failure ends it with ConnectionError naming what happened.
      */
     void onLinkClosed() {
-        if (terminated() || failing) {
+        if (terminated() || is(FAILING)) {
             // A link that ends synchronously when the failing Connection closes it reports back here.
             return;
         }
-        if (closeRequested && failureCause == null && (closeTimedOut || connection.sendPath.drained())) {
+        Throwable failureCause = failureCause();
+        if (closeRequested && failureCause == null && (is(CLOSE_TIMED_OUT) || connection.sendPath.drained())) {
             Link link = connection.link();
-            if (!closeTimedOut && link != null && link.byteStream() && connection.receivePath.hasUndelivered()) {
-                flowClosed = true;
+            if (!is(CLOSE_TIMED_OUT) && link != null && link.byteStream() && connection.receivePath.hasUndelivered()) {
+                set(FLOW_CLOSED);
                 return;
             }
             finishClosed();
@@ -384,12 +436,12 @@ final class Lifecycle {
 
     /** Whether the flow already closed, so nothing may be asked of the link any more. */
     boolean flowClosed() {
-        return flowClosed;
+        return is(FLOW_CLOSED);
     }
 
     /** The application received more; Closed follows once nothing buffered is left. */
     void received() {
-        if (flowClosed && !terminated() && !connection.receivePath.hasUndelivered()) {
+        if (is(FLOW_CLOSED) && !terminated() && !connection.receivePath.hasUndelivered()) {
             finishClosed();
         }
     }
@@ -399,30 +451,32 @@ final class Lifecycle {
      * asked for; a hard failure is remembered and ends the Connection when the flow closes.
      */
     void onLinkException(Throwable cause) {
-        if (cause instanceof java.net.PortUnreachableException) {
-            Preference notify = connection.store.transportProperties().get(Property.SOFT_ERROR_NOTIFY);
-            if (notify == Preference.REQUIRE || notify == Preference.PREFER) {
-                TransportServicesException soft = new TransportServicesException(ErrorReason.PROTOCOL_FAILED,
-                        "ICMP port unreachable from the remote endpoint", cause);
-                connection.emit(() -> connection.handler().softError(connection, soft));
-            }
-            return;
+        if (!TransportFailures.raisedAsSoftError(connection, cause)) {
+            linkFailed(cause);
         }
-        linkFailed(cause);
     }
 
     /** Remembers the first hard failure; it names the ConnectionError when the flow closes. */
     void linkFailed(Throwable cause) {
-        if (failureCause == null) {
-            failureCause = cause;
+        Seldom rare = seldom();
+        if (rare.failureCause == null) {
+            rare.failureCause = cause;
         }
     }
 
     private void cancelEstablishment() {
-        Runnable canceller = establishmentCanceller;
-        establishmentCanceller = null;
+        Seldom rare = seldom;
+        Runnable canceller = rare == null ? null : rare.establishmentCanceller;
         if (canceller != null) {
+            rare.establishmentCanceller = null;
             canceller.run();
+        }
+    }
+
+    private void cancelCloseTimer() {
+        Seldom rare = seldom;
+        if (rare != null && rare.closeTimer != null) {
+            rare.closeTimer.cancel(false);
         }
     }
 
@@ -441,6 +495,6 @@ final class Lifecycle {
 
     TransportServicesException closedError(String action) {
         return new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
-                "cannot " + action + ": the connection is already " + state);
+                "cannot " + action + ": the connection is already " + state());
     }
 }

@@ -3,6 +3,7 @@ package io.taps.internal.conn;
 import io.taps.properties.ConnectionProperties;
 import io.taps.properties.ConnectionState;
 import io.taps.properties.Property;
+import io.taps.properties.PropertyKind;
 
 /**
  * SetProperty and GetProperties (RFC 9622 §8.1) on one Connection: checks and converts a value,
@@ -18,7 +19,9 @@ final class PropertyActions {
 
     /** SetProperty: a Message Property becomes the new default at once; a Connection Property is entangled. */
     static void set(TapsConnection connection, Property<?> property, Object rawValue) {
-        Object value = connection.store.admit(property, rawValue, connection.link(), connection.stack());
+        // A Message Property's new default is a write: it goes to the Connection's own store.
+        PropertyStore store = property.kind() == PropertyKind.MESSAGE ? PropertyStore.ownOf(connection) : connection.store;
+        Object value = store.admit(property, rawValue, connection.link(), connection.stack());
         if (value == null) {
             return;
         }
@@ -32,11 +35,11 @@ final class PropertyActions {
 
     /** Stores a Connection Property value and applies it to the link, on the event loop. */
     static void store(TapsConnection connection, Property<?> property, Object value) {
-        connection.store.put(property, value);
+        PropertyStore.ownOf(connection).put(property, value);
         connection.runOnLoop(() -> {
             Link current = connection.link();
             if (current != null && property.namespace().map(current::appliesTo).orElse(true)) {
-                connection.store.put(property, current.applyProperty(property, value));
+                PropertyStore.ownOf(connection).put(property, current.applyProperty(property, value));
             }
             if (property == Property.SEND_QUEUE_LIMIT) {
                 connection.sendPath.writeQueued();

@@ -30,8 +30,23 @@ import java.util.Optional;
  * of its own only when a value really changes (SetProperty, a clone's override, a link that applied
  * something else). A per-Connection map of ~23 entries was about 1 KB of every idle Connection's
  * heap (issue 21 item 4); SetProperty is rare, so copying the small map then costs nothing that matters.
+ *
+ * <p>The store itself is copied on write too: Connections made one after another from the same
+ * Transport Properties and role (a Listener's accepted Connections) share one {@linkplain #shared
+ * shared} store, which nothing changes, and a Connection gets a store of its own
+ * ({@link #ownOf}) only when one of its values or Message defaults is first set.
+ * A store per Connection holding only what its siblings hold was 32 B of every accepted
+ * Connection (issue 21 figure 12). Only the methods named as writes change a store, and only an
+ * own store.
  */
 final class PropertyStore {
+    /**
+     * The store made last for sharing: the next Connection made from the same properties and role
+     * takes it. One slot, not a map, so nothing is kept for properties no longer used; racing
+     * threads at worst make a store each. Immutable stores only, so a plain volatile read suffices.
+     */
+    private static volatile PropertyStore lastShared;
+
     /** Immutable; replaced whole under this object's lock, read without it. */
     private volatile Map<Property<?>, Object> values;
     private final TransportProperties properties;
@@ -39,13 +54,56 @@ final class PropertyStore {
     /** The direction property (RFC 9622 §6.2.16), read once: every send and receive checks it. */
     private final Direction direction;
     private volatile MessageProperties messageDefaults;
+    /** Shared by several Connections, so never written: a write goes to a copy ({@link #ownOf}). */
+    final boolean shared;
 
-    PropertyStore(TransportProperties properties, Role role) {
+    private PropertyStore(TransportProperties properties, Role role, Direction direction,
+            Map<Property<?>, Object> values, MessageProperties messageDefaults, boolean shared) {
         this.properties = properties;
         this.role = role;
-        this.direction = properties.get(Property.DIRECTION);
-        this.messageDefaults = properties.messageDefaults();
-        this.values = properties.connectionValues();
+        this.direction = direction;
+        this.values = values;
+        this.messageDefaults = messageDefaults;
+        this.shared = shared;
+    }
+
+    /** The shared store of a new Connection made from {@code properties} in {@code role}. */
+    static PropertyStore sharedFor(TransportProperties properties, Role role) {
+        PropertyStore last = lastShared;
+        if (last != null && last.properties == properties && last.role == role) {
+            return last;
+        }
+        PropertyStore made = new PropertyStore(properties, role, properties.get(Property.DIRECTION),
+                properties.connectionValues(), properties.messageDefaults(), true);
+        lastShared = made;
+        return made;
+    }
+
+    /**
+     * {@code connection}'s own store, made now from its shared one (whose maps it keeps sharing until
+     * a value changes) if it has none yet. Under the Connection's lock, so that concurrent writers
+     * (the group's entangling thread, the event loop) get the same copy and no write is lost.
+     */
+    static PropertyStore ownOf(TapsConnection connection) {
+        PropertyStore current = connection.store;
+        if (!current.shared) {
+            return current;
+        }
+        synchronized (connection) {
+            current = connection.store;
+            if (current.shared) {
+                current = new PropertyStore(current.properties, current.role, current.direction, current.values,
+                        current.messageDefaults, false);
+                connection.store = current;
+            }
+            return current;
+        }
+    }
+
+    private void checkOwn() {
+        if (shared) {
+            throw new IllegalStateException("a shared property store is never written; write to the Connection's own");
+        }
     }
 
     TransportProperties transportProperties() {
@@ -64,10 +122,6 @@ final class PropertyStore {
         return messageDefaults;
     }
 
-    void messageDefaults(MessageProperties defaults) {
-        this.messageDefaults = defaults;
-    }
-
     /** The Connection Property values as they are now, unmodifiable (a later change replaces the map, not this one). */
     Map<Property<?>, Object> values() {
         return values;
@@ -83,6 +137,7 @@ final class PropertyStore {
      * Returns the overrides of entangled properties, which the group then applies to every member.
      */
     Map<Property<?>, Object> cloneOf(PropertyStore original, Map<Property<?>, Object> overridden) {
+        checkOwn();
         synchronized (this) {
             values = original.values;
         }
@@ -106,6 +161,7 @@ final class PropertyStore {
 
     /** Stores a value as it is in effect; before a link exists, the asked value is what will be applied. */
     void put(Property<?> property, Object value) {
+        checkOwn();
         synchronized (this) {
             Map<Property<?>, Object> current = values;
             if (value.equals(current.get(property))) {
@@ -130,6 +186,7 @@ final class PropertyStore {
                 throw new TransportServicesException(ErrorReason.INVALID_PROPERTY,
                         "connection property '" + property.name() + "' is read-only (RFC 9622 §8.1.11)");
             case MESSAGE:
+                checkOwn();
                 messageDefaults = messageDefaults.toBuilder().set(property.name(), property.convert(rawValue)).build();
                 return null;
             default:
@@ -145,15 +202,21 @@ final class PropertyStore {
         return value;
     }
 
-    /** Applies every value that differs from a new socket's default to a just adopted link. */
-    void applyAll(Link link) {
-        for (Map.Entry<Property<?>, Object> entry : values.entrySet()) {
+    /**
+     * Applies every value that differs from a new socket's default to {@code connection}'s just
+     * adopted link; a value the link applied differently is stored in the Connection's own store.
+     */
+    static void applyAll(TapsConnection connection, Link link) {
+        for (Map.Entry<Property<?>, Object> entry : connection.store.values.entrySet()) {
             Property<?> property = entry.getKey();
             // A new socket already has the defaults (TOS 0, no user timeout); setting them again
             // would cost a system call per property and connection.
             if (!entry.getValue().equals(property.defaultValue())
                     && property.namespace().map(link::appliesTo).orElse(true)) {
-                put(property, link.applyProperty(property, entry.getValue()));
+                Object applied = link.applyProperty(property, entry.getValue());
+                if (!applied.equals(connection.store.get(property))) {
+                    ownOf(connection).put(property, applied);
+                }
             }
         }
     }

@@ -8,7 +8,6 @@ import io.taps.TransportServicesException;
 import io.taps.monitor.TransportObserver;
 import io.taps.properties.Direction;
 import java.net.InetSocketAddress;
-import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,9 +23,10 @@ import org.slf4j.LoggerFactory;
  * <p>It is its own inbound queue: it extends {@link InboundQueue} rather than holding one, so a
  * Connection keeps one object for both, not two (16 B of every Connection, and one object less
  * to touch per Message among thousands of Connections: issue 21 figure 12). {@link #inbound()}
- * is the queue's view of it; the queue keeps its own rules and tests.
+ * is the queue's view of it; the queue keeps its own rules and tests. Its waiting Receives are
+ * likewise a superclass, {@link WaitingReceives}, which parks a lone events-only one.
  */
-final class ReceivePath extends InboundQueue {
+final class ReceivePath extends WaitingReceives {
     /**
      * Memory of buffered received data above which reading pauses, so a slow reader pushes back
      * on the peer: the per-Connection receive budget, in bytes of memory.
@@ -60,36 +60,44 @@ final class ReceivePath extends InboundQueue {
             (connection, message, request) -> request.deliver(message);
 
     private final TapsConnection connection;
-    /**
-     * The oldest outstanding Receive, and the later ones in a deque made on first use: most
-     * Connections wait on one Receive at a time, and a deque is ~56 B of each (issue 21 item 4).
-     */
-    private ReceiveRequest firstRequest;
-    private ArrayDeque<ReceiveRequest> laterRequests;
-    private ReceiveStrategy strategy;
+    /** Read off the event loop (canReceive), so not one of {@link #flags}. */
     private volatile boolean inputEnded;
-    private boolean streamEndDelivered;
-    private boolean partialDelivered;
-    private boolean reading = true;
-    /** Datagrams dropped because this Connection's queue (or its Listener's share) was full; logged once. */
-    private long datagramsDropped;
+    /**
+     * The event loop's flags, one bit each: four booleans and a long count of dropped datagrams
+     * (only ever asked whether it was the first) and a long {@link #earlyBytesLeft} took the path
+     * to 96 B of every Connection, 80 B now (issue 21 figure 12).
+     */
+    private byte flags;
+    private static final int STREAM_END_DELIVERED = 1;
+    private static final int PARTIAL_DELIVERED = 1 << 1;
+    /** Reading was paused for backpressure (see {@link #updateReading}). */
+    private static final int READING_PAUSED = 1 << 2;
+    /** The application asked to Receive after Close: it reads the peer's reply to its end. */
+    private static final int READING_AFTER_CLOSE = 1 << 3;
+    /** A datagram was dropped because this Connection's queue (or its Listener's share) was full; logged once. */
+    private static final int DATAGRAM_DROPPED = 1 << 4;
     /** A framer's failConnection after Ready: raised once the Messages delivered before it are received. */
     private TransportServicesException framingError;
     private MessageContext linkContext;
     /** Unframed stream bytes still to deliver that arrived as 0-RTT early data (TCP Fast Open). */
-    private long earlyBytesLeft;
-    /** The application asked to Receive after Close: it reads the peer's reply to its end. */
-    private boolean readingAfterClose;
+    private int earlyBytesLeft;
+
+    private boolean is(int flag) {
+        return (flags & flag) != 0;
+    }
+
+    private void set(int flag, boolean on) {
+        flags = (byte) (on ? flags | flag : flags & ~flag);
+    }
 
     ReceivePath(TapsConnection connection) {
         this.connection = connection;
-        this.strategy = ReceiveStrategy.forLink(null);
     }
 
-    /** Chooses how Receives are served, once, when the Connection adopts {@code link}. */
+    /** Takes what it needs of {@code link} once, when the Connection adopts it (its strategy is read per delivery). */
     void adopt(Link link) {
-        strategy = ReceiveStrategy.forLink(link);
-        earlyBytesLeft = link.framed() ? 0 : link.earlyDataBytes();
+        // An int (see flags): early data is what a SYN carried, under 64 KiB.
+        earlyBytesLeft = link.framed() ? 0 : (int) Math.min(Integer.MAX_VALUE, link.earlyDataBytes());
         SharedReceiveBudget shared = link.sharedReceiveBudget();
         if (shared != null) {
             shareBudget(shared);
@@ -101,15 +109,15 @@ final class ReceivePath extends InboundQueue {
     }
 
     boolean streamEndDelivered() {
-        return streamEndDelivered;
+        return is(STREAM_END_DELIVERED);
     }
 
     void streamEnded() {
-        streamEndDelivered = true;
+        set(STREAM_END_DELIVERED, true);
     }
 
     boolean partialDelivered() {
-        return partialDelivered;
+        return is(PARTIAL_DELIVERED);
     }
 
     TransportServicesException framingError() {
@@ -130,6 +138,7 @@ final class ReceivePath extends InboundQueue {
      * loop thread's {@link ReceivePool} when there is one, so the steady path makes none per
      * Message and a Connection keeps none of its own. On the event loop.
      */
+    @Override
     ReceiveRequest pooledRequest(int minIncompleteLength, int maxLength) {
         ReceiveRequest request = ReceivePool.ofThisThread().poll();
         if (request == null) {
@@ -143,12 +152,14 @@ final class ReceivePath extends InboundQueue {
      * Takes back a pooled Receive whose event has been raised (or is about to reach the handler),
      * into the event loop thread's {@link ReceivePool}; on the event loop only.
      */
-    void recycle(ReceiveRequest request) {
+    @Override
+    boolean recycle(ReceiveRequest request) {
         if (!connection.eventLoop().inEventLoop()) {
-            return;
+            return false;
         }
-        request.pooled();
+        request.poolIdle();
         ReceivePool.ofThisThread().offer(request);
+        return true;
     }
 
     void request(ReceiveRequest request) {
@@ -164,7 +175,7 @@ final class ReceivePath extends InboundQueue {
             return;
         }
         if (lifecycle.closeRequested()) {
-            readingAfterClose = true;
+            set(READING_AFTER_CLOSE, true);
         }
         addRequest(request);
         deliver();
@@ -216,7 +227,8 @@ final class ReceivePath extends InboundQueue {
             return;
         }
         if (!datagramFits(data)) {
-            if (datagramsDropped++ == 0) {
+            if (!is(DATAGRAM_DROPPED)) {
+                set(DATAGRAM_DROPPED, true);
                 log.debug("{}: the application is not receiving fast enough; dropping datagrams above {} queued or {}"
                         + " bytes of memory", connection, DATAGRAM_QUEUE_COUNT, DATAGRAM_QUEUE_MEMORY);
             }
@@ -240,8 +252,8 @@ final class ReceivePath extends InboundQueue {
      * copy and buffer wrapper. Returns false, owning nothing, when the Message must be queued.
      */
     private boolean deliveredAtOnce(ByteBuf data, MessageContext context) {
-        ReceiveRequest request = firstRequest;
-        if (request == null || !isEmpty() || data.readableBytes() > request.maxLength) {
+        ReceiveRequest request = firstRequest();
+        if (request == null || !isEmpty() || data.readableBytes() > request.maxLength()) {
             return false;
         }
         byte[] bytes = new byte[data.readableBytes()];
@@ -294,26 +306,13 @@ final class ReceivePath extends InboundQueue {
 
     // ---------------------------------------------------------------- delivery
 
-    private void addRequest(ReceiveRequest request) {
-        if (firstRequest == null) {
-            firstRequest = request;
-        } else {
-            laterRequests = LaterQueue.add(laterRequests, request);
-        }
-    }
-
-    private ReceiveRequest pollRequest() {
-        ReceiveRequest first = firstRequest;
-        firstRequest = laterRequests == null ? null : laterRequests.poll();
-        return first;
-    }
-
     /** Matches buffered data with outstanding Receive calls, one event per call. */
     void deliver() {
         Lifecycle lifecycle = connection.lifecycle;
-        while (firstRequest != null && !lifecycle.terminated()) {
-            ReceiveRequest request = firstRequest;
-            Message delivered = strategy.take(this, request);
+        ReceiveRequest request;
+        while ((request = firstRequest()) != null && !lifecycle.terminated()) {
+            // Chosen per delivery from the link, not kept: a field took ReceivePath to 88 B (issue 21 figure 12).
+            Message delivered = ReceiveStrategy.forLink(connection.link()).take(this, request);
             if (delivered == ReceiveStrategy.END_OF_STREAM) {
                 refuseAfterStreamEnd(pollRequest());
                 continue;
@@ -323,6 +322,7 @@ final class ReceivePath extends InboundQueue {
             }
             raise(pollRequest(), delivered);
         }
+        park();
         if (framingError != null && !lifecycle.terminated() && framingErrorDue()) {
             lifecycle.failWithConnectionError(framingError);
             return;
@@ -336,8 +336,8 @@ final class ReceivePath extends InboundQueue {
 
     /** Raises Received (ReceivedPartial for a part, or the last part of a Message delivered in parts) for {@code request}. */
     private void raise(ReceiveRequest request, Message delivered) {
-        boolean complete = delivered.endOfMessage() && !partialDelivered;
-        partialDelivered = !delivered.endOfMessage();
+        boolean complete = delivered.endOfMessage() && !is(PARTIAL_DELIVERED);
+        set(PARTIAL_DELIVERED, !delivered.endOfMessage());
         TransportObserver observer = connection.observer();
         if (observer != TransportObserver.NONE) {
             if (delivered.length() == 0 && delivered.endOfMessage() && delivered.context().isFinal()) {
@@ -355,7 +355,7 @@ final class ReceivePath extends InboundQueue {
      * an application that does not read after Close is not kept waiting for it).
      */
     boolean hasUndelivered() {
-        return bytes() > 0 || (readingAfterClose || firstRequest != null) && peek() != null;
+        return bytes() > 0 || (is(READING_AFTER_CLOSE) || receiveWaits()) && peek() != null;
     }
 
     /** A framing failure is raised once nothing delivered before it is left to receive. */
@@ -385,13 +385,14 @@ final class ReceivePath extends InboundQueue {
         if (link == null) {
             return;
         }
-        boolean receiveWaits = firstRequest != null;
+        boolean receiveWaits = receiveWaits();
         long memory = memory();
+        boolean reading = !is(READING_PAUSED);
         if (reading && memory > RECEIVE_HIGH_WATER && !receiveWaits) {
-            reading = false;
+            set(READING_PAUSED, true);
             link.setReading(false);
         } else if (!reading && (memory < RECEIVE_LOW_WATER || receiveWaits)) {
-            reading = true;
+            set(READING_PAUSED, false);
             link.setReading(true);
         }
     }
@@ -408,7 +409,7 @@ final class ReceivePath extends InboundQueue {
         if (earlyBytesLeft <= 0 || length <= 0) {
             return base;
         }
-        earlyBytesLeft -= Math.min(earlyBytesLeft, length);
+        earlyBytesLeft -= (int) Math.min(earlyBytesLeft, length);
         return ReceiveStrategy.MESSAGES.earlyData(base);
     }
 
@@ -437,13 +438,12 @@ final class ReceivePath extends InboundQueue {
 
     // ---------------------------------------------------------------- the end
 
-    /** Ends every outstanding Receive with ReceiveError {@code error} and drops what is buffered. */
     /**
      * {@link #failAll(TransportServicesException)}, making the error only when a Receive waits for
      * it: a graceful close with none outstanding (the usual case) costs no exception.
      */
     void failAll(java.util.function.Supplier<TransportServicesException> error) {
-        if (firstRequest == null) {
+        if (!receiveWaits()) {
             releaseAll();
         } else {
             failAll(error.get());

@@ -14,6 +14,10 @@ import java.util.concurrent.CompletableFuture;
  * out, so once its Received, ReceivedPartial or ReceiveError has been raised it goes back to its
  * event loop thread's {@link ReceivePool} for the next such call of any Connection of that loop.
  * Its CompletableFuture half is never completed.
+ *
+ * <p>Whether it is pooled is the sign of its kept maxLength (which is 1 or more), not a boolean
+ * field: the boolean took every waiting Receive from 32 to 40 B, and an echoing Connection always
+ * has one waiting (issue 21 figure 12).
  */
 final class ReceiveRequest extends CompletableFuture<Message> implements Runnable {
     /** {@code minIncompleteLength} when the application gave none. */
@@ -21,23 +25,31 @@ final class ReceiveRequest extends CompletableFuture<Message> implements Runnabl
 
     /** The receive path of the Connection it serves; a pooled Receive is given to the next one that takes it. */
     private ReceivePath path;
-    /** Whether this Receive reports only through events and is reused once it has ended. */
-    final boolean pooled;
     int minIncompleteLength;
-    int maxLength;
+    /** maxLength, negated when this Receive is pooled (see the class comment). */
+    private int signedMaxLength;
 
     ReceiveRequest(ReceivePath path, int minIncompleteLength, int maxLength, boolean pooled) {
         this.path = path;
         this.minIncompleteLength = minIncompleteLength;
-        this.maxLength = maxLength;
-        this.pooled = pooled;
+        this.signedMaxLength = pooled ? -maxLength : maxLength;
     }
 
     /** Makes this (idle, pooled) Receive ask for the given limits, for {@code receiver}. */
     void reuse(ReceivePath receiver, int minIncomplete, int max) {
         path = receiver;
         minIncompleteLength = minIncomplete;
-        maxLength = max;
+        signedMaxLength = -max;
+    }
+
+    /** The most bytes one delivery to this Receive may carry (RFC 9622 §9.3.1). */
+    int maxLength() {
+        return Math.abs(signedMaxLength);
+    }
+
+    /** Whether this Receive reports only through events and is reused once it has ended. */
+    boolean pooled() {
+        return signedMaxLength < 0;
     }
 
     /**
@@ -48,26 +60,26 @@ final class ReceiveRequest extends CompletableFuture<Message> implements Runnabl
      * pooled Receive, and {@link #deliver} leaves it alone, so reusing it inside the handler is safe.
      */
     void handingOver() {
-        if (pooled) {
+        if (pooled()) {
             path.recycle(this);
         }
     }
 
     /** Lets go of its Connection before it waits in its {@link ReceivePool}; on the event loop. */
-    void pooled() {
+    void poolIdle() {
         path = null;
     }
 
     /** Received or ReceivedPartial was raised: completes the stage (a pooled Receive was recycled before). */
     void deliver(Message message) {
-        if (!pooled) {
+        if (!pooled()) {
             complete(message);
         }
     }
 
     /** ReceiveError was raised (or the Receive ended silently): fails the stage, or recycles. */
     void fail(Throwable error) {
-        if (pooled) {
+        if (pooled()) {
             path.recycle(this);
         } else {
             completeExceptionally(error);

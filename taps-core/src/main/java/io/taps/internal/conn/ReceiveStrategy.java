@@ -32,7 +32,7 @@ interface ReceiveStrategy {
         if (request.minIncompleteLength == ReceiveRequest.UNSPECIFIED) {
             return 1;
         }
-        return Math.max(1, Math.min(Math.min(request.minIncompleteLength, request.maxLength),
+        return Math.max(1, Math.min(Math.min(request.minIncompleteLength, request.maxLength()),
                 ReceivePath.RECEIVE_HARD_CAP));
     }
 
@@ -75,7 +75,7 @@ interface ReceiveStrategy {
                 return null;
             }
             long wanted = request.minIncompleteLength == ReceiveRequest.UNSPECIFIED
-                    ? Math.min(request.maxLength, ReceivePath.RECEIVE_HIGH_WATER)
+                    ? Math.min(request.maxLength(), ReceivePath.RECEIVE_HIGH_WATER)
                     : ReceiveStrategy.bytesWanted(request);
             return takeHeadMessage(path, request, wanted);
         }
@@ -96,7 +96,7 @@ interface ReceiveStrategy {
         long packed = inbound.headMessage();
         long queued = packed >>> 1;
         boolean complete = (packed & 1) != 0;
-        if (complete && queued <= request.maxLength) {
+        if (complete && queued <= request.maxLength()) {
             InboundQueue.Unit end = inbound.headMessageEnd();
             // A stream's Message takes the FIN marker's (final) context, a framed one its framer's.
             MessageContext context = head.context != null ? head.context
@@ -110,7 +110,7 @@ interface ReceiveStrategy {
         if (queued < wanted || queued == 0) {
             return null;
         }
-        int length = (int) Math.min(queued, request.maxLength);
+        int length = (int) Math.min(queued, request.maxLength());
         MessageContext context = head.context != null && !head.endOfStream ? head.context
                 : path.streamContext(path.receivedContext(null, false), length);
         return MESSAGES.adopt(inbound.takeMessageBytes(length, false), context, false);
@@ -127,7 +127,7 @@ interface ReceiveStrategy {
             }
             MessageContext context = head.context;
             int remaining = head.data.readableBytes();
-            byte[] bytes = inbound.takeFromHead(request.maxLength);
+            byte[] bytes = inbound.takeFromHead(request.maxLength());
             return MESSAGES.adopt(bytes, context, bytes.length == remaining);
         }
     }

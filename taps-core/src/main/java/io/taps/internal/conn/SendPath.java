@@ -26,7 +26,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -81,8 +80,11 @@ final class SendPath extends SendQueue {
     private static final int RESEND_PAYLOAD_REUSED = 4;
     /** Set once a kept view was replaced unused, until an array is sent twice in a row (see {@link #framedPayload}). */
     private static final int DROP_RESEND_PAYLOAD = 8;
-    /** Open StartBatch calls (RFC 9622 §9.2.4); while above zero, writes wait for EndBatch's flush. */
-    private int batchDepth;
+    /**
+     * Open StartBatch calls (RFC 9622 §9.2.4); above zero, writes wait for EndBatch's flush. A char (to
+     * 65535; deeper calls flush early, as batching allows) keeps SendPath at 72 B (issue 21 figure 12).
+     */
+    private char batchDepth;
     /** The reusable payload view of {@link #framedPayload} and the array it shows; event loop only. */
     private ByteBuf resendPayload;
     private byte[] resendArray;
@@ -103,7 +105,7 @@ final class SendPath extends SendQueue {
 
     /** StartBatch (RFC 9622 §9.2.4, A-20): Messages sent until the matching EndBatch share one flush. */
     void startBatch() {
-        batchDepth++;
+        batchDepth = (char) Math.min(Character.MAX_VALUE, batchDepth + 1);
     }
 
     /** EndBatch: when the outermost batch ends, what its Messages wrote goes out with one flush. */
@@ -157,12 +159,13 @@ final class SendPath extends SendQueue {
      * One msgLifetime per Message sent in parts (issue 13, defect 5): the deadline its first part
      * set, by context identity, until its last part is submitted. A Message whose first part is
      * written is committed (openPartial): its other parts no longer expire, so a framer never holds
-     * half a frame. An uncommitted one expires whole; its parts submitted later are Expired at once.
+     * half a frame. An uncommitted one expires whole; its parts submitted later are Expired at once:
+     * its entry then holds {@link #EXPIRED} until its last part comes (one map, not a set beside it).
      */
-    // The shared empty ones until the first part needs an entry: most Connections never send in
+    // The shared empty one until the first part needs an entry: most Connections never send in
     // parts, and two small identity maps were ~240 B of every idle Connection (issue 21 item 4).
-    private Map<MessageContext, Long> partialDeadlines = Collections.emptyMap();
-    private Set<MessageContext> expiredPartials = Collections.emptySet();
+    private Map<MessageContext, Long> partials = Collections.emptyMap();
+    private static final long EXPIRED = Long.MIN_VALUE;
 
     void submit(PendingSend pending) {
         Lifecycle lifecycle = connection.lifecycle;
@@ -186,10 +189,10 @@ final class SendPath extends SendQueue {
             sendError(pending, refusal);
             return;
         }
-        if (expiredPartials.contains(context)) {
+        if (partials.getOrDefault(context, 0L) == EXPIRED) {
             // The rest of a Message that already expired whole: never sent alone (defect 5).
             if (endOfMessage) {
-                expiredPartials.remove(context);
+                partials.remove(context);
             }
             connection.emit(() -> connection.handler().expired(connection, context), () ->
                     pending.fail(new TransportServicesException(ErrorReason.TIMEOUT,
@@ -210,7 +213,7 @@ final class SendPath extends SendQueue {
                 || !link.isWritable();
         if (!mustQueue) {
             if (endOfMessage) {
-                partialDeadlines.remove(context);
+                partials.remove(context);
             }
             write(pending);
             return;
@@ -524,21 +527,21 @@ final class SendPath extends SendQueue {
         MessageContext context = pending.context;
         if (openPartial == context) {
             if (pending.endOfMessage) {
-                partialDeadlines.remove(context);
+                partials.remove(context);
             }
             return -1;
         }
-        Long deadline = partialDeadlines.get(context);
+        Long deadline = partials.get(context);
         if (deadline == null) {
             deadline = lifetime.isNone() ? Long.MAX_VALUE : System.nanoTime() + lifetime.duration().toNanos();
             if (!pending.endOfMessage) {
-                if (partialDeadlines.isEmpty()) {
-                    partialDeadlines = new IdentityHashMap<>(4);
+                if (partials.isEmpty()) {
+                    partials = new IdentityHashMap<>(4);
                 }
-                partialDeadlines.put(context, deadline);
+                partials.put(context, deadline);
             }
         } else if (pending.endOfMessage) {
-            partialDeadlines.remove(context);
+            partials.remove(context);
         }
         return deadline == Long.MAX_VALUE ? -1 : Math.max(0, deadline - System.nanoTime());
     }
@@ -554,11 +557,8 @@ final class SendPath extends SendQueue {
         List<PendingSend> expired = new ArrayList<>();
         expired.add(pending);
         expired.addAll(removeParts(pending.context));
-        if (partialDeadlines.remove(pending.context) != null && expired.stream().noneMatch(part -> part.endOfMessage)) {
-            if (expiredPartials.isEmpty()) {
-                expiredPartials = Collections.newSetFromMap(new IdentityHashMap<>(4));
-            }
-            expiredPartials.add(pending.context);
+        if (partials.remove(pending.context) != null && expired.stream().noneMatch(part -> part.endOfMessage)) {
+            partials.put(pending.context, EXPIRED); // the map that held its deadline
         }
         for (PendingSend part : expired) {
             part.cancelExpiry();

@@ -28,7 +28,6 @@ import io.taps.properties.Property;
 import io.taps.properties.Role;
 import io.taps.properties.TransportProperties;
 import io.taps.spi.StackCapabilities;
-import java.net.InetSocketAddress;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.util.List;
@@ -67,46 +66,27 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     /** Creation order in this JVM: listings order by it, as a group made later no longer says when its Connection was. */
     private final long creationOrder = CREATED.incrementAndGet();
     private final EventLoop loop;
-    // The parts, shared with each other through this facade; all confined to the event loop.
-    final PropertyStore store;
+    // The parts, shared with each other through this facade; all confined to the event loop but the
+    // store, read from any thread and shared with sibling Connections until written (PropertyStore.ownOf).
+    volatile PropertyStore store;
     final Lifecycle lifecycle = new Lifecycle(this);
     final SendPath sendPath = new SendPath(this);
     final ReceivePath receivePath = new ReceivePath(this);
-    /**
-     * Made on first use other than adopting a flow (the Preconnection's endpoints, AddRemote and the
-     * like): until then the endpoints known are those of {@link #link}, which is all an accepted
-     * Connection ever knows (32 B of every one, issue 21 figure 12). Written under this object's lock.
-     */
-    private volatile KnownEndpoints endpoints;
-    /** Its place in the event loop's idle sweep, while it has an idle timeout ({@link IdleTimer}); event loop only. */
-    IdleTimer idleTimer;
+    /** What it makes only when asked for ({@link ConnectionExtras}); made under this object's lock. */
+    private volatile ConnectionExtras extras;
     /** Its neighbours in its engine's {@link ConnectionRegistry}, while tracked; guarded by the registry. */
     TapsConnection trackedPrevious;
     TapsConnection trackedNext;
-    /** {@link #messages()}, made on first use: most Connections never ask (issue 21 item 4). */
-    private volatile ReceivePublisher messages;
     private volatile ConnectionEventHandler handler;
     private volatile StackCapabilities stack;
     private volatile Link link;
-    private volatile EstablishmentReport establishmentReport = EstablishmentReport.empty();
     /**
-     * What the report of a Connection a Listener accepted is made of, kept instead of the report,
-     * which is built only when asked for: thousands of idle accepted Connections each kept a
-     * report of six objects nobody read (issue 21 item 4). Null once built, and for active opens.
+     * An EstablishmentReport, or until an accepted Connection's is asked for, what it is made of
+     * ({@link AcceptedReport}). Written under this object's lock once it can be asked for.
      */
-    private volatile String acceptedStackName;
-    private InetSocketAddress acceptedRemote;
-    private List<String> acceptedNotes;
-    /**
-     * The Connection Group (RFC 9622 §7.4), made when first asked for (group(), Clone, an
-     * entangled SetProperty, a listing): a Connection alone in its group needs none, and a group of
-     * one was ~100 B of every idle accepted Connection (issue 21 item 4). Written under this
-     * object's lock, with {@link #cloneSupport} and {@link #cloneTracker} that a group made later gets.
-     */
-    private volatile TapsConnectionGroup group;
-    private CloneSupport cloneSupport;
+    private volatile Object establishmentReport = EstablishmentReport.empty();
+    /** The owning system's, which a group made later gets; written under this object's lock. */
     private java.util.function.Consumer<GroupMember> cloneTracker;
-    private volatile List<FramerFactory> framerFactories = List.of();
     /** Set once by the engine before the Connection is handed out; NONE costs one compare per event. */
     private volatile TransportObserver observer = TransportObserver.NONE;
 
@@ -114,7 +94,7 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
             ConnectionEventHandler handler) {
         super(eventExecutor);
         this.loop = loop;
-        this.store = new PropertyStore(properties, role);
+        this.store = PropertyStore.sharedFor(properties, role);
         this.handler = handler;
     }
 
@@ -154,24 +134,19 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
 
     /** The establishment report so far (RFC 9623 §4); the establisher updates it on the event loop. */
     public void establishmentReport(EstablishmentReport report) {
-        this.establishmentReport = report;
-        this.acceptedStackName = null;
+        this.establishmentReport = Objects.requireNonNull(report, "report");
     }
 
     @Override
     public EstablishmentReport establishmentReport() {
-        if (acceptedStackName != null) {
+        Object report = establishmentReport;
+        if (!(report instanceof EstablishmentReport)) {
             synchronized (this) {
-                if (acceptedStackName != null) {
-                    establishmentReport = EstablishmentReport.accepted(acceptedStackName, acceptedRemote,
-                            acceptedNotes);
-                    acceptedRemote = null;
-                    acceptedNotes = null;
-                    acceptedStackName = null;
-                }
+                report = AcceptedReport.built(establishmentReport, stack.name());
+                establishmentReport = report;
             }
         }
-        return establishmentReport;
+        return (EstablishmentReport) report;
     }
 
     /**
@@ -208,21 +183,42 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
 
     /** {@link #endpoints}, made now with the flow in use if there is one. */
     private KnownEndpoints endpoints() {
-        KnownEndpoints known = endpoints;
+        KnownEndpoints known = endpointsIfMade();
         if (known == null) {
             synchronized (this) {
-                known = endpoints;
+                ConnectionExtras made = extras();
+                known = made.endpoints;
                 if (known == null) {
                     known = new KnownEndpoints();
                     Link adopted = link;
                     if (adopted != null) {
                         known.inUse(adopted);
                     }
-                    endpoints = known;
+                    made.endpoints = known;
                 }
             }
         }
         return known;
+    }
+
+    private KnownEndpoints endpointsIfMade() {
+        ConnectionExtras made = extras;
+        return made == null ? null : made.endpoints;
+    }
+
+    /** {@link #extras}, made now if it was not yet. */
+    private ConnectionExtras extras() {
+        ConnectionExtras made = extras;
+        if (made == null) {
+            synchronized (this) {
+                made = extras;
+                if (made == null) {
+                    made = new ConnectionExtras();
+                    extras = made;
+                }
+            }
+        }
+        return made;
     }
 
     /**
@@ -266,19 +262,18 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
      */
     public void establishPassive(Link accepted, StackCapabilities chosenStack) {
         // What was true at acceptance, kept as it is; the report itself is made when asked for.
-        synchronized (this) {
-            acceptedRemote = accepted.remoteAddress();
-            acceptedNotes = accepted.establishmentNotes();
-            acceptedStackName = chosenStack.name();
-        }
         adopt(accepted, chosenStack);
+        synchronized (this) {
+            establishmentReport = AcceptedReport.pending(accepted);
+        }
         lifecycle.completeReady();
     }
 
     private void adopt(Link winner, StackCapabilities chosenStack) {
+        establishmentReport(); // an accepted Connection's report is of its first flow and stack
         synchronized (this) {
             // A second flow keeps the first one's endpoints known: they need the object now.
-            KnownEndpoints known = link != null ? endpoints() : endpoints;
+            KnownEndpoints known = link != null ? endpoints() : endpointsIfMade();
             this.link = winner;
             if (known != null) {
                 known.inUse(winner);
@@ -289,7 +284,7 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
         receivePath.adopt(winner);
         lifecycle.established();
         markReady();
-        store.applyAll(winner);
+        PropertyStore.applyAll(this, winner);
         IdleTimer.restart(this);
     }
 
@@ -411,13 +406,13 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
 
     @Override
     public List<RemoteEndpoint> remoteEndpoints() {
-        KnownEndpoints known = endpoints;
+        KnownEndpoints known = endpointsIfMade();
         return known != null ? known.remotes() : KnownEndpoints.impliedRemotes(link);
     }
 
     @Override
     public List<LocalEndpoint> localEndpoints() {
-        KnownEndpoints known = endpoints;
+        KnownEndpoints known = endpointsIfMade();
         return known != null ? known.locals() : KnownEndpoints.impliedLocals(link);
     }
 
@@ -508,10 +503,10 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
      * clones get new instances of. Without it, Clone fails with NotCloneable.
      */
     public void cloneable(CloneSupport support, List<FramerFactory> framers) {
-        this.framerFactories = List.copyOf(framers);
         synchronized (this) {
-            cloneSupport = support;
-            TapsConnectionGroup made = group;
+            extras().framerFactories = List.copyOf(framers);
+            extras.cloneSupport = support;
+            TapsConnectionGroup made = extras.group;
             if (made != null) {
                 made.cloneSupport(support);
             }
@@ -522,7 +517,7 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     public void trackClonesWith(java.util.function.Consumer<GroupMember> tracker) {
         synchronized (this) {
             cloneTracker = tracker;
-            TapsConnectionGroup made = group;
+            TapsConnectionGroup made = groupIfMade();
             if (made != null) {
                 made.trackWith(tracker);
             }
@@ -536,7 +531,8 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
 
     /** The group if one was made, else null (a Connection alone that nobody asked about). */
     public TapsConnectionGroup groupIfMade() {
-        return group;
+        ConnectionExtras made = extras;
+        return made == null ? null : made.group;
     }
 
     @Override
@@ -546,14 +542,15 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
 
     @Override
     public TapsConnectionGroup connectionGroup() {
-        TapsConnectionGroup current = group;
+        TapsConnectionGroup current = groupIfMade();
         if (current == null) {
             synchronized (this) {
-                current = group;
+                ConnectionExtras made = extras();
+                current = made.group;
                 if (current == null) {
                     current = new TapsConnectionGroup(this);
-                    if (cloneSupport != null) {
-                        current.cloneSupport(cloneSupport);
+                    if (made.cloneSupport != null) {
+                        current.cloneSupport(made.cloneSupport);
                     }
                     if (cloneTracker != null) {
                         current.trackWith(cloneTracker);
@@ -561,7 +558,7 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
                     if (lifecycle.state() == ConnectionState.CLOSED) {
                         current.memberEnded(this);
                     }
-                    group = current;
+                    made.group = current;
                 }
             }
         }
@@ -589,7 +586,7 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
         CloneCoordinator.checkOverrides(store.transportProperties(), overridden);
         TapsConnection clone = new TapsConnection(loop, eventExecutor(), store.transportProperties(), Role.INITIATE,
                 handler);
-        Map<Property<?>, Object> entangledOverrides = clone.store.cloneOf(store, overridden);
+        Map<Property<?>, Object> entangledOverrides = PropertyStore.ownOf(clone).cloneOf(store, overridden);
         CloneCoordinator.start(this, clone, framer, entangledOverrides,
                 CompletableFuture.anyOf(lifecycle.readyFuture(), lifecycle.closedFuture()));
         return clone;
@@ -606,7 +603,7 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
         TransportServicesException refused = target.admit(this);
         if (refused == null) {
             synchronized (this) {
-                this.group = target;
+                extras().group = target;
             }
         }
         return refused;
@@ -629,12 +626,13 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
 
     @Override
     public List<FramerFactory> framerFactories() {
-        return framerFactories;
+        ConnectionExtras made = extras;
+        return made == null ? List.of() : made.framerFactories;
     }
 
     @Override
     public void framerFactories(List<FramerFactory> framers) {
-        this.framerFactories = framers;
+        extras().framerFactories = framers;
     }
 
     // ---------------------------------------------------------------- streams (internal.flow)
@@ -645,13 +643,15 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     }
 
     private ReceivePublisher receivePublisher() {
-        ReceivePublisher publisher = messages;
+        ConnectionExtras made = extras;
+        ReceivePublisher publisher = made == null ? null : made.messages;
         if (publisher == null) {
             synchronized (this) {
-                publisher = messages;
+                made = extras();
+                publisher = made.messages;
                 if (publisher == null) {
                     publisher = new ReceivePublisher(this);
-                    messages = publisher;
+                    made.messages = publisher;
                 }
             }
         }

@@ -17,24 +17,48 @@ import java.util.concurrent.Executor;
  * they never read as the Connection's own actions; sealed, so nothing else is counted this way.
  */
 abstract sealed class TransferCounters extends EventDispatcher permits LinkEventRouting {
+    /** The wall clock, in nanoseconds since the epoch, at System.nanoTime() 0: read once per JVM. */
+    private static final long EPOCH_NANOS_AT_NANO_TIME_ZERO = epochNanos(Instant.now()) - System.nanoTime();
+
     private long bytesSent;
     private long bytesReceived;
     private long messagesSent;
     private long messagesReceived;
+    /**
+     * When Ready came (System.nanoTime, 0 before). The report's wall-clock readyAt is derived from
+     * it with the JVM's one offset ({@link #EPOCH_NANOS_AT_NANO_TIME_ZERO}) rather than kept in a
+     * second long: 8 B of every Connection (issue 21 figure 12). A wall clock stepped since start
+     * moves readyAt by as much; durations never depend on it.
+     */
     private volatile long readyNanos;
-    /** When Ready came, in nanoseconds since the epoch (0 before): a long, not an Instant kept per Connection. */
-    private volatile long readyAtEpochNanos;
     private volatile long closedNanos;
     private volatile Duration lastRtt;
+    /*
+     * The idle timeout's sampling of these counters ({@link IdleTimer}): this Connection's place in
+     * its event loop's {@link IdleSweep} (neighbours in the sweep's list, the sweep, null when in
+     * none) and the last sample. Fields here, not a timer object of its own: 40 B of every accepted
+     * Connection (issue 21 figure 12). Event loop only.
+     */
+    TapsConnection idlePrevious;
+    TapsConnection idleNext;
+    IdleSweep idleSweep;
+    /**
+     * The last sample: the bytes moved then, shifted left by three bits, and in those three bits the
+     * samples in a row that found no traffic (never more than {@link IdleSweep#SAMPLES}); one long,
+     * not a long and an int (4 B of every Connection). {@link IdleTimer#RESTARTED} right after (re)starting.
+     */
+    long idleSample;
 
     TransferCounters(Executor eventExecutor) {
         super(eventExecutor);
     }
 
     void markReady() {
-        Instant now = Instant.now();
-        readyAtEpochNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
         readyNanos = System.nanoTime();
+    }
+
+    private static long epochNanos(Instant instant) {
+        return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
     }
 
     /** Fixes the end of the report's duration; called before closed() can complete. */
@@ -67,9 +91,8 @@ abstract sealed class TransferCounters extends EventDispatcher permits LinkEvent
         Duration duration = ready == 0 ? Duration.ZERO
                 : Duration.ofNanos(Math.max(0, (closed != 0 ? closed : System.nanoTime()) - ready));
         Duration rtt = live ? currentRtt(link) : lastRtt;
-        long readyAt = readyAtEpochNanos;
         return new TransferReport(bytesSent, bytesReceived, messagesSent, messagesReceived, rtt, duration,
-                readyAt == 0 ? null : Instant.ofEpochSecond(0, readyAt));
+                ready == 0 ? null : Instant.ofEpochSecond(0, EPOCH_NANOS_AT_NANO_TIME_ZERO + ready));
     }
 
     /**

@@ -2,12 +2,14 @@ package io.taps.internal.conn;
 
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
+import io.taps.properties.Preference;
+import io.taps.properties.Property;
 import java.util.Locale;
 
 /**
  * Names a transport failure for the ConnectionError it causes (RFC 9622 §10): a peer's reset, a
  * local timeout (TCP_USER_TIMEOUT from connTimeout) and an unexplained loss read differently, so
- * an application can tell them apart.
+ * an application can tell them apart; and raises the failures that do not end it (SoftError).
  */
 final class TransportFailures {
     private TransportFailures() {
@@ -33,5 +35,22 @@ final class TransportFailures {
                     "the peer reset the connection: " + cause.getMessage(), cause);
         }
         return new TransportServicesException(ErrorReason.CONNECTION_ABORTED, "the connection failed: " + cause, cause);
+    }
+
+    /**
+     * Raises {@code cause} as a SoftError (RFC 9622 §8.3.1) if it is one, an ICMP port unreachable,
+     * when the Connection asked for them; true when it is one, so it does not end the Connection.
+     */
+    static boolean raisedAsSoftError(TapsConnection connection, Throwable cause) {
+        if (!(cause instanceof java.net.PortUnreachableException)) {
+            return false;
+        }
+        Preference notify = connection.store.transportProperties().get(Property.SOFT_ERROR_NOTIFY);
+        if (notify == Preference.REQUIRE || notify == Preference.PREFER) {
+            TransportServicesException soft = new TransportServicesException(ErrorReason.PROTOCOL_FAILED,
+                    "ICMP port unreachable from the remote endpoint", cause);
+            connection.emit(() -> connection.handler().softError(connection, soft));
+        }
+        return true;
     }
 }

@@ -42,24 +42,35 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
      * (issue 21, figure 12).
      */
     private AttemptObserver observer;
-    private final boolean waitsForTls;
     private final FramerStack framers;
-    private boolean framersStarted;
     /** Data read before adoption; made on first use, as a Connection whose peer waits never needs it. */
     private ArrayDeque<Object> held;
     private LinkEvents connection;
-    private Runnable onReported;
-    private boolean inputShutdownHeld;
-    private boolean inactiveHeld;
+    /**
+     * Its flags, one bit each: eight booleans took the handler to 48 B of every Connection, a byte
+     * (and no field for {@link #whenReported}'s task) keeps it at 32 (issue 21 figure 12), as
+     * FramerHandler and SendPath keep theirs. Event loop only: a bit written from two threads could
+     * lose the other's write.
+     */
+    private byte flags;
+    /**
+     * A boolean of its own, not a bit: a losing attempt may be cancelled from the thread that
+     * decided the race (TapsAttempt.cancel), and it still fits the same 32 B.
+     */
     private boolean discarded;
+    /** Set at construction: the stack is ready at the TLS handshake's end, not at channelActive. */
+    private static final int WAITS_FOR_TLS = 1;
+    private static final int FRAMERS_STARTED = 1 << 1;
+    private static final int INPUT_SHUTDOWN_HELD = 1 << 2;
+    private static final int INACTIVE_HELD = 1 << 3;
     /** The link said its flow finished in both directions (see {@link #flowCompleted()}). */
-    private boolean flowCompleted;
-    private boolean completedBeforeClose;
+    private static final int FLOW_COMPLETED = 1 << 4;
+    private static final int COMPLETED_BEFORE_CLOSE = 1 << 5;
     /**
      * The channel no longer allows half-closure (taps sent its FIN, see ChannelLink): its closing
      * without an error means the peer's FIN, which ends the peer's input before the flow ends.
      */
-    private boolean inputEndsWithChannel;
+    private static final int INPUT_ENDS_WITH_CHANNEL = 1 << 6;
 
     public ConnectionHandler(AttemptObserver observer, boolean waitsForTls) {
         this(observer, waitsForTls, null);
@@ -68,8 +79,16 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     /** {@code framers} (nullable) are started once the transport is ready and must all be ready too. */
     public ConnectionHandler(AttemptObserver observer, boolean waitsForTls, FramerStack framers) {
         this.observer = java.util.Objects.requireNonNull(observer, "observer");
-        this.waitsForTls = waitsForTls;
+        this.flags = (byte) (waitsForTls ? WAITS_FOR_TLS : 0);
         this.framers = framers;
+    }
+
+    private boolean is(int flag) {
+        return (flags & flag) != 0;
+    }
+
+    private void set(int flag, boolean on) {
+        flags = (byte) (on ? flags | flag : flags & ~flag);
     }
 
     /** Hands the channel to its Connection and replays anything that arrived before. */
@@ -80,17 +99,17 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             forward(message);
         }
         held = null;
-        if (inputShutdownHeld) {
+        if (is(INPUT_SHUTDOWN_HELD)) {
             owner.onInputShutdown();
         }
-        if (inactiveHeld) {
+        if (is(INACTIVE_HELD)) {
             owner.onLinkClosed();
         }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        if (!waitsForTls) {
+        if (!is(WAITS_FOR_TLS)) {
             report(ctx.channel(), null);
         }
         super.channelActive(ctx);
@@ -102,7 +121,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             if (connection != null) {
                 connection.onInputShutdown();
             } else {
-                inputShutdownHeld = true;
+                set(INPUT_SHUTDOWN_HELD, true);
             }
         }
         super.userEventTriggered(ctx, event);
@@ -133,30 +152,30 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     /** Whether this channel's closing is the end of the peer's input (set by ChannelLink at taps' FIN). */
     void inputEndsWithChannel(boolean ends) {
-        this.inputEndsWithChannel = ends;
+        set(INPUT_ENDS_WITH_CHANNEL, ends);
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        if (connection != null && inputEndsWithChannel) {
-            inputEndsWithChannel = false;
+        if (connection != null && is(INPUT_ENDS_WITH_CHANNEL)) {
+            set(INPUT_ENDS_WITH_CHANNEL, false);
             // As Netty reported the peer's FIN (or a read error, which the Connection already
             // holds as its failure) with half-closure allowed: the input ends, then the flow.
             connection.onInputShutdown();
         }
         if (connection != null) {
-            if (flowCompleted && connection.state() == ConnectionState.ESTABLISHED) {
+            if (is(FLOW_COMPLETED) && connection.state() == ConnectionState.ESTABLISHED) {
                 // A flow that finished both ways is complete, not lost: its protocol freed it (a QUIC
                 // stream after both FINs, RFC 9000 §3). Like TCP after both FINs, the Connection stays
                 // until the application's Close, which then ends it as Closed (issue 13, defect 4).
-                completedBeforeClose = true;
+                set(COMPLETED_BEFORE_CLOSE, true);
             } else {
                 connection.onLinkClosed();
             }
         } else if (!reported()) {
             report(ctx.channel(), new java.nio.channels.ClosedChannelException());
         } else {
-            inactiveHeld = true;
+            set(INACTIVE_HELD, true);
         }
         super.channelInactive(ctx);
     }
@@ -188,8 +207,8 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (failure == null && framers != null) {
-            if (!framersStarted) {
-                framersStarted = true;
+            if (!is(FRAMERS_STARTED)) {
+                set(FRAMERS_STARTED, true);
                 framers.start(() -> finish(channel, null), error -> {
                     finish(channel, error);
                 });
@@ -199,12 +218,32 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         finish(channel, failure);
     }
 
-    /** Runs {@code task} once the attempt's outcome has been reported (at once if it already was). */
+    /**
+     * Runs {@code task} once the attempt's outcome has been reported (at once if it already was),
+     * before the observer hears it. The observer is wrapped rather than the task kept in a field of
+     * its own: the wrapper lives until the outcome, the field for the handler's whole life (4 B that
+     * took every Connection's handler from 32 to 40 B, issue 21 figure 12).
+     */
     public void whenReported(Runnable task) {
         if (reported()) {
             task.run();
         } else {
-            onReported = task;
+            observer = new ReportedFirst(task, observer);
+        }
+    }
+
+    /** An observer that runs a task before it hands the outcome on ({@link #whenReported}). */
+    private record ReportedFirst(Runnable task, AttemptObserver then) implements AttemptObserver {
+        @Override
+        public void stackReady(Channel channel, ConnectionHandler handler) {
+            task.run();
+            then.stackReady(channel, handler);
+        }
+
+        @Override
+        public void stackFailed(Channel channel, Throwable cause) {
+            task.run();
+            then.stackFailed(channel, cause);
         }
     }
 
@@ -214,10 +253,6 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         AttemptObserver told = observer;
         observer = null;
-        if (onReported != null) {
-            onReported.run();
-            onReported = null;
-        }
         if (failure == null) {
             told.stackReady(channel, this);
         } else {
@@ -253,8 +288,8 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
      * in both directions): reports the end now that Close asked for it.
      */
     public void linkClosedByConnection() {
-        if (completedBeforeClose && connection != null) {
-            completedBeforeClose = false;
+        if (is(COMPLETED_BEFORE_CLOSE) && connection != null) {
+            set(COMPLETED_BEFORE_CLOSE, false);
             connection.onLinkClosed();
         }
     }
@@ -265,7 +300,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
      * a completion, which waits for the application's Close, not the loss of the flow.
      */
     public void flowCompleted() {
-        flowCompleted = true;
+        set(FLOW_COMPLETED, true);
     }
 
     /**
@@ -276,7 +311,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         if (connection != null) {
             connection.onLinkClosed();
         } else {
-            inactiveHeld = true;
+            set(INACTIVE_HELD, true);
         }
     }
 

@@ -169,9 +169,9 @@ class IdleSweepTest extends OneLoopTapsTestSupport {
             assertThat(client.getInputStream().readNBytes(frame.length)).isEqualTo(frame);
             await().atMost(WAIT).until(() -> accepted.size() == 1);
             TapsConnection connection = (TapsConnection) accepted.get(0);
-            // The echo's waiting Receive is its pooled one, reused inside the handler: no spare beside it.
-            assertThat(onLoop(connection, () -> field(connection.receivePath, "firstRequest"))).as("pooled Receive")
-                    .isNotNull();
+            // The echo's waiting Receive is its pooled one, reused inside the handler and parked: no spare beside it.
+            assertThat(onLoop(connection, () -> connection.receivePath.receiveWaits())).as("pooled Receive waits")
+                    .isTrue();
             assertThat(onLoop(connection, () -> field(connection.sendPath, "resendPayload"))).as("the answer's view")
                     .isNotNull();
 

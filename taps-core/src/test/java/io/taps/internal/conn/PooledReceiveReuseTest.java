@@ -23,9 +23,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * An echo server that receives again inside its Received handler (receiveWithEvents, as figure 12's
- * server does) keeps one Receive per Connection, the waiting one: the Receive that delivered the
- * Message is back in the pool before the handler runs, so the handler's receiveWithEvents reuses
- * it, and no idle spare is kept beside it (40 B of every echoing Connection, issue 21).
+ * server does) keeps no Receive object per Connection: the Receive that delivered the Message is
+ * back in the pool before the handler runs, so the handler's receiveWithEvents reuses it, no idle
+ * spare is kept beside it (40 B of every echoing Connection, issue 21), and since session 18 the
+ * waiting one is parked, its limits in the Connection and its object in the loop's pool (32 B).
  */
 class PooledReceiveReuseTest extends OneLoopTapsTestSupport {
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -38,8 +39,8 @@ class PooledReceiveReuseTest extends OneLoopTapsTestSupport {
             public void received(Connection c, Message message) {
                 c.sendWithEvents(message);
                 c.receiveWithEvents(1, Integer.MAX_VALUE);
-                // On the loop, inside the handler: the Receive just asked for is queued already.
-                waitingInHandler.add(field(((TapsConnection) c).receivePath, "firstRequest"));
+                // On the loop, inside the handler: the Receive just asked for is parked already.
+                waitingInHandler.add(!Integer.valueOf(0).equals(field(((TapsConnection) c).receivePath, "parked")));
             }
         };
         Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0))
@@ -56,26 +57,49 @@ class PooledReceiveReuseTest extends OneLoopTapsTestSupport {
         try (listener; Socket client = new Socket("127.0.0.1", listener.port())) {
             await().atMost(WAIT).until(() -> accepted.size() == 1);
             TapsConnection connection = (TapsConnection) accepted.get(0);
-            Object first = onLoop(connection, () -> field(connection.receivePath, "firstRequest"));
+            assertThat(onLoop(connection, () -> field(connection.receivePath, "firstRequest")))
+                    .as("the waiting Receive is parked").isNull();
+            assertThat(onLoop(connection, () -> field(connection.receivePath, "parked"))).isNotEqualTo(0);
+            Object first = onLoop(connection, () -> ReceivePool.ofThisThread().poll());
+            onLoop(connection, () -> {
+                ReceivePool.ofThisThread().offer((ReceiveRequest) first);
+                return null;
+            });
             for (int round = 0; round < 3; round++) {
                 client.getOutputStream().write(frame);
                 assertThat(client.getInputStream().readNBytes(frame.length)).isEqualTo(frame);
             }
             await().atMost(WAIT).until(() -> waitingInHandler.size() == 3);
-            assertThat(waitingInHandler).as("each echo's Receive is the one that delivered").containsOnly(first);
-            assertThat(onLoop(connection, () -> field(connection.receivePath, "firstRequest"))).isSameAs(first);
+            assertThat(waitingInHandler).as("each echo's Receive parked at once").containsOnly(true);
+            assertThat(onLoop(connection, () -> field(connection.receivePath, "firstRequest"))).isNull();
+            Object last = onLoop(connection, () -> ReceivePool.ofThisThread().poll());
+            onLoop(connection, () -> {
+                ReceivePool.ofThisThread().offer((ReceiveRequest) last);
+                return null;
+            });
+            assertThat(last).as("one Receive object served every echo").isSameAs(first);
             // Session 17: idle Receives are the loop's (ReceivePool); the Connection has no field for one.
             assertThat(java.util.Arrays.stream(ReceivePath.class.getDeclaredFields())
                     .map(java.lang.reflect.Field::getName)).as("no idle Receive kept beside the waiting one")
                     .doesNotContain("spare", "idle");
-            assertThat(onLoop(connection, () -> ReceivePool.ofThisThread().size())).as("none idle on the loop either")
-                    .isZero();
+            assertThat(onLoop(connection, () -> ReceivePool.ofThisThread().size()))
+                    .as("one idle on the loop: the parked Receive's object, for any Connection of the loop").isEqualTo(1);
         }
     }
 
     private static Object field(Object owner, String name) {
         try {
-            java.lang.reflect.Field field = owner.getClass().getDeclaredField(name);
+            Class<?> type = owner.getClass();
+            java.lang.reflect.Field field = null;
+            for (; field == null; type = type.getSuperclass()) {
+                try {
+                    field = type.getDeclaredField(name);
+                } catch (NoSuchFieldException inSuperclass) {
+                    if (type.getSuperclass() == null) {
+                        throw inSuperclass;
+                    }
+                }
+            }
             field.setAccessible(true);
             return field.get(owner);
         } catch (ReflectiveOperationException e) {

@@ -22,4 +22,16 @@ class SendPathLayoutTest {
         assertThat(Arrays.stream(fields).map(Field::getName)).as("no pooled Send of its own")
                 .doesNotContain("spare", "idle");
     }
+
+    /** Session 18: 80 -> 72 B, one map for partial Messages' deadlines and expiries, a char of batch depth. */
+    @Test
+    void partialMessagesShareOneMapAndTheBatchDepthIsAChar() {
+        Field[] fields = Arrays.stream(SendPath.class.getDeclaredFields())
+                .filter(field -> !Modifier.isStatic(field.getModifiers())).toArray(Field[]::new);
+        assertThat(Arrays.stream(fields).filter(field -> java.util.Map.class.isAssignableFrom(field.getType())
+                || java.util.Set.class.isAssignableFrom(field.getType())).map(Field::getName))
+                .containsExactly("partials");
+        assertThat(Arrays.stream(fields).filter(field -> field.getType() == char.class).map(Field::getName))
+                .containsExactly("batchDepth");
+    }
 }

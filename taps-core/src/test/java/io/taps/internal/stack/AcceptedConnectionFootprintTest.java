@@ -54,9 +54,10 @@ class AcceptedConnectionFootprintTest extends TapsTestSupport {
      * 18, the send queue's list made only for two queued Sends. Session 16: 14, no KnownEndpoints
      * until one is added, the paths their own queues, the framers' holder the event loop's.
      * Session 17: 11, the link's holder of written Messages the event loop's too, the transfer
-     * counters and the event dispatcher fields of the Connection.
+     * counters and the event dispatcher fields of the Connection. Session 18: 9, the property store
+     * shared by the Listener's Connections, the idle timer fields of the Connection.
      */
-    private static final int BOUND = 12;
+    private static final int BOUND = 10;
     /**
      * Objects an echo server's idle Connection keeps of its own, counted from its pipeline's
      * handlers too: session 15, 31 (37 on main 3173d2f: the received context's endpoints and
@@ -65,9 +66,10 @@ class AcceptedConnectionFootprintTest extends TapsTestSupport {
      * 19, no FramedMessage of the link's own nor TransferCounters or EventDispatcher object, and
      * the idle pooled Send with its promise the event loop's. Session 18: 16, no FramerStack,
      * framer nor HeaderCodec of its own (the built-in framer is its factory's, the one framer's
-     * handler its own stack).
+     * handler its own stack); then 13, no property store nor idle timer of its own, and its
+     * waiting Receive parked (its object the loop's).
      */
-    private static final int ECHO_BOUND = 16;
+    private static final int ECHO_BOUND = 14;
 
     private static Listener listener;
     private static final List<Connection> accepted = new CopyOnWriteArrayList<>();
@@ -199,9 +201,14 @@ class AcceptedConnectionFootprintTest extends TapsTestSupport {
                     .doesNotContain("spare", "idle");
             // Session 13: nor for the one Send in flight, the one Receive waiting, the one unit queued.
             assertThat(field(sendPath, "laterInFlight")).as("no deque of Sends in flight").isNull();
-            assertThat(field(receivePath, "laterRequests")).as("no deque of waiting Receives").isNull();
+            // Session 18: ReceivePath extends WaitingReceives, which extends InboundQueue.
+            assertThat(field(receivePath, receivePath.getClass().getSuperclass(), "laterRequests"))
+                    .as("no deque of waiting Receives").isNull();
+            assertThat(field(receivePath, receivePath.getClass().getSuperclass(), "firstRequest"))
+                    .as("the waiting Receive is parked, its object the loop's").isNull();
             // ReceivePath is its own inbound queue (it extends InboundQueue).
-            assertThat(field(receivePath, receivePath.getClass().getSuperclass(), "rest")).as("no deque of inbound units").isNull();
+            assertThat(field(receivePath, receivePath.getClass().getSuperclass().getSuperclass(), "rest"))
+                    .as("no deque of inbound units").isNull();
             // An echo sends a new Message each time: no payload view kept to pin the last one's array.
             assertThat(field(sendPath, "resendPayload")).as("no view of the last echoed Message").isNull();
             connection.close();
@@ -325,14 +332,13 @@ class AcceptedConnectionFootprintTest extends TapsTestSupport {
     }
 
     /**
-     * The idle timer's links to its sweep and to its neighbours in the sweep's list, and a
-     * Connection's to its neighbours in the engine's registry: they lead to other Connections,
-     * which are not this one's own.
+     * A Connection's links to its idle sweep and to its neighbours in the sweep's list (fields of
+     * its transfer counters since session 18), and to its neighbours in the engine's registry: they
+     * lead to other Connections, which are not this one's own.
      */
     private static boolean sharedSweepLink(Field field) {
-        String timer = "io.taps.internal.conn.IdleTimer";
-        return field.getDeclaringClass().getName().equals(timer) && (field.getType().getName().equals(timer)
-                || field.getType().getName().equals("io.taps.internal.conn.IdleSweep"))
+        return field.getDeclaringClass().getName().equals("io.taps.internal.conn.TransferCounters")
+                && field.getName().startsWith("idle") && !field.getType().isPrimitive()
                 || field.getDeclaringClass() == TapsConnection.class && field.getName().startsWith("tracked");
     }
 

@@ -1,0 +1,94 @@
+package io.taps.internal.conn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.taps.internal.stack.ChannelLink;
+import io.taps.internal.stack.ConnectionHandler;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the objects of every accepted Connection keep (issue 21 figure 12, session 18): side objects
+ * folded into the ones that exist, flags in bits, rarely used fields in objects made on first use.
+ * Each assertion is a field layout the heap histogram measured (bytes per echoing Connection in
+ * brackets); {@code PropertyStoreSharingTest} covers the shared property store.
+ */
+class ConnectionLayoutTest {
+
+    private static List<Field> instanceFields(Class<?> type) {
+        return Arrays.stream(type.getDeclaredFields()).filter(field -> !Modifier.isStatic(field.getModifiers()))
+                .toList();
+    }
+
+    private static List<String> names(List<Field> fields) {
+        return fields.stream().map(Field::getName).toList();
+    }
+
+    private static List<String> ofType(Class<?> owner, Class<?> type) {
+        return names(instanceFields(owner).stream().filter(field -> field.getType() == type).toList());
+    }
+
+    @Test
+    void theIdleTimerIsFieldsOfTheConnectionNotAnObject() {
+        // IdleTimer 40 B -> 0: its place in the sweep is the Connection's (TransferCounters).
+        assertThat(instanceFields(IdleTimer.class)).as("IdleTimer keeps nothing per Connection").isEmpty();
+        for (Class<?> part : List.of(TapsConnection.class, TransferCounters.class, EventDispatcher.class)) {
+            assertThat(ofType(part, IdleTimer.class)).isEmpty();
+        }
+        assertThat(names(instanceFields(TransferCounters.class))).contains("idlePrevious", "idleNext", "idleSweep",
+                "idleSample");
+        assertThat(ofType(TransferCounters.class, int.class)).as("the quiet samples ride in idleSample's low bits")
+                .isEmpty();
+    }
+
+    @Test
+    void theConnectionKeepsNoReadyInstantNorAcceptedStackName() {
+        // TapsConnection 216 -> 200 B with the idle fields in.
+        assertThat(names(instanceFields(TransferCounters.class))).as("readyAt derives from readyNanos")
+                .doesNotContain("readyAtEpochNanos");
+        assertThat(names(instanceFields(TapsConnection.class))).as("the stack's name is the stack's")
+                .doesNotContain("acceptedStackName", "idleTimer");
+        // 200 -> 192 B: the accepted report's parts wait in the report's own field (AcceptedReport).
+        assertThat(names(instanceFields(TapsConnection.class))).doesNotContain("acceptedRemote", "acceptedNotes");
+        // 192 -> 176 B: what it makes only when asked for waits in one object made on first use.
+        assertThat(names(instanceFields(TapsConnection.class))).contains("extras")
+                .doesNotContain("endpoints", "messages", "group", "cloneSupport", "framerFactories");
+    }
+
+    @Test
+    void theLifecycleKeepsWhatFewConnectionsUseInAnObjectMadeOnFirstUse() {
+        // Lifecycle 64 -> 40 B: Seldom.
+        assertThat(names(instanceFields(Lifecycle.class))).doesNotContain("readyFuture", "closedFuture", "endError",
+                "alsoOnClosed", "failureCause", "closeTimer", "establishmentCanceller").contains("seldom");
+        long references = instanceFields(Lifecycle.class).stream().filter(field -> !field.getType().isPrimitive())
+                .count();
+        assertThat(references).as("connection, seldom, onClosed, onTerminated").isEqualTo(4);
+        // 40 -> 32 B: the state as its ordinal, both outcomes in one byte, the loop's flags in one.
+        assertThat(ofType(Lifecycle.class, byte.class)).containsExactlyInAnyOrder("state", "outcomes", "flags");
+        assertThat(ofType(Lifecycle.class, boolean.class)).as("only the volatile one read off the loop")
+                .containsExactly("closeRequested");
+    }
+
+    @Test
+    void flagsAreBitsWhereABooleanCostEightBytes() {
+        // ConnectionHandler 48 -> 32 B, ChannelLink 40 -> 32 B, ReceiveRequest 40 -> 32 B, ReceivePath 96 -> 80 B.
+        assertThat(ofType(ConnectionHandler.class, boolean.class)).as("only the one a racing thread sets")
+                .containsExactly("discarded");
+        assertThat(ofType(ConnectionHandler.class, Runnable.class)).as("whenReported wraps the observer (40 -> 32 B)")
+                .isEmpty();
+        assertThat(ofType(ChannelLink.class, boolean.class)).as("framed is a framer limit of UNFRAMED").isEmpty();
+        assertThat(ofType(ReceiveRequest.class, boolean.class)).as("pooled is the sign of the kept maxLength")
+                .isEmpty();
+        assertThat(ofType(ReceivePath.class, boolean.class)).as("only the volatile one read off the loop")
+                .containsExactly("inputEnded");
+        assertThat(ofType(ReceivePath.class, long.class)).as("no count of dropped datagrams, early bytes an int (96 -> 80 B)")
+                .isEmpty();
+        // The parked Receive's limits in one int, the strategy read from the link: ReceivePath 88 -> 80 B.
+        assertThat(names(instanceFields(WaitingReceives.class))).containsExactlyInAnyOrder("firstRequest",
+                "laterRequests", "parked");
+        assertThat(names(instanceFields(ReceivePath.class))).doesNotContain("strategy");
+    }
+}
