@@ -82,11 +82,6 @@ final class IdleTimer {
         // Never past SAMPLES (4): the Connection ends when the count reaches the sweep's samples.
         int quietSamples = (int) (last & QUIET_MASK) + 1;
         connection.idleSample = last + 1;
-        if (quietSamples == 1) {
-            // Quiet for a tick: a resend view waits for traffic that may never come (issue 21 item 4);
-            // the next traffic remakes it. Pooled Sends and Receives are the loop's (SendPool, ReceivePool).
-            connection.sendPath.releaseResendPayload();
-        }
         IdleSweep sweep = connection.idleSweep;
         if (quietSamples < sweep.samples) {
             return;

@@ -35,8 +35,7 @@ import java.util.concurrent.TimeUnit;
  * connection's event loop only.
  *
  * <p>Longer than 500 lines because: admission, queueing, partial-Message lifetimes and the
- * per-Message write buffers share the send queue and its in-flight list; a split of the buffer
- * choice ({@code outboundBuffer}, {@code framedPayload}) into its own class is the next step.
+ * per-Message write buffers share the send queue and its in-flight list.
  *
  * <p>It is its own send queue: it extends {@link SendQueue} rather than holding one, so a
  * Connection keeps one object for both, not two (16 B of every Connection, and one object less
@@ -67,29 +66,19 @@ final class SendPath extends SendQueue {
     private PendingSend oldestInFlight;
     private ArrayDeque<PendingSend> laterInFlight;
     /**
-     * {@link #OUTPUT_SHUTDOWN}, {@link #DRAINING}, {@link #RESEND_PAYLOAD_REUSED} and
-     * {@link #DROP_RESEND_PAYLOAD}, one bit each: beside the volatile {@link #finalSent}, one byte
-     * rather than four booleans lets the references start four bytes earlier (SendPath 88 -> 80 B
-     * of every Connection, issue 21 figure 12). Event loop only.
+     * {@link #OUTPUT_SHUTDOWN} and {@link #DRAINING}, one bit each: beside the volatile
+     * {@link #finalSent}, one byte rather than booleans lets the references start earlier (issue 21
+     * figure 12). Event loop only.
      */
     private byte flags;
     private static final int OUTPUT_SHUTDOWN = 1;
     /** Set while writeQueued drains the queue: its writes share one flush at the end. */
     private static final int DRAINING = 2;
-    /** The kept payload view served a resend since it was made. */
-    private static final int RESEND_PAYLOAD_REUSED = 4;
-    /** Set once a kept view was replaced unused, until an array is sent twice in a row (see {@link #framedPayload}). */
-    private static final int DROP_RESEND_PAYLOAD = 8;
     /**
      * Open StartBatch calls (RFC 9622 §9.2.4); above zero, writes wait for EndBatch's flush. A char (to
      * 65535; deeper calls flush early, as batching allows) keeps SendPath at 72 B (issue 21 figure 12).
      */
     private char batchDepth;
-    /** The reusable payload view of {@link #framedPayload} and the array it shows; event loop only. */
-    private ByteBuf resendPayload;
-    private byte[] resendArray;
-    /** System.identityHashCode of the array last sent through {@link #framedPayload}. */
-    private int lastSentIdentity;
 
     SendPath(TapsConnection connection) {
         this.connection = connection;
@@ -283,53 +272,6 @@ final class SendPath extends SendQueue {
         writeAndFlush(link, data, pending);
     }
 
-    /**
-     * The payload of a small Message written through framers: a read-only view of the Message's
-     * own array, so a framer can neither change the application's bytes nor need a copy of them
-     * (the built-in framers copy it with its header into the one buffer the socket write needs).
-     * The view is kept and handed out again when the same Message is sent again (as a
-     * request/response client does), so the steady path makes neither a pooled buffer nor a
-     * wrapper per Message. A Connection whose kept view a different Message replaced before it was
-     * ever reused (an echo server, sending a new Message each time) stops keeping views: each would
-     * pin the last Message's array and wrappers (~170 B of every such Connection, issue 21 item 4)
-     * and never be reused. It keeps them again once an array is sent twice in a row (only the
-     * array's identity hash is remembered, so a collision merely keeps one view). SendPath holds one
-     * reference of its own to a kept view: only when that is the only one left has every framer let
-     * go of it, and only then is it handed out again; a view a framer still holds (it frames later,
-     * or a Sent raised inside the write sends the Message again before the framer is done with it)
-     * is left to it, and the Message gets a new view.
-     */
-    private ByteBuf framedPayload(byte[] bytes) {
-        ByteBuf view = resendPayload;
-        if (view != null && resendArray == bytes && view.refCnt() == 1) {
-            flag(RESEND_PAYLOAD_REUSED, true);
-            view.setIndex(0, bytes.length);
-            return view.retain();
-        }
-        if (view != null) {
-            if (resendArray != bytes && !flag(RESEND_PAYLOAD_REUSED)) {
-                flag(DROP_RESEND_PAYLOAD, true);
-            }
-            view.release();
-            resendPayload = null;
-            resendArray = null;
-        }
-        int identity = System.identityHashCode(bytes);
-        if (identity == lastSentIdentity) {
-            flag(DROP_RESEND_PAYLOAD, false);
-        }
-        lastSentIdentity = identity;
-        view = Unpooled.wrappedBuffer(bytes).asReadOnly();
-        view.setIndex(0, bytes.length);
-        if (flag(DROP_RESEND_PAYLOAD)) {
-            return view; // the framer's reference is the only one: nothing stays pinned after the write
-        }
-        resendPayload = view;
-        resendArray = bytes;
-        flag(RESEND_PAYLOAD_REUSED, false);
-        return view.retain();
-    }
-
     private void addInFlight(PendingSend pending) {
         if (oldestInFlight == null) {
             oldestInFlight = pending;
@@ -415,37 +357,21 @@ final class SendPath extends SendQueue {
     }
 
     /**
-     * Lets go of the payload view kept for a resend ({@link #framedPayload}) once the Connection
-     * went quiet (its idle sweep found no traffic). A Connection that sends again makes it again,
-     * once; one with traffic is never quiet, so the steady path keeps it. (Its pooled Sends are
-     * its event loop's, {@link SendPool}: it keeps none to let go of.)
-     */
-    void releaseResendPayload() {
-        if (resendPayload != null) {
-            resendPayload.release();
-            resendPayload = null;
-            resendArray = null;
-        }
-    }
-
-    /**
-     * The buffer that carries {@code bytes} down the link. Under framers, a read-only view of the
-     * array ({@link #framedPayload} for a small Message), as Framer.newSentMessage promises: they
-     * own the buffer, not the application's array. To the transport itself, a small Message is
-     * copied into a pooled direct buffer of the link's allocator, whose object Netty recycles:
-     * copying 2 KiB costs less than the wrapper objects and the transport's own copy of a heap
-     * buffer into a direct one. A larger Message is wrapped without a copy, so a huge one never
-     * needs a second buffer of its size here.
+     * The buffer that carries {@code bytes} down the link. A small Message is copied into a pooled
+     * direct buffer of the link's allocator, whose object Netty recycles: copying 2 KiB costs less
+     * than the wrapper objects of a view of the array (~104 B per Message: an echo server sends a new
+     * Message each time, issue 21 figure 12) and the transport's own copy of a heap buffer into a
+     * direct one; framers own the copy, as Framer.newSentMessage promises, not the application's
+     * array. A larger Message is wrapped without a copy (read-only under framers, which must not
+     * change the application's bytes), so a huge one never needs a second buffer of its size here.
      */
     private ByteBuf outboundBuffer(Link link, byte[] bytes) {
         if (bytes.length == 0) {
             return Unpooled.EMPTY_BUFFER;
         }
-        if (link.framed()) {
-            return bytes.length <= SMALL_MESSAGE ? framedPayload(bytes) : Unpooled.wrappedBuffer(bytes).asReadOnly();
-        }
         if (bytes.length > SMALL_MESSAGE) {
-            return Unpooled.wrappedBuffer(bytes);
+            ByteBuf wrapped = Unpooled.wrappedBuffer(bytes);
+            return link.framed() ? wrapped.asReadOnly() : wrapped;
         }
         return link.alloc().ioBuffer(bytes.length).writeBytes(bytes);
     }

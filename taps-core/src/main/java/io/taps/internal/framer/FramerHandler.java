@@ -89,6 +89,15 @@ final class FramerHandler extends FramerInput implements FramerContext, FramerSt
     private static final int SETTLED = 1 << 14;
     private static final int ROLE_SHIFT = 15;
     private static final int ROLE_MASK = 3 << ROLE_SHIFT;
+    /** A {@link RareState} was made once; made again, it is kept ({@link #KEEP_RARE}). */
+    private static final int RARE_MADE = 1 << 17;
+    /**
+     * The {@link RareState} stays when idle: needed twice, it is likely needed per Message (a peer
+     * writing header and body apart earmarks every body), and making one per Message is garbage on
+     * the steady path (issue 21: SteadyStateAllocationTest's framed round trip read 105-189 B, a
+     * RareState and its queue per round trip when the echo's body came in a read of its own).
+     */
+    private static final int KEEP_RARE = 1 << 18;
     /** The depth of this handler's framer calls (flushes wait for the outermost), in the top bits. */
     private static final int DEPTH_UNIT = 1 << 20;
 
@@ -103,6 +112,18 @@ final class FramerHandler extends FramerInput implements FramerContext, FramerSt
 
     private boolean flag(int bit) {
         return (flags & bit) != 0;
+    }
+
+    @Override
+    void rareMade() {
+        if (flag(SETTLED)) { // the ones made for start-up (its chain) do not count
+            flag(flag(RARE_MADE) ? KEEP_RARE : RARE_MADE, true);
+        }
+    }
+
+    @Override
+    boolean keepsRare() {
+        return flag(KEEP_RARE);
     }
 
     private void flag(int bit, boolean on) {

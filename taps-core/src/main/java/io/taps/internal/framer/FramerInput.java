@@ -34,16 +34,27 @@ abstract class FramerInput extends ChannelDuplexHandler {
         if (state == null) {
             state = new RareState();
             rare = state;
+            rareMade();
         }
         return state;
     }
 
-    /** Lets go of the RareState once nothing in it is in use. */
+    /**
+     * Lets go of the RareState once nothing in it is in use, unless the handler keeps it: one whose
+     * traffic needs it again and again (a peer that writes a Message's header and body apart, so
+     * each Message waits for its body as an earmark) would make one per Message.
+     */
     final void dropRareIfIdle() {
-        if (rare != null && rare.idle()) {
+        if (rare != null && !keepsRare() && rare.idle()) {
             rare = null;
         }
     }
+
+    /** Told each time a RareState is made (see {@link #keepsRare}). */
+    abstract void rareMade();
+
+    /** Whether the RareState stays once idle: it was needed more than once. */
+    abstract boolean keepsRare();
 
     /** Bytes of the Message being delivered that are still to arrive. */
     final long earmark() {

@@ -135,64 +135,6 @@ class IdleSweepTest extends OneLoopTapsTestSupport {
         }
     }
 
-    /**
-     * A Connection its sweep finds quiet lets go of the payload view it kept after its one answer
-     * in case the same Message is sent again (~180 B with the answer's array), which only traffic
-     * that may never come would reuse (issue 21 item 4), and makes it again when traffic comes
-     * back. (Its pooled Send and Receive are its event loop's since session 17, SendPool and
-     * ReceivePool: none of its own to let go of.)
-     */
-    @Test
-    void aQuietConnectionLetsGoOfItsResendViewAndMakesItAgain() throws Exception {
-        List<Connection> accepted = new CopyOnWriteArrayList<>();
-        io.taps.ConnectionEventHandler echo = new io.taps.ConnectionEventHandler() {
-            @Override
-            public void received(Connection c, io.taps.Message message) {
-                c.sendWithEvents(message);
-                c.receiveWithEvents(1, Integer.MAX_VALUE);
-            }
-        };
-        // Ticks 2 s apart: released one or two ticks after the echo, ended only after 8 s of silence.
-        Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0))
-                .properties(TransportProperties.builder().idleTimeout(Duration.ofSeconds(8)).build())
-                .security(SecurityParameters.disabled())
-                .framer(io.taps.framer.lengthprefix.LengthPrefixFramer.factory(4)).build()
-                .listen(connection -> {
-                    connection.setEventHandler(echo);
-                    connection.receiveWithEvents(1, Integer.MAX_VALUE);
-                    accepted.add(connection);
-                });
-        Await.result(listener.ready());
-        byte[] frame = {0, 0, 0, 3, 'a', 'b', 'c'};
-        try (listener; Socket client = connect(listener)) {
-            client.getOutputStream().write(frame);
-            assertThat(client.getInputStream().readNBytes(frame.length)).isEqualTo(frame);
-            await().atMost(WAIT).until(() -> accepted.size() == 1);
-            TapsConnection connection = (TapsConnection) accepted.get(0);
-            // The echo's waiting Receive is its pooled one, reused inside the handler and parked: no spare beside it.
-            assertThat(onLoop(connection, () -> connection.receivePath.receiveWaits())).as("pooled Receive waits")
-                    .isTrue();
-            assertThat(onLoop(connection, () -> field(connection.sendPath, "resendPayload"))).as("the answer's view")
-                    .isNotNull();
-
-            // Its pooled Send and Receive are its event loop's (SendPool, ReceivePool): none to let go of.
-            await().atMost(WAIT).until(() -> onLoop(connection,
-                    () -> field(connection.sendPath, "resendPayload") == null));
-            assertThat(connection.state()).isEqualTo(ConnectionState.ESTABLISHED);
-
-            client.getOutputStream().write(frame);
-            assertThat(client.getInputStream().readNBytes(frame.length)).as("the echo goes on").isEqualTo(frame);
-            await().atMost(WAIT).until(() -> onLoop(connection,
-                    () -> field(connection.sendPath, "resendPayload") != null));
-        }
-    }
-
-    private static Object field(Object owner, String name) throws ReflectiveOperationException {
-        java.lang.reflect.Field field = owner.getClass().getDeclaredField(name);
-        field.setAccessible(true);
-        return field.get(owner);
-    }
-
     private static Listener listen(Duration idleTimeout, List<Connection> accepted) {
         Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0))
                 .properties(TransportProperties.builder().idleTimeout(idleTimeout).build())

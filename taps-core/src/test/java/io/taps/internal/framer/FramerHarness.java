@@ -109,8 +109,12 @@ public final class FramerHarness implements AutoCloseable {
 
     /** Sends (part of) a Message as taps does and returns the future of its write. */
     public ChannelFuture send(byte[] payload, MessageContext context, boolean endOfMessage) {
-        ChannelFuture future = channel.write(new FramedMessage(Unpooled.wrappedBuffer(payload), context,
-                endOfMessage));
+        return send(Unpooled.wrappedBuffer(payload), context, endOfMessage);
+    }
+
+    /** Writes {@code payload} (its one reference is the framers') down the pipeline, as SendPath does. */
+    public ChannelFuture send(io.netty.buffer.ByteBuf payload, MessageContext context, boolean endOfMessage) {
+        ChannelFuture future = channel.write(new FramedMessage(payload, context, endOfMessage));
         channel.flush();
         channel.runPendingTasks();
         return future;

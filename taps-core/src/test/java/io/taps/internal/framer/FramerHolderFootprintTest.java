@@ -38,17 +38,43 @@ class FramerHolderFootprintTest {
         }
     }
 
-    /** A Message split across reads makes the seldom-used state; it is let go once the Message is whole. */
+    /**
+     * A Message split across reads makes the seldom-used state; it is let go once the Message is
+     * whole (kept only when needed again: messagesArrivingSplitAgainAndAgainKeepOneSeldomUsedState).
+     */
     @Test
     void aSplitMessageLetsGoOfTheSeldomUsedStateOnceWhole() throws Exception {
         try (FramerHarness harness = new FramerHarness(LengthPrefixFramer.factory(4)).start()) {
-            harness.feed(new byte[] {0, 0});
-            harness.feed(new byte[] {0, 5, 'h', 'e'});
-            assertThat(field(harness.lowest(), "rare")).as("while a header spans reads and a body is earmarked")
-                    .isNotNull();
+            harness.feed(new byte[] {0, 0, 0, 5, 'h', 'e'});
+            assertThat(field(harness.lowest(), "rare")).as("while a body is earmarked").isNotNull();
             harness.feed(new byte[] {'l', 'l', 'o'});
             assertThat(harness.messages()).extracting(whole -> new String(whole.bytes())).containsExactly("hello");
             assertThat(field(harness.lowest(), "rare")).isNull();
+        }
+    }
+
+    /**
+     * Messages that keep arriving split (a peer writing header and body apart) keep the
+     * seldom-used state once it was needed twice: one made per Message would be garbage on the
+     * steady path.
+     */
+    @Test
+    void messagesArrivingSplitAgainAndAgainKeepOneSeldomUsedState() throws Exception {
+        try (FramerHarness harness = new FramerHarness(LengthPrefixFramer.factory(4)).start()) {
+            harness.feed(new byte[] {0, 0, 0, 2});
+            harness.feed(new byte[] {'h', 'i'});
+            assertThat(field(harness.lowest(), "rare")).as("needed once: let go").isNull();
+            harness.feed(new byte[] {0, 0, 0, 2});
+            harness.feed(new byte[] {'h', 'o'});
+            Object kept = field(harness.lowest(), "rare");
+            assertThat(kept).as("needed twice: kept").isNotNull();
+            for (int i = 0; i < 10; i++) {
+                harness.feed(new byte[] {0, 0, 0, 3});
+                harness.feed(new byte[] {'y', 'o', 'u'});
+            }
+            assertThat(field(harness.lowest(), "rare")).as("the same one for every later Message").isSameAs(kept);
+            assertThat(harness.messages()).hasSize(12);
+            assertThat(harness.messages().get(11).bytes()).isEqualTo("you".getBytes());
         }
     }
 

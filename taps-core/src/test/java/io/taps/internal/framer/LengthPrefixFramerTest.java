@@ -123,7 +123,7 @@ class LengthPrefixFramerTest {
     @Test
     void sendsHeaderPlusTheOriginalBytesWithoutCopying_M50() {
         try (FramerHarness harness = new FramerHarness(LengthPrefixFramer.factory(4)).start()) {
-            byte[] payload = bytes(HeaderCodec.SMALL_HEAP_PAYLOAD + 1, 9);
+            byte[] payload = bytes(HeaderCodec.SMALL_PAYLOAD + 1, 9);
             harness.send(payload, MessageContext.create(), true);
             Object written = harness.channel.readOutbound();
             assertThat(written).isInstanceOf(CompositeByteBuf.class);
@@ -153,6 +153,29 @@ class LengthPrefixFramerTest {
             written.release();
             assertThat(all).isEqualTo(frame(4, false, payload));
             assertThat((Object) harness.channel.readOutbound()).isNull();
+        }
+    }
+
+    /**
+     * A small direct payload (SendPath copies a small Message into a pooled direct buffer) goes out
+     * with its header in one direct buffer too: not as a composite of two, whose write costs a NIO
+     * buffer per component.
+     */
+    @Test
+    void smallDirectPayloadIsWrittenWithItsHeaderAsOneDirectBuffer() {
+        try (FramerHarness harness = new FramerHarness(LengthPrefixFramer.factory(4)).start()) {
+            byte[] payload = bytes(64, 9);
+            ByteBuf direct = harness.channel.alloc().directBuffer(payload.length).writeBytes(payload);
+            harness.send(direct, MessageContext.create(), true);
+            ByteBuf written = harness.channel.readOutbound();
+            assertThat(written).isNotInstanceOf(CompositeByteBuf.class);
+            assertThat(written.isDirect()).isTrue();
+            byte[] all = new byte[written.readableBytes()];
+            written.readBytes(all);
+            written.release();
+            assertThat(all).isEqualTo(frame(4, false, payload));
+            assertThat((Object) harness.channel.readOutbound()).isNull();
+            assertThat(direct.refCnt()).as("the framer released the payload it copied").isZero();
         }
     }
 
