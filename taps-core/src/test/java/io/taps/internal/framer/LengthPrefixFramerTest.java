@@ -145,15 +145,19 @@ class LengthPrefixFramerTest {
         try (FramerHarness harness = new FramerHarness(LengthPrefixFramer.factory(4)).start()) {
             byte[] payload = bytes(64, 9);
             harness.send(payload, MessageContext.create(), true);
-            ByteBuf written = harness.channel.readOutbound();
-            assertThat(written).isNotInstanceOf(CompositeByteBuf.class);
-            assertThat(written.isDirect()).isTrue();
-            byte[] all = new byte[written.readableBytes()];
-            written.readBytes(all);
-            written.release();
-            assertThat(all).isEqualTo(frame(4, false, payload));
-            assertThat((Object) harness.channel.readOutbound()).isNull();
+            assertOneDirectFrame(harness, payload);
         }
+    }
+
+    private static void assertOneDirectFrame(FramerHarness harness, byte[] payload) {
+        ByteBuf written = harness.channel.readOutbound();
+        assertThat(written).isNotInstanceOf(CompositeByteBuf.class);
+        assertThat(written.isDirect()).isTrue();
+        byte[] all = new byte[written.readableBytes()];
+        written.readBytes(all);
+        written.release();
+        assertThat(all).isEqualTo(frame(4, false, payload));
+        assertThat((Object) harness.channel.readOutbound()).isNull();
     }
 
     /**
@@ -167,14 +171,7 @@ class LengthPrefixFramerTest {
             byte[] payload = bytes(64, 9);
             ByteBuf direct = harness.channel.alloc().directBuffer(payload.length).writeBytes(payload);
             harness.send(direct, MessageContext.create(), true);
-            ByteBuf written = harness.channel.readOutbound();
-            assertThat(written).isNotInstanceOf(CompositeByteBuf.class);
-            assertThat(written.isDirect()).isTrue();
-            byte[] all = new byte[written.readableBytes()];
-            written.readBytes(all);
-            written.release();
-            assertThat(all).isEqualTo(frame(4, false, payload));
-            assertThat((Object) harness.channel.readOutbound()).isNull();
+            assertOneDirectFrame(harness, payload);
             assertThat(direct.refCnt()).as("the framer released the payload it copied").isZero();
         }
     }
