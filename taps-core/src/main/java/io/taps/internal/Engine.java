@@ -340,11 +340,11 @@ public final class Engine implements AutoCloseable {
         ProtocolStack claimant = StackSelection.claimant(spec, Role.LISTEN, protocols);
         // Only the stacks that listen are asked whether they are usable and validated: a stack
         // shadowed in its port space (MPTCP behind TCP) loads nothing (issue 21).
-        List<ProtocolStack> ranked = StackSelection.listening(spec, protocols);
-        ranked.forEach(stack -> stack.validate(spec.use(Role.LISTEN)));
+        List<ProtocolStack> listening = StackSelection.listening(spec, protocols);
+        listening.forEach(stack -> stack.validate(spec.use(Role.LISTEN)));
         TransportProperties properties = claimant == null ? spec.properties()
                 : claimant.connectionProperties(spec.properties(), spec.use(Role.LISTEN));
-        ListenerCore listener = new ListenerCore(ranked, spec, properties, handler, stacks);
+        ListenerCore listener = new ListenerCore(listening, spec, properties, handler, stacks);
         // Tracking starts before binding, so not even the first accepted Connection escapes close().
         listener.trackWith(accepted -> {
             track(accepted);

@@ -18,9 +18,7 @@ import io.taps.spi.ProtocolStack;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -75,12 +73,13 @@ public final class ListenerCore implements Listener {
     private final AcceptQueue acceptQueue;
 
     /**
-     * A Listener on {@code ranked} (the eligible stacks, best first; only the first of each port
-     * space listens), whose Connections start with {@code properties}.
+     * A Listener on {@code listening} (the stacks that listen, best first, one per port space, as
+     * {@link io.taps.internal.establish.StackSelection#listening} gives them), whose Connections
+     * start with {@code properties}.
      */
-    public ListenerCore(List<ProtocolStack> ranked, PreconnectionSpec spec, TransportProperties properties,
+    public ListenerCore(List<ProtocolStack> listening, PreconnectionSpec spec, TransportProperties properties,
             ListenerEventHandler handler, StackEnvironment environment) {
-        this.stacks = onePerPortSpace(ranked);
+        this.stacks = List.copyOf(listening);
         this.spec = spec;
         this.environment = environment;
         this.properties = AcceptedIdleTimeout.apply(properties);
@@ -94,17 +93,6 @@ public final class ListenerCore implements Listener {
         this.concurrencyCap = cap.isUnlimited() ? Long.MAX_VALUE : cap.value();
         this.security = new ListenerSecurity(spec, environment.blocking(), readyFuture, () -> List.copyOf(shares),
                 this::isStopping);
-    }
-
-    private static List<ProtocolStack> onePerPortSpace(List<ProtocolStack> ranked) {
-        Set<String> taken = new HashSet<>();
-        List<ProtocolStack> kept = new ArrayList<>();
-        for (ProtocolStack stack : ranked) {
-            if (taken.add(stack.portSpace())) {
-                kept.add(stack);
-            }
-        }
-        return List.copyOf(kept);
     }
 
     /**
