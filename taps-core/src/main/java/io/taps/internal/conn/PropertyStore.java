@@ -18,6 +18,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * A Connection's property values (RFC 9622 §8.1): the Connection Properties as the link applied
@@ -41,11 +42,16 @@ import java.util.Optional;
  */
 final class PropertyStore {
     /**
-     * The store made last for sharing: the next Connection made from the same properties and role
-     * takes it. One slot, not a map, so nothing is kept for properties no longer used; racing
-     * threads at worst make a store each. Immutable stores only, so a plain volatile read suffices.
+     * The stores made for sharing, one slot per hash of the properties' identity and the role: the
+     * next Connection made from the same properties and role takes its slot's store. A fixed table,
+     * not a map, so at most {@value #SHARED_SLOTS} stores are kept for properties no longer used;
+     * two Listeners whose slots collide at worst make a store each. A single slot (session 18's
+     * first cut) lost the sharing whenever Connections of two Listeners (or two tests) interleaved:
+     * AcceptedConnectionFootprintTest then counted the store as the Connection's own. Immutable
+     * stores only, so a plain volatile read of a slot suffices.
      */
-    private static volatile PropertyStore lastShared;
+    private static final int SHARED_SLOTS = 64;
+    private static final AtomicReferenceArray<PropertyStore> SHARED = new AtomicReferenceArray<>(SHARED_SLOTS);
 
     /** Immutable; replaced whole under this object's lock, read without it. */
     private volatile Map<Property<?>, Object> values;
@@ -69,14 +75,20 @@ final class PropertyStore {
 
     /** The shared store of a new Connection made from {@code properties} in {@code role}. */
     static PropertyStore sharedFor(TransportProperties properties, Role role) {
-        PropertyStore last = lastShared;
+        int slot = slot(properties, role);
+        PropertyStore last = SHARED.get(slot);
         if (last != null && last.properties == properties && last.role == role) {
             return last;
         }
         PropertyStore made = new PropertyStore(properties, role, properties.get(Property.DIRECTION),
                 properties.connectionValues(), properties.messageDefaults(), true);
-        lastShared = made;
+        SHARED.set(slot, made);
         return made;
+    }
+
+    /** The slot of {@link #SHARED} that {@code properties} in {@code role} use. */
+    static int slot(TransportProperties properties, Role role) {
+        return (System.identityHashCode(properties) * 31 + role.ordinal()) & (SHARED_SLOTS - 1);
     }
 
     /**

@@ -70,6 +70,25 @@ class PropertyStoreSharingTest extends OneLoopTapsTestSupport {
         }
     }
 
+    /**
+     * Connections of two Listeners made in turn keep sharing their own Listener's store: with one
+     * slot for all, each made a new store and an accepted Connection kept one of its own (seen as a
+     * flaky AcceptedConnectionFootprintTest when another test's Connections interleaved).
+     */
+    @Test
+    void connectionsOfTwoListenersMadeInTurnEachShareTheirListenersStore() {
+        TransportProperties first = TransportProperties.reliableInorderStream();
+        TransportProperties second = TransportProperties.reliableInorderStream();
+        while (PropertyStore.slot(second, Role.LISTEN) == PropertyStore.slot(first, Role.LISTEN)) {
+            second = TransportProperties.reliableInorderStream(); // a colliding slot only loses sharing
+        }
+        PropertyStore ofFirst = PropertyStore.sharedFor(first, Role.LISTEN);
+        PropertyStore ofSecond = PropertyStore.sharedFor(second, Role.LISTEN);
+        assertThat(PropertyStore.sharedFor(first, Role.LISTEN)).isSameAs(ofFirst);
+        assertThat(PropertyStore.sharedFor(second, Role.LISTEN)).isSameAs(ofSecond);
+        assertThat(PropertyStore.sharedFor(first, Role.INITIATE)).as("another role, another store").isNotSameAs(ofFirst);
+    }
+
     @Test
     void aSharedStoreRefusesEveryWrite() {
         PropertyStore shared = PropertyStore.sharedFor(TransportProperties.reliableInorderStream(), Role.LISTEN);
