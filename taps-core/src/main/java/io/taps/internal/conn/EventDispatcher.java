@@ -18,11 +18,11 @@ import org.slf4j.LoggerFactory;
  * <p>The queue is a ring of reused slots and per-Message events pass their arguments to constant
  * {@link Step}s, so raising Sent or Received allocates nothing (issue 21: allocation per round trip).
  *
- * <p>A Listener holds one; a Connection is one: {@link TapsConnection} extends it (through
- * {@link TransferCounters}) rather than holding one, so its fields live in the Connection without
- * an object header, a reference to it and a second reference to the executor (16 B of every
- * Connection, issue 21 figure 12), as {@code SendPath} extends {@code SendQueue}. Nothing else
- * extends it; the Connection calls only its public methods.
+ * <p>A Listener holds one; a Connection is one: it is the lowest layer of the Connection object
+ * ({@link TapsConnection}) rather than an object it holds, so its fields live in the Connection
+ * without an object header, a reference to it and a second reference to the executor (16 B of
+ * every Connection, issue 21 figure 12). Nothing else extends it; the Connection calls only its
+ * public methods.
  */
 public class EventDispatcher {
     private static final Logger log = LoggerFactory.getLogger(EventDispatcher.class);

@@ -44,7 +44,7 @@ final class IdleTimer {
     static void restart(TapsConnection connection) {
         stop(connection);
         Timeout timeout = (Timeout) connection.store.get(Property.IDLE_TIMEOUT);
-        if (timeout == null || timeout.isNone() || connection.lifecycle.terminated()) {
+        if (timeout == null || timeout.isNone() || connection.terminated()) {
             return;
         }
         connection.idleSample = RESTARTED;
@@ -69,13 +69,13 @@ final class IdleTimer {
 
     /** A sample: ends the Connection when it has been quiet for the sweep's samples in a row. */
     static void sample(TapsConnection connection) {
-        if (connection.lifecycle.terminated()) {
+        if (connection.terminated()) {
             stop(connection);
             return;
         }
         long mark = connection.transferred() << QUIET_BITS;
         long last = connection.idleSample;
-        if (mark != (last & ~QUIET_MASK) || !connection.sendPath.drained()) {
+        if (mark != (last & ~QUIET_MASK) || !connection.drained()) {
             connection.idleSample = mark;
             return;
         }
@@ -88,7 +88,7 @@ final class IdleTimer {
         }
         long timeoutNanos = sweep.timeoutNanos();
         stop(connection);
-        connection.lifecycle.failWithConnectionError(new TransportServicesException(ErrorReason.TIMEOUT,
+        connection.failWithConnectionError(new TransportServicesException(ErrorReason.TIMEOUT,
                 "no data sent or received for at least " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos)
                         + " ms: the idle timeout (_taps.idleTimeout=" + connection.store.get(Property.IDLE_TIMEOUT)
                         + ") ended the connection"));

@@ -21,9 +21,14 @@ import java.util.ArrayDeque;
  * data is kept as the link handed it in only when it fills at least half of the buffer it pins;
  * small stream reads are copied into a shared chunk (coalesced), other small units into a
  * buffer of their exact size, and the link's buffer is released at once.
- * Not final: {@link ReceivePath} extends it, so that a Connection keeps one object for both.
+ * A layer of the Connection object, between {@link SendPath} and {@link WaitingReceives} (see
+ * {@link TapsConnection}); only the receiving layers use its methods.
  */
-class InboundQueue {
+abstract sealed class InboundQueue extends SendPath permits WaitingReceives {
+    InboundQueue(java.util.concurrent.Executor eventExecutor) {
+        super(eventExecutor);
+    }
+
     /**
      * Estimated heap per queued unit besides its data: the unit, its slot in the deque and the
      * buffer object (or the array header of a copy).

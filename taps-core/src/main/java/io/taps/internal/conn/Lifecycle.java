@@ -1,12 +1,10 @@
 package io.taps.internal.conn;
 
-import io.taps.Connection;
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
 import io.taps.properties.ConnectionState;
 import io.taps.properties.Property;
 import io.taps.properties.Timeout;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -15,31 +13,15 @@ import java.util.concurrent.TimeUnit;
  * and the one terminal event (Closed, ConnectionError or EstablishmentError). Runs on the
  * connection's event loop only; the state is readable from any thread.
  *
- * <p>What most Connections never use (the futures of ready() and closed() and their shared
- * failure, a second end callback, a transport failure, the close timer, the establisher's
- * canceller) waits in a {@link Seldom} made on first use: an accepted Connection that the peer
- * ends needs none of it, and the seven fields were 24 B of every Connection (64 to 40 B, issue 21
- * figure 12). An initiated Connection whose application waits on ready() pays one more object.
+ * <p>A layer of the Connection object ({@link TapsConnection}) above {@link Outcomes}, which keeps
+ * what ready() and closed() report; the paths above consult its state directly and it reaches
+ * them through {@link #connection()}. What few Connections use (a transport failure, the close
+ * timer, the establisher's canceller) waits in the {@link Seldom} made on first use.
  *
- * <p>Its own flags are bytes, not fields each, for the same reason (40 to 32 B): the state as its
- * ordinal (volatile, read from any thread), the two outcomes in one byte (under this object's
- * lock), and the event loop's three flags in one.
+ * <p>Its own flags are bytes, not fields each (issue 21 figure 12): the state as its ordinal
+ * (volatile, read from any thread) and the event loop's three flags in one.
  */
-final class Lifecycle {
-    private static final byte PENDING = 0;
-    private static final byte SUCCEEDED = 1;
-    private static final byte FAILED = 2;
-
-    private final TapsConnection connection;
-    /** Made on first use (under this object's lock), then never replaced; see {@link Seldom}. */
-    private volatile Seldom seldom;
-    /** ready()'s outcome in the low two bits, closed()'s in the next two; under this object's lock, as are the futures. */
-    private byte outcomes;
-    /**
-     * Told once closed() has its outcome, as dependents of that future would be: the engine's here,
-     * the RTT sampler's in {@link Seldom#alsoOnClosed}. Guarded by this object's lock.
-     */
-    private ConnectionEnd onClosed;
+abstract sealed class Lifecycle extends Outcomes implements LinkEvents permits SendQueue {
     /** The ordinal of its {@link ConnectionState}, ESTABLISHING (0) at first. */
     private volatile byte state;
     private volatile boolean closeRequested;
@@ -59,26 +41,16 @@ final class Lifecycle {
     private static final int FAILING = 4;
     private static final ConnectionState[] STATES = ConnectionState.values();
 
-    Lifecycle(TapsConnection connection) {
-        this.connection = connection;
+    Lifecycle(java.util.concurrent.Executor eventExecutor) {
+        super(eventExecutor);
     }
 
-    /** {@link #seldom}, made now if it was not yet. */
-    private Seldom seldom() {
-        Seldom made = seldom;
-        if (made == null) {
-            synchronized (this) {
-                made = seldom;
-                if (made == null) {
-                    made = new Seldom();
-                    seldom = made;
-                }
-            }
-        }
-        return made;
+    /** This layer's Connection: the object itself, whose other layers it calls by name. */
+    private TapsConnection connection() {
+        return (TapsConnection) this;
     }
 
-    ConnectionState state() {
+    public ConnectionState state() {
         return STATES[state];
     }
 
@@ -94,155 +66,8 @@ final class Lifecycle {
         flags |= (byte) flag;
     }
 
-    private int readyOutcome() {
-        return outcomes & 3;
-    }
-
-    private int closedOutcome() {
-        return outcomes >> 2 & 3;
-    }
-
-    private void readyOutcome(byte outcome) {
-        outcomes = (byte) (outcomes & ~3 | outcome);
-    }
-
-    private void closedOutcome(byte outcome) {
-        outcomes = (byte) (outcomes & ~12 | outcome << 2);
-    }
-
-    /** The future of ready(), made now if nobody asked before (complete if the outcome is known). */
-    synchronized CompletableFuture<Connection> readyFuture() {
-        Seldom rare = seldom();
-        if (rare.readyFuture == null) {
-            rare.readyFuture = new CompletableFuture<>();
-            if (readyOutcome() == SUCCEEDED) {
-                rare.readyFuture.complete(connection);
-            } else if (readyOutcome() == FAILED) {
-                rare.readyFuture.completeExceptionally(rare.endError);
-            }
-        }
-        return rare.readyFuture;
-    }
-
-    /** The future of closed(), made now if nobody asked before (complete if the outcome is known). */
-    synchronized CompletableFuture<Void> closedFuture() {
-        Seldom rare = seldom();
-        if (rare.closedFuture == null) {
-            rare.closedFuture = new CompletableFuture<>();
-            if (closedOutcome() == SUCCEEDED) {
-                rare.closedFuture.complete(null);
-            } else if (closedOutcome() == FAILED) {
-                rare.closedFuture.completeExceptionally(rare.endError);
-            }
-        }
-        return rare.closedFuture;
-    }
-
-    /** Ready: ready() completes (unless it already has an outcome). */
-    void completeReady() {
-        CompletableFuture<Connection> made;
-        synchronized (this) {
-            if (readyOutcome() != PENDING) {
-                return;
-            }
-            readyOutcome(SUCCEEDED);
-            made = seldom == null ? null : seldom.readyFuture;
-        }
-        if (made != null) {
-            made.complete(connection);
-        }
-    }
-
-    /** Closed: closed() completes, then the engine hears of it. */
-    private void completeClosed() {
-        CompletableFuture<Void> made;
-        synchronized (this) {
-            if (closedOutcome() != PENDING) {
-                return;
-            }
-            closedOutcome(SUCCEEDED);
-            made = seldom == null ? null : seldom.closedFuture;
-        }
-        if (made != null) {
-            made.complete(null);
-        }
-        tellClosed();
-    }
-
-    /** EstablishmentError or ConnectionError: ready() (unless Ready came first) and closed() fail with {@code error}. */
-    private void failFutures(Throwable error) {
-        CompletableFuture<Connection> ready;
-        CompletableFuture<Void> closed;
-        synchronized (this) {
-            Seldom rare = seldom();
-            if (readyOutcome() == PENDING || closedOutcome() == PENDING) {
-                rare.endError = rare.endError == null ? error : rare.endError;
-            }
-            ready = readyOutcome() == PENDING ? rare.readyFuture : null;
-            closed = closedOutcome() == PENDING ? rare.closedFuture : null;
-            if (readyOutcome() == PENDING) {
-                readyOutcome(FAILED);
-            }
-            if (closedOutcome() == PENDING) {
-                closedOutcome(FAILED);
-            }
-        }
-        if (ready != null) {
-            ready.completeExceptionally(error);
-        }
-        if (closed != null) {
-            closed.completeExceptionally(error);
-        }
-        tellClosed();
-    }
-
-    private void tellClosed() {
-        ConnectionEnd told;
-        ConnectionEnd alsoTold;
-        synchronized (this) {
-            told = onClosed;
-            onClosed = null;
-            Seldom rare = seldom;
-            alsoTold = rare == null ? null : rare.alsoOnClosed;
-            if (rare != null) {
-                rare.alsoOnClosed = null;
-            }
-        }
-        if (told != null) {
-            told.ended(connection);
-        }
-        if (alsoTold != null) {
-            alsoTold.ended(connection);
-        }
-    }
-
-    /** Tells {@code end} once closed() has its outcome (at once when it already has). */
-    void onClosed(ConnectionEnd end) {
-        boolean now;
-        synchronized (this) {
-            now = closedOutcome() != PENDING;
-            if (!now) {
-                Seldom rare = onClosed == null ? null : seldom();
-                if (rare == null) {
-                    onClosed = end;
-                } else if (rare.alsoOnClosed == null) {
-                    rare.alsoOnClosed = end;
-                } else {
-                    ConnectionEnd earlier = rare.alsoOnClosed;
-                    rare.alsoOnClosed = ended -> {
-                        earlier.ended(ended);
-                        end.ended(ended);
-                    };
-                }
-            }
-        }
-        if (now) {
-            end.ended(connection);
-        }
-    }
-
     boolean terminated() {
-        return connection.isTerminated();
+        return connection().isTerminated();
     }
 
     boolean closeRequested() {
@@ -250,20 +75,27 @@ final class Lifecycle {
     }
 
     /** Close was called, or the Connection is Closing or Closed: no more Sends, no Clones. */
-    boolean closing() {
+    public boolean closing() {
         return closeRequested || state() == ConnectionState.CLOSING || state() == ConnectionState.CLOSED;
     }
 
     Throwable failureCause() {
-        Seldom rare = seldom;
+        Seldom rare = seldomIfMade();
         return rare == null ? null : rare.failureCause;
     }
 
-    void onTerminated(ConnectionEnd callback) {
+    /** Tells {@code end} once when the connection reaches its end, e.g. to let a Listener forget it. */
+    public void onTerminated(ConnectionEnd callback) {
         this.onTerminated = callback;
     }
 
-    boolean onEstablishmentCancel(Runnable canceller) {
+    /**
+     * Lets the establisher stop its attempts when the application closes or aborts early; called
+     * on the event loop. False when the Connection already ended (an abort or close that ran on
+     * the loop before the establisher's first task found no canceller): the establisher must then
+     * start nothing, or it would open attempts and adopt a winner into a closed Connection.
+     */
+    public boolean onEstablishmentCancel(Runnable canceller) {
         if (state() != ConnectionState.ESTABLISHING || terminated()) {
             return false;
         }
@@ -274,7 +106,7 @@ final class Lifecycle {
     /** The link was adopted: Established. */
     void established() {
         state(ConnectionState.ESTABLISHED);
-        Seldom rare = seldom;
+        Seldom rare = seldomIfMade();
         if (rare != null) {
             rare.establishmentCanceller = null;
         }
@@ -286,22 +118,28 @@ final class Lifecycle {
             closeRequested = false;
             startClose();
         } else {
-            connection.sendPath.writeQueued();
+            connection().writeQueued();
         }
     }
 
-    /** EstablishmentError (E-02): establishment failed; the connection is now Closed. */
-    void failEstablishment(TransportServicesException error) {
+    /** EstablishmentError (E-02): establishment failed; the connection is now Closed. On the event loop. */
+    void establishmentFailed(TransportServicesException error) {
         if (state() == ConnectionState.CLOSED) {
             return;
         }
         state(ConnectionState.CLOSED);
-        connection.sendPath.failQueuedSilently(error);
-        connection.receivePath.failAllSilently(error);
-        connection.markClosed();
-        connection.emitTerminal(() -> connection.handler().establishmentError(connection, error),
+        connection().failQueuedSilently(error);
+        connection().failAllSilently(error);
+        connection().markClosed();
+        connection().emitTerminal(() -> connection().handler().establishmentError(connection(), error),
                 () -> failFutures(error));
         terminate();
+    }
+
+    /** The link asks for a graceful close (a framer's closeConnection, for one). */
+    @Override
+    public void onCloseRequested() {
+        startClose();
     }
 
     void startClose() {
@@ -309,9 +147,9 @@ final class Lifecycle {
             return;
         }
         closeRequested = true;
-        connection.sampleRtt(connection.link());
+        connection().sampleRtt(connection().link());
         if (state() == ConnectionState.ESTABLISHING) {
-            if (!connection.sendPath.isEmpty()) {
+            if (!connection().noSendQueued()) {
                 // Queued data is delivered first: establishment goes on and establish() closes afterwards.
                 return;
             }
@@ -320,12 +158,12 @@ final class Lifecycle {
             return;
         }
         state(ConnectionState.CLOSING);
-        Timeout closeTimeout = (Timeout) connection.store.get(Property.CLOSE_TIMEOUT);
+        Timeout closeTimeout = (Timeout) connection().store.get(Property.CLOSE_TIMEOUT);
         if (!closeTimeout.isNone()) {
-            seldom().closeTimer = connection.eventLoop().schedule(this::closeTimedOut, closeTimeout.duration().toNanos(),
+            seldom().closeTimer = connection().eventLoop().schedule(this::closeTimedOut, closeTimeout.duration().toNanos(),
                     TimeUnit.NANOSECONDS);
         }
-        connection.sendPath.writeQueued();
+        connection().writeQueued();
     }
 
     /** Once everything queued was written: FIN (after close_notify on TLS), then wait for the peer's FIN. */
@@ -333,15 +171,15 @@ final class Lifecycle {
         if (!closeRequested || terminated() || state() != ConnectionState.CLOSING) {
             return;
         }
-        SendPath send = connection.sendPath;
+        SendPath send = connection();
         if (!send.drained()) {
             return;
         }
         if (send.shutdownOutputOnce(this::continueClosing)) {
             return;
         }
-        Link link = connection.link();
-        if (connection.receivePath.inputEnded() || !link.byteStream()) {
+        Link link = connection().link();
+        if (connection().inputEnded() || !link.byteStream()) {
             link.close(() -> { });
         }
     }
@@ -351,9 +189,9 @@ final class Lifecycle {
             return;
         }
         set(CLOSE_TIMED_OUT);
-        connection.sendPath.failQueued(new TransportServicesException(ErrorReason.TIMEOUT,
+        connection().failQueued(new TransportServicesException(ErrorReason.TIMEOUT,
                 "the close timeout ended before the message could be sent"));
-        Link link = connection.link();
+        Link link = connection().link();
         if (is(FLOW_CLOSED)) {
             finishClosed();
         } else if (link != null) {
@@ -369,23 +207,24 @@ final class Lifecycle {
         }
         state(ConnectionState.CLOSED);
         cancelCloseTimer();
-        connection.receivePath.failAll(() -> new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
+        connection().failAll(() -> new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
                 "the connection closed before a message arrived for this receive"));
-        connection.markClosed();
-        connection.emitTerminal(() -> connection.handler().closed(connection), this::completeClosed);
+        connection().markClosed();
+        connection().emitTerminal(() -> connection().handler().closed(connection()), this::completeClosed);
         terminate();
     }
 
-    void abort() {
+    /** Abort (RFC 9622 §10) on the event loop. */
+    void abortOnLoop() {
         if (terminated()) {
             return;
         }
         if (state() == ConnectionState.ESTABLISHING) {
             cancelEstablishment();
         }
-        Link link = connection.link();
+        Link link = connection().link();
         if (link != null) {
-            connection.sampleRtt(link);
+            connection().sampleRtt(link);
             link.reset();
         }
         failWithConnectionError(new LoopFailure(ErrorReason.LOCAL_ABORT,
@@ -399,14 +238,14 @@ final class Lifecycle {
         set(FAILING);
         state(ConnectionState.CLOSED);
         cancelCloseTimer();
-        connection.sendPath.failQueued(error);
-        connection.receivePath.failAll(error);
-        Link link = connection.link();
+        connection().failQueued(error);
+        connection().failAll(error);
+        Link link = connection().link();
         if (link != null) {
             link.close(() -> { });
         }
-        connection.markClosed();
-        connection.emitTerminal(() -> connection.handler().connectionError(connection, error),
+        connection().markClosed();
+        connection().emitTerminal(() -> connection().handler().connectionError(connection(), error),
                 () -> failFutures(error));
         terminate();
     }
@@ -416,15 +255,16 @@ final class Lifecycle {
      * sent (or the close timeout gave it up); a flow that went away with Messages still queued or
      * with a transport failure ends it with ConnectionError naming what happened.
      */
-    void onLinkClosed() {
+    @Override
+    public void onLinkClosed() {
         if (terminated() || is(FAILING)) {
             // A link that ends synchronously when the failing Connection closes it reports back here.
             return;
         }
         Throwable failureCause = failureCause();
-        if (closeRequested && failureCause == null && (is(CLOSE_TIMED_OUT) || connection.sendPath.drained())) {
-            Link link = connection.link();
-            if (!is(CLOSE_TIMED_OUT) && link != null && link.byteStream() && connection.receivePath.hasUndelivered()) {
+        if (closeRequested && failureCause == null && (is(CLOSE_TIMED_OUT) || connection().drained())) {
+            Link link = connection().link();
+            if (!is(CLOSE_TIMED_OUT) && link != null && link.byteStream() && connection().hasUndelivered()) {
                 set(FLOW_CLOSED);
                 return;
             }
@@ -441,7 +281,7 @@ final class Lifecycle {
 
     /** The application received more; Closed follows once nothing buffered is left. */
     void received() {
-        if (is(FLOW_CLOSED) && !terminated() && !connection.receivePath.hasUndelivered()) {
+        if (is(FLOW_CLOSED) && !terminated() && !connection().hasUndelivered()) {
             finishClosed();
         }
     }
@@ -450,8 +290,9 @@ final class Lifecycle {
      * A failure the stack reported: an ICMP port unreachable is a SoftError (RFC 9622 §8.3.1) when
      * asked for; a hard failure is remembered and ends the Connection when the flow closes.
      */
-    void onLinkException(Throwable cause) {
-        if (!TransportFailures.raisedAsSoftError(connection, cause)) {
+    @Override
+    public void onLinkException(Throwable cause) {
+        if (!TransportFailures.raisedAsSoftError(connection(), cause)) {
             linkFailed(cause);
         }
     }
@@ -465,7 +306,7 @@ final class Lifecycle {
     }
 
     private void cancelEstablishment() {
-        Seldom rare = seldom;
+        Seldom rare = seldomIfMade();
         Runnable canceller = rare == null ? null : rare.establishmentCanceller;
         if (canceller != null) {
             rare.establishmentCanceller = null;
@@ -474,22 +315,22 @@ final class Lifecycle {
     }
 
     private void cancelCloseTimer() {
-        Seldom rare = seldom;
+        Seldom rare = seldomIfMade();
         if (rare != null && rare.closeTimer != null) {
             rare.closeTimer.cancel(false);
         }
     }
 
     private void terminate() {
-        IdleTimer.stop(connection);
-        io.taps.internal.group.TapsConnectionGroup group = connection.groupIfMade();
+        IdleTimer.stop(connection());
+        io.taps.internal.group.TapsConnectionGroup group = connection().groupIfMade();
         if (group != null) {
-            group.memberEnded(connection);
+            group.memberEnded(connection());
         }
         ConnectionEnd callback = onTerminated;
         onTerminated = null;
         if (callback != null) {
-            callback.ended(connection);
+            callback.ended(connection());
         }
     }
 

@@ -42,7 +42,7 @@ final class PropertyActions {
                 PropertyStore.ownOf(connection).put(property, current.applyProperty(property, value));
             }
             if (property == Property.SEND_QUEUE_LIMIT) {
-                connection.sendPath.writeQueued();
+                connection.writeQueued();
             }
             if (property == Property.IDLE_TIMEOUT && current != null) {
                 IdleTimer.restart(connection);
@@ -52,17 +52,17 @@ final class PropertyActions {
 
     /** GetProperties: the values in effect plus the read-only ones of the moment. */
     static ConnectionProperties snapshot(TapsConnection connection) {
-        return connection.store.snapshot(connection.lifecycle.state(), canSend(connection), canReceive(connection), connection.link(),
+        return connection.store.snapshot(connection.state(), canSend(connection), canReceive(connection), connection.link(),
                 connection.stack());
     }
 
     private static boolean canSend(TapsConnection connection) {
-        return connection.sendPath.canSend(connection.store.direction()) && !connection.lifecycle.closeRequested()
-                && connection.lifecycle.state() != ConnectionState.CLOSED;
+        return connection.canSend(connection.store.direction()) && !connection.closeRequested()
+                && connection.state() != ConnectionState.CLOSED;
     }
 
     private static boolean canReceive(TapsConnection connection) {
-        return connection.receivePath.canReceive(connection.store.direction())
-                && connection.lifecycle.state() != ConnectionState.CLOSED;
+        return connection.canReceive(connection.store.direction())
+                && connection.state() != ConnectionState.CLOSED;
     }
 }

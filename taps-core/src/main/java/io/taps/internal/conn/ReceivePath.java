@@ -20,13 +20,13 @@ import org.slf4j.LoggerFactory;
  * progress. Datagrams, which cannot be pushed back on a shared socket, are dropped above a limit
  * of memory and count. Runs on the connection's event loop only.
  *
- * <p>It is its own inbound queue: it extends {@link InboundQueue} rather than holding one, so a
- * Connection keeps one object for both, not two (16 B of every Connection, and one object less
- * to touch per Message among thousands of Connections: issue 21 figure 12). {@link #inbound()}
- * is the queue's view of it; the queue keeps its own rules and tests. Its waiting Receives are
- * likewise a superclass, {@link WaitingReceives}, which parks a lone events-only one.
+ * <p>The top layer of the Connection object below the facade ({@link TapsConnection}), on its
+ * {@link WaitingReceives} (which parks a lone events-only Receive) and {@link InboundQueue}: their
+ * fields and its own live in the Connection, with no object of their own (one object less to
+ * touch per Message among thousands of Connections: issue 21 figure 12). {@link #inbound()} is
+ * the queue's view of it; the queue keeps its own rules and tests.
  */
-final class ReceivePath extends WaitingReceives {
+abstract sealed class ReceivePath extends WaitingReceives permits TapsConnection {
     /**
      * Memory of buffered received data above which reading pauses, so a slow reader pushes back
      * on the peer: the per-Connection receive budget, in bytes of memory.
@@ -59,7 +59,6 @@ final class ReceivePath extends WaitingReceives {
     private static final EventDispatcher.Step<TapsConnection, Message, ReceiveRequest> RECEIVE_DONE =
             (connection, message, request) -> request.deliver(message);
 
-    private final TapsConnection connection;
     /** Read off the event loop (canReceive), so not one of {@link #flags}. */
     private volatile boolean inputEnded;
     /**
@@ -90,12 +89,17 @@ final class ReceivePath extends WaitingReceives {
         flags = (byte) (on ? flags | flag : flags & ~flag);
     }
 
-    ReceivePath(TapsConnection connection) {
-        this.connection = connection;
+    ReceivePath(java.util.concurrent.Executor eventExecutor) {
+        super(eventExecutor);
+    }
+
+    /** This layer's Connection: the object itself, whose other layers it calls by name. */
+    private TapsConnection connection() {
+        return (TapsConnection) this;
     }
 
     /** Takes what it needs of {@code link} once, when the Connection adopts it (its strategy is read per delivery). */
-    void adopt(Link link) {
+    void receiveOn(Link link) {
         // An int (see flags): early data is what a SYN carried, under 64 KiB.
         earlyBytesLeft = link.framed() ? 0 : (int) Math.min(Integer.MAX_VALUE, link.earlyDataBytes());
         SharedReceiveBudget shared = link.sharedReceiveBudget();
@@ -154,7 +158,7 @@ final class ReceivePath extends WaitingReceives {
      */
     @Override
     boolean recycle(ReceiveRequest request) {
-        if (!connection.eventLoop().inEventLoop()) {
+        if (!connection().eventLoop().inEventLoop()) {
             return false;
         }
         request.poolIdle();
@@ -163,18 +167,17 @@ final class ReceivePath extends WaitingReceives {
     }
 
     void request(ReceiveRequest request) {
-        Lifecycle lifecycle = connection.lifecycle;
-        if (lifecycle.terminated()) {
-            request.fail(lifecycle.closedError("receive"));
+        if (terminated()) {
+            request.fail(closedError("receive"));
             return;
         }
-        if (connection.store.direction() == Direction.UNIDIRECTIONAL_SEND) {
+        if (connection().store.direction() == Direction.UNIDIRECTIONAL_SEND) {
             // A multicast send Connection (EP-03) or one asked to only send never gets data.
             request.fail(new TransportServicesException(ErrorReason.INVALID_CONFIGURATION,
                     "the connection's direction is unidirectional send, so it cannot receive (RFC 9622 §6.2.16)"));
             return;
         }
-        if (lifecycle.closeRequested()) {
+        if (closeRequested()) {
             set(READING_AFTER_CLOSE, true);
         }
         addRequest(request);
@@ -183,18 +186,20 @@ final class ReceivePath extends WaitingReceives {
 
     // ---------------------------------------------------------------- from the link
 
-    void onStreamData(ByteBuf data) {
-        if (connection.lifecycle.terminated()) {
+    @Override
+    public void onStreamData(ByteBuf data) {
+        if (connection().terminated()) {
             data.release();
             return;
         }
-        connection.countBytesReceived(data.readableBytes());
+        connection().countBytesReceived(data.readableBytes());
         addStreamData(data);
         deliver();
     }
 
-    void onFramedMessage(ByteBuf data, MessageContext context, boolean endOfMessage) {
-        if (connection.lifecycle.terminated() || framingError != null) {
+    @Override
+    public void onFramedMessage(ByteBuf data, MessageContext context, boolean endOfMessage) {
+        if (connection().terminated() || framingError != null) {
             data.release();
             return;
         }
@@ -202,9 +207,9 @@ final class ReceivePath extends WaitingReceives {
             data.release();
             return;
         }
-        connection.countBytesReceived(data.readableBytes());
+        connection().countBytesReceived(data.readableBytes());
         if (endOfMessage) {
-            connection.countMessageReceived();
+            connection().countMessageReceived();
             if (context != null && deliveredAtOnce(data, context)) {
                 return;
             }
@@ -213,16 +218,18 @@ final class ReceivePath extends WaitingReceives {
         deliver();
     }
 
-    void onFramingError(TransportServicesException error) {
-        if (connection.lifecycle.terminated() || framingError != null) {
+    @Override
+    public void onFramingError(TransportServicesException error) {
+        if (connection().terminated() || framingError != null) {
             return;
         }
         framingError = error;
         deliver();
     }
 
-    void onDatagram(ByteBuf data, InetSocketAddress sender) {
-        if (connection.lifecycle.terminated()) {
+    @Override
+    public void onDatagram(ByteBuf data, InetSocketAddress sender) {
+        if (connection().terminated()) {
             data.release();
             return;
         }
@@ -230,13 +237,13 @@ final class ReceivePath extends WaitingReceives {
             if (!is(DATAGRAM_DROPPED)) {
                 set(DATAGRAM_DROPPED, true);
                 log.debug("{}: the application is not receiving fast enough; dropping datagrams above {} queued or {}"
-                        + " bytes of memory", connection, DATAGRAM_QUEUE_COUNT, DATAGRAM_QUEUE_MEMORY);
+                        + " bytes of memory", connection(), DATAGRAM_QUEUE_COUNT, DATAGRAM_QUEUE_MEMORY);
             }
             data.release();
             return;
         }
-        connection.countBytesReceived(data.readableBytes());
-        connection.countMessageReceived();
+        connection().countBytesReceived(data.readableBytes());
+        connection().countMessageReceived();
         MessageContext context = receivedContext(sender, false);
         if (!deliveredAtOnce(data, context)) {
             addMessage(data, context, true);
@@ -270,12 +277,13 @@ final class ReceivePath extends WaitingReceives {
             return false;
         }
         long cost = InboundQueue.admissionCost(data);
-        SharedReceiveBudget shared = connection.link() == null ? null : connection.link().sharedReceiveBudget();
+        SharedReceiveBudget shared = connection().link() == null ? null : connection().link().sharedReceiveBudget();
         return memory() + cost <= DATAGRAM_QUEUE_MEMORY && (shared == null || shared.fits(cost));
     }
 
     /** The peer ended its sending direction (TCP FIN): end of the stream Message, no Closed (RFC 9623 §10.1). */
-    void onInputShutdown() {
+    @Override
+    public void onInputShutdown() {
         if (inputEnded) {
             return;
         }
@@ -284,23 +292,22 @@ final class ReceivePath extends WaitingReceives {
             deliver();
             return;
         }
-        Lifecycle lifecycle = connection.lifecycle;
-        Throwable failure = lifecycle.failureCause();
+        Throwable failure = failureCause();
         if (failure != null) {
             // With half-closure allowed, Netty reports a read error (a peer's RST) as input shutdown.
-            lifecycle.failWithConnectionError(TransportFailures.describe(failure, lifecycle.closeRequested()));
+            failWithConnectionError(TransportFailures.describe(failure, closeRequested()));
             return;
         }
         inputEnded = true;
-        Link link = connection.link();
+        Link link = connection().link();
         if (link != null && !link.framed()) {
             // Without a framer the whole stream is one Message (RFC 9622 §9.3); the peer's FIN ends it.
-            connection.countMessageReceived();
+            connection().countMessageReceived();
         }
         addEndOfStream(receivedContext(null, true));
         deliver();
-        if (lifecycle.closeRequested()) {
-            lifecycle.continueClosing();
+        if (closeRequested()) {
+            continueClosing();
         }
     }
 
@@ -308,11 +315,10 @@ final class ReceivePath extends WaitingReceives {
 
     /** Matches buffered data with outstanding Receive calls, one event per call. */
     void deliver() {
-        Lifecycle lifecycle = connection.lifecycle;
         ReceiveRequest request;
-        while ((request = firstRequest()) != null && !lifecycle.terminated()) {
+        while ((request = firstRequest()) != null && !terminated()) {
             // Chosen per delivery from the link, not kept: a field took ReceivePath to 88 B (issue 21 figure 12).
-            Message delivered = ReceiveStrategy.forLink(connection.link()).take(this, request);
+            Message delivered = ReceiveStrategy.forLink(connection().link()).take(this, request);
             if (delivered == ReceiveStrategy.END_OF_STREAM) {
                 refuseAfterStreamEnd(pollRequest());
                 continue;
@@ -323,12 +329,12 @@ final class ReceivePath extends WaitingReceives {
             raise(pollRequest(), delivered);
         }
         park();
-        if (framingError != null && !lifecycle.terminated() && framingErrorDue()) {
-            lifecycle.failWithConnectionError(framingError);
+        if (framingError != null && !terminated() && framingErrorDue()) {
+            failWithConnectionError(framingError);
             return;
         }
-        if (lifecycle.flowClosed()) {
-            lifecycle.received();
+        if (flowClosed()) {
+            received();
             return;
         }
         updateReading();
@@ -338,15 +344,15 @@ final class ReceivePath extends WaitingReceives {
     private void raise(ReceiveRequest request, Message delivered) {
         boolean complete = delivered.endOfMessage() && !is(PARTIAL_DELIVERED);
         set(PARTIAL_DELIVERED, !delivered.endOfMessage());
-        TransportObserver observer = connection.observer();
+        TransportObserver observer = connection().observer();
         if (observer != TransportObserver.NONE) {
             if (delivered.length() == 0 && delivered.endOfMessage() && delivered.context().isFinal()) {
-                observer.endOfStreamReceived(connection);
+                observer.endOfStreamReceived(connection());
             } else {
-                observer.messageReceived(connection, delivered.length(), delivered.endOfMessage());
+                observer.messageReceived(connection(), delivered.length(), delivered.endOfMessage());
             }
         }
-        connection.emit(complete ? RECEIVED : RECEIVED_PARTIAL, RECEIVE_DONE, connection, delivered, request);
+        connection().emit(complete ? RECEIVED : RECEIVED_PARTIAL, RECEIVE_DONE, connection(), delivered, request);
     }
 
     /**
@@ -370,7 +376,7 @@ final class ReceivePath extends WaitingReceives {
         TransportServicesException error = new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
                 "the peer ended the stream; no further messages will arrive");
         observeReceiveError(error);
-        connection.emit(() -> connection.handler().receiveError(connection, MessageContext.create(), error),
+        connection().emit(() -> connection().handler().receiveError(connection(), MessageContext.create(), error),
                 () -> request.fail(error));
     }
 
@@ -381,7 +387,7 @@ final class ReceivePath extends WaitingReceives {
      * end), so reading never pauses while one waits (issue 13, defect 6).
      */
     private void updateReading() {
-        Link link = connection.link();
+        Link link = connection().link();
         if (link == null) {
             return;
         }
@@ -414,7 +420,7 @@ final class ReceivePath extends WaitingReceives {
     }
 
     MessageContext receivedContext(InetSocketAddress sender, boolean isFinal) {
-        Link link = connection.link();
+        Link link = connection().link();
         if (!isFinal && link != null && (sender == null || sender.equals(link.remoteAddress()))) {
             // A connected link's endpoints never change: one immutable context serves every Message.
             MessageContext shared = linkContext;
@@ -428,7 +434,7 @@ final class ReceivePath extends WaitingReceives {
     }
 
     private MessageContext newReceivedContext(InetSocketAddress sender, boolean isFinal) {
-        Link link = connection.link();
+        Link link = connection().link();
         InetSocketAddress from = sender != null ? sender : link == null ? null : link.remoteAddress();
         InetSocketAddress to = link == null ? null : link.localAddress();
         // The addresses, not endpoints: made only if the application reads them (issue 21 item 4).
@@ -455,8 +461,8 @@ final class ReceivePath extends WaitingReceives {
         while ((request = pollRequest()) != null) {
             ReceiveRequest failed = request;
             observeReceiveError(error);
-            connection.emit(
-                    () -> connection.handler().receiveError(connection, MessageContext.create(), error),
+            connection().emit(
+                    () -> connection().handler().receiveError(connection(), MessageContext.create(), error),
                     () -> failed.fail(error));
         }
         releaseAll();
@@ -472,9 +478,9 @@ final class ReceivePath extends WaitingReceives {
     }
 
     private void observeReceiveError(TransportServicesException error) {
-        TransportObserver observer = connection.observer();
+        TransportObserver observer = connection().observer();
         if (observer != TransportObserver.NONE) {
-            observer.error(connection, TransportObserver.ErrorKind.RECEIVE, error.reason());
+            observer.error(connection(), TransportObserver.ErrorKind.RECEIVE, error.reason());
         }
     }
 }

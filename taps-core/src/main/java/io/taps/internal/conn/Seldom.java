@@ -5,17 +5,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 
 /**
- * The fields of a {@link Lifecycle} that most Connections never set, in one object made on first
+ * The fields of a Connection's {@link Outcomes} and {@link Lifecycle} that most Connections never set, in one object made on first
  * use: an accepted Connection that the peer ends needs none of them, and the seven fields were 24 B
  * of every Connection (issue 21 figure 12).
  */
 final class Seldom {
     /*
      * ready() and closed() are futures only once somebody asks for them: until then the outcome
-     * is kept in two bits each of the Lifecycle (and the failure both share, here), and a future
+     * is kept in two bits each of the Outcomes (and the failure both share, here), and a future
      * made later is made complete. Two futures were ~50 B of every idle accepted Connection,
      * whose ready() nobody reads and whose closed() only the engine watched (issue 21 item 4).
-     * Guarded by the Lifecycle's lock, as is alsoOnClosed.
+     * Guarded by the Connection's lock, as is alsoOnClosed.
      */
     CompletableFuture<Connection> readyFuture;
     CompletableFuture<Void> closedFuture;

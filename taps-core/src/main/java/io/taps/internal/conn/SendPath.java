@@ -37,12 +37,12 @@ import java.util.concurrent.TimeUnit;
  * <p>Longer than 500 lines because: admission, queueing, partial-Message lifetimes and the
  * per-Message write buffers share the send queue and its in-flight list.
  *
- * <p>It is its own send queue: it extends {@link SendQueue} rather than holding one, so a
- * Connection keeps one object for both, not two (16 B of every Connection, and one object less
- * to touch per Send among thousands of Connections: issue 21 figure 12). Only SendPath uses the
- * queue's methods; the queue keeps its own rules and tests.
+ * <p>A layer of the Connection object ({@link TapsConnection}), on its own {@link SendQueue}: the
+ * queue's fields and its own live in the Connection, with no object, header or references of
+ * their own (one object less to touch per Send among thousands of Connections: issue 21 figure
+ * 12). Only SendPath uses the queue's methods; the queue keeps its own rules and tests.
  */
-final class SendPath extends SendQueue {
+abstract sealed class SendPath extends SendQueue permits InboundQueue {
     private static final MessageAccess MESSAGES = MessageAccess.get();
     /** Messages up to this size are copied into a pooled buffer to be written, larger ones wrapped. */
     static final int SMALL_MESSAGE = 2048;
@@ -52,7 +52,6 @@ final class SendPath extends SendQueue {
     private static final EventDispatcher.Step<TapsConnection, MessageContext, PendingSend> SEND_DONE =
             (connection, context, pending) -> pending.succeed();
 
-    private final TapsConnection connection;
     /** The InitiateWithSend message the stack sent as 0-RTT early data, until its Sent is raised. */
     private PendingSend sentEarly;
     private volatile boolean finalSent;
@@ -80,8 +79,13 @@ final class SendPath extends SendQueue {
      */
     private char batchDepth;
 
-    SendPath(TapsConnection connection) {
-        this.connection = connection;
+    SendPath(java.util.concurrent.Executor eventExecutor) {
+        super(eventExecutor);
+    }
+
+    /** This layer's Connection: the object itself, whose other layers it calls by name. */
+    private TapsConnection connection() {
+        return (TapsConnection) this;
     }
 
     private boolean flag(int bit) {
@@ -93,17 +97,17 @@ final class SendPath extends SendQueue {
     }
 
     /** StartBatch (RFC 9622 §9.2.4, A-20): Messages sent until the matching EndBatch share one flush. */
-    void startBatch() {
+    void openBatch() {
         batchDepth = (char) Math.min(Character.MAX_VALUE, batchDepth + 1);
     }
 
     /** EndBatch: when the outermost batch ends, what its Messages wrote goes out with one flush. */
-    void endBatch() {
+    void closeBatch() {
         if (batchDepth == 0) {
             return;
         }
         if (--batchDepth == 0) {
-            Link link = connection.link();
+            Link link = connection().link();
             if (link != null) {
                 link.flush();
             }
@@ -114,7 +118,7 @@ final class SendPath extends SendQueue {
     void endAllBatches() {
         if (batchDepth > 0) {
             batchDepth = 1;
-            endBatch();
+            closeBatch();
         }
     }
 
@@ -124,7 +128,7 @@ final class SendPath extends SendQueue {
 
     /** Nothing queued and nothing written but unconfirmed: the sending direction may end. */
     boolean drained() {
-        return isEmpty() && oldestInFlight == null;
+        return noSendQueued() && oldestInFlight == null;
     }
 
     /** Ends the sending direction once (FIN after close_notify); false when it already ended. */
@@ -133,7 +137,7 @@ final class SendPath extends SendQueue {
             return false;
         }
         flag(OUTPUT_SHUTDOWN, true);
-        connection.link().shutdownOutputToClose(whenDone);
+        connection().link().shutdownOutputToClose(whenDone);
         return true;
     }
 
@@ -157,18 +161,17 @@ final class SendPath extends SendQueue {
     private static final long EXPIRED = Long.MIN_VALUE;
 
     void submit(PendingSend pending) {
-        Lifecycle lifecycle = connection.lifecycle;
-        if (lifecycle.terminated()) {
-            pending.fail(lifecycle.closedError("send"));
+        if (terminated()) {
+            pending.fail(closedError("send"));
             return;
         }
         MessageContext context = pending.context;
         boolean endOfMessage = pending.endOfMessage;
-        PropertyStore store = connection.store;
+        PropertyStore store = connection().store;
         MessageProperties effective = context.properties().withDefaults(store.messageDefaults());
-        Link link = connection.link();
-        StackCapabilities stack = connection.stack();
-        TransportServicesException refusal = SendAdmission.stateRefusal(finalSent, lifecycle.closing(),
+        Link link = connection().link();
+        StackCapabilities stack = connection().stack();
+        TransportServicesException refusal = SendAdmission.stateRefusal(finalSent, closing(),
                 store.direction());
         if (refusal == null) {
             refusal = SendAdmission.messageRefusal(stack, link == null || link.byteStream(),
@@ -183,7 +186,7 @@ final class SendPath extends SendQueue {
             if (endOfMessage) {
                 partials.remove(context);
             }
-            connection.emit(() -> connection.handler().expired(connection, context), () ->
+            connection().emit(() -> connection().handler().expired(connection(), context), () ->
                     pending.fail(new TransportServicesException(ErrorReason.TIMEOUT,
                             "an earlier part of this Message outlived its msgLifetime (Expired, RFC 9622 §9.2.2.2)")));
             return;
@@ -198,7 +201,7 @@ final class SendPath extends SendQueue {
             finalSent = true;
         }
         boolean heldBack = openPartial != null && openPartial != context;
-        boolean mustQueue = heldBack || lifecycle.state() != ConnectionState.ESTABLISHED || !isEmpty()
+        boolean mustQueue = heldBack || state() != ConnectionState.ESTABLISHED || !noSendQueued()
                 || !link.isWritable();
         if (!mustQueue) {
             if (endOfMessage) {
@@ -208,7 +211,7 @@ final class SendPath extends SendQueue {
             return;
         }
         TransportServicesException full = SendAdmission.queueRefusal(
-                (Limit) store.get(Property.SEND_QUEUE_LIMIT), bytes(), pending.size());
+                (Limit) store.get(Property.SEND_QUEUE_LIMIT), queuedSendBytes(), pending.size());
         if (full != null) {
             if (isFinal) {
                 finalSent = false;
@@ -218,11 +221,11 @@ final class SendPath extends SendQueue {
         }
         long lifetimeNanos = remainingLifetime(pending, effective.get(Property.MSG_LIFETIME));
         if (lifetimeNanos >= 0) {
-            pending.expiry = connection.eventLoop().schedule(() -> expire(pending), lifetimeNanos,
+            pending.expiry = connection().eventLoop().schedule(() -> expire(pending), lifetimeNanos,
                     TimeUnit.NANOSECONDS);
         }
         add(pending);
-        if (openPartial == context && lifecycle.state() == ConnectionState.ESTABLISHED) {
+        if (openPartial == context && state() == ConnectionState.ESTABLISHED) {
             // The next part of the open Message may be what the held-back Messages wait for.
             writeQueued();
         }
@@ -230,9 +233,10 @@ final class SendPath extends SendQueue {
 
     /**
      * 0-RTT (RFC 9622 §7.1 InitiateWithSend, §6.2.5 zeroRttMsg): the winning stack already sent
-     * {@code message} as early data; it is not written again, and its Sent follows Ready.
+     * {@code message}, queued by InitiateWithSend, as early data; it is not written again, and its
+     * Sent follows Ready. Call on the event loop before {@link TapsConnection#establish}.
      */
-    void sentAsEarlyData(Message message) {
+    public void sentAsEarlyData(Message message) {
         PendingSend pending = removeMessage(message);
         if (pending != null) {
             pending.cancelExpiry();
@@ -245,17 +249,17 @@ final class SendPath extends SendQueue {
         PendingSend early = sentEarly;
         if (early != null) {
             sentEarly = null;
-            connection.emit(SENT, SEND_DONE, connection, early.context, early);
+            connection().emit(SENT, SEND_DONE, connection(), early.context, early);
         }
     }
 
     private void write(PendingSend pending) {
         pending.cancelExpiry();
-        Link link = connection.link();
+        Link link = connection().link();
         // Only a Message that asks for it costs the path MTU lookup (a system call on UDP).
         TransportServicesException unsendable = !pending.effective.get(Property.NO_FRAGMENTATION)
                 && !pending.effective.get(Property.NO_SEGMENTATION) ? null
-                : SendAdmission.singularRefusal(connection.stack().name(), link.byteStream(),
+                : SendAdmission.singularRefusal(connection().stack().name(), link.byteStream(),
                         link.byteStream() ? -1 : link.singularTransmissionMaxLen(), pending.size(), pending.effective);
         if (unsendable != null) {
             if (pending.isFinal) {
@@ -303,28 +307,28 @@ final class SendPath extends SendQueue {
             int length = pending.message.length();
             // Read before Sent: a pooled Send is reused as soon as its Sent has been raised.
             boolean isFinal = pending.isFinal;
-            connection.countSent(length);
-            TransportObserver observer = connection.observer();
+            connection().countSent(length);
+            TransportObserver observer = connection().observer();
             if (observer != TransportObserver.NONE) {
-                observer.messageSent(connection, length);
+                observer.messageSent(connection(), length);
             }
-            connection.emit(SENT, SEND_DONE, connection, pending.context, pending);
+            connection().emit(SENT, SEND_DONE, connection(), pending.context, pending);
             if (isFinal) {
-                connection.link().shutdownOutput(() -> { });
+                connection().link().shutdownOutput(() -> { });
                 flag(OUTPUT_SHUTDOWN, true);
             }
         } else {
             if (!(cause instanceof TransportServicesException)) {
                 // An I/O failure of the flow (RST, a local timeout), not of this Message: it
                 // names the ConnectionError that follows when the flow closes.
-                connection.lifecycle.linkFailed(cause);
+                connection().linkFailed(cause);
             }
             sendError(pending, cause instanceof TransportServicesException
                     ? (TransportServicesException) cause
                     : new TransportServicesException(ErrorReason.PROTOCOL_FAILED,
                             "the stack failed to send the message", cause));
         }
-        connection.lifecycle.continueClosing();
+        connection().continueClosing();
     }
 
     /**
@@ -349,7 +353,7 @@ final class SendPath extends SendQueue {
      */
     void recycle(PendingSend send) {
         send.clear();
-        if (!connection.eventLoop().inEventLoop()) {
+        if (!connection().eventLoop().inEventLoop()) {
             return;
         }
         send.pooled();
@@ -394,7 +398,7 @@ final class SendPath extends SendQueue {
         }
         if (!link.byteStream()) {
             Optional<CapacityProfile> profile = pending.effective.explicit(Property.MSG_CAPACITY_PROFILE);
-            int dscp = profile.isPresent() && profile.get() != connection.store.get(Property.CONN_CAPACITY_PROFILE)
+            int dscp = profile.isPresent() && profile.get() != connection().store.get(Property.CONN_CAPACITY_PROFILE)
                     ? profile.get().dscp() : -1;
             boolean dontFragment = pending.effective.get(Property.NO_FRAGMENTATION)
                     || pending.effective.get(Property.NO_SEGMENTATION);
@@ -414,14 +418,19 @@ final class SendPath extends SendQueue {
         }
     }
 
+    /** The link can take more (or no more): what waits in the send queue goes now. */
+    @Override
+    public void writabilityChanged() {
+        writeQueued();
+    }
+
     /** Writes queued messages while the stack accepts them; runs when Ready or writable again. */
     void writeQueued() {
-        Lifecycle lifecycle = connection.lifecycle;
         boolean wrote = false;
         flag(DRAINING, true);
         try {
-            while (lifecycle.state() == ConnectionState.ESTABLISHED || lifecycle.state() == ConnectionState.CLOSING) {
-                Link link = connection.link();
+            while (state() == ConnectionState.ESTABLISHED || state() == ConnectionState.CLOSING) {
+                Link link = connection().link();
                 if (link == null || !link.isWritable()) {
                     // Not a return: after a Final message the output is shut down and never writable
                     // again, and Close must still go on to its end (continueClosing checks the queue).
@@ -437,12 +446,12 @@ final class SendPath extends SendQueue {
         } finally {
             flag(DRAINING, false);
         }
-        Link link = connection.link();
+        Link link = connection().link();
         if (wrote && batchDepth == 0 && link != null) {
             // One flush for everything the queue released (Netty's unwritable mark bounds it).
             link.flush();
         }
-        lifecycle.continueClosing();
+        continueClosing();
     }
 
     /**
@@ -490,7 +499,7 @@ final class SendPath extends SendQueue {
             part.cancelExpiry();
             raiseExpired(part);
         }
-        connection.lifecycle.continueClosing();
+        connection().continueClosing();
     }
 
     private void raiseExpired(PendingSend pending) {
@@ -498,7 +507,7 @@ final class SendPath extends SendQueue {
         if (pending.isFinal) {
             finalSent = false;
         }
-        connection.emit(() -> connection.handler().expired(connection, pending.context), () -> {
+        connection().emit(() -> connection().handler().expired(connection(), pending.context), () -> {
             pending.fail(new TransportServicesException(ErrorReason.TIMEOUT,
                     "msgLifetime ended before the message could be sent (Expired, RFC 9622 §9.2.2.2)"));
         });
@@ -532,12 +541,12 @@ final class SendPath extends SendQueue {
     }
 
     private void sendError(PendingSend pending, TransportServicesException error, Runnable end) {
-        TransportObserver observer = connection.observer();
+        TransportObserver observer = connection().observer();
         if (observer != TransportObserver.NONE) {
-            observer.error(connection, TransportObserver.ErrorKind.SEND, error.reason());
+            observer.error(connection(), TransportObserver.ErrorKind.SEND, error.reason());
         }
         MessageContext context = pending.context;
-        boolean raised = connection.emit(() -> connection.handler().sendError(connection, context, error), end);
+        boolean raised = connection().emit(() -> connection().handler().sendError(connection(), context, error), end);
         if (!raised) {
             end.run();
         }

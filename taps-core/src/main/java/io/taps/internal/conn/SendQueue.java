@@ -15,9 +15,14 @@ import java.util.Map;
  * goes last. (Without a framer a byte stream carries no message boundaries, so interleaving the
  * parts of different Messages changes nothing the peer can observe.) Lower {@code msgPriority} values go first; ties keep submission order.
  * Queues are short-lived and short, so a linear scan is cheaper than a heap with these rules.
- * Not final: {@link SendPath} extends it, so that a Connection keeps one object for both.
+ * A layer of the Connection object, between {@link Lifecycle} and {@link SendPath} (see
+ * {@link TapsConnection}); only SendPath uses its methods.
  */
-class SendQueue {
+abstract sealed class SendQueue extends Lifecycle permits SendPath {
+    SendQueue(java.util.concurrent.Executor eventExecutor) {
+        super(eventExecutor);
+    }
+
     /**
      * A lone queued Send waits in {@link #lone}; two or more wait in {@link #entries}, in
      * submission order, a list made for them and dropped when the queue empties. A queue is used
@@ -47,11 +52,11 @@ class SendQueue {
         }
     }
 
-    boolean isEmpty() {
+    boolean noSendQueued() {
         return lone == null && entries == null;
     }
 
-    long bytes() {
+    long queuedSendBytes() {
         return bytes;
     }
 

@@ -40,14 +40,22 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 
 /**
- * The Connection of RFC 9622 on a Netty event loop: the facade that holds its parts together.
- * {@link Lifecycle} runs the state machine (§11, E-20), {@link SendPath} and {@link ReceivePath}
- * move the data, {@link PropertyStore} holds the property values and {@link PropertyActions} sets
- * and reads them, {@link KnownEndpoints} keeps the endpoints it knows, {@link TransferCounters} (a superclass) the
- * transfer report, {@link IdleTimer} ends it after {@code _taps.idleTimeout} without traffic, and
- * the group package coordinates Clone; the link reports to it through {@link LinkEvents}
- * ({@link LinkEventRouting}), and events are delivered in order (E-21) by the {@link EventDispatcher}
- * it extends.
+ * The Connection of RFC 9622 on a Netty event loop: the facade over its parts. {@link Lifecycle}
+ * runs the state machine (§11, E-20), {@link SendPath} and {@link ReceivePath} move the data,
+ * {@link PropertyStore} holds the property values and {@link PropertyActions} sets and reads them,
+ * {@link KnownEndpoints} keeps the endpoints it knows, {@link TransferCounters} the transfer
+ * report, {@link IdleTimer} ends it after {@code _taps.idleTimeout} without traffic, and the group
+ * package coordinates Clone; events are delivered in order (E-21) by its {@link EventDispatcher}.
+ *
+ * <p>The parts that every Connection has are layers of this one object, each a superclass in a
+ * file of its own: EventDispatcher, TransferCounters, Lifecycle, SendQueue, SendPath,
+ * InboundQueue, WaitingReceives, ReceivePath, then this facade. As objects each cost a header, a
+ * reference to the Connection and one from it: the four objects were 352 B, the one is 288 B
+ * (issue 21 figure 12), and a Message touches one object instead of four. A layer calls those
+ * below it by name and those above through a cast of {@code this} (sealed: always this class).
+ * The link reports to the Connection as its {@link LinkEvents}, each event handled by the layer it
+ * concerns: data and the peer's end by ReceivePath, writability by SendPath, the flow's end and
+ * failures by Lifecycle.
  *
  * <p>Everything that changes state runs on the connection's one event loop, chosen when it is
  * created; public methods called from other threads hop onto it. The same object serves actively
@@ -56,22 +64,18 @@ import java.util.concurrent.Flow;
  *
  * <p>It is the facade of every RFC 9622 Connection action (§7-§10: send, receive, batches,
  * endpoints, properties, clone, close), each a few lines that hop onto the event loop and hand over
- * to the part that does the work; {@link LinkEventRouting} is its side the link reports to.
- * Longer than 500 lines because it is the one facade of the whole Connection interface: with the
- * stream conveniences of issue 22 (messages, sendAll, receiveAll: one-line hand-overs to
- * {@code internal.flow}) it passes 500, and splitting a facade would only move its delegations.
+ * to the layer that does the work. Longer than 500 lines because it is the one facade of the whole
+ * Connection interface: with the stream conveniences of issue 22 (messages, sendAll, receiveAll:
+ * one-line hand-overs to {@code internal.flow}) it passes 500, and splitting a facade would only
+ * move its delegations.
  */
-public final class TapsConnection extends LinkEventRouting implements GroupMember {
+public final class TapsConnection extends ReceivePath implements GroupMember, LinkEvents {
     private static final java.util.concurrent.atomic.AtomicLong CREATED = new java.util.concurrent.atomic.AtomicLong();
     /** Creation order in this JVM: listings order by it, as a group made later no longer says when its Connection was. */
     private final long creationOrder = CREATED.incrementAndGet();
     private final EventLoop loop;
-    // The parts, shared with each other through this facade; all confined to the event loop but the
-    // store, read from any thread and shared with sibling Connections until written (PropertyStore.ownOf).
+    // Read from any thread and shared with sibling Connections until written (PropertyStore.ownOf).
     volatile PropertyStore store;
-    final Lifecycle lifecycle = new Lifecycle(this);
-    final SendPath sendPath = new SendPath(this);
-    final ReceivePath receivePath = new ReceivePath(this);
     /** What it makes only when asked for ({@link ConnectionExtras}); made under this object's lock. */
     private volatile ConnectionExtras extras;
     /** Its neighbours in its engine's {@link ConnectionRegistry}, while tracked; guarded by the registry. */
@@ -122,16 +126,6 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
         return store.transportProperties();
     }
 
-    /**
-     * Lets the establisher stop its attempts when the application closes or aborts early; called
-     * on the event loop. False when the Connection already ended (an abort or close that ran on
-     * the loop before the establisher's first task found no canceller): the establisher must then
-     * start nothing, or it would open attempts and adopt a winner into a closed Connection.
-     */
-    public boolean onEstablishmentCancel(Runnable canceller) {
-        return lifecycle.onEstablishmentCancel(canceller);
-    }
-
     /** The establishment report so far (RFC 9623 §4); the establisher updates it on the event loop. */
     public void establishmentReport(EstablishmentReport report) {
         this.establishmentReport = Objects.requireNonNull(report, "report");
@@ -155,7 +149,7 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
      */
     public void onPathChange() {
         runOnLoop(() -> {
-            ConnectionState state = lifecycle.state();
+            ConnectionState state = state();
             if (state == ConnectionState.ESTABLISHED || state == ConnectionState.CLOSING) {
                 emit(() -> handler.pathChange(this));
                 TransportObserver current = observer;
@@ -227,33 +221,19 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
      * {@code end} serves all of its owner's Connections.
      */
     public void whenClosed(ConnectionEnd end) {
-        lifecycle.onClosed(end);
-    }
-
-    /** Tells {@code end} once when the connection reaches its end, e.g. to let a Listener forget it. */
-    public void onTerminated(ConnectionEnd end) {
-        lifecycle.onTerminated(end);
-    }
-
-    /**
-     * 0-RTT (RFC 9622 §7.1 InitiateWithSend, §6.2.5 zeroRttMsg): the winning stack already sent
-     * {@code message}, queued by InitiateWithSend, as early data. It is not written again; its Sent
-     * follows Ready. Call on the event loop before {@link #establish}.
-     */
-    public void sentAsEarlyData(Message message) {
-        sendPath.sentAsEarlyData(message);
+        onClosed(end);
     }
 
     /** Adopts the winning link and raises Ready (E-01), RendezvousDone for a Rendezvous (E-06); on the event loop. */
     public void establish(Link winner, StackCapabilities chosenStack) {
         adopt(winner, chosenStack);
         if (store.role() == Role.RENDEZVOUS) {
-            emit(() -> handler.rendezvousDone(this), lifecycle::completeReady);
+            emit(() -> handler.rendezvousDone(this), this::completeReady);
         } else {
-            emit(() -> handler.ready(this), lifecycle::completeReady);
+            emit(() -> handler.ready(this), this::completeReady);
         }
-        sendPath.raiseEarlySent();
-        lifecycle.afterReady();
+        raiseEarlySent();
+        afterReady();
     }
 
     /**
@@ -266,7 +246,7 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
         synchronized (this) {
             establishmentReport = AcceptedReport.pending(accepted);
         }
-        lifecycle.completeReady();
+        completeReady();
     }
 
     private void adopt(Link winner, StackCapabilities chosenStack) {
@@ -281,8 +261,8 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
         }
         // with framers, a byte stream preserves message boundaries, as selection assumed.
         this.stack = winner.framed() ? chosenStack.withFramer() : chosenStack;
-        receivePath.adopt(winner);
-        lifecycle.established();
+        receiveOn(winner);
+        established();
         markReady();
         PropertyStore.applyAll(this, winner);
         IdleTimer.restart(this);
@@ -291,7 +271,7 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     /** EstablishmentError (E-02): establishment failed; the connection is now Closed. */
     @Override
     public void failEstablishment(TransportServicesException error) {
-        runOnLoop(() -> lifecycle.failEstablishment(error));
+        runOnLoop(() -> establishmentFailed(error));
     }
 
     /**
@@ -306,12 +286,12 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
 
     @Override
     public CompletionStage<Connection> ready() {
-        return lifecycle.readyFuture().minimalCompletionStage();
+        return readyFuture().minimalCompletionStage();
     }
 
     @Override
     public CompletionStage<Void> closed() {
-        return lifecycle.closedFuture().minimalCompletionStage();
+        return closedFuture().minimalCompletionStage();
     }
 
     @Override
@@ -328,7 +308,7 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     public CompletionStage<MessageContext> send(Message message, MessageContext context, boolean endOfMessage) {
         Objects.requireNonNull(message, "message");
         Objects.requireNonNull(context, "context");
-        PendingSend send = new PendingSend(sendPath, message, context, endOfMessage, false);
+        PendingSend send = new PendingSend(this, message, context, endOfMessage, false);
         runOnLoop(send);
         return send;
     }
@@ -337,8 +317,8 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     public void sendWithEvents(Message message) {
         Objects.requireNonNull(message, "message");
         // The pool is the event loop's; a Send from another thread is made here, pooled once it ends.
-        runOnLoop(loop.inEventLoop() ? sendPath.pooledSend(message)
-                : new PendingSend(sendPath, message, message.context(), message.endOfMessage(), true));
+        runOnLoop(loop.inEventLoop() ? pooledSend(message)
+                : new PendingSend(this, message, message.context(), message.endOfMessage(), true));
     }
 
     @Override
@@ -349,7 +329,7 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     @Override
     public CompletionStage<Message> receive(int minIncompleteLength, int maxLength) {
         ReceiveRequest.checkLimits(minIncompleteLength, maxLength);
-        ReceiveRequest request = new ReceiveRequest(receivePath, minIncompleteLength, maxLength, false);
+        ReceiveRequest request = new ReceiveRequest(this, minIncompleteLength, maxLength, false);
         runOnLoop(request);
         return request;
     }
@@ -358,26 +338,26 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     public void receiveWithEvents(int minIncompleteLength, int maxLength) {
         ReceiveRequest.checkLimits(minIncompleteLength, maxLength);
         // The pool is the event loop's; a Receive from another thread is made here, pooled once it ends.
-        runOnLoop(loop.inEventLoop() ? receivePath.pooledRequest(minIncompleteLength, maxLength)
-                : new ReceiveRequest(receivePath, minIncompleteLength, maxLength, true));
+        runOnLoop(loop.inEventLoop() ? pooledRequest(minIncompleteLength, maxLength)
+                : new ReceiveRequest(this, minIncompleteLength, maxLength, true));
     }
 
     @Override
     public void close() {
         runOnLoop(() -> {
-            sendPath.endAllBatches();
-            lifecycle.startClose();
+            endAllBatches();
+            startClose();
         });
     }
 
     @Override
     public void startBatch() {
-        runOnLoop(sendPath::startBatch);
+        runOnLoop(this::openBatch);
     }
 
     @Override
     public void endBatch() {
-        runOnLoop(sendPath::endBatch);
+        runOnLoop(this::closeBatch);
     }
 
     @Override
@@ -418,7 +398,7 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
 
     @Override
     public void abort() {
-        runOnLoop(lifecycle::abort);
+        runOnLoop(this::abortOnLoop);
     }
 
     @Override
@@ -440,11 +420,6 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     @Override
     public void storeProperty(Property<?> property, Object value) {
         PropertyActions.store(this, property, value);
-    }
-
-    @Override
-    public ConnectionState state() {
-        return lifecycle.state();
     }
 
     @Override
@@ -486,12 +461,12 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
 
     @Override
     public TransferReport transferReport() {
-        return countedReport(link, lifecycle.state() != ConnectionState.CLOSED);
+        return countedReport(link, state() != ConnectionState.CLOSED);
     }
 
     @Override
     public String toString() {
-        return "Connection[" + lifecycle.state() + ", " + protocolStack().orElse("establishing") + ", "
+        return "Connection[" + state() + ", " + protocolStack().orElse("establishing") + ", "
                 + remoteEndpoint().map(Object::toString).orElse("-") + "]";
     }
 
@@ -555,7 +530,7 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
                     if (cloneTracker != null) {
                         current.trackWith(cloneTracker);
                     }
-                    if (lifecycle.state() == ConnectionState.CLOSED) {
+                    if (state() == ConnectionState.CLOSED) {
                         current.memberEnded(this);
                     }
                     made.group = current;
@@ -588,7 +563,7 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
                 handler);
         Map<Property<?>, Object> entangledOverrides = PropertyStore.ownOf(clone).cloneOf(store, overridden);
         CloneCoordinator.start(this, clone, framer, entangledOverrides,
-                CompletableFuture.anyOf(lifecycle.readyFuture(), lifecycle.closedFuture()));
+                CompletableFuture.anyOf(readyFuture(), closedFuture()));
         return clone;
     }
 
@@ -612,11 +587,6 @@ public final class TapsConnection extends LinkEventRouting implements GroupMembe
     @Override
     public void raiseCloneError(TransportServicesException error) {
         runOnLoop(() -> emit(() -> handler.cloneError(this, error)));
-    }
-
-    @Override
-    public boolean closing() {
-        return lifecycle.closing();
     }
 
     @Override

@@ -10,13 +10,13 @@ import java.util.concurrent.Executor;
  * connection's event loop only, so counting costs nothing per Message ({@link TransferReport}
  * documents that a report taken on another thread may lag).
  *
- * <p>A superclass of {@link TapsConnection} (through {@link LinkEventRouting}), itself extending
- * the Connection's {@link EventDispatcher}, rather than an object of its own: its fields then live
+ * <p>A layer of the Connection object (see {@link TapsConnection}), above its
+ * {@link EventDispatcher}, rather than an object of its own: its fields then live
  * in the Connection, without an object header and a reference to it (16 B of every Connection,
  * issue 21 figure 12). Its methods are named for counting ({@code count...}, {@code mark...}) so
  * they never read as the Connection's own actions; sealed, so nothing else is counted this way.
  */
-abstract sealed class TransferCounters extends EventDispatcher permits LinkEventRouting {
+abstract sealed class TransferCounters extends EventDispatcher permits Outcomes {
     /** The wall clock, in nanoseconds since the epoch, at System.nanoTime() 0: read once per JVM. */
     private static final long EPOCH_NANOS_AT_NANO_TIME_ZERO = epochNanos(Instant.now()) - System.nanoTime();
 

@@ -15,10 +15,14 @@ import java.util.ArrayDeque;
  * limits do not fit (a minimum above 32766, a maximum above 65534 other than unlimited) keeps its
  * object instead.
  *
- * <p>A superclass of {@link ReceivePath} (through which it is used; event loop only), as
- * {@link InboundQueue} is: one object per Connection for all of them.
+ * <p>A layer of the Connection object, between {@link InboundQueue} and {@link ReceivePath}
+ * (through which it is used; event loop only; see {@link TapsConnection}).
  */
-abstract class WaitingReceives extends InboundQueue {
+abstract sealed class WaitingReceives extends InboundQueue permits ReceivePath {
+    WaitingReceives(java.util.concurrent.Executor eventExecutor) {
+        super(eventExecutor);
+    }
+
     private ReceiveRequest firstRequest;
     private ArrayDeque<ReceiveRequest> laterRequests;
     /** The limits of the parked oldest Receive ({@link #packed}), or 0: none is parked. */

@@ -60,16 +60,39 @@ class ConnectionLayoutTest {
 
     @Test
     void theLifecycleKeepsWhatFewConnectionsUseInAnObjectMadeOnFirstUse() {
-        // Lifecycle 64 -> 40 B: Seldom.
-        assertThat(names(instanceFields(Lifecycle.class))).doesNotContain("readyFuture", "closedFuture", "endError",
-                "alsoOnClosed", "failureCause", "closeTimer", "establishmentCanceller").contains("seldom");
-        long references = instanceFields(Lifecycle.class).stream().filter(field -> !field.getType().isPrimitive())
-                .count();
-        assertThat(references).as("connection, seldom, onClosed, onTerminated").isEqualTo(4);
+        // Lifecycle 64 -> 40 B: Seldom. Session 19: the outcomes and their Seldom a layer below it (Outcomes).
+        List<Field> fields = new java.util.ArrayList<>(instanceFields(Lifecycle.class));
+        fields.addAll(instanceFields(Outcomes.class));
+        assertThat(names(fields)).doesNotContain("readyFuture", "closedFuture", "endError", "alsoOnClosed",
+                "failureCause", "closeTimer", "establishmentCanceller").contains("seldom");
+        long references = fields.stream().filter(field -> !field.getType().isPrimitive()).count();
+        assertThat(references).as("seldom, onClosed, onTerminated (no Connection: it is one)").isEqualTo(3);
         // 40 -> 32 B: the state as its ordinal, both outcomes in one byte, the loop's flags in one.
-        assertThat(ofType(Lifecycle.class, byte.class)).containsExactlyInAnyOrder("state", "outcomes", "flags");
+        assertThat(ofType(Lifecycle.class, byte.class)).containsExactlyInAnyOrder("state", "flags");
+        assertThat(ofType(Outcomes.class, byte.class)).containsExactly("outcomes");
         assertThat(ofType(Lifecycle.class, boolean.class)).as("only the volatile one read off the loop")
                 .containsExactly("closeRequested");
+    }
+
+    @Test
+    void theConnectionsPartsAreLayersOfOneObject() {
+        // Session 19: TapsConnection 176 + ReceivePath 80 + SendPath 64 + Lifecycle 32 B were four
+        // objects, each with a header, a reference to the Connection and one from it.
+        List<Class<?>> chain = new java.util.ArrayList<>();
+        for (Class<?> type = TapsConnection.class; type != Object.class; type = type.getSuperclass()) {
+            chain.add(type);
+        }
+        assertThat(chain).containsExactly(TapsConnection.class, ReceivePath.class, WaitingReceives.class,
+                InboundQueue.class, SendPath.class, SendQueue.class, Lifecycle.class, Outcomes.class,
+                TransferCounters.class, EventDispatcher.class);
+        for (Class<?> layer : chain) {
+            // Fields of type TapsConnection are other Connections (the registry's and idle sweep's lists).
+            assertThat(instanceFields(layer).stream().map(Field::getType).toList())
+                    .as("no reference from one layer to another: %s", layer.getSimpleName())
+                    .doesNotContainAnyElementsOf(chain.subList(1, chain.size()));
+            assertThat(names(instanceFields(layer))).as("no back reference: %s", layer.getSimpleName())
+                    .doesNotContain("connection", "lifecycle", "sendPath", "receivePath");
+        }
     }
 
     @Test

@@ -17,9 +17,18 @@ import org.junit.jupiter.api.Test;
 class InboundQueueTest {
     private final ByteBufAllocator pooled = PooledByteBufAllocator.DEFAULT;
 
+    /**
+     * A Connection of no event loop, used only as its inbound queue: the queue is a layer of the Connection
+     * object (one object per Connection, issue 21 figure 12), and its rules need nothing else.
+     */
+    static TapsConnection detached() {
+        return new TapsConnection(null, null, io.taps.properties.TransportProperties.reliableInorderStream(),
+                io.taps.properties.Role.INITIATE, null);
+    }
+
     @Test
     void oneByteStreamReadsAreCoalescedAndCostAboutTheirPayload() {
-        InboundQueue queue = new InboundQueue();
+        InboundQueue queue = detached();
         List<ByteBuf> reads = new ArrayList<>();
         int count = 20_000;
         for (int i = 0; i < count; i++) {
@@ -46,7 +55,7 @@ class InboundQueueTest {
 
     @Test
     void aFullLargeReadIsKeptAsItIsAndCountedAtItsCapacity() {
-        InboundQueue queue = new InboundQueue();
+        InboundQueue queue = detached();
         ByteBuf read = pooled.directBuffer(8192, 8192).writeZero(6000);
         queue.addStreamData(read);
         assertThat(read.refCnt()).as("kept, not copied").isEqualTo(1);
@@ -61,7 +70,7 @@ class InboundQueueTest {
 
     @Test
     void aSmallDatagramInA64KiBufferIsCopiedToItsExactSize() {
-        InboundQueue queue = new InboundQueue();
+        InboundQueue queue = detached();
         ByteBuf datagram = pooled.directBuffer(65_536).writeByte(1);
         assertThat(InboundQueue.admissionCost(datagram)).isEqualTo(1 + InboundQueue.UNIT_OVERHEAD);
         queue.addMessage(datagram, MessageContext.create(), true);
@@ -73,7 +82,7 @@ class InboundQueueTest {
 
     @Test
     void aSmallSliceCountsTheBufferItPinsUnlessCopied() {
-        InboundQueue queue = new InboundQueue();
+        InboundQueue queue = detached();
         ByteBuf read = pooled.directBuffer(65_536).writeZero(65_536);
         ByteBuf bigSlice = read.retainedSlice(0, 40_000);
         ByteBuf smallSlice = read.retainedSlice(40_000, 10);
@@ -90,8 +99,8 @@ class InboundQueueTest {
     @Test
     void aSharedBudgetIsChargedAndDischargedWithTheQueue() {
         SharedReceiveBudget budget = new SharedReceiveBudget(1 << 20);
-        InboundQueue first = new InboundQueue();
-        InboundQueue second = new InboundQueue();
+        InboundQueue first = detached();
+        InboundQueue second = detached();
         first.shareBudget(budget);
         second.shareBudget(budget);
         first.addMessage(pooled.heapBuffer(64).writeInt(1), MessageContext.create(), true);

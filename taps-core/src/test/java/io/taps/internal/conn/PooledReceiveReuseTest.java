@@ -40,7 +40,7 @@ class PooledReceiveReuseTest extends OneLoopTapsTestSupport {
                 c.sendWithEvents(message);
                 c.receiveWithEvents(1, Integer.MAX_VALUE);
                 // On the loop, inside the handler: the Receive just asked for is parked already.
-                waitingInHandler.add(!Integer.valueOf(0).equals(field(((TapsConnection) c).receivePath, "parked")));
+                waitingInHandler.add(!Integer.valueOf(0).equals(field(c, "parked")));
             }
         };
         Listener listener = taps.preconnection().local(LocalEndpoint.ofAddress("127.0.0.1", 0))
@@ -57,9 +57,9 @@ class PooledReceiveReuseTest extends OneLoopTapsTestSupport {
         try (listener; Socket client = new Socket("127.0.0.1", listener.port())) {
             await().atMost(WAIT).until(() -> accepted.size() == 1);
             TapsConnection connection = (TapsConnection) accepted.get(0);
-            assertThat(onLoop(connection, () -> field(connection.receivePath, "firstRequest")))
+            assertThat(onLoop(connection, () -> field(connection, "firstRequest")))
                     .as("the waiting Receive is parked").isNull();
-            assertThat(onLoop(connection, () -> field(connection.receivePath, "parked"))).isNotEqualTo(0);
+            assertThat(onLoop(connection, () -> field(connection, "parked"))).isNotEqualTo(0);
             Object first = onLoop(connection, () -> ReceivePool.ofThisThread().poll());
             onLoop(connection, () -> {
                 ReceivePool.ofThisThread().offer((ReceiveRequest) first);
@@ -71,7 +71,7 @@ class PooledReceiveReuseTest extends OneLoopTapsTestSupport {
             }
             await().atMost(WAIT).until(() -> waitingInHandler.size() == 3);
             assertThat(waitingInHandler).as("each echo's Receive parked at once").containsOnly(true);
-            assertThat(onLoop(connection, () -> field(connection.receivePath, "firstRequest"))).isNull();
+            assertThat(onLoop(connection, () -> field(connection, "firstRequest"))).isNull();
             Object last = onLoop(connection, () -> ReceivePool.ofThisThread().poll());
             onLoop(connection, () -> {
                 ReceivePool.ofThisThread().offer((ReceiveRequest) last);

@@ -21,12 +21,12 @@ class SendQueueTest {
 
     @Test
     void anEmptyQueueHasNothingToWrite() {
-        assertThat(new SendQueue().pollNext(null)).isNull();
+        assertThat(InboundQueueTest.detached().pollNext(null)).isNull();
     }
 
     @Test
     void lowerPriorityGoesFirstButNeverOvertakesAnOrderedMessageOrAnEarlierPart() {
-        SendQueue queue = new SendQueue();
+        SendQueue queue = InboundQueueTest.detached();
         MessageContext split = MessageContext.create();
         PendingSend orderedFirst = send(MessageContext.create(), 5, true, false);
         PendingSend orderedUrgent = send(MessageContext.create(), 0, true, false);
@@ -44,8 +44,8 @@ class SendQueueTest {
         assertThat(queue.pollNext(null)).isSameAs(orderedFirst);
         assertThat(queue.pollNext(null)).isSameAs(orderedUrgent);
         assertThat(queue.pollNext(null)).isSameAs(last);
-        assertThat(queue.isEmpty()).isTrue();
-        assertThat(queue.bytes()).isZero();
+        assertThat(queue.noSendQueued()).isTrue();
+        assertThat(queue.queuedSendBytes()).isZero();
     }
 
     /** The usual queue holds one Send; taking it made a map per poll (3-4% of a TCP connect + close's bytes). */
@@ -54,7 +54,7 @@ class SendQueueTest {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         Assumptions.assumeTrue(threads.isThreadAllocatedMemorySupported());
         threads.setThreadAllocatedMemoryEnabled(true);
-        SendQueue queue = new SendQueue();
+        SendQueue queue = InboundQueueTest.detached();
         PendingSend lone = send(MessageContext.create(), 0, true, false);
         for (int i = 0; i < 20_000; i++) {
             queue.add(lone);
@@ -78,7 +78,7 @@ class SendQueueTest {
     /** A queue keeps a list only while it holds two Sends or more: a list kept is ~80 B of every Connection that queued. */
     @Test
     void aQueueKeepsNoListOnceItEmpties() throws ReflectiveOperationException {
-        SendQueue queue = new SendQueue();
+        SendQueue queue = InboundQueueTest.detached();
         PendingSend one = send(MessageContext.create(), 0, true, false);
         PendingSend two = send(MessageContext.create(), 0, true, false);
         queue.add(one);
@@ -86,20 +86,20 @@ class SendQueueTest {
         queue.add(two);
         assertThat(queue.pollNext(null)).isSameAs(one);
         assertThat(queue.pollNext(null)).isSameAs(two);
-        assertThat(queue.isEmpty()).isTrue();
+        assertThat(queue.noSendQueued()).isTrue();
         assertThat(field(queue, "entries")).as("the list goes when the queue empties").isNull();
         queue.add(one);
         queue.add(two);
         assertThat(queue.drainAll()).containsExactly(one, two);
         assertThat(field(queue, "entries")).isNull();
-        assertThat(queue.bytes()).isZero();
+        assertThat(queue.queuedSendBytes()).isZero();
         queue.add(two);
         assertThat(queue.remove(two)).isTrue();
-        assertThat(queue.isEmpty()).isTrue();
+        assertThat(queue.noSendQueued()).isTrue();
     }
 
     private static Object field(Object owner, String name) throws ReflectiveOperationException {
-        java.lang.reflect.Field field = owner.getClass().getDeclaredField(name);
+        java.lang.reflect.Field field = SendQueue.class.getDeclaredField(name);
         field.setAccessible(true);
         return field.get(owner);
     }
@@ -110,7 +110,7 @@ class SendQueueTest {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         Assumptions.assumeTrue(threads.isThreadAllocatedMemorySupported());
         threads.setThreadAllocatedMemoryEnabled(true);
-        SendQueue queue = new SendQueue();
+        SendQueue queue = InboundQueueTest.detached();
         PendingSend[] sends = new PendingSend[16];
         for (int i = 0; i < sends.length; i++) {
             sends[i] = send(MessageContext.create(), sends.length - i, true, false);
@@ -136,7 +136,7 @@ class SendQueueTest {
         }
         long allocated = threads.getThreadAllocatedBytes(thread) - before;
         assertThat(inOrder).as("ordered Sends never overtake, whatever their priority").isTrue();
-        assertThat(queue.isEmpty()).isTrue();
+        assertThat(queue.noSendQueued()).isTrue();
         // A map per poll is ~300 B, ~5 KB a round of 16; the list a queue of two or more Sends makes
         // (and drops when it empties) is ~330 B a round.
         assertThat(allocated / 1_000).as("bytes per round of 16 Sends").isLessThan(1_500);
@@ -144,7 +144,7 @@ class SendQueueTest {
 
     @Test
     void anOrderedFinalSendWaitsForTheOnesBehindIt() {
-        SendQueue queue = new SendQueue();
+        SendQueue queue = InboundQueueTest.detached();
         PendingSend last = send(MessageContext.create(), 0, true, true);
         PendingSend next = send(MessageContext.create(), 0, true, false);
         queue.add(last);
@@ -157,7 +157,7 @@ class SendQueueTest {
 
     @Test
     void anUnorderedSendStillOvertakesAfterOrderedOnesLeft() {
-        SendQueue queue = new SendQueue();
+        SendQueue queue = InboundQueueTest.detached();
         PendingSend ordered = send(MessageContext.create(), 5, true, false);
         PendingSend unordered = send(MessageContext.create(), 1, false, false);
         queue.add(ordered);
