@@ -5,8 +5,10 @@ import io.taps.ErrorReason;
 import io.taps.Message;
 import io.taps.MessageContext;
 import io.taps.TransportServicesException;
+import io.taps.internal.ReceivedContexts;
 import io.taps.monitor.TransportObserver;
 import io.taps.properties.Direction;
+import io.taps.properties.MessageProperties;
 import java.net.InetSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,7 +79,6 @@ abstract sealed class ReceivePath extends WaitingReceives permits TapsConnection
     private static final int DATAGRAM_DROPPED = 1 << 4;
     /** A framer's failConnection after Ready: raised once the Messages delivered before it are received. */
     private TransportServicesException framingError;
-    private MessageContext linkContext;
     /** Unframed stream bytes still to deliver that arrived as 0-RTT early data (TCP Fast Open). */
     private int earlyBytesLeft;
 
@@ -403,8 +404,7 @@ abstract sealed class ReceivePath extends WaitingReceives permits TapsConnection
         }
     }
 
-    private static final io.taps.properties.MessageProperties UNRELIABLE =
-            io.taps.properties.MessageProperties.builder().msgReliable(false).build();
+    private static final MessageProperties UNRELIABLE = MessageProperties.builder().msgReliable(false).build();
 
     /**
      * The context of {@code length} stream bytes about to be delivered in one Message: marked as
@@ -422,13 +422,10 @@ abstract sealed class ReceivePath extends WaitingReceives permits TapsConnection
     MessageContext receivedContext(InetSocketAddress sender, boolean isFinal) {
         Link link = connection().link();
         if (!isFinal && link != null && (sender == null || sender.equals(link.remoteAddress()))) {
-            // A connected link's endpoints never change: one immutable context serves every Message.
-            MessageContext shared = linkContext;
-            if (shared == null) {
-                shared = newReceivedContext(null, false);
-                linkContext = shared;
-            }
-            return shared;
+            // A connected link's endpoints never change: one immutable context serves every Message,
+            // kept by the event loop for the links active lately, not by every Connection (32 B each).
+            return ReceivedContexts.of(link.remoteAddress(), link.localAddress(),
+                    link.receivesUnreliably() ? UNRELIABLE : MessageProperties.empty());
         }
         return newReceivedContext(sender, isFinal);
     }

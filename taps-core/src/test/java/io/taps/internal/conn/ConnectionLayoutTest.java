@@ -113,5 +113,7 @@ class ConnectionLayoutTest {
         assertThat(names(instanceFields(WaitingReceives.class))).containsExactlyInAnyOrder("firstRequest",
                 "laterRequests", "parked");
         assertThat(names(instanceFields(ReceivePath.class))).doesNotContain("strategy");
+        // Session 19: the context of its received Messages is the event loop's (ReceivedContexts), 32 B.
+        assertThat(ofType(ReceivePath.class, io.taps.MessageContext.class)).as("no received context kept").isEmpty();
     }
 }
