@@ -68,10 +68,16 @@ abstract sealed class InboundQueue extends SendPath permits WaitingReceives {
     private ArrayDeque<Unit> rest;
     private long bytes;
     private long memory;
-    private boolean endOfStreamQueued;
+    /**
+     * The next coalescing chunk's size as doublings of {@link #CHUNK_MIN} (the low bits, at most 5)
+     * and {@link #END_OF_STREAM_QUEUED}: one byte, not an int and a boolean, which took the
+     * Connection object over an 8 B boundary (issue 21 figure 12).
+     */
+    private byte chunkAndEnd;
+    private static final int DOUBLINGS = 7;
+    private static final int END_OF_STREAM_QUEUED = 8;
     /** The coalescing chunk at the tail that small stream reads are appended to, while it has room. */
     private Unit appendable;
-    private int nextChunk = CHUNK_MIN;
     /** Memory shared with other Connections' queues (a UDP Listener's), charged along with {@link #memory}. */
     private SharedReceiveBudget shared;
 
@@ -99,8 +105,11 @@ abstract sealed class InboundQueue extends SendPath permits WaitingReceives {
             while (data.isReadable()) {
                 Unit tail = appendable;
                 if (tail == null || !tail.data.isWritable()) {
+                    int nextChunk = CHUNK_MIN << (chunkAndEnd & DOUBLINGS);
                     int size = Math.max(nextChunk, Math.min(data.readableBytes(), CHUNK_MAX));
-                    nextChunk = Math.min(CHUNK_MAX, nextChunk * 2);
+                    if (nextChunk < CHUNK_MAX) {
+                        chunkAndEnd++;
+                    }
                     ByteBuf chunk = Unpooled.wrappedBuffer(new byte[size]).clear();
                     tail = new Unit(chunk, null, false, false, size + UNIT_OVERHEAD);
                     append(tail);
@@ -127,7 +136,7 @@ abstract sealed class InboundQueue extends SendPath permits WaitingReceives {
     void addEndOfStream(MessageContext context) {
         appendable = null;
         append(new Unit(Unpooled.EMPTY_BUFFER, context, true, true, UNIT_OVERHEAD));
-        endOfStreamQueued = true;
+        chunkAndEnd |= END_OF_STREAM_QUEUED;
     }
 
     /** What keeping {@code data} as a unit would cost, after right-sizing (see {@link #rightSized}). */
@@ -211,7 +220,7 @@ abstract sealed class InboundQueue extends SendPath permits WaitingReceives {
     }
 
     boolean endOfStreamQueued() {
-        return endOfStreamQueued;
+        return (chunkAndEnd & END_OF_STREAM_QUEUED) != 0;
     }
 
     /**
@@ -319,10 +328,10 @@ abstract sealed class InboundQueue extends SendPath permits WaitingReceives {
             appendable = null;
         }
         if (head.endOfStream) {
-            endOfStreamQueued = false;
+            chunkAndEnd &= ~END_OF_STREAM_QUEUED;
         }
         if (this.head == null) {
-            nextChunk = CHUNK_MIN;
+            chunkAndEnd &= ~DOUBLINGS;
         }
         return head;
     }
