@@ -17,6 +17,7 @@ import io.taps.endpoint.RemoteEndpoint;
 import io.taps.framer.Framer;
 import io.taps.framer.FramerContext;
 import io.taps.internal.MessageAccess;
+import io.taps.internal.ReceivedContexts;
 import io.taps.properties.Role;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -67,7 +68,6 @@ final class FramerHandler extends FramerInput implements FramerContext, FramerSt
     private int flags;
     /** What the framer sent while framing one Message: the first buffer (the others are in {@link RareState}). */
     private ByteBuf firstCollected;
-    private MessageContext receivedContext;
     private static final int EARMARK_END = 1 << 0;
     private static final int STARTED = 1 << 1;
     private static final int READY = 1 << 2;
@@ -474,14 +474,10 @@ final class FramerHandler extends FramerInput implements FramerContext, FramerSt
 
     @Override
     public MessageContext receivedContext() {
-        MessageContext context = receivedContext;
-        if (context == null) {
-            // The channel's addresses, made endpoints only if read: kept for the Connection's life (issue 21 item 4).
-            context = MESSAGES.receivedOn(socketAddress(ctx.channel().remoteAddress()),
-                    socketAddress(ctx.channel().localAddress()), false);
-            receivedContext = context;
-        }
-        return context;
+        // The channel's addresses, made endpoints only if read; the context is the event loop's for
+        // the links active lately, not kept by every Connection (32 B of each, issue 21 figure 12).
+        return ReceivedContexts.of(socketAddress(ctx.channel().remoteAddress()),
+                socketAddress(ctx.channel().localAddress()));
     }
 
     private static InetSocketAddress socketAddress(Object address) {

@@ -79,18 +79,19 @@ class FramerHolderFootprintTest {
     }
 
     /**
-     * The handler of every framed Connection keeps 8 fields of 4 bytes (48 B with compressed
-     * pointers; it was 96 with 17 fields, three of them longs), its input's among them.
+     * The handler of every framed Connection keeps 7 fields of 4 bytes (48 B with compressed
+     * pointers; it was 96 with 17 fields, three of them longs), its input's among them; the context
+     * of received Messages is the event loop's (ReceivedContexts, session 19).
      */
     @Test
-    void aHandlerKeepsEightFieldsOfFourBytes() {
+    void aHandlerKeepsSevenFieldsOfFourBytes() {
         List<java.lang.reflect.Field> fields = new ArrayList<>();
         for (Class<?> type : List.of(FramerHandler.class, FramerInput.class)) {
             java.util.Arrays.stream(type.getDeclaredFields())
                     .filter(field -> !java.lang.reflect.Modifier.isStatic(field.getModifiers())).forEach(fields::add);
         }
-        assertThat(fields).extracting(java.lang.reflect.Field::getName).hasSize(8)
-                .doesNotContain("stack", "progress", "depth");
+        assertThat(fields).extracting(java.lang.reflect.Field::getName).hasSize(7)
+                .doesNotContain("stack", "progress", "depth", "receivedContext");
         assertThat(fields).extracting(java.lang.reflect.Field::getType).doesNotContain(long.class);
     }
 

@@ -69,9 +69,10 @@ class AcceptedConnectionFootprintTest extends TapsTestSupport {
      * framer nor HeaderCodec of its own (the built-in framer is its factory's, the one framer's
      * handler its own stack); then 13, no property store nor idle timer of its own, and its
      * waiting Receive parked (its object the loop's). Session 19: 9, the lifecycle and the send and
-     * receive paths layers of the Connection object.
+     * receive paths layers of the Connection object; then 7, the received context the event loop's
+     * (ReceivedContexts) and with it the second address.
      */
-    private static final int ECHO_BOUND = 10;
+    private static final int ECHO_BOUND = 8;
 
     private static Listener listener;
     private static final List<Connection> accepted = new CopyOnWriteArrayList<>();
@@ -263,6 +264,8 @@ class AcceptedConnectionFootprintTest extends TapsTestSupport {
             Map<String, Integer> own = ownObjects(withHandlers(echoing.get(0)), withHandlers(echoing.get(1)));
             System.out.println("objects an echo server's idle Connection keeps of its own: "
                     + own.values().stream().mapToInt(Integer::intValue).sum() + " " + own);
+            assertThat(own).as("the received context: the event loop's for the links active lately")
+                    .doesNotContainKey(io.taps.MessageContext.class.getName());
             assertThat(own).as("the received context's endpoints, made only when read")
                     .doesNotContainKeys(RemoteEndpoint.class.getName(), LocalEndpoint.class.getName(),
                             "java.lang.Integer");
