@@ -82,8 +82,13 @@ final class PropertyStore {
         }
         PropertyStore made = new PropertyStore(properties, role, properties.get(Property.DIRECTION),
                 properties.connectionValues(), properties.messageDefaults(), true);
-        SHARED.set(slot, made);
-        return made;
+        if (SHARED.compareAndSet(slot, last, made)) {
+            return made;
+        }
+        // Another event loop made the first Connection of these properties at the same time (a
+        // Listener accepting on several loops): both take the store that won, not one each.
+        PropertyStore won = SHARED.get(slot);
+        return won != null && won.properties == properties && won.role == role ? won : made;
     }
 
     /** The slot of {@link #SHARED} that {@code properties} in {@code role} use. */

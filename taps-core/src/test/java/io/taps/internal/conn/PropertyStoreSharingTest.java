@@ -98,4 +98,35 @@ class PropertyStoreSharingTest extends OneLoopTapsTestSupport {
                 .isInstanceOf(IllegalStateException.class);
         assertThat(shared.get(Property.CONN_PRIORITY)).isEqualTo(100);
     }
+
+    /**
+     * Connections of the same properties made at the same time on several event loops (a Listener's
+     * first accepted ones) share one store: each kept one of its own when both saw an empty slot, so
+     * AcceptedConnectionFootprintTest now and then read a store and its map more.
+     */
+    @Test
+    void connectionsMadeAtOnceOnSeveralThreadsShareOneStore() throws Exception {
+        int threads = 4;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            for (int round = 0; round < 500; round++) {
+                TransportProperties properties = TransportProperties.reliableInorderStream();
+                java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+                List<java.util.concurrent.Future<PropertyStore>> made = new ArrayList<>();
+                for (int thread = 0; thread < threads; thread++) {
+                    made.add(pool.submit(() -> {
+                        start.await();
+                        return PropertyStore.sharedFor(properties, Role.LISTEN);
+                    }));
+                }
+                java.util.Set<PropertyStore> stores = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+                for (java.util.concurrent.Future<PropertyStore> store : made) {
+                    stores.add(store.get(30, java.util.concurrent.TimeUnit.SECONDS));
+                }
+                assertThat(stores).as("stores of one round").hasSize(1);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
