@@ -113,7 +113,10 @@ class ConnectionLayoutTest {
         assertThat(names(instanceFields(WaitingReceives.class))).containsExactlyInAnyOrder("firstRequest",
                 "laterRequests", "parked");
         assertThat(names(instanceFields(ReceivePath.class))).doesNotContain("strategy");
-        // Session 19: the context of its received Messages is the event loop's (ReceivedContexts), 32 B.
+        // Session 19: the context of its received Messages is the event loop's (ReceivedContexts), 32 B,
+        // and the queue's chunk size and end mark one byte: the Connection object 288 -> 280 B.
+        assertThat(ofType(InboundQueue.class, int.class)).as("the next chunk as doublings in a byte").isEmpty();
+        assertThat(ofType(InboundQueue.class, boolean.class)).as("the end of stream a bit of it").isEmpty();
         assertThat(ofType(ReceivePath.class, io.taps.MessageContext.class)).as("no received context kept").isEmpty();
     }
 }
