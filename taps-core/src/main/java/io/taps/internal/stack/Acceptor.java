@@ -98,23 +98,42 @@ public final class Acceptor {
                 ? FramerStack.install(channel.pipeline(), binding.framers(), Role.LISTEN) : null;
         ConnectionHandler handler = new ConnectionHandler(inbound, handshake != null, framerStack);
         channel.pipeline().addLast("taps", handler);
-        if (framerStack != null || handshake != null) {
-            Duration limit = binding.handshakeTimeout();
-            ScheduledFuture<?> expiry = channel.eventLoop().schedule(() -> handler.reportHandshake(channel,
-                    new TransportServicesException(ErrorReason.TIMEOUT, "inbound connection not ready (handshake"
-                            + " and framers) within " + limit.toMillis() + " ms")), limit.toNanos(), TimeUnit.NANOSECONDS);
-            ChannelFutureListener cancelExpiry = closed -> expiry.cancel(false);
-            channel.closeFuture().addListener(cancelExpiry);
-            handler.whenReported(() -> {
-                expiry.cancel(false);
-                // Not kept by the close future for the Connection's whole life (issue 21 item 4).
-                channel.closeFuture().removeListener(cancelExpiry);
+        if (handshake != null) {
+            armExpiry(binding, channel, handler);
+        } else if (framerStack != null) {
+            // Framers without a handshake are mostly ready before the accept's read loop ends (they
+            // start at channelActive, which Netty fires while it registers the accepted channel),
+            // so the expiry is armed only for an attempt still unreported then: a scheduled task,
+            // its cancellation and three lambdas were ~150 B of every framed accept, and two
+            // operations on the loop's queue of scheduled tasks (issue 21 figure 12).
+            channel.eventLoop().execute(() -> {
+                if (!handler.outcomeReported()) {
+                    armExpiry(binding, channel, handler);
+                }
             });
         }
         if (handshake != null) {
             handshake.whenComplete((done, failure) -> TapsAttempt.onLoop(channel,
                     () -> handler.reportHandshake(channel, failure)));
         }
+    }
+
+    /**
+     * Bounds the inbound establishment by the Listener's handshake timeout, so a peer that never
+     * finishes cannot hold an accepted channel forever.
+     */
+    private static void armExpiry(TapsBinding binding, Channel channel, ConnectionHandler handler) {
+        Duration limit = binding.handshakeTimeout();
+        ScheduledFuture<?> expiry = channel.eventLoop().schedule(() -> handler.reportHandshake(channel,
+                new TransportServicesException(ErrorReason.TIMEOUT, "inbound connection not ready (handshake"
+                        + " and framers) within " + limit.toMillis() + " ms")), limit.toNanos(), TimeUnit.NANOSECONDS);
+        ChannelFutureListener cancelExpiry = closed -> expiry.cancel(false);
+        channel.closeFuture().addListener(cancelExpiry);
+        handler.whenReported(() -> {
+            expiry.cancel(false);
+            // Not kept by the close future for the Connection's whole life (issue 21 item 4).
+            channel.closeFuture().removeListener(cancelExpiry);
+        });
     }
 
     /** The link of a Connection on a channel a plugged-in stack accepted. */

@@ -202,6 +202,11 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         return observer == null;
     }
 
+    /** Whether the attempt's outcome (ready or failed) has been reported; on the event loop. */
+    public boolean outcomeReported() {
+        return reported();
+    }
+
     private void report(Channel channel, Throwable failure) {
         if (reported()) {
             return;
