@@ -4,18 +4,17 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelDuplexHandler;
 import io.taps.MessageContext;
 import java.util.Iterator;
 
 /**
- * The unparsed input of a {@link FramerHandler} (RFC 9623 §6.3): its receive cursor over a
+ * The unparsed input of a {@link FramerRuntime} (RFC 9623 §6.3): its receive cursor over a
  * queue of received buffers, never merged, and the handler's {@link RareState}. Views and
  * deliveries are slices of those buffers (a composite of slices when they span buffers), so no
- * payload byte is copied. A superclass of the handler, not an object of its own, so that every
+ * payload byte is copied. A superclass of the runtime, not an object of its own, so that every
  * framed Connection keeps no more than the head buffer, a count and a reference here.
  */
-abstract class FramerInput extends ChannelDuplexHandler {
+abstract class FramerInput {
     /** The Message of the framer below that a buffered input buffer belongs to. */
     record Origin(MessageContext context, boolean endOfMessage) {
     }
@@ -24,7 +23,7 @@ abstract class FramerInput extends ChannelDuplexHandler {
 
     /** The head of the unparsed input (the buffers after it are in {@link RareState}). */
     ByteBuf inputHead;
-    /** Unparsed bytes: at most {@link FramerHandler#MAX_UNPARSED} plus what one framer call let arrive. */
+    /** Unparsed bytes: at most {@link FramerRuntime#MAX_UNPARSED} plus what one framer call let arrive. */
     int available;
     /** What is held only now and then; null most of the time (see {@link RareState}). */
     RareState rare;

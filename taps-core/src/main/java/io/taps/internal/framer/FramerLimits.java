@@ -17,8 +17,11 @@ public final class FramerLimits {
     public static int maxMessageSize(ChannelPipeline pipeline) {
         long smallest = -1;
         for (Map.Entry<String, ChannelHandler> entry : pipeline) {
-            if (entry.getValue() instanceof FramerHandler) {
-                long limit = ((FramerHandler) entry.getValue()).maxMessageSize();
+            // A framer's own handler, or the taps handler hosting the only framer.
+            FramerRuntime framer = entry.getValue() instanceof FramerHost
+                    ? ((FramerHost) entry.getValue()).hostedFramer() : null;
+            if (framer != null) {
+                long limit = framer.maxMessageSize();
                 if (limit >= 0 && (smallest < 0 || limit < smallest)) {
                     smallest = limit;
                 }

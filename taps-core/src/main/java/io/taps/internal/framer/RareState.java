@@ -8,7 +8,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 
 /**
- * What a {@link FramerHandler} holds only now and then (issue 21 figure 12): input that spans
+ * What a {@link FramerRuntime} holds only now and then (issue 21 figure 12): input that spans
  * buffers, a Message earmarked beyond what arrived, a Message framed as several buffers or held
  * in parts, a handoff to a prepended framer, and the {@link FramerChain} of several framers (or
  * of one whose outcome is pending). A framed echo of whole Messages needs none of it, so a

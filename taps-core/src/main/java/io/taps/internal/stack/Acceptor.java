@@ -95,7 +95,7 @@ public final class Acceptor {
     private static void attach(Inbound inbound, Channel channel, CompletionStage<?> handshake) {
         TapsBinding binding = inbound.binding;
         FramerStack framerStack = inbound.stack.capabilities().byteStream()
-                ? FramerStack.install(channel.pipeline(), binding.framers(), Role.LISTEN) : null;
+                ? FramerStack.installHosted(channel.pipeline(), binding.framers(), Role.LISTEN) : null;
         ConnectionHandler handler = new ConnectionHandler(inbound, handshake != null, framerStack);
         channel.pipeline().addLast("taps", handler);
         if (handshake != null) {

@@ -85,7 +85,7 @@ class FramerHolderFootprintTest {
     @Test
     void aHandlerKeepsEightFieldsOfFourBytes() {
         List<java.lang.reflect.Field> fields = new ArrayList<>();
-        for (Class<?> type : List.of(FramerHandler.class, FramerInput.class)) {
+        for (Class<?> type : List.of(FramerRuntime.class, FramerInput.class)) {
             java.util.Arrays.stream(type.getDeclaredFields())
                     .filter(field -> !java.lang.reflect.Modifier.isStatic(field.getModifiers())).forEach(fields::add);
         }
@@ -175,9 +175,9 @@ class FramerHolderFootprintTest {
     /** A handler's state flags are bits of one int, not a boolean field each (16 -> 4 B of every Connection with a framer). */
     @Test
     void aHandlerKeepsItsStateFlagsInOneInt() {
-        assertThat(java.util.Arrays.stream(FramerHandler.class.getDeclaredFields())
+        assertThat(java.util.Arrays.stream(FramerRuntime.class.getDeclaredFields())
                 .filter(field -> !java.lang.reflect.Modifier.isStatic(field.getModifiers()))
-                .filter(field -> field.getType() == boolean.class)).as("boolean fields of FramerHandler").isEmpty();
+                .filter(field -> field.getType() == boolean.class)).as("boolean fields of FramerRuntime").isEmpty();
     }
 
     private static ByteBuf ascii(String text) {
