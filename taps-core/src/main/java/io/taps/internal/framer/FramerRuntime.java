@@ -60,7 +60,7 @@ public final class FramerRuntime extends FramerInput implements FramerContext, F
 
     /*
      * Every Connection with a framer keeps this runtime, so it keeps only what a framed echo of
-     * whole Messages uses (48 B, was 96: issue 21 figure 12); the rest is in a RareState made on
+     * whole Messages uses (40 B, was 96: issue 21 figure 12); the rest is in a RareState made on
      * first need and dropped when idle again.
      */
     private final Framer framer;
@@ -301,7 +301,7 @@ public final class FramerRuntime extends FramerInput implements FramerContext, F
         } else if (flag(PASSTHROUGH)) {
             fireRest(data, origin);
             return;
-        } else if (!flag(STARTED) && available + (long) data.readableBytes() > MAX_UNPARSED) {
+        } else if (!flag(STARTED) && available() + (long) data.readableBytes() > MAX_UNPARSED) {
             // Nothing parses before the start: the bound is kept here, not after parsing.
             data.release();
             failConnection(ErrorReason.MESSAGE_TOO_LARGE, "more than taps' limit of " + MAX_UNPARSED
@@ -309,7 +309,6 @@ public final class FramerRuntime extends FramerInput implements FramerContext, F
             return;
         } else {
             addInput(data, origin);
-            available += data.readableBytes();
         }
         if (flag(STARTED)) {
             process();
@@ -327,9 +326,9 @@ public final class FramerRuntime extends FramerInput implements FramerContext, F
         int idle = 0;
         try {
             while (!flag(FAILED) && !flag(PASSTHROUGH) && !flag(STOPPED) && !flag(PAUSED) && earmark() == 0
-                    && (available > 0 || flag(INPUT_ENDED) && !flag(END_CHECKED))) {
+                    && (available() > 0 || flag(INPUT_ENDED) && !flag(END_CHECKED))) {
                 flag(PROGRESSED, false);
-                int availableBefore = available;
+                int availableBefore = available();
                 boolean endBefore = flag(INPUT_ENDED);
                 try {
                     framer.handleReceivedData(this);
@@ -338,7 +337,7 @@ public final class FramerRuntime extends FramerInput implements FramerContext, F
                     break;
                 }
                 runHandoff();
-                boolean stalled = !flag(PROGRESSED) && available == availableBefore;
+                boolean stalled = !flag(PROGRESSED) && available() == availableBefore;
                 if (flag(INPUT_ENDED) && endBefore && stalled) {
                     flag(END_CHECKED, true);
                 }
@@ -346,19 +345,19 @@ public final class FramerRuntime extends FramerInput implements FramerContext, F
                     break;
                 }
                 // Progress without consuming input (e.g. empty Messages) must end some time.
-                idle = available < availableBefore ? 0 : idle + 1;
+                idle = available() < availableBefore ? 0 : idle + 1;
                 if (idle > MAX_IDLE_CALLS) {
                     failConnection(ErrorReason.DEFRAMING_FAILED, "the framer " + framerName() + " was called "
                             + idle + " times without consuming input");
                     break;
                 }
             }
-            if (!flag(FAILED) && !flag(PASSTHROUGH) && !flag(STOPPED) && available > MAX_UNPARSED) {
-                failConnection(ErrorReason.MESSAGE_TOO_LARGE, "the framer " + framerName() + " left " + available
+            if (!flag(FAILED) && !flag(PASSTHROUGH) && !flag(STOPPED) && available() > MAX_UNPARSED) {
+                failConnection(ErrorReason.MESSAGE_TOO_LARGE, "the framer " + framerName() + " left " + available()
                         + " received bytes unparsed, more than taps' limit of " + MAX_UNPARSED);
             }
             if (flag(INPUT_ENDED) && !flag(PAUSED) && !flag(FAILED) && !flag(PASSTHROUGH) && !flag(STOPPED)
-                    && (available > 0 || earmark() > 0)) {
+                    && (available() > 0 || earmark() > 0)) {
                 failConnection(ErrorReason.DEFRAMING_FAILED, truncation());
             }
         } finally {
@@ -373,7 +372,7 @@ public final class FramerRuntime extends FramerInput implements FramerContext, F
             return "the peer ended the stream inside a Message: " + earmark() + " bytes of it never arrived (framer "
                     + framerName() + ")";
         }
-        return "the peer ended the stream inside a frame: " + available + " bytes of an incomplete frame are left"
+        return "the peer ended the stream inside a frame: " + available() + " bytes of an incomplete frame are left"
                 + " (framer " + framerName() + ")";
     }
 
@@ -391,7 +390,7 @@ public final class FramerRuntime extends FramerInput implements FramerContext, F
                 process();
             }
             if (flag(INPUT_SHUTDOWN_HELD)
-                    && (!flag(PAUSED) || available == 0 || flag(FAILED) || flag(STOPPED) || flag(PASSTHROUGH))) {
+                    && (!flag(PAUSED) || available() == 0 || flag(FAILED) || flag(STOPPED) || flag(PASSTHROUGH))) {
                 flag(INPUT_SHUTDOWN_HELD, false);
                 host().framerEvent(ctx, ChannelInputShutdownEvent.INSTANCE);
             }
@@ -403,7 +402,7 @@ public final class FramerRuntime extends FramerInput implements FramerContext, F
                     failConnection(ErrorReason.DEFRAMING_FAILED, truncation());
                 }
             }
-            if (flag(PAUSED) && available > 0 && !flag(FAILED) && !flag(STOPPED) && !flag(PASSTHROUGH)) {
+            if (flag(PAUSED) && available() > 0 && !flag(FAILED) && !flag(STOPPED) && !flag(PASSTHROUGH)) {
                 // The Messages still in the paused input come before the peer's end.
                 flag(INPUT_SHUTDOWN_HELD, true);
                 return;
@@ -436,7 +435,7 @@ public final class FramerRuntime extends FramerInput implements FramerContext, F
             throw new IllegalArgumentException("parse needs 0 <= minimum <= maximum, got " + minimumIncompleteLength
                     + ", " + maximumLength);
         }
-        return available < minimumIncompleteLength ? null : view((int) Math.min(available, maximumLength));
+        return available() < minimumIncompleteLength ? null : view((int) Math.min(available(), maximumLength));
     }
 
     /**
@@ -451,14 +450,14 @@ public final class FramerRuntime extends FramerInput implements FramerContext, F
 
     @Override
     public int readableBytes() {
-        return (int) Math.min(Integer.MAX_VALUE, available);
+        return (int) Math.min(Integer.MAX_VALUE, available());
     }
 
     @Override
     public void advanceReceiveCursor(int length) {
         checkNotEarmarked("advanceReceiveCursor");
-        if (length < 0 || length > available) {
-            throw new IllegalArgumentException("cannot advance the receive cursor by " + length + ": " + available
+        if (length < 0 || length > available()) {
+            throw new IllegalArgumentException("cannot advance the receive cursor by " + length + ": " + available()
                     + " bytes are available");
         }
         skip(length);
@@ -471,7 +470,7 @@ public final class FramerRuntime extends FramerInput implements FramerContext, F
         if (length < 0) {
             throw new IllegalArgumentException("cannot deliver a negative length: " + length);
         }
-        int now = (int) Math.min(length, available);
+        int now = (int) Math.min(length, available());
         flag(PROGRESSED, true);
         if (now < length) {
             RareState state = rare();
@@ -698,7 +697,6 @@ public final class FramerRuntime extends FramerInput implements FramerContext, F
         while ((unparsed = pollInput()) != null) {
             rest.add(unparsed);
         }
-        available = 0;
         flag(PROGRESSED, true);
         boolean ended = flag(INPUT_ENDED);
         Runnable previous = rare().handoff;
@@ -748,7 +746,6 @@ public final class FramerRuntime extends FramerInput implements FramerContext, F
             buffer = pollInput();
             fireRest(buffer, origin);
         }
-        available = 0;
     }
 
     /** Passes up input this framer stepped aside from: raw bytes as such, parts of lower Messages as those. */

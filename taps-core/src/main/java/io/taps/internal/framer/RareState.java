@@ -19,6 +19,8 @@ import java.util.ArrayList;
 final class RareState {
     /** The input after the handler's head buffer, made on first use. */
     private ArrayDeque<ByteBuf> laterInput;
+    /** The readable bytes of {@link #laterInput}, untouched until each becomes the head. */
+    private int laterBytes;
     /** Where each of {@link #laterInput} came from, in step with it. */
     private ArrayDeque<FramerInput.Origin> laterOrigins;
     /** Where the handler's head buffer came from, null for network bytes. */
@@ -48,6 +50,11 @@ final class RareState {
         }
         laterInput.add(data);
         laterOrigins.add(origin);
+        laterBytes += data.readableBytes();
+    }
+
+    int laterBytes() {
+        return laterBytes;
     }
 
     int laterInputCount() {
@@ -66,7 +73,9 @@ final class RareState {
         }
         FramerInput.Origin origin = laterOrigins.poll();
         headOrigin = origin == FramerInput.RAW ? null : origin;
-        return laterInput.poll();
+        ByteBuf next = laterInput.poll();
+        laterBytes -= next.readableBytes();
+        return next;
     }
 
     void collect(ByteBuf data) {
