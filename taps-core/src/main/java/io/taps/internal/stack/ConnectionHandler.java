@@ -182,7 +182,13 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter implem
     @Override
     public void framerRead(ChannelHandlerContext ctx, Object message) {
         if (connection != null) {
-            forward(message);
+            try {
+                forward(message);
+            } catch (Throwable failed) {
+                // As Netty does with what channelRead throws: a hosted framer's delivery is no pipeline
+                // read, and the framer would take the Connection's failure for its own.
+                exceptionCaught(ctx, failed);
+            }
         } else if (discarded) {
             ReferenceCountUtil.release(message);
         } else {

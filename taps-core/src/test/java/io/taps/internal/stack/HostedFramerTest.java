@@ -124,6 +124,16 @@ class HostedFramerTest extends TapsTestSupport {
         hosted.channel.finishAndReleaseAll();
     }
 
+    /** What the Connection throws while taking a Message goes to exceptionCaught, as from a pipeline read, not to the framer. */
+    @Test
+    void aFailureWhileTakingAMessageIsTheLinksNotTheFramers() throws Exception {
+        Hosted hosted = new Hosted();
+        hosted.failDelivery = true;
+        hosted.channel.writeInbound(frames("x"));
+        assertThat(hosted.events).containsExactly("exception java.lang.IllegalStateException: delivery failed");
+        hosted.channel.finishAndReleaseAll();
+    }
+
     @Test
     void theChannelsEndStopsTheFramerAndReleasesItsInput() throws Exception {
         Hosted hosted = new Hosted();
@@ -170,6 +180,7 @@ class HostedFramerTest extends TapsTestSupport {
         int writes;
         int flushes;
         boolean echo;
+        boolean failDelivery;
         ConnectionHandler handler;
         ChannelLink link;
 
@@ -221,6 +232,10 @@ class HostedFramerTest extends TapsTestSupport {
         @Override
         public void onFramedMessage(ByteBuf data, MessageContext context, boolean endOfMessage) {
             String text = data.toString(StandardCharsets.US_ASCII);
+            if (failDelivery) {
+                data.release();
+                throw new IllegalStateException("delivery failed");
+            }
             received.add(text);
             events.add(text);
             if (echo) {
