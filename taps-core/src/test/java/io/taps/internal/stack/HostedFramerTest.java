@@ -8,6 +8,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.taps.Connection;
@@ -79,6 +80,37 @@ class HostedFramerTest extends TapsTestSupport {
             assertThat(handlerNames(client)).containsExactly("framer-0", "framer-1", "taps");
             client.abort();
         }
+    }
+
+    /**
+     * The largest Message of a pipeline whose only framer is hosted is that framer's, read without
+     * allocating: walking the pipeline as a map copied it into a LinkedHashMap at every adoption
+     * (~300 B of every accept, issue 21 figure 12). With two framers each keeps a handler, and the
+     * smaller limit counts.
+     */
+    @Test
+    void theHostedFramersLimitIsReadWithoutCopyingThePipeline() throws Exception {
+        Hosted hosted = new Hosted(false);
+        ChannelPipeline pipeline = hosted.channel.pipeline();
+        assertThat(io.taps.internal.framer.FramerLimits.maxMessageSize(pipeline)).isEqualTo(1024);
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 10_000; i++) {
+            sum += io.taps.internal.framer.FramerLimits.maxMessageSize(pipeline);
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertThat(sum).isEqualTo(10_000L * 1024);
+        // A copy of the pipeline was ~300 B a call: 3,000,000 B.
+        assertThat(allocated).isLessThan(10_000);
+        hosted.channel.finishAndReleaseAll();
+
+        EmbeddedChannel chained = new EmbeddedChannel();
+        FramerStack.install(chained.pipeline(), List.of(LengthPrefixFramer.builder(4).maxMessageSize(4096).factory(),
+                LengthPrefixFramer.builder(2).maxMessageSize(512).factory()), Role.LISTEN);
+        assertThat(io.taps.internal.framer.FramerLimits.maxMessageSize(chained.pipeline())).isEqualTo(512);
+        chained.finishAndReleaseAll();
     }
 
     /**
