@@ -219,7 +219,8 @@ setup_figures() {
 # first_message TIMEOUT RESULT_FILE JMH_ARGS...: figure 10 (FirstMessage, plain TCP vs TCP Fast Open)
 # alone, inside a throw-away network namespace (unshare -n) whose net.ipv4.tcp_fastopen is 3, so
 # both sides may use Fast Open without touching the host's sysctl; set before the JVM starts, since
-# Netty reads it once. Needs root and unshare; the other figures stay in the host's namespace.
+# Netty reads it once. Needs root and unshare. JMH_ARGS select the benchmarks. Each call gets a
+# namespace of its own; the other figures stay in the host's namespace.
 first_message() {
   local limit=$1 result=$2
   shift 2
@@ -229,14 +230,14 @@ first_message() {
   fi
   timeout "$limit" unshare -n sh -c 'ip link set lo up && sysctl -q -w net.ipv4.tcp_fastopen=3 && exec "$@"' sh \
     "${PIN[@]}" "$JAVA" $JVM_FLAGS -jar "$JAR" -foe true -to 60s -jvmArgsAppend "$JVM_FLAGS" -rf json -rff "$result" \
-    "$@" FirstMessage
+    "$@"
 }
 
 if [ "$MODE" = smoke ]; then
   TITLE="taps benchmarks, SMOKE run (1 x 0.5 s per benchmark, no warm-up, not forked, unpinned, GC profiler on): smoke numbers, not measurements"
   jmh 300 "$OUT/smoke.json" -f 0 -wi 0 -i 1 -r 500ms -prof gc -e FirstMessage,Scale,Candidates > "$OUT/smoke.log" 2>&1 \
     || { tail -50 "$OUT/smoke.log"; echo "smoke run FAILED (log: $OUT/smoke.log)" >&2; exit 1; }
-  first_message 120 "$OUT/first-message-smoke.json" -f 0 -wi 1 -w 500ms -i 1 -r 500ms > "$OUT/first-message-smoke.log" 2>&1 \
+  first_message 120 "$OUT/first-message-smoke.json" -f 0 -wi 1 -w 500ms -i 1 -r 500ms FirstMessage > "$OUT/first-message-smoke.log" 2>&1 \
     || { tail -50 "$OUT/first-message-smoke.log"; echo "figure 10 smoke run FAILED" >&2; exit 1; }
   # Figure 12 with 1,000 connections only: the smoke run checks the harness.
   isolated 120 "$OUT/scale-smoke.json" -f 0 -wi 0 -i 1 -r 500ms -p workload=1000 Scale > "$OUT/scale-smoke.log" 2>&1 \
@@ -261,20 +262,26 @@ else
   fi
   for round in $(seq 1 "$ROUNDS"); do
     echo "Round $round of $ROUNDS ($(( $(date +%s) - START )) s elapsed) ..."
-    # Reactor Netty's benchmarks (method "reactor") in the first BENCH_REACTOR_ROUNDS rounds only.
-    fm_skip=()
-    if [ "$round" -gt "$REACTOR_ROUNDS" ]; then
-      fm_skip=(-e '\.reactor$')
-    fi
     steady_figures "$round"
     setup_figures "$round"
     # Two forks per library: the machine runs everything ~1.5x slower for seconds at a time (both
     # libraries, the same context switches per operation, no JIT difference: session 16), so one
     # fork per library made the round's ratio the luck of which level each fork drew.
-    first_message 600 "$OUT/first-message-$round.json" -f 2 -wi 12 -w 2s -i 4 -r 1500ms "${fm_skip[@]}" \
-      > "$OUT/first-message-$round.log" 2>&1 \
-      || { tail -50 "$OUT/first-message-$round.log"; echo "figure 10 round $round FAILED" >&2; exit 1; }
-    FILES+=("$OUT/first-message-$round.json")
+    # One JMH run per workload and library, each in a network namespace of its own, the libraries of
+    # a workload back to back and the first library alternating per round, as for figures 4 and 5.
+    # In one JMH run for all of them (JMH orders by name: netty, reactor, taps) the forks grew slower
+    # along the run (session 18's: 134, 155, 118, 164, 195, 200, 214, 213, 183, 173 us), and taps,
+    # always last, read 0.68-0.78 of raw Netty in five of six runs; forks each in a fresh namespace
+    # and JMH run, alternating, read taps 122-125 us against raw Netty's 129-146 (session 19, quiet).
+    for workload in TCP TFO; do
+      for library in $(alternating "$round"); do
+        [ "$library" = reactor ] && [ "$workload" = TFO ] && continue
+        first_message 600 "$OUT/first-message-$round-$library-$workload.json" -f 2 -wi 12 -w 2s -i 4 -r 1500ms \
+          -p workload="$workload" "\\.FirstMessage\\.$library\$" > "$OUT/first-message-$round-$library-$workload.log" 2>&1 \
+          || { tail -50 "$OUT/first-message-$round-$library-$workload.log"; echo "figure 10 round $round ($library $workload) FAILED" >&2; exit 1; }
+        FILES+=("$OUT/first-message-$round-$library-$workload.json")
+      done
+    done
   done
   echo "Allocation run ($(( $(date +%s) - START )) s elapsed) ..."
   jmh 300 "$OUT/alloc.json" -f 1 -wi 2 -w 3s -i 3 -r 2s -prof gc -p workload=TCP,TLS,UDP '\.Flows\.' > "$OUT/alloc.log" 2>&1 \

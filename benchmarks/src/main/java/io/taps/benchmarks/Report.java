@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * ("n/a" where Reactor Netty has no counterpart, {@link #REACTOR_NOT_APPLICABLE}). Several files
  * (rounds of the same suite) are merged: each value cell is the median over the rounds that have it.
  * Files whose name carries a round number ({@code steady-2-TCP-taps.json}, {@code setup-2-netty.json},
- * {@code first-message-2.json}: {@link #roundOf}) make up that round together; any other file is a
+ * {@code first-message-2-taps-TCP.json}: {@link #roundOf}) make up that round together; any other file is a
  * round of its own.
  *
  * <p>A ratio cell is the median of the per-round ratios, each taken between the two sides of the
@@ -43,7 +43,7 @@ import java.util.regex.Pattern;
  */
 public final class Report {
     private static final double GBIT = 1e9;
-    /** The round number in run.sh's result file names: {@code steady-2-TCP-taps.json}, {@code setup-2-taps.json}, {@code first-message-2.json}, {@code candidates-1-netty.json}. */
+    /** The round number in run.sh's result file names: {@code steady-2-TCP-taps.json}, {@code setup-2-taps.json}, {@code first-message-2-taps-TCP.json}, {@code candidates-1-netty.json}. */
     private static final Pattern ROUND_IN_NAME = Pattern.compile("^(?:steady|setup|first-message|candidates)-(\\d+)(?:-.*)?\\.json$");
 
     /** One row: which benchmark pair, which parameter, and how a JMH result becomes the cell's number. */

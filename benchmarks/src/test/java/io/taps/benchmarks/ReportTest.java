@@ -94,6 +94,7 @@ class ReportTest {
         assertThat(Report.roundOf(java.nio.file.Path.of("steady-3-DTLS-netty.json"))).isEqualTo(3);
         assertThat(Report.roundOf(java.nio.file.Path.of("setup-1-reactor.json"))).isEqualTo(1);
         assertThat(Report.roundOf(java.nio.file.Path.of("first-message-12.json"))).isEqualTo(12);
+        assertThat(Report.roundOf(java.nio.file.Path.of("first-message-2-taps-TFO.json"))).isEqualTo(2);
         assertThat(Report.roundOf(java.nio.file.Path.of("candidates-1-netty.json"))).isEqualTo(1);
         assertThat(Report.roundOf(java.nio.file.Path.of("candidates-smoke.json"))).isNull();
         assertThat(Report.roundOf(java.nio.file.Path.of("scale.json"))).isNull();

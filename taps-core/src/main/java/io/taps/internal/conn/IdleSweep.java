@@ -2,8 +2,8 @@ package io.taps.internal.conn;
 
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.FastThreadLocal;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,18 +24,20 @@ final class IdleSweep implements Runnable {
     private static final long MIN_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** Timers sampled before the tick yields the event loop to other work. */
     static final int BATCH = 1024;
-    /** The event loop's sweeps, one per idle timeout in use; the loop's thread only. */
-    private static final FastThreadLocal<Map<Key, IdleSweep>> SWEEPS = new FastThreadLocal<>() {
+    /**
+     * The event loop's sweeps, one per idle timeout in use; the loop's thread only, so the loop is
+     * implied. A list searched by timeout, not a map: a loop has a handful of timeouts at most, and
+     * a map's key cost every adopted Connection an object (issue 21 figure 12).
+     */
+    private static final FastThreadLocal<List<IdleSweep>> SWEEPS = new FastThreadLocal<>() {
         @Override
-        protected Map<Key, IdleSweep> initialValue() {
-            return new HashMap<>(4);
+        protected List<IdleSweep> initialValue() {
+            return new ArrayList<>(4);
         }
     };
 
-    private record Key(EventLoop loop, long timeoutNanos) {
-    }
-
-    private final Key key;
+    private final EventLoop loop;
+    private final long timeoutNanos;
     final int samples;
     private final long tickNanos;
     /** The first Connection of the list, linked through its {@code idlePrevious} and {@code idleNext}. */
@@ -45,25 +47,42 @@ final class IdleSweep implements Runnable {
     private boolean tickUnderWay;
     private boolean scheduled;
 
-    private IdleSweep(Key key) {
-        this.key = key;
-        this.samples = (int) Math.max(1, Math.min(SAMPLES, key.timeoutNanos / MIN_TICK_NANOS));
-        this.tickNanos = Math.max(1, key.timeoutNanos / samples);
+    private IdleSweep(EventLoop loop, long timeoutNanos) {
+        this.loop = loop;
+        this.timeoutNanos = timeoutNanos;
+        this.samples = (int) Math.max(1, Math.min(SAMPLES, timeoutNanos / MIN_TICK_NANOS));
+        this.tickNanos = Math.max(1, timeoutNanos / samples);
     }
 
     /** The sweep of {@code loop} for {@code timeoutNanos}, made when first needed; on that loop. */
     static IdleSweep of(EventLoop loop, long timeoutNanos) {
         assert loop.inEventLoop() : "the registry is the loop thread's";
-        return SWEEPS.get().computeIfAbsent(new Key(loop, timeoutNanos), IdleSweep::new);
+        List<IdleSweep> sweeps = SWEEPS.get();
+        IdleSweep sweep = find(sweeps, timeoutNanos);
+        if (sweep == null) {
+            sweep = new IdleSweep(loop, timeoutNanos);
+            sweeps.add(sweep);
+        }
+        return sweep;
     }
 
     /** Whether {@code loop} has a sweep for {@code timeoutNanos} now (for tests); on that loop. */
     static boolean registered(EventLoop loop, long timeoutNanos) {
-        return SWEEPS.isSet() && SWEEPS.get().containsKey(new Key(loop, timeoutNanos));
+        return SWEEPS.isSet() && find(SWEEPS.get(), timeoutNanos) != null;
+    }
+
+    private static IdleSweep find(List<IdleSweep> sweeps, long timeoutNanos) {
+        for (int i = 0; i < sweeps.size(); i++) {
+            IdleSweep sweep = sweeps.get(i);
+            if (sweep.timeoutNanos == timeoutNanos) {
+                return sweep;
+            }
+        }
+        return null;
     }
 
     long timeoutNanos() {
-        return key.timeoutNanos;
+        return timeoutNanos;
     }
 
     /** How many timers this sweep samples (for tests). */
@@ -84,7 +103,7 @@ final class IdleSweep implements Runnable {
         head = timer;
         if (!scheduled) {
             scheduled = true;
-            key.loop.schedule(this, tickNanos, TimeUnit.NANOSECONDS);
+            loop.schedule(this, tickNanos, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -118,16 +137,16 @@ final class IdleSweep implements Runnable {
             IdleTimer.sample(timer);
         }
         if (cursor != null) {
-            key.loop.execute(this);
+            loop.execute(this);
             return;
         }
         tickUnderWay = false;
         if (head != null) {
-            key.loop.schedule(this, tickNanos, TimeUnit.NANOSECONDS);
+            loop.schedule(this, tickNanos, TimeUnit.NANOSECONDS);
         } else {
             // Nobody left: the next timer with this timeout makes a new sweep.
             scheduled = false;
-            SWEEPS.get().remove(key, this);
+            SWEEPS.get().remove(this);
         }
     }
 }

@@ -6,7 +6,7 @@ import java.util.function.Consumer;
 
 /**
  * The {@link FramerStack} of several framers, or of one whose outcome is still pending (its
- * handler drops the chain once it is told, {@link FramerHandler#settle}): which handler is
+ * runtime drops the chain once it is told, {@link FramerRuntime#settle}): which runtime is
  * lowest, the pipeline names, and the count of framers not yet ready (Q-4).
  */
 final class FramerChain implements FramerStack {
@@ -14,10 +14,10 @@ final class FramerChain implements FramerStack {
     private static final String[] NAMES = {"framer-0", "framer-1", "framer-2", "framer-3"};
 
     /**
-     * The one framer's handler, or an array of the exact size when there are several (index 0
+     * The one framer's runtime, or an array of the exact size when there are several (index 0
      * nearest the application, the last one nearest the network).
      */
-    private Object handlers;
+    private Object runtimes;
     private Runnable onReady;
     private Consumer<TransportServicesException> onFailed;
     /** A failure before the stack started, reported by {@link #start}. */
@@ -32,17 +32,17 @@ final class FramerChain implements FramerStack {
         this.names = names;
     }
 
-    /** The chain of one handler that was alone until now; {@code settled}: started and its outcome told. */
-    static FramerChain solo(FramerHandler handler, boolean settled) {
+    /** The chain of one runtime that was alone until now; {@code settled}: started and its outcome told. */
+    static FramerChain solo(FramerRuntime runtime, boolean settled) {
         FramerChain chain = new FramerChain(1);
-        chain.handlers = handler;
+        chain.runtimes = runtime;
         chain.started = settled;
         chain.outcomeReported = settled;
         return chain;
     }
 
-    void install(FramerHandler[] several) {
-        handlers = several;
+    void install(FramerRuntime[] several) {
+        runtimes = several;
     }
 
     static String name(int index) {
@@ -54,18 +54,18 @@ final class FramerChain implements FramerStack {
         return name(names++);
     }
 
-    boolean isLowest(FramerHandler handler) {
-        if (handlers instanceof FramerHandler[]) {
-            FramerHandler[] several = (FramerHandler[]) handlers;
-            return several[several.length - 1] == handler;
+    boolean isLowest(FramerRuntime runtime) {
+        if (runtimes instanceof FramerRuntime[]) {
+            FramerRuntime[] several = (FramerRuntime[]) runtimes;
+            return several[several.length - 1] == runtime;
         }
-        return handlers == handler;
+        return runtimes == runtime;
     }
 
-    /** The handlers as an array (a new one when there is one handler). */
-    private FramerHandler[] handlerArray() {
-        return handlers instanceof FramerHandler[] ? (FramerHandler[]) handlers
-                : new FramerHandler[] {(FramerHandler) handlers};
+    /** The runtimes as an array (a new one when there is one runtime). */
+    private FramerRuntime[] runtimeArray() {
+        return runtimes instanceof FramerRuntime[] ? (FramerRuntime[]) runtimes
+                : new FramerRuntime[] {(FramerRuntime) runtimes};
     }
 
     boolean outcomeReported() {
@@ -77,14 +77,14 @@ final class FramerChain implements FramerStack {
     }
 
     /** Records {@code added} directly below {@code above}; it counts as not ready while the outcome is pending. */
-    void insertBelow(FramerHandler above, FramerHandler added) {
-        FramerHandler[] current = handlerArray();
+    void insertBelow(FramerRuntime above, FramerRuntime added) {
+        FramerRuntime[] current = runtimeArray();
         int at = Arrays.asList(current).indexOf(above) + 1;
-        FramerHandler[] grown = new FramerHandler[current.length + 1];
+        FramerRuntime[] grown = new FramerRuntime[current.length + 1];
         System.arraycopy(current, 0, grown, 0, at);
         grown[at] = added;
         System.arraycopy(current, at, grown, at + 1, current.length - at);
-        handlers = grown;
+        runtimes = grown;
         if (started && !outcomeReported) {
             notReady++;
         }
@@ -108,19 +108,26 @@ final class FramerChain implements FramerStack {
         this.onFailed = whenFailed;
         this.starting = true;
         // The framers there now: one inserted while they start is started by its insertion.
-        FramerHandler[] initial = handlerArray();
-        for (FramerHandler handler : initial) {
-            // One that called makeConnectionReady before the start is ready already.
-            notReady += handler.ready() ? 0 : 1;
-        }
-        for (int i = initial.length - 1; i >= 0 && !outcomeReported; i--) {
-            initial[i].startFramer();
+        if (runtimes instanceof FramerRuntime) {
+            // The usual single framer, without the array runtimeArray makes (24 B of every start).
+            FramerRuntime solo = (FramerRuntime) runtimes;
+            notReady += solo.ready() ? 0 : 1;
+            solo.startFramer();
+        } else {
+            FramerRuntime[] initial = (FramerRuntime[]) runtimes;
+            for (FramerRuntime runtime : initial) {
+                // One that called makeConnectionReady before the start is ready already.
+                notReady += runtime.ready() ? 0 : 1;
+            }
+            for (int i = initial.length - 1; i >= 0 && !outcomeReported; i--) {
+                initial[i].startFramer();
+            }
         }
         starting = false;
         checkReady();
     }
 
-    void handlerReady() {
+    void runtimeReady() {
         if (started && !outcomeReported) {
             notReady--;
             checkReady();
@@ -160,10 +167,10 @@ final class FramerChain implements FramerStack {
         onFailed = null;
     }
 
-    /** A single framer whose outcome is told needs no chain any more: its handler drops it. */
+    /** A single framer whose outcome is told needs no chain any more: its runtime drops it. */
     private void settleSolo() {
-        if (handlers instanceof FramerHandler) {
-            ((FramerHandler) handlers).settle(this);
+        if (runtimes instanceof FramerRuntime) {
+            ((FramerRuntime) runtimes).settle(this);
         }
     }
 }

@@ -11,15 +11,16 @@ import java.util.function.Consumer;
 
 /**
  * The framers of one channel (one establishment attempt or one accepted connection), RFC 9623 §6,
- * Q-4, Q-13: one {@link FramerHandler} per framer between the transport ({@code tls}, or the
- * socket) and the {@code taps} handler. The first framer of the Preconnection sits nearest the
+ * Q-4, Q-13: one {@link FramerRuntime} per framer between the transport ({@code tls}, or the
+ * socket) and the {@code taps} handler, each in a {@link FramerHandler} of its own or, the only
+ * framer of a TCP or TLS Connection, hosted by the taps handler. The first framer of the Preconnection sits nearest the
  * application (it frames first and parses last), the last one nearest the network.
  *
  * <p>It starts the framers once the transport is ready and reports the outcome once: ready when
  * every framer called makeConnectionReady, failed when one called failConnection (or threw)
  * before that.
  *
- * <p>The usual one framer is its own stack: its handler answers {@link #start} and keeps a
+ * <p>The usual one framer is its own stack: its runtime answers {@link #start} and keeps a
  * {@link FramerChain} only while the outcome is pending (a stack object kept by every Connection
  * was 40 B of it, issue 21 figure 12); several framers share a {@link FramerChain}.
  */
@@ -28,25 +29,43 @@ public interface FramerStack {
     /**
      * Adds one handler per framer at the end of {@code pipeline} (call it after the transport's
      * handlers and before {@code taps}); null when there are no framers. Every factory is asked
-     * for a framer (Q-13).
+     * for a framer (Q-13). The only framer gets a handler of its own too (a QUIC stream's, whose
+     * link writes through its pipeline); see {@link #installHosted} for TCP and TLS.
      */
     static FramerStack install(ChannelPipeline pipeline, List<FramerFactory> factories, Role role) {
         if (factories == null || factories.isEmpty()) {
             return null;
         }
         if (factories.size() == 1) {
-            FramerHandler only = new FramerHandler(newFramer(factories.get(0)), role, null);
-            pipeline.addLast(FramerChain.name(0), only);
+            FramerRuntime only = new FramerRuntime(newFramer(factories.get(0)), role, null);
+            pipeline.addLast(FramerChain.name(0), new FramerHandler(only));
             return only;
         }
-        FramerChain chain = new FramerChain(factories.size());
-        FramerHandler[] handlers = new FramerHandler[factories.size()];
-        for (int i = 0; i < handlers.length; i++) {
-            handlers[i] = new FramerHandler(newFramer(factories.get(i)), role, chain);
+        return installChain(pipeline, factories, role);
+    }
+
+    /**
+     * Like {@link #install}, except that the only framer gets no handler: the taps handler given
+     * this stack hosts its {@link FramerRuntime} and its link frames through it. A handler and its
+     * context were 112 B of every framed Connection (issue 21 figure 12). Several framers get a
+     * handler each, as with {@link #install}.
+     */
+    static FramerStack installHosted(ChannelPipeline pipeline, List<FramerFactory> factories, Role role) {
+        if (factories != null && factories.size() == 1) {
+            return new FramerRuntime(newFramer(factories.get(0)), role, null).hosted();
         }
-        chain.install(handlers);
-        for (int i = handlers.length - 1; i >= 0; i--) {
-            pipeline.addLast(FramerChain.name(handlers.length - 1 - i), handlers[i]);
+        return install(pipeline, factories, role);
+    }
+
+    private static FramerStack installChain(ChannelPipeline pipeline, List<FramerFactory> factories, Role role) {
+        FramerChain chain = new FramerChain(factories.size());
+        FramerRuntime[] runtimes = new FramerRuntime[factories.size()];
+        for (int i = 0; i < runtimes.length; i++) {
+            runtimes[i] = new FramerRuntime(newFramer(factories.get(i)), role, chain);
+        }
+        chain.install(runtimes);
+        for (int i = runtimes.length - 1; i >= 0; i--) {
+            pipeline.addLast(FramerChain.name(runtimes.length - 1 - i), new FramerHandler(runtimes[i]));
         }
         return chain;
     }

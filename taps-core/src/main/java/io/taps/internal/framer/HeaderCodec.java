@@ -17,7 +17,7 @@ import java.util.WeakHashMap;
  * <p>Immutable: one codec (and one framer) serves every Connection of a factory, from any event
  * loop (issue 21 figure 12: a framer and codec per Connection were 56 B of it). The parts of a
  * partial send are the one per-Connection state; they are kept by the Connection's own
- * {@link FramerContext} (taps' {@link FramerHandler}), or, under a context of another kind (a
+ * {@link FramerContext} (taps' {@link FramerRuntime}), or, under a context of another kind (a
  * framer wrapping a built-in one), in a map by context.
  */
 public final class HeaderCodec {
@@ -162,8 +162,8 @@ public final class HeaderCodec {
      * makes, since the built-in framers read one per received Message.
      */
     public long peekLength(FramerContext context) {
-        if (context instanceof FramerHandler) {
-            return ((FramerHandler) context).peekField(fieldBytes, littleEndian);
+        if (context instanceof FramerRuntime) {
+            return ((FramerRuntime) context).peekField(fieldBytes, littleEndian);
         }
         ByteBuf header = context.parse(fieldBytes, fieldBytes);
         return readLength(header, header.readerIndex());
@@ -212,12 +212,12 @@ public final class HeaderCodec {
     }
 
     private static CompositeByteBuf heldParts(FramerContext context) {
-        return context instanceof FramerHandler ? ((FramerHandler) context).heldParts() : FOREIGN_PARTS.get(context);
+        return context instanceof FramerRuntime ? ((FramerRuntime) context).heldParts() : FOREIGN_PARTS.get(context);
     }
 
     private static void holdParts(FramerContext context, CompositeByteBuf parts) {
-        if (context instanceof FramerHandler) {
-            ((FramerHandler) context).holdParts(parts);
+        if (context instanceof FramerRuntime) {
+            ((FramerRuntime) context).holdParts(parts);
         } else if (parts == null) {
             FOREIGN_PARTS.remove(context);
         } else {

@@ -8,7 +8,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 
 /**
- * What a {@link FramerHandler} holds only now and then (issue 21 figure 12): input that spans
+ * What a {@link FramerRuntime} holds only now and then (issue 21 figure 12): input that spans
  * buffers, a Message earmarked beyond what arrived, a Message framed as several buffers or held
  * in parts, a handoff to a prepended framer, and the {@link FramerChain} of several framers (or
  * of one whose outcome is pending). A framed echo of whole Messages needs none of it, so a
@@ -19,6 +19,8 @@ import java.util.ArrayList;
 final class RareState {
     /** The input after the handler's head buffer, made on first use. */
     private ArrayDeque<ByteBuf> laterInput;
+    /** The readable bytes of {@link #laterInput}, untouched until each becomes the head. */
+    private int laterBytes;
     /** Where each of {@link #laterInput} came from, in step with it. */
     private ArrayDeque<FramerInput.Origin> laterOrigins;
     /** Where the handler's head buffer came from, null for network bytes. */
@@ -48,6 +50,11 @@ final class RareState {
         }
         laterInput.add(data);
         laterOrigins.add(origin);
+        laterBytes += data.readableBytes();
+    }
+
+    int laterBytes() {
+        return laterBytes;
     }
 
     int laterInputCount() {
@@ -66,7 +73,9 @@ final class RareState {
         }
         FramerInput.Origin origin = laterOrigins.poll();
         headOrigin = origin == FramerInput.RAW ? null : origin;
-        return laterInput.poll();
+        ByteBuf next = laterInput.poll();
+        laterBytes -= next.readableBytes();
+        return next;
     }
 
     void collect(ByteBuf data) {

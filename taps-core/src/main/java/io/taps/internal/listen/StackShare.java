@@ -48,6 +48,10 @@ final class StackShare implements TapsBinding {
     private final CompletableFuture<List<InetSocketAddress>> outcome = new CompletableFuture<>();
     private volatile StackListener sockets;
     private volatile SslContext serverContext;
+    /** The links of a plugged-in stack's accepted channels ({@link #attach(Channel, CompletionStage)}). */
+    private final Function<Channel, Link> pluggedLinks = accepted -> Acceptor.pluggedLink(accepted, stack());
+    /** The observer of the last accepted channel's attach, reused while the stack passes the same link function. */
+    private volatile Acceptor.Inbound inbound;
 
     StackShare(ListenerCore listener, ProtocolStack stack, PreconnectionSpec spec, List<InetSocketAddress> addresses,
             StackEnvironment environment) {
@@ -178,12 +182,22 @@ final class StackShare implements TapsBinding {
 
     @Override
     public void attach(Channel channel, CompletionStage<?> handshake) {
-        attach(channel, handshake, accepted -> Acceptor.pluggedLink(accepted, stack));
+        attach(channel, handshake, pluggedLinks);
     }
 
+    /**
+     * Attaches an accepted channel through the stack's {@link Acceptor.Inbound} for {@code links}:
+     * a stack passes the same function for every channel it accepts, so the one made for the
+     * previous channel serves (on whichever event loop: it keeps no state of a channel).
+     */
     @Override
     public void attach(Channel channel, CompletionStage<?> handshake, Function<Channel, Link> links) {
-        Acceptor.attach(this, stack, channel, handshake, links);
+        Acceptor.Inbound current = inbound;
+        if (current == null || !current.links(links)) {
+            current = Acceptor.inbound(this, stack, links);
+            inbound = current;
+        }
+        current.attach(channel, handshake);
     }
 
     @Override

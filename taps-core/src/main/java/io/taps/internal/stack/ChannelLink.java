@@ -12,6 +12,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.taps.internal.conn.Link;
 import io.taps.internal.framer.FramedMessage;
 import io.taps.internal.framer.FramerLimits;
+import io.taps.internal.framer.FramerRuntime;
 import io.taps.internal.security.TlsHandlers;
 import io.taps.security.SecurityOutcome;
 import io.taps.properties.CapacityProfile;
@@ -46,8 +47,21 @@ public class ChannelLink extends SingleChannelLink {
         super(channel);
         this.kind = kind;
         this.ssl = channel.pipeline().get(SslHandler.class);
-        this.framerLimit = channel.pipeline().get("framer-0") != null
+        this.framerLimit = hostedFramer() != null || channel.pipeline().get("framer-0") != null
                 ? FramerLimits.maxMessageSize(channel.pipeline()) : UNFRAMED;
+    }
+
+    /**
+     * The only framer, when the channel's ConnectionHandler runs it (FramerStack.installHosted):
+     * Messages are framed by calling it, not through a handler of its own, which the pipeline then
+     * does not have.
+     */
+    private FramerRuntime hostedFramer() {
+        // The last handler, where taps adds it (one step from the pipeline's tail): found on each
+        // write rather than kept in a field, which the close path fills lazily as before.
+        io.netty.channel.ChannelHandler last = channel.pipeline().last();
+        ConnectionHandler handler = last instanceof ConnectionHandler ? (ConnectionHandler) last : connectionHandler();
+        return handler == null ? null : handler.hostedFramer();
     }
 
     @Override
@@ -57,8 +71,12 @@ public class ChannelLink extends SingleChannelLink {
 
     @Override
     public ChannelFuture writeMessage(ByteBuf data, io.taps.MessageContext context, boolean endOfMessage) {
-        return framed() ? channel.write(new io.taps.internal.framer.FramedMessage(data, context, endOfMessage))
-                : channel.write(data);
+        if (framed()) {
+            io.netty.channel.ChannelPromise promise = channel.newPromise();
+            writeMessage(data, context, endOfMessage, promise);
+            return promise;
+        }
+        return channel.write(data);
     }
 
     @Override
@@ -69,12 +87,35 @@ public class ChannelLink extends SingleChannelLink {
     @Override
     public void writeMessage(ByteBuf data, io.taps.MessageContext context, boolean endOfMessage,
             io.netty.channel.ChannelPromise promise) {
-        if (framed()) {
+        if (!framed()) {
+            channel.write(data, promise);
+            return;
+        }
+        FramerRuntime hosted = hostedFramer();
+        if (hosted == null) {
             // The event loop thread's holder, not one per link (FramedMessage.writeDown).
             FramedMessage.writeDown(channel, data, context, endOfMessage, promise);
+        } else if (channel.eventLoop().inEventLoop()) {
+            hosted.write(data, context, endOfMessage, promise);
         } else {
-            channel.write(data, promise);
+            // As channel.write would: queued to the event loop, in order with the other writes and flushes.
+            channel.eventLoop().execute(() -> hosted.write(data, context, endOfMessage, promise));
         }
+    }
+
+    /**
+     * Held while the hosted framer is in a call (delivering what one read brought): the Messages
+     * sent from Received handlers then leave with one flush ({@link FramerRuntime#holdsFlush}).
+     */
+    @Override
+    public void flush() {
+        if (framed() && channel.eventLoop().inEventLoop()) {
+            FramerRuntime hosted = hostedFramer();
+            if (hosted != null && hosted.holdsFlush()) {
+                return;
+            }
+        }
+        channel.flush();
     }
 
     public Channel channel() {

@@ -11,6 +11,8 @@ import io.netty.util.ReferenceCountUtil;
 import io.taps.TransportServicesException;
 import io.taps.internal.conn.LinkEvents;
 import io.taps.internal.framer.FramedMessage;
+import io.taps.internal.framer.FramerHost;
+import io.taps.internal.framer.FramerRuntime;
 import io.taps.internal.framer.FramerStack;
 import io.taps.internal.framer.FramingSignal;
 import java.net.InetSocketAddress;
@@ -26,8 +28,14 @@ import java.util.ArrayDeque;
  * every framer called makeConnectionReady; a framer's failConnection before that fails the attempt.
  * After adoption it feeds the Connection framed Messages and the framers' close and failure
  * signals, in the order the framers produced them.
+ *
+ * <p>The only framer of a TCP or TLS Connection ({@link FramerStack#installHosted}) runs here, not
+ * in a handler of its own: this handler passes it what it reads and the events it gets, and takes
+ * what it delivers as it would from a framer's handler; the link frames through it
+ * ({@link #hostedFramer}). A framer's handler and its context were 112 B of every framed
+ * Connection (issue 21 figure 12).
  */
-public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
+public final class ConnectionHandler extends ChannelInboundHandlerAdapter implements FramerHost {
 
     /** Receives the outcome of one establishment attempt, on the channel's event loop. */
     public interface AttemptObserver {
@@ -71,6 +79,8 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
      * without an error means the peer's FIN, which ends the peer's input before the flow ends.
      */
     private static final int INPUT_ENDS_WITH_CHANNEL = 1 << 6;
+    /** {@link #framers} is the only framer, run by this handler ({@link #hostedFramer}). */
+    private static final int HOSTS_FRAMER = 1 << 7;
 
     public ConnectionHandler(AttemptObserver observer, boolean waitsForTls) {
         this(observer, waitsForTls, null);
@@ -79,8 +89,29 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     /** {@code framers} (nullable) are started once the transport is ready and must all be ready too. */
     public ConnectionHandler(AttemptObserver observer, boolean waitsForTls, FramerStack framers) {
         this.observer = java.util.Objects.requireNonNull(observer, "observer");
-        this.flags = (byte) (waitsForTls ? WAITS_FOR_TLS : 0);
+        boolean hosts = framers instanceof FramerRuntime && ((FramerRuntime) framers).isHosted();
+        this.flags = (byte) ((waitsForTls ? WAITS_FOR_TLS : 0) | (hosts ? HOSTS_FRAMER : 0));
         this.framers = framers;
+    }
+
+    /** The only framer, when this handler runs it (the link frames through it), else null. */
+    @Override
+    public FramerRuntime hostedFramer() {
+        return is(HOSTS_FRAMER) ? (FramerRuntime) framers : null;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (is(HOSTS_FRAMER)) {
+            ((FramerRuntime) framers).attach(ctx);
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (is(HOSTS_FRAMER)) {
+            ((FramerRuntime) framers).removed();
+        }
     }
 
     private boolean is(int flag) {
@@ -117,6 +148,17 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (is(HOSTS_FRAMER)) {
+            // The framer acts on pauses and the end of input first; it passes every event back.
+            ((FramerRuntime) framers).userEvent(event);
+        } else {
+            framerEvent(ctx, event);
+        }
+    }
+
+    /** An event, from the channel or (with the end of input after the Messages before it) from the hosted framer. */
+    @Override
+    public void framerEvent(ChannelHandlerContext ctx, Object event) throws Exception {
         if (event == ChannelInputShutdownEvent.INSTANCE) {
             if (connection != null) {
                 connection.onInputShutdown();
@@ -129,8 +171,24 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object message) {
+        if (is(HOSTS_FRAMER)) {
+            ((FramerRuntime) framers).read(message);
+        } else {
+            framerRead(ctx, message);
+        }
+    }
+
+    /** What the channel, or the hosted framer, passes up: forwarded to the Connection, or held until adoption. */
+    @Override
+    public void framerRead(ChannelHandlerContext ctx, Object message) {
         if (connection != null) {
-            forward(message);
+            try {
+                forward(message);
+            } catch (Throwable failed) {
+                // As Netty does with what channelRead throws: a hosted framer's delivery is no pipeline
+                // read, and the framer would take the Connection's failure for its own.
+                exceptionCaught(ctx, failed);
+            }
         } else if (discarded) {
             ReferenceCountUtil.release(message);
         } else {
@@ -157,6 +215,10 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (is(HOSTS_FRAMER)) {
+            // As the framer's own handler did before this one heard of it: the framer stops first.
+            ((FramerRuntime) framers).inactive();
+        }
         if (connection != null && is(INPUT_ENDS_WITH_CHANNEL)) {
             set(INPUT_ENDS_WITH_CHANNEL, false);
             // As Netty reported the peer's FIN (or a read error, which the Connection already
@@ -200,6 +262,11 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private boolean reported() {
         return observer == null;
+    }
+
+    /** Whether the attempt's outcome (ready or failed) has been reported; on the event loop. */
+    public boolean outcomeReported() {
+        return reported();
     }
 
     private void report(Channel channel, Throwable failure) {

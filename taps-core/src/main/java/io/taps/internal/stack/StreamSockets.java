@@ -31,6 +31,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * The listening sockets of TCP and TLS/TCP (RFC 9623 §4.7.1, M-30): every inbound handshake that
@@ -85,6 +86,10 @@ final class StreamSockets implements StackListener {
         // RFC 9622 §6.3: opportunistic security takes TLS when the client offers it, else cleartext.
         boolean cleartextToo = security.level() == SecurityLevel.OPPORTUNISTIC;
         ServerBootstrap bootstrap = new ServerBootstrap().group(binding.group());
+        // An opportunistic Listener's cleartext client is a TCP Connection, not a TLS one. One
+        // function for the Listener, not a lambda made per accepted channel (issue 21 figure 12).
+        Function<Channel, Link> acceptedLinks = accepted -> links.apply(accepted,
+                accepted.pipeline().get(SslHandler.class) == null ? StackKind.TCP : kind);
         if (sockets == null) {
             bootstrap.channel(binding.serverSocketChannelType());
         } else {
@@ -116,9 +121,7 @@ final class StreamSockets implements StackListener {
                             handshake = TlsHandlers.addServer(channel, current.context(), current.security(), null,
                                     cleartextToo);
                         }
-                        // An opportunistic Listener's cleartext client is a TCP Connection, not a TLS one.
-                        binding.attach(channel, handshake, accepted -> links.apply(accepted,
-                                accepted.pipeline().get(SslHandler.class) == null ? StackKind.TCP : kind));
+                        binding.attach(channel, handshake, acceptedLinks);
                     }
                 });
         boolean fastOpen = acceptsFastOpen();

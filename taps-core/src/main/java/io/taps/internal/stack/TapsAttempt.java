@@ -266,7 +266,7 @@ public final class TapsAttempt implements StackAttempt, EnvironmentContext {
             handshake = ProxyTunnel.throughTunnel(open, handshake);
         }
         FramerStack framerStack = stack.capabilities().byteStream()
-                ? FramerStack.install(channel.pipeline(), framers, Role.INITIATE) : null;
+                ? FramerStack.installHosted(channel.pipeline(), framers, Role.INITIATE) : null;
         ConnectionHandler attached = new ConnectionHandler(observer(), handshake != null, framerStack);
         this.handler = attached;
         this.linkFactory = () -> links.apply(channel);

@@ -25,6 +25,22 @@ import io.netty.util.concurrent.ThreadAwareExecutor;
  * <p>The guard replaces an empty interest set with "errors only, edge-triggered": the descriptor
  * stays registered, and nothing is reported that the kernel would not report anyway (EPOLLERR
  * and EPOLLHUP are always reported; edge triggering reports a hang-up once, not in a loop).
+ *
+ * <p>Still needed with Netty 4.2.19.Final (checked in its bytecode, session 19): in state Added,
+ * {@code DefaultEpollIoRegistration.submit(NONE)} calls {@code epollCtlDel} and leaves the state
+ * Added, so the next non-empty submit is an {@code epollCtlMod}. The deletion came with Netty PR
+ * 16689 (a fix for endless wake-ups of a descriptor registered with mask 0, Netty issue 16683).
+ * {@code EpollHalfClosedWriteTest} fails if the guard is not installed, and its canary fails once
+ * Netty no longer has the defect, which is when this class can go.
+ *
+ * <p>The wrapper costs one 16-byte object per Connection. No per-class way around it was found:
+ * a channel subclass can only add interest bits ({@code setFlag} is protected, {@code clearFlag} and
+ * the {@code ops} field are not reachable outside Netty's package), and any bit kept set for good
+ * would be level-triggered (Netty 4.2 has no edge-triggered mode), so a socket closed in both
+ * directions but not yet closed by the application would report EPOLLHUP, which Netty's
+ * {@code handle} ignores, on every epoll_wait: the spin of issue 16683 again. Repairing the
+ * registration after the ENOENT needs Netty's private state (reflection), and accepted channels can
+ * only be subclassed through package-private constructors.
  */
 final class EpollRegistrationGuard implements IoHandlerFactory {
     private static final EpollIoOps ERRORS_ONLY = EpollIoOps.EPOLLERR.with(EpollIoOps.EPOLLET);

@@ -31,6 +31,35 @@ import org.junit.jupiter.api.Test;
  */
 class IdleSweepTest extends OneLoopTapsTestSupport {
     private static final Duration WAIT = Duration.ofSeconds(30);
+    /**
+     * Finding the loop's sweep for a timeout allocates nothing: every adopted Connection looks its
+     * sweep up, and a map keyed by (loop, timeout) cost each of them a key object (issue 21 figure 12).
+     */
+    @Test
+    void findingTheSweepOfATimeoutAllocatesNothingAndTwoTimeoutsHaveTwoSweeps() {
+        io.netty.channel.embedded.EmbeddedChannel channel = new io.netty.channel.embedded.EmbeddedChannel();
+        io.netty.channel.EventLoop loop = channel.eventLoop();
+        long timeout = Duration.ofMinutes(5).toNanos();
+        IdleSweep sweep = IdleSweep.of(loop, timeout);
+        IdleSweep other = IdleSweep.of(loop, timeout + 1);
+        assertThat(other).isNotSameAs(sweep);
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        int others = 0;
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 10_000; i++) {
+            if (IdleSweep.of(loop, timeout) != sweep) {
+                others++;
+            }
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertThat(others).isZero();
+        assertThat(IdleSweep.of(loop, timeout + 1)).isSameAs(other);
+        channel.finishAndReleaseAll();
+        // A map's key object was 24 B a call: 240,000 B.
+        assertThat(allocated).isLessThan(10_000);
+    }
+
     @Test
     void connectionsWithOneIdleTimeoutShareOneSweepAndLeaveItWhenTheyEnd() throws Exception {
         List<Connection> accepted = new CopyOnWriteArrayList<>();

@@ -160,12 +160,12 @@ public final class FramerHarness implements AutoCloseable {
         return pending;
     }
 
-    /** The framer handler nearest the network, to inspect what it buffers. */
-    public FramerHandler lowest() {
-        FramerHandler lowest = null;
+    /** The framer runtime nearest the network, to inspect what it buffers. */
+    public FramerRuntime lowest() {
+        FramerRuntime lowest = null;
         for (var entry : channel.pipeline()) {
             if (entry.getValue() instanceof FramerHandler && lowest == null) {
-                lowest = (FramerHandler) entry.getValue();
+                lowest = ((FramerHandler) entry.getValue()).hostedFramer();
             }
         }
         return lowest;

@@ -79,19 +79,20 @@ class FramerHolderFootprintTest {
     }
 
     /**
-     * The handler of every framed Connection keeps 7 fields of 4 bytes (48 B with compressed
-     * pointers; it was 96 with 17 fields, three of them longs), its input's among them; the context
-     * of received Messages is the event loop's (ReceivedContexts, session 19).
+     * The framer runtime of every framed Connection keeps 6 fields of 4 bytes (40 B with
+     * compressed pointers; it was 96 with 17 fields, three of them longs, then 48 with 8), its
+     * input's among them: the unparsed count is the buffers' own, the context of received
+     * Messages the event loop's (ReceivedContexts, session 19).
      */
     @Test
-    void aHandlerKeepsSevenFieldsOfFourBytes() {
+    void aRuntimeKeepsSixFieldsOfFourBytes() {
         List<java.lang.reflect.Field> fields = new ArrayList<>();
-        for (Class<?> type : List.of(FramerHandler.class, FramerInput.class)) {
+        for (Class<?> type : List.of(FramerRuntime.class, FramerInput.class)) {
             java.util.Arrays.stream(type.getDeclaredFields())
                     .filter(field -> !java.lang.reflect.Modifier.isStatic(field.getModifiers())).forEach(fields::add);
         }
-        assertThat(fields).extracting(java.lang.reflect.Field::getName).hasSize(7)
-                .doesNotContain("stack", "progress", "depth", "receivedContext");
+        assertThat(fields).extracting(java.lang.reflect.Field::getName).hasSize(6)
+                .doesNotContain("stack", "progress", "depth", "available", "receivedContext");
         assertThat(fields).extracting(java.lang.reflect.Field::getType).doesNotContain(long.class);
     }
 
@@ -176,9 +177,9 @@ class FramerHolderFootprintTest {
     /** A handler's state flags are bits of one int, not a boolean field each (16 -> 4 B of every Connection with a framer). */
     @Test
     void aHandlerKeepsItsStateFlagsInOneInt() {
-        assertThat(java.util.Arrays.stream(FramerHandler.class.getDeclaredFields())
+        assertThat(java.util.Arrays.stream(FramerRuntime.class.getDeclaredFields())
                 .filter(field -> !java.lang.reflect.Modifier.isStatic(field.getModifiers()))
-                .filter(field -> field.getType() == boolean.class)).as("boolean fields of FramerHandler").isEmpty();
+                .filter(field -> field.getType() == boolean.class)).as("boolean fields of FramerRuntime").isEmpty();
     }
 
     private static ByteBuf ascii(String text) {

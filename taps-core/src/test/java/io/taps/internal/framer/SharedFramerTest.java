@@ -112,7 +112,7 @@ class SharedFramerTest {
             assertThat(harness.lowest().buffered()).isEqualTo(40L << 20);
             harness.channel.pipeline().fireChannelRead(mebibytes(mebibyte, 40));
             assertThat(harness.lowest().buffered()).as("held before the start").isLessThanOrEqualTo(
-                    FramerHandler.MAX_UNPARSED);
+                    FramerRuntime.MAX_UNPARSED);
             harness.start();
             assertThat(harness.ready).isFalse();
             assertThat(harness.startFailure).isNotNull();
@@ -140,7 +140,7 @@ class SharedFramerTest {
     }
 
     private static Framer framerOf(FramerHarness harness) throws ReflectiveOperationException {
-        java.lang.reflect.Field field = FramerHandler.class.getDeclaredField("framer");
+        java.lang.reflect.Field field = FramerRuntime.class.getDeclaredField("framer");
         field.setAccessible(true);
         return (Framer) field.get(harness.lowest());
     }

@@ -85,7 +85,7 @@ class SoloFramerStackTest {
                     .containsExactly("ab", "c");
             harness.send("xy".getBytes(), io.taps.MessageContext.create(), true);
             assertThat(harness.written()).containsExactly(2, 'x', 'y');
-            assertThat(harness.stack).as("still the stack the Connection holds").isInstanceOf(FramerHandler.class);
+            assertThat(harness.stack).as("still the stack the Connection holds").isInstanceOf(FramerRuntime.class);
             assertThat(chainOf(harness)).as("two framers now share a chain").isNotNull();
         }
     }
