@@ -67,9 +67,7 @@ public final class LengthPrefixFramer implements Framer {
         if (whole == null) {
             return;
         }
-        ByteBuf header = HeaderCodec.newHeader(context, prefixBytes, whole);
-        codec.writeLength(header, whole.readableBytes());
-        HeaderCodec.sendFrame(context, header, whole);
+        codec.sendFrame(context, whole, 0, 0, false);
     }
 
     @Override

@@ -90,10 +90,7 @@ public final class TlvFramer implements Framer {
         if (whole == null) {
             return;
         }
-        ByteBuf header = HeaderCodec.newHeader(context, typeBytes + lengthBytes, whole);
-        HeaderCodec.write(header, type, typeBytes, littleEndian);
-        codec.writeLength(header, whole.readableBytes());
-        HeaderCodec.sendFrame(context, header, whole);
+        codec.sendFrame(context, whole, type, typeBytes, littleEndian);
     }
 
     @Override

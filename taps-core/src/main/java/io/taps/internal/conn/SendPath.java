@@ -9,6 +9,7 @@ import io.taps.Message;
 import io.taps.MessageContext;
 import io.taps.TransportServicesException;
 import io.taps.internal.MessageAccess;
+import io.taps.internal.SendHeadroom;
 import io.taps.monitor.TransportObserver;
 import io.taps.properties.CapacityProfile;
 import io.taps.properties.ConnectionState;
@@ -377,7 +378,13 @@ abstract sealed class SendPath extends SendQueue permits InboundQueue {
             ByteBuf wrapped = Unpooled.wrappedBuffer(bytes);
             return link.framed() ? wrapped.asReadOnly() : wrapped;
         }
-        return link.alloc().ioBuffer(bytes.length).writeBytes(bytes);
+        if (!link.framed()) {
+            return link.alloc().ioBuffer(bytes.length).writeBytes(bytes);
+        }
+        // Room in front for the framer's header, offered while the copy is written (SendHeadroom).
+        ByteBuf copy = link.alloc().ioBuffer(SendHeadroom.BYTES + bytes.length);
+        copy.writerIndex(SendHeadroom.BYTES).readerIndex(SendHeadroom.BYTES);
+        return copy.writeBytes(bytes);
     }
 
     /**
@@ -408,10 +415,18 @@ abstract sealed class SendPath extends SendQueue permits InboundQueue {
             }
         }
         Channel channel = link.writeChannel();
-        if (channel != null) {
-            link.writeMessage(data, pending.context, pending.endOfMessage, pending.promiseFor(channel));
-        } else {
-            link.writeMessage(data, pending.context, pending.endOfMessage).addListener(pending);
+        // Only a framed copy starts after its headroom (outboundBuffer); an application's wrapped array at 0.
+        SendHeadroom headroom = data.readerIndex() == SendHeadroom.BYTES && link.framed() ? SendHeadroom.offer(data) : null;
+        try {
+            if (channel != null) {
+                link.writeMessage(data, pending.context, pending.endOfMessage, pending.promiseFor(channel));
+            } else {
+                link.writeMessage(data, pending.context, pending.endOfMessage).addListener(pending);
+            }
+        } finally {
+            if (headroom != null) {
+                headroom.withdraw();
+            }
         }
         if (batchDepth == 0 && !flag(DRAINING)) {
             link.flush();

@@ -5,6 +5,7 @@ import io.netty.buffer.CompositeByteBuf;
 import io.taps.ErrorReason;
 import io.taps.TransportServicesException;
 import io.taps.framer.FramerContext;
+import io.taps.internal.SendHeadroom;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -47,6 +48,33 @@ public final class HeaderCodec {
      * copied by the framer.
      */
     public static final int SMALL_PAYLOAD = 2048;
+
+    /**
+     * Sends {@code whole} as one frame: a {@code typeBytes}-byte {@code type} (none when 0), the
+     * length, then the Message's bytes. Written in place in front of the Message when it is a copy
+     * whose headroom taps offered ({@link SendHeadroom}): one buffer, no second copy. Takes
+     * ownership of {@code whole}.
+     */
+    public void sendFrame(FramerContext context, ByteBuf whole, long type, int typeBytes, boolean typeLittleEndian) {
+        int headerBytes = typeBytes + fieldBytes;
+        long length = whole.readableBytes();
+        if (SendHeadroom.claim(whole, headerBytes)) {
+            int start = whole.readerIndex() - headerBytes;
+            if (typeBytes > 0) {
+                set(whole, start, type, typeBytes, typeLittleEndian);
+            }
+            set(whole, start + typeBytes, length, fieldBytes, littleEndian);
+            whole.readerIndex(start);
+            context.send(whole);
+            return;
+        }
+        ByteBuf header = newHeader(context, headerBytes, whole);
+        if (typeBytes > 0) {
+            write(header, type, typeBytes, typeLittleEndian);
+        }
+        writeLength(header, length);
+        sendFrame(context, header, whole);
+    }
 
     /** The buffer to write a frame's {@code headerBytes} into, with room for the payload when {@link #sendFrame} coalesces. */
     public static ByteBuf newHeader(FramerContext context, int headerBytes, ByteBuf payload) {
@@ -121,6 +149,35 @@ public final class HeaderCodec {
                 return littleEndian ? buffer.getUnsignedIntLE(index) : buffer.getUnsignedInt(index);
             default:
                 return littleEndian ? buffer.getLongLE(index) : buffer.getLong(index);
+        }
+    }
+
+    /** {@link #write} at {@code index}, leaving the buffer's indices as they are. */
+    static void set(ByteBuf buffer, int index, long value, int bytes, boolean littleEndian) {
+        switch (bytes) {
+            case 1:
+                buffer.setByte(index, (int) value);
+                break;
+            case 2:
+                if (littleEndian) {
+                    buffer.setShortLE(index, (int) value);
+                } else {
+                    buffer.setShort(index, (int) value);
+                }
+                break;
+            case 4:
+                if (littleEndian) {
+                    buffer.setIntLE(index, (int) value);
+                } else {
+                    buffer.setInt(index, (int) value);
+                }
+                break;
+            default:
+                if (littleEndian) {
+                    buffer.setLongLE(index, value);
+                } else {
+                    buffer.setLong(index, value);
+                }
         }
     }
 

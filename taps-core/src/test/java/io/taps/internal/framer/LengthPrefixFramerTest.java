@@ -3,6 +3,7 @@ package io.taps.internal.framer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.taps.ErrorReason;
@@ -174,6 +175,54 @@ class LengthPrefixFramerTest {
             assertOneDirectFrame(harness, payload);
             assertThat(direct.refCnt()).as("the framer released the payload it copied").isZero();
         }
+    }
+
+    /**
+     * A copy whose headroom taps offers for the write under way (SendPath's small framed Message,
+     * SendHeadroom) goes out as itself, its header written in place: one pooled buffer per framed
+     * send, not a second one the Message is copied into. A buffer not offered, or offered and
+     * withdrawn before the write, is never written in front of its bytes.
+     */
+    @Test
+    void aCopyWithOfferedHeadroomGoesOutAsItselfWithTheHeaderInPlace() {
+        try (FramerHarness harness = new FramerHarness(LengthPrefixFramer.factory(4)).start()) {
+            byte[] payload = bytes(64, 3);
+            ByteBuf copy = headroomCopy(harness, payload);
+            io.taps.internal.SendHeadroom offer = io.taps.internal.SendHeadroom.offer(copy);
+            try {
+                harness.send(copy, MessageContext.create(), true);
+            } finally {
+                offer.withdraw();
+            }
+            ByteBuf written = harness.channel.readOutbound();
+            assertThat(written).as("the copy itself").isSameAs(copy);
+            assertThat(written.readerIndex()).isEqualTo(io.taps.internal.SendHeadroom.BYTES - 4);
+            assertThat(ByteBufUtil.getBytes(written)).isEqualTo(frame(4, false, payload));
+            written.release();
+
+            ByteBuf notOffered = headroomCopy(harness, payload);
+            io.taps.internal.SendHeadroom.offer(notOffered).withdraw();
+            notOffered.retain(); // to look at it after the framer released its reference
+            harness.send(notOffered, MessageContext.create(), true);
+            ByteBuf other = harness.channel.readOutbound();
+            assertThat(other).as("a buffer of the framer's own").isNotSameAs(notOffered);
+            assertThat(ByteBufUtil.getBytes(other)).isEqualTo(frame(4, false, payload));
+            other.release();
+            assertThat(notOffered.refCnt()).as("the framer released its reference").isEqualTo(1);
+            assertThat(ByteBufUtil.getBytes(notOffered, 0, io.taps.internal.SendHeadroom.BYTES))
+                    .as("nothing written in front of a buffer not offered").containsOnly((byte) 0x5a);
+            notOffered.release();
+        }
+    }
+
+    private static ByteBuf headroomCopy(FramerHarness harness, byte[] payload) {
+        int room = io.taps.internal.SendHeadroom.BYTES;
+        ByteBuf copy = harness.channel.alloc().directBuffer(room + payload.length);
+        for (int i = 0; i < room; i++) {
+            copy.writeByte(0x5a);
+        }
+        copy.readerIndex(room);
+        return copy.writeBytes(payload);
     }
 
     @Test

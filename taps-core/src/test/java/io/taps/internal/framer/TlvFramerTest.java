@@ -72,4 +72,34 @@ class TlvFramerTest {
             }
         }
     }
+
+    /**
+     * In place, as for the length prefix: a copy whose headroom taps offers goes out as itself, the
+     * type and the length written in front of its bytes, each in its own byte order and width.
+     */
+    @Test
+    void aCopyWithOfferedHeadroomCarriesTypeAndLengthInPlace() {
+        for (boolean littleEndian : new boolean[] {false, true}) {
+            TlvFramer.Builder builder = TlvFramer.builder(8, 2);
+            try (FramerHarness sender = new FramerHarness((littleEndian ? builder.littleEndian() : builder).factory())
+                    .start()) {
+                int room = io.taps.internal.SendHeadroom.BYTES;
+                io.netty.buffer.ByteBuf copy = sender.channel.alloc().directBuffer(room + 2).writerIndex(room)
+                        .readerIndex(room).writeBytes("hi".getBytes());
+                io.taps.internal.SendHeadroom offer = io.taps.internal.SendHeadroom.offer(copy);
+                try {
+                    sender.send(copy, TlvFramer.withType(MessageContext.create(), 0x0102), true);
+                } finally {
+                    offer.withdraw();
+                }
+                io.netty.buffer.ByteBuf written = sender.channel.readOutbound();
+                assertThat(written).isSameAs(copy);
+                byte[] wire = io.netty.buffer.ByteBufUtil.getBytes(written);
+                written.release();
+                assertThat(wire).containsExactly(littleEndian
+                        ? new byte[] {0x02, 0x01, 0, 0, 0, 0, 0, 0, 2, 0, 'h', 'i'}
+                        : new byte[] {0, 0, 0, 0, 0, 0, 0x01, 0x02, 0, 2, 'h', 'i'});
+            }
+        }
+    }
 }
