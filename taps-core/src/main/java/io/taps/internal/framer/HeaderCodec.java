@@ -152,7 +152,7 @@ public final class HeaderCodec {
         }
     }
 
-    /** {@link #write} at {@code index}, leaving the buffer's indices as they are. */
+    /** Sets {@code value} as a {@code bytes}-byte field at {@code index}, leaving the buffer's indices as they are. */
     static void set(ByteBuf buffer, int index, long value, int bytes, boolean littleEndian) {
         switch (bytes) {
             case 1:
@@ -181,32 +181,11 @@ public final class HeaderCodec {
         }
     }
 
+    /** Writes {@code value} as a {@code bytes}-byte field at the writer index. */
     public static void write(ByteBuf buffer, long value, int bytes, boolean littleEndian) {
-        switch (bytes) {
-            case 1:
-                buffer.writeByte((int) value);
-                break;
-            case 2:
-                if (littleEndian) {
-                    buffer.writeShortLE((int) value);
-                } else {
-                    buffer.writeShort((int) value);
-                }
-                break;
-            case 4:
-                if (littleEndian) {
-                    buffer.writeIntLE((int) value);
-                } else {
-                    buffer.writeInt((int) value);
-                }
-                break;
-            default:
-                if (littleEndian) {
-                    buffer.writeLongLE(value);
-                } else {
-                    buffer.writeLong(value);
-                }
-        }
+        buffer.ensureWritable(bytes);
+        set(buffer, buffer.writerIndex(), value, bytes, littleEndian);
+        buffer.writerIndex(buffer.writerIndex() + bytes);
     }
 
     public long readLength(ByteBuf buffer, int index) {
