@@ -17,18 +17,14 @@ import java.util.concurrent.Executor;
  * they never read as the Connection's own actions; sealed, so nothing else is counted this way.
  */
 abstract sealed class TransferCounters extends EventDispatcher permits Outcomes {
-    /** The wall clock, in nanoseconds since the epoch, at System.nanoTime() 0: read once per JVM. */
-    private static final long EPOCH_NANOS_AT_NANO_TIME_ZERO = epochNanos(Instant.now()) - System.nanoTime();
-
     private long bytesSent;
     private long bytesReceived;
     private long messagesSent;
     private long messagesReceived;
     /**
      * When Ready came (System.nanoTime, 0 before). The report's wall-clock readyAt is derived from
-     * it with the JVM's one offset ({@link #EPOCH_NANOS_AT_NANO_TIME_ZERO}) rather than kept in a
-     * second long: 8 B of every Connection (issue 21 figure 12). A wall clock stepped since start
-     * moves readyAt by as much; durations never depend on it.
+     * it ({@link #wallClockAt}) rather than kept in a second long: 8 B of every Connection (issue 21
+     * figure 12). A wall clock stepped since Ready moves readyAt by as much; durations never depend on it.
      */
     private volatile long readyNanos;
     private volatile long closedNanos;
@@ -55,10 +51,6 @@ abstract sealed class TransferCounters extends EventDispatcher permits Outcomes 
 
     void markReady() {
         readyNanos = System.nanoTime();
-    }
-
-    private static long epochNanos(Instant instant) {
-        return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
     }
 
     /** Fixes the end of the report's duration; called before closed() can complete. */
@@ -92,7 +84,18 @@ abstract sealed class TransferCounters extends EventDispatcher permits Outcomes 
                 : Duration.ofNanos(Math.max(0, (closed != 0 ? closed : System.nanoTime()) - ready));
         Duration rtt = live ? currentRtt(link) : lastRtt;
         return new TransferReport(bytesSent, bytesReceived, messagesSent, messagesReceived, rtt, duration,
-                ready == 0 ? null : Instant.ofEpochSecond(0, EPOCH_NANOS_AT_NANO_TIME_ZERO + ready));
+                ready == 0 ? null : wallClockAt(ready));
+    }
+
+    /**
+     * The wall-clock moment of the System.nanoTime reading {@code nanos}: the wall clock now, less
+     * the time since by the monotonic clock. One offset taken when the JVM started drifted from the
+     * wall clock by milliseconds over a long run (NTP slews the one, not the other), which put
+     * readyAt outside [initiated, ready] in TransferReportTest once in a full suite.
+     */
+    private static Instant wallClockAt(long nanos) {
+        Instant now = Instant.now();
+        return now.minusNanos(System.nanoTime() - nanos);
     }
 
     /**
