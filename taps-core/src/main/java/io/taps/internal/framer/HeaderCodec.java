@@ -58,32 +58,30 @@ public final class HeaderCodec {
     public void sendFrame(FramerContext context, ByteBuf whole, long type, int typeBytes, boolean typeLittleEndian) {
         int headerBytes = typeBytes + fieldBytes;
         long length = whole.readableBytes();
-        if (SendHeadroom.claim(whole, headerBytes)) {
-            int start = whole.readerIndex() - headerBytes;
-            if (typeBytes > 0) {
-                set(whole, start, type, typeBytes, typeLittleEndian);
-            }
-            set(whole, start + typeBytes, length, fieldBytes, littleEndian);
-            whole.readerIndex(start);
-            context.send(whole);
-            return;
-        }
-        ByteBuf header = newHeader(context, headerBytes, whole);
+        boolean inPlace = SendHeadroom.claim(whole, headerBytes);
+        ByteBuf header = inPlace ? whole : newHeader(context, headerBytes, whole);
+        int at = inPlace ? whole.readerIndex() - headerBytes : header.writerIndex();
         if (typeBytes > 0) {
-            write(header, type, typeBytes, typeLittleEndian);
+            set(header, at, type, typeBytes, typeLittleEndian);
         }
-        writeLength(header, length);
-        sendFrame(context, header, whole);
+        set(header, at + typeBytes, length, fieldBytes, littleEndian);
+        if (inPlace) {
+            whole.readerIndex(at);
+            context.send(whole);
+        } else {
+            header.writerIndex(at + headerBytes);
+            sendHeaderAndPayload(context, header, whole);
+        }
     }
 
-    /** The buffer to write a frame's {@code headerBytes} into, with room for the payload when {@link #sendFrame} coalesces. */
-    public static ByteBuf newHeader(FramerContext context, int headerBytes, ByteBuf payload) {
+    /** The buffer to write a frame's {@code headerBytes} into, with room for the payload when {@link #sendHeaderAndPayload} coalesces. */
+    private static ByteBuf newHeader(FramerContext context, int headerBytes, ByteBuf payload) {
         return coalesces(payload) ? context.alloc().directBuffer(headerBytes + payload.readableBytes())
                 : context.alloc().buffer(headerBytes, headerBytes);
     }
 
     /** Sends a header made by {@link #newHeader} and its payload; takes ownership of both. */
-    public static void sendFrame(FramerContext context, ByteBuf header, ByteBuf payload) {
+    private static void sendHeaderAndPayload(FramerContext context, ByteBuf header, ByteBuf payload) {
         if (coalesces(payload)) {
             ByteBuf backing = arrayBacked(payload);
             if (backing != null) {
@@ -181,12 +179,6 @@ public final class HeaderCodec {
         }
     }
 
-    /** Writes {@code value} as a {@code bytes}-byte field at the writer index. */
-    public static void write(ByteBuf buffer, long value, int bytes, boolean littleEndian) {
-        buffer.ensureWritable(bytes);
-        set(buffer, buffer.writerIndex(), value, bytes, littleEndian);
-        buffer.writerIndex(buffer.writerIndex() + bytes);
-    }
 
     public long readLength(ByteBuf buffer, int index) {
         return read(buffer, index, fieldBytes, littleEndian);
@@ -205,9 +197,6 @@ public final class HeaderCodec {
         return readLength(header, header.readerIndex());
     }
 
-    public void writeLength(ByteBuf buffer, long length) {
-        write(buffer, length, fieldBytes, littleEndian);
-    }
 
     /**
      * Collects {@code data} as (part of) a sent Message; returns the whole Message's bytes once
