@@ -65,7 +65,26 @@ public final class Acceptor {
 
         /** Attaches {@code channel}, accepted by the stack; call from the channel's initializer. */
         public void attach(Channel channel, CompletionStage<?> handshake) {
-            Acceptor.attach(this, channel, handshake);
+            FramerStack framerStack = stack.capabilities().byteStream()
+                    ? FramerStack.installHosted(channel.pipeline(), binding.framers(), Role.LISTEN) : null;
+            ConnectionHandler handler = new ConnectionHandler(this, handshake != null, framerStack);
+            channel.pipeline().addLast("taps", handler);
+            if (handshake != null) {
+                armExpiry(binding, channel, handler);
+                handshake.whenComplete((done, failure) -> TapsAttempt.onLoop(channel,
+                        () -> handler.reportHandshake(channel, failure)));
+            } else if (framerStack != null) {
+                // Framers without a handshake are mostly ready before the accept's read loop ends (they
+                // start at channelActive, which Netty fires while it registers the accepted channel),
+                // so the expiry is armed only for an attempt still unreported then: a scheduled task,
+                // its cancellation and three lambdas were ~150 B of every framed accept, and two
+                // operations on the loop's queue of scheduled tasks (issue 21 figure 12).
+                channel.eventLoop().execute(() -> {
+                    if (!handler.outcomeReported()) {
+                        armExpiry(binding, channel, handler);
+                    }
+                });
+            }
         }
 
         @Override
@@ -89,32 +108,6 @@ public final class Acceptor {
                     failed.remoteAddress(), cause.toString());
             failed.close();
             binding.rejected((java.net.InetSocketAddress) failed.remoteAddress(), cause);
-        }
-    }
-
-    private static void attach(Inbound inbound, Channel channel, CompletionStage<?> handshake) {
-        TapsBinding binding = inbound.binding;
-        FramerStack framerStack = inbound.stack.capabilities().byteStream()
-                ? FramerStack.installHosted(channel.pipeline(), binding.framers(), Role.LISTEN) : null;
-        ConnectionHandler handler = new ConnectionHandler(inbound, handshake != null, framerStack);
-        channel.pipeline().addLast("taps", handler);
-        if (handshake != null) {
-            armExpiry(binding, channel, handler);
-        } else if (framerStack != null) {
-            // Framers without a handshake are mostly ready before the accept's read loop ends (they
-            // start at channelActive, which Netty fires while it registers the accepted channel),
-            // so the expiry is armed only for an attempt still unreported then: a scheduled task,
-            // its cancellation and three lambdas were ~150 B of every framed accept, and two
-            // operations on the loop's queue of scheduled tasks (issue 21 figure 12).
-            channel.eventLoop().execute(() -> {
-                if (!handler.outcomeReported()) {
-                    armExpiry(binding, channel, handler);
-                }
-            });
-        }
-        if (handshake != null) {
-            handshake.whenComplete((done, failure) -> TapsAttempt.onLoop(channel,
-                    () -> handler.reportHandshake(channel, failure)));
         }
     }
 
