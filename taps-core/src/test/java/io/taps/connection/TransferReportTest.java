@@ -64,10 +64,13 @@ class TransferReportTest extends TapsTestSupport {
             assertThat(open.messagesSent()).isEqualTo(3);
             assertThat(open.bytesReceived()).isEqualTo(8);
             assertThat(open.messagesReceived()).as("an unframed stream is one Message, not yet ended").isZero();
-            // Derived from the monotonic clock since session 18: still the wall-clock moment of Ready.
+            // The wall clock read once at Ready.
             assertThat(open.readyAt()).hasValueSatisfying(at -> assertThat(at).isBetween(
                     initiated.minusMillis(1), ready.plusMillis(1)));
             assertThat(open.duration()).isPositive();
+            assertThat(connection.transferReport().readyAt())
+                    .as("Ready happened once: every report gives the same moment (actuator snapshots compare equal)")
+                    .isEqualTo(open.readyAt());
 
             connection.close();
             Await.result(connection.closed());
@@ -76,6 +79,9 @@ class TransferReportTest extends TapsTestSupport {
             assertThat(closed.bytesSent()).isEqualTo(8);
             assertThat(closed.bytesReceived()).isEqualTo(8);
             assertThat(closed.duration()).isPositive().isGreaterThanOrEqualTo(open.duration());
+            assertThat(closed.readyAt()).isEqualTo(open.readyAt());
+            assertThat(connection.transferReport().duration()).as("the lifetime stopped at Closed")
+                    .isEqualTo(closed.duration());
             assertThat(connection.transferReport().duration()).as("fixed once Closed").isEqualTo(closed.duration());
 
             Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> accepted.size() == 1

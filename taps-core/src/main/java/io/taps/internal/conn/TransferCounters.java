@@ -17,17 +17,25 @@ import java.util.concurrent.Executor;
  * they never read as the Connection's own actions; sealed, so nothing else is counted this way.
  */
 abstract sealed class TransferCounters extends EventDispatcher permits Outcomes {
+    /** The low bit of readyWall: Closed, so readyMark holds the lifetime. */
+    private static final long CLOSED = 1;
+
     private long bytesSent;
     private long bytesReceived;
     private long messagesSent;
     private long messagesReceived;
-    /**
-     * When Ready came (System.nanoTime, 0 before). The report's wall-clock readyAt is derived from
-     * it ({@link #wallClockAt}) rather than kept in a second long: 8 B of every Connection (issue 21
-     * figure 12). A wall clock stepped since Ready moves readyAt by as much; durations never depend on it.
+    /*
+     * When Ready came and for how long, in two longs rather than three (8 B of every Connection,
+     * issue 21 figure 12), both guarded by the Connection's monitor:
+     * - readyWall: the wall clock at Ready in epoch nanoseconds, shifted left one bit, the low bit set
+     *   once Closed; 0 before either. Read once at Ready, so every report gives the same readyAt
+     *   (deriving it at report time from the monotonic clock moved it by a few hundred nanoseconds
+     *   between two reports of one Connection).
+     * - readyMark: System.nanoTime at Ready until Closed, then the Connection's lifetime in
+     *   nanoseconds. Durations only ever come from the monotonic clock.
      */
-    private volatile long readyNanos;
-    private volatile long closedNanos;
+    private long readyWall;
+    private long readyMark;
     private volatile Duration lastRtt;
     /*
      * The idle timeout's sampling of these counters ({@link IdleTimer}): this Connection's place in
@@ -50,12 +58,28 @@ abstract sealed class TransferCounters extends EventDispatcher permits Outcomes 
     }
 
     void markReady() {
-        readyNanos = System.nanoTime();
+        Instant now = Instant.now();
+        long wall = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        long mark = System.nanoTime();
+        synchronized (this) {
+            boolean closed = (readyWall & CLOSED) != 0;
+            readyWall = wall << 1 | (closed ? CLOSED : 0);
+            readyMark = closed ? 0 : mark;
+        }
     }
 
-    /** Fixes the end of the report's duration; called before closed() can complete. */
+    /** Fixes the end of the report's duration at the first call; called before closed() can complete. */
     void markClosed() {
-        closedNanos = System.nanoTime();
+        long now = System.nanoTime();
+        synchronized (this) {
+            if ((readyWall & CLOSED) != 0) {
+                return;
+            }
+            if (readyWall != 0) {
+                readyMark = Math.max(0, now - readyMark);
+            }
+            readyWall |= CLOSED;
+        }
     }
 
     void countSent(int length) {
@@ -78,24 +102,21 @@ abstract sealed class TransferCounters extends EventDispatcher permits Outcomes 
 
     /** The report; {@code live} while the transport still exists, so its RTT may be asked for. */
     TransferReport countedReport(Link link, boolean live) {
-        long ready = readyNanos;
-        long closed = closedNanos;
-        Duration duration = ready == 0 ? Duration.ZERO
-                : Duration.ofNanos(Math.max(0, (closed != 0 ? closed : System.nanoTime()) - ready));
+        long wall;
+        long mark;
+        synchronized (this) {
+            wall = readyWall;
+            mark = readyMark;
+        }
+        Instant readyAt = null;
+        Duration duration = Duration.ZERO;
+        if (wall >>> 1 != 0) {
+            long epochNanos = wall >>> 1;
+            readyAt = Instant.ofEpochSecond(epochNanos / 1_000_000_000L, epochNanos % 1_000_000_000L);
+            duration = Duration.ofNanos((wall & CLOSED) != 0 ? mark : Math.max(0, System.nanoTime() - mark));
+        }
         Duration rtt = live ? currentRtt(link) : lastRtt;
-        return new TransferReport(bytesSent, bytesReceived, messagesSent, messagesReceived, rtt, duration,
-                ready == 0 ? null : wallClockAt(ready));
-    }
-
-    /**
-     * The wall-clock moment of the System.nanoTime reading {@code nanos}: the wall clock now, less
-     * the time since by the monotonic clock. One offset taken when the JVM started drifted from the
-     * wall clock by milliseconds over a long run (NTP slews the one, not the other), which put
-     * readyAt outside [initiated, ready] in TransferReportTest once in a full suite.
-     */
-    private static Instant wallClockAt(long nanos) {
-        Instant now = Instant.now();
-        return now.minusNanos(System.nanoTime() - nanos);
+        return new TransferReport(bytesSent, bytesReceived, messagesSent, messagesReceived, rtt, duration, readyAt);
     }
 
     /**

@@ -47,8 +47,9 @@ class ConnectionLayoutTest {
     @Test
     void theConnectionKeepsNoReadyInstantNorAcceptedStackName() {
         // TapsConnection 216 -> 200 B with the idle fields in.
-        assertThat(names(instanceFields(TransferCounters.class))).as("readyAt derives from readyNanos")
-                .doesNotContain("readyAtEpochNanos");
+        assertThat(names(instanceFields(TransferCounters.class)))
+                .as("Ready's wall clock, Ready's monotonic mark then the lifetime: two longs, not three")
+                .contains("readyWall", "readyMark").doesNotContain("readyAtEpochNanos", "readyNanos", "closedNanos");
         assertThat(names(instanceFields(TapsConnection.class))).as("the stack's name is the stack's")
                 .doesNotContain("acceptedStackName", "idleTimer");
         // 200 -> 192 B: the accepted report's parts wait in the report's own field (AcceptedReport).
