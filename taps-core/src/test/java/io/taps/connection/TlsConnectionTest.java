@@ -65,6 +65,8 @@ class TlsConnectionTest extends TapsTestSupport {
             client.close();
             Await.result(client.closed());
             assertThat(events.events()).startsWith("Ready", "Sent").endsWith("Closed");
+            // The channel and its pipeline are gone: the handshake's outcome still answers.
+            assertThat(client.negotiatedApplicationProtocol()).as("after Closed").contains("echo/1");
         }
     }
 

@@ -31,8 +31,13 @@ public class ChannelLink extends SingleChannelLink {
     /** getsockopt(TCP_INFO) calls made, for tests: each is a syscall per Connection (issue 21 item 1). */
     private static final java.util.concurrent.atomic.LongAdder TCP_INFO_READS = new java.util.concurrent.atomic.LongAdder();
 
+    /*
+     * Three fields, 24 B of every Connection: the TLS handler and the ConnectionHandler are found
+     * in the pipeline when asked for (a close, an ALPN query, a rate limit; the handler is the
+     * pipeline's last on a write), not kept in two more fields that took the link to 32 B (issue 21
+     * figure 12).
+     */
     private final StackKind kind;
-    private final SslHandler ssl;
     /**
      * The framers' largest Message, -1 for none, or {@link #UNFRAMED} when the channel has no
      * framer: read once, since a send checks it every time. One int for both, not a boolean beside
@@ -40,13 +45,10 @@ public class ChannelLink extends SingleChannelLink {
      */
     private final int framerLimit;
     private static final int UNFRAMED = -2;
-    /** The pipeline's ConnectionHandler once looked up (a pipeline search per close otherwise). */
-    private ConnectionHandler connectionHandler;
 
     public ChannelLink(Channel channel, StackKind kind) {
         super(channel);
         this.kind = kind;
-        this.ssl = channel.pipeline().get(SslHandler.class);
         this.framerLimit = hostedFramer() != null || channel.pipeline().get("framer-0") != null
                 ? FramerLimits.maxMessageSize(channel.pipeline()) : UNFRAMED;
     }
@@ -57,10 +59,7 @@ public class ChannelLink extends SingleChannelLink {
      * does not have.
      */
     private FramerRuntime hostedFramer() {
-        // The last handler, where taps adds it (one step from the pipeline's tail): found on each
-        // write rather than kept in a field, which the close path fills lazily as before.
-        io.netty.channel.ChannelHandler last = channel.pipeline().last();
-        ConnectionHandler handler = last instanceof ConnectionHandler ? (ConnectionHandler) last : connectionHandler();
+        ConnectionHandler handler = connectionHandler();
         return handler == null ? null : handler.hostedFramer();
     }
 
@@ -148,6 +147,7 @@ public class ChannelLink extends SingleChannelLink {
             return;
         }
         DuplexChannel duplex = (DuplexChannel) channel;
+        SslHandler ssl = ssl();
         if (ssl != null) {
             // close_notify first, so a TLS peer sees a clean end rather than a truncation.
             ssl.closeOutbound().addListener(sent -> duplex.shutdownOutput().addListener(done -> whenDone.run()));
@@ -192,7 +192,7 @@ public class ChannelLink extends SingleChannelLink {
      * of input themselves.
      */
     private void peerFinClosesChannel(DuplexChannel duplex) {
-        if (ssl != null || duplex.isInputShutdown() || !duplex.isActive()) {
+        if (duplex.isInputShutdown() || !duplex.isActive() || ssl() != null) {
             return;
         }
         ConnectionHandler handler = connectionHandler();
@@ -214,16 +214,18 @@ public class ChannelLink extends SingleChannelLink {
     }
 
     /**
-     * The channel's ConnectionHandler, looked up once: a graceful close asks for it twice (the
-     * peer's FIN, then taps' own close). A missing handler is not remembered: it may be added later.
+     * The channel's ConnectionHandler: the last handler, where taps adds it (one step from the
+     * pipeline's tail), else wherever a stack put it.
      */
     private ConnectionHandler connectionHandler() {
-        ConnectionHandler handler = connectionHandler;
-        if (handler == null) {
-            handler = channel.pipeline().get(ConnectionHandler.class);
-            connectionHandler = handler;
-        }
-        return handler;
+        io.netty.channel.ChannelHandler last = channel.pipeline().last();
+        return last instanceof ConnectionHandler ? (ConnectionHandler) last
+                : channel.pipeline().get(ConnectionHandler.class);
+    }
+
+    /** The TLS handler, if the stack has one. */
+    private SslHandler ssl() {
+        return channel.pipeline().get(SslHandler.class);
     }
 
     /** Taps closes the channel itself: its end is not the peer's FIN. */
@@ -307,6 +309,12 @@ public class ChannelLink extends SingleChannelLink {
 
     @Override
     public Optional<String> applicationProtocol() {
+        // The handshake's recorded outcome outlives the pipeline, which a closed channel no longer has.
+        Optional<SecurityOutcome> outcome = TlsHandlers.outcome(channel);
+        if (outcome.isPresent()) {
+            return outcome.get().applicationProtocol();
+        }
+        SslHandler ssl = ssl();
         return ssl == null ? Optional.empty() : TlsHandlers.negotiatedAlpn(ssl);
     }
 
@@ -399,7 +407,7 @@ public class ChannelLink extends SingleChannelLink {
     @Override
     public Object applyProperty(Property<?> property, Object value) {
         if (RateShaping.governs(property)) {
-            return RateShaping.apply(channel, ssl == null ? null : "tls", property, (io.taps.properties.Limit) value);
+            return RateShaping.apply(channel, ssl() == null ? null : "tls", property, (io.taps.properties.Limit) value);
         }
         if (property == Property.TCP_USER_TIMEOUT_ENABLED) {
             // The User Timeout Option (RFC 5482) is neither sent nor honoured by Linux TCP: disabled.
