@@ -7,7 +7,6 @@ import io.taps.internal.group.TapsConnectionGroup;
 import io.taps.properties.ConnectionState;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -46,7 +45,7 @@ final class ConnectionListing {
 
     private static List<TapsConnection> byAge(Collection<TapsConnection> connections) {
         List<TapsConnection> byAge = new ArrayList<>(connections);
-        byAge.sort(Comparator.comparingLong(TapsConnection::creationOrder));
+        byAge.sort(TapsConnection::compareCreation);
         return byAge;
     }
 

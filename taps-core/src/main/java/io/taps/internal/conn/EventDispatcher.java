@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * every Connection, issue 21 figure 12). Nothing else extends it; the Connection calls only its
  * public methods.
  */
-public class EventDispatcher {
+public class EventDispatcher implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(EventDispatcher.class);
     /** Runs the {@link Runnable} held in a slot's first argument. */
     private static final Step<Runnable, Object, Object> RUN_FIRST = (event, unused, alsoUnused) -> event.run();
@@ -45,7 +45,6 @@ public class EventDispatcher {
     }
 
     private final Executor executor;
-    private final Runnable drainTask;
     /**
      * The events not yet run, oldest at {@link #head}: a ring of slots, five entries each (handler
      * step, completion step or null, three arguments), reused event after event. Made when the
@@ -93,7 +92,16 @@ public class EventDispatcher {
 
     public EventDispatcher(Executor executor) {
         this.executor = executor;
-        this.drainTask = executor == null ? null : this::drain;
+    }
+
+    /**
+     * The drain, as the task handed to the application's executor: the dispatcher is its own task
+     * rather than keeping a method reference to itself, a field and a 16 B object of every
+     * Connection with an executor (issue 21 figure 12). Called only by that executor.
+     */
+    @Override
+    public final void run() {
+        drain();
     }
 
     /** Raises an event unless a terminal event was already raised; returns whether it was raised. */
@@ -172,7 +180,7 @@ public class EventDispatcher {
             if (executor == null) {
                 drain();
             } else {
-                executor.execute(drainTask);
+                executor.execute(this);
             }
         }
         return true;

@@ -65,7 +65,7 @@ abstract sealed class ReceivePath extends WaitingReceives permits TapsConnection
     private volatile boolean inputEnded;
     /**
      * The event loop's flags, one bit each: four booleans and a long count of dropped datagrams
-     * (only ever asked whether it was the first) and a long {@link #earlyBytesLeft} took the path
+     * (only ever asked whether it was the first) and a long count of early bytes took the path
      * to 96 B of every Connection, 80 B now (issue 21 figure 12).
      */
     private byte flags;
@@ -77,10 +77,10 @@ abstract sealed class ReceivePath extends WaitingReceives permits TapsConnection
     private static final int READING_AFTER_CLOSE = 1 << 3;
     /** A datagram was dropped because this Connection's queue (or its Listener's share) was full; logged once. */
     private static final int DATAGRAM_DROPPED = 1 << 4;
-    /** A framer's failConnection after Ready: raised once the Messages delivered before it are received. */
-    private TransportServicesException framingError;
-    /** Unframed stream bytes still to deliver that arrived as 0-RTT early data (TCP Fast Open). */
-    private int earlyBytesLeft;
+    /*
+     * A framer's failConnection after Ready and the unframed bytes that arrived as 0-RTT early data
+     * wait in the Connection's RareTransfer (framingError, earlyBytesLeft): few Connections have either.
+     */
 
     private boolean is(int flag) {
         return (flags & flag) != 0;
@@ -101,8 +101,13 @@ abstract sealed class ReceivePath extends WaitingReceives permits TapsConnection
 
     /** Takes what it needs of {@code link} once, when the Connection adopts it (its strategy is read per delivery). */
     void receiveOn(Link link) {
-        // An int (see flags): early data is what a SYN carried, under 64 KiB.
-        earlyBytesLeft = link.framed() ? 0 : (int) Math.min(Integer.MAX_VALUE, link.earlyDataBytes());
+        // An int: early data is what a SYN carried, under 64 KiB.
+        long early = link.framed() ? 0 : link.earlyDataBytes();
+        if (early > 0) {
+            rareTransfer().earlyBytesLeft = (int) Math.min(Integer.MAX_VALUE, early);
+        } else if (rareTransferIfMade() != null) {
+            rareTransferIfMade().earlyBytesLeft = 0;
+        }
         SharedReceiveBudget shared = link.sharedReceiveBudget();
         if (shared != null) {
             shareBudget(shared);
@@ -126,7 +131,8 @@ abstract sealed class ReceivePath extends WaitingReceives permits TapsConnection
     }
 
     TransportServicesException framingError() {
-        return framingError;
+        RareTransfer rare = rareTransferIfMade();
+        return rare == null ? null : rare.framingError;
     }
 
     boolean inputEnded() {
@@ -200,7 +206,7 @@ abstract sealed class ReceivePath extends WaitingReceives permits TapsConnection
 
     @Override
     public void onFramedMessage(ByteBuf data, MessageContext context, boolean endOfMessage) {
-        if (connection().terminated() || framingError != null) {
+        if (connection().terminated() || framingError() != null) {
             data.release();
             return;
         }
@@ -221,10 +227,10 @@ abstract sealed class ReceivePath extends WaitingReceives permits TapsConnection
 
     @Override
     public void onFramingError(TransportServicesException error) {
-        if (connection().terminated() || framingError != null) {
+        if (connection().terminated() || framingError() != null) {
             return;
         }
-        framingError = error;
+        rareTransfer().framingError = error;
         deliver();
     }
 
@@ -288,7 +294,7 @@ abstract sealed class ReceivePath extends WaitingReceives permits TapsConnection
         if (inputEnded) {
             return;
         }
-        if (framingError != null) {
+        if (framingError() != null) {
             inputEnded = true;
             deliver();
             return;
@@ -330,6 +336,7 @@ abstract sealed class ReceivePath extends WaitingReceives permits TapsConnection
             raise(pollRequest(), delivered);
         }
         park();
+        TransportServicesException framingError = framingError();
         if (framingError != null && !terminated() && framingErrorDue()) {
             failWithConnectionError(framingError);
             return;
@@ -412,10 +419,11 @@ abstract sealed class ReceivePath extends WaitingReceives permits TapsConnection
      * must then treat the Message as one an attacker may replay.
      */
     MessageContext streamContext(MessageContext base, long length) {
-        if (earlyBytesLeft <= 0 || length <= 0) {
+        RareTransfer rare = rareTransferIfMade();
+        if (rare == null || rare.earlyBytesLeft <= 0 || length <= 0) {
             return base;
         }
-        earlyBytesLeft -= (int) Math.min(earlyBytesLeft, length);
+        rare.earlyBytesLeft -= (int) Math.min(rare.earlyBytesLeft, length);
         return ReceiveStrategy.MESSAGES.earlyData(base);
     }
 

@@ -53,8 +53,8 @@ abstract sealed class SendPath extends SendQueue permits InboundQueue {
     private static final EventDispatcher.Step<TapsConnection, MessageContext, PendingSend> SEND_DONE =
             (connection, context, pending) -> pending.succeed();
 
-    /** The InitiateWithSend message the stack sent as 0-RTT early data, until its Sent is raised. */
-    private PendingSend sentEarly;
+    /** What few Connections use (0-RTT, Messages in parts, a framer's failure), made on first use. */
+    private RareTransfer rare;
     private volatile boolean finalSent;
     /**
      * Messages handed to the link whose write has not completed, oldest first. A ConnectionError
@@ -142,24 +142,51 @@ abstract sealed class SendPath extends SendQueue permits InboundQueue {
         return true;
     }
 
-    /**
-     * The Message whose parts are being written on a byte stream and which has not ended yet, or
-     * null. Until it ends, other Messages are held back in the send queue (bounded by
-     * sendQueueLimit like any queued send), so a framer sees its parts as one Message and never
-     * frames another Message's bytes into it (issue 13, defect 5).
+    /*
+     * The Message whose parts are being written on a byte stream and which has not ended yet
+     * (RareTransfer.openPartial), or null. Until it ends, other Messages are held back in the send
+     * queue (bounded by sendQueueLimit like any queued send), so a framer sees its parts as one
+     * Message and never frames another Message's bytes into it (issue 13, defect 5).
+     *
+     * One msgLifetime per Message sent in parts (RareTransfer.partials, issue 13, defect 5): the
+     * deadline its first part set, by context identity, until its last part is submitted. A
+     * Message whose first part is written is committed (openPartial): its other parts no longer
+     * expire, so a framer never holds half a frame. An uncommitted one expires whole; its parts
+     * submitted later are Expired at once: its entry then holds EXPIRED until its last part comes
+     * (one map, not a set beside it). The shared empty map until the first part needs an entry:
+     * most Connections never send in parts (issue 21 item 4).
      */
-    private MessageContext openPartial;
-    /**
-     * One msgLifetime per Message sent in parts (issue 13, defect 5): the deadline its first part
-     * set, by context identity, until its last part is submitted. A Message whose first part is
-     * written is committed (openPartial): its other parts no longer expire, so a framer never holds
-     * half a frame. An uncommitted one expires whole; its parts submitted later are Expired at once:
-     * its entry then holds {@link #EXPIRED} until its last part comes (one map, not a set beside it).
-     */
-    // The shared empty one until the first part needs an entry: most Connections never send in
-    // parts, and two small identity maps were ~240 B of every idle Connection (issue 21 item 4).
-    private Map<MessageContext, Long> partials = Collections.emptyMap();
     private static final long EXPIRED = Long.MIN_VALUE;
+
+    /** {@link #rare}, made now if it was not yet. */
+    RareTransfer rareTransfer() {
+        RareTransfer made = rare;
+        if (made == null) {
+            made = new RareTransfer();
+            rare = made;
+        }
+        return made;
+    }
+
+    /** {@link #rare} if it was made, else null. */
+    RareTransfer rareTransferIfMade() {
+        return rare;
+    }
+
+    private MessageContext openPartial() {
+        return rare == null ? null : rare.openPartial;
+    }
+
+    private Map<MessageContext, Long> partials() {
+        return rare == null ? Collections.emptyMap() : rare.partials;
+    }
+
+    /** Forgets the deadline of a Message sent in parts once its last part came. */
+    private void partEnded(MessageContext context) {
+        if (rare != null && !rare.partials.isEmpty()) {
+            rare.partials.remove(context);
+        }
+    }
 
     void submit(PendingSend pending) {
         if (terminated()) {
@@ -182,10 +209,10 @@ abstract sealed class SendPath extends SendQueue permits InboundQueue {
             sendError(pending, refusal);
             return;
         }
-        if (partials.getOrDefault(context, 0L) == EXPIRED) {
+        if (partials().getOrDefault(context, 0L) == EXPIRED) {
             // The rest of a Message that already expired whole: never sent alone (defect 5).
             if (endOfMessage) {
-                partials.remove(context);
+                partEnded(context);
             }
             connection().emit(() -> connection().handler().expired(connection(), context), () ->
                     pending.fail(new TransportServicesException(ErrorReason.TIMEOUT,
@@ -201,12 +228,13 @@ abstract sealed class SendPath extends SendQueue permits InboundQueue {
         if (isFinal) {
             finalSent = true;
         }
+        MessageContext openPartial = openPartial();
         boolean heldBack = openPartial != null && openPartial != context;
         boolean mustQueue = heldBack || state() != ConnectionState.ESTABLISHED || !noSendQueued()
                 || !link.isWritable();
         if (!mustQueue) {
             if (endOfMessage) {
-                partials.remove(context);
+                partEnded(context);
             }
             write(pending);
             return;
@@ -226,7 +254,7 @@ abstract sealed class SendPath extends SendQueue permits InboundQueue {
                     TimeUnit.NANOSECONDS);
         }
         add(pending);
-        if (openPartial == context && state() == ConnectionState.ESTABLISHED) {
+        if (openPartial() == context && state() == ConnectionState.ESTABLISHED) {
             // The next part of the open Message may be what the held-back Messages wait for.
             writeQueued();
         }
@@ -241,15 +269,15 @@ abstract sealed class SendPath extends SendQueue permits InboundQueue {
         PendingSend pending = removeMessage(message);
         if (pending != null) {
             pending.cancelExpiry();
-            sentEarly = pending;
+            rareTransfer().sentEarly = pending;
         }
     }
 
     /** Raises Sent for the 0-RTT Message, right after Ready. */
     void raiseEarlySent() {
-        PendingSend early = sentEarly;
+        PendingSend early = rare == null ? null : rare.sentEarly;
         if (early != null) {
-            sentEarly = null;
+            rare.sentEarly = null;
             connection().emit(SENT, SEND_DONE, connection(), early.context, early);
         }
     }
@@ -270,7 +298,11 @@ abstract sealed class SendPath extends SendQueue permits InboundQueue {
             return;
         }
         if (link.byteStream()) {
-            openPartial = pending.endOfMessage ? null : pending.context;
+            if (!pending.endOfMessage) {
+                rareTransfer().openPartial = pending.context;
+            } else if (rare != null) {
+                rare.openPartial = null;
+            }
         }
         ByteBuf data = outboundBuffer(link, MESSAGES.array(pending.message));
         addInFlight(pending);
@@ -451,7 +483,7 @@ abstract sealed class SendPath extends SendQueue permits InboundQueue {
                     // again, and Close must still go on to its end (continueClosing checks the queue).
                     break;
                 }
-                PendingSend next = pollNext(openPartial);
+                PendingSend next = pollNext(openPartial());
                 if (next == null) {
                     break;
                 }
@@ -475,29 +507,30 @@ abstract sealed class SendPath extends SendQueue permits InboundQueue {
      */
     private long remainingLifetime(PendingSend pending, Timeout lifetime) {
         MessageContext context = pending.context;
-        if (openPartial == context) {
+        if (openPartial() == context) {
             if (pending.endOfMessage) {
-                partials.remove(context);
+                partEnded(context);
             }
             return -1;
         }
-        Long deadline = partials.get(context);
+        Long deadline = partials().get(context);
         if (deadline == null) {
             deadline = lifetime.isNone() ? Long.MAX_VALUE : System.nanoTime() + lifetime.duration().toNanos();
             if (!pending.endOfMessage) {
-                if (partials.isEmpty()) {
-                    partials = new IdentityHashMap<>(4);
+                RareTransfer made = rareTransfer();
+                if (made.partials.isEmpty()) {
+                    made.partials = new IdentityHashMap<>(4);
                 }
-                partials.put(context, deadline);
+                made.partials.put(context, deadline);
             }
         } else if (pending.endOfMessage) {
-            partials.remove(context);
+            partEnded(context);
         }
         return deadline == Long.MAX_VALUE ? -1 : Math.max(0, deadline - System.nanoTime());
     }
 
     private void expire(PendingSend pending) {
-        if (openPartial == pending.context) {
+        if (openPartial() == pending.context) {
             pending.expiry = null; // committed: its first part is on the wire, the rest must follow
             return;
         }
@@ -507,6 +540,7 @@ abstract sealed class SendPath extends SendQueue permits InboundQueue {
         List<PendingSend> expired = new ArrayList<>();
         expired.add(pending);
         expired.addAll(removeParts(pending.context));
+        Map<MessageContext, Long> partials = partials();
         if (partials.remove(pending.context) != null && expired.stream().noneMatch(part -> part.endOfMessage)) {
             partials.put(pending.context, EXPIRED); // the map that held its deadline
         }

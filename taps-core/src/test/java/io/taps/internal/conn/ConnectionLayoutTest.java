@@ -120,4 +120,30 @@ class ConnectionLayoutTest {
         assertThat(ofType(InboundQueue.class, boolean.class)).as("the end of stream a bit of it").isEmpty();
         assertThat(ofType(ReceivePath.class, io.taps.MessageContext.class)).as("no received context kept").isEmpty();
     }
+
+    @Test
+    void session20CutsTheLinkTheDispatcherTaskAndTheCreationCounter() {
+        // ChannelLink 32 -> 24 B: the TLS handler and the ConnectionHandler are the pipeline's.
+        assertThat(names(instanceFields(ChannelLink.class))).containsExactlyInAnyOrder("kind", "framerLimit");
+        // TapsConnection: the dispatcher is its own executor task, and the creation number an int.
+        assertThat(ofType(EventDispatcher.class, Runnable.class)).as("no drain task of its own").isEmpty();
+        assertThat(ofType(TapsConnection.class, long.class)).as("creation order wraps as an int").isEmpty();
+        // 0-RTT, Messages in parts and a framer's failure: one RareTransfer made on first use (-16 B).
+        for (Class<?> layer : List.of(SendPath.class, ReceivePath.class)) {
+            assertThat(names(instanceFields(layer))).doesNotContain("sentEarly", "openPartial", "partials",
+                    "framingError", "earlyBytesLeft");
+        }
+        assertThat(names(instanceFields(RareTransfer.class))).containsExactlyInAnyOrder("sentEarly", "openPartial",
+                "partials", "framingError", "earlyBytesLeft");
+    }
+
+    @Test
+    void creationOrderSurvivesTheCountersWrap() {
+        assertThat(TapsConnection.compareSerial(1, 2)).isNegative();
+        assertThat(TapsConnection.compareSerial(2, 1)).isPositive();
+        assertThat(TapsConnection.compareSerial(7, 7)).isZero();
+        assertThat(TapsConnection.compareSerial(Integer.MAX_VALUE, Integer.MIN_VALUE))
+                .as("made just before the wrap, so first").isNegative();
+        assertThat(TapsConnection.compareSerial(Integer.MIN_VALUE + 3, Integer.MAX_VALUE - 3)).isPositive();
+    }
 }
