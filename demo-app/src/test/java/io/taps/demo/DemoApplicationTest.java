@@ -134,10 +134,24 @@ class DemoApplicationTest {
         List<String> outcomes = new ArrayList<>();
         client.get("establishment").get("attempts").forEach(attempt -> outcomes.add(attempt.get("outcome").asString()
                 + " " + attempt.get("remote").asString()));
-        // ::1 is tried first and refused (the listener is on 127.0.0.1 only); 127.0.0.1 wins.
-        assertThat(outcomes).hasSize(2);
-        assertThat(outcomes.get(0)).startsWith("FAILED [::1]:");
-        assertThat(outcomes.get(1)).startsWith("SUCCEEDED 127.0.0.1:");
+        // ::1 is tried first and refused (the listener is on 127.0.0.1 only); 127.0.0.1 wins. Unless
+        // this engine already learned that (RFC 9623 §4.2 cached state): when the test context cache
+        // paused and restarted this context, the chat client reconnected after another client of the
+        // same profile (aClientBuiltFromTheYamlProfile...) had raced the same listener, and the
+        // history puts 127.0.0.1 first: one attempt, and the cache shows why.
+        int chatPort = listeners.listener("chat").orElseThrow().port();
+        assertThat(outcomes).isNotEmpty().hasSizeLessThanOrEqualTo(2);
+        assertThat(outcomes.get(outcomes.size() - 1)).startsWith("SUCCEEDED 127.0.0.1:");
+        if (outcomes.size() == 2) {
+            assertThat(outcomes.get(0)).startsWith("FAILED [::1]:");
+        } else {
+            boolean refusedBefore = false;
+            for (JsonNode statistics : taps.get("cache").get("performance")) {
+                refusedBefore |= statistics.get("remote").asString().equals("[::1]:" + chatPort)
+                        && statistics.get("failures").asDouble() > 0;
+            }
+            assertThat(refusedBefore).as("a cached failure of [::1]:%d in %s", chatPort, taps.get("cache")).isTrue();
+        }
         assertThat(client.get("establishment").get("winner").asString()).contains("127.0.0.1");
 
         String selected = get("/actuator/taps/" + client.get("id").asString());
