@@ -62,7 +62,7 @@ final class ConnectionObservation {
         if (current == TransportObserver.NONE) {
             return;
         }
-        connection.observeWith(current);
+        // The Connection reads the engine's observer through its owner (TapsConnection.ownedBy).
         connection.closed().whenComplete((ok, failure) -> {
             if (connection.ready().toCompletableFuture().isCompletedExceptionally()) {
                 return;

@@ -77,12 +77,28 @@ public final class Engine implements AutoCloseable {
     private final SystemInterfaces interfaces;
     private final EndpointResolution endpoints;
     private final io.taps.internal.conn.ConnectionRegistry connections = new io.taps.internal.conn.ConnectionRegistry();
-    /** Forgets a Connection once closed() has its outcome: one for all of them, not a closure each. */
-    private final io.taps.internal.conn.ConnectionEnd untrack = ended -> connections.remove(ended);
     /** Tracks the clones of every Connection as they join its group: one for all of them. */
     private final java.util.function.Consumer<io.taps.internal.group.GroupMember> cloneTracker = member -> {
         if (track((TapsConnection) member)) {
             ConnectionObservation.joined(this.observer, (TapsConnection) member);
+        }
+    };
+    /** What every Connection this engine tracks refers to: its observer and its clone tracker. */
+    private final io.taps.internal.conn.ConnectionOwner owner = new io.taps.internal.conn.ConnectionOwner() {
+        @Override
+        public TransportObserver connectionObserver() {
+            return observer;
+        }
+
+        @Override
+        public java.util.function.Consumer<io.taps.internal.group.GroupMember> cloneTracker() {
+            return cloneTracker;
+        }
+
+        /** Forgets the Connection once closed() has its outcome. */
+        @Override
+        public void connectionClosed(TapsConnection connection) {
+            connections.remove(connection);
         }
     };
     private final Set<Listener> listeners = ConcurrentHashMap.newKeySet();
@@ -424,11 +440,11 @@ public final class Engine implements AutoCloseable {
     /** Tracks and observes {@code connection}; false when it was tracked already. */
     private boolean track(TapsConnection connection) {
         // Clones join through the group, so they are tracked like the Connection they came from.
-        connection.trackClonesWith(cloneTracker);
+        connection.ownedBy(owner);
         if (!connections.add(connection)) {
             return false; // a stream a QUIC peer opened joined its group before its Listener delivered it
         }
-        connection.whenClosed(untrack);
+        connection.tellOwnerWhenClosed();
         ConnectionObservation.connection(observer, connection);
         return true;
     }

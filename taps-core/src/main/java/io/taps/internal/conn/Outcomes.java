@@ -15,7 +15,7 @@ import java.util.concurrent.CompletableFuture;
  * none of it (issue 21 figure 12). The two outcomes share one byte.
  *
  * <p>A layer of the Connection object, below {@link Lifecycle} (see {@link TapsConnection}). Its
- * lock, guarding the outcomes, {@link #onClosed} and {@link Seldom}, is the Connection's monitor:
+ * lock, guarding the outcomes and {@link Seldom}, is the Connection's monitor:
  * held briefly and never while calling out, so sharing it with the facade and the dispatcher's ring
  * orders nothing new.
  */
@@ -26,13 +26,18 @@ abstract sealed class Outcomes extends TransferCounters permits Lifecycle {
 
     /** Made on first use (under this object's lock), then never replaced; see {@link Seldom}. */
     private volatile Seldom seldom;
-    /** ready()'s outcome in the low two bits, closed()'s in the next two; under this object's lock, as are the futures. */
+    /**
+     * ready()'s outcome in the low two bits, closed()'s in the next two, and {@link #OWNER_WAITS};
+     * under this object's lock, as are the futures.
+     */
     private byte outcomes;
     /**
-     * Told once closed() has its outcome, as dependents of that future would be: the engine's here,
-     * the RTT sampler's in {@link Seldom#alsoOnClosed}. Guarded by this object's lock.
+     * The Connection's owner is told first once closed() has its outcome, as a dependent of that
+     * future would be (TapsConnection#ownerClosed): a bit, not a callback field of every Connection,
+     * since the owner is the Connection's already (4 B, issue 21 figure 12). Other callbacks (the
+     * RTT sampler's) wait in {@link Seldom#alsoOnClosed}.
      */
-    private ConnectionEnd onClosed;
+    private static final int OWNER_WAITS = 16;
 
     Outcomes(java.util.concurrent.Executor eventExecutor) {
         super(eventExecutor);
@@ -166,19 +171,19 @@ abstract sealed class Outcomes extends TransferCounters permits Lifecycle {
     }
 
     private void tellClosed() {
-        ConnectionEnd told;
+        boolean ownerWaits;
         ConnectionEnd alsoTold;
         synchronized (this) {
-            told = onClosed;
-            onClosed = null;
+            ownerWaits = (outcomes & OWNER_WAITS) != 0;
+            outcomes &= ~OWNER_WAITS;
             Seldom rare = seldom;
             alsoTold = rare == null ? null : rare.alsoOnClosed;
             if (rare != null) {
                 rare.alsoOnClosed = null;
             }
         }
-        if (told != null) {
-            told.ended(connection());
+        if (ownerWaits) {
+            connection().ownerClosed();
         }
         if (alsoTold != null) {
             alsoTold.ended(connection());
@@ -191,10 +196,8 @@ abstract sealed class Outcomes extends TransferCounters permits Lifecycle {
         synchronized (this) {
             now = closedOutcome() != PENDING;
             if (!now) {
-                Seldom rare = onClosed == null ? null : seldom();
-                if (rare == null) {
-                    onClosed = end;
-                } else if (rare.alsoOnClosed == null) {
+                Seldom rare = seldom();
+                if (rare.alsoOnClosed == null) {
                     rare.alsoOnClosed = end;
                 } else {
                     ConnectionEnd earlier = rare.alsoOnClosed;
@@ -207,6 +210,20 @@ abstract sealed class Outcomes extends TransferCounters permits Lifecycle {
         }
         if (now) {
             end.ended(connection());
+        }
+    }
+
+    /** Tells the Connection's owner once closed() has its outcome (at once when it already has). */
+    public void tellOwnerWhenClosed() {
+        boolean now;
+        synchronized (this) {
+            now = closedOutcome() != PENDING;
+            if (!now) {
+                outcomes |= OWNER_WAITS;
+            }
+        }
+        if (now) {
+            connection().ownerClosed();
         }
     }
 }

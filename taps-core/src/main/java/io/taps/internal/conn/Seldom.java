@@ -20,7 +20,7 @@ final class Seldom {
     CompletableFuture<Connection> readyFuture;
     CompletableFuture<Void> closedFuture;
     Throwable endError;
-    /** The second end callback (the RTT sampler's); a third one joins it. */
+    /** The end callbacks besides the owner's (the RTT sampler's); a second one joins the first. */
     ConnectionEnd alsoOnClosed;
     // Event loop only.
     Throwable failureCause;

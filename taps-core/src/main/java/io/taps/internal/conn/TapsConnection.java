@@ -94,10 +94,11 @@ public final class TapsConnection extends ReceivePath implements GroupMember, Li
      * ({@link AcceptedReport}). Written under this object's lock once it can be asked for.
      */
     private volatile Object establishmentReport = EstablishmentReport.empty();
-    /** The owning system's, which a group made later gets; written under this object's lock. */
-    private java.util.function.Consumer<GroupMember> cloneTracker;
-    /** Set once by the engine before the Connection is handed out; NONE costs one compare per event. */
-    private volatile TransportObserver observer = TransportObserver.NONE;
+    /**
+     * The engine tracking it, set once before the Connection is handed out (its observer and its
+     * clone tracker, which a group made later gets); null for none. Written under this object's lock.
+     */
+    private volatile ConnectionOwner owner;
 
     public TapsConnection(EventLoop loop, Executor eventExecutor, TransportProperties properties, Role role,
             ConnectionEventHandler handler) {
@@ -113,8 +114,18 @@ public final class TapsConnection extends ReceivePath implements GroupMember, Li
         return handler;
     }
 
+    /** Tells the owner that closed() has its outcome (see {@link Outcomes#tellOwnerWhenClosed}). */
+    void ownerClosed() {
+        ConnectionOwner current = owner;
+        if (current != null) {
+            current.connectionClosed(this);
+        }
+    }
+
+    /** The owner's observer; NONE (one compare per event) when nobody observes. */
     TransportObserver observer() {
-        return observer;
+        ConnectionOwner current = owner;
+        return current == null ? TransportObserver.NONE : current.connectionObserver();
     }
 
     StackCapabilities stack() {
@@ -157,17 +168,12 @@ public final class TapsConnection extends ReceivePath implements GroupMember, Li
             ConnectionState state = state();
             if (state == ConnectionState.ESTABLISHED || state == ConnectionState.CLOSING) {
                 emit(() -> handler.pathChange(this));
-                TransportObserver current = observer;
+                TransportObserver current = observer();
                 if (current != TransportObserver.NONE) {
                     current.pathChange(this);
                 }
             }
         });
-    }
-
-    /** Lets {@code newObserver} see this Connection's messages and errors (the engine calls it once). */
-    public void observeWith(TransportObserver newObserver) {
-        this.observer = newObserver;
     }
 
     /** The link this Connection was established on, or null before establishment. */
@@ -493,13 +499,16 @@ public final class TapsConnection extends ReceivePath implements GroupMember, Li
         }
     }
 
-    /** Lets the owning system see this Connection's clones as they join (see TapsConnectionGroup.trackWith). */
-    public void trackClonesWith(java.util.function.Consumer<GroupMember> tracker) {
+    /**
+     * Hands this Connection to the engine tracking it: the owner's observer sees its messages and
+     * errors, and the owner tracks its clones as they join (see TapsConnectionGroup.trackWith).
+     */
+    public void ownedBy(ConnectionOwner newOwner) {
         synchronized (this) {
-            cloneTracker = tracker;
+            owner = newOwner;
             TapsConnectionGroup made = groupIfMade();
             if (made != null) {
-                made.trackWith(tracker);
+                made.trackWith(newOwner.cloneTracker());
             }
         }
     }
@@ -540,8 +549,8 @@ public final class TapsConnection extends ReceivePath implements GroupMember, Li
                     if (made.cloneSupport != null) {
                         current.cloneSupport(made.cloneSupport);
                     }
-                    if (cloneTracker != null) {
-                        current.trackWith(cloneTracker);
+                    if (owner != null) {
+                        current.trackWith(owner.cloneTracker());
                     }
                     if (state() == ConnectionState.CLOSED) {
                         current.memberEnded(this);
