@@ -7,7 +7,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.util.ReferenceCountUtil;
 import io.taps.ErrorReason;
 import io.taps.MessageContext;
 import io.taps.TransportServicesException;
@@ -61,7 +60,7 @@ public final class FramerRuntime extends FramerInput implements FramerContext, F
 
     /*
      * Every Connection with a framer keeps this runtime, so it keeps only what a framed echo of
-     * whole Messages uses (40 B, was 96: issue 21 figure 12); the rest is in a RareState made on
+     * whole Messages uses (32 B, was 96: issue 21 figure 12); the rest is in a RareState made on
      * first need and dropped when idle again.
      */
     private final Framer framer;
@@ -73,8 +72,6 @@ public final class FramerRuntime extends FramerInput implements FramerContext, F
      * with a framer, one int is 4 (issue 21 figure 12). Event loop only.
      */
     private int flags;
-    /** What the framer sent while framing one Message: the first buffer (the others are in {@link RareState}). */
-    private ByteBuf firstCollected;
     private static final int EARMARK_END = 1 << 0;
     private static final int STARTED = 1 << 1;
     private static final int READY = 1 << 2;
@@ -538,36 +535,35 @@ public final class FramerRuntime extends FramerInput implements FramerContext, F
                     "the framer " + framerName() + " has failed or stopped"));
             return;
         }
+        // What the framer sends now is collected by the thread, not kept in a field of every
+        // runtime (CollectedSend); COLLECTING is set again after a write nested in this one.
+        boolean framingAnother = flag(COLLECTING);
         flag(COLLECTING, true);
+        CollectedSend collected = CollectedSend.open(this);
         try {
             framer.newSentMessage(this, content, messageContext, endOfMessage);
         } catch (Throwable thrown) {
-            flag(COLLECTING, false);
-            releaseCollected();
+            flag(COLLECTING, framingAnother);
+            collected.release();
             promise.setFailure(thrown instanceof TransportServicesException ? thrown
                     : new TransportServicesException(ErrorReason.PROTOCOL_FAILED,
                             "the framer " + framerName() + " failed to frame the message: " + thrown, thrown));
             return;
         }
-        flag(COLLECTING, false);
+        flag(COLLECTING, framingAnother);
         if (flag(FAILED) || flag(STOPPED)) {
             // The framer failed the Connection (or the flow ended) while framing this Message:
             // nothing goes to the network after FailConnection, and the Message is not Sent.
-            releaseCollected();
+            collected.release();
             promise.setFailure(new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
                     "the framer " + framerName() + " has failed or stopped"));
             return;
         }
-        if (firstCollected == null) {
+        ByteBuf framed = collected.finish(ctx.alloc());
+        if (framed == null) {
             // Held by the framer (e.g. a part of a Message it frames whole); accepted, so Sent.
             promise.setSuccess();
             return;
-        }
-        ByteBuf framed = firstCollected;
-        firstCollected = null;
-        if (rare != null && rare.collectedMore()) {
-            framed = rare.drainCollected(ctx.alloc(), framed);
-            dropRareIfIdle();
         }
         writeDown(framed, messageContext, endOfMessage, promise);
     }
@@ -589,16 +585,6 @@ public final class FramerRuntime extends FramerInput implements FramerContext, F
         return false;
     }
 
-    private void releaseCollected() {
-        if (firstCollected != null) {
-            ReferenceCountUtil.safeRelease(firstCollected);
-            firstCollected = null;
-        }
-        if (rare != null) {
-            rare.releaseCollected();
-        }
-    }
-
     private void writeDown(ByteBuf data, MessageContext context, boolean endOfMessage, ChannelPromise promise) {
         if (isLowest()) {
             ctx.write(data, promise);
@@ -610,11 +596,14 @@ public final class FramerRuntime extends FramerInput implements FramerContext, F
     @Override
     public void send(ByteBuf data) {
         if (flag(COLLECTING)) {
-            if (firstCollected == null) {
-                firstCollected = data;
-            } else {
-                rare().collect(data);
+            CollectedSend collected = CollectedSend.of(this);
+            if (collected != null) {
+                collected.add(data);
+                return;
             }
+            // Sent from another thread while the event loop frames a Message: a send of its own
+            // once that write is done, as a send outside newSentMessage would be.
+            ctx.executor().execute(() -> send(data));
             return;
         }
         if (flag(FAILED) || flag(STOPPED)) {
