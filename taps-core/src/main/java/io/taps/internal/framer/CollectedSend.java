@@ -8,7 +8,7 @@ import io.netty.util.concurrent.FastThreadLocal;
 import java.util.ArrayList;
 
 /**
- * The buffers a framer sends while it frames one Message ({@link FramerRuntime#write}), which
+ * The buffers a framer sends while it frames one Message ({@link FramerSender#write}), which
  * leave as one write. The framing thread holds them, not each runtime: a field for the first
  * buffer took every framed Connection's runtime from 32 to 40 B (issue 21 figure 12), and the
  * later ones made a {@link RareState} per Message of a framer that sends header and payload apart.
@@ -28,7 +28,7 @@ final class CollectedSend {
     private static final int KEPT_CAPACITY = 16;
 
     /** The runtime framing into this collector, null while it is free. */
-    private FramerRuntime owner;
+    private FramerSender owner;
     private ByteBuf first;
     /** The buffers after the first, made on first use (a framer sending header, payload, trailer). */
     private ArrayList<ByteBuf> later;
@@ -39,7 +39,7 @@ final class CollectedSend {
     }
 
     /** A free collector of the calling thread's chain, now {@code runtime}'s: {@link #finish} or {@link #release} it. */
-    static CollectedSend open(FramerRuntime runtime) {
+    static CollectedSend open(FramerSender runtime) {
         CollectedSend collector = OUTERMOST.get();
         while (collector.owner != null) {
             if (collector.nested == null) {
@@ -55,7 +55,7 @@ final class CollectedSend {
      * The collector {@code runtime} frames into on the calling thread (its innermost, when it is
      * framing a Message inside the framing of another), or null: on another thread nothing of it is.
      */
-    static CollectedSend of(FramerRuntime runtime) {
+    static CollectedSend of(FramerSender runtime) {
         CollectedSend found = null;
         for (CollectedSend collector = OUTERMOST.get(); collector != null; collector = collector.nested) {
             if (collector.owner == runtime) {
