@@ -14,7 +14,7 @@ import java.util.Iterator;
  * payload byte is copied. A superclass of the runtime, not an object of its own, so that every
  * framed Connection keeps no more than the head buffer, a count and a reference here.
  */
-abstract class FramerInput {
+abstract sealed class FramerInput permits FramerState {
     /** The Message of the framer below that a buffered input buffer belongs to. */
     record Origin(MessageContext context, boolean endOfMessage) {
     }
@@ -27,7 +27,7 @@ abstract class FramerInput {
     RareState rare;
 
     /**
-     * Unparsed bytes: at most {@link FramerRuntime#MAX_UNPARSED} plus what one framer call let
+     * Unparsed bytes: at most {@link FramerReceiver#MAX_UNPARSED} plus what one framer call let
      * arrive. Counted from the buffers (the head's readable bytes and those of the later ones,
      * which nothing reads before they become the head), not kept in a field of its own: 4 B that
      * took every framed Connection's runtime from 40 to 48 B (issue 21 figure 12).

@@ -79,21 +79,28 @@ class FramerHolderFootprintTest {
     }
 
     /**
-     * The framer runtime of every framed Connection keeps 6 fields of 4 bytes (40 B with
-     * compressed pointers; it was 96 with 17 fields, three of them longs, then 48 with 8), its
-     * input's among them: the unparsed count is the buffers' own, the context of received
-     * Messages the event loop's (ReceivedContexts, session 19).
+     * The framer runtime of every framed Connection keeps 5 fields of 4 bytes (32 B with
+     * compressed pointers; it was 96 with 17 fields, three of them longs, then 48 with 8, 40 with
+     * 6), its input's among them: the unparsed count is the buffers' own, the context of received
+     * Messages the event loop's (ReceivedContexts, session 19), what a framer sends while framing
+     * a Message the framing thread's ({@link CollectedSend}, session 20).
      */
     @Test
-    void aRuntimeKeepsSixFieldsOfFourBytes() {
+    void aRuntimeKeepsFiveFieldsOfFourBytes() {
+        List<java.lang.reflect.Field> fields = instanceFields(FramerRuntime.class);
+        assertThat(fields).extracting(java.lang.reflect.Field::getName).hasSize(5)
+                .doesNotContain("stack", "progress", "depth", "available", "receivedContext", "firstCollected");
+        assertThat(fields).extracting(java.lang.reflect.Field::getType).doesNotContain(long.class);
+    }
+
+    /** The instance fields of {@code type} and of every layer it extends (the runtime is split into several). */
+    private static List<java.lang.reflect.Field> instanceFields(Class<?> type) {
         List<java.lang.reflect.Field> fields = new ArrayList<>();
-        for (Class<?> type : List.of(FramerRuntime.class, FramerInput.class)) {
-            java.util.Arrays.stream(type.getDeclaredFields())
+        for (Class<?> layer = type; layer != Object.class; layer = layer.getSuperclass()) {
+            java.util.Arrays.stream(layer.getDeclaredFields())
                     .filter(field -> !java.lang.reflect.Modifier.isStatic(field.getModifiers())).forEach(fields::add);
         }
-        assertThat(fields).extracting(java.lang.reflect.Field::getName).hasSize(6)
-                .doesNotContain("stack", "progress", "depth", "available", "receivedContext");
-        assertThat(fields).extracting(java.lang.reflect.Field::getType).doesNotContain(long.class);
+        return fields;
     }
 
     private static Object field(Object owner, String name) throws ReflectiveOperationException {
@@ -177,9 +184,8 @@ class FramerHolderFootprintTest {
     /** A handler's state flags are bits of one int, not a boolean field each (16 -> 4 B of every Connection with a framer). */
     @Test
     void aHandlerKeepsItsStateFlagsInOneInt() {
-        assertThat(java.util.Arrays.stream(FramerRuntime.class.getDeclaredFields())
-                .filter(field -> !java.lang.reflect.Modifier.isStatic(field.getModifiers()))
-                .filter(field -> field.getType() == boolean.class)).as("boolean fields of FramerRuntime").isEmpty();
+        assertThat(instanceFields(FramerRuntime.class).stream().filter(field -> field.getType() == boolean.class))
+                .as("boolean fields of FramerRuntime").isEmpty();
     }
 
     private static ByteBuf ascii(String text) {

@@ -140,9 +140,7 @@ class SharedFramerTest {
     }
 
     private static Framer framerOf(FramerHarness harness) throws ReflectiveOperationException {
-        java.lang.reflect.Field field = FramerRuntime.class.getDeclaredField("framer");
-        field.setAccessible(true);
-        return (Framer) field.get(harness.lowest());
+        return harness.lowest().framer;
     }
 
     /** A user framer passing calls to a built-in one through a context of its own (one per Connection). */
