@@ -45,15 +45,21 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter implem
     }
 
     /**
-     * Cleared once told: an initiated Connection's handler otherwise kept its whole attempt (issue 21
-     * item 4). Null also means the outcome was reported: a flag of its own took the handler past 40 B
-     * (issue 21, figure 12).
+     * Whom this handler answers to, one at a time, in one field: three (the observer, the data held
+     * and the Connection) took the handler to 32 B of every Connection, one keeps it at 24 (issue 21
+     * figure 12).
+     * <ul>
+     * <li>the attempt's {@link AttemptObserver} until the outcome is reported, then null (an
+     *     initiated Connection's handler otherwise kept its whole attempt, issue 21 item 4);
+     * <li>{@link Held}: data read before adoption, with the observer while the outcome is still to be
+     *     reported (framers may deliver before they are all ready); made on first use, as a
+     *     Connection whose peer waits never needs it;
+     * <li>the Connection ({@link LinkEvents}) once bound.
+     * </ul>
+     * The outcome counts as reported once no observer is kept ({@link #reported}).
      */
-    private AttemptObserver observer;
+    private Object peer;
     private final FramerStack framers;
-    /** Data read before adoption; made on first use, as a Connection whose peer waits never needs it. */
-    private ArrayDeque<Object> held;
-    private LinkEvents connection;
     /**
      * Its flags, one bit each: eight booleans took the handler to 48 B of every Connection, a byte
      * (and no field for {@link #whenReported}'s task) keeps it at 32 (issue 21 figure 12), as
@@ -88,7 +94,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter implem
 
     /** {@code framers} (nullable) are started once the transport is ready and must all be ready too. */
     public ConnectionHandler(AttemptObserver observer, boolean waitsForTls, FramerStack framers) {
-        this.observer = java.util.Objects.requireNonNull(observer, "observer");
+        this.peer = java.util.Objects.requireNonNull(observer, "observer");
         boolean hosts = framers instanceof FramerRuntime && ((FramerRuntime) framers).isHosted();
         this.flags = (byte) ((waitsForTls ? WAITS_FOR_TLS : 0) | (hosts ? HOSTS_FRAMER : 0));
         this.framers = framers;
@@ -118,18 +124,59 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter implem
         return (flags & flag) != 0;
     }
 
+    /** Data read before adoption, and the observer while the outcome is not reported yet. */
+    private static final class Held extends ArrayDeque<Object> {
+        private static final long serialVersionUID = 1L;
+        private transient AttemptObserver observer;
+
+        Held(AttemptObserver observer) {
+            super(2);
+            this.observer = observer;
+        }
+    }
+
+    /** The Connection once bound, else null. */
+    private LinkEvents connection() {
+        Object current = peer;
+        return current instanceof LinkEvents ? (LinkEvents) current : null;
+    }
+
+    /** The observer still to be told the outcome, else null. */
+    private AttemptObserver observer() {
+        Object current = peer;
+        if (current instanceof AttemptObserver) {
+            return (AttemptObserver) current;
+        }
+        return current instanceof Held ? ((Held) current).observer : null;
+    }
+
+    /** Replaces the observer still to be told (null once told); nothing once bound. */
+    private void observer(AttemptObserver replacement) {
+        Object current = peer;
+        if (current instanceof Held) {
+            ((Held) current).observer = replacement;
+        } else if (!(current instanceof LinkEvents)) {
+            peer = replacement;
+        }
+    }
+
     private void set(int flag, boolean on) {
         flags = (byte) (on ? flags | flag : flags & ~flag);
     }
 
     /** Hands the channel to its Connection and replays anything that arrived before. */
     public void bind(LinkEvents owner) {
-        this.connection = owner;
-        Object message;
-        while (held != null && (message = held.poll()) != null) {
-            forward(message);
+        // An observer not told yet is not told any more: the channel is adopted already (a QUIC
+        // datagram Connection's receiver, which has no attempt to report).
+        Object current = peer;
+        peer = owner;
+        if (current instanceof Held) {
+            Held held = (Held) current;
+            Object message;
+            while ((message = held.poll()) != null) {
+                forward(owner, message);
+            }
         }
-        held = null;
         if (is(INPUT_SHUTDOWN_HELD)) {
             owner.onInputShutdown();
         }
@@ -160,6 +207,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter implem
     @Override
     public void framerEvent(ChannelHandlerContext ctx, Object event) throws Exception {
         if (event == ChannelInputShutdownEvent.INSTANCE) {
+            LinkEvents connection = connection();
             if (connection != null) {
                 connection.onInputShutdown();
             } else {
@@ -181,9 +229,10 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter implem
     /** What the channel, or the hosted framer, passes up: forwarded to the Connection, or held until adoption. */
     @Override
     public void framerRead(ChannelHandlerContext ctx, Object message) {
+        LinkEvents connection = connection();
         if (connection != null) {
             try {
-                forward(message);
+                forward(connection, message);
             } catch (Throwable failed) {
                 // As Netty does with what channelRead throws: a hosted framer's delivery is no pipeline
                 // read, and the framer would take the Connection's failure for its own.
@@ -192,8 +241,12 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter implem
         } else if (discarded) {
             ReferenceCountUtil.release(message);
         } else {
-            if (held == null) {
-                held = new ArrayDeque<>(2);
+            Held held;
+            if (peer instanceof Held) {
+                held = (Held) peer;
+            } else {
+                held = new Held((AttemptObserver) peer);
+                peer = held;
             }
             // A framer's reusable holder is the next Message's once this call returns.
             held.add(message instanceof FramedMessage ? ((FramedMessage) message).detached() : message);
@@ -202,6 +255,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter implem
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        LinkEvents connection = connection();
         if (connection != null && ctx.channel().isWritable()) {
             connection.writabilityChanged();
         }
@@ -219,6 +273,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter implem
             // As the framer's own handler did before this one heard of it: the framer stops first.
             ((FramerRuntime) framers).inactive();
         }
+        LinkEvents connection = connection();
         if (connection != null && is(INPUT_ENDS_WITH_CHANNEL)) {
             set(INPUT_ENDS_WITH_CHANNEL, false);
             // As Netty reported the peer's FIN (or a read error, which the Connection already
@@ -244,6 +299,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter implem
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LinkEvents connection = connection();
         if (connection != null) {
             connection.onLinkException(cause);
         } else if (!reported()) {
@@ -261,7 +317,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter implem
     }
 
     private boolean reported() {
-        return observer == null;
+        return observer() == null;
     }
 
     /** Whether the attempt's outcome (ready or failed) has been reported; on the event loop. */
@@ -295,7 +351,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter implem
         if (reported()) {
             task.run();
         } else {
-            observer = new ReportedFirst(task, observer);
+            observer(new ReportedFirst(task, observer()));
         }
     }
 
@@ -318,8 +374,8 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter implem
         if (reported()) {
             return;
         }
-        AttemptObserver told = observer;
-        observer = null;
+        AttemptObserver told = observer();
+        observer(null);
         if (failure == null) {
             told.stackReady(channel, this);
         } else {
@@ -328,7 +384,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter implem
         }
     }
 
-    private void forward(Object message) {
+    private static void forward(LinkEvents connection, Object message) {
         if (message instanceof DatagramPacket) {
             DatagramPacket packet = (DatagramPacket) message;
             InetSocketAddress sender = packet.sender();
@@ -355,6 +411,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter implem
      * in both directions): reports the end now that Close asked for it.
      */
     public void linkClosedByConnection() {
+        LinkEvents connection = connection();
         if (is(COMPLETED_BEFORE_CLOSE) && connection != null) {
             set(COMPLETED_BEFORE_CLOSE, false);
             connection.onLinkClosed();
@@ -375,6 +432,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter implem
      * whose channel its other Connections keep using): tells the Connection as channelInactive would.
      */
     public void linkEnded() {
+        LinkEvents connection = connection();
         if (connection != null) {
             connection.onLinkClosed();
         } else {
@@ -384,13 +442,18 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter implem
 
     /** Releases held data of an attempt that lost or was cancelled; its channel is being closed. */
     public void discard() {
-        if (connection != null) {
+        Object current = peer;
+        if (current instanceof LinkEvents) {
             return;
         }
         discarded = true;
-        Object message;
-        while (held != null && (message = held.poll()) != null) {
-            ReferenceCountUtil.release(message);
+        if (current instanceof Held) {
+            Held held = (Held) current;
+            Object message;
+            while ((message = held.poll()) != null) {
+                ReferenceCountUtil.release(message);
+            }
+            peer = held.observer;
         }
     }
 }
