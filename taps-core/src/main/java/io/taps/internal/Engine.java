@@ -76,38 +76,14 @@ public final class Engine implements AutoCloseable {
     private final ExecutorService blocking;
     private final SystemInterfaces interfaces;
     private final EndpointResolution endpoints;
-    private final io.taps.internal.conn.ConnectionRegistry connections = new io.taps.internal.conn.ConnectionRegistry();
-    /** Tracks the clones of every Connection as they join its group: one for all of them. */
-    private final java.util.function.Consumer<io.taps.internal.group.GroupMember> cloneTracker = member -> {
-        if (track((TapsConnection) member)) {
-            ConnectionObservation.joined(this.observer, (TapsConnection) member);
-        }
-    };
-    /** What every Connection this engine tracks refers to: its observer and its clone tracker. */
-    private final io.taps.internal.conn.ConnectionOwner owner = new io.taps.internal.conn.ConnectionOwner() {
-        @Override
-        public TransportObserver connectionObserver() {
-            return observer;
-        }
-
-        @Override
-        public java.util.function.Consumer<io.taps.internal.group.GroupMember> cloneTracker() {
-            return cloneTracker;
-        }
-
-        /** Forgets the Connection once closed() has its outcome. */
-        @Override
-        public void connectionClosed(TapsConnection connection) {
-            connections.remove(connection);
-        }
-    };
+    /** The Connections it tracks, and their owner: its observer, their clones' tracker, their untracking. */
+    private final TrackedConnections connections = new TrackedConnections();
     private final Set<Listener> listeners = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
     private final PerformanceCache performance;
     private final CacheScope sharedScope;
     private volatile PathMonitor pathMonitor;
     private volatile io.taps.internal.transport.NetlinkPathEvents netlink;
-    private volatile TransportObserver observer = TransportObserver.NONE;
     /** The proxies of Preconnections that set none (RFC 9623 §4.1.2). */
     private volatile io.taps.ProxyConfig proxies = io.taps.ProxyConfig.direct();
     /** The last Initiate's selection: a Preconnection reuses its snapshot, so repeated initiates skip selection. */
@@ -145,7 +121,7 @@ public final class Engine implements AutoCloseable {
                 io.taps.internal.stun.StunBindingClient.query(group.next(), transport.datagramChannel(), local, server,
                         STUN_GATHERING_TIMEOUT));
         this.protocols = ProtocolRegistry.with(config.protocols(), transport);
-        this.stacks = new StackEnvironment(group, transport, config.eventExecutor(), this::track, blocking);
+        this.stacks = new StackEnvironment(group, transport, config.eventExecutor(), connections::track, blocking);
     }
 
     /** The cached state of this system (RFC 9623 §9) for monitoring. */
@@ -202,7 +178,7 @@ public final class Engine implements AutoCloseable {
 
     /** The observer of establishments, messages and errors; set once before anything is created. */
     public void observer(TransportObserver newObserver) {
-        this.observer = GuardedObserver.guard(java.util.Objects.requireNonNull(newObserver, "observer"));
+        connections.observeWith(GuardedObserver.guard(java.util.Objects.requireNonNull(newObserver, "observer")));
     }
 
     /** The proxies of every Preconnection that sets none; set once before anything is created. */
@@ -273,8 +249,8 @@ public final class Engine implements AutoCloseable {
         TapsConnection connection = new TapsConnection(loop, config.eventExecutor(), properties, Role.INITIATE,
                 handler);
         connection.knownEndpoints(spec.locals(), spec.remotes());
-        track(connection);
-        ConnectionObservation.establishment(observer, connection);
+        connections.track(connection);
+        ConnectionObservation.establishment(connections.connectionObserver(), connection);
         if (first != null) {
             connection.send(first);
         }
@@ -363,8 +339,8 @@ public final class Engine implements AutoCloseable {
         ListenerCore listener = new ListenerCore(listening, spec, properties, handler, stacks);
         // Tracking starts before binding, so not even the first accepted Connection escapes close().
         listener.trackWith(accepted -> {
-            track(accepted);
-            ConnectionObservation.received(observer, listener, accepted);
+            connections.track(accepted);
+            ConnectionObservation.received(connections.connectionObserver(), listener, accepted);
         });
         listeners.add(listener);
         listener.ready().exceptionally(failure -> {
@@ -414,8 +390,8 @@ public final class Engine implements AutoCloseable {
         TapsConnection connection = new TapsConnection(group.next(), config.eventExecutor(), properties,
                 Role.RENDEZVOUS, handler);
         connection.knownEndpoints(spec.locals(), spec.remotes());
-        track(connection);
-        ConnectionObservation.establishment(observer, connection);
+        connections.track(connection);
+        ConnectionObservation.establishment(connections.connectionObserver(), connection);
         Duration bound = timeout != null ? timeout : establishmentTimeout(spec);
         if (claimant != null) {
             SoleEstablishment.start(connection, spec, claimant, stacks, cacheScopeFor(spec), bound, Role.RENDEZVOUS);
@@ -435,18 +411,6 @@ public final class Engine implements AutoCloseable {
     private static Duration establishmentTimeout(PreconnectionSpec spec) {
         Timeout connTimeout = spec.properties().get(Property.CONN_TIMEOUT);
         return connTimeout.isNone() ? DEFAULT_ESTABLISHMENT_TIMEOUT : connTimeout.duration();
-    }
-
-    /** Tracks and observes {@code connection}; false when it was tracked already. */
-    private boolean track(TapsConnection connection) {
-        // Clones join through the group, so they are tracked like the Connection they came from.
-        connection.ownedBy(owner);
-        if (!connections.add(connection)) {
-            return false; // a stream a QUIC peer opened joined its group before its Listener delivered it
-        }
-        connection.tellOwnerWhenClosed();
-        ConnectionObservation.connection(observer, connection);
-        return true;
     }
 
     /** Every Connection not yet Closed, oldest group first (for TransportServices and the actuator). */
