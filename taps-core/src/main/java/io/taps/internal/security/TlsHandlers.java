@@ -192,7 +192,9 @@ public final class TlsHandlers {
 
     /** The outcome of {@code channel}'s completed TLS handshake; empty without TLS or before it completed. */
     public static Optional<SecurityOutcome> outcome(Channel channel) {
-        return Optional.ofNullable(channel.attr(OUTCOME).get());
+        // hasAttr first: attr() would add an attribute to a cleartext channel's map just to read null
+        // (the actuator asks every Connection for its security outcome and its ALPN protocol).
+        return channel.hasAttr(OUTCOME) ? Optional.ofNullable(channel.attr(OUTCOME).get()) : Optional.empty();
     }
 
     /**
