@@ -103,10 +103,9 @@ abstract sealed class ReceivePath extends WaitingReceives permits TapsConnection
     void receiveOn(Link link) {
         // An int: early data is what a SYN carried, under 64 KiB.
         long early = link.framed() ? 0 : link.earlyDataBytes();
-        if (early > 0) {
-            rareTransfer().earlyBytesLeft = (int) Math.min(Integer.MAX_VALUE, early);
-        } else if (rareTransferIfMade() != null) {
-            rareTransferIfMade().earlyBytesLeft = 0;
+        RareTransfer rare = early > 0 ? rareTransfer() : rareTransferIfMade();
+        if (rare != null) {
+            rare.earlyBytesLeft = (int) Math.min(Integer.MAX_VALUE, early);
         }
         SharedReceiveBudget shared = link.sharedReceiveBudget();
         if (shared != null) {

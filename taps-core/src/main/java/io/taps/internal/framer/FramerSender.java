@@ -27,17 +27,12 @@ abstract sealed class FramerSender extends FramerReceiver permits FramerRuntime 
      */
     public void write(ByteBuf content, MessageContext messageContext, boolean endOfMessage, ChannelPromise promise) {
         if (flag(PASSTHROUGH)) {
-            if (isLowest()) {
-                ctx.write(content, promise);
-            } else {
-                ctx.write(new FramedMessage(content, messageContext, endOfMessage), promise);
-            }
+            writeDown(content, messageContext, endOfMessage, promise);
             return;
         }
         if (flag(FAILED) || flag(STOPPED)) {
             content.release();
-            promise.setFailure(new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
-                    "the framer " + framerName() + " has failed or stopped"));
+            promise.setFailure(failedOrStopped());
             return;
         }
         // What the framer sends now is collected by the thread, not kept in a field of every
@@ -60,8 +55,7 @@ abstract sealed class FramerSender extends FramerReceiver permits FramerRuntime 
             // The framer failed the Connection (or the flow ended) while framing this Message:
             // nothing goes to the network after FailConnection, and the Message is not Sent.
             collected.release();
-            promise.setFailure(new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
-                    "the framer " + framerName() + " has failed or stopped"));
+            promise.setFailure(failedOrStopped());
             return;
         }
         ByteBuf framed = collected.finish(ctx.alloc());
@@ -88,6 +82,11 @@ abstract sealed class FramerSender extends FramerReceiver permits FramerRuntime 
             return true;
         }
         return false;
+    }
+
+    private TransportServicesException failedOrStopped() {
+        return new TransportServicesException(ErrorReason.CONNECTION_CLOSED,
+                "the framer " + framerName() + " has failed or stopped");
     }
 
     private void writeDown(ByteBuf data, MessageContext context, boolean endOfMessage, ChannelPromise promise) {
