@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the taps-vs-raw-Netty benchmark suite and prints one table (figure, unit, taps, raw Netty, ratio).
 #
-#   ./benchmarks/run.sh           full run, about 70 minutes on 2 cores (session 16's took 59 before
-#                                 the longer warm-ups of session 17); needs the machine otherwise idle
+#   ./benchmarks/run.sh           full run, about 90 minutes on 2 cores (session 20's took 72 before
+#                                 figure 13 ran in every round and TLS handshakes warmed up longer);
+#                                 needs the machine otherwise idle
 #   ./benchmarks/run.sh --smoke   every benchmark once for ~0.5 s, no warm-up, all in one JVM per
 #                                 group (-f 0: no JVM start per benchmark), well under a minute:
 #                                 checks that the harness works (every benchmark runs and every
@@ -10,7 +11,7 @@
 #
 # Full run: BENCH_ROUNDS rounds (default 3) of the whole suite, each benchmark in one fresh JVM,
 # warmed up until both libraries are past C2 (steady figures 5 x 3 s, DTLS 10 x 3 s, set-up figures
-# 20 x 2 s, figure 13 15 x 2 s, figure 10 12 x 2 s: taps has more code for the JIT to settle than a
+# 20 x 2 s and TLS handshakes 40 x 2 s, figure 13 15 x 2 s, figure 10 12 x 2 s: taps has more code for the JIT to settle than a
 # raw Netty client, and with 4 s of warm-up connect + close measured C2 still compiling and read 0.56
 # of raw Netty, 0.92 once warm), then 4 x 1.5 s measured (8 x 1.5 s for the set-up figures); taps and raw Netty of a pair run back to back in every
 # round (one short JMH run per workload and library, raw Netty first in odd rounds and taps first in
@@ -25,11 +26,11 @@
 #
 # Every row also has a Reactor Netty column (reactor-netty-core, the second baseline); its benchmarks run
 # in the first BENCH_REACTOR_ROUNDS rounds (default 1, to keep the run's length) and in the allocation run.
-# Figures 12 (scale: 1k/10k/50k connections, heap per connection, RSS) and 13 (establishment vs
-# candidate count) run once, after the rounds, inside a throw-away network namespace (unshare -n, when
-# root) so that 50,000 loopback connections compete with nothing else; figure 12 needs N file
-# descriptors per JVM: the script raises ulimit -n as far as the hard limit allows and leaves out (and
-# says so) any N above it. Together these add about 10 minutes to the full run.
+# Figure 12 (scale: 1k/10k/50k connections, heap per connection, RSS) runs once, after the rounds,
+# and figure 13 (establishment vs candidate count) in every round, each inside a throw-away network
+# namespace (unshare -n, when root) so that 50,000 loopback connections compete with nothing else;
+# figure 12 needs N file descriptors per JVM: the script raises ulimit -n as far as the hard limit
+# allows and leaves out (and says so) any N above it.
 #
 # Needs only a JDK (JAVA_HOME or java on the PATH); builds benchmarks/target/benchmarks.jar with the
 # Maven Wrapper when it is missing or older than the sources. JSON results go to
@@ -204,15 +205,40 @@ setup_figures() {
       # reaches it only after tens of thousands of connections (HotSpot's tier-4 thresholds count
       # invocations): after 3 x 3 s both clients were still getting faster during measurement (raw
       # Netty TLS 219 -> 1,100 ops/s over 20 s, taps SOCKS5 150 -> 3,200 over 30 s), and the ratio
-      # measured who compiles first; hence 20 x 2 s of warm-up.
+      # measured who compiles first; hence 20 x 2 s of warm-up. TLS gets 40: with -XX:+LogCompilation
+      # (session 21, pinned) C2 worked 31.6 s on taps' handshake fork and was still at it 50-60 s in
+      # (2.3 s of that window), against raw Netty's 19.0 s, done by 40 s; taps' TCP and SOCKS5 forks
+      # were done by 20-30 s (13.8 and 14.9 s of C2).
+      local warmup=20
+      [ "$figure" = TLS ] && warmup=40
       local name="setup-$round-$library-$figure"
       # 8 x 1.5 s measured, not 4: the machine's slow and fast levels (~1.5x) last seconds, and with
       # 6 s a fork could sit wholly at one: session 16's TLS pairs read 0.84 / 0.80 / 1.08 where a
       # back-to-back pair of 30 x 2 s forks, both at steady state, read 1,168 against 1,190 (0.98).
-      FRESH_NETNS=1 jmh 300 "$OUT/$name.json" -f 1 -wi 20 -w 2s -i 8 -r 1500ms "${select[@]}" > "$OUT/$name.log" 2>&1 \
+      FRESH_NETNS=1 jmh 300 "$OUT/$name.json" -f 1 -wi "$warmup" -w 2s -i 8 -r 1500ms "${select[@]}" > "$OUT/$name.log" 2>&1 \
         || { tail -50 "$OUT/$name.log"; echo "set-up figures round $round ($library $figure) FAILED (log: $OUT/$name.log)" >&2; exit 1; }
       FILES+=("$OUT/$name.json")
     done
+  done
+}
+
+# racing_figure ROUND: figure 13 (establishment time against candidate count), one JMH run per client
+# library, each in a network namespace of its own (so no library inherits the TIME_WAIT sockets of
+# another's ~10^5 connections; JMH's name order used to run taps last), order alternating per round,
+# and 15 x 2 s of warm-up. With four (session 16), pinned, taps' 1-leaf establishment was still
+# compiling: 4.7 ms -> 113 us over its first 26 s (60% more methods compiled than raw Netty's loop, C2
+# sharing the one pinned CPU), raw Netty's 356 -> ~120 us within 6 s, so the figure read 0.45 where
+# the steady state is ~1.0. Every round since session 21: run once, its 4-leaf row read 1.55 in
+# session 19's run and 0.56 in session 20's, so one fork per side decided the row as it did the single
+# pairs of the other figures before they ran in rounds. 5 x 1 s measured (3 before): ~37 s per
+# benchmark, about 5 min per round for taps and raw Netty. Files candidates-ROUND-LIBRARY.json.
+racing_figure() {
+  local round=$1 library
+  for library in $(alternating "$round"); do
+    isolated 600 "$OUT/candidates-$round-$library.json" -f 1 -wi 15 -w 2s -i 5 -r 1s "\\.Candidates\\.$library\$" \
+      > "$OUT/candidates-$round-$library.log" 2>&1 \
+      || { tail -50 "$OUT/candidates-$round-$library.log"; echo "figure 13 round $round ($library) FAILED (log: $OUT/candidates-$round-$library.log)" >&2; exit 1; }
+    FILES+=("$OUT/candidates-$round-$library.json")
   done
 }
 
@@ -250,7 +276,7 @@ if [ "$MODE" = smoke ]; then
   ALLOC=()
 else
   pinning=${CPUS:+pinned to CPU $CPUS (taskset)}
-  TITLE="taps benchmarks, full run: $ROUNDS rounds x (steady figures 5 x 3 s warm-up and 4 x 1.5 s measured; DTLS 10 x 3 s warm-up; connection set-up 20 x 2 s warm-up and 8 x 1.5 s measured; first message 12 x 2 s warm-up, 4 x 1.5 s measured, 2 forks; 1 fork otherwise; the libraries of a figure back to back, first library alternating per round), then once: figure 12 4 x 2 s warm-up and 2 x 2 s measured, figure 13 15 x 2 s warm-up and 3 x 1 s measured; ${pinning:-unpinned}; allocation from a separate -prof gc run"
+  TITLE="taps benchmarks, full run: $ROUNDS rounds x (steady figures 5 x 3 s warm-up and 4 x 1.5 s measured; DTLS 10 x 3 s warm-up; connection set-up 20 x 2 s warm-up (TLS 40) and 8 x 1.5 s measured; first message 12 x 2 s warm-up, 4 x 1.5 s measured, 2 forks; figure 13 15 x 2 s warm-up and 5 x 1 s measured; 1 fork otherwise; the libraries of a figure back to back, first library alternating per round), then once: figure 12 4 x 2 s warm-up and 2 x 2 s measured; ${pinning:-unpinned}; allocation from a separate -prof gc run"
   FILES=()
   FLOW_WORKLOADS=$(workloads io.taps.benchmarks.Flows.netty)
   FLOW_WORKLOADS_netty=$FLOW_WORKLOADS
@@ -282,12 +308,13 @@ else
         FILES+=("$OUT/first-message-$round-$library-$workload.json")
       done
     done
+    racing_figure "$round"
   done
   echo "Allocation run ($(( $(date +%s) - START )) s elapsed) ..."
   jmh 300 "$OUT/alloc.json" -f 1 -wi 2 -w 3s -i 3 -r 2s -prof gc -p workload=TCP,TLS,UDP '\.Flows\.' > "$OUT/alloc.log" 2>&1 \
     || { tail -50 "$OUT/alloc.log"; echo "allocation run FAILED (log: $OUT/alloc.log)" >&2; exit 1; }
   ALLOC=("$OUT/alloc.json")
-  echo "Figures 12 and 13 ($(( $(date +%s) - START )) s elapsed) ..."
+  echo "Figure 12 ($(( $(date +%s) - START )) s elapsed) ..."
   scale_n=$(IFS=,; echo "${SCALE_N[*]}")
   # Figure 12: four 2 s warm-up iterations and two measured, the same for every library. With one
   # warm-up iteration the echo rows measured the second 2 s of the fork: at 10,000 connections taps'
@@ -295,19 +322,6 @@ else
   # rate (session 16), so the row compared who compiles first.
   isolated 600 "$OUT/scale.json" -f 1 -wi 4 -w 2s -i 2 -r 2s -p workload="$scale_n" Scale > "$OUT/scale.log" 2>&1 \
     || { tail -50 "$OUT/scale.log"; echo "figure 12 run FAILED (log: $OUT/scale.log)" >&2; exit 1; }
-  # Figure 13: one JMH run per client library, each in a network namespace of its own (so no
-  # library inherits the TIME_WAIT sockets of another's ~10^5 connections; JMH's name order used to
-  # run taps last), order alternating as in round 1, and 15 x 2 s of warm-up. With four (session
-  # 16), pinned, taps' 1-leaf establishment was still compiling: 4.7 ms -> 113 us over its first
-  # 26 s (60% more methods compiled than raw Netty's loop, C2 sharing the one pinned CPU), raw
-  # Netty's 356 -> ~120 us within 6 s, so the figure read 0.45 where the steady state is ~1.0.
-  # ~33 s per benchmark, about 7 min for the 12. Files candidates-1-LIBRARY.json: one round.
-  for library in $(alternating 1); do
-    isolated 600 "$OUT/candidates-1-$library.json" -f 1 -wi 15 -w 2s -i 3 -r 1s "\\.Candidates\\.$library\$" \
-      > "$OUT/candidates-$library.log" 2>&1 \
-      || { tail -50 "$OUT/candidates-$library.log"; echo "figure 13 run ($library) FAILED (log: $OUT/candidates-$library.log)" >&2; exit 1; }
-    FILES+=("$OUT/candidates-1-$library.json")
-  done
   FILES+=("$OUT/scale.json")
   if [ "${#FRESH[@]}" -gt 0 ]; then
     NOTES+=("figures 4, 5 and the SOCKS5 row: each client library in a fresh network namespace of its own every round (same kernel state, no TIME_WAIT inherited from the forks before), order alternating between rounds")
