@@ -26,8 +26,8 @@
 #
 # Every row also has a Reactor Netty column (reactor-netty-core, the second baseline); its benchmarks run
 # in the first BENCH_REACTOR_ROUNDS rounds (default 1, to keep the run's length) and in the allocation run.
-# Figure 12 (scale: 1k/10k/50k connections, heap per connection, RSS) runs once, after the rounds,
-# and figure 13 (establishment vs candidate count) in every round, each inside a throw-away network
+# Figures 12 (scale: 1k/10k/50k connections, heap per connection, RSS) and 13 (establishment vs
+# candidate count) run in every round, each inside a throw-away network
 # namespace (unshare -n, when root) so that 50,000 loopback connections compete with nothing else;
 # figure 12 needs N file descriptors per JVM: the script raises ulimit -n as far as the hard limit
 # allows and leaves out (and says so) any N above it.
@@ -222,6 +222,26 @@ setup_figures() {
   done
 }
 
+# scale_figure ROUND: figure 12 (N idle-then-active connections on one listener: echo rate, heap per
+# connection, RSS), one JMH run per server library, order alternating per round, each in a network
+# namespace of its own. Four 2 s warm-up iterations and two measured, the same for every library. With
+# one warm-up iteration the echo rows measured the second 2 s of the fork: at 10,000 connections taps'
+# server echoed 1.1-2.5 sweeps/s there against a steady 2.4-3.7, raw Netty already near its steady
+# rate (session 16), so the row compared who compiles first. Every round since session 21: run once
+# after the rounds, the RSS of raw Netty's server at 1,000 connections read 88.8 MiB in session 20's
+# run and 99.2 MiB in a fork of the same jar here (taps 105 and 104), so one fork a side decided the
+# RSS rows. ~20 s per fork. Files scale-ROUND-LIBRARY.json.
+scale_figure() {
+  local round=$1 library scale_n
+  scale_n=$(IFS=,; echo "${SCALE_N[*]}")
+  for library in $(alternating "$round"); do
+    isolated 600 "$OUT/scale-$round-$library.json" -f 1 -wi 4 -w 2s -i 2 -r 2s -p workload="$scale_n" \
+      "\\.Scale\\.$library\$" > "$OUT/scale-$round-$library.log" 2>&1 \
+      || { tail -50 "$OUT/scale-$round-$library.log"; echo "figure 12 round $round ($library) FAILED (log: $OUT/scale-$round-$library.log)" >&2; exit 1; }
+    FILES+=("$OUT/scale-$round-$library.json")
+  done
+}
+
 # racing_figure ROUND: figure 13 (establishment time against candidate count), one JMH run per client
 # library, each in a network namespace of its own (so no library inherits the TIME_WAIT sockets of
 # another's ~10^5 connections; JMH's name order used to run taps last), order alternating per round,
@@ -276,7 +296,7 @@ if [ "$MODE" = smoke ]; then
   ALLOC=()
 else
   pinning=${CPUS:+pinned to CPU $CPUS (taskset)}
-  TITLE="taps benchmarks, full run: $ROUNDS rounds x (steady figures 5 x 3 s warm-up and 4 x 1.5 s measured; DTLS 10 x 3 s warm-up; connection set-up 20 x 2 s warm-up (TLS 40) and 8 x 1.5 s measured; first message 12 x 2 s warm-up, 4 x 1.5 s measured, 2 forks; figure 13 15 x 2 s warm-up and 5 x 1 s measured; 1 fork otherwise; the libraries of a figure back to back, first library alternating per round), then once: figure 12 4 x 2 s warm-up and 2 x 2 s measured; ${pinning:-unpinned}; allocation from a separate -prof gc run"
+  TITLE="taps benchmarks, full run: $ROUNDS rounds x (steady figures 5 x 3 s warm-up and 4 x 1.5 s measured; DTLS 10 x 3 s warm-up; connection set-up 20 x 2 s warm-up (TLS 40) and 8 x 1.5 s measured; first message 12 x 2 s warm-up, 4 x 1.5 s measured, 2 forks; figure 13 15 x 2 s warm-up and 5 x 1 s measured; figure 12 4 x 2 s warm-up and 2 x 2 s measured; 1 fork otherwise; the libraries of a figure back to back, first library alternating per round); ${pinning:-unpinned}; allocation from a separate -prof gc run"
   FILES=()
   FLOW_WORKLOADS=$(workloads io.taps.benchmarks.Flows.netty)
   FLOW_WORKLOADS_netty=$FLOW_WORKLOADS
@@ -309,20 +329,12 @@ else
       done
     done
     racing_figure "$round"
+    scale_figure "$round"
   done
   echo "Allocation run ($(( $(date +%s) - START )) s elapsed) ..."
   jmh 300 "$OUT/alloc.json" -f 1 -wi 2 -w 3s -i 3 -r 2s -prof gc -p workload=TCP,TLS,UDP '\.Flows\.' > "$OUT/alloc.log" 2>&1 \
     || { tail -50 "$OUT/alloc.log"; echo "allocation run FAILED (log: $OUT/alloc.log)" >&2; exit 1; }
   ALLOC=("$OUT/alloc.json")
-  echo "Figure 12 ($(( $(date +%s) - START )) s elapsed) ..."
-  scale_n=$(IFS=,; echo "${SCALE_N[*]}")
-  # Figure 12: four 2 s warm-up iterations and two measured, the same for every library. With one
-  # warm-up iteration the echo rows measured the second 2 s of the fork: at 10,000 connections taps'
-  # server echoed 1.1-2.5 sweeps/s there against a steady 2.4-3.7, raw Netty already near its steady
-  # rate (session 16), so the row compared who compiles first.
-  isolated 600 "$OUT/scale.json" -f 1 -wi 4 -w 2s -i 2 -r 2s -p workload="$scale_n" Scale > "$OUT/scale.log" 2>&1 \
-    || { tail -50 "$OUT/scale.log"; echo "figure 12 run FAILED (log: $OUT/scale.log)" >&2; exit 1; }
-  FILES+=("$OUT/scale.json")
   if [ "${#FRESH[@]}" -gt 0 ]; then
     NOTES+=("figures 4, 5 and the SOCKS5 row: each client library in a fresh network namespace of its own every round (same kernel state, no TIME_WAIT inherited from the forks before), order alternating between rounds")
   else

@@ -43,8 +43,8 @@ import java.util.regex.Pattern;
  */
 public final class Report {
     private static final double GBIT = 1e9;
-    /** The round number in run.sh's result file names: {@code steady-2-TCP-taps.json}, {@code setup-2-taps.json}, {@code first-message-2-taps-TCP.json}, {@code candidates-1-netty.json}. */
-    private static final Pattern ROUND_IN_NAME = Pattern.compile("^(?:steady|setup|first-message|candidates)-(\\d+)(?:-.*)?\\.json$");
+    /** The round number in run.sh's result file names: {@code steady-2-TCP-taps.json}, {@code setup-2-taps.json}, {@code first-message-2-taps-TCP.json}, {@code candidates-1-netty.json}, {@code scale-2-taps.json}. */
+    private static final Pattern ROUND_IN_NAME = Pattern.compile("^(?:steady|setup|first-message|candidates|scale)-(\\d+)(?:-.*)?\\.json$");
 
     /** One row: which benchmark pair, which parameter, and how a JMH result becomes the cell's number. */
     private record Row(String figure, String unit, String benchmark, String workload, String mode, Metric metric,

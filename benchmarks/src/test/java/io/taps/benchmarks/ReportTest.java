@@ -98,6 +98,8 @@ class ReportTest {
         assertThat(Report.roundOf(java.nio.file.Path.of("candidates-1-netty.json"))).isEqualTo(1);
         assertThat(Report.roundOf(java.nio.file.Path.of("candidates-smoke.json"))).isNull();
         assertThat(Report.roundOf(java.nio.file.Path.of("scale.json"))).isNull();
+        assertThat(Report.roundOf(java.nio.file.Path.of("scale-3-taps.json"))).isEqualTo(3);
+        assertThat(Report.roundOf(java.nio.file.Path.of("scale-smoke.json"))).isNull();
         assertThat(Report.roundOf(java.nio.file.Path.of("alloc.json"))).isNull();
         assertThat(Report.roundOf(java.nio.file.Path.of("first-message-smoke.json"))).isNull();
     }
