@@ -224,18 +224,22 @@ setup_figures() {
 
 # scale_figure ROUND: figure 12 (N idle-then-active connections on one listener: echo rate, heap per
 # connection, RSS), one JMH run per server library, order alternating per round, each in a network
-# namespace of its own. Four 2 s warm-up iterations and two measured, the same for every library. With
+# namespace of its own. Ten 2 s warm-up iterations and two measured, the same for every library. With
 # one warm-up iteration the echo rows measured the second 2 s of the fork: at 10,000 connections taps'
 # server echoed 1.1-2.5 sweeps/s there against a steady 2.4-3.7, raw Netty already near its steady
-# rate (session 16), so the row compared who compiles first. Every round since session 21: run once
+# rate (session 16), so the row compared who compiles first. With four, the 1,000-connection echo
+# still did: raw Netty's server swept 27.2 -> 27.8 -> 28.7 times a second over iterations 4-6 in
+# session 20's run and 40.9 flat in session 21's round 1, taps' 25.4 -> 32.7 -> 34.0 and then
+# 16.8 -> 24.7 -> 24.3 (the row read 1.18, then 0.60); with ten, raw Netty's still climbed 14.3 -> 43.1
+# in one round of three, so the rounds' median decides. Every round since session 21: run once
 # after the rounds, the RSS of raw Netty's server at 1,000 connections read 88.8 MiB in session 20's
 # run and 99.2 MiB in a fork of the same jar here (taps 105 and 104), so one fork a side decided the
-# RSS rows. ~20 s per fork. Files scale-ROUND-LIBRARY.json.
+# RSS rows. ~35 s per fork. Files scale-ROUND-LIBRARY.json.
 scale_figure() {
   local round=$1 library scale_n
   scale_n=$(IFS=,; echo "${SCALE_N[*]}")
   for library in $(alternating "$round"); do
-    isolated 600 "$OUT/scale-$round-$library.json" -f 1 -wi 4 -w 2s -i 2 -r 2s -p workload="$scale_n" \
+    isolated 600 "$OUT/scale-$round-$library.json" -f 1 -wi 10 -w 2s -i 2 -r 2s -p workload="$scale_n" \
       "\\.Scale\\.$library\$" > "$OUT/scale-$round-$library.log" 2>&1 \
       || { tail -50 "$OUT/scale-$round-$library.log"; echo "figure 12 round $round ($library) FAILED (log: $OUT/scale-$round-$library.log)" >&2; exit 1; }
     FILES+=("$OUT/scale-$round-$library.json")
@@ -296,7 +300,7 @@ if [ "$MODE" = smoke ]; then
   ALLOC=()
 else
   pinning=${CPUS:+pinned to CPU $CPUS (taskset)}
-  TITLE="taps benchmarks, full run: $ROUNDS rounds x (steady figures 5 x 3 s warm-up and 4 x 1.5 s measured; DTLS 10 x 3 s warm-up; connection set-up 20 x 2 s warm-up (TLS 40) and 8 x 1.5 s measured; first message 12 x 2 s warm-up, 4 x 1.5 s measured, 2 forks; figure 13 15 x 2 s warm-up and 5 x 1 s measured; figure 12 4 x 2 s warm-up and 2 x 2 s measured; 1 fork otherwise; the libraries of a figure back to back, first library alternating per round); ${pinning:-unpinned}; allocation from a separate -prof gc run"
+  TITLE="taps benchmarks, full run: $ROUNDS rounds x (steady figures 5 x 3 s warm-up and 4 x 1.5 s measured; DTLS 10 x 3 s warm-up; connection set-up 20 x 2 s warm-up (TLS 40) and 8 x 1.5 s measured; first message 12 x 2 s warm-up, 4 x 1.5 s measured, 2 forks; figure 13 15 x 2 s warm-up and 5 x 1 s measured; figure 12 10 x 2 s warm-up and 2 x 2 s measured; 1 fork otherwise; the libraries of a figure back to back, first library alternating per round); ${pinning:-unpinned}; allocation from a separate -prof gc run"
   FILES=()
   FLOW_WORKLOADS=$(workloads io.taps.benchmarks.Flows.netty)
   FLOW_WORKLOADS_netty=$FLOW_WORKLOADS
