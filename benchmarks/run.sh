@@ -27,10 +27,10 @@
 # Every row also has a Reactor Netty column (reactor-netty-core, the second baseline); its benchmarks run
 # in the first BENCH_REACTOR_ROUNDS rounds (default 1, to keep the run's length) and in the allocation run.
 # Figures 12 (scale: 1k/10k/50k connections, heap per connection, RSS) and 13 (establishment vs
-# candidate count) run in every round, each inside a throw-away network
-# namespace (unshare -n, when root) so that 50,000 loopback connections compete with nothing else;
-# figure 12 needs N file descriptors per JVM: the script raises ulimit -n as far as the hard limit
-# allows and leaves out (and says so) any N above it.
+# candidate count) run in every round, each inside a throw-away network namespace (unshare -n, when
+# root) so that 50,000 loopback connections compete with nothing else; figure 12 needs N file
+# descriptors per JVM: the script raises ulimit -n as far as the hard limit allows and leaves out (and
+# says so) any N above it.
 #
 # Needs only a JDK (JAVA_HOME or java on the PATH); builds benchmarks/target/benchmarks.jar with the
 # Maven Wrapper when it is missing or older than the sources. JSON results go to
@@ -222,48 +222,48 @@ setup_figures() {
   done
 }
 
-# scale_figure ROUND: figure 12 (N idle-then-active connections on one listener: echo rate, heap per
-# connection, RSS), one JMH run per server library, order alternating per round, each in a network
-# namespace of its own. Ten 2 s warm-up iterations and two measured, the same for every library. With
-# one warm-up iteration the echo rows measured the second 2 s of the fork: at 10,000 connections taps'
-# server echoed 1.1-2.5 sweeps/s there against a steady 2.4-3.7, raw Netty already near its steady
-# rate (session 16), so the row compared who compiles first. With four, the 1,000-connection echo
-# still did: raw Netty's server swept 27.2 -> 27.8 -> 28.7 times a second over iterations 4-6 in
-# session 20's run and 40.9 flat in session 21's round 1, taps' 25.4 -> 32.7 -> 34.0 and then
-# 16.8 -> 24.7 -> 24.3 (the row read 1.18, then 0.60); with ten, raw Netty's still climbed 14.3 -> 43.1
-# in one round of three, so the rounds' median decides. Every round since session 21: run once
-# after the rounds, the RSS of raw Netty's server at 1,000 connections read 88.8 MiB in session 20's
-# run and 99.2 MiB in a fork of the same jar here (taps 105 and 104), so one fork a side decided the
-# RSS rows. ~35 s per fork. Files scale-ROUND-LIBRARY.json.
-scale_figure() {
-  local round=$1 library scale_n
-  scale_n=$(IFS=,; echo "${SCALE_N[*]}")
+# isolated_per_library ROUND PREFIX BENCHMARK LABEL JMH_ARGS...: one JMH run of BENCHMARK per library of
+# ROUND (order alternating, see alternating), each through isolated (a network namespace of its own);
+# files PREFIX-ROUND-LIBRARY.json, a round for Report like the other figures' files.
+isolated_per_library() {
+  local round=$1 prefix=$2 benchmark=$3 label=$4 library name
+  shift 4
   for library in $(alternating "$round"); do
-    isolated 600 "$OUT/scale-$round-$library.json" -f 1 -wi 10 -w 2s -i 2 -r 2s -p workload="$scale_n" \
-      "\\.Scale\\.$library\$" > "$OUT/scale-$round-$library.log" 2>&1 \
-      || { tail -50 "$OUT/scale-$round-$library.log"; echo "figure 12 round $round ($library) FAILED (log: $OUT/scale-$round-$library.log)" >&2; exit 1; }
-    FILES+=("$OUT/scale-$round-$library.json")
+    name="$prefix-$round-$library"
+    isolated 600 "$OUT/$name.json" -f 1 "$@" "\\.$benchmark\\.$library\$" > "$OUT/$name.log" 2>&1 \
+      || { tail -50 "$OUT/$name.log"; echo "$label round $round ($library) FAILED (log: $OUT/$name.log)" >&2; exit 1; }
+    FILES+=("$OUT/$name.json")
   done
 }
 
-# racing_figure ROUND: figure 13 (establishment time against candidate count), one JMH run per client
-# library, each in a network namespace of its own (so no library inherits the TIME_WAIT sockets of
-# another's ~10^5 connections; JMH's name order used to run taps last), order alternating per round,
-# and 15 x 2 s of warm-up. With four (session 16), pinned, taps' 1-leaf establishment was still
-# compiling: 4.7 ms -> 113 us over its first 26 s (60% more methods compiled than raw Netty's loop, C2
-# sharing the one pinned CPU), raw Netty's 356 -> ~120 us within 6 s, so the figure read 0.45 where
-# the steady state is ~1.0. Every round since session 21: run once, its 4-leaf row read 1.55 in
-# session 19's run and 0.56 in session 20's, so one fork per side decided the row as it did the single
-# pairs of the other figures before they ran in rounds. 5 x 1 s measured (3 before): ~37 s per
-# benchmark, about 5 min per round for taps and raw Netty. Files candidates-ROUND-LIBRARY.json.
+# scale_figure ROUND: figure 12 (N idle-then-active connections on one listener: echo rate, heap per
+# connection, RSS), one server library after the other. Ten 2 s warm-up iterations and two measured,
+# the same for every library. With one warm-up iteration the echo rows measured the second 2 s of the
+# fork: at 10,000 connections taps' server echoed 1.1-2.5 sweeps/s there against a steady 2.4-3.7, raw
+# Netty already near its steady rate (session 16), so the row compared who compiles first. With four,
+# the 1,000-connection echo still did: raw Netty's server swept 27.2 -> 27.8 -> 28.7 times a second
+# over iterations 4-6 in session 20's run and 40.9 flat in session 21's round 1, taps' 25.4 -> 32.7 ->
+# 34.0 and then 16.8 -> 24.7 -> 24.3 (the row read 1.18, then 0.60); with ten, raw Netty's still
+# climbed 14.3 -> 43.1 in one round of three, so the rounds' median decides. In every round since
+# session 21; run once after the rounds before, the RSS of raw Netty's server at 1,000 connections
+# read 88.8 MiB in session 20's run and 99.2 MiB in a fork of the same jar (taps 105 and 104), so one
+# fork a side decided the RSS rows. ~35 s per fork. Files scale-ROUND-LIBRARY.json.
+scale_figure() {
+  isolated_per_library "$1" scale Scale "figure 12" -wi 10 -w 2s -i 2 -r 2s -p workload="$(IFS=,; echo "${SCALE_N[*]}")"
+}
+
+# racing_figure ROUND: figure 13 (establishment time against candidate count), one client library
+# after the other (so no library inherits the TIME_WAIT sockets of another's ~10^5 connections; JMH's
+# name order used to run taps last), and 15 x 2 s of warm-up. With four (session 16), pinned, taps'
+# 1-leaf establishment was still compiling: 4.7 ms -> 113 us over its first 26 s (60% more methods
+# compiled than raw Netty's loop, C2 sharing the one pinned CPU), raw Netty's 356 -> ~120 us within
+# 6 s, so the figure read 0.45 where the steady state is ~1.0. In every round since session 21; run
+# once before, its 4-leaf row read 1.55 in session 19's run and 0.56 in session 20's, so one fork a
+# side decided the row as it did the single pairs of the other figures before they ran in rounds.
+# 5 x 1 s measured (3 before): ~37 s per benchmark, about 5 min per round for taps and raw Netty.
+# Files candidates-ROUND-LIBRARY.json.
 racing_figure() {
-  local round=$1 library
-  for library in $(alternating "$round"); do
-    isolated 600 "$OUT/candidates-$round-$library.json" -f 1 -wi 15 -w 2s -i 5 -r 1s "\\.Candidates\\.$library\$" \
-      > "$OUT/candidates-$round-$library.log" 2>&1 \
-      || { tail -50 "$OUT/candidates-$round-$library.log"; echo "figure 13 round $round ($library) FAILED (log: $OUT/candidates-$round-$library.log)" >&2; exit 1; }
-    FILES+=("$OUT/candidates-$round-$library.json")
-  done
+  isolated_per_library "$1" candidates Candidates "figure 13" -wi 15 -w 2s -i 5 -r 1s
 }
 
 # first_message TIMEOUT RESULT_FILE JMH_ARGS...: figure 10 (FirstMessage, plain TCP vs TCP Fast Open)
