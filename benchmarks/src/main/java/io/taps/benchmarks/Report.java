@@ -95,7 +95,9 @@ public final class Report {
                 new Row("12   heap per connection (server, after GC)", "bytes", "Scale", connections, "thrpt",
                         secondary("scale.heapPerConnection"), false),
                 new Row("12   RSS of the server process, all open", "MiB", "Scale", connections, "thrpt",
-                        secondary("scale.rssMiB"), false));
+                        secondary("scale.rssMiB"), false),
+                new Row("12   allocation per echo (server, all threads)", "B/op", "Scale", connections, "thrpt",
+                        secondary("scale.allocationPerEcho"), false));
     }
 
     @SafeVarargs

@@ -45,6 +45,11 @@ public abstract class ScaleClients {
     private PrintStream commands;
     private BufferedReader answers;
     private long baselineHeap;
+    /** The server's allocation counter ({@link ScaleServer#allocatedBytes}) at the last STATS. */
+    private long allocatedAtLastStats;
+    /** Echoes received since the connections were all open, and at the last STATS. */
+    private long echoes;
+    private long echoesAtLastStats;
     private EventLoopGroup group;
     private Channel[] channels;
     private byte[] request;
@@ -69,8 +74,12 @@ public abstract class ScaleClients {
         return stats;
     }
 
-    /** Heap per connection and RSS of the server process, as {@link ScaleServer} measures them. */
-    record ServerStats(long connections, double heapPerConnection, long rssKib) {
+    /**
+     * Heap per connection and RSS of the server process, as {@link ScaleServer} measures them, and
+     * the heap bytes the server allocated per echo since the previous measurement (NaN when the JVM
+     * does not count them or no echo came in between).
+     */
+    record ServerStats(long connections, double heapPerConnection, long rssKib, double allocationPerEcho) {
     }
 
     @Setup(Level.Trial)
@@ -90,6 +99,8 @@ public abstract class ScaleClients {
             group = NettyFixture.group(1);
             channels = connectAll(address, n);
             awaitAccepted(n);
+            // From here on the server only echoes: what it allocates is the echoes' (accepting is not counted).
+            allocatedAtLastStats = stats()[3];
         } catch (IOException | InterruptedException | RuntimeException e) {
             tearDown();
             throw e;
@@ -189,6 +200,7 @@ public abstract class ScaleClients {
                     + " connections closed; the server saw: " + serverEvents(), failure.get());
         }
         checkFailure();
+        echoes += channels.length;
     }
 
     /** What the server's handler saw (only the taps server counts its events), for a failed sweep's message. */
@@ -213,7 +225,12 @@ public abstract class ScaleClients {
     public ServerStats serverStats() {
         try {
             long[] stats = stats();
-            return new ServerStats(stats[0], (stats[1] - baselineHeap) / (double) channels.length, stats[2]);
+            long echoed = echoes - echoesAtLastStats;
+            double perEcho = stats[3] < 0 || allocatedAtLastStats < 0 || echoed == 0 ? Double.NaN
+                    : (stats[3] - allocatedAtLastStats) / (double) echoed;
+            allocatedAtLastStats = stats[3];
+            echoesAtLastStats = echoes;
+            return new ServerStats(stats[0], (stats[1] - baselineHeap) / (double) channels.length, stats[2], perEcho);
         } catch (IOException e) {
             throw new IllegalStateException("the scale server did not answer", e);
         }
@@ -222,7 +239,8 @@ public abstract class ScaleClients {
     private long[] stats() throws IOException {
         commands.println("STATS");
         String[] fields = answer("STATS");
-        return new long[] {Long.parseLong(fields[0]), Long.parseLong(fields[1]), Long.parseLong(fields[2])};
+        return new long[] {Long.parseLong(fields[0]), Long.parseLong(fields[1]), Long.parseLong(fields[2]),
+                Long.parseLong(fields[3])};
     }
 
     private String[] answer(String kind) throws IOException {
@@ -233,7 +251,7 @@ public abstract class ScaleClients {
         return line.substring(kind.length() + 1).trim().split(" ");
     }
 
-    /** After each iteration's traffic: the server's heap per connection and RSS. */
+    /** After each iteration's traffic: the server's heap per connection, RSS and allocation per echo. */
     @TearDown(Level.Iteration)
     public void measureServer() {
         lastStats = serverStats();

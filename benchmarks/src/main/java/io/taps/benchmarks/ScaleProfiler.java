@@ -1,5 +1,6 @@
 package io.taps.benchmarks;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import org.openjdk.jmh.infra.BenchmarkParams;
@@ -13,15 +14,17 @@ import org.openjdk.jmh.results.ScalarResult;
 /**
  * Adds the scale benchmark's server figures to each iteration's results, measured in the server
  * process right after the iteration's traffic: {@code scale.heapPerConnection} (heap bytes in use
- * after GC, less the same before any connection, divided by N) and {@code scale.rssMiB} (the
- * server's resident set). Run with {@code -prof io.taps.benchmarks.ScaleProfiler}; other benchmarks
+ * after GC, less the same before any connection, divided by N), {@code scale.rssMiB} (the
+ * server's resident set) and {@code scale.allocationPerEcho} (heap bytes the server's threads
+ * allocated during the iteration, divided by the echoes it sent back: what drives how large a young
+ * generation the server's collector keeps, and so most of the difference in RSS). Run with {@code -prof io.taps.benchmarks.ScaleProfiler}; other benchmarks
  * get nothing.
  */
 public final class ScaleProfiler implements InternalProfiler {
 
     @Override
     public String getDescription() {
-        return "heap per connection and RSS of the scale benchmark's server process";
+        return "heap per connection, RSS and allocation per echo of the scale benchmark's server process";
     }
 
     @Override
@@ -35,8 +38,13 @@ public final class ScaleProfiler implements InternalProfiler {
         if (stats == null) {
             return List.of();
         }
-        return List.of(
+        List<Result> results = new ArrayList<>(List.of(
                 new ScalarResult("scale.heapPerConnection", stats.heapPerConnection(), "bytes", AggregationPolicy.AVG),
-                new ScalarResult("scale.rssMiB", stats.rssKib() / 1024.0, "MiB", AggregationPolicy.AVG));
+                new ScalarResult("scale.rssMiB", stats.rssKib() / 1024.0, "MiB", AggregationPolicy.AVG)));
+        if (!Double.isNaN(stats.allocationPerEcho())) {
+            results.add(new ScalarResult("scale.allocationPerEcho", stats.allocationPerEcho(), "B/op",
+                    AggregationPolicy.AVG));
+        }
+        return results;
     }
 }

@@ -41,7 +41,9 @@ import reactor.netty.tcp.TcpServer;
  * </ul>
  *
  * <p>Talks to the benchmark over stdin/stdout, one line each: it prints {@code READY <port>} once
- * listening; {@code COUNT} answers {@code COUNT <connections accepted>}; {@code STATS} answers {@code STATS <connections> <heap bytes used after GC> <RSS KiB>};
+ * listening; {@code COUNT} answers {@code COUNT <connections accepted>}; {@code STATS} answers {@code STATS <connections> <heap bytes used after GC> <RSS KiB> <bytes allocated>}
+ * (the last: the heap bytes every live thread of the process has allocated so far, read before the
+ * collections, so that the benchmark can divide what a run of sweeps allocated by its echoes);
  * {@code EVENTS} answers {@code EVENTS <what the taps echo saw>} (see {@link EchoEvents});
  * {@code QUIT} (or the end of stdin) stops it. Everything else it prints goes to stderr.
  */
@@ -111,7 +113,8 @@ public final class ScaleServer {
                 if (line.equals("COUNT")) {
                     protocol.println("COUNT " + CONNECTIONS.get());
                 } else if (line.equals("STATS")) {
-                    protocol.println("STATS " + CONNECTIONS.get() + " " + heapAfterGc() + " " + rssKib());
+                    long allocated = allocatedBytes();
+                    protocol.println("STATS " + CONNECTIONS.get() + " " + heapAfterGc() + " " + rssKib() + " " + allocated);
                 } else if (line.equals("EVENTS")) {
                     protocol.println("EVENTS " + ECHO.describe());
                 }
@@ -202,6 +205,28 @@ public final class ScaleServer {
             used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
         }
         return used;
+    }
+
+    /**
+     * Heap bytes allocated so far by the process's live threads (HotSpot's per-thread counters), -1
+     * where the JVM does not count them. A server's threads live as long as it does, so the difference
+     * between two answers is what the server allocated in between: the echoes' garbage, which decides
+     * how large a young generation the collector keeps (and so how much of the heap is resident).
+     */
+    static long allocatedBytes() {
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        if (!(threads instanceof com.sun.management.ThreadMXBean)) {
+            return -1;
+        }
+        com.sun.management.ThreadMXBean counting = (com.sun.management.ThreadMXBean) threads;
+        if (!counting.isThreadAllocatedMemorySupported() || !counting.isThreadAllocatedMemoryEnabled()) {
+            return -1;
+        }
+        long total = 0;
+        for (long allocated : counting.getThreadAllocatedBytes(counting.getAllThreadIds())) {
+            total += Math.max(0, allocated);
+        }
+        return total;
     }
 
     /** The process's resident set (VmRSS), in KiB; -1 where /proc is missing. */

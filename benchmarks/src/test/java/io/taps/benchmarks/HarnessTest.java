@@ -164,6 +164,8 @@ class HarnessTest {
             assertThat(stats.connections()).isEqualTo(300);
             assertThat(stats.heapPerConnection()).isPositive();
             assertThat(stats.rssKib()).isPositive();
+            // 600 echoes since the connections were all open: every server allocates something per echo
+            assertThat(stats.allocationPerEcho()).isPositive().isLessThan(1_000_000);
             assertThat(ScaleClients.takeLastStats()).isNull();
         } finally {
             clients.tearDown();

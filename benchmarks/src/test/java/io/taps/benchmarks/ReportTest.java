@@ -130,8 +130,10 @@ class ReportTest {
     void turnsScaleSweepsIntoRoundTripsAndSkipsRowsNotRun() {
         String taps = "{\"benchmark\": \"io.taps.benchmarks.Scale.taps\", \"mode\": \"thrpt\","
                 + " \"params\": {\"workload\": \"1000\"}, \"primaryMetric\": {\"score\": 20},"
-                + " \"secondaryMetrics\": {\"scale.heapPerConnection\": {\"score\": 3000}, \"scale.rssMiB\": {\"score\": 150}}}";
-        String netty = taps.replace("Scale.taps", "Scale.netty").replace("3000", "1500").replace(": 20", ": 25");
+                + " \"secondaryMetrics\": {\"scale.heapPerConnection\": {\"score\": 3000}, \"scale.rssMiB\": {\"score\": 150},"
+                + " \"scale.allocationPerEcho\": {\"score\": 160}}}";
+        String netty = taps.replace("Scale.taps", "Scale.netty").replace("3000", "1500").replace(": 20", ": 25")
+                .replace(": 160", ": 80");
         List<Map<String, Object>> round = parse("[" + taps + ", " + netty + "]");
 
         String table = Report.render(null, List.of(round));
@@ -139,6 +141,8 @@ class ReportTest {
         // 20 sweeps/s over 1,000 connections: 20,000 round trips/s; heap: lower is better, raw/taps
         assertThat(table).contains("| 12 1,000 idle-then-active TCP connections on one listener: echo, all open | round trips/s | 20,000 | 25,000 | 0.80 |");
         assertThat(table).contains("| 12   heap per connection (server, after GC) | bytes | 3,000 | 1,500 | 0.50 |");
+        // the server's garbage per echo: B/op, lower is better
+        assertThat(table).contains("| 12   allocation per echo (server, all threads) | B/op | 160 | 80.0 | 0.50 |");
         assertThat(Report.missing(List.of(round), java.util.Set.of("Scale:10000", "Scale:50000")))
                 .contains("12 1,000 idle-then-active TCP connections on one listener: echo, all open (reactor)")
                 .noneMatch(cell -> cell.startsWith("12 10,000") || cell.startsWith("12 50,000"));
