@@ -16,6 +16,9 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -197,12 +200,27 @@ public final class ScaleServer {
         }
     }
 
-    /** Heap in use after full collections (ParallelGC's System.gc() is a synchronous full GC). */
+    /**
+     * Heap in use after full collections (ParallelGC's System.gc() is a synchronous full GC), as
+     * each heap pool recorded it at the end of the collection ({@code getCollectionUsage}), the least
+     * of three. Not the heap's usage read after the collection returns: by then the reading thread
+     * has taken a new TLAB (its first allocation after the collection), and the eden counts a whole
+     * TLAB as used, up to ~1 MB depending on the thread's allocation history. That read ~1 MB too
+     * high at random, in the baseline of some forks and not others, and so moved the 1,000-connection
+     * heap row by ~1,000 B per connection (session 22).
+     */
     static long heapAfterGc() {
         long used = Long.MAX_VALUE;
         for (int i = 0; i < 3; i++) {
             System.gc();
-            used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+            long afterThisOne = 0;
+            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+                MemoryUsage atCollection = pool.getCollectionUsage();
+                if (pool.getType() == MemoryType.HEAP && atCollection != null) {
+                    afterThisOne += atCollection.getUsed();
+                }
+            }
+            used = Math.min(used, afterThisOne);
         }
         return used;
     }
