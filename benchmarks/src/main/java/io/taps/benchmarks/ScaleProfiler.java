@@ -17,8 +17,8 @@ import org.openjdk.jmh.results.ScalarResult;
  * after GC, less the same before any connection, divided by N), {@code scale.rssMiB} (the
  * server's resident set) and {@code scale.allocationPerEcho} (heap bytes the server's threads
  * allocated during the iteration, divided by the echoes it sent back: what drives how large a young
- * generation the server's collector keeps, and so most of the difference in RSS). Run with {@code -prof io.taps.benchmarks.ScaleProfiler}; other benchmarks
- * get nothing.
+ * generation the server's collector keeps, and so most of the difference in RSS). Run with
+ * {@code -prof io.taps.benchmarks.ScaleProfiler}; other benchmarks get nothing.
  */
 public final class ScaleProfiler implements InternalProfiler {
 

@@ -44,9 +44,10 @@ import reactor.netty.tcp.TcpServer;
  * </ul>
  *
  * <p>Talks to the benchmark over stdin/stdout, one line each: it prints {@code READY <port>} once
- * listening; {@code COUNT} answers {@code COUNT <connections accepted>}; {@code STATS} answers {@code STATS <connections> <heap bytes used after GC> <RSS KiB> <bytes allocated>}
- * (the last: the heap bytes every live thread of the process has allocated so far, read before the
- * collections, so that the benchmark can divide what a run of sweeps allocated by its echoes);
+ * listening; {@code COUNT} answers {@code COUNT <connections accepted>}; {@code STATS} answers
+ * {@code STATS <connections> <heap bytes used after GC> <RSS KiB> <bytes allocated>} (the last: the
+ * heap bytes every live thread of the process has allocated so far, read before the collections,
+ * so that the benchmark can divide what a run of sweeps allocated by its echoes);
  * {@code EVENTS} answers {@code EVENTS <what the taps echo saw>} (see {@link EchoEvents});
  * {@code QUIT} (or the end of stdin) stops it. Everything else it prints goes to stderr.
  */
@@ -117,7 +118,8 @@ public final class ScaleServer {
                     protocol.println("COUNT " + CONNECTIONS.get());
                 } else if (line.equals("STATS")) {
                     long allocated = allocatedBytes();
-                    protocol.println("STATS " + CONNECTIONS.get() + " " + heapAfterGc() + " " + rssKib() + " " + allocated);
+                    protocol.println("STATS " + CONNECTIONS.get() + " " + heapAfterGc() + " " + rssKib() + " "
+                            + allocated);
                 } else if (line.equals("EVENTS")) {
                     protocol.println("EVENTS " + ECHO.describe());
                 }
