@@ -26,11 +26,11 @@
 #
 # Every row also has a Reactor Netty column (reactor-netty-core, the second baseline); its benchmarks run
 # in the first BENCH_REACTOR_ROUNDS rounds (default 1, to keep the run's length) and in the allocation run.
-# Figures 12 (scale: 1k/10k/50k connections, heap per connection, RSS) and 13 (establishment vs
-# candidate count) run in every round, each inside a throw-away network namespace (unshare -n, when
-# root) so that 50,000 loopback connections compete with nothing else; figure 12 needs N file
-# descriptors per JVM: the script raises ulimit -n as far as the hard limit allows and leaves out (and
-# says so) any N above it.
+# Figures 12 (scale: 1k/10k/50k connections, heap per connection, RSS, allocation per echo) and 13
+# (establishment vs candidate count) run in every round, each inside a throw-away network namespace
+# (unshare -n, when root) so that 50,000 loopback connections compete with nothing else; figure 12
+# needs N file descriptors per JVM: the script raises ulimit -n as far as the hard limit allows and
+# leaves out (and says so) any N above it.
 #
 # Needs only a JDK (JAVA_HOME or java on the PATH); builds benchmarks/target/benchmarks.jar with the
 # Maven Wrapper when it is missing or older than the sources. JSON results go to
@@ -237,7 +237,7 @@ isolated_per_library() {
 }
 
 # scale_figure ROUND: figure 12 (N idle-then-active connections on one listener: echo rate, heap per
-# connection, RSS), one server library after the other. Ten 2 s warm-up iterations and two measured,
+# connection, RSS, the server's allocation per echo), one server library after the other. Ten 2 s warm-up iterations and two measured,
 # the same for every library. With one warm-up iteration the echo rows measured the second 2 s of the
 # fork: at 10,000 connections taps' server echoed 1.1-2.5 sweeps/s there against a steady 2.4-3.7, raw
 # Netty already near its steady rate (session 16), so the row compared who compiles first. With four,

@@ -47,9 +47,8 @@ public abstract class ScaleClients {
     private long baselineHeap;
     /** The server's allocation counter ({@link ScaleServer#allocatedBytes}) at the last STATS. */
     private long allocatedAtLastStats;
-    /** Echoes received since the connections were all open, and at the last STATS. */
-    private long echoes;
-    private long echoesAtLastStats;
+    /** Echoes received since the last STATS. */
+    private long echoesSinceStats;
     private EventLoopGroup group;
     private Channel[] channels;
     private byte[] request;
@@ -200,7 +199,7 @@ public abstract class ScaleClients {
                     + " connections closed; the server saw: " + serverEvents(), failure.get());
         }
         checkFailure();
-        echoes += channels.length;
+        echoesSinceStats += channels.length;
     }
 
     /** What the server's handler saw (only the taps server counts its events), for a failed sweep's message. */
@@ -225,11 +224,10 @@ public abstract class ScaleClients {
     public ServerStats serverStats() {
         try {
             long[] stats = stats();
-            long echoed = echoes - echoesAtLastStats;
-            double perEcho = stats[3] < 0 || allocatedAtLastStats < 0 || echoed == 0 ? Double.NaN
-                    : (stats[3] - allocatedAtLastStats) / (double) echoed;
+            double perEcho = stats[3] < 0 || allocatedAtLastStats < 0 || echoesSinceStats == 0 ? Double.NaN
+                    : (stats[3] - allocatedAtLastStats) / (double) echoesSinceStats;
             allocatedAtLastStats = stats[3];
-            echoesAtLastStats = echoes;
+            echoesSinceStats = 0;
             return new ServerStats(stats[0], (stats[1] - baselineHeap) / (double) channels.length, stats[2], perEcho);
         } catch (IOException e) {
             throw new IllegalStateException("the scale server did not answer", e);
