@@ -181,6 +181,35 @@ public interface Connection {
     }
 
     /**
+     * {@link #receiveWithEvents} whose Message <em>borrows</em> taps' receive buffer instead of
+     * getting a copy of it ({@link Message#isBorrowed()}): for a server or proxy that forwards or
+     * inspects each Message inside its Received (or ReceivedPartial) handler and does not keep it,
+     * which then costs neither the copy nor the array. The rules, checked on every read:
+     * <ul>
+     *   <li>its bytes may be read only by the thread running that handler, and only until the
+     *       handler returns; after that every read throws {@link IllegalStateException} (taps has
+     *       released the buffer, which may already hold another Connection's data);</li>
+     *   <li>sending it ({@link #send}, {@link #sendWithEvents}, on this or any Connection) from the
+     *       handler takes the bytes into the Send before the handler returns: a Message above
+     *       2 KiB as a reference to the received buffer (no copy), a smaller one copied straight
+     *       into the pooled buffer that goes down the link, as every small Send is;</li>
+     *   <li>{@link Message#keep()} inside the handler gives a Message of its own to keep.</li>
+     * </ul>
+     * taps lends only to a handler that runs at once on the event loop, so a lent buffer (a UDP
+     * read buffer is 64 KiB) is held for that one call and never piles up: with a handler executor,
+     * or when the Message is delivered while another event of the Connection is running (a
+     * Receive called inside a handler that finds data already queued), the Message is an owned
+     * copy, as {@link #receiveWithEvents} delivers. {@link Message#isBorrowed()} tells which. Not
+     * an RFC 9622 call: the RFC leaves buffer management to the implementation (§9.3.1); this is
+     * how taps offers the copy-free receive that its §9.3 Receive otherwise rules out.
+     *
+     * @throws TransportServicesException (INVALID_CONFIGURATION) for limits Receive cannot honour
+     */
+    default void receiveBorrowedWithEvents(int minIncompleteLength, int maxLength) {
+        receiveWithEvents(minIncompleteLength, maxLength);
+    }
+
+    /**
      * Close (§10, A-23): sends what is queued, then ends the connection gracefully; Closed follows
      * once the peer has closed too, or when the close timeout ({@code _taps.closeTimeout}) ends.
      *

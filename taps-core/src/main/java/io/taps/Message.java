@@ -15,15 +15,25 @@ import java.util.Objects;
  * already holds (accepted data is never corrupted). A received Message may be one part of a larger
  * Message ({@code ReceivedPartial}, RFC 9622 §9.3.2.2); {@link #endOfMessage()} tells whether it
  * ends that Message.
+ *
+ * <p>A <em>borrowed</em> Message ({@link #isBorrowed()}) is the exception, for applications that
+ * forward or inspect data without keeping it: one delivered to a Receive made with
+ * {@link Connection#receiveBorrowedWithEvents} reads taps' receive buffer instead of a copy of it.
+ * Its bytes may be read only by the thread running its Received or ReceivedPartial handler and only
+ * until that handler returns; after that, or on another thread, every method that reads its bytes
+ * throws {@link IllegalStateException}, so a late read can never see another Connection's data in a
+ * reused buffer. Sending it from the handler passes the buffer on without a copy; {@link #keep()}
+ * gives a Message of its own to keep.
  */
-public final class Message {
+public sealed class Message permits BorrowedMessage {
     private static final byte[] EMPTY = new byte[0];
 
     private final byte[] data;
     private final MessageContext context;
     private final boolean endOfMessage;
 
-    private Message(byte[] data, MessageContext context, boolean endOfMessage) {
+    /** A Message around {@code data} (null for a {@link BorrowedMessage}, whose bytes are elsewhere). */
+    Message(byte[] data, MessageContext context, boolean endOfMessage) {
         this.data = data;
         this.context = context;
         this.endOfMessage = endOfMessage;
@@ -67,9 +77,26 @@ public final class Message {
         return new Message(ownedData, context, endOfMessage);
     }
 
-    /** The backing array without a copy: for taps' send path only (see TransportServices). */
+    /** The backing array without a copy: for taps' send path only (see TransportServices); null for a borrowed Message. */
     static byte[] array(Message message) {
         return message.data;
+    }
+
+    /**
+     * Whether this Message borrows taps' receive buffer (see the class comment): false for every
+     * Message an application makes and every one delivered to {@code receive} or
+     * {@code receiveWithEvents}.
+     */
+    public boolean isBorrowed() {
+        return false;
+    }
+
+    /**
+     * A Message the caller may keep: this one itself, or for a borrowed Message an owned copy of its
+     * bytes with the same context. Like every read of a borrowed Message, only within its event.
+     */
+    public Message keep() {
+        return this;
     }
 
     /** The same bytes with another context, for example to send with Message Properties. */
@@ -135,6 +162,9 @@ public final class Message {
 
     /** Whether both messages carry the same bytes (contexts are not compared). */
     public boolean contentEquals(Message other) {
+        if (other instanceof BorrowedMessage) {
+            return other.contentEquals(this);
+        }
         return Arrays.equals(data, other.data);
     }
 

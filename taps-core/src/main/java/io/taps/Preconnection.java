@@ -105,8 +105,9 @@ public final class Preconnection {
      * A failure caused by establishment is reported only as EstablishmentError.
      */
     public Connection initiateWithSend(Message message, ConnectionEventHandler handler) {
+        // Kept, not borrowed: the first Message outlives the calling handler (it waits for the race).
         return engine.initiate(snapshot(), null, Objects.requireNonNull(handler, "handler"),
-                Objects.requireNonNull(message, "message"));
+                Objects.requireNonNull(message, "message").keep());
     }
 
     /**

@@ -51,6 +51,30 @@ public final class TransportServices implements AutoCloseable {
             }
 
             @Override
+            public Message lend(io.netty.buffer.ByteBuf buffer, MessageContext context, boolean endOfMessage) {
+                return BorrowedMessage.lend(buffer, context, endOfMessage);
+            }
+
+            @Override
+            public void lendToThisThread(Message message) {
+                if (message instanceof BorrowedMessage) {
+                    ((BorrowedMessage) message).lendTo(Thread.currentThread());
+                }
+            }
+
+            @Override
+            public void endLoan(Message message) {
+                if (message instanceof BorrowedMessage) {
+                    ((BorrowedMessage) message).endLoan();
+                }
+            }
+
+            @Override
+            public io.netty.buffer.ByteBuf lentBytes(Message message) {
+                return message instanceof BorrowedMessage ? ((BorrowedMessage) message).lentBytes() : null;
+            }
+
+            @Override
             public MessageContext earlyData(MessageContext context) {
                 return context.asEarlyData();
             }

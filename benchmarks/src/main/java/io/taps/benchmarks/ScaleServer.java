@@ -35,10 +35,12 @@ import reactor.netty.tcp.TcpServer;
  * <ul>
  *   <li>{@code taps}: one taps Listener (TCP, no security, {@code LengthPrefixFramer}); every
  *       ConnectionReceived issues a receive, every Received sends the message back and receives again,
- *       through the event API ({@code sendWithEvents}, {@code receiveWithEvents}: RFC 9622 §9.2/§9.3.1
- *       with the outcome as events, pooled), which is what a request/response server written in an
- *       event handler uses and what the other taps fixtures use, not a completion stage per call
- *       that nobody reads;</li>
+ *       through the event API ({@code sendWithEvents}, {@code receiveBorrowedWithEvents}: RFC 9622
+ *       §9.2/§9.3.1 with the outcome as events, pooled), which is what a request/response server
+ *       written in an event handler uses, not a completion stage per call that nobody reads. The
+ *       Message borrows the receive buffer and is sent back from it, as raw Netty's echo writes the
+ *       buffer it read; {@code -Dtaps.scale.receive=owned} makes it {@code receiveWithEvents}, whose
+ *       Message is a copy the application owns (the echo of session 22 and before);</li>
  *   <li>{@code netty}: a raw Netty ServerBootstrap with LengthFieldBasedFrameDecoder/Prepender and an echo handler;</li>
  *   <li>{@code reactor}: a Reactor Netty TcpServer with the same codec, {@code out.send(in.receive().retain())}.</li>
  * </ul>
@@ -53,6 +55,8 @@ import reactor.netty.tcp.TcpServer;
  */
 public final class ScaleServer {
     private static final AtomicLong CONNECTIONS = new AtomicLong();
+    /** Whether the taps echo receives owned copies ({@code -Dtaps.scale.receive=owned}) instead of borrowed Messages. */
+    private static final boolean OWNED = "owned".equals(System.getProperty("taps.scale.receive"));
 
     private ScaleServer() {
     }
@@ -130,11 +134,19 @@ public final class ScaleServer {
         System.exit(0);
     }
 
-    /** The taps echo: receive, send back what came (the received Message itself: immutable), receive again. */
+    /** The taps echo: receive, send back what came (the received Message itself, borrowed: no copy), receive again. */
     private static void accepted(Connection connection) {
         CONNECTIONS.incrementAndGet();
         connection.setEventHandler(ECHO);
-        connection.receiveWithEvents(1, Integer.MAX_VALUE);
+        receive(connection);
+    }
+
+    private static void receive(Connection connection) {
+        if (OWNED) {
+            connection.receiveWithEvents(1, Integer.MAX_VALUE);
+        } else {
+            connection.receiveBorrowedWithEvents(1, Integer.MAX_VALUE);
+        }
     }
 
     /**
@@ -159,7 +171,7 @@ public final class ScaleServer {
         public void received(Connection c, Message message) {
             received.incrementAndGet();
             c.sendWithEvents(message);
-            c.receiveWithEvents(1, Integer.MAX_VALUE);
+            receive(c);
         }
 
         @Override

@@ -33,8 +33,27 @@ public abstract class MessageAccess {
     /** A Message around {@code ownedData}; the caller must never touch the array again. */
     public abstract Message adopt(byte[] ownedData, MessageContext context, boolean endOfMessage);
 
-    /** The Message's backing array; read it, never write it. */
+    /** The Message's backing array; read it, never write it. Null for a borrowed Message. */
     public abstract byte[] array(Message message);
+
+    /**
+     * A borrowed Message lent {@code buffer} (taps' own reference to it, which {@link #endLoan}
+     * releases): for a Receive made with {@code receiveBorrowedWithEvents}.
+     */
+    public abstract Message lend(io.netty.buffer.ByteBuf buffer, MessageContext context, boolean endOfMessage);
+
+    /** Makes the calling thread, about to run the Received handler, the one reader of a borrowed {@code message}. */
+    public abstract void lendToThisThread(Message message);
+
+    /** Ends the loan of a borrowed {@code message} (releasing its buffer); nothing for any other Message. */
+    public abstract void endLoan(Message message);
+
+    /**
+     * The bytes of a borrowed {@code message}, checked readable on the calling thread (its
+     * handler's), for a Send to copy or retain before the handler returns: not retained here. Null
+     * for any other Message (read its {@link #array}).
+     */
+    public abstract io.netty.buffer.ByteBuf lentBytes(Message message);
 
     /** {@code context} marked as received as early data (RFC 9622 §9.3.3.2 isEarlyData). */
     public abstract MessageContext earlyData(MessageContext context);

@@ -137,6 +137,16 @@ public class EventDispatcher implements Runnable {
         return emit(false, handlerCall, completion, first, second, third);
     }
 
+    /**
+     * Whether an event raised now from this thread would run at once, inline, before the raising
+     * call returns: no executor, nothing draining and not terminated. Decides whether a borrowed
+     * Message can be lent (its buffer is then held only for the handler's call), read on the event
+     * loop; another thread may start a drain meanwhile, which only delays the handler.
+     */
+    public final boolean runsInline() {
+        return executor == null && state == 0;
+    }
+
     /** The application's executor the events run on, or null: inline on the event loop. */
     public final Executor eventExecutor() {
         return executor;

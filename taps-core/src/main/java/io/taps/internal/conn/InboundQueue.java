@@ -271,6 +271,31 @@ abstract sealed class InboundQueue extends SendPath permits WaitingReceives {
      */
     byte[] takeMessageBytes(int length, boolean throughEnd) {
         byte[] out = new byte[length];
+        consume(length, throughEnd, out);
+        return out;
+    }
+
+    /**
+     * {@link #takeMessageBytes} for a borrowed Message: a retained slice of the head unit's buffer
+     * when that holds all {@code length} bytes (the usual case: a read, a framer's Message or a
+     * coalescing chunk), else a copy into a buffer of exactly that size. The caller owns it.
+     */
+    ByteBuf takeMessageBuffer(int length, boolean throughEnd) {
+        ByteBuf first = head == null ? null : head.data;
+        if (length == 0 || first == null || first.readableBytes() < length) {
+            byte[] copy = takeMessageBytes(length, throughEnd);
+            return copy.length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(copy);
+        }
+        ByteBuf slice = first.retainedSlice(first.readerIndex(), length);
+        consume(length, throughEnd, null);
+        return slice;
+    }
+
+    /**
+     * Consumes {@code length} bytes of the head Message, copying them into {@code out} unless it is
+     * null (the caller took them already), and releases the units consumed.
+     */
+    private void consume(int length, boolean throughEnd, byte[] out) {
         int offset = 0;
         while (true) {
             Unit head = this.head;
@@ -279,7 +304,11 @@ abstract sealed class InboundQueue extends SendPath permits WaitingReceives {
             }
             int chunk = Math.min(length - offset, head.data.readableBytes());
             if (chunk > 0) {
-                head.data.readBytes(out, offset, chunk);
+                if (out != null) {
+                    head.data.readBytes(out, offset, chunk);
+                } else {
+                    head.data.skipBytes(chunk);
+                }
                 offset += chunk;
             }
             if (head.data.isReadable() || head == appendable) {
@@ -298,7 +327,6 @@ abstract sealed class InboundQueue extends SendPath permits WaitingReceives {
             }
         }
         bytes -= length;
-        return out;
     }
 
     /** Removes the end-of-stream marker once its end was delivered. */
@@ -312,6 +340,18 @@ abstract sealed class InboundQueue extends SendPath permits WaitingReceives {
         int chunk = Math.min(length, head.data.readableBytes());
         byte[] out = new byte[chunk];
         head.data.readBytes(out);
+        bytes -= chunk;
+        if (!head.data.isReadable()) {
+            pollHead();
+        }
+        return out;
+    }
+
+    /** {@link #takeFromHead} for a borrowed Message: a retained slice of the head datagram's buffer. */
+    ByteBuf takeBufferFromHead(int length) {
+        Unit head = this.head;
+        int chunk = Math.min(length, head.data.readableBytes());
+        ByteBuf out = chunk == 0 ? Unpooled.EMPTY_BUFFER : head.data.readRetainedSlice(chunk);
         bytes -= chunk;
         if (!head.data.isReadable()) {
             pollHead();

@@ -1,5 +1,6 @@
 package io.taps.internal.conn;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPromise;
 import io.netty.util.concurrent.Future;
@@ -31,6 +32,13 @@ final class PendingSend extends CompletableFuture<MessageContext>
     /** Whether this Send reports only through events and is reused once it has ended. */
     final boolean pooled;
     Message message;
+    /**
+     * The Send's own reference to a borrowed Message's bytes (taps' receive buffer), written down
+     * the link as it is; null for an owned Message, and once written or released.
+     */
+    ByteBuf carried;
+    /** The Message's length, read when the Send was made: a borrowed one cannot be read after its handler. */
+    private int size;
     MessageContext context;
     boolean endOfMessage;
     int priority;
@@ -42,18 +50,27 @@ final class PendingSend extends CompletableFuture<MessageContext>
     /** The promise of this Send's channel writes, made on its first one; a pooled Send keeps it. */
     private SendPromise promise;
 
-    PendingSend(SendPath path, Message message, MessageContext context, boolean endOfMessage, boolean pooled) {
+    /**
+     * A Send of {@code message}; {@code carried} is the Send's own reference to the bytes of a
+     * borrowed one ({@code MessageAccess.retainedBytes}), which it now owns, or null.
+     */
+    PendingSend(SendPath path, Message message, ByteBuf carried, MessageContext context, boolean endOfMessage,
+            boolean pooled) {
         this.path = path;
         this.pooled = pooled;
         this.message = message;
+        this.carried = carried;
+        this.size = carried != null ? carried.readableBytes() : message.length();
         this.context = context;
         this.endOfMessage = endOfMessage;
     }
 
-    /** Makes this (idle, pooled) Send carry {@code sent} for {@code sender}. */
-    void reuse(SendPath sender, Message sent) {
+    /** Makes this (idle, pooled) Send carry {@code sent} (and {@code sentBytes}, as above) for {@code sender}. */
+    void reuse(SendPath sender, Message sent, ByteBuf sentBytes) {
         path = sender;
         message = sent;
+        carried = sentBytes;
+        size = sentBytes != null ? sentBytes.readableBytes() : sent.length();
         context = sent.context();
         endOfMessage = sent.endOfMessage();
     }
@@ -66,6 +83,7 @@ final class PendingSend extends CompletableFuture<MessageContext>
      */
     void clear() {
         cancelExpiry();
+        releaseCarried();
         if (promise != null && promise.disarm()) {
             promise = null;
         }
@@ -76,7 +94,25 @@ final class PendingSend extends CompletableFuture<MessageContext>
     }
 
     int size() {
-        return message.length();
+        return size;
+    }
+
+    /** The carried bytes, handed over to the caller (who writes or releases them), or null. */
+    ByteBuf takeCarried() {
+        ByteBuf bytes = carried;
+        carried = null;
+        return bytes;
+    }
+
+    /**
+     * Lets go of the carried bytes unless they were written: every way a Send ends passes here,
+     * so none stays retained.
+     */
+    private void releaseCarried() {
+        ByteBuf bytes = takeCarried();
+        if (bytes != null) {
+            bytes.release();
+        }
     }
 
     void cancelExpiry() {
@@ -104,6 +140,7 @@ final class PendingSend extends CompletableFuture<MessageContext>
 
     /** Sent was raised: completes the stage, or returns a pooled Send to its pool. */
     void succeed() {
+        releaseCarried();
         if (pooled) {
             path.recycle(this);
         } else {
@@ -113,6 +150,7 @@ final class PendingSend extends CompletableFuture<MessageContext>
 
     /** Expired or SendError was raised (or the Send ended silently): fails the stage, or recycles. */
     void fail(Throwable error) {
+        releaseCarried();
         if (pooled) {
             path.recycle(this);
         } else {
@@ -127,6 +165,7 @@ final class PendingSend extends CompletableFuture<MessageContext>
      * the Send it would carry next, maybe for another Connection ({@link SendPool}).
      */
     void failUnreported(Throwable error) {
+        releaseCarried();
         if (pooled) {
             clear();
         } else {

@@ -48,18 +48,24 @@ abstract sealed class ReceivePath extends WaitingReceives permits TapsConnection
 
     private static final Logger log = LoggerFactory.getLogger(ReceivePath.class);
     /** The steps of Received, ReceivedPartial and their Receive's completion: constant, so raising them allocates nothing. */
+    // A borrowed Message is lent to the thread about to run its handler; the loan ends right after (even if it throws).
     private static final EventDispatcher.Step<TapsConnection, Message, ReceiveRequest> RECEIVED =
             (connection, message, request) -> {
                 request.handingOver();
+                ReceiveStrategy.MESSAGES.lendToThisThread(message);
                 connection.handler().received(connection, message);
             };
     private static final EventDispatcher.Step<TapsConnection, Message, ReceiveRequest> RECEIVED_PARTIAL =
             (connection, message, request) -> {
                 request.handingOver();
+                ReceiveStrategy.MESSAGES.lendToThisThread(message);
                 connection.handler().receivedPartial(connection, message);
             };
     private static final EventDispatcher.Step<TapsConnection, Message, ReceiveRequest> RECEIVE_DONE =
-            (connection, message, request) -> request.deliver(message);
+            (connection, message, request) -> {
+                ReceiveStrategy.MESSAGES.endLoan(message);
+                request.deliver(message);
+            };
 
     /** Read off the event loop (canReceive), so not one of {@link #flags}. */
     private volatile boolean inputEnded;
@@ -149,12 +155,12 @@ abstract sealed class ReceivePath extends WaitingReceives permits TapsConnection
      * Message and a Connection keeps none of its own. On the event loop.
      */
     @Override
-    ReceiveRequest pooledRequest(int minIncompleteLength, int maxLength) {
+    ReceiveRequest pooledRequest(int minIncompleteLength, int maxLength, boolean borrows) {
         ReceiveRequest request = ReceivePool.ofThisThread().poll();
         if (request == null) {
-            return new ReceiveRequest(this, minIncompleteLength, maxLength, true);
+            return new ReceiveRequest(this, minIncompleteLength, maxLength, true, borrows);
         }
-        request.reuse(this, minIncompleteLength, maxLength);
+        request.reuse(this, minIncompleteLength, maxLength, borrows);
         return request;
     }
 
@@ -262,17 +268,24 @@ abstract sealed class ReceivePath extends WaitingReceives permits TapsConnection
      * Message) arrives while a Receive waits that takes it whole, and nothing is queued before it.
      * It goes to that Receive at once, copied once out of the link's buffer (which is released),
      * exactly as {@link #deliver} would hand it over, without the inbound queue's unit, right-sized
-     * copy and buffer wrapper. Returns false, owning nothing, when the Message must be queued.
+     * copy and buffer wrapper, or lent as it is (ReceiveStrategy#lends). Returns false, owning
+     * nothing, when the Message must be queued.
      */
     private boolean deliveredAtOnce(ByteBuf data, MessageContext context) {
         ReceiveRequest request = firstRequest();
         if (request == null || !isEmpty() || data.readableBytes() > request.maxLength()) {
             return false;
         }
-        byte[] bytes = new byte[data.readableBytes()];
-        data.getBytes(data.readerIndex(), bytes);
-        data.release();
-        raise(pollRequest(), ReceiveStrategy.MESSAGES.adopt(bytes, context, true));
+        Message delivered;
+        if (ReceiveStrategy.lends(this, request)) {
+            delivered = ReceiveStrategy.MESSAGES.lend(data, context, true);
+        } else {
+            byte[] bytes = new byte[data.readableBytes()];
+            data.getBytes(data.readerIndex(), bytes);
+            data.release();
+            delivered = ReceiveStrategy.MESSAGES.adopt(bytes, context, true);
+        }
+        raise(pollRequest(), delivered);
         deliver();
         return true;
     }
@@ -359,7 +372,10 @@ abstract sealed class ReceivePath extends WaitingReceives permits TapsConnection
                 observer.messageReceived(connection(), delivered.length(), delivered.endOfMessage());
             }
         }
-        connection().emit(complete ? RECEIVED : RECEIVED_PARTIAL, RECEIVE_DONE, connection(), delivered, request);
+        if (!connection().emit(complete ? RECEIVED : RECEIVED_PARTIAL, RECEIVE_DONE, connection(), delivered,
+                request)) {
+            ReceiveStrategy.MESSAGES.endLoan(delivered);
+        }
     }
 
     /**

@@ -28,6 +28,11 @@ final class ReceiveRequest extends CompletableFuture<Message> implements Runnabl
     int minIncompleteLength;
     /** maxLength, negated when this Receive is pooled (see the class comment). */
     private int signedMaxLength;
+    /**
+     * Whether its Message borrows the receive buffer (receiveBorrowedWithEvents): only a pooled
+     * Receive does, so the 8 B this takes a Receive to are never kept per Connection.
+     */
+    private boolean borrows;
 
     ReceiveRequest(ReceivePath path, int minIncompleteLength, int maxLength, boolean pooled) {
         this.path = path;
@@ -35,11 +40,23 @@ final class ReceiveRequest extends CompletableFuture<Message> implements Runnabl
         this.signedMaxLength = pooled ? -maxLength : maxLength;
     }
 
+    /** A pooled Receive made afresh, borrowing or not. */
+    ReceiveRequest(ReceivePath path, int minIncompleteLength, int maxLength, boolean pooled, boolean borrows) {
+        this(path, minIncompleteLength, maxLength, pooled);
+        this.borrows = borrows;
+    }
+
     /** Makes this (idle, pooled) Receive ask for the given limits, for {@code receiver}. */
-    void reuse(ReceivePath receiver, int minIncomplete, int max) {
+    void reuse(ReceivePath receiver, int minIncomplete, int max, boolean borrowing) {
         path = receiver;
         minIncompleteLength = minIncomplete;
         signedMaxLength = -max;
+        borrows = borrowing;
+    }
+
+    /** Whether the Message delivered to this Receive borrows the receive buffer instead of a copy. */
+    boolean borrows() {
+        return borrows;
     }
 
     /** The most bytes one delivery to this Receive may carry (RFC 9622 §9.3.1). */

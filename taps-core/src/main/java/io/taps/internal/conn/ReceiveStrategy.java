@@ -36,6 +36,17 @@ interface ReceiveStrategy {
                 ReceivePath.RECEIVE_HARD_CAP));
     }
 
+    /**
+     * Whether the Message for {@code request} is lent (a Receive made with
+     * receiveBorrowedWithEvents): only when its handler runs at once, so that a lent buffer (which
+     * may be a 64 KiB UDP buffer or a 16 KiB chunk around a few bytes, and is no longer counted by
+     * the inbound queue) is held for that one call. Raised from a handler (the trampoline), on an
+     * executor, or behind other events, the Message is an owned copy.
+     */
+    static boolean lends(ReceivePath path, ReceiveRequest request) {
+        return request.borrows() && path.runsInline();
+    }
+
     /** Picks the strategy for {@code link} (null while establishing: nothing arrives yet). */
     static ReceiveStrategy forLink(Link link) {
         if (link != null && link.framed()) {
@@ -101,11 +112,12 @@ interface ReceiveStrategy {
             // A stream's Message takes the FIN marker's (final) context, a framed one its framer's.
             MessageContext context = head.context != null ? head.context
                     : path.streamContext(end.context != null ? end.context : path.receivedContext(null, false), queued);
-            byte[] bytes = inbound.takeMessageBytes((int) queued, true);
-            if (end.endOfStream) {
+            boolean streamEnds = end.endOfStream;
+            Message message = taken(path, request, (int) queued, true, context, true);
+            if (streamEnds) {
                 path.streamEnded();
             }
-            return MESSAGES.adopt(bytes, context, true);
+            return message;
         }
         if (queued < wanted || queued == 0) {
             return null;
@@ -113,7 +125,20 @@ interface ReceiveStrategy {
         int length = (int) Math.min(queued, request.maxLength());
         MessageContext context = head.context != null && !head.endOfStream ? head.context
                 : path.streamContext(path.receivedContext(null, false), length);
-        return MESSAGES.adopt(inbound.takeMessageBytes(length, false), context, false);
+        return taken(path, request, length, false, context, false);
+    }
+
+    /**
+     * {@code length} bytes of the head Message as a Message: copied into an array of its own, or
+     * lent from the queue's buffer (see InboundQueue#takeMessageBuffer) when {@link #lends}.
+     */
+    private static Message taken(ReceivePath path, ReceiveRequest request, int length, boolean throughEnd,
+            MessageContext context, boolean endOfMessage) {
+        InboundQueue inbound = path.inbound();
+        if (lends(path, request)) {
+            return MESSAGES.lend(inbound.takeMessageBuffer(length, throughEnd), context, endOfMessage);
+        }
+        return MESSAGES.adopt(inbound.takeMessageBytes(length, throughEnd), context, endOfMessage);
     }
 
     /** A datagram link: one Message per datagram, cut to {@code maxLength} (the rest is a partial). */
@@ -127,6 +152,10 @@ interface ReceiveStrategy {
             }
             MessageContext context = head.context;
             int remaining = head.data.readableBytes();
+            if (lends(path, request)) {
+                io.netty.buffer.ByteBuf lent = inbound.takeBufferFromHead(request.maxLength());
+                return MESSAGES.lend(lent, context, lent.readableBytes() == remaining);
+            }
             byte[] bytes = inbound.takeFromHead(request.maxLength());
             return MESSAGES.adopt(bytes, context, bytes.length == remaining);
         }

@@ -1,6 +1,7 @@
 package io.taps.internal.conn;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -304,7 +305,9 @@ abstract sealed class SendPath extends SendQueue permits InboundQueue {
                 rare.openPartial = null;
             }
         }
-        ByteBuf data = outboundBuffer(link, MESSAGES.array(pending.message));
+        // A borrowed Message's Send carries its own reference to the bytes: written as it is.
+        ByteBuf carried = pending.takeCarried();
+        ByteBuf data = carried != null ? carried : outboundBuffer(link, MESSAGES.array(pending.message));
         addInFlight(pending);
         writeAndFlush(link, data, pending);
     }
@@ -337,7 +340,7 @@ abstract sealed class SendPath extends SendQueue permits InboundQueue {
             return; // already ended with SendError by the ConnectionError (failQueued)
         }
         if (cause == null) {
-            int length = pending.message.length();
+            int length = pending.size();
             // Read before Sent: a pooled Send is reused as soon as its Sent has been raised.
             boolean isFinal = pending.isFinal;
             connection().countSent(length);
@@ -369,12 +372,12 @@ abstract sealed class SendPath extends SendQueue permits InboundQueue {
      * from the event loop thread's {@link SendPool} when there is one, so the steady path makes
      * none per Message, and an idle Connection keeps none of its own. On the event loop.
      */
-    PendingSend pooledSend(Message message) {
+    PendingSend pooledSend(Message message, ByteBuf carried) {
         PendingSend send = SendPool.ofThisThread().poll();
         if (send == null) {
-            return new PendingSend(this, message, message.context(), message.endOfMessage(), true);
+            return new PendingSend(this, message, carried, message.context(), message.endOfMessage(), true);
         }
-        send.reuse(this, message);
+        send.reuse(this, message, carried);
         return send;
     }
 
@@ -391,6 +394,34 @@ abstract sealed class SendPath extends SendQueue permits InboundQueue {
         }
         send.pooled();
         SendPool.ofThisThread().offer(send);
+    }
+
+    /**
+     * The bytes a Send of a borrowed {@code message} owns, taken on the sending thread (its
+     * handler's, where it is checked readable) before the loan ends; null for an owned Message. A
+     * small one is copied into a pooled direct buffer with room for a framer's header, as
+     * {@link #outboundBuffer} copies an owned one: a copy of 2 KiB costs less than a retained slice
+     * (a 48 B object per Message with Netty 4.2's adaptive allocator) and lets the framer write its
+     * header in place. A larger one is a retained slice of the received buffer: no copy.
+     */
+    ByteBuf carriedBytes(Message message) {
+        ByteBuf lent = MESSAGES.lentBytes(message);
+        if (lent == null) {
+            return null;
+        }
+        int length = lent.readableBytes();
+        if (length == 0) {
+            return Unpooled.EMPTY_BUFFER;
+        }
+        if (length > SMALL_MESSAGE) {
+            return lent.retainedSlice();
+        }
+        // Read without the event loop: a link not yet there (or not yet seen) leaves the default allocator.
+        Link link = connection().link();
+        ByteBuf copy = (link != null ? link.alloc() : ByteBufAllocator.DEFAULT).ioBuffer(SendHeadroom.BYTES + length);
+        // By the lent buffer into the copy: Netty 4.2's adaptive buffer would copy from another through NIO views.
+        lent.getBytes(lent.readerIndex(), copy, SendHeadroom.BYTES, length);
+        return copy.setIndex(SendHeadroom.BYTES, SendHeadroom.BYTES + length);
     }
 
     /**

@@ -319,17 +319,33 @@ public final class TapsConnection extends ReceivePath implements GroupMember, Li
     public CompletionStage<MessageContext> send(Message message, MessageContext context, boolean endOfMessage) {
         Objects.requireNonNull(message, "message");
         Objects.requireNonNull(context, "context");
-        PendingSend send = new PendingSend(this, message, context, endOfMessage, false);
-        runOnLoop(send);
+        // A borrowed Message is read here, in its handler, into bytes the Send owns.
+        PendingSend send = new PendingSend(this, message, carriedBytes(message), context, endOfMessage, false);
+        submitSend(send);
         return send;
+    }
+
+    /** Hands a Send to the loop; if the loop refuses it (taps is closing), its carried bytes are released. */
+    private void submitSend(PendingSend send) {
+        try {
+            runOnLoop(send);
+        } catch (RuntimeException refused) {
+            io.netty.buffer.ByteBuf carried = send.takeCarried();
+            if (carried != null) {
+                carried.release();
+            }
+            throw refused;
+        }
     }
 
     @Override
     public void sendWithEvents(Message message) {
         Objects.requireNonNull(message, "message");
+        // A borrowed Message is read here, in its handler, into bytes the Send owns.
+        io.netty.buffer.ByteBuf carried = carriedBytes(message);
         // The pool is the event loop's; a Send from another thread is made here, pooled once it ends.
-        runOnLoop(loop.inEventLoop() ? pooledSend(message)
-                : new PendingSend(this, message, message.context(), message.endOfMessage(), true));
+        submitSend(loop.inEventLoop() ? pooledSend(message, carried)
+                : new PendingSend(this, message, carried, message.context(), message.endOfMessage(), true));
     }
 
     @Override
@@ -347,10 +363,19 @@ public final class TapsConnection extends ReceivePath implements GroupMember, Li
 
     @Override
     public void receiveWithEvents(int minIncompleteLength, int maxLength) {
+        receiveWithEvents(minIncompleteLength, maxLength, false);
+    }
+
+    @Override
+    public void receiveBorrowedWithEvents(int minIncompleteLength, int maxLength) {
+        receiveWithEvents(minIncompleteLength, maxLength, true);
+    }
+
+    private void receiveWithEvents(int minIncompleteLength, int maxLength, boolean borrows) {
         ReceiveRequest.checkLimits(minIncompleteLength, maxLength);
         // The pool is the event loop's; a Receive from another thread is made here, pooled once it ends.
-        runOnLoop(loop.inEventLoop() ? pooledRequest(minIncompleteLength, maxLength)
-                : new ReceiveRequest(this, minIncompleteLength, maxLength, true));
+        runOnLoop(loop.inEventLoop() ? pooledRequest(minIncompleteLength, maxLength, borrows)
+                : new ReceiveRequest(this, minIncompleteLength, maxLength, true, borrows));
     }
 
     @Override

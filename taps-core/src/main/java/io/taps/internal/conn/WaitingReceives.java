@@ -28,8 +28,8 @@ abstract sealed class WaitingReceives extends InboundQueue permits ReceivePath {
     /** The limits of the parked oldest Receive ({@link #packed}), or 0: none is parked. */
     private int parked;
 
-    /** An events-only Receive with these limits, the loop's pooled one when there is one. */
-    abstract ReceiveRequest pooledRequest(int minIncompleteLength, int maxLength);
+    /** An events-only Receive with these limits (borrowing or not), the loop's pooled one when there is one. */
+    abstract ReceiveRequest pooledRequest(int minIncompleteLength, int maxLength, boolean borrows);
 
     /** Gives a pooled Receive back to the loop's pool; false, keeping it, when not on the loop. */
     abstract boolean recycle(ReceiveRequest request);
@@ -47,7 +47,7 @@ abstract sealed class WaitingReceives extends InboundQueue permits ReceivePath {
         int limits = parked;
         if (limits != 0) {
             parked = 0;
-            firstRequest = pooledRequest(minOf(limits), maxOf(limits));
+            firstRequest = pooledRequest(minOf(limits), maxOf(limits), borrowsOf(limits));
         }
         return firstRequest;
     }
@@ -73,14 +73,21 @@ abstract sealed class WaitingReceives extends InboundQueue permits ReceivePath {
         int limits = packed(waiting.minIncompleteLength, waiting.maxLength());
         if (limits != 0 && recycle(waiting)) {
             firstRequest = null;
-            parked = limits;
+            parked = waiting.borrows() ? limits | BORROWS : limits;
         }
     }
 
+    /** The top bit of {@link #parked}: the parked Receive borrows (receiveBorrowedWithEvents). */
+    private static final int BORROWS = 1 << 31;
+
+    static boolean borrowsOf(int packed) {
+        return (packed & BORROWS) != 0;
+    }
+
     /**
-     * {@code minIncompleteLength + 1} (-1 for unspecified, so 0 to 32767) in the high half and
-     * {@code maxLength} (1 to 65534, 0xFFFF for unlimited) in the low half: never 0, as maxLength
-     * is at least 1. 0 when the limits do not fit.
+     * {@code minIncompleteLength + 1} (-1 for unspecified, so 0 to 32767) in the high half, below
+     * its top bit ({@link #BORROWS}), and {@code maxLength} (1 to 65534, 0xFFFF for unlimited) in
+     * the low half: never 0, as maxLength is at least 1. 0 when the limits do not fit.
      */
     static int packed(int minIncompleteLength, int maxLength) {
         boolean maxFits = maxLength == Integer.MAX_VALUE || maxLength < 0xFFFF;
@@ -91,7 +98,7 @@ abstract sealed class WaitingReceives extends InboundQueue permits ReceivePath {
     }
 
     static int minOf(int packed) {
-        return (packed >>> 16) - 1;
+        return (packed >>> 16 & Short.MAX_VALUE) - 1;
     }
 
     static int maxOf(int packed) {

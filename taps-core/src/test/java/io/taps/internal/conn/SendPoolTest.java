@@ -105,10 +105,10 @@ class SendPoolTest extends OneLoopTapsTestSupport {
                     TransportProperties.reliableInorderStream(), Role.INITIATE, null);
             SendPath path = connection;
             // The Connection ended while its write was under way: the channel may still report it.
-            PendingSend send = path.pooledSend(Message.of("one"));
+            PendingSend send = path.pooledSend(Message.of("one"), null);
             ChannelPromise unreported = send.promiseFor(one);
             path.recycle(send);
-            PendingSend again = path.pooledSend(Message.of("two"));
+            PendingSend again = path.pooledSend(Message.of("two"), null);
             assertThat(again).as("the Send itself is pooled").isSameAs(send);
             ChannelPromise next = again.promiseFor(other);
             assertThat(next).as("a new promise, not the one the first channel may report to").isNotSameAs(unreported);
@@ -118,7 +118,7 @@ class SendPoolTest extends OneLoopTapsTestSupport {
             // Reported, the write's promise is free and goes with its Send to the next channel.
             next.trySuccess();
             path.recycle(again);
-            PendingSend third = path.pooledSend(Message.of("three"));
+            PendingSend third = path.pooledSend(Message.of("three"), null);
             assertThat(third).isSameAs(send);
             assertThat(third.promiseFor(one)).as("the reported promise, reused").isSameAs(next);
             assertThat(next.channel()).isSameAs(one);
@@ -145,11 +145,11 @@ class SendPoolTest extends OneLoopTapsTestSupport {
                     TransportProperties.reliableInorderStream(), Role.INITIATE, null);
             SendPath path = connection;
             int idleBefore = SendPool.ofThisThread().size();
-            PendingSend send = path.pooledSend(Message.of("lost"));
+            PendingSend send = path.pooledSend(Message.of("lost"), null);
             send.failUnreported(new io.taps.TransportServicesException(io.taps.ErrorReason.CONNECTION_CLOSED, "gone"));
             assertThat(SendPool.ofThisThread().size()).as("not pooled").isEqualTo(idleBefore);
             assertThat(field(send, "message")).as("but cleared").isNull();
-            assertThat(path.pooledSend(Message.of("next"))).as("the next pooled Send is another").isNotSameAs(send);
+            assertThat(path.pooledSend(Message.of("next"), null)).as("the next pooled Send is another").isNotSameAs(send);
         } finally {
             one.finishAndReleaseAll();
         }

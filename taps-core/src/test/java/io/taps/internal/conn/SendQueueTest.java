@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class SendQueueTest {
 
     private static PendingSend send(MessageContext context, int priority, boolean ordered, boolean isFinal) {
-        PendingSend send = new PendingSend(null, Message.of(new byte[] {1}), context, true, false);
+        PendingSend send = new PendingSend(null, Message.of(new byte[] {1}), null, context, true, false);
         send.priority = priority;
         send.ordered = ordered;
         send.isFinal = isFinal;
