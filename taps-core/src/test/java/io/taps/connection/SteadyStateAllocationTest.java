@@ -46,6 +46,13 @@ class SteadyStateAllocationTest extends TapsTestSupport {
      * holder per Message each way (24 B + 24 B) coming back crosses it.
      */
     private static final long EVENTS_BOUND = 150;
+    /**
+     * The same with responses through {@code receiveBorrowedWithEvents} (session 23): the received
+     * Message's copy and array (104 B) give way to the borrowed Message (32 B), so anything of
+     * 40 B or more coming back per Message (a slice or a wrapper of the lent buffer, the copy)
+     * crosses it.
+     */
+    private static final long BORROWED_BOUND = 70;
 
     private static EventLoopAllocation allocation;
 
@@ -80,6 +87,8 @@ class SteadyStateAllocationTest extends TapsTestSupport {
             long withEvents = measure(udp, true);
             assertThat(withEvents).as("bytes per UDP round trip with sendWithEvents of a reused Message")
                     .isLessThan(EVENTS_BOUND);
+            assertThat(allocation.perRoundTripBorrowing(udp)).as("bytes per UDP round trip with borrowed responses")
+                    .isLessThan(BORROWED_BOUND);
         }
     }
 
@@ -87,7 +96,7 @@ class SteadyStateAllocationTest extends TapsTestSupport {
     void framedTcpRequestResponseAllocatesLittleMoreThanTheApiObjects() throws Exception {
         try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Thread peer = new Thread(() -> {
-                // One Connection after the other (send, then sendWithEvents), until the listener closes.
+                // One Connection after the other (send, sendWithEvents, then borrowed), until the listener closes.
                 while (!listener.isClosed()) {
                     try (Socket socket = listener.accept()) {
                         socket.setTcpNoDelay(true);
@@ -117,6 +126,8 @@ class SteadyStateAllocationTest extends TapsTestSupport {
             long withEvents = measure(tcp, true);
             assertThat(withEvents).as("bytes per framed TCP round trip with sendWithEvents of a reused Message")
                     .isLessThan(EVENTS_BOUND);
+            assertThat(allocation.perRoundTripBorrowing(tcp)).as("bytes per framed TCP round trip with borrowed responses")
+                    .isLessThan(BORROWED_BOUND);
         }
     }
 

@@ -50,8 +50,19 @@ public final class EventLoopAllocation {
      *     come through receiveWithEvents, else through send of a new Message and receive, each a stage
      */
     public long perRoundTrip(Preconnection preconnection, boolean sendWithEvents) {
+        return perRoundTrip(preconnection, new ClosedLoop(sendWithEvents, false));
+    }
+
+    /**
+     * {@link #perRoundTrip} with {@code sendWithEvents} of one reused Message and responses through
+     * {@code receiveBorrowedWithEvents}, each checked inside its handler while it is lent.
+     */
+    public long perRoundTripBorrowing(Preconnection preconnection) {
+        return perRoundTrip(preconnection, new ClosedLoop(true, true));
+    }
+
+    private long perRoundTrip(Preconnection preconnection, ClosedLoop loop) {
         ResourceLeakDetector.Level leakLevel = ResourceLeakDetector.getLevel();
-        ClosedLoop loop = new ClosedLoop(sendWithEvents);
         Connection connection = preconnection.initiate(loop);
         try {
             Await.result(connection.ready());
@@ -62,7 +73,7 @@ public final class EventLoopAllocation {
             long allocated = threads.getThreadAllocatedBytes(loop.eventLoop.getId()) - before;
             ResourceLeakDetector.setLevel(leakLevel);
             System.out.println("EventLoopAllocation: " + preconnection.remoteEndpoints()
-                    + (sendWithEvents ? " sendWithEvents " : " send ")
+                    + (loop.borrowing ? " receiveBorrowedWithEvents " : loop.reused != null ? " sendWithEvents " : " send ")
                     + allocated / measured + " bytes per round trip on the client's event loop");
             return allocated / measured;
         } finally {
@@ -77,11 +88,14 @@ public final class EventLoopAllocation {
         private final Message expected;
         /** Whether requests go out through sendWithEvents of this one Message, or send of a new one each. */
         private final Message reused;
+        /** Whether responses come through receiveBorrowedWithEvents (and must be lent). */
+        private final boolean borrowing;
         private volatile Thread eventLoop;
         private int remaining;
         private CompletableFuture<Void> done;
 
-        ClosedLoop(boolean sendWithEvents) {
+        ClosedLoop(boolean sendWithEvents, boolean borrowing) {
+            this.borrowing = borrowing;
             for (int i = 0; i < PAYLOAD; i++) {
                 request[i] = (byte) (i * 7 + 1);
             }
@@ -90,7 +104,9 @@ public final class EventLoopAllocation {
         }
 
         private void receiveResponse(Connection connection) {
-            if (reused != null) {
+            if (borrowing) {
+                connection.receiveBorrowedWithEvents(PAYLOAD, PAYLOAD);
+            } else if (reused != null) {
                 connection.receiveWithEvents(PAYLOAD, PAYLOAD);
             } else {
                 connection.receive(PAYLOAD, PAYLOAD);
@@ -116,7 +132,7 @@ public final class EventLoopAllocation {
         @Override
         public void received(Connection connection, Message message) {
             eventLoop = Thread.currentThread();
-            if (message.length() != PAYLOAD || !message.contentEquals(expected)) {
+            if (message.length() != PAYLOAD || !message.contentEquals(expected) || message.isBorrowed() != borrowing) {
                 done.completeExceptionally(new AssertionError("wrong response: " + Arrays.toString(message.bytes())));
                 return;
             }
