@@ -402,7 +402,9 @@ abstract sealed class SendPath extends SendQueue permits InboundQueue {
      * small one is copied into a pooled direct buffer with room for a framer's header, as
      * {@link #outboundBuffer} copies an owned one: a copy of 2 KiB costs less than a retained slice
      * (a 48 B object per Message with Netty 4.2's adaptive allocator) and lets the framer write its
-     * header in place. A larger one is a retained slice of the received buffer: no copy.
+     * header in place. A larger one is a retained slice of the received buffer (no copy) when it
+     * fills at least half of what the slice pins, the inbound queue's rule: the send queue's limit
+     * counts payload, so a queued slice of a 64 KiB UDP buffer around 3 KiB must not be kept.
      */
     ByteBuf carriedBytes(Message message) {
         ByteBuf lent = MESSAGES.lentBytes(message);
@@ -413,12 +415,13 @@ abstract sealed class SendPath extends SendQueue permits InboundQueue {
         if (length == 0) {
             return Unpooled.EMPTY_BUFFER;
         }
-        if (length > SMALL_MESSAGE) {
+        if (length > SMALL_MESSAGE && InboundQueue.retainedMemory(lent) <= 2L * length) {
             return lent.retainedSlice();
         }
         // Read without the event loop: a link not yet there (or not yet seen) leaves the default allocator.
         Link link = connection().link();
-        ByteBuf copy = (link != null ? link.alloc() : ByteBufAllocator.DEFAULT).ioBuffer(SendHeadroom.BYTES + length);
+        ByteBuf copy = (link != null ? link.alloc() : ByteBufAllocator.DEFAULT)
+                .ioBuffer(SendHeadroom.BYTES + length, SendHeadroom.BYTES + length);
         // By the lent buffer into the copy: Netty 4.2's adaptive buffer would copy from another through NIO views.
         lent.getBytes(lent.readerIndex(), copy, SendHeadroom.BYTES, length);
         return copy.setIndex(SendHeadroom.BYTES, SendHeadroom.BYTES + length);

@@ -183,6 +183,10 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter implem
         if (is(INACTIVE_HELD)) {
             owner.onLinkClosed();
         }
+        // The owner adopted the link (and drained the Sends queued before Ready) before this bind:
+        // the channel turning writable again meanwhile reached no one, and what still waits would
+        // wait for the next call, or behind a Close until its timeout (session 23). Writes what can go.
+        owner.writabilityChanged();
     }
 
     @Override
