@@ -25,38 +25,46 @@ final class ReceiveRequest extends CompletableFuture<Message> implements Runnabl
 
     /** The receive path of the Connection it serves; a pooled Receive is given to the next one that takes it. */
     private ReceivePath path;
-    int minIncompleteLength;
+    /**
+     * minIncompleteLength (-1 unspecified), or for a Receive whose Message borrows the receive
+     * buffer (receiveBorrowedWithEvents) {@code -3 - minIncompleteLength}, at most -2: a boolean
+     * would take every Receive from 32 to 40 B. A borrowing minimum is capped at
+     * {@link ReceivePath#RECEIVE_HARD_CAP}, which is all a minimum can ask for anyway.
+     */
+    private int encodedMin;
     /** maxLength, negated when this Receive is pooled (see the class comment). */
     private int signedMaxLength;
-    /**
-     * Whether its Message borrows the receive buffer (receiveBorrowedWithEvents): only a pooled
-     * Receive does, so the 8 B this takes a Receive to are never kept per Connection.
-     */
-    private boolean borrows;
 
     ReceiveRequest(ReceivePath path, int minIncompleteLength, int maxLength, boolean pooled) {
-        this.path = path;
-        this.minIncompleteLength = minIncompleteLength;
-        this.signedMaxLength = pooled ? -maxLength : maxLength;
+        this(path, minIncompleteLength, maxLength, pooled, false);
     }
 
-    /** A pooled Receive made afresh, borrowing or not. */
+    /** A Receive made afresh, borrowing or not. */
     ReceiveRequest(ReceivePath path, int minIncompleteLength, int maxLength, boolean pooled, boolean borrows) {
-        this(path, minIncompleteLength, maxLength, pooled);
-        this.borrows = borrows;
+        this.path = path;
+        this.encodedMin = encode(minIncompleteLength, borrows);
+        this.signedMaxLength = pooled ? -maxLength : maxLength;
     }
 
     /** Makes this (idle, pooled) Receive ask for the given limits, for {@code receiver}. */
     void reuse(ReceivePath receiver, int minIncomplete, int max, boolean borrowing) {
         path = receiver;
-        minIncompleteLength = minIncomplete;
+        encodedMin = encode(minIncomplete, borrowing);
         signedMaxLength = -max;
-        borrows = borrowing;
+    }
+
+    private static int encode(int minIncompleteLength, boolean borrows) {
+        return borrows ? -3 - (int) Math.min(minIncompleteLength, ReceivePath.RECEIVE_HARD_CAP) : minIncompleteLength;
+    }
+
+    /** minIncompleteLength as asked (capped when borrowing, see {@link #encodedMin}), or {@link #UNSPECIFIED}. */
+    int minIncompleteLength() {
+        return encodedMin >= UNSPECIFIED ? encodedMin : -3 - encodedMin;
     }
 
     /** Whether the Message delivered to this Receive borrows the receive buffer instead of a copy. */
     boolean borrows() {
-        return borrows;
+        return encodedMin < UNSPECIFIED;
     }
 
     /** The most bytes one delivery to this Receive may carry (RFC 9622 §9.3.1). */

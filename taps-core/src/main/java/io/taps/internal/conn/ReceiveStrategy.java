@@ -29,10 +29,10 @@ interface ReceiveStrategy {
      * minimum gets what is queued at the cap instead of waiting on a buffer reading will not fill.
      */
     static long bytesWanted(ReceiveRequest request) {
-        if (request.minIncompleteLength == ReceiveRequest.UNSPECIFIED) {
+        if (request.minIncompleteLength() == ReceiveRequest.UNSPECIFIED) {
             return 1;
         }
-        return Math.max(1, Math.min(Math.min(request.minIncompleteLength, request.maxLength()),
+        return Math.max(1, Math.min(Math.min(request.minIncompleteLength(), request.maxLength()),
                 ReceivePath.RECEIVE_HARD_CAP));
     }
 
@@ -85,7 +85,7 @@ interface ReceiveStrategy {
             if (head.endOfStream && path.framingError() != null && !path.partialDelivered()) {
                 return null;
             }
-            long wanted = request.minIncompleteLength == ReceiveRequest.UNSPECIFIED
+            long wanted = request.minIncompleteLength() == ReceiveRequest.UNSPECIFIED
                     ? Math.min(request.maxLength(), ReceivePath.RECEIVE_HIGH_WATER)
                     : ReceiveStrategy.bytesWanted(request);
             return takeHeadMessage(path, request, wanted);

@@ -70,7 +70,7 @@ abstract sealed class WaitingReceives extends InboundQueue permits ReceivePath {
         if (waiting == null || !waiting.pooled() || laterRequests != null && !laterRequests.isEmpty()) {
             return;
         }
-        int limits = packed(waiting.minIncompleteLength, waiting.maxLength());
+        int limits = packed(waiting.minIncompleteLength(), waiting.maxLength());
         if (limits != 0 && recycle(waiting)) {
             firstRequest = null;
             parked = waiting.borrows() ? limits | BORROWS : limits;
