@@ -48,8 +48,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -69,26 +67,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * blocked queue, dropped by Abort) release the bytes they hold.
  */
 @ExtendWith(NettyLeakDetection.class)
-class BorrowedLoanTest {
+class BorrowedLoanTest extends PerTestTransportServices {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final String ISE = "IllegalStateException";
 
-    /**
-     * A TransportServices per test, closed (its Connections aborted) before the leak check runs, so
-     * that nothing of the test stays reachable and every unreleased buffer is collected and reported.
-     */
-    private TransportServices taps;
-
-    @BeforeEach
-    void startTransportServices() {
-        taps = TransportServices.builder().eventLoopThreads(2).shutdownTimeout(Duration.ofSeconds(1)).build();
-    }
-
-    @AfterEach
-    void closeTransportServices() {
-        taps.close();
-        taps = null;
-    }
 
     @Test
     void aBorrowedMessageAndItsViewsCannotBeReadNorSentOnceItsHandlerReturned() throws Exception {

@@ -12,7 +12,6 @@ import io.taps.ConnectionEventHandler;
 import io.taps.Listener;
 import io.taps.Message;
 import io.taps.MessageContext;
-import io.taps.TransportServices;
 import io.taps.connection.BorrowedFixtures.Borrowing;
 import io.taps.endpoint.LocalEndpoint;
 import io.taps.endpoint.RemoteEndpoint;
@@ -46,8 +45,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -68,28 +65,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * no buffer left unreleased.
  */
 @ExtendWith(NettyLeakDetection.class)
-class BorrowedReceiveTest {
+class BorrowedReceiveTest extends PerTestTransportServices {
     private static final Duration WAIT = Duration.ofSeconds(10);
     /** Framed sizes: the edges of taps' copy thresholds (1 KiB, 2 KiB, 64 KiB) and up to 100 KB. */
     private static final int[] EDGE_SIZES = {1, 2, 7, 100, 1023, 1024, 1025, 2047, 2048, 2049, 4096, 16_384,
         65_535, 65_536, 65_537, 100_000, 102_400};
 
-    /**
-     * A TransportServices per test, closed (its Connections aborted) before the leak check runs, so
-     * that nothing of the test stays reachable and every unreleased buffer is collected and reported.
-     */
-    private TransportServices taps;
-
-    @BeforeEach
-    void startTransportServices() {
-        taps = TransportServices.builder().eventLoopThreads(2).shutdownTimeout(Duration.ofSeconds(1)).build();
-    }
-
-    @AfterEach
-    void closeTransportServices() {
-        taps.close();
-        taps = null;
-    }
 
     @ParameterizedTest(name = "minIncompleteLength {0}")
     @ValueSource(ints = {1, Integer.MAX_VALUE})
