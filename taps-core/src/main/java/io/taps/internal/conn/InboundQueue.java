@@ -340,10 +340,7 @@ abstract sealed class InboundQueue extends SendPath permits WaitingReceives {
         int chunk = Math.min(length, head.data.readableBytes());
         byte[] out = new byte[chunk];
         head.data.readBytes(out);
-        bytes -= chunk;
-        if (!head.data.isReadable()) {
-            pollHead();
-        }
+        tookFromHead(chunk);
         return out;
     }
 
@@ -352,11 +349,16 @@ abstract sealed class InboundQueue extends SendPath permits WaitingReceives {
         Unit head = this.head;
         int chunk = Math.min(length, head.data.readableBytes());
         ByteBuf out = chunk == 0 ? Unpooled.EMPTY_BUFFER : head.data.readRetainedSlice(chunk);
+        tookFromHead(chunk);
+        return out;
+    }
+
+    /** {@code chunk} bytes of the head datagram were read: it goes once none is left. */
+    private void tookFromHead(int chunk) {
         bytes -= chunk;
         if (!head.data.isReadable()) {
             pollHead();
         }
-        return out;
     }
 
     private Unit pollHead() {

@@ -36,7 +36,7 @@ final class PendingSend extends CompletableFuture<MessageContext>
      * The Send's own reference to a borrowed Message's bytes (taps' receive buffer), written down
      * the link as it is; null for an owned Message, and once written or released.
      */
-    ByteBuf carried;
+    private ByteBuf carried;
     /** The Message's length, read when the Send was made: a borrowed one cannot be read after its handler. */
     private int size;
     MessageContext context;
@@ -52,15 +52,13 @@ final class PendingSend extends CompletableFuture<MessageContext>
 
     /**
      * A Send of {@code message}; {@code carried} is the Send's own reference to the bytes of a
-     * borrowed one ({@code MessageAccess.retainedBytes}), which it now owns, or null.
+     * borrowed one ({@link SendPath#carriedBytes}), which it now owns, or null.
      */
     PendingSend(SendPath path, Message message, ByteBuf carried, MessageContext context, boolean endOfMessage,
             boolean pooled) {
         this.path = path;
         this.pooled = pooled;
-        this.message = message;
-        this.carried = carried;
-        this.size = carried != null ? carried.readableBytes() : message.length();
+        carry(message, carried);
         this.context = context;
         this.endOfMessage = endOfMessage;
     }
@@ -68,9 +66,7 @@ final class PendingSend extends CompletableFuture<MessageContext>
     /** Makes this (idle, pooled) Send carry {@code sent} (and {@code sentBytes}, as above) for {@code sender}. */
     void reuse(SendPath sender, Message sent, ByteBuf sentBytes) {
         path = sender;
-        message = sent;
-        carried = sentBytes;
-        size = sentBytes != null ? sentBytes.readableBytes() : sent.length();
+        carry(sent, sentBytes);
         context = sent.context();
         endOfMessage = sent.endOfMessage();
     }
@@ -93,6 +89,12 @@ final class PendingSend extends CompletableFuture<MessageContext>
         isFinal = false;
     }
 
+    private void carry(Message sent, ByteBuf sentBytes) {
+        message = sent;
+        carried = sentBytes;
+        size = sentBytes != null ? sentBytes.readableBytes() : sent.length();
+    }
+
     int size() {
         return size;
     }
@@ -105,10 +107,10 @@ final class PendingSend extends CompletableFuture<MessageContext>
     }
 
     /**
-     * Lets go of the carried bytes unless they were written: every way a Send ends passes here,
-     * so none stays retained.
+     * Lets go of the carried bytes unless they were written: every way a Send ends passes here
+     * (and a Send the event loop refused), so none stays retained.
      */
-    private void releaseCarried() {
+    void releaseCarried() {
         ByteBuf bytes = takeCarried();
         if (bytes != null) {
             bytes.release();

@@ -47,8 +47,11 @@ abstract sealed class ReceivePath extends WaitingReceives permits TapsConnection
     static final int DATAGRAM_QUEUE_COUNT = 4096;
 
     private static final Logger log = LoggerFactory.getLogger(ReceivePath.class);
-    /** The steps of Received, ReceivedPartial and their Receive's completion: constant, so raising them allocates nothing. */
-    // A borrowed Message is lent to the thread about to run its handler; the loan ends right after (even if it throws).
+    /**
+     * The steps of Received, ReceivedPartial and their Receive's completion: constant, so raising
+     * them allocates nothing. A borrowed Message is lent to the thread about to run its handler; the
+     * loan ends in the completion step, right after the handler (even if it throws).
+     */
     private static final EventDispatcher.Step<TapsConnection, Message, ReceiveRequest> RECEIVED =
             (connection, message, request) -> {
                 request.handingOver();

@@ -420,11 +420,16 @@ abstract sealed class SendPath extends SendQueue permits InboundQueue {
         }
         // Read without the event loop: a link not yet there (or not yet seen) leaves the default allocator.
         Link link = connection().link();
-        ByteBuf copy = (link != null ? link.alloc() : ByteBufAllocator.DEFAULT)
-                .ioBuffer(SendHeadroom.BYTES + length, SendHeadroom.BYTES + length);
+        ByteBuf copy = withHeadroom(link != null ? link.alloc() : ByteBufAllocator.DEFAULT, length);
         // By the lent buffer into the copy: Netty 4.2's adaptive buffer would copy from another through NIO views.
         lent.getBytes(lent.readerIndex(), copy, SendHeadroom.BYTES, length);
-        return copy.setIndex(SendHeadroom.BYTES, SendHeadroom.BYTES + length);
+        return copy.writerIndex(SendHeadroom.BYTES + length);
+    }
+
+    /** An empty pooled direct buffer for {@code length} bytes after {@link SendHeadroom#BYTES} free in front. */
+    private static ByteBuf withHeadroom(ByteBufAllocator alloc, int length) {
+        ByteBuf buffer = alloc.ioBuffer(SendHeadroom.BYTES + length);
+        return buffer.setIndex(SendHeadroom.BYTES, SendHeadroom.BYTES);
     }
 
     /**
@@ -448,9 +453,7 @@ abstract sealed class SendPath extends SendQueue permits InboundQueue {
             return link.alloc().ioBuffer(bytes.length).writeBytes(bytes);
         }
         // Room in front for the framer's header, offered while the copy is written (SendHeadroom).
-        ByteBuf copy = link.alloc().ioBuffer(SendHeadroom.BYTES + bytes.length);
-        copy.writerIndex(SendHeadroom.BYTES).readerIndex(SendHeadroom.BYTES);
-        return copy.writeBytes(bytes);
+        return withHeadroom(link.alloc(), bytes.length).writeBytes(bytes);
     }
 
     /**

@@ -330,10 +330,7 @@ public final class TapsConnection extends ReceivePath implements GroupMember, Li
         try {
             runOnLoop(send);
         } catch (RuntimeException refused) {
-            io.netty.buffer.ByteBuf carried = send.takeCarried();
-            if (carried != null) {
-                carried.release();
-            }
+            send.releaseCarried();
             throw refused;
         }
     }
