@@ -58,11 +58,14 @@ public final class NetlinkScenarios {
             take(changes, "warm-up add");
             ip("addr", "del", "10.77.0.9/24", "dev", "eth7");
             take(changes, "warm-up del");
+            awaitQuiet(count);
             changes.clear();
 
-            // ip runs already and waits for its command on stdin, so the time measured is the change
-            // and its event, not the start of a process (which takes 100 ms and more here).
+            // ip runs already and has answered a first command on stdin (ip -batch flushes after each),
+            // so the time measured is the change and its event, not the start of a process (100 ms
+            // and more here, longer under load: Process.start returns before ip reads its input).
             Process waiting = new ProcessBuilder("ip", "-batch", "-").redirectErrorStream(true).start();
+            awaitAnswer(waiting, "link show dev lo", "link/loopback");
             long start = System.nanoTime();
             waiting.getOutputStream().write(("addr del " + ADDRESS + "/24 dev eth7\n").getBytes(StandardCharsets.US_ASCII));
             waiting.getOutputStream().flush();
@@ -154,6 +157,22 @@ public final class NetlinkScenarios {
             throw new IllegalStateException("no PathChange after " + what);
         }
         return at;
+    }
+
+    /** Writes one command to a running {@code ip -batch -} and reads its output up to a line holding {@code marker}. */
+    private static void awaitAnswer(Process ip, String command, String marker) throws IOException {
+        ip.getOutputStream().write((command + "\n").getBytes(StandardCharsets.US_ASCII));
+        ip.getOutputStream().flush();
+        java.io.BufferedReader out = new java.io.BufferedReader(
+                new java.io.InputStreamReader(ip.getInputStream(), StandardCharsets.US_ASCII));
+        for (String line = out.readLine(); ; line = out.readLine()) {
+            if (line == null) {
+                throw new IllegalStateException("ip -batch ended before answering " + command);
+            }
+            if (line.contains(marker)) {
+                return;
+            }
+        }
     }
 
     /** Returns once no PathChange arrived for three monitor spacings (the burst is over). */

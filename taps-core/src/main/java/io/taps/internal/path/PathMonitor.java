@@ -21,8 +21,9 @@ import java.util.function.Supplier;
  *
  * <p>Where the kernel tells of changes as they happen ({@link NetlinkPathEvents} on Linux with
  * epoll), each event asks for {@link #refreshSoon()}: a read on the monitor's thread after
- * {@link #DEBOUNCE}, and never sooner than {@link #MIN_SPACING} after the previous read, so that a
- * flapping link costs at most one read, and one PathChange per affected Connection, per spacing.
+ * {@link #DEBOUNCE}, paced by {@link EventReadPacing} (two reads at once after a quiet period, then
+ * one per {@link #MIN_SPACING}), so that a flapping link costs at most one read, and one PathChange
+ * per affected Connection, per spacing, while a change after a quiet period is read in milliseconds.
  * Polling continues as the safety net, and is all there is elsewhere.
  *
  * <p>The monitor only reports. It never closes a Connection: a path that disappears may come back
@@ -31,7 +32,7 @@ import java.util.function.Supplier;
 public final class PathMonitor implements AutoCloseable {
     /** How long an event waits for the rest of its burst (an address change comes with link and IPv6 churn). */
     public static final Duration DEBOUNCE = Duration.ofMillis(5);
-    /** The least time between two reads an event asks for: the bound on work and PathChanges under churn. */
+    /** The least time between event-driven reads under churn: the bound on work and PathChanges. */
     public static final Duration MIN_SPACING = Duration.ofMillis(100);
 
     private final Supplier<Map<String, NetworkPath>> reader;
@@ -39,7 +40,8 @@ public final class PathMonitor implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private volatile Map<String, NetworkPath> current;
     private boolean refreshScheduled;
-    private long lastEventReadNanos = System.nanoTime() - MIN_SPACING.toNanos();
+    private final EventReadPacing pacing = new EventReadPacing(DEBOUNCE.toNanos(), MIN_SPACING.toNanos(),
+            System.nanoTime());
     private volatile boolean closed;
 
     /** Starts polling {@code reader} every {@code interval}; the first snapshot is read now. */
@@ -87,8 +89,8 @@ public final class PathMonitor implements AutoCloseable {
 
     /**
      * Asks for a read soon (an interface event arrived): at most one is pending, and it runs
-     * {@link #DEBOUNCE} from now or {@link #MIN_SPACING} after the previous event-driven read,
-     * whichever is later. Cheap and non-blocking: called on an event loop.
+     * {@link #DEBOUNCE} from now, or later when {@link EventReadPacing} has no read left for now.
+     * Cheap and non-blocking: called on an event loop.
      */
     public void refreshSoon() {
         synchronized (this) {
@@ -96,12 +98,12 @@ public final class PathMonitor implements AutoCloseable {
                 return;
             }
             refreshScheduled = true;
-            long delay = Math.max(DEBOUNCE.toNanos(), lastEventReadNanos + MIN_SPACING.toNanos() - System.nanoTime());
+            long delay = pacing.delayNanos(System.nanoTime());
             try {
                 timer.schedule(() -> {
                     synchronized (this) {
                         refreshScheduled = false;
-                        lastEventReadNanos = System.nanoTime();
+                        pacing.readAt(System.nanoTime());
                     }
                     poll();
                 }, delay, TimeUnit.NANOSECONDS);
