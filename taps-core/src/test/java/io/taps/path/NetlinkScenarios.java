@@ -67,8 +67,7 @@ public final class NetlinkScenarios {
             Process waiting = new ProcessBuilder("ip", "-batch", "-").redirectErrorStream(true).start();
             awaitAnswer(waiting, "link show dev lo", "link/loopback");
             long start = System.nanoTime();
-            waiting.getOutputStream().write(("addr del " + ADDRESS + "/24 dev eth7\n").getBytes(StandardCharsets.US_ASCII));
-            waiting.getOutputStream().flush();
+            writeLine(waiting, "addr del " + ADDRESS + "/24 dev eth7");
             long event = take(changes, "address removal");
             System.out.println("removalLatencyMicros=" + (event - start) / 1000);
             waiting.getOutputStream().close();
@@ -161,8 +160,7 @@ public final class NetlinkScenarios {
 
     /** Writes one command to a running {@code ip -batch -} and reads its output up to a line holding {@code marker}. */
     private static void awaitAnswer(Process ip, String command, String marker) throws IOException {
-        ip.getOutputStream().write((command + "\n").getBytes(StandardCharsets.US_ASCII));
-        ip.getOutputStream().flush();
+        writeLine(ip, command);
         java.io.BufferedReader out = new java.io.BufferedReader(
                 new java.io.InputStreamReader(ip.getInputStream(), StandardCharsets.US_ASCII));
         for (String line = out.readLine(); ; line = out.readLine()) {
@@ -173,6 +171,12 @@ public final class NetlinkScenarios {
                 return;
             }
         }
+    }
+
+    /** Hands one command to a running {@code ip -batch -}. */
+    private static void writeLine(Process ip, String command) throws IOException {
+        ip.getOutputStream().write((command + "\n").getBytes(StandardCharsets.US_ASCII));
+        ip.getOutputStream().flush();
     }
 
     /** Returns once no PathChange arrived for three monitor spacings (the burst is over). */
